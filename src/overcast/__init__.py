@@ -1,1 +1,1 @@
-"""Overcast: a self-hosted serverless platform that speaks AWS Lambda\x27s interfaces."""
+"""Overcast: a self-hosted serverless platform that speaks AWS Lambda's interfaces."""

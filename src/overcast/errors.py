@@ -1,0 +1,131 @@
+"""Every error Overcast reports to a client.
+
+Each Lambda error is a class that knows its HTTP status and its wire name; the wire shape
+(`x-amzn-ErrorType` header plus a JSON body) is produced in exactly one place, `api/errors.py`.
+"""
+
+from __future__ import annotations
+
+
+class OvercastError(Exception):
+    """Base of every error Overcast raises on purpose."""
+
+
+class ServiceError(OvercastError):
+    """Raised when a request fails in a way the client must be told about (an AWS error)."""
+
+    status: int = 500
+    code: str = "ServiceException"
+    error_type: str = "Service"  # the body's "Type": "User" for the caller's fault
+
+    def __init__(self, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    def body(self) -> dict:
+        return {"Type": self.error_type, "message": self.message, **self.extra}
+
+
+class UserError(ServiceError):
+    """Raised when the caller's request is at fault (4xx)."""
+
+    status = 400
+    error_type = "User"
+
+
+class ResourceNotFoundException(UserError):
+    """Raised when a function, version, alias or other resource does not exist."""
+
+    status = 404
+    code = "ResourceNotFoundException"
+
+
+class ResourceConflictException(UserError):
+    """Raised when a resource exists already or is busy with another update."""
+
+    status = 409
+    code = "ResourceConflictException"
+
+
+class ResourceInUseException(UserError):
+    """Raised when a resource is in use by another resource (an alias pins a version)."""
+
+    code = "ResourceInUseException"
+
+
+class InvalidParameterValueException(UserError):
+    """Raised when a parameter is well-formed but not acceptable."""
+
+    code = "InvalidParameterValueException"
+
+
+class ValidationException(UserError):
+    """Raised when input breaks a constraint of the service model (length, range, pattern)."""
+
+    code = "ValidationException"
+
+    def body(self) -> dict:
+        return {"message": self.message}
+
+
+class InvalidRequestContentException(UserError):
+    """Raised when a request body cannot be parsed."""
+
+    code = "InvalidRequestContentException"
+
+
+class UnsupportedMediaTypeException(UserError):
+    """Raised when a request's Content-Type is not one Lambda accepts."""
+
+    status = 415
+    code = "UnsupportedMediaTypeException"
+
+
+class RequestTooLargeException(UserError):
+    """Raised when an invocation payload exceeds Lambda's payload limit."""
+
+    status = 413
+    code = "RequestTooLargeException"
+
+
+class RequestEntityTooLargeException(UserError):
+    """Raised when a control-plane request body exceeds Lambda's request size limit."""
+
+    status = 413
+    code = "RequestEntityTooLargeException"
+
+
+class PreconditionFailedException(UserError):
+    """Raised when a RevisionId precondition does not match the current revision."""
+
+    status = 412
+    code = "PreconditionFailedException"
+
+
+class CodeStorageExceededException(UserError):
+    """Raised when stored code would exceed the account's code storage limit."""
+
+    code = "CodeStorageExceededException"
+
+
+class TooManyRequestsException(UserError):
+    """Raised when an invocation is throttled by a concurrency limit."""
+
+    status = 429
+    code = "TooManyRequestsException"
+
+    def __init__(self, message: str, reason: str, retry_after: int = 1) -> None:
+        super().__init__(message, Reason=reason, retryAfterSeconds=str(retry_after))
+        self.retry_after = retry_after
+
+
+class UnknownOperationException(UserError):
+    """Raised when no operation of any Overcast API matches the request."""
+
+    status = 404
+    code = "UnknownOperationException"
+
+
+class SandboxError(OvercastError):
+    """Raised when an execution environment cannot be started or stops unexpectedly."""
