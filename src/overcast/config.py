@@ -1,0 +1,39 @@
+"""Server settings: one value built once at start and handed to everything that needs it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
+
+
+def _default_interpreters() -> dict[str, str]:
+    # Every python3.x runs on the interpreter Overcast runs on unless configured otherwise;
+    # GetFunction reports which one a function got.
+    return {runtime: sys.executable for runtime in PYTHON_RUNTIMES}
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9000
+    data_dir: Path = field(default_factory=lambda: Path(os.path.expanduser("~/.overcast")))
+    account_id: str = "000000000000"
+    default_region: str = "us-east-1"
+    keep_alive_s: float = 600.0  # idle environments are reclaimed after this
+    account_concurrency: int = 1000
+    interpreters: dict[str, str] = field(default_factory=_default_interpreters)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def with_interpreter_overrides(self, spec: str | None) -> Settings:
+        """Apply `python3.12=/usr/bin/python3.12,python3.9=...` (the --python flag / env var)."""
+        for item in filter(None, (spec or "").split(",")):
+            runtime, _, path = item.partition("=")
+            self.interpreters[runtime.strip()] = path.strip()
+        return self
