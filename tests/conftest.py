@@ -92,3 +92,25 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture
 def lambda_client(server: RunningServer):
     return server.client("lambda")
+
+
+def make_zip(files: dict[str, str | bytes]) -> bytes:
+    """A deployment package built in memory from {path: source}."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, content in files.items():
+            archive.writestr(path, content)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def function_name(request: pytest.FixtureRequest) -> str:
+    """A function name unique to the test, valid for Lambda (letters, digits, - and _)."""
+    import re
+    import uuid
+
+    stem = re.sub(r"[^A-Za-z0-9-_]", "-", request.node.name)[:40]
+    return f"{stem}-{uuid.uuid4().hex[:8]}"
