@@ -1,0 +1,154 @@
+"""The Python runtime loop inside an execution environment.
+
+Init runs once (import the handler module), then each INVOKE frame runs the handler and answers
+with RESPONSE or ERROR. The function's stdout/stderr are a pipe the engine reads; everything is
+flushed before the answer is sent, so the engine, reading the pipe when the answer arrives,
+attributes every line to the right request.
+"""
+
+import decimal
+import io
+import json
+import logging
+import os
+import resource
+import sys
+import time
+import traceback
+
+from . import protocol
+from .context import LambdaContext
+from .handler import InitError, load_handler
+
+_request_id = ""
+
+
+def run(sock, handler_name):
+    """Initialise, then serve invocations until the engine closes the socket."""
+    _install_streams()
+    _install_logging()
+    started = time.perf_counter()
+    try:
+        handler = load_handler(handler_name)
+    except InitError as exc:
+        _send_init_error(sock, started, exc.error)
+        return
+    except Exception as exc:  # module-level code raised: Lambda reports the exception itself
+        _log_exception(exc)
+        _send_init_error(sock, started, _error_object(exc, ""))
+        return
+    sock.sendall(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
+    while True:
+        frame = protocol.read_frame(sock)
+        if frame is None:
+            return
+        _kind, meta, body = frame
+        sock.sendall(_invoke(handler, meta, body))
+
+
+def _invoke(handler, meta, body):
+    global _request_id
+    _request_id = request_id = meta["request_id"]
+    context = LambdaContext(
+        request_id,
+        meta["deadline_ms"],
+        meta["invoked_arn"],
+        meta.get("client_context"),
+        meta.get("identity"),
+    )
+    os.environ["_X_AMZN_TRACE_ID"] = meta.get("trace_id") or ""
+    try:
+        event = json.loads(body) if body else None
+        result = handler(event, context)
+    except Exception as exc:
+        _log_exception(exc)
+        return _answer_error(_error_object(exc, request_id))
+    try:
+        payload = json.dumps(result, default=_encode_decimal).encode()
+    except (TypeError, ValueError) as exc:
+        error = {
+            "errorMessage": f"Unable to marshal response: {exc}",
+            "errorType": "Runtime.MarshalError",
+            "requestId": request_id,
+            "stackTrace": [],
+        }
+        return _answer_error(error)
+    sys.stdout.flush()
+    return protocol.encode(protocol.RESPONSE, {"max_rss_kb": _max_rss_kb()}, payload)
+
+
+def _answer_error(error):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    meta = {"max_rss_kb": _max_rss_kb(), "error_type": error["errorType"]}
+    return protocol.encode(protocol.ERROR, meta, json.dumps(error).encode())
+
+
+def _send_init_error(sock, started, error):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    meta = {"init_ms": _ms_since(started)}
+    sock.sendall(protocol.encode(protocol.INIT_ERROR, meta, json.dumps(error).encode()))
+    protocol.read_frame(sock)  # wait for the engine to close us
+
+
+def _user_frames(exc):
+    # The first frame is this runtime calling the handler: Lambda shows only the user's code.
+    frames = traceback.extract_tb(exc.__traceback__)
+    return traceback.format_list(frames[1:] if len(frames) > 1 else frames)
+
+
+def _error_object(exc, request_id):
+    return {
+        "errorMessage": str(exc),
+        "errorType": type(exc).__name__,
+        "requestId": request_id,
+        "stackTrace": _user_frames(exc),
+    }
+
+
+def _log_exception(exc):
+    # Lambda logs an uncaught exception as one event: newlines inside become carriage returns.
+    name = type(exc).__name__
+    text = "Traceback (most recent call last):\n" + "".join(_user_frames(exc))
+    line = f"[ERROR] {name}: {exc}\n{text}{name}: {exc}".replace("\n", "\r")
+    sys.stdout.write(line + "\n")
+
+
+def _encode_decimal(value):
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _max_rss_kb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _ms_since(started):
+    return (time.perf_counter() - started) * 1000.0
+
+
+def _install_streams():
+    # fd 1 and 2 are the engine's log pipe; write through so nothing waits in a buffer.
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), write_through=True)
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), write_through=True)
+
+
+class _LambdaFormatter(logging.Formatter):
+    """Lambda's text log format: `[LEVEL]\\tTIMESTAMP\\tREQUEST_ID\\tmessage`."""
+
+    def format(self, record):
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        message = super().format(record).replace("\n", "\r")
+        return f"[{record.levelname}]\t{stamp}.{int(record.msecs):03d}Z\t{_request_id}\t{message}"
+
+
+def _install_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_LambdaFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if level:
+        root.setLevel(level.upper())

@@ -1,0 +1,73 @@
+"""Frames between the engine and a Python execution environment.
+
+A frame is a 9-byte header (kind, meta length, body length; network order), a JSON `meta`
+object and raw `body` bytes. Event and response bodies travel untouched, so the hot path
+never re-encodes a payload. Stdlib only: this module is imported inside environments, which
+may run any Python from 3.9 on.
+"""
+
+import json
+import struct
+
+HEADER = struct.Struct("!BII")
+
+# engine -> environment
+INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context; body: event
+# environment -> engine
+READY = 2  # meta: init_ms
+INIT_ERROR = 3  # meta: init_ms; body: error object JSON
+RESPONSE = 4  # meta: max_rss_kb; body: the handler's result as JSON
+ERROR = 5  # meta: max_rss_kb, error_type; body: error object JSON
+
+
+def encode(kind, meta, body=b""):
+    meta_bytes = json.dumps(meta, separators=(",", ":")).encode() if meta else b""
+    return HEADER.pack(kind, len(meta_bytes), len(body)) + meta_bytes + body
+
+
+def decode_meta(meta_bytes):
+    return json.loads(meta_bytes) if meta_bytes else {}
+
+
+class FrameReader:
+    """Incremental decoder: feed bytes, take whole frames (kind, meta, body)."""
+
+    def __init__(self):
+        self._buffer = bytearray()
+
+    def feed(self, data):
+        self._buffer += data
+        frames = []
+        while len(self._buffer) >= HEADER.size:
+            kind, meta_len, body_len = HEADER.unpack_from(self._buffer)
+            end = HEADER.size + meta_len + body_len
+            if len(self._buffer) < end:
+                break
+            meta = decode_meta(bytes(self._buffer[HEADER.size : HEADER.size + meta_len]))
+            body = bytes(self._buffer[HEADER.size + meta_len : end])
+            del self._buffer[:end]
+            frames.append((kind, meta, body))
+        return frames
+
+
+def read_frame(sock):
+    """Blocking read of one frame from a socket; None at end of stream."""
+    header = _read_exactly(sock, HEADER.size)
+    if header is None:
+        return None
+    kind, meta_len, body_len = HEADER.unpack(header)
+    payload = _read_exactly(sock, meta_len + body_len) if meta_len + body_len else b""
+    if payload is None:
+        return None
+    return kind, decode_meta(payload[:meta_len]), payload[meta_len:]
+
+
+def _read_exactly(sock, size):
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)

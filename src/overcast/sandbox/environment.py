@@ -1,0 +1,161 @@
+"""An execution environment as the engine sees it: a process, its control socket, its log pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+
+from overcast.runtimes.python import protocol
+
+EXIT_WAIT_S = 2.0  # how long to wait for the zygote's exit report after the socket closes
+
+
+class EnvironmentState(enum.StrEnum):
+    STARTING = "starting"
+    IDLE = "idle"
+    BUSY = "busy"
+    DEAD = "dead"
+
+
+class EnvironmentExited(Exception):
+    """Raised when the environment's process ends while the engine waits for it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "exit status 1", "signal: killed", as Lambda words it
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: int
+    meta: dict
+    body: bytes
+
+
+def describe_exit(status: int) -> str:
+    """Lambda's words for how a runtime process ended."""
+    if os.WIFSIGNALED(status):
+        signum = os.WTERMSIG(status)
+        return "signal: killed" if signum == signal.SIGKILL else f"signal: {_signal_name(signum)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+def _signal_name(signum: int) -> str:
+    names = {signal.SIGSEGV: "segmentation fault", signal.SIGTERM: "terminated"}
+    return names.get(signum, signal.Signals(signum).name.lower())
+
+
+class _ControlProtocol(asyncio.Protocol):
+    def __init__(self, environment: Environment) -> None:
+        self.environment = environment
+        self.reader = protocol.FrameReader()
+
+    def data_received(self, data: bytes) -> None:
+        for kind, meta, body in self.reader.feed(data):
+            self.environment._answered(Answer(kind, meta, body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.environment._lost()
+
+
+@dataclass(eq=False)
+class Environment:
+    """One execution environment: serves one invocation at a time."""
+
+    key: str  # the pool it belongs to
+    revision_id: str
+    log_stream: str
+    pid: int = 0
+    state: EnvironmentState = EnvironmentState.STARTING
+    last_used: float = field(default_factory=time.monotonic)
+    invocations: int = 0
+    _transport: asyncio.Transport | None = None
+    _log_fd: int = -1
+    _log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
+    _waiter: asyncio.Future[Answer] | None = None
+    _exit: asyncio.Future[int] | None = None
+
+    async def attach(self, control_sock, log_fd: int) -> None:
+        """Take ownership of the engine's ends of the control socket and the log pipe."""
+        loop = asyncio.get_running_loop()
+        self._exit = loop.create_future()
+        self._transport, _ = await loop.connect_accepted_socket(
+            lambda: _ControlProtocol(self), control_sock
+        )
+        os.set_blocking(log_fd, False)
+        self._log_fd = log_fd
+        loop.add_reader(log_fd, self._read_logs)
+
+    def expect(self) -> asyncio.Future[Answer]:
+        self._waiter = asyncio.get_running_loop().create_future()
+        if self.state is EnvironmentState.DEAD:
+            self._waiter.set_exception(EnvironmentExited("exited"))
+        return self._waiter
+
+    def send_invoke(self, meta: dict, body: bytes) -> asyncio.Future[Answer]:
+        waiter = self.expect()
+        self._transport.write(protocol.encode(protocol.INVOKE, meta, body))
+        return waiter
+
+    def take_logs(self) -> list[tuple[int, bytes]]:
+        """Everything the function wrote since the last call, with the time it was read."""
+        self._read_logs()
+        chunks, self._log_chunks = self._log_chunks, []
+        return chunks
+
+    async def exit_reason(self) -> str:
+        """Why the process ended, waiting briefly for the zygote's report."""
+        try:
+            status = await asyncio.wait_for(asyncio.shield(self._exit), EXIT_WAIT_S)
+        except TimeoutError:
+            return "exited"
+        return describe_exit(status)
+
+    def exited(self, status: int) -> None:
+        if self._exit is not None and not self._exit.done():
+            self._exit.set_result(status)
+
+    def kill(self) -> None:
+        """End the environment and everything it started (its process group)."""
+        if self.pid:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.close()
+
+    def close(self) -> None:
+        self.state = EnvironmentState.DEAD
+        if self._transport is not None:
+            self._transport.close()
+        if self._log_fd >= 0:
+            asyncio.get_running_loop().remove_reader(self._log_fd)
+            self._read_logs()
+            os.close(self._log_fd)
+            self._log_fd = -1
+
+    def _read_logs(self) -> None:
+        while self._log_fd >= 0:
+            try:
+                chunk = os.read(self._log_fd, 65536)
+            except BlockingIOError:
+                return
+            if not chunk:
+                asyncio.get_running_loop().remove_reader(self._log_fd)
+                os.close(self._log_fd)
+                self._log_fd = -1
+                return
+            self._log_chunks.append((int(time.time() * 1000), chunk))
+
+    def _answered(self, answer: Answer) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(answer)
+
+    def _lost(self) -> None:
+        self.state = EnvironmentState.DEAD
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(EnvironmentExited("exited"))
