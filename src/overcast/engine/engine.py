@@ -1,0 +1,292 @@
+"""The one path every invocation takes: admit, pick or start an environment, run, record.
+
+Everything that records what happened (logs now; metrics, traces and usage later) is fed here,
+at the end of an invocation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from overcast.engine.invocation import InvokeResult, error_payload
+from overcast.engine.pool import Pools
+from overcast.errors import SandboxError, TooManyRequestsException
+from overcast.model.function import FunctionVersion, Target
+from overcast.observe import report as lines
+from overcast.runtimes.python import protocol
+from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
+from overcast.sandbox.launcher import Launcher
+from overcast.types import LogSink
+
+log = logging.getLogger(__name__)
+
+TAIL_BYTES = 4096
+
+
+class Engine:
+    """Runs invocations on warm or new environments; one invocation per environment at a time."""
+
+    def __init__(
+        self,
+        launcher: Launcher,
+        logs: LogSink,
+        code_path: Callable[[str], Path],
+        keep_alive_s: float = 600.0,
+        concurrency: int = 1000,
+    ) -> None:
+        self._launcher = launcher
+        self._logs = logs
+        self._code_path = code_path
+        self._keep_alive_s = keep_alive_s
+        self._concurrency = concurrency
+        self._in_flight = 0
+        self._async_slots = asyncio.Semaphore(concurrency)
+        self._async_tasks: set[asyncio.Task] = set()
+        self._reaper: asyncio.Task | None = None
+        self.pools = Pools(self._kill)
+
+    def start(self) -> None:
+        self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+
+    async def stop(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+        for task in list(self._async_tasks):
+            task.cancel()
+        self._launcher.stop()
+
+    def retire(self, function_arn: str) -> None:
+        self.pools.retire(function_arn)
+
+    async def invoke(
+        self,
+        target: Target,
+        payload: bytes,
+        *,
+        tail: bool = False,
+        client_context: str | None = None,
+    ) -> InvokeResult:
+        """A synchronous invocation; throttled with 429 beyond the account's concurrency."""
+        if self._in_flight >= self._concurrency:
+            raise TooManyRequestsException(
+                "Rate Exceeded.", reason="ConcurrentInvocationLimitExceeded"
+            )
+        self._in_flight += 1
+        try:
+            return await self._run(target, payload, tail, client_context)
+        finally:
+            self._in_flight -= 1
+
+    def invoke_async(self, target: Target, payload: bytes) -> str:
+        """Queue an asynchronous invocation; returns its request id at once."""
+        request_id = str(uuid.uuid4())
+        task = asyncio.get_running_loop().create_task(self._run_async(target, payload, request_id))
+        self._async_tasks.add(task)
+        task.add_done_callback(self._async_tasks.discard)
+        return request_id
+
+    async def _run_async(self, target: Target, payload: bytes, request_id: str) -> None:
+        async with self._async_slots:
+            self._in_flight += 1
+            try:
+                await self._run(target, payload, False, None, request_id)
+            except Exception:
+                log.exception("asynchronous invocation %s failed", request_id)
+            finally:
+                self._in_flight -= 1
+
+    async def _run(
+        self,
+        target: Target,
+        payload: bytes,
+        tail: bool,
+        client_context: str | None,
+        request_id: str | None = None,
+    ) -> InvokeResult:
+        function = target.function
+        request_id = request_id or str(uuid.uuid4())
+        key = f"{function.function_arn}:{function.version}"
+        environment = self.pools.take(key, function.revision_id)
+        record = _Record(function, request_id)
+        if environment is None:
+            environment = await self._cold_start(function, key, record)
+            if record.init_error is not None:
+                return self._finish(record, environment, None, tail)
+        meta = {
+            "request_id": request_id,
+            "deadline_ms": int(time.time() * 1000) + function.timeout * 1000,
+            "invoked_arn": target.invoked_arn,
+            "trace_id": _trace_id(),
+            "client_context": client_context,
+        }
+        record.begin()
+        answer = await self._await_answer(environment, meta, payload, function, record)
+        return self._finish(record, environment, answer, tail)
+
+    async def _cold_start(self, function: FunctionVersion, key: str, record: _Record):
+        try:
+            started = await self._launcher.start(
+                function, self._code_path(function.code_sha256), key
+            )
+        except EnvironmentExited as exc:
+            raise SandboxError(f"Runtime exited during init: {exc.reason}") from exc
+        self.pools.adopt(key, started.environment)
+        record.cold(started.init_ms, started.environment, started.init_error)
+        return started.environment
+
+    async def _await_answer(self, environment, meta, payload, function, record) -> Answer | None:
+        waiter = environment.send_invoke(meta, payload)
+        try:
+            return await asyncio.wait_for(waiter, function.timeout)
+        except TimeoutError:
+            environment.kill()
+            record.timed_out()
+        except EnvironmentExited:
+            record.crashed(await environment.exit_reason())
+        return None
+
+    def _finish(
+        self, record: _Record, environment: Environment, answer: Answer | None, tail: bool
+    ) -> InvokeResult:
+        record.end(answer, environment.take_logs())
+        healthy = answer is not None and answer.kind in (protocol.RESPONSE, protocol.ERROR)
+        self.pools.release(environment, healthy)
+        events = record.log_events()
+        self._logs.append(record.function.log_group, environment.log_stream, events)
+        log_result = _tail(events) if tail else None
+        return record.result(log_result)
+
+    def _kill(self, environment: Environment) -> None:
+        self._launcher.forget(environment)
+        environment.kill()
+
+    async def _reap_forever(self) -> None:
+        interval = max(0.2, min(self._keep_alive_s / 4, 5.0))
+        while True:
+            await asyncio.sleep(interval)
+            with contextlib.suppress(Exception):
+                self.pools.reap(self._keep_alive_s)
+
+
+class _Record:
+    """Collects what one invocation did, then turns it into a result and log events."""
+
+    def __init__(self, function: FunctionVersion, request_id: str) -> None:
+        self.function = function
+        self.request_id = request_id
+        self.started_ms = int(time.time() * 1000)
+        self._t0 = time.perf_counter()
+        self.init_ms: float | None = None
+        self.init_error: bytes | None = None
+        self.status: str | None = None
+        self.error_type: str | None = None
+        self.payload = b""
+        self.function_error: str | None = None
+        self.max_rss_kb = 0
+        self._head: list[tuple[int, str]] = []
+        self._body: list[tuple[int, str]] = []
+        self._duration_ms = 0.0
+
+    def cold(self, init_ms: float, environment: Environment, init_error: bytes | None) -> None:
+        self.init_ms = init_ms
+        init_logs = environment.take_logs()
+        self._head.append(
+            (self.started_ms, lines.init_start_line(self.function.runtime, self.function.region))
+        )
+        self._head += _split(init_logs)
+        if init_error is not None:
+            self.init_error = init_error
+            error = json.loads(init_error)
+            error["requestId"] = self.request_id
+            self.payload = json.dumps(error).encode()
+            self.function_error = "Unhandled"
+            self.status, self.error_type = "error", error.get("errorType")
+            message = f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}"
+            self._head.append((int(time.time() * 1000), message))
+
+    def begin(self) -> None:
+        self._t0 = time.perf_counter()
+        self.started_ms = int(time.time() * 1000)
+
+    def timed_out(self) -> None:
+        self.status = "timeout"
+        timeout = f"{self.function.timeout:.2f}"
+        message = f"RequestId: {self.request_id} Error: Task timed out after {timeout} seconds"
+        self.payload = error_payload("Sandbox.Timedout", message)
+        self.function_error = "Unhandled"
+        self._body.append(
+            (int(time.time() * 1000), lines.timeout_line(self.request_id, self.function.timeout))
+        )
+
+    def crashed(self, reason: str) -> None:
+        self.status, self.error_type = "error", "Runtime.ExitError"
+        message = f"RequestId: {self.request_id} Error: Runtime exited with error: {reason}"
+        self.payload = error_payload("Runtime.ExitError", message)
+        self.function_error = "Unhandled"
+        self._body.append((int(time.time() * 1000), f"{message}\nRuntime.ExitError"))
+
+    def end(self, answer: Answer | None, chunks: list[tuple[int, bytes]]) -> None:
+        self._duration_ms = (time.perf_counter() - self._t0) * 1000.0
+        self._body[:0] = _split(chunks)
+        if answer is None:
+            return
+        self.max_rss_kb = answer.meta.get("max_rss_kb", 0)
+        self.payload = answer.body
+        if answer.kind == protocol.ERROR:
+            self.function_error = "Unhandled"
+
+    def log_events(self) -> list[tuple[int, str]]:
+        now = int(time.time() * 1000)
+        report = lines.Report(
+            request_id=self.request_id,
+            duration_ms=self._duration_ms,
+            memory_size_mb=self.function.memory_size,
+            max_memory_used_mb=round(self.max_rss_kb / 1024),
+            init_duration_ms=self.init_ms,
+            status=self.status,
+            error_type=self.error_type,
+        )
+        return [
+            *self._head,
+            (self.started_ms, lines.start_line(self.request_id, self.function.version)),
+            *self._body,
+            (now, lines.end_line(self.request_id)),
+            (now, lines.report_line(report)),
+        ]
+
+    def result(self, log_result: str | None) -> InvokeResult:
+        return InvokeResult(
+            request_id=self.request_id,
+            status_code=200,
+            payload=self.payload,
+            executed_version=self.function.version,
+            function_error=self.function_error,
+            log_result=log_result,
+        )
+
+
+def _split(chunks: list[tuple[int, bytes]]) -> list[tuple[int, str]]:
+    """Turn the function's raw output into one log event per line."""
+    if not chunks:
+        return []
+    stamp = chunks[0][0]
+    text = b"".join(chunk for _, chunk in chunks).decode("utf-8", "replace")
+    return [(stamp, line) for line in text.rstrip("\n").split("\n")]
+
+
+def _tail(events: list[tuple[int, str]]) -> str:
+    text = "".join(message + "\n" for _, message in events).encode()
+    return base64.b64encode(text[-TAIL_BYTES:]).decode()
+
+
+def _trace_id() -> str:
+    ids = uuid.uuid4().hex
+    return f"Root=1-{int(time.time()):08x}-{ids[:24]};Parent={ids[16:32]};Sampled=0"

@@ -1,0 +1,102 @@
+"""Warm environments of each function version, reused one invocation at a time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from overcast.sandbox.environment import Environment, EnvironmentState
+
+Killer = Callable[[Environment], None]
+
+
+@dataclass
+class Pool:
+    """The environments of one function version. Idle ones are reused most-recent first."""
+
+    key: str
+    generation: int = 0  # bumped when the function changes: older environments are retired
+    idle: list[Environment] = field(default_factory=list)
+    busy: set[Environment] = field(default_factory=set)
+
+
+class Pools:
+    """Every pool, keyed by qualified function ARN; hands out and takes back environments."""
+
+    def __init__(self, kill: Killer) -> None:
+        self._pools: dict[str, Pool] = {}
+        self._kill = kill
+        self._generations: dict[Environment, int] = {}
+
+    def pool(self, key: str) -> Pool:
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = Pool(key)
+        return pool
+
+    def take(self, key: str, revision_id: str) -> Environment | None:
+        """A warm environment for this revision, or None if a new one must start."""
+        pool = self.pool(key)
+        while pool.idle:
+            environment = pool.idle.pop()
+            if environment.revision_id == revision_id and environment.state is not (
+                EnvironmentState.DEAD
+            ):
+                self._mark_busy(pool, environment)
+                return environment
+            self._discard(environment)
+        return None
+
+    def adopt(self, key: str, environment: Environment) -> None:
+        """Count a freshly started environment as busy in its pool."""
+        pool = self.pool(key)
+        self._generations[environment] = pool.generation
+        self._mark_busy(pool, environment)
+
+    def release(self, environment: Environment, healthy: bool) -> None:
+        pool = self.pool(environment.key)
+        pool.busy.discard(environment)
+        current = self._generations.get(environment) == pool.generation
+        if healthy and current and environment.state is not EnvironmentState.DEAD:
+            environment.state = EnvironmentState.IDLE
+            environment.last_used = time.monotonic()
+            pool.idle.append(environment)
+        else:
+            self._discard(environment)
+
+    def retire(self, key_prefix: str) -> None:
+        """Stop idle environments of matching pools now, busy ones when released."""
+        for key, pool in self._pools.items():
+            if key == key_prefix or key.startswith(key_prefix + ":"):
+                pool.generation += 1
+                for environment in pool.idle:
+                    self._discard(environment)
+                pool.idle.clear()
+
+    def reap(self, keep_alive_s: float) -> int:
+        """Stop environments idle for longer than the keep-alive; returns how many."""
+        horizon = time.monotonic() - keep_alive_s
+        reaped = 0
+        for pool in self._pools.values():
+            stale = [env for env in pool.idle if env.last_used < horizon]
+            for environment in stale:
+                pool.idle.remove(environment)
+                self._discard(environment)
+            reaped += len(stale)
+        return reaped
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """(idle, busy) per pool, for diagnostics and tests."""
+        return {key: (len(p.idle), len(p.busy)) for key, p in self._pools.items()}
+
+    def all(self) -> list[Environment]:
+        return [env for pool in self._pools.values() for env in (*pool.idle, *pool.busy)]
+
+    def _mark_busy(self, pool: Pool, environment: Environment) -> None:
+        environment.state = EnvironmentState.BUSY
+        pool.busy.add(environment)
+
+    def _discard(self, environment: Environment) -> None:
+        self._generations.pop(environment, None)
+        self._kill(environment)
