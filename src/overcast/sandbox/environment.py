@@ -132,9 +132,12 @@ class Environment:
         self.state = EnvironmentState.DEAD
         if self._transport is not None:
             self._transport.close()
+        self._read_logs()
+        self._close_logs()
+
+    def _close_logs(self) -> None:
         if self._log_fd >= 0:
             asyncio.get_running_loop().remove_reader(self._log_fd)
-            self._read_logs()
             os.close(self._log_fd)
             self._log_fd = -1
 
@@ -145,9 +148,7 @@ class Environment:
             except BlockingIOError:
                 return
             if not chunk:
-                asyncio.get_running_loop().remove_reader(self._log_fd)
-                os.close(self._log_fd)
-                self._log_fd = -1
+                self._close_logs()
                 return
             self._log_chunks.append((int(time.time() * 1000), chunk))
 

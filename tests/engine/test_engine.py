@@ -1,0 +1,317 @@
+"""The engine in-process: real environments forked from a real zygote, no HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import sys
+import textwrap
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from overcast.engine.engine import Engine
+from overcast.model.function import FunctionVersion, Target
+from overcast.sandbox.launcher import Launcher
+
+ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
+
+APP = """
+import os, sys, time
+INIT_PID = os.getpid()
+CALLS = 0
+print("init ran")
+
+def handler(event, context):
+    global CALLS
+    CALLS += 1
+    action = event.get("action")
+    print("handling", action)
+    if action == "raise":
+        raise KeyError("missing")
+    if action == "sleep":
+        time.sleep(event["seconds"])
+    if action == "exit":
+        sys.exit(event["code"])
+    if action == "kill":
+        os.kill(os.getpid(), 9)
+    if action == "set":
+        return {1, 2}
+    if action == "context":
+        return {
+            "request_id": context.aws_request_id,
+            "function_name": context.function_name,
+            "function_version": context.function_version,
+            "invoked_function_arn": context.invoked_function_arn,
+            "memory_limit_in_mb": context.memory_limit_in_mb,
+            "log_group_name": context.log_group_name,
+            "log_stream_name": context.log_stream_name,
+            "remaining": context.get_remaining_time_in_millis(),
+            "client_custom": context.client_context and context.client_context.custom,
+            "identity_id": context.identity.cognito_identity_id,
+        }
+    if action == "env":
+        return dict(os.environ)
+    return {"calls": CALLS, "init_pid": INIT_PID, "cwd": os.getcwd()}
+"""
+
+
+class MemorySink:
+    def __init__(self) -> None:
+        self.events: dict[str, list[tuple[int, str]]] = {}
+
+    def append(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
+        self.events.setdefault(stream, []).extend(events)
+
+
+def write_code(root: Path, files: dict[str, str]) -> Path:
+    for name, source in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+    return root
+
+
+def version(handler: str = "app.handler", timeout: int = 3, **changes) -> FunctionVersion:
+    return FunctionVersion(
+        name="f",
+        version="$LATEST",
+        function_arn=ARN,
+        runtime="python3.12",
+        handler=handler,
+        code_sha256="code",
+        revision_id=changes.pop("revision_id", "r1"),
+        timeout=timeout,
+        **changes,
+    )
+
+
+Scenario = Callable[[Engine, MemorySink], Awaitable[None]]
+
+
+def run(code_dir: Path, scenario: Scenario, keep_alive_s: float = 60.0) -> None:
+    async def main() -> None:
+        sink = MemorySink()
+        launcher = Launcher({"python3.12": sys.executable}, "http://127.0.0.1:1")
+        engine = Engine(launcher, sink, lambda _sha: code_dir, keep_alive_s=keep_alive_s)
+        engine.start()
+        try:
+            await scenario(engine, sink)
+        finally:
+            await engine.stop()
+
+    asyncio.run(main())
+
+
+async def call(engine: Engine, event: dict, function: FunctionVersion | None = None, **kw):
+    function = function or version()
+    result = await engine.invoke(Target(function, ARN), json.dumps(event).encode(), **kw)
+    return result, json.loads(result.payload)
+
+
+@pytest.fixture
+def code(tmp_path: Path) -> Path:
+    return write_code(tmp_path, {"app.py": APP})
+
+
+def test_init_runs_once_and_warm_invokes_reuse_the_environment(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        _, first = await call(engine, {})
+        _, second = await call(engine, {})
+        assert first["calls"] == 1 and second["calls"] == 2
+        assert first["init_pid"] == second["init_pid"]
+        assert first["cwd"] == str(code)
+        (stream,) = sink.events
+        text = [message for _, message in sink.events[stream]]
+        assert text.count("init ran") == 1
+
+    run(code, scenario)
+
+
+def test_logs_have_lambda_start_end_report_lines_and_tail(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        cold, _ = await call(engine, {"action": "x"}, tail=True)
+        warm, _ = await call(engine, {"action": "y"}, tail=True)
+        cold_log = base64.b64decode(cold.log_result).decode().splitlines()
+        warm_log = base64.b64decode(warm.log_result).decode().splitlines()
+        assert cold_log[-4:-2] == [
+            f"START RequestId: {cold.request_id} Version: $LATEST",
+            "handling x",
+        ]
+        assert cold_log[-2] == f"END RequestId: {cold.request_id}"
+        report = cold_log[-1].split("\t")
+        assert report[0] == f"REPORT RequestId: {cold.request_id}"
+        assert report[1].startswith("Duration: ") and report[1].endswith(" ms")
+        assert report[3] == "Memory Size: 128 MB"
+        assert report[4].startswith("Max Memory Used: ") and int(report[4].split()[3]) > 0
+        assert report[5].startswith("Init Duration: ")
+        assert "init ran" in cold_log
+        assert not any("Init Duration" in line for line in warm_log)
+        assert warm_log[0] == f"START RequestId: {warm.request_id} Version: $LATEST"
+
+    run(code, scenario)
+
+
+def test_unhandled_exception_is_lambda_error_object(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        result, error = await call(engine, {"action": "raise"})
+        assert result.function_error == "Unhandled"
+        assert error["errorType"] == "KeyError"
+        assert error["errorMessage"] == "'missing'"
+        assert error["requestId"] == result.request_id
+        assert "app.py" in error["stackTrace"][0]
+        _, after = await call(engine, {})
+        assert after["calls"] == 2  # the environment survived
+
+    run(code, scenario)
+
+
+def test_unserializable_result_is_marshal_error(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        result, error = await call(engine, {"action": "set"})
+        assert result.function_error == "Unhandled"
+        assert error["errorType"] == "Runtime.MarshalError"
+        assert error["errorMessage"].startswith("Unable to marshal response:")
+
+    run(code, scenario)
+
+
+def test_timeout_replaces_the_environment(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        function = version(timeout=1)
+        result, error = await call(engine, {"action": "sleep", "seconds": 5}, function)
+        assert error == {
+            "errorType": "Sandbox.Timedout",
+            "errorMessage": f"RequestId: {result.request_id} Error: "
+            "Task timed out after 1.00 seconds",
+        }
+        _, after = await call(engine, {}, function)
+        assert after["calls"] == 1  # a new environment
+
+    run(code, scenario)
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        ({"action": "exit", "code": 1}, "exit status 1"),
+        ({"action": "kill"}, "signal: killed"),
+    ],
+)
+def test_crash_is_runtime_exit_error(code: Path, event: dict, reason: str) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        result, error = await call(engine, event)
+        assert error["errorType"] == "Runtime.ExitError"
+        assert error["errorMessage"] == (
+            f"RequestId: {result.request_id} Error: Runtime exited with error: {reason}"
+        )
+        _, after = await call(engine, {})
+        assert after["calls"] == 1
+
+    run(code, scenario)
+
+
+def test_context_object(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        function = version(timeout=7, memory_size=256)
+        target = Target(function, f"{ARN}:live")
+        context = json.dumps({"custom": {"k": "v"}, "env": {}, "client": None})
+        result = await engine.invoke(target, b'{"action": "context"}', client_context=context)
+        seen = json.loads(result.payload)
+        assert seen["request_id"] == result.request_id
+        assert seen["function_name"] == "f"
+        assert seen["function_version"] == "$LATEST"
+        assert seen["invoked_function_arn"] == f"{ARN}:live"
+        assert seen["memory_limit_in_mb"] == "256"
+        assert seen["log_group_name"] == "/aws/lambda/f"
+        assert seen["log_stream_name"].endswith(seen["log_stream_name"][-32:])
+        assert "[$LATEST]" in seen["log_stream_name"]
+        assert 6000 < seen["remaining"] <= 7000
+        assert seen["client_custom"] == {"k": "v"}
+        assert seen["identity_id"] is None
+
+    run(code, scenario)
+
+
+def test_lambda_environment_variables(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        function = version(environment={"GREETING": "hi", "AWS_REGION": "nope"})
+        _, env = await call(engine, {"action": "env"}, function)
+        assert env["GREETING"] == "hi"
+        assert env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
+        assert env["AWS_LAMBDA_FUNCTION_NAME"] == "f"
+        assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "128"
+        assert env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
+        assert env["_HANDLER"] == "app.handler"
+        assert env["LAMBDA_TASK_ROOT"] == str(code)
+        assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12"
+        assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/f"
+        assert env["AWS_LAMBDA_INITIALIZATION_TYPE"] == "on-demand"
+        assert env["TZ"] == ":UTC"
+        assert "LAMBDA_RUNTIME_DIR" in env and "AWS_LAMBDA_LOG_STREAM_NAME" in env
+
+    run(code, scenario)
+
+
+@pytest.mark.parametrize(
+    ("files", "handler", "error_type", "message"),
+    [
+        ({}, "missing.handler", "Runtime.ImportModuleError", "Unable to import module 'missing'"),
+        ({"app.py": APP}, "app.nope", "Runtime.HandlerNotFound", "Handler 'nope' missing"),
+        ({"bad.py": "def (:\n"}, "bad.handler", "Runtime.UserCodeSyntaxError", "Syntax error"),
+        ({"app.py": APP}, "app", "Runtime.MalformedHandlerName", "Bad handler 'app'"),
+        ({"boom.py": "raise RuntimeError('init failed')\n"}, "boom.h", "RuntimeError", "init"),
+    ],
+)
+def test_init_errors(tmp_path: Path, files, handler, error_type, message) -> None:
+    code_dir = write_code(tmp_path, files)
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        for _ in range(2):  # a failed init is retried on the next invoke, and fails again
+            result, error = await call(engine, {}, version(handler=handler))
+            assert result.function_error == "Unhandled"
+            assert error["errorType"] == error_type
+            assert error["errorMessage"].startswith(message)
+            assert error["requestId"] == result.request_id
+
+    run(code_dir, scenario)
+
+
+def test_packages_and_slash_handlers(tmp_path: Path) -> None:
+    code_dir = write_code(
+        tmp_path,
+        {"pkg/__init__.py": "", "pkg/mod.py": "def handler(e, c):\n    return 'pkg'\n"},
+    )
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        for handler in ("pkg/mod.handler", "pkg.mod.handler"):
+            _, answer = await call(engine, {}, version(handler=handler, revision_id=handler))
+            assert answer == "pkg"
+
+    run(code_dir, scenario)
+
+
+def test_retire_and_keep_alive_reclaim_environments(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        _, first = await call(engine, {})
+        engine.retire(ARN)
+        _, second = await call(engine, {})
+        assert second["calls"] == 1 and second["init_pid"] != first["init_pid"]
+        deadline = asyncio.get_running_loop().time() + 5
+        while engine.pools.counts()[f"{ARN}:$LATEST"] != (0, 0):
+            assert asyncio.get_running_loop().time() < deadline, "idle environment not reaped"
+            await asyncio.sleep(0.05)
+
+    run(code, scenario, keep_alive_s=0.3)
+
+
+def test_concurrent_invokes_get_separate_environments(code: Path) -> None:
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        answers = await asyncio.gather(
+            *(call(engine, {"action": "sleep", "seconds": 0.3}) for _ in range(3))
+        )
+        assert len({answer["init_pid"] for _, answer in answers}) == 3
+
+    run(code, scenario)
