@@ -129,3 +129,29 @@ class UnknownOperationException(UserError):
 
 class SandboxError(OvercastError):
     """Raised when an execution environment cannot be started or stops unexpectedly."""
+
+
+class LogsResourceNotFoundException(ResourceNotFoundException):
+    """Raised when a log group or log stream does not exist (CloudWatch Logs API).
+
+    CloudWatch Logs answers it with 400, not Lambda's 404; its JSON 1.1 wire shape comes from
+    `api/errors.py`, as every error's does.
+    """
+
+    status = 400
+
+
+class LogsInvalidParameterException(UserError):
+    """Raised when a CloudWatch Logs request has a missing, malformed or conflicting parameter."""
+
+    code = "InvalidParameterException"
+
+
+class LogsUnknownOperationException(UnknownOperationException):
+    """Raised when an `X-Amz-Target: Logs_20140328.*` names an operation Overcast lacks."""
+
+    status = 400
+
+
+class CommandError(OvercastError):
+    """Raised when an `overcast` command cannot go on (a missing file, a malformed option)."""

@@ -51,10 +51,12 @@ class Engine:
         self._async_slots = asyncio.Semaphore(concurrency)
         self._async_tasks: set[asyncio.Task] = set()
         self._reaper: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.pools = Pools(self._kill)
 
     def start(self) -> None:
-        self._reaper = asyncio.get_running_loop().create_task(self._reap_forever())
+        self._loop = asyncio.get_running_loop()
+        self._reaper = self._loop.create_task(self._reap_forever())
 
     async def stop(self) -> None:
         if self._reaper is not None:
@@ -64,7 +66,11 @@ class Engine:
         self._launcher.stop()
 
     def retire(self, function_arn: str) -> None:
-        self.pools.retire(function_arn)
+        """Thread-safe: the control plane may call it from a worker thread."""
+        if self._loop is None or _on_loop(self._loop):
+            self.pools.retire(function_arn)
+        else:
+            self._loop.call_soon_threadsafe(self.pools.retire, function_arn)
 
     async def invoke(
         self,
@@ -271,6 +277,13 @@ class _Record:
             function_error=self.function_error,
             log_result=log_result,
         )
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def _split(chunks: list[tuple[int, bytes]]) -> list[tuple[int, str]]:

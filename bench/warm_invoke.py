@@ -1,0 +1,56 @@
+"""Warm invoke: sequential sync invokes of a no-op function over HTTP vs a bare asyncio echo.
+
+    python bench/warm_invoke.py [--count 3000]
+
+Target (issue 3): Overcast's p50 <= 3x the echo server's p50, same client, same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+
+from _harness import (
+    RawHttpClient,
+    create_function,
+    echo_server,
+    lambda_client,
+    overcast_server,
+    summary,
+    timed,
+)
+
+NOOP = "def handler(event, context):\n    return event\n"
+PAYLOAD = b'{"hello": "world"}'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=3000)
+    args = parser.parse_args()
+
+    with echo_server() as port:
+        client = RawHttpClient("127.0.0.1", port)
+        timed(lambda: client.request("POST", "/", PAYLOAD), 300)  # warm up
+        baseline = timed(lambda: client.request("POST", "/", PAYLOAD), args.count)
+        client.close()
+
+    with overcast_server() as endpoint:
+        create_function(lambda_client(endpoint), "noop", NOOP)
+        host, port = endpoint.removeprefix("http://").split(":")
+        client = RawHttpClient(host, int(port))
+        path = "/2015-03-31/functions/noop/invocations"
+        status, body = client.request("POST", path, PAYLOAD)
+        assert status == 200 and body == PAYLOAD, (status, body)
+        timed(lambda: client.request("POST", path, PAYLOAD), 300)
+        overcast = timed(lambda: client.request("POST", path, PAYLOAD), args.count)
+        client.close()
+
+    print(f"asyncio echo server : {summary(baseline)}")
+    print(f"overcast warm invoke: {summary(overcast)}")
+    ratio = statistics.median(overcast) / statistics.median(baseline)
+    print(f"ratio (p50 overcast / p50 echo): {ratio:.2f}x   target <= 3x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The HTTP application: invoke route first, then Overcast's own routes, JSON 1.1 services by
+X-Amz-Target, and Lambda's REST API routed from botocore's model.
+
+No middleware: each endpoint is wrapped in a try/except (errors.guarded) and nothing more, as
+the invoke path shares this app.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from overcast.api import protocol
+from overcast.api.errors import Endpoint, guarded, json_protocol_error_response
+from overcast.api.functions import HANDLERS, Call
+from overcast.api.sigv4 import Scope, scope_of
+from overcast.api.validation import validate
+from overcast.config import Settings
+from overcast.control.plane import ControlPlane
+from overcast.errors import (
+    InvalidRequestContentException,
+    ResourceNotFoundException,
+    UnknownOperationException,
+)
+from overcast.store.code import CodeStore
+
+TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+INVOKE_PATH = "/2015-03-31/functions/{FunctionName}/invocations"
+
+
+class LambdaRestApi:
+    """Lambda's REST operations: route by the model, parse, validate, call, serialize."""
+
+    def __init__(self, settings: Settings, control: ControlPlane) -> None:
+        self.settings = settings
+        self.control = control
+        self.model = protocol.service_model("lambda")
+        self.router = protocol.Router(self.model)
+
+    async def handle(self, request: Request) -> Response:
+        protocol.check_header_size(request.scope["headers"])
+        raw_path = request.scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else request.url.path
+        found = self.router.match(request.method, path, request.query_params)
+        if found is None:
+            raise UnknownOperationException(
+                f"No Lambda operation matches {request.method} {request.url.path}"
+            )
+        operation, labels = found
+        handler = HANDLERS.get(operation.name)
+        if handler is None:
+            raise UnknownOperationException(
+                f"The {operation.name} operation is not supported by this Overcast server"
+            )
+        body = await protocol.read_body(request, operation.name)
+        params = protocol.parse_request(operation, request, labels, body)
+        validate(operation.input_shape, params)
+        scope = scope_of(request.headers, self.settings.default_region, request.query_params)
+        call = Call(params, scope.region, str(request.base_url))
+        result = await run_in_threadpool(handler, self.control, call)
+        return protocol.serialize_response(operation, result)
+
+
+class TargetApi:
+    """JSON 1.1 services: `POST /` with `X-Amz-Target: <Prefix>.<Operation>`."""
+
+    def __init__(
+        self, settings: Settings, handlers: dict[str, TargetHandler], fallback: Endpoint
+    ) -> None:
+        self.settings = settings
+        self.handlers = handlers
+        self.fallback = guarded(fallback)
+        self.dispatch = guarded(self._dispatch, json_protocol_error_response)
+
+    async def handle(self, request: Request) -> Response:
+        if "x-amz-target" not in request.headers:
+            return await self.fallback(request)  # a REST request for `/`: not ours
+        return await self.dispatch(request)
+
+    # Pass the bound method to a Route (Starlette treats a callable instance as an ASGI app).
+    __call__ = handle
+
+    async def _dispatch(self, request: Request) -> Response:
+        protocol.check_header_size(request.scope["headers"])
+        prefix, _, operation = request.headers["x-amz-target"].partition(".")
+        handler = self.handlers.get(prefix)
+        if handler is None or not operation:
+            raise UnknownOperationException(
+                f"No service here answers X-Amz-Target {request.headers['x-amz-target']}"
+            )
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidRequestContentException(f"Could not parse request body: {exc}") from exc
+        if not isinstance(body, dict):
+            raise InvalidRequestContentException("The request body must be a JSON object")
+        scope = scope_of(request.headers, self.settings.default_region, request.query_params)
+        result = await handler(operation, body, scope)
+        return Response(json.dumps(result or {}), media_type="application/x-amz-json-1.1")
+
+
+def code_download(code_store: CodeStore) -> Endpoint:
+    """GetFunction's Code.Location: the stored package, by its sha256."""
+
+    async def download(request: Request) -> Response:
+        sha = request.path_params["sha"]
+        try:
+            path = code_store.zip_path(sha)
+        except ValueError:
+            path = None
+        if path is None or not path.is_file():
+            raise ResourceNotFoundException(f"Code not found: {sha}")
+        return FileResponse(path, media_type="application/zip")
+
+    return download
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def build_app(
+    *,
+    settings: Settings,
+    control: ControlPlane,
+    code_store: CodeStore,
+    invoke_route: Endpoint,
+    target_handlers: dict[str, TargetHandler],
+) -> Starlette:
+    """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first."""
+    rest = LambdaRestApi(settings, control)
+    invoke = guarded(invoke_route)
+    routes = [
+        Route(INVOKE_PATH, invoke, methods=["POST"]),
+        Route(INVOKE_PATH + "/", invoke, methods=["POST"]),
+        Route("/_overcast/health", health, methods=["GET"]),
+        Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
+        Route("/", TargetApi(settings, target_handlers, rest.handle).handle, methods=["POST"]),
+        Route("/{path:path}", guarded(rest.handle), methods=ALL_METHODS),
+    ]
+    return Starlette(routes=routes)

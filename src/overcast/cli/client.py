@@ -1,0 +1,86 @@
+"""What every client command shares: where the server is, boto3 clients for it, output streams.
+
+boto3 is imported only when a command first needs a client, so `overcast --help` and
+`overcast server` start without paying for it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
+
+DEFAULT_ENDPOINT = "http://127.0.0.1:9000"
+DEFAULT_REGION = "us-east-1"
+# Long enough for the longest synchronous invocation Lambda allows (900 s), plus start-up.
+READ_TIMEOUT_S = 960
+
+
+class ClientFactory(Protocol):
+    """Builds a client for one AWS service (`lambda`, `logs`); tests pass a stub."""
+
+    def __call__(self, service: str, endpoint_url: str, region: str) -> Any: ...
+
+
+def resolve_endpoint(given: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """`--endpoint-url`, else OVERCAST_ENDPOINT, else AWS_ENDPOINT_URL, else the default."""
+    for candidate in (given, environ.get("OVERCAST_ENDPOINT"), environ.get("AWS_ENDPOINT_URL")):
+        if candidate:
+            return candidate.rstrip("/")
+    return DEFAULT_ENDPOINT
+
+
+def resolve_region(given: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    for candidate in (given, environ.get("AWS_REGION"), environ.get("AWS_DEFAULT_REGION")):
+        if candidate:
+            return candidate
+    return DEFAULT_REGION
+
+
+def boto3_client(service: str, endpoint_url: str, region: str) -> Any:
+    """A boto3 client for Overcast: fails fast (no retries), signs with any credentials."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        retries={"total_max_attempts": 1},
+        connect_timeout=5,
+        read_timeout=READ_TIMEOUT_S,
+    )
+    credentials: dict[str, str] = {}
+    if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
+        # Overcast accepts any signature. Passing dummies also skips botocore's credential
+        # chain, whose instance-metadata probe costs a second off EC2.
+        credentials = {"aws_access_key_id": "overcast", "aws_secret_access_key": "overcast"}
+    return boto3.client(
+        service, endpoint_url=endpoint_url, region_name=region, config=config, **credentials
+    )
+
+
+@dataclass
+class CliContext:
+    """Everything a command touches outside its arguments, injected so tests can stub it."""
+
+    endpoint: str
+    region: str
+    out: TextIO
+    err: TextIO
+    client_factory: ClientFactory = boto3_client
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    _clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self.client_factory(service, self.endpoint, self.region)
+        return self._clients[service]
+
+
+def error_code(error: BaseException) -> str | None:
+    """The AWS error name of a botocore ClientError (duck-typed: botocore may not be loaded)."""
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None

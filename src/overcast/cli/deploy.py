@@ -1,0 +1,174 @@
+"""`overcast deploy DIR|ZIP`: package code, then create the function or update it in place."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from overcast.cli.client import CliContext, error_code
+from overcast.errors import CommandError
+
+DEFAULT_ROLE = "arn:aws:iam::000000000000:role/overcast-function"
+DEFAULT_MEMORY = 128
+DEFAULT_TIMEOUT = 3
+# 1980-01-01, the earliest time a zip entry can hold: same tree, same bytes, same CodeSha256.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+SKIPPED_DIRS = frozenset({"__pycache__"})  # bytecode of this machine's interpreter, not code
+WAIT = {"Delay": 0.25, "MaxAttempts": 240}  # poll GetFunction every 250 ms for up to a minute
+
+
+def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
+    parser = subparsers.add_parser(
+        "deploy",
+        parents=parents,
+        help="create or update a function from a directory or a .zip",
+        description="Create a function, or update its code and configuration if it exists. "
+        "A directory is zipped deterministically (file modes kept, __pycache__ left out).",
+    )
+    parser.add_argument("path", metavar="DIR|ZIP", type=Path)
+    parser.add_argument("--name", required=True, help="function name")
+    parser.add_argument("--runtime", help="e.g. python3.12 (required to create)")
+    parser.add_argument("--handler", help="e.g. app.handler (required to create)")
+    parser.add_argument("--memory", type=int, metavar="MB", help=f"default {DEFAULT_MEMORY}")
+    parser.add_argument("--timeout", type=int, metavar="SECONDS", help=f"default {DEFAULT_TIMEOUT}")
+    parser.add_argument(
+        "--env", action="append", type=_env_pair, metavar="K=V", help="environment (repeatable)"
+    )
+    parser.add_argument("--role", metavar="ARN", help="execution role (any ARN is accepted)")
+    parser.add_argument("--publish", action="store_true", help="publish a new version")
+    parser.set_defaults(command=run)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    code = package(args.path)
+    client = ctx.client("lambda")
+    if _exists(client, args.name):
+        configuration, action = _update(client, args, code), "updated"
+    else:
+        configuration, action = _create(client, args, code), "created"
+    version = configuration["Version"]
+    arn = configuration["FunctionArn"]
+    if version != "$LATEST" and not arn.endswith(f":{version}"):
+        arn = f"{arn}:{version}"
+    ctx.out.write(
+        f"{action} {configuration['FunctionName']}\n"
+        f"  arn:        {arn}\n"
+        f"  version:    {version}\n"
+        f"  codeSha256: {configuration['CodeSha256']}\n"
+        f"  state:      {configuration.get('State', '-')}\n"
+    )
+    return 0
+
+
+def package(path: Path) -> bytes:
+    """The deployment package: a directory zipped, or a .zip file's bytes as they are."""
+    import zipfile  # here, not at the top: it costs `overcast --help` several milliseconds
+
+    if path.is_dir():
+        return zip_directory(path)
+    if path.is_file() and zipfile.is_zipfile(path):
+        return path.read_bytes()
+    if path.exists():
+        raise CommandError(f"{path} is neither a directory nor a .zip file")
+    raise CommandError(f"{path}: no such file or directory")
+
+
+def zip_directory(root: Path) -> bytes:
+    """Zip a tree deterministically: sorted entries, fixed times, Unix modes kept.
+
+    Modes matter: a custom runtime's `bootstrap` must stay executable, as Lambda runs it.
+    """
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relative, path in _files(root):
+            info = zipfile.ZipInfo(relative, date_time=ZIP_EPOCH)
+            info.create_system = 3  # Unix, so unzip tools honour external_attr's mode bits
+            info.external_attr = (stat.S_IFREG | stat.S_IMODE(path.stat().st_mode)) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def _files(root: Path) -> list[tuple[str, Path]]:
+    files, visited = [], set()
+    for folder, dirnames, filenames in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in visited:  # a symlink loop: this folder is already in the package
+            dirnames[:] = []
+            continue
+        visited.add(real)
+        dirnames[:] = [name for name in dirnames if name not in SKIPPED_DIRS]
+        for name in filenames:
+            path = Path(folder, name)
+            if path.is_file():  # follows symlinks; skips dangling links, sockets, fifos
+                files.append((path.relative_to(root).as_posix(), path))
+    return sorted(files)
+
+
+def _exists(client: Any, name: str) -> bool:
+    try:
+        client.get_function_configuration(FunctionName=name)
+    except Exception as error:
+        if error_code(error) == "ResourceNotFoundException":
+            return False
+        raise
+    return True
+
+
+def _create(client: Any, args: argparse.Namespace, code: bytes) -> dict:
+    if not (args.runtime and args.handler):
+        raise CommandError(f"--runtime and --handler are required to create {args.name}")
+    created = client.create_function(
+        FunctionName=args.name,
+        Runtime=args.runtime,
+        Handler=args.handler,
+        Role=args.role or DEFAULT_ROLE,
+        Code={"ZipFile": code},
+        MemorySize=args.memory or DEFAULT_MEMORY,
+        Timeout=args.timeout or DEFAULT_TIMEOUT,
+        Environment={"Variables": dict(args.env or [])},
+        Publish=args.publish,
+    )
+    client.get_waiter("function_active_v2").wait(FunctionName=args.name, WaiterConfig=WAIT)
+    return _final(client, args.name, created["Version"])
+
+
+def _update(client: Any, args: argparse.Namespace, code: bytes) -> dict:
+    # Only what was given changes: a redeploy keeps memory, timeout and environment as set.
+    changes = {
+        "Runtime": args.runtime,
+        "Handler": args.handler,
+        "MemorySize": args.memory,
+        "Timeout": args.timeout,
+        "Role": args.role,
+        "Environment": {"Variables": dict(args.env)} if args.env else None,
+    }
+    changes = {key: value for key, value in changes.items() if value is not None}
+    waiter = client.get_waiter("function_updated_v2")
+    if changes:
+        client.update_function_configuration(FunctionName=args.name, **changes)
+        waiter.wait(FunctionName=args.name, WaiterConfig=WAIT)
+    # Code last, so a version published with it carries the new configuration too.
+    updated = client.update_function_code(
+        FunctionName=args.name, ZipFile=code, Publish=args.publish
+    )
+    waiter.wait(FunctionName=args.name, WaiterConfig=WAIT)
+    return _final(client, args.name, updated["Version"])
+
+
+def _final(client: Any, name: str, version: str) -> dict:
+    qualifier = {} if version == "$LATEST" else {"Qualifier": version}
+    return client.get_function_configuration(FunctionName=name, **qualifier)
+
+
+def _env_pair(text: str) -> tuple[str, str]:
+    key, separator, value = text.partition("=")
+    if not key or not separator:
+        raise argparse.ArgumentTypeError(f"expected K=V, got {text!r}")
+    return key, value

@@ -1,0 +1,60 @@
+"""`overcast ls` and `overcast rm`: the functions on the server."""
+
+from __future__ import annotations
+
+import argparse
+
+from overcast.cli.client import CliContext
+
+COLUMNS = ("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED", "STATE")
+
+
+def add_parsers(subparsers: argparse._SubParsersAction, parents: list) -> None:
+    listing = subparsers.add_parser("ls", parents=parents, help="list functions")
+    listing.set_defaults(command=run_ls)
+    remove = subparsers.add_parser("rm", parents=parents, help="delete a function")
+    remove.add_argument("name", metavar="NAME", help="function name or ARN")
+    remove.set_defaults(command=run_rm)
+
+
+def run_ls(args: argparse.Namespace, ctx: CliContext) -> int:
+    functions = []
+    for page in ctx.client("lambda").get_paginator("list_functions").paginate():
+        functions.extend(page.get("Functions", []))
+    rows = [_row(function) for function in sorted(functions, key=lambda f: f["FunctionName"])]
+    ctx.out.write(table(COLUMNS, rows))
+    return 0
+
+
+def run_rm(args: argparse.Namespace, ctx: CliContext) -> int:
+    ctx.client("lambda").delete_function(FunctionName=args.name)
+    ctx.out.write(f"deleted {args.name}\n")
+    return 0
+
+
+def table(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned columns two spaces apart, like `docker ps`; no trailing spaces."""
+    widths = [max(len(row[i]) for row in [columns, *rows]) for i in range(len(columns))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [columns, *rows]
+    ]
+    return "".join(line.rstrip() + "\n" for line in lines)
+
+
+def _row(function: dict) -> tuple[str, ...]:
+    return (
+        function["FunctionName"],
+        function.get("Runtime", "-"),  # image functions have no runtime
+        f"{function.get('MemorySize', '-')} MB",
+        f"{function.get('Timeout', '-')} s",
+        _when(function.get("LastModified", "")),
+        function.get("State", "-"),  # Lambda leaves State out of ListFunctions; Overcast may not
+    )
+
+
+def _when(last_modified: str) -> str:
+    """`2026-11-23T10:04:05.123+0000` (Lambda's format) shown as `2026-11-23 10:04:05`."""
+    if len(last_modified) >= 19 and last_modified[10] == "T":
+        return last_modified[:10] + " " + last_modified[11:19]
+    return last_modified or "-"

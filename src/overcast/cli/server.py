@@ -1,0 +1,77 @@
+"""`overcast server`: run the whole platform in this process (DESIGN.md: embedded by default)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from overcast.cli.client import CliContext
+from overcast.config import PYTHON_RUNTIMES, Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "server",
+        help="run the Overcast server",
+        description="Serve Lambda's API, the invoke endpoint and the logs API on one port.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="where state, code and logs live (env OVERCAST_DATA_DIR; default ~/.overcast)",
+    )
+    parser.add_argument(
+        "--keep-alive",
+        type=float,
+        metavar="SECONDS",
+        default=Settings.keep_alive_s,
+        help="how long an idle execution environment is kept warm",
+    )
+    parser.add_argument(
+        "--python",
+        type=interpreter_spec,
+        metavar="RUNTIME=PATH,...",
+        help="interpreters for python runtimes, e.g. python3.12=/usr/bin/python3.12 "
+        "(env OVERCAST_PYTHON; default: the interpreter running Overcast)",
+    )
+    parser.set_defaults(command=run)
+
+
+def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    settings = build_settings(args, os.environ)
+    # Imported here: the server pulls in the whole platform, which client commands never need.
+    from overcast.factory import run_server
+
+    try:
+        run_server(settings)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is the ordinary way to stop a server in a terminal
+    return 0
+
+
+def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Settings:
+    data_dir = args.data_dir or environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        data_dir=Path(os.path.expanduser(str(data_dir))).resolve(),
+        keep_alive_s=args.keep_alive,
+    )
+    return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
+
+
+def interpreter_spec(text: str) -> str:
+    """Check `python3.12=/path,python3.9=/path` now, so a typo fails before the server starts."""
+    for item in filter(None, text.split(",")):
+        runtime, separator, path = item.partition("=")
+        if not separator or not path.strip():
+            raise argparse.ArgumentTypeError(f"expected RUNTIME=PATH, got {item!r}")
+        if runtime.strip() not in PYTHON_RUNTIMES:
+            raise argparse.ArgumentTypeError(
+                f"unknown runtime {runtime.strip()!r} (one of {', '.join(PYTHON_RUNTIMES)})"
+            )
+    return text

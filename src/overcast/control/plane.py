@@ -1,0 +1,96 @@
+"""The control plane, assembled: one object the API and the engine are given.
+
+`ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
+API): functions, versions, aliases, tags, plus GetAccountSettings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overcast.config import Settings
+from overcast.control.aliases import AliasService
+from overcast.control.catalog import Catalog
+from overcast.control.clock import Clock, utc_now
+from overcast.control.functions import FunctionService
+from overcast.control.resolver import CatalogResolver
+from overcast.control.tags import TagService
+from overcast.control.versions import VersionService
+from overcast.model.function import Target
+from overcast.store.base import Store
+from overcast.store.code import CodeStore
+from overcast.types import EnvironmentRetirer
+
+# Lambda's default quotas, as GetAccountSettings reports them.
+TOTAL_CODE_SIZE = 80_530_636_800
+CODE_SIZE_UNZIPPED = 262_144_000
+CODE_SIZE_ZIPPED = 52_428_800
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    total_code_size_limit: int
+    code_size_unzipped: int
+    code_size_zipped: int
+    concurrent_executions: int
+    unreserved_concurrent_executions: int
+    total_code_size: int
+    function_count: int
+
+
+class ControlPlane:
+    """Build once at start: `ControlPlane(settings=..., store=..., code_store=..., retirer=...)`.
+
+    Loads every function from the store into memory.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        code_store: CodeStore,
+        retirer: EnvironmentRetirer,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.code_store = code_store
+        self.catalog = Catalog(store, settings.account_id)
+        self.catalog.load()
+        self.versions = VersionService(self.catalog, clock)
+        self.functions = FunctionService(
+            self.catalog, code_store, settings, retirer, self.versions, clock
+        )
+        self.aliases = AliasService(self.catalog)
+        self.tags = TagService(self.catalog)
+        self.resolver = CatalogResolver(self.catalog)
+
+    @property
+    def retirer(self) -> EnvironmentRetirer:
+        return self.functions.retirer
+
+    @retirer.setter
+    def retirer(self, retirer: EnvironmentRetirer) -> None:
+        """Lets the factory wire engine and control plane that each need the other."""
+        self.functions.retirer = retirer
+
+    def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
+        return self.resolver.resolve(region, function_name, qualifier)
+
+    def account_settings(self, region: str) -> AccountSettings:
+        entries = self.catalog.in_region(region)
+        code = sum(
+            entry.latest.code_size + sum(v.code_size for v in entry.versions.values())
+            for entry in entries
+        )
+        concurrency = self.settings.account_concurrency
+        return AccountSettings(
+            TOTAL_CODE_SIZE,
+            CODE_SIZE_UNZIPPED,
+            CODE_SIZE_ZIPPED,
+            concurrency,
+            concurrency,
+            code,
+            len(entries),
+        )

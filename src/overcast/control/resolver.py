@@ -1,0 +1,39 @@
+"""The invoke path's lookup: what a caller named -> the version to run (types.Resolver).
+
+Called on every invocation, so it reads only memory: the catalog's entries and the engine
+views made when each version was written. No lock: see catalog.py.
+"""
+
+from __future__ import annotations
+
+from overcast.control.catalog import Catalog
+from overcast.control.naming import name_function
+from overcast.errors import ResourceConflictException, ResourceNotFoundException
+from overcast.model.configuration import State
+from overcast.model.function import LATEST, Target
+
+
+class CatalogResolver:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
+        named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        entry = self.catalog.get(named.region, named.name)
+        qualifier = named.qualifier
+        invoked_arn = named.arn(self.catalog.account_id, qualifier)
+        if entry is None:
+            raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
+        if entry.latest.state is State.PENDING:
+            raise ResourceConflictException(
+                "The operation cannot be performed at this time. "
+                "The function is currently in the following state: Pending"
+            )
+        version = qualifier or LATEST
+        alias = entry.aliases.get(version)
+        if alias is not None:
+            version = alias.pick_version()
+        view = entry.views.get(version)
+        if view is None:
+            raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
+        return Target(view, invoked_arn)

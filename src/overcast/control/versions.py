@@ -1,0 +1,116 @@
+"""Published versions: PublishVersion and ListVersionsByFunction."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from overcast.control.catalog import Catalog, FunctionEntry, VersionView
+from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.control.naming import name_function
+from overcast.control.paging import page
+from overcast.errors import (
+    InvalidParameterValueException,
+    PreconditionFailedException,
+    ResourceConflictException,
+)
+from overcast.model.configuration import Configuration, State
+from overcast.model.function import LATEST
+
+REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. "
+    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+)
+PAGE_LIMIT = 50
+
+
+def check_revision(revision_id: str | None, current: str) -> None:
+    """RevisionId preconditions (optimistic locking): a stale id is refused."""
+    if revision_id and revision_id != current:
+        raise PreconditionFailedException(REVISION_MISMATCH)
+
+
+def check_idle(entry: FunctionEntry) -> None:
+    """Refuse a change while the function is being created or another change is applied."""
+    if entry.latest.state is State.PENDING:
+        raise ResourceConflictException(
+            "The operation cannot be performed at this time. "
+            "The function is currently in the following state: Pending"
+        )
+    if entry.busy:
+        raise ResourceConflictException(
+            "The operation cannot be performed at this time. "
+            f"An update is in progress for resource: {entry.arn}"
+        )
+
+
+def version_sort_key(config: Configuration) -> int:
+    return -1 if config.version == LATEST else int(config.version)
+
+
+class VersionService:
+    def __init__(self, catalog: Catalog, clock: Clock) -> None:
+        self.catalog = catalog
+        self.clock = clock
+
+    def publish(
+        self,
+        region: str,
+        function_name: str,
+        *,
+        code_sha256: str | None = None,
+        description: str | None = None,
+        revision_id: str | None = None,
+    ) -> VersionView:
+        named = name_function(self.catalog.account_id, region, function_name)
+        with self.catalog.lock:
+            entry = self.catalog.require(named.region, named.name)
+            check_idle(entry)
+            latest = entry.latest
+            if code_sha256 and code_sha256 != latest.code_sha256_b64:
+                raise InvalidParameterValueException(
+                    f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in "
+                    f"$LATEST ({latest.code_sha256_b64}). Please try again with the CodeSHA256 "
+                    "in $LATEST."
+                )
+            check_revision(revision_id, latest.revision_id)
+            return self.publish_locked(entry, description)
+
+    def publish_locked(self, entry: FunctionEntry, description: str | None) -> VersionView:
+        """Publish $LATEST; the caller holds the catalog lock (and maybe a store transaction).
+
+        As on Lambda, when nothing changed since the last published version, that version is
+        returned instead of a new one.
+        """
+        if entry.versions:
+            last = entry.versions[max(entry.versions, key=int)]
+            if entry.latest.runs_like(last):
+                return VersionView(last, f"{entry.arn}:{last.version}")
+        number = entry.record.last_version + 1
+        config = replace(
+            entry.latest.published_as(str(number), new_revision_id(), description),
+            last_modified=lambda_timestamp(self.clock()),
+        )
+        record = replace(entry.record, last_version=number)
+        store = self.catalog.store
+        with store.transaction():
+            store.put_function(record)
+            store.put_version(entry.region, config)
+        entry.record = record
+        entry.set_version(config, self.catalog.account_id)
+        return VersionView(config, f"{entry.arn}:{number}")
+
+    def list(
+        self,
+        region: str,
+        function_name: str,
+        *,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> tuple[list[VersionView], str | None]:
+        named = name_function(self.catalog.account_id, region, function_name)
+        entry = self.catalog.require(named.region, named.name)
+        configs = sorted([entry.latest, *list(entry.versions.values())], key=version_sort_key)
+        chosen, next_marker = page(
+            configs, lambda c: [version_sort_key(c)], marker, max_items, PAGE_LIMIT
+        )
+        return [VersionView(c, f"{entry.arn}:{c.version}") for c in chosen], next_marker

@@ -1,0 +1,112 @@
+"""Where Overcast's objects are built and wired, once (STYLE.md: one factory)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import uvicorn
+from starlette.applications import Starlette
+
+from overcast.api.app import build_app
+from overcast.api.invoke import InvokeEndpoint
+from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
+from overcast.api.logs import logs_handler
+from overcast.config import Settings
+from overcast.control.plane import ControlPlane
+from overcast.engine.engine import Engine
+from overcast.observe.logs import LogStore
+from overcast.sandbox.launcher import Launcher
+from overcast.store.code import CodeStore
+from overcast.store.sqlite import SqliteStore
+
+log = logging.getLogger("overcast")
+
+
+@dataclass
+class Platform:
+    """Every long-lived part of a running server."""
+
+    settings: Settings
+    store: SqliteStore
+    logs: LogStore
+    engine: Engine
+    control: ControlPlane
+    app: Starlette
+
+    def start(self) -> None:
+        """Begin background work; needs the running event loop."""
+        self.engine.start()
+
+    async def stop(self) -> None:
+        await self.engine.stop()
+        self.logs.close()
+        self.store.close()
+
+
+def build_platform(settings: Settings) -> Platform:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    code_store = CodeStore(settings.data_dir)
+    store = SqliteStore(settings.data_dir / "overcast.db")
+    logs = LogStore(settings.data_dir)
+    launcher = Launcher(settings.interpreters, settings.endpoint)
+    engine = Engine(
+        launcher,
+        logs,
+        code_store.path,
+        keep_alive_s=settings.keep_alive_s,
+        concurrency=settings.account_concurrency,
+    )
+    control = ControlPlane(settings=settings, store=store, code_store=code_store, retirer=engine)
+    app = build_app(
+        settings=settings,
+        control=control,
+        code_store=code_store,
+        invoke_route=InvokeEndpoint(engine, control, settings.default_region),
+        target_handlers={
+            LOGS_TARGET: logs_handler(
+                logs, account_id=settings.account_id, default_region=settings.default_region
+            )
+        },
+    )
+    return Platform(settings, store, logs, engine, control, app)
+
+
+def run_server(settings: Settings) -> None:
+    """`overcast server`: serve every API on one port until SIGINT/SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    import uvloop
+
+    uvloop.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> None:
+    platform = build_platform(settings)
+    config = uvicorn.Config(
+        platform.app,
+        host=settings.host,
+        port=settings.port,
+        http="httptools",
+        lifespan="off",
+        access_log=False,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    platform.start()
+    _announce(settings)
+    try:
+        await server.serve()
+    finally:
+        await platform.stop()
+
+
+def _announce(settings: Settings) -> None:
+    endpoint = settings.endpoint
+    print(
+        f"Overcast is serving AWS Lambda's API on {endpoint}  (data: {settings.data_dir})\n"
+        f"  boto3:   boto3.client('lambda', endpoint_url='{endpoint}', region_name='us-east-1')\n"
+        f"  AWS CLI: export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=x "
+        "AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1\n"
+        f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}",
+        flush=True,
+    )

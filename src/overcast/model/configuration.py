@@ -1,0 +1,168 @@
+"""The full configuration of one function version, as the control plane stores and reports it.
+
+`model/function.py::FunctionVersion` is the engine's slice of this value; `engine_view` makes it.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import asdict, dataclass, field, fields, replace
+from enum import StrEnum
+
+from overcast.model.function import LATEST, FunctionVersion
+
+
+class State(StrEnum):
+    """Lambda's function states: invoke is refused while Pending."""
+
+    PENDING = "Pending"
+    ACTIVE = "Active"
+    INACTIVE = "Inactive"
+    FAILED = "Failed"
+
+
+class UpdateStatus(StrEnum):
+    """Lambda's LastUpdateStatus: InProgress while new code or configuration is being applied."""
+
+    IN_PROGRESS = "InProgress"
+    SUCCESSFUL = "Successful"
+    FAILED = "Failed"
+
+
+@dataclass(frozen=True)
+class Configuration:
+    """One version of a function: `$LATEST` at some revision, or a published version."""
+
+    name: str
+    version: str
+    runtime: str
+    role: str
+    handler: str
+    code_sha256: str  # hex: the address of the code in the code store
+    code_size: int
+    revision_id: str
+    last_modified: str  # Lambda's format: 2024-01-01T12:00:00.000+0000
+    description: str = ""
+    timeout: int = 3
+    memory_size: int = 128
+    environment: dict[str, str] = field(default_factory=dict)
+    ephemeral_storage: int = 512
+    architectures: tuple[str, ...] = ("x86_64",)
+    tracing_mode: str = "PassThrough"
+    log_format: str = "Text"
+    application_log_level: str | None = None
+    system_log_level: str | None = None
+    log_group: str | None = None  # None: /aws/lambda/NAME
+    state: State = State.ACTIVE
+    state_reason: str | None = None
+    state_reason_code: str | None = None
+    last_update_status: UpdateStatus | None = UpdateStatus.SUCCESSFUL
+    last_update_status_reason: str | None = None
+    last_update_status_reason_code: str | None = None
+
+    @property
+    def code_sha256_b64(self) -> str:
+        """CodeSha256 as Lambda reports it: base64 of the digest, not hex."""
+        return base64.b64encode(bytes.fromhex(self.code_sha256)).decode()
+
+    @property
+    def effective_log_group(self) -> str:
+        return self.log_group or f"/aws/lambda/{self.name}"
+
+    def runs_like(self, other: Configuration) -> bool:
+        """True when both would run the same code the same way.
+
+        PublishVersion compares $LATEST with the last published version this way: when nothing
+        changed, Lambda hands back that version instead of publishing a new one.
+        """
+        ignored = {
+            "version",
+            "revision_id",
+            "last_modified",
+            "description",
+            "state",
+            "state_reason",
+            "state_reason_code",
+            "last_update_status",
+            "last_update_status_reason",
+            "last_update_status_reason_code",
+        }
+        return all(
+            getattr(self, f.name) == getattr(other, f.name)
+            for f in fields(self)
+            if f.name not in ignored
+        )
+
+    def engine_view(self, function_arn: str, region: str, account_id: str) -> FunctionVersion:
+        return FunctionVersion(
+            name=self.name,
+            version=self.version,
+            function_arn=function_arn,
+            runtime=self.runtime,
+            handler=self.handler,
+            code_sha256=self.code_sha256,
+            revision_id=self.revision_id,
+            timeout=self.timeout,
+            memory_size=self.memory_size,
+            environment=dict(self.environment),
+            ephemeral_storage=self.ephemeral_storage,
+            region=region,
+            account_id=account_id,
+        )
+
+    def to_record(self) -> dict:
+        """A JSON-ready dict for the store."""
+        record = asdict(self)
+        record["architectures"] = list(self.architectures)
+        record["state"] = self.state.value
+        record["last_update_status"] = (
+            self.last_update_status.value if self.last_update_status else None
+        )
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict) -> Configuration:
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in record.items() if key in known}
+        values["architectures"] = tuple(values.get("architectures") or ("x86_64",))
+        values["state"] = State(values.get("state") or State.ACTIVE)
+        status = values.get("last_update_status")
+        values["last_update_status"] = UpdateStatus(status) if status else None
+        return cls(**values)
+
+    def published_as(
+        self, version: str, revision_id: str, description: str | None
+    ) -> Configuration:
+        """This $LATEST configuration frozen as published version `version`."""
+        assert self.version == LATEST
+        return replace(
+            self,
+            version=version,
+            revision_id=revision_id,
+            description=self.description if description is None else description,
+        )
+
+
+@dataclass(frozen=True)
+class ConfigurationChange:
+    """The settable fields of CreateFunction/UpdateFunctionConfiguration; None = unchanged."""
+
+    runtime: str | None = None
+    role: str | None = None
+    handler: str | None = None
+    description: str | None = None
+    timeout: int | None = None
+    memory_size: int | None = None
+    environment: dict[str, str] | None = None
+    ephemeral_storage: int | None = None
+    architectures: tuple[str, ...] | None = None
+    tracing_mode: str | None = None
+    log_format: str | None = None
+    application_log_level: str | None = None
+    system_log_level: str | None = None
+    log_group: str | None = None
+
+    def given(self) -> dict[str, object]:
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None
+        }

@@ -1,0 +1,53 @@
+"""The state store: where functions, versions, aliases and tags outlive the process.
+
+The control plane keeps everything it serves in memory and writes through to a store; the
+store is read once, at start (`load`). Writes that belong together go in one `transaction()`.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from overcast.model.alias import Alias
+from overcast.model.configuration import Configuration
+from overcast.model.record import FunctionRecord
+
+
+@dataclass
+class StoredFunction:
+    """Everything stored about one function, as `load` returns it."""
+
+    record: FunctionRecord
+    latest: Configuration
+    versions: dict[str, Configuration] = field(default_factory=dict)  # published only
+    aliases: dict[str, Alias] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    def load(self) -> list[StoredFunction]:
+        """Every function with its $LATEST, published versions and aliases."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the writes inside the block: all of them are kept, or none."""
+        ...
+
+    def put_function(self, record: FunctionRecord) -> None: ...
+
+    def put_version(self, region: str, config: Configuration) -> None:
+        """Insert or replace a version ($LATEST included), keyed by (region, name, version)."""
+        ...
+
+    def delete_version(self, region: str, name: str, version: str) -> None: ...
+
+    def put_alias(self, region: str, function_name: str, alias: Alias) -> None: ...
+
+    def delete_alias(self, region: str, function_name: str, alias_name: str) -> None: ...
+
+    def delete_function(self, region: str, name: str) -> None:
+        """Delete the function with all its versions and aliases."""
+        ...
+
+    def close(self) -> None: ...

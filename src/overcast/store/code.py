@@ -1,0 +1,188 @@
+"""Deployment packages, content-addressed: `<data_dir>/code/<sha256hex>.zip` and its extraction.
+
+A zip is extracted once, into `<data_dir>/code/<sha256hex>/`, and shared by every version and
+function with the same code. Extraction goes to a temporary folder that is renamed into place,
+so a reader sees either nothing or the complete tree.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from overcast.errors import InvalidParameterValueException, RequestEntityTooLargeException
+
+# Lambda's quotas for a .zip uploaded directly.
+MAX_ZIPPED_BYTES = 52_428_800
+MAX_UNZIPPED_BYTES = 262_144_000
+UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
+
+
+# What a damaged archive raises while it is opened or read (CRC, truncation, bad method).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    EOFError,
+    ValueError,
+    UnicodeDecodeError,
+    zlib.error,
+)
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    sha256_hex: str
+    sha256_b64: str  # Lambda's CodeSha256
+    size: int  # zipped bytes: Lambda's CodeSize
+    unzipped_size: int = 0
+
+
+class CodeStore:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        max_zipped: int = MAX_ZIPPED_BYTES,
+        max_unzipped: int = MAX_UNZIPPED_BYTES,
+    ) -> None:
+        self.root = Path(data_dir) / "code"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.max_zipped = max_zipped
+        self.max_unzipped = max_unzipped
+
+    def path(self, sha256_hex: str) -> Path:
+        """The folder the package is extracted to (the function's LAMBDA_TASK_ROOT)."""
+        return self.root / _checked_hex(sha256_hex)
+
+    def zip_path(self, sha256_hex: str) -> Path:
+        return self.root / f"{_checked_hex(sha256_hex)}.zip"
+
+    def has(self, sha256_hex: str) -> bool:
+        return self.zip_path(sha256_hex).is_file() and self.path(sha256_hex).is_dir()
+
+    def inspect(self, zip_bytes: bytes) -> CodeInfo:
+        """Check a package against Lambda's limits without storing it (for DryRun)."""
+        info, archive = _open_checked(zip_bytes, self.max_zipped, self.max_unzipped)
+        try:
+            broken = archive.testzip()  # reads every member: CRCs and compressed data
+        except _ZIP_ERRORS as exc:
+            raise InvalidParameterValueException(UNZIP_FAILED) from exc
+        if broken is not None:
+            raise InvalidParameterValueException(UNZIP_FAILED)
+        return info
+
+    def put(self, zip_bytes: bytes) -> CodeInfo:
+        """Store and extract a package; raise Lambda's error and store nothing if it is bad."""
+        info, archive = _open_checked(zip_bytes, self.max_zipped, self.max_unzipped)
+        if self.has(info.sha256_hex):
+            return info
+        target = self.path(info.sha256_hex)
+        scratch = Path(tempfile.mkdtemp(prefix=".extract-", dir=self.root))
+        try:
+            try:
+                _extract(archive, scratch)
+            except _ZIP_ERRORS as exc:
+                raise InvalidParameterValueException(UNZIP_FAILED) from exc
+            zip_tmp = scratch.with_suffix(".zip")
+            zip_tmp.write_bytes(zip_bytes)
+            os.replace(zip_tmp, self.zip_path(info.sha256_hex))
+            try:
+                os.rename(scratch, target)
+            except OSError:
+                if not target.is_dir():  # else another request stored the same code first
+                    raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+            scratch.with_suffix(".zip").unlink(missing_ok=True)
+        return info
+
+
+def _checked_hex(sha256_hex: str) -> str:
+    # The name comes from URLs (code download) as well: never let it name another path.
+    if len(sha256_hex) != 64 or any(c not in "0123456789abcdef" for c in sha256_hex):
+        raise ValueError(f"not a sha256 hex digest: {sha256_hex!r}")
+    return sha256_hex
+
+
+def _open_checked(
+    zip_bytes: bytes, max_zipped: int, max_unzipped: int
+) -> tuple[CodeInfo, zipfile.ZipFile]:
+    if len(zip_bytes) > max_zipped:
+        raise RequestEntityTooLargeException(f"Zipped size must be smaller than {max_zipped} bytes")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(zip_bytes))
+        members = archive.infolist()
+    except _ZIP_ERRORS as exc:
+        raise InvalidParameterValueException(UNZIP_FAILED) from exc
+    unzipped = sum(member.file_size for member in members)
+    if unzipped > max_unzipped:
+        raise InvalidParameterValueException(
+            f"Unzipped size must be smaller than {max_unzipped} bytes"
+        )
+    for member in members:
+        _safe_parts(member.filename)
+    digest = hashlib.sha256(zip_bytes).digest()
+    info = CodeInfo(digest.hex(), base64.b64encode(digest).decode(), len(zip_bytes), unzipped)
+    return info, archive
+
+
+def _safe_parts(name: str) -> tuple[str, ...]:
+    """The path of a member inside the package, refusing anything that would leave it."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+        raise InvalidParameterValueException(UNZIP_FAILED)
+    return tuple(part for part in path.parts if part not in ("", "."))
+
+
+def _mode(member: zipfile.ZipInfo) -> int:
+    """Unix mode bits from the zip, readable by everyone.
+
+    Lambda keeps the mode bits of a package (so `bootstrap` stays executable) and runs code as
+    a user that does not own the files: Overcast runs each environment as its own uid too, so
+    everything must be world-readable, and executable by all when executable at all.
+    """
+    mode = (member.external_attr >> 16) & 0o777
+    if member.is_dir():
+        return (mode or 0o755) | 0o555
+    mode = (mode or 0o644) | 0o444
+    return mode | 0o111 if mode & 0o111 else mode
+
+
+def _extract(archive: zipfile.ZipFile, root: Path) -> None:
+    root.chmod(0o755)
+    for member in archive.infolist():
+        parts = _safe_parts(member.filename)
+        if not parts:
+            continue
+        destination = root.joinpath(*parts)
+        if member.is_dir():
+            destination.mkdir(parents=True, exist_ok=True)
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if stat.S_ISLNK(member.external_attr >> 16):
+            _symlink(archive.read(member).decode(), destination, root)
+            continue
+        with archive.open(member) as source, open(destination, "wb") as sink:
+            shutil.copyfileobj(source, sink, 1 << 20)
+        destination.chmod(_mode(member))
+    for directory in (p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()):
+        directory.chmod(directory.stat().st_mode | 0o555)
+
+
+def _symlink(target: str, destination: Path, root: Path) -> None:
+    # Packages built by `zip -y` keep symlinks (shared libraries do this); only links that
+    # stay inside the package are kept, as a link elsewhere could expose the host.
+    resolved = Path(os.path.normpath(destination.parent / target))
+    if os.path.isabs(target) or not resolved.is_relative_to(root):
+        raise InvalidParameterValueException(UNZIP_FAILED)
+    destination.symlink_to(target)

@@ -1,0 +1,140 @@
+"""The embedded state store: one SQLite file in WAL mode (`<data_dir>/overcast.db`).
+
+Rows hold JSON documents: the control plane never queries by field, it loads everything at
+start and writes single rows after, so a document per row keeps the schema stable while
+configurations grow new fields.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from overcast.model.alias import Alias
+from overcast.model.configuration import Configuration
+from overcast.model.function import LATEST
+from overcast.model.record import FunctionRecord
+from overcast.store.base import StoredFunction
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS functions (
+    region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name));
+CREATE TABLE IF NOT EXISTS versions (
+    region TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name, version));
+CREATE TABLE IF NOT EXISTS aliases (
+    region TEXT NOT NULL, name TEXT NOT NULL, alias TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name, alias));
+"""
+
+
+class SqliteStore:
+    """`Store` on SQLite. Pass ":memory:" for a throwaway store in tests."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared by the control plane's worker threads, serialised by a lock:
+        # writes are rare and small, and SQLite serialises writers anyway.
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable across process crashes in WAL mode; only power loss can lose the
+        # last commits, which is the trade SQLite recommends for WAL.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._db.execute("COMMIT")
+
+    def _write(self, sql: str, args: tuple) -> None:
+        with self.transaction():
+            self._db.execute(sql, args)
+
+    def load(self) -> list[StoredFunction]:
+        with self._lock:
+            functions = self._db.execute("SELECT region, name, doc FROM functions").fetchall()
+            versions = self._db.execute("SELECT region, name, version, doc FROM versions")
+            by_key: dict[tuple[str, str], dict[str, Configuration]] = {}
+            for region, name, version, doc in versions.fetchall():
+                by_key.setdefault((region, name), {})[version] = Configuration.from_record(
+                    json.loads(doc)
+                )
+            aliases: dict[tuple[str, str], dict[str, Alias]] = {}
+            rows = self._db.execute("SELECT region, name, alias, doc FROM aliases").fetchall()
+            for region, name, alias, doc in rows:
+                aliases.setdefault((region, name), {})[alias] = Alias.from_record(json.loads(doc))
+        loaded = []
+        for region, name, doc in functions:
+            configs = by_key.get((region, name), {})
+            latest = configs.pop(LATEST, None)
+            if latest is None:
+                continue  # a function row without $LATEST cannot be served; never written so
+            loaded.append(
+                StoredFunction(
+                    record=FunctionRecord.from_record(region, name, json.loads(doc)),
+                    latest=latest,
+                    versions=configs,
+                    aliases=aliases.get((region, name), {}),
+                )
+            )
+        return loaded
+
+    def put_function(self, record: FunctionRecord) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO functions VALUES (?, ?, ?)",
+            (record.region, record.name, json.dumps(record.to_record())),
+        )
+
+    def put_version(self, region: str, config: Configuration) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?)",
+            (region, config.name, config.version, json.dumps(config.to_record())),
+        )
+
+    def delete_version(self, region: str, name: str, version: str) -> None:
+        self._write(
+            "DELETE FROM versions WHERE region=? AND name=? AND version=?", (region, name, version)
+        )
+
+    def put_alias(self, region: str, function_name: str, alias: Alias) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO aliases VALUES (?, ?, ?, ?)",
+            (region, function_name, alias.name, json.dumps(alias.to_record())),
+        )
+
+    def delete_alias(self, region: str, function_name: str, alias_name: str) -> None:
+        self._write(
+            "DELETE FROM aliases WHERE region=? AND name=? AND alias=?",
+            (region, function_name, alias_name),
+        )
+
+    def delete_function(self, region: str, name: str) -> None:
+        with self.transaction():
+            for table in ("aliases", "versions", "functions"):
+                self._db.execute(f"DELETE FROM {table} WHERE region=? AND name=?", (region, name))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

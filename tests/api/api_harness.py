@@ -1,0 +1,153 @@
+"""Helpers for API tests: build_app over a temporary data dir, with stubs for the engine."""
+
+from __future__ import annotations
+
+import base64
+import io
+import warnings
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+with warnings.catch_warnings():
+    # Starlette 1.x nudges towards httpx2; the httpx-based TestClient works the same here.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from overcast.api.app import build_app
+from overcast.api.sigv4 import Scope
+from overcast.config import Settings
+from overcast.control.plane import ControlPlane
+from overcast.store.code import CodeStore
+from overcast.store.sqlite import SqliteStore
+
+ROLE = "arn:aws:iam::000000000000:role/lambda"
+
+
+@dataclass
+class RecordingRetirer:
+    retired: list[str] = field(default_factory=list)
+
+    def retire(self, function_arn: str) -> None:
+        self.retired.append(function_arn)
+
+
+def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def create_body(name: str = "f", **extra) -> dict:
+    return {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "app.handler",
+        "Code": {"ZipFile": base64.b64encode(package()).decode()},
+        **extra,
+    }
+
+
+@dataclass
+class App:
+    settings: Settings
+    control: ControlPlane
+    code_store: CodeStore
+    retirer: RecordingRetirer
+    client: TestClient
+
+
+def stub_invoke_route(control: ControlPlane):
+    """Stands in for the engine's invoke route: resolves, answers what it resolved to."""
+
+    async def invoke(request: Request) -> Response:
+        target = control.resolve(
+            "us-east-1",
+            request.path_params["FunctionName"],
+            request.query_params.get("Qualifier"),
+        )
+        return JSONResponse({"version": target.function.version, "arn": target.invoked_arn})
+
+    return invoke
+
+
+async def echo_logs(operation: str, body: dict, scope: Scope) -> dict:
+    if operation == "Fail":
+        raise RuntimeError("handler bug")
+    return {"operation": operation, "body": body, "region": scope.region}
+
+
+def make_app(data_dir: Path) -> App:
+    settings = Settings(data_dir=data_dir)
+    code_store = CodeStore(data_dir)
+    retirer = RecordingRetirer()
+    control = ControlPlane(
+        settings=settings,
+        store=SqliteStore(data_dir / "overcast.db"),
+        code_store=code_store,
+        retirer=retirer,
+    )
+    app = build_app(
+        settings=settings,
+        control=control,
+        code_store=code_store,
+        invoke_route=stub_invoke_route(control),
+        target_handlers={"Logs_20140328": echo_logs},
+    )
+    return App(
+        settings, control, code_store, retirer, TestClient(app, raise_server_exceptions=False)
+    )
+
+
+@dataclass
+class LocalServer:
+    """A server a test started: its endpoint, boto3 clients for it, and how to stop it."""
+
+    endpoint: str
+    data_dir: Path
+    stop: Callable[[], None]
+
+    def client(self, service: str = "lambda", **config: object):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 0}, read_timeout=30, **config),
+        )
+
+
+def serve_in_thread(data_dir: Path) -> LocalServer:
+    """build_app served by uvicorn in a thread: stands in for `overcast server` until the
+    factory that wires the engine exists (then the session's real `server` fixture is used)."""
+    import threading
+    import time
+
+    import uvicorn
+
+    app = make_app(data_dir).client.app
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:  # uvicorn's own readiness flag, with a deadline
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("in-thread server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(10)
+
+    return LocalServer(f"http://127.0.0.1:{port}", data_dir, stop)

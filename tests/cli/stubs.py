@@ -1,0 +1,169 @@
+"""Stand-ins for boto3's `lambda` and `logs` clients, handed to the CLI as its client factory.
+
+They answer like Overcast would, raise botocore's real ClientError, and record the calls made.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+from botocore.exceptions import ClientError
+
+
+def client_error(code: str, message: str, operation: str = "Operation") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+def not_found(name: str) -> ClientError:
+    arn = f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
+    return client_error("ResourceNotFoundException", f"Function not found: {arn}")
+
+
+class StubWaiter:
+    def __init__(self, name: str, calls: list) -> None:
+        self.name, self.calls = name, calls
+
+    def wait(self, **kwargs: object) -> None:
+        self.calls.append((f"wait:{self.name}", kwargs))
+
+
+class StubPaginator:
+    def __init__(self, pages: list[dict]) -> None:
+        self.pages = pages
+
+    def paginate(self, **_: object):
+        return iter(self.pages)
+
+
+@dataclass
+class StubLambda:
+    functions: dict[str, dict] = field(default_factory=dict)
+    calls: list[tuple[str, dict]] = field(default_factory=list)
+    invoke_response: dict = field(default_factory=dict)
+    page_size: int = 2
+
+    def get_function_configuration(self, FunctionName: str, **kwargs: object) -> dict:
+        self.calls.append(("get_function_configuration", {"FunctionName": FunctionName, **kwargs}))
+        if FunctionName not in self.functions:
+            raise not_found(FunctionName)
+        version = kwargs.get("Qualifier", "$LATEST")
+        return {**self.functions[FunctionName], "Version": version}
+
+    def create_function(self, **kwargs: object) -> dict:
+        self.calls.append(("create_function", kwargs))
+        name = kwargs["FunctionName"]
+        self.functions[name] = {
+            "FunctionName": name,
+            "FunctionArn": f"arn:aws:lambda:us-east-1:000000000000:function:{name}",
+            "Runtime": kwargs["Runtime"],
+            "Handler": kwargs["Handler"],
+            "MemorySize": kwargs["MemorySize"],
+            "Timeout": kwargs["Timeout"],
+            "CodeSha256": "c29tZS1zaGE=",
+            "State": "Active",
+            "LastModified": "2026-11-23T10:04:05.123+0000",
+        }
+        return {**self.functions[name], "Version": "1" if kwargs.get("Publish") else "$LATEST"}
+
+    def update_function_configuration(self, **kwargs: object) -> dict:
+        self.calls.append(("update_function_configuration", kwargs))
+        self.functions[kwargs["FunctionName"]].update(
+            {k: v for k, v in kwargs.items() if k != "FunctionName"}
+        )
+        return {**self.functions[kwargs["FunctionName"]], "Version": "$LATEST"}
+
+    def update_function_code(self, **kwargs: object) -> dict:
+        self.calls.append(("update_function_code", kwargs))
+        function = self.functions[kwargs["FunctionName"]]
+        return {**function, "Version": "2" if kwargs.get("Publish") else "$LATEST"}
+
+    def get_waiter(self, name: str) -> StubWaiter:
+        return StubWaiter(name, self.calls)
+
+    def invoke(self, **kwargs: object) -> dict:
+        self.calls.append(("invoke", kwargs))
+        if kwargs["FunctionName"] not in self.functions:
+            raise not_found(str(kwargs["FunctionName"]))
+        response = {"StatusCode": 200, **self.invoke_response}
+        response["Payload"] = io.BytesIO(response.get("Payload", b"null"))
+        return response
+
+    def get_paginator(self, name: str) -> StubPaginator:
+        assert name == "list_functions"
+        functions = list(self.functions.values())
+        pages = [
+            {"Functions": functions[i : i + self.page_size]}
+            for i in range(0, max(len(functions), 1), self.page_size)
+        ]
+        return StubPaginator(pages)
+
+    def delete_function(self, FunctionName: str) -> dict:
+        self.calls.append(("delete_function", {"FunctionName": FunctionName}))
+        if self.functions.pop(FunctionName, None) is None:
+            raise not_found(FunctionName)
+        return {}
+
+
+@dataclass
+class StubLogs:
+    """filter_log_events over a list of events, a page at a time, as the real API pages."""
+
+    events: list[dict] = field(default_factory=list)
+    groups: set[str] = field(default_factory=set)
+    page_size: int = 2
+    calls: list[dict] = field(default_factory=list)
+
+    def add(self, group: str, timestamp: int, message: str) -> None:
+        self.groups.add(group)
+        event_id = f"{len(self.events):08d}"
+        self.events.append(
+            {"timestamp": timestamp, "message": message, "eventId": event_id, "group": group}
+        )
+
+    def filter_log_events(self, logGroupName: str, **kwargs: object) -> dict:
+        self.calls.append({"logGroupName": logGroupName, **kwargs})
+        if logGroupName not in self.groups:
+            raise client_error(
+                "ResourceNotFoundException", "The specified log group does not exist."
+            )
+        start = kwargs.get("startTime", 0)
+        matching = sorted(
+            (e for e in self.events if e["group"] == logGroupName and e["timestamp"] >= start),
+            key=lambda e: e["timestamp"],
+        )
+        offset = int(kwargs.get("nextToken", 0))
+        page = matching[offset : offset + self.page_size]
+        answer: dict = {"events": page}
+        if offset + self.page_size < len(matching):
+            answer["nextToken"] = str(offset + self.page_size)
+        return answer
+
+
+@dataclass
+class Clients:
+    """The client factory: `main(argv, client_factory=clients)`."""
+
+    lambda_: StubLambda = field(default_factory=StubLambda)
+    logs: StubLogs = field(default_factory=StubLogs)
+    made: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def __call__(self, service: str, endpoint_url: str, region: str):
+        self.made.append((service, endpoint_url, region))
+        return {"lambda": self.lambda_, "logs": self.logs}[service]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run(argv: list[str], clients: Clients | None = None) -> Result:
+    """Run `overcast ARGV` in-process against stub clients, capturing its output."""
+    from overcast.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, client_factory=clients or Clients(), out=out, err=err)
+    return Result(code, out.getvalue(), err.getvalue())

@@ -1,0 +1,63 @@
+"""`overcast ls` and `overcast rm` against a stub Lambda client."""
+
+from __future__ import annotations
+
+from overcast.cli.functions import table
+
+from .stubs import Clients, StubLambda, run
+
+
+def function(name: str, **overrides: object) -> dict:
+    return {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "MemorySize": 128,
+        "Timeout": 3,
+        "LastModified": "2026-11-23T10:04:05.123+0000",
+        "State": "Active",
+        **overrides,
+    }
+
+
+def test_ls_prints_every_page_as_a_table_sorted_by_name() -> None:
+    functions = {
+        "zeta": function("zeta", MemorySize=1024, Timeout=900),
+        "alpha": function("alpha", Runtime="python3.9"),
+        "mid-function-name": function("mid-function-name", State="Pending"),
+    }
+    clients = Clients(StubLambda(functions=functions, page_size=2))  # two pages
+
+    result = run(["ls"], clients)
+
+    assert result.code == 0
+    assert result.out.splitlines() == [
+        "NAME               RUNTIME     MEMORY   TIMEOUT  LAST MODIFIED        STATE",
+        "alpha              python3.9   128 MB   3 s      2026-11-23 10:04:05  Active",
+        "mid-function-name  python3.12  128 MB   3 s      2026-11-23 10:04:05  Pending",
+        "zeta               python3.12  1024 MB  900 s    2026-11-23 10:04:05  Active",
+    ]
+
+
+def test_ls_without_functions_prints_the_header() -> None:
+    result = run(["ls"], Clients())
+    assert result.out == "NAME  RUNTIME  MEMORY  TIMEOUT  LAST MODIFIED  STATE\n"
+
+
+def test_ls_shows_a_dash_for_what_the_server_leaves_out() -> None:
+    bare = {"FunctionName": "img", "MemorySize": 128, "Timeout": 3}
+    result = run(["ls"], Clients(StubLambda(functions={"img": bare})))
+    assert result.out.splitlines()[1].split() == ["img", "-", "128", "MB", "3", "s", "-", "-"]
+
+
+def test_table_has_no_trailing_spaces() -> None:
+    text = table(("A", "B"), [("long value", ""), ("x", "y")])
+    assert all(line == line.rstrip() for line in text.splitlines())
+
+
+def test_rm_deletes() -> None:
+    clients = Clients(StubLambda(functions={"f": function("f")}))
+
+    result = run(["rm", "f"], clients)
+
+    assert (result.code, result.out) == (0, "deleted f\n")
+    assert clients.lambda_.functions == {}

@@ -1,0 +1,53 @@
+"""`overcast server`: its options become Settings (running it is the server fixture's job)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from overcast.cli.main import build_parser
+from overcast.cli.server import build_settings
+
+
+def settings_for(argv: list[str], environ: dict | None = None):
+    return build_settings(build_parser().parse_args(["server", *argv]), environ or {})
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = settings_for([])
+    assert (settings.host, settings.port, settings.keep_alive_s) == ("127.0.0.1", 9000, 600.0)
+    assert settings.data_dir == tmp_path / ".overcast"
+    assert settings.interpreters["python3.12"] == sys.executable
+
+
+def test_options(tmp_path: Path) -> None:
+    argv = ["--host", "0.0.0.0", "--port", "9123", "--data-dir", str(tmp_path / "d")]
+    argv += ["--keep-alive", "30", "--python", "python3.12=/opt/py312/bin/python,python3.9=/p9"]
+
+    settings = settings_for(argv)
+
+    assert (settings.host, settings.port, settings.keep_alive_s) == ("0.0.0.0", 9123, 30.0)
+    assert settings.data_dir == tmp_path / "d"
+    assert settings.interpreters["python3.12"] == "/opt/py312/bin/python"
+    assert settings.interpreters["python3.9"] == "/p9"
+
+
+def test_data_dir_and_python_from_the_environment(tmp_path: Path) -> None:
+    environ = {"OVERCAST_DATA_DIR": str(tmp_path / "env"), "OVERCAST_PYTHON": "python3.11=/p"}
+    settings = settings_for([], environ)
+    assert settings.data_dir == tmp_path / "env"
+    assert settings.interpreters["python3.11"] == "/p"
+    # the flag wins over the environment
+    assert settings_for(["--data-dir", str(tmp_path / "f")], environ).data_dir == tmp_path / "f"
+
+
+@pytest.mark.parametrize("spec", ["python3.12", "python3.12=", "ruby3.2=/usr/bin/ruby"])
+def test_a_malformed_python_option_is_a_usage_error(
+    spec: str, capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["server", "--python", spec])
+    assert exited.value.code == 2

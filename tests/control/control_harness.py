@@ -1,0 +1,64 @@
+"""Helpers for control-plane tests: a control plane over a temporary store, a recording retirer."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from overcast.config import Settings
+from overcast.control.plane import ControlPlane
+from overcast.model.configuration import ConfigurationChange
+from overcast.store.code import CodeStore
+from overcast.store.sqlite import SqliteStore
+
+REGION = "us-east-1"
+ROLE = "arn:aws:iam::000000000000:role/lambda"
+
+
+@dataclass
+class RecordingRetirer:
+    retired: list[str] = field(default_factory=list)
+
+    def retire(self, function_arn: str) -> None:
+        self.retired.append(function_arn)
+
+
+def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def spec(**changes) -> ConfigurationChange:
+    values = {"runtime": "python3.12", "role": ROLE, "handler": "app.handler", **changes}
+    return ConfigurationChange(**values)
+
+
+@dataclass
+class Harness:
+    data_dir: Path
+    retirer: RecordingRetirer
+    plane: ControlPlane
+
+    def reopen(self) -> ControlPlane:
+        """A new control plane over the same data: what a restarted server sees."""
+        return build(self.data_dir, self.retirer)
+
+    def create(self, name: str = "f", source: str | None = None, **changes):
+        code = package(source) if source else package()
+        return self.plane.functions.create(REGION, name, spec(**changes), code)
+
+
+def build(data_dir: Path, retirer: RecordingRetirer) -> ControlPlane:
+    settings = Settings(data_dir=data_dir)
+    return ControlPlane(
+        settings=settings,
+        store=SqliteStore(data_dir / "overcast.db"),
+        code_store=CodeStore(data_dir),
+        retirer=retirer,
+        clock=lambda: datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC),
+    )
