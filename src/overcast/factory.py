@@ -89,6 +89,8 @@ async def _serve(settings: Settings) -> None:
         http="httptools",
         lifespan="off",
         access_log=False,
+        proxy_headers=False,
+        server_header=False,
         log_level="warning",
     )
     server = uvicorn.Server(config)

@@ -8,6 +8,7 @@ the invoke path shares this app.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 
 from starlette.applications import Starlette
@@ -32,7 +33,8 @@ from overcast.store.code import CodeStore
 
 TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-INVOKE_PATH = "/2015-03-31/functions/{FunctionName}/invocations"
+# Lambda's Invoke, with the trailing-slash form older botocore sends.
+INVOKE_PATH_PATTERN = re.compile(r"/2015-03-31/functions/([^/]+)/invocations/?")
 
 
 class LambdaRestApi:
@@ -127,6 +129,27 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+class InvokeFront:
+    """Sends Lambda's Invoke straight to its endpoint and everything else to the Starlette app.
+
+    The invoke path is the hot path: it skips Starlette's middleware stack and route scan.
+    """
+
+    def __init__(self, invoke_route: Endpoint, app: Starlette) -> None:
+        self.invoke = guarded(invoke_route)
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            match = INVOKE_PATH_PATTERN.fullmatch(scope["path"])
+            if match is not None:
+                scope["path_params"] = {"FunctionName": match.group(1)}
+                response = await self.invoke(Request(scope, receive))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def build_app(
     *,
     settings: Settings,
@@ -134,16 +157,13 @@ def build_app(
     code_store: CodeStore,
     invoke_route: Endpoint,
     target_handlers: dict[str, TargetHandler],
-) -> Starlette:
+) -> InvokeFront:
     """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first."""
     rest = LambdaRestApi(settings, control)
-    invoke = guarded(invoke_route)
     routes = [
-        Route(INVOKE_PATH, invoke, methods=["POST"]),
-        Route(INVOKE_PATH + "/", invoke, methods=["POST"]),
         Route("/_overcast/health", health, methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", TargetApi(settings, target_handlers, rest.handle).handle, methods=["POST"]),
         Route("/{path:path}", guarded(rest.handle), methods=ALL_METHODS),
     ]
-    return Starlette(routes=routes)
+    return InvokeFront(invoke_route, Starlette(routes=routes))

@@ -150,13 +150,17 @@ class Engine:
 
     async def _await_answer(self, environment, meta, payload, function, record) -> Answer | None:
         waiter = environment.send_invoke(meta, payload)
+        # A timer on the waiter costs less than asyncio.wait_for on this path.
+        timer = asyncio.get_running_loop().call_later(function.timeout, _expire, waiter)
         try:
-            return await asyncio.wait_for(waiter, function.timeout)
+            return await waiter
         except TimeoutError:
             environment.kill()
             record.timed_out()
         except EnvironmentExited:
             record.crashed(await environment.exit_reason())
+        finally:
+            timer.cancel()
         return None
 
     def _finish(
@@ -277,6 +281,11 @@ class _Record:
             function_error=self.function_error,
             log_result=log_result,
         )
+
+
+def _expire(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
