@@ -2,83 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
 
-READY_DEADLINE_S = 20.0
-
-
-@dataclass
-class RunningServer:
-    endpoint: str
-    data_dir: Path
-    process: subprocess.Popen
-
-    def client(self, service: str = "lambda", **config: object):
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 0}, read_timeout=30, **config),
-        )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_ready(endpoint: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + READY_DEADLINE_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"overcast server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{endpoint}/_overcast/health", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)  # polling a readiness endpoint with a deadline, not a guess
-    raise RuntimeError("overcast server did not become ready")
-
-
-def start_server(data_dir: Path, *extra: str) -> RunningServer:
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
-    command += ["--data-dir", str(data_dir), *extra]
-    process = subprocess.Popen(command, start_new_session=True)
-    try:
-        wait_until_ready(endpoint, process)
-    except Exception:
-        stop_server(process)
-        raise
-    return RunningServer(endpoint, data_dir, process)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+from support import RunningServer, start_server
 
 
 @pytest.fixture(scope="session")
@@ -86,24 +15,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """One server for the session; tests use unique function names."""
     running = start_server(tmp_path_factory.mktemp("overcast-data"), "--keep-alive", "30")
     yield running
-    stop_server(running.process)
+    running.stop()
+
+
+@pytest.fixture
+def launch() -> Iterator[Callable[[Path], RunningServer]]:
+    """Start servers over given data dirs (restart tests); all are stopped at the end."""
+    started: list[RunningServer] = []
+
+    def start(data_dir: Path) -> RunningServer:
+        running = start_server(data_dir, "--keep-alive", "30")
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
 
 
 @pytest.fixture
 def lambda_client(server: RunningServer):
     return server.client("lambda")
-
-
-def make_zip(files: dict[str, str | bytes]) -> bytes:
-    """A deployment package built in memory from {path: source}."""
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, content in files.items():
-            archive.writestr(path, content)
-    return buffer.getvalue()
 
 
 @pytest.fixture

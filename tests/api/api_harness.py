@@ -6,7 +6,6 @@ import base64
 import io
 import warnings
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,51 +102,3 @@ def make_app(data_dir: Path) -> App:
     return App(
         settings, control, code_store, retirer, TestClient(app, raise_server_exceptions=False)
     )
-
-
-@dataclass
-class LocalServer:
-    """A server a test started: its endpoint, boto3 clients for it, and how to stop it."""
-
-    endpoint: str
-    data_dir: Path
-    stop: Callable[[], None]
-
-    def client(self, service: str = "lambda", **config: object):
-        import boto3
-        from botocore.config import Config
-
-        return boto3.client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 0}, read_timeout=30, **config),
-        )
-
-
-def serve_in_thread(data_dir: Path) -> LocalServer:
-    """build_app served by uvicorn in a thread: stands in for `overcast server` until the
-    factory that wires the engine exists (then the session's real `server` fixture is used)."""
-    import threading
-    import time
-
-    import uvicorn
-
-    app = make_app(data_dir).client.app
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:  # uvicorn's own readiness flag, with a deadline
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("in-thread server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(10)
-
-    return LocalServer(f"http://127.0.0.1:{port}", data_dir, stop)

@@ -13,6 +13,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.api.protocol import check_header_size
 from overcast.api.sigv4 import scope_of
 from overcast.engine.engine import Engine
 from overcast.errors import (
@@ -37,6 +38,7 @@ class InvokeEndpoint:
         self._default_region = default_region
 
     async def __call__(self, request: Request) -> Response:
+        check_header_size(request.scope["headers"])
         headers = request.headers
         invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
         if invocation_type not in INVOCATION_TYPES:

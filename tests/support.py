@@ -1,0 +1,94 @@
+"""Helpers shared by the whole suite: a real `overcast server` on a free port, zips."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+from botocore.config import Config
+
+READY_DEADLINE_S = 20.0
+
+
+@dataclass
+class RunningServer:
+    endpoint: str
+    data_dir: Path
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        stop_server(self.process)
+
+    def client(self, service: str = "lambda", **config: object):
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 0}, read_timeout=30, **config),
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(endpoint: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + READY_DEADLINE_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"overcast server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{endpoint}/_overcast/health", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)  # polling a readiness endpoint with a deadline, not a guess
+    raise RuntimeError("overcast server did not become ready")
+
+
+def start_server(data_dir: Path, *extra: str) -> RunningServer:
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
+    command += ["--data-dir", str(data_dir), *extra]
+    process = subprocess.Popen(command, start_new_session=True)
+    try:
+        wait_until_ready(endpoint, process)
+    except Exception:
+        stop_server(process)
+        raise
+    return RunningServer(endpoint, data_dir, process)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def make_zip(files: dict[str, str | bytes]) -> bytes:
+    """A deployment package built in memory from {path: source}."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, content in files.items():
+            archive.writestr(path, content)
+    return buffer.getvalue()
