@@ -6,7 +6,7 @@ import argparse
 
 from overcast.cli.client import CliContext
 
-COLUMNS = ("NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST MODIFIED", "STATE")
+COLUMNS = ("NAME", "RUNTIME", "HANDLER", "MEMORY", "TIMEOUT", "LAST MODIFIED")
 
 
 def add_parsers(subparsers: argparse._SubParsersAction, parents: list) -> None:
@@ -46,10 +46,10 @@ def _row(function: dict) -> tuple[str, ...]:
     return (
         function["FunctionName"],
         function.get("Runtime", "-"),  # image functions have no runtime
+        function.get("Handler", "-"),
         f"{function.get('MemorySize', '-')} MB",
         f"{function.get('Timeout', '-')} s",
         _when(function.get("LastModified", "")),
-        function.get("State", "-"),  # Lambda leaves State out of ListFunctions; Overcast may not
     )
 
 
