@@ -15,6 +15,7 @@ from overcast.api.logs import logs_handler
 from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.engine.engine import Engine
+from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.launcher import Launcher
 from overcast.store.code import CodeStore
@@ -30,6 +31,7 @@ class Platform:
     settings: Settings
     store: SqliteStore
     logs: LogStore
+    log_sink: BufferedLogSink
     engine: Engine
     control: ControlPlane
     app: Starlette
@@ -40,6 +42,7 @@ class Platform:
 
     async def stop(self) -> None:
         await self.engine.stop()
+        self.log_sink.flush()
         self.logs.close()
         self.store.close()
 
@@ -50,9 +53,10 @@ def build_platform(settings: Settings) -> Platform:
     store = SqliteStore(settings.data_dir / "overcast.db")
     logs = LogStore(settings.data_dir)
     launcher = Launcher(settings.interpreters, settings.endpoint)
+    log_sink = BufferedLogSink(logs)
     engine = Engine(
         launcher,
-        logs,
+        log_sink,
         code_store.path,
         keep_alive_s=settings.keep_alive_s,
         concurrency=settings.account_concurrency,
@@ -69,7 +73,7 @@ def build_platform(settings: Settings) -> Platform:
             )
         },
     )
-    return Platform(settings, store, logs, engine, control, app)
+    return Platform(settings, store, logs, log_sink, engine, control, app)
 
 
 def run_server(settings: Settings) -> None:
