@@ -65,10 +65,10 @@ def test_deploy_ls_invoke_rm(server, project: Path, function_name: str) -> None:
     listing = overcast(server, "ls")
     assert listing.returncode == 0, listing.stderr
     assert listing.stdout.splitlines()[0].split() == [
-        "NAME", "RUNTIME", "MEMORY", "TIMEOUT", "LAST", "MODIFIED", "STATE",
+        "NAME", "RUNTIME", "HANDLER", "MEMORY", "TIMEOUT", "LAST", "MODIFIED",
     ]  # fmt: skip
     [row] = [line for line in listing.stdout.splitlines() if line.startswith(function_name)]
-    assert row.split()[1:5] == ["python3.12", "128", "MB", "3"]
+    assert row.split()[1:6] == ["python3.12", "app.handler", "128", "MB", "3"]
 
     invoked = overcast(server, "invoke", function_name, "--payload", '{"marker": "m1"}')
     assert invoked.returncode == 0, invoked.stderr
@@ -80,7 +80,7 @@ def test_deploy_ls_invoke_rm(server, project: Path, function_name: str) -> None:
     assert updated.stdout.splitlines()[2].split() == ["version:", "1"]
     listing = overcast(server, "ls")
     [row] = [line for line in listing.stdout.splitlines() if line.startswith(function_name)]
-    assert row.split()[2] == "256"
+    assert row.split()[3] == "256"
 
     removed = overcast(server, "rm", function_name)
     assert (removed.returncode, removed.stdout) == (0, f"deleted {function_name}\n")
