@@ -9,9 +9,9 @@ joined with `; ` under "N validation errors detected: ".
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+import regex
 from botocore.model import Shape, StructureShape
 
 from overcast.errors import ValidationException
@@ -123,8 +123,9 @@ def constraints(shape: Shape, value: object) -> list[str]:
 
 
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    # The model's patterns are Java regexes (`\p{L}` and friends): `regex` reads them, `re` not.
+    return regex.compile(pattern)
 
 
 def render(value: object) -> str:
