@@ -77,6 +77,7 @@ class Environment:
     _log_fd: int = -1
     _log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
     _waiter: asyncio.Future[Answer] | None = None
+    _early: Answer | None = None
     _exit: asyncio.Future[int] | None = None
 
     async def attach(self, control_sock, log_fd: int) -> None:
@@ -91,8 +92,12 @@ class Environment:
         loop.add_reader(log_fd, self._read_logs)
 
     def expect(self) -> asyncio.Future[Answer]:
+        """The next answer; one that came before anyone waited (READY often does) included."""
         self._waiter = asyncio.get_running_loop().create_future()
-        if self.state is EnvironmentState.DEAD:
+        if self._early is not None:
+            self._waiter.set_result(self._early)
+            self._early = None
+        elif self.state is EnvironmentState.DEAD:
             self._waiter.set_exception(EnvironmentExited("exited"))
         return self._waiter
 
@@ -155,6 +160,8 @@ class Environment:
     def _answered(self, answer: Answer) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(answer)
+        else:
+            self._early = answer
 
     def _lost(self) -> None:
         self.state = EnvironmentState.DEAD
