@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
@@ -92,3 +92,18 @@ def make_zip(files: dict[str, str | bytes]) -> bytes:
         for path, content in files.items():
             archive.writestr(path, content)
     return buffer.getvalue()
+
+
+@dataclass
+class RecordingRetirer:
+    """Stands in for the engine where the control plane retires environments."""
+
+    retired: list[str] = field(default_factory=list)
+
+    def retire(self, function_arn: str) -> None:
+        self.retired.append(function_arn)
+
+
+def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:
+    """A deployment package with one `app.py`."""
+    return make_zip({"app.py": source})

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import base64
-import io
 import warnings
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.requests import Request
@@ -23,23 +21,9 @@ from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.store.code import CodeStore
 from overcast.store.sqlite import SqliteStore
+from support import RecordingRetirer, package
 
 ROLE = "arn:aws:iam::000000000000:role/lambda"
-
-
-@dataclass
-class RecordingRetirer:
-    retired: list[str] = field(default_factory=list)
-
-    def retire(self, function_arn: str) -> None:
-        self.retired.append(function_arn)
-
-
-def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", source)
-    return buffer.getvalue()
 
 
 def create_body(name: str = "f", **extra) -> dict:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,24 +11,10 @@ from overcast.control.plane import ControlPlane
 from overcast.model.configuration import ConfigurationChange
 from overcast.store.code import CodeStore
 from overcast.store.sqlite import SqliteStore
+from support import RecordingRetirer, package
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::000000000000:role/lambda"
-
-
-@dataclass
-class RecordingRetirer:
-    retired: list[str] = field(default_factory=list)
-
-    def retire(self, function_arn: str) -> None:
-        self.retired.append(function_arn)
-
-
-def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", source)
-    return buffer.getvalue()
 
 
 def spec(**changes) -> ConfigurationChange:
