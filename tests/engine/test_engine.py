@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from overcast.engine.engine import Engine
+from overcast.errors import ServiceError
 from overcast.model.function import FunctionVersion, Target
 from overcast.sandbox.launcher import Launcher
 
@@ -263,6 +264,12 @@ def test_lambda_environment_variables(code: Path) -> None:
         ({"bad.py": "def (:\n"}, "bad.handler", "Runtime.UserCodeSyntaxError", "Syntax error"),
         ({"app.py": APP}, "app", "Runtime.MalformedHandlerName", "Bad handler 'app'"),
         ({"boom.py": "raise RuntimeError('init failed')\n"}, "boom.h", "RuntimeError", "init"),
+        (
+            {"quit.py": "import sys\nsys.exit(3)\n"},
+            "quit.h",
+            "Runtime.ExitError",
+            "Runtime exited with error: exit status 3",
+        ),
     ],
 )
 def test_init_errors(tmp_path: Path, files, handler, error_type, message) -> None:
@@ -315,3 +322,16 @@ def test_concurrent_invokes_get_separate_environments(code: Path) -> None:
         assert len({answer["init_pid"] for _, answer in answers}) == 3
 
     run(code, scenario)
+
+
+def test_an_interpreter_that_cannot_start_is_a_service_error(code: Path) -> None:
+    async def scenario() -> None:
+        launcher = Launcher({"python3.12": "/nonexistent/python"}, "http://127.0.0.1:1")
+        engine = Engine(launcher, MemorySink(), lambda _sha: code)
+        try:
+            with pytest.raises(ServiceError, match="Could not start an execution environment"):
+                await call(engine, {})
+        finally:
+            await engine.stop()
+
+    asyncio.run(scenario())

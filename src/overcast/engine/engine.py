@@ -18,7 +18,7 @@ from pathlib import Path
 
 from overcast.engine.invocation import InvokeResult, error_payload
 from overcast.engine.pool import Pools
-from overcast.errors import SandboxError, TooManyRequestsException
+from overcast.errors import SandboxError, ServiceError, TooManyRequestsException
 from overcast.model.function import FunctionVersion, Target
 from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
@@ -56,6 +56,7 @@ class Engine:
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._launcher.prestart()
         self._reaper = self._loop.create_task(self._reap_forever())
 
     async def stop(self) -> None:
@@ -142,8 +143,8 @@ class Engine:
             started = await self._launcher.start(
                 function, self._code_path(function.code_sha256), key
             )
-        except EnvironmentExited as exc:
-            raise SandboxError(f"Runtime exited during init: {exc.reason}") from exc
+        except SandboxError as exc:
+            raise ServiceError(f"Could not start an execution environment: {exc}") from exc
         self.pools.adopt(key, started.environment)
         record.cold(started.init_ms, started.environment, started.init_error)
         return started.environment

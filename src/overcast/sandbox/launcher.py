@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import socket
 import time
@@ -15,6 +17,8 @@ from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
 from overcast.sandbox.zygote import Zygote
+
+log = logging.getLogger(__name__)
 
 RUNTIME_DIR = str(Path(protocol.__file__).parent)
 INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand environments
@@ -84,6 +88,14 @@ class Launcher:
         for zygote in self._zygotes.values():
             zygote.stop()
 
+    def prestart(self) -> None:
+        """Start a zygote for every configured interpreter now, so no first invoke pays for it."""
+        for interpreter in sorted(set(self._interpreters.values())):
+            try:
+                self._zygote(interpreter)
+            except SandboxError as exc:
+                log.warning("%s; functions on it will fail until it is fixed", exc)
+
     def _zygote(self, interpreter: str) -> Zygote:
         zygote = self._zygotes.get(interpreter)
         if zygote is None:
@@ -92,14 +104,22 @@ class Launcher:
         return zygote
 
     async def _wait_ready(self, environment: Environment) -> Answer:
+        """READY, or an INIT_ERROR answer for every way init can fail (as Lambda reports it)."""
         try:
             return await asyncio.wait_for(environment.expect(), INIT_LIMIT_S)
         except TimeoutError:
             environment.kill()
-            raise SandboxError("Init timed out") from None
+            error = {
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": f"Init timed out after {INIT_LIMIT_S:.2f} seconds",
+            }
         except EnvironmentExited:
             reason = await environment.exit_reason()
-            raise EnvironmentExited(reason) from None
+            error = {
+                "errorType": "Runtime.ExitError",
+                "errorMessage": f"Runtime exited with error: {reason}",
+            }
+        return Answer(protocol.INIT_ERROR, {}, json.dumps(error).encode())
 
     def _spec(self, function: FunctionVersion, code_dir: Path, stream: str) -> dict:
         return {
