@@ -66,15 +66,6 @@ class ControlPlane:
         self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
 
-    @property
-    def retirer(self) -> EnvironmentRetirer:
-        return self.functions.retirer
-
-    @retirer.setter
-    def retirer(self, retirer: EnvironmentRetirer) -> None:
-        """Lets the factory wire engine and control plane that each need the other."""
-        self.functions.retirer = retirer
-
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
         return self.resolver.resolve(region, function_name, qualifier)
 
