@@ -51,3 +51,14 @@ def test_a_malformed_python_option_is_a_usage_error(
     with pytest.raises(SystemExit) as exited:
         build_parser().parse_args(["server", "--python", spec])
     assert exited.value.code == 2
+
+
+def test_account_id_from_flag_or_environment() -> None:
+    assert settings_for(["--account-id", "123456789012"]).account_id == "123456789012"
+    assert settings_for([], {"OVERCAST_ACCOUNT_ID": "210987654321"}).account_id == "210987654321"
+    assert settings_for([]).account_id == "000000000000"
+
+
+def test_account_id_must_be_twelve_digits() -> None:
+    with pytest.raises(SystemExit):
+        settings_for(["--account-id", "12"])

@@ -32,6 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="how long an idle execution environment is kept warm",
     )
     parser.add_argument(
+        "--account-id",
+        default=None,
+        help="the 12-digit account id in ARNs (env OVERCAST_ACCOUNT_ID; default 000000000000)",
+    )
+    parser.add_argument(
         "--python",
         type=interpreter_spec,
         metavar="RUNTIME=PATH,...",
@@ -60,8 +65,16 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         port=args.port,
         data_dir=Path(os.path.expanduser(str(data_dir))).resolve(),
         keep_alive_s=args.keep_alive,
+        account_id=account_id(args.account_id or environ.get("OVERCAST_ACCOUNT_ID")),
     )
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
+
+
+def account_id(value: str | None) -> str:
+    value = value or Settings.account_id
+    if len(value) != 12 or not value.isdigit():
+        raise SystemExit(f"error: the account id must be 12 digits, got {value!r}")
+    return value
 
 
 def interpreter_spec(text: str) -> str:
