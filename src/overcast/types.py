@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
-from overcast.model.function import Target
+from overcast.model.function import FunctionVersion, Target
 
 
 class Resolver(Protocol):
@@ -34,4 +35,36 @@ class LogSink(Protocol):
 
     def append(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         """Append (timestamp_ms, message) events to a stream, creating group and stream."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProvisionedStatus:
+    """What the engine reports of one provisioned-concurrency config (Lambda's fields)."""
+
+    requested: int
+    allocated: int  # environments started and initialised
+    available: int  # of those, idle right now
+    status: str  # "IN_PROGRESS" | "READY" | "FAILED"
+    reason: str | None = None
+
+
+class Capacity(Protocol):
+    """The engine's side of concurrency settings (control plane -> engine)."""
+
+    def provision(self, key: str, function: FunctionVersion, count: int) -> None:
+        """Keep `count` initialised environments of `function` for invokes through `key`
+        (a qualified ARN: version or alias). Replaces an earlier config of the same key."""
+        ...
+
+    def unprovision(self, key: str) -> None:
+        """Drop a provisioned-concurrency config; its environments become ordinary ones."""
+        ...
+
+    def provisioned_status(self, key: str) -> ProvisionedStatus | None:
+        """Live numbers for a config, or None if the engine knows no config for `key`."""
+        ...
+
+    def prepare_snapshot(self, function: FunctionVersion) -> None:
+        """SnapStart: initialise a template of a newly published version (in the background)."""
         ...

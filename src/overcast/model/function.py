@@ -28,6 +28,12 @@ class FunctionVersion:
     ephemeral_storage: int = 512
     region: str = "us-east-1"
     account_id: str = "000000000000"
+    # Function-level settings copied into every view; changing them is no new revision.
+    reserved_concurrency: int | None = None  # PutFunctionConcurrency; 0 throttles everything
+    network: bool = True  # False: the environment gets a network namespace with loopback only
+    # A published version with SnapStart ApplyOn=PublishedVersions: environments are forked
+    # from an initialised template of the version.
+    snap_start: bool = False
 
     @property
     def log_group(self) -> str:
