@@ -148,6 +148,8 @@ class Engine:
         except SandboxError as exc:
             raise ServiceError(f"Could not start an execution environment: {exc}") from exc
         self.pools.adopt(key, started.environment)
+        # Replace the spare cgroups this start used, after this invocation, not before it.
+        asyncio.get_running_loop().call_soon(self._launcher.confinement.refill)
         record.cold(started.init_ms, started.environment, started.init_error)
         return started.environment
 
@@ -170,6 +172,7 @@ class Engine:
         self, record: _Record, environment: Environment, answer: Answer | None, tail: bool
     ) -> InvokeResult:
         record.end(answer, environment.take_logs())
+        record.max_memory_mb = environment.peak_memory_mb(record.max_rss_kb)
         healthy = answer is not None and answer.kind in (protocol.RESPONSE, protocol.ERROR)
         self.pools.release(environment, healthy)
         events = record.log_events()
@@ -178,7 +181,6 @@ class Engine:
         return record.result(log_result)
 
     def _kill(self, environment: Environment) -> None:
-        self._launcher.forget(environment)
         environment.kill()
 
     async def _reap_forever(self) -> None:
@@ -204,6 +206,7 @@ class _Record:
         self.payload = b""
         self.function_error: str | None = None
         self.max_rss_kb = 0
+        self.max_memory_mb = 0
         self._head: list[tuple[int, str]] = []
         self._body: list[tuple[int, str]] = []
         self._duration_ms = 0.0
@@ -262,7 +265,7 @@ class _Record:
             request_id=self.request_id,
             duration_ms=self._duration_ms,
             memory_size_mb=self.function.memory_size,
-            max_memory_used_mb=round(self.max_rss_kb / 1024),
+            max_memory_used_mb=self.max_memory_mb,
             init_duration_ms=self.init_ms,
             status=self.status,
             error_type=self.error_type,

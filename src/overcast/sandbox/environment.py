@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from overcast.runtimes.python import protocol
+from overcast.sandbox.confinement import Lease
 
 EXIT_WAIT_S = 2.0  # how long to wait for the zygote's exit report after the socket closes
 
@@ -69,6 +70,7 @@ class Environment:
     key: str  # the pool it belongs to
     revision_id: str
     log_stream: str
+    lease: Lease = field(default_factory=Lease)  # its uid and cgroups, while it lives
     pid: int = 0
     state: EnvironmentState = EnvironmentState.STARTING
     last_used: float = field(default_factory=time.monotonic)
@@ -111,6 +113,11 @@ class Environment:
         self._read_logs()
         chunks, self._log_chunks = self._log_chunks, []
         return chunks
+
+    def peak_memory_mb(self, reported_kb: int) -> int:
+        """Max Memory Used: the cgroup's high-water mark, else what the runtime measured."""
+        peak = self.lease.cgroup.peak_memory_bytes() if self.lease.cgroup else None
+        return round(peak / 1048576) if peak else round(reported_kb / 1024)
 
     async def exit_reason(self) -> str:
         """Why the process ended, waiting briefly for the zygote's report."""

@@ -15,7 +15,9 @@ from pathlib import Path
 from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
+from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
+from overcast.sandbox.protections import Protections
 from overcast.sandbox.zygote import Zygote
 
 log = logging.getLogger(__name__)
@@ -36,9 +38,15 @@ class Started:
 class Launcher:
     """Starts environments for function versions; knows every live one by pid."""
 
-    def __init__(self, interpreters: dict[str, str], endpoint: str) -> None:
+    def __init__(
+        self,
+        interpreters: dict[str, str],
+        endpoint: str,
+        confinement: Confinement | None = None,
+    ) -> None:
         self._interpreters = interpreters
         self._endpoint = endpoint
+        self.confinement = confinement or Confinement(Protections(), Path("/nonexistent"))
         self._zygotes: dict[str, Zygote] = {}
         self._by_pid: dict[int, Environment] = {}
 
@@ -53,14 +61,16 @@ class Launcher:
         started = time.perf_counter()
         zygote = self._zygote(self.interpreter_for(function.runtime))
         environment = Environment(key, function.revision_id, _stream_name(function.version))
+        isolation, environment.lease = self.confinement.acquire(function, code_dir)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_read, log_write = os.pipe()
         try:
-            spec = self._spec(function, code_dir, environment.log_stream)
+            spec = self._spec(function, code_dir, environment.log_stream, isolation)
             environment.pid = await zygote.spawn(spec, theirs.fileno(), log_write)
         except BaseException:
             ours.close()
             os.close(log_read)
+            self.confinement.release(environment.lease)
             raise
         finally:
             theirs.close()
@@ -74,19 +84,21 @@ class Launcher:
         return Started(environment, init_ms, init_error=answer.body)
 
     def exited(self, pid: int, status: int) -> None:
+        """The zygote reaped `pid`: its uid and cgroups can be handed out again."""
         environment = self._by_pid.pop(pid, None)
         if environment is not None:
             environment.exited(status)
-
-    def forget(self, environment: Environment) -> None:
-        self._by_pid.pop(environment.pid, None)
+            self.confinement.release(environment.lease)
 
     def stop(self) -> None:
         for environment in list(self._by_pid.values()):
             environment.kill()
-        self._by_pid.clear()
         for zygote in self._zygotes.values():
             zygote.stop()
+        for environment in self._by_pid.values():
+            self.confinement.release(environment.lease)
+        self._by_pid.clear()
+        self.confinement.close()
 
     def prestart(self) -> None:
         """Start a zygote for every configured interpreter now, so no first invoke pays for it."""
@@ -99,7 +111,8 @@ class Launcher:
     def _zygote(self, interpreter: str) -> Zygote:
         zygote = self._zygotes.get(interpreter)
         if zygote is None:
-            zygote = self._zygotes[interpreter] = Zygote(interpreter, self.exited)
+            environ = self.confinement.zygote_environment()
+            zygote = self._zygotes[interpreter] = Zygote(interpreter, self.exited, environ)
             zygote.start()
         return zygote
 
@@ -121,15 +134,19 @@ class Launcher:
             }
         return Answer(protocol.INIT_ERROR, {}, json.dumps(error).encode())
 
-    def _spec(self, function: FunctionVersion, code_dir: Path, stream: str) -> dict:
+    def _spec(
+        self, function: FunctionVersion, code_dir: Path, stream: str, isolation: dict | None
+    ) -> dict:
+        task_root = self.confinement.task_root(code_dir)
         return {
-            "env": self._environment_variables(function, code_dir, stream),
-            "cwd": str(code_dir),
-            "path": [str(code_dir), "/opt/python", RUNTIME_DIR],
+            "env": self._environment_variables(function, task_root, stream),
+            "cwd": task_root,
+            "path": [task_root, "/opt/python", RUNTIME_DIR],
             "handler": function.handler,
+            "isolation": isolation,
         }
 
-    def _environment_variables(self, function: FunctionVersion, code_dir: Path, stream: str):
+    def _environment_variables(self, function: FunctionVersion, task_root: str, stream: str):
         # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set.
         return {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -145,7 +162,7 @@ class Launcher:
             "AWS_DEFAULT_REGION": function.region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
             "_HANDLER": function.handler,
-            "LAMBDA_TASK_ROOT": str(code_dir),
+            "LAMBDA_TASK_ROOT": task_root,
             "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
             "TZ": ":UTC",
             # Code that calls AWS from inside a function reaches this Overcast, not AWS.

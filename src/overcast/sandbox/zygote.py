@@ -31,9 +31,12 @@ ExitListener = Callable[[int, int], None]
 class Zygote:
     """One pre-initialised runtime process for one interpreter; forks environments on request."""
 
-    def __init__(self, interpreter: str, on_exit: ExitListener) -> None:
+    def __init__(
+        self, interpreter: str, on_exit: ExitListener, environ: dict[str, str] | None = None
+    ) -> None:
         self.interpreter = interpreter
         self._on_exit = on_exit
+        self._environ = environ or {}
         self._sock: socket.socket | None = None
         self._process: subprocess.Popen | None = None
         self._ids = itertools.count(1)
@@ -45,7 +48,11 @@ class Zygote:
 
     def start(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {"OVERCAST_ZYGOTE_FD": str(theirs.fileno()), "PATH": os.environ.get("PATH", "")}
+        env = {
+            "OVERCAST_ZYGOTE_FD": str(theirs.fileno()),
+            "PATH": os.environ.get("PATH", ""),
+            **self._environ,
+        }
         try:
             self._process = subprocess.Popen(
                 [self.interpreter, "-I", "-c", START_CODE],

@@ -23,10 +23,17 @@ from .handler import InitError, load_handler
 _request_id = ""
 
 
-def run(sock, handler_name):
-    """Initialise, then serve invocations until the engine closes the socket."""
+def prepare():
+    """Once, in the zygote: stdout/stderr and Lambda's log format, inherited by every fork.
+
+    The streams wrap fds 1 and 2, which each environment points at its own log pipe.
+    """
     _install_streams()
     _install_logging()
+
+
+def run(sock, handler_name):
+    """Initialise, then serve invocations until the engine closes the socket."""
     started = time.perf_counter()
     try:
         handler = load_handler(handler_name)

@@ -11,6 +11,7 @@ SOCK_SEQPACKET socket: one JSON message per packet, with file descriptors attach
 Stdlib only, and importable on every Python from 3.9 on.
 """
 
+import gc
 import json
 import os
 import select
@@ -20,6 +21,8 @@ import sys
 import time
 import traceback
 
+from overcast.sandbox import isolation
+
 from . import bootstrap
 
 MAX_MESSAGE = 1 << 20
@@ -27,11 +30,17 @@ MAX_MESSAGE = 1 << 20
 
 def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
+    skeleton = os.environ.pop("OVERCAST_SANDBOX_ROOT", "")
+    host = isolation.HostView(skeleton) if skeleton else None
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)  # only to wake select via the wakeup fd
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine stops us by closing the socket
+    bootstrap.prepare()
+    # Keep the garbage collector off the zygote's objects in every fork: a collection would
+    # write to each of them and copy every page it touches (copy-on-write).
+    gc.freeze()
     while True:
         readable, _, _ = select.select([control, wake_read], [], [])
         if wake_read in readable:
@@ -42,7 +51,7 @@ def main():
             if not message:
                 return
             request = json.loads(message)
-            pid = _fork(request["spec"], fds, control, (wake_read, wake_write))
+            pid = _fork(request["spec"], fds, control, (wake_read, wake_write), host)
             for fd in fds:
                 os.close(fd)
             _send(control, {"op": "spawned", "id": request["id"], "pid": pid})
@@ -63,7 +72,9 @@ def _send(control, message):
     control.send(json.dumps(message).encode())
 
 
-def _fork(spec, fds, control, wake_fds):
+def _fork(spec, fds, control, wake_fds, host):
+    if (spec.get("isolation") or {}).get("pid_namespace"):
+        isolation.prepare_pid_namespace()
     pid = os.fork()
     if pid:
         return pid
@@ -75,7 +86,7 @@ def _fork(spec, fds, control, wake_fds):
         control.close()
         for fd in wake_fds:
             os.close(fd)
-        code = _become_environment(spec, fds[0], fds[1])
+        code = _become_environment(spec, fds[0], fds[1], host)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:
@@ -84,11 +95,13 @@ def _fork(spec, fds, control, wake_fds):
         os._exit(code)
 
 
-def _become_environment(spec, control_fd, log_fd):
+def _become_environment(spec, control_fd, log_fd, host):
     os.setsid()  # its own process group, so the engine can kill everything it started
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
+    if spec.get("isolation"):
+        isolation.isolate(spec["isolation"], host)
     os.environ.clear()
     os.environ.update(spec["env"])
     time.tzset()

@@ -1,0 +1,85 @@
+"""What each environment is confined by: a uid, cgroups, and the isolation spec for the zygote.
+
+The engine-side bookkeeping of `isolation.py`: hands out uids and cgroups before a fork and
+takes them back once the environment's process has exited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from overcast.model.function import FunctionVersion
+from overcast.sandbox.cgroups import EnvironmentCgroup
+from overcast.sandbox.protections import Protections
+
+TASK_ROOT = "/var/task"
+FIRST_UID = 20000
+UID_COUNT = 40000
+NOFILE = 1024  # Lambda's file descriptor limit
+
+
+@dataclass
+class Lease:
+    """The resources one environment holds until its process is gone."""
+
+    uid: int | None = None
+    cgroup: EnvironmentCgroup | None = None
+
+
+class Confinement:
+    """Builds isolation specs and accounts for the uids and cgroups they use."""
+
+    def __init__(self, protections: Protections, sandbox_dir: Path) -> None:
+        self.protections = protections
+        self._skeleton = sandbox_dir / "root"
+        self._free_uids = list(range(FIRST_UID + UID_COUNT - 1, FIRST_UID - 1, -1))
+
+    def zygote_environment(self) -> dict[str, str]:
+        """What a zygote needs to know to isolate its children."""
+        if not self.protections.namespaces:
+            return {}
+        self._skeleton.mkdir(parents=True, exist_ok=True)
+        return {"OVERCAST_SANDBOX_ROOT": str(self._skeleton)}
+
+    def task_root(self, code_dir: Path) -> str:
+        """Where the function's code appears inside its environment."""
+        return TASK_ROOT if self.protections.namespaces else str(code_dir)
+
+    def acquire(self, function: FunctionVersion, code_dir: Path) -> tuple[dict | None, Lease]:
+        """The isolation spec for a new environment of `function`, and what it holds."""
+        protections = self.protections
+        if not protections.any:
+            return None, Lease()
+        lease = Lease(uid=self._free_uids.pop() if protections.own_uid else None)
+        spec: dict = {"uid": lease.uid, "nofile": NOFILE}
+        if protections.cgroups is not None:
+            lease.cgroup = protections.cgroups.take(function.memory_size)
+            spec["cgroups"] = lease.cgroup.procs_files
+        if protections.namespaces:
+            spec.update(
+                pid_namespace=True,
+                root=str(self._skeleton),
+                binds=[[str(code_dir), TASK_ROOT]],
+                tmp_mb=function.ephemeral_storage,
+                network=function.network,
+                hostname="overcast",
+            )
+        return spec, lease
+
+    def release(self, lease: Lease) -> None:
+        """Take back what an environment held; call once its process has exited."""
+        if lease.uid is not None:
+            self._free_uids.append(lease.uid)
+            lease.uid = None
+        if lease.cgroup is not None and self.protections.cgroups is not None:
+            self.protections.cgroups.release(lease.cgroup)
+            lease.cgroup = None
+
+    def refill(self) -> None:
+        if self.protections.cgroups is not None:
+            self.protections.cgroups.refill()
+
+    def close(self) -> None:
+        if self.protections.cgroups is not None:
+            self.protections.cgroups.close()

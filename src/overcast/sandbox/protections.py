@@ -1,0 +1,73 @@
+"""Which isolation this machine lets Overcast apply, found out once at start.
+
+Overcast runs with whatever the kernel allows and says plainly what is off (at server start and
+in `overcast doctor`), rather than refusing to start on a laptop without root or cgroups.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from overcast.sandbox import cgroups as cgroup_support
+from overcast.sandbox import isolation
+
+
+@dataclass
+class Protections:
+    """The protections in force, with one line of explanation each."""
+
+    own_uid: bool = False  # each environment runs as its own unprivileged uid
+    namespaces: bool = False  # mount/pid/ipc/uts namespaces and the private filesystem view
+    cgroups: cgroup_support.Cgroups | None = None  # memory, pids and cpu limits
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return self.own_uid or self.namespaces or self.cgroups is not None
+
+    def describe(self) -> list[str]:
+        return [f"{'on ' if ok else 'off'}  {line}" for ok, line in self._lines()]
+
+    def _lines(self) -> list[tuple[bool, str]]:
+        return [
+            (self.own_uid, "own unprivileged uid per environment"),
+            (self.namespaces, "mount, pid, ipc, uts namespaces; read-only code, private /tmp"),
+            (self.cgroups is not None, "memory limit (MemorySize), pids limit, CPU share"),
+        ]
+
+
+def detect(enabled: bool = True, owner: str | None = None) -> Protections:
+    """Probe the machine. `enabled=False` (the --no-isolation flag) turns everything off."""
+    found = Protections()
+    if not enabled:
+        found.notes.append("isolation turned off by configuration (--no-isolation)")
+        return found
+    if os.geteuid() != 0:
+        found.notes.append(
+            "not running as root: environments share Overcast's uid, filesystem view and limits"
+        )
+        return found
+    found.own_uid = True
+    found.namespaces, why = _namespaces_work()
+    found.notes.append(why)
+    found.cgroups, why = cgroup_support.detect(owner or f"overcast-{os.getpid()}")
+    found.notes.append(why)
+    return found
+
+
+def _namespaces_work() -> tuple[bool, str]:
+    """Try, in a throwaway child, the same unshare the zygote does for every environment."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            isolation.prepare_pid_namespace()
+            flags = isolation.CLONE_NEWNS | isolation.CLONE_NEWIPC | isolation.CLONE_NEWUTS
+            isolation.unshare(flags)
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 0:
+        return True, "namespaces: mount, pid, ipc, uts available"
+    return False, "namespaces refused by the kernel: environments see the host's filesystem"
