@@ -26,6 +26,7 @@ class Settings:
     keep_alive_s: float = 600.0  # idle environments are reclaimed after this
     account_concurrency: int = 1000
     interpreters: dict[str, str] = field(default_factory=_default_interpreters)
+    isolation: bool = True  # --no-isolation turns namespaces, own uids and cgroups off
 
     @property
     def endpoint(self) -> str:

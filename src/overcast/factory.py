@@ -6,9 +6,8 @@ import logging
 from dataclasses import dataclass
 
 import uvicorn
-from starlette.applications import Starlette
 
-from overcast.api.app import build_app
+from overcast.api.app import InvokeFront, build_app
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
@@ -17,7 +16,10 @@ from overcast.control.plane import ControlPlane
 from overcast.engine.engine import Engine
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
+from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
+from overcast.sandbox.protections import Protections
+from overcast.sandbox.protections import detect as detect_protections
 from overcast.store.code import CodeStore
 from overcast.store.sqlite import SqliteStore
 
@@ -34,7 +36,8 @@ class Platform:
     log_sink: BufferedLogSink
     engine: Engine
     control: ControlPlane
-    app: Starlette
+    app: InvokeFront
+    protections: Protections
 
     def start(self) -> None:
         """Begin background work; needs the running event loop."""
@@ -52,7 +55,9 @@ def build_platform(settings: Settings) -> Platform:
     code_store = CodeStore(settings.data_dir)
     store = SqliteStore(settings.data_dir / "overcast.db")
     logs = LogStore(settings.data_dir)
-    launcher = Launcher(settings.interpreters, settings.endpoint)
+    protections = detect_protections(settings.isolation)
+    confinement = Confinement(protections, settings.data_dir / "sandbox")
+    launcher = Launcher(settings.interpreters, settings.endpoint, confinement)
     log_sink = BufferedLogSink(logs)
     engine = Engine(
         launcher,
@@ -73,7 +78,7 @@ def build_platform(settings: Settings) -> Platform:
             )
         },
     )
-    return Platform(settings, store, logs, log_sink, engine, control, app)
+    return Platform(settings, store, logs, log_sink, engine, control, app, protections)
 
 
 def run_server(settings: Settings) -> None:
@@ -99,20 +104,22 @@ async def _serve(settings: Settings) -> None:
     )
     server = uvicorn.Server(config)
     platform.start()
-    _announce(settings)
+    _announce(settings, platform.protections)
     try:
         await server.serve()
     finally:
         await platform.stop()
 
 
-def _announce(settings: Settings) -> None:
+def _announce(settings: Settings, protections: Protections) -> None:
     endpoint = settings.endpoint
     print(
         f"Overcast is serving AWS Lambda's API on {endpoint}  (data: {settings.data_dir})\n"
         f"  boto3:   boto3.client('lambda', endpoint_url='{endpoint}', region_name='us-east-1')\n"
         f"  AWS CLI: export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=x "
         "AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1\n"
-        f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}",
+        f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}\n"
+        "Isolation of execution environments (see `overcast doctor`):\n  "
+        + "\n  ".join(protections.describe()),
         flush=True,
     )

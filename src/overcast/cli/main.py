@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from overcast.cli import deploy, functions, invoke, logs, server
+from overcast.cli import deploy, doctor, functions, invoke, logs, server
 from overcast.cli.client import (
     CliContext,
     ClientFactory,
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_options(client_options, default=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(metavar="COMMAND", required=True)
     server.add_parser(subparsers)
+    doctor.add_parser(subparsers)
     deploy.add_parser(subparsers, [client_options])
     invoke.add_parser(subparsers, [client_options])
     functions.add_parsers(subparsers, [client_options])

@@ -32,6 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="how long an idle execution environment is kept warm",
     )
     parser.add_argument(
+        "--no-isolation",
+        action="store_true",
+        help="run environments without namespaces, own uids or cgroups (for debugging)",
+    )
+    parser.add_argument(
         "--account-id",
         default=None,
         help="the 12-digit account id in ARNs (env OVERCAST_ACCOUNT_ID; default 000000000000)",
@@ -66,6 +71,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         data_dir=Path(os.path.expanduser(str(data_dir))).resolve(),
         keep_alive_s=args.keep_alive,
         account_id=account_id(args.account_id or environ.get("OVERCAST_ACCOUNT_ID")),
+        isolation=not args.no_isolation,
     )
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
 

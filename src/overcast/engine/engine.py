@@ -148,8 +148,6 @@ class Engine:
         except SandboxError as exc:
             raise ServiceError(f"Could not start an execution environment: {exc}") from exc
         self.pools.adopt(key, started.environment)
-        # Replace the spare cgroups this start used, after this invocation, not before it.
-        asyncio.get_running_loop().call_soon(self._launcher.confinement.refill)
         record.cold(started.init_ms, started.environment, started.init_error)
         return started.environment
 

@@ -70,9 +70,12 @@ class Cgroups:
     _spares: list[EnvironmentCgroup] = field(default_factory=list)
     _leftovers: list[EnvironmentCgroup] = field(default_factory=list)
 
-    def take(self, memory_mb: int) -> EnvironmentCgroup:
-        """A group for a new environment, limited to `memory_mb`."""
-        group = self._spares.pop() if self._spares else self._make()
+    def take(self) -> EnvironmentCgroup:
+        """A group for a new environment (limited later, once its function is known)."""
+        return self._spares.pop() if self._spares else self._make()
+
+    def limit(self, group: EnvironmentCgroup, memory_mb: int) -> None:
+        """Memory limit = MemorySize; CPU share proportional to it, as Lambda allots CPU."""
         _write(group.limit_files["memory"], str(memory_mb * 1024 * 1024))
         shares = max(2, SHARES_PER_VCPU * memory_mb // MB_PER_VCPU)
         _write(group.limit_files["cpu"], str(shares if self.version == 1 else _weight(shares)))

@@ -46,26 +46,33 @@ class Confinement:
         """Where the function's code appears inside its environment."""
         return TASK_ROOT if self.protections.namespaces else str(code_dir)
 
-    def acquire(self, function: FunctionVersion, code_dir: Path) -> tuple[dict | None, Lease]:
-        """The isolation spec for a new environment of `function`, and what it holds."""
+    def acquire(self) -> tuple[dict | None, Lease]:
+        """The isolation spec for a new spare environment, and what it holds from now on."""
         protections = self.protections
         if not protections.any:
             return None, Lease()
         lease = Lease(uid=self._free_uids.pop() if protections.own_uid else None)
-        spec: dict = {"uid": lease.uid, "nofile": NOFILE}
+        spec: dict = {"nofile": NOFILE}
         if protections.cgroups is not None:
-            lease.cgroup = protections.cgroups.take(function.memory_size)
+            lease.cgroup = protections.cgroups.take()
             spec["cgroups"] = lease.cgroup.procs_files
         if protections.namespaces:
+            spec.update(pid_namespace=True, root=str(self._skeleton), hostname="overcast")
+        return spec, lease
+
+    def assign(self, lease: Lease, function: FunctionVersion, code_dir: Path) -> dict:
+        """Limit a spare environment to `function` and say what else it must apply itself."""
+        if lease.cgroup is not None:
+            self.protections.cgroups.limit(lease.cgroup, function.memory_size)
+        spec: dict = {"uid": lease.uid}
+        if self.protections.namespaces:
             spec.update(
-                pid_namespace=True,
-                root=str(self._skeleton),
+                root=True,
                 binds=[[str(code_dir), TASK_ROOT]],
                 tmp_mb=function.ephemeral_storage,
                 network=function.network,
-                hostname="overcast",
             )
-        return spec, lease
+        return spec
 
     def release(self, lease: Lease) -> None:
         """Take back what an environment held; call once its process has exited."""

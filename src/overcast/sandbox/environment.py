@@ -16,6 +16,7 @@ EXIT_WAIT_S = 2.0  # how long to wait for the zygote's exit report after the soc
 
 
 class EnvironmentState(enum.StrEnum):
+    SPARE = "spare"
     STARTING = "starting"
     IDLE = "idle"
     BUSY = "busy"
@@ -67,12 +68,12 @@ class _ControlProtocol(asyncio.Protocol):
 class Environment:
     """One execution environment: serves one invocation at a time."""
 
-    key: str  # the pool it belongs to
-    revision_id: str
-    log_stream: str
+    key: str = ""  # the pool it belongs to; empty while it is a spare
+    revision_id: str = ""
+    log_stream: str = ""
     lease: Lease = field(default_factory=Lease)  # its uid and cgroups, while it lives
     pid: int = 0
-    state: EnvironmentState = EnvironmentState.STARTING
+    state: EnvironmentState = EnvironmentState.SPARE
     last_used: float = field(default_factory=time.monotonic)
     invocations: int = 0
     _transport: asyncio.Transport | None = None
@@ -103,6 +104,10 @@ class Environment:
             self._waiter.set_exception(EnvironmentExited("exited"))
         return self._waiter
 
+    def send_assign(self, assignment: dict) -> None:
+        """Tell a spare environment which function it now runs (it answers READY or INIT_ERROR)."""
+        self._transport.write(protocol.encode(protocol.ASSIGN, assignment))
+
     def send_invoke(self, meta: dict, body: bytes) -> asyncio.Future[Answer]:
         waiter = self.expect()
         self._transport.write(protocol.encode(protocol.INVOKE, meta, body))
@@ -115,9 +120,11 @@ class Environment:
         return chunks
 
     def peak_memory_mb(self, reported_kb: int) -> int:
-        """Max Memory Used: the cgroup's high-water mark, else what the runtime measured."""
+        """Max Memory Used: the larger of the cgroup's high-water mark (memory charged to this
+        environment, its children's included) and the runtime's peak resident size (which
+        also counts the pages it shares with the zygote, as Lambda's figure includes them)."""
         peak = self.lease.cgroup.peak_memory_bytes() if self.lease.cgroup else None
-        return round(peak / 1048576) if peak else round(reported_kb / 1024)
+        return round(max(peak or 0, reported_kb * 1024) / 1048576)
 
     async def exit_reason(self) -> str:
         """Why the process ended, waiting briefly for the zygote's report."""

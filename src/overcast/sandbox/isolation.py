@@ -127,22 +127,35 @@ class HostView:
         self.submounts = submounts([*SYSTEM_DIRS, *self.binds])
 
 
-def isolate(spec, host):
-    """Turn the calling process (a fresh fork, still root) into a sandboxed environment."""
+def confine(spec, host):
+    """Before the environment knows its function: cgroups, namespaces, the host view.
+
+    Runs ahead of need in spare environments, so none of it is on a cold start's path. The
+    process stays root, with the old root still reachable at /.old, until `assign`.
+    """
     for procs in spec.get("cgroups", ()):
         with open(procs, "w") as handle:
             handle.write("0")  # 0: the writing process
-    flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS
-    if not spec.get("network", True):
-        flags |= CLONE_NEWNET
-    unshare(flags)
-    if not spec.get("network", True):
-        _loopback_up()
-    socket.sethostname(spec.get("hostname", "overcast"))
     if spec.get("root"):
-        _build_root(spec, host)
+        unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
+        socket.sethostname(spec.get("hostname", "overcast"))
+        _build_root(spec["root"], host)
     nofile = spec.get("nofile", 1024)
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
+
+def assign(spec):
+    """Once the function is known: its code, its /tmp size, its network; then drop to its uid."""
+    if spec.get("root"):
+        for source, target in spec.get("binds", ()):
+            _bind_read_only("/.old" + source, target)
+        _mount(None, "/tmp", None, MS_REMOUNT | MS_NOSUID | MS_NODEV, f"size={spec['tmp_mb']}m")
+        if not spec.get("network", True):
+            unshare(CLONE_NEWNET)
+            _loopback_up()
+        _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
+        # The skeleton is shared by every environment: nobody writes to it.
+        _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
     if spec.get("uid") is not None:
         os.setgroups([])
@@ -150,24 +163,17 @@ def isolate(spec, host):
         os.setuid(spec["uid"])
 
 
-def _build_root(spec, host):
-    root = spec["root"]
+def _build_root(root, host):
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount(root, root, None, MS_BIND)  # pivot_root needs a mount point
     for source in (*SYSTEM_DIRS, *host.binds):
         _bind_read_only(source, root + source)
-    for source, target in spec.get("binds", ()):
-        _bind_read_only(source, root + target)
     for path in host.submounts:
         _mount(None, root + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
-    tmp_options = f"mode=1777,size={spec.get('tmp_mb', 512)}m"
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmp_options)
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m")
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
     os.chdir("/")
-    _check(_libc.umount2(b"/.old", MNT_DETACH), "umount old root")
-    # The skeleton is shared by every environment: nobody writes to it.
-    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def _bind_read_only(source, target):

@@ -1,4 +1,9 @@
-"""Starting execution environments: one zygote per interpreter, one fork per environment."""
+"""Starting execution environments: a zygote per interpreter forks spares ahead of need.
+
+A spare is forked and confined (cgroups, namespaces, its uid reserved) before any function
+needs it; a cold start takes one, tells it its function (ASSIGN) and waits for its init. Spares
+are replaced in the background, so the fork and the isolation stay off the cold-start path.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,22 @@ import logging
 import os
 import socket
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
+from overcast.sandbox.assignment import assignment, stream_name
 from overcast.sandbox.confinement import Confinement
-from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
+from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, EnvironmentState
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.zygote import Zygote
 
 log = logging.getLogger(__name__)
 
-RUNTIME_DIR = str(Path(protocol.__file__).parent)
 INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand environments
+SPARES = 2  # spare environments kept per interpreter
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Started:
     """A freshly started environment and what its init cost."""
 
     environment: Environment
-    init_ms: float  # fork to READY, as the engine saw it
+    init_ms: float  # assignment to READY, as the engine saw it
     init_error: bytes | None = None  # Lambda's error object when init failed
 
 
@@ -43,11 +48,15 @@ class Launcher:
         interpreters: dict[str, str],
         endpoint: str,
         confinement: Confinement | None = None,
+        spares: int = SPARES,
     ) -> None:
         self._interpreters = interpreters
         self._endpoint = endpoint
         self.confinement = confinement or Confinement(Protections(), Path("/nonexistent"))
+        self._spare_count = spares
         self._zygotes: dict[str, Zygote] = {}
+        self._spares: dict[str, list[Environment]] = {}
+        self._refilling: set[str] = set()
         self._by_pid: dict[int, Environment] = {}
 
     def interpreter_for(self, runtime: str) -> str:
@@ -56,27 +65,30 @@ class Launcher:
         except KeyError:
             raise SandboxError(f"no interpreter configured for runtime {runtime}") from None
 
-    async def start(self, function: FunctionVersion, code_dir: Path, key: str) -> Started:
-        """Fork an environment for `function`, run its init, and wait until it is ready."""
+    async def start(
+        self,
+        function: FunctionVersion,
+        code_dir: Path,
+        key: str,
+        initialization_type: str = "on-demand",
+    ) -> Started:
+        """An environment for `function`, initialised: a spare if one is ready, else a new one."""
         started = time.perf_counter()
-        zygote = self._zygote(self.interpreter_for(function.runtime))
-        environment = Environment(key, function.revision_id, _stream_name(function.version))
-        isolation, environment.lease = self.confinement.acquire(function, code_dir)
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        log_read, log_write = os.pipe()
-        try:
-            spec = self._spec(function, code_dir, environment.log_stream, isolation)
-            environment.pid = await zygote.spawn(spec, theirs.fileno(), log_write)
-        except BaseException:
-            ours.close()
-            os.close(log_read)
-            self.confinement.release(environment.lease)
-            raise
-        finally:
-            theirs.close()
-            os.close(log_write)
-        self._by_pid[environment.pid] = environment
-        await environment.attach(ours, log_read)
+        interpreter = self.interpreter_for(function.runtime)
+        environment = self._take_spare(interpreter) or await self._spawn(interpreter)
+        self._refill_soon(interpreter)
+        environment.key, environment.revision_id = key, function.revision_id
+        environment.log_stream = stream_name(function.version)
+        environment.state = EnvironmentState.STARTING
+        message = assignment(
+            function,
+            self.confinement.task_root(code_dir),
+            environment.log_stream,
+            self._endpoint,
+            initialization_type,
+        )
+        message["isolation"] = self.confinement.assign(environment.lease, function, code_dir)
+        environment.send_assign(message)
         answer = await self._wait_ready(environment)
         init_ms = (time.perf_counter() - started) * 1000.0
         if answer.kind == protocol.READY:
@@ -90,6 +102,16 @@ class Launcher:
             environment.exited(status)
             self.confinement.release(environment.lease)
 
+    def prestart(self) -> None:
+        """Start a zygote and spares for every configured interpreter now."""
+        for interpreter in sorted(set(self._interpreters.values())):
+            try:
+                self._zygote(interpreter)
+            except SandboxError as exc:
+                log.warning("%s; functions on it will fail until it is fixed", exc)
+                continue
+            self._refill_soon(interpreter)
+
     def stop(self) -> None:
         for environment in list(self._by_pid.values()):
             environment.kill()
@@ -100,13 +122,51 @@ class Launcher:
         self._by_pid.clear()
         self.confinement.close()
 
-    def prestart(self) -> None:
-        """Start a zygote for every configured interpreter now, so no first invoke pays for it."""
-        for interpreter in sorted(set(self._interpreters.values())):
-            try:
-                self._zygote(interpreter)
-            except SandboxError as exc:
-                log.warning("%s; functions on it will fail until it is fixed", exc)
+    def _take_spare(self, interpreter: str) -> Environment | None:
+        spares = self._spares.get(interpreter, [])
+        while spares:
+            environment = spares.pop()
+            if environment.state is EnvironmentState.SPARE:
+                return environment
+        return None
+
+    def _refill_soon(self, interpreter: str) -> None:
+        if self._spare_count and interpreter not in self._refilling:
+            self._refilling.add(interpreter)
+            asyncio.get_running_loop().create_task(self._refill(interpreter))
+
+    async def _refill(self, interpreter: str) -> None:
+        try:
+            self.confinement.refill()
+            spares = self._spares.setdefault(interpreter, [])
+            while len(spares) < self._spare_count:
+                spares.append(await self._spawn(interpreter))
+        except Exception as exc:  # a broken interpreter: cold starts will report it
+            log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
+        finally:
+            self._refilling.discard(interpreter)
+
+    async def _spawn(self, interpreter: str) -> Environment:
+        """Fork and confine a new spare environment."""
+        zygote = self._zygote(interpreter)
+        isolation, lease = self.confinement.acquire()
+        environment = Environment(lease=lease)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        log_read, log_write = os.pipe()
+        try:
+            spec = {"isolation": isolation}
+            environment.pid = await zygote.spawn(spec, theirs.fileno(), log_write)
+        except BaseException:
+            ours.close()
+            os.close(log_read)
+            self.confinement.release(lease)
+            raise
+        finally:
+            theirs.close()
+            os.close(log_write)
+        self._by_pid[environment.pid] = environment
+        await environment.attach(ours, log_read)
+        return environment
 
     def _zygote(self, interpreter: str) -> Zygote:
         zygote = self._zygotes.get(interpreter)
@@ -133,44 +193,3 @@ class Launcher:
                 "errorMessage": f"Runtime exited with error: {reason}",
             }
         return Answer(protocol.INIT_ERROR, {}, json.dumps(error).encode())
-
-    def _spec(
-        self, function: FunctionVersion, code_dir: Path, stream: str, isolation: dict | None
-    ) -> dict:
-        task_root = self.confinement.task_root(code_dir)
-        return {
-            "env": self._environment_variables(function, task_root, stream),
-            "cwd": task_root,
-            "path": [task_root, "/opt/python", RUNTIME_DIR],
-            "handler": function.handler,
-            "isolation": isolation,
-        }
-
-    def _environment_variables(self, function: FunctionVersion, task_root: str, stream: str):
-        # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set.
-        return {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "LANG": "en_US.UTF-8",
-            **function.environment,
-            "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
-            "AWS_LAMBDA_FUNCTION_VERSION": function.version,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group,
-            "AWS_LAMBDA_LOG_STREAM_NAME": stream,
-            "AWS_REGION": function.region,
-            "AWS_DEFAULT_REGION": function.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
-            "_HANDLER": function.handler,
-            "LAMBDA_TASK_ROOT": task_root,
-            "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
-            "TZ": ":UTC",
-            # Code that calls AWS from inside a function reaches this Overcast, not AWS.
-            "AWS_ENDPOINT_URL": function.environment.get("AWS_ENDPOINT_URL", self._endpoint),
-            "AWS_ACCESS_KEY_ID": function.environment.get("AWS_ACCESS_KEY_ID", "overcast"),
-            "AWS_SECRET_ACCESS_KEY": function.environment.get("AWS_SECRET_ACCESS_KEY", "overcast"),
-        }
-
-
-def _stream_name(version: str) -> str:
-    return f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{version}]{uuid.uuid4().hex}"

@@ -13,6 +13,7 @@ HEADER = struct.Struct("!BII")
 
 # engine -> environment
 INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context; body: event
+ASSIGN = 6  # meta: the function a spare environment becomes (env, cwd, path, handler, isolation)
 # environment -> engine
 READY = 2  # meta: init_ms
 INIT_ERROR = 3  # meta: init_ms; body: error object JSON

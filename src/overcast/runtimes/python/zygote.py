@@ -23,7 +23,7 @@ import traceback
 
 from overcast.sandbox import isolation
 
-from . import bootstrap
+from . import bootstrap, protocol
 
 MAX_MESSAGE = 1 << 20
 
@@ -96,18 +96,27 @@ def _fork(spec, fds, control, wake_fds, host):
 
 
 def _become_environment(spec, control_fd, log_fd, host):
+    """A spare environment: confined now, told its function later (ASSIGN), then initialised."""
     os.setsid()  # its own process group, so the engine can kill everything it started
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
-    if spec.get("isolation"):
-        isolation.isolate(spec["isolation"], host)
+    control = socket.socket(fileno=control_fd)
+    confined = spec.get("isolation")
+    if confined:
+        isolation.confine(confined, host)
+    frame = protocol.read_frame(control)
+    if frame is None:
+        return 0
+    assignment = frame[1]
+    if confined:
+        isolation.assign(assignment["isolation"])
     os.environ.clear()
-    os.environ.update(spec["env"])
+    os.environ.update(assignment["env"])
     time.tzset()
-    os.chdir(spec["cwd"])
-    sys.path[:0] = spec["path"]
-    bootstrap.run(socket.socket(fileno=control_fd), spec["handler"])
+    os.chdir(assignment["cwd"])
+    sys.path[:0] = assignment["path"]
+    bootstrap.run(control, assignment["handler"])
     return 0
 
 

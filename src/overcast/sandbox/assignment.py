@@ -1,0 +1,67 @@
+"""What a spare environment is told when it becomes an environment of one function version."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from overcast.model.function import FunctionVersion
+from overcast.runtimes.python import protocol
+
+RUNTIME_DIR = str(Path(protocol.__file__).parent)
+
+
+def stream_name(version: str) -> str:
+    """Lambda's log stream name: one per environment."""
+    return f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{version}]{uuid.uuid4().hex}"
+
+
+def assignment(
+    function: FunctionVersion,
+    task_root: str,
+    stream: str,
+    endpoint: str,
+    initialization_type: str = "on-demand",
+) -> dict:
+    """The ASSIGN message: environment, working directory, import path and handler."""
+    return {
+        "env": environment_variables(function, task_root, stream, endpoint, initialization_type),
+        "cwd": task_root,
+        "path": [task_root, "/opt/python", RUNTIME_DIR],
+        "handler": function.handler,
+    }
+
+
+def environment_variables(
+    function: FunctionVersion,
+    task_root: str,
+    stream: str,
+    endpoint: str,
+    initialization_type: str,
+) -> dict[str, str]:
+    # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set.
+    user = function.environment
+    return {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        **user,
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+        "AWS_LAMBDA_FUNCTION_VERSION": function.version,
+        "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type,
+        "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group,
+        "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+        "AWS_REGION": function.region,
+        "AWS_DEFAULT_REGION": function.region,
+        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        "_HANDLER": function.handler,
+        "LAMBDA_TASK_ROOT": task_root,
+        "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
+        "TZ": ":UTC",
+        # Code that calls AWS from inside a function reaches this Overcast, not AWS.
+        "AWS_ENDPOINT_URL": user.get("AWS_ENDPOINT_URL", endpoint),
+        "AWS_ACCESS_KEY_ID": user.get("AWS_ACCESS_KEY_ID", "overcast"),
+        "AWS_SECRET_ACCESS_KEY": user.get("AWS_SECRET_ACCESS_KEY", "overcast"),
+    }
