@@ -13,6 +13,7 @@ from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
 from overcast.config import Settings
 from overcast.control.plane import ControlPlane
+from overcast.engine.admission import Admission
 from overcast.engine.engine import Engine
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
@@ -64,7 +65,7 @@ def build_platform(settings: Settings) -> Platform:
         log_sink,
         code_store.path,
         keep_alive_s=settings.keep_alive_s,
-        concurrency=settings.account_concurrency,
+        admission=Admission(settings.account_concurrency),
     )
     control = ControlPlane(settings=settings, store=store, code_store=code_store, retirer=engine)
     app = build_app(

@@ -17,15 +17,17 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from overcast.engine.admission import Admission
 from overcast.engine.invocation import InvokeResult, error_payload
 from overcast.engine.pool import Pools
+from overcast.engine.provisioning import Provisioner
 from overcast.errors import SandboxError, ServiceError, TooManyRequestsException
 from overcast.model.function import FunctionVersion, Target
 from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
-from overcast.sandbox.launcher import Launcher
-from overcast.types import LogSink
+from overcast.sandbox.launcher import Launcher, Started
+from overcast.types import LogSink, ProvisionedStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +44,18 @@ class Engine:
         logs: LogSink,
         code_path: Callable[[str], Path],
         keep_alive_s: float = 600.0,
-        concurrency: int = 1000,
+        admission: Admission | None = None,
     ) -> None:
         self._launcher = launcher
-        self._logs = logs
+        self.logs = logs
         self._code_path = code_path
         self._keep_alive_s = keep_alive_s
-        self._concurrency = concurrency
-        self._in_flight = 0
-        self._async_slots = asyncio.Semaphore(concurrency)
+        self.admission = admission or Admission()
         self._async_tasks: set[asyncio.Task] = set()
         self._reaper: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.pools = Pools(self._kill)
+        self.provisioner = Provisioner(self)
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -66,14 +67,29 @@ class Engine:
             self._reaper.cancel()
         for task in list(self._async_tasks):
             task.cancel()
+        self.provisioner.stop()
         self._launcher.stop()
 
     def retire(self, function_arn: str) -> None:
         """Thread-safe: the control plane may call it from a worker thread."""
+        self.call_on_loop(self.pools.retire, function_arn)
+
+    def call_on_loop(self, fn: Callable, *args: object) -> None:
+        """Run `fn` on the engine's loop, now if already there (control-plane threads call in)."""
         if self._loop is None or _on_loop(self._loop):
-            self.pools.retire(function_arn)
+            fn(*args)
         else:
-            self._loop.call_soon_threadsafe(self.pools.retire, function_arn)
+            self._loop.call_soon_threadsafe(fn, *args)
+
+    # Capacity (types.Capacity): provisioned concurrency and SnapStart, for the control plane.
+    def provision(self, key: str, function: FunctionVersion, count: int) -> None:
+        self.call_on_loop(self.provisioner.provision, key, function, count)
+
+    def unprovision(self, key: str) -> None:
+        self.call_on_loop(self.provisioner.unprovision, key)
+
+    def provisioned_status(self, key: str) -> ProvisionedStatus | None:
+        return self.provisioner.status(key)
 
     async def invoke(
         self,
@@ -83,16 +99,13 @@ class Engine:
         tail: bool = False,
         client_context: str | None = None,
     ) -> InvokeResult:
-        """A synchronous invocation; throttled with 429 beyond the account's concurrency."""
-        if self._in_flight >= self._concurrency:
-            raise TooManyRequestsException(
-                "Rate Exceeded.", reason="ConcurrentInvocationLimitExceeded"
-            )
-        self._in_flight += 1
+        """A synchronous invocation; throttled with 429 as Lambda's concurrency model says."""
+        function = target.function
+        self.admission.admit(function)
         try:
             return await self._run(target, payload, tail, client_context)
         finally:
-            self._in_flight -= 1
+            self.admission.release(function)
 
     def invoke_async(self, target: Target, payload: bytes) -> str:
         """Queue an asynchronous invocation; returns its request id at once."""
@@ -103,14 +116,20 @@ class Engine:
         return request_id
 
     async def _run_async(self, target: Target, payload: bytes, request_id: str) -> None:
-        async with self._async_slots:
-            self._in_flight += 1
+        # An event waits for capacity instead of failing (durable retries come with issue 6).
+        function = target.function
+        while True:
+            await self.admission.wait(function)
             try:
                 await self._run(target, payload, False, None, request_id)
+                return
+            except TooManyRequestsException:  # the scaling rate: try again shortly
+                await asyncio.sleep(0.1)
             except Exception:
                 log.exception("asynchronous invocation %s failed", request_id)
+                return
             finally:
-                self._in_flight -= 1
+                self.admission.release(function)
 
     async def _run(
         self,
@@ -141,15 +160,23 @@ class Engine:
         return self._finish(record, environment, answer, tail)
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: _Record):
+        self.admission.allow_new_environment(function)
+        started = await self.start_environment(function, key)
+        record.cold(started.init_ms, started.environment, started.init_error)
+        return started.environment
+
+    async def start_environment(
+        self, function: FunctionVersion, key: str, initialization_type: str = "on-demand"
+    ) -> Started:
+        """A new environment of `function`, counted busy in pool `key` until released."""
         try:
             started = await self._launcher.start(
-                function, self._code_path(function.code_sha256), key
+                function, self._code_path(function.code_sha256), key, initialization_type
             )
         except SandboxError as exc:
             raise ServiceError(f"Could not start an execution environment: {exc}") from exc
         self.pools.adopt(key, started.environment)
-        record.cold(started.init_ms, started.environment, started.init_error)
-        return started.environment
+        return started
 
     async def _await_answer(self, environment, meta, payload, function, record) -> Answer | None:
         waiter = environment.send_invoke(meta, payload)
@@ -174,7 +201,7 @@ class Engine:
         healthy = answer is not None and answer.kind in (protocol.RESPONSE, protocol.ERROR)
         self.pools.release(environment, healthy)
         events = record.log_events()
-        self._logs.append(record.function.log_group, environment.log_stream, events)
+        self.logs.append(record.function.log_group, environment.log_stream, events)
         log_result = _tail(events) if tail else None
         return record.result(log_result)
 
@@ -187,6 +214,7 @@ class Engine:
             await asyncio.sleep(interval)
             with contextlib.suppress(Exception):
                 self.pools.reap(self._keep_alive_s)
+                self.provisioner.reconcile()
 
 
 class _Record:
@@ -215,7 +243,7 @@ class _Record:
         self._head.append(
             (self.started_ms, lines.init_start_line(self.function.runtime, self.function.region))
         )
-        self._head += _split(init_logs)
+        self._head += lines.output_events(init_logs)
         if init_error is not None:
             self.init_error = init_error
             error = json.loads(init_error)
@@ -249,7 +277,7 @@ class _Record:
 
     def end(self, answer: Answer | None, chunks: list[tuple[int, bytes]]) -> None:
         self._duration_ms = (time.perf_counter() - self._t0) * 1000.0
-        self._body[:0] = _split(chunks)
+        self._body[:0] = lines.output_events(chunks)
         if answer is None:
             return
         self.max_rss_kb = answer.meta.get("max_rss_kb", 0)
@@ -297,15 +325,6 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
-
-
-def _split(chunks: list[tuple[int, bytes]]) -> list[tuple[int, str]]:
-    """Turn the function's raw output into one log event per line."""
-    if not chunks:
-        return []
-    stamp = chunks[0][0]
-    text = b"".join(chunk for _, chunk in chunks).decode("utf-8", "replace")
-    return [(stamp, line) for line in text.rstrip("\n").split("\n")]
 
 
 def _tail(events: list[tuple[int, str]]) -> str:

@@ -79,7 +79,7 @@ class Pools:
         horizon = time.monotonic() - keep_alive_s
         reaped = 0
         for pool in self._pools.values():
-            stale = [env for env in pool.idle if env.last_used < horizon]
+            stale = [e for e in pool.idle if e.last_used < horizon and not e.provisioned]
             for environment in stale:
                 pool.idle.remove(environment)
                 self._discard(environment)

@@ -65,3 +65,12 @@ def timeout_line(request_id: str, timeout_s: int) -> str:
     now = time.time()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
     return f"{stamp} {request_id} Task timed out after {timeout_s:.2f} seconds"
+
+
+def output_events(chunks: list[tuple[int, bytes]]) -> list[tuple[int, str]]:
+    """A function's raw output (read at the given times) as one log event per line."""
+    if not chunks:
+        return []
+    stamp = chunks[0][0]
+    text = b"".join(chunk for _, chunk in chunks).decode("utf-8", "replace")
+    return [(stamp, line) for line in text.rstrip("\n").split("\n")]

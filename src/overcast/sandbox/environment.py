@@ -75,7 +75,7 @@ class Environment:
     pid: int = 0
     state: EnvironmentState = EnvironmentState.SPARE
     last_used: float = field(default_factory=time.monotonic)
-    invocations: int = 0
+    provisioned: bool = False  # kept warm by a provisioned-concurrency config: never reaped
     _transport: asyncio.Transport | None = None
     _log_fd: int = -1
     _log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
