@@ -15,6 +15,9 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from overcast.model.function import FunctionVersion
+from overcast.types import ProvisionedStatus
+
 READY_DEADLINE_S = 20.0
 
 
@@ -102,6 +105,40 @@ class RecordingRetirer:
 
     def retire(self, function_arn: str) -> None:
         self.retired.append(function_arn)
+
+
+@dataclass
+class RecordingCapacity:
+    """Stands in for the engine's `types.Capacity`: records what the control plane asks.
+
+    A provisioned config reports READY with every environment allocated and idle, unless a
+    test scripts another answer in `statuses`.
+    """
+
+    calls: list[tuple] = field(default_factory=list)
+    provisioned: dict[str, tuple[FunctionVersion, int]] = field(default_factory=dict)
+    snapshots: list[FunctionVersion] = field(default_factory=list)
+    statuses: dict[str, ProvisionedStatus] = field(default_factory=dict)
+
+    def provision(self, key: str, function: FunctionVersion, count: int) -> None:
+        self.calls.append(("provision", key, function.version, count))
+        self.provisioned[key] = (function, count)
+
+    def unprovision(self, key: str) -> None:
+        self.calls.append(("unprovision", key))
+        self.provisioned.pop(key, None)
+
+    def provisioned_status(self, key: str) -> ProvisionedStatus | None:
+        if key in self.statuses:
+            return self.statuses[key]
+        if key not in self.provisioned:
+            return None
+        count = self.provisioned[key][1]
+        return ProvisionedStatus(count, count, count, "READY")
+
+    def prepare_snapshot(self, function: FunctionVersion) -> None:
+        self.calls.append(("prepare_snapshot", function.version))
+        self.snapshots.append(function)
 
 
 def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:

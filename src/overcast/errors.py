@@ -41,6 +41,12 @@ class ResourceNotFoundException(UserError):
     code = "ResourceNotFoundException"
 
 
+class ProvisionedConcurrencyConfigNotFoundException(ResourceNotFoundException):
+    """Raised when a version or alias has no provisioned-concurrency config."""
+
+    code = "ProvisionedConcurrencyConfigNotFoundException"
+
+
 class ResourceConflictException(UserError):
     """Raised when a resource exists already or is busy with another update."""
 

@@ -60,14 +60,18 @@ def build_platform(settings: Settings) -> Platform:
     confinement = Confinement(protections, settings.data_dir / "sandbox")
     launcher = Launcher(settings.interpreters, settings.endpoint, confinement)
     log_sink = BufferedLogSink(logs)
+    # The engine and the control plane need each other: reservations are read through this.
+    reserved_total = lambda: control.concurrency.reserved_total()  # noqa: E731
     engine = Engine(
         launcher,
         log_sink,
         code_store.path,
         keep_alive_s=settings.keep_alive_s,
-        admission=Admission(settings.account_concurrency),
+        admission=Admission(settings.account_concurrency, reserved_total),
     )
-    control = ControlPlane(settings=settings, store=store, code_store=code_store, retirer=engine)
+    control = ControlPlane(
+        settings=settings, store=store, code_store=code_store, retirer=engine, capacity=engine
+    )
     app = build_app(
         settings=settings,
         control=control,

@@ -7,6 +7,8 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+from botocore.exceptions import ClientError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -21,9 +23,10 @@ from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.store.code import CodeStore
 from overcast.store.sqlite import SqliteStore
-from support import RecordingRetirer, package
+from support import RecordingCapacity, RecordingRetirer, package
 
 ROLE = "arn:aws:iam::000000000000:role/lambda"
+ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function"
 
 
 def create_body(name: str = "f", **extra) -> dict:
@@ -37,12 +40,33 @@ def create_body(name: str = "f", **extra) -> dict:
     }
 
 
+def create(client, name: str, code: bytes | None = None, **extra) -> dict:
+    """CreateFunction through a boto3 client, with a small Python package by default."""
+    params = {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "app.handler",
+        "Code": {"ZipFile": code or package()},
+        **extra,
+    }
+    return client.create_function(**params)
+
+
+def error_of(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of a boto3 ClientError."""
+    error = caught.value.response["Error"]
+    status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
+    return error["Code"], error.get("Message", ""), status
+
+
 @dataclass
 class App:
     settings: Settings
     control: ControlPlane
     code_store: CodeStore
     retirer: RecordingRetirer
+    capacity: RecordingCapacity
     client: TestClient
 
 
@@ -70,11 +94,13 @@ def make_app(data_dir: Path) -> App:
     settings = Settings(data_dir=data_dir)
     code_store = CodeStore(data_dir)
     retirer = RecordingRetirer()
+    capacity = RecordingCapacity()
     control = ControlPlane(
         settings=settings,
         store=SqliteStore(data_dir / "overcast.db"),
         code_store=code_store,
         retirer=retirer,
+        capacity=capacity,
     )
     app = build_app(
         settings=settings,
@@ -84,5 +110,10 @@ def make_app(data_dir: Path) -> App:
         target_handlers={"Logs_20140328": echo_logs},
     )
     return App(
-        settings, control, code_store, retirer, TestClient(app, raise_server_exceptions=False)
+        settings,
+        control,
+        code_store,
+        retirer,
+        capacity,
+        TestClient(app, raise_server_exceptions=False),
     )

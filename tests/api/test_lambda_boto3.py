@@ -16,35 +16,8 @@ import zipfile
 from urllib.parse import urlparse
 
 import pytest
-from api_harness import package
+from api_harness import ARN_PREFIX, ROLE, create, error_of, package
 from botocore.exceptions import ClientError
-
-ROLE = "arn:aws:iam::000000000000:role/lambda"
-ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function"
-
-
-def error_of(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str, int]:
-    error = caught.value.response["Error"]
-    status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
-    return error["Code"], error.get("Message", ""), status
-
-
-def create(client, name: str, code: bytes | None = None, **extra) -> dict:
-    params = {
-        "FunctionName": name,
-        "Runtime": "python3.12",
-        "Role": ROLE,
-        "Handler": "app.handler",
-        "Code": {"ZipFile": code or package()},
-        **extra,
-    }
-    return client.create_function(**params)
-
-
-@pytest.fixture
-def loose_client(server):
-    """A client that sends what boto3 would refuse to, so the server's checks are reached."""
-    return server.client("lambda", parameter_validation=False)
 
 
 @pytest.fixture

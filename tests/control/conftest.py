@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from control_harness import Harness, RecordingRetirer, build
+from control_harness import Harness, RecordingCapacity, RecordingRetirer, build
 
 
 @pytest.fixture
 def harness(tmp_path: Path) -> Harness:
-    retirer = RecordingRetirer()
-    return Harness(tmp_path, retirer, build(tmp_path, retirer))
+    retirer, capacity = RecordingRetirer(), RecordingCapacity()
+    return Harness(tmp_path, retirer, capacity, build(tmp_path, retirer, capacity))

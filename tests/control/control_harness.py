@@ -1,4 +1,5 @@
-"""Helpers for control-plane tests: a control plane over a temporary store, a recording retirer."""
+"""Helpers for control-plane tests: a control plane over a temporary store, recording stubs
+for the engine (retirer, capacity)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from overcast.control.plane import ControlPlane
 from overcast.model.configuration import ConfigurationChange
 from overcast.store.code import CodeStore
 from overcast.store.sqlite import SqliteStore
-from support import RecordingRetirer, package
+from support import RecordingCapacity, RecordingRetirer, package
 
 REGION = "us-east-1"
 ROLE = "arn:aws:iam::000000000000:role/lambda"
@@ -26,23 +27,26 @@ def spec(**changes) -> ConfigurationChange:
 class Harness:
     data_dir: Path
     retirer: RecordingRetirer
+    capacity: RecordingCapacity
     plane: ControlPlane
 
-    def reopen(self) -> ControlPlane:
+    def reopen(self, capacity: RecordingCapacity | None = None) -> ControlPlane:
         """A new control plane over the same data: what a restarted server sees."""
-        return build(self.data_dir, self.retirer)
+        return build(self.data_dir, self.retirer, capacity or self.capacity)
 
     def create(self, name: str = "f", source: str | None = None, **changes):
         code = package(source) if source else package()
         return self.plane.functions.create(REGION, name, spec(**changes), code)
 
 
-def build(data_dir: Path, retirer: RecordingRetirer) -> ControlPlane:
-    settings = Settings(data_dir=data_dir)
+def build(
+    data_dir: Path, retirer: RecordingRetirer, capacity: RecordingCapacity, **settings: object
+) -> ControlPlane:
     return ControlPlane(
-        settings=settings,
+        settings=Settings(data_dir=data_dir, **settings),
         store=SqliteStore(data_dir / "overcast.db"),
         code_store=CodeStore(data_dir),
         retirer=retirer,
+        capacity=capacity,
         clock=lambda: datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC),
     )

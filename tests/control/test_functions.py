@@ -13,7 +13,13 @@ from overcast.errors import (
     ResourceConflictException,
     ResourceNotFoundException,
 )
-from overcast.model.configuration import ConfigurationChange, State, UpdateStatus
+from overcast.model.configuration import (
+    ConfigurationChange,
+    SnapStartApplyOn,
+    State,
+    UpdateStatus,
+    VpcConfig,
+)
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
 
@@ -236,3 +242,35 @@ def test_regions_are_separate(harness: Harness) -> None:
         harness.plane.functions.get("eu-west-1", "f")
     harness.plane.functions.create("eu-west-1", "f", spec(), package())
     assert harness.plane.resolve("eu-west-1", "f", None).function.region == "eu-west-1"
+
+
+def test_snap_start_needs_a_runtime_lambda_snapshots(harness: Harness) -> None:
+    on = SnapStartApplyOn.PUBLISHED_VERSIONS
+    with pytest.raises(
+        InvalidParameterValueException,
+        match="python3.11 is not supported for SnapStart enabled functions.",
+    ):
+        harness.create(runtime="python3.11", snap_start=on)
+    harness.create("off", runtime="python3.11", snap_start=SnapStartApplyOn.NONE)
+    harness.create(runtime="python3.13", snap_start=on)
+    with pytest.raises(InvalidParameterValueException, match="python3.11 is not supported"):
+        harness.plane.functions.update_configuration(REGION, "f", spec(runtime="python3.11"))
+    with pytest.raises(InvalidParameterValueException, match="python3.9 is not supported"):
+        harness.plane.functions.update_configuration(
+            REGION, "off", spec(runtime="python3.9", snap_start=on)
+        )
+    assert harness.plane.functions.get_configuration(REGION, "f").config.runtime == "python3.13"
+
+
+def test_subnets_take_the_network_away(harness: Harness) -> None:
+    vpc = VpcConfig(subnet_ids=("subnet-1",), security_group_ids=("sg-1",))
+    created = harness.create(vpc=vpc).config
+    assert created.vpc == vpc
+    assert harness.plane.resolve(REGION, "f", None).function.network is False
+    assert harness.reopen().resolve(REGION, "f", None).function.network is False
+    assert harness.reopen().functions.get_configuration(REGION, "f").config.vpc == vpc
+    harness.plane.functions.update_configuration(REGION, "f", spec(vpc=VpcConfig()))
+    assert harness.plane.resolve(REGION, "f", None).function.network is True
+    harness.create("plain")
+    assert harness.plane.resolve(REGION, "plain", None).function.network is True
+    assert harness.plane.functions.get_configuration(REGION, "plain").config.vpc is None

@@ -6,6 +6,7 @@ import pytest
 from control_harness import REGION, Harness, package, spec
 
 from overcast.errors import InvalidParameterValueException, PreconditionFailedException
+from overcast.model.configuration import SnapStartApplyOn
 
 
 def test_publish_numbers_versions_and_freezes_configuration(harness: Harness) -> None:
@@ -78,3 +79,31 @@ def test_bad_marker(harness: Harness) -> None:
     harness.create()
     with pytest.raises(InvalidParameterValueException, match="Invalid marker"):
         harness.plane.versions.list(REGION, "f", marker="!!notamarker")
+
+
+def test_snap_start_applies_to_published_versions(harness: Harness) -> None:
+    on = SnapStartApplyOn.PUBLISHED_VERSIONS
+    latest = harness.create(snap_start=on).config
+    assert latest.snap_start is on and not latest.snap_start_on
+    assert harness.plane.resolve(REGION, "f", None).function.snap_start is False
+    first = harness.plane.versions.publish(REGION, "f")
+    assert first.config.snap_start_on
+    view = harness.plane.resolve(REGION, "f", "1").function
+    assert view.snap_start is True
+    assert harness.capacity.snapshots == [view]
+    harness.plane.versions.publish(REGION, "f")  # nothing changed: no new version, no snapshot
+    assert len(harness.capacity.snapshots) == 1
+    harness.plane.functions.update_configuration(
+        REGION, "f", spec(snap_start=SnapStartApplyOn.NONE)
+    )
+    second = harness.plane.versions.publish(REGION, "f")  # SnapStart changed: a new version
+    assert second.config.version == "2" and not second.config.snap_start_on
+    assert harness.plane.resolve(REGION, "f", "2").function.snap_start is False
+    assert len(harness.capacity.snapshots) == 1
+    assert harness.reopen().resolve(REGION, "f", "1").function.snap_start is True
+
+
+def test_create_with_publish_snapshots_the_version(harness: Harness) -> None:
+    change = spec(snap_start=SnapStartApplyOn.PUBLISHED_VERSIONS)
+    harness.plane.functions.create(REGION, "f", change, package(), publish=True)
+    assert harness.capacity.calls == [("prepare_snapshot", "1")]

@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from overcast.model.alias import Alias
-from overcast.model.configuration import Configuration, State, UpdateStatus
-from overcast.model.record import FunctionRecord
+from overcast.model.configuration import (
+    Configuration,
+    SnapStartApplyOn,
+    State,
+    UpdateStatus,
+    VpcConfig,
+)
+from overcast.model.record import FunctionRecord, ProvisionedConfig
 from overcast.store.sqlite import SqliteStore
 
 
@@ -99,3 +105,30 @@ def test_states_and_statuses_round_trip() -> None:
     stored = config(state=State.INACTIVE, last_update_status=UpdateStatus.FAILED)
     store.put_version("us-east-1", stored)
     assert store.load()[0].latest == stored
+
+
+def test_concurrency_snap_start_and_vpc_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "overcast.db"
+    store = SqliteStore(path)
+    record = FunctionRecord(
+        "us-east-1",
+        "f",
+        reserved_concurrency=0,
+        provisioned={"1": ProvisionedConfig(3, "2024-01-01T12:00:00+0000")},
+    )
+    vpc = VpcConfig(("subnet-1", "subnet-2"), ("sg-1",), ipv6_allowed_for_dual_stack=False)
+    latest = config(snap_start=SnapStartApplyOn.PUBLISHED_VERSIONS, vpc=vpc)
+    store.put_function(record)
+    store.put_version("us-east-1", latest)
+    store.close()
+    [loaded] = SqliteStore(path).load()
+    assert loaded.record == record and loaded.latest == latest
+
+
+def test_documents_written_before_concurrency_still_load() -> None:
+    assert FunctionRecord.from_record("r", "f", {"tags": {}, "last_version": 1}) == (
+        FunctionRecord("r", "f", last_version=1)
+    )
+    old = config().to_record()
+    del old["snap_start"], old["vpc"]
+    assert Configuration.from_record(old) == config()

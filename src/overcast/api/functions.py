@@ -16,7 +16,14 @@ from overcast.control.catalog import VersionView
 from overcast.control.plane import ControlPlane
 from overcast.control.runtimes import interpreter_for
 from overcast.errors import InvalidParameterValueException
-from overcast.model.configuration import ConfigurationChange
+from overcast.model.configuration import (
+    ConfigurationChange,
+    SnapStartApplyOn,
+    VpcConfig,
+)
+
+# Overcast has no VPCs: every function with subnets is "in" this one (no network).
+VPC_ID = "vpc-overcast"
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,11 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
         "PackageType": "Zip",
         "Architectures": list(c.architectures),
         "EphemeralStorage": {"Size": c.ephemeral_storage},
-        "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+        "VpcConfig": vpc_configuration(c.vpc),
+        "SnapStart": {
+            "ApplyOn": c.snap_start.value,
+            "OptimizationStatus": "On" if c.snap_start_on else "Off",
+        },
         "RuntimeVersionConfig": {
             "RuntimeVersionArn": runtime_version_arn(
                 region, c.runtime, interpreter_for(c.runtime, control.settings)
@@ -99,6 +110,17 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
     return out
 
 
+def vpc_configuration(vpc: VpcConfig | None) -> dict | None:
+    if vpc is None:
+        return None
+    return {
+        "SubnetIds": list(vpc.subnet_ids),
+        "SecurityGroupIds": list(vpc.security_group_ids),
+        "VpcId": VPC_ID if vpc.subnet_ids else "",
+        "Ipv6AllowedForDualStack": vpc.ipv6_allowed_for_dual_stack,
+    }
+
+
 def alias_configuration(view: AliasView) -> dict:
     alias = view.alias
     return {
@@ -123,6 +145,8 @@ def change_of(p: dict) -> ConfigurationChange:
         )
     environment = p.get("Environment")
     logging = p.get("LoggingConfig") or {}
+    snap_start = (p.get("SnapStart") or {}).get("ApplyOn")
+    vpc = p.get("VpcConfig")
     return ConfigurationChange(
         runtime=p.get("Runtime"),
         role=p.get("Role"),
@@ -138,6 +162,14 @@ def change_of(p: dict) -> ConfigurationChange:
         application_log_level=logging.get("ApplicationLogLevel"),
         system_log_level=logging.get("SystemLogLevel"),
         log_group=logging.get("LogGroup"),
+        snap_start=None if snap_start is None else SnapStartApplyOn(snap_start),
+        vpc=None
+        if vpc is None
+        else VpcConfig(
+            subnet_ids=tuple(vpc.get("SubnetIds") or ()),
+            security_group_ids=tuple(vpc.get("SecurityGroupIds") or ()),
+            ipv6_allowed_for_dual_stack=vpc.get("Ipv6AllowedForDualStack"),
+        ),
     )
 
 
@@ -182,6 +214,11 @@ def get_function(control: ControlPlane, call: Call) -> dict:
         "Configuration": configuration(details.view, control),
         "Code": {"RepositoryType": "S3", "Location": f"{call.base_url}_overcast/code/{sha}.zip"},
         "Tags": details.tags or None,
+        "Concurrency": (
+            None
+            if details.reserved_concurrency is None
+            else {"ReservedConcurrentExecutions": details.reserved_concurrency}
+        ),
         # Not Lambda's: botocore ignores keys the model lacks, so this is safe to add.
         "Overcast": {"Interpreter": details.interpreter},
     }

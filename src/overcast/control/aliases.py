@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from overcast.control.catalog import Catalog, FunctionEntry
 from overcast.control.clock import new_revision_id
+from overcast.control.concurrency import ConcurrencyService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
 from overcast.control.versions import check_revision
@@ -31,8 +32,9 @@ class AliasView:
 
 
 class AliasService:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, concurrency: ConcurrencyService) -> None:
         self.catalog = catalog
+        self.concurrency = concurrency
 
     def _entry(self, region: str, function_name: str) -> FunctionEntry:
         named = name_function(self.catalog.account_id, region, function_name)
@@ -91,15 +93,20 @@ class AliasService:
                 weights=current.weights if weights is None else dict(weights),
             )
             self._check_targets(entry, alias)
+            self.concurrency.check_alias(entry, alias)
             self.catalog.store.put_alias(entry.region, entry.name, alias)
             entry.aliases[name] = alias
+            self.concurrency.alias_moved(entry, current, alias)
         return AliasView(alias, f"{entry.arn}:{name}")
 
     def delete(self, region: str, function_name: str, name: str) -> None:
         with self.catalog.lock:
             entry = self._entry(region, function_name)
             self._alias(entry, name)
-            self.catalog.store.delete_alias(entry.region, entry.name, name)
+            with self.catalog.store.transaction():
+                self.catalog.store.delete_alias(entry.region, entry.name, name)
+                # Lambda deletes an alias's provisioned-concurrency config with the alias.
+                self.concurrency.forget(entry, name)
             entry.aliases.pop(name, None)
 
     def list(

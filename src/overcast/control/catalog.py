@@ -48,7 +48,21 @@ class FunctionEntry:
             self.latest = config
         else:
             self.versions[config.version] = config
-        self.views[config.version] = config.engine_view(self.arn, self.region, account_id)
+        self.views[config.version] = self._view(config, account_id)
+
+    def refresh_views(self, account_id: str) -> None:
+        """Remake every view after a function-wide setting changed (reserved concurrency).
+
+        Revisions stay as they are: the engine keys warm environments by revision, and a
+        new reservation does not make them stale.
+        """
+        for config in [self.latest, *self.versions.values()]:
+            self.views[config.version] = self._view(config, account_id)
+
+    def _view(self, config: Configuration, account_id: str) -> FunctionVersion:
+        return config.engine_view(
+            self.arn, self.region, account_id, self.record.reserved_concurrency
+        )
 
     def drop_version(self, version: str) -> None:
         self.versions.pop(version, None)

@@ -7,7 +7,7 @@ import json
 from overcast.config import Settings
 from overcast.control.runtimes import check_runtime
 from overcast.errors import InvalidParameterValueException
-from overcast.model.configuration import ConfigurationChange
+from overcast.model.configuration import Configuration, ConfigurationChange, SnapStartApplyOn
 
 # Variables Lambda sets itself and refuses to let a function override.
 RESERVED_VARIABLES = frozenset(
@@ -33,6 +33,10 @@ RESERVED_VARIABLES = frozenset(
     }
 )
 MAX_ENVIRONMENT_BYTES = 4096
+# Lambda's SnapStart runtimes (Python from 3.12); the others are listed for the wording only.
+SNAP_START_RUNTIMES = frozenset(
+    {"python3.12", "python3.13", "python3.14", "java11", "java17", "java21", "dotnet8"}
+)
 
 
 def check_change(change: ConfigurationChange, settings: Settings) -> None:
@@ -58,4 +62,15 @@ def check_environment(variables: dict[str, str]) -> None:
             "Lambda was unable to configure your environment variables because the "
             "environment variables you have provided exceeded the 4KB limit. "
             f"String measured: {measured}"
+        )
+
+
+def check_configuration(config: Configuration) -> None:
+    """Rules on a whole configuration, once a change is merged into it."""
+    if (
+        config.snap_start is SnapStartApplyOn.PUBLISHED_VERSIONS
+        and config.runtime not in SNAP_START_RUNTIMES
+    ):
+        raise InvalidParameterValueException(
+            f"{config.runtime} is not supported for SnapStart enabled functions."
         )

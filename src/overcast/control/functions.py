@@ -12,8 +12,9 @@ from dataclasses import dataclass, replace
 
 from overcast.config import Settings
 from overcast.control.catalog import Catalog, FunctionEntry, VersionView, select_version
-from overcast.control.checks import check_change
+from overcast.control.checks import check_change, check_configuration
 from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.control.concurrency import ConcurrencyService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
 from overcast.control.runtimes import interpreter_for
@@ -42,11 +43,13 @@ MANDATORY = (
 
 @dataclass(frozen=True)
 class FunctionDetails:
-    """GetFunction's answer: the version, the function's tags, the interpreter it runs on."""
+    """GetFunction's answer: the version, the function's tags, the interpreter it runs on,
+    its reserved concurrency."""
 
     view: VersionView
     tags: dict[str, str]
     interpreter: str | None
+    reserved_concurrency: int | None = None
 
 
 def creating(config: Configuration) -> Configuration:
@@ -78,6 +81,7 @@ class FunctionService:
         settings: Settings,
         retirer: EnvironmentRetirer,
         versions: VersionService,
+        concurrency: ConcurrencyService,
         clock: Clock,
     ) -> None:
         self.catalog = catalog
@@ -85,6 +89,7 @@ class FunctionService:
         self.settings = settings
         self.retirer = retirer
         self.versions = versions
+        self.concurrency = concurrency
         self.clock = clock
 
     def _now(self) -> str:
@@ -124,6 +129,7 @@ class FunctionService:
             state_reason_code="Creating",
             last_update_status=None,
         )
+        check_configuration(config)
         record = FunctionRecord(named.region, named.name, tags=dict(tags or {}))
         with self.catalog.lock:
             if self.catalog.get(named.region, named.name) is not None:
@@ -167,8 +173,12 @@ class FunctionService:
         view = self.get_configuration(region, function_name, qualifier)
         named = name_function(self.catalog.account_id, region, function_name, qualifier)
         entry = self.catalog.require(named.region, named.name)
+        record = entry.record
         return FunctionDetails(
-            view, dict(entry.record.tags), interpreter_for(view.config.runtime, self.settings)
+            view,
+            dict(record.tags),
+            interpreter_for(view.config.runtime, self.settings),
+            record.reserved_concurrency,
         )
 
     def get_configuration(
@@ -268,6 +278,7 @@ class FunctionService:
                 revision_id=new_revision_id(),
                 last_modified=self._now(),
             )
+            check_configuration(config)
             self.catalog.store.put_version(entry.region, config)
             entry.set_version(config, self.catalog.account_id)
         self.retirer.retire(f"{entry.arn}:{LATEST}")
@@ -290,6 +301,7 @@ class FunctionService:
             if version is None:
                 self.catalog.store.delete_function(entry.region, entry.name)
                 self.catalog.remove(entry.region, entry.name)
+                self.concurrency.function_deleted(entry)
                 retired = entry.arn
             else:
                 self._delete_version(entry, version)
@@ -313,5 +325,8 @@ class FunctionService:
                 "Unable to delete version because the following aliases reference it: "
                 f"[{', '.join(aliases)}]"
             )
-        self.catalog.store.delete_version(entry.region, entry.name, version)
+        with self.catalog.store.transaction():
+            self.catalog.store.delete_version(entry.region, entry.name, version)
+            # The version's provisioned-concurrency config goes with it.
+            self.concurrency.forget(entry, version)
         entry.drop_version(version)

@@ -1,7 +1,7 @@
 """The control plane, assembled: one object the API and the engine are given.
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
-API): functions, versions, aliases, tags, plus GetAccountSettings.
+API): functions, versions, aliases, tags, concurrency, plus GetAccountSettings.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from overcast.config import Settings
 from overcast.control.aliases import AliasService
 from overcast.control.catalog import Catalog
 from overcast.control.clock import Clock, utc_now
+from overcast.control.concurrency import ConcurrencyService
 from overcast.control.functions import FunctionService
 from overcast.control.resolver import CatalogResolver
 from overcast.control.tags import TagService
@@ -19,7 +20,7 @@ from overcast.control.versions import VersionService
 from overcast.model.function import Target
 from overcast.store.base import Store
 from overcast.store.code import CodeStore
-from overcast.types import EnvironmentRetirer
+from overcast.types import Capacity, EnvironmentRetirer
 
 # Lambda's default quotas, as GetAccountSettings reports them.
 TOTAL_CODE_SIZE = 80_530_636_800
@@ -39,9 +40,12 @@ class AccountSettings:
 
 
 class ControlPlane:
-    """Build once at start: `ControlPlane(settings=..., store=..., code_store=..., retirer=...)`.
+    """Build once at start:
+    `ControlPlane(settings=..., store=..., code_store=..., retirer=..., capacity=...)`.
 
-    Loads every function from the store into memory.
+    Loads every function from the store into memory, then hands `capacity` (the engine) every
+    stored provisioned-concurrency config: the engine must take `provision` calls before it
+    is started.
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class ControlPlane:
         store: Store,
         code_store: CodeStore,
         retirer: EnvironmentRetirer,
+        capacity: Capacity,
         clock: Clock = utc_now,
     ) -> None:
         self.settings = settings
@@ -58,13 +63,15 @@ class ControlPlane:
         self.code_store = code_store
         self.catalog = Catalog(store, settings.account_id)
         self.catalog.load()
-        self.versions = VersionService(self.catalog, clock)
+        self.concurrency = ConcurrencyService(self.catalog, settings, capacity, clock)
+        self.versions = VersionService(self.catalog, capacity, clock)
         self.functions = FunctionService(
-            self.catalog, code_store, settings, retirer, self.versions, clock
+            self.catalog, code_store, settings, retirer, self.versions, self.concurrency, clock
         )
-        self.aliases = AliasService(self.catalog)
+        self.aliases = AliasService(self.catalog, self.concurrency)
         self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
+        self.concurrency.restore()
 
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
         return self.resolver.resolve(region, function_name, qualifier)
@@ -81,7 +88,7 @@ class ControlPlane:
             CODE_SIZE_UNZIPPED,
             CODE_SIZE_ZIPPED,
             concurrency,
-            concurrency,
+            self.concurrency.unreserved(),
             code,
             len(entries),
         )

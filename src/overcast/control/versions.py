@@ -15,6 +15,7 @@ from overcast.errors import (
 )
 from overcast.model.configuration import Configuration, State
 from overcast.model.function import LATEST
+from overcast.types import Capacity
 
 REVISION_MISMATCH = (
     "The Revision Id provided does not match the latest Revision Id. "
@@ -48,8 +49,9 @@ def version_sort_key(config: Configuration) -> int:
 
 
 class VersionService:
-    def __init__(self, catalog: Catalog, clock: Clock) -> None:
+    def __init__(self, catalog: Catalog, capacity: Capacity, clock: Clock) -> None:
         self.catalog = catalog
+        self.capacity = capacity
         self.clock = clock
 
     def publish(
@@ -79,7 +81,8 @@ class VersionService:
         """Publish $LATEST; the caller holds the catalog lock (and maybe a store transaction).
 
         As on Lambda, when nothing changed since the last published version, that version is
-        returned instead of a new one.
+        returned instead of a new one. A new version with SnapStart on is handed to the engine
+        to snapshot (Lambda's "optimizing" step, done in the background here).
         """
         if entry.versions:
             last = entry.versions[max(entry.versions, key=int)]
@@ -97,6 +100,8 @@ class VersionService:
             store.put_version(entry.region, config)
         entry.record = record
         entry.set_version(config, self.catalog.account_id)
+        if config.snap_start_on:
+            self.capacity.prepare_snapshot(entry.views[config.version])
         return VersionView(config, f"{entry.arn}:{number}")
 
     def list(

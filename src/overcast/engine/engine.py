@@ -21,6 +21,7 @@ from overcast.engine.admission import Admission
 from overcast.engine.invocation import InvokeResult, error_payload
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
+from overcast.engine.snapshots import Snapshots
 from overcast.errors import SandboxError, ServiceError, TooManyRequestsException
 from overcast.model.function import FunctionVersion, Target
 from overcast.observe import report as lines
@@ -46,9 +47,9 @@ class Engine:
         keep_alive_s: float = 600.0,
         admission: Admission | None = None,
     ) -> None:
-        self._launcher = launcher
+        self.launcher = launcher
         self.logs = logs
-        self._code_path = code_path
+        self.code_path = code_path
         self._keep_alive_s = keep_alive_s
         self.admission = admission or Admission()
         self._async_tasks: set[asyncio.Task] = set()
@@ -56,10 +57,11 @@ class Engine:
         self._loop: asyncio.AbstractEventLoop | None = None
         self.pools = Pools(self._kill)
         self.provisioner = Provisioner(self)
+        self.snapshots = Snapshots(self)
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._launcher.prestart()
+        self.launcher.prestart()
         self._reaper = self._loop.create_task(self._reap_forever())
 
     async def stop(self) -> None:
@@ -68,11 +70,16 @@ class Engine:
         for task in list(self._async_tasks):
             task.cancel()
         self.provisioner.stop()
-        self._launcher.stop()
+        self.snapshots.stop()
+        self.launcher.stop()
 
     def retire(self, function_arn: str) -> None:
         """Thread-safe: the control plane may call it from a worker thread."""
-        self.call_on_loop(self.pools.retire, function_arn)
+        self.call_on_loop(self._retire, function_arn)
+
+    def _retire(self, function_arn: str) -> None:
+        self.pools.retire(function_arn)
+        self.snapshots.retire(function_arn)
 
     def call_on_loop(self, fn: Callable, *args: object) -> None:
         """Run `fn` on the engine's loop, now if already there (control-plane threads call in)."""
@@ -90,6 +97,9 @@ class Engine:
 
     def provisioned_status(self, key: str) -> ProvisionedStatus | None:
         return self.provisioner.status(key)
+
+    def prepare_snapshot(self, function: FunctionVersion) -> None:
+        self.call_on_loop(self.snapshots.prepare, function)
 
     async def invoke(
         self,
@@ -161,8 +171,13 @@ class Engine:
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: _Record):
         self.admission.allow_new_environment(function)
-        started = await self.start_environment(function, key)
-        record.cold(started.init_ms, started.environment, started.init_error)
+        template = self.snapshots.ready(function) if function.snap_start else None
+        if template is not None:
+            started = await self.launcher.restore(template, key)
+            self.pools.adopt(key, started.environment)
+        else:
+            started = await self.start_environment(function, key)
+        record.cold(started)
         return started.environment
 
     async def start_environment(
@@ -170,8 +185,8 @@ class Engine:
     ) -> Started:
         """A new environment of `function`, counted busy in pool `key` until released."""
         try:
-            started = await self._launcher.start(
-                function, self._code_path(function.code_sha256), key, initialization_type
+            started = await self.launcher.start(
+                function, self.code_path(function.code_sha256), key, initialization_type
             )
         except SandboxError as exc:
             raise ServiceError(f"Could not start an execution environment: {exc}") from exc
@@ -226,6 +241,7 @@ class _Record:
         self.started_ms = int(time.time() * 1000)
         self._t0 = time.perf_counter()
         self.init_ms: float | None = None
+        self.restore_ms: float | None = None
         self.init_error: bytes | None = None
         self.status: str | None = None
         self.error_type: str | None = None
@@ -237,13 +253,19 @@ class _Record:
         self._body: list[tuple[int, str]] = []
         self._duration_ms = 0.0
 
-    def cold(self, init_ms: float, environment: Environment, init_error: bytes | None) -> None:
-        self.init_ms = init_ms
-        init_logs = environment.take_logs()
-        self._head.append(
-            (self.started_ms, lines.init_start_line(self.function.runtime, self.function.region))
-        )
-        self._head += lines.output_events(init_logs)
+    def cold(self, started: Started) -> None:
+        init_error = started.init_error
+        if started.restored:  # SnapStart: REPORT says Restore Duration instead of Init Duration
+            self.restore_ms = started.init_ms
+        else:
+            self.init_ms = started.init_ms
+            self._head.append(
+                (
+                    self.started_ms,
+                    lines.init_start_line(self.function.runtime, self.function.region),
+                )
+            )
+        self._head += lines.output_events(started.environment.take_logs())
         if init_error is not None:
             self.init_error = init_error
             error = json.loads(init_error)
@@ -293,6 +315,7 @@ class _Record:
             memory_size_mb=self.function.memory_size,
             max_memory_used_mb=self.max_memory_mb,
             init_duration_ms=self.init_ms,
+            restore_duration_ms=self.restore_ms,
             status=self.status,
             error_type=self.error_type,
         )

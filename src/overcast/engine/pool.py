@@ -68,7 +68,7 @@ class Pools:
     def retire(self, key_prefix: str) -> None:
         """Stop idle environments of matching pools now, busy ones when released."""
         for key, pool in self._pools.items():
-            if key == key_prefix or key.startswith(key_prefix + ":"):
+            if under(key, key_prefix):
                 pool.generation += 1
                 for environment in pool.idle:
                     self._discard(environment)
@@ -100,3 +100,8 @@ class Pools:
     def _discard(self, environment: Environment) -> None:
         self._generations.pop(environment, None)
         self._kill(environment)
+
+
+def under(key: str, prefix: str) -> bool:
+    """Whether a qualified ARN is `prefix` or one of its qualifications (`prefix:...`)."""
+    return key == prefix or key.startswith(prefix + ":")

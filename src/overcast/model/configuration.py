@@ -21,6 +21,35 @@ class State(StrEnum):
     FAILED = "Failed"
 
 
+class SnapStartApplyOn(StrEnum):
+    """Lambda's SnapStart.ApplyOn: snapshot each published version, or never."""
+
+    PUBLISHED_VERSIONS = "PublishedVersions"
+    NONE = "None"
+
+
+@dataclass(frozen=True)
+class VpcConfig:
+    """A function's VpcConfig. Overcast has no VPC: a function with subnets runs with no
+    network but loopback, as a VPC function reaches only what its VPC reaches."""
+
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+    ipv6_allowed_for_dual_stack: bool | None = None
+
+    @property
+    def isolated(self) -> bool:
+        return bool(self.subnet_ids)
+
+    @classmethod
+    def from_record(cls, record: dict) -> VpcConfig:
+        return cls(
+            subnet_ids=tuple(record.get("subnet_ids") or ()),
+            security_group_ids=tuple(record.get("security_group_ids") or ()),
+            ipv6_allowed_for_dual_stack=record.get("ipv6_allowed_for_dual_stack"),
+        )
+
+
 class UpdateStatus(StrEnum):
     """Lambda's LastUpdateStatus: InProgress while new code or configuration is being applied."""
 
@@ -53,6 +82,8 @@ class Configuration:
     application_log_level: str | None = None
     system_log_level: str | None = None
     log_group: str | None = None  # None: /aws/lambda/NAME
+    snap_start: SnapStartApplyOn = SnapStartApplyOn.NONE
+    vpc: VpcConfig | None = None  # None: never configured (Lambda then omits VpcConfig)
     state: State = State.ACTIVE
     state_reason: str | None = None
     state_reason_code: str | None = None
@@ -68,6 +99,12 @@ class Configuration:
     @property
     def effective_log_group(self) -> str:
         return self.log_group or f"/aws/lambda/{self.name}"
+
+    @property
+    def snap_start_on(self) -> bool:
+        """SnapStart's OptimizationStatus: On for a version published while ApplyOn was
+        PublishedVersions; $LATEST itself is never snapshotted."""
+        return self.version != LATEST and self.snap_start is SnapStartApplyOn.PUBLISHED_VERSIONS
 
     def runs_like(self, other: Configuration) -> bool:
         """True when both would run the same code the same way.
@@ -93,7 +130,15 @@ class Configuration:
             if f.name not in ignored
         )
 
-    def engine_view(self, function_arn: str, region: str, account_id: str) -> FunctionVersion:
+    def engine_view(
+        self,
+        function_arn: str,
+        region: str,
+        account_id: str,
+        reserved_concurrency: int | None = None,
+    ) -> FunctionVersion:
+        """The engine's slice. `reserved_concurrency` is the function's (PutFunctionConcurrency):
+        a function-wide setting, so it changes views without changing their revision."""
         return FunctionVersion(
             name=self.name,
             version=self.version,
@@ -108,6 +153,9 @@ class Configuration:
             ephemeral_storage=self.ephemeral_storage,
             region=region,
             account_id=account_id,
+            reserved_concurrency=reserved_concurrency,
+            network=not (self.vpc and self.vpc.isolated),
+            snap_start=self.snap_start_on,
         )
 
     def to_record(self) -> dict:
@@ -115,6 +163,7 @@ class Configuration:
         record = asdict(self)
         record["architectures"] = list(self.architectures)
         record["state"] = self.state.value
+        record["snap_start"] = self.snap_start.value
         record["last_update_status"] = (
             self.last_update_status.value if self.last_update_status else None
         )
@@ -126,6 +175,9 @@ class Configuration:
         values = {key: value for key, value in record.items() if key in known}
         values["architectures"] = tuple(values.get("architectures") or ("x86_64",))
         values["state"] = State(values.get("state") or State.ACTIVE)
+        values["snap_start"] = SnapStartApplyOn(values.get("snap_start") or SnapStartApplyOn.NONE)
+        vpc = values.get("vpc")
+        values["vpc"] = VpcConfig.from_record(vpc) if vpc is not None else None
         status = values.get("last_update_status")
         values["last_update_status"] = UpdateStatus(status) if status else None
         return cls(**values)
@@ -161,6 +213,8 @@ class ConfigurationChange:
     application_log_level: str | None = None
     system_log_level: str | None = None
     log_group: str | None = None
+    snap_start: SnapStartApplyOn | None = None
+    vpc: VpcConfig | None = None
 
     def given(self) -> dict[str, object]:
         return {

@@ -21,6 +21,7 @@ class Report:
     memory_size_mb: int
     max_memory_used_mb: int
     init_duration_ms: float | None = None  # cold starts only
+    restore_duration_ms: float | None = None  # SnapStart: restored from a snapshot
     status: str | None = None  # "timeout" or "error" when the runtime did not answer
     error_type: str | None = None
 
@@ -48,6 +49,9 @@ def report_line(report: Report) -> str:
     ]
     if report.init_duration_ms is not None:
         fields.append(f"Init Duration: {report.init_duration_ms:.2f} ms")
+    if report.restore_duration_ms is not None:
+        fields.append(f"Restore Duration: {report.restore_duration_ms:.2f} ms")
+        fields.append(f"Billed Restore Duration: {math.ceil(report.restore_duration_ms)} ms")
     if report.status:
         fields.append(f"Status: {report.status}")
     if report.error_type:

@@ -46,8 +46,13 @@ class Confinement:
         """Where the function's code appears inside its environment."""
         return TASK_ROOT if self.protections.namespaces else str(code_dir)
 
-    def acquire(self) -> tuple[dict | None, Lease]:
-        """The isolation spec for a new spare environment, and what it holds from now on."""
+    def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
+        """The isolation spec for a new spare environment, and what it holds from now on.
+
+        A SnapStart template forks its restored copies into its own pid namespace's parent
+        (`pid_namespace=False`), so the engine can see and signal them; /proc then hides every
+        process of other uids instead.
+        """
         protections = self.protections
         if not protections.any:
             return None, Lease()
@@ -57,8 +62,24 @@ class Confinement:
             lease.cgroup = protections.cgroups.take()
             spec["cgroups"] = lease.cgroup.procs_files
         if protections.namespaces:
-            spec.update(pid_namespace=True, root=str(self._skeleton), hostname="overcast")
+            spec.update(root=str(self._skeleton), hostname="overcast")
+            if pid_namespace:
+                spec["pid_namespace"] = True
+            else:
+                spec["hidepid"] = True
         return spec, lease
+
+    def adopt(self, pid: int, function: FunctionVersion) -> Lease:
+        """Give a restored SnapStart copy (already running as its template's uid) its own
+        cgroups, limited to `function`."""
+        lease = Lease()
+        if self.protections.cgroups is not None:
+            lease.cgroup = self.protections.cgroups.take()
+            self.protections.cgroups.limit(lease.cgroup, function.memory_size)
+            for procs in lease.cgroup.procs_files:
+                with open(procs, "w") as handle:
+                    handle.write(str(pid))
+        return lease
 
     def assign(self, lease: Lease, function: FunctionVersion, code_dir: Path) -> dict:
         """Limit a spare environment to `function` and say what else it must apply itself."""

@@ -108,6 +108,10 @@ class Environment:
         """Tell a spare environment which function it now runs (it answers READY or INIT_ERROR)."""
         self._transport.write(protocol.encode(protocol.ASSIGN, assignment))
 
+    def send_template(self) -> None:
+        """SnapStart: become a template (it answers SNAPSHOT, or an error)."""
+        self._transport.write(protocol.encode(protocol.TEMPLATE, {}))
+
     def send_invoke(self, meta: dict, body: bytes) -> asyncio.Future[Answer]:
         waiter = self.expect()
         self._transport.write(protocol.encode(protocol.INVOKE, meta, body))

@@ -139,7 +139,7 @@ def confine(spec, host):
     if spec.get("root"):
         unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
         socket.sethostname(spec.get("hostname", "overcast"))
-        _build_root(spec["root"], host)
+        _build_root(spec["root"], host, "hidepid=2" if spec.get("hidepid") else None)
     nofile = spec.get("nofile", 1024)
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
@@ -163,7 +163,7 @@ def assign(spec):
         os.setuid(spec["uid"])
 
 
-def _build_root(root, host):
+def _build_root(root, host, proc_options):
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount(root, root, None, MS_BIND)  # pivot_root needs a mount point
     for source in (*SYSTEM_DIRS, *host.binds):
@@ -171,7 +171,7 @@ def _build_root(root, host):
     for path in host.submounts:
         _mount(None, root + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m")
-    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV)
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, proc_options)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
     os.chdir("/")
 

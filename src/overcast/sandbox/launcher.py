@@ -22,6 +22,7 @@ from overcast.runtimes.python import protocol
 from overcast.sandbox.assignment import assignment, stream_name
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, EnvironmentState
+from overcast.sandbox.forkserver import ForkServer
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.zygote import Zygote
 
@@ -36,8 +37,35 @@ class Started:
     """A freshly started environment and what its init cost."""
 
     environment: Environment
-    init_ms: float  # assignment to READY, as the engine saw it
+    init_ms: float  # assignment to READY (or, restored, fork to READY), as the engine saw it
     init_error: bytes | None = None  # Lambda's error object when init failed
+    restored: bool = False  # forked from a SnapStart template: init_ms is a restore
+
+
+@dataclass
+class Template:
+    """SnapStart: an initialised environment of one published version that forks copies."""
+
+    function: FunctionVersion
+    environment: Environment  # the template process itself (serves no invocations)
+    server: ForkServer
+    init_ms: float
+
+    @property
+    def alive(self) -> bool:
+        return self.server.open and self.environment.state is not EnvironmentState.DEAD
+
+    def close(self) -> None:
+        self.server.close()
+        self.environment.kill()
+
+
+class TemplateFailed(Exception):
+    """Raised when a SnapStart template's init or before-snapshot hooks fail."""
+
+    def __init__(self, started: Started) -> None:
+        super().__init__("SnapStart template failed to initialise")
+        self.started = started
 
 
 class Launcher:
@@ -77,6 +105,69 @@ class Launcher:
         interpreter = self.interpreter_for(function.runtime)
         environment = self._take_spare(interpreter) or await self._spawn(interpreter)
         self._refill_soon(interpreter)
+        return await self._assign(
+            environment, function, code_dir, key, initialization_type, started
+        )
+
+    async def start_template(self, function: FunctionVersion, code_dir: Path) -> Template:
+        """SnapStart: an environment of `function` initialised once, then kept to be forked."""
+        started = time.perf_counter()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            interpreter = self.interpreter_for(function.runtime)
+            environment = await self._spawn(interpreter, channel=theirs)
+        finally:
+            theirs.close()
+        key = f"{function.function_arn}:{function.version}"
+        ready = await self._assign(environment, function, code_dir, key, "snap-start", started)
+        if ready.init_error is None:
+            environment.send_template()
+            answer = await self._wait_ready(environment)
+            if answer.kind == protocol.SNAPSHOT:
+                server = ForkServer(ours, self.exited, environment.kill)
+                return Template(function, environment, server, ready.init_ms)
+            ready = Started(environment, ready.init_ms, answer.body)
+        ours.close()
+        environment.kill()
+        raise TemplateFailed(ready)
+
+    async def restore(self, template: Template, key: str) -> Started:
+        """A new environment forked from a SnapStart template (after-restore hooks run)."""
+        started = time.perf_counter()
+        function = template.function
+        stream = stream_name(function.version)
+        environment = Environment(key=key, revision_id=function.revision_id, log_stream=stream)
+        environment.state = EnvironmentState.STARTING
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        log_read, log_write = os.pipe()
+        env = {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
+        try:
+            environment.pid = await template.server.spawn(
+                {"env": env}, [theirs.fileno(), log_write]
+            )
+        except BaseException:
+            ours.close()
+            os.close(log_read)
+            raise
+        finally:
+            theirs.close()
+            os.close(log_write)
+        environment.lease = self.confinement.adopt(environment.pid, function)
+        await self._adopt(environment, ours, log_read)
+        answer = await self._wait_ready(environment)
+        restore_ms = (time.perf_counter() - started) * 1000.0
+        error = None if answer.kind == protocol.READY else answer.body
+        return Started(environment, restore_ms, error, restored=True)
+
+    async def _assign(
+        self,
+        environment: Environment,
+        function: FunctionVersion,
+        code_dir: Path,
+        key: str,
+        initialization_type: str,
+        started: float,
+    ) -> Started:
         environment.key, environment.revision_id = key, function.revision_id
         environment.log_stream = stream_name(function.version)
         environment.state = EnvironmentState.STARTING
@@ -146,16 +237,16 @@ class Launcher:
         finally:
             self._refilling.discard(interpreter)
 
-    async def _spawn(self, interpreter: str) -> Environment:
-        """Fork and confine a new spare environment."""
+    async def _spawn(self, interpreter: str, channel: socket.socket | None = None) -> Environment:
+        """Fork and confine a new spare environment (a SnapStart template gets a `channel`)."""
         zygote = self._zygote(interpreter)
-        isolation, lease = self.confinement.acquire()
+        isolation, lease = self.confinement.acquire(pid_namespace=channel is None)
         environment = Environment(lease=lease)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_read, log_write = os.pipe()
+        fds = [theirs.fileno(), log_write, *([channel.fileno()] if channel else [])]
         try:
-            spec = {"isolation": isolation}
-            environment.pid = await zygote.spawn(spec, theirs.fileno(), log_write)
+            environment.pid = await zygote.spawn({"isolation": isolation}, fds)
         except BaseException:
             ours.close()
             os.close(log_read)
@@ -164,9 +255,12 @@ class Launcher:
         finally:
             theirs.close()
             os.close(log_write)
-        self._by_pid[environment.pid] = environment
-        await environment.attach(ours, log_read)
+        await self._adopt(environment, ours, log_read)
         return environment
+
+    async def _adopt(self, environment: Environment, sock: socket.socket, log_read: int) -> None:
+        self._by_pid[environment.pid] = environment
+        await environment.attach(sock, log_read)
 
     def _zygote(self, interpreter: str) -> Zygote:
         zygote = self._zygotes.get(interpreter)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
 import logging
 import os
 import socket
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 from overcast.errors import SandboxError
-from overcast.runtimes.python.zygote import MAX_MESSAGE
+from overcast.sandbox.forkserver import ExitListener, ForkServer
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +21,6 @@ START_CODE = (
     "from overcast.runtimes.python.zygote import main; main()"
 )
 
-ExitListener = Callable[[int, int], None]
-
 
 class Zygote:
     """One pre-initialised runtime process for one interpreter; forks environments on request."""
@@ -37,10 +31,8 @@ class Zygote:
         self.interpreter = interpreter
         self._on_exit = on_exit
         self._environ = environ or {}
-        self._sock: socket.socket | None = None
+        self._server: ForkServer | None = None
         self._process: subprocess.Popen | None = None
-        self._ids = itertools.count(1)
-        self._pending: dict[int, asyncio.Future[int]] = {}
 
     @property
     def alive(self) -> bool:
@@ -66,56 +58,23 @@ class Zygote:
             raise SandboxError(f"cannot start interpreter {self.interpreter}: {exc}") from exc
         finally:
             theirs.close()
-        ours.setblocking(False)
-        self._sock = ours
-        asyncio.get_running_loop().add_reader(ours.fileno(), self._on_readable)
+        self._server = ForkServer(ours, self._on_exit, self._exited)
 
-    async def spawn(self, spec: dict, control_fd: int, log_fd: int) -> int:
+    async def spawn(self, spec: dict, fds: list[int]) -> int:
         """Fork a new environment from the zygote; returns its pid."""
-        if not self.alive:
+        if not self.alive or self._server is None or not self._server.open:
             self.stop()
             self.start()
-        request_id = next(self._ids)
-        future = asyncio.get_running_loop().create_future()
-        self._pending[request_id] = future
-        message = json.dumps({"op": "spawn", "id": request_id, "spec": spec}).encode()
-        try:
-            socket.send_fds(self._sock, [message], [control_fd, log_fd])
-        except OSError as exc:
-            self._pending.pop(request_id, None)
-            raise SandboxError(f"zygote unavailable: {exc}") from exc
-        return await future
+        return await self._server.spawn(spec, fds)
 
     def stop(self) -> None:
-        if self._sock is not None:
-            asyncio.get_running_loop().remove_reader(self._sock.fileno())
-            self._sock.close()
-            self._sock = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         if self._process is not None:
             self._process.kill()
             self._process.wait()
             self._process = None
-        for future in self._pending.values():
-            if not future.done():
-                future.set_exception(SandboxError("zygote stopped"))
-        self._pending.clear()
 
-    def _on_readable(self) -> None:
-        while True:
-            try:
-                data = self._sock.recv(MAX_MESSAGE)
-            except BlockingIOError:
-                return
-            if not data:
-                log.warning("zygote for %s exited; it will be restarted", self.interpreter)
-                self.stop()
-                return
-            self._dispatch(json.loads(data))
-
-    def _dispatch(self, message: dict) -> None:
-        if message["op"] == "spawned":
-            future = self._pending.pop(message["id"], None)
-            if future is not None and not future.done():
-                future.set_result(message["pid"])
-        elif message["op"] == "exited":
-            self._on_exit(message["pid"], message["status"])
+    def _exited(self) -> None:
+        log.warning("zygote for %s exited; it will be restarted", self.interpreter)

@@ -7,16 +7,19 @@ attributes every line to the right request.
 """
 
 import decimal
+import importlib
 import io
 import json
 import logging
 import os
+import random
 import resource
+import socket
 import sys
 import time
 import traceback
 
-from . import protocol
+from . import forkserver, protocol
 from .context import LambdaContext
 from .handler import InitError, load_handler
 
@@ -32,8 +35,11 @@ def prepare():
     _install_logging()
 
 
-def run(sock, handler_name):
-    """Initialise, then serve invocations until the engine closes the socket."""
+def run(sock, handler_name, clone_channel=None):
+    """Initialise, then serve invocations until the engine closes the socket.
+
+    With a `clone_channel` the environment may become a SnapStart template (TEMPLATE frame).
+    """
     started = time.perf_counter()
     try:
         handler = load_handler(handler_name)
@@ -45,12 +51,66 @@ def run(sock, handler_name):
         _send_init_error(sock, started, _error_object(exc, ""))
         return
     sock.sendall(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
+    _serve(sock, handler, clone_channel)
+
+
+def _serve(sock, handler, clone_channel=None):
     while True:
         frame = protocol.read_frame(sock)
         if frame is None:
             return
-        _kind, meta, body = frame
+        kind, meta, body = frame
+        if kind == protocol.TEMPLATE and clone_channel is not None:
+            _become_template(sock, handler, clone_channel)
+            return
         sock.sendall(_invoke(handler, meta, body))
+
+
+def _become_template(sock, handler, clone_channel):
+    started = time.perf_counter()
+    try:
+        for func, args, kwargs in _hooks().get_before_snapshot():
+            func(*args, **kwargs)
+    except Exception as exc:
+        _log_exception(exc)
+        _send_init_error(sock, started, _error_object(exc, ""))
+        return
+    sys.stdout.flush()
+    sock.sendall(protocol.encode(protocol.SNAPSHOT, {"hooks_ms": _ms_since(started)}))
+    forkserver.serve(
+        clone_channel,
+        lambda spec, fds: _restored(spec, fds, handler),
+        inherited=(sock.fileno(),),
+    )
+
+
+def _hooks():
+    # The top-level module the function imported (the runtime dir is on its sys.path), not
+    # this package's copy: hooks registered there are the ones to run.
+    return importlib.import_module("snapshot_restore_py")
+
+
+def _restored(spec, fds, handler):
+    """A copy of the template: its own log pipe and control socket, then the restore hooks."""
+    os.setsid()
+    control_fd, log_fd = fds[0], fds[1]
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    os.close(log_fd)
+    os.environ.update(spec["env"])
+    random.seed()  # copies of one snapshot must not share a random sequence
+    sock = socket.socket(fileno=control_fd)
+    started = time.perf_counter()
+    try:
+        for func, args, kwargs in _hooks().get_after_restore():
+            func(*args, **kwargs)
+    except Exception as exc:
+        _log_exception(exc)
+        _send_init_error(sock, started, _error_object(exc, ""))
+        return 0
+    sock.sendall(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
+    _serve(sock, handler)
+    return 0
 
 
 def _invoke(handler, meta, body):

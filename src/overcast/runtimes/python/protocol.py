@@ -14,11 +14,13 @@ HEADER = struct.Struct("!BII")
 # engine -> environment
 INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context; body: event
 ASSIGN = 6  # meta: the function a spare environment becomes (env, cwd, path, handler, isolation)
+TEMPLATE = 7  # SnapStart: run the before-snapshot hooks, then fork restored copies on request
 # environment -> engine
 READY = 2  # meta: init_ms
 INIT_ERROR = 3  # meta: init_ms; body: error object JSON
 RESPONSE = 4  # meta: max_rss_kb; body: the handler's result as JSON
 ERROR = 5  # meta: max_rss_kb, error_type; body: error object JSON
+SNAPSHOT = 8  # a template is ready to fork restored environments; meta: hooks_ms
 
 
 def encode(kind, meta, body=b""):
