@@ -136,8 +136,9 @@ class RecordingCapacity:
         count = self.provisioned[key][1]
         return ProvisionedStatus(count, count, count, "READY")
 
-    def prepare_snapshot(self, function: FunctionVersion) -> None:
+    def prepare_snapshot(self, function: FunctionVersion, done) -> None:
         self.calls.append(("prepare_snapshot", function.version))
+        done(None)  # as the engine does once the template is ready
         self.snapshots.append(function)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -65,6 +66,9 @@ class Capacity(Protocol):
         """Live numbers for a config, or None if the engine knows no config for `key`."""
         ...
 
-    def prepare_snapshot(self, function: FunctionVersion) -> None:
-        """SnapStart: initialise a template of a newly published version (in the background)."""
+    def prepare_snapshot(
+        self, function: FunctionVersion, done: Callable[[str | None], None]
+    ) -> None:
+        """SnapStart: initialise a template of a newly published version in the background,
+        then call `done(None)`, or `done(reason)` if its init failed (from a worker thread)."""
         ...

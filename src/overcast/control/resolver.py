@@ -9,7 +9,7 @@ from __future__ import annotations
 from overcast.control.catalog import Catalog
 from overcast.control.naming import name_function
 from overcast.errors import ResourceConflictException, ResourceNotFoundException
-from overcast.model.configuration import State
+from overcast.model.configuration import Configuration, State
 from overcast.model.function import LATEST, Target
 
 
@@ -24,11 +24,7 @@ class CatalogResolver:
         invoked_arn = named.arn(self.catalog.account_id, qualifier)
         if entry is None:
             raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
-        if entry.latest.state is State.PENDING:
-            raise ResourceConflictException(
-                "The operation cannot be performed at this time. "
-                "The function is currently in the following state: Pending"
-            )
+        _check_state(entry.latest)
         version = qualifier or LATEST
         alias = entry.aliases.get(version)
         if alias is not None:
@@ -36,4 +32,14 @@ class CatalogResolver:
         view = entry.views.get(version)
         if view is None:
             raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
+        if version != LATEST:
+            _check_state(entry.versions[version])  # SnapStart versions are Pending a moment
         return Target(view, invoked_arn)
+
+
+def _check_state(config: Configuration) -> None:
+    if config.state is State.PENDING or config.state is State.FAILED:
+        raise ResourceConflictException(
+            "The operation cannot be performed at this time. "
+            f"The function is currently in the following state: {config.state.value}"
+        )

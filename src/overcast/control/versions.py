@@ -93,6 +93,13 @@ class VersionService:
             entry.latest.published_as(str(number), new_revision_id(), description),
             last_modified=lambda_timestamp(self.clock()),
         )
+        if config.snap_start_on:  # Lambda's version stays Pending while it is snapshotted
+            config = replace(
+                config,
+                state=State.PENDING,
+                state_reason="The function is being optimized.",
+                state_reason_code="Creating",
+            )
         record = replace(entry.record, last_version=number)
         store = self.catalog.store
         with store.transaction():
@@ -101,8 +108,32 @@ class VersionService:
         entry.record = record
         entry.set_version(config, self.catalog.account_id)
         if config.snap_start_on:
-            self.capacity.prepare_snapshot(entry.views[config.version])
+            region, name, version = entry.region, entry.name, config.version
+            self.capacity.prepare_snapshot(
+                entry.views[version],
+                lambda error: self.snapshot_finished(region, name, version, error),
+            )
         return VersionView(config, f"{entry.arn}:{number}")
+
+    def snapshot_finished(self, region: str, name: str, version: str, error: str | None) -> None:
+        """The engine's answer to prepare_snapshot: the version becomes Active, or Failed."""
+        with self.catalog.lock:
+            entry = self.catalog.get(region, name)
+            config = entry.versions.get(version) if entry is not None else None
+            if config is None or config.state is not State.PENDING:
+                return
+            if error is None:
+                config = replace(config, state=State.ACTIVE, state_reason=None)
+                config = replace(config, state_reason_code=None)
+            else:
+                config = replace(
+                    config,
+                    state=State.FAILED,
+                    state_reason=error,
+                    state_reason_code="FunctionError",
+                )
+            self.catalog.store.put_version(region, config)
+            entry.set_version(config, self.catalog.account_id)
 
     def list(
         self,

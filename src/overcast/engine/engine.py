@@ -98,8 +98,10 @@ class Engine:
     def provisioned_status(self, key: str) -> ProvisionedStatus | None:
         return self.provisioner.status(key)
 
-    def prepare_snapshot(self, function: FunctionVersion) -> None:
-        self.call_on_loop(self.snapshots.prepare, function)
+    def prepare_snapshot(
+        self, function: FunctionVersion, done: Callable[[str | None], None]
+    ) -> None:
+        self.call_on_loop(self.snapshots.prepare, function, done)
 
     async def invoke(
         self,

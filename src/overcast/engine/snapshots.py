@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from overcast.engine.pool import under
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+Done = Callable[[str | None], None]
+SNAPSHOT_FAILED = "The function's initialization failed while creating its SnapStart snapshot"
+
 
 class Snapshots:
     """The templates of every SnapStart version, made in the background."""
@@ -32,12 +36,15 @@ class Snapshots:
         self._templates: dict[str, Template] = {}
         self._making: dict[str, asyncio.Task] = {}
 
-    def prepare(self, function: FunctionVersion) -> None:
+    def prepare(self, function: FunctionVersion, done: Done | None = None) -> None:
+        """Make the version's template unless it exists; tell `done` how it went."""
         key = _key(function)
         template = self._templates.get(key)
         if (template is not None and template.alive) or key in self._making:
+            if done is not None:
+                _tell(done, None)
             return
-        task = asyncio.get_running_loop().create_task(self._make(function, key))
+        task = asyncio.get_running_loop().create_task(self._make(function, key, done))
         self._making[key] = task
         task.add_done_callback(lambda _: self._making.pop(key, None))
 
@@ -60,21 +67,25 @@ class Snapshots:
             template.close()
         self._templates.clear()
 
-    async def _make(self, function: FunctionVersion, key: str) -> None:
+    async def _make(self, function: FunctionVersion, key: str, done: Done | None) -> None:
         engine = self._engine
+        error = None
         try:
             template = await engine.launcher.start_template(
                 function, engine.code_path(function.code_sha256)
             )
         except TemplateFailed as failed:
             self._log_init(function, failed.started.environment, failed.started.init_ms)
-            log.warning("SnapStart template of %s failed to initialise", key)
-            return
+            error = SNAPSHOT_FAILED
         except ServiceError as exc:
-            log.warning("SnapStart template of %s: %s", key, exc)
-            return
-        self._log_init(function, template.environment, template.init_ms)
-        self._templates[key] = template
+            error = f"{SNAPSHOT_FAILED}: {exc}"
+        else:
+            self._log_init(function, template.environment, template.init_ms)
+            self._templates[key] = template
+        if error is not None:
+            log.warning("SnapStart template of %s: %s", key, error)
+        if done is not None:
+            _tell(done, error)
 
     def _log_init(self, function: FunctionVersion, environment, init_ms: float) -> None:
         now = int(time.time() * 1000)
@@ -84,6 +95,11 @@ class Snapshots:
             (now, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init"),
         ]
         self._engine.logs.append(function.log_group, environment.log_stream, events)
+
+
+def _tell(done: Done, error: str | None) -> None:
+    # The control plane writes the version's state to SQLite: not on the event loop.
+    asyncio.get_running_loop().run_in_executor(None, done, error)
 
 
 def _key(function: FunctionVersion) -> str:

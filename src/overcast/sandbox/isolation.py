@@ -76,11 +76,17 @@ def prepare_pid_namespace():
     unshare(CLONE_NEWPID) works once per pid_ns_for_children, so first point it back at the
     zygote's own namespace.
     """
+    reset_pid_namespace()
+    unshare(CLONE_NEWPID)
+
+
+def reset_pid_namespace():
+    """In the zygote, before a fork that must land in the zygote's own pid namespace (not in
+    the namespace made for the previous environment)."""
     global _own_pid_namespace
     if _own_pid_namespace is None:
         _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
     _check(_libc.setns(_own_pid_namespace, CLONE_NEWPID), "setns pid")
-    unshare(CLONE_NEWPID)
 
 
 def interpreter_paths():

@@ -37,8 +37,13 @@ def main():
 
 
 def _before_fork(spec):
-    if (spec.get("isolation") or {}).get("pid_namespace"):
+    confined = spec.get("isolation")
+    if not confined:
+        return
+    if confined.get("pid_namespace"):
         isolation.prepare_pid_namespace()
+    else:
+        isolation.reset_pid_namespace()
 
 
 def _become_environment(spec, fds, host):
