@@ -69,16 +69,12 @@ class Confinement:
                 spec["hidepid"] = True
         return spec, lease
 
-    def adopt(self, pid: int, function: FunctionVersion) -> Lease:
-        """Give a restored SnapStart copy (already running as its template's uid) its own
-        cgroups, limited to `function`."""
+    def adopt(self, function: FunctionVersion) -> Lease:
+        """Cgroups for a restored SnapStart copy (which runs as its template's uid)."""
         lease = Lease()
         if self.protections.cgroups is not None:
             lease.cgroup = self.protections.cgroups.take()
             self.protections.cgroups.limit(lease.cgroup, function.memory_size)
-            for procs in lease.cgroup.procs_files:
-                with open(procs, "w") as handle:
-                    handle.write(str(pid))
         return lease
 
     def assign(self, lease: Lease, function: FunctionVersion, code_dir: Path) -> dict:
@@ -94,6 +90,18 @@ class Confinement:
                 network=function.network,
             )
         return spec
+
+    def move(self, lease: Lease, pid: int) -> None:
+        """Put a running process into its lease's cgroups. Moving a live process makes cgroup
+        v1 wait for an RCU grace period (milliseconds): call it off the event loop."""
+        if lease.cgroup is None:
+            return
+        for procs in lease.cgroup.procs_files:
+            try:
+                with open(procs, "w") as handle:
+                    handle.write(str(pid))
+            except OSError:  # it exited (or its group was released) meanwhile
+                return
 
     def release(self, lease: Lease) -> None:
         """Take back what an environment held; call once its process has exited."""

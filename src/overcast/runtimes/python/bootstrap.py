@@ -7,6 +7,7 @@ attributes every line to the right request.
 """
 
 import decimal
+import gc
 import importlib
 import io
 import json
@@ -76,6 +77,7 @@ def _become_template(sock, handler, clone_channel):
         _send_init_error(sock, started, _error_object(exc, ""))
         return
     sys.stdout.flush()
+    gc.freeze()  # as in the zygote: no collection in a copy touches the template's objects
     sock.sendall(protocol.encode(protocol.SNAPSHOT, {"hooks_ms": _ms_since(started)}))
     forkserver.serve(
         clone_channel,
