@@ -19,12 +19,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def launch() -> Iterator[Callable[[Path], RunningServer]]:
+def launch() -> Iterator[Callable[..., RunningServer]]:
     """Start servers over given data dirs (restart tests); all are stopped at the end."""
     started: list[RunningServer] = []
 
-    def start(data_dir: Path) -> RunningServer:
-        running = start_server(data_dir, "--keep-alive", "30")
+    def start(data_dir: Path, *extra: str) -> RunningServer:
+        running = start_server(data_dir, "--keep-alive", "30", *extra)
         started.append(running)
         return running
 

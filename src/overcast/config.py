@@ -27,6 +27,8 @@ class Settings:
     account_concurrency: int = 1000
     interpreters: dict[str, str] = field(default_factory=_default_interpreters)
     isolation: bool = True  # --no-isolation turns namespaces, own uids and cgroups off
+    memory_budget_mb: int | None = None  # what environments may use together; None: 90% of RAM
+    scale_per_10s: int = 1000  # new environments per function per 10 s (Lambda's scaling rate)
 
     @property
     def endpoint(self) -> str:

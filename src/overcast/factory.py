@@ -15,6 +15,7 @@ from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.engine.admission import Admission
 from overcast.engine.engine import Engine
+from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_bytes, host_used_bytes
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.confinement import Confinement
@@ -67,7 +68,8 @@ def build_platform(settings: Settings) -> Platform:
         log_sink,
         code_store.path,
         keep_alive_s=settings.keep_alive_s,
-        admission=Admission(settings.account_concurrency, reserved_total),
+        admission=Admission(settings.account_concurrency, reserved_total, settings.scale_per_10s),
+        memory=memory_budget(settings, protections),
     )
     control = ControlPlane(
         settings=settings, store=store, code_store=code_store, retirer=engine, capacity=engine
@@ -84,6 +86,15 @@ def build_platform(settings: Settings) -> Platform:
         },
     )
     return Platform(settings, store, logs, log_sink, engine, control, app, protections)
+
+
+def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:
+    if settings.memory_budget_mb is not None:
+        limit = settings.memory_budget_mb * 1024 * 1024
+    else:
+        limit = int(host_memory_bytes() * DEFAULT_SHARE)
+    cgroups = protections.cgroups
+    return MemoryBudget(limit, cgroups.usage_bytes if cgroups is not None else host_used_bytes)
 
 
 def run_server(settings: Settings) -> None:

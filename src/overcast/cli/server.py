@@ -32,6 +32,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="how long an idle execution environment is kept warm",
     )
     parser.add_argument(
+        "--concurrency",
+        type=int,
+        metavar="N",
+        default=Settings.account_concurrency,
+        help="the account's concurrency limit (Lambda's default: 1000)",
+    )
+    parser.add_argument(
+        "--memory-budget",
+        type=int,
+        metavar="MB",
+        default=None,
+        help="memory all execution environments may use together (default: 90%% of RAM)",
+    )
+    parser.add_argument(
+        "--scale-rate",
+        type=int,
+        metavar="N",
+        default=Settings.scale_per_10s,
+        help="new environments a function may add per 10 seconds (Lambda: 1000)",
+    )
+    parser.add_argument(
         "--no-isolation",
         action="store_true",
         help="run environments without namespaces, own uids or cgroups (for debugging)",
@@ -72,6 +93,9 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         keep_alive_s=args.keep_alive,
         account_id=account_id(args.account_id or environ.get("OVERCAST_ACCOUNT_ID")),
         isolation=not args.no_isolation,
+        memory_budget_mb=args.memory_budget,
+        account_concurrency=args.concurrency,
+        scale_per_10s=args.scale_rate,
     )
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from overcast.engine.admission import Admission
 from overcast.engine.invocation import InvokeResult, error_payload
+from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
@@ -46,12 +47,14 @@ class Engine:
         code_path: Callable[[str], Path],
         keep_alive_s: float = 600.0,
         admission: Admission | None = None,
+        memory: MemoryBudget | None = None,
     ) -> None:
         self.launcher = launcher
         self.logs = logs
         self.code_path = code_path
         self._keep_alive_s = keep_alive_s
         self.admission = admission or Admission()
+        self.memory = memory or MemoryBudget.unlimited()
         self._async_tasks: set[asyncio.Task] = set()
         self._reaper: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -173,12 +176,14 @@ class Engine:
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: _Record):
         self.admission.allow_new_environment(function)
-        template = self.snapshots.ready(function) if function.snap_start else None
-        if template is not None:
-            started = await self.launcher.restore(template, key)
-            self.pools.adopt(key, started.environment)
-        else:
-            started = await self.start_environment(function, key)
+        self.memory.make_room(self.pools.idle_oldest_first, self.pools.discard_idle)
+        with self.memory.starting():
+            template = self.snapshots.ready(function) if function.snap_start else None
+            if template is not None:
+                started = await self.launcher.restore(template, key)
+                self.pools.adopt(key, started.environment)
+            else:
+                started = await self.start_environment(function, key)
         record.cold(started)
         return started.environment
 

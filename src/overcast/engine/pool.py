@@ -90,6 +90,18 @@ class Pools:
         """(idle, busy) per pool, for diagnostics and tests."""
         return {key: (len(p.idle), len(p.busy)) for key, p in self._pools.items()}
 
+    def idle_oldest_first(self) -> list[Environment]:
+        """Idle environments (but provisioned ones), least recently used first."""
+        idle = [e for pool in self._pools.values() for e in pool.idle if not e.provisioned]
+        return sorted(idle, key=lambda environment: environment.last_used)
+
+    def discard_idle(self, environment: Environment) -> None:
+        """Stop an idle environment now (memory pressure)."""
+        pool = self.pool(environment.key)
+        if environment in pool.idle:
+            pool.idle.remove(environment)
+            self._discard(environment)
+
     def all(self) -> list[Environment]:
         return [env for pool in self._pools.values() for env in (*pool.idle, *pool.busy)]
 

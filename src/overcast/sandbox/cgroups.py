@@ -31,7 +31,15 @@ class EnvironmentCgroup:
     procs_files: list[str]
     limit_files: dict[str, Path]  # "memory" / "cpu" -> the file that takes the value
     peak_file: Path | None
+    usage_file: Path
     _peak_fd: int = -1
+
+    def usage_bytes(self) -> int:
+        """The memory charged to the environment now (0 once its group is gone)."""
+        try:
+            return int(self.usage_file.read_text())
+        except (OSError, ValueError):
+            return 0
 
     def peak_memory_bytes(self) -> int | None:
         """The most memory the environment has used (its group's high-water mark)."""
@@ -69,6 +77,12 @@ class Cgroups:
     _names: itertools.count = field(default_factory=itertools.count)
     _spares: list[EnvironmentCgroup] = field(default_factory=list)
     _leftovers: list[EnvironmentCgroup] = field(default_factory=list)
+
+    def usage_bytes(self) -> int:
+        """The memory charged to every environment together (the parent group's usage)."""
+        if self.version == 2:
+            return int((self.parents["unified"] / "memory.current").read_text())
+        return int((self.parents["memory"] / "memory.usage_in_bytes").read_text())
 
     def take(self) -> EnvironmentCgroup:
         """A group for a new environment (limited later, once its function is known)."""
@@ -111,6 +125,7 @@ class Cgroups:
                 [str(directory / "cgroup.procs")],
                 {"memory": directory / "memory.max", "cpu": directory / "cpu.weight"},
                 _existing(directory / "memory.peak"),
+                directory / "memory.current",
             )
         dirs = {controller: parent / name for controller, parent in self.parents.items()}
         for directory in dirs.values():
@@ -124,6 +139,7 @@ class Cgroups:
                 "cpu": dirs["cpu"] / "cpu.shares",
             },
             dirs["memory"] / "memory.max_usage_in_bytes",
+            dirs["memory"] / "memory.usage_in_bytes",
         )
 
 

@@ -123,6 +123,10 @@ class Environment:
         chunks, self._log_chunks = self._log_chunks, []
         return chunks
 
+    def memory_bytes(self) -> int:
+        """What the environment uses now (its cgroup's usage; 0 without cgroups)."""
+        return self.lease.cgroup.usage_bytes() if self.lease.cgroup else 0
+
     def peak_memory_mb(self, reported_kb: int) -> int:
         """Max Memory Used: the larger of the cgroup's high-water mark (memory charged to this
         environment, its children's included) and the runtime's peak resident size (which

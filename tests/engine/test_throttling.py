@@ -1,0 +1,171 @@
+"""Lambda's concurrency model through boto3: reserved concurrency, scaling rate, memory budget,
+provisioned concurrency in use."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import make_zip
+
+APP = """
+import os, time
+def handler(event, context):
+    time.sleep(event.get("hold", 0))
+    return {"type": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid()}
+"""
+
+
+def deploy(client, name: str, **config) -> None:
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/lambda",
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": APP})},
+        **config,
+    )
+    client.get_waiter("function_active_v2").wait(FunctionName=name)
+
+
+def invoke(client, name: str, hold: float = 0, **kwargs):
+    return client.invoke(FunctionName=name, Payload=json.dumps({"hold": hold}).encode(), **kwargs)
+
+
+def throttle_of(call) -> tuple[str, str, dict]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    response = caught.value.response
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
+    assert response["Error"]["Code"] == "TooManyRequestsException"
+    return response["Reason"], response["Error"]["Message"], response["ResponseMetadata"]
+
+
+def test_reserved_zero_throttles_sync_and_queues_async(lambda_client, function_name) -> None:
+    deploy(lambda_client, function_name)
+    lambda_client.put_function_concurrency(
+        FunctionName=function_name, ReservedConcurrentExecutions=0
+    )
+    reason, message, metadata = throttle_of(lambda: invoke(lambda_client, function_name))
+    assert reason == "ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert message == "Rate Exceeded."
+    assert metadata["HTTPHeaders"]["retry-after"]
+    assert invoke(lambda_client, function_name, InvocationType="Event")["StatusCode"] == 202
+    lambda_client.delete_function_concurrency(FunctionName=function_name)
+    assert invoke(lambda_client, function_name)["StatusCode"] == 200
+
+
+def test_reserved_n_caps_concurrent_invocations(lambda_client, function_name) -> None:
+    deploy(lambda_client, function_name)
+    lambda_client.put_function_concurrency(
+        FunctionName=function_name, ReservedConcurrentExecutions=1
+    )
+
+    def attempt(_: int) -> str:
+        try:
+            invoke(lambda_client, function_name, hold=1.0)
+            return "ok"
+        except ClientError as error:
+            return error.response["Reason"]
+
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = list(pool.map(attempt, range(3)))
+    assert outcomes.count("ok") == 1
+    assert outcomes.count("ReservedFunctionConcurrentInvocationLimitExceeded") == 2
+
+
+def test_provisioned_environments_are_used(lambda_client, function_name) -> None:
+    deploy(lambda_client, function_name)
+    lambda_client.publish_version(FunctionName=function_name)
+    lambda_client.put_provisioned_concurrency_config(
+        FunctionName=function_name, Qualifier="1", ProvisionedConcurrentExecutions=2
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        config = lambda_client.get_provisioned_concurrency_config(
+            FunctionName=function_name, Qualifier="1"
+        )
+        if config["Status"] == "READY":
+            break
+        assert config["Status"] == "IN_PROGRESS" and time.monotonic() < deadline
+        time.sleep(0.05)  # polling the API's status with a deadline
+    assert config["AllocatedProvisionedConcurrentExecutions"] == 2
+    response = invoke(lambda_client, function_name, Qualifier="1", LogType="Tail")
+    assert json.loads(response["Payload"].read())["type"] == "provisioned-concurrency"
+    assert "Init Duration" not in base64.b64decode(response["LogResult"]).decode()
+
+
+def test_scaling_rate_throttles_new_environments(launch, tmp_path, function_name) -> None:
+    client = launch(tmp_path / "data", "--scale-rate", "2").client("lambda")
+    deploy(client, function_name)
+
+    def attempt(_: int) -> str:
+        try:
+            invoke(client, function_name, hold=1.0)
+            return "ok"
+        except ClientError as error:
+            return error.response["Reason"]
+
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = list(pool.map(attempt, range(3)))
+    assert sorted(outcomes) == ["ConcurrentInvocationLimitExceeded", "ok", "ok"]
+
+
+def test_account_concurrency_limit(launch, tmp_path, function_name) -> None:
+    client = launch(tmp_path / "data", "--concurrency", "1").client("lambda")
+    deploy(client, function_name)
+    settings = client.get_account_settings()["AccountLimit"]
+    assert settings["ConcurrentExecutions"] == 1
+
+    def attempt(_: int) -> str:
+        try:
+            invoke(client, function_name, hold=1.0)
+            return "ok"
+        except ClientError as error:
+            return error.response["Reason"]
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(attempt, range(2))) == ["ConcurrentInvocationLimitExceeded", "ok"]
+
+
+HUNGRY = APP + "\nBALLAST = bytearray(25 * 1024 * 1024)  # charged to its cgroup at init\n"
+
+
+def test_memory_budget_reclaims_idle_then_throttles(launch, tmp_path, function_name) -> None:
+    client = launch(tmp_path / "data", "--memory-budget", "50").client("lambda")
+    first, second = function_name, function_name + "-b"
+    for name in (first, second):
+        client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role="arn:aws:iam::000000000000:role/lambda",
+            Handler="app.handler",
+            Code={"ZipFile": make_zip({"app.py": HUNGRY})},
+        )
+        client.get_waiter("function_active_v2").wait(FunctionName=name)
+
+    def cold(name: str) -> bool:
+        log = base64.b64decode(invoke(client, name, LogType="Tail")["LogResult"]).decode()
+        return "Init Duration" in log
+
+    assert cold(first)
+    assert not cold(first)  # warm while it fits
+    assert cold(second)  # no room for both: the idle environment of `first` is reclaimed
+    assert cold(first)  # so `first` starts again (and `second` is reclaimed in turn)
+
+    def outcome(_: int) -> str:
+        try:
+            invoke(client, second, hold=1.0)
+            return "ok"
+        except ClientError as error:
+            return error.response["Error"]["Message"]
+
+    with ThreadPoolExecutor(2) as pool:  # both busy, nothing idle left: the second is refused
+        outcomes = list(pool.map(outcome, range(2)))
+    assert "ok" in outcomes
+    assert any("memory budget" in result for result in outcomes), outcomes
