@@ -1,4 +1,4 @@
-"""What the benchmarks share: a server on a free port, a raw keep-alive HTTP client, stats.
+"""What the benchmarks share: a server on a free port, raw HTTP clients, stats, /proc readers.
 
 The same client measures the baseline and Overcast in one run, so the printed ratio compares
 like with like on whatever machine runs it.
@@ -6,7 +6,9 @@ like with like on whatever machine runs it.
 
 from __future__ import annotations
 
+import asyncio
 import io
+import json
 import os
 import signal
 import socket
@@ -17,7 +19,9 @@ import tempfile
 import time
 import urllib.request
 import zipfile
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -45,6 +49,13 @@ def wait_for(url: str, deadline_s: float = 20.0) -> None:
 @contextmanager
 def overcast_server(*extra: str):
     """Yield the endpoint of a fresh `overcast server` with its own data dir."""
+    with overcast_process(*extra) as (endpoint, _):
+        yield endpoint
+
+
+@contextmanager
+def overcast_process(*extra: str):
+    """Yield (endpoint, server process); the server is stopped by its process group."""
     port = free_port()
     with tempfile.TemporaryDirectory() as data_dir:
         command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
@@ -56,10 +67,14 @@ def overcast_server(*extra: str):
         endpoint = f"http://127.0.0.1:{port}"
         try:
             wait_for(f"{endpoint}/_overcast/health")
-            yield endpoint
+            yield endpoint, process
         finally:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def lambda_client(endpoint: str):
@@ -93,6 +108,13 @@ def create_function(client, name: str, source: str, **config) -> None:
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
 
+def request_head(method: str, path: str, length: int) -> bytes:
+    return (
+        f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {length}\r\n"
+        "Content-Type: application/json\r\n\r\n"
+    ).encode()
+
+
 class RawHttpClient:
     """A minimal keep-alive HTTP/1.1 client: the least client overhead Python allows."""
 
@@ -102,11 +124,7 @@ class RawHttpClient:
         self._file = self._sock.makefile("rb")
 
     def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        head = (
-            f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {len(body)}\r\n"
-            "Content-Type: application/json\r\n\r\n"
-        )
-        self._sock.sendall(head.encode() + body)
+        self._sock.sendall(request_head(method, path, len(body)) + body)
         status = int(self._file.readline().split()[1])
         length = 0
         while (line := self._file.readline()) not in (b"\r\n", b""):
@@ -130,25 +148,114 @@ def timed(fn, count: int) -> list[float]:
     return samples
 
 
-def summary(samples: list[float]) -> str:
+def percentile(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
-    p = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return f"p50 {statistics.median(ordered):.3f} ms  p90 {p(0.9):.3f} ms  p99 {p(0.99):.3f} ms"
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def summary(samples: list[float]) -> str:
+    p = lambda q: percentile(samples, q)  # noqa: E731
+    return f"p50 {statistics.median(samples):.3f} ms  p90 {p(0.9):.3f} ms  p99 {p(0.99):.3f} ms"
+
+
+# A function that holds its environment for event["sleep"] seconds and says which one it was.
+SLEEPER = """import time
+def handler(event, context):
+    started = time.time()
+    time.sleep(event["sleep"])
+    return {"environment": context.log_stream_name, "started": started}
+"""
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    latency_ms: float
+
+    @property
+    def ok(self) -> bool:
+        """HTTP 200 and no X-Amz-Function-Error: what a successful sync invoke returns."""
+        return self.status == 200 and "x-amz-function-error" not in self.headers
+
+
+async def _post(port: int, path: str, body: bytes) -> Reply:
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(request_head("POST", path, len(body)) + body)
+        status = int((await reader.readline()).split()[1])
+        headers = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        answer = await reader.readexactly(int(headers.get("content-length", 0)))
+    finally:
+        writer.close()
+    return Reply(status, headers, answer, (time.perf_counter() - started) * 1000.0)
+
+
+def post_all_at_once(
+    port: int, path: str, bodies: list[bytes], timeout_s: float = 120.0
+) -> tuple[float, float, list[Reply]]:
+    """POST every body concurrently, one connection each, to 127.0.0.1:port.
+
+    Returns (time.time() when the first was sent, wall seconds until all were answered, replies).
+    """
+
+    async def run() -> list[Reply]:
+        return await asyncio.wait_for(
+            asyncio.gather(*(_post(port, path, body) for body in bodies)), timeout_s
+        )
+
+    sent_at, started = time.time(), time.perf_counter()
+    replies = asyncio.run(run())
+    return sent_at, time.perf_counter() - started, replies
+
+
+def outcome(replies: list[Reply]) -> str:
+    """How many succeeded; the failures by status and error type, and the first one's body."""
+    failed = [r for r in replies if not r.ok]
+    said = f"{len(replies) - len(failed)}/{len(replies)} succeeded"
+    if not failed:
+        return said
+    kinds = Counter(
+        f"{r.status} {r.headers.get('x-amzn-errortype') or r.headers.get('x-amz-function-error')}"
+        for r in failed
+    )
+    return f"{said}; failed: {dict(kinds)}; first: {failed[0].body[:300]!r}"
+
+
+def environments_seen(sent_at: float, replies: list[Reply]) -> tuple[int, float]:
+    """From SLEEPER's answers: distinct environments, and seconds from sending to the last
+    handler start (when the last environment was running)."""
+    answers = [json.loads(r.body) for r in replies if r.ok]
+    if not answers:
+        return 0, float("nan")
+    last = max(a["started"] for a in answers)
+    return len({a["environment"] for a in answers}), last - sent_at
 
 
 ECHO_SERVER = """
 import asyncio, sys
+DELAY = float(sys.argv[2])
 async def handle(reader, writer):
     while True:
-        head = await reader.readuntil(b"\\r\\n\\r\\n")
+        try:
+            head = await reader.readuntil(b"\\r\\n\\r\\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return writer.close()
         length = 0
         for line in head.split(b"\\r\\n"):
             if line.lower().startswith(b"content-length:"):
                 length = int(line.split(b":")[1])
         body = await reader.readexactly(length)
+        if DELAY:
+            await asyncio.sleep(DELAY)
         writer.write(b"HTTP/1.1 200 OK\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(body) + body)
 async def main():
-    server = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]))
+    server = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]), backlog=4096)
     print("ready", flush=True)
     await server.serve_forever()
 asyncio.run(main())
@@ -156,11 +263,13 @@ asyncio.run(main())
 
 
 @contextmanager
-def echo_server():
-    """A bare asyncio HTTP echo server: the baseline round trip."""
+def echo_server(delay_s: float = 0.0):
+    """A bare asyncio HTTP echo server: the baseline round trip (answering after `delay_s`)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", ECHO_SERVER, str(port)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", ECHO_SERVER, str(port), str(delay_s)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         process.stdout.readline()
@@ -172,3 +281,83 @@ def echo_server():
 
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+# Processes, read from /proc (Linux).
+ZYGOTE_MARK = b"overcast.runtimes.python.zygote"
+
+
+def children(pid: int) -> list[int]:
+    return [int(e) for e in os.listdir("/proc") if e.isdigit() and _stat(int(e))[1:2] == [str(pid)]]
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command name (state, ppid, ...); [] once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return []
+
+
+def zygotes(server_pid: int) -> list[int]:
+    """The zygote processes (one per interpreter) of an Overcast server."""
+    return [p for p in children(server_pid) if ZYGOTE_MARK in cmdline(p)]
+
+
+def environment_pids(server_pid: int) -> list[int]:
+    """The execution environments of a server: its zygotes' children, less the spares.
+
+    Spares (forked ahead, no function yet) still run as the zygote's uid; with isolation on,
+    each environment has its own. Without isolation the spares are counted in.
+    """
+    found = []
+    for zygote in zygotes(server_pid):
+        forked = children(zygote)
+        own_uid = real_uid(zygote)
+        found += [p for p in forked if real_uid(p) != own_uid] or forked
+    return found
+
+
+def still_running(pids: list[int], wait_s: float = 5.0) -> list[int]:
+    """Those of `pids` still alive (not zombies) after up to `wait_s` seconds."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        alive = [p for p in pids if _stat(p)[:1] not in ([], ["Z"])]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.1)
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def real_uid(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Uid:"):
+            return int(line.split()[1])
+    raise ValueError(pid)
+
+
+def memory_kb(pids: list[int]) -> tuple[int, int]:
+    """Total PSS and RSS of the processes, in kB (from /proc/PID/smaps_rollup)."""
+    pss = rss = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name == "Pss":
+                pss += int(value.split()[0])
+            elif name == "Rss":
+                rss += int(value.split()[0])
+    return pss, rss
+
+
+def available_kb() -> int:
+    """The host's MemAvailable, in kB."""
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1])
+    raise ValueError("no MemAvailable in /proc/meminfo")
