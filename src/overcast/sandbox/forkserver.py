@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import socket
+from collections import deque
 from collections.abc import Callable
 
 from overcast.errors import SandboxError
@@ -27,6 +29,8 @@ class ForkServer:
         self._on_close = on_close
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[int]] = {}
+        self._outbox: deque[tuple[int, bytes, list[int]]] = deque()
+        self._waiting_to_write = False
         asyncio.get_running_loop().add_reader(sock.fileno(), self._on_readable)
 
     @property
@@ -41,18 +45,50 @@ class ForkServer:
         future = asyncio.get_running_loop().create_future()
         self._pending[request_id] = future
         message = json.dumps({"id": request_id, "spec": spec}).encode()
-        try:
-            socket.send_fds(self._sock, [message], fds)
-        except OSError as exc:
-            self._pending.pop(request_id, None)
-            raise SandboxError(f"fork server unavailable: {exc}") from exc
+        # Duplicates: the caller closes its copies as soon as we return, the queue may hold ours.
+        self._outbox.append((request_id, message, [os.dup(fd) for fd in fds]))
+        self._flush()
         return await future
+
+    def _flush(self) -> None:
+        """Send queued requests in order until the socket's queue is full (a burst of cold
+        starts outruns the fork server: the kernel keeps only a few packets), then wait for
+        it to drain."""
+        loop = asyncio.get_running_loop()
+        while self._outbox and self._sock is not None:
+            request_id, message, fds = self._outbox[0]
+            try:
+                socket.send_fds(self._sock, [message], fds)
+            except BlockingIOError:
+                if not self._waiting_to_write:
+                    loop.add_writer(self._sock.fileno(), self._writable)
+                    self._waiting_to_write = True
+                return
+            except OSError as exc:
+                self._outbox.popleft()
+                _close_all(fds)
+                future = self._pending.pop(request_id, None)
+                if future is not None and not future.done():
+                    future.set_exception(SandboxError(f"fork server unavailable: {exc}"))
+                continue
+            self._outbox.popleft()
+            _close_all(fds)
+
+    def _writable(self) -> None:
+        asyncio.get_running_loop().remove_writer(self._sock.fileno())
+        self._waiting_to_write = False
+        self._flush()
 
     def close(self) -> None:
         if self._sock is not None:
-            asyncio.get_running_loop().remove_reader(self._sock.fileno())
+            loop = asyncio.get_running_loop()
+            loop.remove_reader(self._sock.fileno())
+            if self._waiting_to_write:
+                loop.remove_writer(self._sock.fileno())
             self._sock.close()
             self._sock = None
+        while self._outbox:
+            _close_all(self._outbox.popleft()[2])
         for future in self._pending.values():
             if not future.done():
                 future.set_exception(SandboxError("fork server closed"))
@@ -64,6 +100,8 @@ class ForkServer:
                 data = self._sock.recv(MAX_MESSAGE)
             except BlockingIOError:
                 return
+            except ConnectionResetError:
+                data = b""
             if not data:
                 self.close()
                 self._on_close()
@@ -77,3 +115,8 @@ class ForkServer:
                 future.set_result(message["pid"])
         elif message["op"] == "exited":
             self._on_exit(message["pid"], message["status"])
+
+
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        os.close(fd)

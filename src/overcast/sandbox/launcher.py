@@ -105,9 +105,13 @@ class Launcher:
         interpreter = self.interpreter_for(function.runtime)
         environment = self._take_spare(interpreter) or await self._spawn(interpreter)
         self._refill_soon(interpreter)
-        return await self._assign(
-            environment, function, code_dir, key, initialization_type, started
-        )
+        try:
+            return await self._assign(
+                environment, function, code_dir, key, initialization_type, started
+            )
+        except BaseException:
+            environment.kill()  # never leave a half-assigned environment behind
+            raise
 
     async def start_template(self, function: FunctionVersion, code_dir: Path) -> Template:
         """SnapStart: an environment of `function` initialised once, then kept to be forked."""

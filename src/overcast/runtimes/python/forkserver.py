@@ -34,7 +34,10 @@ def serve(channel, child_main, before_fork=None, inherited=()):
             os.read(wake_read, 4096)
             _reap(channel)
         if channel in readable:
-            message, fds, _flags, _addr = socket.recv_fds(channel, MAX_MESSAGE, MAX_FDS)
+            try:
+                message, fds, _flags, _addr = socket.recv_fds(channel, MAX_MESSAGE, MAX_FDS)
+            except ConnectionResetError:  # the engine went away: an ordinary end
+                return
             if not message:
                 return
             request = json.loads(message)
@@ -58,7 +61,10 @@ def _reap(channel):
 
 
 def _send(channel, message):
-    channel.send(json.dumps(message).encode())
+    try:
+        channel.send(json.dumps(message).encode())
+    except OSError:  # the engine went away; serve() ends at the next read
+        pass
 
 
 def _fork(spec, fds, child_main, closing):
