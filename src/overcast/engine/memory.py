@@ -17,7 +17,9 @@ from overcast.errors import TooManyRequestsException
 from overcast.sandbox.environment import Environment
 
 DEFAULT_SHARE = 0.9
-NEW_ENVIRONMENT_BYTES = 32 * 1024 * 1024  # what a new environment is assumed to need at first
+# What a new environment is assumed to need until its own use shows: an idle Python
+# environment is charged about 3 MB here (it shares the zygote's pages), so 8 MB is prudent.
+NEW_ENVIRONMENT_BYTES = 8 * 1024 * 1024
 
 
 class MemoryBudget:
