@@ -133,11 +133,11 @@ def test_account_concurrency_limit(launch, tmp_path, function_name) -> None:
         assert sorted(pool.map(attempt, range(2))) == ["ConcurrentInvocationLimitExceeded", "ok"]
 
 
-HUNGRY = APP + "\nBALLAST = bytearray(30 * 1024 * 1024)  # charged to its cgroup at init\n"
+HUNGRY = APP + "\nBALLAST = b\"x\" * (30 * 1024 * 1024)  # written, so charged to its cgroup\n"
 
 
 def test_memory_budget_reclaims_idle_then_throttles(launch, tmp_path, function_name) -> None:
-    client = launch(tmp_path / "data", "--memory-budget", "40").client("lambda")
+    client = launch(tmp_path / "data", "--memory-budget", "36").client("lambda")
     first, second = function_name, function_name + "-b"
     for name in (first, second):
         client.create_function(
@@ -158,9 +158,9 @@ def test_memory_budget_reclaims_idle_then_throttles(launch, tmp_path, function_n
     assert cold(second)  # no room for both: the idle environment of `first` is reclaimed
     assert cold(first)  # so `first` starts again (and `second` is reclaimed in turn)
 
-    with ThreadPoolExecutor(1) as pool:  # one busy environment, nothing idle left
-        busy = pool.submit(invoke, client, second, 2.0)
-        time.sleep(0.7)  # until it runs (and its ballast is charged)
+    with ThreadPoolExecutor(1) as pool:  # `first`, warm, busy: nothing idle to reclaim
+        busy = pool.submit(invoke, client, first, 3.0)
+        time.sleep(0.5)  # a warm environment starts at once; its ballast is long charged
         with pytest.raises(ClientError) as caught:
             invoke(client, second)
         assert busy.result()["StatusCode"] == 200

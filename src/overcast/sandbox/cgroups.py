@@ -20,7 +20,6 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 PIDS_MAX = 1024  # Lambda's limit on processes and threads per environment
 MB_PER_VCPU = 1769  # Lambda gives one vCPU's worth of CPU at 1,769 MB
 SHARES_PER_VCPU = 1024  # cgroup v1's default cpu.shares
-SPARE_GROUPS = 4
 
 
 @dataclass
@@ -32,7 +31,37 @@ class EnvironmentCgroup:
     limit_files: dict[str, Path]  # "memory" / "cpu" -> the file that takes the value
     peak_file: Path | None
     usage_file: Path
+    settings: list[tuple[str, str]]  # (file, value) written once the groups exist
+    version: int = 1
     _peak_fd: int = -1
+
+    def creation(self) -> dict:
+        """What the environment's own process does to make and join its groups (as root, in
+        parallel with every other new environment, rather than in the engine's loop)."""
+        return {
+            "mkdir": [str(d) for d in self.dirs],
+            "write": self.settings,
+            "join": self.procs_files,
+            "limits": [str(path) for path in self.limit_files.values()],
+        }
+
+    def limits(self, memory_mb: int) -> list[tuple[str, str]]:
+        """(file, value) pairs: memory limit = MemorySize; CPU share proportional to it."""
+        shares = max(2, SHARES_PER_VCPU * memory_mb // MB_PER_VCPU)
+        cpu = shares if self.version == 1 else _weight(shares)
+        return [
+            (str(self.limit_files["memory"]), str(memory_mb * 1024 * 1024)),
+            (str(self.limit_files["cpu"]), str(cpu)),
+        ]
+
+    def create(self, pid: int, memory_mb: int) -> None:
+        """Make the groups from the engine's side and move a running process into them."""
+        for directory in self.dirs:
+            directory.mkdir(exist_ok=True)
+        for path, value in [*self.settings, *self.limits(memory_mb)]:
+            _write(Path(path), value)
+        for procs in self.procs_files:
+            _write(Path(procs), str(pid))
 
     def usage_bytes(self) -> int:
         """The memory charged to the environment now (0 once its group is gone)."""
@@ -75,7 +104,6 @@ class Cgroups:
     version: int  # 1 or 2
     parents: dict[str, Path]  # controller -> this server's folder ("unified" on v2)
     _names: itertools.count = field(default_factory=itertools.count)
-    _spares: list[EnvironmentCgroup] = field(default_factory=list)
     _leftovers: list[EnvironmentCgroup] = field(default_factory=list)
 
     def usage_bytes(self) -> int:
@@ -85,52 +113,20 @@ class Cgroups:
         return int((self.parents["memory"] / "memory.usage_in_bytes").read_text())
 
     def take(self) -> EnvironmentCgroup:
-        """A group for a new environment (limited later, once its function is known)."""
-        return self._spares.pop() if self._spares else self._make()
-
-    def limit(self, group: EnvironmentCgroup, memory_mb: int) -> None:
-        """Memory limit = MemorySize; CPU share proportional to it, as Lambda allots CPU."""
-        _write(group.limit_files["memory"], str(memory_mb * 1024 * 1024))
-        shares = max(2, SHARES_PER_VCPU * memory_mb // MB_PER_VCPU)
-        _write(group.limit_files["cpu"], str(shares if self.version == 1 else _weight(shares)))
-        return group
-
-    def refill(self) -> None:
-        """Make spare groups ahead of need (off the cold-start path) and retry removals."""
-        self._leftovers = [group for group in self._leftovers if not group.remove()]
-        while len(self._spares) < SPARE_GROUPS:
-            self._spares.append(self._make())
-
-    def release(self, group: EnvironmentCgroup) -> None:
-        if not group.remove():
-            self._leftovers.append(group)
-
-    def close(self) -> None:
-        for group in [*self._spares, *self._leftovers]:
-            group.remove()
-        for parent in self.parents.values():
-            try:
-                parent.rmdir()
-            except OSError:
-                pass
-
-    def _make(self) -> EnvironmentCgroup:
+        """Names for a new environment's groups; they are made by whoever joins them."""
         name = f"env-{next(self._names)}"
         if self.version == 2:
             directory = self.parents["unified"] / name
-            directory.mkdir()
-            _write(directory / "pids.max", str(PIDS_MAX))
             return EnvironmentCgroup(
                 [directory],
                 [str(directory / "cgroup.procs")],
                 {"memory": directory / "memory.max", "cpu": directory / "cpu.weight"},
-                _existing(directory / "memory.peak"),
+                directory / "memory.peak" if self._has_peak else None,
                 directory / "memory.current",
+                [(str(directory / "pids.max"), str(PIDS_MAX))],
+                version=2,
             )
         dirs = {controller: parent / name for controller, parent in self.parents.items()}
-        for directory in dirs.values():
-            directory.mkdir()
-        _write(dirs["pids"] / "pids.max", str(PIDS_MAX))
         return EnvironmentCgroup(
             list(dirs.values()),
             [str(directory / "cgroup.procs") for directory in dirs.values()],
@@ -140,7 +136,28 @@ class Cgroups:
             },
             dirs["memory"] / "memory.max_usage_in_bytes",
             dirs["memory"] / "memory.usage_in_bytes",
+            [(str(dirs["pids"] / "pids.max"), str(PIDS_MAX))],
         )
+
+    @property
+    def _has_peak(self) -> bool:
+        return (self.parents["unified"] / "memory.peak").exists()
+
+    def retry_removals(self) -> None:
+        self._leftovers = [group for group in self._leftovers if not group.remove()]
+
+    def release(self, group: EnvironmentCgroup) -> None:
+        if not group.remove():
+            self._leftovers.append(group)
+
+    def close(self) -> None:
+        for group in self._leftovers:
+            group.remove()
+        for parent in self.parents.values():
+            try:
+                parent.rmdir()
+            except OSError:
+                pass
 
 
 def detect(owner: str) -> tuple[Cgroups | None, str]:
@@ -174,6 +191,7 @@ def _v1(memberships: dict[str, str], owner: str) -> Cgroups:
         if not (mount / "cgroup.procs").exists():
             raise OSError(f"{mount} is not a cgroup v1 hierarchy")
         parent = mount / memberships[controller].lstrip("/") / owner
+        _sweep(parent.parent)
         parent.mkdir(exist_ok=True)
         parents[controller] = parent
     return Cgroups(1, parents)
@@ -184,18 +202,32 @@ def _v2(path: str, owner: str) -> Cgroups:
     if not {"memory", "pids", "cpu"} <= set((here / "cgroup.controllers").read_text().split()):
         raise OSError("the v2 tree offers no memory/pids/cpu controllers here")
     parent = here / owner
+    _sweep(here)
     parent.mkdir(exist_ok=True)
     _write(parent / "cgroup.subtree_control", "+memory +pids +cpu")
     return Cgroups(2, {"unified": parent})
 
 
+def _sweep(folder: Path) -> None:
+    """Remove what servers that are gone (killed, say) left: `overcast-<pid>` folders."""
+    for stale in folder.glob("overcast-*"):
+        pid = stale.name.removeprefix("overcast-")
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        for group in stale.glob("env-*"):
+            try:
+                group.rmdir()
+            except OSError:
+                pass
+        try:
+            stale.rmdir()
+        except OSError:
+            pass
+
+
 def _weight(shares: int) -> int:
     # cgroup v2's cpu.weight (1..10000, default 100) from v1's shares (2..262144, default 1024).
     return max(1, min(10000, 1 + ((shares - 2) * 9999) // 262142))
-
-
-def _existing(path: Path) -> Path | None:
-    return path if path.exists() else None
 
 
 def _write(path: Path, value: str) -> None:

@@ -60,7 +60,7 @@ class Confinement:
         spec: dict = {"nofile": NOFILE}
         if protections.cgroups is not None:
             lease.cgroup = protections.cgroups.take()
-            spec["cgroups"] = lease.cgroup.procs_files
+            spec["cgroup"] = lease.cgroup.creation()
         if protections.namespaces:
             spec.update(root=str(self._skeleton), hostname="overcast")
             if pid_namespace:
@@ -69,19 +69,18 @@ class Confinement:
                 spec["hidepid"] = True
         return spec, lease
 
-    def adopt(self, function: FunctionVersion) -> Lease:
-        """Cgroups for a restored SnapStart copy (which runs as its template's uid)."""
+    def adopt(self) -> Lease:
+        """A lease for a restored SnapStart copy (which runs as its template's uid)."""
         lease = Lease()
         if self.protections.cgroups is not None:
             lease.cgroup = self.protections.cgroups.take()
-            self.protections.cgroups.limit(lease.cgroup, function.memory_size)
         return lease
 
     def assign(self, lease: Lease, function: FunctionVersion, code_dir: Path) -> dict:
         """Limit a spare environment to `function` and say what else it must apply itself."""
-        if lease.cgroup is not None:
-            self.protections.cgroups.limit(lease.cgroup, function.memory_size)
         spec: dict = {"uid": lease.uid}
+        if lease.cgroup is not None:
+            spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
         if self.protections.namespaces:
             spec.update(
                 root=True,
@@ -91,17 +90,15 @@ class Confinement:
             )
         return spec
 
-    def move(self, lease: Lease, pid: int) -> None:
-        """Put a running process into its lease's cgroups. Moving a live process makes cgroup
+    def move(self, lease: Lease, pid: int, function: FunctionVersion) -> None:
+        """Make a restored copy's groups and move it in. Moving a live process makes cgroup
         v1 wait for an RCU grace period (milliseconds): call it off the event loop."""
         if lease.cgroup is None:
             return
-        for procs in lease.cgroup.procs_files:
-            try:
-                with open(procs, "w") as handle:
-                    handle.write(str(pid))
-            except OSError:  # it exited (or its group was released) meanwhile
-                return
+        try:
+            lease.cgroup.create(pid, function.memory_size)
+        except OSError:  # it exited (or its group was released) meanwhile
+            pass
 
     def release(self, lease: Lease) -> None:
         """Take back what an environment held; call once its process has exited."""
@@ -114,7 +111,7 @@ class Confinement:
 
     def refill(self) -> None:
         if self.protections.cgroups is not None:
-            self.protections.cgroups.refill()
+            self.protections.cgroups.retry_removals()
 
     def close(self) -> None:
         if self.protections.cgroups is not None:

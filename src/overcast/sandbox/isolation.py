@@ -45,6 +45,7 @@ DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "ur
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _own_pid_namespace = None
+_limit_files = {}  # cgroup limit file -> fd, from confine() to assign()
 
 
 def _check(result, what):
@@ -139,9 +140,15 @@ def confine(spec, host):
     Runs ahead of need in spare environments, so none of it is on a cold start's path. The
     process stays root, with the old root still reachable at /.old, until `assign`.
     """
-    for procs in spec.get("cgroups", ()):
-        with open(procs, "w") as handle:
-            handle.write("0")  # 0: the writing process
+    cgroup = spec.get("cgroup")
+    if cgroup:
+        for directory in cgroup["mkdir"]:
+            os.mkdir(directory)
+        _write_all(cgroup["write"])
+        _write_all((procs, "0") for procs in cgroup["join"])  # 0: the writing process
+        # The limits come with ASSIGN, after /sys is out of sight: keep their files open.
+        for path in cgroup["limits"]:
+            _limit_files[path] = os.open(path, os.O_WRONLY)
     if spec.get("root"):
         unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
         socket.sethostname(spec.get("hostname", "overcast"))
@@ -151,7 +158,11 @@ def confine(spec, host):
 
 
 def assign(spec):
-    """Once the function is known: its code, its /tmp size, its network; then drop to its uid."""
+    """Once the function is known: its limits, code, /tmp size and network; then its uid."""
+    for path, value in spec.get("cgroup_limits", ()):
+        fd = _limit_files.pop(path)
+        os.write(fd, value.encode())
+        os.close(fd)
     if spec.get("root"):
         for source, target in spec.get("binds", ()):
             _bind_read_only("/.old" + source, target)
@@ -180,6 +191,12 @@ def _build_root(root, host, proc_options):
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, proc_options)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
     os.chdir("/")
+
+
+def _write_all(pairs):
+    for path, value in pairs:
+        with open(path, "w") as handle:
+            handle.write(value)
 
 
 def _bind_read_only(source, target):

@@ -156,10 +156,12 @@ class Launcher:
         finally:
             theirs.close()
             os.close(log_write)
-        environment.lease = self.confinement.adopt(function)
+        environment.lease = self.confinement.adopt()
         # Off the restore's path: the copy starts in its template's groups, moves in a moment.
         loop = asyncio.get_running_loop()
-        loop.run_in_executor(None, self.confinement.move, environment.lease, environment.pid)
+        loop.run_in_executor(
+            None, self.confinement.move, environment.lease, environment.pid, function
+        )
         await self._adopt(environment, ours, log_read)
         answer = await self._wait_ready(environment)
         restore_ms = (time.perf_counter() - started) * 1000.0
