@@ -4,6 +4,10 @@
 
 Baseline: `python -I -S -c pass` with the interpreter Overcast runs on (no pyenv shim).
 Target (issue 3): Overcast's p50 <= 0.5x the baseline's p50.
+
+Then SnapStart: the first invoke of a published version whose init imports heavy modules,
+restored from its snapshot, vs the same function's version without SnapStart.
+Target (issue 3): p50 <= 0.2x the normal cold start.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from _harness import (
 )
 
 TRIVIAL = "def handler(event, context):\n    return {'ok': True}\n"
+HEAVY = (
+    "import asyncio, decimal, email.mime.multipart, email.mime.text, http.client\n"
+    "import json, logging.handlers, urllib.request, xml.etree.ElementTree\n" + TRIVIAL
+)
 
 
 def main() -> None:
@@ -56,6 +64,40 @@ def main() -> None:
     print(f"overcast cold invoke      : {summary(overcast)}")
     ratio = statistics.median(overcast) / statistics.median(baseline)
     print(f"ratio (p50 overcast / p50 spawn): {ratio:.2f}x   target <= 0.5x")
+    snap_start(max(10, args.count // 2))
+
+
+def snap_start(count: int) -> None:
+    """First invokes of published versions of a heavy-import function, without and with
+    SnapStart, measured by the same client on one server."""
+    with overcast_server() as endpoint:
+        client = lambda_client(endpoint)
+        host, port = endpoint.removeprefix("http://").split(":")
+        results = {}
+        for label, config in (("plain", {}), ("snap", SNAP)):
+            names = [f"heavy-{label}-{i}" for i in range(count)]
+            for name in names:
+                create_function(client, name, HEAVY, **config)
+                client.publish_version(FunctionName=name)
+                waiter = client.get_waiter("published_version_active")
+                waiter.wait(FunctionName=name, Qualifier="1")
+            http = RawHttpClient(host, int(port))  # fresh: an idle keep-alive connection closes
+            remaining = iter(names)
+
+            def first_invoke(remaining=remaining, http=http) -> None:
+                path = f"/2015-03-31/functions/{next(remaining)}/invocations?Qualifier=1"
+                status, body = http.request("POST", path)
+                assert status == 200 and body == b'{"ok": true}', (status, body)
+
+            results[label] = timed(first_invoke, count)
+            http.close()
+    print(f"heavy init, cold invoke   : {summary(results['plain'])}")
+    print(f"heavy init, SnapStart     : {summary(results['snap'])}")
+    ratio = statistics.median(results["snap"]) / statistics.median(results["plain"])
+    print(f"ratio (p50 SnapStart / p50 cold): {ratio:.2f}x   target <= 0.2x")
+
+
+SNAP = {"SnapStart": {"ApplyOn": "PublishedVersions"}}
 
 
 if __name__ == "__main__":

@@ -116,6 +116,9 @@ async def _serve(settings: Settings) -> None:
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        # Longer than any client's idle poll (boto3 waiters poll every 5 s: uvicorn's default
+        # 5 s would close connections just as they are reused).
+        timeout_keep_alive=75,
         log_level="warning",
     )
     server = uvicorn.Server(config)
