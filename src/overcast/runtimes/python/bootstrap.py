@@ -36,53 +36,54 @@ def prepare():
     _install_logging()
 
 
-def run(sock, handler_name, clone_channel=None):
+def run(control, handler_name, clone_channel=None):
     """Initialise, then serve invocations until the engine closes the socket.
 
     With a `clone_channel` the environment may become a SnapStart template (TEMPLATE frame).
     """
+    LambdaContext.configure()
     started = time.perf_counter()
     try:
         handler = load_handler(handler_name)
     except InitError as exc:
-        _send_init_error(sock, started, exc.error)
+        _send_init_error(control, started, exc.error)
         return
     except Exception as exc:  # module-level code raised: Lambda reports the exception itself
         _log_exception(exc)
-        _send_init_error(sock, started, _error_object(exc, ""))
+        _send_init_error(control, started, _error_object(exc, ""))
         return
-    sock.sendall(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
-    _serve(sock, handler, clone_channel)
+    control.send(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
+    _serve(control, handler, clone_channel)
 
 
-def _serve(sock, handler, clone_channel=None):
+def _serve(control, handler, clone_channel=None):
     while True:
-        frame = protocol.read_frame(sock)
+        frame = control.read()
         if frame is None:
             return
         kind, meta, body = frame
         if kind == protocol.TEMPLATE and clone_channel is not None:
-            _become_template(sock, handler, clone_channel)
+            _become_template(control, handler, clone_channel)
             return
-        sock.sendall(_invoke(handler, meta, body))
+        control.send(_invoke(handler, meta, body))
 
 
-def _become_template(sock, handler, clone_channel):
+def _become_template(control, handler, clone_channel):
     started = time.perf_counter()
     try:
         for func, args, kwargs in _hooks().get_before_snapshot():
             func(*args, **kwargs)
     except Exception as exc:
         _log_exception(exc)
-        _send_init_error(sock, started, _error_object(exc, ""))
+        _send_init_error(control, started, _error_object(exc, ""))
         return
     sys.stdout.flush()
     gc.freeze()  # as in the zygote: no collection in a copy touches the template's objects
-    sock.sendall(protocol.encode(protocol.SNAPSHOT, {"hooks_ms": _ms_since(started)}))
+    control.send(protocol.encode(protocol.SNAPSHOT, {"hooks_ms": _ms_since(started)}))
     forkserver.serve(
         clone_channel,
         lambda spec, fds: _restored(spec, fds, handler),
-        inherited=(sock.fileno(),),
+        inherited=(control.sock.fileno(),),
     )
 
 
@@ -100,18 +101,19 @@ def _restored(spec, fds, handler):
     os.dup2(log_fd, 2)
     os.close(log_fd)
     os.environ.update(spec["env"])
+    LambdaContext.configure()
     random.seed()  # copies of one snapshot must not share a random sequence
-    sock = socket.socket(fileno=control_fd)
+    control = protocol.Channel(socket.socket(fileno=control_fd))
     started = time.perf_counter()
     try:
         for func, args, kwargs in _hooks().get_after_restore():
             func(*args, **kwargs)
     except Exception as exc:
         _log_exception(exc)
-        _send_init_error(sock, started, _error_object(exc, ""))
+        _send_init_error(control, started, _error_object(exc, ""))
         return 0
-    sock.sendall(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
-    _serve(sock, handler)
+    control.send(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
+    _serve(control, handler)
     return 0
 
 
@@ -153,12 +155,12 @@ def _answer_error(error):
     return protocol.encode(protocol.ERROR, meta, json.dumps(error).encode())
 
 
-def _send_init_error(sock, started, error):
+def _send_init_error(control, started, error):
     sys.stdout.flush()
     sys.stderr.flush()
     meta = {"init_ms": _ms_since(started)}
-    sock.sendall(protocol.encode(protocol.INIT_ERROR, meta, json.dumps(error).encode()))
-    protocol.read_frame(sock)  # wait for the engine to close us
+    control.send(protocol.encode(protocol.INIT_ERROR, meta, json.dumps(error).encode()))
+    control.read()  # wait for the engine to close us
 
 
 def _user_frames(exc):

@@ -32,15 +32,24 @@ class ClientContext:
 class LambdaContext:
     """What `handler(event, context)` gets: per-invocation values plus the environment's."""
 
+    # The environment's own values, the same for every invocation: read once (`configure`).
+    function_name = None
+    function_version = None
+    memory_limit_in_mb = None  # a string, as Lambda gives it
+    log_group_name = None
+    log_stream_name = None
+
+    @classmethod
+    def configure(cls):
+        cls.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        cls.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        cls.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        cls.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        cls.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+
     def __init__(self, request_id, deadline_ms, invoked_arn, client_context=None, identity=None):
         self.aws_request_id = request_id
         self.invoked_function_arn = invoked_arn
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-        # A string, as Lambda gives it.
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
         self.identity = CognitoIdentity(identity)
         self.client_context = ClientContext(json.loads(client_context)) if client_context else None
         self._deadline_ms = deadline_ms

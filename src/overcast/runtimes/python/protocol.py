@@ -53,24 +53,25 @@ class FrameReader:
         return frames
 
 
-def read_frame(sock):
-    """Blocking read of one frame from a socket; None at end of stream."""
-    header = _read_exactly(sock, HEADER.size)
-    if header is None:
-        return None
-    kind, meta_len, body_len = HEADER.unpack(header)
-    payload = _read_exactly(sock, meta_len + body_len) if meta_len + body_len else b""
-    if payload is None:
-        return None
-    return kind, decode_meta(payload[:meta_len]), payload[meta_len:]
+class Channel:
+    """The environment's end of its control socket: whole frames in, bytes out.
 
+    Reads as much as has arrived with one recv, so a frame usually costs one system call.
+    """
 
-def _read_exactly(sock, size):
-    chunks = []
-    while size:
-        chunk = sock.recv(min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
+    def __init__(self, sock):
+        self.sock = sock
+        self._reader = FrameReader()
+        self._frames = []
+
+    def read(self):
+        """The next frame (kind, meta, body), blocking; None once the engine has closed."""
+        while not self._frames:
+            data = self.sock.recv(1 << 20)
+            if not data:
+                return None
+            self._frames.extend(self._reader.feed(data))
+        return self._frames.pop(0)
+
+    def send(self, data):
+        self.sock.sendall(data)

@@ -56,11 +56,11 @@ def _become_environment(spec, fds, host):
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
-    control = socket.socket(fileno=control_fd)
+    control = protocol.Channel(socket.socket(fileno=control_fd))
     confined = spec.get("isolation")
     if confined:
         isolation.confine(confined, host)
-    frame = protocol.read_frame(control)
+    frame = control.read()
     if frame is None:
         return 0
     assignment = frame[1]
