@@ -133,7 +133,7 @@ def test_account_concurrency_limit(launch, tmp_path, function_name) -> None:
         assert sorted(pool.map(attempt, range(2))) == ["ConcurrentInvocationLimitExceeded", "ok"]
 
 
-HUNGRY = APP + "\nBALLAST = b\"x\" * (30 * 1024 * 1024)  # written, so charged to its cgroup\n"
+HUNGRY = APP + '\nBALLAST = b"x" * (30 * 1024 * 1024)  # written, so charged to its cgroup\n'
 
 
 def test_memory_budget_reclaims_idle_then_throttles(launch, tmp_path, function_name) -> None:

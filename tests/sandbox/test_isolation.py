@@ -136,3 +136,34 @@ def test_fork_bomb_is_contained(lambda_client, function_name) -> None:
         assert result["found"]["children"] < 1024
     _, after = call(lambda_client, function_name, {})
     assert after["pid"] == 1
+
+
+NETWORK_PROBE = """
+import os, urllib.request
+
+def handler(event, context):
+    url = os.environ["AWS_ENDPOINT_URL"] + "/_overcast/health"
+    try:
+        return urllib.request.urlopen(url, timeout=2).status
+    except OSError as exc:
+        return type(exc).__name__
+"""
+
+
+def test_network_is_cut_off_for_functions_in_a_vpc(lambda_client, function_name) -> None:
+    cut_off = function_name + "-vpc"
+    for name, config in (
+        (function_name, {}),
+        (cut_off, {"VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": []}}),
+    ):
+        lambda_client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role="arn:aws:iam::000000000000:role/lambda",
+            Handler="app.handler",
+            Code={"ZipFile": make_zip({"app.py": NETWORK_PROBE})},
+            **config,
+        )
+        lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+    assert call(lambda_client, function_name, {})[1] == 200  # reaches the host (Overcast)
+    assert call(lambda_client, cut_off, {})[1] == "URLError"  # loopback only: nothing there
