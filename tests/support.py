@@ -145,3 +145,19 @@ class RecordingCapacity:
 def package(source: str = "def handler(event, context):\n    return event\n") -> bytes:
     """A deployment package with one `app.py`."""
     return make_zip({"app.py": source})
+
+
+LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda"
+
+
+def deploy(client, name: str, source: str, **config) -> None:
+    """Create a python3.12 function whose `app.py` is `source`, and wait until it is Active."""
+    client.create_function(
+        FunctionName=name,
+        Runtime=config.pop("Runtime", "python3.12"),
+        Role=LAMBDA_ROLE,
+        Handler=config.pop("Handler", "app.handler"),
+        Code={"ZipFile": make_zip({"app.py": source})},
+        **config,
+    )
+    client.get_waiter("function_active_v2").wait(FunctionName=name)

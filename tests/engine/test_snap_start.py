@@ -6,7 +6,7 @@ import base64
 import json
 import time
 
-from support import make_zip
+from support import deploy
 
 APP = """
 import os, random, time
@@ -38,15 +38,7 @@ def handler(event, context):
 
 
 def test_restored_environments_skip_init_and_run_the_hooks(lambda_client, function_name) -> None:
-    lambda_client.create_function(
-        FunctionName=function_name,
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/lambda",
-        Handler="app.handler",
-        Code={"ZipFile": make_zip({"app.py": APP})},
-        SnapStart={"ApplyOn": "PublishedVersions"},
-    )
-    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    deploy(lambda_client, function_name, APP, SnapStart={"ApplyOn": "PublishedVersions"})
     published = lambda_client.publish_version(FunctionName=function_name)
     assert published["State"] == "Pending"  # until its snapshot is ready, as on Lambda
     lambda_client.get_waiter("published_version_active").wait(

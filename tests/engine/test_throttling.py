@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from support import make_zip
+from support import deploy
 
 APP = """
 import os, time
@@ -19,18 +19,6 @@ def handler(event, context):
     time.sleep(event.get("hold", 0))
     return {"type": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid()}
 """
-
-
-def deploy(client, name: str, **config) -> None:
-    client.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/lambda",
-        Handler="app.handler",
-        Code={"ZipFile": make_zip({"app.py": APP})},
-        **config,
-    )
-    client.get_waiter("function_active_v2").wait(FunctionName=name)
 
 
 def invoke(client, name: str, hold: float = 0, **kwargs):
@@ -47,7 +35,7 @@ def throttle_of(call) -> tuple[str, str, dict]:
 
 
 def test_reserved_zero_throttles_sync_and_queues_async(lambda_client, function_name) -> None:
-    deploy(lambda_client, function_name)
+    deploy(lambda_client, function_name, APP)
     lambda_client.put_function_concurrency(
         FunctionName=function_name, ReservedConcurrentExecutions=0
     )
@@ -61,7 +49,7 @@ def test_reserved_zero_throttles_sync_and_queues_async(lambda_client, function_n
 
 
 def test_reserved_n_caps_concurrent_invocations(lambda_client, function_name) -> None:
-    deploy(lambda_client, function_name)
+    deploy(lambda_client, function_name, APP)
     lambda_client.put_function_concurrency(
         FunctionName=function_name, ReservedConcurrentExecutions=1
     )
@@ -80,7 +68,7 @@ def test_reserved_n_caps_concurrent_invocations(lambda_client, function_name) ->
 
 
 def test_provisioned_environments_are_used(lambda_client, function_name) -> None:
-    deploy(lambda_client, function_name)
+    deploy(lambda_client, function_name, APP)
     lambda_client.publish_version(FunctionName=function_name)
     lambda_client.put_provisioned_concurrency_config(
         FunctionName=function_name, Qualifier="1", ProvisionedConcurrentExecutions=2
@@ -102,7 +90,7 @@ def test_provisioned_environments_are_used(lambda_client, function_name) -> None
 
 def test_scaling_rate_throttles_new_environments(launch, tmp_path, function_name) -> None:
     client = launch(tmp_path / "data", "--scale-rate", "2").client("lambda")
-    deploy(client, function_name)
+    deploy(client, function_name, APP)
 
     def attempt(_: int) -> str:
         try:
@@ -118,7 +106,7 @@ def test_scaling_rate_throttles_new_environments(launch, tmp_path, function_name
 
 def test_account_concurrency_limit(launch, tmp_path, function_name) -> None:
     client = launch(tmp_path / "data", "--concurrency", "1").client("lambda")
-    deploy(client, function_name)
+    deploy(client, function_name, APP)
     settings = client.get_account_settings()["AccountLimit"]
     assert settings["ConcurrentExecutions"] == 1
 
@@ -140,14 +128,7 @@ def test_memory_budget_reclaims_idle_then_throttles(launch, tmp_path, function_n
     client = launch(tmp_path / "data", "--memory-budget", "36").client("lambda")
     first, second = function_name, function_name + "-b"
     for name in (first, second):
-        client.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role="arn:aws:iam::000000000000:role/lambda",
-            Handler="app.handler",
-            Code={"ZipFile": make_zip({"app.py": HUNGRY})},
-        )
-        client.get_waiter("function_active_v2").wait(FunctionName=name)
+        deploy(client, name, HUNGRY)
 
     def cold(name: str) -> bool:
         log = base64.b64decode(invoke(client, name, LogType="Tail")["LogResult"]).decode()

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from overcast.sandbox.protections import detect
-from support import RunningServer, make_zip
+from support import RunningServer, deploy
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0, reason="isolation needs root (Overcast runs without it, unisolated)"
@@ -64,18 +64,6 @@ def handler(event, context):
 """
 
 
-def deploy(client, name: str, **config) -> None:
-    client.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role="arn:aws:iam::000000000000:role/lambda",
-        Handler="app.handler",
-        Code={"ZipFile": make_zip({"app.py": PROBE})},
-        **config,
-    )
-    client.get_waiter("function_active_v2").wait(FunctionName=name)
-
-
 def call(client, name: str, event: dict) -> tuple[dict, dict]:
     response = client.invoke(FunctionName=name, Payload=json.dumps(event).encode())
     return response, json.loads(response["Payload"].read())
@@ -89,7 +77,7 @@ def test_protections_are_on_here() -> None:
 
 
 def test_function_sees_only_its_own_world(server: RunningServer, lambda_client, function_name):
-    deploy(lambda_client, function_name)
+    deploy(lambda_client, function_name, PROBE)
     data_dir = str(server.data_dir)
     paths = [data_dir, f"{data_dir}/overcast.db", "/root", "/etc/shadow", "/var/task/app.py"]
     _, seen = call(lambda_client, function_name, {"paths": paths, "writes": ["/var/task/x"]})
@@ -105,8 +93,8 @@ def test_function_sees_only_its_own_world(server: RunningServer, lambda_client, 
 
 def test_tmp_is_private_to_each_environment(lambda_client, function_name) -> None:
     other = function_name + "-b"
-    deploy(lambda_client, function_name)
-    deploy(lambda_client, other)
+    deploy(lambda_client, function_name, PROBE)
+    deploy(lambda_client, other, PROBE)
     _, first = call(lambda_client, function_name, {"writes": ["/tmp/secret"], "mark": "a"})
     assert first["found"]["/tmp/secret"] == "written"
     _, second = call(lambda_client, other, {"paths": ["/tmp/secret"]})
@@ -117,7 +105,7 @@ def test_tmp_is_private_to_each_environment(lambda_client, function_name) -> Non
 
 
 def test_memory_limit_ends_the_invocation_not_the_host(lambda_client, function_name) -> None:
-    deploy(lambda_client, function_name, MemorySize=128)
+    deploy(lambda_client, function_name, PROBE, MemorySize=128)
     response, error = call(lambda_client, function_name, {"eat_mb": 400})
     assert response["FunctionError"] == "Unhandled"
     assert error["errorType"] == "Runtime.ExitError"
@@ -127,7 +115,7 @@ def test_memory_limit_ends_the_invocation_not_the_host(lambda_client, function_n
 
 
 def test_fork_bomb_is_contained(lambda_client, function_name) -> None:
-    deploy(lambda_client, function_name, MemorySize=2048, Timeout=30)
+    deploy(lambda_client, function_name, PROBE, MemorySize=2048, Timeout=30)
     response, result = call(lambda_client, function_name, {"fork_bomb": True})
     if "FunctionError" in response:  # the memory limit may stop it before the process limit
         assert result["errorType"] == "Runtime.ExitError"
@@ -156,14 +144,6 @@ def test_network_is_cut_off_for_functions_in_a_vpc(lambda_client, function_name)
         (function_name, {}),
         (cut_off, {"VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": []}}),
     ):
-        lambda_client.create_function(
-            FunctionName=name,
-            Runtime="python3.12",
-            Role="arn:aws:iam::000000000000:role/lambda",
-            Handler="app.handler",
-            Code={"ZipFile": make_zip({"app.py": NETWORK_PROBE})},
-            **config,
-        )
-        lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+        deploy(lambda_client, name, NETWORK_PROBE, **config)
     assert call(lambda_client, function_name, {})[1] == 200  # reaches the host (Overcast)
     assert call(lambda_client, cut_off, {})[1] == "URLError"  # loopback only: nothing there
