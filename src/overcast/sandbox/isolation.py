@@ -183,11 +183,14 @@ def assign(spec):
 def _build_root(root, host, proc_options):
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount(root, root, None, MS_BIND)  # pivot_root needs a mount point
+    # /tmp first: an interpreter that lives under /tmp (a venv, a checkout) is bound on top.
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m")
     for source in (*SYSTEM_DIRS, *host.binds):
+        if _inside(source, "/tmp"):
+            os.makedirs(root + source)
         _bind_read_only(source, root + source)
     for path in host.submounts:
         _mount(None, root + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m")
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, proc_options)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
     os.chdir("/")
