@@ -25,6 +25,20 @@ def invoke(client, name: str, hold: float = 0, **kwargs):
     return client.invoke(FunctionName=name, Payload=json.dumps({"hold": hold}).encode(), **kwargs)
 
 
+def at_once(client, name: str, count: int) -> list[str]:
+    """Invoke `count` times concurrently (each holding 1 s): "ok" or the throttle's Reason."""
+
+    def attempt(_: int) -> str:
+        try:
+            invoke(client, name, hold=1.0)
+            return "ok"
+        except ClientError as error:
+            return error.response["Reason"]
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
 def throttle_of(call) -> tuple[str, str, dict]:
     with pytest.raises(ClientError) as caught:
         call()
@@ -54,15 +68,7 @@ def test_reserved_n_caps_concurrent_invocations(lambda_client, function_name) ->
         FunctionName=function_name, ReservedConcurrentExecutions=1
     )
 
-    def attempt(_: int) -> str:
-        try:
-            invoke(lambda_client, function_name, hold=1.0)
-            return "ok"
-        except ClientError as error:
-            return error.response["Reason"]
-
-    with ThreadPoolExecutor(3) as pool:
-        outcomes = list(pool.map(attempt, range(3)))
+    outcomes = at_once(lambda_client, function_name, 3)
     assert outcomes.count("ok") == 1
     assert outcomes.count("ReservedFunctionConcurrentInvocationLimitExceeded") == 2
 
@@ -92,15 +98,7 @@ def test_scaling_rate_throttles_new_environments(launch, tmp_path, function_name
     client = launch(tmp_path / "data", "--scale-rate", "2").client("lambda")
     deploy(client, function_name, APP)
 
-    def attempt(_: int) -> str:
-        try:
-            invoke(client, function_name, hold=1.0)
-            return "ok"
-        except ClientError as error:
-            return error.response["Reason"]
-
-    with ThreadPoolExecutor(3) as pool:
-        outcomes = list(pool.map(attempt, range(3)))
+    outcomes = at_once(client, function_name, 3)
     assert sorted(outcomes) == ["ConcurrentInvocationLimitExceeded", "ok", "ok"]
 
 
@@ -110,15 +108,7 @@ def test_account_concurrency_limit(launch, tmp_path, function_name) -> None:
     settings = client.get_account_settings()["AccountLimit"]
     assert settings["ConcurrentExecutions"] == 1
 
-    def attempt(_: int) -> str:
-        try:
-            invoke(client, function_name, hold=1.0)
-            return "ok"
-        except ClientError as error:
-            return error.response["Reason"]
-
-    with ThreadPoolExecutor(2) as pool:
-        assert sorted(pool.map(attempt, range(2))) == ["ConcurrentInvocationLimitExceeded", "ok"]
+    assert sorted(at_once(client, function_name, 2)) == ["ConcurrentInvocationLimitExceeded", "ok"]
 
 
 HUNGRY = APP + '\nBALLAST = b"x" * (30 * 1024 * 1024)  # written, so charged to its cgroup\n'
