@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import json
 import logging
 import random
 import time
@@ -18,14 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from overcast.engine.admission import Admission
-from overcast.engine.invocation import InvokeResult, error_payload
+from overcast.engine.invocation import InvocationRecord, InvokeResult
 from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
 from overcast.errors import SandboxError, ServiceError, TooManyRequestsException
 from overcast.model.function import FunctionVersion, Target
-from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
 from overcast.sandbox.launcher import Launcher, Started
@@ -158,7 +156,7 @@ class Engine:
         request_id = request_id or new_request_id()
         key = f"{function.function_arn}:{function.version}"
         environment = self.pools.take(key, function.revision_id)
-        record = _Record(function, request_id)
+        record = InvocationRecord(function, request_id)
         if environment is None:
             environment = await self._cold_start(function, key, record)
             if record.init_error is not None:
@@ -174,7 +172,7 @@ class Engine:
         answer = await self._await_answer(environment, meta, payload, function, record)
         return self._finish(record, environment, answer, tail)
 
-    async def _cold_start(self, function: FunctionVersion, key: str, record: _Record):
+    async def _cold_start(self, function: FunctionVersion, key: str, record: InvocationRecord):
         self.admission.allow_new_environment(function)
         self.memory.make_room(self.pools.idle_oldest_first, self.pools.discard_idle)
         with self.memory.starting():
@@ -216,7 +214,7 @@ class Engine:
         return None
 
     def _finish(
-        self, record: _Record, environment: Environment, answer: Answer | None, tail: bool
+        self, record: InvocationRecord, environment: Environment, answer: Answer | None, tail: bool
     ) -> InvokeResult:
         record.end(answer, environment.take_logs())
         record.max_memory_mb = environment.peak_memory_mb(record.max_rss_kb)
@@ -237,112 +235,6 @@ class Engine:
             with contextlib.suppress(Exception):
                 self.pools.reap(self._keep_alive_s)
                 self.provisioner.reconcile()
-
-
-class _Record:
-    """Collects what one invocation did, then turns it into a result and log events."""
-
-    def __init__(self, function: FunctionVersion, request_id: str) -> None:
-        self.function = function
-        self.request_id = request_id
-        self.started_ms = int(time.time() * 1000)
-        self._t0 = time.perf_counter()
-        self.init_ms: float | None = None
-        self.restore_ms: float | None = None
-        self.init_error: bytes | None = None
-        self.status: str | None = None
-        self.error_type: str | None = None
-        self.payload = b""
-        self.function_error: str | None = None
-        self.max_rss_kb = 0
-        self.max_memory_mb = 0
-        self._head: list[tuple[int, str]] = []
-        self._body: list[tuple[int, str]] = []
-        self._duration_ms = 0.0
-
-    def cold(self, started: Started) -> None:
-        init_error = started.init_error
-        if started.restored:  # SnapStart: REPORT says Restore Duration instead of Init Duration
-            self.restore_ms = started.init_ms
-        else:
-            self.init_ms = started.init_ms
-            self._head.append(
-                (
-                    self.started_ms,
-                    lines.init_start_line(self.function.runtime, self.function.region),
-                )
-            )
-        self._head += lines.output_events(started.environment.take_logs())
-        if init_error is not None:
-            self.init_error = init_error
-            error = json.loads(init_error)
-            error["requestId"] = self.request_id
-            self.payload = json.dumps(error).encode()
-            self.function_error = "Unhandled"
-            self.status, self.error_type = "error", error.get("errorType")
-            message = f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}"
-            self._head.append((int(time.time() * 1000), message))
-
-    def begin(self) -> None:
-        self._t0 = time.perf_counter()
-        self.started_ms = int(time.time() * 1000)
-
-    def timed_out(self) -> None:
-        self.status = "timeout"
-        timeout = f"{self.function.timeout:.2f}"
-        message = f"RequestId: {self.request_id} Error: Task timed out after {timeout} seconds"
-        self.payload = error_payload("Sandbox.Timedout", message)
-        self.function_error = "Unhandled"
-        self._body.append(
-            (int(time.time() * 1000), lines.timeout_line(self.request_id, self.function.timeout))
-        )
-
-    def crashed(self, reason: str) -> None:
-        self.status, self.error_type = "error", "Runtime.ExitError"
-        message = f"RequestId: {self.request_id} Error: Runtime exited with error: {reason}"
-        self.payload = error_payload("Runtime.ExitError", message)
-        self.function_error = "Unhandled"
-        self._body.append((int(time.time() * 1000), f"{message}\nRuntime.ExitError"))
-
-    def end(self, answer: Answer | None, chunks: list[tuple[int, bytes]]) -> None:
-        self._duration_ms = (time.perf_counter() - self._t0) * 1000.0
-        self._body[:0] = lines.output_events(chunks)
-        if answer is None:
-            return
-        self.max_rss_kb = answer.meta.get("max_rss_kb", 0)
-        self.payload = answer.body
-        if answer.kind == protocol.ERROR:
-            self.function_error = "Unhandled"
-
-    def log_events(self) -> list[tuple[int, str]]:
-        now = int(time.time() * 1000)
-        report = lines.Report(
-            request_id=self.request_id,
-            duration_ms=self._duration_ms,
-            memory_size_mb=self.function.memory_size,
-            max_memory_used_mb=self.max_memory_mb,
-            init_duration_ms=self.init_ms,
-            restore_duration_ms=self.restore_ms,
-            status=self.status,
-            error_type=self.error_type,
-        )
-        return [
-            *self._head,
-            (self.started_ms, lines.start_line(self.request_id, self.function.version)),
-            *self._body,
-            (now, lines.end_line(self.request_id)),
-            (now, lines.report_line(report)),
-        ]
-
-    def result(self, log_result: str | None) -> InvokeResult:
-        return InvokeResult(
-            request_id=self.request_id,
-            status_code=200,
-            payload=self.payload,
-            executed_version=self.function.version,
-            function_error=self.function_error,
-            log_result=log_result,
-        )
 
 
 def _expire(waiter: asyncio.Future) -> None:
