@@ -147,3 +147,13 @@ def test_network_is_cut_off_for_functions_in_a_vpc(lambda_client, function_name)
         deploy(lambda_client, name, NETWORK_PROBE, **config)
     assert call(lambda_client, function_name, {})[1] == 200  # reaches the host (Overcast)
     assert call(lambda_client, cut_off, {})[1] == "URLError"  # loopback only: nothing there
+
+
+def test_without_isolation_functions_still_run(launch, tmp_path, function_name) -> None:
+    server = launch(tmp_path / "data", "--no-isolation")
+    client = server.client("lambda")
+    deploy(client, function_name, PROBE)
+    _, seen = call(client, function_name, {})
+    assert seen["uid"] == os.getuid()  # Overcast's own uid: nothing is isolated
+    assert seen["pid"] != 1
+    assert seen["cwd"].startswith(str(tmp_path / "data"))
