@@ -10,6 +10,7 @@ import json
 import struct
 
 HEADER = struct.Struct("!BII")
+RECV_SIZE = 1 << 16
 
 # engine -> environment
 INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context; body: event
@@ -67,7 +68,9 @@ class Channel:
     def read(self):
         """The next frame (kind, meta, body), blocking; None once the engine has closed."""
         while not self._frames:
-            data = self.sock.recv(1 << 20)
+            # 64 KiB stays on malloc's heap: a larger buffer is mmap'd and unmapped on every
+            # call, and unmapping costs a TLB shootdown across cores.
+            data = self.sock.recv(RECV_SIZE)
             if not data:
                 return None
             self._frames.extend(self._reader.feed(data))
