@@ -26,7 +26,9 @@ def after():
 
 def handler(event, context):
     time.sleep(event.get("hold", 0))
+    open(f"/tmp/{os.getpid()}", "w").close()  # a mark only this copy should ever see
     return {
+        "tmp": sorted(os.listdir("/tmp")),
         "events": EVENTS,
         "init_pid": INIT_PID,
         "pid": os.getpid(),
@@ -66,3 +68,5 @@ def test_restored_environments_skip_init_and_run_the_hooks(lambda_client, functi
     assert second["events"] == ["before_snapshot", "after_restore"]
     assert second["stream"] != first["stream"]
     assert second["random"] != first["random"]
+    assert first["tmp"] == [str(first["pid"])]  # each copy has a /tmp of its own
+    assert second["tmp"] == [str(second["pid"])]

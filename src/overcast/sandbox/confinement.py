@@ -76,9 +76,11 @@ class Confinement:
             lease.cgroup = self.protections.cgroups.take()
         return lease
 
-    def assign(self, lease: Lease, function: FunctionVersion, code_dir: Path) -> dict:
+    def assign(
+        self, lease: Lease, function: FunctionVersion, code_dir: Path, template: bool = False
+    ) -> dict:
         """Limit a spare environment to `function` and say what else it must apply itself."""
-        spec: dict = {"uid": lease.uid}
+        spec: dict = {"uid": lease.uid, "template": template and self.protections.namespaces}
         if lease.cgroup is not None:
             spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
         if self.protections.namespaces:
@@ -89,6 +91,10 @@ class Confinement:
                 network=function.network,
             )
         return spec
+
+    def private_tmp_mb(self, function: FunctionVersion) -> int | None:
+        """The /tmp a restored SnapStart copy makes itself (None without namespaces)."""
+        return function.ephemeral_storage if self.protections.namespaces else None
 
     def move(self, lease: Lease, pid: int, function: FunctionVersion) -> None:
         """Make a restored copy's groups and move it in. Moving a live process makes cgroup

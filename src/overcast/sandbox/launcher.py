@@ -123,7 +123,9 @@ class Launcher:
         finally:
             theirs.close()
         key = f"{function.function_arn}:{function.version}"
-        ready = await self._assign(environment, function, code_dir, key, "snap-start", started)
+        ready = await self._assign(
+            environment, function, code_dir, key, "snap-start", started, template=True
+        )
         if ready.init_error is None:
             environment.send_template()
             answer = await self._wait_ready(environment)
@@ -145,10 +147,9 @@ class Launcher:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_read, log_write = os.pipe()
         env = {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
+        spec = {"env": env, "private_tmp_mb": self.confinement.private_tmp_mb(function)}
         try:
-            environment.pid = await template.server.spawn(
-                {"env": env}, [theirs.fileno(), log_write]
-            )
+            environment.pid = await template.server.spawn(spec, [theirs.fileno(), log_write])
         except BaseException:
             ours.close()
             os.close(log_read)
@@ -176,6 +177,7 @@ class Launcher:
         key: str,
         initialization_type: str,
         started: float,
+        template: bool = False,
     ) -> Started:
         environment.key, environment.revision_id = key, function.revision_id
         environment.log_stream = stream_name(function.version)
@@ -187,7 +189,9 @@ class Launcher:
             self._endpoint,
             initialization_type,
         )
-        message["isolation"] = self.confinement.assign(environment.lease, function, code_dir)
+        message["isolation"] = self.confinement.assign(
+            environment.lease, function, code_dir, template
+        )
         environment.send_assign(message)
         answer = await self._wait_ready(environment)
         init_ms = (time.perf_counter() - started) * 1000.0

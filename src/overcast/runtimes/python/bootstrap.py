@@ -20,6 +20,8 @@ import sys
 import time
 import traceback
 
+from overcast.sandbox import isolation
+
 from . import forkserver, protocol
 from .context import LambdaContext
 from .handler import InitError, load_handler
@@ -100,6 +102,8 @@ def _restored(spec, fds, handler):
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
+    if spec.get("private_tmp_mb"):
+        isolation.private_tmp(spec["private_tmp_mb"])
     os.environ.update(spec["env"])
     LambdaContext.configure()
     random.seed()  # copies of one snapshot must not share a random sequence
