@@ -102,9 +102,6 @@ class Pools:
             pool.idle.remove(environment)
             self._discard(environment)
 
-    def all(self) -> list[Environment]:
-        return [env for pool in self._pools.values() for env in (*pool.idle, *pool.busy)]
-
     def _mark_busy(self, pool: Pool, environment: Environment) -> None:
         environment.state = EnvironmentState.BUSY
         pool.busy.add(environment)
