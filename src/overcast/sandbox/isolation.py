@@ -128,12 +128,27 @@ def prepare_skeleton(root, extra_paths):
 
 
 class HostView:
-    """What of the host every environment sees, worked out once in the zygote."""
+    """What of the host every environment sees, mounted once in the zygote.
+
+    The zygote takes a mount namespace of its own and binds the read-only host paths into
+    the skeleton there; every fork starts from a copy of it, so an environment's own
+    filesystem work is a /tmp, a /proc and a pivot_root. Paths under /tmp (a venv, a
+    checkout) are bound by each environment, above its private /tmp.
+    """
 
     def __init__(self, skeleton):
-        self.binds = interpreter_paths()
-        prepare_skeleton(skeleton, self.binds)
-        self.submounts = submounts([*SYSTEM_DIRS, *self.binds])
+        binds = interpreter_paths()
+        prepare_skeleton(skeleton, binds)
+        shared = [p for p in (*SYSTEM_DIRS, *binds) if not _inside(p, "/tmp")]
+        self.late_binds = [p for p in binds if _inside(p, "/tmp")]
+        self.late_submounts = submounts(self.late_binds)
+        unshare(CLONE_NEWNS)
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        _mount(skeleton, skeleton, None, MS_BIND)  # pivot_root needs a mount point
+        for source in shared:
+            _bind_read_only(source, skeleton + source)
+        for path in submounts(shared):
+            _mount(None, skeleton + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def confine(spec, host):
@@ -207,15 +222,12 @@ def private_tmp(size_mb):
 
 
 def _build_root(root, host, proc_options):
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    _mount(root, root, None, MS_BIND)  # pivot_root needs a mount point
-    # /tmp first: an interpreter that lives under /tmp (a venv, a checkout) is bound on top.
+    # The read-only host view is already mounted (HostView); add what is this environment's.
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m")
-    for source in (*SYSTEM_DIRS, *host.binds):
-        if _inside(source, "/tmp"):
-            os.makedirs(root + source)
+    for source in host.late_binds:
+        os.makedirs(root + source)
         _bind_read_only(source, root + source)
-    for path in host.submounts:
+    for path in host.late_submounts:
         _mount(None, root + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, proc_options)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
