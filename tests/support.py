@@ -85,15 +85,18 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def make_zip(files: dict[str, str | bytes]) -> bytes:
-    """A deployment package built in memory from {path: source}."""
+def make_zip(files: dict[str, str | bytes], executable: set[str] = frozenset()) -> bytes:
+    """A deployment package built in memory from {path: source}; `executable` paths get 0755."""
     import io
     import zipfile
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, content in files.items():
-            archive.writestr(path, content)
+            info = zipfile.ZipInfo(path)
+            info.external_attr = (0o100755 if path in executable else 0o100644) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
     return buffer.getvalue()
 
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
+# Custom runtimes run their own `bootstrap`; Overcast's Runtime API beside it runs on Python.
+PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
 
 
 def _default_interpreters() -> dict[str, str]:
     # Every python3.x runs on the interpreter Overcast runs on unless configured otherwise;
     # GetFunction reports which one a function got.
-    return {runtime: sys.executable for runtime in PYTHON_RUNTIMES}
+    return {runtime: sys.executable for runtime in (*PYTHON_RUNTIMES, *PROVIDED_RUNTIMES)}
 
 
 @dataclass

@@ -31,6 +31,7 @@ def assignment(
         "cwd": task_root,
         "path": [task_root, "/opt/python", RUNTIME_DIR],
         "handler": function.handler,
+        "runtime_api": function.runtime.startswith("provided"),
     }
 
 

@@ -15,6 +15,7 @@ import socket
 import sys
 import time
 
+from overcast.runtimes import runtime_api
 from overcast.sandbox import isolation
 
 from . import bootstrap, forkserver, protocol
@@ -71,6 +72,9 @@ def _become_environment(spec, fds, host):
     time.tzset()
     os.chdir(assignment["cwd"])
     sys.path[:0] = assignment["path"]
+    if assignment.get("runtime_api"):  # a runtime that brings its own loop (`bootstrap`)
+        runtime_api.run(control, assignment["handler"], assignment["cwd"])
+        return 0
     clone_channel = socket.socket(fileno=fds[2]) if len(fds) > 2 else None
     bootstrap.run(control, assignment["handler"], clone_channel)
     return 0

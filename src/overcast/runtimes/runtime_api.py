@@ -1,0 +1,231 @@
+"""Lambda's Runtime API (2018-06-01), served inside an execution environment.
+
+For runtimes that bring their own loop (`provided.*` with a `bootstrap`, the official
+`awslambdaric`): this process starts the bootstrap with AWS_LAMBDA_RUNTIME_API pointing at a
+loopback port of its own and translates between that HTTP API and the engine's frames.
+
+  GET  /2018-06-01/runtime/invocation/next            blocks until the engine sends an event
+  POST /2018-06-01/runtime/invocation/{id}/response   the result   (202)
+  POST /2018-06-01/runtime/invocation/{id}/error      a failure    (202)
+  POST /2018-06-01/runtime/init/error                 init failed  (202)
+
+Init ends when the bootstrap first asks for `next`, as on Lambda. Only processes of this
+environment's uid may connect (SO_PEERCRED), so no environment can read or answer another's
+events. If the bootstrap exits, this process exits the same way and the engine reports
+Runtime.ExitError. Stdlib only: it runs on the environment's interpreter.
+"""
+
+import json
+import os
+import resource
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from overcast.runtimes.python import protocol
+
+PREFIX = "/2018-06-01/runtime"
+RESPONSE_LIMIT = 6 * 1024 * 1024
+BODY_LIMIT = 7 * 1024 * 1024
+
+
+class _State:
+    """Where the environment is: initialising, waiting for an event, or running `request_id`."""
+
+    def __init__(self, control):
+        self.control = control
+        self.started = time.perf_counter()
+        self.ready = False
+        self.request_id = None
+        self.finished = set()
+
+
+def run(control, handler, task_root):
+    """Serve the Runtime API for a `bootstrap` in the task root until the engine goes away."""
+    state = _State(control)
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.state = state
+    port = server.server_address[1]
+    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", _HANDLER=handler)
+    bootstrap = os.path.join(task_root, "bootstrap")
+    children = []
+    # Installed before the start: a bootstrap that fails at once must not go unnoticed.
+    signal.signal(signal.SIGCHLD, lambda *_: _exit_with(children))
+    try:
+        children.append(subprocess.Popen([bootstrap], env=env, cwd=task_root, close_fds=True))
+    except OSError as exc:
+        _init_error(state, "Runtime.InvalidEntrypoint", f"Couldn't start {bootstrap}: {exc}")
+        return
+    _exit_with(children)
+    server.serve_forever()
+
+
+def _exit_with(children):
+    """Once the bootstrap has ended, end this process the same way (exit code or signal)."""
+    if not children or children[0].poll() is None:
+        return
+    sys.stdout.flush()
+    code = children[0].returncode
+    if code < 0:
+        signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+    os._exit(code)
+
+
+def _init_error(state, error_type, message):
+    body = json.dumps({"errorMessage": message, "errorType": error_type, "stackTrace": []})
+    meta = {"init_ms": (time.perf_counter() - state.started) * 1000.0}
+    state.control.send(protocol.encode(protocol.INIT_ERROR, meta, body.encode()))
+    state.control.read()  # the engine ends this environment
+
+
+class _Server(HTTPServer):
+    allow_reuse_address = False
+
+    def get_request(self):
+        sock, address = super().get_request()
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, address
+
+    def verify_request(self, request, client_address):
+        # Only this environment's processes (its uid) may use its Runtime API.
+        return _peer_uid(client_address) == os.getuid()
+
+
+def _peer_uid(client_address):
+    """The uid owning the connecting TCP socket (SO_PEERCRED is for Unix sockets only): the
+    kernel's socket table lists each socket's local address and owner."""
+    host, port = client_address[:2]
+    address = struct.unpack("<I", socket.inet_aton(host))[0]
+    wanted = f"{address:08X}:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        for line in table:
+            fields = line.split()
+            if fields[1] == wanted:
+                return int(fields[7])
+    return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # the function's log is for the function
+        pass
+
+    def do_GET(self):
+        if self.path == f"{PREFIX}/invocation/next":
+            self._next()
+        else:
+            self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
+
+    def do_POST(self):
+        body = self._body()
+        if body is None:
+            return
+        parts = (
+            self.path[len(PREFIX) :].strip("/").split("/") if self.path.startswith(PREFIX) else []
+        )
+        if parts == ["init", "error"]:
+            self._init_error(body)
+        elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
+            self._result(parts[1], parts[2], body)
+        else:
+            self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
+
+    def _next(self):
+        state = self.server.state
+        if not state.ready:
+            meta = {"init_ms": (time.perf_counter() - state.started) * 1000.0}
+            state.control.send(protocol.encode(protocol.READY, meta))
+            state.ready = True
+        frame = state.control.read()
+        if frame is None:  # the engine ended the environment
+            os._exit(0)
+        _kind, meta, body = frame
+        state.request_id = meta["request_id"]
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": meta["request_id"],
+            "Lambda-Runtime-Deadline-Ms": str(meta["deadline_ms"]),
+            "Lambda-Runtime-Invoked-Function-Arn": meta["invoked_arn"],
+            "Lambda-Runtime-Trace-Id": meta.get("trace_id") or "",
+        }
+        if meta.get("client_context"):
+            headers["Lambda-Runtime-Client-Context"] = meta["client_context"]
+        if meta.get("identity"):
+            headers["Lambda-Runtime-Cognito-Identity"] = json.dumps(meta["identity"])
+        os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
+        self._send(200, body, "application/json", headers)
+
+    def _result(self, request_id, outcome, body):
+        state = self.server.state
+        if request_id != state.request_id:
+            status = 400 if request_id not in state.finished else 403
+            error = "InvalidRequestID" if status == 400 else "InvalidStateTransition"
+            self._reply(status, {"errorType": error, "errorMessage": f"{outcome}: {request_id}"})
+            return
+        if outcome == "response" and len(body) > RESPONSE_LIMIT:
+            error = {
+                "errorMessage": f"Response payload size exceeded maximum allowed payload size "
+                f"({RESPONSE_LIMIT} bytes).",
+                "errorType": "Function.ResponseSizeTooLarge",
+            }
+            self._answer(protocol.ERROR, error["errorType"], json.dumps(error).encode())
+            self._reply(413, {"errorType": "RequestEntityTooLarge", "errorMessage": "too large"})
+            return
+        if outcome == "response":
+            self._answer(protocol.RESPONSE, None, body)
+        else:
+            self._answer(protocol.ERROR, *self._error_body(body))
+        self._reply(202, {"status": "OK"})
+
+    def _answer(self, kind, error_type, body):
+        state = self.server.state
+        state.finished.add(state.request_id)
+        state.request_id = None
+        sys.stdout.flush()
+        # The runtime's own peak; the environment's cgroup gives the whole figure.
+        meta = {"max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+        if error_type:
+            meta["error_type"] = error_type
+        state.control.send(protocol.encode(kind, meta, body))
+
+    def _error_body(self, body):
+        error_type = self.headers.get("Lambda-Runtime-Function-Error-Type") or "Unhandled"
+        try:
+            error = json.loads(body) if body else {}
+        except ValueError:
+            error = {}
+        if not isinstance(error, dict) or "errorType" not in error:
+            error = {"errorType": error_type, "errorMessage": body.decode("utf-8", "replace")}
+        return error.get("errorType", error_type), json.dumps(error).encode()
+
+    def _init_error(self, body):
+        state = self.server.state
+        error_type, error = self._error_body(body)
+        meta = {"init_ms": (time.perf_counter() - state.started) * 1000.0}
+        self._reply(202, {"status": "OK"})
+        state.control.send(protocol.encode(protocol.INIT_ERROR, meta, error))
+
+    def _body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > BODY_LIMIT:
+            self._reply(413, {"errorType": "RequestEntityTooLarge", "errorMessage": "too large"})
+            self.close_connection = True
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _reply(self, status, document):
+        self._send(status, json.dumps(document).encode(), "application/json", {})
+
+    def _send(self, status, body, content_type, headers):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)

@@ -1,0 +1,189 @@
+"""Custom runtimes through Lambda's Runtime API: a shell bootstrap, awslambdaric, bad input."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from support import LAMBDA_ROLE, make_zip
+
+# The custom-runtime tutorial's bootstrap, with curl: the handler is a shell function.
+SHELL_BOOTSTRAP = r"""#!/bin/bash
+set -euo pipefail
+source "$LAMBDA_TASK_ROOT/$(echo $_HANDLER | cut -d. -f1).sh"
+echo "init from the shell bootstrap"
+while true; do
+  HEADERS="$(mktemp)"
+  EVENT_DATA=$(curl -sS -LD "$HEADERS" "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next")
+  REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  ARN=$(grep -Fi Lambda-Runtime-Invoked-Function-Arn "$HEADERS" | tr -d '[:space:]' | cut -d: -f2-)
+  INVOCATION="http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$REQUEST_ID"
+  if echo "$EVENT_DATA" | grep -q fail; then
+    curl -sS -X POST "$INVOCATION/error" -H "Lambda-Runtime-Function-Error-Type: Custom.Failure" \
+      -d '{"errorMessage": "asked to fail", "errorType": "Custom.Failure"}' >/dev/null
+    continue
+  fi
+  if echo "$EVENT_DATA" | grep -q exit; then exit 3; fi
+  RESPONSE=$($(echo "$_HANDLER" | cut -d. -f2) "$EVENT_DATA" "$ARN")
+  curl -sS -X POST "$INVOCATION/response" -d "$RESPONSE" >/dev/null
+done
+"""
+
+SHELL_HANDLER = """
+function handler () {
+  EVENT_DATA=$1
+  echo "handling $EVENT_DATA" 1>&2
+  echo "{\\"echo\\": $EVENT_DATA, \\"arn\\": \\"$2\\"}"
+}
+"""
+
+
+def custom(client, name: str, files: dict[str, str | bytes], handler: str) -> None:
+    client.create_function(
+        FunctionName=name,
+        Runtime="provided.al2023",
+        Role=LAMBDA_ROLE,
+        Handler=handler,
+        Code={"ZipFile": make_zip(files, executable={"bootstrap"})},
+    )
+    client.get_waiter("function_active_v2").wait(FunctionName=name)
+
+
+def invoke(client, name: str, event: dict, **kwargs):
+    response = client.invoke(FunctionName=name, Payload=json.dumps(event).encode(), **kwargs)
+    return response, json.loads(response["Payload"].read())
+
+
+def test_shell_bootstrap_as_in_the_tutorial(lambda_client, function_name) -> None:
+    custom(
+        lambda_client,
+        function_name,
+        {"bootstrap": SHELL_BOOTSTRAP, "function.sh": SHELL_HANDLER},
+        "function.handler",
+    )
+    response, body = invoke(lambda_client, function_name, {"n": 1}, LogType="Tail")
+    assert "echo" in body, (body, base64.b64decode(response["LogResult"]).decode())
+    assert body["echo"] == {"n": 1}
+    assert body["arn"].endswith(f":function:{function_name}")
+    log = base64.b64decode(response["LogResult"]).decode()
+    assert "init from the shell bootstrap" in log and 'handling {"n": 1}' in log
+    assert "Init Duration" in log.splitlines()[-1]
+    _, warm = invoke(lambda_client, function_name, {"n": 2})
+    assert warm["echo"] == {"n": 2}
+    response, error = invoke(lambda_client, function_name, {"fail": True})
+    assert response["FunctionError"] == "Unhandled"
+    assert error == {"errorMessage": "asked to fail", "errorType": "Custom.Failure"}
+    response, error = invoke(lambda_client, function_name, {"exit": True})
+    assert error["errorType"] == "Runtime.ExitError"
+    assert error["errorMessage"].endswith("Runtime exited with error: exit status 3")
+
+
+def test_missing_bootstrap_is_an_init_error(lambda_client, function_name) -> None:
+    lambda_client.create_function(
+        FunctionName=function_name,
+        Runtime="provided.al2",
+        Role=LAMBDA_ROLE,
+        Handler="whatever",
+        Code={"ZipFile": make_zip({"README": "no bootstrap here"})},
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    response, error = invoke(lambda_client, function_name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "Runtime.InvalidEntrypoint"
+
+
+def test_awslambdaric_is_served_correctly(lambda_client, function_name, tmp_path: Path) -> None:
+    target = tmp_path / "package"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--target", str(target), "awslambdaric"],
+        capture_output=True,
+        text=True,
+    )
+    if installed.returncode != 0:
+        pytest.skip(f"awslambdaric could not be installed here: {installed.stderr[-300:]}")
+    files: dict[str, str | bytes] = {
+        str(path.relative_to(target)): path.read_bytes()
+        for path in target.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    files["bootstrap"] = f"#!/bin/sh\nexec {sys.executable} -m awslambdaric $_HANDLER\n"
+    files["app.py"] = textwrap.dedent(
+        """
+        def handler(event, context):
+            if event.get("fail"):
+                raise ValueError("ric failure")
+            return {
+                "event": event,
+                "request_id": context.aws_request_id,
+                "function_name": context.function_name,
+                "arn": context.invoked_function_arn,
+                "remaining": context.get_remaining_time_in_millis(),
+            }
+        """
+    )
+    custom(lambda_client, function_name, files, "app.handler")
+    response, body = invoke(lambda_client, function_name, {"k": "v"})
+    assert body["event"] == {"k": "v"}
+    assert body["request_id"] == response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    assert body["function_name"] == function_name
+    assert body["arn"].endswith(f":function:{function_name}")
+    assert 0 < body["remaining"] <= 3000
+    response, error = invoke(lambda_client, function_name, {"fail": True})
+    assert response["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "ValueError" and error["errorMessage"] == "ric failure"
+
+
+PROBING_BOOTSTRAP = """#!{python}
+import json, os, urllib.error, urllib.request
+
+API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+
+
+def call(path, data=None):
+    method = "POST" if data is not None else "GET"
+    request = urllib.request.Request(API + path, data=data, method=method)
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+previous = None
+while True:
+    _, headers, body = call("/invocation/next")
+    request_id = headers["Lambda-Runtime-Aws-Request-Id"]
+    event = json.loads(body)
+    seen = {{}}
+    if event["step"] == 1:
+        seen["wrong id"] = call("/invocation/not-a-request/response", b"{{}}")[0]
+        seen["unknown path"] = call("/invocation/" + request_id + "/elsewhere", b"{{}}")[0]
+    elif event["step"] == 2:
+        seen["answered twice"] = call("/invocation/" + previous + "/response", b"{{}}")[0]
+    elif event["step"] == 3:
+        too_large = b"x" * (6 * 1024 * 1024 + 10)
+        seen["too large"] = call("/invocation/" + request_id + "/response", too_large)[0]
+        previous = request_id
+        continue
+    seen["deadline"] = int(headers["Lambda-Runtime-Deadline-Ms"]) > 0
+    call("/invocation/" + request_id + "/response", json.dumps(seen).encode())
+    previous = request_id
+"""
+
+
+def test_bad_input_at_the_runtime_api(lambda_client, function_name) -> None:
+    bootstrap = PROBING_BOOTSTRAP.format(python=sys.executable)
+    custom(lambda_client, function_name, {"bootstrap": bootstrap}, "unused")
+    _, first = invoke(lambda_client, function_name, {"step": 1})
+    assert first == {"wrong id": 400, "unknown path": 404, "deadline": True}
+    _, second = invoke(lambda_client, function_name, {"step": 2})
+    assert second == {"answered twice": 403, "deadline": True}
+    response, error = invoke(lambda_client, function_name, {"step": 3})
+    assert response["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "Function.ResponseSizeTooLarge"
