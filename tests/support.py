@@ -154,13 +154,15 @@ LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda"
 
 
 def deploy(client, name: str, source: str, **config) -> None:
-    """Create a python3.12 function whose `app.py` is `source`, and wait until it is Active."""
+    """Create a python3.12 function whose `app.py` is `source` (or whose files are `ZipFiles`),
+    and wait until it is Active."""
+    files = config.pop("ZipFiles", None) or {"app.py": source}
     client.create_function(
         FunctionName=name,
         Runtime=config.pop("Runtime", "python3.12"),
         Role=LAMBDA_ROLE,
         Handler=config.pop("Handler", "app.handler"),
-        Code={"ZipFile": make_zip({"app.py": source})},
+        Code={"ZipFile": make_zip(files)},
         **config,
     )
     client.get_waiter("function_active_v2").wait(FunctionName=name)

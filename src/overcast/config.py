@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +11,20 @@ from pathlib import Path
 PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
 # Custom runtimes run their own `bootstrap`; Overcast's Runtime API beside it runs on Python.
 PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
+NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
 
 
 def _default_interpreters() -> dict[str, str]:
     # Every python3.x runs on the interpreter Overcast runs on unless configured otherwise;
     # GetFunction reports which one a function got.
-    return {runtime: sys.executable for runtime in (*PYTHON_RUNTIMES, *PROVIDED_RUNTIMES)}
+    runtimes = (*PYTHON_RUNTIMES, *PROVIDED_RUNTIMES, *NODE_RUNTIMES)
+    return {runtime: sys.executable for runtime in runtimes}
+
+
+def _default_node() -> dict[str, str]:
+    # Every nodejs*.x runs on the host's Node.js unless configured otherwise.
+    node = shutil.which("node") or "/usr/bin/node"
+    return {runtime: node for runtime in NODE_RUNTIMES}
 
 
 @dataclass
@@ -28,6 +37,7 @@ class Settings:
     keep_alive_s: float = 600.0  # idle environments are reclaimed after this
     account_concurrency: int = 1000
     interpreters: dict[str, str] = field(default_factory=_default_interpreters)
+    node_binaries: dict[str, str] = field(default_factory=_default_node)
     isolation: bool = True  # --no-isolation turns namespaces, own uids and cgroups off
     memory_budget_mb: int | None = None  # what environments may use together; None: 90% of RAM
     scale_per_10s: int = 1000  # new environments per function per 10 s (Lambda's scaling rate)

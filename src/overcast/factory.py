@@ -59,7 +59,9 @@ def build_platform(settings: Settings) -> Platform:
     logs = LogStore(settings.data_dir)
     protections = detect_protections(settings.isolation)
     confinement = Confinement(protections, settings.data_dir / "sandbox")
-    launcher = Launcher(settings.interpreters, settings.endpoint, confinement)
+    launcher = Launcher(
+        settings.interpreters, settings.endpoint, confinement, node_binaries=settings.node_binaries
+    )
     log_sink = BufferedLogSink(logs)
     # The engine and the control plane need each other: reservations are read through this.
     reserved_total = lambda: control.concurrency.reserved_total()  # noqa: E731

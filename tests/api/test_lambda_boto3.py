@@ -186,10 +186,10 @@ def test_deprecated_runtime(lambda_client, function_name) -> None:
 
 def test_runtime_not_yet_supported(lambda_client, function_name) -> None:
     with pytest.raises(ClientError) as caught:
-        create(lambda_client, function_name, Runtime="nodejs20.x", Handler="index.handler")
+        create(lambda_client, function_name, Runtime="java21", Handler="index.handler")
     assert error_of(caught) == (
         "InvalidParameterValueException",
-        "Runtime nodejs20.x is not supported by this Overcast server",
+        "Runtime java21 is not supported by this Overcast server",
         400,
     )
 

@@ -24,7 +24,7 @@ def test_deprecated_runtime_message() -> None:
     )
 
 
-@pytest.mark.parametrize("runtime", ["nodejs20.x", "java21"])
+@pytest.mark.parametrize("runtime", ["java21", "dotnet8"])
 def test_not_yet_supported(runtime: str) -> None:
     with pytest.raises(InvalidParameterValueException) as caught:
         check_runtime(runtime, Settings())

@@ -7,10 +7,10 @@ Overcast refuses the ones it cannot run yet: extend SUPPORTED_RUNTIMES when a ru
 
 from __future__ import annotations
 
-from overcast.config import PROVIDED_RUNTIMES, PYTHON_RUNTIMES, Settings
+from overcast.config import NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, Settings
 from overcast.errors import InvalidParameterValueException
 
-SUPPORTED_RUNTIMES: set[str] = {*PYTHON_RUNTIMES, *PROVIDED_RUNTIMES}
+SUPPORTED_RUNTIMES: set[str] = {*PYTHON_RUNTIMES, *PROVIDED_RUNTIMES, *NODE_RUNTIMES}
 
 # Lambda blocks creating and updating functions on these (Runtime use after deprecation).
 DEPRECATED_RUNTIMES: frozenset[str] = frozenset(

@@ -23,8 +23,9 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from overcast.runtimes.python import protocol
 
@@ -38,27 +39,29 @@ class _State:
 
     def __init__(self, control):
         self.control = control
+        self.lock = threading.Lock()  # one request at a time talks to the engine
         self.started = time.perf_counter()
         self.ready = False
         self.request_id = None
         self.finished = set()
 
 
-def run(control, handler, task_root):
-    """Serve the Runtime API for a `bootstrap` in the task root until the engine goes away."""
+def run(control, handler, task_root, command=None):
+    """Serve the Runtime API for `command` (default: the task root's `bootstrap`) until the
+    engine goes away."""
     state = _State(control)
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = state
     port = server.server_address[1]
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", _HANDLER=handler)
-    bootstrap = os.path.join(task_root, "bootstrap")
+    command = command or [os.path.join(task_root, "bootstrap")]
     children = []
     # Installed before the start: a bootstrap that fails at once must not go unnoticed.
     signal.signal(signal.SIGCHLD, lambda *_: _exit_with(children))
     try:
-        children.append(subprocess.Popen([bootstrap], env=env, cwd=task_root, close_fds=True))
+        children.append(subprocess.Popen(command, env=env, cwd=task_root, close_fds=True))
     except OSError as exc:
-        _init_error(state, "Runtime.InvalidEntrypoint", f"Couldn't start {bootstrap}: {exc}")
+        _init_error(state, "Runtime.InvalidEntrypoint", f"Couldn't start {command[0]}: {exc}")
         return
     _exit_with(children)
     server.serve_forever()
@@ -83,8 +86,12 @@ def _init_error(state, error_type, message):
     state.control.read()  # the engine ends this environment
 
 
-class _Server(HTTPServer):
+class _Server(ThreadingHTTPServer):
+    """A thread per connection: clients (Node's fetch, awslambdaric) keep one connection
+    waiting on `next` while they post a result on another."""
+
     allow_reuse_address = False
+    daemon_threads = True
 
     def get_request(self):
         sock, address = super().get_request()
@@ -118,7 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == f"{PREFIX}/invocation/next":
-            self._next()
+            with self.server.state.lock:
+                self._next()
         else:
             self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
 
@@ -132,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         if parts == ["init", "error"]:
             self._init_error(body)
         elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
-            self._result(parts[1], parts[2], body)
+            self._result(parts[1], parts[2], body)  # answered while `next` may hold the lock
         else:
             self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
 

@@ -11,6 +11,7 @@ from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
 
 RUNTIME_DIR = str(Path(protocol.__file__).parent)
+NODE_BOOTSTRAP = str(Path(protocol.__file__).parents[1] / "node" / "bootstrap.mjs")
 
 
 def stream_name(version: str) -> str:
@@ -24,14 +25,18 @@ def assignment(
     stream: str,
     endpoint: str,
     initialization_type: str = "on-demand",
+    node: str | None = None,
 ) -> dict:
-    """The ASSIGN message: environment, working directory, import path and handler."""
+    """The ASSIGN message: environment, working directory, import path and handler, and for
+    runtimes served through the Runtime API the command that runs their loop."""
     return {
         "env": environment_variables(function, task_root, stream, endpoint, initialization_type),
         "cwd": task_root,
         "path": [task_root, "/opt/python", RUNTIME_DIR],
         "handler": function.handler,
-        "runtime_api": function.runtime.startswith("provided"),
+        "runtime_api": not function.runtime.startswith("python"),
+        # None: the function's own `bootstrap` (provided.*)
+        "command": [node, NODE_BOOTSTRAP] if function.runtime.startswith("nodejs") else None,
     }
 
 

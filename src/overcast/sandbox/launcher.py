@@ -77,8 +77,10 @@ class Launcher:
         endpoint: str,
         confinement: Confinement | None = None,
         spares: int = SPARES,
+        node_binaries: dict[str, str] | None = None,
     ) -> None:
         self._interpreters = interpreters
+        self._node = node_binaries or {}
         self._endpoint = endpoint
         self.confinement = confinement or Confinement(Protections(), Path("/nonexistent"))
         self._spare_count = spares
@@ -188,6 +190,7 @@ class Launcher:
             environment.log_stream,
             self._endpoint,
             initialization_type,
+            self._node.get(function.runtime),
         )
         message["isolation"] = self.confinement.assign(
             environment.lease, function, code_dir, template
