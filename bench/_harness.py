@@ -96,13 +96,20 @@ def zip_of(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+NODE_NOOP = "export const handler = async (event) => event;\n"
+
+
 def create_function(client, name: str, source: str, **config) -> None:
+    """A python3.12 function from `source` (app.py), or a Node one: Runtime="nodejs20.x"
+    puts `source` in index.mjs."""
+    runtime = config.pop("Runtime", "python3.12")
+    node = runtime.startswith("nodejs")
     client.create_function(
         FunctionName=name,
-        Runtime="python3.12",
+        Runtime=runtime,
         Role="arn:aws:iam::000000000000:role/bench",
-        Handler="app.handler",
-        Code={"ZipFile": zip_of({"app.py": source})},
+        Handler="index.handler" if node else "app.handler",
+        Code={"ZipFile": zip_of({"index.mjs" if node else "app.py": source})},
         **config,
     )
     client.get_waiter("function_active_v2").wait(FunctionName=name)

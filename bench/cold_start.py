@@ -18,6 +18,7 @@ import subprocess
 import sys
 
 from _harness import (
+    NODE_NOOP,
     RawHttpClient,
     create_function,
     lambda_client,
@@ -65,6 +66,30 @@ def main() -> None:
     ratio = statistics.median(overcast) / statistics.median(baseline)
     print(f"ratio (p50 overcast / p50 spawn): {ratio:.2f}x   target <= 0.5x")
     snap_start(max(10, args.count // 2))
+    node_cold(max(10, args.count // 2))
+
+
+def node_cold(count: int) -> None:
+    """First invokes of new Node.js functions, next to Python's figure above."""
+    with overcast_server() as endpoint:
+        client = lambda_client(endpoint)
+        names = [f"node-cold-{i}" for i in range(count + 1)]
+        for name in names:
+            create_function(client, name, NODE_NOOP, Runtime="nodejs20.x")
+        host, port = endpoint.removeprefix("http://").split(":")
+        http = RawHttpClient(host, int(port))
+        remaining = iter(names)
+
+        def first_invoke() -> None:
+            status, body = http.request(
+                "POST", f"/2015-03-31/functions/{next(remaining)}/invocations", b"{}"
+            )
+            assert status == 200 and body == b"{}", (status, body)
+
+        first_invoke()  # the first one also starts the zygote's spares
+        samples = timed(first_invoke, count)
+        http.close()
+    print(f"node.js cold invoke       : {summary(samples)}")
 
 
 def snap_start(count: int) -> None:

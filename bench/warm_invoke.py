@@ -8,9 +8,11 @@ Target (issue 3): Overcast's p50 <= 3x the echo server's p50, same client, same 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 
 from _harness import (
+    NODE_NOOP,
     RawHttpClient,
     create_function,
     echo_server,
@@ -37,19 +39,28 @@ def main() -> None:
 
     with overcast_server() as endpoint:
         create_function(lambda_client(endpoint), "noop", NOOP)
+        create_function(lambda_client(endpoint), "node-noop", NODE_NOOP, Runtime="nodejs20.x")
         host, port = endpoint.removeprefix("http://").split(":")
-        client = RawHttpClient(host, int(port))
-        path = "/2015-03-31/functions/noop/invocations"
-        status, body = client.request("POST", path, PAYLOAD)
-        assert status == 200 and body == PAYLOAD, (status, body)
-        timed(lambda: client.request("POST", path, PAYLOAD), 300)
-        overcast = timed(lambda: client.request("POST", path, PAYLOAD), args.count)
-        client.close()
+        overcast = warm(host, int(port), "noop", args.count)
+        node = warm(host, int(port), "node-noop", args.count)
 
     print(f"asyncio echo server : {summary(baseline)}")
     print(f"overcast warm invoke: {summary(overcast)}")
     ratio = statistics.median(overcast) / statistics.median(baseline)
     print(f"ratio (p50 overcast / p50 echo): {ratio:.2f}x   target <= 3x")
+    node_ratio = statistics.median(node) / statistics.median(baseline)
+    print(f"node.js warm invoke : {summary(node)}  ({node_ratio:.2f}x the echo)")
+
+
+def warm(host: str, port: int, name: str, count: int) -> list[float]:
+    client = RawHttpClient(host, port)
+    path = f"/2015-03-31/functions/{name}/invocations"
+    status, body = client.request("POST", path, PAYLOAD)
+    assert status == 200 and json.loads(body) == json.loads(PAYLOAD), (status, body)
+    timed(lambda: client.request("POST", path, PAYLOAD), 300)
+    samples = timed(lambda: client.request("POST", path, PAYLOAD), count)
+    client.close()
+    return samples
 
 
 if __name__ == "__main__":
