@@ -335,3 +335,21 @@ def test_an_interpreter_that_cannot_start_is_a_service_error(code: Path) -> None
             await engine.stop()
 
     asyncio.run(scenario())
+
+
+def test_layers_are_found_where_lambda_puts_them(tmp_path: Path) -> None:
+    app = """
+    import shutil, layered
+    def handler(event, context):
+        return [layered.WHO, shutil.which("tool")]
+    """
+    code_dir = write_code(tmp_path / "code", {"app.py": app})
+    layer = {"python/layered.py": "WHO = 'layer'\n", "bin/tool": "#!/bin/sh\n"}
+    opt = write_code(tmp_path / "opt", layer)
+    (opt / "bin" / "tool").chmod(0o755)
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        _, answer = await call(engine, {}, version(opt_dir=str(opt)))
+        assert answer == ["layer", str(opt / "bin" / "tool")]
+
+    run(code_dir, scenario)

@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from overcast.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
+from overcast.api import layers as _layers  # noqa: F401 (registers its operations)
 from overcast.api import protocol
 from overcast.api.errors import Endpoint, guarded, json_protocol_error_response
 from overcast.api.functions import HANDLERS, Call

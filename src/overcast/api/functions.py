@@ -80,6 +80,7 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
         "Architectures": list(c.architectures),
         "EphemeralStorage": {"Size": c.ephemeral_storage},
         "VpcConfig": vpc_configuration(c.vpc),
+        "Layers": [{"Arn": x.arn, "CodeSize": x.code_size} for x in c.layers] or None,
         "SnapStart": {
             "ApplyOn": c.snap_start.value,
             "OptimizationStatus": "On" if c.snap_start_on else "Off",
@@ -137,8 +138,6 @@ def alias_configuration(view: AliasView) -> dict:
 
 def change_of(p: dict) -> ConfigurationChange:
     """The settable configuration in a CreateFunction/UpdateFunctionConfiguration request."""
-    if p.get("Layers"):
-        raise InvalidParameterValueException("Layers are not supported by this Overcast server")
     if p.get("PackageType") == "Image" or p.get("ImageConfig"):
         raise InvalidParameterValueException(
             "Container images are not supported by this Overcast server"
@@ -147,6 +146,7 @@ def change_of(p: dict) -> ConfigurationChange:
     logging = p.get("LoggingConfig") or {}
     snap_start = (p.get("SnapStart") or {}).get("ApplyOn")
     vpc = p.get("VpcConfig")
+    layers = p.get("Layers")
     return ConfigurationChange(
         runtime=p.get("Runtime"),
         role=p.get("Role"),
@@ -163,6 +163,7 @@ def change_of(p: dict) -> ConfigurationChange:
         system_log_level=logging.get("SystemLogLevel"),
         log_group=logging.get("LogGroup"),
         snap_start=None if snap_start is None else SnapStartApplyOn(snap_start),
+        layers=None if layers is None else tuple(layers),
         vpc=None
         if vpc is None
         else VpcConfig(

@@ -9,6 +9,7 @@ does atomically.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from overcast.errors import ResourceNotFoundException
@@ -16,8 +17,12 @@ from overcast.model.alias import Alias
 from overcast.model.arn import function_arn
 from overcast.model.configuration import Configuration
 from overcast.model.function import LATEST, FunctionVersion
+from overcast.model.layer import LayerRef
 from overcast.model.record import FunctionRecord
 from overcast.store.base import Store
+
+# From a version's layers to the folder of them merged (mounted at /opt), made if missing.
+OptDirs = Callable[[Sequence[LayerRef]], "str | None"]
 
 
 @dataclass
@@ -31,6 +36,7 @@ class FunctionEntry:
     busy: bool = False
     # The engine's view of each version, $LATEST included, made once per write.
     views: dict[str, FunctionVersion] = field(default_factory=dict)
+    opt_dirs: OptDirs | None = None
 
     @property
     def region(self) -> str:
@@ -60,8 +66,9 @@ class FunctionEntry:
             self.views[config.version] = self._view(config, account_id)
 
     def _view(self, config: Configuration, account_id: str) -> FunctionVersion:
+        opt_dir = self.opt_dirs(config.layers) if self.opt_dirs and config.layers else None
         return config.engine_view(
-            self.arn, self.region, account_id, self.record.reserved_concurrency
+            self.arn, self.region, account_id, self.record.reserved_concurrency, opt_dir
         )
 
     def drop_version(self, version: str) -> None:
@@ -73,9 +80,10 @@ class FunctionEntry:
 
 
 class Catalog:
-    def __init__(self, store: Store, account_id: str) -> None:
+    def __init__(self, store: Store, account_id: str, opt_dirs: OptDirs | None = None) -> None:
         self.store = store
         self.account_id = account_id
+        self.opt_dirs = opt_dirs
         self.lock = threading.RLock()
         self._entries: dict[tuple[str, str], FunctionEntry] = {}
 
@@ -93,6 +101,7 @@ class Catalog:
             record=record,
             latest=latest,
             arn=function_arn(record.region, self.account_id, record.name),
+            opt_dirs=self.opt_dirs,
         )
         entry.set_version(latest, self.account_id)
         return entry

@@ -15,6 +15,7 @@ from overcast.control.catalog import Catalog, FunctionEntry, VersionView, select
 from overcast.control.checks import check_change, check_configuration
 from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
 from overcast.control.concurrency import ConcurrencyService
+from overcast.control.layers import LayerService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
 from overcast.control.runtimes import interpreter_for
@@ -83,6 +84,8 @@ class FunctionService:
         versions: VersionService,
         concurrency: ConcurrencyService,
         clock: Clock,
+        *,
+        layers: LayerService,
     ) -> None:
         self.catalog = catalog
         self.code_store = code_store
@@ -91,6 +94,7 @@ class FunctionService:
         self.versions = versions
         self.concurrency = concurrency
         self.clock = clock
+        self.layers = layers
 
     def _now(self) -> str:
         return lambda_timestamp(self.clock())
@@ -115,7 +119,7 @@ class FunctionService:
         if change.role is None:  # the API layer's validation says so first (required member)
             raise InvalidParameterValueException("Role is a mandatory parameter.")
         check_change(change, self.settings)
-        given = change.given()
+        given = self._given(named.region, change)
         config = Configuration(
             name=named.name,
             version=LATEST,
@@ -139,6 +143,7 @@ class FunctionService:
             self.catalog.add(entry)  # Pending: visible, not invocable, not yet stored
         try:
             info = self.code_store.put(zip_bytes)
+            self._prepare_layers(info.unzipped_size, config)
             with self.catalog.lock:
                 self._still_there(entry)
                 config = replace(
@@ -163,6 +168,20 @@ class FunctionService:
                     self.catalog.remove(named.region, named.name)
             raise
         return published or VersionView(creating(config), entry.arn)
+
+    def _given(self, region: str, change: ConfigurationChange) -> dict[str, object]:
+        """The change's settings, with its layer version ARNs checked and resolved."""
+        given = change.given()
+        if change.layers is not None:
+            given["layers"] = self.layers.resolve(region, change.layers)
+        return given
+
+    def _prepare_layers(self, code_unzipped: int, config: Configuration) -> None:
+        """Check the size quota of code plus layers, and merge the layers for /opt ahead of
+        the catalog lock (the view then finds the folder made)."""
+        if config.layers:
+            self.layers.check_size(code_unzipped, config.layers)
+            self.layers.opt_dir(config.layers)
 
     def _still_there(self, entry: FunctionEntry) -> None:
         # DeleteFunction may have run while the code was being stored.
@@ -225,6 +244,7 @@ class FunctionService:
         entry = self._latest_entry(region, function_name)
         if dry_run:
             info = self.code_store.inspect(zip_bytes)
+            self.layers.check_size(info.unzipped_size, entry.latest.layers)
             with self.catalog.lock:
                 check_idle(entry)
                 check_revision(revision_id, entry.latest.revision_id)
@@ -235,6 +255,7 @@ class FunctionService:
             entry.busy = True
         try:
             info = self.code_store.put(zip_bytes)
+            self._prepare_layers(info.unzipped_size, entry.latest)
             with self.catalog.lock:
                 self._still_there(entry)
                 config = self._with_code(entry.latest, info, architectures)
@@ -269,12 +290,17 @@ class FunctionService:
     ) -> VersionView:
         check_change(change, self.settings)
         entry = self._latest_entry(region, function_name)
+        given = self._given(entry.region, change)
+        if given.get("layers"):
+            code = entry.latest.code_sha256
+            probe = replace(entry.latest, layers=given["layers"])
+            self._prepare_layers(self.code_store.unzipped_size(code), probe)
         with self.catalog.lock:
             check_idle(entry)
             check_revision(revision_id, entry.latest.revision_id)
             config = replace(
                 entry.latest,
-                **change.given(),
+                **given,
                 revision_id=new_revision_id(),
                 last_modified=self._now(),
             )

@@ -1,7 +1,7 @@
 """The control plane, assembled: one object the API and the engine are given.
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
-API): functions, versions, aliases, tags, concurrency, plus GetAccountSettings.
+API): functions, versions, aliases, tags, concurrency, layers, plus GetAccountSettings.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from overcast.control.catalog import Catalog
 from overcast.control.clock import Clock, utc_now
 from overcast.control.concurrency import ConcurrencyService
 from overcast.control.functions import FunctionService
+from overcast.control.layers import LayerService
 from overcast.control.resolver import CatalogResolver
 from overcast.control.tags import TagService
 from overcast.control.versions import VersionService
@@ -61,12 +62,21 @@ class ControlPlane:
         self.settings = settings
         self.store = store
         self.code_store = code_store
-        self.catalog = Catalog(store, settings.account_id)
+        self.layers = LayerService(store, code_store, settings.account_id, clock)
+        self.layers.load()
+        self.catalog = Catalog(store, settings.account_id, self.layers.opt_dir)
         self.catalog.load()
         self.concurrency = ConcurrencyService(self.catalog, settings, capacity, clock)
         self.versions = VersionService(self.catalog, capacity, clock)
         self.functions = FunctionService(
-            self.catalog, code_store, settings, retirer, self.versions, self.concurrency, clock
+            self.catalog,
+            code_store,
+            settings,
+            retirer,
+            self.versions,
+            self.concurrency,
+            clock,
+            layers=self.layers,
         )
         self.aliases = AliasService(self.catalog, self.concurrency)
         self.tags = TagService(self.catalog)

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 
 from overcast.model.function import LATEST, FunctionVersion
+from overcast.model.layer import LayerRef
 
 
 class State(StrEnum):
@@ -84,6 +85,7 @@ class Configuration:
     log_group: str | None = None  # None: /aws/lambda/NAME
     snap_start: SnapStartApplyOn = SnapStartApplyOn.NONE
     vpc: VpcConfig | None = None  # None: never configured (Lambda then omits VpcConfig)
+    layers: tuple[LayerRef, ...] = ()  # in the order given: later layers win at /opt
     state: State = State.ACTIVE
     state_reason: str | None = None
     state_reason_code: str | None = None
@@ -136,9 +138,11 @@ class Configuration:
         region: str,
         account_id: str,
         reserved_concurrency: int | None = None,
+        opt_dir: str | None = None,
     ) -> FunctionVersion:
         """The engine's slice. `reserved_concurrency` is the function's (PutFunctionConcurrency):
-        a function-wide setting, so it changes views without changing their revision."""
+        a function-wide setting, so it changes views without changing their revision.
+        `opt_dir` is the folder holding this version's layers merged (see CodeStore.merge)."""
         return FunctionVersion(
             name=self.name,
             version=self.version,
@@ -156,12 +160,18 @@ class Configuration:
             reserved_concurrency=reserved_concurrency,
             network=not (self.vpc and self.vpc.isolated),
             snap_start=self.snap_start_on,
+            opt_dir=opt_dir,
         )
+
+    @property
+    def layer_shas(self) -> tuple[str, ...]:
+        return tuple(layer.code_sha256 for layer in self.layers)
 
     def to_record(self) -> dict:
         """A JSON-ready dict for the store."""
         record = asdict(self)
         record["architectures"] = list(self.architectures)
+        record["layers"] = [asdict(layer) for layer in self.layers]
         record["state"] = self.state.value
         record["snap_start"] = self.snap_start.value
         record["last_update_status"] = (
@@ -176,6 +186,7 @@ class Configuration:
         values["architectures"] = tuple(values.get("architectures") or ("x86_64",))
         values["state"] = State(values.get("state") or State.ACTIVE)
         values["snap_start"] = SnapStartApplyOn(values.get("snap_start") or SnapStartApplyOn.NONE)
+        values["layers"] = tuple(LayerRef.from_record(r) for r in values.get("layers") or ())
         vpc = values.get("vpc")
         values["vpc"] = VpcConfig.from_record(vpc) if vpc is not None else None
         status = values.get("last_update_status")
@@ -215,6 +226,7 @@ class ConfigurationChange:
     log_group: str | None = None
     snap_start: SnapStartApplyOn | None = None
     vpc: VpcConfig | None = None
+    layers: tuple[str, ...] | None = None  # layer version ARNs; the service resolves them
 
     def given(self) -> dict[str, object]:
         return {

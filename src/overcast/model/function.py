@@ -34,6 +34,11 @@ class FunctionVersion:
     # A published version with SnapStart ApplyOn=PublishedVersions: environments are forked
     # from an initialised template of the version.
     snap_start: bool = False
+    # The function's layers merged in order (later layers win), to mount read-only at /opt;
+    # None when the version has no layers.
+    opt_dir: str | None = None
+    # The function's layers merged in order into one read-only folder, seen at /opt.
+    opt_dir: str | None = None
 
     @property
     def log_group(self) -> str:

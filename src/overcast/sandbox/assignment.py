@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.model.function import FunctionVersion
@@ -14,6 +15,15 @@ RUNTIME_DIR = str(Path(protocol.__file__).parent)
 NODE_BOOTSTRAP = str(Path(protocol.__file__).parents[1] / "node" / "bootstrap.mjs")
 
 
+@dataclass(frozen=True)
+class Roots:
+    """Where an environment finds its code and its layers (/var/task and /opt when isolated,
+    the host folders when not)."""
+
+    task: str
+    opt: str
+
+
 def stream_name(version: str) -> str:
     """Lambda's log stream name: one per environment."""
     return f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{version}]{uuid.uuid4().hex}"
@@ -21,7 +31,7 @@ def stream_name(version: str) -> str:
 
 def assignment(
     function: FunctionVersion,
-    task_root: str,
+    roots: Roots,
     stream: str,
     endpoint: str,
     initialization_type: str = "on-demand",
@@ -29,10 +39,18 @@ def assignment(
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
     runtimes served through the Runtime API the command that runs their loop."""
+    env = environment_variables(function, roots, stream, endpoint, initialization_type)
+    python = function.runtime if function.runtime.startswith("python") else "python3"
     return {
-        "env": environment_variables(function, task_root, stream, endpoint, initialization_type),
-        "cwd": task_root,
-        "path": [task_root, "/opt/python", RUNTIME_DIR],
+        "env": env,
+        "cwd": roots.task,
+        # Where Lambda's Python runtime looks: the code, then the layers' two places.
+        "path": [
+            roots.task,
+            f"{roots.opt}/python/lib/{python}/site-packages",
+            f"{roots.opt}/python",
+            RUNTIME_DIR,
+        ],
         "handler": function.handler,
         "runtime_api": not function.runtime.startswith("python"),
         # None: the function's own `bootstrap` (provided.*)
@@ -42,15 +60,17 @@ def assignment(
 
 def environment_variables(
     function: FunctionVersion,
-    task_root: str,
+    roots: Roots,
     stream: str,
     endpoint: str,
     initialization_type: str,
 ) -> dict[str, str]:
     # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set.
     user = function.environment
+    task_root = roots.task
     return {
-        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin") + f":{roots.opt}/bin",
+        "NODE_PATH": f"{roots.opt}/nodejs/node_modules:{task_root}",
         "LANG": "en_US.UTF-8",
         **user,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.model.function import FunctionVersion
+from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
 from overcast.sandbox.protections import Protections
 
 TASK_ROOT = "/var/task"
+OPT_ROOT = "/opt"
 FIRST_UID = 20000
 UID_COUNT = 40000
 NOFILE = 1024  # Lambda's file descriptor limit
@@ -42,9 +44,11 @@ class Confinement:
         self._skeleton.mkdir(parents=True, exist_ok=True)
         return {"OVERCAST_SANDBOX_ROOT": str(self._skeleton)}
 
-    def task_root(self, code_dir: Path) -> str:
-        """Where the function's code appears inside its environment."""
-        return TASK_ROOT if self.protections.namespaces else str(code_dir)
+    def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:
+        """Where the function's code and merged layers appear inside its environment."""
+        if self.protections.namespaces:
+            return Roots(TASK_ROOT, OPT_ROOT)
+        return Roots(str(code_dir), function.opt_dir or OPT_ROOT)
 
     def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
         """The isolation spec for a new spare environment, and what it holds from now on.
@@ -84,9 +88,12 @@ class Confinement:
         if lease.cgroup is not None:
             spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
         if self.protections.namespaces:
+            binds = [[str(code_dir), TASK_ROOT]]
+            if function.opt_dir:
+                binds.append([function.opt_dir, OPT_ROOT])
             spec.update(
                 root=True,
-                binds=[[str(code_dir), TASK_ROOT]],
+                binds=binds,
                 tmp_mb=function.ephemeral_storage,
                 network=function.network,
             )

@@ -186,7 +186,7 @@ class Launcher:
         environment.state = EnvironmentState.STARTING
         message = assignment(
             function,
-            self.confinement.task_root(code_dir),
+            self.confinement.roots(code_dir, function),
             environment.log_stream,
             self._endpoint,
             initialization_type,

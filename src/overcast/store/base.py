@@ -12,6 +12,7 @@ from typing import Protocol
 
 from overcast.model.alias import Alias
 from overcast.model.configuration import Configuration
+from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
 
 
@@ -49,5 +50,15 @@ class Store(Protocol):
     def delete_function(self, region: str, name: str) -> None:
         """Delete the function with all its versions and aliases."""
         ...
+
+    def load_layers(self) -> list[LayerRecord]:
+        """Every layer with its version counter and its (not deleted) versions."""
+        ...
+
+    def put_layer(self, region: str, name: str, last_version: int) -> None: ...
+
+    def put_layer_version(self, layer: LayerVersion) -> None: ...
+
+    def delete_layer_version(self, region: str, name: str, version: int) -> None: ...
 
     def close(self) -> None: ...

@@ -2,7 +2,8 @@
 
 A zip is extracted once, into `<data_dir>/code/<sha256hex>/`, and shared by every version and
 function with the same code. Extraction goes to a temporary folder that is renamed into place,
-so a reader sees either nothing or the complete tree.
+so a reader sees either nothing or the complete tree. Layers are stored the same way; the
+layers of a function, merged in order, go to `<data_dir>/code/layers-<sha256>/` (see `merge`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import stat
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -69,6 +71,44 @@ class CodeStore:
 
     def has(self, sha256_hex: str) -> bool:
         return self.zip_path(sha256_hex).is_file() and self.path(sha256_hex).is_dir()
+
+    def unzipped_size(self, sha256_hex: str) -> int:
+        """The extracted size of a stored package, as Lambda counts it (the sum of its files)."""
+        try:
+            with zipfile.ZipFile(self.zip_path(sha256_hex)) as archive:
+                return sum(member.file_size for member in archive.infolist())
+        except (OSError, *_ZIP_ERRORS):
+            return 0
+
+    def merged_path(self, layer_shas: Sequence[str]) -> Path:
+        """Where `merge` puts these layers: named for the digest of their ordered addresses."""
+        key = hashlib.sha256(",".join(_checked_hex(s) for s in layer_shas).encode()).hexdigest()
+        return self.root / f"layers-{key}"
+
+    def merge(self, layer_shas: Sequence[str]) -> Path:
+        """The stored layers merged into one tree, in order, made once: what /opt shows.
+
+        Lambda extracts a function's layers into /opt one after the other, so a file of a later
+        layer replaces the same path of an earlier one. Files are hard-linked from each layer's
+        extraction (copied where a link cannot be made), keeping their modes; the tree is built
+        in a temporary folder and renamed into place.
+        """
+        target = self.merged_path(layer_shas)
+        if target.is_dir():
+            return target
+        scratch = Path(tempfile.mkdtemp(prefix=".merge-", dir=self.root))
+        try:
+            scratch.chmod(0o755)
+            for sha in layer_shas:
+                _overlay(self.path(sha), scratch)
+            try:
+                os.rename(scratch, target)
+            except OSError:
+                if not target.is_dir():  # else another request merged the same layers first
+                    raise
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return target
 
     def inspect(self, zip_bytes: bytes) -> CodeInfo:
         """Check a package against Lambda's limits without storing it (for DryRun)."""
@@ -177,6 +217,31 @@ def _extract(archive: zipfile.ZipFile, root: Path) -> None:
         destination.chmod(_mode(member))
     for directory in (p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()):
         directory.chmod(directory.stat().st_mode | 0o555)
+
+
+def _overlay(source: Path, destination: Path) -> None:
+    """Place the tree `source` over `destination`: what is in both is taken from `source`."""
+    for entry in os.scandir(source):
+        here = destination / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if here.is_symlink() or (here.exists() and not here.is_dir()):
+                here.unlink()
+            if not here.exists():
+                here.mkdir()
+                here.chmod(stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode))
+            _overlay(Path(entry.path), here)
+            continue
+        if here.is_dir() and not here.is_symlink():
+            shutil.rmtree(here)
+        else:
+            here.unlink(missing_ok=True)
+        if entry.is_symlink():
+            here.symlink_to(os.readlink(entry.path))
+            continue
+        try:
+            os.link(entry.path, here)
+        except OSError:
+            shutil.copy2(entry.path, here)
 
 
 def _symlink(target: str, destination: Path, root: Path) -> None:

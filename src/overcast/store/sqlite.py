@@ -17,6 +17,7 @@ from pathlib import Path
 from overcast.model.alias import Alias
 from overcast.model.configuration import Configuration
 from overcast.model.function import LATEST
+from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
 from overcast.store.base import StoredFunction
 
@@ -30,6 +31,12 @@ CREATE TABLE IF NOT EXISTS versions (
 CREATE TABLE IF NOT EXISTS aliases (
     region TEXT NOT NULL, name TEXT NOT NULL, alias TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (region, name, alias));
+CREATE TABLE IF NOT EXISTS layers (
+    region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name));
+CREATE TABLE IF NOT EXISTS layer_versions (
+    region TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name, version));
 """
 
 
@@ -134,6 +141,41 @@ class SqliteStore:
         with self.transaction():
             for table in ("aliases", "versions", "functions"):
                 self._db.execute(f"DELETE FROM {table} WHERE region=? AND name=?", (region, name))
+
+    def load_layers(self) -> list[LayerRecord]:
+        with self._lock:
+            layers = self._db.execute("SELECT region, name, doc FROM layers").fetchall()
+            rows = self._db.execute("SELECT region, name, version, doc FROM layer_versions")
+            versions = rows.fetchall()
+        records = {
+            (region, name): LayerRecord(region, name, int(json.loads(doc)["last_version"]))
+            for region, name, doc in layers
+        }
+        for region, name, version, doc in versions:
+            record = records.get((region, name))
+            if record is not None:
+                record.versions[int(version)] = LayerVersion.from_record(
+                    region, name, int(version), json.loads(doc)
+                )
+        return list(records.values())
+
+    def put_layer(self, region: str, name: str, last_version: int) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO layers VALUES (?, ?, ?)",
+            (region, name, json.dumps({"last_version": last_version})),
+        )
+
+    def put_layer_version(self, layer: LayerVersion) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO layer_versions VALUES (?, ?, ?, ?)",
+            (layer.region, layer.name, layer.version, json.dumps(layer.to_record())),
+        )
+
+    def delete_layer_version(self, region: str, name: str, version: int) -> None:
+        self._write(
+            "DELETE FROM layer_versions WHERE region=? AND name=? AND version=?",
+            (region, name, version),
+        )
 
     def close(self) -> None:
         with self._lock:
