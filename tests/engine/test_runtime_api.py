@@ -187,3 +187,50 @@ def test_bad_input_at_the_runtime_api(lambda_client, function_name) -> None:
     response, error = invoke(lambda_client, function_name, {"step": 3})
     assert response["FunctionError"] == "Unhandled"
     assert error["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+NODE_USES_LAYER = "exports.handler = async () => require('shared');"
+
+
+def test_layers_reach_python_and_node_at_opt(lambda_client, function_name) -> None:
+    layer = lambda_client.publish_layer_version(
+        LayerName=function_name,
+        Content={
+            "ZipFile": make_zip(
+                {
+                    "python/shared.py": "WHO = 'python layer'\n",
+                    "nodejs/node_modules/shared/index.js": "module.exports = 'node layer';\n",
+                    "bin/hello": "#!/bin/sh\necho from-opt-bin\n",
+                },
+                executable={"bin/hello"},
+            )
+        },
+    )["LayerVersionArn"]
+    python_app = (
+        "import shared, subprocess\n"
+        "def handler(event, context):\n"
+        "    out = subprocess.run(['hello'], capture_output=True, text=True).stdout.strip()\n"
+        "    return [shared.WHO, out]\n"
+    )
+    lambda_client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.12",
+        Role=LAMBDA_ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": python_app})},
+        Layers=[layer],
+    )
+    lambda_client.create_function(
+        FunctionName=function_name + "-node",
+        Runtime="nodejs20.x",
+        Role=LAMBDA_ROLE,
+        Handler="index.handler",
+        Code={
+            "ZipFile": make_zip({"index.js": "exports.handler = async () => require('shared');"})
+        },
+        Layers=[layer],
+    )
+    for name in (function_name, function_name + "-node"):
+        lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+    assert invoke(lambda_client, function_name, {})[1] == ["python layer", "from-opt-bin"]
+    assert invoke(lambda_client, function_name + "-node", {})[1] == "node layer"
