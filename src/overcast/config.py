@@ -48,7 +48,16 @@ class Settings:
 
     def with_interpreter_overrides(self, spec: str | None) -> Settings:
         """Apply `python3.12=/usr/bin/python3.12,python3.9=...` (the --python flag / env var)."""
-        for item in filter(None, (spec or "").split(",")):
-            runtime, _, path = item.partition("=")
-            self.interpreters[runtime.strip()] = path.strip()
+        self.interpreters.update(parse_mapping(spec))
         return self
+
+    def with_node_overrides(self, spec: str | None) -> Settings:
+        """Apply `nodejs22.x=/opt/node22/bin/node,...` (the --node flag / env var)."""
+        self.node_binaries.update(parse_mapping(spec))
+        return self
+
+
+def parse_mapping(spec: str | None) -> dict[str, str]:
+    """`RUNTIME=PATH,RUNTIME=PATH` as a dict."""
+    pairs = (item.partition("=") for item in filter(None, (spec or "").split(",")))
+    return {runtime.strip(): path.strip() for runtime, _, path in pairs}

@@ -62,3 +62,11 @@ def test_account_id_from_flag_or_environment() -> None:
 def test_account_id_must_be_twelve_digits() -> None:
     with pytest.raises(SystemExit):
         settings_for(["--account-id", "12"])
+
+
+def test_node_binaries_from_flag_or_environment() -> None:
+    assert settings_for(["--node", "nodejs22.x=/opt/n22"]).node_binaries["nodejs22.x"] == "/opt/n22"
+    from_env = settings_for([], {"OVERCAST_NODE": "nodejs18.x=/opt/n18"})
+    assert from_env.node_binaries["nodejs18.x"] == "/opt/n18"
+    with pytest.raises(SystemExit):
+        settings_for(["--node", "python3.12=/x"])

@@ -51,6 +51,7 @@ def custom(client, name: str, files: dict[str, str | bytes], handler: str) -> No
         Role=LAMBDA_ROLE,
         Handler=handler,
         Code={"ZipFile": make_zip(files, executable={"bootstrap"})},
+        Timeout=15,  # a loaded CI machine must not turn a slow 6 MB upload into a timeout
     )
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
@@ -133,7 +134,7 @@ def test_awslambdaric_is_served_correctly(lambda_client, function_name, tmp_path
     assert body["request_id"] == response["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
     assert body["function_name"] == function_name
     assert body["arn"].endswith(f":function:{function_name}")
-    assert 0 < body["remaining"] <= 3000
+    assert 0 < body["remaining"] <= 15000
     response, error = invoke(lambda_client, function_name, {"fail": True})
     assert response["FunctionError"] == "Unhandled"
     assert error["errorType"] == "ValueError" and error["errorMessage"] == "ric failure"

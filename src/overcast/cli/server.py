@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from overcast.cli.client import CliContext
-from overcast.config import PYTHON_RUNTIMES, Settings
+from overcast.config import NODE_RUNTIMES, PYTHON_RUNTIMES, Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -69,6 +69,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="interpreters for python runtimes, e.g. python3.12=/usr/bin/python3.12 "
         "(env OVERCAST_PYTHON; default: the interpreter running Overcast)",
     )
+    parser.add_argument(
+        "--node",
+        type=node_spec,
+        metavar="RUNTIME=PATH,...",
+        help="node binaries for nodejs runtimes, e.g. nodejs22.x=/opt/node22/bin/node "
+        "(env OVERCAST_NODE; default: the node on PATH)",
+    )
     parser.set_defaults(command=run)
 
 
@@ -97,6 +104,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         account_concurrency=args.concurrency,
         scale_per_10s=args.scale_rate,
     )
+    settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
 
 
@@ -109,12 +117,21 @@ def account_id(value: str | None) -> str:
 
 def interpreter_spec(text: str) -> str:
     """Check `python3.12=/path,python3.9=/path` now, so a typo fails before the server starts."""
+    return _mapping_spec(text, PYTHON_RUNTIMES)
+
+
+def node_spec(text: str) -> str:
+    """Check `nodejs22.x=/path,...` now, so a typo fails before the server starts."""
+    return _mapping_spec(text, NODE_RUNTIMES)
+
+
+def _mapping_spec(text: str, runtimes: tuple[str, ...]) -> str:
     for item in filter(None, text.split(",")):
         runtime, separator, path = item.partition("=")
         if not separator or not path.strip():
             raise argparse.ArgumentTypeError(f"expected RUNTIME=PATH, got {item!r}")
-        if runtime.strip() not in PYTHON_RUNTIMES:
+        if runtime.strip() not in runtimes:
             raise argparse.ArgumentTypeError(
-                f"unknown runtime {runtime.strip()!r} (one of {', '.join(PYTHON_RUNTIMES)})"
+                f"unknown runtime {runtime.strip()!r} (one of {', '.join(runtimes)})"
             )
     return text

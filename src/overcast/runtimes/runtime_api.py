@@ -32,6 +32,7 @@ from overcast.runtimes.python import protocol
 PREFIX = "/2018-06-01/runtime"
 RESPONSE_LIMIT = 6 * 1024 * 1024
 BODY_LIMIT = 7 * 1024 * 1024
+ESTABLISHED = "01"  # /proc/net/tcp's state column
 
 
 class _State:
@@ -100,21 +101,26 @@ class _Server(ThreadingHTTPServer):
 
     def verify_request(self, request, client_address):
         # Only this environment's processes (its uid) may use its Runtime API.
-        return _peer_uid(client_address) == os.getuid()
+        return _peer_uid(client_address, self.server_address) == os.getuid()
 
 
-def _peer_uid(client_address):
+def _peer_uid(client_address, server_address):
     """The uid owning the connecting TCP socket (SO_PEERCRED is for Unix sockets only): the
-    kernel's socket table lists each socket's local address and owner."""
-    host, port = client_address[:2]
-    address = struct.unpack("<I", socket.inet_aton(host))[0]
-    wanted = f"{address:08X}:{port:04X}"
+    kernel's socket table lists each socket's addresses, state and owner. Both ends and the
+    ESTABLISHED state must match: a closed connection that used the same client port lingers
+    in TIME_WAIT, owned by no one."""
+    local, remote = _hex_address(client_address), _hex_address(server_address)
     with open("/proc/net/tcp") as table:
         for line in table:
             fields = line.split()
-            if fields[1] == wanted:
+            if fields[1] == local and fields[2] == remote and fields[3] == ESTABLISHED:
                 return int(fields[7])
     return None
+
+
+def _hex_address(address):
+    host, port = address[:2]
+    return f"{struct.unpack('<I', socket.inet_aton(host))[0]:08X}:{port:04X}"
 
 
 class _Handler(BaseHTTPRequestHandler):
