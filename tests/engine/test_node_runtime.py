@@ -95,6 +95,27 @@ def test_module_kinds(lambda_client, function_name, files, handler, kind) -> Non
     assert body.get("kind") == kind
 
 
+WAITING = """
+let timerDone = false;
+exports.handler = (event, context, callback) => {
+  const done = timerDone;
+  timerDone = false;
+  context.callbackWaitsForEmptyEventLoop = event.wait;
+  setTimeout(() => { timerDone = true; }, 300);
+  callback(null, { previousTimerRan: done });
+};
+"""
+
+
+def test_callback_waits_for_the_empty_event_loop(lambda_client, function_name) -> None:
+    node(lambda_client, function_name, {"index.js": WAITING})
+    invoke(lambda_client, function_name, {"wait": True})
+    # The first answer waited for its timer, so the timer had run before this invocation.
+    assert invoke(lambda_client, function_name, {"wait": False})[1] == {"previousTimerRan": True}
+    # That one did not wait: its timer had not run when the next invocation began.
+    assert invoke(lambda_client, function_name, {"wait": True})[1] == {"previousTimerRan": False}
+
+
 def test_callback_handlers(lambda_client, function_name) -> None:
     node(lambda_client, function_name, {"index.js": CALLBACK})
     assert invoke(lambda_client, function_name, {})[1] == {"kind": "callback", "waits": True}

@@ -104,11 +104,23 @@ function contextFor(headers) {
   };
 }
 
+// Resolves once Node's event loop has nothing left to do (timers, sockets): 'beforeExit'.
+function emptyEventLoop() {
+  return new Promise((resolve) => process.once("beforeExit", resolve));
+}
+
 function run(handler, event, context) {
   if (handler.length < 3) return Promise.resolve().then(() => handler(event, context));
-  // A callback handler: the first of callback(err, result) or a returned promise wins.
+  // A callback handler: the first of callback(err, result) or a returned promise wins. With
+  // context.callbackWaitsForEmptyEventLoop (the default), Lambda answers only once the
+  // handler's pending work (timers, sockets) is done.
   return new Promise((resolve, reject) => {
-    const callback = (error, result) => (error ? reject(error) : resolve(result));
+    const settle = (finish) => {
+      if (context.callbackWaitsForEmptyEventLoop) emptyEventLoop().then(finish);
+      else finish();
+    };
+    const callback = (error, result) =>
+      settle(() => (error ? reject(error) : resolve(result)));
     const returned = handler(event, context, callback);
     if (returned && typeof returned.then === "function") returned.then(resolve, reject);
   });
