@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,67 @@ def test_layers_reach_python_and_node_at_opt(lambda_client, function_name) -> No
         lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
     assert invoke(lambda_client, function_name, {})[1] == ["python layer", "from-opt-bin"]
     assert invoke(lambda_client, function_name + "-node", {})[1] == "node layer"
+
+
+EXTENSION = r"""#!/bin/bash
+API="http://${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+HEADERS="$(mktemp)"
+curl -sS -D "$HEADERS" -X POST "$API/register" -H "Lambda-Extension-Name: recorder" \
+  -d '{"events": ["INVOKE", "SHUTDOWN"]}' >/dev/null
+ID=$(grep -Fi Lambda-Extension-Identifier "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+while true; do
+  EVENT=$(curl -sS "$API/event/next" -H "Lambda-Extension-Identifier: $ID")
+  TYPE=$(echo "$EVENT" | sed 's/.*"eventType": *"\([A-Z]*\)".*/\1/')
+  REQUEST=$(echo "$EVENT" | sed -n 's/.*"requestId": *"\([^"]*\)".*/\1/p')
+  echo "recorder saw $TYPE $REQUEST"
+  if [ "$TYPE" = "SHUTDOWN" ]; then exit 0; fi
+  sleep 0.3  # slow work after each invocation: the environment must wait for it
+  echo -n "$REQUEST" > /tmp/last
+done
+"""
+
+REPORTING_HANDLER = """
+function handler () {
+  echo "{\\"last\\": \\"$(cat /tmp/last 2>/dev/null)\\"}"
+}
+"""
+
+
+def test_external_extension_gets_invoke_and_shutdown(server, lambda_client, function_name):
+    layer = lambda_client.publish_layer_version(
+        LayerName=function_name,
+        Content={"ZipFile": make_zip({"extensions/recorder": EXTENSION}, {"extensions/recorder"})},
+    )["LayerVersionArn"]
+    lambda_client.create_function(
+        FunctionName=function_name,
+        Runtime="provided.al2023",
+        Role=LAMBDA_ROLE,
+        Handler="function.handler",
+        Code={
+            "ZipFile": make_zip(
+                {"bootstrap": SHELL_BOOTSTRAP, "function.sh": REPORTING_HANDLER},
+                {"bootstrap"},
+            )
+        },
+        Layers=[layer],
+        Timeout=15,
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    first, body = invoke(lambda_client, function_name, {})
+    assert body == {"last": ""}
+    _, body = invoke(lambda_client, function_name, {})
+    # The second event waited until the extension had finished with the first.
+    assert body == {"last": first["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]}
+    lambda_client.delete_function(FunctionName=function_name)  # ends the environment
+    logs = server.client("logs")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        messages = [
+            e["message"]
+            for e in logs.filter_log_events(logGroupName=f"/aws/lambda/{function_name}")["events"]
+        ]
+        if "recorder saw SHUTDOWN " in messages:
+            break
+        time.sleep(0.2)  # polling the stored log with a deadline
+    assert "recorder saw SHUTDOWN " in messages
+    assert sum(1 for m in messages if m.startswith("recorder saw INVOKE ")) == 2

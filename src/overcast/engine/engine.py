@@ -24,6 +24,7 @@ from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
 from overcast.errors import SandboxError, ServiceError, TooManyRequestsException
 from overcast.model.function import FunctionVersion, Target
+from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
 from overcast.sandbox.launcher import Launcher, Started
@@ -32,6 +33,7 @@ from overcast.types import LogSink, ProvisionedStatus
 log = logging.getLogger(__name__)
 
 TAIL_BYTES = 4096
+SHUTDOWN_GRACE_S = 2.0  # Lambda gives extensions 2 s (500 ms with none registered)
 _random = random.Random()
 
 
@@ -226,7 +228,23 @@ class Engine:
         return record.result(log_result)
 
     def _kill(self, environment: Environment) -> None:
-        environment.kill()
+        """End an environment the engine no longer needs (reclaimed, retired, replaced).
+
+        One with extensions gets a SHUTDOWN first. What it wrote since its last invocation
+        (an extension's last words, a background thread) still reaches its log stream.
+        """
+        if environment.extensions:
+            environment.shutdown(SHUTDOWN_GRACE_S)
+            loop = asyncio.get_running_loop()
+            loop.call_later(SHUTDOWN_GRACE_S + 0.1, self._keep_last_words, environment)
+        else:
+            environment.kill()
+            self._keep_last_words(environment)
+
+    def _keep_last_words(self, environment: Environment) -> None:
+        events = lines.output_events(environment.take_logs())
+        if events and environment.log_group:
+            self.logs.append(environment.log_group, environment.log_stream, events)
 
     async def _reap_forever(self) -> None:
         interval = max(0.2, min(self._keep_alive_s / 4, 5.0))

@@ -25,11 +25,14 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from overcast.runtimes.extensions import Extensions
 from overcast.runtimes.python import protocol
 
 PREFIX = "/2018-06-01/runtime"
+EXTENSION_PREFIX = "/2020-01-01/extension"
 RESPONSE_LIMIT = 6 * 1024 * 1024
 BODY_LIMIT = 7 * 1024 * 1024
 ESTABLISHED = "01"  # /proc/net/tcp's state column
@@ -38,8 +41,9 @@ ESTABLISHED = "01"  # /proc/net/tcp's state column
 class _State:
     """Where the environment is: initialising, waiting for an event, or running `request_id`."""
 
-    def __init__(self, control):
+    def __init__(self, control, extensions):
         self.control = control
+        self.extensions = extensions
         self.lock = threading.Lock()  # one request at a time talks to the engine
         self.started = time.perf_counter()
         self.ready = False
@@ -47,15 +51,17 @@ class _State:
         self.finished = set()
 
 
-def run(control, handler, task_root, command=None):
-    """Serve the Runtime API for `command` (default: the task root's `bootstrap`) until the
-    engine goes away."""
-    state = _State(control)
+def run(control, handler, task_root, command=None, extensions_dir=None):
+    """Serve the Runtime API for `command` (default: the task root's `bootstrap`), and the
+    Extensions API for the executables in `extensions_dir`, until the engine goes away."""
+    state = _State(control, Extensions())
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = state
     port = server.server_address[1]
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", _HANDLER=handler)
     command = command or [os.path.join(task_root, "bootstrap")]
+    if extensions_dir:
+        state.extensions.start(extensions_dir, env)  # before the runtime, as on Lambda
     children = []
     # Installed before the start: a bootstrap that fails at once must not go unnoticed.
     signal.signal(signal.SIGCHLD, lambda *_: _exit_with(children))
@@ -133,12 +139,17 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == f"{PREFIX}/invocation/next":
             with self.server.state.lock:
                 self._next()
+        elif self.path == f"{EXTENSION_PREFIX}/event/next":
+            self._extension_next()
         else:
             self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
 
     def do_POST(self):
         body = self._body()
         if body is None:
+            return
+        if self.path.startswith(EXTENSION_PREFIX):
+            self._extension_post(self.path[len(EXTENSION_PREFIX) :], body)
             return
         parts = (
             self.path[len(PREFIX) :].strip("/").split("/") if self.path.startswith(PREFIX) else []
@@ -152,6 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _next(self):
         state = self.server.state
+        # Init ends, and each invocation ends for the environment, only once every extension
+        # waits for its next event too.
+        state.extensions.wait_until_idle()
         if not state.ready:
             meta = {"init_ms": (time.perf_counter() - state.started) * 1000.0}
             state.control.send(protocol.encode(protocol.READY, meta))
@@ -159,8 +173,21 @@ class _Handler(BaseHTTPRequestHandler):
         frame = state.control.read()
         if frame is None:  # the engine ended the environment
             os._exit(0)
-        _kind, meta, body = frame
+        kind, meta, body = frame
+        if kind == protocol.SHUTDOWN:
+            state.extensions.shutdown(meta.get("reason", "spindown"))
+            sys.stdout.flush()
+            os._exit(0)
         state.request_id = meta["request_id"]
+        state.extensions.publish(
+            {
+                "eventType": "INVOKE",
+                "deadlineMs": meta["deadline_ms"],
+                "requestId": meta["request_id"],
+                "invokedFunctionArn": meta["invoked_arn"],
+                "tracing": {"type": "X-Amzn-Trace-Id", "value": meta.get("trace_id") or ""},
+            }
+        )
         headers = {
             "Lambda-Runtime-Aws-Request-Id": meta["request_id"],
             "Lambda-Runtime-Deadline-Ms": str(meta["deadline_ms"]),
@@ -173,6 +200,41 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Lambda-Runtime-Cognito-Identity"] = json.dumps(meta["identity"])
         os.environ["_X_AMZN_TRACE_ID"] = headers["Lambda-Runtime-Trace-Id"]
         self._send(200, body, "application/json", headers)
+
+    def _extension_post(self, path, body):
+        extensions = self.server.state.extensions
+        if path == "/register":
+            try:
+                events = json.loads(body or b"{}").get("events", [])
+            except (ValueError, AttributeError):
+                self._reply(400, {"errorType": "InvalidRequest", "errorMessage": "bad body"})
+                return
+            name = self.headers.get("Lambda-Extension-Name") or ""
+            identifier = extensions.register(name, events)
+            document = {
+                "functionName": os.environ.get("AWS_LAMBDA_FUNCTION_NAME"),
+                "functionVersion": os.environ.get("AWS_LAMBDA_FUNCTION_VERSION"),
+                "handler": os.environ.get("_HANDLER"),
+            }
+            headers = {"Lambda-Extension-Identifier": identifier}
+            self._send(200, json.dumps(document).encode(), "application/json", headers)
+        elif path in ("/init/error", "/exit/error"):
+            self._reply(202, {"status": "OK"})
+        else:
+            self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
+
+    def _extension_next(self):
+        identifier = self.headers.get("Lambda-Extension-Identifier") or ""
+        event = self.server.state.extensions.next_event(identifier)
+        if event is None:
+            error = {
+                "errorType": "Extension.InvalidExtensionIdentifier",
+                "errorMessage": identifier,
+            }
+            self._reply(403, error)
+            return
+        headers = {"Lambda-Extension-Event-Identifier": str(uuid.uuid4())}
+        self._send(200, json.dumps(event).encode(), "application/json", headers)
 
     def _result(self, request_id, outcome, body):
         state = self.server.state

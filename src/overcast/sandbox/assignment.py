@@ -53,6 +53,7 @@ def assignment(
         ],
         "handler": function.handler,
         "runtime_api": not function.runtime.startswith("python"),
+        "extensions": f"{roots.opt}/extensions",
         # None: the function's own `bootstrap` (provided.*)
         "command": [node, NODE_BOOTSTRAP] if function.runtime.startswith("nodejs") else None,
     }

@@ -76,6 +76,8 @@ class Environment:
     state: EnvironmentState = EnvironmentState.SPARE
     last_used: float = field(default_factory=time.monotonic)
     provisioned: bool = False  # kept warm by a provisioned-concurrency config: never reaped
+    extensions: bool = False  # has external extensions: it ends with a SHUTDOWN event
+    log_group: str = ""
     _transport: asyncio.Transport | None = None
     _log_fd: int = -1
     _log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
@@ -154,6 +156,15 @@ class Environment:
             except ProcessLookupError:
                 pass
         self.close()
+
+    def shutdown(self, grace_s: float) -> None:
+        """End it gently: a SHUTDOWN for its extensions, then the kill after `grace_s`."""
+        if self.state is EnvironmentState.DEAD or self._transport is None:
+            self.kill()
+            return
+        self.state = EnvironmentState.DEAD
+        self._transport.write(protocol.encode(protocol.SHUTDOWN, {"reason": "spindown"}))
+        asyncio.get_running_loop().call_later(grace_s, self.kill)
 
     def close(self) -> None:
         self.state = EnvironmentState.DEAD

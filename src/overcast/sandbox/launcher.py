@@ -183,10 +183,15 @@ class Launcher:
     ) -> Started:
         environment.key, environment.revision_id = key, function.revision_id
         environment.log_stream = stream_name(function.version)
+        environment.log_group = function.log_group
+        roots = self.confinement.roots(code_dir, function)
+        environment.extensions = bool(function.opt_dir) and os.path.isdir(
+            os.path.join(function.opt_dir, "extensions")
+        )
         environment.state = EnvironmentState.STARTING
         message = assignment(
             function,
-            self.confinement.roots(code_dir, function),
+            roots,
             environment.log_stream,
             self._endpoint,
             initialization_type,

@@ -16,6 +16,7 @@ RECV_SIZE = 1 << 16
 INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context; body: event
 ASSIGN = 6  # meta: the function a spare environment becomes (env, cwd, path, handler, isolation)
 TEMPLATE = 7  # SnapStart: run the before-snapshot hooks, then fork restored copies on request
+SHUTDOWN = 9  # the environment is ending: extensions get their SHUTDOWN event
 # environment -> engine
 READY = 2  # meta: init_ms
 INIT_ERROR = 3  # meta: init_ms; body: error object JSON

@@ -73,7 +73,13 @@ def _become_environment(spec, fds, host):
     os.chdir(assignment["cwd"])
     sys.path[:0] = assignment["path"]
     if assignment.get("runtime_api"):  # a runtime that brings its own loop (`bootstrap`)
-        runtime_api.run(control, assignment["handler"], assignment["cwd"], assignment["command"])
+        runtime_api.run(
+            control,
+            assignment["handler"],
+            assignment["cwd"],
+            assignment["command"],
+            assignment["extensions"],
+        )
         return 0
     clone_channel = socket.socket(fileno=fds[2]) if len(fds) > 2 else None
     bootstrap.run(control, assignment["handler"], clone_channel)
