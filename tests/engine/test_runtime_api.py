@@ -300,3 +300,32 @@ def test_external_extension_gets_invoke_and_shutdown(server, lambda_client, func
         time.sleep(0.2)  # polling the stored log with a deadline
     assert "recorder saw SHUTDOWN " in messages
     assert sum(1 for m in messages if m.startswith("recorder saw INVOKE ")) == 2
+
+
+def test_python_function_with_an_extension(lambda_client, function_name) -> None:
+    layer = lambda_client.publish_layer_version(
+        LayerName=function_name,
+        Content={"ZipFile": make_zip({"extensions/recorder": EXTENSION}, {"extensions/recorder"})},
+    )["LayerVersionArn"]
+    app = (
+        "import os\n"
+        "def handler(event, context):\n"
+        "    last = open('/tmp/last').read() if os.path.exists('/tmp/last') else ''\n"
+        "    return {'last': last, 'id': context.aws_request_id}\n"
+    )
+    lambda_client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.12",
+        Role=LAMBDA_ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": app})},
+        Layers=[layer],
+        Timeout=15,
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    _, first = invoke(lambda_client, function_name, {})
+    assert first["last"] == ""
+    _, second = invoke(lambda_client, function_name, {})
+    assert second["last"] == first["id"]  # the extension finished with the first event
+    response, error = invoke(lambda_client, function_name, {"x": 1}, Qualifier="$LATEST")
+    assert "FunctionError" not in response and error["last"] == second["id"]

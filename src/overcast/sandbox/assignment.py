@@ -36,6 +36,7 @@ def assignment(
     endpoint: str,
     initialization_type: str = "on-demand",
     node: str | None = None,
+    extensions: bool = False,
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
     runtimes served through the Runtime API the command that runs their loop."""
@@ -52,11 +53,20 @@ def assignment(
             RUNTIME_DIR,
         ],
         "handler": function.handler,
-        "runtime_api": not function.runtime.startswith("python"),
+        # Python runs on the framed fast path unless extensions need the Runtime API.
+        "runtime_api": not function.runtime.startswith("python") or extensions,
         "extensions": f"{roots.opt}/extensions",
-        # None: the function's own `bootstrap` (provided.*)
-        "command": [node, NODE_BOOTSTRAP] if function.runtime.startswith("nodejs") else None,
+        "command": _command(function, node),
     }
+
+
+def _command(function: FunctionVersion, node: str | None) -> list[str] | None:
+    """What runs the function's loop beside the Runtime API (None: its own `bootstrap`)."""
+    if function.runtime.startswith("nodejs"):
+        return [node, NODE_BOOTSTRAP]
+    if function.runtime.startswith("python"):
+        return ["python"]  # the environment's own interpreter runs runtimes/python/api_client
+    return None
 
 
 def environment_variables(

@@ -196,6 +196,7 @@ class Launcher:
             self._endpoint,
             initialization_type,
             self._node.get(function.runtime),
+            environment.extensions,
         )
         message["isolation"] = self.confinement.assign(
             environment.lease, function, code_dir, template

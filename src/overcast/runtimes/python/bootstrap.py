@@ -67,7 +67,7 @@ def _serve(control, handler, clone_channel=None):
         if kind == protocol.TEMPLATE and clone_channel is not None:
             _become_template(control, handler, clone_channel)
             return
-        control.send(_invoke(handler, meta, body))
+        control.send(protocol.encode(*handle(handler, meta, body)))
 
 
 def _become_template(control, handler, clone_channel):
@@ -121,7 +121,8 @@ def _restored(spec, fds, handler):
     return 0
 
 
-def _invoke(handler, meta, body):
+def handle(handler, meta, body):
+    """Run the handler on one event: (RESPONSE or ERROR, meta, payload) for the engine."""
     global _request_id
     _request_id = request_id = meta["request_id"]
     context = LambdaContext(
@@ -149,14 +150,14 @@ def _invoke(handler, meta, body):
         }
         return _answer_error(error)
     sys.stdout.flush()
-    return protocol.encode(protocol.RESPONSE, {"max_rss_kb": _max_rss_kb()}, payload)
+    return protocol.RESPONSE, {"max_rss_kb": _max_rss_kb()}, payload
 
 
 def _answer_error(error):
     sys.stdout.flush()
     sys.stderr.flush()
     meta = {"max_rss_kb": _max_rss_kb(), "error_type": error["errorType"]}
-    return protocol.encode(protocol.ERROR, meta, json.dumps(error).encode())
+    return protocol.ERROR, meta, json.dumps(error).encode()
 
 
 def _send_init_error(control, started, error):

@@ -79,6 +79,7 @@ def _become_environment(spec, fds, host):
             assignment["cwd"],
             assignment["command"],
             assignment["extensions"],
+            assignment["path"],
         )
         return 0
     clone_channel = socket.socket(fileno=fds[2]) if len(fds) > 2 else None
