@@ -521,3 +521,17 @@ def test_restart_keeps_functions_versions_aliases_and_tags(launch, tmp_path) -> 
     zipped = second.get_function(FunctionName="kept")["Code"]["Location"]
     with urllib.request.urlopen(zipped, timeout=10) as response:
         assert zipfile.ZipFile(io.BytesIO(response.read())).namelist() == ["app.py"]
+
+
+def test_container_images_are_refused(lambda_client, function_name) -> None:
+    with pytest.raises(ClientError) as caught:
+        lambda_client.create_function(
+            FunctionName=function_name,
+            PackageType="Image",
+            Role=ROLE,
+            Code={"ImageUri": "000000000000.dkr.ecr.us-east-1.amazonaws.com/app:latest"},
+        )
+    error = caught.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == "InvalidParameterValueException"
+    assert "Container images are not supported" in error["Error"]["Message"]

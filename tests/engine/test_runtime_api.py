@@ -169,8 +169,16 @@ while True:
     elif event["step"] == 2:
         seen["answered twice"] = call("/invocation/" + previous + "/response", b"{{}}")[0]
     elif event["step"] == 3:
-        too_large = b"x" * (6 * 1024 * 1024 + 10)
+        too_large = b"x" * (6 * 1024 * 1024 + 200)
         seen["too large"] = call("/invocation/" + request_id + "/response", too_large)[0]
+        previous = request_id
+        continue
+    elif event["step"] == 4:  # an error body that is not JSON: the header names the type
+        request = urllib.request.Request(
+            API + "/invocation/" + request_id + "/error", data=b"not json", method="POST",
+            headers={{"Lambda-Runtime-Function-Error-Type": "Custom.Weird"}},
+        )
+        urllib.request.urlopen(request).read()
         previous = request_id
         continue
     seen["deadline"] = int(headers["Lambda-Runtime-Deadline-Ms"]) > 0
@@ -189,6 +197,10 @@ def test_bad_input_at_the_runtime_api(lambda_client, function_name) -> None:
     response, error = invoke(lambda_client, function_name, {"step": 3})
     assert response["FunctionError"] == "Unhandled"
     assert error["errorType"] == "Function.ResponseSizeTooLarge"
+    assert error["errorMessage"].endswith("exceeded maximum allowed payload size (6291556 bytes).")
+    response, error = invoke(lambda_client, function_name, {"step": 4})
+    assert response["FunctionError"] == "Unhandled"
+    assert error == {"errorType": "Custom.Weird", "errorMessage": "not json"}
 
 
 NODE_USES_LAYER = "exports.handler = async () => require('shared');"

@@ -38,7 +38,7 @@ PYTHON_CLIENT = (
     f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
     "from overcast.runtimes.python.api_client import main; main()"
 )
-RESPONSE_LIMIT = 6 * 1024 * 1024
+RESPONSE_LIMIT = 6 * 1024 * 1024 + 100  # Lambda's emulator: 6 MB plus 100 bytes
 BODY_LIMIT = 7 * 1024 * 1024
 ESTABLISHED = "01"  # /proc/net/tcp's state column
 
@@ -253,12 +253,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if outcome == "response" and len(body) > RESPONSE_LIMIT:
             error = {
-                "errorMessage": f"Response payload size exceeded maximum allowed payload size "
-                f"({RESPONSE_LIMIT} bytes).",
+                "errorMessage": f"Response payload size ({len(body)} bytes) exceeded maximum "
+                f"allowed payload size ({RESPONSE_LIMIT} bytes).",
                 "errorType": "Function.ResponseSizeTooLarge",
             }
             self._answer(protocol.ERROR, error["errorType"], json.dumps(error).encode())
-            self._reply(413, {"errorType": "RequestEntityTooLarge", "errorMessage": "too large"})
+            message = f"Exceeded maximum allowed payload size ({RESPONSE_LIMIT} bytes)."
+            self._reply(413, {"errorMessage": message, "errorType": "RequestEntityTooLarge"})
             return
         if outcome == "response":
             self._answer(protocol.RESPONSE, None, body)
