@@ -341,3 +341,40 @@ def test_python_function_with_an_extension(lambda_client, function_name) -> None
     assert second["last"] == first["id"]  # the extension finished with the first event
     response, error = invoke(lambda_client, function_name, {"x": 1}, Qualifier="$LATEST")
     assert "FunctionError" not in response and error["last"] == second["id"]
+
+
+FAILING_EXTENSION = r"""#!/bin/bash
+API="http://${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
+HEADERS="$(mktemp)"
+curl -sS -D "$HEADERS" -X POST "$API/register" -H "Lambda-Extension-Name: broken" \
+  -d '{"events": ["INVOKE"]}' >/dev/null
+ID=$(grep -Fi Lambda-Extension-Identifier "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+curl -sS -X POST "$API/init/error" -H "Lambda-Extension-Identifier: $ID" \
+  -H "Lambda-Extension-Function-Error-Type: Extension.ConfigInvalid" -d 'no config' >/dev/null
+sleep 5
+"""
+
+
+def test_extension_init_error_fails_init(lambda_client, function_name) -> None:
+    layer = lambda_client.publish_layer_version(
+        LayerName=function_name,
+        Content={
+            "ZipFile": make_zip({"extensions/broken": FAILING_EXTENSION}, {"extensions/broken"})
+        },
+    )["LayerVersionArn"]
+    lambda_client.create_function(
+        FunctionName=function_name,
+        Runtime="provided.al2023",
+        Role=LAMBDA_ROLE,
+        Handler="function.handler",
+        Code={
+            "ZipFile": make_zip(
+                {"bootstrap": SHELL_BOOTSTRAP, "function.sh": SHELL_HANDLER}, {"bootstrap"}
+            )
+        },
+        Layers=[layer],
+    )
+    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    response, error = invoke(lambda_client, function_name, {})
+    assert response["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "Extension.ConfigInvalid"

@@ -226,7 +226,14 @@ class _Handler(BaseHTTPRequestHandler):
             }
             headers = {"Lambda-Extension-Identifier": identifier}
             self._send(200, json.dumps(document).encode(), "application/json", headers)
-        elif path in ("/init/error", "/exit/error"):
+        elif path == "/init/error":  # an extension failed its init: so does the environment
+            self._reply(202, {"status": "OK"})
+            state = self.server.state
+            if not state.ready:
+                error_type = self.headers.get("Lambda-Extension-Function-Error-Type")
+                message = body.decode("utf-8", "replace") or "extension init failed"
+                _init_error(state, error_type or "Extension.InitError", message)
+        elif path == "/exit/error":
             self._reply(202, {"status": "OK"})
         else:
             self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
