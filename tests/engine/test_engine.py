@@ -80,7 +80,7 @@ def version(handler: str = "app.handler", timeout: int = 3, **changes) -> Functi
         name="f",
         version="$LATEST",
         function_arn=ARN,
-        runtime="python3.12",
+        runtime=changes.pop("runtime", "python3.12"),
         handler=handler,
         code_sha256="code",
         revision_id=changes.pop("revision_id", "r1"),
@@ -353,3 +353,27 @@ def test_layers_are_found_where_lambda_puts_them(tmp_path: Path) -> None:
         assert answer == ["layer", str(opt / "bin" / "tool")]
 
     run(code_dir, scenario)
+
+
+def test_a_runtime_that_never_asks_for_next_fails_init(tmp_path: Path) -> None:
+    code_dir = tmp_path / "code"
+    code_dir.mkdir()
+    (code_dir / "bootstrap").write_text("#!/bin/sh\nsleep 30\n")
+    (code_dir / "bootstrap").chmod(0o755)
+
+    async def scenario() -> None:
+        launcher = Launcher(
+            {"provided.al2023": sys.executable}, "http://127.0.0.1:1", init_limit_s=0.5
+        )
+        engine = Engine(launcher, MemorySink(), lambda _sha: code_dir)
+        engine.start()
+        try:
+            function = version(handler="unused", runtime="provided.al2023")
+            result, error = await call(engine, {}, function)
+            assert result.function_error == "Unhandled"
+            assert error["errorType"] == "Sandbox.Timedout"
+            assert error["errorMessage"] == "Init timed out after 0.50 seconds"
+        finally:
+            await engine.stop()
+
+    asyncio.run(scenario())

@@ -78,7 +78,9 @@ class Launcher:
         confinement: Confinement | None = None,
         spares: int = SPARES,
         node_binaries: dict[str, str] | None = None,
+        init_limit_s: float = INIT_LIMIT_S,
     ) -> None:
+        self._init_limit_s = init_limit_s
         self._interpreters = interpreters
         self._node = node_binaries or {}
         self._endpoint = endpoint
@@ -295,12 +297,12 @@ class Launcher:
     async def _wait_ready(self, environment: Environment) -> Answer:
         """READY, or an INIT_ERROR answer for every way init can fail (as Lambda reports it)."""
         try:
-            return await asyncio.wait_for(environment.expect(), INIT_LIMIT_S)
+            return await asyncio.wait_for(environment.expect(), self._init_limit_s)
         except TimeoutError:
             environment.kill()
             error = {
                 "errorType": "Sandbox.Timedout",
-                "errorMessage": f"Init timed out after {INIT_LIMIT_S:.2f} seconds",
+                "errorMessage": f"Init timed out after {self._init_limit_s:.2f} seconds",
             }
         except EnvironmentExited:
             reason = await environment.exit_reason()
