@@ -24,6 +24,7 @@ from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.store.code import CodeStore
 from overcast.store.sqlite import SqliteStore
+from overcast.triggers.function_urls import FunctionUrls
 
 log = logging.getLogger("overcast")
 
@@ -86,6 +87,7 @@ def build_platform(settings: Settings) -> Platform:
                 logs, account_id=settings.account_id, default_region=settings.default_region
             )
         },
+        function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
     )
     return Platform(settings, store, logs, log_sink, engine, control, app, protections)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +21,7 @@ from starlette.routing import Route
 from overcast.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
 from overcast.api import layers as _layers  # noqa: F401 (registers its operations)
 from overcast.api import protocol
+from overcast.api import urls as _urls  # noqa: F401 (registers its operations)
 from overcast.api.errors import Endpoint, guarded, json_protocol_error_response
 from overcast.api.functions import HANDLERS, Call
 from overcast.api.sigv4 import Scope, scope_of
@@ -34,6 +36,7 @@ from overcast.errors import (
 from overcast.store.code import CodeStore
 
 TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
+ASGIHandler = Any  # an ASGI callable with a `match(scope)`: triggers.function_urls.FunctionUrls
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # Lambda's Invoke, with the trailing-slash form older botocore sends.
 INVOKE_PATH_PATTERN = re.compile(r"/2015-03-31/functions/([^/]+)/invocations/?")
@@ -132,22 +135,30 @@ async def health(request: Request) -> Response:
 
 
 class InvokeFront:
-    """Sends Lambda's Invoke straight to its endpoint and everything else to the Starlette app.
+    """Sends Lambda's Invoke straight to its endpoint, function URLs to their front door, and
+    everything else to the Starlette app.
 
-    The invoke path is the hot path: it skips Starlette's middleware stack and route scan.
+    The invoke and URL paths are hot paths: they skip Starlette's middleware and route scan.
     """
 
-    def __init__(self, invoke_route: Endpoint, app: Starlette) -> None:
+    def __init__(
+        self, invoke_route: Endpoint, app: Starlette, function_urls: ASGIHandler | None = None
+    ) -> None:
         self.invoke = guarded(invoke_route)
         self.app = app
+        self.function_urls = function_urls
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            match = INVOKE_PATH_PATTERN.fullmatch(scope["path"])
-            if match is not None:
-                scope["path_params"] = {"FunctionName": match.group(1)}
-                response = await self.invoke(Request(scope, receive))
-                await response(scope, receive, send)
+        if scope["type"] == "http":
+            if scope["method"] == "POST":
+                match = INVOKE_PATH_PATTERN.fullmatch(scope["path"])
+                if match is not None:
+                    scope["path_params"] = {"FunctionName": match.group(1)}
+                    response = await self.invoke(Request(scope, receive))
+                    await response(scope, receive, send)
+                    return
+            if self.function_urls is not None and self.function_urls.match(scope):
+                await self.function_urls(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -159,6 +170,7 @@ def build_app(
     code_store: CodeStore,
     invoke_route: Endpoint,
     target_handlers: dict[str, TargetHandler],
+    function_urls: ASGIHandler | None = None,
 ) -> InvokeFront:
     """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first."""
     rest = LambdaRestApi(settings, control)
@@ -168,4 +180,4 @@ def build_app(
         Route("/", TargetApi(settings, target_handlers, rest.handle).handle, methods=["POST"]),
         Route("/{path:path}", guarded(rest.handle), methods=ALL_METHODS),
     ]
-    return InvokeFront(invoke_route, Starlette(routes=routes))
+    return InvokeFront(invoke_route, Starlette(routes=routes), function_urls)

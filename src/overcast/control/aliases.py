@@ -13,6 +13,7 @@ from overcast.control.clock import new_revision_id
 from overcast.control.concurrency import ConcurrencyService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
+from overcast.control.urls import UrlService
 from overcast.control.versions import check_revision
 from overcast.errors import (
     InvalidParameterValueException,
@@ -32,9 +33,12 @@ class AliasView:
 
 
 class AliasService:
-    def __init__(self, catalog: Catalog, concurrency: ConcurrencyService) -> None:
+    def __init__(
+        self, catalog: Catalog, concurrency: ConcurrencyService, *, urls: UrlService | None = None
+    ) -> None:
         self.catalog = catalog
         self.concurrency = concurrency
+        self.urls = urls
 
     def _entry(self, region: str, function_name: str) -> FunctionEntry:
         named = name_function(self.catalog.account_id, region, function_name)
@@ -107,6 +111,8 @@ class AliasService:
                 self.catalog.store.delete_alias(entry.region, entry.name, name)
                 # Lambda deletes an alias's provisioned-concurrency config with the alias.
                 self.concurrency.forget(entry, name)
+                if self.urls is not None:  # and its function URL config
+                    self.urls.forget(entry, name)
             entry.aliases.pop(name, None)
 
     def list(

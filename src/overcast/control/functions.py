@@ -19,6 +19,7 @@ from overcast.control.layers import LayerService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
 from overcast.control.runtimes import interpreter_for
+from overcast.control.urls import UrlService
 from overcast.control.versions import (
     PAGE_LIMIT,
     VersionService,
@@ -86,7 +87,9 @@ class FunctionService:
         clock: Clock,
         *,
         layers: LayerService,
+        urls: UrlService | None = None,
     ) -> None:
+        self.urls = urls
         self.catalog = catalog
         self.code_store = code_store
         self.settings = settings
@@ -328,6 +331,8 @@ class FunctionService:
                 self.catalog.store.delete_function(entry.region, entry.name)
                 self.catalog.remove(entry.region, entry.name)
                 self.concurrency.function_deleted(entry)
+                if self.urls is not None:  # the store dropped its URL configs with it
+                    self.urls.function_deleted(entry)
                 retired = entry.arn
             else:
                 self._delete_version(entry, version)

@@ -1,7 +1,8 @@
 """The control plane, assembled: one object the API and the engine are given.
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
-API): functions, versions, aliases, tags, concurrency, layers, plus GetAccountSettings.
+API): functions, versions, aliases, tags, concurrency, layers, function URLs
+(`urls.route` serves the URL front end), plus GetAccountSettings.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from overcast.control.functions import FunctionService
 from overcast.control.layers import LayerService
 from overcast.control.resolver import CatalogResolver
 from overcast.control.tags import TagService
+from overcast.control.urls import UrlService
 from overcast.control.versions import VersionService
 from overcast.model.function import Target
 from overcast.store.base import Store
@@ -67,6 +69,8 @@ class ControlPlane:
         self.catalog = Catalog(store, settings.account_id, self.layers.opt_dir)
         self.catalog.load()
         self.concurrency = ConcurrencyService(self.catalog, settings, capacity, clock)
+        self.urls = UrlService(self.catalog, clock)
+        self.urls.load()
         self.versions = VersionService(self.catalog, capacity, clock)
         self.functions = FunctionService(
             self.catalog,
@@ -77,8 +81,9 @@ class ControlPlane:
             self.concurrency,
             clock,
             layers=self.layers,
+            urls=self.urls,
         )
-        self.aliases = AliasService(self.catalog, self.concurrency)
+        self.aliases = AliasService(self.catalog, self.concurrency, urls=self.urls)
         self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
         self.concurrency.restore()

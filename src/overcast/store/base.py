@@ -1,4 +1,4 @@
-"""The state store: where functions, versions, aliases and tags outlive the process.
+"""The state store: where functions, versions, aliases, tags and URLs outlive the process.
 
 The control plane keeps everything it serves in memory and writes through to a store; the
 store is read once, at start (`load`). Writes that belong together go in one `transaction()`.
@@ -14,6 +14,7 @@ from overcast.model.alias import Alias
 from overcast.model.configuration import Configuration
 from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
+from overcast.model.url import UrlConfig
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Store(Protocol):
     def delete_alias(self, region: str, function_name: str, alias_name: str) -> None: ...
 
     def delete_function(self, region: str, name: str) -> None:
-        """Delete the function with all its versions and aliases."""
+        """Delete the function with all its versions, aliases and URL configs."""
         ...
 
     def load_layers(self) -> list[LayerRecord]:
@@ -60,5 +61,15 @@ class Store(Protocol):
     def put_layer_version(self, layer: LayerVersion) -> None: ...
 
     def delete_layer_version(self, region: str, name: str, version: int) -> None: ...
+
+    def load_urls(self) -> list[UrlConfig]:
+        """Every function URL config (a function's and its aliases')."""
+        ...
+
+    def put_url(self, config: UrlConfig) -> None:
+        """Insert or replace a URL config, keyed by (region, function name, qualifier)."""
+        ...
+
+    def delete_url(self, region: str, name: str, qualifier: str | None) -> None: ...
 
     def close(self) -> None: ...

@@ -19,6 +19,7 @@ from overcast.model.configuration import Configuration
 from overcast.model.function import LATEST
 from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
+from overcast.model.url import UrlConfig
 from overcast.store.base import StoredFunction
 
 SCHEMA = """
@@ -37,7 +38,13 @@ CREATE TABLE IF NOT EXISTS layers (
 CREATE TABLE IF NOT EXISTS layer_versions (
     region TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (region, name, version));
+CREATE TABLE IF NOT EXISTS function_urls (
+    region TEXT NOT NULL, name TEXT NOT NULL, qualifier TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name, qualifier));
 """
+
+# The function_urls key of a function's unqualified URL (an alias's is the alias name).
+UNQUALIFIED = ""
 
 
 class SqliteStore:
@@ -139,7 +146,7 @@ class SqliteStore:
 
     def delete_function(self, region: str, name: str) -> None:
         with self.transaction():
-            for table in ("aliases", "versions", "functions"):
+            for table in ("function_urls", "aliases", "versions", "functions"):
                 self._db.execute(f"DELETE FROM {table} WHERE region=? AND name=?", (region, name))
 
     def load_layers(self) -> list[LayerRecord]:
@@ -175,6 +182,28 @@ class SqliteStore:
         self._write(
             "DELETE FROM layer_versions WHERE region=? AND name=? AND version=?",
             (region, name, version),
+        )
+
+    def load_urls(self) -> list[UrlConfig]:
+        with self._lock:
+            rows = self._db.execute("SELECT region, name, qualifier, doc FROM function_urls")
+            found = rows.fetchall()
+        return [
+            UrlConfig.from_record(region, name, qualifier or None, json.loads(doc))
+            for region, name, qualifier, doc in found
+        ]
+
+    def put_url(self, config: UrlConfig) -> None:
+        region, name, qualifier = config.key
+        self._write(
+            "INSERT OR REPLACE INTO function_urls VALUES (?, ?, ?, ?)",
+            (region, name, qualifier or UNQUALIFIED, json.dumps(config.to_record())),
+        )
+
+    def delete_url(self, region: str, name: str, qualifier: str | None) -> None:
+        self._write(
+            "DELETE FROM function_urls WHERE region=? AND name=? AND qualifier=?",
+            (region, name, qualifier or UNQUALIFIED),
         )
 
     def close(self) -> None:

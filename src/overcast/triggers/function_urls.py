@@ -1,0 +1,114 @@
+"""Function URLs: plain HTTP in, a payload 2.0 event to the function, its answer back as HTTP.
+
+Reached at `/lambda-url/<url-id>/...` on the server's own address (no DNS needed), or with
+Lambda's host form `<url-id>.lambda-url.<region>.on.aws` in the Host header. The URL's auth
+type and CORS configuration apply as Lambda's URL front end applies them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+
+from overcast.engine.engine import Engine, new_request_id
+from overcast.errors import ServiceError, TooManyRequestsException
+from overcast.model.url import UrlRoute, parse_url_host
+from overcast.triggers.http_event import (
+    EventContext,
+    HttpRequest,
+    HttpResponse,
+    InvalidResponse,
+    event_v2,
+    response_v2,
+)
+from overcast.triggers.http_front import asgi_request, cors_headers, preflight, send_response
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+PATH_PREFIX = "/lambda-url/"
+HOST_MARK = b".lambda-url."
+PAYLOAD_LIMIT = 6 * 1024 * 1024
+
+
+def _message(status: int, message: str) -> HttpResponse:
+    body = json.dumps({"Message": message}).encode()
+    return HttpResponse(status, [("content-type", "application/json")], body)
+
+
+class FunctionUrls:
+    """The ASGI side of every function URL of this server."""
+
+    def __init__(
+        self,
+        route: Callable[[str], UrlRoute | None],
+        resolver: Resolver,
+        engine: Engine,
+        account_id: str,
+    ) -> None:
+        self._route = route
+        self._resolver = resolver
+        self._engine = engine
+        self._account_id = account_id
+
+    @staticmethod
+    def match(scope: dict) -> tuple[str, str] | None:
+        """(url id, the path the function sees) if the request is for a function URL."""
+        path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+        if path.startswith(PATH_PREFIX):
+            url_id, _, rest = path[len(PATH_PREFIX) :].partition("/")
+            return url_id, "/" + rest
+        for name, value in scope["headers"]:
+            if name == b"host" and HOST_MARK in value:
+                parsed = parse_url_host(value.decode("latin-1"))
+                return (parsed[0], path) if parsed else None
+        return None
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        url_id, raw_path = self.match(scope)
+        response = await self._answer(scope, receive, url_id, raw_path)
+        await send_response(send, response)
+
+    async def _answer(self, scope, receive, url_id: str, raw_path: str) -> HttpResponse:
+        route = self._route(url_id)
+        if route is None:
+            return _message(404, "Not Found")
+        request = await asgi_request(scope, receive, raw_path, PAYLOAD_LIMIT)
+        if request is None:
+            return _message(413, "Request Entity Too Large")
+        headers = dict(request.headers)
+        if route.auth_type == "AWS_IAM" and "authorization" not in headers:
+            return _message(403, "Forbidden")
+        if route.cors and request.method == "OPTIONS" and "origin" in headers:
+            return preflight(route.cors, headers)
+        response = await self._invoke(route, url_id, request)
+        if route.cors and "origin" in headers:
+            extra = cors_headers(route.cors, headers["origin"])
+            response = HttpResponse(response.status, response.headers + extra, response.body)
+        return response
+
+    async def _invoke(self, route: UrlRoute, url_id: str, request: HttpRequest) -> HttpResponse:
+        context = EventContext(
+            account_id=self._account_id,
+            api_id=url_id,
+            domain_name=f"{url_id}.lambda-url.{route.region}.on.aws",
+            request_id=new_request_id(),
+        )
+        try:
+            target = self._resolver.resolve(route.region, route.function_name, route.qualifier)
+            result = await self._engine.invoke(
+                target, json.dumps(event_v2(request, context)).encode()
+            )
+        except TooManyRequestsException:
+            return _message(429, "Rate Exceeded.")
+        except ServiceError as exc:
+            log.warning("function URL %s: %s", url_id, exc.message)
+            return _message(502, "Internal Server Error")
+        if result.function_error:
+            return _message(502, "Internal Server Error")
+        try:
+            return response_v2(result.payload)
+        except InvalidResponse as exc:
+            log.warning("function URL %s: %s", url_id, exc)
+            return _message(502, "Internal Server Error")

@@ -1,0 +1,164 @@
+"""HTTP requests as Lambda events (payload format 2.0) and function results as HTTP responses.
+
+The shapes Lambda's function URLs and API Gateway HTTP APIs produce and accept: headers
+lower-cased and joined with commas, cookies apart, query parameters joined likewise, bodies
+base64-encoded unless they are text; a result with `statusCode` is a structured response,
+anything else is JSON for a 200.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
+TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded")
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What arrived over HTTP, as the front door saw it."""
+
+    method: str
+    raw_path: str
+    raw_query: str
+    headers: list[tuple[str, str]]  # lower-case names, in order, repeats kept
+    body: bytes
+    source_ip: str
+    protocol: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class InvalidResponse(ValueError):
+    """Raised when a function's structured response is not one Lambda can turn into HTTP."""
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """Where the request came in: the parts of requestContext that are not the request."""
+
+    account_id: str
+    api_id: str
+    domain_name: str
+    request_id: str
+    route_key: str = "$default"
+    stage: str = "$default"
+    path_parameters: dict[str, str] | None = None
+    stage_variables: dict[str, str] | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def event_v2(request: HttpRequest, context: EventContext) -> dict:
+    """The payload 2.0 event for `request`."""
+    headers: dict[str, str] = {}
+    cookies: list[str] = []
+    for name, value in request.headers:
+        if name == "cookie":
+            cookies.extend(part.strip() for part in value.split(";") if part.strip())
+        else:
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    now = time.time()
+    event: dict = {
+        "version": "2.0",
+        "routeKey": context.route_key,
+        "rawPath": request.raw_path,
+        "rawQueryString": request.raw_query,
+    }
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = headers
+    query = _joined_query(request.raw_query)
+    if query:
+        event["queryStringParameters"] = query
+    event["requestContext"] = {
+        "accountId": context.account_id,
+        "apiId": context.api_id,
+        "domainName": context.domain_name,
+        "domainPrefix": context.domain_name.split(".")[0],
+        "http": {
+            "method": request.method,
+            "path": request.raw_path,
+            "protocol": request.protocol,
+            "sourceIp": request.source_ip,
+            "userAgent": headers.get("user-agent", ""),
+        },
+        "requestId": context.request_id,
+        "routeKey": context.route_key,
+        "stage": context.stage,
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+        **context.extra,
+    }
+    if context.path_parameters:
+        event["pathParameters"] = context.path_parameters
+    if context.stage_variables:
+        event["stageVariables"] = context.stage_variables
+    if request.body:
+        text = _is_text(headers.get("content-type", "")) and _decodes(request.body)
+        event["body"] = request.body.decode() if text else base64.b64encode(request.body).decode()
+        event["isBase64Encoded"] = not text
+    else:
+        event["isBase64Encoded"] = False
+    return event
+
+
+def response_v2(payload: bytes) -> HttpResponse:
+    """Turn a function's result into the HTTP response, as payload 2.0 defines it."""
+    try:
+        result = json.loads(payload) if payload else None
+    except ValueError as exc:
+        raise InvalidResponse(f"the function returned invalid JSON: {exc}") from None
+    if not (isinstance(result, dict) and "statusCode" in result):
+        # Inferred: the result itself is the JSON body of a 200.
+        return HttpResponse(200, [("content-type", "application/json")], payload)
+    status = result["statusCode"]
+    if not isinstance(status, int) or not 100 <= status <= 599:
+        raise InvalidResponse(f"statusCode must be an HTTP status, got {status!r}")
+    headers = [(str(k).lower(), str(v)) for k, v in (result.get("headers") or {}).items()]
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers.extend((str(name).lower(), str(value)) for value in values)
+    headers.extend(("set-cookie", str(cookie)) for cookie in result.get("cookies") or ())
+    body = result.get("body")
+    if body is None:
+        data = b""
+    elif not isinstance(body, str):
+        data = json.dumps(body).encode()
+    elif result.get("isBase64Encoded"):
+        try:
+            data = base64.b64decode(body, validate=True)
+        except ValueError as exc:
+            raise InvalidResponse(f"body is not valid base64: {exc}") from None
+    else:
+        data = body.encode()
+    if not any(name == "content-type" for name, _ in headers):
+        headers.append(("content-type", "application/json"))
+    return HttpResponse(status, headers, data)
+
+
+def _joined_query(raw_query: str) -> dict[str, str]:
+    joined: dict[str, str] = {}
+    for name, value in parse_qsl(raw_query, keep_blank_values=True):
+        joined[name] = f"{joined[name]},{value}" if name in joined else value
+    return joined
+
+
+def _is_text(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return not media or media.startswith(TEXT_TYPES) or media.endswith(TEXT_SUFFIXES)
+
+
+def _decodes(body: bytes) -> bool:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
