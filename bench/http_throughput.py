@@ -1,0 +1,68 @@
+"""HTTP throughput: a no-op function behind a function URL, loaded with wrk, vs a bare
+asyncio HTTP server answering the same request, both measured by the same wrk in one run.
+
+    python bench/http_throughput.py [--seconds 10] [--connections 16]
+
+Needs wrk (Debian package `wrk`). Target (issue 5): Overcast's requests/s >= 0.35x the bare
+server's, zero errors; p99 latency reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+
+from _harness import create_function, echo_server, lambda_client, overcast_server
+
+NOOP = "def handler(event, context):\n    return {'ok': True}\n"
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict:
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rate": rate,
+        "p99": p99,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "none",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    with echo_server() as port:
+        baseline = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
+    with overcast_server() as endpoint:
+        client = lambda_client(endpoint)
+        create_function(client, "noop", NOOP)
+        url = client.create_function_url_config(FunctionName="noop", AuthType="NONE")["FunctionUrl"]
+        wrk(url, 2, args.connections)  # warm the environments up
+        overcast = wrk(url, args.seconds, args.connections)
+
+    for label, result in (("asyncio HTTP server", baseline), ("overcast function URL", overcast)):
+        print(
+            f"{label:<22}: {result['rate']:8.0f} req/s  p99 {result['p99']}  "
+            f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}"
+        )
+    ratio = overcast["rate"] / baseline["rate"]
+    print(f"ratio (requests/s overcast / asyncio): {ratio:.2f}x   target >= 0.35x")
+
+
+if __name__ == "__main__":
+    main()
