@@ -16,7 +16,7 @@ from overcast.triggers.http_event import (
     response_v2,
 )
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "events"
+SAMPLES = Path(__file__).resolve().parents[1] / "events"
 
 
 def request(**changes) -> HttpRequest:
