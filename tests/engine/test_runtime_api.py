@@ -239,9 +239,7 @@ def test_layers_reach_python_and_node_at_opt(lambda_client, function_name) -> No
         Runtime="nodejs20.x",
         Role=LAMBDA_ROLE,
         Handler="index.handler",
-        Code={
-            "ZipFile": make_zip({"index.js": "exports.handler = async () => require('shared');"})
-        },
+        Code={"ZipFile": make_zip({"index.js": NODE_USES_LAYER})},
         Layers=[layer],
     )
     for name in (function_name, function_name + "-node"):
