@@ -265,6 +265,14 @@ while true; do
 done
 """
 
+
+def extension_layer(client, name: str, extension: str, script: str) -> str:
+    """A layer holding one external extension (an executable in extensions/)."""
+    path = f"extensions/{extension}"
+    content = {"ZipFile": make_zip({path: script}, {path})}
+    return client.publish_layer_version(LayerName=name, Content=content)["LayerVersionArn"]
+
+
 REPORTING_HANDLER = """
 function handler () {
   echo "{\\"last\\": \\"$(cat /tmp/last 2>/dev/null)\\"}"
@@ -273,10 +281,7 @@ function handler () {
 
 
 def test_external_extension_gets_invoke_and_shutdown(server, lambda_client, function_name):
-    layer = lambda_client.publish_layer_version(
-        LayerName=function_name,
-        Content={"ZipFile": make_zip({"extensions/recorder": EXTENSION}, {"extensions/recorder"})},
-    )["LayerVersionArn"]
+    layer = extension_layer(lambda_client, function_name, "recorder", EXTENSION)
     lambda_client.create_function(
         FunctionName=function_name,
         Runtime="provided.al2023",
@@ -313,10 +318,7 @@ def test_external_extension_gets_invoke_and_shutdown(server, lambda_client, func
 
 
 def test_python_function_with_an_extension(lambda_client, function_name) -> None:
-    layer = lambda_client.publish_layer_version(
-        LayerName=function_name,
-        Content={"ZipFile": make_zip({"extensions/recorder": EXTENSION}, {"extensions/recorder"})},
-    )["LayerVersionArn"]
+    layer = extension_layer(lambda_client, function_name, "recorder", EXTENSION)
     app = (
         "import os\n"
         "def handler(event, context):\n"
@@ -354,12 +356,7 @@ sleep 5
 
 
 def test_extension_init_error_fails_init(lambda_client, function_name) -> None:
-    layer = lambda_client.publish_layer_version(
-        LayerName=function_name,
-        Content={
-            "ZipFile": make_zip({"extensions/broken": FAILING_EXTENSION}, {"extensions/broken"})
-        },
-    )["LayerVersionArn"]
+    layer = extension_layer(lambda_client, function_name, "broken", FAILING_EXTENSION)
     lambda_client.create_function(
         FunctionName=function_name,
         Runtime="provided.al2023",
