@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -121,3 +123,38 @@ def test_iam_urls_need_a_signature(lambda_client, function_name) -> None:
         "Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/lambda/aws4_request"
     }
     assert call(url, "/plain", headers=signed)[0] == 200
+
+
+def test_invalid_response_is_explained_in_the_functions_log(server, url: str, function_name):
+    assert call(url, "/garbage")[0] == 502
+    logs = server.client("logs")
+    deadline = time.monotonic() + 5
+    messages: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            events = logs.filter_log_events(logGroupName=f"/aws/lambda/{function_name}")["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            events = []  # not written yet
+        messages = [e["message"] for e in events]
+        if any("invalid response" in m for m in messages):
+            break
+        time.sleep(0.1)  # the log is written in batches: poll it with a deadline
+    assert any("invalid response: statusCode must be an HTTP status" in m for m in messages)
+
+
+def test_a_slow_client_does_not_block_others(url: str) -> None:
+    host, port = url.split("//", 1)[1].split("/", 1)[0].split(":")
+    slow = socket.create_connection((host, int(port)))
+    try:
+        slow.sendall(b"GET " + url.split(port, 1)[1].encode() + b"plain HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        assert call(url, "/plain")[0] == 200  # answered while the slow request is unfinished
+        assert time.monotonic() - started < 5
+    finally:
+        slow.close()
+
+
+def test_raw_paths_reach_the_function_unresolved(url: str) -> None:
+    status, _, body = call(url, "/a/%2e%2e/b")
+    assert status == 201
+    assert json.loads(body)["event"]["rawPath"] == "/a/%2e%2e/b"

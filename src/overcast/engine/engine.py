@@ -225,7 +225,7 @@ class Engine:
         events = record.log_events()
         self.logs.append(record.function.log_group, environment.log_stream, events)
         log_result = _tail(events) if tail else None
-        return record.result(log_result)
+        return record.result(log_result, environment.log_stream)
 
     def _kill(self, environment: Environment) -> None:
         """End an environment the engine no longer needs (reclaimed, retired, replaced).
@@ -240,6 +240,10 @@ class Engine:
         else:
             environment.kill()
             self._keep_last_words(environment)
+
+    def note(self, result: InvokeResult, message: str) -> None:
+        """Add a line to an invocation's log stream (a front door explaining a refusal)."""
+        self.logs.append(result.log_group, result.log_stream, [(int(time.time() * 1000), message)])
 
     def _keep_last_words(self, environment: Environment) -> None:
         events = lines.output_events(environment.take_logs())

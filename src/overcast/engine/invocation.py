@@ -23,6 +23,8 @@ class InvokeResult:
     executed_version: str
     function_error: str | None = None  # "Unhandled" when the function failed
     log_result: str | None = None  # base64 of the last 4 KB of the log, for LogType=Tail
+    log_group: str = ""  # where the invocation's log went, for front doors that add to it
+    log_stream: str = ""
 
 
 def error_payload(error_type: str, message: str) -> bytes:
@@ -125,7 +127,7 @@ class InvocationRecord:
             (now, lines.report_line(report)),
         ]
 
-    def result(self, log_result: str | None) -> InvokeResult:
+    def result(self, log_result: str | None, log_stream: str) -> InvokeResult:
         return InvokeResult(
             request_id=self.request_id,
             status_code=200,
@@ -133,4 +135,6 @@ class InvocationRecord:
             executed_version=self.function.version,
             function_error=self.function_error,
             log_result=log_result,
+            log_group=self.function.log_group,
+            log_stream=log_stream,
         )

@@ -110,5 +110,6 @@ class FunctionUrls:
         try:
             return response_v2(result.payload)
         except InvalidResponse as exc:
-            log.warning("function URL %s: %s", url_id, exc)
+            # The caller sees only a 502, as on Lambda; the function's own log says why.
+            self._engine.note(result, f"[ERROR] Function URL {url_id}: invalid response: {exc}")
             return _message(502, "Internal Server Error")
