@@ -33,11 +33,6 @@ from overcast.runtimes.python import protocol
 
 PREFIX = "/2018-06-01/runtime"
 EXTENSION_PREFIX = "/2020-01-01/extension"
-PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PYTHON_CLIENT = (
-    f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
-    "from overcast.runtimes.python.api_client import main; main()"
-)
 RESPONSE_LIMIT = 6 * 1024 * 1024 + 100  # Lambda's emulator: 6 MB plus 100 bytes
 BODY_LIMIT = 7 * 1024 * 1024
 ESTABLISHED = "01"  # /proc/net/tcp's state column
@@ -56,7 +51,7 @@ class _State:
         self.finished = set()
 
 
-def run(control, handler, task_root, command=None, extensions_dir=None, python_path=None):
+def run(control, handler, task_root, command=None, extensions_dir=None, python_path=()):
     """Serve the Runtime API for `command` (default: the task root's `bootstrap`), and the
     Extensions API for the executables in `extensions_dir`, until the engine goes away."""
     state = _State(control, Extensions())
@@ -65,9 +60,7 @@ def run(control, handler, task_root, command=None, extensions_dir=None, python_p
     port = server.server_address[1]
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", _HANDLER=handler)
     command = command or [os.path.join(task_root, "bootstrap")]
-    if command == ["python"]:  # a Python function with extensions: our client, this Python
-        command = [sys.executable, "-I", "-c", PYTHON_CLIENT]
-        env["OVERCAST_PYTHON_PATH"] = os.pathsep.join(python_path or ())
+    env["OVERCAST_PYTHON_PATH"] = os.pathsep.join(python_path)  # for a Python client
     if extensions_dir:
         state.extensions.start(extensions_dir, env)  # before the runtime, as on Lambda
     children = []

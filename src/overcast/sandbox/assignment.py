@@ -10,9 +10,15 @@ from pathlib import Path
 
 from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
+from overcast.sandbox.zygote import PACKAGE_ROOT
 
 RUNTIME_DIR = str(Path(protocol.__file__).parent)
 NODE_BOOTSTRAP = str(Path(protocol.__file__).parents[1] / "node" / "bootstrap.mjs")
+# A Python function with extensions runs on the Runtime API through Overcast's own client.
+PYTHON_CLIENT = (
+    f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
+    "from overcast.runtimes.python.api_client import main; main()"
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ def assignment(
     stream: str,
     endpoint: str,
     initialization_type: str = "on-demand",
-    node: str | None = None,
+    program: str | None = None,
     extensions: bool = False,
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
@@ -56,16 +62,16 @@ def assignment(
         # Python runs on the framed fast path unless extensions need the Runtime API.
         "runtime_api": not function.runtime.startswith("python") or extensions,
         "extensions": f"{roots.opt}/extensions",
-        "command": _command(function, node),
+        "command": _command(function, program),
     }
 
 
-def _command(function: FunctionVersion, node: str | None) -> list[str] | None:
+def _command(function: FunctionVersion, program: str | None) -> list[str] | None:
     """What runs the function's loop beside the Runtime API (None: its own `bootstrap`)."""
     if function.runtime.startswith("nodejs"):
-        return [node, NODE_BOOTSTRAP]
+        return [program, NODE_BOOTSTRAP]
     if function.runtime.startswith("python"):
-        return ["python"]  # the environment's own interpreter runs runtimes/python/api_client
+        return [program, "-I", "-c", PYTHON_CLIENT]
     return None
 
 

@@ -173,6 +173,12 @@ class Launcher:
         error = None if answer.kind == protocol.READY else answer.body
         return Started(environment, restore_ms, error, restored=True)
 
+    def _program(self, runtime: str) -> str | None:
+        """What runs a Runtime API loop: node for nodejs*, the interpreter for python*."""
+        if runtime.startswith("python"):
+            return self.interpreter_for(runtime)
+        return self._node.get(runtime)
+
     async def _assign(
         self,
         environment: Environment,
@@ -197,7 +203,7 @@ class Launcher:
             environment.log_stream,
             self._endpoint,
             initialization_type,
-            self._node.get(function.runtime),
+            self._program(function.runtime),
             environment.extensions,
         )
         message["isolation"] = self.confinement.assign(
