@@ -72,3 +72,13 @@ class Capacity(Protocol):
         """SnapStart: initialise a template of a newly published version in the background,
         then call `done(None)`, or `done(reason)` if its init failed (from a worker thread)."""
         ...
+
+
+class FrontDoor(Protocol):
+    """An HTTP entry that claims some requests ahead of the API (function URLs)."""
+
+    def match(self, scope: dict) -> object | None:
+        """Something (truthy) when this front door answers the ASGI request `scope`."""
+        ...
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None: ...

@@ -45,7 +45,7 @@ function handler () {
 """
 
 
-def custom(client, name: str, files: dict[str, str | bytes], handler: str) -> None:
+def custom(client, name: str, files: dict[str, str | bytes], handler: str, **config) -> None:
     client.create_function(
         FunctionName=name,
         Runtime="provided.al2023",
@@ -53,6 +53,7 @@ def custom(client, name: str, files: dict[str, str | bytes], handler: str) -> No
         Handler=handler,
         Code={"ZipFile": make_zip(files, executable={"bootstrap"})},
         Timeout=15,  # a loaded CI machine must not turn a slow 6 MB upload into a timeout
+        **config,
     )
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
@@ -282,21 +283,8 @@ function handler () {
 
 def test_external_extension_gets_invoke_and_shutdown(server, lambda_client, function_name):
     layer = extension_layer(lambda_client, function_name, "recorder", EXTENSION)
-    lambda_client.create_function(
-        FunctionName=function_name,
-        Runtime="provided.al2023",
-        Role=LAMBDA_ROLE,
-        Handler="function.handler",
-        Code={
-            "ZipFile": make_zip(
-                {"bootstrap": SHELL_BOOTSTRAP, "function.sh": REPORTING_HANDLER},
-                {"bootstrap"},
-            )
-        },
-        Layers=[layer],
-        Timeout=15,
-    )
-    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    files = {"bootstrap": SHELL_BOOTSTRAP, "function.sh": REPORTING_HANDLER}
+    custom(lambda_client, function_name, files, "function.handler", Layers=[layer])
     first, body = invoke(lambda_client, function_name, {})
     assert body == {"last": ""}
     _, body = invoke(lambda_client, function_name, {})
@@ -357,19 +345,8 @@ sleep 5
 
 def test_extension_init_error_fails_init(lambda_client, function_name) -> None:
     layer = extension_layer(lambda_client, function_name, "broken", FAILING_EXTENSION)
-    lambda_client.create_function(
-        FunctionName=function_name,
-        Runtime="provided.al2023",
-        Role=LAMBDA_ROLE,
-        Handler="function.handler",
-        Code={
-            "ZipFile": make_zip(
-                {"bootstrap": SHELL_BOOTSTRAP, "function.sh": SHELL_HANDLER}, {"bootstrap"}
-            )
-        },
-        Layers=[layer],
-    )
-    lambda_client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    files = {"bootstrap": SHELL_BOOTSTRAP, "function.sh": SHELL_HANDLER}
+    custom(lambda_client, function_name, files, "function.handler", Layers=[layer])
     response, error = invoke(lambda_client, function_name, {})
     assert response["FunctionError"] == "Unhandled"
     assert error["errorType"] == "Extension.ConfigInvalid"

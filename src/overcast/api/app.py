@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -34,9 +33,9 @@ from overcast.errors import (
     UnknownOperationException,
 )
 from overcast.store.code import CodeStore
+from overcast.types import FrontDoor
 
 TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
-ASGIHandler = Any  # an ASGI callable with a `match(scope)`: triggers.function_urls.FunctionUrls
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # Lambda's Invoke, with the trailing-slash form older botocore sends.
 INVOKE_PATH_PATTERN = re.compile(r"/2015-03-31/functions/([^/]+)/invocations/?")
@@ -142,7 +141,7 @@ class InvokeFront:
     """
 
     def __init__(
-        self, invoke_route: Endpoint, app: Starlette, function_urls: ASGIHandler | None = None
+        self, invoke_route: Endpoint, app: Starlette, function_urls: FrontDoor | None = None
     ) -> None:
         self.invoke = guarded(invoke_route)
         self.app = app
@@ -170,7 +169,7 @@ def build_app(
     code_store: CodeStore,
     invoke_route: Endpoint,
     target_handlers: dict[str, TargetHandler],
-    function_urls: ASGIHandler | None = None,
+    function_urls: FrontDoor | None = None,
 ) -> InvokeFront:
     """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first."""
     rest = LambdaRestApi(settings, control)

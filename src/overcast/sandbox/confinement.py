@@ -122,7 +122,8 @@ class Confinement:
             self.protections.cgroups.release(lease.cgroup)
             lease.cgroup = None
 
-    def refill(self) -> None:
+    def retry_removals(self) -> None:
+        """Remove the cgroups of exited environments that were still busy when released."""
         if self.protections.cgroups is not None:
             self.protections.cgroups.retry_removals()
 

@@ -258,7 +258,7 @@ class Launcher:
 
     async def _refill(self, interpreter: str) -> None:
         try:
-            self.confinement.refill()
+            self.confinement.retry_removals()
             spares = self._spares.setdefault(interpreter, [])
             while len(spares) < self._spare_count:
                 spares.append(await self._spawn(interpreter))
