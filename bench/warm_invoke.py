@@ -43,6 +43,7 @@ def main() -> None:
         host, port = endpoint.removeprefix("http://").split(":")
         overcast = warm(host, int(port), "noop", args.count)
         node = warm(host, int(port), "node-noop", args.count)
+        http_only = health(host, int(port), args.count)
 
     print(f"asyncio echo server : {summary(baseline)}")
     print(f"overcast warm invoke: {summary(overcast)}")
@@ -50,6 +51,17 @@ def main() -> None:
     print(f"ratio (p50 overcast / p50 echo): {ratio:.2f}x   target <= 3x")
     node_ratio = statistics.median(node) / statistics.median(baseline)
     print(f"node.js warm invoke : {summary(node)}  ({node_ratio:.2f}x the echo)")
+    # Where the time goes: the same server's HTTP path without any environment.
+    http_ratio = statistics.median(http_only) / statistics.median(baseline)
+    print(f"overcast HTTP only  : {summary(http_only)}  ({http_ratio:.2f}x the echo)")
+
+
+def health(host: str, port: int, count: int) -> list[float]:
+    client = RawHttpClient(host, port)
+    timed(lambda: client.request("GET", "/_overcast/health"), 300)
+    samples = timed(lambda: client.request("GET", "/_overcast/health"), count)
+    client.close()
+    return samples
 
 
 def warm(host: str, port: int, name: str, count: int) -> list[float]:
