@@ -27,7 +27,7 @@ def main():
     except InitError as exc:
         return _post(api, "/2018-06-01/runtime/init/error", exc.error)
     except Exception as exc:  # module-level code raised
-        return _post(api, "/2018-06-01/runtime/init/error", bootstrap._error_object(exc, ""))
+        return _post(api, "/2018-06-01/runtime/init/error", bootstrap.error_object(exc, ""))
     while True:
         api.request("GET", NEXT)
         response = api.getresponse()

@@ -52,7 +52,7 @@ def run(control, handler_name, clone_channel=None):
         return
     except Exception as exc:  # module-level code raised: Lambda reports the exception itself
         _log_exception(exc)
-        _send_init_error(control, started, _error_object(exc, ""))
+        _send_init_error(control, started, error_object(exc, ""))
         return
     control.send(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
     _serve(control, handler, clone_channel)
@@ -77,7 +77,7 @@ def _become_template(control, handler, clone_channel):
             func(*args, **kwargs)
     except Exception as exc:
         _log_exception(exc)
-        _send_init_error(control, started, _error_object(exc, ""))
+        _send_init_error(control, started, error_object(exc, ""))
         return
     sys.stdout.flush()
     gc.freeze()  # as in the zygote: no collection in a copy touches the template's objects
@@ -114,7 +114,7 @@ def _restored(spec, fds, handler):
             func(*args, **kwargs)
     except Exception as exc:
         _log_exception(exc)
-        _send_init_error(control, started, _error_object(exc, ""))
+        _send_init_error(control, started, error_object(exc, ""))
         return 0
     control.send(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
     _serve(control, handler)
@@ -138,7 +138,7 @@ def handle(handler, meta, body):
         result = handler(event, context)
     except Exception as exc:
         _log_exception(exc)
-        return _answer_error(_error_object(exc, request_id))
+        return _answer_error(error_object(exc, request_id))
     try:
         payload = json.dumps(result, default=_encode_decimal).encode()
     except (TypeError, ValueError) as exc:
@@ -174,7 +174,7 @@ def _user_frames(exc):
     return traceback.format_list(frames[1:] if len(frames) > 1 else frames)
 
 
-def _error_object(exc, request_id):
+def error_object(exc, request_id):
     return {
         "errorMessage": str(exc),
         "errorType": type(exc).__name__,
