@@ -59,11 +59,15 @@ def main() -> None:
     parser.add_argument("--hold", type=float, default=10.0, help="seconds each invoke holds")
     parser.add_argument("--baseline-count", type=int, default=100)
     parser.add_argument("--settle", type=float, default=3.0, help="idle seconds before measuring")
+    parser.add_argument(
+        "--no-isolation", action="store_true", help="run the server unisolated, for comparison"
+    )
     args = parser.parse_args()
 
     base_pss, base_rss = bare_python(args.baseline_count, args.settle)
 
-    with overcast_process("--keep-alive", "600") as (endpoint, server):
+    flags = ["--keep-alive", "600", *(["--no-isolation"] if args.no_isolation else [])]
+    with overcast_process(*flags) as (endpoint, server):
         create_function(lambda_client(endpoint), "density", SLEEPER, MemorySize=128, Timeout=60)
         port = int(endpoint.rsplit(":", 1)[1])
         body = json.dumps({"sleep": args.hold}).encode()
