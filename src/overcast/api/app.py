@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from overcast.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
+from overcast.api import event_invoke as _event_invoke  # noqa: F401 (registers its operations)
 from overcast.api import layers as _layers  # noqa: F401 (registers its operations)
 from overcast.api import protocol
 from overcast.api import urls as _urls  # noqa: F401 (registers its operations)

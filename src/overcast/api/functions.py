@@ -81,6 +81,7 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
         "EphemeralStorage": {"Size": c.ephemeral_storage},
         "VpcConfig": vpc_configuration(c.vpc),
         "Layers": [{"Arn": x.arn, "CodeSize": x.code_size} for x in c.layers] or None,
+        "DeadLetterConfig": {"TargetArn": c.dead_letter_arn} if c.dead_letter_arn else None,
         "SnapStart": {
             "ApplyOn": c.snap_start.value,
             "OptimizationStatus": "On" if c.snap_start_on else "Off",
@@ -147,6 +148,7 @@ def change_of(p: dict) -> ConfigurationChange:
     snap_start = (p.get("SnapStart") or {}).get("ApplyOn")
     vpc = p.get("VpcConfig")
     layers = p.get("Layers")
+    dead_letter = p.get("DeadLetterConfig")
     return ConfigurationChange(
         runtime=p.get("Runtime"),
         role=p.get("Role"),
@@ -164,6 +166,7 @@ def change_of(p: dict) -> ConfigurationChange:
         log_group=logging.get("LogGroup"),
         snap_start=None if snap_start is None else SnapStartApplyOn(snap_start),
         layers=None if layers is None else tuple(layers),
+        dead_letter_arn=None if dead_letter is None else dead_letter.get("TargetArn") or "",
         vpc=None
         if vpc is None
         else VpcConfig(

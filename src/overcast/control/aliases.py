@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from overcast.control.catalog import Catalog, FunctionEntry
 from overcast.control.clock import new_revision_id
 from overcast.control.concurrency import ConcurrencyService
+from overcast.control.event_invoke import EventInvokeService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
 from overcast.control.urls import UrlService
@@ -34,11 +35,17 @@ class AliasView:
 
 class AliasService:
     def __init__(
-        self, catalog: Catalog, concurrency: ConcurrencyService, *, urls: UrlService | None = None
+        self,
+        catalog: Catalog,
+        concurrency: ConcurrencyService,
+        *,
+        urls: UrlService | None = None,
+        event_invoke: EventInvokeService | None = None,
     ) -> None:
         self.catalog = catalog
         self.concurrency = concurrency
         self.urls = urls
+        self.event_invoke = event_invoke
 
     def _entry(self, region: str, function_name: str) -> FunctionEntry:
         named = name_function(self.catalog.account_id, region, function_name)
@@ -113,6 +120,8 @@ class AliasService:
                 self.concurrency.forget(entry, name)
                 if self.urls is not None:  # and its function URL config
                     self.urls.forget(entry, name)
+                if self.event_invoke is not None:  # and its asynchronous invocation config
+                    self.event_invoke.forget(entry, name)
             entry.aliases.pop(name, None)
 
     def list(

@@ -15,6 +15,7 @@ from overcast.control.catalog import Catalog, FunctionEntry, VersionView, select
 from overcast.control.checks import check_change, check_configuration
 from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
 from overcast.control.concurrency import ConcurrencyService
+from overcast.control.event_invoke import EventInvokeService
 from overcast.control.layers import LayerService
 from overcast.control.naming import name_function
 from overcast.control.paging import page
@@ -33,6 +34,7 @@ from overcast.errors import (
     ResourceNotFoundException,
 )
 from overcast.model.configuration import Configuration, ConfigurationChange, State, UpdateStatus
+from overcast.model.event_invoke import destination_service
 from overcast.model.function import LATEST
 from overcast.model.record import FunctionRecord
 from overcast.store.code import CodeInfo, CodeStore
@@ -88,8 +90,10 @@ class FunctionService:
         *,
         layers: LayerService,
         urls: UrlService | None = None,
+        event_invoke: EventInvokeService | None = None,
     ) -> None:
         self.urls = urls
+        self.event_invoke = event_invoke
         self.catalog = catalog
         self.code_store = code_store
         self.settings = settings
@@ -177,6 +181,8 @@ class FunctionService:
         given = change.given()
         if change.layers is not None:
             given["layers"] = self.layers.resolve(region, change.layers)
+        if change.dead_letter_arn is not None:
+            given["dead_letter_arn"] = _dead_letter(change.dead_letter_arn)
         return given
 
     def _prepare_layers(self, code_unzipped: int, config: Configuration) -> None:
@@ -358,6 +364,20 @@ class FunctionService:
             )
         with self.catalog.store.transaction():
             self.catalog.store.delete_version(entry.region, entry.name, version)
-            # The version's provisioned-concurrency config goes with it.
+            # The version's provisioned-concurrency and asynchronous configs go with it.
             self.concurrency.forget(entry, version)
+            if self.event_invoke is not None:
+                self.event_invoke.forget(entry, version)
         entry.drop_version(version)
+
+
+def _dead_letter(arn: str) -> str | None:
+    """DeadLetterConfig.TargetArn: an SQS queue or SNS topic ARN; empty removes it."""
+    if not arn:
+        return None
+    service = destination_service(arn)
+    if service not in ("sqs", "sns"):
+        raise InvalidParameterValueException(
+            "The provided target arn is invalid. Please provide a valid SQS queue or SNS topic arn."
+        )
+    return arn

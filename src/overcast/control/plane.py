@@ -14,6 +14,7 @@ from overcast.control.aliases import AliasService
 from overcast.control.catalog import Catalog
 from overcast.control.clock import Clock, utc_now
 from overcast.control.concurrency import ConcurrencyService
+from overcast.control.event_invoke import EventInvokeService
 from overcast.control.functions import FunctionService
 from overcast.control.layers import LayerService
 from overcast.control.resolver import CatalogResolver
@@ -71,6 +72,7 @@ class ControlPlane:
         self.concurrency = ConcurrencyService(self.catalog, settings, capacity, clock)
         self.urls = UrlService(self.catalog, clock)
         self.urls.load()
+        self.event_invoke = EventInvokeService(self.catalog, clock)
         self.versions = VersionService(self.catalog, capacity, clock)
         self.functions = FunctionService(
             self.catalog,
@@ -82,8 +84,11 @@ class ControlPlane:
             clock,
             layers=self.layers,
             urls=self.urls,
+            event_invoke=self.event_invoke,
         )
-        self.aliases = AliasService(self.catalog, self.concurrency, urls=self.urls)
+        self.aliases = AliasService(
+            self.catalog, self.concurrency, urls=self.urls, event_invoke=self.event_invoke
+        )
         self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
         self.concurrency.restore()

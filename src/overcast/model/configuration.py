@@ -86,6 +86,7 @@ class Configuration:
     snap_start: SnapStartApplyOn = SnapStartApplyOn.NONE
     vpc: VpcConfig | None = None  # None: never configured (Lambda then omits VpcConfig)
     layers: tuple[LayerRef, ...] = ()  # in the order given: later layers win at /opt
+    dead_letter_arn: str | None = None  # DeadLetterConfig.TargetArn: a queue or topic
     state: State = State.ACTIVE
     state_reason: str | None = None
     state_reason_code: str | None = None
@@ -161,6 +162,7 @@ class Configuration:
             network=not (self.vpc and self.vpc.isolated),
             snap_start=self.snap_start_on,
             opt_dir=opt_dir,
+            dead_letter_arn=self.dead_letter_arn,
         )
 
     @property
@@ -227,6 +229,7 @@ class ConfigurationChange:
     snap_start: SnapStartApplyOn | None = None
     vpc: VpcConfig | None = None
     layers: tuple[str, ...] | None = None  # layer version ARNs; the service resolves them
+    dead_letter_arn: str | None = None  # "" removes the DeadLetterConfig
 
     def given(self) -> dict[str, object]:
         return {

@@ -37,8 +37,7 @@ class FunctionVersion:
     # The function's layers merged in order (later layers win), to mount read-only at /opt;
     # None when the version has no layers.
     opt_dir: str | None = None
-    # The function's layers merged in order into one read-only folder, seen at /opt.
-    opt_dir: str | None = None
+    dead_letter_arn: str | None = None  # where asynchronous events go when they fail for good
 
     @property
     def log_group(self) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from overcast.model.event_invoke import EventInvokeConfig
+
 
 @dataclass(frozen=True)
 class ProvisionedConfig:
@@ -35,6 +37,9 @@ class FunctionRecord:
     last_version: int = 0
     reserved_concurrency: int | None = None
     provisioned: dict[str, ProvisionedConfig] = field(default_factory=dict)
+    # Asynchronous invocation settings, by qualifier ($LATEST, a version or an alias).
+    event_invoke: dict[str, EventInvokeConfig] = field(default_factory=dict)
+    recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig: Terminate | Allow
 
     @property
     def provisioned_total(self) -> int:
@@ -46,6 +51,8 @@ class FunctionRecord:
             "last_version": self.last_version,
             "reserved_concurrency": self.reserved_concurrency,
             "provisioned": {q: c.to_record() for q, c in self.provisioned.items()},
+            "event_invoke": {q: c.to_record() for q, c in self.event_invoke.items()},
+            "recursive_loop": self.recursive_loop,
         }
 
     @classmethod
@@ -61,4 +68,9 @@ class FunctionRecord:
                 qualifier: ProvisionedConfig.from_record(config)
                 for qualifier, config in (record.get("provisioned") or {}).items()
             },
+            event_invoke={
+                qualifier: EventInvokeConfig.from_record(config)
+                for qualifier, config in (record.get("event_invoke") or {}).items()
+            },
+            recursive_loop=record.get("recursive_loop") or "Terminate",
         )
