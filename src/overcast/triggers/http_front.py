@@ -33,8 +33,16 @@ async def asgi_request(
     )
 
 
+REMAPPED = {"content-length": "x-amzn-remapped-content-length"}
+
+
 async def send_response(send: Callable, response: HttpResponse) -> None:
-    headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response.headers]
+    # The front door frames the message itself. A Content-Length the function set (Starlette
+    # and Werkzeug set one) is sent as x-amzn-Remapped-Content-Length, as AWS's front ends do,
+    # never as a second Content-Length header, which strict clients reject.
+    headers = [
+        (REMAPPED.get(n, n).encode("latin-1"), v.encode("latin-1")) for n, v in response.headers
+    ]
     headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
