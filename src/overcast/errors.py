@@ -75,6 +75,20 @@ class ValidationException(UserError):
         return {"message": self.message}
 
 
+class InvalidEventPatternException(UserError):
+    """Raised when an event pattern (EventBridge rule, Lambda filter criteria) is not valid.
+
+    `reason` is the parser's own sentence, kept apart so a caller that reports filter errors
+    under another name (Lambda's event source mappings) can reuse it.
+    """
+
+    code = "InvalidEventPatternException"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Event pattern is not valid. Reason: {reason}")
+        self.reason = reason
+
+
 class InvalidRequestContentException(UserError):
     """Raised when a request body cannot be parsed."""
 
@@ -126,11 +140,47 @@ class TooManyRequestsException(UserError):
         self.retry_after = retry_after
 
 
+class RecursiveInvocationException(UserError):
+    """Raised when an invocation would continue a recursive loop past Lambda's 16 hops."""
+
+    status = 400
+    code = "RecursiveInvocationException"
+
+
 class UnknownOperationException(UserError):
     """Raised when no operation of any Overcast API matches the request."""
 
     status = 404
     code = "UnknownOperationException"
+
+
+class ApiGatewayError(UserError):
+    """Raised when an API Gateway (apigatewayv2) request fails: its errors carry only a
+    `message` in the body, and their name in `x-amzn-ErrorType`."""
+
+    def body(self) -> dict:
+        return {"message": self.message}
+
+
+class NotFoundException(ApiGatewayError):
+    """Raised when an HTTP API, or one of its routes, integrations, stages or deployments,
+    does not exist."""
+
+    status = 404
+    code = "NotFoundException"
+
+
+class BadRequestException(ApiGatewayError):
+    """Raised when an API Gateway request is malformed or asks for something not allowed."""
+
+    code = "BadRequestException"
+
+
+class ConflictException(ApiGatewayError):
+    """Raised when an API Gateway resource exists already or is in use by another."""
+
+    status = 409
+    code = "ConflictException"
 
 
 class SandboxError(OvercastError):
