@@ -41,6 +41,7 @@ class Settings:
     isolation: bool = True  # --no-isolation turns namespaces, own uids and cgroups off
     memory_budget_mb: int | None = None  # what environments may use together; None: 90% of RAM
     scale_per_10s: int = 1000  # new environments per function per 10 s (Lambda's scaling rate)
+    async_delay_scale: float = 1.0  # scales asynchronous retry delays (1: Lambda's own)
 
     @property
     def endpoint(self) -> str:

@@ -14,6 +14,8 @@ from overcast.api.logs import logs_handler
 from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.engine.admission import Admission
+from overcast.engine.async_queue import AsyncQueue
+from overcast.engine.destinations import Destinations
 from overcast.engine.engine import Engine
 from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_bytes, host_used_bytes
 from overcast.observe.log_buffer import BufferedLogSink
@@ -23,6 +25,7 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.store.code import CodeStore
+from overcast.store.events import EventStore
 from overcast.store.sqlite import SqliteStore
 from overcast.triggers.function_urls import FunctionUrls
 
@@ -41,13 +44,18 @@ class Platform:
     control: ControlPlane
     app: InvokeFront
     protections: Protections
+    events: EventStore
+    queue: AsyncQueue
 
     def start(self) -> None:
         """Begin background work; needs the running event loop."""
         self.engine.start()
+        self.queue.start()
 
     async def stop(self) -> None:
+        await self.queue.stop()
         await self.engine.stop()
+        self.events.close()
         self.log_sink.flush()
         self.logs.close()
         self.store.close()
@@ -77,11 +85,22 @@ def build_platform(settings: Settings) -> Platform:
     control = ControlPlane(
         settings=settings, store=store, code_store=code_store, retirer=engine, capacity=engine
     )
+    events = EventStore(settings.data_dir / "events.db")
+    queue = AsyncQueue(
+        events,
+        engine,
+        control,
+        control.event_invoke,
+        Destinations(),
+        delay_scale=settings.async_delay_scale,
+    )
     app = build_app(
         settings=settings,
         control=control,
         code_store=code_store,
-        invoke_route=InvokeEndpoint(engine, control, settings.default_region),
+        invoke_route=InvokeEndpoint(
+            engine, control, settings.default_region, queue, control.event_invoke
+        ),
         target_handlers={
             LOGS_TARGET: logs_handler(
                 logs, account_id=settings.account_id, default_region=settings.default_region
@@ -89,7 +108,9 @@ def build_platform(settings: Settings) -> Platform:
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
     )
-    return Platform(settings, store, logs, log_sink, engine, control, app, protections)
+    return Platform(
+        settings, store, logs, log_sink, engine, control, app, protections, events, queue
+    )
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:

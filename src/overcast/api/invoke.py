@@ -15,10 +15,12 @@ from starlette.responses import Response
 
 from overcast.api.protocol import check_header_size
 from overcast.api.sigv4 import scope_of
-from overcast.engine.engine import Engine
+from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
+from overcast.engine.engine import Engine, new_request_id
 from overcast.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
+    RecursiveInvocationException,
     RequestTooLargeException,
 )
 from overcast.types import Resolver
@@ -27,15 +29,28 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+RECURSION_STOPPED = (
+    "Lambda has detected your function being invoked in a recursive loop with other AWS "
+    "resources and stopped your function's invocation."
+)
 
 
 class InvokeEndpoint:
     """The Starlette endpoint for `POST /2015-03-31/functions/{FunctionName}/invocations`."""
 
-    def __init__(self, engine: Engine, resolver: Resolver, default_region: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        resolver: Resolver,
+        default_region: str,
+        queue: AsyncQueue,
+        policies: Policies,
+    ) -> None:
         self._engine = engine
         self._resolver = resolver
         self._default_region = default_region
+        self._queue = queue
+        self._policies = policies
 
     async def __call__(self, request: Request) -> Response:
         check_header_size(request.scope["headers"])
@@ -56,14 +71,19 @@ class InvokeEndpoint:
         executed = {"X-Amz-Executed-Version": target.function.version}
         if invocation_type == "DryRun":
             return Response(status_code=204, headers=executed)
+        hops = lineage_hops(headers.get("x-amzn-trace-id"))
+        if hops >= MAX_HOPS and self._policies.stops_loops(target.function):
+            raise RecursiveInvocationException(RECURSION_STOPPED)
         if invocation_type == "Event":
-            request_id = self._engine.invoke_async(target, payload)
+            request_id = new_request_id()
+            self._queue.accept(target, payload, request_id=request_id, hops=hops)
             return Response(status_code=202, headers={"x-amzn-RequestId": request_id, **executed})
         result = await self._engine.invoke(
             target,
             payload,
             tail=headers.get("x-amz-log-type") == "Tail",
             client_context=_client_context(headers.get("x-amz-client-context")),
+            hops=hops,
         )
         response_headers = {"x-amzn-RequestId": result.request_id, **executed}
         if result.function_error:
@@ -115,3 +135,15 @@ def _client_context(header: str | None) -> str | None:
             "Client context must be a valid Base64-encoded JSON object."
         ) from None
     return text
+
+
+def lineage_hops(trace_header: str | None) -> int:
+    """How many invocations came before this one in its chain: the count in the trace
+    header's `Lineage=<id>:<count>`, which the SDKs pass on from inside a function."""
+    if not trace_header or "Lineage=" not in trace_header:
+        return 0
+    lineage = trace_header.split("Lineage=", 1)[1].split(";", 1)[0]
+    try:
+        return int(lineage.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return 0

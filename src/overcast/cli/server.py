@@ -53,6 +53,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="new environments a function may add per 10 seconds (Lambda: 1000)",
     )
     parser.add_argument(
+        "--async-delay-scale",
+        type=float,
+        metavar="F",
+        default=Settings.async_delay_scale,
+        help="multiply asynchronous retry delays by F, e.g. 0.01 for tests and demos "
+        "(default 1: Lambda's 1 and 2 minutes)",
+    )
+    parser.add_argument(
         "--no-isolation",
         action="store_true",
         help="run environments without namespaces, own uids or cgroups (for debugging)",
@@ -103,6 +111,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         memory_budget_mb=args.memory_budget,
         account_concurrency=args.concurrency,
         scale_per_10s=args.scale_rate,
+        async_delay_scale=args.async_delay_scale,
     )
     settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))

@@ -22,7 +22,7 @@ from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
-from overcast.errors import SandboxError, ServiceError, TooManyRequestsException
+from overcast.errors import SandboxError, ServiceError
 from overcast.model.function import FunctionVersion, Target
 from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
@@ -55,7 +55,6 @@ class Engine:
         self._keep_alive_s = keep_alive_s
         self.admission = admission or Admission()
         self.memory = memory or MemoryBudget.unlimited()
-        self._async_tasks: set[asyncio.Task] = set()
         self._reaper: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.pools = Pools(self._kill)
@@ -70,8 +69,6 @@ class Engine:
     async def stop(self) -> None:
         if self._reaper is not None:
             self._reaper.cancel()
-        for task in list(self._async_tasks):
-            task.cancel()
         self.provisioner.stop()
         self.snapshots.stop()
         self.launcher.stop()
@@ -113,38 +110,35 @@ class Engine:
         *,
         tail: bool = False,
         client_context: str | None = None,
+        hops: int = 0,
     ) -> InvokeResult:
-        """A synchronous invocation; throttled with 429 as Lambda's concurrency model says."""
+        """A synchronous invocation; throttled with 429 as Lambda's concurrency model says.
+        `hops`: invocations before this one in its chain (recursive loop detection)."""
         function = target.function
         self.admission.admit(function)
         try:
-            return await self._run(target, payload, tail, client_context)
+            return await self._run(target, payload, tail, client_context, hops=hops)
         finally:
             self.admission.release(function)
 
-    def invoke_async(self, target: Target, payload: bytes) -> str:
-        """Queue an asynchronous invocation; returns its request id at once."""
-        request_id = new_request_id()
-        task = asyncio.get_running_loop().create_task(self._run_async(target, payload, request_id))
-        self._async_tasks.add(task)
-        task.add_done_callback(self._async_tasks.discard)
-        return request_id
+    async def admitted(self, function: FunctionVersion, timeout_s: float) -> bool:
+        """Wait up to `timeout_s` for room to run an event of `function` (the asynchronous
+        queue waits instead of failing); True once counted in: then call `run_admitted`."""
+        try:
+            await asyncio.wait_for(self.admission.wait(function), max(timeout_s, 0.0))
+        except TimeoutError:
+            return False
+        return True
 
-    async def _run_async(self, target: Target, payload: bytes, request_id: str) -> None:
-        # An event waits for capacity instead of failing (durable retries come with issue 6).
-        function = target.function
-        while True:
-            await self.admission.wait(function)
-            try:
-                await self._run(target, payload, False, None, request_id)
-                return
-            except TooManyRequestsException:  # the scaling rate: try again shortly
-                await asyncio.sleep(0.1)
-            except Exception:
-                log.exception("asynchronous invocation %s failed", request_id)
-                return
-            finally:
-                self.admission.release(function)
+    async def run_admitted(
+        self, target: Target, payload: bytes, request_id: str, hops: int = 0
+    ) -> InvokeResult:
+        """Run an event counted in by `admitted`, and count it out. Raises
+        TooManyRequestsException when the scaling rate refuses a new environment."""
+        try:
+            return await self._run(target, payload, False, None, request_id, hops)
+        finally:
+            self.admission.release(target.function)
 
     async def _run(
         self,
@@ -153,6 +147,7 @@ class Engine:
         tail: bool,
         client_context: str | None,
         request_id: str | None = None,
+        hops: int = 0,
     ) -> InvokeResult:
         function = target.function
         request_id = request_id or new_request_id()
@@ -167,7 +162,7 @@ class Engine:
             "request_id": request_id,
             "deadline_ms": int(time.time() * 1000) + function.timeout * 1000,
             "invoked_arn": target.invoked_arn,
-            "trace_id": _trace_id(),
+            "trace_id": _trace_id(hops + 1),
             "client_context": client_context,
         }
         record.begin()
@@ -276,9 +271,14 @@ def _tail(events: list[tuple[int, str]]) -> str:
     return base64.b64encode(text[-TAIL_BYTES:]).decode()
 
 
-def _trace_id() -> str:
+def _trace_id(count: int) -> str:
+    """X-Amzn-Trace-Id for an invocation, `count`-th of its chain. The Lineage field is how
+    Lambda tracks loops: the AWS SDKs send this header on from the function's calls."""
     root, parent = _random.getrandbits(96), _random.getrandbits(64)
-    return f"Root=1-{int(time.time()):08x}-{root:024x};Parent={parent:016x};Sampled=0"
+    return (
+        f"Root=1-{int(time.time()):08x}-{root:024x};Parent={parent:016x};Sampled=0;"
+        f"Lineage={root & 0xFFFFFFFF:08x}:{count}"
+    )
 
 
 def new_request_id() -> str:

@@ -1,0 +1,340 @@
+"""Lambda's asynchronous invocation queue: accepted events kept on disk, run within the
+function's concurrency, retried as Lambda retries them, then sent to their destinations.
+
+- `accept` commits the event to the EventStore before returning, so a 202 means kept.
+- Each function has a lane: its events ordered by when they are due. A lane's pump waits for a
+  concurrency slot (events wait, they are never throttled away) and starts the event.
+- A function error or timeout is retried MaximumRetryAttempts times, about 1 then 2 minutes
+  apart; throttles and platform errors are retried with backoff (1 s doubling to 5 min) until
+  MaximumEventAgeInSeconds. `delay_scale` shrinks these delays and ages alike (tests, demos).
+- A finished event is removed in the same transaction that delivers its destination record
+  or dead letter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from overcast.engine.destinations import (
+    EVENT_AGE_EXCEEDED,
+    RETRIES_EXHAUSTED,
+    SUCCESS,
+    Delivery,
+    Destinations,
+    dead_letter_attributes,
+    invocation_record,
+)
+from overcast.engine.engine import new_request_id
+from overcast.engine.invocation import InvokeResult
+from overcast.errors import ResourceNotFoundException, ServiceError, TooManyRequestsException
+from overcast.model.event_invoke import AsyncPolicy
+from overcast.model.function import FunctionVersion, Target
+from overcast.store.events import EventStore, QueuedEvent
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS_S = (60.0, 120.0)  # after the first and the second failed attempt
+BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
+MAX_HOPS = 16  # Lambda stops the 17th invocation of a chain
+ADMISSION_ROUND_S = 1.0
+
+
+class Runner(Protocol):
+    """The engine's side: wait for a concurrency slot, then run (engine.Engine)."""
+
+    async def admitted(self, function: FunctionVersion, timeout_s: float) -> bool: ...
+
+    def run_admitted(
+        self, target: Target, payload: bytes, request_id: str, hops: int = 0
+    ) -> Awaitable[InvokeResult]: ...
+
+
+class Policies(Protocol):
+    """The control plane's side (control/event_invoke.py)."""
+
+    def policy(self, target: Target) -> AsyncPolicy: ...
+
+    def stops_loops(self, function: FunctionVersion) -> bool: ...
+
+
+@dataclass
+class Lane:
+    """One function's events, by due time."""
+
+    heap: list[tuple[int, int, QueuedEvent]] = field(default_factory=list)
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    pump: asyncio.Task | None = None
+    running: int = 0
+
+
+class AsyncQueue:
+    def __init__(
+        self,
+        store: EventStore,
+        runner: Runner,
+        resolver: Resolver,
+        policies: Policies,
+        destinations: Destinations,
+        *,
+        delay_scale: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.runner = runner
+        self.resolver = resolver
+        self.policies = policies
+        self.destinations = destinations
+        self.delay_scale = delay_scale
+        self.clock = clock
+        self._lanes: dict[tuple[str, str], Lane] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._throttled: dict[int, int] = {}  # event id -> throttles in a row
+        self._order = itertools.count()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        destinations.register("lambda", self._send_to_function)
+
+    # --- accepting --------------------------------------------------------------------------
+
+    def accept(
+        self,
+        target: Target,
+        payload: bytes,
+        *,
+        request_id: str,
+        hops: int = 0,
+        route: str | None = None,
+    ) -> QueuedEvent:
+        """Keep an event for `target` (durably, before returning) and schedule it."""
+        function = target.function
+        now = self._now_ms()
+        event = QueuedEvent(
+            id=0,
+            request_id=request_id,
+            region=function.region,
+            function_name=function.name,
+            qualifier=_qualifier(target.invoked_arn),
+            received_ms=now,
+            due_ms=now,
+            hops=hops,
+            route=route,
+        )
+        self.store.add(event, payload)
+        self._on_loop(self._schedule, event)
+        return event
+
+    def start(self) -> None:
+        """Needs the running loop: schedule every event kept from before."""
+        self._loop = asyncio.get_running_loop()
+        for event in self.store.pending():
+            self._schedule(event)
+
+    async def stop(self) -> None:
+        """Stop running; unfinished events stay in the store and run after a restart."""
+        for lane in self._lanes.values():
+            if lane.pump is not None:
+                lane.pump.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+
+    def stats(self) -> dict[str, dict[str, int]]:
+        """Per function (region:name): events queued (due), retrying (waiting), running."""
+        now = self._now_ms()
+        out = {}
+        for (region, name), lane in self._lanes.items():
+            due = sum(1 for d, _, _ in lane.heap if d <= now)
+            counts = {"queued": due, "retrying": len(lane.heap) - due, "running": lane.running}
+            if any(counts.values()):
+                out[f"{region}:{name}"] = counts
+        return out
+
+    # --- lanes ------------------------------------------------------------------------------
+
+    def _schedule(self, event: QueuedEvent) -> None:
+        lane = self._lanes.setdefault((event.region, event.function_name), Lane())
+        heapq.heappush(lane.heap, (event.due_ms, next(self._order), event))
+        lane.wakeup.set()
+        if lane.pump is None or lane.pump.done():
+            lane.pump = asyncio.get_running_loop().create_task(self._pump(lane))
+
+    async def _pump(self, lane: Lane) -> None:
+        while lane.heap:
+            delay = (lane.heap[0][0] - self._now_ms()) / 1000
+            if delay > 0:
+                lane.wakeup.clear()
+                try:
+                    await asyncio.wait_for(lane.wakeup.wait(), delay)
+                except TimeoutError:
+                    pass
+                continue
+            _, _, event = heapq.heappop(lane.heap)
+            try:
+                await self._dispatch(lane, event)
+            except Exception:  # one bad event must not stop the lane
+                log.exception("asynchronous event %s", event.request_id)
+
+    async def _dispatch(self, lane: Lane, event: QueuedEvent) -> None:
+        """Wait for room to run the event, then start it (or finish it if it is too old)."""
+        while True:
+            try:
+                target = self.resolver.resolve(event.region, event.function_name, event.qualifier)
+            except ResourceNotFoundException:
+                log.warning("dropping event %s: %s is gone", event.request_id, event.function_name)
+                self.store.remove(event.id)
+                return
+            except ServiceError:  # e.g. the function is still Pending: try again shortly
+                self._backoff(event)
+                return
+            policy = self.policies.policy(target)
+            max_age_s = policy.maximum_event_age_s * self.delay_scale
+            left_s = (event.received_ms / 1000 + max_age_s) - self.clock()
+            if event.hops >= MAX_HOPS and self.policies.stops_loops(target.function):
+                log.warning("recursive loop stopped: event %s", event.request_id)
+                self._finish_failed(event, target, policy, RETRIES_EXHAUSTED, None)
+                return
+            if left_s <= 0:
+                self._finish_failed(event, target, policy, EVENT_AGE_EXCEEDED, None)
+                return
+            # Wait a little at a time: the function's settings (its reserved concurrency
+            # above all) may change while it waits, and are read afresh each round.
+            if await self.runner.admitted(target.function, min(left_s, ADMISSION_ROUND_S)):
+                break
+        lane.running += 1
+        task = asyncio.get_running_loop().create_task(self._run(lane, event, target, policy))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(
+        self, lane: Lane, event: QueuedEvent, target: Target, policy: AsyncPolicy
+    ) -> None:
+        try:
+            payload = self.store.payload(event.id)
+            if payload is None:
+                return
+            try:
+                result = await self.runner.run_admitted(
+                    target, payload, event.request_id, event.hops
+                )
+            except (TooManyRequestsException, ServiceError, OSError) as exc:
+                log.info("event %s not run (%s); retrying", event.request_id, exc)
+                self._backoff(event)
+                return
+            self._throttled.pop(event.id, None)
+            event.attempts += 1
+            self._settle(event, target, policy, payload, result)
+        finally:
+            lane.running -= 1
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    def _settle(
+        self,
+        event: QueuedEvent,
+        target: Target,
+        policy: AsyncPolicy,
+        payload: bytes,
+        result: InvokeResult,
+    ) -> None:
+        if result.function_error is None:
+            self._finish(event, target, policy.on_success, SUCCESS, payload, result)
+        elif event.attempts <= policy.maximum_retry_attempts:
+            delay = RETRY_DELAYS_S[min(event.attempts, len(RETRY_DELAYS_S)) - 1]
+            self._retry(event, delay)
+        else:
+            self._finish_failed(event, target, policy, RETRIES_EXHAUSTED, result, payload)
+
+    def _finish_failed(
+        self,
+        event: QueuedEvent,
+        target: Target,
+        policy: AsyncPolicy,
+        condition: str,
+        result: InvokeResult | None,
+        payload: bytes | None = None,
+    ) -> None:
+        payload = payload if payload is not None else self.store.payload(event.id) or b"{}"
+        log.info("event %s failed for good: %s", event.request_id, condition)
+        with self.store.transaction():
+            self._finish(event, target, policy.on_failure, condition, payload, result)
+            if policy.dead_letter:
+                attributes = dead_letter_attributes(event.request_id, result, condition)
+                self.destinations.send(
+                    Delivery(policy.dead_letter, payload, event.hops + 1, attributes)
+                )
+
+    def _finish(
+        self,
+        event: QueuedEvent,
+        target: Target,
+        destination: str | None,
+        condition: str,
+        payload: bytes,
+        result: InvokeResult | None,
+    ) -> None:
+        """Remove the event, delivering its record to `destination` in the same commit."""
+        with self.store.transaction():
+            if destination:
+                function = target.function
+                record = invocation_record(
+                    request_id=event.request_id,
+                    function_arn=f"{function.function_arn}:{function.version}",
+                    condition=condition,
+                    invoke_count=event.attempts,
+                    request_payload=payload,
+                    result=result,
+                )
+                delivery = Delivery(destination, record, event.hops + 1, condition=condition)
+                self.destinations.send(delivery)
+            self.store.remove(event.id)
+        self._throttled.pop(event.id, None)
+
+    def _retry(self, event: QueuedEvent, delay_s: float) -> None:
+        event.due_ms = self._now_ms() + int(delay_s * self.delay_scale * 1000)
+        self.store.reschedule(event)
+        self._schedule(event)
+
+    def _backoff(self, event: QueuedEvent) -> None:
+        """Throttled or the platform failed: not the function's fault, so no attempt is
+        counted; retried with doubling delays until the event is too old."""
+        count = self._throttled.get(event.id, 0)
+        self._throttled[event.id] = count + 1
+        self._retry(event, min(BACKOFF_FIRST_S * 2**count, BACKOFF_MAX_S))
+
+    def _send_to_function(self, delivery: Delivery) -> None:
+        """A destination (or a rule's target) that is a function: a new event for it."""
+        parts = delivery.arn.split(":")
+        qualifier = parts[7] if len(parts) > 7 else None
+        try:
+            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+        except ServiceError as exc:
+            log.warning("destination %s: %s", delivery.arn, exc)
+            return
+        self.accept(target, delivery.body, request_id=new_request_id(), hops=delivery.hops)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _on_loop(self, fn: Callable, *args: object) -> None:
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop:
+            fn(*args)
+        else:
+            loop.call_soon_threadsafe(fn, *args)
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+
+def _qualifier(invoked_arn: str) -> str | None:
+    parts = invoked_arn.split(":")
+    return parts[7] if len(parts) > 7 else None

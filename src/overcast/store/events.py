@@ -1,0 +1,133 @@
+"""Where accepted asynchronous events wait until they are done: `<data_dir>/events.db`.
+
+An event is committed here before its caller hears 202, and deleted only when it has run (or
+failed for good) and whatever it caused (a destination's event, a dead letter) is committed in
+the same transaction. A crash at any moment therefore loses nothing: after a restart every
+event still here runs again (at least once, as Lambda promises).
+
+A file apart from the control plane's: the event path writes often and must not wait on the
+control plane's lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    function_name TEXT NOT NULL,
+    qualifier TEXT,
+    payload BLOB NOT NULL,
+    received_ms INTEGER NOT NULL,
+    due_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    hops INTEGER NOT NULL DEFAULT 0,
+    route TEXT);
+"""
+COLUMNS = (
+    "id, request_id, region, function_name, qualifier, received_ms, due_ms, attempts, hops, route"
+)
+
+
+@dataclass
+class QueuedEvent:
+    """One accepted event, without its payload (read when it runs)."""
+
+    id: int
+    request_id: str
+    region: str
+    function_name: str
+    qualifier: str | None
+    received_ms: int
+    due_ms: int
+    attempts: int = 0  # invocations so far (the record's approximateInvokeCount)
+    hops: int = 0  # invocations before this event in its chain (loop detection)
+    route: str | None = None  # JSON: settings of the trigger that sent it (a rule target's)
+
+
+class EventStore:
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL: a commit survives the process being killed; only power loss can undo it.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes: all are kept or none. Nests (only the outermost commits)."""
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._db.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._db.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._db.execute("COMMIT")
+
+    def add(self, event: QueuedEvent, payload: bytes) -> QueuedEvent:
+        """Keep an event (its id is assigned here) and return it."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT INTO events (request_id, region, function_name, qualifier, payload, "
+                "received_ms, due_ms, attempts, hops, route) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    event.request_id,
+                    event.region,
+                    event.function_name,
+                    event.qualifier,
+                    payload,
+                    event.received_ms,
+                    event.due_ms,
+                    event.attempts,
+                    event.hops,
+                    event.route,
+                ),
+            )
+        event.id = cursor.lastrowid
+        return event
+
+    def payload(self, event_id: int) -> bytes | None:
+        with self._lock:
+            row = self._db.execute("SELECT payload FROM events WHERE id=?", (event_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def reschedule(self, event: QueuedEvent) -> None:
+        with self.transaction():
+            self._db.execute(
+                "UPDATE events SET due_ms=?, attempts=? WHERE id=?",
+                (event.due_ms, event.attempts, event.id),
+            )
+
+    def remove(self, event_id: int) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM events WHERE id=?", (event_id,))
+
+    def pending(self) -> list[QueuedEvent]:
+        """Every event not yet done, oldest first (read at start)."""
+        with self._lock:
+            rows = self._db.execute(f"SELECT {COLUMNS} FROM events ORDER BY id").fetchall()
+        return [QueuedEvent(*row) for row in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,210 @@
+"""Asynchronous invocations end to end: durable acceptance, retries, destinations, maximum
+event age and recursive-loop protection, through boto3 against a real server.
+
+The server runs with `--async-delay-scale 0.01`: Lambda's 1 and 2 minute retry delays become
+0.6 and 1.2 s, and a 60 s maximum event age 0.6 s.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from support import RunningServer, deploy, start_server
+
+FAIL = """
+def handler(event, context):
+    print("ATTEMPT", context.aws_request_id)
+    raise ValueError("nope: " + str(event.get("n")))
+"""
+ECHO = """
+def handler(event, context):
+    return {"got": event}
+"""
+RECORDER = """
+import json
+
+def handler(event, context):
+    print("RECORD " + json.dumps(event))
+"""
+
+
+@pytest.fixture(scope="module")
+def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    running = start_server(
+        tmp_path_factory.mktemp("async-data"), "--keep-alive", "30", "--async-delay-scale", "0.01"
+    )
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def client(fast_server: RunningServer):
+    return fast_server.client("lambda")
+
+
+def log_messages(server: RunningServer, name: str) -> list[str]:
+    logs = server.client("logs")
+    try:
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [e["message"] for e in events]
+
+
+def wait_for(check: Callable[[], object], timeout: float = 20.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def records(server: RunningServer, name: str) -> list[dict]:
+    return [
+        json.loads(m.split("RECORD ", 1)[1])
+        for m in log_messages(server, name)
+        if m.startswith("RECORD ")
+    ]
+
+
+def function_arn(client, name: str) -> str:
+    return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+def test_retries_then_on_failure_destination(fast_server, client, function_name) -> None:
+    recorder = function_name + "-rec"
+    deploy(client, function_name, FAIL)
+    deploy(client, recorder, RECORDER)
+    client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": function_arn(client, recorder)}},
+    )
+    answer = client.invoke(
+        FunctionName=function_name, InvocationType="Event", Payload=json.dumps({"n": 7})
+    )
+    assert answer["StatusCode"] == 202
+    request_id = answer["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+
+    record = wait_for(lambda: records(fast_server, recorder))[0]
+    assert record["version"] == "1.0" and record["timestamp"].endswith("Z")
+    assert record["requestContext"] == {
+        "requestId": request_id,
+        "functionArn": function_arn(client, function_name) + ":$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 2,
+    }
+    assert record["requestPayload"] == {"n": 7}
+    assert record["responseContext"] == {
+        "statusCode": 200,
+        "executedVersion": "$LATEST",
+        "functionError": "Unhandled",
+    }
+    assert record["responsePayload"]["errorType"] == "ValueError"
+    messages = log_messages(fast_server, function_name)
+    attempts = [m.strip() for m in messages if m.startswith("ATTEMPT")]
+    assert attempts == [f"ATTEMPT {request_id}"] * 2  # the same request id each time
+
+
+def test_success_destination_gets_the_response(fast_server, client, function_name) -> None:
+    recorder = function_name + "-rec"
+    deploy(client, function_name, ECHO)
+    deploy(client, recorder, RECORDER)
+    version = client.publish_version(FunctionName=function_name)["Version"]
+    client.create_alias(FunctionName=function_name, Name="live", FunctionVersion=version)
+    client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        Qualifier="live",
+        DestinationConfig={"OnSuccess": {"Destination": function_arn(client, recorder)}},
+    )
+    client.invoke(
+        FunctionName=function_name, Qualifier="live", InvocationType="Event", Payload=b'{"a":1}'
+    )
+    record = wait_for(lambda: records(fast_server, recorder))[0]
+    assert record["requestContext"]["condition"] == "Success"
+    assert record["requestContext"]["approximateInvokeCount"] == 1
+    assert record["requestContext"]["functionArn"].endswith(f":{function_name}:{version}")
+    assert record["responseContext"] == {"statusCode": 200, "executedVersion": version}
+    assert record["responsePayload"] == {"got": {"a": 1}}
+
+
+def test_event_age_exceeded_while_throttled(fast_server, client, function_name) -> None:
+    recorder = function_name + "-rec"
+    deploy(client, function_name, ECHO)
+    deploy(client, recorder, RECORDER)
+    client.put_function_concurrency(FunctionName=function_name, ReservedConcurrentExecutions=0)
+    client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        MaximumEventAgeInSeconds=60,
+        DestinationConfig={"OnFailure": {"Destination": function_arn(client, recorder)}},
+    )
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"late":1}')
+    record = wait_for(lambda: records(fast_server, recorder))[0]
+    assert record["requestContext"]["condition"] == "EventAgeExceeded"
+    assert record["requestContext"]["approximateInvokeCount"] == 0
+    assert "responseContext" not in record and record["requestPayload"] == {"late": 1}
+
+
+def test_recursive_loop_is_stopped_after_16(fast_server, client, function_name) -> None:
+    # The classic loop: a function whose success destination is itself.
+    deploy(client, function_name, "def handler(event, context):\n    print('RUN')\n")
+    client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        DestinationConfig={"OnSuccess": {"Destination": function_arn(client, function_name)}},
+    )
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
+
+    def runs() -> int:
+        return sum(m.startswith("RUN") for m in log_messages(fast_server, function_name))
+
+    wait_for(lambda: runs() >= 16)
+    time.sleep(1.0)
+    assert runs() == 16
+
+
+def test_sync_invoke_deep_in_a_chain_is_refused(fast_server, client, function_name) -> None:
+    deploy(client, function_name, ECHO)
+
+    def add_lineage(request, **kwargs) -> None:
+        request.headers["X-Amzn-Trace-Id"] = "Root=1-0-0;Lineage=0badf00d:16"
+
+    client.meta.events.register("before-sign.lambda.Invoke", add_lineage)
+    with pytest.raises(client.exceptions.RecursiveInvocationException):
+        client.invoke(FunctionName=function_name, Payload=b"{}")
+    client.put_function_recursion_config(FunctionName=function_name, RecursiveLoop="Allow")
+    assert client.invoke(FunctionName=function_name, Payload=b"{}")["StatusCode"] == 200
+
+
+def test_accepted_events_survive_kill_9(tmp_path, function_name) -> None:
+    data_dir = tmp_path / "data"
+    first = start_server(data_dir, "--async-delay-scale", "0.01")
+    client = first.client("lambda")
+    deploy(client, function_name, "def handler(event, context):\n    print('RAN', event['i'])\n")
+    # Reserved concurrency 0 keeps the events queued: none can run before the kill.
+    client.put_function_concurrency(FunctionName=function_name, ReservedConcurrentExecutions=0)
+    for i in range(20):
+        answer = client.invoke(
+            FunctionName=function_name, InvocationType="Event", Payload=json.dumps({"i": i})
+        )
+        assert answer["StatusCode"] == 202
+    first.process.kill()  # SIGKILL: no shutdown code runs
+    first.process.wait()
+
+    second = start_server(data_dir, "--async-delay-scale", "0.01")
+    try:
+        second.client("lambda").delete_function_concurrency(FunctionName=function_name)
+
+        def ran() -> set[str]:
+            return {
+                m.split()[1] for m in log_messages(second, function_name) if m.startswith("RAN")
+            }
+
+        assert wait_for(lambda: len(ran()) == 20 and ran()) == {str(i) for i in range(20)}
+    finally:
+        second.stop()
