@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from overcast.triggers.pattern_matchers import (
     ONE_KEY,
@@ -241,8 +242,11 @@ def _exists(operand: object) -> ValueMatcher:
 
 
 def _cidr(operand: object) -> ValueMatcher:
-    # The engine's message for a non-string CIDR names prefix, as it does.
+    # For a CIDR that is not a string, the engine's message speaks of prefix.
     return Cidr(parse_cidr(_string(operand, "prefix")))
+
+
+_END = object()  # where the engine's parser meets the numeric array's closing bracket
 
 
 def _numeric(operand: object) -> ValueMatcher:
@@ -250,7 +254,7 @@ def _numeric(operand: object) -> ValueMatcher:
         raise invalid("Value of numeric must be an array.")
     terms = list(operand) + [_END]
     operator = terms[0]
-    if not isinstance(operator, str) or operator is _END:
+    if not isinstance(operator, str):
         raise invalid(f"Invalid member in numeric match: {_text(operator)}")
     if operator not in ("=", ">", ">=", "<", "<="):
         raise invalid(f"Unrecognized numeric range operator: {operator}")
@@ -267,7 +271,7 @@ def _numeric(operand: object) -> ValueMatcher:
     return _closed_range(terms[2:], bound, lower_open)
 
 
-def _closed_range(terms: list, lower, lower_open: bool) -> ValueMatcher:
+def _closed_range(terms: list, lower: Decimal, lower_open: bool) -> ValueMatcher:
     operator = terms[0]
     if not isinstance(operator, str):
         raise invalid(f"Bad value in numeric range: {_text(operator)}")
@@ -280,10 +284,7 @@ def _closed_range(terms: list, lower, lower_open: bool) -> ValueMatcher:
     return Numeric(lower, lower_open, upper, operator == "<")
 
 
-_END = object()  # where the engine's parser meets the array's closing bracket
-
-
-def _bound(term: object, name: str):
+def _bound(term: object, name: str) -> Decimal:
     number = None if term is _END else as_number(term)
     if number is None:
         raise invalid(f"Value of {name} must be numeric")
