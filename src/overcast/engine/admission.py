@@ -54,6 +54,13 @@ class Admission:
             raise TooManyRequestsException(RATE_EXCEEDED, reason=reason)
         self._count(function, +1)
 
+    def try_admit(self, function: FunctionVersion) -> bool:
+        """Count an invocation in if the limits allow it now."""
+        if self._refusal(function) is not None:
+            return False
+        self._count(function, +1)
+        return True
+
     async def wait(self, function: FunctionVersion) -> None:
         """Count an asynchronous invocation in as soon as the limits allow."""
         while self._refusal(function) is not None:

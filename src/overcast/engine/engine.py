@@ -124,6 +124,8 @@ class Engine:
     async def admitted(self, function: FunctionVersion, timeout_s: float) -> bool:
         """Wait up to `timeout_s` for room to run an event of `function` (the asynchronous
         queue waits instead of failing); True once counted in: then call `run_admitted`."""
+        if self.admission.try_admit(function):
+            return True
         try:
             await asyncio.wait_for(self.admission.wait(function), max(timeout_s, 0.0))
         except TimeoutError:

@@ -1,0 +1,166 @@
+"""Asynchronous invokes: how fast events are accepted, how soon they start, and that each runs
+exactly once when nothing fails.
+
+    python bench/async_invoke.py [--count 10000] [--connections 16]
+
+Sends `count` Event invocations of a no-op function over keep-alive connections and reports
+accepted events/s (each is committed to SQLite before its 202). Baseline: the same client and
+requests against a bare asyncio HTTP server that answers at once, stores nothing. Then waits
+until every event has run and reports enqueue-to-start latency (from the client's send to the
+handler's first line) and how many ran more or less than once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections import Counter
+
+from _harness import (
+    create_function,
+    echo_server,
+    lambda_client,
+    overcast_process,
+    percentile,
+)
+
+RECORDER = """import time
+def handler(event, context):
+    print("RAN", event["i"], event["sent"], time.time())
+"""
+PATH = "/2015-03-31/functions/{name}/invocations"
+
+
+async def _send(
+    port: int, path: str, payloads: list[bytes], statuses: Counter, interval_s: float
+) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    start = time.perf_counter()
+    for n, body in enumerate(payloads):
+        if interval_s:
+            await asyncio.sleep(max(0.0, start + n * interval_s - time.perf_counter()))
+        body = body.replace(b'"SENT"', str(time.time()).encode())
+        writer.write(
+            (
+                f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {len(body)}\r\n"
+                "X-Amz-Invocation-Type: Event\r\nContent-Type: application/json\r\n\r\n"
+            ).encode()
+            + body
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        statuses[int(head.split()[1])] += 1
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                await reader.readexactly(int(line.split(b":")[1]))
+    writer.close()
+
+
+def send_all(
+    port: int, path: str, count: int, connections: int, rate: float = 0.0
+) -> tuple[float, Counter]:
+    """Send `count` events spread over `connections`, as fast as answered or at `rate` per
+    second in all; return (seconds, statuses)."""
+    interval_s = connections / rate if rate else 0.0
+    payloads = [json.dumps({"i": i, "sent": "SENT"}).encode() for i in range(count)]
+    shares = [payloads[k::connections] for k in range(connections)]
+    statuses: Counter = Counter()
+
+    async def run() -> None:
+        await asyncio.gather(*(_send(port, path, share, statuses, interval_s) for share in shares))
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return time.perf_counter() - started, statuses
+
+
+def runs(logs, name: str) -> list[tuple[int, float, float]]:
+    """(i, sent, started) of every RAN line in the function's log."""
+    found, token = [], None
+    while True:
+        page = logs.filter_log_events(
+            logGroupName=f"/aws/lambda/{name}", **({"nextToken": token} if token else {})
+        )
+        for event in page["events"]:
+            if event["message"].startswith("RAN "):
+                _, i, sent, started = event["message"].split()
+                found.append((int(i), float(sent), float(started)))
+        token = page.get("nextToken")
+        if not token:
+            return found
+
+
+def wait_for_all(logs, name: str, count: int, timeout_s: float = 300.0) -> list:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            found = runs(logs, name)
+        except logs.exceptions.ResourceNotFoundException:
+            found = []
+        if len({i for i, _, _ in found}) >= count or time.monotonic() > deadline:
+            time.sleep(1.0)  # a moment more, so a duplicate would show
+            return runs(logs, name)
+        time.sleep(0.5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--paced", type=float, default=500.0, help="events/s of the paced run")
+    args = parser.parse_args()
+
+    with echo_server() as port:
+        send_all(port, "/", 500, args.connections)  # warm up
+        baseline_s, _ = send_all(port, "/", args.count, args.connections)
+
+    with overcast_process() as (endpoint, _):
+        client, logs = lambda_client(endpoint), logs_client(endpoint)
+        port = int(endpoint.rsplit(":", 1)[1])
+        for name in ("burst", "paced"):
+            create_function(client, name, RECORDER)
+            client.invoke(FunctionName=name, Payload=b'{"i": -1, "sent": 0}')  # one warm env
+        burst_s, statuses = send_all(port, PATH.format(name="burst"), args.count, args.connections)
+        burst = wait_for_all(logs, "burst", args.count)
+        paced_count = int(args.paced * 4)
+        send_all(port, PATH.format(name="paced"), paced_count, args.connections, args.paced)
+        paced = wait_for_all(logs, "paced", paced_count)
+
+    baseline_rate, overcast_rate = args.count / baseline_s, args.count / burst_s
+    print(f"asyncio server: {args.count} requests in {baseline_s:.2f} s = {baseline_rate:,.0f}/s")
+    print(
+        f"overcast: {args.count} async invokes accepted in {burst_s:.2f} s "
+        f"= {overcast_rate:,.0f}/s (target >= 2,000/s); statuses {dict(statuses)}"
+    )
+    print(f"  ratio overcast/asyncio: {overcast_rate / baseline_rate:.2f}x")
+    counts = Counter(i for i, _, _ in burst if i >= 0)
+    once = sum(1 for n in counts.values() if n == 1)
+    twice = sum(1 for n in counts.values() if n > 1)
+    print(f"  ran exactly once: {once}; never: {args.count - len(counts)}; more: {twice}")
+    print(f"  enqueue-to-start, all at once: {delays(burst)}")
+    print(f"  enqueue-to-start, {paced_count} at {args.paced:g}/s: {delays(paced)} (p50 <= 5 ms)")
+
+
+def delays(found: list[tuple[int, float, float]]) -> str:
+    samples = [(started - sent) * 1000 for i, sent, started in found if i >= 0]
+    if not samples:
+        return "none ran"
+    p = lambda q: percentile(samples, q)  # noqa: E731
+    return f"p50 {p(0.5):.1f} ms  p90 {p(0.9):.1f} ms  p99 {p(0.99):.1f} ms"
+
+
+def logs_client(endpoint: str):
+    import boto3
+
+    return boto3.client(
+        "logs",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+
+
+if __name__ == "__main__":
+    main()
