@@ -54,13 +54,14 @@ def overcast_server(*extra: str):
 
 
 @contextmanager
-def overcast_process(*extra: str):
-    """Yield (endpoint, server process); the server is stopped by its process group."""
-    port = free_port()
-    with tempfile.TemporaryDirectory() as data_dir:
+def overcast_process(*extra: str, data_dir: str | None = None):
+    """Yield (endpoint, server process); the server is stopped by its process group.
+    Without `data_dir` the server gets a fresh one, removed afterwards."""
+    with tempfile.TemporaryDirectory() as scratch:
+        port = free_port()
         command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
         process = subprocess.Popen(
-            [*command, "--data-dir", data_dir, *extra],
+            [*command, "--data-dir", data_dir or scratch, *extra],
             start_new_session=True,
             stdout=subprocess.DEVNULL,
         )
@@ -69,7 +70,8 @@ def overcast_process(*extra: str):
             wait_for(f"{endpoint}/_overcast/health")
             yield endpoint, process
         finally:
-            os.killpg(process.pid, signal.SIGTERM)
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
