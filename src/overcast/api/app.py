@@ -130,6 +130,27 @@ def code_download(code_store: CodeStore) -> Endpoint:
     return download
 
 
+class OtherServices:
+    """Requests signed for another AWS service (s3, sqs, sns, ...) go to that service's
+    endpoint, by the SigV4 scope (the Authorization header, or a presigned URL's
+    X-Amz-Credential): paths alone cannot tell a bucket named `2015-03-31` from Lambda's API.
+    Each service's endpoint renders its own errors (XML for some), so none is wrapped here."""
+
+    def __init__(self, settings: Settings, services: dict[str, Endpoint]) -> None:
+        self.settings = settings
+        self.services = services
+
+    def or_else(self, fallback: Endpoint) -> Endpoint:
+        if not self.services:
+            return fallback
+
+        async def dispatch(request: Request) -> Response:
+            scope = scope_of(request.headers, self.settings.default_region, request.query_params)
+            return await self.services.get(scope.service, fallback)(request)
+
+        return dispatch
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -171,13 +192,16 @@ def build_app(
     invoke_route: Endpoint,
     target_handlers: dict[str, TargetHandler],
     function_urls: FrontDoor | None = None,
+    services: dict[str, Endpoint] | None = None,
 ) -> InvokeFront:
     """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first."""
     rest = LambdaRestApi(settings, control)
+    target_api = TargetApi(settings, target_handlers, rest.handle)
+    others = OtherServices(settings, services or {})
     routes = [
         Route("/_overcast/health", health, methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
-        Route("/", TargetApi(settings, target_handlers, rest.handle).handle, methods=["POST"]),
-        Route("/{path:path}", guarded(rest.handle), methods=ALL_METHODS),
+        Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
+        Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
     ]
     return InvokeFront(invoke_route, Starlette(routes=routes), function_urls)
