@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from overcast.api.apigatewayv2 import ApiGatewayV2
 from overcast.api.app import InvokeFront, build_app
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
 from overcast.config import Settings
+from overcast.control.http_apis import HttpApiService
 from overcast.control.plane import ControlPlane
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
@@ -28,6 +30,7 @@ from overcast.store.code import CodeStore
 from overcast.store.events import EventStore
 from overcast.store.sqlite import SqliteStore
 from overcast.triggers.function_urls import FunctionUrls
+from overcast.triggers.http_apis import HttpApis
 
 log = logging.getLogger("overcast")
 
@@ -94,6 +97,8 @@ def build_platform(settings: Settings) -> Platform:
         Destinations(),
         delay_scale=settings.async_delay_scale,
     )
+    http_apis = HttpApiService(store, settings.account_id)
+    http_apis.load()
     app = build_app(
         settings=settings,
         control=control,
@@ -107,6 +112,8 @@ def build_platform(settings: Settings) -> Platform:
             )
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
+        front_doors=(HttpApis(http_apis.served, control, engine, settings.account_id),),
+        apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
     )
     return Platform(
         settings, store, logs, log_sink, engine, control, app, protections, events, queue

@@ -163,11 +163,16 @@ class InvokeFront:
     """
 
     def __init__(
-        self, invoke_route: Endpoint, app: Starlette, function_urls: FrontDoor | None = None
+        self,
+        invoke_route: Endpoint,
+        app: Starlette,
+        function_urls: FrontDoor | None = None,
+        front_doors: tuple[FrontDoor, ...] = (),
     ) -> None:
         self.invoke = guarded(invoke_route)
         self.app = app
-        self.function_urls = function_urls
+        # Function URLs, HTTP APIs: each claims its own requests by path or Host.
+        self.front_doors = tuple(d for d in (function_urls, *front_doors) if d is not None)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] == "http":
@@ -178,9 +183,10 @@ class InvokeFront:
                     response = await self.invoke(Request(scope, receive))
                     await response(scope, receive, send)
                     return
-            if self.function_urls is not None and self.function_urls.match(scope):
-                await self.function_urls(scope, receive, send)
-                return
+            for door in self.front_doors:
+                if door.match(scope):
+                    await door(scope, receive, send)
+                    return
         await self.app(scope, receive, send)
 
 
@@ -193,8 +199,11 @@ def build_app(
     target_handlers: dict[str, TargetHandler],
     function_urls: FrontDoor | None = None,
     services: dict[str, Endpoint] | None = None,
+    front_doors: tuple[FrontDoor, ...] = (),
+    apigatewayv2: Endpoint | None = None,
 ) -> InvokeFront:
-    """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first."""
+    """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first;
+    `apigatewayv2` answers API Gateway's v2 API, whose paths all start with `/v2/`."""
     rest = LambdaRestApi(settings, control)
     target_api = TargetApi(settings, target_handlers, rest.handle)
     others = OtherServices(settings, services or {})
@@ -204,4 +213,8 @@ def build_app(
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
         Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
     ]
-    return InvokeFront(invoke_route, Starlette(routes=routes), function_urls)
+    if apigatewayv2 is not None:  # ahead of Lambda's catch-all
+        routes.insert(-1, Route("/v2/{path:path}", guarded(apigatewayv2), methods=ALL_METHODS))
+    return InvokeFront(
+        invoke_route, Starlette(routes=routes), function_urls, front_doors=front_doors
+    )

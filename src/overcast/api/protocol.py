@@ -55,6 +55,8 @@ class Route:
     pattern: re.Pattern[str]
     query_literals: tuple[tuple[str, str | None], ...]  # `?List=ALL` in a requestUri
     weight: int  # more literal text wins when several routes match
+    # (regex group, uri label) for labels that are no regex group name (`{resource-arn}`)
+    renamed: tuple[tuple[str, str], ...] = ()
 
 
 def compile_route(operation: OperationModel) -> Route:
@@ -65,12 +67,16 @@ def compile_route(operation: OperationModel) -> Route:
     """
     uri = operation.http["requestUri"]
     path, _, query = uri.partition("?")
-    regex, literal = "", 0
+    regex, literal, renamed = "", 0, []
     for piece in re.split(r"(\{[^}]+\})", path.rstrip("/")):
         if piece.startswith("{"):
             label = piece[1:-1]
             greedy = label.endswith("+")
-            regex += f"(?P<{label.rstrip('+')}>{'.+' if greedy else '[^/]+'})"
+            name = label.rstrip("+")
+            group = re.sub(r"\W", "_", name)
+            if group != name:
+                renamed.append((group, name))
+            regex += f"(?P<{group}>{'.+' if greedy else '[^/]+'})"
         else:
             regex += re.escape(piece)
             literal += len(piece)
@@ -84,6 +90,7 @@ def compile_route(operation: OperationModel) -> Route:
         re.compile(regex + "/?"),
         literals,
         literal * 10 + len(literals),
+        tuple(renamed),
     )
 
 
@@ -105,7 +112,10 @@ class Router:
                 key in query and (value is None or query[key] == value)
                 for key, value in route.query_literals
             ):
-                return route.operation, {k: unquote(v) for k, v in found.groupdict().items()}
+                names = dict(route.renamed)
+                return route.operation, {
+                    names.get(k, k): unquote(v) for k, v in found.groupdict().items()
+                }
         return None
 
 
@@ -182,7 +192,7 @@ def parse_request(
     if body_members and body:
         document = _json_document(body, request)
         for name, member in body_members.items():
-            value = from_json(member, document.get(name), name)
+            value = from_json(member, document.get(json_name(name, member)), name)
             if value is not None:
                 params[name] = value
     return params
@@ -268,9 +278,9 @@ def from_json(shape: Shape, value: object, path: str) -> object:
             ) from exc
     if kind == "structure":
         return {
-            name: from_json(member, value[name], f"{path}.{name}")
+            name: from_json(member, value[json_name(name, member)], f"{path}.{name}")
             for name, member in shape.members.items()
-            if value.get(name) is not None
+            if value.get(json_name(name, member)) is not None
         }
     if kind == "list":
         return [from_json(shape.member, item, f"{path}.member") for item in value]
@@ -298,7 +308,7 @@ def serialize_response(operation: OperationModel, result: dict | None) -> Respon
         elif location == "statusCode":
             status = int(value)
         else:
-            body[key] = _json_ready(value)
+            body[json_name(key, member) if member is not None else key] = _json_ready(value, member)
     if status == 204:
         return Response(status_code=204, headers=headers)
     return Response(
@@ -306,11 +316,27 @@ def serialize_response(operation: OperationModel, result: dict | None) -> Respon
     )
 
 
-def _json_ready(value: object) -> object:
+def json_name(name: str, member: Shape) -> str:
+    """A body member's name on the wire: its `locationName` where the model gives one
+    (apigatewayv2's `apiId` for ApiId), else the member name (Lambda's)."""
+    return member.serialization.get("name", name)
+
+
+def _json_ready(value: object, shape: Shape | None = None) -> object:
+    kind = shape.type_name if shape is not None else None
     if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items() if v is not None}
+        if kind == "structure":
+            members = shape.members
+            return {
+                json_name(k, members[k]) if k in members else k: _json_ready(v, members.get(k))
+                for k, v in value.items()
+                if v is not None
+            }
+        inner = shape.value if kind == "map" else None
+        return {k: _json_ready(v, inner) for k, v in value.items() if v is not None}
     if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
+        inner = shape.member if kind == "list" else None
+        return [_json_ready(v, inner) for v in value]
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     return value

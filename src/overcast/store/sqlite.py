@@ -17,6 +17,7 @@ from pathlib import Path
 from overcast.model.alias import Alias
 from overcast.model.configuration import Configuration
 from overcast.model.function import LATEST
+from overcast.model.http_api import ApiRecord
 from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
 from overcast.model.url import UrlConfig
@@ -41,6 +42,8 @@ CREATE TABLE IF NOT EXISTS layer_versions (
 CREATE TABLE IF NOT EXISTS function_urls (
     region TEXT NOT NULL, name TEXT NOT NULL, qualifier TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (region, name, qualifier));
+CREATE TABLE IF NOT EXISTS http_apis (
+    api_id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, doc TEXT NOT NULL);
 """
 
 # The function_urls key of a function's unqualified URL (an alias's is the alias name).
@@ -205,6 +208,22 @@ class SqliteStore:
             "DELETE FROM function_urls WHERE region=? AND name=? AND qualifier=?",
             (region, name, qualifier or UNQUALIFIED),
         )
+
+    def load_http_apis(self) -> list[ApiRecord]:
+        with self._lock:
+            found = self._db.execute("SELECT doc FROM http_apis").fetchall()
+        return [ApiRecord.from_record(json.loads(doc)) for (doc,) in found]
+
+    def put_http_api(self, record: ApiRecord) -> None:
+        """An HTTP API with its routes, integrations, stages and deployments: one document."""
+        api = record.api
+        self._write(
+            "INSERT OR REPLACE INTO http_apis VALUES (?, ?, ?)",
+            (api.api_id, api.region, json.dumps(record.to_record())),
+        )
+
+    def delete_http_api(self, api_id: str) -> None:
+        self._write("DELETE FROM http_apis WHERE api_id=?", (api_id,))
 
     def close(self) -> None:
         with self._lock:

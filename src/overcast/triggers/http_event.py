@@ -103,12 +103,19 @@ def event_v2(request: HttpRequest, context: EventContext) -> dict:
     if context.stage_variables:
         event["stageVariables"] = context.stage_variables
     if request.body:
-        text = _is_text(headers.get("content-type", "")) and _decodes(request.body)
-        event["body"] = request.body.decode() if text else base64.b64encode(request.body).decode()
-        event["isBase64Encoded"] = not text
+        event["body"], event["isBase64Encoded"] = encoded_body(
+            headers.get("content-type", ""), request.body
+        )
     else:
         event["isBase64Encoded"] = False
     return event
+
+
+def encoded_body(content_type: str, body: bytes) -> tuple[str, bool]:
+    """An event's `body` and `isBase64Encoded`: text as it is, anything else in base64."""
+    if _is_text(content_type) and _decodes(body):
+        return body.decode(), False
+    return base64.b64encode(body).decode(), True
 
 
 def response_v2(payload: bytes) -> HttpResponse:

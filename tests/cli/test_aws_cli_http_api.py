@@ -1,0 +1,62 @@
+"""The AWS CLI, unchanged, quick-creating an HTTP API; then the API called with curl."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import RunningServer, deploy
+
+AWS = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
+pytestmark = [
+    pytest.mark.skipif(not Path(AWS).exists(), reason="the AWS CLI is not installed"),
+    pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed"),
+]
+
+
+def aws(server: RunningServer, *args: str) -> dict:
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_PAGER": "",
+    }
+    completed = subprocess.run(
+        [AWS, "--endpoint-url", server.endpoint, "--output", "json", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout) if completed.stdout.strip() else {}
+
+
+def test_quick_create_with_the_cli_then_curl(server, lambda_client, function_name) -> None:
+    source = "def handler(event, context):\n    return {'path': event['rawPath']}\n"
+    deploy(lambda_client, function_name, source)
+    arn = lambda_client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    created = aws(
+        server, "apigatewayv2", "create-api", "--name", "x", "--protocol-type", "HTTP",
+        "--target", arn,
+    )  # fmt: skip
+    assert created["ProtocolType"] == "HTTP" and created["ApiEndpoint"]
+    routes = aws(server, "apigatewayv2", "get-routes", "--api-id", created["ApiId"])
+    assert [r["RouteKey"] for r in routes["Items"]] == ["$default"]
+
+    completed = subprocess.run(
+        ["curl", "-s", "-w", "\\n%{http_code}", created["ApiEndpoint"] + "/hello/cli"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    body, status = completed.stdout.rsplit("\n", 1)
+    assert status == "200" and json.loads(body) == {"path": "/hello/cli"}
+    aws(server, "apigatewayv2", "delete-api", "--api-id", created["ApiId"])

@@ -1,0 +1,242 @@
+"""HTTP APIs end to end: configured with boto3, called with a plain HTTP client at their
+ApiEndpoint (or API Gateway's host form), answered as API Gateway answers."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from support import deploy
+
+SAMPLES = Path(__file__).resolve().parents[1] / "events"
+APP = """
+import json, time
+
+def handler(event, context):
+    path = event.get("rawPath") or event["path"]
+    if path.endswith("/fail"):
+        raise RuntimeError("boom")
+    if path.endswith("/garbage"):
+        return {"statusCode": "nope"}
+    if path.endswith("/slow"):
+        time.sleep(3)
+    if path.endswith("/cors"):
+        return {"statusCode": 200, "headers": {"access-control-allow-origin": "https://evil.test",
+                "access-control-max-age": "9"}, "body": "cors"}
+    return {"statusCode": 200, "headers": {"x-version": event.get("version", "?")},
+            "body": json.dumps(event)}
+"""
+ORIGIN = "https://example.com"
+CORS = {"AllowOrigins": [ORIGIN], "AllowMethods": ["GET", "POST"], "MaxAge": 60}
+
+
+def call(url: str, method: str = "GET", body: bytes | None = None, headers=None):
+    request = urllib.request.Request(url, data=body, method=method)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def event_of(url: str, method: str = "GET", **options) -> dict:
+    status, _, body = call(url, method, **options)
+    assert status == 200, body
+    return json.loads(body)
+
+
+@pytest.fixture(scope="module")
+def function_arn(server) -> str:
+    client = server.client("lambda")
+    name = f"http-api-{uuid.uuid4().hex[:8]}"
+    deploy(client, name, APP, Timeout=10)
+    return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+@pytest.fixture(scope="module")
+def gateway(server):
+    return server.client("apigatewayv2")
+
+
+def integration(gateway, api_id: str, uri: str, version: str = "2.0", **extra) -> str:
+    made = gateway.create_integration(
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationUri=uri,
+        PayloadFormatVersion=version,
+        **extra,
+    )
+    return "integrations/" + made["IntegrationId"]
+
+
+@pytest.fixture(scope="module")
+def api(gateway, function_arn) -> str:
+    """Routes of every kind over one function; a $default stage with AutoDeploy, CORS on."""
+    created = gateway.create_api(Name="routes", ProtocolType="HTTP", CorsConfiguration=CORS)
+    api_id = created["ApiId"]
+    v2 = integration(gateway, api_id, function_arn)
+    v1 = integration(gateway, api_id, function_arn, "1.0")
+    slow = integration(gateway, api_id, function_arn, TimeoutInMillis=500)
+    for key, target, authorization in [
+        ("GET /items/{id}", v2, "NONE"),
+        ("GET /items/special", v2, "NONE"),
+        ("ANY /files/{proxy+}", v2, "NONE"),
+        ("POST /v1/{thing}", v1, "NONE"),
+        ("GET /v1/garbage", v1, "NONE"),
+        ("GET /slow", slow, "NONE"),
+        ("GET /signed", v2, "AWS_IAM"),
+        ("$default", v2, "NONE"),
+    ]:
+        gateway.create_route(
+            ApiId=api_id, RouteKey=key, Target=target, AuthorizationType=authorization
+        )
+    gateway.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    return created["ApiEndpoint"]
+
+
+def test_routing_precedence_greedy_paths_any_and_default(api) -> None:
+    special = event_of(f"{api}/items/special")
+    assert special["routeKey"] == "GET /items/special" and "pathParameters" not in special
+    item = event_of(f"{api}/items/a%20b")
+    assert item["routeKey"] == "GET /items/{id}" and item["pathParameters"] == {"id": "a b"}
+    assert item["rawPath"] == "/items/a%20b"
+    files = event_of(f"{api}/files/x/y/z.txt", "DELETE")
+    assert files["routeKey"] == "ANY /files/{proxy+}"
+    assert files["pathParameters"] == {"proxy": "x/y/z.txt"}
+    fallback = event_of(f"{api}/items/1/more", "PUT")
+    assert fallback["routeKey"] == "$default" and fallback["rawPath"] == "/items/1/more"
+
+
+def test_payload_2_0_as_the_function_sees_it(api) -> None:
+    event = event_of(
+        f"{api}/items/7?x=1&x=2",
+        headers={"Cookie": "a=1; b=2", "X-Many": "v"},
+    )
+    sample = json.loads((SAMPLES / "apigw-v2-request-no-authorizer.json").read_text())
+    assert set(sample) - {"isBase64Encoded"} <= set(event)
+    assert set(sample["requestContext"]) - {"authentication"} <= set(event["requestContext"])
+    assert set(event["requestContext"]["http"]) == set(sample["requestContext"]["http"])
+    assert event["version"] == "2.0" and event["rawQueryString"] == "x=1&x=2"
+    assert event["queryStringParameters"] == {"x": "1,2"} and event["cookies"] == ["a=1", "b=2"]
+    context = event["requestContext"]
+    assert context["domainName"].endswith(".execute-api.us-east-1.amazonaws.com")
+    assert (context["stage"], context["routeKey"]) == ("$default", "GET /items/{id}")
+
+
+def test_payload_1_0_as_the_function_sees_it(api) -> None:
+    status, headers, body = call(
+        f"{api}/v1/thing%201?a=1&a=2",
+        "POST",
+        b'{"in": 1}',
+        {"Content-Type": "application/json", "X-Custom": "c"},
+    )
+    assert status == 200 and headers["x-version"] == "1.0"
+    event = json.loads(body)
+    sample = json.loads((SAMPLES / "apigw-request.json").read_text())
+    assert set(sample) <= set(event)
+    assert event["resource"] == "/v1/{thing}" and event["path"] == "/v1/thing%201"
+    assert event["httpMethod"] == "POST" and event["body"] == '{"in": 1}'
+    assert event["pathParameters"] == {"thing": "thing 1"}
+    assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"]}
+    assert event["headers"]["x-custom"] == "c" and event["multiValueHeaders"]["x-custom"] == ["c"]
+    context = event["requestContext"]
+    assert context["resourcePath"] == "/v1/{thing}" and context["stage"] == "$default"
+    assert context["identity"]["sourceIp"] == "127.0.0.1"
+
+
+def test_no_route_is_404_not_found(gateway, function_arn) -> None:
+    created = gateway.create_api(
+        Name="narrow", ProtocolType="HTTP", Target=function_arn, RouteKey="GET /only"
+    )
+    endpoint = created["ApiEndpoint"]
+    assert call(f"{endpoint}/only")[0] == 200
+    for url, method in [(f"{endpoint}/other", "GET"), (f"{endpoint}/only", "POST")]:
+        status, headers, body = call(url, method)
+        assert (status, json.loads(body)) == (404, {"message": "Not Found"})
+        assert headers["apigw-requestid"]
+    unknown = endpoint.rsplit("/", 1)[0] + "/zzzzzzzzzz/only"
+    assert call(unknown)[0] == 404
+
+
+def test_named_stages_variables_and_deployments(gateway, function_arn) -> None:
+    api_id = gateway.create_api(Name="staged", ProtocolType="HTTP")["ApiId"]
+    endpoint = gateway.get_api(ApiId=api_id)["ApiEndpoint"]
+    # The function is named through a stage variable, as API Gateway allows.
+    prefix, name = function_arn.rsplit(":", 1)
+    target = integration(gateway, api_id, prefix + ":${stageVariables.fn}")
+    gateway.create_route(ApiId=api_id, RouteKey="GET /hello", Target=target)
+    gateway.create_stage(ApiId=api_id, StageName="prod", StageVariables={"fn": name, "c": "b"})
+    assert call(f"{endpoint}/prod/hello")[0] == 404  # nothing deployed to the stage yet
+    gateway.create_deployment(ApiId=api_id, StageName="prod")
+    event = event_of(f"{endpoint}/prod/hello")
+    assert event["rawPath"] == "/prod/hello" and event["requestContext"]["stage"] == "prod"
+    assert event["stageVariables"] == {"fn": name, "c": "b"}
+    assert call(f"{endpoint}/hello")[0] == 404  # no $default stage
+
+
+def test_cors_preflight_and_headers(api) -> None:
+    status, headers, body = call(
+        f"{api}/anything",
+        "OPTIONS",
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
+    assert (status, body) == (204, b"")
+    assert headers["access-control-allow-origin"] == ORIGIN
+    assert headers["access-control-allow-methods"] == "GET,POST"
+    assert headers["access-control-max-age"] == "60"
+    status, headers, _ = call(f"{api}/cors", headers={"Origin": ORIGIN})
+    # The integration's own CORS headers give way to the API's configuration.
+    assert status == 200 and headers.get_all("access-control-allow-origin") == [ORIGIN]
+    assert headers["access-control-max-age"] is None
+
+
+def test_function_failures_are_500_and_timeouts_503(api) -> None:
+    for path in ("/items/fail", "/items/garbage", "/v1/garbage"):
+        status, _, body = call(api + path)
+        assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"}), path
+    status, _, body = call(f"{api}/slow")
+    assert (status, json.loads(body)) == (503, {"message": "Service Unavailable"})
+
+
+def test_a_throttled_function_is_500(server, gateway) -> None:
+    client = server.client("lambda")
+    name = f"throttled-{uuid.uuid4().hex[:8]}"
+    deploy(client, name, APP)
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    arn = client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    endpoint = gateway.create_api(Name="t", ProtocolType="HTTP", Target=arn)["ApiEndpoint"]
+    status, _, body = call(f"{endpoint}/x")
+    assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+
+
+def test_oversized_requests(api) -> None:
+    status, _, body = call(f"{api}/items/1", "POST", b"x" * (10 * 1024 * 1024 + 1))
+    assert (status, json.loads(body)) == (413, {"message": "Request Entity Too Large"})
+    # Within API Gateway's 10 MB but over what Lambda takes: the invocation fails.
+    status, _, body = call(f"{api}/items/1", "POST", b"x" * (7 * 1024 * 1024))
+    assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+    status, _, body = call(f"{api}/items/1", headers={"X-Big": "b" * 11000})
+    assert (status, json.loads(body)) == (431, {"message": "Request Header Fields Too Large"})
+
+
+def test_api_gateways_host_form(server, api) -> None:
+    api_id = api.rsplit("/", 1)[1]
+    host = f"{api_id}.execute-api.us-east-1.amazonaws.com"
+    event = event_of(f"{server.endpoint}/items/special", headers={"Host": host})
+    assert event["routeKey"] == "GET /items/special"
+
+
+def test_iam_routes_need_a_signature_and_a_disabled_endpoint_refuses(gateway, api) -> None:
+    assert call(f"{api}/signed")[0] == 403
+    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/execute-api"}
+    assert call(f"{api}/signed", headers=signed)[0] == 200
+    off = gateway.create_api(Name="off", ProtocolType="HTTP", DisableExecuteApiEndpoint=True)
+    status, _, body = call(off["ApiEndpoint"] + "/")
+    assert (status, json.loads(body)) == (403, {"message": "Forbidden"})
