@@ -9,6 +9,7 @@ import uvicorn
 
 from overcast.api.apigatewayv2 import ApiGatewayV2
 from overcast.api.app import InvokeFront, build_app
+from overcast.api.errors import Endpoint
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
@@ -89,14 +90,18 @@ def build_platform(settings: Settings) -> Platform:
         settings=settings, store=store, code_store=code_store, retirer=engine, capacity=engine
     )
     events = EventStore(settings.data_dir / "events.db")
+    # Where async outcomes, notifications and messages go, by ARN service (lambda, sqs, ...).
+    destinations = Destinations()
     queue = AsyncQueue(
         events,
         engine,
         control,
         control.event_invoke,
-        Destinations(),
+        destinations,
         delay_scale=settings.async_delay_scale,
     )
+    # Other AWS services on the same port, by SigV4 scope service name (s3, sqs, sns).
+    services: dict[str, Endpoint] = {}
     http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
     app = build_app(
@@ -112,6 +117,7 @@ def build_platform(settings: Settings) -> Platform:
             )
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
+        services=services,
         front_doors=(HttpApis(http_apis.served, control, engine, settings.account_id),),
         apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
     )
