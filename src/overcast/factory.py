@@ -118,6 +118,7 @@ def build_platform(settings: Settings) -> Platform:
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
         services=services,
+        queue_stats=queue.stats,
         front_doors=(HttpApis(http_apis.served, control, engine, settings.account_id),),
         apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
     )

@@ -8,6 +8,9 @@ The server runs with `--async-delay-scale 0.01`: Lambda's 1 and 2 minute retry d
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -208,3 +211,21 @@ def test_accepted_events_survive_kill_9(tmp_path, function_name) -> None:
         assert wait_for(lambda: len(ran()) == 20 and ran()) == {str(i) for i in range(20)}
     finally:
         second.stop()
+
+
+def test_queue_stats_shows_waiting_events(fast_server, client, function_name) -> None:
+    deploy(client, function_name, ECHO)
+    client.put_function_concurrency(FunctionName=function_name, ReservedConcurrentExecutions=0)
+    for _ in range(3):
+        client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
+    shown = subprocess.run(
+        [sys.executable, "-m", "overcast.cli.main", "queue", "stats"],
+        env={**os.environ, "OVERCAST_ENDPOINT": fast_server.endpoint},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    row = next(line.split() for line in shown.stdout.splitlines() if function_name in line)
+    assert row == [function_name, "3", "0", "0"]
+    assert shown.stdout.splitlines()[0].split() == ["FUNCTION", "QUEUED", "RETRYING", "RUNNING"]

@@ -151,6 +151,15 @@ class OtherServices:
         return dispatch
 
 
+def stats_endpoint(stats: Callable[[], dict]) -> Endpoint:
+    """`GET /_overcast/queue`: the asynchronous queue per function (`overcast queue stats`)."""
+
+    async def answer(request: Request) -> Response:
+        return JSONResponse(stats())
+
+    return answer
+
+
 async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -199,6 +208,7 @@ def build_app(
     target_handlers: dict[str, TargetHandler],
     function_urls: FrontDoor | None = None,
     services: dict[str, Endpoint] | None = None,
+    queue_stats: Callable[[], dict] | None = None,
     front_doors: tuple[FrontDoor, ...] = (),
     apigatewayv2: Endpoint | None = None,
 ) -> InvokeFront:
@@ -209,6 +219,7 @@ def build_app(
     others = OtherServices(settings, services or {})
     routes = [
         Route("/_overcast/health", health, methods=["GET"]),
+        Route("/_overcast/queue", stats_endpoint(queue_stats or dict), methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
         Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),

@@ -72,6 +72,7 @@ class Lane:
     heap: list[tuple[int, int, QueuedEvent]] = field(default_factory=list)
     wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     pump: asyncio.Task | None = None
+    waiting: int = 0  # popped by the pump, waiting for a concurrency slot
     running: int = 0
 
 
@@ -150,7 +151,11 @@ class AsyncQueue:
         out = {}
         for (region, name), lane in self._lanes.items():
             due = sum(1 for d, _, _ in lane.heap if d <= now)
-            counts = {"queued": due, "retrying": len(lane.heap) - due, "running": lane.running}
+            counts = {
+                "queued": due + lane.waiting,
+                "retrying": len(lane.heap) - due,
+                "running": lane.running,
+            }
             if any(counts.values()):
                 out[f"{region}:{name}"] = counts
         return out
@@ -175,10 +180,13 @@ class AsyncQueue:
                     pass
                 continue
             _, _, event = heapq.heappop(lane.heap)
+            lane.waiting = 1
             try:
                 await self._dispatch(lane, event)
             except Exception:  # one bad event must not stop the lane
                 log.exception("asynchronous event %s", event.request_id)
+            finally:
+                lane.waiting = 0
 
     async def _dispatch(self, lane: Lane, event: QueuedEvent) -> None:
         """Wait for room to run the event, then start it (or finish it if it is too old)."""
