@@ -11,12 +11,10 @@ control plane's lock.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from overcast.store.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -53,36 +51,9 @@ class QueuedEvent:
     route: str | None = None  # JSON: settings of the trigger that sent it (a rule target's)
 
 
-class EventStore:
+class EventStore(Database):
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL: a commit survives the process being killed; only power loss can undo it.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Group writes: all are kept or none. Nests (only the outermost commits)."""
-        with self._lock:
-            outermost = self._depth == 0
-            if outermost:
-                self._db.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if outermost:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if outermost:
-                self._db.execute("COMMIT")
+        super().__init__(path, SCHEMA)
 
     def add(self, event: QueuedEvent, payload: bytes) -> QueuedEvent:
         """Keep an event (its id is assigned here) and return it."""
@@ -127,7 +98,3 @@ class EventStore:
         with self._lock:
             rows = self._db.execute(f"SELECT {COLUMNS} FROM events ORDER BY id").fetchall()
         return [QueuedEvent(*row) for row in rows]
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()

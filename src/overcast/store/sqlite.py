@@ -8,10 +8,6 @@ configurations grow new fields.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from overcast.model.alias import Alias
@@ -22,6 +18,7 @@ from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
 from overcast.model.url import UrlConfig
 from overcast.store.base import StoredFunction
+from overcast.store.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS functions (
@@ -50,44 +47,11 @@ CREATE TABLE IF NOT EXISTS http_apis (
 UNQUALIFIED = ""
 
 
-class SqliteStore:
+class SqliteStore(Database):
     """`Store` on SQLite. Pass ":memory:" for a throwaway store in tests."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # One connection shared by the control plane's worker threads, serialised by a lock:
-        # writes are rare and small, and SQLite serialises writers anyway.
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable across process crashes in WAL mode; only power loss can lose the
-        # last commits, which is the trade SQLite recommends for WAL.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock:
-            outermost = self._depth == 0
-            if outermost:
-                self._db.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if outermost:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if outermost:
-                self._db.execute("COMMIT")
-
-    def _write(self, sql: str, args: tuple) -> None:
-        with self.transaction():
-            self._db.execute(sql, args)
+        super().__init__(path, SCHEMA)
 
     def load(self) -> list[StoredFunction]:
         with self._lock:
@@ -224,7 +188,3 @@ class SqliteStore:
 
     def delete_http_api(self, api_id: str) -> None:
         self._write("DELETE FROM http_apis WHERE api_id=?", (api_id,))
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
