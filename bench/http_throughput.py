@@ -1,10 +1,11 @@
-"""HTTP throughput: a no-op function behind a function URL, loaded with wrk, vs a bare
-asyncio HTTP server answering the same request, both measured by the same wrk in one run.
+"""HTTP throughput: a no-op function behind a function URL, and behind an HTTP API (quick
+create: `$default` route and stage, payload 2.0), loaded with wrk, vs a bare asyncio HTTP
+server answering the same request, all measured by the same wrk in one run.
 
     python bench/http_throughput.py [--seconds 10] [--connections 16]
 
 Needs wrk (Debian package `wrk`). Target (issue 5): Overcast's requests/s >= 0.35x the bare
-server's, zero errors; p99 latency reported.
+server's, zero errors; p99 latency reported for each path.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import re
 import shutil
 import subprocess
 
+import boto3
 from _harness import create_function, echo_server, lambda_client, overcast_server
+from botocore.config import Config
 
 NOOP = "def handler(event, context):\n    return {'ok': True}\n"
 
@@ -53,15 +56,35 @@ def main() -> None:
         create_function(client, "noop", NOOP)
         url = client.create_function_url_config(FunctionName="noop", AuthType="NONE")["FunctionUrl"]
         wrk(url, 2, args.connections)  # warm the environments up
-        overcast = wrk(url, args.seconds, args.connections)
+        function_url = wrk(url, args.seconds, args.connections)
+        arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
+        api = gateway_client(endpoint).create_api(Name="noop", ProtocolType="HTTP", Target=arn)
+        http_api = wrk(api["ApiEndpoint"] + "/", args.seconds, args.connections)
 
-    for label, result in (("asyncio HTTP server", baseline), ("overcast function URL", overcast)):
+    results = (
+        ("asyncio HTTP server", baseline),
+        ("overcast function URL", function_url),
+        ("overcast HTTP API", http_api),
+    )
+    for label, result in results:
         print(
             f"{label:<22}: {result['rate']:8.0f} req/s  p99 {result['p99']}  "
             f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}"
         )
-    ratio = overcast["rate"] / baseline["rate"]
-    print(f"ratio (requests/s overcast / asyncio): {ratio:.2f}x   target >= 0.35x")
+    for label, result in results[1:]:
+        ratio = result["rate"] / baseline["rate"]
+        print(f"ratio (requests/s {label} / asyncio): {ratio:.2f}x   target >= 0.35x")
+
+
+def gateway_client(endpoint: str):
+    return boto3.client(
+        "apigatewayv2",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        config=Config(retries={"max_attempts": 0}),
+    )
 
 
 if __name__ == "__main__":
