@@ -40,3 +40,44 @@ def test_waiting_on_a_dead_environment_fails_at_once() -> None:
 )
 def test_exit_statuses_in_lambda_words(status: int, words: str) -> None:
     assert describe_exit(status) == words
+
+
+def test_a_streamed_response_goes_to_the_streaming_caller_chunk_by_chunk() -> None:
+    async def scenario() -> tuple[list, Answer]:
+        environment = Environment("key", "rev", "stream")
+        received: list = []
+        environment.on_chunk = lambda body, meta: received.append((body, meta))
+        waiter = environment.expect()
+        environment._answered(Answer(protocol.CHUNK, {"content_type": "text/csv"}, b""))
+        environment._answered(Answer(protocol.CHUNK, {}, b"a,b\n"))
+        assert not waiter.done()  # chunks are not the answer
+        environment._answered(Answer(protocol.STREAM_END, {"max_rss_kb": 7}, b""))
+        return received, await waiter
+
+    received, answer = asyncio.run(scenario())
+    assert received == [(b"", {"content_type": "text/csv"}), (b"a,b\n", {})]
+    assert answer.kind == protocol.RESPONSE and answer.body == b""
+    assert answer.meta == {"max_rss_kb": 7, "streamed": True}
+
+
+def test_a_streamed_response_nobody_streams_is_the_whole_payload() -> None:
+    async def scenario() -> Answer:
+        environment = Environment("key", "rev", "stream")
+        for piece in (b"one ", b"two"):
+            environment._answered(Answer(protocol.CHUNK, {}, piece))
+        environment._answered(Answer(protocol.STREAM_END, {}, b""))
+        return await environment.expect()
+
+    assert asyncio.run(scenario()).body == b"one two"
+
+
+def test_a_stream_that_failed_midway_answers_its_error() -> None:
+    async def scenario() -> Answer:
+        environment = Environment("key", "rev", "stream")
+        environment._answered(Answer(protocol.CHUNK, {}, b"partial"))
+        error = b'{"errorType": "Custom.Broken", "errorMessage": "x"}'
+        environment._answered(Answer(protocol.STREAM_END, {"error_type": "Custom.Broken"}, error))
+        return await environment.expect()
+
+    answer = asyncio.run(scenario())
+    assert answer.kind == protocol.ERROR and answer.body.startswith(b'{"errorType"')

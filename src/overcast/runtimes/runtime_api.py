@@ -5,7 +5,7 @@ For runtimes that bring their own loop (`provided.*` with a `bootstrap`, the off
 loopback port of its own and translates between that HTTP API and the engine's frames.
 
   GET  /2018-06-01/runtime/invocation/next            blocks until the engine sends an event
-  POST /2018-06-01/runtime/invocation/{id}/response   the result   (202)
+  POST /2018-06-01/runtime/invocation/{id}/response   the result   (202), streamed or whole
   POST /2018-06-01/runtime/invocation/{id}/error      a failure    (202)
   POST /2018-06-01/runtime/init/error                 init failed  (202)
 
@@ -13,6 +13,10 @@ Init ends when the bootstrap first asks for `next`, as on Lambda. Only processes
 environment's uid may connect (SO_PEERCRED), so no environment can read or answer another's
 events. If the bootstrap exits, this process exits the same way and the engine reports
 Runtime.ExitError. Stdlib only: it runs on the environment's interpreter.
+
+A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, chunked transfer
+coding) is relayed to the engine piece by piece as it arrives, so the caller gets each part
+as the function writes it; trailers may report an error that happened mid-stream.
 """
 
 import json
@@ -28,6 +32,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from overcast.runtimes import response_stream as stream
+from overcast.runtimes.chunked import ChunkedBodyError, body_of, read_all
 from overcast.runtimes.extensions import Extensions
 from overcast.runtimes.python import protocol
 
@@ -48,6 +54,7 @@ class _State:
         self.started = time.perf_counter()
         self.ready = False
         self.request_id = None
+        self.limit = RESPONSE_LIMIT  # the response size limit of the running invocation
         self.finished = set()
 
 
@@ -146,15 +153,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
 
     def do_POST(self):
+        parts = (
+            self.path[len(PREFIX) :].strip("/").split("/") if self.path.startswith(PREFIX) else []
+        )
+        if (
+            stream.RESPONSE_MODE in self.headers
+            and parts[:1] == ["invocation"]
+            and parts[2:] == ["response"]
+        ):
+            self._streamed_result(parts[1])
+            return
         body = self._body()
         if body is None:
             return
         if self.path.startswith(EXTENSION_PREFIX):
             self._extension_post(self.path[len(EXTENSION_PREFIX) :], body)
             return
-        parts = (
-            self.path[len(PREFIX) :].strip("/").split("/") if self.path.startswith(PREFIX) else []
-        )
         if parts == ["init", "error"]:
             self._init_error(body)
         elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
@@ -180,6 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stdout.flush()
             os._exit(0)
         state.request_id = meta["request_id"]
+        state.limit = stream.STREAM_LIMIT if meta.get("stream") else RESPONSE_LIMIT
         state.extensions.publish(
             {
                 "eventType": "INVOKE",
@@ -244,12 +259,18 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"Lambda-Extension-Event-Identifier": str(uuid.uuid4())}
         self._send(200, json.dumps(event).encode(), "application/json", headers)
 
-    def _result(self, request_id, outcome, body):
+    def _refused(self, request_id, outcome):
+        """Answer a result for an invocation that is not running (400 or 403); True if so."""
         state = self.server.state
-        if request_id != state.request_id:
-            status = 400 if request_id not in state.finished else 403
-            error = "InvalidRequestID" if status == 400 else "InvalidStateTransition"
-            self._reply(status, {"errorType": error, "errorMessage": f"{outcome}: {request_id}"})
+        if request_id == state.request_id:
+            return False
+        status = 400 if request_id not in state.finished else 403
+        error = "InvalidRequestID" if status == 400 else "InvalidStateTransition"
+        self._reply(status, {"errorType": error, "errorMessage": f"{outcome}: {request_id}"})
+        return True
+
+    def _result(self, request_id, outcome, body):
+        if self._refused(request_id, outcome):
             return
         if outcome == "response" and len(body) > RESPONSE_LIMIT:
             error = {
@@ -267,6 +288,32 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(protocol.ERROR, *self._error_body(body))
         self._reply(202, {"status": "OK"})
 
+    def _streamed_result(self, request_id):
+        """Relay a streamed response to the engine as it arrives (response_stream.py)."""
+        state = self.server.state
+        if self.headers[stream.RESPONSE_MODE] != stream.STREAMING:
+            stream.drain(self.rfile, self.headers)
+            message = "Invalid function response mode"
+            if request_id == state.request_id:
+                error = stream.error("Runtime.InvalidResponseModeHeader", message)
+                self._answer(protocol.ERROR, error["errorType"], json.dumps(error).encode())
+            self._reply(400, stream.error("InvalidFunctionResponseMode", message))
+            return
+        if self._refused(request_id, "response"):
+            stream.drain(self.rfile, self.headers)
+            return
+        error, too_large = stream.relay(self.rfile, self.headers, state.control, state.limit)
+        if error is None:
+            self._answer(protocol.STREAM_END, None, b"")
+        else:
+            self._answer(protocol.STREAM_END, error["errorType"], json.dumps(error).encode())
+        if error is not None and error["errorType"] == "Runtime.TruncatedResponse":
+            self.close_connection = True
+        if too_large:
+            self._reply(413, stream.error("RequestEntityTooLarge", "Response payload too large"))
+        else:
+            self._reply(202, {"status": "OK"})
+
     def _answer(self, kind, error_type, body):
         state = self.server.state
         state.finished.add(state.request_id)
@@ -279,14 +326,8 @@ class _Handler(BaseHTTPRequestHandler):
         state.control.send(protocol.encode(kind, meta, body))
 
     def _error_body(self, body):
-        error_type = self.headers.get("Lambda-Runtime-Function-Error-Type") or "Unhandled"
-        try:
-            error = json.loads(body) if body else {}
-        except ValueError:
-            error = {}
-        if not isinstance(error, dict) or "errorType" not in error:
-            error = {"errorType": error_type, "errorMessage": body.decode("utf-8", "replace")}
-        return error.get("errorType", error_type), json.dumps(error).encode()
+        error_type = self.headers.get("Lambda-Runtime-Function-Error-Type")
+        return stream.error_object(body, error_type)
 
     def _init_error(self, body):
         state = self.server.state
@@ -297,11 +338,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
-        if length > BODY_LIMIT:
+        body = None
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            try:
+                body = read_all(body_of(self.rfile, self.headers), BODY_LIMIT)
+            except ChunkedBodyError:
+                self.close_connection = True
+                self._reply(400, stream.error("InvalidRequest", "Malformed chunked body"))
+                return None
+        elif length <= BODY_LIMIT:
+            body = self.rfile.read(length) if length else b""
+        if body is None:
             self._reply(413, {"errorType": "RequestEntityTooLarge", "errorMessage": "too large"})
             self.close_connection = True
-            return None
-        return self.rfile.read(length) if length else b""
+        return body
 
     def _reply(self, status, document):
         self._send(status, json.dumps(document).encode(), "application/json", {})

@@ -7,6 +7,7 @@ import enum
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from overcast.runtimes.python import protocol
@@ -64,6 +65,9 @@ class _ControlProtocol(asyncio.Protocol):
         self.environment._lost()
 
 
+ChunkSink = Callable[[bytes, dict], None]  # (chunk, meta): a streaming caller's receiver
+
+
 @dataclass(eq=False)
 class Environment:
     """One execution environment: serves one invocation at a time."""
@@ -78,12 +82,14 @@ class Environment:
     provisioned: bool = False  # kept warm by a provisioned-concurrency config: never reaped
     extensions: bool = False  # has external extensions: it ends with a SHUTDOWN event
     log_group: str = ""
+    on_chunk: ChunkSink | None = None  # set while a streaming caller waits on this environment
     _transport: asyncio.Transport | None = None
     _log_fd: int = -1
     _log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
     _waiter: asyncio.Future[Answer] | None = None
     _early: Answer | None = None
     _exit: asyncio.Future[int] | None = None
+    _chunks: list[bytes] = field(default_factory=list)  # a streamed response nobody streams
 
     async def attach(self, control_sock, log_fd: int) -> None:
         """Take ownership of the engine's ends of the control socket and the log pipe."""
@@ -190,11 +196,41 @@ class Environment:
                 return
             self._log_chunks.append((int(time.time() * 1000), chunk))
 
+    def pause_reading(self) -> None:
+        """Stop reading the control socket (a streaming caller is behind): the runtime's
+        writes block until resume_reading, so a slow client holds no unbounded buffer."""
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._transport is not None and not self._transport.is_closing():
+            self._transport.resume_reading()
+
     def _answered(self, answer: Answer) -> None:
+        if answer.kind >= protocol.CHUNK:
+            answer = self._streamed(answer)
+            if answer is None:
+                return
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(answer)
         else:
             self._early = answer
+
+    def _streamed(self, answer: Answer) -> Answer | None:
+        """A streamed response: each chunk goes to the streaming caller as it arrives (or is
+        kept, for a caller that waits for the whole payload); its end is the answer, marked
+        `streamed` (its body is the error object of a stream that failed, if any)."""
+        if answer.kind == protocol.CHUNK:
+            if self.on_chunk is not None:
+                self.on_chunk(answer.body, answer.meta)
+            else:
+                self._chunks.append(answer.body)
+            return None
+        meta = {**answer.meta, "streamed": True}
+        chunks, self._chunks = self._chunks, []
+        if "error_type" in meta:
+            return Answer(protocol.ERROR, meta, answer.body)
+        return Answer(protocol.RESPONSE, meta, b"".join(chunks))
 
     def _lost(self) -> None:
         self.state = EnvironmentState.DEAD

@@ -13,7 +13,8 @@ HEADER = struct.Struct("!BII")
 RECV_SIZE = 1 << 16
 
 # engine -> environment
-INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context; body: event
+INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context, stream
+#            (set when the caller streams: the streaming size limit applies); body: event
 ASSIGN = 6  # meta: the function a spare environment becomes (env, cwd, path, handler, isolation)
 TEMPLATE = 7  # SnapStart: run the before-snapshot hooks, then fork restored copies on request
 SHUTDOWN = 9  # the environment is ending: extensions get their SHUTDOWN event
@@ -23,6 +24,9 @@ INIT_ERROR = 3  # meta: init_ms; body: error object JSON
 RESPONSE = 4  # meta: max_rss_kb; body: the handler's result as JSON
 ERROR = 5  # meta: max_rss_kb, error_type; body: error object JSON
 SNAPSHOT = 8  # a template is ready to fork restored environments; meta: hooks_ms
+# A streamed response (Runtime API runtimes): CHUNKs as the runtime writes them, then its end.
+CHUNK = 10  # meta (first only): content_type; body: the next bytes of the response
+STREAM_END = 11  # meta: max_rss_kb, error_type if it failed mid-stream; body: that error object
 
 
 def encode(kind, meta, body=b""):
