@@ -22,6 +22,7 @@ from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
+from overcast.engine.streaming import BUFFERED_CONTENT_TYPE, ResponseStream
 from overcast.errors import SandboxError, ServiceError
 from overcast.model.function import FunctionVersion, Target
 from overcast.observe import report as lines
@@ -56,6 +57,7 @@ class Engine:
         self.admission = admission or Admission()
         self.memory = memory or MemoryBudget.unlimited()
         self._reaper: asyncio.Task | None = None
+        self._streams: set[asyncio.Task] = set()  # streamed invocations running
         self._loop: asyncio.AbstractEventLoop | None = None
         self.pools = Pools(self._kill)
         self.provisioner = Provisioner(self)
@@ -142,6 +144,49 @@ class Engine:
         finally:
             self.admission.release(target.function)
 
+    async def invoke_stream(
+        self,
+        target: Target,
+        payload: bytes,
+        *,
+        tail: bool = False,
+        client_context: str | None = None,
+    ) -> ResponseStream:
+        """A synchronous invocation whose response comes in chunks, as the function writes
+        them. Refusals (429, an environment that cannot start) raise here, before any chunk;
+        what happens once the function runs (its errors, a timeout) ends the stream."""
+        self.admission.admit(target.function)
+        stream = ResponseStream(new_request_id())
+        task = asyncio.get_running_loop().create_task(
+            self._run_stream(target, payload, tail, client_context, stream)
+        )
+        self._streams.add(task)
+        task.add_done_callback(self._streams.discard)
+        try:
+            await stream.started()
+        except BaseException:
+            stream.close()  # no one will read it: let the function write on unthrottled
+            raise
+        return stream
+
+    async def _run_stream(
+        self,
+        target: Target,
+        payload: bytes,
+        tail: bool,
+        client_context: str | None,
+        stream: ResponseStream,
+    ) -> None:
+        try:
+            result = await self._run(
+                target, payload, tail, client_context, stream.request_id, stream=stream
+            )
+            stream.finish(result)
+        except Exception as exc:
+            stream.fail(exc)
+        finally:
+            self.admission.release(target.function)
+
     async def _run(
         self,
         target: Target,
@@ -150,6 +195,7 @@ class Engine:
         client_context: str | None,
         request_id: str | None = None,
         hops: int = 0,
+        stream: ResponseStream | None = None,
     ) -> InvokeResult:
         function = target.function
         request_id = request_id or new_request_id()
@@ -168,7 +214,10 @@ class Engine:
             "client_context": client_context,
         }
         record.begin()
-        answer = await self._await_answer(environment, meta, payload, function, record)
+        if stream is None:
+            answer = await self._await_answer(environment, meta, payload, function, record)
+        else:
+            answer = await self._await_stream(environment, meta, payload, record, stream)
         return self._finish(record, environment, answer, tail)
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: InvocationRecord):
@@ -211,6 +260,22 @@ class Engine:
         finally:
             timer.cancel()
         return None
+
+    async def _await_stream(self, environment, meta, payload, record, stream) -> Answer | None:
+        """As _await_answer, with the response's chunks going to `stream` as they come."""
+        meta["stream"] = True  # the Runtime API applies the streaming size limit
+        environment.on_chunk = stream.chunk
+        stream.begin(environment.pause_reading, environment.resume_reading)
+        try:
+            answer = await self._await_answer(environment, meta, payload, record.function, record)
+        finally:
+            environment.on_chunk = None
+            environment.resume_reading()  # a paused stream's reader may have gone
+        if answer is not None and answer.kind == protocol.RESPONSE:
+            if not answer.meta.get("streamed"):  # a runtime that does not stream: one chunk
+                stream.chunk(answer.body, {"content_type": BUFFERED_CONTENT_TYPE})
+            answer = Answer(answer.kind, answer.meta, b"")
+        return answer
 
     def _finish(
         self, record: InvocationRecord, environment: Environment, answer: Answer | None, tail: bool
