@@ -1,12 +1,14 @@
 // Overcast's Node.js runtime client: Lambda's Runtime API (2018-06-01) from inside an
 // execution environment. Loads `file.export` (or `dir/file.export`) from LAMBDA_TASK_ROOT as
 // ESM (.mjs, or .js under "type": "module") or CommonJS (.cjs, .js), then serves invocations:
-// async handlers, callback handlers, Lambda's context object and error shapes.
+// async handlers, callback handlers, Lambda's context object and error shapes, and streaming
+// handlers (awslambda.streamifyResponse: streaming.mjs).
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
+import { awslambda, isStreaming, runStreaming } from "./streaming.mjs";
 
 const API = `http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime`;
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT;
@@ -126,6 +128,7 @@ function run(handler, event, context) {
   });
 }
 
+globalThis.awslambda = awslambda; // before the handler's module runs: it may stream
 const handler = await loadHandler(process.env._HANDLER);
 for (;;) {
   const next = await fetch(`${API}/invocation/next`);
@@ -133,6 +136,11 @@ for (;;) {
   requestId = context.awsRequestId;
   process.env._X_AMZN_TRACE_ID = next.headers.get("lambda-runtime-trace-id") ?? "";
   const event = JSON.parse(await next.text());
+  if (isStreaming(handler)) {
+    await runStreaming(handler, event, context, `${API}/invocation/${requestId}/response`,
+                       errorObject);
+    continue;
+  }
   try {
     const result = await run(handler, event, context);
     await post(`/invocation/${requestId}/response`, JSON.stringify(result ?? null));
