@@ -11,6 +11,7 @@ from overcast.api.apigatewayv2 import ApiGatewayV2
 from overcast.api.app import InvokeFront, build_app
 from overcast.api.errors import Endpoint
 from overcast.api.invoke import InvokeEndpoint
+from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
 from overcast.config import Settings
@@ -117,6 +118,7 @@ def build_platform(settings: Settings) -> Platform:
             )
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
+        stream_route=InvokeStreamEndpoint(engine, control, settings.default_region),
         services=services,
         queue_stats=queue.stats,
         front_doors=(HttpApis(http_apis.served, control, engine, settings.account_id),),

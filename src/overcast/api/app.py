@@ -40,6 +40,9 @@ TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # Lambda's Invoke, with the trailing-slash form older botocore sends.
 INVOKE_PATH_PATTERN = re.compile(r"/2015-03-31/functions/([^/]+)/invocations/?")
+STREAM_PATH_PATTERN = re.compile(
+    r"/2021-11-15/functions/([^/]+)/response-streaming-invocations/?"
+)  # InvokeWithResponseStream
 
 
 class LambdaRestApi:
@@ -176,9 +179,11 @@ class InvokeFront:
         invoke_route: Endpoint,
         app: Starlette,
         function_urls: FrontDoor | None = None,
+        stream_route: Endpoint | None = None,
         front_doors: tuple[FrontDoor, ...] = (),
     ) -> None:
         self.invoke = guarded(invoke_route)
+        self.stream = guarded(stream_route) if stream_route is not None else None
         self.app = app
         # Function URLs, HTTP APIs: each claims its own requests by path or Host.
         self.front_doors = tuple(d for d in (function_urls, *front_doors) if d is not None)
@@ -187,9 +192,12 @@ class InvokeFront:
         if scope["type"] == "http":
             if scope["method"] == "POST":
                 match = INVOKE_PATH_PATTERN.fullmatch(scope["path"])
+                route = self.invoke
+                if match is None and self.stream is not None:
+                    match, route = STREAM_PATH_PATTERN.fullmatch(scope["path"]), self.stream
                 if match is not None:
                     scope["path_params"] = {"FunctionName": match.group(1)}
-                    response = await self.invoke(Request(scope, receive))
+                    response = await route(Request(scope, receive))
                     await response(scope, receive, send)
                     return
             for door in self.front_doors:
@@ -209,6 +217,7 @@ def build_app(
     function_urls: FrontDoor | None = None,
     services: dict[str, Endpoint] | None = None,
     queue_stats: Callable[[], dict] | None = None,
+    stream_route: Endpoint | None = None,
     front_doors: tuple[FrontDoor, ...] = (),
     apigatewayv2: Endpoint | None = None,
 ) -> InvokeFront:
@@ -227,5 +236,5 @@ def build_app(
     if apigatewayv2 is not None:  # ahead of Lambda's catch-all
         routes.insert(-1, Route("/v2/{path:path}", guarded(apigatewayv2), methods=ALL_METHODS))
     return InvokeFront(
-        invoke_route, Starlette(routes=routes), function_urls, front_doors=front_doors
+        invoke_route, Starlette(routes=routes), function_urls, stream_route, front_doors=front_doors
     )

@@ -1,0 +1,81 @@
+"""Lambda's InvokeWithResponseStream: the function's response as an event stream, each chunk
+sent on as the function writes it, then InvokeComplete.
+
+    POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations
+
+Refusals before the function runs (an unknown function, a bad payload, throttling) are
+ordinary Lambda errors; once it runs, the answer is 200 and how the invocation ended (a
+function error, a timeout) is told by InvokeComplete's ErrorCode and ErrorDetails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from overcast.api import eventstream
+from overcast.api.invoke import _check_size, _checked_json, _client_context
+from overcast.api.protocol import check_header_size
+from overcast.api.sigv4 import scope_of
+from overcast.engine.engine import Engine
+from overcast.engine.streaming import ResponseStream
+from overcast.errors import InvalidParameterValueException
+from overcast.types import Resolver
+
+INVOCATION_TYPES = ("RequestResponse", "DryRun")
+
+
+class InvokeStreamEndpoint:
+    """The Starlette endpoint for InvokeWithResponseStream."""
+
+    def __init__(self, engine: Engine, resolver: Resolver, default_region: str) -> None:
+        self._engine = engine
+        self._resolver = resolver
+        self._default_region = default_region
+
+    async def __call__(self, request: Request) -> Response:
+        check_header_size(request.scope["headers"])
+        headers = request.headers
+        invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
+        if invocation_type not in INVOCATION_TYPES:
+            raise InvalidParameterValueException(
+                f"Unsupported invocation type {invocation_type!r}: use RequestResponse or DryRun."
+            )
+        payload = await request.body()
+        _check_size(payload, invocation_type)
+        region = scope_of(headers, self._default_region).region
+        target = self._resolver.resolve(
+            region, request.path_params["FunctionName"], request.query_params.get("Qualifier")
+        )
+        payload = _checked_json(payload)
+        executed = {"X-Amz-Executed-Version": target.function.version}
+        if invocation_type == "DryRun":
+            return Response(status_code=204, headers=executed)
+        stream = await self._engine.invoke_stream(
+            target,
+            payload,
+            tail=headers.get("x-amz-log-type") == "Tail",
+            client_context=_client_context(headers.get("x-amz-client-context")),
+        )
+        return StreamingResponse(
+            events(stream),
+            headers={"x-amzn-RequestId": stream.request_id, **executed},
+            media_type=eventstream.CONTENT_TYPE,
+        )
+
+
+async def events(stream: ResponseStream) -> AsyncIterator[bytes]:
+    """PayloadChunk events as the function writes, then InvokeComplete."""
+    try:
+        async for chunk in stream:
+            yield eventstream.payload_chunk(chunk)
+        error = stream.error
+        yield eventstream.invoke_complete(
+            error.code if error else None,
+            error.details if error else None,
+            stream.result.log_result,
+        )
+    finally:
+        stream.close()
