@@ -2,7 +2,8 @@
 
 Reached at `/lambda-url/<url-id>/...` on the server's own address (no DNS needed), or with
 Lambda's host form `<url-id>.lambda-url.<region>.on.aws` in the Host header. The URL's auth
-type and CORS configuration apply as Lambda's URL front end applies them.
+type and CORS configuration apply as Lambda's URL front end applies them. A URL whose invoke
+mode is RESPONSE_STREAM sends the response on as the function writes it (http_stream.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import logging
 from collections.abc import Callable
 
 from overcast.engine.engine import Engine, new_request_id
+from overcast.engine.invocation import InvokeResult
+from overcast.engine.streaming import ResponseStream
 from overcast.errors import ServiceError, TooManyRequestsException
 from overcast.model.url import UrlRoute, parse_url_host
 from overcast.triggers.http_event import (
@@ -23,6 +26,7 @@ from overcast.triggers.http_event import (
     response_v2,
 )
 from overcast.triggers.http_front import asgi_request, cors_headers, preflight, send_response
+from overcast.triggers.http_stream import InvalidPrelude, read_head, send_stream
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 PATH_PREFIX = "/lambda-url/"
 HOST_MARK = b".lambda-url."
 PAYLOAD_LIMIT = 6 * 1024 * 1024
+STREAM_MODE = "RESPONSE_STREAM"
 
 
 def _message(status: int, message: str) -> HttpResponse:
@@ -67,10 +72,13 @@ class FunctionUrls:
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         url_id, raw_path = self.match(scope)
-        response = await self._answer(scope, receive, url_id, raw_path)
-        await send_response(send, response)
+        response = await self._answer(scope, receive, send, url_id, raw_path)
+        if response is not None:  # None: a streamed response, sent already
+            await send_response(send, response)
 
-    async def _answer(self, scope, receive, url_id: str, raw_path: str) -> HttpResponse:
+    async def _answer(
+        self, scope, receive, send, url_id: str, raw_path: str
+    ) -> HttpResponse | None:
         route = self._route(url_id)
         if route is None:
             return _message(404, "Not Found")
@@ -82,24 +90,32 @@ class FunctionUrls:
             return _message(403, "Forbidden")
         if route.cors and request.method == "OPTIONS" and "origin" in headers:
             return preflight(route.cors, headers)
-        response = await self._invoke(route, url_id, request)
-        if route.cors and "origin" in headers:
-            extra = cors_headers(route.cors, headers["origin"])
+        extra = (
+            cors_headers(route.cors, headers["origin"])
+            if route.cors and "origin" in headers
+            else []
+        )
+        if route.invoke_mode == STREAM_MODE:
+            response = await self._stream(route, url_id, request, send, extra)
+        else:
+            response = await self._invoke(route, url_id, request)
+        if response is not None and extra:
             response = HttpResponse(response.status, response.headers + extra, response.body)
         return response
 
-    async def _invoke(self, route: UrlRoute, url_id: str, request: HttpRequest) -> HttpResponse:
+    def _event(self, route: UrlRoute, url_id: str, request: HttpRequest) -> bytes:
         context = EventContext(
             account_id=self._account_id,
             api_id=url_id,
             domain_name=f"{url_id}.lambda-url.{route.region}.on.aws",
             request_id=new_request_id(),
         )
+        return json.dumps(event_v2(request, context)).encode()
+
+    async def _invoke(self, route: UrlRoute, url_id: str, request: HttpRequest) -> HttpResponse:
         try:
             target = self._resolver.resolve(route.region, route.function_name, route.qualifier)
-            result = await self._engine.invoke(
-                target, json.dumps(event_v2(request, context)).encode()
-            )
+            result = await self._engine.invoke(target, self._event(route, url_id, request))
         except TooManyRequestsException:
             return _message(429, "Rate Exceeded.")
         except ServiceError as exc:
@@ -110,6 +126,43 @@ class FunctionUrls:
         try:
             return response_v2(result.payload)
         except InvalidResponse as exc:
-            # The caller sees only a 502, as on Lambda; the function's own log says why.
-            self._engine.note(result, f"[ERROR] Function URL {url_id}: invalid response: {exc}")
+            self._note_invalid(result, url_id, exc)
             return _message(502, "Internal Server Error")
+
+    async def _stream(
+        self, route: UrlRoute, url_id: str, request: HttpRequest, send: Callable, extra: list
+    ) -> HttpResponse | None:
+        """RESPONSE_STREAM: the response goes out as the function writes it. Until its head is
+        known, the answer may still be an error (429, or 502 for a function that failed)."""
+        try:
+            target = self._resolver.resolve(route.region, route.function_name, route.qualifier)
+            stream = await self._engine.invoke_stream(target, self._event(route, url_id, request))
+        except TooManyRequestsException:
+            return _message(429, "Rate Exceeded.")
+        except ServiceError as exc:
+            log.warning("function URL %s: %s", url_id, exc.message)
+            return _message(502, "Internal Server Error")
+        try:
+            head = await read_head(stream)
+            if head is None:
+                return _message(502, "Internal Server Error")
+            await send_stream(send, stream, head, extra)
+        except InvalidPrelude as exc:
+            await _drain(stream)
+            self._note_invalid(stream.result, url_id, exc)
+            return _message(502, "Internal Server Error")
+        finally:
+            stream.close()
+        return None
+
+    def _note_invalid(self, result: InvokeResult | None, url_id: str, exc: Exception) -> None:
+        # The caller sees only a 502, as on Lambda; the function's own log says why.
+        if result is not None:
+            self._engine.note(result, f"[ERROR] Function URL {url_id}: invalid response: {exc}")
+
+
+async def _drain(stream: ResponseStream) -> None:
+    """Wait for the end of an invocation whose response is refused (its log is written then)."""
+    stream.close()
+    async for _ in stream:
+        pass
