@@ -118,7 +118,9 @@ def build_platform(settings: Settings) -> Platform:
             )
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
-        stream_route=InvokeStreamEndpoint(engine, control, settings.default_region),
+        stream_route=InvokeStreamEndpoint(
+            engine, control, settings.default_region, control.event_invoke
+        ),
         services=services,
         queue_stats=queue.stats,
         front_doors=(HttpApis(http_apis.served, control, engine, settings.account_id),),

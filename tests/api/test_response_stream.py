@@ -145,6 +145,20 @@ def test_refusals_are_ordinary_errors(lambda_client, function_name) -> None:
         lambda_client.invoke_with_response_stream(FunctionName=function_name, Payload=b"{}")
 
 
+def test_a_call_deep_in_a_recursive_chain_is_refused(server, function_name) -> None:
+    client = server.client("lambda")
+    deploy(client, function_name, PYTHON)
+
+    def add_lineage(request, **kwargs) -> None:
+        request.headers["X-Amzn-Trace-Id"] = "Root=1-0-0;Lineage=0badf00d:16"
+
+    client.meta.events.register("before-sign.lambda.InvokeWithResponseStream", add_lineage)
+    with pytest.raises(client.exceptions.RecursiveInvocationException):
+        client.invoke_with_response_stream(FunctionName=function_name, Payload=b"{}")
+    client.put_function_recursion_config(FunctionName=function_name, RecursiveLoop="Allow")
+    assert stream(client, function_name, {}, Qualifier="$LATEST")[1] == [b'{"echo": {}}']
+
+
 def test_dry_run(lambda_client, function_name) -> None:
     deploy(lambda_client, function_name, PYTHON)
     response = lambda_client.invoke_with_response_stream(

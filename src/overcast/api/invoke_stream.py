@@ -16,12 +16,19 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from overcast.api import eventstream
-from overcast.api.invoke import _check_size, _checked_json, _client_context
+from overcast.api.invoke import (
+    RECURSION_STOPPED,
+    _check_size,
+    _checked_json,
+    _client_context,
+    lineage_hops,
+)
 from overcast.api.protocol import check_header_size
 from overcast.api.sigv4 import scope_of
+from overcast.engine.async_queue import MAX_HOPS, Policies
 from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
-from overcast.errors import InvalidParameterValueException
+from overcast.errors import InvalidParameterValueException, RecursiveInvocationException
 from overcast.types import Resolver
 
 INVOCATION_TYPES = ("RequestResponse", "DryRun")
@@ -30,10 +37,17 @@ INVOCATION_TYPES = ("RequestResponse", "DryRun")
 class InvokeStreamEndpoint:
     """The Starlette endpoint for InvokeWithResponseStream."""
 
-    def __init__(self, engine: Engine, resolver: Resolver, default_region: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        resolver: Resolver,
+        default_region: str,
+        policies: Policies | None = None,
+    ) -> None:
         self._engine = engine
         self._resolver = resolver
         self._default_region = default_region
+        self._policies = policies  # recursive loop detection, as for Invoke
 
     async def __call__(self, request: Request) -> Response:
         check_header_size(request.scope["headers"])
@@ -53,11 +67,15 @@ class InvokeStreamEndpoint:
         executed = {"X-Amz-Executed-Version": target.function.version}
         if invocation_type == "DryRun":
             return Response(status_code=204, headers=executed)
+        hops = lineage_hops(headers.get("x-amzn-trace-id"))
+        if hops >= MAX_HOPS and self._policies and self._policies.stops_loops(target.function):
+            raise RecursiveInvocationException(RECURSION_STOPPED)
         stream = await self._engine.invoke_stream(
             target,
             payload,
             tail=headers.get("x-amz-log-type") == "Tail",
             client_context=_client_context(headers.get("x-amz-client-context")),
+            hops=hops,
         )
         return StreamingResponse(
             events(stream),

@@ -151,6 +151,7 @@ class Engine:
         *,
         tail: bool = False,
         client_context: str | None = None,
+        hops: int = 0,
     ) -> ResponseStream:
         """A synchronous invocation whose response comes in chunks, as the function writes
         them. Refusals (429, an environment that cannot start) raise here, before any chunk;
@@ -158,7 +159,7 @@ class Engine:
         self.admission.admit(target.function)
         stream = ResponseStream(new_request_id())
         task = asyncio.get_running_loop().create_task(
-            self._run_stream(target, payload, tail, client_context, stream)
+            self._run_stream(target, payload, tail, client_context, hops, stream)
         )
         self._streams.add(task)
         task.add_done_callback(self._streams.discard)
@@ -175,11 +176,12 @@ class Engine:
         payload: bytes,
         tail: bool,
         client_context: str | None,
+        hops: int,
         stream: ResponseStream,
     ) -> None:
         try:
             result = await self._run(
-                target, payload, tail, client_context, stream.request_id, stream=stream
+                target, payload, tail, client_context, stream.request_id, hops, stream
             )
             stream.finish(result)
         except Exception as exc:
