@@ -209,5 +209,29 @@ class LogsUnknownOperationException(UnknownOperationException):
     status = 400
 
 
+class EventsResourceNotFoundException(ResourceNotFoundException):
+    """Raised when an event bus or rule does not exist (EventBridge answers 400, not 404)."""
+
+    status = 400
+
+
+class ResourceAlreadyExistsException(UserError):
+    """Raised when an EventBridge resource (an event bus) of that name exists already."""
+
+    code = "ResourceAlreadyExistsException"
+
+
+class LimitExceededException(UserError):
+    """Raised when a request would take an EventBridge resource past a quota (5 targets a rule)."""
+
+    code = "LimitExceededException"
+
+
+class EventsUnknownOperationException(UnknownOperationException):
+    """Raised when an `X-Amz-Target: AWSEvents.*` names an operation Overcast lacks."""
+
+    status = 400
+
+
 class CommandError(OvercastError):
     """Raised when an `overcast` command cannot go on (a missing file, a malformed option)."""

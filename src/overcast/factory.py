@@ -10,13 +10,19 @@ import uvicorn
 from overcast.api.apigatewayv2 import ApiGatewayV2
 from overcast.api.app import InvokeFront, build_app
 from overcast.api.errors import Endpoint
+from overcast.api.eventbridge import TARGET_PREFIX as EVENTS_TARGET
+from overcast.api.eventbridge import EventBridgeApi
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
 from overcast.config import Settings
+from overcast.control.event_buses import EventBusService
+from overcast.control.event_registry import EventRegistry
+from overcast.control.event_tags import EventTagService
 from overcast.control.http_apis import HttpApiService
 from overcast.control.plane import ControlPlane
+from overcast.control.rules import RuleService
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
 from overcast.engine.destinations import Destinations
@@ -29,10 +35,13 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.store.code import CodeStore
+from overcast.store.eventbridge import EventBridgeStore
 from overcast.store.events import EventStore
 from overcast.store.sqlite import SqliteStore
+from overcast.triggers.event_bus import EventRouter
 from overcast.triggers.function_urls import FunctionUrls
 from overcast.triggers.http_apis import HttpApis
+from overcast.triggers.scheduler import Scheduler
 
 log = logging.getLogger("overcast")
 
@@ -51,13 +60,18 @@ class Platform:
     protections: Protections
     events: EventStore
     queue: AsyncQueue
+    eventbridge: EventBridge | None = None
 
     def start(self) -> None:
         """Begin background work; needs the running event loop."""
         self.engine.start()
         self.queue.start()
+        if self.eventbridge is not None:
+            self.eventbridge.start()
 
     async def stop(self) -> None:
+        if self.eventbridge is not None:
+            await self.eventbridge.stop()
         await self.queue.stop()
         await self.engine.stop()
         self.events.close()
@@ -101,6 +115,7 @@ def build_platform(settings: Settings) -> Platform:
         destinations,
         delay_scale=settings.async_delay_scale,
     )
+    eventbridge = build_eventbridge(settings, queue, control, destinations, events)
     # Other AWS services on the same port, by SigV4 scope service name (s3, sqs, sns).
     services: dict[str, Endpoint] = {}
     http_apis = HttpApiService(store, settings.account_id)
@@ -115,7 +130,8 @@ def build_platform(settings: Settings) -> Platform:
         target_handlers={
             LOGS_TARGET: logs_handler(
                 logs, account_id=settings.account_id, default_region=settings.default_region
-            )
+            ),
+            EVENTS_TARGET: eventbridge.api.handle,
         },
         function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
         stream_route=InvokeStreamEndpoint(
@@ -127,8 +143,68 @@ def build_platform(settings: Settings) -> Platform:
         apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
     )
     return Platform(
-        settings, store, logs, log_sink, engine, control, app, protections, events, queue
+        settings,
+        store,
+        logs,
+        log_sink,
+        engine,
+        control,
+        app,
+        protections,
+        events,
+        queue,
+        eventbridge=eventbridge,
     )
+
+
+@dataclass
+class EventBridge:
+    """EventBridge's long-lived parts: its API, the router that delivers events, the
+    scheduler that fires scheduled rules, and their store."""
+
+    api: EventBridgeApi
+    router: EventRouter
+    scheduler: Scheduler
+    store: EventBridgeStore
+
+    def start(self) -> None:
+        self.router.start()
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        self.store.close()
+
+
+def build_eventbridge(
+    settings: Settings,
+    queue: AsyncQueue,
+    resolver: ControlPlane,
+    destinations: Destinations,
+    events: EventStore,
+) -> EventBridge:
+    store = EventBridgeStore(settings.data_dir / "overcast.db")
+    registry = EventRegistry(store, settings.account_id)
+    registry.load()
+    router = EventRouter(
+        registry,
+        queue,
+        resolver,
+        destinations,
+        events.transaction,
+        delay_scale=settings.async_delay_scale,
+    )
+    scheduler = Scheduler(registry, store, router.fire)
+    registry.on_rules_changed(scheduler.plan)
+    scheduler.plan()
+    api = EventBridgeApi(
+        EventBusService(registry),
+        RuleService(registry),
+        EventTagService(registry),
+        router,
+        settings.default_region,
+    )
+    return EventBridge(api, router, scheduler, store)
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:

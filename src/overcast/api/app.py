@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import astuple, dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -78,6 +79,14 @@ class LambdaRestApi:
         return protocol.serialize_response(operation, result)
 
 
+@dataclass(frozen=True)
+class TracedScope(Scope):
+    """A request's credential scope and its X-Amzn-Trace-Id: a function's SDK calls carry
+    their chain's hop count there (`Lineage=`), for recursive-loop detection."""
+
+    trace_header: str | None = None
+
+
 class TargetApi:
     """JSON 1.1 services: `POST /` with `X-Amz-Target: <Prefix>.<Operation>`."""
 
@@ -113,7 +122,8 @@ class TargetApi:
         if not isinstance(body, dict):
             raise InvalidRequestContentException("The request body must be a JSON object")
         scope = scope_of(request.headers, self.settings.default_region, request.query_params)
-        result = await handler(operation, body, scope)
+        trace = request.headers.get("x-amzn-trace-id")
+        result = await handler(operation, body, TracedScope(*astuple(scope), trace))
         return Response(json.dumps(result or {}), media_type="application/x-amz-json-1.1")
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from overcast.cli import deploy, doctor, functions, invoke, logs, queue, server
+from overcast.cli import deploy, doctor, events, functions, invoke, logs, queue, server
 from overcast.cli.client import (
     CliContext,
     ClientFactory,
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     invoke.add_parser(subparsers, [client_options])
     functions.add_parsers(subparsers, [client_options])
     logs.add_parser(subparsers, [client_options])
+    events.add_parser(subparsers, [client_options])
     queue.add_parser(subparsers, [client_options])
     return parser
 

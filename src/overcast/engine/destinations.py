@@ -49,6 +49,10 @@ class Destinations:
         """`service`: lambda, events, sqs or sns (an ARN's third field)."""
         self._senders[service] = sender
 
+    def can_send(self, arn: str) -> bool:
+        """Whether a service here delivers to `arn` (queues and topics may not exist)."""
+        return destination_service(arn) in self._senders
+
     def send(self, delivery: Delivery) -> None:
         sender = self._senders.get(destination_service(delivery.arn) or "")
         if sender is None:

@@ -1,0 +1,210 @@
+"""EventBridge end to end against a real server: events put with boto3 reach functions,
+Lambda destinations feed buses, a loop through a bus is stopped, rules survive a restart,
+and one real rate(1 minute) schedule fires (the one slow test, about a minute).
+
+The server runs with `--async-delay-scale 0.01`, as the asynchronous queue's tests do.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from support import RunningServer, deploy, start_server
+
+RECORDER = """
+import json
+
+def handler(event, context):
+    print("RECORD " + json.dumps(event))
+"""
+# Puts an event that its own rule sends back to it: a loop through the bus.
+LOOPER = """
+import boto3
+
+def handler(event, context):
+    print("RUN")
+    boto3.client("events").put_events(
+        Entries=[{"Source": "looper", "DetailType": "again", "Detail": "{}"}]
+    )
+"""
+
+
+@pytest.fixture(scope="module")
+def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    running = start_server(
+        tmp_path_factory.mktemp("eventbridge-data"),
+        "--keep-alive",
+        "30",
+        "--async-delay-scale",
+        "0.01",
+    )
+    yield running
+    running.stop()
+
+
+def wait_for(check: Callable[[], object], timeout: float = 20.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def log_messages(server: RunningServer, name: str) -> list[str]:
+    logs = server.client("logs")
+    try:
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [event["message"] for event in events]
+
+
+def records(server: RunningServer, name: str) -> list[dict]:
+    return [
+        json.loads(message.split("RECORD ", 1)[1])
+        for message in log_messages(server, name)
+        if message.startswith("RECORD ")
+    ]
+
+
+def recorder(server: RunningServer, name: str) -> str:
+    """Deploy a function that logs each event it gets; answer its ARN."""
+    client = server.client("lambda")
+    deploy(client, name, RECORDER)
+    return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+def test_put_events_reach_the_functions_of_matching_rules(fast_server, function_name) -> None:
+    events = fast_server.client("events")
+    arn = recorder(fast_server, function_name)
+    pattern = {"source": [function_name], "detail": {"total": [{"numeric": [">", 100]}]}}
+    events.put_rule(Name=function_name, EventPattern=json.dumps(pattern))
+    events.put_targets(
+        Rule=function_name,
+        Targets=[
+            {"Id": "whole", "Arn": arn},
+            {
+                "Id": "shaped",
+                "Arn": arn,
+                "InputTransformer": {
+                    "InputPathsMap": {"total": "$.detail.total"},
+                    "InputTemplate": '{"shaped": <total>, "by": <aws.events.rule-arn>}',
+                },
+            },
+        ],
+    )
+    entries = [
+        {"Source": function_name, "DetailType": "order", "Detail": json.dumps({"total": t})}
+        for t in (50, 250)
+    ]
+    answer = events.put_events(Entries=entries)
+    assert answer["FailedEntryCount"] == 0
+
+    got = wait_for(
+        lambda: (
+            len(records(fast_server, function_name)) >= 2 and records(fast_server, function_name)
+        )
+    )
+    whole = next(r for r in got if "detail" in r)
+    assert whole["id"] == answer["Entries"][1]["EventId"]
+    assert whole["detail-type"] == "order" and whole["detail"] == {"total": 250}
+    rule_arn = f"arn:aws:events:us-east-1:000000000000:rule/{function_name}"
+    assert {"shaped": 250, "by": rule_arn} in got
+    time.sleep(0.5)
+    assert len(records(fast_server, function_name)) == 2  # the 50 matched nothing
+
+
+def test_a_lambda_destination_puts_its_record_on_a_bus(fast_server, function_name) -> None:
+    events, client = fast_server.client("events"), fast_server.client("lambda")
+    bus = events.create_event_bus(Name=function_name)["EventBusArn"]
+    watcher = recorder(fast_server, f"{function_name}-w")
+    deploy(client, function_name, "def handler(event, context):\n    return {'ok': event}\n")
+    client.put_function_event_invoke_config(
+        FunctionName=function_name, DestinationConfig={"OnSuccess": {"Destination": bus}}
+    )
+    events.put_rule(
+        Name="results",
+        EventBusName=function_name,
+        EventPattern=json.dumps({"source": ["lambda"]}),
+    )
+    events.put_targets(
+        Rule="results", EventBusName=function_name, Targets=[{"Id": "w", "Arn": watcher}]
+    )
+
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"n": 1}')
+
+    [event] = wait_for(lambda: records(fast_server, f"{function_name}-w"))
+    function_arn = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    assert event["source"] == "lambda"
+    assert event["detail-type"] == "Lambda Function Invocation Result - Success"
+    assert event["resources"] == [bus, f"{function_arn}:$LATEST"]
+    detail = event["detail"]
+    assert detail["requestContext"]["condition"] == "Success"
+    assert detail["requestPayload"] == {"n": 1}
+    assert detail["responsePayload"] == {"ok": {"n": 1}}
+
+
+def test_a_loop_through_a_bus_is_stopped_after_16_invocations(fast_server, function_name) -> None:
+    events, client = fast_server.client("events"), fast_server.client("lambda")
+    deploy(client, function_name, LOOPER, Timeout=30)
+    arn = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    events.put_rule(Name=function_name, EventPattern=json.dumps({"source": ["looper"]}))
+    events.put_targets(Rule=function_name, Targets=[{"Id": "me", "Arn": arn}])
+
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
+
+    def runs() -> int:
+        return sum(
+            message.startswith("RUN") for message in log_messages(fast_server, function_name)
+        )
+
+    wait_for(lambda: runs() >= 16, timeout=60)
+    time.sleep(2.0)  # room for a 17th, which must not come
+    assert runs() == 16
+    events.remove_targets(Rule=function_name, Ids=["me"])
+
+
+def test_rules_and_targets_survive_a_restart(launch, tmp_path, function_name) -> None:
+    data_dir = tmp_path / "data"
+    first = launch(data_dir, "--async-delay-scale", "0.01")
+    arn = recorder(first, function_name)
+    events = first.client("events")
+    events.create_event_bus(Name="kept")
+    events.put_rule(Name="r", EventBusName="kept", EventPattern=json.dumps({"source": ["s"]}))
+    events.put_targets(Rule="r", EventBusName="kept", Targets=[{"Id": "a", "Arn": arn}])
+    first.stop()
+
+    second = launch(data_dir, "--async-delay-scale", "0.01")
+    events = second.client("events")
+    assert (
+        events.describe_rule(Name="r", EventBusName="kept")["EventPattern"] == '{"source": ["s"]}'
+    )
+    events.put_events(
+        Entries=[{"Source": "s", "DetailType": "t", "Detail": "{}", "EventBusName": "kept"}]
+    )
+    [event] = wait_for(lambda: records(second, function_name))
+    assert event["source"] == "s"
+
+
+@pytest.mark.timeout(150)
+def test_a_rate_schedule_fires_its_scheduled_event(fast_server, function_name) -> None:
+    """The one real schedule: rate(1 minute) fires a minute after the rule is made."""
+    events = fast_server.client("events")
+    arn = recorder(fast_server, function_name)
+    rule_arn = events.put_rule(Name=function_name, ScheduleExpression="rate(1 minute)")["RuleArn"]
+    events.put_targets(Rule=function_name, Targets=[{"Id": "fn", "Arn": arn}])
+
+    [event] = wait_for(lambda: records(fast_server, function_name), timeout=90)
+
+    events.remove_targets(Rule=function_name, Ids=["fn"])
+    assert event["detail-type"] == "Scheduled Event"
+    assert event["source"] == "aws.events"
+    assert event["resources"] == [rule_arn]
+    assert event["detail"] == {}
+    assert event["time"].endswith("Z") and len(event["time"]) == len("2024-01-01T00:00:00Z")
