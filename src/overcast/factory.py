@@ -16,6 +16,8 @@ from overcast.api.invoke import InvokeEndpoint
 from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
+from overcast.api.sns import SnsApi, SubscriberLinks
+from overcast.api.sns import Topics as TopicServices
 from overcast.config import Settings
 from overcast.control.event_buses import EventBusService
 from overcast.control.event_registry import EventRegistry
@@ -42,6 +44,13 @@ from overcast.triggers.event_bus import EventRouter
 from overcast.triggers.function_urls import FunctionUrls
 from overcast.triggers.http_apis import HttpApis
 from overcast.triggers.scheduler import Scheduler
+from overcast.triggers.topics.fanout import Fanout
+from overcast.triggers.topics.notification import Urls
+from overcast.triggers.topics.publisher import Publisher
+from overcast.triggers.topics.registry import Registry as TopicRegistry
+from overcast.triggers.topics.store import TopicStore
+from overcast.triggers.topics.subscriptions import SubscriptionService
+from overcast.triggers.topics.topics import TopicService
 
 log = logging.getLogger("overcast")
 
@@ -61,6 +70,7 @@ class Platform:
     events: EventStore
     queue: AsyncQueue
     eventbridge: EventBridge | None = None
+    topics: Topics | None = None
 
     def start(self) -> None:
         """Begin background work; needs the running event loop."""
@@ -68,10 +78,14 @@ class Platform:
         self.queue.start()
         if self.eventbridge is not None:
             self.eventbridge.start()
+        if self.topics is not None:
+            self.topics.start()
 
     async def stop(self) -> None:
         if self.eventbridge is not None:
             await self.eventbridge.stop()
+        if self.topics is not None:
+            await self.topics.stop()
         await self.queue.stop()
         await self.engine.stop()
         self.events.close()
@@ -118,6 +132,8 @@ def build_platform(settings: Settings) -> Platform:
     eventbridge = build_eventbridge(settings, queue, control, destinations, events)
     # Other AWS services on the same port, by SigV4 scope service name (s3, sqs, sns).
     services: dict[str, Endpoint] = {}
+    topics = build_topics(settings, queue, control, destinations)
+    services["sns"] = topics.api.handle
     http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
     app = build_app(
@@ -139,7 +155,10 @@ def build_platform(settings: Settings) -> Platform:
         ),
         services=services,
         queue_stats=queue.stats,
-        front_doors=(HttpApis(http_apis.served, control, engine, settings.account_id),),
+        front_doors=(
+            HttpApis(http_apis.served, control, engine, settings.account_id),
+            SubscriberLinks(topics.api),
+        ),
         apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
     )
     return Platform(
@@ -154,6 +173,7 @@ def build_platform(settings: Settings) -> Platform:
         events,
         queue,
         eventbridge=eventbridge,
+        topics=topics,
     )
 
 
@@ -205,6 +225,43 @@ def build_eventbridge(
         settings.default_region,
     )
     return EventBridge(api, router, scheduler, store)
+
+
+@dataclass
+class Topics:
+    """SNS's long-lived parts: its API, the fanout that delivers messages, their store."""
+
+    api: SnsApi
+    fanout: Fanout
+    store: TopicStore
+
+    def start(self) -> None:
+        self.fanout.start()
+
+    async def stop(self) -> None:
+        await self.fanout.stop()
+        self.store.close()
+
+
+def build_topics(
+    settings: Settings, queue: AsyncQueue, resolver: ControlPlane, destinations: Destinations
+) -> Topics:
+    store = TopicStore(settings.data_dir / "topics.db")
+    registry = TopicRegistry(store, settings.account_id)
+    fanout = Fanout(
+        registry,
+        queue,
+        resolver,
+        destinations,
+        Urls(settings.endpoint),
+        delay_scale=settings.async_delay_scale,
+    )
+    publisher = Publisher(registry, fanout.submit)
+    destinations.register("sns", publisher.send)
+    services = TopicServices(
+        TopicService(registry), SubscriptionService(registry, fanout.confirm), publisher
+    )
+    return Topics(SnsApi(services, settings.default_region), fanout, store)
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:

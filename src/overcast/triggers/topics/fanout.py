@@ -1,0 +1,301 @@
+"""Delivering what topics owe their subscribers, from the store, retried until done.
+
+- A function subscriber gets an asynchronous invocation through Lambda's async queue (kept
+  there durably, retried, sent to its destinations as any async event), carrying the
+  message's hop count so that loops stop.
+- A queue subscriber gets the envelope (or the raw message) through `Destinations`, where
+  the queue service registers its sender.
+- An HTTP/S subscriber gets a POST; a 2xx answer is a delivery. Posts run beside the rest,
+  so a slow endpoint holds up nobody else.
+
+A failed delivery is retried as SNS's default HTTP/S policy retries (3 more times, 20 s
+apart, times `delay_scale`); then it goes to the subscription's dead-letter queue
+(RedrivePolicy) if it has one, or is dropped with a warning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from overcast.engine.destinations import Delivery as Handover
+from overcast.engine.destinations import Destinations
+from overcast.engine.engine import new_request_id
+from overcast.errors import ServiceError
+from overcast.model.function import Target
+from overcast.triggers.topics import notification
+from overcast.triggers.topics.message import Message
+from overcast.triggers.topics.model import Subscription, dead_letter_arn
+from overcast.triggers.topics.notification import Urls
+from overcast.triggers.topics.registry import Registry
+from overcast.triggers.topics.store import CONFIRMATION, NOTIFICATION, Delivery
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+RETRIES = 3
+RETRY_DELAY_S = 20.0
+HTTP_TIMEOUT_S = 15.0
+
+Poster = Callable[[str, bytes, dict[str, str]], Awaitable[bool]]
+
+
+class Acceptor(Protocol):
+    """Lambda's async queue (engine/async_queue.py)."""
+
+    def accept(self, target: Target, payload: bytes, *, request_id: str, hops: int = 0): ...
+
+
+async def post(url: str, body: bytes, headers: dict[str, str]) -> bool:
+    """POST in a worker thread; True for a 2xx answer."""
+    return await asyncio.to_thread(_post, url, body, headers)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> bool:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        log.info("POST %s failed: %s", url, error)
+        return False
+
+
+class Fanout:
+    def __init__(
+        self,
+        registry: Registry,
+        acceptor: Acceptor,
+        resolver: Resolver,
+        destinations: Destinations,
+        urls: Urls,
+        *,
+        delay_scale: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        poster: Poster = post,
+    ) -> None:
+        self.registry = registry
+        self.store = registry.store
+        self.acceptor = acceptor
+        self.resolver = resolver
+        self.destinations = destinations
+        self.urls = urls
+        self.delay_scale = delay_scale
+        self.clock = clock
+        self.poster = poster
+        self._heap: list[tuple[int, int, Delivery]] = []
+        self._order = itertools.count()
+        self._messages: dict[str, Message] = {}
+        self._owed: Counter[str] = Counter()  # deliveries left, by message id
+        self._wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pump: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Needs the running loop: resume every delivery kept from before."""
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        self._push(self.store.deliveries(), None)
+        self._pump = self._loop.create_task(self._run())
+
+    async def stop(self) -> None:
+        for task in [self._pump, *self._tasks]:
+            if task is not None:
+                task.cancel()
+
+    def submit(self, deliveries: list[Delivery], message: Message | None = None) -> None:
+        """Deliver these (already kept in the store); callable from any thread."""
+        loop = self._loop
+        if loop is None:
+            return  # not started: the deliveries run from the store at start
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._push(deliveries, message)
+        else:
+            loop.call_soon_threadsafe(self._push, deliveries, message)
+
+    def confirm(self, subscription: Subscription) -> None:
+        """Send an HTTP/S subscriber its SubscriptionConfirmation."""
+        self.submit([self.store.add_confirmation(subscription.arn, self._now_ms())])
+
+    # --- the pump ---------------------------------------------------------------------------
+
+    def _push(self, deliveries: list[Delivery], message: Message | None) -> None:
+        if message is not None:
+            self._messages[message.message_id] = message
+        for delivery in deliveries:
+            if delivery.message_id is not None:
+                self._owed[delivery.message_id] += 1
+            heapq.heappush(self._heap, (delivery.due_ms, next(self._order), delivery))
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wakeup.clear()
+            now = self._now_ms()
+            done: list[Delivery] = []
+            while self._heap and self._heap[0][0] <= now:
+                _, _, delivery = heapq.heappop(self._heap)
+                try:
+                    self._dispatch(delivery, done)
+                except Exception:  # one bad delivery must not stop the others
+                    log.exception("topic delivery %s", delivery.id)
+            self._finish(done)
+            delay = (self._heap[0][0] - self._now_ms()) / 1000 if self._heap else None
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), delay)
+            except TimeoutError:
+                pass
+
+    def _dispatch(self, delivery: Delivery, done: list[Delivery]) -> None:
+        subscription = self.registry.subscriptions.get(delivery.subscription_arn)
+        message = self._message(delivery)
+        if subscription is None or (delivery.kind == NOTIFICATION and message is None):
+            done.append(delivery)  # unsubscribed (or its topic deleted) meanwhile
+            return
+        if delivery.kind == CONFIRMATION or subscription.protocol in ("http", "https"):
+            task = self._loop.create_task(self._post(delivery, subscription, message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        if subscription.protocol == "lambda":
+            delivered = self._to_function(subscription, message)
+        else:
+            delivered = self._to_queue(subscription, message)
+        if delivered:
+            done.append(delivery)
+        else:
+            self._failed(delivery, subscription, message, done)
+
+    # --- the three kinds of subscriber -----------------------------------------------------
+
+    def _to_function(self, subscription: Subscription, message: Message) -> bool:
+        parts = subscription.endpoint.split(":")
+        qualifier = parts[7] if len(parts) > 7 else None
+        try:
+            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+        except ServiceError as error:
+            log.warning("topic subscriber %s: %s", subscription.endpoint, error.message)
+            return False
+        payload = notification.lambda_event(message, subscription, self.urls)
+        self.acceptor.accept(target, payload, request_id=new_request_id(), hops=message.hops)
+        return True
+
+    def _to_queue(self, subscription: Subscription, message: Message) -> bool:
+        if not self.destinations.can_send(subscription.endpoint):
+            log.warning("no queue service here for %s", subscription.endpoint)
+            return False
+        if subscription.raw:
+            body = notification.raw(message, subscription)
+            attributes = notification.raw_attributes(message) or None
+        else:
+            body, attributes = notification.envelope(message, subscription, self.urls), None
+        try:
+            self.destinations.send(Handover(subscription.endpoint, body, message.hops, attributes))
+        except Exception as error:  # the queue refused it (gone, too big): retried
+            log.warning("topic subscriber %s: %s", subscription.endpoint, error)
+            return False
+        return True
+
+    async def _post(
+        self, delivery: Delivery, subscription: Subscription, message: Message | None
+    ) -> None:
+        if delivery.kind == CONFIRMATION:
+            message_id = f"confirmation-{delivery.id}"
+            body = notification.confirmation(
+                subscription, message_id, _timestamp_ms(delivery.due_ms), self.urls
+            )
+        else:
+            message_id = message.message_id
+            body = (
+                notification.raw(message, subscription)
+                if subscription.raw
+                else notification.envelope(message, subscription, self.urls)
+            )
+        headers = notification.http_headers(delivery.kind, message_id, subscription)
+        done: list[Delivery] = []
+        if await self.poster(subscription.endpoint, body, headers):
+            done.append(delivery)
+        else:
+            self._failed(delivery, subscription, message, done)
+        self._finish(done)
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    def _failed(
+        self,
+        delivery: Delivery,
+        subscription: Subscription,
+        message: Message | None,
+        done: list[Delivery],
+    ) -> None:
+        if delivery.attempts < RETRIES:
+            delivery.attempts += 1
+            delivery.due_ms = self._now_ms() + int(RETRY_DELAY_S * self.delay_scale * 1000)
+            self.store.reschedule(delivery)
+            heapq.heappush(self._heap, (delivery.due_ms, next(self._order), delivery))
+            self._wakeup.set()
+            return
+        dead_letter = dead_letter_arn(subscription)
+        if dead_letter and message is not None and self.destinations.can_send(dead_letter):
+            self._to_dead_letter(dead_letter, subscription, message)
+        else:
+            log.warning("gave up delivering to %s", subscription.endpoint)
+        done.append(delivery)
+
+    def _to_dead_letter(self, arn: str, subscription: Subscription, message: Message) -> None:
+        if subscription.raw:
+            body = notification.raw(message, subscription)
+            attributes = notification.raw_attributes(message) or None
+        else:
+            body, attributes = notification.envelope(message, subscription, self.urls), None
+        try:
+            self.destinations.send(Handover(arn, body, message.hops, attributes))
+        except Exception as error:
+            log.warning("dead-letter queue %s: %s", arn, error)
+
+    def _finish(self, done: list[Delivery]) -> None:
+        if not done:
+            return
+        self.store.finish_all(done)
+        for delivery in done:
+            message_id = delivery.message_id
+            if message_id is None:
+                continue
+            self._owed[message_id] -= 1
+            if self._owed[message_id] <= 0:
+                del self._owed[message_id]
+                self._messages.pop(message_id, None)
+
+    def _message(self, delivery: Delivery) -> Message | None:
+        if delivery.message_id is None:
+            return None
+        message = self._messages.get(delivery.message_id)
+        if message is None:
+            message = self.store.message(delivery.message_id)
+            if message is not None:
+                self._messages[delivery.message_id] = message
+        return message
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+
+def _timestamp_ms(ms: int) -> str:
+    seconds, millis = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
