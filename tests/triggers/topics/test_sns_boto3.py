@@ -469,3 +469,87 @@ def test_acknowledged_messages_survive_kill_9(launch, tmp_path, endpoint: Endpoi
     )
     assert {n["MessageId"] for n in notifications} == {published["MessageId"]}
     assert second.client("sns").list_topics()["Topics"] == [{"TopicArn": topic}]
+
+
+# --- queues and destinations -----------------------------------------------------------------
+
+
+def queue_service(server: RunningServer):
+    """The server's SQS client, or a skip where this server has no queue service."""
+    sqs = server.client("sqs")
+    try:
+        sqs.list_queues()
+    except Exception:  # any failure: no queue service answers here
+        pytest.skip("this server has no queue service")
+    return sqs
+
+
+def received(sqs, url: str) -> list[dict]:
+    answer = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=1
+    )
+    return answer.get("Messages", [])
+
+
+def test_queues_get_the_envelope_or_the_raw_message(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    sqs = queue_service(fast_server)
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    urls = {
+        kind: sqs.create_queue(QueueName=f"{function_name}-{kind}")["QueueUrl"]
+        for kind in ("env", "raw")
+    }
+    arns = {
+        kind: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        for kind, url in urls.items()
+    }
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["env"])
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=arns["raw"],
+        Attributes={"RawMessageDelivery": "true", "FilterPolicy": json.dumps({"kind": ["keep"]})},
+    )
+    for kind in ("drop", "keep"):
+        sns.publish(
+            TopicArn=topic,
+            Message=f"{kind} me",
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
+        )
+    bodies: list[dict] = []
+
+    def both_arrived() -> bool:
+        bodies.extend(json.loads(m["Body"]) for m in received(sqs, urls["env"]))
+        return len(bodies) >= 2
+
+    wait_for(both_arrived)
+    assert sorted(b["Message"] for b in bodies) == ["drop me", "keep me"]
+    assert all(b["Type"] == "Notification" and b["TopicArn"] == topic for b in bodies)
+    assert bodies[0]["MessageAttributes"]["kind"]["Type"] == "String"
+    [raw] = wait_for(lambda: received(sqs, urls["raw"]))
+    assert raw["Body"] == "keep me"
+    assert raw["MessageAttributes"]["kind"]["StringValue"] == "keep"
+
+
+def test_a_topic_is_a_lambda_destination(fast_server: RunningServer, sns, function_name) -> None:
+    client = fast_server.client("lambda")
+    recorder_name = f"{function_name}-rec"
+    deploy(client, recorder_name, RECORDER)
+    recorder = client.get_function(FunctionName=recorder_name)["Configuration"]["FunctionArn"]
+    deploy(client, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=recorder)
+    client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"n": 1}')
+    [event] = wait_for(lambda: records(fast_server, recorder_name))
+    record = json.loads(event["Records"][0]["Sns"]["Message"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestPayload"] == {"n": 1}
+    assert record["responsePayload"]["errorMessage"] == "no"
