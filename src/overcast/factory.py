@@ -12,6 +12,7 @@ from overcast.api.app import InvokeFront, build_app
 from overcast.api.errors import Endpoint
 from overcast.api.eventbridge import TARGET_PREFIX as EVENTS_TARGET
 from overcast.api.eventbridge import EventBridgeApi
+from overcast.api.fast_http import protocol_for
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
@@ -69,6 +70,7 @@ class Platform:
     protections: Protections
     events: EventStore
     queue: AsyncQueue
+    invoke: InvokeEndpoint
     eventbridge: EventBridge | None = None
     topics: Topics | None = None
 
@@ -136,13 +138,12 @@ def build_platform(settings: Settings) -> Platform:
     services["sns"] = topics.api.handle
     http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
+    invoke = InvokeEndpoint(engine, control, settings.default_region, queue, control.event_invoke)
     app = build_app(
         settings=settings,
         control=control,
         code_store=code_store,
-        invoke_route=InvokeEndpoint(
-            engine, control, settings.default_region, queue, control.event_invoke
-        ),
+        invoke_route=invoke,
         target_handlers={
             LOGS_TARGET: logs_handler(
                 logs, account_id=settings.account_id, default_region=settings.default_region
@@ -172,6 +173,7 @@ def build_platform(settings: Settings) -> Platform:
         protections,
         events,
         queue,
+        invoke,
         eventbridge=eventbridge,
         topics=topics,
     )
@@ -287,7 +289,7 @@ async def _serve(settings: Settings) -> None:
         platform.app,
         host=settings.host,
         port=settings.port,
-        http="httptools",
+        http=protocol_for(platform.invoke),  # httptools, with Invoke answered off ASGI
         lifespan="off",
         access_log=False,
         proxy_headers=False,

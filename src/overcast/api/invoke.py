@@ -9,11 +9,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
+from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.api.protocol import check_header_size
+from overcast.api.errors import error_response
+from overcast.api.protocol import MAX_HEADER_BYTES, header_size
 from overcast.api.sigv4 import scope_of
 from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
 from overcast.engine.engine import Engine, new_request_id
@@ -21,22 +24,55 @@ from overcast.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
     RecursiveInvocationException,
+    RequestEntityTooLargeException,
     RequestTooLargeException,
+    ServiceError,
 )
 from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
 
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+JSON_TYPE = ("content-type", "application/json")
+INTERNAL_ERROR = "An internal error occurred. See the Overcast server log."
 RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
 )
 
 
+@dataclass
+class InvokeCall:
+    """One Invoke request, taken apart: what both the ASGI route and the fast HTTP path
+    (api/fast_http.py) hand to `InvokeEndpoint.answer`. Header names are lower case."""
+
+    function_name: str
+    qualifier: str | None
+    headers: dict[str, str]
+    body: bytes
+    header_bytes: int = 0  # the request's header block, for Lambda's header size limit
+
+
+@dataclass
+class Answer:
+    """An HTTP answer: status, headers (lower-case names) and body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    @classmethod
+    def of_error(cls, exc: ServiceError) -> Answer:
+        response = error_response(exc)
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
+        return cls(exc.status, [h for h in headers if h[0] != "content-length"], response.body)
+
+
 class InvokeEndpoint:
-    """The Starlette endpoint for `POST /2015-03-31/functions/{FunctionName}/invocations`."""
+    """Lambda's Invoke: `POST /2015-03-31/functions/{FunctionName}/invocations`."""
 
     def __init__(
         self,
@@ -53,52 +89,71 @@ class InvokeEndpoint:
         self._policies = policies
 
     async def __call__(self, request: Request) -> Response:
-        check_header_size(request.scope["headers"])
-        headers = request.headers
+        """The Starlette endpoint (errors are rendered by the `guarded` wrapper around it)."""
+        raw = request.scope["headers"]
+        call = InvokeCall(
+            function_name=request.path_params["FunctionName"],
+            qualifier=request.query_params.get("Qualifier"),
+            headers={n.decode("latin-1"): v.decode("latin-1") for n, v in raw},
+            body=await request.body(),
+            header_bytes=header_size(raw),
+        )
+        answer = await self.invoke(call)
+        return Response(answer.body, answer.status, headers=dict(answer.headers))
+
+    async def answer(self, call: InvokeCall) -> Answer:
+        """The answer to `call`, Lambda's errors included."""
+        try:
+            return await self.invoke(call)
+        except ServiceError as exc:
+            return Answer.of_error(exc)
+        except Exception as exc:
+            log.error("unhandled error invoking %s", call.function_name, exc_info=exc)
+            return Answer.of_error(ServiceError(INTERNAL_ERROR))
+
+    async def invoke(self, call: InvokeCall) -> Answer:
+        """The answer to `call`; refusals raise Lambda's errors."""
+        headers = call.headers
+        if call.header_bytes > MAX_HEADER_BYTES:
+            raise RequestEntityTooLargeException(
+                f"Request headers must be smaller than {MAX_HEADER_BYTES} bytes"
+            )
         invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
         if invocation_type not in INVOCATION_TYPES:
             raise InvalidParameterValueException(
                 f"Unsupported invocation type {invocation_type!r}: "
                 "use RequestResponse, Event or DryRun."
             )
-        payload = await request.body()
-        _check_size(payload, invocation_type)
+        check_size(call.body, invocation_type)
         region = scope_of(headers, self._default_region).region
-        target = self._resolver.resolve(
-            region, request.path_params["FunctionName"], request.query_params.get("Qualifier")
-        )
-        payload = _checked_json(payload)
-        executed = {"X-Amz-Executed-Version": target.function.version}
+        target = self._resolver.resolve(region, call.function_name, call.qualifier)
+        payload = checked_json(call.body)
+        executed = ("x-amz-executed-version", target.function.version)
         if invocation_type == "DryRun":
-            return Response(status_code=204, headers=executed)
+            return Answer(204, [executed])
         hops = lineage_hops(headers.get("x-amzn-trace-id"))
         if hops >= MAX_HOPS and self._policies.stops_loops(target.function):
             raise RecursiveInvocationException(RECURSION_STOPPED)
         if invocation_type == "Event":
             request_id = new_request_id()
             self._queue.accept(target, payload, request_id=request_id, hops=hops)
-            return Response(status_code=202, headers={"x-amzn-RequestId": request_id, **executed})
+            return Answer(202, [("x-amzn-requestid", request_id), executed])
         result = await self._engine.invoke(
             target,
             payload,
             tail=headers.get("x-amz-log-type") == "Tail",
-            client_context=_client_context(headers.get("x-amz-client-context")),
+            client_context=client_context(headers.get("x-amz-client-context")),
             hops=hops,
         )
-        response_headers = {"x-amzn-RequestId": result.request_id, **executed}
+        answer = [("x-amzn-requestid", result.request_id), executed, JSON_TYPE]
         if result.function_error:
-            response_headers["X-Amz-Function-Error"] = result.function_error
+            answer.append(("x-amz-function-error", result.function_error))
         if result.log_result is not None:
-            response_headers["X-Amz-Log-Result"] = result.log_result
-        return Response(
-            result.payload,
-            status_code=result.status_code,
-            headers=response_headers,
-            media_type="application/json",
-        )
+            answer.append(("x-amz-log-result", result.log_result))
+        return Answer(result.status_code, answer, result.payload)
 
 
-def _check_size(payload: bytes, invocation_type: str) -> None:
+def check_size(payload: bytes, invocation_type: str) -> None:
     limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
     if len(payload) > limit:
         raise RequestTooLargeException(
@@ -106,7 +161,7 @@ def _check_size(payload: bytes, invocation_type: str) -> None:
         )
 
 
-def _checked_json(payload: bytes) -> bytes:
+def checked_json(payload: bytes) -> bytes:
     # Lambda refuses an event that is not JSON; an empty payload is the empty object.
     if not payload.strip():
         return b"{}"
@@ -119,7 +174,7 @@ def _checked_json(payload: bytes) -> bytes:
     return payload
 
 
-def _client_context(header: str | None) -> str | None:
+def client_context(header: str | None) -> str | None:
     """X-Amz-Client-Context is base64 JSON; the runtime receives the decoded JSON text."""
     if not header:
         return None

@@ -18,9 +18,9 @@ from starlette.responses import Response, StreamingResponse
 from overcast.api import eventstream
 from overcast.api.invoke import (
     RECURSION_STOPPED,
-    _check_size,
-    _checked_json,
-    _client_context,
+    check_size,
+    checked_json,
+    client_context,
     lineage_hops,
 )
 from overcast.api.protocol import check_header_size
@@ -58,12 +58,12 @@ class InvokeStreamEndpoint:
                 f"Unsupported invocation type {invocation_type!r}: use RequestResponse or DryRun."
             )
         payload = await request.body()
-        _check_size(payload, invocation_type)
+        check_size(payload, invocation_type)
         region = scope_of(headers, self._default_region).region
         target = self._resolver.resolve(
             region, request.path_params["FunctionName"], request.query_params.get("Qualifier")
         )
-        payload = _checked_json(payload)
+        payload = checked_json(payload)
         executed = {"X-Amz-Executed-Version": target.function.version}
         if invocation_type == "DryRun":
             return Response(status_code=204, headers=executed)
@@ -74,7 +74,7 @@ class InvokeStreamEndpoint:
             target,
             payload,
             tail=headers.get("x-amz-log-type") == "Tail",
-            client_context=_client_context(headers.get("x-amz-client-context")),
+            client_context=client_context(headers.get("x-amz-client-context")),
             hops=hops,
         )
         return StreamingResponse(

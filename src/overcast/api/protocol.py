@@ -119,9 +119,13 @@ class Router:
         return None
 
 
+def header_size(raw_headers: list[tuple[bytes, bytes]]) -> int:
+    """The size of a request's header block as Lambda counts it (name: value CRLF)."""
+    return sum(len(name) + len(value) + 4 for name, value in raw_headers)
+
+
 def check_header_size(raw_headers: list[tuple[bytes, bytes]]) -> None:
-    size = sum(len(name) + len(value) + 4 for name, value in raw_headers)
-    if size > MAX_HEADER_BYTES:
+    if header_size(raw_headers) > MAX_HEADER_BYTES:
         raise RequestEntityTooLargeException(
             f"Request headers must be smaller than {MAX_HEADER_BYTES} bytes"
         )

@@ -1,0 +1,100 @@
+"""The Invoke shortcut past ASGI (api/fast_http.py) keeps HTTP/1.1's rules: answers in order
+on a connection, keep-alive and close, pipelined requests of any kind, bodies split across
+packets, Expect: 100-continue."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+
+from support import deploy
+
+ECHO = "def handler(event, context):\n    return event\n"
+
+
+def invoke_request(name: str, body: bytes, *extra: str) -> bytes:
+    head = [
+        f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1",
+        "Host: test",
+        f"Content-Length: {len(body)}",
+        *extra,
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def read_responses(sock: socket.socket, count: int) -> list[tuple[int, dict, bytes]]:
+    """Read `count` Content-Length-framed responses."""
+    data, answers = b"", []
+    sock.settimeout(20)
+    while len(answers) < count:
+        while b"\r\n\r\n" not in data:
+            data += sock.recv(65536)
+        head, _, data = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
+        length = int(headers.get("content-length", 0))
+        while len(data) < length:
+            data += sock.recv(65536)
+        answers.append((int(lines[0].split()[1]), headers, data[:length]))
+        data = data[length:]
+    return answers
+
+
+@pytest.fixture
+def echo(lambda_client, function_name) -> str:
+    deploy(lambda_client, function_name, ECHO)
+    return function_name
+
+
+def connect(server) -> socket.socket:
+    host, port = server.endpoint.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)))
+
+
+def test_pipelined_invokes_are_answered_in_order(server, echo) -> None:
+    with connect(server) as sock:
+        requests = [invoke_request(echo, json.dumps({"n": n}).encode()) for n in range(5)]
+        health = b"GET /_overcast/health HTTP/1.1\r\nHost: test\r\n\r\n"
+        sock.sendall(b"".join(requests[:3]) + health + b"".join(requests[3:]))
+        answers = read_responses(sock, 6)
+    bodies = [json.loads(body) for _, _, body in answers]
+    assert [a[0] for a in answers] == [200] * 6
+    assert bodies == [{"n": 0}, {"n": 1}, {"n": 2}, {"status": "ok"}, {"n": 3}, {"n": 4}]
+
+
+def test_body_split_across_packets_and_keep_alive(server, echo) -> None:
+    with connect(server) as sock:
+        for n in range(3):
+            request = invoke_request(echo, json.dumps({"n": n}).encode())
+            head, body = request.split(b"\r\n\r\n", 1)
+            sock.sendall(head + b"\r\n\r\n")
+            time.sleep(0.05)
+            sock.sendall(body)
+            [(status, headers, answer)] = read_responses(sock, 1)
+            assert status == 200 and json.loads(answer) == {"n": n}
+            assert headers["x-amz-executed-version"] == "$LATEST"
+            assert headers["content-type"] == "application/json"
+
+
+def test_connection_close_and_errors(server, echo) -> None:
+    with connect(server) as sock:
+        sock.sendall(invoke_request("no-such-function", b"{}", "Connection: close"))
+        [(status, headers, body)] = read_responses(sock, 1)
+        assert status == 404 and headers["x-amzn-errortype"] == "ResourceNotFoundException"
+        assert headers.get("connection") == "close"
+        assert sock.recv(10) == b""  # the server closed the connection
+
+
+def test_expect_100_continue_takes_the_ordinary_path(server, echo) -> None:
+    with connect(server) as sock:
+        request = invoke_request(echo, b'{"big": true}', "Expect: 100-continue")
+        head, body = request.split(b"\r\n\r\n", 1)
+        sock.sendall(head + b"\r\n\r\n")
+        sock.settimeout(20)
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        [(status, _, answer)] = read_responses(sock, 1)
+        assert status == 200 and json.loads(answer) == {"big": True}
