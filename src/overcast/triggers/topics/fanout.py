@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import http.client
 import itertools
 import logging
 import time
@@ -64,7 +65,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> bool:
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
             return 200 <= response.status < 300
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
         log.info("POST %s failed: %s", url, error)
         return False
 
@@ -229,7 +230,12 @@ class Fanout:
             )
         headers = notification.http_headers(delivery.kind, message_id, subscription)
         done: list[Delivery] = []
-        if await self.poster(subscription.endpoint, body, headers):
+        try:
+            delivered = await self.poster(subscription.endpoint, body, headers)
+        except Exception:  # a post that fails oddly is a failed post, retried as any
+            log.exception("POST to %s", subscription.endpoint)
+            delivered = False
+        if delivered:
             done.append(delivery)
         else:
             self._failed(delivery, subscription, message, done)

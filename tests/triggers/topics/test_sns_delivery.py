@@ -1,0 +1,176 @@
+"""Deliveries end to end: functions get the SNS event (field for field Lambda's sample), a
+loop through a topic stops after 16 invocations, queues get the envelope or the raw message,
+and a topic serves as a Lambda destination."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from sns_server import RECORDER, SAMPLE, log_messages, records, shape, wait_for
+
+from support import RunningServer, deploy
+
+# Publishes to the topic it is subscribed to: a loop through the topic.
+LOOPER = """
+import boto3, os
+
+def handler(event, context):
+    print("RUN")
+    boto3.client("sns").publish(TopicArn=os.environ["TOPIC"], Message="again")
+"""
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+def test_a_function_gets_the_sns_event(fast_server: RunningServer, sns, function_name) -> None:
+    client = fast_server.client("lambda")
+    deploy(client, function_name, RECORDER)
+    function = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)[
+        "SubscriptionArn"
+    ]
+    published = sns.publish(
+        TopicArn=topic,
+        Message="Hello from SNS!",
+        Subject="TestInvoke",
+        MessageAttributes={
+            "Test": {"DataType": "String", "StringValue": "TestString"},
+            "TestBinary": {"DataType": "Binary", "BinaryValue": b"TestBinary"},
+        },
+    )
+    [event] = wait_for(lambda: records(fast_server, function_name))
+    assert shape(event) == shape(SAMPLE)
+    record = event["Records"][0]
+    assert record["EventSubscriptionArn"] == subscription
+    sns_part = record["Sns"]
+    assert sns_part["MessageId"] == published["MessageId"] and sns_part["TopicArn"] == topic
+    assert sns_part["MessageAttributes"]["TestBinary"] == {
+        "Type": "Binary",
+        "Value": "VGVzdEJpbmFyeQ==",
+    }
+
+    sns.publish_batch(
+        TopicArn=topic,
+        PublishBatchRequestEntries=[{"Id": "1", "Message": "one"}, {"Id": "2", "Message": "two"}],
+    )
+    wait_for(lambda: len(records(fast_server, function_name)) == 3)
+    messages = {r["Records"][0]["Sns"]["Message"] for r in records(fast_server, function_name)}
+    assert messages == {"Hello from SNS!", "one", "two"}
+    assert {r["Records"][0]["Sns"]["Subject"] for r in records(fast_server, function_name)} == {
+        "TestInvoke",
+        None,
+    }
+
+
+def queue_idle(server: RunningServer) -> bool:
+    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=5) as response:
+        return json.loads(response.read()) == {}
+
+
+def test_a_loop_through_a_topic_is_stopped_after_16_invocations(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    client = fast_server.client("lambda")
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    deploy(client, function_name, LOOPER, Timeout=30, Environment={"Variables": {"TOPIC": topic}})
+    function = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)
+
+    sns.publish(TopicArn=topic, Message="start")
+
+    def runs() -> int:
+        return sum(m.startswith("RUN") for m in log_messages(fast_server, function_name))
+
+    wait_for(lambda: runs() >= 16, timeout=60)
+    # The 16th run published once more; that message's invocation is refused by the queue.
+    wait_for(lambda: queue_idle(fast_server))
+    assert runs() == 16
+    sns.delete_topic(TopicArn=topic)
+
+
+# --- queues and destinations -----------------------------------------------------------------
+
+
+def queue_service(server: RunningServer):
+    """The server's SQS client, or a skip where this server has no queue service."""
+    sqs = server.client("sqs")
+    try:
+        sqs.list_queues()
+    except Exception:  # any failure: no queue service answers here
+        pytest.skip("this server has no queue service")
+    return sqs
+
+
+def received(sqs, url: str) -> list[dict]:
+    answer = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], WaitTimeSeconds=1
+    )
+    return answer.get("Messages", [])
+
+
+def test_queues_get_the_envelope_or_the_raw_message(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    sqs = queue_service(fast_server)
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    urls = {
+        kind: sqs.create_queue(QueueName=f"{function_name}-{kind}")["QueueUrl"]
+        for kind in ("env", "raw")
+    }
+    arns = {
+        kind: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        for kind, url in urls.items()
+    }
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["env"])
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=arns["raw"],
+        Attributes={"RawMessageDelivery": "true", "FilterPolicy": json.dumps({"kind": ["keep"]})},
+    )
+    for kind in ("drop", "keep"):
+        sns.publish(
+            TopicArn=topic,
+            Message=f"{kind} me",
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
+        )
+    bodies: list[dict] = []
+
+    def both_arrived() -> bool:
+        bodies.extend(json.loads(m["Body"]) for m in received(sqs, urls["env"]))
+        return len(bodies) >= 2
+
+    wait_for(both_arrived)
+    assert sorted(b["Message"] for b in bodies) == ["drop me", "keep me"]
+    assert all(b["Type"] == "Notification" and b["TopicArn"] == topic for b in bodies)
+    assert bodies[0]["MessageAttributes"]["kind"]["Type"] == "String"
+    [raw] = wait_for(lambda: received(sqs, urls["raw"]))
+    assert raw["Body"] == "keep me"
+    assert raw["MessageAttributes"]["kind"]["StringValue"] == "keep"
+
+
+def test_a_topic_is_a_lambda_destination(fast_server: RunningServer, sns, function_name) -> None:
+    client = fast_server.client("lambda")
+    recorder_name = f"{function_name}-rec"
+    deploy(client, recorder_name, RECORDER)
+    recorder = client.get_function(FunctionName=recorder_name)["Configuration"]["FunctionArn"]
+    deploy(client, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=recorder)
+    client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": topic}},
+    )
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b'{"n": 1}')
+    [event] = wait_for(lambda: records(fast_server, recorder_name))
+    record = json.loads(event["Records"][0]["Sns"]["Message"])
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestPayload"] == {"n": 1}
+    assert record["responsePayload"]["errorMessage"] == "no"
