@@ -19,6 +19,7 @@ from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
 from overcast.api.sns import SnsApi, SubscriberLinks
 from overcast.api.sns import Topics as TopicServices
+from overcast.api.sqs import SqsApi
 from overcast.config import Settings
 from overcast.control.event_buses import EventBusService
 from overcast.control.event_registry import EventRegistry
@@ -44,6 +45,7 @@ from overcast.store.sqlite import SqliteStore
 from overcast.triggers.event_bus import EventRouter
 from overcast.triggers.function_urls import FunctionUrls
 from overcast.triggers.http_apis import HttpApis
+from overcast.triggers.queues.service import QueueService
 from overcast.triggers.scheduler import Scheduler
 from overcast.triggers.topics.fanout import Fanout
 from overcast.triggers.topics.notification import Urls
@@ -73,6 +75,7 @@ class Platform:
     invoke: InvokeEndpoint
     eventbridge: EventBridge | None = None
     topics: Topics | None = None
+    sqs: QueueService | None = None
 
     def start(self) -> None:
         """Begin background work; needs the running event loop."""
@@ -82,8 +85,12 @@ class Platform:
             self.eventbridge.start()
         if self.topics is not None:
             self.topics.start()
+        if self.sqs is not None:
+            self.sqs.start()  # after the engine: its pollers invoke functions
 
     async def stop(self) -> None:
+        if self.sqs is not None:
+            await self.sqs.stop()
         if self.eventbridge is not None:
             await self.eventbridge.stop()
         if self.topics is not None:
@@ -136,6 +143,12 @@ def build_platform(settings: Settings) -> Platform:
     services: dict[str, Endpoint] = {}
     topics = build_topics(settings, queue, control, destinations)
     services["sns"] = topics.api.handle
+    sqs = QueueService.build(
+        settings.data_dir, settings.account_id, engine, control, control.event_invoke
+    )
+    destinations.register("sqs", sqs.broker.deliver)
+    control.event_source_mappings.attach(sqs.pollers)
+    services["sqs"] = SqsApi(sqs, settings.default_region).handle
     http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
     invoke = InvokeEndpoint(engine, control, settings.default_region, queue, control.event_invoke)
@@ -176,6 +189,7 @@ def build_platform(settings: Settings) -> Platform:
         invoke,
         eventbridge=eventbridge,
         topics=topics,
+        sqs=sqs,
     )
 
 

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from overcast.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
 from overcast.api import event_invoke as _event_invoke  # noqa: F401 (registers its operations)
+from overcast.api import event_source_mappings as _mappings  # noqa: F401 (registers its operations)
 from overcast.api import layers as _layers  # noqa: F401 (registers its operations)
 from overcast.api import protocol
 from overcast.api import urls as _urls  # noqa: F401 (registers its operations)
@@ -243,8 +244,9 @@ def build_app(
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
         Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
     ]
-    if apigatewayv2 is not None:  # ahead of Lambda's catch-all
-        routes.insert(-1, Route("/v2/{path:path}", guarded(apigatewayv2), methods=ALL_METHODS))
+    if apigatewayv2 is not None:  # ahead of Lambda's catch-all; S3 keys may start with v2/
+        v2 = others.or_else(guarded(apigatewayv2))
+        routes.insert(-1, Route("/v2/{path:path}", v2, methods=ALL_METHODS))
     return InvokeFront(
         invoke_route, Starlette(routes=routes), function_urls, stream_route, front_doors=front_doors
     )

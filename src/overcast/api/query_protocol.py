@@ -177,11 +177,13 @@ def _element(tag: str, shape: Shape, value: object) -> str:
     if kind == "map":
         key_tag = shape.key.serialization.get("name", "key")
         value_tag = shape.value.serialization.get("name", "value")
-        entries = "".join(
-            f"<entry>{_element(key_tag, shape.key, k)}{_element(value_tag, shape.value, v)}</entry>"
+        pairs = [
+            _element(key_tag, shape.key, k) + _element(value_tag, shape.value, v)
             for k, v in value.items()
-        )
-        return f"<{tag}>{entries}</{tag}>"
+        ]
+        if shape.serialization.get("flattened"):  # SQS: <Attribute><Name/><Value/></Attribute>
+            return "".join(f"<{tag}>{pair}</{tag}>" for pair in pairs)
+        return f"<{tag}>{''.join(f'<entry>{pair}</entry>' for pair in pairs)}</{tag}>"
     if kind == "structure":
         return f"<{tag}>{_members(shape, value)}</{tag}>"
     return f"<{tag}>{escape(_text(value))}</{tag}>"

@@ -15,6 +15,7 @@ from overcast.control.catalog import Catalog
 from overcast.control.clock import Clock, utc_now
 from overcast.control.concurrency import ConcurrencyService
 from overcast.control.event_invoke import EventInvokeService
+from overcast.control.event_source_mappings import EventSourceMappingService
 from overcast.control.functions import FunctionService
 from overcast.control.layers import LayerService
 from overcast.control.resolver import CatalogResolver
@@ -91,6 +92,8 @@ class ControlPlane:
         )
         self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
+        self.event_source_mappings = EventSourceMappingService(self.catalog, store, clock)
+        self.event_source_mappings.load()
         self.concurrency.restore()
 
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:

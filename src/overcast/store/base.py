@@ -12,6 +12,7 @@ from typing import Protocol
 
 from overcast.model.alias import Alias
 from overcast.model.configuration import Configuration
+from overcast.model.event_source_mapping import EventSourceMapping
 from overcast.model.layer import LayerRecord, LayerVersion
 from overcast.model.record import FunctionRecord
 from overcast.model.url import UrlConfig
@@ -71,5 +72,13 @@ class Store(Protocol):
         ...
 
     def delete_url(self, region: str, name: str, qualifier: str | None) -> None: ...
+
+    def load_event_source_mappings(self) -> list[EventSourceMapping]: ...
+
+    def put_event_source_mapping(self, mapping: EventSourceMapping) -> None:
+        """Insert or replace an event source mapping, keyed by its UUID."""
+        ...
+
+    def delete_event_source_mapping(self, uuid: str) -> None: ...
 
     def close(self) -> None: ...

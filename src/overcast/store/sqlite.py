@@ -12,6 +12,7 @@ from pathlib import Path
 
 from overcast.model.alias import Alias
 from overcast.model.configuration import Configuration
+from overcast.model.event_source_mapping import EventSourceMapping
 from overcast.model.function import LATEST
 from overcast.model.http_api import ApiRecord
 from overcast.model.layer import LayerRecord, LayerVersion
@@ -41,6 +42,8 @@ CREATE TABLE IF NOT EXISTS function_urls (
     PRIMARY KEY (region, name, qualifier));
 CREATE TABLE IF NOT EXISTS http_apis (
     api_id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS event_source_mappings (
+    uuid TEXT NOT NULL PRIMARY KEY, doc TEXT NOT NULL);
 """
 
 # The function_urls key of a function's unqualified URL (an alias's is the alias name).
@@ -188,3 +191,17 @@ class SqliteStore(Database):
 
     def delete_http_api(self, api_id: str) -> None:
         self._write("DELETE FROM http_apis WHERE api_id=?", (api_id,))
+
+    def load_event_source_mappings(self) -> list[EventSourceMapping]:
+        with self._lock:
+            found = self._db.execute("SELECT doc FROM event_source_mappings").fetchall()
+        return [EventSourceMapping.from_record(json.loads(doc)) for (doc,) in found]
+
+    def put_event_source_mapping(self, mapping: EventSourceMapping) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO event_source_mappings VALUES (?, ?)",
+            (mapping.uuid, json.dumps(mapping.to_record())),
+        )
+
+    def delete_event_source_mapping(self, uuid: str) -> None:
+        self._write("DELETE FROM event_source_mappings WHERE uuid=?", (uuid,))

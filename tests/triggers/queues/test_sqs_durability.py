@@ -1,0 +1,62 @@
+"""What SQS acknowledged survives `kill -9`: sent messages, their receive state, queues and
+event source mappings."""
+
+from __future__ import annotations
+
+from sqs_harness import drain, mapping, queue_arn, records_of, wait_for
+
+from support import deploy
+
+RECORDER = """
+import json
+
+def handler(event, context):
+    print("EVENT " + json.dumps(event))
+"""
+
+
+def test_acknowledged_messages_survive_kill_9(tmp_path, launch, function_name) -> None:
+    data_dir = tmp_path / "data"
+    first = launch(data_dir)
+    sqs = first.client("sqs")
+    url = sqs.create_queue(QueueName="kept", Attributes={"VisibilityTimeout": "300"})["QueueUrl"]
+    for start in range(0, 100, 10):
+        sent = sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(start, start + 10)],
+        )
+        assert len(sent["Successful"]) == 10
+    # One message in flight (hidden for 5 minutes), one deleted, before the kill.
+    hidden, deleted = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2)["Messages"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=deleted["ReceiptHandle"])
+    lambda_client = first.client("lambda")
+    deploy(lambda_client, function_name, RECORDER)
+    other = sqs.create_queue(QueueName="mapped")["QueueUrl"]
+    uuid = mapping(lambda_client, function_name, queue_arn(sqs, other), Enabled=False)
+    first.process.kill()  # SIGKILL: no shutdown code runs
+    first.process.wait()
+
+    second = launch(data_dir)
+    sqs = second.client("sqs")
+    assert sqs.get_queue_url(QueueName="kept")["QueueUrl"] == url.replace(
+        first.endpoint, second.endpoint
+    )
+    url = sqs.get_queue_url(QueueName="kept")["QueueUrl"]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert counts["ApproximateNumberOfMessages"] == "98"
+    assert counts["ApproximateNumberOfMessagesNotVisible"] == "1"
+    bodies = {m["Body"] for m in drain(sqs, url, 98)}
+    assert bodies == {f"m{i}" for i in range(100)} - {hidden["Body"], deleted["Body"]}
+    # The receipt handed out before the kill still deletes its message.
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=hidden["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert counts["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+    # The mapping is kept too, and polls once enabled.
+    lambda_client = second.client("lambda")
+    assert lambda_client.get_event_source_mapping(UUID=uuid)["State"] == "Disabled"
+    other = sqs.get_queue_url(QueueName="mapped")["QueueUrl"]
+    sqs.send_message(QueueUrl=other, MessageBody="after the kill")
+    lambda_client.update_event_source_mapping(UUID=uuid, Enabled=True)
+    records = wait_for(lambda: records_of(second, function_name))
+    assert [r["body"] for r in records] == ["after the kill"]
