@@ -17,6 +17,7 @@ from overcast.api.invoke import InvokeEndpoint
 from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
 from overcast.api.logs import logs_handler
+from overcast.api.s3 import S3Api
 from overcast.api.sns import SnsApi, SubscriberLinks
 from overcast.api.sns import Topics as TopicServices
 from overcast.api.sqs import SqsApi
@@ -45,6 +46,7 @@ from overcast.store.sqlite import SqliteStore
 from overcast.triggers.event_bus import EventRouter
 from overcast.triggers.function_urls import FunctionUrls
 from overcast.triggers.http_apis import HttpApis
+from overcast.triggers.objects.store import ObjectStore
 from overcast.triggers.queues.service import QueueService
 from overcast.triggers.scheduler import Scheduler
 from overcast.triggers.topics.fanout import Fanout
@@ -75,6 +77,7 @@ class Platform:
     invoke: InvokeEndpoint
     eventbridge: EventBridge | None = None
     topics: Topics | None = None
+    objects: ObjectStore | None = None
     sqs: QueueService | None = None
 
     def start(self) -> None:
@@ -85,6 +88,8 @@ class Platform:
             self.eventbridge.start()
         if self.topics is not None:
             self.topics.start()
+        if self.objects is not None:
+            self.objects.start()  # after the queue: delivers object events kept from before
         if self.sqs is not None:
             self.sqs.start()  # after the engine: its pollers invoke functions
 
@@ -97,6 +102,8 @@ class Platform:
             await self.topics.stop()
         await self.queue.stop()
         await self.engine.stop()
+        if self.objects is not None:
+            self.objects.close()
         self.events.close()
         self.log_sink.flush()
         self.logs.close()
@@ -143,6 +150,8 @@ def build_platform(settings: Settings) -> Platform:
     services: dict[str, Endpoint] = {}
     topics = build_topics(settings, queue, control, destinations)
     services["sns"] = topics.api.handle
+    objects = ObjectStore(settings.data_dir, settings.account_id, queue, control, destinations)
+    services["s3"] = S3Api(objects, settings).handle
     sqs = QueueService.build(
         settings.data_dir, settings.account_id, engine, control, control.event_invoke
     )
@@ -189,6 +198,7 @@ def build_platform(settings: Settings) -> Platform:
         invoke,
         eventbridge=eventbridge,
         topics=topics,
+        objects=objects,
         sqs=sqs,
     )
 

@@ -31,7 +31,8 @@ def scope_of(
     query: Mapping[str, str] | None = None,
 ) -> Scope:
     """The scope from `Authorization: AWS4-HMAC-SHA256 Credential=...`, or from a presigned
-    URL's `X-Amz-Credential`; an unsigned request gets the default region."""
+    URL's `X-Amz-Credential`; an unsigned request gets the default region. S3's SigV2
+    (`Authorization: AWS ...`, a URL's `AWSAccessKeyId` and `Signature`) is scoped to s3."""
     authorization = headers.get("authorization")
     if authorization:
         return _from_header(authorization, default_region)
@@ -40,10 +41,15 @@ def scope_of(
         match = _QUERY_CREDENTIAL.fullmatch(credential)
         if match:
             return Scope(match[1], match[3], match[4])
+    if query and "AWSAccessKeyId" in query and "Signature" in query:
+        # A SigV2 presigned URL (boto3's default for S3): only S3 still takes SigV2.
+        return Scope(query["AWSAccessKeyId"], default_region, "s3")
     return Scope("", default_region, "")
 
 
 def _from_header(authorization: str, default_region: str) -> Scope:
+    if authorization.startswith("AWS "):  # SigV2 (`AWS <key>:<signature>`): S3's alone
+        return Scope(authorization[4:].split(":", 1)[0], default_region, "s3")
     # A client sends the same credential on every request; only the signature after it
     # changes, so the cache is keyed on the part that repeats.
     return _parse(authorization.split(",", 1)[0], default_region)

@@ -1,0 +1,258 @@
+"""Bucket notifications end to end: object events reach functions (and topics) as S3's
+records, filters choose which, configurations are checked as S3 checks them, and a function
+that writes back into the bucket that triggers it is stopped after 16 invocations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import RunningServer, deploy
+
+SAMPLE = Path(__file__).parents[2] / "events" / "s3-event.json"
+RECORDER = """
+import json
+
+def handler(event, context):
+    print("RECORD " + json.dumps(event))
+"""
+# Writes a new object into the bucket whose event invoked it: the classic loop.
+LOOPER = """
+import uuid
+import boto3
+
+def handler(event, context):
+    bucket = event["Records"][0]["s3"]["bucket"]["name"]
+    print("RUN")
+    boto3.client("s3").put_object(Bucket=bucket, Key=f"loop/{uuid.uuid4().hex}", Body=b"again")
+"""
+
+
+def wait_for(check: Callable[[], object], timeout: float = 30.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)  # polling for an outcome, with a deadline
+    raise AssertionError("condition not met in time")
+
+
+def log_messages(server: RunningServer, name: str) -> list[str]:
+    logs = server.client("logs")
+    try:
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [event["message"] for event in events]
+
+
+def records(server: RunningServer, name: str) -> list[dict]:
+    found = []
+    for message in log_messages(server, name):
+        if message.startswith("RECORD "):
+            found += json.loads(message.split("RECORD ", 1)[1]).get("Records", [])
+    return found
+
+
+def queue_idle(server: RunningServer) -> bool:
+    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=5) as response:
+        return json.loads(response.read()) == {}
+
+
+def function_arn(server: RunningServer, name: str, source: str) -> str:
+    client = server.client("lambda")
+    deploy(client, name, source)
+    return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+
+
+def notify(s3, bucket: str, arn: str, events: list[str], **filters: str) -> None:
+    entry: dict = {"Id": "testConfigRule", "LambdaFunctionArn": arn, "Events": events}
+    if filters:
+        entry["Filter"] = {
+            "Key": {"FilterRules": [{"Name": k, "Value": v} for k, v in filters.items()]}
+        }
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"LambdaFunctionConfigurations": [entry]}
+    )
+
+
+def shape_of(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: shape_of(item) for key, item in value.items()}
+    return type(value).__name__
+
+
+def test_records_reach_the_function_as_s3_sends_them(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    arn = function_arn(server, function_name, RECORDER)
+    notify(s3, bucket, arn, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"])
+    body = b"x" * 1024
+    put = s3.put_object(Bucket=bucket, Key="Happy Face.jpg", Body=body)
+    (record,) = wait_for(lambda: records(server, function_name))
+
+    sample = json.loads(SAMPLE.read_text())["Records"][0]
+    del sample["s3"]["object"]["versionId"]  # S3 sends none for an unversioned bucket
+    assert shape_of(record) == shape_of(sample)
+    assert record["eventName"] == "ObjectCreated:Put" and record["awsRegion"] == "us-east-1"
+    assert record["eventSource"] == "aws:s3" and record["eventVersion"] == "2.1"
+    assert record["userIdentity"]["principalId"] == "AWS:test"
+    assert record["requestParameters"]["sourceIPAddress"] == "127.0.0.1"
+    assert record["responseElements"]["x-amz-request-id"] == put["ResponseMetadata"]["RequestId"]
+    assert record["s3"]["configurationId"] == "testConfigRule"
+    assert record["s3"]["bucket"]["name"] == bucket
+    assert record["s3"]["bucket"]["arn"] == f"arn:aws:s3:::{bucket}"
+    assert record["s3"]["object"]["key"] == "Happy+Face.jpg"
+    assert record["s3"]["object"]["size"] == 1024
+    assert record["s3"]["object"]["eTag"] == hashlib.md5(body).hexdigest()
+
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/Happy Face.jpg")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="parts")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="parts", UploadId=upload, PartNumber=1, Body=b"p")[
+        "ETag"
+    ]
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="parts",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]},
+    )
+    s3.delete_object(Bucket=bucket, Key="copy")
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "parts"}]})
+    found = wait_for(lambda: (r := records(server, function_name)) and len(r) == 5 and r)
+    names = sorted((r["eventName"], r["s3"]["object"]["key"]) for r in found)
+    assert names == [
+        ("ObjectCreated:CompleteMultipartUpload", "parts"),
+        ("ObjectCreated:Copy", "copy"),
+        ("ObjectCreated:Put", "Happy+Face.jpg"),
+        ("ObjectRemoved:Delete", "copy"),
+        ("ObjectRemoved:Delete", "parts"),
+    ]
+    removed = next(r for r in found if r["eventName"] == "ObjectRemoved:Delete")
+    assert set(removed["s3"]["object"]) == {"key", "sequencer"}
+    completed = next(r for r in found if r["eventName"].endswith("CompleteMultipartUpload"))
+    assert completed["s3"]["object"]["eTag"].endswith("-1")
+    by_key = sorted(
+        (r for r in found if r["s3"]["object"]["key"] == "copy"), key=lambda r: r["eventName"]
+    )
+    assert by_key[0]["s3"]["object"]["sequencer"] < by_key[1]["s3"]["object"]["sequencer"]
+
+
+def test_filters_choose_the_keys(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    arn = function_arn(server, function_name, RECORDER)
+    notify(s3, bucket, arn, ["s3:ObjectCreated:Put"], prefix="in/", suffix=".txt")
+    for key in ("in/a.txt", "in/b.png", "out/c.txt", "in/d.txt"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    s3.copy_object(Bucket=bucket, Key="in/e.txt", CopySource=f"{bucket}/in/a.txt")  # a Copy
+    found = wait_for(lambda: (r := records(server, function_name)) and len(r) >= 2 and r)
+    wait_for(lambda: queue_idle(server))
+    assert sorted(r["s3"]["object"]["key"] for r in records(server, function_name)) == [
+        "in/a.txt",
+        "in/d.txt",
+    ]
+    assert len(found) == 2
+
+
+def test_configurations_are_checked(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    arn = function_arn(server, function_name, RECORDER)
+    overlapping = {
+        "LambdaFunctionConfigurations": [
+            {"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]},
+            {
+                "LambdaFunctionArn": arn,
+                "Events": ["s3:ObjectCreated:Put"],
+                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "images/"}]}},
+            },
+        ]
+    }
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration=overlapping
+        )
+    error = raised.value.response["Error"]
+    assert error["Code"] == "InvalidArgument"
+    assert error["Message"].startswith("Configuration is ambiguously defined")
+    missing = arn + "-gone"
+    with pytest.raises(ClientError) as raised:
+        notify(s3, bucket, missing, ["s3:ObjectCreated:*"])
+    error = raised.value.response["Error"]
+    assert error["Message"] == "Unable to validate the following destination configurations"
+    assert error["ArgumentName1"] == missing
+    assert (
+        s3.get_bucket_notification_configuration(Bucket=bucket).get("LambdaFunctionConfigurations")
+        is None
+    )  # nothing stored
+
+    notify(s3, bucket, arn, ["s3:ObjectCreated:*"], suffix=".csv")
+    (entry,) = s3.get_bucket_notification_configuration(Bucket=bucket)[
+        "LambdaFunctionConfigurations"
+    ]
+    assert entry == {
+        "Id": "testConfigRule",
+        "LambdaFunctionArn": arn,
+        "Events": ["s3:ObjectCreated:*"],
+        "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".csv"}]}},
+    }
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+    assert "LambdaFunctionConfigurations" not in s3.get_bucket_notification_configuration(
+        Bucket=bucket
+    )
+
+
+def test_a_function_writing_into_its_own_bucket_is_stopped_after_16(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    arn = function_arn(server, function_name, LOOPER)
+    notify(s3, bucket, arn, ["s3:ObjectCreated:*"], prefix="loop/")
+    s3.put_object(Bucket=bucket, Key="loop/start", Body=b"go")
+
+    def loop_keys() -> int:
+        return s3.list_objects_v2(Bucket=bucket, Prefix="loop/")["KeyCount"]
+
+    wait_for(lambda: loop_keys() >= 17, timeout=60)
+    wait_for(lambda: queue_idle(server))
+    # The first put and one write by each of the 16 invocations; the 17th was not run.
+    assert loop_keys() == 17
+    assert log_messages(server, function_name).count("RUN") == 16
+
+
+def test_topic_destinations_get_the_test_event_and_records(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    arn = function_arn(server, function_name, RECORDER)
+    sns = server.client("sns")
+    topic = sns.create_topic(Name=f"objects-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    s3.put_object(Bucket=bucket, Key="via/topic", Body=b"x")
+
+    def messages() -> list[dict]:
+        return [
+            json.loads(r["Sns"]["Message"])
+            for r in records(server, function_name)
+            if r.get("EventSource") == "aws:sns"
+        ]
+
+    found = wait_for(lambda: (m := messages()) and len(m) == 2 and m)
+    test_event = next(m for m in found if m.get("Event") == "s3:TestEvent")
+    assert test_event["Service"] == "Amazon S3" and test_event["Bucket"] == bucket
+    (created,) = [m for m in found if "Records" in m]
+    assert created["Records"][0]["s3"]["object"]["key"] == "via/topic"
