@@ -321,3 +321,48 @@ def test_a_loop_through_a_queue_is_stopped_after_16(
 
     assert wait_for(stopped, timeout=60)
     assert len(logged(server, function_name, "RUN")) == 16
+
+
+SLOW = """
+import time
+
+def handler(event, context):
+    print("BATCH " + context.log_stream_name)
+    time.sleep(0.3)
+"""
+
+
+def test_maximum_concurrency_caps_the_environments(
+    server, lambda_client, sqs, queue, function_name
+) -> None:
+    deploy(lambda_client, function_name, SLOW)
+    sqs.send_message_batch(
+        QueueUrl=queue, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(8)]
+    )
+    mapping(
+        lambda_client,
+        function_name,
+        queue_arn(sqs, queue),
+        BatchSize=1,
+        ScalingConfig={"MaximumConcurrency": 2},
+    )
+    streams = wait_for(
+        lambda: (
+            len(logged(server, function_name, "BATCH ")) == 8
+            and logged(server, function_name, "BATCH ")
+        )
+    )
+    # Eight one-message batches, never more than two at once: two environments served them.
+    assert len(set(streams)) == 2
+
+
+def test_a_mapping_follows_its_queue_deleted_and_made_again(
+    server, lambda_client, sqs, queue, queue_name, function_name
+) -> None:
+    deploy(lambda_client, function_name, RECORDER)
+    mapping(lambda_client, function_name, queue_arn(sqs, queue))
+    sqs.delete_queue(QueueUrl=queue)
+    again = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+    sqs.send_message(QueueUrl=again, MessageBody="second life")
+    records = wait_for(lambda: records_of(server, function_name))
+    assert [r["body"] for r in records] == ["second life"]

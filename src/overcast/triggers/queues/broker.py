@@ -191,6 +191,8 @@ class Broker:
             if found or (deadline is not None and self.clock() >= deadline):
                 return found
             await self._wait(queue, deadline)
+            if self.registry.by_id(queue.record.id) is not queue:
+                return []  # deleted while waiting
 
     def take(
         self,

@@ -159,6 +159,8 @@ class Poller:
                 batch = await self._gather(queue)
             finally:
                 self._idle.discard(task)
+            if not batch:
+                continue  # the queue was deleted meanwhile
             try:
                 await self._process(queue, batch)
             except Exception:  # one bad batch must not stop the poller
