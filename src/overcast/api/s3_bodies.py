@@ -110,6 +110,24 @@ class Pipe:
         self._pending = asyncio.get_running_loop().run_in_executor(None, self.writer.write, data)
 
 
+async def small_body(request: Request) -> bytes | None:
+    """A body of declared length up to INLINE_WRITE, read at once (the store then writes it
+    in the same thread hop as the rest of the put); None for any other body, to stream."""
+    headers = request.headers
+    length = declared_length(headers)
+    if length is None or length > INLINE_WRITE or is_aws_chunked(headers):
+        return None
+    try:
+        body = await request.body()
+    except ClientDisconnect:
+        raise IncompleteBody("The request body terminated unexpectedly") from None
+    if len(body) != length:
+        raise IncompleteBody(
+            "You did not provide the number of bytes specified by the Content-Length HTTP header"
+        )
+    return body
+
+
 async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
     """Stream the request's body into `writer`; returns the checksum the client sent (in a
     header or an aws-chunked trailer). The caller discards the writer on failure."""

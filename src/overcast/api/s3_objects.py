@@ -10,11 +10,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.api import rest_xml
-from overcast.api.s3_bodies import BlobResponse, checksum_algorithm, declared_length, receive
+from overcast.api.s3_bodies import (
+    BlobResponse,
+    checksum_algorithm,
+    declared_length,
+    receive,
+    small_body,
+)
 from overcast.api.s3_call import S3Call, handles
 from overcast.errors import MalformedXML, MetadataTooLarge, S3InvalidArgument
 from overcast.triggers.objects.catalog import StoredObject
-from overcast.triggers.objects.checksums import ALGORITHMS, Checksum
+from overcast.triggers.objects.checksums import ALGORITHMS, Checksum, sent_checksum
 from overcast.triggers.objects.conditions import (
     Preconditions,
     byte_range,
@@ -107,26 +113,36 @@ async def put_object(store: ObjectStore, call: S3Call) -> Response:
     store.buckets.get(call.bucket)  # before reading the body, as S3 does
     headers, metadata = stored_headers(call), user_metadata(call)
     md5_of_header(call.params.get("ContentMD5"))
-    declared_length(call.request.headers)
-    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
-    try:
-        sent = await receive(call.request, writer)
-    except BaseException:
-        writer.discard()
-        raise
-    item = await run_in_threadpool(
-        store.objects.put,
-        call.bucket,
-        call.key,
-        writer,
-        call.caller,
-        headers=headers,
-        metadata=metadata,
-        checksum=sent,
-        content_md5=call.params.get("ContentMD5"),
-        check=_write_check(call),
-    )
+    options = {
+        "headers": headers,
+        "metadata": metadata,
+        "content_md5": call.params.get("ContentMD5"),
+        "check": _write_check(call),
+    }
+    body = await small_body(call.request)
+    if body is not None:
+        item = await run_in_threadpool(_put_small, store, call, body, options)
+    else:
+        writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+        try:
+            sent = await receive(call.request, writer)
+        except BaseException:
+            writer.discard()
+            raise
+        put = store.objects.put
+        item = await run_in_threadpool(
+            put, call.bucket, call.key, writer, call.caller, checksum=sent, **options
+        )
     return call.respond({"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
+
+
+def _put_small(store: ObjectStore, call: S3Call, body: bytes, options: dict) -> StoredObject:
+    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+    writer.write(body)
+    checksum = sent_checksum(call.request.headers)
+    return store.objects.put(
+        call.bucket, call.key, writer, call.caller, checksum=checksum, **options
+    )
 
 
 def _object_headers(call: S3Call, item: StoredObject) -> dict:

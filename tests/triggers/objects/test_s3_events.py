@@ -256,3 +256,33 @@ def test_topic_destinations_get_the_test_event_and_records(
     assert test_event["Service"] == "Amazon S3" and test_event["Bucket"] == bucket
     (created,) = [m for m in found if "Records" in m]
     assert created["Records"][0]["s3"]["object"]["key"] == "via/topic"
+
+
+def test_queue_destinations_get_the_test_event_and_records(
+    server: RunningServer, s3, bucket: str
+) -> None:
+    sqs = server.client("sqs")
+    queue_url = sqs.create_queue(QueueName=f"objects-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectRemoved:*"]}]
+        },
+    )
+    s3.put_object(Bucket=bucket, Key="gone soon", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="gone soon")
+    bodies: list[dict] = []
+
+    def received() -> bool:
+        reply = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        bodies.extend(json.loads(m["Body"]) for m in reply.get("Messages", []))
+        return len(bodies) >= 2
+
+    wait_for(received)
+    assert [b.get("Event") for b in bodies if "Event" in b] == ["s3:TestEvent"]
+    (removed,) = [b["Records"][0] for b in bodies if "Records" in b]
+    assert removed["eventName"] == "ObjectRemoved:Delete"
+    assert removed["s3"]["object"]["key"] == "gone+soon"
