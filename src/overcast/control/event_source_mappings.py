@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import uuid as uuids
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from overcast.control.catalog import Catalog
@@ -58,12 +58,20 @@ NOT_FOR_QUEUES = (
 )
 
 
+@dataclass(frozen=True)
+class Source:
+    """What the mapping's rules need to know of its queue."""
+
+    fifo: bool
+    visibility_timeout_s: int
+
+
 class EventSources(Protocol):
     """The pollers' side (triggers/queues/pollers.py)."""
 
-    def check_source(self, region: str, arn: str) -> bool:
-        """Whether the source at `arn` is a FIFO queue; raises InvalidParameterValueException
-        when it is no source Overcast reads or does not exist."""
+    def check_source(self, region: str, arn: str) -> Source:
+        """The queue at `arn`; raises InvalidParameterValueException when it is no source
+        Overcast reads or does not exist."""
         ...
 
     def apply(self, mapping: EventSourceMapping, done: Callable[[], None]) -> None:
@@ -115,10 +123,11 @@ class EventSourceMappingService:
         if function_name:
             named = name_function(self.catalog.account_id, region, function_name)
             wanted_function = named.arn(self.catalog.account_id, named.qualifier)
+        every = list(self._mappings.values())  # a snapshot: the loop may settle one meanwhile
         chosen = sorted(
             (
                 m
-                for m in self._mappings.values()
+                for m in every
                 if m.region == region
                 and (source_arn is None or m.event_source_arn == source_arn)
                 and (wanted_function is None or m.function_arn == wanted_function)
@@ -142,8 +151,8 @@ class EventSourceMappingService:
         _refuse_stream_parameters(given)
         if not source_arn:
             raise InvalidParameterValueException("EventSourceArn is required for this source.")
-        fifo = self._sources().check_source(region, source_arn)
-        function_arn = self._function_arn(region, function_name)
+        source = self._sources().check_source(region, source_arn)
+        function_arn = self._function_arn(region, function_name, source)
         with self.lock:
             for other in self._mappings.values():
                 if other.event_source_arn == source_arn and other.function_arn == function_arn:
@@ -164,7 +173,7 @@ class EventSourceMappingService:
                 state=MappingState.CREATING,
                 last_modified=self._now(),
             )
-            mapping = _checked(replace(mapping, **settings), fifo)
+            mapping = _checked(replace(mapping, **settings), source)
             self._save(mapping)
         return mapping
 
@@ -178,10 +187,11 @@ class EventSourceMappingService:
                 raise ResourceInUseException(
                     "Cannot update the event source mapping because it is in use (Deleting)."
                 )
+            source = self._sources().check_source(current.region, current.event_source_arn)
             if function_name:
-                settings = {**settings, "function_arn": self._function_arn(region, function_name)}
-            fifo = self._sources().check_source(current.region, current.event_source_arn)
-            mapping = _checked(replace(current, **settings), fifo)
+                function_arn = self._function_arn(region, function_name, source)
+                settings = {**settings, "function_arn": function_arn}
+            mapping = _checked(replace(current, **settings), source)
             state = MappingState.UPDATING
             if mapping.enabled != current.enabled:
                 state = MappingState.ENABLING if mapping.enabled else MappingState.DISABLING
@@ -225,17 +235,26 @@ class EventSourceMappingService:
 
     # --- helpers ----------------------------------------------------------------------------
 
-    def _function_arn(self, region: str, function_name: str) -> str:
-        """The function's ARN, qualified as named; the function (and qualifier) must exist."""
+    def _function_arn(self, region: str, function_name: str, source: Source) -> str:
+        """The function's ARN, qualified as named. The function (and qualifier) must exist,
+        and its timeout must fit in the queue's visibility timeout, as Lambda requires."""
         account = self.catalog.account_id
         named = name_function(account, region, function_name)
         entry = self.catalog.require(named.region, named.name)
         qualifier = named.qualifier
+        config = entry.latest
         if qualifier and qualifier != LATEST:
-            if qualifier not in entry.versions and qualifier not in entry.aliases:
+            alias = entry.aliases.get(qualifier)
+            config = entry.version(alias.function_version if alias else qualifier)
+            if config is None:
                 raise ResourceNotFoundException(
                     f"Function not found: {named.arn(account, qualifier)}"
                 )
+        if source.visibility_timeout_s < config.timeout:
+            raise InvalidParameterValueException(
+                f"Queue visibility timeout: {source.visibility_timeout_s} seconds is less than "
+                f"Function timeout: {config.timeout} seconds"
+            )
         return named.arn(account, qualifier)
 
     def _sources(self) -> EventSources:
@@ -255,9 +274,9 @@ def _refuse_stream_parameters(given: set[str]) -> None:
             )
 
 
-def _checked(mapping: EventSourceMapping, fifo: bool) -> EventSourceMapping:
+def _checked(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
     """Lambda's rules for an SQS mapping's settings."""
-    if fifo and mapping.batch_size > FIFO_BATCH_LIMIT:
+    if source.fifo and mapping.batch_size > FIFO_BATCH_LIMIT:
         raise InvalidParameterValueException(
             f"BatchSize must be between 1 and {FIFO_BATCH_LIMIT} for an Amazon SQS FIFO queue."
         )

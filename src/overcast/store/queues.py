@@ -179,10 +179,11 @@ class QueueStore(Database):
         """A message moved to another queue (a dead-letter queue), as it is now."""
         with self.transaction():
             self._db.execute(
-                "UPDATE messages SET queue_id=?, receive_count=?, first_receive_ms=?, "
+                "UPDATE messages SET queue_id=?, sent_ms=?, receive_count=?, first_receive_ms=?, "
                 "visible_ms=?, receipt=?, dead_letter_source=? WHERE seq=?",
                 (
                     queue_id,
+                    message.sent_ms,
                     message.receive_count,
                     message.first_receive_ms,
                     message.visible_ms,

@@ -94,6 +94,14 @@ def test_mapping_errors(lambda_client, sqs, queue, function_name) -> None:
         with pytest.raises(ClientError) as excinfo:
             lambda_client.create_event_source_mapping(**{"FunctionName": function_name, **params})
         assert error_of(excinfo)[0] == code, params
+    slow = function_name + "-slow"
+    deploy(lambda_client, slow, RECORDER, Timeout=60)
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=slow)
+    assert error_of(excinfo) == (
+        "InvalidParameterValueException",
+        "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds",
+    )
     mapping(lambda_client, function_name, arn)
     with pytest.raises(lambda_client.exceptions.ResourceConflictException):
         lambda_client.create_event_source_mapping(EventSourceArn=arn, FunctionName=function_name)
@@ -208,7 +216,7 @@ def redriven(sqs, queue_name) -> tuple[str, str]:
 
 def test_partial_batch_failures(server, lambda_client, sqs, redriven, function_name) -> None:
     source, dead = redriven
-    deploy(lambda_client, function_name, DEAD_LETTERS)
+    deploy(lambda_client, function_name, DEAD_LETTERS, Timeout=1)
     sqs.send_message_batch(
         QueueUrl=source,
         Entries=[{"Id": b, "MessageBody": b} for b in ("ok-1", "fail-1", "ok-2")],
@@ -230,7 +238,7 @@ def test_failed_batch_comes_back_then_goes_to_dead_letter_queue(
     server, lambda_client, sqs, redriven, function_name
 ) -> None:
     source, dead = redriven
-    deploy(lambda_client, function_name, DEAD_LETTERS)
+    deploy(lambda_client, function_name, DEAD_LETTERS, Timeout=1)
     sqs.send_message(QueueUrl=source, MessageBody="crash")
     mapping(lambda_client, function_name, queue_arn(sqs, source))
     (dead_letter,) = drain(sqs, dead, 1)

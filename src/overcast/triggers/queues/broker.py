@@ -410,9 +410,12 @@ class Broker:
 
 
 def _move(source: Queue, target: Queue, message: Message, now: int) -> None:
-    """A dead letter: in the target queue, visible, counted as never received there."""
+    """A dead letter: in the target queue, visible, counted as never received there. Its
+    retention still counts from its first send, except in a FIFO queue (as SQS does)."""
     source.remove(message)
     message.receive_count, message.first_receive_ms, message.receipt = 0, None, None
+    if target.fifo:
+        message.sent_ms = now
     message.dead_letter_source = source.arn
     message.visible_ms = now
     target.add(message, now)

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from typing import Protocol
 
+from overcast.control.event_source_mappings import Source
 from overcast.engine.async_queue import MAX_HOPS, Runner
 from overcast.engine.engine import new_request_id
 from overcast.engine.invocation import InvokeResult
@@ -68,7 +69,7 @@ class QueuePollers:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[tuple[EventSourceMapping, Callable[[], None]]] = []
 
-    def check_source(self, region: str, arn: str) -> bool:
+    def check_source(self, region: str, arn: str) -> Source:
         parts = arn.split(":")
         if len(parts) != 6 or parts[2] != "sqs":
             raise InvalidParameterValueException(
@@ -81,7 +82,7 @@ class QueuePollers:
                 "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified "
                 "queue does not exist."
             )
-        return queue.fifo
+        return Source(queue.fifo, queue.visibility_timeout)
 
     def apply(self, mapping: EventSourceMapping, done: Callable[[], None]) -> None:
         loop = self._loop
