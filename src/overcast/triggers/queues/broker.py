@@ -104,10 +104,11 @@ class Broker:
                     if len(batch) == 1:
                         raise
                     results.append(error)
-            with self.store.transaction():
-                self.store.add_messages(queue.record.id, fresh)
-                for message in fresh:
-                    self._remember(queue, message, now)
+            if fresh:
+                with self.store.transaction():
+                    self.store.add_messages(queue.record.id, fresh)
+                    for message in fresh:
+                        self._remember(queue, message, now)
             for message in fresh:
                 queue.add(message, now)
         if fresh:
@@ -229,11 +230,12 @@ class Broker:
                 size += message.size
                 if len(out) >= limit:
                     break
-            with self.store.transaction():
-                self.store.update_messages(r.message for r in out)
-                self.store.delete_messages(m.seq for m in dropped)
-                for message in moved:
-                    self.store.move_message(message, self._dead_letter_queue(queue).record.id)
+            if out or dropped or moved:
+                with self.store.transaction():
+                    self.store.update_messages(r.message for r in out)
+                    self.store.delete_messages(m.seq for m in dropped)
+                    for message in moved:
+                        self.store.move_message(message, self._dead_letter_queue(queue).record.id)
         if moved:
             self.wake(self._dead_letter_queue(queue))
         return out
