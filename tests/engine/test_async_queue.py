@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -229,3 +230,48 @@ def test_queue_stats_shows_waiting_events(fast_server, client, function_name) ->
     row = next(line.split() for line in shown.stdout.splitlines() if function_name in line)
     assert row == [function_name, "3", "0", "0"]
     assert shown.stdout.splitlines()[0].split() == ["FUNCTION", "QUEUED", "RETRYING", "RUNNING"]
+
+
+SELF_INVOKER = """
+import os
+import boto3
+
+lam = boto3.client("lambda", endpoint_url=os.environ["OVERCAST_URL"], region_name="us-east-1",
+                   aws_access_key_id="x", aws_secret_access_key="x")
+
+def handler(event, context):
+    print("RUN")
+    try:
+        lam.invoke(FunctionName=context.function_name, InvocationType="Event", Payload=b"{}")
+    except lam.exceptions.RecursiveInvocationException:
+        print("STOPPED")
+"""
+
+
+def test_a_function_invoking_itself_with_boto3_is_stopped(
+    fast_server, client, function_name
+) -> None:
+    # botocore passes the function's _X_AMZN_TRACE_ID (with its Lineage count) on as the
+    # X-Amzn-Trace-Id header: the 17th invocation of the chain is refused to the caller
+    # (uncaught, that would fail the 16th and Lambda would retry it).
+    deploy(
+        client,
+        function_name,
+        SELF_INVOKER,
+        Environment={"Variables": {"OVERCAST_URL": fast_server.endpoint}},
+        Timeout=10,
+    )
+    client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
+
+    def runs() -> int:
+        return sum(m.startswith("RUN") for m in log_messages(fast_server, function_name))
+
+    wait_for(lambda: runs() >= 16)
+    wait_for(lambda: not fast_server_busy(fast_server, function_name))
+    assert runs() == 16
+    assert [m for m in log_messages(fast_server, function_name) if m.startswith("STOPPED")]
+
+
+def fast_server_busy(server: RunningServer, name: str) -> bool:
+    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=10) as answer:
+        return any(key.endswith(f":{name}") for key in json.load(answer))
