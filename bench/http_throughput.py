@@ -5,7 +5,10 @@ server answering the same request, all measured by the same wrk in one run.
     python bench/http_throughput.py [--seconds 10] [--connections 16]
 
 Needs wrk (Debian package `wrk`). Target (issue 5): Overcast's requests/s >= 0.35x the bare
-server's, zero errors; p99 latency reported for each path.
+server's, zero errors; p99 latency reported for each path. Also measured: the floor of any
+design that runs functions in processes of their own (bench/_floor.py: a minimal uvloop +
+httptools server handing each request to a worker process), to show what the process
+boundary alone costs on this machine.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import shutil
 import subprocess
 
 import boto3
+from _floor import floor_server
 from _harness import create_function, echo_server, lambda_client, overcast_server
 from botocore.config import Config
 
@@ -51,6 +55,8 @@ def main() -> None:
 
     with echo_server() as port:
         baseline = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
+    with floor_server(args.connections) as port:
+        floor = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
     with overcast_server() as endpoint:
         client = lambda_client(endpoint)
         create_function(client, "noop", NOOP)
@@ -63,9 +69,11 @@ def main() -> None:
 
     results = (
         ("asyncio HTTP server", baseline),
+        ("process-boundary floor", floor),
         ("overcast function URL", function_url),
         ("overcast HTTP API", http_api),
     )
+    # Ratios against the bare server; the floor's line shows the best a process boundary allows.
     for label, result in results:
         print(
             f"{label:<22}: {result['rate']:8.0f} req/s  p99 {result['p99']}  "
@@ -74,6 +82,7 @@ def main() -> None:
     for label, result in results[1:]:
         ratio = result["rate"] / baseline["rate"]
         print(f"ratio (requests/s {label} / asyncio): {ratio:.2f}x   target >= 0.35x")
+    print(f"overcast function URL / floor: {function_url['rate'] / floor['rate']:.2f}x")
 
 
 def gateway_client(endpoint: str):
