@@ -34,10 +34,15 @@ PATH = "/2015-03-31/functions/{name}/invocations"
 
 
 async def _send(
-    port: int, path: str, payloads: list[bytes], statuses: Counter, interval_s: float
+    port: int,
+    path: str,
+    payloads: list[bytes],
+    statuses: Counter,
+    interval_s: float,
+    phase_s: float = 0.0,
 ) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    start = time.perf_counter()
+    start = time.perf_counter() + phase_s
     for n, body in enumerate(payloads):
         if interval_s:
             await asyncio.sleep(max(0.0, start + n * interval_s - time.perf_counter()))
@@ -68,7 +73,13 @@ def send_all(
     statuses: Counter = Counter()
 
     async def run() -> None:
-        await asyncio.gather(*(_send(port, path, share, statuses, interval_s) for share in shares))
+        # Connections start a fraction of the interval apart: arrivals evenly spaced.
+        await asyncio.gather(
+            *(
+                _send(port, path, share, statuses, interval_s, k * interval_s / connections)
+                for k, share in enumerate(shares)
+            )
+        )
 
     started = time.perf_counter()
     asyncio.run(run())
