@@ -136,7 +136,7 @@ class InvokeEndpoint:
             raise RecursiveInvocationException(RECURSION_STOPPED)
         if invocation_type == "Event":
             request_id = new_request_id()
-            self._queue.accept(target, payload, request_id=request_id, hops=hops)
+            await self._queue.submit(target, payload, request_id=request_id, hops=hops)
             return Answer(202, [("x-amzn-requestid", request_id), executed])
         result = await self._engine.invoke(
             target,

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first and the second failed attempt
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
 MAX_HOPS = 16  # Lambda stops the 17th invocation of a chain
+PAYLOAD_CACHE_ITEM, PAYLOAD_CACHE_BYTES = 64 * 1024, 64 * 1024 * 1024
 ADMISSION_ROUND_S = 1.0
 
 
@@ -100,6 +101,12 @@ class AsyncQueue:
         self._throttled: dict[int, int] = {}  # event id -> throttles in a row
         self._order = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._batch: list[tuple[QueuedEvent, bytes]] = []  # waiting for the group commit
+        self._committed: asyncio.Future | None = None
+        # Payloads of events accepted since start, so running one reads nothing back; small
+        # ones only, within a budget (a backlog of large events stays on disk).
+        self._payloads: dict[int, bytes] = {}
+        self._payload_bytes = 0
         destinations.register("lambda", self._send_to_function)
 
     # --- accepting --------------------------------------------------------------------------
@@ -114,9 +121,38 @@ class AsyncQueue:
         route: str | None = None,
     ) -> QueuedEvent:
         """Keep an event for `target` (durably, before returning) and schedule it."""
+        event = self._event(target, request_id, hops, route)
+        self.store.add(event, payload)
+        self._on_loop(self._schedule, event, payload)
+        return event
+
+    async def submit(
+        self, target: Target, payload: bytes, *, request_id: str, hops: int = 0
+    ) -> None:
+        """`accept` for the Invoke endpoint, on the loop: the events that arrive together share
+        one commit (group commit); this returns once this one is kept."""
+        self._batch.append((self._event(target, request_id, hops, None), payload))
+        if self._committed is None:
+            self._committed = asyncio.get_running_loop().create_future()
+            asyncio.get_running_loop().call_soon(self._commit)
+        await asyncio.shield(self._committed)
+
+    def _commit(self) -> None:
+        batch, committed = self._batch, self._committed
+        self._batch, self._committed = [], None
+        try:
+            self.store.add_all(batch)
+        except Exception as exc:
+            committed.set_exception(exc)
+            return
+        for event, payload in batch:
+            self._schedule(event, payload)
+        committed.set_result(None)
+
+    def _event(self, target: Target, request_id: str, hops: int, route: str | None) -> QueuedEvent:
         function = target.function
         now = self._now_ms()
-        event = QueuedEvent(
+        return QueuedEvent(
             id=0,
             request_id=request_id,
             region=function.region,
@@ -127,9 +163,6 @@ class AsyncQueue:
             hops=hops,
             route=route,
         )
-        self.store.add(event, payload)
-        self._on_loop(self._schedule, event)
-        return event
 
     def start(self) -> None:
         """Needs the running loop: schedule every event kept from before."""
@@ -162,7 +195,11 @@ class AsyncQueue:
 
     # --- lanes ------------------------------------------------------------------------------
 
-    def _schedule(self, event: QueuedEvent) -> None:
+    def _schedule(self, event: QueuedEvent, payload: bytes | None = None) -> None:
+        if payload is not None and len(payload) <= PAYLOAD_CACHE_ITEM:
+            if self._payload_bytes + len(payload) <= PAYLOAD_CACHE_BYTES:
+                self._payloads[event.id] = payload
+                self._payload_bytes += len(payload)
         lane = self._lanes.setdefault((event.region, event.function_name), Lane())
         heapq.heappush(lane.heap, (event.due_ms, next(self._order), event))
         lane.wakeup.set()
@@ -195,7 +232,7 @@ class AsyncQueue:
                 target = self.resolver.resolve(event.region, event.function_name, event.qualifier)
             except ResourceNotFoundException:
                 log.warning("dropping event %s: %s is gone", event.request_id, event.function_name)
-                self.store.remove(event.id)
+                self._remove(event.id)
                 return
             except ServiceError:  # e.g. the function is still Pending: try again shortly
                 self._backoff(event)
@@ -223,7 +260,7 @@ class AsyncQueue:
         self, lane: Lane, event: QueuedEvent, target: Target, policy: AsyncPolicy
     ) -> None:
         try:
-            payload = self.store.payload(event.id)
+            payload = self._payload(event.id)
             if payload is None:
                 return
             try:
@@ -267,7 +304,7 @@ class AsyncQueue:
         result: InvokeResult | None,
         payload: bytes | None = None,
     ) -> None:
-        payload = payload if payload is not None else self.store.payload(event.id) or b"{}"
+        payload = payload if payload is not None else self._payload(event.id) or b"{}"
         log.info("event %s failed for good: %s", event.request_id, condition)
         with self.store.transaction():
             self._finish(event, target, policy.on_failure, condition, payload, result)
@@ -300,7 +337,7 @@ class AsyncQueue:
                 )
                 delivery = Delivery(destination, record, event.hops + 1, condition=condition)
                 self.destinations.send(delivery)
-            self.store.remove(event.id)
+            self._remove(event.id)
         self._throttled.pop(event.id, None)
 
     def _retry(self, event: QueuedEvent, delay_s: float) -> None:
@@ -327,6 +364,16 @@ class AsyncQueue:
         self.accept(target, delivery.body, request_id=new_request_id(), hops=delivery.hops)
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _payload(self, event_id: int) -> bytes | None:
+        payload = self._payloads.get(event_id)
+        return payload if payload is not None else self.store.payload(event_id)
+
+    def _remove(self, event_id: int) -> None:
+        self.store.remove(event_id)
+        payload = self._payloads.pop(event_id, None)
+        if payload is not None:
+            self._payload_bytes -= len(payload)
 
     def _on_loop(self, fn: Callable, *args: object) -> None:
         loop = self._loop

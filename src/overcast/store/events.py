@@ -57,25 +57,30 @@ class EventStore(Database):
 
     def add(self, event: QueuedEvent, payload: bytes) -> QueuedEvent:
         """Keep an event (its id is assigned here) and return it."""
-        with self.transaction():
-            cursor = self._db.execute(
-                "INSERT INTO events (request_id, region, function_name, qualifier, payload, "
-                "received_ms, due_ms, attempts, hops, route) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    event.request_id,
-                    event.region,
-                    event.function_name,
-                    event.qualifier,
-                    payload,
-                    event.received_ms,
-                    event.due_ms,
-                    event.attempts,
-                    event.hops,
-                    event.route,
-                ),
-            )
-        event.id = cursor.lastrowid
+        self.add_all([(event, payload)])
         return event
+
+    def add_all(self, batch: list[tuple[QueuedEvent, bytes]]) -> None:
+        """Keep events in one commit (their ids are assigned here)."""
+        with self.transaction():
+            for event, payload in batch:
+                cursor = self._db.execute(
+                    "INSERT INTO events (request_id, region, function_name, qualifier, payload, "
+                    "received_ms, due_ms, attempts, hops, route) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        event.request_id,
+                        event.region,
+                        event.function_name,
+                        event.qualifier,
+                        payload,
+                        event.received_ms,
+                        event.due_ms,
+                        event.attempts,
+                        event.hops,
+                        event.route,
+                    ),
+                )
+                event.id = cursor.lastrowid
 
     def payload(self, event_id: int) -> bytes | None:
         with self._lock:
