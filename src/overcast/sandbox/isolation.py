@@ -113,18 +113,25 @@ def prepare_skeleton(root, extra_paths):
         os.makedirs(root + path, exist_ok=True)
     for path in extra_paths:
         os.makedirs(root + path, exist_ok=True)
+    # Zygotes of several interpreters may prepare the same skeleton at once: whoever comes
+    # second finds each entry made.
     for name in os.listdir("/"):
         # usrmerge: /bin, /lib, /lib64, /sbin are links into /usr; copy the links.
         link = os.path.join("/", name)
-        if os.path.islink(link) and not os.path.lexists(root + link):
-            os.symlink(os.readlink(link), root + link)
+        if os.path.islink(link):
+            _made(os.symlink, os.readlink(link), root + link)
     for name, (major, minor) in DEVICES.items():
         node = f"{root}/dev/{name}"
-        if not os.path.exists(node):
-            os.mknod(node, 0o20666, os.makedev(major, minor))
-            os.chmod(node, 0o666)
-    if not os.path.lexists(root + "/dev/fd"):
-        os.symlink("/proc/self/fd", root + "/dev/fd")
+        _made(os.mknod, node, 0o20666, os.makedev(major, minor))
+        os.chmod(node, 0o666)
+    _made(os.symlink, "/proc/self/fd", root + "/dev/fd")
+
+
+def _made(create, *args):
+    try:
+        create(*args)
+    except FileExistsError:
+        pass
 
 
 class HostView:
