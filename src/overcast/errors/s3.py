@@ -1,0 +1,195 @@
+"""S3's errors: `<Error><Code>...</Code><Message>...` with the elements `extra` names."""
+
+from __future__ import annotations
+
+from overcast.errors.base import ServiceError
+
+
+class S3Error(ServiceError):
+    """Raised when an S3 request fails. S3 answers `<Error><Code>...</Code><Message>...`;
+    `extra` are the further elements it names (BucketName, Key, ArgumentName, ...), in order."""
+
+    status = 400
+    code = "InvalidRequest"
+
+
+class NoSuchBucket(S3Error):
+    """Raised when a bucket does not exist."""
+
+    status = 404
+    code = "NoSuchBucket"
+
+
+class NoSuchKey(S3Error):
+    """Raised when an object does not exist."""
+
+    status = 404
+    code = "NoSuchKey"
+
+
+class NoSuchUpload(S3Error):
+    """Raised when a multipart upload does not exist (never began, completed or aborted)."""
+
+    status = 404
+    code = "NoSuchUpload"
+
+
+class NoSuchTagSet(S3Error):
+    """Raised when a bucket has no tags."""
+
+    status = 404
+    code = "NoSuchTagSet"
+
+
+class BucketNotEmpty(S3Error):
+    """Raised when a bucket that still holds objects is deleted."""
+
+    status = 409
+    code = "BucketNotEmpty"
+
+
+class BucketAlreadyOwnedByYou(S3Error):
+    """Raised when a bucket of that name exists already (bucket names are global)."""
+
+    status = 409
+    code = "BucketAlreadyOwnedByYou"
+
+
+class InvalidBucketName(S3Error):
+    """Raised when a bucket name breaks S3's naming rules."""
+
+    code = "InvalidBucketName"
+
+
+class KeyTooLongError(S3Error):
+    """Raised when an object key is longer than 1024 bytes of UTF-8."""
+
+    code = "KeyTooLongError"
+
+
+class InvalidRange(S3Error):
+    """Raised when a Range header asks for bytes past the object's end."""
+
+    status = 416
+    code = "InvalidRange"
+
+
+class S3PreconditionFailed(S3Error):
+    """Raised when an If-Match, If-Unmodified-Since or If-None-Match condition fails."""
+
+    status = 412
+    code = "PreconditionFailed"
+
+
+class NotModified(S3Error):
+    """Raised when an If-None-Match or If-Modified-Since condition of a read fails (304,
+    which S3 answers without a body)."""
+
+    status = 304
+    code = "NotModified"
+
+
+class MalformedXML(S3Error):
+    """Raised when an XML request body is not well-formed or breaks S3's schema."""
+
+    code = "MalformedXML"
+
+
+class S3InvalidArgument(S3Error):
+    """Raised when a request parameter is not acceptable (S3's `InvalidArgument`)."""
+
+    code = "InvalidArgument"
+
+
+class S3InvalidRequest(S3Error):
+    """Raised when a request is not valid as a whole (S3's `InvalidRequest`)."""
+
+    code = "InvalidRequest"
+
+
+class IllegalLocationConstraintException(S3Error):
+    """Raised when a bucket's LocationConstraint does not match the region it is created in."""
+
+    code = "IllegalLocationConstraintException"
+
+
+class InvalidTag(S3Error):
+    """Raised when a tag set has a duplicate, reserved, too long or too many tags."""
+
+    code = "InvalidTag"
+
+
+class InvalidDigest(S3Error):
+    """Raised when a Content-MD5 header is not a base64-encoded MD5."""
+
+    code = "InvalidDigest"
+
+
+class BadDigest(S3Error):
+    """Raised when the body does not match its Content-MD5 or x-amz-checksum-* header."""
+
+    code = "BadDigest"
+
+
+class InvalidPart(S3Error):
+    """Raised when a completed multipart upload names a part that was not uploaded, or with
+    another ETag."""
+
+    code = "InvalidPart"
+
+
+class InvalidPartOrder(S3Error):
+    """Raised when a completed multipart upload lists its parts out of ascending order."""
+
+    code = "InvalidPartOrder"
+
+
+class EntityTooSmall(S3Error):
+    """Raised when a part other than the last of a multipart upload is under 5 MiB."""
+
+    code = "EntityTooSmall"
+
+
+class EntityTooLarge(S3Error):
+    """Raised when an object (5 GiB in one PUT) or a part is larger than S3 allows."""
+
+    code = "EntityTooLarge"
+
+
+class MetadataTooLarge(S3Error):
+    """Raised when an object's user metadata (x-amz-meta-*) is over 2 KB."""
+
+    code = "MetadataTooLarge"
+
+
+class InvalidLocationConstraint(S3Error):
+    """Raised when a bucket's LocationConstraint names no region S3 accepts there."""
+
+    code = "InvalidLocationConstraint"
+
+
+class IncompleteBody(S3Error):
+    """Raised when the body ends before its Content-Length (or its aws-chunked framing)."""
+
+    code = "IncompleteBody"
+
+
+class MethodNotAllowed(S3Error):
+    """Raised when a method is not allowed on a resource (S3's `MethodNotAllowed`)."""
+
+    status = 405
+    code = "MethodNotAllowed"
+
+
+class S3AccessDenied(S3Error):
+    """Raised when a presigned URL has expired."""
+
+    status = 403
+    code = "AccessDenied"
+
+
+class S3NotImplemented(S3Error):
+    """Raised when a request asks for an S3 feature this server lacks."""
+
+    status = 501
+    code = "NotImplemented"

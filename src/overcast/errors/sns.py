@@ -1,0 +1,46 @@
+"""SNS's errors, by the codes its query protocol sends (`NotFound`, `InvalidParameter`, ...)."""
+
+from __future__ import annotations
+
+from overcast.errors.base import UserError
+
+
+class TopicsNotFoundException(UserError):
+    """Raised when a topic or subscription does not exist (SNS's `NotFound`)."""
+
+    status = 404
+    code = "NotFound"
+
+
+class TopicsInvalidParameterException(UserError):
+    """Raised when an SNS request parameter breaks SNS's rules (`InvalidParameter`)."""
+
+    code = "InvalidParameter"
+
+
+class TopicsParameterValueInvalidException(UserError):
+    """Raised when a message attribute is malformed (SNS's `ParameterValueInvalid`)."""
+
+    code = "ParameterValueInvalid"
+
+
+class TopicsValidationError(UserError):
+    """Raised when SNS input breaks a constraint of the service model (`ValidationError`)."""
+
+    code = "ValidationError"
+
+
+class TopicsInvalidActionException(UserError):
+    """Raised when an SNS request names no Action, or one Overcast lacks (`InvalidAction`)."""
+
+    code = "InvalidAction"
+
+
+class TopicsBatchError(UserError):
+    """Raised when a PublishBatch request as a whole is refused (its code says why:
+    TooManyEntriesInBatchRequest, EmptyBatchRequest, BatchEntryIdsNotDistinct,
+    InvalidBatchEntryId, BatchRequestTooLong)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,139 @@
+"""SQS's errors, with their names in both of its protocols (query and JSON)."""
+
+from __future__ import annotations
+
+from overcast.errors.base import UserError
+
+
+class QueueError(UserError):
+    """Raised when an SQS request fails.
+
+    `code` is SQS's error code as its query protocol spells it (also sent in the JSON
+    protocol's `x-amzn-query-error` header); `shape` is the error's name in the JSON protocol's
+    `__type` (what boto3 names its exception classes after), under `namespace`.
+    """
+
+    code = "InvalidParameterValue"
+    shape = "InvalidParameterValueException"
+    namespace = "com.amazon.coral.service"
+
+
+class QueueParameterError(QueueError):
+    """Raised when an SQS parameter is well-formed but not acceptable (`InvalidParameterValue`)."""
+
+
+class QueueMissingParameter(QueueError):
+    """Raised when an SQS request lacks a parameter it must have (`MissingParameter`)."""
+
+    code = "MissingParameter"
+    shape = "MissingRequiredParameterException"
+
+
+class QueueInvalidAction(QueueError):
+    """Raised when an SQS request names an operation SQS (or Overcast) does not have."""
+
+    code = "InvalidAction"
+    shape = "UnknownOperationException"
+
+
+class QueueSerializationError(QueueError):
+    """Raised when an SQS request body cannot be read as the operation's input."""
+
+    code = "SerializationException"
+    shape = "SerializationException"
+
+
+class QueueDoesNotExist(QueueError):
+    """Raised when a queue URL, name or ARN names no queue."""
+
+    code = "AWS.SimpleQueueService.NonExistentQueue"
+    shape = "QueueDoesNotExist"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueNameExists(QueueError):
+    """Raised when CreateQueue names an existing queue with different attributes."""
+
+    code = "QueueAlreadyExists"
+    shape = "QueueNameExists"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueInvalidAddress(QueueError):
+    """Raised when a QueueUrl is not a queue URL of this endpoint."""
+
+    status = 404
+    code = "InvalidAddress"
+    shape = "InvalidAddress"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueInvalidAttributeName(QueueError):
+    """Raised when a queue attribute name is unknown (or not for this kind of queue)."""
+
+    code = "InvalidAttributeName"
+    shape = "InvalidAttributeName"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueInvalidAttributeValue(QueueError):
+    """Raised when a queue attribute's value is out of range or malformed."""
+
+    code = "InvalidAttributeValue"
+    shape = "InvalidAttributeValue"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueInvalidMessageContents(QueueError):
+    """Raised when a message body holds characters SQS does not allow."""
+
+    code = "InvalidMessageContents"
+    shape = "InvalidMessageContents"
+    namespace = "com.amazonaws.sqs"
+
+
+class ReceiptHandleIsInvalid(QueueError):
+    """Raised when a receipt handle is not one SQS gave out."""
+
+    status = 404
+    code = "ReceiptHandleIsInvalid"
+    shape = "ReceiptHandleIsInvalid"
+    namespace = "com.amazonaws.sqs"
+
+
+class MessageNotInflight(QueueError):
+    """Raised when a message whose visibility is to change is not in flight."""
+
+    code = "AWS.SimpleQueueService.MessageNotInflight"
+    shape = "MessageNotInflight"
+    namespace = "com.amazonaws.sqs"
+
+
+class PurgeQueueInProgress(QueueError):
+    """Raised when a queue is purged again within 60 seconds."""
+
+    status = 403
+    code = "AWS.SimpleQueueService.PurgeQueueInProgress"
+    shape = "PurgeQueueInProgress"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueUnsupportedOperation(QueueError):
+    """Raised when an SQS operation is not supported (here, or for this kind of queue)."""
+
+    code = "AWS.SimpleQueueService.UnsupportedOperation"
+    shape = "UnsupportedOperation"
+    namespace = "com.amazonaws.sqs"
+
+
+class QueueBatchError(QueueError):
+    """Raised when an SQS batch request as a whole is refused; `shape` says why
+    (TooManyEntriesInBatchRequest, EmptyBatchRequest, BatchEntryIdsNotDistinct,
+    InvalidBatchEntryId, BatchRequestTooLong)."""
+
+    namespace = "com.amazonaws.sqs"
+
+    def __init__(self, shape: str, message: str) -> None:
+        super().__init__(message)
+        self.shape = shape
+        self.code = f"AWS.SimpleQueueService.{shape}"
