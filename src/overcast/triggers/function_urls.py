@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 
 from overcast.engine.engine import Engine, new_request_id
-from overcast.engine.invocation import InvokeResult
 from overcast.engine.streaming import ResponseStream
 from overcast.errors import ServiceError, TooManyRequestsException
 from overcast.model.url import UrlRoute, parse_url_host
@@ -21,11 +20,18 @@ from overcast.triggers.http_event import (
     EventContext,
     HttpRequest,
     HttpResponse,
-    InvalidResponse,
     event_v2,
     response_v2,
 )
-from overcast.triggers.http_front import asgi_request, cors_headers, preflight, send_response
+from overcast.triggers.http_front import (
+    asgi_request,
+    cors_headers,
+    front_match,
+    function_response,
+    note_invalid,
+    preflight,
+    send_response,
+)
 from overcast.triggers.http_stream import InvalidPrelude, read_head, send_stream
 from overcast.types import Resolver
 
@@ -60,15 +66,7 @@ class FunctionUrls:
     @staticmethod
     def match(scope: dict) -> tuple[str, str] | None:
         """(url id, the path the function sees) if the request is for a function URL."""
-        path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
-        if path.startswith(PATH_PREFIX):
-            url_id, _, rest = path[len(PATH_PREFIX) :].partition("/")
-            return url_id, "/" + rest
-        for name, value in scope["headers"]:
-            if name == b"host" and HOST_MARK in value:
-                parsed = parse_url_host(value.decode("latin-1"))
-                return (parsed[0], path) if parsed else None
-        return None
+        return front_match(scope, PATH_PREFIX, HOST_MARK, parse_url_host)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         url_id, raw_path = self.match(scope)
@@ -121,13 +119,8 @@ class FunctionUrls:
         except ServiceError as exc:
             log.warning("function URL %s: %s", url_id, exc.message)
             return _message(502, "Internal Server Error")
-        if result.function_error:
-            return _message(502, "Internal Server Error")
-        try:
-            return response_v2(result.payload)
-        except InvalidResponse as exc:
-            self._note_invalid(result, url_id, exc)
-            return _message(502, "Internal Server Error")
+        response = function_response(self._engine, result, response_v2, _where(url_id))
+        return _message(502, "Internal Server Error") if response is None else response
 
     async def _stream(
         self, route: UrlRoute, url_id: str, request: HttpRequest, send: Callable, extra: list
@@ -149,16 +142,15 @@ class FunctionUrls:
             await send_stream(send, stream, head, extra)
         except InvalidPrelude as exc:
             await _drain(stream)
-            self._note_invalid(stream.result, url_id, exc)
+            note_invalid(self._engine, stream.result, _where(url_id), exc)
             return _message(502, "Internal Server Error")
         finally:
             stream.close()
         return None
 
-    def _note_invalid(self, result: InvokeResult | None, url_id: str, exc: Exception) -> None:
-        # The caller sees only a 502, as on Lambda; the function's own log says why.
-        if result is not None:
-            self._engine.note(result, f"[ERROR] Function URL {url_id}: invalid response: {exc}")
+
+def _where(url_id: str) -> str:
+    return f"Function URL {url_id}"
 
 
 async def _drain(stream: ResponseStream) -> None:

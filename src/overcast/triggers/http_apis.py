@@ -37,12 +37,18 @@ from overcast.triggers.http_event import (
     EventContext,
     HttpRequest,
     HttpResponse,
-    InvalidResponse,
     event_v2,
     response_v2,
 )
 from overcast.triggers.http_event_v1 import event_v1, response_v1
-from overcast.triggers.http_front import asgi_request, cors_headers, preflight, send_response
+from overcast.triggers.http_front import (
+    asgi_request,
+    cors_headers,
+    front_match,
+    function_response,
+    preflight,
+    send_response,
+)
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
@@ -87,15 +93,7 @@ class HttpApis:
     @staticmethod
     def match(scope: dict) -> tuple[str, str] | None:
         """(api id, the path within the API) if the request is for an HTTP API."""
-        path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
-        if path.startswith(PATH_PREFIX):
-            api_id, _, rest = path[len(PATH_PREFIX) :].partition("/")
-            return api_id, "/" + rest
-        for name, value in scope["headers"]:
-            if name == b"host" and HOST_MARK in value:
-                parsed = parse_api_host(value.decode("latin-1"))
-                return (parsed[0], path) if parsed else None
-        return None
+        return front_match(scope, PATH_PREFIX, HOST_MARK, parse_api_host)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         api_id, raw_path = self.match(scope)
@@ -187,17 +185,10 @@ class HttpApis:
             return _copy(INTERNAL_ERROR)
         return self._response(result, integration, where)
 
-    def _response(self, result: InvokeResult, integration: Integration, where: str):
-        if result.function_error:
-            return _copy(INTERNAL_ERROR)
-        try:
-            if integration.payload_format_version == "1.0":
-                return response_v1(result.payload)
-            return response_v2(result.payload)
-        except InvalidResponse as exc:
-            # The caller sees only a 500, as on AWS; the function's own log says why.
-            self._engine.note(result, f"[ERROR] {where}: invalid response: {exc}")
-            return _copy(INTERNAL_ERROR)
+    def _response(self, result: InvokeResult, integration: Integration, where: str) -> HttpResponse:
+        parse = response_v1 if integration.payload_format_version == "1.0" else response_v2
+        response = function_response(self._engine, result, parse, where)
+        return _copy(INTERNAL_ERROR) if response is None else response
 
 
 def _event(

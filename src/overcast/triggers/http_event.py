@@ -94,7 +94,7 @@ def event_v2(request: HttpRequest, context: EventContext) -> dict:
         "requestId": context.request_id,
         "routeKey": context.route_key,
         "stage": context.stage,
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "time": request_time(now),
         "timeEpoch": int(now * 1000),
         **context.extra,
     }
@@ -120,10 +120,7 @@ def encoded_body(content_type: str, body: bytes) -> tuple[str, bool]:
 
 def response_v2(payload: bytes) -> HttpResponse:
     """Turn a function's result into the HTTP response, as payload 2.0 defines it."""
-    try:
-        result = json.loads(payload) if payload else None
-    except ValueError as exc:
-        raise InvalidResponse(f"the function returned invalid JSON: {exc}") from None
+    result = loaded_result(payload)
     if not (isinstance(result, dict) and "statusCode" in result):
         # Inferred: the result itself is the JSON body of a 200.
         return HttpResponse(200, [("content-type", "application/json")], payload)
@@ -139,16 +136,39 @@ def response_v2(payload: bytes) -> HttpResponse:
         data = b""
     elif not isinstance(body, str):
         data = json.dumps(body).encode()
-    elif result.get("isBase64Encoded"):
-        try:
-            data = base64.b64decode(body, validate=True)
-        except ValueError as exc:
-            raise InvalidResponse(f"body is not valid base64: {exc}") from None
     else:
-        data = body.encode()
+        data = decoded_body(body, bool(result.get("isBase64Encoded")))
+    return structured_response(status, headers, data)
+
+
+def loaded_result(payload: bytes) -> object:
+    """A function's result read as JSON (None for an empty one)."""
+    try:
+        return json.loads(payload) if payload else None
+    except ValueError as exc:
+        raise InvalidResponse(f"the function returned invalid JSON: {exc}") from None
+
+
+def decoded_body(body: str, is_base64: bool) -> bytes:
+    """A structured response's `body` as bytes: base64-decoded if `isBase64Encoded`."""
+    if not is_base64:
+        return body.encode()
+    try:
+        return base64.b64decode(body, validate=True)
+    except ValueError as exc:
+        raise InvalidResponse(f"body is not valid base64: {exc}") from None
+
+
+def structured_response(status: int, headers: list[tuple[str, str]], data: bytes) -> HttpResponse:
+    """The response a structured result describes; JSON unless it names a content type."""
     if not any(name == "content-type" for name, _ in headers):
         headers.append(("content-type", "application/json"))
     return HttpResponse(status, headers, data)
+
+
+def request_time(now: float) -> str:
+    """requestContext's time (`12/Mar/2020:19:03:58 +0000`) for a Unix time."""
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now))
 
 
 def _joined_query(raw_query: str) -> dict[str, str]:

@@ -9,8 +9,6 @@ statusCode, and its body a string.
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from urllib.parse import parse_qsl
 
@@ -19,7 +17,11 @@ from overcast.triggers.http_event import (
     HttpRequest,
     HttpResponse,
     InvalidResponse,
+    decoded_body,
     encoded_body,
+    loaded_result,
+    request_time,
+    structured_response,
 )
 
 # requestContext.identity: HTTP APIs fill in only who called from where.
@@ -87,7 +89,7 @@ def _request_context(request: HttpRequest, context: EventContext, resource: str)
         "path": request.raw_path,
         "protocol": request.protocol,
         "requestId": context.request_id,
-        "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "requestTime": request_time(now),
         "requestTimeEpoch": int(now * 1000),
         "resourceId": None,
         "resourcePath": resource,
@@ -98,10 +100,7 @@ def _request_context(request: HttpRequest, context: EventContext, resource: str)
 
 def response_v1(payload: bytes) -> HttpResponse:
     """Turn a function's result into the HTTP response, as payload 1.0 defines it."""
-    try:
-        result = json.loads(payload) if payload else None
-    except ValueError as exc:
-        raise InvalidResponse(f"the function returned invalid JSON: {exc}") from None
+    result = loaded_result(payload)
     if not isinstance(result, dict) or "statusCode" not in result:
         raise InvalidResponse("a payload 1.0 response must be an object with a statusCode")
     status = result["statusCode"]
@@ -115,16 +114,9 @@ def response_v1(payload: bytes) -> HttpResponse:
         data = b""
     elif not isinstance(body, str):
         raise InvalidResponse(f"body must be a string, got {type(body).__name__}")
-    elif result.get("isBase64Encoded"):
-        try:
-            data = base64.b64decode(body, validate=True)
-        except ValueError as exc:
-            raise InvalidResponse(f"body is not valid base64: {exc}") from None
     else:
-        data = body.encode()
-    if not any(name == "content-type" for name, _ in headers):
-        headers.append(("content-type", "application/json"))
-    return HttpResponse(status, headers, data)
+        data = decoded_body(body, bool(result.get("isBase64Encoded")))
+    return structured_response(status, headers, data)
 
 
 def _headers(single: dict, multiple: dict) -> list[tuple[str, str]]:

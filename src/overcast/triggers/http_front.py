@@ -1,10 +1,29 @@
-"""What every HTTP front door shares: reading an ASGI request, writing a response, CORS."""
+"""What every HTTP front door shares: claiming a request by path or Host, reading an ASGI
+request, turning a function's result into the response, writing it, CORS."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from overcast.triggers.http_event import HttpRequest, HttpResponse
+from overcast.engine.engine import Engine
+from overcast.engine.invocation import InvokeResult
+from overcast.triggers.http_event import HttpRequest, HttpResponse, InvalidResponse
+
+
+def front_match(
+    scope: dict, prefix: str, host_mark: bytes, parse_host: Callable[[str], tuple | None]
+) -> tuple[str, str] | None:
+    """(the id a request names, the path within it) if the request is for this front door:
+    `<prefix><id>/...` on the server's own address, or a Host like `<id><host_mark>...`."""
+    path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+    if path.startswith(prefix):
+        named, _, rest = path[len(prefix) :].partition("/")
+        return named, "/" + rest
+    for name, value in scope["headers"]:
+        if name == b"host" and host_mark in value:
+            parsed = parse_host(value.decode("latin-1"))
+            return (parsed[0], path) if parsed else None
+    return None
 
 
 async def asgi_request(
@@ -31,6 +50,29 @@ async def asgi_request(
         source_ip=client[0],
         protocol=f"HTTP/{scope.get('http_version', '1.1')}",
     )
+
+
+def function_response(
+    engine: Engine,
+    result: InvokeResult,
+    parse: Callable[[bytes], HttpResponse],
+    where: str,
+) -> HttpResponse | None:
+    """The HTTP response `parse` reads from the function's result; None if the function
+    failed or answered something that is not a response (the caller answers its own error)."""
+    if result.function_error:
+        return None
+    try:
+        return parse(result.payload)
+    except InvalidResponse as exc:
+        note_invalid(engine, result, where, exc)
+        return None
+
+
+def note_invalid(engine: Engine, result: InvokeResult | None, where: str, exc: Exception) -> None:
+    # The caller sees only an error status, as on AWS; the function's own log says why.
+    if result is not None:
+        engine.note(result, f"[ERROR] {where}: invalid response: {exc}")
 
 
 REMAPPED = {"content-length": "x-amzn-remapped-content-length"}
