@@ -8,24 +8,20 @@ is answered as API Gateway answers it, a BadRequestException.
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.api import http_api_routes as _routes  # noqa: F401 (registers its operations)
 from overcast.api import http_api_stages as _stages  # noqa: F401 (registers its operations)
 from overcast.api import protocol
-from overcast.api.functions import Call
 from overcast.api.http_apis import OPERATIONS
-from overcast.api.sigv4 import scope_of
-from overcast.api.validation import validate
+from overcast.api.rest_api import RestApi
 from overcast.config import Settings
 from overcast.control.http_apis import HttpApiService
 from overcast.errors import (
     BadRequestException,
     InvalidParameterValueException,
     InvalidRequestContentException,
-    UnknownOperationException,
     UnsupportedMediaTypeException,
     ValidationException,
 )
@@ -44,35 +40,16 @@ class ApiGatewayV2:
     """The apigatewayv2 REST service: `handle` answers every request under `/v2/`."""
 
     def __init__(self, settings: Settings, service: HttpApiService) -> None:
-        self.settings = settings
         self.service = service
-        self.router = protocol.Router(protocol.service_model("apigatewayv2"))
+        self.rest = RestApi(settings, "apigatewayv2", "apigatewayv2", OPERATIONS)
 
     async def handle(self, request: Request) -> Response:
-        protocol.check_header_size(request.scope["headers"])
-        raw_path = request.scope.get("raw_path")
-        path = raw_path.decode("latin-1") if raw_path else request.url.path
-        found = self.router.match(request.method, path, request.query_params)
-        if found is None:
-            raise UnknownOperationException(
-                f"No apigatewayv2 operation matches {request.method} {request.url.path}"
-            )
-        operation, labels = found
-        handler = OPERATIONS.get(operation.name)
-        if handler is None:
-            raise UnknownOperationException(
-                f"The {operation.name} operation is not supported by this Overcast server"
-            )
+        routed = self.rest.route(request)
         try:
-            body = await protocol.read_body(request, operation.name)
-            params = protocol.parse_request(operation, request, labels, body)
-            validate(operation.input_shape, params)
-            scope = scope_of(request.headers, self.settings.default_region, request.query_params)
-            call = Call(params, scope.region, str(request.base_url))
-            result = await run_in_threadpool(handler, self.service, call)
+            result = await self.rest.run(request, routed, self.service)
         except INPUT_ERRORS as exc:
             raise BadRequestException(exc.message) from None
-        return protocol.serialize_response(operation, _known(operation, result))
+        return protocol.serialize_response(routed.operation, _known(routed.operation, result))
 
 
 def _known(operation, result: dict | None) -> dict | None:

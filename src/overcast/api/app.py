@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import astuple, dataclass
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -25,9 +24,9 @@ from overcast.api import layers as _layers  # noqa: F401 (registers its operatio
 from overcast.api import protocol
 from overcast.api import urls as _urls  # noqa: F401 (registers its operations)
 from overcast.api.errors import Endpoint, guarded, json_protocol_error_response
-from overcast.api.functions import HANDLERS, Call
+from overcast.api.functions import HANDLERS
+from overcast.api.rest_api import RestApi
 from overcast.api.sigv4 import Scope, scope_of
-from overcast.api.validation import validate
 from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.errors import (
@@ -51,33 +50,13 @@ class LambdaRestApi:
     """Lambda's REST operations: route by the model, parse, validate, call, serialize."""
 
     def __init__(self, settings: Settings, control: ControlPlane) -> None:
-        self.settings = settings
         self.control = control
-        self.model = protocol.service_model("lambda")
-        self.router = protocol.Router(self.model)
+        self.rest = RestApi(settings, "lambda", "Lambda", HANDLERS)
 
     async def handle(self, request: Request) -> Response:
-        protocol.check_header_size(request.scope["headers"])
-        raw_path = request.scope.get("raw_path")
-        path = raw_path.decode("latin-1") if raw_path else request.url.path
-        found = self.router.match(request.method, path, request.query_params)
-        if found is None:
-            raise UnknownOperationException(
-                f"No Lambda operation matches {request.method} {request.url.path}"
-            )
-        operation, labels = found
-        handler = HANDLERS.get(operation.name)
-        if handler is None:
-            raise UnknownOperationException(
-                f"The {operation.name} operation is not supported by this Overcast server"
-            )
-        body = await protocol.read_body(request, operation.name)
-        params = protocol.parse_request(operation, request, labels, body)
-        validate(operation.input_shape, params)
-        scope = scope_of(request.headers, self.settings.default_region, request.query_params)
-        call = Call(params, scope.region, str(request.base_url))
-        result = await run_in_threadpool(handler, self.control, call)
-        return protocol.serialize_response(operation, result)
+        routed = self.rest.route(request)
+        result = await self.rest.run(request, routed, self.control)
+        return protocol.serialize_response(routed.operation, result)
 
 
 @dataclass(frozen=True)
