@@ -1,15 +1,16 @@
 """Where HTTP APIs live: in memory, written through to the store, served without locks.
 
-Writers hold `lock`, change a copy of the API's record, and `save` it: the store first, then
-memory, then the front door's view (`served`), which is remade whole so a reader never sees
-half a change. Saving a change to what a stage serves (routes, integrations, CORS) deploys
-it to every stage with AutoDeploy, as API Gateway does.
+Writers hold `lock`, change a copy of the API's record, and `save` it (`changing` does all
+three): the store first, then memory, then the front door's view (`served`), which is remade
+whole so a reader never sees half a change. Saving a change to what a stage serves (routes,
+integrations, CORS) deploys it to every stage with AutoDeploy, as API Gateway does.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC
 from typing import Protocol
@@ -67,6 +68,15 @@ class ApiRegistry:
             dict(kept.stages),
             dict(kept.deployments),
         )
+
+    @contextmanager
+    def changing(self, region: str, api_id: str, *, redeploy: bool = False) -> Iterator[ApiRecord]:
+        """Hold `lock` and give a copy of the API's record to change; `save` it after, unless
+        the change raised (the API stays as it was)."""
+        with self.lock:
+            record = self.record(region, api_id)
+            yield record
+            self.save(record, redeploy=redeploy)
 
     def get(self, region: str, api_id: str) -> ApiRecord:
         """The API's record as kept: read it, never change it."""

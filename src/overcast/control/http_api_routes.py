@@ -45,8 +45,7 @@ class RouteService:
         authorization_type: str | None = None,
         extra: dict | None = None,
     ) -> Route:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             route = Route(
                 route_id=fresh_id(CHILD_ID_LENGTH, record.routes.__contains__),
                 route_key=self._unique_key(record, route_key, None),
@@ -55,7 +54,6 @@ class RouteService:
                 extra=dict(extra or {}),
             )
             record.routes[route.route_id] = route
-            self.registry.save(record, redeploy=True)
         return route
 
     def get_route(self, region: str, api_id: str, route_id: str) -> Route:
@@ -78,8 +76,7 @@ class RouteService:
         authorization_type: str | None = None,
         extra: dict | None = None,
     ) -> Route:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             route = _route(record, route_id)
             if route_key is not None and route_key != route.route_key:
                 if route.managed:
@@ -99,15 +96,12 @@ class RouteService:
                 extra={**route.extra, **(extra or {})},
             )
             record.routes[route_id] = route
-            self.registry.save(record, redeploy=True)
         return route
 
     def delete_route(self, region: str, api_id: str, route_id: str) -> None:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             _route(record, route_id)
             del record.routes[route_id]
-            self.registry.save(record, redeploy=True)
 
     @staticmethod
     def checked_key(route_key: str) -> str:
@@ -135,8 +129,7 @@ class RouteService:
         timeout_ms: int | None = None,
         extra: dict | None = None,
     ) -> Integration:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             integration = _checked_integration(
                 Integration(
                     integration_id=fresh_id(CHILD_ID_LENGTH, record.integrations.__contains__),
@@ -148,7 +141,6 @@ class RouteService:
                 )
             )
             record.integrations[integration.integration_id] = integration
-            self.registry.save(record, redeploy=True)
         return integration
 
     def get_integration(self, region: str, api_id: str, integration_id: str) -> Integration:
@@ -173,8 +165,7 @@ class RouteService:
         timeout_ms: int | None = None,
         extra: dict | None = None,
     ) -> Integration:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             current = _integration(record, integration_id)
             integration = _checked_integration(
                 replace(
@@ -189,12 +180,10 @@ class RouteService:
                 )
             )
             record.integrations[integration_id] = integration
-            self.registry.save(record, redeploy=True)
         return integration
 
     def delete_integration(self, region: str, api_id: str, integration_id: str) -> None:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             _integration(record, integration_id)
             users = [
                 r.route_key for r in record.routes.values() if r.integration_id == integration_id
@@ -205,7 +194,6 @@ class RouteService:
                     "detach it from them first"
                 )
             del record.integrations[integration_id]
-            self.registry.save(record, redeploy=True)
 
 
 def _route(record: ApiRecord, route_id: str) -> Route:

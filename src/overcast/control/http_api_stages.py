@@ -44,8 +44,7 @@ class StageService:
                 "(128 at most)"
             )
         registry = self.registry
-        with registry.lock:
-            record = registry.record(region, api_id)
+        with registry.changing(region, api_id) as record:
             if name in record.stages:
                 raise ConflictException(f"Stage {name} already exists")
             if len(record.stages) >= MAX_STAGES:
@@ -64,8 +63,7 @@ class StageService:
             )
             if auto_deploy:
                 deploy(record, name, now, auto=True)
-            registry.save(record)
-            return record.stages[name]
+        return record.stages[name]
 
     def get_stage(self, region: str, api_id: str, name: str) -> Stage:
         return _stage(self.registry.get(region, api_id), name)
@@ -89,8 +87,7 @@ class StageService:
     ) -> Stage:
         """Change what is given; given `variables` replace the stage's variables."""
         registry = self.registry
-        with registry.lock:
-            record = registry.record(region, api_id)
+        with registry.changing(region, api_id) as record:
             stage = _stage(record, name)
             if deployment_id is not None:
                 _deployment(record, deployment_id)
@@ -105,15 +102,12 @@ class StageService:
             )
             if auto_deploy and not stage.auto_deploy:
                 deploy(record, name, now, auto=True)
-            registry.save(record)
-            return record.stages[name]
+        return record.stages[name]
 
     def delete_stage(self, region: str, api_id: str, name: str) -> None:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id) as record:
             _stage(record, name)
             del record.stages[name]
-            self.registry.save(record)
 
     # --- deployments --------------------------------------------------------------------
 
@@ -126,14 +120,12 @@ class StageService:
         description: str | None = None,
     ) -> Deployment:
         registry = self.registry
-        with registry.lock:
-            record = registry.record(region, api_id)
+        with registry.changing(region, api_id) as record:
             if stage_name is not None and _stage(record, stage_name).auto_deploy:
                 raise BadRequestException(
                     f"Stage {stage_name} has AutoDeploy enabled: its deployments are automatic"
                 )
             deployment = deploy(record, stage_name, registry.now(), description=description)
-            registry.save(record)
         return deployment
 
     def get_deployment(self, region: str, api_id: str, deployment_id: str) -> Deployment:
@@ -147,8 +139,7 @@ class StageService:
         return page(deployments, _deployment_order, next_token, max_results, PAGE_LIMIT)
 
     def delete_deployment(self, region: str, api_id: str, deployment_id: str) -> None:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id) as record:
             _deployment(record, deployment_id)
             users = [s.name for s in record.stages.values() if s.deployment_id == deployment_id]
             if users:
@@ -157,7 +148,6 @@ class StageService:
                     "point them at another deployment or delete them first"
                 )
             del record.deployments[deployment_id]
-            self.registry.save(record)
 
 
 def _stage(record: ApiRecord, name: str) -> Stage:

@@ -112,8 +112,7 @@ class HttpApiService:
         """Change what is given; a given `cors` replaces the whole configuration."""
         _check_selection_expression(route_selection_expression)
         registry = self.registry
-        with registry.lock:
-            record = registry.record(region, api_id)
+        with registry.changing(region, api_id, redeploy=True) as record:
             api = record.api
             record.api = replace(
                 api,
@@ -128,7 +127,6 @@ class HttpApiService:
             )
             if target is not None or route_key is not None:
                 _update_quick_created(record, target, route_key)
-            registry.save(record, redeploy=True)
         return record.api
 
     def delete(self, region: str, api_id: str) -> None:
@@ -137,10 +135,8 @@ class HttpApiService:
             self.registry.delete(api_id)
 
     def delete_cors(self, region: str, api_id: str) -> None:
-        with self.registry.lock:
-            record = self.registry.record(region, api_id)
+        with self.registry.changing(region, api_id, redeploy=True) as record:
             record.api = replace(record.api, cors=None)
-            self.registry.save(record, redeploy=True)
 
 
 def _quick_create(record: ApiRecord, target: str, route_key: str, now: str) -> None:
