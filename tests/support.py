@@ -1,7 +1,9 @@
-"""Helpers shared by the whole suite: a real `overcast server` on a free port, zips."""
+"""Helpers shared by the whole suite: a real `overcast server` on a free port, zips, and
+readers of what deployed functions logged."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,3 +169,43 @@ def deploy(client, name: str, source: str, **config) -> None:
         **config,
     )
     client.get_waiter("function_active_v2").wait(FunctionName=name)
+
+
+# A function that logs each event it gets as `RECORD <json>`, read back with `records`.
+RECORDER = """
+import json
+
+def handler(event, context):
+    print("RECORD " + json.dumps(event))
+"""
+
+
+def wait_for(check: Callable[[], object], timeout: float = 30.0) -> object:
+    """Poll `check` until it answers something truthy, and answer that; fail at the deadline.
+    For outcomes of background work (retries, deliveries), which give no signal to wait on."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)  # polling an observable outcome, with a deadline
+    raise AssertionError("condition not met in time")
+
+
+def log_messages(server: RunningServer, name: str) -> list[str]:
+    """Every line function `name` logged so far (none before its log group exists)."""
+    logs = server.client("logs")
+    try:
+        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [event["message"] for event in events]
+
+
+def records(server: RunningServer, name: str) -> list[dict]:
+    """The events a RECORDER function deployed as `name` got, in the order it logged them."""
+    return [
+        json.loads(message.split("RECORD ", 1)[1])
+        for message in log_messages(server, name)
+        if message.startswith("RECORD ")
+    ]

@@ -3,41 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from support import RunningServer, make_zip
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("aws") is None and not Path(sys.executable).with_name("aws").exists(),
-    reason="the AWS CLI is not installed",
-)
+from .aws_cli import aws, needs_aws_cli
 
-
-def aws(server: RunningServer, *args: str, cwd: Path | None = None) -> dict | str:
-    executable = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_PAGER": "",
-    }
-    completed = subprocess.run(
-        [executable, "--endpoint-url", server.endpoint, "--output", "json", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=60,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout) if completed.stdout.strip() else ""
+pytestmark = needs_aws_cli
 
 
 def test_aws_cli_lifecycle(server: RunningServer, tmp_path: Path, function_name: str) -> None:

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from support import RunningServer, deploy
+from support import deploy
 
-AWS = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
+from .aws_cli import aws, needs_aws_cli
+
 pytestmark = [
-    pytest.mark.skipif(not Path(AWS).exists(), reason="the AWS CLI is not installed"),
+    needs_aws_cli,
     pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed"),
 ]
-
-
-def aws(server: RunningServer, *args: str) -> dict:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_PAGER": "",
-    }
-    completed = subprocess.run(
-        [AWS, "--endpoint-url", server.endpoint, "--output", "json", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout) if completed.stdout.strip() else {}
 
 
 def test_quick_create_with_the_cli_then_curl(server, lambda_client, function_name) -> None:

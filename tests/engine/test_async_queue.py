@@ -13,11 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from support import RunningServer, deploy, start_server
+from support import RECORDER, RunningServer, deploy, log_messages, records, start_server, wait_for
 
 FAIL = """
 def handler(event, context):
@@ -27,12 +27,6 @@ def handler(event, context):
 ECHO = """
 def handler(event, context):
     return {"got": event}
-"""
-RECORDER = """
-import json
-
-def handler(event, context):
-    print("RECORD " + json.dumps(event))
 """
 
 
@@ -48,33 +42,6 @@ def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
 @pytest.fixture
 def client(fast_server: RunningServer):
     return fast_server.client("lambda")
-
-
-def log_messages(server: RunningServer, name: str) -> list[str]:
-    logs = server.client("logs")
-    try:
-        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    return [e["message"] for e in events]
-
-
-def wait_for(check: Callable[[], object], timeout: float = 20.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
-def records(server: RunningServer, name: str) -> list[dict]:
-    return [
-        json.loads(m.split("RECORD ", 1)[1])
-        for m in log_messages(server, name)
-        if m.startswith("RECORD ")
-    ]
 
 
 def function_arn(client, name: str) -> str:

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from support import RunningServer, deploy, start_server
+from support import RECORDER, RunningServer, deploy, log_messages, records, start_server, wait_for
 
-RECORDER = """
-import json
-
-def handler(event, context):
-    print("RECORD " + json.dumps(event))
-"""
 # Puts an event that its own rule sends back to it: a loop through the bus.
 LOOPER = """
 import boto3
@@ -44,33 +38,6 @@ def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     )
     yield running
     running.stop()
-
-
-def wait_for(check: Callable[[], object], timeout: float = 20.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
-def log_messages(server: RunningServer, name: str) -> list[str]:
-    logs = server.client("logs")
-    try:
-        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    return [event["message"] for event in events]
-
-
-def records(server: RunningServer, name: str) -> list[dict]:
-    return [
-        json.loads(message.split("RECORD ", 1)[1])
-        for message in log_messages(server, name)
-        if message.startswith("RECORD ")
-    ]
 
 
 def recorder(server: RunningServer, name: str) -> str:

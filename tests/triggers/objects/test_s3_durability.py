@@ -9,18 +9,9 @@ import json
 import os
 import signal
 import sqlite3
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from support import RunningServer, deploy
-
-RECORDER = """
-import json
-
-def handler(event, context):
-    print("RECORD " + json.dumps(event))
-"""
+from support import RECORDER, RunningServer, deploy, log_messages, wait_for
 
 
 def kill_hard(running: RunningServer) -> None:
@@ -28,23 +19,8 @@ def kill_hard(running: RunningServer) -> None:
     running.process.wait()
 
 
-def wait_for(check: Callable[[], object], timeout: float = 30.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)  # polling for an outcome, with a deadline
-    raise AssertionError("condition not met in time")
-
-
 def recorded(server: RunningServer, name: str) -> list[str]:
-    logs = server.client("logs")
-    try:
-        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    return [e["message"] for e in events if e["message"].startswith("RECORD ")]
+    return [m for m in log_messages(server, name) if m.startswith("RECORD ")]
 
 
 def test_acknowledged_writes_survive_kill_9(launch, tmp_path: Path) -> None:

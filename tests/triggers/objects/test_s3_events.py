@@ -6,24 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 import urllib.request
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from support import RunningServer, deploy
+from support import RECORDER, RunningServer, deploy, log_messages, wait_for
+from support import records as events_recorded
 
 SAMPLE = Path(__file__).parents[2] / "events" / "s3-event.json"
-RECORDER = """
-import json
-
-def handler(event, context):
-    print("RECORD " + json.dumps(event))
-"""
 # Writes a new object into the bucket whose event invoked it: the classic loop.
 LOOPER = """
 import uuid
@@ -36,31 +29,9 @@ def handler(event, context):
 """
 
 
-def wait_for(check: Callable[[], object], timeout: float = 30.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)  # polling for an outcome, with a deadline
-    raise AssertionError("condition not met in time")
-
-
-def log_messages(server: RunningServer, name: str) -> list[str]:
-    logs = server.client("logs")
-    try:
-        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
-    except logs.exceptions.ResourceNotFoundException:
-        return []
-    return [event["message"] for event in events]
-
-
 def records(server: RunningServer, name: str) -> list[dict]:
-    found = []
-    for message in log_messages(server, name):
-        if message.startswith("RECORD "):
-            found += json.loads(message.split("RECORD ", 1)[1]).get("Records", [])
-    return found
+    """The S3 records the RECORDER function got, across all its events."""
+    return [r for event in events_recorded(server, name) for r in event.get("Records", [])]
 
 
 def queue_idle(server: RunningServer) -> bool:

@@ -14,7 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from botocore.exceptions import ClientError
-from sns_server import error_of, wait_for
+from sns_server import error_of
+
+from support import wait_for
 
 
 class Endpoint:
