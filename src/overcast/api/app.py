@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from overcast.api import aliases as _aliases  # noqa: F401 (registers its operations)
 from overcast.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
 from overcast.api import event_invoke as _event_invoke  # noqa: F401 (registers its operations)
 from overcast.api import event_source_mappings as _mappings  # noqa: F401 (registers its operations)

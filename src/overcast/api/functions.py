@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overcast.control.aliases import AliasView
 from overcast.control.catalog import VersionView
 from overcast.control.plane import ControlPlane
 from overcast.control.runtimes import interpreter_for
@@ -120,20 +119,6 @@ def vpc_configuration(vpc: VpcConfig | None) -> dict | None:
         "SecurityGroupIds": list(vpc.security_group_ids),
         "VpcId": VPC_ID if vpc.subnet_ids else "",
         "Ipv6AllowedForDualStack": vpc.ipv6_allowed_for_dual_stack,
-    }
-
-
-def alias_configuration(view: AliasView) -> dict:
-    alias = view.alias
-    return {
-        "AliasArn": view.alias_arn,
-        "Name": alias.name,
-        "FunctionVersion": alias.function_version,
-        "Description": alias.description,
-        "RevisionId": alias.revision_id,
-        "RoutingConfig": (
-            {"AdditionalVersionWeights": dict(alias.weights)} if alias.weights else None
-        ),
     }
 
 
@@ -322,68 +307,6 @@ def list_versions_by_function(control: ControlPlane, call: Call) -> dict:
         "Versions": [configuration(v, control, states=False) for v in views],
         "NextMarker": marker,
     }
-
-
-# --- aliases -----------------------------------------------------------------------------
-
-
-def _weights(p: dict) -> dict[str, float] | None:
-    routing = p.get("RoutingConfig")
-    return None if routing is None else dict(routing.get("AdditionalVersionWeights") or {})
-
-
-@operation("CreateAlias")
-def create_alias(control: ControlPlane, call: Call) -> dict:
-    p = call.params
-    view = control.aliases.create(
-        call.region,
-        p["FunctionName"],
-        p["Name"],
-        p["FunctionVersion"],
-        description=p.get("Description", ""),
-        weights=_weights(p),
-    )
-    return alias_configuration(view)
-
-
-@operation("GetAlias")
-def get_alias(control: ControlPlane, call: Call) -> dict:
-    p = call.params
-    return alias_configuration(control.aliases.get(call.region, p["FunctionName"], p["Name"]))
-
-
-@operation("UpdateAlias")
-def update_alias(control: ControlPlane, call: Call) -> dict:
-    p = call.params
-    view = control.aliases.update(
-        call.region,
-        p["FunctionName"],
-        p["Name"],
-        function_version=p.get("FunctionVersion"),
-        description=p.get("Description"),
-        weights=_weights(p),
-        revision_id=p.get("RevisionId"),
-    )
-    return alias_configuration(view)
-
-
-@operation("DeleteAlias")
-def delete_alias(control: ControlPlane, call: Call) -> None:
-    p = call.params
-    control.aliases.delete(call.region, p["FunctionName"], p["Name"])
-
-
-@operation("ListAliases")
-def list_aliases(control: ControlPlane, call: Call) -> dict:
-    p = call.params
-    views, marker = control.aliases.list(
-        call.region,
-        p["FunctionName"],
-        function_version=p.get("FunctionVersion"),
-        marker=p.get("Marker"),
-        max_items=p.get("MaxItems"),
-    )
-    return {"Aliases": [alias_configuration(v) for v in views], "NextMarker": marker}
 
 
 # --- tags --------------------------------------------------------------------------------
