@@ -15,7 +15,6 @@ import binascii
 import hashlib
 import json
 import os
-import re
 import shutil
 import threading
 import time
@@ -36,13 +35,13 @@ from overcast.observe._logfile import (
     read_events,
     read_summary,
 )
+from overcast.observe.filter_pattern import matcher
 
 T = TypeVar("T")
 
 GROUP_META = ".group"
 TRASH = ".deleted"  # groups being deleted; never a group folder, whose names have no "."
 STREAM_SUFFIX = ".log"
-_TERM = re.compile(r'([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))')
 
 
 @dataclass(frozen=True)
@@ -286,7 +285,7 @@ class LogStore:
             raise LogsInvalidParameterException(
                 "Cannot specify both logStreamNames and logStreamNamePrefix."
             )
-        matches = _matcher(filter_pattern)
+        matches = matcher(filter_pattern)
         after = tuple(_decode_token(next_token, list)) if next_token else None
         if after is not None and [type(part) for part in after] != [int, str, int]:
             raise LogsInvalidParameterException("The specified nextToken is invalid.")
@@ -390,25 +389,3 @@ def _decode_token(token: str, kind: type) -> object:
     if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
         raise LogsInvalidParameterException("The specified nextToken is invalid.")
     return value
-
-
-def _matcher(pattern: str) -> Callable[[str], bool]:
-    """CloudWatch's term syntax for unstructured logs; JSON and space-delimited patterns not yet."""
-    pattern = pattern.strip()
-    if pattern.startswith(("{", "[")):
-        raise LogsInvalidParameterException(
-            'Overcast supports only term filter patterns (terms, "phrases", -term, ?term).'
-        )
-    required, excluded, optional = [], [], []
-    for sign, quoted, bare in _TERM.findall(pattern):
-        term = quoted.replace('\\"', '"') if quoted else bare
-        {"": required, "-": excluded, "?": optional}[sign].append(term)
-
-    def matches(message: str) -> bool:
-        return (
-            all(term in message for term in required)
-            and not any(term in message for term in excluded)
-            and (not optional or any(term in message for term in optional))
-        )
-
-    return matches
