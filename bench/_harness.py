@@ -20,6 +20,7 @@ import time
 import urllib.request
 import zipfile
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,15 +80,33 @@ def overcast_process(*extra: str, data_dir: str | None = None):
                 process.wait()
 
 
-def lambda_client(endpoint: str):
+def client(endpoint: str, service: str):
+    """A boto3 client of one of the server's services, which never retries."""
     return boto3.client(
-        "lambda",
+        service,
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="bench",
         aws_secret_access_key="bench",
         config=Config(retries={"max_attempts": 0}),
     )
+
+
+def lambda_client(endpoint: str):
+    return client(endpoint, "lambda")
+
+
+def log_messages(logs, name: str) -> Iterator[str]:
+    """Every message function `name` has logged, through all of FilterLogEvents' pages.
+    Raises the logs client's ResourceNotFoundException while there is no log group yet."""
+    kwargs = {"logGroupName": f"/aws/lambda/{name}"}
+    while True:
+        page = logs.filter_log_events(**kwargs)
+        for event in page["events"]:
+            yield event["message"]
+        if not page.get("nextToken"):
+            return
+        kwargs["nextToken"] = page["nextToken"]
 
 
 def zip_of(files: dict[str, str]) -> bytes:

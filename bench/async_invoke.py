@@ -22,6 +22,7 @@ from _harness import (
     create_function,
     echo_server,
     lambda_client,
+    log_messages,
     overcast_process,
     percentile,
 )
@@ -88,18 +89,8 @@ def send_all(
 
 def runs(logs, name: str) -> list[tuple[int, float, float]]:
     """(i, sent, started) of every RAN line in the function's log."""
-    found, token = [], None
-    while True:
-        page = logs.filter_log_events(
-            logGroupName=f"/aws/lambda/{name}", **({"nextToken": token} if token else {})
-        )
-        for event in page["events"]:
-            if event["message"].startswith("RAN "):
-                _, i, sent, started = event["message"].split()
-                found.append((int(i), float(sent), float(started)))
-        token = page.get("nextToken")
-        if not token:
-            return found
+    lines = [m.split() for m in log_messages(logs, name) if m.startswith("RAN ")]
+    return [(int(i), float(sent), float(started)) for _, i, sent, started in lines]
 
 
 def wait_for_all(logs, name: str, count: int, timeout_s: float = 300.0) -> list:

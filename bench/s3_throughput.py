@@ -34,8 +34,14 @@ import time
 from pathlib import Path
 
 import boto3
-from _harness import create_function, lambda_client, overcast_process, percentile
-from botocore.config import Config
+from _harness import (
+    client,
+    create_function,
+    lambda_client,
+    log_messages,
+    overcast_process,
+    percentile,
+)
 
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/s3/aws4_request, "
@@ -80,14 +86,7 @@ class RawS3Client:
 
 
 def s3_client(endpoint: str):
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-        config=Config(retries={"max_attempts": 0}),
-    )
+    return client(endpoint, "s3")
 
 
 def file_writes(folder: Path, body: bytes, count: int) -> list[float]:
@@ -189,16 +188,10 @@ def _handler_starts(logs, count: int) -> dict[str, float]:
     deadline = time.monotonic() + 60
     while True:
         found = {}
-        kwargs = {"logGroupName": "/aws/lambda/on-put"}
-        while True:
-            page = logs.filter_log_events(**kwargs)
-            for event in page["events"]:
-                if event["message"].startswith("STARTED "):
-                    _, at, key = event["message"].split()
-                    found[key] = float(at)
-            if "nextToken" not in page:
-                break
-            kwargs["nextToken"] = page["nextToken"]
+        for message in log_messages(logs, "on-put"):
+            if message.startswith("STARTED "):
+                _, at, key = message.split()
+                found[key] = float(at)
         if len(found) >= count + 1 or time.monotonic() > deadline:
             return found
         time.sleep(0.5)

@@ -16,9 +16,14 @@ import argparse
 import json
 import time
 
-import boto3
-from _harness import create_function, lambda_client, overcast_process, percentile
-from botocore.config import Config
+from _harness import (
+    client,
+    create_function,
+    lambda_client,
+    log_messages,
+    overcast_process,
+    percentile,
+)
 
 RECORDER = """import json, time
 def handler(event, context):
@@ -27,17 +32,6 @@ def handler(event, context):
         event = json.loads(event["Records"][0]["Sns"]["Message"])
     print("RAN", event["i"], event["sent"], started)
 """
-
-
-def client(endpoint: str, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-        config=Config(retries={"max_attempts": 0}),
-    )
 
 
 def paced(count: int, rate: float, send) -> None:
@@ -50,21 +44,11 @@ def paced(count: int, rate: float, send) -> None:
 
 def runs(logs, name: str) -> list[tuple[int, float, float]]:
     """(i, sent, started) of every RAN line in the function's log."""
-    found, token = [], None
-    while True:
-        try:
-            page = logs.filter_log_events(
-                logGroupName=f"/aws/lambda/{name}", **({"nextToken": token} if token else {})
-            )
-        except logs.exceptions.ResourceNotFoundException:
-            return found
-        for event in page["events"]:
-            if event["message"].startswith("RAN "):
-                _, i, sent, started = event["message"].split()
-                found.append((int(i), float(sent), float(started)))
-        token = page.get("nextToken")
-        if not token:
-            return found
+    try:
+        lines = [m.split() for m in log_messages(logs, name) if m.startswith("RAN ")]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [(int(i), float(sent), float(started)) for _, i, sent, started in lines]
 
 
 def wait_for_runs(logs, names: list[str], count: int, timeout_s: float = 120.0) -> dict:

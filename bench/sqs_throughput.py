@@ -21,9 +21,14 @@ import asyncio
 import json
 import time
 
-import boto3
-from _harness import create_function, lambda_client, overcast_process, percentile
-from botocore.config import Config
+from _harness import (
+    client,
+    create_function,
+    lambda_client,
+    log_messages,
+    overcast_process,
+    percentile,
+)
 
 RECORDER = """import json, time
 def handler(event, context):
@@ -40,34 +45,17 @@ def handler(event, context):
 CONNECTIONS = 5
 
 
-def client(endpoint: str, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-        config=Config(retries={"max_attempts": 0}),
-    )
-
-
 def started_at(logs, name: str) -> dict[int, float]:
     """i -> when its handler started, from the RAN lines of the function's log."""
-    found, token = {}, None
-    while True:
-        try:
-            page = logs.filter_log_events(
-                logGroupName=f"/aws/lambda/{name}", **({"nextToken": token} if token else {})
-            )
-        except logs.exceptions.ResourceNotFoundException:
-            return found
-        for event in page["events"]:
-            if event["message"].startswith("RAN "):
-                _, i, started = event["message"].split()
+    found: dict[int, float] = {}
+    try:
+        for message in log_messages(logs, name):
+            if message.startswith("RAN "):
+                _, i, started = message.split()
                 found.setdefault(int(i), float(started))
-        token = page.get("nextToken")
-        if not token:
-            return found
+    except logs.exceptions.ResourceNotFoundException:
+        pass  # no log group yet: nothing ran
+    return found
 
 
 def wait_for_runs(logs, name: str, count: int, timeout_s: float = 60.0) -> dict[int, float]:
