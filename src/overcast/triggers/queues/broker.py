@@ -1,17 +1,14 @@
-"""Messages in and out of queues: send, receive (long polling), delete, visibility, purge,
-dead-letter redrive, and the `sqs` sender of Lambda's destinations.
+"""Messages in and out of queues: send, receive, delete, visibility, purge, and the `sqs`
+sender of Lambda's destinations. Long polling is waiters.py's, FIFO deduplication is
+deduplication.py's, dead-letter redrive is dead_letters.py's.
 
-Every change is committed to the store before it is acknowledged. A receive that finds nothing
-waits on the queue (an asyncio future a send resolves), never polls: a message sent to a queue
-with a waiting receive is handed out within the same turn of the event loop.
-
-State is changed under one lock: the event loop does almost everything, but Lambda's
-destinations may deliver from another thread.
+Every change is committed to the store before it is acknowledged. State is changed under one
+lock: the event loop does almost everything, but Lambda's destinations may deliver from
+another thread.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import threading
@@ -27,8 +24,10 @@ from overcast.errors import (
     QueueParameterError,
     ReceiptHandleIsInvalid,
 )
-from overcast.store.queues import Deduplication, QueueStore
+from overcast.store.queues import QueueStore
 from overcast.triggers.queues import message as messages
+from overcast.triggers.queues.dead_letters import dead_letter_queue, move, redrive
+from overcast.triggers.queues.deduplication import Deduplicator
 from overcast.triggers.queues.message import Message, Receipt, parse_receipt
 from overcast.triggers.queues.outgoing import (
     Outgoing,
@@ -38,10 +37,10 @@ from overcast.triggers.queues.outgoing import (
 )
 from overcast.triggers.queues.queue import Queue
 from overcast.triggers.queues.registry import QueueRegistry
+from overcast.triggers.queues.waiters import Waiters
 
 log = logging.getLogger(__name__)
 
-DEDUPLICATION_MS = 5 * 60 * 1000  # FIFO: a repeated MessageDeduplicationId within 5 minutes
 PURGE_INTERVAL_MS = 60 * 1000
 MAX_VISIBILITY_S = 43_200
 _random = random.Random()
@@ -66,8 +65,8 @@ class Broker:
         self.store = store
         self.clock = clock
         self.lock = threading.RLock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._sends = 0
+        self.waiters = Waiters(clock)
+        self.deduplicator = Deduplicator(store)
 
     def load(self) -> None:
         """Read every queue's messages and FIFO deduplications from the store."""
@@ -82,7 +81,7 @@ class Broker:
 
     def start(self) -> None:
         """Needs the running loop: wakes for waiting receives are scheduled on it."""
-        self._loop = asyncio.get_running_loop()
+        self.waiters.start()
 
     # --- sending ----------------------------------------------------------------------------
 
@@ -108,7 +107,7 @@ class Broker:
                 with self.store.transaction():
                     self.store.add_messages(queue.record.id, fresh)
                     for message in fresh:
-                        self._remember(queue, message, now)
+                        self.deduplicator.remember(queue, message, now)
             for message in fresh:
                 queue.add(message, now)
         if fresh:
@@ -122,7 +121,7 @@ class Broker:
         delay = checked_delay(queue, outgoing.delay_s)
         dedup_id = checked_fifo(queue, outgoing)
         if dedup_id is not None:
-            earlier = self._deduplicated(queue, dedup_id, now, fresh, outgoing)
+            earlier = self.deduplicator.earlier(queue, dedup_id, now, fresh, outgoing)
             if earlier is not None:
                 return earlier
         message = Message(
@@ -140,37 +139,6 @@ class Broker:
         )
         fresh.append(message)
         return message
-
-    def _deduplicated(
-        self, queue: Queue, dedup_id: str, now: int, fresh: list[Message], outgoing: Outgoing
-    ) -> Message | None:
-        """The message an earlier send with this deduplication id made, if within 5 minutes:
-        SQS answers with it again and queues nothing."""
-        for message in fresh:
-            if message.dedup_id == dedup_id:
-                return message
-        entry = queue.deduplication.get(dedup_id)
-        if entry is None or entry.expires_ms <= now:
-            return None
-        # Deleted since: answer with its id and sequence number all the same.
-        return queue.messages.get(entry.message_id) or Message(
-            entry.seq, entry.message_id, outgoing.body, outgoing.attributes, now, ""
-        )
-
-    def _remember(self, queue: Queue, message: Message, now: int) -> None:
-        if message.dedup_id is None:
-            return
-        entry = Deduplication(
-            queue.record.id, message.dedup_id, message.id, message.seq, now + DEDUPLICATION_MS
-        )
-        queue.deduplication[message.dedup_id] = entry
-        self.store.add_deduplication(entry)
-        self._sends += 1
-        if self._sends % 1000 == 0:  # forget expired ones now and then
-            self.store.prune_deduplications(now)
-            queue.deduplication = {
-                k: v for k, v in queue.deduplication.items() if v.expires_ms > now
-            }
 
     # --- receiving --------------------------------------------------------------------------
 
@@ -191,7 +159,7 @@ class Broker:
             found = self.take(queue, limit, visibility_s, max_bytes)
             if found or (deadline is not None and self.clock() >= deadline):
                 return found
-            await self._wait(queue, deadline)
+            await self.waiters.wait(queue, deadline)
             if self.registry.by_id(queue.record.id) is not queue:
                 return []  # deleted while waiting
 
@@ -214,7 +182,7 @@ class Broker:
                     queue.remove(message)
                     dropped.append(message)
                     continue
-                if self._redrive(queue, message, now):
+                if redrive(self.registry, queue, message, now):
                     moved.append(message)
                     continue
                 if out and max_bytes is not None and size + message.size > max_bytes:
@@ -240,46 +208,12 @@ class Broker:
             self.wake(self._dead_letter_queue(queue))
         return out
 
-    def _redrive(self, queue: Queue, message: Message, now: int) -> bool:
-        """Move a message received maxReceiveCount times to the dead-letter queue."""
-        policy = queue.redrive
-        if policy is None or message.receive_count < policy.max_receive_count:
-            return False
-        target = self._dead_letter_queue(queue)
-        if target is None:
-            return False  # the dead-letter queue is gone: SQS keeps delivering
-        _move(queue, target, message, now)
-        return True
-
     def _dead_letter_queue(self, queue: Queue) -> Queue | None:
-        return self.registry.by_arn(queue.redrive.dead_letter_arn) if queue.redrive else None
-
-    async def _wait(self, queue: Queue, deadline: float | None) -> None:
-        """Until the queue changes, the next hidden message shows, or the deadline."""
-        loop = asyncio.get_running_loop()
-        waiter = loop.create_future()
-        timeouts = [deadline - self.clock()] if deadline is not None else []
-        next_visible = queue.next_visible_ms()
-        if next_visible is not None:
-            timeouts.append(next_visible / 1000 - self.clock())
-        timer = loop.call_later(max(min(timeouts), 0), _settle, waiter) if timeouts else None
-        queue.waiters.add(waiter)
-        try:
-            await waiter
-        finally:
-            queue.waiters.discard(waiter)
-            if timer is not None:
-                timer.cancel()
+        return dead_letter_queue(self.registry, queue)
 
     def wake(self, queue: Queue | None) -> None:
         """Wake the receives waiting on a queue (from any thread)."""
-        if queue is None or not queue.waiters:
-            return
-        loop = self._loop
-        if loop is None or _running_loop() is loop:
-            _wake_all(queue)
-        else:
-            loop.call_soon_threadsafe(_wake_all, queue)
+        self.waiters.wake(queue)
 
     # --- deleting and visibility ------------------------------------------------------------
 
@@ -372,7 +306,7 @@ class Broker:
                         queue.remove(message)
                         self.store.delete_messages([message.seq])
                     else:
-                        _move(queue, target, message, now)
+                        move(queue, target, message, now)
                         self.store.move_message(message, target.record.id)
         self.wake(target)
 
@@ -411,18 +345,6 @@ class Broker:
         return int(self.clock() * 1000)
 
 
-def _move(source: Queue, target: Queue, message: Message, now: int) -> None:
-    """A dead letter: in the target queue, visible, counted as never received there. Its
-    retention still counts from its first send, except in a FIFO queue (as SQS does)."""
-    source.remove(message)
-    message.receive_count, message.first_receive_ms, message.receipt = 0, None, None
-    if target.fifo:
-        message.sent_ms = now
-    message.dead_letter_source = source.arn
-    message.visible_ms = now
-    target.add(message, now)
-
-
 def _receipt(queue: Queue, handle: str) -> Receipt:
     receipt = parse_receipt(handle)
     if receipt is None or receipt.queue_id != queue.record.id:
@@ -430,20 +352,3 @@ def _receipt(queue: Queue, handle: str) -> Receipt:
             f'The input receipt handle "{handle}" is not a valid receipt handle.'
         )
     return receipt
-
-
-def _settle(waiter: asyncio.Future) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
-
-
-def _wake_all(queue: Queue) -> None:
-    for waiter in list(queue.waiters):
-        _settle(waiter)
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
