@@ -15,7 +15,7 @@ from overcast.control.event_buses import EventBusService
 from overcast.control.event_registry import EventRegistry
 from overcast.control.rules import RuleService
 from overcast.engine.destinations import Delivery, Destinations
-from overcast.errors import ResourceConflictException, ResourceNotFoundException
+from overcast.errors import DeliveryFailed, ResourceConflictException, ResourceNotFoundException
 from overcast.store.eventbridge import EventBridgeStore
 from overcast.triggers.event_bus import EventRouter, entry_error
 
@@ -86,6 +86,12 @@ class World:
 @pytest.fixture
 def world() -> World:
     return World()
+
+
+def texts(delivery: Delivery) -> dict[str, str]:
+    """A dead letter's attributes, all of them Strings, by name."""
+    assert {value["DataType"] for value in delivery.attributes.values()} == {"String"}
+    return {name: value["StringValue"] for name, value in delivery.attributes.items()}
 
 
 def test_a_matching_event_reaches_each_target_of_each_matching_rule(world: World) -> None:
@@ -194,7 +200,7 @@ def test_a_missing_function_is_not_retried_and_goes_to_the_dead_letter_queue(wor
     assert world.timers == [] and world.queue.accepted == []
     [letter] = world.sent
     assert letter.arn == DLQ and json.loads(letter.body)["id"] == result["EventId"]
-    assert letter.attributes == {
+    assert texts(letter) == {
         "RULE_ARN": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/r",
         "TARGET_ARN": FN + "nobody",
         "ERROR_CODE": "RESOURCE_NOT_FOUND",
@@ -233,9 +239,9 @@ def test_retries_end_with_the_retry_policy(world: World) -> None:
     world.run_timers()
     assert world.timers == []
     [letter] = world.sent
-    assert letter.attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttemptsExhausted"
-    assert letter.attributes["RETRY_ATTEMPTS"] == "2"
-    assert letter.attributes["ERROR_CODE"] == "SDK_CLIENT_ERROR"
+    assert texts(letter)["EXHAUSTED_RETRY_CONDITION"] == "MaximumRetryAttemptsExhausted"
+    assert texts(letter)["RETRY_ATTEMPTS"] == "2"
+    assert texts(letter)["ERROR_CODE"] == "SDK_CLIENT_ERROR"
 
 
 def test_retries_end_with_the_maximum_event_age(world: World) -> None:
@@ -253,7 +259,7 @@ def test_retries_end_with_the_maximum_event_age(world: World) -> None:
     world.put({})
     world.now += 61
     world.run_timers()
-    assert world.sent[0].attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeExhausted"
+    assert texts(world.sent[0])["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeExhausted"
 
 
 def test_queue_targets_without_a_queue_service_count_as_failed(world: World) -> None:
@@ -268,6 +274,46 @@ def test_queue_targets_go_through_their_service(world: World) -> None:
     world.rule("r", {"source": ["shop"]}, {"Id": "q", "Arn": DLQ, "InputPath": "$.detail"})
     world.put({"a": 1})
     assert [(d.arn, json.loads(d.body)) for d in world.sent] == [(DLQ, {"a": 1})]
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        (DeliveryFailed("The queue does not exist.", missing=True), "RESOURCE_NOT_FOUND"),
+        (DeliveryFailed("Message must be shorter than 1048576 bytes."), "SDK_CLIENT_ERROR"),
+    ],
+)
+def test_a_queue_that_cannot_take_the_event_fails_it_without_retries(
+    world: World, failure: DeliveryFailed, code: str
+) -> None:
+    target = f"arn:aws:sqs:{REGION}:{ACCOUNT}:inbox"
+
+    def sender(delivery: Delivery) -> None:
+        if delivery.arn == target:
+            raise failure
+        world.sent.append(delivery)
+
+    world.destinations.register("sqs", sender)
+    world.rule(
+        "r", {"source": ["shop"]}, {"Id": "q", "Arn": target, "DeadLetterConfig": {"Arn": DLQ}}
+    )
+    world.put({"n": 1})
+    assert world.timers == []  # not retried
+    assert world.router.delivery.failed[f"arn:aws:events:{REGION}:{ACCOUNT}:rule/r"] == 1
+    [letter] = world.sent
+    assert letter.arn == DLQ and json.loads(letter.body)["detail"] == {"n": 1}
+    assert texts(letter)["ERROR_CODE"] == code
+    assert texts(letter)["ERROR_MESSAGE"] == failure.message
+
+
+def test_a_dead_letter_queue_that_cannot_take_the_event_drops_it(world: World) -> None:
+    gone = f"arn:aws:sqs:{REGION}:{ACCOUNT}:gone"
+    world.destinations.register("sqs", Destinations().send)  # no queue exists
+    world.rule(
+        "r", {"source": ["shop"]}, {"Id": "q", "Arn": gone, "DeadLetterConfig": {"Arn": gone}}
+    )
+    world.put({})
+    assert world.router.delivery.failed[f"arn:aws:events:{REGION}:{ACCOUNT}:rule/r"] == 1
 
 
 def test_a_scheduled_firing_sends_the_scheduled_event(world: World) -> None:
@@ -308,7 +354,7 @@ def test_a_firing_too_old_for_a_target_goes_to_its_dead_letter_queue(world: Worl
         world.registry.rule(REGION, "default", "tick"), datetime.fromtimestamp(world.now - 120, UTC)
     )
     assert world.queue.accepted == []
-    assert world.sent[0].attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeExhausted"
+    assert texts(world.sent[0])["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeExhausted"
 
 
 def test_a_lambda_destination_puts_the_record_on_the_bus(world: World) -> None:
@@ -332,6 +378,11 @@ def test_a_lambda_destination_puts_the_record_on_the_bus(world: World) -> None:
     assert event["detail-type"] == "Lambda Function Invocation Result - Failure"
     assert event["resources"] == [bus, FN + "src:$LATEST"]
     assert event["detail"] == record
+
+    missing = bus.replace("default", "nowhere")
+    with pytest.raises(DeliveryFailed) as failed:
+        world.destinations.send(Delivery(missing, json.dumps(record).encode(), 3))
+    assert failed.value.missing
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,12 @@ from overcast.engine.destinations import (
 )
 from overcast.engine.engine import new_request_id
 from overcast.engine.invocation import InvokeResult
-from overcast.errors import ResourceNotFoundException, ServiceError, TooManyRequestsException
+from overcast.errors import (
+    DeliveryFailed,
+    ResourceNotFoundException,
+    ServiceError,
+    TooManyRequestsException,
+)
 from overcast.model.event_invoke import AsyncPolicy
 from overcast.model.function import FunctionVersion, Target
 from overcast.store.events import EventStore, QueuedEvent
@@ -310,7 +315,7 @@ class AsyncQueue:
             self._finish(event, target, policy.on_failure, condition, payload, result)
             if policy.dead_letter:
                 attributes = dead_letter_attributes(event.request_id, result, condition)
-                self.destinations.send(
+                self.destinations.send_or_drop(
                     Delivery(policy.dead_letter, payload, event.hops + 1, attributes)
                 )
 
@@ -336,7 +341,7 @@ class AsyncQueue:
                     result=result,
                 )
                 delivery = Delivery(destination, record, event.hops + 1, condition=condition)
-                self.destinations.send(delivery)
+                self.destinations.send_or_drop(delivery)
             self._remove(event.id)
         self._throttled.pop(event.id, None)
 
@@ -353,14 +358,14 @@ class AsyncQueue:
         self._retry(event, min(BACKOFF_FIRST_S * 2**count, BACKOFF_MAX_S))
 
     def _send_to_function(self, delivery: Delivery) -> None:
-        """A destination (or a rule's target) that is a function: a new event for it."""
+        """The `lambda` sender: a destination that is a function gets a new event."""
         parts = delivery.arn.split(":")
         qualifier = parts[7] if len(parts) > 7 else None
         try:
             target = self.resolver.resolve(parts[3], parts[6], qualifier)
         except ServiceError as exc:
-            log.warning("destination %s: %s", delivery.arn, exc)
-            return
+            missing = isinstance(exc, ResourceNotFoundException)
+            raise DeliveryFailed(exc.message, missing=missing) from None
         self.accept(target, delivery.body, request_id=new_request_id(), hops=delivery.hops)
 
     # --- helpers ----------------------------------------------------------------------------

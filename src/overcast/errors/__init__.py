@@ -14,6 +14,7 @@ from overcast.errors.apigateway import (
 )
 from overcast.errors.base import (
     CommandError,
+    DeliveryFailed,
     OvercastError,
     SandboxError,
     ServiceError,
@@ -112,6 +113,7 @@ __all__ = [
     "UserError",
     "SandboxError",
     "CommandError",
+    "DeliveryFailed",
     "ResourceNotFoundException",
     "ProvisionedConcurrencyConfigNotFoundException",
     "ResourceConflictException",

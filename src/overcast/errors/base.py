@@ -37,3 +37,14 @@ class SandboxError(OvercastError):
 
 class CommandError(OvercastError):
     """Raised when an `overcast` command cannot go on (a missing file, a malformed option)."""
+
+
+class DeliveryFailed(OvercastError):
+    """Raised when a destination's sender could not deliver a message: its target does not
+    exist here (`missing`), or refused the message (too large, malformed attributes). Either
+    is what SNS and EventBridge call a client-side error: the same delivery fails again."""
+
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = missing

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from overcast.control.event_registry import EventRegistry
 from overcast.engine.destinations import SUCCESS, Delivery, Destinations
-from overcast.errors import ValidationException
+from overcast.errors import DeliveryFailed, ValidationException
 from overcast.model.eventbridge import Rule, bus_name, event_time
 from overcast.triggers.patterns import EventPattern
 from overcast.triggers.rule_delivery import Acceptor, Attempt, TargetDelivery
@@ -141,11 +141,14 @@ class EventRouter:
 
     def send_destination(self, delivery: Delivery) -> None:
         """A Lambda destination naming a bus: the record is the detail of a `lambda` event,
-        whose resources are the bus and the function version that ran."""
+        whose resources are the bus and the function version that ran. Raises DeliveryFailed
+        when the bus does not exist."""
+        region = delivery.arn.split(":")[3]
+        if self.registry.find_bus(region, bus_name(delivery.arn)) is None:
+            raise DeliveryFailed(f"The event bus {delivery.arn} does not exist.", missing=True)
         record = json.loads(delivery.body)
         function_arn = record.get("requestContext", {}).get("functionArn")
         outcome = "Success" if delivery.condition == SUCCESS else "Failure"
-        region = delivery.arn.split(":")[3]
         event = self.envelope(
             region,
             source="lambda",

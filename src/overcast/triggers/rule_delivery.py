@@ -6,10 +6,12 @@ What a delivery is, by target:
   Once accepted, EventBridge is done: a function error is the function's business, retried
   and sent on by its own asynchronous settings (MaximumRetryAttempts, destinations).
 - an event bus: the event is put on that bus, one hop further along its chain.
-- a queue or a topic: a message, through the sender a service registered for it.
+- a queue or a topic: a message, through the sender a service registered for it (which
+  raises DeliveryFailed when the queue or topic does not exist or refuses the message).
 
-What fails, as EventBridge's user guide says: a target that does not exist fails at once,
-without retries (it would fail every time), and goes to the target's dead-letter queue. A
+What fails, as EventBridge's user guide says: a target that does not exist (or refuses the
+event) fails at once, without retries (it would fail every time), and goes to the target's
+dead-letter queue. A
 target that could not take the event now (a function still being created) is retried with
 exponential backoff and jitter until the target's RetryPolicy runs out, 185 retries or 24
 hours by default; then the event goes to the dead-letter queue with the condition that
@@ -34,9 +36,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from overcast.engine.async_queue import MAX_HOPS
-from overcast.engine.destinations import Delivery, Destinations
+from overcast.engine.destinations import Delivery, Destinations, string_attributes
 from overcast.engine.engine import new_request_id
-from overcast.errors import ResourceNotFoundException, ServiceError
+from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
 from overcast.model.eventbridge import Rule, RuleTarget, bus_name, service_of
 from overcast.model.function import Target
 from overcast.triggers.input_transform import RuleContext
@@ -73,7 +75,7 @@ class Attempt:
     retries: int = 0
 
 
-class DeliveryFailed(Exception):
+class TargetFailed(Exception):
     """Raised when a target did not take an event; `code` is EventBridge's ERROR_CODE."""
 
     def __init__(self, code: str, message: str, retriable: bool) -> None:
@@ -83,7 +85,7 @@ class DeliveryFailed(Exception):
 
 
 # A schedule that fell due while the server was down, found too old when it came back.
-EXPIRED = DeliveryFailed(
+EXPIRED = TargetFailed(
     "SERVICE_UNAVAILABLE",
     "The event fell due while the server was down and is older than the target's "
     "MaximumEventAgeInSeconds.",
@@ -121,7 +123,7 @@ class TargetDelivery:
             return
         try:
             self._send(attempt)
-        except DeliveryFailed as failure:
+        except TargetFailed as failure:
             if failure.retriable:
                 self._retry(attempt, failure)
             else:
@@ -143,10 +145,12 @@ class TargetDelivery:
             return
         if service == "lambda":
             self._to_function(attempt, payload.encode())
-        elif self.destinations.can_send(arn):
+            return
+        try:
             self.destinations.send(Delivery(arn, payload.encode(), attempt.hops))
-        else:
-            raise DeliveryFailed("RESOURCE_NOT_FOUND", f"No service here delivers to {arn}", False)
+        except DeliveryFailed as failure:
+            code = "RESOURCE_NOT_FOUND" if failure.missing else "SDK_CLIENT_ERROR"
+            raise TargetFailed(code, failure.message, False) from None
 
     def _to_function(self, attempt: Attempt, payload: bytes) -> None:
         parts = attempt.target.arn.split(":")
@@ -154,9 +158,9 @@ class TargetDelivery:
         try:
             target = self.resolver.resolve(parts[3], parts[6], qualifier)
         except ResourceNotFoundException as exc:
-            raise DeliveryFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
+            raise TargetFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
         except ServiceError as exc:  # e.g. still Pending: it may take the event later
-            raise DeliveryFailed("SDK_CLIENT_ERROR", exc.message, True) from None
+            raise TargetFailed("SDK_CLIENT_ERROR", exc.message, True) from None
         self.queue.accept(target, payload, request_id=new_request_id(), hops=attempt.hops)
 
     def _to_bus(self, attempt: Attempt) -> None:
@@ -176,7 +180,7 @@ class TargetDelivery:
 
     # --- failures -----------------------------------------------------------------------
 
-    def _retry(self, attempt: Attempt, failure: DeliveryFailed) -> None:
+    def _retry(self, attempt: Attempt, failure: TargetFailed) -> None:
         policy = attempt.target.retry_policy
         if attempt.retries >= policy.maximum_retry_attempts:
             self._give_up(attempt, failure, RETRIES_EXHAUSTED)
@@ -191,7 +195,7 @@ class TargetDelivery:
         )
         self.later(delay, lambda: self.deliver(replace(attempt, retries=attempt.retries + 1)))
 
-    def _give_up(self, attempt: Attempt, failure: DeliveryFailed, condition: str | None) -> None:
+    def _give_up(self, attempt: Attempt, failure: TargetFailed, condition: str | None) -> None:
         rule, target = attempt.rule, attempt.target
         self.failed[rule.arn] += 1
         dead_letter = target.dead_letter_arn
@@ -216,8 +220,12 @@ class TargetDelivery:
         if condition is not None:
             attributes["EXHAUSTED_RETRY_CONDITION"] = condition
         body = json.dumps(attempt.event).encode()
+        delivery = Delivery(dead_letter, body, attempt.hops, string_attributes(attributes))
         with self.transaction():
-            self.destinations.send(Delivery(dead_letter, body, attempt.hops, attributes))
+            try:
+                self.destinations.send(delivery)
+            except DeliveryFailed as lost:
+                log.warning("rule %s: dead-letter queue %s: %s", rule.arn, dead_letter, lost)
 
     def _age_s(self, attempt: Attempt) -> float:
         return self.clock() - attempt.sent_at

@@ -1,15 +1,19 @@
 """The queue service in process, on a stopped clock: ordering, visibility, FIFO groups and
-deduplication, retention, redrive, long polling, and what the store keeps."""
+deduplication, retention, redrive, long polling, what the store keeps, and the `sqs` sender
+of Destinations."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
+from overcast.engine.destinations import Delivery
 from overcast.errors import (
+    DeliveryFailed,
     QueueDoesNotExist,
     QueueInvalidAttributeName,
     QueueInvalidAttributeValue,
@@ -218,3 +222,41 @@ def test_message_attribute_digest_matches_sqs():
     # The digest AWS answers for this attribute (a vector SDK test suites pin).
     attributes = {"timestamp": {"DataType": "Number", "StringValue": "1493147359900"}}
     assert attributes_md5(attributes) == "235c5c510d26fb653d073faed50ae77c"
+
+
+def test_the_sqs_sender_keeps_typed_attributes_and_fifo_ids(service):
+    attributes = {
+        "n": {"DataType": "Number", "StringValue": "7"},
+        "b": {"DataType": "Binary.gz", "BinaryValue": b"\x1f\x8b"},
+        "s": {"DataType": "String", "StringValue": "text"},
+    }
+    queue = service.create("q")
+    service.broker.deliver(Delivery(queue.arn, b"body", 2, attributes, group_id="g"))
+    (received,) = service.take(queue)
+    assert received.message.attributes == attributes and received.message.hops == 2
+    assert received.message.group_id is None  # a standard queue has no groups
+
+    fifo = service.create("q.fifo", FifoQueue="true")
+    for group, dedup in (("g-1", "d-1"), ("g-2", "d-2"), ("g-1", "d-1")):
+        service.broker.deliver(
+            Delivery(fifo.arn, b"same", 0, group_id=group, deduplication_id=dedup)
+        )
+    service.broker.deliver(Delivery(fifo.arn, b"a record", 0))  # from Lambda: no ids
+    taken = [r.message for r in service.take(fifo)]
+    assert [(m.group_id, m.dedup_id) for m in taken] == [
+        ("g-1", "d-1"),
+        ("g-2", "d-2"),
+        ("lambda", hashlib.sha256(b"a record").hexdigest()),
+    ]
+
+
+def test_the_sqs_sender_raises_what_sqs_would_refuse(service):
+    with pytest.raises(DeliveryFailed) as missing:
+        service.broker.deliver(Delivery(f"arn:aws:sqs:{REGION}:{ACCOUNT}:none", b"x", 0))
+    assert missing.value.missing
+    queue = service.create("q")
+    too_many = {f"a{n}": {"DataType": "String", "StringValue": "v"} for n in range(11)}
+    with pytest.raises(DeliveryFailed, match="exceeds the allowed maximum") as refused:
+        service.broker.deliver(Delivery(queue.arn, b"x", 0, too_many))
+    assert not refused.value.missing
+    assert service.take(queue) == []  # nothing kept

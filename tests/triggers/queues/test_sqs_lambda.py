@@ -1,5 +1,6 @@
 """Queues with Lambda's own tooling: Powertools' BatchProcessor behind a mapping, unchanged,
-and queues as asynchronous invocations' OnFailure destination and dead-letter queue."""
+and queues as asynchronous invocations' OnFailure destination and dead-letter queue (one that
+does not exist loses only its own record)."""
 
 from __future__ import annotations
 
@@ -133,3 +134,28 @@ def test_queue_as_dead_letter_queue(lambda_client, sqs, queue, function_name) ->
         "ErrorCode": "200",
         "ErrorMessage": "no good: 8",
     }
+
+
+def test_a_missing_destination_queue_loses_only_its_record(
+    lambda_client, sqs, queue, function_name
+) -> None:
+    # Lambda drops a record it cannot deliver; the same failure still reaches the function's
+    # dead-letter queue, which exists.
+    gone = queue_arn(sqs, queue).replace(queue.rsplit("/", 1)[1], f"{function_name}-gone")
+    deploy(
+        lambda_client,
+        function_name,
+        FAILING,
+        DeadLetterConfig={"TargetArn": queue_arn(sqs, queue)},
+    )
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=function_name,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": gone}},
+    )
+    lambda_client.invoke(
+        FunctionName=function_name, InvocationType="Event", Payload=b'{"order": "9"}'
+    )
+    (message,) = drain(sqs, queue, 1)
+    assert json.loads(message["Body"]) == {"order": "9"}
+    assert message["MessageAttributes"]["ErrorCode"] == {"DataType": "String", "StringValue": "200"}

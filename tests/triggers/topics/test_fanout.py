@@ -8,7 +8,9 @@ import json
 
 from topics_world import DEAD_LETTERS, FUNCTION, QUEUE, StubQueue, StubResolver, StubWeb, World
 
+from overcast.engine.destinations import Delivery as Handover
 from overcast.engine.destinations import Destinations
+from overcast.errors import DeliveryFailed
 from overcast.triggers.topics.fanout import RETRIES, Fanout
 from overcast.triggers.topics.notification import Urls
 from overcast.triggers.topics.publisher import Publisher
@@ -62,13 +64,91 @@ def test_failed_posts_are_retried_then_go_to_the_dead_letter_queue(world: World)
     assert dead.arn == DEAD_LETTERS and json.loads(dead.body)["Message"] == "lost"
 
 
-def test_a_missing_function_is_retried_then_dropped(world: World) -> None:
+def test_a_missing_function_goes_to_the_dead_letter_queue_without_retries(world: World) -> None:
+    # A deleted endpoint is a client-side error: SNS does not retry it.
     topic = world.topics.create("us-east-1", "orders")
-    world.subscriptions.subscribe(topic, "lambda", FUNCTION.replace("subscriber", "nobody"))
+    redrive = json.dumps({"deadLetterTargetArn": DEAD_LETTERS})
+    nobody = FUNCTION.replace("subscriber", "nobody")
+    world.subscriptions.subscribe(topic, "lambda", nobody, {"RedrivePolicy": redrive})
     world.publisher.publish({"TopicArn": topic, "Message": "x"})
     world.settle()
     assert world.queue.accepted == []
+    [dead] = world.sent
+    assert dead.arn == DEAD_LETTERS and json.loads(dead.body)["Message"] == "x"
     assert world.registry.store.deliveries() == []
+
+
+class FlakyQueues:
+    """The `sqs` sender: QUEUE fails with `failure` (the first `times` sends), others keep."""
+
+    def __init__(self, world: World, failure: Exception, times: int = 1000) -> None:
+        self.world, self.failure, self.times = world, failure, times
+        self.attempts = 0
+        world.fanout.destinations.register("sqs", self.send)
+
+    def send(self, delivery: Handover) -> None:
+        if delivery.arn == QUEUE and self.attempts < self.times:
+            self.attempts += 1
+            raise self.failure
+        self.world.sent.append(delivery)
+
+
+def test_a_queue_that_refuses_the_message_sends_it_to_the_dead_letter_queue(world: World) -> None:
+    # The queue is gone, or refuses the message (more than 10 attributes, too large): a
+    # client-side error, not retried.
+    queues = FlakyQueues(world, DeliveryFailed("too many attributes"))
+    topic = world.topics.create("us-east-1", "orders")
+    redrive = json.dumps({"deadLetterTargetArn": DEAD_LETTERS})
+    world.subscriptions.subscribe(topic, "sqs", QUEUE, {"RedrivePolicy": redrive})
+    world.publisher.publish({"TopicArn": topic, "Message": "refused"})
+    world.settle()
+    assert queues.attempts == 1
+    [dead] = world.sent
+    assert dead.arn == DEAD_LETTERS and json.loads(dead.body)["Message"] == "refused"
+    assert world.registry.store.deliveries() == []
+
+
+def test_a_queue_that_fails_otherwise_is_retried(world: World) -> None:
+    queues = FlakyQueues(world, RuntimeError("disk I/O error"), times=RETRIES)
+    topic = world.topics.create("us-east-1", "orders")
+    arn = world.subscriptions.subscribe(topic, "sqs", QUEUE)
+    world.publisher.publish({"TopicArn": topic, "Message": "eventually"})
+    world.settle()
+    assert queues.attempts == RETRIES
+    [delivered] = world.sent
+    assert delivered.arn == QUEUE and json.loads(delivered.body)["Message"] == "eventually"
+
+    world.sent.clear()
+    queues.attempts, queues.times = 0, RETRIES + 1  # fails past the policy: dead letter
+    redrive = json.dumps({"deadLetterTargetArn": DEAD_LETTERS})
+    world.subscriptions.set_attribute(arn, "RedrivePolicy", redrive)
+    world.publisher.publish({"TopicArn": topic, "Message": "lost"})
+    world.settle()
+    assert queues.attempts == RETRIES + 1
+    [dead] = world.sent
+    assert dead.arn == DEAD_LETTERS and json.loads(dead.body)["Message"] == "lost"
+
+
+def test_fifo_topics_pass_group_and_deduplication_ids_to_queues(world: World) -> None:
+    FlakyQueues(world, DeliveryFailed("gone", missing=True))
+    topic = world.topics.create("us-east-1", "orders.fifo", {"FifoTopic": "true"})
+    redrive = json.dumps({"deadLetterTargetArn": f"{DEAD_LETTERS}.fifo"})
+    world.subscriptions.subscribe(topic, "sqs", f"{QUEUE}.fifo", {"RawMessageDelivery": "true"})
+    world.subscriptions.subscribe(topic, "sqs", QUEUE, {"RedrivePolicy": redrive})
+    world.publisher.publish(
+        {
+            "TopicArn": topic,
+            "Message": "m",
+            "MessageGroupId": "g-1",
+            "MessageDeduplicationId": "d-1",
+            "MessageAttributes": {"n": {"DataType": "Number", "StringValue": "7"}},
+        }
+    )
+    world.settle()
+    by_queue = {d.arn: d for d in world.sent}
+    assert sorted(by_queue) == [f"{DEAD_LETTERS}.fifo", f"{QUEUE}.fifo"]
+    assert all((d.group_id, d.deduplication_id) == ("g-1", "d-1") for d in world.sent)
+    assert by_queue[f"{QUEUE}.fifo"].attributes == {"n": {"DataType": "Number", "StringValue": "7"}}
 
 
 def test_queues_without_a_queue_service_count_as_failures(world: World) -> None:

@@ -8,8 +8,8 @@ import json
 import pytest
 from topics_world import FUNCTION, QUEUE, World
 
-from overcast.engine.destinations import Delivery
-from overcast.errors import ServiceError
+from overcast.engine.destinations import Delivery, string_attributes
+from overcast.errors import DeliveryFailed, ServiceError
 from overcast.triggers.topics.message import MAX_MESSAGE_BYTES
 
 
@@ -58,12 +58,16 @@ def test_filter_policies_choose_subscribers(world: World, topic: str) -> None:
     assert [json.loads(d.body)["Message"] for d in world.sent] == ["red"]
 
 
-def test_raw_delivery_sends_the_message_and_its_attributes(world: World, topic: str) -> None:
+def test_raw_delivery_sends_the_message_and_its_typed_attributes(world: World, topic: str) -> None:
     world.subscriptions.subscribe(topic, "sqs", QUEUE, {"RawMessageDelivery": "true"})
-    attributes = {"a": {"DataType": "String", "StringValue": "1"}}
+    attributes = {
+        "a": {"DataType": "String", "StringValue": "1"},
+        "n": {"DataType": "Number.int", "StringValue": "42"},
+        "b": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
+    }
     world.publisher.publish({"TopicArn": topic, "Message": "raw", "MessageAttributes": attributes})
     world.settle()
-    assert world.sent == [Delivery(QUEUE, b"raw", 0, {"a": "1"})]
+    assert world.sent == [Delivery(QUEUE, b"raw", 0, attributes)]
 
 
 @pytest.mark.parametrize(
@@ -241,6 +245,8 @@ def test_fifo_topics(world: World) -> None:
         ("a", first["SequenceNumber"]),
         ("b", second["SequenceNumber"]),
     ]
+    # SNS passes the group and deduplication ids on to its FIFO queues.
+    assert [(d.group_id, d.deduplication_id) for d in world.sent] == [("g", "1"), ("g", "2")]
 
     world.topics.set_attribute(fifo, "ContentBasedDeduplication", "true")
     by_content = publish({"TopicArn": fifo, "Message": "same", "MessageGroupId": "g"})
@@ -250,8 +256,15 @@ def test_fifo_topics(world: World) -> None:
 def test_topics_are_destinations(world: World, topic: str) -> None:
     world.subscriptions.subscribe(topic, "lambda", FUNCTION)
     record = json.dumps({"requestContext": {"condition": "RetriesExhausted"}}).encode()
-    world.publisher.send(Delivery(topic, record, 5, {"ErrorCode": "200", "RequestID": "r"}))
-    world.publisher.send(Delivery(topic.replace("orders", "gone"), b"{}", 1))  # dropped, logged
+    world.publisher.send(
+        Delivery(topic, record, 5, string_attributes({"ErrorCode": "200", "RequestID": "r"}))
+    )
+    with pytest.raises(DeliveryFailed) as gone:
+        world.publisher.send(Delivery(topic.replace("orders", "gone"), b"{}", 1))
+    assert gone.value.missing
+    fifo = world.topics.create("us-east-1", "orders.fifo", {"FifoTopic": "true"})
+    with pytest.raises(DeliveryFailed):  # no message group to publish it in
+        world.publisher.send(Delivery(fifo, b"{}", 1))
     world.settle()
     [accepted] = world.queue.accepted
     sns = json.loads(accepted.payload)["Records"][0]["Sns"]

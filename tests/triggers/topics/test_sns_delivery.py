@@ -1,6 +1,8 @@
 """Deliveries end to end: functions get the SNS event (field for field Lambda's sample), a
-loop through a topic stops after 16 invocations, queues get the envelope or the raw message,
-and a topic serves as a Lambda destination."""
+loop through a topic stops after 16 invocations, queues get the envelope or the raw message
+(typed attributes; a FIFO topic's group and deduplication ids), a queue that is gone sends
+the message to the subscription's dead-letter queue, and a topic serves as a Lambda
+destination."""
 
 from __future__ import annotations
 
@@ -153,6 +155,78 @@ def test_queues_get_the_envelope_or_the_raw_message(
     [raw] = wait_for(lambda: received(sqs, urls["raw"]))
     assert raw["Body"] == "keep me"
     assert raw["MessageAttributes"]["kind"]["StringValue"] == "keep"
+
+
+def queue_arn(sqs, url: str) -> str:
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return attributes["Attributes"]["QueueArn"]
+
+
+def test_raw_delivery_keeps_attribute_types_and_fifo_ids(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    sqs = queue_service(fast_server)
+    topic = sns.create_topic(Name=f"{function_name}.fifo", Attributes={"FifoTopic": "true"})
+    url = sqs.create_queue(QueueName=f"{function_name}.fifo", Attributes={"FifoQueue": "true"})[
+        "QueueUrl"
+    ]
+    sns.subscribe(
+        TopicArn=topic["TopicArn"],
+        Protocol="sqs",
+        Endpoint=queue_arn(sqs, url),
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    attributes = {
+        "count": {"DataType": "Number", "StringValue": "42"},
+        "blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01"},
+        "name": {"DataType": "String", "StringValue": "n"},
+    }
+    for group, dedup in (("orders-1", "first"), ("orders-2", "second")):
+        sns.publish(
+            TopicArn=topic["TopicArn"],
+            Message=f"{group} {dedup}",
+            MessageGroupId=group,
+            MessageDeduplicationId=dedup,
+            MessageAttributes=attributes,
+        )
+    got: list[dict] = []
+
+    def both_arrived() -> bool:
+        answer = sqs.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["MessageGroupId", "MessageDeduplicationId"],
+            WaitTimeSeconds=1,
+        )
+        got.extend(answer.get("Messages", []))
+        return len(got) >= 2
+
+    wait_for(both_arrived)
+    assert sorted(
+        (m["Attributes"]["MessageGroupId"], m["Attributes"]["MessageDeduplicationId"], m["Body"])
+        for m in got
+    ) == [("orders-1", "first", "orders-1 first"), ("orders-2", "second", "orders-2 second")]
+    assert all(m["MessageAttributes"] == attributes for m in got)
+
+
+def test_a_queue_that_is_gone_sends_to_the_dead_letter_queue(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    sqs = queue_service(fast_server)
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    gone = sqs.create_queue(QueueName=f"{function_name}-gone")["QueueUrl"]
+    gone_arn = queue_arn(sqs, gone)
+    sqs.delete_queue(QueueUrl=gone)
+    dead = sqs.create_queue(QueueName=f"{function_name}-dead")["QueueUrl"]
+    redrive = json.dumps({"deadLetterTargetArn": queue_arn(sqs, dead)})
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=gone_arn, Attributes={"RedrivePolicy": redrive}
+    )
+    published = sns.publish(TopicArn=topic, Message="nowhere to go")
+    [message] = wait_for(lambda: received(sqs, dead))
+    body = json.loads(message["Body"])
+    assert (body["MessageId"], body["Message"]) == (published["MessageId"], "nowhere to go")
 
 
 def test_a_topic_is_a_lambda_destination(fast_server: RunningServer, sns, function_name) -> None:

@@ -9,7 +9,6 @@ another thread.
 
 from __future__ import annotations
 
-import logging
 import random
 import threading
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 
 from overcast.engine.destinations import Delivery
 from overcast.errors import (
+    DeliveryFailed,
     PurgeQueueInProgress,
     QueueError,
     QueueParameterError,
@@ -38,8 +38,6 @@ from overcast.triggers.queues.outgoing import (
 from overcast.triggers.queues.queue import Queue
 from overcast.triggers.queues.registry import QueueRegistry
 from overcast.triggers.queues.waiters import Waiters
-
-log = logging.getLogger(__name__)
 
 PURGE_INTERVAL_MS = 60 * 1000
 MAX_VISIBILITY_S = 43_200
@@ -331,15 +329,16 @@ class Broker:
 
     def deliver(self, delivery: Delivery) -> None:
         """Destinations' `sqs` sender: an async invocation's record or dead letter (or a
-        topic's or rule's message) becomes a message of the queue its ARN names."""
+        topic's or rule's message) becomes a message of the queue its ARN names. Raises
+        DeliveryFailed when there is no such queue or it refuses the message (as SendMessage
+        would), with nothing kept."""
         queue = self.registry.by_arn(delivery.arn)
         if queue is None:
-            log.warning("no queue %s here; dropped a message for it", delivery.arn)
-            return
+            raise DeliveryFailed(f"The queue {delivery.arn} does not exist.", missing=True)
         try:
             self.send(queue, from_delivery(delivery, queue, self.registry.account_id))
         except QueueError as error:
-            log.warning("could not deliver to %s: %s", delivery.arn, error.message)
+            raise DeliveryFailed(f"{delivery.arn} refused the message: {error.message}") from None
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)

@@ -76,17 +76,19 @@ def checked_fifo(queue: Queue, outgoing: Outgoing) -> str | None:
 
 
 def from_delivery(delivery: Delivery, queue: Queue, account_id: str) -> Outgoing:
-    """A Lambda destination's delivery as a message: its attributes become String message
-    attributes. (Lambda sends to standard queues only; a FIFO queue gets one group.)"""
-    attributes = {
-        name: {"DataType": "String", "StringValue": value}
-        for name, value in (delivery.attributes or {}).items()
-    }
+    """A delivery (a Lambda destination's record or dead letter, a topic's or a rule's message)
+    as a message, its message attributes as they come. A FIFO queue takes the delivery's
+    group and deduplication ids (an SNS FIFO topic passes both on); without them (Lambda
+    sends to standard queues only) the message goes to one group, deduplicated by content."""
+    group_id = dedup_id = None
+    if queue.fifo:
+        group_id = delivery.group_id or "lambda"
+        dedup_id = delivery.deduplication_id or hashlib.sha256(delivery.body).hexdigest()
     return Outgoing(
         body=delivery.body.decode("utf-8", "replace"),
-        attributes=attributes,
+        attributes=dict(delivery.attributes or {}),
         sender_id=account_id,
         hops=delivery.hops,
-        group_id="lambda" if queue.fifo else None,
-        dedup_id=hashlib.sha256(delivery.body).hexdigest() if queue.fifo else None,
+        group_id=group_id,
+        dedup_id=dedup_id,
     )

@@ -3,14 +3,17 @@
 - A function subscriber gets an asynchronous invocation through Lambda's async queue (kept
   there durably, retried, sent to its destinations as any async event), carrying the
   message's hop count so that loops stop.
-- A queue subscriber gets the envelope (or the raw message) through `Destinations`, where
-  the queue service registers its sender.
+- A queue subscriber gets the envelope (or the raw message, with its typed attributes)
+  through `Destinations`, where the queue service registers its sender; a FIFO topic's
+  message carries its group and deduplication ids on to the queue.
 - An HTTP/S subscriber gets a POST; a 2xx answer is a delivery. Posts run beside the rest,
   so a slow endpoint holds up nobody else.
 
 A failed delivery is retried as SNS's default HTTP/S policy retries (3 more times, 20 s
 apart, times `delay_scale`); then it goes to the subscription's dead-letter queue
-(RedrivePolicy) if it has one, or is dropped with a warning.
+(RedrivePolicy) if it has one, or is dropped with a warning. What SNS calls a client-side
+error is not retried but goes to the dead-letter queue at once, as SNS does: a function or
+queue that does not exist, or a queue that refuses the message (`DeliveryFailed`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Protocol
 from overcast.engine.destinations import Delivery as Handover
 from overcast.engine.destinations import Destinations
 from overcast.engine.engine import new_request_id
-from overcast.errors import ServiceError
+from overcast.errors import DeliveryFailed, ResourceNotFoundException
 from overcast.model.function import Target
 from overcast.triggers.topics import notification
 from overcast.triggers.topics.message import Message
@@ -174,44 +177,48 @@ class Fanout:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
             return
-        if subscription.protocol == "lambda":
-            delivered = self._to_function(subscription, message)
-        else:
-            delivered = self._to_queue(subscription, message)
-        if delivered:
-            done.append(delivery)
-        else:
+        try:
+            if subscription.protocol == "lambda":
+                self._to_function(subscription, message)
+            else:
+                self.destinations.send(self._handover(subscription.endpoint, subscription, message))
+        except DeliveryFailed as failure:  # a client-side error: no retries
+            log.warning("topic subscriber %s: %s", subscription.endpoint, failure.message)
+            self._give_up(subscription, message)
+        except Exception as error:  # a server-side error (a function still Pending): retried
+            log.warning("topic subscriber %s: %s", subscription.endpoint, error)
             self._failed(delivery, subscription, message, done)
+            return
+        done.append(delivery)
 
     # --- the three kinds of subscriber -----------------------------------------------------
 
-    def _to_function(self, subscription: Subscription, message: Message) -> bool:
+    def _to_function(self, subscription: Subscription, message: Message) -> None:
         parts = subscription.endpoint.split(":")
         qualifier = parts[7] if len(parts) > 7 else None
         try:
             target = self.resolver.resolve(parts[3], parts[6], qualifier)
-        except ServiceError as error:
-            log.warning("topic subscriber %s: %s", subscription.endpoint, error.message)
-            return False
+        except ResourceNotFoundException as error:
+            raise DeliveryFailed(error.message, missing=True) from None
         payload = notification.lambda_event(message, subscription, self.urls)
         self.acceptor.accept(target, payload, request_id=new_request_id(), hops=message.hops)
-        return True
 
-    def _to_queue(self, subscription: Subscription, message: Message) -> bool:
-        if not self.destinations.can_send(subscription.endpoint):
-            log.warning("no queue service here for %s", subscription.endpoint)
-            return False
+    def _handover(self, arn: str, subscription: Subscription, message: Message) -> Handover:
+        """What a queue gets, subscribed or as the dead-letter queue: the envelope, or the raw
+        message with its attributes; a FIFO topic's group and deduplication ids."""
         if subscription.raw:
             body = notification.raw(message, subscription)
-            attributes = notification.raw_attributes(message) or None
+            attributes = notification.queue_attributes(message) or None
         else:
             body, attributes = notification.envelope(message, subscription, self.urls), None
-        try:
-            self.destinations.send(Handover(subscription.endpoint, body, message.hops, attributes))
-        except Exception as error:  # the queue refused it (gone, too big): retried
-            log.warning("topic subscriber %s: %s", subscription.endpoint, error)
-            return False
-        return True
+        return Handover(
+            arn,
+            body,
+            message.hops,
+            attributes,
+            group_id=message.group_id,
+            deduplication_id=message.deduplication_id,
+        )
 
     async def _post(
         self, delivery: Delivery, subscription: Subscription, message: Message | None
@@ -257,23 +264,24 @@ class Fanout:
             heapq.heappush(self._heap, (delivery.due_ms, next(self._order), delivery))
             self._wakeup.set()
             return
-        dead_letter = dead_letter_arn(subscription)
-        if dead_letter and message is not None and self.destinations.can_send(dead_letter):
-            self._to_dead_letter(dead_letter, subscription, message)
-        else:
-            log.warning("gave up delivering to %s", subscription.endpoint)
+        self._give_up(subscription, message)
         done.append(delivery)
 
-    def _to_dead_letter(self, arn: str, subscription: Subscription, message: Message) -> None:
-        if subscription.raw:
-            body = notification.raw(message, subscription)
-            attributes = notification.raw_attributes(message) or None
-        else:
-            body, attributes = notification.envelope(message, subscription, self.urls), None
+    def _give_up(self, subscription: Subscription, message: Message | None) -> None:
+        """To the subscription's dead-letter queue if it has one (and it takes the message),
+        else dropped."""
+        dead_letter = dead_letter_arn(subscription)
+        if not dead_letter or message is None:
+            log.warning("gave up delivering to %s", subscription.endpoint)
+            return
         try:
-            self.destinations.send(Handover(arn, body, message.hops, attributes))
-        except Exception as error:
-            log.warning("dead-letter queue %s: %s", arn, error)
+            self.destinations.send(self._handover(dead_letter, subscription, message))
+        except DeliveryFailed as failure:
+            log.warning(
+                "gave up delivering to %s; dead-letter queue: %s",
+                subscription.endpoint,
+                failure.message,
+            )
 
     def _finish(self, done: list[Delivery]) -> None:
         if not done:

@@ -132,13 +132,17 @@ def http_headers(kind: str, message_id: str, subscription: Subscription) -> dict
     return headers
 
 
-def raw_attributes(message: Message) -> dict[str, str]:
-    """Message attributes a queue gets with a raw message (the text values)."""
-    return {
-        name: attribute["Value"]
-        for name, attribute in message.attributes.items()
-        if not attribute["Type"].startswith("Binary")
-    }
+def queue_attributes(message: Message) -> dict[str, dict]:
+    """The message attributes a queue gets with a raw message, in SQS's shape and of their
+    own types (a Binary value as its bytes)."""
+    out = {}
+    for name, attribute in message.attributes.items():
+        kind, value = attribute["Type"], attribute["Value"]
+        if kind.startswith("Binary"):
+            out[name] = {"DataType": kind, "BinaryValue": base64.b64decode(value)}
+        else:
+            out[name] = {"DataType": kind, "StringValue": value}
+    return out
 
 
 def _document(body: dict) -> bytes:

@@ -12,8 +12,8 @@ send: `send` is the Destinations sender registered for `sns`.
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import logging
 import re
 import time
 import uuid
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from overcast.engine.destinations import Delivery as Handover
-from overcast.errors import TopicsBatchError
+from overcast.errors import DeliveryFailed, TopicsBatchError
 from overcast.triggers.topics.message import (
     MAX_MESSAGE_BYTES,
     Message,
@@ -33,8 +33,6 @@ from overcast.triggers.topics.message import (
 from overcast.triggers.topics.model import Topic, invalid
 from overcast.triggers.topics.registry import Registry
 from overcast.triggers.topics.store import Delivery
-
-log = logging.getLogger(__name__)
 
 DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000
 MAX_BATCH = 10
@@ -74,16 +72,16 @@ class Publisher:
 
     def send(self, delivery: Handover) -> None:
         """The `sns` sender: publish a destination record, dead letter or rule target's event
-        to the topic its ARN names (with the chain's hop count)."""
+        to the topic its ARN names (with the chain's hop count). Raises DeliveryFailed when
+        there is no such standard topic here."""
         topic = self.registry.topics.get(delivery.arn)
-        if topic is None or topic.fifo:
-            log.warning("no standard topic %s here; dropped a message for it", delivery.arn)
-            return
+        if topic is None:
+            raise DeliveryFailed(f"The topic {delivery.arn} does not exist.", missing=True)
+        if topic.fifo:  # it would need a message group: Lambda sends to standard topics only
+            raise DeliveryFailed(f"{delivery.arn} is a FIFO topic: it takes no such message.")
         message = self._new(topic, delivery.body.decode("utf-8", "replace"), delivery.hops)
         for name, value in (delivery.attributes or {}).items():
-            # Lambda's dead letters carry ErrorCode as a Number, the others as Strings.
-            kind = "Number" if name == "ErrorCode" and value.isdigit() else "String"
-            message.attributes[name] = {"Type": kind, "Value": value}
+            message.attributes[name] = _topic_attribute(name, value)
         self._accept(topic, message)
 
     # --- building a message -----------------------------------------------------------------
@@ -211,6 +209,18 @@ def _check_batch(entries: list[dict]) -> None:
             "BatchRequestTooLong",
             "The length of all the messages put together is more than the limit.",
         )
+
+
+def _topic_attribute(name: str, value: dict) -> dict:
+    """A delivery's message attribute (SQS's shape) as SNS keeps it: {"Type", "Value"}."""
+    kind = value["DataType"]
+    if kind.startswith("Binary"):
+        return {"Type": kind, "Value": base64.b64encode(value["BinaryValue"]).decode()}
+    text = value["StringValue"]
+    # Lambda's dead letters carry ErrorCode as a Number, the others as Strings.
+    if name == "ErrorCode" and kind == "String" and text.isdigit():
+        kind = "Number"
+    return {"Type": kind, "Value": text}
 
 
 def _timestamp(now: float) -> str:
