@@ -8,12 +8,11 @@ the tables are this module's, and a firing is recorded every time a schedule fir
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 from datetime import datetime
 from pathlib import Path
 
 from overcast.model.eventbridge import EventBus, Rule
+from overcast.store.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS event_buses (
@@ -30,22 +29,11 @@ CREATE TABLE IF NOT EXISTS rule_firings (
 RuleKey = tuple[str, str, str]  # region, bus, name
 
 
-class EventBridgeStore:
+class EventBridgeStore(Database):
     """Pass ":memory:" for a throwaway store in tests."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a killed process, as the rest
-        self._db.execute("PRAGMA busy_timeout=5000")  # the control plane writes the same file
-        self._db.executescript(SCHEMA)
-
-    def _write(self, sql: str, args: tuple) -> None:
-        with self._lock:
-            self._db.execute(sql, args)
+        super().__init__(path, SCHEMA)
 
     def load_buses(self) -> list[EventBus]:
         with self._lock:
@@ -73,11 +61,9 @@ class EventBridgeStore:
         )
 
     def delete_rule(self, key: RuleKey) -> None:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self.transaction():
             for table in ("event_rules", "rule_firings"):
                 self._db.execute(f"DELETE FROM {table} WHERE region=? AND bus=? AND name=?", key)
-            self._db.execute("COMMIT")
 
     def load_firings(self) -> dict[RuleKey, datetime]:
         """When each scheduled rule last fired (the schedule's time, not the clock's)."""
@@ -89,7 +75,3 @@ class EventBridgeStore:
         self._write(
             "INSERT OR REPLACE INTO rule_firings VALUES (?, ?, ?, ?)", (*key, fired.isoformat())
         )
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
