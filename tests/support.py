@@ -10,9 +10,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import Message
 from pathlib import Path
 
 import boto3
@@ -209,3 +211,17 @@ def records(server: RunningServer, name: str) -> list[dict]:
         for message in log_messages(server, name)
         if message.startswith("RECORD ")
     ]
+
+
+def http_call(
+    url: str, method: str = "GET", body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, Message, bytes]:
+    """A plain HTTP request (no SDK): (status, headers, body), whatever the status."""
+    request = urllib.request.Request(url, data=body, method=method)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()

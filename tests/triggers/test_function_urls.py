@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 import socket
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from support import deploy
+from support import deploy, http_call
 
 APP = """
 import base64, json
@@ -36,14 +34,7 @@ def handler(event, context):
 
 
 def call(url: str, path: str, method: str = "GET", body: bytes | None = None, headers=None):
-    request = urllib.request.Request(url.rstrip("/") + path, data=body, method=method)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+    return http_call(url.rstrip("/") + path, method, body, headers)
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ ApiEndpoint (or API Gateway's host form), answered as API Gateway answers."""
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
-from support import deploy
+from support import deploy, http_call
 
 SAMPLES = Path(__file__).resolve().parents[1] / "events"
 APP = """
@@ -35,19 +33,8 @@ ORIGIN = "https://example.com"
 CORS = {"AllowOrigins": [ORIGIN], "AllowMethods": ["GET", "POST"], "MaxAge": 60}
 
 
-def call(url: str, method: str = "GET", body: bytes | None = None, headers=None):
-    request = urllib.request.Request(url, data=body, method=method)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
 def event_of(url: str, method: str = "GET", **options) -> dict:
-    status, _, body = call(url, method, **options)
+    status, _, body = http_call(url, method, **options)
     assert status == 200, body
     return json.loads(body)
 
@@ -131,7 +118,7 @@ def test_payload_2_0_as_the_function_sees_it(api) -> None:
 
 
 def test_payload_1_0_as_the_function_sees_it(api) -> None:
-    status, headers, body = call(
+    status, headers, body = http_call(
         f"{api}/v1/thing%201?a=1&a=2",
         "POST",
         b'{"in": 1}',
@@ -156,13 +143,13 @@ def test_no_route_is_404_not_found(gateway, function_arn) -> None:
         Name="narrow", ProtocolType="HTTP", Target=function_arn, RouteKey="GET /only"
     )
     endpoint = created["ApiEndpoint"]
-    assert call(f"{endpoint}/only")[0] == 200
+    assert http_call(f"{endpoint}/only")[0] == 200
     for url, method in [(f"{endpoint}/other", "GET"), (f"{endpoint}/only", "POST")]:
-        status, headers, body = call(url, method)
+        status, headers, body = http_call(url, method)
         assert (status, json.loads(body)) == (404, {"message": "Not Found"})
         assert headers["apigw-requestid"]
     unknown = endpoint.rsplit("/", 1)[0] + "/zzzzzzzzzz/only"
-    assert call(unknown)[0] == 404
+    assert http_call(unknown)[0] == 404
 
 
 def test_named_stages_variables_and_deployments(gateway, function_arn) -> None:
@@ -173,16 +160,16 @@ def test_named_stages_variables_and_deployments(gateway, function_arn) -> None:
     target = integration(gateway, api_id, prefix + ":${stageVariables.fn}")
     gateway.create_route(ApiId=api_id, RouteKey="GET /hello", Target=target)
     gateway.create_stage(ApiId=api_id, StageName="prod", StageVariables={"fn": name, "c": "b"})
-    assert call(f"{endpoint}/prod/hello")[0] == 404  # nothing deployed to the stage yet
+    assert http_call(f"{endpoint}/prod/hello")[0] == 404  # nothing deployed to the stage yet
     gateway.create_deployment(ApiId=api_id, StageName="prod")
     event = event_of(f"{endpoint}/prod/hello")
     assert event["rawPath"] == "/prod/hello" and event["requestContext"]["stage"] == "prod"
     assert event["stageVariables"] == {"fn": name, "c": "b"}
-    assert call(f"{endpoint}/hello")[0] == 404  # no $default stage
+    assert http_call(f"{endpoint}/hello")[0] == 404  # no $default stage
 
 
 def test_cors_preflight_and_headers(api) -> None:
-    status, headers, body = call(
+    status, headers, body = http_call(
         f"{api}/anything",
         "OPTIONS",
         headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},
@@ -191,7 +178,7 @@ def test_cors_preflight_and_headers(api) -> None:
     assert headers["access-control-allow-origin"] == ORIGIN
     assert headers["access-control-allow-methods"] == "GET,POST"
     assert headers["access-control-max-age"] == "60"
-    status, headers, _ = call(f"{api}/cors", headers={"Origin": ORIGIN})
+    status, headers, _ = http_call(f"{api}/cors", headers={"Origin": ORIGIN})
     # The integration's own CORS headers give way to the API's configuration.
     assert status == 200 and headers.get_all("access-control-allow-origin") == [ORIGIN]
     assert headers["access-control-max-age"] is None
@@ -199,9 +186,9 @@ def test_cors_preflight_and_headers(api) -> None:
 
 def test_function_failures_are_500_and_timeouts_503(api) -> None:
     for path in ("/items/fail", "/items/garbage", "/v1/garbage"):
-        status, _, body = call(api + path)
+        status, _, body = http_call(api + path)
         assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"}), path
-    status, _, body = call(f"{api}/slow")
+    status, _, body = http_call(f"{api}/slow")
     assert (status, json.loads(body)) == (503, {"message": "Service Unavailable"})
 
 
@@ -212,17 +199,17 @@ def test_a_throttled_function_is_500(server, gateway) -> None:
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
     arn = client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     endpoint = gateway.create_api(Name="t", ProtocolType="HTTP", Target=arn)["ApiEndpoint"]
-    status, _, body = call(f"{endpoint}/x")
+    status, _, body = http_call(f"{endpoint}/x")
     assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
 
 
 def test_oversized_requests(api) -> None:
-    status, _, body = call(f"{api}/items/1", "POST", b"x" * (10 * 1024 * 1024 + 1))
+    status, _, body = http_call(f"{api}/items/1", "POST", b"x" * (10 * 1024 * 1024 + 1))
     assert (status, json.loads(body)) == (413, {"message": "Request Entity Too Large"})
     # Within API Gateway's 10 MB but over what Lambda takes: the invocation fails.
-    status, _, body = call(f"{api}/items/1", "POST", b"x" * (7 * 1024 * 1024))
+    status, _, body = http_call(f"{api}/items/1", "POST", b"x" * (7 * 1024 * 1024))
     assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
-    status, _, body = call(f"{api}/items/1", headers={"X-Big": "b" * 11000})
+    status, _, body = http_call(f"{api}/items/1", headers={"X-Big": "b" * 11000})
     assert (status, json.loads(body)) == (431, {"message": "Request Header Fields Too Large"})
 
 
@@ -234,9 +221,9 @@ def test_api_gateways_host_form(server, api) -> None:
 
 
 def test_iam_routes_need_a_signature_and_a_disabled_endpoint_refuses(gateway, api) -> None:
-    assert call(f"{api}/signed")[0] == 403
+    assert http_call(f"{api}/signed")[0] == 403
     signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/execute-api"}
-    assert call(f"{api}/signed", headers=signed)[0] == 200
+    assert http_call(f"{api}/signed", headers=signed)[0] == 200
     off = gateway.create_api(Name="off", ProtocolType="HTTP", DisableExecuteApiEndpoint=True)
-    status, _, body = call(off["ApiEndpoint"] + "/")
+    status, _, body = http_call(off["ApiEndpoint"] + "/")
     assert (status, json.loads(body)) == (403, {"message": "Forbidden"})

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import struct
-import urllib.error
-import urllib.request
 import uuid
 import zlib
 from collections.abc import Callable
@@ -20,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from packages import InstallFailed, install, package_with, runtime_interpreter
-from support import LAMBDA_ROLE
+from support import LAMBDA_ROLE, http_call
 
 # The first run downloads the dependencies (fixture setup counts against a test's timeout).
 pytestmark = pytest.mark.timeout(300)
@@ -207,14 +205,7 @@ def png(width: int = 3, height: int = 2) -> bytes:
 
 
 def call(url: str, path: str, method: str = "GET", body: bytes | None = None, headers=None):
-    request = urllib.request.Request(url.rstrip("/") + path, data=body, method=method)
-    for name, value in (headers or {}).items():
-        request.add_header(name, value)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
+    return http_call(url.rstrip("/") + path, method, body, headers)
 
 
 @pytest.fixture(scope="session")
