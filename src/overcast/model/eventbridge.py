@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from overcast.triggers.input_transform import TargetInput
+from overcast.model.input_transform import TargetInput
 
 DEFAULT_BUS = "default"
 ENABLED, DISABLED = "ENABLED", "DISABLED"

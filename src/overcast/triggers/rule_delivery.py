@@ -41,7 +41,7 @@ from overcast.engine.engine import new_request_id
 from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
 from overcast.model.eventbridge import Rule, RuleTarget, bus_name, service_of
 from overcast.model.function import Target
-from overcast.triggers.input_transform import RuleContext
+from overcast.model.input_transform import RuleContext
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from overcast.errors import ValidationException
-from overcast.triggers.json_path import MISSING, InvalidJsonPath, JsonPath
+from overcast.model.json_path import MISSING, InvalidJsonPath, JsonPath
 
 PLACEHOLDER = re.compile(r"<(aws\.events\.[a-z.\-]+|[A-Za-z0-9_\-]+)>")
 RESERVED = frozenset(

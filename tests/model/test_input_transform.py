@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import pytest
 
 from overcast.errors import ValidationException
-from overcast.triggers.input_transform import RuleContext, TargetInput
-from overcast.triggers.json_path import MISSING, InvalidJsonPath, JsonPath
+from overcast.model.input_transform import RuleContext, TargetInput
+from overcast.model.json_path import MISSING, InvalidJsonPath, JsonPath
 
 # "Input transformation": the example Amazon EC2 event.
 EVENT = {
