@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from overcast.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
+    DeliveryFailed,
     IllegalLocationConstraintException,
     InvalidLocationConstraint,
     InvalidTag,
@@ -149,6 +150,8 @@ class Buckets:
         for target in dict.fromkeys(r.target for r in rules if r.kind != "function"):
             try:
                 self.notifier.send_now(target, test_event(name, request_id, host_id))
+            except DeliveryFailed as exc:
+                log.warning("S3 test event to %s not delivered: %s", target, exc)
             except Exception:
                 log.exception("S3 test event to %s", target)
 

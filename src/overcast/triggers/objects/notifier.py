@@ -11,7 +11,7 @@ from typing import Protocol
 
 from overcast.engine.destinations import Delivery, Destinations
 from overcast.engine.engine import new_request_id
-from overcast.errors import ServiceError
+from overcast.errors import DeliveryFailed, ServiceError
 from overcast.model.function import Target
 from overcast.triggers.objects.catalog import Catalog, Notice
 from overcast.types import Resolver
@@ -45,6 +45,8 @@ class Notifier:
         for notice in notices:
             try:
                 self._send(notice)
+            except DeliveryFailed as exc:  # S3 drops what it cannot deliver
+                log.warning("object event for %s not delivered: %s", notice.target, exc)
             except Exception:  # one destination's failure must not hold the others
                 log.exception("object event for %s not delivered", notice.target)
         self.catalog.delivered([notice.id for notice in notices])
