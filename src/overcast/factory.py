@@ -104,8 +104,8 @@ class Platform:
         await self.engine.stop()
         if self.objects is not None:
             self.objects.close()
+        self.log_sink.flush()  # then finished events are forgotten
         self.events.close()
-        self.log_sink.flush()
         self.logs.close()
         self.store.close()
 
@@ -144,6 +144,7 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         destinations,
         delay_scale=settings.async_delay_scale,
+        after_logs=log_sink.when_written,
     )
     eventbridge = build_eventbridge(settings, queue, control, destinations, events)
     # Other AWS services on the same port, by SigV4 scope service name (s3, sqs, sns).

@@ -93,6 +93,7 @@ class AsyncQueue:
         *,
         delay_scale: float = 1.0,
         clock: Callable[[], float] = time.time,
+        after_logs: Callable[[Callable[[], None]], None] = lambda then: then(),
     ) -> None:
         self.store = store
         self.runner = runner
@@ -101,6 +102,7 @@ class AsyncQueue:
         self.destinations = destinations
         self.delay_scale = delay_scale
         self.clock = clock
+        self.after_logs = after_logs  # the log sink's when_written
         self._lanes: dict[tuple[str, str], Lane] = {}
         self._tasks: set[asyncio.Task] = set()
         self._throttled: dict[int, int] = {}  # event id -> throttles in a row
@@ -112,6 +114,7 @@ class AsyncQueue:
         # ones only, within a budget (a backlog of large events stays on disk).
         self._payloads: dict[int, bytes] = {}
         self._payload_bytes = 0
+        self._done: list[int] = []  # finished, removed once their logs are written
         destinations.register("lambda", self._send_to_function)
 
     # --- accepting --------------------------------------------------------------------------
@@ -370,12 +373,20 @@ class AsyncQueue:
 
     # --- helpers ----------------------------------------------------------------------------
 
+    def _remove_done(self) -> None:
+        done, self._done = self._done, []
+        self.store.remove_all(done)
+
     def _payload(self, event_id: int) -> bytes | None:
         payload = self._payloads.get(event_id)
         return payload if payload is not None else self.store.payload(event_id)
 
     def _remove(self, event_id: int) -> None:
-        self.store.remove(event_id)
+        """Forget a finished event once its invocation's log lines are written: after a crash
+        an event either ran with its log kept, or runs again."""
+        self._done.append(event_id)
+        if len(self._done) == 1:
+            self.after_logs(self._remove_done)
         payload = self._payloads.pop(event_id, None)
         if payload is not None:
             self._payload_bytes -= len(payload)

@@ -4,6 +4,7 @@ batch instead of one per invocation. `logs --follow` sees events within one inte
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from overcast.types import LogSink
 
@@ -18,6 +19,7 @@ class BufferedLogSink:
         self._interval = interval
         self._pending: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self._timer: asyncio.TimerHandle | None = None
+        self._after: list[Callable[[], None]] = []
 
     def append(self, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         held = self._pending.get((group, stream))
@@ -28,6 +30,13 @@ class BufferedLogSink:
         if self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._interval, self.flush)
 
+    def when_written(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once everything held now is written (at once if nothing is)."""
+        if self._timer is None:
+            callback()
+        else:
+            self._after.append(callback)
+
     def flush(self) -> None:
         """Write everything held now (also called at shutdown)."""
         if self._timer is not None:
@@ -36,3 +45,6 @@ class BufferedLogSink:
         pending, self._pending = self._pending, {}
         for (group, stream), events in pending.items():
             self._sink.append(group, stream, events)
+        after, self._after = self._after, []
+        for callback in after:
+            callback()

@@ -95,8 +95,11 @@ class EventStore(Database):
             )
 
     def remove(self, event_id: int) -> None:
+        self.remove_all([event_id])
+
+    def remove_all(self, event_ids: list[int]) -> None:
         with self.transaction():
-            self._db.execute("DELETE FROM events WHERE id=?", (event_id,))
+            self._db.executemany("DELETE FROM events WHERE id=?", [(i,) for i in event_ids])
 
     def pending(self) -> list[QueuedEvent]:
         """Every event not yet done, oldest first (read at start)."""
