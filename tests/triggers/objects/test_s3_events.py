@@ -194,6 +194,8 @@ def test_a_function_writing_into_its_own_bucket_is_stopped_after_16(
         return s3.list_objects_v2(Bucket=bucket, Prefix="loop/")["KeyCount"]
 
     wait_for(lambda: loop_keys() >= 17, timeout=60)
+    # The last run's log lines reach the store within the log buffer's interval.
+    wait_for(lambda: log_messages(server, function_name).count("RUN") >= 16)
     wait_for(lambda: queue_idle(server))
     # The first put and one write by each of the 16 invocations; the 17th was not run.
     assert loop_keys() == 17
