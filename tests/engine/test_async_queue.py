@@ -12,12 +12,20 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from support import RECORDER, RunningServer, deploy, log_messages, records, start_server, wait_for
+from support import (
+    RECORDER,
+    RunningServer,
+    deploy,
+    log_messages,
+    queue_idle,
+    records,
+    start_server,
+    wait_for,
+)
 
 FAIL = """
 def handler(event, context):
@@ -234,11 +242,6 @@ def test_a_function_invoking_itself_with_boto3_is_stopped(
         return sum(m.startswith("RUN") for m in log_messages(fast_server, function_name))
 
     wait_for(lambda: runs() >= 16)
-    wait_for(lambda: not fast_server_busy(fast_server, function_name))
+    wait_for(lambda: queue_idle(fast_server, function_name))
     assert runs() == 16
     assert [m for m in log_messages(fast_server, function_name) if m.startswith("STOPPED")]
-
-
-def fast_server_busy(server: RunningServer, name: str) -> bool:
-    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=10) as answer:
-        return any(key.endswith(f":{name}") for key in json.load(answer))

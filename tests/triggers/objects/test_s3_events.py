@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from support import RECORDER, RunningServer, deploy, log_messages, wait_for
+from support import RECORDER, RunningServer, deploy, log_messages, queue_idle, wait_for
 from support import records as events_recorded
 
 SAMPLE = Path(__file__).parents[2] / "events" / "s3-event.json"
@@ -32,11 +31,6 @@ def handler(event, context):
 def records(server: RunningServer, name: str) -> list[dict]:
     """The S3 records the RECORDER function got, across all its events."""
     return [r for event in events_recorded(server, name) for r in event.get("Records", [])]
-
-
-def queue_idle(server: RunningServer) -> bool:
-    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=5) as response:
-        return json.loads(response.read()) == {}
 
 
 def function_arn(server: RunningServer, name: str, source: str) -> str:

@@ -7,12 +7,11 @@ destination."""
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
 from sns_server import SAMPLE, shape
 
-from support import RECORDER, RunningServer, deploy, log_messages, records, wait_for
+from support import RECORDER, RunningServer, deploy, log_messages, queue_idle, records, wait_for
 
 # Publishes to the topic it is subscribed to: a loop through the topic.
 LOOPER = """
@@ -66,11 +65,6 @@ def test_a_function_gets_the_sns_event(fast_server: RunningServer, sns, function
         "TestInvoke",
         None,
     }
-
-
-def queue_idle(server: RunningServer) -> bool:
-    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=5) as response:
-        return json.loads(response.read()) == {}
 
 
 def test_a_loop_through_a_topic_is_stopped_after_16_invocations(
