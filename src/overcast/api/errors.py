@@ -44,10 +44,15 @@ def json_protocol_error_response(exc: ServiceError) -> Response:
     )
 
 
-def internal_error(exc: BaseException, request: Request) -> ServiceError:
-    """Log an unexpected failure server-side; what the client is told instead."""
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+def internal_error(exc: BaseException, where: str) -> ServiceError:
+    """Log an unexpected failure server-side (`where`: what was being answered); what the
+    client is told instead."""
+    logger.error("unhandled error on %s", where, exc_info=exc)
     return ServiceError("An internal error occurred. See the Overcast server log.")
+
+
+def request_line(request: Request) -> str:
+    return f"{request.method} {request.url.path}"
 
 
 def guarded(
@@ -62,7 +67,7 @@ def guarded(
         except ServiceError as exc:
             return render(exc)
         except Exception as exc:
-            return render(internal_error(exc, request))
+            return render(internal_error(exc, request_line(request)))
 
     guarded_endpoint.__name__ = getattr(endpoint, "__name__", "endpoint")
     return guarded_endpoint

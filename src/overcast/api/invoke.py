@@ -9,13 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.api.errors import error_response
+from overcast.api.errors import error_response, internal_error
 from overcast.api.protocol import MAX_HEADER_BYTES, header_size
 from overcast.api.sigv4 import scope_of
 from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
@@ -30,14 +29,11 @@ from overcast.errors import (
 )
 from overcast.types import Resolver
 
-log = logging.getLogger(__name__)
-
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 JSON_TYPE = ("content-type", "application/json")
-INTERNAL_ERROR = "An internal error occurred. See the Overcast server log."
 RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
@@ -108,8 +104,7 @@ class InvokeEndpoint:
         except ServiceError as exc:
             return Answer.of_error(exc)
         except Exception as exc:
-            log.error("unhandled error invoking %s", call.function_name, exc_info=exc)
-            return Answer.of_error(ServiceError(INTERNAL_ERROR))
+            return Answer.of_error(internal_error(exc, f"Invoke {call.function_name}"))
 
     async def invoke(self, call: InvokeCall) -> Answer:
         """The answer to `call`; refusals raise Lambda's errors."""

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.api import protocol, query_protocol
-from overcast.api.errors import internal_error
+from overcast.api.errors import internal_error, request_line
 from overcast.api.invoke import lineage_hops
 from overcast.api.query_protocol import QueryInputError
 from overcast.api.sigv4 import scope_of
@@ -118,7 +118,8 @@ class SnsApi:
         except ServiceError as error:
             return query_protocol.error_response(error, self.model)
         except Exception as error:
-            return query_protocol.error_response(internal_error(error, request), self.model)
+            failure = internal_error(error, request_line(request))
+            return query_protocol.error_response(failure, self.model)
 
     async def _handle(self, request: Request) -> Response:
         protocol.check_header_size(request.scope["headers"])

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from overcast.api import sqs_messages as _messages  # noqa: F401 (registers its operations)
 from overcast.api import sqs_queues as _queues  # noqa: F401 (registers its operations)
-from overcast.api.errors import internal_error
+from overcast.api.errors import internal_error, request_line
 from overcast.api.invoke import lineage_hops
 from overcast.api.json_protocol import JsonInputError, JsonProtocol
 from overcast.api.protocol import check_header_size, read_body, service_model
@@ -52,7 +52,7 @@ class SqsApi:
         except ServiceError as exc:
             return self.query.error_response(exc) if query else self.json.error_response(exc)
         except Exception as exc:
-            error = internal_error(exc, request)
+            error = internal_error(exc, request_line(request))
             return self.query.error_response(error) if query else self.json.error_response(error)
 
     async def _json(self, request: Request) -> Response:
