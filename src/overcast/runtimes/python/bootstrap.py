@@ -140,7 +140,7 @@ def handle(handler, meta, body):
         _log_exception(exc)
         return _answer_error(error_object(exc, request_id))
     try:
-        payload = json.dumps(result, default=_encode_decimal).encode()
+        payload = _encode_result(result).encode()
     except (TypeError, ValueError) as exc:
         error = {
             "errorMessage": f"Unable to marshal response: {exc}",
@@ -195,6 +195,10 @@ def _encode_decimal(value):
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# Built once: json.dumps(result, default=...) would build an encoder on every invocation.
+_encode_result = json.JSONEncoder(default=_encode_decimal).encode
 
 
 def _max_rss_kb():

@@ -29,8 +29,12 @@ CHUNK = 10  # meta (first only): content_type; body: the next bytes of the respo
 STREAM_END = 11  # meta: max_rss_kb, error_type if it failed mid-stream; body: that error object
 
 
+# One encoder for every frame: json.dumps with any option builds a new one on each call.
+_encode_meta = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def encode(kind, meta, body=b""):
-    meta_bytes = json.dumps(meta, separators=(",", ":")).encode() if meta else b""
+    meta_bytes = _encode_meta(meta).encode() if meta else b""
     return HEADER.pack(kind, len(meta_bytes), len(body)) + meta_bytes + body
 
 
