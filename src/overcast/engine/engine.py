@@ -118,7 +118,9 @@ class Engine:
         function = target.function
         self.admission.admit(function)
         try:
-            return await self._run(target, payload, tail, client_context, hops=hops)
+            return await self._run(
+                target, payload, tail, client_context, hops=hops, log_later=not tail
+            )
         finally:
             self.admission.release(function)
 
@@ -197,6 +199,7 @@ class Engine:
         request_id: str | None = None,
         hops: int = 0,
         stream: ResponseStream | None = None,
+        log_later: bool = False,
     ) -> InvokeResult:
         function = target.function
         request_id = request_id or new_request_id()
@@ -219,7 +222,7 @@ class Engine:
             answer = await self._await_answer(environment, meta, payload, function, record)
         else:
             answer = await self._await_stream(environment, meta, payload, record, stream)
-        return self._finish(record, environment, answer, tail)
+        return self._finish(record, environment, answer, tail, log_later)
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: InvocationRecord):
         self.admission.allow_new_environment(function)
@@ -279,16 +282,30 @@ class Engine:
         return answer
 
     def _finish(
-        self, record: InvocationRecord, environment: Environment, answer: Answer | None, tail: bool
+        self,
+        record: InvocationRecord,
+        environment: Environment,
+        answer: Answer | None,
+        tail: bool,
+        log_later: bool = False,
     ) -> InvokeResult:
+        """The result; the invocation's log lines (START to REPORT) are recorded now, or with
+        `log_later` once the caller has had its answer: a synchronous caller waits for the
+        answer, not for the log (call_soon runs before the loop reads any other request)."""
         record.end(answer, environment.take_logs())
-        record.max_memory_mb = environment.peak_memory_mb(record.max_rss_kb)
         healthy = answer is not None and answer.kind in (protocol.RESPONSE, protocol.ERROR)
         self.pools.release(environment, healthy)
+        if log_later and healthy:
+            self._loop.call_soon(self._log, record, environment)
+            return record.result(None, environment.log_stream)
+        events = self._log(record, environment)
+        return record.result(_tail(events) if tail else None, environment.log_stream)
+
+    def _log(self, record: InvocationRecord, environment: Environment) -> list[tuple[int, str]]:
+        record.max_memory_mb = environment.peak_memory_mb(record.max_rss_kb)
         events = record.log_events()
         self.logs.append(record.function.log_group, environment.log_stream, events)
-        log_result = _tail(events) if tail else None
-        return record.result(log_result, environment.log_stream)
+        return events
 
     def _kill(self, environment: Environment) -> None:
         """End an environment the engine no longer needs (reclaimed, retired, replaced).
@@ -305,8 +322,10 @@ class Engine:
             self._keep_last_words(environment)
 
     def note(self, result: InvokeResult, message: str) -> None:
-        """Add a line to an invocation's log stream (a front door explaining a refusal)."""
-        self.logs.append(result.log_group, result.log_stream, [(int(time.time() * 1000), message)])
+        """Add a line to an invocation's log stream (a front door explaining a refusal),
+        after its REPORT line (which a synchronous invocation records with call_soon)."""
+        events = [(int(time.time() * 1000), message)]
+        self._loop.call_soon(self.logs.append, result.log_group, result.log_stream, events)
 
     def _keep_last_words(self, environment: Environment) -> None:
         events = lines.output_events(environment.take_logs())
