@@ -12,7 +12,7 @@ from overcast.api.app import InvokeFront, build_app
 from overcast.api.errors import Endpoint
 from overcast.api.eventbridge import TARGET_PREFIX as EVENTS_TARGET
 from overcast.api.eventbridge import EventBridgeApi
-from overcast.api.fast_http import protocol_for
+from overcast.api.fast_http import WholeFrontDoor, protocol_for
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
@@ -75,6 +75,7 @@ class Platform:
     events: EventStore
     queue: AsyncQueue
     invoke: InvokeEndpoint
+    front_doors: tuple[WholeFrontDoor, ...] = ()  # answered by the HTTP protocol itself
     eventbridge: EventBridge | None = None
     topics: Topics | None = None
     objects: ObjectStore | None = None
@@ -162,6 +163,8 @@ def build_platform(settings: Settings) -> Platform:
     http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
     invoke = InvokeEndpoint(engine, control, settings.default_region, queue, control.event_invoke)
+    function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
+    api_front = HttpApis(http_apis.served, control, engine, settings.account_id)
     app = build_app(
         settings=settings,
         control=control,
@@ -173,14 +176,14 @@ def build_platform(settings: Settings) -> Platform:
             ),
             EVENTS_TARGET: eventbridge.api.handle,
         },
-        function_urls=FunctionUrls(control.urls.route, control, engine, settings.account_id),
+        function_urls=function_urls,
         stream_route=InvokeStreamEndpoint(
             engine, control, settings.default_region, control.event_invoke
         ),
         services=services,
         queue_stats=queue.stats,
         front_doors=(
-            HttpApis(http_apis.served, control, engine, settings.account_id),
+            api_front,
             SubscriberLinks(topics.api),
         ),
         apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
@@ -197,6 +200,7 @@ def build_platform(settings: Settings) -> Platform:
         events,
         queue,
         invoke,
+        front_doors=(function_urls, api_front),
         eventbridge=eventbridge,
         topics=topics,
         objects=objects,
@@ -314,7 +318,8 @@ async def _serve(settings: Settings) -> None:
         platform.app,
         host=settings.host,
         port=settings.port,
-        http=protocol_for(platform.invoke),  # httptools, with Invoke answered off ASGI
+        # httptools, with Invoke, function URLs and HTTP APIs answered off ASGI
+        http=protocol_for(platform.invoke, platform.front_doors),
         lifespan="off",
         access_log=False,
         proxy_headers=False,

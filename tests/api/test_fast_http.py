@@ -1,6 +1,7 @@
-"""The Invoke shortcut past ASGI (api/fast_http.py) keeps HTTP/1.1's rules: answers in order
-on a connection, keep-alive and close, pipelined requests of any kind, bodies split across
-packets, Expect: 100-continue."""
+"""The shortcut past ASGI (api/fast_http.py), for Invoke and for function URLs, keeps
+HTTP/1.1's rules: answers in order on a connection, keep-alive and close, pipelined requests
+of any kind, bodies split across packets, Expect: 100-continue, HEAD; and whatever a function
+answers, the connection stays usable."""
 
 from __future__ import annotations
 
@@ -31,16 +32,22 @@ def read_responses(sock: socket.socket, count: int) -> list[tuple[int, dict, byt
     sock.settimeout(20)
     while len(answers) < count:
         while b"\r\n\r\n" not in data:
-            data += sock.recv(65536)
+            data += received(sock)
         head, _, data = data.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in lines[1:])}
         length = int(headers.get("content-length", 0))
         while len(data) < length:
-            data += sock.recv(65536)
+            data += received(sock)
         answers.append((int(lines[0].split()[1]), headers, data[:length]))
         data = data[length:]
     return answers
+
+
+def received(sock: socket.socket) -> bytes:
+    data = sock.recv(65536)
+    assert data, "the server closed the connection"
+    return data
 
 
 @pytest.fixture
@@ -98,3 +105,70 @@ def test_expect_100_continue_takes_the_ordinary_path(server, echo) -> None:
         sock.sendall(body)
         [(status, _, answer)] = read_responses(sock, 1)
         assert status == 200 and json.loads(answer) == {"big": True}
+
+
+WEB = """
+def handler(event, context):
+    path = event["rawPath"]
+    if path == "/odd":
+        return {"statusCode": 299, "body": "odd"}
+    if path == "/euro":
+        return {"statusCode": 200, "headers": {"x-price": "10 \\u20ac"}, "body": "priced"}
+    return {"statusCode": 200, "headers": {"content-length": "999"}, "body": path}
+"""
+
+
+@pytest.fixture
+def url_path(lambda_client, function_name) -> str:
+    name = f"{function_name}-web"
+    deploy(lambda_client, name, WEB)
+    url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE")
+    return "/" + url["FunctionUrl"].split("/", 3)[3].rstrip("/")
+
+
+def get(path: str, method: str = "GET", *extra: str) -> bytes:
+    return "\r\n".join([f"{method} {path} HTTP/1.1", "Host: test", *extra, "", ""]).encode()
+
+
+def test_function_url_requests_pipelined_with_invokes(server, echo, url_path) -> None:
+    with connect(server) as sock:
+        sock.sendall(
+            get(url_path + "/a")
+            + invoke_request(echo, b'{"n": 1}')
+            + get(url_path + "/b")
+            + get("/_overcast/health")
+        )
+        answers = read_responses(sock, 4)
+    assert [status for status, _, _ in answers] == [200] * 4
+    assert [body for _, _, body in answers][:3] == [b"/a", b'{"n": 1}', b"/b"]
+    assert json.loads(answers[3][2]) == {"status": "ok"}
+    # The function's own Content-Length is passed on renamed, as AWS's front ends do.
+    assert answers[0][1]["x-amzn-remapped-content-length"] == "999"
+    assert answers[0][1]["content-length"] == "2" and "date" in answers[0][1]
+
+
+def test_head_odd_statuses_and_unsendable_headers(server, url_path) -> None:
+    with connect(server) as sock:
+        sock.sendall(get(url_path + "/x", "HEAD"))
+        sock.settimeout(20)
+        head = sock.recv(65536)
+        assert head.startswith(b"HTTP/1.1 200 ") and head.endswith(b"\r\n\r\n")
+        assert b"content-length: 2\r\n" in head  # the body's length, without the body
+        sock.sendall(get(url_path + "/odd") + get(url_path + "/euro") + get(url_path + "/ok"))
+        answers = read_responses(sock, 3)
+    assert answers[0][0] == 299 and answers[0][2] == b"odd"
+    # A header value HTTP cannot carry: an invalid response (502), and the connection goes on.
+    assert answers[1][0] == 502
+    assert answers[2][0] == 200 and answers[2][2] == b"/ok"
+
+
+def test_oversized_function_url_body_keeps_the_connection(server, url_path) -> None:
+    body = b"x" * (6 * 1024 * 1024 + 1)
+    with connect(server) as sock:
+        sock.sendall(get(url_path + "/big", "POST", f"Content-Length: {len(body)}")[:-2])
+        sock.sendall(b"\r\n" + body + get(url_path + "/after"))
+        answers = read_responses(sock, 2)
+    assert answers[0][0] == 413 and json.loads(answers[0][2]) == {
+        "Message": "Request Entity Too Large"
+    }
+    assert answers[1][0] == 200 and answers[1][2] == b"/after"

@@ -88,7 +88,17 @@ def test_inferred_and_binary_responses() -> None:
     assert binary.body == b"\x89PNG"
 
 
-@pytest.mark.parametrize("payload", [b"{not json", b'{"statusCode": "two hundred"}'])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"{not json",
+        b'{"statusCode": "two hundred"}',
+        # Headers HTTP/1.1 cannot carry: a split line, a character outside Latin-1, a bad name.
+        b'{"statusCode": 200, "headers": {"x-a": "one\\r\\nx-b: two"}}',
+        b'{"statusCode": 200, "headers": {"x-price": "10 \\u20ac"}}',
+        b'{"statusCode": 200, "multiValueHeaders": {"bad name": ["x"]}}',
+    ],
+)
 def test_invalid_responses(payload: bytes) -> None:
     with pytest.raises(InvalidResponse):
         response_v2(payload)

@@ -1,97 +1,193 @@
-"""uvicorn's httptools protocol with one shortcut: Lambda's Invoke skips ASGI.
+"""uvicorn's httptools protocol with one shortcut: the hot requests skip ASGI.
 
-A warm invoke is the benchmarked hot path, and most of its cost on the server was the ASGI
-machinery around it (a request cycle, its event, the app's routing, Starlette's request and
-response objects, a socket write for the head and another for the body). Here an Invoke
-request is recognised when its head is parsed, its body collected, and its answer written in
-one piece; everything else — every other route, Expect: 100-continue, upgrades, pipelined
-requests — takes uvicorn's ordinary path unchanged.
+Lambda's Invoke and the requests of function URLs and HTTP APIs are the benchmarked hot
+paths, and most of their cost on the server was the ASGI machinery around them (a request
+cycle, its events, the app's routing, Starlette's request and response objects, a socket
+write for the head and another for the body). Here such a request is recognised when its
+head is parsed, its body collected, and its answer written in one piece. Everything else —
+every other route, a RESPONSE_STREAM function URL, Expect: 100-continue, upgrades, requests
+pipelined behind a pending one — takes uvicorn's ordinary path unchanged.
 """
 
 from __future__ import annotations
 
 import re
 import urllib.parse
-from http import HTTPStatus
+from collections.abc import Awaitable, Callable
+from http.client import responses
+from typing import Protocol
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from overcast.api.errors import internal_error
 from overcast.api.invoke import Answer, InvokeCall, InvokeEndpoint
 from overcast.api.protocol import header_size
+from overcast.triggers.http_event import HttpRequest, HttpResponse
+from overcast.triggers.http_front import Claim, http_request, response_headers
 
 INVOKE_URL = re.compile(rb"/2015-03-31/functions/([^/?]+)/invocations/?(?:\?(.*))?")
-MAX_BODY_BYTES = 7 * 1024 * 1024  # above Lambda's 6 MB: the endpoint answers the refusal
+MAX_INVOKE_BODY = 7 * 1024 * 1024  # above Lambda's 6 MB: the endpoint answers the refusal
+FRONT_DOOR_FAILURE = HttpResponse(
+    500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
+)
+
+Respond = Callable[[bytes | None], Awaitable[Answer | HttpResponse]]  # body (None: too large)
 
 
-def protocol_for(endpoint: InvokeEndpoint) -> type[HttpToolsProtocol]:
-    """The protocol class to give uvicorn (`Config(http=...)`), answering Invoke itself."""
+class WholeFrontDoor(Protocol):
+    """A front door (function URLs, HTTP APIs) whose requests can be answered whole."""
 
-    class InvokeProtocol(FastInvokeProtocol):
+    body_limit: int
+
+    def claim(self, path: str, host: str) -> Claim | None:
+        """The claim if this door answers the request whole; None leaves it to ASGI."""
+        ...
+
+    async def respond(self, claim: Claim, request: HttpRequest) -> HttpResponse: ...
+
+
+def protocol_for(
+    endpoint: InvokeEndpoint, doors: tuple[WholeFrontDoor, ...] = ()
+) -> type[HttpToolsProtocol]:
+    """The protocol class to give uvicorn (`Config(http=...)`): it answers Invoke and the
+    requests `doors` claim itself."""
+
+    class ShortcutProtocol(FastProtocol):
         invoke = endpoint
+        front_doors = doors
 
-    return InvokeProtocol
+    return ShortcutProtocol
 
 
-class FastInvokeProtocol(HttpToolsProtocol):
+class FastProtocol(HttpToolsProtocol):
     invoke: InvokeEndpoint
-    _call: InvokeCall | None = None
+    front_doors: tuple[WholeFrontDoor, ...]
+    _respond: Respond | None = None  # set while a request taking the shortcut is read
 
     def on_message_begin(self) -> None:
-        self._call = None
+        self._respond = None
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
-        match = INVOKE_URL.fullmatch(self.url) if self.parser.get_method() == b"POST" else None
         busy = self.cycle is not None and not self.cycle.response_complete
-        if match is None or busy or self.expect_100_continue or self.parser.should_upgrade():
+        if not (busy or self.expect_100_continue or self.parser.should_upgrade()):
+            self._respond, self._limit = self._shortcut()
+        if self._respond is None:
             super().on_headers_complete()
             return
-        query = urllib.parse.parse_qs((match[2] or b"").decode("latin-1"))
-        self._call = InvokeCall(
-            function_name=urllib.parse.unquote(match[1].decode("latin-1")),
-            qualifier=query["Qualifier"][0] if "Qualifier" in query else None,
-            headers={n.decode("latin-1"): v.decode("latin-1") for n, v in self.headers},
-            body=b"",
-            header_bytes=header_size(self.headers),
-        )
         self._chunks: list[bytes] = []
         self._body_size = 0
         # Stands in for uvicorn's request cycle, so a request pipelined behind this one
         # queues as it would behind any other.
         self.cycle = _FastCycle()
 
+    def _shortcut(self) -> tuple[Respond | None, int]:
+        """How to answer this request off ASGI, and the largest body it takes."""
+        method = self.parser.get_method()
+        if method == b"POST":
+            match = INVOKE_URL.fullmatch(self.url)
+            if match is not None:
+                return self._invoke_call(match).respond, MAX_INVOKE_BODY
+        if not self.front_doors:
+            return None, 0
+        url = httptools.parse_url(self.url)
+        path = url.path.decode("latin-1")
+        host = next((v.decode("latin-1") for n, v in self.headers if n == b"host"), "")
+        for door in self.front_doors:
+            claim = door.claim(path, host)
+            if claim is not None:
+                call = _DoorCall(door, claim, method.decode("ascii"), url.query or b"", self)
+                return call.respond, door.body_limit
+        return None, 0
+
+    def _invoke_call(self, match: re.Match) -> _InvokeCall:
+        query = urllib.parse.parse_qs((match[2] or b"").decode("latin-1"))
+        call = InvokeCall(
+            function_name=urllib.parse.unquote(match[1].decode("latin-1")),
+            qualifier=query["Qualifier"][0] if "Qualifier" in query else None,
+            headers={n.decode("latin-1"): v.decode("latin-1") for n, v in self.headers},
+            body=b"",
+            header_bytes=header_size(self.headers),
+        )
+        return _InvokeCall(self.invoke, call)
+
     def on_body(self, body: bytes) -> None:
-        if self._call is None:
+        if self._respond is None:
             super().on_body(body)
-        elif self._body_size <= MAX_BODY_BYTES:
+        elif self._body_size <= self._limit:
             self._chunks.append(body)
             self._body_size += len(body)
 
     def on_message_complete(self) -> None:
-        call = self._call
-        if call is None:
+        respond = self._respond
+        if respond is None:
             super().on_message_complete()
             return
-        self._call = None
-        call.body = b"".join(self._chunks)
+        self._respond = None
+        body = b"".join(self._chunks) if self._body_size <= self._limit else None
         self._chunks = []
+        head_only = self.parser.get_method() == b"HEAD"
         self.cycle.keep_alive &= self.parser.should_keep_alive()
         self.flow.pause_reading()  # nothing more is read until this is answered
-        task = self.loop.create_task(self._answer(call, self.cycle))
+        task = self.loop.create_task(self._answer(respond(body), self.cycle, head_only))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
 
-    async def _answer(self, call: InvokeCall, cycle: _FastCycle) -> None:
-        answer = await self.invoke.answer(call)
+    async def _answer(
+        self, answering: Awaitable[Answer | HttpResponse], cycle: _FastCycle, head_only: bool
+    ) -> None:
+        answer = await answering
         cycle.response_complete = True
         if cycle.disconnected or self.transport.is_closing():
             return
-        self.transport.write(_encode(answer, cycle.keep_alive))
+        defaults = self.server_state.default_headers  # Date, kept current by uvicorn
+        try:
+            data = _encode(answer, defaults, cycle.keep_alive, head_only)
+        except UnicodeEncodeError as exc:  # front doors refuse such headers: never left hanging
+            internal_error(exc, "a response's headers")
+            data = _encode(FRONT_DOOR_FAILURE, defaults, cycle.keep_alive, head_only)
+        self.transport.write(data)
         if cycle.keep_alive:
             # Resumes reading, then starts a queued request or the keep-alive timeout.
             self.on_response_complete()
         else:
             self.transport.close()
+
+
+class _InvokeCall:
+    def __init__(self, endpoint: InvokeEndpoint, call: InvokeCall) -> None:
+        self.endpoint, self.call = endpoint, call
+
+    async def respond(self, body: bytes | None) -> Answer:
+        self.call.body = body or b""  # the endpoint refuses anything over Lambda's limit
+        return await self.endpoint.answer(self.call)
+
+
+class _DoorCall:
+    def __init__(
+        self, door: WholeFrontDoor, claim: Claim, method: str, query: bytes, http: FastProtocol
+    ) -> None:
+        self.door, self.claim, self.method, self.query = door, claim, method, query
+        self.headers, self.client = http.headers, http.client
+        self.version = http.parser.get_http_version()
+
+    async def respond(self, body: bytes | None) -> HttpResponse:
+        request = http_request(
+            self.method,
+            self.claim.raw_path,
+            self.query,
+            self.headers,
+            body,
+            self.client,
+            self.version,
+        )
+        try:
+            response = await self.door.respond(self.claim, request)
+        except Exception as exc:
+            internal_error(exc, f"{self.method} {self.claim.raw_path}")
+            return FRONT_DOOR_FAILURE
+        return HttpResponse(response.status, response_headers(response), response.body)
 
 
 class _FastCycle:
@@ -107,12 +203,20 @@ class _FastCycle:
         pass
 
 
-def _encode(answer: Answer, keep_alive: bool) -> bytes:
-    phrase = HTTPStatus(answer.status).phrase
-    head = [f"HTTP/1.1 {answer.status} {phrase}\r\n"]
-    head += [f"{name}: {value}\r\n" for name, value in answer.headers]
-    head.append(f"content-length: {len(answer.body)}\r\n")
+def _encode(
+    answer: Answer | HttpResponse,
+    default_headers: list[tuple[bytes, bytes]],
+    keep_alive: bool,
+    head_only: bool,
+) -> bytes:
+    phrase = responses.get(answer.status, "")
+    head = [f"HTTP/1.1 {answer.status} {phrase}\r\n".encode()]
+    head += [name + b": " + value + b"\r\n" for name, value in default_headers]
+    head += [f"{name}: {value}\r\n".encode("latin-1") for name, value in answer.headers]
+    head.append(b"content-length: %d\r\n" % len(answer.body))
     if not keep_alive:
-        head.append("connection: close\r\n")
-    head.append("\r\n")
-    return "".join(head).encode("latin-1") + answer.body
+        head.append(b"connection: close\r\n")
+    head.append(b"\r\n")
+    if not head_only:
+        head.append(answer.body)
+    return b"".join(head)

@@ -24,12 +24,14 @@ from overcast.triggers.http_event import (
     response_v2,
 )
 from overcast.triggers.http_front import (
+    Claim,
     asgi_request,
+    claim_of,
     cors_headers,
-    front_match,
     function_response,
     note_invalid,
     preflight,
+    scope_path_host,
     send_response,
 )
 from overcast.triggers.http_stream import InvalidPrelude, read_head, send_stream
@@ -38,7 +40,7 @@ from overcast.types import Resolver
 log = logging.getLogger(__name__)
 
 PATH_PREFIX = "/lambda-url/"
-HOST_MARK = b".lambda-url."
+HOST_MARK = ".lambda-url."
 PAYLOAD_LIMIT = 6 * 1024 * 1024
 STREAM_MODE = "RESPONSE_STREAM"
 
@@ -49,7 +51,10 @@ def _message(status: int, message: str) -> HttpResponse:
 
 
 class FunctionUrls:
-    """The ASGI side of every function URL of this server."""
+    """Every function URL of this server: answered whole (`respond`, for the HTTP protocol's
+    shortcut) or through ASGI (`__call__`, which RESPONSE_STREAM URLs need)."""
+
+    body_limit = PAYLOAD_LIMIT
 
     def __init__(
         self,
@@ -63,42 +68,41 @@ class FunctionUrls:
         self._engine = engine
         self._account_id = account_id
 
-    @staticmethod
-    def match(scope: dict) -> tuple[str, str] | None:
-        """(url id, the path the function sees) if the request is for a function URL."""
-        return front_match(scope, PATH_PREFIX, HOST_MARK, parse_url_host)
+    def claim(self, path: str, host: str) -> Claim | None:
+        """The claim if the request is for a function URL that answers whole; a
+        RESPONSE_STREAM URL's requests are left to ASGI."""
+        claim = claim_of(path, host, PATH_PREFIX, HOST_MARK, parse_url_host)
+        if claim is None:
+            return None
+        route = self._route(claim.name)
+        return None if route is not None and route.invoke_mode == STREAM_MODE else claim
+
+    def match(self, scope: dict) -> Claim | None:
+        """The claim if the ASGI request is for a function URL."""
+        return claim_of(*scope_path_host(scope), PATH_PREFIX, HOST_MARK, parse_url_host)
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        url_id, raw_path = self.match(scope)
-        response = await self._answer(scope, receive, send, url_id, raw_path)
-        if response is not None:  # None: a streamed response, sent already
-            await send_response(send, response)
+        claim = self.match(scope)
+        request = await asgi_request(scope, receive, claim.raw_path, PAYLOAD_LIMIT)
+        route = self._route(claim.name)
+        if route is None or route.invoke_mode != STREAM_MODE:
+            await send_response(send, await self.respond(claim, request))
+            return
+        response = _answered_here(route, request)
+        if response is None:
+            response = await self._stream(route, claim.name, request, send)
+            if response is None:  # streamed, sent already
+                return
+            response = _with_cors(route, request, response)
+        await send_response(send, response)
 
-    async def _answer(
-        self, scope, receive, send, url_id: str, raw_path: str
-    ) -> HttpResponse | None:
-        route = self._route(url_id)
-        if route is None:
-            return _message(404, "Not Found")
-        request = await asgi_request(scope, receive, raw_path, PAYLOAD_LIMIT)
-        if request is None:
-            return _message(413, "Request Entity Too Large")
-        headers = dict(request.headers)
-        if route.auth_type == "AWS_IAM" and "authorization" not in headers:
-            return _message(403, "Forbidden")
-        if route.cors and request.method == "OPTIONS" and "origin" in headers:
-            return preflight(route.cors, headers)
-        extra = (
-            cors_headers(route.cors, headers["origin"])
-            if route.cors and "origin" in headers
-            else []
-        )
-        if route.invoke_mode == STREAM_MODE:
-            response = await self._stream(route, url_id, request, send, extra)
-        else:
-            response = await self._invoke(route, url_id, request)
-        if response is not None and extra:
-            response = HttpResponse(response.status, response.headers + extra, response.body)
+    async def respond(self, claim: Claim, request: HttpRequest) -> HttpResponse:
+        """The response to a request for a URL that answers whole."""
+        route = self._route(claim.name)
+        response = _answered_here(route, request)
+        if response is None:
+            response = await self._invoke(route, claim.name, request)
+            response = _with_cors(route, request, response)
         return response
 
     def _event(self, route: UrlRoute, url_id: str, request: HttpRequest) -> bytes:
@@ -123,7 +127,7 @@ class FunctionUrls:
         return _message(502, "Internal Server Error") if response is None else response
 
     async def _stream(
-        self, route: UrlRoute, url_id: str, request: HttpRequest, send: Callable, extra: list
+        self, route: UrlRoute, url_id: str, request: HttpRequest, send: Callable
     ) -> HttpResponse | None:
         """RESPONSE_STREAM: the response goes out as the function writes it. Until its head is
         known, the answer may still be an error (429, or 502 for a function that failed)."""
@@ -139,7 +143,7 @@ class FunctionUrls:
             head = await read_head(stream)
             if head is None:
                 return _message(502, "Internal Server Error")
-            await send_stream(send, stream, head, extra)
+            await send_stream(send, stream, head, _cors(route, request))
         except InvalidPrelude as exc:
             await _drain(stream)
             note_invalid(self._engine, stream.result, _where(url_id), exc)
@@ -147,6 +151,35 @@ class FunctionUrls:
         finally:
             stream.close()
         return None
+
+
+def _answered_here(route: UrlRoute | None, request: HttpRequest) -> HttpResponse | None:
+    """What the URL's front end answers without invoking anything, if it does."""
+    if route is None:
+        return _message(404, "Not Found")
+    if request.oversized:
+        return _message(413, "Request Entity Too Large")
+    headers = request.header_map
+    if route.auth_type == "AWS_IAM" and "authorization" not in headers:
+        return _message(403, "Forbidden")
+    if route.cors and request.method == "OPTIONS" and "origin" in headers:
+        return preflight(route.cors, headers)
+    return None
+
+
+def _cors(route: UrlRoute, request: HttpRequest) -> list[tuple[str, str]]:
+    """The CORS headers the URL's configuration adds to the function's response."""
+    if not route.cors:
+        return []
+    origin = request.header_map.get("origin")
+    return cors_headers(route.cors, origin) if origin is not None else []
+
+
+def _with_cors(route: UrlRoute, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    extra = _cors(route, request)
+    if not extra:
+        return response
+    return HttpResponse(response.status, response.headers + extra, response.body)
 
 
 def _where(url_id: str) -> str:

@@ -42,11 +42,13 @@ from overcast.triggers.http_event import (
 )
 from overcast.triggers.http_event_v1 import event_v1, response_v1
 from overcast.triggers.http_front import (
+    Claim,
     asgi_request,
+    claim_of,
     cors_headers,
-    front_match,
     function_response,
     preflight,
+    scope_path_host,
     send_response,
 )
 from overcast.types import Resolver
@@ -54,7 +56,7 @@ from overcast.types import Resolver
 log = logging.getLogger(__name__)
 
 PATH_PREFIX = "/execute-api/"
-HOST_MARK = b".execute-api."
+HOST_MARK = ".execute-api."
 PAYLOAD_LIMIT = 10 * 1024 * 1024  # HTTP API quota: payload size
 HEAD_LIMIT = 10240  # HTTP API quota: request line and header values together
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # what Lambda takes in a synchronous invoke
@@ -75,7 +77,10 @@ def new_api_request_id() -> str:
 
 
 class HttpApis:
-    """The ASGI side of every HTTP API of this server."""
+    """Every HTTP API of this server: answered whole (`respond`, for the HTTP protocol's
+    shortcut) or through ASGI (`__call__`)."""
+
+    body_limit = PAYLOAD_LIMIT
 
     def __init__(
         self,
@@ -91,33 +96,39 @@ class HttpApis:
         self._overdue: set[asyncio.Task] = set()  # invocations that outlived their timeout
 
     @staticmethod
-    def match(scope: dict) -> tuple[str, str] | None:
-        """(api id, the path within the API) if the request is for an HTTP API."""
-        return front_match(scope, PATH_PREFIX, HOST_MARK, parse_api_host)
+    def claim(path: str, host: str) -> Claim | None:
+        """The claim if the request is for an HTTP API."""
+        return claim_of(path, host, PATH_PREFIX, HOST_MARK, parse_api_host)
+
+    def match(self, scope: dict) -> Claim | None:
+        return self.claim(*scope_path_host(scope))
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        api_id, raw_path = self.match(scope)
-        request_id = new_api_request_id()
-        response = await self._answer(scope, receive, api_id, raw_path, request_id)
-        response.headers.append(("apigw-requestid", request_id))
-        await send_response(send, response)
+        claim = self.match(scope)
+        request = await asgi_request(scope, receive, claim.raw_path, PAYLOAD_LIMIT)
+        await send_response(send, await self.respond(claim, request))
 
-    async def _answer(self, scope, receive, api_id: str, raw_path: str, request_id: str):
-        api = self._served(api_id)
+    async def respond(self, claim: Claim, request: HttpRequest) -> HttpResponse:
+        request_id = new_api_request_id()
+        response = await self._answer(claim, request, request_id)
+        response.headers.append(("apigw-requestid", request_id))
+        return response
+
+    async def _answer(self, claim: Claim, request: HttpRequest, request_id: str) -> HttpResponse:
+        api = self._served(claim.name)
         if api is None:
             return _copy(NOT_FOUND)
         if api.disabled:  # DisableExecuteApiEndpoint: the default endpoint refuses everything
             return _message(403, "Forbidden")
-        if _head_size(scope, raw_path) > HEAD_LIMIT:
+        if _head_size(request) > HEAD_LIMIT:
             return _message(431, "Request Header Fields Too Large")
-        found = api.stage_for(raw_path)
+        found = api.stage_for(claim.raw_path)
         if found is None:
             return _copy(NOT_FOUND)
         stage, path = found
-        request = await asgi_request(scope, receive, raw_path, PAYLOAD_LIMIT)
-        if request is None:
+        if request.oversized:
             return _message(413, "Request Entity Too Large")
-        headers = dict(request.headers)
+        headers = request.header_map
         if stage.cors and _is_preflight(request.method, headers):
             # API Gateway answers preflights itself, whatever the routes are.
             answer = preflight(stage.cors, headers)
@@ -205,10 +216,10 @@ def _is_preflight(method: str, headers: dict[str, str]) -> bool:
     return method == "OPTIONS" and asks
 
 
-def _head_size(scope: dict, raw_path: str) -> int:
+def _head_size(request: HttpRequest) -> int:
     """The request line and header values, as the HTTP API quota counts them."""
-    line = len(scope["method"]) + len(raw_path) + len(scope.get("query_string", b"")) + 10
-    return line + sum(len(value) for _, value in scope["headers"])
+    line = len(request.method) + len(request.raw_path) + len(request.raw_query) + 10
+    return line + sum(len(value) for _, value in request.headers)
 
 
 def _copy(response: HttpResponse) -> HttpResponse:

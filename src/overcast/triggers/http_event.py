@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import parse_qsl
 
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: a header's name
+_UNSENDABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u0100-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,12 @@ class HttpRequest:
     body: bytes
     source_ip: str
     protocol: str = "HTTP/1.1"
+    oversized: bool = False  # the body was over the front door's limit (and is left out)
+
+    @cached_property
+    def header_map(self) -> dict[str, str]:
+        """Header values by name (the last of a repeated header)."""
+        return dict(self.headers)
 
 
 @dataclass(frozen=True)
@@ -160,7 +170,12 @@ def decoded_body(body: str, is_base64: bool) -> bytes:
 
 
 def structured_response(status: int, headers: list[tuple[str, str]], data: bytes) -> HttpResponse:
-    """The response a structured result describes; JSON unless it names a content type."""
+    """The response a structured result describes; JSON unless it names a content type.
+    Headers HTTP/1.1 cannot carry (no token name, a control character or a character
+    outside Latin-1 in the value) make the response invalid."""
+    for name, value in headers:
+        if not _TOKEN.fullmatch(name) or _UNSENDABLE.search(value):
+            raise InvalidResponse(f"header {name!r} cannot be sent over HTTP: {value!r}")
     if not any(name == "content-type" for name, _ in headers):
         headers.append(("content-type", "application/json"))
     return HttpResponse(status, headers, data)

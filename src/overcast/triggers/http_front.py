@@ -1,54 +1,90 @@
-"""What every HTTP front door shares: claiming a request by path or Host, reading an ASGI
-request, turning a function's result into the response, writing it, CORS."""
+"""What every HTTP front door shares: claiming a request by path or Host, reading it (from
+ASGI, or whole from the HTTP protocol's shortcut in api/fast_http.py), turning a function's
+result into the response, writing it, CORS."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from overcast.engine.engine import Engine
 from overcast.engine.invocation import InvokeResult
 from overcast.triggers.http_event import HttpRequest, HttpResponse, InvalidResponse
 
 
-def front_match(
-    scope: dict, prefix: str, host_mark: bytes, parse_host: Callable[[str], tuple | None]
-) -> tuple[str, str] | None:
-    """(the id a request names, the path within it) if the request is for this front door:
-    `<prefix><id>/...` on the server's own address, or a Host like `<id><host_mark>...`."""
-    path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+@dataclass(frozen=True)
+class Claim:
+    """A request a front door takes: the id it names (URL id, API id) and the path within it."""
+
+    name: str
+    raw_path: str
+
+
+def claim_of(
+    path: str, host: str, prefix: str, host_mark: str, parse_host: Callable[[str], tuple | None]
+) -> Claim | None:
+    """The claim if the request is for this front door: `<prefix><id>/...` on the server's
+    own address, or a Host like `<id><host_mark>...`."""
     if path.startswith(prefix):
         named, _, rest = path[len(prefix) :].partition("/")
-        return named, "/" + rest
-    for name, value in scope["headers"]:
-        if name == b"host" and host_mark in value:
-            parsed = parse_host(value.decode("latin-1"))
-            return (parsed[0], path) if parsed else None
+        return Claim(named, "/" + rest)
+    if host_mark in host:
+        parsed = parse_host(host)
+        return Claim(parsed[0], path) if parsed else None
     return None
 
 
-async def asgi_request(
-    scope: dict, receive: Callable, raw_path: str, limit: int
-) -> HttpRequest | None:
-    """The request, body included; None if the body is larger than `limit`."""
+def scope_path_host(scope: dict) -> tuple[str, str]:
+    """An ASGI request's raw path and Host header (empty if none)."""
+    path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return path, value.decode("latin-1")
+    return path, ""
+
+
+def http_request(
+    method: str,
+    raw_path: str,
+    raw_query: bytes,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes | None,
+    client: tuple[str, int] | None,
+    http_version: str,
+) -> HttpRequest:
+    """The request as the event builders take it; `body` None when it was over the limit."""
+    return HttpRequest(
+        method=method,
+        raw_path=raw_path,
+        raw_query=raw_query.decode("latin-1"),
+        headers=[(n.decode("latin-1").lower(), v.decode("latin-1")) for n, v in headers],
+        body=body or b"",
+        source_ip=(client or ("127.0.0.1", 0))[0],
+        protocol=f"HTTP/{http_version}",
+        oversized=body is None,
+    )
+
+
+async def asgi_request(scope: dict, receive: Callable, raw_path: str, limit: int) -> HttpRequest:
+    """The request, body included (`oversized` if the body is larger than `limit`)."""
     chunks, size = [], 0
     while True:
         message = await receive()
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return None
+            break
         chunks.append(chunk)
         if not message.get("more_body"):
             break
-    client = scope.get("client") or ("127.0.0.1", 0)
-    return HttpRequest(
-        method=scope["method"],
-        raw_path=raw_path,
-        raw_query=scope.get("query_string", b"").decode("latin-1"),
-        headers=[(n.decode("latin-1").lower(), v.decode("latin-1")) for n, v in scope["headers"]],
-        body=b"".join(chunks),
-        source_ip=client[0],
-        protocol=f"HTTP/{scope.get('http_version', '1.1')}",
+    return http_request(
+        scope["method"],
+        raw_path,
+        scope.get("query_string", b""),
+        scope["headers"],
+        b"".join(chunks) if size <= limit else None,
+        scope.get("client"),
+        scope.get("http_version", "1.1"),
     )
 
 
@@ -78,13 +114,15 @@ def note_invalid(engine: Engine, result: InvokeResult | None, where: str, exc: E
 REMAPPED = {"content-length": "x-amzn-remapped-content-length"}
 
 
+def response_headers(response: HttpResponse) -> list[tuple[str, str]]:
+    """The headers to send: the front door frames the message itself. A Content-Length the
+    function set (Starlette and Werkzeug set one) is sent as x-amzn-Remapped-Content-Length,
+    as AWS's front ends do, never as a second Content-Length, which strict clients reject."""
+    return [(REMAPPED.get(n, n), v) for n, v in response.headers]
+
+
 async def send_response(send: Callable, response: HttpResponse) -> None:
-    # The front door frames the message itself. A Content-Length the function set (Starlette
-    # and Werkzeug set one) is sent as x-amzn-Remapped-Content-Length, as AWS's front ends do,
-    # never as a second Content-Length header, which strict clients reject.
-    headers = [
-        (REMAPPED.get(n, n).encode("latin-1"), v.encode("latin-1")) for n, v in response.headers
-    ]
+    headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in response_headers(response)]
     headers.append((b"content-length", str(len(response.body)).encode()))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})
