@@ -129,7 +129,6 @@ class FastProtocol(HttpToolsProtocol):
         self._chunks = []
         head_only = self.parser.get_method() == b"HEAD"
         self.cycle.keep_alive &= self.parser.should_keep_alive()
-        self.flow.pause_reading()  # nothing more is read until this is answered
         task = self.loop.create_task(self._answer(respond(body), self.cycle, head_only))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
