@@ -17,8 +17,8 @@ import asyncio
 import base64
 import json
 import logging
-import os
-from collections.abc import Callable
+import random
+from collections.abc import Awaitable, Callable
 
 from overcast.engine.engine import Engine
 from overcast.engine.invocation import InvokeResult
@@ -33,6 +33,7 @@ from overcast.model.http_api import (
     with_stage_variables,
 )
 from overcast.model.route_key import RouteKey
+from overcast.sandbox.launcher import INIT_LIMIT_S
 from overcast.triggers.http_event import (
     EventContext,
     HttpRequest,
@@ -54,6 +55,7 @@ from overcast.triggers.http_front import (
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
+_random = random.Random()
 
 PATH_PREFIX = "/execute-api/"
 HOST_MARK = ".execute-api."
@@ -72,8 +74,8 @@ INTERNAL_ERROR = _message(500, "Internal Server Error")
 
 
 def new_api_request_id() -> str:
-    """API Gateway's request ids look like `LV7fzho-PHcEJPw=`."""
-    return base64.urlsafe_b64encode(os.urandom(11)).decode()
+    """API Gateway's request ids look like `LV7fzho-PHcEJPw=`; drawn without a system call."""
+    return base64.urlsafe_b64encode(_random.getrandbits(88).to_bytes(11, "big")).decode()
 
 
 class HttpApis:
@@ -182,6 +184,10 @@ class HttpApis:
         except ServiceError as exc:
             log.warning("%s: %s", where, exc.message)
             return _copy(INTERNAL_ERROR)
+        if target.function.timeout + INIT_LIMIT_S < integration.timeout_ms / 1000:
+            # The function's own timeout (and the init limit) end it first: no watch needed.
+            invocation = self._engine.invoke(target, payload)
+            return await self._result_of(invocation, integration, where)
         invocation = asyncio.ensure_future(self._engine.invoke(target, payload))
         done, _ = await asyncio.wait({invocation}, timeout=integration.timeout_ms / 1000)
         if not done:
@@ -189,8 +195,13 @@ class HttpApis:
             self._overdue.add(invocation)
             invocation.add_done_callback(_forgotten(self._overdue))
             return _message(503, "Service Unavailable")
+        return await self._result_of(invocation, integration, where)
+
+    async def _result_of(
+        self, invocation: Awaitable[InvokeResult], integration: Integration, where: str
+    ) -> HttpResponse:
         try:
-            result = invocation.result()
+            result = await invocation
         except ServiceError as exc:  # a throttle, or a failure to start the function
             log.warning("%s: %s", where, exc.message)
             return _copy(INTERNAL_ERROR)
