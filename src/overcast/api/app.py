@@ -26,6 +26,7 @@ from overcast.api import protocol
 from overcast.api import urls as _urls  # noqa: F401 (registers its operations)
 from overcast.api.errors import Endpoint, guarded, json_protocol_error_response
 from overcast.api.functions import HANDLERS
+from overcast.api.invoke import INVOKE_PATH
 from overcast.api.rest_api import RestApi
 from overcast.api.sigv4 import Scope, scope_of
 from overcast.config import Settings
@@ -41,7 +42,7 @@ from overcast.types import FrontDoor
 TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # Lambda's Invoke, with the trailing-slash form older botocore sends.
-INVOKE_PATH_PATTERN = re.compile(r"/2015-03-31/functions/([^/]+)/invocations/?")
+INVOKE_PATH_PATTERN = re.compile(INVOKE_PATH)
 STREAM_PATH_PATTERN = re.compile(
     r"/2021-11-15/functions/([^/]+)/response-streaming-invocations/?"
 )  # InvokeWithResponseStream

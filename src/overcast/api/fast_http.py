@@ -21,12 +21,12 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from overcast.api.errors import internal_error
-from overcast.api.invoke import Answer, InvokeCall, InvokeEndpoint
+from overcast.api.invoke import INVOKE_PATH, Answer, InvokeCall, InvokeEndpoint
 from overcast.api.protocol import header_size
 from overcast.triggers.http_event import HttpRequest, HttpResponse
 from overcast.triggers.http_front import Claim, http_request, response_headers
 
-INVOKE_URL = re.compile(rb"/2015-03-31/functions/([^/?]+)/invocations/?(?:\?(.*))?")
+INVOKE_URL = re.compile(INVOKE_PATH.encode() + rb"(?:\?(.*))?")
 MAX_INVOKE_BODY = 7 * 1024 * 1024  # above Lambda's 6 MB: the endpoint answers the refusal
 FRONT_DOOR_FAILURE = HttpResponse(
     500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'

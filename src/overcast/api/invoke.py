@@ -29,6 +29,8 @@ from overcast.errors import (
 )
 from overcast.types import Resolver
 
+# Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
+INVOKE_PATH = r"/2015-03-31/functions/([^/?]+)/invocations/?"
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
