@@ -253,7 +253,7 @@ class Engine:
     async def _await_answer(self, environment, meta, payload, function, record) -> Answer | None:
         waiter = environment.send_invoke(meta, payload)
         # A timer on the waiter costs less than asyncio.wait_for on this path.
-        timer = asyncio.get_running_loop().call_later(function.timeout, _expire, waiter)
+        timer = self._loop.call_later(function.timeout, _expire, waiter)
         try:
             return await waiter
         except TimeoutError:

@@ -84,6 +84,7 @@ class Environment:
     log_group: str = ""
     on_chunk: ChunkSink | None = None  # set while a streaming caller waits on this environment
     _transport: asyncio.Transport | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
     _log_fd: int = -1
     _log_chunks: list[tuple[int, bytes]] = field(default_factory=list)
     _waiter: asyncio.Future[Answer] | None = None
@@ -93,7 +94,7 @@ class Environment:
 
     async def attach(self, control_sock, log_fd: int) -> None:
         """Take ownership of the engine's ends of the control socket and the log pipe."""
-        loop = asyncio.get_running_loop()
+        self._loop = loop = asyncio.get_running_loop()
         self._exit = loop.create_future()
         self._transport, _ = await loop.connect_accepted_socket(
             lambda: _ControlProtocol(self), control_sock
@@ -104,7 +105,8 @@ class Environment:
 
     def expect(self) -> asyncio.Future[Answer]:
         """The next answer; one that came before anyone waited (READY often does) included."""
-        self._waiter = asyncio.get_running_loop().create_future()
+        # The loop kept by attach: asyncio.get_running_loop() makes a getpid system call.
+        self._waiter = (self._loop or asyncio.get_running_loop()).create_future()
         if self._early is not None:
             self._waiter.set_result(self._early)
             self._early = None
