@@ -300,6 +300,32 @@ def test_packages_and_slash_handlers(tmp_path: Path) -> None:
     run(code_dir, scenario)
 
 
+def test_the_host_packages_are_hidden_but_the_sdk(tmp_path: Path) -> None:
+    """As on Lambda, a function imports its own code, the standard library and the AWS SDK;
+    a package the host happens to have (uvicorn runs this server) is not there."""
+    sdk = "import boto3, botocore, dateutil, jmespath, s3transfer, six, urllib3\n"
+    code_dir = write_code(
+        tmp_path,
+        {
+            "sdk.py": sdk + "def handler(e, c):\n    return boto3.__name__\n",
+            "host.py": "import uvicorn\ndef handler(e, c):\n    return 'seen'\n",
+            "own.py": "import uvicorn\ndef handler(e, c):\n    return uvicorn.__file__\n",
+        },
+    )
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        _, answer = await call(engine, {}, version(handler="sdk.handler", revision_id="sdk"))
+        assert answer == "boto3"
+        _, error = await call(engine, {}, version(handler="host.handler", revision_id="host"))
+        assert error["errorType"] == "Runtime.ImportModuleError"
+        assert error["errorMessage"] == "Unable to import module 'host': No module named 'uvicorn'"
+        (code_dir / "uvicorn.py").write_text("")  # a zip's own module of that name is found
+        _, answer = await call(engine, {}, version(handler="own.handler", revision_id="own"))
+        assert answer == "/var/task/uvicorn.py" or answer == str(code_dir / "uvicorn.py")
+
+    run(code_dir, scenario)
+
+
 def test_retire_and_keep_alive_reclaim_environments(code: Path) -> None:
     async def scenario(engine: Engine, sink: MemorySink) -> None:
         _, first = await call(engine, {})

@@ -18,7 +18,7 @@ import time
 from overcast.runtimes import runtime_api
 from overcast.sandbox import isolation
 
-from . import bootstrap, forkserver, protocol
+from . import bootstrap, forkserver, protocol, site_packages
 
 
 def main():
@@ -27,6 +27,7 @@ def main():
     host = isolation.HostView(skeleton) if skeleton else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine stops us by closing the socket
     bootstrap.prepare()
+    site_packages.restrict()  # after HostView: environments still see the SDK's files
     # Keep the garbage collector off the zygote's objects in every fork: a collection would
     # write to each of them and copy every page it touches (copy-on-write).
     gc.freeze()
