@@ -20,8 +20,6 @@ import sys
 import time
 import traceback
 
-from overcast.sandbox import isolation
-
 from . import forkserver, protocol
 from .context import LambdaContext
 from .handler import InitError, load_handler
@@ -38,10 +36,20 @@ def prepare():
     _install_logging()
 
 
-def run(control, handler_name, clone_channel=None):
+class Cloning:
+    """What an environment needs to become a SnapStart template: the fork-server channel its
+    restored copies are asked for on, and `confine(spec)`, which a copy runs first (the
+    zygote's part: a private /tmp)."""
+
+    def __init__(self, channel, confine):
+        self.channel = channel
+        self.confine = confine
+
+
+def run(control, handler_name, cloning=None):
     """Initialise, then serve invocations until the engine closes the socket.
 
-    With a `clone_channel` the environment may become a SnapStart template (TEMPLATE frame).
+    With `cloning` the environment may become a SnapStart template (TEMPLATE frame).
     """
     LambdaContext.configure()
     started = time.perf_counter()
@@ -55,22 +63,22 @@ def run(control, handler_name, clone_channel=None):
         _send_init_error(control, started, error_object(exc, ""))
         return
     control.send(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
-    _serve(control, handler, clone_channel)
+    _serve(control, handler, cloning)
 
 
-def _serve(control, handler, clone_channel=None):
+def _serve(control, handler, cloning=None):
     while True:
         frame = control.read()
         if frame is None:
             return
         kind, meta, body = frame
-        if kind == protocol.TEMPLATE and clone_channel is not None:
-            _become_template(control, handler, clone_channel)
+        if kind == protocol.TEMPLATE and cloning is not None:
+            _become_template(control, handler, cloning)
             return
         control.send(protocol.encode(*handle(handler, meta, body)))
 
 
-def _become_template(control, handler, clone_channel):
+def _become_template(control, handler, cloning):
     started = time.perf_counter()
     try:
         for func, args, kwargs in _hooks().get_before_snapshot():
@@ -83,8 +91,8 @@ def _become_template(control, handler, clone_channel):
     gc.freeze()  # as in the zygote: no collection in a copy touches the template's objects
     control.send(protocol.encode(protocol.SNAPSHOT, {"hooks_ms": _ms_since(started)}))
     forkserver.serve(
-        clone_channel,
-        lambda spec, fds: _restored(spec, fds, handler),
+        cloning.channel,
+        lambda spec, fds: _restored(spec, fds, handler, cloning.confine),
         inherited=(control.sock.fileno(),),
     )
 
@@ -95,15 +103,14 @@ def _hooks():
     return importlib.import_module("snapshot_restore_py")
 
 
-def _restored(spec, fds, handler):
+def _restored(spec, fds, handler, confine):
     """A copy of the template: its own log pipe and control socket, then the restore hooks."""
     os.setsid()
     control_fd, log_fd = fds[0], fds[1]
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
-    if spec.get("private_tmp_mb"):
-        isolation.private_tmp(spec["private_tmp_mb"])
+    confine(spec)
     os.environ.update(spec["env"])
     LambdaContext.configure()
     random.seed()  # copies of one snapshot must not share a random sequence

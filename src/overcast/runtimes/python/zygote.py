@@ -83,9 +83,17 @@ def _become_environment(spec, fds, host):
             assignment["path"],
         )
         return 0
-    clone_channel = socket.socket(fileno=fds[2]) if len(fds) > 2 else None
-    bootstrap.run(control, assignment["handler"], clone_channel)
+    cloning = None
+    if len(fds) > 2:  # may become a SnapStart template
+        cloning = bootstrap.Cloning(socket.socket(fileno=fds[2]), _confine_copy)
+    bootstrap.run(control, assignment["handler"], cloning)
     return 0
+
+
+def _confine_copy(spec):
+    """A copy restored from a SnapStart template: its own empty /tmp, as every environment."""
+    if spec.get("private_tmp_mb"):
+        isolation.private_tmp(spec["private_tmp_mb"])
 
 
 if __name__ == "__main__":
