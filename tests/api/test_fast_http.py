@@ -172,3 +172,13 @@ def test_oversized_function_url_body_keeps_the_connection(server, url_path) -> N
         "Message": "Request Entity Too Large"
     }
     assert answers[1][0] == 200 and answers[1][2] == b"/after"
+
+
+def test_invoke_body_past_the_shortcut_limit_is_refused(server, echo) -> None:
+    body = b'{"x": "' + b"a" * (8 * 1024 * 1024) + b'"}'
+    with connect(server) as sock:
+        sock.sendall(invoke_request(echo, body) + invoke_request(echo, b'{"n": 1}'))
+        answers = read_responses(sock, 2)
+    assert answers[0][0] == 413
+    assert answers[0][1]["x-amzn-errortype"] == "RequestTooLargeException"
+    assert answers[1][0] == 200 and json.loads(answers[1][2]) == {"n": 1}

@@ -32,7 +32,8 @@ FRONT_DOOR_FAILURE = HttpResponse(
     500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
 )
 
-Respond = Callable[[bytes | None], Awaitable[Answer | HttpResponse]]  # body (None: too large)
+# (the body, cut short just past the limit; whether it was over the limit) -> the answer
+Respond = Callable[[bytes, bool], Awaitable[Answer | HttpResponse]]
 
 
 class WholeFrontDoor(Protocol):
@@ -125,11 +126,12 @@ class FastProtocol(HttpToolsProtocol):
             super().on_message_complete()
             return
         self._respond = None
-        body = b"".join(self._chunks) if self._body_size <= self._limit else None
+        body, oversized = b"".join(self._chunks), self._body_size > self._limit
         self._chunks = []
         head_only = self.parser.get_method() == b"HEAD"
         self.cycle.keep_alive &= self.parser.should_keep_alive()
-        task = self.loop.create_task(self._answer(respond(body), self.cycle, head_only))
+        answering = respond(body, oversized)
+        task = self.loop.create_task(self._answer(answering, self.cycle, head_only))
         task.add_done_callback(self.tasks.discard)
         self.tasks.add(task)
 
@@ -158,8 +160,10 @@ class _InvokeCall:
     def __init__(self, endpoint: InvokeEndpoint, call: InvokeCall) -> None:
         self.endpoint, self.call = endpoint, call
 
-    async def respond(self, body: bytes | None) -> Answer:
-        self.call.body = body or b""  # the endpoint refuses anything over Lambda's limit
+    async def respond(self, body: bytes, oversized: bool) -> Answer:
+        # Cut short or not, a body over the shortcut's limit is over Lambda's: the endpoint
+        # refuses it as too large.
+        self.call.body = body
         return await self.endpoint.answer(self.call)
 
 
@@ -171,13 +175,13 @@ class _DoorCall:
         self.headers, self.client = http.headers, http.client
         self.version = http.parser.get_http_version()
 
-    async def respond(self, body: bytes | None) -> HttpResponse:
+    async def respond(self, body: bytes, oversized: bool) -> HttpResponse:
         request = http_request(
             self.method,
             self.claim.raw_path,
             self.query,
             self.headers,
-            body,
+            None if oversized else body,
             self.client,
             self.version,
         )
