@@ -291,7 +291,9 @@ class Engine:
     ) -> InvokeResult:
         """The result; the invocation's log lines (START to REPORT) are recorded now, or with
         `log_later` once the caller has had its answer: a synchronous caller waits for the
-        answer, not for the log (call_soon runs before the loop reads any other request)."""
+        answer, not for the log. (call_soon's queue is first in, first out: the lines are
+        recorded before any invocation that starts afterwards runs, this environment's next
+        one included.)"""
         record.end(answer, environment.take_logs())
         healthy = answer is not None and answer.kind in (protocol.RESPONSE, protocol.ERROR)
         self.pools.release(environment, healthy)
