@@ -41,8 +41,8 @@ class RuntimePackages:
 def restrict():
     """Leave only the standard library on sys.path; the SDK stays importable."""
     roots = _stdlib_roots()
-    hidden = [entry for entry in sys.path if not _is_stdlib(entry, roots)]
-    sys.path[:] = [entry for entry in sys.path if entry not in hidden]
+    hidden = [entry for entry in sys.path if entry and not _is_stdlib(entry, roots)]
+    sys.path[:] = [entry for entry in sys.path if entry and _is_stdlib(entry, roots)]
     sys.meta_path.append(RuntimePackages(hidden))
 
 
@@ -55,7 +55,7 @@ def _stdlib_roots():
 def _is_stdlib(entry, roots):
     """Under the standard library's directories, and not a packages dir (pyenv and other
     builds keep site-packages inside the standard library's directory)."""
-    real = os.path.realpath(entry) if entry else ""
+    real = os.path.realpath(entry)
     parts = real.split(os.sep)
     if "site-packages" in parts or "dist-packages" in parts:
         return False
