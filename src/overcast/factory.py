@@ -330,6 +330,7 @@ async def _serve(settings: Settings) -> None:
         log_level="warning",
     )
     server = uvicorn.Server(config)
+    platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
     platform.start()
     _announce(settings, platform.protections)
     try:

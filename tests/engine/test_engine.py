@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from overcast.engine import engine as engine_module
 from overcast.engine.engine import Engine
 from overcast.errors import ServiceError
 from overcast.model.function import FunctionVersion, Target
+from overcast.sandbox.environment import Environment
 from overcast.sandbox.launcher import Launcher
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
@@ -324,6 +326,36 @@ def test_the_host_packages_are_hidden_but_the_sdk(tmp_path: Path) -> None:
         assert answer == "/var/task/uvicorn.py" or answer == str(code_dir / "uvicorn.py")
 
     run(code_dir, scenario)
+
+
+def test_a_lone_invocation_spins_for_its_answer(code: Path, monkeypatch) -> None:
+    """With one client to serve, a lone invocation waits for its answer on the CPU for a
+    moment. Quick answers arrive during the spin; slow ones, crashes and timeouts come back
+    after it as they would without."""
+    answered_while_spinning = []
+    spin = Environment._spin
+
+    def recorded(environment, waiter, seconds) -> None:
+        spin(environment, waiter, seconds)
+        answered_while_spinning.append(waiter.done())
+
+    monkeypatch.setattr(Environment, "_spin", recorded)
+    monkeypatch.setattr(engine_module, "SPIN_S", 0.02)  # long enough on a busy test machine
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        engine.one_client = lambda: True
+        for _ in range(3):
+            _, answer = await call(engine, {})
+        assert answer["calls"] == 3
+        _, answer = await call(engine, {"action": "sleep", "seconds": 0.05})
+        assert answer["calls"] == 4
+        _, error = await call(engine, {"action": "kill"})
+        assert error["errorType"] == "Runtime.ExitError"
+        _, answer = await call(engine, {})
+        assert answer["calls"] == 1  # a new environment
+        assert answered_while_spinning[:6] == [True, True, True, False, False, True]
+
+    run(code, scenario)
 
 
 def test_retire_and_keep_alive_reclaim_environments(code: Path) -> None:

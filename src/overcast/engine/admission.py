@@ -41,11 +41,15 @@ class Admission:
         self._clock = clock
         self._running: dict[str, int] = defaultdict(int)
         self._unreserved_running = 0
+        self._total = 0
         self._tokens: dict[str, tuple[float, float]] = {}  # function -> (tokens, when)
         self._freed = asyncio.Event()
 
     def running(self, function_arn: str) -> int:
         return self._running.get(function_arn, 0)
+
+    def total_running(self) -> int:
+        return self._total
 
     def admit(self, function: FunctionVersion) -> None:
         """Count an invocation in, or raise TooManyRequestsException with Lambda's reason."""
@@ -96,5 +100,6 @@ class Admission:
 
     def _count(self, function: FunctionVersion, delta: int) -> None:
         self._running[function.function_arn] += delta
+        self._total += delta
         if function.reserved_concurrency is None:
             self._unreserved_running += delta

@@ -6,6 +6,7 @@ import asyncio
 import enum
 import os
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,12 +92,15 @@ class Environment:
     _early: Answer | None = None
     _exit: asyncio.Future[int] | None = None
     _chunks: list[bytes] = field(default_factory=list)  # a streamed response nobody streams
+    _protocol: _ControlProtocol | None = None
+    _socket: socket.socket | None = None  # the control socket (the transport's), to spin on
 
     async def attach(self, control_sock, log_fd: int) -> None:
         """Take ownership of the engine's ends of the control socket and the log pipe."""
         self._loop = loop = asyncio.get_running_loop()
         self._exit = loop.create_future()
-        self._transport, _ = await loop.connect_accepted_socket(
+        self._socket = control_sock
+        self._transport, self._protocol = await loop.connect_accepted_socket(
             lambda: _ControlProtocol(self), control_sock
         )
         os.set_blocking(log_fd, False)
@@ -122,10 +126,31 @@ class Environment:
         """SnapStart: become a template (it answers SNAPSHOT, or an error)."""
         self._transport.write(protocol.encode(protocol.TEMPLATE, {}))
 
-    def send_invoke(self, meta: dict, body: bytes) -> asyncio.Future[Answer]:
+    def send_invoke(self, meta: dict, body: bytes, spin_s: float = 0.0) -> asyncio.Future[Answer]:
+        """Send an event; the answer comes on the returned future. With `spin_s`, wait for
+        it on the CPU for up to that long first (the caller knows nothing else is running):
+        a process asleep in epoll takes tens of microseconds to wake on a virtual machine."""
         waiter = self.expect()
         self._transport.write(protocol.encode(protocol.INVOKE, meta, body))
+        if spin_s:
+            self._spin(waiter, spin_s)
         return waiter
+
+    def _spin(self, waiter: asyncio.Future, seconds: float) -> None:
+        deadline = time.perf_counter() + seconds
+        while not waiter.done():
+            try:
+                data = self._socket.recv(protocol.RECV_SIZE, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                if time.perf_counter() > deadline:
+                    return
+                os.sched_yield()  # the environment may be waiting for this very CPU
+                continue
+            except OSError:
+                return
+            if not data:
+                return  # the end of the socket is the transport's to see
+            self._protocol.data_received(data)
 
     def take_logs(self) -> list[tuple[int, bytes]]:
         """Everything the function wrote since the last call, with the time it was read."""
