@@ -52,6 +52,8 @@ class Http(asyncio.Protocol):
         transport.write(event)
         result = await worker.waiter
         self.idle.put_nowait((transport, worker))
+        if self.transport.is_closing():  # wrk hung up at the end of its run
+            return
         self.transport.write(
             b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
             % len(result) + result)

@@ -10,11 +10,16 @@ design that runs functions in processes of their own (bench/_floor.py: a minimal
 httptools server handing each request to a worker process), to show what the process
 boundary alone costs on this machine; and the same Overcast server answering a request that
 runs no function (`GET /_overcast/health`), the ceiling its own HTTP stack sets.
+
+Each line also shows the machine's CPU per request (/proc/stat's busy time over the run, over
+its requests: wrk, the server and the functions together), beside the most the machine's
+cores allow per request at the target's rate, with every core busy.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -25,22 +30,35 @@ from _harness import create_function, echo_server, lambda_client, overcast_serve
 from botocore.config import Config
 
 TARGETED = ("overcast function URL", "overcast HTTP API")  # the paths issue 5 sets a target for
+TARGET = 0.35  # requests/s, as a share of the bare server's
 NOOP = "def handler(event, context):\n    return {'ok': True}\n"
 
 
+def busy_cpu_s() -> float:
+    """CPU seconds the whole machine has spent busy (every process, the kernel's work too)."""
+    fields = [int(f) for f in open("/proc/stat").readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(url: str, seconds: int, connections: int) -> dict:
+    busy = busy_cpu_s()
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    busy = busy_cpu_s() - busy
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
         "rate": rate,
+        "cpu_us": busy * 1e6 / max(requests, 1),  # machine CPU per request: wrk, server, functions
+        "cores": busy / seconds,
         "p99": p99,
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "none",
@@ -81,13 +99,16 @@ def main() -> None:
     for label, result in results:
         print(
             f"{label:<22}: {result['rate']:8.0f} req/s  p99 {result['p99']}  "
-            f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}"
+            f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}  "
+            f"machine CPU {result['cpu_us']:.0f} us/request ({result['cores']:.2f} cores busy)"
         )
     for label, result in results[1:]:
         ratio = result["rate"] / baseline["rate"]
-        target = "   target >= 0.35x" if label in TARGETED else ""
+        target = f"   target >= {TARGET}x" if label in TARGETED else ""
         print(f"ratio (requests/s {label} / asyncio): {ratio:.2f}x{target}")
     print(f"overcast function URL / floor: {function_url['rate'] / floor['rate']:.2f}x")
+    budget = (os.cpu_count() or 1) * 1e6 / (TARGET * baseline["rate"])
+    print(f"machine CPU per request at the target's rate, every core busy: {budget:.0f} us")
 
 
 def gateway_client(endpoint: str):
