@@ -8,8 +8,10 @@ Needs wrk (Debian package `wrk`). Target (issue 5): Overcast's requests/s >= 0.3
 server's, zero errors; p99 latency reported for each path. Also measured: the floor of any
 design that runs functions in processes of their own (bench/_floor.py: a minimal uvloop +
 httptools server handing each request to a worker process), to show what the process
-boundary alone costs on this machine; and the same Overcast server answering a request that
-runs no function (`GET /_overcast/health`), the ceiling its own HTTP stack sets.
+boundary alone costs on this machine; the Lambda-shaped floor (the same server doing only the
+per-request work a function URL's semantics require, with Overcast's own functions: see
+bench/_floor.py); and the same Overcast server answering a request that runs no function
+(`GET /_overcast/health`), the ceiling its own HTTP stack sets.
 
 Each line also shows the machine's CPU per request (/proc/stat's busy time over the run, over
 its requests: wrk, the server and the functions together), beside the most the machine's
@@ -25,7 +27,7 @@ import shutil
 import subprocess
 
 import boto3
-from _floor import floor_server
+from _floor import LAMBDA_FLOOR_SERVER, floor_server
 from _harness import create_function, echo_server, lambda_client, overcast_server
 from botocore.config import Config
 
@@ -77,6 +79,8 @@ def main() -> None:
         baseline = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
     with floor_server(args.connections) as port:
         floor = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
+    with floor_server(args.connections, LAMBDA_FLOOR_SERVER) as port:
+        lambda_floor = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
     with overcast_server() as endpoint:
         no_function = wrk(f"{endpoint}/_overcast/health", args.seconds, args.connections)
         client = lambda_client(endpoint)
@@ -91,6 +95,7 @@ def main() -> None:
     results = (
         ("asyncio HTTP server", baseline),
         ("process-boundary floor", floor),
+        ("Lambda-shaped floor", lambda_floor),
         ("overcast, no function", no_function),
         ("overcast function URL", function_url),
         ("overcast HTTP API", http_api),
@@ -106,7 +111,8 @@ def main() -> None:
         ratio = result["rate"] / baseline["rate"]
         target = f"   target >= {TARGET}x" if label in TARGETED else ""
         print(f"ratio (requests/s {label} / asyncio): {ratio:.2f}x{target}")
-    print(f"overcast function URL / floor: {function_url['rate'] / floor['rate']:.2f}x")
+    for label, result in (("floor", floor), ("Lambda-shaped floor", lambda_floor)):
+        print(f"overcast function URL / {label}: {function_url['rate'] / result['rate']:.2f}x")
     budget = (os.cpu_count() or 1) * 1e6 / (TARGET * baseline["rate"])
     print(f"machine CPU per request at the target's rate, every core busy: {budget:.0f} us")
 
