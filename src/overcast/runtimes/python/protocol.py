@@ -29,8 +29,10 @@ CHUNK = 10  # meta (first only): content_type; body: the next bytes of the respo
 STREAM_END = 11  # meta: max_rss_kb, error_type if it failed mid-stream; body: that error object
 
 
-# One encoder for every frame: json.dumps with any option builds a new one on each call.
+# One encoder and one decoder for every frame: json.dumps with any option builds a new encoder
+# on each call, and json.loads of bytes first works out their encoding (meta is ASCII).
 _encode_meta = json.JSONEncoder(separators=(",", ":")).encode
+_decode_meta = json.JSONDecoder().decode
 
 
 def encode(kind, meta, body=b""):
@@ -39,7 +41,7 @@ def encode(kind, meta, body=b""):
 
 
 def decode_meta(meta_bytes):
-    return json.loads(meta_bytes) if meta_bytes else {}
+    return _decode_meta(meta_bytes.decode()) if meta_bytes else {}
 
 
 class FrameReader:
@@ -49,6 +51,12 @@ class FrameReader:
         self._buffer = bytearray()
 
     def feed(self, data):
+        if not self._buffer and len(data) >= HEADER.size:
+            # The usual case, a frame that arrived whole and alone: no copy through the buffer.
+            kind, meta_len, body_len = HEADER.unpack_from(data)
+            body_start = HEADER.size + meta_len
+            if body_start + body_len == len(data):
+                return [(kind, decode_meta(data[HEADER.size : body_start]), data[body_start:])]
         self._buffer += data
         frames = []
         while len(self._buffer) >= HEADER.size:
