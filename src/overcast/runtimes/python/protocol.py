@@ -7,6 +7,7 @@ may run any Python from 3.9 on.
 """
 
 import json
+import select
 import struct
 
 HEADER = struct.Struct("!BII")
@@ -74,17 +75,24 @@ class FrameReader:
 class Channel:
     """The environment's end of its control socket: whole frames in, bytes out.
 
-    Reads as much as has arrived with one recv, so a frame usually costs one system call.
+    Reads as much as has arrived with one recv, so a frame usually costs one system call
+    after the wait for it.
     """
 
     def __init__(self, sock):
         self.sock = sock
         self._reader = FrameReader()
         self._frames = []
+        # Waits in poll, not in recv: a process asleep in recv on a Unix stream socket is also
+        # woken whenever the engine reads what it sent (the kernel's write-space wake-up), a
+        # second context switch per invocation. poll's wait ignores wake-ups it did not ask for.
+        self._poll = select.poll()
+        self._poll.register(sock, select.POLLIN)
 
     def read(self):
         """The next frame (kind, meta, body), blocking; None once the engine has closed."""
         while not self._frames:
+            self._poll.poll()
             # 64 KiB stays on malloc's heap: a larger buffer is mmap'd and unmapped on every
             # call, and unmapping costs a TLB shootdown across cores.
             data = self.sock.recv(RECV_SIZE)
