@@ -20,6 +20,7 @@ from overcast.triggers.http_event import (
     EventContext,
     HttpRequest,
     HttpResponse,
+    encoded_event,
     event_v2,
     response_v2,
 )
@@ -112,7 +113,7 @@ class FunctionUrls:
             domain_name=f"{url_id}.lambda-url.{route.region}.on.aws",
             request_id=new_request_id(),
         )
-        return json.dumps(event_v2(request, context)).encode()
+        return encoded_event(event_v2(request, context))
 
     async def _invoke(self, route: UrlRoute, url_id: str, request: HttpRequest) -> HttpResponse:
         try:

@@ -38,6 +38,7 @@ from overcast.triggers.http_event import (
     EventContext,
     HttpRequest,
     HttpResponse,
+    encoded_event,
     event_v2,
     response_v2,
 )
@@ -169,7 +170,7 @@ class HttpApis:
             stage_variables=stage.variables or None,
         )
         event = _event(request, context, integration, key)
-        return await self._invoke(api, stage, integration, json.dumps(event).encode())
+        return await self._invoke(api, stage, integration, encoded_event(event))
 
     async def _invoke(
         self, api: ServedApi, stage: ServedStage, integration: Integration, payload: bytes
