@@ -160,11 +160,10 @@ def _answered_here(route: UrlRoute | None, request: HttpRequest) -> HttpResponse
         return _message(404, "Not Found")
     if request.oversized:
         return _message(413, "Request Entity Too Large")
-    headers = request.header_map
-    if route.auth_type == "AWS_IAM" and "authorization" not in headers:
+    if route.auth_type == "AWS_IAM" and "authorization" not in request.header_map:
         return _message(403, "Forbidden")
-    if route.cors and request.method == "OPTIONS" and "origin" in headers:
-        return preflight(route.cors, headers)
+    if route.cors and request.method == "OPTIONS" and "origin" in request.header_map:
+        return preflight(route.cors, request.header_map)
     return None
 
 

@@ -131,17 +131,17 @@ class HttpApis:
         stage, path = found
         if request.oversized:
             return _message(413, "Request Entity Too Large")
-        headers = request.header_map
-        if stage.cors and _is_preflight(request.method, headers):
+        if stage.cors and _is_preflight(request.method, request.header_map):
             # API Gateway answers preflights itself, whatever the routes are.
-            answer = preflight(stage.cors, headers)
+            answer = preflight(stage.cors, request.header_map)
             return HttpResponse(204, answer.headers, b"")
         response = await self._route(api, stage, path, request, request_id)
-        if stage.cors and "origin" in headers:
+        origin = request.header_map.get("origin") if stage.cors else None
+        if origin is not None:
             # With CORS configured, API Gateway drops the integration's own CORS headers.
             kept = [(n, v) for n, v in response.headers if not n.startswith("access-control-")]
             response = HttpResponse(
-                response.status, kept + cors_headers(stage.cors, headers["origin"]), response.body
+                response.status, kept + cors_headers(stage.cors, origin), response.body
             )
         return response
 
