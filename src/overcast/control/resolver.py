@@ -6,8 +6,10 @@ views made when each version was written. No lock: see catalog.py.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from overcast.control.catalog import Catalog
-from overcast.control.naming import name_function
+from overcast.control.naming import Named, name_function
 from overcast.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.model.configuration import Configuration, State
 from overcast.model.function import LATEST, Target
@@ -18,10 +20,9 @@ class CatalogResolver:
         self.catalog = catalog
 
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
-        named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        named, invoked_arn = _named(self.catalog.account_id, region, function_name, qualifier)
         entry = self.catalog.get(named.region, named.name)
         qualifier = named.qualifier
-        invoked_arn = named.arn(self.catalog.account_id, qualifier)
         if entry is None:
             raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
         _check_state(entry.latest)
@@ -35,6 +36,15 @@ class CatalogResolver:
         if version != LATEST:
             _check_state(entry.versions[version])  # SnapStart versions are Pending a moment
         return Target(view, invoked_arn)
+
+
+@lru_cache(maxsize=4096)  # each name is parsed once: the same few are invoked over and over
+def _named(
+    account_id: str, region: str, function_name: str, qualifier: str | None
+) -> tuple[Named, str]:
+    """The function a caller named, and the ARN it invoked."""
+    named = name_function(account_id, region, function_name, qualifier)
+    return named, named.arn(account_id, named.qualifier)
 
 
 def _check_state(config: Configuration) -> None:
