@@ -1,0 +1,125 @@
+"""The server's work per function URL request, counted in instructions: the same number on
+every run, however busy or noisy the machine (wall-clock figures here move by 30%).
+
+    python bench/server_instructions.py [--requests 1000]
+
+Needs valgrind (Debian package `valgrind`). Each server runs under callgrind with counting
+off; after a warm-up, counting is on for `--requests` sequential requests over two keep-alive
+connections (two, so the engine's lone-invocation spin stays off, as under load), and the
+count is read back. User-space instructions of the server process only: not the kernel's,
+not the function's environment. Baseline in the same run: the Lambda-shaped floor
+(bench/_floor.py), which does only the per-request work a function URL's semantics require.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+
+import boto3
+from _floor import LAMBDA_FLOOR_SERVER
+from _harness import RawHttpClient, create_function, free_port, lambda_client, wait_for
+
+NOOP = "def handler(event, context):\n    return {'ok': True}\n"
+WARM_UP = 200
+
+
+def counted(command: list[str], ready: Callable[[subprocess.Popen, int], str], requests: int):
+    """Instructions per request of the server `command` runs; `ready(process, port)` waits for
+    it and returns the path to request."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as scratch:
+        out = os.path.join(scratch, "callgrind.out")
+        process = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}.%p"]
+            + [arg.replace("{port}", str(port)).replace("{scratch}", scratch) for arg in command],
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            path = ready(process, port)
+            clients = [RawHttpClient("127.0.0.1", port) for _ in range(2)]
+            for i in range(WARM_UP):
+                clients[i % 2].request("GET", path)
+            control(process, "-i", "on")
+            for i in range(requests):
+                status, _ = clients[i % 2].request("GET", path)
+                assert status == 200, status
+            control(process, "--dump")
+            return instructions(f"{out}.{process.pid}") / requests
+        finally:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def control(process: subprocess.Popen, *args: str) -> None:
+    subprocess.run(["callgrind_control", *args, str(process.pid)], capture_output=True, check=True)
+
+
+def instructions(out: str) -> int:
+    """The instructions counted in the server's dump (forked workers write files of their own)."""
+    total = 0
+    for name in glob.glob(out + "*"):
+        with open(name) as dump:
+            for line in dump:
+                if line.startswith(("summary:", "totals:")):
+                    total = max(total, int(line.split()[1]))
+    return total
+
+
+def floor_ready(process: subprocess.Popen, port: int) -> str:
+    process.stdout.readline()  # "ready"
+    return "/"
+
+
+def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
+    def ready(process: subprocess.Popen, port: int) -> str:
+        endpoint = f"http://127.0.0.1:{port}"
+        wait_for(f"{endpoint}/_overcast/health", deadline_s=300)
+        client = lambda_client(endpoint)
+        create_function(client, "noop", NOOP)
+        if kind == "url":
+            url = client.create_function_url_config(FunctionName="noop", AuthType="NONE")
+            return url["FunctionUrl"].removeprefix(endpoint)
+        arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
+        gateway = boto3.client(
+            "apigatewayv2",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        api = gateway.create_api(Name="noop", ProtocolType="HTTP", Target=arn)
+        return api["ApiEndpoint"].removeprefix(endpoint) + "/"
+
+    return ready
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed: apt-get install valgrind")
+    server = [sys.executable, "-m", "overcast.cli.main", "server", "--port", "{port}"]
+    server += ["--data-dir", "{scratch}"]
+    floor_server = [sys.executable, "-c", LAMBDA_FLOOR_SERVER, "{port}", "2"]
+    floor = counted(floor_server, floor_ready, args.requests)
+    url = counted(server, overcast_ready("url"), args.requests)
+    http_api = counted(server, overcast_ready("api"), args.requests)
+    print(f"Lambda-shaped floor  : {floor:9,.0f} instructions per request")
+    for label, count in (("overcast function URL", url), ("overcast HTTP API", http_api)):
+        print(f"{label:<21}: {count:9,.0f} instructions per request ({count / floor:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
