@@ -15,7 +15,8 @@ bench/_floor.py); and the same Overcast server answering a request that runs no 
 
 Each line also shows the machine's CPU per request (/proc/stat's busy time over the run, over
 its requests: wrk, the server and the functions together), beside the most the machine's
-cores allow per request at the target's rate, with every core busy.
+cores allow per request at the target's rate, with every core busy. Overcast's lines split it
+into the server process's share and the rest (the environments, wrk, the kernel's share).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import subprocess
 
 import boto3
 from _floor import LAMBDA_FLOOR_SERVER, floor_server
-from _harness import create_function, echo_server, lambda_client, overcast_server
+from _harness import create_function, echo_server, lambda_client, overcast_process
 from botocore.config import Config
 
 TARGETED = ("overcast function URL", "overcast HTTP API")  # the paths issue 5 sets a target for
@@ -43,8 +44,15 @@ def busy_cpu_s() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds one process has used (user and system)."""
+    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: int, connections: int, server_pid: int | None = None) -> dict:
     busy = busy_cpu_s()
+    server = process_cpu_s(server_pid) if server_pid else 0.0
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True,
@@ -52,6 +60,7 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
         check=True,
     ).stdout
     busy = busy_cpu_s() - busy
+    server = process_cpu_s(server_pid) - server if server_pid else None
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
@@ -61,6 +70,8 @@ def wrk(url: str, seconds: int, connections: int) -> dict:
         "rate": rate,
         "cpu_us": busy * 1e6 / max(requests, 1),  # machine CPU per request: wrk, server, functions
         "cores": busy / seconds,
+        # Overcast's server process alone; the rest is the environments, wrk and the kernel.
+        "server_us": None if server is None else server * 1e6 / max(requests, 1),
         "p99": p99,
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "none",
@@ -81,16 +92,18 @@ def main() -> None:
         floor = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
     with floor_server(args.connections, LAMBDA_FLOOR_SERVER) as port:
         lambda_floor = wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
-    with overcast_server() as endpoint:
-        no_function = wrk(f"{endpoint}/_overcast/health", args.seconds, args.connections)
+    with overcast_process() as (endpoint, process):
+        no_function = wrk(
+            f"{endpoint}/_overcast/health", args.seconds, args.connections, process.pid
+        )
         client = lambda_client(endpoint)
         create_function(client, "noop", NOOP)
         url = client.create_function_url_config(FunctionName="noop", AuthType="NONE")["FunctionUrl"]
         wrk(url, 2, args.connections)  # warm the environments up
-        function_url = wrk(url, args.seconds, args.connections)
+        function_url = wrk(url, args.seconds, args.connections, process.pid)
         arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
         api = gateway_client(endpoint).create_api(Name="noop", ProtocolType="HTTP", Target=arn)
-        http_api = wrk(api["ApiEndpoint"] + "/", args.seconds, args.connections)
+        http_api = wrk(api["ApiEndpoint"] + "/", args.seconds, args.connections, process.pid)
 
     results = (
         ("asyncio HTTP server", baseline),
@@ -102,10 +115,12 @@ def main() -> None:
     )
     # Ratios against the bare server; the floor's line shows the best a process boundary allows.
     for label, result in results:
+        cpu, server = result["cpu_us"], result["server_us"]
+        split = "" if server is None else f", server {server:.0f}, rest {cpu - server:.0f}"
         print(
             f"{label:<22}: {result['rate']:8.0f} req/s  p99 {result['p99']}  "
             f"non-2xx {result['non_2xx']}  socket errors {result['socket_errors']}  "
-            f"machine CPU {result['cpu_us']:.0f} us/request ({result['cores']:.2f} cores busy)"
+            f"machine CPU {cpu:.0f} us/request{split} ({result['cores']:.2f} cores busy)"
         )
     for label, result in results[1:]:
         ratio = result["rate"] / baseline["rate"]
