@@ -315,6 +315,12 @@ def repo_root() -> Path:
 ZYGOTE_MARK = b"overcast.runtimes.python.zygote"
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds a process has used (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     return [int(e) for e in os.listdir("/proc") if e.isdigit() and _stat(int(e))[1:2] == [str(pid)]]
 

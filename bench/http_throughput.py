@@ -27,10 +27,8 @@ import re
 import shutil
 import subprocess
 
-import boto3
 from _floor import LAMBDA_FLOOR_SERVER, floor_server
-from _harness import create_function, echo_server, lambda_client, overcast_process
-from botocore.config import Config
+from _harness import client, cpu_s, create_function, echo_server, lambda_client, overcast_process
 
 TARGETED = ("overcast function URL", "overcast HTTP API")  # the paths issue 5 sets a target for
 TARGET = 0.35  # requests/s, as a share of the bare server's
@@ -44,15 +42,9 @@ def busy_cpu_s() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu_s(pid: int) -> float:
-    """CPU seconds one process has used (user and system)."""
-    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def wrk(url: str, seconds: int, connections: int, server_pid: int | None = None) -> dict:
     busy = busy_cpu_s()
-    server = process_cpu_s(server_pid) if server_pid else 0.0
+    server = cpu_s(server_pid) if server_pid else 0.0
     output = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         capture_output=True,
@@ -60,7 +52,7 @@ def wrk(url: str, seconds: int, connections: int, server_pid: int | None = None)
         check=True,
     ).stdout
     busy = busy_cpu_s() - busy
-    server = process_cpu_s(server_pid) - server if server_pid else None
+    server = cpu_s(server_pid) - server if server_pid else None
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"99%\s+([\d.]+\w+)", output).group(1)
@@ -96,13 +88,16 @@ def main() -> None:
         no_function = wrk(
             f"{endpoint}/_overcast/health", args.seconds, args.connections, process.pid
         )
-        client = lambda_client(endpoint)
-        create_function(client, "noop", NOOP)
-        url = client.create_function_url_config(FunctionName="noop", AuthType="NONE")["FunctionUrl"]
+        functions = lambda_client(endpoint)
+        create_function(functions, "noop", NOOP)
+        config = functions.create_function_url_config(FunctionName="noop", AuthType="NONE")
+        url = config["FunctionUrl"]
         wrk(url, 2, args.connections)  # warm the environments up
         function_url = wrk(url, args.seconds, args.connections, process.pid)
-        arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
-        api = gateway_client(endpoint).create_api(Name="noop", ProtocolType="HTTP", Target=arn)
+        arn = functions.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
+        api = client(endpoint, "apigatewayv2").create_api(
+            Name="noop", ProtocolType="HTTP", Target=arn
+        )
         http_api = wrk(api["ApiEndpoint"] + "/", args.seconds, args.connections, process.pid)
 
     results = (
@@ -130,17 +125,6 @@ def main() -> None:
         print(f"overcast function URL / {label}: {function_url['rate'] / result['rate']:.2f}x")
     budget = (os.cpu_count() or 1) * 1e6 / (TARGET * baseline["rate"])
     print(f"machine CPU per request at the target's rate, every core busy: {budget:.0f} us")
-
-
-def gateway_client(endpoint: str):
-    return boto3.client(
-        "apigatewayv2",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-        config=Config(retries={"max_attempts": 0}),
-    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import uvloop
 from _harness import (
     RawHttpClient,
     children,
+    cpu_s,
     create_function,
     lambda_client,
     overcast_process,
@@ -26,12 +27,6 @@ from _harness import (
 )
 
 NOOP = "def handler(event, context):\n    return event\n"
-HZ = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_s(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / HZ
 
 
 def per_request(client: RawHttpClient, method: str, path: str, body: bytes, count: int, pids):

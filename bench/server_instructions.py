@@ -23,9 +23,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 
-import boto3
 from _floor import LAMBDA_FLOOR_SERVER
-from _harness import RawHttpClient, create_function, free_port, lambda_client, wait_for
+from _harness import RawHttpClient, client, create_function, free_port, lambda_client, wait_for
 
 NOOP = "def handler(event, context):\n    return {'ok': True}\n"
 WARM_UP = 200
@@ -85,20 +84,15 @@ def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
     def ready(process: subprocess.Popen, port: int) -> str:
         endpoint = f"http://127.0.0.1:{port}"
         wait_for(f"{endpoint}/_overcast/health", deadline_s=300)
-        client = lambda_client(endpoint)
-        create_function(client, "noop", NOOP)
+        functions = lambda_client(endpoint)
+        create_function(functions, "noop", NOOP)
         if kind == "url":
-            url = client.create_function_url_config(FunctionName="noop", AuthType="NONE")
+            url = functions.create_function_url_config(FunctionName="noop", AuthType="NONE")
             return url["FunctionUrl"].removeprefix(endpoint)
-        arn = client.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
-        gateway = boto3.client(
-            "apigatewayv2",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
+        arn = functions.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
+        api = client(endpoint, "apigatewayv2").create_api(
+            Name="noop", ProtocolType="HTTP", Target=arn
         )
-        api = gateway.create_api(Name="noop", ProtocolType="HTTP", Target=arn)
         return api["ApiEndpoint"].removeprefix(endpoint) + "/"
 
     return ready

@@ -31,8 +31,8 @@ STREAM_END = 11  # meta: max_rss_kb, error_type if it failed mid-stream; body: t
 
 
 # One encoder and one decoder for every frame: json.dumps with any option builds a new encoder
-# on each call, and json.loads of bytes first works out their encoding (meta is ASCII). Meta
-# is made by this package, never circular: the encoder does not look for reference cycles.
+# on each call, and json.loads of bytes first works out their encoding (meta is always UTF-8).
+# Meta is made by the runtimes, never circular: the encoder does not look for reference cycles.
 _encode_meta = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 _decode_meta = json.JSONDecoder().decode
 
