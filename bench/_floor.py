@@ -4,13 +4,13 @@ Unix socket and answers with what the worker returns. No routing, no limits, no 
 isolation: only the process boundary every Lambda-like platform must cross. Benchmarks run it
 beside the bare asyncio server to show how much of a gap that boundary alone makes.
 
-The Lambda-shaped floor (`lambda_floor_server`) is the same server doing, with Overcast's own
-functions, only the per-request work a function URL's semantics require: the payload 2.0
-event with its request id and trace id, the environment's frame protocol and Python runtime
-loop (context object, handler, result, peak memory), a timeout timer, the log pipe's read,
-the structured response's parsing, and START, END and REPORT written to a log file in
-batches. Still no routing, concurrency accounting, pools or isolation: a design in Python
-cannot do a function URL request for less.
+The Lambda-shaped floor (`LAMBDA_FLOOR_SERVER`, run by `floor_server`) is the same server
+doing, with Overcast's own functions, only the per-request work a function URL's semantics
+require: the payload 2.0 event with its request id and trace id, the environment's frame
+protocol and Python runtime loop (context object, handler, result, peak memory), a timeout
+timer, the log pipe's read, the structured response's parsing, and START, END and REPORT
+written to a log file in batches. Still no routing, concurrency accounting, pools or
+isolation: a design in Python cannot do a function URL request for less.
 """
 
 from __future__ import annotations
@@ -90,9 +90,8 @@ from overcast.engine.engine import _trace_id, new_request_id
 from overcast.observe import report
 from overcast.observe._logfile import event_lines
 from overcast.runtimes.python import bootstrap, protocol
-from overcast.triggers.http_event import EventContext, event_v2, response_v2
+from overcast.triggers.http_event import EventContext, encoded_event, event_v2, response_v2
 from overcast.triggers.http_front import http_request, response_headers
-from json import dumps
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:noop"
 
@@ -151,7 +150,7 @@ class Http(asyncio.Protocol):
     async def answer(self, request):
         context = EventContext("000000000000", "urlid", "urlid.lambda-url.us-east-1.on.aws",
                                new_request_id())
-        event = dumps(event_v2(request, context)).encode()
+        event = encoded_event(event_v2(request, context))
         request_id = new_request_id()
         meta = {"request_id": request_id, "deadline_ms": int(time.time() * 1000) + 3000,
                 "invoked_arn": ARN, "trace_id": _trace_id(1), "client_context": None}
