@@ -86,7 +86,7 @@ uvloop.run(main(int(sys.argv[1]), int(sys.argv[2])))
 LAMBDA_FLOOR_SERVER = r"""
 import asyncio, os, socket, sys, tempfile, time
 import httptools, uvloop
-from overcast.engine.engine import _trace_id, new_request_id
+from overcast.engine.engine import new_request_id, trace_id
 from overcast.observe import report
 from overcast.observe._logfile import event_lines
 from overcast.runtimes.python import bootstrap, protocol
@@ -153,7 +153,7 @@ class Http(asyncio.Protocol):
         event = encoded_event(event_v2(request, context))
         request_id = new_request_id()
         meta = {"request_id": request_id, "deadline_ms": int(time.time() * 1000) + 3000,
-                "invoked_arn": ARN, "trace_id": _trace_id(1), "client_context": None}
+                "invoked_arn": ARN, "trace_id": trace_id(1), "client_context": None}
         transport, worker = await self.idle.get()
         loop = asyncio.get_running_loop()
         worker.waiter = loop.create_future()

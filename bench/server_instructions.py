@@ -30,15 +30,19 @@ NOOP = "def handler(event, context):\n    return {'ok': True}\n"
 WARM_UP = 200
 
 
-def counted(command: list[str], ready: Callable[[subprocess.Popen, int], str], requests: int):
-    """Instructions per request of the server `command` runs; `ready(process, port)` waits for
-    it and returns the path to request."""
+def counted(
+    command: Callable[[int, str], list[str]],
+    ready: Callable[[subprocess.Popen, int], str],
+    requests: int,
+) -> float:
+    """Instructions per request of the server `command(port, scratch_dir)` starts;
+    `ready(process, port)` waits for it and returns the path to request."""
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
         out = os.path.join(scratch, "callgrind.out")
         process = subprocess.Popen(
             ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}.%p"]
-            + [arg.replace("{port}", str(port)).replace("{scratch}", scratch) for arg in command],
+            + command(port, scratch),
             start_new_session=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -65,14 +69,26 @@ def control(process: subprocess.Popen, *args: str) -> None:
 
 
 def instructions(out: str) -> int:
-    """The instructions counted in the server's dump (forked workers write files of their own)."""
+    """The instructions counted in the server's dumps: `out` and `out.N` (forked workers
+    write files of their own, named for their pids)."""
     total = 0
-    for name in glob.glob(out + "*"):
+    for name in [out, *glob.glob(out + ".*")]:
+        if not os.path.exists(name):
+            continue
         with open(name) as dump:
             for line in dump:
                 if line.startswith(("summary:", "totals:")):
                     total = max(total, int(line.split()[1]))
     return total
+
+
+def overcast_server(port: int, scratch: str) -> list[str]:
+    command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
+    return command + ["--data-dir", scratch]
+
+
+def floor_server(port: int, scratch: str) -> list[str]:
+    return [sys.executable, "-c", LAMBDA_FLOOR_SERVER, str(port), "2"]
 
 
 def floor_ready(process: subprocess.Popen, port: int) -> str:
@@ -104,12 +120,9 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install valgrind")
-    server = [sys.executable, "-m", "overcast.cli.main", "server", "--port", "{port}"]
-    server += ["--data-dir", "{scratch}"]
-    floor_server = [sys.executable, "-c", LAMBDA_FLOOR_SERVER, "{port}", "2"]
     floor = counted(floor_server, floor_ready, args.requests)
-    url = counted(server, overcast_ready("url"), args.requests)
-    http_api = counted(server, overcast_ready("api"), args.requests)
+    url = counted(overcast_server, overcast_ready("url"), args.requests)
+    http_api = counted(overcast_server, overcast_ready("api"), args.requests)
     print(f"Lambda-shaped floor  : {floor:9,.0f} instructions per request")
     for label, count in (("overcast function URL", url), ("overcast HTTP API", http_api)):
         print(f"{label:<21}: {count:9,.0f} instructions per request ({count / floor:.2f}x)")

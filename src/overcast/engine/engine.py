@@ -220,7 +220,7 @@ class Engine:
             "request_id": request_id,
             "deadline_ms": int(time.time() * 1000) + function.timeout * 1000,
             "invoked_arn": target.invoked_arn,
-            "trace_id": _trace_id(hops + 1),
+            "trace_id": trace_id(hops + 1),
             "client_context": client_context,
         }
         record.begin()
@@ -372,7 +372,7 @@ def _tail(events: list[tuple[int, str]]) -> str:
     return base64.b64encode(text[-TAIL_BYTES:]).decode()
 
 
-def _trace_id(count: int) -> str:
+def trace_id(count: int) -> str:
     """X-Amzn-Trace-Id for an invocation, `count`-th of its chain. The Lineage field is how
     Lambda tracks loops: the AWS SDKs send this header on from the function's calls."""
     root, parent = _random.getrandbits(96), _random.getrandbits(64)
