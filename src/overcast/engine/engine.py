@@ -33,10 +33,10 @@ from overcast.types import LogSink, ProvisionedStatus
 log = logging.getLogger(__name__)
 
 TAIL_BYTES = 4096
-SHUTDOWN_GRACE_S = 2.0
+SHUTDOWN_GRACE_S = 2.0  # Lambda gives extensions 2 s (500 ms with none registered)
 # How long a lone synchronous invocation waits for its answer on the CPU before sleeping in
 # epoll: a warm no-op answers within about 100 us, and waking from epoll costs tens of them.
-SPIN_S = 0.0002  # Lambda gives extensions 2 s (500 ms with none registered)
+SPIN_S = 0.0002
 _random = random.Random()
 
 
