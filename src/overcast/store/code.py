@@ -19,14 +19,14 @@ import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from overcast.errors import InvalidParameterValueException, RequestEntityTooLargeException
+from overcast.store.extraction import UNZIP_FAILED, extract, member_parts
 
 # Lambda's quotas for a .zip uploaded directly.
 MAX_ZIPPED_BYTES = 52_428_800
 MAX_UNZIPPED_BYTES = 262_144_000
-UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
 
 
 # What a damaged archive raises while it is opened or read (CRC, truncation, bad method).
@@ -130,7 +130,7 @@ class CodeStore:
         scratch = Path(tempfile.mkdtemp(prefix=".extract-", dir=self.root))
         try:
             try:
-                _extract(archive, scratch)
+                extract(archive, scratch)
             except _ZIP_ERRORS as exc:
                 raise InvalidParameterValueException(UNZIP_FAILED) from exc
             zip_tmp = scratch.with_suffix(".zip")
@@ -170,53 +170,10 @@ def _open_checked(
             f"Unzipped size must be smaller than {max_unzipped} bytes"
         )
     for member in members:
-        _safe_parts(member.filename)
+        member_parts(member.filename)
     digest = hashlib.sha256(zip_bytes).digest()
     info = CodeInfo(digest.hex(), base64.b64encode(digest).decode(), len(zip_bytes), unzipped)
     return info, archive
-
-
-def _safe_parts(name: str) -> tuple[str, ...]:
-    """The path of a member inside the package, refusing anything that would leave it."""
-    path = PurePosixPath(name.replace("\\", "/"))
-    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
-        raise InvalidParameterValueException(UNZIP_FAILED)
-    return tuple(part for part in path.parts if part not in ("", "."))
-
-
-def _mode(member: zipfile.ZipInfo) -> int:
-    """Unix mode bits from the zip, readable by everyone.
-
-    Lambda keeps the mode bits of a package (so `bootstrap` stays executable) and runs code as
-    a user that does not own the files: Overcast runs each environment as its own uid too, so
-    everything must be world-readable, and executable by all when executable at all.
-    """
-    mode = (member.external_attr >> 16) & 0o777
-    if member.is_dir():
-        return (mode or 0o755) | 0o555
-    mode = (mode or 0o644) | 0o444
-    return mode | 0o111 if mode & 0o111 else mode
-
-
-def _extract(archive: zipfile.ZipFile, root: Path) -> None:
-    root.chmod(0o755)
-    for member in archive.infolist():
-        parts = _safe_parts(member.filename)
-        if not parts:
-            continue
-        destination = root.joinpath(*parts)
-        if member.is_dir():
-            destination.mkdir(parents=True, exist_ok=True)
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if stat.S_ISLNK(member.external_attr >> 16):
-            _symlink(archive.read(member).decode(), destination, root)
-            continue
-        with archive.open(member) as source, open(destination, "wb") as sink:
-            shutil.copyfileobj(source, sink, 1 << 20)
-        destination.chmod(_mode(member))
-    for directory in (p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()):
-        directory.chmod(directory.stat().st_mode | 0o555)
 
 
 def _overlay(source: Path, destination: Path) -> None:
@@ -242,12 +199,3 @@ def _overlay(source: Path, destination: Path) -> None:
             os.link(entry.path, here)
         except OSError:
             shutil.copy2(entry.path, here)
-
-
-def _symlink(target: str, destination: Path, root: Path) -> None:
-    # Packages built by `zip -y` keep symlinks (shared libraries do this); only links that
-    # stay inside the package are kept, as a link elsewhere could expose the host.
-    resolved = Path(os.path.normpath(destination.parent / target))
-    if os.path.isabs(target) or not resolved.is_relative_to(root):
-        raise InvalidParameterValueException(UNZIP_FAILED)
-    destination.symlink_to(target)
