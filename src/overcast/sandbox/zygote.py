@@ -13,13 +13,22 @@ from overcast.sandbox.forkserver import ExitListener, ForkServer
 
 log = logging.getLogger(__name__)
 
-# The directory that holds the `overcast` package: appended (not prepended) to the zygote's
-# sys.path so a function's own modules always win over ours.
+# The directory that holds the `overcast` package the server runs. The zygote imports the
+# runtime from there first (another `overcast` on the interpreter's site-packages, such as an
+# editable install of another checkout, must not answer for it), then leaves the directory at
+# the end of sys.path so a function's own top-level modules always win over ours.
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-START_CODE = (
-    f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
-    "from overcast.runtimes.python.zygote import main; main()"
-)
+
+
+def start_code(module: str, root: str = PACKAGE_ROOT) -> str:
+    """`python -c` code that runs `module.main()` from the `overcast` package under `root`."""
+    return (
+        f"import sys; sys.path.insert(0, {root!r}); from {module} import main; "
+        f"sys.path.remove({root!r}); sys.path.append({root!r}); main()"
+    )
+
+
+START_CODE = start_code("overcast.runtimes.python.zygote")
 
 
 class Zygote:
