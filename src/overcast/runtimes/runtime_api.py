@@ -39,7 +39,7 @@ from overcast.runtimes.python import protocol
 
 PREFIX = "/2018-06-01/runtime"
 EXTENSION_PREFIX = "/2020-01-01/extension"
-RESPONSE_LIMIT = 6 * 1024 * 1024 + 100  # Lambda's emulator: 6 MB plus 100 bytes
+RESPONSE_LIMIT = protocol.RESPONSE_LIMIT
 BODY_LIMIT = 7 * 1024 * 1024
 ESTABLISHED = "01"  # /proc/net/tcp's state column
 
@@ -194,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stdout.flush()
             os._exit(0)
         state.request_id = meta["request_id"]
-        state.limit = stream.STREAM_LIMIT if meta.get("stream") else RESPONSE_LIMIT
+        state.limit = protocol.STREAM_LIMIT if meta.get("stream") else RESPONSE_LIMIT
         state.extensions.publish(
             {
                 "eventType": "INVOKE",
