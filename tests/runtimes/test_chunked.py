@@ -50,3 +50,9 @@ def test_body_of_picks_the_framing_and_read_all_keeps_a_limit() -> None:
     fixed = body_of(io.BytesIO(b"abcdef"), {"Content-Length": "4"})
     assert isinstance(fixed, FixedBody) and read_all(fixed, 10) == b"abcd"
     assert read_all(FixedBody(io.BytesIO(b"abcdef"), 6), 5) is None
+
+
+@pytest.mark.parametrize("length", ["-5", "1e3", "12 34", "0x10"])
+def test_a_content_length_that_is_not_a_length_is_malformed(length: str) -> None:
+    with pytest.raises(ChunkedBodyError):
+        body_of(io.BytesIO(b"x" * 100), {"Content-Length": length})

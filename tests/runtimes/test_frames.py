@@ -7,6 +7,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from overcast.runtimes.python import protocol
 
 INVOKE = protocol.encode(protocol.INVOKE, {"request_id": "r-1", "trace_id": "ü"}, b'{"a": 1}')
@@ -44,6 +46,29 @@ def test_bytes_after_a_partial_frame_belong_to_it_even_when_they_look_like_a_fra
     reader = protocol.FrameReader()
     assert reader.feed(outer[: protocol.HEADER.size]) == []
     assert reader.feed(READY) == [(protocol.INVOKE, {}, READY)]
+
+
+def test_a_frame_over_the_limit_is_refused_from_its_header_alone() -> None:
+    over = protocol.encode(protocol.RESPONSE, {}, b"x" * 101)
+    reader = protocol.FrameReader(body_limit=100, meta_limit=100)
+    with pytest.raises(protocol.FrameTooLarge) as refused:
+        reader.feed(over[: protocol.HEADER.size])  # nothing of the body has come yet
+    assert (refused.value.kind, refused.value.size, refused.value.frames) == (
+        protocol.RESPONSE,
+        101,
+        [],
+    )
+
+
+def test_frames_before_a_refused_one_are_handed_over_with_the_refusal() -> None:
+    at_limit = protocol.encode(protocol.RESPONSE, {"max_rss_kb": 7}, b"x" * 100)
+    reader = protocol.FrameReader(body_limit=100, meta_limit=100)
+    assert reader.feed(at_limit) == [(protocol.RESPONSE, {"max_rss_kb": 7}, b"x" * 100)]
+    big_meta = protocol.encode(protocol.ERROR, {"error_type": "E" * 100})
+    with pytest.raises(protocol.FrameTooLarge) as refused:
+        reader.feed(READY + big_meta[:20])
+    assert refused.value.frames == [(protocol.READY, {}, b"")]
+    assert refused.value.kind == protocol.ERROR
 
 
 def test_a_channel_reads_frames_until_the_engine_closes() -> None:

@@ -8,7 +8,15 @@ import signal
 import pytest
 
 from overcast.runtimes.python import protocol
-from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, describe_exit
+from overcast.sandbox.environment import (
+    Answer,
+    Environment,
+    EnvironmentExited,
+    EnvironmentState,
+    ResponseTooLarge,
+    _ControlProtocol,
+    describe_exit,
+)
 
 
 def test_an_answer_that_arrives_before_anyone_waits_is_kept() -> None:
@@ -81,3 +89,39 @@ def test_a_stream_that_failed_midway_answers_its_error() -> None:
 
     answer = asyncio.run(scenario())
     assert answer.kind == protocol.ERROR and answer.body.startswith(b'{"errorType"')
+
+
+def test_a_response_over_lambdas_limit_is_refused_from_its_frame_header() -> None:
+    async def scenario() -> Environment:
+        environment = Environment("key", "rev", "stream")
+        control = _ControlProtocol(environment)
+        waiter = environment.expect()
+        header = protocol.HEADER.pack(protocol.RESPONSE, 0, protocol.RESPONSE_LIMIT + 1)
+        control.data_received(header)  # no byte of the body is needed to refuse it
+        with pytest.raises(ResponseTooLarge) as refused:
+            await waiter
+        assert refused.value.limit == protocol.RESPONSE_LIMIT
+        return environment
+
+    assert asyncio.run(scenario()).state is EnvironmentState.DEAD
+
+
+def test_a_stream_is_refused_past_its_limit_and_kept_whole_only_up_to_a_buffered_one() -> None:
+    piece = b"x" * (1 << 20)
+
+    async def scenario(streaming: bool) -> tuple[int, int]:
+        environment = Environment("key", "rev", "stream")
+        received: list[int] = []
+        if streaming:
+            environment.on_chunk = lambda body, meta: received.append(len(body))
+        waiter = environment.expect()
+        for _ in range(201):
+            environment._answered(Answer(protocol.CHUNK, {}, piece))
+        environment._answered(Answer(protocol.STREAM_END, {}, b""))
+        with pytest.raises(ResponseTooLarge) as refused:
+            await waiter
+        assert environment.state is EnvironmentState.DEAD and not environment._chunks
+        return refused.value.limit, sum(received)
+
+    assert asyncio.run(scenario(True)) == (protocol.STREAM_LIMIT, protocol.STREAM_LIMIT)
+    assert asyncio.run(scenario(False)) == (protocol.RESPONSE_LIMIT, 0)

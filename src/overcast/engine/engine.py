@@ -26,7 +26,12 @@ from overcast.errors import SandboxError, ServiceError
 from overcast.model.function import FunctionVersion, Target
 from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
-from overcast.sandbox.environment import Answer, Environment, EnvironmentExited
+from overcast.sandbox.environment import (
+    Answer,
+    Environment,
+    EnvironmentExited,
+    ResponseTooLarge,
+)
 from overcast.sandbox.launcher import Launcher, Started
 from overcast.types import LogSink, ProvisionedStatus
 
@@ -265,6 +270,8 @@ class Engine:
         except TimeoutError:
             environment.kill()
             record.timed_out()
+        except ResponseTooLarge as exc:  # refused from the frame's header: nothing was kept
+            record.too_large(exc.limit)
         except EnvironmentExited:
             record.crashed(await environment.exit_reason())
         finally:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from overcast.model.function import FunctionVersion
 from overcast.observe import report as lines
+from overcast.runtimes import response_stream
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import Answer
 from overcast.sandbox.launcher import Started
@@ -89,6 +90,14 @@ class InvocationRecord:
         self._body.append(
             (int(time.time() * 1000), lines.timeout_line(self.request_id, self.function.timeout))
         )
+
+    def too_large(self, limit: int) -> None:
+        """The function answered more than `limit` bytes: Lambda fails the invocation with
+        Function.ResponseSizeTooLarge (still status 200, with X-Amz-Function-Error)."""
+        error = response_stream.too_large(limit)
+        self.status, self.error_type = "error", error["errorType"]
+        self.payload = json.dumps(error).encode()
+        self.function_error = "Unhandled"
 
     def crashed(self, reason: str) -> None:
         self.status, self.error_type = "error", "Runtime.ExitError"

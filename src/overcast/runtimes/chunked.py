@@ -81,10 +81,14 @@ class FixedBody:
 
 
 def body_of(rfile, headers):
-    """The request body as pieces: chunked if Transfer-Encoding says so, else Content-Length."""
+    """The request body as pieces: chunked if Transfer-Encoding says so, else Content-Length
+    (ChunkedBodyError if that is not a length)."""
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
         return ChunkedBody(rfile)
-    return FixedBody(rfile, int(headers.get("Content-Length") or 0))
+    length = (headers.get("Content-Length") or "0").strip()
+    if not length.isdigit():  # no sign, no spaces inside: RFC 9110's 1*DIGIT
+        raise ChunkedBodyError(f"bad Content-Length {length[:20]!r}")
+    return FixedBody(rfile, int(length))
 
 
 def read_all(body, limit):

@@ -16,12 +16,17 @@ from overcast.runtimes.python import protocol
 
 RESPONSE_MODE = "Lambda-Runtime-Function-Response-Mode"
 STREAMING = "streaming"
-STREAM_LIMIT = 200 * 1024 * 1024  # Lambda's maximum for a streamed response
 DEFAULT_CONTENT_TYPE = "application/octet-stream"  # a stream's type when the runtime names none
 
 
 def error(error_type, message):
     return {"errorMessage": message, "errorType": error_type}
+
+
+def too_large(limit):
+    """The error a caller gets for a response over `limit` bytes, in Lambda's words."""
+    message = f"Response payload size exceeded maximum allowed payload size ({limit} bytes)."
+    return error("Function.ResponseSizeTooLarge", message)
 
 
 def error_object(body, error_type):
@@ -43,11 +48,11 @@ def relay(rfile, headers, control, limit):
     Returns (error object or None, whether the body exceeded `limit`). Past the limit the
     body is still read to its end, but nothing more is relayed.
     """
-    body = body_of(rfile, headers)
     content_type = headers.get("Content-Type") or DEFAULT_CONTENT_TYPE
     control.send(protocol.encode(protocol.CHUNK, {"content_type": content_type}))
     size = 0
     try:
+        body = body_of(rfile, headers)
         for piece in body:
             size += len(piece)
             if size <= limit:
@@ -55,8 +60,7 @@ def relay(rfile, headers, control, limit):
     except ChunkedBodyError as exc:
         return error("Runtime.TruncatedResponse", f"Truncated response: {exc}"), False
     if size > limit:
-        message = f"Response payload size exceeded maximum allowed payload size ({limit} bytes)."
-        return error("Function.ResponseSizeTooLarge", message), True
+        return too_large(limit), True
     return _trailer_error(body.trailers), False
 
 

@@ -39,8 +39,8 @@ from overcast.runtimes.python import protocol
 
 PREFIX = "/2018-06-01/runtime"
 EXTENSION_PREFIX = "/2020-01-01/extension"
-RESPONSE_LIMIT = 6 * 1024 * 1024 + 100  # Lambda's emulator: 6 MB plus 100 bytes
-BODY_LIMIT = 7 * 1024 * 1024
+RESPONSE_LIMIT = protocol.RESPONSE_LIMIT
+BODY_LIMIT = 7 * 1024 * 1024  # other posts (init errors, extensions)
 ESTABLISHED = "01"  # /proc/net/tcp's state column
 
 
@@ -163,6 +163,9 @@ class _Handler(BaseHTTPRequestHandler):
         ):
             self._streamed_result(parts[1])
             return
+        if len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
+            self._result(parts[1], parts[2])  # answered while `next` may hold the lock
+            return
         body = self._body()
         if body is None:
             return
@@ -171,8 +174,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if parts == ["init", "error"]:
             self._init_error(body)
-        elif len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
-            self._result(parts[1], parts[2], body)  # answered while `next` may hold the lock
         else:
             self._reply(404, {"errorType": "InvalidRequest", "errorMessage": "Not found"})
 
@@ -194,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
             sys.stdout.flush()
             os._exit(0)
         state.request_id = meta["request_id"]
-        state.limit = stream.STREAM_LIMIT if meta.get("stream") else RESPONSE_LIMIT
+        state.limit = protocol.STREAM_LIMIT if meta.get("stream") else RESPONSE_LIMIT
         state.extensions.publish(
             {
                 "eventType": "INVOKE",
@@ -269,15 +270,19 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(status, {"errorType": error, "errorMessage": f"{outcome}: {request_id}"})
         return True
 
-    def _result(self, request_id, outcome, body):
+    def _result(self, request_id, outcome):
+        """A result, read up to Lambda's limit and no further: past it the rest is read and
+        dropped as it comes, the invocation fails with Function.ResponseSizeTooLarge and the
+        runtime's post gets the 413 Lambda's Runtime API gives."""
+        try:
+            body = self._read(RESPONSE_LIMIT)
+        except ChunkedBodyError:
+            self._malformed()
+            return
         if self._refused(request_id, outcome):
             return
-        if outcome == "response" and len(body) > RESPONSE_LIMIT:
-            error = {
-                "errorMessage": f"Response payload size ({len(body)} bytes) exceeded maximum "
-                f"allowed payload size ({RESPONSE_LIMIT} bytes).",
-                "errorType": "Function.ResponseSizeTooLarge",
-            }
+        if body is None:
+            error = stream.too_large(RESPONSE_LIMIT)
             self._answer(protocol.ERROR, error["errorType"], json.dumps(error).encode())
             message = f"Exceeded maximum allowed payload size ({RESPONSE_LIMIT} bytes)."
             self._reply(413, {"errorMessage": message, "errorType": "RequestEntityTooLarge"})
@@ -337,21 +342,25 @@ class _Handler(BaseHTTPRequestHandler):
         state.control.send(protocol.encode(protocol.INIT_ERROR, meta, error))
 
     def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = None
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            try:
-                body = read_all(body_of(self.rfile, self.headers), BODY_LIMIT)
-            except ChunkedBodyError:
-                self.close_connection = True
-                self._reply(400, stream.error("InvalidRequest", "Malformed chunked body"))
-                return None
-        elif length <= BODY_LIMIT:
-            body = self.rfile.read(length) if length else b""
+        """The body of a post other than a result (BODY_LIMIT at most); None once answered
+        with an error."""
+        try:
+            body = self._read(BODY_LIMIT)
+        except ChunkedBodyError:
+            self._malformed()
+            return None
         if body is None:
             self._reply(413, {"errorType": "RequestEntityTooLarge", "errorMessage": "too large"})
-            self.close_connection = True
         return body
+
+    def _read(self, limit):
+        """The body, or None if it is longer than `limit` (the rest is read and dropped as it
+        comes, so no more than `limit` is ever held). Raises ChunkedBodyError if malformed."""
+        return read_all(body_of(self.rfile, self.headers), limit)
+
+    def _malformed(self):
+        self.close_connection = True
+        self._reply(400, stream.error("InvalidRequest", "Malformed request body"))
 
     def _reply(self, status, document):
         self._send(status, json.dumps(document).encode(), "application/json", {})

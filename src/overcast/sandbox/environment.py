@@ -33,6 +33,16 @@ class EnvironmentExited(Exception):
         self.reason = reason  # "exit status 1", "signal: killed", as Lambda words it
 
 
+class ResponseTooLarge(EnvironmentExited):
+    """Raised when the environment answers more than Lambda lets a function answer (`limit`
+    bytes). The engine reads no further and ends the environment: Lambda's runtimes exit when
+    the Runtime API refuses their response (awslambdaric raises on the 413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__("response too large")
+        self.limit = limit
+
+
 @dataclass(frozen=True)
 class Answer:
     kind: int
@@ -56,10 +66,18 @@ def _signal_name(signum: int) -> str:
 class _ControlProtocol(asyncio.Protocol):
     def __init__(self, environment: Environment) -> None:
         self.environment = environment
-        self.reader = protocol.FrameReader()
+        # No frame of an environment may be larger than a response: its header is refused.
+        self.reader = protocol.FrameReader(protocol.RESPONSE_LIMIT, protocol.META_LIMIT)
 
     def data_received(self, data: bytes) -> None:
-        for kind, meta, body in self.reader.feed(data):
+        try:
+            frames = self.reader.feed(data)
+        except protocol.FrameTooLarge as exc:
+            for kind, meta, body in exc.frames:
+                self.environment._answered(Answer(kind, meta, body))
+            self.environment._refuse(protocol.RESPONSE_LIMIT)
+            return
+        for kind, meta, body in frames:
             self.environment._answered(Answer(kind, meta, body))
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -92,6 +110,7 @@ class Environment:
     _early: Answer | None = None
     _exit: asyncio.Future[int] | None = None
     _chunks: list[bytes] = field(default_factory=list)  # a streamed response nobody streams
+    _streamed_size: int = 0  # bytes of the response streamed so far
     _protocol: _ControlProtocol | None = None
     _socket: socket.socket | None = None  # the control socket (the transport's), to spin on
 
@@ -247,17 +266,34 @@ class Environment:
         """A streamed response: each chunk goes to the streaming caller as it arrives (or is
         kept, for a caller that waits for the whole payload); its end is the answer, marked
         `streamed` (its body is the error object of a stream that failed, if any)."""
+        if self.state is EnvironmentState.DEAD:
+            return None  # refused (frames read with the one that went over the limit)
         if answer.kind == protocol.CHUNK:
-            if self.on_chunk is not None:
+            # A caller that waits for the whole payload gets a buffered response's limit.
+            limit = protocol.RESPONSE_LIMIT if self.on_chunk is None else protocol.STREAM_LIMIT
+            self._streamed_size += len(answer.body)
+            if self._streamed_size > limit:
+                self._refuse(limit)
+            elif self.on_chunk is not None:
                 self.on_chunk(answer.body, answer.meta)
             else:
                 self._chunks.append(answer.body)
             return None
         meta = {**answer.meta, "streamed": True}
         chunks, self._chunks = self._chunks, []
+        self._streamed_size = 0
         if "error_type" in meta:
             return Answer(protocol.ERROR, meta, answer.body)
         return Answer(protocol.RESPONSE, meta, b"".join(chunks))
+
+    def _refuse(self, limit: int) -> None:
+        """The environment sent more than `limit` bytes of response: fail its invocation with
+        ResponseTooLarge and end it, reading nothing more from it."""
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(ResponseTooLarge(limit))
+        self._chunks.clear()
+        self._streamed_size = 0
+        self.kill()
 
     def _lost(self) -> None:
         self.state = EnvironmentState.DEAD

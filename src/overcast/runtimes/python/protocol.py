@@ -12,6 +12,13 @@ import struct
 
 HEADER = struct.Struct("!BII")
 RECV_SIZE = 1 << 16
+# Lambda's limits on what a function answers: "Response payload size exceeded maximum allowed
+# payload size (6291556 bytes)." (6 MiB and 100 bytes; a payload of exactly that size passes),
+# and 200 MB for a streamed response (the response streaming page of Lambda's guide).
+RESPONSE_LIMIT = 6 * 1024 * 1024 + 100
+STREAM_LIMIT = 200 * 1024 * 1024
+META_LIMIT = 1 << 20  # an environment's meta: a few fields (an error type of at most 64 KiB)
+UNLIMITED = 1 << 32  # more than a header can announce: the environment trusts the engine
 
 # engine -> environment
 INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context, stream
@@ -46,16 +53,37 @@ def decode_meta(meta_bytes):
     return _decode_meta(meta_bytes.decode()) if meta_bytes else {}
 
 
-class FrameReader:
-    """Incremental decoder: feed bytes, take whole frames (kind, meta, body)."""
+class FrameTooLarge(Exception):
+    """Raised when a frame's header announces a body or a meta longer than the reader accepts,
+    before any of it is kept; `frames` are the whole frames that came before it."""
 
-    def __init__(self):
+    def __init__(self, kind, size, frames):
+        super().__init__(f"a frame of kind {kind} announces {size} bytes")
+        self.kind = kind
+        self.size = size
+        self.frames = frames
+
+
+class FrameReader:
+    """Incremental decoder: feed bytes, take whole frames (kind, meta, body).
+
+    `body_limit` and `meta_limit` bound every frame's parts (the engine's reader bounds what an
+    environment may send; an environment trusts the engine): the header tells both sizes, so
+    a frame over them is refused (FrameTooLarge) before its bytes are kept. The reader is of
+    no further use then.
+    """
+
+    def __init__(self, body_limit=UNLIMITED, meta_limit=UNLIMITED):
         self._buffer = bytearray()
+        self._body_limit = body_limit
+        self._meta_limit = meta_limit
 
     def feed(self, data):
         if not self._buffer and len(data) >= HEADER.size:
             # The usual case, a frame that arrived whole and alone: no copy through the buffer.
             kind, meta_len, body_len = HEADER.unpack_from(data)
+            if body_len > self._body_limit or meta_len > self._meta_limit:
+                raise FrameTooLarge(kind, body_len, [])
             body_start = HEADER.size + meta_len
             if body_start + body_len == len(data):
                 return [(kind, decode_meta(data[HEADER.size : body_start]), data[body_start:])]
@@ -63,6 +91,8 @@ class FrameReader:
         frames = []
         while len(self._buffer) >= HEADER.size:
             kind, meta_len, body_len = HEADER.unpack_from(self._buffer)
+            if body_len > self._body_limit or meta_len > self._meta_limit:
+                raise FrameTooLarge(kind, body_len, frames)
             end = HEADER.size + meta_len + body_len
             if len(self._buffer) < end:
                 break
