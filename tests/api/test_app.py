@@ -33,6 +33,12 @@ def test_health(app: App) -> None:
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
+def test_runtimes_name_the_interpreter_of_each_python_runtime(app: App) -> None:
+    answer = app.client.get("/_overcast/runtimes").json()
+    assert answer["python3.12"] == app.settings.interpreters["python3.12"]
+    assert all(runtime.startswith("python3.") for runtime in answer)
+
+
 def test_create_then_get_and_download_code(app: App) -> None:
     created = app.client.post(FUNCTIONS, json=create_body())
     assert created.status_code == 201

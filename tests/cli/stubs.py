@@ -90,6 +90,8 @@ class StubLambda:
         return response
 
     def get_paginator(self, name: str) -> StubPaginator:
+        if name == "list_event_source_mappings":
+            return StubPaginator([{"EventSourceMappings": []}])
         assert name == "list_functions"
         functions = list(self.functions.values())
         pages = [
@@ -140,6 +142,19 @@ class StubLogs:
         return answer
 
 
+class StubNoTriggers:
+    """events, apigatewayv2, sns and s3 where nothing points at any function (`overcast rm`)."""
+
+    def get_paginator(self, name: str) -> StubPaginator:
+        return StubPaginator([{}])
+
+    def list_event_buses(self, **_: object) -> dict:
+        return {"EventBuses": [{"Name": "default"}]}
+
+    def list_buckets(self) -> dict:
+        return {"Buckets": []}
+
+
 @dataclass
 class Clients:
     """The client factory: `main(argv, client_factory=clients)`."""
@@ -150,7 +165,7 @@ class Clients:
 
     def __call__(self, service: str, endpoint_url: str, region: str):
         self.made.append((service, endpoint_url, region))
-        return {"lambda": self.lambda_, "logs": self.logs}[service]
+        return {"lambda": self.lambda_, "logs": self.logs}.get(service, StubNoTriggers())
 
 
 @dataclass

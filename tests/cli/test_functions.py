@@ -10,6 +10,7 @@ from .stubs import Clients, StubLambda, run
 def function(name: str, **overrides: object) -> dict:
     return {
         "FunctionName": name,
+        "FunctionArn": f"arn:aws:lambda:us-east-1:000000000000:function:{name}",
         "Runtime": "python3.12",
         "MemorySize": 128,
         "Timeout": 3,

@@ -29,7 +29,7 @@ from overcast.api.functions import HANDLERS
 from overcast.api.invoke import INVOKE_PATH
 from overcast.api.rest_api import RestApi
 from overcast.api.sigv4 import Scope, scope_of
-from overcast.config import Settings
+from overcast.config import PYTHON_RUNTIMES, Settings
 from overcast.control.plane import ControlPlane
 from overcast.errors import (
     InvalidRequestContentException,
@@ -159,6 +159,18 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
+def runtimes_endpoint(settings: Settings) -> Endpoint:
+    """`GET /_overcast/runtimes`: the interpreter each Python runtime runs on here, so
+    `overcast deploy` installs a requirements.txt with the same one (GetFunction reports
+    it per function, under `Overcast.Interpreter`)."""
+
+    async def answer(request: Request) -> Response:
+        interpreters = settings.interpreters
+        return JSONResponse({r: interpreters[r] for r in PYTHON_RUNTIMES if r in interpreters})
+
+    return answer
+
+
 class InvokeFront:
     """Sends Lambda's Invoke straight to its endpoint, function URLs to their front door, and
     everything else to the Starlette app.
@@ -221,6 +233,7 @@ def build_app(
     routes = [
         Route("/_overcast/health", health, methods=["GET"]),
         Route("/_overcast/queue", stats_endpoint(queue_stats or dict), methods=["GET"]),
+        Route("/_overcast/runtimes", runtimes_endpoint(settings), methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
         Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from overcast.cli import requirements
 from overcast.cli.client import CliContext, error_code
 from overcast.errors import CommandError
 
@@ -27,7 +30,9 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         parents=parents,
         help="create or update a function from a directory or a .zip",
         description="Create a function, or update its code and configuration if it exists. "
-        "A directory is zipped deterministically (file modes kept, __pycache__ left out).",
+        "A directory is zipped deterministically (file modes kept, __pycache__ left out); "
+        "the packages its requirements.txt names are installed into the zip with pip, for "
+        "the function's Python runtime (kept in ~/.cache/overcast for the next deploy).",
     )
     parser.add_argument("path", metavar="DIR|ZIP", type=Path)
     parser.add_argument("--name", required=True, help="function name")
@@ -44,9 +49,16 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    code = package(args.path)
+    code = None if args.path.is_dir() else package(args.path)  # a .zip goes as it is
     client = ctx.client("lambda")
-    if _exists(client, args.name):
+    current = _current(client, args.name)
+    if current is None and not (args.runtime and args.handler):
+        raise CommandError(f"--runtime and --handler are required to create {args.name}")
+    if code is None:
+        runtime = args.runtime or (current or {}).get("Runtime")
+        with _dependencies(args.path, runtime, ctx) as dependencies:
+            code = package(args.path, dependencies)
+    if current is not None:
         configuration, action = _update(client, args, code), "updated"
     else:
         configuration, action = _create(client, args, code), "created"
@@ -64,12 +76,13 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def package(path: Path) -> bytes:
-    """The deployment package: a directory zipped, or a .zip file's bytes as they are."""
+def package(path: Path, dependencies: Path | None = None) -> bytes:
+    """The deployment package: a directory zipped (with `dependencies`, a folder of installed
+    packages, at its root), or a .zip file's bytes as they are."""
     import zipfile  # here, not at the top: it costs `overcast --help` several milliseconds
 
     if path.is_dir():
-        return zip_directory(path)
+        return zip_directory(path, dependencies)
     if path.is_file() and zipfile.is_zipfile(path):
         return path.read_bytes()
     if path.exists():
@@ -77,16 +90,20 @@ def package(path: Path) -> bytes:
     raise CommandError(f"{path}: no such file or directory")
 
 
-def zip_directory(root: Path) -> bytes:
+def zip_directory(root: Path, dependencies: Path | None = None) -> bytes:
     """Zip a tree deterministically: sorted entries, fixed times, Unix modes kept.
 
     Modes matter: a custom runtime's `bootstrap` must stay executable, as Lambda runs it.
+    `dependencies` (what pip installed) lie at the root beside the tree's own files, as
+    `pip install --target` would have put them; a file of the tree wins over one of theirs.
     """
     import zipfile
 
+    files = dict(_files(dependencies)) if dependencies is not None else {}
+    files.update(_files(root))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for relative, path in _files(root):
+        for relative, path in sorted(files.items()):
             info = zipfile.ZipInfo(relative, date_time=ZIP_EPOCH)
             info.create_system = 3  # Unix, so unzip tools honour external_attr's mode bits
             info.external_attr = (stat.S_IFREG | stat.S_IMODE(path.stat().st_mode)) << 16
@@ -111,19 +128,36 @@ def _files(root: Path) -> list[tuple[str, Path]]:
     return sorted(files)
 
 
-def _exists(client: Any, name: str) -> bool:
+@contextlib.contextmanager
+def _dependencies(path: Path, runtime: str | None, ctx: CliContext) -> Iterator[Path | None]:
+    """What the folder's requirements.txt names, installed for the function's runtime."""
+    if not (path / requirements.REQUIREMENTS).is_file():
+        yield None
+        return
+    if runtime is None or not runtime.startswith("python"):
+        ctx.err.write(
+            f"{requirements.REQUIREMENTS}: not installed: {runtime or 'the function'} is not a "
+            "Python runtime (put its dependencies in the folder, or in a layer)\n"
+        )
+        yield None
+        return
+    pip = requirements.pip_for(runtime, requirements.server_interpreter(ctx.endpoint, runtime))
+    cache = requirements.cache_folder()
+    with requirements.installed(path, runtime, pip, cache, ctx.err) as folder:
+        yield folder
+
+
+def _current(client: Any, name: str) -> dict | None:
+    """The function's configuration, None if there is no such function yet."""
     try:
-        client.get_function_configuration(FunctionName=name)
+        return client.get_function_configuration(FunctionName=name)
     except Exception as error:
         if error_code(error) == "ResourceNotFoundException":
-            return False
+            return None
         raise
-    return True
 
 
 def _create(client: Any, args: argparse.Namespace, code: bytes) -> dict:
-    if not (args.runtime and args.handler):
-        raise CommandError(f"--runtime and --handler are required to create {args.name}")
     created = client.create_function(
         FunctionName=args.name,
         Runtime=args.runtime,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from overcast.cli.client import CliContext
+from overcast.cli.triggers import Pointee, pointing_at
 
 COLUMNS = ("NAME", "RUNTIME", "HANDLER", "MEMORY", "TIMEOUT", "LAST MODIFIED")
 
@@ -12,7 +13,14 @@ COLUMNS = ("NAME", "RUNTIME", "HANDLER", "MEMORY", "TIMEOUT", "LAST MODIFIED")
 def add_parsers(subparsers: argparse._SubParsersAction, parents: list) -> None:
     listing = subparsers.add_parser("ls", parents=parents, help="list functions")
     listing.set_defaults(command=run_ls)
-    remove = subparsers.add_parser("rm", parents=parents, help="delete a function")
+    remove = subparsers.add_parser(
+        "rm",
+        parents=parents,
+        help="delete a function",
+        description="Delete a function (or one version, NAME:VERSION), then list what still "
+        "points at it: event source mappings, rules, HTTP APIs, subscriptions and bucket "
+        "notifications stay, as on AWS, and fail until a function of that name exists again.",
+    )
     remove.add_argument("name", metavar="NAME", help="function name or ARN")
     remove.set_defaults(command=run_rm)
 
@@ -27,8 +35,24 @@ def run_ls(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def run_rm(args: argparse.Namespace, ctx: CliContext) -> int:
-    ctx.client("lambda").delete_function(FunctionName=args.name)
+    client = ctx.client("lambda")
+    configuration = client.get_function_configuration(FunctionName=args.name)
+    client.delete_function(FunctionName=args.name)
     ctx.out.write(f"deleted {args.name}\n")
+    whole = configuration.get("Version", "$LATEST") == "$LATEST"
+    arn = configuration["FunctionArn"]
+    found, unchecked = pointing_at(
+        ctx, Pointee(":".join(arn.split(":")[:7]) if whole else arn, whole)
+    )
+    if found:
+        ctx.out.write(
+            f"still pointing at {args.name}, kept as AWS keeps them (they fail until a "
+            "function of that name exists again):\n"
+        )
+    for trigger in found:
+        ctx.out.write(f"  {trigger.what}\n    remove with: {trigger.remove}\n")
+    for kind in unchecked:
+        ctx.err.write(f"note: could not check {kind}\n")
     return 0
 
 

@@ -12,6 +12,12 @@ concurrency.
 - A successful invocation deletes its batch; with ReportBatchItemFailures only the messages
   the function did not name as failed. A failed one leaves it: its messages come back after
   the visibility timeout, and after maxReceiveCount receives go to the dead-letter queue.
+- A mapping outlives its function: DeleteFunction leaves it, still Enabled, as Lambda does
+  (DeleteFunction's reference: "To delete Lambda event source mappings that invoke a
+  function, use DeleteEventSourceMapping"). Its workers then stop receiving, so messages wait
+  in the queue instead of being received and failed over and over; the poller looks for the
+  function again, less and less often, and resumes when one of that name exists again. The
+  batch that found the function gone comes back after its visibility timeout.
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ from overcast.control.event_source_mappings import Source
 from overcast.engine.async_queue import MAX_HOPS, Runner
 from overcast.engine.engine import new_request_id
 from overcast.engine.invocation import InvokeResult
-from overcast.errors import InvalidParameterValueException, ServiceError
+from overcast.errors import (
+    InvalidParameterValueException,
+    ResourceNotFoundException,
+    ServiceError,
+)
 from overcast.model.event_source_mapping import EventSourceMapping
 from overcast.model.function import FunctionVersion, Target
 from overcast.triggers.patterns import EventPattern
@@ -43,6 +53,8 @@ PAYLOAD_LIMIT = 6 * 1024 * 1024
 ADMISSION_ROUND_S = 1.0
 PAUSE_S = 1.0  # after an error, and while the queue is missing
 RETRY_VISIBILITY_S = 1  # a batch the platform could not run (throttled) comes back this soon
+# While the function is gone: look for it again after 1 s, then 2, 4, 8, then every 10 s.
+MISSING_FIRST_S, MISSING_MAX_S = 1.0, 10.0
 
 
 class LoopPolicy(Protocol):
@@ -135,22 +147,31 @@ class Poller:
         self.filters = tuple(EventPattern.parse(p) for p in mapping.filters)
         self._workers: set[asyncio.Task] = set()
         self._idle: set[asyncio.Task] = set()
+        self._watcher: asyncio.Task | None = None  # looks for the function while it is gone
 
     def start(self) -> None:
+        """Workers up to the mapping's concurrency (some may still be finishing a batch)."""
         loop = asyncio.get_running_loop()
-        for _ in range(self.mapping.maximum_concurrency or DEFAULT_CONCURRENCY):
+        wanted = self.mapping.maximum_concurrency or DEFAULT_CONCURRENCY
+        for _ in range(wanted - len(self._workers)):
             task = loop.create_task(self._work())
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)
 
     def stop(self, cancel_all: bool = False) -> None:
         self.running = False
+        if self._watcher is not None:
+            self._watcher.cancel()
         for task in list(self._workers if cancel_all else self._idle):
             task.cancel()
 
+    @property
+    def function_gone(self) -> bool:
+        return self._watcher is not None
+
     async def _work(self) -> None:
         task = asyncio.current_task()
-        while self.running:
+        while self.running and not self.function_gone:
             self._idle.add(task)
             try:
                 queue = self.registry.by_arn(self.mapping.event_source_arn)
@@ -203,6 +224,9 @@ class Poller:
         mapping = self.mapping
         try:
             target = self.resolver.resolve(mapping.region, mapping.function_arn, None)
+        except ResourceNotFoundException as exc:
+            self._lost_function(exc)  # the batch comes back after its visibility timeout
+            return
         except ServiceError as exc:
             # The messages come back after their visibility timeout, as on Lambda.
             log.warning("event source mapping %s: %s", mapping.uuid, exc.message)
@@ -230,6 +254,43 @@ class Poller:
         done = [r.handle for r, _ in kept if r.message.id not in failed]
         if done:
             self.broker.delete(queue, done)
+
+    def _lost_function(self, error: ResourceNotFoundException) -> None:
+        """The function is gone: workers stop receiving (those waiting for a message now),
+        and one task looks for the function until it is back."""
+        if self.function_gone or not self.running:
+            return
+        log.warning(
+            "event source mapping %s: %s; it stays Enabled and receives nothing from %s "
+            "until the function exists again (DeleteEventSourceMapping removes it)",
+            self.mapping.uuid,
+            error.message,
+            self.mapping.event_source_arn,
+        )
+        for task in list(self._idle):
+            task.cancel()  # a batch being gathered is released (see _gather)
+        self._watcher = asyncio.get_running_loop().create_task(self._watch_function())
+
+    async def _watch_function(self) -> None:
+        delay = MISSING_FIRST_S
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                self.resolver.resolve(self.mapping.region, self.mapping.function_arn, None)
+            except ResourceNotFoundException:
+                delay = min(delay * 2, MISSING_MAX_S)
+                continue
+            except ServiceError:
+                pass  # it exists (Pending, say): the workers deal with that as usual
+            break
+        log.info(
+            "event source mapping %s: %s exists again; polling resumes",
+            self.mapping.uuid,
+            self.mapping.function_arn,
+        )
+        self._watcher = None
+        if self.running:
+            self.start()
 
     def _stop_loops(self, queue: Queue, batch: list[Received], target: Target) -> list[Received]:
         """Lambda stops a recursive loop at its 17th invocation: those messages are taken
