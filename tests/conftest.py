@@ -23,8 +23,8 @@ def launch() -> Iterator[Callable[..., RunningServer]]:
     """Start servers over given data dirs (restart tests); all are stopped at the end."""
     started: list[RunningServer] = []
 
-    def start(data_dir: Path, *extra: str) -> RunningServer:
-        running = start_server(data_dir, "--keep-alive", "30", *extra)
+    def start(data_dir: Path, *extra: str, output: Path | None = None) -> RunningServer:
+        running = start_server(data_dir, "--keep-alive", "30", *extra, output=output)
         started.append(running)
         return running
 

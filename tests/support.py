@@ -66,12 +66,17 @@ def wait_until_ready(endpoint: str, process: subprocess.Popen) -> None:
     raise RuntimeError("overcast server did not become ready")
 
 
-def start_server(data_dir: Path, *extra: str) -> RunningServer:
+def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> RunningServer:
+    """A server on a free port; its stdout and stderr go to `output` when given."""
     port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
     command += ["--data-dir", str(data_dir), *extra]
-    process = subprocess.Popen(command, start_new_session=True)
+    with open(output or os.devnull, "ab") as sink:
+        redirect = sink if output is not None else None
+        process = subprocess.Popen(
+            command, start_new_session=True, stdout=redirect, stderr=redirect
+        )
     try:
         wait_until_ready(endpoint, process)
     except Exception:

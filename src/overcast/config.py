@@ -12,6 +12,7 @@ PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
 # Custom runtimes run their own `bootstrap`; Overcast's Runtime API beside it runs on Python.
 PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
 NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def _default_interpreters() -> dict[str, str]:
@@ -42,6 +43,10 @@ class Settings:
     memory_budget_mb: int | None = None  # what environments may use together; None: 90% of RAM
     scale_per_10s: int = 1000  # new environments per function per 10 s (Lambda's scaling rate)
     async_delay_scale: float = 1.0  # scales asynchronous retry delays (1: Lambda's own)
+    head_timeout_s: float = 20.0  # a client's time to send a request head (or body piece)
+    idle_timeout_s: float = 75.0  # how long an idle kept-alive connection stays open
+    max_connections: int | None = None  # None: half the file limit, at most 10,000
+    log_level: str = "warning"  # "info" adds a line per request
 
     @property
     def endpoint(self) -> str:

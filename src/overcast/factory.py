@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import socket
 from dataclasses import dataclass
 
 import uvicorn
 
 from overcast.api.apigatewayv2 import ApiGatewayV2
 from overcast.api.app import InvokeFront, build_app
+from overcast.api.connection_guard import ConnectionLimits, default_max_connections
 from overcast.api.errors import Endpoint
 from overcast.api.eventbridge import TARGET_PREFIX as EVENTS_TARGET
 from overcast.api.eventbridge import EventBridgeApi
 from overcast.api.fast_http import WholeFrontDoor, protocol_for
+from overcast.api.http_server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.api.invoke import InvokeEndpoint
 from overcast.api.invoke_stream import InvokeStreamEndpoint
 from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
@@ -40,6 +43,7 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.store.code import CodeStore
+from overcast.store.data_dir import share_code
 from overcast.store.eventbridge import EventBridgeStore
 from overcast.store.events import EventStore
 from overcast.store.sqlite import SqliteStore
@@ -112,11 +116,13 @@ class Platform:
 
 
 def build_platform(settings: Settings) -> Platform:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     code_store = CodeStore(settings.data_dir)
     store = SqliteStore(settings.data_dir / "overcast.db")
     logs = LogStore(settings.data_dir)
     protections = detect_protections(settings.isolation)
+    if protections.own_uid and not protections.namespaces:
+        share_code(settings.data_dir)  # environments of other uids open the code by path
     confinement = Confinement(protections, settings.data_dir / "sandbox")
     launcher = Launcher(
         settings.interpreters, settings.endpoint, confinement, node_binaries=settings.node_binaries
@@ -304,39 +310,45 @@ def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:
     return MemoryBudget(limit, cgroups.usage_bytes if cgroups is not None else host_used_bytes)
 
 
-def run_server(settings: Settings) -> None:
-    """`overcast server`: serve every API on one port until SIGINT/SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+def run_server(settings: Settings, sockets: list[socket.socket]) -> None:
+    """`overcast server`: serve every API on `sockets` (bound to settings.host and .port)
+    until SIGINT/SIGTERM, then stop the platform in order."""
+    configure_logging(settings.log_level)
+    limits = ConnectionLimits(
+        head_timeout_s=settings.head_timeout_s,
+        idle_timeout_s=settings.idle_timeout_s,
+        max_connections=settings.max_connections or default_max_connections(raise_file_limit()),
+    )
     import uvloop
 
-    uvloop.run(_serve(settings))
+    uvloop.run(_serve(settings, sockets, limits))
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(
+    settings: Settings, sockets: list[socket.socket], limits: ConnectionLimits
+) -> None:
     platform = build_platform(settings)
     config = uvicorn.Config(
         platform.app,
-        host=settings.host,
-        port=settings.port,
-        # httptools, with Invoke, function URLs and HTTP APIs answered off ASGI
-        http=protocol_for(platform.invoke, platform.front_doors),
+        # httptools, with Invoke, function URLs and HTTP APIs answered off ASGI, and every
+        # connection held to `limits` (deadlines and a cap: api/connection_guard.py)
+        http=protocol_for(platform.invoke, platform.front_doors, limits),
         lifespan="off",
-        access_log=False,
+        log_config=None,  # configure_logging's, so access lines look like every other line
+        log_level=settings.log_level,
+        access_log=access_log_on(settings.log_level),
         proxy_headers=False,
         server_header=False,
-        # Longer than any client's idle poll (boto3 waiters poll every 5 s: uvicorn's default
-        # 5 s would close connections just as they are reused).
-        timeout_keep_alive=75,
-        log_level="warning",
     )
-    server = uvicorn.Server(config)
+    server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
     platform.start()
     _announce(settings, platform.protections)
     try:
-        await server.serve()
+        await server.serve(sockets=sockets)
     finally:
         await platform.stop()
+        print("Overcast stopped.", flush=True)
 
 
 def _announce(settings: Settings, protections: Protections) -> None:

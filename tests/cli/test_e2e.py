@@ -15,6 +15,13 @@ from pathlib import Path
 import pytest
 
 DEADLINE_S = 20.0
+# `overcast ...` with Ctrl-C working as in a terminal, however pytest was started: a shell
+# starts a background job (`pytest &`) with SIGINT ignored, and an ignored signal stays
+# ignored in every child, so Python would never raise KeyboardInterrupt.
+WITH_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('overcast.cli.main', run_name='__main__')"
+)
 APP = """\
 import os
 
@@ -148,7 +155,7 @@ def test_logs_prints_the_invocation_s_lines(server, deployed: str) -> None:
 
 def test_logs_follow_prints_new_lines_until_ctrl_c(server, deployed: str) -> None:
     follower = subprocess.Popen(
-        [sys.executable, "-m", "overcast.cli.main", "logs", deployed, "--follow"],
+        [sys.executable, "-c", WITH_CTRL_C, "logs", deployed, "--follow"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

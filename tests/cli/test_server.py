@@ -70,3 +70,40 @@ def test_node_binaries_from_flag_or_environment() -> None:
     assert from_env.node_binaries["nodejs18.x"] == "/opt/n18"
     with pytest.raises(SystemExit):
         settings_for(["--node", "python3.12=/x"])
+
+
+def test_connection_and_logging_options() -> None:
+    defaults = settings_for([])
+    assert (defaults.head_timeout_s, defaults.idle_timeout_s) == (20.0, 75.0)
+    assert (defaults.max_connections, defaults.log_level) == (None, "warning")
+    argv = ["--head-timeout", "1.5", "--idle-timeout", "30", "--max-connections", "64"]
+    settings = settings_for([*argv, "--log-level", "info"])
+    assert (settings.head_timeout_s, settings.idle_timeout_s) == (1.5, 30.0)
+    assert (settings.max_connections, settings.log_level) == (64, "info")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--head-timeout", "0"],
+        ["--head-timeout", "nan"],
+        ["--idle-timeout", "-1"],
+        ["--max-connections", "0"],
+        ["--max-connections", "many"],
+        ["--log-level", "loud"],
+        ["--port", "65536"],
+        ["--port", "-1"],
+    ],
+)
+def test_bad_connection_options_are_usage_errors(argv: list[str], capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["server", *argv])
+    assert exited.value.code == 2
+
+
+def test_help_says_the_access_log_is_off_by_default(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["server", "--help"])
+    assert "info adds an access log line per request (default warning: none)" in " ".join(
+        capsys.readouterr().out.split()
+    )

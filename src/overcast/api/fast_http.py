@@ -6,7 +6,8 @@ cycle, its events, the app's routing, Starlette's request and response objects, 
 write for the head and another for the body). Here such a request is recognised when its
 head is parsed, its body collected, and its answer written in one piece. Everything else —
 every other route, a RESPONSE_STREAM function URL, Expect: 100-continue, upgrades, requests
-pipelined behind a pending one — takes uvicorn's ordinary path unchanged.
+pipelined behind a pending one — takes uvicorn's ordinary path unchanged. Every connection
+is watched by api/connection_guard.py (deadlines, a cap on connections).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Protocol
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from overcast.api.connection_guard import ConnectionGuard, ConnectionLimits
 from overcast.api.errors import internal_error
 from overcast.api.invoke import INVOKE_PATH, Answer, InvokeCall, InvokeEndpoint
 from overcast.api.protocol import header_size
@@ -31,6 +33,8 @@ MAX_INVOKE_BODY = 7 * 1024 * 1024  # above Lambda's 6 MB: the endpoint answers t
 FRONT_DOOR_FAILURE = HttpResponse(
     500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
 )
+
+DEFAULT_LIMITS = ConnectionLimits()
 
 # (the body, cut short just past the limit; whether it was over the limit) -> the answer
 Respond = Callable[[bytes, bool], Awaitable[Answer | HttpResponse]]
@@ -49,14 +53,17 @@ class WholeFrontDoor(Protocol):
 
 
 def protocol_for(
-    endpoint: InvokeEndpoint, doors: tuple[WholeFrontDoor, ...] = ()
+    endpoint: InvokeEndpoint,
+    doors: tuple[WholeFrontDoor, ...] = (),
+    connection_limits: ConnectionLimits = DEFAULT_LIMITS,
 ) -> type[HttpToolsProtocol]:
     """The protocol class to give uvicorn (`Config(http=...)`): it answers Invoke and the
-    requests `doors` claim itself."""
+    requests `doors` claim itself, and holds every connection to `connection_limits`."""
 
-    class ShortcutProtocol(FastProtocol):
+    class ShortcutProtocol(ConnectionGuard, FastProtocol):
         invoke = endpoint
         front_doors = doors
+        limits = connection_limits
 
     return ShortcutProtocol
 
@@ -130,6 +137,8 @@ class FastProtocol(HttpToolsProtocol):
         self._chunks = []
         head_only = self.parser.get_method() == b"HEAD"
         self.cycle.keep_alive &= self.parser.should_keep_alive()
+        if self.access_log:
+            self.cycle.request_line = self._request_line()
         answering = respond(body, oversized)
         task = self.loop.create_task(self._answer(answering, self.cycle, head_only))
         task.add_done_callback(self.tasks.discard)
@@ -147,13 +156,23 @@ class FastProtocol(HttpToolsProtocol):
             data = _encode(answer, defaults, cycle.keep_alive, head_only)
         except UnicodeEncodeError as exc:  # front doors refuse such headers: never left hanging
             internal_error(exc, "a response's headers")
-            data = _encode(FRONT_DOOR_FAILURE, defaults, cycle.keep_alive, head_only)
+            answer = FRONT_DOOR_FAILURE
+            data = _encode(answer, defaults, cycle.keep_alive, head_only)
         self.transport.write(data)
+        if cycle.request_line:
+            # The line uvicorn's access log writes for the requests it answers.
+            client = f"{self.client[0]}:{self.client[1]}" if self.client else ""
+            self.access_logger.info('%s - "%s" %d', client, cycle.request_line, answer.status)
         if cycle.keep_alive:
             # Resumes reading, then starts a queued request or the keep-alive timeout.
             self.on_response_complete()
         else:
             self.transport.close()
+
+    def _request_line(self) -> str:
+        method = self.parser.get_method().decode("ascii")
+        target = self.url.decode("ascii", "backslashreplace")
+        return f"{method} {target} HTTP/{self.parser.get_http_version()}"
 
 
 class _InvokeCall:
@@ -195,6 +214,8 @@ class _DoorCall:
 
 class _FastCycle:
     """What uvicorn's protocol reads of a request cycle while a fast answer is pending."""
+
+    request_line = ""  # "POST /path HTTP/1.1", kept for the access log when it is on
 
     def __init__(self) -> None:
         self.response_complete = False

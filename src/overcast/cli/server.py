@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from overcast.cli.client import CliContext
-from overcast.config import NODE_RUNTIMES, PYTHON_RUNTIMES, Settings
+from overcast.config import LOG_LEVELS, NODE_RUNTIMES, PYTHON_RUNTIMES, Settings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +17,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Serve Lambda's API, the invoke endpoint and the logs API on one port.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=9000)
+    parser.add_argument("--port", type=port_number, default=9000)
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -84,18 +84,58 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="node binaries for nodejs runtimes, e.g. nodejs22.x=/opt/node22/bin/node "
         "(env OVERCAST_NODE; default: the node on PATH)",
     )
+    parser.add_argument(
+        "--head-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        default=Settings.head_timeout_s,
+        help="close a connection that takes longer to send a request head, or stalls a body "
+        "that long (default 20)",
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        default=Settings.idle_timeout_s,
+        help="close a kept-alive connection idle that long (default 75)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=positive_int,
+        metavar="N",
+        default=None,
+        help="answer 503 to connections beyond N open ones "
+        "(default: half the open-file limit, at most 10000)",
+    )
+    parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=Settings.log_level,
+        help="info adds an access log line per request (default warning: none)",
+    )
     parser.set_defaults(command=run)
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = build_settings(args, os.environ)
     # Imported here: the server pulls in the whole platform, which client commands never need.
+    from overcast.api.http_server import listen
     from overcast.factory import run_server
+    from overcast.store.data_dir import claim
 
+    # Before anything is said or started: another server on this data dir, or on this port,
+    # is the one thing to say (exit status 1).
+    lock = claim(settings.data_dir)
     try:
-        run_server(settings)
+        if lock.warning:
+            ctx.err.write(f"warning: {lock.warning}\n")
+        sockets = listen(settings.host, settings.port)
+        settings.port = sockets[0].getsockname()[1]  # the one chosen, for --port 0
+        run_server(settings, sockets)
     except KeyboardInterrupt:
-        pass  # Ctrl-C is the ordinary way to stop a server in a terminal
+        pass  # Ctrl-C before the server was up
+    finally:
+        lock.release()
     return 0
 
 
@@ -112,6 +152,10 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         account_concurrency=args.concurrency,
         scale_per_10s=args.scale_rate,
         async_delay_scale=args.async_delay_scale,
+        head_timeout_s=args.head_timeout,
+        idle_timeout_s=args.idle_timeout,
+        max_connections=args.max_connections,
+        log_level=args.log_level,
     )
     settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
@@ -122,6 +166,28 @@ def account_id(value: str | None) -> str:
     if len(value) != 12 or not value.isdigit():
         raise SystemExit(f"error: the account id must be 12 digits, got {value!r}")
     return value
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number (0 to 65535), got {text!r}")
+    return int(text)
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
+    return int(text)
 
 
 def interpreter_spec(text: str) -> str:

@@ -14,8 +14,10 @@ from overcast.errors.apigateway import (
 )
 from overcast.errors.base import (
     CommandError,
+    DataDirInUse,
     DeliveryFailed,
     OvercastError,
+    PortUnavailable,
     SandboxError,
     ServiceError,
     UserError,
@@ -113,6 +115,8 @@ __all__ = [
     "UserError",
     "SandboxError",
     "CommandError",
+    "PortUnavailable",
+    "DataDirInUse",
     "DeliveryFailed",
     "ResourceNotFoundException",
     "ProvisionedConcurrencyConfigNotFoundException",

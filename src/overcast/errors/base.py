@@ -39,6 +39,14 @@ class CommandError(OvercastError):
     """Raised when an `overcast` command cannot go on (a missing file, a malformed option)."""
 
 
+class PortUnavailable(CommandError):
+    """Raised when `overcast server` cannot listen on its address (the port is in use...)."""
+
+
+class DataDirInUse(CommandError):
+    """Raised when `overcast server` finds its data dir held by another running server."""
+
+
 class DeliveryFailed(OvercastError):
     """Raised when a destination's sender could not deliver a message: its target does not
     exist here (`missing`), or refused the message (too large, malformed attributes). Either

@@ -6,6 +6,7 @@ power loss can undo the last commits, the trade SQLite recommends for WAL.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ class Database:
     def __init__(self, path: Path | str, schema: str) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _owner_only(Path(path))
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
         self._depth = 0
@@ -53,3 +55,16 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _owner_only(path: Path) -> None:
+    """The database file, and its -wal and -shm, readable by their owner alone: they hold
+    secrets (functions' environment variables). Created 0600 before SQLite opens it, since
+    SQLite gives the -wal and -shm files the database's own mode; files from before are
+    narrowed."""
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        try:
+            os.chmod(path.with_name(name), 0o600)
+        except FileNotFoundError:
+            pass

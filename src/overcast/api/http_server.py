@@ -1,0 +1,113 @@
+"""The `overcast server` process around uvicorn: its listening sockets, its file limit, its
+logging, and a shutdown that lets the platform stop in order."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import resource
+import signal
+import socket
+from collections.abc import Iterator
+from types import FrameType
+
+import uvicorn
+
+from overcast.errors import PortUnavailable
+
+BACKLOG = 2048  # uvicorn's default
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+# No sane file limit is higher; Linux refuses RLIM_INFINITY for RLIMIT_NOFILE anyway.
+FILE_LIMIT_CEILING = 1 << 20
+
+
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Bound, listening sockets for `host` (every address it resolves to) and `port`, made
+    before anything else starts, so a busy port is the one thing said about it. IPv6 sockets
+    take IPv6 only, as asyncio's own `create_server` does."""
+    try:
+        found = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise PortUnavailable(f"cannot listen on {host!r}: {exc.strerror} (pass --host)") from exc
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                raise PortUnavailable(_bind_failure(exc, host, port)) from exc
+            sock.listen(BACKLOG)
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+def _bind_failure(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use: stop the other server or pass --port"
+    if exc.errno == errno.EACCES:
+        return f"no permission to listen on port {port} (below 1024 needs root): pass --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: pass --host"
+    return f"cannot listen on {host}:{port}: {exc.strerror}"
+
+
+def raise_file_limit() -> int:
+    """Raise the soft RLIMIT_NOFILE to the hard one (each connection and each execution
+    environment holds descriptors; the soft limit is often 1024) and return the new limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = FILE_LIMIT_CEILING if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (ValueError, OSError):
+            pass  # the soft limit stays; the connection cap is derived from it
+    return soft
+
+
+def configure_logging(level: str) -> None:
+    """Overcast's and uvicorn's messages at `level` and above, on stderr, one format. At
+    `info` and below, each answered request writes an access log line ("uvicorn.access")."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+
+
+def access_log_on(level: str) -> bool:
+    return logging.getLevelName(level.upper()) <= logging.INFO
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, except that SIGINT or SIGTERM ends `serve()` without being raised
+    again after it (uvicorn re-raises it, and SIGTERM's default action would kill the process
+    before the platform stops: buffered logs lost), and says that it is stopping."""
+
+    stop_signal: str | None = None
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        handled = (signal.SIGINT, signal.SIGTERM)
+        originals = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in originals.items():
+                signal.signal(sig, handler)
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stop_signal = self.stop_signal or signal.Signals(sig).name
+        super().handle_exit(sig, frame)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        why = f" ({self.stop_signal})" if self.stop_signal else ""
+        print(f"Overcast is stopping{why}: finishing the requests in progress", flush=True)
+        await super().shutdown(sockets)
