@@ -62,7 +62,8 @@ def overcast_process(*extra: str, data_dir: str | None = None):
         port = free_port()
         command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
         process = subprocess.Popen(
-            [*command, "--data-dir", data_dir or scratch, *extra],
+            # Without the access log's lines (at most 20 a second) in the benchmark's output.
+            [*command, "--data-dir", data_dir or scratch, "--log-level", "warning", *extra],
             start_new_session=True,
             stdout=subprocess.DEVNULL,
         )

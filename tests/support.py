@@ -72,6 +72,8 @@ def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> Run
     endpoint = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
     command += ["--data-dir", str(data_dir), *extra]
+    if "--log-level" not in extra:
+        command += ["--log-level", "warning"]  # no access log lines in the test run's output
     with open(output or os.devnull, "ab") as sink:
         redirect = sink if output is not None else None
         process = subprocess.Popen(

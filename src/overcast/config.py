@@ -46,7 +46,7 @@ class Settings:
     head_timeout_s: float = 20.0  # a client's time to send a request head (or body piece)
     idle_timeout_s: float = 75.0  # how long an idle kept-alive connection stays open
     max_connections: int | None = None  # None: half the file limit, at most 10,000
-    log_level: str = "warning"  # "info" adds a line per request
+    log_level: str = "info"  # info: also a line per request (at most 20 a second)
 
     @property
     def endpoint(self) -> str:

@@ -3,6 +3,7 @@ its file limit, its access log and its shutdown."""
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import signal
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.api.http_server import listen, raise_file_limit
+from overcast.api.http_server import AccessLogBudget, listen, raise_file_limit
 from overcast.errors import PortUnavailable
 from support import http_call, wait_for
 
@@ -91,14 +92,26 @@ def test_log_level_info_writes_a_line_per_request(launch, tmp_path: Path) -> Non
     assert any(line.endswith(f'"POST {INVOKE_MISSING} HTTP/1.1" 404') for line in lines)
 
 
-def test_no_access_log_by_default(launch, tmp_path: Path) -> None:
+def test_log_level_warning_writes_no_access_log(launch, tmp_path: Path) -> None:
     output = tmp_path / "server.out"
-    server = launch(tmp_path / "data", output=output)
+    server = launch(tmp_path / "data", "--log-level", "warning", output=output)
     http_call(f"{server.endpoint}/_overcast/health")
     http_call(f"{server.endpoint}{INVOKE_MISSING}", "POST", b"{}")
     server.stop()
     text = output.read_text()
     assert "_overcast/health" not in text and INVOKE_MISSING not in text
+
+
+def test_the_access_log_writes_at_most_its_budget_a_second_and_counts_the_rest(caplog) -> None:
+    now = [100.0]
+    budget = AccessLogBudget(per_second=3, clock=lambda: now[0])
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "line", (), None)
+    assert [budget.filter(record) for _ in range(5)] == [True, True, True, False, False]
+    assert not budget.wanted()  # the shortcut asks first: a sixth request, not logged either
+    caplog.set_level(logging.INFO, logger="overcast.access")
+    now[0] += 1.0
+    assert budget.filter(record)
+    assert caplog.messages == ["3 more requests were not logged (over 3 a second)"]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])

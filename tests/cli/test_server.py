@@ -75,7 +75,7 @@ def test_node_binaries_from_flag_or_environment() -> None:
 def test_connection_and_logging_options() -> None:
     defaults = settings_for([])
     assert (defaults.head_timeout_s, defaults.idle_timeout_s) == (20.0, 75.0)
-    assert (defaults.max_connections, defaults.log_level) == (None, "warning")
+    assert (defaults.max_connections, defaults.log_level) == (None, "info")
     argv = ["--head-timeout", "1.5", "--idle-timeout", "30", "--max-connections", "64"]
     settings = settings_for([*argv, "--log-level", "info"])
     assert (settings.head_timeout_s, settings.idle_timeout_s) == (1.5, 30.0)
@@ -101,9 +101,8 @@ def test_bad_connection_options_are_usage_errors(argv: list[str], capsys) -> Non
     assert exited.value.code == 2
 
 
-def test_help_says_the_access_log_is_off_by_default(capsys: pytest.CaptureFixture) -> None:
+def test_help_says_what_the_access_log_writes(capsys: pytest.CaptureFixture) -> None:
     with pytest.raises(SystemExit):
         build_parser().parse_args(["server", "--help"])
-    assert "info adds an access log line per request (default warning: none)" in " ".join(
-        capsys.readouterr().out.split()
-    )
+    help_text = "default info: an access log line per request, at most 20 a second; warning: none"
+    assert help_text in " ".join(capsys.readouterr().out.split())

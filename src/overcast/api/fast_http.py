@@ -23,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from overcast.api.connection_guard import ConnectionGuard, ConnectionLimits
 from overcast.api.errors import internal_error
+from overcast.api.http_server import ACCESS_BUDGET
 from overcast.api.invoke import INVOKE_PATH, Answer, InvokeCall, InvokeEndpoint
 from overcast.api.protocol import header_size
 from overcast.triggers.http_event import HttpRequest, HttpResponse
@@ -137,7 +138,7 @@ class FastProtocol(HttpToolsProtocol):
         self._chunks = []
         head_only = self.parser.get_method() == b"HEAD"
         self.cycle.keep_alive &= self.parser.should_keep_alive()
-        if self.access_log:
+        if self.access_log and ACCESS_BUDGET.wanted():
             self.cycle.request_line = self._request_line()
         answering = respond(body, oversized)
         task = self.loop.create_task(self._answer(answering, self.cycle, head_only))

@@ -9,7 +9,8 @@ import logging
 import resource
 import signal
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 import uvicorn
@@ -76,10 +77,62 @@ def raise_file_limit() -> int:
     return soft
 
 
+ACCESS_LINES_PER_SECOND = 20
+
+
+class AccessLogBudget(logging.Filter):
+    """At most `per_second` access log lines a second; past that, requests go unlogged and
+    one line says how many (a server under load would otherwise spend its CPU on its log).
+
+    A filter on uvicorn's access logger, so uvicorn's own lines obey it; the Invoke shortcut
+    asks `wanted()` first, to skip even building a line it would not write.
+    """
+
+    def __init__(
+        self, per_second: int = ACCESS_LINES_PER_SECOND, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self.per_second = per_second
+        self._clock = clock
+        self._window = float("-inf")
+        self._written = 0
+        self._skipped = 0
+
+    def wanted(self) -> bool:
+        """Whether a line for the next request would be written (counting it if not)."""
+        now = self._clock()
+        if now - self._window >= 1.0:
+            self._next_window(now)
+        if self._written < self.per_second:
+            return True
+        self._skipped += 1
+        return False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.wanted():
+            return False
+        self._written += 1
+        return True
+
+    def _next_window(self, now: float) -> None:
+        if self._skipped:
+            logging.getLogger("overcast.access").info(
+                "%d more requests were not logged (over %d a second)",
+                self._skipped,
+                self.per_second,
+            )
+        self._window, self._written, self._skipped = now, 0, 0
+
+
+ACCESS_BUDGET = AccessLogBudget()
+
+
 def configure_logging(level: str) -> None:
     """Overcast's and uvicorn's messages at `level` and above, on stderr, one format. At
-    `info` and below, each answered request writes an access log line ("uvicorn.access")."""
+    `info` and below, answered requests write access log lines ("uvicorn.access"), at most
+    ACCESS_LINES_PER_SECOND a second."""
     logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    logging.getLogger("uvicorn.access").addFilter(ACCESS_BUDGET)
 
 
 def access_log_on(level: str) -> bool:

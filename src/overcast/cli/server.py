@@ -111,7 +111,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--log-level",
         choices=LOG_LEVELS,
         default=Settings.log_level,
-        help="info adds an access log line per request (default warning: none)",
+        help="default info: an access log line per request, at most 20 a second; warning: none",
     )
     parser.set_defaults(command=run)
 
