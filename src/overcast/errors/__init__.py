@@ -15,6 +15,7 @@ from overcast.errors.apigateway import (
 from overcast.errors.base import (
     CommandError,
     DeliveryFailed,
+    InitStarved,
     OvercastError,
     SandboxError,
     ServiceError,
@@ -112,6 +113,7 @@ __all__ = [
     "ServiceError",
     "UserError",
     "SandboxError",
+    "InitStarved",
     "CommandError",
     "DeliveryFailed",
     "ResourceNotFoundException",
