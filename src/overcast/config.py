@@ -42,6 +42,7 @@ class Settings:
     memory_budget_mb: int | None = None  # what environments may use together; None: 90% of RAM
     scale_per_10s: int = 1000  # new environments per function per 10 s (Lambda's scaling rate)
     async_delay_scale: float = 1.0  # scales asynchronous retry delays (1: Lambda's own)
+    init_concurrency: int | None = None  # environments initialising at once; None: one per CPU
 
     @property
     def endpoint(self) -> str:

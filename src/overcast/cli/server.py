@@ -53,6 +53,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="new environments a function may add per 10 seconds (Lambda: 1000)",
     )
     parser.add_argument(
+        "--init-concurrency",
+        type=positive_int,
+        metavar="N",
+        default=None,
+        help="environments that may initialise at once on this host; cold starts beyond it "
+        "wait their turn, and the init timeout counts from their start (default: one per CPU)",
+    )
+    parser.add_argument(
         "--async-delay-scale",
         type=float,
         metavar="F",
@@ -112,6 +120,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         account_concurrency=args.concurrency,
         scale_per_10s=args.scale_rate,
         async_delay_scale=args.async_delay_scale,
+        init_concurrency=args.init_concurrency,
     )
     settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
@@ -121,6 +130,16 @@ def account_id(value: str | None) -> str:
     value = value or Settings.account_id
     if len(value) != 12 or not value.isdigit():
         raise SystemExit(f"error: the account id must be 12 digits, got {value!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
