@@ -256,7 +256,7 @@ class Engine:
     ) -> Started:
         """A new environment of `function`, counted busy in pool `key` until released; it
         starts once a start slot is free."""
-        async with self.starts.slot():
+        async with self.starts.slot(key):
             return await self._launch(function, key, initialization_type)
 
     async def _launch(

@@ -71,7 +71,7 @@ class Snapshots:
         engine = self._engine
         error = None
         try:
-            async with engine.starts.slot():  # an init like any other: one slot of the host's
+            async with engine.starts.slot(key):  # an init like any other: one slot of the host's
                 template = await engine.launcher.start_template(
                     function, engine.code_path(function.code_sha256)
                 )
