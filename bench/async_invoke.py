@@ -1,13 +1,20 @@
 """Asynchronous invokes: how fast events are accepted, how soon they start, and that each runs
-exactly once when nothing fails.
+exactly once when nothing fails, bursts of cold starts included.
 
-    python bench/async_invoke.py [--count 10000] [--connections 16]
+    python bench/async_invoke.py [--count 10000] [--connections 16] [--bursts 200,1000]
 
 Sends `count` Event invocations of a no-op function over keep-alive connections and reports
 accepted events/s (each is committed to SQLite before its 202). Baseline: the same client and
 requests against a bare asyncio HTTP server that answers at once, stores nothing. Then waits
 until every event has run and reports enqueue-to-start latency (from the client's send to the
 handler's first line) and how many ran more or less than once.
+
+Bursts: each size in `--bursts` sends that many Event invocations at once to a fresh function
+whose init imports boto3 (~350 ms of CPU), so far more cold starts are wanted than the host can
+initialise at once. Every event must run exactly once, none fail or be dropped. Baseline: a
+process pool of one worker per CPU, each importing boto3 as it starts, running as many no-op
+tasks: the least this host needs to get through the burst. Reports the time from the first
+send to the last handler's start against the pool's time.
 """
 
 from __future__ import annotations
@@ -15,7 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
+import os
 import time
+import urllib.request
 from collections import Counter
 
 from _harness import (
@@ -31,6 +41,7 @@ RECORDER = """import time
 def handler(event, context):
     print("RAN", event["i"], event["sent"], time.time())
 """
+BOTO3_RECORDER = "import boto3  # the init: ~350 ms of CPU\n" + RECORDER
 PATH = "/2015-03-31/functions/{name}/invocations"
 
 
@@ -106,16 +117,53 @@ def wait_for_all(logs, name: str, count: int, timeout_s: float = 300.0) -> list:
         time.sleep(0.5)
 
 
+def _import_boto3() -> None:
+    import boto3  # noqa: F401
+
+
+def _noop(i: int) -> int:
+    return i
+
+
+def process_pool_s(count: int) -> float:
+    """Seconds for one fresh worker process per CPU, each importing boto3 first, to run
+    `count` no-op tasks."""
+    workers = len(os.sched_getaffinity(0))
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(workers, _import_boto3) as pool:
+        pool.map(_noop, range(count), chunksize=1)
+    return time.perf_counter() - started
+
+
+def run_burst(endpoint: str, client, logs, count: int, connections: int) -> tuple[list, dict]:
+    """`count` Event invokes at once of a fresh function whose init imports boto3; (runs,
+    the function's row of the queue's stats once all have run or the wait gave up)."""
+    name = f"boto3-burst-{count}"
+    create_function(client, name, BOTO3_RECORDER, Timeout=30)
+    port = int(endpoint.rsplit(":", 1)[1])
+    send_all(port, PATH.format(name=name), count, connections)
+    found = wait_for_all(logs, name, count)
+    with urllib.request.urlopen(f"{endpoint}/_overcast/queue", timeout=10) as answer:
+        stats = json.load(answer).get(f"us-east-1:{name}", {})
+    return found, stats
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--paced", type=float, default=500.0, help="events/s of the paced run")
+    parser.add_argument(
+        "--bursts", default="200,1000", help="sizes of the bursts of a boto3-importing function"
+    )
     args = parser.parse_args()
+    sizes = [int(size) for size in args.bursts.split(",") if size]
 
     with echo_server() as port:
         send_all(port, "/", 500, args.connections)  # warm up
         baseline_s, _ = send_all(port, "/", args.count, args.connections)
+    process_pool_s(2)  # warm up: boto3's files into the page cache
+    pool_s = {size: process_pool_s(size) for size in sizes}
 
     with overcast_process() as (endpoint, _):
         client, logs = lambda_client(endpoint), logs_client(endpoint)
@@ -128,6 +176,7 @@ def main() -> None:
         paced_count = int(args.paced * 4)
         send_all(port, PATH.format(name="paced"), paced_count, args.connections, args.paced)
         paced = wait_for_all(logs, "paced", paced_count)
+        bursts = {size: run_burst(endpoint, client, logs, size, args.connections) for size in sizes}
 
     baseline_rate, overcast_rate = args.count / baseline_s, args.count / burst_s
     print(f"asyncio server: {args.count} requests in {baseline_s:.2f} s = {baseline_rate:,.0f}/s")
@@ -142,6 +191,25 @@ def main() -> None:
     print(f"  ran exactly once: {once}; never: {args.count - len(counts)}; more: {twice}")
     print(f"  enqueue-to-start, all at once: {delays(burst)}")
     print(f"  enqueue-to-start, {paced_count} at {args.paced:g}/s: {delays(paced)} (p50 <= 5 ms)")
+    for size, (found, stats) in bursts.items():
+        print_burst(size, found, stats, pool_s[size])
+
+
+def print_burst(size: int, found: list, stats: dict, pool_s: float) -> None:
+    workers = len(os.sched_getaffinity(0))
+    print(f"process pool, {workers} workers importing boto3, {size} no-op tasks: {pool_s:.2f} s")
+    counts = Counter(i for i, _, _ in found)
+    once = sum(1 for n in counts.values() if n == 1)
+    more = sum(1 for n in counts.values() if n > 1)
+    print(
+        f"overcast: {size} Event invokes at once, init imports boto3: ran exactly once {once}; "
+        f"never {size - len(counts)}; more {more}; failed {stats.get('failed', 0)}, "
+        f"dropped {stats.get('dropped', 0)} (target: all exactly once)"
+    )
+    if found:
+        span_s = max(started for _, _, started in found) - min(sent for _, sent, _ in found)
+        print(f"  first send to last handler start: {span_s:.2f} s; {delays(found)}")
+        print(f"  ratio overcast/process pool: {span_s / pool_s:.2f}x")
 
 
 def delays(found: list[tuple[int, float, float]]) -> str:

@@ -223,8 +223,12 @@ def records(server: RunningServer, name: str) -> list[dict]:
 def queue_idle(server: RunningServer, function_name: str | None = None) -> bool:
     """No asynchronous event waits or runs (for `function_name`, or for any function)."""
     with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=10) as answer:
-        busy = json.load(answer)
-    return not any(function_name is None or key.endswith(f":{function_name}") for key in busy)
+        stats = json.load(answer)
+    return not any(
+        counts["queued"] or counts["retrying"] or counts["running"]
+        for key, counts in stats.items()
+        if function_name is None or key.endswith(f":{function_name}")
+    )
 
 
 def http_call(

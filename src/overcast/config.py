@@ -47,6 +47,7 @@ class Settings:
     idle_timeout_s: float = 75.0  # how long an idle kept-alive connection stays open
     max_connections: int | None = None  # None: half the file limit, at most 10,000
     log_level: str = "info"  # info: also a line per request (at most 20 a second)
+    init_concurrency: int | None = None  # environments initialising at once; None: one per CPU
 
     @property
     def endpoint(self) -> str:

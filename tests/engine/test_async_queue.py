@@ -203,8 +203,44 @@ def test_queue_stats_shows_waiting_events(fast_server, client, function_name) ->
     )
     assert shown.returncode == 0, shown.stderr
     row = next(line.split() for line in shown.stdout.splitlines() if function_name in line)
-    assert row == [function_name, "3", "0", "0"]
-    assert shown.stdout.splitlines()[0].split() == ["FUNCTION", "QUEUED", "RETRYING", "RUNNING"]
+    assert row == [function_name, "3", "0", "0", "0", "0"]
+    header = ["FUNCTION", "QUEUED", "RETRYING", "RUNNING", "FAILED", "DROPPED"]
+    assert shown.stdout.splitlines()[0].split() == header
+
+
+def queue_stats(server: RunningServer) -> dict[str, list[str]]:
+    """`overcast queue stats`'s rows, by function name."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "overcast.cli.main", "queue", "stats"],
+        env={**os.environ, "OVERCAST_ENDPOINT": server.endpoint},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert shown.returncode == 0, shown.stderr
+    return {line.split()[0]: line.split() for line in shown.stdout.splitlines()[1:]}
+
+
+def test_queue_stats_counts_events_that_failed_for_good(fast_server, client, function_name):
+    # Both fail for good at once (no retries); one has an OnFailure destination, which
+    # keeps its record; the other has nothing to take it: dropped, and shown as such.
+    lost, kept, recorder = function_name, function_name + "-kept", function_name + "-rec"
+    deploy(client, recorder, RECORDER)
+    for name in (lost, kept):
+        deploy(client, name, FAIL)
+    client.put_function_event_invoke_config(FunctionName=lost, MaximumRetryAttempts=0)
+    client.put_function_event_invoke_config(
+        FunctionName=kept,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": function_arn(client, recorder)}},
+    )
+    for name in (lost, kept):
+        client.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    wait_for(lambda: records(fast_server, recorder))
+    wait_for(lambda: queue_idle(fast_server, lost) and queue_idle(fast_server, kept))
+    rows = queue_stats(fast_server)
+    assert rows[lost] == [lost, "0", "0", "0", "1", "1"]
+    assert rows[kept] == [kept, "0", "0", "0", "1", "0"]
 
 
 SELF_INVOKER = """

@@ -1,5 +1,8 @@
 """`overcast queue stats`: the asynchronous events each function has waiting, so none is
-invisible (queued: due now; retrying: waiting for a retry; running: being invoked)."""
+invisible (queued: due now; retrying: waiting for a retry; running: being invoked), and those
+that ended badly (failed: failed for good, after their retries or too old, and sent to the
+function's DLQ or OnFailure destination if it has one; dropped: kept by nothing, as no DLQ or
+destination took them or their function is gone)."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from overcast.cli.client import CliContext
 from overcast.cli.functions import table
 from overcast.errors import CommandError
 
-COLUMNS = ("FUNCTION", "QUEUED", "RETRYING", "RUNNING")
+COLUMNS = ("FUNCTION", "QUEUED", "RETRYING", "RUNNING", "FAILED", "DROPPED")
+COUNTS = ("queued", "retrying", "running", "failed", "dropped")
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
@@ -28,11 +32,11 @@ def run_stats(args: argparse.Namespace, ctx: CliContext) -> int:
     except OSError as exc:
         raise CommandError(f"could not reach {ctx.endpoint}: {exc}") from exc
     if not stats:
-        ctx.out.write("no asynchronous events waiting or running\n")
+        ctx.out.write("no asynchronous events waiting, running, failed or dropped\n")
         return 0
     rows = [
-        (name.split(":", 1)[1], str(c["queued"]), str(c["retrying"]), str(c["running"]))
-        for name, c in sorted(stats.items())
+        (name.split(":", 1)[1], *(str(counts.get(count, 0)) for count in COUNTS))
+        for name, counts in sorted(stats.items())
     ]
     ctx.out.write(table(COLUMNS, rows))
     return 0

@@ -53,6 +53,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="new environments a function may add per 10 seconds (Lambda: 1000)",
     )
     parser.add_argument(
+        "--init-concurrency",
+        type=positive_int,
+        metavar="N",
+        default=None,
+        help="environments that may initialise at once on this host; cold starts beyond it "
+        "wait their turn, and the init timeout counts from their start (default: one per CPU)",
+    )
+    parser.add_argument(
         "--async-delay-scale",
         type=float,
         metavar="F",
@@ -156,6 +164,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         idle_timeout_s=args.idle_timeout,
         max_connections=args.max_connections,
         log_level=args.log_level,
+        init_concurrency=args.init_concurrency,
     )
     settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))

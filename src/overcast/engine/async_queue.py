@@ -8,7 +8,9 @@ function's concurrency, retried as Lambda retries them, then sent to their desti
   apart; throttles and platform errors are retried with backoff (1 s doubling to 5 min) until
   MaximumEventAgeInSeconds. `delay_scale` shrinks these delays and ages alike (tests, demos).
 - A finished event is removed in the same transaction that delivers its destination record
-  or dead letter.
+  or dead letter. One that failed for good is counted for its function (`stats`, shown by
+  `overcast queue stats`), and so is one that nothing kept (no DLQ or OnFailure destination
+  took it, or its function is gone): no event is lost unseen.
 """
 
 from __future__ import annotations
@@ -187,15 +189,21 @@ class AsyncQueue:
             task.cancel()
 
     def stats(self) -> dict[str, dict[str, int]]:
-        """Per function (region:name): events queued (due), retrying (waiting), running."""
+        """Per function (region:name): events queued (due), retrying (waiting), running; and
+        since the data dir was made, events that failed for good and events dropped."""
         now = self._now_ms()
+        outcomes = self.store.outcomes()
         out = {}
-        for (region, name), lane in self._lanes.items():
+        for region, name in sorted({*self._lanes, *outcomes}):
+            lane = self._lanes.get((region, name)) or Lane()
             due = sum(1 for d, _, _ in lane.heap if d <= now)
+            failed, dropped = outcomes.get((region, name), (0, 0))
             counts = {
                 "queued": due + lane.waiting,
                 "retrying": len(lane.heap) - due,
                 "running": lane.running,
+                "failed": failed,
+                "dropped": dropped,
             }
             if any(counts.values()):
                 out[f"{region}:{name}"] = counts
@@ -240,7 +248,9 @@ class AsyncQueue:
                 target = self.resolver.resolve(event.region, event.function_name, event.qualifier)
             except ResourceNotFoundException:
                 log.warning("dropping event %s: %s is gone", event.request_id, event.function_name)
-                self._remove(event.id)
+                with self.store.transaction():
+                    self.store.count_outcome(event.region, event.function_name, 0, 1)
+                    self._remove(event.id)
                 return
             except ServiceError:  # e.g. the function is still Pending: try again shortly
                 self._backoff(event)
@@ -313,14 +323,22 @@ class AsyncQueue:
         payload: bytes | None = None,
     ) -> None:
         payload = payload if payload is not None else self._payload(event.id) or b"{}"
-        log.info("event %s failed for good: %s", event.request_id, condition)
         with self.store.transaction():
-            self._finish(event, target, policy.on_failure, condition, payload, result)
+            kept = self._finish(event, target, policy.on_failure, condition, payload, result)
             if policy.dead_letter:
                 attributes = dead_letter_attributes(event.request_id, result, condition)
-                self.destinations.send_or_drop(
+                kept |= self.destinations.send_or_drop(
                     Delivery(policy.dead_letter, payload, event.hops + 1, attributes)
                 )
+            self.store.count_outcome(event.region, event.function_name, 1, 0 if kept else 1)
+        fate = "sent to its destination" if kept else "dropped: no DLQ or destination took it"
+        log.warning(
+            "event %s of %s failed for good (%s); %s",
+            event.request_id,
+            event.function_name,
+            condition,
+            fate,
+        )
 
     def _finish(
         self,
@@ -330,8 +348,10 @@ class AsyncQueue:
         condition: str,
         payload: bytes,
         result: InvokeResult | None,
-    ) -> None:
-        """Remove the event, delivering its record to `destination` in the same commit."""
+    ) -> bool:
+        """Remove the event, delivering its record to `destination` in the same commit;
+        whether the record was delivered."""
+        delivered = False
         with self.store.transaction():
             if destination:
                 function = target.function
@@ -344,9 +364,10 @@ class AsyncQueue:
                     result=result,
                 )
                 delivery = Delivery(destination, record, event.hops + 1, condition=condition)
-                self.destinations.send_or_drop(delivery)
+                delivered = self.destinations.send_or_drop(delivery)
             self._remove(event.id)
         self._throttled.pop(event.id, None)
+        return delivered
 
     def _retry(self, event: QueuedEvent, delay_s: float) -> None:
         event.due_ms = self._now_ms() + int(delay_s * self.delay_scale * 1000)

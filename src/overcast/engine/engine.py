@@ -21,6 +21,7 @@ from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
+from overcast.engine.starts import StartSlots
 from overcast.engine.streaming import BUFFERED_CONTENT_TYPE, ResponseStream
 from overcast.errors import SandboxError, ServiceError
 from overcast.model.function import FunctionVersion, Target
@@ -32,7 +33,8 @@ from overcast.sandbox.environment import (
     EnvironmentExited,
     ResponseTooLarge,
 )
-from overcast.sandbox.launcher import Launcher, Started
+from overcast.sandbox.init_clock import host_cpus
+from overcast.sandbox.launcher import Launcher, Started, Template
 from overcast.types import LogSink, ProvisionedStatus
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class Engine:
         keep_alive_s: float = 600.0,
         admission: Admission | None = None,
         memory: MemoryBudget | None = None,
+        starts: StartSlots | None = None,
     ) -> None:
         self.launcher = launcher
         self.logs = logs
@@ -63,6 +66,7 @@ class Engine:
         self._keep_alive_s = keep_alive_s
         self.admission = admission or Admission()
         self.memory = memory or MemoryBudget.unlimited()
+        self.starts = starts or StartSlots(host_cpus())
         self._reaper: asyncio.Task | None = None
         self._streams: set[asyncio.Task] = set()  # streamed invocations running
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -236,26 +240,44 @@ class Engine:
         return self._finish(record, environment, answer, tail, log_later)
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: InvocationRecord):
-        self.admission.allow_new_environment(function)
-        self.memory.make_room(self.pools.idle_oldest_first, self.pools.discard_idle)
-        with self.memory.starting():
-            template = self.snapshots.ready(function) if function.snap_start else None
-            if template is not None:
-                started = await self.launcher.restore(template, key)
-                self.pools.adopt(key, started.environment)
-            else:
-                started = await self.start_environment(function, key)
+        """A new environment once a start slot is free (starts.py), or a warm one released
+        while this invocation waited for the slot."""
+        warm = await self.starts.environment_or_slot(self.pools, key, function.revision_id)
+        if warm is not None:
+            return warm
+        try:
+            self.admission.allow_new_environment(function)
+            self.memory.make_room(self.pools.idle_oldest_first, self.pools.discard_idle)
+            with self.memory.starting():
+                template = self.snapshots.ready(function) if function.snap_start else None
+                started = await self._launch(function, key, template=template)
+        finally:
+            self.starts.give_back()
         record.cold(started)
         return started.environment
 
     async def start_environment(
         self, function: FunctionVersion, key: str, initialization_type: str = "on-demand"
     ) -> Started:
-        """A new environment of `function`, counted busy in pool `key` until released."""
+        """A new environment of `function`, counted busy in pool `key` until released; it
+        starts once a start slot is free."""
+        async with self.starts.slot(key):
+            return await self._launch(function, key, initialization_type)
+
+    async def _launch(
+        self,
+        function: FunctionVersion,
+        key: str,
+        initialization_type: str = "on-demand",
+        template: Template | None = None,
+    ) -> Started:
+        """Start an environment (from a SnapStart `template` if given); a slot is held."""
         try:
-            started = await self.launcher.start(
-                function, self.code_path(function.code_sha256), key, initialization_type
-            )
+            if template is not None:
+                started = await self.launcher.restore(template, key)
+            else:
+                code_dir = self.code_path(function.code_sha256)
+                started = await self.launcher.start(function, code_dir, key, initialization_type)
         except SandboxError as exc:
             raise ServiceError(f"Could not start an execution environment: {exc}") from exc
         self.pools.adopt(key, started.environment)

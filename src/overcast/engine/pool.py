@@ -1,8 +1,14 @@
-"""Warm environments of each function version, reused one invocation at a time."""
+"""Warm environments of each function version, reused one invocation at a time.
+
+An invocation that found none may wait for one (starts.py): an environment released while
+someone waits goes straight to the first in line, rather than idle.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +25,13 @@ class Pool:
     generation: int = 0  # bumped when the function changes: older environments are retired
     idle: list[Environment] = field(default_factory=list)
     busy: set[Environment] = field(default_factory=set)
+    # Invocations waiting for a warm environment, first come first served: (revision, future).
+    waiters: deque[tuple[str, asyncio.Future[Environment]]] = field(default_factory=deque)
+
+    def drop_gone_waiters(self) -> None:
+        """Forget the waiters at the head of the line that stopped waiting."""
+        while self.waiters and self.waiters[0][1].done():
+            self.waiters.popleft()
 
 
 class Pools:
@@ -54,15 +67,27 @@ class Pools:
         self._generations[environment] = pool.generation
         self._mark_busy(pool, environment)
 
+    def wait(self, key: str, revision_id: str) -> asyncio.Future[Environment]:
+        """A future that resolves with the next environment of this revision released in
+        pool `key`, counted busy for the waiter (cancel the future to stop waiting)."""
+        pool = self.pool(key)
+        pool.drop_gone_waiters()
+        waiter = asyncio.get_running_loop().create_future()
+        pool.waiters.append((revision_id, waiter))
+        return waiter
+
     def release(self, environment: Environment, healthy: bool) -> None:
         pool = self.pool(environment.key)
-        pool.busy.discard(environment)
         current = self._generations.get(environment) == pool.generation
         if healthy and current and environment.state is not EnvironmentState.DEAD:
+            if self._hand_over(pool, environment):
+                return
+            pool.busy.discard(environment)
             environment.state = EnvironmentState.IDLE
             environment.last_used = time.monotonic()
             pool.idle.append(environment)
         else:
+            pool.busy.discard(environment)
             self._discard(environment)
 
     def retire(self, key_prefix: str) -> None:
@@ -101,6 +126,17 @@ class Pools:
         if environment in pool.idle:
             pool.idle.remove(environment)
             self._discard(environment)
+
+    def _hand_over(self, pool: Pool, environment: Environment) -> bool:
+        """Give a released environment to the first waiter of its revision, if any (it stays
+        busy). Another revision's waiters (the function changed meanwhile) are passed over."""
+        pool.drop_gone_waiters()
+        for index, (revision_id, waiter) in enumerate(pool.waiters):
+            if not waiter.done() and revision_id == environment.revision_id:
+                del pool.waiters[index]
+                waiter.set_result(environment)
+                return True
+        return False
 
     def _mark_busy(self, pool: Pool, environment: Environment) -> None:
         environment.state = EnvironmentState.BUSY

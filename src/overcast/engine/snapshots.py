@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from overcast.engine.pool import under
-from overcast.errors import ServiceError
+from overcast.errors import SandboxError, ServiceError
 from overcast.model.function import FunctionVersion
 from overcast.observe import report as lines
 from overcast.sandbox.launcher import Template, TemplateFailed
@@ -71,13 +71,14 @@ class Snapshots:
         engine = self._engine
         error = None
         try:
-            template = await engine.launcher.start_template(
-                function, engine.code_path(function.code_sha256)
-            )
+            async with engine.starts.slot(key):  # an init like any other: one slot of the host's
+                template = await engine.launcher.start_template(
+                    function, engine.code_path(function.code_sha256)
+                )
         except TemplateFailed as failed:
             self._log_init(function, failed.started.environment, failed.started.init_ms)
             error = SNAPSHOT_FAILED
-        except ServiceError as exc:
+        except (ServiceError, SandboxError) as exc:
             error = f"{SNAPSHOT_FAILED}: {exc}"
         else:
             self._log_init(function, template.environment, template.init_ms)

@@ -35,6 +35,11 @@ class SandboxError(OvercastError):
     """Raised when an execution environment cannot be started or stops unexpectedly."""
 
 
+class InitStarved(SandboxError):
+    """Raised when the host kept an environment's init from running long enough to finish
+    (CPUs busy elsewhere): the platform's failure, not the function's."""
+
+
 class CommandError(OvercastError):
     """Raised when an `overcast` command cannot go on (a missing file, a malformed option)."""
 

@@ -23,6 +23,7 @@ from overcast.sandbox.assignment import assignment, stream_name
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, EnvironmentState
 from overcast.sandbox.forkserver import ForkServer
+from overcast.sandbox.init_clock import InitClock, InitTimedOut, Reader, thread_times
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.zygote import Zygote
 
@@ -79,8 +80,10 @@ class Launcher:
         spares: int = SPARES,
         node_binaries: dict[str, str] | None = None,
         init_limit_s: float = INIT_LIMIT_S,
+        thread_times: Reader = thread_times,
     ) -> None:
         self._init_limit_s = init_limit_s
+        self._thread_times = thread_times
         self._interpreters = interpreters
         self._node = node_binaries or {}
         self._endpoint = endpoint
@@ -209,8 +212,9 @@ class Launcher:
         message["isolation"] = self.confinement.assign(
             environment.lease, function, code_dir, template
         )
+        clock = self._init_clock(environment)  # before the init begins
         environment.send_assign(message)
-        answer = await self._wait_ready(environment)
+        answer = await self._wait_ready(environment, clock)
         init_ms = (time.perf_counter() - started) * 1000.0
         if answer.kind == protocol.READY:
             return Started(environment, init_ms)
@@ -300,12 +304,17 @@ class Launcher:
             zygote.start()
         return zygote
 
-    async def _wait_ready(self, environment: Environment) -> Answer:
-        """READY, or an INIT_ERROR answer for every way init can fail (as Lambda reports it)."""
+    async def _wait_ready(self, environment: Environment, clock: InitClock | None = None) -> Answer:
+        """READY, or an INIT_ERROR answer for every way init can fail (as Lambda reports it).
+        The limit counts the environment's own time from `clock`'s start (init_clock.py);
+        raises InitStarved when the host kept it from running (the platform's failure)."""
+        clock = clock or self._init_clock(environment)
+        waiter = environment.expect()
         try:
-            return await asyncio.wait_for(environment.expect(), self._init_limit_s)
-        except TimeoutError:
-            environment.kill()
+            while not waiter.done():
+                await asyncio.wait((waiter,), timeout=clock.check())
+            return waiter.result()
+        except InitTimedOut:
             error = {
                 "errorType": "Sandbox.Timedout",
                 "errorMessage": f"Init timed out after {self._init_limit_s:.2f} seconds",
@@ -316,4 +325,11 @@ class Launcher:
                 "errorType": "Runtime.ExitError",
                 "errorMessage": f"Runtime exited with error: {reason}",
             }
+        finally:
+            if not waiter.done():  # timed out, starved, or the caller gave up
+                waiter.cancel()
+                environment.kill()
         return Answer(protocol.INIT_ERROR, {}, json.dumps(error).encode())
+
+    def _init_clock(self, environment: Environment) -> InitClock:
+        return InitClock(environment.pid, self._init_limit_s, read=self._thread_times)

@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS events (
     attempts INTEGER NOT NULL DEFAULT 0,
     hops INTEGER NOT NULL DEFAULT 0,
     route TEXT);
+CREATE TABLE IF NOT EXISTS outcomes (
+    region TEXT NOT NULL,
+    function_name TEXT NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0,
+    dropped INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (region, function_name));
 """
 COLUMNS = (
     "id, request_id, region, function_name, qualifier, received_ms, due_ms, attempts, hops, route"
@@ -100,6 +106,24 @@ class EventStore(Database):
     def remove_all(self, event_ids: list[int]) -> None:
         with self.transaction():
             self._db.executemany("DELETE FROM events WHERE id=?", [(i,) for i in event_ids])
+
+    def count_outcome(self, region: str, function_name: str, failed: int, dropped: int) -> None:
+        """Add to a function's counts of events that failed for good and events dropped (in
+        the caller's transaction, if any: with the event's removal)."""
+        self._write(
+            "INSERT INTO outcomes (region, function_name, failed, dropped) VALUES (?,?,?,?) "
+            "ON CONFLICT (region, function_name) DO UPDATE SET "
+            "failed = failed + excluded.failed, dropped = dropped + excluded.dropped",
+            (region, function_name, failed, dropped),
+        )
+
+    def outcomes(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(failed, dropped) per (region, function name), since the data dir was made."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT region, function_name, failed, dropped FROM outcomes"
+            ).fetchall()
+        return {(region, name): (failed, dropped) for region, name, failed, dropped in rows}
 
     def pending(self) -> list[QueuedEvent]:
         """Every event not yet done, oldest first (read at start)."""
