@@ -32,10 +32,11 @@ from overcast.api.sigv4 import Scope, scope_of
 from overcast.config import Settings
 from overcast.control.plane import ControlPlane
 from overcast.errors import (
-    InvalidRequestContentException,
     ResourceNotFoundException,
+    SerializationException,
     UnknownOperationException,
 )
+from overcast.model import json_document
 from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
@@ -98,11 +99,11 @@ class TargetApi:
             )
         raw = await request.body()
         try:
-            body = json.loads(raw) if raw.strip() else {}
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidRequestContentException(f"Could not parse request body: {exc}") from exc
+            body = json_document.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise SerializationException(f"Could not parse request body: {exc}") from None
         if not isinstance(body, dict):
-            raise InvalidRequestContentException("The request body must be a JSON object")
+            raise SerializationException("The request body must be a JSON object")
         scope = scope_of(request.headers, self.settings.default_region, request.query_params)
         trace = request.headers.get("x-amzn-trace-id")
         result = await handler(operation, body, TracedScope(*astuple(scope), trace))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -27,6 +26,7 @@ from overcast.errors import (
     RequestTooLargeException,
     ServiceError,
 )
+from overcast.model import json_document
 from overcast.types import Resolver
 
 # Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
@@ -163,7 +163,7 @@ def checked_json(payload: bytes) -> bytes:
     if not payload.strip():
         return b"{}"
     try:
-        json.loads(payload)
+        json_document.loads(payload, json_document.PAYLOAD_MAX_DEPTH)
     except ValueError as exc:
         raise InvalidRequestContentException(
             f"Could not parse request body into json: Could not parse payload into json: {exc}"
@@ -181,7 +181,7 @@ def client_context(header: str | None) -> str | None:
         )
     try:
         text = base64.b64decode(header, validate=True).decode()
-        json.loads(text)
+        json_document.loads(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidRequestContentException(
             "Client context must be a valid Base64-encoded JSON object."

@@ -49,6 +49,7 @@ from overcast.errors.logs import (
     LogsResourceNotFoundException,
     LogsUnknownOperationException,
 )
+from overcast.errors.protocol import SerializationException
 from overcast.errors.s3 import (
     BadDigest,
     BucketAlreadyOwnedByYou,
@@ -127,6 +128,7 @@ __all__ = [
     "RequestEntityTooLargeException",
     "PreconditionFailedException",
     "CodeStorageExceededException",
+    "SerializationException",
     "TooManyRequestsException",
     "RecursiveInvocationException",
     "UnknownOperationException",

@@ -17,7 +17,6 @@ concurrency.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Protocol
@@ -27,6 +26,7 @@ from overcast.engine.async_queue import MAX_HOPS, Runner
 from overcast.engine.engine import new_request_id
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import InvalidParameterValueException, ServiceError
+from overcast.model import json_document
 from overcast.model.event_source_mapping import EventSourceMapping
 from overcast.model.function import FunctionVersion, Target
 from overcast.triggers.patterns import EventPattern
@@ -282,7 +282,11 @@ def failed_ids(result: InvokeResult, ids: set[str], partial: bool) -> set[str]:
     if not partial:
         return set()
     try:
-        response = json.loads(result.payload) if result.payload.strip() else None
+        response = (
+            json_document.loads(result.payload, json_document.PAYLOAD_MAX_DEPTH)
+            if result.payload.strip()
+            else None
+        )
     except ValueError:
         return ids
     if not isinstance(response, dict):
