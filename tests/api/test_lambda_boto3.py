@@ -346,6 +346,22 @@ def test_update_configuration(lambda_client, fn) -> None:
     assert config["Handler"] == "app.handler"
 
 
+def test_environment_with_a_null_character_is_refused(lambda_client, fn) -> None:
+    """A NUL cannot be in a process environment: refused up front, not by every invoke."""
+    with pytest.raises(ClientError) as caught:
+        create(lambda_client, f"{fn}-nul", Environment={"Variables": {"AB": "x\0y"}})
+    code, message, status = error_of(caught)
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message.startswith("Lambda was unable to configure your environment variables")
+    assert "null character" in message and message.endswith("Variables with one: AB")
+    with pytest.raises(ClientError) as caught:
+        lambda_client.update_function_configuration(
+            FunctionName=fn, Environment={"Variables": {"OK": "1", "AB": "\0"}}
+        )
+    assert error_of(caught)[0] == "InvalidParameterValueException"
+    assert "Environment" not in lambda_client.get_function_configuration(FunctionName=fn)
+
+
 # --- versions -------------------------------------------------------------------------------
 
 
