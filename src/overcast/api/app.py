@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import astuple, dataclass
 
 from starlette.applications import Starlette
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -41,6 +42,17 @@ from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
 TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
+
+
+class AnyPath(PathConvertor):
+    """Starlette's `path`, line breaks included: an S3 key may hold any character, and
+    Starlette's own `.*` stops at a newline (the request then got a bare 404)."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("anypath", AnyPath())
+
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # Lambda's Invoke, with the trailing-slash form older botocore sends.
 INVOKE_PATH_PATTERN = re.compile(INVOKE_PATH)
@@ -224,11 +236,11 @@ def build_app(
         Route("/_overcast/queue", stats_endpoint(queue_stats or dict), methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
-        Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
+        Route("/{path:anypath}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
     ]
     if apigatewayv2 is not None:  # ahead of Lambda's catch-all; S3 keys may start with v2/
         v2 = others.or_else(guarded(apigatewayv2))
-        routes.insert(-1, Route("/v2/{path:path}", v2, methods=ALL_METHODS))
+        routes.insert(-1, Route("/v2/{path:anypath}", v2, methods=ALL_METHODS))
     return InvokeFront(
         invoke_route, Starlette(routes=routes), function_urls, stream_route, front_doors=front_doors
     )
