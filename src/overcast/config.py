@@ -42,6 +42,8 @@ class Settings:
     memory_budget_mb: int | None = None  # what environments may use together; None: 90% of RAM
     scale_per_10s: int = 1000  # new environments per function per 10 s (Lambda's scaling rate)
     async_delay_scale: float = 1.0  # scales asynchronous retry delays (1: Lambda's own)
+    code_storage_limit: int = 80_530_636_800  # bytes of code a region keeps (Lambda: 75 GB)
+    code_grace_s: float = 900.0  # unreferenced code is removed once this old
 
     @property
     def endpoint(self) -> str:
