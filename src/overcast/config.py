@@ -48,6 +48,8 @@ class Settings:
     max_connections: int | None = None  # None: half the file limit, at most 10,000
     log_level: str = "info"  # info: also a line per request (at most 20 a second)
     init_concurrency: int | None = None  # environments initialising at once; None: one per CPU
+    code_storage_limit: int = 80_530_636_800  # bytes of code a region keeps (Lambda: 75 GB)
+    code_grace_s: float = 900.0  # unreferenced code is removed once this old
 
     @property
     def endpoint(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
 from dataclasses import dataclass
@@ -45,6 +47,7 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.store.code import CodeStore
+from overcast.store.code_collector import CodeCollector
 from overcast.store.data_dir import share_code
 from overcast.store.eventbridge import EventBridgeStore
 from overcast.store.events import EventStore
@@ -82,6 +85,8 @@ class Platform:
     queue: AsyncQueue
     invoke: InvokeEndpoint
     front_doors: tuple[WholeFrontDoor, ...] = ()  # answered by the HTTP protocol itself
+    code_collector: CodeCollector | None = None
+    _collecting: asyncio.Task | None = None
     eventbridge: EventBridge | None = None
     topics: Topics | None = None
     objects: ObjectStore | None = None
@@ -99,8 +104,14 @@ class Platform:
             self.objects.start()  # after the queue: delivers object events kept from before
         if self.sqs is not None:
             self.sqs.start()  # after the engine: its pollers invoke functions
+        if self.code_collector is not None:
+            self._collecting = asyncio.get_running_loop().create_task(self.code_collector.run())
 
     async def stop(self) -> None:
+        if self._collecting is not None:
+            self._collecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._collecting
         if self.sqs is not None:
             await self.sqs.stop()
         if self.eventbridge is not None:
@@ -214,6 +225,7 @@ def build_platform(settings: Settings) -> Platform:
         topics=topics,
         objects=objects,
         sqs=sqs,
+        code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
     )
 
 

@@ -239,7 +239,7 @@ def test_target_errors_use_the_json_protocol_shape(app: App) -> None:
     assert unknown.json()["__type"] == "UnknownOperationException"
     malformed = target(app, "Logs_20140328.X", b"{oops")
     assert malformed.status_code == 400
-    assert malformed.json()["__type"] == "InvalidRequestContentException"
+    assert malformed.json()["__type"] == "SerializationException"
     broken = target(app, "Logs_20140328.Fail")
     assert broken.status_code == 500
     assert broken.json()["__type"] == "ServiceException"

@@ -9,6 +9,7 @@ from support import deploy
 
 QUEUE = "arn:aws:sqs:us-east-1:000000000000:failed"
 BUS = "arn:aws:events:us-east-1:000000000000:event-bus/default"
+ITSELF = "You can't specify the function as a destination for itself."
 
 
 def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, str]:
@@ -124,3 +125,34 @@ def test_dead_letter_config(lambda_client, function_name) -> None:
             FunctionName=function_name, DeadLetterConfig={"TargetArn": BUS}
         )
     assert error_of(excinfo)[0] == "InvalidParameterValueException"
+
+
+def test_a_function_is_not_its_own_destination(lambda_client, function_name) -> None:
+    deploy(lambda_client, function_name, "def handler(e, c):\n    return e\n")
+    itself = f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}"
+    refused = ("InvalidParameterValueException", ITSELF)
+    for destination in (itself, f"{itself}:$LATEST", f"{itself}:1"):
+        for config in (
+            {"OnFailure": {"Destination": destination}},
+            {"OnSuccess": {"Destination": destination}},
+        ):
+            with pytest.raises(ClientError) as excinfo:
+                lambda_client.put_function_event_invoke_config(
+                    FunctionName=function_name, DestinationConfig=config
+                )
+            assert error_of(excinfo) == refused
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=function_name, MaximumRetryAttempts=0
+    )
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.update_function_event_invoke_config(
+            FunctionName=function_name, DestinationConfig={"OnFailure": {"Destination": itself}}
+        )
+    assert error_of(excinfo) == refused
+    got = lambda_client.get_function_event_invoke_config(FunctionName=function_name)
+    assert got["DestinationConfig"]["OnFailure"] == {}
+    # Another function with a name that starts the same is a fine destination.
+    other = {"OnFailure": {"Destination": f"{itself}-other"}}
+    lambda_client.put_function_event_invoke_config(
+        FunctionName=function_name, DestinationConfig=other
+    )

@@ -222,6 +222,26 @@ def test_payload_that_is_not_json(lambda_client, fn) -> None:
     assert message.startswith("Could not parse request body into json")
 
 
+def test_log_type_outside_the_enum_is_refused(lambda_client, fn) -> None:
+    for invocation_type in ("RequestResponse", "Event", "DryRun"):
+        status, code, message = error_of(
+            lambda t=invocation_type: lambda_client.invoke(
+                FunctionName=fn, LogType="Bogus", InvocationType=t
+            )
+        )
+        assert (status, code) == (400, "ValidationException")
+        assert message == (
+            "1 validation error detected: Value 'Bogus' at 'logType' failed to satisfy "
+            "constraint: Member must satisfy enum value set: [None, Tail]"
+        )
+    status, code, _ = error_of(
+        lambda: lambda_client.invoke_with_response_stream(FunctionName=fn, LogType="Bogus")
+    )
+    assert (status, code) == (400, "ValidationException")
+    answer = lambda_client.invoke(FunctionName=fn, LogType="None")
+    assert answer["StatusCode"] == 200 and "LogResult" not in answer
+
+
 def test_huge_header_on_invoke_is_refused(server: RunningServer, fn) -> None:
     request = urllib.request.Request(
         f"{server.endpoint}/2015-03-31/functions/{fn}/invocations",

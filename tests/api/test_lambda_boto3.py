@@ -15,6 +15,7 @@ import urllib.request
 import zipfile
 from urllib.parse import urlparse
 
+import boto3
 import pytest
 from api_harness import ARN_PREFIX, ROLE, create, error_of, package
 from botocore.exceptions import ClientError
@@ -132,6 +133,48 @@ def test_missing_function(lambda_client, function_name) -> None:
         f"Function not found: {ARN_PREFIX}:{function_name}",
         404,
     )
+
+
+def test_function_arns_of_another_region(server, lambda_client, fn) -> None:
+    """A request reaches its own region's functions only, as on Lambda."""
+    west_arn = f"arn:aws:lambda:us-west-2:000000000000:function:{fn}"
+    unreachable = (
+        "ResourceNotFoundException",
+        "Functions from 'us-west-2' are not reachable in this region ('us-east-1')",
+        404,
+    )
+    for call in (
+        lambda: lambda_client.invoke(FunctionName=west_arn, Payload=b"{}"),
+        lambda: lambda_client.get_function(FunctionName=west_arn),
+        lambda: create(lambda_client, f"{west_arn}-2"),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert error_of(caught) == unreachable
+    west = boto3.client(
+        "lambda",
+        endpoint_url=server.endpoint,
+        region_name="us-west-2",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    assert west.list_functions()["Functions"] == []
+    # The ARN of this region's function still works.
+    answer = lambda_client.invoke(FunctionName=f"{ARN_PREFIX}:{fn}", Payload=b"{}")
+    assert answer["StatusCode"] == 200
+
+
+def test_function_arns_of_another_account(lambda_client, fn) -> None:
+    other = f"arn:aws:lambda:us-east-1:111111111111:function:{fn}"
+    for call in (
+        lambda: lambda_client.invoke(FunctionName=other, Payload=b"{}"),
+        lambda: lambda_client.get_function(FunctionName=other, Qualifier="1"),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        code, message, status = error_of(caught)
+        assert (code, status) == ("ResourceNotFoundException", 404)
+        assert message in (f"Function not found: {other}", f"Function not found: {other}:1")
 
 
 def test_duplicate_create(lambda_client, fn) -> None:
@@ -344,6 +387,22 @@ def test_update_configuration(lambda_client, fn) -> None:
     assert config["Environment"] == {"Variables": {"AB": "1"}}
     assert config["EphemeralStorage"] == {"Size": 1024}
     assert config["Handler"] == "app.handler"
+
+
+def test_environment_with_a_null_character_is_refused(lambda_client, fn) -> None:
+    """A NUL cannot be in a process environment: refused up front, not by every invoke."""
+    with pytest.raises(ClientError) as caught:
+        create(lambda_client, f"{fn}-nul", Environment={"Variables": {"AB": "x\0y"}})
+    code, message, status = error_of(caught)
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message.startswith("Lambda was unable to configure your environment variables")
+    assert "null character" in message and message.endswith("Variables with one: AB")
+    with pytest.raises(ClientError) as caught:
+        lambda_client.update_function_configuration(
+            FunctionName=fn, Environment={"Variables": {"OK": "1", "AB": "\0"}}
+        )
+    assert error_of(caught)[0] == "InvalidParameterValueException"
+    assert "Environment" not in lambda_client.get_function_configuration(FunctionName=fn)
 
 
 # --- versions -------------------------------------------------------------------------------

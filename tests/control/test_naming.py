@@ -47,3 +47,13 @@ def test_qualifier_param_and_name_must_agree() -> None:
 def test_other_account_is_not_found() -> None:
     with pytest.raises(ResourceNotFoundException):
         name_function("000000000000", "us-east-1", "123456789012:function:f")
+
+
+def test_other_region_is_unreachable() -> None:
+    arn = "arn:aws:lambda:eu-west-1:000000000000:function:f"
+    with pytest.raises(ResourceNotFoundException) as caught:
+        name_function("000000000000", "us-east-1", arn)
+    assert caught.value.message == (
+        "Functions from 'eu-west-1' are not reachable in this region ('us-east-1')"
+    )
+    assert name_function("000000000000", "eu-west-1", arn).region == "eu-west-1"

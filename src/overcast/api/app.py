@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import astuple, dataclass
 
 from starlette.applications import Starlette
+from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -32,14 +33,26 @@ from overcast.api.sigv4 import Scope, scope_of
 from overcast.config import PYTHON_RUNTIMES, Settings
 from overcast.control.plane import ControlPlane
 from overcast.errors import (
-    InvalidRequestContentException,
     ResourceNotFoundException,
+    SerializationException,
     UnknownOperationException,
 )
+from overcast.model import json_document
 from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
 TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
+
+
+class AnyPath(PathConvertor):
+    """Starlette's `path`, line breaks included: an S3 key may hold any character, and
+    Starlette's own `.*` stops at a newline (the request then got a bare 404)."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("anypath", AnyPath())
+
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 # Lambda's Invoke, with the trailing-slash form older botocore sends.
 INVOKE_PATH_PATTERN = re.compile(INVOKE_PATH)
@@ -98,11 +111,11 @@ class TargetApi:
             )
         raw = await request.body()
         try:
-            body = json.loads(raw) if raw.strip() else {}
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidRequestContentException(f"Could not parse request body: {exc}") from exc
+            body = json_document.loads(raw) if raw.strip() else {}
+        except ValueError as exc:
+            raise SerializationException(f"Could not parse request body: {exc}") from None
         if not isinstance(body, dict):
-            raise InvalidRequestContentException("The request body must be a JSON object")
+            raise SerializationException("The request body must be a JSON object")
         scope = scope_of(request.headers, self.settings.default_region, request.query_params)
         trace = request.headers.get("x-amzn-trace-id")
         result = await handler(operation, body, TracedScope(*astuple(scope), trace))
@@ -236,11 +249,11 @@ def build_app(
         Route("/_overcast/runtimes", runtimes_endpoint(settings), methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
-        Route("/{path:path}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
+        Route("/{path:anypath}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
     ]
     if apigatewayv2 is not None:  # ahead of Lambda's catch-all; S3 keys may start with v2/
         v2 = others.or_else(guarded(apigatewayv2))
-        routes.insert(-1, Route("/v2/{path:path}", v2, methods=ALL_METHODS))
+        routes.insert(-1, Route("/v2/{path:anypath}", v2, methods=ALL_METHODS))
     return InvokeFront(
         invoke_route, Starlette(routes=routes), function_urls, stream_route, front_doors=front_doors
     )

@@ -9,7 +9,6 @@ answer shaped as EventBridge shapes it. Errors leave as `{"__type", "message"}`.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from overcast.control.event_buses import KEPT_SETTINGS, EventBusService
 from overcast.control.event_tags import EventTagService
 from overcast.control.rules import RuleService
 from overcast.errors import EventsUnknownOperationException, ValidationException
+from overcast.model import json_document
 from overcast.model.eventbridge import DISABLED, ENABLED, EventBus, Rule, bus_name
 from overcast.triggers.event_bus import EventRouter
 from overcast.triggers.patterns import EventPattern
@@ -178,7 +178,7 @@ class EventBridgeApi:
     def test_event_pattern(self, call: _Call) -> dict:
         pattern = EventPattern.parse(call.body["EventPattern"])
         try:
-            event = json.loads(call.body["Event"])
+            event = json_document.loads(call.body["Event"], json_document.PAYLOAD_MAX_DEPTH)
         except ValueError:
             event = None
         if not isinstance(event, dict):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -17,6 +16,7 @@ from starlette.responses import Response
 from overcast.api.errors import error_response, internal_error
 from overcast.api.protocol import MAX_HEADER_BYTES, header_size
 from overcast.api.sigv4 import scope_of
+from overcast.api.validation import single_error
 from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
 from overcast.engine.engine import Engine, new_request_id
 from overcast.errors import (
@@ -27,6 +27,7 @@ from overcast.errors import (
     RequestTooLargeException,
     ServiceError,
 )
+from overcast.model import json_document
 from overcast.types import Resolver
 
 # Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
@@ -35,6 +36,7 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+LOG_TYPES = ("None", "Tail")  # the model's LogType enum, in its order
 JSON_TYPE = ("content-type", "application/json")
 RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
@@ -121,6 +123,7 @@ class InvokeEndpoint:
                 f"Unsupported invocation type {invocation_type!r}: "
                 "use RequestResponse, Event or DryRun."
             )
+        tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
         region = scope_of(headers, self._default_region).region
         target = self._resolver.resolve(region, call.function_name, call.qualifier)
@@ -138,7 +141,7 @@ class InvokeEndpoint:
         result = await self._engine.invoke(
             target,
             payload,
-            tail=headers.get("x-amz-log-type") == "Tail",
+            tail=tail,
             client_context=client_context(headers.get("x-amz-client-context")),
             hops=hops,
         )
@@ -148,6 +151,17 @@ class InvokeEndpoint:
         if result.log_result is not None:
             answer.append(("x-amz-log-result", result.log_result))
         return Answer(result.status_code, answer, result.payload)
+
+
+def wants_log_tail(headers: dict[str, str]) -> bool:
+    """Whether X-Amz-Log-Type asks for the log's tail; a value outside the model's LogType
+    enum is refused as Lambda's front end refuses any enum member it cannot read."""
+    log_type = headers.get("x-amz-log-type", "None")
+    if log_type not in LOG_TYPES:
+        raise single_error(
+            "logType", log_type, f"Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
+        )
+    return log_type == "Tail"
 
 
 def check_size(payload: bytes, invocation_type: str) -> None:
@@ -163,7 +177,7 @@ def checked_json(payload: bytes) -> bytes:
     if not payload.strip():
         return b"{}"
     try:
-        json.loads(payload)
+        json_document.loads(payload, json_document.PAYLOAD_MAX_DEPTH)
     except ValueError as exc:
         raise InvalidRequestContentException(
             f"Could not parse request body into json: Could not parse payload into json: {exc}"
@@ -181,7 +195,7 @@ def client_context(header: str | None) -> str | None:
         )
     try:
         text = base64.b64decode(header, validate=True).decode()
-        json.loads(text)
+        json_document.loads(text)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise InvalidRequestContentException(
             "Client context must be a valid Base64-encoded JSON object."

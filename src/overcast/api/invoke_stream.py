@@ -22,6 +22,7 @@ from overcast.api.invoke import (
     checked_json,
     client_context,
     lineage_hops,
+    wants_log_tail,
 )
 from overcast.api.protocol import check_header_size
 from overcast.api.sigv4 import scope_of
@@ -57,6 +58,7 @@ class InvokeStreamEndpoint:
             raise InvalidParameterValueException(
                 f"Unsupported invocation type {invocation_type!r}: use RequestResponse or DryRun."
             )
+        tail = wants_log_tail(headers)
         payload = await request.body()
         check_size(payload, invocation_type)
         region = scope_of(headers, self._default_region).region
@@ -73,7 +75,7 @@ class InvokeStreamEndpoint:
         stream = await self._engine.invoke_stream(
             target,
             payload,
-            tail=headers.get("x-amz-log-type") == "Tail",
+            tail=tail,
             client_context=client_context(headers.get("x-amz-client-context")),
             hops=hops,
         )

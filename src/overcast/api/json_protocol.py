@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from overcast.api.protocol import from_json, json_name
 from overcast.errors import InvalidRequestContentException, ServiceError
+from overcast.model import json_document
 
 
 class JsonInputError(ValueError):
@@ -44,7 +45,7 @@ class JsonProtocol:
     def parse(self, operation: OperationModel, body: bytes) -> dict:
         """The input as botocore's caller wrote it: member names, blobs decoded."""
         try:
-            document = json.loads(body) if body.strip() else {}
+            document = json_document.loads(body) if body.strip() else {}
         except (ValueError, UnicodeDecodeError) as exc:
             raise JsonInputError(f"Could not parse the request body as JSON: {exc}") from exc
         if not isinstance(document, dict):

@@ -28,6 +28,7 @@ from overcast.errors import (
     RequestEntityTooLargeException,
     UnsupportedMediaTypeException,
 )
+from overcast.model import json_document
 
 # Lambda refuses larger control-plane requests (a 50 MB zip, base64-encoded, in JSON).
 MAX_REQUEST_BYTES = 69_905_067
@@ -216,7 +217,7 @@ def _json_document(body: bytes, request: Request) -> dict:
     if not _is_json_media(content_type):
         raise UnsupportedMediaTypeException(f"Unsupported Media Type: {content_type}")
     try:
-        document = json.loads(body)
+        document = json_document.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequestContentException(
             f"Could not parse request body into json: Could not parse payload into json: {exc}"

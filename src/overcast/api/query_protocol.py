@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
@@ -39,12 +40,34 @@ class QueryInputError(ValueError):
         self.name = name
 
 
+class QueryEncodingError(QueryInputError):
+    """Raised when a field's bytes (percent-decoded) are not UTF-8: `byte` is the first that
+    is not. A service refuses the request with its own error rather than store a U+FFFD in
+    place of what was sent, as AWS's JSON protocol refuses such a body."""
+
+    def __init__(self, name: str, byte: int) -> None:
+        ValueError.__init__(self, f"{name} is not valid UTF-8 (byte 0x{byte:02X})")
+        self.name = name
+        self.byte = byte
+
+
+# What surrogateescape makes of a byte that is not UTF-8 (valid UTF-8 never decodes to these).
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def form_fields(body: bytes, query_string: str = "") -> dict[str, str]:
-    """The request's fields: the query string's, then the form body's (which win)."""
-    fields = dict(parse_qsl(query_string, keep_blank_values=True))
+    """The request's fields: the query string's, then the form body's (which win). Raises
+    QueryEncodingError, naming the field, when one is not UTF-8."""
+    pairs = parse_qsl(query_string, keep_blank_values=True, errors="surrogateescape")
     if body:
-        fields.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-    return fields
+        text = body.decode("utf-8", "surrogateescape")
+        pairs += parse_qsl(text, keep_blank_values=True, errors="surrogateescape")
+    for name, value in pairs:
+        bad = _UNDECODABLE.search(name) or _UNDECODABLE.search(value)
+        if bad is not None:
+            printable = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            raise QueryEncodingError(printable, ord(bad.group()) - 0xDC00)
+    return dict(pairs)
 
 
 def parse_input(operation: OperationModel, fields: dict[str, str]) -> dict:

@@ -209,7 +209,15 @@ def iso_time(moment: datetime) -> str:
 def document(shape: Shape, value: dict, root: str) -> bytes:
     element = ElementTree.Element(root, xmlns=XMLNS)
     _fill(element, shape, value)
-    return XML_DECLARATION + ElementTree.tostring(element, encoding="utf-8", xml_declaration=False)
+    return serialized(element)
+
+
+def serialized(element: ElementTree.Element) -> bytes:
+    """The document's bytes. A line break in a text (an S3 key may hold one) is written as
+    a character reference: an XML parser turns a literal CR into LF, and S3's documented
+    entities for keys are `&#13;` and `&#10;`. ElementTree writes no line break of its own."""
+    text = ElementTree.tostring(element, encoding="utf-8", xml_declaration=False)
+    return XML_DECLARATION + text.replace(b"\r", b"&#13;").replace(b"\n", b"&#10;")
 
 
 def _fill(element: ElementTree.Element, shape: Shape, value: object) -> None:
@@ -256,8 +264,9 @@ def error_response(exc: S3Error, request_id: str, *, with_body: bool = True) -> 
     fields.update(RequestId=request_id, HostId=host_id(request_id))
     for name, value in fields.items():
         ElementTree.SubElement(element, name).text = "" if value is None else str(value)
-    content = XML_DECLARATION + ElementTree.tostring(element, encoding="utf-8")
-    return Response(content, status_code=exc.status, headers=headers, media_type="application/xml")
+    return Response(
+        serialized(element), status_code=exc.status, headers=headers, media_type="application/xml"
+    )
 
 
 def host_id(request_id: str) -> str:

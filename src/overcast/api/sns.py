@@ -124,7 +124,10 @@ class SnsApi:
     async def _handle(self, request: Request) -> Response:
         protocol.check_header_size(request.scope["headers"])
         body = await protocol.read_body(request, "SNS", MAX_BODY_BYTES)
-        fields = query_protocol.form_fields(body, request.url.query)
+        try:
+            fields = query_protocol.form_fields(body, request.url.query)
+        except QueryInputError as error:
+            raise invalid(error.name) from None
         action = fields.get("Action", "")
         handler = HANDLERS.get(action)
         if handler is None:

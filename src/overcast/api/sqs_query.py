@@ -10,6 +10,7 @@ are put back here, from the query protocol's 2012-11-05 API, and the generic que
 from __future__ import annotations
 
 import copy
+import re
 from functools import lru_cache
 
 from botocore.loaders import Loader
@@ -17,9 +18,17 @@ from botocore.model import OperationModel, ServiceModel
 from starlette.responses import Response
 
 from overcast.api import query_protocol
-from overcast.errors import QueueInvalidAction, QueueParameterError, ServiceError
+from overcast.errors import (
+    QueueInvalidAction,
+    QueueInvalidMessageContents,
+    QueueParameterError,
+    ServiceError,
+)
+from overcast.triggers.queues.message import ALLOWED_CHARACTERS
 
 XML_NAMESPACE = "http://queue.amazonaws.com/doc/2012-11-05/"
+# A message body, or a message attribute's value, whose text SQS's character rules govern.
+_MESSAGE_CONTENT = re.compile(r"(^|\.)MessageBody$|MessageAttribute\.\d+\.Value\.")
 
 # (shape, member) -> the member's name in the query protocol.
 MEMBER_NAMES = {
@@ -88,7 +97,10 @@ class SqsQueryProtocol:
 
     def parse(self, body: bytes, query_string: str) -> tuple[OperationModel, dict]:
         """The operation `Action` names and its input (member names, Python values)."""
-        fields = query_protocol.form_fields(body, query_string)
+        try:
+            fields = query_protocol.form_fields(body, query_string)
+        except query_protocol.QueryEncodingError as exc:
+            raise undecodable(exc) from None
         action = fields.get("Action", "")
         if action not in self._operations:
             raise QueueInvalidAction(f"The action {action} is not valid for this endpoint.")
@@ -105,3 +117,14 @@ class SqsQueryProtocol:
 
     def error_response(self, exc: ServiceError) -> Response:
         return query_protocol.error_response(exc, self.model)
+
+
+def undecodable(exc: query_protocol.QueryEncodingError) -> ServiceError:
+    """SQS's answer to a field that is not UTF-8: a message's body or attribute value breaks
+    SQS's character rules (InvalidMessageContents); any other field is an invalid value."""
+    if _MESSAGE_CONTENT.search(exc.name):
+        return QueueInvalidMessageContents(
+            f"Invalid binary data was found in {exc.name}: byte 0x{exc.byte:02X} is not "
+            f"UTF-8, the set of allowed characters is {ALLOWED_CHARACTERS}"
+        )
+    return QueueParameterError(f"Value for parameter {exc.name} is not valid UTF-8.")

@@ -40,6 +40,14 @@ def validate(shape: StructureShape | None, params: dict) -> None:
         raise ValidationException(f"{count} validation {noun} detected: " + "; ".join(errors))
 
 
+def single_error(path: str, value: object, problem: str) -> ValidationException:
+    """One constraint `value` at `path` breaks, in the words `validate` uses."""
+    return ValidationException(
+        f"1 validation error detected: Value {render(value)} at '{path}' failed to satisfy "
+        f"constraint: {problem}"
+    )
+
+
 def _path(parent: str, member: str) -> str:
     name = member[:1].lower() + member[1:]
     return f"{parent}.{name}" if parent else name

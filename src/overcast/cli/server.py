@@ -69,6 +69,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "(default 1: Lambda's 1 and 2 minutes)",
     )
     parser.add_argument(
+        "--code-storage-limit",
+        type=int,
+        metavar="BYTES",
+        default=Settings.code_storage_limit,
+        help="code a region may keep, functions' versions and layers together "
+        "(Lambda's quota: 75 GB, %(default)s bytes)",
+    )
+    parser.add_argument(
+        "--code-grace",
+        type=float,
+        metavar="SECONDS",
+        default=Settings.code_grace_s,
+        help="how long code nothing refers to any more is kept before it is removed "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
         "--no-isolation",
         action="store_true",
         help="run environments without namespaces, own uids or cgroups (for debugging)",
@@ -165,6 +181,8 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         max_connections=args.max_connections,
         log_level=args.log_level,
         init_concurrency=args.init_concurrency,
+        code_storage_limit=args.code_storage_limit,
+        code_grace_s=args.code_grace,
     )
     settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))

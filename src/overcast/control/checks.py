@@ -55,6 +55,17 @@ def check_environment(variables: dict[str, str]) -> None:
             f"currently not supported for modification. Reserved keys used in this request: "
             f"{', '.join(reserved)}"
         )
+    # A process environment is a list of NUL-terminated strings: a NUL inside a key or value
+    # cannot reach the function, so it is refused here rather than failing every invoke.
+    with_nul = sorted(
+        key.replace("\0", "\\0") for key, value in variables.items() if "\0" in key + value
+    )
+    if with_nul:
+        raise InvalidParameterValueException(
+            "Lambda was unable to configure your environment variables because the "
+            "environment variables you have provided contain a null character (\\0), which "
+            f"an environment variable cannot hold. Variables with one: {', '.join(with_nul)}"
+        )
     # Lambda measures the variables as the JSON it stores them in.
     measured = json.dumps(variables, separators=(",", ":"))
     if len(measured.encode()) > MAX_ENVIRONMENT_BYTES:

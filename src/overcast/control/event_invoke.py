@@ -53,6 +53,7 @@ class EventInvokeService:
         config = EventInvokeConfig(retries, max_age_s, on_success, on_failure, self._now())
         with self.catalog.lock:
             entry, qualifier = self._target(region, function_name, qualifier)
+            _check_not_itself(entry.arn, on_success, on_failure)
             self._save(entry, qualifier, config)
         return EventInvokeView(config, f"{entry.arn}:{qualifier}")
 
@@ -82,6 +83,7 @@ class EventInvokeService:
             current = self._config(entry, qualifier)
             config = replace(current, **changes, last_modified=self._now())
             _check_destinations(config.on_success, config.on_failure)
+            _check_not_itself(entry.arn, config.on_success, config.on_failure)
             self._save(entry, qualifier, config)
         return EventInvokeView(config, f"{entry.arn}:{qualifier}")
 
@@ -189,6 +191,16 @@ def _check_destinations(on_success: str | None, on_failure: str | None) -> None:
             f"The provided destination config DestinationConfig(onSuccess={success}, "
             f"onFailure={failure}) is invalid."
         )
+
+
+def _check_not_itself(function_arn: str, on_success: str | None, on_failure: str | None) -> None:
+    """Lambda refuses a destination that is the function itself, any version or alias of it
+    (an async loop of the function invoking itself with its own records)."""
+    for arn in (on_success, on_failure):
+        if arn and (arn == function_arn or arn.startswith(f"{function_arn}:")):
+            raise InvalidParameterValueException(
+                "You can't specify the function as a destination for itself."
+            )
 
 
 def _order(qualifier: str) -> list:

@@ -14,6 +14,7 @@ from overcast.config import Settings
 from overcast.control.catalog import Catalog, FunctionEntry, VersionView, select_version
 from overcast.control.checks import check_change, check_configuration
 from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.control.code_storage import CodeStorage
 from overcast.control.concurrency import ConcurrencyService
 from overcast.control.event_invoke import EventInvokeService
 from overcast.control.layers import LayerService
@@ -91,7 +92,9 @@ class FunctionService:
         layers: LayerService,
         urls: UrlService | None = None,
         event_invoke: EventInvokeService | None = None,
+        code_storage: CodeStorage | None = None,
     ) -> None:
+        self.code_storage = code_storage
         self.urls = urls
         self.event_invoke = event_invoke
         self.catalog = catalog
@@ -153,6 +156,7 @@ class FunctionService:
             self._prepare_layers(info.unzipped_size, config)
             with self.catalog.lock:
                 self._still_there(entry)
+                self._check_storage(entry.region, info.size * (2 if publish else 1))
                 config = replace(
                     config,
                     code_sha256=info.sha256_hex,
@@ -191,6 +195,12 @@ class FunctionService:
         if config.layers:
             self.layers.check_size(code_unzipped, config.layers)
             self.layers.opt_dir(config.layers)
+
+    def _check_storage(self, region: str, adding: int) -> None:
+        """Lambda's code storage quota, checked before anything is recorded (a version
+        published with the code counts as well)."""
+        if self.code_storage is not None:
+            self.code_storage.check(region, adding)
 
     def _still_there(self, entry: FunctionEntry) -> None:
         # DeleteFunction may have run while the code was being stored.
@@ -267,6 +277,9 @@ class FunctionService:
             self._prepare_layers(info.unzipped_size, entry.latest)
             with self.catalog.lock:
                 self._still_there(entry)
+                replaced = entry.latest.code_size
+                added = info.size - replaced + (info.size if publish else 0)
+                self._check_storage(entry.region, added)
                 config = self._with_code(entry.latest, info, architectures)
                 with self.catalog.store.transaction():
                     self.catalog.store.put_version(entry.region, config)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
@@ -53,14 +54,27 @@ class Permission:
     revision_id: str
 
 
+# Called with (region, bytes about to be stored): raises when that would pass the quota.
+Quota = Callable[[str, int], None]
+
+
 class LayerService:
-    def __init__(self, store: Store, code_store: CodeStore, account_id: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        code_store: CodeStore,
+        account_id: str,
+        clock: Clock,
+        quota: Quota = lambda region, adding: None,
+    ) -> None:
         self.store = store
         self.code_store = code_store
         self.account_id = account_id
         self.clock = clock
+        self.quota = quota  # raises CodeStorageExceededException past the code storage limit
         self.lock = threading.RLock()
         self._layers: dict[tuple[str, str], LayerRecord] = {}
+        self.uploading = 0  # publishes between storing their code and recording the version
 
     def load(self) -> None:
         with self.lock:
@@ -81,31 +95,53 @@ class LayerService:
         license_info: str | None = None,
     ) -> LayerVersion:
         named = self._name(region, layer_name)
-        info = self.code_store.put(zip_bytes)  # outside the lock: may take a while
-        with self.lock:
-            key = (named.region, named.name)
-            record = self._layers.get(key) or LayerRecord(named.region, named.name)
-            number = record.last_version + 1
-            layer = LayerVersion(
-                region=named.region,
-                name=named.name,
-                version=number,
-                code_sha256=info.sha256_hex,
-                code_size=info.size,
-                unzipped_size=info.unzipped_size,
-                created_date=lambda_timestamp(self.clock()),
-                description=description,
-                compatible_runtimes=tuple(compatible_runtimes),
-                compatible_architectures=tuple(compatible_architectures),
-                license_info=license_info,
-            )
-            with self.store.transaction():
-                self.store.put_layer(named.region, named.name, number)
-                self.store.put_layer_version(layer)
-            record.last_version = number
-            record.versions[number] = layer
-            self._layers[key] = record
+        with self._uploading():
+            info = self.code_store.put(zip_bytes)  # outside the lock: may take a while
+            with self.lock:
+                self.quota(named.region, info.size)
+                key = (named.region, named.name)
+                record = self._layers.get(key) or LayerRecord(named.region, named.name)
+                number = record.last_version + 1
+                layer = LayerVersion(
+                    region=named.region,
+                    name=named.name,
+                    version=number,
+                    code_sha256=info.sha256_hex,
+                    code_size=info.size,
+                    unzipped_size=info.unzipped_size,
+                    created_date=lambda_timestamp(self.clock()),
+                    description=description,
+                    compatible_runtimes=tuple(compatible_runtimes),
+                    compatible_architectures=tuple(compatible_architectures),
+                    license_info=license_info,
+                )
+                with self.store.transaction():
+                    self.store.put_layer(named.region, named.name, number)
+                    self.store.put_layer_version(layer)
+                record.last_version = number
+                record.versions[number] = layer
+                self._layers[key] = record
         return layer
+
+    @contextmanager
+    def _uploading(self) -> Iterator[None]:
+        """A publish between storing its code and recording its version: while any is, the
+        code collector leaves the code folder alone (see code_census.py)."""
+        with self.lock:
+            self.uploading += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.uploading -= 1
+
+    def code_in_use(self) -> set[str]:
+        """The package digests (hex) of every layer version kept, in every region."""
+        return {
+            layer.code_sha256
+            for record in list(self._layers.values())
+            for layer in list(record.versions.values())
+        }
 
     def get(self, region: str, layer_name: str, version: int) -> LayerVersion:
         named = self._name(region, layer_name)
@@ -130,6 +166,15 @@ class LayerService:
                 return
             self.store.delete_layer_version(named.region, named.name, version)
             del record.versions[version]
+
+    def stored_bytes(self, region: str) -> int:
+        """The zipped size of every layer version kept in `region` (Lambda's code storage)."""
+        return sum(
+            layer.code_size
+            for (layer_region, _), record in list(self._layers.items())
+            if layer_region == region
+            for layer in list(record.versions.values())
+        )
 
     def list_layers(
         self,

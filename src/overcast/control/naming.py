@@ -29,12 +29,21 @@ def name_function(
 ) -> Named:
     """Parse FunctionName in any of Lambda's formats and reconcile it with a Qualifier param.
 
-    An ARN names its own region; a different account's function is one Overcast does not have.
+    An ARN of another region is refused as Lambda refuses it (a request reaches one region's
+    functions only); a different account's function is one Overcast does not have.
     """
     ref = parse_function_name(function_name)
-    if ref is None or (ref.account_id and ref.account_id != account_id):
+    if ref is None:
         raise ResourceNotFoundException(
             f"Function not found: {function_arn(region, account_id, function_name)}"
+        )
+    if ref.region and ref.region != region:
+        raise ResourceNotFoundException(
+            f"Functions from '{ref.region}' are not reachable in this region ('{region}')"
+        )
+    if ref.account_id and ref.account_id != account_id:
+        raise ResourceNotFoundException(
+            f"Function not found: {ref.arn(region, account_id, ref.qualifier or qualifier)}"
         )
     qualifier = qualifier or None
     if ref.qualifier and qualifier and ref.qualifier != qualifier:
@@ -42,4 +51,4 @@ def name_function(
         raise InvalidParameterValueException(
             "The derived qualifier from the function name does not match the specified qualifier."
         )
-    return Named(ref.region or region, ref.name, ref.qualifier or qualifier)
+    return Named(region, ref.name, ref.qualifier or qualifier)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from overcast.errors import InvalidParameterValueException
+from overcast.model import json_document
 
 T = TypeVar("T")
 
@@ -47,7 +48,7 @@ def _encode(key: list) -> str:
 
 def _decode(marker: str) -> list:
     try:
-        key = json.loads(base64.urlsafe_b64decode(marker.encode()))
+        key = json_document.loads(base64.urlsafe_b64decode(marker.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
         raise InvalidParameterValueException(f"Invalid marker: {marker}") from exc
     if not isinstance(key, list):

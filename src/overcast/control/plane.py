@@ -13,6 +13,8 @@ from overcast.config import Settings
 from overcast.control.aliases import AliasService
 from overcast.control.catalog import Catalog
 from overcast.control.clock import Clock, utc_now
+from overcast.control.code_census import CodeCensus
+from overcast.control.code_storage import CodeStorage
 from overcast.control.concurrency import ConcurrencyService
 from overcast.control.event_invoke import EventInvokeService
 from overcast.control.event_source_mappings import EventSourceMappingService
@@ -27,8 +29,7 @@ from overcast.store.base import Store
 from overcast.store.code import CodeStore
 from overcast.types import Capacity, EnvironmentRetirer
 
-# Lambda's default quotas, as GetAccountSettings reports them.
-TOTAL_CODE_SIZE = 80_530_636_800
+# Lambda's default quotas, as GetAccountSettings reports them (code storage: code_storage.py).
 CODE_SIZE_UNZIPPED = 262_144_000
 CODE_SIZE_ZIPPED = 52_428_800
 
@@ -66,15 +67,21 @@ class ControlPlane:
         self.settings = settings
         self.store = store
         self.code_store = code_store
-        self.layers = LayerService(store, code_store, settings.account_id, clock)
+        # The layers check the code storage quota, which counts the layers: bound late.
+        quota = lambda region, adding: self.code_storage.check(region, adding)  # noqa: E731
+        self.layers = LayerService(store, code_store, settings.account_id, clock, quota)
         self.layers.load()
         self.catalog = Catalog(store, settings.account_id, self.layers.opt_dir)
         self.catalog.load()
+        self.code_storage = CodeStorage(
+            self.catalog, self.layers.stored_bytes, settings.code_storage_limit
+        )
+        self.code_census = CodeCensus(self.catalog, self.layers, code_store)
         self.concurrency = ConcurrencyService(self.catalog, settings, capacity, clock)
         self.urls = UrlService(self.catalog, clock)
         self.urls.load()
         self.event_invoke = EventInvokeService(self.catalog, clock)
-        self.versions = VersionService(self.catalog, capacity, clock)
+        self.versions = VersionService(self.catalog, capacity, clock, self.code_storage)
         self.functions = FunctionService(
             self.catalog,
             code_store,
@@ -86,6 +93,7 @@ class ControlPlane:
             layers=self.layers,
             urls=self.urls,
             event_invoke=self.event_invoke,
+            code_storage=self.code_storage,
         )
         self.aliases = AliasService(
             self.catalog, self.concurrency, urls=self.urls, event_invoke=self.event_invoke
@@ -101,17 +109,13 @@ class ControlPlane:
 
     def account_settings(self, region: str) -> AccountSettings:
         entries = self.catalog.in_region(region)
-        code = sum(
-            entry.latest.code_size + sum(v.code_size for v in entry.versions.values())
-            for entry in entries
-        )
         concurrency = self.settings.account_concurrency
         return AccountSettings(
-            TOTAL_CODE_SIZE,
+            self.code_storage.limit,
             CODE_SIZE_UNZIPPED,
             CODE_SIZE_ZIPPED,
             concurrency,
             self.concurrency.unreserved(),
-            code,
+            self.code_storage.used(region),
             len(entries),
         )

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from overcast.control.catalog import Catalog, FunctionEntry, VersionView
 from overcast.control.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.control.code_storage import CodeStorage
 from overcast.control.naming import name_function
 from overcast.control.paging import page
 from overcast.errors import (
@@ -49,10 +50,17 @@ def version_sort_key(config: Configuration) -> int:
 
 
 class VersionService:
-    def __init__(self, catalog: Catalog, capacity: Capacity, clock: Clock) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        capacity: Capacity,
+        clock: Clock,
+        code_storage: CodeStorage | None = None,
+    ) -> None:
         self.catalog = catalog
         self.capacity = capacity
         self.clock = clock
+        self.code_storage = code_storage
 
     def publish(
         self,
@@ -88,6 +96,8 @@ class VersionService:
             last = entry.versions[max(entry.versions, key=int)]
             if entry.latest.runs_like(last):
                 return VersionView(last, f"{entry.arn}:{last.version}")
+        if self.code_storage is not None:  # a version's package counts on its own
+            self.code_storage.check(entry.region, entry.latest.code_size)
         number = entry.record.last_version + 1
         config = replace(
             entry.latest.published_as(str(number), new_revision_id(), description),

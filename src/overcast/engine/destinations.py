@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import DeliveryFailed
+from overcast.model import json_document
 from overcast.model.event_invoke import destination_service
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,8 @@ def dead_letter_attributes(request_id: str, result: InvokeResult | None, reason:
     message = reason
     if result is not None and result.payload:
         try:
-            message = json.loads(result.payload).get("errorMessage") or reason
+            error = json_document.loads(result.payload, json_document.PAYLOAD_MAX_DEPTH)
+            message = error.get("errorMessage") or reason
         except (ValueError, AttributeError):
             message = result.payload.decode("utf-8", "replace")
     status = result.status_code if result is not None else 200
@@ -149,7 +151,7 @@ def dead_letter_attributes(request_id: str, result: InvokeResult | None, reason:
 
 def _json_or_text(payload: bytes) -> object:
     try:
-        return json.loads(payload)
+        return json_document.loads(payload, json_document.PAYLOAD_MAX_DEPTH)
     except ValueError:
         return payload.decode("utf-8", "replace")
 

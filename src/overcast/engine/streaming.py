@@ -16,12 +16,12 @@ InvokeWithResponseStream endpoint, a RESPONSE_STREAM function URL) reads it:
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.engine.invocation import InvokeResult
+from overcast.model import json_document
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"  # what Lambda assumes a stream carries
 BUFFERED_CONTENT_TYPE = "application/json"  # a runtime that answers at once: its JSON result
@@ -42,7 +42,7 @@ def stream_error(result: InvokeResult) -> StreamError | None:
     if not result.function_error:
         return None
     try:
-        error = json.loads(result.payload)
+        error = json_document.loads(result.payload, json_document.PAYLOAD_MAX_DEPTH)
     except ValueError:
         error = None
     if not isinstance(error, dict):

@@ -52,6 +52,7 @@ from overcast.errors.logs import (
     LogsResourceNotFoundException,
     LogsUnknownOperationException,
 )
+from overcast.errors.protocol import SerializationException
 from overcast.errors.s3 import (
     BadDigest,
     BucketAlreadyOwnedByYou,
@@ -133,6 +134,7 @@ __all__ = [
     "RequestEntityTooLargeException",
     "PreconditionFailedException",
     "CodeStorageExceededException",
+    "SerializationException",
     "TooManyRequestsException",
     "RecursiveInvocationException",
     "UnknownOperationException",

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from overcast.errors import ValidationException
+from overcast.model import json_document
 from overcast.model.json_path import MISSING, InvalidJsonPath, JsonPath
 
 PLACEHOLDER = re.compile(r"<(aws\.events\.[a-z.\-]+|[A-Za-z0-9_\-]+)>")
@@ -139,8 +140,8 @@ class TargetInput:
 
 def _constant(text: str, target_id: str) -> str:
     try:
-        json.loads(text)
-    except json.JSONDecodeError:
+        json_document.loads(text)
+    except ValueError:
         raise ValidationException(f"Input for target {target_id} is not valid JSON.") from None
     return text
 
@@ -194,6 +195,6 @@ def compact(value: object) -> str:
 def minified(text: str) -> str:
     """JSON without its spaces; text that is not JSON stays as it is."""
     try:
-        return compact(json.loads(text))
-    except json.JSONDecodeError:
+        return compact(json_document.loads(text, json_document.PAYLOAD_MAX_DEPTH))
+    except ValueError:
         return text

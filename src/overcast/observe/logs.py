@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
 from overcast.errors import LogsInvalidParameterException, LogsResourceNotFoundException
+from overcast.model import json_document
 from overcast.observe._logfile import (
     RawEvent,
     event_lines,
@@ -383,7 +384,7 @@ def _encode_token(value: object) -> str:
 
 def _decode_token(token: str, kind: type) -> object:
     try:
-        value = json.loads(base64.urlsafe_b64decode(token.encode()))
+        value = json_document.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, binascii.Error):
         value = None
     if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):

@@ -34,6 +34,7 @@ from functools import lru_cache
 from overcast.control.event_registry import EventRegistry
 from overcast.engine.destinations import SUCCESS, Delivery, Destinations
 from overcast.errors import DeliveryFailed, ValidationException
+from overcast.model import json_document
 from overcast.model.eventbridge import Rule, bus_name, event_time
 from overcast.triggers.patterns import EventPattern
 from overcast.triggers.rule_delivery import Acceptor, Attempt, TargetDelivery
@@ -114,7 +115,7 @@ class EventRouter:
                 region,
                 source=entry["Source"],
                 detail_type=entry["DetailType"],
-                detail=json.loads(entry["Detail"]),
+                detail=json_document.loads(entry["Detail"], json_document.PAYLOAD_MAX_DEPTH),
                 resources=entry.get("Resources") or [],
                 moment=_entry_time(entry.get("Time")),
             )
@@ -207,7 +208,7 @@ def entry_error(entry: dict) -> dict | None:
                 f"Parameter {field} is not valid. Reason: {field} is a required argument.",
             )
     try:
-        detail = json.loads(entry["Detail"])
+        detail = json_document.loads(entry["Detail"], json_document.PAYLOAD_MAX_DEPTH)
     except ValueError:
         detail = None
     if not isinstance(detail, dict):

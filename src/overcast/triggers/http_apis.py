@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from overcast.engine.engine import Engine
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import ServiceError
+from overcast.model.arn import parse_function_name
 from overcast.model.http_api import (
     Integration,
     ServedApi,
@@ -180,8 +181,11 @@ class HttpApis:
             log.warning("%s: the event is larger than Lambda accepts", where)
             return _copy(INTERNAL_ERROR)
         arn = lambda_arn_of(with_stage_variables(integration.integration_uri, stage.variables))
+        # API Gateway may integrate a function of another region: look it up where it lives.
+        named = parse_function_name(arn or "")
+        region = named.region if named is not None and named.region else api.region
         try:
-            target = self._resolver.resolve(api.region, arn or "", None)
+            target = self._resolver.resolve(region, arn or "", None)
         except ServiceError as exc:
             log.warning("%s: %s", where, exc.message)
             return _copy(INTERNAL_ERROR)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import parse_qsl
 
+from overcast.model import json_document
+
 TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 TEXT_SUFFIXES = ("+json", "+xml", "x-www-form-urlencoded")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token: a header's name
@@ -163,7 +165,7 @@ def response_v2(payload: bytes) -> HttpResponse:
 def loaded_result(payload: bytes) -> object:
     """A function's result read as JSON (None for an empty one)."""
     try:
-        return json.loads(payload) if payload else None
+        return json_document.loads(payload, json_document.PAYLOAD_MAX_DEPTH) if payload else None
     except ValueError as exc:
         raise InvalidResponse(f"the function returned invalid JSON: {exc}") from None
 

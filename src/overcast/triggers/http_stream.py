@@ -10,11 +10,11 @@ answers in one chunk, which is the body as it is: such a URL does not read `stat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.engine.streaming import DEFAULT_CONTENT_TYPE, ResponseStream
+from overcast.model import json_document
 
 HTTP_INTEGRATION_TYPE = "application/vnd.awslambda.http-integration-response"
 DELIMITER = b"\0" * 8
@@ -38,7 +38,7 @@ def parse_prelude(data: bytes) -> tuple[int, list[tuple[str, str]]]:
     """Status and headers from a prelude: `{"statusCode": 201, "headers": {...},
     "cookies": ["a=1"]}` -> (201, [..., ("set-cookie", "a=1")]). statusCode defaults to 200."""
     try:
-        prelude = json.loads(data) if data.strip() else {}
+        prelude = json_document.loads(data) if data.strip() else {}
     except ValueError as exc:
         raise InvalidPrelude(f"the prelude is not JSON: {exc}") from None
     if not isinstance(prelude, dict):

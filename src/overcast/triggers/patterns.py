@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from overcast.model import json_document
 from overcast.triggers.pattern_matchers import (
     ONE_KEY,
     TOO_MANY_ELEMENTS,
@@ -89,7 +90,7 @@ class EventPattern:
     def parse(cls, text: str) -> EventPattern:
         """Parse and validate `text`; raises InvalidEventPatternException with the reason."""
         try:
-            document = json.loads(text)
+            document = json_document.loads(text)
         except json.JSONDecodeError as error:
             raise invalid(str(error)) from None
         if not isinstance(document, dict):

@@ -183,3 +183,36 @@ def test_query_protocol(server, queue_name) -> None:
     assert status == 400
     assert error.find("sqs:Error/sqs:Code", NS).text == "AWS.SimpleQueueService.NonExistentQueue"
     assert error.find("sqs:Error/sqs:Type", NS).text == "Sender"
+
+
+def test_query_protocol_refuses_text_that_is_not_utf8(server, sqs, queue_name) -> None:
+    """Bytes that are not UTF-8 are refused, never stored as U+FFFD, as the JSON protocol
+    refuses them."""
+    url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+
+    def call(form: bytes) -> tuple[int, str, str]:
+        status, _, answer = post(
+            server.endpoint + "/",
+            b"Version=2012-11-05&" + form,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        error = ElementTree.fromstring(answer).find("sqs:Error", NS)
+        return status, error.find("sqs:Code", NS).text, error.find("sqs:Message", NS).text
+
+    send = b"Action=SendMessage&QueueUrl=" + urllib.parse.quote(url, safe="").encode()
+    attribute = b"&MessageAttribute.1.Name=a&MessageAttribute.1.Value.DataType=String"
+    for form in (
+        send + b"&MessageBody=a%FFb",  # percent-encoded
+        send + b"&MessageBody=a\xffb",  # raw in the form body
+        send + b"&MessageBody=ok" + attribute + b"&MessageAttribute.1.Value.StringValue=%C3",
+        b"Action=SendMessageBatch&QueueUrl="
+        + urllib.parse.quote(url, safe="").encode()
+        + b"&SendMessageBatchRequestEntry.1.Id=1&SendMessageBatchRequestEntry.1.MessageBody=%80",
+    ):
+        status, code, message = call(form)
+        assert (status, code) == (400, "InvalidMessageContents"), form
+        assert "is not UTF-8, the set of allowed characters is #x9 | #xA | #xD" in message
+    status, code, message = call(b"Action=GetQueueUrl&QueueName=q%FF")
+    assert (status, code) == (400, "InvalidParameterValue")
+    assert message == "Value for parameter QueueName is not valid UTF-8."
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)

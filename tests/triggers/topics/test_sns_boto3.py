@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -208,6 +209,21 @@ def test_bad_messages_are_refused(sns, function_name: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         sns.publish(TopicArn=topic + "-missing", Message="x")
     assert error_of(excinfo) == ("NotFound", "Topic does not exist", 404)
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_a_message_that_is_not_utf8_is_refused(sns, function_name: str) -> None:
+    """Bytes that are not UTF-8 are refused, never published as U+FFFD."""
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+
+    def not_utf8(request, **_) -> None:
+        form = urllib.parse.urlencode(request.data).encode()  # botocore's fields, as sent
+        request.data = form.replace(b"Message=hi", b"Message=h%FFi")
+
+    sns.meta.events.register_first("before-sign.sns.Publish", not_utf8)
+    with pytest.raises(ClientError) as excinfo:
+        sns.publish(TopicArn=topic, Message="hi")
+    assert error_of(excinfo) == ("InvalidParameter", "Invalid parameter: Message", 400)
     sns.delete_topic(TopicArn=topic)
 
 

@@ -16,6 +16,7 @@ from overcast.errors import (
     QueueInvalidAttributeValue,
     QueueParameterError,
 )
+from overcast.model import json_document
 
 # Settable integer attributes and their ranges.
 RANGES = {
@@ -152,7 +153,7 @@ def _redrive_allow_policy(text: str) -> str:
 
 def _json_object(text: str, error: QueueParameterError) -> dict:
     try:
-        document = json.loads(text)
+        document = json_document.loads(text)
     except ValueError:
         raise error from None
     if not isinstance(document, dict):

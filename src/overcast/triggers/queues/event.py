@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
+from overcast.model import json_document
 from overcast.triggers.queues.broker import Received
 from overcast.triggers.queues.queue import Queue
 
@@ -62,7 +63,7 @@ def filter_view(event_record: dict) -> dict:
     object read as one (so `{"body": {"field": [...]}}` works), else the plain text."""
     body = event_record["body"]
     try:
-        parsed = json.loads(body)
+        parsed = json_document.loads(body, json_document.PAYLOAD_MAX_DEPTH)
     except ValueError:
         return event_record
     if not isinstance(parsed, dict):

@@ -20,6 +20,7 @@ from overcast.errors import QueueInvalidMessageContents, QueueMissingParameter, 
 MAX_ATTRIBUTES = 10
 MAX_NAME_LENGTH = 256
 # What XML 1.0 allows; SQS refuses a body (or string attribute) with anything else.
+ALLOWED_CHARACTERS = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
 _NOT_ALLOWED = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
 _TYPE = re.compile(r"(String|Number|Binary)(\.[^\s]+)?")
@@ -95,8 +96,7 @@ def check_body(body: str) -> None:
     if bad is not None:
         raise QueueInvalidMessageContents(
             f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
-            "the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to "
-            "#xFFFD | #x10000 to #x10FFFF"
+            f"the set of allowed characters is {ALLOWED_CHARACTERS}"
         )
 
 

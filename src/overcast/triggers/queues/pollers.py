@@ -23,7 +23,6 @@ concurrency.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from typing import Protocol
@@ -37,6 +36,7 @@ from overcast.errors import (
     ResourceNotFoundException,
     ServiceError,
 )
+from overcast.model import json_document
 from overcast.model.event_source_mapping import EventSourceMapping
 from overcast.model.function import FunctionVersion, Target
 from overcast.triggers.patterns import EventPattern
@@ -343,7 +343,11 @@ def failed_ids(result: InvokeResult, ids: set[str], partial: bool) -> set[str]:
     if not partial:
         return set()
     try:
-        response = json.loads(result.payload) if result.payload.strip() else None
+        response = (
+            json_document.loads(result.payload, json_document.PAYLOAD_MAX_DEPTH)
+            if result.payload.strip()
+            else None
+        )
     except ValueError:
         return ids
     if not isinstance(response, dict):

@@ -16,11 +16,11 @@ equals-ignore-case, numeric, exists, cidr, `$or`), so the policy is parsed and m
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from overcast.errors import InvalidEventPatternException
+from overcast.model import json_document
 from overcast.triggers.patterns import OR, EventPattern
 from overcast.triggers.topics.model import invalid
 
@@ -48,7 +48,7 @@ class FilterPolicy:
         if len(text.encode()) > MAX_POLICY_BYTES:
             raise invalid(f"{where}: Filter policy is too long")
         try:
-            document = json.loads(text)
+            document = json_document.loads(text)
         except ValueError as error:
             raise invalid(f"{where}: failed to parse JSON. {error}") from None
         if document == {}:
@@ -67,7 +67,7 @@ class FilterPolicy:
             return True
         if self.scope == BODY:
             try:
-                document = json.loads(body)
+                document = json_document.loads(body, json_document.PAYLOAD_MAX_DEPTH)
             except ValueError:
                 return False
             return isinstance(document, dict) and self.pattern.matches(document)
@@ -109,7 +109,7 @@ def attribute_values(attributes: dict[str, dict]) -> dict[str, object]:
 
 def _array(text: str) -> object:
     try:
-        items = json.loads(text, parse_float=Decimal)
+        items = json_document.loads(text, parse_float=Decimal)
     except ValueError:
         return text
     if not isinstance(items, list):

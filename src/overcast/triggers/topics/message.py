@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 import base64
-import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from overcast.errors import TopicsParameterValueInvalidException, TopicsValidationError
+from overcast.model import json_document
 from overcast.triggers.topics.model import invalid
 
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -80,7 +80,7 @@ def parse_structure(message: str, structure: str | None) -> dict[str, str] | Non
     if structure != "json":
         raise invalid("MessageStructure")
     try:
-        document = json.loads(message)
+        document = json_document.loads(message)
     except ValueError:
         raise invalid("Message Structure - JSON message body failed to parse") from None
     if not isinstance(document, dict) or not isinstance(document.get("default"), str):
@@ -167,7 +167,7 @@ def _check_number(name: str, text: str, kind: str) -> None:
 
 def _check_array(name: str, text: str) -> None:
     try:
-        items = json.loads(text)
+        items = json_document.loads(text)
     except ValueError:
         items = None
     if not isinstance(items, list):

@@ -8,13 +8,13 @@ the same subscription, unless the attributes asked for differ.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import uuid
 from collections.abc import Callable
 
 from overcast.errors import TopicsInvalidParameterException
+from overcast.model import json_document
 from overcast.triggers.topics.filter_policy import FilterPolicy, check_scope
 from overcast.triggers.topics.model import (
     DELIVERED_PROTOCOLS,
@@ -149,7 +149,7 @@ def checked_attributes(protocol: str, attributes: dict[str, str], where: str) ->
 
 def _check_redrive(text: str, where: str) -> None:
     try:
-        policy = json.loads(text)
+        policy = json_document.loads(text)
     except ValueError as error:
         raise invalid(f"{where}RedrivePolicy: failed to parse JSON. {error}") from None
     target = policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None
