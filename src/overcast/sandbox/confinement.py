@@ -13,11 +13,10 @@ from overcast.model.function import FunctionVersion
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
 from overcast.sandbox.protections import Protections
+from overcast.sandbox.uids import UidPool
 
 TASK_ROOT = "/var/task"
 OPT_ROOT = "/opt"
-FIRST_UID = 20000
-UID_COUNT = 40000
 NOFILE = 1024  # Lambda's file descriptor limit
 
 
@@ -32,10 +31,12 @@ class Lease:
 class Confinement:
     """Builds isolation specs and accounts for the uids and cgroups they use."""
 
-    def __init__(self, protections: Protections, sandbox_dir: Path) -> None:
+    def __init__(
+        self, protections: Protections, sandbox_dir: Path, uids: UidPool | None = None
+    ) -> None:
         self.protections = protections
         self._skeleton = sandbox_dir / "root"
-        self._free_uids = list(range(FIRST_UID + UID_COUNT - 1, FIRST_UID - 1, -1))
+        self._uids = uids or UidPool()
 
     def zygote_environment(self) -> dict[str, str]:
         """What a zygote needs to know to isolate its children."""
@@ -60,7 +61,7 @@ class Confinement:
         protections = self.protections
         if not protections.any:
             return None, Lease()
-        lease = Lease(uid=self._free_uids.pop() if protections.own_uid else None)
+        lease = Lease(uid=self._uids.acquire() if protections.own_uid else None)
         spec: dict = {"nofile": NOFILE}
         if protections.cgroups is not None:
             lease.cgroup = protections.cgroups.take()
@@ -116,7 +117,7 @@ class Confinement:
     def release(self, lease: Lease) -> None:
         """Take back what an environment held; call once its process has exited."""
         if lease.uid is not None:
-            self._free_uids.append(lease.uid)
+            self._uids.release(lease.uid)
             lease.uid = None
         if lease.cgroup is not None and self.protections.cgroups is not None:
             self.protections.cgroups.release(lease.cgroup)
@@ -128,5 +129,6 @@ class Confinement:
             self.protections.cgroups.retry_removals()
 
     def close(self) -> None:
+        self._uids.close()
         if self.protections.cgroups is not None:
             self.protections.cgroups.close()
