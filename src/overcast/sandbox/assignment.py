@@ -10,15 +10,12 @@ from pathlib import Path
 
 from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
-from overcast.sandbox.zygote import PACKAGE_ROOT
+from overcast.sandbox.zygote import run_main
 
 RUNTIME_DIR = str(Path(protocol.__file__).parent)
 NODE_BOOTSTRAP = str(Path(protocol.__file__).parents[1] / "node" / "bootstrap.mjs")
 # A Python function with extensions runs on the Runtime API through Overcast's own client.
-PYTHON_CLIENT = (
-    f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
-    "from overcast.runtimes.python.api_client import main; main()"
-)
+PYTHON_CLIENT = run_main("overcast.runtimes.python.api_client")
 
 
 @dataclass(frozen=True)

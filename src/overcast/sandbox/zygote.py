@@ -13,13 +13,26 @@ from overcast.sandbox.forkserver import ExitListener, ForkServer
 
 log = logging.getLogger(__name__)
 
-# The directory that holds the `overcast` package: appended (not prepended) to the zygote's
-# sys.path so a function's own modules always win over ours.
+# The directory that holds the `overcast` package these modules belong to.
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-START_CODE = (
-    f"import sys; sys.path.append({PACKAGE_ROOT!r}); "
-    "from overcast.runtimes.python.zygote import main; main()"
-)
+
+
+def run_main(module: str) -> str:
+    """Python code (for `-I -c`) that runs `module.main()` from this very package.
+
+    The package's folder goes first while `module` is imported, so this Overcast's own code
+    runs even where the interpreter has another copy installed (an editable install of
+    another checkout, say): `-I` ignores PYTHONPATH. It then moves last, so a function's own
+    modules always win over ours; `overcast`'s later imports follow the package's __path__.
+    """
+    root = repr(PACKAGE_ROOT)
+    return (
+        f"import sys; sys.path.insert(0, {root}); from {module} import main; "
+        f"sys.path.remove({root}); sys.path.append({root}); main()"
+    )
+
+
+START_CODE = run_main("overcast.runtimes.python.zygote")
 
 
 class Zygote:
