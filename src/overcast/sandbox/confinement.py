@@ -9,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
 from overcast.sandbox.protections import Protections
+from overcast.sandbox.tmp_volumes import TmpVolume, TmpVolumes
 from overcast.sandbox.uids import UidPool
 
 TASK_ROOT = "/var/task"
 OPT_ROOT = "/opt"
 NOFILE = 1024  # Lambda's file descriptor limit
+DEFAULT_TMP_MB = 512  # Lambda's default EphemeralStorage: volumes of it are made at start
 
 
 @dataclass
@@ -26,6 +29,7 @@ class Lease:
 
     uid: int | None = None
     cgroup: EnvironmentCgroup | None = None
+    volume: TmpVolume | None = None
 
 
 class Confinement:
@@ -37,6 +41,14 @@ class Confinement:
         self.protections = protections
         self._skeleton = sandbox_dir / "root"
         self._uids = uids or UidPool()
+        self._volumes = None
+        if protections.namespaces and protections.disk_tmp:
+            self._volumes = TmpVolumes(sandbox_dir / "tmp")
+
+    def prepare(self) -> None:
+        """Start making what environments will need (at server start, in the event loop)."""
+        if self._volumes is not None:
+            self._volumes.prepare(DEFAULT_TMP_MB)
 
     def zygote_environment(self) -> dict[str, str]:
         """What a zygote needs to know to isolate its children."""
@@ -74,14 +86,20 @@ class Confinement:
                 spec["hidepid"] = True
         return spec, lease
 
-    def adopt(self) -> Lease:
+    async def copy_volume(self, function: FunctionVersion) -> TmpVolume | None:
+        """A restored SnapStart copy's /tmp volume (None: the copy makes itself a tmpfs)."""
+        if self._volumes is None:
+            return None
+        return await self._take_volume(function.ephemeral_storage)
+
+    def adopt(self, volume: TmpVolume | None = None) -> Lease:
         """A lease for a restored SnapStart copy (which runs as its template's uid)."""
-        lease = Lease()
+        lease = Lease(volume=volume)
         if self.protections.cgroups is not None:
             lease.cgroup = self.protections.cgroups.take()
         return lease
 
-    def assign(
+    async def assign(
         self, lease: Lease, function: FunctionVersion, code_dir: Path, template: bool = False
     ) -> dict:
         """Limit a spare environment to `function` and say what else it must apply itself."""
@@ -98,7 +116,16 @@ class Confinement:
                 tmp_mb=function.ephemeral_storage,
                 network=function.network,
             )
+            if self._volumes is not None:
+                lease.volume = await self._take_volume(function.ephemeral_storage)
+                spec["tmp_device"] = lease.volume.device
         return spec
+
+    async def _take_volume(self, size_mb: int) -> TmpVolume:
+        try:
+            return await self._volumes.take(size_mb)
+        except OSError as exc:  # out of loop devices or disk: this cold start fails, plainly
+            raise SandboxError(f"cannot make a {size_mb} MB /tmp: {exc}") from exc
 
     def private_tmp_mb(self, function: FunctionVersion) -> int | None:
         """The /tmp a restored SnapStart copy makes itself (None without namespaces)."""
@@ -122,6 +149,9 @@ class Confinement:
         if lease.cgroup is not None and self.protections.cgroups is not None:
             self.protections.cgroups.release(lease.cgroup)
             lease.cgroup = None
+        if lease.volume is not None and self._volumes is not None:
+            self._volumes.release(lease.volume)
+            lease.volume = None
 
     def retry_removals(self) -> None:
         """Remove the cgroups of exited environments that were still busy when released."""
@@ -130,5 +160,7 @@ class Confinement:
 
     def close(self) -> None:
         self._uids.close()
+        if self._volumes is not None:
+            self._volumes.close()
         if self.protections.cgroups is not None:
             self.protections.cgroups.close()

@@ -20,7 +20,7 @@ from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
 from overcast.sandbox.assignment import assignment, stream_name
-from overcast.sandbox.confinement import Confinement
+from overcast.sandbox.confinement import Confinement, Lease
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, EnvironmentState
 from overcast.sandbox.forkserver import ForkServer
 from overcast.sandbox.protections import Protections
@@ -148,20 +148,23 @@ class Launcher:
         stream = stream_name(function.version)
         environment = Environment(key=key, revision_id=function.revision_id, log_stream=stream)
         environment.state = EnvironmentState.STARTING
+        volume = await self.confinement.copy_volume(function)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_read, log_write = os.pipe()
         env = {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
         spec = {"env": env, "private_tmp_mb": self.confinement.private_tmp_mb(function)}
+        fds = [theirs.fileno(), log_write, *([volume.mount_fd] if volume else [])]
         try:
-            environment.pid = await template.server.spawn(spec, [theirs.fileno(), log_write])
+            environment.pid = await template.server.spawn(spec, fds)
         except BaseException:
             ours.close()
             os.close(log_read)
+            self.confinement.release(Lease(volume=volume))
             raise
         finally:
             theirs.close()
             os.close(log_write)
-        environment.lease = self.confinement.adopt()
+        environment.lease = self.confinement.adopt(volume)
         # Off the restore's path: the copy starts in its template's groups, moves in a moment.
         loop = asyncio.get_running_loop()
         loop.run_in_executor(
@@ -206,7 +209,7 @@ class Launcher:
             self._program(function.runtime),
             environment.extensions,
         )
-        message["isolation"] = self.confinement.assign(
+        message["isolation"] = await self.confinement.assign(
             environment.lease, function, code_dir, template
         )
         environment.send_assign(message)
@@ -225,6 +228,7 @@ class Launcher:
 
     def prestart(self) -> None:
         """Start a zygote and spares for every configured interpreter now."""
+        self.confinement.prepare()
         for interpreter in sorted(set(self._interpreters.values())):
             try:
                 self._zygote(interpreter)

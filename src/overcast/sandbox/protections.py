@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from overcast.sandbox import cgroups as cgroup_support
-from overcast.sandbox import isolation
+from overcast.sandbox import isolation, tmp_volumes
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Protections:
     own_uid: bool = False  # each environment runs as its own unprivileged uid
     namespaces: bool = False  # mount/pid/ipc/uts namespaces and the private filesystem view
     cgroups: cgroup_support.Cgroups | None = None  # memory, pids and cpu limits
+    disk_tmp: bool = False  # /tmp on a volume of its own (EphemeralStorage), not in memory
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -34,6 +35,7 @@ class Protections:
             (self.own_uid, "own unprivileged uid per environment"),
             (self.namespaces, "mount, pid, ipc, uts namespaces; read-only code, private /tmp"),
             (self.cgroups is not None, "memory limit (MemorySize), pids limit, CPU share"),
+            (self.disk_tmp, "/tmp on disk, sized by EphemeralStorage, not charged to memory"),
         ]
 
 
@@ -51,6 +53,9 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
     found.own_uid = True
     found.namespaces, why = _namespaces_work()
     found.notes.append(why)
+    if found.namespaces:
+        found.disk_tmp, why = tmp_volumes.available()
+        found.notes.append(why)
     found.cgroups, why = cgroup_support.detect(owner or f"overcast-{os.getpid()}")
     found.notes.append(why)
     return found

@@ -67,7 +67,7 @@ def _become_environment(spec, fds, host):
         return 0
     assignment = frame[1]
     if confined:
-        isolation.assign(assignment["isolation"])
+        isolation.assign(assignment["isolation"], host)
     os.environ.clear()
     os.environ.update(assignment["env"])
     time.tzset()
@@ -90,10 +90,11 @@ def _become_environment(spec, fds, host):
     return 0
 
 
-def _confine_copy(spec):
-    """A copy restored from a SnapStart template: its own empty /tmp, as every environment."""
+def _confine_copy(spec, fds):
+    """A copy restored from a SnapStart template: its own empty /tmp, as every environment
+    (fds[2], when given, is its volume: a detached mount)."""
     if spec.get("private_tmp_mb"):
-        isolation.private_tmp(spec["private_tmp_mb"])
+        isolation.private_tmp(spec["private_tmp_mb"], fds[2] if len(fds) > 2 else None)
 
 
 if __name__ == "__main__":
