@@ -18,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     # Imported here: probing forks and touches cgroups, which other commands never need.
+    from overcast.sandbox import seccomp_policy
     from overcast.sandbox.protections import detect
 
     protections = detect(owner="overcast-doctor")
@@ -28,6 +29,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out.write(f"  {line}\n")
     for note in protections.notes:
         ctx.out.write(f"  - {note}\n")
+    if protections.seccomp is not None:
+        ctx.out.write("Refused by the seccomp filter (EPERM), in every environment:\n")
+        for line in seccomp_policy.describe():
+            ctx.out.write(f"  {line}\n")
     ctx.out.write("Python runtimes:\n")
     for runtime, interpreter in Settings().interpreters.items():
         ctx.out.write(f"  {runtime:<11} {interpreter}\n")

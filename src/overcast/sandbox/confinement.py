@@ -52,10 +52,14 @@ class Confinement:
 
     def zygote_environment(self) -> dict[str, str]:
         """What a zygote needs to know to isolate its children."""
-        if not self.protections.namespaces:
-            return {}
-        self._skeleton.mkdir(parents=True, exist_ok=True)
-        return {"OVERCAST_SANDBOX_ROOT": str(self._skeleton)}
+        environ = {}
+        programs = self.protections.seccomp
+        if programs is not None:
+            environ["OVERCAST_SECCOMP"] = programs.encode()
+        if self.protections.namespaces:
+            self._skeleton.mkdir(parents=True, exist_ok=True)
+            environ["OVERCAST_SANDBOX_ROOT"] = str(self._skeleton)
+        return environ
 
     def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:
         """Where the function's code and merged layers appear inside its environment."""
@@ -103,7 +107,11 @@ class Confinement:
         self, lease: Lease, function: FunctionVersion, code_dir: Path, template: bool = False
     ) -> dict:
         """Limit a spare environment to `function` and say what else it must apply itself."""
-        spec: dict = {"uid": lease.uid, "template": template and self.protections.namespaces}
+        spec: dict = {
+            "uid": lease.uid,
+            "template": template and self.protections.namespaces,
+            "seccomp": self.protections.seccomp is not None,
+        }
         if lease.cgroup is not None:
             spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
         if self.protections.namespaces:

@@ -12,6 +12,8 @@ process) so that isolation costs about a millisecond on top of the fork:
                own, not charged to memory; see tmp_volumes.py), a fresh /proc; nothing else
   identity     its own unprivileged uid and gid, no supplementary groups, no new privileges
   limits       open files (Lambda's 1024)
+  seccomp      a filter refusing what a function never needs (namespaces, mounts, ptrace,
+               kernel and clock calls: seccomp_policy.py compiles it in the server)
 """
 
 import ctypes
@@ -21,6 +23,8 @@ import resource
 import socket
 import struct
 import sys
+
+from overcast.sandbox import seccomp_filter
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -208,6 +212,8 @@ def assign(spec, host):
         os.setuid(spec["uid"])
         if spec.get("template"):
             _own_user_namespace(spec["uid"])
+    if spec.get("seccomp"):
+        seccomp_filter.restrict(template=spec.get("template"))
 
 
 def _own_user_namespace(uid):

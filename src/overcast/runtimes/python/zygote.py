@@ -16,7 +16,7 @@ import sys
 import time
 
 from overcast.runtimes import runtime_api
-from overcast.sandbox import isolation
+from overcast.sandbox import isolation, seccomp_filter
 
 from . import bootstrap, forkserver, protocol, site_packages
 
@@ -25,6 +25,7 @@ def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
     skeleton = os.environ.pop("OVERCAST_SANDBOX_ROOT", "")
     host = isolation.HostView(skeleton) if skeleton else None
+    seccomp_filter.load(os.environ.pop("OVERCAST_SECCOMP", ""))  # after HostView's mounts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine stops us by closing the socket
     bootstrap.prepare()
     site_packages.restrict()  # after HostView: environments still see the SDK's files
@@ -95,6 +96,7 @@ def _confine_copy(spec, fds):
     (fds[2], when given, is its volume: a detached mount)."""
     if spec.get("private_tmp_mb"):
         isolation.private_tmp(spec["private_tmp_mb"], fds[2] if len(fds) > 2 else None)
+    seccomp_filter.restrict_copy()
 
 
 if __name__ == "__main__":
