@@ -6,8 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-from overcast.sandbox.zygote import PACKAGE_ROOT, run_main
+from overcast.sandbox.lambda_layout import PACKAGE_ROOT, RUNTIME, run_main
 from support import deploy
 
 WHERE = """
@@ -20,11 +21,12 @@ def handler(event, context):
 
 def test_environments_run_the_servers_own_package(lambda_client, function_name) -> None:
     # An editable install of another checkout (or an older installed copy) must not win.
+    # Isolated, the package's folder shows at Lambda's /var/runtime (lambda_layout.py).
     deploy(lambda_client, function_name, WHERE)
     response = lambda_client.invoke(FunctionName=function_name)
-    assert json.loads(response["Payload"].read()) == os.path.join(
-        PACKAGE_ROOT, "overcast", "__init__.py"
-    )
+    root = RUNTIME if os.geteuid() == 0 else PACKAGE_ROOT
+    assert json.loads(response["Payload"].read()) == os.path.join(root, "overcast", "__init__.py")
+    assert (Path(PACKAGE_ROOT) / "overcast" / "__init__.py").exists()
 
 
 def test_run_main_leaves_the_package_last_on_the_path(tmp_path) -> None:

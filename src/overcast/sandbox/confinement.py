@@ -6,6 +6,7 @@ takes them back once the environment's process has exited.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
+from overcast.sandbox.lambda_layout import LANG
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.tmp_volumes import TmpVolume, TmpVolumes
 from overcast.sandbox.uids import UidPool
@@ -64,7 +66,7 @@ class Confinement:
     def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:
         """Where the function's code and merged layers appear inside its environment."""
         if self.protections.namespaces:
-            return Roots(TASK_ROOT, OPT_ROOT)
+            return Roots.isolated()
         return Roots(str(code_dir), function.opt_dir or OPT_ROOT)
 
     def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
@@ -104,9 +106,15 @@ class Confinement:
         return lease
 
     async def assign(
-        self, lease: Lease, function: FunctionVersion, code_dir: Path, template: bool = False
+        self,
+        lease: Lease,
+        function: FunctionVersion,
+        code_dir: Path,
+        template: bool = False,
+        node: str | None = None,
     ) -> dict:
-        """Limit a spare environment to `function` and say what else it must apply itself."""
+        """Limit a spare environment to `function` and say what else it must apply itself.
+        `node`: the Node.js binary of a nodejs function, whose folder shows at /var/lang/bin."""
         spec: dict = {
             "uid": lease.uid,
             "template": template and self.protections.namespaces,
@@ -118,6 +126,8 @@ class Confinement:
             binds = [[str(code_dir), TASK_ROOT]]
             if function.opt_dir:
                 binds.append([function.opt_dir, OPT_ROOT])
+            if node:
+                binds.append([os.path.dirname(node), f"{LANG}/bin"])
             spec.update(
                 root=True,
                 binds=binds,

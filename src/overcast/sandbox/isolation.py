@@ -81,6 +81,15 @@ def unshare(flags):
     _check(_libc.unshare(flags), "unshare")
 
 
+def make_private(path):
+    """Mounts under `path` stop propagating to and from other namespaces."""
+    _mount(None, path, None, MS_REC | MS_PRIVATE)
+
+
+def bind_read_only(source, target):
+    _bind_read_only(source, target)
+
+
 def prepare_pid_namespace():
     """In the zygote, before each fork: the next child is pid 1 of a namespace of its own.
 
@@ -100,9 +109,9 @@ def reset_pid_namespace():
     _check(_libc.setns(_own_pid_namespace, CLONE_NEWPID), "setns pid")
 
 
-def interpreter_paths():
-    """Host paths this interpreter needs to run: its prefixes and every sys.path root."""
-    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+def interpreter_paths(extra=()):
+    """Host paths this interpreter needs to run: its prefixes, every sys.path root, `extra`."""
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), *extra}
     for entry in sys.path:
         if entry and os.path.isdir(entry):
             paths.add(os.path.realpath(entry))
@@ -151,8 +160,8 @@ class HostView:
     checkout) are bound by each environment, above its private /tmp.
     """
 
-    def __init__(self, skeleton):
-        binds = interpreter_paths()
+    def __init__(self, skeleton, extra=()):
+        binds = interpreter_paths(extra)
         prepare_skeleton(skeleton, binds)
         shared = [p for p in (*SYSTEM_DIRS, *binds) if not _inside(p, "/tmp")]
         self.late_binds = [p for p in binds if _inside(p, "/tmp")]

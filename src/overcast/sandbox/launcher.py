@@ -209,8 +209,9 @@ class Launcher:
             self._program(function.runtime),
             environment.extensions,
         )
+        node = self._node.get(function.runtime) if function.runtime.startswith("nodejs") else None
         message["isolation"] = await self.confinement.assign(
-            environment.lease, function, code_dir, template
+            environment.lease, function, code_dir, template, node
         )
         environment.send_assign(message)
         answer = await self._wait_ready(environment)
@@ -300,7 +301,9 @@ class Launcher:
         zygote = self._zygotes.get(interpreter)
         if zygote is None:
             environ = self.confinement.zygote_environment()
-            zygote = self._zygotes[interpreter] = Zygote(interpreter, self.exited, environ)
+            layout = self.confinement.protections.namespaces  # /var/lang, /var/runtime
+            zygote = Zygote(interpreter, self.exited, environ, layout)
+            self._zygotes[interpreter] = zygote
             zygote.start()
         return zygote
 

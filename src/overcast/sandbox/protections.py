@@ -12,6 +12,11 @@ from dataclasses import dataclass, field
 from overcast.sandbox import cgroups as cgroup_support
 from overcast.sandbox import isolation, seccomp_policy, tmp_volumes
 
+HOST_PATHS = (
+    "no /var/lang, /var/runtime, /var/task: functions run at the host's paths (tracebacks show "
+    "them); PATH keeps Lambda's order, the runtime's own bin folder for /var/lang/bin"
+)
+
 
 @dataclass
 class Protections:
@@ -36,7 +41,10 @@ class Protections:
     def _lines(self) -> list[tuple[bool, str]]:
         return [
             (self.own_uid, "own unprivileged uid per environment"),
-            (self.namespaces, "mount, pid, ipc, uts namespaces; read-only code, private /tmp"),
+            (
+                self.namespaces,
+                "mount, pid, ipc, uts namespaces; Lambda's /var/task, /var/lang, /var/runtime",
+            ),
             (self.cgroups is not None, "memory limit (MemorySize), pids limit, CPU share"),
             (self.disk_tmp, "/tmp on disk, sized by EphemeralStorage, not charged to memory"),
             (self.seccomp is not None, "seccomp: no new namespaces, mounts, ptrace, kernel calls"),
@@ -48,6 +56,7 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
     found = Protections()
     if not enabled:
         found.notes.append("isolation turned off by configuration (--no-isolation)")
+        found.notes.append(HOST_PATHS)
         return found
     found.seccomp, why = _seccomp()
     found.notes.append(why)
@@ -55,6 +64,7 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
         found.notes.append(
             "not running as root: environments share Overcast's uid, filesystem view and limits"
         )
+        found.notes.append(HOST_PATHS)
         return found
     found.own_uid = True
     found.namespaces, why = _namespaces_work()

@@ -6,42 +6,32 @@ import logging
 import os
 import socket
 import subprocess
-from pathlib import Path
 
 from overcast.errors import SandboxError
 from overcast.sandbox.forkserver import ExitListener, ForkServer
+from overcast.sandbox.lambda_layout import PACKAGE_ROOT, ZYGOTE, run_main
+
+__all__ = ["PACKAGE_ROOT", "Zygote", "run_main"]
 
 log = logging.getLogger(__name__)
 
-# The directory that holds the `overcast` package these modules belong to.
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-def run_main(module: str) -> str:
-    """Python code (for `-I -c`) that runs `module.main()` from this very package.
-
-    The package's folder goes first while `module` is imported, so this Overcast's own code
-    runs even where the interpreter has another copy installed (an editable install of
-    another checkout, say): `-I` ignores PYTHONPATH. It then moves last, so a function's own
-    modules always win over ours; `overcast`'s later imports follow the package's __path__.
-    """
-    root = repr(PACKAGE_ROOT)
-    return (
-        f"import sys; sys.path.insert(0, {root}); from {module} import main; "
-        f"sys.path.remove({root}); sys.path.append({root}); main()"
-    )
-
-
-START_CODE = run_main("overcast.runtimes.python.zygote")
+# Isolated environments' zygotes start in Lambda's layout (/var/lang, /var/runtime).
+START_CODE = run_main(ZYGOTE)
+LAYOUT_CODE = run_main("overcast.sandbox.lambda_layout")
 
 
 class Zygote:
     """One pre-initialised runtime process for one interpreter; forks environments on request."""
 
     def __init__(
-        self, interpreter: str, on_exit: ExitListener, environ: dict[str, str] | None = None
+        self,
+        interpreter: str,
+        on_exit: ExitListener,
+        environ: dict[str, str] | None = None,
+        layout: bool = False,
     ) -> None:
         self.interpreter = interpreter
+        self._layout = layout  # start in Lambda's layout (lambda_layout.py): isolated only
         self._on_exit = on_exit
         self._environ = environ or {}
         self._server: ForkServer | None = None
@@ -60,7 +50,7 @@ class Zygote:
         }
         try:
             self._process = subprocess.Popen(
-                [self.interpreter, "-I", "-c", START_CODE],
+                [self.interpreter, "-I", "-c", LAYOUT_CODE if self._layout else START_CODE],
                 pass_fds=[theirs.fileno()],
                 env=env,
                 stdin=subprocess.DEVNULL,

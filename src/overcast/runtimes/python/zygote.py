@@ -16,15 +16,16 @@ import sys
 import time
 
 from overcast.runtimes import runtime_api
-from overcast.sandbox import isolation, seccomp_filter
+from overcast.sandbox import isolation, lambda_layout, seccomp_filter
 
 from . import bootstrap, forkserver, protocol, site_packages
 
 
 def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
+    host_paths = lambda_layout.restore_path()
     skeleton = os.environ.pop("OVERCAST_SANDBOX_ROOT", "")
-    host = isolation.HostView(skeleton) if skeleton else None
+    host = isolation.HostView(skeleton, host_paths) if skeleton else None
     seccomp_filter.load(os.environ.pop("OVERCAST_SECCOMP", ""))  # after HostView's mounts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine stops us by closing the socket
     bootstrap.prepare()
@@ -75,11 +76,14 @@ def _become_environment(spec, fds, host):
     os.chdir(assignment["cwd"])
     sys.path[:0] = assignment["path"]
     if assignment.get("runtime_api"):  # a runtime that brings its own loop (`bootstrap`)
+        command = assignment["command"]
+        if command and command[0] is None:  # Python's client: this very interpreter
+            command = [sys.executable, *command[1:]]
         runtime_api.run(
             control,
             assignment["handler"],
             assignment["cwd"],
-            assignment["command"],
+            command,
             assignment["extensions"],
             assignment["path"],
         )
