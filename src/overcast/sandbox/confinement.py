@@ -12,6 +12,7 @@ from pathlib import Path
 
 from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
+from overcast.sandbox import passwd
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
 from overcast.sandbox.lambda_layout import LANG
@@ -42,6 +43,7 @@ class Confinement:
     ) -> None:
         self.protections = protections
         self._skeleton = sandbox_dir / "root"
+        self._passwd_dir = sandbox_dir / "passwd"
         self._uids = uids or UidPool()
         self._volumes = None
         if protections.namespaces and protections.disk_tmp:
@@ -86,6 +88,8 @@ class Confinement:
             spec["cgroup"] = lease.cgroup.creation()
         if protections.namespaces:
             spec.update(root=str(self._skeleton), hostname="overcast")
+            if lease.uid is not None:
+                spec["passwd"] = passwd.file_for(self._passwd_dir, lease.uid)
             if pid_namespace:
                 spec["pid_namespace"] = True
             else:

@@ -194,6 +194,9 @@ def confine(spec, host):
         unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
         socket.sethostname(spec.get("hostname", "overcast"))
         _build_root(spec["root"], "hidepid=2" if spec.get("hidepid") else None)
+        if spec.get("passwd"):
+            # The environment's uid has an entry, as Lambda's sbx_user1051 has (passwd.py).
+            _mount("/.old" + spec["passwd"], "/etc/passwd", None, MS_BIND)  # pivoted
     nofile = spec.get("nofile", 1024)
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
