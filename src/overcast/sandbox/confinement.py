@@ -143,6 +143,11 @@ class Confinement:
                 spec["tmp_device"] = lease.volume.device
         return spec
 
+    def started(self) -> None:
+        """A cold start is over: make again, in the background, what it used up."""
+        if self._volumes is not None:
+            self._volumes.replenish()
+
     async def _take_volume(self, size_mb: int) -> TmpVolume:
         try:
             return await self._volumes.take(size_mb)

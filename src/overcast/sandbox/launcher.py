@@ -116,6 +116,8 @@ class Launcher:
         except BaseException:
             environment.kill()  # never leave a half-assigned environment behind
             raise
+        finally:
+            self.confinement.started()
 
     async def start_template(self, function: FunctionVersion, code_dir: Path) -> Template:
         """SnapStart: an environment of `function` initialised once, then kept to be forked."""
@@ -172,6 +174,7 @@ class Launcher:
         )
         await self._adopt(environment, ours, log_read)
         answer = await self._wait_ready(environment)
+        self.confinement.started()
         restore_ms = (time.perf_counter() - started) * 1000.0
         error = None if answer.kind == protocol.READY else answer.body
         return Started(environment, restore_ms, error, restored=True)

@@ -13,7 +13,8 @@ gets an ext4 filesystem of its EphemeralStorage size, in a sparse image on a loo
 
 A volume is never reused: it is made for one environment and deleted after it. A function's
 files cannot reach the next environment, whatever it left mounted, open or half-written.
-Volumes of each size in use are made ahead (`SPARES`), off the cold-start path.
+Volumes of each size in use are made ahead (`SPARES`), off the cold-start path: after the
+cold start that took one, not during it.
 """
 
 from __future__ import annotations
@@ -225,11 +226,17 @@ class TmpVolumes:
         self._fill_soon(size_mb)
 
     async def take(self, size_mb: int) -> TmpVolume:
-        """A fresh volume of `size_mb`: a spare if one is ready, else made now."""
-        ready = self._ready.get(size_mb)
-        volume = ready.pop() if ready else await self._make(size_mb)
-        self._fill_soon(size_mb)
-        return volume
+        """A fresh volume of `size_mb`: a spare if one is ready, else made now. Spares are made
+        again at `replenish`, once the cold start that took one is over: making a volume
+        (~2 ms of CPU) must not compete with the init it serves."""
+        ready = self._ready.setdefault(size_mb, [])
+        return ready.pop() if ready else await self._make(size_mb)
+
+    def replenish(self) -> None:
+        """Make spares again for every size that is short of them (in the background)."""
+        for size_mb, ready in self._ready.items():
+            if len(ready) < self.spares:
+                self._fill_soon(size_mb)
 
     def release(self, volume: TmpVolume) -> None:
         """Dispose of a volume whose environment has exited (off the event loop: the last
