@@ -214,6 +214,7 @@ class TmpVolumes:
     _ready: dict[int, list[TmpVolume]] = field(default_factory=dict)
     _goldens: dict[int, asyncio.Future[Path]] = field(default_factory=dict)
     _filling: set[int] = field(default_factory=set)
+    _tasks: set[asyncio.Task] = field(default_factory=set)  # held: the loop keeps weak refs
     _names: itertools.count = field(default_factory=itertools.count)
 
     def __post_init__(self) -> None:
@@ -270,7 +271,9 @@ class TmpVolumes:
     def _fill_soon(self, size_mb: int) -> None:
         if size_mb not in self._filling:
             self._filling.add(size_mb)
-            asyncio.get_running_loop().create_task(self._fill(size_mb))
+            task = asyncio.get_running_loop().create_task(self._fill(size_mb))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _fill(self, size_mb: int) -> None:
         try:
