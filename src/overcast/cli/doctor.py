@@ -1,35 +1,152 @@
-"""`overcast doctor`: what this machine lets Overcast do, and what is off and why."""
+"""`overcast doctor`: what this machine lets Overcast do, and what is off and why.
+
+Runs locally, with the server's own flags for what it reports on (--python, --node,
+--no-isolation, and the same environment variables), and says: how environments are isolated,
+what the seccomp filter refuses, what each runtime really runs on, what a function can reach
+on the network, and whether API requests are authenticated.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+import os
+import subprocess
+from dataclasses import dataclass
 
 from overcast.cli.client import CliContext
+from overcast.cli.server import interpreter_spec, node_spec
 from overcast.config import Settings
+
+VERSION_TIMEOUT_S = 10.0
+PYTHON_VERSION = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "doctor", help="check which isolation this machine allows (runs locally)"
+        "doctor",
+        help="check what environments get on this machine: isolation, runtimes, network, auth",
     )
+    parser.add_argument("--python", type=interpreter_spec, metavar="RUNTIME=PATH,...")
+    parser.add_argument("--node", type=node_spec, metavar="RUNTIME=PATH,...")
+    parser.add_argument("--no-isolation", action="store_true")
     parser.set_defaults(command=run)
+
+
+@dataclass(frozen=True)
+class Program:
+    """A runtime's program as found: its path and version, or why it cannot run."""
+
+    path: str
+    version: str | None
+    problem: str | None = None
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     # Imported here: probing forks and touches cgroups, which other commands never need.
     from overcast.sandbox.protections import detect
 
-    protections = detect(owner="overcast-doctor")
+    settings = Settings(isolation=not args.no_isolation)
+    settings.with_node_overrides(args.node or os.environ.get("OVERCAST_NODE"))
+    settings.with_interpreter_overrides(args.python or os.environ.get("OVERCAST_PYTHON"))
+    protections = detect(settings.isolation, owner="overcast-doctor")
     if protections.cgroups is not None:
         protections.cgroups.close()
-    ctx.out.write("Isolation of execution environments:\n")
-    for line in protections.describe():
-        ctx.out.write(f"  {line}\n")
-    for note in protections.notes:
-        ctx.out.write(f"  - {note}\n")
-    ctx.out.write("Python runtimes:\n")
-    for runtime, interpreter in Settings().interpreters.items():
-        ctx.out.write(f"  {runtime:<11} {interpreter}\n")
-    ctx.out.write(f"  (this interpreter: {sys.executable})\n")
+    write = ctx.out.write
+    _isolation(write, protections)
+    _runtimes(write, settings, isolated=protections.namespaces)
+    _network(write, settings, isolated=protections.namespaces)
+    _authentication(write)
     return 0
+
+
+def _isolation(write, protections) -> None:
+    from overcast.sandbox import seccomp_policy
+
+    write("Isolation of execution environments:\n")
+    for line in protections.describe():
+        write(f"  {line}\n")
+    for note in protections.notes:
+        write(f"  - {note}\n")
+    if protections.seccomp is not None:
+        write("Refused by the seccomp filter (EPERM), in every environment:\n")
+        for line in seccomp_policy.describe():
+            write(f"  {line}\n")
+
+
+def _runtimes(write, settings: Settings, isolated: bool) -> None:
+    where = "seen at /var/lang inside environments" if isolated else "run from the host's paths"
+    write(f"Runtimes (what each really runs on; {where}):\n")
+    found: dict[tuple[str, str], Program] = {}
+
+    def program(kind: str, path: str) -> Program:
+        if (kind, path) not in found:
+            found[kind, path] = _probe(kind, path)
+        return found[kind, path]
+
+    for runtime, interpreter in settings.interpreters.items():
+        python = program("python", interpreter)
+        if runtime.startswith("python"):
+            line = _describe("Python", python)
+            wanted = runtime.removeprefix("python")
+            if python.version and not python.version.startswith(wanted + "."):
+                line += f"  (not {wanted}: map one with --python {runtime}=PATH)"
+        elif runtime.startswith("nodejs"):
+            node = program("node", settings.node_binaries.get(runtime, ""))
+            line = _describe("Node.js", node) + f"; its Runtime API on Python {python.version}"
+            wanted = runtime.removeprefix("nodejs").removesuffix(".x")
+            if node.version and not node.version.startswith(wanted + "."):
+                line += f"  (not {wanted}: map one with --node {runtime}=PATH)"
+        else:
+            line = f"the function's own bootstrap; its Runtime API on {_describe('Python', python)}"
+        write(f"  {runtime:<16} {line}\n")
+
+
+def _describe(name: str, found: Program) -> str:
+    if found.problem:
+        return f"{name} at {found.path or '(none)'}: cannot run ({found.problem})"
+    return f"{name} {found.version}  {found.path}"
+
+
+def _probe(kind: str, path: str) -> Program:
+    if not path:
+        return Program(path, None, "not installed")
+    command = [path, "-I", "-S", "-c", PYTHON_VERSION] if kind == "python" else [path, "--version"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=VERSION_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Program(path, None, str(exc))
+    if done.returncode != 0:
+        return Program(path, None, (done.stderr.strip() or f"exit {done.returncode}")[:200])
+    return Program(path, done.stdout.strip().removeprefix("v"))
+
+
+def _network(write, settings: Settings, isolated: bool) -> None:
+    write("Network (what a function can reach):\n")
+    write(
+        "  - every function shares the host's network: the internet, and the host's loopback,"
+        " Overcast's API included\n"
+    )
+    write(
+        f"    (AWS_ENDPOINT_URL={settings.endpoint} by default, so boto3 inside a function"
+        " calls this Overcast)\n"
+    )
+    if isolated:
+        write(
+            "  - a function with VpcConfig.SubnetIds gets a network namespace of its own:"
+            " loopback only, no internet, no Overcast API\n"
+        )
+    else:
+        write("  - no network namespaces here: VpcConfig changes nothing\n")
+
+
+def _authentication(write) -> None:
+    from overcast.api import sigv4
+
+    write("API authentication:\n")
+    if sigv4.SIGNATURES_VERIFIED:
+        write("  on   SigV4 signatures are verified\n")
+        return
+    write(
+        "  off  any credentials are accepted (SigV4 signatures are not verified): anything"
+        " that reaches the port, a function included, can call every API\n"
+    )

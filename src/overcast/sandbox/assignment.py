@@ -6,25 +6,43 @@ import os
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 from overcast.model.function import FunctionVersion
-from overcast.runtimes.python import protocol
-from overcast.sandbox.zygote import start_code
+from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, run_main
 
-RUNTIME_DIR = str(Path(protocol.__file__).parent)
-NODE_BOOTSTRAP = str(Path(protocol.__file__).parents[1] / "node" / "bootstrap.mjs")
-# A Python function with extensions runs on the Runtime API through Overcast's own client.
-PYTHON_CLIENT = start_code("overcast.runtimes.python.api_client")
+# Below the folder that holds the `overcast` package (PACKAGE_ROOT on the host, /var/runtime
+# inside an isolated environment).
+RUNTIME_SUBDIR = "overcast/runtimes/python"
+NODE_BOOTSTRAP = "overcast/runtimes/node/bootstrap.mjs"
+API_CLIENT = "overcast.runtimes.python.api_client"
+# Lambda's PATH: the language runtime's bin first, then the system's, then the layers'
+# (custom runtimes have no /var/lang).
+SYSTEM_PATH = "/usr/local/bin:/usr/bin/:/bin"
 
 
 @dataclass(frozen=True)
 class Roots:
-    """Where an environment finds its code and its layers (/var/task and /opt when isolated,
-    the host folders when not)."""
+    """Where an environment finds its code, its layers, Overcast's runtime and the language
+    runtime: Lambda's /var/task, /opt, /var/runtime and /var/lang when isolated, the host
+    folders when not (`lang` None: the runtime program's own folder)."""
 
     task: str
     opt: str
+    runtime: str = PACKAGE_ROOT
+    lang: str | None = None
+
+    @classmethod
+    def isolated(cls) -> Roots:
+        return cls("/var/task", "/opt", RUNTIME, LANG)
+
+    def runtime_dir(self) -> str:
+        return f"{self.runtime}/{RUNTIME_SUBDIR}"
+
+    def lang_bin(self, program: str | None) -> str | None:
+        """Where the runtime's own program is: /var/lang/bin isolated, else its folder."""
+        if self.lang is not None:
+            return f"{self.lang}/bin"
+        return os.path.dirname(program) if program else None
 
 
 def stream_name(version: str) -> str:
@@ -43,7 +61,7 @@ def assignment(
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
     runtimes served through the Runtime API the command that runs their loop."""
-    env = environment_variables(function, roots, stream, endpoint, initialization_type)
+    env = environment_variables(function, roots, stream, endpoint, initialization_type, program)
     python = function.runtime if function.runtime.startswith("python") else "python3"
     return {
         "env": env,
@@ -53,22 +71,27 @@ def assignment(
             roots.task,
             f"{roots.opt}/python/lib/{python}/site-packages",
             f"{roots.opt}/python",
-            RUNTIME_DIR,
+            roots.runtime_dir(),
         ],
         "handler": function.handler,
         # Python runs on the framed fast path unless extensions need the Runtime API.
         "runtime_api": not function.runtime.startswith("python") or extensions,
         "extensions": f"{roots.opt}/extensions",
-        "command": _command(function, program),
+        "command": _command(function, roots, program),
     }
 
 
-def _command(function: FunctionVersion, program: str | None) -> list[str] | None:
-    """What runs the function's loop beside the Runtime API (None: its own `bootstrap`)."""
+def _command(function: FunctionVersion, roots: Roots, program: str | None) -> list | None:
+    """What runs the function's loop beside the Runtime API (None: its own `bootstrap`).
+    Python's client runs on the environment's own interpreter (None: sys.executable there);
+    node from /var/lang/bin when isolated (its folder is bound there)."""
     if function.runtime.startswith("nodejs"):
-        return [program, NODE_BOOTSTRAP]
+        node = program
+        if program and roots.lang is not None:
+            node = f"{roots.lang_bin(program)}/{os.path.basename(program)}"
+        return [node, f"{roots.runtime}/{NODE_BOOTSTRAP}"]
     if function.runtime.startswith("python"):
-        return [program, "-I", "-c", PYTHON_CLIENT]
+        return [None, "-I", "-c", run_main(API_CLIENT, roots.runtime)]
     return None
 
 
@@ -78,12 +101,13 @@ def environment_variables(
     stream: str,
     endpoint: str,
     initialization_type: str,
+    program: str | None = None,
 ) -> dict[str, str]:
     # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set.
     user = function.environment
     task_root = roots.task
     return {
-        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin") + f":{roots.opt}/bin",
+        "PATH": lambda_path(function.runtime, roots, program),
         "NODE_PATH": f"{roots.opt}/nodejs/node_modules:{task_root}",
         "LANG": "en_US.UTF-8",
         **user,
@@ -98,10 +122,18 @@ def environment_variables(
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
         "_HANDLER": function.handler,
         "LAMBDA_TASK_ROOT": task_root,
-        "LAMBDA_RUNTIME_DIR": RUNTIME_DIR,
+        "LAMBDA_RUNTIME_DIR": roots.runtime if roots.lang else roots.runtime_dir(),
         "TZ": ":UTC",
         # Code that calls AWS from inside a function reaches this Overcast, not AWS.
         "AWS_ENDPOINT_URL": user.get("AWS_ENDPOINT_URL", endpoint),
         "AWS_ACCESS_KEY_ID": user.get("AWS_ACCESS_KEY_ID", "overcast"),
         "AWS_SECRET_ACCESS_KEY": user.get("AWS_SECRET_ACCESS_KEY", "overcast"),
     }
+
+
+def lambda_path(runtime: str, roots: Roots, program: str | None) -> str:
+    """PATH as Lambda sets it: /var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin (custom
+    runtimes: no /var/lang/bin). Not isolated, the runtime program's own folder stands for
+    /var/lang/bin and the layers' folder for /opt."""
+    lang_bin = None if runtime.startswith("provided") else roots.lang_bin(program)
+    return ":".join(filter(None, (lang_bin, SYSTEM_PATH, f"{roots.opt}/bin")))

@@ -6,19 +6,24 @@ takes them back once the environment's process has exited.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
+from overcast.sandbox import passwd
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
+from overcast.sandbox.lambda_layout import LANG
 from overcast.sandbox.protections import Protections
+from overcast.sandbox.tmp_volumes import TmpVolume, TmpVolumes
+from overcast.sandbox.uids import UidPool
 
 TASK_ROOT = "/var/task"
 OPT_ROOT = "/opt"
-FIRST_UID = 20000
-UID_COUNT = 40000
 NOFILE = 1024  # Lambda's file descriptor limit
+DEFAULT_TMP_MB = 512  # Lambda's default EphemeralStorage: volumes of it are made at start
 
 
 @dataclass
@@ -27,27 +32,43 @@ class Lease:
 
     uid: int | None = None
     cgroup: EnvironmentCgroup | None = None
+    volume: TmpVolume | None = None
 
 
 class Confinement:
     """Builds isolation specs and accounts for the uids and cgroups they use."""
 
-    def __init__(self, protections: Protections, sandbox_dir: Path) -> None:
+    def __init__(
+        self, protections: Protections, sandbox_dir: Path, uids: UidPool | None = None
+    ) -> None:
         self.protections = protections
         self._skeleton = sandbox_dir / "root"
-        self._free_uids = list(range(FIRST_UID + UID_COUNT - 1, FIRST_UID - 1, -1))
+        self._passwd_dir = sandbox_dir / "passwd"
+        self._uids = uids or UidPool()
+        self._volumes = None
+        if protections.namespaces and protections.disk_tmp:
+            self._volumes = TmpVolumes(sandbox_dir / "tmp")
+
+    def prepare(self) -> None:
+        """Start making what environments will need (at server start, in the event loop)."""
+        if self._volumes is not None:
+            self._volumes.prepare(DEFAULT_TMP_MB)
 
     def zygote_environment(self) -> dict[str, str]:
         """What a zygote needs to know to isolate its children."""
-        if not self.protections.namespaces:
-            return {}
-        self._skeleton.mkdir(parents=True, exist_ok=True)
-        return {"OVERCAST_SANDBOX_ROOT": str(self._skeleton)}
+        environ = {}
+        programs = self.protections.seccomp
+        if programs is not None:
+            environ["OVERCAST_SECCOMP"] = programs.encode()
+        if self.protections.namespaces:
+            self._skeleton.mkdir(parents=True, exist_ok=True)
+            environ["OVERCAST_SANDBOX_ROOT"] = str(self._skeleton)
+        return environ
 
     def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:
         """Where the function's code and merged layers appear inside its environment."""
         if self.protections.namespaces:
-            return Roots(TASK_ROOT, OPT_ROOT)
+            return Roots.isolated()
         return Roots(str(code_dir), function.opt_dir or OPT_ROOT)
 
     def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
@@ -60,44 +81,78 @@ class Confinement:
         protections = self.protections
         if not protections.any:
             return None, Lease()
-        lease = Lease(uid=self._free_uids.pop() if protections.own_uid else None)
+        lease = Lease(uid=self._uids.acquire() if protections.own_uid else None)
         spec: dict = {"nofile": NOFILE}
         if protections.cgroups is not None:
             lease.cgroup = protections.cgroups.take()
             spec["cgroup"] = lease.cgroup.creation()
         if protections.namespaces:
             spec.update(root=str(self._skeleton), hostname="overcast")
+            if lease.uid is not None:
+                spec["passwd"] = passwd.file_for(self._passwd_dir, lease.uid)
             if pid_namespace:
                 spec["pid_namespace"] = True
             else:
                 spec["hidepid"] = True
         return spec, lease
 
-    def adopt(self) -> Lease:
+    async def copy_volume(self, function: FunctionVersion) -> TmpVolume | None:
+        """A restored SnapStart copy's /tmp volume (None: the copy makes itself a tmpfs)."""
+        if self._volumes is None:
+            return None
+        return await self._take_volume(function.ephemeral_storage)
+
+    def adopt(self, volume: TmpVolume | None = None) -> Lease:
         """A lease for a restored SnapStart copy (which runs as its template's uid)."""
-        lease = Lease()
+        lease = Lease(volume=volume)
         if self.protections.cgroups is not None:
             lease.cgroup = self.protections.cgroups.take()
         return lease
 
-    def assign(
-        self, lease: Lease, function: FunctionVersion, code_dir: Path, template: bool = False
+    async def assign(
+        self,
+        lease: Lease,
+        function: FunctionVersion,
+        code_dir: Path,
+        template: bool = False,
+        node: str | None = None,
     ) -> dict:
-        """Limit a spare environment to `function` and say what else it must apply itself."""
-        spec: dict = {"uid": lease.uid, "template": template and self.protections.namespaces}
+        """Limit a spare environment to `function` and say what else it must apply itself.
+        `node`: the Node.js binary of a nodejs function, whose folder shows at /var/lang/bin."""
+        spec: dict = {
+            "uid": lease.uid,
+            "template": template and self.protections.namespaces,
+            "seccomp": self.protections.seccomp is not None,
+        }
         if lease.cgroup is not None:
             spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
         if self.protections.namespaces:
             binds = [[str(code_dir), TASK_ROOT]]
             if function.opt_dir:
                 binds.append([function.opt_dir, OPT_ROOT])
+            if node:
+                binds.append([os.path.dirname(node), f"{LANG}/bin"])
             spec.update(
                 root=True,
                 binds=binds,
                 tmp_mb=function.ephemeral_storage,
                 network=function.network,
             )
+            if self._volumes is not None:
+                lease.volume = await self._take_volume(function.ephemeral_storage)
+                spec["tmp_device"] = lease.volume.device
         return spec
+
+    def started(self) -> None:
+        """A cold start is over: make again, in the background, what it used up."""
+        if self._volumes is not None:
+            self._volumes.replenish()
+
+    async def _take_volume(self, size_mb: int) -> TmpVolume:
+        try:
+            return await self._volumes.take(size_mb)
+        except OSError as exc:  # out of loop devices or disk: this cold start fails, plainly
+            raise SandboxError(f"cannot make a {size_mb} MB /tmp: {exc}") from exc
 
     def private_tmp_mb(self, function: FunctionVersion) -> int | None:
         """The /tmp a restored SnapStart copy makes itself (None without namespaces)."""
@@ -116,11 +171,14 @@ class Confinement:
     def release(self, lease: Lease) -> None:
         """Take back what an environment held; call once its process has exited."""
         if lease.uid is not None:
-            self._free_uids.append(lease.uid)
+            self._uids.release(lease.uid)
             lease.uid = None
         if lease.cgroup is not None and self.protections.cgroups is not None:
             self.protections.cgroups.release(lease.cgroup)
             lease.cgroup = None
+        if lease.volume is not None and self._volumes is not None:
+            self._volumes.release(lease.volume)
+            lease.volume = None
 
     def retry_removals(self) -> None:
         """Remove the cgroups of exited environments that were still busy when released."""
@@ -128,5 +186,8 @@ class Confinement:
             self.protections.cgroups.retry_removals()
 
     def close(self) -> None:
+        self._uids.close()
+        if self._volumes is not None:
+            self._volumes.close()
         if self.protections.cgroups is not None:
             self.protections.cgroups.close()

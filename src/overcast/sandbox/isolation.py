@@ -8,9 +8,12 @@ process) so that isolation costs about a millisecond on top of the fork:
   namespaces   new mount, ipc and uts namespaces (pid: see `prepare_pid_namespace`;
                net: only when the function asked for no network)
   filesystem   a read-only view of the host's runtime files, the code at /var/task
-               (read-only), a private size-capped /tmp, a fresh /proc; nothing else
+               (read-only), a private /tmp of EphemeralStorage size (an ext4 volume of its
+               own, not charged to memory; see tmp_volumes.py), a fresh /proc; nothing else
   identity     its own unprivileged uid and gid, no supplementary groups, no new privileges
   limits       open files (Lambda's 1024)
+  seccomp      a filter refusing what a function never needs (namespaces, mounts, ptrace,
+               kernel and clock calls: seccomp_policy.py compiles it in the server)
 """
 
 import ctypes
@@ -20,6 +23,8 @@ import resource
 import socket
 import struct
 import sys
+
+from overcast.sandbox import seccomp_filter
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -37,6 +42,9 @@ MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 MNT_DETACH = 0x2
 SYS_PIVOT_ROOT = 155  # x86_64
+SYS_MOVE_MOUNT = 429
+MOVE_MOUNT_F_EMPTY_PATH = 0x4
+AT_FDCWD = -100
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_DUMPABLE = 4
 SIOCSIFFLAGS = 0x8914
@@ -73,6 +81,15 @@ def unshare(flags):
     _check(_libc.unshare(flags), "unshare")
 
 
+def make_private(path):
+    """Mounts under `path` stop propagating to and from other namespaces."""
+    _mount(None, path, None, MS_REC | MS_PRIVATE)
+
+
+def bind_read_only(source, target):
+    _bind_read_only(source, target)
+
+
 def prepare_pid_namespace():
     """In the zygote, before each fork: the next child is pid 1 of a namespace of its own.
 
@@ -92,9 +109,9 @@ def reset_pid_namespace():
     _check(_libc.setns(_own_pid_namespace, CLONE_NEWPID), "setns pid")
 
 
-def interpreter_paths():
-    """Host paths this interpreter needs to run: its prefixes and every sys.path root."""
-    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+def interpreter_paths(extra=()):
+    """Host paths this interpreter needs to run: its prefixes, every sys.path root, `extra`."""
+    paths = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), *extra}
     for entry in sys.path:
         if entry and os.path.isdir(entry):
             paths.add(os.path.realpath(entry))
@@ -143,8 +160,8 @@ class HostView:
     checkout) are bound by each environment, above its private /tmp.
     """
 
-    def __init__(self, skeleton):
-        binds = interpreter_paths()
+    def __init__(self, skeleton, extra=()):
+        binds = interpreter_paths(extra)
         prepare_skeleton(skeleton, binds)
         shared = [p for p in (*SYSTEM_DIRS, *binds) if not _inside(p, "/tmp")]
         self.late_binds = [p for p in binds if _inside(p, "/tmp")]
@@ -176,13 +193,16 @@ def confine(spec, host):
     if spec.get("root"):
         unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
         socket.sethostname(spec.get("hostname", "overcast"))
-        _build_root(spec["root"], host, "hidepid=2" if spec.get("hidepid") else None)
+        _build_root(spec["root"], "hidepid=2" if spec.get("hidepid") else None)
+        if spec.get("passwd"):
+            # The environment's uid has an entry, as Lambda's sbx_user1051 has (passwd.py).
+            _mount("/.old" + spec["passwd"], "/etc/passwd", None, MS_BIND)  # pivoted
     nofile = spec.get("nofile", 1024)
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
 
-def assign(spec):
-    """Once the function is known: its limits, code, /tmp size and network; then its uid."""
+def assign(spec, host):
+    """Once the function is known: its limits, code, /tmp and network; then its uid."""
     for path, value in spec.get("cgroup_limits", ()):
         fd = _limit_files.pop(path)
         os.write(fd, value.encode())
@@ -190,7 +210,7 @@ def assign(spec):
     if spec.get("root"):
         for source, target in spec.get("binds", ()):
             _bind_read_only("/.old" + source, target)
-        _mount(None, "/tmp", None, MS_REMOUNT | MS_NOSUID | MS_NODEV, f"size={spec['tmp_mb']}m")
+        _mount_tmp(spec, host)
         if not spec.get("network", True):
             unshare(CLONE_NEWNET)
             _loopback_up()
@@ -204,6 +224,8 @@ def assign(spec):
         os.setuid(spec["uid"])
         if spec.get("template"):
             _own_user_namespace(spec["uid"])
+    if spec.get("seccomp"):
+        seccomp_filter.restrict(template=spec.get("template"))
 
 
 def _own_user_namespace(uid):
@@ -222,23 +244,44 @@ def _own_user_namespace(uid):
             handle.write(value)
 
 
-def private_tmp(size_mb):
-    """A copy restored from a SnapStart template: its own empty /tmp, as every environment."""
+def private_tmp(size_mb, mount_fd=None):
+    """A copy restored from a SnapStart template: its own empty /tmp, as every environment.
+
+    `mount_fd`: its volume, which the engine mounted detached and handed over (the copy, root
+    of a user namespace only, could not mount a block device itself); without one, a tmpfs.
+    """
     unshare(CLONE_NEWNS)
-    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={size_mb}m")
+    if mount_fd is None:
+        _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={size_mb}m")
+        return
+    moved = _libc.syscall(SYS_MOVE_MOUNT, mount_fd, b"", AT_FDCWD, b"/tmp", MOVE_MOUNT_F_EMPTY_PATH)
+    os.close(mount_fd)
+    _check(moved, "move_mount /tmp")
 
 
-def _build_root(root, host, proc_options):
+def _build_root(root, proc_options):
     # The read-only host view is already mounted (HostView); add what is this environment's.
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=512m")
-    for source in host.late_binds:
-        os.makedirs(root + source)
-        _bind_read_only(source, root + source)
-    for path in host.late_submounts:
-        _mount(None, root + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, proc_options)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
     os.chdir("/")
+
+
+def _mount_tmp(spec, host):
+    """The environment's own /tmp: its volume (a loop device the engine made for it, whose
+    superblock is already live: mounting it again costs microseconds), else a tmpfs (whose
+    pages count against the memory limit: the fallback where loop devices are missing)."""
+    device = spec.get("tmp_device")
+    if device:
+        _mount("/.old" + device, "/tmp", "ext4", MS_NOSUID | MS_NODEV)
+    else:
+        size = f"mode=1777,size={spec['tmp_mb']}m"
+        _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, size)
+    # Host paths under /tmp this interpreter needs (a venv, a checkout), above the new /tmp.
+    for source in host.late_binds:
+        os.makedirs(source)
+        _bind_read_only("/.old" + source, source)
+    for path in host.late_submounts:
+        _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def _write_all(pairs):

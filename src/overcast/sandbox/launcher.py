@@ -20,7 +20,7 @@ from overcast.errors import SandboxError
 from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
 from overcast.sandbox.assignment import assignment, stream_name
-from overcast.sandbox.confinement import Confinement
+from overcast.sandbox.confinement import Confinement, Lease
 from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, EnvironmentState
 from overcast.sandbox.forkserver import ForkServer
 from overcast.sandbox.init_clock import InitClock, InitTimedOut, Reader, thread_times
@@ -119,6 +119,8 @@ class Launcher:
         except BaseException:
             environment.kill()  # never leave a half-assigned environment behind
             raise
+        finally:
+            self.confinement.started()
 
     async def start_template(self, function: FunctionVersion, code_dir: Path) -> Template:
         """SnapStart: an environment of `function` initialised once, then kept to be forked."""
@@ -151,20 +153,23 @@ class Launcher:
         stream = stream_name(function.version)
         environment = Environment(key=key, revision_id=function.revision_id, log_stream=stream)
         environment.state = EnvironmentState.STARTING
+        volume = await self.confinement.copy_volume(function)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         log_read, log_write = os.pipe()
         env = {"AWS_LAMBDA_LOG_STREAM_NAME": stream, "AWS_LAMBDA_INITIALIZATION_TYPE": "snap-start"}
         spec = {"env": env, "private_tmp_mb": self.confinement.private_tmp_mb(function)}
+        fds = [theirs.fileno(), log_write, *([volume.mount_fd] if volume else [])]
         try:
-            environment.pid = await template.server.spawn(spec, [theirs.fileno(), log_write])
+            environment.pid = await template.server.spawn(spec, fds)
         except BaseException:
             ours.close()
             os.close(log_read)
+            self.confinement.release(Lease(volume=volume))
             raise
         finally:
             theirs.close()
             os.close(log_write)
-        environment.lease = self.confinement.adopt()
+        environment.lease = self.confinement.adopt(volume)
         # Off the restore's path: the copy starts in its template's groups, moves in a moment.
         loop = asyncio.get_running_loop()
         loop.run_in_executor(
@@ -172,6 +177,7 @@ class Launcher:
         )
         await self._adopt(environment, ours, log_read)
         answer = await self._wait_ready(environment)
+        self.confinement.started()
         restore_ms = (time.perf_counter() - started) * 1000.0
         error = None if answer.kind == protocol.READY else answer.body
         return Started(environment, restore_ms, error, restored=True)
@@ -209,8 +215,9 @@ class Launcher:
             self._program(function.runtime),
             environment.extensions,
         )
-        message["isolation"] = self.confinement.assign(
-            environment.lease, function, code_dir, template
+        node = self._node.get(function.runtime) if function.runtime.startswith("nodejs") else None
+        message["isolation"] = await self.confinement.assign(
+            environment.lease, function, code_dir, template, node
         )
         clock = self._init_clock(environment)  # before the init begins
         environment.send_assign(message)
@@ -229,6 +236,7 @@ class Launcher:
 
     def prestart(self) -> None:
         """Start a zygote and spares for every configured interpreter now."""
+        self.confinement.prepare()
         for interpreter in sorted(set(self._interpreters.values())):
             try:
                 self._zygote(interpreter)
@@ -300,7 +308,9 @@ class Launcher:
         zygote = self._zygotes.get(interpreter)
         if zygote is None:
             environ = self.confinement.zygote_environment()
-            zygote = self._zygotes[interpreter] = Zygote(interpreter, self.exited, environ)
+            layout = self.confinement.protections.namespaces  # /var/lang, /var/runtime
+            zygote = Zygote(interpreter, self.exited, environ, layout)
+            self._zygotes[interpreter] = zygote
             zygote.start()
         return zygote
 

@@ -10,7 +10,12 @@ import os
 from dataclasses import dataclass, field
 
 from overcast.sandbox import cgroups as cgroup_support
-from overcast.sandbox import isolation
+from overcast.sandbox import isolation, seccomp_policy, tmp_volumes
+
+HOST_PATHS = (
+    "no /var/lang, /var/runtime, /var/task: functions run at the host's paths (tracebacks show "
+    "them); PATH keeps Lambda's order, the runtime's own bin folder for /var/lang/bin"
+)
 
 
 @dataclass
@@ -20,11 +25,15 @@ class Protections:
     own_uid: bool = False  # each environment runs as its own unprivileged uid
     namespaces: bool = False  # mount/pid/ipc/uts namespaces and the private filesystem view
     cgroups: cgroup_support.Cgroups | None = None  # memory, pids and cpu limits
+    disk_tmp: bool = False  # /tmp on a volume of its own (EphemeralStorage), not in memory
+    seccomp: seccomp_policy.Programs | None = None  # the system calls environments may not make
     notes: list[str] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
-        return self.own_uid or self.namespaces or self.cgroups is not None
+        return (
+            self.own_uid or self.namespaces or self.cgroups is not None or self.seccomp is not None
+        )
 
     def describe(self) -> list[str]:
         return [f"{'on ' if ok else 'off'}  {line}" for ok, line in self._lines()]
@@ -32,8 +41,13 @@ class Protections:
     def _lines(self) -> list[tuple[bool, str]]:
         return [
             (self.own_uid, "own unprivileged uid per environment"),
-            (self.namespaces, "mount, pid, ipc, uts namespaces; read-only code, private /tmp"),
+            (
+                self.namespaces,
+                "mount, pid, ipc, uts namespaces; Lambda's /var/task, /var/lang, /var/runtime",
+            ),
             (self.cgroups is not None, "memory limit (MemorySize), pids limit, CPU share"),
+            (self.disk_tmp, "/tmp on disk, sized by EphemeralStorage, not charged to memory"),
+            (self.seccomp is not None, "seccomp: no new namespaces, mounts, ptrace, kernel calls"),
         ]
 
 
@@ -42,15 +56,22 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
     found = Protections()
     if not enabled:
         found.notes.append("isolation turned off by configuration (--no-isolation)")
+        found.notes.append(HOST_PATHS)
         return found
+    found.seccomp, why = _seccomp()
+    found.notes.append(why)
     if os.geteuid() != 0:
         found.notes.append(
             "not running as root: environments share Overcast's uid, filesystem view and limits"
         )
+        found.notes.append(HOST_PATHS)
         return found
     found.own_uid = True
     found.namespaces, why = _namespaces_work()
     found.notes.append(why)
+    if found.namespaces:
+        found.disk_tmp, why = tmp_volumes.available()
+        found.notes.append(why)
     found.cgroups, why = cgroup_support.detect(owner or f"overcast-{os.getpid()}")
     found.notes.append(why)
     return found
@@ -71,3 +92,13 @@ def _namespaces_work() -> tuple[bool, str]:
     if os.waitstatus_to_exitcode(status) == 0:
         return True, "namespaces: mount, pid, ipc, uts available"
     return False, "namespaces refused by the kernel: environments see the host's filesystem"
+
+
+def _seccomp() -> tuple[seccomp_policy.Programs | None, str]:
+    """Compile the filter (libseccomp) and check, in a throwaway child, that the kernel takes it."""
+    try:
+        programs = seccomp_policy.compile_programs()
+    except (ImportError, OSError, RuntimeError) as exc:
+        return None, f"no seccomp filter: libseccomp unavailable ({exc}; Debian: libseccomp2)"
+    works, why = seccomp_policy.probe(programs)
+    return (programs if works else None), why

@@ -6,38 +6,32 @@ import logging
 import os
 import socket
 import subprocess
-from pathlib import Path
 
 from overcast.errors import SandboxError
 from overcast.sandbox.forkserver import ExitListener, ForkServer
+from overcast.sandbox.lambda_layout import PACKAGE_ROOT, ZYGOTE, run_main
+
+__all__ = ["PACKAGE_ROOT", "Zygote", "run_main"]
 
 log = logging.getLogger(__name__)
 
-# The directory that holds the `overcast` package the server runs. The zygote imports the
-# runtime from there first (another `overcast` on the interpreter's site-packages, such as an
-# editable install of another checkout, must not answer for it), then leaves the directory at
-# the end of sys.path so a function's own top-level modules always win over ours.
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-def start_code(module: str, root: str = PACKAGE_ROOT) -> str:
-    """`python -c` code that runs `module.main()` from the `overcast` package under `root`."""
-    return (
-        f"import sys; sys.path.insert(0, {root!r}); from {module} import main; "
-        f"sys.path.remove({root!r}); sys.path.append({root!r}); main()"
-    )
-
-
-START_CODE = start_code("overcast.runtimes.python.zygote")
+# Isolated environments' zygotes start in Lambda's layout (/var/lang, /var/runtime).
+START_CODE = run_main(ZYGOTE)
+LAYOUT_CODE = run_main("overcast.sandbox.lambda_layout")
 
 
 class Zygote:
     """One pre-initialised runtime process for one interpreter; forks environments on request."""
 
     def __init__(
-        self, interpreter: str, on_exit: ExitListener, environ: dict[str, str] | None = None
+        self,
+        interpreter: str,
+        on_exit: ExitListener,
+        environ: dict[str, str] | None = None,
+        layout: bool = False,
     ) -> None:
         self.interpreter = interpreter
+        self._layout = layout  # start in Lambda's layout (lambda_layout.py): isolated only
         self._on_exit = on_exit
         self._environ = environ or {}
         self._server: ForkServer | None = None
@@ -56,7 +50,7 @@ class Zygote:
         }
         try:
             self._process = subprocess.Popen(
-                [self.interpreter, "-I", "-c", START_CODE],
+                [self.interpreter, "-I", "-c", LAYOUT_CODE if self._layout else START_CODE],
                 pass_fds=[theirs.fileno()],
                 env=env,
                 stdin=subprocess.DEVNULL,

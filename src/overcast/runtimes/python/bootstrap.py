@@ -38,7 +38,7 @@ def prepare():
 
 class Cloning:
     """What an environment needs to become a SnapStart template: the fork-server channel its
-    restored copies are asked for on, and `confine(spec)`, which a copy runs first (the
+    restored copies are asked for on, and `confine(spec, fds)`, which a copy runs first (the
     zygote's part: a private /tmp)."""
 
     def __init__(self, channel, confine):
@@ -110,7 +110,7 @@ def _restored(spec, fds, handler, confine):
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
     os.close(log_fd)
-    confine(spec)
+    confine(spec, fds)
     os.environ.update(spec["env"])
     LambdaContext.configure()
     random.seed()  # copies of one snapshot must not share a random sequence

@@ -16,15 +16,17 @@ import sys
 import time
 
 from overcast.runtimes import runtime_api
-from overcast.sandbox import isolation
+from overcast.sandbox import isolation, lambda_layout, seccomp_filter
 
 from . import bootstrap, forkserver, protocol, site_packages
 
 
 def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
+    host_paths = lambda_layout.restore_path()
     skeleton = os.environ.pop("OVERCAST_SANDBOX_ROOT", "")
-    host = isolation.HostView(skeleton) if skeleton else None
+    host = isolation.HostView(skeleton, host_paths) if skeleton else None
+    seccomp_filter.load(os.environ.pop("OVERCAST_SECCOMP", ""))  # after HostView's mounts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine stops us by closing the socket
     bootstrap.prepare()
     site_packages.restrict()  # after HostView: environments still see the SDK's files
@@ -67,18 +69,21 @@ def _become_environment(spec, fds, host):
         return 0
     assignment = frame[1]
     if confined:
-        isolation.assign(assignment["isolation"])
+        isolation.assign(assignment["isolation"], host)
     os.environ.clear()
     os.environ.update(assignment["env"])
     time.tzset()
     os.chdir(assignment["cwd"])
     sys.path[:0] = assignment["path"]
     if assignment.get("runtime_api"):  # a runtime that brings its own loop (`bootstrap`)
+        command = assignment["command"]
+        if command and command[0] is None:  # Python's client: this very interpreter
+            command = [sys.executable, *command[1:]]
         runtime_api.run(
             control,
             assignment["handler"],
             assignment["cwd"],
-            assignment["command"],
+            command,
             assignment["extensions"],
             assignment["path"],
         )
@@ -90,10 +95,12 @@ def _become_environment(spec, fds, host):
     return 0
 
 
-def _confine_copy(spec):
-    """A copy restored from a SnapStart template: its own empty /tmp, as every environment."""
+def _confine_copy(spec, fds):
+    """A copy restored from a SnapStart template: its own empty /tmp, as every environment
+    (fds[2], when given, is its volume: a detached mount)."""
     if spec.get("private_tmp_mb"):
-        isolation.private_tmp(spec["private_tmp_mb"])
+        isolation.private_tmp(spec["private_tmp_mb"], fds[2] if len(fds) > 2 else None)
+    seccomp_filter.restrict_copy()
 
 
 if __name__ == "__main__":

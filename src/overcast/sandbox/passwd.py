@@ -1,0 +1,33 @@
+"""An /etc/passwd per environment uid: the user Lambda's functions run as, with its home.
+
+Lambda runs functions as sbx_user1051, whose passwd entry names /home/sbx_user1051 (a folder
+that does not exist), and sets no HOME: Node.js's os.homedir() and os.userInfo(), Python's
+expanduser("~") and pwd read the entry, and the AWS SDK for JavaScript v3 crashes at its first
+client call without one. An isolated environment runs as a uid of its own, so it sees a file
+made for that uid (bound over /etc/passwd before its pivot): root and sbx_user1051 at the uid.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+USER = "sbx_user1051"
+HOME = f"/home/{USER}"
+SHELL = "/sbin/nologin"
+
+
+def text(uid: int) -> str:
+    return f"root:x:0:0:root:/root:{SHELL}\n{USER}:x:{uid}:{uid}::{HOME}:{SHELL}\n"
+
+
+def file_for(folder: Path, uid: int) -> str:
+    """The passwd file for `uid` under `folder`, made once (it depends on the uid alone)."""
+    path = folder / str(uid)
+    if not path.exists():
+        folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+        partial = folder / f".{uid}.{os.getpid()}"
+        partial.write_text(text(uid))
+        partial.chmod(0o644)
+        partial.rename(path)  # atomic: an environment never binds a half-written file
+    return str(path)

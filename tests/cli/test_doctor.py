@@ -1,0 +1,64 @@
+"""`overcast doctor`: what environments get on this machine, said plainly."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from overcast.cli.main import main
+from overcast.sandbox import seccomp_policy
+
+
+def doctor(*args: str) -> str:
+    out = io.StringIO()
+    assert main(["doctor", *args], out=out) == 0
+    return out.getvalue()
+
+
+def lines_for(text: str, runtime: str) -> str:
+    return next(line for line in text.splitlines() if line.split()[:1] == [runtime])
+
+
+def test_doctor_lists_what_the_seccomp_filter_refuses() -> None:
+    try:
+        seccomp_policy.compile_programs()
+    except (ImportError, OSError, RuntimeError):
+        pytest.skip("no libseccomp here: doctor says the filter is off")
+    text = doctor()
+    assert "on   seccomp" in text
+    for line in seccomp_policy.describe():
+        assert line in text
+
+
+def test_each_python_runtime_shows_its_interpreter_and_version() -> None:
+    version = ".".join(map(str, sys.version_info[:3]))
+    text = doctor("--python", f"python3.12={sys.executable}")
+    line = lines_for(text, "python3.12")
+    assert f"Python {version}  {sys.executable}" in line
+    if sys.version_info[:2] != (3, 12):
+        assert "(not 3.12: map one with --python python3.12=PATH)" in line
+    assert "cannot run" in lines_for(
+        doctor("--python", "python3.9=/nonexistent/python"), "python3.9"
+    )
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_each_node_runtime_shows_its_binary_and_version() -> None:
+    node = shutil.which("node")
+    version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout
+    line = lines_for(doctor("--node", f"nodejs20.x={node}"), "nodejs20.x")
+    assert f"Node.js {version.strip().removeprefix('v')}  {node}" in line
+    assert "Runtime API on Python" in line
+
+
+def test_network_and_authentication_are_spelled_out() -> None:
+    text = doctor()
+    assert "Overcast's API included" in text and "AWS_ENDPOINT_URL=" in text
+    assert "API authentication:\n  off  any credentials are accepted" in text
+    unisolated = doctor("--no-isolation")
+    assert "no network namespaces here: VpcConfig changes nothing" in unisolated
+    assert "run from the host's paths" in unisolated
