@@ -139,9 +139,19 @@ class Confinement:
                 network=function.network,
             )
             if self._volumes is not None:
-                lease.volume = await self._take_volume(function.ephemeral_storage)
+                size_mb = function.ephemeral_storage
+                if lease.volume is not None and lease.volume.size_mb != size_mb:
+                    self._volumes.release(lease.volume)  # the spare's default size: not this
+                    lease.volume = None
+                if lease.volume is None:
+                    lease.volume = await self._take_volume(size_mb)
                 spec["tmp_device"] = lease.volume.device
         return spec
+
+    async def hold_volume(self, lease: Lease) -> None:
+        """Give a spare environment's lease a /tmp volume of the default size ahead of need."""
+        if self._volumes is not None and lease.volume is None:
+            lease.volume = await self._take_volume(DEFAULT_TMP_MB)
 
     def started(self) -> None:
         """A cold start is over: make again, in the background, what it used up."""

@@ -258,7 +258,9 @@ class Launcher:
     def _take_spare(self, interpreter: str) -> Environment | None:
         spares = self._spares.get(interpreter, [])
         while spares:
-            environment = spares.pop()
+            # The oldest first: a spare confines itself after its fork, and the oldest has
+            # had the longest to finish (a young one would make the cold start wait for it).
+            environment = spares.pop(0)
             if environment.state is EnvironmentState.SPARE:
                 return environment
         return None
@@ -273,7 +275,11 @@ class Launcher:
             self.confinement.retry_removals()
             spares = self._spares.setdefault(interpreter, [])
             while len(spares) < self._spare_count:
-                spares.append(await self._spawn(interpreter))
+                environment = await self._spawn(interpreter)
+                # A spare holds a /tmp of the default size already: most functions take it
+                # as it is, and the cold start does not wait for one.
+                await self.confinement.hold_volume(environment.lease)
+                spares.append(environment)
         except Exception as exc:  # a broken interpreter: cold starts will report it
             log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
         finally:

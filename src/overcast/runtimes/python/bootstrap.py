@@ -160,6 +160,13 @@ def handle(handler, meta, body):
     return protocol.RESPONSE, {"max_rss_kb": _max_rss_kb()}, payload
 
 
+def forget_request():
+    """No request is in progress (after a spare's rehearsal of one: rehearsal.py)."""
+    global _request_id
+    _request_id = ""
+    os.environ.pop("_X_AMZN_TRACE_ID", None)
+
+
 def _answer_error(error):
     sys.stdout.flush()
     sys.stderr.flush()

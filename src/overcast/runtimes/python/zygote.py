@@ -18,7 +18,7 @@ import time
 from overcast.runtimes import runtime_api
 from overcast.sandbox import isolation, lambda_layout, seccomp_filter
 
-from . import bootstrap, forkserver, protocol, site_packages
+from . import bootstrap, forkserver, protocol, rehearsal, site_packages
 
 
 def main():
@@ -64,6 +64,7 @@ def _become_environment(spec, fds, host):
     confined = spec.get("isolation")
     if confined:
         isolation.confine(confined, host)
+    rehearsal.rehearse()  # off the cold start's path: its copy-on-write faults, taken now
     frame = control.read()
     if frame is None:
         return 0

@@ -1,0 +1,115 @@
+"""A spare environment rehearses its own cold start while it waits to be assigned.
+
+An environment is a fork of the zygote: its memory stays the zygote's until it writes to it,
+and the first write to each page is a copy-on-write fault (3-4 us each on the machines
+measured). Python writes to every object it touches (reference counts), so a cold start's
+first pass through os.environ, the import system, the compiler, JSON and the frame codec took
+some 300 such faults, about a millisecond of a 4.5 ms cold start. A spare runs the same code
+once, on throwaway values, before any function needs it: those pages become its own off the
+cold start's path. It costs no memory an environment would not use anyway: an assigned
+environment touches the same pages.
+
+Nothing of the rehearsal stays behind: the environment variables, sys.path, sys.modules and
+the importer caches are as they were. A rehearsal that fails only costs the speed it was for.
+
+Stdlib only, and importable on every Python from 3.9 on.
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import socket
+import sys
+import time
+
+from . import bootstrap, protocol, rehearsal_handler
+
+# The variables an assignment sets (names as Lambda's; values are throwaway).
+_ENVIRONMENT = {
+    name: "rehearsal"
+    for name in (
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_LAMBDA_RUNTIME_API",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+        "LANG",
+        "PATH",
+        "PYTHONPATH",
+        "TZ",
+        "_HANDLER",
+    )
+}
+_INVOKE_META = {
+    "request_id": "00000000-0000-0000-0000-000000000000",
+    "deadline_ms": 0,
+    "invoked_arn": "arn:aws:lambda:us-east-1:000000000000:function:rehearsal",
+    "trace_id": "Root=1-00000000-000000000000000000000000;Sampled=0",
+    "client_context": None,
+}
+
+
+def rehearse():
+    """Run a cold start's steps once on throwaway values; never raises."""
+    try:
+        _environment()
+        handler = _import()
+        _invoke(handler)
+    except Exception:  # a rehearsal is only ever worth its speed
+        pass
+
+
+def _environment():
+    saved = dict(os.environ)
+    for values in (_ENVIRONMENT, saved):
+        os.environ.clear()
+        os.environ.update(values)
+        time.tzset()
+
+
+def _import():
+    """Find, compile and run a module from source, as a function's handler module is loaded
+    (a function's code is read-only: it has no cached bytecode)."""
+    folder = os.path.dirname(rehearsal_handler.__file__)
+    cached = folder in sys.path_importer_cache
+    prefix, dont_write = sys.pycache_prefix, sys.dont_write_bytecode
+    sys.pycache_prefix, sys.dont_write_bytecode = "/nonexistent/overcast-rehearsal", True
+    try:
+        importlib.machinery.PathFinder.find_spec("rehearsal_missing", [folder])
+        path = os.path.join(folder, "rehearsal_handler.py")
+        spec = importlib.util.spec_from_file_location("rehearsal_handler_copy", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.handler
+    finally:
+        sys.pycache_prefix, sys.dont_write_bytecode = prefix, dont_write
+        if not cached:
+            sys.path_importer_cache.pop(folder, None)
+
+
+def _invoke(handler):
+    """An ASSIGN and an INVOKE through the frame codec and a socket, the handler's run and its
+    RESPONSE frame, as the engine and this environment exchange them."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        channel = protocol.Channel(theirs)
+        ours.sendall(protocol.encode(protocol.ASSIGN, {"env": _ENVIRONMENT, "path": []}))
+        channel.read()
+        ours.sendall(protocol.encode(protocol.INVOKE, _INVOKE_META, b'{"key": "value"}'))
+        _kind, meta, body = channel.read()
+        channel.send(protocol.encode(*bootstrap.handle(handler, meta, body)))
+        channel.send(protocol.encode(protocol.READY, {"init_ms": 0.0}))
+        ours.recv(protocol.RECV_SIZE)
+    finally:
+        bootstrap.forget_request()
+        ours.close()
+        theirs.close()
