@@ -98,7 +98,8 @@ def _import():
 
 def _invoke(handler):
     """An ASSIGN and an INVOKE through the frame codec and a socket, the handler's run and its
-    RESPONSE frame, as the engine and this environment exchange them."""
+    RESPONSE frame, as the engine and this environment exchange them; returns what the
+    environment's end sent."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         channel = protocol.Channel(theirs)
@@ -108,7 +109,7 @@ def _invoke(handler):
         _kind, meta, body = channel.read()
         channel.send(protocol.encode(*bootstrap.handle(handler, meta, body)))
         channel.send(protocol.encode(protocol.READY, {"init_ms": 0.0}))
-        ours.recv(protocol.RECV_SIZE)
+        return ours.recv(protocol.RECV_SIZE)
     finally:
         bootstrap.forget_request()
         ours.close()
