@@ -131,16 +131,21 @@ def test_event_age_exceeded_while_throttled(fast_server, client, function_name) 
 
 
 def test_recursive_loop_is_stopped_after_16(fast_server, client, function_name) -> None:
-    # The classic loop: a function whose success destination is itself.
-    deploy(client, function_name, "def handler(event, context):\n    print('RUN')\n")
-    client.put_function_event_invoke_config(
-        FunctionName=function_name,
-        DestinationConfig={"OnSuccess": {"Destination": function_arn(client, function_name)}},
-    )
+    # A loop through destinations: each of two functions succeeds into the other (Lambda
+    # refuses a function as its own destination).
+    names = [function_name, f"{function_name}-b"]
+    for name in names:
+        deploy(client, name, "def handler(event, context):\n    print('RUN')\n")
+    for name, other in zip(names, reversed(names), strict=True):
+        client.put_function_event_invoke_config(
+            FunctionName=name,
+            DestinationConfig={"OnSuccess": {"Destination": function_arn(client, other)}},
+        )
     client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
 
     def runs() -> int:
-        return sum(m.startswith("RUN") for m in log_messages(fast_server, function_name))
+        messages = [m for name in names for m in log_messages(fast_server, name)]
+        return sum(m.startswith("RUN") for m in messages)
 
     wait_for(lambda: runs() >= 16)
     time.sleep(1.0)
