@@ -6,6 +6,7 @@ takes them back once the environment's process has exited.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ class Lease:
     uid: int | None = None
     cgroup: EnvironmentCgroup | None = None
     volume: TmpVolume | None = None
+    holding: asyncio.Future[TmpVolume] | None = None  # a volume being taken for a spare
 
 
 class Confinement:
@@ -140,6 +142,7 @@ class Confinement:
             )
             if self._volumes is not None:
                 size_mb = function.ephemeral_storage
+                await self._settle_hold(lease)
                 if lease.volume is not None and lease.volume.size_mb != size_mb:
                     self._volumes.release(lease.volume)  # the spare's default size: not this
                     lease.volume = None
@@ -148,10 +151,20 @@ class Confinement:
                 spec["tmp_device"] = lease.volume.device
         return spec
 
-    async def hold_volume(self, lease: Lease) -> None:
-        """Give a spare environment's lease a /tmp volume of the default size ahead of need."""
-        if self._volumes is not None and lease.volume is None:
-            lease.volume = await self._take_volume(DEFAULT_TMP_MB)
+    def hold_volume(self, lease: Lease) -> None:
+        """Start taking a /tmp volume of the default size for a spare's lease, in the
+        background: most functions take it as it is, so their cold start does not wait for
+        one, and the spare is usable meanwhile (making spares must not wait for volumes)."""
+        if self._volumes is not None and lease.volume is None and lease.holding is None:
+            lease.holding = asyncio.ensure_future(self._take_volume(DEFAULT_TMP_MB))
+
+    async def _settle_hold(self, lease: Lease) -> None:
+        holding, lease.holding = lease.holding, None
+        if holding is not None:
+            try:
+                lease.volume = await holding
+            except SandboxError:  # the cold start takes one itself (and reports if it fails)
+                lease.volume = None
 
     def started(self) -> None:
         """A cold start is over: make again, in the background, what it used up."""
@@ -189,6 +202,13 @@ class Confinement:
         if lease.volume is not None and self._volumes is not None:
             self._volumes.release(lease.volume)
             lease.volume = None
+        if lease.holding is not None:  # what it would have held goes as soon as it is made
+            lease.holding.add_done_callback(self._release_held)
+            lease.holding = None
+
+    def _release_held(self, holding: asyncio.Future[TmpVolume]) -> None:
+        if not holding.cancelled() and holding.exception() is None and self._volumes:
+            self._volumes.release(holding.result())
 
     def retry_removals(self) -> None:
         """Remove the cgroups of exited environments that were still busy when released."""

@@ -276,9 +276,7 @@ class Launcher:
             spares = self._spares.setdefault(interpreter, [])
             while len(spares) < self._spare_count:
                 environment = await self._spawn(interpreter)
-                # A spare holds a /tmp of the default size already: most functions take it
-                # as it is, and the cold start does not wait for one.
-                await self.confinement.hold_volume(environment.lease)
+                self.confinement.hold_volume(environment.lease)
                 spares.append(environment)
         except Exception as exc:  # a broken interpreter: cold starts will report it
             log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
