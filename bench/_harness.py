@@ -167,10 +167,12 @@ class RawHttpClient:
         self._sock.close()
 
 
-def timed(fn, count: int) -> list[float]:
-    """Run fn `count` times; return each duration in milliseconds."""
+def timed(fn, count: int, pause_s: float = 0.0) -> list[float]:
+    """Run fn `count` times, `pause_s` apart (not timed); return each duration in ms."""
     samples = []
     for _ in range(count):
+        if pause_s:
+            time.sleep(pause_s)
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000.0)

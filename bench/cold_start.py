@@ -1,6 +1,9 @@
 """Cold start: the first invoke of a fresh trivial function over HTTP vs spawning Python.
 
-    python bench/cold_start.py [--count 40]
+    python bench/cold_start.py [--count 40] [--pause-ms 0]
+
+--pause-ms leaves that long between Overcast's cold starts (the spare that replaces the one a
+cold start took is prepared meanwhile); by default each starts as soon as the last answered.
 
 Baseline: `python -I -S -c pass` with the interpreter Overcast runs on (no pyenv shim).
 Target (issue 3): Overcast's p50 <= 0.5x the baseline's p50.
@@ -37,6 +40,7 @@ HEAVY = (
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--pause-ms", type=float, default=0.0)
     args = parser.parse_args()
 
     spawn = [sys.executable, "-I", "-S", "-c", "pass"]
@@ -58,7 +62,7 @@ def main() -> None:
         for name in names[:3]:  # the zygote starts with the first invoke ever: warm it up
             first_invoke(name)
         remaining = iter(names[3:])
-        overcast = timed(lambda: first_invoke(next(remaining)), args.count)
+        overcast = timed(lambda: first_invoke(next(remaining)), args.count, args.pause_ms / 1000)
         http.close()
 
     print(f"spawn python -I -S -c pass: {summary(baseline)}")
