@@ -42,7 +42,6 @@ from overcast.engine.starts import StartSlots
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.confinement import Confinement
-from overcast.sandbox.init_clock import host_cpus
 from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
@@ -150,7 +149,7 @@ def build_platform(settings: Settings) -> Platform:
         keep_alive_s=settings.keep_alive_s,
         admission=Admission(settings.account_concurrency, reserved_total, settings.scale_per_10s),
         memory=memory_budget(settings, protections),
-        starts=StartSlots(settings.init_concurrency or host_cpus()),
+        starts=StartSlots(settings.init_concurrency),
     )
     control = ControlPlane(
         settings=settings, store=store, code_store=code_store, retirer=engine, capacity=engine

@@ -33,7 +33,6 @@ from overcast.sandbox.environment import (
     EnvironmentExited,
     ResponseTooLarge,
 )
-from overcast.sandbox.init_clock import host_cpus
 from overcast.sandbox.launcher import Launcher, Started, Template
 from overcast.types import LogSink, ProvisionedStatus
 
@@ -66,7 +65,7 @@ class Engine:
         self._keep_alive_s = keep_alive_s
         self.admission = admission or Admission()
         self.memory = memory or MemoryBudget.unlimited()
-        self.starts = starts or StartSlots(host_cpus())
+        self.starts = starts or StartSlots()
         self._reaper: asyncio.Task | None = None
         self._streams: set[asyncio.Task] = set()  # streamed invocations running
         self._loop: asyncio.AbstractEventLoop | None = None

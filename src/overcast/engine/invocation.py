@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import dataclass
 
+from overcast.model import json_document
 from overcast.model.function import FunctionVersion
 from overcast.observe import report as lines
 from overcast.runtimes import response_stream
@@ -31,6 +32,18 @@ class InvokeResult:
 def error_payload(error_type: str, message: str) -> bytes:
     """A platform-made error object (timeouts, crashes), shaped like the runtime's own."""
     return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+def _error_object(body: bytes) -> dict:
+    """The error object an environment sent for its failed init. It comes from the function's
+    side: anything that is not a JSON object stands as the message of an unknown error."""
+    try:
+        error = json_document.loads(body, json_document.PAYLOAD_MAX_DEPTH)
+    except ValueError:
+        error = None
+    if isinstance(error, dict):
+        return error
+    return {"errorType": "Runtime.Unknown", "errorMessage": body.decode("utf-8", "replace")}
 
 
 class InvocationRecord:
@@ -69,7 +82,7 @@ class InvocationRecord:
         self._head += lines.output_events(started.environment.take_logs())
         if init_error is not None:
             self.init_error = init_error
-            error = json.loads(init_error)
+            error = _error_object(init_error)
             error["requestId"] = self.request_id
             self.payload = json.dumps(error).encode()
             self.function_error = "Unhandled"
@@ -96,7 +109,7 @@ class InvocationRecord:
         Function.ResponseSizeTooLarge (still status 200, with X-Amz-Function-Error)."""
         error = response_stream.too_large(limit)
         self.status, self.error_type = "error", error["errorType"]
-        self.payload = json.dumps(error).encode()
+        self.payload = error_payload(error["errorType"], error["errorMessage"])
         self.function_error = "Unhandled"
 
     def crashed(self, reason: str) -> None:

@@ -29,6 +29,7 @@ from contextlib import asynccontextmanager
 
 from overcast.engine.pool import Pools
 from overcast.sandbox.environment import Environment
+from overcast.sandbox.init_clock import host_cpus
 
 TICK_S = 0.1  # how often idle CPUs are looked for while callers wait for a slot
 MAX_FACTOR = 8  # starts at once, idle CPUs or not: at most 8 times the limit
@@ -40,11 +41,12 @@ class StartSlots:
 
     def __init__(
         self,
-        limit: int,
+        limit: int | None = None,
         *,
         idle_cpus: Callable[[], float] | None = None,
         tick_s: float = TICK_S,
     ) -> None:
+        limit = host_cpus() if limit is None else limit  # one per CPU by default
         if limit < 1:
             raise ValueError("at least one environment must be allowed to start")
         self.limit = limit
@@ -135,10 +137,7 @@ class StartSlots:
         self, pools: Pools, key: str, revision_id: str
     ) -> Environment | None:
         """A warm environment of pool `key` (busy, for the caller), or None once the caller
-        holds a slot to start one: whichever is free first."""
-        environment = pools.take(key, revision_id)
-        if environment is not None:
-            return environment
+        holds a slot to start one: whichever is free first. The caller found no idle one."""
         slot = self.wait(key)
         if slot.done():
             return None
