@@ -154,3 +154,13 @@ def test_layers_refuse_the_escape_too(host) -> None:
     merged = store.merge([first.sha256_hex, second.sha256_hex])
     assert (merged / "python" / "pkg").is_dir() and not (merged / "python" / "pkg").is_symlink()
     assert not (store.path(first.sha256_hex) / "python" / "inner" / "m.py").read_bytes()
+
+
+def test_layers_whose_links_leave_once_merged_are_refused(host) -> None:
+    """Each layer's links stay inside it, but a later layer can redirect an earlier one's."""
+    store, _outside = host
+    first = store.put(zip_of([("a", b"sub/y/..", LINK), ("sub/y/keep", b"k", FILE)]))
+    second = store.put(zip_of([("sub/y", b"..", LINK)]))  # inside its own layer
+    with pytest.raises(InvalidParameterValueException, match="Could not unzip"):
+        store.merge([first.sha256_hex, second.sha256_hex])
+    assert not store.merged_path([first.sha256_hex, second.sha256_hex]).exists()

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.errors import InvalidParameterValueException, RequestEntityTooLargeException
-from overcast.store.extraction import UNZIP_FAILED, extract, member_parts
+from overcast.store.extraction import UNZIP_FAILED, check_links, extract, member_parts
 
 # Lambda's quotas for a .zip uploaded directly.
 MAX_ZIPPED_BYTES = 52_428_800
@@ -101,6 +101,9 @@ class CodeStore:
             scratch.chmod(0o755)
             for sha in layer_shas:
                 _overlay(self.path(sha), scratch)
+            # Each layer's links stay inside it, but a later layer's link can send an earlier
+            # one's elsewhere: the merged tree is checked as a whole.
+            check_links(scratch)
             try:
                 os.rename(scratch, target)
             except OSError:

@@ -36,10 +36,8 @@ def member_parts(name: str) -> tuple[str, ...]:
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
         raise InvalidParameterValueException(UNZIP_FAILED)
-    parts = tuple(part for part in path.parts if part not in ("", "."))
-    if any("\0" in part for part in parts):
-        raise InvalidParameterValueException(UNZIP_FAILED)
-    return parts
+    # No NUL can be here: zipfile cuts a member's name at its first NUL.
+    return tuple(part for part in path.parts if part not in ("", "."))
 
 
 def extract(archive: zipfile.ZipFile, root: Path) -> None:
@@ -47,37 +45,55 @@ def extract(archive: zipfile.ZipFile, root: Path) -> None:
     root_fd = os.open(root, _DIRECTORY)
     try:
         os.fchmod(root_fd, 0o755)
-        links: list[tuple[tuple[str, ...], str]] = []
         for member in archive.infolist():
             parts = member_parts(member.filename)
             if parts:
-                link = _extract_member(archive, member, root_fd, parts)
-                if link is not None:
-                    links.append((parts, link))
-        for parts, target in links:
-            if not _stays_inside(root_fd, parts, target):
-                raise InvalidParameterValueException(UNZIP_FAILED)
+                _extract_member(archive, member, root_fd, parts)
+        _check_links(root_fd)
         _open_directories(root_fd)
     finally:
         os.close(root_fd)
 
 
+def check_links(root: Path) -> None:
+    """Refuse (Lambda's unzip error) a tree holding a link that resolves outside it: for a
+    tree built from several checked ones, such as merged layers, whose links may combine."""
+    root_fd = os.open(root, _DIRECTORY)
+    try:
+        _check_links(root_fd)
+    finally:
+        os.close(root_fd)
+
+
+def _check_links(root_fd: int) -> None:
+    for folder, dirs, files, fd in os.fwalk(".", dir_fd=root_fd, follow_symlinks=False):
+        # fwalk lists a link to a folder among the folders: look at every name.
+        for name in (*dirs, *files):
+            try:
+                target = os.readlink(name, dir_fd=fd)
+            except OSError:  # not a link
+                continue
+            parts = (*Path(folder).parts, name)  # Path("./lib").parts is ("lib",)
+            if not _stays_inside(root_fd, parts, target):
+                raise InvalidParameterValueException(UNZIP_FAILED)
+
+
 def _extract_member(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, root_fd: int, parts: tuple[str, ...]
-) -> str | None:
-    """Write one member; return its link target if it is a symlink."""
+) -> None:
+    """Write one member (its links are checked once the whole tree is written)."""
     directories, name = (parts, None) if member.is_dir() else (parts[:-1], parts[-1])
     parent = _walk(root_fd, directories)
     try:
         if name is None:  # a directory: made by the walk, opened up at the end
-            return None
+            return
         if stat.S_ISLNK(member.external_attr >> 16):
-            target = archive.read(member).decode()
-            if not target or "\0" in target:
+            target = archive.read(member).decode()  # a NUL in it: ValueError, a bad zip
+            if not target:
                 raise InvalidParameterValueException(UNZIP_FAILED)
             _clear(parent, name)
             os.symlink(target, name, dir_fd=parent)
-            return target
+            return
         # Any other type (fifo, device, socket) is written as the plain file it claims to hold:
         # extraction never makes a special file.
         _clear(parent, name)
@@ -85,7 +101,6 @@ def _extract_member(
         with archive.open(member) as source, os.fdopen(fd, "wb") as sink:
             shutil.copyfileobj(source, sink, 1 << 20)
             os.fchmod(sink.fileno(), _mode(member))
-        return None
     finally:
         os.close(parent)
 
