@@ -52,7 +52,7 @@ def test_body_of_picks_the_framing_and_read_all_keeps_a_limit() -> None:
     assert read_all(FixedBody(io.BytesIO(b"abcdef"), 6), 5) is None
 
 
-@pytest.mark.parametrize("length", ["-5", "1e3", "12 34", "0x10"])
+@pytest.mark.parametrize("length", ["-5", "1e3", "12 34", "0x10", "\u00b2"])
 def test_a_content_length_that_is_not_a_length_is_malformed(length: str) -> None:
     with pytest.raises(ChunkedBodyError):
         body_of(io.BytesIO(b"x" * 100), {"Content-Length": length})

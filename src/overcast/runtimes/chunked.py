@@ -86,7 +86,7 @@ def body_of(rfile, headers):
     if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
         return ChunkedBody(rfile)
     length = (headers.get("Content-Length") or "0").strip()
-    if not length.isdigit():  # no sign, no spaces inside: RFC 9110's 1*DIGIT
+    if not (length.isascii() and length.isdigit()):  # RFC 9110's 1*DIGIT (not '²')
         raise ChunkedBodyError(f"bad Content-Length {length[:20]!r}")
     return FixedBody(rfile, int(length))
 

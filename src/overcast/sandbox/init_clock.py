@@ -24,9 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.errors import InitStarved
+from overcast.sandbox.cgroups import PIDS_MAX
 
 WALL_FACTOR = 6.0  # an init stops after 6x its limit of wall-clock time, whatever it did
-MAX_THREADS = 512  # threads read per environment (a pids cgroup caps them anyway)
+MAX_THREADS = PIDS_MAX  # every thread an environment may have is read (its pids cgroup)
 NS = 1e9
 
 

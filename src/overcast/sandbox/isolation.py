@@ -175,7 +175,7 @@ class HostView:
             _mount(None, skeleton + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
-def confine(spec, host):
+def confine(spec):
     """Before the environment knows its function: cgroups, namespaces, the host view.
 
     Runs ahead of need in spare environments, so none of it is on a cold start's path. The
@@ -196,7 +196,7 @@ def confine(spec, host):
         _build_root(spec["root"], "hidepid=2" if spec.get("hidepid") else None)
         if spec.get("passwd"):
             # The environment's uid has an entry, as Lambda's sbx_user1051 has (passwd.py).
-            _mount("/.old" + spec["passwd"], "/etc/passwd", None, MS_BIND)  # pivoted
+            _bind_read_only("/.old" + spec["passwd"], "/etc/passwd")  # pivoted
     nofile = spec.get("nofile", 1024)
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 

@@ -9,9 +9,7 @@ import subprocess
 
 from overcast.errors import SandboxError
 from overcast.sandbox.forkserver import ExitListener, ForkServer
-from overcast.sandbox.lambda_layout import PACKAGE_ROOT, ZYGOTE, run_main
-
-__all__ = ["PACKAGE_ROOT", "Zygote", "run_main"]
+from overcast.sandbox.lambda_layout import ZYGOTE, run_main
 
 log = logging.getLogger(__name__)
 

@@ -63,7 +63,7 @@ def _become_environment(spec, fds, host):
     control = protocol.Channel(socket.socket(fileno=control_fd))
     confined = spec.get("isolation")
     if confined:
-        isolation.confine(confined, host)
+        isolation.confine(confined)
     rehearsal.rehearse()  # off the cold start's path: its copy-on-write faults, taken now
     frame = control.read()
     if frame is None:
