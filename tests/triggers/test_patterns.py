@@ -429,3 +429,14 @@ def test_invalid_json_is_refused():
 
 def test_reserved_words_are_field_names_outside_or():
     assert matches({"prefix": ["x"]}, {"prefix": "x"})
+
+
+def test_an_event_nested_as_deep_as_a_payload_may_be_is_matched() -> None:
+    """Payloads may nest 512 levels (json_document.PAYLOAD_MAX_DEPTH): matching them must not
+    run out of stack, wherever it is called from."""
+    pattern = EventPattern.parse('{"a": ["x"]}')
+    deep = "x"
+    for _ in range(510):
+        deep = [deep]
+    assert pattern.matches({"a": deep})
+    assert not pattern.matches({"a": [[["y"]]]})

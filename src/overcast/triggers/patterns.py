@@ -126,11 +126,19 @@ def leaf_values(value: object) -> list:
 
 
 def _flatten(value: object) -> list:
+    """The leaves of nested arrays, in order. Without recursion: an event's arrays may nest as
+    deep as its payload's limit (json_document.PAYLOAD_MAX_DEPTH), past Python's stack."""
     if value is _ABSENT:
         return []
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _flatten(item)]
-    return [value]
+    leaves: list = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            pending.extend(reversed(item))
+        else:
+            leaves.append(item)
+    return leaves
 
 
 # --- parsing the structure ------------------------------------------------------------------
