@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 
 from overcast.cli.client import CliContext
-from overcast.cli.server import interpreter_spec, node_spec
+from overcast.cli.server import interpreter_spec, node_spec, with_runtime_overrides
 from overcast.config import Settings
 
 VERSION_TIMEOUT_S = 10.0
@@ -45,9 +45,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     # Imported here: probing forks and touches cgroups, which other commands never need.
     from overcast.sandbox.protections import detect
 
-    settings = Settings(isolation=not args.no_isolation)
-    settings.with_node_overrides(args.node or os.environ.get("OVERCAST_NODE"))
-    settings.with_interpreter_overrides(args.python or os.environ.get("OVERCAST_PYTHON"))
+    settings = with_runtime_overrides(Settings(isolation=not args.no_isolation), args, os.environ)
     protections = detect(settings.isolation, owner="overcast-doctor")
     if protections.cgroups is not None:
         protections.cgroups.close()

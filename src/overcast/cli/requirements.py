@@ -107,9 +107,10 @@ def installed(project: Path, runtime: str, pip: Pip, cache: Path, log: TextIO) -
     """A folder holding what `project`'s requirements.txt names, installed for `runtime`."""
     requirements = project / REQUIREMENTS
     text = requirements.read_text(encoding="utf-8", errors="replace")
-    key = hashlib.sha256(
-        "\0".join([text, runtime, *pip.command(Path(), Path())]).encode()
-    ).hexdigest()
+    # The project's folder is part of the key: pip runs there, and relative paths in the
+    # file (`--find-links wheels`) name that folder's files.
+    parts = [text, runtime, str(project.resolve()), *pip.command(Path(), Path())]
+    key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
     kept = cache / key
     cacheable = not names_local_files(text)
     if cacheable and kept.is_dir():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from overcast.cli.client import CliContext
@@ -70,7 +71,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--code-storage-limit",
-        type=int,
+        type=positive_int,
         metavar="BYTES",
         default=Settings.code_storage_limit,
         help="code a region may keep, functions' versions and layers together "
@@ -78,7 +79,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--code-grace",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         default=Settings.code_grace_s,
         help="how long code nothing refers to any more is kept before it is removed "
@@ -184,6 +185,13 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         code_storage_limit=args.code_storage_limit,
         code_grace_s=args.code_grace,
     )
+    return with_runtime_overrides(settings, args, environ)
+
+
+def with_runtime_overrides(
+    settings: Settings, args: argparse.Namespace, environ: Mapping[str, str]
+) -> Settings:
+    """`--node` and `--python` (or OVERCAST_NODE / OVERCAST_PYTHON) applied to `settings`."""
     settings.with_node_overrides(args.node or environ.get("OVERCAST_NODE"))
     return settings.with_interpreter_overrides(args.python or environ.get("OVERCAST_PYTHON"))
 
@@ -196,13 +204,26 @@ def account_id(value: str | None) -> str:
 
 
 def positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """A number of seconds, 0 or more (not nan, not infinite)."""
+    value = _seconds(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
-    return value
+        return float("nan")
+    return float("nan") if value == float("inf") else value
 
 
 def port_number(text: str) -> int:
