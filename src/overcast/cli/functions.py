@@ -6,6 +6,7 @@ import argparse
 
 from overcast.cli.client import CliContext
 from overcast.cli.triggers import Pointee, pointing_at
+from overcast.model.arn import function_arn, parse_function_name
 
 COLUMNS = ("NAME", "RUNTIME", "HANDLER", "MEMORY", "TIMEOUT", "LAST MODIFIED")
 
@@ -41,9 +42,10 @@ def run_rm(args: argparse.Namespace, ctx: CliContext) -> int:
     ctx.out.write(f"deleted {args.name}\n")
     whole = configuration.get("Version", "$LATEST") == "$LATEST"
     arn = configuration["FunctionArn"]
-    found, unchecked = pointing_at(
-        ctx, Pointee(":".join(arn.split(":")[:7]) if whole else arn, whole)
-    )
+    if whole:  # the function's ARN without its version: every qualifier of it is the function
+        ref = parse_function_name(arn)
+        arn = function_arn(ref.region, ref.account_id, ref.name) if ref else arn
+    found, unchecked = pointing_at(ctx, Pointee(arn, whole))
     if found:
         ctx.out.write(
             f"still pointing at {args.name}, kept as AWS keeps them (they fail until a "

@@ -11,15 +11,12 @@ delivery fails (counted as a failed invocation), an HTTP API answers 500.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from overcast.cli.client import CliContext
-
-# API Gateway's integration URI wraps the function's ARN in Lambda's invoke path.
-_WRAPPED_ARN = re.compile(r"/functions/(arn:[^/]+)/invocations")
+from overcast.model.http_api import lambda_arn_of
 
 
 @dataclass(frozen=True)
@@ -40,9 +37,7 @@ class Pointee:
     def named_by(self, arn: str | None) -> bool:
         if not arn:
             return False
-        wrapped = _WRAPPED_ARN.search(arn)
-        if wrapped:
-            arn = wrapped.group(1)
+        arn = lambda_arn_of(arn) or arn  # API Gateway's URI wraps it in Lambda's invoke path
         return arn == self.arn or (self.whole and arn.startswith(self.arn + ":"))
 
 
