@@ -240,18 +240,21 @@ class Engine:
 
     async def _cold_start(self, function: FunctionVersion, key: str, record: InvocationRecord):
         """A new environment once a start slot is free (starts.py), or a warm one released
-        while this invocation waited for the slot."""
-        warm = await self.starts.environment_or_slot(self.pools, key, function.revision_id)
-        if warm is not None:
-            return warm
+        while this invocation waited for the slot. A SnapStart restore runs no init: it takes
+        no slot, so it never waits behind other functions' inits."""
+        template = self.snapshots.ready(function) if function.snap_start else None
+        if template is None:
+            warm = await self.starts.environment_or_slot(self.pools, key, function.revision_id)
+            if warm is not None:
+                return warm
         try:
             self.admission.allow_new_environment(function)
             self.memory.make_room(self.pools.idle_oldest_first, self.pools.discard_idle)
             with self.memory.starting():
-                template = self.snapshots.ready(function) if function.snap_start else None
                 started = await self._launch(function, key, template=template)
         finally:
-            self.starts.give_back()
+            if template is None:
+                self.starts.give_back()
         record.cold(started)
         return started.environment
 
@@ -270,7 +273,8 @@ class Engine:
         initialization_type: str = "on-demand",
         template: Template | None = None,
     ) -> Started:
-        """Start an environment (from a SnapStart `template` if given); a slot is held."""
+        """Start an environment: restored from a SnapStart `template` if given, else an init
+        for which the caller holds a start slot."""
         try:
             if template is not None:
                 started = await self.launcher.restore(template, key)

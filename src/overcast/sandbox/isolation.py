@@ -86,10 +86,6 @@ def make_private(path):
     _mount(None, path, None, MS_REC | MS_PRIVATE)
 
 
-def bind_read_only(source, target):
-    _bind_read_only(source, target)
-
-
 def prepare_pid_namespace():
     """In the zygote, before each fork: the next child is pid 1 of a namespace of its own.
 
@@ -167,10 +163,10 @@ class HostView:
         self.late_binds = [p for p in binds if _inside(p, "/tmp")]
         self.late_submounts = submounts(self.late_binds)
         unshare(CLONE_NEWNS)
-        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        make_private("/")
         _mount(skeleton, skeleton, None, MS_BIND)  # pivot_root needs a mount point
         for source in shared:
-            _bind_read_only(source, skeleton + source)
+            bind_read_only(source, skeleton + source)
         for path in submounts(shared):
             _mount(None, skeleton + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
@@ -196,7 +192,7 @@ def confine(spec):
         _build_root(spec["root"], "hidepid=2" if spec.get("hidepid") else None)
         if spec.get("passwd"):
             # The environment's uid has an entry, as Lambda's sbx_user1051 has (passwd.py).
-            _bind_read_only("/.old" + spec["passwd"], "/etc/passwd")  # pivoted
+            bind_read_only("/.old" + spec["passwd"], "/etc/passwd")  # pivoted
     nofile = spec.get("nofile", 1024)
     resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
 
@@ -209,7 +205,7 @@ def assign(spec, host):
         os.close(fd)
     if spec.get("root"):
         for source, target in spec.get("binds", ()):
-            _bind_read_only("/.old" + source, target)
+            bind_read_only("/.old" + source, target)
         _mount_tmp(spec, host)
         if not spec.get("network", True):
             unshare(CLONE_NEWNET)
@@ -279,7 +275,7 @@ def _mount_tmp(spec, host):
     # Host paths under /tmp this interpreter needs (a venv, a checkout), above the new /tmp.
     for source in host.late_binds:
         os.makedirs(source)
-        _bind_read_only("/.old" + source, source)
+        bind_read_only("/.old" + source, source)
     for path in host.late_submounts:
         _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
@@ -290,7 +286,7 @@ def _write_all(pairs):
             handle.write(value)
 
 
-def _bind_read_only(source, target):
+def bind_read_only(source, target):
     _mount(source, target, None, MS_BIND | MS_REC)
     _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_REC)
 
