@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.api.errors import error_response, internal_error
-from overcast.api.protocol import MAX_HEADER_BYTES, header_size
+from overcast.api.protocol import MAX_HEADER_BYTES, header_size, service_model
 from overcast.api.sigv4 import scope_of
-from overcast.api.validation import single_error
+from overcast.api.validation import constraints, single_error
 from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
 from overcast.engine.engine import Engine, new_request_id
 from overcast.errors import (
@@ -36,7 +36,8 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
-LOG_TYPES = ("None", "Tail")  # the model's LogType enum, in its order
+# The model's LogType member (its enum: None, Tail), checked as every other member is.
+LOG_TYPE = service_model("lambda").operation_model("Invoke").input_shape.members["LogType"]
 JSON_TYPE = ("content-type", "application/json")
 RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
@@ -157,10 +158,10 @@ def wants_log_tail(headers: dict[str, str]) -> bool:
     """Whether X-Amz-Log-Type asks for the log's tail; a value outside the model's LogType
     enum is refused as Lambda's front end refuses any enum member it cannot read."""
     log_type = headers.get("x-amz-log-type", "None")
-    if log_type not in LOG_TYPES:
-        raise single_error(
-            "logType", log_type, f"Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
-        )
+    if log_type != "None" and log_type != "Tail":  # the usual answers cost no model lookup
+        problems = constraints(LOG_TYPE, log_type)
+        if problems:
+            raise single_error("logType", log_type, problems[0])
     return log_type == "Tail"
 
 
