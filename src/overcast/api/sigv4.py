@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 DEFAULT_REGION = "us-east-1"
-SIGNATURES_VERIFIED = False  # any credentials are accepted (`overcast doctor` says so)
 
 # Credential=AKID/20240101/us-east-1/lambda/aws4_request
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]*)/(\d{8})/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request")
