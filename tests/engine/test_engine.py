@@ -435,3 +435,33 @@ def test_a_runtime_that_never_asks_for_next_fails_init(tmp_path: Path) -> None:
             await engine.stop()
 
     asyncio.run(scenario())
+
+
+SLOW_INIT = """
+import time
+time.sleep(1.0)
+print("init done")
+
+def handler(event, context):
+    print("first line of the invocation")
+    return context.get_remaining_time_in_millis()
+"""
+
+
+def test_a_cold_starts_event_goes_with_its_assignment_yet_init_and_invoke_stay_apart(
+    tmp_path: Path,
+) -> None:
+    """The first event is sent behind ASSIGN (FirstInvoke): its time limit still starts when
+    the init ends, as on Lambda, and the init's output stays before START, the event's after."""
+    code_dir = write_code(tmp_path, {"slow.py": SLOW_INIT})
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        function = version("slow.handler", timeout=3)
+        result = await engine.invoke(Target(function, ARN), b"{}", tail=True)
+        assert 2500 < json.loads(result.payload) <= 3000  # not 3 s less the 1 s init
+        log = base64.b64decode(result.log_result).decode().splitlines()
+        start = next(i for i, line in enumerate(log) if line.startswith("START"))
+        assert log.index("init done") < start < log.index("first line of the invocation")
+        assert not any("overcast:init-done" in line for line in log)
+
+    run(code_dir, scenario)

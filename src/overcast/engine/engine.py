@@ -31,6 +31,7 @@ from overcast.sandbox.environment import (
     Answer,
     Environment,
     EnvironmentExited,
+    FirstInvoke,
     ResponseTooLarge,
 )
 from overcast.sandbox.launcher import Launcher, Started, Template
@@ -220,43 +221,52 @@ class Engine:
         key = f"{function.function_arn}:{function.version}"
         environment = self.pools.take(key, function.revision_id)
         record = InvocationRecord(function, request_id)
-        if environment is None:
-            environment = await self._cold_start(function, key, record)
-            if record.init_error is not None:
-                return self._finish(record, environment, None, tail)
         meta = {
             "request_id": request_id,
-            "deadline_ms": int(time.time() * 1000) + function.timeout * 1000,
             "invoked_arn": target.invoked_arn,
             "trace_id": trace_id(hops + 1),
             "client_context": client_context,
         }
+        sent = False
+        if environment is None:
+            # A cold start sends the event with the assignment (see FirstInvoke).
+            first = FirstInvoke(meta, payload, function.timeout) if stream is None else None
+            environment, sent = await self._cold_start(function, key, record, first)
+            if record.init_error is not None:
+                return self._finish(record, environment, None, tail)
         record.begin()
         if stream is None:
-            answer = await self._await_answer(environment, meta, payload, function, record)
+            answer = await self._await_answer(environment, meta, payload, record, sent)
         else:
             answer = await self._await_stream(environment, meta, payload, record, stream)
         return self._finish(record, environment, answer, tail, log_later)
 
-    async def _cold_start(self, function: FunctionVersion, key: str, record: InvocationRecord):
+    async def _cold_start(
+        self,
+        function: FunctionVersion,
+        key: str,
+        record: InvocationRecord,
+        first: FirstInvoke | None = None,
+    ) -> tuple[Environment, bool]:
         """A new environment once a start slot is free (starts.py), or a warm one released
-        while this invocation waited for the slot. A SnapStart restore runs no init: it takes
-        no slot, so it never waits behind other functions' inits."""
+        while this invocation waited for the slot; and whether `first` was sent to it. A
+        SnapStart restore runs no init: it takes no slot, so it never waits behind other
+        functions' inits."""
         template = self.snapshots.ready(function) if function.snap_start else None
         if template is None:
             warm = await self.starts.environment_or_slot(self.pools, key, function.revision_id)
             if warm is not None:
-                return warm
+                return warm, False
         try:
             self.admission.allow_new_environment(function)
             self.memory.make_room(self.pools.idle_oldest_first, self.pools.discard_idle)
             with self.memory.starting():
-                started = await self._launch(function, key, template=template)
+                started = await self._launch(function, key, template=template, first=first)
         finally:
             if template is None:
                 self.starts.give_back()
         record.cold(started)
-        return started.environment
+        return started.environment, started.first_sent
 
     async def start_environment(
         self, function: FunctionVersion, key: str, initialization_type: str = "on-demand"
@@ -272,24 +282,34 @@ class Engine:
         key: str,
         initialization_type: str = "on-demand",
         template: Template | None = None,
+        first: FirstInvoke | None = None,
     ) -> Started:
         """Start an environment: restored from a SnapStart `template` if given, else an init
-        for which the caller holds a start slot."""
+        for which the caller holds a start slot (and which may run `first` straight after)."""
         try:
             if template is not None:
                 started = await self.launcher.restore(template, key)
             else:
                 code_dir = self.code_path(function.code_sha256)
-                started = await self.launcher.start(function, code_dir, key, initialization_type)
+                started = await self.launcher.start(
+                    function, code_dir, key, initialization_type, first
+                )
         except SandboxError as exc:
             raise ServiceError(f"Could not start an execution environment: {exc}") from exc
         self.pools.adopt(key, started.environment)
         return started
 
-    async def _await_answer(self, environment, meta, payload, function, record) -> Answer | None:
-        waiter = environment.send_invoke(meta, payload, self._spin_s(meta))
+    async def _await_answer(
+        self, environment, meta, payload, record, sent: bool = False
+    ) -> Answer | None:
+        """The environment's answer to the event (`sent` already, with its assignment)."""
+        if sent:
+            waiter = environment.expect_answer(self._spin_s(meta))
+        else:
+            meta["deadline_ms"] = int(time.time() * 1000) + record.function.timeout * 1000
+            waiter = environment.send_invoke(meta, payload, self._spin_s(meta))
         # A timer on the waiter costs less than asyncio.wait_for on this path.
-        timer = self._loop.call_later(function.timeout, _expire, waiter)
+        timer = self._loop.call_later(record.function.timeout, _expire, waiter)
         try:
             return await waiter
         except TimeoutError:
@@ -309,7 +329,7 @@ class Engine:
         environment.on_chunk = stream.chunk
         stream.begin(environment.pause_reading, environment.resume_reading)
         try:
-            answer = await self._await_answer(environment, meta, payload, record.function, record)
+            answer = await self._await_answer(environment, meta, payload, record)
         finally:
             environment.on_chunk = None
             environment.resume_reading()  # a paused stream's reader may have gone

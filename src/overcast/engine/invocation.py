@@ -79,7 +79,8 @@ class InvocationRecord:
                     lines.init_start_line(self.function.runtime, self.function.region),
                 )
             )
-        self._head += lines.output_events(started.environment.take_logs())
+        until = protocol.INIT_DONE if started.first_sent else b""
+        self._head += lines.output_events(started.environment.take_logs(until))
         if init_error is not None:
             self.init_error = init_error
             error = _error_object(init_error)

@@ -21,7 +21,13 @@ from overcast.model.function import FunctionVersion
 from overcast.runtimes.python import protocol
 from overcast.sandbox.assignment import assignment, stream_name
 from overcast.sandbox.confinement import Confinement, Lease
-from overcast.sandbox.environment import Answer, Environment, EnvironmentExited, EnvironmentState
+from overcast.sandbox.environment import (
+    Answer,
+    Environment,
+    EnvironmentExited,
+    EnvironmentState,
+    FirstInvoke,
+)
 from overcast.sandbox.forkserver import ForkServer
 from overcast.sandbox.init_clock import InitClock, InitTimedOut, Reader, thread_times
 from overcast.sandbox.protections import Protections
@@ -41,6 +47,7 @@ class Started:
     init_ms: float  # assignment to READY (or, restored, fork to READY), as the engine saw it
     init_error: bytes | None = None  # Lambda's error object when init failed
     restored: bool = False  # forked from a SnapStart template: init_ms is a restore
+    first_sent: bool = False  # the first event went with the assignment (FirstInvoke)
 
 
 @dataclass
@@ -106,15 +113,17 @@ class Launcher:
         code_dir: Path,
         key: str,
         initialization_type: str = "on-demand",
+        first: FirstInvoke | None = None,
     ) -> Started:
-        """An environment for `function`, initialised: a spare if one is ready, else a new one."""
+        """An environment for `function`, initialised: a spare if one is ready, else a new one.
+        `first`: the event to run straight after the init, where the runtime allows it."""
         started = time.perf_counter()
         interpreter = self.interpreter_for(function.runtime)
         environment = self._take_spare(interpreter) or await self._spawn(interpreter)
         self._refill_soon(interpreter)
         try:
             return await self._assign(
-                environment, function, code_dir, key, initialization_type, started
+                environment, function, code_dir, key, initialization_type, started, first=first
             )
         except BaseException:
             environment.kill()  # never leave a half-assigned environment behind
@@ -197,6 +206,7 @@ class Launcher:
         initialization_type: str,
         started: float,
         template: bool = False,
+        first: FirstInvoke | None = None,
     ) -> Started:
         environment.key, environment.revision_id = key, function.revision_id
         environment.log_stream = stream_name(function.version)
@@ -219,13 +229,18 @@ class Launcher:
         message["isolation"] = await self.confinement.assign(
             environment.lease, function, code_dir, template, node
         )
+        # Python's own loop takes the first event with the assignment (not the Runtime API's).
+        first_sent = first is not None and not template and not message["runtime_api"]
+        message["first_invoke"] = first_sent
         clock = self._init_clock(environment)  # before the init begins
         environment.send_assign(message)
+        if first_sent:
+            environment.send_first(first)
         answer = await self._wait_ready(environment, clock)
         init_ms = (time.perf_counter() - started) * 1000.0
         if answer.kind == protocol.READY:
-            return Started(environment, init_ms)
-        return Started(environment, init_ms, init_error=answer.body)
+            return Started(environment, init_ms, first_sent=first_sent)
+        return Started(environment, init_ms, init_error=answer.body, first_sent=first_sent)
 
     def exited(self, pid: int, status: int) -> None:
         """The zygote reaped `pid`: its uid and cgroups can be handed out again."""

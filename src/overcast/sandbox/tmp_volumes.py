@@ -279,7 +279,15 @@ class TmpVolumes:
         try:
             ready = self._ready.setdefault(size_mb, [])
             while len(ready) < self.spares:
-                ready.append(await self._make(size_mb))
+                # Made side by side: making one mostly waits for the disk (the mount reads
+                # the image through the loop device), not for the CPU.
+                wanted = self.spares - len(ready)
+                made = [self._make(size_mb) for _ in range(wanted)]
+                results = await asyncio.gather(*made, return_exceptions=True)
+                ready.extend(done for done in results if isinstance(done, TmpVolume))
+                for failed in results:
+                    if isinstance(failed, BaseException):
+                        raise failed
         except Exception as exc:  # the cold start that needs one will report it
             log.warning("could not prepare a /tmp volume of %d MB: %s", size_mb, exc)
         finally:

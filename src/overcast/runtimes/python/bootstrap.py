@@ -46,10 +46,12 @@ class Cloning:
         self.confine = confine
 
 
-def run(control, handler_name, cloning=None):
+def run(control, handler_name, cloning=None, first_invoke=False):
     """Initialise, then serve invocations until the engine closes the socket.
 
-    With `cloning` the environment may become a SnapStart template (TEMPLATE frame).
+    With `cloning` the environment may become a SnapStart template (TEMPLATE frame). With
+    `first_invoke` the first event is already on its way: the log gets the INIT_DONE mark
+    between the init's output and that event's.
     """
     LambdaContext.configure()
     started = time.perf_counter()
@@ -62,6 +64,9 @@ def run(control, handler_name, cloning=None):
         _log_exception(exc)
         _send_init_error(control, started, error_object(exc, ""))
         return
+    if first_invoke:
+        sys.stdout.flush()
+        os.write(1, protocol.INIT_DONE)
     control.send(protocol.encode(protocol.READY, {"init_ms": _ms_since(started)}))
     _serve(control, handler, cloning)
 
@@ -132,6 +137,8 @@ def handle(handler, meta, body):
     """Run the handler on one event: (RESPONSE or ERROR, meta, payload) for the engine."""
     global _request_id
     _request_id = request_id = meta["request_id"]
+    if "timeout_ms" in meta:  # the first event, sent before the init: its time starts now
+        meta["deadline_ms"] = int(time.time() * 1000) + meta["timeout_ms"]
     context = LambdaContext(
         request_id,
         meta["deadline_ms"],
@@ -179,7 +186,8 @@ def _send_init_error(control, started, error):
     sys.stderr.flush()
     meta = {"init_ms": _ms_since(started)}
     control.send(protocol.encode(protocol.INIT_ERROR, meta, json.dumps(error).encode()))
-    control.read()  # wait for the engine to close us
+    while control.read() is not None:  # wait for the engine to close us (past a first event)
+        pass
 
 
 def _user_frames(exc):

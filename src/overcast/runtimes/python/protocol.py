@@ -23,7 +23,11 @@ UNLIMITED = 1 << 32  # more than a header can announce: the environment trusts t
 # engine -> environment
 INVOKE = 1  # meta: request_id, deadline_ms, invoked_arn, trace_id, client_context, stream
 #            (set when the caller streams: the streaming size limit applies); body: event
+#            (sent right behind ASSIGN, first_invoke: timeout_ms instead of deadline_ms)
 ASSIGN = 6  # meta: the function a spare environment becomes (env, cwd, path, handler, isolation)
+# With first_invoke in ASSIGN's meta, the environment writes this to its log once its init is
+# done (before READY): its first invocation's output follows it, its init's comes before.
+INIT_DONE = b"\x00overcast:init-done\x00"
 TEMPLATE = 7  # SnapStart: run the before-snapshot hooks, then fork restored copies on request
 SHUTDOWN = 9  # the environment is ending: extensions get their SHUTDOWN event
 # environment -> engine

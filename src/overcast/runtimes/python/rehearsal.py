@@ -76,20 +76,19 @@ def _environment():
 
 
 def _import():
-    """Find, compile and run a module from source, as a function's handler module is loaded
-    (a function's code is read-only: it has no cached bytecode)."""
+    """Find, compile and run a module from source, as a function's handler module is loaded:
+    through a new sys.path entry (its path hooks and finder), from source (a function's code
+    is read-only: it has no cached bytecode)."""
     folder = os.path.dirname(rehearsal_handler.__file__)
     cached = folder in sys.path_importer_cache
     prefix, dont_write = sys.pycache_prefix, sys.dont_write_bytecode
     sys.pycache_prefix, sys.dont_write_bytecode = "/nonexistent/overcast-rehearsal", True
+    sys.path.insert(0, folder)
     try:
-        importlib.machinery.PathFinder.find_spec("rehearsal_missing", [folder])
-        path = os.path.join(folder, "rehearsal_handler.py")
-        spec = importlib.util.spec_from_file_location("rehearsal_handler_copy", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module.handler
+        return importlib.import_module("rehearsal_handler").handler
     finally:
+        sys.path.remove(folder)
+        sys.modules.pop("rehearsal_handler", None)
         sys.pycache_prefix, sys.dont_write_bytecode = prefix, dont_write
         if not cached:
             sys.path_importer_cache.pop(folder, None)

@@ -92,7 +92,7 @@ def _become_environment(spec, fds, host):
     cloning = None
     if len(fds) > 2:  # may become a SnapStart template
         cloning = bootstrap.Cloning(socket.socket(fileno=fds[2]), _confine_copy)
-    bootstrap.run(control, assignment["handler"], cloning)
+    bootstrap.run(control, assignment["handler"], cloning, assignment.get("first_invoke"))
     return 0
 
 
