@@ -90,8 +90,8 @@ from overcast.engine.engine import new_request_id, trace_id
 from overcast.observe import report
 from overcast.observe._logfile import event_lines
 from overcast.runtimes.python import bootstrap, protocol
-from overcast.triggers.http_event import EventContext, encoded_event, event_v2, response_v2
-from overcast.triggers.http_front import http_request, response_headers
+from overcast.http.payload_v2 import EventContext, encoded_event, event_v2, response_v2
+from overcast.http.front_door import http_request, response_headers
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:noop"
 

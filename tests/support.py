@@ -20,7 +20,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 from overcast.types import ProvisionedStatus
 
 READY_DEADLINE_S = 20.0
@@ -243,3 +243,10 @@ def http_call(
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def error_of(caught) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of a boto3 ClientError caught by pytest.raises."""
+    error = caught.value.response["Error"]
+    status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
+    return error["Code"], error.get("Message", ""), status

@@ -10,60 +10,60 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from overcast.api.apigatewayv2 import ApiGatewayV2
-from overcast.api.app import InvokeFront, build_app
-from overcast.api.connection_guard import ConnectionLimits, default_max_connections
-from overcast.api.errors import Endpoint
-from overcast.api.eventbridge import TARGET_PREFIX as EVENTS_TARGET
-from overcast.api.eventbridge import EventBridgeApi
-from overcast.api.fast_http import WholeFrontDoor, protocol_for
-from overcast.api.http_server import Server, access_log_on, configure_logging, raise_file_limit
-from overcast.api.invoke import InvokeEndpoint
-from overcast.api.invoke_stream import InvokeStreamEndpoint
-from overcast.api.logs import TARGET_PREFIX as LOGS_TARGET
-from overcast.api.logs import logs_handler
-from overcast.api.s3 import S3Api
-from overcast.api.sns import SnsApi, SubscriberLinks
-from overcast.api.sns import Topics as TopicServices
-from overcast.api.sqs import SqsApi
+from overcast.aws.error_responses import Endpoint
 from overcast.config import Settings
-from overcast.control.event_buses import EventBusService
-from overcast.control.event_registry import EventRegistry
-from overcast.control.event_tags import EventTagService
-from overcast.control.http_apis import HttpApiService
-from overcast.control.plane import ControlPlane
-from overcast.control.rules import RuleService
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
 from overcast.engine.destinations import Destinations
 from overcast.engine.engine import Engine
 from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_bytes, host_used_bytes
 from overcast.engine.starts import StartSlots
+from overcast.http.app import InvokeFront, build_app
+from overcast.http.connection_guard import ConnectionLimits, default_max_connections
+from overcast.http.fast_http import WholeFrontDoor, protocol_for
+from overcast.http.function_urls import FunctionUrls
+from overcast.http.http_apis import HttpApis
+from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
+from overcast.services.apigatewayv2.api.service import ApiGatewayV2
+from overcast.services.apigatewayv2.control.apis import HttpApiService
+from overcast.services.events.api import TARGET_PREFIX as EVENTS_TARGET
+from overcast.services.events.api import EventBridgeApi
+from overcast.services.events.bus import EventRouter
+from overcast.services.events.buses import EventBusService
+from overcast.services.events.registry import EventRegistry
+from overcast.services.events.rules import RuleService
+from overcast.services.events.scheduler import Scheduler
+from overcast.services.events.store import EventBridgeStore
+from overcast.services.events.tags import EventTagService
+from overcast.services.lambda_.api.invoke import InvokeEndpoint
+from overcast.services.lambda_.api.invoke_stream import InvokeStreamEndpoint
+from overcast.services.lambda_.control.plane import ControlPlane
+from overcast.services.lambda_.store.sqlite import SqliteStore
+from overcast.services.logs.api import TARGET_PREFIX as LOGS_TARGET
+from overcast.services.logs.api import logs_handler
+from overcast.services.s3.api.service import S3Api
+from overcast.services.s3.store import ObjectStore
+from overcast.services.sns.api import SnsApi, SubscriberLinks
+from overcast.services.sns.api import Topics as TopicServices
+from overcast.services.sns.fanout import Fanout
+from overcast.services.sns.notification import Urls
+from overcast.services.sns.publisher import Publisher
+from overcast.services.sns.registry import Registry as TopicRegistry
+from overcast.services.sns.store import TopicStore
+from overcast.services.sns.subscriptions import SubscriptionService
+from overcast.services.sns.topics import TopicService
+from overcast.services.sqs.api.service import SqsApi
+from overcast.services.sqs.service import QueueService
 from overcast.store.code import CodeStore
 from overcast.store.code_collector import CodeCollector
 from overcast.store.data_dir import share_code
-from overcast.store.eventbridge import EventBridgeStore
 from overcast.store.events import EventStore
-from overcast.store.sqlite import SqliteStore
-from overcast.triggers.event_bus import EventRouter
-from overcast.triggers.function_urls import FunctionUrls
-from overcast.triggers.http_apis import HttpApis
-from overcast.triggers.objects.store import ObjectStore
-from overcast.triggers.queues.service import QueueService
-from overcast.triggers.scheduler import Scheduler
-from overcast.triggers.topics.fanout import Fanout
-from overcast.triggers.topics.notification import Urls
-from overcast.triggers.topics.publisher import Publisher
-from overcast.triggers.topics.registry import Registry as TopicRegistry
-from overcast.triggers.topics.store import TopicStore
-from overcast.triggers.topics.subscriptions import SubscriptionService
-from overcast.triggers.topics.topics import TopicService
 
 log = logging.getLogger("overcast")
 
@@ -345,7 +345,7 @@ async def _serve(
     config = uvicorn.Config(
         platform.app,
         # httptools, with Invoke, function URLs and HTTP APIs answered off ASGI, and every
-        # connection held to `limits` (deadlines and a cap: api/connection_guard.py)
+        # connection held to `limits` (deadlines and a cap: http/connection_guard.py)
         http=protocol_for(platform.invoke, platform.front_doors, limits),
         lifespan="off",
         log_config=None,  # configure_logging's, so access lines look like every other line

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from overcast.model.function import FunctionVersion, Target
+from overcast.function import FunctionVersion, Target
 
 
 class Resolver(Protocol):

@@ -8,7 +8,7 @@ import pytest
 
 from overcast.engine.admission import Admission
 from overcast.errors import TooManyRequestsException
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 
 
 def function(name: str, reserved: int | None = None) -> FunctionVersion:

@@ -15,7 +15,7 @@ import pytest
 from overcast.engine import engine as engine_module
 from overcast.engine.engine import Engine
 from overcast.errors import ServiceError
-from overcast.model.function import FunctionVersion, Target
+from overcast.function import FunctionVersion, Target
 from overcast.sandbox.environment import Environment
 from overcast.sandbox.launcher import Launcher
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from test_engine import ARN, MemorySink, run, version, write_code
 
 from overcast.engine.engine import Engine
-from overcast.model.function import Target
+from overcast.function import Target
 
 APP = """
 import os

@@ -15,7 +15,7 @@ from test_engine import ARN, MemorySink, version, write_code
 from overcast.engine.engine import Engine
 from overcast.engine.pool import Pools
 from overcast.engine.starts import IdleCpus, StartSlots
-from overcast.model.function import Target
+from overcast.function import Target
 from overcast.sandbox.environment import Environment
 from overcast.sandbox.launcher import Launcher
 

@@ -138,7 +138,7 @@ def _network(write, settings: Settings, isolated: bool) -> None:
 
 
 def _authentication(write) -> None:
-    # Overcast does not verify SigV4 signatures yet (api/sigv4.py reads only their scope).
+    # Overcast does not verify SigV4 signatures yet (aws/sigv4.py reads only their scope).
     write("API authentication:\n")
     write(
         "  off  any credentials are accepted (SigV4 signatures are not verified): anything"

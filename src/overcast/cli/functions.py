@@ -6,7 +6,7 @@ import argparse
 
 from overcast.cli.client import CliContext
 from overcast.cli.triggers import Pointee, pointing_at
-from overcast.model.arn import function_arn, parse_function_name
+from overcast.services.lambda_.model.arn import function_arn, parse_function_name
 
 COLUMNS = ("NAME", "RUNTIME", "HANDLER", "MEMORY", "TIMEOUT", "LAST MODIFIED")
 

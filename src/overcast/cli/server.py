@@ -144,8 +144,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = build_settings(args, os.environ)
     # Imported here: the server pulls in the whole platform, which client commands never need.
-    from overcast.api.http_server import listen
     from overcast.factory import run_server
+    from overcast.http.server import listen
     from overcast.store.data_dir import claim
 
     # Before anything is said or started: another server on this data dir, or on this port,

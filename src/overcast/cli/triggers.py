@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from overcast.cli.client import CliContext
-from overcast.model.http_api import lambda_arn_of
+from overcast.services.apigatewayv2.model.http_api import lambda_arn_of
 
 
 @dataclass(frozen=True)

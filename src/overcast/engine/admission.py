@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from overcast.errors import TooManyRequestsException
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 
 RATE_EXCEEDED = "Rate Exceeded."
 SCALING_WINDOW_S = 10.0

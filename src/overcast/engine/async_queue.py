@@ -41,8 +41,8 @@ from overcast.errors import (
     ServiceError,
     TooManyRequestsException,
 )
-from overcast.model.event_invoke import AsyncPolicy
-from overcast.model.function import FunctionVersion, Target
+from overcast.function import FunctionVersion, Target
+from overcast.services.lambda_.model.event_invoke import AsyncPolicy
 from overcast.store.events import EventStore, QueuedEvent
 from overcast.types import Resolver
 
@@ -66,7 +66,7 @@ class Runner(Protocol):
 
 
 class Policies(Protocol):
-    """The control plane's side (control/event_invoke.py)."""
+    """The control plane's side (services/lambda_/control/event_invoke.py)."""
 
     def policy(self, target: Target) -> AsyncPolicy: ...
 

@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from overcast.aws import json_document
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import DeliveryFailed
-from overcast.model import json_document
-from overcast.model.event_invoke import destination_service
+from overcast.services.lambda_.model.event_invoke import destination_service
 
 log = logging.getLogger(__name__)
 

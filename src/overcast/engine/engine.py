@@ -24,7 +24,7 @@ from overcast.engine.snapshots import Snapshots
 from overcast.engine.starts import StartSlots
 from overcast.engine.streaming import BUFFERED_CONTENT_TYPE, ResponseStream
 from overcast.errors import SandboxError, ServiceError
-from overcast.model.function import FunctionVersion, Target
+from overcast.function import FunctionVersion, Target
 from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import (

@@ -6,8 +6,8 @@ import json
 import time
 from dataclasses import dataclass
 
-from overcast.model import json_document
-from overcast.model.function import FunctionVersion
+from overcast.aws import json_document
+from overcast.function import FunctionVersion
 from overcast.observe import report as lines
 from overcast.runtimes import response_stream
 from overcast.runtimes.python import protocol

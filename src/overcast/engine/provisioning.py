@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from overcast.errors import ServiceError
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 from overcast.observe import report as lines
 from overcast.sandbox.environment import Environment, EnvironmentState
 from overcast.types import ProvisionedStatus

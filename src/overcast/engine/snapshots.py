@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from overcast.engine.pool import under
 from overcast.errors import SandboxError, ServiceError
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 from overcast.observe import report as lines
 from overcast.sandbox.launcher import Template, TemplateFailed
 

@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from overcast.aws import json_document
 from overcast.engine.invocation import InvokeResult
-from overcast.model import json_document
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"  # what Lambda assumes a stream carries
 BUFFERED_CONTENT_TYPE = "application/json"  # a runtime that answers at once: its JSON result

@@ -1,7 +1,8 @@
 """Every error Overcast reports to a client, one module per service; every name is here too.
 
 Each Lambda error is a class that knows its HTTP status and its wire name; the wire shape
-(`x-amzn-ErrorType` header plus a JSON body) is produced in exactly one place, `api/errors.py`.
+(`x-amzn-ErrorType` header plus a JSON body) is produced in exactly one place,
+`aws/error_responses.py`.
 """
 
 from __future__ import annotations

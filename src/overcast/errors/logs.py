@@ -10,7 +10,7 @@ class LogsResourceNotFoundException(ResourceNotFoundException):
     """Raised when a log group or log stream does not exist (CloudWatch Logs API).
 
     CloudWatch Logs answers it with 400, not Lambda's 404; its JSON 1.1 wire shape comes from
-    `api/errors.py`, as every error's does.
+    `aws/error_responses.py`, as every error's does.
     """
 
     status = 400

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
+from overcast.aws import json_document
 from overcast.errors import LogsInvalidParameterException, LogsResourceNotFoundException
-from overcast.model import json_document
 from overcast.observe._logfile import (
     RawEvent,
     event_lines,

@@ -7,7 +7,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, run_main
 
 # Below the folder that holds the `overcast` package (PACKAGE_ROOT on the host, /var/runtime

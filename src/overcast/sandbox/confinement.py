@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.errors import SandboxError
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 from overcast.sandbox import passwd
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup

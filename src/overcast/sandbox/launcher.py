@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.errors import SandboxError
-from overcast.model.function import FunctionVersion
+from overcast.function import FunctionVersion
 from overcast.runtimes.python import protocol
 from overcast.sandbox.assignment import assignment, stream_name
 from overcast.sandbox.confinement import Confinement, Lease

@@ -1,0 +1,153 @@
+"""Input constraints from the service model, reported in Lambda's words.
+
+    1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint:
+    Member must have value greater than or equal to 128
+
+Member paths are lowerCamelCase and dotted (`environment.variables`); several errors are
+joined with `; ` under "N validation errors detected: ".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+from botocore.model import Shape, StructureShape
+
+from overcast.errors import ValidationException
+from overcast.services.lambda_.model.arn import MAX_NAME_LENGTH
+
+# Limits Lambda enforces that its published model states more loosely (or not at all).
+OVERRIDES: dict[str, dict[str, int]] = {
+    "MemorySize": {"max": 10240},
+    "Timeout": {"max": 900},
+    "EphemeralStorageSize": {"min": 512, "max": 10240},
+}
+# A plain function name is limited to 64 characters; the shape's limit is for ARNs.
+FUNCTION_NAME_SHAPES = frozenset(
+    {"FunctionName", "NamespacedFunctionName", "UnqualifiedFunctionName"}
+)
+
+
+def validate(shape: StructureShape | None, params: dict) -> None:
+    if shape is None:
+        return
+    errors: list[str] = []
+    _structure(shape, params, "", errors)
+    if errors:
+        count = len(errors)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationException(f"{count} validation {noun} detected: " + "; ".join(errors))
+
+
+def single_error(path: str, value: object, problem: str) -> ValidationException:
+    """One constraint `value` at `path` breaks, in the words `validate` uses."""
+    return ValidationException(
+        f"1 validation error detected: Value {render(value)} at '{path}' failed to satisfy "
+        f"constraint: {problem}"
+    )
+
+
+def _path(parent: str, member: str) -> str:
+    name = member[:1].lower() + member[1:]
+    return f"{parent}.{name}" if parent else name
+
+
+def _structure(shape: StructureShape, value: dict, path: str, errors: list[str]) -> None:
+    for name in shape.required_members:
+        if value.get(name) is None:
+            errors.append(
+                f"Value null at '{_path(path, name)}' failed to satisfy constraint: "
+                "Member must not be null"
+            )
+    for name, member in shape.members.items():
+        item = value.get(name)
+        if item is not None:
+            _value(member, item, _path(path, name), errors)
+
+
+def _value(shape: Shape, value: object, path: str, errors: list[str]) -> None:
+    for problem in constraints(shape, value):
+        errors.append(f"Value {render(value)} at '{path}' failed to satisfy constraint: {problem}")
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        _structure(shape, value, path, errors)
+    elif kind == "list" and isinstance(value, list):
+        _collection(value, path, errors, [("Member", shape.member, list(value))])
+    elif kind == "map" and isinstance(value, dict):
+        _collection(
+            value,
+            path,
+            errors,
+            [
+                ("Map keys", shape.key, list(value)),
+                ("Map value", shape.value, list(value.values())),
+            ],
+        )
+
+
+def _collection(
+    value: object, path: str, errors: list[str], parts: list[tuple[str, Shape, list]]
+) -> None:
+    # Coral reports a bad element at the collection's path: "Member must satisfy
+    # constraint: [...]" for lists, "Map keys/value must satisfy constraint: [...]" for maps.
+    for label, shape, items in parts:
+        problems = sorted({p for item in items for p in constraints(shape, item)})
+        if problems:
+            errors.append(
+                f"Value {render(value)} at '{path}' failed to satisfy constraint: "
+                f"{label} must satisfy constraint: [{', '.join(problems)}]"
+            )
+        if shape.type_name == "structure":
+            for index, item in enumerate(items, start=1):
+                if isinstance(item, dict):
+                    _structure(shape, item, f"{path}.{index}.member", errors)
+
+
+def constraints(shape: Shape, value: object) -> list[str]:
+    """What `value` breaks of its shape's own constraints (not its members')."""
+    meta = {**shape.metadata, **OVERRIDES.get(shape.name, {})}
+    problems: list[str] = []
+    kind = shape.type_name
+    if kind in ("string", "blob", "list", "map") and hasattr(value, "__len__"):
+        length = len(value)
+        if shape.name in FUNCTION_NAME_SHAPES and isinstance(value, str) and ":" not in value:
+            meta["max"] = min(meta.get("max", MAX_NAME_LENGTH), MAX_NAME_LENGTH)
+        if "min" in meta and length < meta["min"]:
+            problems.append(f"Member must have length greater than or equal to {meta['min']}")
+        if "max" in meta and length > meta["max"]:
+            problems.append(f"Member must have length less than or equal to {meta['max']}")
+    if kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)):
+        if "min" in meta and value < meta["min"]:
+            problems.append(f"Member must have value greater than or equal to {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            problems.append(f"Member must have value less than or equal to {meta['max']}")
+    if kind == "string" and isinstance(value, str):
+        if "pattern" in meta and _compiled(meta["pattern"]).fullmatch(value) is None:
+            problems.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+        if "enum" in meta and value not in meta["enum"]:
+            problems.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
+    return problems
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> regex.Pattern[str]:
+    # The model's patterns are Java regexes (`\p{L}` and friends): `regex` reads them, `re` not.
+    return regex.compile(pattern)
+
+
+def render(value: object) -> str:
+    """A value as Lambda quotes it: `'64'`, `'[a, b]'`, `'{k=v}'` (Java's toString)."""
+    return f"'{_text(value)}'"
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, bytes):
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
+    return str(value)

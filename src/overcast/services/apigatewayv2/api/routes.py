@@ -1,0 +1,148 @@
+"""apigatewayv2 routes and integrations at the API edge: Create/Get/Update/Delete Route and
+Integration, GetRoutes, GetIntegrations (registered in apis.py's OPERATIONS beside it)."""
+
+from __future__ import annotations
+
+from overcast.services.apigatewayv2.api.apis import extra_members, max_results, v2_operation
+from overcast.services.apigatewayv2.control.apis import HttpApiService
+from overcast.services.apigatewayv2.model.http_api import Integration, Route
+from overcast.services.lambda_.api.functions import Call
+
+ROUTE_MEMBERS = {"ApiId", "RouteId", "RouteKey", "Target", "AuthorizationType"}
+INTEGRATION_MEMBERS = {
+    "ApiId",
+    "IntegrationId",
+    "IntegrationType",
+    "IntegrationUri",
+    "PayloadFormatVersion",
+    "TimeoutInMillis",
+}
+
+
+def route_description(route: Route) -> dict:
+    return {
+        "ApiKeyRequired": False,
+        **route.extra,
+        "ApiGatewayManaged": route.managed or None,
+        "AuthorizationType": route.authorization_type,
+        "RouteId": route.route_id,
+        "RouteKey": route.route_key,
+        "Target": route.target,
+    }
+
+
+def integration_description(integration: Integration) -> dict:
+    return {
+        "ConnectionType": "INTERNET",
+        "IntegrationMethod": "POST",
+        **integration.extra,
+        "ApiGatewayManaged": integration.managed or None,
+        "IntegrationId": integration.integration_id,
+        "IntegrationType": integration.integration_type,
+        "IntegrationUri": integration.integration_uri,
+        "PayloadFormatVersion": integration.payload_format_version,
+        "TimeoutInMillis": integration.timeout_ms,
+    }
+
+
+@v2_operation("CreateRoute")
+def create_route(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    route = service.routes.create_route(
+        call.region,
+        p["ApiId"],
+        route_key=p["RouteKey"],
+        target=p.get("Target"),
+        authorization_type=p.get("AuthorizationType"),
+        extra=extra_members(p, ROUTE_MEMBERS),
+    )
+    return route_description(route)
+
+
+@v2_operation("GetRoute")
+def get_route(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    return route_description(service.routes.get_route(call.region, p["ApiId"], p["RouteId"]))
+
+
+@v2_operation("GetRoutes")
+def get_routes(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    routes, token = service.routes.list_routes(
+        call.region, p["ApiId"], p.get("NextToken"), max_results(p)
+    )
+    return {"Items": [route_description(r) for r in routes], "NextToken": token}
+
+
+@v2_operation("UpdateRoute")
+def update_route(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    route = service.routes.update_route(
+        call.region,
+        p["ApiId"],
+        p["RouteId"],
+        route_key=p.get("RouteKey"),
+        target=p.get("Target"),
+        authorization_type=p.get("AuthorizationType"),
+        extra=extra_members(p, ROUTE_MEMBERS),
+    )
+    return route_description(route)
+
+
+@v2_operation("DeleteRoute")
+def delete_route(service: HttpApiService, call: Call) -> None:
+    p = call.params
+    service.routes.delete_route(call.region, p["ApiId"], p["RouteId"])
+
+
+@v2_operation("CreateIntegration")
+def create_integration(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    integration = service.routes.create_integration(
+        call.region,
+        p["ApiId"],
+        integration_type=p["IntegrationType"],
+        integration_uri=p.get("IntegrationUri"),
+        payload_format_version=p.get("PayloadFormatVersion"),
+        timeout_ms=p.get("TimeoutInMillis"),
+        extra=extra_members(p, INTEGRATION_MEMBERS),
+    )
+    return integration_description(integration)
+
+
+@v2_operation("GetIntegration")
+def get_integration(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    integration = service.routes.get_integration(call.region, p["ApiId"], p["IntegrationId"])
+    return integration_description(integration)
+
+
+@v2_operation("GetIntegrations")
+def get_integrations(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    integrations, token = service.routes.list_integrations(
+        call.region, p["ApiId"], p.get("NextToken"), max_results(p)
+    )
+    return {"Items": [integration_description(i) for i in integrations], "NextToken": token}
+
+
+@v2_operation("UpdateIntegration")
+def update_integration(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    integration = service.routes.update_integration(
+        call.region,
+        p["ApiId"],
+        p["IntegrationId"],
+        integration_type=p.get("IntegrationType"),
+        integration_uri=p.get("IntegrationUri"),
+        payload_format_version=p.get("PayloadFormatVersion"),
+        timeout_ms=p.get("TimeoutInMillis"),
+        extra=extra_members(p, INTEGRATION_MEMBERS),
+    )
+    return integration_description(integration)
+
+
+@v2_operation("DeleteIntegration")
+def delete_integration(service: HttpApiService, call: Call) -> None:
+    p = call.params
+    service.routes.delete_integration(call.region, p["ApiId"], p["IntegrationId"])

@@ -1,0 +1,203 @@
+"""HTTP APIs (apigatewayv2 with ProtocolType HTTP): Create/Get/Update/DeleteApi, GetApis,
+DeleteCorsConfiguration, and quick create; routes, integrations (`routes`) and stages with
+deployments (`stages`) are services of their own over the same registry.
+
+Quick create (`Target`, a function ARN) makes what API Gateway makes: an AWS_PROXY
+integration with payload format 2.0, a route (`$default` unless `RouteKey` says otherwise)
+and a `$default` stage with AutoDeploy, all marked ApiGatewayManaged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from overcast.aws.clock import Clock, utc_now
+from overcast.aws.paging import page
+from overcast.errors import BadRequestException
+from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
+from overcast.services.apigatewayv2.control.routes import RouteService
+from overcast.services.apigatewayv2.control.stages import StageService
+from overcast.services.apigatewayv2.model.http_api import (
+    API_ID_LENGTH,
+    CHILD_ID_LENGTH,
+    DEFAULT_STAGE,
+    INTEGRATION_TARGET,
+    ROUTE_SELECTION_EXPRESSION,
+    Api,
+    ApiRecord,
+    Integration,
+    Route,
+    Stage,
+    lambda_arn_of,
+)
+from overcast.services.apigatewayv2.model.route_key import DEFAULT
+
+PAGE_LIMIT = 100
+
+
+class HttpApiService:
+    """Build once: `HttpApiService(store, account_id)`, then `load()`; `served` is the
+    lookup the front door makes on every request."""
+
+    def __init__(self, store: HttpApiStore, account_id: str, clock: Clock = utc_now) -> None:
+        self.registry = ApiRegistry(store, account_id, clock)
+        self.routes = RouteService(self.registry)
+        self.stages = StageService(self.registry)
+        self.served = self.registry.served
+
+    def load(self) -> None:
+        self.registry.load()
+
+    def create(
+        self,
+        region: str,
+        *,
+        name: str,
+        protocol_type: str,
+        route_selection_expression: str | None = None,
+        cors: dict | None = None,
+        disable_execute_api_endpoint: bool = False,
+        target: str | None = None,
+        route_key: str | None = None,
+        extra: dict | None = None,
+    ) -> Api:
+        if protocol_type != "HTTP":
+            raise BadRequestException(
+                f"ProtocolType {protocol_type} is not supported by this Overcast server: "
+                "HTTP APIs only"
+            )
+        _check_selection_expression(route_selection_expression)
+        if route_key is not None and target is None:
+            raise BadRequestException("RouteKey is only allowed with Target (quick create)")
+        registry = self.registry
+        with registry.lock:
+            now = registry.now()
+            api = Api(
+                api_id=fresh_id(API_ID_LENGTH, registry.taken),
+                region=region,
+                name=name,
+                created=now,
+                cors=_cors(cors),
+                disable_execute_api_endpoint=disable_execute_api_endpoint,
+                extra=dict(extra or {}),
+            )
+            record = ApiRecord(api)
+            if target is not None:
+                _quick_create(record, target, route_key or DEFAULT, now)
+            registry.save(record, redeploy=True)
+        return api
+
+    def get(self, region: str, api_id: str) -> Api:
+        return self.registry.get(region, api_id).api
+
+    def list(
+        self, region: str, next_token: str | None = None, max_results: int | None = None
+    ) -> tuple[list[Api], str | None]:
+        apis = sorted((r.api for r in self.registry.in_region(region)), key=_order)
+        return page(apis, _order, next_token, max_results, PAGE_LIMIT)
+
+    def update(
+        self,
+        region: str,
+        api_id: str,
+        *,
+        name: str | None = None,
+        route_selection_expression: str | None = None,
+        cors: dict | None = None,
+        disable_execute_api_endpoint: bool | None = None,
+        target: str | None = None,
+        route_key: str | None = None,
+        extra: dict | None = None,
+    ) -> Api:
+        """Change what is given; a given `cors` replaces the whole configuration."""
+        _check_selection_expression(route_selection_expression)
+        registry = self.registry
+        with registry.changing(region, api_id, redeploy=True) as record:
+            api = record.api
+            record.api = replace(
+                api,
+                name=name or api.name,
+                cors=api.cors if cors is None else _cors(cors),
+                disable_execute_api_endpoint=(
+                    api.disable_execute_api_endpoint
+                    if disable_execute_api_endpoint is None
+                    else disable_execute_api_endpoint
+                ),
+                extra={**api.extra, **(extra or {})},
+            )
+            if target is not None or route_key is not None:
+                _update_quick_created(record, target, route_key)
+        return record.api
+
+    def delete(self, region: str, api_id: str) -> None:
+        with self.registry.lock:
+            self.registry.get(region, api_id)
+            self.registry.delete(api_id)
+
+    def delete_cors(self, region: str, api_id: str) -> None:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            record.api = replace(record.api, cors=None)
+
+
+def _quick_create(record: ApiRecord, target: str, route_key: str, now: str) -> None:
+    integration = Integration(
+        integration_id=fresh_id(CHILD_ID_LENGTH, record.integrations.__contains__),
+        integration_type="AWS_PROXY",
+        integration_uri=_lambda_target(target),
+        payload_format_version="2.0",
+        managed=True,
+        extra={"IntegrationMethod": "POST", "ConnectionType": "INTERNET"},
+    )
+    record.integrations[integration.integration_id] = integration
+    route = Route(
+        route_id=fresh_id(CHILD_ID_LENGTH, record.routes.__contains__),
+        route_key=RouteService.checked_key(route_key),
+        target=INTEGRATION_TARGET + integration.integration_id,
+        managed=True,
+    )
+    record.routes[route.route_id] = route
+    record.stages[DEFAULT_STAGE] = Stage(
+        name=DEFAULT_STAGE, created=now, updated=now, auto_deploy=True, managed=True
+    )
+
+
+def _update_quick_created(record: ApiRecord, target: str | None, route_key: str | None) -> None:
+    """UpdateApi's Target and RouteKey change the quick-created integration and route."""
+    route = next((r for r in record.routes.values() if r.managed), None)
+    if route is None:
+        raise BadRequestException("Target and RouteKey can only update a quick-created API")
+    if route_key is not None:
+        record.routes[route.route_id] = replace(
+            route, route_key=RouteService.checked_key(route_key)
+        )
+    integration = record.integrations.get(route.integration_id or "")
+    if target is not None and integration is not None:
+        record.integrations[integration.integration_id] = replace(
+            integration, integration_uri=_lambda_target(target)
+        )
+
+
+def _lambda_target(target: str) -> str:
+    if lambda_arn_of(target) is None:
+        raise BadRequestException(
+            f"Target {target} is not a Lambda function ARN: this Overcast server quick-creates "
+            "Lambda (AWS_PROXY) integrations only"
+        )
+    return target
+
+
+def _check_selection_expression(expression: str | None) -> None:
+    if expression is not None and expression != ROUTE_SELECTION_EXPRESSION:
+        raise BadRequestException(
+            f"The route selection expression of an HTTP API must be {ROUTE_SELECTION_EXPRESSION}"
+        )
+
+
+def _cors(cors: dict | None) -> dict | None:
+    """Cors as kept: the members given (API Gateway's shape), or None for none at all."""
+    kept = {k: v for k, v in (cors or {}).items() if v is not None}
+    return kept or None
+
+
+def _order(api: Api) -> list:
+    return [api.api_id]

@@ -1,0 +1,258 @@
+"""An HTTP API's routes and integrations: Create/Get/Update/Delete and their listings.
+
+Overcast serves AWS_PROXY integrations (a Lambda function or alias) with payload format 1.0
+or 2.0; routes target them as `integrations/{id}` and authorize with NONE or AWS_IAM.
+Every change is deployed to the stages that have AutoDeploy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from overcast.aws.paging import page
+from overcast.errors import BadRequestException, ConflictException, NotFoundException
+from overcast.services.apigatewayv2.control.registry import ApiRegistry, fresh_id
+from overcast.services.apigatewayv2.model.http_api import (
+    CHILD_ID_LENGTH,
+    DEFAULT_TIMEOUT_MS,
+    INTEGRATION_TARGET,
+    PAYLOAD_VERSIONS,
+    ApiRecord,
+    Integration,
+    Route,
+    lambda_arn_of,
+)
+from overcast.services.apigatewayv2.model.route_key import InvalidRouteKey, parse_route_key
+
+PAGE_LIMIT = 100
+AUTHORIZATION_TYPES = ("NONE", "AWS_IAM")
+INTEGRATION_TYPES = ("AWS_PROXY",)
+
+
+class RouteService:
+    def __init__(self, registry: ApiRegistry) -> None:
+        self.registry = registry
+
+    # --- routes -------------------------------------------------------------------------
+
+    def create_route(
+        self,
+        region: str,
+        api_id: str,
+        *,
+        route_key: str,
+        target: str | None = None,
+        authorization_type: str | None = None,
+        extra: dict | None = None,
+    ) -> Route:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            route = Route(
+                route_id=fresh_id(CHILD_ID_LENGTH, record.routes.__contains__),
+                route_key=self._unique_key(record, route_key, None),
+                target=_checked_target(record, target),
+                authorization_type=_checked_authorization(authorization_type),
+                extra=dict(extra or {}),
+            )
+            record.routes[route.route_id] = route
+        return route
+
+    def get_route(self, region: str, api_id: str, route_id: str) -> Route:
+        return _route(self.registry.get(region, api_id), route_id)
+
+    def list_routes(
+        self, region: str, api_id: str, next_token: str | None, max_results: int | None
+    ) -> tuple[list[Route], str | None]:
+        routes = sorted(self.registry.get(region, api_id).routes.values(), key=_route_order)
+        return page(routes, _route_order, next_token, max_results, PAGE_LIMIT)
+
+    def update_route(
+        self,
+        region: str,
+        api_id: str,
+        route_id: str,
+        *,
+        route_key: str | None = None,
+        target: str | None = None,
+        authorization_type: str | None = None,
+        extra: dict | None = None,
+    ) -> Route:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            route = _route(record, route_id)
+            if route_key is not None and route_key != route.route_key:
+                if route.managed:
+                    # API Gateway: "You can't modify the $default route key" of quick create.
+                    raise BadRequestException(
+                        "The route key of a route made by quick create can't be modified"
+                    )
+                route = replace(route, route_key=self._unique_key(record, route_key, route_id))
+            route = replace(
+                route,
+                target=route.target if target is None else _checked_target(record, target),
+                authorization_type=(
+                    route.authorization_type
+                    if authorization_type is None
+                    else _checked_authorization(authorization_type)
+                ),
+                extra={**route.extra, **(extra or {})},
+            )
+            record.routes[route_id] = route
+        return route
+
+    def delete_route(self, region: str, api_id: str, route_id: str) -> None:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            _route(record, route_id)
+            del record.routes[route_id]
+
+    @staticmethod
+    def checked_key(route_key: str) -> str:
+        try:
+            return parse_route_key(route_key).text
+        except InvalidRouteKey as exc:
+            raise BadRequestException(str(exc)) from None
+
+    def _unique_key(self, record: ApiRecord, route_key: str, route_id: str | None) -> str:
+        key = self.checked_key(route_key)
+        if any(r.route_key == key and r.route_id != route_id for r in record.routes.values()):
+            raise ConflictException(f"Route with key {key} already exists for this API")
+        return key
+
+    # --- integrations -------------------------------------------------------------------
+
+    def create_integration(
+        self,
+        region: str,
+        api_id: str,
+        *,
+        integration_type: str,
+        integration_uri: str | None = None,
+        payload_format_version: str | None = None,
+        timeout_ms: int | None = None,
+        extra: dict | None = None,
+    ) -> Integration:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            integration = _checked_integration(
+                Integration(
+                    integration_id=fresh_id(CHILD_ID_LENGTH, record.integrations.__contains__),
+                    integration_type=integration_type,
+                    integration_uri=integration_uri or "",
+                    payload_format_version=payload_format_version or "",
+                    timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS,
+                    extra=dict(extra or {}),
+                )
+            )
+            record.integrations[integration.integration_id] = integration
+        return integration
+
+    def get_integration(self, region: str, api_id: str, integration_id: str) -> Integration:
+        return _integration(self.registry.get(region, api_id), integration_id)
+
+    def list_integrations(
+        self, region: str, api_id: str, next_token: str | None, max_results: int | None
+    ) -> tuple[list[Integration], str | None]:
+        record = self.registry.get(region, api_id)
+        integrations = sorted(record.integrations.values(), key=_integration_order)
+        return page(integrations, _integration_order, next_token, max_results, PAGE_LIMIT)
+
+    def update_integration(
+        self,
+        region: str,
+        api_id: str,
+        integration_id: str,
+        *,
+        integration_type: str | None = None,
+        integration_uri: str | None = None,
+        payload_format_version: str | None = None,
+        timeout_ms: int | None = None,
+        extra: dict | None = None,
+    ) -> Integration:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            current = _integration(record, integration_id)
+            integration = _checked_integration(
+                replace(
+                    current,
+                    integration_type=integration_type or current.integration_type,
+                    integration_uri=integration_uri or current.integration_uri,
+                    payload_format_version=(
+                        payload_format_version or current.payload_format_version
+                    ),
+                    timeout_ms=timeout_ms or current.timeout_ms,
+                    extra={**current.extra, **(extra or {})},
+                )
+            )
+            record.integrations[integration_id] = integration
+        return integration
+
+    def delete_integration(self, region: str, api_id: str, integration_id: str) -> None:
+        with self.registry.changing(region, api_id, redeploy=True) as record:
+            _integration(record, integration_id)
+            users = [
+                r.route_key for r in record.routes.values() if r.integration_id == integration_id
+            ]
+            if users:
+                raise ConflictException(
+                    f"Integration {integration_id} is in use by route(s) {', '.join(users)}: "
+                    "detach it from them first"
+                )
+            del record.integrations[integration_id]
+
+
+def _route(record: ApiRecord, route_id: str) -> Route:
+    route = record.routes.get(route_id)
+    if route is None:
+        raise NotFoundException(f"Invalid Route identifier specified {route_id}")
+    return route
+
+
+def _integration(record: ApiRecord, integration_id: str) -> Integration:
+    integration = record.integrations.get(integration_id)
+    if integration is None:
+        raise NotFoundException(f"Invalid Integration identifier specified {integration_id}")
+    return integration
+
+
+def _checked_target(record: ApiRecord, target: str | None) -> str | None:
+    if not target:
+        return None
+    integration_id = target[len(INTEGRATION_TARGET) :]
+    if not target.startswith(INTEGRATION_TARGET) or integration_id not in record.integrations:
+        raise BadRequestException(
+            f"Invalid target {target}: a route targets integrations/{{integration-id}} of an "
+            "integration of this API"
+        )
+    return target
+
+
+def _checked_authorization(authorization_type: str | None) -> str:
+    kind = authorization_type or "NONE"
+    if kind not in AUTHORIZATION_TYPES:
+        raise BadRequestException(
+            f"AuthorizationType {kind} is not supported by this Overcast server "
+            f"({', '.join(AUTHORIZATION_TYPES)})"
+        )
+    return kind
+
+
+def _checked_integration(integration: Integration) -> Integration:
+    if integration.integration_type not in INTEGRATION_TYPES:
+        raise BadRequestException(
+            f"IntegrationType {integration.integration_type} is not supported by this Overcast "
+            "server: AWS_PROXY (Lambda) integrations only"
+        )
+    if lambda_arn_of(integration.integration_uri) is None:
+        raise BadRequestException(
+            "IntegrationUri must be a Lambda function or alias ARN for an AWS_PROXY integration"
+        )
+    if integration.payload_format_version not in PAYLOAD_VERSIONS:
+        # The CLI and SDKs send none by default; API Gateway then refuses a Lambda proxy.
+        raise BadRequestException(
+            "PayloadFormatVersion must be 1.0 or 2.0 for an AWS_PROXY integration of an HTTP API"
+        )
+    return integration
+
+
+def _route_order(route: Route) -> list:
+    return [route.route_id]
+
+
+def _integration_order(integration: Integration) -> list:
+    return [integration.integration_id]

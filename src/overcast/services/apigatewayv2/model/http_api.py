@@ -1,0 +1,250 @@
+"""API Gateway HTTP APIs: an API, its routes, integrations, stages and deployments.
+
+An HTTP API is served at `{endpoint}/execute-api/{api_id}` on the server's own address (no
+DNS needed; named stages follow as `/{stage}/...`, the `$default` stage is at the root), or
+with API Gateway's host form `{api_id}.execute-api.{region}.amazonaws.com` in the Host
+header. A stage serves the deployment it points at: a deployment is a snapshot of the
+routes, integrations and CORS configuration, made by CreateDeployment or, for a stage with
+AutoDeploy, on every change.
+
+Members Overcast keeps but does not act on (descriptions, tags, route settings, ...) are
+kept in `extra`, in the API's own casing, and echoed back.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+from dataclasses import dataclass, field
+
+from overcast.services.apigatewayv2.model.route_key import DEFAULT, RouteTable, parse_route_key
+
+API_ID_LENGTH = 10  # API Gateway's ids: `a1b2c3d4e5`; routes and integrations have 7
+CHILD_ID_LENGTH = 7
+DEPLOYMENT_ID_LENGTH = 6
+ID_ALPHABET = string.ascii_lowercase + string.digits
+PATH_PREFIX = "execute-api"
+HOST_SUFFIX = "amazonaws.com"
+DEFAULT_STAGE = DEFAULT
+ROUTE_SELECTION_EXPRESSION = "${request.method} ${request.path}"
+DEFAULT_TIMEOUT_MS = 30_000  # the HTTP API maximum, and its default
+PAYLOAD_VERSIONS = ("1.0", "2.0")
+INTEGRATION_TARGET = "integrations/"
+
+# A function ARN, alone or inside API Gateway's Lambda integration URI; stage variables may
+# stand in for parts of it (`function:${stageVariables.fn}`).
+_LAMBDA_URI = re.compile(
+    r"^(?:arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/)?"
+    r"(?P<arn>arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^/]+?)(?:/invocations)?$"
+)
+_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
+_HOST = re.compile(
+    rf"^(?P<api_id>[a-z0-9]{{{API_ID_LENGTH}}})\.execute-api\.(?P<region>[a-z0-9-]+)\."
+    r"[a-z0-9.-]+(?::\d+)?$"
+)
+
+
+def new_id(length: int) -> str:
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
+
+
+@dataclass(frozen=True)
+class Integration:
+    """An AWS_PROXY integration: the Lambda function (or alias) a route invokes."""
+
+    integration_id: str
+    integration_type: str
+    integration_uri: str
+    payload_format_version: str
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    managed: bool = False  # made by quick create
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Route:
+    route_id: str
+    route_key: str
+    target: str | None = None  # "integrations/{integration_id}"
+    authorization_type: str = "NONE"
+    managed: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def integration_id(self) -> str | None:
+        if self.target and self.target.startswith(INTEGRATION_TARGET):
+            return self.target[len(INTEGRATION_TARGET) :]
+        return None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What a stage serves: the API's routes, integrations and CORS when it was deployed."""
+
+    deployment_id: str
+    created: str
+    auto_deployed: bool
+    routes: tuple[Route, ...]
+    integrations: dict[str, Integration]
+    cors: dict | None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    created: str
+    updated: str
+    auto_deploy: bool = False
+    deployment_id: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+    status_message: str | None = None
+    managed: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Api:
+    api_id: str
+    region: str
+    name: str
+    created: str
+    cors: dict | None = None  # API Gateway's Cors shape as configured, or None
+    disable_execute_api_endpoint: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class ApiRecord:
+    """One API with everything in it, as the control plane keeps and stores it."""
+
+    api: Api
+    routes: dict[str, Route] = field(default_factory=dict)
+    integrations: dict[str, Integration] = field(default_factory=dict)
+    stages: dict[str, Stage] = field(default_factory=dict)
+    deployments: dict[str, Deployment] = field(default_factory=dict)
+
+    def to_record(self) -> dict:
+        return {
+            "api": _fields(self.api),
+            "routes": [_fields(r) for r in self.routes.values()],
+            "integrations": [_fields(i) for i in self.integrations.values()],
+            "stages": [_fields(s) for s in self.stages.values()],
+            "deployments": [_deployment_fields(d) for d in self.deployments.values()],
+        }
+
+    @classmethod
+    def from_record(cls, doc: dict) -> ApiRecord:
+        routes = [Route(**r) for r in doc["routes"]]
+        integrations = [Integration(**i) for i in doc["integrations"]]
+        stages = [Stage(**s) for s in doc["stages"]]
+        deployments = [_deployment(d) for d in doc["deployments"]]
+        return cls(
+            Api(**doc["api"]),
+            {r.route_id: r for r in routes},
+            {i.integration_id: i for i in integrations},
+            {s.name: s for s in stages},
+            {d.deployment_id: d for d in deployments},
+        )
+
+
+def _fields(value: object) -> dict:
+    return dict(value.__dict__)
+
+
+def _deployment_fields(deployment: Deployment) -> dict:
+    out = _fields(deployment)
+    out["routes"] = [_fields(r) for r in deployment.routes]
+    out["integrations"] = [_fields(i) for i in deployment.integrations.values()]
+    return out
+
+
+def _deployment(doc: dict) -> Deployment:
+    integrations = [Integration(**i) for i in doc["integrations"]]
+    return Deployment(
+        **{
+            **doc,
+            "routes": tuple(Route(**r) for r in doc["routes"]),
+            "integrations": {i.integration_id: i for i in integrations},
+        }
+    )
+
+
+def api_endpoint(base_url: str, api_id: str) -> str:
+    """ApiEndpoint: `api_endpoint("http://h:9000/", id)` -> `http://h:9000/execute-api/{id}`
+    (API Gateway's has no trailing slash either)."""
+    return f"{base_url.rstrip('/')}/{PATH_PREFIX}/{api_id}"
+
+
+def api_host(api_id: str, region: str) -> str:
+    """API Gateway's host for an API: `{api_id}.execute-api.{region}.amazonaws.com`."""
+    return f"{api_id}.{PATH_PREFIX}.{region}.{HOST_SUFFIX}"
+
+
+def parse_api_host(host: str) -> tuple[str, str] | None:
+    """(api_id, region) of a Host header in API Gateway's form (any domain, a port allowed)."""
+    found = _HOST.match(host.lower())
+    return (found["api_id"], found["region"]) if found else None
+
+
+def lambda_arn_of(integration_uri: str) -> str | None:
+    """The function (or alias) ARN an AWS_PROXY integration names, or None."""
+    found = _LAMBDA_URI.match(integration_uri)
+    return found["arn"] if found else None
+
+
+def with_stage_variables(text: str, variables: dict[str, str]) -> str:
+    """`function:${stageVariables.fn}` with the stage's `fn` put in (empty when unset)."""
+    return _STAGE_VARIABLE.sub(lambda found: variables.get(found[1], ""), text)
+
+
+@dataclass(frozen=True)
+class ServedStage:
+    """What the front door needs of one stage: its deployed routes and variables."""
+
+    name: str
+    variables: dict[str, str]
+    table: RouteTable[Route] | None  # None: nothing deployed yet
+    integrations: dict[str, Integration]
+    cors: dict | None
+
+
+@dataclass(frozen=True)
+class ServedApi:
+    """An API as the front door sees it; remade whole on every change (read without locks)."""
+
+    api_id: str
+    region: str
+    disabled: bool  # DisableExecuteApiEndpoint
+    stages: dict[str, ServedStage]
+
+    @classmethod
+    def of(cls, record: ApiRecord) -> ServedApi:
+        stages = {}
+        for stage in record.stages.values():
+            deployment = record.deployments.get(stage.deployment_id or "")
+            table = None
+            if deployment is not None:
+                table = RouteTable.of(
+                    [(parse_route_key(r.route_key), r) for r in deployment.routes]
+                )
+            stages[stage.name] = ServedStage(
+                stage.name,
+                dict(stage.variables),
+                table,
+                deployment.integrations if deployment else {},
+                deployment.cors if deployment else None,
+            )
+        api = record.api
+        return cls(api.api_id, api.region, api.disable_execute_api_endpoint, stages)
+
+    def stage_for(self, raw_path: str) -> tuple[ServedStage, str] | None:
+        """The stage a request path names and the path within it: a named stage by its first
+        segment, else the `$default` stage with the whole path; None if neither exists."""
+        first, _, rest = raw_path[1:].partition("/")
+        named = self.stages.get(first) if first != DEFAULT_STAGE else None
+        if named is not None:
+            return named, "/" + rest
+        default = self.stages.get(DEFAULT_STAGE)
+        return (default, raw_path) if default is not None else None

@@ -1,0 +1,234 @@
+"""Sending one matched event to one target of a rule, with EventBridge's retry policy and
+dead-letter queue.
+
+What a delivery is, by target:
+- a function: an asynchronous invocation, committed to Lambda's queue (`AsyncQueue.accept`).
+  Once accepted, EventBridge is done: a function error is the function's business, retried
+  and sent on by its own asynchronous settings (MaximumRetryAttempts, destinations).
+- an event bus: the event is put on that bus, one hop further along its chain.
+- a queue or a topic: a message, through the sender a service registered for it (which
+  raises DeliveryFailed when the queue or topic does not exist or refuses the message).
+
+What fails, as EventBridge's user guide says: a target that does not exist (or refuses the
+event) fails at once, without retries (it would fail every time), and goes to the target's
+dead-letter queue. A
+target that could not take the event now (a function still being created) is retried with
+exponential backoff and jitter until the target's RetryPolicy runs out, 185 retries or 24
+hours by default; then the event goes to the dead-letter queue with the condition that
+ended it. Without a dead-letter queue the event is dropped and counted as failed. An event
+older than MaximumEventAgeInSeconds when it is first due (a schedule that fell due while the
+server was down) is treated the same way.
+
+Retries wait in memory: they do not survive a restart of the server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from overcast.engine.async_queue import MAX_HOPS
+from overcast.engine.destinations import Delivery, Destinations, string_attributes
+from overcast.engine.engine import new_request_id
+from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
+from overcast.function import Target
+from overcast.services.events.input_transform import RuleContext
+from overcast.services.events.model import Rule, RuleTarget, bus_name, service_of
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
+RETRIES_EXHAUSTED = "MaximumRetryAttemptsExhausted"
+AGE_EXCEEDED = "MaximumEventAgeExhausted"
+
+Later = Callable[[float, Callable[[], None]], None]  # run a callable after some seconds
+Forward = Callable[[str, str, dict, int], None]  # put (region, bus, event, hops) on a bus
+
+
+class Acceptor(Protocol):
+    """Lambda's asynchronous queue (engine/async_queue.py)."""
+
+    def accept(
+        self, target: Target, payload: bytes, *, request_id: str, hops: int = 0
+    ) -> object: ...
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One event on its way to one target. `sent_at` (epoch seconds) is when it was first due
+    there: its age counts from it."""
+
+    rule: Rule
+    target: RuleTarget
+    event: dict
+    hops: int
+    sent_at: float
+    retries: int = 0
+
+
+class TargetFailed(Exception):
+    """Raised when a target did not take an event; `code` is EventBridge's ERROR_CODE."""
+
+    def __init__(self, code: str, message: str, retriable: bool) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retriable = retriable
+
+
+# A schedule that fell due while the server was down, found too old when it came back.
+EXPIRED = TargetFailed(
+    "SERVICE_UNAVAILABLE",
+    "The event fell due while the server was down and is older than the target's "
+    "MaximumEventAgeInSeconds.",
+    retriable=False,
+)
+
+
+class TargetDelivery:
+    def __init__(
+        self,
+        queue: Acceptor,
+        resolver: Resolver,
+        destinations: Destinations,
+        transaction: Callable[[], AbstractContextManager],
+        forward: Forward,
+        later: Later,
+        *,
+        clock: Callable[[], float] = time.time,
+        delay_scale: float = 1.0,
+    ) -> None:
+        self.queue = queue
+        self.resolver = resolver
+        self.destinations = destinations
+        self.transaction = transaction
+        self.forward = forward
+        self.later = later
+        self.clock = clock
+        self.delay_scale = delay_scale
+        self.invocations: Counter[str] = Counter()  # by rule ARN, as CloudWatch counts them
+        self.failed: Counter[str] = Counter()
+
+    def deliver(self, attempt: Attempt) -> None:
+        if self._age_s(attempt) > self._max_age_s(attempt):
+            self._give_up(attempt, EXPIRED, AGE_EXCEEDED)
+            return
+        try:
+            self._send(attempt)
+        except TargetFailed as failure:
+            if failure.retriable:
+                self._retry(attempt, failure)
+            else:
+                self._give_up(attempt, failure, None)
+            return
+        self.invocations[attempt.rule.arn] += 1
+
+    # --- sending ------------------------------------------------------------------------
+
+    def _send(self, attempt: Attempt) -> None:
+        arn = attempt.target.arn
+        service = service_of(arn)
+        if service == "events":
+            self._to_bus(attempt)
+            return
+        payload = attempt.target.input.render(attempt.event, self._context(attempt))
+        if payload is None:
+            log.info("rule %s: InputPath selected nothing; nothing sent", attempt.rule.arn)
+            return
+        if service == "lambda":
+            self._to_function(attempt, payload.encode())
+            return
+        try:
+            self.destinations.send(Delivery(arn, payload.encode(), attempt.hops))
+        except DeliveryFailed as failure:
+            code = "RESOURCE_NOT_FOUND" if failure.missing else "SDK_CLIENT_ERROR"
+            raise TargetFailed(code, failure.message, False) from None
+
+    def _to_function(self, attempt: Attempt, payload: bytes) -> None:
+        parts = attempt.target.arn.split(":")
+        qualifier = parts[7] if len(parts) > 7 else None
+        try:
+            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+        except ResourceNotFoundException as exc:
+            raise TargetFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
+        except ServiceError as exc:  # e.g. still Pending: it may take the event later
+            raise TargetFailed("SDK_CLIENT_ERROR", exc.message, True) from None
+        self.queue.accept(target, payload, request_id=new_request_id(), hops=attempt.hops)
+
+    def _to_bus(self, attempt: Attempt) -> None:
+        # Buses that feed each other would pass an event round for ever: the chain is
+        # counted, as Lambda counts its own, and stopped at the same length.
+        if attempt.hops + 1 >= MAX_HOPS:
+            log.warning(
+                "rule %s: event %s stopped in a loop", attempt.rule.arn, attempt.event["id"]
+            )
+            return
+        region = attempt.target.arn.split(":")[3]
+        self.forward(region, bus_name(attempt.target.arn), attempt.event, attempt.hops + 1)
+
+    def _context(self, attempt: Attempt) -> RuleContext:
+        received = datetime.fromtimestamp(attempt.sent_at, UTC)
+        return RuleContext(attempt.rule.name, attempt.rule.arn, received)
+
+    # --- failures -----------------------------------------------------------------------
+
+    def _retry(self, attempt: Attempt, failure: TargetFailed) -> None:
+        policy = attempt.target.retry_policy
+        if attempt.retries >= policy.maximum_retry_attempts:
+            self._give_up(attempt, failure, RETRIES_EXHAUSTED)
+            return
+        ceiling = min(BACKOFF_FIRST_S * 2**attempt.retries, BACKOFF_MAX_S)
+        delay = random.uniform(ceiling / 2, ceiling) * self.delay_scale  # jitter
+        if self._age_s(attempt) + delay > self._max_age_s(attempt):
+            self._give_up(attempt, failure, AGE_EXCEEDED)
+            return
+        log.info(
+            "rule %s: target %s failed (%s); retrying", attempt.rule.arn, attempt.target.id, failure
+        )
+        self.later(delay, lambda: self.deliver(replace(attempt, retries=attempt.retries + 1)))
+
+    def _give_up(self, attempt: Attempt, failure: TargetFailed, condition: str | None) -> None:
+        rule, target = attempt.rule, attempt.target
+        self.failed[rule.arn] += 1
+        dead_letter = target.dead_letter_arn
+        log.warning(
+            "rule %s: event %s not delivered to %s (%s: %s)%s",
+            rule.arn,
+            attempt.event.get("id"),
+            target.arn,
+            failure.code,
+            failure,
+            f"; sent to {dead_letter}" if dead_letter else "; dropped",
+        )
+        if dead_letter is None:
+            return
+        attributes = {
+            "RULE_ARN": rule.arn,
+            "TARGET_ARN": target.arn,
+            "ERROR_CODE": failure.code,
+            "ERROR_MESSAGE": str(failure),
+            "RETRY_ATTEMPTS": str(attempt.retries),
+        }
+        if condition is not None:
+            attributes["EXHAUSTED_RETRY_CONDITION"] = condition
+        body = json.dumps(attempt.event).encode()
+        delivery = Delivery(dead_letter, body, attempt.hops, string_attributes(attributes))
+        with self.transaction():
+            try:
+                self.destinations.send(delivery)
+            except DeliveryFailed as lost:
+                log.warning("rule %s: dead-letter queue %s: %s", rule.arn, dead_letter, lost)
+
+    def _age_s(self, attempt: Attempt) -> float:
+        return self.clock() - attempt.sent_at
+
+    def _max_age_s(self, attempt: Attempt) -> float:
+        return attempt.target.retry_policy.maximum_event_age_s * self.delay_scale

@@ -1,0 +1,216 @@
+"""Lambda's Invoke operation: the hot path from an HTTP request to the engine and back.
+
+Kept apart from the generic, model-driven control-plane routes so that a warm invoke costs only
+what it must: resolve (in memory), check limits, hand the payload to the engine untouched.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from overcast.aws import json_document
+from overcast.aws.error_responses import error_response, internal_error
+from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
+from overcast.aws.sigv4 import scope_of
+from overcast.aws.validation import constraints, single_error
+from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
+from overcast.engine.engine import Engine, new_request_id
+from overcast.errors import (
+    InvalidParameterValueException,
+    InvalidRequestContentException,
+    RecursiveInvocationException,
+    RequestEntityTooLargeException,
+    RequestTooLargeException,
+    ServiceError,
+)
+from overcast.types import Resolver
+
+# Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
+INVOKE_PATH = r"/2015-03-31/functions/([^/?]+)/invocations/?"
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024
+CLIENT_CONTEXT_LIMIT = 3583
+INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+# The model's LogType member (its enum: None, Tail), checked as every other member is.
+LOG_TYPE = service_model("lambda").operation_model("Invoke").input_shape.members["LogType"]
+JSON_TYPE = ("content-type", "application/json")
+RECURSION_STOPPED = (
+    "Lambda has detected your function being invoked in a recursive loop with other AWS "
+    "resources and stopped your function's invocation."
+)
+
+
+@dataclass
+class InvokeCall:
+    """One Invoke request, taken apart: what both the ASGI route and the fast HTTP path
+    (http/fast_http.py) hand to `InvokeEndpoint.answer`. Header names are lower case."""
+
+    function_name: str
+    qualifier: str | None
+    headers: dict[str, str]
+    body: bytes
+    header_bytes: int = 0  # the request's header block, for Lambda's header size limit
+
+
+@dataclass
+class Answer:
+    """An HTTP answer: status, headers (lower-case names) and body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes = b""
+
+    @classmethod
+    def of_error(cls, exc: ServiceError) -> Answer:
+        response = error_response(exc)
+        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
+        return cls(exc.status, [h for h in headers if h[0] != "content-length"], response.body)
+
+
+class InvokeEndpoint:
+    """Lambda's Invoke: `POST /2015-03-31/functions/{FunctionName}/invocations`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        resolver: Resolver,
+        default_region: str,
+        queue: AsyncQueue,
+        policies: Policies,
+    ) -> None:
+        self._engine = engine
+        self._resolver = resolver
+        self._default_region = default_region
+        self._queue = queue
+        self._policies = policies
+
+    async def __call__(self, request: Request) -> Response:
+        """The Starlette endpoint (errors are rendered by the `guarded` wrapper around it)."""
+        raw = request.scope["headers"]
+        call = InvokeCall(
+            function_name=request.path_params["FunctionName"],
+            qualifier=request.query_params.get("Qualifier"),
+            headers={n.decode("latin-1"): v.decode("latin-1") for n, v in raw},
+            body=await request.body(),
+            header_bytes=header_size(raw),
+        )
+        answer = await self.invoke(call)
+        return Response(answer.body, answer.status, headers=dict(answer.headers))
+
+    async def answer(self, call: InvokeCall) -> Answer:
+        """The answer to `call`, Lambda's errors included."""
+        try:
+            return await self.invoke(call)
+        except ServiceError as exc:
+            return Answer.of_error(exc)
+        except Exception as exc:
+            return Answer.of_error(internal_error(exc, f"Invoke {call.function_name}"))
+
+    async def invoke(self, call: InvokeCall) -> Answer:
+        """The answer to `call`; refusals raise Lambda's errors."""
+        headers = call.headers
+        if call.header_bytes > MAX_HEADER_BYTES:
+            raise RequestEntityTooLargeException(
+                f"Request headers must be smaller than {MAX_HEADER_BYTES} bytes"
+            )
+        invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
+        if invocation_type not in INVOCATION_TYPES:
+            raise InvalidParameterValueException(
+                f"Unsupported invocation type {invocation_type!r}: "
+                "use RequestResponse, Event or DryRun."
+            )
+        tail = wants_log_tail(headers)
+        check_size(call.body, invocation_type)
+        region = scope_of(headers, self._default_region).region
+        target = self._resolver.resolve(region, call.function_name, call.qualifier)
+        payload = checked_json(call.body)
+        executed = ("x-amz-executed-version", target.function.version)
+        if invocation_type == "DryRun":
+            return Answer(204, [executed])
+        hops = lineage_hops(headers.get("x-amzn-trace-id"))
+        if hops >= MAX_HOPS and self._policies.stops_loops(target.function):
+            raise RecursiveInvocationException(RECURSION_STOPPED)
+        if invocation_type == "Event":
+            request_id = new_request_id()
+            await self._queue.submit(target, payload, request_id=request_id, hops=hops)
+            return Answer(202, [("x-amzn-requestid", request_id), executed])
+        result = await self._engine.invoke(
+            target,
+            payload,
+            tail=tail,
+            client_context=client_context(headers.get("x-amz-client-context")),
+            hops=hops,
+        )
+        answer = [("x-amzn-requestid", result.request_id), executed, JSON_TYPE]
+        if result.function_error:
+            answer.append(("x-amz-function-error", result.function_error))
+        if result.log_result is not None:
+            answer.append(("x-amz-log-result", result.log_result))
+        return Answer(result.status_code, answer, result.payload)
+
+
+def wants_log_tail(headers: dict[str, str]) -> bool:
+    """Whether X-Amz-Log-Type asks for the log's tail; a value outside the model's LogType
+    enum is refused as Lambda's front end refuses any enum member it cannot read."""
+    log_type = headers.get("x-amz-log-type", "None")
+    if log_type != "None" and log_type != "Tail":  # the usual answers cost no model lookup
+        problems = constraints(LOG_TYPE, log_type)
+        if problems:
+            raise single_error("logType", log_type, problems[0])
+    return log_type == "Tail"
+
+
+def check_size(payload: bytes, invocation_type: str) -> None:
+    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
+    if len(payload) > limit:
+        raise RequestTooLargeException(
+            f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+        )
+
+
+def checked_json(payload: bytes) -> bytes:
+    # Lambda refuses an event that is not JSON; an empty payload is the empty object.
+    if not payload.strip():
+        return b"{}"
+    try:
+        json_document.loads(payload, json_document.PAYLOAD_MAX_DEPTH)
+    except ValueError as exc:
+        raise InvalidRequestContentException(
+            f"Could not parse request body into json: Could not parse payload into json: {exc}"
+        ) from None
+    return payload
+
+
+def client_context(header: str | None) -> str | None:
+    """X-Amz-Client-Context is base64 JSON; the runtime receives the decoded JSON text."""
+    if not header:
+        return None
+    if len(header) > CLIENT_CONTEXT_LIMIT:
+        raise InvalidParameterValueException(
+            f"Client context must be smaller than {CLIENT_CONTEXT_LIMIT} bytes"
+        )
+    try:
+        text = base64.b64decode(header, validate=True).decode()
+        json_document.loads(text)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise InvalidRequestContentException(
+            "Client context must be a valid Base64-encoded JSON object."
+        ) from None
+    return text
+
+
+def lineage_hops(trace_header: str | None) -> int:
+    """How many invocations came before this one in its chain: the count in the trace
+    header's `Lineage=<id>:<count>`, which the SDKs pass on from inside a function."""
+    if not trace_header or "Lineage=" not in trace_header:
+        return 0
+    lineage = trace_header.split("Lineage=", 1)[1].split(";", 1)[0]
+    try:
+        return int(lineage.rsplit(":", 1)[1])
+    except (IndexError, ValueError):
+        return 0

@@ -1,0 +1,101 @@
+"""Lambda's InvokeWithResponseStream: the function's response as an event stream, each chunk
+sent on as the function writes it, then InvokeComplete.
+
+    POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations
+
+Refusals before the function runs (an unknown function, a bad payload, throttling) are
+ordinary Lambda errors; once it runs, the answer is 200 and how the invocation ended (a
+function error, a timeout) is told by InvokeComplete's ErrorCode and ErrorDetails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from overcast.aws.protocols import eventstream
+from overcast.aws.protocols.rest_json import check_header_size
+from overcast.aws.sigv4 import scope_of
+from overcast.engine.async_queue import MAX_HOPS, Policies
+from overcast.engine.engine import Engine
+from overcast.engine.streaming import ResponseStream
+from overcast.errors import InvalidParameterValueException, RecursiveInvocationException
+from overcast.services.lambda_.api.invoke import (
+    RECURSION_STOPPED,
+    check_size,
+    checked_json,
+    client_context,
+    lineage_hops,
+    wants_log_tail,
+)
+from overcast.types import Resolver
+
+INVOCATION_TYPES = ("RequestResponse", "DryRun")
+
+
+class InvokeStreamEndpoint:
+    """The Starlette endpoint for InvokeWithResponseStream."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        resolver: Resolver,
+        default_region: str,
+        policies: Policies | None = None,
+    ) -> None:
+        self._engine = engine
+        self._resolver = resolver
+        self._default_region = default_region
+        self._policies = policies  # recursive loop detection, as for Invoke
+
+    async def __call__(self, request: Request) -> Response:
+        check_header_size(request.scope["headers"])
+        headers = request.headers
+        invocation_type = headers.get("x-amz-invocation-type", "RequestResponse")
+        if invocation_type not in INVOCATION_TYPES:
+            raise InvalidParameterValueException(
+                f"Unsupported invocation type {invocation_type!r}: use RequestResponse or DryRun."
+            )
+        tail = wants_log_tail(headers)
+        payload = await request.body()
+        check_size(payload, invocation_type)
+        region = scope_of(headers, self._default_region).region
+        target = self._resolver.resolve(
+            region, request.path_params["FunctionName"], request.query_params.get("Qualifier")
+        )
+        payload = checked_json(payload)
+        executed = {"X-Amz-Executed-Version": target.function.version}
+        if invocation_type == "DryRun":
+            return Response(status_code=204, headers=executed)
+        hops = lineage_hops(headers.get("x-amzn-trace-id"))
+        if hops >= MAX_HOPS and self._policies and self._policies.stops_loops(target.function):
+            raise RecursiveInvocationException(RECURSION_STOPPED)
+        stream = await self._engine.invoke_stream(
+            target,
+            payload,
+            tail=tail,
+            client_context=client_context(headers.get("x-amz-client-context")),
+            hops=hops,
+        )
+        return StreamingResponse(
+            events(stream),
+            headers={"x-amzn-RequestId": stream.request_id, **executed},
+            media_type=eventstream.CONTENT_TYPE,
+        )
+
+
+async def events(stream: ResponseStream) -> AsyncIterator[bytes]:
+    """PayloadChunk events as the function writes, then InvokeComplete."""
+    try:
+        async for chunk in stream:
+            yield eventstream.payload_chunk(chunk)
+        error = stream.error
+        yield eventstream.invoke_complete(
+            error.code if error else None,
+            error.details if error else None,
+            stream.result.log_result,
+        )
+    finally:
+        stream.close()

@@ -1,0 +1,84 @@
+"""Lambda's function URL operations at the API edge: Create/Get/Update/Delete and
+ListFunctionUrlConfigs. Registered with the same `operation` table as functions.py beside it.
+
+FunctionUrl is built from the address the request reached this server by, as GetFunction's
+Code.Location is: `http://127.0.0.1:9000/lambda-url/{url_id}/`.
+"""
+
+from __future__ import annotations
+
+from overcast.services.lambda_.api.functions import Call, operation
+from overcast.services.lambda_.control.plane import ControlPlane
+from overcast.services.lambda_.control.urls import UrlView
+from overcast.services.lambda_.model.url import function_url
+
+
+def url_configuration(view: UrlView, call: Call, *, modified: bool = True) -> dict:
+    """Get/UpdateFunctionUrlConfig's answer (and a list item); Create's lacks LastModifiedTime."""
+    config = view.config
+    route = config.route
+    out = {
+        "FunctionUrl": function_url(call.base_url, route.url_id),
+        "FunctionArn": view.function_arn,
+        "AuthType": route.auth_type,
+        "Cors": dict(route.cors) if route.cors else None,
+        "CreationTime": config.creation_time,
+        "InvokeMode": route.invoke_mode,
+    }
+    if modified:
+        out["LastModifiedTime"] = config.last_modified_time
+    return out
+
+
+@operation("CreateFunctionUrlConfig")
+def create_function_url_config(control: ControlPlane, call: Call) -> dict:
+    p = call.params
+    view = control.urls.create(
+        call.region,
+        p["FunctionName"],
+        p.get("Qualifier"),
+        auth_type=p["AuthType"],
+        cors=p.get("Cors"),
+        invoke_mode=p.get("InvokeMode"),
+    )
+    return url_configuration(view, call, modified=False)
+
+
+@operation("GetFunctionUrlConfig")
+def get_function_url_config(control: ControlPlane, call: Call) -> dict:
+    p = call.params
+    return url_configuration(
+        control.urls.get(call.region, p["FunctionName"], p.get("Qualifier")), call
+    )
+
+
+@operation("UpdateFunctionUrlConfig")
+def update_function_url_config(control: ControlPlane, call: Call) -> dict:
+    p = call.params
+    view = control.urls.update(
+        call.region,
+        p["FunctionName"],
+        p.get("Qualifier"),
+        auth_type=p.get("AuthType"),
+        cors=p.get("Cors"),
+        invoke_mode=p.get("InvokeMode"),
+    )
+    return url_configuration(view, call)
+
+
+@operation("DeleteFunctionUrlConfig")
+def delete_function_url_config(control: ControlPlane, call: Call) -> None:
+    p = call.params
+    control.urls.delete(call.region, p["FunctionName"], p.get("Qualifier"))
+
+
+@operation("ListFunctionUrlConfigs")
+def list_function_url_configs(control: ControlPlane, call: Call) -> dict:
+    p = call.params
+    views, marker = control.urls.list(
+        call.region, p["FunctionName"], marker=p.get("Marker"), max_items=p.get("MaxItems")
+    )
+    return {
+        "FunctionUrlConfigs": [url_configuration(v, call) for v in views],
+        "NextMarker": marker,
+    }

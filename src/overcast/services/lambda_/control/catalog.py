@@ -1,0 +1,158 @@
+"""The control plane's memory: every function, loaded at start and updated on each write.
+
+Reads (the invoke path's `resolve` above all) never touch SQLite. Writers hold `lock`, change
+the store first and the memory second, so what is served is always what was kept. Readers do
+not lock: each write swaps whole values (frozen configurations, dict entries), which Python
+does atomically.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from overcast.errors import ResourceNotFoundException
+from overcast.function import LATEST, FunctionVersion
+from overcast.services.lambda_.model.alias import Alias
+from overcast.services.lambda_.model.arn import function_arn
+from overcast.services.lambda_.model.configuration import Configuration
+from overcast.services.lambda_.model.layer import LayerRef
+from overcast.services.lambda_.model.record import FunctionRecord
+from overcast.services.lambda_.store.base import Store
+
+# From a version's layers to the folder of them merged (mounted at /opt), made if missing.
+OptDirs = Callable[[Sequence[LayerRef]], "str | None"]
+
+
+@dataclass
+class FunctionEntry:
+    record: FunctionRecord
+    arn: str  # unqualified
+    latest: Configuration
+    versions: dict[str, Configuration] = field(default_factory=dict)  # published only
+    aliases: dict[str, Alias] = field(default_factory=dict)
+    # Set while code is being stored for a create or update: a second update is refused.
+    busy: bool = False
+    # The engine's view of each version, $LATEST included, made once per write.
+    views: dict[str, FunctionVersion] = field(default_factory=dict)
+    opt_dirs: OptDirs | None = None
+
+    @property
+    def region(self) -> str:
+        return self.record.region
+
+    @property
+    def name(self) -> str:
+        return self.record.name
+
+    def version(self, version: str) -> Configuration | None:
+        return self.latest if version == LATEST else self.versions.get(version)
+
+    def set_version(self, config: Configuration, account_id: str) -> None:
+        if config.version == LATEST:
+            self.latest = config
+        else:
+            self.versions[config.version] = config
+        self.views[config.version] = self._view(config, account_id)
+
+    def refresh_views(self, account_id: str) -> None:
+        """Remake every view after a function-wide setting changed (reserved concurrency).
+
+        Revisions stay as they are: the engine keys warm environments by revision, and a
+        new reservation does not make them stale.
+        """
+        for config in [self.latest, *self.versions.values()]:
+            self.views[config.version] = self._view(config, account_id)
+
+    def _view(self, config: Configuration, account_id: str) -> FunctionVersion:
+        opt_dir = self.opt_dirs(config.layers) if self.opt_dirs and config.layers else None
+        return config.engine_view(
+            self.arn, self.region, account_id, self.record.reserved_concurrency, opt_dir
+        )
+
+    def drop_version(self, version: str) -> None:
+        self.versions.pop(version, None)
+        self.views.pop(version, None)
+
+    def aliases_on(self, version: str) -> list[str]:
+        return sorted(name for name, alias in self.aliases.items() if version in alias.versions())
+
+
+class Catalog:
+    def __init__(self, store: Store, account_id: str, opt_dirs: OptDirs | None = None) -> None:
+        self.store = store
+        self.account_id = account_id
+        self.opt_dirs = opt_dirs
+        self.lock = threading.RLock()
+        self._entries: dict[tuple[str, str], FunctionEntry] = {}
+
+    def load(self) -> None:
+        with self.lock:
+            for stored in self.store.load():
+                entry = self.new_entry(stored.record, stored.latest)
+                for config in stored.versions.values():
+                    entry.set_version(config, self.account_id)
+                entry.aliases.update(stored.aliases)
+                self._entries[(entry.region, entry.name)] = entry
+
+    def new_entry(self, record: FunctionRecord, latest: Configuration) -> FunctionEntry:
+        entry = FunctionEntry(
+            record=record,
+            latest=latest,
+            arn=function_arn(record.region, self.account_id, record.name),
+            opt_dirs=self.opt_dirs,
+        )
+        entry.set_version(latest, self.account_id)
+        return entry
+
+    def get(self, region: str, name: str) -> FunctionEntry | None:
+        return self._entries.get((region, name))
+
+    def require(self, region: str, name: str) -> FunctionEntry:
+        entry = self._entries.get((region, name))
+        if entry is None:
+            raise ResourceNotFoundException(
+                f"Function not found: {function_arn(region, self.account_id, name)}"
+            )
+        return entry
+
+    def add(self, entry: FunctionEntry) -> None:
+        self._entries[(entry.region, entry.name)] = entry
+
+    def remove(self, region: str, name: str) -> None:
+        self._entries.pop((region, name), None)
+
+    def in_region(self, region: str) -> list[FunctionEntry]:
+        return sorted(
+            (e for (r, _), e in list(self._entries.items()) if r == region),
+            key=lambda entry: entry.name,
+        )
+
+    def all(self) -> list[FunctionEntry]:
+        return list(self._entries.values())
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """A version as one response shows it: its configuration and the FunctionArn to print.
+
+    Lambda prints the ARN the way the caller asked: unqualified for an unqualified request,
+    qualified with the version or alias otherwise.
+    """
+
+    config: Configuration
+    function_arn: str
+
+
+def select_version(entry: FunctionEntry, qualifier: str | None, account_id: str) -> VersionView:
+    """The configuration a qualifier designates: $LATEST, a published version, or an alias's
+    primary version. Raises Lambda's not-found error for a version or alias it lacks."""
+    if qualifier is None:
+        return VersionView(entry.latest, entry.arn)
+    qualified = f"{entry.arn}:{qualifier}"
+    alias = entry.aliases.get(qualifier)
+    config = entry.version(alias.function_version if alias else qualifier)
+    if config is None:
+        raise ResourceNotFoundException(f"Function not found: {qualified}")
+    return VersionView(config, qualified)

@@ -1,0 +1,299 @@
+"""Create/Get/Update/Delete/ListEventSourceMappings: which functions read which queues.
+
+A mapping is written down in a transitional state (Creating, Enabling, Disabling, Updating,
+Deleting) and handed to the event sources (the queue pollers), which start, restart or stop
+its poller and then call back: the mapping settles (Enabled or Disabled; a deleted one is
+gone), as Lambda's does once its pollers have followed.
+
+Writers hold `lock` (API worker threads, and the event loop settling); readers do not, as
+each write swaps a whole frozen value.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid as uuids
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from overcast.aws.clock import Clock
+from overcast.aws.event_patterns.patterns import EventPattern
+from overcast.aws.paging import page
+from overcast.errors import (
+    InvalidEventPatternException,
+    InvalidParameterValueException,
+    ResourceConflictException,
+    ResourceInUseException,
+    ResourceNotFoundException,
+)
+from overcast.function import LATEST
+from overcast.services.lambda_.control.catalog import Catalog
+from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping, MappingState
+from overcast.services.lambda_.store.base import Store
+
+PAGE_LIMIT = 100
+DEFAULT_BATCH_SIZE = 10
+FIFO_BATCH_LIMIT = 10
+MAX_FILTERS = 5
+NOT_FOUND = "The resource you requested does not exist."
+# What Lambda accepts only for streams and brokers, not for SQS.
+NOT_FOR_QUEUES = (
+    "StartingPosition",
+    "StartingPositionTimestamp",
+    "ParallelizationFactor",
+    "DestinationConfig",
+    "MaximumRecordAgeInSeconds",
+    "BisectBatchOnFunctionError",
+    "MaximumRetryAttempts",
+    "TumblingWindowInSeconds",
+    "Topics",
+    "Queues",
+    "SourceAccessConfigurations",
+    "SelfManagedEventSource",
+    "AmazonManagedKafkaEventSourceConfig",
+    "SelfManagedKafkaEventSourceConfig",
+    "DocumentDBEventSourceConfig",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the mapping's rules need to know of its queue."""
+
+    fifo: bool
+    visibility_timeout_s: int
+
+
+class EventSources(Protocol):
+    """The pollers' side (services/sqs/pollers.py)."""
+
+    def check_source(self, region: str, arn: str) -> Source:
+        """The queue at `arn`; raises InvalidParameterValueException when it is no source
+        Overcast reads or does not exist."""
+        ...
+
+    def apply(self, mapping: EventSourceMapping, done: Callable[[], None]) -> None:
+        """Start, restart or stop the mapping's poller (from any thread); then `done()`."""
+        ...
+
+
+class EventSourceMappingService:
+    def __init__(self, catalog: Catalog, store: Store, clock: Clock) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.clock = clock
+        self.lock = threading.RLock()
+        self.sources: EventSources | None = None
+        self._mappings: dict[str, EventSourceMapping] = {}
+
+    def load(self) -> None:
+        for mapping in self.store.load_event_source_mappings():
+            self._mappings[mapping.uuid] = mapping
+
+    def attach(self, sources: EventSources) -> None:
+        """Hand every mapping to the pollers (at start); mappings caught in a transition by
+        a stop settle now."""
+        self.sources = sources
+        for mapping in list(self._mappings.values()):
+            sources.apply(mapping, self._settler(mapping))
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get(self, uuid: str) -> EventSourceMapping:
+        mapping = self._mappings.get(uuid)
+        if mapping is None:
+            raise ResourceNotFoundException(NOT_FOUND)
+        return mapping
+
+    def all(self) -> list[EventSourceMapping]:
+        return list(self._mappings.values())
+
+    def list(
+        self,
+        region: str,
+        *,
+        source_arn: str | None = None,
+        function_name: str | None = None,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> tuple[list[EventSourceMapping], str | None]:
+        wanted_function = None
+        if function_name:
+            named = name_function(self.catalog.account_id, region, function_name)
+            wanted_function = named.arn(self.catalog.account_id, named.qualifier)
+        every = list(self._mappings.values())  # a snapshot: the loop may settle one meanwhile
+        chosen = sorted(
+            (
+                m
+                for m in every
+                if m.region == region
+                and (source_arn is None or m.event_source_arn == source_arn)
+                and (wanted_function is None or m.function_arn == wanted_function)
+            ),
+            key=lambda m: m.uuid,
+        )
+        return page(chosen, lambda m: [m.uuid], marker, max_items, PAGE_LIMIT)
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def create(
+        self,
+        region: str,
+        function_name: str,
+        source_arn: str | None,
+        settings: dict,
+        given: set[str],
+    ) -> EventSourceMapping:
+        """`settings`: the mapping's fields that were given (snake_case); `given`: the API
+        parameters named, to refuse those that are not for queues."""
+        _refuse_stream_parameters(given)
+        if not source_arn:
+            raise InvalidParameterValueException("EventSourceArn is required for this source.")
+        source = self._sources().check_source(region, source_arn)
+        function_arn = self._function_arn(region, function_name, source)
+        with self.lock:
+            for other in self._mappings.values():
+                if other.event_source_arn == source_arn and other.function_arn == function_arn:
+                    raise ResourceConflictException(
+                        f'An event source mapping with SQS arn (" {source_arn} ") and function '
+                        f'(" {function_name} ") already exists. Please update or delete the '
+                        f"existing mapping with UUID {other.uuid}"
+                    )
+            mapping = EventSourceMapping(
+                uuid=str(uuids.uuid4()),
+                region=region,
+                account_id=self.catalog.account_id,
+                event_source_arn=source_arn,
+                function_arn=function_arn,
+                batch_size=DEFAULT_BATCH_SIZE,
+                maximum_batching_window_s=0,
+                enabled=True,
+                state=MappingState.CREATING,
+                last_modified=self._now(),
+            )
+            mapping = _checked(replace(mapping, **settings), source)
+            self._save(mapping)
+        return mapping
+
+    def update(
+        self, uuid: str, region: str, function_name: str | None, settings: dict, given: set[str]
+    ) -> EventSourceMapping:
+        _refuse_stream_parameters(given)
+        with self.lock:
+            current = self.get(uuid)
+            if current.state is MappingState.DELETING:
+                raise ResourceInUseException(
+                    "Cannot update the event source mapping because it is in use (Deleting)."
+                )
+            source = self._sources().check_source(current.region, current.event_source_arn)
+            if function_name:
+                function_arn = self._function_arn(region, function_name, source)
+                settings = {**settings, "function_arn": function_arn}
+            mapping = _checked(replace(current, **settings), source)
+            state = MappingState.UPDATING
+            if mapping.enabled != current.enabled:
+                state = MappingState.ENABLING if mapping.enabled else MappingState.DISABLING
+            mapping = replace(mapping, state=state, last_modified=self._now())
+            self._save(mapping)
+        return mapping
+
+    def delete(self, uuid: str) -> EventSourceMapping:
+        with self.lock:
+            current = self.get(uuid)
+            mapping = replace(current, state=MappingState.DELETING)
+            self._save(mapping)
+        return mapping
+
+    def _save(self, mapping: EventSourceMapping) -> None:
+        """Keep it, and have the pollers follow."""
+        self.store.put_event_source_mapping(mapping)
+        self._mappings[mapping.uuid] = mapping
+        self._sources().apply(mapping, self._settler(mapping))
+
+    def _settler(self, mapping: EventSourceMapping) -> Callable[[], None]:
+        def settle() -> None:
+            self._settle(mapping)
+
+        return settle
+
+    def _settle(self, mapping: EventSourceMapping) -> None:
+        """The pollers followed `mapping`: end its transition, unless it changed since."""
+        with self.lock:
+            if self._mappings.get(mapping.uuid) is not mapping:
+                return
+            if mapping.state is MappingState.DELETING:
+                self.store.delete_event_source_mapping(mapping.uuid)
+                del self._mappings[mapping.uuid]
+                return
+            final = mapping.settled()
+            if final is not None:
+                settled = replace(mapping, state=final)
+                self.store.put_event_source_mapping(settled)
+                self._mappings[mapping.uuid] = settled
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _function_arn(self, region: str, function_name: str, source: Source) -> str:
+        """The function's ARN, qualified as named. The function (and qualifier) must exist,
+        and its timeout must fit in the queue's visibility timeout, as Lambda requires."""
+        account = self.catalog.account_id
+        named = name_function(account, region, function_name)
+        entry = self.catalog.require(named.region, named.name)
+        qualifier = named.qualifier
+        config = entry.latest
+        if qualifier and qualifier != LATEST:
+            alias = entry.aliases.get(qualifier)
+            config = entry.version(alias.function_version if alias else qualifier)
+            if config is None:
+                raise ResourceNotFoundException(
+                    f"Function not found: {named.arn(account, qualifier)}"
+                )
+        if source.visibility_timeout_s < config.timeout:
+            raise InvalidParameterValueException(
+                f"Queue visibility timeout: {source.visibility_timeout_s} seconds is less than "
+                f"Function timeout: {config.timeout} seconds"
+            )
+        return named.arn(account, qualifier)
+
+    def _sources(self) -> EventSources:
+        if self.sources is None:
+            raise InvalidParameterValueException("No event sources are served here.")
+        return self.sources
+
+    def _now(self) -> float:
+        return self.clock().timestamp()
+
+
+def _refuse_stream_parameters(given: set[str]) -> None:
+    for name in NOT_FOR_QUEUES:
+        if name in given:
+            raise InvalidParameterValueException(
+                f"Unsupported {name} parameter for an Amazon SQS event source."
+            )
+
+
+def _checked(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
+    """Lambda's rules for an SQS mapping's settings."""
+    if source.fifo and mapping.batch_size > FIFO_BATCH_LIMIT:
+        raise InvalidParameterValueException(
+            f"BatchSize must be between 1 and {FIFO_BATCH_LIMIT} for an Amazon SQS FIFO queue."
+        )
+    if mapping.batch_size > DEFAULT_BATCH_SIZE and mapping.maximum_batching_window_s < 1:
+        raise InvalidParameterValueException(
+            "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
+            "greater than 10"
+        )
+    if len(mapping.filters) > MAX_FILTERS:
+        raise InvalidParameterValueException(
+            f"The FilterCriteria can hold at most {MAX_FILTERS} filters."
+        )
+    for pattern in mapping.filters:
+        try:
+            EventPattern.parse(pattern)
+        except InvalidEventPatternException as exc:
+            raise InvalidParameterValueException(
+                f"Invalid filter pattern definition. {exc.reason}"
+            ) from None
+    return mapping

@@ -1,0 +1,406 @@
+"""Functions: create, read, list, update code or configuration, delete.
+
+Storing code (extracting a zip of up to 250 MB) happens outside the catalog lock: meanwhile
+the function is Pending (create) or its LastUpdateStatus is InProgress (update), as on Lambda,
+and a second change is refused with ResourceConflictException. Responses show those states,
+as Lambda's do; the function is Active/Successful as soon as the code is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from overcast.aws.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.aws.paging import page
+from overcast.config import Settings
+from overcast.errors import (
+    InvalidParameterValueException,
+    ResourceConflictException,
+    ResourceNotFoundException,
+)
+from overcast.function import LATEST
+from overcast.services.lambda_.control.catalog import (
+    Catalog,
+    FunctionEntry,
+    VersionView,
+    select_version,
+)
+from overcast.services.lambda_.control.checks import check_change, check_configuration
+from overcast.services.lambda_.control.code_storage import CodeStorage
+from overcast.services.lambda_.control.concurrency import ConcurrencyService
+from overcast.services.lambda_.control.event_invoke import EventInvokeService
+from overcast.services.lambda_.control.layers import LayerService
+from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.runtimes import interpreter_for
+from overcast.services.lambda_.control.urls import UrlService
+from overcast.services.lambda_.control.versions import (
+    PAGE_LIMIT,
+    VersionService,
+    check_idle,
+    check_revision,
+    version_sort_key,
+)
+from overcast.services.lambda_.model.configuration import (
+    Configuration,
+    ConfigurationChange,
+    State,
+    UpdateStatus,
+)
+from overcast.services.lambda_.model.event_invoke import destination_service
+from overcast.services.lambda_.model.record import FunctionRecord
+from overcast.store.code import CodeInfo, CodeStore
+from overcast.types import EnvironmentRetirer
+
+MANDATORY = (
+    "Runtime and Handler are mandatory parameters for functions created with deployment packages."
+)
+
+
+@dataclass(frozen=True)
+class FunctionDetails:
+    """GetFunction's answer: the version, the function's tags, the interpreter it runs on,
+    its reserved concurrency."""
+
+    view: VersionView
+    tags: dict[str, str]
+    interpreter: str | None
+    reserved_concurrency: int | None = None
+
+
+def creating(config: Configuration) -> Configuration:
+    """How CreateFunction's response shows a new function (Lambda: Pending, Creating)."""
+    return replace(
+        config,
+        state=State.PENDING,
+        state_reason="The function is being created.",
+        state_reason_code="Creating",
+        last_update_status=None,
+    )
+
+
+def updating(config: Configuration) -> Configuration:
+    """How an update's response shows the function (Lambda: LastUpdateStatus InProgress)."""
+    return replace(
+        config,
+        last_update_status=UpdateStatus.IN_PROGRESS,
+        last_update_status_reason="The function is being created.",
+        last_update_status_reason_code="Creating",
+    )
+
+
+class FunctionService:
+    def __init__(
+        self,
+        catalog: Catalog,
+        code_store: CodeStore,
+        settings: Settings,
+        retirer: EnvironmentRetirer,
+        versions: VersionService,
+        concurrency: ConcurrencyService,
+        clock: Clock,
+        *,
+        layers: LayerService,
+        urls: UrlService | None = None,
+        event_invoke: EventInvokeService | None = None,
+        code_storage: CodeStorage | None = None,
+    ) -> None:
+        self.code_storage = code_storage
+        self.urls = urls
+        self.event_invoke = event_invoke
+        self.catalog = catalog
+        self.code_store = code_store
+        self.settings = settings
+        self.retirer = retirer
+        self.versions = versions
+        self.concurrency = concurrency
+        self.clock = clock
+        self.layers = layers
+
+    def _now(self) -> str:
+        return lambda_timestamp(self.clock())
+
+    def create(
+        self,
+        region: str,
+        function_name: str,
+        change: ConfigurationChange,
+        zip_bytes: bytes,
+        *,
+        publish: bool = False,
+        tags: dict[str, str] | None = None,
+    ) -> VersionView:
+        named = name_function(self.catalog.account_id, region, function_name)
+        if named.qualifier:
+            raise InvalidParameterValueException(
+                "Function name cannot include a version or alias when creating a function."
+            )
+        if change.runtime is None or change.handler is None:
+            raise InvalidParameterValueException(MANDATORY)
+        if change.role is None:  # the API layer's validation says so first (required member)
+            raise InvalidParameterValueException("Role is a mandatory parameter.")
+        check_change(change, self.settings)
+        given = self._given(named.region, change)
+        config = Configuration(
+            name=named.name,
+            version=LATEST,
+            code_sha256="",
+            code_size=0,
+            revision_id=new_revision_id(),
+            last_modified=self._now(),
+            **given,
+            state=State.PENDING,
+            state_reason="The function is being created.",
+            state_reason_code="Creating",
+            last_update_status=None,
+        )
+        check_configuration(config)
+        record = FunctionRecord(named.region, named.name, tags=dict(tags or {}))
+        with self.catalog.lock:
+            if self.catalog.get(named.region, named.name) is not None:
+                raise ResourceConflictException(f"Function already exist: {named.name}")
+            entry = self.catalog.new_entry(record, config)
+            entry.busy = True
+            self.catalog.add(entry)  # Pending: visible, not invocable, not yet stored
+        try:
+            info = self.code_store.put(zip_bytes)
+            self._prepare_layers(info.unzipped_size, config)
+            with self.catalog.lock:
+                self._still_there(entry)
+                self._check_storage(entry.region, info.size * (2 if publish else 1))
+                config = replace(
+                    config,
+                    code_sha256=info.sha256_hex,
+                    code_size=info.size,
+                    state=State.ACTIVE,
+                    state_reason=None,
+                    state_reason_code=None,
+                    last_update_status=UpdateStatus.SUCCESSFUL,
+                )
+                store = self.catalog.store
+                with store.transaction():
+                    store.put_function(record)
+                    store.put_version(named.region, config)
+                    entry.set_version(config, self.catalog.account_id)
+                    entry.busy = False
+                    published = self.versions.publish_locked(entry, None) if publish else None
+        except BaseException:
+            with self.catalog.lock:
+                if self.catalog.get(named.region, named.name) is entry:
+                    self.catalog.remove(named.region, named.name)
+            raise
+        return published or VersionView(creating(config), entry.arn)
+
+    def _given(self, region: str, change: ConfigurationChange) -> dict[str, object]:
+        """The change's settings, with its layer version ARNs checked and resolved."""
+        given = change.given()
+        if change.layers is not None:
+            given["layers"] = self.layers.resolve(region, change.layers)
+        if change.dead_letter_arn is not None:
+            given["dead_letter_arn"] = _dead_letter(change.dead_letter_arn)
+        return given
+
+    def _prepare_layers(self, code_unzipped: int, config: Configuration) -> None:
+        """Check the size quota of code plus layers, and merge the layers for /opt ahead of
+        the catalog lock (the view then finds the folder made)."""
+        if config.layers:
+            self.layers.check_size(code_unzipped, config.layers)
+            self.layers.opt_dir(config.layers)
+
+    def _check_storage(self, region: str, adding: int) -> None:
+        """Lambda's code storage quota, checked before anything is recorded (a version
+        published with the code counts as well)."""
+        if self.code_storage is not None:
+            self.code_storage.check(region, adding)
+
+    def _still_there(self, entry: FunctionEntry) -> None:
+        # DeleteFunction may have run while the code was being stored.
+        if self.catalog.get(entry.region, entry.name) is not entry:
+            raise ResourceNotFoundException(f"Function not found: {entry.arn}")
+
+    def get(self, region: str, function_name: str, qualifier: str | None = None) -> FunctionDetails:
+        view = self.get_configuration(region, function_name, qualifier)
+        named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        entry = self.catalog.require(named.region, named.name)
+        record = entry.record
+        return FunctionDetails(
+            view,
+            dict(record.tags),
+            interpreter_for(view.config.runtime, self.settings),
+            record.reserved_concurrency,
+        )
+
+    def get_configuration(
+        self, region: str, function_name: str, qualifier: str | None = None
+    ) -> VersionView:
+        named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        entry = self.catalog.require(named.region, named.name)
+        return select_version(entry, named.qualifier, self.catalog.account_id)
+
+    def list(
+        self,
+        region: str,
+        *,
+        all_versions: bool = False,
+        marker: str | None = None,
+        max_items: int | None = None,
+    ) -> tuple[list[VersionView], str | None]:
+        views: list[VersionView] = []
+        for entry in self.catalog.in_region(region):
+            if not all_versions:
+                views.append(VersionView(entry.latest, entry.arn))
+                continue
+            configs = sorted([entry.latest, *list(entry.versions.values())], key=version_sort_key)
+            views += [VersionView(c, f"{entry.arn}:{c.version}") for c in configs]
+        return page(
+            views,
+            lambda v: [v.config.name, version_sort_key(v.config)],
+            marker,
+            max_items,
+            PAGE_LIMIT,
+        )
+
+    def update_code(
+        self,
+        region: str,
+        function_name: str,
+        zip_bytes: bytes,
+        *,
+        publish: bool = False,
+        dry_run: bool = False,
+        revision_id: str | None = None,
+        architectures: tuple[str, ...] | None = None,
+    ) -> VersionView:
+        entry = self._latest_entry(region, function_name)
+        if dry_run:
+            info = self.code_store.inspect(zip_bytes)
+            self.layers.check_size(info.unzipped_size, entry.latest.layers)
+            with self.catalog.lock:
+                check_idle(entry)
+                check_revision(revision_id, entry.latest.revision_id)
+                return VersionView(self._with_code(entry.latest, info, architectures), entry.arn)
+        with self.catalog.lock:
+            check_idle(entry)
+            check_revision(revision_id, entry.latest.revision_id)
+            entry.busy = True
+        try:
+            info = self.code_store.put(zip_bytes)
+            self._prepare_layers(info.unzipped_size, entry.latest)
+            with self.catalog.lock:
+                self._still_there(entry)
+                replaced = entry.latest.code_size
+                added = info.size - replaced + (info.size if publish else 0)
+                self._check_storage(entry.region, added)
+                config = self._with_code(entry.latest, info, architectures)
+                with self.catalog.store.transaction():
+                    self.catalog.store.put_version(entry.region, config)
+                    entry.set_version(config, self.catalog.account_id)
+                    published = self.versions.publish_locked(entry, None) if publish else None
+        finally:
+            entry.busy = False
+        self.retirer.retire(f"{entry.arn}:{LATEST}")
+        return published or VersionView(updating(config), entry.arn)
+
+    def _with_code(
+        self, latest: Configuration, info: CodeInfo, architectures: tuple[str, ...] | None
+    ) -> Configuration:
+        return replace(
+            latest,
+            code_sha256=info.sha256_hex,
+            code_size=info.size,
+            architectures=architectures or latest.architectures,
+            revision_id=new_revision_id(),
+            last_modified=self._now(),
+        )
+
+    def update_configuration(
+        self,
+        region: str,
+        function_name: str,
+        change: ConfigurationChange,
+        *,
+        revision_id: str | None = None,
+    ) -> VersionView:
+        check_change(change, self.settings)
+        entry = self._latest_entry(region, function_name)
+        given = self._given(entry.region, change)
+        if given.get("layers"):
+            code = entry.latest.code_sha256
+            probe = replace(entry.latest, layers=given["layers"])
+            self._prepare_layers(self.code_store.unzipped_size(code), probe)
+        with self.catalog.lock:
+            check_idle(entry)
+            check_revision(revision_id, entry.latest.revision_id)
+            config = replace(
+                entry.latest,
+                **given,
+                revision_id=new_revision_id(),
+                last_modified=self._now(),
+            )
+            check_configuration(config)
+            self.catalog.store.put_version(entry.region, config)
+            entry.set_version(config, self.catalog.account_id)
+        self.retirer.retire(f"{entry.arn}:{LATEST}")
+        return VersionView(updating(config), entry.arn)
+
+    def _latest_entry(self, region: str, function_name: str) -> FunctionEntry:
+        named = name_function(self.catalog.account_id, region, function_name)
+        if named.qualifier not in (None, LATEST):
+            raise InvalidParameterValueException(
+                "Current operation does not support versions other than $LATEST. "
+                "Please set version to $LATEST or do not set a version"
+            )
+        return self.catalog.require(named.region, named.name)
+
+    def delete(self, region: str, function_name: str, qualifier: str | None = None) -> None:
+        named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        with self.catalog.lock:
+            entry = self.catalog.require(named.region, named.name)
+            version = named.qualifier
+            if version is None:
+                self.catalog.store.delete_function(entry.region, entry.name)
+                self.catalog.remove(entry.region, entry.name)
+                self.concurrency.function_deleted(entry)
+                if self.urls is not None:  # the store dropped its URL configs with it
+                    self.urls.function_deleted(entry)
+                retired = entry.arn
+            else:
+                self._delete_version(entry, version)
+                retired = f"{entry.arn}:{version}"
+        self.retirer.retire(retired)
+
+    def _delete_version(self, entry: FunctionEntry, version: str) -> None:
+        if version == LATEST:
+            raise InvalidParameterValueException(
+                "$LATEST version cannot be deleted without deleting the function."
+            )
+        if version in entry.aliases:
+            raise InvalidParameterValueException(
+                "Deletion of aliases is not supported by DeleteFunction; use DeleteAlias."
+            )
+        if version not in entry.versions:
+            raise ResourceNotFoundException(f"Function not found: {entry.arn}:{version}")
+        aliases = entry.aliases_on(version)
+        if aliases:
+            raise ResourceConflictException(
+                "Unable to delete version because the following aliases reference it: "
+                f"[{', '.join(aliases)}]"
+            )
+        with self.catalog.store.transaction():
+            self.catalog.store.delete_version(entry.region, entry.name, version)
+            # The version's provisioned-concurrency and asynchronous configs go with it.
+            self.concurrency.forget(entry, version)
+            if self.event_invoke is not None:
+                self.event_invoke.forget(entry, version)
+        entry.drop_version(version)
+
+
+def _dead_letter(arn: str) -> str | None:
+    """DeadLetterConfig.TargetArn: an SQS queue or SNS topic ARN; empty removes it."""
+    if not arn:
+        return None
+    service = destination_service(arn)
+    if service not in ("sqs", "sns"):
+        raise InvalidParameterValueException(
+            "The provided target arn is invalid. Please provide a valid SQS queue or SNS topic arn."
+        )
+    return arn

@@ -1,0 +1,121 @@
+"""The control plane, assembled: one object the API and the engine are given.
+
+`ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
+API): functions, versions, aliases, tags, concurrency, layers, function URLs
+(`urls.route` serves the URL front end), plus GetAccountSettings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overcast.aws.clock import Clock, utc_now
+from overcast.config import Settings
+from overcast.function import Target
+from overcast.services.lambda_.control.aliases import AliasService
+from overcast.services.lambda_.control.catalog import Catalog
+from overcast.services.lambda_.control.code_census import CodeCensus
+from overcast.services.lambda_.control.code_storage import CodeStorage
+from overcast.services.lambda_.control.concurrency import ConcurrencyService
+from overcast.services.lambda_.control.event_invoke import EventInvokeService
+from overcast.services.lambda_.control.event_source_mappings import EventSourceMappingService
+from overcast.services.lambda_.control.functions import FunctionService
+from overcast.services.lambda_.control.layers import LayerService
+from overcast.services.lambda_.control.resolver import CatalogResolver
+from overcast.services.lambda_.control.tags import TagService
+from overcast.services.lambda_.control.urls import UrlService
+from overcast.services.lambda_.control.versions import VersionService
+from overcast.services.lambda_.store.base import Store
+from overcast.store.code import CodeStore
+from overcast.types import Capacity, EnvironmentRetirer
+
+# Lambda's default quotas, as GetAccountSettings reports them (code storage: code_storage.py).
+CODE_SIZE_UNZIPPED = 262_144_000
+CODE_SIZE_ZIPPED = 52_428_800
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    total_code_size_limit: int
+    code_size_unzipped: int
+    code_size_zipped: int
+    concurrent_executions: int
+    unreserved_concurrent_executions: int
+    total_code_size: int
+    function_count: int
+
+
+class ControlPlane:
+    """Build once at start:
+    `ControlPlane(settings=..., store=..., code_store=..., retirer=..., capacity=...)`.
+
+    Loads every function from the store into memory, then hands `capacity` (the engine) every
+    stored provisioned-concurrency config: the engine must take `provision` calls before it
+    is started.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        code_store: CodeStore,
+        retirer: EnvironmentRetirer,
+        capacity: Capacity,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.code_store = code_store
+        # The layers check the code storage quota, which counts the layers: bound late.
+        quota = lambda region, adding: self.code_storage.check(region, adding)  # noqa: E731
+        self.layers = LayerService(store, code_store, settings.account_id, clock, quota)
+        self.layers.load()
+        self.catalog = Catalog(store, settings.account_id, self.layers.opt_dir)
+        self.catalog.load()
+        self.code_storage = CodeStorage(
+            self.catalog, self.layers.stored_bytes, settings.code_storage_limit
+        )
+        self.code_census = CodeCensus(self.catalog, self.layers, code_store)
+        self.concurrency = ConcurrencyService(self.catalog, settings, capacity, clock)
+        self.urls = UrlService(self.catalog, clock)
+        self.urls.load()
+        self.event_invoke = EventInvokeService(self.catalog, clock)
+        self.versions = VersionService(self.catalog, capacity, clock, self.code_storage)
+        self.functions = FunctionService(
+            self.catalog,
+            code_store,
+            settings,
+            retirer,
+            self.versions,
+            self.concurrency,
+            clock,
+            layers=self.layers,
+            urls=self.urls,
+            event_invoke=self.event_invoke,
+            code_storage=self.code_storage,
+        )
+        self.aliases = AliasService(
+            self.catalog, self.concurrency, urls=self.urls, event_invoke=self.event_invoke
+        )
+        self.tags = TagService(self.catalog)
+        self.resolver = CatalogResolver(self.catalog)
+        self.event_source_mappings = EventSourceMappingService(self.catalog, store, clock)
+        self.event_source_mappings.load()
+        self.concurrency.restore()
+
+    def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
+        return self.resolver.resolve(region, function_name, qualifier)
+
+    def account_settings(self, region: str) -> AccountSettings:
+        entries = self.catalog.in_region(region)
+        concurrency = self.settings.account_concurrency
+        return AccountSettings(
+            self.code_storage.limit,
+            CODE_SIZE_UNZIPPED,
+            CODE_SIZE_ZIPPED,
+            concurrency,
+            self.concurrency.unreserved(),
+            self.code_storage.used(region),
+            len(entries),
+        )

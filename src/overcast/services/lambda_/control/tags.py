@@ -1,0 +1,48 @@
+"""Tags on functions: TagResource, UntagResource, ListTags."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from overcast.errors import InvalidParameterValueException
+from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
+from overcast.services.lambda_.control.naming import name_function
+
+MAX_TAGS = 50
+
+
+class TagService:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def _entry(self, region: str, resource_arn: str) -> FunctionEntry:
+        named = name_function(self.catalog.account_id, region, resource_arn)
+        if named.qualifier:
+            raise InvalidParameterValueException(
+                "Tags on function aliases and versions are not supported. Please specify a "
+                "function ARN."
+            )
+        return self.catalog.require(named.region, named.name)
+
+    def tag(self, region: str, resource_arn: str, tags: dict[str, str]) -> None:
+        with self.catalog.lock:
+            entry = self._entry(region, resource_arn)
+            merged = {**entry.record.tags, **tags}
+            if len(merged) > MAX_TAGS:
+                raise InvalidParameterValueException(
+                    f"Number of tags exceeds resource tag limit of {MAX_TAGS}."
+                )
+            self._save(entry, merged)
+
+    def untag(self, region: str, resource_arn: str, keys: list[str]) -> None:
+        with self.catalog.lock:
+            entry = self._entry(region, resource_arn)
+            self._save(entry, {k: v for k, v in entry.record.tags.items() if k not in keys})
+
+    def list(self, region: str, resource_arn: str) -> dict[str, str]:
+        return dict(self._entry(region, resource_arn).record.tags)
+
+    def _save(self, entry: FunctionEntry, tags: dict[str, str]) -> None:
+        record = replace(entry.record, tags=tags)
+        self.catalog.store.put_function(record)
+        entry.record = record

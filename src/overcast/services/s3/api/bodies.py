@@ -1,0 +1,211 @@
+"""Object bodies in and out of S3's API, streamed: a PUT's body goes to a blob as it arrives
+(decoded from aws-chunked framing where the client used it), a GET's comes from the blob's
+file a chunk at a time. Neither is ever held whole in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from typing import BinaryIO
+
+import anyio
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError, is_aws_chunked
+from overcast.errors import (
+    EntityTooLarge,
+    IncompleteBody,
+    S3InvalidArgument,
+    S3InvalidRequest,
+)
+from overcast.services.s3.blobs import BlobWriter
+from overcast.services.s3.checksums import ALGORITHMS, HEADER_PREFIX, Checksum, sent_checksum
+
+MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
+READ_CHUNK = 1024 * 1024
+INLINE_READ = 256 * 1024  # smaller bodies are read without a thread hop
+WRITE_BATCH = 1024 * 1024  # bytes hashed and written per hop to a worker thread
+INLINE_WRITE = 64 * 1024  # a body this small is hashed and written on the event loop
+
+
+def declared_length(headers: Mapping[str, str]) -> int | None:
+    """The body's length as the client states it (decoded, for aws-chunked)."""
+    text = headers.get("x-amz-decoded-content-length")
+    if text is None and not is_aws_chunked(headers):
+        text = headers.get("content-length")
+    if text is None:
+        return None
+    try:
+        length = int(text)
+    except ValueError:
+        raise S3InvalidArgument("Invalid content length", ArgumentName="Content-Length") from None
+    if length > MAX_PUT_BYTES:
+        raise EntityTooLarge(
+            "Your proposed upload exceeds the maximum allowed size",
+            ProposedSize=length,
+            MaxSizeAllowed=MAX_PUT_BYTES,
+        )
+    return length
+
+
+def checksum_algorithm(headers: Mapping[str, str]) -> str | None:
+    """Which flexible checksum the client sends with the body: in a header, or announced
+    (`x-amz-trailer`) to follow it."""
+    sent = sent_checksum(headers)
+    if sent is not None:
+        return sent.algorithm
+    trailer = headers.get("x-amz-trailer", "").strip().lower()
+    if trailer.startswith(HEADER_PREFIX):
+        algorithm = trailer[len(HEADER_PREFIX) :].upper()
+        return algorithm if algorithm in ALGORITHMS else None
+    return None
+
+
+class Pipe:
+    """Hands a body to its writer a batch at a time on a worker thread while the next batch
+    is received, so hashing and writing overlap with reading the socket; at most two
+    batches are held. A small body is written on the event loop, without a thread hop."""
+
+    def __init__(self, writer: BlobWriter) -> None:
+        self.writer = writer
+        self.received = 0
+        self._batch: list[bytes] = []
+        self._batched = 0
+        self._pending: asyncio.Future | None = None
+
+    async def add(self, data: bytes) -> None:
+        self.received += len(data)
+        self._batch.append(data)
+        self._batched += len(data)
+        if self._batched >= WRITE_BATCH:
+            await self._flush()
+
+    async def close(self) -> None:
+        if self._pending is None and self._batched <= INLINE_WRITE:
+            for data in self._batch:
+                self.writer.write(data)
+            self._batch = []
+        elif self._batch:
+            await self._flush()
+        await self.settle(raise_errors=True)
+
+    async def settle(self, raise_errors: bool = False) -> None:
+        """Wait for the batch being written (after a failure, before the writer is
+        discarded: the thread must not write into a closed file)."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            await pending
+        except Exception:
+            if raise_errors:
+                raise
+
+    async def _flush(self) -> None:
+        data = self._batch[0] if len(self._batch) == 1 else b"".join(self._batch)
+        self._batch, self._batched = [], 0
+        await self.settle(raise_errors=True)
+        self._pending = asyncio.get_running_loop().run_in_executor(None, self.writer.write, data)
+
+
+async def small_body(request: Request) -> bytes | None:
+    """A body of declared length up to INLINE_WRITE, read at once (the store then writes it
+    in the same thread hop as the rest of the put); None for any other body, to stream."""
+    headers = request.headers
+    length = declared_length(headers)
+    if length is None or length > INLINE_WRITE or is_aws_chunked(headers):
+        return None
+    try:
+        body = await request.body()
+    except ClientDisconnect:
+        raise IncompleteBody("The request body terminated unexpectedly") from None
+    if len(body) != length:
+        raise IncompleteBody(
+            "You did not provide the number of bytes specified by the Content-Length HTTP header"
+        )
+    return body
+
+
+async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
+    """Stream the request's body into `writer`; returns the checksum the client sent (in a
+    header or an aws-chunked trailer). The caller discards the writer on failure."""
+    headers = request.headers
+    expected = declared_length(headers)
+    decoder = ChunkedDecoder() if is_aws_chunked(headers) else None
+    pipe = Pipe(writer)
+    try:
+        async for chunk in request.stream():
+            for piece in (chunk,) if decoder is None else decoder.feed(chunk):
+                await pipe.add(piece)
+            if expected is not None and pipe.received > expected:
+                raise S3InvalidRequest("The body is longer than its declared length")
+        if decoder is not None:
+            decoder.finish()
+        await pipe.close()
+    except FramingError as exc:
+        await pipe.settle()
+        raise IncompleteBody(f"The request body is not valid aws-chunked data: {exc}") from None
+    except ClientDisconnect:
+        await pipe.settle()
+        raise IncompleteBody("The request body terminated unexpectedly") from None
+    except BaseException:
+        await pipe.settle()
+        raise
+    if expected is not None and writer.size != expected:
+        raise IncompleteBody(
+            "You did not provide the number of bytes specified by the Content-Length HTTP header"
+        )
+    trailers = decoder.trailers if decoder is not None else {}
+    return sent_checksum(headers) or sent_checksum(trailers)
+
+
+class BlobResponse(Response):
+    """`length` bytes of an open blob from `offset`; the file is closed when sent (or when
+    the client goes away). A HEAD answer sends the headers only."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        offset: int,
+        length: int,
+        *,
+        status_code: int,
+        headers: dict[str, str],
+        head: bool = False,
+    ) -> None:
+        super().__init__(status_code=status_code, headers=headers)
+        self.headers["content-length"] = str(length)
+        self.stream, self.offset, self.length, self.head = stream, offset, length, head
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        try:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            if self.head:
+                await send({"type": "http.response.body", "body": b""})
+                return
+            await self._send_body(send)
+        finally:
+            self.stream.close()
+
+    async def _send_body(self, send: Callable) -> None:
+        self.stream.seek(self.offset)
+        left = self.length
+        if left <= INLINE_READ:
+            await send({"type": "http.response.body", "body": self.stream.read(left)})
+            return
+        while left > 0:
+            chunk = await anyio.to_thread.run_sync(self.stream.read, min(READ_CHUNK, left))
+            if not chunk:
+                break  # cannot happen with an immutable blob; never loop for ever
+            left -= len(chunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": left > 0})
+        if left > 0:
+            await send({"type": "http.response.body", "body": b""})

@@ -1,0 +1,200 @@
+"""S3's listings: ListObjectsV2, ListObjects, ListMultipartUploads and ListParts.
+
+With `encoding-type=url` (which boto3 always asks for) S3 percent-encodes the keys and
+prefixes it returns, and the SDK decodes them: keys with any characters survive XML.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from overcast.errors import S3InvalidArgument
+from overcast.services.s3.api.call import S3Call, handles
+from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.listing import decode_token, encode_token, list_keys
+from overcast.services.s3.store import ObjectStore
+
+MAX_KEYS = 1000
+MAX_PARTS = 1000
+
+
+def _encoder(encoding: str | None):  # noqa: ANN202 (returns str -> str)
+    if encoding is None:
+        return lambda text: text
+    if encoding != "url":
+        raise S3InvalidArgument(
+            "Invalid Encoding Method specified in Request",
+            ArgumentName="encoding-type",
+            ArgumentValue=encoding,
+        )
+    return lambda text: None if text is None else quote(text, safe="/")
+
+
+def _max(params: dict, name: str, wire: str, ceiling: int) -> int:
+    value = params.get(name, ceiling)
+    if value < 0:
+        raise S3InvalidArgument(f"Provided {wire} must be non-negative", ArgumentName=wire)
+    return min(value, ceiling)
+
+
+def _time(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _entry(item: StoredObject, encode, owner: dict | None) -> dict:  # noqa: ANN001
+    entry = {
+        "Key": encode(item.key),
+        "LastModified": _time(item.modified_ms),
+        "ETag": f'"{item.etag}"',
+        "Size": item.size,
+        "StorageClass": "STANDARD",
+        "Owner": owner,
+    }
+    return entry
+
+
+@handles("ListObjectsV2")
+async def list_objects_v2(store: ObjectStore, call: S3Call) -> Response:
+    params = call.params
+    encode = _encoder(params.get("EncodingType"))
+    max_keys = _max(params, "MaxKeys", "max-keys", MAX_KEYS)
+    token, start_after = params.get("ContinuationToken"), params.get("StartAfter")
+    after = start_after or ""
+    if token is not None:
+        after = decode_token(token)
+        if after is None:
+            raise S3InvalidArgument(
+                "The continuation token provided is incorrect",
+                ArgumentName="continuation-token",
+            )
+    prefix, delimiter = params.get("Prefix", ""), params.get("Delimiter", "")
+    store.buckets.get(call.bucket)
+    listing = await run_in_threadpool(
+        list_keys,
+        store.catalog,
+        call.bucket,
+        prefix=prefix,
+        delimiter=delimiter,
+        after=after,
+        max_keys=max_keys,
+    )
+    owner = {"ID": store.owner_id} if params.get("FetchOwner") else None
+    result = {
+        "Name": call.bucket,
+        "Prefix": encode(prefix),
+        "Delimiter": encode(delimiter) if delimiter else None,
+        "MaxKeys": max_keys,
+        "EncodingType": params.get("EncodingType"),
+        "KeyCount": listing.count,
+        "IsTruncated": listing.truncated,
+        "ContinuationToken": token,
+        "NextContinuationToken": encode_token(listing.last) if listing.truncated else None,
+        "StartAfter": encode(start_after) if start_after else None,
+        "Contents": [_entry(item, encode, owner) for item in listing.objects],
+        "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
+    }
+    return call.respond(result, "ListBucketResult")
+
+
+@handles("ListObjects")
+async def list_objects(store: ObjectStore, call: S3Call) -> Response:
+    params = call.params
+    encode = _encoder(params.get("EncodingType"))
+    max_keys = _max(params, "MaxKeys", "max-keys", MAX_KEYS)
+    marker = params.get("Marker", "")
+    prefix, delimiter = params.get("Prefix", ""), params.get("Delimiter", "")
+    store.buckets.get(call.bucket)
+    listing = await run_in_threadpool(
+        list_keys,
+        store.catalog,
+        call.bucket,
+        prefix=prefix,
+        delimiter=delimiter,
+        after=marker,
+        max_keys=max_keys,
+    )
+    owner = {"ID": store.owner_id}
+    # S3 gives NextMarker only with a delimiter; without one, clients resume after the last key.
+    next_marker = listing.last if listing.truncated and delimiter else None
+    result = {
+        "Name": call.bucket,
+        "Prefix": encode(prefix),
+        "Marker": encode(marker),
+        "NextMarker": encode(next_marker),
+        "Delimiter": encode(delimiter) if delimiter else None,
+        "MaxKeys": max_keys,
+        "EncodingType": params.get("EncodingType"),
+        "IsTruncated": listing.truncated,
+        "Contents": [_entry(item, encode, owner) for item in listing.objects],
+        "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
+    }
+    return call.respond(result, "ListBucketResult")
+
+
+@handles("ListMultipartUploads")
+async def list_multipart_uploads(store: ObjectStore, call: S3Call) -> Response:
+    params = call.params
+    encode = _encoder(params.get("EncodingType"))
+    prefix = params.get("Prefix", "")
+    uploads = await run_in_threadpool(store.multipart.uploads, call.bucket)
+    owner = {"ID": store.owner_id}
+    result = {
+        "Bucket": call.bucket,
+        "Prefix": encode(prefix),
+        "KeyMarker": encode(params.get("KeyMarker", "")),
+        "UploadIdMarker": params.get("UploadIdMarker", ""),
+        "MaxUploads": MAX_KEYS,
+        "EncodingType": params.get("EncodingType"),
+        "IsTruncated": False,
+        "Uploads": [
+            {
+                "UploadId": u.id,
+                "Key": encode(u.key),
+                "Initiated": _time(u.initiated_ms),
+                "StorageClass": "STANDARD",
+                "Owner": owner,
+                "Initiator": owner,
+            }
+            for u in uploads
+            if u.key.startswith(prefix)
+        ],
+    }
+    return call.respond(result, "ListMultipartUploadsResult")
+
+
+@handles("ListParts")
+async def list_parts(store: ObjectStore, call: S3Call) -> Response:
+    params = call.params
+    upload = store.multipart.upload(call.bucket, call.key, params.get("UploadId", ""))
+    max_parts = _max(params, "MaxParts", "max-parts", MAX_PARTS)
+    marker = params.get("PartNumberMarker", 0)
+    parts = [p for p in await run_in_threadpool(store.multipart.parts, upload) if p.number > marker]
+    page, truncated = parts[:max_parts], len(parts) > max_parts
+    owner = {"ID": store.owner_id}
+    result = {
+        "Bucket": call.bucket,
+        "Key": call.key,
+        "UploadId": upload.id,
+        "PartNumberMarker": marker,
+        "NextPartNumberMarker": page[-1].number if page else marker,
+        "MaxParts": max_parts,
+        "IsTruncated": truncated,
+        "StorageClass": "STANDARD",
+        "Owner": owner,
+        "Initiator": owner,
+        "ChecksumAlgorithm": upload.checksum_algorithm,
+        "Parts": [
+            {
+                "PartNumber": p.number,
+                "LastModified": _time(p.modified_ms),
+                "ETag": f'"{p.etag}"',
+                "Size": p.size,
+            }
+            for p in page
+        ],
+    }
+    return call.respond(result, "ListPartsResult")

@@ -1,0 +1,352 @@
+"""S3's object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject, and the
+multipart upload operations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote, unquote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from overcast.aws.protocols import rest_xml
+from overcast.errors import MalformedXML, MetadataTooLarge, S3InvalidArgument
+from overcast.services.s3.api.bodies import (
+    BlobResponse,
+    checksum_algorithm,
+    declared_length,
+    receive,
+    small_body,
+)
+from overcast.services.s3.api.call import S3Call, handles
+from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.checksums import ALGORITHMS, Checksum, sent_checksum
+from overcast.services.s3.conditions import (
+    Preconditions,
+    byte_range,
+    check_read,
+    check_write,
+)
+from overcast.services.s3.objects import md5_of_header
+from overcast.services.s3.store import ObjectStore
+
+# Representation headers an object keeps (request header -> the model's output member).
+STORED_HEADERS = {
+    "content-type": "ContentType",
+    "cache-control": "CacheControl",
+    "content-disposition": "ContentDisposition",
+    "content-encoding": "ContentEncoding",
+    "content-language": "ContentLanguage",
+    "expires": "Expires",
+    "x-amz-website-redirect-location": "WebsiteRedirectLocation",
+}
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when none is given
+MAX_METADATA_BYTES = 2048
+# GetObject's response-* query parameters, which replace a stored header in the answer.
+OVERRIDES = {
+    "ResponseContentType": "ContentType",
+    "ResponseContentLanguage": "ContentLanguage",
+    "ResponseExpires": "Expires",
+    "ResponseCacheControl": "CacheControl",
+    "ResponseContentDisposition": "ContentDisposition",
+    "ResponseContentEncoding": "ContentEncoding",
+}
+MALFORMED = (
+    "The XML you provided was not well-formed or did not validate against our published schema"
+)
+
+
+def stored_headers(call: S3Call) -> dict[str, str]:
+    headers = call.request.headers
+    kept = {member: headers[name] for name, member in STORED_HEADERS.items() if name in headers}
+    # aws-chunked is how the body travelled, not how it is stored.
+    encodings = [e.strip() for e in kept.pop("ContentEncoding", "").split(",")]
+    encodings = [e for e in encodings if e and e != "aws-chunked"]
+    if encodings:
+        kept["ContentEncoding"] = ",".join(encodings)
+    kept.setdefault("ContentType", DEFAULT_CONTENT_TYPE)
+    return kept
+
+
+def user_metadata(call: S3Call) -> dict[str, str]:
+    metadata = call.params.get("Metadata") or {}
+    size = sum(len(k) + len(v) for k, v in metadata.items())
+    if size > MAX_METADATA_BYTES:
+        raise MetadataTooLarge(
+            "Your metadata headers exceed the maximum allowed metadata size",
+            Size=size,
+            MaxSizeAllowed=MAX_METADATA_BYTES,
+        )
+    return metadata
+
+
+def checksum_members(checksum: str | None) -> dict[str, str]:
+    found = Checksum.decode(checksum)
+    return {f"Checksum{found.algorithm}": found.value} if found is not None else {}
+
+
+def _time(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _conditions(params: dict, prefix: str = "") -> Preconditions:
+    return Preconditions(
+        params.get(f"{prefix}IfMatch"),
+        params.get(f"{prefix}IfNoneMatch"),
+        params.get(f"{prefix}IfModifiedSince"),
+        params.get(f"{prefix}IfUnmodifiedSince"),
+    )
+
+
+def _write_check(call: S3Call):  # noqa: ANN202 (a Check, or None)
+    if_match, if_none_match = call.params.get("IfMatch"), call.params.get("IfNoneMatch")
+    if if_match is None and if_none_match is None:
+        return None
+    return lambda previous: check_write(previous, if_match, if_none_match, call.key)
+
+
+# --- whole objects ------------------------------------------------------------------------
+
+
+@handles("PutObject")
+async def put_object(store: ObjectStore, call: S3Call) -> Response:
+    store.buckets.get(call.bucket)  # before reading the body, as S3 does
+    headers, metadata = stored_headers(call), user_metadata(call)
+    md5_of_header(call.params.get("ContentMD5"))
+    options = {
+        "headers": headers,
+        "metadata": metadata,
+        "content_md5": call.params.get("ContentMD5"),
+        "check": _write_check(call),
+    }
+    body = await small_body(call.request)
+    if body is not None:
+        item = await run_in_threadpool(_put_small, store, call, body, options)
+    else:
+        writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+        try:
+            sent = await receive(call.request, writer)
+        except BaseException:
+            writer.discard()
+            raise
+        put = store.objects.put
+        item = await run_in_threadpool(
+            put, call.bucket, call.key, writer, call.caller, checksum=sent, **options
+        )
+    return call.respond({"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
+
+
+def _put_small(store: ObjectStore, call: S3Call, body: bytes, options: dict) -> StoredObject:
+    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+    writer.write(body)
+    checksum = sent_checksum(call.request.headers)
+    return store.objects.put(
+        call.bucket, call.key, writer, call.caller, checksum=checksum, **options
+    )
+
+
+def _object_headers(call: S3Call, item: StoredObject) -> dict:
+    result = {
+        "AcceptRanges": "bytes",
+        "LastModified": _time(item.modified_ms),
+        "ETag": f'"{item.etag}"',
+        **item.headers,
+        "Metadata": item.metadata,
+    }
+    for query_member, header_member in OVERRIDES.items():
+        if call.params.get(query_member) is not None:
+            result[header_member] = call.params[query_member]
+    if call.request.headers.get("x-amz-checksum-mode", "").upper() == "ENABLED":
+        result.update(checksum_members(item.checksum))
+    return result
+
+
+def _range_of(call: S3Call, item: StoredObject) -> tuple[int, int, int, dict]:
+    """(status, offset, length, extra headers) of a read, after its conditions."""
+    check_read(item, _conditions(call.params))
+    found = byte_range(call.params.get("Range"), item.size)
+    if found is None:
+        return 200, 0, item.size, {}
+    first, last = found
+    # A ranged read carries no whole-object checksum.
+    extra = {"ContentRange": f"bytes {first}-{last}/{item.size}"}
+    return 206, first, last - first + 1, extra
+
+
+@handles("GetObject")
+async def get_object(store: ObjectStore, call: S3Call) -> Response:
+    item, stream = await run_in_threadpool(store.objects.open, call.bucket, call.key)
+    try:
+        status, offset, length, extra = _range_of(call, item)
+    except BaseException:
+        stream.close()
+        raise
+    result = {**_object_headers(call, item), **extra}
+    if extra:
+        result = {k: v for k, v in result.items() if not k.startswith("Checksum")}
+    headers = rest_xml.output_headers(call.operation, result)
+    return BlobResponse(stream, offset, length, status_code=status, headers=headers)
+
+
+@handles("HeadObject")
+async def head_object(store: ObjectStore, call: S3Call) -> Response:
+    item = await run_in_threadpool(store.objects.get, call.bucket, call.key)
+    status, _, length, extra = _range_of(call, item)
+    result = {**_object_headers(call, item), **extra}
+    headers = rest_xml.output_headers(call.operation, result)
+    headers["content-length"] = str(length)
+    return Response(status_code=status, headers=headers)
+
+
+@handles("DeleteObject")
+async def delete_object(store: ObjectStore, call: S3Call) -> Response:
+    await run_in_threadpool(store.objects.delete, call.bucket, call.key, call.caller)
+    return call.respond({})
+
+
+def copy_source(text: str | None) -> tuple[str, str]:
+    """`x-amz-copy-source: [/]<bucket>/<key>[?versionId=...]`, URL-encoded."""
+    path = (text or "").split("?versionId=", 1)[0].lstrip("/")
+    bucket, _, key = path.partition("/")
+    if not bucket or not key:
+        raise S3InvalidArgument(
+            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+            ArgumentName="x-amz-copy-source",
+            ArgumentValue=text or "",
+        )
+    return unquote(bucket), unquote(key)
+
+
+@handles("CopyObject")
+async def copy_object(store: ObjectStore, call: S3Call) -> Response:
+    source = copy_source(call.params.get("CopySource"))
+    directive = call.params.get("MetadataDirective", "COPY")
+    if directive not in ("COPY", "REPLACE"):
+        raise S3InvalidArgument(
+            "Unknown metadata directive.",
+            ArgumentName="x-amz-metadata-directive",
+            ArgumentValue=directive,
+        )
+    replace = None
+    if directive == "REPLACE":
+        replace = {"headers": stored_headers(call), "metadata": user_metadata(call)}
+    item, _ = await run_in_threadpool(
+        store.objects.copy,
+        source,
+        call.bucket,
+        call.key,
+        call.caller,
+        replace=replace,
+        conditions=_conditions(call.params, "CopySource"),
+    )
+    result = {"ETag": f'"{item.etag}"', "LastModified": _time(item.modified_ms)}
+    return call.respond({"CopyObjectResult": result})
+
+
+# --- multipart uploads --------------------------------------------------------------------
+
+
+@handles("CreateMultipartUpload")
+async def create_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
+    algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
+    if algorithm is not None and algorithm not in ALGORITHMS:
+        raise S3InvalidArgument(
+            "Checksum algorithm provided is unsupported.",
+            ArgumentName="x-amz-checksum-algorithm",
+            ArgumentValue=algorithm,
+        )
+    upload = await run_in_threadpool(
+        store.multipart.create,
+        call.bucket,
+        call.key,
+        headers=stored_headers(call),
+        metadata=user_metadata(call),
+        checksum_algorithm=algorithm,
+    )
+    result = {
+        "Bucket": call.bucket,
+        "Key": call.key,
+        "UploadId": upload.id,
+        "ChecksumAlgorithm": algorithm,
+    }
+    return call.respond(result, "InitiateMultipartUploadResult")
+
+
+@handles("UploadPart")
+async def upload_part(store: ObjectStore, call: S3Call) -> Response:
+    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+    md5_of_header(call.params.get("ContentMD5"))
+    declared_length(call.request.headers)
+    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+    try:
+        sent = await receive(call.request, writer)
+    except BaseException:
+        writer.discard()
+        raise
+    part = await run_in_threadpool(
+        store.multipart.put_part,
+        upload,
+        call.params.get("PartNumber", 0),
+        writer,
+        content_md5=call.params.get("ContentMD5"),
+        checksum=sent,
+    )
+    return call.respond({"ETag": f'"{part.etag}"', **checksum_members(part.checksum)})
+
+
+def copy_range(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    first, _, last = text.removeprefix("bytes=").partition("-")
+    try:
+        return int(first), int(last)
+    except ValueError:
+        raise S3InvalidArgument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where "
+            "first and last are the zero-based offsets of the first and last bytes to copy",
+            ArgumentName="x-amz-copy-source-range",
+            ArgumentValue=text,
+        ) from None
+
+
+@handles("UploadPartCopy")
+async def upload_part_copy(store: ObjectStore, call: S3Call) -> Response:
+    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+    part, _ = await run_in_threadpool(
+        store.multipart.copy_part,
+        upload,
+        call.params.get("PartNumber", 0),
+        copy_source(call.params.get("CopySource")),
+        copy_range(call.params.get("CopySourceRange")),
+        _conditions(call.params, "CopySource"),
+    )
+    result = {"ETag": f'"{part.etag}"', "LastModified": _time(part.modified_ms)}
+    return call.respond({"CopyPartResult": result})
+
+
+@handles("CompleteMultipartUpload")
+async def complete_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
+    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+    document = call.params.get("MultipartUpload") or {}
+    try:
+        wanted = [(int(p["PartNumber"]), str(p["ETag"])) for p in document.get("Parts") or ()]
+    except (KeyError, ValueError):
+        raise MalformedXML(MALFORMED) from None
+    item = await run_in_threadpool(
+        store.multipart.complete, upload, wanted, call.caller, _write_check(call)
+    )
+    base = str(call.request.base_url).rstrip("/")
+    result = {
+        "Location": f"{base}/{quote(call.bucket)}/{quote(call.key)}",
+        "Bucket": call.bucket,
+        "Key": call.key,
+        "ETag": f'"{item.etag}"',
+    }
+    return call.respond(result, "CompleteMultipartUploadResult")
+
+
+@handles("AbortMultipartUpload")
+async def abort_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
+    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+    await run_in_threadpool(store.multipart.abort, upload)
+    return call.respond({})

@@ -1,0 +1,225 @@
+"""Buckets: created in a region (their name is global, as on S3), tagged, and configured to
+notify. Every bucket's settings are kept in memory too: each object request reads them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from overcast.errors import (
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    DeliveryFailed,
+    IllegalLocationConstraintException,
+    InvalidLocationConstraint,
+    InvalidTag,
+    NoSuchBucket,
+    NoSuchTagSet,
+    S3InvalidArgument,
+    ServiceError,
+)
+from overcast.services.s3.catalog import Bucket, Catalog
+from overcast.services.s3.names import check_bucket_name
+from overcast.services.s3.notifications import (
+    Rule,
+    configuration_of,
+    parse_configuration,
+    test_event,
+)
+from overcast.services.s3.notifier import Notifier
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+LEGACY_REGION = "us-east-1"  # where S3 buckets need no LocationConstraint
+MAX_TAGS = 50
+MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
+
+
+@dataclass(frozen=True)
+class BucketState:
+    bucket: Bucket
+    tags: tuple[tuple[str, str], ...] | None = None
+    rules: tuple[Rule, ...] = ()
+
+
+class Buckets:
+    def __init__(
+        self,
+        catalog: Catalog,
+        resolver: Resolver,
+        notifier: Notifier,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.catalog = catalog
+        self.resolver = resolver
+        self.notifier = notifier
+        self.clock = clock
+        settings = catalog.bucket_settings()
+        self._states: dict[str, BucketState] = {}
+        for bucket in catalog.buckets():
+            tags, notification = settings.get(bucket.name, (None, None))
+            rules = tuple(Rule.from_dict(r) for r in (notification or {}).get("rules", ()))
+            pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
+            self._states[bucket.name] = BucketState(bucket, pairs, rules)
+
+    def get(self, name: str) -> BucketState:
+        state = self._states.get(name)
+        if state is None:
+            raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
+        return state
+
+    def all(self) -> list[Bucket]:
+        return sorted((s.bucket for s in self._states.values()), key=lambda b: b.name)
+
+    def create(self, name: str, region: str, location: str | None) -> Bucket:
+        check_bucket_name(name)
+        _check_location(region, location)
+        bucket = Bucket(name, region, int(self.clock() * 1000))
+        if not self.catalog.add_bucket(bucket):
+            existing = self._states.get(name)
+            # For legacy compatibility S3 answers 200 to re-creating your own bucket in
+            # us-east-1, and 409 everywhere else.
+            if existing is not None and region == existing.bucket.region == LEGACY_REGION:
+                return existing.bucket
+            raise BucketAlreadyOwnedByYou(
+                "Your previous request to create the named bucket succeeded and you already "
+                "own it.",
+                BucketName=name,
+            )
+        self._states[name] = BucketState(bucket)
+        return bucket
+
+    def delete(self, name: str) -> list[str]:
+        """Returns the blobs of the bucket's unfinished uploads, for the caller to remove."""
+        self.get(name)
+        try:
+            blobs = self.catalog.remove_bucket(name)
+        except LookupError:
+            raise BucketNotEmpty(
+                "The bucket you tried to delete is not empty", BucketName=name
+            ) from None
+        self._states.pop(name, None)
+        return blobs
+
+    # --- tags -------------------------------------------------------------------------------
+
+    def tags(self, name: str) -> tuple[tuple[str, str], ...]:
+        state = self.get(name)
+        if state.tags is None:
+            raise NoSuchTagSet("The TagSet does not exist", BucketName=name)
+        return state.tags
+
+    def put_tags(self, name: str, tags: list[tuple[str, str]]) -> None:
+        state = self.get(name)
+        _check_tags(tags)
+        self.catalog.set_tags(name, [{"Key": k, "Value": v} for k, v in tags])
+        self._states[name] = replace(state, tags=tuple(tags))
+
+    def delete_tags(self, name: str) -> None:
+        state = self.get(name)
+        self.catalog.set_tags(name, None)
+        self._states[name] = replace(state, tags=None)
+
+    # --- notifications ----------------------------------------------------------------------
+
+    def notification(self, name: str) -> dict:
+        return configuration_of(self.get(name).rules)
+
+    def put_notification(
+        self,
+        name: str,
+        configuration: dict,
+        known_events: frozenset[str],
+        request_id: str,
+        host_id: str,
+        validate: bool = True,
+    ) -> None:
+        """Replace the bucket's configuration. S3 checks it can reach every destination
+        unless told not to (x-amz-skip-destination-validation); it then sends each queue and
+        topic a test event."""
+        state = self.get(name)
+        rules = parse_configuration(configuration, known_events)
+        _check_arns(rules)
+        if validate:
+            self._check_functions(rules)
+        self.catalog.set_notification(name, {"rules": [rule.to_dict() for rule in rules]})
+        self._states[name] = replace(state, rules=rules)
+        for target in dict.fromkeys(r.target for r in rules if r.kind != "function"):
+            try:
+                self.notifier.send_now(target, test_event(name, request_id, host_id))
+            except DeliveryFailed as exc:
+                log.warning("S3 test event to %s not delivered: %s", target, exc)
+            except Exception:
+                log.exception("S3 test event to %s", target)
+
+    def _check_functions(self, rules: tuple[Rule, ...]) -> None:
+        """S3 refuses a configuration whose destinations it cannot reach; here, a function
+        must exist (queues and topics may live on other servers)."""
+        failed: dict[str, str] = {}
+        for rule in rules:
+            if rule.kind != "function":
+                continue
+            parts = rule.target.split(":")
+            qualifier = parts[7] if len(parts) > 7 else None
+            try:
+                self.resolver.resolve(parts[3], parts[6], qualifier)
+            except ServiceError:
+                failed[rule.target] = f"Not authorized to invoke function [{rule.target}]"
+        if failed:
+            extra = {}
+            for index, (arn, reason) in enumerate(failed.items(), start=1):
+                extra[f"ArgumentName{index}"] = arn
+                extra[f"ArgumentValue{index}"] = reason
+            raise S3InvalidArgument(
+                "Unable to validate the following destination configurations", **extra
+            )
+
+
+def _check_arns(rules: tuple[Rule, ...]) -> None:
+    for rule in rules:
+        parts = rule.target.split(":")
+        service = {"function": "lambda", "queue": "sqs", "topic": "sns"}[rule.kind]
+        shaped = len(parts) >= (7 if rule.kind == "function" else 6)
+        if not shaped or parts[0] != "arn" or parts[2] != service:
+            raise S3InvalidArgument(
+                "The ARN is not well formed", ArgumentName=rule.target, ArgumentValue=""
+            )
+
+
+def _check_location(region: str, location: str | None) -> None:
+    if location == LEGACY_REGION or location == "":
+        raise InvalidLocationConstraint(
+            "The specified location-constraint is not valid", LocationConstraint=location
+        )
+    if (location or LEGACY_REGION) != region:
+        said = location or "unspecified"
+        raise IllegalLocationConstraintException(
+            f"The {said} location constraint is incompatible for the region specific "
+            "endpoint this request was sent to."
+        )
+
+
+def _check_tags(tags: list[tuple[str, str]]) -> None:
+    if len(tags) > MAX_TAGS:
+        raise InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
+    seen = set()
+    for key, value in tags:
+        if key in seen:
+            raise InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
+        seen.add(key)
+        if key.startswith("aws:"):
+            raise InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
+        if not key or len(key) > MAX_TAG_KEY:
+            raise InvalidTag(
+                f"The TagKey you have provided is invalid or too long, max {MAX_TAG_KEY}",
+                TagKey=key,
+            )
+        if len(value) > MAX_TAG_VALUE:
+            raise InvalidTag(
+                f"The TagValue you have provided is too long, max {MAX_TAG_VALUE}",
+                TagKey=key,
+                TagValue=value,
+            )

@@ -1,0 +1,256 @@
+"""Multipart uploads: parts stored as blobs as they arrive, then joined into one object when
+the upload completes (its ETag is S3's: the MD5 of the parts' MD5s, then `-<count>`).
+
+Every part but the last must be at least 5 MiB; part numbers run from 1 to 10,000; a part
+uploaded again under its number replaces the earlier one; parts not named at completion are
+discarded with the upload.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import BinaryIO
+
+from overcast.errors import (
+    EntityTooSmall,
+    InvalidPart,
+    InvalidPartOrder,
+    MalformedXML,
+    NoSuchUpload,
+    S3InvalidArgument,
+)
+from overcast.services.s3.blobs import BlobStore, BlobWriter
+from overcast.services.s3.catalog import Catalog, Check, Part, StoredObject, Upload
+from overcast.services.s3.checksums import Checksum, etag_of_parts
+from overcast.services.s3.conditions import (
+    NO_CONDITIONS,
+    Preconditions,
+    check_copy_source,
+)
+from overcast.services.s3.notifications import Caller
+from overcast.services.s3.objects import Objects, verify
+
+MIN_PART_BYTES = 5 * 1024 * 1024
+MAX_PART_NUMBER = 10_000
+COPY_CHUNK = 1024 * 1024
+NO_SUCH_UPLOAD = (
+    "The specified upload does not exist. The upload ID may be invalid, or the upload may "
+    "have been aborted or completed."
+)
+
+
+class Multipart:
+    def __init__(
+        self,
+        catalog: Catalog,
+        blobs: BlobStore,
+        objects: Objects,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.catalog = catalog
+        self.blobs = blobs
+        self.objects = objects
+        self.buckets = objects.buckets
+        self.clock = clock
+
+    def create(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        headers: dict[str, str],
+        metadata: dict[str, str],
+        checksum_algorithm: str | None = None,
+    ) -> Upload:
+        self.buckets.get(bucket)
+        upload_id = uuid.uuid4().hex + uuid.uuid4().hex
+        upload = Upload(
+            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm
+        )
+        self.catalog.add_upload(upload)
+        return upload
+
+    def upload(self, bucket: str, key: str, upload_id: str) -> Upload:
+        self.buckets.get(bucket)
+        upload = self.catalog.upload(upload_id)
+        if upload is None or (upload.bucket, upload.key) != (bucket, key):
+            raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload_id)
+        return upload
+
+    def put_part(
+        self,
+        upload: Upload,
+        number: int,
+        writer: BlobWriter,
+        *,
+        content_md5: str | None = None,
+        checksum: Checksum | None = None,
+    ) -> Part:
+        """Keep a received part (UploadPart). `writer` is committed or discarded."""
+        try:
+            check_part_number(number)
+            verify(writer, content_md5, checksum)
+        except BaseException:
+            writer.discard()
+            raise
+        part = Part(
+            number,
+            writer.commit(),
+            writer.size,
+            writer.etag,
+            self._now_ms(),
+            checksum.encode() if checksum is not None else None,
+        )
+        self._keep(upload, part)
+        return part
+
+    def copy_part(
+        self,
+        upload: Upload,
+        number: int,
+        source: tuple[str, str],
+        byte_range: tuple[int, int] | None,
+        conditions: Preconditions = NO_CONDITIONS,
+    ) -> tuple[Part, StoredObject]:
+        """UploadPartCopy: bytes of another object (all, or `byte_range`) as a part."""
+        check_part_number(number)
+        original, stream = self.objects.open(*source)
+        with stream:
+            check_copy_source(original, conditions)
+            first, last = byte_range or (0, original.size - 1)
+            if byte_range is not None and (last >= original.size or first > last):
+                raise S3InvalidArgument(
+                    f"Range specified is not valid for source object of size: {original.size}",
+                    ArgumentName="x-amz-copy-source-range",
+                    ArgumentValue=f"bytes={first}-{last}",
+                )
+            writer = self._copy_bytes(stream, first, last - first + 1)
+        part = Part(number, writer.commit(), writer.size, writer.etag, self._now_ms())
+        self._keep(upload, part)
+        return part, original
+
+    def _copy_bytes(self, stream: BinaryIO, offset: int, count: int) -> BlobWriter:
+        writer = self.blobs.writer()
+        try:
+            stream.seek(offset)
+            while count > 0:
+                chunk = stream.read(min(COPY_CHUNK, count))
+                if not chunk:
+                    break
+                writer.write(chunk)
+                count -= len(chunk)
+        except BaseException:
+            writer.discard()
+            raise
+        return writer
+
+    def _keep(self, upload: Upload, part: Part) -> None:
+        try:
+            replaced = self.catalog.put_part(upload.id, part)
+        except LookupError:
+            self.blobs.remove([part.blob])
+            raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload.id) from None
+        self.blobs.remove([replaced])
+
+    def complete(
+        self,
+        upload: Upload,
+        wanted: list[tuple[int, str]],
+        caller: Caller,
+        check: Check | None = None,
+    ) -> StoredObject:
+        """Join the named parts (number, ETag) into the object, in one commit with its
+        events; the upload and all its parts are gone after."""
+        chosen = self._chosen_parts(upload, wanted)
+        state = self.buckets.get(upload.bucket)
+        writer = self.blobs.concatenate(part.blob for part in chosen)
+        etag = etag_of_parts([part.etag for part in chosen])
+        item = StoredObject(
+            upload.bucket,
+            upload.key,
+            writer.commit(),
+            writer.size,
+            etag,
+            self._now_ms(),
+            upload.headers,
+            upload.metadata,
+            parts=len(chosen),
+        )
+        event = "ObjectCreated:CompleteMultipartUpload"
+        notices = self.objects.notices(event, state, item.key, caller, item.size, etag)
+        try:
+            previous, part_blobs, kept = self.catalog.end_upload(upload.id, item, notices, check)
+        except LookupError:
+            self.blobs.remove([item.blob])
+            raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload.id) from None
+        except BaseException:
+            self.blobs.remove([item.blob])
+            raise
+        self.objects.notifier.deliver(kept)
+        self.blobs.remove([*part_blobs, previous.blob if previous is not None else None])
+        return item
+
+    def _chosen_parts(self, upload: Upload, wanted: list[tuple[int, str]]) -> list[Part]:
+        if not wanted:
+            raise MalformedXML(
+                "The XML you provided was not well-formed or did not validate against our "
+                "published schema"
+            )
+        numbers = [number for number, _ in wanted]
+        if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
+            raise InvalidPartOrder(
+                "The list of parts was not in ascending order. Parts must be ordered by part "
+                "number.",
+                UploadId=upload.id,
+            )
+        stored = {part.number: part for part in self.catalog.parts(upload.id)}
+        chosen = []
+        for index, (number, etag) in enumerate(wanted):
+            part = stored.get(number)
+            if part is None or part.etag != etag.strip().strip('"'):
+                raise InvalidPart(
+                    "One or more of the specified parts could not be found.  The part may not "
+                    "have been uploaded, or the specified entity tag may not match the part's "
+                    "entity tag.",
+                    UploadId=upload.id,
+                    PartNumber=number,
+                    ETag=etag,
+                )
+            if index < len(wanted) - 1 and part.size < MIN_PART_BYTES:
+                raise EntityTooSmall(
+                    "Your proposed upload is smaller than the minimum allowed size",
+                    ProposedSize=part.size,
+                    MinSizeAllowed=MIN_PART_BYTES,
+                    PartNumber=number,
+                    ETag=part.etag,
+                )
+            chosen.append(part)
+        return chosen
+
+    def abort(self, upload: Upload) -> None:
+        try:
+            _, part_blobs, _ = self.catalog.end_upload(upload.id)
+        except LookupError:
+            raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload.id) from None
+        self.blobs.remove(part_blobs)
+
+    def parts(self, upload: Upload) -> list[Part]:
+        return self.catalog.parts(upload.id)
+
+    def uploads(self, bucket: str) -> list[Upload]:
+        self.buckets.get(bucket)
+        return self.catalog.uploads(bucket)
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+
+def check_part_number(number: int) -> None:
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise S3InvalidArgument(
+            f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
+            ArgumentName="partNumber",
+            ArgumentValue=number,
+        )

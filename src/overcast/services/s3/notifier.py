@@ -1,0 +1,76 @@
+"""Hands object events on: to a function as an asynchronous invocation (Lambda's queue, so
+retries, destinations and loop detection apply), to a queue or topic through the sender
+its service registered. Events wait in the catalog's outbox until handed on, so one
+acknowledged with its object is delivered even if the server dies first (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from overcast.engine.destinations import Delivery, Destinations
+from overcast.engine.engine import new_request_id
+from overcast.errors import DeliveryFailed, ServiceError
+from overcast.function import Target
+from overcast.services.s3.catalog import Catalog, Notice
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+
+class Acceptor(Protocol):
+    """Lambda's asynchronous queue (engine/async_queue.py)."""
+
+    def accept(
+        self, target: Target, payload: bytes, *, request_id: str, hops: int = 0
+    ) -> object: ...
+
+
+class Notifier:
+    def __init__(
+        self,
+        catalog: Catalog,
+        queue: Acceptor,
+        resolver: Resolver,
+        destinations: Destinations,
+    ) -> None:
+        self.catalog = catalog
+        self.queue = queue
+        self.resolver = resolver
+        self.destinations = destinations
+
+    def deliver(self, notices: list[Notice]) -> None:
+        """Hand each event on, then take it out of the outbox."""
+        for notice in notices:
+            try:
+                self._send(notice)
+            except DeliveryFailed as exc:  # S3 drops what it cannot deliver
+                log.warning("object event for %s not delivered: %s", notice.target, exc)
+            except Exception:  # one destination's failure must not hold the others
+                log.exception("object event for %s not delivered", notice.target)
+        self.catalog.delivered([notice.id for notice in notices])
+
+    def recover(self) -> None:
+        """At start (after Lambda's queue): what was kept but not handed on before a crash."""
+        pending = self.catalog.notices()
+        if pending:
+            log.info("delivering %d object events kept from before", len(pending))
+            self.deliver(pending)
+
+    def send_now(self, arn: str, body: bytes) -> None:
+        """A message that need not survive a crash (S3's test event to a new destination)."""
+        self._send(Notice(arn, body, 0))
+
+    def _send(self, notice: Notice) -> None:
+        parts = notice.target.split(":")
+        if parts[2] != "lambda":
+            self.destinations.send(Delivery(notice.target, notice.body, notice.hops))
+            return
+        qualifier = parts[7] if len(parts) > 7 else None
+        try:
+            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+        except ServiceError as exc:
+            log.warning("object event for %s dropped: %s", notice.target, exc.message)
+            return
+        self.queue.accept(target, notice.body, request_id=new_request_id(), hops=notice.hops)

@@ -1,0 +1,55 @@
+"""The object store, assembled over the data dir: `<data_dir>/s3.db` (the catalog) and
+`<data_dir>/s3/` (the blobs)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from overcast.engine.destinations import Destinations
+from overcast.services.s3.blobs import BlobStore
+from overcast.services.s3.buckets import Buckets
+from overcast.services.s3.catalog import Catalog
+from overcast.services.s3.multipart import Multipart
+from overcast.services.s3.names import canonical_user_id
+from overcast.services.s3.notifier import Acceptor, Notifier
+from overcast.services.s3.objects import Objects
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+
+class ObjectStore:
+    def __init__(
+        self,
+        data_dir: Path,
+        account_id: str,
+        queue: Acceptor,
+        resolver: Resolver,
+        destinations: Destinations,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.account_id = account_id
+        self.owner_id = canonical_user_id(account_id)
+        self.catalog = Catalog(data_dir / "s3.db")
+        self.blobs = BlobStore(data_dir / "s3")
+        self.notifier = Notifier(self.catalog, queue, resolver, destinations)
+        self.buckets = Buckets(self.catalog, resolver, self.notifier, clock)
+        # Records name the bucket owner by a short upper-case id, as S3's do.
+        owner_principal = self.owner_id[:14].upper()
+        self.objects = Objects(
+            self.catalog, self.blobs, self.buckets, self.notifier, owner_principal, clock
+        )
+        self.multipart = Multipart(self.catalog, self.blobs, self.objects, clock)
+
+    def start(self) -> None:
+        """After Lambda's queue has started: sweep what a crash left, deliver kept events."""
+        removed = self.blobs.sweep(self.catalog.referenced_blobs())
+        if removed:
+            log.info("removed %d object files no object or part names", removed)
+        self.notifier.recover()
+
+    def close(self) -> None:
+        self.catalog.close()

@@ -1,0 +1,315 @@
+"""Delivering what topics owe their subscribers, from the store, retried until done.
+
+- A function subscriber gets an asynchronous invocation through Lambda's async queue (kept
+  there durably, retried, sent to its destinations as any async event), carrying the
+  message's hop count so that loops stop.
+- A queue subscriber gets the envelope (or the raw message, with its typed attributes)
+  through `Destinations`, where the queue service registers its sender; a FIFO topic's
+  message carries its group and deduplication ids on to the queue.
+- An HTTP/S subscriber gets a POST; a 2xx answer is a delivery. Posts run beside the rest,
+  so a slow endpoint holds up nobody else.
+
+A failed delivery is retried as SNS's default HTTP/S policy retries (3 more times, 20 s
+apart, times `delay_scale`); then it goes to the subscription's dead-letter queue
+(RedrivePolicy) if it has one, or is dropped with a warning. What SNS calls a client-side
+error is not retried but goes to the dead-letter queue at once, as SNS does: a function or
+queue that does not exist, or a queue that refuses the message (`DeliveryFailed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import http.client
+import itertools
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from overcast.engine.destinations import Delivery as Handover
+from overcast.engine.destinations import Destinations
+from overcast.engine.engine import new_request_id
+from overcast.errors import DeliveryFailed, ResourceNotFoundException
+from overcast.function import Target
+from overcast.services.sns import notification
+from overcast.services.sns.message import Message
+from overcast.services.sns.model import Subscription, dead_letter_arn
+from overcast.services.sns.notification import Urls
+from overcast.services.sns.registry import Registry
+from overcast.services.sns.store import CONFIRMATION, NOTIFICATION, Delivery
+from overcast.types import Resolver
+
+log = logging.getLogger(__name__)
+
+RETRIES = 3
+RETRY_DELAY_S = 20.0
+HTTP_TIMEOUT_S = 15.0
+
+Poster = Callable[[str, bytes, dict[str, str]], Awaitable[bool]]
+
+
+class Acceptor(Protocol):
+    """Lambda's async queue (engine/async_queue.py)."""
+
+    def accept(self, target: Target, payload: bytes, *, request_id: str, hops: int = 0): ...
+
+
+async def post(url: str, body: bytes, headers: dict[str, str]) -> bool:
+    """POST in a worker thread; True for a 2xx answer."""
+    return await asyncio.to_thread(_post, url, body, headers)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> bool:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT_S) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        log.info("POST %s failed: %s", url, error)
+        return False
+
+
+class Fanout:
+    def __init__(
+        self,
+        registry: Registry,
+        acceptor: Acceptor,
+        resolver: Resolver,
+        destinations: Destinations,
+        urls: Urls,
+        *,
+        delay_scale: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        poster: Poster = post,
+    ) -> None:
+        self.registry = registry
+        self.store = registry.store
+        self.acceptor = acceptor
+        self.resolver = resolver
+        self.destinations = destinations
+        self.urls = urls
+        self.delay_scale = delay_scale
+        self.clock = clock
+        self.poster = poster
+        self._heap: list[tuple[int, int, Delivery]] = []
+        self._order = itertools.count()
+        self._messages: dict[str, Message] = {}
+        self._owed: Counter[str] = Counter()  # deliveries left, by message id
+        self._wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pump: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Needs the running loop: resume every delivery kept from before."""
+        self._loop = asyncio.get_running_loop()
+        self._wakeup = asyncio.Event()
+        self._push(self.store.deliveries(), None)
+        self._pump = self._loop.create_task(self._run())
+
+    async def stop(self) -> None:
+        for task in [self._pump, *self._tasks]:
+            if task is not None:
+                task.cancel()
+
+    def submit(self, deliveries: list[Delivery], message: Message | None = None) -> None:
+        """Deliver these (already kept in the store); callable from any thread."""
+        loop = self._loop
+        if loop is None:
+            return  # not started: the deliveries run from the store at start
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._push(deliveries, message)
+        else:
+            loop.call_soon_threadsafe(self._push, deliveries, message)
+
+    def confirm(self, subscription: Subscription) -> None:
+        """Send an HTTP/S subscriber its SubscriptionConfirmation."""
+        self.submit([self.store.add_confirmation(subscription.arn, self._now_ms())])
+
+    # --- the pump ---------------------------------------------------------------------------
+
+    def _push(self, deliveries: list[Delivery], message: Message | None) -> None:
+        if message is not None:
+            self._messages[message.message_id] = message
+        for delivery in deliveries:
+            if delivery.message_id is not None:
+                self._owed[delivery.message_id] += 1
+            heapq.heappush(self._heap, (delivery.due_ms, next(self._order), delivery))
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wakeup.clear()
+            now = self._now_ms()
+            done: list[Delivery] = []
+            while self._heap and self._heap[0][0] <= now:
+                _, _, delivery = heapq.heappop(self._heap)
+                try:
+                    self._dispatch(delivery, done)
+                except Exception:  # one bad delivery must not stop the others
+                    log.exception("topic delivery %s", delivery.id)
+            self._finish(done)
+            delay = (self._heap[0][0] - self._now_ms()) / 1000 if self._heap else None
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), delay)
+            except TimeoutError:
+                pass
+
+    def _dispatch(self, delivery: Delivery, done: list[Delivery]) -> None:
+        subscription = self.registry.subscriptions.get(delivery.subscription_arn)
+        message = self._message(delivery)
+        if subscription is None or (delivery.kind == NOTIFICATION and message is None):
+            done.append(delivery)  # unsubscribed (or its topic deleted) meanwhile
+            return
+        if delivery.kind == CONFIRMATION or subscription.protocol in ("http", "https"):
+            task = self._loop.create_task(self._post(delivery, subscription, message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        try:
+            if subscription.protocol == "lambda":
+                self._to_function(subscription, message)
+            else:
+                self.destinations.send(self._handover(subscription.endpoint, subscription, message))
+        except DeliveryFailed as failure:  # a client-side error: no retries
+            log.warning("topic subscriber %s: %s", subscription.endpoint, failure.message)
+            self._give_up(subscription, message)
+        except Exception as error:  # a server-side error (a function still Pending): retried
+            log.warning("topic subscriber %s: %s", subscription.endpoint, error)
+            self._failed(delivery, subscription, message, done)
+            return
+        done.append(delivery)
+
+    # --- the three kinds of subscriber -----------------------------------------------------
+
+    def _to_function(self, subscription: Subscription, message: Message) -> None:
+        parts = subscription.endpoint.split(":")
+        qualifier = parts[7] if len(parts) > 7 else None
+        try:
+            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+        except ResourceNotFoundException as error:
+            raise DeliveryFailed(error.message, missing=True) from None
+        payload = notification.lambda_event(message, subscription, self.urls)
+        self.acceptor.accept(target, payload, request_id=new_request_id(), hops=message.hops)
+
+    def _handover(self, arn: str, subscription: Subscription, message: Message) -> Handover:
+        """What a queue gets, subscribed or as the dead-letter queue: the envelope, or the raw
+        message with its attributes; a FIFO topic's group and deduplication ids."""
+        if subscription.raw:
+            body = notification.raw(message, subscription)
+            attributes = notification.queue_attributes(message) or None
+        else:
+            body, attributes = notification.envelope(message, subscription, self.urls), None
+        return Handover(
+            arn,
+            body,
+            message.hops,
+            attributes,
+            group_id=message.group_id,
+            deduplication_id=message.deduplication_id,
+        )
+
+    async def _post(
+        self, delivery: Delivery, subscription: Subscription, message: Message | None
+    ) -> None:
+        if delivery.kind == CONFIRMATION:
+            message_id = f"confirmation-{delivery.id}"
+            body = notification.confirmation(
+                subscription, message_id, _timestamp_ms(delivery.due_ms), self.urls
+            )
+        else:
+            message_id = message.message_id
+            body = (
+                notification.raw(message, subscription)
+                if subscription.raw
+                else notification.envelope(message, subscription, self.urls)
+            )
+        headers = notification.http_headers(delivery.kind, message_id, subscription)
+        done: list[Delivery] = []
+        try:
+            delivered = await self.poster(subscription.endpoint, body, headers)
+        except Exception:  # a post that fails oddly is a failed post, retried as any
+            log.exception("POST to %s", subscription.endpoint)
+            delivered = False
+        if delivered:
+            done.append(delivery)
+        else:
+            self._failed(delivery, subscription, message, done)
+        self._finish(done)
+
+    # --- outcomes ---------------------------------------------------------------------------
+
+    def _failed(
+        self,
+        delivery: Delivery,
+        subscription: Subscription,
+        message: Message | None,
+        done: list[Delivery],
+    ) -> None:
+        if delivery.attempts < RETRIES:
+            delivery.attempts += 1
+            delivery.due_ms = self._now_ms() + int(RETRY_DELAY_S * self.delay_scale * 1000)
+            self.store.reschedule(delivery)
+            heapq.heappush(self._heap, (delivery.due_ms, next(self._order), delivery))
+            self._wakeup.set()
+            return
+        self._give_up(subscription, message)
+        done.append(delivery)
+
+    def _give_up(self, subscription: Subscription, message: Message | None) -> None:
+        """To the subscription's dead-letter queue if it has one (and it takes the message),
+        else dropped."""
+        dead_letter = dead_letter_arn(subscription)
+        if not dead_letter or message is None:
+            log.warning("gave up delivering to %s", subscription.endpoint)
+            return
+        try:
+            self.destinations.send(self._handover(dead_letter, subscription, message))
+        except DeliveryFailed as failure:
+            log.warning(
+                "gave up delivering to %s; dead-letter queue: %s",
+                subscription.endpoint,
+                failure.message,
+            )
+
+    def _finish(self, done: list[Delivery]) -> None:
+        if not done:
+            return
+        self.store.finish_all(done)
+        for delivery in done:
+            message_id = delivery.message_id
+            if message_id is None:
+                continue
+            self._owed[message_id] -= 1
+            if self._owed[message_id] <= 0:
+                del self._owed[message_id]
+                self._messages.pop(message_id, None)
+
+    def _message(self, delivery: Delivery) -> Message | None:
+        if delivery.message_id is None:
+            return None
+        message = self._messages.get(delivery.message_id)
+        if message is None:
+            message = self.store.message(delivery.message_id)
+            if message is not None:
+                self._messages[delivery.message_id] = message
+        return message
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+
+def _timestamp_ms(ms: int) -> str:
+    seconds, millis = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"

@@ -1,0 +1,197 @@
+"""Topics on disk: `<data_dir>/topics.db`.
+
+Topics and subscriptions are JSON documents. A published message is kept with one delivery
+row per subscription that takes it, committed before Publish answers; a delivery row goes
+when its subscriber has it (or has failed for good), and the message with its last one. A
+`kill -9` at any moment therefore loses no acknowledged message: after a restart every
+delivery still here is made again (at least once, as SNS promises). FIFO topics keep the
+deduplication IDs of the last five minutes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from overcast.services.sns.message import Message
+from overcast.services.sns.model import Subscription, Topic
+from overcast.store.database import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS topics (arn TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    arn TEXT PRIMARY KEY, topic_arn TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    subscription_arn TEXT NOT NULL,
+    message_id TEXT,
+    due_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS deduplication (
+    topic_arn TEXT NOT NULL, id TEXT NOT NULL, message_id TEXT NOT NULL,
+    sequence_number TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+    PRIMARY KEY (topic_arn, id));
+"""
+
+NOTIFICATION = "Notification"
+CONFIRMATION = "SubscriptionConfirmation"
+
+
+@dataclass
+class Delivery:
+    """One message (or confirmation) owed to one subscription."""
+
+    id: int
+    kind: str  # NOTIFICATION or CONFIRMATION
+    subscription_arn: str
+    message_id: str | None
+    due_ms: int
+    attempts: int = 0
+
+
+class TopicStore(Database):
+    """Pass ":memory:" for a throwaway store in tests."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path, SCHEMA)
+
+    # --- topics and subscriptions -------------------------------------------------------
+
+    def topics(self) -> list[Topic]:
+        with self._lock:
+            rows = self._db.execute("SELECT doc FROM topics").fetchall()
+        return [Topic(**json.loads(doc)) for (doc,) in rows]
+
+    def put_topic(self, topic: Topic) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO topics (arn, doc) VALUES (?, ?)",
+            (topic.arn, json.dumps(topic.__dict__)),
+        )
+
+    def delete_topic(self, arn: str) -> None:
+        """The topic and its subscriptions, with what they are still owed."""
+        with self.transaction():
+            self._db.execute("DELETE FROM topics WHERE arn=?", (arn,))
+            self._db.execute(
+                "DELETE FROM deliveries WHERE subscription_arn IN "
+                "(SELECT arn FROM subscriptions WHERE topic_arn=?)",
+                (arn,),
+            )
+            self._db.execute("DELETE FROM subscriptions WHERE topic_arn=?", (arn,))
+            self._db.execute("DELETE FROM deduplication WHERE topic_arn=?", (arn,))
+            self._drop_orphan_messages()
+
+    def subscriptions(self) -> list[Subscription]:
+        with self._lock:
+            rows = self._db.execute("SELECT doc FROM subscriptions ORDER BY rowid").fetchall()
+        return [Subscription(**json.loads(doc)) for (doc,) in rows]
+
+    def put_subscription(self, subscription: Subscription) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO subscriptions (arn, topic_arn, doc) VALUES (?, ?, ?)",
+            (subscription.arn, subscription.topic_arn, json.dumps(subscription.__dict__)),
+        )
+
+    def delete_subscription(self, arn: str) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM subscriptions WHERE arn=?", (arn,))
+            self._db.execute("DELETE FROM deliveries WHERE subscription_arn=?", (arn,))
+            self._drop_orphan_messages()
+
+    # --- messages and deliveries --------------------------------------------------------
+
+    def add_message(
+        self, message: Message, subscription_arns: list[str], now_ms: int
+    ) -> list[Delivery]:
+        """Keep a message and what each subscription is owed of it, in one commit."""
+        with self.transaction():
+            if subscription_arns:
+                self._db.execute(
+                    "INSERT INTO messages (id, doc) VALUES (?, ?)",
+                    (message.message_id, json.dumps(message.to_record())),
+                )
+            return [
+                self._add(NOTIFICATION, arn, message.message_id, now_ms)
+                for arn in subscription_arns
+            ]
+
+    def add_confirmation(self, subscription_arn: str, now_ms: int) -> Delivery:
+        with self.transaction():
+            return self._add(CONFIRMATION, subscription_arn, None, now_ms)
+
+    def _add(self, kind: str, arn: str, message_id: str | None, now_ms: int) -> Delivery:
+        cursor = self._db.execute(
+            "INSERT INTO deliveries (kind, subscription_arn, message_id, due_ms) "
+            "VALUES (?, ?, ?, ?)",
+            (kind, arn, message_id, now_ms),
+        )
+        return Delivery(cursor.lastrowid, kind, arn, message_id, now_ms)
+
+    def message(self, message_id: str) -> Message | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM messages WHERE id=?", (message_id,)).fetchone()
+        return None if row is None else Message.from_record(json.loads(row[0]))
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery still owed, oldest first (read at start)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, kind, subscription_arn, message_id, due_ms, attempts "
+                "FROM deliveries ORDER BY id"
+            ).fetchall()
+        return [Delivery(*row) for row in rows]
+
+    def reschedule(self, delivery: Delivery) -> None:
+        self._write(
+            "UPDATE deliveries SET due_ms=?, attempts=? WHERE id=?",
+            (delivery.due_ms, delivery.attempts, delivery.id),
+        )
+
+    def finish_all(self, deliveries: list[Delivery]) -> None:
+        """Forget deliveries that are done, and messages that nobody is owed any more."""
+        with self.transaction():
+            for delivery in deliveries:
+                self._db.execute("DELETE FROM deliveries WHERE id=?", (delivery.id,))
+                if delivery.message_id is not None:
+                    self._db.execute(
+                        "DELETE FROM messages WHERE id=? AND NOT EXISTS "
+                        "(SELECT 1 FROM deliveries WHERE message_id=?)",
+                        (delivery.message_id, delivery.message_id),
+                    )
+
+    def _drop_orphan_messages(self) -> None:
+        self._db.execute(
+            "DELETE FROM messages WHERE id NOT IN "
+            "(SELECT message_id FROM deliveries WHERE message_id IS NOT NULL)"
+        )
+
+    # --- FIFO ---------------------------------------------------------------------------
+
+    def duplicate(self, topic_arn: str, dedup_id: str, now_ms: int) -> tuple[str, str] | None:
+        """(message id, sequence number) of a message with this ID in the window, if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT message_id, sequence_number FROM deduplication "
+                "WHERE topic_arn=? AND id=? AND expires_ms > ?",
+                (topic_arn, dedup_id, now_ms),
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def remember(
+        self, topic_arn: str, dedup_id: str, message: Message, now_ms: int, window_ms: int
+    ) -> None:
+        with self.transaction():
+            self._db.execute("DELETE FROM deduplication WHERE expires_ms <= ?", (now_ms,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO deduplication VALUES (?, ?, ?, ?, ?)",
+                (
+                    topic_arn,
+                    dedup_id,
+                    message.message_id,
+                    message.sequence_number,
+                    now_ms + window_ms,
+                ),
+            )

@@ -1,0 +1,130 @@
+"""Topics: CreateTopic, DeleteTopic, ListTopics, Get/SetTopicAttributes and tags.
+
+CreateTopic is idempotent: the same name in the same region gives the same ARN, unless the
+attributes or tags asked for differ from the topic's. DeleteTopic of a topic that does not
+exist succeeds, as on SNS.
+"""
+
+from __future__ import annotations
+
+from overcast.services.sns.model import (
+    TOPIC_SETTABLE,
+    Topic,
+    check_arn,
+    check_topic_name,
+    invalid,
+    is_true,
+    topic_arn,
+)
+from overcast.services.sns.registry import Registry
+
+PAGE_SIZE = 100
+CREATE_ONLY = frozenset({"FifoTopic"})
+
+
+class TopicService:
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def create(
+        self,
+        region: str,
+        name: str,
+        attributes: dict[str, str] | None = None,
+        tags: list[dict] | None = None,
+        data_protection_policy: str | None = None,
+    ) -> str:
+        attributes = dict(attributes or {})
+        if data_protection_policy:
+            attributes["DataProtectionPolicy"] = data_protection_policy
+        for key in attributes:
+            if key not in TOPIC_SETTABLE | CREATE_ONLY:
+                raise invalid("Attributes Reason: Unknown attribute " + key)
+        fifo = is_true(attributes.get("FifoTopic"))
+        check_topic_name(name, fifo)
+        if "FifoTopic" in attributes:
+            attributes["FifoTopic"] = "true" if fifo else "false"
+            if not fifo:
+                del attributes["FifoTopic"]
+        tag_map = tag_dict(tags)
+        arn = topic_arn(region, self.registry.account_id, name)
+        existing = self.registry.topics.get(arn)
+        if existing is not None:
+            if any(existing.attributes.get(k) != v for k, v in attributes.items()):
+                raise invalid("Attributes Reason: Topic already exists with different attributes")
+            if tags and tag_map != existing.tags:
+                raise invalid("Tags Reason: Topic already exists with different tags")
+            return arn
+        self.registry.put_topic(Topic(arn, region, name, attributes, tag_map))
+        return arn
+
+    def delete(self, arn: str | None) -> None:
+        check_arn(arn, "TopicArn")  # a malformed ARN is refused, a missing topic is not
+        if arn in self.registry.topics:
+            self.registry.delete_topic(arn)
+
+    def list(self, region: str, next_token: str | None) -> dict:
+        arns = [topic.arn for topic in self.registry.topics.values() if topic.region == region]
+        start = _offset(next_token)
+        page = arns[start : start + PAGE_SIZE]
+        result: dict = {"Topics": [{"TopicArn": arn} for arn in page]}
+        if start + PAGE_SIZE < len(arns):
+            result["NextToken"] = str(start + PAGE_SIZE)
+        return result
+
+    def attributes(self, arn: str | None) -> dict[str, str]:
+        topic = self.registry.topic(arn)
+        counts = self.registry.counts(topic.arn)
+        return topic.attribute_view(self.registry.account_id, counts)
+
+    def set_attribute(self, arn: str | None, name: str, value: str | None) -> None:
+        topic = self.registry.topic(arn)
+        if name not in TOPIC_SETTABLE:
+            raise invalid("AttributeName")
+        value = value or ""
+        if name == "ContentBasedDeduplication":
+            if not topic.fifo:
+                raise invalid(
+                    "ContentBasedDeduplication Reason: Content based deduplication can only "
+                    "be set for FIFO topics"
+                )
+            if value.lower() not in ("true", "false"):
+                raise invalid(f"ContentBasedDeduplication: Invalid value [{value}]")
+            value = value.lower()
+        topic.attributes[name] = value
+        self.registry.put_topic(topic)
+
+    # --- tags -------------------------------------------------------------------------------
+
+    def tag(self, arn: str | None, tags: list[dict]) -> None:
+        topic = self.registry.topic(arn, "ResourceArn")
+        topic.tags.update(tag_dict(tags))
+        self.registry.put_topic(topic)
+
+    def untag(self, arn: str | None, keys: list[str]) -> None:
+        topic = self.registry.topic(arn, "ResourceArn")
+        for key in keys:
+            topic.tags.pop(key, None)
+        self.registry.put_topic(topic)
+
+    def tags(self, arn: str | None) -> list[dict]:
+        topic = self.registry.topic(arn, "ResourceArn")
+        return [{"Key": key, "Value": value} for key, value in topic.tags.items()]
+
+
+def tag_dict(tags: list[dict] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag in tags or []:
+        key = tag.get("Key", "")
+        if key in out:
+            raise invalid("Duplicated keys are not allowed.")
+        out[key] = tag.get("Value", "")
+    return out
+
+
+def _offset(token: str | None) -> int:
+    if not token:
+        return 0
+    if not token.isdigit():
+        raise invalid("NextToken")
+    return int(token)

@@ -1,0 +1,51 @@
+"""FIFO queues' deduplication: a send whose MessageDeduplicationId (or, with
+ContentBasedDeduplication, the SHA-256 of its body) was seen in the last 5 minutes queues
+nothing, and SQS answers with the message the first send made, even if deleted since."""
+
+from __future__ import annotations
+
+from overcast.services.sqs.message import Message
+from overcast.services.sqs.outgoing import Outgoing
+from overcast.services.sqs.queue import Queue
+from overcast.services.sqs.store import Deduplication, QueueStore
+
+DEDUPLICATION_MS = 5 * 60 * 1000
+PRUNE_EVERY = 1000  # sends between two sweeps of expired entries
+
+
+class Deduplicator:
+    def __init__(self, store: QueueStore) -> None:
+        self.store = store
+        self._sends = 0
+
+    def earlier(
+        self, queue: Queue, dedup_id: str, now: int, fresh: list[Message], outgoing: Outgoing
+    ) -> Message | None:
+        """The message an earlier send with this deduplication id made (in this batch, or
+        within 5 minutes), or None."""
+        for message in fresh:
+            if message.dedup_id == dedup_id:
+                return message
+        entry = queue.deduplication.get(dedup_id)
+        if entry is None or entry.expires_ms <= now:
+            return None
+        # Deleted since: answer with its id and sequence number all the same.
+        return queue.messages.get(entry.message_id) or Message(
+            entry.seq, entry.message_id, outgoing.body, outgoing.attributes, now, ""
+        )
+
+    def remember(self, queue: Queue, message: Message, now: int) -> None:
+        """Keep a sent message's deduplication id for 5 minutes (inside the send's commit)."""
+        if message.dedup_id is None:
+            return
+        entry = Deduplication(
+            queue.record.id, message.dedup_id, message.id, message.seq, now + DEDUPLICATION_MS
+        )
+        queue.deduplication[message.dedup_id] = entry
+        self.store.add_deduplication(entry)
+        self._sends += 1
+        if self._sends % PRUNE_EVERY == 0:  # forget expired ones now and then
+            self.store.prune_deduplications(now)
+            queue.deduplication = {
+                k: v for k, v in queue.deduplication.items() if v.expires_ms > now
+            }

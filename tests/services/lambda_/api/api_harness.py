@@ -1,0 +1,110 @@
+"""Helpers for API tests: build_app over a temporary data dir, with stubs for the engine."""
+
+from __future__ import annotations
+
+import base64
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+with warnings.catch_warnings():
+    # Starlette 1.x nudges towards httpx2; the httpx-based TestClient works the same here.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from overcast.aws.sigv4 import Scope
+from overcast.config import Settings
+from overcast.http.app import build_app
+from overcast.services.lambda_.control.plane import ControlPlane
+from overcast.services.lambda_.store.sqlite import SqliteStore
+from overcast.store.code import CodeStore
+from support import RecordingCapacity, RecordingRetirer, package
+
+ROLE = "arn:aws:iam::000000000000:role/lambda"
+ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function"
+
+
+def create_body(name: str = "f", **extra) -> dict:
+    return {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "app.handler",
+        "Code": {"ZipFile": base64.b64encode(package()).decode()},
+        **extra,
+    }
+
+
+def create(client, name: str, code: bytes | None = None, **extra) -> dict:
+    """CreateFunction through a boto3 client, with a small Python package by default."""
+    params = {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "app.handler",
+        "Code": {"ZipFile": code or package()},
+        **extra,
+    }
+    return client.create_function(**params)
+
+
+@dataclass
+class App:
+    settings: Settings
+    control: ControlPlane
+    code_store: CodeStore
+    retirer: RecordingRetirer
+    capacity: RecordingCapacity
+    client: TestClient
+
+
+def stub_invoke_route(control: ControlPlane):
+    """Stands in for the engine's invoke route: resolves, answers what it resolved to."""
+
+    async def invoke(request: Request) -> Response:
+        target = control.resolve(
+            "us-east-1",
+            request.path_params["FunctionName"],
+            request.query_params.get("Qualifier"),
+        )
+        return JSONResponse({"version": target.function.version, "arn": target.invoked_arn})
+
+    return invoke
+
+
+async def echo_logs(operation: str, body: dict, scope: Scope) -> dict:
+    if operation == "Fail":
+        raise RuntimeError("handler bug")
+    return {"operation": operation, "body": body, "region": scope.region}
+
+
+def make_app(data_dir: Path) -> App:
+    settings = Settings(data_dir=data_dir)
+    code_store = CodeStore(data_dir)
+    retirer = RecordingRetirer()
+    capacity = RecordingCapacity()
+    control = ControlPlane(
+        settings=settings,
+        store=SqliteStore(data_dir / "overcast.db"),
+        code_store=code_store,
+        retirer=retirer,
+        capacity=capacity,
+    )
+    app = build_app(
+        settings=settings,
+        control=control,
+        code_store=code_store,
+        invoke_route=stub_invoke_route(control),
+        target_handlers={"Logs_20140328": echo_logs},
+    )
+    return App(
+        settings,
+        control,
+        code_store,
+        retirer,
+        capacity,
+        TestClient(app, raise_server_exceptions=False),
+    )

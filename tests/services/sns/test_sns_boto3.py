@@ -1,0 +1,268 @@
+"""SNS's API end to end through boto3 against a real server: every topic and subscription
+operation, SNS's error codes and XML error document, bad input refused with nothing stored,
+and FIFO topics."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from botocore.exceptions import ClientError
+
+from support import RunningServer, error_of
+
+# --- topics ----------------------------------------------------------------------------------
+
+
+def test_topics(sns, function_name: str) -> None:
+    arn = sns.create_topic(Name=function_name, Attributes={"DisplayName": "Orders"})["TopicArn"]
+    assert arn == f"arn:aws:sns:us-east-1:000000000000:{function_name}"
+    assert sns.create_topic(Name=function_name)["TopicArn"] == arn  # idempotent
+    attributes = sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+    assert attributes["DisplayName"] == "Orders" and attributes["Owner"] == "000000000000"
+    assert attributes["SubscriptionsConfirmed"] == "0" and json.loads(attributes["Policy"])
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="DisplayName", AttributeValue="New")
+    assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"] == "New"
+    assert arn in [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+
+    sns.tag_resource(ResourceArn=arn, Tags=[{"Key": "team", "Value": "core"}])
+    assert sns.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "core"}]
+    sns.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert sns.list_tags_for_resource(ResourceArn=arn)["Tags"] == []
+
+    sns.delete_topic(TopicArn=arn)
+    sns.delete_topic(TopicArn=arn)  # idempotent
+    with pytest.raises(ClientError) as excinfo:
+        sns.get_topic_attributes(TopicArn=arn)
+    assert error_of(excinfo) == ("NotFound", "Topic does not exist", 404)
+
+
+def test_topic_errors(sns) -> None:
+    cases = [
+        (dict(Name="bad name"), "Invalid parameter: Topic Name"),
+        (dict(Name="no-flag.fifo"), "Invalid parameter: Topic Name"),
+        (dict(Name="x", Attributes={"FifoTopic": "true"}), "Invalid parameter: Fifo Topic names"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ClientError) as excinfo:
+            sns.create_topic(**kwargs)
+        code, text, status = error_of(excinfo)
+        assert (code, status) == ("InvalidParameter", 400) and text.startswith(message)
+    with pytest.raises(ClientError) as excinfo:
+        sns.get_topic_attributes(TopicArn="nope")
+    assert error_of(excinfo) == (
+        "InvalidParameter",
+        "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1",
+        400,
+    )
+
+
+def test_errors_are_snss_xml(fast_server: RunningServer) -> None:
+    request = urllib.request.Request(
+        fast_server.endpoint + "/",
+        data=b"Action=Publish&Version=2010-03-31&TopicArn=arn:aws:sns:us-east-1:0:x&Message=m",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sns/aws4_request",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=10)
+    body = excinfo.value.read().decode()
+    assert excinfo.value.code == 404
+    assert body.startswith('<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">')
+    assert "<Error><Type>Sender</Type><Code>NotFound</Code>" in body
+    assert "<Message>Topic does not exist</Message>" in body
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+
+def test_subscriptions(sns, function_name: str) -> None:
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    function = f"arn:aws:lambda:us-east-1:000000000000:function:{function_name}"
+    queue = f"arn:aws:sqs:us-east-1:000000000000:{function_name}"
+    to_function = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)
+    to_queue = sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue,
+        Attributes={"RawMessageDelivery": "true", "FilterPolicy": '{"a": ["b"]}'},
+    )["SubscriptionArn"]
+    assert to_function["SubscriptionArn"].startswith(topic + ":")
+    same = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)
+    assert same["SubscriptionArn"] == to_function["SubscriptionArn"]
+
+    listed = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert {(s["Protocol"], s["Endpoint"]) for s in listed} == {
+        ("lambda", function),
+        ("sqs", queue),
+    }
+    assert to_queue in [s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]]
+
+    attributes = sns.get_subscription_attributes(SubscriptionArn=to_queue)["Attributes"]
+    assert (
+        attributes["RawMessageDelivery"] == "true" and attributes["PendingConfirmation"] == "false"
+    )
+    assert attributes["FilterPolicy"] == '{"a": ["b"]}'
+    assert attributes["FilterPolicyScope"] == "MessageAttributes"
+    sns.set_subscription_attributes(
+        SubscriptionArn=to_queue, AttributeName="FilterPolicyScope", AttributeValue="MessageBody"
+    )
+    sns.set_subscription_attributes(
+        SubscriptionArn=to_queue, AttributeName="FilterPolicy", AttributeValue=""
+    )
+    attributes = sns.get_subscription_attributes(SubscriptionArn=to_queue)["Attributes"]
+    assert "FilterPolicy" not in attributes and "FilterPolicyScope" not in attributes
+    assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsConfirmed"] == "2"
+
+    sns.unsubscribe(SubscriptionArn=to_queue)
+    sns.unsubscribe(SubscriptionArn=to_queue)  # already gone: still a success
+    with pytest.raises(ClientError) as excinfo:
+        sns.get_subscription_attributes(SubscriptionArn=to_queue)
+    assert error_of(excinfo) == ("NotFound", "Subscription does not exist", 404)
+    sns.delete_topic(TopicArn=topic)
+    assert to_function["SubscriptionArn"] not in [
+        s["SubscriptionArn"] for s in sns.list_subscriptions()["Subscriptions"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            dict(Protocol="test-protocol", Endpoint="x"),
+            "Invalid parameter: Amazon SNS does not support this protocol string: test-protocol",
+        ),
+        (
+            dict(Protocol="sqs", Endpoint="https://queue.url/q"),
+            "Invalid parameter: SQS endpoint ARN",
+        ),
+        (
+            dict(
+                Protocol="lambda",
+                Endpoint="arn:aws:lambda:us-east-1:000000000000:function:f",
+                Attributes={"RawMessageDelivery": "true"},
+            ),
+            "Invalid parameter: Delivery protocol [lambda] does not support raw message delivery.",
+        ),
+        (
+            dict(
+                Protocol="sqs",
+                Endpoint="arn:aws:sqs:us-east-1:000000000000:q",
+                Attributes={"RawMessageDelivery": "wrongvalue"},
+            ),
+            "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value "
+            "[wrongvalue]. Must be true or false.",
+        ),
+        (
+            dict(
+                Protocol="sqs",
+                Endpoint="arn:aws:sqs:us-east-1:000000000000:q",
+                Attributes={"FilterPolicy": '{"key": [{"wrong-operator": true}]}'},
+            ),
+            "Invalid parameter: Attributes Reason: FilterPolicy: Unrecognized match type "
+            "wrong-operator",
+        ),
+        (
+            dict(Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q.fifo"),
+            "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be "
+            "subscribed to standard SNS topics",
+        ),
+    ],
+)
+def test_bad_subscriptions_are_refused_and_nothing_is_stored(
+    sns, function_name: str, kwargs: dict, message: str
+) -> None:
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    with pytest.raises(ClientError) as excinfo:
+        sns.subscribe(TopicArn=topic, **kwargs)
+    assert error_of(excinfo) == ("InvalidParameter", message, 400)
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_bad_messages_are_refused(sns, function_name: str) -> None:
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    for kwargs, error in [
+        (
+            dict(Message="x" * (256 * 1024 + 1)),
+            ("InvalidParameter", "Invalid parameter: Message too long"),
+        ),
+        (dict(Message="x", Subject=""), ("InvalidParameter", "Invalid parameter: Subject")),
+        (
+            dict(Message="x", MessageAttributes={"a": {"DataType": "Blob", "StringValue": "1"}}),
+            (
+                "ParameterValueInvalid",
+                "The message attribute 'a' has an invalid message attribute type, the set of "
+                "supported type prefixes is Binary, Number, and String.",
+            ),
+        ),
+    ]:
+        with pytest.raises(ClientError) as excinfo:
+            sns.publish(TopicArn=topic, **kwargs)
+        assert error_of(excinfo) == (*error, 400)
+    with pytest.raises(ClientError) as excinfo:
+        sns.publish(TopicArn=topic + "-missing", Message="x")
+    assert error_of(excinfo) == ("NotFound", "Topic does not exist", 404)
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_a_message_that_is_not_utf8_is_refused(sns, function_name: str) -> None:
+    """Bytes that are not UTF-8 are refused, never published as U+FFFD."""
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+
+    def not_utf8(request, **_) -> None:
+        form = urllib.parse.urlencode(request.data).encode()  # botocore's fields, as sent
+        request.data = form.replace(b"Message=hi", b"Message=h%FFi")
+
+    sns.meta.events.register_first("before-sign.sns.Publish", not_utf8)
+    with pytest.raises(ClientError) as excinfo:
+        sns.publish(TopicArn=topic, Message="hi")
+    assert error_of(excinfo) == ("InvalidParameter", "Invalid parameter: Message", 400)
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_fifo_topics(sns, function_name: str) -> None:
+    topic = sns.create_topic(
+        Name=f"{function_name}.fifo",
+        Attributes={"FifoTopic": "true", "ContentBasedDeduplication": "true"},
+    )["TopicArn"]
+    attributes = sns.get_topic_attributes(TopicArn=topic)["Attributes"]
+    assert attributes["FifoTopic"] == "true" and attributes["ContentBasedDeduplication"] == "true"
+    with pytest.raises(ClientError) as excinfo:
+        sns.publish(TopicArn=topic, Message="x")
+    assert error_of(excinfo) == (
+        "InvalidParameter",
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
+        400,
+    )
+    first = sns.publish(TopicArn=topic, Message="x", MessageGroupId="g")
+    assert (
+        sns.publish(TopicArn=topic, Message="x", MessageGroupId="g")["MessageId"]
+        == (first["MessageId"])
+    )
+    batch = sns.publish_batch(
+        TopicArn=topic,
+        PublishBatchRequestEntries=[
+            {"Id": "a", "Message": "y", "MessageGroupId": "g"},
+            {"Id": "b", "Message": "z", "MessageGroupId": "g"},
+        ],
+    )["Successful"]
+    numbers = [int(first["SequenceNumber"])] + [int(entry["SequenceNumber"]) for entry in batch]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3
+    with pytest.raises(ClientError) as excinfo:
+        sns.subscribe(
+            TopicArn=topic,
+            Protocol="lambda",
+            Endpoint="arn:aws:lambda:us-east-1:000000000000:function:f",
+        )
+    assert error_of(excinfo) == (
+        "InvalidParameter",
+        "Invalid parameter: Invalid protocol type: lambda",
+        400,
+    )
+    sns.delete_topic(TopicArn=topic)

@@ -1,0 +1,147 @@
+"""The import contract of DESIGN.md, checked on the source tree.
+
+- `aws/` and `http/` import no service: they are the wire and the front doors any service uses.
+- A service (`services/<name>/`) never imports another: services reach each other by ARN.
+- Only `services/lambda_` (and `factory.py`, which builds it) imports `engine/`.
+
+CROSSINGS lists, by name, the imports that still break a rule: the debt left by the move into
+services/ (issue 14), to be paid off one by one. The test fails on any crossing not listed,
+and on a listed one that is gone (so the list only ever shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import overcast
+
+SOURCE = Path(overcast.__file__).parent
+
+# (importer, imported), without the leading "overcast."
+_CROSSINGS = [
+    ("aws.rest_service", "services.lambda_.api.functions"),
+    ("aws.validation", "services.lambda_.model.arn"),
+    ("http.app", "services.lambda_.api.aliases"),
+    ("http.app", "services.lambda_.api.concurrency"),
+    ("http.app", "services.lambda_.api.event_invoke"),
+    ("http.app", "services.lambda_.api.event_source_mappings"),
+    ("http.app", "services.lambda_.api.functions"),
+    ("http.app", "services.lambda_.api.invoke"),
+    ("http.app", "services.lambda_.api.layers"),
+    ("http.app", "services.lambda_.api.urls"),
+    ("http.app", "services.lambda_.control.plane"),
+    ("http.fast_http", "services.lambda_.api.invoke"),
+    ("http.front_door", "engine.engine"),
+    ("http.front_door", "engine.invocation"),
+    ("http.function_urls", "engine.engine"),
+    ("http.function_urls", "engine.streaming"),
+    ("http.function_urls", "services.lambda_.model.url"),
+    ("http.http_apis", "engine.engine"),
+    ("http.http_apis", "engine.invocation"),
+    ("http.http_apis", "services.apigatewayv2.model.http_api"),
+    ("http.http_apis", "services.apigatewayv2.model.route_key"),
+    ("http.http_apis", "services.lambda_.model.arn"),
+    ("http.stream", "engine.streaming"),
+    ("services.apigatewayv2.api.apis", "services.lambda_.api.functions"),
+    ("services.apigatewayv2.api.routes", "services.lambda_.api.functions"),
+    ("services.apigatewayv2.api.stages", "services.lambda_.api.functions"),
+    ("services.events.api", "services.lambda_.api.invoke"),
+    ("services.events.bus", "engine.destinations"),
+    ("services.events.delivery", "engine.async_queue"),
+    ("services.events.delivery", "engine.destinations"),
+    ("services.events.delivery", "engine.engine"),
+    ("services.lambda_.store.sqlite", "services.apigatewayv2.model.http_api"),
+    ("services.s3.api.service", "services.lambda_.api.invoke"),
+    ("services.s3.notifier", "engine.destinations"),
+    ("services.s3.notifier", "engine.engine"),
+    ("services.s3.store", "engine.destinations"),
+    ("services.sns.api", "services.lambda_.api.invoke"),
+    ("services.sns.fanout", "engine.destinations"),
+    ("services.sns.fanout", "engine.engine"),
+    ("services.sns.publisher", "engine.destinations"),
+    ("services.sqs.api.service", "services.lambda_.api.invoke"),
+    ("services.sqs.broker", "engine.destinations"),
+    ("services.sqs.outgoing", "engine.destinations"),
+    ("services.sqs.pollers", "engine.async_queue"),
+    ("services.sqs.pollers", "engine.engine"),
+    ("services.sqs.pollers", "engine.invocation"),
+    ("services.sqs.pollers", "services.lambda_.control.event_source_mappings"),
+    ("services.sqs.pollers", "services.lambda_.model.event_source_mapping"),
+    ("services.sqs.service", "engine.async_queue"),
+]
+CROSSINGS = {(f"overcast.{a}", f"overcast.{b}") for a, b in _CROSSINGS}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in SOURCE.rglob("*.py"):
+        parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+def imports(path: Path, known: dict[str, Path]) -> set[str]:
+    """The overcast modules `path` imports, anywhere in it (functions included)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                names.add(submodule if submodule in known else node.module)
+    return {name for name in names if name.startswith("overcast.")}
+
+
+def service(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[1] == "services" else None
+
+
+def broken_rule(importer: str, imported: str) -> str | None:
+    layer, target = importer.split(".")[1], imported.split(".")[1]
+    if layer in ("aws", "http") and target == "services":
+        return "aws/ and http/ import no service"
+    if service(importer) and service(imported) and service(importer) != service(imported):
+        return "a service imports no other service"
+    if target == "engine" and layer not in ("engine", "factory") and service(importer) != "lambda_":
+        return "only services/lambda_ imports engine/"
+    return None
+
+
+def crossings() -> dict[tuple[str, str], str]:
+    known = modules()
+    found = {}
+    for importer, path in known.items():
+        for imported in imports(path, known):
+            rule = broken_rule(importer, imported)
+            if rule:
+                found[(importer, imported)] = rule
+    return found
+
+
+def test_no_import_crosses_a_layer_that_is_not_listed() -> None:
+    new = {f"{a} -> {b}: {rule}" for (a, b), rule in crossings().items() if (a, b) not in CROSSINGS}
+    assert not new, "imports that break DESIGN.md's contract:\n" + "\n".join(sorted(new))
+
+
+def test_every_listed_crossing_still_exists() -> None:
+    """Paid-off debt leaves the list: a crossing removed from the code is removed here."""
+    gone = CROSSINGS - set(crossings())
+    listing = "\n".join(f"{a} -> {b}" for a, b in sorted(gone))
+    assert not gone, "no longer crossed, remove from CROSSINGS:\n" + listing
+
+
+def test_the_rules_are_the_design_s() -> None:
+    """The checker itself: each rule catches what it names, and leaves the rest alone."""
+    assert broken_rule("overcast.aws.gateway", "overcast.services.sqs.store")
+    assert broken_rule("overcast.http.app", "overcast.services.lambda_.api.invoke")
+    assert broken_rule("overcast.services.sns.fanout", "overcast.services.sqs.broker")
+    assert broken_rule("overcast.services.sqs.pollers", "overcast.engine.engine")
+    assert broken_rule("overcast.http.function_urls", "overcast.engine.engine")
+    assert not broken_rule("overcast.services.lambda_.api.invoke", "overcast.engine.engine")
+    assert not broken_rule("overcast.services.sqs.api.service", "overcast.aws.validation")
+    assert not broken_rule("overcast.services.sqs.broker", "overcast.services.sqs.store")
+    assert not broken_rule("overcast.factory", "overcast.engine.engine")
