@@ -220,15 +220,40 @@ def records(server: RunningServer, name: str) -> list[dict]:
     ]
 
 
+def queue_counts(server: RunningServer) -> dict[str, dict[str, int]]:
+    """The asynchronous queue's counts per function ("region:name"), as `overcast queue stats`
+    shows them: queued, retrying, running, failed, dropped."""
+    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=10) as answer:
+        return json.load(answer)
+
+
 def queue_idle(server: RunningServer, function_name: str | None = None) -> bool:
     """No asynchronous event waits or runs (for `function_name`, or for any function)."""
-    with urllib.request.urlopen(f"{server.endpoint}/_overcast/queue", timeout=10) as answer:
-        stats = json.load(answer)
     return not any(
         counts["queued"] or counts["retrying"] or counts["running"]
-        for key, counts in stats.items()
+        for key, counts in queue_counts(server).items()
         if function_name is None or key.endswith(f":{function_name}")
     )
+
+
+def failed_for_good(server: RunningServer, function_name: str) -> int:
+    """How many asynchronous events of `function_name` failed for good (a loop stopped,
+    retries exhausted, too old), counted once the queue has decided."""
+    stats = queue_counts(server)
+    return sum(c["failed"] for key, c in stats.items() if key.endswith(f":{function_name}"))
+
+
+def wait_logs_written(server: RunningServer, marker: str) -> None:
+    """Wait until every log line the server recorded so far can be read back.
+
+    The server writes log lines in batches, each batch all that it held, in the order they
+    came (observe/log_buffer.py). So once a synchronous invocation of `marker` (any deployed
+    function) shows its REPORT line, every line recorded before that invocation shows too:
+    what the test reads next is complete, not a batch still on its way.
+    """
+    answer = server.client("lambda").invoke(FunctionName=marker, Payload=b"{}")
+    report = f"REPORT RequestId: {answer['ResponseMetadata']['RequestId']}"
+    wait_for(lambda: any(m.startswith(report) for m in log_messages(server, marker)))
 
 
 def http_call(

@@ -82,7 +82,8 @@ def test_asynchronous_events_wait_for_capacity() -> None:
             order.append("ran")
 
         waiting = asyncio.create_task(event())
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # one turn of the loop: the task runs until it must wait
+        assert not waiting.done() and admission.total_running() == 1  # parked, not counted
         order.append("released")
         admission.release(fn)
         await asyncio.wait_for(waiting, 1)

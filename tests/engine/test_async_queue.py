@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -20,11 +19,13 @@ from support import (
     RECORDER,
     RunningServer,
     deploy,
+    failed_for_good,
     log_messages,
     queue_idle,
     records,
     start_server,
     wait_for,
+    wait_logs_written,
 )
 
 FAIL = """
@@ -136,6 +137,8 @@ def test_recursive_loop_is_stopped_after_16(fast_server, client, function_name) 
     names = [function_name, f"{function_name}-b"]
     for name in names:
         deploy(client, name, "def handler(event, context):\n    print('RUN')\n")
+    marker = f"{function_name}-mark"
+    deploy(client, marker, ECHO)
     for name, other in zip(names, reversed(names), strict=True):
         client.put_function_event_invoke_config(
             FunctionName=name,
@@ -147,8 +150,15 @@ def test_recursive_loop_is_stopped_after_16(fast_server, client, function_name) 
         messages = [m for name in names for m in log_messages(fast_server, name)]
         return sum(m.startswith("RUN") for m in messages)
 
-    wait_for(lambda: runs() >= 16)
-    time.sleep(1.0)
+    # The loop's end is decided when the queue refuses the 17th event: counted as failed for
+    # good (no destination takes it), with nothing of either function left to run. Then every
+    # run's log line is recorded, and once the marker's is readable, theirs are too.
+    def stopped() -> bool:
+        refused = sum(failed_for_good(fast_server, name) for name in names)
+        return refused == 1 and all(queue_idle(fast_server, name) for name in names)
+
+    wait_for(stopped)
+    wait_logs_written(fast_server, marker)
     assert runs() == 16
 
 

@@ -42,7 +42,14 @@ def test_provisioned_environments_serve_without_init(tmp_path: Path) -> None:
         result = await engine.invoke(Target(published, key), b"{}", tail=True)
         assert json.loads(result.payload)["type"] == "provisioned-concurrency"
         assert "Init Duration" not in base64.b64decode(result.log_result).decode()
-        await asyncio.sleep(0.5)  # longer than the keep-alive: provisioned ones stay
+        # An on-demand environment, idle from after the provisioned one: once the keep-alive
+        # has reaped it, every reap that did so would have reaped the provisioned ones too.
+        await engine.invoke(Target(version(), ARN), b"{}")
+        on_demand = f"{ARN}:$LATEST"
+        deadline = asyncio.get_running_loop().time() + 10
+        while engine.pools.counts()[on_demand] != (0, 0):
+            assert asyncio.get_running_loop().time() < deadline, "idle environment not reaped"
+            await asyncio.sleep(0.02)
         assert engine.provisioned_status(key).allocated == 2
         engine.unprovision(key)
         assert engine.provisioned_status(key) is None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 
+from gate import gate
 from support import deploy
 
 APP = """
@@ -26,6 +26,9 @@ def after():
 
 def handler(event, context):
     time.sleep(event.get("hold", 0))
+    if "gate" in event:  # wait until the test opens the gate (tests/gate.py)
+        import urllib.request
+        urllib.request.urlopen(event["gate"], timeout=60).read()
     open(f"/tmp/{os.getpid()}", "w").close()  # a mark only this copy should ever see
     return {
         "tmp": sorted(os.listdir("/tmp")),
@@ -56,14 +59,20 @@ def test_restored_environments_skip_init_and_run_the_hooks(lambda_client, functi
     assert first["pid"] != first["init_pid"]  # a fork of the template, which ran init
     assert "Restore Duration: " in report and "Init Duration" not in report
     # A second copy: restored again from the same template, with its own random sequence.
-    concurrent_first = lambda_client.invoke(
-        FunctionName=function_name, Qualifier="1", InvocationType="Event", Payload=b'{"hold": 2}'
-    )
-    assert concurrent_first["StatusCode"] == 202
-    time.sleep(0.3)  # let the event occupy the warm copy so the next call needs a new one
-    second = json.loads(
-        lambda_client.invoke(FunctionName=function_name, Qualifier="1")["Payload"].read()
-    )
+    # An event holds the warm copy at a gate, so the next call needs a new one.
+    with gate() as waiting:
+        concurrent_first = lambda_client.invoke(
+            FunctionName=function_name,
+            Qualifier="1",
+            InvocationType="Event",
+            Payload=json.dumps({"gate": waiting.url}).encode(),
+        )
+        assert concurrent_first["StatusCode"] == 202
+        assert waiting.reached.wait(30)  # the event runs in the warm copy, which is busy
+        second = json.loads(
+            lambda_client.invoke(FunctionName=function_name, Qualifier="1")["Payload"].read()
+        )
+        waiting.open()
     assert second["init_pid"] == first["init_pid"]
     assert second["events"] == ["before_snapshot", "after_restore"]
     assert second["stream"] != first["stream"]

@@ -11,12 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
+from gate import gate
 from support import deploy
 
 APP = """
 import os, time
 def handler(event, context):
     time.sleep(event.get("hold", 0))
+    if "gate" in event:  # wait until the test opens the gate (tests/gate.py)
+        import urllib.request
+        urllib.request.urlopen(event["gate"], timeout=60).read()
     return {"type": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid()}
 """
 
@@ -129,11 +133,14 @@ def test_memory_budget_reclaims_idle_then_throttles(launch, tmp_path, function_n
     assert cold(second)  # no room for both: the idle environment of `first` is reclaimed
     assert cold(first)  # so `first` starts again (and `second` is reclaimed in turn)
 
-    with ThreadPoolExecutor(1) as pool:  # `first`, warm, busy: nothing idle to reclaim
-        busy = pool.submit(invoke, client, first, 3.0)
-        time.sleep(0.5)  # a warm environment starts at once; its ballast is long charged
+    # `first`, warm (its ballast long charged), busy at a gate: nothing idle to reclaim.
+    with ThreadPoolExecutor(1) as pool, gate() as waiting:
+        payload = json.dumps({"gate": waiting.url}).encode()
+        busy = pool.submit(client.invoke, FunctionName=first, Payload=payload)
+        assert waiting.reached.wait(30)
         with pytest.raises(ClientError) as caught:
             invoke(client, second)
+        waiting.open()
         assert busy.result()["StatusCode"] == 200
     error = caught.value.response
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 429

@@ -95,21 +95,23 @@ def test_an_environment_waiting_for_its_next_event_sleeps_while_the_engine_reads
     ours, theirs = socket.socketpair()
     channel = protocol.Channel(theirs)
     tid: list[int] = []
+    started = threading.Event()
 
     def environment() -> None:
         tid.append(threading.get_native_id())
+        started.set()
         channel.send(READY)
         channel.read()
 
     thread = threading.Thread(target=environment, daemon=True)
     thread.start()
     try:
-        while not tid:
-            time.sleep(0.001)
+        assert started.wait(10)
         before = _settled_asleep(tid[0])  # waiting for the next frame
         assert ours.recv(64) == READY
-        time.sleep(0.05)
-        assert _voluntary_switches(tid[0]) == before
+        # Woken by that read, the thread would be runnable, then count one more switch as it
+        # went back to sleep: once it is settled asleep again, its count tells.
+        assert _settled_asleep(tid[0]) == before
     finally:
         ours.sendall(INVOKE)
         thread.join()
@@ -118,11 +120,13 @@ def test_an_environment_waiting_for_its_next_event_sleeps_while_the_engine_reads
 def _settled_asleep(tid: int) -> int:
     """The thread's count of voluntary switches once it has slept a while without waking (so
     it is parked in its wait, not in a brief wait on its way there)."""
-    while True:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
         count = _voluntary_switches(tid)
-        time.sleep(0.02)
+        time.sleep(0.02)  # polling the thread's state with a deadline
         if _state(tid) == "S" and _voluntary_switches(tid) == count:
             return count
+    raise AssertionError("the thread never settled asleep")
 
 
 def _state(tid: int) -> str:

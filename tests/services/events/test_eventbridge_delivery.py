@@ -8,12 +8,25 @@ The server runs with `--async-delay-scale 0.01`, as the asynchronous queue's tes
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
 
-from support import RECORDER, RunningServer, deploy, log_messages, records, start_server, wait_for
+from support import (
+    RECORDER,
+    RunningServer,
+    deploy,
+    failed_for_good,
+    log_messages,
+    queue_idle,
+    records,
+    start_server,
+    wait_for,
+    wait_logs_written,
+)
+
+# A function invoked only to learn that the log lines recorded before are readable.
+MARKER = "def handler(event, context):\n    return None\n"
 
 # Puts an event that its own rule sends back to it: a loop through the bus.
 LOOPER = """
@@ -50,6 +63,8 @@ def recorder(server: RunningServer, name: str) -> str:
 def test_put_events_reach_the_functions_of_matching_rules(fast_server, function_name) -> None:
     events = fast_server.client("events")
     arn = recorder(fast_server, function_name)
+    marker = f"{function_name}-mark"
+    deploy(fast_server.client("lambda"), marker, MARKER)
     pattern = {"source": [function_name], "detail": {"total": [{"numeric": [">", 100]}]}}
     events.put_rule(Name=function_name, EventPattern=json.dumps(pattern))
     events.put_targets(
@@ -83,7 +98,11 @@ def test_put_events_reach_the_functions_of_matching_rules(fast_server, function_
     assert whole["detail-type"] == "order" and whole["detail"] == {"total": 250}
     rule_arn = f"arn:aws:events:us-east-1:000000000000:rule/{function_name}"
     assert {"shaped": 250, "by": rule_arn} in got
-    time.sleep(0.5)
+    # PutEvents answered once every delivery it matched was in Lambda's queue: when the queue
+    # has nothing left for the function, all of them ran, and once the marker's log line is
+    # readable, so are theirs.
+    wait_for(lambda: queue_idle(fast_server, function_name))
+    wait_logs_written(fast_server, marker)
     assert len(records(fast_server, function_name)) == 2  # the 50 matched nothing
 
 
@@ -120,6 +139,8 @@ def test_a_lambda_destination_puts_its_record_on_a_bus(fast_server, function_nam
 def test_a_loop_through_a_bus_is_stopped_after_16_invocations(fast_server, function_name) -> None:
     events, client = fast_server.client("events"), fast_server.client("lambda")
     deploy(client, function_name, LOOPER, Timeout=30)
+    marker = f"{function_name}-mark"
+    deploy(client, marker, MARKER)
     arn = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
     events.put_rule(Name=function_name, EventPattern=json.dumps({"source": ["looper"]}))
     events.put_targets(Rule=function_name, Targets=[{"Id": "me", "Arn": arn}])
@@ -131,8 +152,17 @@ def test_a_loop_through_a_bus_is_stopped_after_16_invocations(fast_server, funct
             message.startswith("RUN") for message in log_messages(fast_server, function_name)
         )
 
-    wait_for(lambda: runs() >= 16, timeout=60)
-    time.sleep(2.0)  # room for a 17th, which must not come
+    # The loop's end is decided when Lambda's queue refuses the event the 16th run put: counted
+    # as failed for good, with nothing left to run. Then every run's log line is recorded,
+    # and once the marker's is readable, theirs are too.
+    wait_for(
+        lambda: (
+            failed_for_good(fast_server, function_name) == 1
+            and queue_idle(fast_server, function_name)
+        ),
+        timeout=60,
+    )
+    wait_logs_written(fast_server, marker)
     assert runs() == 16
     events.remove_targets(Rule=function_name, Ids=["me"])
 
