@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import uvicorn
 
-from overcast.aws.error_responses import Endpoint
+from overcast import services
 from overcast.config import Settings
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
@@ -22,7 +24,6 @@ from overcast.http.app import InvokeFront, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.function_urls import FunctionUrls
-from overcast.http.http_apis import HttpApis
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
@@ -30,42 +31,19 @@ from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
-from overcast.services.apigatewayv2.api.service import ApiGatewayV2
-from overcast.services.apigatewayv2.control.apis import HttpApiService
-from overcast.services.events.api import TARGET_PREFIX as EVENTS_TARGET
-from overcast.services.events.api import EventBridgeApi
-from overcast.services.events.bus import EventRouter
-from overcast.services.events.buses import EventBusService
-from overcast.services.events.registry import EventRegistry
-from overcast.services.events.rules import RuleService
-from overcast.services.events.scheduler import Scheduler
-from overcast.services.events.store import EventBridgeStore
-from overcast.services.events.tags import EventTagService
+from overcast.services.base import BuiltService, Kernels
 from overcast.services.lambda_.api.invoke import InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import InvokeStreamEndpoint
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
-from overcast.services.logs.api import TARGET_PREFIX as LOGS_TARGET
-from overcast.services.logs.api import logs_handler
-from overcast.services.s3.api.service import S3Api
-from overcast.services.s3.store import ObjectStore
-from overcast.services.sns.api import SnsApi, SubscriberLinks
-from overcast.services.sns.api import Topics as TopicServices
-from overcast.services.sns.fanout import Fanout
-from overcast.services.sns.notification import Urls
-from overcast.services.sns.publisher import Publisher
-from overcast.services.sns.registry import Registry as TopicRegistry
-from overcast.services.sns.store import TopicStore
-from overcast.services.sns.subscriptions import SubscriptionService
-from overcast.services.sns.topics import TopicService
-from overcast.services.sqs.api.service import SqsApi
-from overcast.services.sqs.service import QueueService
 from overcast.store.code import CodeStore
 from overcast.store.code_collector import CodeCollector
 from overcast.store.data_dir import share_code
 from overcast.store.events import EventStore
 
 log = logging.getLogger("overcast")
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -84,43 +62,34 @@ class Platform:
     queue: AsyncQueue
     invoke: InvokeEndpoint
     front_doors: tuple[WholeFrontDoor, ...] = ()  # answered by the HTTP protocol itself
+    services: tuple[BuiltService, ...] = ()  # in SERVICES' order
     code_collector: CodeCollector | None = None
     _collecting: asyncio.Task | None = None
-    eventbridge: EventBridge | None = None
-    topics: Topics | None = None
-    objects: ObjectStore | None = None
-    sqs: QueueService | None = None
 
     def start(self) -> None:
-        """Begin background work; needs the running event loop."""
+        """Begin background work; needs the running event loop. Services start after the
+        engine and the queue (S3 delivers the object events kept from before; SQS's pollers
+        invoke functions), in SERVICES' order."""
         self.engine.start()
         self.queue.start()
-        if self.eventbridge is not None:
-            self.eventbridge.start()
-        if self.topics is not None:
-            self.topics.start()
-        if self.objects is not None:
-            self.objects.start()  # after the queue: delivers object events kept from before
-        if self.sqs is not None:
-            self.sqs.start()  # after the engine: its pollers invoke functions
+        for service in self.services:
+            service.start()
         if self.code_collector is not None:
             self._collecting = asyncio.get_running_loop().create_task(self.code_collector.run())
 
     async def stop(self) -> None:
+        """Stop in the reverse order: services, then the queue and the engine, then what
+        their last deliveries still wrote to, then the stores."""
         if self._collecting is not None:
             self._collecting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._collecting
-        if self.sqs is not None:
-            await self.sqs.stop()
-        if self.eventbridge is not None:
-            await self.eventbridge.stop()
-        if self.topics is not None:
-            await self.topics.stop()
+        for service in reversed(self.services):
+            await service.stop()
         await self.queue.stop()
         await self.engine.stop()
-        if self.objects is not None:
-            self.objects.close()
+        for service in reversed(self.services):
+            service.close()
         self.log_sink.flush()  # then finished events are forgotten
         self.events.close()
         self.logs.close()
@@ -166,46 +135,37 @@ def build_platform(settings: Settings) -> Platform:
         delay_scale=settings.async_delay_scale,
         after_logs=log_sink.when_written,
     )
-    eventbridge = build_eventbridge(settings, queue, control, destinations, events)
-    # Other AWS services on the same port, by SigV4 scope service name (s3, sqs, sns).
-    services: dict[str, Endpoint] = {}
-    topics = build_topics(settings, queue, control, destinations)
-    services["sns"] = topics.api.handle
-    objects = ObjectStore(settings.data_dir, settings.account_id, queue, control, destinations)
-    services["s3"] = S3Api(objects, settings).handle
-    sqs = QueueService.build(
-        settings.data_dir, settings.account_id, engine, control, control.event_invoke
+    kernels = Kernels(
+        settings=settings,
+        store=store,
+        logs=logs,
+        engine=engine,
+        control=control,
+        events=events,
+        queue=queue,
+        destinations=destinations,
     )
-    destinations.register("sqs", sqs.broker.deliver)
-    control.event_source_mappings.attach(sqs.pollers)
-    services["sqs"] = SqsApi(sqs, settings.default_region).handle
-    http_apis = HttpApiService(store, settings.account_id)
-    http_apis.load()
+    # Read at each build, not imported: a test may add a service to SERVICES.
+    built = tuple(spec.build(kernels) for spec in services.SERVICES)
+    for service in built:
+        for arn_service, sender in service.senders.items():
+            destinations.register(arn_service, sender)
     invoke = InvokeEndpoint(engine, control, settings.default_region, queue, control.event_invoke)
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
-    api_front = HttpApis(http_apis.served, control, engine, settings.account_id)
     app = build_app(
         settings=settings,
         control=control,
         code_store=code_store,
         invoke_route=invoke,
-        target_handlers={
-            LOGS_TARGET: logs_handler(
-                logs, account_id=settings.account_id, default_region=settings.default_region
-            ),
-            EVENTS_TARGET: eventbridge.api.handle,
-        },
+        target_handlers=_joined("X-Amz-Target prefix", [s.targets for s in built]),
         function_urls=function_urls,
         stream_route=InvokeStreamEndpoint(
             engine, control, settings.default_region, control.event_invoke
         ),
-        services=services,
+        services=_joined("SigV4 signing name", [s.signed for s in built]),
         queue_stats=queue.stats,
-        front_doors=(
-            api_front,
-            SubscriberLinks(topics.api),
-        ),
-        apigatewayv2=ApiGatewayV2(settings, http_apis).handle,
+        front_doors=tuple(door for s in built for door in s.front_doors),
+        paths=_joined("path prefix", [s.paths for s in built]),
     )
     return Platform(
         settings,
@@ -219,100 +179,21 @@ def build_platform(settings: Settings) -> Platform:
         events,
         queue,
         invoke,
-        front_doors=(function_urls, api_front),
-        eventbridge=eventbridge,
-        topics=topics,
-        objects=objects,
-        sqs=sqs,
+        front_doors=(function_urls, *(door for s in built for door in s.shortcut_doors)),
+        services=built,
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
     )
 
 
-@dataclass
-class EventBridge:
-    """EventBridge's long-lived parts: its API, the router that delivers events, the
-    scheduler that fires scheduled rules, and their store."""
-
-    api: EventBridgeApi
-    router: EventRouter
-    scheduler: Scheduler
-    store: EventBridgeStore
-
-    def start(self) -> None:
-        self.router.start()
-        self.scheduler.start()
-
-    async def stop(self) -> None:
-        await self.scheduler.stop()
-        self.store.close()
-
-
-def build_eventbridge(
-    settings: Settings,
-    queue: AsyncQueue,
-    resolver: ControlPlane,
-    destinations: Destinations,
-    events: EventStore,
-) -> EventBridge:
-    store = EventBridgeStore(settings.data_dir / "overcast.db")
-    registry = EventRegistry(store, settings.account_id)
-    registry.load()
-    router = EventRouter(
-        registry,
-        queue,
-        resolver,
-        destinations,
-        events.transaction,
-        delay_scale=settings.async_delay_scale,
-    )
-    scheduler = Scheduler(registry, store, router.fire)
-    registry.on_rules_changed(scheduler.plan)
-    scheduler.plan()
-    api = EventBridgeApi(
-        EventBusService(registry),
-        RuleService(registry),
-        EventTagService(registry),
-        router,
-        settings.default_region,
-    )
-    return EventBridge(api, router, scheduler, store)
-
-
-@dataclass
-class Topics:
-    """SNS's long-lived parts: its API, the fanout that delivers messages, their store."""
-
-    api: SnsApi
-    fanout: Fanout
-    store: TopicStore
-
-    def start(self) -> None:
-        self.fanout.start()
-
-    async def stop(self) -> None:
-        await self.fanout.stop()
-        self.store.close()
-
-
-def build_topics(
-    settings: Settings, queue: AsyncQueue, resolver: ControlPlane, destinations: Destinations
-) -> Topics:
-    store = TopicStore(settings.data_dir / "topics.db")
-    registry = TopicRegistry(store, settings.account_id)
-    fanout = Fanout(
-        registry,
-        queue,
-        resolver,
-        destinations,
-        Urls(settings.endpoint),
-        delay_scale=settings.async_delay_scale,
-    )
-    publisher = Publisher(registry, fanout.submit)
-    destinations.register("sns", publisher.send)
-    services = TopicServices(
-        TopicService(registry), SubscriptionService(registry, fanout.confirm), publisher
-    )
-    return Topics(SnsApi(services, settings.default_region), fanout, store)
+def _joined(what: str, claims: list[Mapping[str, T]]) -> dict[str, T]:
+    """One mapping of every service's claims; two services claiming one key is a bug."""
+    joined: dict[str, T] = {}
+    for claim in claims:
+        for key, value in claim.items():
+            if key in joined:
+                raise ValueError(f"two services claim the {what} {key!r}")
+            joined[key] = value
+    return joined
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:

@@ -236,10 +236,13 @@ def build_app(
     queue_stats: Callable[[], dict] | None = None,
     stream_route: Endpoint | None = None,
     front_doors: tuple[FrontDoor, ...] = (),
-    apigatewayv2: Endpoint | None = None,
+    paths: dict[str, Endpoint] | None = None,
 ) -> InvokeFront:
     """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first;
-    `apigatewayv2` answers API Gateway's v2 API, whose paths all start with `/v2/`."""
+    `target_handlers` answer JSON 1.1 operations by X-Amz-Target prefix; `services` answer
+    requests signed for them, by SigV4 signing name; `paths` answer REST paths by prefix
+    (`/v2/`: API Gateway's v2 API) ahead of Lambda's. `services` and `paths` endpoints
+    render their own errors."""
     rest = LambdaRestApi(settings, control)
     target_api = TargetApi(settings, target_handlers, rest.handle)
     others = OtherServices(settings, services or {})
@@ -251,9 +254,10 @@ def build_app(
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
         Route("/{path:anypath}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
     ]
-    if apigatewayv2 is not None:  # ahead of Lambda's catch-all; S3 keys may start with v2/
-        v2 = others.or_else(guarded(apigatewayv2))
-        routes.insert(-1, Route("/v2/{path:anypath}", v2, methods=ALL_METHODS))
+    for prefix, endpoint in (paths or {}).items():  # ahead of Lambda's catch-all
+        # A request signed for another service still goes there: S3 keys may start with v2/.
+        route = Route(prefix + "{path:anypath}", others.or_else(endpoint), methods=ALL_METHODS)
+        routes.insert(-1, route)
     return InvokeFront(
         invoke_route, Starlette(routes=routes), function_urls, stream_route, front_doors=front_doors
     )

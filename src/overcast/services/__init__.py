@@ -1,0 +1,25 @@
+"""Every AWS service Overcast serves besides Lambda, one line each (services/base.py).
+
+SERVICES is in start order: a service starts after those it delivers to and stops before
+them (the factory stops them in reverse), so no delivery reaches a stopped service. All of
+them start after Lambda's engine and async queue, and stop before those.
+"""
+
+from __future__ import annotations
+
+from overcast.services.apigatewayv2.spec import SPEC as APIGATEWAYV2
+from overcast.services.base import ServiceSpec
+from overcast.services.events.spec import SPEC as EVENTS
+from overcast.services.logs.spec import SPEC as LOGS
+from overcast.services.s3.spec import SPEC as S3
+from overcast.services.sns.spec import SPEC as SNS
+from overcast.services.sqs.spec import SPEC as SQS
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    APIGATEWAYV2,  # its HTTP APIs' endpoints are claimed ahead of SNS's subscriber links
+    LOGS,
+    SQS,  # receives from SNS, EventBridge, S3 (and Lambda's destinations)
+    SNS,  # receives from EventBridge and S3
+    EVENTS,
+    S3,
+)

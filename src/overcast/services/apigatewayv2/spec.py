@@ -1,0 +1,28 @@
+"""API Gateway v2 as SERVICES lists it: its REST API under `/v2/`, and its HTTP APIs'
+endpoints as a front door (answered off ASGI when the request can be taken whole)."""
+
+from __future__ import annotations
+
+from overcast.services.base import BuiltService, Kernels, ServiceSpec
+
+
+def build(kernels: Kernels) -> BuiltService:
+    # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.aws.error_responses import guarded
+    from overcast.http.http_apis import HttpApis
+    from overcast.services.apigatewayv2.api.service import ApiGatewayV2
+    from overcast.services.apigatewayv2.control.apis import HttpApiService
+
+    settings = kernels.settings
+    http_apis = HttpApiService(kernels.store, settings.account_id)
+    http_apis.load()
+    endpoints = HttpApis(http_apis.served, kernels.control, kernels.engine, settings.account_id)
+    return BuiltService(
+        # Every path of the v2 API starts with /v2/ (`/v2/apis/{apiId}/routes`...).
+        paths={"/v2/": guarded(ApiGatewayV2(settings, http_apis).handle)},
+        front_doors=(endpoints,),
+        shortcut_doors=(endpoints,),
+    )
+
+
+SPEC = ServiceSpec("apigatewayv2", build)

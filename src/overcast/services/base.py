@@ -1,0 +1,106 @@
+"""What a service is to the factory: a `ServiceSpec` builds it from the `Kernels`, and the
+`BuiltService` it hands back says which requests are its and how it starts and stops.
+
+Adding a service is one folder under services/ and one line in `services.SERVICES`: the
+factory registers its endpoints with the app, its senders with the destinations, and starts
+it after the kernels (engine, async queue) and stops it before them.
+
+Nothing here is imported at run time but the standard library: `overcast.services` is the
+package every service module lives in, so what it imports is imported by all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from overcast.aws.error_responses import Endpoint
+    from overcast.config import Settings
+    from overcast.engine.async_queue import AsyncQueue
+    from overcast.engine.destinations import Destinations, Sender
+    from overcast.engine.engine import Engine
+    from overcast.http.app import TargetHandler
+    from overcast.http.fast_http import WholeFrontDoor
+    from overcast.observe.logs import LogStore
+    from overcast.services.lambda_.control.plane import ControlPlane
+    from overcast.services.lambda_.store.sqlite import SqliteStore
+    from overcast.store.events import EventStore
+    from overcast.types import FrontDoor
+
+
+@dataclass(frozen=True)
+class Kernels:
+    """What the factory builds before any service, and services may use.
+
+    Lambda is here, not in SERVICES: the engine runs its functions and every service that
+    triggers one resolves it through its control plane.
+    """
+
+    settings: Settings
+    store: SqliteStore  # Lambda's database (HTTP APIs are kept in it too)
+    logs: LogStore  # CloudWatch Logs' groups and streams, written by the engine
+    engine: Engine
+    control: ControlPlane
+    events: EventStore  # the durable store of everything asynchronous
+    queue: AsyncQueue  # Lambda's asynchronous invocations
+    destinations: Destinations  # where deliveries go, by ARN service
+
+
+def _nothing() -> None:
+    return None
+
+
+async def _nothing_async() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class BuiltService:
+    """A built service: the requests that are its, and its lifecycle.
+
+    Requests reach it by one of:
+    - `targets`: JSON 1.1 operations by X-Amz-Target prefix (`AWSEvents`), answered through
+      the app's TargetApi, which renders errors in the JSON protocol's shape;
+    - `signed`: every request whose SigV4 scope names this signing name (`sqs`, `s3`); the
+      endpoint parses and renders errors in its own protocol (XML for some);
+    - `paths`: unsigned REST paths by prefix (`/v2/`), ahead of Lambda's REST API; a request
+      signed for one of the `signed` services still goes to that service (an S3 key may
+      start with `v2/`); the endpoint renders its own errors;
+    - `front_doors`: requests that are not API calls (HTTP APIs' endpoints), claimed ahead
+      of everything else; those also in `shortcut_doors` are answered off ASGI by the HTTP
+      protocol itself (http/fast_http.py) when it can take the request whole.
+
+    `senders` deliver to this service's ARNs (`sqs`: a queue), registered with the
+    destinations. `start` runs once the engine and the async queue have started (it may
+    need the running loop); `stop` runs before they stop, and `close` after (for stores
+    that the queue's last deliveries still write to).
+    """
+
+    targets: Mapping[str, TargetHandler] = field(default_factory=dict)
+    signed: Mapping[str, Endpoint] = field(default_factory=dict)
+    paths: Mapping[str, Endpoint] = field(default_factory=dict)
+    front_doors: tuple[FrontDoor, ...] = ()
+    shortcut_doors: tuple[WholeFrontDoor, ...] = ()
+    senders: Mapping[str, Sender] = field(default_factory=dict)
+    start: Callable[[], None] = _nothing
+    stop: Callable[[], Awaitable[None]] = _nothing_async
+    close: Callable[[], None] = _nothing
+
+    def __post_init__(self) -> None:
+        # The shortcut leaves some requests to ASGI (a pipelined one, `Expect: 100-continue`):
+        # a door it takes must be there too.
+        missing = [door for door in self.shortcut_doors if door not in self.front_doors]
+        if missing:
+            raise ValueError(f"shortcut doors that are not front doors: {missing}")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service as SERVICES lists it: `name` as boto3 names it (`boto3.client(name)`),
+    and `build`, which makes it from the kernels. Its place in SERVICES is its start order;
+    services stop in the reverse order."""
+
+    name: str
+    build: Callable[[Kernels], BuiltService] = field(repr=False)

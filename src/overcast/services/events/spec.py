@@ -1,0 +1,55 @@
+"""EventBridge as SERVICES lists it: buses, rules and targets by X-Amz-Target `AWSEvents`,
+its scheduler firing scheduled rules, and its router delivering (registered by the router
+itself as the `events` destination)."""
+
+from __future__ import annotations
+
+from overcast.services.base import BuiltService, Kernels, ServiceSpec
+
+
+def build(kernels: Kernels) -> BuiltService:
+    # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.events.api import TARGET_PREFIX, EventBridgeApi
+    from overcast.services.events.bus import EventRouter
+    from overcast.services.events.buses import EventBusService
+    from overcast.services.events.registry import EventRegistry
+    from overcast.services.events.rules import RuleService
+    from overcast.services.events.scheduler import Scheduler
+    from overcast.services.events.store import EventBridgeStore
+    from overcast.services.events.tags import EventTagService
+
+    settings = kernels.settings
+    store = EventBridgeStore(settings.data_dir / "overcast.db")
+    registry = EventRegistry(store, settings.account_id)
+    registry.load()
+    router = EventRouter(
+        registry,
+        kernels.queue,
+        kernels.control,
+        kernels.destinations,
+        kernels.events.transaction,
+        delay_scale=settings.async_delay_scale,
+    )
+    scheduler = Scheduler(registry, store, router.fire)
+    registry.on_rules_changed(scheduler.plan)
+    scheduler.plan()
+    api = EventBridgeApi(
+        EventBusService(registry),
+        RuleService(registry),
+        EventTagService(registry),
+        router,
+        settings.default_region,
+    )
+
+    def start() -> None:
+        router.start()
+        scheduler.start()
+
+    async def stop() -> None:
+        await scheduler.stop()
+        store.close()
+
+    return BuiltService(targets={TARGET_PREFIX: api.handle}, start=start, stop=stop)
+
+
+SPEC = ServiceSpec("events", build)

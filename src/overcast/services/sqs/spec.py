@@ -1,0 +1,27 @@
+"""SQS as SERVICES lists it: requests signed for `sqs`, the `sqs` destination, and the
+pollers of Lambda's event source mappings that read its queues."""
+
+from __future__ import annotations
+
+from overcast.services.base import BuiltService, Kernels, ServiceSpec
+
+
+def build(kernels: Kernels) -> BuiltService:
+    # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.sqs.api.service import SqsApi
+    from overcast.services.sqs.service import QueueService
+
+    settings, control = kernels.settings, kernels.control
+    sqs = QueueService.build(
+        settings.data_dir, settings.account_id, kernels.engine, control, control.event_invoke
+    )
+    control.event_source_mappings.attach(sqs.pollers)
+    return BuiltService(
+        signed={"sqs": SqsApi(sqs, settings.default_region).handle},
+        senders={"sqs": sqs.broker.deliver},
+        start=sqs.start,  # the engine has started by then: its pollers invoke functions
+        stop=sqs.stop,
+    )
+
+
+SPEC = ServiceSpec("sqs", build)
