@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from overcast.aws.lineage import MAX_HOPS
 from overcast.engine.destinations import (
     EVENT_AGE_EXCEEDED,
     RETRIES_EXHAUSTED,
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first and the second failed attempt
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
-MAX_HOPS = 16  # Lambda stops the 17th invocation of a chain
 PAYLOAD_CACHE_ITEM, PAYLOAD_CACHE_BYTES = 64 * 1024, 64 * 1024 * 1024
 ADMISSION_ROUND_S = 1.0
 

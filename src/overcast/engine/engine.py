@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from overcast.aws.lineage import trace_id
 from overcast.engine.admission import Admission
 from overcast.engine.invocation import InvocationRecord, InvokeResult
 from overcast.engine.memory import MemoryBudget
@@ -422,16 +423,6 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 def _tail(events: list[tuple[int, str]]) -> str:
     text = "".join(message + "\n" for _, message in events).encode()
     return base64.b64encode(text[-TAIL_BYTES:]).decode()
-
-
-def trace_id(count: int) -> str:
-    """X-Amzn-Trace-Id for an invocation, `count`-th of its chain. The Lineage field is how
-    Lambda tracks loops: the AWS SDKs send this header on from the function's calls."""
-    root, parent = _random.getrandbits(96), _random.getrandbits(64)
-    return (
-        f"Root=1-{int(time.time()):08x}-{root:024x};Parent={parent:016x};Sampled=0;"
-        f"Lineage={root & 0xFFFFFFFF:08x}:{count}"
-    )
 
 
 def new_request_id() -> str:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from overcast.engine.async_queue import MAX_HOPS
+from overcast.aws.lineage import MAX_HOPS
 from overcast.engine.destinations import Delivery, Destinations, string_attributes
 from overcast.engine.engine import new_request_id
 from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
