@@ -87,7 +87,7 @@ LAMBDA_FLOOR_SERVER = r"""
 import asyncio, os, socket, sys, tempfile, time
 import httptools, uvloop
 from overcast.aws.lineage import trace_id
-from overcast.engine.engine import new_request_id
+from overcast.aws.request_id import new_request_id
 from overcast.observe import report
 from overcast.observe._logfile import event_lines
 from overcast.runtimes.python import bootstrap, protocol

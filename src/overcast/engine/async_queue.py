@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from overcast.aws.lineage import MAX_HOPS
+from overcast.aws.request_id import new_request_id
 from overcast.engine.destinations import (
     EVENT_AGE_EXCEEDED,
     RETRIES_EXHAUSTED,
@@ -34,7 +35,6 @@ from overcast.engine.destinations import (
     dead_letter_attributes,
     invocation_record,
 )
-from overcast.engine.engine import new_request_id
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import (
     DeliveryFailed,

@@ -12,7 +12,8 @@ import json
 import logging
 from collections.abc import Callable
 
-from overcast.engine.engine import Engine, new_request_id
+from overcast.aws.request_id import new_request_id
+from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
 from overcast.errors import ServiceError, TooManyRequestsException
 from overcast.http.front_door import (

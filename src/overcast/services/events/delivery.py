@@ -36,8 +36,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from overcast.aws.lineage import MAX_HOPS
+from overcast.aws.request_id import new_request_id
 from overcast.engine.destinations import Delivery, Destinations, string_attributes
-from overcast.engine.engine import new_request_id
 from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
 from overcast.function import Target
 from overcast.services.events.input_transform import RuleContext

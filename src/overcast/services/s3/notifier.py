@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from overcast.aws.request_id import new_request_id
 from overcast.engine.destinations import Delivery, Destinations
-from overcast.engine.engine import new_request_id
 from overcast.errors import DeliveryFailed, ServiceError
 from overcast.function import Target
 from overcast.services.s3.catalog import Catalog, Notice

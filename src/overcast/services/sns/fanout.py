@@ -30,9 +30,9 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from overcast.aws.request_id import new_request_id
 from overcast.engine.destinations import Delivery as Handover
 from overcast.engine.destinations import Destinations
-from overcast.engine.engine import new_request_id
 from overcast.errors import DeliveryFailed, ResourceNotFoundException
 from overcast.function import Target
 from overcast.services.sns import notification

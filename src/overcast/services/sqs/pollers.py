@@ -30,8 +30,8 @@ from typing import Protocol
 from overcast.aws import json_document
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.aws.lineage import MAX_HOPS
+from overcast.aws.request_id import new_request_id
 from overcast.engine.async_queue import Runner
-from overcast.engine.engine import new_request_id
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import (
     InvalidParameterValueException,

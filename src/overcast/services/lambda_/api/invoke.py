@@ -17,10 +17,11 @@ from overcast.aws import json_document
 from overcast.aws.error_responses import error_response, internal_error
 from overcast.aws.lineage import MAX_HOPS, lineage_hops
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
+from overcast.aws.request_id import new_request_id
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error
 from overcast.engine.async_queue import AsyncQueue, Policies
-from overcast.engine.engine import Engine, new_request_id
+from overcast.engine.engine import Engine
 from overcast.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
