@@ -26,15 +26,14 @@ from typing import Protocol
 
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
-from overcast.engine.destinations import (
+from overcast.delivery import (
     EVENT_AGE_EXCEEDED,
     RETRIES_EXHAUSTED,
     SUCCESS,
     Delivery,
     Destinations,
-    dead_letter_attributes,
-    invocation_record,
 )
+from overcast.engine.destinations import dead_letter_attributes, invocation_record
 from overcast.engine.invocation import InvokeResult
 from overcast.errors import (
     DeliveryFailed,
@@ -117,7 +116,7 @@ class AsyncQueue:
         self._payloads: dict[int, bytes] = {}
         self._payload_bytes = 0
         self._done: list[int] = []  # finished, removed once their logs are written
-        destinations.register("lambda", self._send_to_function)
+        destinations.register("lambda", self._send_to_function, "function:")
 
     # --- accepting --------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from typing import Protocol
 
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
-from overcast.engine.destinations import Delivery, Destinations, string_attributes
+from overcast.delivery import Delivery, Destinations, string_attributes
 from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
 from overcast.function import Target
 from overcast.services.events.input_transform import RuleContext

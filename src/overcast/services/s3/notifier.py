@@ -10,7 +10,7 @@ import logging
 from typing import Protocol
 
 from overcast.aws.request_id import new_request_id
-from overcast.engine.destinations import Delivery, Destinations
+from overcast.delivery import Delivery, Destinations
 from overcast.errors import DeliveryFailed, ServiceError
 from overcast.function import Target
 from overcast.services.s3.catalog import Catalog, Notice

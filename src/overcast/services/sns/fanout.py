@@ -31,8 +31,8 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from overcast.aws.request_id import new_request_id
-from overcast.engine.destinations import Delivery as Handover
-from overcast.engine.destinations import Destinations
+from overcast.delivery import Delivery as Handover
+from overcast.delivery import Destinations
 from overcast.errors import DeliveryFailed, ResourceNotFoundException
 from overcast.function import Target
 from overcast.services.sns import notification
