@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from overcast.engine.destinations import dead_letter_attributes
-from overcast.engine.invocation import InvokeResult
+from overcast.types import InvokeResult
 
 
 def test_dead_letter_attributes_are_strings() -> None:

@@ -20,7 +20,7 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -34,7 +34,6 @@ from overcast.delivery import (
     Destinations,
 )
 from overcast.engine.destinations import dead_letter_attributes, invocation_record
-from overcast.engine.invocation import InvokeResult
 from overcast.errors import (
     DeliveryFailed,
     ResourceNotFoundException,
@@ -44,7 +43,7 @@ from overcast.errors import (
 from overcast.function import FunctionVersion, Target
 from overcast.services.lambda_.model.event_invoke import AsyncPolicy
 from overcast.store.events import EventStore, QueuedEvent
-from overcast.types import Resolver
+from overcast.types import InvokeResult, Resolver, Runner
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +51,6 @@ RETRY_DELAYS_S = (60.0, 120.0)  # after the first and the second failed attempt
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
 PAYLOAD_CACHE_ITEM, PAYLOAD_CACHE_BYTES = 64 * 1024, 64 * 1024 * 1024
 ADMISSION_ROUND_S = 1.0
-
-
-class Runner(Protocol):
-    """The engine's side: wait for a concurrency slot, then run (engine.Engine)."""
-
-    async def admitted(self, function: FunctionVersion, timeout_s: float) -> bool: ...
-
-    def run_admitted(
-        self, target: Target, payload: bytes, request_id: str, hops: int = 0
-    ) -> Awaitable[InvokeResult]: ...
 
 
 class Policies(Protocol):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from overcast.aws import json_document
 from overcast.delivery import Attributes, string_attributes
-from overcast.engine.invocation import InvokeResult
+from overcast.types import InvokeResult
 
 DEAD_LETTER_MESSAGE_LIMIT = 1024  # ErrorMessage attribute: the first 1 KB of the error
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from overcast.aws.lineage import trace_id
 from overcast.aws.request_id import new_request_id
 from overcast.engine.admission import Admission
-from overcast.engine.invocation import InvocationRecord, InvokeResult
+from overcast.engine.invocation import InvocationRecord
 from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
@@ -36,7 +36,7 @@ from overcast.sandbox.environment import (
     ResponseTooLarge,
 )
 from overcast.sandbox.launcher import Launcher, Started, Template
-from overcast.types import LogSink, ProvisionedStatus
+from overcast.types import InvokeResult, LogSink, ProvisionedStatus
 
 log = logging.getLogger(__name__)
 

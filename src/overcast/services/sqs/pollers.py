@@ -31,8 +31,6 @@ from overcast.aws import json_document
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
-from overcast.engine.async_queue import Runner
-from overcast.engine.invocation import InvokeResult
 from overcast.errors import (
     InvalidParameterValueException,
     ResourceNotFoundException,
@@ -45,7 +43,7 @@ from overcast.services.sqs import event
 from overcast.services.sqs.broker import Broker, Received
 from overcast.services.sqs.queue import Queue
 from overcast.services.sqs.registry import QueueRegistry
-from overcast.types import Resolver
+from overcast.types import InvokeResult, Resolver, Runner
 
 log = logging.getLogger(__name__)
 
