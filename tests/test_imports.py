@@ -20,7 +20,6 @@ SOURCE = Path(overcast.__file__).parent
 
 # (importer, imported), without the leading "overcast."
 _CROSSINGS = [
-    ("aws.rest_service", "services.lambda_.api.functions"),
     ("aws.validation", "services.lambda_.model.arn"),
     ("http.app", "services.lambda_.api.aliases"),
     ("http.app", "services.lambda_.api.concurrency"),
@@ -36,9 +35,6 @@ _CROSSINGS = [
     ("http.http_apis", "services.apigatewayv2.model.http_api"),
     ("http.http_apis", "services.apigatewayv2.model.route_key"),
     ("http.http_apis", "services.lambda_.model.arn"),
-    ("services.apigatewayv2.api.apis", "services.lambda_.api.functions"),
-    ("services.apigatewayv2.api.routes", "services.lambda_.api.functions"),
-    ("services.apigatewayv2.api.stages", "services.lambda_.api.functions"),
     ("services.lambda_.store.sqlite", "services.apigatewayv2.model.http_api"),
     ("services.sqs.pollers", "services.lambda_.control.event_source_mappings"),
     ("services.sqs.pollers", "services.lambda_.model.event_source_mapping"),
