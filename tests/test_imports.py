@@ -20,7 +20,6 @@ SOURCE = Path(overcast.__file__).parent
 
 # (importer, imported), without the leading "overcast."
 _CROSSINGS = [
-    ("aws.validation", "services.lambda_.model.arn"),
     ("http.app", "services.lambda_.api.aliases"),
     ("http.app", "services.lambda_.api.concurrency"),
     ("http.app", "services.lambda_.api.event_invoke"),
