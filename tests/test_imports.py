@@ -35,8 +35,6 @@ _CROSSINGS = [
     ("http.http_apis", "services.apigatewayv2.model.route_key"),
     ("http.http_apis", "services.lambda_.model.arn"),
     ("services.lambda_.store.sqlite", "services.apigatewayv2.model.http_api"),
-    ("services.sqs.pollers", "services.lambda_.control.event_source_mappings"),
-    ("services.sqs.pollers", "services.lambda_.model.event_source_mapping"),
 ]
 CROSSINGS = {(f"overcast.{a}", f"overcast.{b}") for a, b in _CROSSINGS}
 

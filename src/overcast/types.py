@@ -154,3 +154,54 @@ class Invoker(Protocol):
     def note(self, result: InvokeResult, message: str) -> None:
         """Add a line to the invocation's log stream (a front door explaining a refusal)."""
         ...
+
+
+@dataclass(frozen=True)
+class Source:
+    """What an event source mapping's rules need to know of its source (a queue)."""
+
+    fifo: bool
+    visibility_timeout_s: int
+
+
+class PolledMapping(Protocol):
+    """An event source mapping as its poller reads it (services/lambda_/model/
+    event_source_mapping.py's EventSourceMapping)."""
+
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def event_source_arn(self) -> str: ...
+    @property
+    def function_arn(self) -> str: ...  # qualified when the caller named a version or alias
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def maximum_batching_window_s(self) -> int: ...
+    @property
+    def filters(self) -> tuple[str, ...]: ...  # FilterCriteria patterns, as given
+    @property
+    def maximum_concurrency(self) -> int | None: ...  # ScalingConfig.MaximumConcurrency
+    @property
+    def polls(self) -> bool:
+        """Whether a poller should run for it now."""
+        ...
+
+    @property
+    def reports_item_failures(self) -> bool: ...
+
+
+class EventSources(Protocol):
+    """The pollers' side of Lambda's event source mappings (services/sqs/pollers.py), which
+    services/lambda_/control/event_source_mappings.py hands each mapping to."""
+
+    def check_source(self, region: str, arn: str) -> Source:
+        """The queue at `arn`; raises InvalidParameterValueException when it is no source
+        Overcast reads or does not exist."""
+        ...
+
+    def apply(self, mapping: PolledMapping, done: Callable[[], None]) -> None:
+        """Start, restart or stop the mapping's poller (from any thread); then `done()`."""
+        ...
