@@ -86,7 +86,8 @@ uvloop.run(main(int(sys.argv[1]), int(sys.argv[2])))
 LAMBDA_FLOOR_SERVER = r"""
 import asyncio, os, socket, sys, tempfile, time
 import httptools, uvloop
-from overcast.engine.engine import new_request_id, trace_id
+from overcast.aws.lineage import trace_id
+from overcast.aws.request_id import new_request_id
 from overcast.observe import report
 from overcast.observe._logfile import event_lines
 from overcast.runtimes.python import bootstrap, protocol

@@ -14,9 +14,9 @@ import uvicorn
 
 from overcast import services
 from overcast.config import Settings
+from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
-from overcast.engine.destinations import Destinations
 from overcast.engine.engine import Engine
 from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_bytes, host_used_bytes
 from overcast.engine.starts import StartSlots

@@ -1,8 +1,10 @@
-"""Protocols shared between the layers of DESIGN.md (api -> engine -> sandbox -> runtimes)."""
+"""Protocols shared between the layers of DESIGN.md (api -> engine -> sandbox -> runtimes),
+and the values they pass: how services and front doors reach the engine without importing it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -82,3 +84,138 @@ class FrontDoor(Protocol):
         ...
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None: ...
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    """What a synchronous invoke returns: Lambda's status, payload and headers."""
+
+    request_id: str
+    status_code: int
+    payload: bytes
+    executed_version: str
+    function_error: str | None = None  # "Unhandled" when the function failed
+    log_result: str | None = None  # base64 of the last 4 KB of the log, for LogType=Tail
+    log_group: str = ""  # where the invocation's log went, for front doors that add to it
+    log_stream: str = ""
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """How a streamed invocation failed: InvokeComplete's ErrorCode and ErrorDetails."""
+
+    code: str
+    details: str
+
+
+class Runner(Protocol):
+    """The engine's side of a service that invokes on its own schedule (Lambda's async queue,
+    SQS pollers): wait for a concurrency slot, then run (engine.Engine)."""
+
+    async def admitted(self, function: FunctionVersion, timeout_s: float) -> bool: ...
+
+    def run_admitted(
+        self, target: Target, payload: bytes, request_id: str, hops: int = 0
+    ) -> Awaitable[InvokeResult]: ...
+
+
+class InvocationStream(Protocol):
+    """A streamed invocation as a front door reads it (engine/streaming.py's ResponseStream):
+    the response's chunks as the function writes them, then how the invocation ended."""
+
+    request_id: str
+    content_type: str | None  # the runtime's, known with the first chunk
+    result: InvokeResult | None  # set once the invocation has ended
+
+    @property
+    def error(self) -> StreamError | None:
+        """What ended the stream (a function error, a timeout, a crash), if anything did."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+    def close(self) -> None:
+        """The reader is gone: drop what is left and let the function write on."""
+        ...
+
+
+class Invoker(Protocol):
+    """The engine as the HTTP front doors use it (engine.Engine): function URLs and API
+    Gateway endpoints invoke synchronously and may add a line to the invocation's log."""
+
+    async def invoke(self, target: Target, payload: bytes) -> InvokeResult:
+        """Run `target` with `payload`; throttled with TooManyRequestsException (429)."""
+        ...
+
+    async def invoke_stream(self, target: Target, payload: bytes) -> InvocationStream:
+        """Run `target`, its response read in chunks; refusals raise before any chunk."""
+        ...
+
+    def note(self, result: InvokeResult, message: str) -> None:
+        """Add a line to the invocation's log stream (a front door explaining a refusal)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Source:
+    """What an event source mapping's rules need to know of its source (a queue)."""
+
+    fifo: bool
+    visibility_timeout_s: int
+
+
+class PolledMapping(Protocol):
+    """An event source mapping as its poller reads it (services/lambda_/model/
+    event_source_mapping.py's EventSourceMapping)."""
+
+    @property
+    def uuid(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def event_source_arn(self) -> str: ...
+    @property
+    def function_arn(self) -> str: ...  # qualified when the caller named a version or alias
+    @property
+    def batch_size(self) -> int: ...
+    @property
+    def maximum_batching_window_s(self) -> int: ...
+    @property
+    def filters(self) -> tuple[str, ...]: ...  # FilterCriteria patterns, as given
+    @property
+    def maximum_concurrency(self) -> int | None: ...  # ScalingConfig.MaximumConcurrency
+    @property
+    def polls(self) -> bool:
+        """Whether a poller should run for it now."""
+        ...
+
+    @property
+    def reports_item_failures(self) -> bool: ...
+
+
+class EventSources(Protocol):
+    """The pollers' side of Lambda's event source mappings (services/sqs/pollers.py), which
+    services/lambda_/control/event_source_mappings.py hands each mapping to."""
+
+    def check_source(self, region: str, arn: str) -> Source:
+        """The queue at `arn`; raises InvalidParameterValueException when it is no source
+        Overcast reads or does not exist."""
+        ...
+
+    def apply(self, mapping: PolledMapping, done: Callable[[], None]) -> None:
+        """Start, restart or stop the mapping's poller (from any thread); then `done()`."""
+        ...
+
+
+class Acceptor(Protocol):
+    """Lambda's asynchronous queue as other services hand it events (engine/async_queue.py):
+    an event accepted is kept until a function has run it (or it fails for good)."""
+
+    def accept(
+        self, target: Target, payload: bytes, *, request_id: str, hops: int = 0
+    ) -> object: ...
+
+
+class Functions(Runner, Invoker, Protocol):
+    """The engine as the services' kernel (services/base.py): it runs functions for those
+    that invoke on their own schedule and for the HTTP front doors."""

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from overcast.engine import streaming
-from overcast.engine.invocation import InvokeResult
 from overcast.engine.streaming import ResponseStream, stream_error
 from overcast.errors import TooManyRequestsException
+from overcast.types import InvokeResult, StreamError
 
 
 def result(payload: bytes = b"", function_error: str | None = None) -> InvokeResult:
@@ -84,7 +84,5 @@ def test_stream_errors_in_invoke_complete_terms() -> None:
     timeout = json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": "Task timed out"})
     error = stream_error(result(timeout.encode(), "Unhandled"))
     assert (error.code, error.details) == ("Sandbox.Timedout", "Task timed out")
-    assert stream_error(result(b"not json", "Unhandled")) == streaming.StreamError(
-        "Unhandled", "not json"
-    )
+    assert stream_error(result(b"not json", "Unhandled")) == StreamError("Unhandled", "not json")
     assert stream_error(result(b"{}")) is None

@@ -19,7 +19,17 @@ from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import validate
 from overcast.config import Settings
 from overcast.errors import UnknownOperationException
-from overcast.services.lambda_.api.functions import Call
+
+
+@dataclass(frozen=True)
+class Call:
+    """One parsed request, as a handler receives it: its params (botocore member names), the
+    region of its SigV4 scope, and the public base URL (how this client reaches the server)."""
+
+    params: dict
+    region: str
+    base_url: str  # e.g. http://127.0.0.1:9000/
+
 
 # A handler takes the service's backend (the control plane, ...) and the parsed call.
 Handler = Callable[[Any, Call], "dict | None"]

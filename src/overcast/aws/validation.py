@@ -15,7 +15,6 @@ import regex
 from botocore.model import Shape, StructureShape
 
 from overcast.errors import ValidationException
-from overcast.services.lambda_.model.arn import MAX_NAME_LENGTH
 
 # Limits Lambda enforces that its published model states more loosely (or not at all).
 OVERRIDES: dict[str, dict[str, int]] = {
@@ -23,7 +22,8 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "Timeout": {"max": 900},
     "EphemeralStorageSize": {"min": 512, "max": 10240},
 }
-# A plain function name is limited to 64 characters; the shape's limit is for ARNs.
+# Lambda limits a plain function name to 64 characters (the 140/256 limits are for ARNs).
+MAX_NAME_LENGTH = 64
 FUNCTION_NAME_SHAPES = frozenset(
     {"FunctionName", "NamespacedFunctionName", "UnqualifiedFunctionName"}
 )

@@ -20,21 +20,20 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from overcast.engine.destinations import (
+from overcast.aws.lineage import MAX_HOPS
+from overcast.aws.request_id import new_request_id
+from overcast.delivery import (
     EVENT_AGE_EXCEEDED,
     RETRIES_EXHAUSTED,
     SUCCESS,
     Delivery,
     Destinations,
-    dead_letter_attributes,
-    invocation_record,
 )
-from overcast.engine.engine import new_request_id
-from overcast.engine.invocation import InvokeResult
+from overcast.engine.destinations import dead_letter_attributes, invocation_record
 from overcast.errors import (
     DeliveryFailed,
     ResourceNotFoundException,
@@ -44,25 +43,14 @@ from overcast.errors import (
 from overcast.function import FunctionVersion, Target
 from overcast.services.lambda_.model.event_invoke import AsyncPolicy
 from overcast.store.events import EventStore, QueuedEvent
-from overcast.types import Resolver
+from overcast.types import InvokeResult, Resolver, Runner
 
 log = logging.getLogger(__name__)
 
 RETRY_DELAYS_S = (60.0, 120.0)  # after the first and the second failed attempt
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
-MAX_HOPS = 16  # Lambda stops the 17th invocation of a chain
 PAYLOAD_CACHE_ITEM, PAYLOAD_CACHE_BYTES = 64 * 1024, 64 * 1024 * 1024
 ADMISSION_ROUND_S = 1.0
-
-
-class Runner(Protocol):
-    """The engine's side: wait for a concurrency slot, then run (engine.Engine)."""
-
-    async def admitted(self, function: FunctionVersion, timeout_s: float) -> bool: ...
-
-    def run_admitted(
-        self, target: Target, payload: bytes, request_id: str, hops: int = 0
-    ) -> Awaitable[InvokeResult]: ...
 
 
 class Policies(Protocol):
@@ -117,7 +105,7 @@ class AsyncQueue:
         self._payloads: dict[int, bytes] = {}
         self._payload_bytes = 0
         self._done: list[int] = []  # finished, removed once their logs are written
-        destinations.register("lambda", self._send_to_function)
+        destinations.register("lambda", self._send_to_function, "function:")
 
     # --- accepting --------------------------------------------------------------------------
 

@@ -10,13 +10,14 @@ import asyncio
 import base64
 import contextlib
 import logging
-import random
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from overcast.aws.lineage import trace_id
+from overcast.aws.request_id import new_request_id
 from overcast.engine.admission import Admission
-from overcast.engine.invocation import InvocationRecord, InvokeResult
+from overcast.engine.invocation import InvocationRecord
 from overcast.engine.memory import MemoryBudget
 from overcast.engine.pool import Pools
 from overcast.engine.provisioning import Provisioner
@@ -35,7 +36,7 @@ from overcast.sandbox.environment import (
     ResponseTooLarge,
 )
 from overcast.sandbox.launcher import Launcher, Started, Template
-from overcast.types import LogSink, ProvisionedStatus
+from overcast.types import InvokeResult, LogSink, ProvisionedStatus
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,6 @@ SHUTDOWN_GRACE_S = 2.0  # Lambda gives extensions 2 s (500 ms with none register
 # How long a lone synchronous invocation waits for its answer on the CPU before sleeping in
 # epoll: a warm no-op answers within about 100 us, and waking from epoll costs tens of them.
 SPIN_S = 0.0002
-_random = random.Random()
 
 
 class Engine:
@@ -422,21 +422,3 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
 def _tail(events: list[tuple[int, str]]) -> str:
     text = "".join(message + "\n" for _, message in events).encode()
     return base64.b64encode(text[-TAIL_BYTES:]).decode()
-
-
-def trace_id(count: int) -> str:
-    """X-Amzn-Trace-Id for an invocation, `count`-th of its chain. The Lineage field is how
-    Lambda tracks loops: the AWS SDKs send this header on from the function's calls."""
-    root, parent = _random.getrandbits(96), _random.getrandbits(64)
-    return (
-        f"Root=1-{int(time.time()):08x}-{root:024x};Parent={parent:016x};Sampled=0;"
-        f"Lineage={root & 0xFFFFFFFF:08x}:{count}"
-    )
-
-
-def new_request_id() -> str:
-    """A version-4 UUID, as Lambda's request ids are; drawn without a syscall (not a secret).
-    Formatted by hand: uuid.UUID costs more than the rest of the id's making."""
-    h = f"{_random.getrandbits(128):032x}"
-    variant = "89ab"[int(h[16], 16) & 3]
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{variant}{h[17:20]}-{h[20:]}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 
 from overcast.aws import json_document
 from overcast.function import FunctionVersion
@@ -13,20 +12,7 @@ from overcast.runtimes import response_stream
 from overcast.runtimes.python import protocol
 from overcast.sandbox.environment import Answer
 from overcast.sandbox.launcher import Started
-
-
-@dataclass(frozen=True)
-class InvokeResult:
-    """What a synchronous invoke returns: Lambda's status, payload and headers."""
-
-    request_id: str
-    status_code: int
-    payload: bytes
-    executed_version: str
-    function_error: str | None = None  # "Unhandled" when the function failed
-    log_result: str | None = None  # base64 of the last 4 KB of the log, for LogType=Tail
-    log_group: str = ""  # where the invocation's log went, for front doors that add to it
-    log_stream: str = ""
+from overcast.types import InvokeResult
 
 
 def error_payload(error_type: str, message: str) -> bytes:

@@ -18,23 +18,14 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from overcast.aws import json_document
-from overcast.engine.invocation import InvokeResult
+from overcast.runtimes.response_stream import DEFAULT_CONTENT_TYPE
+from overcast.types import InvokeResult, StreamError
 
-DEFAULT_CONTENT_TYPE = "application/octet-stream"  # what Lambda assumes a stream carries
 BUFFERED_CONTENT_TYPE = "application/json"  # a runtime that answers at once: its JSON result
 HIGH_WATER = 1 << 20  # bytes waiting for a slow caller before the function's writes block
 LOW_WATER = 1 << 18
-
-
-@dataclass(frozen=True)
-class StreamError:
-    """How a streamed invocation failed: InvokeComplete's ErrorCode and ErrorDetails."""
-
-    code: str
-    details: str
 
 
 def stream_error(result: InvokeResult) -> StreamError | None:

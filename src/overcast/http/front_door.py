@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overcast.engine.engine import Engine
-from overcast.engine.invocation import InvokeResult
 from overcast.http.payload_v2 import HttpRequest, HttpResponse, InvalidResponse
+from overcast.types import Invoker, InvokeResult
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ async def asgi_request(scope: dict, receive: Callable, raw_path: str, limit: int
 
 
 def function_response(
-    engine: Engine,
+    engine: Invoker,
     result: InvokeResult,
     parse: Callable[[bytes], HttpResponse],
     where: str,
@@ -105,7 +104,7 @@ def function_response(
         return None
 
 
-def note_invalid(engine: Engine, result: InvokeResult | None, where: str, exc: Exception) -> None:
+def note_invalid(engine: Invoker, result: InvokeResult | None, where: str, exc: Exception) -> None:
     # The caller sees only an error status, as on AWS; the function's own log says why.
     if result is not None:
         engine.note(result, f"[ERROR] {where}: invalid response: {exc}")

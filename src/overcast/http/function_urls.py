@@ -12,8 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 
-from overcast.engine.engine import Engine, new_request_id
-from overcast.engine.streaming import ResponseStream
+from overcast.aws.request_id import new_request_id
 from overcast.errors import ServiceError, TooManyRequestsException
 from overcast.http.front_door import (
     Claim,
@@ -36,7 +35,7 @@ from overcast.http.payload_v2 import (
 )
 from overcast.http.stream import InvalidPrelude, read_head, send_stream
 from overcast.services.lambda_.model.url import UrlRoute, parse_url_host
-from overcast.types import Resolver
+from overcast.types import InvocationStream, Invoker, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class FunctionUrls:
         self,
         route: Callable[[str], UrlRoute | None],
         resolver: Resolver,
-        engine: Engine,
+        engine: Invoker,
         account_id: str,
     ) -> None:
         self._route = route
@@ -186,7 +185,7 @@ def _where(url_id: str) -> str:
     return f"Function URL {url_id}"
 
 
-async def _drain(stream: ResponseStream) -> None:
+async def _drain(stream: InvocationStream) -> None:
     """Wait for the end of an invocation whose response is refused (its log is written then)."""
     stream.close()
     async for _ in stream:

@@ -20,8 +20,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
-from overcast.engine.engine import Engine
-from overcast.engine.invocation import InvokeResult
 from overcast.errors import ServiceError
 from overcast.http.front_door import (
     Claim,
@@ -54,7 +52,7 @@ from overcast.services.apigatewayv2.model.http_api import (
 )
 from overcast.services.apigatewayv2.model.route_key import RouteKey
 from overcast.services.lambda_.model.arn import parse_function_name
-from overcast.types import Resolver
+from overcast.types import Invoker, InvokeResult, Resolver
 
 log = logging.getLogger(__name__)
 _random = random.Random()
@@ -90,7 +88,7 @@ class HttpApis:
         self,
         served: Callable[[str], ServedApi | None],
         resolver: Resolver,
-        engine: Engine,
+        engine: Invoker,
         account_id: str,
     ) -> None:
         self._served = served

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws import json_document
-from overcast.engine.streaming import DEFAULT_CONTENT_TYPE, ResponseStream
+from overcast.runtimes.response_stream import DEFAULT_CONTENT_TYPE
+from overcast.types import InvocationStream
 
 HTTP_INTEGRATION_TYPE = "application/vnd.awslambda.http-integration-response"
 DELIMITER = b"\0" * 8
@@ -53,7 +54,7 @@ def parse_prelude(data: bytes) -> tuple[int, list[tuple[str, str]]]:
     return status, headers
 
 
-async def read_head(stream: ResponseStream) -> Head | None:
+async def read_head(stream: InvocationStream) -> Head | None:
     """Read the stream until the response's status and headers are known; None if it ended
     in an error before any byte of the body (the caller answers 502, as for a failure)."""
     prelude = bytearray()
@@ -74,7 +75,7 @@ async def read_head(stream: ResponseStream) -> Head | None:
 
 
 async def send_stream(
-    send: Callable, stream: ResponseStream, head: Head, extra: list[tuple[str, str]]
+    send: Callable, stream: InvocationStream, head: Head, extra: list[tuple[str, str]]
 ) -> None:
     """Send the head, then each chunk as it comes. An error once the body has begun (a
     timeout, a function error) cuts the response short: the last chunk is never sent, so the

@@ -18,16 +18,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from overcast.aws.error_responses import Endpoint
     from overcast.config import Settings
-    from overcast.engine.async_queue import AsyncQueue
-    from overcast.engine.destinations import Destinations, Sender
-    from overcast.engine.engine import Engine
+    from overcast.delivery import Destinations, Sender
     from overcast.http.app import TargetHandler
     from overcast.http.fast_http import WholeFrontDoor
     from overcast.observe.logs import LogStore
     from overcast.services.lambda_.control.plane import ControlPlane
     from overcast.services.lambda_.store.sqlite import SqliteStore
     from overcast.store.events import EventStore
-    from overcast.types import FrontDoor
+    from overcast.types import Acceptor, FrontDoor, Functions
 
 
 @dataclass(frozen=True)
@@ -41,10 +39,10 @@ class Kernels:
     settings: Settings
     store: SqliteStore  # Lambda's database (HTTP APIs are kept in it too)
     logs: LogStore  # CloudWatch Logs' groups and streams, written by the engine
-    engine: Engine
+    engine: Functions
     control: ControlPlane
     events: EventStore  # the durable store of everything asynchronous
-    queue: AsyncQueue  # Lambda's asynchronous invocations
+    queue: Acceptor  # Lambda's asynchronous invocations
     destinations: Destinations  # where deliveries go, by ARN service
 
 

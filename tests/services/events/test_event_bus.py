@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from overcast.engine.destinations import Delivery, Destinations
+from overcast.delivery import Delivery, Destinations
 from overcast.errors import DeliveryFailed, ResourceConflictException, ResourceNotFoundException
 from overcast.services.events.bus import EventRouter, entry_error
 from overcast.services.events.buses import EventBusService

@@ -8,8 +8,8 @@ import json
 
 from topics_world import DEAD_LETTERS, FUNCTION, QUEUE, StubQueue, StubResolver, StubWeb, World
 
-from overcast.engine.destinations import Delivery as Handover
-from overcast.engine.destinations import Destinations
+from overcast.delivery import Delivery as Handover
+from overcast.delivery import Destinations
 from overcast.errors import DeliveryFailed
 from overcast.services.sns.fanout import RETRIES, Fanout
 from overcast.services.sns.notification import Urls

@@ -8,7 +8,7 @@ import json
 import pytest
 from topics_world import FUNCTION, QUEUE, World
 
-from overcast.engine.destinations import Delivery, string_attributes
+from overcast.delivery import Delivery, string_attributes
 from overcast.errors import DeliveryFailed, ServiceError
 from overcast.services.sns.message import MAX_MESSAGE_BYTES
 

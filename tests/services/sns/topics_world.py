@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from overcast.engine.destinations import Delivery, Destinations
+from overcast.delivery import Delivery, Destinations
 from overcast.errors import ResourceNotFoundException
 from overcast.services.sns.fanout import Fanout
 from overcast.services.sns.notification import Urls

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.engine.destinations import Delivery
+from overcast.delivery import Delivery
 from overcast.errors import (
     DeliveryFailed,
     QueueDoesNotExist,

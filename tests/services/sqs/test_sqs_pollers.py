@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from overcast.engine.invocation import InvokeResult
 from overcast.errors import ResourceNotFoundException
 from overcast.function import Target
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping, MappingState
@@ -19,6 +18,7 @@ from overcast.services.sqs.broker import Broker, Outgoing
 from overcast.services.sqs.pollers import QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import QueueStore
+from overcast.types import InvokeResult
 
 ACCOUNT, REGION = "000000000000", "us-east-1"
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"

@@ -15,6 +15,7 @@ from typing import Any
 
 from overcast.aws import json_document
 from overcast.aws.event_patterns.patterns import EventPattern
+from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.validation import validate
 from overcast.errors import EventsUnknownOperationException, ValidationException
@@ -23,7 +24,6 @@ from overcast.services.events.buses import KEPT_SETTINGS, EventBusService
 from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bus_name
 from overcast.services.events.rules import RuleService
 from overcast.services.events.tags import EventTagService
-from overcast.services.lambda_.api.invoke import lineage_hops
 
 TARGET_PREFIX = "AWSEvents"
 

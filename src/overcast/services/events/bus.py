@@ -33,7 +33,7 @@ from functools import lru_cache
 
 from overcast.aws import json_document
 from overcast.aws.event_patterns.patterns import EventPattern
-from overcast.engine.destinations import SUCCESS, Delivery, Destinations
+from overcast.delivery import SUCCESS, Delivery, Destinations
 from overcast.errors import DeliveryFailed, ValidationException
 from overcast.services.events.delivery import Acceptor, Attempt, TargetDelivery
 from overcast.services.events.model import Rule, bus_name, event_time
@@ -91,7 +91,7 @@ class EventRouter:
             clock=clock,
             delay_scale=delay_scale,
         )
-        destinations.register("events", self.send_destination)
+        destinations.register("events", self.send_destination, "event-bus/")
 
     def start(self) -> None:
         """Needs the running loop (retries are timed on it)."""

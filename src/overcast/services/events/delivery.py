@@ -33,16 +33,14 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol
 
-from overcast.engine.async_queue import MAX_HOPS
-from overcast.engine.destinations import Delivery, Destinations, string_attributes
-from overcast.engine.engine import new_request_id
+from overcast.aws.lineage import MAX_HOPS
+from overcast.aws.request_id import new_request_id
+from overcast.delivery import Delivery, Destinations, string_attributes
 from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
-from overcast.function import Target
 from overcast.services.events.input_transform import RuleContext
 from overcast.services.events.model import Rule, RuleTarget, bus_name, service_of
-from overcast.types import Resolver
+from overcast.types import Acceptor, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +50,6 @@ AGE_EXCEEDED = "MaximumEventAgeExhausted"
 
 Later = Callable[[float, Callable[[], None]], None]  # run a callable after some seconds
 Forward = Callable[[str, str, dict, int], None]  # put (region, bus, event, hops) on a bus
-
-
-class Acceptor(Protocol):
-    """Lambda's asynchronous queue (engine/async_queue.py)."""
-
-    def accept(
-        self, target: Target, payload: bytes, *, request_id: str, hops: int = 0
-    ) -> object: ...
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,14 @@ acknowledged with its object is delivered even if the server dies first (at leas
 from __future__ import annotations
 
 import logging
-from typing import Protocol
 
-from overcast.engine.destinations import Delivery, Destinations
-from overcast.engine.engine import new_request_id
+from overcast.aws.request_id import new_request_id
+from overcast.delivery import Delivery, Destinations
 from overcast.errors import DeliveryFailed, ServiceError
-from overcast.function import Target
 from overcast.services.s3.catalog import Catalog, Notice
-from overcast.types import Resolver
+from overcast.types import Acceptor, Resolver
 
 log = logging.getLogger(__name__)
-
-
-class Acceptor(Protocol):
-    """Lambda's asynchronous queue (engine/async_queue.py)."""
-
-    def accept(
-        self, target: Target, payload: bytes, *, request_id: str, hops: int = 0
-    ) -> object: ...
 
 
 class Notifier:

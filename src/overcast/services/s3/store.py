@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from overcast.engine.destinations import Destinations
+from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
 from overcast.services.s3.buckets import Buckets
 from overcast.services.s3.catalog import Catalog

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.error_responses import internal_error, request_line
+from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols import query as query_protocol
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.protocols.query import QueryInputError
@@ -26,7 +27,6 @@ from overcast.errors import (
     TopicsValidationError,
     ValidationException,
 )
-from overcast.services.lambda_.api.invoke import lineage_hops
 from overcast.services.sns.model import invalid
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.subscriptions import SubscriptionService

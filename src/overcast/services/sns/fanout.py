@@ -28,20 +28,18 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Protocol
 
-from overcast.engine.destinations import Delivery as Handover
-from overcast.engine.destinations import Destinations
-from overcast.engine.engine import new_request_id
+from overcast.aws.request_id import new_request_id
+from overcast.delivery import Delivery as Handover
+from overcast.delivery import Destinations
 from overcast.errors import DeliveryFailed, ResourceNotFoundException
-from overcast.function import Target
 from overcast.services.sns import notification
 from overcast.services.sns.message import Message
 from overcast.services.sns.model import Subscription, dead_letter_arn
 from overcast.services.sns.notification import Urls
 from overcast.services.sns.registry import Registry
 from overcast.services.sns.store import CONFIRMATION, NOTIFICATION, Delivery
-from overcast.types import Resolver
+from overcast.types import Acceptor, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +48,6 @@ RETRY_DELAY_S = 20.0
 HTTP_TIMEOUT_S = 15.0
 
 Poster = Callable[[str, bytes, dict[str, str]], Awaitable[bool]]
-
-
-class Acceptor(Protocol):
-    """Lambda's async queue (engine/async_queue.py)."""
-
-    def accept(self, target: Target, payload: bytes, *, request_id: str, hops: int = 0): ...
 
 
 async def post(url: str, body: bytes, headers: dict[str, str]) -> bool:

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from overcast.engine.destinations import Delivery as Handover
+from overcast.delivery import Delivery as Handover
 from overcast.errors import DeliveryFailed, TopicsBatchError
 from overcast.services.sns.message import (
     MAX_MESSAGE_BYTES,

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overcast.engine.destinations import Delivery
+from overcast.delivery import Delivery
 from overcast.errors import (
     DeliveryFailed,
     PurgeQueueInProgress,

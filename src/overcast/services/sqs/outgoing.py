@@ -7,7 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from overcast.engine.destinations import Delivery
+from overcast.delivery import Delivery
 from overcast.errors import QueueMissingParameter, QueueParameterError
 from overcast.services.sqs.queue import Queue
 

@@ -29,22 +29,19 @@ from typing import Protocol
 
 from overcast.aws import json_document
 from overcast.aws.event_patterns.patterns import EventPattern
-from overcast.engine.async_queue import MAX_HOPS, Runner
-from overcast.engine.engine import new_request_id
-from overcast.engine.invocation import InvokeResult
+from overcast.aws.lineage import MAX_HOPS
+from overcast.aws.request_id import new_request_id
 from overcast.errors import (
     InvalidParameterValueException,
     ResourceNotFoundException,
     ServiceError,
 )
 from overcast.function import FunctionVersion, Target
-from overcast.services.lambda_.control.event_source_mappings import Source
-from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping
 from overcast.services.sqs import event
 from overcast.services.sqs.broker import Broker, Received
 from overcast.services.sqs.queue import Queue
 from overcast.services.sqs.registry import QueueRegistry
-from overcast.types import Resolver
+from overcast.types import InvokeResult, PolledMapping, Resolver, Runner, Source
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +76,7 @@ class QueuePollers:
         self.loops = loops
         self._pollers: dict[str, Poller] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pending: list[tuple[EventSourceMapping, Callable[[], None]]] = []
+        self._pending: list[tuple[PolledMapping, Callable[[], None]]] = []
 
     def check_source(self, region: str, arn: str) -> Source:
         parts = arn.split(":")
@@ -96,7 +93,7 @@ class QueuePollers:
             )
         return Source(queue.fifo, queue.visibility_timeout)
 
-    def apply(self, mapping: EventSourceMapping, done: Callable[[], None]) -> None:
+    def apply(self, mapping: PolledMapping, done: Callable[[], None]) -> None:
         loop = self._loop
         if loop is None:
             self._pending.append((mapping, done))
@@ -122,7 +119,7 @@ class QueuePollers:
             poller.stop(cancel_all=True)
         self._pollers.clear()
 
-    def _apply(self, mapping: EventSourceMapping, done: Callable[[], None]) -> None:
+    def _apply(self, mapping: PolledMapping, done: Callable[[], None]) -> None:
         old = self._pollers.pop(mapping.uuid, None)
         if old is not None:
             old.stop()
@@ -136,7 +133,7 @@ class QueuePollers:
 class Poller:
     """One mapping's workers. Stopping lets a worker finish the batch it is running."""
 
-    def __init__(self, mapping: EventSourceMapping, pollers: QueuePollers) -> None:
+    def __init__(self, mapping: PolledMapping, pollers: QueuePollers) -> None:
         self.mapping = mapping
         self.broker = pollers.broker
         self.registry = pollers.registry

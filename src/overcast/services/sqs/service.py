@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.engine.async_queue import Runner
 from overcast.services.sqs.broker import Broker
 from overcast.services.sqs.pollers import LoopPolicy, QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import QueueStore
-from overcast.types import Resolver
+from overcast.types import Resolver, Runner
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from overcast.aws.rest_service import Call
 from overcast.errors import BadRequestException
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.model.http_api import (
@@ -19,7 +20,6 @@ from overcast.services.apigatewayv2.model.http_api import (
     Api,
     api_endpoint,
 )
-from overcast.services.lambda_.api.functions import Call
 
 V2Handler = Callable[[HttpApiService, Call], "dict | None"]
 OPERATIONS: dict[str, V2Handler] = {}

@@ -3,10 +3,10 @@ Integration, GetRoutes, GetIntegrations (registered in apis.py's OPERATIONS besi
 
 from __future__ import annotations
 
+from overcast.aws.rest_service import Call
 from overcast.services.apigatewayv2.api.apis import extra_members, max_results, v2_operation
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.model.http_api import Integration, Route
-from overcast.services.lambda_.api.functions import Call
 
 ROUTE_MEMBERS = {"ApiId", "RouteId", "RouteKey", "Target", "AuthorizationType"}
 INTEGRATION_MEMBERS = {

@@ -3,10 +3,10 @@ Deployment, GetStages, GetDeployments (registered in apis.py's OPERATIONS beside
 
 from __future__ import annotations
 
+from overcast.aws.rest_service import Call
 from overcast.services.apigatewayv2.api.apis import extra_members, max_results, v2_operation
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.model.http_api import Deployment, Stage
-from overcast.services.lambda_.api.functions import Call
 
 STAGE_MEMBERS = {"ApiId", "StageName", "AutoDeploy", "DeploymentId", "StageVariables"}
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api.functions import Call, operation
+from overcast.aws.rest_service import Call
+from overcast.services.lambda_.api.functions import operation
 from overcast.services.lambda_.control.aliases import AliasView
 from overcast.services.lambda_.control.plane import ControlPlane
 

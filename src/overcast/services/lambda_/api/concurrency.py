@@ -5,7 +5,8 @@ alias). Registered with the same `operation` table as services/lambda_/api/funct
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api.functions import Call, operation
+from overcast.aws.rest_service import Call
+from overcast.services.lambda_.api.functions import operation
 from overcast.services.lambda_.control.concurrency import ProvisionedView
 from overcast.services.lambda_.control.plane import ControlPlane
 

@@ -4,7 +4,8 @@ ListFunctionEventInvokeConfig(s) and Put/GetFunctionRecursionConfig. Registered 
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api.functions import Call, operation
+from overcast.aws.rest_service import Call
+from overcast.services.lambda_.api.functions import operation
 from overcast.services.lambda_.control.event_invoke import UNCHANGED, EventInvokeView
 from overcast.services.lambda_.control.plane import ControlPlane
 

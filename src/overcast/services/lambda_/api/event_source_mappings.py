@@ -3,7 +3,8 @@ ListEventSourceMappings. Registered with the same `operation` table as functions
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api.functions import Call, operation
+from overcast.aws.rest_service import Call
+from overcast.services.lambda_.api.functions import operation
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping
 

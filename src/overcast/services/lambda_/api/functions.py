@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from overcast.aws.rest_service import Call
 from overcast.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
@@ -23,15 +23,6 @@ from overcast.services.lambda_.model.configuration import (
 
 # Overcast has no VPCs: every function with subnets is "in" this one (no network).
 VPC_ID = "vpc-overcast"
-
-
-@dataclass(frozen=True)
-class Call:
-    """One parsed request: its params (botocore member names), region, and public base URL."""
-
-    params: dict
-    region: str
-    base_url: str  # e.g. http://127.0.0.1:9000/ — how this client reaches the server
 
 
 Handler = Callable[[ControlPlane, Call], "dict | None"]

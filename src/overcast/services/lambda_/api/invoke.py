@@ -15,11 +15,13 @@ from starlette.responses import Response
 
 from overcast.aws import json_document
 from overcast.aws.error_responses import error_response, internal_error
+from overcast.aws.lineage import MAX_HOPS, lineage_hops
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
+from overcast.aws.request_id import new_request_id
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error
-from overcast.engine.async_queue import MAX_HOPS, AsyncQueue, Policies
-from overcast.engine.engine import Engine, new_request_id
+from overcast.engine.async_queue import AsyncQueue, Policies
+from overcast.engine.engine import Engine
 from overcast.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
@@ -202,15 +204,3 @@ def client_context(header: str | None) -> str | None:
             "Client context must be a valid Base64-encoded JSON object."
         ) from None
     return text
-
-
-def lineage_hops(trace_header: str | None) -> int:
-    """How many invocations came before this one in its chain: the count in the trace
-    header's `Lineage=<id>:<count>`, which the SDKs pass on from inside a function."""
-    if not trace_header or "Lineage=" not in trace_header:
-        return 0
-    lineage = trace_header.split("Lineage=", 1)[1].split(";", 1)[0]
-    try:
-        return int(lineage.rsplit(":", 1)[1])
-    except (IndexError, ValueError):
-        return 0

@@ -15,10 +15,11 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from overcast.aws.lineage import MAX_HOPS, lineage_hops
 from overcast.aws.protocols import eventstream
 from overcast.aws.protocols.rest_json import check_header_size
 from overcast.aws.sigv4 import scope_of
-from overcast.engine.async_queue import MAX_HOPS, Policies
+from overcast.engine.async_queue import Policies
 from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
 from overcast.errors import InvalidParameterValueException, RecursiveInvocationException
@@ -27,7 +28,6 @@ from overcast.services.lambda_.api.invoke import (
     check_size,
     checked_json,
     client_context,
-    lineage_hops,
     wants_log_tail,
 )
 from overcast.types import Resolver

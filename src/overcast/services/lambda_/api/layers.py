@@ -4,7 +4,8 @@ their resource policies. Registered with the same `operation` table as functions
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api.functions import Call, operation, zip_of
+from overcast.aws.rest_service import Call
+from overcast.services.lambda_.api.functions import operation, zip_of
 from overcast.services.lambda_.control.layers import LayerSummary, policy_json
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.model.layer import LayerVersion, layer_arn

@@ -7,7 +7,8 @@ Code.Location is: `http://127.0.0.1:9000/lambda-url/{url_id}/`.
 
 from __future__ import annotations
 
-from overcast.services.lambda_.api.functions import Call, operation
+from overcast.aws.rest_service import Call
+from overcast.services.lambda_.api.functions import operation
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.urls import UrlView
 from overcast.services.lambda_.model.url import function_url

@@ -14,8 +14,7 @@ from __future__ import annotations
 import threading
 import uuid as uuids
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
 
 from overcast.aws.clock import Clock
 from overcast.aws.event_patterns.patterns import EventPattern
@@ -32,6 +31,7 @@ from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping, MappingState
 from overcast.services.lambda_.store.base import Store
+from overcast.types import EventSources, Source
 
 PAGE_LIMIT = 100
 DEFAULT_BATCH_SIZE = 10
@@ -56,27 +56,6 @@ NOT_FOR_QUEUES = (
     "SelfManagedKafkaEventSourceConfig",
     "DocumentDBEventSourceConfig",
 )
-
-
-@dataclass(frozen=True)
-class Source:
-    """What the mapping's rules need to know of its queue."""
-
-    fifo: bool
-    visibility_timeout_s: int
-
-
-class EventSources(Protocol):
-    """The pollers' side (services/sqs/pollers.py)."""
-
-    def check_source(self, region: str, arn: str) -> Source:
-        """The queue at `arn`; raises InvalidParameterValueException when it is no source
-        Overcast reads or does not exist."""
-        ...
-
-    def apply(self, mapping: EventSourceMapping, done: Callable[[], None]) -> None:
-        """Start, restart or stop the mapping's poller (from any thread); then `done()`."""
-        ...
 
 
 class EventSourceMappingService:

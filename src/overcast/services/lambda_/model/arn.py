@@ -22,9 +22,6 @@ _FUNCTION_NAME = re.compile(
     r"(?::(?P<qualifier>\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
 
-# Lambda limits a plain function name to 64 characters (the 140/256 limits are for ARNs).
-MAX_NAME_LENGTH = 64
-
 
 def function_arn(region: str, account_id: str, name: str, qualifier: str | None = None) -> str:
     """`arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, exactly as Lambda forms it."""

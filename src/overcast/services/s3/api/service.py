@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.protocols import rest_xml
 from overcast.aws.sigv4 import scope_of
@@ -33,7 +34,6 @@ from overcast.errors import (
     S3NotImplemented,
     ServiceError,
 )
-from overcast.services.lambda_.api.invoke import lineage_hops
 from overcast.services.s3.api import buckets as _s3_buckets  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import listing as _s3_listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import objects as _s3_objects  # noqa: F401 (registers its operations)

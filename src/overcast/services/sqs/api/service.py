@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.error_responses import internal_error, request_line
+from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
 from overcast.aws.protocols.rest_json import check_header_size, read_body, service_model
 from overcast.aws.sigv4 import scope_of
@@ -23,7 +24,6 @@ from overcast.errors import (
     QueueSerializationError,
     ServiceError,
 )
-from overcast.services.lambda_.api.invoke import lineage_hops
 from overcast.services.sqs.api import messages as _messages  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api import queues as _queues  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api.call import OPERATIONS, SqsCall

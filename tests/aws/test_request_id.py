@@ -2,7 +2,7 @@
 
 import uuid
 
-from overcast.engine.engine import new_request_id
+from overcast.aws.request_id import new_request_id
 
 
 def test_request_ids_are_distinct_version_4_uuids() -> None:
