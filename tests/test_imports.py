@@ -35,7 +35,6 @@ _CROSSINGS = [
     ("http.http_apis", "services.apigatewayv2.model.http_api"),
     ("http.http_apis", "services.apigatewayv2.model.route_key"),
     ("http.http_apis", "services.lambda_.model.arn"),
-    ("services.lambda_.store.sqlite", "services.apigatewayv2.model.http_api"),
 ]
 CROSSINGS = {(f"overcast.{a}", f"overcast.{b}") for a, b in _CROSSINGS}
 

@@ -137,7 +137,6 @@ def build_platform(settings: Settings) -> Platform:
     )
     kernels = Kernels(
         settings=settings,
-        store=store,
         logs=logs,
         engine=engine,
         control=control,

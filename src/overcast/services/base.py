@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from overcast.http.fast_http import WholeFrontDoor
     from overcast.observe.logs import LogStore
     from overcast.services.lambda_.control.plane import ControlPlane
-    from overcast.services.lambda_.store.sqlite import SqliteStore
     from overcast.store.events import EventStore
     from overcast.types import Acceptor, FrontDoor, Functions
 
@@ -37,7 +36,6 @@ class Kernels:
     """
 
     settings: Settings
-    store: SqliteStore  # Lambda's database (HTTP APIs are kept in it too)
     logs: LogStore  # CloudWatch Logs' groups and streams, written by the engine
     engine: Functions
     control: ControlPlane

@@ -10,7 +10,7 @@ import pytest
 
 from overcast.errors import BadRequestException, ConflictException, NotFoundException
 from overcast.services.apigatewayv2.control.apis import HttpApiService
-from overcast.services.lambda_.store.sqlite import SqliteStore
+from overcast.services.apigatewayv2.store import SqliteHttpApiStore
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -22,7 +22,7 @@ def fixed_clock() -> datetime:
 
 
 def open_service(path: Path) -> HttpApiService:
-    service = HttpApiService(SqliteStore(path / "overcast.db"), ACCOUNT, fixed_clock)
+    service = HttpApiService(SqliteHttpApiStore(path / "overcast.db"), ACCOUNT, fixed_clock)
     service.load()
     return service
 

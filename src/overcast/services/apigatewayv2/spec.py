@@ -12,9 +12,11 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.http.http_apis import HttpApis
     from overcast.services.apigatewayv2.api.service import ApiGatewayV2
     from overcast.services.apigatewayv2.control.apis import HttpApiService
+    from overcast.services.apigatewayv2.store import SqliteHttpApiStore
 
     settings = kernels.settings
-    http_apis = HttpApiService(kernels.store, settings.account_id)
+    store = SqliteHttpApiStore(settings.data_dir / "overcast.db")
+    http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
     endpoints = HttpApis(http_apis.served, kernels.control, kernels.engine, settings.account_id)
     return BuiltService(
@@ -22,6 +24,7 @@ def build(kernels: Kernels) -> BuiltService:
         paths={"/v2/": guarded(ApiGatewayV2(settings, http_apis).handle)},
         front_doors=(endpoints,),
         shortcut_doors=(endpoints,),
+        close=store.close,
     )
 
 

@@ -28,7 +28,7 @@ from overcast.services.apigatewayv2.model.http_api import (
 
 
 class HttpApiStore(Protocol):
-    """The part of the state store HTTP APIs use (services/lambda_/store/sqlite.py)."""
+    """Where HTTP APIs are kept (services/apigatewayv2/store.py)."""
 
     def load_http_apis(self) -> list[ApiRecord]: ...
 

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 from overcast.function import LATEST
-from overcast.services.apigatewayv2.model.http_api import ApiRecord
 from overcast.services.lambda_.model.alias import Alias
 from overcast.services.lambda_.model.configuration import Configuration
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping
@@ -40,8 +39,6 @@ CREATE TABLE IF NOT EXISTS layer_versions (
 CREATE TABLE IF NOT EXISTS function_urls (
     region TEXT NOT NULL, name TEXT NOT NULL, qualifier TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (region, name, qualifier));
-CREATE TABLE IF NOT EXISTS http_apis (
-    api_id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS event_source_mappings (
     uuid TEXT NOT NULL PRIMARY KEY, doc TEXT NOT NULL);
 """
@@ -175,22 +172,6 @@ class SqliteStore(Database):
             "DELETE FROM function_urls WHERE region=? AND name=? AND qualifier=?",
             (region, name, qualifier or UNQUALIFIED),
         )
-
-    def load_http_apis(self) -> list[ApiRecord]:
-        with self._lock:
-            found = self._db.execute("SELECT doc FROM http_apis").fetchall()
-        return [ApiRecord.from_record(json.loads(doc)) for (doc,) in found]
-
-    def put_http_api(self, record: ApiRecord) -> None:
-        """An HTTP API with its routes, integrations, stages and deployments: one document."""
-        api = record.api
-        self._write(
-            "INSERT OR REPLACE INTO http_apis VALUES (?, ?, ?)",
-            (api.api_id, api.region, json.dumps(record.to_record())),
-        )
-
-    def delete_http_api(self, api_id: str) -> None:
-        self._write("DELETE FROM http_apis WHERE api_id=?", (api_id,))
 
     def load_event_source_mappings(self) -> list[EventSourceMapping]:
         with self._lock:
