@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from overcast.engine.invocation import _error_object
+from overcast.engine.invocation import InvocationRecord, _error_object
+from overcast.function import FunctionVersion
 
 
 @pytest.mark.parametrize(
@@ -21,3 +22,24 @@ def test_a_body_that_is_no_error_object_becomes_an_unknown_error(body: bytes) ->
 def test_an_error_object_is_kept() -> None:
     body = b'{"errorType": "Runtime.ImportModuleError", "errorMessage": "x"}'
     assert _error_object(body) == {"errorType": "Runtime.ImportModuleError", "errorMessage": "x"}
+
+
+def test_start_is_never_stamped_after_the_lines_it_heads() -> None:
+    """The first event of a cold start runs before the engine hears READY (FirstInvoke): its
+    output may be read before begin() stamps START. Sorted by time, START still comes first."""
+    function = FunctionVersion(
+        name="f",
+        version="$LATEST",
+        function_arn="arn:aws:lambda:us-east-1:000000000000:function:f",
+        runtime="python3.12",
+        handler="app.handler",
+        code_sha256="code",
+        revision_id="r1",
+    )
+    record = InvocationRecord(function, "id")
+    record.begin()
+    record.end(None, [(record.started_ms - 5, b"printed before begin()\n")])
+    events = record.log_events()
+    start = next(t for t, message in events if message.startswith("START"))
+    assert start <= min(t for t, message in events if message == "printed before begin()")
+    assert [t for t, _ in events] == sorted(t for t, _ in events)

@@ -118,6 +118,11 @@ class InvocationRecord:
 
     def log_events(self) -> list[tuple[int, str]]:
         now = int(time.time() * 1000)
+        # A cold start's first event runs as soon as the init ends (FirstInvoke), before the
+        # engine hears READY and calls begin(): its first lines may be read (and stamped)
+        # earlier than that. START is never later than what follows it, so readers that sort
+        # a group's events by time (FilterLogEvents) keep them after it.
+        started_ms = min(self.started_ms, self._body[0][0]) if self._body else self.started_ms
         report = lines.Report(
             request_id=self.request_id,
             duration_ms=self._duration_ms,
@@ -130,7 +135,7 @@ class InvocationRecord:
         )
         return [
             *self._head,
-            (self.started_ms, lines.start_line(self.request_id, self.function.version)),
+            (started_ms, lines.start_line(self.request_id, self.function.version)),
             *self._body,
             (now, lines.end_line(self.request_id)),
             (now, lines.report_line(report)),
