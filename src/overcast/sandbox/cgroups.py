@@ -105,12 +105,18 @@ class Cgroups:
     parents: dict[str, Path]  # controller -> this server's folder ("unified" on v2)
     _names: itertools.count = field(default_factory=itertools.count)
     _leftovers: list[EnvironmentCgroup] = field(default_factory=list)
+    _usage_fd: int = -1
 
     def usage_bytes(self) -> int:
-        """The memory charged to every environment together (the parent group's usage)."""
-        if self.version == 2:
-            return int((self.parents["unified"] / "memory.current").read_text())
-        return int((self.parents["memory"] / "memory.usage_in_bytes").read_text())
+        """The memory charged to every environment together (the parent group's usage).
+        Read on every cold start: from a file kept open (a pread, not an open and a close)."""
+        if self._usage_fd < 0:
+            if self.version == 2:
+                path = self.parents["unified"] / "memory.current"
+            else:
+                path = self.parents["memory"] / "memory.usage_in_bytes"
+            self._usage_fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        return int(os.pread(self._usage_fd, 32, 0))
 
     def take(self) -> EnvironmentCgroup:
         """Names for a new environment's groups; they are made by whoever joins them."""
@@ -151,6 +157,9 @@ class Cgroups:
             self._leftovers.append(group)
 
     def close(self) -> None:
+        if self._usage_fd >= 0:
+            os.close(self._usage_fd)
+            self._usage_fd = -1
         for group in self._leftovers:
             group.remove()
         for parent in self.parents.values():
