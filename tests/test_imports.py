@@ -30,7 +30,6 @@ _CROSSINGS = [
     ("http.app", "services.lambda_.api.layers"),
     ("http.app", "services.lambda_.api.urls"),
     ("http.app", "services.lambda_.control.plane"),
-    ("http.fast_http", "services.lambda_.api.invoke"),
     ("http.function_urls", "services.lambda_.model.url"),
     ("http.http_apis", "services.apigatewayv2.model.http_api"),
     ("http.http_apis", "services.apigatewayv2.model.route_key"),

@@ -32,7 +32,7 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.services.base import BuiltService, Kernels
-from overcast.services.lambda_.api.invoke import InvokeEndpoint
+from overcast.services.lambda_.api.invoke import INVOKE_URL, InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import InvokeStreamEndpoint
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
@@ -226,7 +226,7 @@ async def _serve(
         platform.app,
         # httptools, with Invoke, function URLs and HTTP APIs answered off ASGI, and every
         # connection held to `limits` (deadlines and a cap: http/connection_guard.py)
-        http=protocol_for(platform.invoke, platform.front_doors, limits),
+        http=protocol_for(platform.invoke, INVOKE_URL, platform.front_doors, limits),
         lifespan="off",
         log_config=None,  # configure_logging's, so access lines look like every other line
         log_level=settings.log_level,

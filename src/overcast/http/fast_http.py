@@ -25,11 +25,10 @@ from overcast.aws.error_responses import internal_error
 from overcast.aws.protocols.rest_json import header_size
 from overcast.http.connection_guard import ConnectionGuard, ConnectionLimits
 from overcast.http.front_door import Claim, http_request, response_headers
+from overcast.http.invoke_shortcut import Answer, InvokeAnswerer, InvokeCall
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.http.server import ACCESS_BUDGET
-from overcast.services.lambda_.api.invoke import INVOKE_PATH, Answer, InvokeCall, InvokeEndpoint
 
-INVOKE_URL = re.compile(INVOKE_PATH.encode() + rb"(?:\?(.*))?")
 MAX_INVOKE_BODY = 7 * 1024 * 1024  # above Lambda's 6 MB: the endpoint answers the refusal
 FRONT_DOOR_FAILURE = HttpResponse(
     500, [("content-type", "application/json")], b'{"message":"Internal Server Error"}'
@@ -54,15 +53,18 @@ class WholeFrontDoor(Protocol):
 
 
 def protocol_for(
-    endpoint: InvokeEndpoint,
+    endpoint: InvokeAnswerer,
+    invoke_url: re.Pattern[bytes],
     doors: tuple[WholeFrontDoor, ...] = (),
     connection_limits: ConnectionLimits = DEFAULT_LIMITS,
 ) -> type[HttpToolsProtocol]:
-    """The protocol class to give uvicorn (`Config(http=...)`): it answers Invoke and the
-    requests `doors` claim itself, and holds every connection to `connection_limits`."""
+    """The protocol class to give uvicorn (`Config(http=...)`): it answers Invoke (requests
+    whose raw URL `invoke_url` matches: function name, then query) and the requests `doors`
+    claim itself, and holds every connection to `connection_limits`."""
 
     class ShortcutProtocol(ConnectionGuard, FastProtocol):
         invoke = endpoint
+        invoke_path = invoke_url
         front_doors = doors
         limits = connection_limits
 
@@ -70,7 +72,8 @@ def protocol_for(
 
 
 class FastProtocol(HttpToolsProtocol):
-    invoke: InvokeEndpoint
+    invoke: InvokeAnswerer
+    invoke_path: re.Pattern[bytes]
     front_doors: tuple[WholeFrontDoor, ...]
     _respond: Respond | None = None  # set while a request taking the shortcut is read
 
@@ -95,7 +98,7 @@ class FastProtocol(HttpToolsProtocol):
         """How to answer this request off ASGI, and the largest body it takes."""
         method = self.parser.get_method()
         if method == b"POST":
-            match = INVOKE_URL.fullmatch(self.url)
+            match = self.invoke_path.fullmatch(self.url)
             if match is not None:
                 return self._invoke_call(match).respond, MAX_INVOKE_BODY
         if not self.front_doors:
@@ -177,7 +180,7 @@ class FastProtocol(HttpToolsProtocol):
 
 
 class _InvokeCall:
-    def __init__(self, endpoint: InvokeEndpoint, call: InvokeCall) -> None:
+    def __init__(self, endpoint: InvokeAnswerer, call: InvokeCall) -> None:
         self.endpoint, self.call = endpoint, call
 
     async def respond(self, body: bytes, oversized: bool) -> Answer:

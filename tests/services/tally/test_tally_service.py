@@ -28,6 +28,7 @@ from overcast.config import Settings
 from overcast.factory import Platform, build_platform
 from overcast.http.fast_http import protocol_for
 from overcast.services.base import BuiltService, Kernels, ServiceSpec
+from overcast.services.lambda_.api.invoke import INVOKE_URL
 
 
 def settings_for(data_dir: Path, port: int = 9000) -> Settings:
@@ -41,7 +42,7 @@ def serving(platform: Platform, sock: socket.socket) -> Iterator[None]:
     before uvicorn accepts wait in the socket's backlog: no readiness to wait for."""
     config = uvicorn.Config(
         platform.app,
-        http=protocol_for(platform.invoke, platform.front_doors),
+        http=protocol_for(platform.invoke, INVOKE_URL, platform.front_doors),
         lifespan="off",
         log_config=None,
         access_log=False,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+import re
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
-from overcast.aws.error_responses import error_response, internal_error
+from overcast.aws.error_responses import internal_error
 from overcast.aws.lineage import MAX_HOPS, lineage_hops
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
 from overcast.aws.request_id import new_request_id
@@ -30,10 +30,13 @@ from overcast.errors import (
     RequestTooLargeException,
     ServiceError,
 )
+from overcast.http.invoke_shortcut import Answer, InvokeCall
 from overcast.types import Resolver
 
 # Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
 INVOKE_PATH = r"/2015-03-31/functions/([^/?]+)/invocations/?"
+# What the shortcut past ASGI claims (http/fast_http.py): the raw path, with a query string.
+INVOKE_URL = re.compile(INVOKE_PATH.encode() + rb"(?:\?(.*))?")
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
@@ -45,33 +48,6 @@ RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
 )
-
-
-@dataclass
-class InvokeCall:
-    """One Invoke request, taken apart: what both the ASGI route and the fast HTTP path
-    (http/fast_http.py) hand to `InvokeEndpoint.answer`. Header names are lower case."""
-
-    function_name: str
-    qualifier: str | None
-    headers: dict[str, str]
-    body: bytes
-    header_bytes: int = 0  # the request's header block, for Lambda's header size limit
-
-
-@dataclass
-class Answer:
-    """An HTTP answer: status, headers (lower-case names) and body."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes = b""
-
-    @classmethod
-    def of_error(cls, exc: ServiceError) -> Answer:
-        response = error_response(exc)
-        headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in response.raw_headers]
-        return cls(exc.status, [h for h in headers if h[0] != "content-length"], response.body)
 
 
 class InvokeEndpoint:
