@@ -21,15 +21,6 @@ SOURCE = Path(overcast.__file__).parent
 
 # (importer, imported), without the leading "overcast."
 _CROSSINGS = [
-    ("http.app", "services.lambda_.api.aliases"),
-    ("http.app", "services.lambda_.api.concurrency"),
-    ("http.app", "services.lambda_.api.event_invoke"),
-    ("http.app", "services.lambda_.api.event_source_mappings"),
-    ("http.app", "services.lambda_.api.functions"),
-    ("http.app", "services.lambda_.api.invoke"),
-    ("http.app", "services.lambda_.api.layers"),
-    ("http.app", "services.lambda_.api.urls"),
-    ("http.app", "services.lambda_.control.plane"),
     ("http.function_urls", "services.lambda_.model.url"),
     ("http.http_apis", "services.apigatewayv2.model.http_api"),
     ("http.http_apis", "services.apigatewayv2.model.route_key"),

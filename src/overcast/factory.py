@@ -20,7 +20,7 @@ from overcast.engine.async_queue import AsyncQueue
 from overcast.engine.engine import Engine
 from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_bytes, host_used_bytes
 from overcast.engine.starts import StartSlots
-from overcast.http.app import InvokeFront, build_app
+from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.function_urls import FunctionUrls
@@ -32,8 +32,9 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.services.base import BuiltService, Kernels
-from overcast.services.lambda_.api.invoke import INVOKE_URL, InvokeEndpoint
-from overcast.services.lambda_.api.invoke_stream import InvokeStreamEndpoint
+from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
+from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
+from overcast.services.lambda_.api.rest import LambdaRestApi
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
 from overcast.store.code import CodeStore
@@ -151,16 +152,15 @@ def build_platform(settings: Settings) -> Platform:
             destinations.register(arn_service, sender)
     invoke = InvokeEndpoint(engine, control, settings.default_region, queue, control.event_invoke)
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
+    stream = InvokeStreamEndpoint(engine, control, settings.default_region, control.event_invoke)
     app = build_app(
         settings=settings,
-        control=control,
         code_store=code_store,
-        invoke_route=invoke,
+        invoke=PostRoute(INVOKE_ROUTE, invoke),
+        rest=LambdaRestApi(settings, control).handle,
         target_handlers=_joined("X-Amz-Target prefix", [s.targets for s in built]),
         function_urls=function_urls,
-        stream_route=InvokeStreamEndpoint(
-            engine, control, settings.default_region, control.event_invoke
-        ),
+        stream=PostRoute(STREAM_PATH, stream),
         services=_joined("SigV4 signing name", [s.signed for s in built]),
         queue_stats=queue.stats,
         front_doors=tuple(door for s in built for door in s.front_doors),

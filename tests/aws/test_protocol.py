@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from botocore.serialize import create_serializer
 
-import overcast.http.app  # noqa: F401 (imports every module that registers an operation)
+import overcast.services.lambda_.api.rest  # noqa: F401 (imports every module that registers an operation)
 from overcast.aws.protocols.rest_json import Router, compile_route, service_model
 from overcast.services.lambda_.api.functions import HANDLERS
 

@@ -1,5 +1,5 @@
 """The HTTP application: invoke route first, then Overcast's own routes, JSON 1.1 services by
-X-Amz-Target, and Lambda's REST API routed from botocore's model.
+X-Amz-Target, services by SigV4 signing name or path, and Lambda's REST API for the rest.
 
 No middleware: each endpoint is wrapped in a try/except (errors.guarded) and nothing more, as
 the invoke path shares this app.
@@ -21,7 +21,6 @@ from starlette.routing import Route
 from overcast.aws import json_document
 from overcast.aws.error_responses import Endpoint, guarded, json_protocol_error_response
 from overcast.aws.protocols import rest_json as protocol
-from overcast.aws.rest_service import RestApi
 from overcast.aws.sigv4 import Scope, scope_of
 from overcast.config import PYTHON_RUNTIMES, Settings
 from overcast.errors import (
@@ -29,15 +28,6 @@ from overcast.errors import (
     SerializationException,
     UnknownOperationException,
 )
-from overcast.services.lambda_.api import aliases as _aliases  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api import event_invoke as _event_invoke  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api import event_source_mappings as _mappings  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api import layers as _layers  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api import urls as _urls  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api.functions import HANDLERS
-from overcast.services.lambda_.api.invoke import INVOKE_PATH
-from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
@@ -54,24 +44,6 @@ class AnyPath(PathConvertor):
 register_url_convertor("anypath", AnyPath())
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-# Lambda's Invoke, with the trailing-slash form older botocore sends.
-INVOKE_PATH_PATTERN = re.compile(INVOKE_PATH)
-STREAM_PATH_PATTERN = re.compile(
-    r"/2021-11-15/functions/([^/]+)/response-streaming-invocations/?"
-)  # InvokeWithResponseStream
-
-
-class LambdaRestApi:
-    """Lambda's REST operations: route by the model, parse, validate, call, serialize."""
-
-    def __init__(self, settings: Settings, control: ControlPlane) -> None:
-        self.control = control
-        self.rest = RestApi(settings, "lambda", "Lambda", HANDLERS)
-
-    async def handle(self, request: Request) -> Response:
-        routed = self.rest.route(request)
-        result = await self.rest.run(request, routed, self.control)
-        return protocol.serialize_response(routed.operation, result)
 
 
 @dataclass(frozen=True)
@@ -184,6 +156,15 @@ def runtimes_endpoint(settings: Settings) -> Endpoint:
     return answer
 
 
+@dataclass(frozen=True)
+class PostRoute:
+    """A POST path taken ahead of every other route (Lambda's Invoke): the pattern matches
+    the decoded path and captures the function's name."""
+
+    path: re.Pattern[str]
+    endpoint: Endpoint
+
+
 class InvokeFront:
     """Sends Lambda's Invoke straight to its endpoint, function URLs to their front door, and
     everything else to the Starlette app.
@@ -193,14 +174,14 @@ class InvokeFront:
 
     def __init__(
         self,
-        invoke_route: Endpoint,
+        invoke: PostRoute,
         app: Starlette,
         function_urls: FrontDoor | None = None,
-        stream_route: Endpoint | None = None,
+        stream: PostRoute | None = None,
         front_doors: tuple[FrontDoor, ...] = (),
     ) -> None:
-        self.invoke = guarded(invoke_route)
-        self.stream = guarded(stream_route) if stream_route is not None else None
+        self.invoke = (invoke.path, guarded(invoke.endpoint))
+        self.stream = (stream.path, guarded(stream.endpoint)) if stream is not None else None
         self.app = app
         # Function URLs, HTTP APIs: each claims its own requests by path or Host.
         self.front_doors = tuple(d for d in (function_urls, *front_doors) if d is not None)
@@ -208,10 +189,11 @@ class InvokeFront:
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         if scope["type"] == "http":
             if scope["method"] == "POST":
-                match = INVOKE_PATH_PATTERN.fullmatch(scope["path"])
-                route = self.invoke
+                path, route = self.invoke
+                match = path.fullmatch(scope["path"])
                 if match is None and self.stream is not None:
-                    match, route = STREAM_PATH_PATTERN.fullmatch(scope["path"]), self.stream
+                    path, route = self.stream
+                    match = path.fullmatch(scope["path"])
                 if match is not None:
                     scope["path_params"] = {"FunctionName": match.group(1)}
                     response = await route(Request(scope, receive))
@@ -227,24 +209,23 @@ class InvokeFront:
 def build_app(
     *,
     settings: Settings,
-    control: ControlPlane,
     code_store: CodeStore,
-    invoke_route: Endpoint,
+    invoke: PostRoute,
+    rest: Endpoint,
     target_handlers: dict[str, TargetHandler],
     function_urls: FrontDoor | None = None,
     services: dict[str, Endpoint] | None = None,
     queue_stats: Callable[[], dict] | None = None,
-    stream_route: Endpoint | None = None,
+    stream: PostRoute | None = None,
     front_doors: tuple[FrontDoor, ...] = (),
     paths: dict[str, Endpoint] | None = None,
 ) -> InvokeFront:
-    """The whole HTTP surface. `invoke_route` answers Lambda's Invoke and is matched first;
-    `target_handlers` answer JSON 1.1 operations by X-Amz-Target prefix; `services` answer
-    requests signed for them, by SigV4 signing name; `paths` answer REST paths by prefix
-    (`/v2/`: API Gateway's v2 API) ahead of Lambda's. `services` and `paths` endpoints
-    render their own errors."""
-    rest = LambdaRestApi(settings, control)
-    target_api = TargetApi(settings, target_handlers, rest.handle)
+    """The whole HTTP surface. `invoke` answers Lambda's Invoke and is matched first (then
+    `stream`); `target_handlers` answer JSON 1.1 operations by X-Amz-Target prefix; `services`
+    answer requests signed for them, by SigV4 signing name; `paths` answer REST paths by
+    prefix (`/v2/`: API Gateway's v2 API) ahead of `rest` (Lambda's REST API), which takes
+    every other path. `services` and `paths` endpoints render their own errors."""
+    target_api = TargetApi(settings, target_handlers, rest)
     others = OtherServices(settings, services or {})
     routes = [
         Route("/_overcast/health", health, methods=["GET"]),
@@ -252,12 +233,10 @@ def build_app(
         Route("/_overcast/runtimes", runtimes_endpoint(settings), methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
-        Route("/{path:anypath}", others.or_else(guarded(rest.handle)), methods=ALL_METHODS),
+        Route("/{path:anypath}", others.or_else(guarded(rest)), methods=ALL_METHODS),
     ]
     for prefix, endpoint in (paths or {}).items():  # ahead of Lambda's catch-all
         # A request signed for another service still goes there: S3 keys may start with v2/.
         route = Route(prefix + "{path:anypath}", others.or_else(endpoint), methods=ALL_METHODS)
         routes.insert(-1, route)
-    return InvokeFront(
-        invoke_route, Starlette(routes=routes), function_urls, stream_route, front_doors=front_doors
-    )
+    return InvokeFront(invoke, Starlette(routes=routes), function_urls, stream, front_doors)

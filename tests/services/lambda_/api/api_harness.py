@@ -17,7 +17,9 @@ with warnings.catch_warnings():
 
 from overcast.aws.sigv4 import Scope
 from overcast.config import Settings
-from overcast.http.app import build_app
+from overcast.http.app import PostRoute, build_app
+from overcast.services.lambda_.api.invoke import INVOKE_ROUTE
+from overcast.services.lambda_.api.rest import LambdaRestApi
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
 from overcast.store.code import CodeStore
@@ -95,9 +97,9 @@ def make_app(data_dir: Path) -> App:
     )
     app = build_app(
         settings=settings,
-        control=control,
         code_store=code_store,
-        invoke_route=stub_invoke_route(control),
+        invoke=PostRoute(INVOKE_ROUTE, stub_invoke_route(control)),
+        rest=LambdaRestApi(settings, control).handle,
         target_handlers={"Logs_20140328": echo_logs},
     )
     return App(

@@ -35,7 +35,9 @@ from overcast.types import Resolver
 
 # Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
 INVOKE_PATH = r"/2015-03-31/functions/([^/?]+)/invocations/?"
-# What the shortcut past ASGI claims (http/fast_http.py): the raw path, with a query string.
+# The app matches INVOKE_PATH on the decoded path (with the trailing-slash form older botocore
+# sends); the shortcut past ASGI (http/fast_http.py) claims INVOKE_URL on the raw bytes.
+INVOKE_ROUTE = re.compile(INVOKE_PATH)
 INVOKE_URL = re.compile(INVOKE_PATH.encode() + rb"(?:\?(.*))?")
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024

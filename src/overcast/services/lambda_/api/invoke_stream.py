@@ -10,6 +10,7 @@ function error, a timeout) is told by InvokeComplete's ErrorCode and ErrorDetail
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 from starlette.requests import Request
@@ -32,6 +33,8 @@ from overcast.services.lambda_.api.invoke import (
 )
 from overcast.types import Resolver
 
+# InvokeWithResponseStream's path (the app takes it ahead of every other route).
+STREAM_PATH = re.compile(r"/2021-11-15/functions/([^/]+)/response-streaming-invocations/?")
 INVOCATION_TYPES = ("RequestResponse", "DryRun")
 
 
