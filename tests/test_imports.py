@@ -21,10 +21,7 @@ SOURCE = Path(overcast.__file__).parent
 
 # (importer, imported), without the leading "overcast."
 _CROSSINGS = [
-    ("http.function_urls", "services.lambda_.model.url"),
-    ("http.http_apis", "services.apigatewayv2.model.http_api"),
-    ("http.http_apis", "services.apigatewayv2.model.route_key"),
-    ("http.http_apis", "services.lambda_.model.arn"),
+    ("services.apigatewayv2.endpoints", "services.lambda_.model.arn"),
 ]
 CROSSINGS = {(f"overcast.{a}", f"overcast.{b}") for a, b in _CROSSINGS}
 
@@ -101,7 +98,7 @@ def test_the_rules_are_the_design_s() -> None:
     assert broken_rule("overcast.http.app", "overcast.services.lambda_.api.invoke")
     assert broken_rule("overcast.services.sns.fanout", "overcast.services.sqs.broker")
     assert broken_rule("overcast.services.sqs.pollers", "overcast.engine.engine")
-    assert broken_rule("overcast.http.function_urls", "overcast.engine.engine")
+    assert broken_rule("overcast.http.front_door", "overcast.engine.engine")
     assert not broken_rule("overcast.services.lambda_.api.invoke", "overcast.engine.engine")
     assert not broken_rule("overcast.services.sqs.api.service", "overcast.aws.validation")
     assert not broken_rule("overcast.services.sqs.broker", "overcast.services.sqs.store")

@@ -23,7 +23,6 @@ from overcast.engine.starts import StartSlots
 from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
-from overcast.http.function_urls import FunctionUrls
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
@@ -36,6 +35,7 @@ from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, Invok
 from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
 from overcast.services.lambda_.api.rest import LambdaRestApi
 from overcast.services.lambda_.control.plane import ControlPlane
+from overcast.services.lambda_.function_urls import FunctionUrls
 from overcast.services.lambda_.store.sqlite import SqliteStore
 from overcast.store.code import CodeStore
 from overcast.store.code_collector import CodeCollector

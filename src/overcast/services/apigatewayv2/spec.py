@@ -9,9 +9,9 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.aws.error_responses import guarded
-    from overcast.http.http_apis import HttpApis
     from overcast.services.apigatewayv2.api.service import ApiGatewayV2
     from overcast.services.apigatewayv2.control.apis import HttpApiService
+    from overcast.services.apigatewayv2.endpoints import HttpApis
     from overcast.services.apigatewayv2.store import SqliteHttpApiStore
 
     settings = kernels.settings

@@ -11,7 +11,7 @@ import pytest
 
 from support import deploy, http_call
 
-SAMPLES = Path(__file__).resolve().parents[1] / "events"
+SAMPLES = Path(__file__).resolve().parents[2] / "events"
 APP = """
 import json, time
 
