@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from overcast.aws.protocols import rest_json as protocol
-from overcast.aws.sigv4 import scope_of
+from overcast.aws.request_context import request_context
 from overcast.aws.validation import validate
 from overcast.config import Settings
 from overcast.errors import UnknownOperationException
@@ -76,6 +76,6 @@ class RestApi:
         body = await protocol.read_body(request, operation.name)
         params = protocol.parse_request(operation, request, routed.labels, body)
         validate(operation.input_shape, params)
-        scope = scope_of(request.headers, self.settings.default_region, request.query_params)
-        call = Call(params, scope.region, str(request.base_url))
+        region = request_context(request, self.settings.default_region).region
+        call = Call(params, region, str(request.base_url))
         return await run_in_threadpool(routed.handler, backend, call)

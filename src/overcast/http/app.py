@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.convertors import PathConvertor, register_url_convertor
@@ -21,7 +21,7 @@ from starlette.routing import Route
 from overcast.aws import json_document
 from overcast.aws.error_responses import Endpoint, guarded, json_protocol_error_response
 from overcast.aws.protocols import rest_json as protocol
-from overcast.aws.sigv4 import Scope, scope_of
+from overcast.aws.request_context import RequestContext, request_context
 from overcast.config import PYTHON_RUNTIMES, Settings
 from overcast.errors import (
     ResourceNotFoundException,
@@ -31,7 +31,7 @@ from overcast.errors import (
 from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
-TargetHandler = Callable[[str, dict, Scope], Awaitable[dict]]
+TargetHandler = Callable[[str, dict, RequestContext], Awaitable[dict]]
 
 
 class AnyPath(PathConvertor):
@@ -44,14 +44,6 @@ class AnyPath(PathConvertor):
 register_url_convertor("anypath", AnyPath())
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-
-
-@dataclass(frozen=True)
-class TracedScope(Scope):
-    """A request's credential scope and its X-Amzn-Trace-Id: a function's SDK calls carry
-    their chain's hop count there (`Lineage=`), for recursive-loop detection."""
-
-    trace_header: str | None = None
 
 
 class TargetApi:
@@ -88,9 +80,8 @@ class TargetApi:
             raise SerializationException(f"Could not parse request body: {exc}") from None
         if not isinstance(body, dict):
             raise SerializationException("The request body must be a JSON object")
-        scope = scope_of(request.headers, self.settings.default_region, request.query_params)
-        trace = request.headers.get("x-amzn-trace-id")
-        result = await handler(operation, body, TracedScope(*astuple(scope), trace))
+        context = request_context(request, self.settings.default_region)
+        result = await handler(operation, body, context)
         return Response(json.dumps(result or {}), media_type="application/x-amz-json-1.1")
 
 
@@ -125,8 +116,9 @@ class OtherServices:
             return fallback
 
         async def dispatch(request: Request) -> Response:
-            scope = scope_of(request.headers, self.settings.default_region, request.query_params)
-            return await self.services.get(scope.service, fallback)(request)
+            # Worked out once: the service that answers reads the same context.
+            context = request_context(request, self.settings.default_region)
+            return await self.services.get(context.service, fallback)(request)
 
         return dispatch
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from overcast.aws import json_document
 from overcast.aws.event_patterns.patterns import EventPattern
-from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols.rest_json import service_model
+from overcast.aws.request_context import RequestContext
 from overcast.aws.validation import validate
 from overcast.errors import EventsUnknownOperationException, ValidationException
 from overcast.services.events.bus import EventRouter
@@ -43,7 +42,7 @@ class _Call:
 
 
 class EventBridgeApi:
-    """`await api.handle(operation, body, scope)` for target prefix `AWSEvents`."""
+    """`await api.handle(operation, body, context)` for target prefix `AWSEvents`."""
 
     def __init__(
         self,
@@ -51,22 +50,19 @@ class EventBridgeApi:
         rules: RuleService,
         tags: EventTagService,
         router: EventRouter,
-        default_region: str,
     ) -> None:
         self.buses = buses
         self.rules = rules
         self.tags = tags
         self.router = router
-        self.default_region = default_region
         self.model = service_model("events")
 
-    async def handle(self, operation: str, body: dict, scope: Any) -> dict:
+    async def handle(self, operation: str, body: dict, context: RequestContext) -> dict:
         action = _OPERATIONS.get(operation)
         if action is None:
             raise EventsUnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
         validate(self.model.operation_model(operation).input_shape, body)
-        region = getattr(scope, "region", None) or self.default_region
-        call = _Call(body, region, lineage_hops(getattr(scope, "trace_header", None)))
+        call = _Call(body, context.region, context.hops)
         return await asyncio.to_thread(action, self, call)
 
     # --- buses --------------------------------------------------------------------------

@@ -38,7 +38,6 @@ def build(kernels: Kernels) -> BuiltService:
         RuleService(registry),
         EventTagService(registry),
         router,
-        settings.default_region,
     )
 
     def start() -> None:

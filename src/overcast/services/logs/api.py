@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from overcast.aws.protocols.rest_json import service_model
+from overcast.aws.request_context import RequestContext
 from overcast.errors import LogsInvalidParameterException, LogsUnknownOperationException
 from overcast.observe.logs import LogEvent, LogGroupInfo, LogStore, LogStreamInfo
 
@@ -48,22 +49,19 @@ class _Request:
         return f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
 
 
-def logs_handler(
-    store: LogStore, *, account_id: str = "000000000000", default_region: str = "us-east-1"
-) -> LogsHandler:
-    """`async handle(operation, body, scope) -> dict` for target prefix `Logs_20140328`.
+def logs_handler(store: LogStore, *, account_id: str = "000000000000") -> LogsHandler:
+    """`async handle(operation, body, context) -> dict` for target prefix `Logs_20140328`.
 
-    `scope` is the request's SigV4 credential scope (`api.sigv4.Scope`): its region goes
-    into ARNs. Store calls read files, so they run in a worker thread, off the event loop.
+    `context` is the request's (aws/request_context.py): its region goes into ARNs. Store
+    calls read files, so they run in a worker thread, off the event loop.
     """
 
-    async def handle(operation: str, body: dict, scope: Any) -> dict:
+    async def handle(operation: str, body: dict, context: RequestContext) -> dict:
         action = _OPERATIONS.get(operation)
         if action is None:
             raise LogsUnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
         _validate(operation, body)
-        region = getattr(scope, "region", None) or default_region
-        request = _Request(body, region, account_id)
+        request = _Request(body, context.region, account_id)
         return await asyncio.to_thread(action, store, request)
 
     return handle

@@ -11,9 +11,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.logs.api import TARGET_PREFIX, logs_handler
 
     settings = kernels.settings
-    handle = logs_handler(
-        kernels.logs, account_id=settings.account_id, default_region=settings.default_region
-    )
+    handle = logs_handler(kernels.logs, account_id=settings.account_id)
     return BuiltService(targets={TARGET_PREFIX: handle})
 
 

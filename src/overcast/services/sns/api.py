@@ -15,11 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.error_responses import internal_error, request_line
-from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols import query as query_protocol
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.protocols.query import QueryInputError
-from overcast.aws.sigv4 import scope_of
+from overcast.aws.request_context import request_context
 from overcast.aws.validation import validate
 from overcast.errors import (
     ServiceError,
@@ -144,8 +143,8 @@ class SnsApi:
             validate(operation.input_shape, params)
         except ValidationException as error:
             raise TopicsValidationError(error.message) from None
-        scope = scope_of(request.headers, self.default_region, request.query_params)
-        call = Call(params, scope.region, lineage_hops(request.headers.get("x-amzn-trace-id")))
+        context = request_context(request, self.default_region)
+        call = Call(params, context.region, context.hops)
         result = handler(self.services, call)
         return query_protocol.response(self.model, operation, result)
 

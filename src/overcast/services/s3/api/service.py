@@ -20,10 +20,9 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.protocols import rest_xml
-from overcast.aws.sigv4 import scope_of
+from overcast.aws.request_context import request_context
 from overcast.config import Settings
 from overcast.errors import (
     MalformedXML,
@@ -215,15 +214,15 @@ class S3Api:
                 "The XML you provided was not well-formed or did not validate against our "
                 "published schema"
             ) from exc
-        scope = scope_of(request.headers, self.settings.default_region, request.query_params)
+        context = request_context(request, self.settings.default_region)
         caller = Caller(
-            principal=f"AWS:{scope.access_key}" if scope.access_key else "Anonymous",
+            principal=f"AWS:{context.access_key}" if context.access_key else "Anonymous",
             source_ip=request.client.host if request.client else "127.0.0.1",
             request_id=request_id,
             host_id=rest_xml.host_id(request_id),
-            hops=lineage_hops(request.headers.get("x-amzn-trace-id")),
+            hops=context.hops,
         )
-        call = S3Call(request, operation, params, bucket, key, scope.region, caller, request_id)
+        call = S3Call(request, operation, params, bucket, key, context.region, caller, request_id)
         return await handler(self.store, call)
 
     async def _xml_body(self, request: Request) -> bytes:

@@ -14,10 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.error_responses import internal_error, request_line
-from overcast.aws.lineage import lineage_hops
 from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
 from overcast.aws.protocols.rest_json import check_header_size, read_body, service_model
-from overcast.aws.sigv4 import scope_of
+from overcast.aws.request_context import request_context
 from overcast.errors import (
     QueueInvalidAction,
     QueueMissingParameter,
@@ -82,16 +81,15 @@ class SqsApi:
         missing = _missing(operation.input_shape, params)
         if missing is not None:
             raise QueueMissingParameter(f"The request must contain the parameter {missing}.")
-        headers = request.headers
-        scope = scope_of(headers, self.default_region, request.query_params)
+        context = request_context(request, self.default_region)
         call = SqsCall(
             params=params,
-            region=scope.region,
+            region=context.region,
             base_url=str(request.base_url),
             path=request.url.path,
-            sender_id=scope.access_key or self.sqs.registry.account_id,
-            hops=lineage_hops(headers.get("x-amzn-trace-id")),
-            trace_header=headers.get("x-amzn-trace-id"),
+            sender_id=context.access_key or self.sqs.registry.account_id,
+            hops=context.hops,
+            trace_header=context.trace_header,
         )
         return await handler(self.sqs, call)
 

@@ -1,0 +1,46 @@
+"""What every AWS API request carries past the front of the server, worked out once.
+
+The SigV4 credential scope (who signed, for which region and service), the account, and the
+request's place in a chain of invocations (X-Amzn-Trace-Id's `Lineage=`, which the SDKs
+pass on from inside a function: recursive-loop detection). The app's routing works it out
+for every request it routes (it needs the signing name to route) and keeps it in the ASGI
+scope, so the service that answers reads the same object instead of parsing headers again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from overcast.aws.lineage import lineage_hops
+from overcast.aws.sigv4 import DEFAULT_REGION, scope_of
+
+_KEY = "overcast.request_context"  # where the ASGI scope keeps it
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """One AWS API request's caller and chain. Signatures are not verified yet (any
+    credentials are accepted): `access_key` is who the request says signed it."""
+
+    access_key: str  # "" when unsigned
+    region: str  # the scope's, else the server's default region
+    service: str  # the SigV4 signing name (`sqs`, `s3`, ...); "" when unsigned
+    trace_header: str | None = None  # X-Amzn-Trace-Id, passed on to what the request starts
+
+    @property
+    def hops(self) -> int:
+        """Invocations before this request in its chain (0 outside a function)."""
+        return lineage_hops(self.trace_header)
+
+
+def request_context(request: Request, default_region: str = DEFAULT_REGION) -> RequestContext:
+    """The request's context: the one the routing worked out, else worked out now (and kept)."""
+    found = request.scope.get(_KEY)
+    if found is None:
+        scope = scope_of(request.headers, default_region, request.query_params)
+        trace = request.headers.get("x-amzn-trace-id")
+        found = RequestContext(scope.access_key, scope.region, scope.service, trace)
+        request.scope[_KEY] = found
+    return found
