@@ -15,12 +15,12 @@ from dataclasses import astuple, dataclass
 from starlette.applications import Starlette
 from starlette.convertors import PathConvertor, register_url_convertor
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from overcast.aws import json_document
 from overcast.aws.error_responses import Endpoint, guarded, json_protocol_error_response
-from overcast.aws.errors import SerializationException, UnknownOperationException
+from overcast.aws.errors import MissingResource, SerializationException, UnknownOperationException
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.rest_service import RestApi
 from overcast.aws.sigv4 import Scope, scope_of
@@ -31,7 +31,7 @@ from overcast.services.lambda_.api import event_invoke as _event_invoke  # noqa:
 from overcast.services.lambda_.api import event_source_mappings as _mappings  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import layers as _layers  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import urls as _urls  # noqa: F401 (registers its operations)
-from overcast.services.lambda_.api.functions import HANDLERS, code_download
+from overcast.services.lambda_.api.functions import HANDLERS
 from overcast.services.lambda_.api.invoke import INVOKE_PATH
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.store.code import CodeStore
@@ -116,6 +116,24 @@ class TargetApi:
         trace = request.headers.get("x-amzn-trace-id")
         result = await handler(operation, body, TracedScope(*astuple(scope), trace))
         return Response(json.dumps(result or {}), media_type="application/x-amz-json-1.1")
+
+
+def code_download(code_store: CodeStore) -> Endpoint:
+    """GetFunction's Code.Location: the stored package, by its sha256."""
+
+    async def download(request: Request) -> Response:
+        sha = request.path_params["sha"]
+        try:
+            path = code_store.zip_path(sha)
+        except ValueError:
+            path = None
+        if path is None or not path.is_file():
+            # Lambda's own ResourceNotFoundException is a MissingResource with nothing added:
+            # the same 404 and body, without http/ importing a service.
+            raise MissingResource(f"Code not found: {sha}")
+        return FileResponse(path, media_type="application/zip")
+
+    return download
 
 
 class OtherServices:

@@ -10,22 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from starlette.requests import Request
-from starlette.responses import FileResponse, Response
-
-from overcast.aws.error_responses import Endpoint
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.rest_service import Call
 from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.runtimes import interpreter_for
-from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.configuration import (
     ConfigurationChange,
     SnapStartApplyOn,
     VpcConfig,
 )
-from overcast.store.code import CodeStore
 
 # Overcast has no VPCs: every function with subnets is "in" this one (no network).
 VPC_ID = "vpc-overcast"
@@ -322,19 +316,3 @@ def untag_resource(control: ControlPlane, call: Call) -> None:
 @operation("ListTags")
 def list_tags(control: ControlPlane, call: Call) -> dict:
     return {"Tags": control.tags.list(call.region, call.params["Resource"])}
-
-
-def code_download(code_store: CodeStore) -> Endpoint:
-    """GetFunction's Code.Location: the stored package, by its sha256."""
-
-    async def download(request: Request) -> Response:
-        sha = request.path_params["sha"]
-        try:
-            path = code_store.zip_path(sha)
-        except ValueError:
-            path = None
-        if path is None or not path.is_file():
-            raise ResourceNotFoundException(f"Code not found: {sha}")
-        return FileResponse(path, media_type="application/zip")
-
-    return download
