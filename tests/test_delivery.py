@@ -7,8 +7,7 @@ import logging
 
 import pytest
 
-from overcast.delivery import Delivery, Destinations, string_attributes
-from overcast.errors import DeliveryFailed
+from overcast.delivery import Delivery, DeliveryFailed, Destinations, string_attributes
 
 QUEUE = "arn:aws:sqs:us-east-1:000000000000:inbox"
 TOPIC = "arn:aws:sns:us-east-1:000000000000:news"

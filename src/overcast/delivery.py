@@ -24,7 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overcast.errors import DeliveryFailed
+from overcast.aws.errors import OvercastError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,17 @@ RETRIES_EXHAUSTED = "RetriesExhausted"
 EVENT_AGE_EXCEEDED = "EventAgeExceeded"
 
 Attributes = dict[str, dict]  # {name: {"DataType": ..., "StringValue" | "BinaryValue": ...}}
+
+
+class DeliveryFailed(OvercastError):
+    """Raised when a destination's sender could not deliver a message: its target does not
+    exist here (`missing`), or refused the message (too large, malformed attributes). Either
+    is what SNS and EventBridge call a client-side error: the same delivery fails again."""
+
+    def __init__(self, message: str, *, missing: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.missing = missing
 
 
 @dataclass(frozen=True)

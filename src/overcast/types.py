@@ -20,7 +20,8 @@ class Resolver(Protocol):
         Functions are regional, as on Lambda: `region` comes from the request's SigV4 scope.
 
         Aliases with a weighted RoutingConfig pick a version at random by weight. Raises
-        ResourceNotFoundException, or ResourceConflictException while the function is Pending.
+        ResourceNotFoundException (an `aws.errors.MissingResource`, which callers that import
+        no service catch), or ResourceConflictException while the function is Pending.
         """
         ...
 

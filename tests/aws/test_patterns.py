@@ -11,8 +11,8 @@ import json
 
 import pytest
 
+from overcast.aws.errors import InvalidEventPatternException
 from overcast.aws.event_patterns.patterns import EventPattern
-from overcast.errors import InvalidEventPatternException
 
 
 def matches(pattern: dict, event: dict) -> bool:

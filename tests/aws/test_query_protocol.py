@@ -11,7 +11,8 @@ from botocore.serialize import QuerySerializer
 
 from overcast.aws.protocols import query as query_protocol
 from overcast.aws.protocols.rest_json import service_model
-from overcast.errors import ResourceNotFoundException, TopicsInvalidParameterException
+from overcast.services.lambda_.errors import ResourceNotFoundException
+from overcast.services.sns.errors import InvalidParameterException
 
 SNS = service_model("sns")
 
@@ -108,7 +109,7 @@ def test_operations_without_output_answer_their_metadata() -> None:
 def test_errors_are_sender_or_receiver_faults() -> None:
     operation = SNS.operation_model("Publish")
     for error, fault in (
-        (TopicsInvalidParameterException("Invalid parameter: <Subject>"), "Sender"),
+        (InvalidParameterException("Invalid parameter: <Subject>"), "Sender"),
         (ResourceNotFoundException("gone"), "Sender"),
     ):
         response = query_protocol.error_response(error, SNS)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from overcast.aws.errors import ValidationException
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.validation import validate
-from overcast.errors import ValidationException
 
 ROLE = "arn:aws:iam::000000000000:role/lambda"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from overcast.cli.deploy import DEFAULT_ROLE, package, zip_directory
-from overcast.errors import CommandError
+from overcast.cli.errors import CommandError
 
 from .stubs import Clients, StubLambda, run
 

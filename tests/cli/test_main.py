@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, WaiterError
 
 from overcast.cli.client import resolve_endpoint, resolve_region
+from overcast.cli.errors import CommandError
 from overcast.cli.main import build_parser, describe
-from overcast.errors import CommandError
 
 from .stubs import Clients, StubLambda, not_found, run
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from overcast.cli.errors import CommandError
 from overcast.cli.requirements import (
     Pip,
     cache_folder,
@@ -27,7 +28,6 @@ from overcast.cli.requirements import (
     pip_for,
     server_interpreter,
 )
-from overcast.errors import CommandError
 
 APP = """\
 import tinydep

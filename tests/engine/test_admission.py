@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from overcast.engine.admission import Admission
-from overcast.errors import TooManyRequestsException
 from overcast.function import FunctionVersion
+from overcast.services.lambda_.errors import TooManyRequestsException
 
 
 def function(name: str, reserved: int | None = None) -> FunctionVersion:

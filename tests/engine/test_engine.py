@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from overcast.aws.errors import ServiceError
 from overcast.engine import engine as engine_module
 from overcast.engine.engine import Engine
-from overcast.errors import ServiceError
 from overcast.function import FunctionVersion, Target
 from overcast.sandbox.environment import Environment
 from overcast.sandbox.launcher import Launcher

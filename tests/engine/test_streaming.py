@@ -9,7 +9,7 @@ import pytest
 
 from overcast.engine import streaming
 from overcast.engine.streaming import ResponseStream, stream_error
-from overcast.errors import TooManyRequestsException
+from overcast.services.lambda_.errors import TooManyRequestsException
 from overcast.types import InvokeResult, StreamError
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import PortUnavailable
+from overcast.cli.errors import PortUnavailable
 from overcast.http.server import AccessLogBudget, listen, raise_file_limit
 from support import http_call, wait_for
 

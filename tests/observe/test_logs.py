@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import LogsInvalidParameterException, LogsResourceNotFoundException
 from overcast.observe.logs import LogStore
+from overcast.services.logs.errors import InvalidParameterException, ResourceNotFoundException
 
 GROUP = "/aws/lambda/hello"
 STREAM = "2026/11/23/[$LATEST]0123456789abcdef0123456789abcdef"
@@ -110,27 +110,27 @@ def test_get_events_time_range_includes_start_and_excludes_end(store: LogStore) 
 
 
 def test_get_events_of_a_missing_group_or_stream(store: LogStore) -> None:
-    with pytest.raises(LogsResourceNotFoundException, match="log group"):
+    with pytest.raises(ResourceNotFoundException, match="log group"):
         store.get_events(GROUP, STREAM)
     store.append(GROUP, STREAM, [(1, "x")])
-    with pytest.raises(LogsResourceNotFoundException, match="log stream"):
+    with pytest.raises(ResourceNotFoundException, match="log stream"):
         store.get_events(GROUP, OTHER)
 
 
 @pytest.mark.parametrize("token", ["nonsense", "f/abc", "x/12", "b/-1"])
 def test_get_events_rejects_a_malformed_token(store: LogStore, token: str) -> None:
     store.append(GROUP, STREAM, [(1, "x")])
-    with pytest.raises(LogsInvalidParameterException):
+    with pytest.raises(InvalidParameterException):
         store.get_events(GROUP, STREAM, next_token=token)
 
 
 def test_page_tokens_are_checked(store: LogStore) -> None:
     store.append(GROUP, STREAM, [(1, "x")])
     for token in ["garbage!", "LTE=", "dHJ1ZQ=="]:  # not base64 JSON, -1, true
-        with pytest.raises(LogsInvalidParameterException):
+        with pytest.raises(InvalidParameterException):
             store.describe_streams(GROUP, next_token=token)
     for token in ["LTE=", "W10=", "WzEsMiwzXQ=="]:  # -1, [], [1,2,3]
-        with pytest.raises(LogsInvalidParameterException):
+        with pytest.raises(InvalidParameterException):
             store.filter_events(GROUP, next_token=token)
 
 
@@ -198,7 +198,7 @@ def test_filter_pattern_terms(store: LogStore, pattern: str, expected: list[str]
 
 def test_filter_rejects_json_patterns_it_cannot_evaluate(store: LogStore) -> None:
     store.append(GROUP, STREAM, [(1, "x")])
-    with pytest.raises(LogsInvalidParameterException):
+    with pytest.raises(InvalidParameterException):
         store.filter_events(GROUP, filter_pattern='{ $.level = "error" }')
 
 
@@ -208,7 +208,7 @@ def test_filter_by_stream_names_or_prefix(store: LogStore) -> None:
 
     assert messages(store.filter_events(GROUP, stream_names=[OTHER]).items) == ["b"]
     assert messages(store.filter_events(GROUP, stream_prefix=STREAM[:22]).items) == ["a"]
-    with pytest.raises(LogsInvalidParameterException):
+    with pytest.raises(InvalidParameterException):
         store.filter_events(GROUP, stream_names=[OTHER], stream_prefix="2026")
 
 
@@ -230,7 +230,7 @@ def test_describe_streams_orders_and_pages(store: LogStore) -> None:
     assert [s.name for s in first.items + second.items] == ["a-stream", "b-stream", "c-stream"]
     assert second.next_token is None
 
-    with pytest.raises(LogsInvalidParameterException):
+    with pytest.raises(InvalidParameterException):
         store.describe_streams(GROUP, prefix="a", order_by="LastEventTime")
 
 
@@ -261,7 +261,7 @@ def test_delete_group_removes_everything_and_appends_start_over(
     assert store.delete_group(GROUP) is True
     assert store.describe_groups().items == []
     assert [p for p in (tmp_path / "logs").rglob("*") if p.is_file()] == []
-    with pytest.raises(LogsResourceNotFoundException):
+    with pytest.raises(ResourceNotFoundException):
         store.delete_group(GROUP)
     assert store.delete_group(GROUP, missing_ok=True) is False
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from overcast.errors import InitStarved
+from overcast.sandbox.errors import InitStarved
 from overcast.sandbox.init_clock import InitClock, InitTimedOut, ThreadTimes, thread_times
 
 S = 1_000_000_000  # nanoseconds in a second

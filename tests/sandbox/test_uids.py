@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import SandboxError
 from overcast.sandbox.confinement import Confinement
+from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.uids import UidPool
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import InvalidParameterValueException, RequestEntityTooLargeException
+from overcast.aws.errors import InvalidParameterValueException, RequestEntityTooLargeException
 from overcast.store.code import CodeStore
 
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."

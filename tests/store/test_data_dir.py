@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import DataDirInUse
+from overcast.cli.errors import DataDirInUse
 from overcast.sandbox.uids import FIRST_UID
 from overcast.store.data_dir import LOCK_NAME, claim, share_code
 from support import deploy

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import InvalidParameterValueException
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.store.code import CodeStore
 
 LINK = 0o120777

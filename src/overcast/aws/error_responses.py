@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.errors import ServiceError, TooManyRequestsException
+from overcast.aws.errors import ServiceError
 
 logger = logging.getLogger("overcast.api")
 
@@ -25,8 +25,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 def error_response(exc: ServiceError) -> Response:
     headers = {"x-amzn-ErrorType": exc.code, "x-amzn-RequestId": str(uuid.uuid4())}
-    if isinstance(exc, TooManyRequestsException):
-        headers["Retry-After"] = str(exc.retry_after)
+    headers.update(exc.headers())  # Lambda's throttle adds Retry-After
     return Response(
         json.dumps(exc.body()),
         status_code=exc.status,

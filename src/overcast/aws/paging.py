@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from overcast.aws import json_document
-from overcast.errors import InvalidParameterValueException
+from overcast.aws.errors import InvalidParameterValueException
 
 T = TypeVar("T")
 

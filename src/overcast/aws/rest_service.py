@@ -14,11 +14,11 @@ from botocore.model import OperationModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from overcast.aws.errors import UnknownOperationException
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.request_context import request_context
 from overcast.aws.validation import validate
 from overcast.config import Settings
-from overcast.errors import UnknownOperationException
 
 
 @dataclass(frozen=True)

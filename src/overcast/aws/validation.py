@@ -14,7 +14,7 @@ from functools import lru_cache
 import regex
 from botocore.model import Shape, StructureShape
 
-from overcast.errors import ValidationException
+from overcast.aws.errors import ValidationException
 
 # Limits Lambda enforces that its published model states more loosely (or not at all).
 OVERRIDES: dict[str, dict[str, int]] = {

@@ -13,7 +13,7 @@ from typing import Any
 
 from overcast.cli import requirements
 from overcast.cli.client import CliContext, error_code
-from overcast.errors import CommandError
+from overcast.cli.errors import CommandError
 
 DEFAULT_ROLE = "arn:aws:iam::000000000000:role/overcast-function"
 DEFAULT_MEMORY = 128

@@ -13,8 +13,8 @@ import json
 import re
 
 from overcast.cli.client import CliContext
+from overcast.cli.errors import CommandError
 from overcast.cli.functions import table
-from overcast.errors import CommandError
 
 COLUMNS = ("NAME", "STATE", "SCHEDULE OR PATTERN", "TARGETS")
 _NOT_IN_ID = re.compile(r"[^.\-_A-Za-z0-9]")

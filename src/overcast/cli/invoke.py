@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from overcast.cli.client import CliContext
-from overcast.errors import CommandError
+from overcast.cli.errors import CommandError
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:

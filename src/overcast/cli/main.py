@@ -20,7 +20,7 @@ from overcast.cli.client import (
     resolve_endpoint,
     resolve_region,
 )
-from overcast.errors import CommandError
+from overcast.cli.errors import CommandError
 
 
 def build_parser() -> argparse.ArgumentParser:

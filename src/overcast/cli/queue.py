@@ -11,8 +11,8 @@ import json
 import urllib.request
 
 from overcast.cli.client import CliContext
+from overcast.cli.errors import CommandError
 from overcast.cli.functions import table
-from overcast.errors import CommandError
 
 COLUMNS = ("FUNCTION", "QUEUED", "RETRYING", "RUNNING", "FAILED", "DROPPED")
 COUNTS = ("queued", "retrying", "running", "failed", "dropped")

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from overcast.errors import CommandError
+from overcast.cli.errors import CommandError
 
 REQUIREMENTS = "requirements.txt"
 PIP_TAIL_LINES = 15  # of pip's output, shown when it fails

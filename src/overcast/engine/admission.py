@@ -17,8 +17,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-from overcast.errors import TooManyRequestsException
 from overcast.function import FunctionVersion
+from overcast.services.lambda_.errors import TooManyRequestsException
 
 RATE_EXCEEDED = "Rate Exceeded."
 SCALING_WINDOW_S = 10.0

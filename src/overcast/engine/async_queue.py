@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import (
@@ -31,16 +32,12 @@ from overcast.delivery import (
     RETRIES_EXHAUSTED,
     SUCCESS,
     Delivery,
+    DeliveryFailed,
     Destinations,
 )
 from overcast.engine.destinations import dead_letter_attributes, invocation_record
-from overcast.errors import (
-    DeliveryFailed,
-    ResourceNotFoundException,
-    ServiceError,
-    TooManyRequestsException,
-)
 from overcast.function import FunctionVersion, Target
+from overcast.services.lambda_.errors import ResourceNotFoundException, TooManyRequestsException
 from overcast.services.lambda_.model.event_invoke import AsyncPolicy
 from overcast.store.events import EventStore, QueuedEvent
 from overcast.types import InvokeResult, Resolver, Runner

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.lineage import trace_id
 from overcast.aws.request_id import new_request_id
 from overcast.engine.admission import Admission
@@ -24,7 +25,6 @@ from overcast.engine.provisioning import Provisioner
 from overcast.engine.snapshots import Snapshots
 from overcast.engine.starts import StartSlots
 from overcast.engine.streaming import BUFFERED_CONTENT_TYPE, ResponseStream
-from overcast.errors import SandboxError, ServiceError
 from overcast.function import FunctionVersion, Target
 from overcast.observe import report as lines
 from overcast.runtimes.python import protocol
@@ -35,6 +35,7 @@ from overcast.sandbox.environment import (
     FirstInvoke,
     ResponseTooLarge,
 )
+from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.launcher import Launcher, Started, Template
 from overcast.types import InvokeResult, LogSink, ProvisionedStatus
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from overcast.errors import TooManyRequestsException
 from overcast.sandbox.environment import Environment
+from overcast.services.lambda_.errors import TooManyRequestsException
 
 DEFAULT_SHARE = 0.9
 # What a new environment is assumed to need until its own use shows: an idle Python

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from overcast.errors import ServiceError
+from overcast.aws.errors import ServiceError
 from overcast.function import FunctionVersion
 from overcast.observe import report as lines
 from overcast.sandbox.environment import Environment, EnvironmentState

@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from overcast.aws.errors import ServiceError
 from overcast.engine.pool import under
-from overcast.errors import SandboxError, ServiceError
 from overcast.function import FunctionVersion
 from overcast.observe import report as lines
+from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.launcher import Template, TemplateFailed
 
 if TYPE_CHECKING:

@@ -20,14 +20,10 @@ from starlette.routing import Route
 
 from overcast.aws import json_document
 from overcast.aws.error_responses import Endpoint, guarded, json_protocol_error_response
+from overcast.aws.errors import MissingResource, SerializationException, UnknownOperationException
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.request_context import RequestContext, request_context
 from overcast.config import PYTHON_RUNTIMES, Settings
-from overcast.errors import (
-    ResourceNotFoundException,
-    SerializationException,
-    UnknownOperationException,
-)
 from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
@@ -95,7 +91,9 @@ def code_download(code_store: CodeStore) -> Endpoint:
         except ValueError:
             path = None
         if path is None or not path.is_file():
-            raise ResourceNotFoundException(f"Code not found: {sha}")
+            # Lambda's own ResourceNotFoundException is a MissingResource with nothing added:
+            # the same 404 and body, without http/ importing a service.
+            raise MissingResource(f"Code not found: {sha}")
         return FileResponse(path, media_type="application/zip")
 
     return download

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from overcast.aws.error_responses import error_response
-from overcast.errors import ServiceError
+from overcast.aws.errors import ServiceError
 
 
 @dataclass

@@ -15,7 +15,7 @@ from types import FrameType
 
 import uvicorn
 
-from overcast.errors import PortUnavailable
+from overcast.cli.errors import PortUnavailable
 
 BACKLOG = 2048  # uvicorn's default
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from overcast.errors import LogsInvalidParameterException
+from overcast.services.logs.errors import InvalidParameterException
 
 _TERM = re.compile(r'([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))')
 
@@ -19,7 +19,7 @@ def matcher(pattern: str) -> Callable[[str], bool]:
     """CloudWatch's term syntax for unstructured logs; JSON and space-delimited patterns not yet."""
     pattern = pattern.strip()
     if pattern.startswith(("{", "[")):
-        raise LogsInvalidParameterException(
+        raise InvalidParameterException(
             'Overcast supports only term filter patterns (terms, "phrases", -term, ?term).'
         )
     required, excluded, optional = [], [], []

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
 from overcast.aws import json_document
-from overcast.errors import LogsInvalidParameterException, LogsResourceNotFoundException
 from overcast.observe._logfile import (
     RawEvent,
     event_lines,
@@ -37,6 +36,7 @@ from overcast.observe._logfile import (
     read_summary,
 )
 from overcast.observe.filter_pattern import matcher
+from overcast.services.logs.errors import InvalidParameterException, ResourceNotFoundException
 
 T = TypeVar("T")
 
@@ -137,7 +137,7 @@ class LogStore:
             if not (folder / GROUP_META).exists():
                 if missing_ok:
                     return False
-                raise LogsResourceNotFoundException("The specified log group does not exist.")
+                raise ResourceNotFoundException("The specified log group does not exist.")
             # Moved aside under the lock, removed outside it: appends never wait for the disk.
             trash = self.root / TRASH / f"{folder.name[:100]}.{uuid.uuid4().hex}"
             trash.parent.mkdir(exist_ok=True)
@@ -209,7 +209,7 @@ class LogStore:
     ) -> Page[LogStreamInfo]:
         """Streams of a group ordered by name or by last event time (CloudWatch's `orderBy`)."""
         if prefix and order_by == "LastEventTime":
-            raise LogsInvalidParameterException(
+            raise InvalidParameterException(
                 "Cannot order by LastEventTime with a logStreamNamePrefix."
             )
         streams = [info for _, info in self._streams(group) if info.name.startswith(prefix)]
@@ -283,13 +283,13 @@ class LogStore:
         term must occur, `-term` must not, and at least one `?term` must when any is given.
         """
         if stream_names and stream_prefix:
-            raise LogsInvalidParameterException(
+            raise InvalidParameterException(
                 "Cannot specify both logStreamNames and logStreamNamePrefix."
             )
         matches = matcher(filter_pattern)
         after = tuple(_decode_token(next_token, list)) if next_token else None
         if after is not None and [type(part) for part in after] != [int, str, int]:
-            raise LogsInvalidParameterException("The specified nextToken is invalid.")
+            raise InvalidParameterException("The specified nextToken is invalid.")
         found: list[LogEvent] = []
         for path, info in self._streams(group):
             if stream_names is not None and info.name not in stream_names:
@@ -348,13 +348,13 @@ class LogStore:
     def _existing_group_dir(self, group: str) -> Path:
         folder = self._group_dir(group)
         if not (folder / GROUP_META).exists():
-            raise LogsResourceNotFoundException("The specified log group does not exist.")
+            raise ResourceNotFoundException("The specified log group does not exist.")
         return folder
 
     def _stream_path(self, group: str, stream: str) -> Path:
         path = self._existing_group_dir(group) / (file_name(stream) + STREAM_SUFFIX)
         if not path.exists():
-            raise LogsResourceNotFoundException("The specified log stream does not exist.")
+            raise ResourceNotFoundException("The specified log stream does not exist.")
         return path
 
     def _now(self) -> int:
@@ -374,7 +374,7 @@ def _parse_position(token: str | None, start_from_head: bool) -> tuple[str, int 
         return ("f", 0) if start_from_head else ("b", None)
     direction, _, number = token.partition("/")
     if direction not in ("f", "b") or not number.isdigit():
-        raise LogsInvalidParameterException("The specified nextToken is invalid.")
+        raise InvalidParameterException("The specified nextToken is invalid.")
     return direction, int(number)
 
 
@@ -388,5 +388,5 @@ def _decode_token(token: str, kind: type) -> object:
     except (ValueError, binascii.Error):
         value = None
     if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
-        raise LogsInvalidParameterException("The specified nextToken is invalid.")
+        raise InvalidParameterException("The specified nextToken is invalid.")
     return value

@@ -11,11 +11,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.errors import SandboxError
 from overcast.function import FunctionVersion
 from overcast.sandbox import passwd
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import EnvironmentCgroup
+from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.lambda_layout import LANG
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.tmp_volumes import TmpVolume, TmpVolumes

@@ -11,8 +11,8 @@ import socket
 from collections import deque
 from collections.abc import Callable
 
-from overcast.errors import SandboxError
 from overcast.runtimes.python.forkserver import MAX_MESSAGE
+from overcast.sandbox.errors import SandboxError
 
 ExitListener = Callable[[int, int], None]
 

@@ -23,8 +23,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overcast.errors import InitStarved
 from overcast.sandbox.cgroups import PIDS_MAX
+from overcast.sandbox.errors import InitStarved
 
 WALL_FACTOR = 6.0  # an init stops after 6x its limit of wall-clock time, whatever it did
 MAX_THREADS = PIDS_MAX  # every thread an environment may have is read (its pids cgroup)

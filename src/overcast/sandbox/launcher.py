@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.errors import SandboxError
 from overcast.function import FunctionVersion
 from overcast.runtimes.python import protocol
 from overcast.sandbox.assignment import assignment, stream_name
@@ -28,6 +27,7 @@ from overcast.sandbox.environment import (
     EnvironmentState,
     FirstInvoke,
 )
+from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.forkserver import ForkServer
 from overcast.sandbox.init_clock import InitClock, InitTimedOut, Reader, thread_times
 from overcast.sandbox.protections import Protections

@@ -18,7 +18,7 @@ import os
 from collections import deque
 from pathlib import Path
 
-from overcast.errors import SandboxError
+from overcast.sandbox.errors import SandboxError
 
 LOCK_DIR = Path("/run/overcast/uids")
 FIRST_UID = 20000

@@ -7,7 +7,7 @@ import os
 import socket
 import subprocess
 
-from overcast.errors import SandboxError
+from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.forkserver import ExitListener, ForkServer
 from overcast.sandbox.lambda_layout import ZYGOTE, run_main
 

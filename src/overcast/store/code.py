@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.errors import InvalidParameterValueException, RequestEntityTooLargeException
+from overcast.aws.errors import InvalidParameterValueException, RequestEntityTooLargeException
 from overcast.store.extraction import UNZIP_FAILED, check_links, extract, member_parts
 
 # Lambda's quotas for a .zip uploaded directly.

@@ -20,7 +20,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.errors import DataDirInUse
+from overcast.cli.errors import DataDirInUse
 
 LOCK_NAME = "server.lock"
 

@@ -22,7 +22,7 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from overcast.errors import InvalidParameterValueException
+from overcast.aws.errors import InvalidParameterValueException
 
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
 

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import BadRequestException, ConflictException, NotFoundException
 from overcast.services.apigatewayv2.control.apis import HttpApiService
+from overcast.services.apigatewayv2.errors import (
+    BadRequestException,
+    ConflictException,
+    NotFoundException,
+)
 from overcast.services.apigatewayv2.store import SqliteHttpApiStore
 
 REGION = "us-east-1"

@@ -11,13 +11,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from overcast.delivery import Delivery, Destinations
-from overcast.errors import DeliveryFailed, ResourceConflictException, ResourceNotFoundException
+from overcast.delivery import Delivery, DeliveryFailed, Destinations
 from overcast.services.events.bus import EventRouter, entry_error
 from overcast.services.events.buses import EventBusService
 from overcast.services.events.registry import EventRegistry
 from overcast.services.events.rules import RuleService
 from overcast.services.events.store import EventBridgeStore
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
 FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from overcast.errors import ValidationException
+from overcast.aws.errors import ValidationException
 from overcast.services.events.input_transform import RuleContext, TargetInput
 from overcast.services.events.json_path import MISSING, InvalidJsonPath, JsonPath
 

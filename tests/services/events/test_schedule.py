@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from overcast.errors import ValidationException
+from overcast.aws.errors import ValidationException
 from overcast.services.events.schedule import CronExpression, RateExpression, ScheduleExpression
 
 

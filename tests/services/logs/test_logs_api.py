@@ -19,11 +19,12 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from overcast.aws.errors import ServiceError
 from overcast.config import Settings
-from overcast.errors import LogsUnknownOperationException, ServiceError
 from overcast.http.app import TargetApi
 from overcast.observe.logs import LogStore
 from overcast.services.logs.api import TARGET_PREFIX, logs_handler
+from overcast.services.logs.errors import UnknownOperationException
 
 GROUP = "/aws/lambda/hello"
 STREAM_A = "2026/11/23/[$LATEST]aaaaaaaa"
@@ -201,6 +202,6 @@ def test_the_body_is_checked_against_botocore_s_model(handle) -> None:
 
 
 def test_an_unknown_operation(handle) -> None:
-    with pytest.raises(LogsUnknownOperationException) as raised:
+    with pytest.raises(UnknownOperationException) as raised:
         asyncio.run(handle("PutLogEvents", {}, None))
     assert (raised.value.code, raised.value.status) == ("UnknownOperationException", 400)

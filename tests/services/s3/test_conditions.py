@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from overcast.errors import InvalidRange, NoSuchKey, NotModified, S3PreconditionFailed
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.conditions import (
     Preconditions,
@@ -15,6 +14,7 @@ from overcast.services.s3.conditions import (
     check_read,
     check_write,
 )
+from overcast.services.s3.errors import InvalidRange, NoSuchKey, NotModified, PreconditionFailed
 
 ITEM = StoredObject("b", "k", "blob", 10, "abc", 1_700_000_000_500)
 BEFORE = datetime.fromtimestamp(1_699_999_999, UTC)
@@ -48,13 +48,13 @@ def test_unsatisfiable_ranges(header, size) -> None:
 
 def test_read_conditions() -> None:
     check_read(ITEM, Preconditions(if_match='"abc"', if_none_match='"other"'))
-    with pytest.raises(S3PreconditionFailed):
+    with pytest.raises(PreconditionFailed):
         check_read(ITEM, Preconditions(if_match='"other"'))
     with pytest.raises(NotModified):
         check_read(ITEM, Preconditions(if_none_match='"abc"'))
     with pytest.raises(NotModified):
         check_read(ITEM, Preconditions(if_modified_since=AFTER))
-    with pytest.raises(S3PreconditionFailed):
+    with pytest.raises(PreconditionFailed):
         check_read(ITEM, Preconditions(if_unmodified_since=BEFORE))
     # S3's documented pairs: a matching If-Match wins over If-Unmodified-Since, and a
     # non-matching If-None-Match over If-Modified-Since.
@@ -63,17 +63,17 @@ def test_read_conditions() -> None:
 
 
 def test_copy_source_conditions_all_fail_with_412() -> None:
-    with pytest.raises(S3PreconditionFailed) as raised:
+    with pytest.raises(PreconditionFailed) as raised:
         check_copy_source(ITEM, Preconditions(if_none_match="abc"))
     assert raised.value.extra["Condition"] == "x-amz-copy-source-If-None-Match"
 
 
 def test_write_conditions() -> None:
     check_write(None, None, "*", "k")
-    with pytest.raises(S3PreconditionFailed):
+    with pytest.raises(PreconditionFailed):
         check_write(ITEM, None, "*", "k")
     with pytest.raises(NoSuchKey):
         check_write(None, '"abc"', None, "k")
-    with pytest.raises(S3PreconditionFailed):
+    with pytest.raises(PreconditionFailed):
         check_write(ITEM, '"nope"', None, "k")
     check_write(ITEM, '"abc"', None, "k")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from overcast.aws.protocols.rest_json import service_model
-from overcast.errors import S3InvalidArgument
+from overcast.services.s3.errors import InvalidArgument
 from overcast.services.s3.notifications import (
     AMBIGUOUS,
     OVERLAP,
@@ -54,13 +54,13 @@ def test_rules_match_event_types_and_key_filters() -> None:
 
 
 def test_unknown_event_and_filter_rules_are_refused() -> None:
-    with pytest.raises(S3InvalidArgument, match="not supported"):
+    with pytest.raises(InvalidArgument, match="not supported"):
         parse(lambda_config(["s3:ObjectCreated"]))
     doubled = lambda_config(["s3:ObjectCreated:*"])
     doubled["Filter"] = {
         "Key": {"FilterRules": [{"Name": "prefix", "Value": "a"}, {"Name": "Prefix", "Value": "b"}]}
     }
-    with pytest.raises(S3InvalidArgument, match="more than one prefix"):
+    with pytest.raises(InvalidArgument, match="more than one prefix"):
         parse(doubled)
 
 
@@ -86,7 +86,7 @@ def test_unknown_event_and_filter_rules_are_refused() -> None:
     ],
 )
 def test_overlapping_configurations_are_refused(first, second, message) -> None:
-    with pytest.raises(S3InvalidArgument) as raised:
+    with pytest.raises(InvalidArgument) as raised:
         parse(first, second)
     assert raised.value.message == message
 
@@ -110,7 +110,7 @@ def test_disjoint_configurations_are_accepted(first, second) -> None:
 
 
 def test_overlap_is_checked_across_kinds_of_destination() -> None:
-    with pytest.raises(S3InvalidArgument):
+    with pytest.raises(InvalidArgument):
         parse(
             lambda_config(["s3:ObjectCreated:*"]),
             queues=[{"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:Put"]}],

@@ -9,8 +9,7 @@ import json
 from topics_world import DEAD_LETTERS, FUNCTION, QUEUE, StubQueue, StubResolver, StubWeb, World
 
 from overcast.delivery import Delivery as Handover
-from overcast.delivery import Destinations
-from overcast.errors import DeliveryFailed
+from overcast.delivery import DeliveryFailed, Destinations
 from overcast.services.sns.fanout import RETRIES, Fanout
 from overcast.services.sns.notification import Urls
 from overcast.services.sns.publisher import Publisher

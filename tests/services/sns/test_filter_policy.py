@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from overcast.errors import TopicsInvalidParameterException
+from overcast.services.sns.errors import InvalidParameterException
 from overcast.services.sns.filter_policy import BODY, FilterPolicy
 
 # The guide's example message: a customer transaction with four attributes.
@@ -128,7 +128,7 @@ def test_message_body_scope_matches_nested_properties() -> None:
 
 
 def reason(text: str, scope: str = "MessageAttributes", where: str = "FilterPolicy") -> str:
-    with pytest.raises(TopicsInvalidParameterException) as excinfo:
+    with pytest.raises(InvalidParameterException) as excinfo:
         FilterPolicy.parse(text, scope, where)
     assert excinfo.value.code == "InvalidParameter" and excinfo.value.status == 400
     return excinfo.value.message

@@ -8,8 +8,8 @@ import json
 import pytest
 from topics_world import FUNCTION, QUEUE, World
 
-from overcast.delivery import Delivery, string_attributes
-from overcast.errors import DeliveryFailed, ServiceError
+from overcast.aws.errors import ServiceError
+from overcast.delivery import Delivery, DeliveryFailed, string_attributes
 from overcast.services.sns.message import MAX_MESSAGE_BYTES
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from overcast.delivery import Delivery, Destinations
-from overcast.errors import ResourceNotFoundException
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.sns.fanout import Fanout
 from overcast.services.sns.notification import Urls
 from overcast.services.sns.publisher import Publisher

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from overcast.delivery import Delivery
-from overcast.errors import (
-    DeliveryFailed,
+from overcast.delivery import Delivery, DeliveryFailed
+from overcast.services.sqs.broker import Broker, Outgoing
+from overcast.services.sqs.errors import (
+    InvalidAttributeName,
+    InvalidAttributeValue,
+    InvalidParameterValueException,
     QueueDoesNotExist,
-    QueueInvalidAttributeName,
-    QueueInvalidAttributeValue,
     QueueNameExists,
-    QueueParameterError,
     ReceiptHandleIsInvalid,
 )
-from overcast.services.sqs.broker import Broker, Outgoing
 from overcast.services.sqs.message import attributes_md5
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import QueueStore
@@ -94,7 +93,7 @@ def test_delete_and_visibility_by_receipt_handle(service, clock):
     assert service.broker.delete(queue, [first.handle]) == [None]
     assert "a" in [m.body for m in queue.messages.values()]
     (error,) = service.broker.change_visibility(queue, [(first.handle, 5)])
-    assert isinstance(error, QueueParameterError) and "not available" in error.message
+    assert isinstance(error, InvalidParameterValueException) and "not available" in error.message
     assert service.broker.delete(queue, [second.handle]) == [None]
     assert queue.messages == {}
     assert service.broker.delete(queue, [second.handle]) == [None]  # deleted already: fine
@@ -134,9 +133,9 @@ def test_fifo_deduplication_within_five_minutes(service, clock):
     assert again.id == first.id and len(queue.messages) == 1
     clock.now += 5 * 60
     assert service.send(queue, "x", group_id="g", dedup_id="d1").id != first.id
-    with pytest.raises(QueueParameterError, match="ContentBasedDeduplication"):
+    with pytest.raises(InvalidParameterValueException, match="ContentBasedDeduplication"):
         service.send(queue, "y", group_id="g")
-    with pytest.raises(QueueParameterError, match="DelaySeconds"):
+    with pytest.raises(InvalidParameterValueException, match="DelaySeconds"):
         service.send(queue, "y", group_id="g", dedup_id="d2", delay_s=1)
 
 
@@ -195,17 +194,17 @@ def test_long_polling_answers_as_soon_as_a_message_arrives(service):
 
 
 def test_queue_attributes_are_checked(service):
-    with pytest.raises(QueueInvalidAttributeValue, match="VisibilityTimeout"):
+    with pytest.raises(InvalidAttributeValue, match="VisibilityTimeout"):
         service.create("q", VisibilityTimeout="43201")
-    with pytest.raises(QueueInvalidAttributeName, match="Unknown Attribute Nope"):
+    with pytest.raises(InvalidAttributeName, match="Unknown Attribute Nope"):
         service.create("q", Nope="1")
-    with pytest.raises(QueueInvalidAttributeName):
+    with pytest.raises(InvalidAttributeName):
         service.create("q", ContentBasedDeduplication="true")  # FIFO only
-    with pytest.raises(QueueParameterError, match="QueueName"):
+    with pytest.raises(InvalidParameterValueException, match="QueueName"):
         service.create("bad name")
-    with pytest.raises(QueueParameterError, match=".fifo suffix"):
+    with pytest.raises(InvalidParameterValueException, match=".fifo suffix"):
         service.create("q", FifoQueue="true")
-    with pytest.raises(QueueParameterError, match="Dead letter target does not exist"):
+    with pytest.raises(InvalidParameterValueException, match="Dead letter target does not exist"):
         missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:none"
         policy = json.dumps({"deadLetterTargetArn": missing, "maxReceiveCount": 3})
         service.create("q", RedrivePolicy=policy)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from overcast.errors import ResourceNotFoundException
 from overcast.function import Target
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping, MappingState
 from overcast.services.sqs import pollers
 from overcast.services.sqs.broker import Broker, Outgoing

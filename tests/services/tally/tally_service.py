@@ -16,8 +16,8 @@ from botocore.model import ServiceModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws.errors import ServiceError, UserError
 from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
-from overcast.errors import ServiceError, UserError
 from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 MODEL_FILE = Path(__file__).with_name("tally-service-2.json")

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from overcast.errors import InvalidEventPatternException
+from overcast.aws.errors import InvalidEventPatternException
 
 # The engine turns numbers into fixed-width comparable strings: this range, six decimals.
 NUMBER_LIMIT = Decimal("5E9")

@@ -20,8 +20,8 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from starlette.responses import Response
 
 from overcast.aws import json_document
+from overcast.aws.errors import InvalidRequestContentException, ServiceError
 from overcast.aws.protocols.rest_json import from_json, json_name
-from overcast.errors import InvalidRequestContentException, ServiceError
 
 
 class JsonInputError(ValueError):

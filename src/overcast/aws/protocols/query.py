@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 from botocore.model import OperationModel, ServiceModel, Shape
 from starlette.responses import Response
 
-from overcast.errors import ServiceError
+from overcast.aws.errors import ServiceError
 
 XML_MEDIA_TYPE = "text/xml"
 

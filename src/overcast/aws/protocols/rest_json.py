@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
-from overcast.errors import (
+from overcast.aws.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
     RequestEntityTooLargeException,

@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 from botocore.model import OperationModel, Shape
 from starlette.responses import Response
 
-from overcast.errors import S3Error
+from overcast.aws.errors import ServiceError
 
 XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -253,7 +253,7 @@ def new_request_id() -> str:
     return uuid.uuid4().hex[:16].upper()
 
 
-def error_response(exc: S3Error, request_id: str, *, with_body: bool = True) -> Response:
+def error_response(exc: ServiceError, request_id: str, *, with_body: bool = True) -> Response:
     """`<Error><Code/><Message/>...extra...<RequestId/><HostId/></Error>`: S3's error
     document, which it does not wrap. A HEAD request's error has no body, as on S3."""
     headers = {"x-amz-request-id": request_id, "x-amz-id-2": host_id(request_id)}

@@ -20,7 +20,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
-from overcast.errors import ServiceError
+from overcast.aws.errors import ServiceError
 from overcast.http.front_door import (
     Claim,
     asgi_request,

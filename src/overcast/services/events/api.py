@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws import json_document
+from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import RequestContext
 from overcast.aws.validation import validate
-from overcast.errors import EventsUnknownOperationException, ValidationException
 from overcast.services.events.bus import EventRouter
 from overcast.services.events.buses import KEPT_SETTINGS, EventBusService
+from overcast.services.events.errors import UnknownOperationException
 from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bus_name
 from overcast.services.events.rules import RuleService
 from overcast.services.events.tags import EventTagService
@@ -60,7 +61,7 @@ class EventBridgeApi:
     async def handle(self, operation: str, body: dict, context: RequestContext) -> dict:
         action = _OPERATIONS.get(operation)
         if action is None:
-            raise EventsUnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
+            raise UnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
         validate(self.model.operation_model(operation).input_shape, body)
         call = _Call(body, context.region, context.hops)
         return await asyncio.to_thread(action, self, call)

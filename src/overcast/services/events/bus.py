@@ -32,9 +32,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from overcast.aws import json_document
+from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
-from overcast.delivery import SUCCESS, Delivery, Destinations
-from overcast.errors import DeliveryFailed, ValidationException
+from overcast.delivery import SUCCESS, Delivery, DeliveryFailed, Destinations
 from overcast.services.events.delivery import Acceptor, Attempt, TargetDelivery
 from overcast.services.events.model import Rule, bus_name, event_time
 from overcast.services.events.registry import EventRegistry

@@ -10,12 +10,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from overcast.aws.errors import InvalidParameterValueException, ValidationException
 from overcast.aws.paging import page
-from overcast.errors import (
-    EventsResourceNotFoundException,
-    InvalidParameterValueException,
+from overcast.services.events.errors import (
     ResourceAlreadyExistsException,
-    ValidationException,
+    ResourceNotFoundException,
 )
 from overcast.services.events.model import DEFAULT_BUS, EventBus
 from overcast.services.events.registry import EventRegistry
@@ -41,7 +40,7 @@ class EventBusService:
     ) -> EventBus:
         if event_source is not None:
             # Partner event sources come from SaaS partners, and none can reach this server.
-            raise EventsResourceNotFoundException(f"Event source {event_source} does not exist.")
+            raise ResourceNotFoundException(f"Event source {event_source} does not exist.")
         if "/" in name:
             raise ValidationException("Event bus name must not contain '/'.")
         registry = self.registry

@@ -34,10 +34,10 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from overcast.aws.errors import MissingResource, ServiceError
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
-from overcast.delivery import Delivery, Destinations, string_attributes
-from overcast.errors import DeliveryFailed, ResourceNotFoundException, ServiceError
+from overcast.delivery import Delivery, DeliveryFailed, Destinations, string_attributes
 from overcast.services.events.input_transform import RuleContext
 from overcast.services.events.model import Rule, RuleTarget, bus_name, service_of
 from overcast.types import Acceptor, Resolver
@@ -147,7 +147,7 @@ class TargetDelivery:
         qualifier = parts[7] if len(parts) > 7 else None
         try:
             target = self.resolver.resolve(parts[3], parts[6], qualifier)
-        except ResourceNotFoundException as exc:
+        except MissingResource as exc:
             raise TargetFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
         except ServiceError as exc:  # e.g. still Pending: it may take the event later
             raise TargetFailed("SDK_CLIENT_ERROR", exc.message, True) from None

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from overcast.aws import json_document
-from overcast.errors import ValidationException
+from overcast.aws.errors import ValidationException
 from overcast.services.events.json_path import MISSING, InvalidJsonPath, JsonPath
 
 PLACEHOLDER = re.compile(r"<(aws\.events\.[a-z.\-]+|[A-Za-z0-9_\-]+)>")

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 
 from overcast.aws.clock import Clock, utc_now
-from overcast.errors import EventsResourceNotFoundException
+from overcast.services.events.errors import ResourceNotFoundException
 from overcast.services.events.model import DEFAULT_BUS, EventBus, Rule
 from overcast.services.events.store import EventBridgeStore, RuleKey
 
@@ -48,7 +48,7 @@ class EventRegistry:
     def bus(self, region: str, name: str) -> EventBus:
         found = self.find_bus(region, name)
         if found is None:
-            raise EventsResourceNotFoundException(f"Event bus {name} does not exist.")
+            raise ResourceNotFoundException(f"Event bus {name} does not exist.")
         return found
 
     def buses(self, region: str) -> list[EventBus]:
@@ -86,7 +86,7 @@ class EventRegistry:
     def rule(self, region: str, bus: str, name: str) -> Rule:
         found = self._rules.get((region, bus, name))
         if found is None:
-            raise EventsResourceNotFoundException(f"Rule {name} does not exist on EventBus {bus}.")
+            raise ResourceNotFoundException(f"Rule {name} does not exist on EventBus {bus}.")
         return found
 
     def rules_on(self, region: str, bus: str) -> list[Rule]:

@@ -17,9 +17,10 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
-from overcast.errors import LimitExceededException, ValidationException
 from overcast.services.events.buses import paged
+from overcast.services.events.errors import LimitExceededException
 from overcast.services.events.model import (
     DEFAULT_BUS,
     ENABLED,

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from overcast.errors import ValidationException
+from overcast.aws.errors import ValidationException
 
 INVALID = "Parameter ScheduleExpression is not valid."
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from overcast.errors import ValidationException
+from overcast.aws.errors import ValidationException
 from overcast.services.events.model import DEFAULT_BUS, EventBus, Rule
 from overcast.services.events.registry import EventRegistry
 

@@ -12,8 +12,8 @@ import json
 import logging
 from collections.abc import Callable
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.request_id import new_request_id
-from overcast.errors import ServiceError, TooManyRequestsException
 from overcast.http.front_door import (
     Claim,
     asgi_request,
@@ -43,6 +43,9 @@ PATH_PREFIX = "/lambda-url/"
 HOST_MARK = ".lambda-url."
 PAYLOAD_LIMIT = 6 * 1024 * 1024
 STREAM_MODE = "RESPONSE_STREAM"
+# Lambda's throttle (TooManyRequestsException, 429): a function URL answers it "Rate Exceeded.";
+# read by status, as front doors import no service.
+THROTTLED = 429
 
 
 def _message(status: int, message: str) -> HttpResponse:
@@ -118,9 +121,9 @@ class FunctionUrls:
         try:
             target = self._resolver.resolve(route.region, route.function_name, route.qualifier)
             result = await self._engine.invoke(target, self._event(route, url_id, request))
-        except TooManyRequestsException:
-            return _message(429, "Rate Exceeded.")
         except ServiceError as exc:
+            if exc.status == THROTTLED:
+                return _message(429, "Rate Exceeded.")
             log.warning("function URL %s: %s", url_id, exc.message)
             return _message(502, "Internal Server Error")
         response = function_response(self._engine, result, response_v2, _where(url_id))
@@ -134,9 +137,9 @@ class FunctionUrls:
         try:
             target = self._resolver.resolve(route.region, route.function_name, route.qualifier)
             stream = await self._engine.invoke_stream(target, self._event(route, url_id, request))
-        except TooManyRequestsException:
-            return _message(429, "Rate Exceeded.")
         except ServiceError as exc:
+            if exc.status == THROTTLED:
+                return _message(429, "Rate Exceeded.")
             log.warning("function URL %s: %s", url_id, exc.message)
             return _message(502, "Internal Server Error")
         try:

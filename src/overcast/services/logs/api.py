@@ -3,8 +3,8 @@
 CloudWatch Logs speaks AWS's JSON 1.1 protocol: `POST /` with `X-Amz-Target:
 Logs_20140328.<Operation>` and a JSON body. The app routes that target prefix here; this module
 checks the body against botocore's own model of the service, calls one `LogStore` method and
-shapes the answer. Errors are raised as `Logs*` classes of `overcast.errors` (CloudWatch's names
-and statuses); the app renders them as `{"__type", "message"}`, where botocore reads them.
+shapes the answer. Errors are raised as the classes of `services/logs/errors.py` (CloudWatch's
+names and statuses); the app renders them as `{"__type", "message"}`, where botocore reads them.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import RequestContext
-from overcast.errors import LogsInvalidParameterException, LogsUnknownOperationException
 from overcast.observe.logs import LogEvent, LogGroupInfo, LogStore, LogStreamInfo
+from overcast.services.logs.errors import InvalidParameterException, UnknownOperationException
 
 TARGET_PREFIX = "Logs_20140328"
 
@@ -34,14 +34,14 @@ class _Request:
         """The group named by `logGroupName` or `logGroupIdentifier` (a name or an ARN)."""
         name, identifier = self.body.get("logGroupName"), self.body.get("logGroupIdentifier")
         if bool(name) == bool(identifier):
-            raise LogsInvalidParameterException(
+            raise InvalidParameterException(
                 "Exactly one of logGroupName or logGroupIdentifier must be specified."
             )
         if identifier and identifier.startswith("arn:"):
             # arn:aws:logs:REGION:ACCOUNT:log-group:NAME, with or without a trailing ":*"
             parts = identifier.split(":")
             if len(parts) < 7 or parts[5] != "log-group":
-                raise LogsInvalidParameterException(f"Invalid log group ARN: {identifier}")
+                raise InvalidParameterException(f"Invalid log group ARN: {identifier}")
             return parts[6]
         return name or identifier
 
@@ -59,7 +59,7 @@ def logs_handler(store: LogStore, *, account_id: str = "000000000000") -> LogsHa
     async def handle(operation: str, body: dict, context: RequestContext) -> dict:
         action = _OPERATIONS.get(operation)
         if action is None:
-            raise LogsUnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
+            raise UnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
         _validate(operation, body)
         request = _Request(body, context.region, account_id)
         return await asyncio.to_thread(action, store, request)
@@ -71,7 +71,7 @@ def _describe_log_groups(store: LogStore, request: _Request) -> dict:
     body = request.body
     prefix, pattern = body.get("logGroupNamePrefix", ""), body.get("logGroupNamePattern", "")
     if prefix and pattern:
-        raise LogsInvalidParameterException(
+        raise InvalidParameterException(
             "logGroupNamePrefix and logGroupNamePattern are mutually exclusive."
         )
     page = store.describe_groups(prefix, pattern, body.get("limit", 50), body.get("nextToken"))
@@ -190,8 +190,8 @@ def _validate(operation: str, body: dict) -> None:
     from botocore.validate import ParamValidator
 
     if not isinstance(body, dict):
-        raise LogsInvalidParameterException("The request body must be a JSON object.")
+        raise InvalidParameterException("The request body must be a JSON object.")
     input_shape = service_model("logs").operation_model(operation).input_shape
     report = ParamValidator().validate(body, input_shape)
     if report.has_errors():
-        raise LogsInvalidParameterException(report.generate_report())
+        raise InvalidParameterException(report.generate_report())

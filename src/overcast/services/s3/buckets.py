@@ -8,19 +8,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from overcast.errors import (
+from overcast.aws.errors import ServiceError
+from overcast.delivery import DeliveryFailed
+from overcast.services.s3.catalog import Bucket, Catalog
+from overcast.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
-    DeliveryFailed,
     IllegalLocationConstraintException,
+    InvalidArgument,
     InvalidLocationConstraint,
     InvalidTag,
     NoSuchBucket,
     NoSuchTagSet,
-    S3InvalidArgument,
-    ServiceError,
 )
-from overcast.services.s3.catalog import Bucket, Catalog
 from overcast.services.s3.names import check_bucket_name
 from overcast.services.s3.notifications import (
     Rule,
@@ -173,7 +173,7 @@ class Buckets:
             for index, (arn, reason) in enumerate(failed.items(), start=1):
                 extra[f"ArgumentName{index}"] = arn
                 extra[f"ArgumentValue{index}"] = reason
-            raise S3InvalidArgument(
+            raise InvalidArgument(
                 "Unable to validate the following destination configurations", **extra
             )
 
@@ -184,7 +184,7 @@ def _check_arns(rules: tuple[Rule, ...]) -> None:
         service = {"function": "lambda", "queue": "sqs", "topic": "sns"}[rule.kind]
         shaped = len(parts) >= (7 if rule.kind == "function" else 6)
         if not shaped or parts[0] != "arn" or parts[2] != service:
-            raise S3InvalidArgument(
+            raise InvalidArgument(
                 "The ARN is not well formed", ArgumentName=rule.target, ArgumentValue=""
             )
 

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from overcast.errors import InvalidRange, NoSuchKey, NotModified, S3PreconditionFailed
 from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.errors import InvalidRange, NoSuchKey, NotModified, PreconditionFailed
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 PRECONDITION_MESSAGE = "At least one of the pre-conditions you specified did not hold"
@@ -44,8 +44,8 @@ def _modified_s(item: StoredObject) -> int:
     return item.modified_ms // 1000
 
 
-def _failed(condition: str) -> S3PreconditionFailed:
-    return S3PreconditionFailed(PRECONDITION_MESSAGE, Condition=condition)
+def _failed(condition: str) -> PreconditionFailed:
+    return PreconditionFailed(PRECONDITION_MESSAGE, Condition=condition)
 
 
 def check_read(item: StoredObject, conditions: Preconditions) -> None:
@@ -71,7 +71,7 @@ def check_copy_source(item: StoredObject, conditions: Preconditions) -> None:
     except NotModified:
         name = "If-None-Match" if conditions.if_none_match is not None else "If-Modified-Since"
         raise _failed(f"x-amz-copy-source-{name}") from None
-    except S3PreconditionFailed as exc:
+    except PreconditionFailed as exc:
         raise _failed(f"x-amz-copy-source-{exc.extra['Condition']}") from None
 
 

@@ -13,14 +13,6 @@ import uuid
 from collections.abc import Callable
 from typing import BinaryIO
 
-from overcast.errors import (
-    EntityTooSmall,
-    InvalidPart,
-    InvalidPartOrder,
-    MalformedXML,
-    NoSuchUpload,
-    S3InvalidArgument,
-)
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.catalog import Catalog, Check, Part, StoredObject, Upload
 from overcast.services.s3.checksums import Checksum, etag_of_parts
@@ -28,6 +20,14 @@ from overcast.services.s3.conditions import (
     NO_CONDITIONS,
     Preconditions,
     check_copy_source,
+)
+from overcast.services.s3.errors import (
+    EntityTooSmall,
+    InvalidArgument,
+    InvalidPart,
+    InvalidPartOrder,
+    MalformedXML,
+    NoSuchUpload,
 )
 from overcast.services.s3.notifications import Caller
 from overcast.services.s3.objects import Objects, verify
@@ -121,7 +121,7 @@ class Multipart:
             check_copy_source(original, conditions)
             first, last = byte_range or (0, original.size - 1)
             if byte_range is not None and (last >= original.size or first > last):
-                raise S3InvalidArgument(
+                raise InvalidArgument(
                     f"Range specified is not valid for source object of size: {original.size}",
                     ArgumentName="x-amz-copy-source-range",
                     ArgumentValue=f"bytes={first}-{last}",
@@ -249,7 +249,7 @@ class Multipart:
 
 def check_part_number(number: int) -> None:
     if not 1 <= number <= MAX_PART_NUMBER:
-        raise S3InvalidArgument(
+        raise InvalidArgument(
             f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
             ArgumentName="partNumber",
             ArgumentValue=number,

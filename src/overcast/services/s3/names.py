@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from overcast.errors import InvalidBucketName, KeyTooLongError
+from overcast.services.s3.errors import InvalidBucketName, KeyTooLongError
 
 MAX_KEY_BYTES = 1024
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")

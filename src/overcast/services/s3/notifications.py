@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
-from overcast.errors import S3InvalidArgument
+from overcast.services.s3.errors import InvalidArgument
 from overcast.services.s3.names import bucket_arn
 
 # Per configuration list: (API member, ARN member, kind of destination, ARN service).
@@ -116,13 +116,13 @@ def parse_configuration(configuration: dict, known_events: frozenset[str]) -> tu
             events = tuple(entry.get("Events") or ())
             arn = entry.get(arn_member)
             if not events or not arn:
-                raise S3InvalidArgument(
+                raise InvalidArgument(
                     "A notification configuration needs events and a destination ARN",
                     ArgumentName=member,
                 )
             for event in events:
                 if event not in known_events:
-                    raise S3InvalidArgument(
+                    raise InvalidArgument(
                         "The event is not supported for notifications",
                         ArgumentName="Event",
                         ArgumentValue=event,
@@ -139,13 +139,13 @@ def _filter(filter_: dict) -> tuple[str | None, str | None]:
     for rule in (filter_.get("Key") or {}).get("FilterRules") or ():
         name = str(rule.get("Name", "")).lower()
         if name not in ("prefix", "suffix"):
-            raise S3InvalidArgument(
+            raise InvalidArgument(
                 "filter rule name must be either prefix or suffix",
                 ArgumentName="FilterRule",
                 ArgumentValue=rule.get("Name", ""),
             )
         if name in found:
-            raise S3InvalidArgument(
+            raise InvalidArgument(
                 f"Cannot specify more than one {name} rule in a filter.",
                 ArgumentName="FilterRule",
                 ArgumentValue=name,
@@ -160,9 +160,9 @@ def _check_overlaps(rules: list[Rule]) -> None:
             if not rule.overlaps(other):
                 continue
             if rule.filtered or other.filtered:
-                raise S3InvalidArgument(AMBIGUOUS, ArgumentName="FilterRule", ArgumentValue="")
+                raise InvalidArgument(AMBIGUOUS, ArgumentName="FilterRule", ArgumentValue="")
             shared = ", ".join(sorted({*rule.events, *other.events}))
-            raise S3InvalidArgument(OVERLAP, ArgumentName="Event", ArgumentValue=shared)
+            raise InvalidArgument(OVERLAP, ArgumentName="Event", ArgumentValue=shared)
 
 
 def _new_id() -> str:

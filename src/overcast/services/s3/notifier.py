@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.request_id import new_request_id
-from overcast.delivery import Delivery, Destinations
-from overcast.errors import DeliveryFailed, ServiceError
+from overcast.delivery import Delivery, DeliveryFailed, Destinations
 from overcast.services.s3.catalog import Catalog, Notice
 from overcast.types import Acceptor, Resolver
 

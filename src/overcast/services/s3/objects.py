@@ -17,13 +17,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import BinaryIO
 
-from overcast.errors import (
-    BadDigest,
-    InvalidDigest,
-    NoSuchBucket,
-    NoSuchKey,
-    S3InvalidRequest,
-)
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
@@ -32,6 +25,13 @@ from overcast.services.s3.conditions import (
     NO_CONDITIONS,
     Preconditions,
     check_copy_source,
+)
+from overcast.services.s3.errors import (
+    BadDigest,
+    InvalidDigest,
+    InvalidRequest,
+    NoSuchBucket,
+    NoSuchKey,
 )
 from overcast.services.s3.notifications import Caller, ObjectEvent, body
 from overcast.services.s3.notifier import Notifier
@@ -170,7 +170,7 @@ class Objects:
         original = self.get(*source)
         check_copy_source(original, conditions)
         if source == (bucket, key) and replace is None:
-            raise S3InvalidRequest(SELF_COPY)
+            raise InvalidRequest(SELF_COPY)
         kept = replace or {"headers": original.headers, "metadata": original.metadata}
         item = StoredObject(
             bucket,

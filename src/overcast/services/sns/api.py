@@ -14,18 +14,15 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws import errors as protocol_errors
 from overcast.aws.error_responses import internal_error, request_line
+from overcast.aws.errors import ServiceError
 from overcast.aws.protocols import query as query_protocol
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.protocols.query import QueryInputError
 from overcast.aws.request_context import request_context
 from overcast.aws.validation import validate
-from overcast.errors import (
-    ServiceError,
-    TopicsInvalidActionException,
-    TopicsValidationError,
-    ValidationException,
-)
+from overcast.services.sns.errors import InvalidAction, ValidationException
 from overcast.services.sns.model import invalid
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.subscriptions import SubscriptionService
@@ -131,9 +128,7 @@ class SnsApi:
         action = fields.get("Action", "")
         handler = HANDLERS.get(action)
         if handler is None:
-            raise TopicsInvalidActionException(
-                f"The action {action} is not valid for this web service."
-            )
+            raise InvalidAction(f"The action {action} is not valid for this web service.")
         operation = self.model.operation_model(action)
         try:
             params = query_protocol.parse_input(operation, fields)
@@ -141,8 +136,8 @@ class SnsApi:
             raise invalid(error.name) from None
         try:
             validate(operation.input_shape, params)
-        except ValidationException as error:
-            raise TopicsValidationError(error.message) from None
+        except protocol_errors.ValidationException as error:  # SNS names it ValidationError
+            raise ValidationException(error.message) from None
         context = request_context(request, self.default_region)
         call = Call(params, context.region, context.hops)
         result = handler(self.services, call)

@@ -29,10 +29,10 @@ import urllib.request
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from overcast.aws.errors import MissingResource
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery as Handover
-from overcast.delivery import Destinations
-from overcast.errors import DeliveryFailed, ResourceNotFoundException
+from overcast.delivery import DeliveryFailed, Destinations
 from overcast.services.sns import notification
 from overcast.services.sns.message import Message
 from overcast.services.sns.model import Subscription, dead_letter_arn
@@ -190,7 +190,7 @@ class Fanout:
         qualifier = parts[7] if len(parts) > 7 else None
         try:
             target = self.resolver.resolve(parts[3], parts[6], qualifier)
-        except ResourceNotFoundException as error:
+        except MissingResource as error:
             raise DeliveryFailed(error.message, missing=True) from None
         payload = notification.lambda_event(message, subscription, self.urls)
         self.acceptor.accept(target, payload, request_id=new_request_id(), hops=message.hops)

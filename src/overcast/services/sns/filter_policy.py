@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from overcast.aws import json_document
+from overcast.aws.errors import InvalidEventPatternException
 from overcast.aws.event_patterns.patterns import OR, EventPattern
-from overcast.errors import InvalidEventPatternException
 from overcast.services.sns.model import invalid
 
 ATTRIBUTES = "MessageAttributes"

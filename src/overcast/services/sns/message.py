@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from overcast.aws import json_document
-from overcast.errors import TopicsParameterValueInvalidException, TopicsValidationError
+from overcast.services.sns.errors import InvalidParameterValueException, ValidationException
 from overcast.services.sns.model import invalid
 
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -96,7 +96,7 @@ def parse_attributes(
     attributes = {}
     for name, value in (raw or {}).items():
         if not (value or {}).get("DataType"):
-            raise TopicsValidationError(
+            raise ValidationException(
                 f"1 validation error detected: Value null at '{path}.{name}.member.dataType' "
                 "failed to satisfy constraint: Member must not be null"
             )
@@ -174,12 +174,12 @@ def _check_array(name: str, text: str) -> None:
         raise invalid(f"Message attribute '{name}' must be a JSON array for type String.Array.")
 
 
-def _empty(name: str, kind: str) -> TopicsParameterValueInvalidException:
+def _empty(name: str, kind: str) -> InvalidParameterValueException:
     return _bad(
         f"The message attribute '{name}' must contain non-empty message attribute value for "
         f"message attribute type '{kind.split('.', 1)[0]}'."
     )
 
 
-def _bad(text: str) -> TopicsParameterValueInvalidException:
-    return TopicsParameterValueInvalidException(text)
+def _bad(text: str) -> InvalidParameterValueException:
+    return InvalidParameterValueException(text)

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from overcast.errors import TopicsInvalidParameterException
+from overcast.services.sns.errors import InvalidParameterException
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FIFO_SUFFIX = ".fifo"
@@ -61,9 +61,9 @@ DEFAULT_HTTP_POLICY = {
 }
 
 
-def invalid(text: str) -> TopicsInvalidParameterException:
+def invalid(text: str) -> InvalidParameterException:
     """SNS words most of its refusals `Invalid parameter: <what>`."""
-    return TopicsInvalidParameterException(f"Invalid parameter: {text}")
+    return InvalidParameterException(f"Invalid parameter: {text}")
 
 
 def topic_arn(region: str, account_id: str, name: str) -> str:

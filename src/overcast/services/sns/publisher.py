@@ -21,7 +21,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from overcast.delivery import Delivery as Handover
-from overcast.errors import DeliveryFailed, TopicsBatchError
+from overcast.delivery import DeliveryFailed
+from overcast.services.sns.errors import BatchRequestError
 from overcast.services.sns.message import (
     MAX_MESSAGE_BYTES,
     Message,
@@ -183,29 +184,29 @@ class Publisher:
 
 def _check_batch(entries: list[dict]) -> None:
     if not entries:
-        raise TopicsBatchError(
+        raise BatchRequestError(
             "EmptyBatchRequest", "The batch request doesn't contain any entries."
         )
     if len(entries) > MAX_BATCH:
-        raise TopicsBatchError(
+        raise BatchRequestError(
             "TooManyEntriesInBatchRequest",
             "The batch request contains more entries than permissible.",
         )
     ids = [entry.get("Id", "") for entry in entries]
     if len(set(ids)) != len(ids):
-        raise TopicsBatchError(
+        raise BatchRequestError(
             "BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id."
         )
     for entry_id in ids:
         if not _BATCH_ID.fullmatch(entry_id):
-            raise TopicsBatchError(
+            raise BatchRequestError(
                 "InvalidBatchEntryId",
                 "A batch entry id can only contain alphanumeric characters, hyphens and "
                 "underscores. It can be at most 80 letters long.",
             )
     total = sum(len((entry.get("Message") or "").encode()) for entry in entries)
     if total > MAX_MESSAGE_BYTES:
-        raise TopicsBatchError(
+        raise BatchRequestError(
             "BatchRequestTooLong",
             "The length of all the messages put together is more than the limit.",
         )

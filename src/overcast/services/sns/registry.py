@@ -5,7 +5,7 @@ A subscription's filter policy is parsed once, here, when it is set: Publish onl
 
 from __future__ import annotations
 
-from overcast.errors import TopicsNotFoundException
+from overcast.services.sns.errors import NotFoundException
 from overcast.services.sns.filter_policy import FilterPolicy, parse_optional
 from overcast.services.sns.model import Subscription, Topic, check_arn
 from overcast.services.sns.store import TopicStore
@@ -28,7 +28,7 @@ class Registry:
         """The topic an ARN names; SNS's InvalidParameter or NotFound otherwise."""
         topic = self.topics.get(check_arn(arn, parameter))
         if topic is None:
-            raise TopicsNotFoundException("Topic does not exist")
+            raise NotFoundException("Topic does not exist")
         return topic
 
     def put_topic(self, topic: Topic) -> None:
@@ -47,7 +47,7 @@ class Registry:
     def subscription(self, arn: str | None) -> Subscription:
         subscription = self.subscriptions.get(check_arn(arn, "SubscriptionArn"))
         if subscription is None:
-            raise TopicsNotFoundException("Subscription does not exist")
+            raise NotFoundException("Subscription does not exist")
         return subscription
 
     def subscriptions_of(self, topic_arn: str) -> list[Subscription]:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 
 from overcast.aws import json_document
-from overcast.errors import TopicsInvalidParameterException
+from overcast.services.sns.errors import InvalidParameterException
 from overcast.services.sns.filter_policy import FilterPolicy, check_scope
 from overcast.services.sns.model import (
     DELIVERED_PROTOCOLS,
@@ -185,8 +185,8 @@ def _check_endpoint(topic: Topic, protocol: str, endpoint: str | None) -> str:
     return endpoint
 
 
-def _invalid_token() -> TopicsInvalidParameterException:
-    return TopicsInvalidParameterException("Invalid token")
+def _invalid_token() -> InvalidParameterException:
+    return InvalidParameterException("Invalid token")
 
 
 def _page(subscriptions: list[Subscription], next_token: str | None) -> dict:

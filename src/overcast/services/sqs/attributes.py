@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws import json_document
-from overcast.errors import (
-    QueueInvalidAttributeName,
-    QueueInvalidAttributeValue,
-    QueueParameterError,
+from overcast.services.sqs.errors import (
+    InvalidAttributeName,
+    InvalidAttributeValue,
+    InvalidParameterValueException,
 )
 
 # Settable integer attributes and their ranges.
@@ -86,16 +86,16 @@ def checked(given: dict[str, str], *, fifo: bool, kind_of: QueueKind) -> dict[st
 
 def _checked(name: str, value: str, fifo: bool, kind_of: QueueKind) -> str:
     if name in FIFO_ONLY and not fifo:
-        raise QueueInvalidAttributeName(f"Unknown Attribute {name}.")
+        raise InvalidAttributeName(f"Unknown Attribute {name}.")
     if name in RANGES:
         low, high = RANGES[name]
         if not value.strip().lstrip("-").isdigit() or not low <= int(value) <= high:
-            raise QueueInvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
         return str(int(value))
     if name in CHOICES:
         normal = value.lower() if CHOICES[name] == ("true", "false") else value
         if normal not in CHOICES[name]:
-            raise QueueInvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
         return normal
     if name == "RedrivePolicy":
         return _redrive_policy(value, fifo, kind_of) if value else ""
@@ -103,12 +103,12 @@ def _checked(name: str, value: str, fifo: bool, kind_of: QueueKind) -> str:
         return _redrive_allow_policy(value) if value else ""
     if name in FREE_TEXT:
         return value
-    raise QueueInvalidAttributeName(f"Unknown Attribute {name}.")
+    raise InvalidAttributeName(f"Unknown Attribute {name}.")
 
 
 def _redrive_policy(text: str, fifo: bool, kind_of: QueueKind) -> str:
-    def invalid(reason: str) -> QueueParameterError:
-        return QueueParameterError(
+    def invalid(reason: str) -> InvalidParameterValueException:
+        return InvalidParameterValueException(
             f"Value {text} for parameter RedrivePolicy is invalid. Reason: {reason}"
         )
 
@@ -133,8 +133,8 @@ def _redrive_policy(text: str, fifo: bool, kind_of: QueueKind) -> str:
 
 
 def _redrive_allow_policy(text: str) -> str:
-    def invalid(reason: str) -> QueueParameterError:
-        return QueueParameterError(
+    def invalid(reason: str) -> InvalidParameterValueException:
+        return InvalidParameterValueException(
             f"Value {text} for parameter RedriveAllowPolicy is invalid. Reason: {reason}"
         )
 
@@ -151,7 +151,7 @@ def _redrive_allow_policy(text: str) -> str:
     return json.dumps(document, separators=(",", ":"))
 
 
-def _json_object(text: str, error: QueueParameterError) -> dict:
+def _json_object(text: str, error: InvalidParameterValueException) -> dict:
     try:
         document = json_document.loads(text)
     except ValueError:

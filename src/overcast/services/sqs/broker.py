@@ -16,17 +16,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from overcast.delivery import Delivery
-from overcast.errors import (
-    DeliveryFailed,
-    PurgeQueueInProgress,
-    QueueError,
-    QueueParameterError,
-    ReceiptHandleIsInvalid,
-)
+from overcast.delivery import Delivery, DeliveryFailed
 from overcast.services.sqs import message as messages
 from overcast.services.sqs.dead_letters import dead_letter_queue, move, redrive
 from overcast.services.sqs.deduplication import Deduplicator
+from overcast.services.sqs.errors import (
+    InvalidParameterValueException,
+    PurgeQueueInProgress,
+    QueueError,
+    ReceiptHandleIsInvalid,
+)
 from overcast.services.sqs.message import Message, Receipt, parse_receipt
 from overcast.services.sqs.outgoing import (
     Outgoing,
@@ -245,7 +244,7 @@ class Broker:
             return None
         current = message.receipt == receipt.nonce
         if queue.fifo and not (current and queue.in_flight(message, now)):
-            raise QueueParameterError(
+            raise InvalidParameterValueException(
                 f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt "
                 "handle has expired."
             )
@@ -278,14 +277,14 @@ class Broker:
 
     def _in_flight(self, queue: Queue, handle: str, timeout: int, now: int) -> Message:
         if not 0 <= timeout <= MAX_VISIBILITY_S:
-            raise QueueParameterError(
+            raise InvalidParameterValueException(
                 f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
                 f"between 0 and {MAX_VISIBILITY_S}, if provided."
             )
         receipt = _receipt(queue, handle)
         message = queue.messages.get(receipt.message_id)
         if message is None or message.receipt != receipt.nonce or not queue.in_flight(message, now):
-            raise QueueParameterError(
+            raise InvalidParameterValueException(
                 f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not "
                 "exist or is not available for visibility timeout change."
             )

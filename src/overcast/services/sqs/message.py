@@ -15,7 +15,11 @@ import struct
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from overcast.errors import QueueInvalidMessageContents, QueueMissingParameter, QueueParameterError
+from overcast.services.sqs.errors import (
+    InvalidMessageContents,
+    InvalidParameterValueException,
+    MissingRequiredParameterException,
+)
 
 MAX_ATTRIBUTES = 10
 MAX_NAME_LENGTH = 256
@@ -91,10 +95,12 @@ class Message:
 
 def check_body(body: str) -> None:
     if body == "":
-        raise QueueMissingParameter("The request must contain the parameter MessageBody.")
+        raise MissingRequiredParameterException(
+            "The request must contain the parameter MessageBody."
+        )
     bad = _NOT_ALLOWED.search(body)
     if bad is not None:
-        raise QueueInvalidMessageContents(
+        raise InvalidMessageContents(
             f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
             f"the set of allowed characters is {ALLOWED_CHARACTERS}"
         )
@@ -102,7 +108,7 @@ def check_body(body: str) -> None:
 
 def check_size(body: str, attributes: dict, limit: int) -> None:
     if len(body.encode()) + attributes_size(attributes) > limit:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"One or more parameters are invalid. Reason: Message must be shorter than {limit} "
             "bytes."
         )
@@ -111,7 +117,7 @@ def check_size(body: str, attributes: dict, limit: int) -> None:
 def check_attributes(attributes: dict) -> None:
     """Message attributes as SQS accepts them: at most 10, named and typed by its rules."""
     if len(attributes) > MAX_ATTRIBUTES:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
             f"[{MAX_ATTRIBUTES}]."
         )
@@ -130,7 +136,7 @@ def _check_name(name: str) -> None:
         or ".." in name
         or lowered.startswith(("aws.", "amazon."))
     ):
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Message (user) attribute name '{name}' is invalid. A name can contain "
             "alphanumeric characters, '_', '-' and '.', must not start or end with '.', nor "
             "hold '..', nor start with 'AWS.' or 'Amazon.', and can be up to 256 characters."
@@ -141,25 +147,25 @@ def _check_value(name: str, value: dict) -> None:
     data_type = value.get("DataType") or ""
     match = _TYPE.fullmatch(data_type)
     if match is None or len(data_type) > MAX_NAME_LENGTH:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"The type of message (user) attribute '{name}' is invalid. You must use only the "
             "following supported type prefixes: Binary, Number, String."
         )
     if any(value.get(key) for key in LIST_VALUES):
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             "Message attribute list values in SendMessage operation are not supported."
         )
     kind = match.group(1)
     field = "BinaryValue" if kind == "Binary" else "StringValue"
     content = value.get(field)
     if not content:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Message (user) attribute '{name}' must contain a non-empty value of type '{kind}'."
         )
     if kind == "Number":
         _check_number(name, content)
     elif kind == "String" and _NOT_ALLOWED.search(content):
-        raise QueueInvalidMessageContents(
+        raise InvalidMessageContents(
             f"Message (user) attribute '{name}' holds a character SQS does not allow."
         )
 
@@ -170,7 +176,7 @@ def _check_number(name: str, text: str) -> None:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or len(number.as_tuple().digits) > 38:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Can't cast the value of message (user) attribute '{name}' to a number."
         )
 

@@ -8,7 +8,10 @@ import re
 from dataclasses import dataclass
 
 from overcast.delivery import Delivery
-from overcast.errors import QueueMissingParameter, QueueParameterError
+from overcast.services.sqs.errors import (
+    InvalidParameterValueException,
+    MissingRequiredParameterException,
+)
 from overcast.services.sqs.queue import Queue
 
 MAX_DELAY_S = 900
@@ -33,12 +36,12 @@ def checked_delay(queue: Queue, delay_s: int | None) -> int:
     if delay_s is None:
         return queue.delay_s
     if queue.fifo:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Value {delay_s} for parameter DelaySeconds is invalid. Reason: The request include "
             "parameter that is not valid for this queue type."
         )
     if not 0 <= delay_s <= MAX_DELAY_S:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Value {delay_s} for parameter DelaySeconds is invalid. Reason: DelaySeconds must "
             f"be >= 0 and <= {MAX_DELAY_S}."
         )
@@ -49,19 +52,21 @@ def checked_fifo(queue: Queue, outgoing: Outgoing) -> str | None:
     """The message's deduplication id (FIFO), after SQS's checks of the FIFO parameters."""
     if not queue.fifo:
         if outgoing.dedup_id is not None:
-            raise QueueParameterError(
+            raise InvalidParameterValueException(
                 f"Value {outgoing.dedup_id} for parameter MessageDeduplicationId is invalid. "
                 "Reason: The request include parameter that is not valid for this queue type."
             )
         return None
     if outgoing.group_id is None:
-        raise QueueMissingParameter("The request must contain the parameter MessageGroupId.")
+        raise MissingRequiredParameterException(
+            "The request must contain the parameter MessageGroupId."
+        )
     for parameter, value in (
         ("MessageGroupId", outgoing.group_id),
         ("MessageDeduplicationId", outgoing.dedup_id),
     ):
         if value is not None and not _FIFO_ID.fullmatch(value):
-            raise QueueParameterError(
+            raise InvalidParameterValueException(
                 f"Value {value} for parameter {parameter} is invalid. Reason: {parameter} can "
                 "only include alphanumeric and punctuation characters. 1 to 128 in length."
             )
@@ -69,7 +74,7 @@ def checked_fifo(queue: Queue, outgoing: Outgoing) -> str | None:
         return outgoing.dedup_id
     if queue.content_based_deduplication:
         return hashlib.sha256(outgoing.body.encode()).hexdigest()
-    raise QueueParameterError(
+    raise InvalidParameterValueException(
         "The queue should either have ContentBasedDeduplication enabled or "
         "MessageDeduplicationId provided explicitly"
     )

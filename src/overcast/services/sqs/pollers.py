@@ -28,14 +28,10 @@ from collections.abc import Callable
 from typing import Protocol
 
 from overcast.aws import json_document
+from overcast.aws.errors import InvalidParameterValueException, MissingResource, ServiceError
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
-from overcast.errors import (
-    InvalidParameterValueException,
-    ResourceNotFoundException,
-    ServiceError,
-)
 from overcast.function import FunctionVersion, Target
 from overcast.services.sqs import event
 from overcast.services.sqs.broker import Broker, Received
@@ -221,7 +217,7 @@ class Poller:
         mapping = self.mapping
         try:
             target = self.resolver.resolve(mapping.region, mapping.function_arn, None)
-        except ResourceNotFoundException as exc:
+        except MissingResource as exc:
             self._lost_function(exc)  # the batch comes back after its visibility timeout
             return
         except ServiceError as exc:
@@ -252,7 +248,7 @@ class Poller:
         if done:
             self.broker.delete(queue, done)
 
-    def _lost_function(self, error: ResourceNotFoundException) -> None:
+    def _lost_function(self, error: MissingResource) -> None:
         """The function is gone: workers stop receiving (those waiting for a message now),
         and one task looks for the function until it is back."""
         if self.function_gone or not self.running:
@@ -274,7 +270,7 @@ class Poller:
             await asyncio.sleep(delay)
             try:
                 self.resolver.resolve(self.mapping.region, self.mapping.function_arn, None)
-            except ResourceNotFoundException:
+            except MissingResource:
                 delay = min(delay * 2, MISSING_MAX_S)
                 continue
             except ServiceError:

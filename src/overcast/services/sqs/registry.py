@@ -13,14 +13,14 @@ import re
 import time
 from collections.abc import Callable
 
-from overcast.errors import (
-    QueueDoesNotExist,
-    QueueInvalidAttributeName,
-    QueueInvalidAttributeValue,
-    QueueNameExists,
-    QueueParameterError,
-)
 from overcast.services.sqs import attributes as queue_attributes
+from overcast.services.sqs.errors import (
+    InvalidAttributeName,
+    InvalidAttributeValue,
+    InvalidParameterValueException,
+    QueueDoesNotExist,
+    QueueNameExists,
+)
 from overcast.services.sqs.queue import Queue
 from overcast.services.sqs.store import QueueRecord, QueueStore
 
@@ -137,7 +137,7 @@ class QueueRegistry:
         given = dict(given)
         fifo_flag = given.pop("FifoQueue", None)
         if fifo_flag is not None and fifo_flag.lower() != str(queue.fifo).lower():
-            raise QueueInvalidAttributeValue("Invalid value for the parameter FifoQueue.")
+            raise InvalidAttributeValue("Invalid value for the parameter FifoQueue.")
         settings = self._checked(given, queue.fifo, queue.arn)
         attributes = dict(queue.record.attributes)
         for key, value in settings.items():
@@ -157,7 +157,7 @@ class QueueRegistry:
             if target is not None and not queue_attributes.allows_source(
                 target.record.attributes, source_arn
             ):
-                raise QueueParameterError(
+                raise InvalidParameterValueException(
                     f"Value {given['RedrivePolicy']} for parameter RedrivePolicy is invalid. "
                     f"Reason: Queue {target.arn} does not allow this queue to use it as a "
                     "dead-letter queue."
@@ -168,7 +168,7 @@ class QueueRegistry:
         """GetQueueAttributes: the named ones (`All`: every one)."""
         for name in names:
             if not queue_attributes.known_name(name, queue.fifo):
-                raise QueueInvalidAttributeName(f"Unknown Attribute {name}.")
+                raise InvalidAttributeName(f"Unknown Attribute {name}.")
         if not names:
             return {}
         visible, in_flight, delayed = queue.counts(int(self.clock() * 1000))
@@ -200,14 +200,14 @@ def _checked_name(name: str, fifo_flag: str | None) -> bool:
     """Whether the queue is FIFO, from its name and the FifoQueue attribute."""
     fifo = str(fifo_flag).lower() == "true" if fifo_flag is not None else False
     if fifo_flag is not None and str(fifo_flag).lower() not in ("true", "false"):
-        raise QueueInvalidAttributeValue("Invalid value for the parameter FifoQueue.")
+        raise InvalidAttributeValue("Invalid value for the parameter FifoQueue.")
     if fifo and not _FIFO_NAME.fullmatch(name):
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
             "underscores, must end with .fifo suffix and be 1 to 80 in length."
         )
     if not fifo and not _STANDARD_NAME.fullmatch(name):
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Value {name} for parameter QueueName is invalid. Reason: Can only include "
             "alphanumeric characters, hyphens, or underscores. 1 to 80 in length."
         )
@@ -216,7 +216,7 @@ def _checked_name(name: str, fifo_flag: str | None) -> bool:
 
 def _check_tag_count(name: str, tags: dict[str, str]) -> None:
     if len(tags) > MAX_TAGS:
-        raise QueueParameterError(f"Too many tags added for queue {name}.")
+        raise InvalidParameterValueException(f"Too many tags added for queue {name}.")
 
 
 def _encode_token(name: str) -> str:
@@ -227,4 +227,4 @@ def _decode_token(token: str) -> str:
     try:
         return base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise QueueParameterError("Invalid NextToken value.") from None
+        raise InvalidParameterValueException("Invalid NextToken value.") from None

@@ -12,7 +12,7 @@ from api_harness import App, create_body
 
 from overcast.aws.error_responses import error_response, json_protocol_error_response
 from overcast.aws.protocols import rest_json as protocol
-from overcast.errors import ResourceNotFoundException, TooManyRequestsException
+from overcast.services.lambda_.errors import ResourceNotFoundException, TooManyRequestsException
 
 FUNCTIONS = "/2015-03-31/functions"
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"

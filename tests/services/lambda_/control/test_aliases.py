@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from control_harness import REGION, Harness, spec
 
-from overcast.errors import (
-    InvalidParameterValueException,
+from overcast.aws.errors import InvalidParameterValueException
+from overcast.services.lambda_.errors import (
     PreconditionFailedException,
     ResourceConflictException,
     ResourceNotFoundException,

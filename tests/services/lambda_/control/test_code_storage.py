@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from control_harness import REGION, build, package, spec
 
-from overcast.errors import CodeStorageExceededException
+from overcast.services.lambda_.errors import CodeStorageExceededException
 from support import RecordingCapacity, RecordingRetirer, make_zip
 
 CODE = package()  # 153 bytes

@@ -8,8 +8,8 @@ import threading
 import pytest
 from control_harness import REGION, Harness, build, package, spec
 
-from overcast.errors import (
-    InvalidParameterValueException,
+from overcast.aws.errors import InvalidParameterValueException
+from overcast.services.lambda_.errors import (
     ProvisionedConcurrencyConfigNotFoundException,
     ResourceConflictException,
     ResourceNotFoundException,

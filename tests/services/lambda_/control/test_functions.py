@@ -7,8 +7,8 @@ import threading
 import pytest
 from control_harness import REGION, Harness, package, spec
 
-from overcast.errors import (
-    InvalidParameterValueException,
+from overcast.aws.errors import InvalidParameterValueException
+from overcast.services.lambda_.errors import (
     PreconditionFailedException,
     ResourceConflictException,
     ResourceNotFoundException,

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from control_harness import REGION, Harness, RecordingCapacity, RecordingRetirer, spec
 
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.config import Settings
-from overcast.errors import (
-    InvalidParameterValueException,
+from overcast.services.lambda_.control.plane import ControlPlane
+from overcast.services.lambda_.errors import (
     PreconditionFailedException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
-from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
 from overcast.store.code import CodeStore
 from support import make_zip, package

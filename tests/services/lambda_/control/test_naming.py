@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from overcast.errors import InvalidParameterValueException, ResourceNotFoundException
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.arn import FunctionRef, function_arn, parse_function_name
 
 

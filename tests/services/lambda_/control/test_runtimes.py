@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.config import Settings
-from overcast.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.runtimes import SUPPORTED_RUNTIMES, check_runtime
 
 

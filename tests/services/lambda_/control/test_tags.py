@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from control_harness import REGION, Harness
 
-from overcast.errors import InvalidParameterValueException, ResourceNotFoundException
+from overcast.aws.errors import InvalidParameterValueException
+from overcast.services.lambda_.errors import ResourceNotFoundException
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
 

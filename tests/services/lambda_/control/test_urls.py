@@ -6,11 +6,8 @@ from __future__ import annotations
 import pytest
 from control_harness import REGION, Harness
 
-from overcast.errors import (
-    ResourceConflictException,
-    ResourceNotFoundException,
-    ValidationException,
-)
+from overcast.aws.errors import ValidationException
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.url import (
     UrlRoute,
     function_url,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from control_harness import REGION, Harness, package, spec
 
-from overcast.errors import InvalidParameterValueException, PreconditionFailedException
+from overcast.aws.errors import InvalidParameterValueException
+from overcast.services.lambda_.errors import PreconditionFailedException
 from overcast.services.lambda_.model.configuration import SnapStartApplyOn
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from overcast.aws.rest_service import Call
-from overcast.errors import BadRequestException
 from overcast.services.apigatewayv2.control.apis import HttpApiService
+from overcast.services.apigatewayv2.errors import BadRequestException
 from overcast.services.apigatewayv2.model.http_api import (
     ROUTE_SELECTION_EXPRESSION,
     Api,

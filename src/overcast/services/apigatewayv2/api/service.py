@@ -11,20 +11,20 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.aws.protocols import rest_json as protocol
-from overcast.aws.rest_service import RestApi
-from overcast.config import Settings
-from overcast.errors import (
-    BadRequestException,
+from overcast.aws.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
     UnsupportedMediaTypeException,
     ValidationException,
 )
+from overcast.aws.protocols import rest_json as protocol
+from overcast.aws.rest_service import RestApi
+from overcast.config import Settings
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api.apis import OPERATIONS
 from overcast.services.apigatewayv2.control.apis import HttpApiService
+from overcast.services.apigatewayv2.errors import BadRequestException
 
 PATH_PREFIX = "/v2/"
 # Errors of the shared protocol and paging code that API Gateway reports as bad requests.

@@ -13,10 +13,10 @@ from dataclasses import replace
 
 from overcast.aws.clock import Clock, utc_now
 from overcast.aws.paging import page
-from overcast.errors import BadRequestException
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
 from overcast.services.apigatewayv2.control.routes import RouteService
 from overcast.services.apigatewayv2.control.stages import StageService
+from overcast.services.apigatewayv2.errors import BadRequestException
 from overcast.services.apigatewayv2.model.http_api import (
     API_ID_LENGTH,
     CHILD_ID_LENGTH,

@@ -16,7 +16,7 @@ from datetime import UTC
 from typing import Protocol
 
 from overcast.aws.clock import Clock, utc_now
-from overcast.errors import NotFoundException
+from overcast.services.apigatewayv2.errors import NotFoundException
 from overcast.services.apigatewayv2.model.http_api import (
     DEPLOYMENT_ID_LENGTH,
     ApiRecord,

@@ -10,8 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from overcast.aws.paging import page
-from overcast.errors import BadRequestException, ConflictException, NotFoundException
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, fresh_id
+from overcast.services.apigatewayv2.errors import (
+    BadRequestException,
+    ConflictException,
+    NotFoundException,
+)
 from overcast.services.apigatewayv2.model.http_api import (
     CHILD_ID_LENGTH,
     DEFAULT_TIMEOUT_MS,

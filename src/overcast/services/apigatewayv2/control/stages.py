@@ -12,8 +12,12 @@ import re
 from dataclasses import replace
 
 from overcast.aws.paging import page
-from overcast.errors import BadRequestException, ConflictException, NotFoundException
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, deploy
+from overcast.services.apigatewayv2.errors import (
+    BadRequestException,
+    ConflictException,
+    NotFoundException,
+)
 from overcast.services.apigatewayv2.model.http_api import (
     DEFAULT_STAGE,
     ApiRecord,

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.rest_service import Call
-from overcast.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.runtimes import interpreter_for

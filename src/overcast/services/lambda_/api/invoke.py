@@ -15,6 +15,12 @@ from starlette.responses import Response
 
 from overcast.aws import json_document
 from overcast.aws.error_responses import internal_error
+from overcast.aws.errors import (
+    InvalidParameterValueException,
+    InvalidRequestContentException,
+    RequestEntityTooLargeException,
+    ServiceError,
+)
 from overcast.aws.lineage import MAX_HOPS, lineage_hops
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
 from overcast.aws.request_id import new_request_id
@@ -22,15 +28,8 @@ from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error
 from overcast.engine.async_queue import AsyncQueue, Policies
 from overcast.engine.engine import Engine
-from overcast.errors import (
-    InvalidParameterValueException,
-    InvalidRequestContentException,
-    RecursiveInvocationException,
-    RequestEntityTooLargeException,
-    RequestTooLargeException,
-    ServiceError,
-)
 from overcast.http.invoke_shortcut import Answer, InvokeCall
+from overcast.services.lambda_.errors import RecursiveInvocationException, RequestTooLargeException
 from overcast.types import Resolver
 
 # Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.

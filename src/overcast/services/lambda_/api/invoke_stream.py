@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.lineage import MAX_HOPS, lineage_hops
 from overcast.aws.protocols import eventstream
 from overcast.aws.protocols.rest_json import check_header_size
@@ -23,7 +24,6 @@ from overcast.aws.sigv4 import scope_of
 from overcast.engine.async_queue import Policies
 from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
-from overcast.errors import InvalidParameterValueException, RecursiveInvocationException
 from overcast.services.lambda_.api.invoke import (
     RECURSION_STOPPED,
     check_size,
@@ -31,6 +31,7 @@ from overcast.services.lambda_.api.invoke import (
     client_context,
     wants_log_tail,
 )
+from overcast.services.lambda_.errors import RecursiveInvocationException
 from overcast.types import Resolver
 
 # InvokeWithResponseStream's path (the app takes it ahead of every other route).

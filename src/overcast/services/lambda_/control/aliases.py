@@ -9,12 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from overcast.aws.clock import new_revision_id
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
-from overcast.errors import (
-    InvalidParameterValueException,
-    ResourceConflictException,
-    ResourceNotFoundException,
-)
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
@@ -22,6 +18,7 @@ from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import check_revision
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.alias import Alias
 
 PAGE_LIMIT = 10000

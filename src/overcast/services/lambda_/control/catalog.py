@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from overcast.errors import ResourceNotFoundException
 from overcast.function import LATEST, FunctionVersion
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.alias import Alias
 from overcast.services.lambda_.model.arn import function_arn
 from overcast.services.lambda_.model.configuration import Configuration

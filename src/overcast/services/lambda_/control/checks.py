@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.config import Settings
-from overcast.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.runtimes import check_runtime
 from overcast.services.lambda_.model.configuration import (
     Configuration,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from overcast.errors import CodeStorageExceededException
 from overcast.services.lambda_.control.catalog import Catalog
+from overcast.services.lambda_.errors import CodeStorageExceededException
 
 # Lambda's default: 75 GB (GiB, as GetAccountSettings reports it).
 DEFAULT_LIMIT = 80_530_636_800

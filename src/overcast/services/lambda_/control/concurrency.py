@@ -19,17 +19,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from overcast.aws.clock import Clock, lambda_timestamp_seconds
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
 from overcast.config import Settings
-from overcast.errors import (
-    InvalidParameterValueException,
+from overcast.function import LATEST, FunctionVersion
+from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
+from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.errors import (
     ProvisionedConcurrencyConfigNotFoundException,
     ResourceConflictException,
     ResourceNotFoundException,
 )
-from overcast.function import LATEST, FunctionVersion
-from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
-from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.model.alias import Alias
 from overcast.services.lambda_.model.configuration import State
 from overcast.services.lambda_.model.record import FunctionRecord, ProvisionedConfig

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from overcast.aws.clock import Clock
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
-from overcast.errors import InvalidParameterValueException, ResourceNotFoundException
 from overcast.function import LATEST, FunctionVersion, Target
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.event_invoke import (
     AsyncPolicy,
     EventInvokeConfig,

@@ -17,18 +17,17 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from overcast.aws.clock import Clock
+from overcast.aws.errors import InvalidEventPatternException, InvalidParameterValueException
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.aws.paging import page
-from overcast.errors import (
-    InvalidEventPatternException,
-    InvalidParameterValueException,
+from overcast.function import LATEST
+from overcast.services.lambda_.control.catalog import Catalog
+from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.errors import (
     ResourceConflictException,
     ResourceInUseException,
     ResourceNotFoundException,
 )
-from overcast.function import LATEST
-from overcast.services.lambda_.control.catalog import Catalog
-from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping, MappingState
 from overcast.services.lambda_.store.base import Store
 from overcast.types import EventSources, Source

@@ -11,13 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from overcast.aws.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
 from overcast.config import Settings
-from overcast.errors import (
-    InvalidParameterValueException,
-    ResourceConflictException,
-    ResourceNotFoundException,
-)
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import (
     Catalog,
@@ -40,6 +36,7 @@ from overcast.services.lambda_.control.versions import (
     check_revision,
     version_sort_key,
 )
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.configuration import (
     Configuration,
     ConfigurationChange,

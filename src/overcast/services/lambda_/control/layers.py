@@ -15,13 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from overcast.aws.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
-from overcast.errors import (
-    InvalidParameterValueException,
-    ResourceConflictException,
-    ResourceNotFoundException,
-)
 from overcast.services.lambda_.control.versions import check_revision
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.layer import (
     LayerName,
     LayerRecord,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from overcast.errors import InvalidParameterValueException, ResourceNotFoundException
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.function import LATEST
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.arn import function_arn, parse_function_name
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from overcast.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.function import LATEST, Target
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.naming import Named, name_function
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.configuration import Configuration, State
 
 

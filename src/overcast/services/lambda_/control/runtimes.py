@@ -7,8 +7,8 @@ Overcast refuses the ones it cannot run yet: extend SUPPORTED_RUNTIMES when a ru
 
 from __future__ import annotations
 
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.config import NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, Settings
-from overcast.errors import InvalidParameterValueException
 
 SUPPORTED_RUNTIMES: set[str] = {*PYTHON_RUNTIMES, *PROVIDED_RUNTIMES, *NODE_RUNTIMES}
 

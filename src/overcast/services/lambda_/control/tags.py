@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from overcast.errors import InvalidParameterValueException
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
 

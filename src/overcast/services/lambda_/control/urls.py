@@ -14,15 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC
 
 from overcast.aws.clock import Clock
+from overcast.aws.errors import ValidationException
 from overcast.aws.paging import page
-from overcast.errors import (
-    ResourceConflictException,
-    ResourceNotFoundException,
-    ValidationException,
-)
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.url import DEFAULT_INVOKE_MODE, UrlConfig, UrlRoute, new_url_id
 
 PAGE_LIMIT = 50

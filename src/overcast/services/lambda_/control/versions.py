@@ -5,16 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from overcast.aws.clock import Clock, lambda_timestamp, new_revision_id
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
-from overcast.errors import (
-    InvalidParameterValueException,
-    PreconditionFailedException,
-    ResourceConflictException,
-)
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry, VersionView
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.errors import PreconditionFailedException, ResourceConflictException
 from overcast.services.lambda_.model.configuration import Configuration, State
 from overcast.types import Capacity
 

@@ -14,14 +14,14 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError, is_aws_chunked
-from overcast.errors import (
-    EntityTooLarge,
-    IncompleteBody,
-    S3InvalidArgument,
-    S3InvalidRequest,
-)
 from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.checksums import ALGORITHMS, HEADER_PREFIX, Checksum, sent_checksum
+from overcast.services.s3.errors import (
+    EntityTooLarge,
+    IncompleteBody,
+    InvalidArgument,
+    InvalidRequest,
+)
 
 MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
 READ_CHUNK = 1024 * 1024
@@ -40,7 +40,7 @@ def declared_length(headers: Mapping[str, str]) -> int | None:
     try:
         length = int(text)
     except ValueError:
-        raise S3InvalidArgument("Invalid content length", ArgumentName="Content-Length") from None
+        raise InvalidArgument("Invalid content length", ArgumentName="Content-Length") from None
     if length > MAX_PUT_BYTES:
         raise EntityTooLarge(
             "Your proposed upload exceeds the maximum allowed size",
@@ -140,7 +140,7 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
             for piece in (chunk,) if decoder is None else decoder.feed(chunk):
                 await pipe.add(piece)
             if expected is not None and pipe.received > expected:
-                raise S3InvalidRequest("The body is longer than its declared length")
+                raise InvalidRequest("The body is longer than its declared length")
         if decoder is not None:
             decoder.finish()
         await pipe.close()

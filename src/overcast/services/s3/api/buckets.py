@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.protocols import rest_xml
-from overcast.errors import MalformedXML, S3Error, S3InvalidArgument
 from overcast.services.s3.api.call import S3Call, handles
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
+from overcast.services.s3.errors import InvalidArgument, MalformedXML, S3Error
 from overcast.services.s3.listing import decode_token, encode_token
 from overcast.services.s3.store import ObjectStore
 
@@ -38,9 +38,7 @@ async def list_buckets(store: ObjectStore, call: S3Call) -> Response:
     prefix, region = params.get("Prefix"), params.get("BucketRegion")
     limit = params.get("MaxBuckets") or MAX_BUCKETS_PAGE
     if not 1 <= limit <= MAX_BUCKETS_PAGE:
-        raise S3InvalidArgument(
-            "Max buckets must be between 1 and 10000", ArgumentName="max-buckets"
-        )
+        raise InvalidArgument("Max buckets must be between 1 and 10000", ArgumentName="max-buckets")
     after = decode_token(params["ContinuationToken"]) if params.get("ContinuationToken") else ""
     chosen = [
         b

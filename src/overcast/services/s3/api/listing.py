@@ -12,9 +12,9 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from overcast.errors import S3InvalidArgument
 from overcast.services.s3.api.call import S3Call, handles
 from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.errors import InvalidArgument
 from overcast.services.s3.listing import decode_token, encode_token, list_keys
 from overcast.services.s3.store import ObjectStore
 
@@ -26,7 +26,7 @@ def _encoder(encoding: str | None):  # noqa: ANN202 (returns str -> str)
     if encoding is None:
         return lambda text: text
     if encoding != "url":
-        raise S3InvalidArgument(
+        raise InvalidArgument(
             "Invalid Encoding Method specified in Request",
             ArgumentName="encoding-type",
             ArgumentValue=encoding,
@@ -37,7 +37,7 @@ def _encoder(encoding: str | None):  # noqa: ANN202 (returns str -> str)
 def _max(params: dict, name: str, wire: str, ceiling: int) -> int:
     value = params.get(name, ceiling)
     if value < 0:
-        raise S3InvalidArgument(f"Provided {wire} must be non-negative", ArgumentName=wire)
+        raise InvalidArgument(f"Provided {wire} must be non-negative", ArgumentName=wire)
     return min(value, ceiling)
 
 
@@ -67,7 +67,7 @@ async def list_objects_v2(store: ObjectStore, call: S3Call) -> Response:
     if token is not None:
         after = decode_token(token)
         if after is None:
-            raise S3InvalidArgument(
+            raise InvalidArgument(
                 "The continuation token provided is incorrect",
                 ArgumentName="continuation-token",
             )

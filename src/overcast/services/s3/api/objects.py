@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.protocols import rest_xml
-from overcast.errors import MalformedXML, MetadataTooLarge, S3InvalidArgument
 from overcast.services.s3.api.bodies import (
     BlobResponse,
     checksum_algorithm,
@@ -27,6 +26,7 @@ from overcast.services.s3.conditions import (
     check_read,
     check_write,
 )
+from overcast.services.s3.errors import InvalidArgument, MalformedXML, MetadataTooLarge
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 
@@ -209,7 +209,7 @@ def copy_source(text: str | None) -> tuple[str, str]:
     path = (text or "").split("?versionId=", 1)[0].lstrip("/")
     bucket, _, key = path.partition("/")
     if not bucket or not key:
-        raise S3InvalidArgument(
+        raise InvalidArgument(
             "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
             ArgumentName="x-amz-copy-source",
             ArgumentValue=text or "",
@@ -222,7 +222,7 @@ async def copy_object(store: ObjectStore, call: S3Call) -> Response:
     source = copy_source(call.params.get("CopySource"))
     directive = call.params.get("MetadataDirective", "COPY")
     if directive not in ("COPY", "REPLACE"):
-        raise S3InvalidArgument(
+        raise InvalidArgument(
             "Unknown metadata directive.",
             ArgumentName="x-amz-metadata-directive",
             ArgumentValue=directive,
@@ -250,7 +250,7 @@ async def copy_object(store: ObjectStore, call: S3Call) -> Response:
 async def create_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
     algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
     if algorithm is not None and algorithm not in ALGORITHMS:
-        raise S3InvalidArgument(
+        raise InvalidArgument(
             "Checksum algorithm provided is unsupported.",
             ArgumentName="x-amz-checksum-algorithm",
             ArgumentValue=algorithm,
@@ -301,7 +301,7 @@ def copy_range(text: str | None) -> tuple[int, int] | None:
     try:
         return int(first), int(last)
     except ValueError:
-        raise S3InvalidArgument(
+        raise InvalidArgument(
             "The x-amz-copy-source-range value must be of the form bytes=first-last where "
             "first and last are the zero-based offsets of the first and last bytes to copy",
             ArgumentName="x-amz-copy-source-range",

@@ -20,23 +20,23 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.protocols import rest_json as protocol
 from overcast.aws.protocols import rest_xml
 from overcast.aws.request_context import request_context
 from overcast.config import Settings
-from overcast.errors import (
-    MalformedXML,
-    MethodNotAllowed,
-    S3AccessDenied,
-    S3Error,
-    S3InvalidArgument,
-    S3NotImplemented,
-    ServiceError,
-)
 from overcast.services.s3.api import buckets as _s3_buckets  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import listing as _s3_listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import objects as _s3_objects  # noqa: F401 (registers its operations)
 from overcast.services.s3.api.call import HANDLERS, S3Call
+from overcast.services.s3.errors import (
+    AccessDenied,
+    InvalidArgument,
+    MalformedXML,
+    MethodNotAllowed,
+    S3Error,
+    S3NotImplemented,
+)
 from overcast.services.s3.names import check_key
 from overcast.services.s3.notifications import Caller
 from overcast.services.s3.store import ObjectStore
@@ -141,16 +141,16 @@ def check_expiry(request: Request) -> None:
             signed = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
             expires = signed.timestamp() + int(query["X-Amz-Expires"])
         except ValueError:
-            raise S3AccessDenied("X-Amz-Date or X-Amz-Expires is not valid") from None
+            raise AccessDenied("X-Amz-Date or X-Amz-Expires is not valid") from None
     elif "Signature" in query and "Expires" in query:
         try:
             expires = int(query["Expires"])
         except ValueError:
-            raise S3AccessDenied("Expires is not valid") from None
+            raise AccessDenied("Expires is not valid") from None
     else:
         return
     if now > expires:
-        raise S3AccessDenied(
+        raise AccessDenied(
             "Request has expired",
             Expires=rest_xml.iso_time(datetime.fromtimestamp(expires, UTC)),
             ServerTime=rest_xml.iso_time(datetime.fromtimestamp(now, UTC)),
@@ -170,7 +170,7 @@ class S3Api:
         except S3Error as exc:
             response = rest_xml.error_response(exc, request_id, with_body=request.method != "HEAD")
         except ServiceError as exc:  # raised by shared code in another service's terms
-            error = S3InvalidArgument(exc.message)
+            error = InvalidArgument(exc.message)
             response = rest_xml.error_response(
                 error, request_id, with_body=request.method != "HEAD"
             )

@@ -8,7 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from overcast.errors import QueueDoesNotExist, QueueInvalidAddress, QueueMissingParameter
+from overcast.services.sqs.errors import (
+    InvalidAddress,
+    MissingRequiredParameterException,
+    QueueDoesNotExist,
+)
 from overcast.services.sqs.queue import Queue
 from overcast.services.sqs.registry import NO_QUEUE
 from overcast.services.sqs.service import QueueService
@@ -50,12 +54,14 @@ def queue_of(sqs: QueueService, call: SqsCall) -> Queue:
     url = call.params.get("QueueUrl")
     if url is None:
         if call.path.strip("/").count("/") != 1:
-            raise QueueMissingParameter("The request must contain the parameter QueueUrl.")
+            raise MissingRequiredParameterException(
+                "The request must contain the parameter QueueUrl."
+            )
         url = call.path
     parsed = urlparse(url)
     parts = parsed.path.strip("/").split("/")
     if len(parts) != 2 or not all(parts):
-        raise QueueInvalidAddress(f"The address {url} is not valid for this endpoint.")
+        raise InvalidAddress(f"The address {url} is not valid for this endpoint.")
     account, name = parts
     if account != sqs.registry.account_id:
         raise QueueDoesNotExist(NO_QUEUE)

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
-from overcast.errors import QueueBatchError, QueueError, QueueParameterError
 from overcast.services.sqs.api.call import SqsCall, operation, queue_of
 from overcast.services.sqs.broker import Outgoing, Received
+from overcast.services.sqs.errors import (
+    BatchRequestError,
+    InvalidParameterValueException,
+    QueueError,
+)
 from overcast.services.sqs.message import (
     attributes_md5,
     attributes_size,
@@ -53,11 +57,11 @@ def _failed(entry_id: str, error: QueueError) -> dict:
 def _check_batch(entries: list[dict], entry_name: str) -> None:
     """SQS's checks of a batch as a whole."""
     if not entries:
-        raise QueueBatchError(
+        raise BatchRequestError(
             "EmptyBatchRequest", f"There should be at least one {entry_name} in the request."
         )
     if len(entries) > MAX_BATCH:
-        raise QueueBatchError(
+        raise BatchRequestError(
             "TooManyEntriesInBatchRequest",
             f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.",
         )
@@ -65,13 +69,13 @@ def _check_batch(entries: list[dict], entry_name: str) -> None:
     for entry in entries:
         entry_id = entry["Id"]
         if not _BATCH_ID.fullmatch(entry_id):
-            raise QueueBatchError(
+            raise BatchRequestError(
                 "InvalidBatchEntryId",
                 "A batch entry id can only contain alphanumeric characters, hyphens and "
                 "underscores. It can be at most 80 letters long.",
             )
         if entry_id in seen:
-            raise QueueBatchError("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
+            raise BatchRequestError("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
         seen.add(entry_id)
 
 
@@ -92,7 +96,7 @@ async def send_message_batch(sqs: QueueService, call: SqsCall) -> dict:
         for e in entries
     )
     if total > BATCH_BYTES:
-        raise QueueBatchError(
+        raise BatchRequestError(
             "BatchRequestTooLong",
             f"Batch requested message too long. The sum of all messages must be at most "
             f"{BATCH_BYTES} bytes.",
@@ -128,7 +132,7 @@ def _bounded(p: dict, name: str, low: int, high: int, default: int | None) -> in
     if value is None:
         return default
     if not low <= value <= high:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Value {value} for parameter {name} is invalid. Reason: Must be between {low} and "
             f"{high}, if provided."
         )

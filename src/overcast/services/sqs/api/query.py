@@ -17,12 +17,12 @@ from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel
 from starlette.responses import Response
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.protocols import query as query_protocol
-from overcast.errors import (
-    QueueInvalidAction,
-    QueueInvalidMessageContents,
-    QueueParameterError,
-    ServiceError,
+from overcast.services.sqs.errors import (
+    InvalidMessageContents,
+    InvalidParameterValueException,
+    UnknownOperationException,
 )
 from overcast.services.sqs.message import ALLOWED_CHARACTERS
 
@@ -103,12 +103,12 @@ class SqsQueryProtocol:
             raise undecodable(exc) from None
         action = fields.get("Action", "")
         if action not in self._operations:
-            raise QueueInvalidAction(f"The action {action} is not valid for this endpoint.")
+            raise UnknownOperationException(f"The action {action} is not valid for this endpoint.")
         operation = self.model.operation_model(action)
         try:
             return operation, query_protocol.parse_input(operation, fields)
         except query_protocol.QueryInputError as exc:
-            raise QueueParameterError(
+            raise InvalidParameterValueException(
                 f"Value {fields.get(exc.name, '')} for parameter {exc.name} is invalid."
             ) from exc
 
@@ -123,8 +123,8 @@ def undecodable(exc: query_protocol.QueryEncodingError) -> ServiceError:
     """SQS's answer to a field that is not UTF-8: a message's body or attribute value breaks
     SQS's character rules (InvalidMessageContents); any other field is an invalid value."""
     if _MESSAGE_CONTENT.search(exc.name):
-        return QueueInvalidMessageContents(
+        return InvalidMessageContents(
             f"Invalid binary data was found in {exc.name}: byte 0x{exc.byte:02X} is not "
             f"UTF-8, the set of allowed characters is {ALLOWED_CHARACTERS}"
         )
-    return QueueParameterError(f"Value for parameter {exc.name} is not valid UTF-8.")
+    return InvalidParameterValueException(f"Value for parameter {exc.name} is not valid UTF-8.")

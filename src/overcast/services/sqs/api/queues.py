@@ -3,8 +3,12 @@ Get/SetQueueAttributes, Tag/Untag/ListQueueTags, PurgeQueue, ListDeadLetterSourc
 
 from __future__ import annotations
 
-from overcast.errors import QueueDoesNotExist, QueueParameterError, QueueUnsupportedOperation
 from overcast.services.sqs.api.call import SqsCall, operation, queue_of
+from overcast.services.sqs.errors import (
+    InvalidParameterValueException,
+    QueueDoesNotExist,
+    UnsupportedOperation,
+)
 from overcast.services.sqs.registry import NO_QUEUE
 from overcast.services.sqs.service import QueueService
 
@@ -40,7 +44,7 @@ async def list_queues(sqs: QueueService, call: SqsCall) -> dict:
     max_results = p.get("MaxResults")
     low, high = MAX_RESULTS
     if max_results is not None and not low <= max_results <= high:
-        raise QueueParameterError(
+        raise InvalidParameterValueException(
             f"Value {max_results} for parameter MaxResults is invalid. Reason: MaxResults must "
             f"be an integer between {low} and {high}."
         )
@@ -93,7 +97,7 @@ async def list_dead_letter_source_queues(sqs: QueueService, call: SqsCall) -> di
 
 def _unsupported(name: str):
     async def refuse(sqs: QueueService, call: SqsCall) -> None:
-        raise QueueUnsupportedOperation(f"Overcast does not support {name} yet.")
+        raise UnsupportedOperation(f"Overcast does not support {name} yet.")
 
     return refuse
 

@@ -14,19 +14,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.error_responses import internal_error, request_line
+from overcast.aws.errors import ServiceError
 from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
 from overcast.aws.protocols.rest_json import check_header_size, read_body, service_model
 from overcast.aws.request_context import request_context
-from overcast.errors import (
-    QueueInvalidAction,
-    QueueMissingParameter,
-    QueueSerializationError,
-    ServiceError,
-)
 from overcast.services.sqs.api import messages as _messages  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api import queues as _queues  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api.call import OPERATIONS, SqsCall
 from overcast.services.sqs.api.query import SqsQueryProtocol
+from overcast.services.sqs.errors import (
+    MissingRequiredParameterException,
+    SerializationException,
+    UnknownOperationException,
+)
 from overcast.services.sqs.service import QueueService
 
 # A 1 MiB message may take six times that as JSON escapes; SQS refuses larger requests.
@@ -58,12 +58,12 @@ class SqsApi:
         target = request.headers["x-amz-target"]
         operation = self.json.operation(target)
         if operation is None:
-            raise QueueInvalidAction(f"The action {target} is not valid for this endpoint.")
+            raise UnknownOperationException(f"The action {target} is not valid for this endpoint.")
         body = await read_body(request, operation.name, MAX_REQUEST_BYTES)
         try:
             params = self.json.parse(operation, body)
         except JsonInputError as exc:
-            raise QueueSerializationError(str(exc)) from exc
+            raise SerializationException(str(exc)) from exc
         result = await self._call(operation, params, request)
         return self.json.response(operation, result)
 
@@ -77,10 +77,14 @@ class SqsApi:
     async def _call(self, operation: OperationModel, params: dict, request: Request) -> dict | None:
         handler = OPERATIONS.get(operation.name)
         if handler is None:
-            raise QueueInvalidAction(f"The action {operation.name} is not valid for this endpoint.")
+            raise UnknownOperationException(
+                f"The action {operation.name} is not valid for this endpoint."
+            )
         missing = _missing(operation.input_shape, params)
         if missing is not None:
-            raise QueueMissingParameter(f"The request must contain the parameter {missing}.")
+            raise MissingRequiredParameterException(
+                f"The request must contain the parameter {missing}."
+            )
         context = request_context(request, self.default_region)
         call = SqsCall(
             params=params,

@@ -1,13 +1,12 @@
-"""EventBridge's errors: Lambda's names where they are the same, with EventBridge's 400
-status."""
+"""EventBridge's errors, by the names of its JSON 1.1 API (botocore's `events` model); every
+one answers 400, `ResourceNotFoundException` included (Lambda's is 404)."""
 
 from __future__ import annotations
 
-from overcast.errors.base import UserError
-from overcast.errors.lambda_api import ResourceNotFoundException, UnknownOperationException
+from overcast.aws.errors import MissingResource, UserError
 
 
-class EventsResourceNotFoundException(ResourceNotFoundException):
+class ResourceNotFoundException(MissingResource):
     """Raised when an event bus or rule does not exist (EventBridge answers 400, not 404)."""
 
     status = 400
@@ -25,7 +24,7 @@ class LimitExceededException(UserError):
     code = "LimitExceededException"
 
 
-class EventsUnknownOperationException(UnknownOperationException):
+class UnknownOperationException(UserError):
     """Raised when an `X-Amz-Target: AWSEvents.*` names an operation Overcast lacks."""
 
-    status = 400
+    code = "UnknownOperationException"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overcast.errors.base import ServiceError
+from overcast.aws.errors import ServiceError
 
 
 class S3Error(ServiceError):
@@ -74,7 +74,7 @@ class InvalidRange(S3Error):
     code = "InvalidRange"
 
 
-class S3PreconditionFailed(S3Error):
+class PreconditionFailed(S3Error):
     """Raised when an If-Match, If-Unmodified-Since or If-None-Match condition fails."""
 
     status = 412
@@ -95,13 +95,13 @@ class MalformedXML(S3Error):
     code = "MalformedXML"
 
 
-class S3InvalidArgument(S3Error):
+class InvalidArgument(S3Error):
     """Raised when a request parameter is not acceptable (S3's `InvalidArgument`)."""
 
     code = "InvalidArgument"
 
 
-class S3InvalidRequest(S3Error):
+class InvalidRequest(S3Error):
     """Raised when a request is not valid as a whole (S3's `InvalidRequest`)."""
 
     code = "InvalidRequest"
@@ -181,7 +181,7 @@ class MethodNotAllowed(S3Error):
     code = "MethodNotAllowed"
 
 
-class S3AccessDenied(S3Error):
+class AccessDenied(S3Error):
     """Raised when a presigned URL has expired."""
 
     status = 403
@@ -189,7 +189,8 @@ class S3AccessDenied(S3Error):
 
 
 class S3NotImplemented(S3Error):
-    """Raised when a request asks for an S3 feature this server lacks."""
+    """Raised when a request asks for an S3 feature this server lacks (S3's `NotImplemented`;
+    the class keeps a prefix because the bare name would shadow Python's `NotImplemented`)."""
 
     status = 501
     code = "NotImplemented"

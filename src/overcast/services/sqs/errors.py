@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overcast.errors.base import UserError
+from overcast.aws.errors import UserError
 
 
 class QueueError(UserError):
@@ -18,25 +18,25 @@ class QueueError(UserError):
     namespace = "com.amazon.coral.service"
 
 
-class QueueParameterError(QueueError):
+class InvalidParameterValueException(QueueError):
     """Raised when an SQS parameter is well-formed but not acceptable (`InvalidParameterValue`)."""
 
 
-class QueueMissingParameter(QueueError):
+class MissingRequiredParameterException(QueueError):
     """Raised when an SQS request lacks a parameter it must have (`MissingParameter`)."""
 
     code = "MissingParameter"
     shape = "MissingRequiredParameterException"
 
 
-class QueueInvalidAction(QueueError):
+class UnknownOperationException(QueueError):
     """Raised when an SQS request names an operation SQS (or Overcast) does not have."""
 
     code = "InvalidAction"
     shape = "UnknownOperationException"
 
 
-class QueueSerializationError(QueueError):
+class SerializationException(QueueError):
     """Raised when an SQS request body cannot be read as the operation's input."""
 
     code = "SerializationException"
@@ -59,7 +59,7 @@ class QueueNameExists(QueueError):
     namespace = "com.amazonaws.sqs"
 
 
-class QueueInvalidAddress(QueueError):
+class InvalidAddress(QueueError):
     """Raised when a QueueUrl is not a queue URL of this endpoint."""
 
     status = 404
@@ -68,7 +68,7 @@ class QueueInvalidAddress(QueueError):
     namespace = "com.amazonaws.sqs"
 
 
-class QueueInvalidAttributeName(QueueError):
+class InvalidAttributeName(QueueError):
     """Raised when a queue attribute name is unknown (or not for this kind of queue)."""
 
     code = "InvalidAttributeName"
@@ -76,7 +76,7 @@ class QueueInvalidAttributeName(QueueError):
     namespace = "com.amazonaws.sqs"
 
 
-class QueueInvalidAttributeValue(QueueError):
+class InvalidAttributeValue(QueueError):
     """Raised when a queue attribute's value is out of range or malformed."""
 
     code = "InvalidAttributeValue"
@@ -84,7 +84,7 @@ class QueueInvalidAttributeValue(QueueError):
     namespace = "com.amazonaws.sqs"
 
 
-class QueueInvalidMessageContents(QueueError):
+class InvalidMessageContents(QueueError):
     """Raised when a message body holds characters SQS does not allow."""
 
     code = "InvalidMessageContents"
@@ -118,7 +118,7 @@ class PurgeQueueInProgress(QueueError):
     namespace = "com.amazonaws.sqs"
 
 
-class QueueUnsupportedOperation(QueueError):
+class UnsupportedOperation(QueueError):
     """Raised when an SQS operation is not supported (here, or for this kind of queue)."""
 
     code = "AWS.SimpleQueueService.UnsupportedOperation"
@@ -126,7 +126,7 @@ class QueueUnsupportedOperation(QueueError):
     namespace = "com.amazonaws.sqs"
 
 
-class QueueBatchError(QueueError):
+class BatchRequestError(QueueError):
     """Raised when an SQS batch request as a whole is refused; `shape` says why
     (TooManyEntriesInBatchRequest, EmptyBatchRequest, BatchEntryIdsNotDistinct,
     InvalidBatchEntryId, BatchRequestTooLong)."""

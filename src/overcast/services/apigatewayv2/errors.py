@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from overcast.errors.base import UserError
+from overcast.aws.errors import UserError
 
 
 class ApiGatewayError(UserError):

@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-from overcast.errors.base import UserError
+from overcast.aws.errors import UserError
 
 
-class TopicsNotFoundException(UserError):
+class NotFoundException(UserError):
     """Raised when a topic or subscription does not exist (SNS's `NotFound`)."""
 
     status = 404
     code = "NotFound"
 
 
-class TopicsInvalidParameterException(UserError):
+class InvalidParameterException(UserError):
     """Raised when an SNS request parameter breaks SNS's rules (`InvalidParameter`)."""
 
     code = "InvalidParameter"
 
 
-class TopicsParameterValueInvalidException(UserError):
+class InvalidParameterValueException(UserError):
     """Raised when a message attribute is malformed (SNS's `ParameterValueInvalid`)."""
 
     code = "ParameterValueInvalid"
 
 
-class TopicsValidationError(UserError):
+class ValidationException(UserError):
     """Raised when SNS input breaks a constraint of the service model (`ValidationError`)."""
 
     code = "ValidationError"
 
 
-class TopicsInvalidActionException(UserError):
+class InvalidAction(UserError):
     """Raised when an SNS request names no Action, or one Overcast lacks (`InvalidAction`)."""
 
     code = "InvalidAction"
 
 
-class TopicsBatchError(UserError):
+class BatchRequestError(UserError):
     """Raised when a PublishBatch request as a whole is refused (its code says why:
     TooManyEntriesInBatchRequest, EmptyBatchRequest, BatchEntryIdsNotDistinct,
     InvalidBatchEntryId, BatchRequestTooLong)."""

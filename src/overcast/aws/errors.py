@@ -1,0 +1,118 @@
+"""The roots of every error a client is told about, and the errors the shared wire machinery
+(`aws/protocols`, validation, paging, event patterns) raises for every service that speaks it.
+
+Each error is a class that knows its HTTP status and its wire name (`code`); the wire shape is
+produced by the protocol that answers (`aws/error_responses.py`, `aws/protocols/*`), never at
+the call site. A service's own errors live in `services/<name>/errors.py`, under AWS's names.
+"""
+
+from __future__ import annotations
+
+
+class OvercastError(Exception):
+    """Base of every error Overcast raises on purpose."""
+
+
+class ServiceError(OvercastError):
+    """Raised when a request fails in a way the client must be told about (an AWS error)."""
+
+    status: int = 500
+    code: str = "ServiceException"
+    error_type: str = "Service"  # the body's "Type": "User" for the caller's fault
+
+    def __init__(self, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    def body(self) -> dict:
+        return {"Type": self.error_type, "message": self.message, **self.extra}
+
+    def headers(self) -> dict[str, str]:
+        """Headers the error adds to a REST-JSON response (Lambda's throttle: Retry-After)."""
+        return {}
+
+
+class UserError(ServiceError):
+    """Raised when the caller's request is at fault (4xx)."""
+
+    status = 400
+    error_type = "User"
+
+
+class MissingResource(UserError):
+    """Raised when a named resource does not exist. Each service's `ResourceNotFoundException`
+    derives from it, so that another service (SNS, SQS's pollers and EventBridge delivering to
+    a function by ARN) can tell "gone" from "not now" without importing that service."""
+
+    status = 404
+    code = "ResourceNotFoundException"
+
+
+# --- errors of the protocols themselves, answered alike by every service that speaks them ---
+
+
+class SerializationException(UserError):
+    """Raised when a JSON-protocol request body (X-Amz-Target services: CloudWatch Logs,
+    EventBridge) is not a JSON object: AWS's JSON front end answers 400
+    `SerializationException` before any operation sees the request."""
+
+    code = "SerializationException"
+
+
+class ValidationException(UserError):
+    """Raised when input breaks a constraint of the service model (length, range, pattern)."""
+
+    code = "ValidationException"
+
+    def body(self) -> dict:
+        return {"message": self.message}
+
+
+class InvalidParameterValueException(UserError):
+    """Raised when a parameter is well-formed but not acceptable (a REST-JSON query value of
+    the wrong type, a paging marker that is not one of ours)."""
+
+    code = "InvalidParameterValueException"
+
+
+class InvalidRequestContentException(UserError):
+    """Raised when a REST-JSON request body cannot be parsed."""
+
+    code = "InvalidRequestContentException"
+
+
+class UnsupportedMediaTypeException(UserError):
+    """Raised when a REST-JSON request's Content-Type is not one the service accepts."""
+
+    status = 415
+    code = "UnsupportedMediaTypeException"
+
+
+class RequestEntityTooLargeException(UserError):
+    """Raised when a request body exceeds the service's request size limit (Lambda's 6 MB
+    control-plane limit, its 50 MB direct code upload)."""
+
+    status = 413
+    code = "RequestEntityTooLargeException"
+
+
+class UnknownOperationException(UserError):
+    """Raised when no operation of any Overcast API matches the request."""
+
+    status = 404
+    code = "UnknownOperationException"
+
+
+class InvalidEventPatternException(UserError):
+    """Raised when an event pattern (EventBridge rule, Lambda filter criteria) is not valid.
+
+    `reason` is the parser's own sentence, kept apart so a caller that reports filter errors
+    under another name (Lambda's event source mappings) can reuse it.
+    """
+
+    code = "InvalidEventPatternException"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Event pattern is not valid. Reason: {reason}")
+        self.reason = reason

@@ -1,0 +1,74 @@
+"""Lambda's own errors, by the names and statuses of its REST API (botocore's `lambda` model).
+
+The errors every REST-JSON service shares (ValidationException, InvalidRequestContentException,
+InvalidParameterValueException, ...) are the protocol's, in `aws/errors.py`.
+"""
+
+from __future__ import annotations
+
+from overcast.aws.errors import MissingResource, UserError
+
+
+class ResourceNotFoundException(MissingResource):
+    """Raised when a function, version, alias or other resource does not exist (404)."""
+
+
+class ProvisionedConcurrencyConfigNotFoundException(ResourceNotFoundException):
+    """Raised when a version or alias has no provisioned-concurrency config."""
+
+    code = "ProvisionedConcurrencyConfigNotFoundException"
+
+
+class ResourceConflictException(UserError):
+    """Raised when a resource exists already or is busy with another update."""
+
+    status = 409
+    code = "ResourceConflictException"
+
+
+class ResourceInUseException(UserError):
+    """Raised when a resource is in use by another resource (an alias pins a version)."""
+
+    code = "ResourceInUseException"
+
+
+class RequestTooLargeException(UserError):
+    """Raised when an invocation payload exceeds Lambda's payload limit."""
+
+    status = 413
+    code = "RequestTooLargeException"
+
+
+class PreconditionFailedException(UserError):
+    """Raised when a RevisionId precondition does not match the current revision."""
+
+    status = 412
+    code = "PreconditionFailedException"
+
+
+class CodeStorageExceededException(UserError):
+    """Raised when stored code would exceed the account's code storage limit."""
+
+    code = "CodeStorageExceededException"
+
+
+class TooManyRequestsException(UserError):
+    """Raised when an invocation is throttled by a concurrency limit: 429 with the `Reason`,
+    `retryAfterSeconds` in the body and a `Retry-After` header, as Lambda answers."""
+
+    status = 429
+    code = "TooManyRequestsException"
+
+    def __init__(self, message: str, reason: str, retry_after: int = 1) -> None:
+        super().__init__(message, Reason=reason, retryAfterSeconds=str(retry_after))
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class RecursiveInvocationException(UserError):
+    """Raised when an invocation would continue a recursive loop past Lambda's 16 hops."""
+
+    status = 400
+    code = "RecursiveInvocationException"

@@ -1,0 +1,73 @@
+"""Each service's errors live in `services/<name>/errors.py`, under AWS's own names.
+
+A class is named for the error shape of the service's botocore model (what boto3 names its
+exception classes after), or, for an error the model does not declare, for its wire code (or
+SQS's JSON `__type`): never with a prefix of Overcast's own (`EventsResourceNotFoundException`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+
+import botocore.session
+import pytest
+
+from overcast.aws.errors import MissingResource, ServiceError
+
+# (botocore's service name, Overcast's folder)
+SERVICES = [
+    ("lambda", "lambda_"),
+    ("events", "events"),
+    ("logs", "logs"),
+    ("apigatewayv2", "apigatewayv2"),
+    ("s3", "s3"),
+    ("sns", "sns"),
+    ("sqs", "sqs"),
+]
+# Names kept on purpose, and why.
+KEPT = {
+    "S3NotImplemented": "S3's NotImplemented would shadow Python's builtin",
+    "BatchRequestError": "its code is per instance (TooManyEntriesInBatchRequest, ...)",
+}
+
+
+def leaf_errors(folder: str) -> list[type[ServiceError]]:
+    module = importlib.import_module(f"overcast.services.{folder}.errors")
+    classes = [
+        cls
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if cls.__module__ == module.__name__ and issubclass(cls, ServiceError)
+    ]
+    bases = {base for cls in classes for base in cls.__mro__[1:]}
+    return [cls for cls in classes if cls not in bases and cls.__name__ not in KEPT]
+
+
+@pytest.mark.parametrize(("service", "folder"), SERVICES)
+def test_each_error_has_aws_s_name(service: str, folder: str) -> None:
+    model = botocore.session.get_session().get_service_model(service)
+    modelled = {shape.name for shape in model.error_shapes}
+    wrong = []
+    for cls in leaf_errors(folder):
+        named = {cls.code, getattr(cls, "shape", cls.code)}
+        if cls.__name__ not in modelled and cls.__name__ not in named:
+            wrong.append(f"{cls.__name__} (code {cls.code})")
+    assert not wrong, f"{folder}/errors.py names no error of AWS's: {wrong}"
+
+
+def test_the_errors_package_is_gone() -> None:
+    """No facade re-exports every service's errors: each is imported from its service."""
+    assert importlib.util.find_spec("overcast.errors") is None
+
+
+@pytest.mark.parametrize("folder", ["events", "logs"])
+def test_eventbridge_and_logs_not_found_are_their_own_400(folder: str) -> None:
+    """EventBridge and CloudWatch Logs answer ResourceNotFoundException with 400 (Lambda: 404),
+    with classes of their own: no service imports another's errors."""
+    own = importlib.import_module(f"overcast.services.{folder}.errors").ResourceNotFoundException
+    lambda_ = importlib.import_module("overcast.services.lambda_.errors").ResourceNotFoundException
+    assert (own.code, own.status) == ("ResourceNotFoundException", 400)
+    assert lambda_.status == 404
+    assert not issubclass(own, lambda_)
+    assert issubclass(own, MissingResource) and issubclass(lambda_, MissingResource)
