@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from overcast.aws.arn import Arn, function_target
 from overcast.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -162,10 +163,9 @@ class Buckets:
         for rule in rules:
             if rule.kind != "function":
                 continue
-            parts = rule.target.split(":")
-            qualifier = parts[7] if len(parts) > 7 else None
+            region, name, qualifier = function_target(rule.target)
             try:
-                self.resolver.resolve(parts[3], parts[6], qualifier)
+                self.resolver.resolve(region, name, qualifier)
             except ServiceError:
                 failed[rule.target] = f"Not authorized to invoke function [{rule.target}]"
         if failed:
@@ -180,13 +180,20 @@ class Buckets:
 
 def _check_arns(rules: tuple[Rule, ...]) -> None:
     for rule in rules:
-        parts = rule.target.split(":")
         service = {"function": "lambda", "queue": "sqs", "topic": "sns"}[rule.kind]
-        shaped = len(parts) >= (7 if rule.kind == "function" else 6)
-        if not shaped or parts[0] != "arn" or parts[2] != service:
+        if not _shaped(rule.target, service, rule.kind == "function"):
             raise S3InvalidArgument(
                 "The ARN is not well formed", ArgumentName=rule.target, ArgumentValue=""
             )
+
+
+def _shaped(target: str, service: str, function: bool) -> bool:
+    """An ARN of `service`; a function's names `function:NAME` (a resource of two fields)."""
+    try:
+        parsed = Arn.parse(target)
+    except ValueError:
+        return False
+    return parsed.service == service and (not function or ":" in parsed.resource)
 
 
 def _check_location(region: str, location: str | None) -> None:

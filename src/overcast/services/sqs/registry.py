@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable
 
+from overcast.aws.arn import Arn
 from overcast.errors import (
     QueueDoesNotExist,
     QueueInvalidAttributeName,
@@ -63,11 +64,14 @@ class QueueRegistry:
         return self._by_id.get(queue_id)
 
     def by_arn(self, arn: str) -> Queue | None:
-        """`arn:aws:sqs:REGION:ACCOUNT:NAME`, or None when no such queue is here."""
-        parts = arn.split(":")
-        if len(parts) != 6 or parts[2] != "sqs" or parts[4] != self.account_id:
+        """`arn:PARTITION:sqs:REGION:ACCOUNT:NAME`, or None when no such queue is here."""
+        try:
+            parsed = Arn.parse(arn)
+        except ValueError:
             return None
-        return self._by_name.get((parts[3], parts[5]))
+        if parsed.service != "sqs" or parsed.account != self.account_id or ":" in parsed.resource:
+            return None
+        return self._by_name.get((parsed.region, parsed.resource))
 
     def kind_of(self, arn: str) -> bool | None:
         """Whether the queue at `arn` is FIFO; None when there is no such queue."""
@@ -108,8 +112,8 @@ class QueueRegistry:
         attribute matches it (CreateQueue is idempotent), else QueueNameExists."""
         given = dict(given)
         fifo = _checked_name(name, given.pop("FifoQueue", None))
-        arn = f"arn:aws:sqs:{region}:{self.account_id}:{name}"
-        settings = self._checked(given, fifo, arn)
+        queue_arn = str(Arn.build("sqs", region, self.account_id, name))
+        settings = self._checked(given, fifo, queue_arn)
         existing = self._by_name.get((region, name))
         if existing is not None:
             for key, value in settings.items():
