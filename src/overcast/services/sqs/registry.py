@@ -7,13 +7,12 @@ queues; other threads may look them up.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import time
 from collections.abc import Callable
 
 from overcast.aws.arn import Arn
+from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.errors import (
     QueueDoesNotExist,
     QueueInvalidAttributeName,
@@ -89,7 +88,7 @@ class QueueRegistry:
         limit = max_results or LIST_LIMIT
         chosen = names[:limit]
         more = max_results is not None and len(names) > limit
-        next_token = _encode_token(chosen[-1]) if more and chosen else None
+        next_token = encode_text(chosen[-1]) if more and chosen else None
         return [self._by_name[(region, n)] for n in chosen], next_token
 
     def dead_letter_sources(self, queue: Queue) -> list[Queue]:
@@ -223,12 +222,8 @@ def _check_tag_count(name: str, tags: dict[str, str]) -> None:
         raise QueueParameterError(f"Too many tags added for queue {name}.")
 
 
-def _encode_token(name: str) -> str:
-    return base64.urlsafe_b64encode(name.encode()).decode()
-
-
 def _decode_token(token: str) -> str:
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return decode_text(token)
+    except InvalidToken:
         raise QueueParameterError("Invalid NextToken value.") from None
