@@ -9,6 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from overcast.aws.arn import Arn, function_target
+from overcast.aws.tags import (
+    MAX_KEY,
+    MAX_VALUE,
+    TagError,
+    TagProblem,
+    check_count,
+    check_tag,
+    tag_map,
+)
 from overcast.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -36,7 +45,6 @@ log = logging.getLogger(__name__)
 
 LEGACY_REGION = "us-east-1"  # where S3 buckets need no LocationConstraint
 MAX_TAGS = 50
-MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
 
 
 @dataclass(frozen=True)
@@ -210,23 +218,26 @@ def _check_location(region: str, location: str | None) -> None:
 
 
 def _check_tags(tags: list[tuple[str, str]]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
-    seen = set()
-    for key, value in tags:
-        if key in seen:
-            raise InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
-        seen.add(key)
-        if key.startswith("aws:"):
-            raise InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
-        if not key or len(key) > MAX_TAG_KEY:
-            raise InvalidTag(
-                f"The TagKey you have provided is invalid or too long, max {MAX_TAG_KEY}",
-                TagKey=key,
-            )
-        if len(value) > MAX_TAG_VALUE:
-            raise InvalidTag(
-                f"The TagValue you have provided is too long, max {MAX_TAG_VALUE}",
-                TagKey=key,
-                TagValue=value,
-            )
+    try:
+        check_count(tags, MAX_TAGS)
+        tag_map(tags, check_tag)
+    except TagError as error:
+        raise _invalid_tag(error) from None
+
+
+def _invalid_tag(error: TagError) -> InvalidTag:
+    """S3's wording for each broken tag rule."""
+    key, value = error.key, error.value
+    if error.problem is TagProblem.COUNT:
+        return InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
+    if error.problem is TagProblem.DUPLICATE:
+        return InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
+    if error.problem is TagProblem.SYSTEM:
+        return InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
+    if error.problem is TagProblem.KEY:
+        return InvalidTag(
+            f"The TagKey you have provided is invalid or too long, max {MAX_KEY}", TagKey=key
+        )
+    return InvalidTag(
+        f"The TagValue you have provided is too long, max {MAX_VALUE}", TagKey=key, TagValue=value
+    )

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from overcast.aws.arn import Arn
 from overcast.aws.paging import InvalidToken, decode_text, encode_text
+from overcast.aws.tags import TagError, check_count, merged, removed
 from overcast.errors import (
     QueueDoesNotExist,
     QueueInvalidAttributeName,
@@ -189,13 +190,14 @@ class QueueRegistry:
         return {name: every[name] for name in names if name in every}
 
     def tag(self, queue: Queue, tags: dict[str, str]) -> None:
-        merged = {**queue.record.tags, **tags}
-        _check_tag_count(queue.name, merged)
-        queue.record.tags = merged
+        try:
+            queue.record.tags = merged(queue.record.tags, tags, MAX_TAGS)
+        except TagError:
+            raise _too_many_tags(queue.name) from None
         self.store.put_queue(queue.record)
 
     def untag(self, queue: Queue, keys: list[str]) -> None:
-        queue.record.tags = {k: v for k, v in queue.record.tags.items() if k not in keys}
+        queue.record.tags = removed(queue.record.tags, keys)
         self.store.put_queue(queue.record)
 
 
@@ -218,8 +220,14 @@ def _checked_name(name: str, fifo_flag: str | None) -> bool:
 
 
 def _check_tag_count(name: str, tags: dict[str, str]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise QueueParameterError(f"Too many tags added for queue {name}.")
+    try:
+        check_count(tags, MAX_TAGS)
+    except TagError:
+        raise _too_many_tags(name) from None
+
+
+def _too_many_tags(name: str) -> QueueParameterError:
+    return QueueParameterError(f"Too many tags added for queue {name}.")
 
 
 def _decode_token(token: str) -> str:
