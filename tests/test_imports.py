@@ -4,10 +4,6 @@
 - A service (`services/<name>/`) never imports another: services reach each other by ARN.
   `services/base.py` is no service: it is what every service is built from (ServiceSpec).
 - Only `services/lambda_` (and `factory.py`, which builds it) imports `engine/`.
-
-CROSSINGS lists, by name, the imports that still break a rule: the debt left by the move into
-services/ (issue 14), to be paid off one by one. The test fails on any crossing not listed,
-and on a listed one that is gone (so the list only ever shrinks).
 """
 
 from __future__ import annotations
@@ -18,12 +14,6 @@ from pathlib import Path
 import overcast
 
 SOURCE = Path(overcast.__file__).parent
-
-# (importer, imported), without the leading "overcast."
-_CROSSINGS = [
-    ("services.apigatewayv2.endpoints", "services.lambda_.model.arn"),
-]
-CROSSINGS = {(f"overcast.{a}", f"overcast.{b}") for a, b in _CROSSINGS}
 
 
 def modules() -> dict[str, Path]:
@@ -80,16 +70,9 @@ def crossings() -> dict[tuple[str, str], str]:
     return found
 
 
-def test_no_import_crosses_a_layer_that_is_not_listed() -> None:
-    new = {f"{a} -> {b}: {rule}" for (a, b), rule in crossings().items() if (a, b) not in CROSSINGS}
-    assert not new, "imports that break DESIGN.md's contract:\n" + "\n".join(sorted(new))
-
-
-def test_every_listed_crossing_still_exists() -> None:
-    """Paid-off debt leaves the list: a crossing removed from the code is removed here."""
-    gone = CROSSINGS - set(crossings())
-    listing = "\n".join(f"{a} -> {b}" for a, b in sorted(gone))
-    assert not gone, "no longer crossed, remove from CROSSINGS:\n" + listing
+def test_no_import_crosses_a_layer() -> None:
+    found = [f"{a} -> {b}: {rule}" for (a, b), rule in sorted(crossings().items())]
+    assert not found, "imports that break DESIGN.md's contract:\n" + "\n".join(found)
 
 
 def test_the_rules_are_the_design_s() -> None:

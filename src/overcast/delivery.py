@@ -24,6 +24,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from overcast.aws.arn import Arn
 from overcast.aws.errors import OvercastError
 
 log = logging.getLogger(__name__)
@@ -105,13 +106,14 @@ class Destinations:
     def _sender(self, arn: str) -> Sender | None:
         """The sender for `arn:<partition>:<service>:<region>:<account>:<resource>`, if a
         service here takes deliveries to that kind of resource."""
-        parts = arn.split(":", 5)
-        if len(parts) < 6 or parts[0] != "arn" or not parts[1].startswith("aws"):
+        try:
+            parsed = Arn.parse(arn)
+        except ValueError:
             return None
-        if not parts[3] or not parts[4]:
+        if not parsed.partition.startswith("aws") or not parsed.region or not parsed.account:
             return None
-        sender, resource = self._senders.get(parts[2], (None, ""))
-        return sender if parts[5].startswith(resource) else None
+        sender, resource = self._senders.get(parsed.service, (None, ""))
+        return sender if parsed.resource.startswith(resource) else None
 
 
 def string_attributes(values: dict[str, str]) -> Attributes:

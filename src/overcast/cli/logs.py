@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from overcast.aws.arn import function_target
 from overcast.cli.client import CliContext, error_code
 
 POLL_INTERVAL_S = 0.5
@@ -110,10 +111,10 @@ def _print(ctx: CliContext, event: dict) -> None:
 
 def function_name(name_or_arn: str) -> str:
     """`arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` -> NAME; a name stays as is."""
-    parts = name_or_arn.split(":")
-    if len(parts) >= 7 and parts[0] == "arn" and parts[5] == "function":
-        return parts[6]
-    return name_or_arn.partition(":")[0]
+    try:
+        return function_target(name_or_arn)[1]
+    except ValueError:
+        return name_or_arn.partition(":")[0]
 
 
 def duration(text: str) -> float:

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from overcast.aws.arn import function_target
 from overcast.aws.errors import ServiceError
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
@@ -368,10 +369,9 @@ class AsyncQueue:
 
     def _send_to_function(self, delivery: Delivery) -> None:
         """The `lambda` sender: a destination that is a function gets a new event."""
-        parts = delivery.arn.split(":")
-        qualifier = parts[7] if len(parts) > 7 else None
+        region, name, qualifier = function_target(delivery.arn)
         try:
-            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+            target = self.resolver.resolve(region, name, qualifier)
         except ServiceError as exc:
             missing = isinstance(exc, ResourceNotFoundException)
             raise DeliveryFailed(exc.message, missing=missing) from None
@@ -413,5 +413,4 @@ class AsyncQueue:
 
 
 def _qualifier(invoked_arn: str) -> str | None:
-    parts = invoked_arn.split(":")
-    return parts[7] if len(parts) > 7 else None
+    return function_target(invoked_arn)[2]

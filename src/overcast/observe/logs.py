@@ -10,8 +10,6 @@ losing the last lines of a power cut is an acceptable price for logs, as in Clou
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import os
@@ -25,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
-from overcast.aws import json_document
+from overcast.aws.paging import InvalidToken, decode_token, encode_token
 from overcast.observe._logfile import (
     RawEvent,
     event_lines,
@@ -190,7 +188,7 @@ class LogStore:
         chosen = names[start : start + limit]
         infos = [self.group_info(name) for name in chosen]
         more = start + limit < len(names)
-        return Page(infos, _encode_token(start + limit) if more else None)
+        return Page(infos, encode_token(start + limit) if more else None)
 
     def group_info(self, group: str) -> LogGroupInfo:
         folder = self._existing_group_dir(group)
@@ -221,7 +219,7 @@ class LogStore:
             streams.reverse()
         start = _decode_token(next_token, int) if next_token else 0
         more = start + limit < len(streams)
-        return Page(streams[start : start + limit], _encode_token(start + limit) if more else None)
+        return Page(streams[start : start + limit], encode_token(start + limit) if more else None)
 
     def get_events(
         self,
@@ -313,7 +311,7 @@ class LogStore:
                     found.append(event)
         found.sort(key=_order)
         chosen = found[:limit]
-        token = _encode_token(list(_order(chosen[-1]))) if len(found) > limit else None
+        token = encode_token(list(_order(chosen[-1]))) if len(found) > limit else None
         return Page(chosen, token)
 
     def _groups(self) -> Iterator[tuple[str, Path]]:
@@ -378,14 +376,10 @@ def _parse_position(token: str | None, start_from_head: bool) -> tuple[str, int 
     return direction, int(number)
 
 
-def _encode_token(value: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
-
-
 def _decode_token(token: str, kind: type) -> object:
     try:
-        value = json_document.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, binascii.Error):
+        value = decode_token(token)
+    except InvalidToken:
         value = None
     if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
         raise InvalidParameterException("The specified nextToken is invalid.")

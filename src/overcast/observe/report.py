@@ -11,6 +11,8 @@ import math
 import time
 from dataclasses import dataclass
 
+from overcast.aws.arn import arn
+
 
 @dataclass(frozen=True)
 class Report:
@@ -61,8 +63,8 @@ def report_line(report: Report) -> str:
 
 def init_start_line(runtime: str, region: str) -> str:
     version = runtime.replace("python", "python:") + ".v1"
-    arn = f"arn:aws:lambda:{region}::runtime:overcast-{runtime}"
-    return f"INIT_START Runtime Version: {version}\tRuntime Version ARN: {arn}"
+    runtime_arn = arn("lambda", region, "", f"runtime:overcast-{runtime}")
+    return f"INIT_START Runtime Version: {version}\tRuntime Version ARN: {runtime_arn}"
 
 
 def timeout_line(request_id: str, timeout_s: int) -> str:

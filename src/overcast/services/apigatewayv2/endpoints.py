@@ -20,6 +20,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
+from overcast.aws.arn import function_target
 from overcast.aws.errors import ServiceError
 from overcast.http.front_door import (
     Claim,
@@ -51,7 +52,6 @@ from overcast.services.apigatewayv2.model.http_api import (
     with_stage_variables,
 )
 from overcast.services.apigatewayv2.model.route_key import RouteKey
-from overcast.services.lambda_.model.arn import parse_function_name
 from overcast.types import Invoker, InvokeResult, Resolver
 
 log = logging.getLogger(__name__)
@@ -180,8 +180,10 @@ class HttpApis:
             return _copy(INTERNAL_ERROR)
         arn = lambda_arn_of(with_stage_variables(integration.integration_uri, stage.variables))
         # API Gateway may integrate a function of another region: look it up where it lives.
-        named = parse_function_name(arn or "")
-        region = named.region if named is not None and named.region else api.region
+        try:
+            region = function_target(arn or "")[0] or api.region
+        except ValueError:  # not a function's ARN: the resolver says what is wrong with it
+            region = api.region
         try:
             target = self._resolver.resolve(region, arn or "", None)
         except ServiceError as exc:

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from overcast.aws import json_document
+from overcast.aws.arn import Arn
 from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.delivery import SUCCESS, Delivery, DeliveryFailed, Destinations
@@ -144,7 +145,7 @@ class EventRouter:
         """A Lambda destination naming a bus: the record is the detail of a `lambda` event,
         whose resources are the bus and the function version that ran. Raises DeliveryFailed
         when the bus does not exist."""
-        region = delivery.arn.split(":")[3]
+        region = Arn.parse(delivery.arn).region
         if self.registry.find_bus(region, bus_name(delivery.arn)) is None:
             raise DeliveryFailed(f"The event bus {delivery.arn} does not exist.", missing=True)
         record = json.loads(delivery.body)

@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import MissingResource, ServiceError
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.request_id import new_request_id
@@ -143,10 +144,9 @@ class TargetDelivery:
             raise TargetFailed(code, failure.message, False) from None
 
     def _to_function(self, attempt: Attempt, payload: bytes) -> None:
-        parts = attempt.target.arn.split(":")
-        qualifier = parts[7] if len(parts) > 7 else None
+        region, name, qualifier = function_target(attempt.target.arn)
         try:
-            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+            target = self.resolver.resolve(region, name, qualifier)
         except MissingResource as exc:
             raise TargetFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
         except ServiceError as exc:  # e.g. still Pending: it may take the event later
@@ -161,7 +161,7 @@ class TargetDelivery:
                 "rule %s: event %s stopped in a loop", attempt.rule.arn, attempt.event["id"]
             )
             return
-        region = attempt.target.arn.split(":")[3]
+        region = Arn.parse(attempt.target.arn).region
         self.forward(region, bus_name(attempt.target.arn), attempt.event, attempt.hops + 1)
 
     def _context(self, attempt: Attempt) -> RuleContext:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from overcast.aws.arn import Arn, arn
 from overcast.services.events.input_transform import TargetInput
 
 DEFAULT_BUS = "default"
@@ -26,12 +27,12 @@ MAX_TARGETS_PER_RULE = 5
 
 
 def bus_arn(region: str, account_id: str, name: str) -> str:
-    return f"arn:aws:events:{region}:{account_id}:event-bus/{name}"
+    return arn("events", region, account_id, f"event-bus/{name}")
 
 
 def rule_arn(region: str, account_id: str, bus: str, name: str) -> str:
     path = name if bus == DEFAULT_BUS else f"{bus}/{name}"
-    return f"arn:aws:events:{region}:{account_id}:rule/{path}"
+    return arn("events", region, account_id, f"rule/{path}")
 
 
 def bus_name(name_or_arn: str | None) -> str:
@@ -45,8 +46,10 @@ def bus_name(name_or_arn: str | None) -> str:
 
 def service_of(arn: str) -> str:
     """`lambda`, `sqs`, `events`, ... for an ARN; "" for anything else."""
-    parts = arn.split(":", 5)
-    return parts[2] if len(parts) == 6 and parts[0] == "arn" else ""
+    try:
+        return Arn.parse(arn).service
+    except ValueError:
+        return ""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 
 from overcast.aws.errors import ValidationException
+from overcast.aws.tags import merged, removed
 from overcast.services.events.model import DEFAULT_BUS, EventBus, Rule
 from overcast.services.events.registry import EventRegistry
 
@@ -26,13 +27,12 @@ class EventTagService:
     def tag(self, arn: str, tags: dict[str, str]) -> None:
         with self.registry.lock:
             resource = self._find(arn)
-            self._save(replace(resource, tags={**resource.tags, **tags}))
+            self._save(replace(resource, tags=merged(resource.tags, tags)))
 
     def untag(self, arn: str, keys: list[str]) -> None:
         with self.registry.lock:
             resource = self._find(arn)
-            kept = {key: value for key, value in resource.tags.items() if key not in keys}
-            self._save(replace(resource, tags=kept))
+            self._save(replace(resource, tags=removed(resource.tags, keys)))
 
     def list(self, arn: str) -> dict[str, str]:
         return dict(self._find(arn).tags)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from overcast.aws.arn import Arn
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import RequestContext
 from overcast.observe.logs import LogEvent, LogGroupInfo, LogStore, LogStreamInfo
@@ -39,14 +40,17 @@ class _Request:
             )
         if identifier and identifier.startswith("arn:"):
             # arn:aws:logs:REGION:ACCOUNT:log-group:NAME, with or without a trailing ":*"
-            parts = identifier.split(":")
-            if len(parts) < 7 or parts[5] != "log-group":
+            try:
+                fields = Arn.parse(identifier).resource.split(":")
+            except ValueError:
+                fields = []
+            if len(fields) < 2 or fields[0] != "log-group":
                 raise InvalidParameterException(f"Invalid log group ARN: {identifier}")
-            return parts[6]
+            return fields[1]
         return name or identifier
 
     def group_arn(self, group: str) -> str:
-        return f"arn:aws:logs:{self.region}:{self.account_id}:log-group:{group}"
+        return str(Arn.build("logs", self.region, self.account_id, f"log-group:{group}"))
 
 
 def logs_handler(store: LogStore, *, account_id: str = "000000000000") -> LogsHandler:

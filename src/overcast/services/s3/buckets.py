@@ -8,7 +8,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
+from overcast.aws.tags import (
+    MAX_KEY,
+    MAX_VALUE,
+    TagError,
+    TagProblem,
+    check_count,
+    check_tag,
+    tag_map,
+)
 from overcast.delivery import DeliveryFailed
 from overcast.services.s3.catalog import Bucket, Catalog
 from overcast.services.s3.errors import (
@@ -35,7 +45,6 @@ log = logging.getLogger(__name__)
 
 LEGACY_REGION = "us-east-1"  # where S3 buckets need no LocationConstraint
 MAX_TAGS = 50
-MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
 
 
 @dataclass(frozen=True)
@@ -162,10 +171,9 @@ class Buckets:
         for rule in rules:
             if rule.kind != "function":
                 continue
-            parts = rule.target.split(":")
-            qualifier = parts[7] if len(parts) > 7 else None
+            region, name, qualifier = function_target(rule.target)
             try:
-                self.resolver.resolve(parts[3], parts[6], qualifier)
+                self.resolver.resolve(region, name, qualifier)
             except ServiceError:
                 failed[rule.target] = f"Not authorized to invoke function [{rule.target}]"
         if failed:
@@ -180,13 +188,20 @@ class Buckets:
 
 def _check_arns(rules: tuple[Rule, ...]) -> None:
     for rule in rules:
-        parts = rule.target.split(":")
         service = {"function": "lambda", "queue": "sqs", "topic": "sns"}[rule.kind]
-        shaped = len(parts) >= (7 if rule.kind == "function" else 6)
-        if not shaped or parts[0] != "arn" or parts[2] != service:
+        if not _shaped(rule.target, service, rule.kind == "function"):
             raise InvalidArgument(
                 "The ARN is not well formed", ArgumentName=rule.target, ArgumentValue=""
             )
+
+
+def _shaped(target: str, service: str, function: bool) -> bool:
+    """An ARN of `service`; a function's names `function:NAME` (a resource of two fields)."""
+    try:
+        parsed = Arn.parse(target)
+    except ValueError:
+        return False
+    return parsed.service == service and (not function or ":" in parsed.resource)
 
 
 def _check_location(region: str, location: str | None) -> None:
@@ -203,23 +218,26 @@ def _check_location(region: str, location: str | None) -> None:
 
 
 def _check_tags(tags: list[tuple[str, str]]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
-    seen = set()
-    for key, value in tags:
-        if key in seen:
-            raise InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
-        seen.add(key)
-        if key.startswith("aws:"):
-            raise InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
-        if not key or len(key) > MAX_TAG_KEY:
-            raise InvalidTag(
-                f"The TagKey you have provided is invalid or too long, max {MAX_TAG_KEY}",
-                TagKey=key,
-            )
-        if len(value) > MAX_TAG_VALUE:
-            raise InvalidTag(
-                f"The TagValue you have provided is too long, max {MAX_TAG_VALUE}",
-                TagKey=key,
-                TagValue=value,
-            )
+    try:
+        check_count(tags, MAX_TAGS)
+        tag_map(tags, check_tag)
+    except TagError as error:
+        raise _invalid_tag(error) from None
+
+
+def _invalid_tag(error: TagError) -> InvalidTag:
+    """S3's wording for each broken tag rule."""
+    key, value = error.key, error.value
+    if error.problem is TagProblem.COUNT:
+        return InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
+    if error.problem is TagProblem.DUPLICATE:
+        return InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
+    if error.problem is TagProblem.SYSTEM:
+        return InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
+    if error.problem is TagProblem.KEY:
+        return InvalidTag(
+            f"The TagKey you have provided is invalid or too long, max {MAX_KEY}", TagKey=key
+        )
+    return InvalidTag(
+        f"The TagValue you have provided is too long, max {MAX_VALUE}", TagKey=key, TagValue=value
+    )

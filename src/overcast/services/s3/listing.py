@@ -8,10 +8,9 @@ under it). V2's continuation token is that marker, base64-encoded (opaque to cli
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass, field
 
+from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.services.s3.catalog import Catalog, StoredObject
 
 PAGE = 1000  # keys read from the catalog at a time
@@ -87,12 +86,12 @@ def _rolled_up(key: str, prefix: str, delimiter: str) -> str | None:
 
 
 def encode_token(marker: str) -> str:
-    return base64.urlsafe_b64encode(marker.encode("utf-8", "surrogatepass")).decode()
+    return encode_text(marker)
 
 
 def decode_token(token: str) -> str | None:
     """The marker a continuation token holds; None if it is not one of ours."""
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode("utf-8", "surrogatepass")
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return decode_text(token)
+    except InvalidToken:
         return None

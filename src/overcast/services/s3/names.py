@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from overcast.aws.arn import Arn, partition_for
 from overcast.services.s3.errors import InvalidBucketName, KeyTooLongError
 
 MAX_KEY_BYTES = 1024
@@ -36,8 +37,10 @@ def check_key(key: str) -> None:
         raise KeyTooLongError("Your key is too long", Size=size, MaxSizeAllowed=MAX_KEY_BYTES)
 
 
-def bucket_arn(bucket: str) -> str:
-    return f"arn:aws:s3:::{bucket}"
+def bucket_arn(bucket: str, region: str) -> str:
+    """`arn:PARTITION:s3:::BUCKET`: a bucket's ARN names no region or account, but its
+    partition is the one of the region the bucket lives in."""
+    return str(Arn(partition_for(region), "s3", "", "", bucket))
 
 
 def canonical_user_id(account_id: str) -> str:

@@ -246,7 +246,7 @@ def record(event: ObjectEvent, rule: Rule, caller: Caller, owner: str) -> dict:
             "bucket": {
                 "name": event.bucket,
                 "ownerIdentity": {"principalId": owner},
-                "arn": bucket_arn(event.bucket),
+                "arn": bucket_arn(event.bucket, event.region),
             },
             "object": obj,
         },

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery, DeliveryFailed, Destinations
@@ -53,13 +54,12 @@ class Notifier:
         self._send(Notice(arn, body, 0))
 
     def _send(self, notice: Notice) -> None:
-        parts = notice.target.split(":")
-        if parts[2] != "lambda":
+        if Arn.parse(notice.target).service != "lambda":
             self.destinations.send(Delivery(notice.target, notice.body, notice.hops))
             return
-        qualifier = parts[7] if len(parts) > 7 else None
+        region, name, qualifier = function_target(notice.target)
         try:
-            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+            target = self.resolver.resolve(region, name, qualifier)
         except ServiceError as exc:
             log.warning("object event for %s dropped: %s", notice.target, exc.message)
             return

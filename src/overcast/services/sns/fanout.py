@@ -29,6 +29,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+from overcast.aws.arn import function_target
 from overcast.aws.errors import MissingResource
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery as Handover
@@ -186,10 +187,9 @@ class Fanout:
     # --- the three kinds of subscriber -----------------------------------------------------
 
     def _to_function(self, subscription: Subscription, message: Message) -> None:
-        parts = subscription.endpoint.split(":")
-        qualifier = parts[7] if len(parts) > 7 else None
+        region, name, qualifier = function_target(subscription.endpoint)
         try:
-            target = self.resolver.resolve(parts[3], parts[6], qualifier)
+            target = self.resolver.resolve(region, name, qualifier)
         except MissingResource as error:
             raise DeliveryFailed(error.message, missing=True) from None
         payload = notification.lambda_event(message, subscription, self.urls)

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from overcast.aws.arn import Arn, arn
 from overcast.services.sns.errors import InvalidParameterException
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -67,7 +68,7 @@ def invalid(text: str) -> InvalidParameterException:
 
 
 def topic_arn(region: str, account_id: str, name: str) -> str:
-    return f"arn:aws:sns:{region}:{account_id}:{name}"
+    return arn("sns", region, account_id, name)
 
 
 def check_arn(arn: str | None, parameter: str) -> str:
@@ -169,6 +170,11 @@ class Subscription:
     def raw(self) -> bool:
         return is_true(self.attributes.get("RawMessageDelivery"))
 
+    def principal(self) -> str:
+        """The subscriber's IAM user, in the partition of the topic's region."""
+        partition = Arn.parse(self.topic_arn).partition
+        return str(Arn(partition, "iam", "", self.owner, "user/overcast"))
+
     @property
     def listed_arn(self) -> str:
         """ListSubscriptions shows a pending subscription as `PendingConfirmation`."""
@@ -185,7 +191,7 @@ class Subscription:
             "PendingConfirmation": "true" if self.pending else "false",
             "ConfirmationWasAuthenticated": "false" if self.pending else "true",
             "SubscriptionArn": self.arn,
-            "SubscriptionPrincipal": f"arn:aws:iam::{self.owner}:user/overcast",
+            "SubscriptionPrincipal": self.principal(),
         }
         if self.protocol in ("http", "https"):
             view["EffectiveDeliveryPolicy"] = json.dumps(DEFAULT_HTTP_POLICY)

@@ -7,6 +7,7 @@ exist succeeds, as on SNS.
 
 from __future__ import annotations
 
+from overcast.aws.tags import TagError, removed, tag_map
 from overcast.services.sns.model import (
     TOPIC_SETTABLE,
     Topic,
@@ -103,8 +104,7 @@ class TopicService:
 
     def untag(self, arn: str | None, keys: list[str]) -> None:
         topic = self.registry.topic(arn, "ResourceArn")
-        for key in keys:
-            topic.tags.pop(key, None)
+        topic.tags = removed(topic.tags, keys)
         self.registry.put_topic(topic)
 
     def tags(self, arn: str | None) -> list[dict]:
@@ -113,13 +113,11 @@ class TopicService:
 
 
 def tag_dict(tags: list[dict] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for tag in tags or []:
-        key = tag.get("Key", "")
-        if key in out:
-            raise invalid("Duplicated keys are not allowed.")
-        out[key] = tag.get("Value", "")
-    return out
+    """A Tags parameter (Key/Value structures) as a tag map."""
+    try:
+        return tag_map((tag.get("Key", ""), tag.get("Value", "")) for tag in tags or [])
+    except TagError:
+        raise invalid("Duplicated keys are not allowed.") from None
 
 
 def _offset(token: str | None) -> int:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from overcast.aws import json_document
+from overcast.aws.arn import Arn
 from overcast.aws.errors import InvalidParameterValueException, MissingResource, ServiceError
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.aws.lineage import MAX_HOPS
@@ -75,8 +76,7 @@ class QueuePollers:
         self._pending: list[tuple[PolledMapping, Callable[[], None]]] = []
 
     def check_source(self, region: str, arn: str) -> Source:
-        parts = arn.split(":")
-        if len(parts) != 6 or parts[2] != "sqs":
+        if not _is_queue_arn(arn):
             raise InvalidParameterValueException(
                 f"Unrecognized event source {arn}: Overcast reads Amazon SQS queues."
             )
@@ -124,6 +124,15 @@ class QueuePollers:
             poller.start()
             self._pollers[mapping.uuid] = poller
         done()
+
+
+def _is_queue_arn(text: str) -> bool:
+    """`arn:PARTITION:sqs:REGION:ACCOUNT:NAME`, the only event source read here."""
+    try:
+        parsed = Arn.parse(text)
+    except ValueError:
+        return False
+    return parsed.service == "sqs" and ":" not in parsed.resource
 
 
 class Poller:

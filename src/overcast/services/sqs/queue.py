@@ -15,6 +15,7 @@ import heapq
 from collections import deque
 from collections.abc import Iterator
 
+from overcast.aws.arn import arn
 from overcast.services.sqs.attributes import RedrivePolicy, redrive_policy
 from overcast.services.sqs.message import Message
 from overcast.services.sqs.store import Deduplication, QueueRecord
@@ -27,7 +28,7 @@ class Queue:
     def __init__(self, record: QueueRecord, account_id: str) -> None:
         self.record = record
         self.account_id = account_id
-        self.arn = f"arn:aws:sqs:{record.region}:{account_id}:{record.name}"
+        self.arn = arn("sqs", record.region, account_id, record.name)
         self.fifo = record.name.endswith(".fifo")
         self.messages: dict[str, Message] = {}
         self.deduplication: dict[str, Deduplication] = {}

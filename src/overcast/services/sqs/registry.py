@@ -7,12 +7,13 @@ queues; other threads may look them up.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import time
 from collections.abc import Callable
 
+from overcast.aws.arn import Arn
+from overcast.aws.paging import InvalidToken, decode_text, encode_text
+from overcast.aws.tags import TagError, check_count, merged, removed
 from overcast.services.sqs import attributes as queue_attributes
 from overcast.services.sqs.errors import (
     InvalidAttributeName,
@@ -63,11 +64,14 @@ class QueueRegistry:
         return self._by_id.get(queue_id)
 
     def by_arn(self, arn: str) -> Queue | None:
-        """`arn:aws:sqs:REGION:ACCOUNT:NAME`, or None when no such queue is here."""
-        parts = arn.split(":")
-        if len(parts) != 6 or parts[2] != "sqs" or parts[4] != self.account_id:
+        """`arn:PARTITION:sqs:REGION:ACCOUNT:NAME`, or None when no such queue is here."""
+        try:
+            parsed = Arn.parse(arn)
+        except ValueError:
             return None
-        return self._by_name.get((parts[3], parts[5]))
+        if parsed.service != "sqs" or parsed.account != self.account_id or ":" in parsed.resource:
+            return None
+        return self._by_name.get((parsed.region, parsed.resource))
 
     def kind_of(self, arn: str) -> bool | None:
         """Whether the queue at `arn` is FIFO; None when there is no such queue."""
@@ -85,7 +89,7 @@ class QueueRegistry:
         limit = max_results or LIST_LIMIT
         chosen = names[:limit]
         more = max_results is not None and len(names) > limit
-        next_token = _encode_token(chosen[-1]) if more and chosen else None
+        next_token = encode_text(chosen[-1]) if more and chosen else None
         return [self._by_name[(region, n)] for n in chosen], next_token
 
     def dead_letter_sources(self, queue: Queue) -> list[Queue]:
@@ -108,8 +112,8 @@ class QueueRegistry:
         attribute matches it (CreateQueue is idempotent), else QueueNameExists."""
         given = dict(given)
         fifo = _checked_name(name, given.pop("FifoQueue", None))
-        arn = f"arn:aws:sqs:{region}:{self.account_id}:{name}"
-        settings = self._checked(given, fifo, arn)
+        queue_arn = str(Arn.build("sqs", region, self.account_id, name))
+        settings = self._checked(given, fifo, queue_arn)
         existing = self._by_name.get((region, name))
         if existing is not None:
             for key, value in settings.items():
@@ -186,13 +190,14 @@ class QueueRegistry:
         return {name: every[name] for name in names if name in every}
 
     def tag(self, queue: Queue, tags: dict[str, str]) -> None:
-        merged = {**queue.record.tags, **tags}
-        _check_tag_count(queue.name, merged)
-        queue.record.tags = merged
+        try:
+            queue.record.tags = merged(queue.record.tags, tags, MAX_TAGS)
+        except TagError:
+            raise _too_many_tags(queue.name) from None
         self.store.put_queue(queue.record)
 
     def untag(self, queue: Queue, keys: list[str]) -> None:
-        queue.record.tags = {k: v for k, v in queue.record.tags.items() if k not in keys}
+        queue.record.tags = removed(queue.record.tags, keys)
         self.store.put_queue(queue.record)
 
 
@@ -215,16 +220,18 @@ def _checked_name(name: str, fifo_flag: str | None) -> bool:
 
 
 def _check_tag_count(name: str, tags: dict[str, str]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise InvalidParameterValueException(f"Too many tags added for queue {name}.")
+    try:
+        check_count(tags, MAX_TAGS)
+    except TagError:
+        raise _too_many_tags(name) from None
 
 
-def _encode_token(name: str) -> str:
-    return base64.urlsafe_b64encode(name.encode()).decode()
+def _too_many_tags(name: str) -> InvalidParameterValueException:
+    return InvalidParameterValueException(f"Too many tags added for queue {name}.")
 
 
 def _decode_token(token: str) -> str:
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return decode_text(token)
+    except InvalidToken:
         raise InvalidParameterValueException("Invalid NextToken value.") from None

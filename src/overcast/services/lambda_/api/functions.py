@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from overcast.aws.arn import Arn, arn
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.rest_service import Call
 from overcast.services.lambda_.control.catalog import VersionView
@@ -43,13 +44,13 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 def runtime_version_arn(region: str, runtime: str, interpreter: str | None) -> str:
     """Lambda's RuntimeVersionArn; here it names the interpreter the runtime runs on."""
     digest = hashlib.sha256(f"{runtime}:{interpreter}".encode()).hexdigest()
-    return f"arn:aws:lambda:{region}::runtime:{digest}"
+    return arn("lambda", region, "", f"runtime:{digest}")
 
 
 def configuration(view: VersionView, control: ControlPlane, *, states: bool = True) -> dict:
     """FunctionConfiguration. ListFunctions omits the state fields, as Lambda's does."""
     c = view.config
-    region = view.function_arn.split(":")[3]
+    region = Arn.parse(view.function_arn).region
     out = {
         "FunctionName": c.name,
         "FunctionArn": view.function_arn,

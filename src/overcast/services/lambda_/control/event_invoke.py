@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from overcast.aws.arn import function_target
 from overcast.aws.clock import Clock
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
@@ -219,5 +220,4 @@ def _order(qualifier: str) -> list:
 
 def qualifier_of(invoked_arn: str) -> str:
     """The qualifier an invoked ARN names: `...:function:f:prod` -> prod; none -> $LATEST."""
-    parts = invoked_arn.split(":")
-    return parts[7] if len(parts) > 7 and parts[7] else LATEST
+    return function_target(invoked_arn)[2] or LATEST

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from overcast.aws.arn import Arn
 from overcast.aws.clock import Clock, lambda_timestamp, new_revision_id
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
@@ -341,8 +342,9 @@ def _statement(
 ) -> dict:
     """One statement as Lambda writes it: an account id becomes its root ARN."""
     who: str | dict = principal
-    if principal.isdigit():
-        who = {"AWS": f"arn:aws:iam::{principal}:root"}
+    if principal.isdigit():  # in the layer's partition: arn:aws-cn:iam::... in China
+        root = Arn(Arn.parse(resource).partition, "iam", "", principal, "root")
+        who = {"AWS": str(root)}
     elif principal != "*":
         who = {"AWS": principal}
     statement: dict = {

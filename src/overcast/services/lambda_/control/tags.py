@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from overcast.aws.errors import InvalidParameterValueException
+from overcast.aws.tags import TagError, merged, removed
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
 
@@ -27,17 +28,18 @@ class TagService:
     def tag(self, region: str, resource_arn: str, tags: dict[str, str]) -> None:
         with self.catalog.lock:
             entry = self._entry(region, resource_arn)
-            merged = {**entry.record.tags, **tags}
-            if len(merged) > MAX_TAGS:
+            try:
+                kept = merged(entry.record.tags, tags, MAX_TAGS)
+            except TagError:
                 raise InvalidParameterValueException(
                     f"Number of tags exceeds resource tag limit of {MAX_TAGS}."
-                )
-            self._save(entry, merged)
+                ) from None
+            self._save(entry, kept)
 
     def untag(self, region: str, resource_arn: str, keys: list[str]) -> None:
         with self.catalog.lock:
             entry = self._entry(region, resource_arn)
-            self._save(entry, {k: v for k, v in entry.record.tags.items() if k not in keys})
+            self._save(entry, removed(entry.record.tags, keys))
 
     def list(self, region: str, resource_arn: str) -> dict[str, str]:
         return dict(self._entry(region, resource_arn).record.tags)

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from overcast.aws.arn import arn
+
 # The union of botocore's FunctionName and NamespacedFunctionName patterns, with named groups.
 _FUNCTION_NAME = re.compile(
     r"(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?"
@@ -24,9 +26,9 @@ _FUNCTION_NAME = re.compile(
 
 
 def function_arn(region: str, account_id: str, name: str, qualifier: str | None = None) -> str:
-    """`arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, exactly as Lambda forms it."""
-    arn = f"arn:aws:lambda:{region}:{account_id}:function:{name}"
-    return f"{arn}:{qualifier}" if qualifier else arn
+    """`arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`, as Lambda forms it."""
+    resource = f"function:{name}:{qualifier}" if qualifier else f"function:{name}"
+    return arn("lambda", region, account_id, resource)
 
 
 @dataclass(frozen=True)

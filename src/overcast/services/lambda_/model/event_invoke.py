@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from overcast.aws.arn import Arn
+
 DEFAULT_RETRY_ATTEMPTS = 2
 DEFAULT_EVENT_AGE_S = 6 * 60 * 60
 DESTINATION_SERVICES = ("lambda", "sqs", "sns", "events")
@@ -65,14 +67,17 @@ class AsyncPolicy:
 
 def destination_service(arn: str) -> str | None:
     """`lambda`, `sqs`, `sns` or `events` for an ARN a destination may name, else None."""
-    parts = arn.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn" or not parts[1].startswith("aws"):
+    try:
+        parsed = Arn.parse(arn)
+    except ValueError:
         return None
-    service = parts[2]
-    if service not in DESTINATION_SERVICES or not parts[3] or not parts[4]:
+    service = parsed.service
+    if not parsed.partition.startswith("aws") or service not in DESTINATION_SERVICES:
         return None
-    if service == "lambda" and not parts[5].startswith("function:"):
+    if not parsed.region or not parsed.account:
         return None
-    if service == "events" and not parts[5].startswith("event-bus/"):
+    if service == "lambda" and not parsed.resource.startswith("function:"):
+        return None
+    if service == "events" and not parsed.resource.startswith("event-bus/"):
         return None
     return service

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from overcast.aws.arn import arn
+
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 
 
@@ -52,7 +54,7 @@ class EventSourceMapping:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account_id}:event-source-mapping:{self.uuid}"
+        return arn("lambda", self.region, self.account_id, f"event-source-mapping:{self.uuid}")
 
     @property
     def polls(self) -> bool:

@@ -11,6 +11,8 @@ import base64
 import re
 from dataclasses import dataclass, field
 
+from overcast.aws.arn import arn
+
 # botocore's LayerVersionArn pattern, with named groups.
 _LAYER_VERSION_ARN = re.compile(
     r"arn:[a-zA-Z0-9-]+:lambda:(?P<region>[a-zA-Z0-9-]+):(?P<account>\d{12}):"
@@ -23,9 +25,9 @@ _LAYER_ARN = re.compile(
 
 
 def layer_arn(region: str, account_id: str, name: str, version: int | None = None) -> str:
-    """`arn:aws:lambda:REGION:ACCOUNT:layer:NAME[:VERSION]`, exactly as Lambda forms it."""
-    arn = f"arn:aws:lambda:{region}:{account_id}:layer:{name}"
-    return arn if version is None else f"{arn}:{version}"
+    """`arn:PARTITION:lambda:REGION:ACCOUNT:layer:NAME[:VERSION]`, as Lambda forms it."""
+    resource = f"layer:{name}" if version is None else f"layer:{name}:{version}"
+    return arn("lambda", region, account_id, resource)
 
 
 @dataclass(frozen=True)
