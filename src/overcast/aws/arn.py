@@ -9,6 +9,7 @@ it may itself hold colons (`function:NAME:QUALIFIER`, `log-group:NAME:*`) or sla
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Region prefix -> partition, the longest prefix first (us-isob- before us-iso-).
 _PARTITIONS = (
@@ -59,10 +60,11 @@ def arn(service: str, region: str, account: str, resource: str) -> str:
     return str(Arn.build(service, region, account, resource))
 
 
+@lru_cache(maxsize=1024)
 def function_target(text: str) -> tuple[str, str, str | None]:
     """The region, name and qualifier of `arn:...:lambda:REGION:ACCOUNT:function:NAME[:QUAL]`:
     what a service delivering to a function by ARN hands Lambda. ValueError when `text` is no
-    ARN of a function."""
+    ARN of a function. Cached: HTTP APIs' endpoints read the same few ARNs on every request."""
     parsed = Arn.parse(text)
     fields = parsed.resource.split(":")
     if len(fields) < 2 or fields[0] != "function":
