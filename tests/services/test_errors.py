@@ -71,3 +71,30 @@ def test_eventbridge_and_logs_not_found_are_their_own_400(folder: str) -> None:
     assert lambda_.status == 404
     assert not issubclass(own, lambda_)
     assert issubclass(own, MissingResource) and issubclass(lambda_, MissingResource)
+
+
+@pytest.mark.parametrize(("service", "folder"), SERVICES)
+def test_each_error_answers_the_status_and_fault_of_its_model_shape(
+    service: str, folder: str
+) -> None:
+    """Where the service's botocore model gives an error shape's HTTP status or sender fault,
+    the class answers that status (4xx exactly when the model says the sender is at fault)."""
+    model = botocore.session.get_session().get_service_model(service)
+    shapes = {shape.name: shape for shape in model.error_shapes}
+    module = importlib.import_module(f"overcast.services.{folder}.errors")
+    checked, wrong = 0, []
+    for name, cls in inspect.getmembers(module, inspect.isclass):
+        if cls.__module__ != module.__name__ or not issubclass(cls, ServiceError):
+            continue
+        shape = shapes.get(name) or shapes.get(cls.code)
+        if shape is None:
+            continue
+        error = shape.metadata.get("error", {})
+        status, sender = error.get("httpStatusCode"), error.get("senderFault")
+        if status is not None and status != cls.status:
+            wrong.append(f"{name}: {cls.status}, the model says {status}")
+        if sender is not None and sender != (cls.status < 500):
+            wrong.append(f"{name}: {cls.status}, the model says senderFault={sender}")
+        checked += 1
+    assert not wrong, wrong
+    assert checked or service == "s3"  # S3's model states no status for its few error shapes
