@@ -16,7 +16,7 @@ from overcast.services.events.bus import EventRouter, entry_error
 from overcast.services.events.buses import EventBusService
 from overcast.services.events.registry import EventRegistry
 from overcast.services.events.rules import RuleService
-from overcast.services.events.store import EventBridgeStore
+from overcast.services.events.store import SqliteEventBridgeStore
 from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
@@ -50,7 +50,7 @@ class Resolver:
 class World:
     def __init__(self) -> None:
         self.now = 1_700_000_000.0
-        self.registry = EventRegistry(EventBridgeStore(":memory:"), ACCOUNT)
+        self.registry = EventRegistry(SqliteEventBridgeStore(":memory:"), ACCOUNT)
         self.rules = RuleService(self.registry)
         self.buses = EventBusService(self.registry)
         self.queue = Queue()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from overcast.services.events.model import EventBus, Rule, RuleTarget
-from overcast.services.events.store import EventBridgeStore
+from overcast.services.events.store import SqliteEventBridgeStore
 from overcast.services.lambda_.store.sqlite import SqliteStore
 
 WHEN = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
@@ -16,7 +16,7 @@ WHEN = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 def test_what_is_written_is_loaded(tmp_path: Path) -> None:
     path = tmp_path / "overcast.db"
     control = SqliteStore(path)  # the same file, open at the same time
-    store = EventBridgeStore(path)
+    store = SqliteEventBridgeStore(path)
     bus = EventBus("us-east-1", "orders", "0" * 12, WHEN, WHEN, "d", {"LogConfig": {}}, {"k": "v"})
     target = {
         "Id": "t",
@@ -41,7 +41,7 @@ def test_what_is_written_is_loaded(tmp_path: Path) -> None:
     store.put_firing(rule.key, WHEN)
     store.close()
 
-    again = EventBridgeStore(path)
+    again = SqliteEventBridgeStore(path)
     assert again.load_buses() == [bus]
     [loaded] = again.load_rules()
     assert loaded.to_record() == rule.to_record()

@@ -12,7 +12,7 @@ from overcast.services.events.model import DISABLED, ENABLED, Rule
 from overcast.services.events.registry import EventRegistry
 from overcast.services.events.rules import RuleService
 from overcast.services.events.scheduler import Scheduler
-from overcast.services.events.store import EventBridgeStore
+from overcast.services.events.store import SqliteEventBridgeStore
 
 T0 = datetime(2024, 1, 1, 9, 0, 30, tzinfo=UTC)  # a Monday
 
@@ -31,7 +31,7 @@ class World:
     def __init__(self, path, now: datetime = T0) -> None:
         self.path = path
         self.clock = Clock(now)
-        self.store = EventBridgeStore(path)
+        self.store = SqliteEventBridgeStore(path)
         self.registry = EventRegistry(self.store, "000000000000", self.clock)
         self.registry.load()
         self.rules = RuleService(self.registry)
@@ -156,7 +156,7 @@ def test_a_failing_fire_does_not_stop_the_others(world: World) -> None:
 def test_the_loop_fires_a_rule_when_it_falls_due(tmp_path) -> None:
     """On the real loop and clock: a rate(1 minute) rule made 59 s ago fires about a second
     from now, with its scheduled time."""
-    store = EventBridgeStore(tmp_path / "overcast.db")
+    store = SqliteEventBridgeStore(tmp_path / "overcast.db")
     registry = EventRegistry(store, "000000000000")
     since = datetime.now(UTC) - timedelta(seconds=59)
     registry.save_rule(

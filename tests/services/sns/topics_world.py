@@ -15,7 +15,7 @@ from overcast.services.sns.fanout import Fanout
 from overcast.services.sns.notification import Urls
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.registry import Registry
-from overcast.services.sns.store import TopicStore
+from overcast.services.sns.store import SqliteTopicStore
 from overcast.services.sns.subscriptions import SubscriptionService
 from overcast.services.sns.topics import TopicService
 
@@ -97,7 +97,7 @@ class World:
 @pytest.fixture
 def world() -> Iterator[World]:
     loop = asyncio.new_event_loop()
-    store = TopicStore(":memory:")
+    store = SqliteTopicStore(":memory:")
     registry = Registry(store, ACCOUNT)
     queue, web, sent = StubQueue(), StubWeb(), []
     destinations = Destinations()

@@ -23,7 +23,7 @@ from overcast.services.sqs.errors import (
 )
 from overcast.services.sqs.message import attributes_md5
 from overcast.services.sqs.registry import QueueRegistry
-from overcast.services.sqs.store import QueueStore
+from overcast.services.sqs.store import SqliteQueueStore
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -41,7 +41,7 @@ class Service:
     """A registry and broker over a store in `path` (reopened to see what was kept)."""
 
     def __init__(self, path: Path, clock: Clock) -> None:
-        self.store = QueueStore(path)
+        self.store = SqliteQueueStore(path)
         self.registry = QueueRegistry(self.store, ACCOUNT, clock)
         self.broker = Broker(self.registry, self.store, clock)
         self.broker.load()

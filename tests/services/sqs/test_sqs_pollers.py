@@ -17,7 +17,7 @@ from overcast.services.sqs import pollers
 from overcast.services.sqs.broker import Broker, Outgoing
 from overcast.services.sqs.pollers import QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
-from overcast.services.sqs.store import QueueStore
+from overcast.services.sqs.store import SqliteQueueStore
 from overcast.types import InvokeResult
 
 ACCOUNT, REGION = "000000000000", "us-east-1"
@@ -74,7 +74,7 @@ def test_a_mapping_whose_function_is_gone_waits_quietly_and_resumes(
     monkeypatch.setattr(pollers, "MISSING_FIRST_S", 0.01)
     monkeypatch.setattr(pollers, "MISSING_MAX_S", 0.02)
     caplog.set_level(logging.INFO, logger=pollers.__name__)
-    store = QueueStore(tmp_path / "queues.db")
+    store = SqliteQueueStore(tmp_path / "queues.db")
     registry = QueueRegistry(store, ACCOUNT)
     broker = Broker(registry, store)
     catalog, engine = Catalog(), Engine()

@@ -15,11 +15,11 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.events.registry import EventRegistry
     from overcast.services.events.rules import RuleService
     from overcast.services.events.scheduler import Scheduler
-    from overcast.services.events.store import EventBridgeStore
+    from overcast.services.events.store import SqliteEventBridgeStore
     from overcast.services.events.tags import EventTagService
 
     settings = kernels.settings
-    store = EventBridgeStore(settings.data_dir / "overcast.db")
+    store = SqliteEventBridgeStore(settings.data_dir / "overcast.db")
     registry = EventRegistry(store, settings.account_id)
     registry.load()
     router = EventRouter(

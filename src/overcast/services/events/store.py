@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from overcast.services.events.model import EventBus, Rule
 from overcast.store.database import Database
@@ -29,7 +30,32 @@ CREATE TABLE IF NOT EXISTS rule_firings (
 RuleKey = tuple[str, str, str]  # region, bus, name
 
 
-class EventBridgeStore(Database):
+class EventBridgeStore(Protocol):
+    """What EventBridge keeps on disk: buses, rules and when each schedule last fired
+    (SqliteEventBridgeStore below keeps it in SQLite)."""
+
+    def load_buses(self) -> list[EventBus]: ...
+
+    def put_bus(self, bus: EventBus) -> None: ...
+
+    def delete_bus(self, region: str, name: str) -> None: ...
+
+    def load_rules(self) -> list[Rule]: ...
+
+    def put_rule(self, rule: Rule) -> None: ...
+
+    def delete_rule(self, key: RuleKey) -> None: ...
+
+    def load_firings(self) -> dict[RuleKey, datetime]:
+        """When each scheduled rule last fired (the schedule's time, not the clock's)."""
+        ...
+
+    def put_firing(self, key: RuleKey, fired: datetime) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteEventBridgeStore(Database):
     """Pass ":memory:" for a throwaway store in tests."""
 
     def __init__(self, path: Path | str) -> None:

@@ -13,12 +13,12 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.sns.notification import Urls
     from overcast.services.sns.publisher import Publisher
     from overcast.services.sns.registry import Registry
-    from overcast.services.sns.store import TopicStore
+    from overcast.services.sns.store import SqliteTopicStore
     from overcast.services.sns.subscriptions import SubscriptionService
     from overcast.services.sns.topics import TopicService
 
     settings = kernels.settings
-    store = TopicStore(settings.data_dir / "topics.db")
+    store = SqliteTopicStore(settings.data_dir / "topics.db")
     registry = Registry(store, settings.account_id)
     fanout = Fanout(
         registry,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from overcast.services.sns.message import Message
 from overcast.services.sns.model import Subscription, Topic
@@ -52,7 +53,56 @@ class Delivery:
     attempts: int = 0
 
 
-class TopicStore(Database):
+class TopicStore(Protocol):
+    """What SNS keeps on disk: topics, subscriptions, and messages until delivered
+    (SqliteTopicStore below keeps it in SQLite)."""
+
+    def topics(self) -> list[Topic]: ...
+
+    def put_topic(self, topic: Topic) -> None: ...
+
+    def delete_topic(self, arn: str) -> None:
+        """The topic and its subscriptions, with what they are still owed."""
+        ...
+
+    def subscriptions(self) -> list[Subscription]: ...
+
+    def put_subscription(self, subscription: Subscription) -> None: ...
+
+    def delete_subscription(self, arn: str) -> None: ...
+
+    def add_message(
+        self, message: Message, subscription_arns: list[str], now_ms: int
+    ) -> list[Delivery]:
+        """Keep a message and what each subscription is owed of it, in one commit."""
+        ...
+
+    def add_confirmation(self, subscription_arn: str, now_ms: int) -> Delivery: ...
+
+    def message(self, message_id: str) -> Message | None: ...
+
+    def deliveries(self) -> list[Delivery]:
+        """Every delivery still owed, oldest first (read at start)."""
+        ...
+
+    def reschedule(self, delivery: Delivery) -> None: ...
+
+    def finish_all(self, deliveries: list[Delivery]) -> None:
+        """Forget deliveries that are done, and messages that nobody is owed any more."""
+        ...
+
+    def duplicate(self, topic_arn: str, dedup_id: str, now_ms: int) -> tuple[str, str] | None:
+        """(message id, sequence number) of a message with this ID in the window, if any."""
+        ...
+
+    def remember(
+        self, topic_arn: str, dedup_id: str, message: Message, now_ms: int, window_ms: int
+    ) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteTopicStore(Database):
     """Pass ":memory:" for a throwaway store in tests."""
 
     def __init__(self, path: Path | str) -> None:

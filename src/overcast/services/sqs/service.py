@@ -8,7 +8,7 @@ from pathlib import Path
 from overcast.services.sqs.broker import Broker
 from overcast.services.sqs.pollers import LoopPolicy, QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
-from overcast.services.sqs.store import QueueStore
+from overcast.services.sqs.store import QueueStore, SqliteQueueStore
 from overcast.types import Resolver, Runner
 
 
@@ -29,7 +29,7 @@ class QueueService:
         loops: LoopPolicy,
     ) -> QueueService:
         """Open `<data_dir>/queues.db` and read every queue and message kept there."""
-        store = QueueStore(data_dir / "queues.db")
+        store = SqliteQueueStore(data_dir / "queues.db")
         registry = QueueRegistry(store, account_id)
         broker = Broker(registry, store)
         broker.load()

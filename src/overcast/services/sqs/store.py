@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from overcast.services.sqs.message import (
     Message,
@@ -88,7 +89,48 @@ class Deduplication:
     expires_ms: int
 
 
-class QueueStore(Database):
+class QueueStore(Protocol):
+    """What SQS keeps on disk: queues, their messages and the deduplication window
+    (SqliteQueueStore below keeps it in SQLite)."""
+
+    def load_queues(self) -> list[QueueRecord]: ...
+
+    def add_queue(self, record: QueueRecord) -> QueueRecord:
+        """Keep a new queue; its id is assigned here."""
+        ...
+
+    def put_queue(self, record: QueueRecord) -> None: ...
+
+    def delete_queue(self, queue_id: int) -> None: ...
+
+    def load_messages(self, queue_id: int) -> list[Message]: ...
+
+    def add_messages(self, queue_id: int, messages: Iterable[Message]) -> None:
+        """Keep new messages; each one's `seq` is assigned here."""
+        ...
+
+    def update_messages(self, messages: Iterable[Message]) -> None:
+        """Keep what receives and visibility changes did to messages."""
+        ...
+
+    def move_message(self, message: Message, queue_id: int) -> None:
+        """A message moved to another queue (a dead-letter queue), as it is now."""
+        ...
+
+    def delete_messages(self, seqs: Iterable[int]) -> None: ...
+
+    def purge(self, queue_id: int) -> None: ...
+
+    def load_deduplications(self, now_ms: int) -> list[Deduplication]: ...
+
+    def add_deduplication(self, entry: Deduplication) -> None: ...
+
+    def prune_deduplications(self, now_ms: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteQueueStore(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
 
