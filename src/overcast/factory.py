@@ -13,6 +13,7 @@ from typing import TypeVar
 import uvicorn
 
 from overcast import services
+from overcast.aws.gateway import Gateway
 from overcast.config import Settings
 from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
@@ -33,7 +34,7 @@ from overcast.sandbox.protections import detect as detect_protections
 from overcast.services.base import BuiltService, Kernels
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
-from overcast.services.lambda_.api.rest import LambdaRestApi
+from overcast.services.lambda_.api.rest import lambda_api
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.function_urls import FunctionUrls
 from overcast.services.lambda_.store.sqlite import SqliteStore
@@ -157,7 +158,12 @@ def build_platform(settings: Settings) -> Platform:
         settings=settings,
         code_store=code_store,
         invoke=PostRoute(INVOKE_ROUTE, invoke),
-        rest=LambdaRestApi(settings, control).handle,
+        rest=Gateway(
+            [s.api for s in built if s.api is not None],
+            lambda_api(control),
+            settings.default_region,
+            settings.account_id,
+        ).handle,
         target_handlers=_joined("X-Amz-Target prefix", [s.targets for s in built]),
         function_urls=function_urls,
         stream=PostRoute(STREAM_PATH, stream),

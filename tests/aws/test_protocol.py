@@ -9,7 +9,7 @@ from botocore.serialize import create_serializer
 
 import overcast.services.lambda_.api.rest  # noqa: F401 (imports every module that registers an operation)
 from overcast.aws.protocols.rest_json import Router, compile_route, service_model
-from overcast.services.lambda_.api.functions import HANDLERS
+from overcast.services.lambda_.api.rest import OPERATIONS
 
 MODEL = service_model()
 ROUTER = Router(MODEL)
@@ -94,5 +94,5 @@ def test_the_brief_operations_are_all_handled() -> None:
         "DeleteAlias", "ListAliases", "TagResource", "UntagResource", "ListTags",
         "GetAccountSettings",
     }  # fmt: skip
-    assert wanted <= set(HANDLERS)
-    assert set(HANDLERS) <= set(MODEL.operation_names)
+    assert wanted <= set(OPERATIONS)
+    assert set(OPERATIONS) <= set(MODEL.operation_names)

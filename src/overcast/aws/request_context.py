@@ -1,22 +1,26 @@
 """What every AWS API request carries past the front of the server, worked out once.
 
-The SigV4 credential scope (who signed, for which region and service), the account, and the
-request's place in a chain of invocations (X-Amzn-Trace-Id's `Lineage=`, which the SDKs
-pass on from inside a function: recursive-loop detection). The app's routing works it out
-for every request it routes (it needs the signing name to route) and keeps it in the ASGI
-scope, so the service that answers reads the same object instead of parsing headers again.
+The SigV4 credential scope (who signed, for which region and service), the account, the
+request id every answer and error carries, the base URL the client reached the server by
+(queue URLs and code locations are made from it), and the request's place in a chain of
+invocations (X-Amzn-Trace-Id's `Lineage=`, which the SDKs pass on from inside a function:
+recursive-loop detection). The gateway works it out for every request it routes (it needs
+the signing name to route) and keeps it in the ASGI scope, so whatever answers reads the
+same object instead of parsing headers again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
 from overcast.aws.lineage import lineage_hops
+from overcast.aws.request_id import new_request_id
 from overcast.aws.sigv4 import DEFAULT_REGION, scope_of
 
 _KEY = "overcast.request_context"  # where the ASGI scope keeps it
+DEFAULT_ACCOUNT = "000000000000"
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class RequestContext:
     region: str  # the scope's, else the server's default region
     service: str  # the SigV4 signing name (`sqs`, `s3`, ...); "" when unsigned
     trace_header: str | None = None  # X-Amzn-Trace-Id, passed on to what the request starts
+    account_id: str = DEFAULT_ACCOUNT
+    base_url: str = "http://localhost/"  # e.g. http://127.0.0.1:9000/
+    request_id: str = field(default_factory=new_request_id)
 
     @property
     def hops(self) -> int:
@@ -35,12 +42,20 @@ class RequestContext:
         return lineage_hops(self.trace_header)
 
 
-def request_context(request: Request, default_region: str = DEFAULT_REGION) -> RequestContext:
+def request_context(
+    request: Request, default_region: str = DEFAULT_REGION, account_id: str = DEFAULT_ACCOUNT
+) -> RequestContext:
     """The request's context: the one the routing worked out, else worked out now (and kept)."""
     found = request.scope.get(_KEY)
     if found is None:
         scope = scope_of(request.headers, default_region, request.query_params)
-        trace = request.headers.get("x-amzn-trace-id")
-        found = RequestContext(scope.access_key, scope.region, scope.service, trace)
+        found = RequestContext(
+            access_key=scope.access_key,
+            region=scope.region,
+            service=scope.service,
+            trace_header=request.headers.get("x-amzn-trace-id"),
+            account_id=account_id,
+            base_url=str(request.base_url),
+        )
         request.scope[_KEY] = found
     return found

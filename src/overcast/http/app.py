@@ -50,7 +50,7 @@ class TargetApi:
     ) -> None:
         self.settings = settings
         self.handlers = handlers
-        self.fallback = guarded(fallback)
+        self.fallback = fallback
         self.dispatch = guarded(self._dispatch, json_protocol_error_response)
 
     async def handle(self, request: Request) -> Response:
@@ -65,7 +65,9 @@ class TargetApi:
         protocol.check_header_size(request.scope["headers"])
         prefix, _, operation = request.headers["x-amz-target"].partition(".")
         handler = self.handlers.get(prefix)
-        if handler is None or not operation:
+        if handler is None:
+            return await self.fallback(request)
+        if not operation:
             raise UnknownOperationException(
                 f"No service here answers X-Amz-Target {request.headers['x-amz-target']}"
             )
@@ -223,7 +225,7 @@ def build_app(
         Route("/_overcast/runtimes", runtimes_endpoint(settings), methods=["GET"]),
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/", others.or_else(target_api.handle), methods=ALL_METHODS),
-        Route("/{path:anypath}", others.or_else(guarded(rest)), methods=ALL_METHODS),
+        Route("/{path:anypath}", others.or_else(rest), methods=ALL_METHODS),
     ]
     for prefix, endpoint in (paths or {}).items():  # ahead of Lambda's catch-all
         # A request signed for another service still goes there: S3 keys may start with v2/.

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from overcast.aws.error_responses import Endpoint
+    from overcast.aws.gateway import Api
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.app import TargetHandler
@@ -57,6 +58,8 @@ class BuiltService:
     """A built service: the requests that are its, and its lifecycle.
 
     Requests reach it by one of:
+    - `api`: its AWS API, served by the gateway (aws/gateway.py), which routes to it by
+      its model's X-Amz-Target prefix, its SigV4 signing name, or its `paths`;
     - `targets`: JSON 1.1 operations by X-Amz-Target prefix (`AWSEvents`), answered through
       the app's TargetApi, which renders errors in the JSON protocol's shape;
     - `signed`: every request whose SigV4 scope names this signing name (`sqs`, `s3`); the
@@ -74,6 +77,7 @@ class BuiltService:
     that the queue's last deliveries still write to).
     """
 
+    api: Api | None = None
     targets: Mapping[str, TargetHandler] = field(default_factory=dict)
     signed: Mapping[str, Endpoint] = field(default_factory=dict)
     paths: Mapping[str, Endpoint] = field(default_factory=dict)

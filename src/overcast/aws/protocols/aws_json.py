@@ -14,14 +14,22 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Container
 from datetime import datetime
 
 from botocore.model import OperationModel, ServiceModel, Shape
+from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
-from overcast.aws.errors import InvalidRequestContentException, ServiceError
-from overcast.aws.protocols.rest_json import from_json, json_name
+from overcast.aws.errors import (
+    InvalidRequestContentException,
+    SerializationException,
+    ServiceError,
+    UnknownOperationException,
+)
+from overcast.aws.protocols.rest_json import from_json, json_name, read_body
+from overcast.aws.request_context import RequestContext
 
 
 class JsonInputError(ValueError):
@@ -42,6 +50,23 @@ class JsonProtocol:
             return None
         return self.model.operation_model(name)
 
+    def claims(self, request: Request) -> bool:
+        return "x-amz-target" in request.headers
+
+    async def read(
+        self, request: Request, operations: Container[str], max_body: int | None
+    ) -> tuple[OperationModel, dict]:
+        """The gateway's step: the operation `X-Amz-Target` names, and its input."""
+        target = request.headers.get("x-amz-target", "")
+        operation = self.operation(target)
+        if operation is None or operation.name not in operations:
+            raise UnknownOperationException(f"The action {target} is not valid for this endpoint.")
+        body = await read_body(request, operation.name, max_body)
+        try:
+            return operation, self.parse(operation, body)
+        except JsonInputError as exc:
+            raise SerializationException(str(exc)) from exc
+
     def parse(self, operation: OperationModel, body: bytes) -> dict:
         """The input as botocore's caller wrote it: member names, blobs decoded."""
         try:
@@ -58,14 +83,26 @@ class JsonProtocol:
         except InvalidRequestContentException as exc:
             raise JsonInputError(exc.message) from exc
 
-    def response(self, operation: OperationModel, result: dict | None) -> Response:
+    def response(
+        self, operation: OperationModel, result: dict | None, request_id: str | None = None
+    ) -> Response:
         shape = operation.output_shape
         body = to_json(shape, result or {}) if shape is not None else {}
         return Response(
             json.dumps(body, separators=(",", ":")),
             media_type=self.media_type,
-            headers={"x-amzn-RequestId": str(uuid.uuid4())},
+            headers={"x-amzn-RequestId": request_id or str(uuid.uuid4())},
         )
+
+    def respond(
+        self, operation: OperationModel, result: object, context: RequestContext
+    ) -> Response:
+        return self.response(operation, result, context.request_id)  # type: ignore[arg-type]
+
+    def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
+        response = self.error_response(exc)
+        response.headers["x-amzn-RequestId"] = context.request_id
+        return response
 
     def error_response(self, exc: ServiceError) -> Response:
         """`shape` and `namespace` name the error in `__type` where the error class has

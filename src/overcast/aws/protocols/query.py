@@ -20,24 +20,32 @@ import base64
 import binascii
 import re
 import uuid
+from collections.abc import Container
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from botocore.model import OperationModel, ServiceModel, Shape
+from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.aws.errors import ServiceError
+from overcast.aws.errors import ServiceError, UnknownOperationException, UserError
+from overcast.aws.protocols.rest_json import read_body
+from overcast.aws.request_context import RequestContext
 
 XML_MEDIA_TYPE = "text/xml"
 
 
-class QueryInputError(ValueError):
-    """Raised when a field's text cannot be read as its shape's type (`Name`: the field)."""
+class QueryInputError(UserError):
+    """Raised when a field's text cannot be read as its shape's type (`name`: the field).
+    Services word it their own way (their Api's `translate`), from `name` and `value`."""
+
+    code = "InvalidParameterValue"
 
     def __init__(self, name: str, value: str) -> None:
-        super().__init__(f"Invalid value {value!r} for {name}")
+        super().__init__(f"Value {value} for parameter {name} is invalid.")
         self.name = name
+        self.value = value
 
 
 class QueryEncodingError(QueryInputError):
@@ -46,8 +54,9 @@ class QueryEncodingError(QueryInputError):
     place of what was sent, as AWS's JSON protocol refuses such a body."""
 
     def __init__(self, name: str, byte: int) -> None:
-        ValueError.__init__(self, f"{name} is not valid UTF-8 (byte 0x{byte:02X})")
+        UserError.__init__(self, f"Value for parameter {name} is not valid UTF-8.")
         self.name = name
+        self.value = ""
         self.byte = byte
 
 
@@ -222,9 +231,9 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def error_response(exc: ServiceError, model: ServiceModel) -> Response:
+def error_response(exc: ServiceError, model: ServiceModel, request_id: str = "") -> Response:
     """The query protocol's error document; `Type` is Sender for the caller's faults."""
-    request_id = str(uuid.uuid4())
+    request_id = request_id or str(uuid.uuid4())
     fault = "Sender" if exc.status < 500 else "Receiver"
     body = (
         f'<ErrorResponse xmlns="{model.metadata.get("xmlNamespace", "")}">'
@@ -238,3 +247,33 @@ def error_response(exc: ServiceError, model: ServiceModel) -> Response:
         media_type=XML_MEDIA_TYPE,
         headers={"x-amzn-RequestId": request_id},
     )
+
+
+class QueryWire:
+    """The query protocol as the gateway drives it (SNS; SQS's older clients): the operation
+    is the `Action` field, read with the input from the form body and the query string."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.model = model
+
+    def claims(self, request: Request) -> bool:
+        return True
+
+    async def read(
+        self, request: Request, operations: Container[str], max_body: int | None
+    ) -> tuple[OperationModel, dict]:
+        body = await read_body(request, self.model.service_name.upper(), max_body)
+        fields = form_fields(body, request.url.query)
+        action = fields.get("Action", "")
+        if action not in operations or action not in self.model.operation_names:
+            raise UnknownOperationException(f"The action {action} is not valid for this endpoint.")
+        operation = self.model.operation_model(action)
+        return operation, parse_input(operation, fields)
+
+    def respond(
+        self, operation: OperationModel, result: object, context: RequestContext
+    ) -> Response:
+        return response(self.model, operation, result, context.request_id)  # type: ignore[arg-type]
+
+    def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
+        return error_response(exc, self.model, context.request_id)

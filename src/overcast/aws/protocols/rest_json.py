@@ -12,7 +12,7 @@ import binascii
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
@@ -23,12 +23,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
+from overcast.aws.error_responses import error_response
 from overcast.aws.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
     RequestEntityTooLargeException,
+    ServiceError,
+    UnknownOperationException,
     UnsupportedMediaTypeException,
 )
+from overcast.aws.request_context import RequestContext
 
 # Lambda refuses larger control-plane requests (a 50 MB zip, base64-encoded, in JSON).
 MAX_REQUEST_BYTES = 69_905_067
@@ -345,3 +349,46 @@ def _json_ready(value: object, shape: Shape | None = None) -> object:
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     return value
+
+
+class RestJsonWire:
+    """The rest-json protocol as the gateway drives it (Lambda, API Gateway's v2 API): the
+    operation is routed from the model by method and path, its input read from where the
+    model locates each member, errors answered with `x-amzn-ErrorType` and a JSON body."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.router = Router(model)
+        self.title = model.metadata.get("serviceId", model.service_name)
+
+    def claims(self, request: Request) -> bool:
+        return True
+
+    async def read(
+        self, request: Request, operations: Container[str], max_body: int | None
+    ) -> tuple[OperationModel, dict]:
+        raw_path = request.scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else request.url.path
+        found = self.router.match(request.method, path, request.query_params)
+        if found is None:
+            raise UnknownOperationException(
+                f"No {self.title} operation matches {request.method} {request.url.path}"
+            )
+        operation, labels = found
+        if operation.name not in operations:
+            raise UnknownOperationException(
+                f"The {operation.name} operation is not supported by this Overcast server"
+            )
+        body = await read_body(request, operation.name, max_body)
+        return operation, parse_request(operation, request, labels, body)
+
+    def respond(
+        self, operation: OperationModel, result: object, context: RequestContext
+    ) -> Response:
+        response = serialize_response(operation, result)
+        response.headers["x-amzn-RequestId"] = context.request_id
+        return response
+
+    def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
+        response = error_response(exc)
+        response.headers["x-amzn-RequestId"] = context.request_id
+        return response

@@ -8,8 +8,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
-    from overcast.aws.error_responses import guarded
-    from overcast.services.apigatewayv2.api.service import ApiGatewayV2
+    from overcast.services.apigatewayv2.api.service import apigatewayv2_api
     from overcast.services.apigatewayv2.control.apis import HttpApiService
     from overcast.services.apigatewayv2.endpoints import HttpApis
     from overcast.services.apigatewayv2.store import SqliteHttpApiStore
@@ -20,8 +19,7 @@ def build(kernels: Kernels) -> BuiltService:
     http_apis.load()
     endpoints = HttpApis(http_apis.served, kernels.control, kernels.engine, settings.account_id)
     return BuiltService(
-        # Every path of the v2 API starts with /v2/ (`/v2/apis/{apiId}/routes`...).
-        paths={"/v2/": guarded(ApiGatewayV2(settings, http_apis).handle)},
+        api=apigatewayv2_api(http_apis),
         front_doors=(endpoints,),
         shortcut_doors=(endpoints,),
         close=store.close,

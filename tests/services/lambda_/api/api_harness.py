@@ -15,11 +15,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from overcast.aws.gateway import Gateway
 from overcast.aws.sigv4 import Scope
 from overcast.config import Settings
 from overcast.http.app import PostRoute, build_app
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE
-from overcast.services.lambda_.api.rest import LambdaRestApi
+from overcast.services.lambda_.api.rest import lambda_api
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
 from overcast.store.code import CodeStore
@@ -99,7 +100,7 @@ def make_app(data_dir: Path) -> App:
         settings=settings,
         code_store=code_store,
         invoke=PostRoute(INVOKE_ROUTE, stub_invoke_route(control)),
-        rest=LambdaRestApi(settings, control).handle,
+        rest=Gateway([], lambda_api(control), settings.default_region, settings.account_id).handle,
         target_handlers={"Logs_20140328": echo_logs},
     )
     return App(

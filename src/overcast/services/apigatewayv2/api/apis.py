@@ -10,9 +10,7 @@ ApiEndpoint is built from the address the request reached this server by:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from overcast.aws.rest_service import Call
+from overcast.aws.operations import Call, Operations
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.errors import BadRequestException
 from overcast.services.apigatewayv2.model.http_api import (
@@ -21,8 +19,7 @@ from overcast.services.apigatewayv2.model.http_api import (
     api_endpoint,
 )
 
-V2Handler = Callable[[HttpApiService, Call], "dict | None"]
-OPERATIONS: dict[str, V2Handler] = {}
+OPERATIONS = Operations()
 
 # What API Gateway answers for members an HTTP API has but nobody set.
 API_KEY_SELECTION_EXPRESSION = "$request.header.x-api-key"
@@ -38,14 +35,6 @@ API_MEMBERS = {
     "RouteKey",
     "CredentialsArn",
 }
-
-
-def v2_operation(name: str) -> Callable[[V2Handler], V2Handler]:
-    def register(handler: V2Handler) -> V2Handler:
-        OPERATIONS[name] = handler
-        return handler
-
-    return register
 
 
 def extra_members(params: dict, handled: set[str]) -> dict:
@@ -79,7 +68,7 @@ def api_description(api: Api, call: Call) -> dict:
     }
 
 
-@v2_operation("CreateApi")
+@OPERATIONS("CreateApi")
 def create_api(service: HttpApiService, call: Call) -> dict:
     p = call.params
     api = service.create(
@@ -96,19 +85,19 @@ def create_api(service: HttpApiService, call: Call) -> dict:
     return api_description(api, call)
 
 
-@v2_operation("GetApi")
+@OPERATIONS("GetApi")
 def get_api(service: HttpApiService, call: Call) -> dict:
     return api_description(service.get(call.region, call.params["ApiId"]), call)
 
 
-@v2_operation("GetApis")
+@OPERATIONS("GetApis")
 def get_apis(service: HttpApiService, call: Call) -> dict:
     p = call.params
     apis, token = service.list(call.region, p.get("NextToken"), max_results(p))
     return {"Items": [api_description(a, call) for a in apis], "NextToken": token}
 
 
-@v2_operation("UpdateApi")
+@OPERATIONS("UpdateApi")
 def update_api(service: HttpApiService, call: Call) -> dict:
     p = call.params
     api = service.update(
@@ -125,11 +114,11 @@ def update_api(service: HttpApiService, call: Call) -> dict:
     return api_description(api, call)
 
 
-@v2_operation("DeleteApi")
+@OPERATIONS("DeleteApi")
 def delete_api(service: HttpApiService, call: Call) -> None:
     service.delete(call.region, call.params["ApiId"])
 
 
-@v2_operation("DeleteCorsConfiguration")
+@OPERATIONS("DeleteCorsConfiguration")
 def delete_cors_configuration(service: HttpApiService, call: Call) -> None:
     service.delete_cors(call.region, call.params["ApiId"])

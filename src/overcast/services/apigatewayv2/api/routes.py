@@ -3,8 +3,8 @@ Integration, GetRoutes, GetIntegrations (registered in apis.py's OPERATIONS besi
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.apigatewayv2.api.apis import extra_members, max_results, v2_operation
+from overcast.aws.operations import Call
+from overcast.services.apigatewayv2.api.apis import OPERATIONS, extra_members, max_results
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.model.http_api import Integration, Route
 
@@ -45,7 +45,7 @@ def integration_description(integration: Integration) -> dict:
     }
 
 
-@v2_operation("CreateRoute")
+@OPERATIONS("CreateRoute")
 def create_route(service: HttpApiService, call: Call) -> dict:
     p = call.params
     route = service.routes.create_route(
@@ -59,13 +59,13 @@ def create_route(service: HttpApiService, call: Call) -> dict:
     return route_description(route)
 
 
-@v2_operation("GetRoute")
+@OPERATIONS("GetRoute")
 def get_route(service: HttpApiService, call: Call) -> dict:
     p = call.params
     return route_description(service.routes.get_route(call.region, p["ApiId"], p["RouteId"]))
 
 
-@v2_operation("GetRoutes")
+@OPERATIONS("GetRoutes")
 def get_routes(service: HttpApiService, call: Call) -> dict:
     p = call.params
     routes, token = service.routes.list_routes(
@@ -74,7 +74,7 @@ def get_routes(service: HttpApiService, call: Call) -> dict:
     return {"Items": [route_description(r) for r in routes], "NextToken": token}
 
 
-@v2_operation("UpdateRoute")
+@OPERATIONS("UpdateRoute")
 def update_route(service: HttpApiService, call: Call) -> dict:
     p = call.params
     route = service.routes.update_route(
@@ -89,13 +89,13 @@ def update_route(service: HttpApiService, call: Call) -> dict:
     return route_description(route)
 
 
-@v2_operation("DeleteRoute")
+@OPERATIONS("DeleteRoute")
 def delete_route(service: HttpApiService, call: Call) -> None:
     p = call.params
     service.routes.delete_route(call.region, p["ApiId"], p["RouteId"])
 
 
-@v2_operation("CreateIntegration")
+@OPERATIONS("CreateIntegration")
 def create_integration(service: HttpApiService, call: Call) -> dict:
     p = call.params
     integration = service.routes.create_integration(
@@ -110,14 +110,14 @@ def create_integration(service: HttpApiService, call: Call) -> dict:
     return integration_description(integration)
 
 
-@v2_operation("GetIntegration")
+@OPERATIONS("GetIntegration")
 def get_integration(service: HttpApiService, call: Call) -> dict:
     p = call.params
     integration = service.routes.get_integration(call.region, p["ApiId"], p["IntegrationId"])
     return integration_description(integration)
 
 
-@v2_operation("GetIntegrations")
+@OPERATIONS("GetIntegrations")
 def get_integrations(service: HttpApiService, call: Call) -> dict:
     p = call.params
     integrations, token = service.routes.list_integrations(
@@ -126,7 +126,7 @@ def get_integrations(service: HttpApiService, call: Call) -> dict:
     return {"Items": [integration_description(i) for i in integrations], "NextToken": token}
 
 
-@v2_operation("UpdateIntegration")
+@OPERATIONS("UpdateIntegration")
 def update_integration(service: HttpApiService, call: Call) -> dict:
     p = call.params
     integration = service.routes.update_integration(
@@ -142,7 +142,7 @@ def update_integration(service: HttpApiService, call: Call) -> dict:
     return integration_description(integration)
 
 
-@v2_operation("DeleteIntegration")
+@OPERATIONS("DeleteIntegration")
 def delete_integration(service: HttpApiService, call: Call) -> None:
     p = call.params
     service.routes.delete_integration(call.region, p["ApiId"], p["IntegrationId"])

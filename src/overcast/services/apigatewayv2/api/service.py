@@ -1,5 +1,5 @@
-"""API Gateway's v2 API (apigatewayv2) on the server's one port, routed from botocore's model:
-its paths all start with `/v2/`, which none of Lambda's do.
+"""API Gateway's v2 API (apigatewayv2) as the gateway serves it, routed from botocore's
+model: its paths all start with `/v2/`, which none of Lambda's do.
 
 Same steps as Lambda's REST API (route, parse, validate, call, serialize), with API Gateway's
 errors: input the shared protocol code refuses in Lambda's words (ValidationException, ...)
@@ -8,18 +8,18 @@ is answered as API Gateway answers it, a BadRequestException.
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
+from botocore.model import OperationModel
 
 from overcast.aws.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
+    ServiceError,
     UnsupportedMediaTypeException,
     ValidationException,
 )
-from overcast.aws.protocols import rest_json as protocol
-from overcast.aws.rest_service import RestApi
-from overcast.config import Settings
+from overcast.aws.gateway import Api
+from overcast.aws.protocols.rest_json import RestJsonWire, service_model
+from overcast.aws.request_context import RequestContext
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api.apis import OPERATIONS
@@ -36,25 +36,27 @@ INPUT_ERRORS = (
 )
 
 
-class ApiGatewayV2:
-    """The apigatewayv2 REST service: `handle` answers every request under `/v2/`."""
+class _KnownMembersWire(RestJsonWire):
+    """Only the output shape's members leave: pass-through members the output lacks stay out."""
 
-    def __init__(self, settings: Settings, service: HttpApiService) -> None:
-        self.service = service
-        self.rest = RestApi(settings, "apigatewayv2", "apigatewayv2", OPERATIONS)
-
-    async def handle(self, request: Request) -> Response:
-        routed = self.rest.route(request)
-        try:
-            result = await self.rest.run(request, routed, self.service)
-        except INPUT_ERRORS as exc:
-            raise BadRequestException(exc.message) from None
-        return protocol.serialize_response(routed.operation, _known(routed.operation, result))
+    def respond(self, operation: OperationModel, result: object, context: RequestContext):
+        shape = operation.output_shape
+        if isinstance(result, dict) and shape is not None:
+            result = {k: v for k, v in result.items() if k in shape.members}
+        return super().respond(operation, result, context)
 
 
-def _known(operation, result: dict | None) -> dict | None:
-    """Only the output shape's members: kept pass-through members the output lacks stay out."""
-    shape = operation.output_shape
-    if result is None or shape is None:
-        return result
-    return {k: v for k, v in result.items() if k in shape.members}
+def _reworded(exc: ServiceError) -> ServiceError:
+    return BadRequestException(exc.message) if isinstance(exc, INPUT_ERRORS) else exc
+
+
+def apigatewayv2_api(service: HttpApiService) -> Api:
+    model = service_model("apigatewayv2")
+    return Api(
+        model,
+        OPERATIONS,
+        service,
+        wires=(_KnownMembersWire(model),),
+        paths=(PATH_PREFIX,),
+        translate=_reworded,
+    )

@@ -3,8 +3,8 @@ Deployment, GetStages, GetDeployments (registered in apis.py's OPERATIONS beside
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.apigatewayv2.api.apis import extra_members, max_results, v2_operation
+from overcast.aws.operations import Call
+from overcast.services.apigatewayv2.api.apis import OPERATIONS, extra_members, max_results
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.model.http_api import Deployment, Stage
 
@@ -38,7 +38,7 @@ def deployment_description(deployment: Deployment) -> dict:
     }
 
 
-@v2_operation("CreateStage")
+@OPERATIONS("CreateStage")
 def create_stage(service: HttpApiService, call: Call) -> dict:
     p = call.params
     stage = service.stages.create_stage(
@@ -53,13 +53,13 @@ def create_stage(service: HttpApiService, call: Call) -> dict:
     return stage_description(stage)
 
 
-@v2_operation("GetStage")
+@OPERATIONS("GetStage")
 def get_stage(service: HttpApiService, call: Call) -> dict:
     p = call.params
     return stage_description(service.stages.get_stage(call.region, p["ApiId"], p["StageName"]))
 
 
-@v2_operation("GetStages")
+@OPERATIONS("GetStages")
 def get_stages(service: HttpApiService, call: Call) -> dict:
     p = call.params
     stages, token = service.stages.list_stages(
@@ -68,7 +68,7 @@ def get_stages(service: HttpApiService, call: Call) -> dict:
     return {"Items": [stage_description(s) for s in stages], "NextToken": token}
 
 
-@v2_operation("UpdateStage")
+@OPERATIONS("UpdateStage")
 def update_stage(service: HttpApiService, call: Call) -> dict:
     p = call.params
     stage = service.stages.update_stage(
@@ -83,13 +83,13 @@ def update_stage(service: HttpApiService, call: Call) -> dict:
     return stage_description(stage)
 
 
-@v2_operation("DeleteStage")
+@OPERATIONS("DeleteStage")
 def delete_stage(service: HttpApiService, call: Call) -> None:
     p = call.params
     service.stages.delete_stage(call.region, p["ApiId"], p["StageName"])
 
 
-@v2_operation("CreateDeployment")
+@OPERATIONS("CreateDeployment")
 def create_deployment(service: HttpApiService, call: Call) -> dict:
     p = call.params
     deployment = service.stages.create_deployment(
@@ -98,14 +98,14 @@ def create_deployment(service: HttpApiService, call: Call) -> dict:
     return deployment_description(deployment)
 
 
-@v2_operation("GetDeployment")
+@OPERATIONS("GetDeployment")
 def get_deployment(service: HttpApiService, call: Call) -> dict:
     p = call.params
     deployment = service.stages.get_deployment(call.region, p["ApiId"], p["DeploymentId"])
     return deployment_description(deployment)
 
 
-@v2_operation("GetDeployments")
+@OPERATIONS("GetDeployments")
 def get_deployments(service: HttpApiService, call: Call) -> dict:
     p = call.params
     deployments, token = service.stages.list_deployments(
@@ -114,7 +114,7 @@ def get_deployments(service: HttpApiService, call: Call) -> dict:
     return {"Items": [deployment_description(d) for d in deployments], "NextToken": token}
 
 
-@v2_operation("DeleteDeployment")
+@OPERATIONS("DeleteDeployment")
 def delete_deployment(service: HttpApiService, call: Call) -> None:
     p = call.params
     service.stages.delete_deployment(call.region, p["ApiId"], p["DeploymentId"])

@@ -1,10 +1,10 @@
 """Lambda's alias operations at the API edge: Create/Get/Update/Delete Alias and ListAliases
-(registered in services/lambda_/api/functions.py's HANDLERS)."""
+(registered in services/lambda_/api/functions.py's OPERATIONS)."""
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.lambda_.api.functions import operation
+from overcast.aws.operations import Call
+from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.aliases import AliasView
 from overcast.services.lambda_.control.plane import ControlPlane
 
@@ -28,7 +28,7 @@ def _weights(p: dict) -> dict[str, float] | None:
     return None if routing is None else dict(routing.get("AdditionalVersionWeights") or {})
 
 
-@operation("CreateAlias")
+@OPERATIONS("CreateAlias")
 def create_alias(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.aliases.create(
@@ -42,13 +42,13 @@ def create_alias(control: ControlPlane, call: Call) -> dict:
     return alias_configuration(view)
 
 
-@operation("GetAlias")
+@OPERATIONS("GetAlias")
 def get_alias(control: ControlPlane, call: Call) -> dict:
     p = call.params
     return alias_configuration(control.aliases.get(call.region, p["FunctionName"], p["Name"]))
 
 
-@operation("UpdateAlias")
+@OPERATIONS("UpdateAlias")
 def update_alias(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.aliases.update(
@@ -63,13 +63,13 @@ def update_alias(control: ControlPlane, call: Call) -> dict:
     return alias_configuration(view)
 
 
-@operation("DeleteAlias")
+@OPERATIONS("DeleteAlias")
 def delete_alias(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.aliases.delete(call.region, p["FunctionName"], p["Name"])
 
 
-@operation("ListAliases")
+@OPERATIONS("ListAliases")
 def list_aliases(control: ControlPlane, call: Call) -> dict:
     p = call.params
     views, marker = control.aliases.list(

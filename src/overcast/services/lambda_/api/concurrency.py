@@ -5,15 +5,15 @@ alias). Registered with the same `operation` table as services/lambda_/api/funct
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.lambda_.api.functions import operation
+from overcast.aws.operations import Call
+from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.concurrency import ProvisionedView
 from overcast.services.lambda_.control.plane import ControlPlane
 
 # --- reserved concurrency ----------------------------------------------------------------
 
 
-@operation("PutFunctionConcurrency")
+@OPERATIONS("PutFunctionConcurrency")
 def put_function_concurrency(control: ControlPlane, call: Call) -> dict:
     p = call.params
     count = control.concurrency.put_reserved(
@@ -22,14 +22,14 @@ def put_function_concurrency(control: ControlPlane, call: Call) -> dict:
     return {"ReservedConcurrentExecutions": count}
 
 
-@operation("GetFunctionConcurrency")
+@OPERATIONS("GetFunctionConcurrency")
 def get_function_concurrency(control: ControlPlane, call: Call) -> dict:
     # Lambda answers `{}` for a function without a reservation.
     count = control.concurrency.get_reserved(call.region, call.params["FunctionName"])
     return {"ReservedConcurrentExecutions": count}
 
 
-@operation("DeleteFunctionConcurrency")
+@OPERATIONS("DeleteFunctionConcurrency")
 def delete_function_concurrency(control: ControlPlane, call: Call) -> None:
     control.concurrency.delete_reserved(call.region, call.params["FunctionName"])
 
@@ -51,7 +51,7 @@ def provisioned_configuration(view: ProvisionedView, *, listed: bool = False) ->
     return {"FunctionArn": view.function_arn, **out} if listed else out
 
 
-@operation("PutProvisionedConcurrencyConfig")
+@OPERATIONS("PutProvisionedConcurrencyConfig")
 def put_provisioned_concurrency_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.concurrency.put_provisioned(
@@ -60,20 +60,20 @@ def put_provisioned_concurrency_config(control: ControlPlane, call: Call) -> dic
     return provisioned_configuration(view)
 
 
-@operation("GetProvisionedConcurrencyConfig")
+@OPERATIONS("GetProvisionedConcurrencyConfig")
 def get_provisioned_concurrency_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.concurrency.get_provisioned(call.region, p["FunctionName"], p["Qualifier"])
     return provisioned_configuration(view)
 
 
-@operation("DeleteProvisionedConcurrencyConfig")
+@OPERATIONS("DeleteProvisionedConcurrencyConfig")
 def delete_provisioned_concurrency_config(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.concurrency.delete_provisioned(call.region, p["FunctionName"], p["Qualifier"])
 
 
-@operation("ListProvisionedConcurrencyConfigs")
+@OPERATIONS("ListProvisionedConcurrencyConfigs")
 def list_provisioned_concurrency_configs(control: ControlPlane, call: Call) -> dict:
     p = call.params
     views, marker = control.concurrency.list_provisioned(

@@ -4,8 +4,8 @@ ListFunctionEventInvokeConfig(s) and Put/GetFunctionRecursionConfig. Registered 
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.lambda_.api.functions import operation
+from overcast.aws.operations import Call
+from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.event_invoke import UNCHANGED, EventInvokeView
 from overcast.services.lambda_.control.plane import ControlPlane
 
@@ -41,7 +41,7 @@ def _settings(p: dict) -> dict:
     }
 
 
-@operation("PutFunctionEventInvokeConfig")
+@OPERATIONS("PutFunctionEventInvokeConfig")
 def put_function_event_invoke_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     given = {k: None if v is UNCHANGED else v for k, v in _settings(p).items()}
@@ -49,7 +49,7 @@ def put_function_event_invoke_config(control: ControlPlane, call: Call) -> dict:
     return event_invoke_configuration(view)
 
 
-@operation("UpdateFunctionEventInvokeConfig")
+@OPERATIONS("UpdateFunctionEventInvokeConfig")
 def update_function_event_invoke_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.event_invoke.update(
@@ -58,20 +58,20 @@ def update_function_event_invoke_config(control: ControlPlane, call: Call) -> di
     return event_invoke_configuration(view)
 
 
-@operation("GetFunctionEventInvokeConfig")
+@OPERATIONS("GetFunctionEventInvokeConfig")
 def get_function_event_invoke_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.event_invoke.get(call.region, p["FunctionName"], p.get("Qualifier"))
     return event_invoke_configuration(view)
 
 
-@operation("DeleteFunctionEventInvokeConfig")
+@OPERATIONS("DeleteFunctionEventInvokeConfig")
 def delete_function_event_invoke_config(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.event_invoke.delete(call.region, p["FunctionName"], p.get("Qualifier"))
 
 
-@operation("ListFunctionEventInvokeConfigs")
+@OPERATIONS("ListFunctionEventInvokeConfigs")
 def list_function_event_invoke_configs(control: ControlPlane, call: Call) -> dict:
     p = call.params
     views, marker = control.event_invoke.list(
@@ -83,14 +83,14 @@ def list_function_event_invoke_configs(control: ControlPlane, call: Call) -> dic
     }
 
 
-@operation("PutFunctionRecursionConfig")
+@OPERATIONS("PutFunctionRecursionConfig")
 def put_function_recursion_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     loop = control.event_invoke.set_recursion(call.region, p["FunctionName"], p["RecursiveLoop"])
     return {"RecursiveLoop": loop}
 
 
-@operation("GetFunctionRecursionConfig")
+@OPERATIONS("GetFunctionRecursionConfig")
 def get_function_recursion_config(control: ControlPlane, call: Call) -> dict:
     loop = control.event_invoke.recursion(call.region, call.params["FunctionName"])
     return {"RecursiveLoop": loop}

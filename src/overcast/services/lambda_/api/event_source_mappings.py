@@ -3,8 +3,8 @@ ListEventSourceMappings. Registered with the same `operation` table as functions
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.lambda_.api.functions import operation
+from overcast.aws.operations import Call
+from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping
 
@@ -56,7 +56,7 @@ def _settings(p: dict) -> dict:
     return settings
 
 
-@operation("CreateEventSourceMapping")
+@OPERATIONS("CreateEventSourceMapping")
 def create_event_source_mapping(control: ControlPlane, call: Call) -> dict:
     p = call.params
     mapping = control.event_source_mappings.create(
@@ -65,12 +65,12 @@ def create_event_source_mapping(control: ControlPlane, call: Call) -> dict:
     return mapping_configuration(mapping)
 
 
-@operation("GetEventSourceMapping")
+@OPERATIONS("GetEventSourceMapping")
 def get_event_source_mapping(control: ControlPlane, call: Call) -> dict:
     return mapping_configuration(control.event_source_mappings.get(call.params["UUID"]))
 
 
-@operation("UpdateEventSourceMapping")
+@OPERATIONS("UpdateEventSourceMapping")
 def update_event_source_mapping(control: ControlPlane, call: Call) -> dict:
     p = call.params
     mapping = control.event_source_mappings.update(
@@ -79,12 +79,12 @@ def update_event_source_mapping(control: ControlPlane, call: Call) -> dict:
     return mapping_configuration(mapping)
 
 
-@operation("DeleteEventSourceMapping")
+@OPERATIONS("DeleteEventSourceMapping")
 def delete_event_source_mapping(control: ControlPlane, call: Call) -> dict:
     return mapping_configuration(control.event_source_mappings.delete(call.params["UUID"]))
 
 
-@operation("ListEventSourceMappings")
+@OPERATIONS("ListEventSourceMappings")
 def list_event_source_mappings(control: ControlPlane, call: Call) -> dict:
     p = call.params
     mappings, marker = control.event_source_mappings.list(

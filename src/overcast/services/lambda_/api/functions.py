@@ -8,11 +8,10 @@ structure as a dict; protocol.py places it on the wire.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 from overcast.aws.arn import Arn, arn
 from overcast.aws.errors import InvalidParameterValueException
-from overcast.aws.rest_service import Call
+from overcast.aws.operations import Call, Operations
 from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.runtimes import interpreter_for
@@ -26,16 +25,7 @@ from overcast.services.lambda_.model.configuration import (
 VPC_ID = "vpc-overcast"
 
 
-Handler = Callable[[ControlPlane, Call], "dict | None"]
-HANDLERS: dict[str, Handler] = {}
-
-
-def operation(name: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[name] = handler
-        return handler
-
-    return register
+OPERATIONS = Operations()  # Lambda's, every module of services/lambda_/api/ adds to it
 
 
 # --- shaping -----------------------------------------------------------------------------
@@ -172,7 +162,7 @@ def zip_of(code: dict) -> bytes:
 # --- functions ---------------------------------------------------------------------------
 
 
-@operation("CreateFunction")
+@OPERATIONS("CreateFunction")
 def create_function(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.functions.create(
@@ -186,7 +176,7 @@ def create_function(control: ControlPlane, call: Call) -> dict:
     return configuration(view, control)
 
 
-@operation("GetFunction")
+@OPERATIONS("GetFunction")
 def get_function(control: ControlPlane, call: Call) -> dict:
     p = call.params
     details = control.functions.get(call.region, p["FunctionName"], p.get("Qualifier"))
@@ -205,14 +195,14 @@ def get_function(control: ControlPlane, call: Call) -> dict:
     }
 
 
-@operation("GetFunctionConfiguration")
+@OPERATIONS("GetFunctionConfiguration")
 def get_function_configuration(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.functions.get_configuration(call.region, p["FunctionName"], p.get("Qualifier"))
     return configuration(view, control)
 
 
-@operation("ListFunctions")
+@OPERATIONS("ListFunctions")
 def list_functions(control: ControlPlane, call: Call) -> dict:
     p = call.params
     views, marker = control.functions.list(
@@ -227,7 +217,7 @@ def list_functions(control: ControlPlane, call: Call) -> dict:
     }
 
 
-@operation("UpdateFunctionCode")
+@OPERATIONS("UpdateFunctionCode")
 def update_function_code(control: ControlPlane, call: Call) -> dict:
     p = call.params
     architectures = tuple(p["Architectures"]) if p.get("Architectures") else None
@@ -243,7 +233,7 @@ def update_function_code(control: ControlPlane, call: Call) -> dict:
     return configuration(view, control)
 
 
-@operation("UpdateFunctionConfiguration")
+@OPERATIONS("UpdateFunctionConfiguration")
 def update_function_configuration(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.functions.update_configuration(
@@ -252,13 +242,13 @@ def update_function_configuration(control: ControlPlane, call: Call) -> dict:
     return configuration(view, control)
 
 
-@operation("DeleteFunction")
+@OPERATIONS("DeleteFunction")
 def delete_function(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.functions.delete(call.region, p["FunctionName"], p.get("Qualifier"))
 
 
-@operation("GetAccountSettings")
+@OPERATIONS("GetAccountSettings")
 def get_account_settings(control: ControlPlane, call: Call) -> dict:
     s = control.account_settings(call.region)
     return {
@@ -276,7 +266,7 @@ def get_account_settings(control: ControlPlane, call: Call) -> dict:
 # --- versions ----------------------------------------------------------------------------
 
 
-@operation("PublishVersion")
+@OPERATIONS("PublishVersion")
 def publish_version(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.versions.publish(
@@ -289,7 +279,7 @@ def publish_version(control: ControlPlane, call: Call) -> dict:
     return configuration(view, control)
 
 
-@operation("ListVersionsByFunction")
+@OPERATIONS("ListVersionsByFunction")
 def list_versions_by_function(control: ControlPlane, call: Call) -> dict:
     p = call.params
     views, marker = control.versions.list(
@@ -304,16 +294,16 @@ def list_versions_by_function(control: ControlPlane, call: Call) -> dict:
 # --- tags --------------------------------------------------------------------------------
 
 
-@operation("TagResource")
+@OPERATIONS("TagResource")
 def tag_resource(control: ControlPlane, call: Call) -> None:
     control.tags.tag(call.region, call.params["Resource"], call.params["Tags"])
 
 
-@operation("UntagResource")
+@OPERATIONS("UntagResource")
 def untag_resource(control: ControlPlane, call: Call) -> None:
     control.tags.untag(call.region, call.params["Resource"], call.params["TagKeys"])
 
 
-@operation("ListTags")
+@OPERATIONS("ListTags")
 def list_tags(control: ControlPlane, call: Call) -> dict:
     return {"Tags": control.tags.list(call.region, call.params["Resource"])}

@@ -4,8 +4,8 @@ their resource policies. Registered with the same `operation` table as functions
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.lambda_.api.functions import operation, zip_of
+from overcast.aws.operations import Call
+from overcast.services.lambda_.api.functions import OPERATIONS, zip_of
 from overcast.services.lambda_.control.layers import LayerSummary, policy_json
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.model.layer import LayerVersion, layer_arn
@@ -47,7 +47,7 @@ def layers_item(summary: LayerSummary, control: ControlPlane) -> dict:
     }
 
 
-@operation("PublishLayerVersion")
+@OPERATIONS("PublishLayerVersion")
 def publish_layer_version(control: ControlPlane, call: Call) -> dict:
     p = call.params
     layer = control.layers.publish(
@@ -62,19 +62,19 @@ def publish_layer_version(control: ControlPlane, call: Call) -> dict:
     return layer_version(layer, control, call)
 
 
-@operation("GetLayerVersion")
+@OPERATIONS("GetLayerVersion")
 def get_layer_version(control: ControlPlane, call: Call) -> dict:
     p = call.params
     layer = control.layers.get(call.region, p["LayerName"], p["VersionNumber"])
     return layer_version(layer, control, call)
 
 
-@operation("GetLayerVersionByArn")
+@OPERATIONS("GetLayerVersionByArn")
 def get_layer_version_by_arn(control: ControlPlane, call: Call) -> dict:
     return layer_version(control.layers.get_by_arn(call.params["Arn"]), control, call)
 
 
-@operation("ListLayers")
+@OPERATIONS("ListLayers")
 def list_layers(control: ControlPlane, call: Call) -> dict:
     p = call.params
     summaries, marker = control.layers.list_layers(
@@ -87,7 +87,7 @@ def list_layers(control: ControlPlane, call: Call) -> dict:
     return {"Layers": [layers_item(s, control) for s in summaries], "NextMarker": marker}
 
 
-@operation("ListLayerVersions")
+@OPERATIONS("ListLayerVersions")
 def list_layer_versions(control: ControlPlane, call: Call) -> dict:
     p = call.params
     versions, marker = control.layers.list_versions(
@@ -104,13 +104,13 @@ def list_layer_versions(control: ControlPlane, call: Call) -> dict:
     }
 
 
-@operation("DeleteLayerVersion")
+@OPERATIONS("DeleteLayerVersion")
 def delete_layer_version(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.layers.delete(call.region, p["LayerName"], p["VersionNumber"])
 
 
-@operation("AddLayerVersionPermission")
+@OPERATIONS("AddLayerVersionPermission")
 def add_layer_version_permission(control: ControlPlane, call: Call) -> dict:
     p = call.params
     permission = control.layers.add_permission(
@@ -126,14 +126,14 @@ def add_layer_version_permission(control: ControlPlane, call: Call) -> dict:
     return {"Statement": policy_json(permission.statement), "RevisionId": permission.revision_id}
 
 
-@operation("GetLayerVersionPolicy")
+@OPERATIONS("GetLayerVersionPolicy")
 def get_layer_version_policy(control: ControlPlane, call: Call) -> dict:
     p = call.params
     policy = control.layers.get_policy(call.region, p["LayerName"], p["VersionNumber"])
     return {"Policy": policy_json(policy.statement), "RevisionId": policy.revision_id}
 
 
-@operation("RemoveLayerVersionPermission")
+@OPERATIONS("RemoveLayerVersionPermission")
 def remove_layer_version_permission(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.layers.remove_permission(

@@ -7,8 +7,8 @@ Code.Location is: `http://127.0.0.1:9000/lambda-url/{url_id}/`.
 
 from __future__ import annotations
 
-from overcast.aws.rest_service import Call
-from overcast.services.lambda_.api.functions import operation
+from overcast.aws.operations import Call
+from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.urls import UrlView
 from overcast.services.lambda_.model.url import function_url
@@ -31,7 +31,7 @@ def url_configuration(view: UrlView, call: Call, *, modified: bool = True) -> di
     return out
 
 
-@operation("CreateFunctionUrlConfig")
+@OPERATIONS("CreateFunctionUrlConfig")
 def create_function_url_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.urls.create(
@@ -45,7 +45,7 @@ def create_function_url_config(control: ControlPlane, call: Call) -> dict:
     return url_configuration(view, call, modified=False)
 
 
-@operation("GetFunctionUrlConfig")
+@OPERATIONS("GetFunctionUrlConfig")
 def get_function_url_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     return url_configuration(
@@ -53,7 +53,7 @@ def get_function_url_config(control: ControlPlane, call: Call) -> dict:
     )
 
 
-@operation("UpdateFunctionUrlConfig")
+@OPERATIONS("UpdateFunctionUrlConfig")
 def update_function_url_config(control: ControlPlane, call: Call) -> dict:
     p = call.params
     view = control.urls.update(
@@ -67,13 +67,13 @@ def update_function_url_config(control: ControlPlane, call: Call) -> dict:
     return url_configuration(view, call)
 
 
-@operation("DeleteFunctionUrlConfig")
+@OPERATIONS("DeleteFunctionUrlConfig")
 def delete_function_url_config(control: ControlPlane, call: Call) -> None:
     p = call.params
     control.urls.delete(call.region, p["FunctionName"], p.get("Qualifier"))
 
 
-@operation("ListFunctionUrlConfigs")
+@OPERATIONS("ListFunctionUrlConfigs")
 def list_function_url_configs(control: ControlPlane, call: Call) -> dict:
     p = call.params
     views, marker = control.urls.list(

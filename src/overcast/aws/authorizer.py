@@ -1,0 +1,39 @@
+"""The one hook where every AWS API request is authorized, before its operation runs.
+
+The gateway (aws/gateway.py) asks the authorizer once per request, with the request's
+context (who signed it), the IAM action (`sqs:SendMessage`: the service's signing name and
+the operation's name, as IAM spells actions) and the parsed input, from which a policy's
+resources and condition keys are read. Today the server accepts any credentials, and
+`AllowAll` says yes to everything; IAM's policy evaluation plugs in here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from overcast.aws.request_context import RequestContext
+
+
+@dataclass(frozen=True)
+class Action:
+    """An IAM action: `service:Operation`, e.g. `lambda:CreateFunction`."""
+
+    service: str  # the IAM service prefix, which is the SigV4 signing name
+    operation: str
+
+    def __str__(self) -> str:
+        return f"{self.service}:{self.operation}"
+
+
+class Authorizer(Protocol):
+    def authorize(self, context: RequestContext, action: Action, params: dict) -> None:
+        """Return if the request may run; raise the service's access error if not."""
+        ...
+
+
+class AllowAll:
+    """Every request may run: the server's only mode until IAM is enforced."""
+
+    def authorize(self, context: RequestContext, action: Action, params: dict) -> None:
+        return None
