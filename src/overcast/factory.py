@@ -151,19 +151,35 @@ def build_platform(settings: Settings) -> Platform:
     for service in built:
         for arn_service, sender in service.senders.items():
             destinations.register(arn_service, sender)
-    invoke = InvokeEndpoint(engine, control, settings.default_region, queue, control.event_invoke)
+    gateway = Gateway(
+        [s.api for s in built if s.api is not None],
+        lambda_api(control),
+        settings.default_region,
+        settings.account_id,
+    )
+    invoke = InvokeEndpoint(
+        engine,
+        control,
+        settings.default_region,
+        queue,
+        control.event_invoke,
+        gateway.authorizer,
+        settings.account_id,
+    )
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
-    stream = InvokeStreamEndpoint(engine, control, settings.default_region, control.event_invoke)
+    stream = InvokeStreamEndpoint(
+        engine,
+        control,
+        settings.default_region,
+        control.event_invoke,
+        gateway.authorizer,
+        settings.account_id,
+    )
     app = build_app(
         settings=settings,
         code_store=code_store,
         invoke=PostRoute(INVOKE_ROUTE, invoke),
-        rest=Gateway(
-            [s.api for s in built if s.api is not None],
-            lambda_api(control),
-            settings.default_region,
-            settings.account_id,
-        ).handle,
+        rest=gateway.handle,
         target_handlers=_joined("X-Amz-Target prefix", [s.targets for s in built]),
         function_urls=function_urls,
         stream=PostRoute(STREAM_PATH, stream),

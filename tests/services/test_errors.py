@@ -98,3 +98,29 @@ def test_each_error_answers_the_status_and_fault_of_its_model_shape(
         checked += 1
     assert not wrong, wrong
     assert checked or service == "s3"  # S3's model states no status for its few error shapes
+
+
+def test_a_class_declared_with_its_model_takes_status_and_fault_from_the_shape() -> None:
+    """No status typed by hand: `model=` looks the error's shape up in botocore's model
+    (by `shape`, then code, then class name); a status typed by hand still wins."""
+    from overcast.aws.errors import UserError
+
+    class ResourceConflictException(UserError, model="lambda"):
+        code = "ResourceConflictException"
+
+    class Throttled(ResourceConflictException):
+        code = "TooManyRequestsException"
+
+    class Typed(ResourceConflictException):
+        status = 418
+
+    class ServiceException(ServiceError, model="lambda"):
+        code = "ServiceException"
+
+    assert (ResourceConflictException.status, ResourceConflictException.error_type) == (
+        409,
+        "User",
+    )
+    assert Throttled.status == 429  # a subclass is looked up by its own name
+    assert Typed.status == 418
+    assert (ServiceException.status, ServiceException.error_type) == (500, "Service")

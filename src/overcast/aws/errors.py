@@ -3,10 +3,18 @@
 
 Each error is a class that knows its HTTP status and its wire name (`code`); the wire shape is
 produced by the protocol that answers (`aws/error_responses.py`, `aws/protocols/*`), never at
-the call site. A service's own errors live in `services/<name>/errors.py`, under AWS's names.
+the call site. A service's own errors live in `services/<name>/errors.py`, under AWS's names,
+in classes declared with their service's model (`class ResourceInUseException(UserError,
+model="lambda")`): the status and the fault then come from the error's shape in botocore's
+model of the service, where the model states them, and are typed by hand only where it does
+not (SQS's, EventBridge's and CloudWatch Logs' models state none; AWS answers those 400).
 """
 
 from __future__ import annotations
+
+from functools import cache
+
+from botocore.loaders import Loader
 
 
 class OvercastError(Exception):
@@ -20,6 +28,19 @@ class ServiceError(OvercastError):
     code: str = "ServiceException"
     error_type: str = "Service"  # the body's "Type": "User" for the caller's fault
 
+    def __init_subclass__(cls, model: str | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if model is not None:
+            cls.model = model
+        service = getattr(cls, "model", None)
+        if service is None or "status" in cls.__dict__:
+            return
+        error = _modelled_error(service, getattr(cls, "shape", None) or cls.code, cls.__name__)
+        if "httpStatusCode" in error:
+            cls.status = error["httpStatusCode"]
+        if "senderFault" in error:
+            cls.error_type = "User" if error["senderFault"] else "Service"
+
     def __init__(self, message: str, **extra: object) -> None:
         super().__init__(message)
         self.message = message
@@ -31,6 +52,18 @@ class ServiceError(OvercastError):
     def headers(self) -> dict[str, str]:
         """Headers the error adds to a REST-JSON response (Lambda's throttle: Retry-After)."""
         return {}
+
+
+@cache
+def _error_shapes(service: str) -> dict[str, dict]:
+    """The `error` metadata of each error shape in the service's botocore model."""
+    shapes = Loader().load_service_model(service, "service-2")["shapes"]
+    return {name: shape["error"] for name, shape in shapes.items() if "error" in shape}
+
+
+def _modelled_error(service: str, *names: str) -> dict:
+    shapes = _error_shapes(service)
+    return next((shapes[name] for name in names if name in shapes), {})
 
 
 class UserError(ServiceError):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from overcast.aws.errors import UserError
 
 
-class ApiGatewayError(UserError):
+class ApiGatewayError(UserError, model="apigatewayv2"):
     """Raised when an API Gateway (apigatewayv2) request fails: its errors carry only a
     `message` in the body, and their name in `x-amzn-ErrorType`."""
 
@@ -18,7 +18,6 @@ class NotFoundException(ApiGatewayError):
     """Raised when an HTTP API, or one of its routes, integrations, stages or deployments,
     does not exist."""
 
-    status = 404
     code = "NotFoundException"
 
 
@@ -31,5 +30,4 @@ class BadRequestException(ApiGatewayError):
 class ConflictException(ApiGatewayError):
     """Raised when an API Gateway resource exists already or is in use by another."""
 
-    status = 409
     code = "ConflictException"

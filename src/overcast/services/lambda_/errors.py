@@ -9,7 +9,7 @@ from __future__ import annotations
 from overcast.aws.errors import MissingResource, UserError
 
 
-class ResourceNotFoundException(MissingResource):
+class ResourceNotFoundException(MissingResource, model="lambda"):
     """Raised when a function, version, alias or other resource does not exist (404)."""
 
 
@@ -19,44 +19,40 @@ class ProvisionedConcurrencyConfigNotFoundException(ResourceNotFoundException):
     code = "ProvisionedConcurrencyConfigNotFoundException"
 
 
-class ResourceConflictException(UserError):
+class ResourceConflictException(UserError, model="lambda"):
     """Raised when a resource exists already or is busy with another update."""
 
-    status = 409
     code = "ResourceConflictException"
 
 
-class ResourceInUseException(UserError):
+class ResourceInUseException(UserError, model="lambda"):
     """Raised when a resource is in use by another resource (an alias pins a version)."""
 
     code = "ResourceInUseException"
 
 
-class RequestTooLargeException(UserError):
+class RequestTooLargeException(UserError, model="lambda"):
     """Raised when an invocation payload exceeds Lambda's payload limit."""
 
-    status = 413
     code = "RequestTooLargeException"
 
 
-class PreconditionFailedException(UserError):
+class PreconditionFailedException(UserError, model="lambda"):
     """Raised when a RevisionId precondition does not match the current revision."""
 
-    status = 412
     code = "PreconditionFailedException"
 
 
-class CodeStorageExceededException(UserError):
+class CodeStorageExceededException(UserError, model="lambda"):
     """Raised when stored code would exceed the account's code storage limit."""
 
     code = "CodeStorageExceededException"
 
 
-class TooManyRequestsException(UserError):
+class TooManyRequestsException(UserError, model="lambda"):
     """Raised when an invocation is throttled by a concurrency limit: 429 with the `Reason`,
     `retryAfterSeconds` in the body and a `Retry-After` header, as Lambda answers."""
 
-    status = 429
     code = "TooManyRequestsException"
 
     def __init__(self, message: str, reason: str, retry_after: int = 1) -> None:
@@ -67,8 +63,7 @@ class TooManyRequestsException(UserError):
         return {"Retry-After": str(self.retry_after)}
 
 
-class RecursiveInvocationException(UserError):
+class RecursiveInvocationException(UserError, model="lambda"):
     """Raised when an invocation would continue a recursive loop past Lambda's 16 hops."""
 
-    status = 400
     code = "RecursiveInvocationException"

@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
+from overcast.aws.authorizer import Action, AllowAll, Authorizer
 from overcast.aws.error_responses import internal_error
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -21,8 +23,9 @@ from overcast.aws.errors import (
     RequestEntityTooLargeException,
     ServiceError,
 )
-from overcast.aws.lineage import MAX_HOPS, lineage_hops
+from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
+from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error
@@ -45,6 +48,7 @@ INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 # The model's LogType member (its enum: None, Tail), checked as every other member is.
 LOG_TYPE = service_model("lambda").operation_model("Invoke").input_shape.members["LogType"]
 JSON_TYPE = ("content-type", "application/json")
+INVOKE = Action("lambda", "Invoke")
 RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
@@ -61,12 +65,16 @@ class InvokeEndpoint:
         default_region: str,
         queue: AsyncQueue,
         policies: Policies,
+        authorizer: Authorizer | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
     ) -> None:
         self._engine = engine
         self._resolver = resolver
         self._default_region = default_region
         self._queue = queue
         self._policies = policies
+        self._authorizer = authorizer or AllowAll()
+        self._account_id = account_id
 
     async def __call__(self, request: Request) -> Response:
         """The Starlette endpoint (errors are rendered by the `guarded` wrapper around it)."""
@@ -105,13 +113,15 @@ class InvokeEndpoint:
             )
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
-        region = scope_of(headers, self._default_region).region
-        target = self._resolver.resolve(region, call.function_name, call.qualifier)
+        context = invoke_context(headers, self._default_region, self._account_id)
+        params = {"FunctionName": call.function_name, "Qualifier": call.qualifier}
+        self._authorizer.authorize(context, INVOKE, params)
+        target = self._resolver.resolve(context.region, call.function_name, call.qualifier)
         payload = checked_json(call.body)
         executed = ("x-amz-executed-version", target.function.version)
         if invocation_type == "DryRun":
             return Answer(204, [executed])
-        hops = lineage_hops(headers.get("x-amzn-trace-id"))
+        hops = context.hops
         if hops >= MAX_HOPS and self._policies.stops_loops(target.function):
             raise RecursiveInvocationException(RECURSION_STOPPED)
         if invocation_type == "Event":
@@ -131,6 +141,16 @@ class InvokeEndpoint:
         if result.log_result is not None:
             answer.append(("x-amz-log-result", result.log_result))
         return Answer(result.status_code, answer, result.payload)
+
+
+def invoke_context(
+    headers: Mapping[str, str], default_region: str, account_id: str
+) -> RequestContext:
+    """Invoke's RequestContext, as the gateway makes one for every other operation (Invoke
+    takes its own hot path). Its request id is the invocation's, made by the engine."""
+    scope = scope_of(headers, default_region)
+    trace = headers.get("x-amzn-trace-id")
+    return RequestContext(scope.access_key, scope.region, scope.service, trace, account_id, "", "")
 
 
 def wants_log_tail(headers: dict[str, str]) -> bool:

@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from overcast.aws.authorizer import Action, AllowAll, Authorizer
 from overcast.aws.errors import InvalidParameterValueException
-from overcast.aws.lineage import MAX_HOPS, lineage_hops
+from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols import eventstream
 from overcast.aws.protocols.rest_json import check_header_size
-from overcast.aws.sigv4 import scope_of
+from overcast.aws.request_context import DEFAULT_ACCOUNT
 from overcast.engine.async_queue import Policies
 from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
@@ -29,6 +30,7 @@ from overcast.services.lambda_.api.invoke import (
     check_size,
     checked_json,
     client_context,
+    invoke_context,
     wants_log_tail,
 )
 from overcast.services.lambda_.errors import RecursiveInvocationException
@@ -37,6 +39,7 @@ from overcast.types import Resolver
 # InvokeWithResponseStream's path (the app takes it ahead of every other route).
 STREAM_PATH = re.compile(r"/2021-11-15/functions/([^/]+)/response-streaming-invocations/?")
 INVOCATION_TYPES = ("RequestResponse", "DryRun")
+INVOKE_STREAM = Action("lambda", "InvokeWithResponseStream")
 
 
 class InvokeStreamEndpoint:
@@ -48,11 +51,15 @@ class InvokeStreamEndpoint:
         resolver: Resolver,
         default_region: str,
         policies: Policies | None = None,
+        authorizer: Authorizer | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
     ) -> None:
         self._engine = engine
         self._resolver = resolver
         self._default_region = default_region
         self._policies = policies  # recursive loop detection, as for Invoke
+        self._authorizer = authorizer or AllowAll()
+        self._account_id = account_id
 
     async def __call__(self, request: Request) -> Response:
         check_header_size(request.scope["headers"])
@@ -65,15 +72,18 @@ class InvokeStreamEndpoint:
         tail = wants_log_tail(headers)
         payload = await request.body()
         check_size(payload, invocation_type)
-        region = scope_of(headers, self._default_region).region
-        target = self._resolver.resolve(
-            region, request.path_params["FunctionName"], request.query_params.get("Qualifier")
-        )
+        context = invoke_context(headers, self._default_region, self._account_id)
+        params = {
+            "FunctionName": request.path_params["FunctionName"],
+            "Qualifier": request.query_params.get("Qualifier"),
+        }
+        self._authorizer.authorize(context, INVOKE_STREAM, params)
+        target = self._resolver.resolve(context.region, params["FunctionName"], params["Qualifier"])
         payload = checked_json(payload)
         executed = {"X-Amz-Executed-Version": target.function.version}
         if invocation_type == "DryRun":
             return Response(status_code=204, headers=executed)
-        hops = lineage_hops(headers.get("x-amzn-trace-id"))
+        hops = context.hops
         if hops >= MAX_HOPS and self._policies and self._policies.stops_loops(target.function):
             raise RecursiveInvocationException(RECURSION_STOPPED)
         stream = await self._engine.invoke_stream(
