@@ -1,9 +1,9 @@
 """Tally, a service that exists only in tests: the whole of what a new service needs to be
-served next to the others (a model, an endpoint, a ServiceSpec). It keeps a running total
+served next to the others (a model, its operations, a ServiceSpec). It keeps a running total
 per name: `Add` adds to one, `GetTotal` reads one or fails with ResourceNotFoundException.
 
-It speaks AWS's JSON 1.0 protocol through aws/protocols/aws_json.py, driven by the botocore
-model in tally-service-2.json, and is reached by its SigV4 signing name, `tally`.
+The gateway serves it from its botocore model (tally-service-2.json): the model names the JSON
+1.0 protocol and the target prefix `Tally`, and that is all the routing and wire it needs.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botocore.model import ServiceModel
-from starlette.requests import Request
-from starlette.responses import Response
 
 from overcast.aws.errors import ServiceError, UserError
-from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
+from overcast.aws.gateway import Api
+from overcast.aws.operations import Call, Operations
 from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 MODEL_FILE = Path(__file__).with_name("tally-service-2.json")
@@ -34,12 +33,6 @@ class TallyResourceNotFound(UserError):
     code = "ResourceNotFoundException"
 
 
-class TallyValidation(UserError):
-    """Raised when a request is not the operation's input shape."""
-
-    code = "ValidationException"
-
-
 @dataclass
 class Lifecycle:
     """What the factory did with the service, in order: `start`, `stop`, `close`."""
@@ -47,50 +40,53 @@ class Lifecycle:
     calls: list[str] = field(default_factory=list)
 
 
-class TallyApi:
-    def __init__(self, lifecycle: Lifecycle) -> None:
-        self.protocol = JsonProtocol(ServiceModel(model_document(), "tally"))
-        self.lifecycle = lifecycle
-        self.totals: dict[str, int] = {}
+@dataclass
+class Totals:
+    """Tally's backend: the totals, and what the factory did with the service."""
 
-    async def handle(self, request: Request) -> Response:
-        try:
-            return await self._answer(request)
-        except ServiceError as exc:
-            return self.protocol.error_response(exc)
+    lifecycle: Lifecycle
+    totals: dict[str, int] = field(default_factory=dict)
 
-    async def _answer(self, request: Request) -> Response:
-        if self.lifecycle.calls != ["start"]:
-            raise ServiceError("Tally is not running")  # served before start, or after stop
-        target = request.headers.get("x-amz-target", "")
-        operation = self.protocol.operation(target)
-        if operation is None:
-            raise TallyValidation(f"Unknown operation {target}")
-        try:
-            params = self.protocol.parse(operation, await request.body())
-        except JsonInputError as exc:
-            raise TallyValidation(str(exc)) from exc
-        name = params.get("Name")
-        if not isinstance(name, str) or not isinstance(params.get("Amount", 0), int):
-            raise TallyValidation("Name must be a string and Amount an integer")
-        if operation.name == "Add":
-            self.totals[name] = self.totals.get(name, 0) + params["Amount"]
-        elif name not in self.totals:
-            raise TallyResourceNotFound(f"No total is named {name}")
-        return self.protocol.response(operation, {"Name": name, "Total": self.totals[name]})
+
+OPERATIONS = Operations()
+
+
+@OPERATIONS("Add")
+def add(tally: Totals, call: Call) -> dict:
+    running(tally)
+    name = call.params["Name"]
+    tally.totals[name] = tally.totals.get(name, 0) + call.params["Amount"]
+    return {"Name": name, "Total": tally.totals[name]}
+
+
+@OPERATIONS("GetTotal")
+def get_total(tally: Totals, call: Call) -> dict:
+    running(tally)
+    name = call.params["Name"]
+    if name not in tally.totals:
+        raise TallyResourceNotFound(f"No total is named {name}")
+    return {"Name": name, "Total": tally.totals[name]}
+
+
+def running(tally: Totals) -> None:
+    if tally.lifecycle.calls != ["start"]:
+        raise ServiceError("Tally is not running")  # served before start, or after stop
+
+
+def tally_api(lifecycle: Lifecycle) -> Api:
+    return Api(ServiceModel(model_document(), "tally"), OPERATIONS, Totals(lifecycle))
 
 
 def tally_spec(lifecycle: Lifecycle) -> ServiceSpec:
     """The ServiceSpec a test adds to SERVICES; `lifecycle` records what the factory did."""
 
     def build(kernels: Kernels) -> BuiltService:
-        api = TallyApi(lifecycle)
 
         async def stop() -> None:
             lifecycle.calls.append("stop")
 
         return BuiltService(
-            signed={"tally": api.handle},
+            api=tally_api(lifecycle),
             start=lambda: lifecycle.calls.append("start"),
             stop=stop,
             close=lambda: lifecycle.calls.append("close"),

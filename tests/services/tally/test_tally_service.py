@@ -21,7 +21,7 @@ import botocore.session
 import pytest
 import uvicorn
 from botocore.config import Config
-from tally_service import API_VERSION, MODEL_FILE, Lifecycle, TallyApi, tally_spec
+from tally_service import API_VERSION, MODEL_FILE, Lifecycle, tally_api, tally_spec
 
 from overcast import services
 from overcast.config import Settings
@@ -176,12 +176,13 @@ def test_services_start_in_order_and_stop_in_reverse_before_closing(
     ]
 
 
-def test_two_services_cannot_claim_one_signing_name(
+def test_two_services_cannot_claim_one_target_prefix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def claiming_sqs(kernels: Kernels) -> BuiltService:
-        return BuiltService(signed={"sqs": TallyApi(Lifecycle()).handle})
+    def second_tally(kernels: Kernels) -> BuiltService:
+        return BuiltService(api=tally_api(Lifecycle()))
 
-    monkeypatch.setattr(services, "SERVICES", (*services.SERVICES, ServiceSpec("x", claiming_sqs)))
-    with pytest.raises(ValueError, match="two services claim the SigV4 signing name 'sqs'"):
+    twice = (*services.SERVICES, tally_spec(Lifecycle()), ServiceSpec("again", second_tally))
+    monkeypatch.setattr(services, "SERVICES", twice)
+    with pytest.raises(ValueError, match="two services claim 'Tally'"):
         build_platform(settings_for(tmp_path))
