@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from botocore.loaders import Loader
 
 
 class OvercastError(Exception):
@@ -47,7 +46,9 @@ class ServiceError(OvercastError):
         self.extra = extra
 
     def body(self) -> dict:
-        return {"Type": self.error_type, "message": self.message, **self.extra}
+        """The REST-JSON body, as Lambda's: `{"Type": "User", "Message": ...}` (capital M;
+        its front end's ValidationException alone answers a lowercase `message`)."""
+        return {"Type": self.error_type, "Message": self.message, **self.extra}
 
     def headers(self) -> dict[str, str]:
         """Headers the error adds to a REST-JSON response (Lambda's throttle: Retry-After)."""
@@ -56,7 +57,10 @@ class ServiceError(OvercastError):
 
 @cache
 def _error_shapes(service: str) -> dict[str, dict]:
-    """The `error` metadata of each error shape in the service's botocore model."""
+    """The `error` metadata of each error shape in the service's botocore model (botocore
+    imported here: the CLI's help imports error classes and must start fast)."""
+    from botocore.loaders import Loader
+
     shapes = Loader().load_service_model(service, "service-2")["shapes"]
     return {name: shape["error"] for name, shape in shapes.items() if "error" in shape}
 

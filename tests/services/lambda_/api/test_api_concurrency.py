@@ -38,7 +38,7 @@ def test_reservation_below_the_floor_on_the_wire(app: App) -> None:
     assert response.headers["x-amzn-ErrorType"] == "InvalidParameterValueException"
     assert response.json() == {
         "Type": "User",
-        "message": "Specified ReservedConcurrentExecutions for function decreases account's "
+        "Message": "Specified ReservedConcurrentExecutions for function decreases account's "
         "UnreservedConcurrentExecution below its minimum value of [100].",
     }
 

@@ -102,7 +102,7 @@ def test_invoke_route_errors_have_aws_shape(app: App) -> None:
         404,
         "ResourceNotFoundException",
     )
-    assert body["message"].startswith("Function not found: ")
+    assert body["Message"].startswith("Function not found: ")
 
 
 def test_malformed_json(app: App) -> None:
@@ -110,7 +110,7 @@ def test_malformed_json(app: App) -> None:
         FUNCTIONS, content=b"{not json", headers={"content-type": "application/json"}
     )
     body = assert_error(response, 400, "InvalidRequestContentException")
-    assert body["message"].startswith("Could not parse request body into json: ")
+    assert body["Message"].startswith("Could not parse request body into json: ")
 
 
 def test_wrong_json_type(app: App) -> None:
@@ -143,7 +143,7 @@ def test_user_error_body_has_type(app: App) -> None:
     body = assert_error(app.client.get(f"{FUNCTIONS}/nope"), 404, "ResourceNotFoundException")
     assert body == {
         "Type": "User",
-        "message": "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope",
+        "Message": "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope",
     }
 
 
@@ -155,7 +155,7 @@ def test_unknown_route(app: App) -> None:
 
 def test_operation_in_model_but_not_implemented(app: App) -> None:
     body = assert_error(app.client.get(f"{FUNCTIONS}/f/policy"), 404, "UnknownOperationException")
-    assert "GetPolicy" in body["message"]
+    assert "GetPolicy" in body["Message"]
 
 
 def test_unexpected_exception_is_a_service_exception_without_traceback(
@@ -176,7 +176,7 @@ def test_request_too_large(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(protocol, "MAX_REQUEST_BYTES", 1000)
     response = app.client.post(FUNCTIONS, json=create_body(Description="x" * 2000))
     body = assert_error(response, 413, "RequestEntityTooLargeException")
-    assert body["message"] == (
+    assert body["Message"] == (
         "Request must be smaller than 1000 bytes for the CreateFunction operation"
     )
 
@@ -184,7 +184,7 @@ def test_request_too_large(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_corrupt_zip_on_the_wire(app: App) -> None:
     bad = create_body(Code={"ZipFile": base64.b64encode(b"garbage").decode()})
     body = assert_error(app.client.post(FUNCTIONS, json=bad), 400, "InvalidParameterValueException")
-    assert body["message"].startswith("Could not unzip uploaded file.")
+    assert body["Message"].startswith("Could not unzip uploaded file.")
     assert app.client.get(f"{FUNCTIONS}/f").status_code == 404
 
 
@@ -253,7 +253,7 @@ def test_error_response_shape() -> None:
     response = error_response(ResourceNotFoundException("gone"))
     assert response.status_code == 404
     assert response.headers["x-amzn-ErrorType"] == "ResourceNotFoundException"
-    assert json.loads(response.body) == {"Type": "User", "message": "gone"}
+    assert json.loads(response.body) == {"Type": "User", "Message": "gone"}
 
 
 def test_throttle_has_retry_after() -> None:
