@@ -1,5 +1,6 @@
-"""SQS as SERVICES lists it: requests signed for `sqs`, the `sqs` destination, and the
-pollers of Lambda's event source mappings that read its queues."""
+"""SQS as SERVICES lists it: its API on the gateway (X-Amz-Target `AmazonSQS`, or signed for
+`sqs`), the `sqs` destination, and the pollers of Lambda's event source mappings that read
+its queues."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
-    from overcast.services.sqs.api.service import SqsApi
+    from overcast.services.sqs.api.service import sqs_api
     from overcast.services.sqs.service import QueueService
 
     settings, control = kernels.settings, kernels.control
@@ -17,7 +18,7 @@ def build(kernels: Kernels) -> BuiltService:
     )
     control.event_source_mappings.attach(sqs.pollers)
     return BuiltService(
-        signed={"sqs": SqsApi(sqs, settings.default_region).handle},
+        api=sqs_api(sqs),
         senders={"sqs": sqs.broker.deliver},
         start=sqs.start,  # the engine has started by then: its pollers invoke functions
         stop=sqs.stop,

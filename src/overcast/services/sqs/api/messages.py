@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from overcast.services.sqs.api.call import SqsCall, operation, queue_of
+from overcast.aws.operations import Call
+from overcast.services.sqs.api.call import OPERATIONS, queue_of, sender_id
 from overcast.services.sqs.broker import Outgoing, Received
 from overcast.services.sqs.errors import (
     BatchRequestError,
@@ -24,13 +25,13 @@ BATCH_BYTES = 1_048_576  # all of a SendMessageBatch's messages together
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
-def _outgoing(call: SqsCall, entry: dict) -> Outgoing:
+def _outgoing(sqs: QueueService, call: Call, entry: dict) -> Outgoing:
     system = entry.get("MessageSystemAttributes") or {}
-    trace = (system.get("AWSTraceHeader") or {}).get("StringValue") or call.trace_header
+    trace = (system.get("AWSTraceHeader") or {}).get("StringValue") or call.context.trace_header
     return Outgoing(
         body=entry["MessageBody"],
         attributes=entry.get("MessageAttributes") or {},
-        sender_id=call.sender_id,
+        sender_id=sender_id(sqs, call),
         delay_s=entry.get("DelaySeconds"),
         group_id=entry.get("MessageGroupId"),
         dedup_id=entry.get("MessageDeduplicationId"),
@@ -79,15 +80,15 @@ def _check_batch(entries: list[dict], entry_name: str) -> None:
         seen.add(entry_id)
 
 
-@operation("SendMessage")
-async def send_message(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("SendMessage")
+async def send_message(sqs: QueueService, call: Call) -> dict:
     queue = queue_of(sqs, call)
-    message = sqs.broker.send(queue, _outgoing(call, call.params))
+    message = sqs.broker.send(queue, _outgoing(sqs, call, call.params))
     return _sent(message, call.params)
 
 
-@operation("SendMessageBatch")
-async def send_message_batch(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("SendMessageBatch")
+async def send_message_batch(sqs: QueueService, call: Call) -> dict:
     queue = queue_of(sqs, call)
     entries = call.params["Entries"]
     _check_batch(entries, "SendMessageBatchRequestEntry")
@@ -101,7 +102,7 @@ async def send_message_batch(sqs: QueueService, call: SqsCall) -> dict:
             f"Batch requested message too long. The sum of all messages must be at most "
             f"{BATCH_BYTES} bytes.",
         )
-    results = sqs.broker.send_many(queue, [_outgoing(call, e) for e in entries])
+    results = sqs.broker.send_many(queue, [_outgoing(sqs, call, e) for e in entries])
     successful, failed = [], []
     for entry, result in zip(entries, results, strict=True):
         if isinstance(result, QueueError):
@@ -111,8 +112,8 @@ async def send_message_batch(sqs: QueueService, call: SqsCall) -> dict:
     return {"Successful": successful, "Failed": failed}
 
 
-@operation("ReceiveMessage")
-async def receive_message(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("ReceiveMessage")
+async def receive_message(sqs: QueueService, call: Call) -> dict:
     p = call.params
     queue = queue_of(sqs, call)
     limit = _bounded(p, "MaxNumberOfMessages", 1, MAX_BATCH, 1)
@@ -156,16 +157,16 @@ def _received(received: Received, system_names: set[str], wanted: list[str] | No
     }
 
 
-@operation("DeleteMessage")
-async def delete_message(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("DeleteMessage")
+async def delete_message(sqs: QueueService, call: Call) -> None:
     queue = queue_of(sqs, call)
     (error,) = sqs.broker.delete(queue, [call.params["ReceiptHandle"]])
     if error is not None:
         raise error
 
 
-@operation("DeleteMessageBatch")
-async def delete_message_batch(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("DeleteMessageBatch")
+async def delete_message_batch(sqs: QueueService, call: Call) -> dict:
     queue = queue_of(sqs, call)
     entries = call.params["Entries"]
     _check_batch(entries, "DeleteMessageBatchRequestEntry")
@@ -173,8 +174,8 @@ async def delete_message_batch(sqs: QueueService, call: SqsCall) -> dict:
     return _batch_outcome(entries, results)
 
 
-@operation("ChangeMessageVisibility")
-async def change_message_visibility(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("ChangeMessageVisibility")
+async def change_message_visibility(sqs: QueueService, call: Call) -> None:
     p = call.params
     queue = queue_of(sqs, call)
     (error,) = sqs.broker.change_visibility(queue, [(p["ReceiptHandle"], p["VisibilityTimeout"])])
@@ -182,8 +183,8 @@ async def change_message_visibility(sqs: QueueService, call: SqsCall) -> None:
         raise error
 
 
-@operation("ChangeMessageVisibilityBatch")
-async def change_message_visibility_batch(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("ChangeMessageVisibilityBatch")
+async def change_message_visibility_batch(sqs: QueueService, call: Call) -> dict:
     queue = queue_of(sqs, call)
     entries = call.params["Entries"]
     _check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")

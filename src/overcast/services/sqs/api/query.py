@@ -3,8 +3,8 @@ SQS's move to JSON speak it.
 
 botocore's SQS model is the JSON protocol's: it no longer names members as the query protocol
 did (`Attribute.1.Name`, `MessageAttribute.1.Value.StringValue`, `<Message>`...). Those names
-are put back here, from the query protocol's 2012-11-05 API, and the generic query protocol
-(aws/protocols/query.py) does the rest.
+are put back here, from the query protocol's 2012-11-05 API, and the generic query wire
+(aws/protocols/query.QueryWire over `query_model()`) does the rest.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ import re
 from functools import lru_cache
 
 from botocore.loaders import Loader
-from botocore.model import OperationModel, ServiceModel
-from starlette.responses import Response
+from botocore.model import ServiceModel
 
 from overcast.aws.errors import ServiceError
 from overcast.aws.protocols import query as query_protocol
 from overcast.services.sqs.errors import (
     InvalidMessageContents,
     InvalidParameterValueException,
-    UnknownOperationException,
 )
 from overcast.services.sqs.message import ALLOWED_CHARACTERS
 
@@ -88,35 +86,6 @@ def query_model() -> ServiceModel:
         shapes[shape]["value"]["locationName"] = value
     document["metadata"] = {**document["metadata"], "xmlNamespace": XML_NAMESPACE}
     return ServiceModel(document, "sqs")
-
-
-class SqsQueryProtocol:
-    def __init__(self) -> None:
-        self.model = query_model()
-        self._operations = set(self.model.operation_names)
-
-    def parse(self, body: bytes, query_string: str) -> tuple[OperationModel, dict]:
-        """The operation `Action` names and its input (member names, Python values)."""
-        try:
-            fields = query_protocol.form_fields(body, query_string)
-        except query_protocol.QueryEncodingError as exc:
-            raise undecodable(exc) from None
-        action = fields.get("Action", "")
-        if action not in self._operations:
-            raise UnknownOperationException(f"The action {action} is not valid for this endpoint.")
-        operation = self.model.operation_model(action)
-        try:
-            return operation, query_protocol.parse_input(operation, fields)
-        except query_protocol.QueryInputError as exc:
-            raise InvalidParameterValueException(
-                f"Value {fields.get(exc.name, '')} for parameter {exc.name} is invalid."
-            ) from exc
-
-    def response(self, operation: OperationModel, result: dict | None) -> Response:
-        return query_protocol.response(self.model, operation, result)
-
-    def error_response(self, exc: ServiceError) -> Response:
-        return query_protocol.error_response(exc, self.model)
 
 
 def undecodable(exc: query_protocol.QueryEncodingError) -> ServiceError:

@@ -3,7 +3,8 @@ Get/SetQueueAttributes, Tag/Untag/ListQueueTags, PurgeQueue, ListDeadLetterSourc
 
 from __future__ import annotations
 
-from overcast.services.sqs.api.call import SqsCall, operation, queue_of
+from overcast.aws.operations import Call
+from overcast.services.sqs.api.call import OPERATIONS, queue_of, queue_url
 from overcast.services.sqs.errors import (
     InvalidParameterValueException,
     QueueDoesNotExist,
@@ -15,31 +16,31 @@ from overcast.services.sqs.service import QueueService
 MAX_RESULTS = (1, 1000)
 
 
-@operation("CreateQueue")
-async def create_queue(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("CreateQueue")
+async def create_queue(sqs: QueueService, call: Call) -> dict:
     p = call.params
     queue, _ = sqs.registry.create(
         call.region, p["QueueName"], p.get("Attributes") or {}, p.get("tags") or {}
     )
-    return {"QueueUrl": call.queue_url(queue)}
+    return {"QueueUrl": queue_url(call, queue)}
 
 
-@operation("GetQueueUrl")
-async def get_queue_url(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("GetQueueUrl")
+async def get_queue_url(sqs: QueueService, call: Call) -> dict:
     p = call.params
     owner = p.get("QueueOwnerAWSAccountId")
     if owner is not None and owner != sqs.registry.account_id:
         raise QueueDoesNotExist(NO_QUEUE)
-    return {"QueueUrl": call.queue_url(sqs.registry.get(call.region, p["QueueName"]))}
+    return {"QueueUrl": queue_url(call, sqs.registry.get(call.region, p["QueueName"]))}
 
 
-@operation("DeleteQueue")
-async def delete_queue(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("DeleteQueue")
+async def delete_queue(sqs: QueueService, call: Call) -> None:
     sqs.broker.delete_queue(queue_of(sqs, call))
 
 
-@operation("ListQueues")
-async def list_queues(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("ListQueues")
+async def list_queues(sqs: QueueService, call: Call) -> dict:
     p = call.params
     max_results = p.get("MaxResults")
     low, high = MAX_RESULTS
@@ -51,52 +52,52 @@ async def list_queues(sqs: QueueService, call: SqsCall) -> dict:
     queues, token = sqs.registry.list(
         call.region, p.get("QueueNamePrefix", ""), max_results, p.get("NextToken", "")
     )
-    return {"QueueUrls": [call.queue_url(q) for q in queues] or None, "NextToken": token}
+    return {"QueueUrls": [queue_url(call, q) for q in queues] or None, "NextToken": token}
 
 
-@operation("GetQueueAttributes")
-async def get_queue_attributes(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("GetQueueAttributes")
+async def get_queue_attributes(sqs: QueueService, call: Call) -> dict:
     queue = queue_of(sqs, call)
     found = sqs.registry.attributes(queue, call.params.get("AttributeNames") or [])
     return {"Attributes": found or None}
 
 
-@operation("SetQueueAttributes")
-async def set_queue_attributes(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("SetQueueAttributes")
+async def set_queue_attributes(sqs: QueueService, call: Call) -> None:
     queue = queue_of(sqs, call)
     sqs.registry.set_attributes(queue, call.params["Attributes"])
     if queue.waiters:
         sqs.broker.wake(queue)  # a shorter delay or wait may apply to waiting receives
 
 
-@operation("TagQueue")
-async def tag_queue(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("TagQueue")
+async def tag_queue(sqs: QueueService, call: Call) -> None:
     sqs.registry.tag(queue_of(sqs, call), call.params["Tags"])
 
 
-@operation("UntagQueue")
-async def untag_queue(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("UntagQueue")
+async def untag_queue(sqs: QueueService, call: Call) -> None:
     sqs.registry.untag(queue_of(sqs, call), call.params["TagKeys"])
 
 
-@operation("ListQueueTags")
-async def list_queue_tags(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("ListQueueTags")
+async def list_queue_tags(sqs: QueueService, call: Call) -> dict:
     return {"Tags": dict(queue_of(sqs, call).record.tags) or None}
 
 
-@operation("PurgeQueue")
-async def purge_queue(sqs: QueueService, call: SqsCall) -> None:
+@OPERATIONS("PurgeQueue")
+async def purge_queue(sqs: QueueService, call: Call) -> None:
     sqs.broker.purge(queue_of(sqs, call))
 
 
-@operation("ListDeadLetterSourceQueues")
-async def list_dead_letter_source_queues(sqs: QueueService, call: SqsCall) -> dict:
+@OPERATIONS("ListDeadLetterSourceQueues")
+async def list_dead_letter_source_queues(sqs: QueueService, call: Call) -> dict:
     sources = sqs.registry.dead_letter_sources(queue_of(sqs, call))
-    return {"queueUrls": [call.queue_url(q) for q in sources]}
+    return {"queueUrls": [queue_url(call, q) for q in sources]}
 
 
 def _unsupported(name: str):
-    async def refuse(sqs: QueueService, call: SqsCall) -> None:
+    async def refuse(sqs: QueueService, call: Call) -> None:
         raise UnsupportedOperation(f"Overcast does not support {name} yet.")
 
     return refuse
@@ -109,4 +110,4 @@ for _name in (
     "CancelMessageMoveTask",
     "ListMessageMoveTasks",
 ):
-    operation(_name)(_unsupported(_name))
+    OPERATIONS(_name)(_unsupported(_name))

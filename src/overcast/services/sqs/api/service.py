@@ -1,4 +1,5 @@
-"""Amazon SQS's API on Overcast's port: requests signed for `sqs` come here (app.OtherServices).
+"""Amazon SQS's API as the gateway serves it (aws/gateway.py): requests whose X-Amz-Target
+names `AmazonSQS`, or signed for `sqs`.
 
 Current SDKs speak SQS's JSON protocol (`X-Amz-Target: AmazonSQS.SendMessage`, JSON 1.0);
 older ones its query protocol (`Action=SendMessage&...` form fields, XML answers, see
@@ -10,19 +11,19 @@ the query code in `x-amzn-query-error`, or the query protocol's `<ErrorResponse>
 from __future__ import annotations
 
 from botocore.model import OperationModel, Shape
-from starlette.requests import Request
-from starlette.responses import Response
 
-from overcast.aws.error_responses import internal_error, request_line
+from overcast.aws import errors as aws_errors
 from overcast.aws.errors import ServiceError
-from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
-from overcast.aws.protocols.rest_json import check_header_size, read_body, service_model
-from overcast.aws.request_context import request_context
+from overcast.aws.gateway import Api
+from overcast.aws.protocols.aws_json import JsonProtocol
+from overcast.aws.protocols.query import QueryEncodingError, QueryInputError, QueryWire
+from overcast.aws.protocols.rest_json import service_model
 from overcast.services.sqs.api import messages as _messages  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api import queues as _queues  # noqa: F401 (registers its operations)
-from overcast.services.sqs.api.call import OPERATIONS, SqsCall
-from overcast.services.sqs.api.query import SqsQueryProtocol
+from overcast.services.sqs.api.call import OPERATIONS
+from overcast.services.sqs.api.query import query_model, undecodable
 from overcast.services.sqs.errors import (
+    InvalidParameterValueException,
     MissingRequiredParameterException,
     SerializationException,
     UnknownOperationException,
@@ -33,69 +34,45 @@ from overcast.services.sqs.service import QueueService
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
 
-class SqsApi:
-    def __init__(self, sqs: QueueService, default_region: str) -> None:
-        self.sqs = sqs
-        self.default_region = default_region
-        self.json = JsonProtocol(service_model("sqs"))
-        self.query = SqsQueryProtocol()
+def sqs_api(sqs: QueueService) -> Api:
+    """SQS on the gateway: the JSON wire answers what carries an X-Amz-Target, the query
+    wire (SQS's own member names) everything else."""
+    model = service_model("sqs")
+    return Api(
+        model,
+        OPERATIONS,
+        sqs,
+        wires=(JsonProtocol(model), QueryWire(query_model())),
+        validate=_require,
+        translate=in_sqs_terms,
+        max_body=MAX_REQUEST_BYTES,
+    )
 
-    async def handle(self, request: Request) -> Response:
-        """The Starlette endpoint for every request signed for `sqs`."""
-        query = "x-amz-target" not in request.headers
-        try:
-            if query:
-                return await self._query(request)
-            return await self._json(request)
-        except ServiceError as exc:
-            return self.query.error_response(exc) if query else self.json.error_response(exc)
-        except Exception as exc:
-            error = internal_error(exc, request_line(request))
-            return self.query.error_response(error) if query else self.json.error_response(error)
 
-    async def _json(self, request: Request) -> Response:
-        check_header_size(request.scope["headers"])
-        target = request.headers["x-amz-target"]
-        operation = self.json.operation(target)
-        if operation is None:
-            raise UnknownOperationException(f"The action {target} is not valid for this endpoint.")
-        body = await read_body(request, operation.name, MAX_REQUEST_BYTES)
-        try:
-            params = self.json.parse(operation, body)
-        except JsonInputError as exc:
-            raise SerializationException(str(exc)) from exc
-        result = await self._call(operation, params, request)
-        return self.json.response(operation, result)
-
-    async def _query(self, request: Request) -> Response:
-        check_header_size(request.scope["headers"])
-        body = await read_body(request, "SQS", MAX_REQUEST_BYTES)
-        operation, params = self.query.parse(body, request.url.query)
-        result = await self._call(operation, params, request)
-        return self.query.response(operation, result)
-
-    async def _call(self, operation: OperationModel, params: dict, request: Request) -> dict | None:
-        handler = OPERATIONS.get(operation.name)
-        if handler is None:
-            raise UnknownOperationException(
-                f"The action {operation.name} is not valid for this endpoint."
-            )
-        missing = _missing(operation.input_shape, params)
-        if missing is not None:
-            raise MissingRequiredParameterException(
-                f"The request must contain the parameter {missing}."
-            )
-        context = request_context(request, self.default_region)
-        call = SqsCall(
-            params=params,
-            region=context.region,
-            base_url=str(request.base_url),
-            path=request.url.path,
-            sender_id=context.access_key or self.sqs.registry.account_id,
-            hops=context.hops,
-            trace_header=context.trace_header,
+def in_sqs_terms(exc: ServiceError) -> ServiceError:
+    """The shared protocol code's errors as SQS names them: its own classes carry the JSON
+    `__type` (shape, namespace) and the query protocol's code (InvalidAction, ...)."""
+    if isinstance(exc, QueryEncodingError):
+        return undecodable(exc)
+    if isinstance(exc, QueryInputError):
+        return InvalidParameterValueException(
+            f"Value {exc.value} for parameter {exc.name} is invalid."
         )
-        return await handler(self.sqs, call)
+    if isinstance(exc, aws_errors.UnknownOperationException):
+        return UnknownOperationException(exc.message)
+    if isinstance(exc, aws_errors.SerializationException):
+        return SerializationException(exc.message)
+    return exc
+
+
+def _require(operation: OperationModel, params: dict) -> None:
+    """SQS checks only that required parameters are there (MissingParameter); the rest of
+    its checks are the operations' own, in its words."""
+    missing = _missing(operation.input_shape, params)
+    if missing is not None:
+        raise MissingRequiredParameterException(
+            f"The request must contain the parameter {missing}."
+        )
 
 
 def _missing(shape: Shape | None, value: object) -> str | None:
