@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -246,11 +245,6 @@ def _fill(element: ElementTree.Element, shape: Shape, value: object) -> None:
 
 
 # --- errors -------------------------------------------------------------------------------
-
-
-def new_request_id() -> str:
-    """S3's request ids are 16 upper-case hex digits."""
-    return uuid.uuid4().hex[:16].upper()
 
 
 def error_response(exc: ServiceError, request_id: str, *, with_body: bool = True) -> Response:

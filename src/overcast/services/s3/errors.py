@@ -194,3 +194,10 @@ class S3NotImplemented(S3Error):
 
     status = 501
     code = "NotImplemented"
+
+
+class InternalError(S3Error):
+    """Raised when the server failed unexpectedly (what S3 answers instead of a traceback)."""
+
+    status = 500
+    code = "InternalError"

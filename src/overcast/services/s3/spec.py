@@ -1,5 +1,5 @@
-"""S3 as SERVICES lists it: requests signed for `s3`; its object events go out through
-Lambda's async queue and the destinations."""
+"""S3 as SERVICES lists it: its API, served by the gateway (requests signed for `s3`); its
+object events go out through Lambda's async queue and the destinations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
-    from overcast.services.s3.api.service import S3Api
+    from overcast.services.s3.api.service import s3_api
     from overcast.services.s3.store import ObjectStore
 
     settings = kernels.settings
@@ -16,7 +16,7 @@ def build(kernels: Kernels) -> BuiltService:
         settings.data_dir, settings.account_id, kernels.queue, kernels.control, kernels.destinations
     )
     return BuiltService(
-        signed={"s3": S3Api(objects, settings).handle},
+        api=s3_api(objects),
         # Delivers the object events kept from before: the queue has started by then.
         start=objects.start,
         # After the queue has stopped: its last deliveries still mark events done here.

@@ -9,8 +9,9 @@ from xml.etree import ElementTree
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
-from overcast.services.s3.api.call import S3Call, handles
+from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, respond
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
 from overcast.services.s3.errors import InvalidArgument, MalformedXML, S3Error
@@ -32,8 +33,8 @@ def created(bucket: Bucket) -> datetime:
     return datetime.fromtimestamp(bucket.created_ms / 1000, UTC)
 
 
-@handles("ListBuckets")
-async def list_buckets(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("ListBuckets")
+async def list_buckets(store: ObjectStore, call: Call) -> Response:
     params = call.params
     prefix, region = params.get("Prefix"), params.get("BucketRegion")
     limit = params.get("MaxBuckets") or MAX_BUCKETS_PAGE
@@ -56,33 +57,33 @@ async def list_buckets(store: ObjectStore, call: S3Call) -> Response:
         "Prefix": prefix,
         "ContinuationToken": encode_token(page[-1].name) if len(chosen) > limit else None,
     }
-    return call.respond(result, "ListAllMyBucketsResult")
+    return respond(call, result, "ListAllMyBucketsResult")
 
 
-@handles("CreateBucket")
-async def create_bucket(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("CreateBucket")
+async def create_bucket(store: ObjectStore, call: Call) -> Response:
     configuration = call.params.get("CreateBucketConfiguration") or {}
     location = configuration.get("LocationConstraint")
-    bucket = await run_in_threadpool(store.buckets.create, call.bucket, call.region, location)
-    return call.respond({"Location": f"/{bucket.name}"})
+    bucket = await run_in_threadpool(store.buckets.create, bucket_of(call), call.region, location)
+    return respond(call, {"Location": f"/{bucket.name}"})
 
 
-@handles("DeleteBucket")
-async def delete_bucket(store: ObjectStore, call: S3Call) -> Response:
-    part_blobs = await run_in_threadpool(store.buckets.delete, call.bucket)
+@OPERATIONS("DeleteBucket")
+async def delete_bucket(store: ObjectStore, call: Call) -> Response:
+    part_blobs = await run_in_threadpool(store.buckets.delete, bucket_of(call))
     store.blobs.remove(part_blobs)
-    return call.respond({})
+    return respond(call, {})
 
 
-@handles("HeadBucket")
-async def head_bucket(store: ObjectStore, call: S3Call) -> Response:
-    bucket = store.buckets.get(call.bucket).bucket
-    return call.respond({"BucketRegion": bucket.region, "AccessPointAlias": False})
+@OPERATIONS("HeadBucket")
+async def head_bucket(store: ObjectStore, call: Call) -> Response:
+    bucket = store.buckets.get(bucket_of(call)).bucket
+    return respond(call, {"BucketRegion": bucket.region, "AccessPointAlias": False})
 
 
-@handles("GetBucketLocation")
-async def get_bucket_location(store: ObjectStore, call: S3Call) -> Response:
-    region = store.buckets.get(call.bucket).bucket.region
+@OPERATIONS("GetBucketLocation")
+async def get_bucket_location(store: ObjectStore, call: Call) -> Response:
+    region = store.buckets.get(bucket_of(call)).bucket.region
     # S3 answers an empty LocationConstraint for us-east-1, its original region.
     element = ElementTree.Element("LocationConstraint", xmlns=rest_xml.XMLNS)
     element.text = None if region == LEGACY_REGION else region
@@ -93,77 +94,79 @@ async def get_bucket_location(store: ObjectStore, call: S3Call) -> Response:
 # --- tagging ------------------------------------------------------------------------------
 
 
-@handles("GetBucketTagging")
-async def get_bucket_tagging(store: ObjectStore, call: S3Call) -> Response:
-    tags = store.buckets.tags(call.bucket)
-    return call.respond({"TagSet": [{"Key": k, "Value": v} for k, v in tags]}, "Tagging")
+@OPERATIONS("GetBucketTagging")
+async def get_bucket_tagging(store: ObjectStore, call: Call) -> Response:
+    tags = store.buckets.tags(bucket_of(call))
+    return respond(call, {"TagSet": [{"Key": k, "Value": v} for k, v in tags]}, "Tagging")
 
 
-@handles("PutBucketTagging")
-async def put_bucket_tagging(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("PutBucketTagging")
+async def put_bucket_tagging(store: ObjectStore, call: Call) -> Response:
     tagging = call.params.get("Tagging")
     if tagging is None or "TagSet" not in tagging:
         raise MalformedXML(MALFORMED)
     tags = [(tag.get("Key", ""), tag.get("Value", "")) for tag in tagging["TagSet"]]
-    await run_in_threadpool(store.buckets.put_tags, call.bucket, tags)
-    return call.respond({}, status=204)
+    await run_in_threadpool(store.buckets.put_tags, bucket_of(call), tags)
+    return respond(call, {}, status=204)
 
 
-@handles("DeleteBucketTagging")
-async def delete_bucket_tagging(store: ObjectStore, call: S3Call) -> Response:
-    await run_in_threadpool(store.buckets.delete_tags, call.bucket)
-    return call.respond({})
+@OPERATIONS("DeleteBucketTagging")
+async def delete_bucket_tagging(store: ObjectStore, call: Call) -> Response:
+    await run_in_threadpool(store.buckets.delete_tags, bucket_of(call))
+    return respond(call, {})
 
 
 # --- notifications ------------------------------------------------------------------------
 
 
-@handles("GetBucketNotificationConfiguration")
-async def get_notification(store: ObjectStore, call: S3Call) -> Response:
-    configuration = store.buckets.notification(call.bucket)
-    return call.respond(configuration, "NotificationConfiguration")
+@OPERATIONS("GetBucketNotificationConfiguration")
+async def get_notification(store: ObjectStore, call: Call) -> Response:
+    configuration = store.buckets.notification(bucket_of(call))
+    return respond(call, configuration, "NotificationConfiguration")
 
 
-@handles("PutBucketNotificationConfiguration")
-async def put_notification(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("PutBucketNotificationConfiguration")
+async def put_notification(store: ObjectStore, call: Call) -> Response:
     configuration = call.params.get("NotificationConfiguration")
     if configuration is None:
         raise MalformedXML(MALFORMED)
     events = frozenset(call.operation.service_model.shape_for("Event").enum)
+    who = caller(call)
     await run_in_threadpool(
         store.buckets.put_notification,
-        call.bucket,
+        bucket_of(call),
         configuration,
         events,
-        call.request_id,
-        call.caller.host_id,
+        who.request_id,
+        who.host_id,
         not call.params.get("SkipDestinationValidation", False),
     )
-    return call.respond({})
+    return respond(call, {})
 
 
 # --- deleting many objects ----------------------------------------------------------------
 
 
-@handles("DeleteObjects")
-async def delete_objects(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("DeleteObjects")
+async def delete_objects(store: ObjectStore, call: Call) -> Response:
     request = call.params.get("Delete")
     if not request or not request.get("Objects"):
         raise MalformedXML(MALFORMED)
     keys = [entry.get("Key", "") for entry in request["Objects"]]
     if len(keys) > MAX_DELETE_KEYS:
         raise MalformedXML(MALFORMED)
-    store.buckets.get(call.bucket)
+    store.buckets.get(bucket_of(call))
     deleted, errors = await run_in_threadpool(_delete_each, store, call, keys)
     quiet = bool(request.get("Quiet"))
-    return call.respond({"Deleted": [] if quiet else deleted, "Errors": errors}, "DeleteResult")
+    return respond(call, {"Deleted": [] if quiet else deleted, "Errors": errors}, "DeleteResult")
 
 
-def _delete_each(store: ObjectStore, call: S3Call, keys: list[str]) -> tuple[list, list]:
+def _delete_each(store: ObjectStore, call: Call, keys: list[str]) -> tuple[list, list]:
     deleted, errors = [], []
+    bucket, who = bucket_of(call), caller(call)
     for key in keys:
         try:
-            store.objects.delete(call.bucket, key, call.caller)
+            store.objects.delete(bucket, key, who)
         except S3Error as exc:
             errors.append({"Key": key, "Code": exc.code, "Message": exc.message})
             continue

@@ -1,45 +1,52 @@
-"""One S3 request as its operation's handler sees it, and the table of handlers by operation.
+"""S3's operations, and what its handlers read from the gateway's Call.
 
-A handler parses nothing itself: `params` are the operation's input read from the request by
-the service model (rest_xml.py); it calls the object store and shapes the answer.
+A handler parses nothing itself: `call.params` are the operation's input read from the request
+by the service model (wire.py), the bucket and key among them (`Bucket`, `Key`: the wire puts
+them there as the model's uri labels); it calls the object store and shapes the answer,
+building its own Response (often streamed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-
-from botocore.model import OperationModel
-from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols import rest_xml
+from overcast.aws.request_context import RequestContext
 from overcast.services.s3.notifications import Caller
-from overcast.services.s3.store import ObjectStore
+
+OPERATIONS = Operations()
 
 
-@dataclass
-class S3Call:
-    request: Request
-    operation: OperationModel
-    params: dict
-    bucket: str | None
-    key: str | None
-    region: str  # from the request's SigV4 scope
-    caller: Caller
-    request_id: str
-
-    def respond(self, result: dict, root: str | None = None, **options: object) -> Response:
-        return rest_xml.response(self.operation, result, root, **options)
+def s3_request_id(context: RequestContext) -> str:
+    """The request's id in S3's form, 16 upper-case hex digits (`x-amz-request-id`, an
+    error's RequestId, an event record's): the first 16 of the context's own id."""
+    return context.request_id.replace("-", "")[:16].upper()
 
 
-Handler = Callable[[ObjectStore, S3Call], Awaitable[Response]]
-HANDLERS: dict[str, Handler] = {}
+def caller(call: Call) -> Caller:
+    """Who made the request, as S3's event records tell it."""
+    context, request = call.context, call.request
+    request_id = s3_request_id(context)
+    return Caller(
+        principal=f"AWS:{context.access_key}" if context.access_key else "Anonymous",
+        source_ip=request.client.host if request.client else "127.0.0.1",
+        request_id=request_id,
+        host_id=rest_xml.host_id(request_id),
+        hops=context.hops,
+    )
 
 
-def handles(operation: str) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[operation] = handler
-        return handler
+def respond(call: Call, result: dict, root: str | None = None, **options: object) -> Response:
+    """The operation's output: header members in headers, the rest in a `<root>` document."""
+    return rest_xml.response(call.operation, result, root, **options)
 
-    return register
+
+def bucket_of(call: Call) -> str:
+    """The bucket the request names (the wire reads it as the model's `Bucket` uri label)."""
+    return call.params["Bucket"]
+
+
+def key_of(call: Call) -> str:
+    """The object's key (the model's `Key` uri label), for an object operation."""
+    return call.params["Key"]

@@ -12,7 +12,8 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from overcast.services.s3.api.call import S3Call, handles
+from overcast.aws.operations import Call
+from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.errors import InvalidArgument
 from overcast.services.s3.listing import decode_token, encode_token, list_keys
@@ -57,8 +58,8 @@ def _entry(item: StoredObject, encode, owner: dict | None) -> dict:  # noqa: ANN
     return entry
 
 
-@handles("ListObjectsV2")
-async def list_objects_v2(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("ListObjectsV2")
+async def list_objects_v2(store: ObjectStore, call: Call) -> Response:
     params = call.params
     encode = _encoder(params.get("EncodingType"))
     max_keys = _max(params, "MaxKeys", "max-keys", MAX_KEYS)
@@ -72,11 +73,11 @@ async def list_objects_v2(store: ObjectStore, call: S3Call) -> Response:
                 ArgumentName="continuation-token",
             )
     prefix, delimiter = params.get("Prefix", ""), params.get("Delimiter", "")
-    store.buckets.get(call.bucket)
+    store.buckets.get(bucket_of(call))
     listing = await run_in_threadpool(
         list_keys,
         store.catalog,
-        call.bucket,
+        bucket_of(call),
         prefix=prefix,
         delimiter=delimiter,
         after=after,
@@ -84,7 +85,7 @@ async def list_objects_v2(store: ObjectStore, call: S3Call) -> Response:
     )
     owner = {"ID": store.owner_id} if params.get("FetchOwner") else None
     result = {
-        "Name": call.bucket,
+        "Name": bucket_of(call),
         "Prefix": encode(prefix),
         "Delimiter": encode(delimiter) if delimiter else None,
         "MaxKeys": max_keys,
@@ -97,21 +98,21 @@ async def list_objects_v2(store: ObjectStore, call: S3Call) -> Response:
         "Contents": [_entry(item, encode, owner) for item in listing.objects],
         "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
     }
-    return call.respond(result, "ListBucketResult")
+    return respond(call, result, "ListBucketResult")
 
 
-@handles("ListObjects")
-async def list_objects(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("ListObjects")
+async def list_objects(store: ObjectStore, call: Call) -> Response:
     params = call.params
     encode = _encoder(params.get("EncodingType"))
     max_keys = _max(params, "MaxKeys", "max-keys", MAX_KEYS)
     marker = params.get("Marker", "")
     prefix, delimiter = params.get("Prefix", ""), params.get("Delimiter", "")
-    store.buckets.get(call.bucket)
+    store.buckets.get(bucket_of(call))
     listing = await run_in_threadpool(
         list_keys,
         store.catalog,
-        call.bucket,
+        bucket_of(call),
         prefix=prefix,
         delimiter=delimiter,
         after=marker,
@@ -121,7 +122,7 @@ async def list_objects(store: ObjectStore, call: S3Call) -> Response:
     # S3 gives NextMarker only with a delimiter; without one, clients resume after the last key.
     next_marker = listing.last if listing.truncated and delimiter else None
     result = {
-        "Name": call.bucket,
+        "Name": bucket_of(call),
         "Prefix": encode(prefix),
         "Marker": encode(marker),
         "NextMarker": encode(next_marker),
@@ -132,18 +133,18 @@ async def list_objects(store: ObjectStore, call: S3Call) -> Response:
         "Contents": [_entry(item, encode, owner) for item in listing.objects],
         "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
     }
-    return call.respond(result, "ListBucketResult")
+    return respond(call, result, "ListBucketResult")
 
 
-@handles("ListMultipartUploads")
-async def list_multipart_uploads(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("ListMultipartUploads")
+async def list_multipart_uploads(store: ObjectStore, call: Call) -> Response:
     params = call.params
     encode = _encoder(params.get("EncodingType"))
     prefix = params.get("Prefix", "")
-    uploads = await run_in_threadpool(store.multipart.uploads, call.bucket)
+    uploads = await run_in_threadpool(store.multipart.uploads, bucket_of(call))
     owner = {"ID": store.owner_id}
     result = {
-        "Bucket": call.bucket,
+        "Bucket": bucket_of(call),
         "Prefix": encode(prefix),
         "KeyMarker": encode(params.get("KeyMarker", "")),
         "UploadIdMarker": params.get("UploadIdMarker", ""),
@@ -163,21 +164,21 @@ async def list_multipart_uploads(store: ObjectStore, call: S3Call) -> Response:
             if u.key.startswith(prefix)
         ],
     }
-    return call.respond(result, "ListMultipartUploadsResult")
+    return respond(call, result, "ListMultipartUploadsResult")
 
 
-@handles("ListParts")
-async def list_parts(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("ListParts")
+async def list_parts(store: ObjectStore, call: Call) -> Response:
     params = call.params
-    upload = store.multipart.upload(call.bucket, call.key, params.get("UploadId", ""))
+    upload = store.multipart.upload(bucket_of(call), key_of(call), params.get("UploadId", ""))
     max_parts = _max(params, "MaxParts", "max-parts", MAX_PARTS)
     marker = params.get("PartNumberMarker", 0)
     parts = [p for p in await run_in_threadpool(store.multipart.parts, upload) if p.number > marker]
     page, truncated = parts[:max_parts], len(parts) > max_parts
     owner = {"ID": store.owner_id}
     result = {
-        "Bucket": call.bucket,
-        "Key": call.key,
+        "Bucket": bucket_of(call),
+        "Key": key_of(call),
         "UploadId": upload.id,
         "PartNumberMarker": marker,
         "NextPartNumberMarker": page[-1].number if page else marker,
@@ -197,4 +198,4 @@ async def list_parts(store: ObjectStore, call: S3Call) -> Response:
             for p in page
         ],
     }
-    return call.respond(result, "ListPartsResult")
+    return respond(call, result, "ListPartsResult")

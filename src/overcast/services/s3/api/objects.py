@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.bodies import (
     BlobResponse,
@@ -17,7 +18,7 @@ from overcast.services.s3.api.bodies import (
     receive,
     small_body,
 )
-from overcast.services.s3.api.call import S3Call, handles
+from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import ALGORITHMS, Checksum, sent_checksum
 from overcast.services.s3.conditions import (
@@ -56,7 +57,7 @@ MALFORMED = (
 )
 
 
-def stored_headers(call: S3Call) -> dict[str, str]:
+def stored_headers(call: Call) -> dict[str, str]:
     headers = call.request.headers
     kept = {member: headers[name] for name, member in STORED_HEADERS.items() if name in headers}
     # aws-chunked is how the body travelled, not how it is stored.
@@ -68,7 +69,7 @@ def stored_headers(call: S3Call) -> dict[str, str]:
     return kept
 
 
-def user_metadata(call: S3Call) -> dict[str, str]:
+def user_metadata(call: Call) -> dict[str, str]:
     metadata = call.params.get("Metadata") or {}
     size = sum(len(k) + len(v) for k, v in metadata.items())
     if size > MAX_METADATA_BYTES:
@@ -98,19 +99,19 @@ def _conditions(params: dict, prefix: str = "") -> Preconditions:
     )
 
 
-def _write_check(call: S3Call):  # noqa: ANN202 (a Check, or None)
+def _write_check(call: Call):  # noqa: ANN202 (a Check, or None)
     if_match, if_none_match = call.params.get("IfMatch"), call.params.get("IfNoneMatch")
     if if_match is None and if_none_match is None:
         return None
-    return lambda previous: check_write(previous, if_match, if_none_match, call.key)
+    return lambda previous: check_write(previous, if_match, if_none_match, key_of(call))
 
 
 # --- whole objects ------------------------------------------------------------------------
 
 
-@handles("PutObject")
-async def put_object(store: ObjectStore, call: S3Call) -> Response:
-    store.buckets.get(call.bucket)  # before reading the body, as S3 does
+@OPERATIONS("PutObject")
+async def put_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))  # before reading the body, as S3 does
     headers, metadata = stored_headers(call), user_metadata(call)
     md5_of_header(call.params.get("ContentMD5"))
     options = {
@@ -131,21 +132,21 @@ async def put_object(store: ObjectStore, call: S3Call) -> Response:
             raise
         put = store.objects.put
         item = await run_in_threadpool(
-            put, call.bucket, call.key, writer, call.caller, checksum=sent, **options
+            put, bucket_of(call), key_of(call), writer, caller(call), checksum=sent, **options
         )
-    return call.respond({"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
+    return respond(call, {"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
 
 
-def _put_small(store: ObjectStore, call: S3Call, body: bytes, options: dict) -> StoredObject:
+def _put_small(store: ObjectStore, call: Call, body: bytes, options: dict) -> StoredObject:
     writer = store.blobs.writer(checksum_algorithm(call.request.headers))
     writer.write(body)
     checksum = sent_checksum(call.request.headers)
     return store.objects.put(
-        call.bucket, call.key, writer, call.caller, checksum=checksum, **options
+        bucket_of(call), key_of(call), writer, caller(call), checksum=checksum, **options
     )
 
 
-def _object_headers(call: S3Call, item: StoredObject) -> dict:
+def _object_headers(call: Call, item: StoredObject) -> dict:
     result = {
         "AcceptRanges": "bytes",
         "LastModified": _time(item.modified_ms),
@@ -161,7 +162,7 @@ def _object_headers(call: S3Call, item: StoredObject) -> dict:
     return result
 
 
-def _range_of(call: S3Call, item: StoredObject) -> tuple[int, int, int, dict]:
+def _range_of(call: Call, item: StoredObject) -> tuple[int, int, int, dict]:
     """(status, offset, length, extra headers) of a read, after its conditions."""
     check_read(item, _conditions(call.params))
     found = byte_range(call.params.get("Range"), item.size)
@@ -173,9 +174,9 @@ def _range_of(call: S3Call, item: StoredObject) -> tuple[int, int, int, dict]:
     return 206, first, last - first + 1, extra
 
 
-@handles("GetObject")
-async def get_object(store: ObjectStore, call: S3Call) -> Response:
-    item, stream = await run_in_threadpool(store.objects.open, call.bucket, call.key)
+@OPERATIONS("GetObject")
+async def get_object(store: ObjectStore, call: Call) -> Response:
+    item, stream = await run_in_threadpool(store.objects.open, bucket_of(call), key_of(call))
     try:
         status, offset, length, extra = _range_of(call, item)
     except BaseException:
@@ -188,9 +189,9 @@ async def get_object(store: ObjectStore, call: S3Call) -> Response:
     return BlobResponse(stream, offset, length, status_code=status, headers=headers)
 
 
-@handles("HeadObject")
-async def head_object(store: ObjectStore, call: S3Call) -> Response:
-    item = await run_in_threadpool(store.objects.get, call.bucket, call.key)
+@OPERATIONS("HeadObject")
+async def head_object(store: ObjectStore, call: Call) -> Response:
+    item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
     status, _, length, extra = _range_of(call, item)
     result = {**_object_headers(call, item), **extra}
     headers = rest_xml.output_headers(call.operation, result)
@@ -198,10 +199,10 @@ async def head_object(store: ObjectStore, call: S3Call) -> Response:
     return Response(status_code=status, headers=headers)
 
 
-@handles("DeleteObject")
-async def delete_object(store: ObjectStore, call: S3Call) -> Response:
-    await run_in_threadpool(store.objects.delete, call.bucket, call.key, call.caller)
-    return call.respond({})
+@OPERATIONS("DeleteObject")
+async def delete_object(store: ObjectStore, call: Call) -> Response:
+    await run_in_threadpool(store.objects.delete, bucket_of(call), key_of(call), caller(call))
+    return respond(call, {})
 
 
 def copy_source(text: str | None) -> tuple[str, str]:
@@ -217,8 +218,8 @@ def copy_source(text: str | None) -> tuple[str, str]:
     return unquote(bucket), unquote(key)
 
 
-@handles("CopyObject")
-async def copy_object(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("CopyObject")
+async def copy_object(store: ObjectStore, call: Call) -> Response:
     source = copy_source(call.params.get("CopySource"))
     directive = call.params.get("MetadataDirective", "COPY")
     if directive not in ("COPY", "REPLACE"):
@@ -233,21 +234,21 @@ async def copy_object(store: ObjectStore, call: S3Call) -> Response:
     item, _ = await run_in_threadpool(
         store.objects.copy,
         source,
-        call.bucket,
-        call.key,
-        call.caller,
+        bucket_of(call),
+        key_of(call),
+        caller(call),
         replace=replace,
         conditions=_conditions(call.params, "CopySource"),
     )
     result = {"ETag": f'"{item.etag}"', "LastModified": _time(item.modified_ms)}
-    return call.respond({"CopyObjectResult": result})
+    return respond(call, {"CopyObjectResult": result})
 
 
 # --- multipart uploads --------------------------------------------------------------------
 
 
-@handles("CreateMultipartUpload")
-async def create_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
+@OPERATIONS("CreateMultipartUpload")
+async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
     algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
     if algorithm is not None and algorithm not in ALGORITHMS:
         raise InvalidArgument(
@@ -257,24 +258,24 @@ async def create_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
         )
     upload = await run_in_threadpool(
         store.multipart.create,
-        call.bucket,
-        call.key,
+        bucket_of(call),
+        key_of(call),
         headers=stored_headers(call),
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
     )
     result = {
-        "Bucket": call.bucket,
-        "Key": call.key,
+        "Bucket": bucket_of(call),
+        "Key": key_of(call),
         "UploadId": upload.id,
         "ChecksumAlgorithm": algorithm,
     }
-    return call.respond(result, "InitiateMultipartUploadResult")
+    return respond(call, result, "InitiateMultipartUploadResult")
 
 
-@handles("UploadPart")
-async def upload_part(store: ObjectStore, call: S3Call) -> Response:
-    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+@OPERATIONS("UploadPart")
+async def upload_part(store: ObjectStore, call: Call) -> Response:
+    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     md5_of_header(call.params.get("ContentMD5"))
     declared_length(call.request.headers)
     writer = store.blobs.writer(checksum_algorithm(call.request.headers))
@@ -291,7 +292,7 @@ async def upload_part(store: ObjectStore, call: S3Call) -> Response:
         content_md5=call.params.get("ContentMD5"),
         checksum=sent,
     )
-    return call.respond({"ETag": f'"{part.etag}"', **checksum_members(part.checksum)})
+    return respond(call, {"ETag": f'"{part.etag}"', **checksum_members(part.checksum)})
 
 
 def copy_range(text: str | None) -> tuple[int, int] | None:
@@ -309,9 +310,9 @@ def copy_range(text: str | None) -> tuple[int, int] | None:
         ) from None
 
 
-@handles("UploadPartCopy")
-async def upload_part_copy(store: ObjectStore, call: S3Call) -> Response:
-    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+@OPERATIONS("UploadPartCopy")
+async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
+    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     part, _ = await run_in_threadpool(
         store.multipart.copy_part,
         upload,
@@ -321,32 +322,32 @@ async def upload_part_copy(store: ObjectStore, call: S3Call) -> Response:
         _conditions(call.params, "CopySource"),
     )
     result = {"ETag": f'"{part.etag}"', "LastModified": _time(part.modified_ms)}
-    return call.respond({"CopyPartResult": result})
+    return respond(call, {"CopyPartResult": result})
 
 
-@handles("CompleteMultipartUpload")
-async def complete_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
-    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+@OPERATIONS("CompleteMultipartUpload")
+async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
+    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     document = call.params.get("MultipartUpload") or {}
     try:
         wanted = [(int(p["PartNumber"]), str(p["ETag"])) for p in document.get("Parts") or ()]
     except (KeyError, ValueError):
         raise MalformedXML(MALFORMED) from None
     item = await run_in_threadpool(
-        store.multipart.complete, upload, wanted, call.caller, _write_check(call)
+        store.multipart.complete, upload, wanted, caller(call), _write_check(call)
     )
     base = str(call.request.base_url).rstrip("/")
     result = {
-        "Location": f"{base}/{quote(call.bucket)}/{quote(call.key)}",
-        "Bucket": call.bucket,
-        "Key": call.key,
+        "Location": f"{base}/{quote(bucket_of(call))}/{quote(key_of(call))}",
+        "Bucket": bucket_of(call),
+        "Key": key_of(call),
         "ETag": f'"{item.etag}"',
     }
-    return call.respond(result, "CompleteMultipartUploadResult")
+    return respond(call, result, "CompleteMultipartUploadResult")
 
 
-@handles("AbortMultipartUpload")
-async def abort_multipart_upload(store: ObjectStore, call: S3Call) -> Response:
-    upload = store.multipart.upload(call.bucket, call.key, call.params.get("UploadId", ""))
+@OPERATIONS("AbortMultipartUpload")
+async def abort_multipart_upload(store: ObjectStore, call: Call) -> Response:
+    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     await run_in_threadpool(store.multipart.abort, upload)
-    return call.respond({})
+    return respond(call, {})

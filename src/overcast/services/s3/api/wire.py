@@ -1,0 +1,225 @@
+"""S3's wire: rest-xml, with S3's own addressing, as the gateway drives it (aws/gateway.py).
+
+Addressing, as S3's: path style (`/<bucket>/<key>`) or virtual-hosted style (the bucket in
+the Host: `<bucket>.s3.<anything>`). The operation is chosen as S3 chooses it, by method,
+bucket or object, sub-resource (`?tagging`, `?uploads`, ...) and a copy-source header; its
+input is read by botocore's model (aws/protocols/rest_xml.py), the bucket and key as its uri
+labels. An object's body is left to the handler, which streams it. Every answer carries S3's
+`x-amz-request-id` and `x-amz-id-2`; every error leaves as S3's XML error document.
+
+Signatures are not checked (as nowhere in Overcast); a presigned URL's expiry is.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Container
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from urllib.parse import unquote
+
+from botocore.model import OperationModel, ServiceModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from overcast.aws.errors import ServiceError
+from overcast.aws.protocols import rest_xml
+from overcast.aws.protocols.rest_json import read_body
+from overcast.aws.request_context import RequestContext
+from overcast.services.s3.api.call import s3_request_id
+from overcast.services.s3.errors import (
+    AccessDenied,
+    InternalError,
+    MalformedXML,
+    MethodNotAllowed,
+    S3Error,
+    S3NotImplemented,
+)
+from overcast.services.s3.names import check_key
+
+# `<bucket>.s3.<anything>` (the last `.s3.` or `.s3-` names where the bucket ends).
+VIRTUAL_HOST = re.compile(r"(?P<bucket>.+)\.s3(?:[.-][^:]*)?(?::\d+)?")
+# Query parameters that name a sub-resource, i.e. another operation on the same path.
+SUBRESOURCES = frozenset(
+    "accelerate acl analytics attributes cors delete encryption intelligent-tiering inventory "
+    "legal-hold lifecycle location logging metadataTable metrics notification object-lock "
+    "ownershipControls partNumber policy policyStatus publicAccessBlock replication "
+    "requestPayment restore retention select session tagging torrent uploadId uploads "
+    "versioning versions website".split()
+)
+BUCKET_OPERATIONS = {
+    ("GET", None): "ListObjects",
+    ("PUT", None): "CreateBucket",
+    ("DELETE", None): "DeleteBucket",
+    ("HEAD", None): "HeadBucket",
+    ("GET", "tagging"): "GetBucketTagging",
+    ("PUT", "tagging"): "PutBucketTagging",
+    ("DELETE", "tagging"): "DeleteBucketTagging",
+    ("GET", "notification"): "GetBucketNotificationConfiguration",
+    ("PUT", "notification"): "PutBucketNotificationConfiguration",
+    ("GET", "location"): "GetBucketLocation",
+    ("GET", "uploads"): "ListMultipartUploads",
+    ("POST", "delete"): "DeleteObjects",
+}
+OBJECT_OPERATIONS = {
+    ("GET", None): "GetObject",
+    ("HEAD", None): "HeadObject",
+    ("PUT", None): "PutObject",
+    ("DELETE", None): "DeleteObject",
+    ("GET", "uploadId"): "ListParts",
+    ("PUT", "uploadId"): "UploadPart",
+    ("PUT", "partNumber"): "UploadPart",
+    ("POST", "uploads"): "CreateMultipartUpload",
+    ("POST", "uploadId"): "CompleteMultipartUpload",
+    ("DELETE", "uploadId"): "AbortMultipartUpload",
+}
+# Operations whose input has an XML document as its payload (read before the handler runs).
+XML_PAYLOADS = frozenset(
+    {
+        "CreateBucket",
+        "PutBucketTagging",
+        "PutBucketNotificationConfiguration",
+        "DeleteObjects",
+        "CompleteMultipartUpload",
+    }
+)
+MAX_XML_BYTES = 1024 * 1024
+INTERNAL = "We encountered an internal error. Please try again."
+
+# The request being answered, for `respond`: the gateway hands `read` and `error` the request,
+# `respond` only the operation, result and context, and whether the body was left unread is
+# known only once the handler has run. Set by `read`, in the task that answers the request.
+_answering: ContextVar[Request] = ContextVar("s3_request")
+
+
+def locate(host: str, raw_path: str) -> tuple[str | None, str | None]:
+    """(bucket, key) of a request; either may be None (ListBuckets, a bucket operation)."""
+    match = VIRTUAL_HOST.fullmatch(host.lower()) if host else None
+    path = raw_path[1:] if raw_path.startswith("/") else raw_path
+    if match is not None:
+        return match["bucket"], unquote(path) or None
+    bucket, _, key = path.partition("/")
+    return (unquote(bucket) or None), (unquote(key) or None)
+
+
+def operation_for(method: str, bucket: str | None, key: str | None, request: Request) -> str:
+    query = request.query_params
+    subresource = next((name for name in query if name in SUBRESOURCES), None)
+    if bucket is None:
+        if method == "GET":
+            return "ListBuckets"
+        raise MethodNotAllowed("The specified method is not allowed against this resource.")
+    table = BUCKET_OPERATIONS if key is None else OBJECT_OPERATIONS
+    operation = table.get((method, subresource))
+    if operation is None:
+        raise S3NotImplemented(
+            "A header you provided implies functionality that is not implemented"
+        )
+    copying = "x-amz-copy-source" in request.headers
+    if operation == "ListObjects" and query.get("list-type") == "2":
+        return "ListObjectsV2"
+    if operation == "PutObject" and copying:
+        return "CopyObject"
+    if operation == "UploadPart" and copying:
+        return "UploadPartCopy"
+    return operation
+
+
+def body_left_unread(request: Request) -> bool:
+    headers = request.headers
+    has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
+    # Starlette marks a request's stream consumed once its last chunk has been received.
+    return has_body and not getattr(request, "_stream_consumed", True)
+
+
+def check_expiry(request: Request) -> None:
+    """A presigned URL (SigV4's X-Amz-Date + X-Amz-Expires, or SigV2's Expires) that has
+    run out is refused, as S3 refuses it."""
+    query, now = request.query_params, time.time()
+    if "X-Amz-Expires" in query and "X-Amz-Date" in query:
+        try:
+            signed = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            expires = signed.timestamp() + int(query["X-Amz-Expires"])
+        except ValueError:
+            raise AccessDenied("X-Amz-Date or X-Amz-Expires is not valid") from None
+    elif "Signature" in query and "Expires" in query:
+        try:
+            expires = int(query["Expires"])
+        except ValueError:
+            raise AccessDenied("Expires is not valid") from None
+    else:
+        return
+    if now > expires:
+        raise AccessDenied(
+            "Request has expired",
+            Expires=rest_xml.iso_time(datetime.fromtimestamp(expires, UTC)),
+            ServerTime=rest_xml.iso_time(datetime.fromtimestamp(now, UTC)),
+        )
+
+
+class S3Wire:
+    """S3's requests read and answered (the gateway's Wire)."""
+
+    def __init__(self, model: ServiceModel) -> None:
+        self.model = model
+
+    def claims(self, request: Request) -> bool:
+        return True
+
+    async def read(
+        self, request: Request, operations: Container[str], max_body: int | None
+    ) -> tuple[OperationModel, dict]:
+        _answering.set(request)
+        raw_path = request.scope.get("raw_path")
+        path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
+        bucket, key = locate(request.headers.get("host", ""), path)
+        if key is not None:
+            check_key(key)
+        name = operation_for(request.method, bucket, key, request)
+        check_expiry(request)
+        if name not in operations:  # refused before its body is read
+            raise S3NotImplemented(f"The {name} operation is not supported by this server")
+        operation = self.model.operation_model(name)
+        body = None
+        if name in XML_PAYLOADS:
+            body = await read_body(request, "S3", max_body or MAX_XML_BYTES)
+        labels = {"Bucket": bucket or "", "Key": key or ""}
+        try:
+            params = rest_xml.request_params(
+                operation, request.headers, request.query_params, labels, body
+            )
+        except rest_xml.XmlError as exc:
+            raise MalformedXML(
+                "The XML you provided was not well-formed or did not validate against our "
+                "published schema"
+            ) from exc
+        return operation, params
+
+    def respond(
+        self, operation: OperationModel, result: object, context: RequestContext
+    ) -> Response:
+        """S3's handlers build their own Response (an object's body is streamed)."""
+        if not isinstance(result, Response):
+            raise TypeError(f"S3's {operation.name} answered {type(result).__name__}")
+        return _finished(result, _answering.get(), context)
+
+    def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
+        if not isinstance(exc, S3Error):
+            # The gateway's internal error: the Api's `translate` made every other one S3's.
+            exc = InternalError(INTERNAL)
+        request_id = s3_request_id(context)
+        response = rest_xml.error_response(exc, request_id, with_body=request.method != "HEAD")
+        return _finished(response, request, context)
+
+
+def _finished(response: Response, request: Request, context: RequestContext) -> Response:
+    request_id = s3_request_id(context)
+    response.headers["x-amz-request-id"] = request_id
+    response.headers["x-amz-id-2"] = rest_xml.host_id(request_id)
+    if body_left_unread(request):
+        # Answered before reading the body (an error, found from the head alone): a
+        # client that sent `Expect: 100-continue` never sends it, one that did not is
+        # still sending it. Either way the connection cannot carry another request.
+        response.headers["connection"] = "close"
+    return response
