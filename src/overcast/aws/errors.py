@@ -15,7 +15,6 @@ from __future__ import annotations
 from functools import cache
 
 
-
 class OvercastError(Exception):
     """Base of every error Overcast raises on purpose."""
 

@@ -55,7 +55,11 @@ class Wire(Protocol):
         ...
 
     def respond(
-        self, operation: OperationModel, result: object, context: RequestContext
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
     ) -> Response: ...
 
     def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response: ...
@@ -174,7 +178,7 @@ async def _answer(
     if handler is None:  # each wire checks; this is for one that does not route by the model
         raise UnknownOperationException(f"The {operation.name} operation is not supported")
     result = await handler.run(api.backend, Call(params, context, operation, request))
-    return wire.respond(operation, result, context)
+    return wire.respond(operation, result, request, context)
 
 
 def _claim(table: dict[str, Api], key: str, api: Api) -> None:

@@ -95,7 +95,11 @@ class JsonProtocol:
         )
 
     def respond(
-        self, operation: OperationModel, result: object, context: RequestContext
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
     ) -> Response:
         return self.response(operation, result, context.request_id)  # type: ignore[arg-type]
 

@@ -271,7 +271,11 @@ class QueryWire:
         return operation, parse_input(operation, fields)
 
     def respond(
-        self, operation: OperationModel, result: object, context: RequestContext
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
     ) -> Response:
         return response(self.model, operation, result, context.request_id)  # type: ignore[arg-type]
 

@@ -382,7 +382,11 @@ class RestJsonWire:
         return operation, parse_request(operation, request, labels, body)
 
     def respond(
-        self, operation: OperationModel, result: object, context: RequestContext
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
     ) -> Response:
         response = serialize_response(operation, result)
         response.headers["x-amzn-RequestId"] = context.request_id

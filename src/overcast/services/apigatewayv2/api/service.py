@@ -9,6 +9,8 @@ is answered as API Gateway answers it, a BadRequestException.
 from __future__ import annotations
 
 from botocore.model import OperationModel
+from starlette.requests import Request
+from starlette.responses import Response
 
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -39,11 +41,17 @@ INPUT_ERRORS = (
 class _KnownMembersWire(RestJsonWire):
     """Only the output shape's members leave: pass-through members the output lacks stay out."""
 
-    def respond(self, operation: OperationModel, result: object, context: RequestContext):
+    def respond(
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
+    ) -> Response:
         shape = operation.output_shape
         if isinstance(result, dict) and shape is not None:
             result = {k: v for k, v in result.items() if k in shape.members}
-        return super().respond(operation, result, context)
+        return super().respond(operation, result, request, context)
 
 
 def _reworded(exc: ServiceError) -> ServiceError:

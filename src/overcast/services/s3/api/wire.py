@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Container
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -86,11 +85,6 @@ XML_PAYLOADS = frozenset(
 )
 MAX_XML_BYTES = 1024 * 1024
 INTERNAL = "We encountered an internal error. Please try again."
-
-# The request being answered, for `respond`: the gateway hands `read` and `error` the request,
-# `respond` only the operation, result and context, and whether the body was left unread is
-# known only once the handler has run. Set by `read`, in the task that answers the request.
-_answering: ContextVar[Request] = ContextVar("s3_request")
 
 
 def locate(host: str, raw_path: str) -> tuple[str | None, str | None]:
@@ -170,7 +164,6 @@ class S3Wire:
     async def read(
         self, request: Request, operations: Container[str], max_body: int | None
     ) -> tuple[OperationModel, dict]:
-        _answering.set(request)
         raw_path = request.scope.get("raw_path")
         path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
         bucket, key = locate(request.headers.get("host", ""), path)
@@ -197,12 +190,16 @@ class S3Wire:
         return operation, params
 
     def respond(
-        self, operation: OperationModel, result: object, context: RequestContext
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
     ) -> Response:
         """S3's handlers build their own Response (an object's body is streamed)."""
         if not isinstance(result, Response):
             raise TypeError(f"S3's {operation.name} answered {type(result).__name__}")
-        return _finished(result, _answering.get(), context)
+        return _finished(result, request, context)
 
     def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
         if not isinstance(exc, S3Error):
