@@ -11,6 +11,8 @@ import pytest
 from overcast.services.apigatewayv2.control.registry import HttpApiStore
 from overcast.services.apigatewayv2.store import SqliteHttpApiStore
 from overcast.services.events.store import EventBridgeStore, SqliteEventBridgeStore
+from overcast.services.s3.catalog import Catalog
+from overcast.services.s3.sqlite_catalog import SqliteCatalog
 from overcast.services.sns.store import SqliteTopicStore, TopicStore
 from overcast.services.sqs.store import QueueStore, SqliteQueueStore
 
@@ -22,6 +24,7 @@ from overcast.services.sqs.store import QueueStore, SqliteQueueStore
         (TopicStore, SqliteTopicStore),
         (EventBridgeStore, SqliteEventBridgeStore),
         (HttpApiStore, SqliteHttpApiStore),
+        (Catalog, SqliteCatalog),
     ],
 )
 def test_the_sqlite_store_is_the_protocol(protocol: type, implementation: type) -> None:

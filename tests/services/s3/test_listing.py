@@ -11,6 +11,7 @@ from overcast.services.s3.listing import (
     encode_token,
     list_keys,
 )
+from overcast.services.s3.sqlite_catalog import SqliteCatalog
 
 KEYS = [
     "a.txt",
@@ -25,7 +26,7 @@ KEYS = [
 
 @pytest.fixture
 def catalog(tmp_path) -> Catalog:
-    catalog = Catalog(tmp_path / "s3.db")
+    catalog = SqliteCatalog(tmp_path / "s3.db")
     catalog.add_bucket(Bucket("b", "us-east-1", 0))
     for key in KEYS:
         catalog.put(StoredObject("b", key, "blob-" + key, 1, "etag", 0), [])

@@ -1,6 +1,7 @@
-"""What the object store knows, in `<data_dir>/s3.db`: buckets (with their tags and
-notification configuration), objects (key -> blob, size, ETag, headers, metadata), multipart
-uploads and their parts, and the outbox of object events not yet handed on.
+"""What the object store knows: buckets (with their tags and notification configuration),
+objects (key -> blob, size, ETag, headers, metadata), multipart uploads and their parts, and
+the outbox of object events not yet handed on. The values, and `Catalog`, the Protocol its
+store satisfies (the SQLite one, `<data_dir>/s3.db`, is sqlite_catalog.py).
 
 An object's row and the events it causes are written in one transaction, before the client
 hears success; the events leave the outbox once delivered (see notifier.py).
@@ -8,35 +9,9 @@ hears success; the events leave the outbox once delivered (see notifier.py).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-from overcast.store.database import Database
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS buckets (
-    name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT);
-CREATE TABLE IF NOT EXISTS objects (
-    bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT,
-    PRIMARY KEY (bucket, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS uploads (
-    id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
-    initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
-    checksum_algorithm TEXT);
-CREATE TABLE IF NOT EXISTS parts (
-    upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
-    PRIMARY KEY (upload, number)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, body BLOB NOT NULL,
-    hops INTEGER NOT NULL);
-"""
-OBJECT_COLUMNS = "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum"
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -98,210 +73,62 @@ class Notice:
 Check = Callable[[StoredObject | None], None]  # raises to refuse a write (a precondition)
 
 
-def _object(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum = row
-    return StoredObject(*head, json.loads(headers), json.loads(metadata), parts, checksum)
-
-
-class Catalog(Database):
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(path, SCHEMA)
-
-    # --- buckets ----------------------------------------------------------------------------
+class Catalog(Protocol):
+    """What S3 keeps about buckets, objects, uploads and undelivered events (its store).
+    SqliteCatalog (sqlite_catalog.py) is the implementation; an object's row and the events
+    it causes are written in one transaction, before the client hears success."""
 
     def add_bucket(self, bucket: Bucket) -> bool:
         """False if a bucket of that name exists already."""
-        with self.transaction():
-            cursor = self._db.execute(
-                "INSERT OR IGNORE INTO buckets (name, region, created_ms) VALUES (?,?,?)",
-                (bucket.name, bucket.region, bucket.created_ms),
-            )
-        return cursor.rowcount == 1
+        ...
 
-    def buckets(self) -> list[Bucket]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT name, region, created_ms FROM buckets ORDER BY name"
-            ).fetchall()
-        return [Bucket(*row) for row in rows]
+    def buckets(self) -> list[Bucket]: ...
 
     def bucket_settings(self) -> dict[str, tuple[list | None, dict | None]]:
         """Every bucket's (tags, notification configuration), read at start."""
-        with self._lock:
-            rows = self._db.execute("SELECT name, tags, notification FROM buckets").fetchall()
-        return {
-            name: (json.loads(tags) if tags else None, json.loads(notes) if notes else None)
-            for name, tags, notes in rows
-        }
+        ...
 
     def remove_bucket(self, name: str) -> list[str]:
         """Delete an empty bucket (and its unfinished uploads); returns the blobs of their
         parts. Raises LookupError if the bucket still holds objects."""
-        with self.transaction():
-            if self._db.execute("SELECT 1 FROM objects WHERE bucket=? LIMIT 1", (name,)).fetchone():
-                raise LookupError(name)
-            blobs = [
-                row[0]
-                for row in self._db.execute(
-                    "SELECT blob FROM parts WHERE upload IN "
-                    "(SELECT id FROM uploads WHERE bucket=?)",
-                    (name,),
-                )
-            ]
-            self._db.execute(
-                "DELETE FROM parts WHERE upload IN (SELECT id FROM uploads WHERE bucket=?)",
-                (name,),
-            )
-            self._db.execute("DELETE FROM uploads WHERE bucket=?", (name,))
-            self._db.execute("DELETE FROM buckets WHERE name=?", (name,))
-        return blobs
+        ...
 
-    def set_tags(self, name: str, tags: list[dict] | None) -> None:
-        self._write(
-            "UPDATE buckets SET tags=? WHERE name=?",
-            (json.dumps(tags) if tags is not None else None, name),
-        )
+    def set_tags(self, name: str, tags: list[dict] | None) -> None: ...
 
-    def set_notification(self, name: str, configuration: dict) -> None:
-        self._write(
-            "UPDATE buckets SET notification=? WHERE name=?", (json.dumps(configuration), name)
-        )
+    def set_notification(self, name: str, configuration: dict) -> None: ...
 
-    # --- objects ----------------------------------------------------------------------------
-
-    def get(self, bucket: str, key: str) -> StoredObject | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=?", (bucket, key)
-            ).fetchone()
-        return None if row is None else _object(row)
+    def get(self, bucket: str, key: str) -> StoredObject | None: ...
 
     def put(
         self, item: StoredObject, notices: list[Notice], check: Check | None = None
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Store an object (replacing any of its key) with its events; returns the object
         replaced and the events as kept (with their ids). `check` may refuse the write."""
-        with self.transaction():
-            if (
-                self._db.execute("SELECT 1 FROM buckets WHERE name=?", (item.bucket,)).fetchone()
-                is None
-            ):
-                raise LookupError(item.bucket)
-            previous = self.get(item.bucket, item.key)
-            if check is not None:
-                check(previous)
-            self._db.execute(
-                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    item.bucket,
-                    item.key,
-                    item.blob,
-                    item.size,
-                    item.etag,
-                    item.modified_ms,
-                    json.dumps(item.headers),
-                    json.dumps(item.metadata),
-                    item.parts,
-                    item.checksum,
-                ),
-            )
-            kept = self._keep(notices)
-        return previous, kept
+        ...
 
     def delete(
         self, bucket: str, key: str, notices: Callable[[StoredObject], list[Notice]]
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Remove an object and keep the events its removal causes; returns what was removed."""
-        with self.transaction():
-            previous = self.get(bucket, key)
-            if previous is None:
-                return None, []
-            self._db.execute("DELETE FROM objects WHERE bucket=? AND key=?", (bucket, key))
-            kept = self._keep(notices(previous))
-        return previous, kept
+        ...
 
     def page(self, bucket: str, after: str, low: str, high: str | None, limit: int) -> list:
         """Up to `limit` objects with keys > `after`, >= `low` and < `high` (a prefix's
         range), in key order (UTF-8 byte order, which is S3's)."""
-        sql = f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>? AND key>=?"
-        args: tuple = (bucket, after, low)
-        if high is not None:
-            sql += " AND key<?"
-            args += (high,)
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY key LIMIT ?", (*args, limit)).fetchall()
-        return [_object(row) for row in rows]
+        ...
 
-    # --- multipart uploads ------------------------------------------------------------------
+    def add_upload(self, upload: Upload) -> None: ...
 
-    def add_upload(self, upload: Upload) -> None:
-        self._write(
-            "INSERT INTO uploads (id, bucket, key, initiated_ms, headers, metadata, "
-            "checksum_algorithm) VALUES (?,?,?,?,?,?,?)",
-            (
-                upload.id,
-                upload.bucket,
-                upload.key,
-                upload.initiated_ms,
-                json.dumps(upload.headers),
-                json.dumps(upload.metadata),
-                upload.checksum_algorithm,
-            ),
-        )
+    def upload(self, upload_id: str) -> Upload | None: ...
 
-    def upload(self, upload_id: str) -> Upload | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm "
-                "FROM uploads WHERE id=?",
-                (upload_id,),
-            ).fetchone()
-        if row is None:
-            return None
-        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6])
-
-    def uploads(self, bucket: str) -> list[Upload]:
-        with self._lock:
-            ids = self._db.execute(
-                "SELECT id FROM uploads WHERE bucket=? ORDER BY key, initiated_ms", (bucket,)
-            ).fetchall()
-        return [u for (upload_id,) in ids if (u := self.upload(upload_id)) is not None]
+    def uploads(self, bucket: str) -> list[Upload]: ...
 
     def put_part(self, upload_id: str, part: Part) -> str | None:
         """Keep a part (replacing one of its number); returns the replaced part's blob.
         Raises LookupError if the upload is gone."""
-        with self.transaction():
-            if (
-                self._db.execute("SELECT 1 FROM uploads WHERE id=?", (upload_id,)).fetchone()
-                is None
-            ):
-                raise LookupError(upload_id)
-            old = self._db.execute(
-                "SELECT blob FROM parts WHERE upload=? AND number=?", (upload_id, part.number)
-            ).fetchone()
-            self._db.execute(
-                "INSERT OR REPLACE INTO parts (upload, number, blob, size, etag, modified_ms, "
-                "checksum) VALUES (?,?,?,?,?,?,?)",
-                (
-                    upload_id,
-                    part.number,
-                    part.blob,
-                    part.size,
-                    part.etag,
-                    part.modified_ms,
-                    part.checksum,
-                ),
-            )
-        return old[0] if old else None
+        ...
 
-    def parts(self, upload_id: str) -> list[Part]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT number, blob, size, etag, modified_ms, checksum FROM parts "
-                "WHERE upload=? ORDER BY number",
-                (upload_id,),
-            ).fetchall()
-        return [Part(*row) for row in rows]
+    def parts(self, upload_id: str) -> list[Part]: ...
 
     def end_upload(
         self,
@@ -313,48 +140,12 @@ class Catalog(Database):
         """Finish an upload: with `item`, complete it as that object (and its events), else
         abort it. Returns the object replaced, the parts' blobs and the events as kept.
         Raises LookupError if the upload is gone (completed or aborted meanwhile)."""
-        with self.transaction():
-            if (
-                self._db.execute("SELECT 1 FROM uploads WHERE id=?", (upload_id,)).fetchone()
-                is None
-            ):
-                raise LookupError(upload_id)
-            blobs = [
-                r[0]
-                for r in self._db.execute("SELECT blob FROM parts WHERE upload=?", (upload_id,))
-            ]
-            self._db.execute("DELETE FROM parts WHERE upload=?", (upload_id,))
-            self._db.execute("DELETE FROM uploads WHERE id=?", (upload_id,))
-            previous, kept = (
-                self.put(item, notices or [], check) if item is not None else (None, [])
-            )
-        return previous, blobs, kept
+        ...
 
-    # --- the outbox -------------------------------------------------------------------------
+    def notices(self) -> list[Notice]: ...
 
-    def _keep(self, notices: list[Notice]) -> list[Notice]:
-        kept = []
-        for notice in notices:
-            cursor = self._db.execute(
-                "INSERT INTO outbox (target, body, hops) VALUES (?,?,?)",
-                (notice.target, notice.body, notice.hops),
-            )
-            kept.append(Notice(notice.target, notice.body, notice.hops, cursor.lastrowid))
-        return kept
+    def delivered(self, notice_ids: list[int]) -> None: ...
 
-    def notices(self) -> list[Notice]:
-        with self._lock:
-            rows = self._db.execute("SELECT target, body, hops, id FROM outbox ORDER BY id")
-            return [Notice(target, bytes(body), hops, id_) for target, body, hops, id_ in rows]
+    def referenced_blobs(self) -> set[str]: ...
 
-    def delivered(self, notice_ids: list[int]) -> None:
-        if notice_ids:
-            with self.transaction():
-                self._db.executemany("DELETE FROM outbox WHERE id=?", [(i,) for i in notice_ids])
-
-    # --- housekeeping -----------------------------------------------------------------------
-
-    def referenced_blobs(self) -> set[str]:
-        with self._lock:
-            rows = self._db.execute("SELECT blob FROM objects UNION SELECT blob FROM parts")
-            return {row[0] for row in rows}
+    def close(self) -> None: ...

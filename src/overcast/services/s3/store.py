@@ -11,11 +11,11 @@ from pathlib import Path
 from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
 from overcast.services.s3.buckets import Buckets
-from overcast.services.s3.catalog import Catalog
 from overcast.services.s3.multipart import Multipart
 from overcast.services.s3.names import canonical_user_id
 from overcast.services.s3.notifier import Acceptor, Notifier
 from overcast.services.s3.objects import Objects
+from overcast.services.s3.sqlite_catalog import SqliteCatalog
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class ObjectStore:
     ) -> None:
         self.account_id = account_id
         self.owner_id = canonical_user_id(account_id)
-        self.catalog = Catalog(data_dir / "s3.db")
+        self.catalog = SqliteCatalog(data_dir / "s3.db")
         self.blobs = BlobStore(data_dir / "s3")
         self.notifier = Notifier(self.catalog, queue, resolver, destinations)
         self.buckets = Buckets(self.catalog, resolver, self.notifier, clock)
