@@ -402,4 +402,23 @@ def test_an_unknown_operation_is_refused(server) -> None:
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         urllib.request.urlopen(request, timeout=10)
     assert excinfo.value.code == 400
-    assert json.loads(excinfo.value.read())["__type"] == "UnknownOperationException"
+    assert json.loads(excinfo.value.read()) == {
+        "__type": "UnknownOperationException",
+        "message": "Unknown operation: AWSEvents.Nope",
+    }
+
+
+def test_a_member_of_the_wrong_type_is_a_serialization_error(server) -> None:
+    """AWS's JSON front end refuses a value not of its member's type before any operation."""
+    request = urllib.request.Request(
+        server.endpoint + "/",
+        data=json.dumps({"Limit": "ten"}).encode(),
+        headers={
+            "X-Amz-Target": "AWSEvents.ListRules",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=10)
+    assert excinfo.value.code == 400
+    assert json.loads(excinfo.value.read())["__type"] == "SerializationException"

@@ -1,14 +1,14 @@
 """The CloudWatch Logs API subset, driven by boto3's own `logs` client, in-process.
 
 boto3 serializes each request exactly as it would for AWS; a `before-send` hook hands it to
-the app's JSON 1.1 endpoint (`api.app.TargetApi`, as `build_app` mounts this handler) through
+the gateway (aws/gateway.py, serving CloudWatch Logs' Api as the server does) through
 Starlette's test client instead of the network, so botocore's own parser checks the shapes
 and error names of the answers.
 """
 
 from __future__ import annotations
 
-import asyncio
+import json
 
 import boto3
 import pytest
@@ -19,12 +19,9 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from overcast.aws.errors import ServiceError
-from overcast.config import Settings
-from overcast.http.app import TargetApi
+from overcast.aws.gateway import Gateway
 from overcast.observe.logs import LogStore
-from overcast.services.logs.api import TARGET_PREFIX, logs_handler
-from overcast.services.logs.errors import UnknownOperationException
+from overcast.services.logs.api import logs_api
 
 GROUP = "/aws/lambda/hello"
 STREAM_A = "2026/11/23/[$LATEST]aaaaaaaa"
@@ -49,17 +46,15 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def handle(store: LogStore):
-    return logs_handler(store, account_id=ACCOUNT)
+def http(store: LogStore):
+    # CloudWatch Logs as the gateway's only service (its default: every request goes there).
+    gateway = Gateway([], logs_api(store), "us-east-1", ACCOUNT)
+    with TestClient(Starlette(routes=[Route("/", gateway.handle, methods=["POST"])])) as client:
+        yield client
 
 
 @pytest.fixture
-def logs(handle):
-    async def not_a_target(request):  # the REST fallback: never reached by the logs client
-        raise AssertionError("request without X-Amz-Target")
-
-    targets = TargetApi(Settings(), {TARGET_PREFIX: handle}, not_a_target)
-    http = TestClient(Starlette(routes=[Route("/", targets.handle, methods=["POST"])]))
+def logs(http: TestClient):
     client = boto3.client(
         "logs",
         region_name=REGION,
@@ -75,8 +70,20 @@ def logs(handle):
         return AWSResponse(request.url, answer.status_code, answer.headers, _Body(answer.content))
 
     client.meta.events.register("before-send.logs", send)
-    with http:
-        yield client
+    return client
+
+
+def post(http: TestClient, operation: str, body: dict) -> tuple[int, dict]:
+    """What a client that checks nothing on its side is answered."""
+    answer = http.post(
+        "/",
+        content=json.dumps(body),
+        headers={
+            "X-Amz-Target": f"Logs_20140328.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+    return answer.status_code, answer.json()
 
 
 @pytest.fixture
@@ -192,16 +199,26 @@ def test_a_group_must_be_named_once(logs, written) -> None:
         logs.filter_log_events()
 
 
-def test_the_body_is_checked_against_botocore_s_model(handle) -> None:
-    # boto3 validates on its side too, so send what another client might.
+def test_the_body_is_checked_against_botocore_s_model(http: TestClient, written) -> None:
+    body = {"logGroupName": GROUP, "logStreamName": STREAM_A, "limit": 0}
+    status, error = post(http, "GetLogEvents", body)
+    assert (status, error["__type"]) == (400, "InvalidParameterException")
+    assert "limit" in error["message"]
+
+
+def test_a_member_of_the_wrong_type_is_a_serialization_error(http: TestClient, written) -> None:
+    """AWS's JSON front end refuses a value not of its member's type before any operation
+    sees it (CloudWatch Logs answers a string for a long with SerializationException)."""
     body = {"logGroupName": GROUP, "logStreamName": STREAM_A, "limit": "ten"}
-    with pytest.raises(ServiceError) as raised:
-        asyncio.run(handle("GetLogEvents", body, None))
-    assert raised.value.code == "InvalidParameterException"
-    assert "limit" in raised.value.message
+    status, error = post(http, "GetLogEvents", body)
+    assert (status, error["__type"]) == (400, "SerializationException")
 
 
-def test_an_unknown_operation(handle) -> None:
-    with pytest.raises(UnknownOperationException) as raised:
-        asyncio.run(handle("PutLogEvents", {}, None))
-    assert (raised.value.code, raised.value.status) == ("UnknownOperationException", 400)
+def test_an_unknown_operation(http: TestClient) -> None:
+    assert post(http, "PutLogEvents", {}) == (
+        400,
+        {
+            "__type": "UnknownOperationException",
+            "message": "Unknown operation: Logs_20140328.PutLogEvents",
+        },
+    )

@@ -78,6 +78,70 @@ def test_errors_are_snss_xml(fast_server: RunningServer) -> None:
     assert "<Message>Topic does not exist</Message>" in body
 
 
+SIGNED = {
+    "Content-Type": "application/x-www-form-urlencoded",
+    "Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sns/aws4_request",
+}
+
+
+def raw_error(server: RunningServer, body: bytes, path: str = "/") -> tuple[int, str]:
+    """(status, XML body) of a request botocore would not send, signed for SNS."""
+    request = urllib.request.Request(server.endpoint + path, data=body, headers=SIGNED)
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(request, timeout=10)
+    return excinfo.value.code, excinfo.value.read().decode()
+
+
+@pytest.mark.parametrize(
+    "body, status, code, message",
+    [
+        (
+            b"Action=Nope&Version=2010-03-31",
+            400,
+            "InvalidAction",
+            "The action Nope is not valid for this web service.",
+        ),
+        (
+            b"Action=Publish&TopicArn=arn:aws:sns:us-east-1:000000000000:t&Message=m"
+            b"&MessageAttributes.entry.1.Name=a&MessageAttributes.entry.1.Value.DataType=Binary"
+            b"&MessageAttributes.entry.1.Value.BinaryValue=not*base64",
+            400,
+            "InvalidParameter",
+            "Invalid parameter: MessageAttributes.entry.1.Value.BinaryValue",
+        ),
+        (
+            b"Action=Publish&TopicArn=arn:aws:sns:us-east-1:000000000000:t",
+            400,
+            "ValidationError",
+            "1 validation error detected: Value null at 'message' failed to satisfy "
+            "constraint: Member must not be null",
+        ),
+        (
+            b"Action=Publish&Message=" + b"x" * (1024 * 1024),
+            413,
+            "RequestEntityTooLargeException",
+            "Request must be smaller than 1048576 bytes for the SNS operation",
+        ),
+    ],
+)
+def test_input_the_wire_refuses_is_answered_in_snss_words(
+    fast_server: RunningServer, body: bytes, status: int, code: str, message: str
+) -> None:
+    answer = raw_error(fast_server, body)
+    assert answer[0] == status
+    assert f"<Code>{code}</Code><Message>{message}</Message>" in answer[1]
+
+
+def test_a_subscriber_link_needs_no_signature(fast_server: RunningServer) -> None:
+    """AWS lets whoever holds a confirmation token follow its link, unsigned."""
+    query = "Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:000000000000:t&Token=x"
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(f"{fast_server.endpoint}/?{query}", timeout=10)
+    body = excinfo.value.read().decode()
+    assert excinfo.value.code == 400  # answered by SNS (XML), not by Lambda's REST API
+    assert "<Code>InvalidParameter</Code><Message>Invalid token</Message>" in body
+
+
 # --- subscriptions ---------------------------------------------------------------------------
 
 

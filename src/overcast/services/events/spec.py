@@ -1,6 +1,6 @@
-"""EventBridge as SERVICES lists it: buses, rules and targets by X-Amz-Target `AWSEvents`,
-its scheduler firing scheduled rules, and its router delivering (registered by the router
-itself as the `events` destination)."""
+"""EventBridge as SERVICES lists it: buses, rules and targets by X-Amz-Target `AWSEvents`
+(its API, served by the gateway), its scheduler firing scheduled rules, and its router
+delivering (registered by the router itself as the `events` destination)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
-    from overcast.services.events.api import TARGET_PREFIX, EventBridgeApi
+    from overcast.services.events.api import EventBridge, events_api
     from overcast.services.events.bus import EventRouter
     from overcast.services.events.buses import EventBusService
     from overcast.services.events.registry import EventRegistry
@@ -33,11 +33,13 @@ def build(kernels: Kernels) -> BuiltService:
     scheduler = Scheduler(registry, store, router.fire)
     registry.on_rules_changed(scheduler.plan)
     scheduler.plan()
-    api = EventBridgeApi(
-        EventBusService(registry),
-        RuleService(registry),
-        EventTagService(registry),
-        router,
+    api = events_api(
+        EventBridge(
+            EventBusService(registry),
+            RuleService(registry),
+            EventTagService(registry),
+            router,
+        )
     )
 
     def start() -> None:
@@ -48,7 +50,7 @@ def build(kernels: Kernels) -> BuiltService:
         await scheduler.stop()
         store.close()
 
-    return BuiltService(targets={TARGET_PREFIX: api.handle}, start=start, stop=stop)
+    return BuiltService(api=api, start=start, stop=stop)
 
 
 SPEC = ServiceSpec("events", build)

@@ -1,106 +1,94 @@
-"""The CloudWatch Logs API subset that reads function logs: boto3's `logs` client works unchanged.
+"""The CloudWatch Logs API subset that reads function logs, as the gateway serves it: boto3's
+`logs` client works unchanged.
 
 CloudWatch Logs speaks AWS's JSON 1.1 protocol: `POST /` with `X-Amz-Target:
-Logs_20140328.<Operation>` and a JSON body. The app routes that target prefix here; this module
-checks the body against botocore's own model of the service, calls one `LogStore` method and
-shapes the answer. Errors are raised as the classes of `services/logs/errors.py` (CloudWatch's
-names and statuses); the app renders them as `{"__type", "message"}`, where botocore reads them.
+Logs_20140328.<Operation>` and a JSON body. The gateway routes that target prefix here and
+parses the body by botocore's own model of the service; `validate` checks it against the
+model (botocore's ParamValidator, in CloudWatch's InvalidParameterException), and each
+operation calls one `LogStore` method (in a worker thread: they read files) and shapes the
+answer. Errors are the classes of `services/logs/errors.py` (CloudWatch's names and statuses),
+rendered by the gateway as `{"__type", "message"}`, where botocore reads them.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+import re
 
+from botocore.model import OperationModel
+from botocore.validate import ParamValidator
+
+from overcast.aws import errors as protocol_errors
 from overcast.aws.arn import Arn
+from overcast.aws.errors import ServiceError
+from overcast.aws.gateway import Api
+from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.rest_json import service_model
-from overcast.aws.request_context import RequestContext
 from overcast.observe.logs import LogEvent, LogGroupInfo, LogStore, LogStreamInfo
 from overcast.services.logs.errors import InvalidParameterException, UnknownOperationException
 
-TARGET_PREFIX = "Logs_20140328"
+# How the JSON wire names a target no operation answers (aws/protocols/aws_json.py).
+_UNKNOWN_TARGET = re.compile(r"The action (.*) is not valid for this endpoint\.", re.DOTALL)
 
-LogsHandler = Callable[[str, dict, Any], Awaitable[dict]]
-
-
-@dataclass(frozen=True)
-class _Request:
-    body: dict
-    region: str
-    account_id: str
-
-    def group(self) -> str:
-        """The group named by `logGroupName` or `logGroupIdentifier` (a name or an ARN)."""
-        name, identifier = self.body.get("logGroupName"), self.body.get("logGroupIdentifier")
-        if bool(name) == bool(identifier):
-            raise InvalidParameterException(
-                "Exactly one of logGroupName or logGroupIdentifier must be specified."
-            )
-        if identifier and identifier.startswith("arn:"):
-            # arn:aws:logs:REGION:ACCOUNT:log-group:NAME, with or without a trailing ":*"
-            try:
-                fields = Arn.parse(identifier).resource.split(":")
-            except ValueError:
-                fields = []
-            if len(fields) < 2 or fields[0] != "log-group":
-                raise InvalidParameterException(f"Invalid log group ARN: {identifier}")
-            return fields[1]
-        return name or identifier
-
-    def group_arn(self, group: str) -> str:
-        return str(Arn.build("logs", self.region, self.account_id, f"log-group:{group}"))
+OPERATIONS = Operations()
 
 
-def logs_handler(store: LogStore, *, account_id: str = "000000000000") -> LogsHandler:
-    """`async handle(operation, body, context) -> dict` for target prefix `Logs_20140328`.
+def group(call: Call) -> str:
+    """The group named by `logGroupName` or `logGroupIdentifier` (a name or an ARN)."""
+    name, identifier = call.params.get("logGroupName"), call.params.get("logGroupIdentifier")
+    if bool(name) == bool(identifier):
+        raise InvalidParameterException(
+            "Exactly one of logGroupName or logGroupIdentifier must be specified."
+        )
+    if identifier and identifier.startswith("arn:"):
+        # arn:aws:logs:REGION:ACCOUNT:log-group:NAME, with or without a trailing ":*"
+        try:
+            fields = Arn.parse(identifier).resource.split(":")
+        except ValueError:
+            fields = []
+        if len(fields) < 2 or fields[0] != "log-group":
+            raise InvalidParameterException(f"Invalid log group ARN: {identifier}")
+        return fields[1]
+    return name or identifier
 
-    `context` is the request's (aws/request_context.py): its region goes into ARNs. Store
-    calls read files, so they run in a worker thread, off the event loop.
-    """
 
-    async def handle(operation: str, body: dict, context: RequestContext) -> dict:
-        action = _OPERATIONS.get(operation)
-        if action is None:
-            raise UnknownOperationException(f"Unknown operation: {TARGET_PREFIX}.{operation}")
-        _validate(operation, body)
-        request = _Request(body, context.region, account_id)
-        return await asyncio.to_thread(action, store, request)
-
-    return handle
+def group_arn(call: Call, name: str) -> str:
+    """The group's ARN in the caller's region and account."""
+    return str(Arn.build("logs", call.region, call.context.account_id, f"log-group:{name}"))
 
 
-def _describe_log_groups(store: LogStore, request: _Request) -> dict:
-    body = request.body
+@OPERATIONS("DescribeLogGroups")
+def describe_log_groups(store: LogStore, call: Call) -> dict:
+    body = call.params
     prefix, pattern = body.get("logGroupNamePrefix", ""), body.get("logGroupNamePattern", "")
     if prefix and pattern:
         raise InvalidParameterException(
             "logGroupNamePrefix and logGroupNamePattern are mutually exclusive."
         )
     page = store.describe_groups(prefix, pattern, body.get("limit", 50), body.get("nextToken"))
-    groups = [_group(info, request, brief=bool(pattern)) for info in page.items]
+    groups = [_group(info, call, brief=bool(pattern)) for info in page.items]
     return _with_token({"logGroups": groups}, "nextToken", page.next_token)
 
 
-def _describe_log_streams(store: LogStore, request: _Request) -> dict:
-    body, group = request.body, request.group()
+@OPERATIONS("DescribeLogStreams")
+def describe_log_streams(store: LogStore, call: Call) -> dict:
+    body, name = call.params, group(call)
     page = store.describe_streams(
-        group,
+        name,
         prefix=body.get("logStreamNamePrefix", ""),
         order_by=body.get("orderBy", "LogStreamName"),
         descending=body.get("descending", False),
         limit=body.get("limit", 50),
         next_token=body.get("nextToken"),
     )
-    streams = [_stream(info, group, request) for info in page.items]
+    streams = [_stream(info, name, call) for info in page.items]
     return _with_token({"logStreams": streams}, "nextToken", page.next_token)
 
 
-def _get_log_events(store: LogStore, request: _Request) -> dict:
-    body = request.body
+@OPERATIONS("GetLogEvents")
+def get_log_events(store: LogStore, call: Call) -> dict:
+    body = call.params
     page = store.get_events(
-        request.group(),
+        group(call),
         body["logStreamName"],
         start_time=body.get("startTime"),
         end_time=body.get("endTime"),
@@ -118,10 +106,11 @@ def _get_log_events(store: LogStore, request: _Request) -> dict:
     }
 
 
-def _filter_log_events(store: LogStore, request: _Request) -> dict:
-    body = request.body
+@OPERATIONS("FilterLogEvents")
+def filter_log_events(store: LogStore, call: Call) -> dict:
+    body = call.params
     page = store.filter_events(
-        request.group(),
+        group(call),
         stream_names=body.get("logStreamNames"),
         stream_prefix=body.get("logStreamNamePrefix", ""),
         start_time=body.get("startTime"),
@@ -135,22 +124,14 @@ def _filter_log_events(store: LogStore, request: _Request) -> dict:
     return _with_token(result, "nextToken", page.next_token)
 
 
-def _delete_log_group(store: LogStore, request: _Request) -> dict:
-    store.delete_group(request.body["logGroupName"])
+@OPERATIONS("DeleteLogGroup")
+def delete_log_group(store: LogStore, call: Call) -> dict:
+    store.delete_group(call.params["logGroupName"])
     return {}
 
 
-_OPERATIONS: dict[str, Callable[[LogStore, _Request], dict]] = {
-    "DescribeLogGroups": _describe_log_groups,
-    "DescribeLogStreams": _describe_log_streams,
-    "GetLogEvents": _get_log_events,
-    "FilterLogEvents": _filter_log_events,
-    "DeleteLogGroup": _delete_log_group,
-}
-
-
-def _group(info: LogGroupInfo, request: _Request, brief: bool) -> dict:
-    arn = request.group_arn(info.name)
+def _group(info: LogGroupInfo, call: Call, brief: bool) -> dict:
+    arn = group_arn(call, info.name)
     shaped = {"logGroupName": info.name, "creationTime": info.creation_time, "arn": f"{arn}:*"}
     if brief:
         return shaped  # with logGroupNamePattern CloudWatch returns only these three
@@ -162,14 +143,14 @@ def _group(info: LogGroupInfo, request: _Request, brief: bool) -> dict:
     }
 
 
-def _stream(info: LogStreamInfo, group: str, request: _Request) -> dict:
+def _stream(info: LogStreamInfo, group_name: str, call: Call) -> dict:
     shaped = {
         "logStreamName": info.name,
         "creationTime": info.creation_time,
         "firstEventTimestamp": info.first_event_timestamp,
         "lastEventTimestamp": info.last_event_timestamp,
         "lastIngestionTime": info.last_ingestion_time,
-        "arn": f"{request.group_arn(group)}:log-stream:{info.name}",
+        "arn": f"{group_arn(call, group_name)}:log-stream:{info.name}",
         "storedBytes": info.stored_bytes,
     }
     return {key: value for key, value in shaped.items() if value is not None}
@@ -189,13 +170,27 @@ def _with_token(result: dict, key: str, token: str | None) -> dict:
     return result | {key: token} if token else result
 
 
-def _validate(operation: str, body: dict) -> None:
-    """Check the body against botocore's model: types, required members, lengths and ranges."""
-    from botocore.validate import ParamValidator
-
-    if not isinstance(body, dict):
-        raise InvalidParameterException("The request body must be a JSON object.")
-    input_shape = service_model("logs").operation_model(operation).input_shape
-    report = ParamValidator().validate(body, input_shape)
+def _validate(operation: OperationModel, params: dict) -> None:
+    """Check the input against botocore's model: required members, lengths and ranges."""
+    report = ParamValidator().validate(params, operation.input_shape)
     if report.has_errors():
         raise InvalidParameterException(report.generate_report())
+
+
+def _in_cloudwatchs_words(error: ServiceError) -> ServiceError:
+    """An operation Overcast lacks is CloudWatch Logs' own UnknownOperationException (400)."""
+    if isinstance(error, protocol_errors.UnknownOperationException):
+        named = _UNKNOWN_TARGET.fullmatch(error.message)
+        target = named.group(1) if named else ""
+        return UnknownOperationException(f"Unknown operation: {target}")
+    return error
+
+
+def logs_api(store: LogStore) -> Api:
+    return Api(
+        service_model("logs"),
+        OPERATIONS,
+        store,
+        validate=_validate,
+        translate=_in_cloudwatchs_words,
+    )

@@ -1,5 +1,5 @@
-"""CloudWatch Logs as SERVICES lists it: by X-Amz-Target `Logs_20140328`, over the log store
-the engine writes each invocation's lines to (a kernel)."""
+"""CloudWatch Logs as SERVICES lists it: its API by X-Amz-Target `Logs_20140328` (served by
+the gateway), over the log store the engine writes each invocation's lines to (a kernel)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
-    from overcast.services.logs.api import TARGET_PREFIX, logs_handler
+    from overcast.services.logs.api import logs_api
 
-    settings = kernels.settings
-    handle = logs_handler(kernels.logs, account_id=settings.account_id)
-    return BuiltService(targets={TARGET_PREFIX: handle})
+    return BuiltService(api=logs_api(kernels.logs))
 
 
 SPEC = ServiceSpec("logs", build)

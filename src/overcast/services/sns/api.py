@@ -1,27 +1,27 @@
-"""SNS's API (the `sns` SigV4 service): `POST /` with `Action=...`, answered in XML.
+"""SNS's API (the `sns` SigV4 service) as the gateway serves it: `POST /` with `Action=...`,
+answered in XML (the query protocol, picked from botocore's model).
 
-Each operation parses its form fields by botocore's model (aws/protocols/query.py), checks
-them against the model's constraints, calls one method of the topic services and
-serializes the result. Errors leave in SNS's XML shape. The SubscribeURL and UnsubscribeURL
+Each operation calls one method of the topic services. Input the shared protocol code
+refuses is answered in SNS's own words (`translate`). The SubscribeURL and UnsubscribeURL
 that subscribers are sent are plain unsigned GETs: `SubscriberLinks` claims them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from overcast.aws import errors as protocol_errors
-from overcast.aws.error_responses import internal_error, request_line
+from overcast.aws.authorizer import AllowAll
 from overcast.aws.errors import ServiceError
-from overcast.aws.protocols import query as query_protocol
-from overcast.aws.protocols import rest_json as protocol
+from overcast.aws.gateway import Api, serve
+from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.query import QueryInputError
+from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import request_context
-from overcast.aws.validation import validate
 from overcast.services.sns.errors import InvalidAction, ValidationException
 from overcast.services.sns.model import invalid
 from overcast.services.sns.publisher import Publisher
@@ -31,13 +31,10 @@ from overcast.services.sns.topics import TopicService
 # A PublishBatch of 256 KB, form-encoded (up to three bytes a character) with its names.
 MAX_BODY_BYTES = 1024 * 1024
 SUBSCRIBER_ACTIONS = (b"Action=ConfirmSubscription", b"Action=Unsubscribe")
+# How the query wire names an Action no operation answers (aws/protocols/query.py).
+_UNKNOWN_ACTION = re.compile(r"The action (.*) is not valid for this endpoint\.", re.DOTALL)
 
-
-@dataclass(frozen=True)
-class Call:
-    params: dict
-    region: str
-    hops: int  # from the caller's trace header: a function's own Publish continues its chain
+OPERATIONS = Operations()
 
 
 @dataclass
@@ -49,107 +46,152 @@ class Topics:
     publisher: Publisher
 
 
-Handler = Callable[[Topics, Call], dict | None]
-HANDLERS: dict[str, Handler] = {
-    "CreateTopic": lambda t, c: {
-        "TopicArn": t.topics.create(
-            c.region,
-            c.params["Name"],
-            c.params.get("Attributes"),
-            c.params.get("Tags"),
-            c.params.get("DataProtectionPolicy"),
-        )
-    },
-    "DeleteTopic": lambda t, c: t.topics.delete(c.params["TopicArn"]),
-    "ListTopics": lambda t, c: t.topics.list(c.region, c.params.get("NextToken")),
-    "GetTopicAttributes": lambda t, c: {"Attributes": t.topics.attributes(c.params["TopicArn"])},
-    "SetTopicAttributes": lambda t, c: t.topics.set_attribute(
-        c.params["TopicArn"], c.params["AttributeName"], c.params.get("AttributeValue")
-    ),
-    "TagResource": lambda t, c: t.topics.tag(c.params["ResourceArn"], c.params["Tags"]) or {},
-    "UntagResource": lambda t, c: (
-        t.topics.untag(c.params["ResourceArn"], c.params["TagKeys"]) or {}
-    ),
-    "ListTagsForResource": lambda t, c: {"Tags": t.topics.tags(c.params["ResourceArn"])},
-    "Subscribe": lambda t, c: {
-        "SubscriptionArn": t.subscriptions.subscribe(
-            c.params["TopicArn"],
-            c.params["Protocol"],
-            c.params.get("Endpoint"),
-            c.params.get("Attributes"),
-            c.params.get("ReturnSubscriptionArn", False),
-        )
-    },
-    "ConfirmSubscription": lambda t, c: {
-        "SubscriptionArn": t.subscriptions.confirm(c.params["TopicArn"], c.params["Token"])
-    },
-    "Unsubscribe": lambda t, c: t.subscriptions.unsubscribe(c.params["SubscriptionArn"]),
-    "ListSubscriptions": lambda t, c: t.subscriptions.list(c.params.get("NextToken")),
-    "ListSubscriptionsByTopic": lambda t, c: t.subscriptions.list_by_topic(
-        c.params["TopicArn"], c.params.get("NextToken")
-    ),
-    "GetSubscriptionAttributes": lambda t, c: {
-        "Attributes": t.subscriptions.attributes(c.params["SubscriptionArn"])
-    },
-    "SetSubscriptionAttributes": lambda t, c: t.subscriptions.set_attribute(
-        c.params["SubscriptionArn"], c.params["AttributeName"], c.params.get("AttributeValue")
-    ),
-    "Publish": lambda t, c: t.publisher.publish(c.params, c.hops),
-    "PublishBatch": lambda t, c: t.publisher.publish_batch(
-        c.params["TopicArn"], c.params["PublishBatchRequestEntries"], c.hops
-    ),
-}
+# --- topics ----------------------------------------------------------------------------------
 
 
-class SnsApi:
-    """The endpoint `build_app` routes SNS-signed requests to."""
+@OPERATIONS("CreateTopic")
+def create_topic(t: Topics, call: Call) -> dict:
+    p = call.params
+    arn = t.topics.create(
+        call.region, p["Name"], p.get("Attributes"), p.get("Tags"), p.get("DataProtectionPolicy")
+    )
+    return {"TopicArn": arn}
 
-    def __init__(self, services: Topics, default_region: str) -> None:
-        self.services = services
-        self.default_region = default_region
-        self.model = protocol.service_model("sns")
 
-    async def handle(self, request: Request) -> Response:
-        try:
-            return await self._handle(request)
-        except ServiceError as error:
-            return query_protocol.error_response(error, self.model)
-        except Exception as error:
-            failure = internal_error(error, request_line(request))
-            return query_protocol.error_response(failure, self.model)
+@OPERATIONS("DeleteTopic")
+def delete_topic(t: Topics, call: Call) -> None:
+    return t.topics.delete(call.params["TopicArn"])
 
-    async def _handle(self, request: Request) -> Response:
-        protocol.check_header_size(request.scope["headers"])
-        body = await protocol.read_body(request, "SNS", MAX_BODY_BYTES)
-        try:
-            fields = query_protocol.form_fields(body, request.url.query)
-        except QueryInputError as error:
-            raise invalid(error.name) from None
-        action = fields.get("Action", "")
-        handler = HANDLERS.get(action)
-        if handler is None:
-            raise InvalidAction(f"The action {action} is not valid for this web service.")
-        operation = self.model.operation_model(action)
-        try:
-            params = query_protocol.parse_input(operation, fields)
-        except QueryInputError as error:
-            raise invalid(error.name) from None
-        try:
-            validate(operation.input_shape, params)
-        except protocol_errors.ValidationException as error:  # SNS names it ValidationError
-            raise ValidationException(error.message) from None
-        context = request_context(request, self.default_region)
-        call = Call(params, context.region, context.hops)
-        result = handler(self.services, call)
-        return query_protocol.response(self.model, operation, result)
+
+@OPERATIONS("ListTopics")
+def list_topics(t: Topics, call: Call) -> dict:
+    return t.topics.list(call.region, call.params.get("NextToken"))
+
+
+@OPERATIONS("GetTopicAttributes")
+def get_topic_attributes(t: Topics, call: Call) -> dict:
+    return {"Attributes": t.topics.attributes(call.params["TopicArn"])}
+
+
+@OPERATIONS("SetTopicAttributes")
+def set_topic_attributes(t: Topics, call: Call) -> None:
+    p = call.params
+    return t.topics.set_attribute(p["TopicArn"], p["AttributeName"], p.get("AttributeValue"))
+
+
+@OPERATIONS("TagResource")
+def tag_resource(t: Topics, call: Call) -> dict:
+    return t.topics.tag(call.params["ResourceArn"], call.params["Tags"]) or {}
+
+
+@OPERATIONS("UntagResource")
+def untag_resource(t: Topics, call: Call) -> dict:
+    return t.topics.untag(call.params["ResourceArn"], call.params["TagKeys"]) or {}
+
+
+@OPERATIONS("ListTagsForResource")
+def list_tags_for_resource(t: Topics, call: Call) -> dict:
+    return {"Tags": t.topics.tags(call.params["ResourceArn"])}
+
+
+# --- subscriptions ---------------------------------------------------------------------------
+
+
+@OPERATIONS("Subscribe")
+def subscribe(t: Topics, call: Call) -> dict:
+    p = call.params
+    arn = t.subscriptions.subscribe(
+        p["TopicArn"],
+        p["Protocol"],
+        p.get("Endpoint"),
+        p.get("Attributes"),
+        p.get("ReturnSubscriptionArn", False),
+    )
+    return {"SubscriptionArn": arn}
+
+
+@OPERATIONS("ConfirmSubscription")
+def confirm_subscription(t: Topics, call: Call) -> dict:
+    arn = t.subscriptions.confirm(call.params["TopicArn"], call.params["Token"])
+    return {"SubscriptionArn": arn}
+
+
+@OPERATIONS("Unsubscribe")
+def unsubscribe(t: Topics, call: Call) -> None:
+    return t.subscriptions.unsubscribe(call.params["SubscriptionArn"])
+
+
+@OPERATIONS("ListSubscriptions")
+def list_subscriptions(t: Topics, call: Call) -> dict:
+    return t.subscriptions.list(call.params.get("NextToken"))
+
+
+@OPERATIONS("ListSubscriptionsByTopic")
+def list_subscriptions_by_topic(t: Topics, call: Call) -> dict:
+    return t.subscriptions.list_by_topic(call.params["TopicArn"], call.params.get("NextToken"))
+
+
+@OPERATIONS("GetSubscriptionAttributes")
+def get_subscription_attributes(t: Topics, call: Call) -> dict:
+    return {"Attributes": t.subscriptions.attributes(call.params["SubscriptionArn"])}
+
+
+@OPERATIONS("SetSubscriptionAttributes")
+def set_subscription_attributes(t: Topics, call: Call) -> None:
+    p = call.params
+    arn, name = p["SubscriptionArn"], p["AttributeName"]
+    return t.subscriptions.set_attribute(arn, name, p.get("AttributeValue"))
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+@OPERATIONS("Publish")
+def publish(t: Topics, call: Call) -> dict:
+    # The caller's chain (its trace header) goes on: a function's own Publish continues it.
+    return t.publisher.publish(call.params, call.hops)
+
+
+@OPERATIONS("PublishBatch")
+def publish_batch(t: Topics, call: Call) -> dict:
+    p = call.params
+    return t.publisher.publish_batch(p["TopicArn"], p["PublishBatchRequestEntries"], call.hops)
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def _in_snss_words(error: ServiceError) -> ServiceError:
+    """What the shared query wire and validation refuse, as SNS words it."""
+    if isinstance(error, QueryInputError):  # a field not of its type, or not UTF-8
+        return invalid(error.name)
+    if isinstance(error, protocol_errors.UnknownOperationException):
+        named = _UNKNOWN_ACTION.fullmatch(error.message)
+        action = named.group(1) if named else ""
+        return InvalidAction(f"The action {action} is not valid for this web service.")
+    if isinstance(error, protocol_errors.ValidationException):  # SNS names it ValidationError
+        return ValidationException(error.message)
+    return error
+
+
+def sns_api(topics: Topics) -> Api:
+    return Api(
+        service_model("sns"),
+        OPERATIONS,
+        topics,
+        translate=_in_snss_words,
+        max_body=MAX_BODY_BYTES,
+    )
 
 
 class SubscriberLinks:
     """A FrontDoor for the links SNS mails its subscribers: `GET /?Action=ConfirmSubscription
     &TopicArn=..&Token=..` and `GET /?Action=Unsubscribe&SubscriptionArn=..`, unsigned."""
 
-    def __init__(self, api: SnsApi) -> None:
+    def __init__(self, api: Api, default_region: str, account_id: str) -> None:
         self.api = api
+        self.default_region = default_region
+        self.account_id = account_id
 
     def match(self, scope: dict) -> bool:
         return (
@@ -159,5 +201,12 @@ class SubscriberLinks:
         )
 
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
-        response = await self.api.handle(Request(scope, receive))
+        request = Request(scope, receive)
+        context = request_context(request, self.default_region, self.account_id)
+        # Not authorized: AWS lets anyone who holds the link follow it, unsigned (a browser,
+        # an endpoint with no credentials): the token in it is the proof. ConfirmSubscription
+        # "requires an AWS signature only when the AuthenticateOnUnsubscribe flag is set to
+        # true", and Unsubscribe only when the subscription requires authentication to delete
+        # (SNS API reference); Overcast keeps neither requirement.
+        response = await serve(self.api, request, context, AllowAll())
         await response(scope, receive, send)

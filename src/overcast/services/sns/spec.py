@@ -1,5 +1,6 @@
-"""SNS as SERVICES lists it: requests signed for `sns`, the subscription links a subscriber
-follows (`GET /?Action=ConfirmSubscription...`, unsigned), and the `sns` destination."""
+"""SNS as SERVICES lists it: its API (requests signed for `sns`, served by the gateway), the
+subscription links a subscriber follows (`GET /?Action=ConfirmSubscription...`, unsigned),
+and the `sns` destination."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
-    from overcast.services.sns.api import SnsApi, SubscriberLinks, Topics
+    from overcast.services.sns.api import SubscriberLinks, Topics, sns_api
     from overcast.services.sns.fanout import Fanout
     from overcast.services.sns.notification import Urls
     from overcast.services.sns.publisher import Publisher
@@ -32,15 +33,15 @@ def build(kernels: Kernels) -> BuiltService:
     topics = Topics(
         TopicService(registry), SubscriptionService(registry, fanout.confirm), publisher
     )
-    api = SnsApi(topics, settings.default_region)
+    api = sns_api(topics)
 
     async def stop() -> None:
         await fanout.stop()
         store.close()
 
     return BuiltService(
-        signed={"sns": api.handle},
-        front_doors=(SubscriberLinks(api),),
+        api=api,
+        front_doors=(SubscriberLinks(api, settings.default_region, settings.account_id),),
         senders={"sns": publisher.send},
         start=fanout.start,
         stop=stop,
