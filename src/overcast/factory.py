@@ -6,9 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 
 import uvicorn
 
@@ -44,8 +42,6 @@ from overcast.store.data_dir import share_code
 from overcast.store.events import EventStore
 
 log = logging.getLogger("overcast")
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -179,14 +175,11 @@ def build_platform(settings: Settings) -> Platform:
         settings=settings,
         code_store=code_store,
         invoke=PostRoute(INVOKE_ROUTE, invoke),
-        rest=gateway.handle,
-        target_handlers=_joined("X-Amz-Target prefix", [s.targets for s in built]),
+        gateway=gateway.handle,
         function_urls=function_urls,
         stream=PostRoute(STREAM_PATH, stream),
-        services=_joined("SigV4 signing name", [s.signed for s in built]),
         queue_stats=queue.stats,
         front_doors=tuple(door for s in built for door in s.front_doors),
-        paths=_joined("path prefix", [s.paths for s in built]),
     )
     return Platform(
         settings,
@@ -204,17 +197,6 @@ def build_platform(settings: Settings) -> Platform:
         services=built,
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
     )
-
-
-def _joined(what: str, claims: list[Mapping[str, T]]) -> dict[str, T]:
-    """One mapping of every service's claims; two services claiming one key is a bug."""
-    joined: dict[str, T] = {}
-    for claim in claims:
-        for key, value in claim.items():
-            if key in joined:
-                raise ValueError(f"two services claim the {what} {key!r}")
-            joined[key] = value
-    return joined
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:

@@ -140,6 +140,12 @@ def test_an_unknown_target_is_a_json_error(client: TestClient) -> None:
     assert response.json()["__type"] == "UnknownOperationException"
 
 
+def test_a_body_that_is_not_json_is_a_serialization_error(client: TestClient) -> None:
+    response = client.post("/", content=b"{oops", headers={"x-amz-target": "AmazonSQS.GetQueueUrl"})
+    assert response.status_code == 400
+    assert response.json()["__type"] == "SerializationException"
+
+
 def test_an_operation_without_a_handler_is_unknown(client: TestClient) -> None:
     response = client.post("/", json={}, headers={"x-amz-target": "AmazonSQS.ListQueues"})
     assert response.status_code == 404

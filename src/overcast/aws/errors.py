@@ -134,10 +134,15 @@ class RequestEntityTooLargeException(UserError):
 
 
 class UnknownOperationException(UserError):
-    """Raised when no operation of any Overcast API matches the request."""
+    """Raised when no operation of any Overcast API matches the request. `operation` is what
+    the request named (an `Action`, an `X-Amz-Target`), for a service to word it its way."""
 
     status = 404
     code = "UnknownOperationException"
+
+    def __init__(self, message: str, operation: str = "") -> None:
+        super().__init__(message)
+        self.operation = operation
 
 
 class InvalidEventPatternException(UserError):

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from overcast.aws.error_responses import Endpoint
     from overcast.aws.gateway import Api
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
-    from overcast.http.app import TargetHandler
     from overcast.http.fast_http import WholeFrontDoor
     from overcast.observe.logs import LogStore
     from overcast.services.lambda_.control.plane import ControlPlane
@@ -57,16 +55,9 @@ async def _nothing_async() -> None:
 class BuiltService:
     """A built service: the requests that are its, and its lifecycle.
 
-    Requests reach it by one of:
+    Requests reach it by:
     - `api`: its AWS API, served by the gateway (aws/gateway.py), which routes to it by
       its model's X-Amz-Target prefix, its SigV4 signing name, or its `paths`;
-    - `targets`: JSON 1.1 operations by X-Amz-Target prefix (`AWSEvents`), answered through
-      the app's TargetApi, which renders errors in the JSON protocol's shape;
-    - `signed`: every request whose SigV4 scope names this signing name (`sqs`, `s3`); the
-      endpoint parses and renders errors in its own protocol (XML for some);
-    - `paths`: unsigned REST paths by prefix (`/v2/`), ahead of Lambda's REST API; a request
-      signed for one of the `signed` services still goes to that service (an S3 key may
-      start with `v2/`); the endpoint renders its own errors;
     - `front_doors`: requests that are not API calls (HTTP APIs' endpoints), claimed ahead
       of everything else; those also in `shortcut_doors` are answered off ASGI by the HTTP
       protocol itself (http/fast_http.py) when it can take the request whole.
@@ -78,9 +69,6 @@ class BuiltService:
     """
 
     api: Api | None = None
-    targets: Mapping[str, TargetHandler] = field(default_factory=dict)
-    signed: Mapping[str, Endpoint] = field(default_factory=dict)
-    paths: Mapping[str, Endpoint] = field(default_factory=dict)
     front_doors: tuple[FrontDoor, ...] = ()
     shortcut_doors: tuple[WholeFrontDoor, ...] = ()
     senders: Mapping[str, Sender] = field(default_factory=dict)

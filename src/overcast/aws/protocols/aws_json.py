@@ -60,7 +60,9 @@ class JsonProtocol:
         target = request.headers.get("x-amz-target", "")
         operation = self.operation(target)
         if operation is None or operation.name not in operations:
-            raise UnknownOperationException(f"The action {target} is not valid for this endpoint.")
+            raise UnknownOperationException(
+                f"The action {target} is not valid for this endpoint.", target
+            )
         body = await read_body(request, operation.name, max_body)
         try:
             return operation, self.parse(operation, body)

@@ -266,7 +266,9 @@ class QueryWire:
         fields = form_fields(body, request.url.query)
         action = fields.get("Action", "")
         if action not in operations or action not in self.model.operation_names:
-            raise UnknownOperationException(f"The action {action} is not valid for this endpoint.")
+            raise UnknownOperationException(
+                f"The action {action} is not valid for this endpoint.", action
+            )
         operation = self.model.operation_model(action)
         return operation, parse_input(operation, fields)
 

@@ -10,7 +10,6 @@ leave as `{"__type", "message"}`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from overcast.aws import errors as protocol_errors
@@ -26,9 +25,6 @@ from overcast.services.events.errors import UnknownOperationException
 from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bus_name
 from overcast.services.events.rules import RuleService
 from overcast.services.events.tags import EventTagService
-
-# How the JSON wire names a target no operation answers (aws/protocols/aws_json.py).
-_UNKNOWN_TARGET = re.compile(r"The action (.*) is not valid for this endpoint\.", re.DOTALL)
 
 OPERATIONS = Operations()
 
@@ -264,8 +260,7 @@ def _without_none(shaped: dict) -> dict:
 def _in_eventbridges_words(error: ServiceError) -> ServiceError:
     """An operation Overcast lacks is EventBridge's own UnknownOperationException (400)."""
     if isinstance(error, protocol_errors.UnknownOperationException):
-        named = _UNKNOWN_TARGET.fullmatch(error.message)
-        target = named.group(1) if named else ""
+        target = error.operation
         return UnknownOperationException(f"Unknown operation: {target}")
     return error
 

@@ -12,8 +12,6 @@ rendered by the gateway as `{"__type", "message"}`, where botocore reads them.
 
 from __future__ import annotations
 
-import re
-
 from botocore.model import OperationModel
 from botocore.validate import ParamValidator
 
@@ -25,9 +23,6 @@ from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.rest_json import service_model
 from overcast.observe.logs import LogEvent, LogGroupInfo, LogStore, LogStreamInfo
 from overcast.services.logs.errors import InvalidParameterException, UnknownOperationException
-
-# How the JSON wire names a target no operation answers (aws/protocols/aws_json.py).
-_UNKNOWN_TARGET = re.compile(r"The action (.*) is not valid for this endpoint\.", re.DOTALL)
 
 OPERATIONS = Operations()
 
@@ -180,8 +175,7 @@ def _validate(operation: OperationModel, params: dict) -> None:
 def _in_cloudwatchs_words(error: ServiceError) -> ServiceError:
     """An operation Overcast lacks is CloudWatch Logs' own UnknownOperationException (400)."""
     if isinstance(error, protocol_errors.UnknownOperationException):
-        named = _UNKNOWN_TARGET.fullmatch(error.message)
-        target = named.group(1) if named else ""
+        target = error.operation
         return UnknownOperationException(f"Unknown operation: {target}")
     return error
 

@@ -8,7 +8,6 @@ that subscribers are sent are plain unsigned GETs: `SubscriberLinks` claims them
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,9 +30,6 @@ from overcast.services.sns.topics import TopicService
 # A PublishBatch of 256 KB, form-encoded (up to three bytes a character) with its names.
 MAX_BODY_BYTES = 1024 * 1024
 SUBSCRIBER_ACTIONS = (b"Action=ConfirmSubscription", b"Action=Unsubscribe")
-# How the query wire names an Action no operation answers (aws/protocols/query.py).
-_UNKNOWN_ACTION = re.compile(r"The action (.*) is not valid for this endpoint\.", re.DOTALL)
-
 OPERATIONS = Operations()
 
 
@@ -166,8 +162,7 @@ def _in_snss_words(error: ServiceError) -> ServiceError:
     if isinstance(error, QueryInputError):  # a field not of its type, or not UTF-8
         return invalid(error.name)
     if isinstance(error, protocol_errors.UnknownOperationException):
-        named = _UNKNOWN_ACTION.fullmatch(error.message)
-        action = named.group(1) if named else ""
+        action = error.operation
         return InvalidAction(f"The action {action} is not valid for this web service.")
     if isinstance(error, protocol_errors.ValidationException):  # SNS names it ValidationError
         return ValidationException(error.message)

@@ -16,7 +16,6 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from overcast.aws.gateway import Gateway
-from overcast.aws.sigv4 import Scope
 from overcast.config import Settings
 from overcast.http.app import PostRoute, build_app
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE
@@ -78,12 +77,6 @@ def stub_invoke_route(control: ControlPlane):
     return invoke
 
 
-async def echo_logs(operation: str, body: dict, scope: Scope) -> dict:
-    if operation == "Fail":
-        raise RuntimeError("handler bug")
-    return {"operation": operation, "body": body, "region": scope.region}
-
-
 def make_app(data_dir: Path) -> App:
     settings = Settings(data_dir=data_dir)
     code_store = CodeStore(data_dir)
@@ -100,8 +93,9 @@ def make_app(data_dir: Path) -> App:
         settings=settings,
         code_store=code_store,
         invoke=PostRoute(INVOKE_ROUTE, stub_invoke_route(control)),
-        rest=Gateway([], lambda_api(control), settings.default_region, settings.account_id).handle,
-        target_handlers={"Logs_20140328": echo_logs},
+        gateway=Gateway(
+            [], lambda_api(control), settings.default_region, settings.account_id
+        ).handle,
     )
     return App(
         settings,

@@ -1,4 +1,5 @@
-"""The HTTP surface in-process: routing, parsing, errors on the wire, JSON 1.1 targets."""
+"""The HTTP surface in-process: routing, parsing, errors on the wire (JSON-protocol services
+through the gateway: tests/aws/test_gateway.py)."""
 
 from __future__ import annotations
 
@@ -212,38 +213,6 @@ def test_account_settings(app: App) -> None:
     }
     assert settings["AccountUsage"]["FunctionCount"] == 1
     assert settings["AccountUsage"]["TotalCodeSize"] > 0
-
-
-# --- JSON 1.1 (X-Amz-Target) -------------------------------------------------------------
-
-
-def target(app: App, value: str, body: bytes = b"{}"):
-    headers = {"x-amz-target": value, "content-type": "application/x-amz-json-1.1"}
-    return app.client.post("/", content=body, headers=headers)
-
-
-def test_target_dispatch(app: App) -> None:
-    response = target(app, "Logs_20140328.DescribeLogGroups", b'{"limit": 5}')
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "application/x-amz-json-1.1"
-    assert response.json() == {
-        "operation": "DescribeLogGroups",
-        "body": {"limit": 5},
-        "region": "us-east-1",
-    }
-    assert target(app, "Logs_20140328.X", b"").json()["body"] == {}
-
-
-def test_target_errors_use_the_json_protocol_shape(app: App) -> None:
-    unknown = target(app, "Kinesis_20131202.PutRecord")
-    assert unknown.json()["__type"] == "UnknownOperationException"
-    malformed = target(app, "Logs_20140328.X", b"{oops")
-    assert malformed.status_code == 400
-    assert malformed.json()["__type"] == "SerializationException"
-    broken = target(app, "Logs_20140328.Fail")
-    assert broken.status_code == 500
-    assert broken.json()["__type"] == "ServiceException"
-    assert "handler bug" not in broken.text
 
 
 # --- error rendering ---------------------------------------------------------------------
