@@ -27,6 +27,7 @@ from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.runtimes import interpreter_for
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
@@ -100,8 +101,10 @@ class FunctionService:
         urls: UrlService | None = None,
         event_invoke: EventInvokeService | None = None,
         code_storage: CodeStorage | None = None,
+        permissions: PermissionService | None = None,
     ) -> None:
         self.code_storage = code_storage
+        self.permissions = permissions
         self.urls = urls
         self.event_invoke = event_invoke
         self.catalog = catalog
@@ -388,6 +391,8 @@ class FunctionService:
             self.concurrency.forget(entry, version)
             if self.event_invoke is not None:
                 self.event_invoke.forget(entry, version)
+            if self.permissions is not None:  # and its resource-based policy
+                self.permissions.forget(entry, version)
         entry.drop_version(version)
 
 
