@@ -22,6 +22,7 @@ from overcast.services.lambda_.control.catalog import (
     select_version,
 )
 from overcast.services.lambda_.control.checks import check_change, check_configuration
+from overcast.services.lambda_.control.code_signing import CodeSigningService
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
@@ -102,9 +103,11 @@ class FunctionService:
         event_invoke: EventInvokeService | None = None,
         code_storage: CodeStorage | None = None,
         permissions: PermissionService | None = None,
+        code_signing: CodeSigningService | None = None,
     ) -> None:
         self.code_storage = code_storage
         self.permissions = permissions
+        self.code_signing = code_signing
         self.urls = urls
         self.event_invoke = event_invoke
         self.catalog = catalog
@@ -128,6 +131,7 @@ class FunctionService:
         *,
         publish: bool = False,
         tags: dict[str, str] | None = None,
+        code_signing_config_arn: str | None = None,
     ) -> VersionView:
         named = name_function(self.catalog.account_id, region, function_name)
         if named.qualifier:
@@ -154,10 +158,17 @@ class FunctionService:
             last_update_status=None,
         )
         check_configuration(config)
-        record = FunctionRecord(named.region, named.name, tags=dict(tags or {}))
+        record = FunctionRecord(
+            named.region,
+            named.name,
+            tags=dict(tags or {}),
+            code_signing_config_arn=code_signing_config_arn,
+        )
         with self.catalog.lock:
             if self.catalog.get(named.region, named.name) is not None:
                 raise ResourceConflictException(f"Function already exist: {named.name}")
+            if code_signing_config_arn and self.code_signing is not None:
+                self.code_signing.require(named.region, code_signing_config_arn)
             entry = self.catalog.new_entry(record, config)
             entry.busy = True
             self.catalog.add(entry)  # Pending: visible, not invocable, not yet stored

@@ -2,7 +2,7 @@
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
 API): functions, versions, aliases, tags, concurrency, layers, function URLs
-(`urls.route` serves the URL front end), resource-based policies, plus
+(`urls.route` serves the URL front end), resource-based policies, code signing configs, plus
 GetAccountSettings.
 """
 
@@ -16,6 +16,7 @@ from overcast.function import Target
 from overcast.services.lambda_.control.aliases import AliasService
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.code_census import CodeCensus
+from overcast.services.lambda_.control.code_signing import CodeSigningService
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
@@ -84,6 +85,8 @@ class ControlPlane:
         self.urls.load()
         self.event_invoke = EventInvokeService(self.catalog, clock)
         self.permissions = PermissionService(self.catalog)
+        self.code_signing = CodeSigningService(self.catalog, clock)
+        self.code_signing.load()
         self.versions = VersionService(self.catalog, capacity, clock, self.code_storage)
         self.functions = FunctionService(
             self.catalog,
@@ -98,6 +101,7 @@ class ControlPlane:
             event_invoke=self.event_invoke,
             code_storage=self.code_storage,
             permissions=self.permissions,
+            code_signing=self.code_signing,
         )
         self.aliases = AliasService(
             self.catalog,

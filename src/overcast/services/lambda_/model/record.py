@@ -26,7 +26,7 @@ class ProvisionedConfig:
 @dataclass(frozen=True)
 class FunctionRecord:
     """Function-wide state: tags, the last version number handed out, concurrency settings,
-    resource-based policies.
+    resource-based policies, the code signing config.
 
     Lambda never reuses a version number, even after the version is deleted, so the counter
     is kept apart from the versions themselves. Reserved concurrency belongs to the function,
@@ -44,6 +44,7 @@ class FunctionRecord:
     recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig: Terminate | Allow
     # Resource-based policies (AddPermission), by qualifier: $LATEST for the function itself.
     policies: dict[str, Policy] = field(default_factory=dict)
+    code_signing_config_arn: str | None = None  # PutFunctionCodeSigningConfig
 
     @property
     def provisioned_total(self) -> int:
@@ -58,6 +59,7 @@ class FunctionRecord:
             "event_invoke": {q: c.to_record() for q, c in self.event_invoke.items()},
             "recursive_loop": self.recursive_loop,
             "policies": {q: p.to_record() for q, p in self.policies.items()},
+            "code_signing_config_arn": self.code_signing_config_arn,
         }
 
     @classmethod
@@ -82,4 +84,5 @@ class FunctionRecord:
                 qualifier: Policy.from_record(policy)
                 for qualifier, policy in (record.get("policies") or {}).items()
             },
+            code_signing_config_arn=record.get("code_signing_config_arn"),
         )
