@@ -19,6 +19,20 @@ class ProvisionedConcurrencyConfigNotFoundException(ResourceNotFoundException):
     code = "ProvisionedConcurrencyConfigNotFoundException"
 
 
+class CodeSigningConfigNotFoundException(MissingResource, model="lambda"):
+    """Raised when PutFunctionCodeSigningConfig or CreateFunction names a code signing config
+    that does not exist (404)."""
+
+    code = "CodeSigningConfigNotFoundException"
+
+
+class PolicyLengthExceededException(UserError, model="lambda"):
+    """Raised when AddPermission would make a resource-based policy larger than Lambda's
+    quota (20 KB)."""
+
+    code = "PolicyLengthExceededException"
+
+
 class ResourceConflictException(UserError, model="lambda"):
     """Raised when a resource exists already or is busy with another update."""
 

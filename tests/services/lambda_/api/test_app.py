@@ -155,8 +155,9 @@ def test_unknown_route(app: App) -> None:
 
 
 def test_operation_in_model_but_not_implemented(app: App) -> None:
-    body = assert_error(app.client.get(f"{FUNCTIONS}/f/policy"), 404, "UnknownOperationException")
-    assert "GetPolicy" in body["Message"]
+    response = app.client.get("/2025-11-30/capacity-providers/p")
+    body = assert_error(response, 404, "UnknownOperationException")
+    assert "GetCapacityProvider" in body["Message"]
 
 
 def test_unexpected_exception_is_a_service_exception_without_traceback(

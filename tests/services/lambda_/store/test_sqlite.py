@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from overcast.services.lambda_.model.alias import Alias
+from overcast.services.lambda_.model.code_signing import CodeSigningConfig
 from overcast.services.lambda_.model.configuration import (
     Configuration,
     SnapStartApplyOn,
@@ -15,6 +16,7 @@ from overcast.services.lambda_.model.configuration import (
     UpdateStatus,
     VpcConfig,
 )
+from overcast.services.lambda_.model.policy import Policy
 from overcast.services.lambda_.model.record import FunctionRecord, ProvisionedConfig
 from overcast.services.lambda_.store.sqlite import SqliteStore
 
@@ -132,3 +134,33 @@ def test_documents_written_before_concurrency_still_load() -> None:
     old = config().to_record()
     del old["snap_start"], old["vpc"]
     assert Configuration.from_record(old) == config()
+
+
+def test_policies_and_code_signing_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "overcast.db"
+    store = SqliteStore(path)
+    policy = Policy(({"Sid": "s3", "Effect": "Allow"},), "rev-1")
+    csc = CodeSigningConfig(
+        config_id="csc-0123456789abcdef0",
+        region="us-east-1",
+        account_id="000000000000",
+        signing_profile_version_arns=("arn:aws:signer:us-east-1:000000000000:/signing-profiles/p",),
+        untrusted_artifact_on_deployment="Enforce",
+        last_modified="2024-01-01T12:00:00.000+0000",
+        description="d",
+        tags={"team": "a"},
+    )
+    record = FunctionRecord(
+        "us-east-1", "f", policies={"$LATEST": policy}, code_signing_config_arn=csc.arn
+    )
+    store.put_function(record)
+    store.put_version("us-east-1", config())
+    store.put_code_signing_config(csc)
+    store.close()
+
+    reopened = SqliteStore(path)
+    [loaded] = reopened.load()
+    assert loaded.record == record
+    assert reopened.load_code_signing_configs() == [csc]
+    reopened.delete_code_signing_config(csc.arn)
+    assert reopened.load_code_signing_configs() == []

@@ -172,6 +172,7 @@ def create_function(control: ControlPlane, call: Call) -> dict:
         zip_of(p["Code"]),
         publish=bool(p.get("Publish")),
         tags=p.get("Tags"),
+        code_signing_config_arn=p.get("CodeSigningConfigArn"),
     )
     return configuration(view, control)
 

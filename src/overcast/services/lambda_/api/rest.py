@@ -1,16 +1,19 @@
 """Lambda's REST API as the gateway serves it: every control-plane operation (functions,
-versions, aliases, layers, URLs, concurrency, event invoke configs, event source mappings),
-routed from botocore's model. The gateway sends it every request nothing else claims."""
+versions, aliases, layers, URLs, concurrency, event invoke configs, event source mappings,
+resource-based policies, code signing configs), routed from botocore's model. The gateway
+sends it every request nothing else claims."""
 
 from __future__ import annotations
 
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import service_model
 from overcast.services.lambda_.api import aliases as _aliases  # noqa: F401 (registers its operations)
+from overcast.services.lambda_.api import code_signing as _code_signing  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import event_invoke as _event_invoke  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import event_source_mappings as _mappings  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import layers as _layers  # noqa: F401 (registers its operations)
+from overcast.services.lambda_.api import permissions as _permissions  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import urls as _urls  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.plane import ControlPlane

@@ -16,6 +16,7 @@ from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import check_revision
 from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
@@ -38,11 +39,13 @@ class AliasService:
         *,
         urls: UrlService | None = None,
         event_invoke: EventInvokeService | None = None,
+        permissions: PermissionService | None = None,
     ) -> None:
         self.catalog = catalog
         self.concurrency = concurrency
         self.urls = urls
         self.event_invoke = event_invoke
+        self.permissions = permissions
 
     def _entry(self, region: str, function_name: str) -> FunctionEntry:
         named = name_function(self.catalog.account_id, region, function_name)
@@ -119,6 +122,8 @@ class AliasService:
                     self.urls.forget(entry, name)
                 if self.event_invoke is not None:  # and its asynchronous invocation config
                     self.event_invoke.forget(entry, name)
+                if self.permissions is not None:  # and its resource-based policy
+                    self.permissions.forget(entry, name)
             entry.aliases.pop(name, None)
 
     def list(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from overcast.function import LATEST, FunctionVersion
 from overcast.services.lambda_.errors import ResourceNotFoundException
@@ -59,11 +59,23 @@ class FunctionEntry:
     def refresh_views(self, account_id: str) -> None:
         """Remake every view after a function-wide setting changed (reserved concurrency).
 
-        Revisions stay as they are: the engine keys warm environments by revision, and a
-        new reservation does not make them stale.
+        Revisions stay as they are (the views' own, see `restamp`): the engine keys warm
+        environments by revision, and a new reservation does not make them stale.
         """
         for config in [self.latest, *self.versions.values()]:
-            self.views[config.version] = self._view(config, account_id)
+            view, kept = self._view(config, account_id), self.views.get(config.version)
+            self.views[config.version] = (
+                view if kept is None else replace(view, revision_id=kept.revision_id)
+            )
+
+    def restamp(self, config: Configuration) -> None:
+        """Keep `config`: a version as it was but for its RevisionId, which Lambda moves on
+        when the version's resource policy changes. Nothing it runs changed, so the engine's
+        view keeps its revision, and the version's warm environments stay warm."""
+        if config.version == LATEST:
+            self.latest = config
+        else:
+            self.versions[config.version] = config
 
     def _view(self, config: Configuration, account_id: str) -> FunctionVersion:
         opt_dir = self.opt_dirs(config.layers) if self.opt_dirs and config.layers else None

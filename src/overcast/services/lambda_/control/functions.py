@@ -22,11 +22,13 @@ from overcast.services.lambda_.control.catalog import (
     select_version,
 )
 from overcast.services.lambda_.control.checks import check_change, check_configuration
+from overcast.services.lambda_.control.code_signing import CodeSigningService
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.runtimes import interpreter_for
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
@@ -100,8 +102,12 @@ class FunctionService:
         urls: UrlService | None = None,
         event_invoke: EventInvokeService | None = None,
         code_storage: CodeStorage | None = None,
+        permissions: PermissionService | None = None,
+        code_signing: CodeSigningService | None = None,
     ) -> None:
         self.code_storage = code_storage
+        self.permissions = permissions
+        self.code_signing = code_signing
         self.urls = urls
         self.event_invoke = event_invoke
         self.catalog = catalog
@@ -125,6 +131,7 @@ class FunctionService:
         *,
         publish: bool = False,
         tags: dict[str, str] | None = None,
+        code_signing_config_arn: str | None = None,
     ) -> VersionView:
         named = name_function(self.catalog.account_id, region, function_name)
         if named.qualifier:
@@ -151,10 +158,17 @@ class FunctionService:
             last_update_status=None,
         )
         check_configuration(config)
-        record = FunctionRecord(named.region, named.name, tags=dict(tags or {}))
+        record = FunctionRecord(
+            named.region,
+            named.name,
+            tags=dict(tags or {}),
+            code_signing_config_arn=code_signing_config_arn,
+        )
         with self.catalog.lock:
             if self.catalog.get(named.region, named.name) is not None:
                 raise ResourceConflictException(f"Function already exist: {named.name}")
+            if code_signing_config_arn and self.code_signing is not None:
+                self.code_signing.require(named.region, code_signing_config_arn)
             entry = self.catalog.new_entry(record, config)
             entry.busy = True
             self.catalog.add(entry)  # Pending: visible, not invocable, not yet stored
@@ -388,6 +402,8 @@ class FunctionService:
             self.concurrency.forget(entry, version)
             if self.event_invoke is not None:
                 self.event_invoke.forget(entry, version)
+            if self.permissions is not None:  # and its resource-based policy
+                self.permissions.forget(entry, version)
         entry.drop_version(version)
 
 

@@ -2,7 +2,8 @@
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
 API): functions, versions, aliases, tags, concurrency, layers, function URLs
-(`urls.route` serves the URL front end), plus GetAccountSettings.
+(`urls.route` serves the URL front end), resource-based policies, code signing configs, plus
+GetAccountSettings.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from overcast.function import Target
 from overcast.services.lambda_.control.aliases import AliasService
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.code_census import CodeCensus
+from overcast.services.lambda_.control.code_signing import CodeSigningService
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.event_source_mappings import EventSourceMappingService
 from overcast.services.lambda_.control.functions import FunctionService
 from overcast.services.lambda_.control.layers import LayerService
+from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.resolver import CatalogResolver
 from overcast.services.lambda_.control.tags import TagService
 from overcast.services.lambda_.control.urls import UrlService
@@ -81,6 +84,9 @@ class ControlPlane:
         self.urls = UrlService(self.catalog, clock)
         self.urls.load()
         self.event_invoke = EventInvokeService(self.catalog, clock)
+        self.permissions = PermissionService(self.catalog)
+        self.code_signing = CodeSigningService(self.catalog, clock)
+        self.code_signing.load()
         self.versions = VersionService(self.catalog, capacity, clock, self.code_storage)
         self.functions = FunctionService(
             self.catalog,
@@ -94,9 +100,15 @@ class ControlPlane:
             urls=self.urls,
             event_invoke=self.event_invoke,
             code_storage=self.code_storage,
+            permissions=self.permissions,
+            code_signing=self.code_signing,
         )
         self.aliases = AliasService(
-            self.catalog, self.concurrency, urls=self.urls, event_invoke=self.event_invoke
+            self.catalog,
+            self.concurrency,
+            urls=self.urls,
+            event_invoke=self.event_invoke,
+            permissions=self.permissions,
         )
         self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)

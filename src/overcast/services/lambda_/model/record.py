@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from overcast.services.lambda_.model.event_invoke import EventInvokeConfig
+from overcast.services.lambda_.model.policy import Policy
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,8 @@ class ProvisionedConfig:
 
 @dataclass(frozen=True)
 class FunctionRecord:
-    """Function-wide state: tags, the last version number handed out, concurrency settings.
+    """Function-wide state: tags, the last version number handed out, concurrency settings,
+    resource-based policies, the code signing config.
 
     Lambda never reuses a version number, even after the version is deleted, so the counter
     is kept apart from the versions themselves. Reserved concurrency belongs to the function,
@@ -40,6 +42,9 @@ class FunctionRecord:
     # Asynchronous invocation settings, by qualifier ($LATEST, a version or an alias).
     event_invoke: dict[str, EventInvokeConfig] = field(default_factory=dict)
     recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig: Terminate | Allow
+    # Resource-based policies (AddPermission), by qualifier: $LATEST for the function itself.
+    policies: dict[str, Policy] = field(default_factory=dict)
+    code_signing_config_arn: str | None = None  # PutFunctionCodeSigningConfig
 
     @property
     def provisioned_total(self) -> int:
@@ -53,6 +58,8 @@ class FunctionRecord:
             "provisioned": {q: c.to_record() for q, c in self.provisioned.items()},
             "event_invoke": {q: c.to_record() for q, c in self.event_invoke.items()},
             "recursive_loop": self.recursive_loop,
+            "policies": {q: p.to_record() for q, p in self.policies.items()},
+            "code_signing_config_arn": self.code_signing_config_arn,
         }
 
     @classmethod
@@ -73,4 +80,9 @@ class FunctionRecord:
                 for qualifier, config in (record.get("event_invoke") or {}).items()
             },
             recursive_loop=record.get("recursive_loop") or "Terminate",
+            policies={
+                qualifier: Policy.from_record(policy)
+                for qualifier, policy in (record.get("policies") or {}).items()
+            },
+            code_signing_config_arn=record.get("code_signing_config_arn"),
         )

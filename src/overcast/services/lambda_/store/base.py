@@ -1,4 +1,5 @@
-"""The state store: where functions, versions, aliases, tags and URLs outlive the process.
+"""The state store: where functions, versions, aliases, tags, URLs and code signing configs
+outlive the process.
 
 The control plane keeps everything it serves in memory and writes through to a store; the
 store is read once, at start (`load`). Writes that belong together go in one `transaction()`.
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from overcast.services.lambda_.model.alias import Alias
+from overcast.services.lambda_.model.code_signing import CodeSigningConfig
 from overcast.services.lambda_.model.configuration import Configuration
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping
 from overcast.services.lambda_.model.layer import LayerRecord, LayerVersion
@@ -80,5 +82,13 @@ class Store(Protocol):
         ...
 
     def delete_event_source_mapping(self, uuid: str) -> None: ...
+
+    def load_code_signing_configs(self) -> list[CodeSigningConfig]: ...
+
+    def put_code_signing_config(self, config: CodeSigningConfig) -> None:
+        """Insert or replace a code signing config, keyed by its ARN."""
+        ...
+
+    def delete_code_signing_config(self, arn: str) -> None: ...
 
     def close(self) -> None: ...

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from overcast.function import LATEST
 from overcast.services.lambda_.model.alias import Alias
+from overcast.services.lambda_.model.code_signing import CodeSigningConfig
 from overcast.services.lambda_.model.configuration import Configuration
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping
 from overcast.services.lambda_.model.layer import LayerRecord, LayerVersion
@@ -41,6 +42,8 @@ CREATE TABLE IF NOT EXISTS function_urls (
     PRIMARY KEY (region, name, qualifier));
 CREATE TABLE IF NOT EXISTS event_source_mappings (
     uuid TEXT NOT NULL PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS code_signing_configs (
+    arn TEXT NOT NULL PRIMARY KEY, doc TEXT NOT NULL);
 """
 
 # The function_urls key of a function's unqualified URL (an alias's is the alias name).
@@ -186,3 +189,17 @@ class SqliteStore(Database):
 
     def delete_event_source_mapping(self, uuid: str) -> None:
         self._write("DELETE FROM event_source_mappings WHERE uuid=?", (uuid,))
+
+    def load_code_signing_configs(self) -> list[CodeSigningConfig]:
+        with self._lock:
+            found = self._db.execute("SELECT doc FROM code_signing_configs").fetchall()
+        return [CodeSigningConfig.from_record(json.loads(doc)) for (doc,) in found]
+
+    def put_code_signing_config(self, config: CodeSigningConfig) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO code_signing_configs VALUES (?, ?)",
+            (config.arn, json.dumps(config.to_record())),
+        )
+
+    def delete_code_signing_config(self, arn: str) -> None:
+        self._write("DELETE FROM code_signing_configs WHERE arn=?", (arn,))
