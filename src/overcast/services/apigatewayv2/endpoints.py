@@ -20,7 +20,6 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 
-from overcast.aws.arn import function_target
 from overcast.aws.errors import ServiceError
 from overcast.http.front_door import (
     Claim,
@@ -47,9 +46,7 @@ from overcast.services.apigatewayv2.model.http_api import (
     ServedApi,
     ServedStage,
     api_host,
-    lambda_arn_of,
     parse_api_host,
-    with_stage_variables,
 )
 from overcast.services.apigatewayv2.model.route_key import RouteKey
 from overcast.types import Invoker, InvokeResult, Resolver
@@ -178,14 +175,11 @@ class HttpApis:
         if len(payload) > LAMBDA_PAYLOAD_LIMIT:
             log.warning("%s: the event is larger than Lambda accepts", where)
             return _copy(INTERNAL_ERROR)
-        arn = lambda_arn_of(with_stage_variables(integration.integration_uri, stage.variables))
+        arn, region = stage.functions[integration.integration_id]
         # API Gateway may integrate a function of another region: look it up where it lives.
+        region = region or api.region
         try:
-            region = function_target(arn or "")[0] or api.region
-        except ValueError:  # not a function's ARN: the resolver says what is wrong with it
-            region = api.region
-        try:
-            target = self._resolver.resolve(region, arn or "", None)
+            target = self._resolver.resolve(region, arn, None)
         except ServiceError as exc:
             log.warning("%s: %s", where, exc.message)
             return _copy(INTERNAL_ERROR)

@@ -17,7 +17,9 @@ import re
 import secrets
 import string
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from overcast.aws.arn import function_target
 from overcast.services.apigatewayv2.model.route_key import DEFAULT, RouteTable, parse_route_key
 
 API_ID_LENGTH = 10  # API Gateway's ids: `a1b2c3d4e5`; routes and integrations have 7
@@ -208,6 +210,22 @@ class ServedStage:
     table: RouteTable[Route] | None  # None: nothing deployed yet
     integrations: dict[str, Integration]
     cors: dict | None
+
+    @cached_property
+    def functions(self) -> dict[str, tuple[str, str | None]]:
+        """Each integration's function ARN (stage variables put in; "" when it names no
+        function) and that ARN's region (None when it has none): worked out once per
+        deployed stage, not per request."""
+        functions = {}
+        for integration_id, integration in self.integrations.items():
+            uri = with_stage_variables(integration.integration_uri, self.variables)
+            arn = lambda_arn_of(uri) or ""
+            try:
+                region = function_target(arn)[0] or None
+            except ValueError:  # not a function's ARN: the resolver says what is wrong
+                region = None
+            functions[integration_id] = (arn, region)
+        return functions
 
 
 @dataclass(frozen=True)
