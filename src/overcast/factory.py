@@ -23,6 +23,7 @@ from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
+from overcast.object_readers import ObjectReaders
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.confinement import Confinement
@@ -118,8 +119,15 @@ def build_platform(settings: Settings) -> Platform:
         memory=memory_budget(settings, protections),
         starts=StartSlots(settings.init_concurrency),
     )
+    # Lambda reads code from S3 through this; S3 registers its reader when it is built.
+    objects = ObjectReaders()
     control = ControlPlane(
-        settings=settings, store=store, code_store=code_store, retirer=engine, capacity=engine
+        settings=settings,
+        store=store,
+        code_store=code_store,
+        retirer=engine,
+        capacity=engine,
+        objects=objects,
     )
     events = EventStore(settings.data_dir / "events.db")
     # Where async outcomes, notifications and messages go, by ARN service (lambda, sqs, ...).
@@ -141,6 +149,7 @@ def build_platform(settings: Settings) -> Platform:
         events=events,
         queue=queue,
         destinations=destinations,
+        objects=objects,
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)

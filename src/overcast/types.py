@@ -220,3 +220,36 @@ class Acceptor(Protocol):
 class Functions(Runner, Invoker, Protocol):
     """The engine as the services' kernel (services/base.py): it runs functions for those
     that invoke on their own schedule and for the HTTP front doors."""
+
+
+class ObjectUnreadable(Exception):
+    """Raised by an `ObjectReader` when the object is not there to read: `code` and `message`
+    are S3's error, as a service that read it quotes it ("NoSuchBucket", "The specified bucket
+    does not exist"; NoSuchKey, NoSuchVersion; PermanentRedirect when the bucket is in another
+    region than the reader's caller)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class ObjectTooLarge(Exception):
+    """Raised by an `ObjectReader` when the object holds more than the caller will read."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the object holds {size} bytes")
+        self.size = size
+
+
+class ObjectReader(Protocol):
+    """S3's objects as another service reads them (Lambda's code from S3), without importing
+    services/s3: S3 registers its reader with the kernels' `object_readers.ObjectReaders`."""
+
+    def read(
+        self, region: str, bucket: str, key: str, version: str | None, max_bytes: int
+    ) -> bytes:
+        """The bytes of `key` in `bucket` (of its `version`, if named), read for a caller in
+        `region`. Raises `ObjectUnreadable` when the bucket, key or version does not exist
+        or the bucket is in another region, `ObjectTooLarge` past `max_bytes`."""
+        ...

@@ -119,6 +119,14 @@ def test_zipped_limit(tmp_path: Path) -> None:
     assert nothing_stored(tmp_path)
 
 
+def test_zipped_limit_is_for_direct_uploads(tmp_path: Path) -> None:
+    """Lambda's 50 MB zipped limit holds for a ZipFile, not for a package read from S3."""
+    store = CodeStore(tmp_path, max_zipped=100)
+    package = zip_of([("big.bin", os.urandom(500), None)])
+    assert store.inspect(package, direct=False).size == len(package)
+    assert store.put(package, direct=False).size == len(package)
+
+
 def test_unzipped_limit(tmp_path: Path) -> None:
     store = CodeStore(tmp_path, max_unzipped=1000)
     with pytest.raises(InvalidParameterValueException) as caught:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.fast_http import WholeFrontDoor
+    from overcast.object_readers import ObjectReaders
     from overcast.observe.logs import LogStore
     from overcast.services.lambda_.control.plane import ControlPlane
     from overcast.store.events import EventStore
@@ -41,6 +42,8 @@ class Kernels:
     events: EventStore  # the durable store of everything asynchronous
     queue: Acceptor  # Lambda's asynchronous invocations
     destinations: Destinations  # where deliveries go, by ARN service
+    # S3's objects as Lambda reads them (code from S3): S3 registers its reader here when built
+    objects: ObjectReaders
 
 
 def _nothing() -> None:

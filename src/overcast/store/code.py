@@ -24,7 +24,8 @@ from pathlib import Path
 from overcast.aws.errors import InvalidParameterValueException, RequestEntityTooLargeException
 from overcast.store.extraction import UNZIP_FAILED, check_links, extract, member_parts
 
-# Lambda's quotas for a .zip uploaded directly.
+# Lambda's quotas for a .zip: 50 MB zipped when uploaded directly (ZipFile: not from S3, whose
+# packages are held to the unzipped quota alone), 250 MB unzipped.
 MAX_ZIPPED_BYTES = 52_428_800
 MAX_UNZIPPED_BYTES = 262_144_000
 
@@ -113,9 +114,10 @@ class CodeStore:
             shutil.rmtree(scratch, ignore_errors=True)
         return target
 
-    def inspect(self, zip_bytes: bytes) -> CodeInfo:
-        """Check a package against Lambda's limits without storing it (for DryRun)."""
-        info, archive = _open_checked(zip_bytes, self.max_zipped, self.max_unzipped)
+    def inspect(self, zip_bytes: bytes, *, direct: bool = True) -> CodeInfo:
+        """Check a package against Lambda's limits without storing it (for DryRun).
+        `direct`: uploaded in the request, not read from S3 (see `put`)."""
+        info, archive = _open_checked(zip_bytes, self._max_zipped(direct), self.max_unzipped)
         try:
             broken = archive.testzip()  # reads every member: CRCs and compressed data
         except _ZIP_ERRORS as exc:
@@ -124,9 +126,11 @@ class CodeStore:
             raise InvalidParameterValueException(UNZIP_FAILED)
         return info
 
-    def put(self, zip_bytes: bytes) -> CodeInfo:
-        """Store and extract a package; raise Lambda's error and store nothing if it is bad."""
-        info, archive = _open_checked(zip_bytes, self.max_zipped, self.max_unzipped)
+    def put(self, zip_bytes: bytes, *, direct: bool = True) -> CodeInfo:
+        """Store and extract a package; raise Lambda's error and store nothing if it is bad.
+        `direct`: uploaded in the request (ZipFile), where the zipped limit applies; a package
+        read from S3 is held to the unzipped limit alone, as on Lambda."""
+        info, archive = _open_checked(zip_bytes, self._max_zipped(direct), self.max_unzipped)
         if self.has(info.sha256_hex):
             return info
         target = self.path(info.sha256_hex)
@@ -149,6 +153,9 @@ class CodeStore:
             scratch.with_suffix(".zip").unlink(missing_ok=True)
         return info
 
+    def _max_zipped(self, direct: bool) -> int | None:
+        return self.max_zipped if direct else None
+
 
 def _checked_hex(sha256_hex: str) -> str:
     # The name comes from URLs (code download) as well: never let it name another path.
@@ -158,9 +165,9 @@ def _checked_hex(sha256_hex: str) -> str:
 
 
 def _open_checked(
-    zip_bytes: bytes, max_zipped: int, max_unzipped: int
+    zip_bytes: bytes, max_zipped: int | None, max_unzipped: int
 ) -> tuple[CodeInfo, zipfile.ZipFile]:
-    if len(zip_bytes) > max_zipped:
+    if max_zipped is not None and len(zip_bytes) > max_zipped:
         raise RequestEntityTooLargeException(f"Zipped size must be smaller than {max_zipped} bytes")
     try:
         archive = zipfile.ZipFile(io.BytesIO(zip_bytes))

@@ -27,6 +27,13 @@ class NoSuchKey(S3Error):
     code = "NoSuchKey"
 
 
+class NoSuchVersion(S3Error):
+    """Raised when a request names a version of an object that does not exist."""
+
+    status = 404
+    code = "NoSuchVersion"
+
+
 class NoSuchUpload(S3Error):
     """Raised when a multipart upload does not exist (never began, completed or aborted)."""
 

@@ -1,5 +1,6 @@
 """S3 as SERVICES lists it: its API, served by the gateway (requests signed for `s3`); its
-object events go out through Lambda's async queue and the destinations."""
+object events go out through Lambda's async queue and the destinations; its objects are read
+by Lambda (code from S3) through the kernels' object readers."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.s3.api.service import s3_api
+    from overcast.services.s3.reader import S3Reader
     from overcast.services.s3.store import ObjectStore
 
     settings = kernels.settings
     objects = ObjectStore(
         settings.data_dir, settings.account_id, kernels.queue, kernels.control, kernels.destinations
     )
+    kernels.objects.register(S3Reader(objects.objects))
     return BuiltService(
         api=s3_api(objects),
         # Delivers the object events kept from before: the queue has started by then.

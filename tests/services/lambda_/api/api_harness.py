@@ -22,7 +22,8 @@ from overcast.services.lambda_.api.invoke import INVOKE_ROUTE
 from overcast.services.lambda_.api.rest import lambda_api
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.store.sqlite import SqliteStore
-from overcast.store.code import CodeStore
+from overcast.store.code import MAX_ZIPPED_BYTES, CodeStore
+from overcast.types import ObjectReader
 from support import RecordingCapacity, RecordingRetirer, package
 
 ROLE = "arn:aws:iam::000000000000:role/lambda"
@@ -77,9 +78,12 @@ def stub_invoke_route(control: ControlPlane):
     return invoke
 
 
-def make_app(data_dir: Path) -> App:
+def make_app(
+    data_dir: Path, *, objects: ObjectReader | None = None, max_zipped: int = MAX_ZIPPED_BYTES
+) -> App:
+    """`objects`: where code from S3 is read (none: every bucket is missing)."""
     settings = Settings(data_dir=data_dir)
-    code_store = CodeStore(data_dir)
+    code_store = CodeStore(data_dir, max_zipped=max_zipped)
     retirer = RecordingRetirer()
     capacity = RecordingCapacity()
     control = ControlPlane(
@@ -88,6 +92,7 @@ def make_app(data_dir: Path) -> App:
         code_store=code_store,
         retirer=retirer,
         capacity=capacity,
+        objects=objects,
     )
     app = build_app(
         settings=settings,

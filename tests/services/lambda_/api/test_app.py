@@ -190,9 +190,14 @@ def test_corrupt_zip_on_the_wire(app: App) -> None:
     assert app.client.get(f"{FUNCTIONS}/f").status_code == 404
 
 
-def test_s3_code_is_not_supported(app: App) -> None:
+def test_s3_code_without_s3_is_in_a_missing_bucket(app: App) -> None:
     body = create_body(Code={"S3Bucket": "bucket", "S3Key": "key.zip"})
-    assert_error(app.client.post(FUNCTIONS, json=body), 400, "InvalidParameterValueException")
+    answer = app.client.post(FUNCTIONS, json=body)
+    assert assert_error(answer, 400, "InvalidParameterValueException")["Message"] == (
+        "Error occurred while GetObject. S3 Error Code: NoSuchBucket. "
+        "S3 Error Message: The specified bucket does not exist"
+    )
+    assert app.client.get(f"{FUNCTIONS}/f").status_code == 404
 
 
 def test_region_comes_from_the_signature(app: App) -> None:

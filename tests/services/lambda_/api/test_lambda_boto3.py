@@ -278,18 +278,6 @@ def test_oversize_zip(lambda_client, function_name) -> None:
     assert lambda_client.get_account_settings()["AccountLimit"]  # still serving
 
 
-def test_s3_code_is_refused(lambda_client, function_name) -> None:
-    with pytest.raises(ClientError) as caught:
-        lambda_client.create_function(
-            FunctionName=function_name,
-            Runtime="python3.12",
-            Role=ROLE,
-            Handler="app.handler",
-            Code={"S3Bucket": "bucket", "S3Key": "code.zip"},
-        )
-    assert error_of(caught)[0] == "InvalidParameterValueException"
-
-
 def test_malformed_json(server) -> None:
     status, headers, body = raw_request(
         server.endpoint,

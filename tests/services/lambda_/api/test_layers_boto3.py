@@ -75,14 +75,6 @@ def test_missing_layer_versions(lambda_client, layer_name) -> None:
     assert lambda_client.list_layer_versions(LayerName=layer_name)["LayerVersions"] == []
 
 
-def test_publish_from_s3_is_refused(lambda_client, layer_name) -> None:
-    with pytest.raises(ClientError) as caught:
-        lambda_client.publish_layer_version(
-            LayerName=layer_name, Content={"S3Bucket": "bucket", "S3Key": "key.zip"}
-        )
-    assert error_of(caught)[0::2] == ("InvalidParameterValueException", 400)
-
-
 def test_list_layers_and_versions(lambda_client, layer_name) -> None:
     names = [f"{layer_name}-a", f"{layer_name}-b"]
     publish(lambda_client, names[0], CompatibleRuntimes=["python3.12"])

@@ -66,8 +66,8 @@ def test_a_create_between_storing_and_recording_its_code_keeps_it(harness: Harne
     code_store = harness.plane.code_store
     real_put = code_store.put
 
-    def put_then_wait(zip_bytes: bytes):
-        info = real_put(zip_bytes)  # ...and a new function stores the same package
+    def put_then_wait(zip_bytes: bytes, **options: bool):
+        info = real_put(zip_bytes, **options)  # ...and a new function stores the same package
         stored.set()
         release.wait(10)
         return info
@@ -92,8 +92,8 @@ def test_a_layer_publish_in_flight_holds_collection_off(harness: Harness) -> Non
     code_store = harness.plane.code_store
     real_put = code_store.put
 
-    def put_then_wait(zip_bytes: bytes):
-        info = real_put(zip_bytes)
+    def put_then_wait(zip_bytes: bytes, **options: bool):
+        info = real_put(zip_bytes, **options)
         stored.set()
         release.wait(10)
         return info

@@ -292,10 +292,10 @@ def test_no_reservation_while_the_function_is_being_created(harness: Harness) ->
     entered, release = threading.Event(), threading.Event()
     real_put = harness.plane.code_store.put
 
-    def slow_put(zip_bytes: bytes):
+    def slow_put(zip_bytes: bytes, **options: bool):
         entered.set()
         release.wait(5)
-        return real_put(zip_bytes)
+        return real_put(zip_bytes, **options)
 
     harness.plane.code_store.put = slow_put
     creator = threading.Thread(target=harness.create)

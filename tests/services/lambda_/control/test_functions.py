@@ -42,10 +42,10 @@ def test_function_is_pending_while_its_code_is_stored(harness: Harness) -> None:
     code_store = harness.plane.code_store
     real_put = code_store.put
 
-    def slow_put(zip_bytes: bytes):
+    def slow_put(zip_bytes: bytes, **options: bool):
         entered.set()
         release.wait(5)
-        return real_put(zip_bytes)
+        return real_put(zip_bytes, **options)
 
     code_store.put = slow_put
     creator = threading.Thread(target=harness.create)
@@ -70,10 +70,10 @@ def test_update_in_progress_refuses_a_second_update(harness: Harness) -> None:
     code_store = harness.plane.code_store
     real_put = code_store.put
 
-    def slow_put(zip_bytes: bytes):
+    def slow_put(zip_bytes: bytes, **options: bool):
         entered.set()
         release.wait(5)
-        return real_put(zip_bytes)
+        return real_put(zip_bytes, **options)
 
     code_store.put = slow_put
     updater = threading.Thread(

@@ -12,6 +12,7 @@ import hashlib
 from overcast.aws.arn import Arn, arn
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.operations import Call, Operations
+from overcast.services.lambda_.api.packages import package_of
 from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.runtimes import interpreter_for
@@ -144,35 +145,22 @@ def change_of(p: dict) -> ConfigurationChange:
     )
 
 
-def zip_of(code: dict) -> bytes:
-    """The package in a FunctionCode (or UpdateFunctionCode request): only ZipFile for now."""
-    if code.get("ZipFile") is not None:
-        return code["ZipFile"]
-    if code.get("S3Bucket") or code.get("S3Key"):
-        raise InvalidParameterValueException(
-            "Code in S3 is not supported by this Overcast server yet: upload the .zip as ZipFile"
-        )
-    if code.get("ImageUri"):
-        raise InvalidParameterValueException(
-            "Container images are not supported by this Overcast server"
-        )
-    raise InvalidParameterValueException("Please provide a source for function code.")
-
-
 # --- functions ---------------------------------------------------------------------------
 
 
 @OPERATIONS("CreateFunction")
 def create_function(control: ControlPlane, call: Call) -> dict:
     p = call.params
+    package = package_of(control, call.region, p["Code"])
     view = control.functions.create(
         call.region,
         p["FunctionName"],
         change_of(p),
-        zip_of(p["Code"]),
+        package.zip_bytes,
         publish=bool(p.get("Publish")),
         tags=p.get("Tags"),
         code_signing_config_arn=p.get("CodeSigningConfigArn"),
+        direct=package.direct,
     )
     return configuration(view, control)
 
@@ -222,14 +210,16 @@ def list_functions(control: ControlPlane, call: Call) -> dict:
 def update_function_code(control: ControlPlane, call: Call) -> dict:
     p = call.params
     architectures = tuple(p["Architectures"]) if p.get("Architectures") else None
+    package = package_of(control, call.region, p)
     view = control.functions.update_code(
         call.region,
         p["FunctionName"],
-        zip_of(p),
+        package.zip_bytes,
         publish=bool(p.get("Publish")),
         dry_run=bool(p.get("DryRun")),
         revision_id=p.get("RevisionId"),
         architectures=architectures,
+        direct=package.direct,
     )
     return configuration(view, control)
 

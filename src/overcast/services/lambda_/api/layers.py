@@ -5,7 +5,8 @@ their resource policies. Registered with the same `operation` table as functions
 from __future__ import annotations
 
 from overcast.aws.operations import Call
-from overcast.services.lambda_.api.functions import OPERATIONS, zip_of
+from overcast.services.lambda_.api.functions import OPERATIONS
+from overcast.services.lambda_.api.packages import package_of
 from overcast.services.lambda_.control.layers import LayerSummary, policy_json
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.model.layer import LayerVersion, layer_arn
@@ -50,14 +51,16 @@ def layers_item(summary: LayerSummary, control: ControlPlane) -> dict:
 @OPERATIONS("PublishLayerVersion")
 def publish_layer_version(control: ControlPlane, call: Call) -> dict:
     p = call.params
+    package = package_of(control, call.region, p["Content"])
     layer = control.layers.publish(
         call.region,
         p["LayerName"],
-        zip_of(p["Content"]),
+        package.zip_bytes,
         description=p.get("Description", ""),
         compatible_runtimes=p.get("CompatibleRuntimes") or (),
         compatible_architectures=p.get("CompatibleArchitectures") or (),
         license_info=p.get("LicenseInfo"),
+        direct=package.direct,
     )
     return layer_version(layer, control, call)
 

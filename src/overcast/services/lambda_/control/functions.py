@@ -132,7 +132,9 @@ class FunctionService:
         publish: bool = False,
         tags: dict[str, str] | None = None,
         code_signing_config_arn: str | None = None,
+        direct: bool = True,
     ) -> VersionView:
+        """`direct`: the package came in the request (ZipFile), not from S3 (CodeStore.put)."""
         named = name_function(self.catalog.account_id, region, function_name)
         if named.qualifier:
             raise InvalidParameterValueException(
@@ -173,7 +175,7 @@ class FunctionService:
             entry.busy = True
             self.catalog.add(entry)  # Pending: visible, not invocable, not yet stored
         try:
-            info = self.code_store.put(zip_bytes)
+            info = self.code_store.put(zip_bytes, direct=direct)
             self._prepare_layers(info.unzipped_size, config)
             with self.catalog.lock:
                 self._still_there(entry)
@@ -280,10 +282,11 @@ class FunctionService:
         dry_run: bool = False,
         revision_id: str | None = None,
         architectures: tuple[str, ...] | None = None,
+        direct: bool = True,
     ) -> VersionView:
         entry = self._latest_entry(region, function_name)
         if dry_run:
-            info = self.code_store.inspect(zip_bytes)
+            info = self.code_store.inspect(zip_bytes, direct=direct)
             self.layers.check_size(info.unzipped_size, entry.latest.layers)
             with self.catalog.lock:
                 check_idle(entry)
@@ -294,7 +297,7 @@ class FunctionService:
             check_revision(revision_id, entry.latest.revision_id)
             entry.busy = True
         try:
-            info = self.code_store.put(zip_bytes)
+            info = self.code_store.put(zip_bytes, direct=direct)
             self._prepare_layers(info.unzipped_size, entry.latest)
             with self.catalog.lock:
                 self._still_there(entry)

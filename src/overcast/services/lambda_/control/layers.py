@@ -91,10 +91,13 @@ class LayerService:
         compatible_runtimes: Sequence[str] = (),
         compatible_architectures: Sequence[str] = (),
         license_info: str | None = None,
+        direct: bool = True,
     ) -> LayerVersion:
+        """`direct`: the archive came in the request (ZipFile), not from S3 (CodeStore.put)."""
         named = self._name(region, layer_name)
         with self._uploading():
-            info = self.code_store.put(zip_bytes)  # outside the lock: may take a while
+            # Outside the lock: may take a while.
+            info = self.code_store.put(zip_bytes, direct=direct)
             with self.lock:
                 self.quota(named.region, info.size)
                 key = (named.region, named.name)

@@ -2,8 +2,8 @@
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
 API): functions, versions, aliases, tags, concurrency, layers, function URLs
-(`urls.route` serves the URL front end), resource-based policies, code signing configs, plus
-GetAccountSettings.
+(`urls.route` serves the URL front end), resource-based policies, code signing configs, code
+from S3 (`s3_code`), plus GetAccountSettings.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from overcast.aws.clock import Clock, utc_now
 from overcast.config import Settings
 from overcast.function import Target
+from overcast.object_readers import ObjectReaders
 from overcast.services.lambda_.control.aliases import AliasService
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.code_census import CodeCensus
@@ -25,12 +26,13 @@ from overcast.services.lambda_.control.functions import FunctionService
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.resolver import CatalogResolver
+from overcast.services.lambda_.control.s3_code import S3Code
 from overcast.services.lambda_.control.tags import TagService
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import VersionService
 from overcast.services.lambda_.store.base import Store
 from overcast.store.code import CodeStore
-from overcast.types import Capacity, EnvironmentRetirer
+from overcast.types import Capacity, EnvironmentRetirer, ObjectReader
 
 # Lambda's default quotas, as GetAccountSettings reports them (code storage: code_storage.py).
 CODE_SIZE_UNZIPPED = 262_144_000
@@ -50,7 +52,8 @@ class AccountSettings:
 
 class ControlPlane:
     """Build once at start:
-    `ControlPlane(settings=..., store=..., code_store=..., retirer=..., capacity=...)`.
+    `ControlPlane(settings=..., store=..., code_store=..., retirer=..., capacity=...,
+    objects=...)`.
 
     Loads every function from the store into memory, then hands `capacity` (the engine) every
     stored provisioned-concurrency config: the engine must take `provision` calls before it
@@ -66,10 +69,14 @@ class ControlPlane:
         retirer: EnvironmentRetirer,
         capacity: Capacity,
         clock: Clock = utc_now,
+        objects: ObjectReader | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.code_store = code_store
+        # Code from S3, read through the object readers S3 registers with (object_readers.py);
+        # with none, every bucket is missing.
+        self.s3_code = S3Code(objects or ObjectReaders(), code_store.max_unzipped)
         # The layers check the code storage quota, which counts the layers: bound late.
         quota = lambda region, adding: self.code_storage.check(region, adding)  # noqa: E731
         self.layers = LayerService(store, code_store, settings.account_id, clock, quota)
