@@ -58,9 +58,9 @@ def test_valid_input_passes() -> None:
             "Member must satisfy regular expression pattern: [^\\s]+",
         ),
         (
-            {"FunctionName": "x" * 65},
-            f"Value '{'x' * 65}' at 'functionName' failed to satisfy constraint: "
-            "Member must have length less than or equal to 64",
+            {"FunctionName": "x" * 141},
+            f"Value '{'x' * 141}' at 'functionName' failed to satisfy constraint: "
+            "Member must have length less than or equal to 140",
         ),
     ],
 )

@@ -196,7 +196,7 @@ def error_of(call) -> tuple[int, str, str]:
 def test_missing_function_and_qualifier(lambda_client, fn) -> None:
     status, code, message = error_of(lambda: lambda_client.invoke(FunctionName=fn + "-nope"))
     assert (status, code) == (404, "ResourceNotFoundException")
-    assert message == f"Function not found: {ACCOUNT_ARN}:{fn}-nope"
+    assert message == f"Function not found: {ACCOUNT_ARN}:{fn}-nope:$LATEST"
     status, code, _ = error_of(lambda: lambda_client.invoke(FunctionName=fn, Qualifier="9"))
     assert (status, code) == (404, "ResourceNotFoundException")
 

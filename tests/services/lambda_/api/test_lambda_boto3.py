@@ -251,11 +251,15 @@ def test_handler_without_a_dot_is_accepted_at_create(lambda_client, function_nam
 
 
 def test_name_too_long(lambda_client) -> None:
+    # Lambda's own limit on a name, past its front end: InvalidParameterValueException.
     with pytest.raises(ClientError) as caught:
         create(lambda_client, "x" * 65)
-    code, message, _ = error_of(caught)
-    assert code == "ValidationException"
-    assert "Member must have length less than or equal to 64" in message
+    assert error_of(caught) == (
+        "InvalidParameterValueException",
+        f"1 validation error detected: Value '{'x' * 65}' at 'functionName' failed to satisfy "
+        "constraint: Member must have length less than or equal to 64",
+        400,
+    )
 
 
 def test_corrupt_zip(lambda_client, function_name) -> None:

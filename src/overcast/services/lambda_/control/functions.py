@@ -26,7 +26,11 @@ from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.layers import LayerService
-from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.naming import (
+    check_deletable,
+    check_new_name,
+    name_function,
+)
 from overcast.services.lambda_.control.runtimes import interpreter_for
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
@@ -131,6 +135,7 @@ class FunctionService:
             raise InvalidParameterValueException(
                 "Function name cannot include a version or alias when creating a function."
             )
+        check_new_name(function_name, named)
         if change.runtime is None or change.handler is None:
             raise InvalidParameterValueException(MANDATORY)
         if change.role is None:  # the API layer's validation says so first (required member)
@@ -350,9 +355,11 @@ class FunctionService:
 
     def delete(self, region: str, function_name: str, qualifier: str | None = None) -> None:
         named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        version = named.qualifier
+        if version is not None:
+            check_deletable(version)  # before the function is looked up, as on Lambda
         with self.catalog.lock:
             entry = self.catalog.require(named.region, named.name)
-            version = named.qualifier
             if version is None:
                 self.catalog.store.delete_function(entry.region, entry.name)
                 self.catalog.remove(entry.region, entry.name)
@@ -360,22 +367,14 @@ class FunctionService:
                 if self.urls is not None:  # the store dropped its URL configs with it
                     self.urls.function_deleted(entry)
                 retired = entry.arn
-            else:
+            elif version in entry.versions:
                 self._delete_version(entry, version)
                 retired = f"{entry.arn}:{version}"
+            else:
+                return  # Lambda answers 204 for a version that is not there (or is gone)
         self.retirer.retire(retired)
 
     def _delete_version(self, entry: FunctionEntry, version: str) -> None:
-        if version == LATEST:
-            raise InvalidParameterValueException(
-                "$LATEST version cannot be deleted without deleting the function."
-            )
-        if version in entry.aliases:
-            raise InvalidParameterValueException(
-                "Deletion of aliases is not supported by DeleteFunction; use DeleteAlias."
-            )
-        if version not in entry.versions:
-            raise ResourceNotFoundException(f"Function not found: {entry.arn}:{version}")
         aliases = entry.aliases_on(version)
         if aliases:
             raise ResourceConflictException(
