@@ -211,14 +211,33 @@ def test_limits_lambda_enforces_beyond_the_model(lambda_client, function_name) -
         assert code == "ValidationException" and text in message
 
 
-def test_unknown_runtime(loose_client, function_name) -> None:
+def test_unknown_runtime(lambda_client, fn, function_name) -> None:
+    # Lambda's service refuses it, not its front end: InvalidParameterValueException, the
+    # value unquoted, the runtimes it takes listed, "or be a valid ARN".
+    for runtime in ("python9.9", "PYTHON3.12"):
+        for call in (
+            lambda r=runtime: create(lambda_client, function_name, Runtime=r),
+            lambda r=runtime: lambda_client.update_function_configuration(
+                FunctionName=fn, Runtime=r
+            ),
+        ):
+            with pytest.raises(ClientError) as caught:
+                call()
+            code, message, status = error_of(caught)
+            assert (code, status) == ("InvalidParameterValueException", 400)
+            assert message.startswith(
+                f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must "
+                "satisfy enum value set: ["
+            )
+            assert message.endswith("] or be a valid ARN")
+            taken = message.split("[", 1)[1].split("]", 1)[0].split(", ")
+            assert "python3.12" in taken and "python2.7" not in taken
+
+
+def test_model_errors_come_before_the_runtime(loose_client, function_name) -> None:
     with pytest.raises(ClientError) as caught:
-        create(loose_client, function_name, Runtime="python9.9")
-    code, message, status = error_of(caught)
-    assert (code, status) == ("ValidationException", 400)
-    assert (
-        "at 'runtime' failed to satisfy constraint: Member must satisfy enum value set" in message
-    )
+        create(loose_client, function_name, Runtime="python9.9", MemorySize=64)
+    assert error_of(caught)[0] == "ValidationException"
 
 
 def test_deprecated_runtime(lambda_client, function_name) -> None:
