@@ -127,7 +127,8 @@ class UnsupportedMediaTypeException(UserError):
 
 class RequestEntityTooLargeException(UserError):
     """Raised when a request body exceeds the service's request size limit (Lambda's 6 MB
-    control-plane limit, its 50 MB direct code upload)."""
+    control-plane limit, its 50 MB direct code upload, an Invoke payload over its limit: the
+    name Lambda answers, though its model calls the last RequestTooLargeException)."""
 
     status = 413
     code = "RequestEntityTooLargeException"

@@ -35,7 +35,6 @@ from overcast.function import Target
 from overcast.http.invoke_shortcut import Answer, InvokeCall
 from overcast.services.lambda_.errors import (
     RecursiveInvocationException,
-    RequestTooLargeException,
     ResourceNotFoundException,
 )
 from overcast.types import Resolver
@@ -183,10 +182,18 @@ def wants_log_tail(headers: dict[str, str]) -> bool:
 
 
 def check_size(payload: bytes, invocation_type: str) -> None:
-    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
-    if len(payload) > limit:
-        raise RequestTooLargeException(
-            f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+    """Lambda's payload limits, as its Invoke answers them (413 RequestEntityTooLargeException,
+    whatever the model calls it): the 6 MB request limit first, then the Event type's own."""
+    size = len(payload)
+    if size > SYNC_PAYLOAD_LIMIT:
+        raise RequestEntityTooLargeException(
+            f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction "
+            "operation"
+        )
+    if invocation_type == "Event" and size > ASYNC_PAYLOAD_LIMIT:
+        raise RequestEntityTooLargeException(
+            f"{size} byte payload is too large for the Event invocation type "
+            f"(limit {ASYNC_PAYLOAD_LIMIT} bytes)"
         )
 
 
