@@ -46,6 +46,7 @@ from overcast.services.lambda_.model.configuration import (
     ConfigurationChange,
     State,
     UpdateStatus,
+    settle_logging,
 )
 from overcast.services.lambda_.model.event_invoke import destination_service
 from overcast.services.lambda_.model.record import FunctionRecord
@@ -155,6 +156,7 @@ class FunctionService:
             state_reason_code="Creating",
             last_update_status=None,
         )
+        config = settle_logging(config)
         check_configuration(config)
         record = FunctionRecord(named.region, named.name, tags=dict(tags or {}))
         with self.catalog.lock:
@@ -190,7 +192,9 @@ class FunctionService:
                 if self.catalog.get(named.region, named.name) is entry:
                     self.catalog.remove(named.region, named.name)
             raise
-        return published or VersionView(creating(config), entry.arn)
+        # With Publish, Lambda answers with the new version (Version "1") but the function's
+        # unqualified ARN, Pending while it is created.
+        return VersionView(creating(published.config if published else config), entry.arn)
 
     def _given(self, region: str, change: ConfigurationChange) -> dict[str, object]:
         """The change's settings, with its layer version ARNs checked and resolved."""
@@ -300,7 +304,9 @@ class FunctionService:
         finally:
             entry.busy = False
         self.retirer.retire(f"{entry.arn}:{LATEST}")
-        return published or VersionView(updating(config), entry.arn)
+        if published is not None:  # Lambda shows the new version as being created
+            return VersionView(creating(published.config), published.function_arn)
+        return VersionView(updating(config), entry.arn)
 
     def _with_code(
         self, latest: Configuration, info: CodeInfo, architectures: tuple[str, ...] | None
@@ -338,6 +344,7 @@ class FunctionService:
                 revision_id=new_revision_id(),
                 last_modified=self._now(),
             )
+            config = settle_logging(config)
             check_configuration(config)
             self.catalog.store.put_version(entry.region, config)
             entry.set_version(config, self.catalog.account_id)
