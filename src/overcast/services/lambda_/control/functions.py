@@ -32,6 +32,7 @@ from overcast.services.lambda_.control.naming import (
     name_function,
 )
 from overcast.services.lambda_.control.runtimes import interpreter_for
+from overcast.services.lambda_.control.tags import check_tag_count
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
     PAGE_LIMIT,
@@ -137,6 +138,7 @@ class FunctionService:
                 "Function name cannot include a version or alias when creating a function."
             )
         check_new_name(function_name, named)
+        check_tag_count(tags or {})
         if change.runtime is None or change.handler is None:
             raise InvalidParameterValueException(MANDATORY)
         if change.role is None:  # the API layer's validation says so first (required member)
