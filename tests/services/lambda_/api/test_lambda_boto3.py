@@ -323,7 +323,7 @@ def test_malformed_json(server) -> None:
     )
     assert status == 400
     assert headers["x-amzn-ErrorType"] == "InvalidRequestContentException"
-    assert json.loads(body)["Message"].startswith("Could not parse request body into json")
+    assert json.loads(body)["message"].startswith("Could not parse request body into json")
 
 
 def test_xml_body(server) -> None:

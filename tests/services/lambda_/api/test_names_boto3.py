@@ -9,7 +9,7 @@ too long for a function is "Function not found", except on CreateFunction).
 from __future__ import annotations
 
 import pytest
-from api_harness import ARN_PREFIX, create
+from api_harness import ARN_PREFIX, ROLE, create
 from botocore.exceptions import ClientError
 
 from overcast.aws.protocols.rest_json import service_model
@@ -124,3 +124,20 @@ def test_update_alias_that_is_not_there(lambda_client, fn) -> None:
     assert refusal(
         lambda: lambda_client.update_alias(FunctionName=fn, Name="non-existent", Description="d")
     ) == ("ResourceNotFoundException", f"Alias not found: {ARN_PREFIX}:{fn}:non-existent", 404)
+
+
+def test_each_error_carries_its_message_under_its_models_key(lambda_client, fn) -> None:
+    # As Lambda answers (and botocore reads into the response's top level): "Message" for
+    # ResourceNotFoundException, "message" for InvalidParameterValueException and others.
+    with pytest.raises(ClientError) as caught:
+        lambda_client.get_function(FunctionName=f"{fn}-absent")
+    assert caught.value.response["Message"].startswith("Function not found: ")
+    assert caught.value.response["Type"] == "User"
+    with pytest.raises(ClientError) as caught:
+        lambda_client.delete_function(FunctionName=fn, Qualifier="$LATEST")
+    assert caught.value.response["message"].startswith("$LATEST version cannot be deleted")
+    with pytest.raises(ClientError) as caught:
+        lambda_client.create_function(
+            FunctionName=fn, Runtime="python3.12", Role=ROLE, Handler="a.h", Code={"ZipFile": b"x"}
+        )
+    assert caught.value.response["message"] == f"Function already exist: {fn}"
