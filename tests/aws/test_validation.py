@@ -58,9 +58,9 @@ def test_valid_input_passes() -> None:
             "Member must satisfy regular expression pattern: [^\\s]+",
         ),
         (
-            {"FunctionName": "x" * 65},
-            f"Value '{'x' * 65}' at 'functionName' failed to satisfy constraint: "
-            "Member must have length less than or equal to 64",
+            {"FunctionName": "x" * 141},
+            f"Value '{'x' * 141}' at 'functionName' failed to satisfy constraint: "
+            "Member must have length less than or equal to 140",
         ),
     ],
 )
@@ -106,13 +106,34 @@ def test_map_values_in_routing_config() -> None:
     assert message(shape, params) == (
         "1 validation error detected: Value '{2=1.5}' at 'routingConfig.additionalVersionWeights' "
         "failed to satisfy constraint: Map value must satisfy constraint: "
-        "[Member must have value less than or equal to 1.0]"
+        "[Member must have value less than or equal to 1.0, Member must have value greater "
+        "than or equal to 0.0, Member must not be null]"
+    )
+
+
+def test_map_keys_name_every_constraint_of_the_key() -> None:
+    shape = service_model().operation_model("CreateAlias").input_shape
+    params = {
+        "FunctionName": "f",
+        "Name": "prod",
+        "FunctionVersion": "1",
+        "RoutingConfig": {"AdditionalVersionWeights": {"$LATEST": 0.5}},
+    }
+    assert message(shape, params) == (
+        "1 validation error detected: Value '{$LATEST=0.5}' at "
+        "'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must "
+        "satisfy constraint: [Member must have length less than or equal to 1024, Member must "
+        "have length greater than or equal to 1, Member must satisfy regular expression "
+        "pattern: [0-9]+]"
     )
 
 
 def test_list_members() -> None:
-    text = message(create_input(), valid(Architectures=["sparc"]))
-    assert "Value '[sparc]' at 'architectures' failed to satisfy constraint: Member must " in text
+    assert message(create_input(), valid(Architectures=["X86_64"])) == (
+        "1 validation error detected: Value '[X86_64]' at 'architectures' failed to satisfy "
+        "constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
+        "[x86_64, arm64], Member must not be null]"
+    )
 
 
 def test_numeric_alias_name_is_refused() -> None:

@@ -180,5 +180,5 @@ def test_invoke_body_past_the_shortcut_limit_is_refused(server, echo) -> None:
         sock.sendall(invoke_request(echo, body) + invoke_request(echo, b'{"n": 1}'))
         answers = read_responses(sock, 2)
     assert answers[0][0] == 413
-    assert answers[0][1]["x-amzn-errortype"] == "RequestTooLargeException"
+    assert answers[0][1]["x-amzn-errortype"] == "RequestEntityTooLargeException"
     assert answers[1][0] == 200 and json.loads(answers[1][2]) == {"n": 1}

@@ -25,15 +25,25 @@ class ServiceError(OvercastError):
     status: int = 500
     code: str = "ServiceException"
     error_type: str = "Service"  # the body's "Type": "User" for the caller's fault
+    # The body's key for the message: the member name the error's shape has in its model
+    # (Lambda's ResourceNotFoundException says "Message", its InvalidParameterValueException,
+    # ResourceConflictException and most others "message", as their answers show).
+    message_key: str = "Message"
 
     def __init_subclass__(cls, model: str | None = None, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         if model is not None:
             cls.model = model
         service = getattr(cls, "model", None)
-        if service is None or "status" in cls.__dict__:
+        if service is None:
             return
-        error = _modelled_error(service, getattr(cls, "shape", None) or cls.code, cls.__name__)
+        shape = _modelled_error(service, getattr(cls, "shape", None) or cls.code, cls.__name__)
+        members = shape.get("members", {})
+        if "message" in members or "Message" in members:
+            cls.message_key = "message" if "message" in members else "Message"
+        error = shape.get("error", {})
+        if "status" in cls.__dict__:
+            return
         if "httpStatusCode" in error:
             cls.status = error["httpStatusCode"]
         if "senderFault" in error:
@@ -45,9 +55,9 @@ class ServiceError(OvercastError):
         self.extra = extra
 
     def body(self) -> dict:
-        """The REST-JSON body, as Lambda's: `{"Type": "User", "Message": ...}` (capital M;
-        its front end's ValidationException alone answers a lowercase `message`)."""
-        return {"Type": self.error_type, "Message": self.message, **self.extra}
+        """The REST-JSON body, as Lambda's: `{"Type": "User", "Message": ...}`, the message
+        under the key the error's model names (`message_key`)."""
+        return {"Type": self.error_type, self.message_key: self.message, **self.extra}
 
     def headers(self) -> dict[str, str]:
         """Headers the error adds to a REST-JSON response (Lambda's throttle: Retry-After)."""
@@ -56,12 +66,12 @@ class ServiceError(OvercastError):
 
 @cache
 def _error_shapes(service: str) -> dict[str, dict]:
-    """The `error` metadata of each error shape in the service's botocore model (botocore
-    imported here: the CLI's help imports error classes and must start fast)."""
+    """Each error shape of the service's botocore model: its `error` metadata and `members`
+    (botocore imported here: the CLI's help imports error classes and must start fast)."""
     from botocore.loaders import Loader
 
     shapes = Loader().load_service_model(service, "service-2")["shapes"]
-    return {name: shape["error"] for name, shape in shapes.items() if "error" in shape}
+    return {name: shape for name, shape in shapes.items() if "error" in shape}
 
 
 def _modelled_error(service: str, *names: str) -> dict:
@@ -110,12 +120,14 @@ class InvalidParameterValueException(UserError):
     the wrong type, a paging marker that is not one of ours)."""
 
     code = "InvalidParameterValueException"
+    message_key = "message"  # as Lambda's model (and its answers) have it
 
 
 class InvalidRequestContentException(UserError):
     """Raised when a REST-JSON request body cannot be parsed."""
 
     code = "InvalidRequestContentException"
+    message_key = "message"  # as Lambda's model (and its answers) have it
 
 
 class UnsupportedMediaTypeException(UserError):
@@ -123,11 +135,13 @@ class UnsupportedMediaTypeException(UserError):
 
     status = 415
     code = "UnsupportedMediaTypeException"
+    message_key = "message"  # as Lambda's model has it
 
 
 class RequestEntityTooLargeException(UserError):
     """Raised when a request body exceeds the service's request size limit (Lambda's 6 MB
-    control-plane limit, its 50 MB direct code upload)."""
+    control-plane limit, its 50 MB direct code upload, an Invoke payload over its limit: the
+    name Lambda answers, though its model calls the last RequestTooLargeException)."""
 
     status = 413
     code = "RequestEntityTooLargeException"

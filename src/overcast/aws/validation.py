@@ -22,11 +22,6 @@ OVERRIDES: dict[str, dict[str, int]] = {
     "Timeout": {"max": 900},
     "EphemeralStorageSize": {"min": 512, "max": 10240},
 }
-# Lambda limits a plain function name to 64 characters (the 140/256 limits are for ARNs).
-MAX_NAME_LENGTH = 64
-FUNCTION_NAME_SHAPES = frozenset(
-    {"FunctionName", "NamespacedFunctionName", "UnqualifiedFunctionName"}
-)
 
 
 def validate(shape: StructureShape | None, params: dict) -> None:
@@ -42,7 +37,13 @@ def validate(shape: StructureShape | None, params: dict) -> None:
 
 def single_error(path: str, value: object, problem: str) -> ValidationException:
     """One constraint `value` at `path` breaks, in the words `validate` uses."""
-    return ValidationException(
+    return ValidationException(single_error_message(path, value, problem))
+
+
+def single_error_message(path: str, value: object, problem: str) -> str:
+    """`single_error`'s text, for a service that answers it under another error's name
+    (Lambda's CreateFunction refuses a 65-character name as InvalidParameterValueException)."""
+    return (
         f"1 validation error detected: Value {render(value)} at '{path}' failed to satisfy "
         f"constraint: {problem}"
     )
@@ -90,13 +91,13 @@ def _collection(
     value: object, path: str, errors: list[str], parts: list[tuple[str, Shape, list]]
 ) -> None:
     # Coral reports a bad element at the collection's path: "Member must satisfy
-    # constraint: [...]" for lists, "Map keys/value must satisfy constraint: [...]" for maps.
+    # constraint: [...]" for lists, "Map keys/value must satisfy constraint: [...]" for maps,
+    # naming every constraint of the element shape, not only the broken ones.
     for label, shape, items in parts:
-        problems = sorted({p for item in items for p in constraints(shape, item)})
-        if problems:
+        if any(constraints(shape, item) for item in items):
             errors.append(
                 f"Value {render(value)} at '{path}' failed to satisfy constraint: "
-                f"{label} must satisfy constraint: [{', '.join(problems)}]"
+                f"{label} must satisfy constraint: [{', '.join(described(shape))}]"
             )
         if shape.type_name == "structure":
             for index, item in enumerate(items, start=1):
@@ -111,8 +112,6 @@ def constraints(shape: Shape, value: object) -> list[str]:
     kind = shape.type_name
     if kind in ("string", "blob", "list", "map") and hasattr(value, "__len__"):
         length = len(value)
-        if shape.name in FUNCTION_NAME_SHAPES and isinstance(value, str) and ":" not in value:
-            meta["max"] = min(meta.get("max", MAX_NAME_LENGTH), MAX_NAME_LENGTH)
         if "min" in meta and length < meta["min"]:
             problems.append(f"Member must have length greater than or equal to {meta['min']}")
         if "max" in meta and length > meta["max"]:
@@ -128,6 +127,35 @@ def constraints(shape: Shape, value: object) -> list[str]:
         if "enum" in meta and value not in meta["enum"]:
             problems.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
     return problems
+
+
+def described(shape: Shape) -> list[str]:
+    """Every constraint of a collection's element shape, in the order Lambda lists them:
+
+        [Member must have length less than or equal to 1024, Member must have length greater
+        than or equal to 0, Member must satisfy regular expression pattern: sg-[0-9a-zA-Z]*]
+        [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]
+        [Member must have value less than or equal to 1.0, Member must have value greater
+        than or equal to 0.0, Member must not be null]
+
+    (as recorded from Lambda: an enum or a number also "must not be null", a plain string
+    not)."""
+    meta = {**shape.metadata, **OVERRIDES.get(shape.name, {})}
+    kind = shape.type_name
+    numeric = kind in ("integer", "long", "float", "double")
+    measure = "value" if numeric else "length"
+    listed: list[str] = []
+    for key, relation in (("max", "less than"), ("min", "greater than")):
+        if key in meta:
+            bound = float(meta[key]) if kind in ("float", "double") else meta[key]
+            listed.append(f"Member must have {measure} {relation} or equal to {bound}")
+    if "pattern" in meta:
+        listed.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    if "enum" in meta:
+        listed.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
+    if numeric or "enum" in meta:
+        listed.append("Member must not be null")
+    return listed
 
 
 @lru_cache(maxsize=512)

@@ -45,12 +45,6 @@ class ResourceInUseException(UserError, model="lambda"):
     code = "ResourceInUseException"
 
 
-class RequestTooLargeException(UserError, model="lambda"):
-    """Raised when an invocation payload exceeds Lambda's payload limit."""
-
-    code = "RequestTooLargeException"
-
-
 class PreconditionFailedException(UserError, model="lambda"):
     """Raised when a RevisionId precondition does not match the current revision."""
 

@@ -36,9 +36,9 @@ def test_reservation_below_the_floor_on_the_wire(app: App) -> None:
     response = app.client.put(RESERVED, json={"ReservedConcurrentExecutions": 901})
     assert response.status_code == 400
     assert response.headers["x-amzn-ErrorType"] == "InvalidParameterValueException"
-    assert response.json() == {
+    assert response.json() == {  # lowercase `message`, as Lambda's model and answers have it
         "Type": "User",
-        "Message": "Specified ReservedConcurrentExecutions for function decreases account's "
+        "message": "Specified ReservedConcurrentExecutions for function decreases account's "
         "UnreservedConcurrentExecution below its minimum value of [100].",
     }
 

@@ -111,7 +111,7 @@ def test_malformed_json(app: App) -> None:
         FUNCTIONS, content=b"{not json", headers={"content-type": "application/json"}
     )
     body = assert_error(response, 400, "InvalidRequestContentException")
-    assert body["Message"].startswith("Could not parse request body into json: ")
+    assert body["message"].startswith("Could not parse request body into json: ")
 
 
 def test_wrong_json_type(app: App) -> None:
@@ -186,7 +186,7 @@ def test_request_too_large(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_corrupt_zip_on_the_wire(app: App) -> None:
     bad = create_body(Code={"ZipFile": base64.b64encode(b"garbage").decode()})
     body = assert_error(app.client.post(FUNCTIONS, json=bad), 400, "InvalidParameterValueException")
-    assert body["Message"].startswith("Could not unzip uploaded file.")
+    assert body["message"].startswith("Could not unzip uploaded file.")
     assert app.client.get(f"{FUNCTIONS}/f").status_code == 404
 
 

@@ -196,21 +196,33 @@ def error_of(call) -> tuple[int, str, str]:
 def test_missing_function_and_qualifier(lambda_client, fn) -> None:
     status, code, message = error_of(lambda: lambda_client.invoke(FunctionName=fn + "-nope"))
     assert (status, code) == (404, "ResourceNotFoundException")
-    assert message == f"Function not found: {ACCOUNT_ARN}:{fn}-nope"
+    assert message == f"Function not found: {ACCOUNT_ARN}:{fn}-nope:$LATEST"
     status, code, _ = error_of(lambda: lambda_client.invoke(FunctionName=fn, Qualifier="9"))
     assert (status, code) == (404, "ResourceNotFoundException")
 
 
 def test_payload_limits(lambda_client, fn) -> None:
+    # Lambda's answers (413 RequestEntityTooLargeException), whatever its model names them.
     big = json.dumps({"x": "a" * (6 * 1024 * 1024)}).encode()
-    status, code, message = error_of(lambda: lambda_client.invoke(FunctionName=fn, Payload=big))
-    assert (status, code) == (413, "RequestTooLargeException")
-    assert "6291456" in message
+    for invocation_type in ("RequestResponse", "Event"):
+        assert error_of(
+            lambda t=invocation_type: lambda_client.invoke(
+                FunctionName=fn, Payload=big, InvocationType=t
+            )
+        ) == (
+            413,
+            "RequestEntityTooLargeException",
+            "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+        )
     medium = json.dumps({"x": "a" * (1024 * 1024)}).encode()
-    status, code, _ = error_of(
+    assert error_of(
         lambda: lambda_client.invoke(FunctionName=fn, Payload=medium, InvocationType="Event")
+    ) == (
+        413,
+        "RequestEntityTooLargeException",
+        f"{len(medium)} byte payload is too large for the Event invocation type "
+        "(limit 1048576 bytes)",
     )
-    assert (status, code) == (413, "RequestTooLargeException")
     assert invoke(lambda_client, FunctionName=fn, Payload=medium)[0]["StatusCode"] == 200
 
 

@@ -211,14 +211,33 @@ def test_limits_lambda_enforces_beyond_the_model(lambda_client, function_name) -
         assert code == "ValidationException" and text in message
 
 
-def test_unknown_runtime(loose_client, function_name) -> None:
+def test_unknown_runtime(lambda_client, fn, function_name) -> None:
+    # Lambda's service refuses it, not its front end: InvalidParameterValueException, the
+    # value unquoted, the runtimes it takes listed, "or be a valid ARN".
+    for runtime in ("python9.9", "PYTHON3.12"):
+        for call in (
+            lambda r=runtime: create(lambda_client, function_name, Runtime=r),
+            lambda r=runtime: lambda_client.update_function_configuration(
+                FunctionName=fn, Runtime=r
+            ),
+        ):
+            with pytest.raises(ClientError) as caught:
+                call()
+            code, message, status = error_of(caught)
+            assert (code, status) == ("InvalidParameterValueException", 400)
+            assert message.startswith(
+                f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must "
+                "satisfy enum value set: ["
+            )
+            assert message.endswith("] or be a valid ARN")
+            taken = message.split("[", 1)[1].split("]", 1)[0].split(", ")
+            assert "python3.12" in taken and "python2.7" not in taken
+
+
+def test_model_errors_come_before_the_runtime(loose_client, function_name) -> None:
     with pytest.raises(ClientError) as caught:
-        create(loose_client, function_name, Runtime="python9.9")
-    code, message, status = error_of(caught)
-    assert (code, status) == ("ValidationException", 400)
-    assert (
-        "at 'runtime' failed to satisfy constraint: Member must satisfy enum value set" in message
-    )
+        create(loose_client, function_name, Runtime="python9.9", MemorySize=64)
+    assert error_of(caught)[0] == "ValidationException"
 
 
 def test_deprecated_runtime(lambda_client, function_name) -> None:
@@ -251,11 +270,15 @@ def test_handler_without_a_dot_is_accepted_at_create(lambda_client, function_nam
 
 
 def test_name_too_long(lambda_client) -> None:
+    # Lambda's own limit on a name, past its front end: InvalidParameterValueException.
     with pytest.raises(ClientError) as caught:
         create(lambda_client, "x" * 65)
-    code, message, _ = error_of(caught)
-    assert code == "ValidationException"
-    assert "Member must have length less than or equal to 64" in message
+    assert error_of(caught) == (
+        "InvalidParameterValueException",
+        f"1 validation error detected: Value '{'x' * 65}' at 'functionName' failed to satisfy "
+        "constraint: Member must have length less than or equal to 64",
+        400,
+    )
 
 
 def test_corrupt_zip(lambda_client, function_name) -> None:
@@ -288,7 +311,7 @@ def test_malformed_json(server) -> None:
     )
     assert status == 400
     assert headers["x-amzn-ErrorType"] == "InvalidRequestContentException"
-    assert json.loads(body)["Message"].startswith("Could not parse request body into json")
+    assert json.loads(body)["message"].startswith("Could not parse request body into json")
 
 
 def test_xml_body(server) -> None:

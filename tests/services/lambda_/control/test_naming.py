@@ -21,6 +21,10 @@ from overcast.services.lambda_.model.arn import FunctionRef, function_arn, parse
             "arn:aws:lambda:eu-west-1:123456789012:function:f:prod",
             FunctionRef("f", "prod", "eu-west-1", "123456789012"),
         ),
+        (  # the European Sovereign Cloud's regions, as the model's pattern has them
+            "arn:aws-eusc:lambda:eusc-de-east-1:123456789012:function:f",
+            FunctionRef("f", None, "eusc-de-east-1", "123456789012"),
+        ),
     ],
 )
 def test_parse(text: str, ref: FunctionRef) -> None:

@@ -58,7 +58,7 @@ def test_qualifier_mismatch(published: Harness) -> None:
 @pytest.mark.parametrize(
     ("name", "qualifier", "missing"),
     [
-        ("nope", None, "arn:aws:lambda:us-east-1:000000000000:function:nope"),
+        ("nope", None, "arn:aws:lambda:us-east-1:000000000000:function:nope:$LATEST"),
         ("f", "9", f"{ARN}:9"),
         ("f", "staging", f"{ARN}:staging"),
         ("111111111111:function:f", None, None),

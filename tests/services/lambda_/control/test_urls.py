@@ -37,7 +37,7 @@ def test_create_get_update_delete(harness: Harness) -> None:
     route = created.config.route
     assert created.function_arn == ARN
     assert is_url_id(route.url_id)
-    assert route == UrlRoute(route.url_id, REGION, "f", None, "NONE", CORS, "BUFFERED")
+    assert route == UrlRoute(route.url_id, REGION, "f", None, "NONE", CORS, None)
     assert (created.config.creation_time, created.config.last_modified_time) == (STAMP, STAMP)
     assert urls.get(REGION, "f") == created
     assert urls.get(REGION, ARN) == created  # FunctionName as an ARN

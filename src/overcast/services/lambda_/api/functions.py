@@ -55,7 +55,8 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
         "LastModified": c.last_modified,
         "CodeSha256": c.code_sha256_b64,
         "Version": c.version,
-        "Environment": {"Variables": dict(c.environment)} if c.environment else None,
+        # Shown once given, even empty ({"Variables": {}}), as Lambda shows it.
+        "Environment": None if c.environment is None else {"Variables": dict(c.environment)},
         "TracingConfig": {"Mode": c.tracing_mode},
         "RevisionId": c.revision_id,
         "PackageType": "Zip",

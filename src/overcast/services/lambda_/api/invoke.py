@@ -28,11 +28,15 @@ from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, serv
 from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
 from overcast.aws.sigv4 import scope_of
-from overcast.aws.validation import constraints, single_error
+from overcast.aws.validation import constraints, single_error, validate
 from overcast.engine.async_queue import AsyncQueue, Policies
 from overcast.engine.engine import Engine
+from overcast.function import Target
 from overcast.http.invoke_shortcut import Answer, InvokeCall
-from overcast.services.lambda_.errors import RecursiveInvocationException, RequestTooLargeException
+from overcast.services.lambda_.errors import (
+    RecursiveInvocationException,
+    ResourceNotFoundException,
+)
 from overcast.types import Resolver
 
 # Invoke's path: the ASGI route matches it on the decoded path, the HTTP shortcut on raw bytes.
@@ -45,8 +49,9 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 CLIENT_CONTEXT_LIMIT = 3583
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+INVOKE_INPUT = service_model("lambda").operation_model("Invoke").input_shape
 # The model's LogType member (its enum: None, Tail), checked as every other member is.
-LOG_TYPE = service_model("lambda").operation_model("Invoke").input_shape.members["LogType"]
+LOG_TYPE = INVOKE_INPUT.members["LogType"]
 JSON_TYPE = ("content-type", "application/json")
 INVOKE = Action("lambda", "Invoke")
 RECURSION_STOPPED = (
@@ -116,7 +121,7 @@ class InvokeEndpoint:
         context = invoke_context(headers, self._default_region, self._account_id)
         params = {"FunctionName": call.function_name, "Qualifier": call.qualifier}
         self._authorizer.authorize(context, INVOKE, params)
-        target = self._resolver.resolve(context.region, call.function_name, call.qualifier)
+        target = resolve(self._resolver, context.region, call.function_name, call.qualifier)
         payload = checked_json(call.body)
         executed = ("x-amz-executed-version", target.function.version)
         if invocation_type == "DryRun":
@@ -143,6 +148,18 @@ class InvokeEndpoint:
         return Answer(result.status_code, answer, result.payload)
 
 
+def resolve(resolver: Resolver, region: str, function_name: str, qualifier: str | None) -> Target:
+    """The version an invocation runs. A name or qualifier outside the model's patterns is
+    refused as Lambda's front end refuses it (400 ValidationException, not "Function not
+    found"); that check runs only once the lookup failed, so a warm invoke pays nothing."""
+    try:
+        return resolver.resolve(region, function_name, qualifier)
+    except ResourceNotFoundException:
+        named = {"FunctionName": function_name, "Qualifier": qualifier}
+        validate(INVOKE_INPUT, {k: v for k, v in named.items() if v is not None})
+        raise
+
+
 def invoke_context(
     headers: Mapping[str, str], default_region: str, account_id: str
 ) -> RequestContext:
@@ -165,10 +182,18 @@ def wants_log_tail(headers: dict[str, str]) -> bool:
 
 
 def check_size(payload: bytes, invocation_type: str) -> None:
-    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
-    if len(payload) > limit:
-        raise RequestTooLargeException(
-            f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+    """Lambda's payload limits, as its Invoke answers them (413 RequestEntityTooLargeException,
+    whatever the model calls it): the 6 MB request limit first, then the Event type's own."""
+    size = len(payload)
+    if size > SYNC_PAYLOAD_LIMIT:
+        raise RequestEntityTooLargeException(
+            f"Request must be smaller than {SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction "
+            "operation"
+        )
+    if invocation_type == "Event" and size > ASYNC_PAYLOAD_LIMIT:
+        raise RequestEntityTooLargeException(
+            f"{size} byte payload is too large for the Event invocation type "
+            f"(limit {ASYNC_PAYLOAD_LIMIT} bytes)"
         )
 
 

@@ -31,6 +31,7 @@ from overcast.services.lambda_.api.invoke import (
     checked_json,
     client_context,
     invoke_context,
+    resolve,
     wants_log_tail,
 )
 from overcast.services.lambda_.errors import RecursiveInvocationException
@@ -78,7 +79,9 @@ class InvokeStreamEndpoint:
             "Qualifier": request.query_params.get("Qualifier"),
         }
         self._authorizer.authorize(context, INVOKE_STREAM, params)
-        target = self._resolver.resolve(context.region, params["FunctionName"], params["Qualifier"])
+        target = resolve(
+            self._resolver, context.region, params["FunctionName"], params["Qualifier"]
+        )
         payload = checked_json(payload)
         executed = {"X-Amz-Executed-Version": target.function.version}
         if invocation_type == "DryRun":

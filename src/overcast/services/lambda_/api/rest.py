@@ -16,8 +16,9 @@ from overcast.services.lambda_.api import layers as _layers  # noqa: F401 (regis
 from overcast.services.lambda_.api import permissions as _permissions  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import urls as _urls  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api.functions import OPERATIONS
+from overcast.services.lambda_.api.validation import validate_input
 from overcast.services.lambda_.control.plane import ControlPlane
 
 
 def lambda_api(control: ControlPlane) -> Api:
-    return Api(service_model("lambda"), OPERATIONS, control)
+    return Api(service_model("lambda"), OPERATIONS, control, validate=validate_input)

@@ -11,20 +11,26 @@ from overcast.aws.operations import Call
 from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.urls import UrlView
-from overcast.services.lambda_.model.url import function_url
+from overcast.services.lambda_.model.url import DEFAULT_INVOKE_MODE, function_url
 
 
-def url_configuration(view: UrlView, call: Call, *, modified: bool = True) -> dict:
-    """Get/UpdateFunctionUrlConfig's answer (and a list item); Create's lacks LastModifiedTime."""
+def url_configuration(
+    view: UrlView, call: Call, *, modified: bool = True, stored_mode: bool = False
+) -> dict:
+    """Get/UpdateFunctionUrlConfig's answer (and a list item); Create's lacks LastModifiedTime.
+
+    Get and List show InvokeMode always (BUFFERED unless set); Create and Update show it only
+    once it was set (`stored_mode`), as Lambda's do."""
     config = view.config
     route = config.route
+    mode = route.invoke_mode if stored_mode else route.invoke_mode or DEFAULT_INVOKE_MODE
     out = {
         "FunctionUrl": function_url(call.base_url, route.url_id),
         "FunctionArn": view.function_arn,
         "AuthType": route.auth_type,
         "Cors": dict(route.cors) if route.cors else None,
         "CreationTime": config.creation_time,
-        "InvokeMode": route.invoke_mode,
+        "InvokeMode": mode,
     }
     if modified:
         out["LastModifiedTime"] = config.last_modified_time
@@ -42,7 +48,7 @@ def create_function_url_config(control: ControlPlane, call: Call) -> dict:
         cors=p.get("Cors"),
         invoke_mode=p.get("InvokeMode"),
     )
-    return url_configuration(view, call, modified=False)
+    return url_configuration(view, call, modified=False, stored_mode=True)
 
 
 @OPERATIONS("GetFunctionUrlConfig")
@@ -64,7 +70,7 @@ def update_function_url_config(control: ControlPlane, call: Call) -> dict:
         cors=p.get("Cors"),
         invoke_mode=p.get("InvokeMode"),
     )
-    return url_configuration(view, call)
+    return url_configuration(view, call, stored_mode=True)
 
 
 @OPERATIONS("DeleteFunctionUrlConfig")

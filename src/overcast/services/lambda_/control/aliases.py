@@ -92,7 +92,9 @@ class AliasService:
         """Change what is given; `weights` replaces the routing config ({} removes it)."""
         with self.catalog.lock:
             entry = self._entry(region, function_name)
-            current = self._alias(entry, name)
+            current = entry.aliases.get(name)
+            if current is None:  # UpdateAlias words it apart from GetAlias's "Cannot find"
+                raise ResourceNotFoundException(f"Alias not found: {entry.arn}:{name}")
             check_revision(revision_id, current.revision_id)
             alias = replace(
                 current,
@@ -113,7 +115,8 @@ class AliasService:
     def delete(self, region: str, function_name: str, name: str) -> None:
         with self.catalog.lock:
             entry = self._entry(region, function_name)
-            self._alias(entry, name)
+            if name not in entry.aliases:
+                return  # Lambda answers 204 for an alias that is not there
             with self.catalog.store.transaction():
                 self.catalog.store.delete_alias(entry.region, entry.name, name)
                 # Lambda deletes an alias's provisioned-concurrency config with the alias.

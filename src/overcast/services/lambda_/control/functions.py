@@ -27,9 +27,14 @@ from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.layers import LayerService
-from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.naming import (
+    check_deletable,
+    check_new_name,
+    name_function,
+)
 from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.runtimes import interpreter_for
+from overcast.services.lambda_.control.tags import check_tag_count
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
     PAGE_LIMIT,
@@ -44,6 +49,7 @@ from overcast.services.lambda_.model.configuration import (
     ConfigurationChange,
     State,
     UpdateStatus,
+    settle_logging,
 )
 from overcast.services.lambda_.model.event_invoke import destination_service
 from overcast.services.lambda_.model.record import FunctionRecord
@@ -140,6 +146,8 @@ class FunctionService:
             raise InvalidParameterValueException(
                 "Function name cannot include a version or alias when creating a function."
             )
+        check_new_name(function_name, named)
+        check_tag_count(tags or {})
         if change.runtime is None or change.handler is None:
             raise InvalidParameterValueException(MANDATORY)
         if change.role is None:  # the API layer's validation says so first (required member)
@@ -159,6 +167,7 @@ class FunctionService:
             state_reason_code="Creating",
             last_update_status=None,
         )
+        config = settle_logging(config)
         check_configuration(config)
         record = FunctionRecord(
             named.region,
@@ -201,7 +210,9 @@ class FunctionService:
                 if self.catalog.get(named.region, named.name) is entry:
                     self.catalog.remove(named.region, named.name)
             raise
-        return published or VersionView(creating(config), entry.arn)
+        # With Publish, Lambda answers with the new version (Version "1") but the function's
+        # unqualified ARN, Pending while it is created.
+        return VersionView(creating(published.config if published else config), entry.arn)
 
     def _given(self, region: str, change: ConfigurationChange) -> dict[str, object]:
         """The change's settings, with its layer version ARNs checked and resolved."""
@@ -312,7 +323,9 @@ class FunctionService:
         finally:
             entry.busy = False
         self.retirer.retire(f"{entry.arn}:{LATEST}")
-        return published or VersionView(updating(config), entry.arn)
+        if published is not None:  # Lambda shows the new version as being created
+            return VersionView(creating(published.config), published.function_arn)
+        return VersionView(updating(config), entry.arn)
 
     def _with_code(
         self, latest: Configuration, info: CodeInfo, architectures: tuple[str, ...] | None
@@ -350,6 +363,7 @@ class FunctionService:
                 revision_id=new_revision_id(),
                 last_modified=self._now(),
             )
+            config = settle_logging(config)
             check_configuration(config)
             self.catalog.store.put_version(entry.region, config)
             entry.set_version(config, self.catalog.account_id)
@@ -367,9 +381,11 @@ class FunctionService:
 
     def delete(self, region: str, function_name: str, qualifier: str | None = None) -> None:
         named = name_function(self.catalog.account_id, region, function_name, qualifier)
+        version = named.qualifier
+        if version is not None:
+            check_deletable(version)  # before the function is looked up, as on Lambda
         with self.catalog.lock:
             entry = self.catalog.require(named.region, named.name)
-            version = named.qualifier
             if version is None:
                 self.catalog.store.delete_function(entry.region, entry.name)
                 self.catalog.remove(entry.region, entry.name)
@@ -377,22 +393,14 @@ class FunctionService:
                 if self.urls is not None:  # the store dropped its URL configs with it
                     self.urls.function_deleted(entry)
                 retired = entry.arn
-            else:
+            elif version in entry.versions:
                 self._delete_version(entry, version)
                 retired = f"{entry.arn}:{version}"
+            else:
+                return  # Lambda answers 204 for a version that is not there (or is gone)
         self.retirer.retire(retired)
 
     def _delete_version(self, entry: FunctionEntry, version: str) -> None:
-        if version == LATEST:
-            raise InvalidParameterValueException(
-                "$LATEST version cannot be deleted without deleting the function."
-            )
-        if version in entry.aliases:
-            raise InvalidParameterValueException(
-                "Deletion of aliases is not supported by DeleteFunction; use DeleteAlias."
-            )
-        if version not in entry.versions:
-            raise ResourceNotFoundException(f"Function not found: {entry.arn}:{version}")
         aliases = entry.aliases_on(version)
         if aliases:
             raise ResourceConflictException(

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from overcast.aws.errors import InvalidParameterValueException
+from overcast.aws.validation import single_error_message
 from overcast.function import LATEST
 from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.arn import function_arn, parse_function_name
+
+# Lambda's limit on a function's own name (the model's 140/256 are for ARNs). Its front end
+# lets a longer name through (GetFunction and Invoke answer "Function not found");
+# CreateFunction refuses it.
+MAX_NAME_LENGTH = 64
+# The model's Alias pattern, less its "not all digits" lookahead (checked apart).
+ALIAS_NAME = re.compile(r"[a-zA-Z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -53,3 +62,27 @@ def name_function(
             "The derived qualifier from the function name does not match the specified qualifier."
         )
     return Named(region, ref.name, ref.qualifier or qualifier)
+
+
+def check_new_name(function_name: str, named: Named) -> None:
+    """CreateFunction's refusal of a name over 64 characters: the front end's wording, under
+    InvalidParameterValueException (as Lambda answers it)."""
+    if len(named.name) > MAX_NAME_LENGTH:
+        raise InvalidParameterValueException(
+            single_error_message(
+                "functionName",
+                function_name,
+                f"Member must have length less than or equal to {MAX_NAME_LENGTH}",
+            )
+        )
+
+
+def check_deletable(qualifier: str) -> None:
+    """DeleteFunction's refusals of a qualifier, in Lambda's words: $LATEST, and any name an
+    alias could have (the model's Alias pattern), whether or not such an alias exists."""
+    if qualifier == LATEST:
+        raise InvalidParameterValueException(
+            "$LATEST version cannot be deleted without deleting the function."
+        )
+    if not qualifier.isdigit() and ALIAS_NAME.fullmatch(qualifier):
+        raise InvalidParameterValueException("Deletion of aliases is not currently supported.")

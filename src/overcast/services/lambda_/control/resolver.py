@@ -24,7 +24,10 @@ class CatalogResolver:
         entry = self.catalog.get(named.region, named.name)
         qualifier = named.qualifier
         if entry is None:
-            raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
+            # Invoke names the version it looked for: `...:function:f:$LATEST` when unqualified.
+            raise ResourceNotFoundException(
+                f"Function not found: {named.arn(self.catalog.account_id, named.version)}"
+            )
         _check_state(entry.latest)
         version = qualifier or LATEST
         alias = entry.aliases.get(version)

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from overcast.aws.errors import InvalidParameterValueException
-from overcast.aws.tags import TagError, merged, removed
+from overcast.aws.tags import TagError, check_count, merged, removed
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
 
 MAX_TAGS = 50
+# Lambda's words (recorded against AWS) for more than 50 tags, and for TagResource with none.
+TOO_MANY_TAGS = "Number of tags exceeds resource tag limit."
+NO_TAGS = "An error occurred and the request cannot be processed."
+
+
+def check_tag_count(tags: Mapping[str, str]) -> None:
+    """Lambda's refusal of more tags than a function may have (TagResource, CreateFunction)."""
+    try:
+        check_count(tags, MAX_TAGS)
+    except TagError:
+        raise InvalidParameterValueException(TOO_MANY_TAGS) from None
 
 
 class TagService:
@@ -28,12 +40,10 @@ class TagService:
     def tag(self, region: str, resource_arn: str, tags: dict[str, str]) -> None:
         with self.catalog.lock:
             entry = self._entry(region, resource_arn)
-            try:
-                kept = merged(entry.record.tags, tags, MAX_TAGS)
-            except TagError:
-                raise InvalidParameterValueException(
-                    f"Number of tags exceeds resource tag limit of {MAX_TAGS}."
-                ) from None
+            if not tags:
+                raise InvalidParameterValueException(NO_TAGS)
+            kept = merged(entry.record.tags, tags)
+            check_tag_count(kept)
             self._save(entry, kept)
 
     def untag(self, region: str, resource_arn: str, keys: list[str]) -> None:

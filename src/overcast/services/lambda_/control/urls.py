@@ -20,7 +20,7 @@ from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
-from overcast.services.lambda_.model.url import DEFAULT_INVOKE_MODE, UrlConfig, UrlRoute, new_url_id
+from overcast.services.lambda_.model.url import UrlConfig, UrlRoute, new_url_id
 
 PAGE_LIMIT = 50
 NO_FUNCTION = "Function does not exist"
@@ -94,7 +94,7 @@ class UrlService:
                 qualifier=qualifier,
                 auth_type=auth_type,
                 cors=_cors(cors),
-                invoke_mode=invoke_mode or DEFAULT_INVOKE_MODE,
+                invoke_mode=invoke_mode,
             )
             config = UrlConfig(route, now, now)
             self.store.put_url(config)

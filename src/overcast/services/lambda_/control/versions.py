@@ -91,7 +91,7 @@ class VersionService:
         """
         if entry.versions:
             last = entry.versions[max(entry.versions, key=int)]
-            if entry.latest.runs_like(last):
+            if entry.latest.unchanged_since(last):
                 return VersionView(last, f"{entry.arn}:{last.version}")
         if self.code_storage is not None:  # a version's package counts on its own
             self.code_storage.check(entry.region, entry.latest.code_size)

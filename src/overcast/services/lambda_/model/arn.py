@@ -14,10 +14,11 @@ from functools import lru_cache
 
 from overcast.aws.arn import arn
 
-# The union of botocore's FunctionName and NamespacedFunctionName patterns, with named groups.
+# The union of botocore's FunctionName and NamespacedFunctionName patterns, with named groups
+# (the region part takes the European Sovereign Cloud's `eusc-` prefix, as the model does).
 _FUNCTION_NAME = re.compile(
     r"(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?"
-    r"(?:(?P<region>[a-z]{2}(?:(?:-gov)|(?:-iso[a-z]?))?-[a-z]+-\d):)?"
+    r"(?:(?P<region>(?:eusc-)?[a-z]{2}(?:(?:-gov)|(?:-iso[a-z]?))?-[a-z]+-\d):)?"
     r"(?:(?P<account>\d{12}):)?"
     r"(?:function:)?"
     r"(?P<name>[a-zA-Z0-9-_.]+)"

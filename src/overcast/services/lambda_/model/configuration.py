@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 
 from overcast.function import LATEST, FunctionVersion
@@ -75,7 +75,7 @@ class Configuration:
     description: str = ""
     timeout: int = 3
     memory_size: int = 128
-    environment: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] | None = None  # None: never given (Lambda omits Environment)
     ephemeral_storage: int = 512
     architectures: tuple[str, ...] = ("x86_64",)
     tracing_mode: str = "PassThrough"
@@ -93,6 +93,9 @@ class Configuration:
     last_update_status: UpdateStatus | None = UpdateStatus.SUCCESSFUL
     last_update_status_reason: str | None = None
     last_update_status_reason_code: str | None = None
+    # A published version's: the Description $LATEST had when it was published (the version's
+    # own may be PublishVersion's Description). None for $LATEST and older records.
+    published_from_description: str | None = None
 
     @property
     def code_sha256_b64(self) -> str:
@@ -126,11 +129,21 @@ class Configuration:
             "last_update_status",
             "last_update_status_reason",
             "last_update_status_reason_code",
+            "published_from_description",
         }
         return all(
             getattr(self, f.name) == getattr(other, f.name)
             for f in fields(self)
             if f.name not in ignored
+        )
+
+    def unchanged_since(self, version: Configuration) -> bool:
+        """True when PublishVersion would hand back `version` rather than publish $LATEST
+        (this): nothing changed since, not even the description (Lambda publishes a new
+        version after a description-only update)."""
+        described = version.published_from_description
+        return self.runs_like(version) and self.description == (
+            version.description if described is None else described
         )
 
     def engine_view(
@@ -154,7 +167,7 @@ class Configuration:
             revision_id=self.revision_id,
             timeout=self.timeout,
             memory_size=self.memory_size,
-            environment=dict(self.environment),
+            environment=dict(self.environment or {}),
             ephemeral_storage=self.ephemeral_storage,
             region=region,
             account_id=account_id,
@@ -205,6 +218,7 @@ class Configuration:
             version=version,
             revision_id=revision_id,
             description=self.description if description is None else description,
+            published_from_description=self.description,
         )
 
 
@@ -235,3 +249,15 @@ class ConfigurationChange:
         return {
             f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None
         }
+
+
+def settle_logging(config: Configuration) -> Configuration:
+    """LoggingConfig as Lambda keeps it: JSON logs have both levels (INFO unless given);
+    Text logs have none (switching back to Text drops them)."""
+    if config.log_format == "JSON":
+        return replace(
+            config,
+            application_log_level=config.application_log_level or "INFO",
+            system_log_level=config.system_log_level or "INFO",
+        )
+    return replace(config, application_log_level=None, system_log_level=None)

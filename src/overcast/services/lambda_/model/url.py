@@ -46,7 +46,7 @@ class UrlRoute:
     qualifier: str | None
     auth_type: str  # NONE | AWS_IAM
     cors: dict | None
-    invoke_mode: str  # BUFFERED | RESPONSE_STREAM
+    invoke_mode: str | None  # BUFFERED | RESPONSE_STREAM; None: never set (BUFFERED)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class UrlConfig:
             qualifier=qualifier,
             auth_type=record["auth_type"],
             cors=record.get("cors"),
-            invoke_mode=record.get("invoke_mode") or DEFAULT_INVOKE_MODE,
+            invoke_mode=record.get("invoke_mode"),
         )
         return cls(route, record["creation_time"], record["last_modified_time"])
 
