@@ -193,7 +193,7 @@ def test_corrupt_zip_on_the_wire(app: App) -> None:
 def test_s3_code_without_s3_is_in_a_missing_bucket(app: App) -> None:
     body = create_body(Code={"S3Bucket": "bucket", "S3Key": "key.zip"})
     answer = app.client.post(FUNCTIONS, json=body)
-    assert assert_error(answer, 400, "InvalidParameterValueException")["Message"] == (
+    assert assert_error(answer, 400, "InvalidParameterValueException")["message"] == (
         "Error occurred while GetObject. S3 Error Code: NoSuchBucket. "
         "S3 Error Message: The specified bucket does not exist"
     )

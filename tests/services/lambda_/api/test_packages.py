@@ -53,6 +53,6 @@ def test_code_from_s3_past_the_unzipped_limit_is_not_read(tmp_path: Path) -> Non
     app.control.s3_code.max_unzipped = 999
     body = create_body(Code={"S3Bucket": "code", "S3Key": "app.zip"})
     answer = app.client.post(FUNCTIONS, json=body)
-    assert assert_error(answer, 400, "InvalidParameterValueException")["Message"] == (
+    assert assert_error(answer, 400, "InvalidParameterValueException")["message"] == (
         "Unzipped size must be smaller than 999 bytes"
     )
