@@ -25,7 +25,8 @@ class Bucket:
 class StoredObject:
     """One object. `etag` is bare (no quotes); `headers` are the representation headers
     stored with it (Content-Type, Cache-Control, ...); `parts` counts a multipart object's
-    parts; `checksum` is `<ALGORITHM>:<base64>` when the client sent one."""
+    parts and `part_sizes` are their sizes in order (None for an object stored before they
+    were kept); `checksum` is `<ALGORITHM>:<base64>` when the client sent one."""
 
     bucket: str
     key: str
@@ -37,6 +38,7 @@ class StoredObject:
     metadata: dict[str, str] = field(default_factory=dict)
     parts: int | None = None
     checksum: str | None = None
+    part_sizes: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,17 @@ class Part:
     etag: str
     modified_ms: int
     checksum: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed multipart upload, kept while the object it made stands, so that a repeated
+    CompleteMultipartUpload naming the same parts is answered as the first was."""
+
+    upload_id: str
+    bucket: str
+    key: str
+    parts: tuple[tuple[int, str], ...]  # (number, bare ETag) as the completion named them
 
 
 @dataclass(frozen=True)
@@ -136,10 +149,16 @@ class Catalog(Protocol):
         item: StoredObject | None = None,
         notices: list[Notice] | None = None,
         check: Check | None = None,
+        completion: Completion | None = None,
     ) -> tuple[StoredObject | None, list[str], list[Notice]]:
-        """Finish an upload: with `item`, complete it as that object (and its events), else
-        abort it. Returns the object replaced, the parts' blobs and the events as kept.
-        Raises LookupError if the upload is gone (completed or aborted meanwhile)."""
+        """Finish an upload: with `item`, complete it as that object (and its events, and
+        `completion` kept), else abort it. Returns the object replaced, the parts' blobs and
+        the events as kept. Raises LookupError if the upload is gone (completed or aborted
+        meanwhile)."""
+        ...
+
+    def completion(self, upload_id: str) -> tuple[Completion, StoredObject] | None:
+        """The upload's completion and the object it made, while that object stands."""
         ...
 
     def notices(self) -> list[Notice]: ...

@@ -183,6 +183,7 @@ class Objects:
             kept["metadata"],
             original.parts,
             original.checksum,
+            original.part_sizes,
         )
         self.store(item, state, "ObjectCreated:Copy", caller)
         return item, original

@@ -10,7 +10,15 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from overcast.services.s3.catalog import Bucket, Check, Notice, Part, StoredObject, Upload
+from overcast.services.s3.catalog import (
+    Bucket,
+    Check,
+    Completion,
+    Notice,
+    Part,
+    StoredObject,
+    Upload,
+)
 from overcast.store.database import Database
 
 SCHEMA = """
@@ -20,7 +28,7 @@ CREATE TABLE IF NOT EXISTS buckets (
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT,
+    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT,
     PRIMARY KEY (bucket, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
@@ -30,21 +38,41 @@ CREATE TABLE IF NOT EXISTS parts (
     upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
     PRIMARY KEY (upload, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS completions (
+    upload TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL,
+    parts TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS completions_by_key ON completions (bucket, key);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, body BLOB NOT NULL,
     hops INTEGER NOT NULL);
 """
-OBJECT_COLUMNS = "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum"
+OBJECT_COLUMNS = (
+    "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes"
+)
+# Columns added since the first schema: (table, column, type), added to older files at open.
+ADDED_COLUMNS = (("objects", "part_sizes", "TEXT"),)
 
 
 def _object(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum = row
-    return StoredObject(*head, json.loads(headers), json.loads(metadata), parts, checksum)
+    *head, headers, metadata, parts, checksum, sizes = row
+    part_sizes = tuple(json.loads(sizes)) if sizes else None
+    return StoredObject(
+        *head, json.loads(headers), json.loads(metadata), parts, checksum, part_sizes
+    )
 
 
 class SqliteCatalog(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Columns a file made by an earlier version lacks (their rows get NULL)."""
+        with self.transaction():
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     # --- buckets ----------------------------------------------------------------------------
 
@@ -129,8 +157,9 @@ class SqliteCatalog(Database):
             previous = self.get(item.bucket, item.key)
             if check is not None:
                 check(previous)
+            self._forget_completions(item.bucket, item.key)
             self._db.execute(
-                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     item.bucket,
                     item.key,
@@ -142,6 +171,7 @@ class SqliteCatalog(Database):
                     json.dumps(item.metadata),
                     item.parts,
                     item.checksum,
+                    json.dumps(item.part_sizes) if item.part_sizes is not None else None,
                 ),
             )
             kept = self._keep(notices)
@@ -156,6 +186,7 @@ class SqliteCatalog(Database):
             if previous is None:
                 return None, []
             self._db.execute("DELETE FROM objects WHERE bucket=? AND key=?", (bucket, key))
+            self._forget_completions(bucket, key)
             kept = self._keep(notices(previous))
         return previous, kept
 
@@ -248,10 +279,12 @@ class SqliteCatalog(Database):
         item: StoredObject | None = None,
         notices: list[Notice] | None = None,
         check: Check | None = None,
+        completion: Completion | None = None,
     ) -> tuple[StoredObject | None, list[str], list[Notice]]:
-        """Finish an upload: with `item`, complete it as that object (and its events), else
-        abort it. Returns the object replaced, the parts' blobs and the events as kept.
-        Raises LookupError if the upload is gone (completed or aborted meanwhile)."""
+        """Finish an upload: with `item`, complete it as that object (and its events, and
+        `completion` kept), else abort it. Returns the object replaced, the parts' blobs and
+        the events as kept. Raises LookupError if the upload is gone (completed or aborted
+        meanwhile)."""
         with self.transaction():
             if (
                 self._db.execute("SELECT 1 FROM uploads WHERE id=?", (upload_id,)).fetchone()
@@ -267,7 +300,32 @@ class SqliteCatalog(Database):
             previous, kept = (
                 self.put(item, notices or [], check) if item is not None else (None, [])
             )
+            if item is not None and completion is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO completions (upload, bucket, key, blob, parts) "
+                    "VALUES (?,?,?,?,?)",
+                    (upload_id, item.bucket, item.key, item.blob, json.dumps(completion.parts)),
+                )
         return previous, blobs, kept
+
+    def completion(self, upload_id: str) -> tuple[Completion, StoredObject] | None:
+        """The upload's completion and the object it made, while that object stands."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT bucket, key, blob, parts FROM completions WHERE upload=?", (upload_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            bucket, key, blob, parts = row
+            item = self.get(bucket, key)
+        if item is None or item.blob != blob:
+            return None
+        named = tuple((int(number), str(etag)) for number, etag in json.loads(parts))
+        return Completion(upload_id, bucket, key, named), item
+
+    def _forget_completions(self, bucket: str, key: str) -> None:
+        """The object a completion made is replaced or removed: a repeat is no longer one."""
+        self._db.execute("DELETE FROM completions WHERE bucket=? AND key=?", (bucket, key))
 
     # --- the outbox -------------------------------------------------------------------------
 

@@ -64,6 +64,8 @@ BUCKET_OPERATIONS = {
 OBJECT_OPERATIONS = {
     ("GET", None): "GetObject",
     ("HEAD", None): "HeadObject",
+    ("GET", "partNumber"): "GetObject",
+    ("HEAD", "partNumber"): "HeadObject",
     ("PUT", None): "PutObject",
     ("DELETE", None): "DeleteObject",
     ("GET", "uploadId"): "ListParts",
