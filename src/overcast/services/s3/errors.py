@@ -174,6 +174,25 @@ class IncompleteBody(S3Error):
     code = "IncompleteBody"
 
 
+class MissingContentLength(S3Error):
+    """Raised when a PUT that carries a body states no Content-Length."""
+
+    status = 411
+    code = "MissingContentLength"
+
+
+class InvalidURI(S3Error):
+    """Raised when a request's path cannot be read as a bucket and key (not UTF-8)."""
+
+    code = "InvalidURI"
+
+
+class AuthorizationQueryParametersError(S3Error):
+    """Raised when a presigned URL's X-Amz-* parameters are malformed or out of range."""
+
+    code = "AuthorizationQueryParametersError"
+
+
 class MethodNotAllowed(S3Error):
     """Raised when a method is not allowed on a resource (S3's `MethodNotAllowed`)."""
 

@@ -21,6 +21,7 @@ from overcast.services.s3.errors import (
     IncompleteBody,
     InvalidArgument,
     InvalidRequest,
+    MissingContentLength,
 )
 
 MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
@@ -47,6 +48,15 @@ def declared_length(headers: Mapping[str, str]) -> int | None:
             ProposedSize=length,
             MaxSizeAllowed=MAX_PUT_BYTES,
         )
+    return length
+
+
+def required_length(headers: Mapping[str, str]) -> int:
+    """The declared length of a PUT's body: S3 takes no body of unstated length (a plain
+    chunked transfer, aws-chunked without x-amz-decoded-content-length) and answers 411."""
+    length = declared_length(headers)
+    if length is None:
+        raise MissingContentLength("You must provide the Content-Length HTTP header.")
     return length
 
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
-from overcast.services.s3.api.bodies import checksum_algorithm, declared_length, receive
+from overcast.services.s3.api.bodies import checksum_algorithm, receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.objects import (
     checksum_members,
@@ -61,7 +61,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
 async def upload_part(store: ObjectStore, call: Call) -> Response:
     upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     md5_of_header(call.params.get("ContentMD5"))
-    declared_length(call.request.headers)
+    required_length(call.request.headers)
     writer = store.blobs.writer(checksum_algorithm(call.request.headers))
     try:
         sent = await receive(call.request, writer)

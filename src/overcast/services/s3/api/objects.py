@@ -15,6 +15,7 @@ from overcast.services.s3.api.bodies import (
     BlobResponse,
     checksum_algorithm,
     receive,
+    required_length,
     small_body,
 )
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
@@ -109,6 +110,7 @@ def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
 @OPERATIONS("PutObject")
 async def put_object(store: ObjectStore, call: Call) -> Response:
     store.buckets.get(bucket_of(call))  # before reading the body, as S3 does
+    required_length(call.request.headers)
     headers, metadata = stored_headers(call), user_metadata(call)
     md5_of_header(call.params.get("ContentMD5"))
     options = {

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from datetime import UTC, datetime
-from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from botocore.model import OperationModel, ServiceModel
 from starlette.requests import Request
@@ -29,7 +29,10 @@ from overcast.aws.request_context import RequestContext
 from overcast.services.s3.api.call import s3_request_id
 from overcast.services.s3.errors import (
     AccessDenied,
+    AuthorizationQueryParametersError,
     InternalError,
+    InvalidArgument,
+    InvalidURI,
     MalformedXML,
     MethodNotAllowed,
     S3Error,
@@ -87,16 +90,27 @@ XML_PAYLOADS = frozenset(
 )
 MAX_XML_BYTES = 1024 * 1024
 INTERNAL = "We encountered an internal error. Please try again."
+MAX_PRESIGNED_SECONDS = 7 * 24 * 3600  # SigV4 presigned URLs live a week at most
+SIGV4_DATE = "%Y%m%dT%H%M%SZ"
 
 
 def locate(host: str, raw_path: str) -> tuple[str | None, str | None]:
-    """(bucket, key) of a request; either may be None (ListBuckets, a bucket operation)."""
+    """(bucket, key) of a request; either may be None (ListBuckets, a bucket operation).
+    `raw_path` is the path as sent (percent-encoded, its bytes as latin-1 text); a path
+    that is not UTF-8 once decoded is InvalidURI, as S3 answers (never a key with U+FFFD)."""
     match = VIRTUAL_HOST.fullmatch(host.lower()) if host else None
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
     if match is not None:
-        return match["bucket"], unquote(path) or None
+        return match["bucket"], _decoded(path) or None
     bucket, _, key = path.partition("/")
-    return (unquote(bucket) or None), (unquote(key) or None)
+    return (_decoded(bucket) or None), (_decoded(key) or None)
+
+
+def _decoded(text: str) -> str:
+    try:
+        return unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        raise InvalidURI("Couldn't parse the specified URI.") from None
 
 
 def operation_for(method: str, bucket: str | None, key: str | None, request: Request) -> str:
@@ -131,14 +145,10 @@ def body_left_unread(request: Request) -> bool:
 
 def check_expiry(request: Request) -> None:
     """A presigned URL (SigV4's X-Amz-Date + X-Amz-Expires, or SigV2's Expires) that has
-    run out is refused, as S3 refuses it."""
+    run out is refused, as S3 refuses it; so is a SigV4 one made to last over a week."""
     query, now = request.query_params, time.time()
     if "X-Amz-Expires" in query and "X-Amz-Date" in query:
-        try:
-            signed = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            expires = signed.timestamp() + int(query["X-Amz-Expires"])
-        except ValueError:
-            raise AccessDenied("X-Amz-Date or X-Amz-Expires is not valid") from None
+        expires = _sigv4_expiry(query["X-Amz-Date"], query["X-Amz-Expires"])
     elif "Signature" in query and "Expires" in query:
         try:
             expires = int(query["Expires"])
@@ -154,6 +164,49 @@ def check_expiry(request: Request) -> None:
         )
 
 
+def _sigv4_expiry(date: str, seconds: str) -> float:
+    """When a SigV4 presigned URL runs out; its parameters checked in S3's words."""
+    try:
+        signed = datetime.strptime(date, SIGV4_DATE).replace(tzinfo=UTC)
+    except ValueError:
+        raise AuthorizationQueryParametersError(
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
+        ) from None
+    try:
+        lifetime = int(seconds)
+    except ValueError:
+        raise AuthorizationQueryParametersError("X-Amz-Expires should be a number") from None
+    if lifetime < 0:
+        raise AuthorizationQueryParametersError("X-Amz-Expires must be non-negative")
+    if lifetime > MAX_PRESIGNED_SECONDS:
+        raise AuthorizationQueryParametersError(
+            f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGNED_SECONDS}"
+        )
+    return signed.timestamp() + lifetime
+
+
+def check_integers(operation: OperationModel, query: Mapping[str, str]) -> None:
+    """Integer query parameters (max-keys, partNumber, ...) that are not integers are S3's
+    InvalidArgument, not a document error."""
+    shape = operation.input_shape
+    for member in shape.members.values() if shape is not None else ():
+        name = member.serialization.get("name")
+        if member.serialization.get("location") != "querystring" or name not in query:
+            continue
+        if member.type_name not in ("integer", "long"):
+            continue
+        text = query[name]
+        try:
+            int(text)
+        except ValueError:
+            message = (
+                "Part number must be an integer between 1 and 10000, inclusive"
+                if name == "partNumber"
+                else f"Provided {name} not an integer or within integer range"
+            )
+            raise InvalidArgument(message, ArgumentName=name, ArgumentValue=text) from None
+
+
 class S3Wire:
     """S3's requests read and answered (the gateway's Wire)."""
 
@@ -166,16 +219,17 @@ class S3Wire:
     async def read(
         self, request: Request, operations: Container[str], max_body: int | None
     ) -> tuple[OperationModel, dict]:
+        check_expiry(request)
         raw_path = request.scope.get("raw_path")
         path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
         bucket, key = locate(request.headers.get("host", ""), path)
         if key is not None:
             check_key(key)
         name = operation_for(request.method, bucket, key, request)
-        check_expiry(request)
         if name not in operations:  # refused before its body is read
             raise S3NotImplemented(f"The {name} operation is not supported by this server")
         operation = self.model.operation_model(name)
+        check_integers(operation, request.query_params)
         body = None
         if name in XML_PAYLOADS:
             body = await read_body(request, "S3", max_body or MAX_XML_BYTES)
