@@ -203,3 +203,35 @@ def test_a_repeated_completion_answers_as_the_first(s3, bucket: str) -> None:
         complete(s3, bucket, "k", upload_id, etags)
     assert error_of(raised) == ("NoSuchUpload", 404)
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"replaced"
+
+
+def test_copy_source_range_is_read_strictly(s3, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="source", Body=b"01234")
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="dest")["UploadId"]
+
+    def copy(byte_range: str) -> tuple:
+        with pytest.raises(ClientError) as raised:
+            s3.upload_part_copy(
+                Bucket=bucket,
+                Key="dest",
+                UploadId=upload_id,
+                PartNumber=1,
+                CopySource={"Bucket": bucket, "Key": "source"},
+                CopySourceRange=byte_range,
+            )
+        return error_of(raised)
+
+    for improper in ("0-2", "bytes=0", "bytes=hello-world", "bytes=0-bar", "bytes=0-2,3-4"):
+        assert copy(improper) == ("InvalidArgument", 400), improper
+    assert copy("bytes=3-1") == ("InvalidArgument", 400)
+    assert copy("bytes=0-21") == ("InvalidArgument", 400)  # ends past the source's end
+    assert copy("bytes=5-6") == ("InvalidRequest", 400)  # starts past it
+    part = s3.upload_part_copy(
+        Bucket=bucket,
+        Key="dest",
+        UploadId=upload_id,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "source"},
+        CopySourceRange="bytes=1-3",
+    )
+    assert part["CopyPartResult"]["ETag"] == f'"{hashlib.md5(b"123").hexdigest()}"'

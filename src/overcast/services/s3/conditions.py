@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from overcast.aws.protocols.rest_xml import http_date
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.errors import (
     InvalidArgument,
@@ -74,10 +75,17 @@ def check_read(item: StoredObject, conditions: Preconditions) -> None:
             raise _failed("If-Unmodified-Since")
     if conditions.if_none_match is not None:
         if _etag_matches(conditions.if_none_match, item.etag):
-            raise NotModified("Not Modified")
+            raise _not_modified(item)
     elif conditions.if_modified_since is not None:
         if modified <= conditions.if_modified_since.timestamp():
-            raise NotModified("Not Modified")
+            raise _not_modified(item)
+
+
+def _not_modified(item: StoredObject) -> NotModified:
+    last_modified = datetime.fromtimestamp(item.modified_ms / 1000, UTC)
+    return NotModified(
+        "Not Modified", etag=f'"{item.etag}"', last_modified=http_date(last_modified)
+    )
 
 
 def check_copy_source(item: StoredObject, conditions: Preconditions) -> None:

@@ -83,10 +83,18 @@ class PreconditionFailed(S3Error):
 
 class NotModified(S3Error):
     """Raised when an If-None-Match or If-Modified-Since condition of a read fails (304,
-    which S3 answers without a body)."""
+    which S3 answers without a body, but with the object's ETag and Last-Modified, so that
+    a cache can revalidate its copy)."""
 
     status = 304
     code = "NotModified"
+
+    def __init__(self, message: str, *, etag: str, last_modified: str) -> None:
+        super().__init__(message)
+        self._headers = {"ETag": etag, "Last-Modified": last_modified}
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
 
 
 class MalformedXML(S3Error):

@@ -33,6 +33,7 @@ from overcast.services.s3.errors import (
     InvalidArgument,
     InvalidPart,
     InvalidPartOrder,
+    InvalidRequest,
     MalformedXML,
     NoSuchUpload,
 )
@@ -41,6 +42,7 @@ from overcast.services.s3.objects import Objects, verify
 
 MIN_PART_BYTES = 5 * 1024 * 1024
 COPY_CHUNK = 1024 * 1024
+COPY_RANGE_TOO_FAR = "The specified copy range is invalid for the source object size"
 NO_SUCH_UPLOAD = (
     "The specified upload does not exist. The upload ID may be invalid, or the upload may "
     "have been aborted or completed."
@@ -126,7 +128,11 @@ class Multipart:
         with stream:
             check_copy_source(original, conditions)
             first, last = byte_range or (0, original.size - 1)
-            if byte_range is not None and (last >= original.size or first > last):
+            if byte_range is not None and first >= original.size:
+                raise InvalidRequest(
+                    "The specified copy range is invalid for the source object size"
+                )
+            if byte_range is not None and last >= original.size:
                 raise InvalidArgument(
                     f"Range specified is not valid for source object of size: {original.size}",
                     ArgumentName="x-amz-copy-source-range",

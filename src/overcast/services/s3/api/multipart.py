@@ -4,6 +4,7 @@ listing.py's)."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,7 @@ from overcast.services.s3.errors import InvalidArgument, MalformedXML
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 
+COPY_RANGE = re.compile(r"bytes=(\d+)-(\d+)")
 MALFORMED = (
     "The XML you provided was not well-formed or did not validate against our published schema"
 )
@@ -80,18 +82,19 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
 
 
 def copy_range(text: str | None) -> tuple[int, int] | None:
+    """`x-amz-copy-source-range: bytes=first-last`, read strictly: S3 refuses what a GET's
+    Range would let pass (no `bytes=`, an open end, several ranges, last before first)."""
     if text is None:
         return None
-    first, _, last = text.removeprefix("bytes=").partition("-")
-    try:
-        return int(first), int(last)
-    except ValueError:
+    match = COPY_RANGE.fullmatch(text)
+    if match is None or int(match[1]) > int(match[2]):
         raise InvalidArgument(
             "The x-amz-copy-source-range value must be of the form bytes=first-last where "
             "first and last are the zero-based offsets of the first and last bytes to copy",
             ArgumentName="x-amz-copy-source-range",
             ArgumentValue=text,
-        ) from None
+        )
+    return int(match[1]), int(match[2])
 
 
 @OPERATIONS("UploadPartCopy")

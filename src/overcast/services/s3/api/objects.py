@@ -19,6 +19,11 @@ from overcast.services.s3.api.bodies import (
     small_body,
 )
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
+from overcast.services.s3.api.header_values import (
+    metadata_header,
+    metadata_value,
+    stored_encoding,
+)
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import Checksum, sent_checksum
 from overcast.services.s3.conditions import (
@@ -58,18 +63,18 @@ OVERRIDES = {
 def stored_headers(call: Call) -> dict[str, str]:
     headers = call.request.headers
     kept = {member: headers[name] for name, member in STORED_HEADERS.items() if name in headers}
-    # aws-chunked is how the body travelled, not how it is stored.
-    encodings = [e.strip() for e in kept.pop("ContentEncoding", "").split(",")]
-    encodings = [e for e in encodings if e and e != "aws-chunked"]
-    if encodings:
-        kept["ContentEncoding"] = ",".join(encodings)
+    encoding = stored_encoding(kept.pop("ContentEncoding", ""))
+    if encoding is not None:
+        kept["ContentEncoding"] = encoding
     kept.setdefault("ContentType", DEFAULT_CONTENT_TYPE)
     return kept
 
 
 def user_metadata(call: Call) -> dict[str, str]:
-    metadata = call.params.get("Metadata") or {}
-    size = sum(len(k) + len(v) for k, v in metadata.items())
+    received = call.params.get("Metadata") or {}
+    metadata = {name: metadata_value(value) for name, value in received.items()}
+    # S3 counts the bytes of the UTF-8 encoding of each name and value.
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in metadata.items())
     if size > MAX_METADATA_BYTES:
         raise MetadataTooLarge(
             "Your metadata headers exceed the maximum allowed metadata size",
@@ -151,7 +156,7 @@ def _object_headers(call: Call, item: StoredObject) -> dict:
         "LastModified": moment(item.modified_ms),
         "ETag": f'"{item.etag}"',
         **item.headers,
-        "Metadata": item.metadata,
+        "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
     }
     for query_member, header_member in OVERRIDES.items():
         if call.params.get(query_member) is not None:

@@ -263,6 +263,7 @@ class S3Wire:
             exc = InternalError(INTERNAL)
         request_id = s3_request_id(context)
         response = rest_xml.error_response(exc, request_id, with_body=request.method != "HEAD")
+        response.headers.update(exc.headers())  # a 304's ETag and Last-Modified
         return _finished(response, request, context)
 
 
