@@ -196,3 +196,17 @@ def test_an_integer_parameter_that_is_not_one(s3, bucket: str) -> None:
         400,
     )
     assert error["ArgumentName"] == "max-keys" and error["ArgumentValue"] == "blah"
+
+
+def test_virtual_hosted_style_on_localhost(server: RunningServer, s3, bucket: str) -> None:
+    # A client set to virtual-host style against http://localhost:PORT sends this Host.
+    port = urlsplit(server.endpoint).port
+    host = {"Host": f"{bucket}.localhost:{port}"}
+    status, _, _ = send(server, "PUT", "/dir/k", b"hosted", host)
+    assert status == 200
+    assert s3.get_object(Bucket=bucket, Key="dir/k")["Body"].read() == b"hosted"
+    status, _, body = send(server, "GET", "/?list-type=2", headers=host)
+    assert status == 200 and b"<Key>dir/k</Key>" in body
+    # The endpoint's own name is no bucket: path style still works through it.
+    status, _, body = send(server, "GET", f"/{bucket}/dir/k", headers={"Host": "s3.localhost"})
+    assert (status, body) == (200, b"hosted")

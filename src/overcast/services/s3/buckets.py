@@ -80,6 +80,9 @@ class Buckets:
             raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
         return state
 
+    def exists(self, name: str) -> bool:
+        return name in self._states
+
     def all(self) -> list[Bucket]:
         return sorted((s.bucket for s in self._states.values()), key=lambda b: b.name)
 

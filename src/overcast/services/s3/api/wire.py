@@ -1,11 +1,13 @@
 """S3's wire: rest-xml, with S3's own addressing, as the gateway drives it (aws/gateway.py).
 
 Addressing, as S3's: path style (`/<bucket>/<key>`) or virtual-hosted style (the bucket in
-the Host: `<bucket>.s3.<anything>`). The operation is chosen as S3 chooses it, by method,
-bucket or object, sub-resource (`?tagging`, `?uploads`, ...) and a copy-source header; its
-input is read by botocore's model (aws/protocols/rest_xml.py), the bucket and key as its uri
-labels. An object's body is left to the handler, which streams it. Every answer carries S3's
-`x-amz-request-id` and `x-amz-id-2`; every error leaves as S3's XML error document.
+the Host: `<bucket>.s3.<anything>`, or `<bucket>.localhost`, what a client set to
+virtual-host style sends to `http://localhost:PORT`). The operation is chosen as S3 chooses
+it, by method, bucket or object, sub-resource (`?tagging`, `?uploads`, ...) and a
+copy-source header; its input is read by botocore's model (aws/protocols/rest_xml.py), the
+bucket and key as its uri labels. An object's body is left to the handler, which streams
+it. Every answer carries S3's `x-amz-request-id` and `x-amz-id-2`; every error leaves as
+S3's XML error document.
 
 Signatures are not checked (as nowhere in Overcast); a presigned URL's expiry is.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from datetime import UTC, datetime
 from urllib.parse import unquote_to_bytes
 
@@ -40,8 +42,11 @@ from overcast.services.s3.errors import (
 )
 from overcast.services.s3.names import check_key
 
-# `<bucket>.s3.<anything>` (the last `.s3.` or `.s3-` names where the bucket ends).
+# `<bucket>.s3.<anything>` (the last `.s3.` or `.s3-` names where the bucket ends), or
+# `<bucket>.localhost` (but `s3.localhost` is an endpoint's own name, not a bucket's).
 VIRTUAL_HOST = re.compile(r"(?P<bucket>.+)\.s3(?:[.-][^:]*)?(?::\d+)?")
+LOCAL_VIRTUAL_HOST = re.compile(r"(?P<bucket>.+)\.localhost(?::\d+)?")
+API_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Query parameters that name a sub-resource, i.e. another operation on the same path.
 SUBRESOURCES = frozenset(
     "accelerate acl analytics attributes cors delete encryption intelligent-tiering inventory "
@@ -98,12 +103,24 @@ def locate(host: str, raw_path: str) -> tuple[str | None, str | None]:
     """(bucket, key) of a request; either may be None (ListBuckets, a bucket operation).
     `raw_path` is the path as sent (percent-encoded, its bytes as latin-1 text); a path
     that is not UTF-8 once decoded is InvalidURI, as S3 answers (never a key with U+FFFD)."""
-    match = VIRTUAL_HOST.fullmatch(host.lower()) if host else None
+    bucket_in_host = hosted_bucket(host)
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
-    if match is not None:
-        return match["bucket"], _decoded(path) or None
+    if bucket_in_host is not None:
+        return bucket_in_host, _decoded(path) or None
     bucket, _, key = path.partition("/")
     return (_decoded(bucket) or None), (_decoded(key) or None)
+
+
+def hosted_bucket(host: str) -> str | None:
+    """The bucket a virtual-hosted-style Host names; None for path style."""
+    host = host.lower()
+    match = VIRTUAL_HOST.fullmatch(host)
+    if match is not None:
+        return match["bucket"]
+    match = LOCAL_VIRTUAL_HOST.fullmatch(host)
+    if match is None or match["bucket"] == "s3" or match["bucket"].startswith("s3."):
+        return None
+    return match["bucket"]
 
 
 def _decoded(text: str) -> str:
@@ -111,6 +128,23 @@ def _decoded(text: str) -> str:
         return unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
     except UnicodeError:
         raise InvalidURI("Couldn't parse the specified URI.") from None
+
+
+def addressed_to_s3(request: Request, bucket_exists: Callable[[str], bool]) -> bool:
+    """Whether an unsigned request (a public read, a browser's form upload, a health probe
+    of a bucket) is S3's: its Host names a bucket (virtual-hosted style), or its path's
+    first segment is a bucket that exists. Nothing else is claimed, so an unsigned request
+    for another service's path is left to it; a first segment shaped like an API version
+    (`/2015-03-31/functions`: the REST-JSON services') is never taken for a bucket."""
+    if hosted_bucket(request.headers.get("host", "")) is not None:
+        return True
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    first = raw_path.decode("latin-1").split("?", 1)[0].lstrip("/").split("/", 1)[0]
+    try:
+        bucket = _decoded(first)
+    except InvalidURI:
+        return False
+    return bool(bucket) and not API_VERSION.fullmatch(bucket) and bucket_exists(bucket)
 
 
 def operation_for(method: str, bucket: str | None, key: str | None, request: Request) -> str:
