@@ -57,7 +57,7 @@ def test_error_document(server: RunningServer, s3, bucket: str) -> None:
     assert fields["RequestId"] == headers["x-amz-request-id"] and fields["HostId"]
     status, _, body = send(server, "HEAD", f"/{bucket}/missing")
     assert status == 404 and body == b""  # HEAD errors have no body, as on S3
-    status, _, body = send(server, "GET", f"/{bucket}?acl")
+    status, _, body = send(server, "GET", f"/{bucket}?analytics")
     assert status == 501 and b"<Code>NotImplemented</Code>" in body
 
 

@@ -41,6 +41,48 @@ class NoSuchTagSet(S3Error):
     code = "NoSuchTagSet"
 
 
+class NoSuchBucketPolicy(S3Error):
+    """Raised when a bucket has no policy."""
+
+    status = 404
+    code = "NoSuchBucketPolicy"
+
+
+class NoSuchCORSConfiguration(S3Error):
+    """Raised when a bucket has no CORS configuration."""
+
+    status = 404
+    code = "NoSuchCORSConfiguration"
+
+
+class NoSuchLifecycleConfiguration(S3Error):
+    """Raised when a bucket has no lifecycle configuration."""
+
+    status = 404
+    code = "NoSuchLifecycleConfiguration"
+
+
+class NoSuchWebsiteConfiguration(S3Error):
+    """Raised when a bucket has no website configuration."""
+
+    status = 404
+    code = "NoSuchWebsiteConfiguration"
+
+
+class ObjectLockConfigurationNotFoundError(S3Error):
+    """Raised when a bucket has no Object Lock configuration."""
+
+    status = 404
+    code = "ObjectLockConfigurationNotFoundError"
+
+
+class ReplicationConfigurationNotFoundError(S3Error):
+    """Raised when a bucket has no replication configuration."""
+
+    status = 404
+    code = "ReplicationConfigurationNotFoundError"
+
+
 class BucketNotEmpty(S3Error):
     """Raised when a bucket that still holds objects is deleted."""
 

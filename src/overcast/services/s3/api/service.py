@@ -14,6 +14,7 @@ from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import service_model
 from overcast.services.s3.api import buckets as _buckets  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import configuration as _configuration  # noqa: F401 (likewise)
 from overcast.services.s3.api import listing as _listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
