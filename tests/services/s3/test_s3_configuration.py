@@ -3,6 +3,8 @@ bucket where nothing was configured, in the order Terraform's aws_s3_bucket read
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -124,3 +126,93 @@ def test_every_object_is_its_null_version(s3, bucket: str) -> None:
     with pytest.raises(ClientError) as raised:
         s3.list_object_versions(Bucket=bucket, VersionIdMarker="null")
     assert error_of(raised) == ("InvalidArgument", 400)
+
+
+def policy_for(bucket: str, **statement: object) -> str:
+    allow = {
+        "Sid": "PublicRead",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**allow, **statement}]})
+
+
+def test_a_bucket_policy_is_kept_as_written(s3, bucket: str) -> None:
+    with pytest.raises(ClientError) as raised:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert error_of(raised) == ("NoSuchBucketPolicy", 404)
+    assert raised.value.response["Error"]["Message"] == "The bucket policy does not exist"
+    policy = policy_for(bucket)
+    put = s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert s3.get_bucket_policy(Bucket=bucket)["Policy"] == policy
+    deleted = s3.delete_bucket_policy(Bucket=bucket)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as raised:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert error_of(raised) == ("NoSuchBucketPolicy", 404)
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        ("not json", "Policies must be valid JSON and the first byte must be '{'"),
+        ('{"Version": "2012-10-17"}', "Missing required field Statement"),
+        ("effect", "Invalid effect: Maybe"),
+        ("principal", "Missing required field Principal"),
+        ("resource", "Policy has invalid resource"),
+    ],
+)
+def test_a_malformed_policy_is_refused(s3, bucket: str, policy: str, message: str) -> None:
+    broken = {
+        "effect": policy_for(bucket, Effect="Maybe"),
+        "principal": json.dumps(
+            {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+        ),
+        "resource": policy_for(bucket, Resource="arn:aws:s3:::another-bucket/*"),
+    }
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_policy(Bucket=bucket, Policy=broken.get(policy, policy))
+    assert error_of(raised) == ("MalformedPolicy", 400)
+    assert raised.value.response["Error"]["Message"] == message
+    with pytest.raises(ClientError):
+        s3.get_bucket_policy(Bucket=bucket)  # nothing kept
+
+
+def test_terraform_s_read_of_a_bucket(s3, bucket: str) -> None:
+    """aws_s3_bucket's read, in the provider's order: what is configured answers, what is
+    not answers the error the provider treats as "not configured"."""
+    s3.head_bucket(Bucket=bucket)
+    not_configured = {
+        "get_bucket_policy": "NoSuchBucketPolicy",
+        "get_bucket_cors": "NoSuchCORSConfiguration",
+        "get_bucket_website": "NoSuchWebsiteConfiguration",
+        "get_bucket_lifecycle_configuration": "NoSuchLifecycleConfiguration",
+        "get_bucket_replication": "ReplicationConfigurationNotFoundError",
+        "get_object_lock_configuration": "ObjectLockConfigurationNotFoundError",
+        "get_bucket_tagging": "NoSuchTagSet",
+    }
+    for method in (
+        "get_bucket_policy",
+        "get_bucket_acl",
+        "get_bucket_cors",
+        "get_bucket_website",
+        "get_bucket_versioning",
+        "get_bucket_accelerate_configuration",
+        "get_bucket_request_payment",
+        "get_bucket_logging",
+        "get_bucket_lifecycle_configuration",
+        "get_bucket_replication",
+        "get_bucket_encryption",
+        "get_object_lock_configuration",
+        "get_bucket_location",
+        "get_bucket_tagging",
+    ):
+        if method in not_configured:
+            with pytest.raises(ClientError) as raised:
+                getattr(s3, method)(Bucket=bucket)
+            assert raised.value.response["Error"]["Code"] == not_configured[method], method
+        else:
+            getattr(s3, method)(Bucket=bucket)

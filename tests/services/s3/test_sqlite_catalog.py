@@ -9,8 +9,12 @@ from pathlib import Path
 from overcast.services.s3.catalog import Bucket, Completion, StoredObject, Upload
 from overcast.services.s3.sqlite_catalog import SqliteCatalog
 
-# The objects table as the first version wrote it (before part sizes were kept).
-OLD_OBJECTS = """
+# The tables as the first version wrote them (before part sizes and policies were kept).
+OLD_TABLES = """
+CREATE TABLE buckets (
+    name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    tags TEXT, notification TEXT);
+INSERT INTO buckets VALUES ('b', 'us-east-1', 1, NULL, NULL);
 CREATE TABLE objects (
     bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
@@ -23,11 +27,14 @@ INSERT INTO objects VALUES ('b', 'old', 'blob1', 10, 'e-2', 1, '{}', '{}', 2, NU
 def test_a_file_from_before_part_sizes_opens(tmp_path: Path) -> None:
     path = tmp_path / "s3.db"
     with sqlite3.connect(path) as db:
-        db.executescript(OLD_OBJECTS)
+        db.executescript(OLD_TABLES)
     catalog = SqliteCatalog(path)
     try:
         old = catalog.get("b", "old")
         assert old is not None and old.parts == 2 and old.part_sizes is None
+        assert catalog.bucket_settings()["b"].policy is None
+        catalog.set_policy("b", '{"Statement": []}')
+        assert catalog.bucket_settings()["b"].policy == '{"Statement": []}'
         catalog.add_bucket(Bucket("c", "us-east-1", 1))
         catalog.put(StoredObject("c", "new", "blob2", 7, "e", 1, part_sizes=(5, 2)), [])
         assert catalog.get("c", "new").part_sizes == (5, 2)

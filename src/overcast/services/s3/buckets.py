@@ -20,7 +20,7 @@ from overcast.aws.tags import (
     tag_map,
 )
 from overcast.delivery import DeliveryFailed
-from overcast.services.s3.catalog import Bucket, Catalog
+from overcast.services.s3.catalog import Bucket, BucketSettings, Catalog
 from overcast.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -29,6 +29,7 @@ from overcast.services.s3.errors import (
     InvalidLocationConstraint,
     InvalidTag,
     NoSuchBucket,
+    NoSuchBucketPolicy,
     NoSuchTagSet,
 )
 from overcast.services.s3.names import check_bucket_name
@@ -39,6 +40,7 @@ from overcast.services.s3.notifications import (
     test_event,
 )
 from overcast.services.s3.notifier import Notifier
+from overcast.services.s3.policies import check_policy
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class BucketState:
     bucket: Bucket
     tags: tuple[tuple[str, str], ...] | None = None
     rules: tuple[Rule, ...] = ()
+    policy: str | None = None
 
 
 class Buckets:
@@ -69,10 +72,11 @@ class Buckets:
         settings = catalog.bucket_settings()
         self._states: dict[str, BucketState] = {}
         for bucket in catalog.buckets():
-            tags, notification = settings.get(bucket.name, (None, None))
-            rules = tuple(Rule.from_dict(r) for r in (notification or {}).get("rules", ()))
+            kept = settings.get(bucket.name, BucketSettings())
+            rules = tuple(Rule.from_dict(r) for r in (kept.notification or {}).get("rules", ()))
+            tags = kept.tags
             pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
-            self._states[bucket.name] = BucketState(bucket, pairs, rules)
+            self._states[bucket.name] = BucketState(bucket, pairs, rules, kept.policy)
 
     def get(self, name: str) -> BucketState:
         state = self._states.get(name)
@@ -134,6 +138,26 @@ class Buckets:
         state = self.get(name)
         self.catalog.set_tags(name, None)
         self._states[name] = replace(state, tags=None)
+
+    # --- policy -----------------------------------------------------------------------------
+
+    def policy(self, name: str) -> str:
+        policy = self.get(name).policy
+        if policy is None:
+            raise NoSuchBucketPolicy("The bucket policy does not exist", BucketName=name)
+        return policy
+
+    def put_policy(self, name: str, policy: str) -> None:
+        """Keep the bucket's policy, as it was written (enforcing it is IAM's, not here)."""
+        state = self.get(name)
+        check_policy(policy, state.bucket.name, state.bucket.region)
+        self.catalog.set_policy(name, policy)
+        self._states[name] = replace(state, policy=policy)
+
+    def delete_policy(self, name: str) -> None:
+        state = self.get(name)
+        self.catalog.set_policy(name, None)
+        self._states[name] = replace(state, policy=None)
 
     # --- notifications ----------------------------------------------------------------------
 

@@ -22,6 +22,15 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class BucketSettings:
+    """What a bucket has been configured with (None: never configured)."""
+
+    tags: list[dict] | None = None
+    notification: dict | None = None
+    policy: str | None = None  # the policy document as it was put
+
+
+@dataclass(frozen=True)
 class StoredObject:
     """One object. `etag` is bare (no quotes); `headers` are the representation headers
     stored with it (Content-Type, Cache-Control, ...); `parts` counts a multipart object's
@@ -97,8 +106,8 @@ class Catalog(Protocol):
 
     def buckets(self) -> list[Bucket]: ...
 
-    def bucket_settings(self) -> dict[str, tuple[list | None, dict | None]]:
-        """Every bucket's (tags, notification configuration), read at start."""
+    def bucket_settings(self) -> dict[str, BucketSettings]:
+        """Every bucket's settings, read at start."""
         ...
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -109,6 +118,8 @@ class Catalog(Protocol):
     def set_tags(self, name: str, tags: list[dict] | None) -> None: ...
 
     def set_notification(self, name: str, configuration: dict) -> None: ...
+
+    def set_policy(self, name: str, policy: str | None) -> None: ...
 
     def get(self, bucket: str, key: str) -> StoredObject | None: ...
 

@@ -163,6 +163,12 @@ class IllegalLocationConstraintException(S3Error):
     code = "IllegalLocationConstraintException"
 
 
+class MalformedPolicy(S3Error):
+    """Raised when a bucket policy is not a policy document S3 accepts."""
+
+    code = "MalformedPolicy"
+
+
 class InvalidTag(S3Error):
     """Raised when a tag set has a duplicate, reserved, too long or too many tags."""
 

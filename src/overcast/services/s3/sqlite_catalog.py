@@ -12,6 +12,7 @@ from pathlib import Path
 
 from overcast.services.s3.catalog import (
     Bucket,
+    BucketSettings,
     Check,
     Completion,
     Notice,
@@ -24,7 +25,7 @@ from overcast.store.database import Database
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
     name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT);
+    tags TEXT, notification TEXT, policy TEXT);
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
@@ -50,7 +51,7 @@ OBJECT_COLUMNS = (
     "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes"
 )
 # Columns added since the first schema: (table, column, type), added to older files at open.
-ADDED_COLUMNS = (("objects", "part_sizes", "TEXT"),)
+ADDED_COLUMNS = (("objects", "part_sizes", "TEXT"), ("buckets", "policy", "TEXT"))
 
 
 def _object(row: tuple) -> StoredObject:
@@ -92,13 +93,17 @@ class SqliteCatalog(Database):
             ).fetchall()
         return [Bucket(*row) for row in rows]
 
-    def bucket_settings(self) -> dict[str, tuple[list | None, dict | None]]:
-        """Every bucket's (tags, notification configuration), read at start."""
+    def bucket_settings(self) -> dict[str, BucketSettings]:
+        """Every bucket's settings, read at start."""
         with self._lock:
-            rows = self._db.execute("SELECT name, tags, notification FROM buckets").fetchall()
+            rows = self._db.execute(
+                "SELECT name, tags, notification, policy FROM buckets"
+            ).fetchall()
         return {
-            name: (json.loads(tags) if tags else None, json.loads(notes) if notes else None)
-            for name, tags, notes in rows
+            name: BucketSettings(
+                json.loads(tags) if tags else None, json.loads(notes) if notes else None, policy
+            )
+            for name, tags, notes, policy in rows
         }
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -133,6 +138,9 @@ class SqliteCatalog(Database):
         self._write(
             "UPDATE buckets SET notification=? WHERE name=?", (json.dumps(configuration), name)
         )
+
+    def set_policy(self, name: str, policy: str | None) -> None:
+        self._write("UPDATE buckets SET policy=? WHERE name=?", (policy, name))
 
     # --- objects ----------------------------------------------------------------------------
 

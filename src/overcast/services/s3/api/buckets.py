@@ -1,4 +1,4 @@
-"""S3's bucket operations: create, delete, head, list buckets, location, tagging,
+"""S3's bucket operations: create, delete, head, list buckets, location, tagging, policy,
 notification configuration, and deleting many objects at once."""
 
 from __future__ import annotations
@@ -113,6 +113,27 @@ async def put_bucket_tagging(store: ObjectStore, call: Call) -> Response:
 @OPERATIONS("DeleteBucketTagging")
 async def delete_bucket_tagging(store: ObjectStore, call: Call) -> Response:
     await run_in_threadpool(store.buckets.delete_tags, bucket_of(call))
+    return respond(call, {})
+
+
+# --- policy -------------------------------------------------------------------------------
+
+
+@OPERATIONS("GetBucketPolicy")
+async def get_bucket_policy(store: ObjectStore, call: Call) -> Response:
+    # The document itself is the answer, as it was put (JSON, not XML).
+    return Response(store.buckets.policy(bucket_of(call)), media_type="application/json")
+
+
+@OPERATIONS("PutBucketPolicy")
+async def put_bucket_policy(store: ObjectStore, call: Call) -> Response:
+    await run_in_threadpool(store.buckets.put_policy, bucket_of(call), call.params["Policy"])
+    return respond(call, {}, status=204)
+
+
+@OPERATIONS("DeleteBucketPolicy")
+async def delete_bucket_policy(store: ObjectStore, call: Call) -> Response:
+    await run_in_threadpool(store.buckets.delete_policy, bucket_of(call))
     return respond(call, {})
 
 

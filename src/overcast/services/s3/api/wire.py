@@ -80,6 +80,9 @@ BUCKET_OPERATIONS = {
     ("GET", "logging"): "GetBucketLogging",
     ("GET", "accelerate"): "GetBucketAccelerateConfiguration",
     ("GET", "replication"): "GetBucketReplication",
+    ("GET", "policy"): "GetBucketPolicy",
+    ("PUT", "policy"): "PutBucketPolicy",
+    ("DELETE", "policy"): "DeleteBucketPolicy",
     ("GET", "uploads"): "ListMultipartUploads",
     ("POST", "delete"): "DeleteObjects",
 }
@@ -108,6 +111,8 @@ XML_PAYLOADS = frozenset(
         "CompleteMultipartUpload",
     }
 )
+# Operations whose payload is a text document other than XML (a policy's JSON).
+TEXT_PAYLOADS = frozenset({"PutBucketPolicy"})
 MAX_XML_BYTES = 1024 * 1024
 INTERNAL = "We encountered an internal error. Please try again."
 MAX_PRESIGNED_SECONDS = 7 * 24 * 3600  # SigV4 presigned URLs live a week at most
@@ -280,7 +285,7 @@ class S3Wire:
         operation = self.model.operation_model(name)
         check_integers(operation, request.query_params)
         body = None
-        if name in XML_PAYLOADS:
+        if name in XML_PAYLOADS or name in TEXT_PAYLOADS:
             body = await read_body(request, "S3", max_body or MAX_XML_BYTES)
         labels = {"Bucket": bucket or "", "Key": key or ""}
         try:
@@ -292,6 +297,9 @@ class S3Wire:
                 "The XML you provided was not well-formed or did not validate against our "
                 "published schema"
             ) from exc
+        if name in TEXT_PAYLOADS:
+            payload = operation.input_shape.serialization["payload"]
+            params[payload] = (body or b"").decode("utf-8", "replace")
         return operation, params
 
     def respond(
