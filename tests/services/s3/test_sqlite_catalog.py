@@ -9,7 +9,8 @@ from pathlib import Path
 from overcast.services.s3.catalog import Bucket, Completion, StoredObject, Upload
 from overcast.services.s3.sqlite_catalog import SqliteCatalog
 
-# The tables as the first version wrote them (before part sizes and policies were kept).
+# The tables as the first version wrote them (before part sizes, policies and object tags
+# were kept).
 OLD_TABLES = """
 CREATE TABLE buckets (
     name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
@@ -21,6 +22,11 @@ CREATE TABLE objects (
     metadata TEXT NOT NULL, parts INTEGER, checksum TEXT,
     PRIMARY KEY (bucket, key)) WITHOUT ROWID;
 INSERT INTO objects VALUES ('b', 'old', 'blob1', 10, 'e-2', 1, '{}', '{}', 2, NULL);
+CREATE TABLE uploads (
+    id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
+    initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
+    checksum_algorithm TEXT);
+INSERT INTO uploads VALUES ('u', 'b', 'k', 1, '{}', '{}', NULL);
 """
 
 
@@ -32,6 +38,7 @@ def test_a_file_from_before_part_sizes_opens(tmp_path: Path) -> None:
     try:
         old = catalog.get("b", "old")
         assert old is not None and old.parts == 2 and old.part_sizes is None
+        assert old.tags == () and catalog.upload("u").tags == ()
         assert catalog.bucket_settings()["b"].policy is None
         catalog.set_policy("b", '{"Statement": []}')
         assert catalog.bucket_settings()["b"].policy == '{"Statement": []}'

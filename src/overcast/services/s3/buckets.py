@@ -10,15 +10,6 @@ from dataclasses import dataclass, replace
 
 from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
-from overcast.aws.tags import (
-    MAX_KEY,
-    MAX_VALUE,
-    TagError,
-    TagProblem,
-    check_count,
-    check_tag,
-    tag_map,
-)
 from overcast.delivery import DeliveryFailed
 from overcast.services.s3.catalog import Bucket, BucketSettings, Catalog
 from overcast.services.s3.errors import (
@@ -27,7 +18,6 @@ from overcast.services.s3.errors import (
     IllegalLocationConstraintException,
     InvalidArgument,
     InvalidLocationConstraint,
-    InvalidTag,
     NoSuchBucket,
     NoSuchBucketPolicy,
     NoSuchTagSet,
@@ -41,12 +31,12 @@ from overcast.services.s3.notifications import (
 )
 from overcast.services.s3.notifier import Notifier
 from overcast.services.s3.policies import check_policy
+from overcast.services.s3.tagging import MAX_BUCKET_TAGS, check_tags
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
 
 LEGACY_REGION = "us-east-1"  # where S3 buckets need no LocationConstraint
-MAX_TAGS = 50
 
 
 @dataclass(frozen=True)
@@ -130,7 +120,7 @@ class Buckets:
 
     def put_tags(self, name: str, tags: list[tuple[str, str]]) -> None:
         state = self.get(name)
-        _check_tags(tags)
+        check_tags(tags, MAX_BUCKET_TAGS, "Bucket")
         self.catalog.set_tags(name, [{"Key": k, "Value": v} for k, v in tags])
         self._states[name] = replace(state, tags=tuple(tags))
 
@@ -242,29 +232,3 @@ def _check_location(region: str, location: str | None) -> None:
             f"The {said} location constraint is incompatible for the region specific "
             "endpoint this request was sent to."
         )
-
-
-def _check_tags(tags: list[tuple[str, str]]) -> None:
-    try:
-        check_count(tags, MAX_TAGS)
-        tag_map(tags, check_tag)
-    except TagError as error:
-        raise _invalid_tag(error) from None
-
-
-def _invalid_tag(error: TagError) -> InvalidTag:
-    """S3's wording for each broken tag rule."""
-    key, value = error.key, error.value
-    if error.problem is TagProblem.COUNT:
-        return InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
-    if error.problem is TagProblem.DUPLICATE:
-        return InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
-    if error.problem is TagProblem.SYSTEM:
-        return InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
-    if error.problem is TagProblem.KEY:
-        return InvalidTag(
-            f"The TagKey you have provided is invalid or too long, max {MAX_KEY}", TagKey=key
-        )
-    return InvalidTag(
-        f"The TagValue you have provided is too long, max {MAX_VALUE}", TagKey=key, TagValue=value
-    )

@@ -35,7 +35,8 @@ class StoredObject:
     """One object. `etag` is bare (no quotes); `headers` are the representation headers
     stored with it (Content-Type, Cache-Control, ...); `parts` counts a multipart object's
     parts and `part_sizes` are their sizes in order (None for an object stored before they
-    were kept); `checksum` is `<ALGORITHM>:<base64>` when the client sent one."""
+    were kept); `checksum` is `<ALGORITHM>:<base64>` when the client sent one; `tags` are
+    its tag set, (key, value) in order."""
 
     bucket: str
     key: str
@@ -48,6 +49,7 @@ class StoredObject:
     parts: int | None = None
     checksum: str | None = None
     part_sizes: tuple[int, ...] | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Upload:
     headers: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
     checksum_algorithm: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # the object's, once completed
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,13 @@ class Catalog(Protocol):
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Store an object (replacing any of its key) with its events; returns the object
         replaced and the events as kept (with their ids). `check` may refuse the write."""
+        ...
+
+    def set_object_tags(
+        self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]
+    ) -> StoredObject | None:
+        """Replace an object's tag set (its bytes and everything else unchanged); returns the
+        object as tagged, None if there is no such object."""
         ...
 
     def delete(

@@ -71,11 +71,12 @@ class Multipart:
         headers: dict[str, str],
         metadata: dict[str, str],
         checksum_algorithm: str | None = None,
+        tags: tuple[tuple[str, str], ...] = (),
     ) -> Upload:
         self.buckets.get(bucket)
         upload_id = uuid.uuid4().hex + uuid.uuid4().hex
         upload = Upload(
-            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm
+            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm, tags
         )
         self.catalog.add_upload(upload)
         return upload
@@ -197,6 +198,7 @@ class Multipart:
             upload.metadata,
             parts=len(chosen),
             part_sizes=tuple(part.size for part in chosen),
+            tags=upload.tags,
         )
         event = "ObjectCreated:CompleteMultipartUpload"
         notices = self.objects.notices(event, state, item.key, caller, item.size, etag)

@@ -29,12 +29,12 @@ CREATE TABLE IF NOT EXISTS buckets (
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT,
+    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT, tags TEXT,
     PRIMARY KEY (bucket, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
     initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
-    checksum_algorithm TEXT);
+    checksum_algorithm TEXT, tags TEXT);
 CREATE TABLE IF NOT EXISTS parts (
     upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
@@ -48,18 +48,34 @@ CREATE TABLE IF NOT EXISTS outbox (
     hops INTEGER NOT NULL);
 """
 OBJECT_COLUMNS = (
-    "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes"
+    "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes, "
+    "tags"
 )
 # Columns added since the first schema: (table, column, type), added to older files at open.
-ADDED_COLUMNS = (("objects", "part_sizes", "TEXT"), ("buckets", "policy", "TEXT"))
+ADDED_COLUMNS = (
+    ("objects", "part_sizes", "TEXT"),
+    ("buckets", "policy", "TEXT"),
+    ("objects", "tags", "TEXT"),
+    ("uploads", "tags", "TEXT"),
+)
 
 
 def _object(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum, sizes = row
+    *head, headers, metadata, parts, checksum, sizes, tags = row
     part_sizes = tuple(json.loads(sizes)) if sizes else None
     return StoredObject(
-        *head, json.loads(headers), json.loads(metadata), parts, checksum, part_sizes
+        *head,
+        json.loads(headers),
+        json.loads(metadata),
+        parts,
+        checksum,
+        part_sizes,
+        _tags(tags),
     )
+
+
+def _tags(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((key, value) for key, value in json.loads(text)) if text else ()
 
 
 class SqliteCatalog(Database):
@@ -167,7 +183,8 @@ class SqliteCatalog(Database):
                 check(previous)
             self._forget_completions(item.bucket, item.key)
             self._db.execute(
-                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     item.bucket,
                     item.key,
@@ -180,10 +197,23 @@ class SqliteCatalog(Database):
                     item.parts,
                     item.checksum,
                     json.dumps(item.part_sizes) if item.part_sizes is not None else None,
+                    json.dumps(item.tags) if item.tags else None,
                 ),
             )
             kept = self._keep(notices)
         return previous, kept
+
+    def set_object_tags(
+        self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]
+    ) -> StoredObject | None:
+        """Replace an object's tag set (its bytes and everything else unchanged); returns the
+        object as tagged, None if there is no such object."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE objects SET tags=? WHERE bucket=? AND key=?",
+                (json.dumps(tags) if tags else None, bucket, key),
+            )
+            return self.get(bucket, key)
 
     def delete(
         self, bucket: str, key: str, notices: Callable[[StoredObject], list[Notice]]
@@ -215,7 +245,7 @@ class SqliteCatalog(Database):
     def add_upload(self, upload: Upload) -> None:
         self._write(
             "INSERT INTO uploads (id, bucket, key, initiated_ms, headers, metadata, "
-            "checksum_algorithm) VALUES (?,?,?,?,?,?,?)",
+            "checksum_algorithm, tags) VALUES (?,?,?,?,?,?,?,?)",
             (
                 upload.id,
                 upload.bucket,
@@ -224,19 +254,20 @@ class SqliteCatalog(Database):
                 json.dumps(upload.headers),
                 json.dumps(upload.metadata),
                 upload.checksum_algorithm,
+                json.dumps(upload.tags) if upload.tags else None,
             ),
         )
 
     def upload(self, upload_id: str) -> Upload | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm "
-                "FROM uploads WHERE id=?",
+                "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm, "
+                "tags FROM uploads WHERE id=?",
                 (upload_id,),
             ).fetchone()
         if row is None:
             return None
-        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6])
+        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6], _tags(row[7]))
 
     def uploads(self, bucket: str) -> list[Upload]:
         with self._lock:

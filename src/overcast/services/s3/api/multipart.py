@@ -26,6 +26,7 @@ from overcast.services.s3.checksums import ALGORITHMS
 from overcast.services.s3.errors import InvalidArgument, MalformedXML
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
+from overcast.services.s3.tagging import header_tags
 
 COPY_RANGE = re.compile(r"bytes=(\d+)-(\d+)")
 MALFORMED = (
@@ -49,6 +50,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         headers=stored_headers(call),
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
+        tags=header_tags(call.params.get("Tagging")),
     )
     result = {
         "Bucket": bucket_of(call),

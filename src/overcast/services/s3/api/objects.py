@@ -36,6 +36,7 @@ from overcast.services.s3.conditions import (
 from overcast.services.s3.errors import InvalidArgument, InvalidRequest, MetadataTooLarge
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
+from overcast.services.s3.tagging import header_tags
 
 # Representation headers an object keeps (request header -> the model's output member).
 STORED_HEADERS = {
@@ -123,6 +124,7 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         "metadata": metadata,
         "content_md5": call.params.get("ContentMD5"),
         "check": write_check(call),
+        "tags": header_tags(call.params.get("Tagging")),
     }
     body = await small_body(call.request)
     if body is not None:
@@ -157,6 +159,7 @@ def _object_headers(call: Call, item: StoredObject) -> dict:
         "ETag": f'"{item.etag}"',
         **item.headers,
         "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
+        "TagCount": len(item.tags) or None,
     }
     for query_member, header_member in OVERRIDES.items():
         if call.params.get(query_member) is not None:
@@ -247,6 +250,16 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
     replace = None
     if directive == "REPLACE":
         replace = {"headers": stored_headers(call), "metadata": user_metadata(call)}
+    tags = None  # the source's, unless told otherwise
+    tagging = call.params.get("TaggingDirective", "COPY")
+    if tagging == "REPLACE":
+        tags = header_tags(call.params.get("Tagging"))
+    elif tagging != "COPY":
+        raise InvalidArgument(
+            "Unknown tagging directive.",
+            ArgumentName="x-amz-tagging-directive",
+            ArgumentValue=tagging,
+        )
     item, _ = await run_in_threadpool(
         store.objects.copy,
         source,
@@ -255,6 +268,7 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
         caller(call),
         replace=replace,
         conditions=conditions_of(call.params, "CopySource"),
+        tags=tags,
     )
     result = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
     return respond(call, {"CopyObjectResult": result})

@@ -94,6 +94,9 @@ OBJECT_OPERATIONS = {
     ("PUT", None): "PutObject",
     ("DELETE", None): "DeleteObject",
     ("GET", "acl"): "GetObjectAcl",
+    ("GET", "tagging"): "GetObjectTagging",
+    ("PUT", "tagging"): "PutObjectTagging",
+    ("DELETE", "tagging"): "DeleteObjectTagging",
     ("GET", "uploadId"): "ListParts",
     ("PUT", "uploadId"): "UploadPart",
     ("PUT", "partNumber"): "UploadPart",
@@ -106,6 +109,7 @@ XML_PAYLOADS = frozenset(
     {
         "CreateBucket",
         "PutBucketTagging",
+        "PutObjectTagging",
         "PutBucketNotificationConfiguration",
         "DeleteObjects",
         "CompleteMultipartUpload",
