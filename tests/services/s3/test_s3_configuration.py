@@ -216,3 +216,30 @@ def test_terraform_s_read_of_a_bucket(s3, bucket: str) -> None:
             assert raised.value.response["Error"]["Code"] == not_configured[method], method
         else:
             getattr(s3, method)(Bucket=bucket)
+
+
+def test_the_null_version_is_the_only_one(s3, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"x"
+    assert s3.head_object(Bucket=bucket, Key="k", VersionId="null")["ContentLength"] == 1
+    for read in (s3.get_object, s3.head_object, s3.delete_object):
+        with pytest.raises(ClientError) as raised:
+            read(Bucket=bucket, Key="k", VersionId="3HL4kqtJlcpXroDTDmJ")
+        assert error_of(raised)[1] == 400
+    with pytest.raises(ClientError) as raised:
+        s3.get_object(Bucket=bucket, Key="k", VersionId="3HL4kqtJlcpXroDTDmJ")
+    assert raised.value.response["Error"]["Message"] == "Invalid version id specified"
+    answer = s3.delete_objects(
+        Bucket=bucket,
+        Delete={"Objects": [{"Key": "k", "VersionId": "other"}, {"Key": "k", "VersionId": "null"}]},
+    )
+    assert answer["Errors"] == [
+        {
+            "Key": "k",
+            "VersionId": "other",
+            "Code": "NoSuchVersion",
+            "Message": "The specified version does not exist.",
+        }
+    ]
+    assert [d["Key"] for d in answer["Deleted"]] == ["k"]
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)

@@ -50,6 +50,7 @@ STORED_HEADERS = {
 }
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when none is given
 MAX_METADATA_BYTES = 2048
+NULL_VERSION = "null"
 # GetObject's response-* query parameters, which replace a stored header in the answer.
 OVERRIDES = {
     "ResponseContentType": "ContentType",
@@ -195,6 +196,8 @@ def _range_of(call: Call, item: StoredObject) -> tuple[int, int, int, dict]:
 
 @OPERATIONS("GetObject")
 async def get_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))
+    check_version(call.params.get("VersionId"))
     item, stream = await run_in_threadpool(store.objects.open, bucket_of(call), key_of(call))
     try:
         status, offset, length, extra = _range_of(call, item)
@@ -210,6 +213,8 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("HeadObject")
 async def head_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))
+    check_version(call.params.get("VersionId"))
     item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
     status, _, length, extra = _range_of(call, item)
     result = {**_object_headers(call, item), **extra}
@@ -220,8 +225,19 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("DeleteObject")
 async def delete_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))
+    check_version(call.params.get("VersionId"))
     await run_in_threadpool(store.objects.delete, bucket_of(call), key_of(call), caller(call))
     return respond(call, {})
+
+
+def check_version(version_id: str | None) -> None:
+    """A bucket whose versioning was never enabled holds each object as its `null` version
+    alone: that id names it, any other is refused as S3 refuses it."""
+    if version_id is not None and version_id != NULL_VERSION:
+        raise InvalidArgument(
+            "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
+        )
 
 
 def copy_source(text: str | None) -> tuple[str, str]:
