@@ -65,6 +65,9 @@ class _FailingBuckets:
     def get(self, name: str) -> None:
         raise RuntimeError("the catalog is gone")
 
+    def cors_rules(self, name: str) -> None:
+        return None
+
 
 class _FailingStore:
     """A store whose bucket lookups fail in a way no S3 error names."""

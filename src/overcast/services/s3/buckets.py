@@ -12,6 +12,7 @@ from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
 from overcast.delivery import DeliveryFailed
 from overcast.services.s3.catalog import Bucket, BucketSettings, Catalog
+from overcast.services.s3.cors import CorsRule, parse_rules
 from overcast.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -20,6 +21,7 @@ from overcast.services.s3.errors import (
     InvalidLocationConstraint,
     NoSuchBucket,
     NoSuchBucketPolicy,
+    NoSuchCORSConfiguration,
     NoSuchTagSet,
 )
 from overcast.services.s3.names import check_bucket_name
@@ -45,6 +47,7 @@ class BucketState:
     tags: tuple[tuple[str, str], ...] | None = None
     rules: tuple[Rule, ...] = ()
     policy: str | None = None
+    cors: tuple[CorsRule, ...] | None = None
 
 
 class Buckets:
@@ -66,7 +69,8 @@ class Buckets:
             rules = tuple(Rule.from_dict(r) for r in (kept.notification or {}).get("rules", ()))
             tags = kept.tags
             pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
-            self._states[bucket.name] = BucketState(bucket, pairs, rules, kept.policy)
+            cors = tuple(CorsRule.from_dict(r) for r in kept.cors) if kept.cors else None
+            self._states[bucket.name] = BucketState(bucket, pairs, rules, kept.policy, cors)
 
     def get(self, name: str) -> BucketState:
         state = self._states.get(name)
@@ -148,6 +152,30 @@ class Buckets:
         state = self.get(name)
         self.catalog.set_policy(name, None)
         self._states[name] = replace(state, policy=None)
+
+    # --- CORS -------------------------------------------------------------------------------
+
+    def cors(self, name: str) -> tuple[CorsRule, ...]:
+        rules = self.get(name).cors
+        if rules is None:
+            raise NoSuchCORSConfiguration("The CORS configuration does not exist", BucketName=name)
+        return rules
+
+    def cors_rules(self, name: str) -> tuple[CorsRule, ...] | None:
+        """The bucket's CORS rules; None when it has none, or there is no such bucket."""
+        state = self._states.get(name)
+        return state.cors if state is not None else None
+
+    def put_cors(self, name: str, configuration: dict) -> None:
+        state = self.get(name)
+        rules = parse_rules(configuration)
+        self.catalog.set_cors(name, [rule.to_dict() for rule in rules])
+        self._states[name] = replace(state, cors=rules)
+
+    def delete_cors(self, name: str) -> None:
+        state = self.get(name)
+        self.catalog.set_cors(name, None)
+        self._states[name] = replace(state, cors=None)
 
     # --- notifications ----------------------------------------------------------------------
 

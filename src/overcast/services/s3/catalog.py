@@ -28,6 +28,7 @@ class BucketSettings:
     tags: list[dict] | None = None
     notification: dict | None = None
     policy: str | None = None  # the policy document as it was put
+    cors: list[dict] | None = None  # the CORS rules, as CORSRule dicts
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class Catalog(Protocol):
     def set_notification(self, name: str, configuration: dict) -> None: ...
 
     def set_policy(self, name: str, policy: str | None) -> None: ...
+
+    def set_cors(self, name: str, rules: list[dict] | None) -> None: ...
 
     def get(self, bucket: str, key: str) -> StoredObject | None: ...
 

@@ -249,6 +249,19 @@ class AuthorizationQueryParametersError(S3Error):
     code = "AuthorizationQueryParametersError"
 
 
+class BadRequest(S3Error):
+    """Raised when a CORS preflight lacks what S3 needs to evaluate it."""
+
+    code = "BadRequest"
+
+
+class CORSResponse(S3Error):
+    """Raised when a CORS preflight is not allowed by the bucket's CORS configuration."""
+
+    status = 403
+    code = "CORSResponse"
+
+
 class MethodNotAllowed(S3Error):
     """Raised when a method is not allowed on a resource (S3's `MethodNotAllowed`)."""
 

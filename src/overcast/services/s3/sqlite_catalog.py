@@ -25,7 +25,7 @@ from overcast.store.database import Database
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
     name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT, policy TEXT);
+    tags TEXT, notification TEXT, policy TEXT, cors TEXT);
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
@@ -57,6 +57,7 @@ ADDED_COLUMNS = (
     ("buckets", "policy", "TEXT"),
     ("objects", "tags", "TEXT"),
     ("uploads", "tags", "TEXT"),
+    ("buckets", "cors", "TEXT"),
 )
 
 
@@ -72,6 +73,10 @@ def _object(row: tuple) -> StoredObject:
         part_sizes,
         _tags(tags),
     )
+
+
+def _json(text: str | None) -> object:
+    return json.loads(text) if text else None
 
 
 def _tags(text: str | None) -> tuple[tuple[str, str], ...]:
@@ -113,13 +118,11 @@ class SqliteCatalog(Database):
         """Every bucket's settings, read at start."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, tags, notification, policy FROM buckets"
+                "SELECT name, tags, notification, policy, cors FROM buckets"
             ).fetchall()
         return {
-            name: BucketSettings(
-                json.loads(tags) if tags else None, json.loads(notes) if notes else None, policy
-            )
-            for name, tags, notes, policy in rows
+            name: BucketSettings(_json(tags), _json(notes), policy, _json(cors))
+            for name, tags, notes, policy, cors in rows
         }
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -157,6 +160,10 @@ class SqliteCatalog(Database):
 
     def set_policy(self, name: str, policy: str | None) -> None:
         self._write("UPDATE buckets SET policy=? WHERE name=?", (policy, name))
+
+    def set_cors(self, name: str, rules: list[dict] | None) -> None:
+        text = json.dumps(rules) if rules is not None else None
+        self._write("UPDATE buckets SET cors=? WHERE name=?", (text, name))
 
     # --- objects ----------------------------------------------------------------------------
 

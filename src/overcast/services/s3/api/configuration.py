@@ -8,7 +8,7 @@ set.
   disabled (BucketOwnerEnforced) and all public access blocked (since April 2023), the
   owner paying for requests, no access logging, no transfer acceleration.
 - Settings that do not exist until configured are S3's "no such configuration" errors
-  (CORS, lifecycle, website, Object Lock, replication).
+  (lifecycle, website, Object Lock, replication).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
 from overcast.services.s3.errors import (
-    NoSuchCORSConfiguration,
     NoSuchLifecycleConfiguration,
     NoSuchWebsiteConfiguration,
     ObjectLockConfigurationNotFoundError,
@@ -83,12 +82,6 @@ async def get_bucket_logging(store: ObjectStore, call: Call) -> Response:
 async def get_bucket_accelerate(store: ObjectStore, call: Call) -> Response:
     _checked(store, call)
     return respond(call, {}, "AccelerateConfiguration")
-
-
-@OPERATIONS("GetBucketCors")
-async def get_bucket_cors(store: ObjectStore, call: Call) -> Response:
-    name = _checked(store, call)
-    raise NoSuchCORSConfiguration("The CORS configuration does not exist", BucketName=name)
 
 
 @OPERATIONS("GetBucketLifecycleConfiguration")

@@ -29,6 +29,7 @@ from overcast.aws.protocols import rest_xml
 from overcast.aws.protocols.rest_json import read_body
 from overcast.aws.request_context import RequestContext
 from overcast.services.s3.api.call import s3_request_id
+from overcast.services.s3.cors import CorsRule, answer_headers, matching_rule
 from overcast.services.s3.errors import (
     AccessDenied,
     AuthorizationQueryParametersError,
@@ -70,6 +71,8 @@ BUCKET_OPERATIONS = {
     ("GET", "versions"): "ListObjectVersions",
     ("GET", "acl"): "GetBucketAcl",
     ("GET", "cors"): "GetBucketCors",
+    ("PUT", "cors"): "PutBucketCors",
+    ("DELETE", "cors"): "DeleteBucketCors",
     ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
     ("GET", "encryption"): "GetBucketEncryption",
     ("GET", "website"): "GetBucketWebsite",
@@ -110,6 +113,7 @@ XML_PAYLOADS = frozenset(
         "CreateBucket",
         "PutBucketTagging",
         "PutObjectTagging",
+        "PutBucketCors",
         "PutBucketNotificationConfiguration",
         "DeleteObjects",
         "CompleteMultipartUpload",
@@ -160,15 +164,28 @@ def addressed_to_s3(request: Request, bucket_exists: Callable[[str], bool]) -> b
     first segment is a bucket that exists. Nothing else is claimed, so an unsigned request
     for another service's path is left to it; a first segment shaped like an API version
     (`/2015-03-31/functions`: the REST-JSON services') is never taken for a bucket."""
-    if hosted_bucket(request.headers.get("host", "")) is not None:
-        return True
-    raw_path = request.scope.get("raw_path") or request.url.path.encode()
-    first = raw_path.decode("latin-1").split("?", 1)[0].lstrip("/").split("/", 1)[0]
+    return addressed_bucket(request, bucket_exists) is not None
+
+
+def addressed_bucket(request: Request, bucket_exists: Callable[[str], bool]) -> str | None:
+    """The bucket an unsigned request addresses, as `addressed_to_s3` decides; else None."""
+    hosted = hosted_bucket(request.headers.get("host", ""))
+    if hosted is not None:
+        return hosted
+    bucket, _ = _bucket_and_key(request)
+    if not bucket or API_VERSION.fullmatch(bucket) or not bucket_exists(bucket):
+        return None
+    return bucket
+
+
+def _bucket_and_key(request: Request) -> tuple[str | None, str | None]:
+    """(bucket, key) of a request; (None, None) for a path that is not UTF-8."""
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
     try:
-        bucket = _decoded(first)
+        return locate(request.headers.get("host", ""), path)
     except InvalidURI:
-        return False
-    return bool(bucket) and not API_VERSION.fullmatch(bucket) and bucket_exists(bucket)
+        return None, None
 
 
 def operation_for(method: str, bucket: str | None, key: str | None, request: Request) -> str:
@@ -266,10 +283,14 @@ def check_integers(operation: OperationModel, query: Mapping[str, str]) -> None:
 
 
 class S3Wire:
-    """S3's requests read and answered (the gateway's Wire)."""
+    """S3's requests read and answered (the gateway's Wire). `cors_rules` finds a bucket's
+    CORS rules, for the Access-Control-* headers of a browser's cross-origin request."""
 
-    def __init__(self, model: ServiceModel) -> None:
+    def __init__(
+        self, model: ServiceModel, cors_rules: Callable[[str], tuple[CorsRule, ...] | None]
+    ) -> None:
         self.model = model
+        self.cors_rules = cors_rules
 
     def claims(self, request: Request) -> bool:
         return True
@@ -316,7 +337,7 @@ class S3Wire:
         """S3's handlers build their own Response (an object's body is streamed)."""
         if not isinstance(result, Response):
             raise TypeError(f"S3's {operation.name} answered {type(result).__name__}")
-        return _finished(result, request, context)
+        return self._finished(result, request, context)
 
     def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
         if not isinstance(exc, S3Error):
@@ -325,16 +346,26 @@ class S3Wire:
         request_id = s3_request_id(context)
         response = rest_xml.error_response(exc, request_id, with_body=request.method != "HEAD")
         response.headers.update(exc.headers())  # a 304's ETag and Last-Modified
-        return _finished(response, request, context)
+        return self._finished(response, request, context)
 
+    def _finished(self, response: Response, request: Request, context: RequestContext) -> Response:
+        request_id = s3_request_id(context)
+        response.headers["x-amz-request-id"] = request_id
+        response.headers["x-amz-id-2"] = rest_xml.host_id(request_id)
+        origin = request.headers.get("origin")
+        if origin is not None:
+            response.headers.update(self._cors_headers(request, origin))
+        if body_left_unread(request):
+            # Answered before reading the body (an error, found from the head alone): a
+            # client that sent `Expect: 100-continue` never sends it, one that did not is
+            # still sending it. Either way the connection cannot carry another request.
+            response.headers["connection"] = "close"
+        return response
 
-def _finished(response: Response, request: Request, context: RequestContext) -> Response:
-    request_id = s3_request_id(context)
-    response.headers["x-amz-request-id"] = request_id
-    response.headers["x-amz-id-2"] = rest_xml.host_id(request_id)
-    if body_left_unread(request):
-        # Answered before reading the body (an error, found from the head alone): a
-        # client that sent `Expect: 100-continue` never sends it, one that did not is
-        # still sending it. Either way the connection cannot carry another request.
-        response.headers["connection"] = "close"
-    return response
+    def _cors_headers(self, request: Request, origin: str) -> dict[str, str]:
+        """A cross-origin request's answer carries the headers of the bucket's CORS rule
+        that allows it (none where no rule does: the browser then withholds the answer)."""
+        bucket, _ = _bucket_and_key(request)
+        rules = self.cors_rules(bucket) if bucket else None
+        rule = matching_rule(rules or (), origin, request.method)
+        return answer_headers(rule, origin, None) if rule is not None else {}
