@@ -9,15 +9,14 @@ bucket and key as its uri labels. An object's body is left to the handler, which
 it. Every answer carries S3's `x-amz-request-id` and `x-amz-id-2`; every error leaves as
 S3's XML error document.
 
-Signatures are not checked (as nowhere in Overcast); a presigned URL's expiry is.
+Signatures are not checked (as nowhere in Overcast); a presigned URL's lifetime is
+(presigned.py).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Container, Mapping
-from datetime import UTC, datetime
 from urllib.parse import unquote_to_bytes
 
 from botocore.model import OperationModel, ServiceModel
@@ -29,10 +28,9 @@ from overcast.aws.protocols import rest_xml
 from overcast.aws.protocols.rest_json import read_body
 from overcast.aws.request_context import RequestContext
 from overcast.services.s3.api.call import s3_request_id
+from overcast.services.s3.api.presigned import check_expiry
 from overcast.services.s3.cors import CorsRule, answer_headers, matching_rule
 from overcast.services.s3.errors import (
-    AccessDenied,
-    AuthorizationQueryParametersError,
     InternalError,
     InvalidArgument,
     InvalidURI,
@@ -123,8 +121,6 @@ XML_PAYLOADS = frozenset(
 TEXT_PAYLOADS = frozenset({"PutBucketPolicy"})
 MAX_XML_BYTES = 1024 * 1024
 INTERNAL = "We encountered an internal error. Please try again."
-MAX_PRESIGNED_SECONDS = 7 * 24 * 3600  # SigV4 presigned URLs live a week at most
-SIGV4_DATE = "%Y%m%dT%H%M%SZ"
 
 
 def locate(host: str, raw_path: str) -> tuple[str | None, str | None]:
@@ -216,48 +212,6 @@ def body_left_unread(request: Request) -> bool:
     has_body = headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
     # Starlette marks a request's stream consumed once its last chunk has been received.
     return has_body and not getattr(request, "_stream_consumed", True)
-
-
-def check_expiry(request: Request) -> None:
-    """A presigned URL (SigV4's X-Amz-Date + X-Amz-Expires, or SigV2's Expires) that has
-    run out is refused, as S3 refuses it; so is a SigV4 one made to last over a week."""
-    query, now = request.query_params, time.time()
-    if "X-Amz-Expires" in query and "X-Amz-Date" in query:
-        expires = _sigv4_expiry(query["X-Amz-Date"], query["X-Amz-Expires"])
-    elif "Signature" in query and "Expires" in query:
-        try:
-            expires = int(query["Expires"])
-        except ValueError:
-            raise AccessDenied("Expires is not valid") from None
-    else:
-        return
-    if now > expires:
-        raise AccessDenied(
-            "Request has expired",
-            Expires=rest_xml.iso_time(datetime.fromtimestamp(expires, UTC)),
-            ServerTime=rest_xml.iso_time(datetime.fromtimestamp(now, UTC)),
-        )
-
-
-def _sigv4_expiry(date: str, seconds: str) -> float:
-    """When a SigV4 presigned URL runs out; its parameters checked in S3's words."""
-    try:
-        signed = datetime.strptime(date, SIGV4_DATE).replace(tzinfo=UTC)
-    except ValueError:
-        raise AuthorizationQueryParametersError(
-            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
-        ) from None
-    try:
-        lifetime = int(seconds)
-    except ValueError:
-        raise AuthorizationQueryParametersError("X-Amz-Expires should be a number") from None
-    if lifetime < 0:
-        raise AuthorizationQueryParametersError("X-Amz-Expires must be non-negative")
-    if lifetime > MAX_PRESIGNED_SECONDS:
-        raise AuthorizationQueryParametersError(
-            f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGNED_SECONDS}"
-        )
-    return signed.timestamp() + lifetime
 
 
 def check_integers(operation: OperationModel, query: Mapping[str, str]) -> None:
