@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.routing import Route
 
 with warnings.catch_warnings():
@@ -19,7 +20,7 @@ with warnings.catch_warnings():
 
 from overcast.aws.gateway import Gateway
 from overcast.services.s3.api.service import s3_api
-from overcast.services.s3.api.wire import MAX_XML_BYTES
+from overcast.services.s3.api.wire import MAX_XML_BYTES, addressed_to_s3
 from overcast.services.s3.store import ObjectStore
 
 SIGNED = (
@@ -64,6 +65,9 @@ class _FailingBuckets:
     def get(self, name: str) -> None:
         raise RuntimeError("the catalog is gone")
 
+    def cors_rules(self, name: str) -> None:
+        return None
+
 
 class _FailingStore:
     """A store whose bucket lookups fail in a way no S3 error names."""
@@ -101,3 +105,33 @@ def test_a_body_left_unread_closes_the_connection(s3: TestClient) -> None:
     deleted = s3.request("DELETE", "/bucket/key", content=b"ignored")  # answered, body unread
     assert deleted.status_code == 204 and deleted.headers["connection"] == "close"
     assert "connection" not in s3.delete("/bucket/key").headers
+
+
+def unsigned(path: str, host: str = "127.0.0.1:9000", method: str = "GET") -> Request:
+    raw, _, query = path.partition("?")
+    return Request(
+        {
+            "type": "http",
+            "method": method,
+            "path": raw,
+            "raw_path": raw.encode(),
+            "query_string": query.encode(),
+            "headers": [(b"host", host.encode())],
+        }
+    )
+
+
+def test_an_unsigned_request_is_s3_s_when_it_names_a_bucket() -> None:
+    buckets = {"public-site", "2015-03-31"}.__contains__
+    assert addressed_to_s3(unsigned("/public-site/index.html"), buckets)
+    assert addressed_to_s3(unsigned("/public-site", method="HEAD"), buckets)
+    assert addressed_to_s3(unsigned("/any/key", host="any.localhost:9000"), buckets)
+    assert addressed_to_s3(unsigned("/key", host="any.s3.us-east-1.amazonaws.com"), buckets)
+    # Other services' paths, and buckets that are not here, are left to them.
+    assert not addressed_to_s3(unsigned("/2015-03-31/functions/"), buckets)
+    assert not addressed_to_s3(unsigned("/missing/key"), buckets)
+    assert not addressed_to_s3(unsigned("/"), buckets)
+    assert not addressed_to_s3(unsigned("/%FF/key"), buckets)
+    assert not addressed_to_s3(
+        unsigned("/public-site/k", host="s3.localhost:9000"), set().__contains__
+    )

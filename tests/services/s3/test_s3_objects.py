@@ -6,12 +6,18 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
 from xml.etree import ElementTree
 
 import pytest
 from botocore.exceptions import ClientError
 
 from support import http_call
+
+SIGNED = (
+    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
+    "SignedHeaders=host, Signature=0"
+)
 
 
 def error_of(raised: pytest.ExceptionInfo) -> tuple[str, int]:
@@ -274,3 +280,59 @@ def test_listing_missing_bucket(s3) -> None:
     with pytest.raises(ClientError) as raised:
         s3.list_objects_v2(Bucket="no-such-bucket-here-at-all")
     assert error_of(raised) == ("NoSuchBucket", 404)
+
+
+def test_not_modified_carries_the_etag_and_last_modified(s3, bucket: str) -> None:
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"data")["ETag"]
+    modified = s3.head_object(Bucket=bucket, Key="k")["ResponseMetadata"]["HTTPHeaders"]
+    for read in (s3.get_object, s3.head_object):
+        with pytest.raises(ClientError) as raised:
+            read(Bucket=bucket, Key="k", IfNoneMatch=etag)
+        headers = raised.value.response["ResponseMetadata"]["HTTPHeaders"]
+        assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 304
+        assert headers["etag"] == etag  # a cache revalidates its copy with these
+        assert headers["last-modified"] == modified["last-modified"]
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("gzip", "gzip"),
+        ("deflate, gzip", "deflate, gzip"),
+        ("gzip, aws-chunked", "gzip"),
+        ("aws-chunked, gzip", "gzip"),
+        ("aws-chunked", None),
+    ],
+)
+def test_content_encoding_is_kept_as_sent(s3, bucket: str, sent: str, kept: str | None) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ContentEncoding=sent)
+    assert s3.head_object(Bucket=bucket, Key="k").get("ContentEncoding") == kept
+
+
+def test_metadata_beyond_ascii_comes_back_rfc2047_encoded(server, s3, bucket: str) -> None:
+    def send_unicode(params, **kwargs) -> None:
+        params["headers"]["x-amz-meta-greeting"] = "Hello World\xe9"  # botocore sends UTF-8
+
+    s3.meta.events.register("before-call.s3.PutObject", send_unicode)
+    try:
+        s3.put_object(Bucket=bucket, Key="utf8", Body=b"x", Metadata={"plain": "ascii"})
+    finally:
+        s3.meta.events.unregister("before-call.s3.PutObject", send_unicode)
+    got = s3.head_object(Bucket=bucket, Key="utf8")["Metadata"]
+    assert got == {"plain": "ascii", "greeting": "=?UTF-8?B?SGVsbG8gV29ybGTDqQ==?="}
+    assert str(make_header(decode_header(got["greeting"]))) == "Hello World\xe9"
+    # Latin-1 bytes on the wire, and encoded words, are read as the text they are.
+    status, _, _ = http_call(
+        f"{server.endpoint}/{bucket}/latin1",
+        "PUT",
+        b"x",
+        {"Authorization": SIGNED, "x-amz-meta-word": "caf\xe9"},
+    )
+    assert status == 200
+    assert s3.head_object(Bucket=bucket, Key="latin1")["Metadata"] == {
+        "word": "=?UTF-8?B?Y2Fmw6k=?="
+    }
+    s3.put_object(Bucket=bucket, Key="words", Body=b"x", Metadata={"word": "=?UTF-8?B?Y2Fmw6k=?="})
+    assert s3.head_object(Bucket=bucket, Key="words")["Metadata"] == {
+        "word": "=?UTF-8?B?Y2Fmw6k=?="
+    }

@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import boto3
+import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from support import RunningServer
 
@@ -55,7 +57,7 @@ def test_error_document(server: RunningServer, s3, bucket: str) -> None:
     assert fields["RequestId"] == headers["x-amz-request-id"] and fields["HostId"]
     status, _, body = send(server, "HEAD", f"/{bucket}/missing")
     assert status == 404 and body == b""  # HEAD errors have no body, as on S3
-    status, _, body = send(server, "GET", f"/{bucket}?acl")
+    status, _, body = send(server, "GET", f"/{bucket}?analytics")
     assert status == 501 and b"<Code>NotImplemented</Code>" in body
 
 
@@ -135,3 +137,76 @@ def test_sigv2_authorization_header_is_s3(server: RunningServer, s3, bucket: str
     s3.put_object(Bucket=bucket, Key="k", Body=b"v2")
     status, _, body = send(server, "GET", f"/{bucket}/k", headers={"Authorization": "AWS test:sig"})
     assert status == 200 and body == b"v2"
+
+
+def error_fields(body: bytes) -> dict[str, str | None]:
+    return {child.tag: child.text for child in ElementTree.fromstring(body)}
+
+
+def test_presigned_url_lives_a_week_at_most(server: RunningServer, s3, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    v4 = server.client("s3", signature_version="s3v4")
+    params = {"Bucket": bucket, "Key": "k"}
+    week = v4.generate_presigned_url("get_object", Params=params, ExpiresIn=604800)
+    assert fetch(week) == (200, b"x")
+    longer = v4.generate_presigned_url("get_object", Params=params, ExpiresIn=604801)
+    status, body = fetch(longer)
+    fields = error_fields(body)
+    assert (status, fields["Code"]) == (400, "AuthorizationQueryParametersError")
+    assert (
+        fields["Message"] == "X-Amz-Expires must be less than a week (in seconds) that is; 604800"
+    )
+    status, body = fetch(week.replace("X-Amz-Expires=604800", "X-Amz-Expires=-7"))
+    assert status == 400 and error_fields(body)["Message"] == "X-Amz-Expires must be non-negative"
+
+
+def test_a_put_without_content_length_is_refused(server: RunningServer, bucket: str) -> None:
+    url = urlsplit(server.endpoint)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
+    connection.putrequest("PUT", f"/{bucket}/unsized")
+    connection.putheader("Authorization", SIGNED)
+    connection.endheaders()  # no Content-Length, no Transfer-Encoding
+    response = connection.getresponse()
+    fields = error_fields(response.read())
+    connection.close()
+    assert (response.status, fields["Code"]) == (411, "MissingContentLength")
+    assert fields["Message"] == "You must provide the Content-Length HTTP header."
+
+
+def test_a_key_that_is_not_utf8_is_invalid_uri(server: RunningServer, bucket: str) -> None:
+    status, _, body = send(server, "GET", f"/{bucket}/bad%FFkey")
+    fields = error_fields(body)
+    assert (status, fields["Code"]) == (400, "InvalidURI")
+    assert fields["Message"] == "Couldn't parse the specified URI."
+
+
+def test_an_integer_parameter_that_is_not_one(s3, bucket: str) -> None:
+    def add_bad_max_keys(params, **kwargs) -> None:
+        params["url"] += "&max-keys=blah"
+
+    s3.meta.events.register("before-call.s3.ListObjects", add_bad_max_keys)
+    try:
+        with pytest.raises(ClientError) as raised:
+            s3.list_objects(Bucket=bucket)
+    finally:
+        s3.meta.events.unregister("before-call.s3.ListObjects", add_bad_max_keys)
+    error = raised.value.response["Error"]
+    assert (error["Code"], raised.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidArgument",
+        400,
+    )
+    assert error["ArgumentName"] == "max-keys" and error["ArgumentValue"] == "blah"
+
+
+def test_virtual_hosted_style_on_localhost(server: RunningServer, s3, bucket: str) -> None:
+    # A client set to virtual-host style against http://localhost:PORT sends this Host.
+    port = urlsplit(server.endpoint).port
+    host = {"Host": f"{bucket}.localhost:{port}"}
+    status, _, _ = send(server, "PUT", "/dir/k", b"hosted", host)
+    assert status == 200
+    assert s3.get_object(Bucket=bucket, Key="dir/k")["Body"].read() == b"hosted"
+    status, _, body = send(server, "GET", "/?list-type=2", headers=host)
+    assert status == 200 and b"<Key>dir/k</Key>" in body
+    # The endpoint's own name is no bucket: path style still works through it.
+    status, _, body = send(server, "GET", f"/{bucket}/dir/k", headers={"Host": "s3.localhost"})
+    assert (status, body) == (200, b"hosted")

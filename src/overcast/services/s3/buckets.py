@@ -10,25 +10,18 @@ from dataclasses import dataclass, replace
 
 from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
-from overcast.aws.tags import (
-    MAX_KEY,
-    MAX_VALUE,
-    TagError,
-    TagProblem,
-    check_count,
-    check_tag,
-    tag_map,
-)
 from overcast.delivery import DeliveryFailed
-from overcast.services.s3.catalog import Bucket, Catalog
+from overcast.services.s3.catalog import Bucket, BucketSettings, Catalog
+from overcast.services.s3.cors import CorsRule, parse_rules
 from overcast.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
     IllegalLocationConstraintException,
     InvalidArgument,
     InvalidLocationConstraint,
-    InvalidTag,
     NoSuchBucket,
+    NoSuchBucketPolicy,
+    NoSuchCORSConfiguration,
     NoSuchTagSet,
 )
 from overcast.services.s3.names import check_bucket_name
@@ -39,12 +32,13 @@ from overcast.services.s3.notifications import (
     test_event,
 )
 from overcast.services.s3.notifier import Notifier
+from overcast.services.s3.policies import check_policy
+from overcast.services.s3.tagging import MAX_BUCKET_TAGS, check_tags
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
 
 LEGACY_REGION = "us-east-1"  # where S3 buckets need no LocationConstraint
-MAX_TAGS = 50
 
 
 @dataclass(frozen=True)
@@ -52,6 +46,8 @@ class BucketState:
     bucket: Bucket
     tags: tuple[tuple[str, str], ...] | None = None
     rules: tuple[Rule, ...] = ()
+    policy: str | None = None
+    cors: tuple[CorsRule, ...] | None = None
 
 
 class Buckets:
@@ -69,16 +65,21 @@ class Buckets:
         settings = catalog.bucket_settings()
         self._states: dict[str, BucketState] = {}
         for bucket in catalog.buckets():
-            tags, notification = settings.get(bucket.name, (None, None))
-            rules = tuple(Rule.from_dict(r) for r in (notification or {}).get("rules", ()))
+            kept = settings.get(bucket.name, BucketSettings())
+            rules = tuple(Rule.from_dict(r) for r in (kept.notification or {}).get("rules", ()))
+            tags = kept.tags
             pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
-            self._states[bucket.name] = BucketState(bucket, pairs, rules)
+            cors = tuple(CorsRule.from_dict(r) for r in kept.cors) if kept.cors else None
+            self._states[bucket.name] = BucketState(bucket, pairs, rules, kept.policy, cors)
 
     def get(self, name: str) -> BucketState:
         state = self._states.get(name)
         if state is None:
             raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
         return state
+
+    def exists(self, name: str) -> bool:
+        return name in self._states
 
     def all(self) -> list[Bucket]:
         return sorted((s.bucket for s in self._states.values()), key=lambda b: b.name)
@@ -123,7 +124,7 @@ class Buckets:
 
     def put_tags(self, name: str, tags: list[tuple[str, str]]) -> None:
         state = self.get(name)
-        _check_tags(tags)
+        check_tags(tags, MAX_BUCKET_TAGS, "Bucket")
         self.catalog.set_tags(name, [{"Key": k, "Value": v} for k, v in tags])
         self._states[name] = replace(state, tags=tuple(tags))
 
@@ -131,6 +132,50 @@ class Buckets:
         state = self.get(name)
         self.catalog.set_tags(name, None)
         self._states[name] = replace(state, tags=None)
+
+    # --- policy -----------------------------------------------------------------------------
+
+    def policy(self, name: str) -> str:
+        policy = self.get(name).policy
+        if policy is None:
+            raise NoSuchBucketPolicy("The bucket policy does not exist", BucketName=name)
+        return policy
+
+    def put_policy(self, name: str, policy: str) -> None:
+        """Keep the bucket's policy, as it was written (enforcing it is IAM's, not here)."""
+        state = self.get(name)
+        check_policy(policy, state.bucket.name, state.bucket.region)
+        self.catalog.set_policy(name, policy)
+        self._states[name] = replace(state, policy=policy)
+
+    def delete_policy(self, name: str) -> None:
+        state = self.get(name)
+        self.catalog.set_policy(name, None)
+        self._states[name] = replace(state, policy=None)
+
+    # --- CORS -------------------------------------------------------------------------------
+
+    def cors(self, name: str) -> tuple[CorsRule, ...]:
+        rules = self.get(name).cors
+        if rules is None:
+            raise NoSuchCORSConfiguration("The CORS configuration does not exist", BucketName=name)
+        return rules
+
+    def cors_rules(self, name: str) -> tuple[CorsRule, ...] | None:
+        """The bucket's CORS rules; None when it has none, or there is no such bucket."""
+        state = self._states.get(name)
+        return state.cors if state is not None else None
+
+    def put_cors(self, name: str, configuration: dict) -> None:
+        state = self.get(name)
+        rules = parse_rules(configuration)
+        self.catalog.set_cors(name, [rule.to_dict() for rule in rules])
+        self._states[name] = replace(state, cors=rules)
+
+    def delete_cors(self, name: str) -> None:
+        state = self.get(name)
+        self.catalog.set_cors(name, None)
+        self._states[name] = replace(state, cors=None)
 
     # --- notifications ----------------------------------------------------------------------
 
@@ -215,29 +260,3 @@ def _check_location(region: str, location: str | None) -> None:
             f"The {said} location constraint is incompatible for the region specific "
             "endpoint this request was sent to."
         )
-
-
-def _check_tags(tags: list[tuple[str, str]]) -> None:
-    try:
-        check_count(tags, MAX_TAGS)
-        tag_map(tags, check_tag)
-    except TagError as error:
-        raise _invalid_tag(error) from None
-
-
-def _invalid_tag(error: TagError) -> InvalidTag:
-    """S3's wording for each broken tag rule."""
-    key, value = error.key, error.value
-    if error.problem is TagProblem.COUNT:
-        return InvalidTag(f"Bucket tag count cannot be greater than {MAX_TAGS}")
-    if error.problem is TagProblem.DUPLICATE:
-        return InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
-    if error.problem is TagProblem.SYSTEM:
-        return InvalidTag("System tags cannot be added/updated by requester", TagKey=key)
-    if error.problem is TagProblem.KEY:
-        return InvalidTag(
-            f"The TagKey you have provided is invalid or too long, max {MAX_KEY}", TagKey=key
-        )
-    return InvalidTag(
-        f"The TagValue you have provided is too long, max {MAX_VALUE}", TagKey=key, TagValue=value
-    )

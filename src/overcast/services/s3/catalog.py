@@ -22,10 +22,22 @@ class Bucket:
 
 
 @dataclass(frozen=True)
+class BucketSettings:
+    """What a bucket has been configured with (None: never configured)."""
+
+    tags: list[dict] | None = None
+    notification: dict | None = None
+    policy: str | None = None  # the policy document as it was put
+    cors: list[dict] | None = None  # the CORS rules, as CORSRule dicts
+
+
+@dataclass(frozen=True)
 class StoredObject:
     """One object. `etag` is bare (no quotes); `headers` are the representation headers
     stored with it (Content-Type, Cache-Control, ...); `parts` counts a multipart object's
-    parts; `checksum` is `<ALGORITHM>:<base64>` when the client sent one."""
+    parts and `part_sizes` are their sizes in order (None for an object stored before they
+    were kept); `checksum` is `<ALGORITHM>:<base64>` when the client sent one; `tags` are
+    its tag set, (key, value) in order."""
 
     bucket: str
     key: str
@@ -37,6 +49,8 @@ class StoredObject:
     metadata: dict[str, str] = field(default_factory=dict)
     parts: int | None = None
     checksum: str | None = None
+    part_sizes: tuple[int, ...] | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,7 @@ class Upload:
     headers: dict[str, str] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
     checksum_algorithm: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # the object's, once completed
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,17 @@ class Part:
     etag: str
     modified_ms: int
     checksum: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed multipart upload, kept while the object it made stands, so that a repeated
+    CompleteMultipartUpload naming the same parts is answered as the first was."""
+
+    upload_id: str
+    bucket: str
+    key: str
+    parts: tuple[tuple[int, str], ...]  # (number, bare ETag) as the completion named them
 
 
 @dataclass(frozen=True)
@@ -84,8 +110,8 @@ class Catalog(Protocol):
 
     def buckets(self) -> list[Bucket]: ...
 
-    def bucket_settings(self) -> dict[str, tuple[list | None, dict | None]]:
-        """Every bucket's (tags, notification configuration), read at start."""
+    def bucket_settings(self) -> dict[str, BucketSettings]:
+        """Every bucket's settings, read at start."""
         ...
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -97,6 +123,10 @@ class Catalog(Protocol):
 
     def set_notification(self, name: str, configuration: dict) -> None: ...
 
+    def set_policy(self, name: str, policy: str | None) -> None: ...
+
+    def set_cors(self, name: str, rules: list[dict] | None) -> None: ...
+
     def get(self, bucket: str, key: str) -> StoredObject | None: ...
 
     def put(
@@ -104,6 +134,13 @@ class Catalog(Protocol):
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Store an object (replacing any of its key) with its events; returns the object
         replaced and the events as kept (with their ids). `check` may refuse the write."""
+        ...
+
+    def set_object_tags(
+        self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]
+    ) -> StoredObject | None:
+        """Replace an object's tag set (its bytes and everything else unchanged); returns the
+        object as tagged, None if there is no such object."""
         ...
 
     def delete(
@@ -136,10 +173,16 @@ class Catalog(Protocol):
         item: StoredObject | None = None,
         notices: list[Notice] | None = None,
         check: Check | None = None,
+        completion: Completion | None = None,
     ) -> tuple[StoredObject | None, list[str], list[Notice]]:
-        """Finish an upload: with `item`, complete it as that object (and its events), else
-        abort it. Returns the object replaced, the parts' blobs and the events as kept.
-        Raises LookupError if the upload is gone (completed or aborted meanwhile)."""
+        """Finish an upload: with `item`, complete it as that object (and its events, and
+        `completion` kept), else abort it. Returns the object replaced, the parts' blobs and
+        the events as kept. Raises LookupError if the upload is gone (completed or aborted
+        meanwhile)."""
+        ...
+
+    def completion(self, upload_id: str) -> tuple[Completion, StoredObject] | None:
+        """The upload's completion and the object it made, while that object stands."""
         ...
 
     def notices(self) -> list[Notice]: ...

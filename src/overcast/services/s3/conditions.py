@@ -9,19 +9,36 @@ Writes (PutObject, CompleteMultipartUpload): `If-None-Match: *` fails with 412 w
 exists; `If-Match: <etag>` fails with 412 on another ETag and 404 when there is no object.
 
 Copies: the x-amz-copy-source-if-* headers, all failing with 412.
+
+Parts: GetObject and HeadObject with `partNumber` read one part of a multipart object (the
+bytes it had when uploaded); an object stored whole is its own part 1.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
+from overcast.aws.protocols.rest_xml import http_date
 from overcast.services.s3.catalog import StoredObject
-from overcast.services.s3.errors import InvalidRange, NoSuchKey, NotModified, PreconditionFailed
+from overcast.services.s3.errors import (
+    InvalidArgument,
+    InvalidPart,
+    InvalidRange,
+    NoSuchKey,
+    NotModified,
+    PreconditionFailed,
+    S3NotImplemented,
+)
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 PRECONDITION_MESSAGE = "At least one of the pre-conditions you specified did not hold"
+MAX_PART_NUMBER = 10_000
+INVALID_PART = (
+    "One or more of the specified parts could not be found.  The part may not have been "
+    "uploaded, or the specified entity tag may not match the part's entity tag."
+)
 
 
 @dataclass(frozen=True)
@@ -58,10 +75,17 @@ def check_read(item: StoredObject, conditions: Preconditions) -> None:
             raise _failed("If-Unmodified-Since")
     if conditions.if_none_match is not None:
         if _etag_matches(conditions.if_none_match, item.etag):
-            raise NotModified("Not Modified")
+            raise _not_modified(item)
     elif conditions.if_modified_since is not None:
         if modified <= conditions.if_modified_since.timestamp():
-            raise NotModified("Not Modified")
+            raise _not_modified(item)
+
+
+def _not_modified(item: StoredObject) -> NotModified:
+    last_modified = datetime.fromtimestamp(item.modified_ms / 1000, UTC)
+    return NotModified(
+        "Not Modified", etag=f'"{item.etag}"', last_modified=http_date(last_modified)
+    )
 
 
 def check_copy_source(item: StoredObject, conditions: Preconditions) -> None:
@@ -115,3 +139,32 @@ def _unsatisfiable(header: str, size: int) -> InvalidRange:
     return InvalidRange(
         "The requested range is not satisfiable", RangeRequested=header, ActualObjectSize=size
     )
+
+
+def check_part_number(number: int) -> None:
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise InvalidArgument(
+            f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
+            ArgumentName="partNumber",
+            ArgumentValue=number,
+        )
+
+
+def part_range(item: StoredObject, number: int) -> tuple[int, int]:
+    """(first, last) byte of part `number` of the object (last < first: an empty part).
+    A part it does not have is InvalidPart, as S3 answers (a number outside 1..10000 is
+    InvalidArgument)."""
+    check_part_number(number)
+    if item.parts is None:
+        if number != 1:
+            raise InvalidPart(INVALID_PART, PartNumber=number)
+        return 0, item.size - 1
+    if item.part_sizes is None:
+        raise S3NotImplemented(
+            "This object was stored before its parts' sizes were kept: its parts cannot be "
+            "read by number"
+        )
+    if number > len(item.part_sizes):
+        raise InvalidPart(INVALID_PART, PartNumber=number)
+    first = sum(item.part_sizes[: number - 1])
+    return first, first + item.part_sizes[number - 1] - 1

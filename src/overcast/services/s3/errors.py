@@ -48,6 +48,48 @@ class NoSuchTagSet(S3Error):
     code = "NoSuchTagSet"
 
 
+class NoSuchBucketPolicy(S3Error):
+    """Raised when a bucket has no policy."""
+
+    status = 404
+    code = "NoSuchBucketPolicy"
+
+
+class NoSuchCORSConfiguration(S3Error):
+    """Raised when a bucket has no CORS configuration."""
+
+    status = 404
+    code = "NoSuchCORSConfiguration"
+
+
+class NoSuchLifecycleConfiguration(S3Error):
+    """Raised when a bucket has no lifecycle configuration."""
+
+    status = 404
+    code = "NoSuchLifecycleConfiguration"
+
+
+class NoSuchWebsiteConfiguration(S3Error):
+    """Raised when a bucket has no website configuration."""
+
+    status = 404
+    code = "NoSuchWebsiteConfiguration"
+
+
+class ObjectLockConfigurationNotFoundError(S3Error):
+    """Raised when a bucket has no Object Lock configuration."""
+
+    status = 404
+    code = "ObjectLockConfigurationNotFoundError"
+
+
+class ReplicationConfigurationNotFoundError(S3Error):
+    """Raised when a bucket has no replication configuration."""
+
+    status = 404
+    code = "ReplicationConfigurationNotFoundError"
+
+
 class BucketNotEmpty(S3Error):
     """Raised when a bucket that still holds objects is deleted."""
 
@@ -90,10 +132,18 @@ class PreconditionFailed(S3Error):
 
 class NotModified(S3Error):
     """Raised when an If-None-Match or If-Modified-Since condition of a read fails (304,
-    which S3 answers without a body)."""
+    which S3 answers without a body, but with the object's ETag and Last-Modified, so that
+    a cache can revalidate its copy)."""
 
     status = 304
     code = "NotModified"
+
+    def __init__(self, message: str, *, etag: str, last_modified: str) -> None:
+        super().__init__(message)
+        self._headers = {"ETag": etag, "Last-Modified": last_modified}
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
 
 
 class MalformedXML(S3Error):
@@ -118,6 +168,12 @@ class IllegalLocationConstraintException(S3Error):
     """Raised when a bucket's LocationConstraint does not match the region it is created in."""
 
     code = "IllegalLocationConstraintException"
+
+
+class MalformedPolicy(S3Error):
+    """Raised when a bucket policy is not a policy document S3 accepts."""
+
+    code = "MalformedPolicy"
 
 
 class InvalidTag(S3Error):
@@ -179,6 +235,38 @@ class IncompleteBody(S3Error):
     """Raised when the body ends before its Content-Length (or its aws-chunked framing)."""
 
     code = "IncompleteBody"
+
+
+class MissingContentLength(S3Error):
+    """Raised when a PUT that carries a body states no Content-Length."""
+
+    status = 411
+    code = "MissingContentLength"
+
+
+class InvalidURI(S3Error):
+    """Raised when a request's path cannot be read as a bucket and key (not UTF-8)."""
+
+    code = "InvalidURI"
+
+
+class AuthorizationQueryParametersError(S3Error):
+    """Raised when a presigned URL's X-Amz-* parameters are malformed or out of range."""
+
+    code = "AuthorizationQueryParametersError"
+
+
+class BadRequest(S3Error):
+    """Raised when a CORS preflight lacks what S3 needs to evaluate it."""
+
+    code = "BadRequest"
+
+
+class CORSResponse(S3Error):
+    """Raised when a CORS preflight is not allowed by the bucket's CORS configuration."""
+
+    status = 403
+    code = "CORSResponse"
 
 
 class MethodNotAllowed(S3Error):

@@ -3,7 +3,12 @@ the upload completes (its ETag is S3's: the MD5 of the parts' MD5s, then `-<coun
 
 Every part but the last must be at least 5 MiB; part numbers run from 1 to 10,000; a part
 uploaded again under its number replaces the earlier one; parts not named at completion are
-discarded with the upload.
+discarded with the upload. The object keeps its parts' sizes, so that a part can be read
+back by its number (GetObject's partNumber).
+
+A completion is remembered while the object it made stands: S3 answers a repeated
+CompleteMultipartUpload with the same parts (an SDK's retry after a lost answer) as it
+answered the first, where an upload that is merely gone is NoSuchUpload.
 """
 
 from __future__ import annotations
@@ -14,18 +19,21 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from overcast.services.s3.blobs import BlobStore, BlobWriter
-from overcast.services.s3.catalog import Catalog, Check, Part, StoredObject, Upload
+from overcast.services.s3.catalog import Catalog, Check, Completion, Part, StoredObject, Upload
 from overcast.services.s3.checksums import Checksum, etag_of_parts
 from overcast.services.s3.conditions import (
+    INVALID_PART,
     NO_CONDITIONS,
     Preconditions,
     check_copy_source,
+    check_part_number,
 )
 from overcast.services.s3.errors import (
     EntityTooSmall,
     InvalidArgument,
     InvalidPart,
     InvalidPartOrder,
+    InvalidRequest,
     MalformedXML,
     NoSuchUpload,
 )
@@ -33,8 +41,8 @@ from overcast.services.s3.notifications import Caller
 from overcast.services.s3.objects import Objects, verify
 
 MIN_PART_BYTES = 5 * 1024 * 1024
-MAX_PART_NUMBER = 10_000
 COPY_CHUNK = 1024 * 1024
+COPY_RANGE_TOO_FAR = "The specified copy range is invalid for the source object size"
 NO_SUCH_UPLOAD = (
     "The specified upload does not exist. The upload ID may be invalid, or the upload may "
     "have been aborted or completed."
@@ -63,11 +71,12 @@ class Multipart:
         headers: dict[str, str],
         metadata: dict[str, str],
         checksum_algorithm: str | None = None,
+        tags: tuple[tuple[str, str], ...] = (),
     ) -> Upload:
         self.buckets.get(bucket)
         upload_id = uuid.uuid4().hex + uuid.uuid4().hex
         upload = Upload(
-            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm
+            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm, tags
         )
         self.catalog.add_upload(upload)
         return upload
@@ -120,7 +129,11 @@ class Multipart:
         with stream:
             check_copy_source(original, conditions)
             first, last = byte_range or (0, original.size - 1)
-            if byte_range is not None and (last >= original.size or first > last):
+            if byte_range is not None and first >= original.size:
+                raise InvalidRequest(
+                    "The specified copy range is invalid for the source object size"
+                )
+            if byte_range is not None and last >= original.size:
                 raise InvalidArgument(
                     f"Range specified is not valid for source object of size: {original.size}",
                     ArgumentName="x-amz-copy-source-range",
@@ -156,13 +169,20 @@ class Multipart:
 
     def complete(
         self,
-        upload: Upload,
+        bucket: str,
+        key: str,
+        upload_id: str,
         wanted: list[tuple[int, str]],
         caller: Caller,
         check: Check | None = None,
     ) -> StoredObject:
         """Join the named parts (number, ETag) into the object, in one commit with its
-        events; the upload and all its parts are gone after."""
+        events; the upload and all its parts are gone after. A completion repeated with the
+        same parts answers the object the first one made."""
+        self.buckets.get(bucket)
+        upload = self.catalog.upload(upload_id)
+        if upload is None or (upload.bucket, upload.key) != (bucket, key):
+            return self._completed_before(bucket, key, upload_id, wanted)
         chosen = self._chosen_parts(upload, wanted)
         state = self.buckets.get(upload.bucket)
         writer = self.blobs.concatenate(part.blob for part in chosen)
@@ -177,20 +197,36 @@ class Multipart:
             upload.headers,
             upload.metadata,
             parts=len(chosen),
+            part_sizes=tuple(part.size for part in chosen),
+            tags=upload.tags,
         )
         event = "ObjectCreated:CompleteMultipartUpload"
         notices = self.objects.notices(event, state, item.key, caller, item.size, etag)
+        completion = Completion(upload.id, bucket, key, tuple(_named(wanted)))
         try:
-            previous, part_blobs, kept = self.catalog.end_upload(upload.id, item, notices, check)
-        except LookupError:
+            previous, part_blobs, kept = self.catalog.end_upload(
+                upload.id, item, notices, check, completion
+            )
+        except LookupError:  # completed (or aborted) by another request meanwhile
             self.blobs.remove([item.blob])
-            raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload.id) from None
+            return self._completed_before(bucket, key, upload_id, wanted)
         except BaseException:
             self.blobs.remove([item.blob])
             raise
         self.objects.notifier.deliver(kept)
         self.blobs.remove([*part_blobs, previous.blob if previous is not None else None])
         return item
+
+    def _completed_before(
+        self, bucket: str, key: str, upload_id: str, wanted: list[tuple[int, str]]
+    ) -> StoredObject:
+        found = self.catalog.completion(upload_id)
+        if found is not None:
+            completion, item = found
+            same_object = (completion.bucket, completion.key) == (bucket, key)
+            if same_object and completion.parts == tuple(_named(wanted)):
+                return item
+        raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload_id)
 
     def _chosen_parts(self, upload: Upload, wanted: list[tuple[int, str]]) -> list[Part]:
         if not wanted:
@@ -211,9 +247,7 @@ class Multipart:
             part = stored.get(number)
             if part is None or part.etag != etag.strip().strip('"'):
                 raise InvalidPart(
-                    "One or more of the specified parts could not be found.  The part may not "
-                    "have been uploaded, or the specified entity tag may not match the part's "
-                    "entity tag.",
+                    INVALID_PART,
                     UploadId=upload.id,
                     PartNumber=number,
                     ETag=etag,
@@ -247,10 +281,6 @@ class Multipart:
         return int(self.clock() * 1000)
 
 
-def check_part_number(number: int) -> None:
-    if not 1 <= number <= MAX_PART_NUMBER:
-        raise InvalidArgument(
-            f"Part number must be an integer between 1 and {MAX_PART_NUMBER}, inclusive",
-            ArgumentName="partNumber",
-            ArgumentValue=number,
-        )
+def _named(wanted: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Parts as a completion names them, ETags bare (with or without their quotes)."""
+    return [(number, etag.strip().strip('"')) for number, etag in wanted]

@@ -107,6 +107,7 @@ class Objects:
         checksum: Checksum | None = None,
         content_md5: str | None = None,
         check: Check | None = None,
+        tags: tuple[tuple[str, str], ...] = (),
     ) -> StoredObject:
         """Store a received body as `key` (PutObject). `writer` is committed or discarded."""
         try:
@@ -125,6 +126,7 @@ class Objects:
             headers,
             metadata,
             checksum=checksum.encode() if checksum is not None else None,
+            tags=tags,
         )
         self.store(item, state, "ObjectCreated:Put", caller, check)
         return item
@@ -162,10 +164,11 @@ class Objects:
         *,
         replace: dict | None = None,
         conditions: Preconditions = NO_CONDITIONS,
+        tags: tuple[tuple[str, str], ...] | None = None,
     ) -> tuple[StoredObject, StoredObject]:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
-        and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`). Returns the new
-        object and its source."""
+        and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
+        tags or `tags`. Returns the new object and its source."""
         state = self.buckets.get(bucket)
         original = self.get(*source)
         check_copy_source(original, conditions)
@@ -183,6 +186,8 @@ class Objects:
             kept["metadata"],
             original.parts,
             original.checksum,
+            original.part_sizes,
+            original.tags if tags is None else tags,
         )
         self.store(item, state, "ObjectCreated:Copy", caller)
         return item, original
@@ -197,6 +202,12 @@ class Objects:
             self.notifier.deliver(kept)
             self.blobs.remove([previous.blob])
         return previous
+
+    def set_tags(self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]) -> None:
+        """Replace an object's tag set (PutObjectTagging, DeleteObjectTagging)."""
+        self.buckets.get(bucket)
+        if self.catalog.set_object_tags(bucket, key, tags) is None:
+            raise NoSuchKey("The specified key does not exist.", Key=key)
 
     # --- reading ----------------------------------------------------------------------------
 

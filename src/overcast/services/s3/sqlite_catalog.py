@@ -10,41 +10,91 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from overcast.services.s3.catalog import Bucket, Check, Notice, Part, StoredObject, Upload
+from overcast.services.s3.catalog import (
+    Bucket,
+    BucketSettings,
+    Check,
+    Completion,
+    Notice,
+    Part,
+    StoredObject,
+    Upload,
+)
 from overcast.store.database import Database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
     name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT);
+    tags TEXT, notification TEXT, policy TEXT, cors TEXT);
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT,
+    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT, tags TEXT,
     PRIMARY KEY (bucket, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
     initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
-    checksum_algorithm TEXT);
+    checksum_algorithm TEXT, tags TEXT);
 CREATE TABLE IF NOT EXISTS parts (
     upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
     PRIMARY KEY (upload, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS completions (
+    upload TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL,
+    parts TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS completions_by_key ON completions (bucket, key);
 CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, body BLOB NOT NULL,
     hops INTEGER NOT NULL);
 """
-OBJECT_COLUMNS = "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum"
+OBJECT_COLUMNS = (
+    "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes, "
+    "tags"
+)
+# Columns added since the first schema: (table, column, type), added to older files at open.
+ADDED_COLUMNS = (
+    ("objects", "part_sizes", "TEXT"),
+    ("buckets", "policy", "TEXT"),
+    ("objects", "tags", "TEXT"),
+    ("uploads", "tags", "TEXT"),
+    ("buckets", "cors", "TEXT"),
+)
 
 
 def _object(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum = row
-    return StoredObject(*head, json.loads(headers), json.loads(metadata), parts, checksum)
+    *head, headers, metadata, parts, checksum, sizes, tags = row
+    part_sizes = tuple(json.loads(sizes)) if sizes else None
+    return StoredObject(
+        *head,
+        json.loads(headers),
+        json.loads(metadata),
+        parts,
+        checksum,
+        part_sizes,
+        _tags(tags),
+    )
+
+
+def _json(text: str | None) -> object:
+    return json.loads(text) if text else None
+
+
+def _tags(text: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((key, value) for key, value in json.loads(text)) if text else ()
 
 
 class SqliteCatalog(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Columns a file made by an earlier version lacks (their rows get NULL)."""
+        with self.transaction():
+            for table, column, kind in ADDED_COLUMNS:
+                present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     # --- buckets ----------------------------------------------------------------------------
 
@@ -64,13 +114,15 @@ class SqliteCatalog(Database):
             ).fetchall()
         return [Bucket(*row) for row in rows]
 
-    def bucket_settings(self) -> dict[str, tuple[list | None, dict | None]]:
-        """Every bucket's (tags, notification configuration), read at start."""
+    def bucket_settings(self) -> dict[str, BucketSettings]:
+        """Every bucket's settings, read at start."""
         with self._lock:
-            rows = self._db.execute("SELECT name, tags, notification FROM buckets").fetchall()
+            rows = self._db.execute(
+                "SELECT name, tags, notification, policy, cors FROM buckets"
+            ).fetchall()
         return {
-            name: (json.loads(tags) if tags else None, json.loads(notes) if notes else None)
-            for name, tags, notes in rows
+            name: BucketSettings(_json(tags), _json(notes), policy, _json(cors))
+            for name, tags, notes, policy, cors in rows
         }
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -106,6 +158,13 @@ class SqliteCatalog(Database):
             "UPDATE buckets SET notification=? WHERE name=?", (json.dumps(configuration), name)
         )
 
+    def set_policy(self, name: str, policy: str | None) -> None:
+        self._write("UPDATE buckets SET policy=? WHERE name=?", (policy, name))
+
+    def set_cors(self, name: str, rules: list[dict] | None) -> None:
+        text = json.dumps(rules) if rules is not None else None
+        self._write("UPDATE buckets SET cors=? WHERE name=?", (text, name))
+
     # --- objects ----------------------------------------------------------------------------
 
     def get(self, bucket: str, key: str) -> StoredObject | None:
@@ -129,8 +188,10 @@ class SqliteCatalog(Database):
             previous = self.get(item.bucket, item.key)
             if check is not None:
                 check(previous)
+            self._forget_completions(item.bucket, item.key)
             self._db.execute(
-                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     item.bucket,
                     item.key,
@@ -142,10 +203,24 @@ class SqliteCatalog(Database):
                     json.dumps(item.metadata),
                     item.parts,
                     item.checksum,
+                    json.dumps(item.part_sizes) if item.part_sizes is not None else None,
+                    json.dumps(item.tags) if item.tags else None,
                 ),
             )
             kept = self._keep(notices)
         return previous, kept
+
+    def set_object_tags(
+        self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]
+    ) -> StoredObject | None:
+        """Replace an object's tag set (its bytes and everything else unchanged); returns the
+        object as tagged, None if there is no such object."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE objects SET tags=? WHERE bucket=? AND key=?",
+                (json.dumps(tags) if tags else None, bucket, key),
+            )
+            return self.get(bucket, key)
 
     def delete(
         self, bucket: str, key: str, notices: Callable[[StoredObject], list[Notice]]
@@ -156,6 +231,7 @@ class SqliteCatalog(Database):
             if previous is None:
                 return None, []
             self._db.execute("DELETE FROM objects WHERE bucket=? AND key=?", (bucket, key))
+            self._forget_completions(bucket, key)
             kept = self._keep(notices(previous))
         return previous, kept
 
@@ -176,7 +252,7 @@ class SqliteCatalog(Database):
     def add_upload(self, upload: Upload) -> None:
         self._write(
             "INSERT INTO uploads (id, bucket, key, initiated_ms, headers, metadata, "
-            "checksum_algorithm) VALUES (?,?,?,?,?,?,?)",
+            "checksum_algorithm, tags) VALUES (?,?,?,?,?,?,?,?)",
             (
                 upload.id,
                 upload.bucket,
@@ -185,19 +261,20 @@ class SqliteCatalog(Database):
                 json.dumps(upload.headers),
                 json.dumps(upload.metadata),
                 upload.checksum_algorithm,
+                json.dumps(upload.tags) if upload.tags else None,
             ),
         )
 
     def upload(self, upload_id: str) -> Upload | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm "
-                "FROM uploads WHERE id=?",
+                "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm, "
+                "tags FROM uploads WHERE id=?",
                 (upload_id,),
             ).fetchone()
         if row is None:
             return None
-        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6])
+        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6], _tags(row[7]))
 
     def uploads(self, bucket: str) -> list[Upload]:
         with self._lock:
@@ -248,10 +325,12 @@ class SqliteCatalog(Database):
         item: StoredObject | None = None,
         notices: list[Notice] | None = None,
         check: Check | None = None,
+        completion: Completion | None = None,
     ) -> tuple[StoredObject | None, list[str], list[Notice]]:
-        """Finish an upload: with `item`, complete it as that object (and its events), else
-        abort it. Returns the object replaced, the parts' blobs and the events as kept.
-        Raises LookupError if the upload is gone (completed or aborted meanwhile)."""
+        """Finish an upload: with `item`, complete it as that object (and its events, and
+        `completion` kept), else abort it. Returns the object replaced, the parts' blobs and
+        the events as kept. Raises LookupError if the upload is gone (completed or aborted
+        meanwhile)."""
         with self.transaction():
             if (
                 self._db.execute("SELECT 1 FROM uploads WHERE id=?", (upload_id,)).fetchone()
@@ -267,7 +346,32 @@ class SqliteCatalog(Database):
             previous, kept = (
                 self.put(item, notices or [], check) if item is not None else (None, [])
             )
+            if item is not None and completion is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO completions (upload, bucket, key, blob, parts) "
+                    "VALUES (?,?,?,?,?)",
+                    (upload_id, item.bucket, item.key, item.blob, json.dumps(completion.parts)),
+                )
         return previous, blobs, kept
+
+    def completion(self, upload_id: str) -> tuple[Completion, StoredObject] | None:
+        """The upload's completion and the object it made, while that object stands."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT bucket, key, blob, parts FROM completions WHERE upload=?", (upload_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            bucket, key, blob, parts = row
+            item = self.get(bucket, key)
+        if item is None or item.blob != blob:
+            return None
+        named = tuple((int(number), str(etag)) for number, etag in json.loads(parts))
+        return Completion(upload_id, bucket, key, named), item
+
+    def _forget_completions(self, bucket: str, key: str) -> None:
+        """The object a completion made is replaced or removed: a repeat is no longer one."""
+        self._db.execute("DELETE FROM completions WHERE bucket=? AND key=?", (bucket, key))
 
     # --- the outbox -------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import anyio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError, is_aws_chunked
+from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
 from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.checksums import ALGORITHMS, HEADER_PREFIX, Checksum, sent_checksum
 from overcast.services.s3.errors import (
@@ -21,6 +21,7 @@ from overcast.services.s3.errors import (
     IncompleteBody,
     InvalidArgument,
     InvalidRequest,
+    MissingContentLength,
 )
 
 MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
@@ -30,10 +31,17 @@ WRITE_BATCH = 1024 * 1024  # bytes hashed and written per hop to a worker thread
 INLINE_WRITE = 64 * 1024  # a body this small is hashed and written on the event loop
 
 
+def framed(headers: Mapping[str, str]) -> bool:
+    """Whether the body comes in aws-chunked framing: SigV4's streaming payloads, announced
+    by `x-amz-content-sha256: STREAMING-...`. A Content-Encoding that merely names
+    aws-chunked does not frame the body: S3 stores such a body as sent."""
+    return headers.get("x-amz-content-sha256", "").startswith("STREAMING-")
+
+
 def declared_length(headers: Mapping[str, str]) -> int | None:
     """The body's length as the client states it (decoded, for aws-chunked)."""
     text = headers.get("x-amz-decoded-content-length")
-    if text is None and not is_aws_chunked(headers):
+    if text is None and not framed(headers):
         text = headers.get("content-length")
     if text is None:
         return None
@@ -47,6 +55,15 @@ def declared_length(headers: Mapping[str, str]) -> int | None:
             ProposedSize=length,
             MaxSizeAllowed=MAX_PUT_BYTES,
         )
+    return length
+
+
+def required_length(headers: Mapping[str, str]) -> int:
+    """The declared length of a PUT's body: S3 takes no body of unstated length (a plain
+    chunked transfer, aws-chunked without x-amz-decoded-content-length) and answers 411."""
+    length = declared_length(headers)
+    if length is None:
+        raise MissingContentLength("You must provide the Content-Length HTTP header.")
     return length
 
 
@@ -115,7 +132,7 @@ async def small_body(request: Request) -> bytes | None:
     in the same thread hop as the rest of the put); None for any other body, to stream."""
     headers = request.headers
     length = declared_length(headers)
-    if length is None or length > INLINE_WRITE or is_aws_chunked(headers):
+    if length is None or length > INLINE_WRITE or framed(headers):
         return None
     try:
         body = await request.body()
@@ -133,7 +150,7 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
     header or an aws-chunked trailer). The caller discards the writer on failure."""
     headers = request.headers
     expected = declared_length(headers)
-    decoder = ChunkedDecoder() if is_aws_chunked(headers) else None
+    decoder = ChunkedDecoder() if framed(headers) else None
     pipe = Pipe(writer)
     try:
         async for chunk in request.stream():

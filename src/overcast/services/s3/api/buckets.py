@@ -1,4 +1,4 @@
-"""S3's bucket operations: create, delete, head, list buckets, location, tagging,
+"""S3's bucket operations: create, delete, head, list buckets, location, tagging, policy,
 notification configuration, and deleting many objects at once."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from starlette.responses import Response
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, respond
+from overcast.services.s3.api.objects import NULL_VERSION
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
 from overcast.services.s3.errors import InvalidArgument, MalformedXML, S3Error
@@ -116,6 +117,27 @@ async def delete_bucket_tagging(store: ObjectStore, call: Call) -> Response:
     return respond(call, {})
 
 
+# --- policy -------------------------------------------------------------------------------
+
+
+@OPERATIONS("GetBucketPolicy")
+async def get_bucket_policy(store: ObjectStore, call: Call) -> Response:
+    # The document itself is the answer, as it was put (JSON, not XML).
+    return Response(store.buckets.policy(bucket_of(call)), media_type="application/json")
+
+
+@OPERATIONS("PutBucketPolicy")
+async def put_bucket_policy(store: ObjectStore, call: Call) -> Response:
+    await run_in_threadpool(store.buckets.put_policy, bucket_of(call), call.params["Policy"])
+    return respond(call, {}, status=204)
+
+
+@OPERATIONS("DeleteBucketPolicy")
+async def delete_bucket_policy(store: ObjectStore, call: Call) -> Response:
+    await run_in_threadpool(store.buckets.delete_policy, bucket_of(call))
+    return respond(call, {})
+
+
 # --- notifications ------------------------------------------------------------------------
 
 
@@ -152,19 +174,32 @@ async def delete_objects(store: ObjectStore, call: Call) -> Response:
     request = call.params.get("Delete")
     if not request or not request.get("Objects"):
         raise MalformedXML(MALFORMED)
-    keys = [entry.get("Key", "") for entry in request["Objects"]]
-    if len(keys) > MAX_DELETE_KEYS:
+    entries = [(entry.get("Key", ""), entry.get("VersionId")) for entry in request["Objects"]]
+    if len(entries) > MAX_DELETE_KEYS:
         raise MalformedXML(MALFORMED)
     store.buckets.get(bucket_of(call))
-    deleted, errors = await run_in_threadpool(_delete_each, store, call, keys)
+    deleted, errors = await run_in_threadpool(_delete_each, store, call, entries)
     quiet = bool(request.get("Quiet"))
     return respond(call, {"Deleted": [] if quiet else deleted, "Errors": errors}, "DeleteResult")
 
 
-def _delete_each(store: ObjectStore, call: Call, keys: list[str]) -> tuple[list, list]:
+def _delete_each(
+    store: ObjectStore, call: Call, entries: list[tuple[str, str | None]]
+) -> tuple[list, list]:
     deleted, errors = [], []
     bucket, who = bucket_of(call), caller(call)
-    for key in keys:
+    for key, version_id in entries:
+        if version_id is not None and version_id != NULL_VERSION:
+            # Only `null` versions exist where versioning was never enabled.
+            errors.append(
+                {
+                    "Key": key,
+                    "VersionId": version_id,
+                    "Code": "NoSuchVersion",
+                    "Message": "The specified version does not exist.",
+                }
+            )
+            continue
         try:
             store.objects.delete(bucket, key, who)
         except S3Error as exc:

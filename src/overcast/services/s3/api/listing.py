@@ -1,4 +1,5 @@
-"""S3's listings: ListObjectsV2, ListObjects, ListMultipartUploads and ListParts.
+"""S3's listings: ListObjectsV2, ListObjects, ListObjectVersions, ListMultipartUploads and
+ListParts.
 
 With `encoding-type=url` (which boto3 always asks for) S3 percent-encodes the keys and
 prefixes it returns, and the SDK decodes them: keys with any characters survive XML.
@@ -134,6 +135,53 @@ async def list_objects(store: ObjectStore, call: Call) -> Response:
         "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
     }
     return respond(call, result, "ListBucketResult")
+
+
+@OPERATIONS("ListObjectVersions")
+async def list_object_versions(store: ObjectStore, call: Call) -> Response:
+    """A bucket whose versioning was never enabled holds one version of each object, its
+    `null` version, which is the latest; it has no delete markers."""
+    params = call.params
+    encode = _encoder(params.get("EncodingType"))
+    max_keys = _max(params, "MaxKeys", "max-keys", MAX_KEYS)
+    key_marker, version_marker = params.get("KeyMarker", ""), params.get("VersionIdMarker")
+    if version_marker is not None and not key_marker:
+        raise InvalidArgument(
+            "A version-id marker cannot be specified without a key marker.",
+            ArgumentName="version-id-marker",
+            ArgumentValue=version_marker,
+        )
+    prefix, delimiter = params.get("Prefix", ""), params.get("Delimiter", "")
+    store.buckets.get(bucket_of(call))
+    listing = await run_in_threadpool(
+        list_keys,
+        store.catalog,
+        bucket_of(call),
+        prefix=prefix,
+        delimiter=delimiter,
+        after=key_marker,
+        max_keys=max_keys,
+    )
+    owner = {"ID": store.owner_id}
+    last_is_key = bool(listing.objects) and listing.objects[-1].key == listing.last
+    result = {
+        "Name": bucket_of(call),
+        "Prefix": encode(prefix),
+        "KeyMarker": encode(key_marker),
+        "VersionIdMarker": version_marker or "",
+        "NextKeyMarker": encode(listing.last) if listing.truncated else None,
+        "NextVersionIdMarker": "null" if listing.truncated and last_is_key else None,
+        "Delimiter": encode(delimiter) if delimiter else None,
+        "MaxKeys": max_keys,
+        "EncodingType": params.get("EncodingType"),
+        "IsTruncated": listing.truncated,
+        "Versions": [
+            {**_entry(item, encode, owner), "VersionId": "null", "IsLatest": True}
+            for item in listing.objects
+        ],
+        "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
+    }
+    return respond(call, result, "ListVersionsResult")
 
 
 @OPERATIONS("ListMultipartUploads")

@@ -1,10 +1,10 @@
-"""S3's object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject, and the
-multipart upload operations."""
+"""S3's object operations: PutObject, GetObject, HeadObject, DeleteObject and CopyObject (the
+multipart upload operations are multipart.py's)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -14,22 +14,29 @@ from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.bodies import (
     BlobResponse,
     checksum_algorithm,
-    declared_length,
     receive,
+    required_length,
     small_body,
 )
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
+from overcast.services.s3.api.header_values import (
+    metadata_header,
+    metadata_value,
+    stored_encoding,
+)
 from overcast.services.s3.catalog import StoredObject
-from overcast.services.s3.checksums import ALGORITHMS, Checksum, sent_checksum
+from overcast.services.s3.checksums import Checksum, sent_checksum
 from overcast.services.s3.conditions import (
     Preconditions,
     byte_range,
     check_read,
     check_write,
+    part_range,
 )
-from overcast.services.s3.errors import InvalidArgument, MalformedXML, MetadataTooLarge
+from overcast.services.s3.errors import InvalidArgument, InvalidRequest, MetadataTooLarge
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
+from overcast.services.s3.tagging import header_tags
 
 # Representation headers an object keeps (request header -> the model's output member).
 STORED_HEADERS = {
@@ -43,6 +50,7 @@ STORED_HEADERS = {
 }
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when none is given
 MAX_METADATA_BYTES = 2048
+NULL_VERSION = "null"
 # GetObject's response-* query parameters, which replace a stored header in the answer.
 OVERRIDES = {
     "ResponseContentType": "ContentType",
@@ -52,26 +60,23 @@ OVERRIDES = {
     "ResponseContentDisposition": "ContentDisposition",
     "ResponseContentEncoding": "ContentEncoding",
 }
-MALFORMED = (
-    "The XML you provided was not well-formed or did not validate against our published schema"
-)
 
 
 def stored_headers(call: Call) -> dict[str, str]:
     headers = call.request.headers
     kept = {member: headers[name] for name, member in STORED_HEADERS.items() if name in headers}
-    # aws-chunked is how the body travelled, not how it is stored.
-    encodings = [e.strip() for e in kept.pop("ContentEncoding", "").split(",")]
-    encodings = [e for e in encodings if e and e != "aws-chunked"]
-    if encodings:
-        kept["ContentEncoding"] = ",".join(encodings)
+    encoding = stored_encoding(kept.pop("ContentEncoding", ""))
+    if encoding is not None:
+        kept["ContentEncoding"] = encoding
     kept.setdefault("ContentType", DEFAULT_CONTENT_TYPE)
     return kept
 
 
 def user_metadata(call: Call) -> dict[str, str]:
-    metadata = call.params.get("Metadata") or {}
-    size = sum(len(k) + len(v) for k, v in metadata.items())
+    received = call.params.get("Metadata") or {}
+    metadata = {name: metadata_value(value) for name, value in received.items()}
+    # S3 counts the bytes of the UTF-8 encoding of each name and value.
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in metadata.items())
     if size > MAX_METADATA_BYTES:
         raise MetadataTooLarge(
             "Your metadata headers exceed the maximum allowed metadata size",
@@ -86,11 +91,11 @@ def checksum_members(checksum: str | None) -> dict[str, str]:
     return {f"Checksum{found.algorithm}": found.value} if found is not None else {}
 
 
-def _time(ms: int) -> datetime:
+def moment(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def _conditions(params: dict, prefix: str = "") -> Preconditions:
+def conditions_of(params: dict, prefix: str = "") -> Preconditions:
     return Preconditions(
         params.get(f"{prefix}IfMatch"),
         params.get(f"{prefix}IfNoneMatch"),
@@ -99,7 +104,7 @@ def _conditions(params: dict, prefix: str = "") -> Preconditions:
     )
 
 
-def _write_check(call: Call):  # noqa: ANN202 (a Check, or None)
+def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
     if_match, if_none_match = call.params.get("IfMatch"), call.params.get("IfNoneMatch")
     if if_match is None and if_none_match is None:
         return None
@@ -112,13 +117,15 @@ def _write_check(call: Call):  # noqa: ANN202 (a Check, or None)
 @OPERATIONS("PutObject")
 async def put_object(store: ObjectStore, call: Call) -> Response:
     store.buckets.get(bucket_of(call))  # before reading the body, as S3 does
+    required_length(call.request.headers)
     headers, metadata = stored_headers(call), user_metadata(call)
     md5_of_header(call.params.get("ContentMD5"))
     options = {
         "headers": headers,
         "metadata": metadata,
         "content_md5": call.params.get("ContentMD5"),
-        "check": _write_check(call),
+        "check": write_check(call),
+        "tags": header_tags(call.params.get("Tagging")),
     }
     body = await small_body(call.request)
     if body is not None:
@@ -149,10 +156,11 @@ def _put_small(store: ObjectStore, call: Call, body: bytes, options: dict) -> St
 def _object_headers(call: Call, item: StoredObject) -> dict:
     result = {
         "AcceptRanges": "bytes",
-        "LastModified": _time(item.modified_ms),
+        "LastModified": moment(item.modified_ms),
         "ETag": f'"{item.etag}"',
         **item.headers,
-        "Metadata": item.metadata,
+        "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
+        "TagCount": len(item.tags) or None,
     }
     for query_member, header_member in OVERRIDES.items():
         if call.params.get(query_member) is not None:
@@ -163,19 +171,33 @@ def _object_headers(call: Call, item: StoredObject) -> dict:
 
 
 def _range_of(call: Call, item: StoredObject) -> tuple[int, int, int, dict]:
-    """(status, offset, length, extra headers) of a read, after its conditions."""
-    check_read(item, _conditions(call.params))
-    found = byte_range(call.params.get("Range"), item.size)
-    if found is None:
-        return 200, 0, item.size, {}
-    first, last = found
+    """(status, offset, length, extra headers) of a read, after its conditions: the whole
+    object, a Range's bytes, or a part's (`partNumber`)."""
+    check_read(item, conditions_of(call.params))
+    number, header = call.params.get("PartNumber"), call.params.get("Range")
+    extra: dict = {}
+    if number is not None:
+        if header:
+            raise InvalidRequest("Cannot specify both Range header and partNumber query parameter")
+        first, last = part_range(item, number)
+        if item.parts is not None:  # S3 counts parts only for a multipart object
+            extra["PartsCount"] = item.parts
+    else:
+        found = byte_range(header, item.size)
+        if found is None:
+            return 200, 0, item.size, {}
+        first, last = found
+    if last < first:  # an empty part (or object): no range to name
+        return 200, first, 0, extra
     # A ranged read carries no whole-object checksum.
-    extra = {"ContentRange": f"bytes {first}-{last}/{item.size}"}
+    extra["ContentRange"] = f"bytes {first}-{last}/{item.size}"
     return 206, first, last - first + 1, extra
 
 
 @OPERATIONS("GetObject")
 async def get_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))
+    check_version(call.params.get("VersionId"))
     item, stream = await run_in_threadpool(store.objects.open, bucket_of(call), key_of(call))
     try:
         status, offset, length, extra = _range_of(call, item)
@@ -191,6 +213,8 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("HeadObject")
 async def head_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))
+    check_version(call.params.get("VersionId"))
     item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
     status, _, length, extra = _range_of(call, item)
     result = {**_object_headers(call, item), **extra}
@@ -201,8 +225,19 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("DeleteObject")
 async def delete_object(store: ObjectStore, call: Call) -> Response:
+    store.buckets.get(bucket_of(call))
+    check_version(call.params.get("VersionId"))
     await run_in_threadpool(store.objects.delete, bucket_of(call), key_of(call), caller(call))
     return respond(call, {})
+
+
+def check_version(version_id: str | None) -> None:
+    """A bucket whose versioning was never enabled holds each object as its `null` version
+    alone: that id names it, any other is refused as S3 refuses it."""
+    if version_id is not None and version_id != NULL_VERSION:
+        raise InvalidArgument(
+            "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
+        )
 
 
 def copy_source(text: str | None) -> tuple[str, str]:
@@ -231,6 +266,16 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
     replace = None
     if directive == "REPLACE":
         replace = {"headers": stored_headers(call), "metadata": user_metadata(call)}
+    tags = None  # the source's, unless told otherwise
+    tagging = call.params.get("TaggingDirective", "COPY")
+    if tagging == "REPLACE":
+        tags = header_tags(call.params.get("Tagging"))
+    elif tagging != "COPY":
+        raise InvalidArgument(
+            "Unknown tagging directive.",
+            ArgumentName="x-amz-tagging-directive",
+            ArgumentValue=tagging,
+        )
     item, _ = await run_in_threadpool(
         store.objects.copy,
         source,
@@ -238,116 +283,8 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
         key_of(call),
         caller(call),
         replace=replace,
-        conditions=_conditions(call.params, "CopySource"),
+        conditions=conditions_of(call.params, "CopySource"),
+        tags=tags,
     )
-    result = {"ETag": f'"{item.etag}"', "LastModified": _time(item.modified_ms)}
+    result = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
     return respond(call, {"CopyObjectResult": result})
-
-
-# --- multipart uploads --------------------------------------------------------------------
-
-
-@OPERATIONS("CreateMultipartUpload")
-async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
-    algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
-    if algorithm is not None and algorithm not in ALGORITHMS:
-        raise InvalidArgument(
-            "Checksum algorithm provided is unsupported.",
-            ArgumentName="x-amz-checksum-algorithm",
-            ArgumentValue=algorithm,
-        )
-    upload = await run_in_threadpool(
-        store.multipart.create,
-        bucket_of(call),
-        key_of(call),
-        headers=stored_headers(call),
-        metadata=user_metadata(call),
-        checksum_algorithm=algorithm,
-    )
-    result = {
-        "Bucket": bucket_of(call),
-        "Key": key_of(call),
-        "UploadId": upload.id,
-        "ChecksumAlgorithm": algorithm,
-    }
-    return respond(call, result, "InitiateMultipartUploadResult")
-
-
-@OPERATIONS("UploadPart")
-async def upload_part(store: ObjectStore, call: Call) -> Response:
-    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
-    md5_of_header(call.params.get("ContentMD5"))
-    declared_length(call.request.headers)
-    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
-    try:
-        sent = await receive(call.request, writer)
-    except BaseException:
-        writer.discard()
-        raise
-    part = await run_in_threadpool(
-        store.multipart.put_part,
-        upload,
-        call.params.get("PartNumber", 0),
-        writer,
-        content_md5=call.params.get("ContentMD5"),
-        checksum=sent,
-    )
-    return respond(call, {"ETag": f'"{part.etag}"', **checksum_members(part.checksum)})
-
-
-def copy_range(text: str | None) -> tuple[int, int] | None:
-    if text is None:
-        return None
-    first, _, last = text.removeprefix("bytes=").partition("-")
-    try:
-        return int(first), int(last)
-    except ValueError:
-        raise InvalidArgument(
-            "The x-amz-copy-source-range value must be of the form bytes=first-last where "
-            "first and last are the zero-based offsets of the first and last bytes to copy",
-            ArgumentName="x-amz-copy-source-range",
-            ArgumentValue=text,
-        ) from None
-
-
-@OPERATIONS("UploadPartCopy")
-async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
-    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
-    part, _ = await run_in_threadpool(
-        store.multipart.copy_part,
-        upload,
-        call.params.get("PartNumber", 0),
-        copy_source(call.params.get("CopySource")),
-        copy_range(call.params.get("CopySourceRange")),
-        _conditions(call.params, "CopySource"),
-    )
-    result = {"ETag": f'"{part.etag}"', "LastModified": _time(part.modified_ms)}
-    return respond(call, {"CopyPartResult": result})
-
-
-@OPERATIONS("CompleteMultipartUpload")
-async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
-    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
-    document = call.params.get("MultipartUpload") or {}
-    try:
-        wanted = [(int(p["PartNumber"]), str(p["ETag"])) for p in document.get("Parts") or ()]
-    except (KeyError, ValueError):
-        raise MalformedXML(MALFORMED) from None
-    item = await run_in_threadpool(
-        store.multipart.complete, upload, wanted, caller(call), _write_check(call)
-    )
-    base = str(call.request.base_url).rstrip("/")
-    result = {
-        "Location": f"{base}/{quote(bucket_of(call))}/{quote(key_of(call))}",
-        "Bucket": bucket_of(call),
-        "Key": key_of(call),
-        "ETag": f'"{item.etag}"',
-    }
-    return respond(call, result, "CompleteMultipartUploadResult")
-
-
-@OPERATIONS("AbortMultipartUpload")
-async def abort_multipart_upload(store: ObjectStore, call: Call) -> Response:
-    upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
-    await run_in_threadpool(store.multipart.abort, upload)
-    return respond(call, {})

@@ -1,22 +1,23 @@
 """S3's wire: rest-xml, with S3's own addressing, as the gateway drives it (aws/gateway.py).
 
 Addressing, as S3's: path style (`/<bucket>/<key>`) or virtual-hosted style (the bucket in
-the Host: `<bucket>.s3.<anything>`). The operation is chosen as S3 chooses it, by method,
-bucket or object, sub-resource (`?tagging`, `?uploads`, ...) and a copy-source header; its
-input is read by botocore's model (aws/protocols/rest_xml.py), the bucket and key as its uri
-labels. An object's body is left to the handler, which streams it. Every answer carries S3's
-`x-amz-request-id` and `x-amz-id-2`; every error leaves as S3's XML error document.
+the Host: `<bucket>.s3.<anything>`, or `<bucket>.localhost`, what a client set to
+virtual-host style sends to `http://localhost:PORT`). The operation is chosen as S3 chooses
+it, by method, bucket or object, sub-resource (`?tagging`, `?uploads`, ...) and a
+copy-source header; its input is read by botocore's model (aws/protocols/rest_xml.py), the
+bucket and key as its uri labels. An object's body is left to the handler, which streams
+it. Every answer carries S3's `x-amz-request-id` and `x-amz-id-2`; every error leaves as
+S3's XML error document.
 
-Signatures are not checked (as nowhere in Overcast); a presigned URL's expiry is.
+Signatures are not checked (as nowhere in Overcast); a presigned URL's lifetime is
+(presigned.py).
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Container
-from datetime import UTC, datetime
-from urllib.parse import unquote
+from collections.abc import Callable, Container, Mapping
+from urllib.parse import unquote_to_bytes
 
 from botocore.model import OperationModel, ServiceModel
 from starlette.requests import Request
@@ -27,9 +28,12 @@ from overcast.aws.protocols import rest_xml
 from overcast.aws.protocols.rest_json import read_body
 from overcast.aws.request_context import RequestContext
 from overcast.services.s3.api.call import s3_request_id
+from overcast.services.s3.api.presigned import check_expiry
+from overcast.services.s3.cors import CorsRule, answer_headers, matching_rule
 from overcast.services.s3.errors import (
-    AccessDenied,
     InternalError,
+    InvalidArgument,
+    InvalidURI,
     MalformedXML,
     MethodNotAllowed,
     S3Error,
@@ -37,8 +41,11 @@ from overcast.services.s3.errors import (
 )
 from overcast.services.s3.names import check_key
 
-# `<bucket>.s3.<anything>` (the last `.s3.` or `.s3-` names where the bucket ends).
+# `<bucket>.s3.<anything>` (the last `.s3.` or `.s3-` names where the bucket ends), or
+# `<bucket>.localhost` (but `s3.localhost` is an endpoint's own name, not a bucket's).
 VIRTUAL_HOST = re.compile(r"(?P<bucket>.+)\.s3(?:[.-][^:]*)?(?::\d+)?")
+LOCAL_VIRTUAL_HOST = re.compile(r"(?P<bucket>.+)\.localhost(?::\d+)?")
+API_VERSION = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Query parameters that name a sub-resource, i.e. another operation on the same path.
 SUBRESOURCES = frozenset(
     "accelerate acl analytics attributes cors delete encryption intelligent-tiering inventory "
@@ -58,14 +65,39 @@ BUCKET_OPERATIONS = {
     ("GET", "notification"): "GetBucketNotificationConfiguration",
     ("PUT", "notification"): "PutBucketNotificationConfiguration",
     ("GET", "location"): "GetBucketLocation",
+    ("GET", "versioning"): "GetBucketVersioning",
+    ("GET", "versions"): "ListObjectVersions",
+    ("GET", "acl"): "GetBucketAcl",
+    ("GET", "cors"): "GetBucketCors",
+    ("PUT", "cors"): "PutBucketCors",
+    ("DELETE", "cors"): "DeleteBucketCors",
+    ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
+    ("GET", "encryption"): "GetBucketEncryption",
+    ("GET", "website"): "GetBucketWebsite",
+    ("GET", "object-lock"): "GetObjectLockConfiguration",
+    ("GET", "ownershipControls"): "GetBucketOwnershipControls",
+    ("GET", "publicAccessBlock"): "GetPublicAccessBlock",
+    ("GET", "requestPayment"): "GetBucketRequestPayment",
+    ("GET", "logging"): "GetBucketLogging",
+    ("GET", "accelerate"): "GetBucketAccelerateConfiguration",
+    ("GET", "replication"): "GetBucketReplication",
+    ("GET", "policy"): "GetBucketPolicy",
+    ("PUT", "policy"): "PutBucketPolicy",
+    ("DELETE", "policy"): "DeleteBucketPolicy",
     ("GET", "uploads"): "ListMultipartUploads",
     ("POST", "delete"): "DeleteObjects",
 }
 OBJECT_OPERATIONS = {
     ("GET", None): "GetObject",
     ("HEAD", None): "HeadObject",
+    ("GET", "partNumber"): "GetObject",
+    ("HEAD", "partNumber"): "HeadObject",
     ("PUT", None): "PutObject",
     ("DELETE", None): "DeleteObject",
+    ("GET", "acl"): "GetObjectAcl",
+    ("GET", "tagging"): "GetObjectTagging",
+    ("PUT", "tagging"): "PutObjectTagging",
+    ("DELETE", "tagging"): "DeleteObjectTagging",
     ("GET", "uploadId"): "ListParts",
     ("PUT", "uploadId"): "UploadPart",
     ("PUT", "partNumber"): "UploadPart",
@@ -78,23 +110,78 @@ XML_PAYLOADS = frozenset(
     {
         "CreateBucket",
         "PutBucketTagging",
+        "PutObjectTagging",
+        "PutBucketCors",
         "PutBucketNotificationConfiguration",
         "DeleteObjects",
         "CompleteMultipartUpload",
     }
 )
+# Operations whose payload is a text document other than XML (a policy's JSON).
+TEXT_PAYLOADS = frozenset({"PutBucketPolicy"})
 MAX_XML_BYTES = 1024 * 1024
 INTERNAL = "We encountered an internal error. Please try again."
 
 
 def locate(host: str, raw_path: str) -> tuple[str | None, str | None]:
-    """(bucket, key) of a request; either may be None (ListBuckets, a bucket operation)."""
-    match = VIRTUAL_HOST.fullmatch(host.lower()) if host else None
+    """(bucket, key) of a request; either may be None (ListBuckets, a bucket operation).
+    `raw_path` is the path as sent (percent-encoded, its bytes as latin-1 text); a path
+    that is not UTF-8 once decoded is InvalidURI, as S3 answers (never a key with U+FFFD)."""
+    bucket_in_host = hosted_bucket(host)
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
-    if match is not None:
-        return match["bucket"], unquote(path) or None
+    if bucket_in_host is not None:
+        return bucket_in_host, _decoded(path) or None
     bucket, _, key = path.partition("/")
-    return (unquote(bucket) or None), (unquote(key) or None)
+    return (_decoded(bucket) or None), (_decoded(key) or None)
+
+
+def hosted_bucket(host: str) -> str | None:
+    """The bucket a virtual-hosted-style Host names; None for path style."""
+    host = host.lower()
+    match = VIRTUAL_HOST.fullmatch(host)
+    if match is not None:
+        return match["bucket"]
+    match = LOCAL_VIRTUAL_HOST.fullmatch(host)
+    if match is None or match["bucket"] == "s3" or match["bucket"].startswith("s3."):
+        return None
+    return match["bucket"]
+
+
+def _decoded(text: str) -> str:
+    try:
+        return unquote_to_bytes(text.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        raise InvalidURI("Couldn't parse the specified URI.") from None
+
+
+def addressed_to_s3(request: Request, bucket_exists: Callable[[str], bool]) -> bool:
+    """Whether an unsigned request (a public read, a browser's form upload, a health probe
+    of a bucket) is S3's: its Host names a bucket (virtual-hosted style), or its path's
+    first segment is a bucket that exists. Nothing else is claimed, so an unsigned request
+    for another service's path is left to it; a first segment shaped like an API version
+    (`/2015-03-31/functions`: the REST-JSON services') is never taken for a bucket."""
+    return addressed_bucket(request, bucket_exists) is not None
+
+
+def addressed_bucket(request: Request, bucket_exists: Callable[[str], bool]) -> str | None:
+    """The bucket an unsigned request addresses, as `addressed_to_s3` decides; else None."""
+    hosted = hosted_bucket(request.headers.get("host", ""))
+    if hosted is not None:
+        return hosted
+    bucket, _ = _bucket_and_key(request)
+    if not bucket or API_VERSION.fullmatch(bucket) or not bucket_exists(bucket):
+        return None
+    return bucket
+
+
+def _bucket_and_key(request: Request) -> tuple[str | None, str | None]:
+    """(bucket, key) of a request; (None, None) for a path that is not UTF-8."""
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
+    try:
+        return locate(request.headers.get("host", ""), path)
+    except InvalidURI:
+        return None, None
 
 
 def operation_for(method: str, bucket: str | None, key: str | None, request: Request) -> str:
@@ -127,36 +214,37 @@ def body_left_unread(request: Request) -> bool:
     return has_body and not getattr(request, "_stream_consumed", True)
 
 
-def check_expiry(request: Request) -> None:
-    """A presigned URL (SigV4's X-Amz-Date + X-Amz-Expires, or SigV2's Expires) that has
-    run out is refused, as S3 refuses it."""
-    query, now = request.query_params, time.time()
-    if "X-Amz-Expires" in query and "X-Amz-Date" in query:
+def check_integers(operation: OperationModel, query: Mapping[str, str]) -> None:
+    """Integer query parameters (max-keys, partNumber, ...) that are not integers are S3's
+    InvalidArgument, not a document error."""
+    shape = operation.input_shape
+    for member in shape.members.values() if shape is not None else ():
+        name = member.serialization.get("name")
+        if member.serialization.get("location") != "querystring" or name not in query:
+            continue
+        if member.type_name not in ("integer", "long"):
+            continue
+        text = query[name]
         try:
-            signed = datetime.strptime(query["X-Amz-Date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            expires = signed.timestamp() + int(query["X-Amz-Expires"])
+            int(text)
         except ValueError:
-            raise AccessDenied("X-Amz-Date or X-Amz-Expires is not valid") from None
-    elif "Signature" in query and "Expires" in query:
-        try:
-            expires = int(query["Expires"])
-        except ValueError:
-            raise AccessDenied("Expires is not valid") from None
-    else:
-        return
-    if now > expires:
-        raise AccessDenied(
-            "Request has expired",
-            Expires=rest_xml.iso_time(datetime.fromtimestamp(expires, UTC)),
-            ServerTime=rest_xml.iso_time(datetime.fromtimestamp(now, UTC)),
-        )
+            message = (
+                "Part number must be an integer between 1 and 10000, inclusive"
+                if name == "partNumber"
+                else f"Provided {name} not an integer or within integer range"
+            )
+            raise InvalidArgument(message, ArgumentName=name, ArgumentValue=text) from None
 
 
 class S3Wire:
-    """S3's requests read and answered (the gateway's Wire)."""
+    """S3's requests read and answered (the gateway's Wire). `cors_rules` finds a bucket's
+    CORS rules, for the Access-Control-* headers of a browser's cross-origin request."""
 
-    def __init__(self, model: ServiceModel) -> None:
+    def __init__(
+        self, model: ServiceModel, cors_rules: Callable[[str], tuple[CorsRule, ...] | None]
+    ) -> None:
         self.model = model
+        self.cors_rules = cors_rules
 
     def claims(self, request: Request) -> bool:
         return True
@@ -164,18 +252,19 @@ class S3Wire:
     async def read(
         self, request: Request, operations: Container[str], max_body: int | None
     ) -> tuple[OperationModel, dict]:
+        check_expiry(request)
         raw_path = request.scope.get("raw_path")
         path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
         bucket, key = locate(request.headers.get("host", ""), path)
         if key is not None:
             check_key(key)
         name = operation_for(request.method, bucket, key, request)
-        check_expiry(request)
         if name not in operations:  # refused before its body is read
             raise S3NotImplemented(f"The {name} operation is not supported by this server")
         operation = self.model.operation_model(name)
+        check_integers(operation, request.query_params)
         body = None
-        if name in XML_PAYLOADS:
+        if name in XML_PAYLOADS or name in TEXT_PAYLOADS:
             body = await read_body(request, "S3", max_body or MAX_XML_BYTES)
         labels = {"Bucket": bucket or "", "Key": key or ""}
         try:
@@ -187,6 +276,9 @@ class S3Wire:
                 "The XML you provided was not well-formed or did not validate against our "
                 "published schema"
             ) from exc
+        if name in TEXT_PAYLOADS:
+            payload = operation.input_shape.serialization["payload"]
+            params[payload] = (body or b"").decode("utf-8", "replace")
         return operation, params
 
     def respond(
@@ -199,7 +291,7 @@ class S3Wire:
         """S3's handlers build their own Response (an object's body is streamed)."""
         if not isinstance(result, Response):
             raise TypeError(f"S3's {operation.name} answered {type(result).__name__}")
-        return _finished(result, request, context)
+        return self._finished(result, request, context)
 
     def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
         if not isinstance(exc, S3Error):
@@ -207,16 +299,27 @@ class S3Wire:
             exc = InternalError(INTERNAL)
         request_id = s3_request_id(context)
         response = rest_xml.error_response(exc, request_id, with_body=request.method != "HEAD")
-        return _finished(response, request, context)
+        response.headers.update(exc.headers())  # a 304's ETag and Last-Modified
+        return self._finished(response, request, context)
 
+    def _finished(self, response: Response, request: Request, context: RequestContext) -> Response:
+        request_id = s3_request_id(context)
+        response.headers["x-amz-request-id"] = request_id
+        response.headers["x-amz-id-2"] = rest_xml.host_id(request_id)
+        origin = request.headers.get("origin")
+        if origin is not None:
+            response.headers.update(self._cors_headers(request, origin))
+        if body_left_unread(request):
+            # Answered before reading the body (an error, found from the head alone): a
+            # client that sent `Expect: 100-continue` never sends it, one that did not is
+            # still sending it. Either way the connection cannot carry another request.
+            response.headers["connection"] = "close"
+        return response
 
-def _finished(response: Response, request: Request, context: RequestContext) -> Response:
-    request_id = s3_request_id(context)
-    response.headers["x-amz-request-id"] = request_id
-    response.headers["x-amz-id-2"] = rest_xml.host_id(request_id)
-    if body_left_unread(request):
-        # Answered before reading the body (an error, found from the head alone): a
-        # client that sent `Expect: 100-continue` never sends it, one that did not is
-        # still sending it. Either way the connection cannot carry another request.
-        response.headers["connection"] = "close"
-    return response
+    def _cors_headers(self, request: Request, origin: str) -> dict[str, str]:
+        """A cross-origin request's answer carries the headers of the bucket's CORS rule
+        that allows it (none where no rule does: the browser then withholds the answer)."""
+        bucket, _ = _bucket_and_key(request)
+        rules = self.cors_rules(bucket) if bucket else None
+        rule = matching_rule(rules or (), origin, request.method)
+        return answer_headers(rule, origin, None) if rule is not None else {}
