@@ -89,6 +89,9 @@ class Api:
     backend: object
     wires: tuple[Wire, ...] = ()
     paths: tuple[str, ...] = ()  # path prefixes of its unsigned requests
+    # Unsigned requests it knows by their shape, not a prefix (S3's name a bucket in the
+    # Host or the path); asked when no prefix claims an unsigned request.
+    claims_unsigned: Callable[[Request], bool] | None = None
     validate: Callable[[OperationModel, dict], None] = _validate_input
     translate: Callable[[ServiceError], ServiceError] = _as_is
     max_body: int | None = None  # the protocol's default when None
@@ -130,6 +133,7 @@ class Gateway:
                 _claim(self._by_target, api.target_prefix, api)
             self._by_signing.setdefault(api.signing_name, []).append(api)
         self._unsigned = [api for api in self.apis if api.paths]
+        self._shaped = [api for api in self.apis if api.claims_unsigned is not None]
 
     def route(self, request: Request, context: RequestContext) -> Api | None:
         """The service that answers; None for an X-Amz-Target no service here has."""
@@ -141,6 +145,10 @@ class Gateway:
         for api in candidates:
             if not api.paths or any(path.startswith(prefix) for prefix in api.paths):
                 return api
+        if not context.service:
+            for api in self._shaped:
+                if api.claims_unsigned(request):
+                    return api
         return self.default
 
     async def handle(self, request: Request) -> Response:

@@ -21,7 +21,7 @@ from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (regi
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
 from overcast.services.s3.api.call import OPERATIONS
-from overcast.services.s3.api.wire import MAX_XML_BYTES, S3Wire
+from overcast.services.s3.api.wire import MAX_XML_BYTES, S3Wire, addressed_to_s3
 from overcast.services.s3.errors import InvalidArgument, S3Error
 from overcast.services.s3.store import ObjectStore
 
@@ -45,4 +45,5 @@ def s3_api(store: ObjectStore) -> Api:
         validate=_unchecked,
         translate=_as_s3_error,
         max_body=MAX_XML_BYTES,
+        claims_unsigned=lambda request: addressed_to_s3(request, store.buckets.exists),
     )
