@@ -5,25 +5,22 @@ from __future__ import annotations
 from overcast.aws.errors import ServiceError
 
 
-class S3Error(ServiceError):
+class S3Error(ServiceError, model="s3"):
     """Raised when an S3 request fails. S3 answers `<Error><Code>...</Code><Message>...`;
     `extra` are the further elements it names (BucketName, Key, ArgumentName, ...), in order."""
 
-    status = 400
     code = "InvalidRequest"
 
 
 class NoSuchBucket(S3Error):
     """Raised when a bucket does not exist."""
 
-    status = 404
     code = "NoSuchBucket"
 
 
 class NoSuchKey(S3Error):
     """Raised when an object does not exist."""
 
-    status = 404
     code = "NoSuchKey"
 
 
@@ -37,7 +34,6 @@ class NoSuchVersion(S3Error):
 class NoSuchUpload(S3Error):
     """Raised when a multipart upload does not exist (never began, completed or aborted)."""
 
-    status = 404
     code = "NoSuchUpload"
 
 
@@ -100,7 +96,6 @@ class BucketNotEmpty(S3Error):
 class BucketAlreadyOwnedByYou(S3Error):
     """Raised when a bucket of that name exists already (bucket names are global)."""
 
-    status = 409
     code = "BucketAlreadyOwnedByYou"
 
 
@@ -279,7 +274,6 @@ class MethodNotAllowed(S3Error):
 class AccessDenied(S3Error):
     """Raised when a presigned URL has expired."""
 
-    status = 403
     code = "AccessDenied"
 
 

@@ -5,38 +5,37 @@ from __future__ import annotations
 from overcast.aws.errors import UserError
 
 
-class NotFoundException(UserError):
+class NotFoundException(UserError, model="sns"):
     """Raised when a topic or subscription does not exist (SNS's `NotFound`)."""
 
-    status = 404
     code = "NotFound"
 
 
-class InvalidParameterException(UserError):
+class InvalidParameterException(UserError, model="sns"):
     """Raised when an SNS request parameter breaks SNS's rules (`InvalidParameter`)."""
 
     code = "InvalidParameter"
 
 
-class InvalidParameterValueException(UserError):
+class InvalidParameterValueException(UserError, model="sns"):
     """Raised when a message attribute is malformed (SNS's `ParameterValueInvalid`)."""
 
     code = "ParameterValueInvalid"
 
 
-class ValidationException(UserError):
+class ValidationException(UserError, model="sns"):
     """Raised when SNS input breaks a constraint of the service model (`ValidationError`)."""
 
     code = "ValidationError"
 
 
-class InvalidAction(UserError):
+class InvalidAction(UserError, model="sns"):
     """Raised when an SNS request names no Action, or one Overcast lacks (`InvalidAction`)."""
 
     code = "InvalidAction"
 
 
-class BatchRequestError(UserError):
+class BatchRequestError(UserError, model="sns"):
     """Raised when a PublishBatch request as a whole is refused (its code says why:
     TooManyEntriesInBatchRequest, EmptyBatchRequest, BatchEntryIdsNotDistinct,
     InvalidBatchEntryId, BatchRequestTooLong)."""
