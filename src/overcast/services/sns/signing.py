@@ -89,6 +89,7 @@ def _load_or_make(path: Path | str) -> tuple[rsa.RSAPrivateKey, bytes]:
         return _make()
     path = Path(path)
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         key, certificate = _make()
         _write_once(path, _key_pem(key) + certificate)
     return _parse(path.read_bytes())
