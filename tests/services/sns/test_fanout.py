@@ -6,12 +6,20 @@ from __future__ import annotations
 import asyncio
 import json
 
-from topics_world import DEAD_LETTERS, FUNCTION, QUEUE, StubQueue, StubResolver, StubWeb, World
+from topics_world import (
+    DEAD_LETTERS,
+    FUNCTION,
+    QUEUE,
+    URLS,
+    StubQueue,
+    StubResolver,
+    StubWeb,
+    World,
+)
 
 from overcast.delivery import Delivery as Handover
 from overcast.delivery import DeliveryFailed, Destinations
 from overcast.services.sns.fanout import RETRIES, Fanout
-from overcast.services.sns.notification import Urls
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.registry import Registry
 
@@ -183,7 +191,7 @@ def test_deliveries_kept_in_the_store_run_after_a_restart(world: World) -> None:
         queue,
         StubResolver("subscriber"),
         Destinations(),
-        Urls("http://overcast.test:9000"),
+        URLS,
         delay_scale=0.0,
         poster=StubWeb().post,
     )
@@ -199,4 +207,4 @@ def test_deliveries_kept_in_the_store_run_after_a_restart(world: World) -> None:
     assert json.loads(accepted.payload)["Records"][0]["Sns"]["Message"] == "kept"
     assert accepted.hops == 2
     assert registry.store.deliveries() == []
-    assert Publisher(registry, fanout.submit).registry.topics[topic].name == "orders"
+    assert Publisher(registry, fanout.submit, fanout.outbox).registry.topics[topic].name == "orders"

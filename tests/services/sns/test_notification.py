@@ -9,9 +9,11 @@ from pathlib import Path
 from overcast.services.sns import notification
 from overcast.services.sns.message import Message
 from overcast.services.sns.model import Subscription
+from overcast.services.sns.signing import Signer
 
 SAMPLE = json.loads((Path(__file__).parents[2] / "events" / "sns-event.json").read_text())
-URLS = notification.Urls("http://127.0.0.1:9000")
+SIGNER = Signer(":memory:")
+URLS = notification.Urls("http://127.0.0.1:9000", SIGNER)
 TOPIC = "arn:aws:sns:us-east-1:000000000000:orders"
 
 
@@ -53,9 +55,10 @@ def test_the_lambda_event_has_every_field_of_lambdas_sample() -> None:
     assert sns["Type"] == "Notification" and sns["TopicArn"] == TOPIC
     assert sns["Message"] == "Hello from SNS!" and sns["Subject"] == "TestInvoke"
     assert sns["MessageAttributes"]["Test"] == {"Type": "String", "Value": "TestString"}
+    # As in SNS's messages: the ARN's colons are not percent-encoded.
     assert sns["UnsubscribeUrl"] == (
         "http://127.0.0.1:9000/?Action=Unsubscribe&SubscriptionArn="
-        "arn%3Aaws%3Asns%3Aus-east-1%3A000000000000%3Aorders%3A5f6e"
+        "arn:aws:sns:us-east-1:000000000000:orders:5f6e"
     )
 
 

@@ -142,6 +142,65 @@ def test_a_subscriber_link_needs_no_signature(fast_server: RunningServer) -> Non
     assert "<Code>InvalidParameter</Code><Message>Invalid token</Message>" in body
 
 
+def test_permissions_are_statements_of_the_topics_policy(sns, function_name: str) -> None:
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    sns.add_permission(
+        TopicArn=topic, Label="one", AWSAccountId=["111122223333"], ActionName=["Publish"]
+    )
+    sns.add_permission(
+        TopicArn=topic,
+        Label="two",
+        AWSAccountId=["111122223333", "444455556666"],
+        ActionName=["Publish", "Subscribe"],
+    )
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    default, one, two = policy["Statement"]
+    assert default["Sid"] == "__default_statement_ID"  # SNS's own statement stays first
+    # One principal or action is a string, several a list, as SNS writes them.
+    assert one == {
+        "Sid": "one",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "SNS:Publish",
+        "Resource": topic,
+    }
+    assert two["Principal"] == {
+        "AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]
+    }
+    assert two["Action"] == ["SNS:Publish", "SNS:Subscribe"]
+
+    with pytest.raises(ClientError) as excinfo:
+        sns.add_permission(
+            TopicArn=topic, Label="one", AWSAccountId=["111122223333"], ActionName=["Publish"]
+        )
+    assert error_of(excinfo) == (
+        "InvalidParameter",
+        "Invalid parameter: Statement already exists",
+        400,
+    )
+    with pytest.raises(ClientError) as excinfo:
+        sns.add_permission(
+            TopicArn=topic, Label="three", AWSAccountId=["111122223333"], ActionName=["Fly"]
+        )
+    assert error_of(excinfo) == (
+        "InvalidParameter",
+        "Invalid parameter: Policy statement action out of service scope!",
+        400,
+    )
+    with pytest.raises(ClientError) as excinfo:
+        sns.remove_permission(TopicArn=f"{topic}-gone", Label="one")
+    assert error_of(excinfo) == ("NotFound", "Topic does not exist", 404)
+
+    sns.remove_permission(TopicArn=topic, Label="one")
+    sns.remove_permission(TopicArn=topic, Label="one")  # a label no longer there: no error
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"])
+    assert [statement["Sid"] for statement in policy["Statement"]] == [
+        "__default_statement_ID",
+        "two",
+    ]
+    sns.delete_topic(TopicArn=topic)
+
+
 # --- subscriptions ---------------------------------------------------------------------------
 
 
@@ -231,6 +290,11 @@ def test_subscriptions(sns, function_name: str) -> None:
             "Invalid parameter: Attributes Reason: FilterPolicy: Unrecognized match type "
             "wrong-operator",
         ),
+        # Phone numbers SNS refuses (answers recorded from SNS).
+        (dict(Protocol="sms", Endpoint="+15--551234567"), "Invalid SMS endpoint: +15--551234567"),
+        (dict(Protocol="sms", Endpoint="NAA+15551234567"), "Invalid SMS endpoint: NAA+15551234567"),
+        (dict(Protocol="sms", Endpoint="+15551234567."), "Invalid SMS endpoint: +15551234567."),
+        (dict(Protocol="email", Endpoint="not-an-address"), "Invalid parameter: Email address"),
         (
             dict(Protocol="sqs", Endpoint="arn:aws:sqs:us-east-1:000000000000:q.fifo"),
             "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be "

@@ -1,19 +1,27 @@
 """HTTP/S subscribers end to end: the confirmation handshake through the SubscribeURL,
 notifications, the UnsubscribeURL, and an acknowledged message surviving `kill -9` of the
-server while its delivery was in flight."""
+server while its delivery was in flight; every message signed as SNS signs, checked with the
+certificate the server serves, as a validating subscriber checks it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import signal
+import stat
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from support import error_of, wait_for
 
@@ -120,3 +128,129 @@ def test_acknowledged_messages_survive_kill_9(launch, tmp_path, endpoint: Endpoi
     )
     assert {n["MessageId"] for n in notifications} == {published["MessageId"]}
     assert second.client("sns").list_topics()["Topics"] == [{"TopicArn": topic}]
+
+
+# --- signatures and links, as a validating subscriber sees them ------------------------------
+
+# The fields each message type signs, in the byte order AWS's guide lists them
+# ("Verifying the signatures of Amazon SNS messages").
+SIGNED = {
+    "Notification": ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"],
+    "SubscriptionConfirmation": [
+        "Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type",
+    ],
+    "UnsubscribeConfirmation": [
+        "Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type",
+    ],
+}  # fmt: skip
+
+
+def verify(document: dict) -> bytes:
+    """Check a message as AWS's guide says a subscriber should: fetch the certificate at
+    its SigningCertURL, build the string to sign from its fields, and verify the Signature
+    with the certificate's public key (SHA1 for version 1, SHA256 for version 2). Raises
+    InvalidSignature if it does not hold; answers the certificate."""
+    with urllib.request.urlopen(document["SigningCertURL"], timeout=10) as response:
+        pem = response.read()
+    certificate = x509.load_pem_x509_certificate(pem)
+    text = "".join(
+        f"{name}\n{document[name]}\n" for name in SIGNED[document["Type"]] if name in document
+    )
+    algorithm = {"1": hashes.SHA1(), "2": hashes.SHA256()}[document["SignatureVersion"]]
+    certificate.public_key().verify(
+        base64.b64decode(document["Signature"]), text.encode(), padding.PKCS1v15(), algorithm
+    )
+    return pem
+
+
+def test_messages_are_signed_and_links_are_shaped_as_snss(
+    sns, fast_server, function_name: str, endpoint: Endpoint
+) -> None:
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)
+    [confirmation] = wait_for(lambda: endpoint.bodies("SubscriptionConfirmation"))
+    pem = verify(confirmation)
+    # AWS leaves the ARN's colons bare: `...&TopicArn=arn:aws:sns:...&Token=...`.
+    assert confirmation["SubscribeURL"] == (
+        f"{fast_server.endpoint}/?Action=ConfirmSubscription&TopicArn={topic}"
+        f"&Token={confirmation['Token']}"
+    )
+    assert confirmation["SigningCertURL"].startswith(
+        f"{fast_server.endpoint}/SimpleNotificationService-"
+    )
+    with urllib.request.urlopen(confirmation["SubscribeURL"], timeout=10) as response:
+        assert b"<ConfirmSubscriptionResponse" in response.read()
+
+    sns.publish(TopicArn=topic, Message="line one\nline two", Subject="signed")
+    [first] = wait_for(lambda: endpoint.bodies("Notification"))
+    assert verify(first) == pem and first["SignatureVersion"] == "1"
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="SignatureVersion", AttributeValue="2")
+    sns.publish(TopicArn=topic, Message='{"no": "subject"}')
+    second = wait_for(lambda: endpoint.bodies("Notification")[1:])[0]
+    assert verify(second) == pem and second["SignatureVersion"] == "2"
+    subscription = endpoint.posts[-1][0]["x-amz-sns-subscription-arn"]
+    assert second["UnsubscribeURL"] == (
+        f"{fast_server.endpoint}/?Action=Unsubscribe&SubscriptionArn={subscription}"
+    )
+
+    # Following the link unsubscribes; the endpoint is told, with a token to come back.
+    with urllib.request.urlopen(second["UnsubscribeURL"], timeout=10) as response:
+        assert b"<UnsubscribeResponse" in response.read()
+    assert sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"] == []
+    [farewell] = wait_for(lambda: endpoint.bodies("UnsubscribeConfirmation"))
+    assert verify(farewell) == pem and farewell["SignatureVersion"] == "2"
+    assert farewell["Message"].startswith(
+        f"You have chosen to deactivate subscription {subscription}."
+    )
+    assert farewell["Token"] != confirmation["Token"]
+    with urllib.request.urlopen(farewell["SubscribeURL"], timeout=10) as response:
+        assert f"<SubscriptionArn>{subscription}</SubscriptionArn>".encode() in response.read()
+    [restored] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert restored["SubscriptionArn"] == subscription
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_a_published_validator_accepts_the_messages(
+    sns, fast_server, function_name: str, endpoint: Endpoint
+) -> None:
+    """aws-sns-message-validator (PyPI) checks version 1 messages as SDK validators do; like
+    them it insists on a certificate URL of SNS's own host unless told which host to trust,
+    so it is told this server's endpoint, as a subscriber of Overcast would tell it."""
+    validators = pytest.importorskip("sns_message_validator")
+    validator = validators.SNSMessageValidator(
+        cert_url_regex=rf"^{re.escape(fast_server.endpoint)}/SimpleNotificationService-"
+    )
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)
+    [confirmation] = wait_for(lambda: endpoint.bodies("SubscriptionConfirmation"))
+    validator.validate_message(confirmation)
+    sns.confirm_subscription(TopicArn=topic, Token=confirmation["Token"])
+    sns.publish(TopicArn=topic, Message="checked", Subject="by a validator")
+    [notification] = wait_for(lambda: endpoint.bodies("Notification"))
+    validator.validate_message(notification)
+    tampered = {**notification, "Message": "forged"}
+    with pytest.raises(validators.SignatureVerificationFailureException):
+        validator.validate_message(tampered)
+    # With its default (SNS's hosts only), the same validator refuses Overcast's URL.
+    with pytest.raises(validators.InvalidCertURLException):
+        validators.SNSMessageValidator().validate_message(notification)
+    sns.delete_topic(TopicArn=topic)
+
+
+def test_the_signing_key_is_made_once_and_kept_private(launch, tmp_path, endpoint) -> None:
+    data_dir = tmp_path / "data"
+    first = launch(data_dir)
+    sns = first.client("sns")
+    topic = sns.create_topic(Name="signed")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=endpoint.url)
+    [confirmation] = wait_for(lambda: endpoint.bodies("SubscriptionConfirmation"))
+    pem = verify(confirmation)
+    assert stat.S_IMODE((data_dir / "sns-signing.pem").stat().st_mode) == 0o600
+    name = confirmation["SigningCertURL"].rsplit("/", 1)[1]
+    first.stop()
+
+    second = launch(data_dir)
+    with urllib.request.urlopen(f"{second.endpoint}/{name}", timeout=10) as response:
+        assert response.read() == pem  # the same key and certificate after a restart
+    with pytest.raises(urllib.error.HTTPError):
+        urllib.request.urlopen(f"{second.endpoint}/SimpleNotificationService-0.pem", timeout=10)

@@ -15,6 +15,7 @@ from overcast.services.sns.fanout import Fanout
 from overcast.services.sns.notification import Urls
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.registry import Registry
+from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SqliteTopicStore
 from overcast.services.sns.subscriptions import SubscriptionService
 from overcast.services.sns.topics import TopicService
@@ -23,6 +24,8 @@ ACCOUNT = "000000000000"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:subscriber"
 QUEUE = f"arn:aws:sqs:us-east-1:{ACCOUNT}:inbox"
 DEAD_LETTERS = f"arn:aws:sqs:us-east-1:{ACCOUNT}:dead"
+SIGNER = Signer(":memory:")  # one key for every test: making one takes a while
+URLS = Urls("http://overcast.test:9000", SIGNER)
 
 
 @dataclass
@@ -107,17 +110,17 @@ def world() -> Iterator[World]:
         queue,
         StubResolver("subscriber"),
         destinations,
-        Urls("http://overcast.test:9000"),
+        URLS,
         delay_scale=0.0,
         poster=web.post,
     )
-    publisher = Publisher(registry, fanout.submit)
+    publisher = Publisher(registry, fanout.submit, fanout.outbox)
     destinations.register("sns", publisher.send)
     loop.run_until_complete(_start(fanout))
     yield World(
         registry,
         TopicService(registry),
-        SubscriptionService(registry, fanout.confirm),
+        SubscriptionService(registry, fanout),
         publisher,
         fanout,
         queue,

@@ -3,7 +3,8 @@ answered in XML (the query protocol, picked from botocore's model).
 
 Each operation calls one method of the topic services. Input the shared protocol code
 refuses is answered in SNS's own words (`translate`). The SubscribeURL and UnsubscribeURL
-that subscribers are sent are plain unsigned GETs: `SubscriberLinks` claims them.
+that subscribers are sent are plain unsigned GETs: `SubscriberLinks` claims them; the
+certificate that the SigningCertURL names is another (`SigningCertificate`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from overcast.aws import errors as protocol_errors
 from overcast.aws.authorizer import AllowAll
@@ -24,12 +26,14 @@ from overcast.aws.request_context import request_context
 from overcast.services.sns.errors import InvalidAction, ValidationException
 from overcast.services.sns.model import invalid
 from overcast.services.sns.publisher import Publisher
+from overcast.services.sns.signing import Signer
 from overcast.services.sns.subscriptions import SubscriptionService
 from overcast.services.sns.topics import TopicService
 
 # A PublishBatch of 256 KB, form-encoded (up to three bytes a character) with its names.
 MAX_BODY_BYTES = 1024 * 1024
 SUBSCRIBER_ACTIONS = (b"Action=ConfirmSubscription", b"Action=Unsubscribe")
+CERTIFICATE_PREFIX = "/SimpleNotificationService-"
 OPERATIONS = Operations()
 
 
@@ -88,6 +92,17 @@ def untag_resource(t: Topics, call: Call) -> dict:
 @OPERATIONS("ListTagsForResource")
 def list_tags_for_resource(t: Topics, call: Call) -> dict:
     return {"Tags": t.topics.tags(call.params["ResourceArn"])}
+
+
+@OPERATIONS("AddPermission")
+def add_permission(t: Topics, call: Call) -> None:
+    p = call.params
+    return t.topics.add_permission(p["TopicArn"], p["Label"], p["AWSAccountId"], p["ActionName"])
+
+
+@OPERATIONS("RemovePermission")
+def remove_permission(t: Topics, call: Call) -> None:
+    return t.topics.remove_permission(call.params["TopicArn"], call.params["Label"])
 
 
 # --- subscriptions ---------------------------------------------------------------------------
@@ -204,4 +219,27 @@ class SubscriberLinks:
         # true", and Unsubscribe only when the subscription requires authentication to delete
         # (SNS API reference); Overcast keeps neither requirement.
         response = await serve(self.api, request, context, AllowAll())
+        await response(scope, receive, send)
+
+
+class SigningCertificate:
+    """A FrontDoor for the certificate SNS signs with: `GET /SimpleNotificationService-
+    <digits>.pem`, unsigned, as a subscriber fetches the SigningCertURL to check a message.
+    (Bucket names cannot hold capitals, so the path is no S3 path-style request's.)"""
+
+    def __init__(self, signer: Signer) -> None:
+        self.signer = signer
+
+    def match(self, scope: dict) -> bool:
+        path = scope["path"]
+        return (
+            scope["method"] == "GET"
+            and path.startswith(CERTIFICATE_PREFIX)
+            and path == f"/{self.signer.certificate_name()}"
+        )
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        # The media type is the one registered for a PEM certificate served alone; what SNS's
+        # own endpoint answers with is not documented.
+        response = Response(self.signer.certificate(), media_type="application/x-x509-ca-cert")
         await response(scope, receive, send)

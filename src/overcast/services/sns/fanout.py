@@ -7,7 +7,10 @@
   through `Destinations`, where the queue service registers its sender; a FIFO topic's
   message carries its group and deduplication ids on to the queue.
 - An HTTP/S subscriber gets a POST; a 2xx answer is a delivery. Posts run beside the rest,
-  so a slow endpoint holds up nobody else.
+  so a slow endpoint holds up nobody else. Its SubscriptionConfirmation and, once it is
+  unsubscribed, its UnsubscribeConfirmation are posted the same way.
+- An email, email-json or sms subscriber's message (and an email subscriber's confirmation)
+  is written to the outbox, not sent.
 
 A failed delivery is retried as SNS's default HTTP/S policy retries (3 more times, 20 s
 apart, times `delay_scale`); then it goes to the subscription's dead-letter queue
@@ -26,6 +29,7 @@ import logging
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
@@ -36,10 +40,11 @@ from overcast.delivery import Delivery as Handover
 from overcast.delivery import DeliveryFailed, Destinations
 from overcast.services.sns import notification
 from overcast.services.sns.message import Message
-from overcast.services.sns.model import Subscription, dead_letter_arn
+from overcast.services.sns.model import RECORDED_PROTOCOLS, Subscription, dead_letter_arn
 from overcast.services.sns.notification import Urls
+from overcast.services.sns.outbox import Outbox
 from overcast.services.sns.registry import Registry
-from overcast.services.sns.store import CONFIRMATION, NOTIFICATION, Delivery
+from overcast.services.sns.store import CONFIRMATION, FAREWELL, NOTIFICATION, Delivery
 from overcast.types import Acceptor, Resolver
 
 log = logging.getLogger(__name__)
@@ -85,6 +90,7 @@ class Fanout:
         self.resolver = resolver
         self.destinations = destinations
         self.urls = urls
+        self.outbox = Outbox(self.store, urls)
         self.delay_scale = delay_scale
         self.clock = clock
         self.poster = poster
@@ -126,8 +132,13 @@ class Fanout:
             loop.call_soon_threadsafe(self._push, deliveries, message)
 
     def confirm(self, subscription: Subscription) -> None:
-        """Send an HTTP/S subscriber its SubscriptionConfirmation."""
+        """Send an HTTP/S (or email) subscriber its SubscriptionConfirmation."""
         self.submit([self.store.add_confirmation(subscription.arn, self._now_ms())])
+
+    def farewell(self, subscription: Subscription) -> None:
+        """Unsubscribe an HTTP/S subscriber, keeping it restorable by its token, and send it
+        its UnsubscribeConfirmation."""
+        self.submit([self.registry.retire(subscription, self._now_ms())])
 
     # --- the pump ---------------------------------------------------------------------------
 
@@ -160,12 +171,16 @@ class Fanout:
                 pass
 
     def _dispatch(self, delivery: Delivery, done: list[Delivery]) -> None:
-        subscription = self.registry.subscriptions.get(delivery.subscription_arn)
+        subscription = self._subscriber(delivery)
         message = self._message(delivery)
         if subscription is None or (delivery.kind == NOTIFICATION and message is None):
             done.append(delivery)  # unsubscribed (or its topic deleted) meanwhile
             return
-        if delivery.kind == CONFIRMATION or subscription.protocol in ("http", "https"):
+        if subscription.protocol in RECORDED_PROTOCOLS:
+            self._record(delivery, subscription, message)
+            done.append(delivery)
+            return
+        if delivery.kind != NOTIFICATION or subscription.protocol in ("http", "https"):
             task = self._loop.create_task(self._post(delivery, subscription, message))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -192,7 +207,8 @@ class Fanout:
             target = self.resolver.resolve(region, name, qualifier)
         except MissingResource as error:
             raise DeliveryFailed(error.message, missing=True) from None
-        payload = notification.lambda_event(message, subscription, self.urls)
+        version = self._version(subscription)
+        payload = notification.lambda_event(message, subscription, self.urls, version)
         self.acceptor.accept(target, payload, request_id=new_request_id(), hops=message.hops)
 
     def _handover(self, arn: str, subscription: Subscription, message: Message) -> Handover:
@@ -202,7 +218,9 @@ class Fanout:
             body = notification.raw(message, subscription)
             attributes = notification.queue_attributes(message) or None
         else:
-            body, attributes = notification.envelope(message, subscription, self.urls), None
+            version = self._version(subscription)
+            body = notification.envelope(message, subscription, self.urls, version)
+            attributes = None
         return Handover(
             arn,
             body,
@@ -215,18 +233,23 @@ class Fanout:
     async def _post(
         self, delivery: Delivery, subscription: Subscription, message: Message | None
     ) -> None:
-        if delivery.kind == CONFIRMATION:
-            message_id = f"confirmation-{delivery.id}"
-            body = notification.confirmation(
-                subscription, message_id, _timestamp_ms(delivery.due_ms), self.urls
-            )
-        else:
+        version = self._version(subscription)
+        if delivery.kind == NOTIFICATION:
             message_id = message.message_id
             body = (
                 notification.raw(message, subscription)
                 if subscription.raw
-                else notification.envelope(message, subscription, self.urls)
+                else notification.envelope(message, subscription, self.urls, version)
             )
+        else:
+            message_id = _handshake_id(delivery)
+            handshake = (
+                notification.confirmation
+                if delivery.kind == CONFIRMATION
+                else notification.unsubscribe_confirmation
+            )
+            timestamp = _timestamp_ms(delivery.due_ms)
+            body = handshake(subscription, message_id, timestamp, self.urls, version)
         headers = notification.http_headers(delivery.kind, message_id, subscription)
         done: list[Delivery] = []
         try:
@@ -288,6 +311,27 @@ class Fanout:
                 del self._owed[message_id]
                 self._messages.pop(message_id, None)
 
+    def _record(
+        self, delivery: Delivery, subscription: Subscription, message: Message | None
+    ) -> None:
+        version = self._version(subscription)
+        if delivery.kind == NOTIFICATION:
+            self.outbox.notification(message, subscription, version)
+        elif delivery.kind == CONFIRMATION:
+            timestamp = _timestamp_ms(delivery.due_ms)
+            self.outbox.confirmation(subscription, _handshake_id(delivery), timestamp, version)
+
+    def _subscriber(self, delivery: Delivery) -> Subscription | None:
+        """Who a delivery is for: a live subscription, or for an UnsubscribeConfirmation the
+        subscription just retired (unless it was restored or its topic deleted since)."""
+        if delivery.kind == FAREWELL:
+            return self.store.retired(delivery.subscription_arn)
+        return self.registry.subscriptions.get(delivery.subscription_arn)
+
+    def _version(self, subscription: Subscription) -> str:
+        topic = self.registry.topics.get(subscription.topic_arn)
+        return "1" if topic is None else topic.signature_version
+
     def _message(self, delivery: Delivery) -> Message | None:
         if delivery.message_id is None:
             return None
@@ -300,6 +344,11 @@ class Fanout:
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
+
+
+def _handshake_id(delivery: Delivery) -> str:
+    """A confirmation's MessageId: a UUID, as SNS gives, the same on every retry."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{delivery.subscription_arn}#{delivery.id}"))
 
 
 def _timestamp_ms(ms: int) -> str:

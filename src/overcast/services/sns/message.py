@@ -26,6 +26,13 @@ _SUBJECT = re.compile(r"[\x20-\x7e]{1,100}")
 _ATTRIBUTE_NAME_CHAR = re.compile(r"[A-Za-z0-9_.\-]")
 _TYPE_PREFIXES = ("String", "Number", "Binary")
 RESERVED_PREFIXES = ("AWS.", "Amazon.")
+# The reserved names a publisher may set: the SMS settings SNS documents for Publish.
+SMS_ATTRIBUTES = frozenset(
+    {
+        "AWS.SNS.SMS.SenderID", "AWS.SNS.SMS.MaxPrice", "AWS.SNS.SMS.SMSType",
+        "AWS.MM.SMS.OriginationNumber", "AWS.MM.SMS.EntityId", "AWS.MM.SMS.TemplateId",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -121,7 +128,7 @@ def _check_name(name: str) -> None:
         raise _bad("Invalid message attribute name ending with character '.' was found.")
     if ".." in name:
         raise _bad("Message attribute name can not have successive '.' character.")
-    if name.startswith(RESERVED_PREFIXES):
+    if name.startswith(RESERVED_PREFIXES) and name not in SMS_ATTRIBUTES:
         raise _bad(f"The message attribute name '{name}' uses a reserved prefix.")
 
 

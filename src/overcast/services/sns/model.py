@@ -12,16 +12,22 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from overcast.aws import json_document
 from overcast.aws.arn import Arn, arn
 from overcast.services.sns.errors import InvalidParameterException
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
 FIFO_SUFFIX = ".fifo"
 
-# Protocols SNS knows; Overcast delivers to the first four.
-DELIVERED_PROTOCOLS = ("lambda", "sqs", "http", "https")
-SNS_PROTOCOLS = (*DELIVERED_PROTOCOLS, "email", "email-json", "sms", "application", "firehose")
+# Protocols SNS knows. Overcast delivers to functions, queues and HTTP/S endpoints, and
+# writes down (store.py's outbox) what SNS would email or text; it has no mobile push or
+# Firehose.
+RECORDED_PROTOCOLS = ("email", "email-json", "sms")
+DELIVERED_PROTOCOLS = ("lambda", "sqs", "http", "https", *RECORDED_PROTOCOLS)
+SNS_PROTOCOLS = (*DELIVERED_PROTOCOLS, "application", "firehose")
 RAW_PROTOCOLS = ("sqs", "http", "https", "firehose")
+# Subscribers that must confirm (SubscribeURL or ConfirmSubscription) before they get messages.
+CONFIRMING_PROTOCOLS = ("http", "https", "email", "email-json")
 
 TOPIC_SETTABLE = frozenset(
     {
@@ -114,6 +120,24 @@ class Topic:
     def content_deduplication(self) -> bool:
         return is_true(self.attributes.get("ContentBasedDeduplication"))
 
+    @property
+    def signature_version(self) -> str:
+        """ "2" (SHA256withRSA) when the topic asks for it, else SNS's default "1" (SHA1)."""
+        return "2" if self.attributes.get("SignatureVersion") == "2" else "1"
+
+    def policy(self, account_id: str) -> dict:
+        """The topic's access policy: the one set, or the one SNS gives a new topic."""
+        text = self.attributes.get("Policy")
+        if not text:
+            return default_policy(self.arn, account_id)
+        try:
+            policy = json_document.loads(text)
+        except ValueError:
+            policy = None
+        if not isinstance(policy, dict) or not isinstance(policy.get("Statement", []), list):
+            raise invalid("Policy")  # a Policy set that is no policy document
+        return policy
+
     def attribute_view(self, account_id: str, counts: dict[str, int]) -> dict[str, str]:
         """GetTopicAttributes: the caller's attributes and what SNS computes."""
         view = {
@@ -163,7 +187,7 @@ class Subscription:
     endpoint: str
     owner: str
     attributes: dict[str, str] = field(default_factory=dict)  # as set by the caller
-    pending: bool = False  # an HTTP/S endpoint that has not confirmed yet
+    pending: bool = False  # an HTTP/S or email endpoint that has not confirmed yet
     token: str | None = None  # the confirmation token sent to it
 
     @property

@@ -6,48 +6,66 @@
 - A queue or an HTTP/S endpoint gets the JSON envelope (`SigningCertURL`, `UnsubscribeURL`,
   no Subject or MessageAttributes when there are none; FIFO topics send a SequenceNumber
   and no signature), or the bare message when RawMessageDelivery is on.
-- An HTTP/S endpoint first gets a SubscriptionConfirmation with the SubscribeURL and Token.
+- An HTTP/S endpoint first gets a SubscriptionConfirmation with the SubscribeURL and Token,
+  and an UnsubscribeConfirmation (a new Token, to restore the subscription) when it goes.
 
-Signatures: SNS signs with an RSA key whose certificate it publishes; Overcast has no such
-key, so `Signature` is a digest of the fields SNS signs (present, well-formed, not
-verifiable against any certificate).
+Each is signed as SNS signs (signing.py): SHA1withRSA, or SHA256withRSA for a topic whose
+SignatureVersion is 2, with the key whose certificate the SigningCertURL serves.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from overcast.services.sns.message import Message
 from overcast.services.sns.model import Subscription
+from overcast.services.sns.signing import Signer
 
 SIGNATURE_VERSION = "1"
 USER_AGENT = "Amazon Simple Notification Service Agent"
 
 
 class Urls:
-    """Where a subscriber is sent to confirm or unsubscribe: this server's own endpoint."""
+    """Where a subscriber is sent to confirm or unsubscribe (this server's own endpoint), and
+    the signer whose certificate the SigningCertURL names."""
 
-    def __init__(self, endpoint: str) -> None:
+    def __init__(self, endpoint: str, signer: Signer) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.signer = signer
 
     def unsubscribe(self, subscription_arn: str) -> str:
-        query = urlencode({"Action": "Unsubscribe", "SubscriptionArn": subscription_arn})
-        return f"{self.endpoint}/?{query}"
+        return self._link(Action="Unsubscribe", SubscriptionArn=subscription_arn)
 
     def subscribe(self, topic_arn: str, token: str) -> str:
-        query = urlencode({"Action": "ConfirmSubscription", "TopicArn": topic_arn, "Token": token})
-        return f"{self.endpoint}/?{query}"
+        return self._link(Action="ConfirmSubscription", TopicArn=topic_arn, Token=token)
 
     def certificate(self) -> str:
-        return f"{self.endpoint}/_overcast/sns/SimpleNotificationService-overcast.pem"
+        return f"{self.endpoint}/{self.signer.certificate_name()}"
+
+    def _link(self, **query: str) -> str:
+        # SNS leaves an ARN's colons as they are (`...&SubscriptionArn=arn:aws:sns:us-east-1:
+        # 123456789012:MyTopic:c9135db0-...` in its documented messages); anything else that
+        # a query may not hold is percent-encoded.
+        return f"{self.endpoint}/?{urlencode(query, safe=':', quote_via=quote)}"
 
 
-def lambda_event(message: Message, subscription: Subscription, urls: Urls) -> bytes:
-    """The event a function subscribed to the topic is invoked with."""
+def lambda_event(
+    message: Message, subscription: Subscription, urls: Urls, version: str = SIGNATURE_VERSION
+) -> bytes:
+    """The event a function subscribed to the topic is invoked with. Its SignatureVersion
+    reads 1 even where a version 2 topic signs it with SHA256, as on SNS."""
     text = message.text_for("lambda")
+    signed = {
+        "Type": "Notification",
+        "MessageId": message.message_id,
+        "TopicArn": message.topic_arn,
+        "Message": text,
+        "Timestamp": message.timestamp,
+    }
+    if message.subject is not None:
+        signed["Subject"] = message.subject
     sns = {
         "Type": "Notification",
         "MessageId": message.message_id,
@@ -56,7 +74,7 @@ def lambda_event(message: Message, subscription: Subscription, urls: Urls) -> by
         "Message": text,
         "Timestamp": message.timestamp,
         "SignatureVersion": SIGNATURE_VERSION,
-        "Signature": _signature(message, text),
+        "Signature": urls.signer.sign(signed, version),
         "SigningCertUrl": urls.certificate(),
         "UnsubscribeUrl": urls.unsubscribe(subscription.arn),
         "MessageAttributes": message.attributes,
@@ -70,7 +88,9 @@ def lambda_event(message: Message, subscription: Subscription, urls: Urls) -> by
     return json.dumps({"Records": [record]}).encode()
 
 
-def envelope(message: Message, subscription: Subscription, urls: Urls) -> bytes:
+def envelope(
+    message: Message, subscription: Subscription, urls: Urls, version: str = SIGNATURE_VERSION
+) -> bytes:
     """The JSON document a queue or an HTTP/S endpoint receives (not raw)."""
     text = message.text_for(subscription.protocol)
     body: dict[str, object] = {"Type": "Notification", "MessageId": message.message_id}
@@ -82,8 +102,8 @@ def envelope(message: Message, subscription: Subscription, urls: Urls) -> bytes:
     body["Message"] = text
     body["Timestamp"] = message.timestamp
     if message.sequence_number is None:  # FIFO notifications carry no signature
-        body["SignatureVersion"] = SIGNATURE_VERSION
-        body["Signature"] = _signature(message, text)
+        body["SignatureVersion"] = version
+        body["Signature"] = urls.signer.sign(body, version)
         body["SigningCertURL"] = urls.certificate()
     body["UnsubscribeURL"] = urls.unsubscribe(subscription.arn)
     if message.attributes:
@@ -95,25 +115,64 @@ def raw(message: Message, subscription: Subscription) -> bytes:
     return message.text_for(subscription.protocol).encode()
 
 
-def confirmation(subscription: Subscription, message_id: str, timestamp: str, urls: Urls) -> bytes:
+def confirmation(
+    subscription: Subscription,
+    message_id: str,
+    timestamp: str,
+    urls: Urls,
+    version: str = SIGNATURE_VERSION,
+) -> bytes:
     """The SubscriptionConfirmation an HTTP/S endpoint gets when it is subscribed."""
-    topic = subscription.topic_arn
     text = (
-        f"You have chosen to subscribe to the topic {topic}.\n"
+        f"You have chosen to subscribe to the topic {subscription.topic_arn}.\n"
         "To confirm the subscription, visit the SubscribeURL included in this message."
     )
+    return _handshake(
+        "SubscriptionConfirmation", subscription, text, message_id, timestamp, urls, version
+    )
+
+
+def unsubscribe_confirmation(
+    subscription: Subscription,
+    message_id: str,
+    timestamp: str,
+    urls: Urls,
+    version: str = SIGNATURE_VERSION,
+) -> bytes:
+    """The UnsubscribeConfirmation an HTTP/S endpoint gets when it is unsubscribed: its
+    SubscribeURL and Token restore the subscription."""
+    text = (
+        f"You have chosen to deactivate subscription {subscription.arn}.\n"
+        "To cancel this operation and restore the subscription, visit the SubscribeURL "
+        "included in this message."
+    )
+    return _handshake(
+        "UnsubscribeConfirmation", subscription, text, message_id, timestamp, urls, version
+    )
+
+
+def _handshake(
+    kind: str,
+    subscription: Subscription,
+    text: str,
+    message_id: str,
+    timestamp: str,
+    urls: Urls,
+    version: str,
+) -> bytes:
+    topic, token = subscription.topic_arn, subscription.token or ""
     body = {
-        "Type": "SubscriptionConfirmation",
+        "Type": kind,
         "MessageId": message_id,
-        "Token": subscription.token,
+        "Token": token,
         "TopicArn": topic,
         "Message": text,
-        "SubscribeURL": urls.subscribe(topic, subscription.token or ""),
+        "SubscribeURL": urls.subscribe(topic, token),
         "Timestamp": timestamp,
-        "SignatureVersion": SIGNATURE_VERSION,
-        "Signature": _digest(text, message_id, "SubscriptionConfirmation", timestamp, topic),
-        "SigningCertURL": urls.certificate(),
+        "SignatureVersion": version,
     }
+    body["Signature"] = urls.signer.sign(body, version)
+    body["SigningCertURL"] = urls.certificate()
     return _document(body)
 
 
@@ -148,14 +207,3 @@ def queue_attributes(message: Message) -> dict[str, dict]:
 def _document(body: dict) -> bytes:
     # SNS writes its JSON documents indented, with ` : ` between a name and its value.
     return json.dumps(body, indent=2, separators=(",", " : "), ensure_ascii=False).encode()
-
-
-def _signature(message: Message, text: str) -> str:
-    parts = [text, message.message_id]
-    if message.subject is not None:
-        parts.append(message.subject)
-    return _digest(*parts, "Notification", message.timestamp, message.topic_arn)
-
-
-def _digest(*fields: str) -> str:
-    return base64.b64encode(hashlib.sha256("\n".join(fields).encode()).digest()).decode()

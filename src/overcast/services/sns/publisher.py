@@ -6,6 +6,9 @@ ContentBasedDeduplication (then the SHA-256 of the message is the ID); a message
 seen in the last five minutes is acknowledged again (same MessageId and SequenceNumber) and
 not delivered twice. Each FIFO message gets the next SequenceNumber of its topic.
 
+A Publish with a PhoneNumber (E.164) is an SMS to that number: written to the outbox, not
+sent (outbox.py).
+
 Topics are also where async destinations, dead-letter queues and EventBridge targets may
 send: `send` is the Destinations sender registered for `sns`.
 """
@@ -32,12 +35,14 @@ from overcast.services.sns.message import (
     parse_structure,
 )
 from overcast.services.sns.model import Topic, invalid
+from overcast.services.sns.outbox import Outbox
 from overcast.services.sns.registry import Registry
 from overcast.services.sns.store import Delivery
 
 DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000
 MAX_BATCH = 10
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+_E164 = re.compile(r"\+?[1-9][0-9]{1,14}")
 FIRST_SEQUENCE = 10**19  # SNS's sequence numbers are 20 digits
 
 Submit = Callable[[list[Delivery], Message], None]  # the fanout's
@@ -45,13 +50,20 @@ Submit = Callable[[list[Delivery], Message], None]  # the fanout's
 
 class Publisher:
     def __init__(
-        self, registry: Registry, submit: Submit, clock: Callable[[], float] = time.time
+        self,
+        registry: Registry,
+        submit: Submit,
+        outbox: Outbox,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.registry = registry
         self.submit = submit
+        self.outbox = outbox
         self.clock = clock
 
     def publish(self, params: dict, hops: int = 0) -> dict:
+        if params.get("PhoneNumber") is not None:
+            return self._text(params, hops)
         topic = self._topic(params)
         message = self._message(topic, params, hops)
         return self._accept(topic, message)
@@ -85,11 +97,29 @@ class Publisher:
             message.attributes[name] = _topic_attribute(name, value)
         self._accept(topic, message)
 
+    def _text(self, params: dict, hops: int) -> dict:
+        """Publish to a PhoneNumber: checked as a topic's message is, then recorded."""
+        number = params["PhoneNumber"]
+        if not _E164.fullmatch(number):
+            raise invalid(f"PhoneNumber Reason: {number} is not valid to publish to")
+        text = params.get("Message")
+        attributes = parse_attributes(params.get("MessageAttributes"))
+        check_message(text, attributes)
+        message = Message(
+            message_id=str(uuid.uuid4()),
+            topic_arn="",
+            message=text,
+            timestamp=_timestamp(self.clock()),
+            structure=parse_structure(text, params.get("MessageStructure")),
+            attributes=attributes,
+            hops=hops,
+        )
+        self.outbox.text(number, message)
+        return {"MessageId": message.message_id}
+
     # --- building a message -----------------------------------------------------------------
 
     def _topic(self, params: dict) -> Topic:
-        if params.get("PhoneNumber"):
-            raise invalid("PhoneNumber Reason: Overcast does not send SMS")
         topic_arn, target_arn = params.get("TopicArn"), params.get("TargetArn")
         if topic_arn:
             return self.registry.topic(topic_arn)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from overcast.services.sns.errors import NotFoundException
 from overcast.services.sns.filter_policy import FilterPolicy, parse_optional
 from overcast.services.sns.model import Subscription, Topic, check_arn
-from overcast.services.sns.store import TopicStore
+from overcast.services.sns.store import Delivery, TopicStore
 
 
 class Registry:
@@ -61,16 +61,32 @@ class Registry:
         self._remember(subscription)
 
     def delete_subscription(self, arn: str) -> None:
-        subscription = self.subscriptions.pop(arn, None)
         self.store.delete_subscription(arn)
-        self._policies.pop(arn, None)
+        self._forget(arn)
+
+    def retire(self, subscription: Subscription, now_ms: int) -> Delivery:
+        """Unsubscribe, keeping the subscription restorable by its (new) token; the
+        UnsubscribeConfirmation it is owed."""
+        delivery = self.store.retire(subscription, now_ms)
+        self._forget(subscription.arn)
+        return delivery
+
+    def restore(self, token: str, topic_arn: str | None, since_ms: int) -> Subscription | None:
+        subscription = self.store.restore(token, topic_arn, since_ms)
         if subscription is not None:
-            self._by_topic.get(subscription.topic_arn, {}).pop(arn, None)
+            self._remember(subscription)
+        return subscription
 
     def counts(self, topic_arn: str) -> dict[str, int]:
         subscriptions = self.subscriptions_of(topic_arn)
         pending = sum(1 for s in subscriptions if s.pending)
         return {"pending": pending, "confirmed": len(subscriptions) - pending}
+
+    def _forget(self, arn: str) -> None:
+        subscription = self.subscriptions.pop(arn, None)
+        self._policies.pop(arn, None)
+        if subscription is not None:
+            self._by_topic.get(subscription.topic_arn, {}).pop(arn, None)
 
     def _remember(self, subscription: Subscription) -> None:
         attributes = subscription.attributes

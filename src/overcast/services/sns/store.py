@@ -6,6 +6,11 @@ when its subscriber has it (or has failed for good), and the message with its la
 `kill -9` at any moment therefore loses no acknowledged message: after a restart every
 delivery still here is made again (at least once, as SNS promises). FIFO topics keep the
 deduplication IDs of the last five minutes.
+
+An unsubscribed HTTP/S subscription is kept aside (`retired`) with the token its
+UnsubscribeConfirmation carries, so that the token can restore it. What SNS would have
+mailed or texted (email, email-json and sms subscribers, Publish to a PhoneNumber) is
+written to `outbox` instead (the last OUTBOX_KEPT of it).
 """
 
 from __future__ import annotations
@@ -35,10 +40,17 @@ CREATE TABLE IF NOT EXISTS deduplication (
     topic_arn TEXT NOT NULL, id TEXT NOT NULL, message_id TEXT NOT NULL,
     sequence_number TEXT NOT NULL, expires_ms INTEGER NOT NULL,
     PRIMARY KEY (topic_arn, id));
+CREATE TABLE IF NOT EXISTS retired (
+    arn TEXT PRIMARY KEY, topic_arn TEXT NOT NULL, doc TEXT NOT NULL, retired_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, protocol TEXT NOT NULL, endpoint TEXT NOT NULL,
+    doc TEXT NOT NULL);
 """
+OUTBOX_KEPT = 10_000
 
 NOTIFICATION = "Notification"
 CONFIRMATION = "SubscriptionConfirmation"
+FAREWELL = "UnsubscribeConfirmation"
 
 
 @dataclass
@@ -46,7 +58,7 @@ class Delivery:
     """One message (or confirmation) owed to one subscription."""
 
     id: int
-    kind: str  # NOTIFICATION or CONFIRMATION
+    kind: str  # NOTIFICATION, CONFIRMATION or FAREWELL
     subscription_arn: str
     message_id: str | None
     due_ms: int
@@ -77,7 +89,24 @@ class TopicStore(Protocol):
         """Keep a message and what each subscription is owed of it, in one commit."""
         ...
 
-    def add_confirmation(self, subscription_arn: str, now_ms: int) -> Delivery: ...
+    def add_confirmation(
+        self, subscription_arn: str, now_ms: int, kind: str = CONFIRMATION
+    ) -> Delivery: ...
+
+    def retire(self, subscription: Subscription, now_ms: int) -> Delivery:
+        """Delete a subscription but keep it aside (restorable by its token), and owe it
+        its UnsubscribeConfirmation, in one commit."""
+        ...
+
+    def retired(self, arn: str) -> Subscription | None: ...
+
+    def restore(self, token: str, topic_arn: str | None, since_ms: int) -> Subscription | None:
+        """The subscription retired with this token (not before `since_ms`), live again."""
+        ...
+
+    def record(self, protocol: str, endpoint: str, document: dict) -> None:
+        """Keep what SNS would have emailed or texted (the last OUTBOX_KEPT)."""
+        ...
 
     def message(self, message_id: str) -> Message | None: ...
 
@@ -132,6 +161,7 @@ class SqliteTopicStore(Database):
             )
             self._db.execute("DELETE FROM subscriptions WHERE topic_arn=?", (arn,))
             self._db.execute("DELETE FROM deduplication WHERE topic_arn=?", (arn,))
+            self._db.execute("DELETE FROM retired WHERE topic_arn=?", (arn,))
             self._drop_orphan_messages()
 
     def subscriptions(self) -> list[Subscription]:
@@ -142,7 +172,7 @@ class SqliteTopicStore(Database):
     def put_subscription(self, subscription: Subscription) -> None:
         self._write(
             "INSERT OR REPLACE INTO subscriptions (arn, topic_arn, doc) VALUES (?, ?, ?)",
-            (subscription.arn, subscription.topic_arn, json.dumps(subscription.__dict__)),
+            (subscription.arn, subscription.topic_arn, _doc(subscription)),
         )
 
     def delete_subscription(self, arn: str) -> None:
@@ -168,9 +198,54 @@ class SqliteTopicStore(Database):
                 for arn in subscription_arns
             ]
 
-    def add_confirmation(self, subscription_arn: str, now_ms: int) -> Delivery:
+    def add_confirmation(
+        self, subscription_arn: str, now_ms: int, kind: str = CONFIRMATION
+    ) -> Delivery:
         with self.transaction():
-            return self._add(CONFIRMATION, subscription_arn, None, now_ms)
+            return self._add(kind, subscription_arn, None, now_ms)
+
+    # --- unsubscribed HTTP/S endpoints, and what was not sent ----------------------------
+
+    def retire(self, subscription: Subscription, now_ms: int) -> Delivery:
+        """Delete a subscription but keep it aside (restorable by its token), and owe it
+        its UnsubscribeConfirmation, in one commit."""
+        with self.transaction():
+            self.delete_subscription(subscription.arn)
+            self._db.execute(
+                "INSERT OR REPLACE INTO retired VALUES (?, ?, ?, ?)",
+                (subscription.arn, subscription.topic_arn, _doc(subscription), now_ms),
+            )
+            return self._add(FAREWELL, subscription.arn, None, now_ms)
+
+    def retired(self, arn: str) -> Subscription | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM retired WHERE arn=?", (arn,)).fetchone()
+        return None if row is None else Subscription(**json.loads(row[0]))
+
+    def restore(self, token: str, topic_arn: str | None, since_ms: int) -> Subscription | None:
+        """The subscription retired with this token (not before `since_ms`), live again."""
+        with self.transaction():
+            self._db.execute("DELETE FROM retired WHERE retired_ms < ?", (since_ms,))
+            rows = self._db.execute(
+                "SELECT doc FROM retired WHERE topic_arn=?", (topic_arn,)
+            ).fetchall()
+            for (doc,) in rows:
+                subscription = Subscription(**json.loads(doc))
+                if subscription.token == token:
+                    self._db.execute("DELETE FROM retired WHERE arn=?", (subscription.arn,))
+                    subscription.pending = False
+                    self.put_subscription(subscription)
+                    return subscription
+        return None
+
+    def record(self, protocol: str, endpoint: str, document: dict) -> None:
+        """Keep what SNS would have emailed or texted (the last OUTBOX_KEPT)."""
+        with self.transaction():
+            cursor = self._db.execute(
+                "INSERT INTO outbox (protocol, endpoint, doc) VALUES (?, ?, ?)",
+                (protocol, endpoint, json.dumps(document)),
+            )
+            self._db.execute("DELETE FROM outbox WHERE id <= ?", (cursor.lastrowid - OUTBOX_KEPT,))
 
     def _add(self, kind: str, arn: str, message_id: str | None, now_ms: int) -> Delivery:
         cursor = self._db.execute(
@@ -245,3 +320,7 @@ class SqliteTopicStore(Database):
                     now_ms + window_ms,
                 ),
             )
+
+
+def _doc(subscription: Subscription) -> str:
+    return json.dumps(subscription.__dict__)

@@ -1,22 +1,30 @@
 """Subscriptions: Subscribe, ConfirmSubscription, Unsubscribe, the lists and attributes.
 
-Functions and queues are subscribed at once, as on SNS. An HTTP/S endpoint is sent a
-SubscriptionConfirmation and receives nothing else until it visits the SubscribeURL (or a
-client calls ConfirmSubscription with the token). Subscribing the same endpoint twice gives
-the same subscription, unless the attributes asked for differ.
+Functions, queues and phone numbers (sms) are subscribed at once, as on SNS. An HTTP/S
+endpoint is sent a SubscriptionConfirmation, and an email address mailed one (outbox.py),
+and receives nothing else until the SubscribeURL is visited (or a client calls
+ConfirmSubscription with the token). Subscribing the same endpoint twice gives the same
+subscription, unless the attributes asked for differ.
+
+Unsubscribing a confirmed HTTP/S endpoint sends it an UnsubscribeConfirmation whose token
+restores the subscription (ConfirmSubscription) for three days, the life SNS gives its
+confirmation tokens.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import time
 import uuid
 from collections.abc import Callable
+from typing import Protocol
 
 from overcast.aws import json_document
 from overcast.services.sns.errors import InvalidParameterException
 from overcast.services.sns.filter_policy import FilterPolicy, check_scope
 from overcast.services.sns.model import (
+    CONFIRMING_PROTOCOLS,
     DELIVERED_PROTOCOLS,
     RAW_PROTOCOLS,
     SNS_PROTOCOLS,
@@ -36,14 +44,34 @@ _FUNCTION_ARN = re.compile(
     r"arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?"
 )
 _TOKEN = re.compile(r"[0-9a-f]{64,}")
+# An email address: something, one @, a domain with a dot; no spaces or control characters.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+# A phone number as SNS takes one to subscribe: digits, a + before them, single separators
+# between them (SNS accepts `+12/34-567.890`, refuses `+15--551234567` and `+15551234567.`).
+_PHONE = re.compile(r"\+?[0-9]+([-./][0-9]+)*")
+TOKEN_LIFETIME_MS = 3 * 24 * 3600 * 1000
 
-Confirmer = Callable[[Subscription], None]  # sends an HTTP/S endpoint its confirmation
+
+class Handshakes(Protocol):
+    """What subscribers are sent when they come and go (the fanout sends them)."""
+
+    def confirm(self, subscription: Subscription) -> None:
+        """Send a new subscriber its SubscriptionConfirmation."""
+        ...
+
+    def farewell(self, subscription: Subscription) -> None:
+        """Unsubscribe an HTTP/S subscriber, keeping it restorable by its token, and send it
+        its UnsubscribeConfirmation."""
+        ...
 
 
 class SubscriptionService:
-    def __init__(self, registry: Registry, confirm: Confirmer) -> None:
+    def __init__(
+        self, registry: Registry, handshakes: Handshakes, clock: Callable[[], float] = time.time
+    ) -> None:
         self.registry = registry
-        self.send_confirmation = confirm
+        self.handshakes = handshakes
+        self.clock = clock
 
     def subscribe(
         self,
@@ -64,7 +92,7 @@ class SubscriptionService:
                         "Attributes Reason: Subscription already exists with different attributes"
                     )
                 return existing.arn if return_arn or not existing.pending else PENDING
-        web = protocol in ("http", "https")
+        web = protocol in CONFIRMING_PROTOCOLS
         subscription = Subscription(
             arn=f"{topic.arn}:{uuid.uuid4()}",
             topic_arn=topic.arn,
@@ -77,7 +105,7 @@ class SubscriptionService:
         )
         self.registry.put_subscription(subscription)
         if web:
-            self.send_confirmation(subscription)
+            self.handshakes.confirm(subscription)
             return subscription.arn if return_arn else PENDING
         return subscription.arn
 
@@ -90,12 +118,22 @@ class SubscriptionService:
                     subscription.pending = False
                     self.registry.put_subscription(subscription)
                 return subscription.arn
+        since_ms = int(self.clock() * 1000) - TOKEN_LIFETIME_MS
+        restored = self.registry.restore(token, topic_arn, since_ms)
+        if restored is not None:  # the token of an UnsubscribeConfirmation
+            return restored.arn
         raise invalid("Token")
 
     def unsubscribe(self, arn: str | None) -> None:
         """Unsubscribing what does not exist succeeds, as on SNS (a malformed ARN does not)."""
         check_arn(arn, "SubscriptionArn")
-        if arn in self.registry.subscriptions:
+        subscription = self.registry.subscriptions.get(arn)
+        if subscription is None:
+            return
+        if subscription.protocol in ("http", "https") and not subscription.pending:
+            subscription.token = secrets.token_hex(64)  # a new one, to restore it
+            self.handshakes.farewell(subscription)
+        else:
             self.registry.delete_subscription(arn)
 
     def list(self, next_token: str | None) -> dict:
@@ -180,6 +218,12 @@ def _check_endpoint(topic: Topic, protocol: str, endpoint: str | None) -> str:
     elif protocol == "lambda":
         if not _FUNCTION_ARN.fullmatch(endpoint):
             raise invalid("Lambda endpoint ARN")
+    elif protocol == "sms":
+        if not _PHONE.fullmatch(endpoint):
+            raise InvalidParameterException(f"Invalid SMS endpoint: {endpoint}")
+    elif protocol in ("email", "email-json"):
+        if not _EMAIL.fullmatch(endpoint):
+            raise invalid("Email address")
     elif not endpoint.lower().startswith(f"{protocol}://"):
         raise invalid("Endpoint must match the specified protocol")
     return endpoint

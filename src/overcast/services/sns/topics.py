@@ -1,4 +1,5 @@
-"""Topics: CreateTopic, DeleteTopic, ListTopics, Get/SetTopicAttributes and tags.
+"""Topics: CreateTopic, DeleteTopic, ListTopics, Get/SetTopicAttributes, tags, and the
+statements AddPermission and RemovePermission keep in the topic's `Policy`.
 
 CreateTopic is idempotent: the same name in the same region gives the same ARN, unless the
 attributes or tags asked for differ from the topic's. DeleteTopic of a topic that does not
@@ -6,6 +7,8 @@ exist succeeds, as on SNS.
 """
 
 from __future__ import annotations
+
+import json
 
 from overcast.aws.tags import TagError, removed, tag_map
 from overcast.services.sns.model import (
@@ -21,6 +24,13 @@ from overcast.services.sns.registry import Registry
 
 PAGE_SIZE = 100
 CREATE_ONLY = frozenset({"FifoTopic"})
+# What AddPermission may grant (SNS: "Policy statement action out of service scope!" else).
+PERMITTED_ACTIONS = frozenset(
+    {
+        "GetTopicAttributes", "SetTopicAttributes", "AddPermission", "RemovePermission",
+        "DeleteTopic", "Subscribe", "ListSubscriptionsByTopic", "Publish", "Receive",
+    }
+)  # fmt: skip
 
 
 class TopicService:
@@ -95,6 +105,49 @@ class TopicService:
         topic.attributes[name] = value
         self.registry.put_topic(topic)
 
+    # --- permissions ------------------------------------------------------------------------
+
+    def add_permission(
+        self, arn: str | None, label: str, accounts: list[str], actions: list[str]
+    ) -> None:
+        """A statement `label` allowing these accounts these actions, added to the topic's
+        Policy as SNS adds it: one principal or action as a string, several as a list."""
+        topic = self.registry.topic(arn)
+        policy = topic.policy(self.registry.account_id)
+        statements = policy.setdefault("Statement", [])
+        if any(isinstance(s, dict) and s.get("Sid") == label for s in statements):
+            raise invalid("Statement already exists")
+        if not actions or any(action not in PERMITTED_ACTIONS for action in actions):
+            raise invalid("Policy statement action out of service scope!")
+        partition = topic.arn.split(":")[1]
+        principals = [f"arn:{partition}:iam::{account}:root" for account in accounts]
+        grants = [f"SNS:{action}" for action in actions]
+        statements.append(
+            {
+                "Sid": label,
+                "Effect": "Allow",
+                "Principal": {"AWS": _one_or_list(principals)},
+                "Action": _one_or_list(grants),
+                "Resource": topic.arn,
+            }
+        )
+        self._set_policy(topic, policy)
+
+    def remove_permission(self, arn: str | None, label: str) -> None:
+        """Drop the statement `label`; a label the policy lacks is no error (as moto and
+        LocalStack answer; SNS's own answer is not documented)."""
+        topic = self.registry.topic(arn)
+        policy = topic.policy(self.registry.account_id)
+        statements = policy.get("Statement", [])
+        kept = [s for s in statements if not (isinstance(s, dict) and s.get("Sid") == label)]
+        if len(kept) != len(statements):
+            policy["Statement"] = kept
+            self._set_policy(topic, policy)
+
+    def _set_policy(self, topic: Topic, policy: dict) -> None:
+        topic.attributes["Policy"] = json.dumps(policy)
+        self.registry.put_topic(topic)
+
     # --- tags -------------------------------------------------------------------------------
 
     def tag(self, arn: str | None, tags: list[dict]) -> None:
@@ -118,6 +171,10 @@ def tag_dict(tags: list[dict] | None) -> dict[str, str]:
         return tag_map((tag.get("Key", ""), tag.get("Value", "")) for tag in tags or [])
     except TagError:
         raise invalid("Duplicated keys are not allowed.") from None
+
+
+def _one_or_list(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else values
 
 
 def _offset(token: str | None) -> int:
