@@ -117,10 +117,16 @@ class ControlPlane:
             event_invoke=self.event_invoke,
             permissions=self.permissions,
         )
-        self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
         self.event_source_mappings = EventSourceMappingService(self.catalog, store, clock)
         self.event_source_mappings.load()
+        self.tags = TagService(
+            self.catalog,
+            {
+                "event-source-mapping": self.event_source_mappings,
+                "code-signing-config": self.code_signing,
+            },
+        )
         self.concurrency.restore()
 
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:
