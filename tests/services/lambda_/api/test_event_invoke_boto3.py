@@ -101,6 +101,35 @@ def test_alias_config_and_errors(lambda_client, function_name) -> None:
     assert listed["FunctionEventInvokeConfigs"] == []
 
 
+def test_configs_are_listed_a_page_at_a_time(lambda_client, function_name) -> None:
+    """$LATEST, then versions by number, then aliases; Marker/MaxItems and boto3's paginator."""
+    deploy(lambda_client, function_name, "def handler(e, c):\n    return e\n")
+    lambda_client.publish_version(FunctionName=function_name)
+    lambda_client.create_alias(FunctionName=function_name, Name="live", FunctionVersion="1")
+    for qualifier in ("live", "1", "$LATEST"):
+        lambda_client.put_function_event_invoke_config(
+            FunctionName=function_name, Qualifier=qualifier, MaximumRetryAttempts=0
+        )
+    seen, marker = [], None
+    while True:
+        more = {"Marker": marker} if marker else {}
+        page = lambda_client.list_function_event_invoke_configs(
+            FunctionName=function_name, MaxItems=2, **more
+        )
+        assert len(page["FunctionEventInvokeConfigs"]) <= 2
+        seen += [c["FunctionArn"].rsplit(":", 1)[1] for c in page["FunctionEventInvokeConfigs"]]
+        marker = page.get("NextMarker")
+        if not marker:
+            break
+    assert seen == ["$LATEST", "1", "live"]
+    paginator = lambda_client.get_paginator("list_function_event_invoke_configs")
+    pages = paginator.paginate(FunctionName=function_name, PaginationConfig={"PageSize": 1})
+    assert [len(p["FunctionEventInvokeConfigs"]) for p in pages] == [1, 1, 1]
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.list_function_event_invoke_configs(FunctionName=function_name, MaxItems=51)
+    assert error_of(excinfo)[0] == "ValidationException"
+
+
 def test_recursion_config(lambda_client, function_name) -> None:
     deploy(lambda_client, function_name, "def handler(e, c):\n    return e\n")
     assert (
@@ -110,6 +139,28 @@ def test_recursion_config(lambda_client, function_name) -> None:
     lambda_client.put_function_recursion_config(FunctionName=function_name, RecursiveLoop="Allow")
     got = lambda_client.get_function_recursion_config(FunctionName=function_name)
     assert got["RecursiveLoop"] == "Allow"
+
+
+def test_the_recursion_config_decides_whether_a_deep_invoke_runs(server, function_name) -> None:
+    """Invoke 17th in a chain (the Lineage count of its trace header, as the SDKs pass it on
+    from inside a function) is RecursiveInvocationException under Terminate, runs under
+    Allow, and is stopped again once the config is back to Terminate."""
+    client = server.client("lambda")
+    deploy(client, function_name, "def handler(e, c):\n    return e\n")
+
+    def sixteen_before(request, **kwargs) -> None:
+        request.headers["X-Amzn-Trace-Id"] = "Root=1-0-0;Lineage=0badf00d:16"
+
+    client.meta.events.register("before-sign.lambda.Invoke", sixteen_before)
+    with pytest.raises(ClientError) as excinfo:
+        client.invoke(FunctionName=function_name, Payload=b"{}")
+    assert error_of(excinfo)[0] == "RecursiveInvocationException"
+    client.put_function_recursion_config(FunctionName=function_name, RecursiveLoop="Allow")
+    assert client.invoke(FunctionName=function_name, Payload=b"{}")["Payload"].read() == b"{}"
+    client.put_function_recursion_config(FunctionName=function_name, RecursiveLoop="Terminate")
+    with pytest.raises(ClientError) as excinfo:
+        client.invoke(FunctionName=function_name, Payload=b"{}")
+    assert error_of(excinfo)[0] == "RecursiveInvocationException"
 
 
 def test_dead_letter_config(lambda_client, function_name) -> None:

@@ -55,3 +55,18 @@ def test_updates_count_what_they_replace(tmp_path: Path) -> None:
     plane.functions.delete(REGION, "f")
     assert plane.code_storage.used(REGION) == 0
     plane.functions.create(REGION, "f", spec(), CODE)
+
+
+def test_account_usage_counts_this_regions_functions_and_code(tmp_path: Path) -> None:
+    """GetAccountSettings' AccountUsage is per region, as Lambda's: FunctionCount counts
+    functions (not versions), TotalCodeSize every version's package and layer."""
+    plane = plane_with_limit(tmp_path, 10 * len(CODE))
+    plane.functions.create(REGION, "f", spec(), CODE, publish=True)
+    plane.functions.create(REGION, "g", spec(), CODE)
+    plane.functions.create("eu-west-1", "h", spec(), CODE)
+    usage = plane.account_settings(REGION)
+    assert (usage.function_count, usage.total_code_size) == (2, 3 * len(CODE))
+    assert plane.account_settings("eu-west-1").function_count == 1
+    plane.functions.delete(REGION, "f")
+    usage = plane.account_settings(REGION)
+    assert (usage.function_count, usage.total_code_size) == (1, len(CODE))

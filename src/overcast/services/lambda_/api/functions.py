@@ -7,15 +7,13 @@ structure as a dict; protocol.py places it on the wire.
 
 from __future__ import annotations
 
-import hashlib
-
-from overcast.aws.arn import Arn, arn
+from overcast.aws.arn import Arn
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.operations import Call, Operations
 from overcast.services.lambda_.api.packages import package_of
 from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
-from overcast.services.lambda_.control.runtimes import interpreter_for
+from overcast.services.lambda_.control.runtimes import current_runtime_version
 from overcast.services.lambda_.model.configuration import (
     ConfigurationChange,
     SnapStartApplyOn,
@@ -30,12 +28,6 @@ OPERATIONS = Operations()  # Lambda's, every module of services/lambda_/api/ add
 
 
 # --- shaping -----------------------------------------------------------------------------
-
-
-def runtime_version_arn(region: str, runtime: str, interpreter: str | None) -> str:
-    """Lambda's RuntimeVersionArn; here it names the interpreter the runtime runs on."""
-    digest = hashlib.sha256(f"{runtime}:{interpreter}".encode()).hexdigest()
-    return arn("lambda", region, "", f"runtime:{digest}")
 
 
 def configuration(view: VersionView, control: ControlPlane, *, states: bool = True) -> dict:
@@ -69,10 +61,10 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
             "ApplyOn": c.snap_start.value,
             "OptimizationStatus": "On" if c.snap_start_on else "Off",
         },
+        # What the version runs on now, whatever its runtime management config pins
+        # (control/runtime_management.py).
         "RuntimeVersionConfig": {
-            "RuntimeVersionArn": runtime_version_arn(
-                region, c.runtime, interpreter_for(c.runtime, control.settings)
-            )
+            "RuntimeVersionArn": current_runtime_version(region, c.runtime, control.settings)
         },
         "LoggingConfig": {
             "LogFormat": c.log_format,

@@ -1,7 +1,7 @@
 """Lambda's REST API as the gateway serves it: every control-plane operation (functions,
 versions, aliases, layers, URLs, concurrency, event invoke configs, event source mappings,
-resource-based policies, code signing configs), routed from botocore's model. The gateway
-sends it every request nothing else claims."""
+resource-based policies, code signing configs, runtime management configs), routed from
+botocore's model. The gateway sends it every request nothing else claims."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from overcast.services.lambda_.api import event_invoke as _event_invoke  # noqa:
 from overcast.services.lambda_.api import event_source_mappings as _mappings  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import layers as _layers  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import permissions as _permissions  # noqa: F401 (registers its operations)
+from overcast.services.lambda_.api import runtime_management as _runtime_management  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import urls as _urls  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.api.validation import validate_input

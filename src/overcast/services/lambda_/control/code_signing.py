@@ -18,6 +18,7 @@ from overcast.aws.clock import Clock, lambda_timestamp
 from overcast.aws.paging import page
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.tags import Retagging, check_tag_count
 from overcast.services.lambda_.control.versions import check_idle
 from overcast.services.lambda_.errors import (
     CodeSigningConfigNotFoundException,
@@ -58,6 +59,7 @@ class CodeSigningService:
         description: str | None = None,
         tags: dict[str, str] | None = None,
     ) -> CodeSigningConfig:
+        check_tag_count(tags or {})
         with self.catalog.lock:
             config_id = new_config_id()
             while self._arn(region, config_id) in self._configs:  # 16**17 ids: cheap insurance
@@ -131,6 +133,19 @@ class CodeSigningService:
             (c for c in list(self._configs.values()) if c.region == region), key=_by_id
         )
         return page(configs, _by_id, marker, max_items, PAGE_LIMIT)
+
+    # --- tags (control/tags.py) -------------------------------------------------------------
+
+    def tags_of(self, region: str, resource_arn: str) -> dict[str, str]:
+        return self.get(region, resource_arn).tags
+
+    def retag(self, region: str, resource_arn: str, change: Retagging) -> None:
+        """Tags are no part of the config: LastModified stays as it is."""
+        with self.catalog.lock:
+            current = self.get(region, resource_arn)
+            config = replace(current, tags=change(dict(current.tags)))
+            self.store.put_code_signing_config(config)
+            self._configs[config.arn] = config
 
     # --- the functions that use them --------------------------------------------------------
 

@@ -16,6 +16,7 @@ import uuid as uuids
 from collections.abc import Callable
 from dataclasses import replace
 
+from overcast.aws.arn import Arn
 from overcast.aws.clock import Clock
 from overcast.aws.errors import InvalidEventPatternException, InvalidParameterValueException
 from overcast.aws.event_patterns.patterns import EventPattern
@@ -23,6 +24,7 @@ from overcast.aws.paging import page
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.tags import Retagging, check_tag_count
 from overcast.services.lambda_.errors import (
     ResourceConflictException,
     ResourceInUseException,
@@ -114,6 +116,28 @@ class EventSourceMappingService:
         )
         return page(chosen, lambda m: [m.uuid], marker, max_items, PAGE_LIMIT)
 
+    # --- tags (control/tags.py) -------------------------------------------------------------
+
+    def tags_of(self, region: str, resource_arn: str) -> dict[str, str]:
+        return self._tagged(region, resource_arn).tags
+
+    def retag(self, region: str, resource_arn: str, change: Retagging) -> None:
+        """New tags change nothing the pollers do: the mapping keeps its state, and a
+        transition under way still settles (`_settle` looks past tags)."""
+        with self.lock:
+            current = self._tagged(region, resource_arn)
+            mapping = replace(current, tags=change(dict(current.tags)))
+            self.store.put_event_source_mapping(mapping)
+            self._mappings[mapping.uuid] = mapping
+
+    def _tagged(self, region: str, resource_arn: str) -> EventSourceMapping:
+        parsed = Arn.parse(resource_arn)  # the model's pattern let only a mapping's ARN here
+        mapping = self._mappings.get(parsed.resource.partition(":")[2].lower())
+        if mapping is None or mapping.region != region or mapping.account_id != parsed.account:
+            # Lambda's words (recorded) for a mapping TagResource/ListTags cannot find.
+            raise ResourceNotFoundException(f"Event source mapping not found: {resource_arn}")
+        return mapping
+
     # --- writing ----------------------------------------------------------------------------
 
     def create(
@@ -127,6 +151,7 @@ class EventSourceMappingService:
         """`settings`: the mapping's fields that were given (snake_case); `given`: the API
         parameters named, to refuse those that are not for queues."""
         _refuse_stream_parameters(given)
+        check_tag_count(settings.get("tags") or {})
         if not source_arn:
             raise InvalidParameterValueException("EventSourceArn is required for this source.")
         source = self._sources().check_source(region, source_arn)
@@ -197,10 +222,13 @@ class EventSourceMappingService:
         return settle
 
     def _settle(self, mapping: EventSourceMapping) -> None:
-        """The pollers followed `mapping`: end its transition, unless it changed since."""
+        """The pollers followed `mapping`: end its transition, unless it changed since (other
+        than in its tags, which the pollers do not follow)."""
         with self.lock:
-            if self._mappings.get(mapping.uuid) is not mapping:
+            current = self._mappings.get(mapping.uuid)
+            if current is None or replace(current, tags=mapping.tags) != mapping:
                 return
+            mapping = current
             if mapping.state is MappingState.DELETING:
                 self.store.delete_event_source_mapping(mapping.uuid)
                 del self._mappings[mapping.uuid]

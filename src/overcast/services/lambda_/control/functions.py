@@ -33,6 +33,7 @@ from overcast.services.lambda_.control.naming import (
     name_function,
 )
 from overcast.services.lambda_.control.permissions import PermissionService
+from overcast.services.lambda_.control.runtime_management import RuntimeManagementService
 from overcast.services.lambda_.control.runtimes import interpreter_for
 from overcast.services.lambda_.control.tags import check_tag_count
 from overcast.services.lambda_.control.urls import UrlService
@@ -110,8 +111,10 @@ class FunctionService:
         code_storage: CodeStorage | None = None,
         permissions: PermissionService | None = None,
         code_signing: CodeSigningService | None = None,
+        runtime_management: RuntimeManagementService | None = None,
     ) -> None:
         self.code_storage = code_storage
+        self.runtime_management = runtime_management
         self.permissions = permissions
         self.code_signing = code_signing
         self.urls = urls
@@ -415,6 +418,8 @@ class FunctionService:
                 self.event_invoke.forget(entry, version)
             if self.permissions is not None:  # and its resource-based policy
                 self.permissions.forget(entry, version)
+            if self.runtime_management is not None:  # and its runtime update mode
+                self.runtime_management.forget(entry, version)
         entry.drop_version(version)
 
 

@@ -2,8 +2,8 @@
 
 `ControlPlane` is a `types.Resolver` (for the engine) and carries one service per noun (for the
 API): functions, versions, aliases, tags, concurrency, layers, function URLs
-(`urls.route` serves the URL front end), resource-based policies, code signing configs, code
-from S3 (`s3_code`), plus GetAccountSettings.
+(`urls.route` serves the URL front end), resource-based policies, code signing configs, runtime
+management configs, code from S3 (`s3_code`), plus GetAccountSettings.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from overcast.services.lambda_.control.functions import FunctionService
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.resolver import CatalogResolver
+from overcast.services.lambda_.control.runtime_management import RuntimeManagementService
 from overcast.services.lambda_.control.s3_code import S3Code
 from overcast.services.lambda_.control.tags import TagService
 from overcast.services.lambda_.control.urls import UrlService
@@ -94,6 +95,7 @@ class ControlPlane:
         self.permissions = PermissionService(self.catalog)
         self.code_signing = CodeSigningService(self.catalog, clock)
         self.code_signing.load()
+        self.runtime_management = RuntimeManagementService(self.catalog, settings)
         self.versions = VersionService(self.catalog, capacity, clock, self.code_storage)
         self.functions = FunctionService(
             self.catalog,
@@ -109,6 +111,7 @@ class ControlPlane:
             code_storage=self.code_storage,
             permissions=self.permissions,
             code_signing=self.code_signing,
+            runtime_management=self.runtime_management,
         )
         self.aliases = AliasService(
             self.catalog,
@@ -117,10 +120,16 @@ class ControlPlane:
             event_invoke=self.event_invoke,
             permissions=self.permissions,
         )
-        self.tags = TagService(self.catalog)
         self.resolver = CatalogResolver(self.catalog)
         self.event_source_mappings = EventSourceMappingService(self.catalog, store, clock)
         self.event_source_mappings.load()
+        self.tags = TagService(
+            self.catalog,
+            {
+                "event-source-mapping": self.event_source_mappings,
+                "code-signing-config": self.code_signing,
+            },
+        )
         self.concurrency.restore()
 
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:

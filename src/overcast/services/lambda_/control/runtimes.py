@@ -7,6 +7,9 @@ Overcast refuses the ones it cannot run yet: extend SUPPORTED_RUNTIMES when a ru
 
 from __future__ import annotations
 
+import hashlib
+
+from overcast.aws.arn import arn
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.config import NODE_RUNTIMES, PROVIDED_RUNTIMES, PYTHON_RUNTIMES, Settings
 
@@ -62,3 +65,15 @@ def check_runtime(runtime: str, settings: Settings) -> None:
 def interpreter_for(runtime: str, settings: Settings) -> str | None:
     """The interpreter a runtime runs on here (GetFunction reports it)."""
     return settings.interpreters.get(runtime)
+
+
+def runtime_version_arn(region: str, runtime: str, interpreter: str | None) -> str:
+    """Lambda's RuntimeVersionArn (`arn:aws:lambda:REGION::runtime:<64 hex digits>`); here it
+    names the interpreter the runtime runs on, so it changes when that does."""
+    digest = hashlib.sha256(f"{runtime}:{interpreter}".encode()).hexdigest()
+    return arn("lambda", region, "", f"runtime:{digest}")
+
+
+def current_runtime_version(region: str, runtime: str, settings: Settings) -> str:
+    """The runtime version a function of `runtime` runs on here now: the only one there is."""
+    return runtime_version_arn(region, runtime, interpreter_for(runtime, settings))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from overcast.services.lambda_.model.event_invoke import EventInvokeConfig
 from overcast.services.lambda_.model.policy import Policy
+from overcast.services.lambda_.model.runtime_management import RuntimeManagement
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ProvisionedConfig:
 @dataclass(frozen=True)
 class FunctionRecord:
     """Function-wide state: tags, the last version number handed out, concurrency settings,
-    resource-based policies, the code signing config.
+    resource-based policies, the code signing config, runtime management configs.
 
     Lambda never reuses a version number, even after the version is deleted, so the counter
     is kept apart from the versions themselves. Reserved concurrency belongs to the function,
@@ -45,6 +46,8 @@ class FunctionRecord:
     # Resource-based policies (AddPermission), by qualifier: $LATEST for the function itself.
     policies: dict[str, Policy] = field(default_factory=dict)
     code_signing_config_arn: str | None = None  # PutFunctionCodeSigningConfig
+    # PutRuntimeManagementConfig, by version ($LATEST or a number); Auto where absent.
+    runtime_management: dict[str, RuntimeManagement] = field(default_factory=dict)
 
     @property
     def provisioned_total(self) -> int:
@@ -60,6 +63,7 @@ class FunctionRecord:
             "recursive_loop": self.recursive_loop,
             "policies": {q: p.to_record() for q, p in self.policies.items()},
             "code_signing_config_arn": self.code_signing_config_arn,
+            "runtime_management": {v: c.to_record() for v, c in self.runtime_management.items()},
         }
 
     @classmethod
@@ -85,4 +89,8 @@ class FunctionRecord:
                 for qualifier, policy in (record.get("policies") or {}).items()
             },
             code_signing_config_arn=record.get("code_signing_config_arn"),
+            runtime_management={
+                version: RuntimeManagement.from_record(config)
+                for version, config in (record.get("runtime_management") or {}).items()
+            },
         )
