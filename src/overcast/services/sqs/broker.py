@@ -183,7 +183,7 @@ class Broker:
                     moved.append(message)
                     continue
                 if out and max_bytes is not None and size + message.size > max_bytes:
-                    queue.hide(message, message.visible_ms)  # back in line, for the next one
+                    queue.hide(message, message.visible_ms, keep_place=True)  # for the next one
                     break
                 message.receive_count += 1
                 message.first_receive_ms = message.first_receive_ms or now
@@ -316,6 +316,7 @@ class Broker:
                 )
             self.store.purge(queue.record.id)
             queue.clear()
+            queue.deduplication = {}
             queue.purged_ms = now
 
     def delete_queue(self, queue: Queue) -> None:

@@ -83,7 +83,7 @@ class Deduplication:
     """A FIFO send remembered for five minutes: a repeat of its id is not queued again."""
 
     queue_id: int
-    dedup_id: str
+    dedup_id: str  # the deduplication key (deduplication.deduplication_key)
     message_id: str
     seq: int
     expires_ms: int
@@ -119,7 +119,9 @@ class QueueStore(Protocol):
 
     def delete_messages(self, seqs: Iterable[int]) -> None: ...
 
-    def purge(self, queue_id: int) -> None: ...
+    def purge(self, queue_id: int) -> None:
+        """Every message of the queue, and the deduplication ids it has seen."""
+        ...
 
     def load_deduplications(self, now_ms: int) -> list[Deduplication]: ...
 
@@ -240,8 +242,10 @@ class SqliteQueueStore(Database):
             self._db.executemany("DELETE FROM messages WHERE seq=?", [(s,) for s in seqs])
 
     def purge(self, queue_id: int) -> None:
+        """Every message of the queue, and the deduplication ids it has seen (as SQS)."""
         with self.transaction():
-            self._db.execute("DELETE FROM messages WHERE queue_id=?", (queue_id,))
+            for table in ("messages", "deduplication"):
+                self._db.execute(f"DELETE FROM {table} WHERE queue_id=?", (queue_id,))
 
     # --- FIFO deduplication -----------------------------------------------------------------
 
