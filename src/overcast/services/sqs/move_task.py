@@ -45,7 +45,9 @@ class MoveTask:
 
     @property
     def handle(self) -> str:
-        document = json.dumps({"taskId": self.id, "sourceArn": self.source_arn})
+        document = json.dumps(
+            {"taskId": self.id, "sourceArn": self.source_arn}, separators=(",", ":")
+        )
         return base64.b64encode(document.encode()).decode()
 
     def entry(self) -> dict:
