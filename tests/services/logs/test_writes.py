@@ -195,7 +195,9 @@ def test_function_logs_and_api_logs_share_a_group(logs, store: LogStore, clock: 
 
 def test_delete_log_stream(logs, stream: str, clock: Clock) -> None:
     logs.put_log_events(
-        logGroupName=GROUP, logStreamName=stream, logEvents=[{"timestamp": clock.ms, "message": "x"}]
+        logGroupName=GROUP,
+        logStreamName=stream,
+        logEvents=[{"timestamp": clock.ms, "message": "x"}],
     )
     logs.delete_log_stream(logGroupName=GROUP, logStreamName=stream)
     assert logs.describe_log_streams(logGroupName=GROUP)["logStreams"] == []
