@@ -163,6 +163,10 @@ class LogReader:
         more = start + limit < len(streams)
         return Page(streams[start : start + limit], encode_token(start + limit) if more else None)
 
+    def require_stream(self, group: str, stream: str) -> None:
+        """ResourceNotFoundException unless the group and its stream exist."""
+        self._stream_path(group, stream)
+
     # -- events -----------------------------------------------------------------------------
 
     def get_events(

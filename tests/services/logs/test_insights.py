@@ -157,3 +157,17 @@ def test_describe_and_stop_queries(logs, written) -> None:
 def test_query_names_account_and_group_in_log(logs, written) -> None:
     [row] = rows(query(logs, "fields @log, @logStream | limit 1"))
     assert (row["@log"], row["@logStream"]) == (f"{ACCOUNT}:{GROUP}", STREAM)
+
+
+def test_deeply_nested_conditions_are_malformed_not_a_crash(logs, written) -> None:
+    for text in ["filter " + "not " * 2000 + "a = 1", "filter " + "(" * 5000 + "a = 1"]:
+        with pytest.raises(logs.exceptions.MalformedQueryException):
+            logs.start_query(logGroupName=GROUP, startTime=0, endTime=1, queryString=text)
+    long_and = "filter " + " and ".join(["a = 1"] * 900)  # flat: fine however long
+    assert query(logs, long_and)["status"] == "Complete"
+
+
+def test_a_runaway_regular_expression_fails_the_query(logs, store: LogStore, clock: Clock) -> None:
+    store.append(GROUP, STREAM, [(T0 - MINUTE, "a" * 40 + "!")])
+    answer = query(logs, "filter @message like /^(a|aa)+$/")
+    assert answer["status"] == "Failed"

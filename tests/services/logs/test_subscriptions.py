@@ -95,6 +95,10 @@ def test_delete_subscription_filter(logs, group: str, backend_, recorder: Record
             "Could not execute the lambda function. Make sure you have given CloudWatch Logs "
             "permission to execute your function.",
         ),
+        (  # a function of another account, even one of the same name
+            f"arn:aws:lambda:{REGION}:999999999999:function:reader",
+            "Could not execute the lambda function",
+        ),
         (f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/s", "Lambda functions only"),
     ],
 )

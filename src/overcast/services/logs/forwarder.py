@@ -57,6 +57,17 @@ class Forwarder:
         self._queue: queue.Queue[tuple[Appended, tuple[Subscription, ...]] | None]
         self._queue = queue.Queue(MAX_QUEUED)
         self._thread: threading.Thread | None = None
+        self._subscribing = threading.Lock()
+
+    def refresh(self, group: str) -> None:
+        """Deliver by the filters `group` keeps now (after a change of them). Serialised, so
+        of two changes at once the filters of the later one are the ones that stay."""
+        with self._subscribing:
+            try:
+                filters = self.store.settings(group).get(FILTERS, [])
+            except LookupError:
+                filters = []  # the group is gone (ResourceNotFoundException)
+            self.subscribe(group, filters)
 
     def subscribe(self, group: str, filters: list[dict]) -> None:
         """Deliver `group`'s events written from now on by `filters` (settings' shape);

@@ -104,6 +104,10 @@ class Queries:
         return list(self._runs.values())
 
     def close(self) -> None:
+        """Stop every query: those running end at their next check."""
+        with self._lock:
+            for query_run in self._runs.values():
+                query_run.stopped = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _run(self, query_run: QueryRun) -> None:

@@ -63,7 +63,13 @@ def describe_metric_filters(logs: CloudWatchLogs, call: Call) -> dict:
     groups = [body["logGroupName"]] if body.get("logGroupName") else _all_groups(logs)
     found = []
     for group in groups:
-        for kept in logs.store.settings(group).get(METRIC_FILTERS, []):
+        try:
+            kept_filters = logs.store.settings(group).get(METRIC_FILTERS, [])
+        except ResourceNotFoundException:
+            if body.get("logGroupName"):
+                raise
+            continue  # deleted since it was listed
+        for kept in kept_filters:
             if metric and not _publishes(kept, metric, namespace):
                 continue
             found.append(kept | {"logGroupName": group})

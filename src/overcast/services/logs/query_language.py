@@ -60,7 +60,7 @@ class Filter:
 @dataclass(frozen=True)
 class Parse:
     source: str
-    pattern: re.Pattern | regex.Pattern  # a glob made a regex, or the query's regex
+    pattern: regex.Pattern  # a glob made a regular expression, or the query's own
     names: list[str]
 
 
@@ -227,8 +227,9 @@ class _Parser:
             names.append(self._field())
         if glob.count("*") != len(names):
             _malformed("parse names one field for each * of its pattern")
-        regex = "(.*?)".join(re.escape(piece) for piece in glob.split("*"))
-        return Parse(source, re.compile(regex + ("$" if glob.endswith("*") else ""), re.S), names)
+        pieces = "(.*?)".join(regex.escape(piece) for piece in glob.split("*"))
+        pattern = regex.compile(pieces + ("$" if glob.endswith("*") else ""), regex.S)
+        return Parse(source, pattern, names)
 
     def _stats(self) -> Stats:
         aggregates = []
@@ -277,27 +278,28 @@ class _Parser:
             if not self.accept(","):
                 return keys
 
-    # -- filter conditions: tuples ("or", a, b), ("and", a, b), ("not", a), ("cmp", op, l, r),
-    #    ("like", field, regex), ("in", field, [values]), ("call", name, field) -----------
+    # -- filter conditions: tuples ("or", [a, b, ...]), ("and", [a, b, ...]), ("not", a),
+    #    ("cmp", op, l, r), ("like", operand, regex), ("in", operand, [values]),
+    #    ("call", name, field) -------------------------------------------------------------
 
     def condition(self, depth: int) -> tuple:
-        left = self._conjunction(depth)
+        parts = [self._conjunction(depth)]
         while self.accept("or"):
-            left = ("or", left, self._conjunction(depth))
-        return left
+            parts.append(self._conjunction(depth))
+        return parts[0] if len(parts) == 1 else ("or", parts)
 
     def _conjunction(self, depth: int) -> tuple:
-        left = self._negation(depth)
+        parts = [self._negation(depth)]
         while self.accept("and"):
-            left = ("and", left, self._negation(depth))
-        return left
+            parts.append(self._negation(depth))
+        return parts[0] if len(parts) == 1 else ("and", parts)
 
     def _negation(self, depth: int) -> tuple:
+        if depth >= MAX_DEPTH:
+            _malformed("too many nested conditions")
         if self.accept("not"):
-            return ("not", self._negation(depth))
+            return ("not", self._negation(depth + 1))
         if self.peek() is not None and self.peek().text == "(":
-            if depth >= MAX_DEPTH:
-                _malformed("too many nested parentheses")
             self.index += 1
             inner = self.condition(depth + 1)
             self.take("op", ")")
@@ -341,7 +343,7 @@ class _Parser:
             return ("field", _field_name(token.text))
         _malformed(f"unexpected {token.text!r}")
 
-    def _pattern(self) -> re.Pattern | regex.Pattern:
+    def _pattern(self) -> regex.Pattern:
         token = self.take()
         if token.kind == "regex":
             return _regex(token.text[1:-1])

@@ -207,10 +207,10 @@ def _parse(command: Parse, item: Record) -> None:
         item[name] = found.group(name) if command.pattern.groupindex else found.group(index)
 
 
-def _search(pattern: re.Pattern | regex.Pattern, text: str) -> re.Match | None:
-    if isinstance(pattern, regex.Pattern):
-        return pattern.search(text, timeout=MATCH_TIMEOUT_S)
-    return pattern.search(text)
+def _search(pattern: regex.Pattern, text: str) -> regex.Match | None:
+    # A query's expressions are the caller's: each match is bounded in time (TimeoutError
+    # fails the query), so no expression can hold a worker for ever.
+    return pattern.search(text, timeout=MATCH_TIMEOUT_S)
 
 
 # -- filter -------------------------------------------------------------------------------------
@@ -219,9 +219,9 @@ def _search(pattern: re.Pattern | regex.Pattern, text: str) -> re.Match | None:
 def _true(condition: tuple, item: Record) -> bool:
     kind = condition[0]
     if kind == "and":
-        return _true(condition[1], item) and _true(condition[2], item)
+        return all(_true(part, item) for part in condition[1])
     if kind == "or":
-        return _true(condition[1], item) or _true(condition[2], item)
+        return any(_true(part, item) for part in condition[1])
     if kind == "not":
         return not _true(condition[1], item)
     if kind == "call":

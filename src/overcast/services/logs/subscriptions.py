@@ -35,7 +35,7 @@ def put_subscription_filter(logs: CloudWatchLogs, call: Call) -> dict:
     group, name = body["logGroupName"], body["filterName"]
     matcher(body["filterPattern"])  # InvalidParameterException when malformed
     logs.store.settings(group)  # ResourceNotFoundException first, as for any missing group
-    _check_destination(logs, body["destinationArn"])
+    _check_destination(logs, body["destinationArn"], call.context.account_id)
     kept = {
         "filterName": name,
         "filterPattern": body["filterPattern"],
@@ -52,8 +52,8 @@ def put_subscription_filter(logs: CloudWatchLogs, call: Call) -> dict:
             raise LimitExceededException("Resource limit exceeded.")
         settings[FILTERS] = put_named(filters, kept)
 
-    settings = logs.store.update_settings(group, put)
-    logs.forwarder.subscribe(group, settings[FILTERS])
+    logs.store.update_settings(group, put)
+    logs.forwarder.refresh(group)
     return {}
 
 
@@ -77,16 +77,17 @@ def delete_subscription_filter(logs: CloudWatchLogs, call: Call) -> dict:
             raise ResourceNotFoundException("The specified subscription filter does not exist.")
         settings[FILTERS] = [f for f in filters if f["filterName"] != name]
 
-    settings = logs.store.update_settings(group, delete)
-    logs.forwarder.subscribe(group, settings[FILTERS])
+    logs.store.update_settings(group, delete)
+    logs.forwarder.refresh(group)
     return {}
 
 
-def _check_destination(logs: CloudWatchLogs, arn: str) -> None:
+def _check_destination(logs: CloudWatchLogs, arn: str, account: str) -> None:
     try:
-        service = Arn.parse(arn).service
+        parsed = Arn.parse(arn)
     except ValueError:
         raise InvalidParameterException(f"Invalid destination ARN: {arn}") from None
+    service = parsed.service
     if service != "lambda":
         raise InvalidParameterException(
             "Overcast delivers subscription filters to Lambda functions only, "
@@ -94,6 +95,8 @@ def _check_destination(logs: CloudWatchLogs, arn: str) -> None:
         )
     try:
         region, name, qualifier = function_target(arn)
+        if parsed.account != account:  # a function of the same account, as AWS requires
+            raise ValueError(arn)
         logs.resolver.resolve(region, name, qualifier)
     except (ValueError, ServiceError):
         raise InvalidParameterException(NOT_INVOKED) from None
