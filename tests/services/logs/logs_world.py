@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import warnings
 from dataclasses import dataclass, field
 
 import boto3
@@ -16,7 +17,12 @@ from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from starlette.applications import Starlette
 from starlette.routing import Route
-from starlette.testclient import TestClient
+
+with warnings.catch_warnings():
+    warnings.simplefilter(
+        "ignore"
+    )  # Starlette 1.x nudges towards httpx2; TestClient works the same
+    from starlette.testclient import TestClient
 
 from overcast.aws.errors import MissingResource
 from overcast.aws.gateway import Gateway
