@@ -10,6 +10,7 @@ leave as `{"__type", "message"}`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from overcast.aws import errors as protocol_errors
@@ -23,6 +24,7 @@ from overcast.services.events.bus import EventRouter
 from overcast.services.events.buses import KEPT_SETTINGS, EventBusService
 from overcast.services.events.errors import UnknownOperationException
 from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bus_name
+from overcast.services.events.permissions import BusPermissions
 from overcast.services.events.rules import RuleService
 from overcast.services.events.tags import EventTagService
 
@@ -37,6 +39,7 @@ class EventBridge:
     rules: RuleService
     tags: EventTagService
     router: EventRouter
+    permissions: BusPermissions
 
 
 def named_bus(call: Call) -> str:
@@ -93,6 +96,33 @@ def delete_event_bus(events: EventBridge, call: Call) -> dict:
 def list_event_buses(events: EventBridge, call: Call) -> dict:
     buses, token = events.buses.list(call.region, call.params.get("NamePrefix"), *page(call))
     return _without_none({"EventBuses": [_bus(b) for b in buses], "NextToken": token})
+
+
+@OPERATIONS("PutPermission")
+def put_permission(events: EventBridge, call: Call) -> dict:
+    body = call.params
+    events.permissions.put(
+        call.region,
+        named_bus(call),
+        action=body.get("Action"),
+        principal=body.get("Principal"),
+        statement_id=body.get("StatementId"),
+        condition=body.get("Condition"),
+        policy=body.get("Policy"),
+    )
+    return {}
+
+
+@OPERATIONS("RemovePermission")
+def remove_permission(events: EventBridge, call: Call) -> dict:
+    body = call.params
+    events.permissions.remove(
+        call.region,
+        named_bus(call),
+        body.get("StatementId"),
+        bool(body.get("RemoveAllPermissions")),
+    )
+    return {}
 
 
 # --- rules --------------------------------------------------------------------------
@@ -229,6 +259,7 @@ def _bus(bus: EventBus) -> dict:
         "Arn": bus.arn,
         "Description": bus.description,
         **{key: bus.extra[key] for key in KEPT_SETTINGS if key in bus.extra},
+        "Policy": json.dumps(bus.policy, separators=(",", ":")) if bus.policy else None,
         "CreationTime": bus.created.timestamp(),
         "LastModifiedTime": bus.modified.timestamp(),
     }

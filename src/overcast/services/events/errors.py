@@ -28,3 +28,9 @@ class UnknownOperationException(UserError):
     """Raised when an `X-Amz-Target: AWSEvents.*` names an operation Overcast lacks."""
 
     code = "UnknownOperationException"
+
+
+class PolicyLengthExceededException(UserError):
+    """Raised when an event bus's resource policy would be longer than 10 KB."""
+
+    code = "PolicyLengthExceededException"

@@ -12,6 +12,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.events.api import EventBridge, events_api
     from overcast.services.events.bus import EventRouter
     from overcast.services.events.buses import EventBusService
+    from overcast.services.events.permissions import BusPermissions
     from overcast.services.events.registry import EventRegistry
     from overcast.services.events.rules import RuleService
     from overcast.services.events.scheduler import Scheduler
@@ -39,6 +40,7 @@ def build(kernels: Kernels) -> BuiltService:
             RuleService(registry),
             EventTagService(registry),
             router,
+            BusPermissions(registry),
         )
     )
 
