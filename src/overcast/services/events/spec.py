@@ -4,16 +4,20 @@ delivering (registered by the router itself as the `events` destination)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.events.api import EventBridge, events_api
+    from overcast.services.events.archives import ArchiveService
     from overcast.services.events.bus import EventRouter
     from overcast.services.events.buses import EventBusService
     from overcast.services.events.permissions import BusPermissions
     from overcast.services.events.registry import EventRegistry
+    from overcast.services.events.replays import ReplayService
     from overcast.services.events.rules import RuleService
     from overcast.services.events.scheduler import Scheduler
     from overcast.services.events.store import SqliteEventBridgeStore
@@ -23,14 +27,17 @@ def build(kernels: Kernels) -> BuiltService:
     store = SqliteEventBridgeStore(settings.data_dir / "overcast.db")
     registry = EventRegistry(store, settings.account_id)
     registry.load()
+    archives = ArchiveService(registry, store)
     router = EventRouter(
         registry,
         kernels.queue,
         kernels.control,
         kernels.destinations,
         kernels.events.transaction,
+        archive=archives.record,
         delay_scale=settings.async_delay_scale,
     )
+    replays = ReplayService(registry, store, archives, router.replay)
     scheduler = Scheduler(registry, store, router.fire)
     registry.on_rules_changed(scheduler.plan)
     scheduler.plan()
@@ -41,6 +48,8 @@ def build(kernels: Kernels) -> BuiltService:
             EventTagService(registry),
             router,
             BusPermissions(registry),
+            archives,
+            replays,
         )
     )
 
@@ -50,6 +59,7 @@ def build(kernels: Kernels) -> BuiltService:
 
     async def stop() -> None:
         await scheduler.stop()
+        await asyncio.to_thread(replays.stop)
         store.close()
 
     return BuiltService(api=api, start=start, stop=stop)
