@@ -28,7 +28,9 @@ from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bu
 from overcast.services.events.permissions import BusPermissions
 
 if TYPE_CHECKING:
+    from overcast.services.events.api_destinations import ApiDestinationService
     from overcast.services.events.archives import ArchiveService
+    from overcast.services.events.connections import ConnectionService
     from overcast.services.events.replays import ReplayService
 from overcast.services.events.rules import RuleService
 from overcast.services.events.tags import EventTagService
@@ -47,6 +49,8 @@ class EventBridge:
     permissions: BusPermissions
     archives: ArchiveService
     replays: ReplayService
+    connections: ConnectionService
+    api_destinations: ApiDestinationService
 
 
 def named_bus(call: Call) -> str:
@@ -305,6 +309,7 @@ def _in_eventbridges_words(error: ServiceError) -> ServiceError:
 
 def events_api(events: EventBridge) -> Api:
     """Input is checked against the model's constraints by the gateway's default `validate`."""
-    from overcast.services.events import archive_api  # noqa: F401  (registers its operations)
+    # Imported for the operations they register.
+    from overcast.services.events import archive_api, connection_api  # noqa: F401
 
     return Api(service_model("events"), OPERATIONS, events, translate=_in_eventbridges_words)

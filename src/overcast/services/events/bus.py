@@ -39,7 +39,7 @@ from overcast.aws.arn import Arn
 from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.delivery import SUCCESS, Delivery, DeliveryFailed, Destinations
-from overcast.services.events.delivery import Acceptor, Attempt, TargetDelivery
+from overcast.services.events.delivery import Acceptor, ApiCall, Attempt, TargetDelivery
 from overcast.services.events.model import Rule, bus_name, event_time
 from overcast.services.events.registry import EventRegistry
 from overcast.types import Resolver
@@ -78,6 +78,7 @@ class EventRouter:
         transaction: Callable[[], AbstractContextManager],
         *,
         archive: Callable[[str, str, dict], None] | None = None,
+        api: ApiCall | None = None,
         timer: Callable[[float, Callable[[], None]], None] | None = None,
         clock: Callable[[], float] = time.time,
         delay_scale: float = 1.0,
@@ -94,6 +95,7 @@ class EventRouter:
             transaction,
             self.publish,
             self.timer,
+            api=api,
             clock=clock,
             delay_scale=delay_scale,
         )

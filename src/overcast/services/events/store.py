@@ -1,6 +1,7 @@
 """EventBridge's state on disk: buses, rules (with their targets and tags), when each
-scheduled rule last fired, archives with the events they keep, and replays, as JSON documents
-in tables of `<data_dir>/overcast.db`.
+scheduled rule last fired, archives with the events they keep, replays, connections (their
+credentials included) and API destinations, as JSON documents in tables of
+`<data_dir>/overcast.db` (a file only its owner may read).
 
 A connection of its own to the control plane's file (WAL lets both write, one at a time):
 the tables are this module's, and a firing is recorded every time a schedule fires.
@@ -40,9 +41,17 @@ CREATE INDEX IF NOT EXISTS archived_events_by_time
 CREATE TABLE IF NOT EXISTS event_replays (
     region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (region, name));
+CREATE TABLE IF NOT EXISTS event_connections (
+    region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name));
+CREATE TABLE IF NOT EXISTS event_api_destinations (
+    region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name));
 """
 
 RuleKey = tuple[str, str, str]  # region, bus, name
+# Tables of JSON documents by region and name.
+DOCUMENT_TABLES = ("event_archives", "event_replays", "event_connections", "event_api_destinations")
 Key = tuple[str, str]  # region, name: an archive's or a replay's
 
 
@@ -79,7 +88,8 @@ class EventBridgeStore(Protocol):
     def put_firing(self, key: RuleKey, fired: datetime) -> None: ...
 
     def load_documents(self, table: str) -> dict[Key, dict]:
-        """Every archive (`event_archives`) or replay (`event_replays`), by region and name."""
+        """Every archive, replay, connection or API destination (DOCUMENT_TABLES), by region
+        and name."""
         ...
 
     def put_document(self, table: str, key: Key, doc: dict) -> None: ...
@@ -212,6 +222,6 @@ class SqliteEventBridgeStore(Database):
 
 def _table(name: str) -> str:
     """Table names are this module's own, never a caller's text."""
-    if name not in ("event_archives", "event_replays"):
+    if name not in DOCUMENT_TABLES:
         raise ValueError(f"no such table: {name}")
     return name
