@@ -206,9 +206,15 @@ def iso_time(moment: datetime) -> str:
 
 
 def document(shape: Shape, value: dict, root: str) -> bytes:
-    element = ElementTree.Element(root, xmlns=XMLNS)
-    _fill(element, shape, value)
-    return serialized(element)
+    return serialized(element(shape, value, root))
+
+
+def element(shape: Shape, value: dict, root: str) -> ElementTree.Element:
+    """The `<root>` document of `value`, as elements (for a caller that must arrange them
+    further before they are serialized)."""
+    made = ElementTree.Element(root, xmlns=XMLNS)
+    _fill(made, shape, value)
+    return made
 
 
 def serialized(element: ElementTree.Element) -> bytes:

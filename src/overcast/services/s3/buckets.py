@@ -1,5 +1,6 @@
-"""Buckets: created in a region (their name is global, as on S3), tagged, and configured to
-notify. Every bucket's settings are kept in memory too: each object request reads them."""
+"""Buckets: created in a region (their name is global, as on S3), tagged, versioned, and
+configured to notify. Every bucket's settings are kept in memory too: each object request
+reads them."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from overcast.services.s3.notifications import (
 from overcast.services.s3.notifier import Notifier
 from overcast.services.s3.policies import check_policy
 from overcast.services.s3.tagging import MAX_BUCKET_TAGS, check_tags
+from overcast.services.s3.versioning import parse_configuration as parse_versioning
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,12 @@ class BucketState:
     rules: tuple[Rule, ...] = ()
     policy: str | None = None
     cors: tuple[CorsRule, ...] | None = None
+    versioning: dict | None = None  # {"Status": ..., "MFADelete": ...}; None: never set
+
+    @property
+    def versioning_status(self) -> str | None:
+        """`Enabled`, `Suspended`, or None where versioning was never enabled."""
+        return (self.versioning or {}).get("Status")
 
 
 class Buckets:
@@ -70,7 +78,9 @@ class Buckets:
             tags = kept.tags
             pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
             cors = tuple(CorsRule.from_dict(r) for r in kept.cors) if kept.cors else None
-            self._states[bucket.name] = BucketState(bucket, pairs, rules, kept.policy, cors)
+            self._states[bucket.name] = BucketState(
+                bucket, pairs, rules, kept.policy, cors, kept.versioning
+            )
 
     def get(self, name: str) -> BucketState:
         state = self._states.get(name)
@@ -176,6 +186,15 @@ class Buckets:
         state = self.get(name)
         self.catalog.set_cors(name, None)
         self._states[name] = replace(state, cors=None)
+
+    # --- versioning -------------------------------------------------------------------------
+
+    def put_versioning(self, name: str, configuration: dict | None) -> None:
+        """Enable or suspend versioning (it is never turned off again, as on S3)."""
+        state = self.get(name)
+        kept = parse_versioning(configuration)
+        self.catalog.set_versioning(name, kept)
+        self._states[name] = replace(state, versioning=kept)
 
     # --- notifications ----------------------------------------------------------------------
 

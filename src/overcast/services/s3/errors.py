@@ -7,9 +7,19 @@ from overcast.aws.errors import ServiceError
 
 class S3Error(ServiceError, model="s3"):
     """Raised when an S3 request fails. S3 answers `<Error><Code>...</Code><Message>...`;
-    `extra` are the further elements it names (BucketName, Key, ArgumentName, ...), in order."""
+    `extra` are the further elements it names (BucketName, Key, ArgumentName, ...), in order;
+    `headers` are response headers the error carries (a delete marker's, for one)."""
 
     code = "InvalidRequest"
+
+    def __init__(
+        self, message: str, *, headers: dict[str, str] | None = None, **extra: object
+    ) -> None:
+        super().__init__(message, **extra)
+        self._headers = dict(headers or {})
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
 
 
 class NoSuchBucket(S3Error):
@@ -134,11 +144,7 @@ class NotModified(S3Error):
     code = "NotModified"
 
     def __init__(self, message: str, *, etag: str, last_modified: str) -> None:
-        super().__init__(message)
-        self._headers = {"ETag": etag, "Last-Modified": last_modified}
-
-    def headers(self) -> dict[str, str]:
-        return dict(self._headers)
+        super().__init__(message, headers={"ETag": etag, "Last-Modified": last_modified})
 
 
 class MalformedXML(S3Error):
@@ -272,7 +278,8 @@ class MethodNotAllowed(S3Error):
 
 
 class AccessDenied(S3Error):
-    """Raised when a presigned URL has expired."""
+    """Raised when a request is refused: a presigned URL that has expired, a change that
+    takes an MFA device's code."""
 
     code = "AccessDenied"
 

@@ -2,6 +2,9 @@
 
 An object's row and the events it causes are written in one transaction, before the client
 hears success; the events leave the outbox once delivered (see notifier.py).
+
+Each row of `objects` is one version of a key (the layout, and how an older file is brought
+up to it: sqlite_schema.py).
 """
 
 from __future__ import annotations
@@ -20,81 +23,25 @@ from overcast.services.s3.catalog import (
     StoredObject,
     Upload,
 )
+from overcast.services.s3.sqlite_schema import (
+    INDEXES,
+    OBJECT_COLUMNS,
+    SCHEMA,
+    json_of,
+    object_of,
+    row_of,
+    tags_of,
+    upgrade,
+)
 from overcast.store.database import Database
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS buckets (
-    name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT, policy TEXT, cors TEXT);
-CREATE TABLE IF NOT EXISTS objects (
-    bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT, tags TEXT,
-    PRIMARY KEY (bucket, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS uploads (
-    id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
-    initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
-    checksum_algorithm TEXT, tags TEXT);
-CREATE TABLE IF NOT EXISTS parts (
-    upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
-    PRIMARY KEY (upload, number)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS completions (
-    upload TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL,
-    parts TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS completions_by_key ON completions (bucket, key);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, body BLOB NOT NULL,
-    hops INTEGER NOT NULL);
-"""
-OBJECT_COLUMNS = (
-    "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes, "
-    "tags"
-)
-# Columns added since the first schema: (table, column, type), added to older files at open.
-ADDED_COLUMNS = (
-    ("objects", "part_sizes", "TEXT"),
-    ("buckets", "policy", "TEXT"),
-    ("objects", "tags", "TEXT"),
-    ("uploads", "tags", "TEXT"),
-    ("buckets", "cors", "TEXT"),
-)
-
-
-def _object(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum, sizes, tags = row
-    part_sizes = tuple(json.loads(sizes)) if sizes else None
-    return StoredObject(
-        *head,
-        json.loads(headers),
-        json.loads(metadata),
-        parts,
-        checksum,
-        part_sizes,
-        _tags(tags),
-    )
-
-
-def _json(text: str | None) -> object:
-    return json.loads(text) if text else None
-
-
-def _tags(text: str | None) -> tuple[tuple[str, str], ...]:
-    return tuple((key, value) for key, value in json.loads(text)) if text else ()
 
 
 class SqliteCatalog(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
-        self._add_columns()
-
-    def _add_columns(self) -> None:
-        """Columns a file made by an earlier version lacks (their rows get NULL)."""
         with self.transaction():
-            for table, column, kind in ADDED_COLUMNS:
-                present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-                if column not in present:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            upgrade(self._db)
+        self._db.executescript(INDEXES)
 
     # --- buckets ----------------------------------------------------------------------------
 
@@ -118,11 +65,13 @@ class SqliteCatalog(Database):
         """Every bucket's settings, read at start."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, tags, notification, policy, cors FROM buckets"
+                "SELECT name, tags, notification, policy, cors, versioning FROM buckets"
             ).fetchall()
         return {
-            name: BucketSettings(_json(tags), _json(notes), policy, _json(cors))
-            for name, tags, notes, policy, cors in rows
+            name: BucketSettings(
+                json_of(tags), json_of(notes), policy, json_of(cors), json_of(versioning)
+            )
+            for name, tags, notes, policy, cors, versioning in rows
         }
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -165,87 +114,166 @@ class SqliteCatalog(Database):
         text = json.dumps(rules) if rules is not None else None
         self._write("UPDATE buckets SET cors=? WHERE name=?", (text, name))
 
+    def set_versioning(self, name: str, configuration: dict) -> None:
+        self._write(
+            "UPDATE buckets SET versioning=? WHERE name=?", (json.dumps(configuration), name)
+        )
+
     # --- objects ----------------------------------------------------------------------------
 
-    def get(self, bucket: str, key: str) -> StoredObject | None:
+    def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
+        """The key's latest version (which may be a delete marker), or the version named."""
+        which, args = ("latest=1", ()) if version_id is None else ("version=?", (version_id,))
         with self._lock:
             row = self._db.execute(
-                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=?", (bucket, key)
+                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=? AND {which}",
+                (bucket, key, *args),
             ).fetchone()
-        return None if row is None else _object(row)
+        return None if row is None else object_of(row)
 
     def put(
         self, item: StoredObject, notices: list[Notice], check: Check | None = None
     ) -> tuple[StoredObject | None, list[Notice]]:
-        """Store an object (replacing any of its key) with its events; returns the object
-        replaced and the events as kept (with their ids). `check` may refuse the write."""
+        """Store an object as its key's latest version, with its events; a `null` version
+        replaces the key's `null` version, wherever it stands. Returns the version replaced
+        and the events as kept (with their ids). `check` sees the key's current object (None
+        where there is none, or a delete marker is latest) and may refuse the write."""
         with self.transaction():
-            if (
-                self._db.execute("SELECT 1 FROM buckets WHERE name=?", (item.bucket,)).fetchone()
-                is None
-            ):
-                raise LookupError(item.bucket)
-            previous = self.get(item.bucket, item.key)
+            self._require_bucket(item.bucket)
             if check is not None:
-                check(previous)
+                latest = self.get(item.bucket, item.key)
+                check(None if latest is None or latest.delete_marker else latest)
+            previous = self.get(item.bucket, item.key, item.version_id)
             self._forget_completions(item.bucket, item.key)
-            self._db.execute(
-                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    item.bucket,
-                    item.key,
-                    item.blob,
-                    item.size,
-                    item.etag,
-                    item.modified_ms,
-                    json.dumps(item.headers),
-                    json.dumps(item.metadata),
-                    item.parts,
-                    item.checksum,
-                    json.dumps(item.part_sizes) if item.part_sizes is not None else None,
-                    json.dumps(item.tags) if item.tags else None,
-                ),
-            )
+            if previous is not None:
+                self._remove_version(previous)
+            self._add_latest(item)
             kept = self._keep(notices)
         return previous, kept
 
     def set_object_tags(
-        self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]
+        self,
+        bucket: str,
+        key: str,
+        tags: tuple[tuple[str, str], ...],
+        version_id: str | None = None,
     ) -> StoredObject | None:
-        """Replace an object's tag set (its bytes and everything else unchanged); returns the
-        object as tagged, None if there is no such object."""
+        """Replace the tag set of the key's latest version (or the version named), its bytes
+        and everything else unchanged; returns it as tagged, None if there is no such
+        version or it is a delete marker."""
+        which, args = ("latest=1", ()) if version_id is None else ("version=?", (version_id,))
         with self.transaction():
-            self._db.execute(
-                "UPDATE objects SET tags=? WHERE bucket=? AND key=?",
-                (json.dumps(tags) if tags else None, bucket, key),
+            cursor = self._db.execute(
+                f"UPDATE objects SET tags=? WHERE bucket=? AND key=? AND marker=0 AND {which}",
+                (json.dumps(tags) if tags else None, bucket, key, *args),
             )
-            return self.get(bucket, key)
+            return self.get(bucket, key, version_id) if cursor.rowcount else None
 
     def delete(
-        self, bucket: str, key: str, notices: Callable[[StoredObject], list[Notice]]
+        self,
+        bucket: str,
+        key: str,
+        version_id: str | None,
+        marker: StoredObject | None,
+        notices: Callable[[StoredObject | None], list[Notice]],
     ) -> tuple[StoredObject | None, list[Notice]]:
-        """Remove an object and keep the events its removal causes; returns what was removed."""
+        """Remove the version `version_id` of a key for good (when named), then add `marker`
+        (a delete marker) as its latest version (when given); keep the events `notices`
+        makes of the version removed, unless nothing changed. Returns the version removed.
+        Raises LookupError if a marker is added to a bucket that is gone."""
         with self.transaction():
-            previous = self.get(bucket, key)
-            if previous is None:
+            removed = self.get(bucket, key, version_id) if version_id is not None else None
+            if removed is None and marker is None:
                 return None, []
-            self._db.execute("DELETE FROM objects WHERE bucket=? AND key=?", (bucket, key))
+            if removed is not None:
+                self._remove_version(removed)
+            if marker is not None:
+                self._require_bucket(bucket)
+                self._add_latest(marker)
+            elif removed is not None and removed.latest:
+                self._db.execute(  # the next newest version becomes the latest
+                    "UPDATE objects SET latest=1 WHERE bucket=? AND key=? AND seq="
+                    "(SELECT MAX(seq) FROM objects WHERE bucket=? AND key=?)",
+                    (bucket, key, bucket, key),
+                )
             self._forget_completions(bucket, key)
-            kept = self._keep(notices(previous))
-        return previous, kept
+            kept = self._keep(notices(removed))
+        return removed, kept
 
     def page(self, bucket: str, after: str, low: str, high: str | None, limit: int) -> list:
-        """Up to `limit` objects with keys > `after`, >= `low` and < `high` (a prefix's
-        range), in key order (UTF-8 byte order, which is S3's)."""
-        sql = f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>? AND key>=?"
+        """Up to `limit` current objects (latest versions that are not delete markers) with
+        keys > `after`, >= `low` and < `high` (a prefix's range), in key order (UTF-8 byte
+        order, which is S3's)."""
+        sql = (
+            f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>? AND key>=? "
+            "AND latest=1 AND marker=0"
+        )
         args: tuple = (bucket, after, low)
         if high is not None:
             sql += " AND key<?"
             args += (high,)
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY key LIMIT ?", (*args, limit)).fetchall()
-        return [_object(row) for row in rows]
+        return [object_of(row) for row in rows]
+
+    def version_page(
+        self,
+        bucket: str,
+        after: tuple[str, str | None],
+        low: str,
+        high: str | None,
+        limit: int,
+    ) -> list[StoredObject]:
+        """Up to `limit` versions (delete markers among them), by key and then newest first,
+        after `after`: (key, version id) resumes after that version of the key, (key, None)
+        after all of the key's versions (as does a version id the key does not have)."""
+        after_key, after_version = after
+        with self._lock:
+            found = None
+            if after_version is not None:
+                found = self._db.execute(
+                    "SELECT seq FROM objects WHERE bucket=? AND key=? AND version=?",
+                    (bucket, after_key, after_version),
+                ).fetchone()
+            sql = f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>=? AND key>=?"
+            args: tuple = (bucket, after_key, low)
+            if found is None:
+                sql += " AND key>?"
+                args += (after_key,)
+            else:
+                sql += " AND (key>? OR seq<?)"
+                args += (after_key, found[0])
+            if high is not None:
+                sql += " AND key<?"
+                args += (high,)
+            sql += " ORDER BY key, seq DESC LIMIT ?"
+            rows = self._db.execute(sql, (*args, limit)).fetchall()
+        return [object_of(row) for row in rows]
+
+    def _require_bucket(self, name: str) -> None:
+        if self._db.execute("SELECT 1 FROM buckets WHERE name=?", (name,)).fetchone() is None:
+            raise LookupError(name)
+
+    def _remove_version(self, item: StoredObject) -> None:
+        self._db.execute(
+            "DELETE FROM objects WHERE bucket=? AND key=? AND version=?",
+            (item.bucket, item.key, item.version_id),
+        )
+
+    def _add_latest(self, item: StoredObject) -> None:
+        """The version on top of its key's others (which are then not the latest)."""
+        self._db.execute(
+            "UPDATE objects SET latest=0 WHERE bucket=? AND key=? AND latest=1",
+            (item.bucket, item.key),
+        )
+        (seq,) = self._db.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM objects WHERE bucket=? AND key=?",
+            (item.bucket, item.key),
+        ).fetchone()
+        self._db.execute(
+            f"INSERT INTO objects ({OBJECT_COLUMNS}, seq) VALUES ({', '.join('?' * 16)})",
+            (*row_of(item), seq),
+        )
 
     # --- multipart uploads ------------------------------------------------------------------
 
@@ -274,7 +302,7 @@ class SqliteCatalog(Database):
             ).fetchone()
         if row is None:
             return None
-        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6], _tags(row[7]))
+        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6], tags_of(row[7]))
 
     def uploads(self, bucket: str) -> list[Upload]:
         with self._lock:
@@ -363,9 +391,14 @@ class SqliteCatalog(Database):
             if row is None:
                 return None
             bucket, key, blob, parts = row
-            item = self.get(bucket, key)
-        if item is None or item.blob != blob:
+            made = self._db.execute(
+                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=? AND blob=? "
+                "AND marker=0",
+                (bucket, key, blob),
+            ).fetchone()
+        if made is None:
             return None
+        item = object_of(made)
         named = tuple((int(number), str(etag)) for number, etag in json.loads(parts))
         return Completion(upload_id, bucket, key, named), item
 
@@ -399,5 +432,7 @@ class SqliteCatalog(Database):
 
     def referenced_blobs(self) -> set[str]:
         with self._lock:
-            rows = self._db.execute("SELECT blob FROM objects UNION SELECT blob FROM parts")
+            rows = self._db.execute(
+                "SELECT blob FROM objects WHERE marker=0 UNION SELECT blob FROM parts"
+            )
             return {row[0] for row in rows}

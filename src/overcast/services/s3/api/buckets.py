@@ -12,7 +12,6 @@ from starlette.responses import Response
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, respond
-from overcast.services.s3.api.objects import NULL_VERSION
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
 from overcast.services.s3.errors import InvalidArgument, MalformedXML, S3Error
@@ -189,21 +188,18 @@ def _delete_each(
     deleted, errors = [], []
     bucket, who = bucket_of(call), caller(call)
     for key, version_id in entries:
-        if version_id is not None and version_id != NULL_VERSION:
-            # Only `null` versions exist where versioning was never enabled.
-            errors.append(
-                {
-                    "Key": key,
-                    "VersionId": version_id,
-                    "Code": "NoSuchVersion",
-                    "Message": "The specified version does not exist.",
-                }
-            )
-            continue
         try:
-            store.objects.delete(bucket, key, who)
+            done = store.objects.delete(bucket, key, who, version_id)
+        except InvalidArgument:
+            # An id S3 could not have given names no version (this document's words).
+            error = {"Code": "NoSuchVersion", "Message": "The specified version does not exist."}
+            errors.append({"Key": key, "VersionId": version_id, **error})
+            continue
         except S3Error as exc:
             errors.append({"Key": key, "Code": exc.code, "Message": exc.message})
             continue
-        deleted.append({"Key": key})
+        entry: dict = {"Key": key, "VersionId": version_id}
+        if done.delete_marker:
+            entry.update(DeleteMarker=True, DeleteMarkerVersionId=done.version_id)
+        deleted.append(entry)
     return deleted, errors

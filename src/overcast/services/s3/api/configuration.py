@@ -3,10 +3,10 @@ aws_s3_bucket reads most of them on every refresh), for the settings this server
 let a bucket change: each is answered with what S3 answers for a bucket where it was never
 set.
 
-- S3's own defaults for a new bucket: versioning never enabled (an empty status), the
-  owner alone granted FULL_CONTROL, SSE-S3 (AES256) encryption (since January 2023), ACLs
-  disabled (BucketOwnerEnforced) and all public access blocked (since April 2023), the
-  owner paying for requests, no access logging, no transfer acceleration.
+- S3's own defaults for a new bucket: the owner alone granted FULL_CONTROL, SSE-S3
+  (AES256) encryption (since January 2023), ACLs disabled (BucketOwnerEnforced) and all
+  public access blocked (since April 2023), the owner paying for requests, no access
+  logging, no transfer acceleration.
 - Settings that do not exist until configured are S3's "no such configuration" errors
   (lifecycle, website, Object Lock, replication).
 """
@@ -35,13 +35,6 @@ def _checked(store: ObjectStore, call: Call) -> str:
     """The bucket's name, once it is known to exist (else NoSuchBucket)."""
     store.buckets.get(bucket_of(call))
     return bucket_of(call)
-
-
-@OPERATIONS("GetBucketVersioning")
-async def get_bucket_versioning(store: ObjectStore, call: Call) -> Response:
-    _checked(store, call)
-    # Never enabled: S3 answers the configuration with no Status at all.
-    return respond(call, {}, "VersioningConfiguration")
 
 
 @OPERATIONS("GetBucketEncryption")

@@ -20,6 +20,7 @@ from overcast.services.s3.api.objects import (
     moment,
     stored_headers,
     user_metadata,
+    version_header,
     write_check,
 )
 from overcast.services.s3.checksums import ALGORITHMS
@@ -136,6 +137,7 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Bucket": bucket_of(call),
         "Key": key_of(call),
         "ETag": f'"{item.etag}"',
+        "VersionId": version_header(store, bucket_of(call), item),
     }
     return respond(call, result, "CompleteMultipartUploadResult")
 

@@ -20,6 +20,7 @@ from overcast.services.s3.api import listing as _listing  # noqa: F401 (register
 from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import versioning as _versioning  # noqa: F401 (likewise)
 from overcast.services.s3.api.call import OPERATIONS
 from overcast.services.s3.api.wire import MAX_XML_BYTES, S3Wire, addressed_to_s3
 from overcast.services.s3.errors import InvalidArgument, S3Error

@@ -66,6 +66,7 @@ BUCKET_OPERATIONS = {
     ("PUT", "notification"): "PutBucketNotificationConfiguration",
     ("GET", "location"): "GetBucketLocation",
     ("GET", "versioning"): "GetBucketVersioning",
+    ("PUT", "versioning"): "PutBucketVersioning",
     ("GET", "versions"): "ListObjectVersions",
     ("GET", "acl"): "GetBucketAcl",
     ("GET", "cors"): "GetBucketCors",
@@ -113,6 +114,7 @@ XML_PAYLOADS = frozenset(
         "PutObjectTagging",
         "PutBucketCors",
         "PutBucketNotificationConfiguration",
+        "PutBucketVersioning",
         "DeleteObjects",
         "CompleteMultipartUpload",
     }
