@@ -37,6 +37,9 @@ class BucketSettings:
     policy: str | None = None  # the policy document as it was put
     cors: list[dict] | None = None  # the CORS rules, as CORSRule dicts
     versioning: dict | None = None  # {"Status": ..., "MFADelete": ...} as last put
+    acl: list | None = None  # the bucket's grants, [kind, grantee, permission] each
+    ownership: str | None = None  # its ObjectOwnership; "" where its controls were deleted
+    public_access: dict | None = None  # its Block Public Access; {} where deleted
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class StoredObject:
     were kept); `checksum` is `<ALGORITHM>:<base64>` when the client sent one; `tags` are
     its tag set, (key, value) in order. `version_id` names this version of the key (`null`
     where versioning was off when it was written); a `delete_marker` has no bytes (its
-    blob is empty); `latest` says whether it is the key's newest version, as read."""
+    blob is empty); `latest` says whether it is the key's newest version, as read; `acl`
+    its grants, (kind, grantee, permission) each (None: the owner's alone)."""
 
     bucket: str
     key: str
@@ -64,6 +68,7 @@ class StoredObject:
     version_id: str = NULL_VERSION
     delete_marker: bool = False
     latest: bool = True
+    acl: tuple[tuple[str, str, str], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class Upload:
     metadata: dict[str, str] = field(default_factory=dict)
     checksum_algorithm: str | None = None
     tags: tuple[tuple[str, str], ...] = ()  # the object's, once completed
+    acl: tuple[tuple[str, str, str], ...] | None = None  # likewise
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,12 @@ class Catalog(Protocol):
 
     def set_versioning(self, name: str, configuration: dict) -> None: ...
 
+    def set_bucket_acl(self, name: str, acl: list | None) -> None: ...
+
+    def set_ownership(self, name: str, ownership: str) -> None: ...
+
+    def set_public_access(self, name: str, configuration: dict) -> None: ...
+
     def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
         """The key's latest version (which may be a delete marker), or the version named."""
         ...
@@ -166,6 +178,17 @@ class Catalog(Protocol):
         """Replace the tag set of the key's latest version (or the version named), its bytes
         and everything else unchanged; returns it as tagged, None if there is no such
         version or it is a delete marker."""
+        ...
+
+    def set_object_acl(
+        self,
+        bucket: str,
+        key: str,
+        acl: tuple[tuple[str, str, str], ...] | None,
+        version_id: str | None = None,
+    ) -> StoredObject | None:
+        """Replace the ACL of the key's latest version (or the version named), as
+        set_object_tags replaces its tags."""
         ...
 
     def delete(

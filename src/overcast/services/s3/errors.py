@@ -195,6 +195,63 @@ class BadDigest(S3Error):
     code = "BadDigest"
 
 
+class MalformedACLError(S3Error):
+    """Raised when an AccessControlPolicy document is not one S3 can read."""
+
+    code = "MalformedACLError"
+
+
+class UnresolvableGrantByEmailAddress(S3Error):
+    """Raised when a grant names an e-mail address no account has."""
+
+    code = "UnresolvableGrantByEmailAddress"
+
+
+class AccessControlListNotSupported(S3Error):
+    """Raised when an ACL is set on a bucket whose Object Ownership disables ACLs
+    (BucketOwnerEnforced)."""
+
+    code = "AccessControlListNotSupported"
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    """Raised when a bucket's ACL grants others where its Object Ownership disables ACLs."""
+
+    code = "InvalidBucketAclWithObjectOwnership"
+
+
+class InvalidBucketAclWithBlockPublicAccessError(S3Error):
+    """Raised when a new bucket's ACL is public while Block Public Access is on."""
+
+    code = "InvalidBucketAclWithBlockPublicAccessError"
+
+
+class OwnershipControlsNotFoundError(S3Error):
+    """Raised when a bucket has no Object Ownership controls."""
+
+    status = 404
+    code = "OwnershipControlsNotFoundError"
+
+
+class NoSuchPublicAccessBlockConfiguration(S3Error):
+    """Raised when a bucket has no Block Public Access configuration."""
+
+    status = 404
+    code = "NoSuchPublicAccessBlockConfiguration"
+
+
+class MissingSecurityHeader(S3Error):
+    """Raised when a request lacks a header it needs (an ACL request without an ACL)."""
+
+    code = "MissingSecurityHeader"
+
+
+class UnexpectedContent(S3Error):
+    """Raised when a request carries a body where its headers already say it all."""
+
+    code = "UnexpectedContent"
+
+
 class InvalidPart(S3Error):
     """Raised when a completed multipart upload names a part that was not uploaded, or with
     another ETag."""

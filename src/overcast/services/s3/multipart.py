@@ -73,11 +73,12 @@ class Multipart:
         metadata: dict[str, str],
         checksum_algorithm: str | None = None,
         tags: tuple[tuple[str, str], ...] = (),
+        acl: tuple[tuple[str, str, str], ...] | None = None,
     ) -> Upload:
         self.buckets.get(bucket)
         upload_id = uuid.uuid4().hex + uuid.uuid4().hex
         upload = Upload(
-            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm, tags
+            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm, tags, acl
         )
         self.catalog.add_upload(upload)
         return upload
@@ -201,6 +202,7 @@ class Multipart:
             part_sizes=tuple(part.size for part in chosen),
             tags=upload.tags,
             version_id=version_for_write(state.versioning_status),
+            acl=upload.acl,
         )
         event = "ObjectCreated:CompleteMultipartUpload"
         notices = self.objects.notices(

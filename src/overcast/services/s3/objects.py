@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 from overcast.aws.protocols.rest_xml import http_date
+from overcast.services.s3.acl import Acl, loaded, owner_only
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
@@ -44,6 +45,7 @@ from overcast.services.s3.errors import (
 )
 from overcast.services.s3.notifications import Caller, ObjectEvent, body
 from overcast.services.s3.notifier import Notifier
+from overcast.services.s3.ownership import acls_disabled
 from overcast.services.s3.versioning import check_version_id, plan_delete, version_for_write
 
 SELF_COPY = (
@@ -133,8 +135,10 @@ class Objects:
         content_md5: str | None = None,
         check: Check | None = None,
         tags: tuple[tuple[str, str], ...] = (),
+        acl: Acl | None = None,
     ) -> StoredObject:
-        """Store a received body as `key` (PutObject). `writer` is committed or discarded."""
+        """Store a received body as `key` (PutObject), with its ACL's grants (None: the
+        owner's alone). `writer` is committed or discarded."""
         try:
             state = self.buckets.get(bucket)
             verify(writer, content_md5, checksum)
@@ -153,6 +157,7 @@ class Objects:
             checksum=checksum.encode() if checksum is not None else None,
             tags=tags,
             version_id=version_for_write(state.versioning_status),
+            acl=acl,
         )
         self.store(item, state, "ObjectCreated:Put", caller, check)
         return item
@@ -194,11 +199,13 @@ class Objects:
         replace: dict | None = None,
         conditions: Preconditions = NO_CONDITIONS,
         tags: tuple[tuple[str, str], ...] | None = None,
+        acl: Acl | None = None,
     ) -> tuple[StoredObject, StoredObject]:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
         and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
-        tags or `tags`. The source is its key's latest version, or `source_version`.
-        Returns the new object and its source."""
+        tags or `tags`. The source is its key's latest version, or `source_version`. The
+        copy has the request's ACL, not its source's (as on S3). Returns the new object and
+        its source."""
         state = self.buckets.get(bucket)
         original = self._copy_source(*source, source_version)
         check_copy_source(original, conditions)
@@ -220,6 +227,7 @@ class Objects:
             original.part_sizes,
             original.tags if tags is None else tags,
             version_for_write(state.versioning_status),
+            acl=acl,
         )
         self.store(item, state, "ObjectCreated:Copy", caller)
         return item, original
@@ -286,6 +294,20 @@ class Objects:
         if tagged is None:  # deleted meanwhile
             raise NoSuchKey(NO_SUCH_KEY, Key=key)
         return tagged
+
+    def acl(self, bucket: str, key: str, version_id: str | None = None) -> Acl:
+        """A version's ACL as GetObjectAcl shows it: the owner's alone where the bucket's
+        ACLs are disabled (they grant nothing then), or it was given none."""
+        item = self.get(bucket, key, version_id)
+        if acls_disabled(self.buckets.get(bucket).ownership) or item.acl is None:
+            return owner_only(self.buckets.owner)
+        return loaded(item.acl)
+
+    def set_acl(self, bucket: str, key: str, grants: Acl, version_id: str | None = None) -> None:
+        """Replace a version's ACL (PutObjectAcl; the bucket has taken it: bucket_access)."""
+        self.get(bucket, key, version_id)  # NoSuchKey, NoSuchVersion, a delete marker's 405
+        if self.catalog.set_object_acl(bucket, key, grants, version_id) is None:
+            raise NoSuchKey(NO_SUCH_KEY, Key=key)  # deleted meanwhile
 
     # --- reading ----------------------------------------------------------------------------
 

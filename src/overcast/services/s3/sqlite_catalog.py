@@ -27,6 +27,7 @@ from overcast.services.s3.sqlite_schema import (
     INDEXES,
     OBJECT_COLUMNS,
     SCHEMA,
+    acl_of,
     json_of,
     object_of,
     row_of,
@@ -65,13 +66,21 @@ class SqliteCatalog(Database):
         """Every bucket's settings, read at start."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, tags, notification, policy, cors, versioning FROM buckets"
+                "SELECT name, tags, notification, policy, cors, versioning, acl, ownership, "
+                "public_access FROM buckets"
             ).fetchall()
         return {
             name: BucketSettings(
-                json_of(tags), json_of(notes), policy, json_of(cors), json_of(versioning)
+                json_of(tags),
+                json_of(notes),
+                policy,
+                json_of(cors),
+                json_of(versioning),
+                json_of(acl),
+                ownership,
+                None if public_access is None else json.loads(public_access),
             )
-            for name, tags, notes, policy, cors, versioning in rows
+            for name, tags, notes, policy, cors, versioning, acl, ownership, public_access in rows
         }
 
     def remove_bucket(self, name: str) -> list[str]:
@@ -118,6 +127,17 @@ class SqliteCatalog(Database):
         self._write(
             "UPDATE buckets SET versioning=? WHERE name=?", (json.dumps(configuration), name)
         )
+
+    def set_bucket_acl(self, name: str, acl: list | None) -> None:
+        text = json.dumps(acl) if acl is not None else None
+        self._write("UPDATE buckets SET acl=? WHERE name=?", (text, name))
+
+    def set_ownership(self, name: str, ownership: str) -> None:
+        self._write("UPDATE buckets SET ownership=? WHERE name=?", (ownership, name))
+
+    def set_public_access(self, name: str, configuration: dict) -> None:
+        text = json.dumps(configuration)
+        self._write("UPDATE buckets SET public_access=? WHERE name=?", (text, name))
 
     # --- objects ----------------------------------------------------------------------------
 
@@ -166,6 +186,23 @@ class SqliteCatalog(Database):
             cursor = self._db.execute(
                 f"UPDATE objects SET tags=? WHERE bucket=? AND key=? AND marker=0 AND {which}",
                 (json.dumps(tags) if tags else None, bucket, key, *args),
+            )
+            return self.get(bucket, key, version_id) if cursor.rowcount else None
+
+    def set_object_acl(
+        self,
+        bucket: str,
+        key: str,
+        acl: tuple[tuple[str, str, str], ...] | None,
+        version_id: str | None = None,
+    ) -> StoredObject | None:
+        """Replace the ACL of the key's latest version (or the version named), as
+        set_object_tags replaces its tags."""
+        which, args = ("latest=1", ()) if version_id is None else ("version=?", (version_id,))
+        with self.transaction():
+            cursor = self._db.execute(
+                f"UPDATE objects SET acl=? WHERE bucket=? AND key=? AND marker=0 AND {which}",
+                (json.dumps(acl) if acl is not None else None, bucket, key, *args),
             )
             return self.get(bucket, key, version_id) if cursor.rowcount else None
 
@@ -271,7 +308,7 @@ class SqliteCatalog(Database):
             (item.bucket, item.key),
         ).fetchone()
         self._db.execute(
-            f"INSERT INTO objects ({OBJECT_COLUMNS}, seq) VALUES ({', '.join('?' * 16)})",
+            f"INSERT INTO objects ({OBJECT_COLUMNS}, seq) VALUES ({', '.join('?' * 17)})",
             (*row_of(item), seq),
         )
 
@@ -280,7 +317,7 @@ class SqliteCatalog(Database):
     def add_upload(self, upload: Upload) -> None:
         self._write(
             "INSERT INTO uploads (id, bucket, key, initiated_ms, headers, metadata, "
-            "checksum_algorithm, tags) VALUES (?,?,?,?,?,?,?,?)",
+            "checksum_algorithm, tags, acl) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 upload.id,
                 upload.bucket,
@@ -290,6 +327,7 @@ class SqliteCatalog(Database):
                 json.dumps(upload.metadata),
                 upload.checksum_algorithm,
                 json.dumps(upload.tags) if upload.tags else None,
+                json.dumps(upload.acl) if upload.acl is not None else None,
             ),
         )
 
@@ -297,12 +335,13 @@ class SqliteCatalog(Database):
         with self._lock:
             row = self._db.execute(
                 "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm, "
-                "tags FROM uploads WHERE id=?",
+                "tags, acl FROM uploads WHERE id=?",
                 (upload_id,),
             ).fetchone()
         if row is None:
             return None
-        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6], tags_of(row[7]))
+        headers, metadata = json.loads(row[4]), json.loads(row[5])
+        return Upload(*row[:4], headers, metadata, row[6], tags_of(row[7]), acl_of(row[8]))
 
     def uploads(self, bucket: str) -> list[Upload]:
         with self._lock:

@@ -22,21 +22,22 @@ CREATE TABLE IF NOT EXISTS {name} (
     seq INTEGER NOT NULL DEFAULT 1, latest INTEGER NOT NULL DEFAULT 1,
     marker INTEGER NOT NULL DEFAULT 0, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT, tags TEXT,
+    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT, tags TEXT, acl TEXT,
     PRIMARY KEY (bucket, key, version)) WITHOUT ROWID;
 """
 SCHEMA = (
     """
 CREATE TABLE IF NOT EXISTS buckets (
     name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT, policy TEXT, cors TEXT, versioning TEXT);
+    tags TEXT, notification TEXT, policy TEXT, cors TEXT, versioning TEXT, acl TEXT,
+    ownership TEXT, public_access TEXT);
 """
     + OBJECTS_TABLE.format(name="objects")
     + """
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
     initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
-    checksum_algorithm TEXT, tags TEXT);
+    checksum_algorithm TEXT, tags TEXT, acl TEXT);
 CREATE TABLE IF NOT EXISTS parts (
     upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
     etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
@@ -57,7 +58,7 @@ CREATE INDEX IF NOT EXISTS objects_by_age ON objects (bucket, key, seq);
 """
 OBJECT_COLUMNS = (
     "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes, "
-    "tags, version, marker, latest"
+    "tags, version, marker, latest, acl"
 )
 # Columns added since the first schema: (table, column, type), added to older files at open.
 ADDED_COLUMNS = (
@@ -67,11 +68,16 @@ ADDED_COLUMNS = (
     ("uploads", "tags", "TEXT"),
     ("buckets", "cors", "TEXT"),
     ("buckets", "versioning", "TEXT"),
+    ("objects", "acl", "TEXT"),
+    ("buckets", "acl", "TEXT"),
+    ("buckets", "ownership", "TEXT"),
+    ("buckets", "public_access", "TEXT"),
+    ("uploads", "acl", "TEXT"),
 )
 
 
 def object_of(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum, sizes, tags, version, marker, latest = row
+    *head, headers, metadata, parts, checksum, sizes, tags, version, marker, latest, acl = row
     part_sizes = tuple(json.loads(sizes)) if sizes else None
     return StoredObject(
         *head,
@@ -84,6 +90,7 @@ def object_of(row: tuple) -> StoredObject:
         version,
         bool(marker),
         bool(latest),
+        acl_of(acl),
     )
 
 
@@ -105,7 +112,13 @@ def row_of(item: StoredObject) -> tuple:
         item.version_id,
         int(item.delete_marker),
         1,
+        json.dumps(item.acl) if item.acl is not None else None,
     )
+
+
+def acl_of(text: str | None) -> tuple[tuple[str, str, str], ...] | None:
+    """An ACL's grants, (kind, grantee, permission) each; None: the owner's alone."""
+    return None if text is None else tuple(tuple(grant) for grant in json.loads(text))
 
 
 def json_of(text: str | None) -> object:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
+from overcast.services.s3.bucket_access import BucketAccess
 from overcast.services.s3.buckets import Buckets
 from overcast.services.s3.multipart import Multipart
 from overcast.services.s3.names import canonical_user_id
@@ -36,7 +37,8 @@ class ObjectStore:
         self.catalog = SqliteCatalog(data_dir / "s3.db")
         self.blobs = BlobStore(data_dir / "s3")
         self.notifier = Notifier(self.catalog, queue, resolver, destinations)
-        self.buckets = Buckets(self.catalog, resolver, self.notifier, clock)
+        self.buckets = Buckets(self.catalog, resolver, self.notifier, self.owner_id, clock)
+        self.access = BucketAccess(self.catalog, self.buckets)
         # Records name the bucket owner by a short upper-case id, as S3's do.
         owner_principal = self.owner_id[:14].upper()
         self.objects = Objects(

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
+from overcast.services.s3.acl import from_headers
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, respond
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
@@ -64,7 +65,11 @@ async def list_buckets(store: ObjectStore, call: Call) -> Response:
 async def create_bucket(store: ObjectStore, call: Call) -> Response:
     configuration = call.params.get("CreateBucketConfiguration") or {}
     location = configuration.get("LocationConstraint")
-    bucket = await run_in_threadpool(store.buckets.create, bucket_of(call), call.region, location)
+    ownership = call.params.get("ObjectOwnership")
+    asked = from_headers(call.request.headers, store.owner_id)
+    bucket = await run_in_threadpool(
+        store.buckets.create, bucket_of(call), call.region, location, ownership, asked
+    )
     return respond(call, {"Location": f"/{bucket.name}"})
 
 

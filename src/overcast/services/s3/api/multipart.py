@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
+from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import checksum_algorithm, receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.objects import (
@@ -52,6 +53,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
         tags=header_tags(call.params.get("Tagging")),
+        acl=object_acl(store, call),
     )
     result = {
         "Bucket": bucket_of(call),

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
+from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import (
     BlobResponse,
     checksum_algorithm,
@@ -134,6 +135,7 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         "content_md5": call.params.get("ContentMD5"),
         "check": write_check(call),
         "tags": header_tags(call.params.get("Tagging")),
+        "acl": object_acl(store, call),
     }
     body = await small_body(call.request)
     if body is not None:
@@ -300,6 +302,7 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
         replace=replace,
         conditions=conditions_of(call.params, "CopySource"),
         tags=tags,
+        acl=object_acl(store, call),
     )
     copied = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
     result = {

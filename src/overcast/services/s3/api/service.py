@@ -13,6 +13,7 @@ from botocore.model import OperationModel
 from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.s3.api import acl as _acl  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import buckets as _buckets  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import configuration as _configuration  # noqa: F401 (likewise)
 from overcast.services.s3.api import cors as _cors  # noqa: F401 (registers its operations)
