@@ -26,6 +26,7 @@ from overcast.services.s3.errors import (
     NoSuchCORSConfiguration,
     NoSuchTagSet,
 )
+from overcast.services.s3.lifecycle_rules import LifecycleConfiguration
 from overcast.services.s3.names import check_bucket_name
 from overcast.services.s3.notifications import (
     Rule,
@@ -61,6 +62,7 @@ class BucketState:
     acl: Acl | None = None  # None: the owner's alone
     ownership: str | None = ENFORCED  # None: no Object Ownership controls
     public_access: dict | None = field(default_factory=lambda: dict(ALL_BLOCKED))  # None: none
+    lifecycle: LifecycleConfiguration | None = None
 
     @property
     def versioning_status(self) -> str | None:
@@ -294,8 +296,9 @@ def _state(bucket: Bucket, kept: BucketSettings) -> BucketState:
     ownership = ENFORCED if kept.ownership is None else (kept.ownership or None)
     block = dict(ALL_BLOCKED) if kept.public_access is None else (kept.public_access or None)
     acl = loaded(kept.acl)
+    lifecycle = LifecycleConfiguration.from_dict(kept.lifecycle) if kept.lifecycle else None
     return BucketState(
-        bucket, pairs, rules, kept.policy, cors, kept.versioning, acl, ownership, block
+        bucket, pairs, rules, kept.policy, cors, kept.versioning, acl, ownership, block, lifecycle
     )
 
 

@@ -40,6 +40,7 @@ class BucketSettings:
     acl: list | None = None  # the bucket's grants, [kind, grantee, permission] each
     ownership: str | None = None  # its ObjectOwnership; "" where its controls were deleted
     public_access: dict | None = None  # its Block Public Access; {} where deleted
+    lifecycle: dict | None = None  # its lifecycle configuration, as GetBucketLifecycle... has it
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,8 @@ class Catalog(Protocol):
     def set_ownership(self, name: str, ownership: str) -> None: ...
 
     def set_public_access(self, name: str, configuration: dict) -> None: ...
+
+    def set_lifecycle(self, name: str, configuration: dict | None) -> None: ...
 
     def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
         """The key's latest version (which may be a delete marker), or the version named."""

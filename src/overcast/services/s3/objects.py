@@ -247,18 +247,21 @@ class Objects:
         caller: Caller,
         version_id: str | None = None,
         event_kind: str = "ObjectRemoved",
+        marker_ms: int | None = None,
     ) -> Deletion:
         """DeleteObject: remove the version named, or do what a delete without one does in
         the bucket's versioning state (plan_delete). Deleting what does not exist succeeds,
-        as on S3. `event_kind`: whose deletion the events tell (LifecycleExpiration's)."""
+        as on S3. `event_kind`: whose deletion the events tell (LifecycleExpiration's), and
+        `marker_ms` when a delete marker it adds was made (lifecycle's: that day's midnight)."""
         state = self.buckets.get(bucket)
         if version_id is not None:
             check_version_id(version_id)
         plan = plan_delete(state.versioning_status, version_id)
         marker = None
         if plan.marker is not None:
+            made = self._now_ms() if marker_ms is None else marker_ms
             marker = StoredObject(
-                bucket, key, "", 0, "", self._now_ms(), version_id=plan.marker, delete_marker=True
+                bucket, key, "", 0, "", made, version_id=plan.marker, delete_marker=True
             )
 
         def events(removed: StoredObject | None) -> list[Notice]:

@@ -3,14 +3,13 @@
 An object's row and the events it causes are written in one transaction, before the client
 hears success; the events leave the outbox once delivered (see notifier.py).
 
-Each row of `objects` is one version of a key (the layout, and how an older file is brought
-up to it: sqlite_schema.py).
+Each row of `objects` is one version of a key (its rows: sqlite_versions.py; the layout, and
+how an older file is brought up to it: sqlite_schema.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from overcast.services.s3.catalog import (
@@ -30,14 +29,39 @@ from overcast.services.s3.sqlite_schema import (
     acl_of,
     json_of,
     object_of,
-    row_of,
     tags_of,
     upgrade,
 )
+from overcast.services.s3.sqlite_versions import VersionTable
 from overcast.store.database import Database
 
 
-class SqliteCatalog(Database):
+def _settings(
+    tags: str | None,
+    notification: str | None,
+    policy: str | None,
+    cors: str | None,
+    versioning: str | None,
+    acl: str | None,
+    ownership: str | None,
+    public_access: str | None,
+    lifecycle: str | None,
+) -> BucketSettings:
+    """A bucket's settings from its row (an empty public access block is one deleted)."""
+    return BucketSettings(
+        json_of(tags),
+        json_of(notification),
+        policy,
+        json_of(cors),
+        json_of(versioning),
+        json_of(acl),
+        ownership,
+        None if public_access is None else json.loads(public_access),
+        json_of(lifecycle),
+    )
+
+
+class SqliteCatalog(VersionTable, Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
         with self.transaction():
@@ -67,21 +91,9 @@ class SqliteCatalog(Database):
         with self._lock:
             rows = self._db.execute(
                 "SELECT name, tags, notification, policy, cors, versioning, acl, ownership, "
-                "public_access FROM buckets"
+                "public_access, lifecycle FROM buckets"
             ).fetchall()
-        return {
-            name: BucketSettings(
-                json_of(tags),
-                json_of(notes),
-                policy,
-                json_of(cors),
-                json_of(versioning),
-                json_of(acl),
-                ownership,
-                None if public_access is None else json.loads(public_access),
-            )
-            for name, tags, notes, policy, cors, versioning, acl, ownership, public_access in rows
-        }
+        return {name: _settings(*kept) for name, *kept in rows}
 
     def remove_bucket(self, name: str) -> list[str]:
         """Delete an empty bucket (and its unfinished uploads); returns the blobs of their
@@ -139,178 +151,9 @@ class SqliteCatalog(Database):
         text = json.dumps(configuration)
         self._write("UPDATE buckets SET public_access=? WHERE name=?", (text, name))
 
-    # --- objects ----------------------------------------------------------------------------
-
-    def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
-        """The key's latest version (which may be a delete marker), or the version named."""
-        which, args = ("latest=1", ()) if version_id is None else ("version=?", (version_id,))
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=? AND {which}",
-                (bucket, key, *args),
-            ).fetchone()
-        return None if row is None else object_of(row)
-
-    def put(
-        self, item: StoredObject, notices: list[Notice], check: Check | None = None
-    ) -> tuple[StoredObject | None, list[Notice]]:
-        """Store an object as its key's latest version, with its events; a `null` version
-        replaces the key's `null` version, wherever it stands. Returns the version replaced
-        and the events as kept (with their ids). `check` sees the key's current object (None
-        where there is none, or a delete marker is latest) and may refuse the write."""
-        with self.transaction():
-            self._require_bucket(item.bucket)
-            if check is not None:
-                latest = self.get(item.bucket, item.key)
-                check(None if latest is None or latest.delete_marker else latest)
-            previous = self.get(item.bucket, item.key, item.version_id)
-            self._forget_completions(item.bucket, item.key)
-            if previous is not None:
-                self._remove_version(previous)
-            self._add_latest(item)
-            kept = self._keep(notices)
-        return previous, kept
-
-    def set_object_tags(
-        self,
-        bucket: str,
-        key: str,
-        tags: tuple[tuple[str, str], ...],
-        version_id: str | None = None,
-    ) -> StoredObject | None:
-        """Replace the tag set of the key's latest version (or the version named), its bytes
-        and everything else unchanged; returns it as tagged, None if there is no such
-        version or it is a delete marker."""
-        which, args = ("latest=1", ()) if version_id is None else ("version=?", (version_id,))
-        with self.transaction():
-            cursor = self._db.execute(
-                f"UPDATE objects SET tags=? WHERE bucket=? AND key=? AND marker=0 AND {which}",
-                (json.dumps(tags) if tags else None, bucket, key, *args),
-            )
-            return self.get(bucket, key, version_id) if cursor.rowcount else None
-
-    def set_object_acl(
-        self,
-        bucket: str,
-        key: str,
-        acl: tuple[tuple[str, str, str], ...] | None,
-        version_id: str | None = None,
-    ) -> StoredObject | None:
-        """Replace the ACL of the key's latest version (or the version named), as
-        set_object_tags replaces its tags."""
-        which, args = ("latest=1", ()) if version_id is None else ("version=?", (version_id,))
-        with self.transaction():
-            cursor = self._db.execute(
-                f"UPDATE objects SET acl=? WHERE bucket=? AND key=? AND marker=0 AND {which}",
-                (json.dumps(acl) if acl is not None else None, bucket, key, *args),
-            )
-            return self.get(bucket, key, version_id) if cursor.rowcount else None
-
-    def delete(
-        self,
-        bucket: str,
-        key: str,
-        version_id: str | None,
-        marker: StoredObject | None,
-        notices: Callable[[StoredObject | None], list[Notice]],
-    ) -> tuple[StoredObject | None, list[Notice]]:
-        """Remove the version `version_id` of a key for good (when named), then add `marker`
-        (a delete marker) as its latest version (when given); keep the events `notices`
-        makes of the version removed, unless nothing changed. Returns the version removed.
-        Raises LookupError if a marker is added to a bucket that is gone."""
-        with self.transaction():
-            removed = self.get(bucket, key, version_id) if version_id is not None else None
-            if removed is None and marker is None:
-                return None, []
-            if removed is not None:
-                self._remove_version(removed)
-            if marker is not None:
-                self._require_bucket(bucket)
-                self._add_latest(marker)
-            elif removed is not None and removed.latest:
-                self._db.execute(  # the next newest version becomes the latest
-                    "UPDATE objects SET latest=1 WHERE bucket=? AND key=? AND seq="
-                    "(SELECT MAX(seq) FROM objects WHERE bucket=? AND key=?)",
-                    (bucket, key, bucket, key),
-                )
-            self._forget_completions(bucket, key)
-            kept = self._keep(notices(removed))
-        return removed, kept
-
-    def page(self, bucket: str, after: str, low: str, high: str | None, limit: int) -> list:
-        """Up to `limit` current objects (latest versions that are not delete markers) with
-        keys > `after`, >= `low` and < `high` (a prefix's range), in key order (UTF-8 byte
-        order, which is S3's)."""
-        sql = (
-            f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>? AND key>=? "
-            "AND latest=1 AND marker=0"
-        )
-        args: tuple = (bucket, after, low)
-        if high is not None:
-            sql += " AND key<?"
-            args += (high,)
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY key LIMIT ?", (*args, limit)).fetchall()
-        return [object_of(row) for row in rows]
-
-    def version_page(
-        self,
-        bucket: str,
-        after: tuple[str, str | None],
-        low: str,
-        high: str | None,
-        limit: int,
-    ) -> list[StoredObject]:
-        """Up to `limit` versions (delete markers among them), by key and then newest first,
-        after `after`: (key, version id) resumes after that version of the key, (key, None)
-        after all of the key's versions (as does a version id the key does not have)."""
-        after_key, after_version = after
-        with self._lock:
-            found = None
-            if after_version is not None:
-                found = self._db.execute(
-                    "SELECT seq FROM objects WHERE bucket=? AND key=? AND version=?",
-                    (bucket, after_key, after_version),
-                ).fetchone()
-            sql = f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>=? AND key>=?"
-            args: tuple = (bucket, after_key, low)
-            if found is None:
-                sql += " AND key>?"
-                args += (after_key,)
-            else:
-                sql += " AND (key>? OR seq<?)"
-                args += (after_key, found[0])
-            if high is not None:
-                sql += " AND key<?"
-                args += (high,)
-            sql += " ORDER BY key, seq DESC LIMIT ?"
-            rows = self._db.execute(sql, (*args, limit)).fetchall()
-        return [object_of(row) for row in rows]
-
-    def _require_bucket(self, name: str) -> None:
-        if self._db.execute("SELECT 1 FROM buckets WHERE name=?", (name,)).fetchone() is None:
-            raise LookupError(name)
-
-    def _remove_version(self, item: StoredObject) -> None:
-        self._db.execute(
-            "DELETE FROM objects WHERE bucket=? AND key=? AND version=?",
-            (item.bucket, item.key, item.version_id),
-        )
-
-    def _add_latest(self, item: StoredObject) -> None:
-        """The version on top of its key's others (which are then not the latest)."""
-        self._db.execute(
-            "UPDATE objects SET latest=0 WHERE bucket=? AND key=? AND latest=1",
-            (item.bucket, item.key),
-        )
-        (seq,) = self._db.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM objects WHERE bucket=? AND key=?",
-            (item.bucket, item.key),
-        ).fetchone()
-        self._db.execute(
-            f"INSERT INTO objects ({OBJECT_COLUMNS}, seq) VALUES ({', '.join('?' * 17)})",
-            (*row_of(item), seq),
-        )
+    def set_lifecycle(self, name: str, configuration: dict | None) -> None:
+        text = json.dumps(configuration) if configuration is not None else None
+        self._write("UPDATE buckets SET lifecycle=? WHERE name=?", (text, name))
 
     # --- multipart uploads ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
 from overcast.services.s3.bucket_access import BucketAccess
 from overcast.services.s3.buckets import Buckets
+from overcast.services.s3.lifecycle import Lifecycle
 from overcast.services.s3.multipart import Multipart
 from overcast.services.s3.names import canonical_user_id
 from overcast.services.s3.notifier import Acceptor, Notifier
@@ -45,13 +46,17 @@ class ObjectStore:
             self.catalog, self.blobs, self.buckets, self.notifier, owner_principal, clock
         )
         self.multipart = Multipart(self.catalog, self.blobs, self.objects, clock)
+        self.lifecycle = Lifecycle(self.catalog, self.buckets, self.objects, self.multipart, clock)
 
     def start(self) -> None:
-        """After Lambda's queue has started: sweep what a crash left, deliver kept events."""
+        """After Lambda's queue has started: sweep what a crash left, deliver kept events,
+        start applying lifecycle rules."""
         removed = self.blobs.sweep(self.catalog.referenced_blobs())
         if removed:
             log.info("removed %d object files no object or part names", removed)
         self.notifier.recover()
+        self.lifecycle.start()
 
     def close(self) -> None:
+        self.lifecycle.stop()
         self.catalog.close()

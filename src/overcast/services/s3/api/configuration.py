@@ -6,7 +6,7 @@ set.
 - S3's own defaults for a new bucket: SSE-S3 (AES256) encryption (since January 2023),
   the owner paying for requests, no access logging, no transfer acceleration.
 - Settings that do not exist until configured are S3's "no such configuration" errors
-  (lifecycle, website, Object Lock, replication).
+  (website, Object Lock, replication).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from starlette.responses import Response
 from overcast.aws.operations import Call
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, respond
 from overcast.services.s3.errors import (
-    NoSuchLifecycleConfiguration,
     NoSuchWebsiteConfiguration,
     ObjectLockConfigurationNotFoundError,
     ReplicationConfigurationNotFoundError,
@@ -54,14 +53,6 @@ async def get_bucket_logging(store: ObjectStore, call: Call) -> Response:
 async def get_bucket_accelerate(store: ObjectStore, call: Call) -> Response:
     _checked(store, call)
     return respond(call, {}, "AccelerateConfiguration")
-
-
-@OPERATIONS("GetBucketLifecycleConfiguration")
-async def get_bucket_lifecycle(store: ObjectStore, call: Call) -> Response:
-    name = _checked(store, call)
-    raise NoSuchLifecycleConfiguration(
-        "The lifecycle configuration does not exist", BucketName=name
-    )
 
 
 @OPERATIONS("GetBucketWebsite")

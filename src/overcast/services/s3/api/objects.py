@@ -154,6 +154,7 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
     result = {
         "ETag": f'"{item.etag}"',
         "VersionId": version_header(store, bucket_of(call), item),
+        "Expiration": store.lifecycle.expiration(bucket_of(call), item),
         **checksum_members(item.checksum),
     }
     return respond(call, result)
@@ -174,6 +175,7 @@ def _object_headers(store: ObjectStore, call: Call, item: StoredObject) -> dict:
         "LastModified": moment(item.modified_ms),
         "ETag": f'"{item.etag}"',
         "VersionId": version_header(store, bucket_of(call), item),
+        "Expiration": store.lifecycle.expiration(bucket_of(call), item),
         **item.headers,
         "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
         "TagCount": len(item.tags) or None,

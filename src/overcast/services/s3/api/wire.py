@@ -74,6 +74,8 @@ BUCKET_OPERATIONS = {
     ("PUT", "cors"): "PutBucketCors",
     ("DELETE", "cors"): "DeleteBucketCors",
     ("GET", "lifecycle"): "GetBucketLifecycleConfiguration",
+    ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
+    ("DELETE", "lifecycle"): "DeleteBucketLifecycle",
     ("GET", "encryption"): "GetBucketEncryption",
     ("GET", "website"): "GetBucketWebsite",
     ("GET", "object-lock"): "GetObjectLockConfiguration",
@@ -125,6 +127,7 @@ XML_PAYLOADS = frozenset(
         "PutObjectAcl",
         "PutBucketOwnershipControls",
         "PutPublicAccessBlock",
+        "PutBucketLifecycleConfiguration",
         "DeleteObjects",
         "CompleteMultipartUpload",
     }
