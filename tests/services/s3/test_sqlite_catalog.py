@@ -97,3 +97,18 @@ def test_objects_from_before_versions_become_their_null_versions(tmp_path: Path)
         assert reopened.get("b", "old", "null").blob == "blob1"
     finally:
         reopened.close()
+
+
+def test_a_delete_for_a_latest_version_since_replaced_does_nothing(tmp_path: Path) -> None:
+    catalog = SqliteCatalog(tmp_path / "s3.db")
+    try:
+        catalog.add_bucket(Bucket("b", "us-east-1", 1))
+        read = StoredObject("b", "k", "blob1", 1, "e", 1)
+        catalog.put(read, [])
+        catalog.put(StoredObject("b", "k", "blob2", 1, "e", 2), [])  # the null version replaced
+        assert catalog.delete("b", "k", "null", None, lambda gone: [], read) == (None, [])
+        assert catalog.get("b", "k").blob == "blob2"
+        removed, _ = catalog.delete("b", "k", "null", None, lambda gone: [], catalog.get("b", "k"))
+        assert removed.blob == "blob2" and catalog.get("b", "k") is None
+    finally:
+        catalog.close()

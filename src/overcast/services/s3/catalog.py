@@ -201,11 +201,13 @@ class Catalog(Protocol):
         version_id: str | None,
         marker: StoredObject | None,
         notices: Callable[[StoredObject | None], list[Notice]],
+        latest: StoredObject | None = None,
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Remove the version `version_id` of a key for good (when named), then add `marker`
         (a delete marker) as its latest version (when given); keep the events `notices`
-        makes of the version removed, unless nothing changed. Returns the version removed.
-        Raises LookupError if a marker is added to a bucket that is gone."""
+        makes of the version removed, unless nothing changed. With `latest`, nothing is done
+        unless the key's latest version is still that one (id, blob, time). Returns the
+        version removed. Raises LookupError if a marker is added to a bucket that is gone."""
         ...
 
     def page(self, bucket: str, after: str, low: str, high: str | None, limit: int) -> list:

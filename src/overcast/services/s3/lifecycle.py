@@ -29,7 +29,7 @@ from overcast.services.s3.errors import NoSuchLifecycleConfiguration
 from overcast.services.s3.lifecycle_rules import LifecycleConfiguration, parse_configuration
 from overcast.services.s3.multipart import Multipart
 from overcast.services.s3.notifications import Caller
-from overcast.services.s3.objects import Objects
+from overcast.services.s3.objects import Expiry, Objects
 
 log = logging.getLogger(__name__)
 
@@ -132,32 +132,29 @@ class Lifecycle:
         return done
 
     def _expire(self, bucket: str, versions: list[StoredObject], rules: list, now: datetime) -> int:
-        """What the rules make due among one key's versions (newest first)."""
-        current, done = versions[0], 0
+        """What the rules make due among one key's versions (newest first), each done only
+        while the key's latest version is still the one read (else left to the next sweep)."""
+        current = versions[0]
+        midnight = datetime(now.year, now.month, now.day, tzinfo=UTC)
+        expiry = Expiry(current, int(midnight.timestamp() * 1000))
+        due: list[str | None] = []  # the versions to delete (None: the current object)
         if not current.delete_marker and any(
             (at := rule.expiry(current)) is not None and at <= now for rule in rules
         ):
-            midnight = datetime(now.year, now.month, now.day, tzinfo=UTC)
-            self._delete(bucket, current.key, None, int(midnight.timestamp() * 1000))
-            done += 1
+            due.append(None)
         elif current.delete_marker and len(versions) == 1:
             if any(rule.expires_marker(current, now) for rule in rules):
-                self._delete(bucket, current.key, current.version_id)
-                done += 1
+                due.append(current.version_id)
         for newer, version in enumerate(versions[1:]):
             # Noncurrent since its successor was made; `newer` noncurrent versions are newer.
             since = versions[newer].modified_ms
             if any(rule.expires_noncurrent(version, since, newer, now) for rule in rules):
-                self._delete(bucket, version.key, version.version_id)
-                done += 1
-        return done
-
-    def _delete(
-        self, bucket: str, key: str, version_id: str | None, marker_ms: int | None = None
-    ) -> None:
-        request_id = secrets.token_hex(8).upper()
-        caller = Caller(LIFECYCLE, LIFECYCLE, request_id, host_id(request_id))
-        self.objects.delete(bucket, key, caller, version_id, "LifecycleExpiration", marker_ms)
+                due.append(version.version_id)
+        for version_id in reversed(due):  # the oldest first: the latest stays as read
+            request_id = secrets.token_hex(8).upper()
+            caller = Caller(LIFECYCLE, LIFECYCLE, request_id, host_id(request_id))
+            self.objects.delete(bucket, current.key, caller, version_id, expiry)
+        return len(due)
 
 
 def _keys(catalog: Catalog, bucket: str) -> Iterator[list[StoredObject]]:

@@ -61,6 +61,17 @@ NO_SUCH_VERSION = "The specified version does not exist."
 
 
 @dataclass(frozen=True)
+class Expiry:
+    """A deletion lifecycle makes: its events are LifecycleExpiration's, a delete marker it
+    adds is dated `marker_ms` (S3 dates one at the midnight of the day it is made), and it
+    is done only while `latest` is still its key's latest version (as the sweep read it: a
+    write since then is not undone by what was decided before it)."""
+
+    latest: StoredObject
+    marker_ms: int
+
+
+@dataclass(frozen=True)
 class Deletion:
     """What a DeleteObject did, as its answer tells it: the version id it names (the one
     removed, or the delete marker added; None where versions do not show) and whether that
@@ -246,33 +257,34 @@ class Objects:
         key: str,
         caller: Caller,
         version_id: str | None = None,
-        event_kind: str = "ObjectRemoved",
-        marker_ms: int | None = None,
+        expiry: Expiry | None = None,
     ) -> Deletion:
         """DeleteObject: remove the version named, or do what a delete without one does in
         the bucket's versioning state (plan_delete). Deleting what does not exist succeeds,
-        as on S3. `event_kind`: whose deletion the events tell (LifecycleExpiration's), and
-        `marker_ms` when a delete marker it adds was made (lifecycle's: that day's midnight)."""
+        as on S3. `expiry`: the deletion is lifecycle's (see Expiry)."""
         state = self.buckets.get(bucket)
         if version_id is not None:
             check_version_id(version_id)
         plan = plan_delete(state.versioning_status, version_id)
+        kind = "LifecycleExpiration" if expiry is not None else "ObjectRemoved"
         marker = None
         if plan.marker is not None:
-            made = self._now_ms() if marker_ms is None else marker_ms
+            made = self._now_ms() if expiry is None else expiry.marker_ms
             marker = StoredObject(
                 bucket, key, "", 0, "", made, version_id=plan.marker, delete_marker=True
             )
 
         def events(removed: StoredObject | None) -> list[Notice]:
             if marker is not None:
-                name, version = f"{event_kind}:DeleteMarkerCreated", marker.version_id
+                name, version = f"{kind}:DeleteMarkerCreated", marker.version_id
             else:
-                name, version = f"{event_kind}:Delete", removed.version_id
+                name, version = f"{kind}:Delete", removed.version_id
             return self.notices(name, state, key, caller, version_id=version)
 
         try:
-            removed, kept = self.catalog.delete(bucket, key, plan.remove, marker, events)
+            removed, kept = self.catalog.delete(
+                bucket, key, plan.remove, marker, events, expiry.latest if expiry else None
+            )
         except LookupError:
             raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket) from None
         self.notifier.deliver(kept)

@@ -95,12 +95,16 @@ class VersionTable:
         version_id: str | None,
         marker: StoredObject | None,
         notices: Callable[[StoredObject | None], list[Notice]],
+        latest: StoredObject | None = None,
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Remove the version `version_id` of a key for good (when named), then add `marker`
         (a delete marker) as its latest version (when given); keep the events `notices`
-        makes of the version removed, unless nothing changed. Returns the version removed.
-        Raises LookupError if a marker is added to a bucket that is gone."""
+        makes of the version removed, unless nothing changed. With `latest`, nothing is done
+        unless the key's latest version is still that one (id, blob, time). Returns the
+        version removed. Raises LookupError if a marker is added to a bucket that is gone."""
         with self.transaction():
+            if latest is not None and not _same(self.get(bucket, key), latest):
+                return None, []
             removed = self.get(bucket, key, version_id) if version_id is not None else None
             if removed is None and marker is None:
                 return None, []
@@ -193,3 +197,12 @@ class VersionTable:
             f"INSERT INTO objects ({OBJECT_COLUMNS}, seq) VALUES ({', '.join('?' * 17)})",
             (*row_of(item), seq),
         )
+
+
+def _same(found: StoredObject | None, expected: StoredObject) -> bool:
+    """The same version: a `null` version replaced keeps its id, not its blob or time."""
+    return found is not None and (found.version_id, found.blob, found.modified_ms) == (
+        expected.version_id,
+        expected.blob,
+        expected.modified_ms,
+    )
