@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
+from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import checksum_algorithm, receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.objects import (
@@ -20,6 +21,7 @@ from overcast.services.s3.api.objects import (
     moment,
     stored_headers,
     user_metadata,
+    version_header,
     write_check,
 )
 from overcast.services.s3.checksums import ALGORITHMS
@@ -51,6 +53,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
         tags=header_tags(call.params.get("Tagging")),
+        acl=object_acl(store, call),
     )
     result = {
         "Bucket": bucket_of(call),
@@ -136,6 +139,7 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Bucket": bucket_of(call),
         "Key": key_of(call),
         "ETag": f'"{item.etag}"',
+        "VersionId": version_header(store, bucket_of(call), item),
     }
     return respond(call, result, "CompleteMultipartUploadResult")
 

@@ -4,13 +4,14 @@ multipart upload operations are multipart.py's)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
+from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import (
     BlobResponse,
     checksum_algorithm,
@@ -24,7 +25,7 @@ from overcast.services.s3.api.header_values import (
     metadata_value,
     stored_encoding,
 )
-from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.catalog import NULL_VERSION, StoredObject
 from overcast.services.s3.checksums import Checksum, sent_checksum
 from overcast.services.s3.conditions import (
     Preconditions,
@@ -37,6 +38,7 @@ from overcast.services.s3.errors import InvalidArgument, InvalidRequest, Metadat
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import header_tags
+from overcast.services.s3.versioning import check_version_id
 
 # Representation headers an object keeps (request header -> the model's output member).
 STORED_HEADERS = {
@@ -50,7 +52,6 @@ STORED_HEADERS = {
 }
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when none is given
 MAX_METADATA_BYTES = 2048
-NULL_VERSION = "null"
 # GetObject's response-* query parameters, which replace a stored header in the answer.
 OVERRIDES = {
     "ResponseContentType": "ContentType",
@@ -104,6 +105,14 @@ def conditions_of(params: dict, prefix: str = "") -> Preconditions:
     )
 
 
+def version_header(store: ObjectStore, bucket: str, item: StoredObject) -> str | None:
+    """`x-amz-version-id` of an answer about `item`: S3 names versions once the bucket's
+    versioning was set (its `null` versions too), and never in a bucket where it was not."""
+    state = store.buckets.get(bucket)
+    shown = state.versioning_status is not None or item.version_id != NULL_VERSION
+    return item.version_id if shown else None
+
+
 def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
     if_match, if_none_match = call.params.get("IfMatch"), call.params.get("IfNoneMatch")
     if if_match is None and if_none_match is None:
@@ -126,6 +135,7 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         "content_md5": call.params.get("ContentMD5"),
         "check": write_check(call),
         "tags": header_tags(call.params.get("Tagging")),
+        "acl": object_acl(store, call),
     }
     body = await small_body(call.request)
     if body is not None:
@@ -141,7 +151,13 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         item = await run_in_threadpool(
             put, bucket_of(call), key_of(call), writer, caller(call), checksum=sent, **options
         )
-    return respond(call, {"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
+    result = {
+        "ETag": f'"{item.etag}"',
+        "VersionId": version_header(store, bucket_of(call), item),
+        "Expiration": store.lifecycle.expiration(bucket_of(call), item),
+        **checksum_members(item.checksum),
+    }
+    return respond(call, result)
 
 
 def _put_small(store: ObjectStore, call: Call, body: bytes, options: dict) -> StoredObject:
@@ -153,11 +169,13 @@ def _put_small(store: ObjectStore, call: Call, body: bytes, options: dict) -> St
     )
 
 
-def _object_headers(call: Call, item: StoredObject) -> dict:
+def _object_headers(store: ObjectStore, call: Call, item: StoredObject) -> dict:
     result = {
         "AcceptRanges": "bytes",
         "LastModified": moment(item.modified_ms),
         "ETag": f'"{item.etag}"',
+        "VersionId": version_header(store, bucket_of(call), item),
+        "Expiration": store.lifecycle.expiration(bucket_of(call), item),
         **item.headers,
         "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
         "TagCount": len(item.tags) or None,
@@ -196,15 +214,14 @@ def _range_of(call: Call, item: StoredObject) -> tuple[int, int, int, dict]:
 
 @OPERATIONS("GetObject")
 async def get_object(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
-    item, stream = await run_in_threadpool(store.objects.open, bucket_of(call), key_of(call))
+    bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
+    item, stream = await run_in_threadpool(store.objects.open, bucket, key, version)
     try:
         status, offset, length, extra = _range_of(call, item)
     except BaseException:
         stream.close()
         raise
-    result = {**_object_headers(call, item), **extra}
+    result = {**_object_headers(store, call, item), **extra}
     if extra:
         result = {k: v for k, v in result.items() if not k.startswith("Checksum")}
     headers = rest_xml.output_headers(call.operation, result)
@@ -213,11 +230,10 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("HeadObject")
 async def head_object(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
-    item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
+    bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
+    item = await run_in_threadpool(store.objects.get, bucket, key, version)
     status, _, length, extra = _range_of(call, item)
-    result = {**_object_headers(call, item), **extra}
+    result = {**_object_headers(store, call, item), **extra}
     headers = rest_xml.output_headers(call.operation, result)
     headers["content-length"] = str(length)
     return Response(status_code=status, headers=headers)
@@ -225,19 +241,11 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("DeleteObject")
 async def delete_object(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
-    await run_in_threadpool(store.objects.delete, bucket_of(call), key_of(call), caller(call))
-    return respond(call, {})
-
-
-def check_version(version_id: str | None) -> None:
-    """A bucket whose versioning was never enabled holds each object as its `null` version
-    alone: that id names it, any other is refused as S3 refuses it."""
-    if version_id is not None and version_id != NULL_VERSION:
-        raise InvalidArgument(
-            "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
-        )
+    version = call.params.get("VersionId")
+    done = await run_in_threadpool(
+        store.objects.delete, bucket_of(call), key_of(call), caller(call), version
+    )
+    return respond(call, {"VersionId": done.version_id, "DeleteMarker": done.delete_marker})
 
 
 def copy_source(text: str | None) -> tuple[str, str]:
@@ -251,6 +259,16 @@ def copy_source(text: str | None) -> tuple[str, str]:
             ArgumentValue=text or "",
         )
     return unquote(bucket), unquote(key)
+
+
+def copy_source_version(text: str | None) -> str | None:
+    """The source version a copy names: `x-amz-copy-source`'s `?versionId=` (checked)."""
+    _, asked, query = (text or "").partition("?")
+    versions = parse_qs(query, keep_blank_values=True).get("versionId") if asked else None
+    if not versions:
+        return None
+    check_version_id(versions[0])
+    return versions[0]
 
 
 @OPERATIONS("CopyObject")
@@ -276,15 +294,22 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             ArgumentName="x-amz-tagging-directive",
             ArgumentValue=tagging,
         )
-    item, _ = await run_in_threadpool(
+    item, original = await run_in_threadpool(
         store.objects.copy,
         source,
         bucket_of(call),
         key_of(call),
         caller(call),
+        source_version=copy_source_version(call.params.get("CopySource")),
         replace=replace,
         conditions=conditions_of(call.params, "CopySource"),
         tags=tags,
+        acl=object_acl(store, call),
     )
-    result = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
-    return respond(call, {"CopyObjectResult": result})
+    copied = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
+    result = {
+        "CopyObjectResult": copied,
+        "VersionId": version_header(store, bucket_of(call), item),
+        "CopySourceVersionId": version_header(store, source[0], original),
+    }
+    return respond(call, result)
