@@ -20,7 +20,7 @@ from typing import BinaryIO
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
-from overcast.services.s3.checksums import Checksum
+from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum
 from overcast.services.s3.conditions import (
     NO_CONDITIONS,
     Preconditions,
@@ -67,11 +67,17 @@ def verify(writer: BlobWriter, content_md5: str | None, checksum: Checksum | Non
             ExpectedDigest=content_md5,
             CalculatedDigest=base64.b64encode(writer.digests.md5.digest()).decode(),
         )
-    computed = writer.digests.checksum()
-    if checksum is not None and computed is not None and computed.value != checksum.value:
+    if checksum is not None and writer.digests.checksum(checksum.algorithm) != checksum:
         raise BadDigest(
             f"The {checksum.algorithm} you specified did not match the calculated checksum."
         )
+
+
+def kept_checksum(writer: BlobWriter, sent: Checksum | None) -> str | None:
+    """The checksum an object keeps: the one the client sent (verified), else the CRC64NVME
+    that S3 adds to an object uploaded without one."""
+    checksum = sent or writer.digests.checksum(DEFAULT_ALGORITHM)
+    return checksum.encode() if checksum is not None else None
 
 
 class Objects:
@@ -125,7 +131,7 @@ class Objects:
             self._now_ms(),
             headers,
             metadata,
-            checksum=checksum.encode() if checksum is not None else None,
+            checksum=kept_checksum(writer, checksum),
             tags=tags,
         )
         self.store(item, state, "ObjectCreated:Put", caller, check)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
-from overcast.services.s3.api.bodies import checksum_algorithm, receive, required_length
+from overcast.services.s3.api.bodies import receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.objects import (
     checksum_members,
@@ -22,11 +22,18 @@ from overcast.services.s3.api.objects import (
     user_metadata,
     write_check,
 )
-from overcast.services.s3.checksums import ALGORITHMS
+from overcast.services.s3.checksums import expected_algorithm, header_checksum
 from overcast.services.s3.errors import InvalidArgument, MalformedXML
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import header_tags
+from overcast.services.s3.upload_checksums import (
+    CHECKSUM_TYPE,
+    WantedPart,
+    check_part,
+    creation_type,
+    part_algorithm,
+)
 
 COPY_RANGE = re.compile(r"bytes=(\d+)-(\d+)")
 MALFORMED = (
@@ -36,18 +43,17 @@ MALFORMED = (
 
 @OPERATIONS("CreateMultipartUpload")
 async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
-    algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
-    if algorithm is not None and algorithm not in ALGORITHMS:
-        raise InvalidArgument(
-            "Checksum algorithm provided is unsupported.",
-            ArgumentName="x-amz-checksum-algorithm",
-            ArgumentValue=algorithm,
-        )
+    headers = call.request.headers
+    algorithm = headers.get("x-amz-checksum-algorithm", "").upper() or None
+    kind = creation_type(algorithm, headers.get("x-amz-checksum-type", "").upper() or None)
+    kept = stored_headers(call)
+    if kind is not None:
+        kept[CHECKSUM_TYPE] = kind
     upload = await run_in_threadpool(
         store.multipart.create,
         bucket_of(call),
         key_of(call),
-        headers=stored_headers(call),
+        headers=kept,
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
         tags=header_tags(call.params.get("Tagging")),
@@ -57,6 +63,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Key": key_of(call),
         "UploadId": upload.id,
         "ChecksumAlgorithm": algorithm,
+        "ChecksumType": kind,
     }
     return respond(call, result, "InitiateMultipartUploadResult")
 
@@ -66,7 +73,9 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
     upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     md5_of_header(call.params.get("ContentMD5"))
     required_length(call.request.headers)
-    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+    sent_algorithm = expected_algorithm(call.request.headers)
+    check_part(upload, sent_algorithm)
+    writer = store.blobs.writer(part_algorithm(upload), sent_algorithm)
     try:
         sent = await receive(call.request, writer)
     except BaseException:
@@ -80,7 +89,9 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
         content_md5=call.params.get("ContentMD5"),
         checksum=sent,
     )
-    return respond(call, {"ETag": f'"{part.etag}"', **checksum_members(part.checksum)})
+    # The part's checksum in the upload's algorithm; for an upload without one, the one sent.
+    shown = part.checksum if upload.checksum_algorithm else sent and sent.encode()
+    return respond(call, {"ETag": f'"{part.etag}"', **checksum_members(shown)})
 
 
 def copy_range(text: str | None) -> tuple[int, int] | None:
@@ -111,6 +122,8 @@ async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
         conditions_of(call.params, "CopySource"),
     )
     result = {"ETag": f'"{part.etag}"', "LastModified": moment(part.modified_ms)}
+    if upload.checksum_algorithm:
+        result.update(checksum_members(part.checksum))
     return respond(call, {"CopyPartResult": result})
 
 
@@ -118,17 +131,22 @@ async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
 async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
     document = call.params.get("MultipartUpload") or {}
     try:
-        wanted = [(int(p["PartNumber"]), str(p["ETag"])) for p in document.get("Parts") or ()]
+        wanted = [WantedPart.of(part) for part in document.get("Parts") or ()]
     except (KeyError, ValueError):
         raise MalformedXML(MALFORMED) from None
+    sent = header_checksum(call.request.headers)
+    kind = call.request.headers.get("x-amz-checksum-type", "").upper() or None
     item = await run_in_threadpool(
-        store.multipart.complete,
-        bucket_of(call),
-        key_of(call),
-        call.params.get("UploadId", ""),
-        wanted,
-        caller(call),
-        write_check(call),
+        lambda: store.multipart.complete(
+            bucket_of(call),
+            key_of(call),
+            call.params.get("UploadId", ""),
+            wanted,
+            caller(call),
+            write_check(call),
+            checksum=sent,
+            checksum_type=kind,
+        )
     )
     base = str(call.request.base_url).rstrip("/")
     result = {
@@ -136,6 +154,7 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Bucket": bucket_of(call),
         "Key": key_of(call),
         "ETag": f'"{item.etag}"',
+        **checksum_members(item.checksum),
     }
     return respond(call, result, "CompleteMultipartUploadResult")
 

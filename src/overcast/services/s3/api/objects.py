@@ -13,9 +13,9 @@ from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.bodies import (
     BlobResponse,
-    checksum_algorithm,
     receive,
     required_length,
+    sent_checksum,
     small_body,
 )
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
@@ -25,7 +25,7 @@ from overcast.services.s3.api.header_values import (
     stored_encoding,
 )
 from overcast.services.s3.catalog import StoredObject
-from overcast.services.s3.checksums import Checksum, sent_checksum
+from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum, expected_algorithm
 from overcast.services.s3.conditions import (
     Preconditions,
     byte_range,
@@ -87,8 +87,9 @@ def user_metadata(call: Call) -> dict[str, str]:
 
 
 def checksum_members(checksum: str | None) -> dict[str, str]:
+    """A stored checksum as the model's output members (`ChecksumCRC32`, `ChecksumType`)."""
     found = Checksum.decode(checksum)
-    return {f"Checksum{found.algorithm}": found.value} if found is not None else {}
+    return found.members() if found is not None else {}
 
 
 def moment(ms: int) -> datetime:
@@ -120,6 +121,7 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
     required_length(call.request.headers)
     headers, metadata = stored_headers(call), user_metadata(call)
     md5_of_header(call.params.get("ContentMD5"))
+    algorithm = expected_algorithm(call.request.headers) or DEFAULT_ALGORITHM
     options = {
         "headers": headers,
         "metadata": metadata,
@@ -129,9 +131,9 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
     }
     body = await small_body(call.request)
     if body is not None:
-        item = await run_in_threadpool(_put_small, store, call, body, options)
+        item = await run_in_threadpool(_put_small, store, call, body, algorithm, options)
     else:
-        writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+        writer = store.blobs.writer(algorithm)
         try:
             sent = await receive(call.request, writer)
         except BaseException:
@@ -144,10 +146,12 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
     return respond(call, {"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
 
 
-def _put_small(store: ObjectStore, call: Call, body: bytes, options: dict) -> StoredObject:
-    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+def _put_small(
+    store: ObjectStore, call: Call, body: bytes, algorithm: str, options: dict
+) -> StoredObject:
+    checksum = sent_checksum(call.request.headers, {})  # before a writer is opened
+    writer = store.blobs.writer(algorithm)
     writer.write(body)
-    checksum = sent_checksum(call.request.headers)
     return store.objects.put(
         bucket_of(call), key_of(call), writer, caller(call), checksum=checksum, **options
     )
