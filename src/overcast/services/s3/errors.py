@@ -189,6 +189,41 @@ class BadDigest(S3Error):
     code = "BadDigest"
 
 
+class InvalidEncryptionAlgorithmError(S3Error):
+    """Raised when an SSE-C request names an algorithm other than AES256."""
+
+    status = 400
+    code = "InvalidEncryptionAlgorithmError"
+
+
+class InvalidPolicyDocument(S3Error):
+    """Raised when a browser POST's policy document cannot be read as S3 reads one."""
+
+    status = 400
+    code = "InvalidPolicyDocument"
+
+
+class MalformedPOSTRequest(S3Error):
+    """Raised when a browser POST's body is not well-formed multipart/form-data."""
+
+    status = 400
+    code = "MalformedPOSTRequest"
+
+
+class IncorrectNumberOfFilesInPostRequest(S3Error):
+    """Raised when a browser POST carries no file field, or more than one."""
+
+    status = 400
+    code = "IncorrectNumberOfFilesInPostRequest"
+
+
+class MaxPostPreDataLengthExceededError(S3Error):
+    """Raised when a browser POST's fields before its file are too large."""
+
+    status = 400
+    code = "MaxPostPreDataLengthExceededError"
+
+
 class InvalidPart(S3Error):
     """Raised when a completed multipart upload names a part that was not uploaded, or with
     another ETag."""
@@ -272,7 +307,8 @@ class MethodNotAllowed(S3Error):
 
 
 class AccessDenied(S3Error):
-    """Raised when a presigned URL has expired."""
+    """Raised when a presigned URL or a browser POST's policy has expired, a POST breaks its
+    policy, or a read of an SSE-C object names another key."""
 
     code = "AccessDenied"
 

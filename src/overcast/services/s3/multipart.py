@@ -131,11 +131,15 @@ class Multipart:
         source: tuple[str, str],
         byte_range: tuple[int, int] | None,
         conditions: Preconditions = NO_CONDITIONS,
+        check_source: Callable[[StoredObject], None] | None = None,
     ) -> tuple[Part, StoredObject]:
-        """UploadPartCopy: bytes of another object (all, or `byte_range`) as a part."""
+        """UploadPartCopy: bytes of another object (all, or `byte_range`) as a part;
+        `check_source` may refuse the source (an SSE-C key)."""
         check_part_number(number)
         original, stream = self.objects.open(*source)
         with stream:
+            if check_source is not None:
+                check_source(original)
             check_copy_source(original, conditions)
             first, last = byte_range or (0, original.size - 1)
             if byte_range is not None and first >= original.size:

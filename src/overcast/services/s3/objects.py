@@ -13,7 +13,7 @@ import binascii
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import BinaryIO
 
@@ -26,6 +26,7 @@ from overcast.services.s3.conditions import (
     Preconditions,
     check_copy_source,
 )
+from overcast.services.s3.encryption import SSE_S3, without_encryption
 from overcast.services.s3.errors import (
     BadDigest,
     InvalidDigest,
@@ -171,16 +172,24 @@ class Objects:
         replace: dict | None = None,
         conditions: Preconditions = NO_CONDITIONS,
         tags: tuple[tuple[str, str], ...] | None = None,
+        encryption: Mapping[str, object] | None = None,
+        check_source: Callable[[StoredObject], None] | None = None,
     ) -> tuple[StoredObject, StoredObject]:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
         and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
-        tags or `tags`. Returns the new object and its source."""
+        tags or `tags`; encrypted as `encryption` (encryption.py's `written`) says, where the
+        request names encryption (a copy onto itself may change only that). `check_source`
+        may refuse the source (an SSE-C key). Returns the new object and its source."""
         state = self.buckets.get(bucket)
         original = self.get(*source)
+        if check_source is not None:
+            check_source(original)
         check_copy_source(original, conditions)
-        if source == (bucket, key) and replace is None:
+        if source == (bucket, key) and replace is None and encryption is None:
             raise InvalidRequest(SELF_COPY)
         kept = replace or {"headers": original.headers, "metadata": original.metadata}
+        headers = without_encryption(kept["headers"])
+        headers.update(encryption or {"ServerSideEncryption": SSE_S3})
         item = StoredObject(
             bucket,
             key,
@@ -188,7 +197,7 @@ class Objects:
             original.size,
             original.etag,
             self._now_ms(),
-            kept["headers"],
+            headers,
             kept["metadata"],
             original.parts,
             original.checksum,

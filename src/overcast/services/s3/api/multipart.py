@@ -17,12 +17,15 @@ from overcast.services.s3.api.objects import (
     checksum_members,
     conditions_of,
     copy_source,
+    encryption_of,
     moment,
     stored_headers,
     user_metadata,
     write_check,
 )
+from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import expected_algorithm, header_checksum
+from overcast.services.s3.encryption import check_customer_key, check_part_key, shown
 from overcast.services.s3.errors import InvalidArgument, MalformedXML
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
@@ -47,6 +50,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
     algorithm = headers.get("x-amz-checksum-algorithm", "").upper() or None
     kind = creation_type(algorithm, headers.get("x-amz-checksum-type", "").upper() or None)
     kept = stored_headers(call)
+    kept.update(encryption_of(store, call))
     if kind is not None:
         kept[CHECKSUM_TYPE] = kind
     upload = await run_in_threadpool(
@@ -64,6 +68,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "UploadId": upload.id,
         "ChecksumAlgorithm": algorithm,
         "ChecksumType": kind,
+        **shown(kept),
     }
     return respond(call, result, "InitiateMultipartUploadResult")
 
@@ -75,6 +80,7 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
     required_length(call.request.headers)
     sent_algorithm = expected_algorithm(call.request.headers)
     check_part(upload, sent_algorithm)
+    check_part_key(upload.headers, call.params)
     writer = store.blobs.writer(part_algorithm(upload), sent_algorithm)
     try:
         sent = await receive(call.request, writer)
@@ -90,8 +96,9 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
         checksum=sent,
     )
     # The part's checksum in the upload's algorithm; for an upload without one, the one sent.
-    shown = part.checksum if upload.checksum_algorithm else sent and sent.encode()
-    return respond(call, {"ETag": f'"{part.etag}"', **checksum_members(shown)})
+    checksum = part.checksum if upload.checksum_algorithm else sent and sent.encode()
+    result = {"ETag": f'"{part.etag}"', **checksum_members(checksum), **shown(upload.headers)}
+    return respond(call, result)
 
 
 def copy_range(text: str | None) -> tuple[int, int] | None:
@@ -113,6 +120,11 @@ def copy_range(text: str | None) -> tuple[int, int] | None:
 @OPERATIONS("UploadPartCopy")
 async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
     upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
+    check_part_key(upload.headers, call.params)
+
+    def source_key(original: StoredObject) -> None:  # an SSE-C source only to its key
+        check_customer_key(original.headers, call.params, "CopySource")
+
     part, _ = await run_in_threadpool(
         store.multipart.copy_part,
         upload,
@@ -120,11 +132,12 @@ async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
         copy_source(call.params.get("CopySource")),
         copy_range(call.params.get("CopySourceRange")),
         conditions_of(call.params, "CopySource"),
+        source_key,
     )
     result = {"ETag": f'"{part.etag}"', "LastModified": moment(part.modified_ms)}
     if upload.checksum_algorithm:
         result.update(checksum_members(part.checksum))
-    return respond(call, {"CopyPartResult": result})
+    return respond(call, {"CopyPartResult": result, **shown(upload.headers)})
 
 
 @OPERATIONS("CompleteMultipartUpload")
@@ -155,6 +168,7 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Key": key_of(call),
         "ETag": f'"{item.etag}"',
         **checksum_members(item.checksum),
+        **shown(item.headers),
     }
     return respond(call, result, "CompleteMultipartUploadResult")
 

@@ -33,6 +33,14 @@ from overcast.services.s3.conditions import (
     check_write,
     part_range,
 )
+from overcast.services.s3.encryption import (
+    SSE_S3,
+    check_customer_key,
+    public,
+    requested,
+    shown,
+    written,
+)
 from overcast.services.s3.errors import InvalidArgument, InvalidRequest, MetadataTooLarge
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
@@ -115,11 +123,18 @@ def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
 # --- whole objects ------------------------------------------------------------------------
 
 
+def encryption_of(store: ObjectStore, call: Call) -> dict:
+    """The encryption a write asks for, as the object keeps it (encryption.py)."""
+    region = store.buckets.get(bucket_of(call)).bucket.region
+    return written(call.params, region, store.account_id)
+
+
 @OPERATIONS("PutObject")
 async def put_object(store: ObjectStore, call: Call) -> Response:
     store.buckets.get(bucket_of(call))  # before reading the body, as S3 does
     required_length(call.request.headers)
     headers, metadata = stored_headers(call), user_metadata(call)
+    headers.update(encryption_of(store, call))
     md5_of_header(call.params.get("ContentMD5"))
     algorithm = expected_algorithm(call.request.headers) or DEFAULT_ALGORITHM
     options = {
@@ -143,7 +158,8 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         item = await run_in_threadpool(
             put, bucket_of(call), key_of(call), writer, caller(call), checksum=sent, **options
         )
-    return respond(call, {"ETag": f'"{item.etag}"', **checksum_members(item.checksum)})
+    result = {"ETag": f'"{item.etag}"', **checksum_members(item.checksum), **shown(item.headers)}
+    return respond(call, result)
 
 
 def _put_small(
@@ -162,7 +178,9 @@ def _object_headers(call: Call, item: StoredObject) -> dict:
         "AcceptRanges": "bytes",
         "LastModified": moment(item.modified_ms),
         "ETag": f'"{item.etag}"',
-        **item.headers,
+        # S3 encrypts every object: SSE-S3 where nothing else was asked for (or recorded)
+        "ServerSideEncryption": None if "SSECustomerAlgorithm" in item.headers else SSE_S3,
+        **public(item.headers),
         "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
         "TagCount": len(item.tags) or None,
     }
@@ -204,6 +222,7 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
     check_version(call.params.get("VersionId"))
     item, stream = await run_in_threadpool(store.objects.open, bucket_of(call), key_of(call))
     try:
+        check_customer_key(item.headers, call.params)
         status, offset, length, extra = _range_of(call, item)
     except BaseException:
         stream.close()
@@ -220,6 +239,7 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
     store.buckets.get(bucket_of(call))
     check_version(call.params.get("VersionId"))
     item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
+    check_customer_key(item.headers, call.params)
     status, _, length, extra = _range_of(call, item)
     result = {**_object_headers(call, item), **extra}
     headers = rest_xml.output_headers(call.operation, result)
@@ -280,15 +300,27 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             ArgumentName="x-amz-tagging-directive",
             ArgumentValue=tagging,
         )
+    encryption = encryption_of(store, call) if requested(call.params) else None
+
+    def source_key(original: StoredObject) -> None:  # an SSE-C source only to its key
+        check_customer_key(original.headers, call.params, "CopySource")
+
     item, _ = await run_in_threadpool(
-        store.objects.copy,
-        source,
-        bucket_of(call),
-        key_of(call),
-        caller(call),
-        replace=replace,
-        conditions=conditions_of(call.params, "CopySource"),
-        tags=tags,
+        lambda: store.objects.copy(
+            source,
+            bucket_of(call),
+            key_of(call),
+            caller(call),
+            replace=replace,
+            conditions=conditions_of(call.params, "CopySource"),
+            tags=tags,
+            encryption=encryption,
+            check_source=source_key,
+        )
     )
-    result = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
-    return respond(call, {"CopyObjectResult": result})
+    result = {
+        "ETag": f'"{item.etag}"',
+        "LastModified": moment(item.modified_ms),
+        **checksum_members(item.checksum),
+    }
+    return respond(call, {"CopyObjectResult": result, **shown(item.headers)})
