@@ -3,6 +3,7 @@ multipart upload operations are multipart.py's)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
@@ -71,7 +72,12 @@ OVERRIDES = {
 
 
 def stored_headers(call: Call) -> dict[str, str]:
-    headers = call.request.headers
+    return representation_headers(call.request.headers)
+
+
+def representation_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The representation headers an object keeps (Content-Type, ...), from a request's
+    headers (or a form's fields), by their lower-case names."""
     kept = {member: headers[name] for name, member in STORED_HEADERS.items() if name in headers}
     encoding = stored_encoding(kept.pop("ContentEncoding", ""))
     if encoding is not None:
@@ -81,7 +87,11 @@ def stored_headers(call: Call) -> dict[str, str]:
 
 
 def user_metadata(call: Call) -> dict[str, str]:
-    received = call.params.get("Metadata") or {}
+    return checked_metadata(call.params.get("Metadata") or {})
+
+
+def checked_metadata(received: Mapping[str, str]) -> dict[str, str]:
+    """User metadata (`x-amz-meta-*`) as kept, within S3's 2 KB (MetadataTooLarge)."""
     metadata = {name: metadata_value(value) for name, value in received.items()}
     # S3 counts the bytes of the UTF-8 encoding of each name and value.
     size = sum(len(k.encode()) + len(v.encode()) for k, v in metadata.items())
