@@ -271,3 +271,36 @@ def test_a_wrong_part_checksum_is_refused(s3, bucket: str) -> None:
             ChecksumCRC32=crc32(b"other"),
         )
     assert error_of(wrong)[0] == "BadDigest"
+
+
+def test_get_object_attributes(s3, bucket: str) -> None:
+    body = b"attributes"
+    s3.put_object(Bucket=bucket, Key="one", Body=body, ChecksumAlgorithm="SHA1")
+    answer = s3.get_object_attributes(
+        Bucket=bucket, Key="one", ObjectAttributes=["ETag", "Checksum", "ObjectSize"]
+    )
+    assert answer["ETag"] == hashlib.md5(body).hexdigest() and answer["ObjectSize"] == len(body)
+    assert answer["Checksum"] == {
+        "ChecksumSHA1": b64(hashlib.sha1(body).digest()),
+        "ChecksumType": "FULL_OBJECT",
+    }
+    assert "ObjectParts" not in answer and "StorageClass" not in answer
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="SHA256")
+    bodies, parts = upload_two_parts(s3, bucket, "mp", upload["UploadId"], "SHA256")
+    done = s3.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=upload["UploadId"], MultipartUpload={"Parts": parts}
+    )
+    paged = s3.get_object_attributes(
+        Bucket=bucket,
+        Key="mp",
+        ObjectAttributes=["Checksum", "ObjectParts", "StorageClass"],
+        MaxParts=1,
+    )
+    assert paged["Checksum"]["ChecksumSHA256"] == done["ChecksumSHA256"]
+    assert paged["StorageClass"] == "STANDARD"
+    listed = paged["ObjectParts"]
+    assert listed["TotalPartsCount"] == 2 and listed["IsTruncated"] is True
+    assert listed["Parts"] == [{"PartNumber": 1, "Size": len(bodies[0])}]
+    with pytest.raises(ClientError) as unnamed:
+        s3.get_object_attributes(Bucket=bucket, Key="one", ObjectAttributes=[])
+    assert error_of(unnamed)[0::2] == ("InvalidRequest", 400)

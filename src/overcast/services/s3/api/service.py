@@ -18,6 +18,7 @@ from overcast.services.s3.api import configuration as _configuration  # noqa: F4
 from overcast.services.s3.api import cors as _cors  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import listing as _listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import object_attributes as _attributes  # noqa: F401 (likewise)
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
 from overcast.services.s3.api.call import OPERATIONS

@@ -95,6 +95,7 @@ OBJECT_OPERATIONS = {
     ("PUT", None): "PutObject",
     ("DELETE", None): "DeleteObject",
     ("GET", "acl"): "GetObjectAcl",
+    ("GET", "attributes"): "GetObjectAttributes",
     ("GET", "tagging"): "GetObjectTagging",
     ("PUT", "tagging"): "PutObjectTagging",
     ("DELETE", "tagging"): "DeleteObjectTagging",
