@@ -24,7 +24,7 @@ def test_conditions_hold_and_fail() -> None:
         encoded(
             [
                 {"Bucket": "b"},
-                ["starts-with", "$Content-Type", "image/"],
+                ["StArTs-WiTh", "$Content-Type", "image/"],  # any case, as S3 takes it
                 ["content-length-range", "10", 20],
             ]
         )

@@ -164,9 +164,10 @@ def well_formed(algorithm: str, value: str) -> bool:
     return len(digest) == DIGEST_SIZES[algorithm]
 
 
-def header_checksum(headers: Mapping[str, str]) -> Checksum | None:
+def header_checksum(headers: Mapping[str, str], composite: bool = False) -> Checksum | None:
     """The `x-amz-checksum-<algorithm>` header of a request, checked as S3 checks it: one
-    at most, its value the base64 of a digest of the algorithm's size (InvalidRequest)."""
+    at most, its value the base64 of a digest of the algorithm's size (InvalidRequest);
+    with `composite` (CompleteMultipartUpload's), a `-<parts>` suffix is allowed."""
     found = [
         Checksum(algorithm, headers[HEADER_PREFIX + algorithm.lower()])
         for algorithm in ALGORITHMS
@@ -179,7 +180,10 @@ def header_checksum(headers: Mapping[str, str]) -> Checksum | None:
     if not found:
         return None
     sent = found[0]
-    if not well_formed(sent.algorithm, sent.value):
+    value, _, parts = sent.value.partition("-")
+    if not composite or not parts.isdigit():
+        value = sent.value
+    if not well_formed(sent.algorithm, value):
         raise InvalidRequest(f"Value for {sent.header} header is invalid.")
     return sent
 

@@ -7,9 +7,10 @@ field, read and enforced as S3 does.
 
 A condition is an object of one field (exact match), `["eq", "$field", value]`,
 `["starts-with", "$field", prefix]` (a Content-Type that lists several types must have
-each start so) or `["content-length-range", min, max]` (the file's size). Field names are
-case-insensitive. Every form field must be named by a condition, except the signature and
-policy fields, `file`, `x-ignore-*` fields and the flexible checksums; the bucket must be.
+each start so) or `["content-length-range", min, max]` (the file's size). Field names and
+operations are case-insensitive. Every form field must be named by a condition, except the
+signature and policy fields, `file`, `x-ignore-*` fields and the flexible checksums; the
+bucket must be.
 A document that cannot be read is InvalidPolicyDocument (400); a form that breaks it, or a
 policy past its expiration, is AccessDenied (403) "Invalid according to Policy: ...".
 
@@ -160,7 +161,7 @@ def _condition(raw: object) -> Condition:
         raise _invalid("Invalid condition test: must be a List or Object.")
     if not raw:
         raise _invalid("Invalid Condition: missing operation identifier.")
-    operation = raw[0]
+    operation = raw[0].lower() if isinstance(raw[0], str) else raw[0]  # any case, as S3
     if operation not in ("eq", "starts-with", "content-length-range"):
         raise _invalid(f"Invalid Condition: unknown operation '{operation}'.")
     if len(raw) != 3:

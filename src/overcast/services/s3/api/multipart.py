@@ -147,7 +147,7 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         wanted = [WantedPart.of(part) for part in document.get("Parts") or ()]
     except (KeyError, ValueError):
         raise MalformedXML(MALFORMED) from None
-    sent = header_checksum(call.request.headers)
+    sent = header_checksum(call.request.headers, composite=True)
     kind = call.request.headers.get("x-amz-checksum-type", "").upper() or None
     item = await run_in_threadpool(
         lambda: store.multipart.complete(
