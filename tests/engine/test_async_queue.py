@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -90,6 +91,46 @@ def test_retries_then_on_failure_destination(fast_server, client, function_name)
     messages = log_messages(fast_server, function_name)
     attempts = [m.strip() for m in messages if m.startswith("ATTEMPT")]
     assert attempts == [f"ATTEMPT {request_id}"] * 2  # the same request id each time
+
+
+NODE_FAIL = """
+export const handler = async (event, context) => {
+  console.log("ATTEMPT", context.awsRequestId);
+  throw new Error("nope");
+};
+"""
+
+
+@pytest.mark.parametrize("runtime", ["python3.12", "nodejs20.x"])
+def test_every_retry_keeps_the_request_id(fast_server, client, function_name, runtime) -> None:
+    """Lambda runs each retry of an Event invocation under the request id it answered with:
+    the handler's context, and START/END/REPORT, say the same id on all three attempts (the
+    default MaximumRetryAttempts is 2), on Overcast's framed protocol and the Runtime API."""
+    if runtime.startswith("nodejs"):
+        if shutil.which("node") is None:
+            pytest.skip("Node.js is not installed")
+        code = {
+            "Runtime": runtime,
+            "Handler": "index.handler",
+            "ZipFiles": {"index.mjs": NODE_FAIL},
+        }
+        deploy(client, function_name, "", **code)
+    else:
+        deploy(client, function_name, FAIL)
+    answer = client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
+    request_id = answer["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"]
+    wait_for(lambda: failed_for_good(fast_server, function_name) == 1)
+
+    def reports() -> int:
+        return sum(m.startswith("REPORT ") for m in log_messages(fast_server, function_name))
+
+    wait_for(lambda: reports() == 3)  # the last attempt's lines may still be on their way
+    messages = log_messages(fast_server, function_name)
+    attempts = [m.split()[-1] for m in messages if "ATTEMPT" in m]
+    assert attempts == [request_id] * 3
+    for mark in ("START", "END", "REPORT"):
+        ids = [m.split()[2] for m in messages if m.startswith(mark + " RequestId:")]
+        assert ids == [request_id] * 3, mark
 
 
 def test_success_destination_gets_the_response(fast_server, client, function_name) -> None:

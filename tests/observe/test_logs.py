@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 
 from overcast.observe.logs import LogStore
-from overcast.services.logs.errors import InvalidParameterException, ResourceNotFoundException
+from overcast.services.logs.errors import (
+    InvalidParameterException,
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+)
 
 GROUP = "/aws/lambda/hello"
 STREAM = "2026/11/23/[$LATEST]0123456789abcdef0123456789abcdef"
@@ -196,10 +200,17 @@ def test_filter_pattern_terms(store: LogStore, pattern: str, expected: list[str]
     assert messages(store.filter_events(GROUP, filter_pattern=pattern).items) == expected
 
 
-def test_filter_rejects_json_patterns_it_cannot_evaluate(store: LogStore) -> None:
+def test_filter_by_json_pattern(store: LogStore) -> None:
+    lines = ['{"level": "error", "ms": 900}', '{"level": "info", "ms": 12}', "plain error"]
+    store.append(GROUP, STREAM, [(i, line) for i, line in enumerate(lines)])
+    found = store.filter_events(GROUP, filter_pattern='{ $.level = "error" || $.ms < 20 }')
+    assert messages(found.items) == lines[:2]
+
+
+def test_filter_rejects_patterns_it_cannot_evaluate(store: LogStore) -> None:
     store.append(GROUP, STREAM, [(1, "x")])
     with pytest.raises(InvalidParameterException):
-        store.filter_events(GROUP, filter_pattern='{ $.level = "error" }')
+        store.filter_events(GROUP, filter_pattern="[ip, user, status = 404]")
 
 
 def test_filter_by_stream_names_or_prefix(store: LogStore) -> None:
@@ -318,3 +329,145 @@ def test_names_are_escaped_into_the_logs_folder(store: LogStore, tmp_path: Path)
     assert names == {sneaky_group, long_group}
     assert store.describe_streams(long_group).items[0].name == long_stream
     assert messages(store.get_events(sneaky_group, sneaky_stream).events) == ["a"]
+
+
+# -- the logs API's writes, retention and taps -------------------------------------------------
+
+DAY_MS = 24 * 3600 * 1000
+
+
+def test_api_groups_and_streams_are_created_once(store: LogStore) -> None:
+    store.create_group("/app/api", {"tags": {"team": "a"}})
+    with pytest.raises(ResourceAlreadyExistsException, match="log group already exists"):
+        store.create_group("/app/api", {})
+    store.create_stream("/app/api", "s1")
+    with pytest.raises(ResourceAlreadyExistsException, match="log stream already exists"):
+        store.create_stream("/app/api", "s1")
+    with pytest.raises(ResourceNotFoundException, match="log group does not exist"):
+        store.create_stream("/app/none", "s1")
+
+    [stream] = store.describe_streams("/app/api").items
+    assert (stream.name, stream.first_event_timestamp) == ("s1", None)
+    assert store.settings("/app/api") == {"tags": {"team": "a"}}
+
+
+def test_put_writes_only_to_an_existing_stream(store: LogStore) -> None:
+    with pytest.raises(ResourceNotFoundException, match="log group does not exist"):
+        store.put("/app/api", "s1", [(1, "x")])
+    store.create_group("/app/api", {})
+    with pytest.raises(ResourceNotFoundException, match="log stream does not exist"):
+        store.put("/app/api", "s1", [(1, "x")])
+    store.create_stream("/app/api", "s1")
+    store.put("/app/api", "s1", [(1, "one"), (2, "two")])
+    assert messages(store.get_events("/app/api", "s1").events) == ["one", "two"]
+
+
+def test_engine_and_api_writes_share_a_group(store: LogStore) -> None:
+    store.append(GROUP, STREAM, [(1, "from the function")])
+    with pytest.raises(ResourceAlreadyExistsException):
+        store.create_group(GROUP, {})
+    store.create_stream(GROUP, "custom")
+    store.put(GROUP, "custom", [(2, "from the API")])
+    found = messages(store.filter_events(GROUP).items)
+    assert found == ["from the function", "from the API"]
+
+
+def test_a_stream_written_out_of_order_is_read_whole(store: LogStore) -> None:
+    store.create_group("/app/api", {})
+    store.create_stream("/app/api", "s1")
+    store.put("/app/api", "s1", [(5000, "late"), (6000, "later")])
+    store.put("/app/api", "s1", [(1000, "early")])  # AWS takes batches in any order
+    found = store.filter_events("/app/api", start_time=900, end_time=1100)
+    assert messages(found.items) == ["early"]
+
+
+def test_delete_stream(store: LogStore) -> None:
+    store.append(GROUP, STREAM, [(1, "x")])
+    store.delete_stream(GROUP, STREAM)
+    assert store.describe_streams(GROUP).items == []
+    with pytest.raises(ResourceNotFoundException, match="log stream does not exist"):
+        store.delete_stream(GROUP, STREAM)
+
+
+def test_settings_change_atomically(store: LogStore) -> None:
+    store.create_group("/app/api", {"tags": {"a": "1"}})
+
+    def refuse(settings: dict) -> None:
+        settings["tags"] = {}
+        raise InvalidParameterException("no")
+
+    with pytest.raises(InvalidParameterException):
+        store.update_settings("/app/api", refuse)
+    assert store.settings("/app/api") == {"tags": {"a": "1"}}
+    store.update_settings("/app/api", lambda s: s.update(retentionInDays=7))
+    assert store.settings("/app/api") == {"tags": {"a": "1"}, "retentionInDays": 7}
+
+
+def test_retention_hides_expired_events_at_once(store: LogStore, clock: Clock) -> None:
+    now = int(clock.now * 1000)
+    store.append(GROUP, STREAM, [(now - 3 * DAY_MS, "old"), (now - 1000, "new")])
+    store.update_settings(GROUP, lambda s: s.update(retentionInDays=1))
+
+    assert messages(store.get_events(GROUP, STREAM).events) == ["new"]
+    assert messages(store.filter_events(GROUP).items) == ["new"]
+    assert messages(store.filter_events(GROUP, start_time=0).items) == ["new"]
+
+
+def test_purge_removes_expired_events_and_keeps_positions(
+    store: LogStore, clock: Clock, tmp_path: Path
+) -> None:
+    now = int(clock.now * 1000)
+    old = [(now - 3 * DAY_MS + i, f"old {i} " + "x" * 100) for i in range(50)]
+    store.append(GROUP, STREAM, [*old, (now - 1000, "kept"), (now - 999, "kept too")])
+    before = store.get_events(GROUP, STREAM, start_from_head=True, limit=51)
+    [kept] = before.events[-1:]
+    token = before.forward_token  # points at "kept too"
+    size = next((tmp_path / "logs").glob("*/*.log")).stat().st_size
+    store.update_settings(GROUP, lambda s: s.update(retentionInDays=1))
+
+    assert store.purge(GROUP) == 1
+    assert next((tmp_path / "logs").glob("*/*.log")).stat().st_size < size / 10
+    after = store.filter_events(GROUP).items
+    assert messages(after) == ["kept", "kept too"]
+    assert after[0].event_id == kept.event_id  # ids and tokens outlive the purge
+    assert messages(store.get_events(GROUP, STREAM, next_token=token).events) == ["kept too"]
+    store.append(GROUP, STREAM, [(now, "appended after")])  # the open file was reopened
+    assert messages(store.get_events(GROUP, STREAM).events)[-1] == "appended after"
+    assert store.purge(GROUP) == 0
+
+
+def test_purge_empties_a_stream_and_keeps_it(store: LogStore, clock: Clock) -> None:
+    store.append(GROUP, STREAM, [(1000, "ancient")])
+    store.update_settings(GROUP, lambda s: s.update(retentionInDays=1))
+    assert store.purge(GROUP) == 1
+    [stream] = store.describe_streams(GROUP).items  # CloudWatch keeps emptied streams
+    assert stream.first_event_timestamp is None
+    store.update_settings(GROUP, lambda s: s.pop("retentionInDays"))
+    assert messages(store.get_events(GROUP, STREAM).events) == []
+
+
+def test_a_token_inside_an_event_is_refused(store: LogStore) -> None:
+    store.append(GROUP, STREAM, [(1, "some message"), (2, "another")])
+    page = store.get_events(GROUP, STREAM, start_from_head=True, limit=1)
+    position = int(page.forward_token.split("/")[1])
+    with pytest.raises(InvalidParameterException, match="nextToken"):
+        store.get_events(GROUP, STREAM, next_token=f"f/{position + 3}")
+
+
+def test_a_tap_sees_each_batch_with_its_positions(store: LogStore) -> None:
+    seen: list = []
+    store.append(GROUP, STREAM, [(1, "before the tap")])
+    store.watch(GROUP, seen.append)
+    store.append(GROUP, STREAM, [(2, "a"), (3, "b")])
+    store.create_stream(GROUP, "api")
+    store.put(GROUP, "api", [(4, "c")])
+
+    assert [(batch.stream, batch.events) for batch in seen] == [
+        (STREAM, [(2, "a"), (3, "b")]),
+        ("api", [(4, "c")]),
+    ]
+    written = store.filter_events(GROUP, stream_names=[STREAM]).items
+    assert seen[0].position == written[1].offset
+    store.delete_group(GROUP)  # and its tap with it
+    store.append(GROUP, STREAM, [(5, "d")])
+    assert len(seen) == 2

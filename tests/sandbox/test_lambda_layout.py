@@ -93,6 +93,8 @@ def test_without_isolation_path_keeps_lambdas_order(launch, tmp_path, function_n
     assert parts[1:] == ["/usr/local/bin", "/usr/bin/", "/bin", "/opt/bin"]
 
 
-def test_custom_runtimes_get_no_var_lang_bin() -> None:
-    path = lambda_path("provided.al2023", Roots.isolated(), None)
+def test_custom_runtimes_path_as_on_lambda() -> None:
+    # Recorded on AWS: provided.al2 has no /var/lang/bin on its PATH, provided.al2023 has it.
+    path = lambda_path("provided.al2", Roots.isolated(), None)
     assert path == "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
+    assert lambda_path("provided.al2023", Roots.isolated(), None) == LAMBDA_PATH

@@ -162,12 +162,14 @@ class UnknownOperationException(UserError):
 class InvalidEventPatternException(UserError):
     """Raised when an event pattern (EventBridge rule, Lambda filter criteria) is not valid.
 
-    `reason` is the parser's own sentence, kept apart so a caller that reports filter errors
-    under another name (Lambda's event source mappings) can reuse it.
+    `reason` is the parser's own sentence, kept apart (without the place) so a caller that
+    reports filter errors under another name (Lambda's event source mappings) can reuse it.
     """
 
     code = "InvalidEventPatternException"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Event pattern is not valid. Reason: {reason}")
+    def __init__(self, reason: str, location: str = "") -> None:
+        # EventBridge ends most reasons with its JSON parser's place in the pattern:
+        # "\n at [Source: (String)"..."; line: 1, column: 12]" (event_patterns/json_stream).
+        super().__init__(f"Event pattern is not valid. Reason: {reason}{location}")
         self.reason = reason

@@ -2,8 +2,11 @@
 
 A stream file is a header line, `{"logStreamName": ..., "creationTime": ...}`, then one JSON
 array per event, `[timestamp, ingestionTime, message]` (JSON so messages may hold newlines, and
-ASCII-escaped so even lone surrogates from a misbehaving process round-trip). An event's byte
-offset in the file is its position in the stream: tokens and event ids are made of it.
+ASCII-escaped so even lone surrogates from a misbehaving process round-trip).
+
+An event's position in the stream is its byte offset in the file, shifted when older events
+were trimmed off the front (`trim`: the header then names the first event's position, `first`).
+Tokens and event ids are made of positions, so they stay valid when retention removes events.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as encode_string
@@ -59,8 +63,22 @@ def file_name(name: str) -> str:
     return escaped[:120] + "~" + hashlib.sha256(name.encode()).hexdigest()[:40]
 
 
-def header_line(stream: str, creation_time: int) -> bytes:
-    return json.dumps({"logStreamName": stream, "creationTime": creation_time}).encode() + b"\n"
+class BadPosition(ValueError):
+    """Raised when a position (from a caller's token) is not where an event starts."""
+
+
+def header_line(stream: str, creation_time: int, first: int | None = None) -> bytes:
+    header = {"logStreamName": stream, "creationTime": creation_time}
+    if first is not None:
+        header["first"] = first
+    return json.dumps(header).encode() + b"\n"
+
+
+def base_of(header: bytes) -> int:
+    """What to add to a byte offset in the file to make it a position in the stream: 0 unless
+    the header names the position of the first byte after it (`first`, written by `trim`)."""
+    first = json.loads(header).get("first")
+    return first - len(header) if isinstance(first, int) and first >= 0 else 0
 
 
 def event_lines(events: list[tuple[int, str]], ingestion_time: int) -> bytes:
@@ -73,17 +91,31 @@ def event_lines(events: list[tuple[int, str]], ingestion_time: int) -> bytes:
 
 
 def read_events(path: Path, start: int = 0, stop: int | None = None) -> Iterator[RawEvent]:
-    """The complete event lines of a stream file from byte `start` (0: the first) to `stop`."""
+    """The complete events of a stream file from position `start` (0: the first) to `stop`.
+
+    BadPosition when `start` falls inside an event (a forged or stale token)."""
     with open(path, "rb") as file:
-        header_end = len(file.readline())
-        position = max(start, header_end)
+        header = file.readline()
+        base, header_end = base_of(header), len(header)
+        position = max(start - base, header_end)
+        if position > header_end:
+            file.seek(position - 1)
+            if file.read(1) != b"\n":
+                raise BadPosition(f"no event starts at {start}")
         file.seek(position)
-        data = file.read() if stop is None else file.read(max(0, stop - position))
+        data = file.read() if stop is None else file.read(max(0, stop - base - position))
     for line in data.splitlines(keepends=True):
         if not line.endswith(b"\n"):
             break  # an append in progress: its line is not complete yet
-        yield _parse(line, position)
+        yield _parse(line, position + base)
         position += len(line)
+
+
+def end_position(path: Path) -> int:
+    """The position just past the last byte of a stream file."""
+    with open(path, "rb") as file:
+        base = base_of(file.readline())
+        return os.fstat(file.fileno()).st_size + base
 
 
 def offset_at(path: Path, timestamp: int) -> int:
@@ -93,7 +125,8 @@ def offset_at(path: Path, timestamp: int) -> int:
     answer is at most a block before the first such event, and readers skip what precedes it.
     """
     with open(path, "rb") as file:
-        low = len(file.readline())  # always the start of a line
+        header = file.readline()
+        base, low = base_of(header), len(header)  # low: always the start of a line
         high = os.fstat(file.fileno()).st_size
         while high - low > 4096:
             file.seek((low + high) // 2)
@@ -106,21 +139,22 @@ def offset_at(path: Path, timestamp: int) -> int:
                 low = start + len(line)
             else:
                 high = start
-    return low
+    return low + base
 
 
 def read_summary(path: Path) -> StreamSummary | None:
     """Name, creation time, first and last events and size, without reading the whole file."""
     try:
         with open(path, "rb") as file:
-            header = json.loads(file.readline())
+            line = file.readline()
+            header, base = json.loads(line), base_of(line)
             offset = file.tell()
             first = file.readline()
             size = os.fstat(file.fileno()).st_size
             events = None
             if first.endswith(b"\n"):  # else no complete event yet
                 last_offset, last = _last_line(file, size)
-                events = _parse(first, offset), _parse(last, last_offset)
+                events = _parse(first, offset + base), _parse(last, last_offset + base)
     except (OSError, ValueError):
         return None  # being created or deleted right now
     name, created = header["logStreamName"], header["creationTime"]
@@ -144,3 +178,52 @@ def _last_line(file: BinaryIO, size: int) -> tuple[int, bytes]:
         if begin >= 0 or start == 0:
             return start + begin + 1, data[begin + 1 : end + 1]
         block *= 4
+
+
+def line_sizes(events: list[tuple[int, str]], ingestion_time: int) -> list[int]:
+    """The size in the file of each event `event_lines` writes, in order."""
+    return [len(event_lines([event], ingestion_time)) for event in events]
+
+
+def kept_from(path: Path, cutoff: int) -> tuple[int, int] | None:
+    """Where retention cuts a stream: the byte offset of its first event at or after `cutoff`
+    (in file order; the file's size when every event is older), and the file's size then.
+    None when nothing needs cutting."""
+    with open(path, "rb") as file:
+        position = len(file.readline())
+        size = os.fstat(file.fileno()).st_size
+        start = position
+        for line in file:
+            if position >= size or not line.endswith(b"\n") or _timestamp(line) >= cutoff:
+                break
+            position += len(line)
+    return None if position == start else (position, size)
+
+
+def trim(path: Path, temporary: Path, cut: int, size: int) -> None:
+    """Write to `temporary` the stream without its bytes before offset `cut` (up to `size`),
+    its header naming the first kept event's position, so that every event keeps its own."""
+    with open(path, "rb") as source, open(temporary, "wb") as target:
+        line = source.readline()
+        header = json.loads(line)
+        first = cut + base_of(line)
+        target.write(header_line(header["logStreamName"], header["creationTime"], first))
+        source.seek(cut)
+        left = size - cut
+        while left > 0:  # in blocks: a long stream is not held in memory
+            block = source.read(min(left, 1 << 20))
+            if not block:
+                break
+            target.write(block)
+            left -= len(block)
+
+
+def copy_tail(path: Path, temporary: Path, since: int) -> None:
+    """Append to `temporary` what was appended to `path` after byte `since`."""
+    with open(path, "rb") as source, open(temporary, "ab") as target:
+        source.seek(since)
+        shutil.copyfileobj(source, target)
+
+
+def _timestamp(line: bytes) -> int:
+    return int(line[1 : line.index(b",")])

@@ -67,9 +67,10 @@ def run(control, handler, task_root, command=None, extensions_dir=None, python_p
     port = server.server_address[1]
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{port}", _HANDLER=handler)
     command = command or [os.path.join(task_root, "bootstrap")]
-    env["OVERCAST_PYTHON_PATH"] = os.pathsep.join(python_path)  # for a Python client
     if extensions_dir:
         state.extensions.start(extensions_dir, env)  # before the runtime, as on Lambda
+    if python_path:  # for Overcast's Python client, which takes it out of its environment
+        env["OVERCAST_PYTHON_PATH"] = os.pathsep.join(python_path)
     children = []
     # Installed before the start: a bootstrap that fails at once must not go unnoticed.
     signal.signal(signal.SIGCHLD, lambda *_: _exit_with(children))

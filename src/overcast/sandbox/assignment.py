@@ -18,6 +18,11 @@ API_CLIENT = "overcast.runtimes.python.api_client"
 # Lambda's PATH: the language runtime's bin first, then the system's, then the layers'
 # (custom runtimes have no /var/lang).
 SYSTEM_PATH = "/usr/local/bin:/usr/bin/:/bin"
+# The custom runtimes whose PATH on Lambda has no /var/lang/bin.
+OWN_PATH_RUNTIMES = frozenset({"provided", "provided.al2"})
+# Where the X-Ray SDKs send a sampled trace's segments (UDP), as AWS_XRAY_DAEMON_ADDRESS says.
+XRAY_DAEMON_HOST = "127.0.0.1"
+XRAY_DAEMON_PORT = "2000"
 
 
 @dataclass(frozen=True)
@@ -103,13 +108,15 @@ def environment_variables(
     initialization_type: str,
     program: str | None = None,
 ) -> dict[str, str]:
-    # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set.
+    """The environment Lambda gives a function (as recorded on AWS, runtime by runtime, in
+    LocalStack's validated `test_introspection_invoke` snapshots), with Overcast's paths."""
+    # Lambda's reserved variables win over the user's, as Lambda refuses to let them be set;
+    # the unreserved ones (PATH, LANG, TZ, LD_LIBRARY_PATH, the X-Ray ones...) may be replaced.
     user = function.environment
     task_root = roots.task
+    runtime_dir = roots.runtime if roots.lang else roots.runtime_dir()
     return {
-        "PATH": lambda_path(function.runtime, roots, program),
-        "NODE_PATH": f"{roots.opt}/nodejs/node_modules:{task_root}",
-        "LANG": "en_US.UTF-8",
+        **_unreserved(function.runtime, roots, runtime_dir, program),
         **user,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
@@ -119,11 +126,10 @@ def environment_variables(
         "AWS_LAMBDA_LOG_STREAM_NAME": stream,
         "AWS_REGION": function.region,
         "AWS_DEFAULT_REGION": function.region,
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+        **_execution_env(function.runtime, task_root),
         "_HANDLER": function.handler,
         "LAMBDA_TASK_ROOT": task_root,
-        "LAMBDA_RUNTIME_DIR": roots.runtime if roots.lang else roots.runtime_dir(),
-        "TZ": ":UTC",
+        "LAMBDA_RUNTIME_DIR": runtime_dir,
         # Code that calls AWS from inside a function reaches this Overcast, not AWS.
         "AWS_ENDPOINT_URL": user.get("AWS_ENDPOINT_URL", endpoint),
         "AWS_ACCESS_KEY_ID": user.get("AWS_ACCESS_KEY_ID", "overcast"),
@@ -131,9 +137,53 @@ def environment_variables(
     }
 
 
+def _unreserved(runtime: str, roots: Roots, runtime_dir: str, program: str | None) -> dict:
+    """Lambda's variables that a function's configuration may replace."""
+    task, opt = roots.task, roots.opt
+    lang_lib = [f"{roots.lang}/lib"] if roots.lang else []
+    variables = {
+        "PATH": lambda_path(runtime, roots, program),
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",  # Lambda's; a function may set its own TZ, as on Lambda
+        "LD_LIBRARY_PATH": ":".join(
+            [*lang_lib, "/lib64", "/usr/lib64", runtime_dir, f"{runtime_dir}/lib"]
+            + [task, f"{task}/lib", f"{opt}/lib"]
+        ),
+        # The X-Ray SDKs' settings. Lambda's daemon listens on a link-local address; here it
+        # is loopback, where a developer's own X-Ray daemon may listen (none by default: the
+        # datagrams of a sampled trace are then dropped, and Overcast samples none).
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "AWS_XRAY_DAEMON_ADDRESS": f"{XRAY_DAEMON_HOST}:{XRAY_DAEMON_PORT}",
+        "_AWS_XRAY_DAEMON_ADDRESS": XRAY_DAEMON_HOST,
+        "_AWS_XRAY_DAEMON_PORT": XRAY_DAEMON_PORT,
+    }
+    if runtime.startswith("python"):
+        variables["PYTHONPATH"] = runtime_dir
+    elif runtime.startswith("nodejs"):  # nodejs20.x: node20
+        major = runtime.removeprefix("nodejs").split(".")[0]
+        variables["NODE_PATH"] = ":".join(
+            (
+                f"{opt}/nodejs/node{major}/node_modules",
+                f"{opt}/nodejs/node_modules",
+                f"{runtime_dir}/node_modules",
+                runtime_dir,
+                task,
+            )
+        )
+    return variables
+
+
+def _execution_env(runtime: str, task_root: str) -> dict[str, str]:
+    """AWS_EXECUTION_ENV, and what Lambda's bootstrap shell script leaves behind (it runs the
+    managed runtimes from the task root); custom runtimes (`provided.*`) have neither."""
+    if runtime.startswith("provided"):
+        return {}
+    return {"AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime}", "PWD": task_root, "SHLVL": "0"}
+
+
 def lambda_path(runtime: str, roots: Roots, program: str | None) -> str:
-    """PATH as Lambda sets it: /var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin (custom
-    runtimes: no /var/lang/bin). Not isolated, the runtime program's own folder stands for
-    /var/lang/bin and the layers' folder for /opt."""
-    lang_bin = None if runtime.startswith("provided") else roots.lang_bin(program)
+    """PATH as Lambda sets it: /var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin (no
+    /var/lang/bin for `provided.al2`, but for `provided.al2023`). Not isolated, the runtime
+    program's own folder stands for /var/lang/bin and the layers' folder for /opt."""
+    lang_bin = None if runtime in OWN_PATH_RUNTIMES else roots.lang_bin(program)
     return ":".join(filter(None, (lang_bin, SYSTEM_PATH, f"{roots.opt}/bin")))

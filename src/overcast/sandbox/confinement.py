@@ -14,7 +14,7 @@ from pathlib import Path
 from overcast.function import FunctionVersion
 from overcast.sandbox import passwd
 from overcast.sandbox.assignment import Roots
-from overcast.sandbox.cgroups import EnvironmentCgroup
+from overcast.sandbox.cgroups import PIDS_MAX, EnvironmentCgroup
 from overcast.sandbox.errors import SandboxError
 from overcast.sandbox.lambda_layout import LANG
 from overcast.sandbox.protections import Protections
@@ -24,6 +24,7 @@ from overcast.sandbox.uids import UidPool
 TASK_ROOT = "/var/task"
 OPT_ROOT = "/opt"
 NOFILE = 1024  # Lambda's file descriptor limit
+NPROC = PIDS_MAX  # Lambda's limit on processes and threads, as `ulimit -u` reports it
 DEFAULT_TMP_MB = 512  # Lambda's default EphemeralStorage: volumes of it are made at start
 
 
@@ -126,6 +127,11 @@ class Confinement:
             "template": template and self.protections.namespaces,
             "seccomp": self.protections.seccomp is not None,
         }
+        if lease.uid is not None and not template:
+            # RLIMIT_NPROC counts the processes of a uid: only an environment with a uid of its
+            # own can have it (a SnapStart template's copies share the template's). The pids
+            # cgroup enforces the same number wherever there is one.
+            spec["nproc"] = NPROC
         if lease.cgroup is not None:
             spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
         if self.protections.namespaces:

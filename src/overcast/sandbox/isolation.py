@@ -11,7 +11,7 @@ process) so that isolation costs about a millisecond on top of the fork:
                (read-only), a private /tmp of EphemeralStorage size (an ext4 volume of its
                own, not charged to memory; see tmp_volumes.py), a fresh /proc; nothing else
   identity     its own unprivileged uid and gid, no supplementary groups, no new privileges
-  limits       open files (Lambda's 1024)
+  limits       open files, and processes and threads of its uid (Lambda's 1024 each)
   seccomp      a filter refusing what a function never needs (namespaces, mounts, ptrace,
                kernel and clock calls: seccomp_policy.py compiles it in the server)
 """
@@ -214,6 +214,8 @@ def assign(spec, host):
         # The skeleton is shared by every environment: nobody writes to it.
         _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
     _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
+    if spec.get("nproc"):  # set while still root: the uid then cannot raise it again
+        resource.setrlimit(resource.RLIMIT_NPROC, (spec["nproc"], spec["nproc"]))
     if spec.get("uid") is not None:
         os.setgroups([])
         os.setgid(spec["uid"])

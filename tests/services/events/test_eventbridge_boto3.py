@@ -370,6 +370,22 @@ def test_test_event_pattern(events) -> None:
     )
 
 
+def test_pattern_errors_carry_the_parsers_place(events, name: str) -> None:
+    """EventBridge's answers, as recorded (see tests/aws/test_pattern_compiler.py)."""
+    event = json.dumps({"source": "shop"})
+    assert refused(events.test_event_pattern, EventPattern='{"int": 42}', Event=event) == (
+        "InvalidEventPatternException",
+        'Event pattern is not valid. Reason: "int" must be an object or an array'
+        '\n at [Source: (String)"{"int": 42}"; line: 1, column: 11]',
+    )
+    assert refused(events.put_rule, Name=name, EventPattern="{'bad': 'quotation'}") == (
+        "InvalidEventPatternException",
+        "Event pattern is not valid. Reason: Unexpected character (''' (code 39)): was "
+        "expecting double-quote to start field name"
+        "\n at [Source: (String)\"{'bad': 'quotation'}\"; line: 1, column: 2]",
+    )
+
+
 # --- tags -------------------------------------------------------------------------------
 
 

@@ -17,7 +17,10 @@ def test_what_is_written_is_loaded(tmp_path: Path) -> None:
     path = tmp_path / "overcast.db"
     control = SqliteStore(path)  # the same file, open at the same time
     store = SqliteEventBridgeStore(path)
-    bus = EventBus("us-east-1", "orders", "0" * 12, WHEN, WHEN, "d", {"LogConfig": {}}, {"k": "v"})
+    policy = {"Version": "2012-10-17", "Statement": [{"Sid": "s", "Principal": "*"}]}
+    bus = EventBus(
+        "us-east-1", "orders", "0" * 12, WHEN, WHEN, "d", {"LogConfig": {}}, {"k": "v"}, policy
+    )
     target = {
         "Id": "t",
         "Arn": "arn:aws:lambda:us-east-1:000000000000:function:f",

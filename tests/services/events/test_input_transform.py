@@ -2,7 +2,10 @@
 
 "Input transformation" is the user guide's page (its example EC2 event, the table of
 templates and their output, the predefined variables, the common issues); "PutTargets" and
-"InputTransformer" are the API reference's pages (their templates with quotes).
+"InputTransformer" are the API reference's pages (their templates with quotes). "Recorded"
+cases are answers EventBridge gave (an SQS target's message bodies), published with
+LocalStack's tests (tests/aws/services/events/test_events_inputs.snapshot.json, validated
+against AWS in October 2025).
 """
 
 from __future__ import annotations
@@ -113,8 +116,11 @@ def test_input_transformation_reserved_variables_in_json():
     assert delivered["ruleArn"] == "arn:aws:events:us-east-2:123456789012:rule/example"
     assert delivered["ruleName"] == "example"
     assert delivered["received"] == "2015-11-11T21:29:55Z"
-    # aws.events.event is the event without its detail; aws.events.event.json the whole event.
-    assert delivered["originalEvent"] == {k: v for k, v in EVENT.items() if k != "detail"}
+    # aws.events.event is the event without its detail (recorded: with `detail-type` spelt
+    # `detailType`); aws.events.event.json the whole event.
+    original = {k: v for k, v in EVENT.items() if k != "detail"}
+    original["detailType"] = original.pop("detail-type")
+    assert delivered["originalEvent"] == original
     assert delivered["whole"] == EVENT
 
 
@@ -144,17 +150,113 @@ def test_objects_and_numbers_are_placed_as_json():
 
 def test_common_issues_values_inside_strings_are_not_escaped():
     event = {**EVENT, "detail": {"state": 'say "hi"'}}
-    delivered = transform('{"s": "state <state>"}', event=event)
-    # The quotes break the JSON, which is then delivered as the text it is.
-    assert delivered == '{"s": "state say "hi""}'
+    # The quotes break the JSON template's output, which is then not delivered at all ...
+    assert transform('{"s": "state <state>"}', event=event) is None
+    # ... while text is delivered as the text it is.
+    assert transform('"state <state>"', event=event) == '"state say "hi""'
 
 
 def test_common_issues_a_path_that_does_not_exist_defines_no_value():
     paths = {**PATHS, "gone": "$.detail.gone"}
     assert transform('"[<gone>]"', paths) == '"[]"'
-    assert (
-        transform('{"gone": <gone>, "state": <state>}', paths) == '{"gone":null,"state":"RUNNING"}'
-    )
+    # Recorded: where a JSON value stands, the missing value is an empty string.
+    assert transform('{"gone": <gone>, "state": <state>}', paths) == '{"gone":"","state":"RUNNING"}'
+    assert transform('{"in": "x<gone>y"}', paths) == '{"in":"xy"}'
+
+
+# The recorded event's detail, and the variables its cases name.
+SPECIAL = {
+    **EVENT,
+    "detail": {
+        "command": "update-account",
+        "payload": {"acc_id": "0a787ecb-4015", "sf_id": "baz"},
+        "listsingle": ["HIGH"],
+        "listmulti": ["ACTIVE", "INACTIVE"],
+        "valid": True,
+    },
+}
+SPECIAL_PATHS = {
+    "userId": "$.detail.payload.acc_id",
+    "payload": "$.detail.payload",
+    "systemstring": "$.detail.awsAccountId",
+    "listsingle": "$.detail.listsingle",
+    "listmulti": "$.detail.listmulti",
+    "valid": "$.detail.valid",
+}
+
+
+@pytest.mark.parametrize(
+    ("template", "output"),
+    [
+        (
+            '"Payload of <payload> with path users-service/users/<userId> and <userId>"',
+            '"Payload of {acc_id:0a787ecb-4015,sf_id:baz} with path users-service/users/'
+            '0a787ecb-4015 and 0a787ecb-4015"',
+        ),
+        ('"<listsingle> single list item"', '"[HIGH] single list item"'),
+        ('"<listmulti> multiple list items"', '"[ACTIVE,INACTIVE] multiple list items"'),
+        (
+            '"<listsingle> single list item <listmulti> multiple list items <systemstring> '
+            'system account id <payload> payload <userId> user id"',
+            '"[HIGH] single list item [ACTIVE,INACTIVE] multiple list items  system account '
+            'id {acc_id:0a787ecb-4015,sf_id:baz} payload 0a787ecb-4015 user id"',
+        ),
+        (
+            '"<listsingle> single list item"\n"<listmulti> multiple list items"\n'
+            '"<systemstring> system account id"\n"<payload> payload"\n"<userId> user id"',
+            '"[HIGH] single list item"\n"[ACTIVE,INACTIVE] multiple list items"\n'
+            '" system account id"\n"{acc_id:0a787ecb-4015,sf_id:baz} payload"\n'
+            '"0a787ecb-4015 user id"',
+        ),
+        ('"Command is <valid>!"', '"Command is true!"'),
+        ("<payload> is the payload", "{acc_id:0a787ecb-4015,sf_id:baz} is the payload"),
+    ],
+)
+def test_recorded_lists_and_objects_in_strings_lose_their_quotes(template, output):
+    assert transform(template, SPECIAL_PATHS, SPECIAL) == output
+
+
+@pytest.mark.parametrize(
+    ("template", "output"),
+    [
+        (
+            '{"method": "PUT", "path": "users-service/users/<userId>", "bod": <payload>}',
+            {
+                "method": "PUT",
+                "path": "users-service/users/0a787ecb-4015",
+                "bod": {"acc_id": "0a787ecb-4015", "sf_id": "baz"},
+            },
+        ),
+        (
+            '{"method": "PUT", "path": "users-service/users/<userId>", "bod": [<userId>, "x"]}',
+            {
+                "method": "PUT",
+                "path": "users-service/users/0a787ecb-4015",
+                "bod": ["0a787ecb-4015", "x"],
+            },
+        ),
+        ('{"singlelistitem": <listsingle>}', {"singlelistitem": ["HIGH"]}),
+        ('{"id" : "<userId>"}', {"id": "0a787ecb-4015"}),
+        (
+            '{"multi_replacement": "users/<userId>/second/<userId>"}',
+            {"multi_replacement": "users/0a787ecb-4015/second/0a787ecb-4015"},
+        ),
+    ],
+)
+def test_recorded_json_templates(template, output):
+    assert json.loads(transform(template, SPECIAL_PATHS, SPECIAL)) == output
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        '{"not_valid": "users-service/users/<payload>", "bod": <payload>}',
+        '{"payload": "<payload>"}',
+        '{"singlelistitem": "<listsingle>"}',
+    ],
+)
+def test_recorded_objects_inside_the_strings_of_json_templates_are_not_delivered(template):
+    assert transform(template, SPECIAL_PATHS, SPECIAL) is None
 
 
 def test_array_indices_and_wildcards_in_paths():

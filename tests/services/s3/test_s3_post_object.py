@@ -67,10 +67,13 @@ def test_presigned_post_from_boto3(server: RunningServer, s3, bucket: str) -> No
 
 def test_policy_conditions_are_enforced(server: RunningServer, bucket: str) -> None:
     url = f"{server.endpoint}/{bucket}"
-    policy = policy_of(bucket, ["starts-with", "$key", "user/"], ["eq", "$acl", "private"])
-    base = {"key": "user/a.txt", "acl": "private", **signed(policy)}
+    # A new bucket has ACLs disabled (BucketOwnerEnforced): the one ACL it takes is this.
+    policy = policy_of(
+        bucket, ["starts-with", "$key", "user/"], ["eq", "$acl", "bucket-owner-full-control"]
+    )
+    base = {"key": "user/a.txt", "acl": "bucket-owner-full-control", **signed(policy)}
     ok = requests.post(url, data=base, files={"file": b"a"}, timeout=30)
-    assert ok.status_code == 204
+    assert ok.status_code == 204, ok.text
     outside = requests.post(
         url, data={**base, "key": "other/a.txt"}, files={"file": b"a"}, timeout=30
     )

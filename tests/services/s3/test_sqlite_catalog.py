@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from overcast.services.s3.catalog import Bucket, Completion, StoredObject, Upload
 from overcast.services.s3.sqlite_catalog import SqliteCatalog
 
@@ -61,5 +63,52 @@ def test_a_completion_is_kept_while_its_object_stands(tmp_path: Path) -> None:
         assert catalog.completion("u1") == (completion, made)
         catalog.put(StoredObject("b", "k", "blob2", 1, "e", 2), [])  # replaced
         assert catalog.completion("u1") is None
+    finally:
+        catalog.close()
+
+
+def test_objects_from_before_versions_become_their_null_versions(tmp_path: Path) -> None:
+    path = tmp_path / "s3.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_TABLES)
+        db.execute(
+            "INSERT INTO objects VALUES ('b', 'two', 'blob2', 3, 'e', 2, '{}', '{}', NULL, NULL)"
+        )
+    catalog = SqliteCatalog(path)
+    try:
+        old = catalog.get("b", "old")
+        assert (old.version_id, old.latest, old.delete_marker) == ("null", True, False)
+        assert old.parts == 2
+        assert catalog.get("b", "old", "null") == old
+        listed = catalog.version_page("b", ("", None), "", None, 10)
+        assert [(v.key, v.version_id) for v in listed] == [("old", "null"), ("two", "null")]
+        newer = StoredObject("b", "old", "blob3", 1, "e3", 3, version_id="v" * 32)
+        assert catalog.put(newer, []) == (None, [])
+        assert catalog.get("b", "old").version_id == "v" * 32
+        assert catalog.get("b", "old", "null").latest is False
+        assert [item.key for item in catalog.page("b", "", "", None, 10)] == ["old", "two"]
+        assert catalog.referenced_blobs() == {"blob1", "blob2", "blob3"}
+        with pytest.raises(LookupError):
+            catalog.remove_bucket("b")
+    finally:
+        catalog.close()
+    reopened = SqliteCatalog(path)  # a second open finds the versions' table as it left it
+    try:
+        assert reopened.get("b", "old", "null").blob == "blob1"
+    finally:
+        reopened.close()
+
+
+def test_a_delete_for_a_latest_version_since_replaced_does_nothing(tmp_path: Path) -> None:
+    catalog = SqliteCatalog(tmp_path / "s3.db")
+    try:
+        catalog.add_bucket(Bucket("b", "us-east-1", 1))
+        read = StoredObject("b", "k", "blob1", 1, "e", 1)
+        catalog.put(read, [])
+        catalog.put(StoredObject("b", "k", "blob2", 1, "e", 2), [])  # the null version replaced
+        assert catalog.delete("b", "k", "null", None, lambda gone: [], read) == (None, [])
+        assert catalog.get("b", "k").blob == "blob2"
+        removed, _ = catalog.delete("b", "k", "null", None, lambda gone: [], catalog.get("b", "k"))
+        assert removed.blob == "blob2" and catalog.get("b", "k") is None
     finally:
         catalog.close()

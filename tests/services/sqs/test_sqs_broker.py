@@ -259,3 +259,34 @@ def test_the_sqs_sender_raises_what_sqs_would_refuse(service):
         service.broker.deliver(Delivery(queue.arn, b"x", 0, too_many))
     assert not refused.value.missing
     assert service.take(queue) == []  # nothing kept
+
+
+def test_fifo_groups_come_back_in_the_order_they_became_visible(service, clock):
+    queue = service.create("q.fifo", FifoQueue="true", VisibilityTimeout="1")
+    for body, group in (("g1-m1", "g1"), ("g1-m2", "g1"), ("g1-m3", "g1"), ("g1-m4", "g1")):
+        service.send(queue, body, group_id=group, dedup_id=body)
+    service.send(queue, "g2-m1", group_id="g2", dedup_id="g2-m1")
+    service.send(queue, "g3-m1", group_id="g3", dedup_id="g3-m1")
+    assert bodies(service.take(queue, 2)) == ["g1-m1", "g1-m2"]
+    assert bodies(service.take(queue, 1)) == ["g2-m1"]
+    clock.now += 2
+    # As recorded on AWS: g3 waited longest; g1 became visible again before g2 did.
+    assert bodies(service.take(queue, 10, visibility=0)) == [
+        "g3-m1",
+        "g1-m1",
+        "g1-m2",
+        "g1-m3",
+        "g1-m4",
+        "g2-m1",
+    ]
+
+
+@pytest.mark.parametrize(("extended", "expected"), [(0, []), (1, ["foo"]), (2, ["foo", "bar"])])
+def test_fifo_group_run_stops_at_a_message_still_in_flight(service, clock, extended, expected):
+    queue = service.create("q.fifo", FifoQueue="true", VisibilityTimeout="1")
+    for body in ("foo", "bar", "baz"):
+        service.send(queue, body, group_id="1", dedup_id=body)
+    received = service.take(queue, 5)
+    assert service.broker.change_visibility(queue, [(received[extended].handle, 4)]) == [None]
+    clock.now += 2.5
+    assert bodies(service.take(queue, 5)) == expected

@@ -3,6 +3,8 @@ event source mappings."""
 
 from __future__ import annotations
 
+import json
+
 from sqs_harness import drain, mapping, queue_arn, records_of, wait_for
 
 from support import deploy
@@ -60,3 +62,44 @@ def test_acknowledged_messages_survive_kill_9(tmp_path, launch, function_name) -
     lambda_client.update_event_source_mapping(UUID=uuid, Enabled=True)
     records = wait_for(lambda: records_of(second, function_name))
     assert [r["body"] for r in records] == ["after the kill"]
+
+
+def test_a_message_move_task_survives_kill_9(tmp_path, launch) -> None:
+    data_dir = tmp_path / "data"
+    first = launch(data_dir)
+    sqs = first.client("sqs")
+    dead = sqs.create_queue(QueueName="dead")["QueueUrl"]
+    dead_arn = queue_arn(sqs, dead)
+    policy = json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": 1})
+    source = sqs.create_queue(QueueName="source", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+    bodies = {f"m{i}" for i in range(6)}
+    for body in sorted(bodies):
+        sqs.send_message(QueueUrl=source, MessageBody=body)
+    sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    assert "Messages" not in sqs.receive_message(QueueUrl=source)  # all moved to "dead"
+    sqs.start_message_move_task(SourceArn=dead_arn, MaxNumberOfMessagesPerSecond=2)
+
+    def moved() -> int:
+        return sqs.list_message_move_tasks(SourceArn=dead_arn)["Results"][0][
+            "ApproximateNumberOfMessagesMoved"
+        ]
+
+    assert wait_for(lambda: moved() >= 1)
+    first.process.kill()  # SIGKILL in the middle of the task
+    first.process.wait()
+
+    second = launch(data_dir)
+    sqs = second.client("sqs")
+    source, dead = (sqs.get_queue_url(QueueName=n)["QueueUrl"] for n in ("source", "dead"))
+    done = wait_for(
+        lambda: (
+            sqs.list_message_move_tasks(SourceArn=dead_arn)["Results"][0]["Status"] == "COMPLETED"
+        )
+    )
+    assert done, "the task did not resume"
+    assert moved() == 6
+    assert {m["Body"] for m in drain(sqs, source, 6)} == bodies  # each once, none lost
+    for url in (source, dead):  # and nothing more anywhere
+        found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        assert found["ApproximateNumberOfMessages"] == "0"
+        assert found["ApproximateNumberOfMessagesNotVisible"] == "0"

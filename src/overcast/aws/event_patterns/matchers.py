@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +28,7 @@ NUMBER_LIMIT = Decimal("5E9")
 NUMBER_DECIMALS = 6
 
 ONE_KEY = "Only one key allowed in match expression"
+MASK_BITS = re.compile(r"[+-]?[0-9]+")  # what Java's Integer.parseInt takes
 # The engine reports any extra key after a numeric or anything-but expression with this one.
 TOO_MANY_ELEMENTS = "Too many elements in numeric expression"
 
@@ -271,13 +273,27 @@ def wildcard_match(tokens: tuple[str | None, ...], text: str) -> bool:
 
 
 def parse_cidr(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
-    if text.count("/") != 1:
+    """A `cidr` operand, checked in the engine's order and words (its CIDR.cidr)."""
+    parts = text.split("/")
+    while len(parts) > 1 and not parts[-1]:
+        parts.pop()  # Java's String.split drops trailing empty parts
+    if len(parts) != 2:
         raise invalid("Malformed CIDR, one '/' required")
+    if not MASK_BITS.fullmatch(parts[1]) or abs(int(parts[1])) > 2**31:
+        raise invalid("Malformed CIDR, mask bits must be an integer")
+    bits = int(parts[1])
+    if bits < 0:
+        raise invalid("Malformed CIDR, mask bits must not be negative")
     try:
-        # Host bits may be set (10.0.0.1/24 means 10.0.0.0/24), as in the engine.
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError as error:
-        raise invalid(f"Malformed CIDR: {error}") from None
+        address = ipaddress.ip_address(parts[0])
+    except ValueError:
+        raise invalid(f"Nonstandard IP address: {parts[0]}") from None
+    if address.version == 4 and bits > 31:
+        raise invalid("IPv4 mask bits must be < 32")
+    if address.version == 6 and bits > 127:
+        raise invalid("IPv6 mask bits must be < 128")
+    # Host bits may be set (10.0.0.1/24 means 10.0.0.0/24), as in the engine.
+    return ipaddress.ip_network(f"{address}/{bits}", strict=False)
 
 
 def token_text(value: object) -> str:

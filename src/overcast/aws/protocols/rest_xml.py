@@ -121,6 +121,11 @@ def _from_element(shape: Shape, element: ElementTree.Element) -> object:
             children.setdefault(_local(child.tag), []).append(child)
         value = {}
         for name, member in shape.members.items():
+            if member.serialization.get("xmlAttribute"):
+                text = _attribute(element, member.serialization.get("name", name))
+                if text is not None:
+                    value[name] = scalar(member, text)
+                continue
             found = children.get(member.serialization.get("name", name))
             if not found:
                 continue
@@ -206,9 +211,15 @@ def iso_time(moment: datetime) -> str:
 
 
 def document(shape: Shape, value: dict, root: str) -> bytes:
-    element = ElementTree.Element(root, xmlns=XMLNS)
-    _fill(element, shape, value)
-    return serialized(element)
+    return serialized(element(shape, value, root))
+
+
+def element(shape: Shape, value: dict, root: str) -> ElementTree.Element:
+    """The `<root>` document of `value`, as elements (for a caller that must arrange them
+    further before they are serialized)."""
+    made = ElementTree.Element(root, xmlns=XMLNS)
+    _fill(made, shape, value)
+    return made
 
 
 def serialized(element: ElementTree.Element) -> bytes:
@@ -219,14 +230,28 @@ def serialized(element: ElementTree.Element) -> bytes:
     return XML_DECLARATION + text.replace(b"\r", b"&#13;").replace(b"\n", b"&#10;")
 
 
+def _attribute(element: ElementTree.Element, name: str) -> str | None:
+    """An attribute by its prefixed name (`xsi:type`): matched on its local part, as the
+    parser names it by its namespace's URI."""
+    local = name.rsplit(":", 1)[-1]
+    return next((v for k, v in element.attrib.items() if _local(k) == local), None)
+
+
 def _fill(element: ElementTree.Element, shape: Shape, value: object) -> None:
     kind = shape.type_name
     if kind == "structure":
+        namespace = shape.serialization.get("xmlNamespace")
         for name, member in shape.members.items():
             item = value.get(name) if isinstance(value, dict) else None
             if item is None or member.serialization.get("location"):
                 continue
             wire = member.serialization.get("name", name)
+            if member.serialization.get("xmlAttribute"):
+                # `xsi:type="CanonicalUser"`, its prefix declared where it is used.
+                if isinstance(namespace, dict) and "prefix" in namespace:
+                    element.set(f"xmlns:{namespace['prefix']}", namespace["uri"])
+                element.set(wire, str(item))
+                continue
             if member.type_name == "list" and member.serialization.get("flattened"):
                 for entry in item:
                     _fill(ElementTree.SubElement(element, wire), member.member, entry)

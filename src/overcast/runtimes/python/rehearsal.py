@@ -44,7 +44,15 @@ _ENVIRONMENT = {
         "LANG",
         "PATH",
         "PYTHONPATH",
+        "LD_LIBRARY_PATH",
         "TZ",
+        "PWD",
+        "SHLVL",
+        "AWS_XRAY_CONTEXT_MISSING",
+        "AWS_XRAY_DAEMON_ADDRESS",
+        "_AWS_XRAY_DAEMON_ADDRESS",
+        "_AWS_XRAY_DAEMON_PORT",
+        "AWS_ENDPOINT_URL",
         "_HANDLER",
     )
 }

@@ -78,7 +78,8 @@ def _become_environment(spec, fds, host):
     sys.path[:0] = assignment["path"]
     if assignment.get("runtime_api"):  # a runtime that brings its own loop (`bootstrap`)
         command = assignment["command"]
-        if command and command[0] is None:  # Python's client: this very interpreter
+        python_client = bool(command) and command[0] is None
+        if python_client:  # Python's client: this very interpreter
             command = [sys.executable, *command[1:]]
         runtime_api.run(
             control,
@@ -86,7 +87,7 @@ def _become_environment(spec, fds, host):
             assignment["cwd"],
             command,
             assignment["extensions"],
-            assignment["path"],
+            assignment["path"] if python_client else (),
         )
         return 0
     cloning = None

@@ -10,7 +10,9 @@ leave as `{"__type", "message"}`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from overcast.aws import errors as protocol_errors
 from overcast.aws import json_document
@@ -23,6 +25,13 @@ from overcast.services.events.bus import EventRouter
 from overcast.services.events.buses import KEPT_SETTINGS, EventBusService
 from overcast.services.events.errors import UnknownOperationException
 from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bus_name
+from overcast.services.events.permissions import BusPermissions
+
+if TYPE_CHECKING:
+    from overcast.services.events.api_destinations import ApiDestinationService
+    from overcast.services.events.archives import ArchiveService
+    from overcast.services.events.connections import ConnectionService
+    from overcast.services.events.replays import ReplayService
 from overcast.services.events.rules import RuleService
 from overcast.services.events.tags import EventTagService
 
@@ -37,6 +46,11 @@ class EventBridge:
     rules: RuleService
     tags: EventTagService
     router: EventRouter
+    permissions: BusPermissions
+    archives: ArchiveService
+    replays: ReplayService
+    connections: ConnectionService
+    api_destinations: ApiDestinationService
 
 
 def named_bus(call: Call) -> str:
@@ -62,7 +76,7 @@ def create_event_bus(events: EventBridge, call: Call) -> dict:
         settings=body,
         tags=_tags(body.get("Tags")),
     )
-    return _without_none({"EventBusArn": bus.arn, "Description": bus.description, **bus.extra})
+    return without_none({"EventBusArn": bus.arn, "Description": bus.description, **bus.extra})
 
 
 @OPERATIONS("DescribeEventBus")
@@ -80,7 +94,7 @@ def update_event_bus(events: EventBridge, call: Call) -> dict:
         settings=body,
     )
     shaped = {"Arn": bus.arn, "Name": bus.name, "Description": bus.description, **bus.extra}
-    return _without_none(shaped)
+    return without_none(shaped)
 
 
 @OPERATIONS("DeleteEventBus")
@@ -92,7 +106,34 @@ def delete_event_bus(events: EventBridge, call: Call) -> dict:
 @OPERATIONS("ListEventBuses")
 def list_event_buses(events: EventBridge, call: Call) -> dict:
     buses, token = events.buses.list(call.region, call.params.get("NamePrefix"), *page(call))
-    return _without_none({"EventBuses": [_bus(b) for b in buses], "NextToken": token})
+    return without_none({"EventBuses": [_bus(b) for b in buses], "NextToken": token})
+
+
+@OPERATIONS("PutPermission")
+def put_permission(events: EventBridge, call: Call) -> dict:
+    body = call.params
+    events.permissions.put(
+        call.region,
+        named_bus(call),
+        action=body.get("Action"),
+        principal=body.get("Principal"),
+        statement_id=body.get("StatementId"),
+        condition=body.get("Condition"),
+        policy=body.get("Policy"),
+    )
+    return {}
+
+
+@OPERATIONS("RemovePermission")
+def remove_permission(events: EventBridge, call: Call) -> dict:
+    body = call.params
+    events.permissions.remove(
+        call.region,
+        named_bus(call),
+        body.get("StatementId"),
+        bool(body.get("RemoveAllPermissions")),
+    )
+    return {}
 
 
 # --- rules --------------------------------------------------------------------------
@@ -144,7 +185,7 @@ def list_rules(events: EventBridge, call: Call) -> dict:
     rules, token = events.rules.list(
         call.region, named_bus(call), call.params.get("NamePrefix"), *page(call)
     )
-    return _without_none({"Rules": [_rule(r) for r in rules], "NextToken": token})
+    return without_none({"Rules": [_rule(r) for r in rules], "NextToken": token})
 
 
 @OPERATIONS("ListRuleNamesByTarget")
@@ -152,7 +193,7 @@ def list_rule_names_by_target(events: EventBridge, call: Call) -> dict:
     rules, token = events.rules.names_by_target(
         call.region, named_bus(call), call.params["TargetArn"], *page(call)
     )
-    return _without_none({"RuleNames": [r.name for r in rules], "NextToken": token})
+    return without_none({"RuleNames": [r.name for r in rules], "NextToken": token})
 
 
 # --- targets ------------------------------------------------------------------------
@@ -177,7 +218,7 @@ def list_targets_by_rule(events: EventBridge, call: Call) -> dict:
     targets, token = events.rules.list_targets(
         call.region, named_bus(call), call.params["Rule"], *page(call)
     )
-    return _without_none({"Targets": [t.spec for t in targets], "NextToken": token})
+    return without_none({"Targets": [t.spec for t in targets], "NextToken": token})
 
 
 # --- events -------------------------------------------------------------------------
@@ -229,10 +270,11 @@ def _bus(bus: EventBus) -> dict:
         "Arn": bus.arn,
         "Description": bus.description,
         **{key: bus.extra[key] for key in KEPT_SETTINGS if key in bus.extra},
+        "Policy": json.dumps(bus.policy, separators=(",", ":")) if bus.policy else None,
         "CreationTime": bus.created.timestamp(),
         "LastModifiedTime": bus.modified.timestamp(),
     }
-    return _without_none(shaped)
+    return without_none(shaped)
 
 
 def _rule(rule: Rule) -> dict:
@@ -246,14 +288,14 @@ def _rule(rule: Rule) -> dict:
         "RoleArn": rule.role_arn,
         "EventBusName": rule.bus,
     }
-    return _without_none(shaped)
+    return without_none(shaped)
 
 
 def _tags(tags: list[dict] | None) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in tags or []}
 
 
-def _without_none(shaped: dict) -> dict:
+def without_none(shaped: dict) -> dict:
     return {key: value for key, value in shaped.items() if value is not None}
 
 
@@ -267,4 +309,7 @@ def _in_eventbridges_words(error: ServiceError) -> ServiceError:
 
 def events_api(events: EventBridge) -> Api:
     """Input is checked against the model's constraints by the gateway's default `validate`."""
+    # Imported for the operations they register.
+    from overcast.services.events import archive_api, connection_api  # noqa: F401
+
     return Api(service_model("events"), OPERATIONS, events, translate=_in_eventbridges_words)

@@ -13,6 +13,9 @@ Where events come from:
 - a Lambda destination that names an event bus (`send_destination`, registered as the
   `events` sender): the invocation record as the detail of a `lambda` event.
 - a rule whose target is another bus (`publish`).
+- a replay of an archive (`replay`): to the bus's rules, or only those the replay names.
+
+Every event put on a bus is offered to the bus's archives (`archive`, before its deliveries).
 
 Hops: an event caused by a function (a PutEvents call made inside it carries its trace
 header's Lineage count, a destination its record's) keeps that count, and its deliveries to
@@ -36,7 +39,7 @@ from overcast.aws.arn import Arn
 from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.delivery import SUCCESS, Delivery, DeliveryFailed, Destinations
-from overcast.services.events.delivery import Acceptor, Attempt, TargetDelivery
+from overcast.services.events.delivery import Acceptor, ApiCall, Attempt, TargetDelivery
 from overcast.services.events.model import Rule, bus_name, event_time
 from overcast.services.events.registry import EventRegistry
 from overcast.types import Resolver
@@ -74,11 +77,14 @@ class EventRouter:
         destinations: Destinations,
         transaction: Callable[[], AbstractContextManager],
         *,
+        archive: Callable[[str, str, dict], None] | None = None,
+        api: ApiCall | None = None,
         timer: Callable[[float, Callable[[], None]], None] | None = None,
         clock: Callable[[], float] = time.time,
         delay_scale: float = 1.0,
     ) -> None:
         self.registry = registry
+        self.archive = archive
         self.transaction = transaction
         self.clock = clock
         self.timer = timer if timer is not None else LoopTimer()
@@ -89,6 +95,7 @@ class EventRouter:
             transaction,
             self.publish,
             self.timer,
+            api=api,
             clock=clock,
             delay_scale=delay_scale,
         )
@@ -163,18 +170,30 @@ class EventRouter:
 
     # --- matching -----------------------------------------------------------------------
 
-    def publish(self, region: str, bus: str, event: dict, hops: int) -> None:
-        """Send `event` to the targets of every enabled rule of the bus that matches it."""
+    def publish(
+        self, region: str, bus: str, event: dict, hops: int, only: frozenset[str] | None = None
+    ) -> None:
+        """Send `event` to the targets of every enabled rule of the bus that matches it (of
+        those whose ARNs are in `only`, when given)."""
         if self.registry.find_bus(region, bus) is None:
             log.warning(
                 "event %s was put on bus %s, which does not exist: dropped", event["id"], bus
             )
             return
+        if self.archive is not None:
+            self.archive(region, bus, event)
         now = self.clock()
         for rule in self.registry.rules_on(region, bus):
+            if only is not None and rule.arn not in only:
+                continue
             if rule.enabled and rule.event_pattern and _pattern(rule.event_pattern).matches(event):
                 for target in rule.targets:
                     self.delivery.deliver(Attempt(rule, target, event, hops, now))
+
+    def replay(self, region: str, bus: str, event: dict, only: frozenset[str] | None) -> None:
+        """A replayed event, delivered as PutEvents delivers (committed before it returns)."""
+        with self.transaction():
+            self.publish(region, bus, event, 0, only)
 
     def envelope(
         self,

@@ -6,6 +6,8 @@ What a delivery is, by target:
   Once accepted, EventBridge is done: a function error is the function's business, retried
   and sent on by its own asynchronous settings (MaximumRetryAttempts, destinations).
 - an event bus: the event is put on that bus, one hop further along its chain.
+- an API destination: an HTTP call, made off this thread (services/events/api_calls); its
+  outcome comes back later, to be retried or sent to the dead-letter queue as any other.
 - a queue or a topic: a message, through the sender a service registered for it (which
   raises DeliveryFailed when the queue or topic does not exist or refuses the message).
 
@@ -75,6 +77,10 @@ class TargetFailed(Exception):
         self.retriable = retriable
 
 
+# Call an API destination with a payload, off the caller's thread; the callback gets the
+# failure (None when the call was delivered).
+ApiCall = Callable[["Attempt", str, Callable[["TargetFailed | None"], None]], None]
+
 # A schedule that fell due while the server was down, found too old when it came back.
 EXPIRED = TargetFailed(
     "SERVICE_UNAVAILABLE",
@@ -94,9 +100,11 @@ class TargetDelivery:
         forward: Forward,
         later: Later,
         *,
+        api: ApiCall | None = None,
         clock: Callable[[], float] = time.time,
         delay_scale: float = 1.0,
     ) -> None:
+        self.api = api
         self.queue = queue
         self.resolver = resolver
         self.destinations = destinations
@@ -127,12 +135,15 @@ class TargetDelivery:
     def _send(self, attempt: Attempt) -> None:
         arn = attempt.target.arn
         service = service_of(arn)
-        if service == "events":
+        if service == "events" and ":api-destination/" not in arn:
             self._to_bus(attempt)
             return
         payload = attempt.target.input.render(attempt.event, self._context(attempt))
         if payload is None:
-            log.info("rule %s: InputPath selected nothing; nothing sent", attempt.rule.arn)
+            log.info("rule %s: its input for %s is empty; nothing sent", attempt.rule.arn, arn)
+            return
+        if service == "events":
+            self._to_api(attempt, payload)
             return
         if service == "lambda":
             self._to_function(attempt, payload.encode())
@@ -163,6 +174,20 @@ class TargetDelivery:
             return
         region = Arn.parse(attempt.target.arn).region
         self.forward(region, bus_name(attempt.target.arn), attempt.event, attempt.hops + 1)
+
+    def _to_api(self, attempt: Attempt, payload: str) -> None:
+        if self.api is None:
+            raise TargetFailed("SDK_CLIENT_ERROR", "API destinations are not served here.", False)
+        self.api(attempt, payload, lambda failure: self._called(attempt, failure))
+
+    def _called(self, attempt: Attempt, failure: TargetFailed | None) -> None:
+        """An API destination's answer, on the thread that called it."""
+        if failure is None:
+            return
+        if failure.retriable:
+            self._retry(attempt, failure)
+        else:
+            self._give_up(attempt, failure, None)
 
     def _context(self, attempt: Attempt) -> RuleContext:
         received = datetime.fromtimestamp(attempt.sent_at, UTC)

@@ -28,3 +28,16 @@ class UnknownOperationException(UserError):
     """Raised when an `X-Amz-Target: AWSEvents.*` names an operation Overcast lacks."""
 
     code = "UnknownOperationException"
+
+
+class PolicyLengthExceededException(UserError):
+    """Raised when an event bus's resource policy would be longer than 10 KB."""
+
+    code = "PolicyLengthExceededException"
+
+
+class IllegalStatusException(UserError):
+    """Raised when a replay is asked to change in a state that does not allow it (cancelling
+    one that has ended)."""
+
+    code = "IllegalStatusException"

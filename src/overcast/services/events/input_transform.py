@@ -7,20 +7,26 @@ A target sends the whole event unless it says otherwise, and it may say one of t
 - `InputTransformer`: `InputPathsMap` names values of the event (`{"state": "$.detail.state"}`)
   and `InputTemplate` places them (`"instance <instance> is in <state>"`).
 
-How EventBridge fills a template, as its user guide describes and shows:
+How EventBridge fills a template, as its user guide describes and as answers recorded from
+EventBridge show:
 
 - A placeholder where a JSON value stands (`{"state": <state>}`) gets the value as JSON: a
   string arrives quoted, an object as an object.
-- A placeholder inside a JSON string (`"is in <state>"`), or anywhere in a template that is
-  not a JSON object or array (`<instance> is in state <status>`), gets the value's text as it
-  is: a string without quotes, anything else as its JSON. EventBridge does not escape it, so
-  a value holding a quote breaks the JSON around it.
-- A path that selects nothing defines no value: its placeholder becomes nothing inside text,
-  and `null` where a JSON value stands (so the output stays JSON).
+- A placeholder in text (a template that is a string, `"instance <instance> is in <state>"`,
+  or not JSON at all, `<instance> is in state <status>`) gets the value's text: a string
+  without quotes, a number or boolean as its JSON, and an object or list with its internal
+  quotes removed ("EventBridge removes any internal quotes to ensure a valid string":
+  `{acc_id:0a787ecb-4015,sf_id:baz}`, `[ACTIVE,INACTIVE]`). Nothing is escaped.
+- A placeholder inside a string of a JSON template (`{"s": "is in <state>"}`) gets a string
+  without quotes, anything else as its JSON, unescaped: an object there breaks the JSON.
+- A JSON template whose output is not JSON (an object placed inside one of its strings, a
+  value holding a quote) is not delivered at all; text is delivered as it is.
+- A path that selects nothing defines no value: its placeholder becomes nothing in text,
+  and an empty string where a JSON value stands (so the output stays JSON).
 - Reserved placeholders need no path: `aws.events.rule-name`, `aws.events.rule-arn`,
-  `aws.events.event.ingestion-time`, `aws.events.event` (the event without its `detail`) and
-  `aws.events.event.json` (the whole event).
-- JSON that comes out is minified; text that is not JSON is delivered as it is.
+  `aws.events.event.ingestion-time`, `aws.events.event` (the event without its `detail`,
+  `detail-type` spelt `detailType`) and `aws.events.event.json` (the whole event).
+- JSON that comes out is minified.
 
 Delivery is text: what a Lambda target would receive as its payload.
 """
@@ -65,9 +71,24 @@ class RuleContext:
             "aws.events.rule-name": self.rule_name,
             "aws.events.rule-arn": self.rule_arn,
             "aws.events.event.ingestion-time": received.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws.events.event": {name: value for name, value in event.items() if name != "detail"},
+            "aws.events.event": _without_detail(event),
             "aws.events.event.json": event,
         }
+
+
+def _without_detail(event: dict) -> dict:
+    """`aws.events.event`: the envelope without `detail`, in the order and with the
+    `detailType` spelling EventBridge delivers it (recorded answers show both)."""
+    renamed = {
+        "detailType" if name == "detail-type" else name: value
+        for name, value in event.items()
+        if name != "detail"
+    }
+    order = ("id", "account", "detailType", "time", "source", "region", "resources", "version")
+    return {
+        **{name: renamed.pop(name) for name in order if name in renamed},
+        **renamed,
+    }
 
 
 @dataclass(frozen=True)
@@ -94,10 +115,18 @@ class InputTransformer:
                 )
         return cls(paths, template)
 
-    def render(self, event: dict, context: RuleContext) -> str:
+    def render(self, event: dict, context: RuleContext) -> str | None:
+        """The filled template; None when a JSON template came out as something else (an
+        object placed inside one of its strings): EventBridge delivers nothing then."""
         values = context.values(event)
         values.update((name, path.find(event)) for name, path in self.paths)
-        return minified(fill(self.template, values))
+        filled = fill(self.template, values)
+        if not is_json_template(self.template):
+            return minified(filled)
+        try:
+            return compact(json_document.loads(filled, json_document.PAYLOAD_MAX_DEPTH))
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -127,7 +156,8 @@ class TargetInput:
         return cls()
 
     def render(self, event: dict, context: RuleContext) -> str | None:
-        """The payload for `event`; None when an InputPath selects nothing in it."""
+        """The payload for `event`; None when there is nothing to send (an InputPath that
+        selects nothing, a JSON template that did not come out as JSON)."""
         if self.constant is not None:
             return self.constant
         if self.transformer is not None:
@@ -156,16 +186,29 @@ def _path(text: str, where: str) -> JsonPath:
 # --- templates ------------------------------------------------------------------------------
 
 
+def is_json_template(template: str) -> bool:
+    """A template that is a JSON object or array (not a string, not plain text)."""
+    return template.lstrip().startswith(("{", "["))
+
+
 def fill(template: str, values: Mapping[str, object]) -> str:
-    """Replace each placeholder, as JSON where a JSON value stands, as text elsewhere."""
-    json_template = template.lstrip().startswith(("{", "["))
+    """Replace each placeholder: as JSON where a JSON value stands, inside the strings of a
+    JSON template as unescaped text, and as text with quotes removed everywhere else."""
+    json_template = is_json_template(template)
+    # A lone placeholder is not "in a string": it stays JSON, as an InputPath's value does.
+    lone = not json_template and PLACEHOLDER.fullmatch(template.strip()) is not None
     out: list[str] = []
     in_string, index = False, 0
     while index < len(template):
         placeholder = PLACEHOLDER.match(template, index)
         if placeholder and placeholder[1] in values:
-            as_text = in_string or not json_template
-            out.append(_placed(values[placeholder[1]], as_text))
+            value = values[placeholder[1]]
+            if json_template and not in_string:
+                out.append('""' if value is MISSING else _as_json(value))
+            elif in_string or lone:
+                out.append(value if isinstance(value, str) else _as_json(value))
+            else:
+                out.append(_as_text(value))
             index = placeholder.end()
             continue
         char = template[index]
@@ -180,11 +223,20 @@ def fill(template: str, values: Mapping[str, object]) -> str:
     return "".join(out)
 
 
-def _placed(value: object, as_text: bool) -> str:
+def _as_json(value: object) -> str:
+    return "" if value is MISSING else compact(value)
+
+
+def _as_text(value: object) -> str:
+    """A value in text: strings as they are, objects and lists without their quotes."""
     if value is MISSING:
-        return "" if as_text else "null"
-    if as_text and isinstance(value, str):
+        return ""
+    if isinstance(value, str):
         return value
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{key}:{_as_text(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(_as_text(item) for item in value) + "]"
     return compact(value)
 
 

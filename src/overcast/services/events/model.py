@@ -62,6 +62,7 @@ class EventBus:
     description: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # KmsKeyIdentifier, DeadLetterConfig...
     tags: dict[str, str] = field(default_factory=dict)
+    policy: dict[str, Any] | None = None  # the resource policy PutPermission writes
 
     @property
     def arn(self) -> str:
@@ -75,6 +76,7 @@ class EventBus:
             "description": self.description,
             "extra": self.extra,
             "tags": self.tags,
+            "policy": self.policy,
         }
 
     @classmethod
@@ -88,6 +90,7 @@ class EventBus:
             description=record.get("description"),
             extra=record.get("extra") or {},
             tags=record.get("tags") or {},
+            policy=record.get("policy"),
         )
 
 

@@ -190,7 +190,9 @@ def _check_arn(arn: str) -> None:
 
 def _deliverable(arn: str) -> bool:
     service = service_of(arn)
-    return service in TARGET_SERVICES and (service != "events" or ":event-bus/" in arn)
+    return service in TARGET_SERVICES and (
+        service != "events" or ":event-bus/" in arn or ":api-destination/" in arn
+    )
 
 
 def _check_dead_letter(target: RuleTarget) -> None:
@@ -207,5 +209,5 @@ def _unsupported(spec: dict) -> dict:
         "TargetId": spec["Id"],
         "ErrorCode": "ValidationException",
         "ErrorMessage": f"Target {spec['Arn']} is of a service this Overcast server cannot "
-        "deliver to: functions, event buses, queues and topics only.",
+        "deliver to: functions, event buses, API destinations, queues and topics only.",
     }

@@ -22,3 +22,27 @@ class UnknownOperationException(UserError):
     """Raised when an `X-Amz-Target: Logs_20140328.*` names an operation Overcast lacks."""
 
     code = "UnknownOperationException"
+
+
+class ResourceAlreadyExistsException(UserError):
+    """Raised when a log group or log stream to create exists already."""
+
+    code = "ResourceAlreadyExistsException"
+
+
+class LimitExceededException(UserError):
+    """Raised when a log group would have more filters than CloudWatch Logs allows."""
+
+    code = "LimitExceededException"
+
+
+class TooManyTagsException(UserError):
+    """Raised when TagResource would leave a resource with more than 50 tags."""
+
+    code = "TooManyTagsException"
+
+
+class MalformedQueryException(UserError):
+    """Raised when a Logs Insights query string does not parse."""
+
+    code = "MalformedQueryException"

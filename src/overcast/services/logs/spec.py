@@ -1,7 +1,11 @@
 """CloudWatch Logs as SERVICES lists it: its API by X-Amz-Target `Logs_20140328` (served by
-the gateway), over the log store the engine writes each invocation's lines to (a kernel)."""
+the gateway), over the log store the engine writes each invocation's lines to (a kernel); the
+subscription filters' deliveries to functions (by ARN, through the destinations), retention's
+purges, and Logs Insights queries run beside it."""
 
 from __future__ import annotations
+
+import asyncio
 
 from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
@@ -9,8 +13,29 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.logs.api import logs_api
+    from overcast.services.logs.calls import CloudWatchLogs
+    from overcast.services.logs.forwarder import Forwarder
+    from overcast.services.logs.insights import Queries
+    from overcast.services.logs.retention import Retention
 
-    return BuiltService(api=logs_api(kernels.logs))
+    store, account = kernels.logs, kernels.settings.account_id
+    forwarder = Forwarder(store, kernels.destinations, account)
+    retention = Retention(store)
+    queries = Queries(store, account)
+    forwarder.restore()
+    logs = CloudWatchLogs(store, forwarder, queries, kernels.control, retention)
+
+    def start() -> None:
+        forwarder.start()
+        retention.start()
+
+    async def stop() -> None:
+        # Before Lambda's queue stops: what the filters matched is handed to it first.
+        await asyncio.to_thread(forwarder.stop)
+        await asyncio.to_thread(retention.stop)
+        queries.close()
+
+    return BuiltService(api=logs_api(logs), start=start, stop=stop)
 
 
 SPEC = ServiceSpec("logs", build)

@@ -1,16 +1,18 @@
-"""Buckets: created in a region (their name is global, as on S3), tagged, and configured to
-notify. Every bucket's settings are kept in memory too: each object request reads them."""
+"""Buckets: created in a region (their name is global, as on S3), tagged, versioned, given
+ACLs (where their Object Ownership takes them: ownership.py), and configured to notify.
+Every bucket's settings are kept in memory too: each object request reads them."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
 from overcast.delivery import DeliveryFailed
+from overcast.services.s3.acl import Acl, AclRequest, loaded
 from overcast.services.s3.catalog import Bucket, BucketSettings, Catalog
 from overcast.services.s3.cors import CorsRule, parse_rules
 from overcast.services.s3.errors import (
@@ -24,6 +26,7 @@ from overcast.services.s3.errors import (
     NoSuchCORSConfiguration,
     NoSuchTagSet,
 )
+from overcast.services.s3.lifecycle_rules import LifecycleConfiguration
 from overcast.services.s3.names import check_bucket_name
 from overcast.services.s3.notifications import (
     Rule,
@@ -32,8 +35,15 @@ from overcast.services.s3.notifications import (
     test_event,
 )
 from overcast.services.s3.notifier import Notifier
+from overcast.services.s3.ownership import (
+    ALL_BLOCKED,
+    ENFORCED,
+    OWNERSHIPS,
+    check_new_bucket,
+)
 from overcast.services.s3.policies import check_policy
 from overcast.services.s3.tagging import MAX_BUCKET_TAGS, check_tags
+from overcast.services.s3.versioning import parse_configuration as parse_versioning
 from overcast.types import Resolver
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,16 @@ class BucketState:
     rules: tuple[Rule, ...] = ()
     policy: str | None = None
     cors: tuple[CorsRule, ...] | None = None
+    versioning: dict | None = None  # {"Status": ..., "MFADelete": ...}; None: never set
+    acl: Acl | None = None  # None: the owner's alone
+    ownership: str | None = ENFORCED  # None: no Object Ownership controls
+    public_access: dict | None = field(default_factory=lambda: dict(ALL_BLOCKED))  # None: none
+    lifecycle: LifecycleConfiguration | None = None
+
+    @property
+    def versioning_status(self) -> str | None:
+        """`Enabled`, `Suspended`, or None where versioning was never enabled."""
+        return (self.versioning or {}).get("Status")
 
 
 class Buckets:
@@ -56,26 +76,30 @@ class Buckets:
         catalog: Catalog,
         resolver: Resolver,
         notifier: Notifier,
+        owner: str,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.resolver = resolver
         self.notifier = notifier
+        self.owner = owner  # the account's canonical user id: every bucket's owner
         self.clock = clock
         settings = catalog.bucket_settings()
         self._states: dict[str, BucketState] = {}
         for bucket in catalog.buckets():
-            kept = settings.get(bucket.name, BucketSettings())
-            rules = tuple(Rule.from_dict(r) for r in (kept.notification or {}).get("rules", ()))
-            tags = kept.tags
-            pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
-            cors = tuple(CorsRule.from_dict(r) for r in kept.cors) if kept.cors else None
-            self._states[bucket.name] = BucketState(bucket, pairs, rules, kept.policy, cors)
+            self._states[bucket.name] = _state(bucket, settings.get(bucket.name, BucketSettings()))
 
     def get(self, name: str) -> BucketState:
         state = self._states.get(name)
         if state is None:
             raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
+        return state
+
+    def update(self, name: str, **changes: object) -> BucketState:
+        """The bucket's state with `changes` (BucketState's fields), once the catalog keeps
+        them (for the classes that own other settings: bucket_access.py, lifecycle.py)."""
+        state = replace(self.get(name), **changes)
+        self._states[name] = state
         return state
 
     def exists(self, name: str) -> bool:
@@ -84,9 +108,27 @@ class Buckets:
     def all(self) -> list[Bucket]:
         return sorted((s.bucket for s in self._states.values()), key=lambda b: b.name)
 
-    def create(self, name: str, region: str, location: str | None) -> Bucket:
+    def create(
+        self,
+        name: str,
+        region: str,
+        location: str | None,
+        ownership: str | None = None,
+        asked: AclRequest | None = None,
+    ) -> Bucket:
+        """A new bucket, with ACLs disabled unless `ownership` says otherwise, and all
+        public access blocked (S3's defaults since April 2023)."""
         check_bucket_name(name)
         _check_location(region, location)
+        ownership = ownership or ENFORCED
+        if ownership not in OWNERSHIPS:
+            raise InvalidArgument(
+                "Invalid x-amz-object-ownership header",
+                ArgumentName="x-amz-object-ownership",
+                ArgumentValue=ownership,
+            )
+        if asked is not None:
+            check_new_bucket(ownership, asked.grants, self.owner)
         bucket = Bucket(name, region, int(self.clock() * 1000))
         if not self.catalog.add_bucket(bucket):
             existing = self._states.get(name)
@@ -99,7 +141,10 @@ class Buckets:
                 "own it.",
                 BucketName=name,
             )
-        self._states[name] = BucketState(bucket)
+        acl = asked.grants if asked is not None else None
+        self.catalog.set_ownership(name, ownership)
+        self.catalog.set_bucket_acl(name, list(acl) if acl is not None else None)
+        self._states[name] = BucketState(bucket, acl=acl, ownership=ownership)
         return bucket
 
     def delete(self, name: str) -> list[str]:
@@ -177,6 +222,15 @@ class Buckets:
         self.catalog.set_cors(name, None)
         self._states[name] = replace(state, cors=None)
 
+    # --- versioning -------------------------------------------------------------------------
+
+    def put_versioning(self, name: str, configuration: dict | None) -> None:
+        """Enable or suspend versioning (it is never turned off again, as on S3)."""
+        state = self.get(name)
+        kept = parse_versioning(configuration)
+        self.catalog.set_versioning(name, kept)
+        self._states[name] = replace(state, versioning=kept)
+
     # --- notifications ----------------------------------------------------------------------
 
     def notification(self, name: str) -> dict:
@@ -229,6 +283,23 @@ class Buckets:
             raise InvalidArgument(
                 "Unable to validate the following destination configurations", **extra
             )
+
+
+def _state(bucket: Bucket, kept: BucketSettings) -> BucketState:
+    """A bucket's state from its kept settings. A bucket from before Object Ownership and
+    Block Public Access were kept had ACLs disabled and all public access blocked (what
+    this server answered for every bucket); "" and {} are controls deleted since."""
+    rules = tuple(Rule.from_dict(r) for r in (kept.notification or {}).get("rules", ()))
+    tags = kept.tags
+    pairs = tuple((t["Key"], t["Value"]) for t in tags) if tags is not None else None
+    cors = tuple(CorsRule.from_dict(r) for r in kept.cors) if kept.cors else None
+    ownership = ENFORCED if kept.ownership is None else (kept.ownership or None)
+    block = dict(ALL_BLOCKED) if kept.public_access is None else (kept.public_access or None)
+    acl = loaded(kept.acl)
+    lifecycle = LifecycleConfiguration.from_dict(kept.lifecycle) if kept.lifecycle else None
+    return BucketState(
+        bucket, pairs, rules, kept.policy, cors, kept.versioning, acl, ownership, block, lifecycle
+    )
 
 
 def _check_arns(rules: tuple[Rule, ...]) -> None:

@@ -7,9 +7,19 @@ from overcast.aws.errors import ServiceError
 
 class S3Error(ServiceError, model="s3"):
     """Raised when an S3 request fails. S3 answers `<Error><Code>...</Code><Message>...`;
-    `extra` are the further elements it names (BucketName, Key, ArgumentName, ...), in order."""
+    `extra` are the further elements it names (BucketName, Key, ArgumentName, ...), in order;
+    `headers` are response headers the error carries (a delete marker's, for one)."""
 
     code = "InvalidRequest"
+
+    def __init__(
+        self, message: str, *, headers: dict[str, str] | None = None, **extra: object
+    ) -> None:
+        super().__init__(message, **extra)
+        self._headers = dict(headers or {})
+
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
 
 
 class NoSuchBucket(S3Error):
@@ -134,11 +144,7 @@ class NotModified(S3Error):
     code = "NotModified"
 
     def __init__(self, message: str, *, etag: str, last_modified: str) -> None:
-        super().__init__(message)
-        self._headers = {"ETag": etag, "Last-Modified": last_modified}
-
-    def headers(self) -> dict[str, str]:
-        return dict(self._headers)
+        super().__init__(message, headers={"ETag": etag, "Last-Modified": last_modified})
 
 
 class MalformedXML(S3Error):
@@ -224,6 +230,63 @@ class MaxPostPreDataLengthExceededError(S3Error):
     code = "MaxPostPreDataLengthExceededError"
 
 
+class MalformedACLError(S3Error):
+    """Raised when an AccessControlPolicy document is not one S3 can read."""
+
+    code = "MalformedACLError"
+
+
+class UnresolvableGrantByEmailAddress(S3Error):
+    """Raised when a grant names an e-mail address no account has."""
+
+    code = "UnresolvableGrantByEmailAddress"
+
+
+class AccessControlListNotSupported(S3Error):
+    """Raised when an ACL is set on a bucket whose Object Ownership disables ACLs
+    (BucketOwnerEnforced)."""
+
+    code = "AccessControlListNotSupported"
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    """Raised when a bucket's ACL grants others where its Object Ownership disables ACLs."""
+
+    code = "InvalidBucketAclWithObjectOwnership"
+
+
+class InvalidBucketAclWithBlockPublicAccessError(S3Error):
+    """Raised when a new bucket's ACL is public while Block Public Access is on."""
+
+    code = "InvalidBucketAclWithBlockPublicAccessError"
+
+
+class OwnershipControlsNotFoundError(S3Error):
+    """Raised when a bucket has no Object Ownership controls."""
+
+    status = 404
+    code = "OwnershipControlsNotFoundError"
+
+
+class NoSuchPublicAccessBlockConfiguration(S3Error):
+    """Raised when a bucket has no Block Public Access configuration."""
+
+    status = 404
+    code = "NoSuchPublicAccessBlockConfiguration"
+
+
+class MissingSecurityHeader(S3Error):
+    """Raised when a request lacks a header it needs (an ACL request without an ACL)."""
+
+    code = "MissingSecurityHeader"
+
+
+class UnexpectedContent(S3Error):
+    """Raised when a request carries a body where its headers already say it all."""
+
+    code = "UnexpectedContent"
+
+
 class InvalidPart(S3Error):
     """Raised when a completed multipart upload names a part that was not uploaded, or with
     another ETag."""
@@ -307,8 +370,9 @@ class MethodNotAllowed(S3Error):
 
 
 class AccessDenied(S3Error):
-    """Raised when a presigned URL or a browser POST's policy has expired, a POST breaks its
-    policy, or a read of an SSE-C object names another key."""
+    """Raised when a request is refused: a presigned URL or a browser POST's policy that has
+    expired, a POST that breaks its policy, a read of an SSE-C object that names another key, a
+    change that takes an MFA device's code."""
 
     code = "AccessDenied"
 

@@ -4,6 +4,10 @@ common prefix. Keys and common prefixes together count toward max-keys.
 
 A listing resumes after its last entry (a key, or a common prefix: then after every key
 under it). V2's continuation token is that marker, base64-encoded (opaque to clients).
+
+ListObjectVersions lists versions alike: each version (delete markers among them) is an
+entry, a key's newest first, and a listing resumes after a version of a key (its key and
+version id markers) or after all of a key's versions (its key marker alone).
 """
 
 from __future__ import annotations
@@ -73,6 +77,59 @@ def list_keys(
                 return listing
             listing.objects.append(item)
             listing.last = item.key
+        else:
+            if len(page) < PAGE:
+                return listing
+
+
+@dataclass
+class VersionListing:
+    versions: list[StoredObject] = field(default_factory=list)  # delete markers among them
+    common_prefixes: list[str] = field(default_factory=list)
+    truncated: bool = False
+    last: tuple[str, str | None] | None = None  # (key, version id) or (common prefix, None)
+
+    @property
+    def count(self) -> int:
+        return len(self.versions) + len(self.common_prefixes)
+
+
+def list_versions(
+    catalog: Catalog,
+    bucket: str,
+    *,
+    prefix: str = "",
+    delimiter: str = "",
+    key_marker: str = "",
+    version_marker: str | None = None,
+    max_keys: int = 1000,
+) -> VersionListing:
+    listing = VersionListing()
+    if max_keys <= 0:
+        return listing
+    high = after_all_under(prefix)
+    cursor, floor = (key_marker, version_marker), prefix
+    while True:
+        page = catalog.version_page(bucket, cursor, floor, high, PAGE)
+        for item in page:
+            cursor = (item.key, item.version_id)
+            rolled = _rolled_up(item.key, prefix, delimiter)
+            if rolled is not None and rolled > key_marker:
+                if listing.count == max_keys:
+                    listing.truncated = True
+                    return listing
+                listing.common_prefixes.append(rolled)
+                listing.last = (rolled, None)
+            if rolled is not None:  # read on after every version under the common prefix
+                floor = after_all_under(rolled)
+                if floor is None:
+                    return listing
+                break
+            if listing.count == max_keys:
+                listing.truncated = True
+                return listing
+            listing.versions.append(item)
+            listing.last = cursor
         else:
             if len(page) < PAGE:
                 return listing

@@ -47,6 +47,7 @@ from overcast.services.s3.upload_checksums import (
     object_checksum,
     part_algorithm,
 )
+from overcast.services.s3.versioning import version_for_write
 
 MIN_PART_BYTES = 5 * 1024 * 1024
 COPY_CHUNK = 1024 * 1024
@@ -80,11 +81,12 @@ class Multipart:
         metadata: dict[str, str],
         checksum_algorithm: str | None = None,
         tags: tuple[tuple[str, str], ...] = (),
+        acl: tuple[tuple[str, str, str], ...] | None = None,
     ) -> Upload:
         self.buckets.get(bucket)
         upload_id = uuid.uuid4().hex + uuid.uuid4().hex
         upload = Upload(
-            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm, tags
+            upload_id, bucket, key, self._now_ms(), headers, metadata, checksum_algorithm, tags, acl
         )
         self.catalog.add_upload(upload)
         return upload
@@ -221,9 +223,13 @@ class Multipart:
             checksum=made.encode() if made is not None else None,
             part_sizes=tuple(part.size for part in chosen),
             tags=upload.tags,
+            version_id=version_for_write(state.versioning_status),
+            acl=upload.acl,
         )
         event = "ObjectCreated:CompleteMultipartUpload"
-        notices = self.objects.notices(event, state, item.key, caller, item.size, etag)
+        notices = self.objects.notices(
+            event, state, item.key, caller, item.size, etag, item.version_id
+        )
         completion = Completion(upload.id, bucket, key, tuple(_named(wanted)))
         try:
             previous, part_blobs, kept = self.catalog.end_upload(

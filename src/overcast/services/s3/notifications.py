@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
+from overcast.services.s3.catalog import NULL_VERSION
 from overcast.services.s3.errors import InvalidArgument
 from overcast.services.s3.names import bucket_arn
 
@@ -209,7 +210,8 @@ class Caller:
 
 @dataclass(frozen=True)
 class ObjectEvent:
-    """Something that happened to one object. `size` and `etag` only for created objects."""
+    """Something that happened to one object. `size` and `etag` only for created objects;
+    `version_id` the version written or removed, or the delete marker added."""
 
     name: str  # ObjectCreated:Put, ObjectRemoved:Delete, ...
     region: str
@@ -219,14 +221,18 @@ class ObjectEvent:
     time: datetime
     size: int | None = None
     etag: str | None = None
+    version_id: str | None = None
 
 
 def record(event: ObjectEvent, rule: Rule, caller: Caller, owner: str) -> dict:
-    """S3's event record, field for field (no versionId: buckets here are unversioned)."""
+    """S3's event record, field for field. S3 names the object's version where the bucket's
+    versioning is enabled: a `null` version goes without."""
     obj: dict = {"key": encoded_key(event.key)}
     if event.size is not None:
         obj["size"] = event.size
         obj["eTag"] = event.etag
+    if event.version_id is not None and event.version_id != NULL_VERSION:
+        obj["versionId"] = event.version_id
     obj["sequencer"] = event.sequencer
     return {
         "eventVersion": EVENT_VERSION,

@@ -4,6 +4,10 @@ A write is: the body already streamed into an uncommitted blob (see blobs.py) an
 against the digests the client sent; the blob renamed into place; the object's row and its
 events committed together; the events handed on; the blob it replaced removed. The client
 hears success only after the commit.
+
+Every object is a version of its key (versioning.py says which a write makes and what a
+delete does in each of a bucket's versioning states); a read names a version or takes the
+key's latest, which may be a delete marker: then the key reads as deleted.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
 
+from overcast.aws.protocols.rest_xml import http_date
+from overcast.services.s3.acl import Acl, loaded, owner_only
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
@@ -31,17 +38,48 @@ from overcast.services.s3.errors import (
     BadDigest,
     InvalidDigest,
     InvalidRequest,
+    MethodNotAllowed,
     NoSuchBucket,
     NoSuchKey,
+    NoSuchVersion,
+    S3Error,
 )
 from overcast.services.s3.notifications import Caller, ObjectEvent, body
 from overcast.services.s3.notifier import Notifier
+from overcast.services.s3.ownership import acls_disabled
+from overcast.services.s3.versioning import check_version_id, plan_delete, version_for_write
 
 SELF_COPY = (
     "This copy request is illegal because it is trying to copy an object to itself without "
     "changing the object's metadata, storage class, website redirect location or encryption "
     "attributes."
 )
+COPY_OF_MARKER = (
+    "The source of a copy request may not specifically refer to a delete marker by version id."
+)
+NO_SUCH_KEY = "The specified key does not exist."
+NO_SUCH_VERSION = "The specified version does not exist."
+
+
+@dataclass(frozen=True)
+class Expiry:
+    """A deletion lifecycle makes: its events are LifecycleExpiration's, a delete marker it
+    adds is dated `marker_ms` (S3 dates one at the midnight of the day it is made), and it
+    is done only while `latest` is still its key's latest version (as the sweep read it: a
+    write since then is not undone by what was decided before it)."""
+
+    latest: StoredObject
+    marker_ms: int
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """What a DeleteObject did, as its answer tells it: the version id it names (the one
+    removed, or the delete marker added; None where versions do not show) and whether that
+    was a delete marker."""
+
+    version_id: str | None = None
+    delete_marker: bool | None = None
 
 
 def md5_of_header(content_md5: str | None) -> bytes | None:
@@ -115,8 +153,10 @@ class Objects:
         content_md5: str | None = None,
         check: Check | None = None,
         tags: tuple[tuple[str, str], ...] = (),
+        acl: Acl | None = None,
     ) -> StoredObject:
-        """Store a received body as `key` (PutObject). `writer` is committed or discarded."""
+        """Store a received body as `key` (PutObject), with its ACL's grants (None: the
+        owner's alone). `writer` is committed or discarded."""
         try:
             state = self.buckets.get(bucket)
             verify(writer, content_md5, checksum)
@@ -134,6 +174,8 @@ class Objects:
             metadata,
             checksum=kept_checksum(writer, checksum),
             tags=tags,
+            version_id=version_for_write(state.versioning_status),
+            acl=acl,
         )
         self.store(item, state, "ObjectCreated:Put", caller, check)
         return item
@@ -147,7 +189,9 @@ class Objects:
         check: Check | None = None,
     ) -> None:
         """Commit a placed blob as an object, with the events it causes."""
-        notices = self.notices(event_name, state, item.key, caller, item.size, item.etag)
+        notices = self.notices(
+            event_name, state, item.key, caller, item.size, item.etag, item.version_id
+        )
         try:
             previous, kept = self.catalog.put(item, notices, check)
         except LookupError:
@@ -169,23 +213,29 @@ class Objects:
         key: str,
         caller: Caller,
         *,
+        source_version: str | None = None,
         replace: dict | None = None,
         conditions: Preconditions = NO_CONDITIONS,
         tags: tuple[tuple[str, str], ...] | None = None,
         encryption: Mapping[str, object] | None = None,
         check_source: Callable[[StoredObject], None] | None = None,
+        acl: Acl | None = None,
     ) -> tuple[StoredObject, StoredObject]:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
         and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
-        tags or `tags`; encrypted as `encryption` (encryption.py's `written`) says, where the
-        request names encryption (a copy onto itself may change only that). `check_source`
-        may refuse the source (an SSE-C key). Returns the new object and its source."""
+        tags or `tags`. The source is its key's latest version, or `source_version`. The
+        copy is encrypted as `encryption` (encryption.py's `written`) says, where the request
+        names encryption (a copy onto itself may change only that), and has the request's
+        ACL, not its source's (as on S3). `check_source` may refuse the source (an SSE-C
+        key). Returns the new object and its source."""
         state = self.buckets.get(bucket)
-        original = self.get(*source)
+        original = self._copy_source(*source, source_version)
         if check_source is not None:
             check_source(original)
         check_copy_source(original, conditions)
-        if source == (bucket, key) and replace is None and encryption is None:
+        # Copying an earlier version over its own key is how S3 restores it: allowed.
+        unchanged = replace is None and encryption is None
+        if source == (bucket, key) and source_version is None and unchanged:
             raise InvalidRequest(SELF_COPY)
         kept = replace or {"headers": original.headers, "metadata": original.metadata}
         headers = without_encryption(kept["headers"])
@@ -203,46 +253,122 @@ class Objects:
             original.checksum,
             original.part_sizes,
             original.tags if tags is None else tags,
+            version_for_write(state.versioning_status),
+            acl=acl,
         )
         self.store(item, state, "ObjectCreated:Copy", caller)
         return item, original
 
-    def delete(self, bucket: str, key: str, caller: Caller) -> StoredObject | None:
-        """Remove an object; deleting a key that does not exist succeeds, as on S3."""
-        state = self.buckets.get(bucket)
-        previous, kept = self.catalog.delete(
-            bucket, key, lambda gone: self.notices("ObjectRemoved:Delete", state, key, caller)
-        )
-        if previous is not None:
-            self.notifier.deliver(kept)
-            self.blobs.remove([previous.blob])
-        return previous
+    def _copy_source(self, bucket: str, key: str, version_id: str | None) -> StoredObject:
+        try:
+            return self.get(bucket, key, version_id)
+        except MethodNotAllowed:  # a delete marker, named by its version id
+            raise InvalidRequest(COPY_OF_MARKER) from None
+        except NoSuchKey:  # the source's latest is a delete marker: no object to copy
+            raise NoSuchKey(NO_SUCH_KEY, Key=key) from None
 
-    def set_tags(self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]) -> None:
-        """Replace an object's tag set (PutObjectTagging, DeleteObjectTagging)."""
-        self.buckets.get(bucket)
-        if self.catalog.set_object_tags(bucket, key, tags) is None:
-            raise NoSuchKey("The specified key does not exist.", Key=key)
+    def delete(
+        self,
+        bucket: str,
+        key: str,
+        caller: Caller,
+        version_id: str | None = None,
+        expiry: Expiry | None = None,
+    ) -> Deletion:
+        """DeleteObject: remove the version named, or do what a delete without one does in
+        the bucket's versioning state (plan_delete). Deleting what does not exist succeeds,
+        as on S3. `expiry`: the deletion is lifecycle's (see Expiry)."""
+        state = self.buckets.get(bucket)
+        if version_id is not None:
+            check_version_id(version_id)
+        plan = plan_delete(state.versioning_status, version_id)
+        kind = "LifecycleExpiration" if expiry is not None else "ObjectRemoved"
+        marker = None
+        if plan.marker is not None:
+            made = self._now_ms() if expiry is None else expiry.marker_ms
+            marker = StoredObject(
+                bucket, key, "", 0, "", made, version_id=plan.marker, delete_marker=True
+            )
+
+        def events(removed: StoredObject | None) -> list[Notice]:
+            if marker is not None:
+                name, version = f"{kind}:DeleteMarkerCreated", marker.version_id
+            else:
+                name, version = f"{kind}:Delete", removed.version_id
+            return self.notices(name, state, key, caller, version_id=version)
+
+        try:
+            removed, kept = self.catalog.delete(
+                bucket, key, plan.remove, marker, events, expiry.latest if expiry else None
+            )
+        except LookupError:
+            raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket) from None
+        self.notifier.deliver(kept)
+        if removed is not None and not removed.delete_marker:
+            self.blobs.remove([removed.blob])
+        if version_id is not None:
+            return Deletion(version_id, True if removed and removed.delete_marker else None)
+        if marker is not None:
+            return Deletion(marker.version_id, True)
+        return Deletion()
+
+    def set_tags(
+        self,
+        bucket: str,
+        key: str,
+        tags: tuple[tuple[str, str], ...],
+        version_id: str | None = None,
+    ) -> StoredObject:
+        """Replace a version's tag set (PutObjectTagging, DeleteObjectTagging)."""
+        self.get(bucket, key, version_id)  # NoSuchKey, NoSuchVersion, a delete marker's 405
+        tagged = self.catalog.set_object_tags(bucket, key, tags, version_id)
+        if tagged is None:  # deleted meanwhile
+            raise NoSuchKey(NO_SUCH_KEY, Key=key)
+        return tagged
+
+    def acl(self, bucket: str, key: str, version_id: str | None = None) -> Acl:
+        """A version's ACL as GetObjectAcl shows it: the owner's alone where the bucket's
+        ACLs are disabled (they grant nothing then), or it was given none."""
+        item = self.get(bucket, key, version_id)
+        if acls_disabled(self.buckets.get(bucket).ownership) or item.acl is None:
+            return owner_only(self.buckets.owner)
+        return loaded(item.acl)
+
+    def set_acl(self, bucket: str, key: str, grants: Acl, version_id: str | None = None) -> None:
+        """Replace a version's ACL (PutObjectAcl; the bucket has taken it: bucket_access)."""
+        self.get(bucket, key, version_id)  # NoSuchKey, NoSuchVersion, a delete marker's 405
+        if self.catalog.set_object_acl(bucket, key, grants, version_id) is None:
+            raise NoSuchKey(NO_SUCH_KEY, Key=key)  # deleted meanwhile
 
     # --- reading ----------------------------------------------------------------------------
 
-    def get(self, bucket: str, key: str) -> StoredObject:
+    def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject:
+        """The key's current object, or the version named. A key whose latest version is a
+        delete marker is NoSuchKey; a delete marker named by its id is S3's 405."""
         self.buckets.get(bucket)
-        item = self.catalog.get(bucket, key)
+        if version_id is not None:
+            check_version_id(version_id)
+        item = self.catalog.get(bucket, key, version_id)
+        if item is None and version_id is None:
+            raise NoSuchKey(NO_SUCH_KEY, Key=key)
         if item is None:
-            raise NoSuchKey("The specified key does not exist.", Key=key)
+            raise NoSuchVersion(NO_SUCH_VERSION, Key=key, VersionId=version_id)
+        if item.delete_marker:
+            raise _marker_error(item, version_id)
         return item
 
-    def open(self, bucket: str, key: str) -> tuple[StoredObject, BinaryIO]:
+    def open(
+        self, bucket: str, key: str, version_id: str | None = None
+    ) -> tuple[StoredObject, BinaryIO]:
         """The object and its bytes, opened: a write that replaces it meanwhile does not
         disturb a reader (its blob is unlinked, not changed)."""
         for _ in range(3):
-            item = self.get(bucket, key)
+            item = self.get(bucket, key, version_id)
             try:
                 return item, self.blobs.open(item.blob)
             except FileNotFoundError:
                 continue  # replaced between reading its row and opening its blob
-        raise NoSuchKey("The specified key does not exist.", Key=key)
+        raise NoSuchKey(NO_SUCH_KEY, Key=key)
 
     # --- events -----------------------------------------------------------------------------
 
@@ -254,6 +380,7 @@ class Objects:
         caller: Caller,
         size: int | None = None,
         etag: str | None = None,
+        version_id: str | None = None,
     ) -> list[Notice]:
         """One event for each of the bucket's configurations that wants it."""
         rules = [rule for rule in state.rules if rule.matches(event_name, key)]
@@ -268,6 +395,7 @@ class Objects:
             datetime.fromtimestamp(self.clock(), UTC),
             size,
             etag,
+            version_id,
         )
         return [Notice(r.target, body(event, r, caller, self.owner), caller.hops) for r in rules]
 
@@ -280,3 +408,19 @@ class Objects:
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
+
+
+def _marker_error(marker: StoredObject, version_id: str | None) -> S3Error:
+    """A read that meets a delete marker: NoSuchKey where it is the key's latest, S3's 405
+    where the request named it; both tell the client it met one (its headers)."""
+    headers = {"x-amz-delete-marker": "true", "x-amz-version-id": marker.version_id}
+    if version_id is None:
+        return NoSuchKey(NO_SUCH_KEY, Key=marker.key, headers=headers)
+    modified = datetime.fromtimestamp(marker.modified_ms / 1000, UTC)
+    headers.update({"Last-Modified": http_date(modified), "Allow": "DELETE"})
+    return MethodNotAllowed(
+        "The specified method is not allowed against this resource.",
+        Method="GET",
+        ResourceType="DeleteMarker",
+        headers=headers,
+    )

@@ -12,13 +12,8 @@ this region to retry the request").
 from __future__ import annotations
 
 from overcast.services.s3.errors import NoSuchVersion, S3Error
-from overcast.services.s3.objects import Objects
+from overcast.services.s3.objects import NO_SUCH_VERSION, Objects
 from overcast.types import ObjectTooLarge, ObjectUnreadable
-
-# Buckets here are unversioned. S3 gives every object of an unversioned bucket the version
-# id "null" (GetObject?versionId=null reads it); any other version does not exist.
-NULL_VERSION = "null"
-NO_SUCH_VERSION = "The specified version does not exist."
 
 
 def elsewhere(region: str) -> str:
@@ -39,13 +34,12 @@ class S3Reader:
             state = self.objects.buckets.get(bucket)
             if state.bucket.region != region:
                 raise ObjectUnreadable("PermanentRedirect", elsewhere(state.bucket.region))
-            if version is not None and version != NULL_VERSION:
-                raise NoSuchVersion(NO_SUCH_VERSION, Key=key, VersionId=version)
-            item, stream = self.objects.open(bucket, key)
+            item, stream = self.objects.open(bucket, key, version)
         except S3Error as error:
             code, message = error.code, error.message
-            if version is not None and code == "NoSuchKey":
-                # A version was named: the "null" version of a missing key does not exist.
+            if version is not None and code in ("NoSuchKey", "InvalidArgument"):
+                # A version was named: one of a missing key, or an id S3 could not have
+                # given, does not exist.
                 code, message = NoSuchVersion.code, NO_SUCH_VERSION
             raise ObjectUnreadable(code, message) from None
         with stream:

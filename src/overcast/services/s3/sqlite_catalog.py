@@ -2,12 +2,14 @@
 
 An object's row and the events it causes are written in one transaction, before the client
 hears success; the events leave the outbox once delivered (see notifier.py).
+
+Each row of `objects` is one version of a key (its rows: sqlite_versions.py; the layout, and
+how an older file is brought up to it: sqlite_schema.py).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 from overcast.services.s3.catalog import (
@@ -20,81 +22,51 @@ from overcast.services.s3.catalog import (
     StoredObject,
     Upload,
 )
+from overcast.services.s3.sqlite_schema import (
+    INDEXES,
+    OBJECT_COLUMNS,
+    SCHEMA,
+    acl_of,
+    json_of,
+    object_of,
+    tags_of,
+    upgrade,
+)
+from overcast.services.s3.sqlite_versions import VersionTable
 from overcast.store.database import Database
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS buckets (
-    name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    tags TEXT, notification TEXT, policy TEXT, cors TEXT);
-CREATE TABLE IF NOT EXISTS objects (
-    bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, headers TEXT NOT NULL,
-    metadata TEXT NOT NULL, parts INTEGER, checksum TEXT, part_sizes TEXT, tags TEXT,
-    PRIMARY KEY (bucket, key)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS uploads (
-    id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,
-    initiated_ms INTEGER NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL,
-    checksum_algorithm TEXT, tags TEXT);
-CREATE TABLE IF NOT EXISTS parts (
-    upload TEXT NOT NULL, number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
-    etag TEXT NOT NULL, modified_ms INTEGER NOT NULL, checksum TEXT,
-    PRIMARY KEY (upload, number)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS completions (
-    upload TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, blob TEXT NOT NULL,
-    parts TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS completions_by_key ON completions (bucket, key);
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, target TEXT NOT NULL, body BLOB NOT NULL,
-    hops INTEGER NOT NULL);
-"""
-OBJECT_COLUMNS = (
-    "bucket, key, blob, size, etag, modified_ms, headers, metadata, parts, checksum, part_sizes, "
-    "tags"
-)
-# Columns added since the first schema: (table, column, type), added to older files at open.
-ADDED_COLUMNS = (
-    ("objects", "part_sizes", "TEXT"),
-    ("buckets", "policy", "TEXT"),
-    ("objects", "tags", "TEXT"),
-    ("uploads", "tags", "TEXT"),
-    ("buckets", "cors", "TEXT"),
-)
 
-
-def _object(row: tuple) -> StoredObject:
-    *head, headers, metadata, parts, checksum, sizes, tags = row
-    part_sizes = tuple(json.loads(sizes)) if sizes else None
-    return StoredObject(
-        *head,
-        json.loads(headers),
-        json.loads(metadata),
-        parts,
-        checksum,
-        part_sizes,
-        _tags(tags),
+def _settings(
+    tags: str | None,
+    notification: str | None,
+    policy: str | None,
+    cors: str | None,
+    versioning: str | None,
+    acl: str | None,
+    ownership: str | None,
+    public_access: str | None,
+    lifecycle: str | None,
+) -> BucketSettings:
+    """A bucket's settings from its row (an empty public access block is one deleted)."""
+    return BucketSettings(
+        json_of(tags),
+        json_of(notification),
+        policy,
+        json_of(cors),
+        json_of(versioning),
+        json_of(acl),
+        ownership,
+        None if public_access is None else json.loads(public_access),
+        json_of(lifecycle),
     )
 
 
-def _json(text: str | None) -> object:
-    return json.loads(text) if text else None
-
-
-def _tags(text: str | None) -> tuple[tuple[str, str], ...]:
-    return tuple((key, value) for key, value in json.loads(text)) if text else ()
-
-
-class SqliteCatalog(Database):
+class SqliteCatalog(VersionTable, Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
-        self._add_columns()
-
-    def _add_columns(self) -> None:
-        """Columns a file made by an earlier version lacks (their rows get NULL)."""
         with self.transaction():
-            for table, column, kind in ADDED_COLUMNS:
-                present = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-                if column not in present:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            upgrade(self._db)
+        self._db.executescript(INDEXES)
 
     # --- buckets ----------------------------------------------------------------------------
 
@@ -118,12 +90,10 @@ class SqliteCatalog(Database):
         """Every bucket's settings, read at start."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT name, tags, notification, policy, cors FROM buckets"
+                "SELECT name, tags, notification, policy, cors, versioning, acl, ownership, "
+                "public_access, lifecycle FROM buckets"
             ).fetchall()
-        return {
-            name: BucketSettings(_json(tags), _json(notes), policy, _json(cors))
-            for name, tags, notes, policy, cors in rows
-        }
+        return {name: _settings(*kept) for name, *kept in rows}
 
     def remove_bucket(self, name: str) -> list[str]:
         """Delete an empty bucket (and its unfinished uploads); returns the blobs of their
@@ -165,94 +135,32 @@ class SqliteCatalog(Database):
         text = json.dumps(rules) if rules is not None else None
         self._write("UPDATE buckets SET cors=? WHERE name=?", (text, name))
 
-    # --- objects ----------------------------------------------------------------------------
+    def set_versioning(self, name: str, configuration: dict) -> None:
+        self._write(
+            "UPDATE buckets SET versioning=? WHERE name=?", (json.dumps(configuration), name)
+        )
 
-    def get(self, bucket: str, key: str) -> StoredObject | None:
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=?", (bucket, key)
-            ).fetchone()
-        return None if row is None else _object(row)
+    def set_bucket_acl(self, name: str, acl: list | None) -> None:
+        text = json.dumps(acl) if acl is not None else None
+        self._write("UPDATE buckets SET acl=? WHERE name=?", (text, name))
 
-    def put(
-        self, item: StoredObject, notices: list[Notice], check: Check | None = None
-    ) -> tuple[StoredObject | None, list[Notice]]:
-        """Store an object (replacing any of its key) with its events; returns the object
-        replaced and the events as kept (with their ids). `check` may refuse the write."""
-        with self.transaction():
-            if (
-                self._db.execute("SELECT 1 FROM buckets WHERE name=?", (item.bucket,)).fetchone()
-                is None
-            ):
-                raise LookupError(item.bucket)
-            previous = self.get(item.bucket, item.key)
-            if check is not None:
-                check(previous)
-            self._forget_completions(item.bucket, item.key)
-            self._db.execute(
-                f"INSERT OR REPLACE INTO objects ({OBJECT_COLUMNS}) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    item.bucket,
-                    item.key,
-                    item.blob,
-                    item.size,
-                    item.etag,
-                    item.modified_ms,
-                    json.dumps(item.headers),
-                    json.dumps(item.metadata),
-                    item.parts,
-                    item.checksum,
-                    json.dumps(item.part_sizes) if item.part_sizes is not None else None,
-                    json.dumps(item.tags) if item.tags else None,
-                ),
-            )
-            kept = self._keep(notices)
-        return previous, kept
+    def set_ownership(self, name: str, ownership: str) -> None:
+        self._write("UPDATE buckets SET ownership=? WHERE name=?", (ownership, name))
 
-    def set_object_tags(
-        self, bucket: str, key: str, tags: tuple[tuple[str, str], ...]
-    ) -> StoredObject | None:
-        """Replace an object's tag set (its bytes and everything else unchanged); returns the
-        object as tagged, None if there is no such object."""
-        with self.transaction():
-            self._db.execute(
-                "UPDATE objects SET tags=? WHERE bucket=? AND key=?",
-                (json.dumps(tags) if tags else None, bucket, key),
-            )
-            return self.get(bucket, key)
+    def set_public_access(self, name: str, configuration: dict) -> None:
+        text = json.dumps(configuration)
+        self._write("UPDATE buckets SET public_access=? WHERE name=?", (text, name))
 
-    def delete(
-        self, bucket: str, key: str, notices: Callable[[StoredObject], list[Notice]]
-    ) -> tuple[StoredObject | None, list[Notice]]:
-        """Remove an object and keep the events its removal causes; returns what was removed."""
-        with self.transaction():
-            previous = self.get(bucket, key)
-            if previous is None:
-                return None, []
-            self._db.execute("DELETE FROM objects WHERE bucket=? AND key=?", (bucket, key))
-            self._forget_completions(bucket, key)
-            kept = self._keep(notices(previous))
-        return previous, kept
-
-    def page(self, bucket: str, after: str, low: str, high: str | None, limit: int) -> list:
-        """Up to `limit` objects with keys > `after`, >= `low` and < `high` (a prefix's
-        range), in key order (UTF-8 byte order, which is S3's)."""
-        sql = f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key>? AND key>=?"
-        args: tuple = (bucket, after, low)
-        if high is not None:
-            sql += " AND key<?"
-            args += (high,)
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY key LIMIT ?", (*args, limit)).fetchall()
-        return [_object(row) for row in rows]
+    def set_lifecycle(self, name: str, configuration: dict | None) -> None:
+        text = json.dumps(configuration) if configuration is not None else None
+        self._write("UPDATE buckets SET lifecycle=? WHERE name=?", (text, name))
 
     # --- multipart uploads ------------------------------------------------------------------
 
     def add_upload(self, upload: Upload) -> None:
         self._write(
             "INSERT INTO uploads (id, bucket, key, initiated_ms, headers, metadata, "
-            "checksum_algorithm, tags) VALUES (?,?,?,?,?,?,?,?)",
+            "checksum_algorithm, tags, acl) VALUES (?,?,?,?,?,?,?,?,?)",
             (
                 upload.id,
                 upload.bucket,
@@ -262,6 +170,7 @@ class SqliteCatalog(Database):
                 json.dumps(upload.metadata),
                 upload.checksum_algorithm,
                 json.dumps(upload.tags) if upload.tags else None,
+                json.dumps(upload.acl) if upload.acl is not None else None,
             ),
         )
 
@@ -269,12 +178,13 @@ class SqliteCatalog(Database):
         with self._lock:
             row = self._db.execute(
                 "SELECT id, bucket, key, initiated_ms, headers, metadata, checksum_algorithm, "
-                "tags FROM uploads WHERE id=?",
+                "tags, acl FROM uploads WHERE id=?",
                 (upload_id,),
             ).fetchone()
         if row is None:
             return None
-        return Upload(*row[:4], json.loads(row[4]), json.loads(row[5]), row[6], _tags(row[7]))
+        headers, metadata = json.loads(row[4]), json.loads(row[5])
+        return Upload(*row[:4], headers, metadata, row[6], tags_of(row[7]), acl_of(row[8]))
 
     def uploads(self, bucket: str) -> list[Upload]:
         with self._lock:
@@ -363,9 +273,14 @@ class SqliteCatalog(Database):
             if row is None:
                 return None
             bucket, key, blob, parts = row
-            item = self.get(bucket, key)
-        if item is None or item.blob != blob:
+            made = self._db.execute(
+                f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket=? AND key=? AND blob=? "
+                "AND marker=0",
+                (bucket, key, blob),
+            ).fetchone()
+        if made is None:
             return None
+        item = object_of(made)
         named = tuple((int(number), str(etag)) for number, etag in json.loads(parts))
         return Completion(upload_id, bucket, key, named), item
 
@@ -399,5 +314,7 @@ class SqliteCatalog(Database):
 
     def referenced_blobs(self) -> set[str]:
         with self._lock:
-            rows = self._db.execute("SELECT blob FROM objects UNION SELECT blob FROM parts")
+            rows = self._db.execute(
+                "SELECT blob FROM objects WHERE marker=0 UNION SELECT blob FROM parts"
+            )
             return {row[0] for row in rows}

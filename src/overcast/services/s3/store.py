@@ -10,7 +10,9 @@ from pathlib import Path
 
 from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
+from overcast.services.s3.bucket_access import BucketAccess
 from overcast.services.s3.buckets import Buckets
+from overcast.services.s3.lifecycle import Lifecycle
 from overcast.services.s3.multipart import Multipart
 from overcast.services.s3.names import canonical_user_id
 from overcast.services.s3.notifier import Acceptor, Notifier
@@ -36,20 +38,25 @@ class ObjectStore:
         self.catalog = SqliteCatalog(data_dir / "s3.db")
         self.blobs = BlobStore(data_dir / "s3")
         self.notifier = Notifier(self.catalog, queue, resolver, destinations)
-        self.buckets = Buckets(self.catalog, resolver, self.notifier, clock)
+        self.buckets = Buckets(self.catalog, resolver, self.notifier, self.owner_id, clock)
+        self.access = BucketAccess(self.catalog, self.buckets)
         # Records name the bucket owner by a short upper-case id, as S3's do.
         owner_principal = self.owner_id[:14].upper()
         self.objects = Objects(
             self.catalog, self.blobs, self.buckets, self.notifier, owner_principal, clock
         )
         self.multipart = Multipart(self.catalog, self.blobs, self.objects, clock)
+        self.lifecycle = Lifecycle(self.catalog, self.buckets, self.objects, self.multipart, clock)
 
     def start(self) -> None:
-        """After Lambda's queue has started: sweep what a crash left, deliver kept events."""
+        """After Lambda's queue has started: sweep what a crash left, deliver kept events,
+        start applying lifecycle rules."""
         removed = self.blobs.sweep(self.catalog.referenced_blobs())
         if removed:
             log.info("removed %d object files no object or part names", removed)
         self.notifier.recover()
+        self.lifecycle.start()
 
     def close(self) -> None:
+        self.lifecycle.stop()
         self.catalog.close()

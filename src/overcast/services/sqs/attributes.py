@@ -35,6 +35,7 @@ CHOICES = {
 }
 FREE_TEXT = ("Policy", "KmsMasterKeyId")
 FIFO_ONLY = ("ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
+HIGH_THROUGHPUT = ("DeduplicationScope", "FifoThroughputLimit")
 COMPUTED = (
     "QueueArn",
     "ApproximateNumberOfMessages",
@@ -85,6 +86,10 @@ def checked(given: dict[str, str], *, fifo: bool, kind_of: QueueKind) -> dict[st
 
 
 def _checked(name: str, value: str, fifo: bool, kind_of: QueueKind) -> str:
+    if name in HIGH_THROUGHPUT and not fifo:
+        raise InvalidAttributeName(
+            f"You can specify the {name} only when FifoQueue is set to true."
+        )
     if name in FIFO_ONLY and not fifo:
         raise InvalidAttributeName(f"Unknown Attribute {name}.")
     if name in RANGES:
@@ -159,6 +164,19 @@ def _json_object(text: str, error: InvalidParameterValueException) -> dict:
     if not isinstance(document, dict):
         raise error
     return document
+
+
+def check_throughput(attributes: dict[str, str]) -> None:
+    """A queue's attributes as they will be: SQS allows FifoThroughputLimit=perMessageGroupId
+    only with DeduplicationScope=messageGroup."""
+    if (
+        attributes.get("FifoThroughputLimit") == "perMessageGroupId"
+        and attributes.get("DeduplicationScope") != "messageGroup"
+    ):
+        raise InvalidAttributeValue(
+            "Invalid value for the parameter FifoThroughputLimit. Reason: perMessageGroupId is "
+            "allowed only when DeduplicationScope is messageGroup."
+        )
 
 
 def redrive_policy(attributes: dict[str, str]) -> RedrivePolicy | None:

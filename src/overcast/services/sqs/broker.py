@@ -67,7 +67,7 @@ class Broker:
 
     def load(self) -> None:
         """Read every queue's messages and FIFO deduplications from the store."""
-        now = self._now_ms()
+        now = self.now_ms()
         for queue in self.registry.load():
             for message in self.store.load_messages(queue.record.id):
                 queue.add(message, now)
@@ -91,7 +91,7 @@ class Broker:
         place holds its error (raised at once for a batch of one)."""
         results: list[Message | QueueError] = []
         with self.lock:
-            now = self._now_ms()
+            now = self.now_ms()
             fresh: list[Message] = []
             for outgoing in batch:
                 try:
@@ -171,7 +171,7 @@ class Broker:
         are dropped; those received maxReceiveCount times go to the dead-letter queue."""
         visibility = queue.visibility_timeout if visibility_s is None else visibility_s
         with self.lock:
-            now = self._now_ms()
+            now = self.now_ms()
             out: list[Received] = []
             size, dropped, moved = 0, [], []
             for message in queue.candidates(now):
@@ -183,7 +183,7 @@ class Broker:
                     moved.append(message)
                     continue
                 if out and max_bytes is not None and size + message.size > max_bytes:
-                    queue.hide(message, message.visible_ms)  # back in line, for the next one
+                    queue.hide(message, message.visible_ms, keep_place=True)  # for the next one
                     break
                 message.receive_count += 1
                 message.first_receive_ms = message.first_receive_ms or now
@@ -221,7 +221,7 @@ class Broker:
         be deleted"); a FIFO queue refuses it."""
         results: list[QueueError | None] = []
         with self.lock:
-            now = self._now_ms()
+            now = self.now_ms()
             gone = []
             for handle in handles:
                 try:
@@ -258,16 +258,17 @@ class Broker:
         """Set messages' visibility timeouts from now, by receipt handle, in one commit."""
         results: list[QueueError | None] = []
         with self.lock:
-            now = self._now_ms()
+            now = self.now_ms()
             changed = []
             for handle, timeout in changes:
                 try:
-                    message = self._in_flight(queue, handle, timeout, now)
+                    message = self._changeable(queue, handle, timeout, now)
                 except QueueError as error:
                     results.append(error)
                     continue
-                queue.hide(message, now + timeout * 1000)
-                changed.append(message)
+                if message is not None:
+                    queue.hide(message, now + timeout * 1000)
+                    changed.append(message)
                 results.append(None)
             if changed:
                 self.store.update_messages(changed)
@@ -275,7 +276,11 @@ class Broker:
             self.wake(queue)
         return results
 
-    def _in_flight(self, queue: Queue, handle: str, timeout: int, now: int) -> Message:
+    def _changeable(self, queue: Queue, handle: str, timeout: int, now: int) -> Message | None:
+        """The message in flight whose visibility a receipt handle may change; None for the
+        latest receipt of a standard queue's message whose visibility timeout has just run
+        out (no one received it since): SQS accepts the change and the message stays
+        visible."""
         if not 0 <= timeout <= MAX_VISIBILITY_S:
             raise InvalidParameterValueException(
                 f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be "
@@ -283,18 +288,21 @@ class Broker:
             )
         receipt = _receipt(queue, handle)
         message = queue.messages.get(receipt.message_id)
-        if message is None or message.receipt != receipt.nonce or not queue.in_flight(message, now):
-            raise InvalidParameterValueException(
-                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not "
-                "exist or is not available for visibility timeout change."
-            )
-        return message
+        current = message is not None and message.receipt == receipt.nonce
+        if current and queue.in_flight(message, now):
+            return message
+        if current and not queue.fifo:
+            return None
+        raise InvalidParameterValueException(
+            f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not "
+            "exist or is not available for visibility timeout change."
+        )
 
     def discard(self, queue: Queue, received: list[Received]) -> None:
         """Take received messages out of a queue for good: to its dead-letter queue if it has
         one, else deleted (Lambda stopping a recursive loop)."""
         with self.lock:
-            now = self._now_ms()
+            now = self.now_ms()
             target = self._dead_letter_queue(queue)
             taken = [r.message for r in received if queue.messages.get(r.message.id) is r.message]
             with self.store.transaction():
@@ -309,13 +317,14 @@ class Broker:
 
     def purge(self, queue: Queue) -> None:
         with self.lock:
-            now = self._now_ms()
+            now = self.now_ms()
             if now - queue.purged_ms < PURGE_INTERVAL_MS:
                 raise PurgeQueueInProgress(
                     f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds."
                 )
             self.store.purge(queue.record.id)
             queue.clear()
+            queue.deduplication = {}
             queue.purged_ms = now
 
     def delete_queue(self, queue: Queue) -> None:
@@ -339,7 +348,8 @@ class Broker:
         except QueueError as error:
             raise DeliveryFailed(f"{delivery.arn} refused the message: {error.message}") from None
 
-    def _now_ms(self) -> int:
+    def now_ms(self) -> int:
+        """The broker's clock, in milliseconds."""
         return int(self.clock() * 1000)
 
 

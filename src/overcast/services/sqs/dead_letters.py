@@ -3,7 +3,10 @@ queue's RedrivePolicy names, and so does one Lambda takes out of a queue for goo
 
 A moved message is visible at once in its dead-letter queue and counted as never received
 there. Its retention still counts from its first send, except in a FIFO dead-letter queue,
-where it starts again (as SQS does).
+where it starts again, and where its deduplication id becomes its MessageId, so that two
+messages that shared a deduplication id are both kept (as SQS documents both).
+
+Moving messages back out of a dead-letter queue is message_mover.py's.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def move(source: Queue, target: Queue, message: Message, now: int) -> None:
     message.receive_count, message.first_receive_ms, message.receipt = 0, None, None
     if target.fifo:
         message.sent_ms = now
+        message.dedup_id = message.id
     message.dead_letter_source = source.arn
     message.visible_ms = now
     target.add(message, now)

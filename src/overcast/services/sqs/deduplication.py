@@ -1,6 +1,10 @@
 """FIFO queues' deduplication: a send whose MessageDeduplicationId (or, with
 ContentBasedDeduplication, the SHA-256 of its body) was seen in the last 5 minutes queues
-nothing, and SQS answers with the message the first send made, even if deleted since."""
+nothing, and SQS answers with the message the first send made, even if deleted since.
+
+With DeduplicationScope=messageGroup (high throughput FIFO) a deduplication id is seen only
+within its message group: another group may reuse it. PurgeQueue forgets what was seen.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,12 @@ DEDUPLICATION_MS = 5 * 60 * 1000
 PRUNE_EVERY = 1000  # sends between two sweeps of expired entries
 
 
+def deduplication_key(queue: Queue, group_id: str | None, dedup_id: str) -> str:
+    """What a send is deduplicated by: its deduplication id, within its message group when
+    the queue deduplicates per group. A space joins the two: neither id may hold one."""
+    return f"{group_id} {dedup_id}" if queue.deduplicate_per_group else dedup_id
+
+
 class Deduplicator:
     def __init__(self, store: QueueStore) -> None:
         self.store = store
@@ -21,12 +31,13 @@ class Deduplicator:
     def earlier(
         self, queue: Queue, dedup_id: str, now: int, fresh: list[Message], outgoing: Outgoing
     ) -> Message | None:
-        """The message an earlier send with this deduplication id made (in this batch, or
-        within 5 minutes), or None."""
+        """The message an earlier send with this deduplication id (in this group, where the
+        queue deduplicates per group) made, in this batch or within 5 minutes, or None."""
+        key = deduplication_key(queue, outgoing.group_id, dedup_id)
         for message in fresh:
-            if message.dedup_id == dedup_id:
+            if deduplication_key(queue, message.group_id, message.dedup_id or "") == key:
                 return message
-        entry = queue.deduplication.get(dedup_id)
+        entry = queue.deduplication.get(key)
         if entry is None or entry.expires_ms <= now:
             return None
         # Deleted since: answer with its id and sequence number all the same.
@@ -38,10 +49,9 @@ class Deduplicator:
         """Keep a sent message's deduplication id for 5 minutes (inside the send's commit)."""
         if message.dedup_id is None:
             return
-        entry = Deduplication(
-            queue.record.id, message.dedup_id, message.id, message.seq, now + DEDUPLICATION_MS
-        )
-        queue.deduplication[message.dedup_id] = entry
+        key = deduplication_key(queue, message.group_id, message.dedup_id)
+        entry = Deduplication(queue.record.id, key, message.id, message.seq, now + DEDUPLICATION_MS)
+        queue.deduplication[key] = entry
         self.store.add_deduplication(entry)
         self._sends += 1
         if self._sends % PRUNE_EVERY == 0:  # forget expired ones now and then

@@ -137,3 +137,13 @@ class BatchRequestError(QueueError):
         super().__init__(message)
         self.shape = shape
         self.code = f"AWS.SimpleQueueService.{shape}"
+
+
+class ResourceNotFoundException(QueueError):
+    """Raised when a message movement task, or a queue a move request names by ARN, does not
+    exist."""
+
+    status = 404
+    code = "ResourceNotFoundException"
+    shape = "ResourceNotFoundException"
+    namespace = "com.amazonaws.sqs"

@@ -54,6 +54,7 @@ class Message:
     receipt: str | None = None
     md5_body: str = ""
     md5_attributes: str | None = None
+    ticket: int = 0  # its queue's order of becoming visible (not kept: set again at load)
 
     def __post_init__(self) -> None:
         if not self.md5_body:

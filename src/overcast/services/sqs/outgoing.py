@@ -33,7 +33,10 @@ class Outgoing:
 
 
 def checked_delay(queue: Queue, delay_s: int | None) -> int:
-    if delay_s is None:
+    """The message's delay: its own DelaySeconds, or the queue's. A FIFO queue takes only
+    the queue's, and refuses a message's own unless it is 0 (which SQS accepts, and then
+    applies the queue's delay)."""
+    if delay_s is None or (queue.fifo and delay_s == 0):
         return queue.delay_s
     if queue.fifo:
         raise InvalidParameterValueException(
@@ -49,8 +52,10 @@ def checked_delay(queue: Queue, delay_s: int | None) -> int:
 
 
 def checked_fifo(queue: Queue, outgoing: Outgoing) -> str | None:
-    """The message's deduplication id (FIFO), after SQS's checks of the FIFO parameters."""
+    """The message's deduplication id (FIFO), after SQS's checks of the FIFO parameters. A
+    standard queue takes a MessageGroupId too (SQS's fair queues), checked as a FIFO one."""
     if not queue.fifo:
+        _check_id("MessageGroupId", outgoing.group_id)
         if outgoing.dedup_id is not None:
             raise InvalidParameterValueException(
                 f"Value {outgoing.dedup_id} for parameter MessageDeduplicationId is invalid. "
@@ -61,15 +66,8 @@ def checked_fifo(queue: Queue, outgoing: Outgoing) -> str | None:
         raise MissingRequiredParameterException(
             "The request must contain the parameter MessageGroupId."
         )
-    for parameter, value in (
-        ("MessageGroupId", outgoing.group_id),
-        ("MessageDeduplicationId", outgoing.dedup_id),
-    ):
-        if value is not None and not _FIFO_ID.fullmatch(value):
-            raise InvalidParameterValueException(
-                f"Value {value} for parameter {parameter} is invalid. Reason: {parameter} can "
-                "only include alphanumeric and punctuation characters. 1 to 128 in length."
-            )
+    _check_id("MessageGroupId", outgoing.group_id)
+    _check_id("MessageDeduplicationId", outgoing.dedup_id)
     if outgoing.dedup_id is not None:
         return outgoing.dedup_id
     if queue.content_based_deduplication:
@@ -78,6 +76,14 @@ def checked_fifo(queue: Queue, outgoing: Outgoing) -> str | None:
         "The queue should either have ContentBasedDeduplication enabled or "
         "MessageDeduplicationId provided explicitly"
     )
+
+
+def _check_id(parameter: str, value: str | None) -> None:
+    if value is not None and not _FIFO_ID.fullmatch(value):
+        raise InvalidParameterValueException(
+            f"Value {value} for parameter {parameter} is invalid. Reason: {parameter} can only "
+            "include alphanumeric and punctuation characters. 1 to 128 in length."
+        )
 
 
 def from_delivery(delivery: Delivery, queue: Queue, account_id: str) -> Outgoing:

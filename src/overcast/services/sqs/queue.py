@@ -1,9 +1,13 @@
 """One queue in memory: its messages, in the order SQS hands them out.
 
 A standard queue hands out its visible messages oldest first. A FIFO queue hands them out in
-order within each message group, and none of a group while an earlier message of it is in
-flight (received, neither deleted nor visible again), as SQS does. Messages that are delayed
-or in flight wait in a heap by the time they become visible again.
+order within each message group, and a group only while its first message is visible: while
+that one is in flight (received, neither deleted nor visible again) or delayed, nothing of the
+group is handed out. As SQS does (its answers recorded against AWS show it), a group whose
+first message became visible again only now (its visibility timeout ran out, or was changed to
+0) comes after the groups that waited longer, and a group's run stops at the first message
+that is not visible. Messages that are delayed or in flight wait in a heap by the time they
+become visible again.
 
 Only the queue service mutates a Queue, under its lock; the store keeps what it does.
 """
@@ -14,14 +18,16 @@ import asyncio
 import heapq
 from collections import deque
 from collections.abc import Iterator
+from itertools import count, islice
 
 from overcast.aws.arn import arn
 from overcast.services.sqs.attributes import RedrivePolicy, redrive_policy
 from overcast.services.sqs.message import Message
 from overcast.services.sqs.store import Deduplication, QueueRecord
 
-# A receive hands out at most 10 messages, so a group's messages in flight are among its first 10.
-MAX_RECEIVE = 10
+# How far into a group one receive looks: it hands out at most 10 messages, and a message
+# dropped on the way (expired, moved to a dead-letter queue) is dropped for the next one too.
+GROUP_SCAN = 100
 
 
 class Queue:
@@ -37,6 +43,7 @@ class Queue:
         self._ready: list[tuple[int, str]] = []  # standard: (seq, id) of visible messages
         self._hidden: list[tuple[int, int, str]] = []  # (visible_ms, seq, id)
         self._groups: dict[str, deque[str]] = {}  # FIFO: message ids per group, oldest first
+        self._tickets = count(1)  # the order in which messages became (or become) visible
         self.configure(record.attributes)
 
     @property
@@ -56,6 +63,7 @@ class Queue:
         self.wait_s = int(attributes["ReceiveMessageWaitTimeSeconds"])
         self.maximum_message_size = int(attributes["MaximumMessageSize"])
         self.content_based_deduplication = attributes.get("ContentBasedDeduplication") == "true"
+        self.deduplicate_per_group = attributes.get("DeduplicationScope") == "messageGroup"
         self.redrive: RedrivePolicy | None = redrive_policy(attributes)
 
     # --- membership -------------------------------------------------------------------------
@@ -63,6 +71,7 @@ class Queue:
     def add(self, message: Message, now_ms: int) -> None:
         """A new (or moved-in) message; `visible_ms` says when it may be handed out."""
         self.messages[message.id] = message
+        message.ticket = next(self._tickets)
         if self.fifo:
             self._groups.setdefault(message.group_id or "", deque()).append(message.id)
         if message.visible_ms > now_ms:
@@ -93,11 +102,14 @@ class Queue:
         self._groups.clear()
         return gone
 
-    def hide(self, message: Message, until_ms: int) -> None:
-        """Make a message visible again only at `until_ms` (a receive, a visibility change).
-        Even when that is now, it returns through the heap: a receive never hands out the
-        same message twice."""
+    def hide(self, message: Message, until_ms: int, *, keep_place: bool = False) -> None:
+        """Make a message visible again only at `until_ms` (a receive, a visibility change):
+        it then queues behind what became visible before it, unless it `keep_place`s (put
+        back unreceived). Even when that is now, it returns through the heap: a receive never
+        hands out the same message twice."""
         message.visible_ms = until_ms
+        if not keep_place:
+            message.ticket = next(self._tickets)
         heapq.heappush(self._hidden, (until_ms, message.seq, message.id))
 
     # --- handing out ------------------------------------------------------------------------
@@ -117,14 +129,14 @@ class Queue:
                 yield message
 
     def _fifo_candidates(self, now_ms: int) -> Iterator[Message]:
-        groups = []
+        heads = []
         for ids in self._groups.values():
             head = self.messages[ids[0]]
-            if not any(self._in_flight(self.messages[i], now_ms) for i in _first(ids)):
-                groups.append((head.seq, ids))
-        groups.sort(key=lambda entry: entry[0])
-        for _, ids in groups:
-            for message_id in list(_first(ids)):
+            if head.visible_ms <= now_ms:
+                heads.append((head.visible_ms, head.ticket, ids))
+        heads.sort(key=lambda entry: entry[:2])  # the group visible the longest first
+        for _, _, ids in heads:
+            for message_id in list(islice(ids, GROUP_SCAN)):
                 message = self.messages.get(message_id)
                 if message is None or message.visible_ms > now_ms:
                     break  # order within a group: nothing past a message that waits
@@ -173,10 +185,3 @@ class Queue:
     def expired(self, message: Message, now_ms: int) -> bool:
         """Kept longer than MessageRetentionPeriod (a dead letter counts from its first send)."""
         return now_ms >= message.sent_ms + self.retention_s * 1000
-
-
-def _first(ids: deque[str]) -> Iterator[str]:
-    for index, message_id in enumerate(ids):
-        if index >= MAX_RECEIVE:
-            return
-        yield message_id

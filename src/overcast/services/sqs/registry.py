@@ -127,6 +127,7 @@ class QueueRegistry:
         now = int(self.clock())
         attributes = queue_attributes.defaults(fifo)
         attributes.update({k: v for k, v in settings.items() if v != ""})
+        queue_attributes.check_throughput(attributes)
         record = QueueRecord(0, region, name, attributes, dict(tags), now, now)
         queue = Queue(self.store.add_queue(record), self.account_id)
         self._keep(queue)
@@ -139,9 +140,7 @@ class QueueRegistry:
 
     def set_attributes(self, queue: Queue, given: dict[str, str]) -> None:
         given = dict(given)
-        fifo_flag = given.pop("FifoQueue", None)
-        if fifo_flag is not None and fifo_flag.lower() != str(queue.fifo).lower():
-            raise InvalidAttributeValue("Invalid value for the parameter FifoQueue.")
+        _check_fifo_flag(queue, given.pop("FifoQueue", None))
         settings = self._checked(given, queue.fifo, queue.arn)
         attributes = dict(queue.record.attributes)
         for key, value in settings.items():
@@ -149,6 +148,7 @@ class QueueRegistry:
                 attributes.pop(key, None)
             else:
                 attributes[key] = value
+        queue_attributes.check_throughput(attributes)
         queue.record.modified_s = int(self.clock())
         queue.configure(attributes)
         self.store.put_queue(queue.record)
@@ -202,10 +202,14 @@ class QueueRegistry:
 
 
 def _checked_name(name: str, fifo_flag: str | None) -> bool:
-    """Whether the queue is FIFO, from its name and the FifoQueue attribute."""
-    fifo = str(fifo_flag).lower() == "true" if fifo_flag is not None else False
-    if fifo_flag is not None and str(fifo_flag).lower() not in ("true", "false"):
+    """Whether the queue is FIFO, from its name and the FifoQueue attribute (which only a
+    FIFO queue has: SQS refuses FifoQueue=false as an unknown attribute)."""
+    flag = None if fifo_flag is None else str(fifo_flag).lower()
+    if flag is not None and flag not in ("true", "false"):
         raise InvalidAttributeValue("Invalid value for the parameter FifoQueue.")
+    if flag == "false":
+        raise InvalidAttributeName("Unknown Attribute FifoQueue.")
+    fifo = flag == "true"
     if fifo and not _FIFO_NAME.fullmatch(name):
         raise InvalidParameterValueException(
             "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
@@ -217,6 +221,20 @@ def _checked_name(name: str, fifo_flag: str | None) -> bool:
             "alphanumeric characters, hyphens, or underscores. 1 to 80 in length."
         )
     return fifo
+
+
+def _check_fifo_flag(queue: Queue, fifo_flag: str | None) -> None:
+    """SetQueueAttributes' FifoQueue: unknown to a standard queue, and only "true" (what it
+    is) for a FIFO one."""
+    if fifo_flag is None:
+        return
+    if not queue.fifo:
+        raise InvalidAttributeName("Unknown Attribute FifoQueue.")
+    if str(fifo_flag).lower() != "true":
+        raise InvalidAttributeValue(
+            "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not "
+            "supported."
+        )
 
 
 def _check_tag_count(name: str, tags: dict[str, str]) -> None:

@@ -1,4 +1,5 @@
-"""SQS on this server, assembled: the queues, their messages, and Lambda's pollers of them."""
+"""SQS on this server, assembled: the queues, their messages, dead-letter redrive, and
+Lambda's pollers of them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.services.sqs.broker import Broker
+from overcast.services.sqs.message_mover import MessageMover
 from overcast.services.sqs.pollers import LoopPolicy, QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import QueueStore, SqliteQueueStore
@@ -18,6 +20,7 @@ class QueueService:
     registry: QueueRegistry
     broker: Broker
     pollers: QueuePollers
+    mover: MessageMover
 
     @classmethod
     def build(
@@ -28,18 +31,24 @@ class QueueService:
         resolver: Resolver,
         loops: LoopPolicy,
     ) -> QueueService:
-        """Open `<data_dir>/queues.db` and read every queue and message kept there."""
+        """Open `<data_dir>/queues.db` and read every queue, message and message movement
+        task kept there."""
         store = SqliteQueueStore(data_dir / "queues.db")
         registry = QueueRegistry(store, account_id)
         broker = Broker(registry, store)
         broker.load()
-        return cls(store, registry, broker, QueuePollers(registry, broker, runner, resolver, loops))
+        mover = MessageMover(registry, broker, store)
+        mover.load()
+        pollers = QueuePollers(registry, broker, runner, resolver, loops)
+        return cls(store, registry, broker, pollers, mover)
 
     def start(self) -> None:
         """Needs the running loop."""
         self.broker.start()
+        self.mover.start()
         self.pollers.start()
 
     async def stop(self) -> None:
         await self.pollers.stop()
+        await self.mover.stop()
         self.store.close()

@@ -21,6 +21,7 @@ from overcast.services.sqs.message import (
     attributes_from_record,
     attributes_to_record,
 )
+from overcast.services.sqs.move_task import MoveStatus, MoveTask
 from overcast.store.database import Database
 
 SCHEMA = """
@@ -58,7 +59,20 @@ CREATE TABLE IF NOT EXISTS deduplication (
     seq INTEGER NOT NULL,
     expires_ms INTEGER NOT NULL,
     PRIMARY KEY (queue_id, dedup_id));
+CREATE TABLE IF NOT EXISTS move_tasks (
+    id TEXT PRIMARY KEY,
+    source_arn TEXT NOT NULL,
+    destination_arn TEXT,
+    rate INTEGER,
+    started_ms INTEGER NOT NULL,
+    to_move INTEGER NOT NULL,
+    moved INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    failure TEXT);
 """
+MOVE_TASK_COLUMNS = (
+    "id, source_arn, destination_arn, rate, started_ms, to_move, moved, status, failure"
+)
 MESSAGE_COLUMNS = (
     "seq, id, body, attributes, sent_ms, sender_id, hops, group_id, dedup_id, trace_header, "
     "dead_letter_source, receive_count, first_receive_ms, visible_ms, receipt"
@@ -83,7 +97,7 @@ class Deduplication:
     """A FIFO send remembered for five minutes: a repeat of its id is not queued again."""
 
     queue_id: int
-    dedup_id: str
+    dedup_id: str  # the deduplication key (deduplication.deduplication_key)
     message_id: str
     seq: int
     expires_ms: int
@@ -119,13 +133,25 @@ class QueueStore(Protocol):
 
     def delete_messages(self, seqs: Iterable[int]) -> None: ...
 
-    def purge(self, queue_id: int) -> None: ...
+    def purge(self, queue_id: int) -> None:
+        """Every message of the queue, and the deduplication ids it has seen."""
+        ...
 
     def load_deduplications(self, now_ms: int) -> list[Deduplication]: ...
 
     def add_deduplication(self, entry: Deduplication) -> None: ...
 
     def prune_deduplications(self, now_ms: int) -> None: ...
+
+    def load_move_tasks(self) -> list[MoveTask]:
+        """Message movement tasks, oldest first."""
+        ...
+
+    def put_move_task(self, task: MoveTask) -> None:
+        """Keep a task as it is now (its progress is kept in the commit of the moves)."""
+        ...
+
+    def delete_move_tasks(self, ids: Iterable[str]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -221,11 +247,12 @@ class SqliteQueueStore(Database):
         """A message moved to another queue (a dead-letter queue), as it is now."""
         with self.transaction():
             self._db.execute(
-                "UPDATE messages SET queue_id=?, sent_ms=?, receive_count=?, first_receive_ms=?, "
-                "visible_ms=?, receipt=?, dead_letter_source=? WHERE seq=?",
+                "UPDATE messages SET queue_id=?, sent_ms=?, dedup_id=?, receive_count=?, "
+                "first_receive_ms=?, visible_ms=?, receipt=?, dead_letter_source=? WHERE seq=?",
                 (
                     queue_id,
                     message.sent_ms,
+                    message.dedup_id,
                     message.receive_count,
                     message.first_receive_ms,
                     message.visible_ms,
@@ -240,8 +267,10 @@ class SqliteQueueStore(Database):
             self._db.executemany("DELETE FROM messages WHERE seq=?", [(s,) for s in seqs])
 
     def purge(self, queue_id: int) -> None:
+        """Every message of the queue, and the deduplication ids it has seen (as SQS)."""
         with self.transaction():
-            self._db.execute("DELETE FROM messages WHERE queue_id=?", (queue_id,))
+            for table in ("messages", "deduplication"):
+                self._db.execute(f"DELETE FROM {table} WHERE queue_id=?", (queue_id,))
 
     # --- FIFO deduplication -----------------------------------------------------------------
 
@@ -263,6 +292,31 @@ class SqliteQueueStore(Database):
     def prune_deduplications(self, now_ms: int) -> None:
         with self.transaction():
             self._db.execute("DELETE FROM deduplication WHERE expires_ms<=?", (now_ms,))
+
+    # --- message movement tasks -------------------------------------------------------------
+
+    def load_move_tasks(self) -> list[MoveTask]:
+        """Message movement tasks, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {MOVE_TASK_COLUMNS} FROM move_tasks ORDER BY started_ms, rowid"
+            ).fetchall()
+        return [MoveTask(*row[:7], MoveStatus(row[7]), row[8]) for row in rows]
+
+    def put_move_task(self, task: MoveTask) -> None:
+        """Keep a task as it is now (its progress is kept in the commit of the moves)."""
+        with self.transaction():
+            self._db.execute(
+                f"INSERT INTO move_tasks ({MOVE_TASK_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT (id) DO UPDATE SET moved=excluded.moved, status=excluded.status, "
+                "failure=excluded.failure",
+                (task.id, task.source_arn, task.destination_arn, task.rate, task.started_ms,
+                 task.to_move, task.moved, task.status.value, task.failure),
+            )  # fmt: skip
+
+    def delete_move_tasks(self, ids: Iterable[str]) -> None:
+        with self.transaction():
+            self._db.executemany("DELETE FROM move_tasks WHERE id=?", [(i,) for i in ids])
 
 
 def _columns(message: Message) -> tuple:

@@ -34,6 +34,9 @@ def test_create_answers_pending_and_is_active_after(harness: Harness) -> None:
     stored = harness.plane.functions.get_configuration(REGION, "f").config
     assert stored.state is State.ACTIVE
     assert stored.last_update_status is UpdateStatus.SUCCESSFUL
+    # Becoming Active is a revision of its own on Lambda.
+    assert stored.revision_id != view.config.revision_id
+    assert stored.code_sha256 == view.config.code_sha256
     assert harness.plane.code_store.has(stored.code_sha256)
 
 
@@ -66,6 +69,7 @@ def test_function_is_pending_while_its_code_is_stored(harness: Harness) -> None:
 
 def test_update_in_progress_refuses_a_second_update(harness: Harness) -> None:
     harness.create()
+    before = harness.plane.functions.get_configuration(REGION, "f").config
     entered, release = threading.Event(), threading.Event()
     code_store = harness.plane.code_store
     real_put = code_store.put
@@ -76,12 +80,23 @@ def test_update_in_progress_refuses_a_second_update(harness: Harness) -> None:
         return real_put(zip_bytes, **options)
 
     code_store.put = slow_put
+    answers = []
     updater = threading.Thread(
-        target=harness.plane.functions.update_code, args=(REGION, "f", package("x = 1"))
+        target=lambda: answers.append(
+            harness.plane.functions.update_code(REGION, "f", package("x = 1"))
+        )
     )
     updater.start()
     try:
         assert entered.wait(5)
+        # Meanwhile GetFunction and ListFunctions show the update InProgress, at the revision
+        # the update will answer with, as Lambda's do.
+        shown = harness.plane.functions.get_configuration(REGION, "f").config
+        assert shown.last_update_status is UpdateStatus.IN_PROGRESS
+        assert shown.last_update_status_reason_code == "Creating"
+        assert shown.revision_id != before.revision_id
+        listed = harness.plane.functions.list(REGION)[0][0].config
+        assert listed == shown
         with pytest.raises(ResourceConflictException) as caught:
             harness.plane.functions.update_configuration(REGION, "f", spec(timeout=10))
         assert caught.value.message == (
@@ -93,6 +108,11 @@ def test_update_in_progress_refuses_a_second_update(harness: Harness) -> None:
     finally:
         release.set()
         updater.join(5)
+    assert answers[0].config.revision_id == shown.revision_id
+    assert answers[0].config.last_update_status is UpdateStatus.IN_PROGRESS
+    after = harness.plane.functions.get_configuration(REGION, "f").config
+    assert after.last_update_status is UpdateStatus.SUCCESSFUL
+    assert after.revision_id not in (before.revision_id, shown.revision_id)
     harness.plane.functions.update_configuration(REGION, "f", spec(timeout=10))
 
 
@@ -117,19 +137,22 @@ def test_runtime_and_handler_are_mandatory(harness: Harness) -> None:
 
 
 def test_update_code_changes_revision_and_retires_latest(harness: Harness) -> None:
-    before = harness.create().config
+    harness.create()
+    before = harness.plane.functions.get_configuration(REGION, "f").config
     view = harness.plane.functions.update_code(REGION, "f", package("x = 2"))
     assert view.config.last_update_status is UpdateStatus.IN_PROGRESS
     after = harness.plane.functions.get_configuration(REGION, "f").config
     assert after.last_update_status is UpdateStatus.SUCCESSFUL
-    assert after.revision_id != before.revision_id
+    # Lambda: the answer's revision (InProgress) and the applied update's are two revisions.
+    assert len({before.revision_id, view.config.revision_id, after.revision_id}) == 3
     assert after.code_sha256 != before.code_sha256
     assert harness.retirer.retired == [f"{ARN}:$LATEST"]
     assert harness.plane.resolve(REGION, "f", None).function.code_sha256 == after.code_sha256
 
 
 def test_update_code_dry_run_changes_nothing(harness: Harness) -> None:
-    before = harness.create().config
+    harness.create()
+    before = harness.plane.functions.get_configuration(REGION, "f").config
     harness.plane.functions.update_code(REGION, "f", package("x = 3"), dry_run=True)
     after = harness.plane.functions.get_configuration(REGION, "f").config
     assert after.code_sha256 == before.code_sha256 and after.revision_id == before.revision_id

@@ -31,7 +31,8 @@ def test_publish_without_changes_returns_the_last_version(harness: Harness) -> N
 
 
 def test_publish_preconditions(harness: Harness) -> None:
-    latest = harness.create().config
+    harness.create()
+    latest = harness.plane.functions.get_configuration(REGION, "f").config
     with pytest.raises(InvalidParameterValueException, match="is different from current"):
         harness.plane.versions.publish(REGION, "f", code_sha256="AAAA")
     with pytest.raises(PreconditionFailedException):
@@ -108,3 +109,17 @@ def test_create_with_publish_snapshots_the_version(harness: Harness) -> None:
     change = spec(snap_start=SnapStartApplyOn.PUBLISHED_VERSIONS)
     harness.plane.functions.create(REGION, "f", change, package(), publish=True)
     assert harness.capacity.calls == [("prepare_snapshot", "1")]
+
+
+def test_publish_moves_the_revision_of_latest_but_not_its_environments(harness: Harness) -> None:
+    harness.create()
+    before = harness.plane.functions.get_configuration(REGION, "f").config
+    engine_revision = harness.plane.resolve(REGION, "f", None).function.revision_id
+    version = harness.plane.versions.publish(REGION, "f").config
+    latest = harness.plane.functions.get_configuration(REGION, "f").config
+    assert len({before.revision_id, version.revision_id, latest.revision_id}) == 3
+    assert harness.plane.resolve(REGION, "f", None).function.revision_id == engine_revision
+    assert harness.reopen().functions.get_configuration(REGION, "f").config == latest
+    # Publishing nothing new hands back the version and leaves $LATEST as it is.
+    assert harness.plane.versions.publish(REGION, "f").config == version
+    assert harness.plane.functions.get_configuration(REGION, "f").config == latest

@@ -34,6 +34,9 @@ class FunctionEntry:
     aliases: dict[str, Alias] = field(default_factory=dict)
     # Set while code is being stored for a create or update: a second update is refused.
     busy: bool = False
+    # While an update's code is stored: $LATEST as the API shows it meanwhile (InProgress, at
+    # the update's revision), as Lambda's GetFunction does; invokes still run `latest`.
+    updating: Configuration | None = None
     # The engine's view of each version, $LATEST included, made once per write.
     views: dict[str, FunctionVersion] = field(default_factory=dict)
     opt_dirs: OptDirs | None = None
@@ -48,6 +51,11 @@ class FunctionEntry:
 
     def version(self, version: str) -> Configuration | None:
         return self.latest if version == LATEST else self.versions.get(version)
+
+    @property
+    def shown_latest(self) -> Configuration:
+        """$LATEST as the API reports it: `updating` while an update is applied."""
+        return self.updating or self.latest
 
     def set_version(self, config: Configuration, account_id: str) -> None:
         if config.version == LATEST:
@@ -70,7 +78,8 @@ class FunctionEntry:
 
     def restamp(self, config: Configuration) -> None:
         """Keep `config`: a version as it was but for its RevisionId, which Lambda moves on
-        when the version's resource policy changes. Nothing it runs changed, so the engine's
+        when the version's resource policy changes (and $LATEST's when a version is published
+        from it). Nothing it runs changed, so the engine's
         view keeps its revision, and the version's warm environments stay warm."""
         if config.version == LATEST:
             self.latest = config
@@ -161,10 +170,11 @@ def select_version(entry: FunctionEntry, qualifier: str | None, account_id: str)
     """The configuration a qualifier designates: $LATEST, a published version, or an alias's
     primary version. Raises Lambda's not-found error for a version or alias it lacks."""
     if qualifier is None:
-        return VersionView(entry.latest, entry.arn)
+        return VersionView(entry.shown_latest, entry.arn)
     qualified = f"{entry.arn}:{qualifier}"
     alias = entry.aliases.get(qualifier)
-    config = entry.version(alias.function_version if alias else qualifier)
+    version = alias.function_version if alias else qualifier
+    config = entry.shown_latest if version == LATEST else entry.version(version)
     if config is None:
         raise ResourceNotFoundException(f"Function not found: {qualified}")
     return VersionView(config, qualified)

@@ -3,7 +3,8 @@
 Storing code (extracting a zip of up to 250 MB) happens outside the catalog lock: meanwhile
 the function is Pending (create) or its LastUpdateStatus is InProgress (update), as on Lambda,
 and a second change is refused with ResourceConflictException. Responses show those states,
-as Lambda's do; the function is Active/Successful as soon as the code is stored.
+as Lambda's do; the function is Active/Successful, at a new RevisionId, as soon as the code is
+stored (see states.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from overcast.services.lambda_.control.naming import (
 from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.runtime_management import RuntimeManagementService
 from overcast.services.lambda_.control.runtimes import interpreter_for
+from overcast.services.lambda_.control.states import BEING_CREATED, creating, settled, updating
 from overcast.services.lambda_.control.tags import check_tag_count
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
@@ -49,7 +51,6 @@ from overcast.services.lambda_.model.configuration import (
     Configuration,
     ConfigurationChange,
     State,
-    UpdateStatus,
     settle_logging,
 )
 from overcast.services.lambda_.model.event_invoke import destination_service
@@ -71,27 +72,6 @@ class FunctionDetails:
     tags: dict[str, str]
     interpreter: str | None
     reserved_concurrency: int | None = None
-
-
-def creating(config: Configuration) -> Configuration:
-    """How CreateFunction's response shows a new function (Lambda: Pending, Creating)."""
-    return replace(
-        config,
-        state=State.PENDING,
-        state_reason="The function is being created.",
-        state_reason_code="Creating",
-        last_update_status=None,
-    )
-
-
-def updating(config: Configuration) -> Configuration:
-    """How an update's response shows the function (Lambda: LastUpdateStatus InProgress)."""
-    return replace(
-        config,
-        last_update_status=UpdateStatus.IN_PROGRESS,
-        last_update_status_reason="The function is being created.",
-        last_update_status_reason_code="Creating",
-    )
 
 
 class FunctionService:
@@ -166,7 +146,7 @@ class FunctionService:
             last_modified=self._now(),
             **given,
             state=State.PENDING,
-            state_reason="The function is being created.",
+            state_reason=BEING_CREATED,
             state_reason_code="Creating",
             last_update_status=None,
         )
@@ -192,20 +172,13 @@ class FunctionService:
             with self.catalog.lock:
                 self._still_there(entry)
                 self._check_storage(entry.region, info.size * (2 if publish else 1))
-                config = replace(
-                    config,
-                    code_sha256=info.sha256_hex,
-                    code_size=info.size,
-                    state=State.ACTIVE,
-                    state_reason=None,
-                    state_reason_code=None,
-                    last_update_status=UpdateStatus.SUCCESSFUL,
-                )
+                config = replace(config, code_sha256=info.sha256_hex, code_size=info.size)
+                active = settled(config)  # Lambda's second revision: the function is Active
                 store = self.catalog.store
                 with store.transaction():
                     store.put_function(record)
-                    store.put_version(named.region, config)
-                    entry.set_version(config, self.catalog.account_id)
+                    store.put_version(named.region, active)
+                    entry.set_version(active, self.catalog.account_id)
                     entry.busy = False
                     published = self.versions.publish_locked(entry, None) if publish else None
         except BaseException:
@@ -274,9 +247,10 @@ class FunctionService:
         views: list[VersionView] = []
         for entry in self.catalog.in_region(region):
             if not all_versions:
-                views.append(VersionView(entry.latest, entry.arn))
+                views.append(VersionView(entry.shown_latest, entry.arn))
                 continue
-            configs = sorted([entry.latest, *list(entry.versions.values())], key=version_sort_key)
+            configs = [entry.shown_latest, *list(entry.versions.values())]
+            configs.sort(key=version_sort_key)
             views += [VersionView(c, f"{entry.arn}:{c.version}") for c in configs]
         return page(
             views,
@@ -305,11 +279,15 @@ class FunctionService:
             with self.catalog.lock:
                 check_idle(entry)
                 check_revision(revision_id, entry.latest.revision_id)
-                return VersionView(self._with_code(entry.latest, info, architectures), entry.arn)
+                dry = self._with_code(entry.latest, info, architectures, new_revision_id())
+                return VersionView(dry, entry.arn)
         with self.catalog.lock:
             check_idle(entry)
             check_revision(revision_id, entry.latest.revision_id)
             entry.busy = True
+            # GetFunction shows the update InProgress at its own revision until it is applied.
+            revision = new_revision_id()
+            entry.updating = updating(replace(entry.latest, revision_id=revision))
         try:
             info = self.code_store.put(zip_bytes, direct=direct)
             self._prepare_layers(info.unzipped_size, entry.latest)
@@ -318,27 +296,33 @@ class FunctionService:
                 replaced = entry.latest.code_size
                 added = info.size - replaced + (info.size if publish else 0)
                 self._check_storage(entry.region, added)
-                config = self._with_code(entry.latest, info, architectures)
+                config = self._with_code(entry.latest, info, architectures, revision)
+                applied = settled(config)
                 with self.catalog.store.transaction():
-                    self.catalog.store.put_version(entry.region, config)
-                    entry.set_version(config, self.catalog.account_id)
+                    self.catalog.store.put_version(entry.region, applied)
+                    entry.set_version(applied, self.catalog.account_id)
+                    entry.updating = None
                     published = self.versions.publish_locked(entry, None) if publish else None
         finally:
-            entry.busy = False
+            entry.busy, entry.updating = False, None
         self.retirer.retire(f"{entry.arn}:{LATEST}")
         if published is not None:  # Lambda shows the new version as being created
             return VersionView(creating(published.config), published.function_arn)
         return VersionView(updating(config), entry.arn)
 
     def _with_code(
-        self, latest: Configuration, info: CodeInfo, architectures: tuple[str, ...] | None
+        self,
+        latest: Configuration,
+        info: CodeInfo,
+        architectures: tuple[str, ...] | None,
+        revision_id: str,
     ) -> Configuration:
         return replace(
             latest,
             code_sha256=info.sha256_hex,
             code_size=info.size,
             architectures=architectures or latest.architectures,
-            revision_id=new_revision_id(),
+            revision_id=revision_id,
             last_modified=self._now(),
         )
 
@@ -368,8 +352,9 @@ class FunctionService:
             )
             config = settle_logging(config)
             check_configuration(config)
-            self.catalog.store.put_version(entry.region, config)
-            entry.set_version(config, self.catalog.account_id)
+            applied = settled(config)  # the answer shows `config`: InProgress, a revision before
+            self.catalog.store.put_version(entry.region, applied)
+            entry.set_version(applied, self.catalog.account_id)
         self.retirer.retire(f"{entry.arn}:{LATEST}")
         return VersionView(updating(config), entry.arn)
 

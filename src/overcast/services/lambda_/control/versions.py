@@ -87,7 +87,9 @@ class VersionService:
 
         As on Lambda, when nothing changed since the last published version, that version is
         returned instead of a new one. A new version with SnapStart on is handed to the engine
-        to snapshot (Lambda's "optimizing" step, done in the background here).
+        to snapshot (Lambda's "optimizing" step, done in the background here). Publishing moves
+        $LATEST's RevisionId on as well, to another revision than the version's, as Lambda does
+        (LocalStack's AWS-validated `test_function_revisions_version_and_alias`).
         """
         if entry.versions:
             last = entry.versions[max(entry.versions, key=int)]
@@ -108,12 +110,15 @@ class VersionService:
                 state_reason_code="Creating",
             )
         record = replace(entry.record, last_version=number)
+        latest = replace(entry.latest, revision_id=new_revision_id())
         store = self.catalog.store
         with store.transaction():
             store.put_function(record)
             store.put_version(entry.region, config)
+            store.put_version(entry.region, latest)
         entry.record = record
         entry.set_version(config, self.catalog.account_id)
+        entry.restamp(latest)  # nothing it runs changed: its warm environments stay warm
         if config.snap_start_on:
             region, name, version = entry.region, entry.name, config.version
             self.capacity.prepare_snapshot(
@@ -152,7 +157,8 @@ class VersionService:
     ) -> tuple[list[VersionView], str | None]:
         named = name_function(self.catalog.account_id, region, function_name)
         entry = self.catalog.require(named.region, named.name)
-        configs = sorted([entry.latest, *list(entry.versions.values())], key=version_sort_key)
+        configs = [entry.shown_latest, *list(entry.versions.values())]
+        configs.sort(key=version_sort_key)
         chosen, next_marker = page(
             configs, lambda c: [version_sort_key(c)], marker, max_items, PAGE_LIMIT
         )

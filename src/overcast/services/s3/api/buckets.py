@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
+from overcast.services.s3.acl import from_headers
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, respond
-from overcast.services.s3.api.objects import NULL_VERSION
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
 from overcast.services.s3.errors import InvalidArgument, MalformedXML, S3Error
@@ -65,7 +65,11 @@ async def list_buckets(store: ObjectStore, call: Call) -> Response:
 async def create_bucket(store: ObjectStore, call: Call) -> Response:
     configuration = call.params.get("CreateBucketConfiguration") or {}
     location = configuration.get("LocationConstraint")
-    bucket = await run_in_threadpool(store.buckets.create, bucket_of(call), call.region, location)
+    ownership = call.params.get("ObjectOwnership")
+    asked = from_headers(call.request.headers, store.owner_id)
+    bucket = await run_in_threadpool(
+        store.buckets.create, bucket_of(call), call.region, location, ownership, asked
+    )
     return respond(call, {"Location": f"/{bucket.name}"})
 
 
@@ -189,21 +193,18 @@ def _delete_each(
     deleted, errors = [], []
     bucket, who = bucket_of(call), caller(call)
     for key, version_id in entries:
-        if version_id is not None and version_id != NULL_VERSION:
-            # Only `null` versions exist where versioning was never enabled.
-            errors.append(
-                {
-                    "Key": key,
-                    "VersionId": version_id,
-                    "Code": "NoSuchVersion",
-                    "Message": "The specified version does not exist.",
-                }
-            )
-            continue
         try:
-            store.objects.delete(bucket, key, who)
+            done = store.objects.delete(bucket, key, who, version_id)
+        except InvalidArgument:
+            # An id S3 could not have given names no version (this document's words).
+            error = {"Code": "NoSuchVersion", "Message": "The specified version does not exist."}
+            errors.append({"Key": key, "VersionId": version_id, **error})
+            continue
         except S3Error as exc:
             errors.append({"Key": key, "Code": exc.code, "Message": exc.message})
             continue
-        deleted.append({"Key": key})
+        entry: dict = {"Key": key, "VersionId": version_id}
+        if done.delete_marker:
+            entry.update(DeleteMarker=True, DeleteMarkerVersionId=done.version_id)
+        deleted.append(entry)
     return deleted, errors

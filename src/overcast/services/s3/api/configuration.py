@@ -3,32 +3,24 @@ aws_s3_bucket reads most of them on every refresh), for the settings this server
 let a bucket change: each is answered with what S3 answers for a bucket where it was never
 set.
 
-- S3's own defaults for a new bucket: versioning never enabled (an empty status), the
-  owner alone granted FULL_CONTROL, SSE-S3 (AES256) encryption (since January 2023), ACLs
-  disabled (BucketOwnerEnforced) and all public access blocked (since April 2023), the
-  owner paying for requests, no access logging, no transfer acceleration.
+- S3's own defaults for a new bucket: SSE-S3 (AES256) encryption (since January 2023),
+  the owner paying for requests, no access logging, no transfer acceleration.
 - Settings that do not exist until configured are S3's "no such configuration" errors
-  (lifecycle, website, Object Lock, replication).
+  (website, Object Lock, replication).
 """
 
 from __future__ import annotations
 
-from xml.etree import ElementTree
-
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
-from overcast.aws.protocols import rest_xml
-from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
+from overcast.services.s3.api.call import OPERATIONS, bucket_of, respond
 from overcast.services.s3.errors import (
-    NoSuchLifecycleConfiguration,
     NoSuchWebsiteConfiguration,
     ObjectLockConfigurationNotFoundError,
     ReplicationConfigurationNotFoundError,
 )
 from overcast.services.s3.store import ObjectStore
-
-XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def _checked(store: ObjectStore, call: Call) -> str:
@@ -37,33 +29,12 @@ def _checked(store: ObjectStore, call: Call) -> str:
     return bucket_of(call)
 
 
-@OPERATIONS("GetBucketVersioning")
-async def get_bucket_versioning(store: ObjectStore, call: Call) -> Response:
-    _checked(store, call)
-    # Never enabled: S3 answers the configuration with no Status at all.
-    return respond(call, {}, "VersioningConfiguration")
-
-
 @OPERATIONS("GetBucketEncryption")
 async def get_bucket_encryption(store: ObjectStore, call: Call) -> Response:
     _checked(store, call)
     rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
     configuration = {"Rules": [{**rule, "BucketKeyEnabled": False}]}
     return respond(call, {"ServerSideEncryptionConfiguration": configuration})
-
-
-@OPERATIONS("GetBucketOwnershipControls")
-async def get_bucket_ownership_controls(store: ObjectStore, call: Call) -> Response:
-    _checked(store, call)
-    controls = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    return respond(call, {"OwnershipControls": controls})
-
-
-@OPERATIONS("GetPublicAccessBlock")
-async def get_public_access_block(store: ObjectStore, call: Call) -> Response:
-    _checked(store, call)
-    settings = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-    return respond(call, {"PublicAccessBlockConfiguration": dict.fromkeys(settings, True)})
 
 
 @OPERATIONS("GetBucketRequestPayment")
@@ -82,14 +53,6 @@ async def get_bucket_logging(store: ObjectStore, call: Call) -> Response:
 async def get_bucket_accelerate(store: ObjectStore, call: Call) -> Response:
     _checked(store, call)
     return respond(call, {}, "AccelerateConfiguration")
-
-
-@OPERATIONS("GetBucketLifecycleConfiguration")
-async def get_bucket_lifecycle(store: ObjectStore, call: Call) -> Response:
-    name = _checked(store, call)
-    raise NoSuchLifecycleConfiguration(
-        "The lifecycle configuration does not exist", BucketName=name
-    )
 
 
 @OPERATIONS("GetBucketWebsite")
@@ -114,33 +77,3 @@ async def get_bucket_replication(store: ObjectStore, call: Call) -> Response:
     raise ReplicationConfigurationNotFoundError(
         "The replication configuration was not found", BucketName=name
     )
-
-
-# --- access control lists -----------------------------------------------------------------
-
-
-@OPERATIONS("GetBucketAcl")
-async def get_bucket_acl(store: ObjectStore, call: Call) -> Response:
-    _checked(store, call)
-    return _owner_only(store.owner_id)
-
-
-@OPERATIONS("GetObjectAcl")
-async def get_object_acl(store: ObjectStore, call: Call) -> Response:
-    store.objects.get(bucket_of(call), key_of(call))  # NoSuchBucket, NoSuchKey
-    return _owner_only(store.owner_id)
-
-
-def _owner_only(owner_id: str) -> Response:
-    """The ACL S3 keeps when ACLs are disabled (BucketOwnerEnforced): the owner alone, with
-    FULL_CONTROL. Written by hand: the grantee's type is an `xsi:type` attribute, which the
-    generic document writer does not make."""
-    policy = ElementTree.Element("AccessControlPolicy", xmlns=rest_xml.XMLNS)
-    ElementTree.SubElement(ElementTree.SubElement(policy, "Owner"), "ID").text = owner_id
-    grant = ElementTree.SubElement(ElementTree.SubElement(policy, "AccessControlList"), "Grant")
-    grantee = ElementTree.SubElement(
-        grant, "Grantee", {"xmlns:xsi": XSI, "xsi:type": "CanonicalUser"}
-    )
-    ElementTree.SubElement(grantee, "ID").text = owner_id
-    ElementTree.SubElement(grant, "Permission").text = "FULL_CONTROL"
-    return Response(rest_xml.serialized(policy), media_type="application/xml")

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
+from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import Checksum
 from overcast.services.s3.errors import InvalidArgument
-from overcast.services.s3.listing import decode_token, encode_token, list_keys
+from overcast.services.s3.listing import decode_token, encode_token, list_keys, list_versions
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.upload_checksums import upload_type
+from overcast.services.s3.versioning import check_version_id
 
 MAX_KEYS = 1000
 MAX_PARTS = 1000
@@ -141,8 +144,9 @@ async def list_objects(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("ListObjectVersions")
 async def list_object_versions(store: ObjectStore, call: Call) -> Response:
-    """A bucket whose versioning was never enabled holds one version of each object, its
-    `null` version, which is the latest; it has no delete markers."""
+    """Every version of each key, newest first: objects as Versions, delete markers as
+    DeleteMarkers (a bucket whose versioning was never enabled holds each object as its
+    `null` version, and no markers)."""
     params = call.params
     encode = _encoder(params.get("EncodingType"))
     max_keys = _max(params, "MaxKeys", "max-keys", MAX_KEYS)
@@ -153,37 +157,77 @@ async def list_object_versions(store: ObjectStore, call: Call) -> Response:
             ArgumentName="version-id-marker",
             ArgumentValue=version_marker,
         )
+    if version_marker is not None:
+        check_version_id(version_marker)
     prefix, delimiter = params.get("Prefix", ""), params.get("Delimiter", "")
     store.buckets.get(bucket_of(call))
     listing = await run_in_threadpool(
-        list_keys,
+        list_versions,
         store.catalog,
         bucket_of(call),
         prefix=prefix,
         delimiter=delimiter,
-        after=key_marker,
+        key_marker=key_marker,
+        version_marker=version_marker,
         max_keys=max_keys,
     )
     owner = {"ID": store.owner_id}
-    last_is_key = bool(listing.objects) and listing.objects[-1].key == listing.last
+    next_key, next_version = listing.last if listing.truncated else (None, None)
     result = {
         "Name": bucket_of(call),
         "Prefix": encode(prefix),
         "KeyMarker": encode(key_marker),
         "VersionIdMarker": version_marker or "",
-        "NextKeyMarker": encode(listing.last) if listing.truncated else None,
-        "NextVersionIdMarker": "null" if listing.truncated and last_is_key else None,
+        "NextKeyMarker": encode(next_key),
+        "NextVersionIdMarker": next_version,
         "Delimiter": encode(delimiter) if delimiter else None,
         "MaxKeys": max_keys,
         "EncodingType": params.get("EncodingType"),
         "IsTruncated": listing.truncated,
         "Versions": [
-            {**_entry(item, encode, owner), "VersionId": "null", "IsLatest": True}
-            for item in listing.objects
+            _version_entry(item, encode, owner)
+            for item in listing.versions
+            if not item.delete_marker
+        ],
+        "DeleteMarkers": [
+            _marker_entry(item, encode, owner) for item in listing.versions if item.delete_marker
         ],
         "CommonPrefixes": [{"Prefix": encode(p)} for p in listing.common_prefixes],
     }
-    return respond(call, result, "ListVersionsResult")
+    document = rest_xml.element(call.operation.output_shape, result, "ListVersionsResult")
+    interleave(document, [item.delete_marker for item in listing.versions])
+    return Response(rest_xml.serialized(document), media_type="application/xml")
+
+
+def interleave(document: ElementTree.Element, markers: list[bool]) -> None:
+    """S3 lists versions and delete markers in one sequence, by key and newest first; the
+    model's two lists are written apart: put each entry back in its place (`markers`: the
+    listing's entries, True for a delete marker)."""
+    versions = document.findall("Version")
+    deleted = document.findall("DeleteMarker")
+    if not versions or not deleted:
+        return
+    at = list(document).index(versions[0])
+    for entry in versions + deleted:
+        document.remove(entry)
+    ordered = [deleted.pop(0) if marker else versions.pop(0) for marker in markers]
+    for offset, entry in enumerate(ordered):
+        document.insert(at + offset, entry)
+
+
+def _version_entry(item: StoredObject, encode, owner: dict) -> dict:  # noqa: ANN001
+    return {**_entry(item, encode, owner), "VersionId": item.version_id, "IsLatest": item.latest}
+
+
+def _marker_entry(item: StoredObject, encode, owner: dict) -> dict:  # noqa: ANN001
+    """A delete marker has no size, ETag or storage class, as S3 lists it."""
+    return {
+        "Owner": owner,
+        "Key": encode(item.key),
+        "VersionId": item.version_id,
+        "IsLatest": item.latest,
+        "LastModified": _time(item.modified_ms),
+    }
 
 
 @OPERATIONS("ListMultipartUploads")

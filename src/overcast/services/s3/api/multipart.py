@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
+from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.objects import (
@@ -21,6 +22,7 @@ from overcast.services.s3.api.objects import (
     moment,
     stored_headers,
     user_metadata,
+    version_header,
     write_check,
 )
 from overcast.services.s3.catalog import StoredObject
@@ -61,6 +63,7 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
         tags=header_tags(call.params.get("Tagging")),
+        acl=object_acl(store, call),
     )
     result = {
         "Bucket": bucket_of(call),
@@ -169,6 +172,7 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "ETag": f'"{item.etag}"',
         **checksum_members(item.checksum),
         **shown(item.headers),
+        "VersionId": version_header(store, bucket_of(call), item),
     }
     return respond(call, result, "CompleteMultipartUploadResult")
 

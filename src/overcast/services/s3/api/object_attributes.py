@@ -12,12 +12,13 @@ from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
-from overcast.services.s3.api.objects import check_version, moment
+from overcast.services.s3.api.objects import moment, version_header
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import Checksum
 from overcast.services.s3.encryption import check_customer_key
 from overcast.services.s3.errors import InvalidArgument, InvalidRequest
 from overcast.services.s3.store import ObjectStore
+from overcast.services.s3.versioning import check_version_id
 
 ATTRIBUTES = ("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize")
 MAX_PARTS = 1000
@@ -58,10 +59,12 @@ def object_parts(item: StoredObject, max_parts: int, marker: int) -> dict | None
 
 @OPERATIONS("GetObjectAttributes")
 async def get_object_attributes(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
+    bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
+    store.buckets.get(bucket)
+    if version is not None:
+        check_version_id(version)
     wanted = requested_attributes(call.request.headers.get("x-amz-object-attributes"))
-    item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
+    item = await run_in_threadpool(store.objects.get, bucket, key, version)
     check_customer_key(item.headers, call.params)
     checksum = Checksum.decode(item.checksum)
     max_parts = min(call.params.get("MaxParts") or MAX_PARTS, MAX_PARTS)
@@ -74,4 +77,5 @@ async def get_object_attributes(store: ObjectStore, call: Call) -> Response:
     }
     result = {name: value for name, value in every.items() if name in wanted}
     result["LastModified"] = moment(item.modified_ms)
+    result["VersionId"] = version_header(store, bucket, item)
     return respond(call, result, "GetObjectAttributesResponse")

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
+from overcast.services.s3.api.objects import version_header
 from overcast.services.s3.errors import MalformedXML
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import MAX_OBJECT_TAGS, check_tags
@@ -19,10 +20,12 @@ MALFORMED = (
 
 @OPERATIONS("GetObjectTagging")
 async def get_object_tagging(store: ObjectStore, call: Call) -> Response:
-    item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
+    bucket, version = bucket_of(call), call.params.get("VersionId")
+    item = await run_in_threadpool(store.objects.get, bucket, key_of(call), version)
     # An object without tags has an empty tag set (not an error, as a bucket's is).
     tag_set = [{"Key": key, "Value": value} for key, value in item.tags]
-    return respond(call, {"TagSet": tag_set}, "Tagging")
+    result = {"TagSet": tag_set, "VersionId": version_header(store, bucket, item)}
+    return respond(call, result, "Tagging")
 
 
 @OPERATIONS("PutObjectTagging")
@@ -32,11 +35,15 @@ async def put_object_tagging(store: ObjectStore, call: Call) -> Response:
         raise MalformedXML(MALFORMED)
     pairs = [(tag.get("Key", ""), tag.get("Value", "")) for tag in tagging["TagSet"]]
     tags = check_tags(pairs, MAX_OBJECT_TAGS, "Object")
-    await run_in_threadpool(store.objects.set_tags, bucket_of(call), key_of(call), tags)
-    return respond(call, {})
+    return await _tagged(store, call, tags)
 
 
 @OPERATIONS("DeleteObjectTagging")
 async def delete_object_tagging(store: ObjectStore, call: Call) -> Response:
-    await run_in_threadpool(store.objects.set_tags, bucket_of(call), key_of(call), ())
-    return respond(call, {})
+    return await _tagged(store, call, ())
+
+
+async def _tagged(store: ObjectStore, call: Call, tags: tuple[tuple[str, str], ...]) -> Response:
+    bucket, version = bucket_of(call), call.params.get("VersionId")
+    item = await run_in_threadpool(store.objects.set_tags, bucket, key_of(call), tags, version)
+    return respond(call, {"VersionId": version_header(store, bucket, item)})

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
+from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import (
     BlobResponse,
     receive,
@@ -25,7 +26,7 @@ from overcast.services.s3.api.header_values import (
     metadata_value,
     stored_encoding,
 )
-from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.catalog import NULL_VERSION, StoredObject
 from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum, expected_algorithm
 from overcast.services.s3.conditions import (
     Preconditions,
@@ -46,6 +47,7 @@ from overcast.services.s3.errors import InvalidArgument, InvalidRequest, Metadat
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import header_tags
+from overcast.services.s3.versioning import check_version_id
 
 # Representation headers an object keeps (request header -> the model's output member).
 STORED_HEADERS = {
@@ -59,7 +61,6 @@ STORED_HEADERS = {
 }
 DEFAULT_CONTENT_TYPE = "binary/octet-stream"  # what S3 stores when none is given
 MAX_METADATA_BYTES = 2048
-NULL_VERSION = "null"
 # GetObject's response-* query parameters, which replace a stored header in the answer.
 OVERRIDES = {
     "ResponseContentType": "ContentType",
@@ -123,6 +124,14 @@ def conditions_of(params: dict, prefix: str = "") -> Preconditions:
     )
 
 
+def version_header(store: ObjectStore, bucket: str, item: StoredObject) -> str | None:
+    """`x-amz-version-id` of an answer about `item`: S3 names versions once the bucket's
+    versioning was set (its `null` versions too), and never in a bucket where it was not."""
+    state = store.buckets.get(bucket)
+    shown = state.versioning_status is not None or item.version_id != NULL_VERSION
+    return item.version_id if shown else None
+
+
 def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
     if_match, if_none_match = call.params.get("IfMatch"), call.params.get("IfNoneMatch")
     if if_match is None and if_none_match is None:
@@ -153,6 +162,7 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         "content_md5": call.params.get("ContentMD5"),
         "check": write_check(call),
         "tags": header_tags(call.params.get("Tagging")),
+        "acl": object_acl(store, call),
     }
     body = await small_body(call.request)
     if body is not None:
@@ -168,7 +178,13 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         item = await run_in_threadpool(
             put, bucket_of(call), key_of(call), writer, caller(call), checksum=sent, **options
         )
-    result = {"ETag": f'"{item.etag}"', **checksum_members(item.checksum), **shown(item.headers)}
+    result = {
+        "ETag": f'"{item.etag}"',
+        "VersionId": version_header(store, bucket_of(call), item),
+        "Expiration": store.lifecycle.expiration(bucket_of(call), item),
+        **checksum_members(item.checksum),
+        **shown(item.headers),
+    }
     return respond(call, result)
 
 
@@ -183,11 +199,13 @@ def _put_small(
     )
 
 
-def _object_headers(call: Call, item: StoredObject) -> dict:
+def _object_headers(store: ObjectStore, call: Call, item: StoredObject) -> dict:
     result = {
         "AcceptRanges": "bytes",
         "LastModified": moment(item.modified_ms),
         "ETag": f'"{item.etag}"',
+        "VersionId": version_header(store, bucket_of(call), item),
+        "Expiration": store.lifecycle.expiration(bucket_of(call), item),
         # S3 encrypts every object: SSE-S3 where nothing else was asked for (or recorded)
         "ServerSideEncryption": None if "SSECustomerAlgorithm" in item.headers else SSE_S3,
         **public(item.headers),
@@ -228,16 +246,15 @@ def _range_of(call: Call, item: StoredObject) -> tuple[int, int, int, dict]:
 
 @OPERATIONS("GetObject")
 async def get_object(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
-    item, stream = await run_in_threadpool(store.objects.open, bucket_of(call), key_of(call))
+    bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
+    item, stream = await run_in_threadpool(store.objects.open, bucket, key, version)
     try:
         check_customer_key(item.headers, call.params)
         status, offset, length, extra = _range_of(call, item)
     except BaseException:
         stream.close()
         raise
-    result = {**_object_headers(call, item), **extra}
+    result = {**_object_headers(store, call, item), **extra}
     if extra:
         result = {k: v for k, v in result.items() if not k.startswith("Checksum")}
     headers = rest_xml.output_headers(call.operation, result)
@@ -246,12 +263,11 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("HeadObject")
 async def head_object(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
-    item = await run_in_threadpool(store.objects.get, bucket_of(call), key_of(call))
+    bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
+    item = await run_in_threadpool(store.objects.get, bucket, key, version)
     check_customer_key(item.headers, call.params)
     status, _, length, extra = _range_of(call, item)
-    result = {**_object_headers(call, item), **extra}
+    result = {**_object_headers(store, call, item), **extra}
     headers = rest_xml.output_headers(call.operation, result)
     headers["content-length"] = str(length)
     return Response(status_code=status, headers=headers)
@@ -259,19 +275,11 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("DeleteObject")
 async def delete_object(store: ObjectStore, call: Call) -> Response:
-    store.buckets.get(bucket_of(call))
-    check_version(call.params.get("VersionId"))
-    await run_in_threadpool(store.objects.delete, bucket_of(call), key_of(call), caller(call))
-    return respond(call, {})
-
-
-def check_version(version_id: str | None) -> None:
-    """A bucket whose versioning was never enabled holds each object as its `null` version
-    alone: that id names it, any other is refused as S3 refuses it."""
-    if version_id is not None and version_id != NULL_VERSION:
-        raise InvalidArgument(
-            "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
-        )
+    version = call.params.get("VersionId")
+    done = await run_in_threadpool(
+        store.objects.delete, bucket_of(call), key_of(call), caller(call), version
+    )
+    return respond(call, {"VersionId": done.version_id, "DeleteMarker": done.delete_marker})
 
 
 def copy_source(text: str | None) -> tuple[str, str]:
@@ -285,6 +293,16 @@ def copy_source(text: str | None) -> tuple[str, str]:
             ArgumentValue=text or "",
         )
     return unquote(bucket), unquote(key)
+
+
+def copy_source_version(text: str | None) -> str | None:
+    """The source version a copy names: `x-amz-copy-source`'s `?versionId=` (checked)."""
+    _, asked, query = (text or "").partition("?")
+    versions = parse_qs(query, keep_blank_values=True).get("versionId") if asked else None
+    if not versions:
+        return None
+    check_version_id(versions[0])
+    return versions[0]
 
 
 @OPERATIONS("CopyObject")
@@ -315,22 +333,30 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
     def source_key(original: StoredObject) -> None:  # an SSE-C source only to its key
         check_customer_key(original.headers, call.params, "CopySource")
 
-    item, _ = await run_in_threadpool(
+    item, original = await run_in_threadpool(
         lambda: store.objects.copy(
             source,
             bucket_of(call),
             key_of(call),
             caller(call),
+            source_version=copy_source_version(call.params.get("CopySource")),
             replace=replace,
             conditions=conditions_of(call.params, "CopySource"),
             tags=tags,
             encryption=encryption,
             check_source=source_key,
+            acl=object_acl(store, call),
         )
     )
-    result = {
+    copied = {
         "ETag": f'"{item.etag}"',
         "LastModified": moment(item.modified_ms),
         **checksum_members(item.checksum),
     }
-    return respond(call, {"CopyObjectResult": result, **shown(item.headers)})
+    result = {
+        "CopyObjectResult": copied,
+        "VersionId": version_header(store, bucket_of(call), item),
+        "CopySourceVersionId": version_header(store, source[0], original),
+        **shown(item.headers),
+    }
+    return respond(call, result)

@@ -6,7 +6,8 @@ The form's fields come before its `file` (fields after it are ignored, as S3 ign
 `key` (where `${filename}` stands for the file's name), `policy` (post_policy.py: checked
 before the file is read, its content-length-range after), the object's headers
 (Content-Type, Cache-Control, ..., x-amz-meta-*, x-amz-server-side-encryption*,
-x-amz-checksum-*, `tagging` as an XML tag set), and what to answer: `success_action_redirect`
+x-amz-checksum-*, `tagging` as an XML tag set, `acl` as a canned ACL the bucket's Object
+Ownership and Block Public Access allow), and what to answer: `success_action_redirect`
 (303 to it, with bucket, key and ETag), else `success_action_status` 200, 201 (an XML
 document) or 204, the default. The file streams into a blob as it arrives.
 
@@ -32,6 +33,7 @@ from starlette.responses import Response
 from overcast.aws.protocols import rest_xml
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import request_context
+from overcast.services.s3.acl import Acl, from_headers
 from overcast.services.s3.api.bodies import MAX_PUT_BYTES, Pipe
 from overcast.services.s3.api.call import s3_request_id
 from overcast.services.s3.api.form import FormPart, FormReader
@@ -39,6 +41,7 @@ from overcast.services.s3.api.objects import (
     checked_metadata,
     checksum_members,
     representation_headers,
+    version_header,
 )
 from overcast.services.s3.api.wire import addressed_bucket, locate
 from overcast.services.s3.blobs import BlobWriter
@@ -90,6 +93,7 @@ class Upload:
     key: str = ""
     policy: Policy | None = None
     writer: BlobWriter | None = None
+    acl: Acl | None = None
     pipe: Pipe | None = None
     received: bool = False  # the file's last byte is in
 
@@ -220,6 +224,7 @@ class BrowserUpload:
             upload.policy = parse_policy(fields["policy"])
             resolved = {**fields, "bucket": upload.bucket, "key": upload.key}
             upload.policy.check(resolved, datetime.fromtimestamp(self.clock(), UTC))
+        upload.acl = self._acl(upload)
         sent = header_checksum(fields)
         algorithm = sent.algorithm if sent is not None else DEFAULT_ALGORITHM
         upload.writer = self.store.blobs.writer(algorithm)
@@ -254,8 +259,15 @@ class BrowserUpload:
                 metadata=metadata,
                 checksum=header_checksum(fields),
                 tags=self._tags(fields.get("tagging")),
+                acl=upload.acl,
             )
         )
+
+    def _acl(self, upload: Upload) -> Acl | None:
+        """The `acl` field's canned ACL, as the bucket takes it (None: the owner's alone)."""
+        named = upload.fields.get("acl")
+        asked = from_headers({"x-amz-acl": named} if named else {}, self.store.owner_id)
+        return self.store.access.object_acl(upload.bucket, asked)
 
     def _tags(self, document: str | None) -> tuple[tuple[str, str], ...]:
         """The `tagging` field: a `<Tagging><TagSet><Tag>...` document."""
@@ -273,7 +285,11 @@ class BrowserUpload:
         base = str(request.base_url).rstrip("/")
         location = f"{base}/{quote(upload.bucket)}/{quote(upload.key)}"
         headers = {"ETag": f'"{item.etag}"', "Location": location}
-        answer = {**shown(item.headers), **checksum_members(item.checksum)}
+        answer = {
+            "VersionId": version_header(self.store, upload.bucket, item),
+            **shown(item.headers),
+            **checksum_members(item.checksum),
+        }
         headers.update(rest_xml.output_headers(self.put_model, answer))
         redirect = fields.get("success_action_redirect") or fields.get("redirect")
         if redirect:

@@ -13,14 +13,17 @@ from botocore.model import OperationModel
 from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.s3.api import acl as _acl  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import buckets as _buckets  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import configuration as _configuration  # noqa: F401 (likewise)
 from overcast.services.s3.api import cors as _cors  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import lifecycle as _lifecycle  # noqa: F401 (likewise)
 from overcast.services.s3.api import listing as _listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import object_attributes as _attributes  # noqa: F401 (likewise)
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import versioning as _versioning  # noqa: F401 (likewise)
 from overcast.services.s3.api.call import OPERATIONS
 from overcast.services.s3.api.wire import MAX_XML_BYTES, S3Wire, addressed_to_s3
 from overcast.services.s3.errors import InvalidArgument, S3Error

@@ -20,6 +20,9 @@ from overcast.services.sqs.service import QueueService
 # sqs.us-east-1.amazonaws.com, us-east-1.queue.amazonaws.com: hosts that name a region.
 _REGION_HOST = re.compile(r"(?:sqs\.([a-z0-9-]+)\.|([a-z]{2}-[a-z]+-\d)\.queue\.)")
 
+# A queue's name and nothing else (a standard or a FIFO queue's).
+_BARE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo")
+
 OPERATIONS = Operations()
 
 
@@ -34,8 +37,12 @@ def sender_id(sqs: QueueService, call: Call) -> str:
 
 
 def queue_of(sqs: QueueService, call: Call) -> Queue:
-    """The queue a request names by its QueueUrl (or its path: `/<account>/<queue>`)."""
+    """The queue a request names by its QueueUrl (or its path: `/<account>/<queue>`). SQS
+    also takes a bare queue name as the QueueUrl: the queue of that name in the request's
+    region."""
     url = call.params.get("QueueUrl")
+    if url is not None and _BARE_NAME.fullmatch(url):
+        return sqs.registry.get(call.region, url)
     if url is None:
         path = call.request.url.path
         if path.strip("/").count("/") != 1:

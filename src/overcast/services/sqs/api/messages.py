@@ -23,6 +23,8 @@ from overcast.services.sqs.service import QueueService
 MAX_BATCH = 10
 BATCH_BYTES = 1_048_576  # all of a SendMessageBatch's messages together
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
+# ReceiveMessage's range errors, as SQS words them (MaxNumberOfMessages: the default).
+_REASONS = {"WaitTimeSeconds": "Must be >= {low} and <= {high}, if provided."}
 
 
 def _outgoing(sqs: QueueService, call: Call, entry: dict) -> Outgoing:
@@ -99,8 +101,8 @@ async def send_message_batch(sqs: QueueService, call: Call) -> dict:
     if total > BATCH_BYTES:
         raise BatchRequestError(
             "BatchRequestTooLong",
-            f"Batch requested message too long. The sum of all messages must be at most "
-            f"{BATCH_BYTES} bytes.",
+            f"Batch requests cannot be longer than {BATCH_BYTES} bytes. You have sent {total} "
+            "bytes.",
         )
     results = sqs.broker.send_many(queue, [_outgoing(sqs, call, e) for e in entries])
     successful, failed = [], []
@@ -133,9 +135,10 @@ def _bounded(p: dict, name: str, low: int, high: int, default: int | None) -> in
     if value is None:
         return default
     if not low <= value <= high:
+        reason = _REASONS.get(name, "Must be between {low} and {high}, if provided.")
         raise InvalidParameterValueException(
-            f"Value {value} for parameter {name} is invalid. Reason: Must be between {low} and "
-            f"{high}, if provided."
+            f"Value {value} for parameter {name} is invalid. Reason: "
+            + reason.format(low=low, high=high)
         )
     return value
 

@@ -57,6 +57,7 @@ MEMBER_NAMES = {
     ("ListQueuesResult", "QueueUrls"): "QueueUrl",
     ("ListDeadLetterSourceQueuesResult", "queueUrls"): "QueueUrl",
     ("ListQueueTagsResult", "Tags"): "Tag",
+    ("ListMessageMoveTasksResult", "Results"): "ListMessageMoveTasksResultEntry",
     ("TagQueueRequest", "Tags"): "Tag",
     ("UntagQueueRequest", "TagKeys"): "TagKey",
     ("MessageAttributeValue", "StringListValues"): "StringListValue",

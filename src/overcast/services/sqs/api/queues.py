@@ -103,11 +103,5 @@ def _unsupported(name: str):
     return refuse
 
 
-for _name in (
-    "AddPermission",
-    "RemovePermission",
-    "StartMessageMoveTask",
-    "CancelMessageMoveTask",
-    "ListMessageMoveTasks",
-):
+for _name in ("AddPermission", "RemovePermission"):
     OPERATIONS(_name)(_unsupported(_name))

@@ -19,6 +19,7 @@ from overcast.aws.protocols.aws_json import JsonProtocol
 from overcast.aws.protocols.query import QueryEncodingError, QueryInputError, QueryWire
 from overcast.aws.protocols.rest_json import service_model
 from overcast.services.sqs.api import messages as _messages  # noqa: F401 (registers its operations)
+from overcast.services.sqs.api import move_tasks as _move_tasks  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api import queues as _queues  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api.call import OPERATIONS
 from overcast.services.sqs.api.query import query_model, undecodable
