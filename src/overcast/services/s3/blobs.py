@@ -25,12 +25,13 @@ COPY_CHUNK = 1024 * 1024
 
 
 class BlobWriter:
-    """One body being received: bytes are hashed (MD5 and any checksum) as they are written."""
+    """One body being received: bytes are hashed (MD5 and the checksums of `algorithms`) as
+    they are written."""
 
-    def __init__(self, store: BlobStore, checksum_algorithm: str | None = None) -> None:
+    def __init__(self, store: BlobStore, algorithms: Iterable[str] = ()) -> None:
         self.store = store
         self.blob = uuid.uuid4().hex
-        self.digests = Digests(checksum_algorithm)
+        self.digests = Digests(algorithms)
         self.size = 0
         self._path = store.tmp / self.blob
         self._file: BinaryIO | None = open(self._path, "wb")  # noqa: SIM115 (closed in commit)
@@ -67,8 +68,9 @@ class BlobStore:
         self.blobs.mkdir(parents=True, exist_ok=True)
         self._dirs: set[str] = set()
 
-    def writer(self, checksum_algorithm: str | None = None) -> BlobWriter:
-        return BlobWriter(self, checksum_algorithm)
+    def writer(self, *algorithms: str | None) -> BlobWriter:
+        """A writer for a new blob, computing the checksums of `algorithms` (None: none)."""
+        return BlobWriter(self, [algorithm for algorithm in algorithms if algorithm])
 
     def path(self, blob: str) -> Path:
         return self.blobs / blob[:2] / blob

@@ -195,6 +195,41 @@ class BadDigest(S3Error):
     code = "BadDigest"
 
 
+class InvalidEncryptionAlgorithmError(S3Error):
+    """Raised when an SSE-C request names an algorithm other than AES256."""
+
+    status = 400
+    code = "InvalidEncryptionAlgorithmError"
+
+
+class InvalidPolicyDocument(S3Error):
+    """Raised when a browser POST's policy document cannot be read as S3 reads one."""
+
+    status = 400
+    code = "InvalidPolicyDocument"
+
+
+class MalformedPOSTRequest(S3Error):
+    """Raised when a browser POST's body is not well-formed multipart/form-data."""
+
+    status = 400
+    code = "MalformedPOSTRequest"
+
+
+class IncorrectNumberOfFilesInPostRequest(S3Error):
+    """Raised when a browser POST carries no file field, or more than one."""
+
+    status = 400
+    code = "IncorrectNumberOfFilesInPostRequest"
+
+
+class MaxPostPreDataLengthExceededError(S3Error):
+    """Raised when a browser POST's fields before its file are too large."""
+
+    status = 400
+    code = "MaxPostPreDataLengthExceededError"
+
+
 class MalformedACLError(S3Error):
     """Raised when an AccessControlPolicy document is not one S3 can read."""
 
@@ -335,8 +370,9 @@ class MethodNotAllowed(S3Error):
 
 
 class AccessDenied(S3Error):
-    """Raised when a request is refused: a presigned URL that has expired, a change that
-    takes an MFA device's code."""
+    """Raised when a request is refused: a presigned URL or a browser POST's policy that has
+    expired, a POST that breaks its policy, a read of an SSE-C object that names another key, a
+    change that takes an MFA device's code."""
 
     code = "AccessDenied"
 

@@ -39,6 +39,14 @@ from overcast.services.s3.errors import (
 )
 from overcast.services.s3.notifications import Caller
 from overcast.services.s3.objects import Objects, verify
+from overcast.services.s3.upload_checksums import (
+    CHECKSUM_TYPE,
+    WantedPart,
+    check_completion,
+    check_named,
+    object_checksum,
+    part_algorithm,
+)
 from overcast.services.s3.versioning import version_for_write
 
 MIN_PART_BYTES = 5 * 1024 * 1024
@@ -106,13 +114,14 @@ class Multipart:
         except BaseException:
             writer.discard()
             raise
+        kept = writer.digests.checksum(part_algorithm(upload))
         part = Part(
             number,
             writer.commit(),
             writer.size,
             writer.etag,
             self._now_ms(),
-            checksum.encode() if checksum is not None else None,
+            kept.encode() if kept is not None else None,
         )
         self._keep(upload, part)
         return part
@@ -124,11 +133,15 @@ class Multipart:
         source: tuple[str, str],
         byte_range: tuple[int, int] | None,
         conditions: Preconditions = NO_CONDITIONS,
+        check_source: Callable[[StoredObject], None] | None = None,
     ) -> tuple[Part, StoredObject]:
-        """UploadPartCopy: bytes of another object (all, or `byte_range`) as a part."""
+        """UploadPartCopy: bytes of another object (all, or `byte_range`) as a part;
+        `check_source` may refuse the source (an SSE-C key)."""
         check_part_number(number)
         original, stream = self.objects.open(*source)
         with stream:
+            if check_source is not None:
+                check_source(original)
             check_copy_source(original, conditions)
             first, last = byte_range or (0, original.size - 1)
             if byte_range is not None and first >= original.size:
@@ -141,13 +154,15 @@ class Multipart:
                     ArgumentName="x-amz-copy-source-range",
                     ArgumentValue=f"bytes={first}-{last}",
                 )
-            writer = self._copy_bytes(stream, first, last - first + 1)
-        part = Part(number, writer.commit(), writer.size, writer.etag, self._now_ms())
+            writer = self._copy_bytes(stream, first, last - first + 1, part_algorithm(upload))
+        kept = writer.digests.checksum(part_algorithm(upload))
+        checksum = kept.encode() if kept is not None else None
+        part = Part(number, writer.commit(), writer.size, writer.etag, self._now_ms(), checksum)
         self._keep(upload, part)
         return part, original
 
-    def _copy_bytes(self, stream: BinaryIO, offset: int, count: int) -> BlobWriter:
-        writer = self.blobs.writer()
+    def _copy_bytes(self, stream: BinaryIO, offset: int, count: int, algorithm: str) -> BlobWriter:
+        writer = self.blobs.writer(algorithm)
         try:
             stream.seek(offset)
             while count > 0:
@@ -174,18 +189,24 @@ class Multipart:
         bucket: str,
         key: str,
         upload_id: str,
-        wanted: list[tuple[int, str]],
+        wanted: list[WantedPart],
         caller: Caller,
         check: Check | None = None,
+        *,
+        checksum: Checksum | None = None,
+        checksum_type: str | None = None,
     ) -> StoredObject:
-        """Join the named parts (number, ETag) into the object, in one commit with its
-        events; the upload and all its parts are gone after. A completion repeated with the
-        same parts answers the object the first one made."""
+        """Join the named parts into the object, in one commit with its events; the upload
+        and all its parts are gone after. `checksum` and `checksum_type` are the ones the
+        completion sends, checked against what the parts make. A completion repeated with
+        the same parts answers the object the first one made."""
         self.buckets.get(bucket)
         upload = self.catalog.upload(upload_id)
         if upload is None or (upload.bucket, upload.key) != (bucket, key):
             return self._completed_before(bucket, key, upload_id, wanted)
         chosen = self._chosen_parts(upload, wanted)
+        made = object_checksum(upload, chosen)
+        check_completion(upload, made, checksum, checksum_type)
         state = self.buckets.get(upload.bucket)
         writer = self.blobs.concatenate(part.blob for part in chosen)
         etag = etag_of_parts([part.etag for part in chosen])
@@ -196,9 +217,10 @@ class Multipart:
             writer.size,
             etag,
             self._now_ms(),
-            upload.headers,
+            {name: value for name, value in upload.headers.items() if name != CHECKSUM_TYPE},
             upload.metadata,
             parts=len(chosen),
+            checksum=made.encode() if made is not None else None,
             part_sizes=tuple(part.size for part in chosen),
             tags=upload.tags,
             version_id=version_for_write(state.versioning_status),
@@ -224,7 +246,7 @@ class Multipart:
         return item
 
     def _completed_before(
-        self, bucket: str, key: str, upload_id: str, wanted: list[tuple[int, str]]
+        self, bucket: str, key: str, upload_id: str, wanted: list[WantedPart]
     ) -> StoredObject:
         found = self.catalog.completion(upload_id)
         if found is not None:
@@ -234,13 +256,13 @@ class Multipart:
                 return item
         raise NoSuchUpload(NO_SUCH_UPLOAD, UploadId=upload_id)
 
-    def _chosen_parts(self, upload: Upload, wanted: list[tuple[int, str]]) -> list[Part]:
+    def _chosen_parts(self, upload: Upload, wanted: list[WantedPart]) -> list[Part]:
         if not wanted:
             raise MalformedXML(
                 "The XML you provided was not well-formed or did not validate against our "
                 "published schema"
             )
-        numbers = [number for number, _ in wanted]
+        numbers = [part.number for part in wanted]
         if any(b <= a for a, b in zip(numbers, numbers[1:], strict=False)):
             raise InvalidPartOrder(
                 "The list of parts was not in ascending order. Parts must be ordered by part "
@@ -249,24 +271,25 @@ class Multipart:
             )
         stored = {part.number: part for part in self.catalog.parts(upload.id)}
         chosen = []
-        for index, (number, etag) in enumerate(wanted):
-            part = stored.get(number)
-            if part is None or part.etag != etag.strip().strip('"'):
+        for index, named in enumerate(wanted):
+            part = stored.get(named.number)
+            if part is None or part.etag != named.etag.strip().strip('"'):
                 raise InvalidPart(
                     INVALID_PART,
                     UploadId=upload.id,
-                    PartNumber=number,
-                    ETag=etag,
+                    PartNumber=named.number,
+                    ETag=named.etag,
                 )
             if index < len(wanted) - 1 and part.size < MIN_PART_BYTES:
                 raise EntityTooSmall(
                     "Your proposed upload is smaller than the minimum allowed size",
                     ProposedSize=part.size,
                     MinSizeAllowed=MIN_PART_BYTES,
-                    PartNumber=number,
+                    PartNumber=named.number,
                     ETag=part.etag,
                 )
             chosen.append(part)
+        check_named(upload, wanted, stored)
         return chosen
 
     def abort(self, upload: Upload) -> None:
@@ -287,6 +310,6 @@ class Multipart:
         return int(self.clock() * 1000)
 
 
-def _named(wanted: list[tuple[int, str]]) -> list[tuple[int, str]]:
+def _named(wanted: list[WantedPart]) -> list[tuple[int, str]]:
     """Parts as a completion names them, ETags bare (with or without their quotes)."""
-    return [(number, etag.strip().strip('"')) for number, etag in wanted]
+    return [(part.number, part.etag.strip().strip('"')) for part in wanted]

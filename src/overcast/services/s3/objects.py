@@ -17,7 +17,7 @@ import binascii
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -27,12 +27,13 @@ from overcast.services.s3.acl import Acl, loaded, owner_only
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
-from overcast.services.s3.checksums import Checksum
+from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum
 from overcast.services.s3.conditions import (
     NO_CONDITIONS,
     Preconditions,
     check_copy_source,
 )
+from overcast.services.s3.encryption import SSE_S3, without_encryption
 from overcast.services.s3.errors import (
     BadDigest,
     InvalidDigest,
@@ -105,11 +106,17 @@ def verify(writer: BlobWriter, content_md5: str | None, checksum: Checksum | Non
             ExpectedDigest=content_md5,
             CalculatedDigest=base64.b64encode(writer.digests.md5.digest()).decode(),
         )
-    computed = writer.digests.checksum()
-    if checksum is not None and computed is not None and computed.value != checksum.value:
+    if checksum is not None and writer.digests.checksum(checksum.algorithm) != checksum:
         raise BadDigest(
             f"The {checksum.algorithm} you specified did not match the calculated checksum."
         )
+
+
+def kept_checksum(writer: BlobWriter, sent: Checksum | None) -> str | None:
+    """The checksum an object keeps: the one the client sent (verified), else the CRC64NVME
+    that S3 adds to an object uploaded without one."""
+    checksum = sent or writer.digests.checksum(DEFAULT_ALGORITHM)
+    return checksum.encode() if checksum is not None else None
 
 
 class Objects:
@@ -165,7 +172,7 @@ class Objects:
             self._now_ms(),
             headers,
             metadata,
-            checksum=checksum.encode() if checksum is not None else None,
+            checksum=kept_checksum(writer, checksum),
             tags=tags,
             version_id=version_for_write(state.versioning_status),
             acl=acl,
@@ -210,20 +217,29 @@ class Objects:
         replace: dict | None = None,
         conditions: Preconditions = NO_CONDITIONS,
         tags: tuple[tuple[str, str], ...] | None = None,
+        encryption: Mapping[str, object] | None = None,
+        check_source: Callable[[StoredObject], None] | None = None,
         acl: Acl | None = None,
     ) -> tuple[StoredObject, StoredObject]:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
         and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
         tags or `tags`. The source is its key's latest version, or `source_version`. The
-        copy has the request's ACL, not its source's (as on S3). Returns the new object and
-        its source."""
+        copy is encrypted as `encryption` (encryption.py's `written`) says, where the request
+        names encryption (a copy onto itself may change only that), and has the request's
+        ACL, not its source's (as on S3). `check_source` may refuse the source (an SSE-C
+        key). Returns the new object and its source."""
         state = self.buckets.get(bucket)
         original = self._copy_source(*source, source_version)
+        if check_source is not None:
+            check_source(original)
         check_copy_source(original, conditions)
         # Copying an earlier version over its own key is how S3 restores it: allowed.
-        if source == (bucket, key) and source_version is None and replace is None:
+        unchanged = replace is None and encryption is None
+        if source == (bucket, key) and source_version is None and unchanged:
             raise InvalidRequest(SELF_COPY)
         kept = replace or {"headers": original.headers, "metadata": original.metadata}
+        headers = without_encryption(kept["headers"])
+        headers.update(encryption or {"ServerSideEncryption": SSE_S3})
         item = StoredObject(
             bucket,
             key,
@@ -231,7 +247,7 @@ class Objects:
             original.size,
             original.etag,
             self._now_ms(),
-            kept["headers"],
+            headers,
             kept["metadata"],
             original.parts,
             original.checksum,

@@ -10,6 +10,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.s3.api.cors import CorsPreflight
+    from overcast.services.s3.api.post_object import BrowserUpload
     from overcast.services.s3.api.service import s3_api
     from overcast.services.s3.reader import S3Reader
     from overcast.services.s3.store import ObjectStore
@@ -21,7 +22,8 @@ def build(kernels: Kernels) -> BuiltService:
     kernels.objects.register(S3Reader(objects.objects))
     return BuiltService(
         api=s3_api(objects),
-        front_doors=(CorsPreflight(objects),),  # browsers' preflights, unsigned
+        # browsers' preflights and form uploads, unsigned
+        front_doors=(CorsPreflight(objects), BrowserUpload(objects)),
         # Delivers the object events kept from before: the queue has started by then.
         start=objects.start,
         # After the queue has stopped: its last deliveries still mark events done here.

@@ -15,7 +15,12 @@ from starlette.responses import Response
 
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
 from overcast.services.s3.blobs import BlobWriter
-from overcast.services.s3.checksums import ALGORITHMS, HEADER_PREFIX, Checksum, sent_checksum
+from overcast.services.s3.checksums import (
+    Checksum,
+    announced_trailer,
+    header_checksum,
+    trailing_checksum,
+)
 from overcast.services.s3.errors import (
     EntityTooLarge,
     IncompleteBody,
@@ -65,19 +70,6 @@ def required_length(headers: Mapping[str, str]) -> int:
     if length is None:
         raise MissingContentLength("You must provide the Content-Length HTTP header.")
     return length
-
-
-def checksum_algorithm(headers: Mapping[str, str]) -> str | None:
-    """Which flexible checksum the client sends with the body: in a header, or announced
-    (`x-amz-trailer`) to follow it."""
-    sent = sent_checksum(headers)
-    if sent is not None:
-        return sent.algorithm
-    trailer = headers.get("x-amz-trailer", "").strip().lower()
-    if trailer.startswith(HEADER_PREFIX):
-        algorithm = trailer[len(HEADER_PREFIX) :].upper()
-        return algorithm if algorithm in ALGORITHMS else None
-    return None
 
 
 class Pipe:
@@ -174,8 +166,17 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
         raise IncompleteBody(
             "You did not provide the number of bytes specified by the Content-Length HTTP header"
         )
-    trailers = decoder.trailers if decoder is not None else {}
-    return sent_checksum(headers) or sent_checksum(trailers)
+    return sent_checksum(headers, decoder.trailers if decoder is not None else {})
+
+
+def sent_checksum(headers: Mapping[str, str], trailers: Mapping[str, str]) -> Checksum | None:
+    """The checksum the client sent with a body: in a header, or in the trailer it announced
+    (`x-amz-trailer`), each checked as S3 checks it (InvalidRequest)."""
+    sent = header_checksum(headers)
+    algorithm = announced_trailer(headers)
+    if sent is None and algorithm is not None:
+        return trailing_checksum(algorithm, trailers)
+    return sent
 
 
 class BlobResponse(Response):

@@ -18,9 +18,11 @@ from overcast.aws.operations import Call
 from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
 from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.checksums import Checksum
 from overcast.services.s3.errors import InvalidArgument
 from overcast.services.s3.listing import decode_token, encode_token, list_keys, list_versions
 from overcast.services.s3.store import ObjectStore
+from overcast.services.s3.upload_checksums import upload_type
 from overcast.services.s3.versioning import check_version_id
 
 MAX_KEYS = 1000
@@ -259,6 +261,12 @@ async def list_multipart_uploads(store: ObjectStore, call: Call) -> Response:
     return respond(call, result, "ListMultipartUploadsResult")
 
 
+def part_checksum(checksum: str | None) -> dict[str, str]:
+    """A part's kept checksum as ListParts names it (`ChecksumCRC32`, ...)."""
+    found = Checksum.decode(checksum)
+    return {f"Checksum{found.algorithm}": found.value} if found is not None else {}
+
+
 @OPERATIONS("ListParts")
 async def list_parts(store: ObjectStore, call: Call) -> Response:
     params = call.params
@@ -280,12 +288,14 @@ async def list_parts(store: ObjectStore, call: Call) -> Response:
         "Owner": owner,
         "Initiator": owner,
         "ChecksumAlgorithm": upload.checksum_algorithm,
+        "ChecksumType": upload_type(upload),
         "Parts": [
             {
                 "PartNumber": p.number,
                 "LastModified": _time(p.modified_ms),
                 "ETag": f'"{p.etag}"',
                 "Size": p.size,
+                **part_checksum(p.checksum),
             }
             for p in page
         ],

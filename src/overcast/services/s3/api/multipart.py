@@ -12,23 +12,33 @@ from starlette.responses import Response
 
 from overcast.aws.operations import Call
 from overcast.services.s3.api.acl import object_acl
-from overcast.services.s3.api.bodies import checksum_algorithm, receive, required_length
+from overcast.services.s3.api.bodies import receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.objects import (
     checksum_members,
     conditions_of,
     copy_source,
+    encryption_of,
     moment,
     stored_headers,
     user_metadata,
     version_header,
     write_check,
 )
-from overcast.services.s3.checksums import ALGORITHMS
+from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.checksums import expected_algorithm, header_checksum
+from overcast.services.s3.encryption import check_customer_key, check_part_key, shown
 from overcast.services.s3.errors import InvalidArgument, MalformedXML
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import header_tags
+from overcast.services.s3.upload_checksums import (
+    CHECKSUM_TYPE,
+    WantedPart,
+    check_part,
+    creation_type,
+    part_algorithm,
+)
 
 COPY_RANGE = re.compile(r"bytes=(\d+)-(\d+)")
 MALFORMED = (
@@ -38,18 +48,18 @@ MALFORMED = (
 
 @OPERATIONS("CreateMultipartUpload")
 async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
-    algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
-    if algorithm is not None and algorithm not in ALGORITHMS:
-        raise InvalidArgument(
-            "Checksum algorithm provided is unsupported.",
-            ArgumentName="x-amz-checksum-algorithm",
-            ArgumentValue=algorithm,
-        )
+    headers = call.request.headers
+    algorithm = headers.get("x-amz-checksum-algorithm", "").upper() or None
+    kind = creation_type(algorithm, headers.get("x-amz-checksum-type", "").upper() or None)
+    kept = stored_headers(call)
+    kept.update(encryption_of(store, call))
+    if kind is not None:
+        kept[CHECKSUM_TYPE] = kind
     upload = await run_in_threadpool(
         store.multipart.create,
         bucket_of(call),
         key_of(call),
-        headers=stored_headers(call),
+        headers=kept,
         metadata=user_metadata(call),
         checksum_algorithm=algorithm,
         tags=header_tags(call.params.get("Tagging")),
@@ -60,6 +70,8 @@ async def create_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Key": key_of(call),
         "UploadId": upload.id,
         "ChecksumAlgorithm": algorithm,
+        "ChecksumType": kind,
+        **shown(kept),
     }
     return respond(call, result, "InitiateMultipartUploadResult")
 
@@ -69,7 +81,10 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
     upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
     md5_of_header(call.params.get("ContentMD5"))
     required_length(call.request.headers)
-    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+    sent_algorithm = expected_algorithm(call.request.headers)
+    check_part(upload, sent_algorithm)
+    check_part_key(upload.headers, call.params)
+    writer = store.blobs.writer(part_algorithm(upload), sent_algorithm)
     try:
         sent = await receive(call.request, writer)
     except BaseException:
@@ -83,7 +98,10 @@ async def upload_part(store: ObjectStore, call: Call) -> Response:
         content_md5=call.params.get("ContentMD5"),
         checksum=sent,
     )
-    return respond(call, {"ETag": f'"{part.etag}"', **checksum_members(part.checksum)})
+    # The part's checksum in the upload's algorithm; for an upload without one, the one sent.
+    checksum = part.checksum if upload.checksum_algorithm else sent and sent.encode()
+    result = {"ETag": f'"{part.etag}"', **checksum_members(checksum), **shown(upload.headers)}
+    return respond(call, result)
 
 
 def copy_range(text: str | None) -> tuple[int, int] | None:
@@ -105,6 +123,11 @@ def copy_range(text: str | None) -> tuple[int, int] | None:
 @OPERATIONS("UploadPartCopy")
 async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
     upload = store.multipart.upload(bucket_of(call), key_of(call), call.params.get("UploadId", ""))
+    check_part_key(upload.headers, call.params)
+
+    def source_key(original: StoredObject) -> None:  # an SSE-C source only to its key
+        check_customer_key(original.headers, call.params, "CopySource")
+
     part, _ = await run_in_threadpool(
         store.multipart.copy_part,
         upload,
@@ -112,26 +135,34 @@ async def upload_part_copy(store: ObjectStore, call: Call) -> Response:
         copy_source(call.params.get("CopySource")),
         copy_range(call.params.get("CopySourceRange")),
         conditions_of(call.params, "CopySource"),
+        source_key,
     )
     result = {"ETag": f'"{part.etag}"', "LastModified": moment(part.modified_ms)}
-    return respond(call, {"CopyPartResult": result})
+    if upload.checksum_algorithm:
+        result.update(checksum_members(part.checksum))
+    return respond(call, {"CopyPartResult": result, **shown(upload.headers)})
 
 
 @OPERATIONS("CompleteMultipartUpload")
 async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
     document = call.params.get("MultipartUpload") or {}
     try:
-        wanted = [(int(p["PartNumber"]), str(p["ETag"])) for p in document.get("Parts") or ()]
+        wanted = [WantedPart.of(part) for part in document.get("Parts") or ()]
     except (KeyError, ValueError):
         raise MalformedXML(MALFORMED) from None
+    sent = header_checksum(call.request.headers, composite=True)
+    kind = call.request.headers.get("x-amz-checksum-type", "").upper() or None
     item = await run_in_threadpool(
-        store.multipart.complete,
-        bucket_of(call),
-        key_of(call),
-        call.params.get("UploadId", ""),
-        wanted,
-        caller(call),
-        write_check(call),
+        lambda: store.multipart.complete(
+            bucket_of(call),
+            key_of(call),
+            call.params.get("UploadId", ""),
+            wanted,
+            caller(call),
+            write_check(call),
+            checksum=sent,
+            checksum_type=kind,
+        )
     )
     base = str(call.request.base_url).rstrip("/")
     result = {
@@ -139,6 +170,8 @@ async def complete_multipart_upload(store: ObjectStore, call: Call) -> Response:
         "Bucket": bucket_of(call),
         "Key": key_of(call),
         "ETag": f'"{item.etag}"',
+        **checksum_members(item.checksum),
+        **shown(item.headers),
         "VersionId": version_header(store, bucket_of(call), item),
     }
     return respond(call, result, "CompleteMultipartUploadResult")

@@ -3,6 +3,7 @@ multipart upload operations are multipart.py's)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, unquote
 
@@ -14,9 +15,9 @@ from overcast.aws.protocols import rest_xml
 from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import (
     BlobResponse,
-    checksum_algorithm,
     receive,
     required_length,
+    sent_checksum,
     small_body,
 )
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
@@ -26,13 +27,21 @@ from overcast.services.s3.api.header_values import (
     stored_encoding,
 )
 from overcast.services.s3.catalog import NULL_VERSION, StoredObject
-from overcast.services.s3.checksums import Checksum, sent_checksum
+from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum, expected_algorithm
 from overcast.services.s3.conditions import (
     Preconditions,
     byte_range,
     check_read,
     check_write,
     part_range,
+)
+from overcast.services.s3.encryption import (
+    SSE_S3,
+    check_customer_key,
+    public,
+    requested,
+    shown,
+    written,
 )
 from overcast.services.s3.errors import InvalidArgument, InvalidRequest, MetadataTooLarge
 from overcast.services.s3.objects import md5_of_header
@@ -64,7 +73,12 @@ OVERRIDES = {
 
 
 def stored_headers(call: Call) -> dict[str, str]:
-    headers = call.request.headers
+    return representation_headers(call.request.headers)
+
+
+def representation_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The representation headers an object keeps (Content-Type, ...), from a request's
+    headers (or a form's fields), by their lower-case names."""
     kept = {member: headers[name] for name, member in STORED_HEADERS.items() if name in headers}
     encoding = stored_encoding(kept.pop("ContentEncoding", ""))
     if encoding is not None:
@@ -74,7 +88,11 @@ def stored_headers(call: Call) -> dict[str, str]:
 
 
 def user_metadata(call: Call) -> dict[str, str]:
-    received = call.params.get("Metadata") or {}
+    return checked_metadata(call.params.get("Metadata") or {})
+
+
+def checked_metadata(received: Mapping[str, str]) -> dict[str, str]:
+    """User metadata (`x-amz-meta-*`) as kept, within S3's 2 KB (MetadataTooLarge)."""
     metadata = {name: metadata_value(value) for name, value in received.items()}
     # S3 counts the bytes of the UTF-8 encoding of each name and value.
     size = sum(len(k.encode()) + len(v.encode()) for k, v in metadata.items())
@@ -88,8 +106,9 @@ def user_metadata(call: Call) -> dict[str, str]:
 
 
 def checksum_members(checksum: str | None) -> dict[str, str]:
+    """A stored checksum as the model's output members (`ChecksumCRC32`, `ChecksumType`)."""
     found = Checksum.decode(checksum)
-    return {f"Checksum{found.algorithm}": found.value} if found is not None else {}
+    return found.members() if found is not None else {}
 
 
 def moment(ms: int) -> datetime:
@@ -123,12 +142,20 @@ def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
 # --- whole objects ------------------------------------------------------------------------
 
 
+def encryption_of(store: ObjectStore, call: Call) -> dict:
+    """The encryption a write asks for, as the object keeps it (encryption.py)."""
+    region = store.buckets.get(bucket_of(call)).bucket.region
+    return written(call.params, region, store.account_id)
+
+
 @OPERATIONS("PutObject")
 async def put_object(store: ObjectStore, call: Call) -> Response:
     store.buckets.get(bucket_of(call))  # before reading the body, as S3 does
     required_length(call.request.headers)
     headers, metadata = stored_headers(call), user_metadata(call)
+    headers.update(encryption_of(store, call))
     md5_of_header(call.params.get("ContentMD5"))
+    algorithm = expected_algorithm(call.request.headers) or DEFAULT_ALGORITHM
     options = {
         "headers": headers,
         "metadata": metadata,
@@ -139,9 +166,9 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
     }
     body = await small_body(call.request)
     if body is not None:
-        item = await run_in_threadpool(_put_small, store, call, body, options)
+        item = await run_in_threadpool(_put_small, store, call, body, algorithm, options)
     else:
-        writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+        writer = store.blobs.writer(algorithm)
         try:
             sent = await receive(call.request, writer)
         except BaseException:
@@ -156,14 +183,17 @@ async def put_object(store: ObjectStore, call: Call) -> Response:
         "VersionId": version_header(store, bucket_of(call), item),
         "Expiration": store.lifecycle.expiration(bucket_of(call), item),
         **checksum_members(item.checksum),
+        **shown(item.headers),
     }
     return respond(call, result)
 
 
-def _put_small(store: ObjectStore, call: Call, body: bytes, options: dict) -> StoredObject:
-    writer = store.blobs.writer(checksum_algorithm(call.request.headers))
+def _put_small(
+    store: ObjectStore, call: Call, body: bytes, algorithm: str, options: dict
+) -> StoredObject:
+    checksum = sent_checksum(call.request.headers, {})  # before a writer is opened
+    writer = store.blobs.writer(algorithm)
     writer.write(body)
-    checksum = sent_checksum(call.request.headers)
     return store.objects.put(
         bucket_of(call), key_of(call), writer, caller(call), checksum=checksum, **options
     )
@@ -176,7 +206,9 @@ def _object_headers(store: ObjectStore, call: Call, item: StoredObject) -> dict:
         "ETag": f'"{item.etag}"',
         "VersionId": version_header(store, bucket_of(call), item),
         "Expiration": store.lifecycle.expiration(bucket_of(call), item),
-        **item.headers,
+        # S3 encrypts every object: SSE-S3 where nothing else was asked for (or recorded)
+        "ServerSideEncryption": None if "SSECustomerAlgorithm" in item.headers else SSE_S3,
+        **public(item.headers),
         "Metadata": {name: metadata_header(value) for name, value in item.metadata.items()},
         "TagCount": len(item.tags) or None,
     }
@@ -217,6 +249,7 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
     bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
     item, stream = await run_in_threadpool(store.objects.open, bucket, key, version)
     try:
+        check_customer_key(item.headers, call.params)
         status, offset, length, extra = _range_of(call, item)
     except BaseException:
         stream.close()
@@ -232,6 +265,7 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
 async def head_object(store: ObjectStore, call: Call) -> Response:
     bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
     item = await run_in_threadpool(store.objects.get, bucket, key, version)
+    check_customer_key(item.headers, call.params)
     status, _, length, extra = _range_of(call, item)
     result = {**_object_headers(store, call, item), **extra}
     headers = rest_xml.output_headers(call.operation, result)
@@ -294,22 +328,35 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             ArgumentName="x-amz-tagging-directive",
             ArgumentValue=tagging,
         )
+    encryption = encryption_of(store, call) if requested(call.params) else None
+
+    def source_key(original: StoredObject) -> None:  # an SSE-C source only to its key
+        check_customer_key(original.headers, call.params, "CopySource")
+
     item, original = await run_in_threadpool(
-        store.objects.copy,
-        source,
-        bucket_of(call),
-        key_of(call),
-        caller(call),
-        source_version=copy_source_version(call.params.get("CopySource")),
-        replace=replace,
-        conditions=conditions_of(call.params, "CopySource"),
-        tags=tags,
-        acl=object_acl(store, call),
+        lambda: store.objects.copy(
+            source,
+            bucket_of(call),
+            key_of(call),
+            caller(call),
+            source_version=copy_source_version(call.params.get("CopySource")),
+            replace=replace,
+            conditions=conditions_of(call.params, "CopySource"),
+            tags=tags,
+            encryption=encryption,
+            check_source=source_key,
+            acl=object_acl(store, call),
+        )
     )
-    copied = {"ETag": f'"{item.etag}"', "LastModified": moment(item.modified_ms)}
+    copied = {
+        "ETag": f'"{item.etag}"',
+        "LastModified": moment(item.modified_ms),
+        **checksum_members(item.checksum),
+    }
     result = {
         "CopyObjectResult": copied,
         "VersionId": version_header(store, bucket_of(call), item),
         "CopySourceVersionId": version_header(store, source[0], original),
+        **shown(item.headers),
     }
     return respond(call, result)

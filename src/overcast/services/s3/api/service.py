@@ -20,6 +20,7 @@ from overcast.services.s3.api import cors as _cors  # noqa: F401 (registers its 
 from overcast.services.s3.api import lifecycle as _lifecycle  # noqa: F401 (likewise)
 from overcast.services.s3.api import listing as _listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import object_attributes as _attributes  # noqa: F401 (likewise)
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import versioning as _versioning  # noqa: F401 (likewise)

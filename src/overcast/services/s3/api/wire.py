@@ -104,6 +104,7 @@ OBJECT_OPERATIONS = {
     ("DELETE", None): "DeleteObject",
     ("GET", "acl"): "GetObjectAcl",
     ("PUT", "acl"): "PutObjectAcl",
+    ("GET", "attributes"): "GetObjectAttributes",
     ("GET", "tagging"): "GetObjectTagging",
     ("PUT", "tagging"): "PutObjectTagging",
     ("DELETE", "tagging"): "DeleteObjectTagging",
