@@ -27,7 +27,13 @@ from botocore.model import OperationModel, ServiceModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from overcast.aws.authorizer import Action, AllowAll, Authorizer
+from overcast.aws.authorizer import (
+    AccessMap,
+    AllowAll,
+    Authorizer,
+    ResourcePolicies,
+    default_access,
+)
 from overcast.aws.error_responses import (
     internal_error,
     json_protocol_error_response,
@@ -95,12 +101,17 @@ class Api:
     validate: Callable[[OperationModel, dict], None] = _validate_input
     translate: Callable[[ServiceError], ServiceError] = _as_is
     max_body: int | None = None  # the protocol's default when None
+    # What each operation needs of IAM (aws/authorizer.py); `<signing name>:<op>` when None.
+    access: AccessMap | None = None
+    resource_policies: ResourcePolicies | None = None
 
     def __post_init__(self) -> None:
         if not self.wires:
             from overcast.aws.protocols.auto import wire_for
 
             object.__setattr__(self, "wires", (wire_for(self.model),))
+        if self.access is None:
+            object.__setattr__(self, "access", default_access(self.signing_name))
 
     @property
     def signing_name(self) -> str:
@@ -180,7 +191,8 @@ async def _answer(
 ) -> Response:
     check_header_size(request.scope["headers"])
     operation, params = await wire.read(request, api.operations, api.max_body)
-    authorizer.authorize(context, Action(api.signing_name, operation.name), params)
+    access = api.access(operation.name, params, context)
+    authorizer.authorize(context, access, api.resource_policies)
     api.validate(operation, params)
     handler = api.operations.get(operation.name)
     if handler is None:  # each wire checks; this is for one that does not route by the model

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from overcast.aws.credentials import Identity
 from overcast.aws.lineage import lineage_hops
 from overcast.aws.request_id import new_request_id
 from overcast.aws.sigv4 import DEFAULT_REGION, scope_of
@@ -35,6 +36,8 @@ class RequestContext:
     account_id: str = DEFAULT_ACCOUNT
     base_url: str = "http://localhost/"  # e.g. http://127.0.0.1:9000/
     request_id: str = field(default_factory=new_request_id)
+    # Who signed it, once the signature is verified (aws/signature.py); None unverified.
+    identity: Identity | None = None
 
     @property
     def hops(self) -> int:

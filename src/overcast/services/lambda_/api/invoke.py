@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
-from overcast.aws.authorizer import Action, AllowAll, Authorizer
+from overcast.aws.authorizer import Access, AllowAll, Authorizer
 from overcast.aws.error_responses import internal_error
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -53,7 +53,6 @@ INVOKE_INPUT = service_model("lambda").operation_model("Invoke").input_shape
 # The model's LogType member (its enum: None, Tail), checked as every other member is.
 LOG_TYPE = INVOKE_INPUT.members["LogType"]
 JSON_TYPE = ("content-type", "application/json")
-INVOKE = Action("lambda", "Invoke")
 RECURSION_STOPPED = (
     "Lambda has detected your function being invoked in a recursive loop with other AWS "
     "resources and stopped your function's invocation."
@@ -119,8 +118,8 @@ class InvokeEndpoint:
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
         context = invoke_context(headers, self._default_region, self._account_id)
-        params = {"FunctionName": call.function_name, "Qualifier": call.qualifier}
-        self._authorizer.authorize(context, INVOKE, params)
+        # Both are lambda:InvokeFunction in IAM (Lambda's actions reference).
+        self._authorizer.authorize(context, Access.of("lambda:InvokeFunction"))
         target = resolve(self._resolver, context.region, call.function_name, call.qualifier)
         payload = checked_json(call.body)
         executed = ("x-amz-executed-version", target.function.version)

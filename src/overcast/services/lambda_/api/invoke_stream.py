@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from overcast.aws.authorizer import Action, AllowAll, Authorizer
+from overcast.aws.authorizer import Access, AllowAll, Authorizer
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols import eventstream
@@ -40,7 +40,6 @@ from overcast.types import Resolver
 # InvokeWithResponseStream's path (the app takes it ahead of every other route).
 STREAM_PATH = re.compile(r"/2021-11-15/functions/([^/]+)/response-streaming-invocations/?")
 INVOCATION_TYPES = ("RequestResponse", "DryRun")
-INVOKE_STREAM = Action("lambda", "InvokeWithResponseStream")
 
 
 class InvokeStreamEndpoint:
@@ -78,7 +77,8 @@ class InvokeStreamEndpoint:
             "FunctionName": request.path_params["FunctionName"],
             "Qualifier": request.query_params.get("Qualifier"),
         }
-        self._authorizer.authorize(context, INVOKE_STREAM, params)
+        # Both are lambda:InvokeFunction in IAM (Lambda's actions reference).
+        self._authorizer.authorize(context, Access.of("lambda:InvokeFunction"))
         target = resolve(
             self._resolver, context.region, params["FunctionName"], params["Qualifier"]
         )
