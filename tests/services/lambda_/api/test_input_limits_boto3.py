@@ -105,3 +105,34 @@ def test_security_group_and_subnet_ids(lambda_client, function_name) -> None:
         "must satisfy regular expression pattern: subnet-[0-9a-z]*]",
         400,
     )
+
+
+# Lambda's words for one list without the other, as its users have quoted them.
+NOT_TOGETHER = (
+    "InvalidParameterValueException",
+    "SubnetIds and SecurityIds must coexist or be both empty list.",
+    400,
+)
+
+
+@pytest.mark.parametrize(
+    "vpc",
+    [
+        {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": []},
+        {"SubnetIds": [], "SecurityGroupIds": ["sg-0a1b2c3d"]},
+        {"SubnetIds": ["subnet-0a1b2c3d"]},
+    ],
+    ids=["subnets-only", "groups-only", "groups-missing"],
+)
+def test_subnets_and_security_groups_come_together(lambda_client, fn, function_name, vpc) -> None:
+    assert refusal(lambda: create(lambda_client, function_name + "-b", VpcConfig=vpc)) == (
+        NOT_TOGETHER
+    )
+    update = lambda_client.update_function_configuration
+    assert refusal(lambda: update(FunctionName=fn, VpcConfig=vpc)) == NOT_TOGETHER
+    assert "VpcConfig" not in lambda_client.get_function_configuration(FunctionName=fn)
+    # Both, or neither, are taken.
+    both = {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": ["sg-0a1b2c3d"]}
+    assert update(FunctionName=fn, VpcConfig=both)["VpcConfig"]["SubnetIds"] == ["subnet-0a1b2c3d"]
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=fn)
+    assert update(FunctionName=fn, VpcConfig={})["VpcConfig"]["SubnetIds"] == []
