@@ -64,6 +64,28 @@ def test_tag_resource_without_tags(lambda_client, fn) -> None:
     )
 
 
+@pytest.mark.parametrize("key", ["aws:owner", "AWS:owner", "Aws:cloudformation:stack-name"])
+def test_the_aws_prefix_is_reserved(lambda_client, fn, function_name, key) -> None:
+    """AWS keeps `aws:` keys, in any case, for its own tags. Lambda's wording is not
+    recorded; the code and status are Lambda's for a parameter it refuses."""
+    arn = f"{ARN_PREFIX}:{fn}"
+    reserved = (
+        "InvalidParameterValueException",
+        f"Tag keys starting with 'aws:' are reserved for internal use: {key}",
+        400,
+    )
+    assert refusal(lambda: lambda_client.tag_resource(Resource=arn, Tags={key: "x"})) == reserved
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {}
+    assert refusal(lambda: create(lambda_client, f"{function_name}-2", Tags={key: "x"})) == (
+        reserved
+    )
+    with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
+        lambda_client.get_function(FunctionName=f"{function_name}-2")
+    # The prefix only counts at the start of a key, and a value may hold it.
+    lambda_client.tag_resource(Resource=arn, Tags={"team:aws:x": "aws:y"})
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"team:aws:x": "aws:y"}
+
+
 @needs_current_model
 @pytest.mark.parametrize(
     ("key", "value", "label", "shape"),
