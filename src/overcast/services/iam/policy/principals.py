@@ -83,6 +83,9 @@ def parse_principals(value: Any) -> Principals:
 
 
 def _aws_principal(name: str, accounts: set[str], arns: set[str]) -> None:
+    if "*" in name or "?" in name:
+        # Wildcards are not allowed here beyond `*` itself: AWS points to aws:PrincipalArn.
+        raise MalformedPolicyDocumentError(INVALID)
     if _ACCOUNT.match(name):
         accounts.add(name)
         return
@@ -92,7 +95,6 @@ def _aws_principal(name: str, accounts: set[str], arns: set[str]) -> None:
     elif iam or _STS_ARN.match(name):
         arns.add(name)
     else:
-        # Wildcards are not allowed here beyond `*` itself: AWS points to aws:PrincipalArn.
         raise MalformedPolicyDocumentError(INVALID)
 
 
