@@ -22,8 +22,9 @@ def test_string_operators_and_case_rules():
     assert not check("StringEquals", "aws:PrincipalTag/job-category", "IAMUSER-ADMIN", ctx)
     assert check("StringEqualsIgnoreCase", "aws:PrincipalTag/job-category", "IAMUSER-ADMIN", ctx)
     assert check("StringNotEquals", "aws:PrincipalTag/job-category", ["a", "b"], ctx)
-    assert not check("StringNotEqualsIgnoreCase", "aws:PrincipalTag/job-category",
-                     "IamUser-Admin", ctx)
+    assert not check(
+        "StringNotEqualsIgnoreCase", "aws:PrincipalTag/job-category", "IamUser-Admin", ctx
+    )
 
 
 def test_string_like_wildcards():
@@ -79,8 +80,12 @@ def test_bool_and_binary():
     assert check("Bool", "aws:SecureTransport", "false", {"aws:SecureTransport": "false"})
     assert check("Bool", "aws:SecureTransport", "TRUE", {"aws:SecureTransport": "true"})
     assert not check("Bool", "aws:SecureTransport", "true", {})
-    assert check("BinaryEquals", "key", "QmluYXJ5VmFsdWVJbkJhc2U2NA==",
-                 {"key": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="})
+    assert check(
+        "BinaryEquals",
+        "key",
+        "QmluYXJ5VmFsdWVJbkJhc2U2NA==",
+        {"key": "QmluYXJ5VmFsdWVJbkJhc2U2NA=="},
+    )
 
 
 def test_ip_addresses_v4_and_v6():
@@ -137,10 +142,18 @@ def test_unknown_operators():
 
 def test_policy_variables():
     ctx = normalize({"aws:username": "alice", "aws:PrincipalTag/team": "blue"})
-    assert matches("arn:aws:s3:::b/home/${aws:username}/*", "arn:aws:s3:::b/home/alice/x",
-                   variables=True, context=ctx)
-    assert not matches("arn:aws:s3:::b/home/${aws:username}/*", "arn:aws:s3:::b/home/bob/x",
-                       variables=True, context=ctx)
+    assert matches(
+        "arn:aws:s3:::b/home/${aws:username}/*",
+        "arn:aws:s3:::b/home/alice/x",
+        variables=True,
+        context=ctx,
+    )
+    assert not matches(
+        "arn:aws:s3:::b/home/${aws:username}/*",
+        "arn:aws:s3:::b/home/bob/x",
+        variables=True,
+        context=ctx,
+    )
     assert matches("t/${aws:PrincipalTag/TEAM}", "t/blue", variables=True, context=ctx)
     # Escapes: ${*} ${?} ${$} are literal characters, not wildcards.
     assert matches("a${*}b", "a*b", variables=True, context=ctx)

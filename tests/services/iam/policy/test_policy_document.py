@@ -28,8 +28,16 @@ def error(text: str, kind: PolicyKind = PolicyKind.IDENTITY, **kw) -> str:
 
 def test_statement_as_object_or_list_and_lowercased_actions():
     single = parse_policy(json.dumps({"Version": "2012-10-17", "Statement": ALLOW_ALL}))
-    listed = parse_policy(doc({"Sid": "A", "Effect": "Deny", "Action": ["S3:GetObject"],
-                               "Resource": "arn:aws:s3:::b/*"}))
+    listed = parse_policy(
+        doc(
+            {
+                "Sid": "A",
+                "Effect": "Deny",
+                "Action": ["S3:GetObject"],
+                "Resource": "arn:aws:s3:::b/*",
+            }
+        )
+    )
     assert single.statements[0].effect is Effect.ALLOW
     assert listed.statements[0].actions == ("s3:getobject",)
     assert listed.statements[0].sid == "A"
@@ -122,8 +130,11 @@ def test_managed_policies_need_the_current_version():
     parse_policy(doc(ALLOW_ALL, version=None))  # inline policies may omit it
 
 
-TRUST = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-         "Action": "sts:AssumeRole"}
+TRUST = {
+    "Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole",
+}
 
 
 def test_trust_policy():
@@ -153,12 +164,20 @@ def test_invalid_principals(principal):
 
 
 def test_principal_forms():
-    text = doc({**ALLOW_ALL, "Principal": {
-        "AWS": ["123456789012", "arn:aws:iam::210987654321:root",
-                "arn:aws:iam::123456789012:role/path/r",
-                "arn:aws:sts::123456789012:assumed-role/r/s"],
-        "Federated": "cognito-identity.amazonaws.com",
-    }})
+    text = doc(
+        {
+            **ALLOW_ALL,
+            "Principal": {
+                "AWS": [
+                    "123456789012",
+                    "arn:aws:iam::210987654321:root",
+                    "arn:aws:iam::123456789012:role/path/r",
+                    "arn:aws:sts::123456789012:assumed-role/r/s",
+                ],
+                "Federated": "cognito-identity.amazonaws.com",
+            },
+        }
+    )
     principals = parse_policy(text, PolicyKind.RESOURCE).statements[0].principals
     assert principals.accounts == frozenset({"123456789012", "210987654321"})
     assert "arn:aws:iam::123456789012:role/path/r" in principals.arns
@@ -168,10 +187,15 @@ def test_principal_forms():
 
 
 def test_condition_values_of_json_types_are_read_as_text():
-    text = doc({**ALLOW_ALL, "Condition": {
-        "Bool": {"aws:SecureTransport": False},
-        "NumericLessThan": {"s3:max-keys": [10, 20]},
-    }})
+    text = doc(
+        {
+            **ALLOW_ALL,
+            "Condition": {
+                "Bool": {"aws:SecureTransport": False},
+                "NumericLessThan": {"s3:max-keys": [10, 20]},
+            },
+        }
+    )
     conditions = parse_policy(text).statements[0].conditions
     assert [(c.key, c.values) for c in conditions] == [
         ("aws:securetransport", ("false",)),
