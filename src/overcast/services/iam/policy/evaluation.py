@@ -60,10 +60,14 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class SourcePolicy:
-    """A policy with the id SimulatePolicy reports for it (a policy name or ARN)."""
+    """A policy with what SimulatePolicy reports of it: its id (a policy name or ARN), its
+    SourcePolicyType (`user`, `group`, `role`, `aws-managed`, `user-managed`, `resource`,
+    `none`) and its text (for statement positions)."""
 
     id: str
     policy: Policy
+    type: str = "none"
+    text: str | None = None
 
 
 PolicyInput = SourcePolicy | Policy | str
@@ -108,12 +112,13 @@ class Decision:
 def _source(item: PolicyInput, kind: PolicyKind, index: int) -> SourcePolicy:
     if isinstance(item, SourcePolicy):
         return item
-    policy = item if isinstance(item, Policy) else parse_policy(item, kind)
-    return SourcePolicy(f"policy{index}", policy)
+    if isinstance(item, Policy):
+        return SourcePolicy(f"policy{index}", item)
+    return SourcePolicy(f"policy{index}", parse_policy(item, kind), text=item)
 
 
 @dataclass(frozen=True)
-class _Sources:
+class PolicySources:
     identity: tuple[SourcePolicy, ...]
     resource: SourcePolicy | None
     boundary: SourcePolicy | None
@@ -128,12 +133,12 @@ class _Sources:
         yield from ((PolicyType.SESSION, source) for source in self.sessions)
 
 
-def _sources(request: Request) -> _Sources:
+def sources_of(request: Request) -> PolicySources:
     identity = request.identity
     sessions = request.session_policies
     if sessions is None:
         sessions = identity.session_policies if identity is not None else ()
-    return _Sources(
+    return PolicySources(
         identity=tuple(
             _source(p, PolicyKind.IDENTITY, i) for i, p in enumerate(request.identity_policies)
         ),
@@ -147,7 +152,7 @@ def _sources(request: Request) -> _Sources:
     )
 
 
-def _context(request: Request) -> Context:
+def context_of(request: Request) -> Context:
     context = normalize(request.context)
     # The caller's own keys come from its verified identity, never from request input.
     context.update(principal_keys(request.identity, request.service))
@@ -156,8 +161,8 @@ def _context(request: Request) -> Context:
 
 def evaluate(request: Request) -> Decision:
     """The decision for one action on one resource."""
-    sources = _sources(request)
-    context = _context(request)
+    sources = sources_of(request)
+    context = context_of(request)
     denies: list[Match] = []
     allows: dict[PolicyType, list[tuple[Match, Grant]]] = {t: [] for t in PolicyType}
     for policy_type, source in sources.all():
@@ -182,7 +187,7 @@ def evaluate(request: Request) -> Decision:
 
 def _allow_or_implicit_deny(
     request: Request,
-    sources: _Sources,
+    sources: PolicySources,
     allows: dict[PolicyType, list[tuple[Match, Grant]]],
 ) -> Decision:
     resource_grant = max((g for _, g in allows[PolicyType.RESOURCE]), default=Grant.NONE)
