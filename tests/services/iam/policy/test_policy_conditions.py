@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from overcast.services.iam.policy.conditions import Condition, holds, parse_operator
 from overcast.services.iam.policy.context import normalize
 from overcast.services.iam.policy.patterns import matches
@@ -177,15 +175,28 @@ def test_condition_values_with_variables():
     assert not check("StringEquals", "s3:prefix", "${aws:userid}/", ctx)
 
 
-@pytest.mark.parametrize("text", ["a*b?c", "*", "?", "a.b(c)[d]+", "**", ""])
-def test_wildcard_matching_agrees_with_fnmatch_semantics(text):
-    import fnmatch
-    import re
+def reference(pattern: str, value: str) -> bool:
+    """Plain backtracking glob, the meaning `matches` must keep."""
+    if not pattern:
+        return not value
+    if pattern[0] == "*":
+        return any(reference(pattern[1:], value[i:]) for i in range(len(value) + 1))
+    if value and (pattern[0] == "?" or pattern[0] == value[0]):
+        return reference(pattern[1:], value[1:])
+    return False
 
-    samples = ["", "a", "abc", "a.b(c)[d]+", "axbyc", "a\nb", "*", "?"]
-    for sample in samples:
-        expected = re.fullmatch(fnmatch.translate(text).replace("(?s:", "(?s:"), sample)
-        # fnmatch treats [] as classes; our patterns do not, so skip those.
-        if "[" in text:
-            continue
-        assert matches(text, sample) == (expected is not None), (text, sample)
+
+def test_wildcards_agree_with_a_reference_glob_on_random_cases():
+    import random
+
+    rng = random.Random(16)
+    for _ in range(3000):
+        pattern = "".join(rng.choice("ab*?.") for _ in range(rng.randint(0, 7)))
+        value = "".join(rng.choice("ab.") for _ in range(rng.randint(0, 8)))
+        assert matches(pattern, value) == reference(pattern, value), (pattern, value)
+
+
+def test_many_wildcards_against_a_long_hostile_value_finish():
+    # One regex of `.*a.*a...` would backtrack for ages here; segment matching is linear.
+    assert not matches("*a*a*a*a*a*a*a*a*a*a*a*a*b", "a" * 20000)
+    assert matches("*a*a*a*a*a*a*a*a*a*a*a*a*b", "a" * 20000 + "b")

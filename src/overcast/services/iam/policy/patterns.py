@@ -63,13 +63,60 @@ def _variable(inner: str) -> Piece:
     return Variable(text.lower())
 
 
-def _wildcard_regex(text: str) -> str:
-    return "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+# A pattern split at its `*` wildcards: each segment is a regex of fixed length (literal
+# characters and `?`), with that length. Matching segment by segment (prefix anchored,
+# suffix anchored, the middle ones leftmost) takes time linear in the value for each
+# segment, where one regex of `.*`s could backtrack exponentially on a hostile resource
+# name.
+Segments = tuple[tuple[str, int], ...]
+
+
+def segments_for(pattern: str, variables: bool, context: Context | None) -> Segments | None:
+    """The pattern's segments in this context; None if one of its variables has no value.
+    Substituted values are literal: a `*` in a user's tag does not become a wildcard."""
+    out: list[tuple[str, int]] = []
+    regex: list[str] = []
+    length = 0
+    for piece in pieces(pattern, variables):
+        if isinstance(piece, Variable):
+            value = resolve(piece, context)
+            if value is None:
+                return None
+            regex.append(re.escape(value))
+            length += len(value)
+            continue
+        for c in piece:
+            if c == "*":
+                out.append(("".join(regex), length))
+                regex, length = [], 0
+            else:
+                regex.append("." if c == "?" else re.escape(c))
+                length += 1
+    out.append(("".join(regex), length))
+    return tuple(out)
 
 
 @lru_cache(maxsize=8192)
 def _compiled(regex: str, ignore_case: bool) -> re.Pattern[str]:
     return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def _glob(segments: Segments, value: str, ignore_case: bool) -> bool:
+    if len(segments) == 1:
+        return _compiled(segments[0][0], ignore_case).fullmatch(value) is not None
+    (first, first_len), *middle, (last, last_len) = segments
+    tail = len(value) - last_len
+    if tail < first_len or not _compiled(first, ignore_case).match(value, 0, first_len):
+        return False
+    if not _compiled(last, ignore_case).fullmatch(value, tail):
+        return False
+    at = first_len
+    for regex, _ in middle:
+        found = _compiled(regex, ignore_case).search(value, at, tail)
+        if found is None:
+            return False
+        at = found.end()
+    return True
 
 
 def resolve(piece: Variable, context: Context | None) -> str | None:
@@ -80,24 +127,6 @@ def resolve(piece: Variable, context: Context | None) -> str | None:
     if values is not None and len(values) == 1:
         return values[0]
     return piece.default
-
-
-def regex_for(
-    pattern: str, variables: bool, context: Context | None, wildcards: bool = True
-) -> str | None:
-    """The regular expression `pattern` stands for in this context; None if one of its
-    variables has no value (then the pattern matches nothing). Substituted values are
-    literal: a `*` in a user's tag does not become a wildcard."""
-    out: list[str] = []
-    for piece in pieces(pattern, variables):
-        if isinstance(piece, Variable):
-            value = resolve(piece, context)
-            if value is None:
-                return None
-            out.append(re.escape(value))
-        else:
-            out.append(_wildcard_regex(piece) if wildcards else re.escape(piece))
-    return "".join(out)
 
 
 def matches(
@@ -111,21 +140,20 @@ def matches(
     """Whether `value` matches the wildcard `pattern` as a whole."""
     if pattern == "*":
         return True
-    regex = _static_regex(pattern, variables)
-    if regex is None:
-        regex = regex_for(pattern, variables, context)
-        if regex is None:
+    segments = _static_segments(pattern, variables)
+    if segments is None:
+        segments = segments_for(pattern, variables, context)
+        if segments is None:
             return False
-    return _compiled(regex, ignore_case).fullmatch(value) is not None
+    return _glob(segments, value, ignore_case)
 
 
 @lru_cache(maxsize=8192)
-def _static_regex(pattern: str, variables: bool) -> str | None:
-    """The regex of a pattern without variables (cached); None when it has some."""
-    found = pieces(pattern, variables)
-    if any(isinstance(piece, Variable) for piece in found):
+def _static_segments(pattern: str, variables: bool) -> Segments | None:
+    """The segments of a pattern without variables (cached); None when it has some."""
+    if any(isinstance(piece, Variable) for piece in pieces(pattern, variables)):
         return None
-    return regex_for(pattern, False, None)
+    return segments_for(pattern, False, None)
 
 
 def substitute(text: str, variables: bool, context: Context | None) -> str | None:
