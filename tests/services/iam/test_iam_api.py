@@ -134,7 +134,9 @@ def test_role_lifecycle(iam) -> None:
     assert iam.list_role_tags(RoleName="fn-role")["Tags"] == []
 
     iam.attach_role_policy(RoleName="fn-role", PolicyArn=BASIC)
-    iam.put_role_policy(RoleName="fn-role", PolicyName="inline", PolicyDocument='{"Statement": []}')
+    iam.put_role_policy(
+        RoleName="fn-role", PolicyName="inline", PolicyDocument=json.dumps(ALLOW_LOGS)
+    )
     assert iam.list_role_policies(RoleName="fn-role")["PolicyNames"] == ["inline"]
     attached = iam.list_attached_role_policies(RoleName="fn-role")["AttachedPolicies"]
     assert attached == [{"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": BASIC}]
@@ -275,14 +277,17 @@ def test_bad_input_gets_iams_errors(iam) -> None:
         refused(iam.create_policy, PolicyName="p", PolicyDocument='{"Version": "2012-10-17"}')[0]
         == "MalformedPolicyDocument"
     )
-    big = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "x" * 7000}]}
+    resource = "arn:aws:s3:::" + "x" * 7000
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": resource}
+    big = {"Version": "2012-10-17", "Statement": [statement]}
     assert refused(iam.create_policy, PolicyName="p", PolicyDocument=json.dumps(big)) == (
         "LimitExceeded",
         "Cannot exceed quota for PolicySize: 6144",
         409,
     )
     iam.create_user(UserName="dave")
-    big_inline = {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "x" * 2100}]}
+    inline = {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::" + "x" * 2100}
+    big_inline = {"Statement": [inline]}
     assert (
         refused(
             iam.put_user_policy,

@@ -27,7 +27,8 @@ TRUST = json.dumps(
 
 
 def doc(action: str) -> str:
-    return json.dumps({"Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]})
+    statement = {"Effect": "Allow", "Action": action, "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def test_key_ring_finds_a_users_keys(iam, iam_directory) -> None:

@@ -1,9 +1,8 @@
 """Policy documents at IAM's edge: the check a document passes before IAM keeps it, IAM's
 size quotas, and the URL-encoding IAM answers documents in.
 
-`_check_document` is the one place a document is judged; for now it checks that the text is
-JSON with a Statement. The policy package (services/iam/policy/) will take its place with
-IAM's full grammar.
+`_check_document` is the one place a document is judged, by the policy package's grammar
+(services/iam/policy/document.py), which words its refusals as IAM's MalformedPolicyDocument.
 
 Sizes count characters without whitespace ("IAM and AWS STS quotas": managed policy 6,144,
 role trust policy 2,048; inline policies in aggregate: user 2,048, group 5,120, role 10,240).
@@ -11,7 +10,6 @@ role trust policy 2,048; inline policies in aggregate: user 2,048, group 5,120, 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from urllib.parse import quote
@@ -19,6 +17,8 @@ from urllib.parse import quote
 from botocore.model import Shape
 
 from overcast.services.iam.errors import LimitExceeded, MalformedPolicyDocument
+from overcast.services.iam.policy.document import PolicyKind, parse_policy
+from overcast.services.iam.policy.errors import MalformedPolicyDocumentError
 
 MANAGED_POLICY_SIZE = 6144
 TRUST_POLICY_SIZE = 2048
@@ -27,16 +27,15 @@ _WHITESPACE = re.compile(r"\s+")
 DOCUMENT_SHAPE = "policyDocumentType"  # how botocore's model marks a policy document
 
 
-def _check_document(text: str) -> None:
-    """MalformedPolicyDocument unless `text` is a JSON object with a Statement."""
+def _check_document(
+    text: str, kind: PolicyKind = PolicyKind.IDENTITY, *, managed: bool = False
+) -> None:
+    """MalformedPolicyDocument unless `text` is a policy of `kind` IAM accepts (managed
+    policies only in version 2012-10-17)."""
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise MalformedPolicyDocument("This policy contains invalid Json") from exc
-    if not isinstance(document, dict):
-        raise MalformedPolicyDocument("This policy contains invalid Json")
-    if "Statement" not in document:
-        raise MalformedPolicyDocument("Syntax errors in policy.")
+        parse_policy(text, kind, require_current_version=managed)
+    except MalformedPolicyDocumentError as exc:
+        raise MalformedPolicyDocument(exc.message) from exc
 
 
 def size(text: str) -> int:
@@ -44,13 +43,13 @@ def size(text: str) -> int:
 
 
 def check_managed(text: str) -> None:
-    _check_document(text)
+    _check_document(text, managed=True)
     if size(text) > MANAGED_POLICY_SIZE:
         raise LimitExceeded(f"Cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE}")
 
 
 def check_trust(text: str) -> None:
-    _check_document(text)
+    _check_document(text, PolicyKind.TRUST)
     if size(text) > TRUST_POLICY_SIZE:
         raise LimitExceeded(f"Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_SIZE}")
 

@@ -52,9 +52,6 @@ def test_parse_is_cached_by_text():
 @pytest.mark.parametrize(
     "text",
     [
-        "not json",
-        "[]",
-        "null",
         json.dumps({"Version": "2012-10-17"}),
         json.dumps({"Version": "2012-10-17", "Statement": []}),
         json.dumps({"Version": "2013-01-01", "Statement": ALLOW_ALL}),
@@ -67,12 +64,24 @@ def test_parse_is_cached_by_text():
         doc({"Effect": "Allow", "Action": "*", "Resource": None}),
         doc({"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": []}),
         doc({"Effect": "Allow", "Action": "*", "Resource": "*", "Bogus": 1}),
-        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*",'
-        ' "Resource": NaN}}',
     ],
 )
 def test_syntax_errors(text):
     assert error(text) == "Syntax errors in policy."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        "[]",
+        "null",
+        '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*",'
+        ' "Resource": NaN}}',
+    ],
+)
+def test_text_that_is_not_a_json_object(text):
+    assert error(text) == "This policy contains invalid Json"
 
 
 def test_identity_policy_with_principal():

@@ -28,6 +28,8 @@ _PRINCIPAL_ELEMENTS = {"Principal", "NotPrincipal"}
 _VENDOR = re.compile(r"^[A-Za-z0-9.\-]+$")
 
 SYNTAX = "Syntax errors in policy."
+# Text that is not a JSON object (as Terraform users quote IAM's answer to a malformed file).
+INVALID_JSON = "This policy contains invalid Json"
 LEGACY = "The policy failed legacy parsing"
 
 
@@ -111,8 +113,10 @@ def _load(text: str) -> dict:
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, TypeError, RecursionError):
-        raise MalformedPolicyDocumentError(SYNTAX) from None
-    if not isinstance(document, dict) or not document.keys() <= _TOP:
+        raise MalformedPolicyDocumentError(INVALID_JSON) from None
+    if not isinstance(document, dict):
+        raise MalformedPolicyDocumentError(INVALID_JSON)
+    if not document.keys() <= _TOP:
         raise MalformedPolicyDocumentError(SYNTAX)
     if "Version" in document and document["Version"] not in VERSIONS:
         raise MalformedPolicyDocumentError(SYNTAX)
