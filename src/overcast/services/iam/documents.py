@@ -2,7 +2,7 @@
 size quotas, and the URL-encoding IAM answers documents in.
 
 `_check_document` is the one place a document is judged, by the policy package's grammar
-(services/iam/policy/document.py), which words its refusals as IAM's MalformedPolicyDocument.
+(aws/policy/document.py), which words its refusals as IAM's MalformedPolicyDocument.
 
 Sizes count characters without whitespace ("IAM and AWS STS quotas": managed policy 6,144,
 role trust policy 2,048; inline policies in aggregate: user 2,048, group 5,120, role 10,240).
@@ -16,9 +16,9 @@ from urllib.parse import quote
 
 from botocore.model import Shape
 
+from overcast.aws.policy.document import PolicyKind, parse_policy
+from overcast.aws.policy.errors import MalformedPolicyDocumentError
 from overcast.services.iam.errors import LimitExceeded, MalformedPolicyDocument
-from overcast.services.iam.policy.document import PolicyKind, parse_policy
-from overcast.services.iam.policy.errors import MalformedPolicyDocumentError
 
 MANAGED_POLICY_SIZE = 6144
 TRUST_POLICY_SIZE = 2048

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from overcast.services.iam.policy.evaluation import (
+from overcast.aws.policy.evaluation import (
     Decision,
     Outcome,
     PolicyType,
@@ -19,7 +19,7 @@ from overcast.services.iam.policy.evaluation import (
     evaluate,
     sources_of,
 )
-from overcast.services.iam.policy.matching import action_matches, resource_matches
+from overcast.aws.policy.matching import action_matches, resource_matches
 
 Position = tuple[int, int]  # (Line, Column), both from 1
 

@@ -16,9 +16,9 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from overcast.services.iam.policy.conditions import OPERATORS, Condition, parse_operator
-from overcast.services.iam.policy.errors import MalformedPolicyDocumentError
-from overcast.services.iam.policy.principals import Principals, parse_principals
+from overcast.aws.policy.conditions import OPERATORS, Condition, parse_operator
+from overcast.aws.policy.errors import MalformedPolicyDocumentError
+from overcast.aws.policy.principals import Principals, parse_principals
 
 VERSIONS = ("2012-10-17", "2008-10-17")
 CURRENT_VERSION = "2012-10-17"

@@ -20,7 +20,7 @@ from enum import IntEnum
 from typing import Any
 
 from overcast.aws.credentials import Identity
-from overcast.services.iam.policy.errors import MalformedPolicyDocumentError
+from overcast.aws.policy.errors import MalformedPolicyDocumentError
 
 INVALID = "Invalid principal in policy"
 _ACCOUNT = re.compile(r"^\d{12}$")

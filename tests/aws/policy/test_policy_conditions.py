@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from overcast.services.iam.policy.conditions import Condition, holds, parse_operator
-from overcast.services.iam.policy.context import normalize
-from overcast.services.iam.policy.patterns import matches
+from overcast.aws.policy.conditions import Condition, holds, parse_operator
+from overcast.aws.policy.context import normalize
+from overcast.aws.policy.patterns import matches
 
 
 def check(operator: str, key: str, values, context: dict, variables: bool = True) -> bool:

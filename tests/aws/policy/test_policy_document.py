@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from overcast.services.iam.policy.document import Effect, PolicyKind, parse_policy
-from overcast.services.iam.policy.errors import MalformedPolicyDocumentError
+from overcast.aws.policy.document import Effect, PolicyKind, parse_policy
+from overcast.aws.policy.errors import MalformedPolicyDocumentError
 
 
 def doc(*statements: dict, version: str | None = "2012-10-17") -> str:

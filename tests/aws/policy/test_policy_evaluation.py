@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from overcast.aws.credentials import Identity
-from overcast.services.iam.policy.document import PolicyKind, parse_policy
-from overcast.services.iam.policy.evaluation import (
+from overcast.aws.policy.document import PolicyKind, parse_policy
+from overcast.aws.policy.evaluation import (
     Outcome,
     PolicyType,
     Request,
@@ -419,7 +419,7 @@ def test_decision_lists_the_statements_that_decided():
 def test_global_keys_and_principal_keys():
     from datetime import UTC, datetime
 
-    from overcast.services.iam.policy.context import global_keys, principal_keys
+    from overcast.aws.policy.context import global_keys, principal_keys
 
     keys = global_keys(
         now=datetime(2020, 4, 1, 12, tzinfo=UTC),

@@ -10,10 +10,10 @@ Resource of `*` (or one that matches `*` literally) covers, as IAM requires.
 from __future__ import annotations
 
 from overcast.aws.credentials import Identity
-from overcast.services.iam.policy.conditions import all_hold
-from overcast.services.iam.policy.document import Statement
-from overcast.services.iam.policy.patterns import Context, matches
-from overcast.services.iam.policy.principals import Grant, excluded, grant
+from overcast.aws.policy.conditions import all_hold
+from overcast.aws.policy.document import Statement
+from overcast.aws.policy.patterns import Context, matches
+from overcast.aws.policy.principals import Grant, excluded, grant
 
 
 def action_matches(statement: Statement, action: str) -> bool:

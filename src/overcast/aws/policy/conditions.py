@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from overcast.services.iam.policy.patterns import Context, matches, substitute
+from overcast.aws.policy.patterns import Context, matches, substitute
 
 # A base predicate: does this request value match this policy value? None when the request
 # value is not of the operator's type (the condition is then false, negated or not).

@@ -24,17 +24,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from overcast.aws.credentials import Identity
-from overcast.services.iam.policy.context import RawContext, normalize, principal_keys
-from overcast.services.iam.policy.document import (
+from overcast.aws.policy.context import RawContext, normalize, principal_keys
+from overcast.aws.policy.document import (
     Effect,
     Policy,
     PolicyKind,
     Statement,
     parse_policy,
 )
-from overcast.services.iam.policy.matching import principal_grant, statement_applies
-from overcast.services.iam.policy.patterns import Context
-from overcast.services.iam.policy.principals import Grant
+from overcast.aws.policy.matching import principal_grant, statement_applies
+from overcast.aws.policy.patterns import Context
+from overcast.aws.policy.principals import Grant
 
 
 class PolicyType(StrEnum):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from overcast.aws.credentials import Identity
-from overcast.services.iam.policy.document import parse_policy
-from overcast.services.iam.policy.evaluation import Outcome, Request, SourcePolicy
-from overcast.services.iam.policy.simulate import simulate, statement_spans
+from overcast.aws.policy.document import parse_policy
+from overcast.aws.policy.evaluation import Outcome, Request, SourcePolicy
+from overcast.aws.policy.simulate import simulate, statement_spans
 
 ALICE = Identity("arn:aws:iam::000000000000:user/alice", "000000000000", "AIDAX")
 TEXT = """{

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from overcast.aws.credentials import Identity
-from overcast.services.iam.policy.patterns import Values
+from overcast.aws.policy.patterns import Values
 
 RawContext = Mapping[str, str | Sequence[str]]
 
