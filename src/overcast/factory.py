@@ -122,6 +122,8 @@ def build_platform(settings: Settings) -> Platform:
     )
     # Lambda reads code from S3 through this; S3 registers its reader when it is built.
     objects = ObjectReaders()
+    # Lambda encrypts environment variables through this; KMS registers its keys when built.
+    keys = KeyServices()
     control = ControlPlane(
         settings=settings,
         store=store,
@@ -129,6 +131,7 @@ def build_platform(settings: Settings) -> Platform:
         retirer=engine,
         capacity=engine,
         objects=objects,
+        keys=keys,
     )
     events = EventStore(settings.data_dir / "events.db")
     # Where async outcomes, notifications and messages go, by ARN service (lambda, sqs, ...).
@@ -151,10 +154,11 @@ def build_platform(settings: Settings) -> Platform:
         queue=queue,
         destinations=destinations,
         objects=objects,
-        keys=KeyServices(),
+        keys=keys,
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)
+    control.open()  # KMS is built: the stored environment variables can be decrypted
     for service in built:
         for arn_service, sender in service.senders.items():
             destinations.register(arn_service, sender)
