@@ -25,6 +25,7 @@ SERVICES = [
     ("s3", "s3"),
     ("sns", "sns"),
     ("sqs", "sqs"),
+    ("ssm", "ssm"),
 ]
 # Names kept on purpose, and why.
 KEPT = {

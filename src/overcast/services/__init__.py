@@ -14,6 +14,7 @@ from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
 from overcast.services.sns.spec import SPEC as SNS
 from overcast.services.sqs.spec import SPEC as SQS
+from overcast.services.ssm.spec import SPEC as SSM
 
 SERVICES: tuple[ServiceSpec, ...] = (
     APIGATEWAYV2,  # its HTTP APIs' endpoints are claimed ahead of SNS's subscriber links
@@ -22,4 +23,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     SNS,  # receives from EventBridge and S3
     EVENTS,
     S3,
+    SSM,
 )
