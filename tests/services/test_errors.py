@@ -26,6 +26,7 @@ SERVICES = [
     ("sns", "sns"),
     ("sqs", "sqs"),
     ("ssm", "ssm"),
+    ("secretsmanager", "secretsmanager"),
 ]
 # Names kept on purpose, and why.
 KEPT = {

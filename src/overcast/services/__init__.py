@@ -12,6 +12,7 @@ from overcast.services.base import ServiceSpec
 from overcast.services.events.spec import SPEC as EVENTS
 from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
+from overcast.services.secretsmanager.spec import SPEC as SECRETSMANAGER
 from overcast.services.sns.spec import SPEC as SNS
 from overcast.services.sqs.spec import SPEC as SQS
 from overcast.services.ssm.spec import SPEC as SSM
@@ -24,4 +25,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     EVENTS,
     S3,
     SSM,
+    SECRETSMANAGER,
 )
