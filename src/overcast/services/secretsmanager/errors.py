@@ -59,9 +59,3 @@ class InvalidNextTokenException(SecretsError):
     """Raised when a NextToken is not one this server handed out."""
 
     code = "InvalidNextTokenException"
-
-
-class InvalidCiphertextException(UserError):
-    """Raised when the built-in keys cannot open a blob (KMS's name for it)."""
-
-    code = "InvalidCiphertextException"

@@ -1,7 +1,6 @@
 """Secrets Manager as SERVICES lists it: its API on the gateway (X-Amz-Target
 `secretsmanager`), and the rotator that invokes rotation functions through Lambda's control
-plane and engine. Values are sealed by the kernels' KMS `Keys` where the kernels have them,
-else by the built-in keys (keys.py)."""
+plane and engine. Values are sealed by KMS through the kernels' `Keys`."""
 
 from __future__ import annotations
 
@@ -11,13 +10,12 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.secretsmanager.api import SecretsManager, secretsmanager_api
-    from overcast.services.secretsmanager.keys import SealedKeys, master_key
     from overcast.services.secretsmanager.rotation import Rotator
     from overcast.services.secretsmanager.store import SqliteSecretStore
     from overcast.services.secretsmanager.vault import SecretVault
 
     settings = kernels.settings
-    keys = getattr(kernels, "keys", None) or SealedKeys(settings.account_id, master_key())
+    keys = kernels.keys
     store = SqliteSecretStore(settings.data_dir / "overcast.db")
     vault = SecretVault(store, keys, settings.account_id)
 

@@ -27,8 +27,8 @@ from overcast.services.secretsmanager.errors import (
     ResourceExistsException,
     ResourceNotFoundException,
 )
-from overcast.services.secretsmanager.keys import Keys
 from overcast.services.secretsmanager.store import SqliteSecretStore
+from overcast.types import Keys
 
 DEFAULT_KEY = "alias/aws/secretsmanager"
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"

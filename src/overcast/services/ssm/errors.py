@@ -118,9 +118,3 @@ class TooManyTagsError(SsmError):
     """Raised when a parameter would have more than 50 tags."""
 
     code = "TooManyTagsError"
-
-
-class InvalidCiphertextException(UserError):
-    """Raised when the built-in keys cannot open a blob (KMS's name for it)."""
-
-    code = "InvalidCiphertextException"

@@ -31,9 +31,9 @@ from overcast.services.ssm.errors import (
     ValidationException,
 )
 from overcast.services.ssm.filters import Match
-from overcast.services.ssm.keys import Keys
 from overcast.services.ssm.names import check_name, parameter_arn, split_selector
 from overcast.services.ssm.store import SqliteParameterStore
+from overcast.types import Keys
 
 DEFAULT_KEY = "alias/aws/ssm"
 MAX_VERSIONS = 100

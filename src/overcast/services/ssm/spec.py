@@ -1,6 +1,5 @@
 """SSM Parameter Store as SERVICES lists it: its API on the gateway (X-Amz-Target
-`AmazonSSM`). SecureStrings are sealed by the kernels' KMS `Keys` where the kernels have them,
-else by the built-in keys (keys.py)."""
+`AmazonSSM`). SecureStrings are sealed by KMS through the kernels' `Keys`."""
 
 from __future__ import annotations
 
@@ -10,12 +9,11 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.ssm.api import ssm_api
-    from overcast.services.ssm.keys import SealedKeys, master_key
     from overcast.services.ssm.parameters import ParameterService
     from overcast.services.ssm.store import SqliteParameterStore
 
     settings = kernels.settings
-    keys = getattr(kernels, "keys", None) or SealedKeys(settings.account_id, master_key())
+    keys = kernels.keys
     store = SqliteParameterStore(settings.data_dir / "overcast.db")
     return BuiltService(
         api=ssm_api(ParameterService(store, keys, settings.account_id)), close=store.close
