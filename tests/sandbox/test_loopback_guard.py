@@ -72,12 +72,12 @@ def test_a_dead_servers_port_is_dropped_and_a_live_ones_kept(tmp_path: Path) -> 
     registry.mkdir()
     dead = subprocess.Popen(["true"])
     dead.wait()
-    (registry / str(dead.pid)).write_text("1 9100\n")
+    (registry / f"{dead.pid}.9100").write_text("1 9100\n")
     me = loopback_guard._start_time(os.getpid())
-    (registry / str(os.getpid())).write_text(f"{me} 9200\n")
-    (registry / "1").write_text("0 9300\n")  # pid 1 started at another time: a reused pid
+    (registry / f"{os.getpid()}.9200").write_text(f"{me} 9200\n")
+    (registry / "1.9300").write_text("0 9300\n")  # pid 1 started at another time: a reused pid
     assert LoopbackGuard(9200, registry)._live_ports() == {9200}
-    assert sorted(p.name for p in registry.iterdir()) == [str(os.getpid())]
+    assert sorted(p.name for p in registry.iterdir()) == [f"{os.getpid()}.9200"]
 
 
 def test_a_server_that_cannot_close_the_loopback_says_so_at_start(launch, tmp_path) -> None:

@@ -22,7 +22,7 @@ A seccomp filter cannot do this: connect()'s address is a pointer it cannot read
 cost nothing per cold start; each new loopback connection of an environment pays one set
 update and one lookup in the kernel.
 
-Servers register their port as a file in a root-only folder (pid, start time, port); each
+Servers register their port as a file in a root-only folder (`pid.port`: start time, port); each
 start and stop rewrites the table from the live ones, so a killed server's port is dropped
 by the next start, and the last server to stop removes the table.
 """
@@ -106,12 +106,13 @@ def available() -> tuple[bool, str]:
 
 
 class LoopbackGuard:
-    """One server's part in the shared table: its port is allowed while it runs."""
+    """One server's part in the shared table: its port is allowed while it runs. (Tests also
+    open the ports of the helpers their functions call, such as tests/gate.py's.)"""
 
     def __init__(self, port: int, registry: Path = REGISTRY) -> None:
         self._port = port
         self._registry = registry
-        self._entry = registry / str(os.getpid())
+        self._entry = registry / f"{os.getpid()}.{port}"
 
     def install(self) -> None:
         """Allow this server's port and (re)make the table. Raises OSError if nft fails."""
@@ -138,13 +139,14 @@ class LoopbackGuard:
         """The ports of running servers; the entries of dead ones are removed."""
         ports = set()
         for entry in self._registry.iterdir():
-            if not entry.name.isdigit():
+            pid = entry.name.split(".")[0]
+            if not pid.isdigit():
                 continue
             try:
                 started, port = entry.read_text().split()
             except (OSError, ValueError):
                 continue
-            if _start_time(int(entry.name)) == started:
+            if _start_time(int(pid)) == started:
                 ports.add(int(port))
             else:  # that server died (or its pid now belongs to another process)
                 entry.unlink(missing_ok=True)
