@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import subprocess
 from dataclasses import dataclass
 
 import uvicorn
@@ -29,7 +30,8 @@ from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
-from overcast.sandbox.protections import Protections
+from overcast.sandbox.loopback_guard import LoopbackGuard
+from overcast.sandbox.protections import OPEN_LOOPBACK, Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.services.base import BuiltService, Kernels
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
@@ -255,13 +257,30 @@ async def _serve(
     )
     server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
+    guard = guard_loopback(settings, platform.protections)
     platform.start()
     _announce(settings, platform.protections)
     try:
         await server.serve(sockets=sockets)
     finally:
         await platform.stop()
+        if guard is not None:
+            guard.remove()
         print("Overcast stopped.", flush=True)
+
+
+def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuard | None:
+    """Close the host's own ports to environments, but this server's (loopback_guard.py);
+    where that fails the server still starts, and says so."""
+    if not protections.loopback:
+        return None
+    guard = LoopbackGuard(settings.port)
+    try:
+        guard.install()
+    except (OSError, subprocess.SubprocessError) as exc:
+        protections.open_loopback(f"the loopback rules failed ({exc})")
+        return None
+    return guard
 
 
 def _announce(settings: Settings, protections: Protections) -> None:
@@ -273,6 +292,7 @@ def _announce(settings: Settings, protections: Protections) -> None:
         "AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1\n"
         f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}\n"
         "Isolation of execution environments (see `overcast doctor`):\n  "
-        + "\n  ".join(protections.describe()),
+        + "\n  ".join(protections.describe())
+        + "".join(f"\n  - {note}" for note in protections.notes if OPEN_LOOPBACK in note),
         flush=True,
     )
