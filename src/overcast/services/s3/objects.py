@@ -292,10 +292,12 @@ class Objects:
         caller: Caller,
         version_id: str | None = None,
         expiry: Expiry | None = None,
+        check: Callable[[StoredObject | None], None] | None = None,
     ) -> Deletion:
         """DeleteObject: remove the version named, or do what a delete without one does in
         the bucket's versioning state (plan_delete). Deleting what does not exist succeeds,
-        as on S3. `expiry`: the deletion is lifecycle's (see Expiry)."""
+        as on S3. `expiry`: the deletion is lifecycle's (see Expiry). `check` may refuse
+        it, given the key's current object (a conditional delete's If-Match)."""
         state = self.buckets.get(bucket)
         if version_id is not None:
             check_version_id(version_id)
@@ -317,7 +319,7 @@ class Objects:
 
         try:
             removed, kept = self.catalog.delete(
-                bucket, key, plan.remove, marker, events, expiry.latest if expiry else None
+                bucket, key, plan.remove, marker, events, expiry.latest if expiry else None, check
             )
         except LookupError:
             raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket) from None

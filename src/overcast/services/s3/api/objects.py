@@ -33,6 +33,7 @@ from overcast.services.s3.conditions import (
     byte_range,
     check_read,
     check_write,
+    delete_check,
     part_range,
 )
 from overcast.services.s3.encryption import (
@@ -278,7 +279,13 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
 async def delete_object(store: ObjectStore, call: Call) -> Response:
     version = call.params.get("VersionId")
     done = await run_in_threadpool(
-        store.objects.delete, bucket_of(call), key_of(call), caller(call), version
+        lambda: store.objects.delete(
+            bucket_of(call),
+            key_of(call),
+            caller(call),
+            version,
+            check=delete_check(call.params.get("IfMatch"), key_of(call)),
+        )
     )
     return respond(call, {"VersionId": done.version_id, "DeleteMarker": done.delete_marker})
 
