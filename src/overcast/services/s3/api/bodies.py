@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
+from overcast.http.connection_guard import BODY_CUT, BODY_CUT_ANSWERED
 from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.checksums import (
     Checksum,
@@ -27,6 +28,8 @@ from overcast.services.s3.errors import (
     InvalidArgument,
     InvalidRequest,
     MissingContentLength,
+    RequestTimeout,
+    S3Error,
 )
 
 MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
@@ -126,15 +129,27 @@ async def small_body(request: Request) -> bytes | None:
     length = declared_length(headers)
     if length is None or length > INLINE_WRITE or framed(headers):
         return None
+    request.scope[BODY_CUT_ANSWERED] = True
     try:
         body = await request.body()
     except ClientDisconnect:
         raise IncompleteBody("The request body terminated unexpectedly") from None
     if len(body) != length:
-        raise IncompleteBody(
-            "You did not provide the number of bytes specified by the Content-Length HTTP header"
-        )
+        raise short_body(request)
     return body
+
+
+def short_body(request: Request) -> S3Error:
+    """S3's answer to a body that ended before its Content-Length: RequestTimeout when the
+    client went silent (S3 waits for the rest, then gives up), IncompleteBody otherwise."""
+    if request.scope.get(BODY_CUT) == "timeout":
+        return RequestTimeout(
+            "Your socket connection to the server was not read from or written to within "
+            "the timeout period. Idle connections will be closed."
+        )
+    return IncompleteBody(
+        "You did not provide the number of bytes specified by the Content-Length HTTP header"
+    )
 
 
 async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
@@ -144,6 +159,7 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
     expected = declared_length(headers)
     decoder = ChunkedDecoder() if framed(headers) else None
     pipe = Pipe(writer)
+    request.scope[BODY_CUT_ANSWERED] = True
     try:
         async for chunk in request.stream():
             for piece in (chunk,) if decoder is None else decoder.feed(chunk):
@@ -163,9 +179,7 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
         await pipe.settle()
         raise
     if expected is not None and writer.size != expected:
-        raise IncompleteBody(
-            "You did not provide the number of bytes specified by the Content-Length HTTP header"
-        )
+        raise short_body(request)
     return sent_checksum(headers, decoder.trailers if decoder is not None else {})
 
 
