@@ -36,6 +36,7 @@ FUNCTION_OPERATIONS = frozenset(
         "GetProvisionedConcurrencyConfig", "GetRuntimeManagementConfig", "ListAliases",
         "ListFunctionEventInvokeConfigs", "ListFunctionUrlConfigs",
         "ListProvisionedConcurrencyConfigs", "ListVersionsByFunction", "PublishVersion",
+        "PutFunctionCodeSigningConfig",
         "PutFunctionConcurrency", "PutFunctionEventInvokeConfig",
         "PutFunctionRecursionConfig", "PutProvisionedConcurrencyConfig",
         "PutRuntimeManagementConfig", "RemovePermission", "UpdateAlias",
