@@ -60,8 +60,11 @@ class Recording:
         raise Denied("recorded")
 
 
-def recording_client(apis: list[Api], default: Api) -> tuple[TestClient, Recording]:
-    gateway = Gateway(apis, default, REGION, ACCOUNT)
+def recording_client(apis: list[Api], default: Api | None = None) -> tuple[TestClient, Recording]:
+    """A gateway over `apis` (Lambda's REST API the default, as the server has it)."""
+    from overcast.services.lambda_.api.rest import lambda_api
+
+    gateway = Gateway(apis, default or lambda_api(None), REGION, ACCOUNT)
     recording = Recording()
     gateway.authorizer = recording
     app = Starlette(
