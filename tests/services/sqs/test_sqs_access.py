@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from access_support import ACCOUNT, CONTEXT, REGION, check_shape, recording_client
+from access_support import ACCOUNT, CONTEXT, REGION, SIGNED, check_shape, recording_client
 
 from overcast.services.sqs.access import QueuePolicies, sqs_access
 from overcast.services.sqs.api.service import OPERATIONS, sqs_api
@@ -54,9 +54,7 @@ def test_a_queue_named_by_the_path_is_the_one_asked_about() -> None:
     response = client.post(
         f"/{ACCOUNT}/q",
         data={"Action": "SendMessage", "MessageBody": "hi"},
-        headers={
-            "authorization": "AWS4-HMAC-SHA256 Credential=AK/20261207/eu-west-1/sqs/aws4_request, Sig=x"
-        },
+        headers={"authorization": SIGNED.format("sqs")},
     )
     assert response.status_code == 403
     assert [(n.action, n.resource) for n in recording.asked[0].needs] == [
