@@ -164,9 +164,10 @@ def build_platform(settings: Settings) -> Platform:
     for service in built:
         for arn_service, sender in service.senders.items():
             destinations.register(arn_service, sender)
+    lambda_rest = lambda_api(control)
     gateway = Gateway(
         [s.api for s in built if s.api is not None],
-        lambda_api(control),
+        lambda_rest,
         settings.default_region,
         settings.account_id,
     )
@@ -178,6 +179,7 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
+        lambda_rest.resource_policies,
     )
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
     stream = InvokeStreamEndpoint(
@@ -187,6 +189,7 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
+        lambda_rest.resource_policies,
     )
     app = build_app(
         settings=settings,

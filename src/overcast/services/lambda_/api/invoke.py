@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
-from overcast.aws.authorizer import Access, AllowAll, Authorizer
+from overcast.aws.authorizer import AllowAll, Authorizer, ResourcePolicies
 from overcast.aws.error_responses import internal_error
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -33,6 +33,7 @@ from overcast.engine.async_queue import AsyncQueue, Policies
 from overcast.engine.engine import Engine
 from overcast.function import Target
 from overcast.http.invoke_shortcut import Answer, InvokeCall
+from overcast.services.lambda_.access import invoke_access
 from overcast.services.lambda_.errors import (
     RecursiveInvocationException,
     ResourceNotFoundException,
@@ -71,6 +72,7 @@ class InvokeEndpoint:
         policies: Policies,
         authorizer: Authorizer | None = None,
         account_id: str = DEFAULT_ACCOUNT,
+        resource_policies: ResourcePolicies | None = None,
     ) -> None:
         self._engine = engine
         self._resolver = resolver
@@ -79,6 +81,7 @@ class InvokeEndpoint:
         self._policies = policies
         self._authorizer = authorizer or AllowAll()
         self._account_id = account_id
+        self._resource_policies = resource_policies  # functions' (AddPermission)
 
     async def __call__(self, request: Request) -> Response:
         """The Starlette endpoint (errors are rendered by the `guarded` wrapper around it)."""
@@ -118,8 +121,10 @@ class InvokeEndpoint:
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
         context = invoke_context(headers, self._default_region, self._account_id)
-        # Both are lambda:InvokeFunction in IAM (Lambda's actions reference).
-        self._authorizer.authorize(context, Access.of("lambda:InvokeFunction"))
+        access = invoke_access(
+            context.region, context.account_id, call.function_name, call.qualifier
+        )
+        self._authorizer.authorize(context, access, self._resource_policies)
         target = resolve(self._resolver, context.region, call.function_name, call.qualifier)
         payload = checked_json(call.body)
         executed = ("x-amz-executed-version", target.function.version)
