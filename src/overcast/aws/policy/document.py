@@ -9,13 +9,13 @@ IAM checks (syntax, version, legacy parsing, Sid uniqueness, actions, resources)
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from overcast.aws import json_document
 from overcast.aws.policy.conditions import OPERATORS, Condition, parse_operator
 from overcast.aws.policy.errors import MalformedPolicyDocumentError
 from overcast.aws.policy.principals import Principals, parse_principals
@@ -111,7 +111,7 @@ def _reject_constant(name: str) -> Any:
 
 def _load(text: str) -> dict:
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json_document.loads(text, parse_constant=_reject_constant)
     except (ValueError, TypeError, RecursionError):
         raise MalformedPolicyDocumentError(INVALID_JSON) from None
     if not isinstance(document, dict):

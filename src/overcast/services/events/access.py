@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from overcast.aws import json_document
 from overcast.aws.arn import Arn, arn
 from overcast.aws.authorizer import Access, Need
 from overcast.aws.request_context import RequestContext
@@ -141,7 +142,7 @@ def _pattern_conditions(pattern: object) -> Conditions:
     """`events:source` and `events:detail-type`: the literal strings a rule's pattern
     matches on those fields."""
     try:
-        document = json.loads(pattern) if isinstance(pattern, str) else None
+        document = json_document.loads(pattern) if isinstance(pattern, str) else None
     except ValueError:
         return {}
     if not isinstance(document, dict):
