@@ -24,6 +24,8 @@ from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
+from overcast.identities import Identities
+from overcast.interim_sessions import InterimSessions
 from overcast.keys import KeyServices
 from overcast.object_readers import ObjectReaders
 from overcast.observe.log_buffer import BufferedLogSink
@@ -147,6 +149,10 @@ def build_platform(settings: Settings) -> Platform:
         delay_scale=settings.async_delay_scale,
         after_logs=log_sink.when_written,
     )
+    # STS issues temporary credentials through this (the placeholder until the sessions
+    # store of SigV4 verification replaces it).
+    identities = Identities()
+    identities.register_issuer(InterimSessions())
     kernels = Kernels(
         settings=settings,
         logs=logs,
@@ -157,6 +163,7 @@ def build_platform(settings: Settings) -> Platform:
         destinations=destinations,
         objects=objects,
         keys=keys,
+        identities=identities,
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)

@@ -75,3 +75,14 @@ class KeyRings:
             if found is not None:
                 return found
         return None
+
+
+class CredentialIssuer(Protocol):
+    """Makes temporary credentials (STS's AssumeRole and GetSessionToken, a function
+    environment's role session): an `ASIA...` key with a secret and a session token, which
+    sign for `identity` until `duration_s` seconds from now. The issuer keeps them where
+    request verification finds them (it is a KeyRing too)."""
+
+    def issue(self, identity: Identity, duration_s: int) -> SigningKey:
+        """New temporary credentials for `identity`, valid `duration_s` seconds."""
+        ...

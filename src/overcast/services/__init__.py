@@ -18,10 +18,12 @@ from overcast.services.secretsmanager.spec import SPEC as SECRETSMANAGER
 from overcast.services.sns.spec import SPEC as SNS
 from overcast.services.sqs.spec import SPEC as SQS
 from overcast.services.ssm.spec import SPEC as SSM
+from overcast.services.sts.spec import SPEC as STS
 
 SERVICES: tuple[ServiceSpec, ...] = (
     KMS,  # delivers to nothing; its keys are registered before any other service is built
     IAM,  # delivers to nothing; the authorizer reads it
+    STS,  # assumes IAM's roles (through the kernels' identities)
     APIGATEWAYV2,  # its HTTP APIs' endpoints are claimed ahead of SNS's subscriber links
     LOGS,
     SQS,  # receives from SNS, EventBridge, S3 (and Lambda's destinations)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.fast_http import WholeFrontDoor
+    from overcast.identities import Identities
     from overcast.keys import KeyServices
     from overcast.object_readers import ObjectReaders
     from overcast.observe.logs import LogStore
@@ -47,6 +48,9 @@ class Kernels:
     objects: ObjectReaders
     # KMS's keys as other services encrypt with them (types.Keys): KMS registers itself here
     keys: KeyServices
+    # IAM's roles as STS reads them, and the issuer of temporary credentials: IAM registers
+    # its roles when built, the factory the issuer
+    identities: Identities
 
 
 def _nothing() -> None:

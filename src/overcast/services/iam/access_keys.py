@@ -2,12 +2,14 @@
 the `KeyRing` that SigV4 verification finds a user's key in.
 
 A user has at most two keys, active or inactive ("Cannot exceed quota for
-AccessKeysPerUser: 2"). Ids are `AKIA` + 16 characters, secrets 40 characters; the secret is
-answered once, by CreateAccessKey.
+AccessKeysPerUser: 2"). Ids are `AKIA` + 16 characters that carry the account
+(aws/access_key_ids.py), secrets 40 characters; the secret is answered once, by
+CreateAccessKey.
 """
 
 from __future__ import annotations
 
+from overcast.aws.access_key_ids import new_access_key_id
 from overcast.aws.credentials import Identity, SigningKey
 from overcast.aws.operations import Call
 from overcast.services.iam.directory import KEY, Directory
@@ -18,7 +20,6 @@ from overcast.services.iam.model import (
     AccessKey,
     User,
     as_date,
-    new_id,
     new_secret,
     now,
 )
@@ -62,7 +63,9 @@ def create_access_key(iam: Directory, call: Call) -> dict:
         user = _user(iam, call)
         if sum(key.user == user.key for key in iam.keys.values()) >= MAX_KEYS_PER_USER:
             raise LimitExceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_KEYS_PER_USER}")
-        key = AccessKey(new_id(ACCESS_KEY_ID, 20), new_secret(), user.key, now())
+        # The id carries the account, as AWS's do (STS's GetAccessKeyInfo reads it back).
+        key_id = new_access_key_id(ACCESS_KEY_ID, iam.account)
+        key = AccessKey(key_id, new_secret(), user.key, now())
         iam.save(KEY, key.id, key)
     return {"AccessKey": _metadata(iam, key) | {"SecretAccessKey": key.secret}}
 

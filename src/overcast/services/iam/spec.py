@@ -27,11 +27,13 @@ def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.iam.api import iam_api
     from overcast.services.iam.directory import Directory
+    from overcast.services.iam.shared_roles import SharedRoles
     from overcast.services.iam.store import SqliteIamStore
 
     settings = kernels.settings
     store = SqliteIamStore(settings.data_dir / "iam.db")
     directory = Directory(store, settings.account_id)
+    kernels.identities.register_roles(SharedRoles(directory))  # STS assumes its roles
     return BuiltService(api=iam_api(directory), close=store.close)
 
 
