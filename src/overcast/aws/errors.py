@@ -95,6 +95,34 @@ class MissingResource(UserError):
     code = "ResourceNotFoundException"
 
 
+class AccessDeniedException(UserError):
+    """Raised when IAM refuses a request (services/iam/authorizer.py). As Lambda answers it
+    (403 `AccessDeniedException`, `{"Type": "User", "Message": ...}`); every other service
+    rewords it through its Api's `translate` (SQS's `AccessDenied`, SNS's
+    `AuthorizationError`, S3's XML `AccessDenied` with the resource quoted, ...).
+
+    `message` is AWS's sentence (`User: ... is not authorized to perform: ...`); the
+    decision's parts are kept for services that word it otherwise: `principal` (the caller's
+    ARN, None when anonymous), `quoted` (the sentence with the resource in quotes, as S3
+    writes it) and `region`."""
+
+    status = 403
+    code = "AccessDeniedException"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        principal: str | None = None,
+        quoted: str | None = None,
+        region: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.principal = principal
+        self.quoted = quoted if quoted is not None else message
+        self.region = region
+
+
 # --- errors of the protocols themselves, answered alike by every service that speaks them ---
 
 
