@@ -208,9 +208,12 @@ def test_anonymous_callers_have_only_what_a_resource_policy_gives_everyone(autho
 def test_the_denial_keeps_s3s_quoted_wording(authorizer, principals) -> None:
     with pytest.raises(AccessDeniedException) as caught:
         authorizer.authorize(context(ALICE), Access.of("s3:GetObject", OBJECT))
-    assert caught.value.quoted == (
+    assert caught.value.worded(quote_resource=True) == (
         f'User: {ALICE.arn} is not authorized to perform: s3:GetObject on resource: "{OBJECT}" '
         "because no identity-based policy allows the s3:GetObject action"
+    )
+    assert caught.value.worded(action="s3:getobject").endswith(
+        "because no identity-based policy allows the s3:getobject action"
     )
     assert caught.value.principal == ALICE.arn and caught.value.region == "us-east-1"
 

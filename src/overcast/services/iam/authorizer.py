@@ -136,11 +136,12 @@ class IamAuthorizer:
 
 
 def denied(decision: Decision, request: Request, region: str) -> AccessDeniedException:
-    """The refusal, in AWS's words (and S3's, with the resource in quotes)."""
+    """The refusal, in AWS's words."""
     return AccessDeniedException(
         denial_message(decision, request),
+        decision=decision,
+        request=request,
         principal=request.identity.arn if request.identity is not None else None,
-        quoted=denial_message(decision, request, quote_resource=True),
         region=region,
     )
 
