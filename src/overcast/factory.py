@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from overcast import services
+from overcast.aws.authorizer import AllowAll, Authorizer
 from overcast.aws.gateway import Gateway
 from overcast.config import Settings
 from overcast.delivery import Destinations
@@ -224,6 +225,19 @@ def build_platform(settings: Settings) -> Platform:
         services=built,
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
     )
+
+
+def authorizer_for(settings: Settings, built: tuple[BuiltService, ...]) -> Authorizer:
+    """IAM's authorizer over IAM's principals (services/iam/authorizer.py); everything is
+    allowed with `--auth off`, where no signature is verified."""
+    if not settings.auth:
+        return AllowAll()
+    from overcast.services.iam.authorizer import IamAuthorizer
+    from overcast.services.iam.spec import identity_sources
+
+    specs = services.SERVICES
+    iam = next(b for spec, b in zip(specs, built, strict=True) if spec.name == "iam")
+    return IamAuthorizer(identity_sources(iam).principals)
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:

@@ -156,16 +156,40 @@ class StubNoTriggers:
 
 
 @dataclass
+class StubIam:
+    """IAM's roles, as far as `overcast deploy`'s default role needs them."""
+
+    roles: dict[str, dict] = field(default_factory=dict)
+    attached: dict[str, list[str]] = field(default_factory=dict)
+
+    def get_role(self, RoleName: str) -> dict:
+        if RoleName not in self.roles:
+            raise client_error("NoSuchEntity", f"The role with name {RoleName} cannot be found.")
+        return {"Role": self.roles[RoleName]}
+
+    def create_role(self, RoleName: str, AssumeRolePolicyDocument: str, **_: object) -> dict:
+        arn = f"arn:aws:iam::000000000000:role/{RoleName}"
+        self.roles[RoleName] = {"RoleName": RoleName, "Arn": arn, "Trust": AssumeRolePolicyDocument}
+        return {"Role": self.roles[RoleName]}
+
+    def attach_role_policy(self, RoleName: str, PolicyArn: str) -> dict:
+        self.attached.setdefault(RoleName, []).append(PolicyArn)
+        return {}
+
+
+@dataclass
 class Clients:
     """The client factory: `main(argv, client_factory=clients)`."""
 
     lambda_: StubLambda = field(default_factory=StubLambda)
     logs: StubLogs = field(default_factory=StubLogs)
+    iam: StubIam = field(default_factory=StubIam)
     made: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __call__(self, service: str, endpoint_url: str, region: str):
         self.made.append((service, endpoint_url, region))
-        return {"lambda": self.lambda_, "logs": self.logs}.get(service, StubNoTriggers())
+        clients = {"lambda": self.lambda_, "logs": self.logs, "iam": self.iam}
+        return clients.get(service, StubNoTriggers())
 
 
 @dataclass

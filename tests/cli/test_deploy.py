@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import stat
 import zipfile
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from overcast.cli.deploy import DEFAULT_ROLE, package, zip_directory
+from overcast.cli.default_role import BASIC_EXECUTION
+from overcast.cli.deploy import package, zip_directory
 from overcast.cli.errors import CommandError
 
 from .stubs import Clients, StubLambda, run
@@ -92,7 +94,12 @@ def test_deploy_creates_a_function(project: Path) -> None:
     [created] = [kwargs for name, kwargs in calls if name == "create_function"]
     assert created["Runtime"] == "python3.12" and created["Handler"] == "app.handler"
     assert created["Environment"] == {"Variables": {"A": "1", "B": "x=y"}}
-    assert (created["MemorySize"], created["Timeout"], created["Role"]) == (128, 10, DEFAULT_ROLE)
+    role = "arn:aws:iam::000000000000:role/overcast-function"
+    assert (created["MemorySize"], created["Timeout"], created["Role"]) == (128, 10, role)
+    # The default role is made as SAM makes one: trusted by Lambda, basic execution only.
+    trust = json.loads(clients.iam.roles["overcast-function"]["Trust"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    assert clients.iam.attached == {"overcast-function": [BASIC_EXECUTION]}
     assert created["Code"]["ZipFile"] == zip_directory(project)
     assert "wait:function_active_v2" in [name for name, _ in calls]
     assert result.out.splitlines() == [
@@ -156,3 +163,15 @@ def test_a_malformed_env_is_a_usage_error(project: Path, capsys: pytest.CaptureF
         run(["deploy", str(project), "--name", "f", "--env", "NOEQUALS"])
     assert exited.value.code == 2
     assert "expected K=V" in capsys.readouterr().err
+
+
+def test_the_default_role_is_reused_and_a_given_role_is_used_as_is(project: Path) -> None:
+    clients = Clients()
+    base = ["deploy", str(project), "--runtime", "python3.12", "--handler", "app.handler"]
+    assert run([*base, "--name", "one"], clients).code == 0
+    assert run([*base, "--name", "two"], clients).code == 0
+    assert run([*base, "--name", "three", "--role", "arn:aws:iam::1:role/mine"], clients).code == 0
+    roles = [kw["Role"] for name, kw in clients.lambda_.calls if name == "create_function"]
+    default = "arn:aws:iam::000000000000:role/overcast-function"
+    assert roles == [default, default, "arn:aws:iam::1:role/mine"]
+    assert clients.iam.attached == {"overcast-function": [BASIC_EXECUTION]}

@@ -61,7 +61,11 @@ def default_access(service: str) -> AccessMap:
 
 
 class ResourcePolicies(Protocol):
-    """A service's resource-based policies (a function's, a queue's, a bucket's)."""
+    """A service's resource-based policies (a function's, a queue's, a bucket's).
+
+    A service whose policies can only grant (Lambda's: AddPermission writes Allow
+    statements only) says so with a class attribute `grants_only = True`: the authorizer
+    then reads a policy only when the caller's own policies do not allow the request."""
 
     def policy(self, resource_arn: str) -> str | None:
         """The policy document (JSON text) attached to the resource, or None."""

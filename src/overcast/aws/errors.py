@@ -95,6 +95,52 @@ class MissingResource(UserError):
     code = "ResourceNotFoundException"
 
 
+class AccessDeniedException(UserError):
+    """Raised when IAM refuses a request (services/iam/authorizer.py). As Lambda answers it
+    (403 `AccessDeniedException`, `{"Type": "User", "Message": ...}`); every other service
+    rewords it through its Api's `translate` (SQS's `AccessDenied`, SNS's
+    `AuthorizationError`, S3's XML `AccessDenied`, ...).
+
+    `message` is AWS's sentence (`User: ... is not authorized to perform: ...`). The
+    evaluation's `decision` and `request` (aws/policy/evaluation.py) are kept for the
+    services that word it otherwise (`worded`); `principal` is the caller's ARN (None when
+    anonymous)."""
+
+    status = 403
+    code = "AccessDeniedException"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        decision: object = None,
+        request: object = None,
+        principal: str | None = None,
+        region: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.decision = decision
+        self.request = request
+        self.principal = principal
+        self.region = region
+
+    def worded(self, *, action: str | None = None, quote_resource: bool = False) -> str:
+        """The sentence with the action spelt as the service spells it (SQS: `sqs:sendmessage`,
+        SNS: `SNS:Publish`) and the resource in quotes where the service quotes it (S3)."""
+        if self.decision is None or self.request is None:
+            return self.message
+        from dataclasses import replace
+
+        from overcast.aws.policy.evaluation import denial_message
+
+        request = self.request if action is None else replace(self.request, action=action)
+        return denial_message(self.decision, request, quote_resource=quote_resource)
+
+    @property
+    def action(self) -> str:
+        return getattr(self.request, "action", "")
+
+
 # --- errors of the protocols themselves, answered alike by every service that speaks them ---
 
 

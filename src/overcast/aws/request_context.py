@@ -38,6 +38,8 @@ class RequestContext:
     request_id: str = field(default_factory=new_request_id)
     # Who signed it, once the signature is verified (aws/signature.py); None unverified.
     identity: Identity | None = None
+    # The client's address (aws:SourceIp); None where the front door does not say.
+    source_ip: str | None = None
 
     @property
     def hops(self) -> int:
@@ -59,6 +61,7 @@ def request_context(
             trace_header=request.headers.get("x-amzn-trace-id"),
             account_id=account_id,
             base_url=str(request.base_url),
+            source_ip=request.client.host if request.client is not None else None,
         )
         request.scope[_KEY] = found
     return found

@@ -13,9 +13,9 @@ from typing import Any
 
 from overcast.cli import requirements
 from overcast.cli.client import CliContext, error_code
+from overcast.cli.default_role import default_role
 from overcast.cli.errors import CommandError
 
-DEFAULT_ROLE = "arn:aws:iam::000000000000:role/overcast-function"
 DEFAULT_MEMORY = 128
 DEFAULT_TIMEOUT = 3
 # 1980-01-01, the earliest time a zip entry can hold: same tree, same bytes, same CodeSha256.
@@ -43,7 +43,12 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser.add_argument(
         "--env", action="append", type=_env_pair, metavar="K=V", help="environment (repeatable)"
     )
-    parser.add_argument("--role", metavar="ARN", help="execution role (any ARN is accepted)")
+    parser.add_argument(
+        "--role",
+        metavar="ARN",
+        help="execution role (default: overcast-function, created with "
+        "AWSLambdaBasicExecutionRole if missing)",
+    )
     parser.add_argument("--publish", action="store_true", help="publish a new version")
     parser.set_defaults(command=run)
 
@@ -61,7 +66,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     if current is not None:
         configuration, action = _update(client, args, code), "updated"
     else:
-        configuration, action = _create(client, args, code), "created"
+        role = args.role or default_role(ctx.client("iam"))
+        configuration, action = _create(client, args, code, role), "created"
     version = configuration["Version"]
     arn = configuration["FunctionArn"]
     if version != "$LATEST" and not arn.endswith(f":{version}"):
@@ -157,12 +163,12 @@ def _current(client: Any, name: str) -> dict | None:
         raise
 
 
-def _create(client: Any, args: argparse.Namespace, code: bytes) -> dict:
+def _create(client: Any, args: argparse.Namespace, code: bytes, role: str) -> dict:
     created = client.create_function(
         FunctionName=args.name,
         Runtime=args.runtime,
         Handler=args.handler,
-        Role=args.role or DEFAULT_ROLE,
+        Role=role,
         Code={"ZipFile": code},
         MemorySize=args.memory or DEFAULT_MEMORY,
         Timeout=args.timeout or DEFAULT_TIMEOUT,

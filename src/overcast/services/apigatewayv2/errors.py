@@ -31,3 +31,9 @@ class ConflictException(ApiGatewayError):
     """Raised when an API Gateway resource exists already or is in use by another."""
 
     code = "ConflictException"
+
+
+class AccessDeniedException(ApiGatewayError):
+    """Raised when IAM refuses a request (the model's 403 AccessDeniedException)."""
+
+    code = "AccessDeniedException"

@@ -23,7 +23,7 @@ from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.rest_json import service_model
 from overcast.services.events.bus import EventRouter
 from overcast.services.events.buses import KEPT_SETTINGS, EventBusService
-from overcast.services.events.errors import UnknownOperationException
+from overcast.services.events.errors import AccessDeniedException, UnknownOperationException
 from overcast.services.events.model import DISABLED, ENABLED, EventBus, Rule, bus_name
 from overcast.services.events.permissions import BusPermissions
 
@@ -304,6 +304,8 @@ def _in_eventbridges_words(error: ServiceError) -> ServiceError:
     if isinstance(error, protocol_errors.UnknownOperationException):
         target = error.operation
         return UnknownOperationException(f"Unknown operation: {target}")
+    if isinstance(error, protocol_errors.AccessDeniedException):
+        return AccessDeniedException(error.message)
     return error
 
 

@@ -41,3 +41,10 @@ class IllegalStatusException(UserError):
     one that has ended)."""
 
     code = "IllegalStatusException"
+
+
+class AccessDeniedException(UserError):
+    """Raised when IAM refuses a request: 400, as AWS's common errors give it for the JSON
+    services."""
+
+    code = "AccessDeniedException"

@@ -23,7 +23,7 @@ from overcast.services.iam import (  # noqa: F401
     users,
 )
 from overcast.services.iam.directory import Directory
-from overcast.services.iam.errors import InvalidAction, InvalidInput, ValidationError
+from overcast.services.iam.errors import AccessDenied, InvalidAction, InvalidInput, ValidationError
 from overcast.services.iam.registry import OPERATIONS
 
 API_VERSION = "2010-05-08"
@@ -38,6 +38,8 @@ def _in_iams_words(error: ServiceError) -> ServiceError:
         return InvalidAction(f"Could not find operation {operation} for version {API_VERSION}")
     if isinstance(error, protocol_errors.ValidationException):  # IAM names it ValidationError
         return ValidationError(error.message)
+    if isinstance(error, protocol_errors.AccessDeniedException):
+        return AccessDenied(error.message)
     return error
 
 

@@ -79,7 +79,7 @@ class InvalidAction(IamError):
 
 class AccessDenied(IamError):
     """Raised when a request would change one of AWS's managed policies, which belong to
-    AWS's account, not this one (403)."""
+    AWS's account, not this one (403), and when IAM's policies refuse a request to IAM."""
 
     code = "AccessDenied"
     status = 403

@@ -18,6 +18,7 @@ from overcast.aws.protocols.rest_json import service_model
 from overcast.services.kms.aliases import AliasService
 from overcast.services.kms.crypto import Cryptography
 from overcast.services.kms.errors import (
+    AccessDeniedException,
     InvalidKeyUsageException,
     InvalidMarkerException,
     KmsValidationException,
@@ -47,6 +48,8 @@ def kms_api(kms: Kms) -> Api:
 def _in_kms_terms(exc: ServiceError) -> ServiceError:
     if isinstance(exc, protocol_errors.UnknownOperationException):
         return UnknownOperationException(exc.message)
+    if isinstance(exc, protocol_errors.AccessDeniedException):
+        return AccessDeniedException(exc.message)
     return exc
 
 

@@ -106,3 +106,9 @@ class InvalidKeyUsageException(KmsError, model="kms"):
     EncryptionAlgorithm with a symmetric key)."""
 
     code = "InvalidKeyUsageException"
+
+
+class AccessDeniedException(KmsError):
+    """Raised when IAM refuses a request (400, as KMS answers every client error)."""
+
+    code = "AccessDeniedException"

@@ -18,6 +18,10 @@ from overcast.services.lambda_.model.layer import parse_layer_version_arn
 
 
 class LambdaPolicies:
+    # AddPermission and AddLayerVersionPermission write only Allow statements, so a caller
+    # its own policies allow needs no read of the function's policy (Invoke's hot path).
+    grants_only = True
+
     def __init__(self, control: ControlPlane) -> None:
         self.control = control
 

@@ -29,7 +29,11 @@ from overcast.services.logs import (  # noqa: F401  (each registers its operatio
 )
 from overcast.services.logs.access import logs_access
 from overcast.services.logs.calls import OPERATIONS, CloudWatchLogs
-from overcast.services.logs.errors import InvalidParameterException, UnknownOperationException
+from overcast.services.logs.errors import (
+    AccessDeniedException,
+    InvalidParameterException,
+    UnknownOperationException,
+)
 
 
 def _validate(operation: OperationModel, params: dict) -> None:
@@ -45,6 +49,8 @@ def _in_cloudwatchs_words(error: ServiceError) -> ServiceError:
     if isinstance(error, protocol_errors.UnknownOperationException):
         target = error.operation
         return UnknownOperationException(f"Unknown operation: {target}")
+    if isinstance(error, protocol_errors.AccessDeniedException):
+        return AccessDeniedException(error.message)
     return error
 
 

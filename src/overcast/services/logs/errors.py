@@ -46,3 +46,10 @@ class MalformedQueryException(UserError):
     """Raised when a Logs Insights query string does not parse."""
 
     code = "MalformedQueryException"
+
+
+class AccessDeniedException(UserError):
+    """Raised when IAM refuses a request: 400, as AWS's common errors give it for the JSON
+    services."""
+
+    code = "AccessDeniedException"

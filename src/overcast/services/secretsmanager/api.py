@@ -7,12 +7,15 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from overcast.aws import errors as protocol_errors
 from overcast.aws import tags as aws_tags
+from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.operations import Call, Operations
 from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.aws.protocols.rest_json import service_model
 from overcast.services.secretsmanager.errors import (
+    AccessDeniedException,
     InvalidNextTokenException,
     InvalidRequestException,
 )
@@ -246,5 +249,12 @@ def cancel_rotate_secret(sm: SecretsManager, call: Call) -> dict:
     return _named(doc, VersionId=pending[0] if pending else None)
 
 
+def _in_secrets_terms(exc: ServiceError) -> ServiceError:
+    """IAM's refusal as Secrets Manager answers it (400 AccessDeniedException)."""
+    if isinstance(exc, protocol_errors.AccessDeniedException):
+        return AccessDeniedException(exc.message)
+    return exc
+
+
 def secretsmanager_api(sm: SecretsManager) -> Api:
-    return Api(service_model("secretsmanager"), OPERATIONS, sm)
+    return Api(service_model("secretsmanager"), OPERATIONS, sm, translate=_in_secrets_terms)

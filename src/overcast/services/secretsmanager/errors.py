@@ -59,3 +59,9 @@ class InvalidNextTokenException(SecretsError):
     """Raised when a NextToken is not one this server handed out."""
 
     code = "InvalidNextTokenException"
+
+
+class AccessDeniedException(SecretsError):
+    """Raised when IAM refuses a request (400, as Secrets Manager answers its errors)."""
+
+    code = "AccessDeniedException"

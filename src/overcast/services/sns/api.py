@@ -24,7 +24,11 @@ from overcast.aws.protocols.query import QueryInputError
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import request_context
 from overcast.services.sns.access import TopicPolicies, sns_access
-from overcast.services.sns.errors import InvalidAction, ValidationException
+from overcast.services.sns.errors import (
+    AuthorizationErrorException,
+    InvalidAction,
+    ValidationException,
+)
 from overcast.services.sns.model import invalid
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.signing import Signer
@@ -182,6 +186,9 @@ def _in_snss_words(error: ServiceError) -> ServiceError:
         return InvalidAction(f"The action {action} is not valid for this web service.")
     if isinstance(error, protocol_errors.ValidationException):  # SNS names it ValidationError
         return ValidationException(error.message)
+    if isinstance(error, protocol_errors.AccessDeniedException):  # "SNS:Publish"
+        action = error.action.partition(":")[2]
+        return AuthorizationErrorException(error.worded(action=f"SNS:{action}"))
     return error
 
 

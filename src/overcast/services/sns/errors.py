@@ -43,3 +43,11 @@ class BatchRequestError(UserError, model="sns"):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class AuthorizationErrorException(UserError, model="sns"):
+    """Raised when IAM refuses a request (403 `AuthorizationError`). SNS spells the action
+    with its prefix in capitals: "... is not authorized to perform: SNS:Publish on resource:
+    arn:aws:sns:...", as its answers show."""
+
+    code = "AuthorizationError"

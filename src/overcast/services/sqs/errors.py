@@ -147,3 +147,14 @@ class ResourceNotFoundException(QueueError):
     code = "ResourceNotFoundException"
     shape = "ResourceNotFoundException"
     namespace = "com.amazonaws.sqs"
+
+
+class AccessDenied(QueueError):
+    """Raised when IAM refuses a request: 403 `AccessDenied` in both protocols. SQS spells
+    the action in lower case in its sentence ("... is not authorized to perform:
+    sqs:sendmessage on resource: arn:aws:sqs:... because no identity-based policy allows the
+    sqs:sendmessage action", as its answers since its JSON protocol show)."""
+
+    status = 403
+    code = "AccessDenied"
+    shape = "AccessDenied"

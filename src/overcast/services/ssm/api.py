@@ -4,11 +4,18 @@ answer; paging tokens are opaque positions (aws/paging.py)."""
 
 from __future__ import annotations
 
+from overcast.aws import errors as protocol_errors
+from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.operations import Call, Operations
 from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.aws.protocols.rest_json import service_model
-from overcast.services.ssm.errors import InvalidNextToken, ParameterNotFound, ValidationException
+from overcast.services.ssm.errors import (
+    AccessDeniedException,
+    InvalidNextToken,
+    ParameterNotFound,
+    ValidationException,
+)
 from overcast.services.ssm.filters import (
     BY_PATH_KEYS,
     DESCRIBE_KEYS,
@@ -159,5 +166,12 @@ def list_tags_for_resource(ssm: ParameterService, call: Call) -> dict:
     return {"TagList": [{"Key": k, "Value": v} for k, v in tags.items()]}
 
 
+def _in_ssms_terms(exc: ServiceError) -> ServiceError:
+    """IAM's refusal as SSM answers it (400 AccessDeniedException)."""
+    if isinstance(exc, protocol_errors.AccessDeniedException):
+        return AccessDeniedException(exc.message)
+    return exc
+
+
 def ssm_api(ssm: ParameterService) -> Api:
-    return Api(service_model("ssm"), OPERATIONS, ssm)
+    return Api(service_model("ssm"), OPERATIONS, ssm, translate=_in_ssms_terms)

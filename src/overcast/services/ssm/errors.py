@@ -18,7 +18,8 @@ class ValidationException(_ValidationException):
 
 
 class AccessDeniedException(SsmError):
-    """Raised when a name is in AWS's reserved `/aws/` hierarchy."""
+    """Raised when a name is in AWS's reserved `/aws/` hierarchy, and when IAM refuses a
+    request (400, as SSM answers its errors)."""
 
     code = "AccessDeniedException"
 

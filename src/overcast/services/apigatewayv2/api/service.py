@@ -12,6 +12,7 @@ from botocore.model import OperationModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws import errors as protocol_errors
 from overcast.aws.errors import (
     InvalidParameterValueException,
     InvalidRequestContentException,
@@ -27,7 +28,7 @@ from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api.apis import OPERATIONS
 from overcast.services.apigatewayv2.control.apis import HttpApiService
-from overcast.services.apigatewayv2.errors import BadRequestException
+from overcast.services.apigatewayv2.errors import AccessDeniedException, BadRequestException
 
 PATH_PREFIX = "/v2/"
 # Errors of the shared protocol and paging code that API Gateway reports as bad requests.
@@ -56,6 +57,8 @@ class _KnownMembersWire(RestJsonWire):
 
 
 def _reworded(exc: ServiceError) -> ServiceError:
+    if isinstance(exc, protocol_errors.AccessDeniedException):
+        return AccessDeniedException(exc.message)
     return BadRequestException(exc.message) if isinstance(exc, INPUT_ERRORS) else exc
 
 

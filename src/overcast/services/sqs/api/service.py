@@ -30,6 +30,7 @@ from overcast.services.sqs.api import queues as _queues  # noqa: F401 (registers
 from overcast.services.sqs.api.call import OPERATIONS
 from overcast.services.sqs.api.query import query_model, undecodable
 from overcast.services.sqs.errors import (
+    AccessDenied,
     InvalidParameterValueException,
     MissingRequiredParameterException,
     SerializationException,
@@ -101,6 +102,8 @@ def in_sqs_terms(exc: ServiceError) -> ServiceError:
         return UnknownOperationException(exc.message)
     if isinstance(exc, aws_errors.SerializationException):
         return SerializationException(exc.message)
+    if isinstance(exc, aws_errors.AccessDeniedException):
+        return AccessDenied(exc.worded(action=exc.action.lower()))
     return exc
 
 
