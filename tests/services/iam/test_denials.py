@@ -153,6 +153,13 @@ def because(action: str, resource: str | None = None) -> str:
         ),
         ("iam", lambda c: c.list_users(), "AccessDenied", 403, because("iam:ListUsers")),
         (
+            "sts",
+            lambda c: c.get_access_key_info(AccessKeyId="AKIAIOSFODNN7EXAMPLE"),
+            "AccessDenied",
+            403,
+            because("sts:GetAccessKeyInfo"),
+        ),
+        (
             "events",
             lambda c: c.list_rules(),
             "AccessDeniedException",

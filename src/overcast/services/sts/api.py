@@ -12,7 +12,7 @@ from overcast.aws.protocols.rest_json import service_model
 # Imported for their operations (each registers its handlers with OPERATIONS).
 from overcast.services.sts import assume_role, callers, session_token  # noqa: F401
 from overcast.services.sts.access import sts_access
-from overcast.services.sts.errors import InvalidAction, ValidationError
+from overcast.services.sts.errors import AccessDenied, InvalidAction, ValidationError
 from overcast.services.sts.registry import OPERATIONS, Sts
 
 API_VERSION = "2011-06-15"
@@ -25,6 +25,8 @@ def _in_sts_words(error: ServiceError) -> ServiceError:
         return InvalidAction(f"Could not find operation {operation} for version {API_VERSION}")
     if isinstance(error, protocol_errors.ValidationException):  # STS names it ValidationError
         return ValidationError(error.message)
+    if isinstance(error, protocol_errors.AccessDeniedException):  # the IAM authorizer's
+        return AccessDenied(error.message)
     return error
 
 
