@@ -85,6 +85,9 @@ class Request:
     session_policies: Sequence[PolicyInput] | None = None  # None: the identity's own
     service: str | None = None  # a service principal acting for itself (`s3.amazonaws.com`)
     resource_policy_required: bool = False  # trust policies, key policies
+    # The policy simulator's requests: `context` is the whole context (its ContextEntries
+    # and the simulated caller's keys), not completed from a verified identity.
+    context_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ def sources_of(request: Request) -> PolicySources:
 
 def context_of(request: Request) -> Context:
     context = normalize(request.context)
+    if request.context_given:
+        return context
     # The caller's own keys come from its verified identity, never from request input.
     context.update(principal_keys(request.identity, request.service))
     return context

@@ -7,7 +7,7 @@ and whether the permissions boundary allowed it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from overcast.aws.policy.evaluation import (
     Decision,
@@ -74,12 +74,12 @@ def _boundary_allowed(request: Request, decision: Decision) -> bool | None:
     ):
         # Evaluation stopped before the boundary: ask it alone.
         alone = evaluate(
-            Request(
-                request.identity,
-                request.action,
-                request.resource,
-                request.context,
+            replace(
+                request,
                 identity_policies=(request.boundary,),
+                resource_policy=None,
+                boundary=None,
+                session_policies=(),
             )
         )
         return alone.allowed

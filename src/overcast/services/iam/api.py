@@ -20,6 +20,7 @@ from overcast.services.iam import (  # noqa: F401
     instance_profiles,
     policies,
     roles,
+    simulation,
     users,
 )
 from overcast.services.iam.directory import Directory
