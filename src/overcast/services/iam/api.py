@@ -14,6 +14,7 @@ from overcast.aws.protocols.rest_json import service_model
 # Imported for their operations (each registers its handlers with OPERATIONS).
 from overcast.services.iam import (  # noqa: F401
     access_keys,
+    account_report,
     attachments,
     groups,
     inline_policies,
