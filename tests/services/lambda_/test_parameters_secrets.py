@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from overcast.runtimes import parameters_secrets
 from overcast.services.lambda_.control.aws_layers import is_parameters_and_secrets
 from overcast.services.lambda_.model.layer import parse_layer_version_arn
+from packages import InstallFailed, install, package_with, runtime_interpreter
 from support import deploy, free_port
 
 LAYER = "arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11"
@@ -193,3 +194,56 @@ def test_node_function_gets_the_same_extension(server, lambda_client, function_n
         assert answer["body"]["Parameter"]["Value"] == "from-node"
     finally:
         lambda_client.delete_function(FunctionName=function_name)
+
+
+POWERTOOLS_APP = """
+from aws_lambda_powertools.utilities import parameters
+
+def handler(event, context):
+    return {
+        "parameter": parameters.get_parameter(event["parameter"], decrypt=True),
+        "secret": parameters.get_secret(event["secret"]),
+    }
+"""
+
+
+def test_powertools_parameters_inside_a_function(server, lambda_client, function_name, tmp_path):
+    """Powertools' parameters utility (boto3 at AWS_ENDPOINT_URL) in a function, from a layer
+    with aws-lambda-powertools pip-installed under python/, as Lambda's docs build one."""
+    site = tmp_path / "python"
+    try:
+        install(["aws-lambda-powertools"], site, runtime_interpreter("python3.12"))
+    except InstallFailed as exc:
+        pytest.skip(f"could not install aws-lambda-powertools from PyPI: {exc}")
+    content = package_with(tmp_path, {})
+    layer = lambda_client.publish_layer_version(
+        LayerName=function_name, Content={"ZipFile": content}
+    )
+    name = f"/pse{uuid.uuid4().hex[:8]}/powertools"
+    server.client("ssm").put_parameter(Name=name, Value="pt-value", Type="SecureString")
+    secret = server.client("secretsmanager").create_secret(
+        Name=f"pse-{uuid.uuid4().hex[:8]}", SecretString="pt-secret"
+    )
+    deploy(lambda_client, function_name, POWERTOOLS_APP, Layers=[layer["LayerVersionArn"]])
+    answer = invoke(lambda_client, function_name, {"parameter": name, "secret": secret["Name"]})
+    assert answer == {"parameter": "pt-value", "secret": "pt-secret"}
+    lambda_client.delete_function(FunctionName=function_name)
+
+
+def test_a_port_in_use_fails_the_init(lambda_client, function_name) -> None:
+    """Environments share the host's network: a second one cannot listen on the same port,
+    and its init fails plainly rather than its function reaching another's extension."""
+    port = {"Variables": {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(free_port())}}
+    first, second = f"{function_name}-1", f"{function_name}-2"
+    for name in (first, second):
+        deploy(lambda_client, name, READER, Layers=[LAYER], Environment=port, Timeout=30)
+    try:
+        assert invoke(lambda_client, first, {"path": "/", "token": "env"})["status"] == 404
+        answer = lambda_client.invoke(FunctionName=second, Payload=b"{}")
+        error = json.loads(answer["Payload"].read())
+        assert answer["FunctionError"] == "Unhandled"
+        assert error["errorType"] == "Extension.Crash"
+        assert "address already in use" in error["errorMessage"].lower()
+    finally:
+        lambda_client.delete_function(FunctionName=first)
+        lambda_client.delete_function(FunctionName=second)
