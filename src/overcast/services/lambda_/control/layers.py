@@ -18,6 +18,10 @@ from overcast.aws.arn import Arn
 from overcast.aws.clock import Clock, lambda_timestamp, new_revision_id
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
+from overcast.services.lambda_.control.aws_layers import (
+    is_parameters_and_secrets,
+    parameters_and_secrets_zip,
+)
 from overcast.services.lambda_.control.versions import check_revision
 from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.layer import (
@@ -284,8 +288,8 @@ class LayerService:
         seen: dict[tuple[str | None, str], str] = {}
         for arn in arns:
             named = parse_layer_version_arn(arn)
-            layer = self._find(named)
-            if named is None or layer is None:
+            ref = self._reference(named, arn)
+            if named is None or ref is None:
                 raise InvalidParameterValueException(f"Layer version {arn} does not exist.")
             earlier = seen.get((named.region, named.name))
             if earlier is not None:
@@ -294,8 +298,22 @@ class LayerService:
                     f"in the same function. {earlier} and {arn} are versions of the same layer."
                 )
             seen[(named.region, named.name)] = arn
-            refs.append(LayerRef(arn, layer.code_size, layer.code_sha256, layer.unzipped_size))
+            refs.append(ref)
         return tuple(refs)
+
+    def _reference(self, named: LayerName | None, arn: str) -> LayerRef | None:
+        if is_parameters_and_secrets(named):
+            return self._parameters_and_secrets(arn)
+        layer = self._find(named)
+        if layer is None:
+            return None
+        return LayerRef(arn, layer.code_size, layer.code_sha256, layer.unzipped_size)
+
+    def _parameters_and_secrets(self, arn: str) -> LayerRef:
+        """AWS's Parameters and Secrets extension, as Overcast's own layer (aws_layers.py)."""
+        with self._uploading():
+            info = self.code_store.put(parameters_and_secrets_zip())
+        return LayerRef(arn, info.size, info.sha256_hex, info.unzipped_size)
 
     def _find(self, named: LayerName | None) -> LayerVersion | None:
         if named is None or named.account_id != self.account_id or named.version is None:
