@@ -21,6 +21,7 @@ from overcast.services.secretsmanager.errors import (
 )
 from overcast.services.secretsmanager.password import random_password
 from overcast.services.secretsmanager.rotation import Rotator
+from overcast.services.secretsmanager.rotation_schedule import checked_rules, next_rotation
 from overcast.services.secretsmanager.vault import CURRENT, PENDING, SecretVault
 
 OPERATIONS = Operations()
@@ -51,6 +52,7 @@ def _described(doc: dict) -> dict:
         RotationLambdaARN=rotation.get("lambda_arn"),
         RotationRules=rotation.get("rules"),
         LastRotatedDate=rotation.get("last"),
+        NextRotationDate=next_rotation(rotation),
         LastChangedDate=doc["changed"],
         LastAccessedDate=doc["accessed"],
         DeletedDate=doc["deleted"],
@@ -230,8 +232,14 @@ async def rotate_secret(sm: SecretsManager, call: Call) -> dict:
             raise InvalidRequestException(
                 "A previous rotation isn't complete. That rotation will be reattempted."
             )
-        rules = p.get("RotationRules") or rotation.get("rules")
-        doc["rotation"] = {**rotation, "enabled": True, "lambda_arn": function_arn, "rules": rules}
+        rules = checked_rules(p.get("RotationRules")) or rotation.get("rules")
+        doc["rotation"] = {
+            **rotation,
+            "enabled": True,
+            "lambda_arn": function_arn,
+            "rules": rules,
+            "scheduled": sm.vault.clock(),  # a schedule set now counts from now
+        }
 
     doc = sm.vault.change(call.region, p["SecretId"], configure)
     if p.get("RotateImmediately", True):
