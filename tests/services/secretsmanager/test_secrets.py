@@ -209,6 +209,19 @@ def test_rotation_needs_a_function(sm, name: str) -> None:
     assert code_of(excinfo)[0] == "InvalidRequestException"
 
 
+def test_list_secrets_by_created_date(sm) -> None:
+    prefix = f"order-{uuid.uuid4().hex[:6]}"
+    for suffix in ("b", "a", "c"):  # created in this order, not the names'
+        sm.create_secret(Name=f"{prefix}/{suffix}", SecretString="v")
+    only = [{"Key": "name", "Values": [prefix]}]
+    listed = [s["Name"][-1] for s in sm.list_secrets(Filters=only)["SecretList"]]
+    assert listed == ["b", "a", "c"]
+    newest = sm.list_secrets(Filters=only, SortOrder="desc")["SecretList"]
+    assert [s["Name"][-1] for s in newest] == ["c", "a", "b"]
+    named = sm.list_secrets(Filters=only, SortBy="name")["SecretList"]
+    assert [s["Name"][-1] for s in named] == ["a", "b", "c"]
+
+
 def test_rotation_schedule_and_next_rotation_date(sm, name: str) -> None:
     """RotationRules are checked as AWS checks them, and DescribeSecret answers when the
     schedule next rotates the secret (days after the schedule was set: never rotated yet)."""

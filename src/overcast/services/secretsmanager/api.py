@@ -26,6 +26,12 @@ from overcast.services.secretsmanager.vault import CURRENT, PENDING, SecretVault
 
 OPERATIONS = Operations()
 LIST_PAGE = 100
+SORT_FIELDS = {
+    "created-date": "created",
+    "last-accessed-date": "accessed",
+    "last-changed-date": "changed",
+    "name": "name",
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,10 @@ def list_secrets(sm: SecretsManager, call: Call) -> dict:
         if (p.get("IncludePlannedDeletion") or doc["deleted"] is None)
         and all(_kept(doc, f["Key"], f.get("Values") or []) for f in p.get("Filters") or [])
     ]
+    # SortBy's documentation: "If not specified, secrets are listed by CreatedDate" (the
+    # name breaks ties, so pages stay stable); SortOrder asc unless desc.
+    field = SORT_FIELDS[p.get("SortBy") or "created-date"]
+    docs.sort(key=lambda doc: (doc[field] or 0, doc["name"]) if field != "name" else doc["name"])
     if p.get("SortOrder") == "desc":
         docs.reverse()
     start = 0
