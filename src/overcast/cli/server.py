@@ -151,6 +151,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = build_settings(args, os.environ)
+    check_master_key(settings, os.environ)
     # Imported here: the server pulls in the whole platform, which client commands never need.
     from overcast.factory import run_server
     from overcast.http.server import listen
@@ -197,6 +198,18 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
     if master_key_file:
         settings.master_key_file = Path(os.path.expanduser(str(master_key_file))).resolve()
     return with_runtime_overrides(settings, args, environ)
+
+
+def check_master_key(settings: Settings, environ: Mapping[str, str]) -> None:
+    """KMS's master key (OVERCAST_MASTER_KEY, or the key file if it exists) checked before the
+    server starts: a bad one is `error: ...` and exit status 1 here, not an internal error on
+    the first KMS request."""
+    from overcast.services.kms.master_key import MasterKey, MasterKeyError
+
+    try:
+        MasterKey(settings.master_key_file, settings.data_dir, environ).check()
+    except MasterKeyError as exc:
+        raise SystemExit(f"error: {exc}") from None
 
 
 def with_runtime_overrides(

@@ -124,6 +124,36 @@ def test_aws_managed_key_made_on_first_use(kms) -> None:
     assert [e["AliasName"] for e in entries] == ["alias/aws/secretsmanager"]
 
 
+def test_aws_managed_keys_refuse_changes(kms) -> None:
+    """Only AWS changes an AWS managed key: the account may use and read it, nothing more."""
+    meta = kms.describe_key(KeyId="alias/aws/sqs")["KeyMetadata"]
+    attempts = {
+        "kms:DisableKey": lambda: kms.disable_key(KeyId=meta["KeyId"]),
+        "kms:EnableKey": lambda: kms.enable_key(KeyId=meta["Arn"]),
+        "kms:ScheduleKeyDeletion": lambda: kms.schedule_key_deletion(KeyId=meta["KeyId"]),
+        "kms:CancelKeyDeletion": lambda: kms.cancel_key_deletion(KeyId=meta["KeyId"]),
+        "kms:PutKeyPolicy": lambda: kms.put_key_policy(KeyId=meta["KeyId"], Policy="{}"),
+        "kms:DisableKeyRotation": lambda: kms.disable_key_rotation(KeyId=meta["KeyId"]),
+        "kms:TagResource": lambda: kms.tag_resource(
+            KeyId=meta["KeyId"], Tags=[{"TagKey": "a", "TagValue": "b"}]
+        ),
+        "kms:UntagResource": lambda: kms.untag_resource(KeyId=meta["KeyId"], TagKeys=["a"]),
+    }
+    for action, attempt in attempts.items():
+        with pytest.raises(ClientError) as caught:
+            attempt()
+        code, message, status = error(caught)
+        assert (code, status) == ("AccessDeniedException", 400), action
+        assert message.endswith(
+            f"is not authorized to perform: {action} on resource: {meta['Arn']} because no "
+            f"resource-based policy allows the {action} action"
+        )
+    after = kms.describe_key(KeyId=meta["KeyId"])["KeyMetadata"]
+    assert (after["KeyState"], after["Enabled"]) == ("Enabled", True)
+    assert kms.list_resource_tags(KeyId=meta["KeyId"])["Tags"] == []
+    assert kms.encrypt(KeyId="alias/aws/sqs", Plaintext=b"still usable")["KeyId"] == meta["Arn"]
+
+
 def test_rotation_and_tags(kms) -> None:
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is False

@@ -209,6 +209,50 @@ def test_rotation_needs_a_function(sm, name: str) -> None:
     assert code_of(excinfo)[0] == "InvalidRequestException"
 
 
+def test_list_secrets_by_created_date(sm) -> None:
+    prefix = f"order-{uuid.uuid4().hex[:6]}"
+    for suffix in ("b", "a", "c"):  # created in this order, not the names'
+        sm.create_secret(Name=f"{prefix}/{suffix}", SecretString="v")
+    only = [{"Key": "name", "Values": [prefix]}]
+    listed = [s["Name"][-1] for s in sm.list_secrets(Filters=only)["SecretList"]]
+    assert listed == ["b", "a", "c"]
+    newest = sm.list_secrets(Filters=only, SortOrder="desc")["SecretList"]
+    assert [s["Name"][-1] for s in newest] == ["c", "a", "b"]
+    named = sm.list_secrets(Filters=only, SortBy="name")["SecretList"]
+    assert [s["Name"][-1] for s in named] == ["a", "b", "c"]
+
+
+def test_rotation_schedule_and_next_rotation_date(sm, name: str) -> None:
+    """RotationRules are checked as AWS checks them, and DescribeSecret answers when the
+    schedule next rotates the secret (days after the schedule was set: never rotated yet)."""
+    sm.create_secret(Name=name, SecretString="v")
+    function_arn = "arn:aws:lambda:us-east-1:000000000000:function:rotator"
+    for rules, code in (
+        ({"AutomaticallyAfterDays": 3, "ScheduleExpression": "rate(3 days)"}, "InvalidParameter"),
+        ({"ScheduleExpression": "rate(3 fortnights)"}, "InvalidParameter"),
+        ({"ScheduleExpression": "cron(0 12 * * *)"}, "InvalidParameter"),
+        ({"AutomaticallyAfterDays": 1001}, "Validation"),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            sm.rotate_secret(SecretId=name, RotationLambdaARN=function_arn, RotationRules=rules)
+        assert code_of(excinfo)[0] == f"{code}Exception", rules
+    assert "NextRotationDate" not in sm.describe_secret(SecretId=name)
+    before = time.time()
+    sm.rotate_secret(
+        SecretId=name,
+        RotationLambdaARN=function_arn,
+        RotationRules={"ScheduleExpression": "rate(10 days)"},
+        RotateImmediately=False,
+    )
+    after = time.time()
+    described = sm.describe_secret(SecretId=name)
+    assert described["RotationRules"] == {"ScheduleExpression": "rate(10 days)"}
+    due = described["NextRotationDate"].timestamp()
+    assert before + 10 * 86_400 - 1 <= due <= after + 10 * 86_400 + 1
+    sm.cancel_rotate_secret(SecretId=name)
+    assert "NextRotationDate" not in sm.describe_secret(SecretId=name)
+
+
 @needs_aws_cli
 def test_aws_cli_get_secret_value(sm, name: str, server: RunningServer) -> None:
     sm.create_secret(Name=name, SecretString="cli")

@@ -33,6 +33,25 @@ def test_string_versions_and_arns(ssm, root: str) -> None:
     assert ssm.get_parameter(Name=plain)["Parameter"]["ARN"].endswith(f":parameter/{plain}")
 
 
+def test_one_level_names_by_arn(ssm, root: str) -> None:
+    """`/x` and `x` share the ARN `parameter/x`: it finds `/x` when that is the one there is,
+    and `x` (the name it spells) when both are; versions and history too."""
+    level = root.lstrip("/")
+    ssm.put_parameter(Name=root, Value="slashed", Type="String")
+    ssm.put_parameter(Name=root, Value="again", Type="String", Overwrite=True)
+    arn = f"arn:aws:ssm:us-east-1:000000000000:parameter/{level}"
+    assert ssm.get_parameter(Name=root)["Parameter"]["ARN"] == arn
+    got = ssm.get_parameter(Name=arn)["Parameter"]
+    assert (got["Name"], got["Value"]) == (root, "again")
+    assert ssm.get_parameter(Name=f"{arn}:1")["Parameter"]["Value"] == "slashed"
+    assert len(ssm.get_parameter_history(Name=arn)["Parameters"]) == 2
+    ssm.put_parameter(Name=level, Value="plain", Type="String")
+    assert ssm.get_parameter(Name=arn)["Parameter"]["Value"] == "plain"
+    with pytest.raises(ClientError) as excinfo:
+        ssm.get_parameter(Name=f"{arn}-missing")
+    assert error_of(excinfo)[0] == "ParameterNotFound"
+
+
 def test_put_without_overwrite_is_refused(ssm, root: str) -> None:
     ssm.put_parameter(Name=f"{root}/x", Value="a", Type="String")
     with pytest.raises(ClientError) as excinfo:

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from overcast.aws.errors import ValidationException
 from overcast.aws.event_patterns.patterns import EventPattern
+from overcast.aws.schedule import ScheduleExpression
 from overcast.services.events.buses import paged
 from overcast.services.events.errors import LimitExceededException
 from overcast.services.events.model import (
@@ -30,7 +31,6 @@ from overcast.services.events.model import (
     service_of,
 )
 from overcast.services.events.registry import EventRegistry
-from overcast.services.events.schedule import ScheduleExpression
 
 TARGET_SERVICES = frozenset({"lambda", "events", "sqs", "sns"})
 _ARN = re.compile(r"arn:aws[a-zA-Z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+")

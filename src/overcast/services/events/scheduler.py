@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from overcast.aws.clock import Clock, utc_now
+from overcast.aws.schedule import RateExpression, ScheduleExpression, as_utc
 from overcast.services.events.model import Rule
 from overcast.services.events.registry import EventRegistry
-from overcast.services.events.schedule import RateExpression, ScheduleExpression, as_utc
 from overcast.services.events.store import EventBridgeStore, RuleKey
 
 log = logging.getLogger(__name__)

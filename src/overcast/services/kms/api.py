@@ -26,6 +26,7 @@ from overcast.services.kms.errors import (
     UnsupportedOperationException,
 )
 from overcast.services.kms.keys import KeyService
+from overcast.services.kms.model import KeyManager
 
 OPERATIONS = Operations()
 DEFAULT_LIMIT = 100
@@ -98,18 +99,21 @@ def list_keys(kms: Kms, call: Call) -> dict:
 
 @OPERATIONS("EnableKey")
 def enable_key(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:EnableKey")
     kms.keys.enable(call.region, call.params["KeyId"])
     return {}
 
 
 @OPERATIONS("DisableKey")
 def disable_key(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:DisableKey")
     kms.keys.disable(call.region, call.params["KeyId"])
     return {}
 
 
 @OPERATIONS("ScheduleKeyDeletion")
 def schedule_key_deletion(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:ScheduleKeyDeletion")
     params = call.params
     key = kms.keys.schedule_deletion(
         call.region, params["KeyId"], params.get("PendingWindowInDays")
@@ -124,6 +128,7 @@ def schedule_key_deletion(kms: Kms, call: Call) -> dict:
 
 @OPERATIONS("CancelKeyDeletion")
 def cancel_key_deletion(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:CancelKeyDeletion")
     return {"KeyId": kms.keys.cancel_deletion(call.region, call.params["KeyId"]).arn}
 
 
@@ -136,6 +141,7 @@ def get_key_policy(kms: Kms, call: Call) -> dict:
 
 @OPERATIONS("PutKeyPolicy")
 def put_key_policy(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:PutKeyPolicy")
     params = call.params
     kms.keys.put_policy(call.region, params["KeyId"], params.get("PolicyName"), params["Policy"])
     return {}
@@ -154,6 +160,7 @@ def get_key_rotation_status(kms: Kms, call: Call) -> dict:
 
 @OPERATIONS("EnableKeyRotation")
 def enable_key_rotation(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:EnableKeyRotation")
     params = call.params
     kms.keys.set_rotation(call.region, params["KeyId"], True, params.get("RotationPeriodInDays"))
     return {}
@@ -161,12 +168,14 @@ def enable_key_rotation(kms: Kms, call: Call) -> dict:
 
 @OPERATIONS("DisableKeyRotation")
 def disable_key_rotation(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:DisableKeyRotation")
     kms.keys.set_rotation(call.region, call.params["KeyId"], False)
     return {}
 
 
 @OPERATIONS("TagResource")
 def tag_resource(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:TagResource")
     tags = {tag["TagKey"]: tag["TagValue"] for tag in call.params["Tags"]}
     kms.keys.tag(call.region, call.params["KeyId"], tags)
     return {}
@@ -174,6 +183,7 @@ def tag_resource(kms: Kms, call: Call) -> dict:
 
 @OPERATIONS("UntagResource")
 def untag_resource(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:UntagResource")
     kms.keys.untag(call.region, call.params["KeyId"], call.params["TagKeys"])
     return {}
 
@@ -184,6 +194,21 @@ def list_resource_tags(kms: Kms, call: Call) -> dict:
     page, answer = _page(sorted(key.tags.items()), call, lambda tag: tag[0])
     answer["Tags"] = [{"TagKey": name, "TagValue": value} for name, value in page]
     return answer
+
+
+def _customer_managed(kms: Kms, call: Call, action: str) -> None:
+    """AWS managed keys (alias/aws/...) are AWS's to manage: their key policy lets the account
+    use and read them, never change them, so KMS refuses the change with AccessDenied
+    ("You cannot enable or disable AWS managed keys", "You can only schedule the deletion of
+    a customer managed key", nor change their policy, rotation or tags)."""
+    key = kms.keys.describe(call.region, call.params["KeyId"])
+    if key.manager is KeyManager.AWS:
+        identity = call.context.identity
+        who = identity.arn if identity is not None else "anonymous"
+        raise AccessDeniedException(
+            f"User: {who} is not authorized to perform: {action} on resource: {key.arn} "
+            f"because no resource-based policy allows the {action} action"
+        )
 
 
 # --- aliases ------------------------------------------------------------------------

@@ -49,6 +49,22 @@ class MasterKey:
         """What `seal` sealed; raises cryptography's InvalidTag for another master key."""
         return self._cipher().decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], bound_to)
 
+    def check(self) -> None:
+        """Raise MasterKeyError now for what would fail at first use: a bad
+        OVERCAST_MASTER_KEY, a key file in the data dir, one that cannot be read or is the
+        wrong size. A key file not made yet is left for the first use to make."""
+        if self._encoded:
+            self._from_environment()
+            return
+        path = self._path()
+        try:
+            key = path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise MasterKeyError(f"the master key file {path} cannot be read: {exc}") from exc
+        _sized(key, str(path))
+
     def _cipher(self) -> AESGCM:
         with self._lock:
             if self._aead is None:
@@ -57,17 +73,25 @@ class MasterKey:
 
     def _load(self) -> bytes:
         if self._encoded:
-            try:
-                key = base64.b64decode(self._encoded, validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise MasterKeyError(f"{ENV_VAR} is not base64") from exc
-            return _sized(key, ENV_VAR)
+            return self._from_environment()
+        path = self._path()
+        return _sized(_read_or_create(path), str(path))
+
+    def _from_environment(self) -> bytes:
+        try:
+            key = base64.b64decode(self._encoded or "", validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise MasterKeyError(f"{ENV_VAR} is not base64") from exc
+        return _sized(key, f"{ENV_VAR} (decoded)")
+
+    def _path(self) -> Path:
+        """The key file, never inside the data dir (resolved: a link there counts)."""
         path = self._file.expanduser().resolve()
         if path.is_relative_to(self._data_dir.resolve()):
             raise MasterKeyError(
                 f"the master key file {path} is in the data dir; keep it elsewhere"
             )
-        return _sized(_read_or_create(path), str(path))
+        return path
 
 
 def _read_or_create(path: Path) -> bytes:

@@ -59,6 +59,28 @@ class KeyRegistry:
                 self._sealed[key.region, key.key_id] = sealed
             for alias in aliases:
                 self._aliases[alias.region, alias.name] = alias
+            self.delete_due()
+
+    def delete_due(self) -> None:
+        """Delete every key whose deletion date has come, with its material and the aliases
+        that name it, as KMS does once a waiting period ends ("After the waiting period ends,
+        KMS deletes the KMS key, its key material, and all KMS data associated with it,
+        including all aliases that refer to it"). Run before every lookup and list, so no
+        request sees a key past its date, and none is deleted before it."""
+        now = self.clock()
+        with self.lock:
+            due = [
+                key
+                for key in self._keys.values()
+                if key.deletion_date is not None and key.deletion_date <= now
+            ]
+            for key in due:
+                self.store.delete_key(key.region, key.key_id)
+                del self._keys[key.region, key.key_id]
+                del self._sealed[key.region, key.key_id]
+                for named, alias in list(self._aliases.items()):
+                    if named[0] == key.region and alias.key_id == key.key_id:
+                        del self._aliases[named]
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -101,11 +123,14 @@ class KeyRegistry:
 
     def keys(self, region: str) -> list[Key]:
         with self.lock:
+            self.delete_due()
             found = [key for (r, _), key in self._keys.items() if r == region]
         return sorted(found, key=lambda key: (key.created, key.key_id))
 
     def by_id(self, region: str, key_id: str) -> Key | None:
-        return self._keys.get((region, key_id))
+        with self.lock:
+            self.delete_due()
+            return self._keys.get((region, key_id))
 
     def find(self, region: str, named: str) -> Key:
         """The key a KeyId names in any of its four forms; NotFoundException otherwise."""
@@ -131,11 +156,14 @@ class KeyRegistry:
 
     def aliases(self, region: str) -> list[Alias]:
         with self.lock:
+            self.delete_due()
             found = [alias for (r, _), alias in self._aliases.items() if r == region]
         return sorted(found, key=lambda alias: alias.name)
 
     def alias(self, region: str, name: str) -> Alias | None:
-        return self._aliases.get((region, name))
+        with self.lock:
+            self.delete_due()
+            return self._aliases.get((region, name))
 
     def put_alias(self, alias: Alias) -> None:
         with self.lock:

@@ -62,5 +62,11 @@ class SqliteKeyStore(Database):
             ),
         )
 
+    def delete_key(self, region: str, key_id: str) -> None:
+        """The key's row, its sealed material and its aliases' rows, in one transaction."""
+        with self.transaction():
+            self._write("DELETE FROM kms_keys WHERE region=? AND key_id=?", (region, key_id))
+            self._write("DELETE FROM kms_aliases WHERE region=? AND key_id=?", (region, key_id))
+
     def delete_alias(self, region: str, name: str) -> None:
         self._write("DELETE FROM kms_aliases WHERE region=? AND name=?", (region, name))

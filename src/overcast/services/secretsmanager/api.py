@@ -21,10 +21,17 @@ from overcast.services.secretsmanager.errors import (
 )
 from overcast.services.secretsmanager.password import random_password
 from overcast.services.secretsmanager.rotation import Rotator
+from overcast.services.secretsmanager.rotation_schedule import checked_rules, next_rotation
 from overcast.services.secretsmanager.vault import CURRENT, PENDING, SecretVault
 
 OPERATIONS = Operations()
 LIST_PAGE = 100
+SORT_FIELDS = {
+    "created-date": "created",
+    "last-accessed-date": "accessed",
+    "last-changed-date": "changed",
+    "name": "name",
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ def _described(doc: dict) -> dict:
         RotationLambdaARN=rotation.get("lambda_arn"),
         RotationRules=rotation.get("rules"),
         LastRotatedDate=rotation.get("last"),
+        NextRotationDate=next_rotation(rotation),
         LastChangedDate=doc["changed"],
         LastAccessedDate=doc["accessed"],
         DeletedDate=doc["deleted"],
@@ -109,6 +117,10 @@ def list_secrets(sm: SecretsManager, call: Call) -> dict:
         if (p.get("IncludePlannedDeletion") or doc["deleted"] is None)
         and all(_kept(doc, f["Key"], f.get("Values") or []) for f in p.get("Filters") or [])
     ]
+    # SortBy's documentation: "If not specified, secrets are listed by CreatedDate" (the
+    # name breaks ties, so pages stay stable); SortOrder asc unless desc.
+    field = SORT_FIELDS[p.get("SortBy") or "created-date"]
+    docs.sort(key=lambda doc: (doc[field] or 0, doc["name"]) if field != "name" else doc["name"])
     if p.get("SortOrder") == "desc":
         docs.reverse()
     start = 0
@@ -230,8 +242,14 @@ async def rotate_secret(sm: SecretsManager, call: Call) -> dict:
             raise InvalidRequestException(
                 "A previous rotation isn't complete. That rotation will be reattempted."
             )
-        rules = p.get("RotationRules") or rotation.get("rules")
-        doc["rotation"] = {**rotation, "enabled": True, "lambda_arn": function_arn, "rules": rules}
+        rules = checked_rules(p.get("RotationRules")) or rotation.get("rules")
+        doc["rotation"] = {
+            **rotation,
+            "enabled": True,
+            "lambda_arn": function_arn,
+            "rules": rules,
+            "scheduled": sm.vault.clock(),  # a schedule set now counts from now
+        }
 
     doc = sm.vault.change(call.region, p["SecretId"], configure)
     if p.get("RotateImmediately", True):

@@ -11,6 +11,7 @@ def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.secretsmanager.api import SecretsManager, secretsmanager_api
     from overcast.services.secretsmanager.rotation import Rotator
+    from overcast.services.secretsmanager.rotation_schedule import RotationSchedule
     from overcast.services.secretsmanager.store import SqliteSecretStore
     from overcast.services.secretsmanager.vault import SecretVault
 
@@ -31,9 +32,16 @@ def build(kernels: Kernels) -> BuiltService:
         vault.change(region, secret_arn, stamp)
 
     rotator = Rotator(kernels.control, kernels.engine, rotated)
+    schedule = RotationSchedule(vault, rotator.start)
+
+    async def stop() -> None:
+        await schedule.stop()
+        await rotator.stop()
+
     return BuiltService(
         api=secretsmanager_api(SecretsManager(vault, rotator)),
-        stop=rotator.stop,
+        start=schedule.begin,
+        stop=stop,
         close=store.close,
     )
 

@@ -30,6 +30,11 @@ class SqliteSecretStore(Database):
     def delete(self, region: str, arn: str) -> None:
         self._write("DELETE FROM secrets WHERE region = ? AND arn = ?", (region, arn))
 
+    def regions(self) -> list[str]:
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT region FROM secrets").fetchall()
+        return [region for (region,) in rows]
+
     def all(self, region: str) -> list[dict]:
         """Every secret of the region, by name."""
         with self._lock:

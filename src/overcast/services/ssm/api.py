@@ -22,7 +22,7 @@ from overcast.services.ssm.filters import (
     legacy_filters,
     parameter_filters,
 )
-from overcast.services.ssm.names import check_path, in_path, split_selector
+from overcast.services.ssm.names import check_path, in_path
 from overcast.services.ssm.parameters import ParameterService
 
 OPERATIONS = Operations()
@@ -91,7 +91,7 @@ def get_parameters_by_path(ssm: ParameterService, call: Call) -> dict:
 @OPERATIONS("GetParameterHistory")
 def get_parameter_history(ssm: ParameterService, call: Call) -> dict:
     p = call.params
-    name, _ = split_selector(p["Name"])
+    name, _ = ssm.resolve(call.region, p["Name"])
     versions = ssm.history(call.region, name, bool(p.get("WithDecryption")))
     keyed = [(f"{v['Version']:06d}", v) for v in versions]
     page, token = _page(keyed, call, HISTORY_PAGE)

@@ -93,6 +93,18 @@ def split_selector(name: str) -> tuple[str, str | None]:
     return base, (selector if colon else None)
 
 
+def candidates(named: str) -> tuple[tuple[str, ...], str | None]:
+    """The names `named` may mean, in the order to try them, and its selector.
+
+    A parameter's ARN drops its name's leading slash, so `.../parameter/x` is the ARN of both
+    `x` and `/x` (two parameters SSM keeps apart). AWS documents no rule for which one such
+    an ARN finds: the name the ARN spells (`x`) is tried first, then `/x`."""
+    base, selector = split_selector(named)
+    if named.startswith("arn:") and base != named and not base.startswith("/"):
+        return (base, "/" + base), selector
+    return (base,), selector
+
+
 def in_path(name: str, path: str, recursive: bool) -> bool:
     """Whether `name` is beneath `path` (directly, unless `recursive`)."""
     prefix = path.rstrip("/") + "/"

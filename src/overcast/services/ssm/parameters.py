@@ -31,7 +31,7 @@ from overcast.services.ssm.errors import (
     ValidationException,
 )
 from overcast.services.ssm.filters import Match
-from overcast.services.ssm.names import check_name, parameter_arn, split_selector
+from overcast.services.ssm.names import candidates, check_name, parameter_arn
 from overcast.services.ssm.store import SqliteParameterStore
 from overcast.types import Keys
 
@@ -187,8 +187,15 @@ class ParameterService:
 
     # --- reads ----------------------------------------------------------------------
 
+    def resolve(self, region: str, named: str) -> tuple[str, str | None]:
+        """The parameter's name `named` means (a name, `name:selector` or an ARN), and its
+        selector; the first name a one-level ARN may mean when neither exists."""
+        names, selector = candidates(named)
+        found = next((name for name in names if self.store.get(region, name) is not None), None)
+        return found or names[0], selector
+
     def get(self, region: str, named: str, decrypt: bool) -> dict:
-        name, selector = split_selector(named)
+        name, selector = self.resolve(region, named)
         doc = self._doc(region, name)
         version = doc["versions"][-1]
         if selector is not None:

@@ -1,4 +1,5 @@
-"""Schedule expressions of EventBridge rules: `rate(...)` and AWS's six-field `cron(...)`.
+"""Schedule expressions as AWS writes them (EventBridge rules, Secrets Manager's rotation
+schedules): `rate(...)` and AWS's six-field `cron(...)`.
 
     cron(minutes hours day-of-month month day-of-week year)      all in UTC
 

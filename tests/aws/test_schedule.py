@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from overcast.aws.errors import ValidationException
-from overcast.services.events.schedule import CronExpression, RateExpression, ScheduleExpression
+from overcast.aws.schedule import CronExpression, RateExpression, ScheduleExpression
 
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
