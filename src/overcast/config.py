@@ -50,6 +50,7 @@ class Settings:
     init_concurrency: int | None = None  # environments initialising at once; None: one per CPU
     code_storage_limit: int = 80_530_636_800  # bytes of code a region keeps (Lambda: 75 GB)
     code_grace_s: float = 900.0  # unreferenced code is removed once this old
+    auth: bool = True  # False (`--auth off`): signatures are not verified, anyone is root
 
     @property
     def endpoint(self) -> str:

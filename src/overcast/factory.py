@@ -11,7 +11,11 @@ from dataclasses import dataclass
 import uvicorn
 
 from overcast import services
+from overcast.aws.authentication import Authenticator
+from overcast.aws.credentials import KeyRings
 from overcast.aws.gateway import Gateway
+from overcast.aws.root_key import RootKey, load_or_create
+from overcast.aws.sessions import SessionKeys
 from overcast.config import Settings
 from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
@@ -30,6 +34,7 @@ from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
+from overcast.sandbox.role_credentials import RoleCredentials
 from overcast.services.base import BuiltService, Kernels
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
@@ -63,6 +68,8 @@ class Platform:
     front_doors: tuple[WholeFrontDoor, ...] = ()  # answered by the HTTP protocol itself
     services: tuple[BuiltService, ...] = ()  # in SERVICES' order
     code_collector: CodeCollector | None = None
+    keys: KeyRings | None = None  # every signing key: the root's, sessions', (IAM users')
+    sessions: SessionKeys | None = None
     _collecting: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -93,6 +100,8 @@ class Platform:
         self.events.close()
         self.logs.close()
         self.store.close()
+        if self.sessions is not None:
+            self.sessions.close()
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -104,8 +113,16 @@ def build_platform(settings: Settings) -> Platform:
     if protections.own_uid and not protections.namespaces:
         share_code(settings.data_dir)  # environments of other uids open the code by path
     confinement = Confinement(protections, settings.data_dir / "sandbox")
+    root = load_or_create(settings.data_dir, settings.account_id)
+    sessions = SessionKeys(settings.data_dir / "sessions.db")
+    keys = KeyRings([root, sessions])  # IAM adds its users' keys (KeyRings.add)
+    authenticator = Authenticator.of(keys if settings.auth else None, settings.account_id)
     launcher = Launcher(
-        settings.interpreters, settings.endpoint, confinement, node_binaries=settings.node_binaries
+        settings.interpreters,
+        settings.endpoint,
+        confinement,
+        node_binaries=settings.node_binaries,
+        credentials=RoleCredentials(sessions),
     )
     log_sink = BufferedLogSink(logs)
     # The engine and the control plane need each other: reservations are read through this.
@@ -161,6 +178,7 @@ def build_platform(settings: Settings) -> Platform:
         lambda_api(control),
         settings.default_region,
         settings.account_id,
+        authenticator=authenticator,
     )
     invoke = InvokeEndpoint(
         engine,
@@ -170,6 +188,7 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
+        authenticator,
     )
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
     stream = InvokeStreamEndpoint(
@@ -179,6 +198,7 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
+        authenticator,
     )
     app = build_app(
         settings=settings,
@@ -205,6 +225,8 @@ def build_platform(settings: Settings) -> Platform:
         front_doors=(function_urls, *(door for s in built for door in s.shortcut_doors)),
         services=built,
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
+        keys=keys,
+        sessions=sessions,
     )
 
 
@@ -250,7 +272,7 @@ async def _serve(
     server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
     platform.start()
-    _announce(settings, platform.protections)
+    _announce(settings, platform.protections, root_of(platform))
     try:
         await server.serve(sockets=sockets)
     finally:
@@ -258,15 +280,35 @@ async def _serve(
         print("Overcast stopped.", flush=True)
 
 
-def _announce(settings: Settings, protections: Protections) -> None:
+def root_of(platform: Platform) -> RootKey:
+    assert platform.keys is not None
+    return next(ring for ring in platform.keys.rings if isinstance(ring, RootKey))
+
+
+def _announce(settings: Settings, protections: Protections, root: RootKey) -> None:
     endpoint = settings.endpoint
+    env_flags = f" --data-dir {settings.data_dir}" if not _default_dir(settings) else ""
+    if settings.port != 9000:
+        env_flags += f" --port {settings.port}"
+    if not settings.auth:
+        print(
+            "WARNING: --auth off: request signatures are NOT verified; anyone who reaches "
+            f"{endpoint} acts as the account's root. For throwaway local use only.",
+            flush=True,
+        )
     print(
         f"Overcast is serving AWS Lambda's API on {endpoint}  (data: {settings.data_dir})\n"
-        f"  boto3:   boto3.client('lambda', endpoint_url='{endpoint}', region_name='us-east-1')\n"
-        f"  AWS CLI: export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=x "
-        "AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1\n"
+        f"  The account's root key is in {settings.data_dir / 'root-key.json'} "
+        f"(access key id {root.key.access_key_id}).\n"
+        f'  AWS CLI, SAM, SDKs: eval "$(overcast env{env_flags})"\n'
         f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}\n"
         "Isolation of execution environments (see `overcast doctor`):\n  "
         + "\n  ".join(protections.describe()),
         flush=True,
     )
+
+
+def _default_dir(settings: Settings) -> bool:
+    from overcast.config import Settings as Defaults
+
+    return settings.data_dir == Defaults().data_dir
