@@ -35,15 +35,37 @@ class RunningServer:
     def stop(self) -> None:
         stop_server(self.process)
 
-    def client(self, service: str = "lambda", **config: object):
+    @property
+    def credentials(self) -> dict[str, str]:
+        """boto3's keyword arguments for the server's root key (its data dir's)."""
+        return root_credentials(self.data_dir)
+
+    @property
+    def aws_env(self) -> dict[str, str]:
+        """The environment variables the AWS CLI signs with the root key by."""
+        key = self.credentials
+        return {
+            "AWS_ACCESS_KEY_ID": key["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": key["aws_secret_access_key"],
+        }
+
+    def client(self, service: str = "lambda", region: str = "us-east-1", **config: object):
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            region_name=region,
             config=Config(retries={"max_attempts": 0}, read_timeout=30, **config),
+            **self.credentials,
         )
+
+
+def root_credentials(data_dir: Path) -> dict[str, str]:
+    """The root key a server made in `data_dir`, as boto3's keyword arguments."""
+    from overcast.aws.root_key import read_root_key
+
+    key = read_root_key(data_dir)
+    assert key is not None, f"no root key in {data_dir}"
+    return {"aws_access_key_id": key[0], "aws_secret_access_key": key[1]}
 
 
 def free_port() -> int:

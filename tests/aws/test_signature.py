@@ -179,7 +179,7 @@ def _chunked(seed: str, key: bytes, amz_date: str, scope: str, chunks: list[byte
         )
         previous = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
         out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + data + b"\r\n"
-    return out + b"\r\n"
+    return out
 
 
 class StreamingAuth(S3SigV4Auth):
