@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from overcast.function import FunctionVersion
 from overcast.types import ProvisionedStatus
 
 READY_DEADLINE_S = 20.0
+_DATA_DIRS: dict[str, Path] = {}  # each started server's data dir, by endpoint
 
 
 @dataclass
@@ -106,6 +108,7 @@ def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> Run
     except Exception:
         stop_server(process)
         raise
+    _DATA_DIRS[endpoint] = data_dir
     return RunningServer(endpoint, data_dir, process)
 
 
@@ -297,3 +300,45 @@ def error_of(caught) -> tuple[str, str, int]:
     error = caught.value.response["Error"]
     status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
     return error["Code"], error.get("Message", ""), status
+
+
+def signed_headers(
+    data_dir: Path,
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    service: str = "s3",
+    region: str = "us-east-1",
+) -> dict[str, str]:
+    """`headers` with a SigV4 signature by the root key of `data_dir`'s server, as botocore
+    signs (S3: with x-amz-content-sha256, the one given if any: a streaming body's)."""
+    from botocore.auth import S3SigV4Auth, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    key = root_credentials(data_dir)
+    credentials = Credentials(key["aws_access_key_id"], key["aws_secret_access_key"])
+    given = {k: v for k, v in (headers or {}).items() if k.lower() != "authorization"}
+    sent_hash = next((v for k, v in given.items() if k.lower() == "x-amz-content-sha256"), None)
+
+    class Signer(S3SigV4Auth if service == "s3" else SigV4Auth):
+        def payload(self, request):
+            return sent_hash or super().payload(request)
+
+    request = AWSRequest(method=method, url=url, data=body or b"", headers=given)
+    Signer(credentials, service, region).add_auth(request)
+    return dict(request.headers.items())
+
+
+def signed(
+    url: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+    service: str = "s3",
+) -> dict[str, str]:
+    """`headers` signed by the root key of the test server `url` names (see start_server)."""
+    parts = urllib.parse.urlsplit(url)
+    data_dir = _DATA_DIRS[f"{parts.scheme}://{parts.netloc}"]
+    return signed_headers(data_dir, method, url, body, headers, service)

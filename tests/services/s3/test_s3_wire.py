@@ -17,20 +17,14 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from support import RunningServer
-
-SIGNED = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
-    "SignedHeaders=host, Signature=0"
-)
+from support import RunningServer, signed_headers
 
 
 def send(server: RunningServer, method: str, path: str, body: bytes = b"", headers=None):
     url = urlsplit(server.endpoint)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
-    connection.request(
-        method, path, body=body, headers={"Authorization": SIGNED, **(headers or {})}
-    )
+    signed = signed_headers(server.data_dir, method, server.endpoint + path, body, headers)
+    connection.request(method, path, body=body, headers=signed)
     response = connection.getresponse()
     data = response.read()
     connection.close()
@@ -164,7 +158,9 @@ def test_a_put_without_content_length_is_refused(server: RunningServer, bucket: 
     url = urlsplit(server.endpoint)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
     connection.putrequest("PUT", f"/{bucket}/unsized")
-    connection.putheader("Authorization", SIGNED)
+    signed = signed_headers(server.data_dir, "PUT", f"{server.endpoint}/{bucket}/unsized")
+    for name, value in signed.items():
+        connection.putheader(name, value)
     connection.endheaders()  # no Content-Length, no Transfer-Encoding
     response = connection.getresponse()
     fields = error_fields(response.read())
