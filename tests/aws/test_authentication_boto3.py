@@ -198,6 +198,7 @@ def test_a_function_calls_the_api_with_its_role_s_session(
 ) -> None:
     deploy(lambda_client, function_name, CALLER)
     answer = json.loads(lambda_client.invoke(FunctionName=function_name)["Payload"].read())
+    assert "names" in answer, answer
     assert function_name in answer["names"]
     assert answer["key"].startswith("ASIA")
     session = {"aws_access_key_id": answer["key"], "aws_secret_access_key": answer["secret"]}
