@@ -51,6 +51,11 @@ class Settings:
     code_storage_limit: int = 80_530_636_800  # bytes of code a region keeps (Lambda: 75 GB)
     code_grace_s: float = 900.0  # unreferenced code is removed once this old
     auth: bool = True  # False (`--auth off`): signatures are not verified, anyone is root
+    # KMS's master key, which encrypts every key's material: kept outside the data dir, so
+    # a copy of the data dir alone decrypts nothing (OVERCAST_MASTER_KEY overrides the file).
+    master_key_file: Path = field(
+        default_factory=lambda: Path(os.path.expanduser("~/.config/overcast/master.key"))
+    )
 
     @property
     def endpoint(self) -> str:

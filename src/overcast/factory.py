@@ -27,6 +27,7 @@ from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
+from overcast.keys import KeyServices
 from overcast.object_readers import ObjectReaders
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
@@ -167,6 +168,7 @@ def build_platform(settings: Settings) -> Platform:
         queue=queue,
         destinations=destinations,
         objects=objects,
+        keys=KeyServices(),
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)

@@ -253,3 +253,28 @@ class ObjectReader(Protocol):
         `region`. Raises `ObjectUnreadable` when the bucket, key or version does not exist
         or the bucket is in another region, `ObjectTooLarge` past `max_bytes`."""
         ...
+
+
+class Keys(Protocol):
+    """Encryption at rest with KMS keys, for the services that keep secrets (Lambda's
+    environment variables, Secrets Manager, SSM SecureString): KMS's implementation, handed
+    to services through `Kernels.keys` (see keys.py).
+
+    `key_id` is whatever KMS's `KeyId` takes: a key id, key ARN, alias name or alias ARN;
+    an AWS managed alias (`alias/aws/lambda`) creates its key on first use, as on AWS.
+    `context` is KMS's EncryptionContext: decrypt needs the same one. Both raise KMS's own
+    errors (ServiceError subclasses: NotFoundException, DisabledException,
+    KMSInvalidStateException, InvalidCiphertextException), which a caller may reword.
+    """
+
+    def encrypt(
+        self, region: str, key_id: str, plaintext: bytes, context: dict[str, str] | None = None
+    ) -> tuple[bytes, str]:
+        """The ciphertext blob of `plaintext` under the key, and the key's ARN."""
+        ...
+
+    def decrypt(
+        self, region: str, blob: bytes, context: dict[str, str] | None = None
+    ) -> tuple[bytes, str]:
+        """The plaintext a blob holds (the blob names its key), and that key's ARN."""
+        ...

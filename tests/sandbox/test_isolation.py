@@ -142,7 +142,7 @@ def test_network_is_cut_off_for_functions_in_a_vpc(lambda_client, function_name)
     cut_off = function_name + "-vpc"
     for name, config in (
         (function_name, {}),
-        (cut_off, {"VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": []}}),
+        (cut_off, {"VpcConfig": {"SubnetIds": ["subnet-1"], "SecurityGroupIds": ["sg-1"]}}),
     ):
         deploy(lambda_client, name, NETWORK_PROBE, **config)
     assert call(lambda_client, function_name, {})[1] == 200  # reaches the host (Overcast)

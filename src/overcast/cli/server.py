@@ -92,6 +92,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--master-key-file",
+        type=Path,
+        default=None,
+        help="KMS's master key, created 0600 on first use; must be outside the data dir "
+        "(env OVERCAST_MASTER_KEY_FILE; default ~/.config/overcast/master.key; "
+        "OVERCAST_MASTER_KEY, base64 of 32 bytes, is used instead when set)",
+    )
+    parser.add_argument(
         "--no-isolation",
         action="store_true",
         help="run environments without namespaces, own uids or cgroups (for debugging)",
@@ -192,6 +200,9 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         code_grace_s=args.code_grace,
         auth=args.auth != "off",
     )
+    master_key_file = args.master_key_file or environ.get("OVERCAST_MASTER_KEY_FILE")
+    if master_key_file:
+        settings.master_key_file = Path(os.path.expanduser(str(master_key_file))).resolve()
     return with_runtime_overrides(settings, args, environ)
 
 

@@ -10,12 +10,16 @@ from __future__ import annotations
 from overcast.services.apigatewayv2.spec import SPEC as APIGATEWAYV2
 from overcast.services.base import ServiceSpec
 from overcast.services.events.spec import SPEC as EVENTS
+from overcast.services.iam.spec import SPEC as IAM
+from overcast.services.kms.spec import SPEC as KMS
 from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
 from overcast.services.sns.spec import SPEC as SNS
 from overcast.services.sqs.spec import SPEC as SQS
 
 SERVICES: tuple[ServiceSpec, ...] = (
+    KMS,  # delivers to nothing; its keys are registered before any other service is built
+    IAM,  # delivers to nothing; the authorizer reads it
     APIGATEWAYV2,  # its HTTP APIs' endpoints are claimed ahead of SNS's subscriber links
     LOGS,
     SQS,  # receives from SNS, EventBridge, S3 (and Lambda's destinations)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.fast_http import WholeFrontDoor
+    from overcast.keys import KeyServices
     from overcast.object_readers import ObjectReaders
     from overcast.observe.logs import LogStore
     from overcast.services.lambda_.control.plane import ControlPlane
@@ -44,6 +45,8 @@ class Kernels:
     destinations: Destinations  # where deliveries go, by ARN service
     # S3's objects as Lambda reads them (code from S3): S3 registers its reader here when built
     objects: ObjectReaders
+    # KMS's keys as other services encrypt with them (types.Keys): KMS registers itself here
+    keys: KeyServices
 
 
 def _nothing() -> None:

@@ -64,6 +64,28 @@ def test_tag_resource_without_tags(lambda_client, fn) -> None:
     )
 
 
+@pytest.mark.parametrize("key", ["aws:owner", "AWS:owner", "Aws:cloudformation:stack-name"])
+def test_the_aws_prefix_is_reserved(lambda_client, fn, function_name, key) -> None:
+    """AWS keeps `aws:` keys, in any case, for its own tags. Lambda's wording is not
+    recorded; the code and status are Lambda's for a parameter it refuses."""
+    arn = f"{ARN_PREFIX}:{fn}"
+    reserved = (
+        "InvalidParameterValueException",
+        f"Tag keys starting with 'aws:' are reserved for internal use: {key}",
+        400,
+    )
+    assert refusal(lambda: lambda_client.tag_resource(Resource=arn, Tags={key: "x"})) == reserved
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {}
+    assert refusal(lambda: create(lambda_client, f"{function_name}-2", Tags={key: "x"})) == (
+        reserved
+    )
+    with pytest.raises(lambda_client.exceptions.ResourceNotFoundException):
+        lambda_client.get_function(FunctionName=f"{function_name}-2")
+    # The prefix only counts at the start of a key, and a value may hold it.
+    lambda_client.tag_resource(Resource=arn, Tags={"team:aws:x": "aws:y"})
+    assert lambda_client.list_tags(Resource=arn)["Tags"] == {"team:aws:x": "aws:y"}
+
+
 @needs_current_model
 @pytest.mark.parametrize(
     ("key", "value", "label", "shape"),
@@ -105,3 +127,34 @@ def test_security_group_and_subnet_ids(lambda_client, function_name) -> None:
         "must satisfy regular expression pattern: subnet-[0-9a-z]*]",
         400,
     )
+
+
+# Lambda's words for one list without the other, as its users have quoted them.
+NOT_TOGETHER = (
+    "InvalidParameterValueException",
+    "SubnetIds and SecurityIds must coexist or be both empty list.",
+    400,
+)
+
+
+@pytest.mark.parametrize(
+    "vpc",
+    [
+        {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": []},
+        {"SubnetIds": [], "SecurityGroupIds": ["sg-0a1b2c3d"]},
+        {"SubnetIds": ["subnet-0a1b2c3d"]},
+    ],
+    ids=["subnets-only", "groups-only", "groups-missing"],
+)
+def test_subnets_and_security_groups_come_together(lambda_client, fn, function_name, vpc) -> None:
+    assert refusal(lambda: create(lambda_client, function_name + "-b", VpcConfig=vpc)) == (
+        NOT_TOGETHER
+    )
+    update = lambda_client.update_function_configuration
+    assert refusal(lambda: update(FunctionName=fn, VpcConfig=vpc)) == NOT_TOGETHER
+    assert "VpcConfig" not in lambda_client.get_function_configuration(FunctionName=fn)
+    # Both, or neither, are taken.
+    both = {"SubnetIds": ["subnet-0a1b2c3d"], "SecurityGroupIds": ["sg-0a1b2c3d"]}
+    assert update(FunctionName=fn, VpcConfig=both)["VpcConfig"]["SubnetIds"] == ["subnet-0a1b2c3d"]
+    lambda_client.get_waiter("function_updated_v2").wait(FunctionName=fn)
+    assert update(FunctionName=fn, VpcConfig={})["VpcConfig"]["SubnetIds"] == []

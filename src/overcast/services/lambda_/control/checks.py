@@ -11,6 +11,7 @@ from overcast.services.lambda_.model.configuration import (
     Configuration,
     ConfigurationChange,
     SnapStartApplyOn,
+    VpcConfig,
 )
 
 # Variables Lambda sets itself and refuses to let a function override.
@@ -48,6 +49,17 @@ def check_change(change: ConfigurationChange, settings: Settings) -> None:
         check_runtime(change.runtime, settings)
     if change.environment:
         check_environment(change.environment)
+    if change.vpc is not None:
+        check_vpc(change.vpc)
+
+
+def check_vpc(vpc: VpcConfig) -> None:
+    """Lambda places a function in a VPC by its subnets and security groups together: one
+    list without the other is refused (Lambda's words, as its users have quoted them)."""
+    if bool(vpc.subnet_ids) != bool(vpc.security_group_ids):
+        raise InvalidParameterValueException(
+            "SubnetIds and SecurityIds must coexist or be both empty list."
+        )
 
 
 def check_environment(variables: dict[str, str]) -> None:

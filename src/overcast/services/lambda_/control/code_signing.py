@@ -18,7 +18,7 @@ from overcast.aws.clock import Clock, lambda_timestamp
 from overcast.aws.paging import page
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
-from overcast.services.lambda_.control.tags import Retagging, check_tag_count
+from overcast.services.lambda_.control.tags import Retagging, check_tags
 from overcast.services.lambda_.control.versions import check_idle
 from overcast.services.lambda_.errors import (
     CodeSigningConfigNotFoundException,
@@ -59,7 +59,7 @@ class CodeSigningService:
         description: str | None = None,
         tags: dict[str, str] | None = None,
     ) -> CodeSigningConfig:
-        check_tag_count(tags or {})
+        check_tags(tags or {})
         with self.catalog.lock:
             config_id = new_config_id()
             while self._arn(region, config_id) in self._configs:  # 16**17 ids: cheap insurance

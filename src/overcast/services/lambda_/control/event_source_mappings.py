@@ -24,7 +24,7 @@ from overcast.aws.paging import page
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.naming import name_function
-from overcast.services.lambda_.control.tags import Retagging, check_tag_count
+from overcast.services.lambda_.control.tags import Retagging, check_tags
 from overcast.services.lambda_.errors import (
     ResourceConflictException,
     ResourceInUseException,
@@ -151,7 +151,7 @@ class EventSourceMappingService:
         """`settings`: the mapping's fields that were given (snake_case); `given`: the API
         parameters named, to refuse those that are not for queues."""
         _refuse_stream_parameters(given)
-        check_tag_count(settings.get("tags") or {})
+        check_tags(settings.get("tags") or {})
         if not source_arn:
             raise InvalidParameterValueException("EventSourceArn is required for this source.")
         source = self._sources().check_source(region, source_arn)

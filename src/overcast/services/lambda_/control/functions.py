@@ -37,7 +37,7 @@ from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.runtime_management import RuntimeManagementService
 from overcast.services.lambda_.control.runtimes import interpreter_for
 from overcast.services.lambda_.control.states import BEING_CREATED, creating, settled, updating
-from overcast.services.lambda_.control.tags import check_tag_count
+from overcast.services.lambda_.control.tags import check_tags
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import (
     PAGE_LIMIT,
@@ -130,7 +130,7 @@ class FunctionService:
                 "Function name cannot include a version or alias when creating a function."
             )
         check_new_name(function_name, named)
-        check_tag_count(tags or {})
+        check_tags(tags or {})
         if change.runtime is None or change.handler is None:
             raise InvalidParameterValueException(MANDATORY)
         if change.role is None:  # the API layer's validation says so first (required member)

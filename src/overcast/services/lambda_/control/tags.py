@@ -16,7 +16,7 @@ from typing import Protocol
 
 from overcast.aws.arn import Arn
 from overcast.aws.errors import InvalidParameterValueException
-from overcast.aws.tags import TagError, check_count, merged, removed
+from overcast.aws.tags import SYSTEM_PREFIX, TagError, check_count, merged, removed
 from overcast.services.lambda_.control.catalog import Catalog, FunctionEntry
 from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.errors import ResourceNotFoundException
@@ -25,6 +25,10 @@ MAX_TAGS = 50
 # Lambda's words (recorded against AWS) for more than 50 tags, and for TagResource with none.
 TOO_MANY_TAGS = "Number of tags exceeds resource tag limit."
 NO_TAGS = "An error occurred and the request cannot be processed."
+# AWS reserves the `aws:` prefix, in any case, for its own tags ("Tagging AWS resources": "You
+# can't edit or delete tag keys or values with this prefix"). Lambda's wording for the refusal
+# is not recorded: this one follows EC2's.
+RESERVED_KEY = "Tag keys starting with 'aws:' are reserved for internal use: {key}"
 # Lambda's words (recorded) for a kind of resource it does not tag in a region.
 UNSUPPORTED = "Unsupported resource type for tagging or invalid arn: {arn}"
 
@@ -42,9 +46,14 @@ class Taggable(Protocol):
         ...
 
 
-def check_tag_count(tags: Mapping[str, str]) -> None:
-    """Lambda's refusal of more tags than a resource may have (TagResource, and the Tags of
-    CreateFunction, CreateEventSourceMapping and CreateCodeSigningConfig)."""
+def check_tags(tags: Mapping[str, str]) -> None:
+    """Lambda's refusal of more tags than a resource may have, and of keys in AWS's reserved
+    namespace (TagResource, and the Tags of CreateFunction, CreateEventSourceMapping and
+    CreateCodeSigningConfig). The model has checked each key's and value's length and
+    characters already."""
+    reserved = sorted(key for key in tags if key.lower().startswith(SYSTEM_PREFIX))
+    if reserved:
+        raise InvalidParameterValueException(RESERVED_KEY.format(key=reserved[0]))
     try:
         check_count(tags, MAX_TAGS)
     except TagError:
@@ -63,7 +72,7 @@ class TagService:
             if not tags:
                 raise InvalidParameterValueException(NO_TAGS)
             kept = merged(current, tags)
-            check_tag_count(kept)
+            check_tags(kept)
             return kept
 
         self._owner(resource_arn).retag(region, resource_arn, add)
