@@ -295,9 +295,7 @@ class Verifier:
         self, request: SignedRequest, key: SigningKey, signature: str, expires: str | None
     ) -> Verified:
         text = v2_string_to_sign(request, expires)
-        digest = hmac.new(key.secret_access_key.encode(), text.encode(), hashlib.sha1).digest()
-        expected = base64.b64encode(digest).decode()
-        if not hmac.compare_digest(expected, signature):
+        if not _v2_matches(key, text, signature):
             raise AuthFailure(
                 BAD_SIGNATURE,
                 access_key_id=key.access_key_id,
@@ -305,6 +303,25 @@ class Verifier:
                 SignatureProvided=signature,
             )
         return Verified(key.identity, key)
+
+
+def _v2_matches(key: SigningKey, text: str, signature: str) -> bool:
+    """Whether `signature` signs `text`, or the same with a bucket's resource written
+    `/bucket/`: botocore (and S3's documentation) sign a path-style bucket so, with the
+    slash its URL leaves out (`/bucket?versions` is signed as `/bucket/?versions`)."""
+    candidates = [text]
+    resource = text.rsplit("\n", 1)[-1]
+    path, mark, sub = resource.partition("?")
+    if path.count("/") == 1 and len(path) > 1:
+        candidates.append(f"{text[: len(text) - len(resource)]}{path}/{mark}{sub}")
+    secret = key.secret_access_key.encode()
+    return any(
+        hmac.compare_digest(
+            base64.b64encode(hmac.new(secret, c.encode(), hashlib.sha1).digest()).decode(),
+            signature,
+        )
+        for c in candidates
+    )
 
 
 def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> Verified:
@@ -337,8 +354,20 @@ def canonical_request(
     )
     query = "&".join(f"{k}={v}" for k, v in pairs)
     names = signed_headers.split(";")
-    headers = "".join(f"{n}:{' '.join(request.headers.get(n, '').split())}\n" for n in names)
+    headers = "".join(f"{n}:{_signed_value(request.headers.get(n, ''))}\n" for n in names)
     return "\n".join((request.method, path, query, headers, signed_headers, payload))
+
+
+def _signed_value(value: str) -> str:
+    """A header's value as its signer saw it. The server reads header bytes as Latin-1;
+    botocore signs the text (hashed as UTF-8) and sends it UTF-8 encoded, so bytes that are
+    UTF-8 are that text (an S3 metadata value beyond ASCII), and others the Latin-1 text."""
+    if not value.isascii():
+        try:
+            value = value.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            pass
+    return " ".join(value.split())
 
 
 @lru_cache(maxsize=256)
