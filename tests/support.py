@@ -98,6 +98,10 @@ def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> Run
     command += ["--data-dir", str(data_dir), *extra]
     if "--log-level" not in extra:
         command += ["--log-level", "warning"]  # no access log lines in the test run's output
+    if "--master-key-file" not in extra:
+        # KMS's master key (Lambda's environment variables are encrypted with KMS keys): one
+        # per data dir, beside it, never the user's ~/.config/overcast/master.key.
+        command += ["--master-key-file", str(data_dir.parent / f"{data_dir.name}.master.key")]
     with open(output or os.devnull, "ab") as sink:
         redirect = sink if output is not None else None
         process = subprocess.Popen(

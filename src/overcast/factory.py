@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import subprocess
 from dataclasses import dataclass
 
 import uvicorn
@@ -33,7 +34,8 @@ from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
-from overcast.sandbox.protections import Protections
+from overcast.sandbox.loopback_guard import LoopbackGuard
+from overcast.sandbox.protections import OPEN_LOOPBACK, Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.sandbox.role_credentials import RoleCredentials
 from overcast.services.base import BuiltService, Kernels
@@ -139,6 +141,8 @@ def build_platform(settings: Settings) -> Platform:
     )
     # Lambda reads code from S3 through this; S3 registers its reader when it is built.
     objects = ObjectReaders()
+    # Lambda encrypts environment variables through this; KMS registers its keys when built.
+    keys = KeyServices()
     control = ControlPlane(
         settings=settings,
         store=store,
@@ -146,6 +150,7 @@ def build_platform(settings: Settings) -> Platform:
         retirer=engine,
         capacity=engine,
         objects=objects,
+        keys=keys,
     )
     events = EventStore(settings.data_dir / "events.db")
     # Where async outcomes, notifications and messages go, by ARN service (lambda, sqs, ...).
@@ -168,16 +173,18 @@ def build_platform(settings: Settings) -> Platform:
         queue=queue,
         destinations=destinations,
         objects=objects,
-        keys=KeyServices(),
+        keys=keys,
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)
+    control.open()  # KMS is built: the stored environment variables can be decrypted
     for service in built:
         for arn_service, sender in service.senders.items():
             destinations.register(arn_service, sender)
+    lambda_rest = lambda_api(control)
     gateway = Gateway(
         [s.api for s in built if s.api is not None],
-        lambda_api(control),
+        lambda_rest,
         settings.default_region,
         settings.account_id,
         authenticator=authenticator,
@@ -190,7 +197,8 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
-        authenticator,
+        authenticator=authenticator,
+        resource_policies=lambda_rest.resource_policies,
     )
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
     stream = InvokeStreamEndpoint(
@@ -200,7 +208,8 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
-        authenticator,
+        authenticator=authenticator,
+        resource_policies=lambda_rest.resource_policies,
     )
     app = build_app(
         settings=settings,
@@ -273,18 +282,35 @@ async def _serve(
     )
     server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
+    guard = guard_loopback(settings, platform.protections)
     platform.start()
     _announce(settings, platform.protections, root_of(platform))
     try:
         await server.serve(sockets=sockets)
     finally:
         await platform.stop()
+        if guard is not None:
+            guard.remove()
         print("Overcast stopped.", flush=True)
 
 
 def root_of(platform: Platform) -> RootKey:
     assert platform.keys is not None
     return next(ring for ring in platform.keys.rings if isinstance(ring, RootKey))
+
+
+def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuard | None:
+    """Close the host's own ports to environments, but this server's (loopback_guard.py);
+    where that fails the server still starts, and says so."""
+    if not protections.loopback:
+        return None
+    guard = LoopbackGuard(settings.port)
+    try:
+        guard.install()
+    except (OSError, subprocess.SubprocessError) as exc:
+        protections.open_loopback(f"the loopback rules failed ({exc})")
+        return None
+    return guard
 
 
 def _announce(settings: Settings, protections: Protections, root: RootKey) -> None:
@@ -305,7 +331,8 @@ def _announce(settings: Settings, protections: Protections, root: RootKey) -> No
         f'  AWS CLI, SAM, SDKs: eval "$(overcast env{env_flags})"\n'
         f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}\n"
         "Isolation of execution environments (see `overcast doctor`):\n  "
-        + "\n  ".join(protections.describe()),
+        + "\n  ".join(protections.describe())
+        + "".join(f"\n  - {note}" for note in protections.notes if OPEN_LOOPBACK in note),
         flush=True,
     )
 

@@ -170,4 +170,6 @@ def test_invoke_asks_the_same_authorizer_before_it_resolves_the_function() -> No
     call = InvokeCall("f", "live", {"authorization": SIGNED.format("lambda")}, b"{}")
     answer = asyncio.run(endpoint.answer(call))
     assert answer.status == 403
-    assert authorizer.asked == [("AKIDEXAMPLE", "lambda:InvokeFunction", "*")]
+    # On the function as named, qualified by the Qualifier (Lambda's resource for Invoke).
+    function = "arn:aws:lambda:eu-west-1:1:function:f:live"
+    assert authorizer.asked == [("AKIDEXAMPLE", "lambda:InvokeFunction", function)]

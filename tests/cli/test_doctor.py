@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 from overcast.cli.main import main
-from overcast.sandbox import seccomp_policy
+from overcast.sandbox import loopback_guard, seccomp_policy
 
 
 def doctor(*args: str) -> str:
@@ -57,8 +58,14 @@ def test_each_node_runtime_shows_its_binary_and_version() -> None:
 
 def test_network_and_authentication_are_spelled_out() -> None:
     text = doctor()
-    assert "Overcast's API included" in text and "AWS_ENDPOINT_URL=" in text
+    assert "AWS_ENDPOINT_URL=" in text
+    if loopback_guard.available()[0] and os.geteuid() == 0:
+        assert "only Overcast's endpoint, DNS and its own environment's" in text
+    else:
+        assert "every service on the host's loopback, Overcast's API included" in text
     assert "API authentication:\n  off  any credentials are accepted" in text
     unisolated = doctor("--no-isolation")
     assert "no network namespaces here: VpcConfig changes nothing" in unisolated
+    assert "every service on the host's loopback" in unisolated  # and why, among the notes
+    assert "no own uids: functions can reach every service on the host's loopback" in unisolated
     assert "run from the host's paths" in unisolated

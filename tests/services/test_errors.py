@@ -25,6 +25,8 @@ SERVICES = [
     ("s3", "s3"),
     ("sns", "sns"),
     ("sqs", "sqs"),
+    ("ssm", "ssm"),
+    ("secretsmanager", "secretsmanager"),
 ]
 # Names kept on purpose, and why.
 KEPT = {

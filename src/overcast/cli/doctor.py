@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     write = ctx.out.write
     _isolation(write, protections)
     _runtimes(write, settings, isolated=protections.namespaces)
-    _network(write, settings, isolated=protections.namespaces)
+    _network(write, settings, protections)
     _authentication(write)
     return 0
 
@@ -118,17 +118,23 @@ def _probe(kind: str, path: str) -> Program:
     return Program(path, done.stdout.strip().removeprefix("v"))
 
 
-def _network(write, settings: Settings, isolated: bool) -> None:
+def _network(write, settings: Settings, protections) -> None:
     write("Network (what a function can reach):\n")
-    write(
-        "  - every function shares the host's network: the internet, and the host's loopback,"
-        " Overcast's API included\n"
-    )
+    if protections.loopback:
+        write(
+            "  - the outside network, and of the host's own ports (loopback and its addresses)"
+            " only Overcast's endpoint, DNS and its own environment's: others refuse it\n"
+        )
+    else:
+        write(
+            "  - every function shares the host's network: the internet, and every service on"
+            " the host's loopback, Overcast's API included (see the notes above for why)\n"
+        )
     write(
         f"    (AWS_ENDPOINT_URL={settings.endpoint} by default, so boto3 inside a function"
         " calls this Overcast)\n"
     )
-    if isolated:
+    if protections.namespaces:
         write(
             "  - a function with VpcConfig.SubnetIds gets a network namespace of its own:"
             " loopback only, no internet, no Overcast API\n"

@@ -13,6 +13,13 @@ server to its file limit, after which no one else was answered. As nginx does
 A request that runs out of time is answered 408 and closed; an idle connection is closed
 quietly. Past `max_connections`, a new connection is answered 503 at once and let go.
 
+A body cut short (its client went silent, or half-closed the connection) is handed to the
+application instead where the application asked for it (BODY_CUT_ANSWERED in its scope): the
+body ends there, the scope's BODY_CUT says why, and the application answers before the
+connection closes (S3 answers such a body with its own XML error). Bytes that cannot start a
+request behind one still being answered (a body longer than its Content-Length) do not cut
+that answer off: it goes out, then the connection closes.
+
 Cost: one timer per connection, which fires at most once per timeout and re-arms itself for
 what is left; a request only stores a deadline read off the loop's clock. uvicorn's own
 keep-alive timer, armed and cancelled on every response, is not used.
@@ -40,6 +47,10 @@ REFUSAL = (
     b"retry-after: 1\r\n"
     b"connection: close\r\n\r\n" % len(_REFUSAL_BODY)
 ) + _REFUSAL_BODY
+# Set in an ASGI scope by an application that answers a body cut short itself.
+BODY_CUT_ANSWERED = "overcast.body_cut_answered"
+# Set in that scope when the body was cut short: "timeout" (the client went silent) or "eof".
+BODY_CUT = "overcast.body_cut"
 TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
 
 
@@ -76,6 +87,7 @@ class ConnectionGuard:
     _timer: asyncio.TimerHandle | None = None
     _phase: Phase = IDLE
     _deadline: float = 0.0
+    _complete: object = None  # the cycle whose request was read whole, until answered
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         if len(self.connections) >= self.limits.max_connections:
@@ -109,7 +121,24 @@ class ConnectionGuard:
             self._expect(IDLE, self.limits.idle_timeout_s)
         else:
             self._phase = BUSY
+        self._complete = cycle
         super().on_message_complete()
+
+    def eof_received(self) -> bool | None:
+        if self._cut_body("eof"):
+            return True  # half-closed: the transport stays open for the answer
+        return super().eof_received()
+
+    def send_400_response(self, msg: str) -> None:
+        cycle = self.cycle
+        if cycle is not None and cycle is self._complete and not cycle.response_complete:
+            # Unparsable bytes behind a request read whole (a body longer than its declared
+            # length): that request is answered first, then the connection closes unread.
+            cycle.keep_alive = False
+            self.flow.pause_reading()
+            self._phase = BUSY
+            return
+        super().send_400_response(msg)
 
     def on_response_complete(self) -> None:
         # uvicorn's, less its keep-alive timer: this connection's one timer covers idleness.
@@ -152,7 +181,26 @@ class ConnectionGuard:
             return True
         return self._phase is HEAD and cycle is not None and not cycle.response_complete
 
+    def _cut_body(self, reason: str) -> bool:
+        """End a body cut short where the application answers that itself."""
+        cycle = self.cycle
+        scope = getattr(cycle, "scope", None)
+        if self._phase is not BODY or not scope or not scope.get(BODY_CUT_ANSWERED):
+            return False
+        if BODY_CUT in scope or cycle.response_started or cycle.response_complete:
+            return False
+        scope[BODY_CUT] = reason
+        cycle.more_body = False
+        cycle.keep_alive = False
+        cycle.message_event.set()
+        # Still BODY: should the application not answer in time, the connection is closed.
+        self._deadline = self.loop.time() + self.limits.head_timeout_s
+        return True
+
     def _time_out(self) -> None:
+        if self._cut_body("timeout"):
+            self._expect(BODY, self.limits.head_timeout_s)
+            return
         if self._phase is HEAD or (
             self._phase is BODY and not getattr(self.cycle, "response_started", False)
         ):

@@ -10,12 +10,13 @@ import os
 from dataclasses import dataclass, field
 
 from overcast.sandbox import cgroups as cgroup_support
-from overcast.sandbox import isolation, seccomp_policy, tmp_volumes
+from overcast.sandbox import isolation, loopback_guard, seccomp_policy, tmp_volumes
 
 HOST_PATHS = (
     "no /var/lang, /var/runtime, /var/task: functions run at the host's paths (tracebacks show "
     "them); PATH keeps Lambda's order, the runtime's own bin folder for /var/lang/bin"
 )
+OPEN_LOOPBACK = "functions can reach every service on the host's loopback"
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Protections:
     cgroups: cgroup_support.Cgroups | None = None  # memory, pids and cpu limits
     disk_tmp: bool = False  # /tmp on a volume of its own (EphemeralStorage), not in memory
     seccomp: seccomp_policy.Programs | None = None  # the system calls environments may not make
+    loopback: bool = False  # the host's own ports refused but Overcast's (loopback_guard.py)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -48,7 +50,16 @@ class Protections:
             (self.cgroups is not None, "memory limit (MemorySize), pids limit, CPU share"),
             (self.disk_tmp, "/tmp on disk, sized by EphemeralStorage, not charged to memory"),
             (self.seccomp is not None, "seccomp: no new namespaces, mounts, ptrace, kernel calls"),
+            (
+                self.loopback,
+                "host's own ports (loopback and its addresses) closed but Overcast's endpoint",
+            ),
         ]
+
+    def open_loopback(self, why: str) -> None:
+        """The loopback rules could not be applied: say so, and why."""
+        self.loopback = False
+        self.notes.append(f"{why}: {OPEN_LOOPBACK}")
 
 
 def detect(enabled: bool = True, owner: str | None = None) -> Protections:
@@ -57,6 +68,7 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
     if not enabled:
         found.notes.append("isolation turned off by configuration (--no-isolation)")
         found.notes.append(HOST_PATHS)
+        found.notes.append(f"no own uids: {OPEN_LOOPBACK}")
         return found
     found.seccomp, why = _seccomp()
     found.notes.append(why)
@@ -65,6 +77,7 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
             "not running as root: environments share Overcast's uid, filesystem view and limits"
         )
         found.notes.append(HOST_PATHS)
+        found.notes.append(f"no own uids: {OPEN_LOOPBACK}")
         return found
     found.own_uid = True
     found.namespaces, why = _namespaces_work()
@@ -74,6 +87,11 @@ def detect(enabled: bool = True, owner: str | None = None) -> Protections:
         found.notes.append(why)
     found.cgroups, why = cgroup_support.detect(owner or f"overcast-{os.getpid()}")
     found.notes.append(why)
+    found.loopback, why = loopback_guard.available()
+    if found.loopback:
+        found.notes.append(why)
+    else:
+        found.open_loopback(why)
     return found
 
 

@@ -14,8 +14,10 @@ from overcast.services.iam.spec import SPEC as IAM
 from overcast.services.kms.spec import SPEC as KMS
 from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
+from overcast.services.secretsmanager.spec import SPEC as SECRETSMANAGER
 from overcast.services.sns.spec import SPEC as SNS
 from overcast.services.sqs.spec import SPEC as SQS
+from overcast.services.ssm.spec import SPEC as SSM
 
 SERVICES: tuple[ServiceSpec, ...] = (
     KMS,  # delivers to nothing; its keys are registered before any other service is built
@@ -26,4 +28,6 @@ SERVICES: tuple[ServiceSpec, ...] = (
     SNS,  # receives from EventBridge and S3
     EVENTS,
     S3,
+    SSM,
+    SECRETSMANAGER,
 )

@@ -124,7 +124,7 @@ def test_material_outside_the_data_dir_and_restart(launch, tmp_path) -> None:
         if path.is_file():
             content = path.read_bytes()
             assert data["Plaintext"] not in content and master not in content, path
-    with sqlite3.connect(data_dir / "overcast.db") as db:
+    with sqlite3.connect(data_dir / "kms.db") as db:
         (sealed,) = db.execute("SELECT material FROM kms_keys WHERE key_id=?", (key_id,)).fetchone()
     assert len(sealed) == 12 + 32 + 16  # nonce, material, tag: never the 32 bytes alone
 

@@ -311,3 +311,37 @@ def test_get_object_attributes(s3, bucket: str) -> None:
     with pytest.raises(ClientError) as unnamed:
         s3.get_object_attributes(Bucket=bucket, Key="one", ObjectAttributes=[])
     assert error_of(unnamed)[0::2] == ("InvalidRequest", 400)
+
+
+def test_a_copy_takes_the_checksum_algorithm_it_names(s3, bucket: str) -> None:
+    # CopyObject: "If the CopyObject request does not include this x-amz-checksum-algorithm
+    # header, the checksum algorithm will be copied from the source object ... You can
+    # optionally specify a different checksum algorithm" (a new checksum of the copy).
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    body = b"copied bytes"
+    s3.put_object(Bucket=bucket, Key="source", Body=body, ChecksumAlgorithm="SHA256")
+    source = {"Bucket": bucket, "Key": "source"}
+    copied = s3.copy_object(
+        Bucket=bucket, Key="crc32", CopySource=source, ChecksumAlgorithm="CRC32"
+    )["CopyObjectResult"]
+    assert copied["ChecksumCRC32"] == crc32(body)
+    assert "ChecksumSHA256" not in copied
+    head = s3.head_object(Bucket=bucket, Key="crc32", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC32"], head["ChecksumType"]) == (crc32(body), "FULL_OBJECT")
+    assert "ChecksumSHA256" not in head
+
+    s3.copy_object(Bucket=bucket, Key="same", CopySource=source)
+    head = s3.head_object(Bucket=bucket, Key="same", ChecksumMode="ENABLED")
+    assert head["ChecksumSHA256"] == b64(hashlib.sha256(body).digest())
+    assert "ChecksumCRC32" not in head
+
+
+def test_a_copy_refuses_an_unknown_checksum_algorithm(s3, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="source", Body=b"x")
+    with pytest.raises(ClientError) as excinfo:
+        s3.copy_object(
+            Bucket=bucket, Key="copy", CopySource=f"{bucket}/source", ChecksumAlgorithm="MD4"
+        )
+    code, message, status = error_of(excinfo)
+    assert (code, status) == ("InvalidRequest", 400)
+    assert message.startswith("Checksum algorithm provided is unsupported.")

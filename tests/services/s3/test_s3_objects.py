@@ -331,3 +331,27 @@ def test_metadata_beyond_ascii_comes_back_rfc2047_encoded(server, s3, bucket: st
     assert s3.head_object(Bucket=bucket, Key="words")["Metadata"] == {
         "word": "=?UTF-8?B?Y2Fmw6k=?="
     }
+
+
+def test_conditional_deletes_judge_if_match_against_the_current_object(s3, bucket: str) -> None:
+    # "How to perform conditional deletes" (S3 User Guide): a differing ETag is 412, a
+    # matching one (or `*`) deletes; DeleteObjects takes each object's ETag element.
+    etag = s3.put_object(Bucket=bucket, Key="obj", Body=b"x")["ETag"]
+    with pytest.raises(ClientError) as excinfo:
+        s3.delete_object(Bucket=bucket, Key="obj", IfMatch='"0123"')
+    assert error_of(excinfo) == ("PreconditionFailed", 412)
+    s3.head_object(Bucket=bucket, Key="obj")  # still there
+    s3.delete_object(Bucket=bucket, Key="obj", IfMatch=etag)
+    with pytest.raises(ClientError) as excinfo:
+        s3.delete_object(Bucket=bucket, Key="obj", IfMatch="*")
+    assert error_of(excinfo) == ("NoSuchKey", 404)
+
+    etag = s3.put_object(Bucket=bucket, Key="obj", Body=b"y")["ETag"]
+    objects = {"Objects": [{"Key": "obj", "ETag": '"0123"'}]}
+    answer = s3.delete_objects(Bucket=bucket, Delete=objects)
+    assert [e["Code"] for e in answer["Errors"]] == ["PreconditionFailed"]
+    assert "Deleted" not in answer
+    answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "obj", "ETag": etag}]})
+    assert [d["Key"] for d in answer["Deleted"]] == ["obj"]
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="obj")

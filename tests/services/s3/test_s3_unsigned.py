@@ -40,3 +40,13 @@ def test_a_browser_preflight_is_answered_from_the_bucket_s_cors_rules(
     assert status == 200
     assert headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert "PUT" in headers["Access-Control-Allow-Methods"]
+
+
+def test_an_unsigned_request_for_an_unparsable_key_is_s3s_invalid_uri(
+    server: RunningServer, bucket: str
+) -> None:
+    status, headers, body = http_call(f"{server.endpoint}/{bucket}/%ff%fe")
+    assert status == 400
+    assert headers["content-type"] == "application/xml"
+    assert b"<Code>InvalidURI</Code>" in body
+    assert b"<Message>Couldn't parse the specified URI.</Message>" in body

@@ -311,5 +311,13 @@ def events_api(events: EventBridge) -> Api:
     """Input is checked against the model's constraints by the gateway's default `validate`."""
     # Imported for the operations they register.
     from overcast.services.events import archive_api, connection_api  # noqa: F401
+    from overcast.services.events.access import BusPolicies, events_access
 
-    return Api(service_model("events"), OPERATIONS, events, translate=_in_eventbridges_words)
+    return Api(
+        service_model("events"),
+        OPERATIONS,
+        events,
+        translate=_in_eventbridges_words,
+        access=events_access,
+        resource_policies=BusPolicies(events),
+    )

@@ -19,7 +19,9 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.kms.store import SqliteKeyStore
 
     settings = kernels.settings
-    store = SqliteKeyStore(settings.data_dir / "overcast.db")
+    # A database of its own: services encrypt inside their own write transactions on
+    # overcast.db, and the first use of an AWS managed key (alias/aws/...) creates it here.
+    store = SqliteKeyStore(settings.data_dir / "kms.db")
     master = MasterKey(settings.master_key_file, settings.data_dir, os.environ)
     registry = KeyRegistry(store, master, settings.account_id)
     registry.load()

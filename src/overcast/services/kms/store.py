@@ -1,4 +1,4 @@
-"""KMS's keys and aliases in SQLite (the data dir's overcast.db, tables of their own).
+"""KMS's keys and aliases in SQLite (the data dir's kms.db).
 
 A key's row holds its metadata as JSON and its material sealed under the master key: the
 database never holds material in clear.

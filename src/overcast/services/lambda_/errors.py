@@ -6,7 +6,7 @@ InvalidParameterValueException, ...) are the protocol's, in `aws/errors.py`.
 
 from __future__ import annotations
 
-from overcast.aws.errors import MissingResource, UserError
+from overcast.aws.errors import MissingResource, ServiceError, UserError
 
 
 class ResourceNotFoundException(MissingResource, model="lambda"):
@@ -75,3 +75,32 @@ class RecursiveInvocationException(UserError, model="lambda"):
     """Raised when an invocation would continue a recursive loop past Lambda's 16 hops."""
 
     code = "RecursiveInvocationException"
+
+
+class KMSError(ServiceError):
+    """Raised at Invoke when Lambda cannot decrypt the function's environment variables
+    (502, as Lambda's model states); the subclass names the KMS failure."""
+
+
+class KMSNotFoundException(KMSError, model="lambda"):
+    """The key that encrypted the environment variables was not found."""
+
+    code = "KMSNotFoundException"
+
+
+class KMSDisabledException(KMSError, model="lambda"):
+    """The key that encrypted the environment variables is disabled."""
+
+    code = "KMSDisabledException"
+
+
+class KMSInvalidStateException(KMSError, model="lambda"):
+    """The key's state (pending deletion) does not allow Decrypt."""
+
+    code = "KMSInvalidStateException"
+
+
+class KMSAccessDeniedException(KMSError, model="lambda"):
+    """KMS refused to decrypt (Lambda's answer to a ciphertext KMS cannot use)."""
+
+    code = "KMSAccessDeniedException"

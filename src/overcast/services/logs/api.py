@@ -27,6 +27,7 @@ from overcast.services.logs import (  # noqa: F401  (each registers its operatio
     tagging,
     writes,
 )
+from overcast.services.logs.access import logs_access
 from overcast.services.logs.calls import OPERATIONS, CloudWatchLogs
 from overcast.services.logs.errors import InvalidParameterException, UnknownOperationException
 
@@ -54,4 +55,5 @@ def logs_api(logs: CloudWatchLogs) -> Api:
         logs,
         validate=_validate,
         translate=_in_cloudwatchs_words,
+        access=logs_access,
     )

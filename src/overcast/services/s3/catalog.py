@@ -202,12 +202,15 @@ class Catalog(Protocol):
         marker: StoredObject | None,
         notices: Callable[[StoredObject | None], list[Notice]],
         latest: StoredObject | None = None,
+        check: Check | None = None,
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Remove the version `version_id` of a key for good (when named), then add `marker`
         (a delete marker) as its latest version (when given); keep the events `notices`
         makes of the version removed, unless nothing changed. With `latest`, nothing is done
-        unless the key's latest version is still that one (id, blob, time). Returns the
-        version removed. Raises LookupError if a marker is added to a bucket that is gone."""
+        unless the key's latest version is still that one (id, blob, time). `check` is
+        given the key's current object (None if none) first, in the same transaction, and
+        may refuse the deletion by raising. Returns the version removed. Raises LookupError
+        if a marker is added to a bucket that is gone."""
         ...
 
     def page(self, bucket: str, after: str, low: str, high: str | None, limit: int) -> list:

@@ -20,7 +20,7 @@ import hashlib
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from awscrt import checksums as crt
 
@@ -114,6 +114,14 @@ def digest_of(algorithm: str, data: bytes) -> bytes:
     one = hasher(algorithm)
     one.update(data)
     return one.digest()
+
+
+def checksum_of(algorithm: str, stream: BinaryIO, chunk: int = 1024 * 1024) -> Checksum:
+    """The FULL_OBJECT checksum of what `stream` holds, read a chunk at a time."""
+    one = hasher(algorithm)
+    while data := stream.read(chunk):
+        one.update(data)
+    return Checksum(algorithm, base64.b64encode(one.digest()).decode())
 
 
 def supports_full_object(algorithm: str) -> bool:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from overcast.aws.protocols.rest_xml import http_date
-from overcast.services.s3.catalog import StoredObject
+from overcast.services.s3.catalog import Check, StoredObject
 from overcast.services.s3.errors import (
     InvalidArgument,
     InvalidPart,
@@ -110,6 +110,15 @@ def check_write(
             raise NoSuchKey("The specified key does not exist.", Key=key)
         if not _etag_matches(if_match, previous.etag):
             raise _failed("If-Match")
+
+
+def delete_check(if_match: str | None, key: str) -> Check | None:
+    """A conditional delete's If-Match (an ETag, or `*`), judged against the key's current
+    object: S3 answers 412 PreconditionFailed where it differs, 404 NoSuchKey where there
+    is none ("Conditional delete evaluations only apply to the current version")."""
+    if if_match is None:
+        return None
+    return lambda current: check_write(current, if_match, None, key)
 
 
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:

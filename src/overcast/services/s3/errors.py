@@ -330,6 +330,14 @@ class IncompleteBody(S3Error):
     code = "IncompleteBody"
 
 
+class RequestTimeout(S3Error):
+    """Raised when the client stops sending a body before its Content-Length (S3 waits, then
+    answers 400 RequestTimeout)."""
+
+    status = 400
+    code = "RequestTimeout"
+
+
 class MissingContentLength(S3Error):
     """Raised when a PUT that carries a body states no Content-Length."""
 

@@ -27,7 +27,12 @@ from overcast.services.s3.acl import Acl, loaded, owner_only
 from overcast.services.s3.blobs import BlobStore, BlobWriter
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
-from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum
+from overcast.services.s3.checksums import (
+    DEFAULT_ALGORITHM,
+    FULL_OBJECT,
+    Checksum,
+    checksum_of,
+)
 from overcast.services.s3.conditions import (
     NO_CONDITIONS,
     Preconditions,
@@ -220,6 +225,7 @@ class Objects:
         encryption: Mapping[str, object] | None = None,
         check_source: Callable[[StoredObject], None] | None = None,
         acl: Acl | None = None,
+        checksum_algorithm: str | None = None,
     ) -> tuple[StoredObject, StoredObject]:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
         and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
@@ -250,7 +256,7 @@ class Objects:
             headers,
             kept["metadata"],
             original.parts,
-            original.checksum,
+            self._copy_checksum(original, checksum_algorithm),
             original.part_sizes,
             original.tags if tags is None else tags,
             version_for_write(state.versioning_status),
@@ -258,6 +264,18 @@ class Objects:
         )
         self.store(item, state, "ObjectCreated:Copy", caller)
         return item, original
+
+    def _copy_checksum(self, original: StoredObject, algorithm: str | None) -> str | None:
+        """A copy's checksum: the source's by default; computed over the bytes where the
+        request names another algorithm (S3: "You can optionally specify a different
+        checksum algorithm to use with the x-amz-checksum-algorithm header")."""
+        kept = Checksum.decode(original.checksum)
+        if algorithm is None or (
+            kept is not None and kept.algorithm == algorithm and kept.kind == FULL_OBJECT
+        ):
+            return original.checksum
+        with self.blobs.open(original.blob) as stream:
+            return checksum_of(algorithm, stream).encode()
 
     def _copy_source(self, bucket: str, key: str, version_id: str | None) -> StoredObject:
         try:
@@ -274,10 +292,12 @@ class Objects:
         caller: Caller,
         version_id: str | None = None,
         expiry: Expiry | None = None,
+        check: Callable[[StoredObject | None], None] | None = None,
     ) -> Deletion:
         """DeleteObject: remove the version named, or do what a delete without one does in
         the bucket's versioning state (plan_delete). Deleting what does not exist succeeds,
-        as on S3. `expiry`: the deletion is lifecycle's (see Expiry)."""
+        as on S3. `expiry`: the deletion is lifecycle's (see Expiry). `check` may refuse
+        it, given the key's current object (a conditional delete's If-Match)."""
         state = self.buckets.get(bucket)
         if version_id is not None:
             check_version_id(version_id)
@@ -299,7 +319,7 @@ class Objects:
 
         try:
             removed, kept = self.catalog.delete(
-                bucket, key, plan.remove, marker, events, expiry.latest if expiry else None
+                bucket, key, plan.remove, marker, events, expiry.latest if expiry else None, check
             )
         except LookupError:
             raise NoSuchBucket("The specified bucket does not exist", BucketName=bucket) from None

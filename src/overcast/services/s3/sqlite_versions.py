@@ -96,15 +96,21 @@ class VersionTable:
         marker: StoredObject | None,
         notices: Callable[[StoredObject | None], list[Notice]],
         latest: StoredObject | None = None,
+        check: Check | None = None,
     ) -> tuple[StoredObject | None, list[Notice]]:
         """Remove the version `version_id` of a key for good (when named), then add `marker`
         (a delete marker) as its latest version (when given); keep the events `notices`
         makes of the version removed, unless nothing changed. With `latest`, nothing is done
-        unless the key's latest version is still that one (id, blob, time). Returns the
-        version removed. Raises LookupError if a marker is added to a bucket that is gone."""
+        unless the key's latest version is still that one (id, blob, time). `check` is
+        given the key's current object (None if none) first, in the same transaction, and
+        may refuse the deletion by raising. Returns the version removed. Raises LookupError
+        if a marker is added to a bucket that is gone."""
         with self.transaction():
             if latest is not None and not _same(self.get(bucket, key), latest):
                 return None, []
+            if check is not None:
+                current = self.get(bucket, key)
+                check(None if current is None or current.delete_marker else current)
             removed = self.get(bucket, key, version_id) if version_id is not None else None
             if removed is None and marker is None:
                 return None, []

@@ -64,14 +64,19 @@ class WantedPart:
         return WantedPart(int(document["PartNumber"]), str(document["ETag"]), found)
 
 
-def creation_type(algorithm: str | None, kind: str | None) -> str | None:
-    """CreateMultipartUpload's checksum type, checked against its algorithm as S3 checks
-    it; None for an upload without an algorithm."""
+def check_algorithm(algorithm: str | None) -> None:
+    """An `x-amz-checksum-algorithm` S3 knows, or none (InvalidRequest)."""
     if algorithm is not None and algorithm not in ALGORITHMS:
         raise InvalidRequest(
             "Checksum algorithm provided is unsupported. Please try again with any of the "
             f"valid types: [{', '.join(sorted(ALGORITHMS))}]"
         )
+
+
+def creation_type(algorithm: str | None, kind: str | None) -> str | None:
+    """CreateMultipartUpload's checksum type, checked against its algorithm as S3 checks
+    it; None for an upload without an algorithm."""
+    check_algorithm(algorithm)
     if kind is not None and kind not in (COMPOSITE, FULL_OBJECT):
         raise InvalidRequest("Value for x-amz-checksum-type header is invalid.")
     if algorithm is None:

@@ -23,6 +23,7 @@ from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.query import QueryInputError
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_context import request_context
+from overcast.services.sns.access import TopicPolicies, sns_access
 from overcast.services.sns.errors import InvalidAction, ValidationException
 from overcast.services.sns.model import invalid
 from overcast.services.sns.publisher import Publisher
@@ -191,6 +192,8 @@ def sns_api(topics: Topics) -> Api:
         topics,
         translate=_in_snss_words,
         max_body=MAX_BODY_BYTES,
+        access=sns_access,
+        resource_policies=TopicPolicies(topics),
     )
 
 

@@ -15,6 +15,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
+from kms_keys import kms_keys
 from overcast.aws.gateway import Gateway
 from overcast.config import Settings
 from overcast.http.app import PostRoute, build_app
@@ -93,7 +94,9 @@ def make_app(
         retirer=retirer,
         capacity=capacity,
         objects=objects,
+        keys=kms_keys(data_dir),
     )
+    control.open()
     app = build_app(
         settings=settings,
         code_store=code_store,

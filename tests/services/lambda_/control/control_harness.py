@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kms_keys import kms_keys
 from overcast.config import Settings
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.model.configuration import ConfigurationChange
@@ -42,11 +43,14 @@ class Harness:
 def build(
     data_dir: Path, retirer: RecordingRetirer, capacity: RecordingCapacity, **settings: object
 ) -> ControlPlane:
-    return ControlPlane(
+    control = ControlPlane(
         settings=Settings(data_dir=data_dir, **settings),
         store=SqliteStore(data_dir / "overcast.db"),
         code_store=CodeStore(data_dir),
         retirer=retirer,
         capacity=capacity,
         clock=lambda: datetime(2024, 1, 1, 12, 0, 0, 123456, tzinfo=UTC),
+        keys=kms_keys(data_dir),
     )
+    control.open()
+    return control

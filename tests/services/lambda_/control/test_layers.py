@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from control_harness import REGION, Harness, RecordingCapacity, RecordingRetirer, spec
 
+from kms_keys import kms_keys
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.config import Settings
 from overcast.services.lambda_.control.plane import ControlPlane
@@ -231,13 +232,16 @@ def test_function_layer_errors(harness: Harness) -> None:
 
 
 def small_plane(data_dir: Path, limit: int) -> ControlPlane:
-    return ControlPlane(
+    plane = ControlPlane(
         settings=Settings(data_dir=data_dir),
         store=SqliteStore(data_dir / "overcast.db"),
         code_store=CodeStore(data_dir, max_unzipped=limit),
         retirer=RecordingRetirer(),
         capacity=RecordingCapacity(),
+        keys=kms_keys(data_dir),
     )
+    plane.open()
+    return plane
 
 
 def test_unzipped_limit_counts_function_and_layers(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def config(name: str = "f", version: str = "$LATEST", **changes) -> Configuratio
 def test_round_trip_survives_reopen(tmp_path: Path) -> None:
     path = tmp_path / "overcast.db"
     store = SqliteStore(path)
-    latest = config(environment={"A": "1"}, architectures=("arm64",), timeout=30)
+    sealed = {"sealed_environment": "Y2lwaGVy", "kms_key_arn": "arn:aws:kms:us-east-1:0:key/k"}
+    latest = config(environment={"A": "1"}, **sealed, architectures=("arm64",), timeout=30)
     store.put_function(FunctionRecord("us-east-1", "f", tags={"team": "a"}, last_version=2))
     store.put_version("us-east-1", latest)
     store.put_version("us-east-1", config(version="2", description="v2"))
@@ -48,9 +50,34 @@ def test_round_trip_survives_reopen(tmp_path: Path) -> None:
 
     [loaded] = SqliteStore(path).load()
     assert loaded.record == FunctionRecord("us-east-1", "f", {"team": "a"}, 2)
-    assert loaded.latest == latest
+    # The variables are kept only sealed: control/environment_seal.py decrypts them at start.
+    assert loaded.latest == replace(latest, environment=None)
     assert loaded.versions == {"2": config(version="2", description="v2")}
     assert loaded.aliases == {"prod": Alias("prod", "2", "r1", "d", {"1": 0.25})}
+
+
+def test_variables_in_clear_are_never_written(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "overcast.db")
+    with pytest.raises(ValueError, match="not sealed"):
+        store.put_version("us-east-1", config(environment={"SECRET": "hunter2"}))
+    store.close()
+    assert b"hunter2" not in (tmp_path / "overcast.db").read_bytes()
+
+
+def test_old_records_with_variables_in_clear_still_load(tmp_path: Path) -> None:
+    """Databases written before variables were encrypted hold them in the version's JSON."""
+    path = tmp_path / "overcast.db"
+    store = SqliteStore(path)
+    store.put_function(FunctionRecord("us-east-1", "f"))
+    record = config().to_record() | {"environment": {"A": "1"}}
+    store._write(
+        "INSERT INTO versions VALUES (?, ?, ?, ?)",
+        ("us-east-1", "f", "$LATEST", json.dumps(record)),
+    )
+    store.close()
+    [loaded] = SqliteStore(path).load()
+    assert loaded.latest.environment == {"A": "1"}
+    assert loaded.latest.sealed_environment is None
 
 
 def test_wal_mode(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from overcast.aws.errors import (
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import RestJsonWire, service_model
 from overcast.aws.request_context import RequestContext
+from overcast.services.apigatewayv2.access import apigatewayv2_access
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api.apis import OPERATIONS
@@ -67,4 +68,5 @@ def apigatewayv2_api(service: HttpApiService) -> Api:
         wires=(_KnownMembersWire(model),),
         paths=(PATH_PREFIX,),
         translate=_reworded,
+        access=apigatewayv2_access,
     )

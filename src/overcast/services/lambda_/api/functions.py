@@ -15,6 +15,7 @@ from overcast.services.lambda_.control.catalog import VersionView
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.runtimes import current_runtime_version
 from overcast.services.lambda_.model.configuration import (
+    Configuration,
     ConfigurationChange,
     SnapStartApplyOn,
     VpcConfig,
@@ -47,8 +48,9 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
         "LastModified": c.last_modified,
         "CodeSha256": c.code_sha256_b64,
         "Version": c.version,
-        # Shown once given, even empty ({"Variables": {}}), as Lambda shows it.
-        "Environment": None if c.environment is None else {"Variables": dict(c.environment)},
+        "Environment": environment_response(c),
+        # Only a customer managed key is answered; the AWS managed aws/lambda key is not.
+        "KMSKeyArn": c.kms_key_arn,
         "TracingConfig": {"Mode": c.tracing_mode},
         "RevisionId": c.revision_id,
         "PackageType": "Zip",
@@ -87,6 +89,15 @@ def configuration(view: VersionView, control: ControlPlane, *, states: bool = Tr
     return out
 
 
+def environment_response(c: Configuration) -> dict | None:
+    """EnvironmentResponse: the variables once given, even empty ({"Variables": {}}), as
+    Lambda shows them; or, when they could not be decrypted, the error Lambda reports."""
+    if c.environment_fault is not None:
+        fault = c.environment_fault
+        return {"Error": {"ErrorCode": fault.code, "Message": fault.message}}
+    return None if c.environment is None else {"Variables": dict(c.environment)}
+
+
 def vpc_configuration(vpc: VpcConfig | None) -> dict | None:
     if vpc is None:
         return None
@@ -118,6 +129,7 @@ def change_of(p: dict) -> ConfigurationChange:
         timeout=p.get("Timeout"),
         memory_size=p.get("MemorySize"),
         environment=None if environment is None else dict(environment.get("Variables") or {}),
+        kms_key_arn=p.get("KMSKeyArn"),
         ephemeral_storage=(p.get("EphemeralStorage") or {}).get("Size"),
         architectures=tuple(p["Architectures"]) if p.get("Architectures") else None,
         tracing_mode=(p.get("TracingConfig") or {}).get("Mode"),

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from overcast.aws import json_document
 from overcast.aws.authentication import Authenticator, auth_error
-from overcast.aws.authorizer import Access, AllowAll, Authorizer
+from overcast.aws.authorizer import AllowAll, Authorizer, ResourcePolicies
 from overcast.aws.error_responses import internal_error
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -36,6 +36,7 @@ from overcast.engine.async_queue import AsyncQueue, Policies
 from overcast.engine.engine import Engine
 from overcast.function import Target
 from overcast.http.invoke_shortcut import Answer, InvokeCall
+from overcast.services.lambda_.access import invoke_access
 from overcast.services.lambda_.errors import (
     RecursiveInvocationException,
     ResourceNotFoundException,
@@ -75,6 +76,7 @@ class InvokeEndpoint:
         authorizer: Authorizer | None = None,
         account_id: str = DEFAULT_ACCOUNT,
         authenticator: Authenticator | None = None,
+        resource_policies: ResourcePolicies | None = None,
     ) -> None:
         self._authenticator = authenticator
         self._engine = engine
@@ -84,6 +86,7 @@ class InvokeEndpoint:
         self._policies = policies
         self._authorizer = authorizer or AllowAll()
         self._account_id = account_id
+        self._resource_policies = resource_policies  # functions' (AddPermission)
 
     async def __call__(self, request: Request) -> Response:
         """The Starlette endpoint (errors are rendered by the `guarded` wrapper around it)."""
@@ -130,8 +133,10 @@ class InvokeEndpoint:
         context = authenticated(
             self._authenticator, context, "POST", call.path, call.query, headers, call.body
         )
-        # Both are lambda:InvokeFunction in IAM (Lambda's actions reference).
-        self._authorizer.authorize(context, Access.of("lambda:InvokeFunction"))
+        access = invoke_access(
+            context.region, context.account_id, call.function_name, call.qualifier
+        )
+        self._authorizer.authorize(context, access, self._resource_policies)
         target = resolve(self._resolver, context.region, call.function_name, call.qualifier)
         payload = checked_json(call.body)
         executed = ("x-amz-executed-version", target.function.version)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from overcast.aws.authentication import Authenticator
-from overcast.aws.authorizer import Access, AllowAll, Authorizer
+from overcast.aws.authorizer import AllowAll, Authorizer, ResourcePolicies
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols import eventstream
@@ -26,6 +26,7 @@ from overcast.aws.request_context import DEFAULT_ACCOUNT
 from overcast.engine.async_queue import Policies
 from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
+from overcast.services.lambda_.access import invoke_access
 from overcast.services.lambda_.api.invoke import (
     RECURSION_STOPPED,
     authenticated,
@@ -56,6 +57,7 @@ class InvokeStreamEndpoint:
         authorizer: Authorizer | None = None,
         account_id: str = DEFAULT_ACCOUNT,
         authenticator: Authenticator | None = None,
+        resource_policies: ResourcePolicies | None = None,
     ) -> None:
         self._authenticator = authenticator
         self._engine = engine
@@ -64,6 +66,7 @@ class InvokeStreamEndpoint:
         self._policies = policies  # recursive loop detection, as for Invoke
         self._authorizer = authorizer or AllowAll()
         self._account_id = account_id
+        self._resource_policies = resource_policies  # functions' (AddPermission)
 
     async def __call__(self, request: Request) -> Response:
         check_header_size(request.scope["headers"])
@@ -91,8 +94,11 @@ class InvokeStreamEndpoint:
             "FunctionName": request.path_params["FunctionName"],
             "Qualifier": request.query_params.get("Qualifier"),
         }
-        # Both are lambda:InvokeFunction in IAM (Lambda's actions reference).
-        self._authorizer.authorize(context, Access.of("lambda:InvokeFunction"))
+        # InvokeWithResponseStream is lambda:InvokeFunction too (no action of its own).
+        access = invoke_access(
+            context.region, context.account_id, params["FunctionName"], params["Qualifier"]
+        )
+        self._authorizer.authorize(context, access, self._resource_policies)
         target = resolve(
             self._resolver, context.region, params["FunctionName"], params["Qualifier"]
         )

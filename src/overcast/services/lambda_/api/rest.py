@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.lambda_.access import lambda_access
 from overcast.services.lambda_.api import aliases as _aliases  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import code_signing as _code_signing  # noqa: F401 (registers its operations)
 from overcast.services.lambda_.api import concurrency as _concurrency  # noqa: F401 (registers its operations)
@@ -19,7 +20,22 @@ from overcast.services.lambda_.api import urls as _urls  # noqa: F401 (registers
 from overcast.services.lambda_.api.functions import OPERATIONS
 from overcast.services.lambda_.api.validation import validate_input
 from overcast.services.lambda_.control.plane import ControlPlane
+from overcast.services.lambda_.errors import ResourceNotFoundException
+from overcast.services.lambda_.resource_policies import LambdaPolicies
 
 
 def lambda_api(control: ControlPlane) -> Api:
-    return Api(service_model("lambda"), OPERATIONS, control, validate=validate_input)
+    def mapping_function(uuid: str) -> str | None:
+        try:
+            return control.event_source_mappings.get(uuid).function_arn
+        except ResourceNotFoundException:
+            return None
+
+    return Api(
+        service_model("lambda"),
+        OPERATIONS,
+        control,
+        validate=validate_input,
+        access=lambda_access(mapping_function),
+        resource_policies=LambdaPolicies(control),
+    )

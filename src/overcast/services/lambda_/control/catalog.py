@@ -12,7 +12,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from overcast.aws.errors import ServiceError
 from overcast.function import LATEST, FunctionVersion
+from overcast.services.lambda_.control.environment_seal import EnvironmentSeal, needs_sealing
 from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.model.alias import Alias
 from overcast.services.lambda_.model.arn import function_arn
@@ -62,7 +64,10 @@ class FunctionEntry:
             self.latest = config
         else:
             self.versions[config.version] = config
-        self.views[config.version] = self._view(config, account_id)
+        if config.environment_fault is not None:  # not runnable: the resolver says why
+            self.views.pop(config.version, None)
+        else:
+            self.views[config.version] = self._view(config, account_id)
 
     def refresh_views(self, account_id: str) -> None:
         """Remake every view after a function-wide setting changed (reserved concurrency).
@@ -71,6 +76,8 @@ class FunctionEntry:
         environments by revision, and a new reservation does not make them stale.
         """
         for config in [self.latest, *self.versions.values()]:
+            if config.environment_fault is not None:
+                continue
             view, kept = self._view(config, account_id), self.views.get(config.version)
             self.views[config.version] = (
                 view if kept is None else replace(view, revision_id=kept.revision_id)
@@ -116,6 +123,22 @@ class Catalog:
                     entry.set_version(config, self.account_id)
                 entry.aliases.update(stored.aliases)
                 self._entries[(entry.region, entry.name)] = entry
+
+    def unseal(self, seal: EnvironmentSeal) -> None:
+        """Decrypt every version's variables, once, at start (after `load`: KMS is built after
+        the control plane). A record from before variables were encrypted is sealed and
+        written back, so the variables leave the store's clear text."""
+        with self.lock:
+            for entry in self._entries.values():
+                for config in [entry.latest, *entry.versions.values()]:
+                    if needs_sealing(config):
+                        try:
+                            config = seal.seal(entry.region, config)
+                        except ServiceError:
+                            pass  # kept in memory as read; a later write re-seals or refuses
+                        else:
+                            self.store.put_version(entry.region, config)
+                    entry.set_version(seal.unseal(entry.region, config), self.account_id)
 
     def new_entry(self, record: FunctionRecord, latest: Configuration) -> FunctionEntry:
         entry = FunctionEntry(

@@ -26,6 +26,7 @@ from overcast.services.lambda_.control.checks import check_change, check_configu
 from overcast.services.lambda_.control.code_signing import CodeSigningService
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
+from overcast.services.lambda_.control.environment_seal import EnvironmentSeal, refusal
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.naming import (
@@ -92,7 +93,9 @@ class FunctionService:
         permissions: PermissionService | None = None,
         code_signing: CodeSigningService | None = None,
         runtime_management: RuntimeManagementService | None = None,
+        seal: EnvironmentSeal,
     ) -> None:
+        self.seal = seal
         self.code_storage = code_storage
         self.runtime_management = runtime_management
         self.permissions = permissions
@@ -152,6 +155,7 @@ class FunctionService:
         )
         config = settle_logging(config)
         check_configuration(config)
+        config = self.seal.seal(named.region, config)
         record = FunctionRecord(
             named.region,
             named.name,
@@ -197,6 +201,8 @@ class FunctionService:
             given["layers"] = self.layers.resolve(region, change.layers)
         if change.dead_letter_arn is not None:
             given["dead_letter_arn"] = _dead_letter(change.dead_letter_arn)
+        if change.kms_key_arn is not None:  # "" goes back to the AWS managed key
+            given["kms_key_arn"] = change.kms_key_arn or None
         return given
 
     def _prepare_layers(self, code_unzipped: int, config: Configuration) -> None:
@@ -352,6 +358,11 @@ class FunctionService:
             )
             config = settle_logging(config)
             check_configuration(config)
+            if "environment" in given or "kms_key_arn" in given:
+                fault = entry.latest.environment_fault
+                if fault is not None and "environment" not in given:
+                    raise refusal(fault)  # a new key needs the variables, which did not decrypt
+                config = self.seal.seal(entry.region, config)
             applied = settled(config)  # the answer shows `config`: InProgress, a revision before
             self.catalog.store.put_version(entry.region, applied)
             entry.set_version(applied, self.catalog.account_id)

@@ -20,6 +20,7 @@ from overcast.services.lambda_.control.code_census import CodeCensus
 from overcast.services.lambda_.control.code_signing import CodeSigningService
 from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
+from overcast.services.lambda_.control.environment_seal import EnvironmentSeal
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.event_source_mappings import EventSourceMappingService
 from overcast.services.lambda_.control.functions import FunctionService
@@ -33,7 +34,7 @@ from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import VersionService
 from overcast.services.lambda_.store.base import Store
 from overcast.store.code import CodeStore
-from overcast.types import Capacity, EnvironmentRetirer, ObjectReader
+from overcast.types import Capacity, EnvironmentRetirer, Keys, ObjectReader
 
 # Lambda's default quotas, as GetAccountSettings reports them (code storage: code_storage.py).
 CODE_SIZE_UNZIPPED = 262_144_000
@@ -54,11 +55,11 @@ class AccountSettings:
 class ControlPlane:
     """Build once at start:
     `ControlPlane(settings=..., store=..., code_store=..., retirer=..., capacity=...,
-    objects=...)`.
+    objects=..., keys=...)`, then `open()` once `keys` can decrypt (KMS built).
 
-    Loads every function from the store into memory, then hands `capacity` (the engine) every
-    stored provisioned-concurrency config: the engine must take `provision` calls before it
-    is started.
+    Loads every function from the store into memory; `open` decrypts their environment
+    variables, then hands `capacity` (the engine) every stored provisioned-concurrency
+    config: the engine must take `provision` calls before it is started.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class ControlPlane:
         capacity: Capacity,
         clock: Clock = utc_now,
         objects: ObjectReader | None = None,
+        keys: Keys,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -84,6 +86,7 @@ class ControlPlane:
         self.layers.load()
         self.catalog = Catalog(store, settings.account_id, self.layers.opt_dir)
         self.catalog.load()
+        self.seal = EnvironmentSeal(keys)
         self.code_storage = CodeStorage(
             self.catalog, self.layers.stored_bytes, settings.code_storage_limit
         )
@@ -112,6 +115,7 @@ class ControlPlane:
             permissions=self.permissions,
             code_signing=self.code_signing,
             runtime_management=self.runtime_management,
+            seal=self.seal,
         )
         self.aliases = AliasService(
             self.catalog,
@@ -130,6 +134,12 @@ class ControlPlane:
                 "code-signing-config": self.code_signing,
             },
         )
+
+    def open(self) -> None:
+        """Finish loading once KMS is built (`keys` registered): decrypt the stored
+        environment variables, then hand the engine the provisioned-concurrency configs,
+        whose environments start with those variables."""
+        self.catalog.unseal(self.seal)
         self.concurrency.restore()
 
     def resolve(self, region: str, function_name: str, qualifier: str | None) -> Target:

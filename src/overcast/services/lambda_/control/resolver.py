@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from overcast.function import LATEST, Target
 from overcast.services.lambda_.control.catalog import Catalog
+from overcast.services.lambda_.control.environment_seal import refusal
 from overcast.services.lambda_.control.naming import Named, name_function
 from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
 from overcast.services.lambda_.model.configuration import Configuration, State
@@ -35,6 +36,9 @@ class CatalogResolver:
             version = alias.pick_version()
         view = entry.views.get(version)
         if view is None:
+            config = entry.version(version)
+            if config is not None and config.environment_fault is not None:
+                raise refusal(config.environment_fault)  # its variables did not decrypt
             raise ResourceNotFoundException(f"Function not found: {invoked_arn}")
         if version != LATEST:
             _check_state(entry.versions[version])  # SnapStart versions are Pending a moment

@@ -51,6 +51,16 @@ class VpcConfig:
         )
 
 
+@dataclass(frozen=True)
+class EnvironmentFault:
+    """Why a version's environment variables could not be decrypted when loaded: Lambda's
+    error code (KMSDisabledException, ...) and message, answered as Environment.Error and
+    raised at Invoke."""
+
+    code: str
+    message: str
+
+
 class UpdateStatus(StrEnum):
     """Lambda's LastUpdateStatus: InProgress while new code or configuration is being applied."""
 
@@ -76,6 +86,12 @@ class Configuration:
     timeout: int = 3
     memory_size: int = 128
     environment: dict[str, str] | None = None  # None: never given (Lambda omits Environment)
+    # KMSKeyArn: the customer managed key of the variables (None: the AWS managed aws/lambda).
+    kms_key_arn: str | None = None
+    # The variables as stored: base64 of a KMS ciphertext of their JSON (environment_seal.py).
+    # Memory holds both forms; the store only ever this one.
+    sealed_environment: str | None = None
+    environment_fault: EnvironmentFault | None = None  # set at load when decryption failed
     ephemeral_storage: int = 512
     architectures: tuple[str, ...] = ("x86_64",)
     tracing_mode: str = "PassThrough"
@@ -130,6 +146,8 @@ class Configuration:
             "last_update_status_reason",
             "last_update_status_reason_code",
             "published_from_description",
+            "sealed_environment",  # a fresh nonce each time: `environment` is compared
+            "environment_fault",
         }
         return all(
             getattr(self, f.name) == getattr(other, f.name)
@@ -184,8 +202,11 @@ class Configuration:
         return tuple(layer.code_sha256 for layer in self.layers)
 
     def to_record(self) -> dict:
-        """A JSON-ready dict for the store."""
+        """A JSON-ready dict for the store: the environment variables only sealed."""
+        if self.environment is not None and self.sealed_environment is None:
+            raise ValueError(f"the environment of {self.name}:{self.version} is not sealed")
         record = asdict(self)
+        del record["environment"], record["environment_fault"]
         record["architectures"] = list(self.architectures)
         record["layers"] = [asdict(layer) for layer in self.layers]
         record["state"] = self.state.value
@@ -198,7 +219,9 @@ class Configuration:
     @classmethod
     def from_record(cls, record: dict) -> Configuration:
         known = {f.name for f in fields(cls)}
+        # An old record may hold `environment` in clear: read it (environment_seal seals it).
         values = {key: value for key, value in record.items() if key in known}
+        values.pop("environment_fault", None)
         values["architectures"] = tuple(values.get("architectures") or ("x86_64",))
         values["state"] = State(values.get("state") or State.ACTIVE)
         values["snap_start"] = SnapStartApplyOn(values.get("snap_start") or SnapStartApplyOn.NONE)
@@ -234,6 +257,7 @@ class ConfigurationChange:
     timeout: int | None = None
     memory_size: int | None = None
     environment: dict[str, str] | None = None
+    kms_key_arn: str | None = None  # "" goes back to the AWS managed key
     ephemeral_storage: int | None = None
     architectures: tuple[str, ...] | None = None
     tracing_mode: str | None = None

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from overcast.aws.gateway import verified_of
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
 from overcast.aws.signature import CONTENT_MISMATCH, AuthFailure
+from overcast.http.connection_guard import BODY_CUT, BODY_CUT_ANSWERED
 from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.checksums import (
     Checksum,
@@ -30,6 +31,8 @@ from overcast.services.s3.errors import (
     InvalidArgument,
     InvalidRequest,
     MissingContentLength,
+    RequestTimeout,
+    S3Error,
 )
 
 MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
@@ -129,14 +132,13 @@ async def small_body(request: Request) -> bytes | None:
     length = declared_length(headers)
     if length is None or length > INLINE_WRITE or framed(headers):
         return None
+    request.scope[BODY_CUT_ANSWERED] = True
     try:
         body = await request.body()
     except ClientDisconnect:
         raise IncompleteBody("The request body terminated unexpectedly") from None
     if len(body) != length:
-        raise IncompleteBody(
-            "You did not provide the number of bytes specified by the Content-Length HTTP header"
-        )
+        raise short_body(request)
     check_content_hash(request, hashlib.sha256(body).hexdigest())
     return body
 
@@ -149,6 +151,19 @@ def check_content_hash(request: Request, computed: str) -> None:
         raise AuthFailure(CONTENT_MISMATCH, client=verified.content_hash, computed=computed)
 
 
+def short_body(request: Request) -> S3Error:
+    """S3's answer to a body that ended before its Content-Length: RequestTimeout when the
+    client went silent (S3 waits for the rest, then gives up), IncompleteBody otherwise."""
+    if request.scope.get(BODY_CUT) == "timeout":
+        return RequestTimeout(
+            "Your socket connection to the server was not read from or written to within "
+            "the timeout period. Idle connections will be closed."
+        )
+    return IncompleteBody(
+        "You did not provide the number of bytes specified by the Content-Length HTTP header"
+    )
+
+
 async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
     """Stream the request's body into `writer`; returns the checksum the client sent (in a
     header or an aws-chunked trailer). The caller discards the writer on failure."""
@@ -159,6 +174,7 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
     decoder = ChunkedDecoder(chain) if framed(headers) else None
     hasher = hashlib.sha256() if verified is not None and verified.content_hash else None
     pipe = Pipe(writer)
+    request.scope[BODY_CUT_ANSWERED] = True
     try:
         async for chunk in request.stream():
             if hasher is not None:
@@ -182,9 +198,7 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
         await pipe.settle()
         raise
     if expected is not None and writer.size != expected:
-        raise IncompleteBody(
-            "You did not provide the number of bytes specified by the Content-Length HTTP header"
-        )
+        raise short_body(request)
     return sent_checksum(headers, decoder.trailers if decoder is not None else {})
 
 

@@ -15,6 +15,7 @@ from overcast.services.s3.acl import from_headers
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, respond
 from overcast.services.s3.buckets import LEGACY_REGION
 from overcast.services.s3.catalog import Bucket
+from overcast.services.s3.conditions import delete_check
 from overcast.services.s3.errors import InvalidArgument, MalformedXML, S3Error
 from overcast.services.s3.listing import decode_token, encode_token
 from overcast.services.s3.store import ObjectStore
@@ -178,7 +179,10 @@ async def delete_objects(store: ObjectStore, call: Call) -> Response:
     request = call.params.get("Delete")
     if not request or not request.get("Objects"):
         raise MalformedXML(MALFORMED)
-    entries = [(entry.get("Key", ""), entry.get("VersionId")) for entry in request["Objects"]]
+    entries = [
+        (entry.get("Key", ""), entry.get("VersionId"), entry.get("ETag"))
+        for entry in request["Objects"]
+    ]
     if len(entries) > MAX_DELETE_KEYS:
         raise MalformedXML(MALFORMED)
     store.buckets.get(bucket_of(call))
@@ -188,13 +192,15 @@ async def delete_objects(store: ObjectStore, call: Call) -> Response:
 
 
 def _delete_each(
-    store: ObjectStore, call: Call, entries: list[tuple[str, str | None]]
+    store: ObjectStore, call: Call, entries: list[tuple[str, str | None, str | None]]
 ) -> tuple[list, list]:
     deleted, errors = [], []
     bucket, who = bucket_of(call), caller(call)
-    for key, version_id in entries:
+    for key, version_id, etag in entries:
+        # An entry's ETag makes its deletion conditional, as DeleteObject's If-Match does.
+        check = delete_check(etag, key)
         try:
-            done = store.objects.delete(bucket, key, who, version_id)
+            done = store.objects.delete(bucket, key, who, version_id, check=check)
         except InvalidArgument:
             # An id S3 could not have given names no version (this document's words).
             error = {"Code": "NoSuchVersion", "Message": "The specified version does not exist."}

@@ -33,6 +33,7 @@ from overcast.services.s3.conditions import (
     byte_range,
     check_read,
     check_write,
+    delete_check,
     part_range,
 )
 from overcast.services.s3.encryption import (
@@ -47,6 +48,7 @@ from overcast.services.s3.errors import InvalidArgument, InvalidRequest, Metadat
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import header_tags
+from overcast.services.s3.upload_checksums import check_algorithm
 from overcast.services.s3.versioning import check_version_id
 
 # Representation headers an object keeps (request header -> the model's output member).
@@ -277,7 +279,13 @@ async def head_object(store: ObjectStore, call: Call) -> Response:
 async def delete_object(store: ObjectStore, call: Call) -> Response:
     version = call.params.get("VersionId")
     done = await run_in_threadpool(
-        store.objects.delete, bucket_of(call), key_of(call), caller(call), version
+        lambda: store.objects.delete(
+            bucket_of(call),
+            key_of(call),
+            caller(call),
+            version,
+            check=delete_check(call.params.get("IfMatch"), key_of(call)),
+        )
     )
     return respond(call, {"VersionId": done.version_id, "DeleteMarker": done.delete_marker})
 
@@ -329,6 +337,8 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             ArgumentValue=tagging,
         )
     encryption = encryption_of(store, call) if requested(call.params) else None
+    algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
+    check_algorithm(algorithm)
 
     def source_key(original: StoredObject) -> None:  # an SSE-C source only to its key
         check_customer_key(original.headers, call.params, "CopySource")
@@ -346,6 +356,7 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             encryption=encryption,
             check_source=source_key,
             acl=object_acl(store, call),
+            checksum_algorithm=algorithm,
         )
     )
     copied = {

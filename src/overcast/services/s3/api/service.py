@@ -13,6 +13,7 @@ from botocore.model import OperationModel
 from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.s3.access import BucketPolicies, s3_access
 from overcast.services.s3.api import acl as _acl  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import buckets as _buckets  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import configuration as _configuration  # noqa: F401 (likewise)
@@ -53,4 +54,6 @@ def s3_api(store: ObjectStore) -> Api:
         claims_unsigned=lambda request: addressed_to_s3(request, store.buckets.exists),
         anonymous=True,  # S3 serves unsigned requests, as anonymous's
         auth_error=s3_auth_error,
+        access=s3_access,
+        resource_policies=BucketPolicies(store),
     )

@@ -191,11 +191,20 @@ def addressed_bucket(request: Request, bucket_exists: Callable[[str], bool]) -> 
 
 
 def _bucket_and_key(request: Request) -> tuple[str | None, str | None]:
-    """(bucket, key) of a request; (None, None) for a path that is not UTF-8."""
+    """(bucket, key) of a request; None for either that is not UTF-8. A bucket named with
+    a key that is not stays S3's: the request is answered InvalidURI, as S3 answers it."""
     raw_path = request.scope.get("raw_path")
     path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else request.url.path
+    host = request.headers.get("host", "")
     try:
-        return locate(request.headers.get("host", ""), path)
+        return locate(host, path)
+    except InvalidURI:
+        pass
+    hosted = hosted_bucket(host)
+    if hosted is not None:
+        return hosted, None
+    try:
+        return locate(host, path.lstrip("/").partition("/")[0])[0], None
     except InvalidURI:
         return None, None
 

@@ -50,13 +50,30 @@ def queue_of(sqs: QueueService, call: Call) -> Queue:
                 "The request must contain the parameter QueueUrl."
             )
         url = path
-    parsed = urlparse(url)
-    parts = parsed.path.strip("/").split("/")
-    if len(parts) != 2 or not all(parts):
+    address = queue_address(url, call.region)
+    if address is None:
         raise InvalidAddress(f"The address {url} is not valid for this endpoint.")
-    account, name = parts
+    region, account, name = address
     if account != sqs.registry.account_id:
         raise QueueDoesNotExist(NO_QUEUE)
-    found = _REGION_HOST.match(parsed.hostname or "")
-    region = (found.group(1) or found.group(2)) if found else call.region
     return sqs.registry.get(region, name)
+
+
+def queue_address(url: str, default_region: str) -> tuple[str, str, str] | None:
+    """(region, account, name) of a queue URL (`<scheme://host>/<account>/<name>`; the host
+    may name the region), or None when it is not one. A bare name is the caller's to read."""
+    try:
+        parsed = urlparse(url)
+        hostname = parsed.hostname or ""
+    except ValueError:  # a malformed netloc (an unclosed IPv6 bracket)
+        return None
+    parts = parsed.path.strip("/").split("/")
+    if len(parts) != 2 or not all(parts):
+        return None
+    found = _REGION_HOST.match(hostname)
+    region = (found.group(1) or found.group(2)) if found else default_region
+    return region, parts[0], parts[1]
+
+
+def is_bare_name(text: str) -> bool:
+    return _BARE_NAME.fullmatch(text) is not None

@@ -10,14 +10,20 @@ the query code in `x-amzn-query-error`, or the query protocol's `<ErrorResponse>
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from botocore.model import OperationModel, Shape
+from starlette.requests import Request
+from starlette.responses import Response
 
 from overcast.aws import errors as aws_errors
 from overcast.aws.errors import ServiceError
-from overcast.aws.gateway import Api
+from overcast.aws.gateway import Api, Wire
 from overcast.aws.protocols.aws_json import JsonProtocol
 from overcast.aws.protocols.query import QueryEncodingError, QueryInputError, QueryWire
 from overcast.aws.protocols.rest_json import service_model
+from overcast.aws.request_context import RequestContext
+from overcast.services.sqs.access import QueuePolicies, sqs_access
 from overcast.services.sqs.api import messages as _messages  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api import move_tasks as _move_tasks  # noqa: F401 (registers its operations)
 from overcast.services.sqs.api import queues as _queues  # noqa: F401 (registers its operations)
@@ -43,11 +49,43 @@ def sqs_api(sqs: QueueService) -> Api:
         model,
         OPERATIONS,
         sqs,
-        wires=(JsonProtocol(model), QueryWire(query_model())),
+        wires=(_QueueInPath(JsonProtocol(model)), _QueueInPath(QueryWire(query_model()))),
         validate=_require,
         translate=in_sqs_terms,
         max_body=MAX_REQUEST_BYTES,
+        access=sqs_access,
+        resource_policies=QueuePolicies(sqs),
     )
+
+
+class _QueueInPath:
+    """A wire that takes a queue named by the request path (`POST /<account>/<queue>`, as
+    older clients send it) as the QueueUrl, so that IAM is asked about that queue."""
+
+    def __init__(self, wire: Wire) -> None:
+        self.wire = wire
+
+    def claims(self, request: Request) -> bool:
+        return self.wire.claims(request)
+
+    async def read(
+        self, request: Request, operations: Container[str], max_body: int | None
+    ) -> tuple[OperationModel, dict]:
+        operation, params = await self.wire.read(request, operations, max_body)
+        shape = operation.input_shape
+        if shape is not None and "QueueUrl" in shape.members and params.get("QueueUrl") is None:
+            path = request.url.path
+            if path.strip("/").count("/") == 1:
+                params["QueueUrl"] = path
+        return operation, params
+
+    def respond(
+        self, operation: OperationModel, result: object, request: Request, context: RequestContext
+    ) -> Response:
+        return self.wire.respond(operation, result, request, context)
+
+    def error(self, exc: ServiceError, request: Request, context: RequestContext) -> Response:
+        return self.wire.error(exc, request, context)
 
 
 def in_sqs_terms(exc: ServiceError) -> ServiceError:

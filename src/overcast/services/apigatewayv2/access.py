@@ -1,0 +1,40 @@
+"""What each API Gateway v2 operation needs of IAM ("Actions, resources, and condition keys
+for Amazon API Gateway Management V2", Service Authorization Reference): API Gateway's
+actions are its HTTP methods (`apigateway:GET`, `POST`, `PUT`, `PATCH`, `DELETE`) on the
+resource path the request addresses, `arn:PARTITION:apigateway:REGION::/apis/ID/...` (no
+account in the ARN): GetRoute is apigateway:GET on `.../apis/ID/routes/ROUTE`, CreateRoute
+apigateway:POST on `.../apis/ID/routes`. Both come from botocore's model (each operation's
+method and request URI, less its `/v2` version prefix), filled from the request's input.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from overcast.aws.arn import arn
+from overcast.aws.authorizer import Access, Need
+from overcast.aws.protocols.rest_json import service_model
+from overcast.aws.request_context import RequestContext
+
+_LABEL = re.compile(r"\{([^}+]+)\+?\}")
+
+
+@cache
+def _route(operation: str) -> tuple[str, str, dict[str, str]]:
+    """The operation's method, path template, and the member each `{label}` fills."""
+    model = service_model("apigatewayv2").operation_model(operation)
+    path = model.http["requestUri"].split("?", 1)[0].removeprefix("/v2")
+    members = model.input_shape.members if model.input_shape is not None else {}
+    labels = {
+        shape.serialization.get("name", name): name
+        for name, shape in members.items()
+        if shape.serialization.get("location") == "uri"
+    }
+    return model.http["method"], path, labels
+
+
+def apigatewayv2_access(operation: str, params: dict, context: RequestContext) -> Access:
+    method, template, labels = _route(operation)
+    path = _LABEL.sub(lambda m: str(params.get(labels.get(m.group(1), ""), "")), template)
+    return Access((Need(f"apigateway:{method}", arn("apigateway", context.region, "", path)),))

@@ -1,0 +1,79 @@
+"""Rotation by a Lambda function, as Secrets Manager runs it: the function is invoked with
+each of the four steps in turn (createSecret, setSecret, testSecret, finishSecret) and the
+event `{"Step", "SecretId", "ClientRequestToken", "RotationToken"}`; it moves the staging
+labels itself (PutSecretValue with AWSPENDING, then UpdateSecretVersionStage). A step that
+fails ends the rotation there, leaving AWSPENDING where the function put it, as on AWS.
+
+The function is reached as every service reaches one: resolved through Lambda's control
+plane (`types.Resolver`) and run by the engine (`types.Invoker`), without importing Lambda.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable
+
+from overcast.aws.arn import function_target
+from overcast.aws.errors import ServiceError
+from overcast.types import Invoker, Resolver
+
+log = logging.getLogger(__name__)
+STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+
+
+class Rotator:
+    def __init__(
+        self, resolver: Resolver, invoker: Invoker, rotated: Callable[[str, str], None]
+    ) -> None:
+        self._resolver = resolver
+        self._invoker = invoker
+        self._rotated = rotated  # (region, secret ARN): record LastRotatedDate
+        self._running: set[asyncio.Task] = set()
+
+    def start(self, region: str, secret_arn: str, function_arn: str, token: str) -> None:
+        """Run the four steps in the background (RotateSecret answers before they end)."""
+        task = asyncio.ensure_future(self.rotate(region, secret_arn, function_arn, token))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def rotate(self, region: str, secret_arn: str, function_arn: str, token: str) -> bool:
+        """Whether every step succeeded."""
+        try:
+            function_region, name, qualifier = function_target(function_arn)
+            target = self._resolver.resolve(function_region or region, name, qualifier)
+        except (ValueError, ServiceError) as exc:
+            log.warning("rotation of %s: no function %s: %s", secret_arn, function_arn, exc)
+            return False
+        for step in STEPS:
+            event = {
+                "Step": step,
+                "SecretId": secret_arn,
+                "ClientRequestToken": token,
+                "RotationToken": str(uuid.uuid4()),
+            }
+            result = await self._invoker.invoke(target, json.dumps(event).encode())
+            if result.function_error:
+                # The error's type only: its message may quote the secret.
+                kind = (
+                    json.loads(result.payload or b"{}").get("errorType") if result.payload else None
+                )
+                log.warning("rotation of %s failed at %s (%s)", secret_arn, step, kind)
+                return False
+        self._rotated(region, secret_arn)
+        return True
+
+    async def stop(self) -> None:
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+
+def _error_type(payload: bytes) -> str | None:
+    try:
+        error = json.loads(payload)
+    except ValueError:
+        return None
+    return error.get("errorType") if isinstance(error, dict) else None

@@ -1,0 +1,41 @@
+"""Secrets Manager as SERVICES lists it: its API on the gateway (X-Amz-Target
+`secretsmanager`), and the rotator that invokes rotation functions through Lambda's control
+plane and engine. Values are sealed by KMS through the kernels' `Keys`."""
+
+from __future__ import annotations
+
+from overcast.services.base import BuiltService, Kernels, ServiceSpec
+
+
+def build(kernels: Kernels) -> BuiltService:
+    # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.secretsmanager.api import SecretsManager, secretsmanager_api
+    from overcast.services.secretsmanager.rotation import Rotator
+    from overcast.services.secretsmanager.store import SqliteSecretStore
+    from overcast.services.secretsmanager.vault import SecretVault
+
+    settings = kernels.settings
+    keys = kernels.keys
+    store = SqliteSecretStore(settings.data_dir / "overcast.db")
+    vault = SecretVault(store, keys, settings.account_id)
+
+    def rotated(region: str, secret_arn: str) -> None:
+        def stamp(doc: dict) -> None:
+            # A finished rotation leaves AWSPENDING on no version (the function moved
+            # AWSCURRENT to it; Secrets Manager takes the pending label off).
+            for version in doc["versions"].values():
+                if "AWSPENDING" in version["stages"] and "AWSCURRENT" in version["stages"]:
+                    version["stages"].remove("AWSPENDING")
+            doc["rotation"] = {**(doc["rotation"] or {}), "last": vault.clock()}
+
+        vault.change(region, secret_arn, stamp)
+
+    rotator = Rotator(kernels.control, kernels.engine, rotated)
+    return BuiltService(
+        api=secretsmanager_api(SecretsManager(vault, rotator)),
+        stop=rotator.stop,
+        close=store.close,
+    )
+
+
+SPEC = ServiceSpec("secretsmanager", build)

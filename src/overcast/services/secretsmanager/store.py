@@ -1,0 +1,39 @@
+"""Secrets Manager's state on disk: one JSON document per secret (its metadata, tags, policy
+and versions) in `secrets` of `<data_dir>/overcast.db`, a file only its owner may read.
+Secret values are in it only as KMS ciphertext (secrets.py seals them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from overcast.store.database import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS secrets (
+    region TEXT NOT NULL, arn TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, arn));
+CREATE INDEX IF NOT EXISTS secrets_by_name ON secrets (region, name);
+"""
+
+
+class SqliteSecretStore(Database):
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path, SCHEMA)
+
+    def put(self, region: str, doc: dict) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO secrets (region, arn, name, doc) VALUES (?, ?, ?, ?)",
+            (region, doc["arn"], doc["name"], json.dumps(doc)),
+        )
+
+    def delete(self, region: str, arn: str) -> None:
+        self._write("DELETE FROM secrets WHERE region = ? AND arn = ?", (region, arn))
+
+    def all(self, region: str) -> list[dict]:
+        """Every secret of the region, by name."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doc FROM secrets WHERE region = ? ORDER BY name", (region,)
+            ).fetchall()
+        return [json.loads(doc) for (doc,) in rows]
