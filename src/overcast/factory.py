@@ -71,7 +71,7 @@ class Platform:
     front_doors: tuple[WholeFrontDoor, ...] = ()  # answered by the HTTP protocol itself
     services: tuple[BuiltService, ...] = ()  # in SERVICES' order
     code_collector: CodeCollector | None = None
-    keys: KeyRings | None = None  # every signing key: the root's, sessions', (IAM users')
+    signing_keys: KeyRings | None = None  # every signing key: the root's, sessions', (IAM users')
     sessions: SessionKeys | None = None
     _collecting: asyncio.Task | None = None
 
@@ -118,8 +118,8 @@ def build_platform(settings: Settings) -> Platform:
     confinement = Confinement(protections, settings.data_dir / "sandbox")
     root = load_or_create(settings.data_dir, settings.account_id)
     sessions = SessionKeys(settings.data_dir / "sessions.db")
-    keys = KeyRings([root, sessions])  # IAM adds its users' keys (KeyRings.add)
-    authenticator = Authenticator.of(keys if settings.auth else None, settings.account_id)
+    signing_keys = KeyRings([root, sessions])  # IAM adds its users' keys (KeyRings.add)
+    authenticator = Authenticator.of(signing_keys if settings.auth else None, settings.account_id)
     launcher = Launcher(
         settings.interpreters,
         settings.endpoint,
@@ -236,7 +236,7 @@ def build_platform(settings: Settings) -> Platform:
         front_doors=(function_urls, *(door for s in built for door in s.shortcut_doors)),
         services=built,
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
-        keys=keys,
+        signing_keys=signing_keys,
         sessions=sessions,
     )
 
@@ -295,8 +295,8 @@ async def _serve(
 
 
 def root_of(platform: Platform) -> RootKey:
-    assert platform.keys is not None
-    return next(ring for ring in platform.keys.rings if isinstance(ring, RootKey))
+    assert platform.signing_keys is not None
+    return next(ring for ring in platform.signing_keys.rings if isinstance(ring, RootKey))
 
 
 def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuard | None:
