@@ -107,7 +107,7 @@ class ChunkChain:
                 data_sha256,
             )
         )
-        expected = hmac.new(self.signing_key, text.encode(), hashlib.sha256).hexdigest()
+        expected = hmac.digest(self.signing_key, text.encode(), "sha256").hex()
         if not hmac.compare_digest(expected, signature):
             raise AuthFailure(BAD_SIGNATURE, StringToSign=text, SignatureProvided=signature)
         self.previous = expected
@@ -236,7 +236,8 @@ class Verifier:
             (ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest())
         )
         signing_key = derived_key(key.secret_access_key, date, region, service)
-        expected = hmac.new(signing_key, text.encode(), hashlib.sha256).hexdigest()
+        # hmac.digest: OpenSSL's one-shot HMAC, several times cheaper than hmac.new's object.
+        expected = hmac.digest(signing_key, text.encode(), "sha256").hex()
         if not hmac.compare_digest(expected, parts["Signature"]):
             raise AuthFailure(
                 BAD_SIGNATURE,
@@ -437,8 +438,16 @@ def _incomplete_message(missing: list[str], amz_date: str | None, authorization:
 
 
 def _parse_amz_date(text: str, reason: str) -> float:
+    # By hand, not strptime (a third of a verification's cost): yyyyMMdd'T'HHmmss'Z'.
     try:
-        return datetime.strptime(text, AMZ_DATE).replace(tzinfo=UTC).timestamp()
+        if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not text.isascii():
+            raise ValueError(text)
+        digits = text[:8] + text[9:15]
+        if not digits.isdigit():
+            raise ValueError(text)
+        fields = (int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
+        clock = (int(digits[8:10]), int(digits[10:12]), int(digits[12:14]))
+        return datetime(*fields, *clock, tzinfo=UTC).timestamp()
     except ValueError:
         raise AuthFailure(
             reason, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
