@@ -29,6 +29,7 @@ import urllib.request
 from collections import Counter
 
 from _harness import (
+    client,
     create_function,
     echo_server,
     lambda_client,
@@ -221,15 +222,7 @@ def delays(found: list[tuple[int, float, float]]) -> str:
 
 
 def logs_client(endpoint: str):
-    import boto3
-
-    return boto3.client(
-        "logs",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
+    return client(endpoint, "logs")
 
 
 if __name__ == "__main__":

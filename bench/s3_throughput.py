@@ -33,7 +33,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import boto3
 from _harness import (
     client,
     create_function,
@@ -169,13 +168,7 @@ def put_to_handler(endpoint: str, count: int) -> None:
         sent[key] = time.time()
         s3.put_object(Bucket="events", Key=key, Body=b"x" * 1024)
         time.sleep(0.05)  # pacing the load (20 puts/s), not synchronising
-    logs = boto3.client(
-        "logs",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
+    logs = client(endpoint, "logs")
     started = _handler_starts(logs, count)
     delays = [(started[k] - sent[k]) * 1000 for k in sent if k in started]
     print(

@@ -1,7 +1,7 @@
 """The server's work per function URL request, counted in instructions: the same number on
 every run, however busy or noisy the machine (wall-clock figures here move by 30%).
 
-    python bench/server_instructions.py [--requests 1000]
+    python bench/server_instructions.py [--requests 1000] [--auth on|off|both]
 
 Needs valgrind (Debian package `valgrind`). Each server runs under callgrind with counting
 off; after a warm-up, counting is on for `--requests` sequential requests over two keep-alive
@@ -9,6 +9,11 @@ connections (two, so the engine's lone-invocation spin stays off, as under load)
 count is read back. User-space instructions of the server process only: not the kernel's,
 not the function's environment. Baseline in the same run: the Lambda-shaped floor
 (bench/_floor.py), which does only the per-request work a function URL's semantics require.
+
+A function URL (AuthType NONE) and an HTTP API carry no signature; the signed request counted
+is a Lambda API Invoke (SigV4 by the root key, signed once and sent again: the server verifies
+each). `--auth both` (the default) counts it on servers with verification on and `--auth off`,
+to show what verification costs per request.
 """
 
 from __future__ import annotations
@@ -24,7 +29,15 @@ import tempfile
 from collections.abc import Callable
 
 from _floor import LAMBDA_FLOOR_SERVER
-from _harness import RawHttpClient, client, create_function, free_port, lambda_client, wait_for
+from _harness import (
+    RawHttpClient,
+    client,
+    create_function,
+    free_port,
+    lambda_client,
+    register,
+    wait_for,
+)
 
 NOOP = "def handler(event, context):\n    return {'ok': True}\n"
 WARM_UP = 200
@@ -34,6 +47,7 @@ def counted(
     command: Callable[[int, str], list[str]],
     ready: Callable[[subprocess.Popen, int], str],
     requests: int,
+    method: str = "GET",
 ) -> float:
     """Instructions per request of the server `command(port, scratch_dir)` starts;
     `ready(process, port)` waits for it and returns the path to request."""
@@ -48,14 +62,15 @@ def counted(
             stderr=subprocess.DEVNULL,
             text=True,
         )
+        register(f"http://127.0.0.1:{port}", scratch)  # raw Lambda API requests are signed
         try:
             path = ready(process, port)
             clients = [RawHttpClient("127.0.0.1", port) for _ in range(2)]
             for i in range(WARM_UP):
-                clients[i % 2].request("GET", path)
+                clients[i % 2].request(method, path)
             control(process, "-i", "on")
             for i in range(requests):
-                status, _ = clients[i % 2].request("GET", path)
+                status, _ = clients[i % 2].request(method, path)
                 assert status == 200, status
             control(process, "--dump")
             return instructions(f"{out}.{process.pid}") / requests
@@ -82,11 +97,15 @@ def instructions(out: str) -> int:
     return total
 
 
-def overcast_server(port: int, scratch: str) -> list[str]:
+def overcast_server(port: int, scratch: str, *extra: str) -> list[str]:
     command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
     # Without the access log: nobody reads the server's stdout here, and a full pipe would
     # stall it (and each line would be counted as the server's work).
-    return command + ["--data-dir", scratch, "--log-level", "warning"]
+    return command + ["--data-dir", scratch, "--log-level", "warning", *extra]
+
+
+def overcast_server_auth_off(port: int, scratch: str) -> list[str]:
+    return overcast_server(port, scratch, "--auth", "off")
 
 
 def floor_server(port: int, scratch: str) -> list[str]:
@@ -104,6 +123,8 @@ def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
         wait_for(f"{endpoint}/_overcast/health", deadline_s=300)
         functions = lambda_client(endpoint)
         create_function(functions, "noop", NOOP)
+        if kind == "invoke":
+            return "/2015-03-31/functions/noop/invocations"
         if kind == "url":
             url = functions.create_function_url_config(FunctionName="noop", AuthType="NONE")
             return url["FunctionUrl"].removeprefix(endpoint)
@@ -119,15 +140,29 @@ def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--auth", choices=("on", "off", "both"), default="both")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install valgrind")
+    servers = {"on": overcast_server, "off": overcast_server_auth_off}
+    modes = ("on", "off") if args.auth == "both" else (args.auth,)
     floor = counted(floor_server, floor_ready, args.requests)
-    url = counted(overcast_server, overcast_ready("url"), args.requests)
-    http_api = counted(overcast_server, overcast_ready("api"), args.requests)
-    print(f"Lambda-shaped floor  : {floor:9,.0f} instructions per request")
-    for label, count in (("overcast function URL", url), ("overcast HTTP API", http_api)):
-        print(f"{label:<21}: {count:9,.0f} instructions per request ({count / floor:.2f}x)")
+    print(f"Lambda-shaped floor  : {floor:9,.0f} instructions per request", flush=True)
+    invokes = {}
+    for mode in modes:
+        server = servers[mode]
+        rows = (
+            ("function URL", counted(server, overcast_ready("url"), args.requests)),
+            ("HTTP API", counted(server, overcast_ready("api"), args.requests)),
+            ("signed Invoke", counted(server, overcast_ready("invoke"), args.requests, "POST")),
+        )
+        invokes[mode] = rows[-1][1]
+        for label, count in rows:
+            label = f"{label} (auth {mode})"
+            print(f"{label:<26}: {count:9,.0f} instructions per request ({count / floor:.2f}x)")
+    if len(invokes) == 2:
+        extra = invokes["on"] / invokes["off"] - 1
+        print(f"verification adds {extra:+.1%} to a signed Invoke")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from overcast.function import FunctionVersion
 from overcast.types import ProvisionedStatus
 
 READY_DEADLINE_S = 20.0
+_DATA_DIRS: dict[str, Path] = {}  # each started server's data dir, by endpoint
 
 
 @dataclass
@@ -35,15 +37,37 @@ class RunningServer:
     def stop(self) -> None:
         stop_server(self.process)
 
-    def client(self, service: str = "lambda", **config: object):
+    @property
+    def credentials(self) -> dict[str, str]:
+        """boto3's keyword arguments for the server's root key (its data dir's)."""
+        return root_credentials(self.data_dir)
+
+    @property
+    def aws_env(self) -> dict[str, str]:
+        """The environment variables the AWS CLI signs with the root key by."""
+        key = self.credentials
+        return {
+            "AWS_ACCESS_KEY_ID": key["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": key["aws_secret_access_key"],
+        }
+
+    def client(self, service: str = "lambda", region: str = "us-east-1", **config: object):
         return boto3.client(
             service,
             endpoint_url=self.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            region_name=region,
             config=Config(retries={"max_attempts": 0}, read_timeout=30, **config),
+            **self.credentials,
         )
+
+
+def root_credentials(data_dir: Path) -> dict[str, str]:
+    """The root key a server made in `data_dir`, as boto3's keyword arguments."""
+    from overcast.aws.root_key import read_root_key
+
+    key = read_root_key(data_dir)
+    assert key is not None, f"no root key in {data_dir}"
+    return {"aws_access_key_id": key[0], "aws_secret_access_key": key[1]}
 
 
 def free_port() -> int:
@@ -88,6 +112,7 @@ def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> Run
     except Exception:
         stop_server(process)
         raise
+    _DATA_DIRS[endpoint] = data_dir
     return RunningServer(endpoint, data_dir, process)
 
 
@@ -279,3 +304,45 @@ def error_of(caught) -> tuple[str, str, int]:
     error = caught.value.response["Error"]
     status = caught.value.response["ResponseMetadata"]["HTTPStatusCode"]
     return error["Code"], error.get("Message", ""), status
+
+
+def signed_headers(
+    data_dir: Path,
+    method: str,
+    url: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    service: str = "s3",
+    region: str = "us-east-1",
+) -> dict[str, str]:
+    """`headers` with a SigV4 signature by the root key of `data_dir`'s server, as botocore
+    signs (S3: with x-amz-content-sha256, the one given if any: a streaming body's)."""
+    from botocore.auth import S3SigV4Auth, SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    key = root_credentials(data_dir)
+    credentials = Credentials(key["aws_access_key_id"], key["aws_secret_access_key"])
+    given = {k: v for k, v in (headers or {}).items() if k.lower() != "authorization"}
+    sent_hash = next((v for k, v in given.items() if k.lower() == "x-amz-content-sha256"), None)
+
+    class Signer(S3SigV4Auth if service == "s3" else SigV4Auth):
+        def payload(self, request):
+            return sent_hash or super().payload(request)
+
+    request = AWSRequest(method=method, url=url, data=body or b"", headers=given)
+    Signer(credentials, service, region).add_auth(request)
+    return dict(request.headers.items())
+
+
+def signed(
+    url: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict | None = None,
+    service: str = "s3",
+) -> dict[str, str]:
+    """`headers` signed by the root key of the test server `url` names (see start_server)."""
+    parts = urllib.parse.urlsplit(url)
+    data_dir = _DATA_DIRS[f"{parts.scheme}://{parts.netloc}"]
+    return signed_headers(data_dir, method, url, body, headers, service)

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 import uvicorn
 
 from overcast import services
+from overcast.aws.authentication import Authenticator
 from overcast.aws.authorizer import AllowAll, Authorizer
+from overcast.aws.credentials import KeyRing, KeyRings
 from overcast.aws.gateway import Gateway
+from overcast.aws.root_key import RootKey, load_or_create
+from overcast.aws.sessions import SessionKeys
 from overcast.config import Settings
 from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
@@ -26,7 +30,6 @@ from overcast.http.connection_guard import ConnectionLimits, default_max_connect
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.identities import Identities
-from overcast.interim_sessions import InterimSessions
 from overcast.keys import KeyServices
 from overcast.object_readers import ObjectReaders
 from overcast.observe.log_buffer import BufferedLogSink
@@ -36,6 +39,7 @@ from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.loopback_guard import LoopbackGuard
 from overcast.sandbox.protections import OPEN_LOOPBACK, Protections
 from overcast.sandbox.protections import detect as detect_protections
+from overcast.sandbox.role_credentials import RoleCredentials
 from overcast.services.base import BuiltService, Kernels
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
@@ -69,6 +73,8 @@ class Platform:
     front_doors: tuple[WholeFrontDoor, ...] = ()  # answered by the HTTP protocol itself
     services: tuple[BuiltService, ...] = ()  # in SERVICES' order
     code_collector: CodeCollector | None = None
+    signing_keys: KeyRings | None = None  # every signing key: the root's, sessions', (IAM users')
+    sessions: SessionKeys | None = None
     _collecting: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -99,6 +105,8 @@ class Platform:
         self.events.close()
         self.logs.close()
         self.store.close()
+        if self.sessions is not None:
+            self.sessions.close()
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -110,8 +118,16 @@ def build_platform(settings: Settings) -> Platform:
     if protections.own_uid and not protections.namespaces:
         share_code(settings.data_dir)  # environments of other uids open the code by path
     confinement = Confinement(protections, settings.data_dir / "sandbox")
+    root = load_or_create(settings.data_dir, settings.account_id)
+    sessions = SessionKeys(settings.data_dir / "sessions.db")
+    signing_keys = KeyRings([root, sessions])  # IAM adds its users' keys (KeyRings.add)
+    authenticator = Authenticator.of(signing_keys if settings.auth else None, settings.account_id)
     launcher = Launcher(
-        settings.interpreters, settings.endpoint, confinement, node_binaries=settings.node_binaries
+        settings.interpreters,
+        settings.endpoint,
+        confinement,
+        node_binaries=settings.node_binaries,
+        credentials=RoleCredentials(sessions),
     )
     log_sink = BufferedLogSink(logs)
     # The engine and the control plane need each other: reservations are read through this.
@@ -150,10 +166,9 @@ def build_platform(settings: Settings) -> Platform:
         delay_scale=settings.async_delay_scale,
         after_logs=log_sink.when_written,
     )
-    # STS issues temporary credentials through this (the placeholder until the sessions
-    # store of SigV4 verification replaces it).
+    # STS issues temporary credentials through this, into the keys requests are verified by.
     identities = Identities()
-    identities.register_issuer(InterimSessions())
+    identities.register_issuer(sessions)
     kernels = Kernels(
         settings=settings,
         logs=logs,
@@ -172,12 +187,15 @@ def build_platform(settings: Settings) -> Platform:
     for service in built:
         for arn_service, sender in service.senders.items():
             destinations.register(arn_service, sender)
+    signing_keys.add(iam_key_ring(built))  # IAM users' access keys sign requests too
     lambda_rest = lambda_api(control)
     gateway = Gateway(
         [s.api for s in built if s.api is not None],
         lambda_rest,
         settings.default_region,
         settings.account_id,
+        authorizer=authorizer_for(settings, built),
+        authenticator=authenticator,
     )
     invoke = InvokeEndpoint(
         engine,
@@ -187,7 +205,8 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
-        lambda_rest.resource_policies,
+        authenticator=authenticator,
+        resource_policies=lambda_rest.resource_policies,
     )
     function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
     stream = InvokeStreamEndpoint(
@@ -197,7 +216,8 @@ def build_platform(settings: Settings) -> Platform:
         control.event_invoke,
         gateway.authorizer,
         settings.account_id,
-        lambda_rest.resource_policies,
+        authenticator=authenticator,
+        resource_policies=lambda_rest.resource_policies,
     )
     app = build_app(
         settings=settings,
@@ -224,6 +244,8 @@ def build_platform(settings: Settings) -> Platform:
         front_doors=(function_urls, *(door for s in built for door in s.shortcut_doors)),
         services=built,
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
+        signing_keys=signing_keys,
+        sessions=sessions,
     )
 
 
@@ -235,9 +257,19 @@ def authorizer_for(settings: Settings, built: tuple[BuiltService, ...]) -> Autho
     from overcast.services.iam.authorizer import IamAuthorizer
     from overcast.services.iam.spec import identity_sources
 
+    return IamAuthorizer(identity_sources(_iam(built)).principals)
+
+
+def iam_key_ring(built: tuple[BuiltService, ...]) -> KeyRing:
+    """The access keys of IAM's users, as requests are verified by them."""
+    from overcast.services.iam.spec import identity_sources
+
+    return identity_sources(_iam(built)).key_ring
+
+
+def _iam(built: tuple[BuiltService, ...]) -> BuiltService:
     specs = services.SERVICES
-    iam = next(b for spec, b in zip(specs, built, strict=True) if spec.name == "iam")
-    return IamAuthorizer(identity_sources(iam).principals)
+    return next(b for spec, b in zip(specs, built, strict=True) if spec.name == "iam")
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:
@@ -283,7 +315,7 @@ async def _serve(
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
     guard = guard_loopback(settings, platform.protections)
     platform.start()
-    _announce(settings, platform.protections)
+    _announce(settings, platform.protections, root_of(platform))
     try:
         await server.serve(sockets=sockets)
     finally:
@@ -291,6 +323,11 @@ async def _serve(
         if guard is not None:
             guard.remove()
         print("Overcast stopped.", flush=True)
+
+
+def root_of(platform: Platform) -> RootKey:
+    assert platform.signing_keys is not None
+    return next(ring for ring in platform.signing_keys.rings if isinstance(ring, RootKey))
 
 
 def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuard | None:
@@ -307,16 +344,31 @@ def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuar
     return guard
 
 
-def _announce(settings: Settings, protections: Protections) -> None:
+def _announce(settings: Settings, protections: Protections, root: RootKey) -> None:
     endpoint = settings.endpoint
+    env_flags = f" --data-dir {settings.data_dir}" if not _default_dir(settings) else ""
+    if settings.port != 9000:
+        env_flags += f" --port {settings.port}"
+    if not settings.auth:
+        print(
+            "WARNING: --auth off: request signatures are NOT verified; anyone who reaches "
+            f"{endpoint} acts as the account's root. For throwaway local use only.",
+            flush=True,
+        )
     print(
         f"Overcast is serving AWS Lambda's API on {endpoint}  (data: {settings.data_dir})\n"
-        f"  boto3:   boto3.client('lambda', endpoint_url='{endpoint}', region_name='us-east-1')\n"
-        f"  AWS CLI: export AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=x "
-        "AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1\n"
+        f"  The account's root key is in {settings.data_dir / 'root-key.json'} "
+        f"(access key id {root.key.access_key_id}).\n"
+        f'  AWS CLI, SAM, SDKs: eval "$(overcast env{env_flags})"\n'
         f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}\n"
         "Isolation of execution environments (see `overcast doctor`):\n  "
         + "\n  ".join(protections.describe())
         + "".join(f"\n  - {note}" for note in protections.notes if OPEN_LOOPBACK in note),
         flush=True,
     )
+
+
+def _default_dir(settings: Settings) -> bool:
+    from overcast.config import Settings as Defaults
+
+    return settings.data_dir == Defaults().data_dir

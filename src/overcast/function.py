@@ -38,6 +38,7 @@ class FunctionVersion:
     # None when the version has no layers.
     opt_dir: str | None = None
     dead_letter_arn: str | None = None  # where asynchronous events go when they fail for good
+    role: str = ""  # the execution role's ARN: environments get credentials of its session
 
     @property
     def log_group(self) -> str:

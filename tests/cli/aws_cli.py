@@ -21,8 +21,7 @@ def aws(server: RunningServer, *args: str, cwd: Path | None = None) -> dict:
     """Run `aws <args>` with test credentials and JSON output; its answer ({} for none)."""
     env = {
         **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
+        **server.aws_env,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_PAGER": "",
     }

@@ -1,6 +1,7 @@
 """The README's tour, run as a user would paste it: its shell blocks (and its Python block) in
 order, in one shell, in an empty folder, against a fresh server. Only the server's address is
-changed (the tour's is the default port)."""
+changed (the tour's is the default port), and `overcast env` finds the server's data dir (and
+so its root key) through OVERCAST_DATA_DIR, as `overcast server` would."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,10 +37,17 @@ def tour_script(blocks: list[tuple[str, str]], endpoint: str) -> str:
     for number, (language, text) in enumerate(blocks, 1):
         lines.append(f"echo '### block {number}' | tee /dev/stderr")
         text = text.replace(TOUR_ENDPOINT, endpoint)
+        text = text.replace("overcast env)", f"overcast env --port {port_of(endpoint)})")
         if language == "python":
             text = f"\"$TOUR_PYTHON\" - <<'TOUR_PYTHON'\n{text}TOUR_PYTHON\n"
         lines.append(text)
     return "\n".join(lines)
+
+
+def port_of(endpoint: str) -> int:
+    port = urlsplit(endpoint).port
+    assert port is not None
+    return port
 
 
 def tools(folder: Path) -> Path:
@@ -55,6 +64,7 @@ def test_the_tour_is_found_in_the_readme() -> None:
     blocks = tour_blocks()
     assert [language for language, _ in blocks].count("python") == 1
     assert len(blocks) >= 8  # exports, function, overcast CLI, AWS CLI, boto3, versions, ...
+    assert 'eval "$(overcast env)"' in blocks[0][1]  # the tour signs with the real root key
 
 
 @needs_aws_cli
@@ -70,8 +80,9 @@ def test_every_step_of_the_tour_works_as_written(launch, tmp_path: Path) -> None
         "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}",
         "TOUR_PYTHON": sys.executable,
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "OVERCAST_DATA_DIR": str(server.data_dir),
     }
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_ACCESS_KEY_ID"):
         env.pop(name, None)
 
     ran = subprocess.run(

@@ -303,8 +303,7 @@ SELF_INVOKER = """
 import os
 import boto3
 
-lam = boto3.client("lambda", endpoint_url=os.environ["OVERCAST_URL"], region_name="us-east-1",
-                   aws_access_key_id="x", aws_secret_access_key="x")
+lam = boto3.client("lambda", endpoint_url=os.environ["OVERCAST_URL"], region_name="us-east-1")
 
 def handler(event, context):
     print("RUN")

@@ -219,3 +219,82 @@ class InvalidEventPatternException(UserError):
         # "\n at [Source: (String)"..."; line: 1, column: 12]" (event_patterns/json_stream).
         super().__init__(f"Event pattern is not valid. Reason: {reason}{location}")
         self.reason = reason
+
+
+# --- authentication: a request's signature or credentials refused (aws/signature.py) ---
+# The query protocol (SNS, IAM, STS) names them without a suffix, the JSON protocols (Lambda,
+# SQS, CloudWatch Logs, EventBridge) with `Exception`; AWS's common errors give the status
+# (403, IncompleteSignature 400). S3 words them its own way (services/s3/errors.py).
+
+
+class AuthenticationError(UserError):
+    """Raised when a request's signature or credentials do not hold."""
+
+    status = 403
+
+
+class InvalidClientTokenId(AuthenticationError):
+    """Raised when the access key (or its session token) is unknown to the query protocol."""
+
+    code = "InvalidClientTokenId"
+
+
+class UnrecognizedClientException(AuthenticationError):
+    """Raised when the access key (or its session token) is unknown to a JSON protocol."""
+
+    code = "UnrecognizedClientException"
+    message_key = "message"
+
+
+class SignatureDoesNotMatch(AuthenticationError):
+    """Raised when a query-protocol request's signature does not match, or is out of time."""
+
+    code = "SignatureDoesNotMatch"
+
+
+class InvalidSignatureException(AuthenticationError):
+    """Raised when a JSON-protocol request's signature does not match, or is out of time."""
+
+    code = "InvalidSignatureException"
+    message_key = "message"
+
+
+class ExpiredToken(AuthenticationError):
+    """Raised when a query-protocol request's temporary credentials have expired."""
+
+    code = "ExpiredToken"
+
+
+class ExpiredTokenException(AuthenticationError):
+    """Raised when a JSON-protocol request's temporary credentials have expired."""
+
+    code = "ExpiredTokenException"
+    message_key = "message"
+
+
+class IncompleteSignature(AuthenticationError):
+    """Raised when a query-protocol request's signature lacks a part."""
+
+    status = 400
+    code = "IncompleteSignature"
+
+
+class IncompleteSignatureException(AuthenticationError):
+    """Raised when a JSON-protocol request's signature lacks a part."""
+
+    status = 400
+    code = "IncompleteSignatureException"
+    message_key = "message"
+
+
+class MissingAuthenticationToken(AuthenticationError):
+    """Raised when a query-protocol request is not signed at all."""
+
+    code = "MissingAuthenticationToken"
+
+
+class MissingAuthenticationTokenException(AuthenticationError):
+    """Raised when a JSON-protocol request is not signed at all."""
+
+    code = "MissingAuthenticationTokenException"
+    message_key = "message"

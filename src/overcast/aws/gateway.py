@@ -1,6 +1,7 @@
 """THE pipeline every AWS API request takes, whichever service answers it:
 
-    route -> size -> SigV4 scope -> parse -> authorize -> validate -> operation -> serialize
+    route -> size -> SigV4 scope -> parse -> authenticate -> authorize -> validate ->
+    operation -> serialize
 
 Routing is by `X-Amz-Target` (JSON-protocol services name their target prefix), then by the
 SigV4 signing name (paths alone cannot tell a bucket named `2015-03-31` from Lambda's API),
@@ -13,20 +14,23 @@ its backend, and the few places a service words errors in its own way (`translat
 `validate`). Errors of every kind are rendered once, here, in the protocol's shape: a
 client never sees a traceback.
 
-The authorizer runs once the input is parsed, so that IAM can read the resource a request
+The signature is verified once the body is read (the parse reads it; the signature covers
+it), before the authorizer: the verified signer is the context's `identity`. The authorizer
+runs once the input is parsed, so that IAM can read the resource a request
 names (a queue URL, a function name) as well as its action.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from botocore.model import OperationModel, ServiceModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from overcast.aws.authentication import Authenticator, auth_error
 from overcast.aws.authorizer import (
     AccessMap,
     AllowAll,
@@ -41,8 +45,9 @@ from overcast.aws.error_responses import (
 )
 from overcast.aws.errors import ServiceError, UnknownOperationException
 from overcast.aws.operations import Call, Operations
-from overcast.aws.protocols.rest_json import check_header_size
-from overcast.aws.request_context import RequestContext, request_context
+from overcast.aws.protocols.rest_json import BODY_KEY, check_header_size
+from overcast.aws.request_context import RequestContext, keep_context, request_context
+from overcast.aws.signature import AuthFailure, SignedRequest, Verified
 from overcast.aws.validation import validate
 
 
@@ -104,6 +109,11 @@ class Api:
     # What each operation needs of IAM (aws/authorizer.py); `<signing name>:<op>` when None.
     access: AccessMap | None = None
     resource_policies: ResourcePolicies | None = None
+    # Whether unsigned requests are served (S3's anonymous requests, authorized later as
+    # anonymous); every other service answers them MissingAuthenticationToken, as AWS does.
+    anonymous: bool = False
+    # How an authentication failure is worded (AWS's common errors by protocol by default).
+    auth_error: Callable[[AuthFailure], ServiceError] | None = None
 
     def __post_init__(self) -> None:
         if not self.wires:
@@ -112,6 +122,9 @@ class Api:
             object.__setattr__(self, "wires", (wire_for(self.model),))
         if self.access is None:
             object.__setattr__(self, "access", default_access(self.signing_name))
+        if self.auth_error is None:
+            protocol = self.model.metadata.get("protocol", "rest-json")
+            object.__setattr__(self, "auth_error", lambda failure: auth_error(failure, protocol))
 
     @property
     def signing_name(self) -> str:
@@ -135,6 +148,7 @@ class Gateway:
     default_region: str
     account_id: str
     authorizer: Authorizer = field(default_factory=AllowAll)
+    authenticator: Authenticator | None = None  # None: nothing verified (in-process tests)
 
     def __post_init__(self) -> None:
         self._by_target: dict[str, Api] = {}
@@ -169,17 +183,24 @@ class Gateway:
             target = request.headers["x-amz-target"]
             error = UnknownOperationException(f"No service here answers X-Amz-Target {target}")
             return json_protocol_error_response(error)
-        return await serve(api, request, context, self.authorizer)
+        return await serve(api, request, context, self.authorizer, self.authenticator)
 
 
 async def serve(
-    api: Api, request: Request, context: RequestContext, authorizer: Authorizer
+    api: Api,
+    request: Request,
+    context: RequestContext,
+    authorizer: Authorizer,
+    authenticator: Authenticator | None = None,
 ) -> Response:
     """The pipeline past routing, for a request `api` answers. Also the way in for a front
-    door that answers an API call by another path (SNS's unsigned subscription links)."""
+    door that answers an API call by another path (SNS's unsigned subscription links, which
+    pass no authenticator: AWS serves them unsigned)."""
     wire = api.wire_for(request)
     try:
-        return await _answer(api, wire, request, context, authorizer)
+        return await _answer(api, wire, request, context, authorizer, authenticator)
+    except AuthFailure as failure:
+        return wire.error(api.auth_error(failure), request, context)
     except ServiceError as exc:
         return wire.error(api.translate(exc), request, context)
     except Exception as exc:
@@ -187,10 +208,17 @@ async def serve(
 
 
 async def _answer(
-    api: Api, wire: Wire, request: Request, context: RequestContext, authorizer: Authorizer
+    api: Api,
+    wire: Wire,
+    request: Request,
+    context: RequestContext,
+    authorizer: Authorizer,
+    authenticator: Authenticator | None,
 ) -> Response:
     check_header_size(request.scope["headers"])
     operation, params = await wire.read(request, api.operations, api.max_body)
+    if authenticator is not None:
+        context = await _authenticate(api, request, context, authenticator)
     access = api.access(operation.name, params, context)
     authorizer.authorize(context, access, api.resource_policies)
     api.validate(operation, params)
@@ -199,6 +227,38 @@ async def _answer(
         raise UnknownOperationException(f"The {operation.name} operation is not supported")
     result = await handler.run(api.backend, Call(params, context, operation, request))
     return wire.respond(operation, result, request, context)
+
+
+async def _authenticate(
+    api: Api, request: Request, context: RequestContext, authenticator: Authenticator
+) -> RequestContext:
+    """The context with its verified signer (kept in the scope, where handlers and S3's
+    streamed bodies find it: VERIFIED_KEY); raises AuthFailure."""
+    if not authenticator.enabled:
+        return keep_context(request, replace(context, identity=authenticator.anyone))
+    body = request.scope.get(BODY_KEY)
+    if body is None and not api.anonymous:  # S3 streams its bodies; they are checked then
+        body = await request.body()
+    scope = request.scope
+    signed = SignedRequest(
+        request.method,
+        scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"],
+        scope["query_string"].decode("latin-1"),
+        request.headers,
+        body,
+    )
+    verified = authenticator.authenticate(signed, api.signing_name, api.anonymous)
+    if verified is None:
+        return context
+    scope[VERIFIED_KEY] = verified
+    return keep_context(request, replace(context, identity=verified.identity))
+
+
+VERIFIED_KEY = "overcast.verified"  # the request's `Verified` (signature.py), once verified
+
+
+def verified_of(request: Request) -> Verified | None:
+    return request.scope.get(VERIFIED_KEY)
 
 
 def _claim(table: dict[str, Api], key: str, api: Api) -> None:

@@ -26,8 +26,8 @@ DEFAULT_ACCOUNT = "000000000000"
 
 @dataclass(frozen=True)
 class RequestContext:
-    """One AWS API request's caller and chain. Signatures are not verified yet (any
-    credentials are accepted): `access_key` is who the request says signed it."""
+    """One AWS API request's caller and chain: `access_key` is who the request says signed
+    it, `identity` who did, once the signature is verified."""
 
     access_key: str  # "" when unsigned
     region: str  # the scope's, else the server's default region
@@ -65,3 +65,9 @@ def request_context(
         )
         request.scope[_KEY] = found
     return found
+
+
+def keep_context(request: Request, context: RequestContext) -> RequestContext:
+    """Keep `context` (a verified one) as the request's, for whatever answers it."""
+    request.scope[_KEY] = context
+    return context

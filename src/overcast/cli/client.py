@@ -51,12 +51,27 @@ def boto3_client(service: str, endpoint_url: str, region: str) -> Any:
     )
     credentials: dict[str, str] = {}
     if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
-        # Overcast accepts any signature. Passing dummies also skips botocore's credential
-        # chain, whose instance-metadata probe costs a second off EC2.
-        credentials = {"aws_access_key_id": "overcast", "aws_secret_access_key": "overcast"}
+        # The data dir's root key (OVERCAST_DATA_DIR, else ~/.overcast), which also skips
+        # botocore's credential chain, whose instance-metadata probe costs a second off EC2.
+        # Without one (a server elsewhere, with --auth off) any key does.
+        key = local_root_key()
+        credentials = {
+            "aws_access_key_id": key[0] if key else "overcast",
+            "aws_secret_access_key": key[1] if key else "overcast",
+        }
     return boto3.client(
         service, endpoint_url=endpoint_url, region_name=region, config=config, **credentials
     )
+
+
+def local_root_key(environ: Mapping[str, str] = os.environ) -> tuple[str, str] | None:
+    """(access key id, secret) of the local data dir's root key, if there is one."""
+    from pathlib import Path
+
+    from overcast.aws.root_key import read_root_key
+
+    data_dir = environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
+    return read_root_key(Path(os.path.expanduser(data_dir)))
 
 
 @dataclass

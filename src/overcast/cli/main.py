@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from overcast.cli import deploy, doctor, events, functions, invoke, logs, queue, server
+from overcast.cli import deploy, doctor, env, events, functions, invoke, logs, queue, server
 from overcast.cli.client import (
     CliContext,
     ClientFactory,
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(metavar="COMMAND", required=True)
     server.add_parser(subparsers)
     doctor.add_parser(subparsers)
+    env.add_parser(subparsers)
     deploy.add_parser(subparsers, [client_options])
     invoke.add_parser(subparsers, [client_options])
     functions.add_parsers(subparsers, [client_options])

@@ -26,6 +26,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="where state, code and logs live (env OVERCAST_DATA_DIR; default ~/.overcast)",
     )
     parser.add_argument(
+        "--auth",
+        choices=("on", "off"),
+        default="on",
+        help="off: accept any request unverified, as the root (throwaway local use only)",
+    )
+    parser.add_argument(
         "--keep-alive",
         type=float,
         metavar="SECONDS",
@@ -193,6 +199,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         init_concurrency=args.init_concurrency,
         code_storage_limit=args.code_storage_limit,
         code_grace_s=args.code_grace,
+        auth=args.auth != "off",
     )
     master_key_file = args.master_key_file or environ.get("OVERCAST_MASTER_KEY_FILE")
     if master_key_file:

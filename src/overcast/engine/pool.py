@@ -53,8 +53,10 @@ class Pools:
         pool = self.pool(key)
         while pool.idle:
             environment = pool.idle.pop()
-            if environment.revision_id == revision_id and environment.state is not (
-                EnvironmentState.DEAD
+            if (
+                environment.revision_id == revision_id
+                and environment.state is not EnvironmentState.DEAD
+                and not environment.too_old(time.monotonic())
             ):
                 self._mark_busy(pool, environment)
                 return environment
@@ -79,7 +81,8 @@ class Pools:
     def release(self, environment: Environment, healthy: bool) -> None:
         pool = self.pool(environment.key)
         current = self._generations.get(environment) == pool.generation
-        if healthy and current and environment.state is not EnvironmentState.DEAD:
+        fresh = not environment.too_old(time.monotonic())
+        if healthy and current and fresh and environment.state is not EnvironmentState.DEAD:
             if self._hand_over(pool, environment):
                 return
             pool.busy.discard(environment)

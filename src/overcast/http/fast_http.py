@@ -121,6 +121,8 @@ class FastProtocol(HttpToolsProtocol):
             headers={n.decode("latin-1"): v.decode("latin-1") for n, v in self.headers},
             body=b"",
             header_bytes=header_size(self.headers),
+            path=self.url.partition(b"?")[0].decode("latin-1"),
+            query=(match[2] or b"").decode("latin-1"),
         )
         return _InvokeCall(self.invoke, call)
 

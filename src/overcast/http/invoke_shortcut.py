@@ -24,6 +24,8 @@ class InvokeCall:
     headers: dict[str, str]
     body: bytes
     header_bytes: int = 0  # the request's header block, for Lambda's header size limit
+    path: str = ""  # the path as sent (percent-encoded) and the query: the signature covers them
+    query: str = ""
 
 
 @dataclass

@@ -63,10 +63,13 @@ def assignment(
     initialization_type: str = "on-demand",
     program: str | None = None,
     extensions: bool = False,
+    credentials: dict[str, str] | None = None,
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
     runtimes served through the Runtime API the command that runs their loop."""
     env = environment_variables(function, roots, stream, endpoint, initialization_type, program)
+    if credentials is not None:  # its role's session (Lambda's are reserved: never the user's)
+        env.update(credentials)
     python = function.runtime if function.runtime.startswith("python") else "python3"
     return {
         "env": env,

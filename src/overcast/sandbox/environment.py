@@ -99,6 +99,12 @@ class _ControlProtocol(asyncio.Protocol):
 ChunkSink = Callable[[bytes, dict], None]  # (chunk, meta): a streaming caller's receiver
 
 
+# An environment's credentials (its role's session) last this long; it is retired an hour
+# before (engine/pool.py), so no invocation ever runs with expired credentials.
+CREDENTIALS_LIFETIME_S = 12 * 3600
+MAX_AGE_S = CREDENTIALS_LIFETIME_S - 3600
+
+
 @dataclass(eq=False)
 class Environment:
     """One execution environment: serves one invocation at a time."""
@@ -110,6 +116,7 @@ class Environment:
     pid: int = 0
     state: EnvironmentState = EnvironmentState.SPARE
     last_used: float = field(default_factory=time.monotonic)
+    assigned: float = field(default_factory=time.monotonic)  # when it got its credentials
     provisioned: bool = False  # kept warm by a provisioned-concurrency config: never reaped
     extensions: bool = False  # has external extensions: it ends with a SHUTDOWN event
     log_group: str = ""
@@ -123,6 +130,11 @@ class Environment:
     _exit: asyncio.Future[int] | None = None
     _chunks: list[bytes] = field(default_factory=list)  # a streamed response nobody streams
     _streamed_size: int = 0  # bytes of the response streamed so far
+
+    def too_old(self, now: float) -> bool:
+        """Whether its credentials are near their end: it then serves no more invocations."""
+        return now - self.assigned > MAX_AGE_S
+
     _protocol: _ControlProtocol | None = None
     _socket: socket.socket | None = None  # the control socket (the transport's), to spin on
 

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,7 +89,11 @@ class Launcher:
         node_binaries: dict[str, str] | None = None,
         init_limit_s: float = INIT_LIMIT_S,
         thread_times: Reader = thread_times,
+        credentials: Callable[[FunctionVersion], dict[str, str]] | None = None,
     ) -> None:
+        # What an environment is given to call AWS with (AWS_ACCESS_KEY_ID and the rest):
+        # its role's session, made by the factory's issuer; None: the placeholders.
+        self._credentials = credentials
         self._init_limit_s = init_limit_s
         self._thread_times = thread_times
         self._interpreters = interpreters
@@ -216,6 +221,7 @@ class Launcher:
             os.path.join(function.opt_dir, "extensions")
         )
         environment.state = EnvironmentState.STARTING
+        environment.assigned = time.monotonic()
         message = assignment(
             function,
             roots,
@@ -224,6 +230,7 @@ class Launcher:
             initialization_type,
             self._program(function.runtime),
             environment.extensions,
+            self._credentials(function) if self._credentials is not None else None,
         )
         node = self._node.get(function.runtime) if function.runtime.startswith("nodejs") else None
         message["isolation"] = await self.confinement.assign(

@@ -80,8 +80,7 @@ def boto3_client(server: RunningServer, region: str):
         "s3",
         endpoint_url=server.endpoint,
         region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        **server.credentials,
         config=Config(retries={"max_attempts": 0}),
     )
 

@@ -12,13 +12,9 @@ import pytest
 from awscrt import checksums as crt
 from botocore.exceptions import ClientError
 
-from support import RunningServer, error_of, http_call
+from support import RunningServer, error_of, http_call, signed
 
 PART = 5 * 1024 * 1024
-SIGNED = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
-    "SignedHeaders=host, Signature=0"
-)
 
 
 def b64(digest: bytes) -> str:
@@ -39,7 +35,10 @@ def crc32(data: bytes) -> str:
 
 def put(server: RunningServer, path: str, body: bytes, headers: dict) -> tuple[int, dict, bytes]:
     status, response_headers, data = http_call(
-        f"{server.endpoint}{path}", "PUT", body, {"Authorization": SIGNED, **headers}
+        f"{server.endpoint}{path}",
+        "PUT",
+        body,
+        signed(f"{server.endpoint}{path}", "PUT", body, headers),
     )
     return status, dict(response_headers), data
 

@@ -15,12 +15,8 @@ with warnings.catch_warnings():
 
 from overcast.services.s3.api.cors import CorsPreflight
 from overcast.services.s3.store import ObjectStore
-from support import RunningServer, http_call
+from support import RunningServer, http_call, signed
 
-SIGNED = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
-    "SignedHeaders=host, Signature=0"
-)
 RULES = {
     "CORSRules": [
         {
@@ -79,17 +75,18 @@ def test_a_cross_origin_request_carries_its_rule_s_headers(
 ) -> None:
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     url = f"{server.endpoint}/{bucket}/k"
-    status, headers, _ = http_call(url, headers={"Authorization": SIGNED})
+    status, headers, _ = http_call(url, headers=signed(url))
     assert status == 200 and "Access-Control-Allow-Origin" not in headers  # no Origin
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration=RULES)
-    origin = {"Authorization": SIGNED, "Origin": "https://app.example.com"}
+    origin = signed(url, headers={"Origin": "https://app.example.com"})
     status, headers, _ = http_call(url, headers=origin)
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert headers["Access-Control-Expose-Headers"] == "ETag"
     assert headers["Access-Control-Allow-Credentials"] == "true"
-    anyone = {"Authorization": SIGNED, "Origin": "https://elsewhere.org"}
+    anyone = signed(url, headers={"Origin": "https://elsewhere.org"})
     assert http_call(url, headers=anyone)[1]["Access-Control-Allow-Origin"] == "*"
-    status, headers, _ = http_call(url, "DELETE", headers=anyone)  # no rule allows DELETE
+    deleting = signed(url, "DELETE", headers={"Origin": "https://elsewhere.org"})
+    status, headers, _ = http_call(url, "DELETE", headers=deleting)  # no rule allows DELETE
     assert status == 204 and "Access-Control-Allow-Origin" not in headers
 
 

@@ -70,7 +70,8 @@ def test_records_reach_the_function_as_s3_sends_them(
     assert shape_of(record) == shape_of(sample)
     assert record["eventName"] == "ObjectCreated:Put" and record["awsRegion"] == "us-east-1"
     assert record["eventSource"] == "aws:s3" and record["eventVersion"] == "2.1"
-    assert record["userIdentity"]["principalId"] == "AWS:test"
+    # The root key signed the put: its principal's unique id is the account's.
+    assert record["userIdentity"]["principalId"] == "AWS:000000000000"
     assert record["requestParameters"]["sourceIPAddress"] == "127.0.0.1"
     assert record["responseElements"]["x-amz-request-id"] == put["ResponseMetadata"]["RequestId"]
     assert record["s3"]["configurationId"] == "testConfigRule"

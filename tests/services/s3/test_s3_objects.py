@@ -12,12 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from botocore.exceptions import ClientError
 
-from support import http_call
-
-SIGNED = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
-    "SignedHeaders=host, Signature=0"
-)
+from support import http_call, signed
 
 
 def error_of(raised: pytest.ExceptionInfo) -> tuple[str, int]:
@@ -249,7 +244,6 @@ def test_listing_v1_with_markers(s3, bucket: str) -> None:
 
 # S3 accepts any UTF-8 in a key: line breaks and tabs included.
 SPACING_KEYS = ["line\nbreak", "tab\there", "carriage\rreturn", "ends\n", "\n", "\r\n/x"]
-SIGNED_FOR_S3 = "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/s3/aws4_request, Signature=0"
 
 
 def test_keys_with_line_breaks_and_tabs(server, s3, bucket: str) -> None:
@@ -263,7 +257,8 @@ def test_keys_with_line_breaks_and_tabs(server, s3, bucket: str) -> None:
     # Without it, the keys are XML text: CR and LF as character references, so that an XML
     # parser (which turns a literal CR into LF) reads the keys back unchanged.
     status, _, body = http_call(
-        f"{server.endpoint}/{bucket}?list-type=2", headers={"Authorization": SIGNED_FOR_S3}
+        f"{server.endpoint}/{bucket}?list-type=2",
+        headers=signed(f"{server.endpoint}/{bucket}?list-type=2"),
     )
     assert status == 200 and b"carriage&#13;return" in body and b"line&#10;break" in body
     listed = ElementTree.fromstring(body)
@@ -326,7 +321,7 @@ def test_metadata_beyond_ascii_comes_back_rfc2047_encoded(server, s3, bucket: st
         f"{server.endpoint}/{bucket}/latin1",
         "PUT",
         b"x",
-        {"Authorization": SIGNED, "x-amz-meta-word": "caf\xe9"},
+        signed(f"{server.endpoint}/{bucket}/latin1", "PUT", b"x", {"x-amz-meta-word": "caf\xe9"}),
     )
     assert status == 200
     assert s3.head_object(Bucket=bucket, Key="latin1")["Metadata"] == {

@@ -1,6 +1,6 @@
 """Unsigned requests that are S3's (a public read, a health probe of a bucket, a browser's
 CORS preflight) reach S3 through a real server and get S3's answers, in S3's XML; unsigned
-requests for Lambda's paths still reach Lambda."""
+requests for Lambda's paths still reach Lambda, which refuses them as unsigned."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ def test_an_unsigned_read_of_a_bucket_is_answered_by_s3(
     assert status == 404
     assert b"<Code>NoSuchKey</Code>" in body
 
-    status, _, body = http_call(f"{server.endpoint}/2015-03-31/functions/nope")
-    assert status == 404
-    assert json.loads(body)["Type"] == "User"  # Lambda's REST API, as before
+    status, headers, body = http_call(f"{server.endpoint}/2015-03-31/functions/nope")
+    assert status == 403  # Lambda's REST API's answer (JSON), not S3's XML
+    assert headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert json.loads(body)["message"] == "Missing Authentication Token"
 
 
 def test_a_browser_preflight_is_answered_from_the_bucket_s_cors_rules(

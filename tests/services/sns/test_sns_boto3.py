@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from support import RunningServer, error_of
+from support import RunningServer, error_of, signed
 
 # --- topics ----------------------------------------------------------------------------------
 
@@ -61,13 +61,11 @@ def test_topic_errors(sns) -> None:
 
 
 def test_errors_are_snss_xml(fast_server: RunningServer) -> None:
+    url = fast_server.endpoint + "/"
+    body = b"Action=Publish&Version=2010-03-31&TopicArn=arn:aws:sns:us-east-1:0:x&Message=m"
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
     request = urllib.request.Request(
-        fast_server.endpoint + "/",
-        data=b"Action=Publish&Version=2010-03-31&TopicArn=arn:aws:sns:us-east-1:0:x&Message=m",
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sns/aws4_request",
-        },
+        url, data=body, headers=signed(url, "POST", body, form, service="sns")
     )
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         urllib.request.urlopen(request, timeout=10)
@@ -78,15 +76,14 @@ def test_errors_are_snss_xml(fast_server: RunningServer) -> None:
     assert "<Message>Topic does not exist</Message>" in body
 
 
-SIGNED = {
-    "Content-Type": "application/x-www-form-urlencoded",
-    "Authorization": "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/sns/aws4_request",
-}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def raw_error(server: RunningServer, body: bytes, path: str = "/") -> tuple[int, str]:
     """(status, XML body) of a request botocore would not send, signed for SNS."""
-    request = urllib.request.Request(server.endpoint + path, data=body, headers=SIGNED)
+    url = server.endpoint + path
+    headers = signed(url, "POST", body, FORM, service="sns")
+    request = urllib.request.Request(url, data=body, headers=headers)
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         urllib.request.urlopen(request, timeout=10)
     return excinfo.value.code, excinfo.value.read().decode()

@@ -13,8 +13,7 @@ def _sqs(server: RunningServer, region: str):
         "sqs",
         endpoint_url=server.endpoint,
         region_name=region,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        **server.credentials,
         config=Config(retries={"max_attempts": 0}),
     )
 

@@ -14,7 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 from sqs_harness import queue_arn
 
-SIGNED_FOR_SQS = "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/sqs/aws4_request, Signature=0"
+from support import signed
+
 NS = {"sqs": "http://queue.amazonaws.com/doc/2012-11-05/"}
 
 
@@ -25,7 +26,7 @@ def error_of(excinfo: pytest.ExceptionInfo) -> tuple[str, str]:
 
 def post(url: str, body: bytes, headers: dict) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, data=body, method="POST")
-    for name, value in {"Authorization": SIGNED_FOR_SQS, **headers}.items():
+    for name, value in signed(url, "POST", body, headers, "sqs").items():
         request.add_header(name, value)
     try:
         with urllib.request.urlopen(request, timeout=15) as response:

@@ -29,6 +29,7 @@ from overcast.factory import Platform, build_platform
 from overcast.http.fast_http import protocol_for
 from overcast.services.base import BuiltService, Kernels, ServiceSpec
 from overcast.services.lambda_.api.invoke import INVOKE_URL
+from support import root_credentials
 
 
 def settings_for(data_dir: Path, port: int = 9000) -> Settings:
@@ -83,7 +84,7 @@ def listening() -> Iterator[socket.socket]:
     sock.close()
 
 
-def tally_client(endpoint: str, models: Path):
+def tally_client(endpoint: str, models: Path, data_dir: Path):
     """A boto3 client for Tally: botocore finds its model under `models`, as it would find
     one in `AWS_DATA_PATH` (`<service>/<api version>/service-2.json`)."""
     model_dir = models / "tally" / API_VERSION
@@ -95,9 +96,8 @@ def tally_client(endpoint: str, models: Path):
         "tally",
         endpoint_url=endpoint,
         region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 0}),
+        **root_credentials(data_dir),
     )
 
 
@@ -109,7 +109,7 @@ def test_a_service_added_to_services_is_served_to_boto3(
     port = listening.getsockname()[1]
     platform = build_platform(settings_for(tmp_path / "data", port))
     endpoint = f"http://127.0.0.1:{port}"
-    tally = tally_client(endpoint, tmp_path / "models")
+    tally = tally_client(endpoint, tmp_path / "models", tmp_path / "data")
 
     with serving(platform, listening):
         assert tally.add(Name="apples", Amount=2)["Total"] == 2
@@ -132,8 +132,7 @@ def test_a_service_added_to_services_is_served_to_boto3(
             "sqs",
             endpoint_url=endpoint,
             region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
+            **root_credentials(tmp_path / "data"),
         )
         assert "QueueUrl" in sqs.create_queue(QueueName="beside-tally")
     assert lifecycle.calls == ["start", "stop", "close"]

@@ -5,13 +5,15 @@ headers (a flexible checksum) after the last one.
     [<trailer name>:<value> CRLF]* CRLF
 
 Clients send it with `x-amz-content-sha256: STREAMING-...` (STREAMING-UNSIGNED-PAYLOAD-TRAILER,
-STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]) and `x-amz-decoded-content-length`. Signatures
-are not checked (Overcast checks no signature); the framing is.
+STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]) and `x-amz-decoded-content-length`. With a
+`chain` (aws/signature.py's ChunkChain) each chunk's `chunk-signature` is checked as it ends.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from typing import Protocol
 
 MAX_LINE = 4096  # a chunk header or trailer line longer than this is not aws-chunked
 
@@ -26,11 +28,20 @@ def is_aws_chunked(headers: Mapping[str, str]) -> bool:
     return sha.startswith("STREAMING-") or "aws-chunked" in encoding
 
 
+class Chain(Protocol):
+    def check(self, signature: str, data_sha256: str) -> None:
+        """Raises when `signature` is not the next chunk's."""
+        ...
+
+
 class ChunkedDecoder:
     """Feed it the raw body as it arrives; it returns the payload bytes found so far.
     `done` once the final chunk and the trailers are read; `trailers` holds them."""
 
-    def __init__(self) -> None:
+    def __init__(self, chain: Chain | None = None) -> None:
+        self.chain = chain
+        self._signature = ""
+        self._hash = hashlib.sha256()
         self.trailers: dict[str, str] = {}
         self.done = False
         self._line = b""
@@ -45,10 +56,14 @@ class ChunkedDecoder:
                 raise FramingError("data after the final chunk")
             if self._state == "data":
                 take = min(self._left, len(view) - position)
-                out.append(bytes(view[position : position + take]))
+                piece = bytes(view[position : position + take])
+                out.append(piece)
                 position += take
                 self._left -= take
+                if self.chain is not None:
+                    self._hash.update(piece)
                 if self._left == 0:
+                    self._chunk_ended()
                     self._state = "crlf"
                 continue
             end = data.find(b"\n", position)
@@ -68,12 +83,19 @@ class ChunkedDecoder:
                 raise FramingError("chunk data longer than its size")
             self._state = "size"
         elif self._state == "size":
-            size_text = line.split(b";", 1)[0].strip()
+            size_text, _, extension = line.partition(b";")
+            size_text = size_text.strip()
+            if self.chain is not None:
+                name, _, value = extension.decode("latin-1").partition("=")
+                if name.strip() != "chunk-signature":
+                    raise FramingError("a chunk without its chunk-signature")
+                self._signature = value.strip()
             try:
                 size = int(size_text, 16)
             except ValueError:
                 raise FramingError(f"bad chunk size {size_text[:20]!r}") from None
             if size == 0:
+                self._chunk_ended()
                 self._state = "trailer"
             else:
                 self._left, self._state = size, "data"
@@ -85,6 +107,11 @@ class ChunkedDecoder:
             if not sep:
                 raise FramingError("bad trailer line")
             self.trailers[name.strip().lower()] = value.strip()
+
+    def _chunk_ended(self) -> None:
+        if self.chain is not None:
+            self.chain.check(self._signature, self._hash.hexdigest())
+            self._hash = hashlib.sha256()
 
     def finish(self) -> None:
         """The body has ended: it must have ended with the final chunk."""

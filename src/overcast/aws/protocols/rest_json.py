@@ -136,6 +136,9 @@ def check_header_size(raw_headers: list[tuple[bytes, bytes]]) -> None:
         )
 
 
+BODY_KEY = "overcast.body"  # where a body read whole is kept in the ASGI scope
+
+
 async def read_body(request: Request, operation: str, limit: int | None = None) -> bytes:
     limit = limit or MAX_REQUEST_BYTES
     chunks, size = [], 0
@@ -149,7 +152,9 @@ async def read_body(request: Request, operation: str, limit: int | None = None) 
         raise RequestEntityTooLargeException(
             f"Request must be smaller than {limit} bytes for the {operation} operation"
         )
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    request.scope[BODY_KEY] = body  # the signature covers it (aws/gateway.py verifies)
+    return body
 
 
 def _is_json_media(content_type: str) -> bool:

@@ -398,3 +398,55 @@ class InternalError(S3Error):
 
     status = 500
     code = "InternalError"
+
+
+# --- authentication, in S3's words (its REST error codes list; aws/signature.py's reasons) ---
+
+
+class InvalidAccessKeyId(S3Error):
+    """Raised when a request's access key does not exist."""
+
+    status = 403
+    code = "InvalidAccessKeyId"
+
+
+class SignatureDoesNotMatch(S3Error):
+    """Raised when a request's signature does not match the one S3 computes."""
+
+    status = 403
+    code = "SignatureDoesNotMatch"
+
+
+class RequestTimeTooSkewed(S3Error):
+    """Raised when a request was signed more than 15 minutes from the server's time."""
+
+    status = 403
+    code = "RequestTimeTooSkewed"
+
+
+class ExpiredToken(S3Error):
+    """Raised when a request's temporary credentials have expired."""
+
+    status = 400
+    code = "ExpiredToken"
+
+
+class InvalidToken(S3Error):
+    """Raised when a request's session token is missing, malformed or not its key's."""
+
+    status = 400
+    code = "InvalidToken"
+
+
+class AuthorizationHeaderMalformed(S3Error):
+    """Raised when an Authorization header lacks a part or names a wrong scope."""
+
+    status = 400
+    code = "AuthorizationHeaderMalformed"
+
+
+class XAmzContentSHA256Mismatch(S3Error):
+    """Raised when a body does not have the SHA-256 its x-amz-content-sha256 announced."""
+
+    status = 400
+    code = "XAmzContentSHA256Mismatch"

@@ -157,8 +157,7 @@ def test_function_arns_of_another_region(server, lambda_client, fn) -> None:
         "lambda",
         endpoint_url=server.endpoint,
         region_name="us-west-2",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        **server.credentials,
     )
     assert west.list_functions()["Functions"] == []
     # The ARN of this region's function still works.

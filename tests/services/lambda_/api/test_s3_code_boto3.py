@@ -170,8 +170,7 @@ def test_the_bucket_must_be_in_the_function_s_region(server, lambda_client, func
         "s3",
         endpoint_url=server.endpoint,
         region_name="eu-west-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        **server.credentials,
         config=Config(retries={"max_attempts": 0}),
     )
     name = f"code-{uuid.uuid4().hex[:16]}"

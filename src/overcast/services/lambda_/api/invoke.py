@@ -10,11 +10,13 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws import json_document
+from overcast.aws.authentication import Authenticator, auth_error
 from overcast.aws.authorizer import AllowAll, Authorizer, ResourcePolicies
 from overcast.aws.error_responses import internal_error
 from overcast.aws.errors import (
@@ -27,6 +29,7 @@ from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
 from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
+from overcast.aws.signature import AuthFailure, SignedRequest
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error, validate
 from overcast.engine.async_queue import AsyncQueue, Policies
@@ -72,8 +75,10 @@ class InvokeEndpoint:
         policies: Policies,
         authorizer: Authorizer | None = None,
         account_id: str = DEFAULT_ACCOUNT,
+        authenticator: Authenticator | None = None,
         resource_policies: ResourcePolicies | None = None,
     ) -> None:
+        self._authenticator = authenticator
         self._engine = engine
         self._resolver = resolver
         self._default_region = default_region
@@ -92,6 +97,10 @@ class InvokeEndpoint:
             headers={n.decode("latin-1"): v.decode("latin-1") for n, v in raw},
             body=await request.body(),
             header_bytes=header_size(raw),
+            path=(request.scope.get("raw_path") or request.scope["path"].encode()).decode(
+                "latin-1"
+            ),
+            query=request.scope["query_string"].decode("latin-1"),
         )
         answer = await self.invoke(call)
         return Response(answer.body, answer.status, headers=dict(answer.headers))
@@ -121,6 +130,9 @@ class InvokeEndpoint:
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
         context = invoke_context(headers, self._default_region, self._account_id)
+        context = authenticated(
+            self._authenticator, context, "POST", call.path, call.query, headers, call.body
+        )
         access = invoke_access(
             context.region, context.account_id, call.function_name, call.qualifier
         )
@@ -172,6 +184,28 @@ def invoke_context(
     scope = scope_of(headers, default_region)
     trace = headers.get("x-amzn-trace-id")
     return RequestContext(scope.access_key, scope.region, scope.service, trace, account_id, "", "")
+
+
+def authenticated(
+    authenticator: Authenticator | None,
+    context: RequestContext,
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> RequestContext:
+    """The context with its verified signer; raises Lambda's authentication errors."""
+    if authenticator is None:
+        return context
+    if not authenticator.enabled:
+        return replace(context, identity=authenticator.anyone)
+    try:
+        signed = SignedRequest(method, path, query, headers, body)
+        verified = authenticator.authenticate(signed, "lambda")
+    except AuthFailure as failure:
+        raise auth_error(failure, "rest-json") from None
+    return replace(context, identity=verified.identity if verified else None)
 
 
 def wants_log_tail(headers: dict[str, str]) -> bool:

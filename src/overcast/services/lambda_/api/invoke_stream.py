@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from overcast.aws.authentication import Authenticator
 from overcast.aws.authorizer import AllowAll, Authorizer, ResourcePolicies
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.lineage import MAX_HOPS
@@ -28,6 +29,7 @@ from overcast.engine.streaming import ResponseStream
 from overcast.services.lambda_.access import invoke_access
 from overcast.services.lambda_.api.invoke import (
     RECURSION_STOPPED,
+    authenticated,
     check_size,
     checked_json,
     client_context,
@@ -54,8 +56,10 @@ class InvokeStreamEndpoint:
         policies: Policies | None = None,
         authorizer: Authorizer | None = None,
         account_id: str = DEFAULT_ACCOUNT,
+        authenticator: Authenticator | None = None,
         resource_policies: ResourcePolicies | None = None,
     ) -> None:
+        self._authenticator = authenticator
         self._engine = engine
         self._resolver = resolver
         self._default_region = default_region
@@ -76,6 +80,16 @@ class InvokeStreamEndpoint:
         payload = await request.body()
         check_size(payload, invocation_type)
         context = invoke_context(headers, self._default_region, self._account_id)
+        scope = request.scope
+        context = authenticated(
+            self._authenticator,
+            context,
+            "POST",
+            (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+            scope["query_string"].decode("latin-1"),
+            headers,
+            payload,
+        )
         params = {
             "FunctionName": request.path_params["FunctionName"],
             "Qualifier": request.query_params.get("Qualifier"),

@@ -194,6 +194,7 @@ class Configuration:
             snap_start=self.snap_start_on,
             opt_dir=opt_dir,
             dead_letter_arn=self.dead_letter_arn,
+            role=self.role,
         )
 
     @property

@@ -6,6 +6,7 @@ file a chunk at a time. Neither is ever held whole in memory.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Mapping
 from typing import BinaryIO
 
@@ -13,7 +14,9 @@ import anyio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from overcast.aws.gateway import verified_of
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
+from overcast.aws.signature import CONTENT_MISMATCH, AuthFailure
 from overcast.http.connection_guard import BODY_CUT, BODY_CUT_ANSWERED
 from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.checksums import (
@@ -136,7 +139,16 @@ async def small_body(request: Request) -> bytes | None:
         raise IncompleteBody("The request body terminated unexpectedly") from None
     if len(body) != length:
         raise short_body(request)
+    check_content_hash(request, hashlib.sha256(body).hexdigest())
     return body
+
+
+def check_content_hash(request: Request, computed: str) -> None:
+    """A signed body must have the SHA-256 its x-amz-content-sha256 announced (S3's
+    XAmzContentSHA256Mismatch otherwise)."""
+    verified = verified_of(request)
+    if verified is not None and verified.content_hash not in (None, computed):
+        raise AuthFailure(CONTENT_MISMATCH, client=verified.content_hash, computed=computed)
 
 
 def short_body(request: Request) -> S3Error:
@@ -157,17 +169,24 @@ async def receive(request: Request, writer: BlobWriter) -> Checksum | None:
     header or an aws-chunked trailer). The caller discards the writer on failure."""
     headers = request.headers
     expected = declared_length(headers)
-    decoder = ChunkedDecoder() if framed(headers) else None
+    verified = verified_of(request)
+    chain = verified.chain if verified is not None else None
+    decoder = ChunkedDecoder(chain) if framed(headers) else None
+    hasher = hashlib.sha256() if verified is not None and verified.content_hash else None
     pipe = Pipe(writer)
     request.scope[BODY_CUT_ANSWERED] = True
     try:
         async for chunk in request.stream():
+            if hasher is not None:
+                hasher.update(chunk)
             for piece in (chunk,) if decoder is None else decoder.feed(chunk):
                 await pipe.add(piece)
             if expected is not None and pipe.received > expected:
                 raise InvalidRequest("The body is longer than its declared length")
         if decoder is not None:
             decoder.finish()
+        if hasher is not None:
+            check_content_hash(request, hasher.hexdigest())
         await pipe.close()
     except FramingError as exc:
         await pipe.settle()

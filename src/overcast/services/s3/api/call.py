@@ -29,12 +29,21 @@ def caller(call: Call) -> Caller:
     context, request = call.context, call.request
     request_id = s3_request_id(context)
     return Caller(
-        principal=f"AWS:{context.access_key}" if context.access_key else "Anonymous",
+        principal=principal_id(context),
         source_ip=request.client.host if request.client else "127.0.0.1",
         request_id=request_id,
         host_id=rest_xml.host_id(request_id),
         hops=context.hops,
     )
+
+
+def principal_id(context: RequestContext) -> str:
+    """`userIdentity.principalId` of an event record: `AWS:` and the signer's unique id (a
+    user's AIDA..., a role session's AROA...:<session>), as S3 names them; `Anonymous`
+    unsigned. Under `--auth off` nobody is verified: the access key id the request named."""
+    if context.identity is not None:
+        return f"AWS:{context.identity.user_id}"
+    return f"AWS:{context.access_key}" if context.access_key else "Anonymous"
 
 
 def respond(call: Call, result: dict, root: str | None = None, **options: object) -> Response:

@@ -25,6 +25,7 @@ from overcast.services.s3.api import object_attributes as _attributes  # noqa: F
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import versioning as _versioning  # noqa: F401 (likewise)
+from overcast.services.s3.api.authentication import s3_auth_error
 from overcast.services.s3.api.call import OPERATIONS
 from overcast.services.s3.api.wire import MAX_XML_BYTES, S3Wire, addressed_to_s3
 from overcast.services.s3.errors import AccessDenied, InvalidArgument, S3Error
@@ -62,6 +63,8 @@ def s3_api(store: ObjectStore) -> Api:
         translate=_as_s3_error,
         max_body=MAX_XML_BYTES,
         claims_unsigned=lambda request: addressed_to_s3(request, store.buckets.exists),
+        anonymous=True,  # S3 serves unsigned requests, as anonymous's
+        auth_error=s3_auth_error,
         access=s3_access,
         resource_policies=BucketPolicies(store),
     )
