@@ -65,7 +65,10 @@ class ResourcePolicies(Protocol):
 
     A service whose policies can only grant (Lambda's: AddPermission writes Allow
     statements only) says so with a class attribute `grants_only = True`: the authorizer
-    then reads a policy only when the caller's own policies do not allow the request."""
+    then reads a policy only when the caller's own policies do not allow the request. A
+    service whose policies must allow a request themselves (KMS key policies, as trust
+    policies do) says `policy_required = True`: without the policy's allow, no identity
+    policy, not even the root user's, gives access."""
 
     def policy(self, resource_arn: str) -> str | None:
         """The policy document (JSON text) attached to the resource, or None."""

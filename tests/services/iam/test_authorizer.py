@@ -259,3 +259,40 @@ def test_conditions_see_the_requests_keys(authorizer, principals) -> None:
     principals.add(bob.arn, principals.applied[ALICE.arn].identity_policies[0])
     authorizer.authorize(context(ALICE), spoofed)
     refusal(authorizer, bob, spoofed)
+
+
+class KeyPolicies(FakeResourcePolicies):
+    policy_required = True
+
+
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ALIAS = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/app"
+
+
+def test_a_policy_that_must_allow_refuses_even_root_unless_it_does(authorizer, principals) -> None:
+    principals.add(ALICE.arn, document(allow("kms:*")))
+    decrypt = Access.of("kms:Decrypt", KEY)
+    # A key policy naming neither the account nor the caller: nobody, root included.
+    policies = KeyPolicies({KEY: document(allow("kms:*", Principal={"AWS": ROLE}))})
+    for caller in (ROOT, ALICE):
+        assert refusal(authorizer, caller, decrypt, policies) == (
+            f"User: {caller.arn} is not authorized to perform: kms:Decrypt on resource: {KEY} "
+            "because no resource-based policy allows the kms:Decrypt action"
+        )
+    # The default key policy (the account's root) delegates to IAM policies.
+    policies.documents[KEY] = document(
+        allow("kms:*", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"})
+    )
+    authorizer.authorize(context(ROOT), decrypt, policies)
+    authorizer.authorize(context(ALICE), decrypt, policies)
+    assert "because no identity-based policy allows" in refusal(
+        authorizer, SESSION, decrypt, policies
+    )
+    # A key policy naming the caller allows on its own.
+    policies.documents[KEY] = document(allow("kms:Decrypt", Principal={"AWS": SESSION.arn}))
+    authorizer.authorize(context(SESSION), decrypt, policies)
+    # What has no policy (an alias, a missing key) is judged by the identity's policies.
+    authorizer.authorize(context(ALICE), Access.of("kms:CreateAlias", ALIAS), policies)
+    assert "because no identity-based policy" in refusal(
+        authorizer, SESSION, Access.of("kms:CreateAlias", ALIAS), policies
+    )

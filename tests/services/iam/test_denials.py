@@ -33,6 +33,7 @@ from overcast.services.lambda_.api.rest import lambda_api
 ACCOUNT = "000000000000"
 ROOT = Identity(f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, ACCOUNT)
 NOBODY = f"arn:aws:iam::{ACCOUNT}:user/nobody"
+CALLERS: dict[str, Identity] = {}  # access key id -> the caller it stands for
 
 
 class Verified:
@@ -65,7 +66,8 @@ def world(tmp_path_factory: pytest.TempPathFactory):
     iam_authorizer = authorizer_for(settings, platform.services)
     assert isinstance(iam_authorizer, IamAuthorizer)
     assert isinstance(authorizer_for(replace(settings, auth=False), platform.services), AllowAll)
-    callers = {"ROOTKEY": ROOT}
+    callers = CALLERS
+    callers["ROOTKEY"] = ROOT
     authorizer = Verified(iam_authorizer, callers)
     gateway = Gateway(
         [s.api for s in platform.services if s.api is not None],
@@ -235,3 +237,101 @@ def test_s3_quotes_the_resource_and_tells_anonymous_callers_only_access_denied(w
     root.put_bucket_policy(Bucket="private", Policy=json.dumps(public))
     opened = http.get("/private/k")
     assert opened.status_code == 200 and opened.content == b"secret"
+
+
+def _user_with(client, name: str, *statements: dict) -> object:
+    """A user whose inline policy holds `statements`, and a boto3 client signing as it."""
+    iam = client("iam")
+    made = iam.create_user(UserName=name)["User"]
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+    key = f"AKIA{name.upper()}"
+    CALLERS[key] = Identity(made["Arn"], ACCOUNT, made["UserId"])
+    return lambda service: client(service, key)
+
+
+def test_a_user_decrypts_with_the_key_its_policy_names_and_no_other(world) -> None:
+    client, _ = world
+    kms = client("kms")
+    mine, other = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+    blobs = {k: kms.encrypt(KeyId=k, Plaintext=b"s")["CiphertextBlob"] for k in (mine, other)}
+    as_user = _user_with(
+        client, "decrypter", {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": mine}
+    )
+    assert as_user("kms").decrypt(CiphertextBlob=blobs[mine])["Plaintext"] == b"s"
+    answer = refused(lambda: as_user("kms").decrypt(CiphertextBlob=blobs[other]))
+    assert answer["Error"]["Code"] == "AccessDeniedException"
+    assert answer["Error"]["Message"] == (
+        f"User: arn:aws:iam::{ACCOUNT}:user/decrypter is not authorized to perform: "
+        f"kms:Decrypt on resource: {other} because no identity-based policy allows the "
+        "kms:Decrypt action"
+    )
+
+
+def test_a_key_policy_without_the_account_refuses_even_admins_and_root(world) -> None:
+    client, _ = world
+    kms = client("kms")
+    role = f"arn:aws:iam::{ACCOUNT}:role/keeper"
+    only_role = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": role}, "Action": "kms:*", "Resource": "*"}
+        ],
+    }
+    key = kms.create_key(Policy=json.dumps(only_role), BypassPolicyLockoutSafetyCheck=True)
+    key_arn = key["KeyMetadata"]["Arn"]
+    admin = _user_with(client, "admin", {"Effect": "Allow", "Action": "*", "Resource": "*"})
+    for caller in (admin("kms"), kms):
+        answer = refused(lambda c=caller: c.encrypt(KeyId=key_arn, Plaintext=b"s"))
+        assert answer["Error"]["Code"] == "AccessDeniedException"
+        assert answer["Error"]["Message"].endswith(
+            f"kms:Encrypt on resource: {key_arn} because no resource-based policy allows the "
+            "kms:Encrypt action"
+        )
+    # A key with the default policy (the account's root) lets IAM policies decide.
+    default = kms.create_key()["KeyMetadata"]["Arn"]
+    assert admin("kms").encrypt(KeyId=default, Plaintext=b"s")["KeyId"] == default
+
+
+def test_a_user_reads_the_parameters_under_its_path_only(world) -> None:
+    client, _ = world
+    ssm = client("ssm")
+    for name in ("/app/x", "/other/x"):
+        ssm.put_parameter(Name=name, Value="v", Type="String")
+    under_app = f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/app/*"
+    as_user = _user_with(
+        client, "reader", {"Effect": "Allow", "Action": "ssm:GetParameter", "Resource": under_app}
+    )
+    assert as_user("ssm").get_parameter(Name="/app/x")["Parameter"]["Value"] == "v"
+    answer = refused(lambda: as_user("ssm").get_parameter(Name="/other/x"))
+    assert answer["Error"]["Code"] == "AccessDeniedException"
+    assert "parameter/other/x because no identity-based policy" in answer["Error"]["Message"]
+
+
+def test_a_secrets_resource_policy_denying_a_user_wins(world) -> None:
+    client, _ = world
+    sm = client("secretsmanager")
+    secret = sm.create_secret(Name="db/password", SecretString="hunter2")["ARN"]
+    as_user = _user_with(
+        client, "secrets", {"Effect": "Allow", "Action": "secretsmanager:*", "Resource": "*"}
+    )
+    assert as_user("secretsmanager").get_secret_value(SecretId="db/password")["SecretString"] == (
+        "hunter2"
+    )
+    user = f"arn:aws:iam::{ACCOUNT}:user/secrets"
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Deny", "Principal": {"AWS": user}, "Resource": "*",
+             "Action": "secretsmanager:GetSecretValue"}
+        ],
+    }  # fmt: skip
+    sm.put_resource_policy(SecretId=secret, ResourcePolicy=json.dumps(deny))
+    for named in ("db/password", secret, secret[:-7]):
+        answer = refused(lambda n=named: as_user("secretsmanager").get_secret_value(SecretId=n))
+        assert answer["Error"]["Code"] == "AccessDeniedException"
+        assert answer["Error"]["Message"] == (
+            f"User: {user} is not authorized to perform: secretsmanager:GetSecretValue on "
+            f"resource: {secret} with an explicit deny in a resource-based policy"
+        )
+    assert as_user("secretsmanager").describe_secret(SecretId=secret)["ARN"] == secret

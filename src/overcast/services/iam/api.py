@@ -24,6 +24,7 @@ from overcast.services.iam import (  # noqa: F401
     simulation,
     users,
 )
+from overcast.services.iam.access import iam_access
 from overcast.services.iam.directory import Directory
 from overcast.services.iam.errors import AccessDenied, InvalidAction, InvalidInput, ValidationError
 from overcast.services.iam.registry import OPERATIONS
@@ -46,4 +47,10 @@ def _in_iams_words(error: ServiceError) -> ServiceError:
 
 
 def iam_api(iam: Directory) -> Api:
-    return Api(service_model("iam"), OPERATIONS, iam, translate=_in_iams_words)
+    return Api(
+        service_model("iam"),
+        OPERATIONS,
+        iam,
+        translate=_in_iams_words,
+        access=iam_access(iam),
+    )

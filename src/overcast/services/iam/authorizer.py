@@ -7,7 +7,11 @@ logic"):
 - the account's root user may do anything no resource policy explicitly denies it;
 - anyone else needs an Allow from their identity-based policies (an IAM user's and its
   groups', or an assumed-role session's role's) or from the resource's policy, within their
-  permissions boundary and session policies, and no explicit Deny anywhere.
+  permissions boundary and session policies, and no explicit Deny anywhere;
+- a resource whose policy must allow itself (a KMS key's: "no IAM policy alone gives access
+  to a KMS key unless the key policy allows it"; its ResourcePolicies say `policy_required =
+  True`) is refused to everyone, root included, unless its policy allows the caller or its
+  account (the default key policy's `arn:aws:iam::ACCT:root`, which delegates to IAM).
 
 Each `Need` of the request is judged on its own (S3's CopyObject needs `s3:GetObject` on the
 source and `s3:PutObject` on the target); the first refused one answers `AccessDeniedException`
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -89,7 +94,9 @@ class IamAuthorizer:
             resource_policy=_resource_policy(policies, need) if ask_first else None,
             boundary=applied.boundary if applied is not None else None,
         )
-        if request.identity is not None and request.identity.is_root:
+        if request.resource_policy is not None and _policy_required(policies):
+            request = replace(request, resource_policy_required=True)
+        elif request.identity is not None and request.identity.is_root:
             if request.resource_policy is None or not _has_deny(request.resource_policy):
                 return
         decision = evaluate(request)
@@ -155,6 +162,13 @@ def _may_deny(policies: ResourcePolicies | None, need: Need) -> bool:
     resources whose policies only grant (`grants_only`, as Lambda's AddPermission writes
     them)."""
     return _asks(policies, need) and not getattr(policies, "grants_only", False)
+
+
+def _policy_required(policies: ResourcePolicies | None) -> bool:
+    """Whether the resource's policy must allow the request itself (`policy_required`, KMS
+    key policies). A resource with no policy (a key that does not exist, an alias) is judged
+    by the identity's policies alone, and the operation then answers for the missing key."""
+    return getattr(policies, "policy_required", False)
 
 
 def _resource_policy(policies: ResourcePolicies | None, need: Need) -> str | None:

@@ -15,6 +15,7 @@ from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.kms.access import KeyPolicies, kms_access
 from overcast.services.kms.aliases import AliasService
 from overcast.services.kms.crypto import Cryptography
 from overcast.services.kms.errors import (
@@ -43,7 +44,15 @@ class Kms:
 
 
 def kms_api(kms: Kms) -> Api:
-    return Api(service_model("kms"), OPERATIONS, kms, translate=_in_kms_terms)
+    registry = kms.keys.registry
+    return Api(
+        service_model("kms"),
+        OPERATIONS,
+        kms,
+        translate=_in_kms_terms,
+        access=kms_access(registry),
+        resource_policies=KeyPolicies(registry),
+    )
 
 
 def _in_kms_terms(exc: ServiceError) -> ServiceError:

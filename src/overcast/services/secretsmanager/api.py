@@ -14,6 +14,7 @@ from overcast.aws.gateway import Api
 from overcast.aws.operations import Call, Operations
 from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.secretsmanager.access import SecretPolicies, secretsmanager_access
 from overcast.services.secretsmanager.errors import (
     AccessDeniedException,
     InvalidNextTokenException,
@@ -275,4 +276,12 @@ def _in_secrets_terms(exc: ServiceError) -> ServiceError:
 
 
 def secretsmanager_api(sm: SecretsManager) -> Api:
-    return Api(service_model("secretsmanager"), OPERATIONS, sm, translate=_in_secrets_terms)
+    store = sm.vault.store
+    return Api(
+        service_model("secretsmanager"),
+        OPERATIONS,
+        sm,
+        translate=_in_secrets_terms,
+        access=secretsmanager_access(store),
+        resource_policies=SecretPolicies(store),
+    )

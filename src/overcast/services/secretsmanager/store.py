@@ -5,6 +5,7 @@ Secret values are in it only as KMS ciphertext (secrets.py seals them)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.store.database import Database
@@ -42,3 +43,42 @@ class SqliteSecretStore(Database):
                 "SELECT doc FROM secrets WHERE region = ? ORDER BY name", (region,)
             ).fetchall()
         return [json.loads(doc) for (doc,) in rows]
+
+    def facts(self, region: str, secret_id: str) -> SecretFacts | None:
+        """What authorizing a request needs of the secret `secret_id` names (its name, ARN, or
+        ARN without the 7-character `-xxxxxx` suffix): one indexed read, no value opened."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT arn, json_extract(doc, '$.rotation.lambda_arn'),"
+                " json_extract(doc, '$.tags') FROM secrets WHERE region = ?"
+                " AND (name = ? OR arn = ? OR (arn > ? AND arn < ? AND length(arn) = ?))"
+                " LIMIT 1",
+                (
+                    region,
+                    secret_id,
+                    secret_id,
+                    secret_id + "-",
+                    secret_id + ".",
+                    len(secret_id) + 7,
+                ),
+            ).fetchone()
+        if row is None:
+            return None
+        arn, rotation_lambda, tags = row
+        return SecretFacts(arn, rotation_lambda, json.loads(tags) if tags else {})
+
+    def policy(self, region: str, arn: str) -> str | None:
+        """The secret's resource policy, by its full ARN."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT json_extract(doc, '$.policy') FROM secrets WHERE region = ? AND arn = ?",
+                (region, arn),
+            ).fetchone()
+        return row[0] if row is not None else None
+
+
+@dataclass(frozen=True)
+class SecretFacts:
+    arn: str
+    rotation_lambda: str | None
+    tags: dict[str, str]

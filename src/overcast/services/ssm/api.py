@@ -10,6 +10,7 @@ from overcast.aws.gateway import Api
 from overcast.aws.operations import Call, Operations
 from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.aws.protocols.rest_json import service_model
+from overcast.services.ssm.access import ssm_access
 from overcast.services.ssm.errors import (
     AccessDeniedException,
     InvalidNextToken,
@@ -174,4 +175,4 @@ def _in_ssms_terms(exc: ServiceError) -> ServiceError:
 
 
 def ssm_api(ssm: ParameterService) -> Api:
-    return Api(service_model("ssm"), OPERATIONS, ssm, translate=_in_ssms_terms)
+    return Api(service_model("ssm"), OPERATIONS, ssm, translate=_in_ssms_terms, access=ssm_access)
