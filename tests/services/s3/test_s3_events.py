@@ -202,9 +202,10 @@ def test_a_function_writing_into_its_own_bucket_is_stopped_after_16(
 def test_topic_destinations_get_the_test_event_and_records(
     server: RunningServer, s3, bucket: str, function_name: str
 ) -> None:
-    arn = function_arn(server, function_name, RECORDER, bucket)
+    arn = function_arn(server, function_name, RECORDER, None)
     sns = server.client("sns")
     topic = sns.create_topic(Name=f"objects-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    allow(server.client("lambda"), function_name, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
