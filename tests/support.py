@@ -209,6 +209,44 @@ def deploy(client, name: str, source: str, **config) -> None:
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
 
+def allow(
+    client,
+    function: str,
+    principal: str,
+    source_arn: str | None = None,
+    *,
+    qualifier: str | None = None,
+    statement_id: str | None = None,
+) -> dict:
+    """Let a service invoke `function`, as SAM, the Serverless Framework and the console do
+    when they wire a trigger: `lambda:InvokeFunction` for `principal` (`s3.amazonaws.com`),
+    bounded by `source_arn` (the bucket's, topic's, rule's or route's ARN). The statement."""
+    params: dict = {
+        "FunctionName": function,
+        "StatementId": statement_id or f"{principal.split('.')[0]}-{time.monotonic_ns()}",
+        "Action": "lambda:InvokeFunction",
+        "Principal": principal,
+    }
+    if source_arn is not None:
+        params["SourceArn"] = source_arn
+    if qualifier is not None:
+        params["Qualifier"] = qualifier
+    return json.loads(client.add_permission(**params)["Statement"])
+
+
+@dataclass
+class StubPermissions:
+    """`types.InvokePermissions` for in-process tests: every caller may invoke, but the
+    targets in `refused`; what was asked is kept in `asked`."""
+
+    refused: list = field(default_factory=list)
+    asked: list = field(default_factory=list)
+
+    def refusal(self, target, caller) -> str | None:
+        self.asked.append((target, caller))
+        return f"{caller.service} may not invoke {target}" if target in self.refused else None
+
+
 # A function that logs each event it gets as `RECORD <json>`, read back with `records`.
 RECORDER = """
 import json

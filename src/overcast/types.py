@@ -208,6 +208,30 @@ class EventSources(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ServicePrincipal:
+    """An AWS service invoking a function for one of its resources, as the function's
+    resource-based policy sees it: `service` is the principal (`s3.amazonaws.com`),
+    `source_arn` and `source_account` are the `aws:SourceArn` and `aws:SourceAccount` the
+    service sets (a bucket's ARN and its owner's account; a topic's, a rule's ARN; an HTTP
+    API's `arn:aws:execute-api:REGION:ACCOUNT:api-id/stage/METHOD/path`)."""
+
+    service: str
+    source_arn: str
+    source_account: str
+
+
+class InvokePermissions(Protocol):
+    """Lambda's resource-based policies as the services that invoke functions ask them
+    (services/lambda_/control/invoke_permissions.py): S3 notifications, SNS subscriptions,
+    EventBridge targets and HTTP API integrations invoke only what a policy allows."""
+
+    def refusal(self, target: Target, caller: ServicePrincipal) -> str | None:
+        """Why the policy of the function (version, alias) `target` names does not let
+        `caller` do lambda:InvokeFunction, in AWS's words; None when it does."""
+        ...
+
+
 class Acceptor(Protocol):
     """Lambda's asynchronous queue as other services hand it events (engine/async_queue.py):
     an event accepted is kept until a function has run it (or it fails for good)."""

@@ -29,6 +29,13 @@ def test_quick_create_with_the_cli_then_curl(server, lambda_client, function_nam
     assert created["ProtocolType"] == "HTTP" and created["ApiEndpoint"]
     routes = aws(server, "apigatewayv2", "get-routes", "--api-id", created["ApiId"])
     assert [r["RouteKey"] for r in routes["Items"]] == ["$default"]
+    # As AWS's tutorials do: API Gateway may invoke the function for this API's routes.
+    source = f"arn:aws:execute-api:us-east-1:000000000000:{created['ApiId']}/*"
+    aws(
+        server, "lambda", "add-permission", "--function-name", function_name,
+        "--statement-id", "api", "--action", "lambda:InvokeFunction",
+        "--principal", "apigateway.amazonaws.com", "--source-arn", source,
+    )  # fmt: skip
 
     completed = subprocess.run(
         ["curl", "-s", "-w", "\\n%{http_code}", created["ApiEndpoint"] + "/hello/cli"],

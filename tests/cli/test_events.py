@@ -44,6 +44,20 @@ def test_rule_ls_put_rm(server, lambda_client, function_name) -> None:
     )
     assert made.code == 0, made.err
     assert made.out.startswith(f"rule {function_name} (arn:aws:events:us-east-1:000000000000:rule/")
+    # As the console does, the rule may invoke its target: the function's policy says so.
+    [statement] = json.loads(lambda_client.get_policy(FunctionName=function_name)["Policy"])[
+        "Statement"
+    ]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == (
+        f"arn:aws:events:us-east-1:000000000000:rule/{function_name}"
+    )
+    again = overcast(  # replacing the rule keeps the one statement
+        server, "events", "rule", function_name, "--pattern", pattern, "--target", function_name
+    )
+    assert again.code == 0, again.err
+    policy = json.loads(lambda_client.get_policy(FunctionName=function_name)["Policy"])
+    assert len(policy["Statement"]) == 1
 
     listed = overcast(server, "events", "ls")
     row = next(line for line in listed.out.splitlines() if line.startswith(function_name))

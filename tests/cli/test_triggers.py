@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from support import deploy, http_call
+from support import allow, deploy, http_call
 
 from .test_e2e import overcast
 
@@ -33,6 +33,7 @@ def test_rm_says_what_still_points_at_the_function(server, function_name: str) -
     subscription = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
     bucket = f"rm-{stem}"
     s3.create_bucket(Bucket=bucket)
+    allow(lam, function_name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={

@@ -88,6 +88,7 @@ def run_rule(args: argparse.Namespace, ctx: CliContext) -> int:
         State="DISABLED" if args.disabled else "ENABLED",
         **rule,
     )["RuleArn"]
+    _allow_rule(ctx.client("lambda"), function_arn, arn)
     target = {"Id": target_id(args.target), "Arn": function_arn}
     if args.input is not None:
         target["Input"] = args.input
@@ -124,6 +125,24 @@ def run_put(args: argparse.Namespace, ctx: CliContext) -> int:
         return 1
     ctx.out.write(f"{result['EventId']}\n")
     return 0
+
+
+def _allow_rule(functions, function_arn: str, rule_arn: str) -> None:  # noqa: ANN001
+    """Let the rule invoke the function, as the EventBridge console does when it adds a
+    function target: EventBridge invokes only what the function's resource-based policy
+    allows (`events.amazonaws.com`, the rule's ARN as SourceArn). Kept if already there."""
+    rule = rule_arn.split(":rule/", 1)[-1]  # `name`, or `bus/name` on a custom bus
+    statement_id = "AWSEvents_" + re.sub(r"[^A-Za-z0-9_-]", "-", rule)[:90]
+    try:
+        functions.add_permission(
+            FunctionName=function_arn,
+            StatementId=statement_id,
+            Action="lambda:InvokeFunction",
+            Principal="events.amazonaws.com",
+            SourceArn=rule_arn,
+        )
+    except functions.exceptions.ResourceConflictException:
+        pass  # the rule was made before: its statement is there
 
 
 def target_id(function: str) -> str:

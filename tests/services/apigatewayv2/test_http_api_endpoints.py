@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from support import deploy, http_call
+from support import allow, deploy, http_call
 
 SAMPLES = Path(__file__).resolve().parents[2] / "events"
+APIGATEWAY = "apigateway.amazonaws.com"
+EXECUTE_API = "arn:aws:execute-api:us-east-1:000000000000"
+INTERNAL_ERROR = (500, {"message": "Internal Server Error"})
 APP = """
 import json, time
 
@@ -44,6 +47,7 @@ def function_arn(server) -> str:
     client = server.client("lambda")
     name = f"http-api-{uuid.uuid4().hex[:8]}"
     deploy(client, name, APP, Timeout=10)
+    allow(client, name, APIGATEWAY, f"{EXECUTE_API}:*")  # every API of the account
     return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
@@ -197,6 +201,7 @@ def test_a_throttled_function_is_500(server, gateway) -> None:
     name = f"throttled-{uuid.uuid4().hex[:8]}"
     deploy(client, name, APP)
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    allow(client, name, APIGATEWAY, f"{EXECUTE_API}:*")
     arn = client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     endpoint = gateway.create_api(Name="t", ProtocolType="HTTP", Target=arn)["ApiEndpoint"]
     status, _, body = http_call(f"{endpoint}/x")
@@ -227,3 +232,39 @@ def test_iam_routes_need_a_signature_and_a_disabled_endpoint_refuses(gateway, ap
     off = gateway.create_api(Name="off", ProtocolType="HTTP", DisableExecuteApiEndpoint=True)
     status, _, body = http_call(off["ApiEndpoint"] + "/")
     assert (status, json.loads(body)) == (403, {"message": "Forbidden"})
+
+
+def test_the_function_policy_decides_which_routes_may_invoke_it(server, gateway) -> None:
+    """API Gateway invokes as `apigateway.amazonaws.com`, its SourceArn the route's
+    `api-id/stage/METHOD/path` (or `api-id/stage/$default`); without a permission that
+    allows it the integration answers 500, as API Gateway does."""
+    client = server.client("lambda")
+    name = f"guarded-{uuid.uuid4().hex[:8]}"
+    deploy(client, name, APP)
+    arn = client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    created = gateway.create_api(Name="guarded", ProtocolType="HTTP")
+    api_id, endpoint = created["ApiId"], created["ApiEndpoint"]
+    target = integration(gateway, api_id, arn)
+    for key in ("GET /items/{id}", "$default"):
+        gateway.create_route(ApiId=api_id, RouteKey=key, Target=target)
+    gateway.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+
+    def answer(path: str) -> tuple[int, object]:
+        status, _, body = http_call(endpoint + path)
+        return status, json.loads(body)
+
+    assert answer("/items/1") == INTERNAL_ERROR  # no policy at all
+    allow(client, name, APIGATEWAY, f"{EXECUTE_API}:another-api/*/*/items/{{id}}")
+    allow(client, name, "events.amazonaws.com", f"{EXECUTE_API}:{api_id}/*/*/items/{{id}}")
+    assert answer("/items/1") == INTERNAL_ERROR  # another API's, another service's
+
+    route = allow(client, name, APIGATEWAY, f"{EXECUTE_API}:{api_id}/*/GET/items/{{id}}")
+    status, event = answer("/items/1")
+    assert status == 200 and event["routeKey"] == "GET /items/{id}"
+    assert answer("/other") == INTERNAL_ERROR  # the $default route is not /items/{id}
+    allow(client, name, APIGATEWAY, f"{EXECUTE_API}:{api_id}/*/$default")
+    assert answer("/other")[0] == 200
+
+    client.remove_permission(FunctionName=name, StatementId=route["Sid"])
+    assert answer("/items/1") == INTERNAL_ERROR  # a cached answer is not kept past a change
+    assert answer("/other")[0] == 200

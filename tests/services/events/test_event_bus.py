@@ -18,6 +18,7 @@ from overcast.services.events.registry import EventRegistry
 from overcast.services.events.rules import RuleService
 from overcast.services.events.store import SqliteEventBridgeStore
 from overcast.services.lambda_.errors import ResourceConflictException, ResourceNotFoundException
+from support import StubPermissions
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
 FN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
@@ -59,6 +60,7 @@ class World:
         self.sent: list[Delivery] = []
         self.destinations.register("sqs", self.sent.append)
         self.timers: list[tuple[float, object]] = []
+        self.permissions = StubPermissions()
         self.router = EventRouter(
             self.registry,
             self.queue,
@@ -67,6 +69,7 @@ class World:
             nullcontext,
             timer=lambda delay, fn: self.timers.append((delay, fn)),
             clock=lambda: self.now,
+            permissions=self.permissions,
         )
 
     def rule(self, name: str, pattern: dict, *targets: dict, bus: str = "default") -> None:

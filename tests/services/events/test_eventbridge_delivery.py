@@ -15,6 +15,7 @@ import pytest
 from support import (
     RECORDER,
     RunningServer,
+    allow,
     deploy,
     failed_for_good,
     log_messages,
@@ -53,10 +54,15 @@ def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
     running.stop()
 
 
+RULES = "arn:aws:events:us-east-1:000000000000:rule/"
+
+
 def recorder(server: RunningServer, name: str) -> str:
-    """Deploy a function that logs each event it gets; answer its ARN."""
+    """Deploy a function that logs each event it gets, which every rule of the account may
+    invoke; answer its ARN."""
     client = server.client("lambda")
     deploy(client, name, RECORDER)
+    allow(client, name, "events.amazonaws.com", RULES + "*")
     return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
@@ -142,7 +148,8 @@ def test_a_loop_through_a_bus_is_stopped_after_16_invocations(fast_server, funct
     marker = f"{function_name}-mark"
     deploy(client, marker, MARKER)
     arn = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
-    events.put_rule(Name=function_name, EventPattern=json.dumps({"source": ["looper"]}))
+    rule = events.put_rule(Name=function_name, EventPattern=json.dumps({"source": ["looper"]}))
+    allow(client, function_name, "events.amazonaws.com", rule["RuleArn"])
     events.put_targets(Rule=function_name, Targets=[{"Id": "me", "Arn": arn}])
 
     client.invoke(FunctionName=function_name, InvocationType="Event", Payload=b"{}")
@@ -205,3 +212,57 @@ def test_a_rate_schedule_fires_its_scheduled_event(fast_server, function_name) -
     assert event["resources"] == [rule_arn]
     assert event["detail"] == {}
     assert event["time"].endswith("Z") and len(event["time"]) == len("2024-01-01T00:00:00Z")
+
+
+def test_eventbridge_invokes_only_what_the_function_policy_allows(
+    fast_server, function_name
+) -> None:
+    """Without a permission for its rule the target fails at once (NO_PERMISSIONS, no
+    retries) and the event goes to the target's dead-letter queue."""
+    events, client = fast_server.client("events"), fast_server.client("lambda")
+    sqs = fast_server.client("sqs")
+    deploy(client, function_name, RECORDER)
+    arn = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    dead = sqs.create_queue(QueueName=f"{function_name}-dead")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])
+    rule_arn = events.put_rule(Name=function_name, EventPattern='{"source": ["guarded"]}')[
+        "RuleArn"
+    ]
+    target = {
+        "Id": "fn",
+        "Arn": arn,
+        "DeadLetterConfig": {"Arn": dead_arn["Attributes"]["QueueArn"]},
+        "RetryPolicy": {"MaximumRetryAttempts": 3},
+    }
+    events.put_targets(Rule=function_name, Targets=[target])
+
+    def put(detail: str) -> None:
+        entry = {"Source": "guarded", "DetailType": "t", "Detail": json.dumps({"d": detail})}
+        assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+
+    def dead_letter() -> dict:
+        answer = sqs.receive_message(
+            QueueUrl=dead, MessageAttributeNames=["All"], WaitTimeSeconds=1
+        )
+        return answer.get("Messages", [None])[0]
+
+    put("no permission")
+    message = wait_for(dead_letter)
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["ERROR_CODE"] == "NO_PERMISSIONS"
+    assert attributes["RETRY_ATTEMPTS"] == "0"
+    assert attributes["RULE_ARN"] == rule_arn and attributes["TARGET_ARN"] == arn
+    assert (
+        "events.amazonaws.com is not authorized to perform: lambda:InvokeFunction"
+        in (attributes["ERROR_MESSAGE"])
+    )
+    assert json.loads(message["Body"])["detail"] == {"d": "no permission"}
+
+    allow(client, function_name, "events.amazonaws.com", RULES + "another-rule")
+    put("another rule's")
+    assert json.loads(wait_for(dead_letter)["Body"])["detail"] == {"d": "another rule's"}
+
+    allow(client, function_name, "events.amazonaws.com", rule_arn)
+    put("allowed")
+    [event] = wait_for(lambda: records(fast_server, function_name))
+    assert event["detail"] == {"d": "allowed"}

@@ -46,7 +46,7 @@ def delivered() -> list[Delivery]:
 def store(tmp_path: Path, clock: Clock, delivered: list[Delivery]):
     destinations = Destinations()
     destinations.register("sqs", delivered.append)
-    store = ObjectStore(tmp_path, "000000000000", None, None, destinations, clock)  # type: ignore[arg-type]
+    store = ObjectStore(tmp_path, "000000000000", None, None, destinations, clock, permissions=None)  # type: ignore[arg-type]
     store.buckets.create(BUCKET, "us-east-1", None)
     events = frozenset(["s3:ObjectCreated:*", "s3:LifecycleExpiration:*"])
     configuration = {"QueueConfigurations": [{"QueueArn": QUEUE, "Events": sorted(events)}]}
@@ -223,7 +223,7 @@ def test_the_sweep_runs_in_the_background(store: ObjectStore, clock: Clock) -> N
 def test_the_configuration_survives_a_restart(store: ObjectStore, tmp_path: Path) -> None:
     rules(store, {"ID": "logs", "Prefix": "logs/", "Expiration": {"Days": 1}})
     store.close()
-    again = ObjectStore(tmp_path, "000000000000", None, None, Destinations())  # type: ignore[arg-type]
+    again = ObjectStore(tmp_path, "000000000000", None, None, Destinations(), permissions=None)  # type: ignore[arg-type]
     try:
         kept = again.lifecycle.configuration(BUCKET)
         assert [rule.id for rule in kept.rules] == ["logs"]

@@ -14,7 +14,7 @@ from overcast.types import ObjectTooLarge, ObjectUnreadable
 
 @pytest.fixture
 def store(tmp_path: Path):
-    store = ObjectStore(tmp_path, "000000000000", None, None, None)  # type: ignore[arg-type]
+    store = ObjectStore(tmp_path, "000000000000", None, None, None, permissions=None)  # type: ignore[arg-type]
     store.buckets.create("code", "us-east-1", None)
     store.buckets.create("faraway", "eu-west-1", "eu-west-1")
     put(store, "code", "app.zip", b"PK package")

@@ -92,7 +92,7 @@ def test_a_cross_origin_request_carries_its_rule_s_headers(
 
 @pytest.fixture
 def door(tmp_path: Path):
-    store = ObjectStore(tmp_path, "000000000000", None, None, None)  # type: ignore[arg-type]
+    store = ObjectStore(tmp_path, "000000000000", None, None, None, permissions=None)  # type: ignore[arg-type]
     store.buckets.create("site", "us-east-1", None)
     store.buckets.create("closed", "us-east-1", None)
     store.buckets.put_cors("site", RULES)

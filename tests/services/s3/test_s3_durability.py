@@ -11,7 +11,7 @@ import signal
 import sqlite3
 from pathlib import Path
 
-from support import RECORDER, RunningServer, deploy, log_messages, wait_for
+from support import RECORDER, RunningServer, allow, deploy, log_messages, wait_for
 
 
 def kill_hard(running: RunningServer) -> None:
@@ -30,6 +30,7 @@ def test_acknowledged_writes_survive_kill_9(launch, tmp_path: Path) -> None:
     s3.create_bucket(Bucket="durable")
     s3.put_bucket_tagging(Bucket="durable", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
     deploy(functions, "recorder", RECORDER)
+    allow(functions, "recorder", "s3.amazonaws.com", "arn:aws:s3:::durable")
     arn = functions.get_function(FunctionName="recorder")["Configuration"]["FunctionArn"]
     s3.put_bucket_notification_configuration(
         Bucket="durable",
@@ -52,7 +53,8 @@ def test_acknowledged_writes_survive_kill_9(launch, tmp_path: Path) -> None:
     stray = data / "s3" / "blobs" / "ff" / "ff-stray"
     stray.parent.mkdir(exist_ok=True)
     stray.write_bytes(b"orphan")
-    record = {"Records": [{"eventName": "ObjectCreated:Put", "kept": True}]}
+    kept = {"eventName": "ObjectCreated:Put", "kept": True, "s3": {"bucket": {"name": "durable"}}}
+    record = {"Records": [kept]}
     with sqlite3.connect(data / "s3.db") as db:
         db.execute(
             "INSERT INTO outbox (target, body, hops) VALUES (?,?,0)",

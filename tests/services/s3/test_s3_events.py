@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from support import RECORDER, RunningServer, deploy, log_messages, queue_idle, wait_for
+from support import RECORDER, RunningServer, allow, deploy, log_messages, queue_idle, wait_for
 from support import records as events_recorded
 
 SAMPLE = Path(__file__).parents[2] / "events" / "s3-event.json"
@@ -33,9 +33,12 @@ def records(server: RunningServer, name: str) -> list[dict]:
     return [r for event in events_recorded(server, name) for r in event.get("Records", [])]
 
 
-def function_arn(server: RunningServer, name: str, source: str) -> str:
+def function_arn(server: RunningServer, name: str, source: str, bucket: str | None) -> str:
+    """A new function's ARN; S3 may invoke it for `bucket` (as SAM's S3 event allows it)."""
     client = server.client("lambda")
     deploy(client, name, source)
+    if bucket is not None:
+        allow(client, name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     return client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
 
 
@@ -59,7 +62,7 @@ def shape_of(value: object) -> object:
 def test_records_reach_the_function_as_s3_sends_them(
     server: RunningServer, s3, bucket: str, function_name: str
 ) -> None:
-    arn = function_arn(server, function_name, RECORDER)
+    arn = function_arn(server, function_name, RECORDER, bucket)
     notify(s3, bucket, arn, ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"])
     body = b"x" * 1024
     put = s3.put_object(Bucket=bucket, Key="Happy Face.jpg", Body=body)
@@ -116,7 +119,7 @@ def test_records_reach_the_function_as_s3_sends_them(
 def test_filters_choose_the_keys(
     server: RunningServer, s3, bucket: str, function_name: str
 ) -> None:
-    arn = function_arn(server, function_name, RECORDER)
+    arn = function_arn(server, function_name, RECORDER, bucket)
     notify(s3, bucket, arn, ["s3:ObjectCreated:Put"], prefix="in/", suffix=".txt")
     for key in ("in/a.txt", "in/b.png", "out/c.txt", "in/d.txt"):
         s3.put_object(Bucket=bucket, Key=key, Body=b"x")
@@ -133,7 +136,7 @@ def test_filters_choose_the_keys(
 def test_configurations_are_checked(
     server: RunningServer, s3, bucket: str, function_name: str
 ) -> None:
-    arn = function_arn(server, function_name, RECORDER)
+    arn = function_arn(server, function_name, RECORDER, bucket)
     overlapping = {
         "LambdaFunctionConfigurations": [
             {"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]},
@@ -181,7 +184,7 @@ def test_configurations_are_checked(
 def test_a_function_writing_into_its_own_bucket_is_stopped_after_16(
     server: RunningServer, s3, bucket: str, function_name: str
 ) -> None:
-    arn = function_arn(server, function_name, LOOPER)
+    arn = function_arn(server, function_name, LOOPER, bucket)
     notify(s3, bucket, arn, ["s3:ObjectCreated:*"], prefix="loop/")
     s3.put_object(Bucket=bucket, Key="loop/start", Body=b"go")
 
@@ -200,9 +203,10 @@ def test_a_function_writing_into_its_own_bucket_is_stopped_after_16(
 def test_topic_destinations_get_the_test_event_and_records(
     server: RunningServer, s3, bucket: str, function_name: str
 ) -> None:
-    arn = function_arn(server, function_name, RECORDER)
+    arn = function_arn(server, function_name, RECORDER, None)
     sns = server.client("sns")
     topic = sns.create_topic(Name=f"objects-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    allow(server.client("lambda"), function_name, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
@@ -254,3 +258,56 @@ def test_queue_destinations_get_the_test_event_and_records(
     (removed,) = [b["Records"][0] for b in bodies if "Records" in b]
     assert removed["eventName"] == "ObjectRemoved:Delete"
     assert removed["s3"]["object"]["key"] == "gone+soon"
+
+
+def test_s3_invokes_only_what_the_function_policy_allows(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    functions = server.client("lambda")
+    arn = function_arn(server, function_name, RECORDER, None)
+    refused = f"Not authorized to invoke function [{arn}]"
+    with pytest.raises(ClientError) as raised:
+        notify(s3, bucket, arn, ["s3:ObjectCreated:*"])  # no permission at all
+    error = raised.value.response["Error"]
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "InvalidArgument"
+    assert error["Message"] == "Unable to validate the following destination configurations"
+    assert (error["ArgumentName1"], error["ArgumentValue1"]) == (arn, refused)
+
+    allow(functions, function_name, "s3.amazonaws.com", "arn:aws:s3:::another-bucket")
+    allow(functions, function_name, "sns.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    with pytest.raises(ClientError) as raised:
+        notify(s3, bucket, arn, ["s3:ObjectCreated:*"])  # another bucket's, another service
+    assert raised.value.response["Error"]["ArgumentValue1"] == refused
+
+    statement = allow(functions, function_name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    notify(s3, bucket, arn, ["s3:ObjectCreated:*"])
+    s3.put_object(Bucket=bucket, Key="allowed", Body=b"x")
+    wait_for(lambda: records(server, function_name))
+
+    # A permission removed since: S3 cannot invoke the function and drops the event.
+    functions.remove_permission(FunctionName=function_name, StatementId=statement["Sid"])
+    s3.put_object(Bucket=bucket, Key="dropped", Body=b"x")  # handed on (or not) before 200
+    allow(functions, function_name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    s3.put_object(Bucket=bucket, Key="again", Body=b"x")
+    wait_for(lambda: len(records(server, function_name)) >= 2)
+    wait_for(lambda: queue_idle(server))
+    keys = sorted(r["s3"]["object"]["key"] for r in records(server, function_name))
+    assert keys == ["again", "allowed"]
+
+
+def test_a_permission_for_an_alias_covers_the_alias_only(
+    server: RunningServer, s3, bucket: str, function_name: str
+) -> None:
+    functions = server.client("lambda")
+    arn = function_arn(server, function_name, RECORDER, bucket)  # the function's own policy
+    functions.publish_version(FunctionName=function_name)
+    functions.create_alias(FunctionName=function_name, Name="live", FunctionVersion="1")
+    with pytest.raises(ClientError) as raised:
+        notify(s3, bucket, f"{arn}:live", ["s3:ObjectCreated:*"])
+    assert raised.value.response["Error"]["ArgumentName1"] == f"{arn}:live"
+    allow(functions, function_name, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}", qualifier="live")
+    notify(s3, bucket, f"{arn}:live", ["s3:ObjectCreated:*"])
+    s3.put_object(Bucket=bucket, Key="via-alias", Body=b"x")
+    (record,) = wait_for(lambda: records(server, function_name))
+    assert record["s3"]["object"]["key"] == "via-alias"

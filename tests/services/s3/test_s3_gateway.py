@@ -38,7 +38,7 @@ def client_for(store: object) -> TestClient:
 
 @pytest.fixture
 def s3(tmp_path: Path):
-    store = ObjectStore(tmp_path, "000000000000", None, None, None)  # type: ignore[arg-type]
+    store = ObjectStore(tmp_path, "000000000000", None, None, None, permissions=None)  # type: ignore[arg-type]
     with client_for(store) as client:
         yield client
     store.close()

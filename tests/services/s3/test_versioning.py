@@ -49,7 +49,7 @@ def store(tmp_path: Path):
     delivered: list[Delivery] = []
     destinations = Destinations()
     destinations.register("sqs", delivered.append)
-    store = ObjectStore(tmp_path, "000000000000", None, None, destinations)  # type: ignore[arg-type]
+    store = ObjectStore(tmp_path, "000000000000", None, None, destinations, permissions=None)  # type: ignore[arg-type]
     store.buckets.create("bkt", "us-east-1", None)
     events = frozenset(["s3:ObjectCreated:*", "s3:ObjectRemoved:*"])
     configuration = {"QueueConfigurations": [{"QueueArn": QUEUE, "Events": sorted(events)}]}
@@ -104,7 +104,7 @@ def test_versions_survive_a_restart(store: ObjectStore, tmp_path: Path) -> None:
     store.buckets.put_versioning("bkt", {"Status": "Enabled"})
     first, second = put(store, "k", b"one"), put(store, "k", b"two")
     store.close()
-    again = ObjectStore(tmp_path, "000000000000", None, None, Destinations())  # type: ignore[arg-type]
+    again = ObjectStore(tmp_path, "000000000000", None, None, Destinations(), permissions=None)  # type: ignore[arg-type]
     try:
         assert again.buckets.get("bkt").versioning_status == "Enabled"
         assert again.objects.get("bkt", "k").version_id == second

@@ -22,6 +22,7 @@ from overcast.delivery import DeliveryFailed, Destinations
 from overcast.services.sns.fanout import RETRIES, Fanout
 from overcast.services.sns.publisher import Publisher
 from overcast.services.sns.registry import Registry
+from support import StubPermissions
 
 
 def confirmed_web_subscription(world: World, topic: str, **attributes: str) -> str:
@@ -194,6 +195,7 @@ def test_deliveries_kept_in_the_store_run_after_a_restart(world: World) -> None:
         URLS,
         delay_scale=0.0,
         poster=StubWeb().post,
+        permissions=StubPermissions(),
     )
 
     async def resume() -> None:

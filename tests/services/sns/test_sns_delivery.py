@@ -11,7 +11,16 @@ import json
 import pytest
 from sns_server import SAMPLE, shape
 
-from support import RECORDER, RunningServer, deploy, log_messages, queue_idle, records, wait_for
+from support import (
+    RECORDER,
+    RunningServer,
+    allow,
+    deploy,
+    log_messages,
+    queue_idle,
+    records,
+    wait_for,
+)
 
 # Publishes to the topic it is subscribed to: a loop through the topic.
 LOOPER = """
@@ -31,6 +40,7 @@ def test_a_function_gets_the_sns_event(fast_server: RunningServer, sns, function
     deploy(client, function_name, RECORDER)
     function = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
     topic = sns.create_topic(Name=function_name)["TopicArn"]
+    allow(client, function_name, "sns.amazonaws.com", topic)
     subscription = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)[
         "SubscriptionArn"
     ]
@@ -74,6 +84,7 @@ def test_a_loop_through_a_topic_is_stopped_after_16_invocations(
     topic = sns.create_topic(Name=function_name)["TopicArn"]
     deploy(client, function_name, LOOPER, Timeout=30, Environment={"Variables": {"TOPIC": topic}})
     function = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    allow(client, function_name, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)
 
     sns.publish(TopicArn=topic, Message="start")
@@ -230,6 +241,7 @@ def test_a_topic_is_a_lambda_destination(fast_server: RunningServer, sns, functi
     recorder = client.get_function(FunctionName=recorder_name)["Configuration"]["FunctionArn"]
     deploy(client, function_name, "def handler(event, context):\n    raise ValueError('no')\n")
     topic = sns.create_topic(Name=function_name)["TopicArn"]
+    allow(client, recorder_name, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=recorder)
     client.put_function_event_invoke_config(
         FunctionName=function_name,
@@ -242,3 +254,38 @@ def test_a_topic_is_a_lambda_destination(fast_server: RunningServer, sns, functi
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestPayload"] == {"n": 1}
     assert record["responsePayload"]["errorMessage"] == "no"
+
+
+def test_sns_invokes_only_what_the_function_policy_allows(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    """A refused delivery is a client-side error: not retried, sent to the subscription's
+    dead-letter queue at once."""
+    sqs = queue_service(fast_server)
+    client = fast_server.client("lambda")
+    deploy(client, function_name, RECORDER)
+    function = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    dead = sqs.create_queue(QueueName=f"{function_name}-dead")["QueueUrl"]
+    redrive = json.dumps({"deadLetterTargetArn": queue_arn(sqs, dead)})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="lambda",
+        Endpoint=function,
+        Attributes={"RedrivePolicy": redrive},
+    )
+
+    def dead_letters() -> list[str]:
+        return [json.loads(m["Body"])["Message"] for m in received(sqs, dead)]
+
+    sns.publish(TopicArn=topic, Message="no permission")
+    assert wait_for(dead_letters) == ["no permission"]
+    allow(client, function_name, "sns.amazonaws.com", topic + "-another")
+    allow(client, function_name, "events.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="another topic's")
+    assert wait_for(dead_letters) == ["another topic's"]
+
+    allow(client, function_name, "sns.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="allowed")
+    [event] = wait_for(lambda: records(fast_server, function_name))
+    assert event["Records"][0]["Sns"]["Message"] == "allowed"

@@ -19,6 +19,7 @@ from overcast.services.sns.signing import Signer
 from overcast.services.sns.store import SqliteTopicStore
 from overcast.services.sns.subscriptions import SubscriptionService
 from overcast.services.sns.topics import TopicService
+from support import StubPermissions
 
 ACCOUNT = "000000000000"
 FUNCTION = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:subscriber"
@@ -81,6 +82,7 @@ class World:
     web: StubWeb
     sent: list[Delivery]
     loop: asyncio.AbstractEventLoop
+    permissions: StubPermissions
 
     def settle(self) -> None:
         """Run the fanout until nothing it owes is due (retries are due at once here)."""
@@ -105,6 +107,7 @@ def world() -> Iterator[World]:
     queue, web, sent = StubQueue(), StubWeb(), []
     destinations = Destinations()
     destinations.register("sqs", sent.append)
+    permissions = StubPermissions()
     fanout = Fanout(
         registry,
         queue,
@@ -113,6 +116,7 @@ def world() -> Iterator[World]:
         URLS,
         delay_scale=0.0,
         poster=web.post,
+        permissions=permissions,
     )
     publisher = Publisher(registry, fanout.submit, fanout.outbox)
     destinations.register("sns", publisher.send)
@@ -127,6 +131,7 @@ def world() -> Iterator[World]:
         web,
         sent,
         loop,
+        permissions,
     )
     loop.run_until_complete(fanout.stop())
     loop.close()

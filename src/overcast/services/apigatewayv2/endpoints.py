@@ -8,7 +8,9 @@ quotas, "Troubleshooting issues with HTTP API Lambda integrations"): `{"message"
 with 404 when no stage or route takes the request, 413 for a body over 10 MB, 431 for a
 request line and headers over 10240 bytes, 503 when the integration times out, and 500
 for every failure of the function or of its invocation (an error, an invalid response, a
-throttle, an event Lambda refuses as too large).
+throttle, an event Lambda refuses as too large, a function whose resource-based policy does
+not let `apigateway.amazonaws.com` invoke it for this route: "The IAM role configured on the
+integration or API Gateway doesn't have permissions to call the integration").
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 
 from overcast.aws.errors import ServiceError
 from overcast.http.front_door import (
@@ -49,7 +52,13 @@ from overcast.services.apigatewayv2.model.http_api import (
     parse_api_host,
 )
 from overcast.services.apigatewayv2.model.route_key import RouteKey
-from overcast.types import Invoker, InvokeResult, Resolver
+from overcast.types import (
+    InvokePermissions,
+    Invoker,
+    InvokeResult,
+    Resolver,
+    ServicePrincipal,
+)
 
 log = logging.getLogger(__name__)
 _random = random.Random()
@@ -59,6 +68,7 @@ HOST_MARK = ".execute-api."
 PAYLOAD_LIMIT = 10 * 1024 * 1024  # HTTP API quota: payload size
 HEAD_LIMIT = 10240  # HTTP API quota: request line and header values together
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # what Lambda takes in a synchronous invoke
+PRINCIPAL = "apigateway.amazonaws.com"
 
 
 def _message(status: int, message: str) -> HttpResponse:
@@ -87,10 +97,12 @@ class HttpApis:
         resolver: Resolver,
         engine: Invoker,
         account_id: str,
+        permissions: InvokePermissions,
     ) -> None:
         self._served = served
         self._resolver = resolver
         self._engine = engine
+        self._permissions = permissions
         self._account_id = account_id
         self._overdue: set[asyncio.Task] = set()  # invocations that outlived their timeout
 
@@ -166,10 +178,18 @@ class HttpApis:
             stage_variables=stage.variables or None,
         )
         event = _event(request, context, integration, key)
-        return await self._invoke(api, stage, integration, encoded_event(event))
+        caller = _caller(
+            api.region, self._account_id, api.api_id, stage.name, request.method, key.text
+        )
+        return await self._invoke(api, stage, integration, encoded_event(event), caller)
 
     async def _invoke(
-        self, api: ServedApi, stage: ServedStage, integration: Integration, payload: bytes
+        self,
+        api: ServedApi,
+        stage: ServedStage,
+        integration: Integration,
+        payload: bytes,
+        caller: ServicePrincipal,
     ) -> HttpResponse:
         where = f"HTTP API {api.api_id} stage {stage.name}"
         if len(payload) > LAMBDA_PAYLOAD_LIMIT:
@@ -182,6 +202,10 @@ class HttpApis:
             target = self._resolver.resolve(region, arn, None)
         except ServiceError as exc:
             log.warning("%s: %s", where, exc.message)
+            return _copy(INTERNAL_ERROR)
+        refusal = self._permissions.refusal(target, caller)
+        if refusal is not None:
+            log.warning("%s: %s", where, refusal)
             return _copy(INTERNAL_ERROR)
         if target.function.timeout + INIT_LIMIT_S < integration.timeout_ms / 1000:
             # The function's own timeout (and the init limit) end it first: no watch needed.
@@ -219,6 +243,20 @@ def _event(
         resource = key.text if key.is_default else key.text.partition(" ")[2]
         return event_v1(request, context, resource)
     return event_v2(request, context)
+
+
+@lru_cache(maxsize=4096)  # the same few routes are called over and over
+def _caller(
+    region: str, account_id: str, api_id: str, stage: str, method: str, route_key: str
+) -> ServicePrincipal:
+    """API Gateway as the function's policy sees it: `aws:SourceArn` is the route's
+    execute-api ARN, `arn:aws:execute-api:REGION:ACCOUNT:api-id/stage/METHOD/path` with the
+    route's path as written (`/items/{id}`), or `api-id/stage/$default` for `$default`; the
+    ARNs that `aws lambda add-permission --source-arn .../*/*/items/{id}` matches."""
+    path = route_key.partition(" ")[2]
+    route = f"{method}/{path.lstrip('/')}" if path else route_key  # `$default` has no path
+    arn = f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{route}"
+    return ServicePrincipal(PRINCIPAL, arn, account_id)
 
 
 def _is_preflight(method: str, headers: dict[str, str]) -> bool:

@@ -17,7 +17,13 @@ def build(kernels: Kernels) -> BuiltService:
     store = SqliteHttpApiStore(settings.data_dir / "overcast.db")
     http_apis = HttpApiService(store, settings.account_id)
     http_apis.load()
-    endpoints = HttpApis(http_apis.served, kernels.control, kernels.engine, settings.account_id)
+    endpoints = HttpApis(
+        http_apis.served,
+        kernels.control,
+        kernels.engine,
+        settings.account_id,
+        kernels.control.invoke_permissions,
+    )
     return BuiltService(
         api=apigatewayv2_api(http_apis),
         front_doors=(endpoints,),

@@ -42,7 +42,7 @@ from overcast.delivery import SUCCESS, Delivery, DeliveryFailed, Destinations
 from overcast.services.events.delivery import Acceptor, ApiCall, Attempt, TargetDelivery
 from overcast.services.events.model import Rule, bus_name, event_time
 from overcast.services.events.registry import EventRegistry
-from overcast.types import Resolver
+from overcast.types import InvokePermissions, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ class EventRouter:
         timer: Callable[[float, Callable[[], None]], None] | None = None,
         clock: Callable[[], float] = time.time,
         delay_scale: float = 1.0,
+        permissions: InvokePermissions,
     ) -> None:
         self.registry = registry
         self.archive = archive
@@ -95,6 +96,7 @@ class EventRouter:
             transaction,
             self.publish,
             self.timer,
+            permissions=permissions,
             api=api,
             clock=clock,
             delay_scale=delay_scale,

@@ -11,10 +11,14 @@ What a delivery is, by target:
 - a queue or a topic: a message, through the sender a service registered for it (which
   raises DeliveryFailed when the queue or topic does not exist or refuses the message).
 
+EventBridge invokes a function as `events.amazonaws.com` with the rule's ARN as
+`aws:SourceArn`: the function's resource-based policy must allow that.
+
 What fails, as EventBridge's user guide says: a target that does not exist (or refuses the
-event) fails at once, without retries (it would fail every time), and goes to the target's
-dead-letter queue. A
-target that could not take the event now (a function still being created) is retried with
+event), or one EventBridge lacks the permission to invoke (NO_PERMISSIONS), fails at once,
+without retries ("no retry attempts will happen until action is taken to resolve the
+underlying issue"), and goes to the target's dead-letter queue. A target that could not
+take the event now (a function still being created) is retried with
 exponential backoff and jitter until the target's RetryPolicy runs out, 185 retries or 24
 hours by default; then the event goes to the dead-letter queue with the condition that
 ended it. Without a dead-letter queue the event is dropped and counted as failed. An event
@@ -43,13 +47,14 @@ from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery, DeliveryFailed, Destinations, string_attributes
 from overcast.services.events.input_transform import RuleContext
 from overcast.services.events.model import Rule, RuleTarget, bus_name, service_of
-from overcast.types import Acceptor, Resolver
+from overcast.types import Acceptor, InvokePermissions, Resolver, ServicePrincipal
 
 log = logging.getLogger(__name__)
 
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 300.0
 RETRIES_EXHAUSTED = "MaximumRetryAttemptsExhausted"
 AGE_EXCEEDED = "MaximumEventAgeExhausted"
+EVENTS_PRINCIPAL = "events.amazonaws.com"
 
 Later = Callable[[float, Callable[[], None]], None]  # run a callable after some seconds
 Forward = Callable[[str, str, dict, int], None]  # put (region, bus, event, hops) on a bus
@@ -103,8 +108,10 @@ class TargetDelivery:
         api: ApiCall | None = None,
         clock: Callable[[], float] = time.time,
         delay_scale: float = 1.0,
+        permissions: InvokePermissions,
     ) -> None:
         self.api = api
+        self.permissions = permissions
         self.queue = queue
         self.resolver = resolver
         self.destinations = destinations
@@ -162,6 +169,11 @@ class TargetDelivery:
             raise TargetFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
         except ServiceError as exc:  # e.g. still Pending: it may take the event later
             raise TargetFailed("SDK_CLIENT_ERROR", exc.message, True) from None
+        rule = attempt.rule.arn
+        caller = ServicePrincipal(EVENTS_PRINCIPAL, rule, Arn.parse(rule).account)
+        refusal = self.permissions.refusal(target, caller)
+        if refusal is not None:
+            raise TargetFailed("NO_PERMISSIONS", refusal, False)
         self.queue.accept(target, payload, request_id=new_request_id(), hops=attempt.hops)
 
     def _to_bus(self, attempt: Attempt) -> None:

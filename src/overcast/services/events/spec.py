@@ -43,6 +43,7 @@ def build(kernels: Kernels) -> BuiltService:
         archive=archives.record,
         api=caller.call,
         delay_scale=settings.async_delay_scale,
+        permissions=kernels.control.invoke_permissions,
     )
     replays = ReplayService(registry, store, archives, router.replay)
     scheduler = Scheduler(registry, store, router.fire)

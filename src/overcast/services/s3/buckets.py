@@ -252,7 +252,7 @@ class Buckets:
         rules = parse_configuration(configuration, known_events)
         _check_arns(rules)
         if validate:
-            self._check_functions(rules)
+            self._check_functions(name, rules)
         self.catalog.set_notification(name, {"rules": [rule.to_dict() for rule in rules]})
         self._states[name] = replace(state, rules=rules)
         for target in dict.fromkeys(r.target for r in rules if r.kind != "function"):
@@ -263,17 +263,20 @@ class Buckets:
             except Exception:
                 log.exception("S3 test event to %s", target)
 
-    def _check_functions(self, rules: tuple[Rule, ...]) -> None:
+    def _check_functions(self, bucket: str, rules: tuple[Rule, ...]) -> None:
         """S3 refuses a configuration whose destinations it cannot reach; here, a function
-        must exist (queues and topics may live on other servers)."""
+        must exist and its resource-based policy must let S3 invoke it for this bucket
+        (queues and topics may live on other servers). S3 answers both alike."""
         failed: dict[str, str] = {}
         for rule in rules:
             if rule.kind != "function":
                 continue
             region, name, qualifier = function_target(rule.target)
             try:
-                self.resolver.resolve(region, name, qualifier)
+                target = self.resolver.resolve(region, name, qualifier)
             except ServiceError:
+                target = None
+            if target is None or self.notifier.refusal(bucket, target) is not None:
                 failed[rule.target] = f"Not authorized to invoke function [{rule.target}]"
         if failed:
             extra = {}

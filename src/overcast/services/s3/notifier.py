@@ -2,18 +2,25 @@
 retries, destinations and loop detection apply), to a queue or topic through the sender
 its service registered. Events wait in the catalog's outbox until handed on, so one
 acknowledged with its object is delivered even if the server dies first (at least once).
+
+S3 invokes a function as `s3.amazonaws.com`, with the bucket's ARN as `aws:SourceArn` and
+its owner's account as `aws:SourceAccount`: the function's resource-based policy must allow
+it. S3 checks that when the configuration is put (buckets.py); a permission removed since
+makes the event undeliverable, and S3 drops it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery, DeliveryFailed, Destinations
+from overcast.function import Target
 from overcast.services.s3.catalog import Catalog, Notice
-from overcast.types import Acceptor, Resolver
+from overcast.types import Acceptor, InvokePermissions, Resolver, ServicePrincipal
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +32,15 @@ class Notifier:
         queue: Acceptor,
         resolver: Resolver,
         destinations: Destinations,
+        permissions: InvokePermissions,
+        account_id: str,
     ) -> None:
         self.catalog = catalog
         self.queue = queue
         self.resolver = resolver
         self.destinations = destinations
+        self.permissions = permissions
+        self.account_id = account_id  # every bucket's owner
 
     def deliver(self, notices: list[Notice]) -> None:
         """Hand each event on, then take it out of the outbox."""
@@ -63,4 +74,29 @@ class Notifier:
         except ServiceError as exc:
             log.warning("object event for %s dropped: %s", notice.target, exc.message)
             return
+        refusal = self.refusal(_bucket_of(notice.body), target)
+        if refusal is not None:
+            log.warning("object event for %s dropped: %s", notice.target, refusal)
+            return
         self.queue.accept(target, notice.body, request_id=new_request_id(), hops=notice.hops)
+
+    def refusal(self, bucket: str, target: Target) -> str | None:
+        """Why the function's policy does not let S3 invoke it for `bucket`, if it does not."""
+        caller = ServicePrincipal(S3_PRINCIPAL, bucket_arn(bucket), self.account_id)
+        return self.permissions.refusal(target, caller)
+
+
+S3_PRINCIPAL = "s3.amazonaws.com"
+
+
+def bucket_arn(bucket: str) -> str:
+    """A bucket's ARN: no region, no account (`arn:aws:s3:::bucket`)."""
+    return f"arn:aws:s3:::{bucket}"
+
+
+def _bucket_of(body: bytes) -> str:
+    """The bucket an object event names (`Records[0].s3.bucket.name`)."""
+    try:
+        return str(json.loads(body)["Records"][0]["s3"]["bucket"]["name"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""

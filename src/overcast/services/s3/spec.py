@@ -17,7 +17,12 @@ def build(kernels: Kernels) -> BuiltService:
 
     settings = kernels.settings
     objects = ObjectStore(
-        settings.data_dir, settings.account_id, kernels.queue, kernels.control, kernels.destinations
+        settings.data_dir,
+        settings.account_id,
+        kernels.queue,
+        kernels.control,
+        kernels.destinations,
+        permissions=kernels.control.invoke_permissions,
     )
     kernels.objects.register(S3Reader(objects.objects))
     return BuiltService(

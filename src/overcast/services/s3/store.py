@@ -18,7 +18,7 @@ from overcast.services.s3.names import canonical_user_id
 from overcast.services.s3.notifier import Acceptor, Notifier
 from overcast.services.s3.objects import Objects
 from overcast.services.s3.sqlite_catalog import SqliteCatalog
-from overcast.types import Resolver
+from overcast.types import InvokePermissions, Resolver
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,16 @@ class ObjectStore:
         resolver: Resolver,
         destinations: Destinations,
         clock: Callable[[], float] = time.time,
+        *,
+        permissions: InvokePermissions,
     ) -> None:
         self.account_id = account_id
         self.owner_id = canonical_user_id(account_id)
         self.catalog = SqliteCatalog(data_dir / "s3.db")
         self.blobs = BlobStore(data_dir / "s3")
-        self.notifier = Notifier(self.catalog, queue, resolver, destinations)
+        self.notifier = Notifier(
+            self.catalog, queue, resolver, destinations, permissions, account_id
+        )
         self.buckets = Buckets(self.catalog, resolver, self.notifier, self.owner_id, clock)
         self.access = BucketAccess(self.catalog, self.buckets)
         # Records name the bucket owner by a short upper-case id, as S3's do.

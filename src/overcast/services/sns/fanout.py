@@ -2,7 +2,9 @@
 
 - A function subscriber gets an asynchronous invocation through Lambda's async queue (kept
   there durably, retried, sent to its destinations as any async event), carrying the
-  message's hop count so that loops stop.
+  message's hop count so that loops stop. SNS invokes as `sns.amazonaws.com` with the
+  topic's ARN as `aws:SourceArn`: a function whose resource-based policy does not allow
+  that refuses the message, a client-side error.
 - A queue subscriber gets the envelope (or the raw message, with its typed attributes)
   through `Destinations`, where the queue service registers its sender; a FIFO topic's
   message carries its group and deduplication ids on to the queue.
@@ -16,7 +18,9 @@ A failed delivery is retried as SNS's default HTTP/S policy retries (3 more time
 apart, times `delay_scale`); then it goes to the subscription's dead-letter queue
 (RedrivePolicy) if it has one, or is dropped with a warning. What SNS calls a client-side
 error is not retried but goes to the dead-letter queue at once, as SNS does: a function or
-queue that does not exist, or a queue that refuses the message (`DeliveryFailed`).
+queue that does not exist, a function whose policy does not let SNS invoke it ("changes the
+policy attached to the endpoint in a way that prevents Amazon SNS from delivering"), or a
+queue that refuses the message (`DeliveryFailed`).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
-from overcast.aws.arn import function_target
+from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import MissingResource
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery as Handover
@@ -45,13 +49,14 @@ from overcast.services.sns.notification import Urls
 from overcast.services.sns.outbox import Outbox
 from overcast.services.sns.registry import Registry
 from overcast.services.sns.store import CONFIRMATION, FAREWELL, NOTIFICATION, Delivery
-from overcast.types import Acceptor, Resolver
+from overcast.types import Acceptor, InvokePermissions, Resolver, ServicePrincipal
 
 log = logging.getLogger(__name__)
 
 RETRIES = 3
 RETRY_DELAY_S = 20.0
 HTTP_TIMEOUT_S = 15.0
+SNS_PRINCIPAL = "sns.amazonaws.com"
 
 Poster = Callable[[str, bytes, dict[str, str]], Awaitable[bool]]
 
@@ -83,8 +88,10 @@ class Fanout:
         delay_scale: float = 1.0,
         clock: Callable[[], float] = time.time,
         poster: Poster = post,
+        permissions: InvokePermissions,
     ) -> None:
         self.registry = registry
+        self.permissions = permissions
         self.store = registry.store
         self.acceptor = acceptor
         self.resolver = resolver
@@ -207,6 +214,11 @@ class Fanout:
             target = self.resolver.resolve(region, name, qualifier)
         except MissingResource as error:
             raise DeliveryFailed(error.message, missing=True) from None
+        topic = subscription.topic_arn
+        caller = ServicePrincipal(SNS_PRINCIPAL, topic, Arn.parse(topic).account)
+        refusal = self.permissions.refusal(target, caller)
+        if refusal is not None:
+            raise DeliveryFailed(refusal)
         version = self._version(subscription)
         payload = notification.lambda_event(message, subscription, self.urls, version)
         self.acceptor.accept(target, payload, request_id=new_request_id(), hops=message.hops)

@@ -31,6 +31,7 @@ def build(kernels: Kernels) -> BuiltService:
         kernels.destinations,
         Urls(settings.endpoint, signer),
         delay_scale=settings.async_delay_scale,
+        permissions=kernels.control.invoke_permissions,
     )
     publisher = Publisher(registry, fanout.submit, fanout.outbox)
     topics = Topics(TopicService(registry), SubscriptionService(registry, fanout), publisher)

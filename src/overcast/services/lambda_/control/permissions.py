@@ -12,8 +12,9 @@ GetPolicy's right after; later changes of the function move its own on, not the 
 AddPermission's and RemovePermission's RevisionId precondition is checked against the
 policy's, or against the target's own while it has no policy.
 
-Nothing enforces the statements yet: they are kept and returned (the identity and access
-work will read them).
+The statements are enforced where a caller invokes: the IAM authorizer reads them for
+Invoke (resource_policies.py), and the services that invoke on their own (S3, SNS,
+EventBridge, HTTP APIs) ask invoke_permissions.py.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from overcast.services.lambda_.control.environment_seal import EnvironmentSeal
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.event_source_mappings import EventSourceMappingService
 from overcast.services.lambda_.control.functions import FunctionService
+from overcast.services.lambda_.control.invoke_permissions import InvokePermissions
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.resolver import CatalogResolver
@@ -96,6 +97,8 @@ class ControlPlane:
         self.urls.load()
         self.event_invoke = EventInvokeService(self.catalog, clock)
         self.permissions = PermissionService(self.catalog)
+        # What the services that invoke functions ask of those policies (types.InvokePermissions)
+        self.invoke_permissions = InvokePermissions(self.catalog)
         self.code_signing = CodeSigningService(self.catalog, clock)
         self.code_signing.load()
         self.runtime_management = RuntimeManagementService(self.catalog, settings)

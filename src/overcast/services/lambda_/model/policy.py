@@ -9,7 +9,7 @@ A statement as Lambda returns it (AddPermission's `Statement`, GetPolicy's `Poli
                    "ArnLike": {"AWS:SourceArn": "arn:aws:s3:::bucket"}}}
 
 The shapes follow responses recorded from Lambda (principals, condition keys and their
-order); Overcast keeps and returns them, and enforces nothing yet.
+order); control/invoke_permissions.py and resource_policies.py enforce them.
 """
 
 from __future__ import annotations
