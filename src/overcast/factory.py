@@ -252,24 +252,26 @@ def build_platform(settings: Settings) -> Platform:
 def authorizer_for(settings: Settings, built: tuple[BuiltService, ...]) -> Authorizer:
     """IAM's authorizer over IAM's principals (services/iam/authorizer.py); everything is
     allowed with `--auth off`, where no signature is verified."""
-    if not settings.auth:
+    iam = _iam(built)
+    if not settings.auth or iam is None:  # no IAM: a test's own SERVICES (tests/services/tally)
         return AllowAll()
     from overcast.services.iam.authorizer import IamAuthorizer
     from overcast.services.iam.spec import identity_sources
 
-    return IamAuthorizer(identity_sources(_iam(built)).principals)
+    return IamAuthorizer(identity_sources(iam).principals)
 
 
 def iam_key_ring(built: tuple[BuiltService, ...]) -> KeyRing:
-    """The access keys of IAM's users, as requests are verified by them."""
+    """The access keys of IAM's users, as requests are verified by them (none without IAM)."""
     from overcast.services.iam.spec import identity_sources
 
-    return identity_sources(_iam(built)).key_ring
+    iam = _iam(built)
+    return identity_sources(iam).key_ring if iam is not None else KeyRings()
 
 
-def _iam(built: tuple[BuiltService, ...]) -> BuiltService:
+def _iam(built: tuple[BuiltService, ...]) -> BuiltService | None:
     specs = services.SERVICES
-    return next(b for spec, b in zip(specs, built, strict=True) if spec.name == "iam")
+    return next((b for spec, b in zip(specs, built, strict=True) if spec.name == "iam"), None)
 
 
 def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:
