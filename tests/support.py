@@ -113,7 +113,13 @@ def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> Run
         stop_server(process)
         raise
     _DATA_DIRS[endpoint] = data_dir
-    return RunningServer(endpoint, data_dir, process)
+    running = RunningServer(endpoint, data_dir, process)
+    try:
+        create_lambda_role(running)
+    except Exception:
+        stop_server(process)
+        raise
+    return running
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -192,6 +198,34 @@ def package(source: str = "def handler(event, context):\n    return event\n") ->
 
 
 LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda"
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def create_lambda_role(server: RunningServer) -> None:
+    """Make LAMBDA_ROLE, the role the suite's functions run as, in the server's IAM.
+
+    On AWS a function runs as a role that exists, that Lambda may assume, and whose policies
+    allow each call its code makes. Like the admin role of a developer's sandbox account, this
+    one allows everything, so a test about something else need not spell out permissions;
+    the tests about permissions make their own narrow roles (tests/services/iam). A data dir
+    started again already has it.
+    """
+    iam = server.client("iam")
+    try:
+        iam.create_role(RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
+    except iam.exceptions.EntityAlreadyExistsException:
+        return
+    iam.attach_role_policy(RoleName="lambda", PolicyArn=ADMINISTRATOR)
 
 
 def deploy(client, name: str, source: str, **config) -> None:

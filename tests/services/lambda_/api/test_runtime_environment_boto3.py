@@ -29,7 +29,7 @@ def handler(event, context):
 """
 
 # Python's environment on Lambda (python3.12), but for what differs here on purpose:
-# AWS_SESSION_TOKEN (no temporary credentials yet), AWS_LAMBDA_RUNTIME_API (a Python function
+# AWS_LAMBDA_RUNTIME_API (a Python function
 # runs on Overcast's framed protocol, with no HTTP Runtime API to point at), LC_CTYPE (gone
 # from Lambda's Python images since 2026), and AWS_ENDPOINT_URL (Overcast's own endpoint).
 PYTHON_ON_LAMBDA = {
@@ -64,6 +64,7 @@ VARYING = {
     "AWS_LAMBDA_LOG_STREAM_NAME",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",  # the role session's, as Lambda's (its key is an ASIA one)
     "AWS_ENDPOINT_URL",
     "_X_AMZN_TRACE_ID",
 }
@@ -87,6 +88,7 @@ def test_a_python_function_sees_lambdas_environment(lambda_client, function_name
     assert set(env) == set(PYTHON_ON_LAMBDA) | VARYING
     assert {key: env[key] for key in PYTHON_ON_LAMBDA} == PYTHON_ON_LAMBDA
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == function_name
+    assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA") and env["AWS_SESSION_TOKEN"]
     assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{function_name}"
     stream = env["AWS_LAMBDA_LOG_STREAM_NAME"]
     assert re.fullmatch(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}", stream)
