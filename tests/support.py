@@ -230,12 +230,12 @@ def create_lambda_role(server: RunningServer) -> None:
 
 def deploy(client, name: str, source: str, **config) -> None:
     """Create a python3.12 function whose `app.py` is `source` (or whose files are `ZipFiles`),
-    and wait until it is Active."""
+    running as LAMBDA_ROLE unless `Role` is given, and wait until it is Active."""
     files = config.pop("ZipFiles", None) or {"app.py": source}
     client.create_function(
         FunctionName=name,
         Runtime=config.pop("Runtime", "python3.12"),
-        Role=LAMBDA_ROLE,
+        Role=config.pop("Role", LAMBDA_ROLE),
         Handler=config.pop("Handler", "app.handler"),
         Code={"ZipFile": make_zip(files)},
         **config,
