@@ -145,6 +145,10 @@ def build_platform(settings: Settings) -> Platform:
     objects = ObjectReaders()
     # Lambda encrypts environment variables through this; KMS registers its keys when built.
     keys = KeyServices()
+    # STS issues temporary credentials through this, into the keys requests are verified by;
+    # IAM registers its roles, which Lambda checks functions' roles against (with auth on).
+    identities = Identities()
+    identities.register_issuer(sessions)
     control = ControlPlane(
         settings=settings,
         store=store,
@@ -153,6 +157,7 @@ def build_platform(settings: Settings) -> Platform:
         capacity=engine,
         objects=objects,
         keys=keys,
+        roles=identities if settings.auth else None,
     )
     events = EventStore(settings.data_dir / "events.db")
     # Where async outcomes, notifications and messages go, by ARN service (lambda, sqs, ...).
@@ -166,9 +171,6 @@ def build_platform(settings: Settings) -> Platform:
         delay_scale=settings.async_delay_scale,
         after_logs=log_sink.when_written,
     )
-    # STS issues temporary credentials through this, into the keys requests are verified by.
-    identities = Identities()
-    identities.register_issuer(sessions)
     kernels = Kernels(
         settings=settings,
         logs=logs,

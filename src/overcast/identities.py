@@ -67,6 +67,11 @@ class Identities:
     def register_issuer(self, issuer: CredentialIssuer) -> None:
         self._issuer = issuer
 
+    @property
+    def has_roles(self) -> bool:
+        """Whether IAM registered its roles (a platform without IAM has none to look up)."""
+        return self._roles is not None
+
     def role(self, arn: str) -> RoleRecord | None:
         return self._roles.role(arn) if self._roles is not None else None
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import uuid
 
-from support import LAMBDA_TRUST, RunningServer, deploy, log_messages, wait_for
+import pytest
+from botocore.exceptions import ClientError
+
+from support import LAMBDA_TRUST, RunningServer, deploy, error_of, log_messages, wait_for
 
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 ACCOUNT = "000000000000"
@@ -160,3 +163,50 @@ def test_a_basic_execution_role_writes_its_own_logs(
     assert outcome["stream"].startswith("own-")
     assert outcome["list_queues"] == "AccessDenied"  # SQS's code, in the JSON protocol too
     wait_for(lambda: line in log_messages(server, function_name))
+
+
+CANNOT_ASSUME = (
+    "InvalidParameterValueException",
+    "The role defined for the function cannot be assumed by Lambda.",
+    400,
+)
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def test_a_role_lambda_cannot_assume_is_refused(server: RunningServer, function_name: str) -> None:
+    client = server.client("lambda")
+    iam = server.client("iam")
+    untrusting = f"ec2-only-{uuid.uuid4().hex[:8]}"
+    ec2_only = iam.create_role(RoleName=untrusting, AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
+    missing = f"arn:aws:iam::{ACCOUNT}:role/no-such-{uuid.uuid4().hex[:8]}"
+    for role in (missing, ec2_only["Role"]["Arn"]):
+        with pytest.raises(ClientError) as caught:
+            deploy(client, function_name, "def handler(e, c):\n    return 1\n", Role=role)
+        assert error_of(caught) == CANNOT_ASSUME
+    deploy(client, function_name, "def handler(e, c):\n    return 1\n")
+    with pytest.raises(ClientError) as caught:
+        client.update_function_configuration(FunctionName=function_name, Role=missing)
+    assert error_of(caught) == CANNOT_ASSUME
+    # Once the role trusts Lambda, it may be given.
+    iam.update_assume_role_policy(RoleName=untrusting, PolicyDocument=json.dumps(LAMBDA_TRUST))
+    changed = client.update_function_configuration(
+        FunctionName=function_name, Role=ec2_only["Role"]["Arn"]
+    )
+    assert changed["Role"] == ec2_only["Role"]["Arn"]
+
+
+def test_with_auth_off_any_role_is_accepted(launch, tmp_path, function_name: str) -> None:
+    open_server = launch(tmp_path / "open", "--auth", "off")
+    client = open_server.client("lambda")
+    role = f"arn:aws:iam::{ACCOUNT}:role/no-such-{uuid.uuid4().hex[:8]}"
+    deploy(client, function_name, "def handler(e, c):\n    return 1\n", Role=role)
+    assert client.get_function(FunctionName=function_name)["Configuration"]["Role"] == role

@@ -28,6 +28,7 @@ from overcast.services.lambda_.control.code_storage import CodeStorage
 from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.environment_seal import EnvironmentSeal, refusal
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
+from overcast.services.lambda_.control.execution_roles import ExecutionRoles
 from overcast.services.lambda_.control.layers import LayerService
 from overcast.services.lambda_.control.naming import (
     check_deletable,
@@ -94,8 +95,10 @@ class FunctionService:
         code_signing: CodeSigningService | None = None,
         runtime_management: RuntimeManagementService | None = None,
         seal: EnvironmentSeal,
+        execution_roles: ExecutionRoles | None = None,
     ) -> None:
         self.seal = seal
+        self.execution_roles = execution_roles or ExecutionRoles()
         self.code_storage = code_storage
         self.runtime_management = runtime_management
         self.permissions = permissions
@@ -139,6 +142,7 @@ class FunctionService:
         if change.role is None:  # the API layer's validation says so first (required member)
             raise InvalidParameterValueException("Role is a mandatory parameter.")
         check_change(change, self.settings)
+        self.execution_roles.check(change.role)
         given = self._given(named.region, change)
         config = Configuration(
             name=named.name,
@@ -342,6 +346,8 @@ class FunctionService:
     ) -> VersionView:
         check_change(change, self.settings)
         entry = self._latest_entry(region, function_name)
+        if change.role is not None:
+            self.execution_roles.check(change.role)
         given = self._given(entry.region, change)
         if given.get("layers"):
             code = entry.latest.code_sha256

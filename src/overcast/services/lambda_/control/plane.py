@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from overcast.aws.clock import Clock, utc_now
 from overcast.config import Settings
 from overcast.function import Target
+from overcast.identities import Identities
 from overcast.object_readers import ObjectReaders
 from overcast.services.lambda_.control.aliases import AliasService
 from overcast.services.lambda_.control.catalog import Catalog
@@ -23,6 +24,7 @@ from overcast.services.lambda_.control.concurrency import ConcurrencyService
 from overcast.services.lambda_.control.environment_seal import EnvironmentSeal
 from overcast.services.lambda_.control.event_invoke import EventInvokeService
 from overcast.services.lambda_.control.event_source_mappings import EventSourceMappingService
+from overcast.services.lambda_.control.execution_roles import ExecutionRoles
 from overcast.services.lambda_.control.functions import FunctionService
 from overcast.services.lambda_.control.invoke_permissions import InvokePermissions
 from overcast.services.lambda_.control.layers import LayerService
@@ -56,7 +58,10 @@ class AccountSettings:
 class ControlPlane:
     """Build once at start:
     `ControlPlane(settings=..., store=..., code_store=..., retirer=..., capacity=...,
-    objects=..., keys=...)`, then `open()` once `keys` can decrypt (KMS built).
+    objects=..., keys=..., roles=...)`, then `open()` once `keys` can decrypt (KMS built).
+
+    `roles` (the kernels' identities, given with auth on) checks each function's execution
+    role (execution_roles.py); without it any role ARN is accepted.
 
     Loads every function from the store into memory; `open` decrypts their environment
     variables, then hands `capacity` (the engine) every stored provisioned-concurrency
@@ -74,6 +79,7 @@ class ControlPlane:
         clock: Clock = utc_now,
         objects: ObjectReader | None = None,
         keys: Keys,
+        roles: Identities | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -119,6 +125,8 @@ class ControlPlane:
             code_signing=self.code_signing,
             runtime_management=self.runtime_management,
             seal=self.seal,
+            # A function's role must be one Lambda may assume, where IAM is there to say.
+            execution_roles=ExecutionRoles(roles),
         )
         self.aliases = AliasService(
             self.catalog,
