@@ -137,6 +137,27 @@ def create_function(client, name: str, source: str, **config) -> None:
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
 
+def allow(client, name: str, principal: str, source_arn: str) -> None:
+    """Let a service invoke function `name`, as SAM and the console do when they wire it."""
+    client.add_permission(
+        FunctionName=name,
+        StatementId=f"{principal.split('.')[0]}-{time.monotonic_ns()}",
+        Action="lambda:InvokeFunction",
+        Principal=principal,
+        SourceArn=source_arn,
+    )
+
+
+def http_api(endpoint: str, functions, name: str) -> str:
+    """A quick-created HTTP API in front of function `name`, allowed to invoke it: its URL."""
+    arn = functions.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    api = client(endpoint, "apigatewayv2").create_api(Name=name, ProtocolType="HTTP", Target=arn)
+    region, account = arn.split(":")[3:5]
+    source = f"arn:aws:execute-api:{region}:{account}:{api['ApiId']}/*"
+    allow(functions, name, "apigateway.amazonaws.com", source)
+    return api["ApiEndpoint"]
+
+
 # Each server's data dir, by port: Lambda API requests sent raw are signed with its root key.
 _DATA_DIRS: dict[int, Path] = {}
 _SIGNED: dict[tuple[int, str, str, bytes], tuple[float, str]] = {}
@@ -185,6 +206,24 @@ def authorization(port: int | None, method: str, path: str, body: bytes) -> str:
     )
     _SIGNED[shape] = (now, lines)
     return lines
+
+
+def s3_authorization(endpoint: str, method: str, path: str) -> str:
+    """The SigV4 header lines of a raw S3 request with an unsigned payload (sign ahead of a
+    timed loop: signing is the client's work, not the server's)."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    key = root_key(endpoint)
+    request = AWSRequest(method=method, url=f"{endpoint}{path}")
+    request.headers["X-Amz-Content-SHA256"] = "UNSIGNED-PAYLOAD"
+    credentials = Credentials(key["aws_access_key_id"], key["aws_secret_access_key"])
+    S3SigV4Auth(credentials, "s3", "us-east-1").add_auth(request)
+    return "".join(
+        f"{name}: {request.headers[name]}\r\n"
+        for name in ("X-Amz-Date", "X-Amz-Content-SHA256", "Authorization")
+    )
 
 
 def request_head(

@@ -28,7 +28,14 @@ import shutil
 import subprocess
 
 from _floor import LAMBDA_FLOOR_SERVER, floor_server
-from _harness import client, cpu_s, create_function, echo_server, lambda_client, overcast_process
+from _harness import (
+    cpu_s,
+    create_function,
+    echo_server,
+    http_api,
+    lambda_client,
+    overcast_process,
+)
 
 TARGETED = ("overcast function URL", "overcast HTTP API")  # the paths issue 5 sets a target for
 TARGET = 0.35  # requests/s, as a share of the bare server's
@@ -94,11 +101,8 @@ def main() -> None:
         url = config["FunctionUrl"]
         wrk(url, 2, args.connections)  # warm the environments up
         function_url = wrk(url, args.seconds, args.connections, process.pid)
-        arn = functions.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
-        api = client(endpoint, "apigatewayv2").create_api(
-            Name="noop", ProtocolType="HTTP", Target=arn
-        )
-        http_api = wrk(api["ApiEndpoint"] + "/", args.seconds, args.connections, process.pid)
+        api_url = http_api(endpoint, functions, "noop")
+        http_api_rate = wrk(api_url + "/", args.seconds, args.connections, process.pid)
 
     results = (
         ("asyncio HTTP server", baseline),
@@ -106,7 +110,7 @@ def main() -> None:
         ("Lambda-shaped floor", lambda_floor),
         ("overcast, no function", no_function),
         ("overcast function URL", function_url),
-        ("overcast HTTP API", http_api),
+        ("overcast HTTP API", http_api_rate),
     )
     # Ratios against the bare server; the floor's line shows the best a process boundary allows.
     for label, result in results:

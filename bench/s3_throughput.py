@@ -34,18 +34,16 @@ import time
 from pathlib import Path
 
 from _harness import (
+    allow,
     client,
     create_function,
     lambda_client,
     log_messages,
     overcast_process,
     percentile,
+    s3_authorization,
 )
 
-AUTH = (
-    "AWS4-HMAC-SHA256 Credential=bench/20250101/us-east-1/s3/aws4_request, "
-    "SignedHeaders=host, Signature=0"
-)
 RECORDER = """import json, time
 def handler(event, context):
     print("STARTED", time.time(), event["Records"][0]["s3"]["object"]["key"])
@@ -55,15 +53,22 @@ def handler(event, context):
 class RawS3Client:
     """Keep-alive PUTs with the least client work Python allows."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        port = int(endpoint.rsplit(":", 1)[1])
         self.sock = socket.create_connection(("127.0.0.1", port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.file = self.sock.makefile("rb")
 
-    def put(self, path: str, body: bytes) -> int:
+    def signed(self, path: str) -> str:
+        """The signature lines of a PUT to `path`: made before the timed loop."""
+        return s3_authorization(self.endpoint, "PUT", path)
+
+    def put(self, path: str, body: bytes, signature: str | None = None) -> int:
+        signature = signature or self.signed(path)
+        host = self.endpoint.removeprefix("http://")
         head = (
-            f"PUT {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {len(body)}\r\n"
-            f"Authorization: {AUTH}\r\nx-amz-content-sha256: UNSIGNED-PAYLOAD\r\n\r\n"
+            f"PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n{signature}\r\n"
         ).encode()
         if len(body) < 65536:
             self.sock.sendall(head + body)
@@ -130,14 +135,16 @@ def measure(endpoint: str, folder: Path, size: int, count: int) -> None:
     file_writes(folder, body, 2)  # warm up: the first large write also allocates page cache
     base = rate("file write (baseline)", size, file_writes(folder, body, count))
     rate("MD5 of the bytes (the ETag)", size, md5s(body, count))
-    port = int(endpoint.rsplit(":", 1)[1])
-    raw = RawS3Client(port)
+    raw = RawS3Client(endpoint)
     s3 = s3_client(endpoint)
     bucket = f"bench-{size}"
     s3.create_bucket(Bucket=bucket)
     raw.put(f"/{bucket}/warm", body)
+    signatures = [raw.signed(f"/{bucket}/r{n}") for n in range(count)]
     raw_rate = rate(
-        "overcast, raw HTTP client", size, timed(lambda n: raw.put(f"/{bucket}/r{n}", body), count)
+        "overcast, raw HTTP client",
+        size,
+        timed(lambda n: raw.put(f"/{bucket}/r{n}", body, signatures[n]), count),
     )
     boto_rate = rate(
         "overcast, boto3 put_object",
@@ -153,6 +160,7 @@ def put_to_handler(endpoint: str, count: int) -> None:
     create_function(functions, "on-put", RECORDER)
     arn = functions.get_function(FunctionName="on-put")["Configuration"]["FunctionArn"]
     s3.create_bucket(Bucket="events")
+    allow(functions, "on-put", "s3.amazonaws.com", "arn:aws:s3:::events")
     s3.put_bucket_notification_configuration(
         Bucket="events",
         NotificationConfiguration={

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from _floor import LAMBDA_FLOOR_SERVER
 from _harness import (
     RawHttpClient,
-    client,
     create_function,
     free_port,
+    http_api,
     lambda_client,
     register,
     wait_for,
@@ -128,11 +128,7 @@ def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
         if kind == "url":
             url = functions.create_function_url_config(FunctionName="noop", AuthType="NONE")
             return url["FunctionUrl"].removeprefix(endpoint)
-        arn = functions.get_function(FunctionName="noop")["Configuration"]["FunctionArn"]
-        api = client(endpoint, "apigatewayv2").create_api(
-            Name="noop", ProtocolType="HTTP", Target=arn
-        )
-        return api["ApiEndpoint"].removeprefix(endpoint) + "/"
+        return http_api(endpoint, functions, "noop").removeprefix(endpoint) + "/"
 
     return ready
 

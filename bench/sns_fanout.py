@@ -17,6 +17,7 @@ import json
 import time
 
 from _harness import (
+    allow,
     client,
     create_function,
     lambda_client,
@@ -92,6 +93,7 @@ def main() -> None:
         topic = sns.create_topic(Name="fanout")["TopicArn"]
         for name in names:
             arn = functions.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+            allow(functions, name, "sns.amazonaws.com", topic)
             sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
 
         def publish(i: int, sent: float) -> None:

@@ -147,8 +147,8 @@ class Verifier:
         key, scope = self._scoped_key(parts["Credential"], amz_date, service)
         self._check_token(key, request.headers.get("x-amz-security-token"))
         self._check_time(amz_date)
-        payload = self._payload_hash(request, service, query_form=False)
-        return self._match(request, key, scope, amz_date, parts, payload, ())
+        payload, of_body = self._payload_hash(request, service, query_form=False)
+        return self._match(request, key, scope, amz_date, parts, payload, (), of_body)
 
     def _query_v4(
         self, request: SignedRequest, pairs: list[tuple[str, str]], service: str
@@ -174,8 +174,8 @@ class Verifier:
             "SignedHeaders": query["X-Amz-SignedHeaders"],
             "Signature": query["X-Amz-Signature"],
         }
-        payload = self._payload_hash(request, service, query_form=True)
-        return self._match(request, key, scope, amz_date, parts, payload, _QUERY_AUTH)
+        payload, of_body = self._payload_hash(request, service, query_form=True)
+        return self._match(request, key, scope, amz_date, parts, payload, _QUERY_AUTH, of_body)
 
     def _scoped_key(self, credential: str, amz_date: str, service: str) -> tuple[SigningKey, str]:
         fields = credential.split("/")
@@ -207,18 +207,22 @@ class Verifier:
         if abs(now - signed) > MAX_SKEW_S:
             raise AuthFailure(SKEWED, signed=signed, now=now)
 
-    def _payload_hash(self, request: SignedRequest, service: str, query_form: bool) -> str:
+    def _payload_hash(
+        self, request: SignedRequest, service: str, query_form: bool
+    ) -> tuple[str, bool]:
+        """The payload hash the signature covers, and whether it was computed from the body
+        here (then there is nothing left to check against the body)."""
         sent = request.headers.get("x-amz-content-sha256")
         if service == "s3":
             if query_form:
-                return sent or UNSIGNED_PAYLOAD
+                return sent or UNSIGNED_PAYLOAD, False
             if sent is None:
                 raise AuthFailure(INCOMPLETE, f"{MISSING_HEADER}: x-amz-content-sha256")
-            return sent
+            return sent, False
         if sent is not None:
-            return sent
+            return sent, False
         body = request.body or b""
-        return hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+        return (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256), True
 
     def _match(
         self,
@@ -229,6 +233,7 @@ class Verifier:
         parts: Mapping[str, str],
         payload: str,
         left_out: frozenset[str] | tuple[()],
+        of_body: bool,
     ) -> Verified:
         date, region, service = scope.split("/")[:3]
         canonical = canonical_request(request, parts["SignedHeaders"], payload, service, left_out)
@@ -249,6 +254,8 @@ class Verifier:
         if payload.startswith(STREAMING_PAYLOAD):
             chain = ChunkChain(signing_key, amz_date, scope, expected)
             return Verified(key.identity, key, chain=chain)
+        if of_body:
+            return Verified(key.identity, key)
         return _content_checked(request, key, payload)
 
     # --- S3's SigV2 ---
@@ -347,18 +354,29 @@ def canonical_request(
     """SigV4's canonical request, as botocore's SigV4Auth.canonical_request builds it."""
     path = request.path or "/"
     if service != "s3":  # every service but S3 signs its path URI-encoded twice
-        path = quote(_remove_dot_segments(path), safe="/~")
-    pairs = sorted(
-        (quote(k, safe=_SAFE), quote(v, safe=_SAFE))
-        for k, v in _query_pairs(request.query)
-        if k not in left_out
-    )
-    query = "&".join(f"{k}={v}" for k, v in pairs)
+        path = _canonical_path(path)
+    query = _canonical_query(request.query, left_out) if request.query else ""
     names = signed_headers.split(";")
     headers = "".join(f"{n}:{_signed_value(request.headers.get(n, ''))}\n" for n in names)
     return "\n".join((request.method, path, query, headers, signed_headers, payload))
 
 
+@lru_cache(maxsize=1024)
+def _canonical_path(path: str) -> str:
+    """A path as SigV4 signs it (the same few paths repeat: a function's, a queue's)."""
+    return quote(_remove_dot_segments(path), safe="/~")
+
+
+def _canonical_query(query: str, left_out: frozenset[str] | tuple[()]) -> str:
+    pairs = sorted(
+        (quote(k, safe=_SAFE), quote(v, safe=_SAFE))
+        for k, v in _query_pairs(query)
+        if k not in left_out
+    )
+    return "&".join(f"{k}={v}" for k, v in pairs)
+
+
+@lru_cache(maxsize=4096)  # the same host, content type, ... on every request
 def _signed_value(value: str) -> str:
     """A header's value as its signer saw it. The server reads header bytes as Latin-1;
     botocore signs the text (hashed as UTF-8) and sends it UTF-8 encoded, so bytes that are
@@ -419,6 +437,21 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
 
 
 def _auth_parts(text: str) -> dict[str, str]:
+    """Credential, SignedHeaders and Signature. A client sends the same credential and signed
+    headers on every request; only the signature after them changes, so that part's parse
+    is cached."""
+    head, sep, signature = text.rpartition("Signature=")
+    if not sep or "," in signature or "=" in signature:
+        return _parse_parts(text)
+    return {**_parse_head(head), "Signature": signature.strip()}
+
+
+@lru_cache(maxsize=256)
+def _parse_head(head: str) -> dict[str, str]:
+    return _parse_parts(head)
+
+
+def _parse_parts(text: str) -> dict[str, str]:
     parts = {}
     for item in text.split(","):
         name, sep, value = item.strip().partition("=")
@@ -437,8 +470,10 @@ def _incomplete_message(missing: list[str], amz_date: str | None, authorization:
     return " ".join(needs) + f" Authorization={authorization}"
 
 
+@lru_cache(maxsize=64)
 def _parse_amz_date(text: str, reason: str) -> float:
-    # By hand, not strptime (a third of a verification's cost): yyyyMMdd'T'HHmmss'Z'.
+    # By hand, not strptime (a third of a verification's cost): yyyyMMdd'T'HHmmss'Z'; and
+    # cached, since a client's requests within a second carry the same stamp.
     try:
         if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not text.isascii():
             raise ValueError(text)
