@@ -371,6 +371,22 @@ def http_call(
         return error.code, error.headers, error.read()
 
 
+def make_public(s3, bucket: str) -> None:
+    """What AWS needs before anyone may read `bucket` unsigned: its Block Public Access
+    settings (on for every new bucket) removed, then a policy granting `*` s3:GetObject on its
+    objects, and s3:ListBucket, without which S3 answers a missing key with 403, not 404."""
+    s3.delete_public_access_block(Bucket=bucket)
+    statements = [
+        {"Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource}
+        for action, resource in (
+            ("s3:GetObject", f"arn:aws:s3:::{bucket}/*"),
+            ("s3:ListBucket", f"arn:aws:s3:::{bucket}"),
+        )
+    ]
+    policy = {"Version": "2012-10-17", "Statement": statements}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
 def error_of(caught) -> tuple[str, str, int]:
     """(code, message, HTTP status) of a boto3 ClientError caught by pytest.raises."""
     error = caught.value.response["Error"]

@@ -350,9 +350,12 @@ def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuar
 
 def _announce(settings: Settings, protections: Protections, root: RootKey) -> None:
     endpoint = settings.endpoint
-    env_flags = f" --data-dir {settings.data_dir}" if not _default_dir(settings) else ""
+    default_dir = _default_dir(settings)
+    env_flags = "" if default_dir else f" --data-dir {settings.data_dir}"
     if settings.port != 9000:
         env_flags += f" --port {settings.port}"
+    # The overcast CLI signs with the root key of OVERCAST_DATA_DIR (default ~/.overcast).
+    cli_data_dir = "" if default_dir else f" OVERCAST_DATA_DIR={settings.data_dir}"
     if not settings.auth:
         print(
             "WARNING: --auth off: request signatures are NOT verified; anyone who reaches "
@@ -364,7 +367,7 @@ def _announce(settings: Settings, protections: Protections, root: RootKey) -> No
         f"  The account's root key is in {settings.data_dir / 'root-key.json'} "
         f"(access key id {root.key.access_key_id}).\n"
         f'  AWS CLI, SAM, SDKs: eval "$(overcast env{env_flags})"\n'
-        f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}\n"
+        f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}{cli_data_dir}\n"
         "Isolation of execution environments (see `overcast doctor`):\n  "
         + "\n  ".join(protections.describe())
         + "".join(f"\n  - {note}" for note in protections.notes if OPEN_LOOPBACK in note),

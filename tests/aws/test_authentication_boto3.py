@@ -19,7 +19,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from overcast.aws.signature import derived_key
-from support import RunningServer, deploy, error_of, http_call, signed_headers
+from support import RunningServer, deploy, error_of, http_call, make_public, signed_headers
 
 NO_MATCH = (
     "The request signature we calculated does not match the signature you provided. Check "
@@ -79,9 +79,13 @@ def test_unsigned_requests_are_refused_but_s3_s_anonymous_ones(server: RunningSe
     status, headers, body = http_call(f"{server.endpoint}/2015-03-31/functions/")
     assert status == 403 and headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     assert json.loads(body)["message"] == "Missing Authentication Token"
-    client(server, "s3").create_bucket(Bucket="anonymous-reads")
+    s3 = client(server, "s3")
+    s3.create_bucket(Bucket="anonymous-reads")
     status, _, body = http_call(f"{server.endpoint}/anonymous-reads/missing")
-    assert status == 404 and b"<Code>NoSuchKey</Code>" in body  # served, as anonymous's
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body  # S3's, as anonymous's
+    make_public(s3, "anonymous-reads")
+    status, _, body = http_call(f"{server.endpoint}/anonymous-reads/missing")
+    assert status == 404 and b"<Code>NoSuchKey</Code>" in body  # served, as the policy allows
 
 
 def an_hour_ago() -> mock._patch:

@@ -33,13 +33,20 @@ def handler(event, context):
 """
 
 
+def cli_env(server, **extra: str) -> dict[str, str]:
+    """The environment of a user who exported what `overcast server` said (its endpoint and
+    data dir, whose root key the CLI signs with)."""
+    given = {"OVERCAST_ENDPOINT": server.endpoint, "OVERCAST_DATA_DIR": str(server.data_dir)}
+    return {**os.environ, **given, **extra}
+
+
 def overcast(server, *argv: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "overcast.cli.main", *argv],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "OVERCAST_ENDPOINT": server.endpoint},
+        env=cli_env(server),
     )
 
 
@@ -159,7 +166,7 @@ def test_logs_follow_prints_new_lines_until_ctrl_c(server, deployed: str) -> Non
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "OVERCAST_ENDPOINT": server.endpoint},
+        env=cli_env(server),
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in follower.stdout], daemon=True)\
@@ -178,3 +185,42 @@ def test_logs_follow_prints_new_lines_until_ctrl_c(server, deployed: str) -> Non
         _, stderr = follower.communicate(timeout=DEADLINE_S)
     assert follower.returncode == 0
     assert "Traceback" not in stderr
+
+
+def test_the_cli_signs_with_the_data_dir_s_key_though_aws_s_are_set(server) -> None:
+    # A user with a real AWS account's keys in the environment: they are not Overcast's.
+    aws_keys = {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalr"}
+    listing = subprocess.run(
+        [sys.executable, "-m", "overcast.cli.main", "ls"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=cli_env(server, **aws_keys),
+    )
+    assert listing.returncode == 0, listing.stderr
+
+
+def test_the_cli_signs_with_the_keys_overcast_env_exports(server, tmp_path: Path) -> None:
+    env_flags = ["--data-dir", str(server.data_dir), "--port", server.endpoint.rsplit(":", 1)[1]]
+    exports = overcast(server, "env", *env_flags)
+    assert exports.returncode == 0, exports.stderr
+    script = f"{exports.stdout}\nexec {sys.executable} -m overcast.cli.main ls\n"
+    # Only what `overcast env` exported: no OVERCAST_* and a data dir without a root key.
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("OVERCAST_", "AWS_"))}
+    listing = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**environ, "OVERCAST_DATA_DIR": str(tmp_path / "none")},
+    )
+    assert listing.returncode == 0, listing.stderr
+
+    wrong = subprocess.run(
+        ["bash", "-c", script.replace("export AWS_SECRET_ACCESS_KEY=", "export IGNORED=")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**environ, "OVERCAST_DATA_DIR": str(tmp_path / "none"), "AWS_SECRET_ACCESS_KEY": "x"},
+    )
+    assert wrong.stderr.startswith("error: InvalidSignatureException: "), wrong.stderr

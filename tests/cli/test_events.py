@@ -27,6 +27,12 @@ class Result:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def signs_for_the_server(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process CLI signs with the server's root key, as after `overcast server` said."""
+    monkeypatch.setenv("OVERCAST_DATA_DIR", str(server.data_dir))
+
+
 def overcast(server: RunningServer, *argv: str) -> Result:
     out, err = io.StringIO(), io.StringIO()
     code = main(

@@ -8,7 +8,8 @@ import sys
 import pytest
 from botocore.exceptions import EndpointConnectionError, WaiterError
 
-from overcast.cli.client import resolve_endpoint, resolve_region
+from overcast.aws.root_key import load_or_create
+from overcast.cli.client import resolve_endpoint, resolve_region, signing_credentials
 from overcast.cli.errors import CommandError
 from overcast.cli.main import build_parser, describe
 
@@ -70,6 +71,29 @@ def test_region_resolution() -> None:
         "ap-south-1"
     )
     assert resolve_region("us-west-2", {"AWS_REGION": "ap-south-1"}) == "us-west-2"
+
+
+def test_the_cli_signs_with_the_data_dir_s_root_key_over_another_account_s(tmp_path) -> None:
+    root = load_or_create(tmp_path / "data", "000000000000").key
+    data = {"OVERCAST_DATA_DIR": str(tmp_path / "data")}
+    root_key = {
+        "aws_access_key_id": root.access_key_id,
+        "aws_secret_access_key": root.secret_access_key,
+    }
+    real_aws = {"AWS_ACCESS_KEY_ID": "AKIAREALAWSACCOUNT00", "AWS_SECRET_ACCESS_KEY": "s"}
+    # Credentials in the environment without AWS_ENDPOINT_URL are for AWS itself.
+    assert signing_credentials({**data, **real_aws}) == root_key
+    assert signing_credentials({**data, "AWS_PROFILE": "work"}) == root_key
+    # `eval "$(overcast env)"` (or any key a user gives with an endpoint) is used as given.
+    pointed = {**data, **real_aws, "AWS_ENDPOINT_URL": "http://127.0.0.1:9000"}
+    assert signing_credentials(pointed) == {}
+    # No root key here (a server elsewhere): the environment's, else any key (--auth off).
+    elsewhere = {"OVERCAST_DATA_DIR": str(tmp_path / "none")}
+    assert signing_credentials({**elsewhere, **real_aws}) == {}
+    assert signing_credentials(elsewhere) == {
+        "aws_access_key_id": "overcast",
+        "aws_secret_access_key": "overcast",
+    }
 
 
 def test_connection_options_before_or_after_the_command(monkeypatch) -> None:

@@ -29,6 +29,8 @@ from overcast.cli.requirements import (
     server_interpreter,
 )
 
+from .test_e2e import cli_env
+
 APP = """\
 import tinydep
 
@@ -169,7 +171,7 @@ def overcast(server, cache: Path, *argv: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "OVERCAST_ENDPOINT": server.endpoint, "XDG_CACHE_HOME": str(cache)},
+        env=cli_env(server, XDG_CACHE_HOME=str(cache)),
     )
 
 

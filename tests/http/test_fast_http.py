@@ -11,15 +11,21 @@ import time
 
 import pytest
 
-from support import deploy
+from support import deploy, signed
 
 ECHO = "def handler(event, context):\n    return event\n"
 
 
-def invoke_request(name: str, body: bytes, *extra: str) -> bytes:
+def invoke_request(server, name: str, body: bytes, *extra: str) -> bytes:
+    """Invoke's raw request, signed by the server's root key as botocore signs it (Host, date
+    and body hash; `extra` headers are sent unsigned, as Expect and Connection are by SDKs)."""
+    path = f"/2015-03-31/functions/{name}/invocations"
+    signature = signed(f"{server.endpoint}{path}", "POST", body, service="lambda")
+    host = server.endpoint.removeprefix("http://")
     head = [
-        f"POST /2015-03-31/functions/{name}/invocations HTTP/1.1",
-        "Host: test",
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}",
+        *(f"{k}: {v}" for k, v in signature.items()),
         f"Content-Length: {len(body)}",
         *extra,
     ]
@@ -63,7 +69,7 @@ def connect(server) -> socket.socket:
 
 def test_pipelined_invokes_are_answered_in_order(server, echo) -> None:
     with connect(server) as sock:
-        requests = [invoke_request(echo, json.dumps({"n": n}).encode()) for n in range(5)]
+        requests = [invoke_request(server, echo, json.dumps({"n": n}).encode()) for n in range(5)]
         health = b"GET /_overcast/health HTTP/1.1\r\nHost: test\r\n\r\n"
         sock.sendall(b"".join(requests[:3]) + health + b"".join(requests[3:]))
         answers = read_responses(sock, 6)
@@ -75,7 +81,7 @@ def test_pipelined_invokes_are_answered_in_order(server, echo) -> None:
 def test_body_split_across_packets_and_keep_alive(server, echo) -> None:
     with connect(server) as sock:
         for n in range(3):
-            request = invoke_request(echo, json.dumps({"n": n}).encode())
+            request = invoke_request(server, echo, json.dumps({"n": n}).encode())
             head, body = request.split(b"\r\n\r\n", 1)
             sock.sendall(head + b"\r\n\r\n")
             time.sleep(0.05)
@@ -88,16 +94,29 @@ def test_body_split_across_packets_and_keep_alive(server, echo) -> None:
 
 def test_connection_close_and_errors(server, echo) -> None:
     with connect(server) as sock:
-        sock.sendall(invoke_request("no-such-function", b"{}", "Connection: close"))
+        sock.sendall(invoke_request(server, "no-such-function", b"{}", "Connection: close"))
         [(status, headers, body)] = read_responses(sock, 1)
         assert status == 404 and headers["x-amzn-errortype"] == "ResourceNotFoundException"
         assert headers.get("connection") == "close"
         assert sock.recv(10) == b""  # the server closed the connection
 
 
+def test_an_unsigned_invoke_is_refused_and_the_connection_goes_on(server, echo) -> None:
+    unsigned = (
+        f"POST /2015-03-31/functions/{echo}/invocations HTTP/1.1\r\n"
+        "Host: test\r\nContent-Length: 2\r\n\r\n{}"
+    ).encode()
+    with connect(server) as sock:
+        sock.sendall(unsigned + invoke_request(server, echo, b'{"n": 1}'))
+        answers = read_responses(sock, 2)
+    assert answers[0][0] == 403
+    assert answers[0][1]["x-amzn-errortype"] == "MissingAuthenticationTokenException"
+    assert answers[1][0] == 200 and json.loads(answers[1][2]) == {"n": 1}
+
+
 def test_expect_100_continue_takes_the_ordinary_path(server, echo) -> None:
     with connect(server) as sock:
-        request = invoke_request(echo, b'{"big": true}', "Expect: 100-continue")
+        request = invoke_request(server, echo, b'{"big": true}', "Expect: 100-continue")
         head, body = request.split(b"\r\n\r\n", 1)
         sock.sendall(head + b"\r\n\r\n")
         sock.settimeout(20)
@@ -134,7 +153,7 @@ def test_function_url_requests_pipelined_with_invokes(server, echo, url_path) ->
     with connect(server) as sock:
         sock.sendall(
             get(url_path + "/a")
-            + invoke_request(echo, b'{"n": 1}')
+            + invoke_request(server, echo, b'{"n": 1}')
             + get(url_path + "/b")
             + get("/_overcast/health")
         )
@@ -177,7 +196,7 @@ def test_oversized_function_url_body_keeps_the_connection(server, url_path) -> N
 def test_invoke_body_past_the_shortcut_limit_is_refused(server, echo) -> None:
     body = b'{"x": "' + b"a" * (8 * 1024 * 1024) + b'"}'
     with connect(server) as sock:
-        sock.sendall(invoke_request(echo, body) + invoke_request(echo, b'{"n": 1}'))
+        sock.sendall(invoke_request(server, echo, body) + invoke_request(server, echo, b'{"n": 1}'))
         answers = read_responses(sock, 2)
     assert answers[0][0] == 413
     assert answers[0][1]["x-amzn-errortype"] == "RequestEntityTooLargeException"

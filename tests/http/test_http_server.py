@@ -16,7 +16,7 @@ import pytest
 
 from overcast.cli.errors import PortUnavailable
 from overcast.http.server import AccessLogBudget, listen, raise_file_limit
-from support import http_call, wait_for
+from support import http_call, signed, wait_for
 
 
 def test_a_busy_port_is_said_plainly() -> None:
@@ -76,11 +76,16 @@ def test_the_cli_says_only_that_the_port_is_busy(tmp_path: Path) -> None:
 INVOKE_MISSING = "/2015-03-31/functions/no-such-function/invocations"
 
 
+def invoke_missing(server):
+    url = f"{server.endpoint}{INVOKE_MISSING}"
+    return http_call(url, "POST", b"{}", signed(url, "POST", b"{}", service="lambda"))
+
+
 def test_log_level_info_writes_a_line_per_request(launch, tmp_path: Path) -> None:
     output = tmp_path / "server.out"
     server = launch(tmp_path / "data", "--log-level", "info", output=output)
     http_call(f"{server.endpoint}/_overcast/health")  # answered through ASGI
-    status, _, _ = http_call(f"{server.endpoint}{INVOKE_MISSING}", "POST", b"{}")  # off ASGI
+    status, _, _ = invoke_missing(server)  # off ASGI
     assert status == 404
 
     def logged() -> list[str]:
@@ -96,7 +101,7 @@ def test_log_level_warning_writes_no_access_log(launch, tmp_path: Path) -> None:
     output = tmp_path / "server.out"
     server = launch(tmp_path / "data", "--log-level", "warning", output=output)
     http_call(f"{server.endpoint}/_overcast/health")
-    http_call(f"{server.endpoint}{INVOKE_MISSING}", "POST", b"{}")
+    invoke_missing(server)
     server.stop()
     text = output.read_text()
     assert "_overcast/health" not in text and INVOKE_MISSING not in text

@@ -40,7 +40,7 @@ def resolve_region(given: str | None, environ: Mapping[str, str] = os.environ) -
 
 
 def boto3_client(service: str, endpoint_url: str, region: str) -> Any:
-    """A boto3 client for Overcast: fails fast (no retries), signs with any credentials."""
+    """A boto3 client for Overcast: fails fast (no retries), signs as `signing_credentials` says."""
     import boto3
     from botocore.config import Config
 
@@ -49,29 +49,48 @@ def boto3_client(service: str, endpoint_url: str, region: str) -> Any:
         connect_timeout=5,
         read_timeout=READ_TIMEOUT_S,
     )
-    credentials: dict[str, str] = {}
-    if not (os.environ.get("AWS_ACCESS_KEY_ID") or os.environ.get("AWS_PROFILE")):
-        # The data dir's root key (OVERCAST_DATA_DIR, else ~/.overcast), which also skips
-        # botocore's credential chain, whose instance-metadata probe costs a second off EC2.
-        # Without one (a server elsewhere, with --auth off) any key does.
-        key = local_root_key()
-        credentials = {
-            "aws_access_key_id": key[0] if key else "overcast",
-            "aws_secret_access_key": key[1] if key else "overcast",
-        }
     return boto3.client(
-        service, endpoint_url=endpoint_url, region_name=region, config=config, **credentials
+        service,
+        endpoint_url=endpoint_url,
+        region_name=region,
+        config=config,
+        **signing_credentials(),
     )
 
 
+def signing_credentials(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """boto3's keyword arguments for the key the CLI signs with; {} leaves it to botocore's chain.
+
+    AWS credentials in the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE) are taken to be meant
+    for Overcast only where the environment also points AWS tools away from AWS
+    (AWS_ENDPOINT_URL, as `eval "$(overcast env)"` sets). Without it they are most likely a real
+    AWS account's, which Overcast refuses (InvalidClientTokenId), so the local data dir's root
+    key (OVERCAST_DATA_DIR, else ~/.overcast) comes first. Without either (a server elsewhere
+    with --auth off) any key does; giving one also skips botocore's chain, whose
+    instance-metadata probe costs a second off EC2.
+    """
+    from_environment = bool(environ.get("AWS_ACCESS_KEY_ID") or environ.get("AWS_PROFILE"))
+    if from_environment and environ.get("AWS_ENDPOINT_URL"):
+        return {}
+    key = local_root_key(environ)
+    if key is not None:
+        return {"aws_access_key_id": key[0], "aws_secret_access_key": key[1]}
+    if from_environment:
+        return {}
+    return {"aws_access_key_id": "overcast", "aws_secret_access_key": "overcast"}
+
+
 def local_root_key(environ: Mapping[str, str] = os.environ) -> tuple[str, str] | None:
-    """(access key id, secret) of the local data dir's root key, if there is one."""
+    """(access key id, secret) of the local data dir's root key, if there is one we may read."""
     from pathlib import Path
 
     from overcast.aws.root_key import read_root_key
 
     data_dir = environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
-    return read_root_key(Path(os.path.expanduser(data_dir)))
+    try:
+        return read_root_key(Path(os.path.expanduser(data_dir)))
+    except PermissionError:  # another user's server: its key is not ours to sign with
+        return None
 
 
 @dataclass

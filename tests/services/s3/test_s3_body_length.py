@@ -1,7 +1,8 @@
 """A body that does not match its Content-Length gets S3's XML error, not the HTTP layer's
 plain-text 400 or 408: fewer bytes than declared is RequestTimeout when the client waits (S3
 waits for the rest, then gives up) and IncompleteBody when it half-closes; more bytes than
-declared leave S3 a shorter body, which its Content-MD5 refuses with BadDigest."""
+declared leave S3 a shorter body, which its signed payload hash refuses with
+XAmzContentSHA256Mismatch, or, with UNSIGNED-PAYLOAD, its Content-MD5 with BadDigest."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from support import RunningServer
+from support import RunningServer, signed
 
 
 @pytest.fixture
@@ -40,6 +41,11 @@ def put_declaring(server: RunningServer, bucket: str, length: int, **extra: obje
         lambda params, **_: params["headers"].update({"Content-Length": str(length)}),
     )
     s3.put_object(Bucket=bucket, Key="foo", Body=b"bar", **extra)
+
+
+def root_key(server: RunningServer) -> tuple[str, str]:
+    key = server.credentials
+    return key["aws_access_key_id"], key["aws_secret_access_key"]
 
 
 def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
@@ -68,7 +74,7 @@ def test_a_body_cut_short_by_a_half_close_is_incomplete(
 ) -> None:
     url = f"{quick.endpoint}/{quick_bucket}/half"
     request = AWSRequest("PUT", url, data=b"bar", headers={"Content-Length": "5"})
-    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(request)
+    S3SigV4Auth(Credentials(*root_key(quick)), "s3", "us-east-1").add_auth(request)
     prepared = request.prepare()
     host, port = quick.endpoint.removeprefix("http://").split(":")
     head = f"PUT /{quick_bucket}/half HTTP/1.1\r\nHost: {host}:{port}\r\n"
@@ -91,10 +97,31 @@ def test_a_body_cut_short_by_a_half_close_is_incomplete(
 def test_a_body_longer_than_declared_is_answered_with_s3s_error(
     quick: RunningServer, quick_bucket: str
 ) -> None:
-    # S3 reads the declared 2 bytes ("ba"): their MD5 is not the one sent for "bar". The byte
-    # left over cannot start a request; it must not cut off the answer.
-    md5 = base64.b64encode(hashlib.md5(b"bar").digest()).decode()
+    # S3 reads the declared 2 bytes ("ba"): boto3 signed the hash of "bar" (it signs the
+    # payload over http), which they do not match. The byte left over cannot start a request;
+    # it must not cut off the answer.
     with pytest.raises(ClientError) as excinfo:
-        put_declaring(quick, quick_bucket, 2, ContentMD5=md5)
+        put_declaring(quick, quick_bucket, 2)
     status, code, _ = error_of(excinfo)
-    assert (status, code) == (400, "BadDigest")
+    assert (status, code) == (400, "XAmzContentSHA256Mismatch")
+
+
+def test_a_longer_body_with_an_unsigned_payload_fails_its_content_md5(
+    quick: RunningServer, quick_bucket: str
+) -> None:
+    # With UNSIGNED-PAYLOAD only Content-MD5 speaks for the body: "ba" is not "bar".
+    md5 = base64.b64encode(hashlib.md5(b"bar").digest()).decode()
+    url = f"{quick.endpoint}/{quick_bucket}/longer"
+    given = {"Content-MD5": md5, "X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}
+    headers = signed(url, "PUT", b"bar", given)
+    host, port = quick.endpoint.removeprefix("http://").split(":")
+    head = f"PUT /{quick_bucket}/longer HTTP/1.1\r\nHost: {host}:{port}\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    head += "Content-Length: 2\r\nConnection: close\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=20) as sock:
+        sock.sendall(head.encode() + b"bar")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"<Code>BadDigest</Code>" in answer

@@ -1,18 +1,24 @@
 """Unsigned requests that are S3's (a public read, a health probe of a bucket, a browser's
-CORS preflight) reach S3 through a real server and get S3's answers, in S3's XML; unsigned
-requests for Lambda's paths still reach Lambda, which refuses them as unsigned."""
+CORS preflight) reach S3 through a real server and get S3's answers, in S3's XML, judged by
+the bucket's policy alone (anonymous has nothing else); unsigned requests for Lambda's paths
+still reach Lambda, which refuses them as unsigned."""
 
 from __future__ import annotations
 
 import json
 
-from support import RunningServer, http_call
+from support import RunningServer, http_call, make_public
 
 
 def test_an_unsigned_read_of_a_bucket_is_answered_by_s3(
     server: RunningServer, s3, bucket: str
 ) -> None:
     s3.put_object(Bucket=bucket, Key="public.txt", Body=b"hello")
+    status, _, body = http_call(f"{server.endpoint}/{bucket}/public.txt")
+    assert status == 403  # a bucket is private until its policy says otherwise, as on AWS
+    assert b"<Code>AccessDenied</Code>" in body and b"<Message>Access Denied</Message>" in body
+
+    make_public(s3, bucket)
     status, headers, body = http_call(f"{server.endpoint}/{bucket}/public.txt")
     assert (status, body) == (200, b"hello")
     assert headers["x-amz-request-id"]
