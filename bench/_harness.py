@@ -129,12 +129,39 @@ def create_function(client, name: str, source: str, **config) -> None:
     client.create_function(
         FunctionName=name,
         Runtime=runtime,
-        Role="arn:aws:iam::000000000000:role/bench",
+        Role=bench_role(client.meta.endpoint_url),
         Handler="index.handler" if node else "app.handler",
         Code={"ZipFile": zip_of({"index.mjs" if node else "app.py": source})},
         **config,
     )
     client.get_waiter("function_active_v2").wait(FunctionName=name)
+
+
+TRUST_LAMBDA = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
+
+
+def bench_role(endpoint: str) -> str:
+    """The benchmarks' execution role (made once per server: Lambda takes only a role that
+    exists and trusts it), allowed what the benchmarks' functions do: write their logs."""
+    iam = client(endpoint, "iam")
+    try:
+        return iam.get_role(RoleName="bench")["Role"]["Arn"]
+    except iam.exceptions.NoSuchEntityException:
+        role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    iam.attach_role_policy(RoleName="bench", PolicyArn=basic)
+    return role["Arn"]
 
 
 def allow(client, name: str, principal: str, source_arn: str) -> None:
