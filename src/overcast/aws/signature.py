@@ -62,7 +62,7 @@ BAD_QUERY = "bad_query"  # a presigned URL's parameters are malformed
 CONTENT_MISMATCH = "content_mismatch"  # x-amz-content-sha256 does not match the body
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs on every request
 class SignedRequest:
     """The parts of a request a signature covers. `path` and `query` as sent (raw,
     percent-encoded); `headers` by lower-case name; `body` None where not read (S3's object
@@ -75,7 +75,7 @@ class SignedRequest:
     body: bytes | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Verified:
     """A verified request's signer, and what a streamed body must still match."""
 

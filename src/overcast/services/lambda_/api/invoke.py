@@ -10,7 +10,6 @@ import base64
 import binascii
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,6 +17,7 @@ from starlette.responses import Response
 from overcast.aws import json_document
 from overcast.aws.authentication import Authenticator, auth_error
 from overcast.aws.authorizer import AllowAll, Authorizer, ResourcePolicies
+from overcast.aws.credentials import Identity
 from overcast.aws.error_responses import internal_error
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -129,10 +129,10 @@ class InvokeEndpoint:
             )
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
-        context = invoke_context(headers, self._default_region, self._account_id)
-        context = authenticated(
-            self._authenticator, context, "POST", call.path, call.query, headers, call.body
+        signer = authenticated(
+            self._authenticator, "POST", call.path, call.query, headers, call.body
         )
+        context = invoke_context(headers, self._default_region, self._account_id, signer)
         access = invoke_access(
             context.region, context.account_id, call.function_name, call.qualifier
         )
@@ -177,35 +177,48 @@ def resolve(resolver: Resolver, region: str, function_name: str, qualifier: str 
 
 
 def invoke_context(
-    headers: Mapping[str, str], default_region: str, account_id: str
+    headers: Mapping[str, str],
+    default_region: str,
+    account_id: str,
+    identity: Identity | None = None,
 ) -> RequestContext:
     """Invoke's RequestContext, as the gateway makes one for every other operation (Invoke
     takes its own hot path). Its request id is the invocation's, made by the engine."""
     scope = scope_of(headers, default_region)
     trace = headers.get("x-amzn-trace-id")
-    return RequestContext(scope.access_key, scope.region, scope.service, trace, account_id, "", "")
+    return RequestContext(
+        scope.access_key,
+        scope.region,
+        scope.service,
+        trace,
+        account_id,
+        "",
+        "",
+        identity=identity,
+    )
 
 
 def authenticated(
     authenticator: Authenticator | None,
-    context: RequestContext,
     method: str,
     path: str,
     query: str,
     headers: Mapping[str, str],
     body: bytes,
-) -> RequestContext:
-    """The context with its verified signer; raises Lambda's authentication errors."""
+) -> Identity | None:
+    """The request's verified signer (the root with `--auth off`; None without an
+    authenticator); raises Lambda's authentication errors. Worked out before the context
+    is made, so the context is made once (a frozen dataclass's `replace` is not cheap)."""
     if authenticator is None:
-        return context
+        return None
     if not authenticator.enabled:
-        return replace(context, identity=authenticator.anyone)
+        return authenticator.anyone
     try:
         signed = SignedRequest(method, path, query, headers, body)
         verified = authenticator.authenticate(signed, "lambda")
     except AuthFailure as failure:
         raise auth_error(failure, "rest-json") from None
-    return replace(context, identity=verified.identity if verified else None)
+    return verified.identity if verified else None
 
 
 def wants_log_tail(headers: dict[str, str]) -> bool:

@@ -79,17 +79,16 @@ class InvokeStreamEndpoint:
         tail = wants_log_tail(headers)
         payload = await request.body()
         check_size(payload, invocation_type)
-        context = invoke_context(headers, self._default_region, self._account_id)
         scope = request.scope
-        context = authenticated(
+        signer = authenticated(
             self._authenticator,
-            context,
             "POST",
             (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
             scope["query_string"].decode("latin-1"),
             headers,
             payload,
         )
+        context = invoke_context(headers, self._default_region, self._account_id, signer)
         params = {
             "FunctionName": request.path_params["FunctionName"],
             "Qualifier": request.query_params.get("Qualifier"),
