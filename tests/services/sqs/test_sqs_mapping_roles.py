@@ -157,3 +157,18 @@ def test_update_to_a_function_whose_role_may_not_poll_is_refused(
     assert error_of(excinfo) == ("InvalidParameterValueException", REFUSED)
     found = lambda_client.get_event_source_mapping(UUID=uuid_)
     assert found["FunctionArn"].endswith(":function:" + function_name)
+
+
+def test_with_auth_off_any_role_may_poll(launch, tmp_path, function_name) -> None:
+    """`--auth off` keeps the accept-anything mode: no role is looked up, mappings poll."""
+    open_server = launch(tmp_path / "open", "--auth", "off")
+    client, sqs = open_server.client("lambda"), open_server.client("sqs")
+    role = f"arn:aws:iam::000000000000:role/no-such-{uuid.uuid4().hex[:8]}"
+    deploy(client, function_name, RECORDER, Role=role)
+    queue = sqs.create_queue(QueueName=function_name)["QueueUrl"]
+    uuid_ = client.create_event_source_mapping(
+        EventSourceArn=queue_arn(sqs, queue), FunctionName=function_name
+    )["UUID"]
+    sqs.send_message(QueueUrl=queue, MessageBody="open")
+    assert wait_for(lambda: records_of(open_server, function_name))
+    assert "LastProcessingResult" not in client.get_event_source_mapping(UUID=uuid_)
