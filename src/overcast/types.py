@@ -163,6 +163,7 @@ class Source:
 
     fifo: bool
     visibility_timeout_s: int
+    policy: str | None = None  # the queue's own policy (JSON text), which may allow the role
 
 
 class PolledMapping(Protocol):
@@ -205,6 +206,27 @@ class EventSources(Protocol):
 
     def apply(self, mapping: PolledMapping, done: Callable[[], None]) -> None:
         """Start, restart or stop the mapping's poller (from any thread); then `done()`."""
+        ...
+
+
+class PollerPermissions(Protocol):
+    """What the pollers ask Lambda of a mapping's function's execution role before each
+    receive, and where they report a refusal (services/lambda_/control/
+    event_source_mappings.py): Lambda polls with the function's role."""
+
+    @property
+    def enforced(self) -> bool:
+        """Whether roles are checked at all (not with `--auth off`, nor without IAM)."""
+        ...
+
+    def refusal(self, mapping: PolledMapping, queue_policy: str | None) -> str | None:
+        """The mapping's LastProcessingResult ("PROBLEM: ...") when its function's role may
+        not call what the poller does on its queue; None when it may."""
+        ...
+
+    def report(self, mapping: PolledMapping, problem: str | None) -> None:
+        """Record how the mapping's last poll went: `problem`, or None for a poll that
+        was allowed (which clears a problem recorded before)."""
         ...
 
 

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cli.aws_cli import aws, needs_aws_cli
-from support import RunningServer, deploy
+from support import RunningServer, allow, deploy
 
 
 @pytest.fixture
@@ -178,6 +178,8 @@ def test_rotation_runs_the_four_steps(sm, name: str, lambda_client, function_nam
     function_arn = lambda_client.get_function(FunctionName=function_name)["Configuration"][
         "FunctionArn"
     ]
+    # As AWS's docs require: the function's policy lets Secrets Manager invoke it.
+    allow(lambda_client, function_name, "secretsmanager.amazonaws.com")
     first = sm.create_secret(Name=name, SecretString="original")["VersionId"]
     token = sm.rotate_secret(SecretId=name, RotationLambdaARN=function_arn)["VersionId"]
     deadline = time.monotonic() + 60
@@ -200,6 +202,37 @@ def _stamped(sm, name: str) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def test_rotation_needs_the_function_policy_to_allow_secrets_manager(
+    sm, name: str, lambda_client, function_name
+) -> None:
+    """RotateSecret checks the function's policy and refuses, changing nothing, until it
+    lets secretsmanager.amazonaws.com invoke the function (for this secret, here)."""
+    deploy(lambda_client, function_name, ROTATOR, Timeout=30)
+    function_arn = lambda_client.get_function(FunctionName=function_name)["Configuration"][
+        "FunctionArn"
+    ]
+    arn = sm.create_secret(Name=name, SecretString="original")["ARN"]
+    allow(lambda_client, function_name, "s3.amazonaws.com")  # another service's leave only
+    with pytest.raises(ClientError) as excinfo:
+        sm.rotate_secret(SecretId=name, RotationLambdaARN=function_arn)
+    assert code_of(excinfo) == (
+        "AccessDeniedException",
+        "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function "
+        "policy grants access to the principal secretsmanager.amazonaws.com.",
+    )
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    described = sm.describe_secret(SecretId=name)
+    assert not described.get("RotationEnabled") and "RotationLambdaARN" not in described
+
+    allow(lambda_client, function_name, "secretsmanager.amazonaws.com", arn)
+    token = sm.rotate_secret(SecretId=name, RotationLambdaARN=function_arn)["VersionId"]
+    deadline = time.monotonic() + 60
+    while sm.get_secret_value(SecretId=name)["VersionId"] != token:
+        assert time.monotonic() < deadline, "rotation did not finish"
+        time.sleep(0.2)
+    assert sm.get_secret_value(SecretId=name)["SecretString"] == "rotated"
 
 
 def test_rotation_needs_a_function(sm, name: str) -> None:

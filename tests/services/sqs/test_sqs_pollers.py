@@ -118,3 +118,72 @@ def test_a_mapping_whose_function_is_gone_waits_quietly_and_resumes(
     assert len(messages) == 2, messages  # once when it went, once when it came back
     assert "Function not found" in messages[0] and "stays Enabled" in messages[0]
     assert "exists again" in messages[1]
+
+
+@dataclass
+class Permissions:
+    """Lambda's answer about the mapping's role (types.PollerPermissions): refused or not;
+    every question and report is recorded."""
+
+    refused: str | None = None
+    asked: int = 0
+    reports: list[str | None] = field(default_factory=list)
+    enforced: bool = True
+
+    def refusal(self, mapping: object, queue_policy: str | None) -> str | None:
+        self.asked += 1
+        return self.refused
+
+    def report(self, mapping: object, problem: str | None) -> None:
+        if not self.reports or self.reports[-1] != problem:
+            self.reports.append(problem)
+
+
+def test_a_role_that_may_not_receive_takes_nothing_until_it_may(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lambda polls with the function's role: refused, the poller receives nothing (the
+    message's receive count stays 0) and reports why; allowed again, it delivers."""
+    monkeypatch.setattr(pollers, "RECHECK_S", 0.01)
+    store = SqliteQueueStore(tmp_path / "queues.db")
+    registry = QueueRegistry(store, ACCOUNT)
+    broker = Broker(registry, store)
+    catalog, engine = Catalog(exists=True), Engine()
+    queue, _ = registry.create(REGION, "jobs", {"VisibilityTimeout": "30"}, {})
+    mapping = EventSourceMapping(
+        uuid="m-2",
+        region=REGION,
+        account_id=ACCOUNT,
+        event_source_arn=queue.arn,
+        function_arn=FUNCTION_ARN,
+        batch_size=10,
+        maximum_batching_window_s=0,
+        enabled=True,
+        state=MappingState.ENABLED,
+        last_modified=0.0,
+    )
+    problem = "PROBLEM: Lambda is unable to call ReceiveMessage on SQS"
+    permissions = Permissions(refused=problem)
+    queue_pollers = QueuePollers(registry, broker, engine, catalog, NoLoops(), permissions)
+
+    async def scenario() -> None:
+        broker.start()
+        queue_pollers.start()
+        queue_pollers.apply(mapping, lambda: None)
+        await until(lambda: permissions.reports == [problem], "the refusal to be reported")
+        broker.send(queue, Outgoing(body="order 8", attributes={}, sender_id="me"))
+        asked = permissions.asked
+        await until(lambda: permissions.asked > asked + 5, "the poller to ask again")
+        [message] = queue.messages.values()
+        assert message.receive_count == 0 and engine.batches == []
+
+        permissions.refused = None  # the policy is attached again
+        await asyncio.wait_for(engine.ran.wait(), DEADLINE_S)
+        assert b"order 8" in engine.batches[0]
+        assert permissions.reports == [problem, None]
+        await queue_pollers.stop()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()

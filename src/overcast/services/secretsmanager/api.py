@@ -238,6 +238,7 @@ async def rotate_secret(sm: SecretsManager, call: Call) -> dict:
             raise InvalidRequestException(
                 "No Lambda rotation function ARN is associated with this secret."
             )
+        sm.rotator.check(call.region, doc["arn"], function_arn)
         pending = [v for v, ver in doc["versions"].items() if PENDING in ver["stages"]]
         if any(CURRENT not in doc["versions"][v]["stages"] and v != token for v in pending):
             raise InvalidRequestException(

@@ -6,6 +6,11 @@ fails ends the rotation there, leaving AWSPENDING where the function put it, as 
 
 The function is reached as every service reaches one: resolved through Lambda's control
 plane (`types.Resolver`) and run by the engine (`types.Invoker`), without importing Lambda.
+Its resource-based policy must let `secretsmanager.amazonaws.com` invoke it
+(`types.InvokePermissions`): "When you add a Lambda rotation function ARN to your secret,
+Secrets Manager checks the permissions of the function" (the rotation troubleshooting
+guide), so RotateSecret refuses with AccessDeniedException; a rotation that finds the
+permission gone later ends before its first step.
 """
 
 from __future__ import annotations
@@ -16,22 +21,45 @@ import logging
 import uuid
 from collections.abc import Callable
 
-from overcast.aws.arn import function_target
+from overcast.aws.arn import Arn, function_target
 from overcast.aws.errors import ServiceError
-from overcast.types import Invoker, Resolver
+from overcast.function import Target
+from overcast.services.secretsmanager.errors import AccessDeniedException
+from overcast.types import InvokePermissions, Invoker, Resolver, ServicePrincipal
 
 log = logging.getLogger(__name__)
 STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+PRINCIPAL = "secretsmanager.amazonaws.com"
+CANNOT_INVOKE = (
+    "Secrets Manager cannot invoke the specified Lambda function. Ensure that the function "
+    "policy grants access to the principal secretsmanager.amazonaws.com."
+)
 
 
 class Rotator:
     def __init__(
-        self, resolver: Resolver, invoker: Invoker, rotated: Callable[[str, str], None]
+        self,
+        resolver: Resolver,
+        invoker: Invoker,
+        permissions: InvokePermissions,
+        rotated: Callable[[str, str], None],
     ) -> None:
         self._resolver = resolver
         self._invoker = invoker
+        self._permissions = permissions
         self._rotated = rotated  # (region, secret ARN): record LastRotatedDate
         self._running: set[asyncio.Task] = set()
+
+    def check(self, region: str, secret_arn: str, function_arn: str) -> None:
+        """RotateSecret's check of the function's policy: AccessDeniedException unless it lets
+        Secrets Manager invoke the function for this secret. A function that cannot be found
+        is left to the rotation, which logs it."""
+        try:
+            target = self._target(region, function_arn)
+        except (ValueError, ServiceError):
+            return
+        if self._refusal(target, secret_arn) is not None:
+            raise AccessDeniedException(CANNOT_INVOKE)
 
     def start(self, region: str, secret_arn: str, function_arn: str, token: str) -> None:
         """Run the four steps in the background (RotateSecret answers before they end)."""
@@ -42,10 +70,13 @@ class Rotator:
     async def rotate(self, region: str, secret_arn: str, function_arn: str, token: str) -> bool:
         """Whether every step succeeded."""
         try:
-            function_region, name, qualifier = function_target(function_arn)
-            target = self._resolver.resolve(function_region or region, name, qualifier)
+            target = self._target(region, function_arn)
         except (ValueError, ServiceError) as exc:
             log.warning("rotation of %s: no function %s: %s", secret_arn, function_arn, exc)
+            return False
+        refusal = self._refusal(target, secret_arn)
+        if refusal is not None:
+            log.warning("rotation of %s: %s (%s)", secret_arn, CANNOT_INVOKE, refusal)
             return False
         for step in STEPS:
             event = {
@@ -64,6 +95,16 @@ class Rotator:
                 return False
         self._rotated(region, secret_arn)
         return True
+
+    def _target(self, region: str, function_arn: str) -> Target:
+        function_region, name, qualifier = function_target(function_arn)
+        return self._resolver.resolve(function_region or region, name, qualifier)
+
+    def _refusal(self, target: Target, secret_arn: str) -> str | None:
+        """Why the function's policy does not let Secrets Manager invoke it for the secret
+        (`aws:SourceArn` is the secret's ARN, `aws:SourceAccount` its account)."""
+        caller = ServicePrincipal(PRINCIPAL, secret_arn, Arn.parse(secret_arn).account)
+        return self._permissions.refusal(target, caller)
 
     async def stop(self) -> None:
         for task in list(self._running):

@@ -31,7 +31,8 @@ def build(kernels: Kernels) -> BuiltService:
 
         vault.change(region, secret_arn, stamp)
 
-    rotator = Rotator(kernels.control, kernels.engine, rotated)
+    # Rotation functions are invoked only where their policy lets Secrets Manager invoke them.
+    rotator = Rotator(kernels.control, kernels.engine, kernels.control.invoke_permissions, rotated)
     schedule = RotationSchedule(vault, rotator.start)
 
     async def stop() -> None:

@@ -147,12 +147,16 @@ class Broker:
         wait_s: float | None = 0,
         visibility_s: int | None = None,
         max_bytes: int | None = None,
+        may_take: Callable[[], bool] | None = None,
     ) -> list[Received]:
         """Up to `limit` visible messages, now in flight for `visibility_s` (the queue's
         VisibilityTimeout by default). With none visible, waits up to `wait_s` seconds (None:
-        until one is) and answers as soon as one arrives."""
+        until one is) and answers as soon as one arrives. `may_take` is asked before each
+        take: False answers [] at once (a poller whose role may no longer receive)."""
         deadline = None if wait_s is None else self.clock() + wait_s
         while True:
+            if may_take is not None and not may_take():
+                return []
             found = self.take(queue, limit, visibility_s, max_bytes)
             if found or (deadline is not None and self.clock() >= deadline):
                 return found

@@ -18,6 +18,13 @@ concurrency.
   in the queue instead of being received and failed over and over; the poller looks for the
   function again, less and less often, and resumes when one of that name exists again. The
   batch that found the function gone comes back after its visibility timeout.
+- Lambda polls with the function's execution role (with auth on): before each receive the
+  role must allow sqs:ReceiveMessage, DeleteMessage and GetQueueAttributes on the queue
+  (its policies, or the queue's). While it does not, nothing is received (the messages wait
+  in the queue, their receive counts untouched) and the mapping's LastProcessingResult says
+  why; it stays Enabled and polls again once the role allows it. The role is asked at each
+  take (each wake of a waiting receive), and a receive waits at most RECHECK_S, as Lambda's
+  long polls end, so a permission taken away is reported soon even on an idle queue.
 """
 
 from __future__ import annotations
@@ -38,7 +45,14 @@ from overcast.services.sqs import event
 from overcast.services.sqs.broker import Broker, Received
 from overcast.services.sqs.queue import Queue
 from overcast.services.sqs.registry import QueueRegistry
-from overcast.types import InvokeResult, PolledMapping, Resolver, Runner, Source
+from overcast.types import (
+    InvokeResult,
+    PolledMapping,
+    PollerPermissions,
+    Resolver,
+    Runner,
+    Source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +60,7 @@ DEFAULT_CONCURRENCY = 5
 PAYLOAD_LIMIT = 6 * 1024 * 1024
 ADMISSION_ROUND_S = 1.0
 PAUSE_S = 1.0  # after an error, and while the queue is missing
+RECHECK_S = 5.0  # the longest receive (and the pause while refused) when roles are checked
 RETRY_VISIBILITY_S = 1  # a batch the platform could not run (throttled) comes back this soon
 # While the function is gone: look for it again after 1 s, then 2, 4, 8, then every 10 s.
 MISSING_FIRST_S, MISSING_MAX_S = 1.0, 10.0
@@ -65,12 +80,14 @@ class QueuePollers:
         runner: Runner,
         resolver: Resolver,
         loops: LoopPolicy,
+        permissions: PollerPermissions | None = None,
     ) -> None:
         self.registry = registry
         self.broker = broker
         self.runner = runner
         self.resolver = resolver
         self.loops = loops
+        self.permissions = permissions  # None: any role may poll (the pollers' own tests)
         self._pollers: dict[str, Poller] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[tuple[PolledMapping, Callable[[], None]]] = []
@@ -87,7 +104,7 @@ class QueuePollers:
                 "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified "
                 "queue does not exist."
             )
-        return Source(queue.fifo, queue.visibility_timeout)
+        return Source(queue.fifo, queue.visibility_timeout, _policy(queue))
 
     def apply(self, mapping: PolledMapping, done: Callable[[], None]) -> None:
         loop = self._loop
@@ -126,6 +143,10 @@ class QueuePollers:
         done()
 
 
+def _policy(queue: Queue) -> str | None:
+    return queue.record.attributes.get("Policy") or None
+
+
 def _is_queue_arn(text: str) -> bool:
     """`arn:PARTITION:sqs:REGION:ACCOUNT:NAME`, the only event source read here."""
     try:
@@ -145,6 +166,9 @@ class Poller:
         self.runner = pollers.runner
         self.resolver = pollers.resolver
         self.loops = pollers.loops
+        permissions = pollers.permissions
+        self.permissions = permissions if permissions and permissions.enforced else None
+        self.refused = False  # the last check found the role lacking (logged once)
         self.running = True
         self.filters = tuple(EventPattern.parse(p) for p in mapping.filters)
         self._workers: set[asyncio.Task] = set()
@@ -181,6 +205,8 @@ class Poller:
                     await asyncio.sleep(PAUSE_S)
                     continue
                 batch = await self._gather(queue)
+                if not batch and self.refused:
+                    await asyncio.sleep(RECHECK_S)  # the role may not poll: ask again later
             finally:
                 self._idle.discard(task)
             if not batch:
@@ -194,11 +220,17 @@ class Poller:
     async def _gather(self, queue: Queue) -> list[Received]:
         """A batch: waits for a first message, then up to the batching window for more."""
         mapping = self.mapping
+        checked = self.permissions is not None
+        may_take = (lambda: self._may_poll(queue)) if checked else None
         batch = await self.broker.receive(
-            queue, mapping.batch_size, wait_s=None, max_bytes=PAYLOAD_LIMIT
+            queue,
+            mapping.batch_size,
+            wait_s=RECHECK_S if checked else None,
+            max_bytes=PAYLOAD_LIMIT,
+            may_take=may_take,
         )
         window = mapping.maximum_batching_window_s
-        if window <= 0 or len(batch) >= mapping.batch_size:
+        if not batch or window <= 0 or len(batch) >= mapping.batch_size:
             return batch
         deadline = asyncio.get_running_loop().time() + window
         size = sum(r.message.size for r in batch)
@@ -212,6 +244,7 @@ class Poller:
                     mapping.batch_size - len(batch),
                     wait_s=left,
                     max_bytes=PAYLOAD_LIMIT - size,
+                    may_take=may_take,
                 )
                 if not more:
                     break
@@ -221,6 +254,22 @@ class Poller:
             self._release(queue, batch, 0)  # stopped while batching: others may take them
             raise
         return batch
+
+    def _may_poll(self, queue: Queue) -> bool:
+        """Whether the function's role may poll the queue now; reported to the mapping."""
+        permissions = self.permissions
+        if permissions is None:
+            return True
+        problem = permissions.refusal(self.mapping, _policy(queue))
+        permissions.report(self.mapping, problem)
+        if (problem is not None) != self.refused:
+            self.refused = problem is not None
+            log.warning(
+                "event source mapping %s: %s",
+                self.mapping.uuid,
+                problem or "the execution role may poll its queue again",
+            )
+        return problem is None
 
     async def _process(self, queue: Queue, batch: list[Received]) -> None:
         mapping = self.mapping

@@ -11,7 +11,7 @@ from overcast.services.sqs.message_mover import MessageMover
 from overcast.services.sqs.pollers import LoopPolicy, QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import QueueStore, SqliteQueueStore
-from overcast.types import Resolver, Runner
+from overcast.types import PollerPermissions, Resolver, Runner
 
 
 @dataclass
@@ -30,6 +30,7 @@ class QueueService:
         runner: Runner,
         resolver: Resolver,
         loops: LoopPolicy,
+        permissions: PollerPermissions | None = None,
     ) -> QueueService:
         """Open `<data_dir>/queues.db` and read every queue, message and message movement
         task kept there."""
@@ -39,7 +40,7 @@ class QueueService:
         broker.load()
         mover = MessageMover(registry, broker, store)
         mover.load()
-        pollers = QueuePollers(registry, broker, runner, resolver, loops)
+        pollers = QueuePollers(registry, broker, runner, resolver, loops, permissions)
         return cls(store, registry, broker, pollers, mover)
 
     def start(self) -> None:

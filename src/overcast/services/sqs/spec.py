@@ -14,7 +14,12 @@ def build(kernels: Kernels) -> BuiltService:
 
     settings, control = kernels.settings, kernels.control
     sqs = QueueService.build(
-        settings.data_dir, settings.account_id, kernels.engine, control, control.event_invoke
+        settings.data_dir,
+        settings.account_id,
+        kernels.engine,
+        control,
+        control.event_invoke,
+        control.event_source_mappings,  # the pollers poll with each function's role
     )
     control.event_source_mappings.attach(sqs.pollers)
     return BuiltService(

@@ -37,6 +37,7 @@ def mapping_configuration(mapping: EventSourceMapping) -> dict:
             else None
         ),
         "EventSourceMappingArn": mapping.arn,
+        "LastProcessingResult": mapping.last_processing_result,
     }
 
 

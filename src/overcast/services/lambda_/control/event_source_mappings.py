@@ -5,6 +5,10 @@ Deleting) and handed to the event sources (the queue pollers), which start, rest
 its poller and then call back: the mapping settles (Enabled or Disabled; a deleted one is
 gone), as Lambda's does once its pollers have followed.
 
+The function's execution role must allow what the poller does to the queue
+(source_permissions.py): checked when a mapping is made or given another function, and by
+the pollers before each receive, which report a refusal here (LastProcessingResult).
+
 Writers hold `lock` (API worker threads, and the event loop settling); readers do not, as
 each write swaps a whole frozen value.
 """
@@ -24,21 +28,28 @@ from overcast.aws.paging import page
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.control.naming import name_function
+from overcast.services.lambda_.control.source_permissions import (
+    SourcePermissions,
+    refused_at_create,
+    refused_at_poll,
+)
 from overcast.services.lambda_.control.tags import Retagging, check_tags
 from overcast.services.lambda_.errors import (
     ResourceConflictException,
     ResourceInUseException,
     ResourceNotFoundException,
 )
+from overcast.services.lambda_.model.configuration import Configuration
 from overcast.services.lambda_.model.event_source_mapping import EventSourceMapping, MappingState
 from overcast.services.lambda_.store.base import Store
-from overcast.types import EventSources, Source
+from overcast.types import EventSources, PolledMapping, Source
 
 PAGE_LIMIT = 100
 DEFAULT_BATCH_SIZE = 10
 FIFO_BATCH_LIMIT = 10
 MAX_FILTERS = 5
 NOT_FOUND = "The resource you requested does not exist."
+POLL_OK = "OK"  # LastProcessingResult once a refused mapping may poll again
 # What Lambda accepts only for streams and brokers, not for SQS.
 NOT_FOR_QUEUES = (
     "StartingPosition",
@@ -60,10 +71,17 @@ NOT_FOR_QUEUES = (
 
 
 class EventSourceMappingService:
-    def __init__(self, catalog: Catalog, store: Store, clock: Clock) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        store: Store,
+        clock: Clock,
+        permissions: SourcePermissions | None = None,
+    ) -> None:
         self.catalog = catalog
         self.store = store
         self.clock = clock
+        self.permissions = permissions or SourcePermissions(catalog, None)
         self.lock = threading.RLock()
         self.sources: EventSources | None = None
         self._mappings: dict[str, EventSourceMapping] = {}
@@ -155,7 +173,7 @@ class EventSourceMappingService:
         if not source_arn:
             raise InvalidParameterValueException("EventSourceArn is required for this source.")
         source = self._sources().check_source(region, source_arn)
-        function_arn = self._function_arn(region, function_name, source)
+        function_arn = self._function_arn(region, function_name, source, source_arn)
         with self.lock:
             for other in self._mappings.values():
                 if other.event_source_arn == source_arn and other.function_arn == function_arn:
@@ -192,7 +210,9 @@ class EventSourceMappingService:
                 )
             source = self._sources().check_source(current.region, current.event_source_arn)
             if function_name:
-                function_arn = self._function_arn(region, function_name, source)
+                function_arn = self._function_arn(
+                    region, function_name, source, current.event_source_arn
+                )
                 settings = {**settings, "function_arn": function_arn}
             mapping = _checked(replace(current, **settings), source)
             state = MappingState.UPDATING
@@ -226,7 +246,11 @@ class EventSourceMappingService:
         than in its tags, which the pollers do not follow)."""
         with self.lock:
             current = self._mappings.get(mapping.uuid)
-            if current is None or replace(current, tags=mapping.tags) != mapping:
+            reported = mapping.last_processing_result
+            if (
+                current is None
+                or replace(current, tags=mapping.tags, last_processing_result=reported) != mapping
+            ):
                 return
             mapping = current
             if mapping.state is MappingState.DELETING:
@@ -239,11 +263,41 @@ class EventSourceMappingService:
                 self.store.put_event_source_mapping(settled)
                 self._mappings[mapping.uuid] = settled
 
+    # --- the pollers' side (types.PollerPermissions) ----------------------------------------
+
+    @property
+    def enforced(self) -> bool:
+        return self.permissions.enforced
+
+    def refusal(self, mapping: PolledMapping, queue_policy: str | None) -> str | None:
+        action = self.permissions.missing(
+            mapping.function_arn, mapping.event_source_arn, queue_policy
+        )
+        return None if action is None else refused_at_poll(action)
+
+    def report(self, mapping: PolledMapping, problem: str | None) -> None:
+        """Keep the last poll's result; an allowed poll changes it only after a problem. The
+        pollers do not follow this change (`_settle` looks past it)."""
+        current = self._mappings.get(mapping.uuid)
+        if current is None or _reported(current.last_processing_result, problem) is None:
+            return  # nothing new: checked without the lock, as each receive reports
+        with self.lock:
+            current = self._mappings.get(mapping.uuid)
+            result = None if current is None else _reported(current.last_processing_result, problem)
+            if result is None:
+                return
+            current = replace(current, last_processing_result=result)
+            self.store.put_event_source_mapping(current)
+            self._mappings[current.uuid] = current
+
     # --- helpers ----------------------------------------------------------------------------
 
-    def _function_arn(self, region: str, function_name: str, source: Source) -> str:
+    def _function_arn(
+        self, region: str, function_name: str, source: Source, source_arn: str
+    ) -> str:
         """The function's ARN, qualified as named. The function (and qualifier) must exist,
-        and its timeout must fit in the queue's visibility timeout, as Lambda requires."""
+        its timeout must fit in the queue's visibility timeout, and its execution role must
+        allow what the poller does to the queue, as Lambda requires."""
         account = self.catalog.account_id
         named = name_function(account, region, function_name)
         entry = self.catalog.require(named.region, named.name)
@@ -261,7 +315,13 @@ class EventSourceMappingService:
                 f"Queue visibility timeout: {source.visibility_timeout_s} seconds is less than "
                 f"Function timeout: {config.timeout} seconds"
             )
+        self._check_role(config, source, source_arn)
         return named.arn(account, qualifier)
+
+    def _check_role(self, config: Configuration, source: Source, source_arn: str) -> None:
+        action = self.permissions.missing_for(config.role, config.name, source_arn, source.policy)
+        if action is not None:
+            raise InvalidParameterValueException(refused_at_create(action))
 
     def _sources(self) -> EventSources:
         if self.sources is None:
@@ -270,6 +330,13 @@ class EventSourceMappingService:
 
     def _now(self) -> float:
         return self.clock().timestamp()
+
+
+def _reported(current: str | None, problem: str | None) -> str | None:
+    """The LastProcessingResult to record after a poll, or None to leave `current`."""
+    if problem is not None:
+        return problem if problem != current else None
+    return POLL_OK if current is not None and current != POLL_OK else None
 
 
 def _refuse_stream_parameters(given: set[str]) -> None:

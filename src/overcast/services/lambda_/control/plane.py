@@ -32,6 +32,7 @@ from overcast.services.lambda_.control.permissions import PermissionService
 from overcast.services.lambda_.control.resolver import CatalogResolver
 from overcast.services.lambda_.control.runtime_management import RuntimeManagementService
 from overcast.services.lambda_.control.s3_code import S3Code
+from overcast.services.lambda_.control.source_permissions import SourcePermissions
 from overcast.services.lambda_.control.tags import TagService
 from overcast.services.lambda_.control.urls import UrlService
 from overcast.services.lambda_.control.versions import VersionService
@@ -136,7 +137,10 @@ class ControlPlane:
             permissions=self.permissions,
         )
         self.resolver = CatalogResolver(self.catalog)
-        self.event_source_mappings = EventSourceMappingService(self.catalog, store, clock)
+        # Lambda polls a mapping's queue with its function's role, where IAM is there to say.
+        self.event_source_mappings = EventSourceMappingService(
+            self.catalog, store, clock, SourcePermissions(self.catalog, roles)
+        )
         self.event_source_mappings.load()
         self.tags = TagService(
             self.catalog,

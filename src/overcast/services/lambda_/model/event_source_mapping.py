@@ -51,6 +51,9 @@ class EventSourceMapping:
     function_response_types: tuple[str, ...] = ()
     maximum_concurrency: int | None = None  # ScalingConfig.MaximumConcurrency
     tags: dict[str, str] = field(default_factory=dict)
+    # LastProcessingResult: None until a poll is refused, then "PROBLEM: ...", then "OK"
+    # once a poll is allowed again. The pollers do not follow it (it is theirs to report).
+    last_processing_result: str | None = None
 
     @property
     def arn(self) -> str:
