@@ -16,6 +16,7 @@ from overcast.aws.authentication import Authenticator
 from overcast.aws.authorizer import AllowAll, Authorizer
 from overcast.aws.credentials import KeyRing, KeyRings
 from overcast.aws.gateway import Gateway
+from overcast.aws.request_auth import RequestAuth
 from overcast.aws.root_key import RootKey, load_or_create
 from overcast.aws.sessions import SessionKeys
 from overcast.config import Settings
@@ -47,6 +48,7 @@ from overcast.services.lambda_.api.rest import lambda_api
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.function_urls import FunctionUrls
 from overcast.services.lambda_.store.sqlite import SqliteStore
+from overcast.services.lambda_.url_auth import UrlAuth
 from overcast.store.code import CodeStore
 from overcast.store.code_collector import CodeCollector
 from overcast.store.data_dir import share_code
@@ -171,6 +173,7 @@ def build_platform(settings: Settings) -> Platform:
         delay_scale=settings.async_delay_scale,
         after_logs=log_sink.when_written,
     )
+    request_auth = RequestAuth(authenticator, account_id=settings.account_id)
     kernels = Kernels(
         settings=settings,
         logs=logs,
@@ -182,6 +185,7 @@ def build_platform(settings: Settings) -> Platform:
         objects=objects,
         keys=keys,
         identities=identities,
+        request_auth=request_auth,
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)
@@ -199,6 +203,7 @@ def build_platform(settings: Settings) -> Platform:
         authorizer=authorizer_for(settings, built),
         authenticator=authenticator,
     )
+    request_auth.authorizer = gateway.authorizer
     invoke = InvokeEndpoint(
         engine,
         control,
@@ -210,7 +215,12 @@ def build_platform(settings: Settings) -> Platform:
         authenticator=authenticator,
         resource_policies=lambda_rest.resource_policies,
     )
-    function_urls = FunctionUrls(control.urls.route, control, engine, settings.account_id)
+    url_auth = UrlAuth(
+        authenticator, gateway.authorizer, lambda_rest.resource_policies, settings.account_id
+    )
+    function_urls = FunctionUrls(
+        control.urls.route, control, engine, settings.account_id, auth=url_auth
+    )
     stream = InvokeStreamEndpoint(
         engine,
         control,

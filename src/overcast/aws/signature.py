@@ -258,6 +258,41 @@ class Verifier:
             return Verified(key.identity, key)
         return _content_checked(request, key, payload)
 
+    # --- S3's browser POST: a signature over the form's policy ---
+
+    def verify_policy(self, form: Mapping[str, str]) -> Verified:
+        """The signer of a POST form's base64 `policy` (fields by lower-case name): SigV4's
+        `x-amz-signature`, the hex HMAC-SHA256 of the policy under the key derived for
+        `x-amz-credential`'s scope, or SigV2's `signature`, the base64 HMAC-SHA1 of the
+        policy under the secret ("Authenticating requests in browser-based uploads using
+        POST", S3 API Reference). Raises AuthFailure."""
+        policy = form.get("policy", "")
+        if form.get("x-amz-algorithm") == ALGORITHM or "x-amz-credential" in form:
+            return self._policy_v4(form, policy)
+        key = self._v2_key(form.get("awsaccesskeyid", ""), form.get("x-amz-security-token"))
+        provided = form.get("signature", "")
+        secret = key.secret_access_key.encode()
+        expected = base64.b64encode(hmac.digest(secret, policy.encode(), "sha1")).decode()
+        if not hmac.compare_digest(expected.encode(), provided.encode()):
+            raise _policy_mismatch(key, policy, provided)
+        return Verified(key.identity, key)
+
+    def _policy_v4(self, form: Mapping[str, str], policy: str) -> Verified:
+        credential = form.get("x-amz-credential", "")
+        fields = credential.split("/")
+        if len(fields) != 5 or fields[4] != "aws4_request":
+            raise AuthFailure(INCOMPLETE, f"Credential should be scoped correctly: {credential}")
+        key = self.keys.find(fields[0])
+        if key is None or not key.active:
+            raise AuthFailure(UNKNOWN_KEY, access_key_id=fields[0])
+        self._check_token(key, form.get("x-amz-security-token"))
+        signing_key = derived_key(key.secret_access_key, *fields[1:4])
+        expected = hmac.digest(signing_key, policy.encode(), "sha256").hex()
+        provided = form.get("x-amz-signature", "")
+        if not hmac.compare_digest(expected.encode(), provided.encode()):
+            raise _policy_mismatch(key, policy, provided)
+        return Verified(key.identity, key)
+
     # --- S3's SigV2 ---
 
     def _header_v2(self, request: SignedRequest, authorization: str) -> Verified:
@@ -311,6 +346,16 @@ class Verifier:
                 SignatureProvided=signature,
             )
         return Verified(key.identity, key)
+
+
+def _policy_mismatch(key: SigningKey, policy: str, provided: str) -> AuthFailure:
+    # S3's SignatureDoesNotMatch for a form: the string it signs is the policy itself.
+    return AuthFailure(
+        BAD_SIGNATURE,
+        access_key_id=key.access_key_id,
+        StringToSign=policy,
+        SignatureProvided=provided,
+    )
 
 
 def _v2_matches(key: SigningKey, text: str, signature: str) -> bool:

@@ -13,10 +13,12 @@ from overcast.types import Invoker, InvokeResult
 
 @dataclass(frozen=True)
 class Claim:
-    """A request a front door takes: the id it names (URL id, API id) and the path within it."""
+    """A request a front door takes: the id it names (URL id, API id) and the path within it;
+    `path` is the whole path as sent (what a SigV4 signature covers)."""
 
     name: str
     raw_path: str
+    path: str = ""
 
 
 def claim_of(
@@ -26,10 +28,10 @@ def claim_of(
     own address, or a Host like `<id><host_mark>...`."""
     if path.startswith(prefix):
         named, _, rest = path[len(prefix) :].partition("/")
-        return Claim(named, "/" + rest)
+        return Claim(named, "/" + rest, path)
     if host_mark in host:
         parsed = parse_host(host)
-        return Claim(parsed[0], path) if parsed else None
+        return Claim(parsed[0], path, path) if parsed else None
     return None
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from overcast.aws.gateway import Api
+    from overcast.aws.request_auth import RequestAuth
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.fast_http import WholeFrontDoor
@@ -51,6 +52,9 @@ class Kernels:
     # IAM's roles as STS reads them, and the issuer of temporary credentials: IAM registers
     # its roles when built, the factory the issuer
     identities: Identities
+    # Authentication and the authorizer for a service's own front doors (S3's form uploads):
+    # the factory fills it in once the gateway is built; None in a test's own kernels
+    request_auth: RequestAuth | None = None
 
 
 def _nothing() -> None:

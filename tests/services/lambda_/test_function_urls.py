@@ -7,8 +7,11 @@ import socket
 import time
 
 import pytest
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
-from support import deploy, http_call
+from support import deploy, http_call, signed_headers
 
 APP = """
 import base64, json
@@ -104,16 +107,119 @@ def test_lambda_host_form_and_unknown_urls(server, url: str) -> None:
     assert call(server.endpoint, "/lambda-url/" + "z" * 32 + "/")[0] == 404
 
 
-def test_iam_urls_need_a_signature(lambda_client, function_name) -> None:
+def test_iam_urls_need_a_signature(server, lambda_client, function_name) -> None:
     deploy(lambda_client, function_name, APP)
     url = lambda_client.create_function_url_config(FunctionName=function_name, AuthType="AWS_IAM")[
         "FunctionUrl"
     ]
-    assert call(url, "/plain")[0] == 403
-    signed = {
-        "Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/lambda/aws4_request"
+    status, _, body = call(url, "/plain")
+    assert (status, json.loads(body)) == (403, {"Message": "Forbidden"})
+    target = url.rstrip("/") + "/plain?a=1"
+    signed = signed_headers(server.data_dir, "GET", target, service="lambda")
+    status, _, body = http_call(target, headers=signed)
+    assert (status, json.loads(body)) == (200, {"just": "json"})
+    # A signed body, and the presigned-query form.
+    posted = signed_headers(server.data_dir, "POST", target, b'{"x": 1}', service="lambda")
+    assert http_call(target, "POST", b'{"x": 1}', posted)[0] == 200
+    assert http_call(presigned(server.credentials, target))[0] == 200
+
+
+def test_iam_urls_refuse_a_bad_signature(server, lambda_client, function_name) -> None:
+    deploy(lambda_client, function_name, APP)
+    url = lambda_client.create_function_url_config(FunctionName=function_name, AuthType="AWS_IAM")[
+        "FunctionUrl"
+    ]
+    target = url.rstrip("/") + "/plain"
+    root = server.credentials
+    wrong_secret = {**root, "aws_secret_access_key": "not-the-secret"}
+    status, _, body = http_call(target, headers=sign(wrong_secret, "GET", target))
+    assert status == 403
+    assert json.loads(body)["message"].startswith(
+        "The request signature we calculated does not match the signature you provided."
+    )
+    unknown = {"aws_access_key_id": "AKIAUNKNOWNKEY000000", "aws_secret_access_key": "x"}
+    status, _, body = http_call(target, headers=sign(unknown, "GET", target))
+    assert (status, json.loads(body)) == (
+        403,
+        {"message": "The security token included in the request is invalid."},
+    )
+    # Signed for another service: a URL takes `lambda`'s signatures only.
+    assert http_call(target, headers=sign(root, "GET", target, service="s3"))[0] == 403
+    # Changed after signing.
+    moved = sign(root, "GET", target)
+    assert http_call(target + "?extra=1", headers=moved)[0] == 403
+
+
+def test_iam_urls_authorize_the_signer(server, lambda_client, function_name) -> None:
+    """The signer needs lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function,
+    from its own policies or from the function's resource policy."""
+    deploy(lambda_client, function_name, APP)
+    url = lambda_client.create_function_url_config(FunctionName=function_name, AuthType="AWS_IAM")[
+        "FunctionUrl"
+    ]
+    target = url.rstrip("/") + "/plain"
+    iam = server.client("iam")
+    user = f"url-caller-{function_name}"[:64]
+    user_arn = iam.create_user(UserName=user)["User"]["Arn"]
+    created = iam.create_access_key(UserName=user)["AccessKey"]
+    key = {
+        "aws_access_key_id": created["AccessKeyId"],
+        "aws_secret_access_key": created["SecretAccessKey"],
     }
-    assert call(url, "/plain", headers=signed)[0] == 200
+    status, _, body = http_call(target, headers=sign(key, "GET", target))
+    assert (status, json.loads(body)) == (403, {"Message": "Forbidden"})
+    lambda_client.add_permission(
+        FunctionName=function_name,
+        StatementId="url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal=user_arn,
+        FunctionUrlAuthType="AWS_IAM",
+    )
+    # Since October 2025 a URL also needs lambda:InvokeFunction.
+    assert http_call(target, headers=sign(key, "GET", target))[0] == 403
+    lambda_client.add_permission(
+        FunctionName=function_name,
+        StatementId="invoke",
+        Action="lambda:InvokeFunction",
+        Principal=user_arn,
+        InvokedViaFunctionUrl=True,
+    )
+    assert http_call(target, headers=sign(key, "GET", target))[0] == 200
+    lambda_client.remove_permission(FunctionName=function_name, StatementId="url")
+    assert http_call(target, headers=sign(key, "GET", target))[0] == 403
+    # The same from an identity policy.
+    function_arn = lambda_client.get_function(FunctionName=function_name)["Configuration"][
+        "FunctionArn"
+    ]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"],
+                "Resource": function_arn,
+                "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}},
+            }
+        ],
+    }
+    iam.put_user_policy(UserName=user, PolicyName="url", PolicyDocument=json.dumps(document))
+    assert http_call(target, headers=sign(key, "GET", target))[0] == 200
+
+
+def sign(key: dict, method: str, url: str, body: bytes = b"", service: str = "lambda") -> dict:
+    """Headers signed with SigV4 by `key` (boto3's keyword arguments), as botocore signs."""
+    credentials = Credentials(key["aws_access_key_id"], key["aws_secret_access_key"])
+    request = AWSRequest(method=method, url=url, data=body)
+    SigV4Auth(credentials, service, "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def presigned(key: dict, url: str) -> str:
+    """`url` presigned for a GET with SigV4's query form."""
+    credentials = Credentials(key["aws_access_key_id"], key["aws_secret_access_key"])
+    request = AWSRequest(method="GET", url=url)
+    SigV4QueryAuth(credentials, "lambda", "us-east-1", expires=300).add_auth(request)
+    return request.url
 
 
 def test_invalid_response_is_explained_in_the_functions_log(server, url: str, function_name):

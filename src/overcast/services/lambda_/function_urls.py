@@ -35,6 +35,7 @@ from overcast.http.payload_v2 import (
 )
 from overcast.http.stream import InvalidPrelude, read_head, send_stream
 from overcast.services.lambda_.model.url import UrlRoute, parse_url_host
+from overcast.services.lambda_.url_auth import UrlAuth
 from overcast.types import InvocationStream, Invoker, Resolver
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,9 @@ class FunctionUrls:
         resolver: Resolver,
         engine: Invoker,
         account_id: str,
+        auth: UrlAuth | None = None,
     ) -> None:
+        self._auth = auth  # AWS_IAM URLs' check; None: a signature's presence is enough
         self._route = route
         self._resolver = resolver
         self._engine = engine
@@ -91,7 +94,7 @@ class FunctionUrls:
         if route is None or route.invoke_mode != STREAM_MODE:
             await send_response(send, await self.respond(claim, request))
             return
-        response = _answered_here(route, request)
+        response = self._answered_here(route, claim, request)
         if response is None:
             response = await self._stream(route, claim.name, request, send)
             if response is None:  # streamed, sent already
@@ -102,11 +105,30 @@ class FunctionUrls:
     async def respond(self, claim: Claim, request: HttpRequest) -> HttpResponse:
         """The response to a request for a URL that answers whole."""
         route = self._route(claim.name)
-        response = _answered_here(route, request)
+        response = self._answered_here(route, claim, request)
         if response is None:
             response = await self._invoke(route, claim.name, request)
             response = _with_cors(route, request, response)
         return response
+
+    def _answered_here(
+        self, route: UrlRoute | None, claim: Claim, request: HttpRequest
+    ) -> HttpResponse | None:
+        """What the URL's front end answers without invoking anything, if it does."""
+        if route is None:
+            return _message(404, "Not Found")
+        if request.oversized:
+            return _message(413, "Request Entity Too Large")
+        if route.auth_type == "AWS_IAM":
+            if self._auth is not None:
+                refused = self._auth.refusal(route, claim.path or claim.raw_path, request)
+                if refused is not None:
+                    return refused
+            elif "authorization" not in request.header_map:
+                return _message(403, "Forbidden")
+        if route.cors and request.method == "OPTIONS" and "origin" in request.header_map:
+            return preflight(route.cors, request.header_map)
+        return None
 
     def _event(self, route: UrlRoute, url_id: str, request: HttpRequest) -> bytes:
         context = EventContext(
@@ -154,19 +176,6 @@ class FunctionUrls:
         finally:
             stream.close()
         return None
-
-
-def _answered_here(route: UrlRoute | None, request: HttpRequest) -> HttpResponse | None:
-    """What the URL's front end answers without invoking anything, if it does."""
-    if route is None:
-        return _message(404, "Not Found")
-    if request.oversized:
-        return _message(413, "Request Entity Too Large")
-    if route.auth_type == "AWS_IAM" and "authorization" not in request.header_map:
-        return _message(403, "Forbidden")
-    if route.cors and request.method == "OPTIONS" and "origin" in request.header_map:
-        return preflight(route.cors, request.header_map)
-    return None
 
 
 def _cors(route: UrlRoute, request: HttpRequest) -> list[tuple[str, str]]:

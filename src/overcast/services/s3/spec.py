@@ -27,8 +27,8 @@ def build(kernels: Kernels) -> BuiltService:
     kernels.objects.register(S3Reader(objects.objects))
     return BuiltService(
         api=s3_api(objects),
-        # browsers' preflights and form uploads, unsigned
-        front_doors=(CorsPreflight(objects), BrowserUpload(objects)),
+        # browsers' preflights (unsigned) and form uploads (their policies signed)
+        front_doors=(CorsPreflight(objects), BrowserUpload(objects, auth=kernels.request_auth)),
         # Delivers the object events kept from before: the queue has started by then.
         start=objects.start,
         # After the queue has stopped: its last deliveries still mark events done here.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from overcast.aws import signature
+from overcast.aws.errors import AccessDeniedException
 from overcast.aws.protocols import rest_xml
 from overcast.aws.signature import AuthFailure
 from overcast.services.s3 import errors
@@ -58,6 +59,15 @@ def s3_auth_error(failure: AuthFailure) -> S3Error:
     return errors.AuthorizationHeaderMalformed(
         f"The authorization header is malformed; {failure.message}"
     )
+
+
+def access_denied(exc: AccessDeniedException) -> errors.AccessDenied:
+    """IAM's refusal as S3 words it: the resource in quotes ("... on resource:
+    \"arn:aws:s3:::b/k\" because ..."); an anonymous caller is told only "Access Denied"
+    (S3 gives the policy detail only to callers of the bucket's own account)."""
+    if exc.principal is None:
+        return errors.AccessDenied("Access Denied")
+    return errors.AccessDenied(exc.worded(quote_resource=True))
 
 
 def _no_match(key_id: str, details: dict) -> S3Error:

@@ -12,8 +12,11 @@ Ownership and Block Public Access allow), and what to answer: `success_action_re
 document) or 204, the default. The file streams into a blob as it arrives.
 
 It is no API call (botocore's model has no PostObject): `BrowserUpload` is the front door
-that claims it, and renders S3's errors itself. The policy's signature is not verified
-(Overcast checks no request's signature yet); a policy, where the form has one, is enforced.
+that claims it, and renders S3's errors itself. A form with a policy is signed: the policy's
+signature (SigV4's `x-amz-signature`, or SigV2's `signature`) is verified against the
+signer's key (aws/signature.py's `verify_policy`), and the upload is authorized as the
+signer's `s3:PutObject` on the object; a form without one is an anonymous upload, which only
+a bucket policy granting everyone s3:PutObject allows. Both before the file is read.
 """
 
 from __future__ import annotations
@@ -30,10 +33,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from overcast.aws.credentials import Identity
+from overcast.aws.errors import AccessDeniedException
 from overcast.aws.protocols import rest_xml
 from overcast.aws.protocols.rest_json import service_model
-from overcast.aws.request_context import request_context
+from overcast.aws.request_auth import RequestAuth
+from overcast.aws.request_context import RequestContext, request_context
+from overcast.aws.signature import AuthFailure
+from overcast.services.s3.access import BucketPolicies, s3_access
 from overcast.services.s3.acl import Acl, from_headers
+from overcast.services.s3.api.authentication import access_denied, s3_auth_error
 from overcast.services.s3.api.bodies import MAX_PUT_BYTES, Pipe
 from overcast.services.s3.api.call import s3_request_id
 from overcast.services.s3.api.form import FormPart, FormReader
@@ -96,13 +105,22 @@ class Upload:
     acl: Acl | None = None
     pipe: Pipe | None = None
     received: bool = False  # the file's last byte is in
+    source_ip: str | None = None
+    signer: Identity | None = None  # None: an anonymous upload
 
 
 class BrowserUpload:
     """The front door for browser POST uploads to buckets (see the module's docstring)."""
 
-    def __init__(self, store: ObjectStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        clock: Callable[[], float] = time.time,
+        auth: RequestAuth | None = None,
+    ) -> None:
         self.store = store
+        self.auth = auth or RequestAuth(account_id=store.account_id)
+        self.bucket_policies = BucketPolicies(store)
         self.clock = clock
         model: ServiceModel = service_model("s3")
         shape = model.operation_model("PutObject").input_shape
@@ -150,7 +168,7 @@ class BrowserUpload:
 
     async def answer(self, request: Request, bucket: str, request_id: str) -> Response:
         self.store.buckets.get(bucket)  # NoSuchBucket before the body is read
-        upload = Upload(bucket)
+        upload = Upload(bucket, source_ip=request.client.host if request.client else None)
         try:
             await self._read(request, upload)
             if not upload.received or upload.writer is None:
@@ -221,14 +239,49 @@ class BrowserUpload:
             for name in SIGNATURE_FIELDS.get(algorithm, SIGNATURE_FIELDS[None]):
                 if name.lower() not in fields:
                     raise missing_field(name)
+            identity = self._signer(fields)
             upload.policy = parse_policy(fields["policy"])
             resolved = {**fields, "bucket": upload.bucket, "key": upload.key}
             upload.policy.check(resolved, datetime.fromtimestamp(self.clock(), UTC))
+        else:
+            identity = None if self.auth.verifying else self.auth.root  # anonymous
+        upload.signer = identity
+        self._authorize(upload, identity)
         upload.acl = self._acl(upload)
         sent = header_checksum(fields)
         algorithm = sent.algorithm if sent is not None else DEFAULT_ALGORITHM
         upload.writer = self.store.blobs.writer(algorithm)
         upload.pipe = Pipe(upload.writer)
+
+    def _signer(self, fields: dict[str, str]) -> Identity:
+        """Who signed the form's policy (with verification off: the root)."""
+        authenticator = self.auth.authenticator
+        if authenticator is None or authenticator.verifier is None:
+            return self.auth.root
+        try:
+            return authenticator.verifier.verify_policy(fields).identity
+        except AuthFailure as failure:
+            raise s3_auth_error(failure) from None
+
+    def _authorize(self, upload: Upload, identity: Identity | None) -> None:
+        """s3:PutObject on the object, as the signer (the condition keys PutObject's headers
+        set, from the form's fields of the same names)."""
+        fields = upload.fields
+        params = {m: fields[n] for n, m in self.header_members.items() if n in fields}
+        params |= {"Bucket": upload.bucket, "Key": upload.key}
+        context = RequestContext(
+            "",
+            self.store.buckets.get(upload.bucket).bucket.region,
+            "s3",
+            account_id=self.auth.account_id,
+            identity=identity,
+            source_ip=upload.source_ip,
+        )
+        access = s3_access("PutObject", params, context)
+        try:
+            self.auth.authorizer.authorize(context, access, self.bucket_policies)
+        except AccessDeniedException as exc:
+            raise access_denied(exc) from None
 
     async def _store(self, request: Request, upload: Upload, request_id: str) -> StoredObject:
         fields = upload.fields
@@ -243,7 +296,7 @@ class BrowserUpload:
             {name[len(META) :]: value for name, value in fields.items() if name.startswith(META)}
         )
         caller = Caller(
-            principal="Anonymous",
+            principal=f"AWS:{upload.signer.user_id}" if upload.signer else "Anonymous",
             source_ip=request.client.host if request.client else "127.0.0.1",
             request_id=request_id,
             host_id=rest_xml.host_id(request_id),

@@ -25,27 +25,18 @@ from overcast.services.s3.api import object_attributes as _attributes  # noqa: F
 from overcast.services.s3.api import object_tags as _object_tags  # noqa: F401 (likewise)
 from overcast.services.s3.api import objects as _objects  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import versioning as _versioning  # noqa: F401 (likewise)
-from overcast.services.s3.api.authentication import s3_auth_error
+from overcast.services.s3.api.authentication import access_denied, s3_auth_error
 from overcast.services.s3.api.call import OPERATIONS
 from overcast.services.s3.api.wire import MAX_XML_BYTES, S3Wire, addressed_to_s3
-from overcast.services.s3.errors import AccessDenied, InvalidArgument, S3Error
+from overcast.services.s3.errors import InvalidArgument, S3Error
 from overcast.services.s3.store import ObjectStore
 
 
 def _as_s3_error(exc: ServiceError) -> ServiceError:
     """An error raised by shared code in another service's terms, in S3's."""
     if isinstance(exc, AccessDeniedException):
-        return _access_denied(exc)
+        return access_denied(exc)
     return exc if isinstance(exc, S3Error) else InvalidArgument(exc.message)
-
-
-def _access_denied(exc: AccessDeniedException) -> AccessDenied:
-    """IAM's refusal as S3 words it: the resource in quotes ("... on resource:
-    \"arn:aws:s3:::b/k\" because ..."); an anonymous caller is told only "Access Denied"
-    (S3 gives the policy detail only to callers of the bucket's own account)."""
-    if exc.principal is None:
-        return AccessDenied("Access Denied")
-    return AccessDenied(exc.worded(quote_resource=True))
 
 
 def _unchecked(operation: OperationModel, params: dict) -> None:
