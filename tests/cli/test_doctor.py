@@ -63,7 +63,8 @@ def test_network_and_authentication_are_spelled_out() -> None:
         assert "only Overcast's endpoint, DNS and its own environment's" in text
     else:
         assert "every service on the host's loopback, Overcast's API included" in text
-    assert "API authentication:\n  off  any credentials are accepted" in text
+    assert "API authentication:\n  on   every request's SigV4 signature is verified" in text
+    assert "API authentication:\n  off  any credentials are accepted" in doctor("--auth", "off")
     unisolated = doctor("--no-isolation")
     assert "no network namespaces here: VpcConfig changes nothing" in unisolated
     assert "every service on the host's loopback" in unisolated  # and why, among the notes

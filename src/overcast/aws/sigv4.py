@@ -1,7 +1,7 @@
 """The SigV4 credential scope of a request: who signed it, for which region and service.
 
-Functions are regional, as on Lambda, and the region comes from here. Signatures are not
-verified yet: any credentials are accepted.
+Functions are regional, as on Lambda, and the region comes from here. The signature itself
+is verified by signature.py, once the request is routed.
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--python", type=interpreter_spec, metavar="RUNTIME=PATH,...")
     parser.add_argument("--node", type=node_spec, metavar="RUNTIME=PATH,...")
     parser.add_argument("--no-isolation", action="store_true")
+    parser.add_argument("--auth", choices=("on", "off"), default="on")
     parser.set_defaults(command=run)
 
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     _isolation(write, protections)
     _runtimes(write, settings, isolated=protections.namespaces)
     _network(write, settings, protections)
-    _authentication(write)
+    _authentication(write, args.auth == "on")
     return 0
 
 
@@ -143,9 +144,16 @@ def _network(write, settings: Settings, protections) -> None:
         write("  - no network namespaces here: VpcConfig changes nothing\n")
 
 
-def _authentication(write) -> None:
-    # Overcast does not verify SigV4 signatures yet (aws/sigv4.py reads only their scope).
+def _authentication(write, enabled: bool) -> None:
+    """What the server's `--auth` (taken as the server takes it) does to API requests."""
     write("API authentication:\n")
+    if enabled:
+        write(
+            "  on   every request's SigV4 signature is verified (the root key in the data dir,"
+            " IAM users' keys, STS and function sessions) and authorized by IAM policies;"
+            " a function can do what its execution role allows\n"
+        )
+        return
     write(
         "  off  any credentials are accepted (SigV4 signatures are not verified): anything"
         " that reaches the port, a function included, can call every API\n"
