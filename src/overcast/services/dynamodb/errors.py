@@ -3,7 +3,7 @@ answers them 400 (`InternalServerError` aside), with `__type` and `message`."""
 
 from __future__ import annotations
 
-from overcast.aws.errors import UserError
+from overcast.aws.errors import MissingResource, UserError
 from overcast.aws.errors import ValidationException as _ValidationException
 
 
@@ -16,3 +16,65 @@ class DynamoDbError(UserError):
 class ValidationException(_ValidationException):
     """Raised when DynamoDB refuses an input: a malformed AttributeValue or expression, a key
     that does not match the schema ("The provided key element does not match the schema")."""
+
+
+# --- Part B (tables, items): the service's own errors ---
+
+
+class ResourceNotFoundException(DynamoDbError, MissingResource):
+    """Raised when a table (or index, or stream) does not exist, or is not yet or no longer
+    usable ("Requested resource not found"). DynamoDB answers it 400."""
+
+    status = 400
+    code = "ResourceNotFoundException"
+
+
+class ResourceInUseException(DynamoDbError):
+    """Raised when CreateTable names a table that exists, or a change is asked of a table or
+    index that is being created, updated or deleted."""
+
+    code = "ResourceInUseException"
+
+
+class LimitExceededException(DynamoDbError):
+    """Raised when a table would pass a per-table limit DynamoDB states as this error."""
+
+    code = "LimitExceededException"
+
+
+class ConditionalCheckFailedException(DynamoDbError):
+    """Raised when a write's condition is false ("The conditional request failed"); `Item`
+    carries the item when ReturnValuesOnConditionCheckFailure is ALL_OLD."""
+
+    code = "ConditionalCheckFailedException"
+
+    def __init__(self, message: str = "The conditional request failed", item: dict | None = None):
+        super().__init__(message)
+        self.item = item
+
+    def wire_fields(self) -> dict:
+        return {} if self.item is None else {"Item": self.item}
+
+
+class TransactionCanceledException(DynamoDbError):
+    """Raised when a transaction is cancelled: `reasons` says why, one per item in order
+    ({"Code": "None"} for the items that were not at fault)."""
+
+    code = "TransactionCanceledException"
+
+    def __init__(self, reasons: list[dict]) -> None:
+        codes = ", ".join(reason["Code"] for reason in reasons)
+        super().__init__(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons "
+            f"[{codes}]"
+        )
+        self.reasons = reasons
+
+    def wire_fields(self) -> dict:
+        return {"CancellationReasons": self.reasons}
+
+
+class IdempotentParameterMismatchException(DynamoDbError):
+    """Raised when a ClientRequestToken is reused within 10 minutes for another request."""
+
+    code = "IdempotentParameterMismatchException"

@@ -1,0 +1,255 @@
+"""DynamoDB's state on disk: `<data dir>/dynamodb.db`, its own SQLite file (WAL, synchronous=FULL:
+a write DynamoDB acknowledged survives `kill -9` and a power cut).
+
+- `ddb_tables`: each table's definition (schema.Table as JSON), by region and name.
+- `ddb_items`: items by (table id, key_bytes(hash), key_bytes(range)) in a WITHOUT ROWID table,
+  so the rows of one partition are contiguous and in DynamoDB's order: a Query is an index
+  range scan. A table without a range key stores b"" as the range.
+- `ddb_index_rows`: each secondary index's projected items, by (table id, index, index hash,
+  index range, base hash, base range): a GSI Query is a range scan too.
+- `ddb_stats`: item count and bytes per table ('' index) and per index, kept with each write.
+- `ddb_streams` / `stream_records`: each stream's metadata and its records, written in the
+  same transaction as the item change (DynamoDB Streams, Part C, reads them).
+
+Every change of an item, its index rows, its stats and its stream record is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from overcast.store.database import Database
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ddb_tables (
+    region TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (region, name));
+CREATE TABLE IF NOT EXISTS ddb_items (
+    table_id TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL, item TEXT NOT NULL,
+    size INTEGER NOT NULL, expires INTEGER,
+    PRIMARY KEY (table_id, hash, range)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ddb_items_expiry ON ddb_items (expires) WHERE expires IS NOT NULL;
+CREATE TABLE IF NOT EXISTS ddb_index_rows (
+    table_id TEXT NOT NULL, index_name TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL,
+    base_hash BLOB NOT NULL, base_range BLOB NOT NULL, item TEXT NOT NULL,
+    PRIMARY KEY (table_id, index_name, hash, range, base_hash, base_range)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ddb_stats (
+    table_id TEXT NOT NULL, index_name TEXT NOT NULL, count INTEGER NOT NULL,
+    bytes INTEGER NOT NULL, PRIMARY KEY (table_id, index_name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ddb_streams (
+    stream_arn TEXT PRIMARY KEY, table_arn TEXT NOT NULL, table_id TEXT NOT NULL,
+    view_type TEXT NOT NULL, label TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    disabled_ms INTEGER, last_seq INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS stream_records (
+    stream_arn TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL,
+    event_name TEXT NOT NULL, record TEXT NOT NULL, user_identity TEXT,
+    PRIMARY KEY (stream_arn, seq)) WITHOUT ROWID;
+"""
+
+Row = tuple[bytes, bytes, str, int]  # hash, range, item JSON, size
+
+
+class DynamoDbStore(Database):
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(path, SCHEMA)
+        self._db.execute("PRAGMA synchronous=FULL")
+
+    # --- tables ---
+
+    def tables(self) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT doc FROM ddb_tables").fetchall()
+        return [json.loads(doc) for (doc,) in rows]
+
+    def save_table(self, region: str, name: str, doc: dict) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO ddb_tables (region, name, doc) VALUES (?, ?, ?)",
+            (region, name, json.dumps(doc)),
+        )
+
+    def drop_table(self, region: str, name: str, table_id: str) -> None:
+        """The table and everything in it (its streams' records stay: 24 h, as AWS keeps them)."""
+        with self.transaction():
+            db = self._db
+            db.execute("DELETE FROM ddb_tables WHERE region = ? AND name = ?", (region, name))
+            db.execute("DELETE FROM ddb_items WHERE table_id = ?", (table_id,))
+            db.execute("DELETE FROM ddb_index_rows WHERE table_id = ?", (table_id,))
+            db.execute("DELETE FROM ddb_stats WHERE table_id = ?", (table_id,))
+
+    def stats(self, table_id: str) -> dict[str, tuple[int, int]]:
+        """Item count and bytes by index name ('' for the table)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT index_name, count, bytes FROM ddb_stats WHERE table_id = ?", (table_id,)
+            ).fetchall()
+        return {name: (count, size) for name, count, size in rows}
+
+    def add_stats(self, table_id: str, index_name: str, count: int, size: int) -> None:
+        self._db.execute(
+            "INSERT INTO ddb_stats (table_id, index_name, count, bytes) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (table_id, index_name) DO UPDATE SET count = count + excluded.count, "
+            "bytes = bytes + excluded.bytes",
+            (table_id, index_name, count, size),
+        )
+
+    def drop_index(self, table_id: str, index_name: str) -> None:
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM ddb_index_rows WHERE table_id = ? AND index_name = ?",
+                (table_id, index_name),
+            )
+            self._db.execute(
+                "DELETE FROM ddb_stats WHERE table_id = ? AND index_name = ?",
+                (table_id, index_name),
+            )
+
+    # --- items (call inside `transaction()` when writing) ---
+
+    def item(self, table_id: str, hash_: bytes, range_: bytes) -> tuple[dict, int] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT item, size FROM ddb_items WHERE table_id = ? AND hash = ? AND range = ?",
+                (table_id, hash_, range_),
+            ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def put_item(
+        self, table_id: str, hash_: bytes, range_: bytes, item: dict, size: int, expires: int | None
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (table_id, hash_, range_, json.dumps(item), size, expires),
+        )
+
+    def delete_item(self, table_id: str, hash_: bytes, range_: bytes) -> None:
+        self._db.execute(
+            "DELETE FROM ddb_items WHERE table_id = ? AND hash = ? AND range = ?",
+            (table_id, hash_, range_),
+        )
+
+    def put_index_row(self, table_id: str, index: str, key: tuple, base: tuple, item: dict) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO ddb_index_rows (table_id, index_name, hash, range, "
+            "base_hash, base_range, item) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (table_id, index, *key, *base, json.dumps(item)),
+        )
+
+    def delete_index_row(self, table_id: str, index: str, key: tuple, base: tuple) -> None:
+        self._db.execute(
+            "DELETE FROM ddb_index_rows WHERE table_id = ? AND index_name = ? AND hash = ? "
+            "AND range = ? AND base_hash = ? AND base_range = ?",
+            (table_id, index, *key, *base),
+        )
+
+    def set_expiry(self, table_id: str, hash_: bytes, range_: bytes, expires: int | None) -> None:
+        self._db.execute(
+            "UPDATE ddb_items SET expires = ? WHERE table_id = ? AND hash = ? AND range = ?",
+            (expires, table_id, hash_, range_),
+        )
+
+    def index_row_exists(self, table_id: str, index: str, key: tuple, base: tuple) -> bool:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT 1 FROM ddb_index_rows WHERE table_id = ? AND index_name = ? AND hash = ? "
+                "AND range = ? AND base_hash = ? AND base_range = ?",
+                (table_id, index, *key, *base),
+            ).fetchone()
+        return found is not None
+
+    def expired(self, now: int, limit: int) -> list[tuple[str, bytes, bytes]]:
+        """Items whose TTL attribute is before `now` (epoch seconds), oldest first."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT table_id, hash, range FROM ddb_items WHERE expires IS NOT NULL AND "
+                "expires < ? ORDER BY expires LIMIT ?",
+                (now, limit),
+            ).fetchall()
+
+    # --- reads in key order ---
+
+    def rows(self, table_id: str, where: str, args: tuple, descending: bool) -> Iterator[Row]:
+        """The table's rows matching `where` (over hash and range), in key order, fetched in
+        batches (each batch under the lock, so writers interleave between batches)."""
+        order = "DESC" if descending else "ASC"
+        sql = (
+            f"SELECT hash, range, item, size FROM ddb_items WHERE table_id = ? AND {where} "
+            f"ORDER BY hash {order}, range {order} LIMIT 256"
+        )
+        yield from self._batches(sql, (table_id, *args), descending, ("hash", "range"))
+
+    def index_rows(
+        self, table_id: str, index: str, where: str, args: tuple, descending: bool
+    ) -> Iterator[tuple[bytes, bytes, bytes, bytes, str]]:
+        order = "DESC" if descending else "ASC"
+        sql = (
+            "SELECT hash, range, base_hash, base_range, item FROM ddb_index_rows WHERE "
+            f"table_id = ? AND index_name = ? AND {where} ORDER BY hash {order}, range {order}, "
+            f"base_hash {order}, base_range {order} LIMIT 256"
+        )
+        columns = ("hash", "range", "base_hash", "base_range")
+        yield from self._batches(sql, (table_id, index, *args), descending, columns)
+
+    def _batches(self, sql: str, args: tuple, descending: bool, columns: tuple) -> Iterator:
+        after: tuple | None = None
+        op = "<" if descending else ">"
+        position = f"({', '.join(columns)}) {op} ({', '.join('?' * len(columns))})"
+        while True:
+            query, query_args = sql, args
+            if after is not None:
+                query = sql.replace(" ORDER BY", f" AND {position} ORDER BY")
+                query_args = (*args, *after)
+            with self._lock:
+                batch = self._db.execute(query, query_args).fetchall()
+            yield from batch
+            if len(batch) < 256:
+                return
+            after = tuple(batch[-1][: len(columns)])
+
+    # --- streams ---
+
+    def add_stream(
+        self, arn: str, table_arn: str, table_id: str, view_type: str, label: str, now_ms: int
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO ddb_streams (stream_arn, table_arn, table_id, view_type, label, "
+            "created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            (arn, table_arn, table_id, view_type, label, now_ms),
+        )
+
+    def disable_stream(self, arn: str, now_ms: int) -> None:
+        self._db.execute(
+            "UPDATE ddb_streams SET disabled_ms = ? WHERE stream_arn = ? AND disabled_ms IS NULL",
+            (now_ms, arn),
+        )
+
+    def add_record(
+        self, arn: str, now_ms: int, event: str, record: dict, identity: dict | None
+    ) -> int:
+        """Append a record to the stream (inside the item's transaction); its sequence number."""
+        seq = self._db.execute(
+            "UPDATE ddb_streams SET last_seq = last_seq + 1 WHERE stream_arn = ? "
+            "RETURNING last_seq",
+            (arn,),
+        ).fetchone()[0]
+        record["SequenceNumber"] = f"{seq:021d}"
+        self._db.execute(
+            "INSERT INTO stream_records (stream_arn, seq, created_ms, event_name, record, "
+            "user_identity) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                arn, seq, now_ms, event, json.dumps(record),
+                json.dumps(identity) if identity else None,
+            ),
+        )  # fmt: skip
+        return seq
+
+    def trim_streams(self, before_ms: int) -> None:
+        """Records older than 24 hours, and streams disabled for longer, are gone (as on AWS)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM stream_records WHERE created_ms < ?", (before_ms,))
+            self._db.execute(
+                "DELETE FROM ddb_streams WHERE disabled_ms IS NOT NULL AND disabled_ms < ?",
+                (before_ms,),
+            )

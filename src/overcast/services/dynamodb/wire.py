@@ -1,0 +1,70 @@
+"""DynamoDB's JSON 1.0 wire: the shared JSON protocol (aws/protocols/aws_json.py), except that
+AttributeValues pass through as the client wrote them (B values stay base64 text, N values
+text: types.py checks and normalises them, in DynamoDB's words), and that errors carry their
+extra members (`Item` of ConditionalCheckFailedException, `CancellationReasons` of
+TransactionCanceledException) beside `__type` and `message`."""
+
+from __future__ import annotations
+
+import json
+
+from botocore.model import OperationModel, Shape
+from starlette.responses import Response
+
+from overcast.aws import json_document
+from overcast.aws.errors import InvalidRequestContentException, ServiceError
+from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
+from overcast.aws.protocols.rest_json import from_json, json_name
+
+# DynamoDB names its errors with its namespace, as botocore reads them (after the '#').
+NAMESPACE = "com.amazonaws.dynamodb.v20120810"
+
+
+class DynamoDbWire(JsonProtocol):
+    def parse(self, operation: OperationModel, body: bytes) -> dict:
+        try:
+            document = json_document.loads(body) if body.strip() else {}
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise JsonInputError(f"Could not parse the request body as JSON: {exc}") from exc
+        if not isinstance(document, dict):
+            raise JsonInputError("The request body must be a JSON object")
+        shape = operation.input_shape
+        if shape is None:
+            return {}
+        try:
+            return _read(shape, document, shape.name)
+        except InvalidRequestContentException as exc:
+            raise JsonInputError(exc.message) from exc
+
+    def error_response(self, exc: ServiceError) -> Response:
+        shape = getattr(exc, "shape", exc.code)
+        body = {"__type": f"{NAMESPACE}#{shape}", "message": exc.message}
+        extra = getattr(exc, "wire_fields", None)
+        if extra is not None:
+            body.update(extra())
+        response = Response(
+            json.dumps(body),
+            status_code=exc.status,
+            media_type=self.media_type,
+        )
+        return response
+
+
+def _read(shape: Shape, value: object, path: str) -> object:
+    """`from_json`, but an AttributeValue (at any depth) is kept as it came."""
+    if value is None:
+        return None
+    if shape.name == "AttributeValue":
+        return value
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        return {
+            name: _read(member, value[json_name(name, member)], f"{path}.{name}")
+            for name, member in shape.members.items()
+            if value.get(json_name(name, member)) is not None
+        }
+    if kind == "list" and isinstance(value, list):
+        return [_read(shape.member, item, f"{path}.member") for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _read(shape.value, item, f"{path}.{key}") for key, item in value.items()}
+    return from_json(shape, value, path)
