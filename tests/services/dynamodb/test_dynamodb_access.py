@@ -1,0 +1,71 @@
+"""DynamoDB's access map: each operation's action on the table's (or index's) ARN, batch and
+transaction operations on each table they name, and the reference's condition keys."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+
+from access_support import ACCOUNT, CONTEXT, REGION, check_shape
+
+from overcast.services.dynamodb.access import dynamodb_access
+from overcast.services.dynamodb.api import OPERATIONS
+
+TABLE = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table"
+
+
+def needs(operation: str, **params: object) -> list[tuple[str, str]]:
+    return [(n.action, n.resource) for n in dynamodb_access(operation, params, CONTEXT).needs]
+
+
+def test_every_operation_has_a_mapping() -> None:
+    params = {"TableName": "t", "RequestItems": {"t": []}, "ResourceArn": f"{TABLE}/t",
+              "TransactItems": [{"Put": {"TableName": "t"}}]}  # fmt: skip
+    for operation in OPERATIONS:
+        found = dynamodb_access(operation, dict(params), CONTEXT)
+        check_shape(found, "dynamodb", f"{TABLE}/")
+        if operation not in ("ListTables", "DescribeLimits", "DescribeEndpoints"):
+            assert all(n.resource != "*" for n in found.needs), operation
+
+
+def test_resources_of_tables_indexes_batches_and_transactions() -> None:
+    assert needs("GetItem", TableName="t") == [("dynamodb:GetItem", f"{TABLE}/t")]
+    assert needs("Query", TableName="t", IndexName="g") == [
+        ("dynamodb:Query", f"{TABLE}/t/index/g")
+    ]
+    assert needs("BatchWriteItem", RequestItems={"a": [], "b": []}) == [
+        ("dynamodb:BatchWriteItem", f"{TABLE}/a"), ("dynamodb:BatchWriteItem", f"{TABLE}/b")
+    ]  # fmt: skip
+    items = [{"Put": {"TableName": "a"}}, {"ConditionCheck": {"TableName": "b"}}]
+    assert needs("TransactWriteItems", TransactItems=items) == [
+        ("dynamodb:PutItem", f"{TABLE}/a"), ("dynamodb:ConditionCheckItem", f"{TABLE}/b")
+    ]  # fmt: skip
+    assert needs("ListTables") == [("dynamodb:ListTables", "*")]
+    assert needs("TagResource", ResourceArn=f"{TABLE}/t") == [
+        ("dynamodb:TagResource", f"{TABLE}/t")
+    ]
+
+
+def test_condition_keys() -> None:
+    access = dynamodb_access(
+        "PutItem",
+        {"TableName": "t", "Item": {"pk": {"S": "u1"}, "a": {"N": "1"}}, "ReturnValues": "ALL_OLD"},
+        CONTEXT,
+        lambda region, name: "pk",
+    )
+    assert access.conditions == {
+        "dynamodb:ReturnValues": "ALL_OLD",
+        "dynamodb:Attributes": ["pk", "a"],
+        "dynamodb:LeadingKeys": ["u1"],
+    }
+    query = dynamodb_access(
+        "Query",
+        {"TableName": "t", "Select": "COUNT",
+         "KeyConditions": {"pk": {"ComparisonOperator": "EQ",
+                                  "AttributeValueList": [{"S": "u2"}]}}},
+        CONTEXT,
+        lambda region, name: "pk",
+    )  # fmt: skip
+    assert query.conditions == {"dynamodb:Select": "COUNT", "dynamodb:LeadingKeys": ["u2"]}
