@@ -11,7 +11,7 @@ from pathlib import Path
 PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
 # Custom runtimes run their own `bootstrap`; Overcast's Runtime API beside it runs on Python.
 PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
-NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x")
+NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 

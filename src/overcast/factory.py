@@ -35,6 +35,7 @@ from overcast.keys import KeyServices
 from overcast.object_readers import ObjectReaders
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
+from overcast.runtimes.node_sdk import NodeSdk
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.loopback_guard import LoopbackGuard
@@ -119,7 +120,10 @@ def build_platform(settings: Settings) -> Platform:
     protections = detect_protections(settings.isolation)
     if protections.own_uid and not protections.namespaces:
         share_code(settings.data_dir)  # environments of other uids open the code by path
-    confinement = Confinement(protections, settings.data_dir / "sandbox")
+    # Node.js environments see the AWS SDK installed in the shared cache (runtimes/node_sdk.py).
+    confinement = Confinement(
+        protections, settings.data_dir / "sandbox", node_sdk=NodeSdk.default()
+    )
     root = load_or_create(settings.data_dir, settings.account_id)
     sessions = SessionKeys(settings.data_dir / "sessions.db")
     signing_keys = KeyRings([root, sessions])  # IAM adds its users' keys (KeyRings.add)

@@ -56,6 +56,29 @@ def test_each_node_runtime_shows_its_binary_and_version() -> None:
     assert "Runtime API on Python" in line
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_nodejs24_is_listed_and_says_which_node_runs_it() -> None:
+    node = shutil.which("node")
+    major = subprocess.run([node, "--version"], capture_output=True, text=True).stdout[1:3]
+    line = lines_for(doctor("--node", f"nodejs24.x={node}"), "nodejs24.x")
+    assert f"  {node};" in line
+    if major != "24":
+        assert "(not 24: map one with --node nodejs24.x=PATH)" in line
+
+
+def test_the_node_sdk_says_where_it_is_or_how_to_install_it(monkeypatch, tmp_path) -> None:
+    from overcast.runtimes.node_sdk import NodeSdk
+
+    monkeypatch.setenv("OVERCAST_CACHE_DIR", str(tmp_path))
+    missing = doctor("--no-isolation")
+    assert "AWS SDK for JavaScript v3" in missing and "not installed" in missing
+    assert "`overcast node-sdk install`" in missing
+    NodeSdk.default().node_modules.mkdir(parents=True)
+    assert f"AWS SDK for JavaScript v3: {NodeSdk.default().node_modules}" in doctor(
+        "--no-isolation"
+    )
+
+
 def test_network_and_authentication_are_spelled_out() -> None:
     text = doctor()
     assert "AWS_ENDPOINT_URL=" in text

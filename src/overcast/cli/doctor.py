@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from overcast.cli.client import CliContext
 from overcast.cli.server import interpreter_spec, node_spec, with_runtime_overrides
 from overcast.config import Settings
+from overcast.runtimes.node_sdk import PINNED, NodeSdk
 
 VERSION_TIMEOUT_S = 10.0
 PYTHON_VERSION = "import sys; print('%d.%d.%d' % sys.version_info[:3])"
@@ -98,6 +99,21 @@ def _runtimes(write, settings: Settings, isolated: bool) -> None:
         else:
             line = f"the function's own bootstrap; its Runtime API on {_describe('Python', python)}"
         write(f"  {runtime:<16} {line}\n")
+    _node_sdk(write, isolated)
+
+
+def _node_sdk(write, isolated: bool) -> None:
+    """The AWS SDK for JavaScript v3 that Node.js functions import without shipping it."""
+    sdk = NodeSdk.default()
+    if not sdk.installed():
+        write(
+            "  AWS SDK for JavaScript v3 (Lambda's Node.js runtimes include it): not installed,"
+            " so a Node.js function that imports @aws-sdk/* without shipping it fails with"
+            ' "Cannot find package"; install it once with `overcast node-sdk install` (npm)\n'
+        )
+        return
+    where = "at /var/runtime/node_modules inside environments" if isolated else "on NODE_PATH"
+    write(f"  AWS SDK for JavaScript v3: {sdk.node_modules} ({where}; pinned set: {PINNED})\n")
 
 
 def _describe(name: str, found: Program) -> str:

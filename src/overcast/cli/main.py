@@ -12,7 +12,18 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from overcast.cli import deploy, doctor, env, events, functions, invoke, logs, queue, server
+from overcast.cli import (
+    deploy,
+    doctor,
+    env,
+    events,
+    functions,
+    invoke,
+    logs,
+    node_sdk,
+    queue,
+    server,
+)
 from overcast.cli.client import (
     CliContext,
     ClientFactory,
@@ -38,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_parser(subparsers)
     doctor.add_parser(subparsers)
     env.add_parser(subparsers)
+    node_sdk.add_parser(subparsers)
     deploy.add_parser(subparsers, [client_options])
     invoke.add_parser(subparsers, [client_options])
     functions.add_parsers(subparsers, [client_options])

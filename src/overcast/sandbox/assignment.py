@@ -29,16 +29,18 @@ XRAY_DAEMON_PORT = "2000"
 class Roots:
     """Where an environment finds its code, its layers, Overcast's runtime and the language
     runtime: Lambda's /var/task, /opt, /var/runtime and /var/lang when isolated, the host
-    folders when not (`lang` None: the runtime program's own folder)."""
+    folders when not (`lang` None: the runtime program's own folder). `node_modules`: the
+    Node.js runtime's AWS SDK (Lambda's /var/runtime/node_modules; runtimes/node_sdk.py)."""
 
     task: str
     opt: str
     runtime: str = PACKAGE_ROOT
     lang: str | None = None
+    node_modules: str | None = None
 
     @classmethod
     def isolated(cls) -> Roots:
-        return cls("/var/task", "/opt", RUNTIME, LANG)
+        return cls("/var/task", "/opt", RUNTIME, LANG, f"{RUNTIME}/node_modules")
 
     def runtime_dir(self) -> str:
         return f"{self.runtime}/{RUNTIME_SUBDIR}"
@@ -164,11 +166,13 @@ def _unreserved(runtime: str, roots: Roots, runtime_dir: str, program: str | Non
         variables["PYTHONPATH"] = runtime_dir
     elif runtime.startswith("nodejs"):  # nodejs20.x: node20
         major = runtime.removeprefix("nodejs").split(".")[0]
+        # Lambda's order: the layers' folders, then the runtime's SDK (CommonJS reads it as
+        # is, and Overcast's runtime searches it for `import` too: node/node_path.mjs).
         variables["NODE_PATH"] = ":".join(
             (
                 f"{opt}/nodejs/node{major}/node_modules",
                 f"{opt}/nodejs/node_modules",
-                f"{runtime_dir}/node_modules",
+                roots.node_modules or f"{runtime_dir}/node_modules",
                 runtime_dir,
                 task,
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from overcast.function import FunctionVersion
+from overcast.runtimes.node_sdk import NodeSdk
 from overcast.sandbox import passwd
 from overcast.sandbox.assignment import Roots
 from overcast.sandbox.cgroups import PIDS_MAX, EnvironmentCgroup
@@ -24,6 +25,8 @@ from overcast.sandbox.uids import UidPool
 TASK_ROOT = "/var/task"
 OPT_ROOT = "/opt"
 NOFILE = 1024  # Lambda's file descriptor limit
+# What overlayfs's lowerdir option cannot carry in a path.
+OVERLAY_UNSAFE = frozenset(":,\\")
 NPROC = PIDS_MAX  # Lambda's limit on processes and threads, as `ulimit -u` reports it
 DEFAULT_TMP_MB = 512  # Lambda's default EphemeralStorage: volumes of it are made at start
 
@@ -42,9 +45,14 @@ class Confinement:
     """Builds isolation specs and accounts for the uids and cgroups they use."""
 
     def __init__(
-        self, protections: Protections, sandbox_dir: Path, uids: UidPool | None = None
+        self,
+        protections: Protections,
+        sandbox_dir: Path,
+        uids: UidPool | None = None,
+        node_sdk: NodeSdk | None = None,
     ) -> None:
         self.protections = protections
+        self.node_sdk = node_sdk
         self._skeleton = sandbox_dir / "root"
         self._passwd_dir = sandbox_dir / "passwd"
         self._uids = uids or UidPool()
@@ -72,7 +80,8 @@ class Confinement:
         """Where the function's code and merged layers appear inside its environment."""
         if self.protections.namespaces:
             return Roots.isolated()
-        return Roots(str(code_dir), function.opt_dir or OPT_ROOT)
+        sdk = str(self.node_sdk.node_modules) if self.node_sdk else None
+        return Roots(str(code_dir), function.opt_dir or OPT_ROOT, node_modules=sdk)
 
     def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
         """The isolation spec for a new spare environment, and what it holds from now on.
@@ -140,6 +149,7 @@ class Confinement:
                 binds.append([function.opt_dir, OPT_ROOT])
             if node:
                 binds.append([os.path.dirname(node), f"{LANG}/bin"])
+                spec["node_sdk"] = self._node_sdk_root()
             spec.update(
                 root=True,
                 binds=binds,
@@ -156,6 +166,15 @@ class Confinement:
                     lease.volume = await self._take_volume(size_mb)
                 spec["tmp_device"] = lease.volume.device
         return spec
+
+    def _node_sdk_root(self) -> str | None:
+        """The installed SDK's folder, to lay over /var/runtime (None: not installed). Looked
+        up at each assignment, so an SDK installed while the server runs is seen at once."""
+        sdk = self.node_sdk
+        if sdk is None or not sdk.installed():
+            return None
+        root = str(sdk.root.resolve())
+        return None if OVERLAY_UNSAFE.intersection(root) else root
 
     def hold_volume(self, lease: Lease) -> None:
         """Start taking a /tmp volume of the default size for a spare's lease, in the

@@ -51,6 +51,7 @@ SIOCSIFFLAGS = 0x8914
 IFF_UP_LOOPBACK_RUNNING = 0x1 | 0x8 | 0x40
 
 SYSTEM_DIRS = ("/usr", "/etc")
+RUNTIME_DIR = "/var/runtime"  # lambda_layout.RUNTIME
 DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9)}
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -206,6 +207,8 @@ def assign(spec, host):
     if spec.get("root"):
         for source, target in spec.get("binds", ()):
             bind_read_only("/.old" + source, target)
+        if spec.get("node_sdk"):
+            _runtime_with(spec["node_sdk"])
         _mount_tmp(spec, host)
         if not spec.get("network", True):
             unshare(CLONE_NEWNET)
@@ -262,6 +265,17 @@ def _build_root(root, proc_options):
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV, proc_options)
     _check(_libc.syscall(SYS_PIVOT_ROOT, root.encode(), (root + "/.old").encode()), "pivot_root")
     os.chdir("/")
+
+
+def _runtime_with(sdk_root):
+    """Lambda's Node.js runtimes keep the AWS SDK in /var/runtime/node_modules: lay the SDK's
+    folder (whose one entry is node_modules) over /var/runtime, read-only (an overlay with no
+    upper layer). Without overlayfs the SDK is simply not there, as if not installed."""
+    lower = f"/.old{sdk_root}:{RUNTIME_DIR}"
+    try:
+        _mount("overlay", RUNTIME_DIR, "overlay", MS_RDONLY | MS_NOSUID, f"lowerdir={lower}")
+    except OSError as exc:
+        sys.stderr.write(f"overcast: the AWS SDK is left out of /var/runtime: {exc}\n")
 
 
 def _mount_tmp(spec, host):
