@@ -35,21 +35,26 @@ def checked(number: Decimal) -> str:
     return format(number, "f")
 
 
-def normalize(text: str) -> str:
-    """A number's text as DynamoDB returns it ("1.50" -> "1.5")."""
+def parse(text: object) -> Decimal:
+    """The number a wire text stands for, or DynamoDB's refusal of it."""
     try:
-        number = Decimal(text)
+        number = Decimal(text) if isinstance(text, str) else Decimal("NaN")
     except InvalidOperation:
         number = Decimal("NaN")
     if not number.is_finite():
         raise NumberOutOfRange(f"The parameter cannot be converted to a numeric value: {text}")
-    return checked(number)
+    return number
+
+
+def normalize(text: str) -> str:
+    """A number's text as DynamoDB returns it ("1.50" -> "1.5")."""
+    return checked(parse(text))
 
 
 def add(a: str, b: str) -> str:
     """a + b, exactly, within DynamoDB's limits (SET x = x + :n, ADD x :n)."""
-    return checked(_EXACT.add(Decimal(a), Decimal(b)))
+    return checked(_EXACT.add(parse(a), parse(b)))
 
 
 def subtract(a: str, b: str) -> str:
-    return checked(_EXACT.subtract(Decimal(a), Decimal(b)))
+    return checked(_EXACT.subtract(parse(a), parse(b)))

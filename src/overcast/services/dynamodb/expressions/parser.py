@@ -268,11 +268,31 @@ def _checked_text(text: str, kind: str) -> None:
         )
 
 
+def _parsed(parser: _Parser, rule: str) -> object:
+    """Run one grammar rule. Nesting deep enough to exhaust Python's stack is far past what
+    DynamoDB accepts: it would refuse such text for its operators or its parentheses."""
+    try:
+        return getattr(parser, rule)()
+    except RecursionError:
+        tokens = parser.tokens
+        operators = sum(
+            (t.kind == "op" and t.text in (*COMPARATORS, "+", "-"))
+            or t.keyword(*CONDITION_KEYWORDS)
+            or (t.kind == "name" and tokens[i + 1].op("("))
+            for i, t in enumerate(tokens[:-1])
+        )
+        if operators > rules.MAX_OPERATORS:
+            detail = f"The expression contains too many operators; operator count: {operators}"
+        else:
+            detail = "The expression has redundant parentheses;"
+        raise InvalidExpression(parser.kind, detail) from None
+
+
 @lru_cache(maxsize=2048)
 def parse_condition(text: str, kind: str = "ConditionExpression") -> Syntax:
     """The parse tree of a ConditionExpression / FilterExpression / KeyConditionExpression."""
     _checked_text(text, kind)
-    node = _Parser(text, kind, CONDITION_KEYWORDS).condition()
+    node = _parsed(_Parser(text, kind, CONDITION_KEYWORDS), "condition")
     rules.check_condition(node, kind)
     return node
 
@@ -281,7 +301,7 @@ def parse_condition(text: str, kind: str = "ConditionExpression") -> Syntax:
 def parse_update(text: str) -> UpdateSyntax:
     """The parse tree of an UpdateExpression."""
     _checked_text(text, "UpdateExpression")
-    update = _Parser(text, "UpdateExpression", CLAUSES).update()
+    update = _parsed(_Parser(text, "UpdateExpression", CLAUSES), "update")
     rules.check_update(update)
     return update
 
@@ -290,6 +310,6 @@ def parse_update(text: str) -> UpdateSyntax:
 def parse_projection(text: str) -> tuple[PathSyntax, ...]:
     """The document paths of a ProjectionExpression."""
     _checked_text(text, "ProjectionExpression")
-    paths = _Parser(text, "ProjectionExpression", ()).projection()
+    paths = _parsed(_Parser(text, "ProjectionExpression", ()), "projection")
     rules.check_paths(paths, "ProjectionExpression")
     return paths

@@ -19,6 +19,12 @@ class Placeholders:
     def __init__(self, names: dict[str, str] | None, values: dict[str, Value] | None) -> None:
         _check_keys("ExpressionAttributeNames", names, _NAME_KEY)
         _check_keys("ExpressionAttributeValues", values, _VALUE_KEY)
+        for key, name in (names or {}).items():
+            if not isinstance(name, str) or not name:
+                raise InvalidPlaceholders(
+                    f"ExpressionAttributeNames contains invalid value: Empty attribute name for "
+                    f"key {key}"
+                )
         for key, value in (values or {}).items():
             if type_of(value) is None:
                 raise InvalidPlaceholders(

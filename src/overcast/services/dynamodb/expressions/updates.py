@@ -131,7 +131,8 @@ def _parent(item: Item, path: paths.Path) -> tuple[dict | list, str | int]:
     for index, element in enumerate(path[:-1]):
         value = _current(container, element)
         kind = "L" if isinstance(path[index + 1], int) else "M"
-        if value is None or kind not in value:
+        holder = list if kind == "L" else dict
+        if value is None or not isinstance(value.get(kind), holder):
             raise InvalidUpdatePath()
         container = value[kind]
     return container, path[-1]
