@@ -252,7 +252,8 @@ def test_random_token_soup_gets_validation_errors_only():
 
     pieces = ["a", "#n", ":v", ":l", "(", ")", "[", "]", "0", ".", ",", "=", "<>", "<", "+",
               "-", "AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE",
-              "size", "contains", "if_not_exists", "list_append", "attribute_exists", "|", " "]  # fmt: skip
+              "size", "contains", "if_not_exists", "list_append", "attribute_exists",
+              "|", " "]  # fmt: skip
     rng = random.Random(17)
     item = {"a": {"L": [{"N": "1"}]}, "n": {"M": {}}}
     for _ in range(3000):
