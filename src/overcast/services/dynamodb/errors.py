@@ -78,3 +78,70 @@ class IdempotentParameterMismatchException(DynamoDbError):
     """Raised when a ClientRequestToken is reused within 10 minutes for another request."""
 
     code = "IdempotentParameterMismatchException"
+
+
+# --- Part A (expressions/): DynamoDB's expression language and its legacy request forms ---
+
+
+class InvalidExpression(ValidationException):
+    """Raised when an expression is malformed or breaks a rule of the language; DynamoDB names
+    the parameter first: "Invalid ConditionExpression: Syntax error; token: "=", near: "a = =""."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"Invalid {kind}: {detail}")
+        self.kind = kind
+        self.detail = detail
+
+
+class InvalidPlaceholders(ValidationException):
+    """Raised when ExpressionAttributeNames / ExpressionAttributeValues are empty, have a key
+    that is not a placeholder, or hold one that no expression of the request uses."""
+
+
+class InvalidUpdatePath(ValidationException):
+    """Raised when an update reaches through an attribute that is missing or of the wrong kind
+    ("The document path provided in the update expression is invalid for update")."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The document path provided in the update expression is invalid for update"
+        )
+
+
+class IncorrectOperandType(ValidationException):
+    """Raised when an update's operand has the wrong type for its action (adding to a string,
+    a set of another type, list_append of a number...)."""
+
+    def __init__(self) -> None:
+        super().__init__("An operand in the update expression has an incorrect data type")
+
+
+class MissingUpdateOperand(ValidationException):
+    """Raised when an update's value reads an attribute that the item does not have."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The provided expression refers to an attribute that does not exist in the item"
+        )
+
+
+class NumberOutOfRange(ValidationException):
+    """Raised when a number (or the result of arithmetic) is outside DynamoDB's range:
+    38 significant digits, magnitude 1E-130 .. 9.99...E+125."""
+
+
+class InvalidLegacyCondition(ValidationException):
+    """Raised when a legacy Expected / QueryFilter / ScanFilter / KeyConditions / AttributeUpdates
+    entry is malformed ("One or more parameter values were invalid: ...")."""
+
+
+class InvalidKeyCondition(ValidationException):
+    """Raised when a Query's key condition does not fit the key schema ("Query condition missed
+    key schema element: pk", "Query key condition not supported")."""
+
+
+class UpdateTypeMismatch(ValidationException):
+    """Raised when a legacy AttributeUpdates ADD or DELETE meets an attribute of another type."""
+
+    def __init__(self) -> None:
+        super().__init__("Type mismatch for attribute to update")
