@@ -434,3 +434,38 @@ def signed(
     parts = urllib.parse.urlsplit(url)
     data_dir = _DATA_DIRS[f"{parts.scheme}://{parts.netloc}"]
     return signed_headers(data_dir, method, url, body, headers, service)
+
+
+def allow_service(client, resource: str, principal: str, source_arn: str) -> None:
+    """Let a service deliver to a queue or topic, as a user must on AWS (the console, SAM and
+    `sns subscribe` in the console add it themselves): a statement in the queue's policy
+    (`client` an SQS client, `resource` the queue's URL) allowing `sqs:SendMessage`, or in
+    the topic's (an SNS client, the topic's ARN) allowing `sns:Publish`, to `principal`
+    (`sns.amazonaws.com`, `events.amazonaws.com`, `s3.amazonaws.com`) for `source_arn` (the
+    topic's, rule's or bucket's ARN). Statements already there are kept."""
+    if client.meta.service_model.service_name == "sqs":
+        attributes = client.get_queue_attributes(
+            QueueUrl=resource, AttributeNames=["QueueArn", "Policy"]
+        )["Attributes"]
+        arn, action = attributes["QueueArn"], "sqs:SendMessage"
+        text = attributes.get("Policy")
+    else:
+        attributes = client.get_topic_attributes(TopicArn=resource)["Attributes"]
+        arn, action, text = resource, "sns:Publish", attributes.get("Policy")
+    policy = json.loads(text) if text else {"Version": "2012-10-17", "Statement": []}
+    policy["Statement"].append(
+        {
+            "Sid": f"{principal.split('.')[0]}-{time.monotonic_ns()}",
+            "Effect": "Allow",
+            "Principal": {"Service": principal},
+            "Action": action,
+            "Resource": arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+        }
+    )
+    if client.meta.service_model.service_name == "sqs":
+        client.set_queue_attributes(QueueUrl=resource, Attributes={"Policy": json.dumps(policy)})
+    else:
+        client.set_topic_attributes(
+            TopicArn=resource, AttributeName="Policy", AttributeValue=json.dumps(policy)
+        )

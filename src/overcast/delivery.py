@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from overcast.aws.arn import Arn
 from overcast.aws.errors import OvercastError
+from overcast.types import ServicePrincipal
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,15 @@ Attributes = dict[str, dict]  # {name: {"DataType": ..., "StringValue" | "Binary
 
 class DeliveryFailed(OvercastError):
     """Raised when a destination's sender could not deliver a message: its target does not
-    exist here (`missing`), or refused the message (too large, malformed attributes). Either
+    exist here (`missing`), its resource-based policy does not let the delivering service
+    send to it (`denied`), or it refused the message (too large, malformed attributes). Each
     is what SNS and EventBridge call a client-side error: the same delivery fails again."""
 
-    def __init__(self, message: str, *, missing: bool = False) -> None:
+    def __init__(self, message: str, *, missing: bool = False, denied: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.missing = missing
+        self.denied = denied
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,13 @@ class Delivery:
     (`{"DataType": "Number", "StringValue": "3"}`, a Binary one's `BinaryValue` as bytes);
     dead letters carry RequestID, ErrorCode and ErrorMessage. `hops` counts the chain for
     loop detection. `group_id` and `deduplication_id` are a FIFO message's (an SNS FIFO topic
-    passes both on to its FIFO queues)."""
+    passes both on to its FIFO queues).
+
+    `sender` is the AWS service delivering for one of its resources (SNS for a topic,
+    EventBridge for a rule, S3 for a bucket): a queue or topic takes the message only when
+    its resource-based policy allows that service principal to send to it, as on AWS. None
+    for what the platform hands on for the target's own account (Lambda's destinations and
+    dead-letter queues, which AWS sends with the function's execution role)."""
 
     arn: str
     body: bytes
@@ -63,6 +72,7 @@ class Delivery:
     condition: str | None = None  # a destination record's, for senders that label by it
     group_id: str | None = None
     deduplication_id: str | None = None
+    sender: ServicePrincipal | None = None
 
 
 Sender = Callable[[Delivery], None]

@@ -18,6 +18,8 @@ import pytest
 from botocore.exceptions import ClientError
 from test_eventbridge_targets import receive_all
 
+from support import allow_service
+
 WAIT_S = 20.0
 
 
@@ -106,10 +108,12 @@ def authorized(events, name: str) -> bool:
     return True
 
 
-def route(events, name: str, destination_arn: str, **target: object) -> None:
-    events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))
+def route(events, name: str, destination_arn: str, **target: object) -> str:
+    """The rule's ARN."""
+    rule = events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))["RuleArn"]
     spec = {"Id": "api", "Arn": destination_arn, **target}
     events.put_targets(Rule=name, Targets=[spec])
+    return rule
 
 
 def put(events, name: str, detail: dict) -> None:
@@ -232,7 +236,8 @@ def test_a_refused_call_goes_to_the_dead_letter_queue(
         InvocationEndpoint=f"{endpoint.url}/x",
         HttpMethod="POST",
     )["ApiDestinationArn"]
-    route(events, name, destination, DeadLetterConfig={"Arn": dlq})
+    rule = route(events, name, destination, DeadLetterConfig={"Arn": dlq})
+    allow_service(sqs, url, "events.amazonaws.com", rule)
     endpoint.status = 400  # not retried
     put(events, name, {"n": 1})
     assert endpoint.next().path == "/x"

@@ -13,6 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 from test_eventbridge_targets import receive_all
 
+from support import allow_service
+
 ACCOUNT, REGION = "000000000000", "us-east-1"
 PATTERN = {"source": ["shop"]}
 
@@ -66,7 +68,8 @@ def test_archive_keeps_matching_events_and_a_replay_sends_them_again(
     assert created["ArchiveArn"] == f"arn:aws:events:{REGION}:{ACCOUNT}:archive/{function_name}"
     assert created["State"] == "ENABLED"
     url, queue = queue_for(server, function_name)
-    events.put_rule(Name="all", EventBusName=function_name, EventPattern=json.dumps(PATTERN))
+    rule = events.put_rule(Name="all", EventBusName=function_name, EventPattern=json.dumps(PATTERN))
+    allow_service(server.client("sqs"), url, "events.amazonaws.com", rule["RuleArn"])
     events.put_targets(Rule="all", EventBusName=function_name, Targets=[{"Id": "q", "Arn": queue}])
     before = datetime.now(UTC) - timedelta(minutes=1)
     entries = [
@@ -121,7 +124,10 @@ def test_a_replay_sends_only_to_the_rules_it_names(server, events, function_name
     urls = {}
     for rule in ("chosen", "left"):
         urls[rule], queue = queue_for(server, f"{function_name}-{rule}")
-        events.put_rule(Name=rule, EventBusName=function_name, EventPattern=json.dumps(PATTERN))
+        made = events.put_rule(
+            Name=rule, EventBusName=function_name, EventPattern=json.dumps(PATTERN)
+        )
+        allow_service(server.client("sqs"), urls[rule], "events.amazonaws.com", made["RuleArn"])
         events.put_targets(
             Rule=rule, EventBusName=function_name, Targets=[{"Id": "q", "Arn": queue}]
         )

@@ -16,6 +16,7 @@ from support import (
     RECORDER,
     RunningServer,
     allow,
+    allow_service,
     deploy,
     failed_for_good,
     log_messages,
@@ -228,6 +229,7 @@ def test_eventbridge_invokes_only_what_the_function_policy_allows(
     rule_arn = events.put_rule(Name=function_name, EventPattern='{"source": ["guarded"]}')[
         "RuleArn"
     ]
+    allow_service(sqs, dead, "events.amazonaws.com", rule_arn)
     target = {
         "Id": "fn",
         "Arn": arn,

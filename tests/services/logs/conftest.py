@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from logs_world import Clock, Recorder, backend, logs_client, test_client
+from logs_world import Clock, Recorder, StubPermissions, backend, logs_client, test_client
 
 from overcast.observe.logs import LogStore
 
@@ -26,8 +26,13 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def backend_(store: LogStore, recorder: Recorder):
-    world = backend(store, recorder)
+def permissions() -> StubPermissions:
+    return StubPermissions()
+
+
+@pytest.fixture
+def backend_(store: LogStore, recorder: Recorder, permissions: StubPermissions):
+    world = backend(store, recorder, permissions)
     yield world
     world.queries.close()
 

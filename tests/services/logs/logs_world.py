@@ -32,7 +32,9 @@ from overcast.services.logs.api import logs_api
 from overcast.services.logs.calls import CloudWatchLogs
 from overcast.services.logs.forwarder import Forwarder
 from overcast.services.logs.insights import Queries
+from overcast.services.logs.invoke_permission import InvokePermission
 from overcast.services.logs.retention import Retention
+from overcast.types import ServicePrincipal
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -81,12 +83,32 @@ def decode(event: dict) -> dict:
     return json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
 
 
-def backend(store: LogStore, recorder: Recorder | None = None) -> CloudWatchLogs:
+@dataclass
+class StubPermissions:
+    """Lambda's function policies, as `types.InvokePermissions`: every function lets
+    `allowed` principals invoke it, for the source ARNs in `sources` (any when empty)."""
+
+    allowed: set[str] = field(default_factory=lambda: {"logs.amazonaws.com"})
+    sources: set[str] = field(default_factory=set)
+    asked: list[ServicePrincipal] = field(default_factory=list)
+
+    def refusal(self, target: object, caller: ServicePrincipal) -> str | None:
+        self.asked.append(caller)
+        if caller.service in self.allowed and (
+            not self.sources or caller.source_arn in self.sources
+        ):
+            return None
+        return f"{caller.service} may not invoke {target}"
+
+
+def backend(
+    store: LogStore, recorder: Recorder | None = None, permissions: StubPermissions | None = None
+) -> CloudWatchLogs:
     destinations = Destinations()
     destinations.register("lambda", recorder or Recorder(), "function:")
-    forwarder = Forwarder(store, destinations, ACCOUNT)
-    resolver = StubResolver("reader")
-    return CloudWatchLogs(store, forwarder, Queries(store, ACCOUNT), resolver, Retention(store))
+    permission = InvokePermission(StubResolver("reader"), permissions or StubPermissions(), ACCOUNT)
+    forwarder = Forwarder(store, destinations, ACCOUNT, permission)
+    return CloudWatchLogs(store, forwarder, Queries(store, ACCOUNT), Retention(store))
 
 
 class _Body:

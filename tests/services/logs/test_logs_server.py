@@ -9,7 +9,9 @@ import gzip
 import json
 import time
 
-from support import RECORDER, deploy, records, wait_for
+import pytest
+
+from support import RECORDER, allow, deploy, records, wait_for
 
 NOISY = """
 def handler(event, context):
@@ -39,6 +41,13 @@ def test_a_subscribed_function_gets_api_and_function_logs(server, function_name:
     group = f"/app/{function_name}"
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName="web-1")
+    region, account = reader_arn.split(":")[3:5]
+    group_arn = f"arn:aws:logs:{region}:{account}:log-group:{group}:*"
+    with pytest.raises(logs.exceptions.InvalidParameterException, match="Could not execute"):
+        logs.put_subscription_filter(
+            logGroupName=group, filterName="all", filterPattern="", destinationArn=reader_arn
+        )
+    allow(lambda_, reader, "logs.amazonaws.com", group_arn, statement_id="api-group")
     logs.put_subscription_filter(
         logGroupName=group, filterName="all", filterPattern="", destinationArn=reader_arn
     )
@@ -60,6 +69,8 @@ def test_a_subscribed_function_gets_api_and_function_logs(server, function_name:
     writer_group = f"/aws/lambda/{writer}"
     lambda_.invoke(FunctionName=writer, Payload=b"{}")  # its group exists once it has run
     wait_for(lambda: logs.describe_log_groups(logGroupNamePrefix=writer_group)["logGroups"])
+    writer_arn = f"arn:aws:logs:{region}:{account}:log-group:{writer_group}:*"
+    allow(lambda_, reader, f"logs.{region}.amazonaws.com", writer_arn)  # the regional name
     logs.put_subscription_filter(
         logGroupName=writer_group,
         filterName="errors",
@@ -71,3 +82,18 @@ def test_a_subscribed_function_gets_api_and_function_logs(server, function_name:
         lambda: [d for d in delivered(server, reader) if d["logGroup"] == writer_group]
     )
     assert [e["message"] for d in found for e in d["logEvents"]] == ["ERROR the disk is full"]
+
+    # The permission removed: CloudWatch Logs can no longer invoke the function, and drops.
+    lambda_.remove_permission(FunctionName=reader, StatementId="api-group")
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName="web-1",
+        logEvents=[{"timestamp": now + 1, "message": "dropped"}],
+    )
+    lambda_.invoke(FunctionName=writer, Payload=b"{}")  # its group's filter still delivers
+    wait_for(
+        lambda: len([d for d in delivered(server, reader) if d["logGroup"] == writer_group]) > 1
+    )
+    assert [
+        d["logEvents"][0]["message"] for d in delivered(server, reader) if d["logGroup"] == group
+    ] == ["hello from the API"]

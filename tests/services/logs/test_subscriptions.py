@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from logs_world import ACCOUNT, FUNCTION, REGION, Clock, Recorder, decode
+from logs_world import ACCOUNT, FUNCTION, REGION, Clock, Recorder, StubPermissions, decode
 
 from overcast.observe.logs import LogStore
 from overcast.services.logs.forwarder import Forwarder
@@ -107,6 +107,36 @@ def test_destinations_it_cannot_deliver_to_are_refused(
 ) -> None:
     with pytest.raises(logs.exceptions.InvalidParameterException, match=message):
         subscribe(logs, destination=destination)
+
+
+def test_the_function_policy_must_let_cloudwatch_logs_invoke_it(
+    logs, group: str, store: LogStore, backend_, recorder: Recorder, permissions: StubPermissions
+) -> None:
+    """CloudWatch Logs invokes as logs.amazonaws.com (or logs.REGION.amazonaws.com) with the
+    group's ARN and `:*` as aws:SourceArn; without that permission PutSubscriptionFilter is
+    refused, and a permission removed since stops the deliveries."""
+    source = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}:*"
+    permissions.allowed = {"events.amazonaws.com"}
+    with pytest.raises(logs.exceptions.InvalidParameterException) as raised:
+        subscribe(logs)
+    assert raised.value.response["Error"]["Message"] == (
+        "Could not execute the lambda function. Make sure you have given CloudWatch Logs "
+        "permission to execute your function."
+    )
+    assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
+    assert {(c.service, c.source_arn, c.source_account) for c in permissions.asked} == {
+        ("logs.amazonaws.com", source, ACCOUNT),
+        (f"logs.{REGION}.amazonaws.com", source, ACCOUNT),
+    }
+
+    permissions.allowed = {f"logs.{REGION}.amazonaws.com"}  # the regional name will do
+    subscribe(logs)
+    store.append(GROUP, STREAM, [(5, "allowed")])
+    drain(backend_)
+    permissions.allowed = set()  # RemovePermission since
+    store.append(GROUP, STREAM, [(6, "dropped")])
+    drain(backend_)
+    assert [p["logEvents"][0]["message"] for p in recorder.payloads()] == ["allowed"]
 
 
 def test_malformed_patterns_and_missing_groups(logs, group: str) -> None:

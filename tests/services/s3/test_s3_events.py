@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from support import RECORDER, RunningServer, allow, deploy, log_messages, queue_idle, wait_for
+from support import (
+    RECORDER,
+    RunningServer,
+    allow,
+    allow_service,
+    deploy,
+    log_messages,
+    queue_idle,
+    wait_for,
+)
 from support import records as events_recorded
 
 SAMPLE = Path(__file__).parents[2] / "events" / "s3-event.json"
@@ -208,6 +217,7 @@ def test_topic_destinations_get_the_test_event_and_records(
     topic = sns.create_topic(Name=f"objects-{uuid.uuid4().hex[:8]}")["TopicArn"]
     allow(server.client("lambda"), function_name, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)
+    allow_service(sns, topic, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -238,6 +248,7 @@ def test_queue_destinations_get_the_test_event_and_records(
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
         "Attributes"
     ]["QueueArn"]
+    allow_service(sqs, queue_url, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -294,6 +305,65 @@ def test_s3_invokes_only_what_the_function_policy_allows(
     wait_for(lambda: queue_idle(server))
     keys = sorted(r["s3"]["object"]["key"] for r in records(server, function_name))
     assert keys == ["again", "allowed"]
+
+
+def test_queues_and_topics_take_events_only_when_their_policy_allows_s3(
+    server: RunningServer, s3, bucket: str
+) -> None:
+    """S3 sends its test event as it checks a configuration ("verifies that any Amazon SNS or
+    Amazon SQS destination exists, and that the bucket owner has permission to publish to
+    it"): a queue or topic whose policy does not allow s3.amazonaws.com for this bucket is
+    refused with InvalidArgument; a permission removed since makes S3 drop the events."""
+    sqs, sns = server.client("sqs"), server.client("sns")
+    url = sqs.create_queue(QueueName=f"objects-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    topic = sns.create_topic(Name=f"objects-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    gone = queue + "-gone"
+    configuration = {
+        "QueueConfigurations": [
+            {"QueueArn": queue, "Events": ["s3:ObjectCreated:*"]},
+            {"QueueArn": gone, "Events": ["s3:ObjectRemoved:*"]},
+        ],
+        "TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectRestore:*"]}],
+    }
+    allow_service(sqs, url, "s3.amazonaws.com", "arn:aws:s3:::another-bucket")
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration=configuration
+        )
+    error = raised.value.response["Error"]
+    assert error["Code"] == "InvalidArgument"
+    assert error["Message"] == "Unable to validate the following destination configurations"
+    reasons = {error[f"ArgumentName{n}"]: error[f"ArgumentValue{n}"] for n in (1, 2, 3)}
+    assert reasons == {
+        queue: "Permissions on the destination queue do not allow S3 to publish notifications "
+        "from this bucket",
+        gone: "The destination queue does not exist",
+        topic: "Permissions on the destination topic do not allow S3 to publish notifications "
+        "from this bucket",  # SNS's default policy names the owner's account, not S3
+    }
+    kept = s3.get_bucket_notification_configuration(Bucket=bucket)
+    assert "QueueConfigurations" not in kept  # nothing was saved
+
+    allow_service(sqs, url, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    allow_service(sns, topic, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    del configuration["QueueConfigurations"][1]
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=configuration)
+    s3.put_object(Bucket=bucket, Key="allowed", Body=b"x")
+
+    def keys() -> list[str]:
+        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        found = [json.loads(m["Body"]) for m in answer.get("Messages", [])]
+        return [b["Records"][0]["s3"]["object"]["key"] for b in found if "Records" in b]
+
+    assert wait_for(keys) == ["allowed"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    s3.put_object(Bucket=bucket, Key="dropped", Body=b"x")  # handed on (or not) before 200
+    allow_service(sqs, url, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
+    s3.put_object(Bucket=bucket, Key="again", Body=b"x")
+    assert wait_for(keys) == ["again"]
 
 
 def test_a_permission_for_an_alias_covers_the_alias_only(

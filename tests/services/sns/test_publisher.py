@@ -11,6 +11,7 @@ from topics_world import FUNCTION, QUEUE, World
 from overcast.aws.errors import ServiceError
 from overcast.delivery import Delivery, DeliveryFailed, string_attributes
 from overcast.services.sns.message import MAX_MESSAGE_BYTES
+from overcast.types import ServicePrincipal
 
 
 def refused(call, *args) -> tuple[str, str]:
@@ -67,7 +68,8 @@ def test_raw_delivery_sends_the_message_and_its_typed_attributes(world: World, t
     }
     world.publisher.publish({"TopicArn": topic, "Message": "raw", "MessageAttributes": attributes})
     world.settle()
-    assert world.sent == [Delivery(QUEUE, b"raw", 0, attributes)]
+    sns = ServicePrincipal("sns.amazonaws.com", topic, topic.split(":")[4])
+    assert world.sent == [Delivery(QUEUE, b"raw", 0, attributes, sender=sns)]
 
 
 @pytest.mark.parametrize(
@@ -274,3 +276,34 @@ def test_topics_are_destinations(world: World, topic: str) -> None:
         "RequestID": {"Type": "String", "Value": "r"},
     }
     assert accepted.hops == 5
+
+
+def test_a_service_publishes_only_what_the_topic_policy_allows(world: World, topic: str) -> None:
+    """EventBridge and S3 publish as service principals: SNS's default policy allows only
+    its owner's account (AWS:SourceOwner), so the topic's policy must name the service."""
+    rule = "arn:aws:events:us-east-1:000000000000:rule/r"
+    events = ServicePrincipal("events.amazonaws.com", rule, "000000000000")
+    world.subscriptions.subscribe(topic, "lambda", FUNCTION)
+    with pytest.raises(DeliveryFailed) as refused:
+        world.publisher.send(Delivery(topic, b"{}", 0, sender=events))
+    assert refused.value.denied and not refused.value.missing
+    assert refused.value.message == (
+        f"User: events.amazonaws.com is not authorized to perform: sns:Publish on resource: "
+        f"{topic} because no resource-based policy allows the sns:Publish action"
+    )
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": topic,
+        "Condition": {"ArnEquals": {"aws:SourceArn": rule}},
+    }
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    world.topics.set_attribute(topic, "Policy", json.dumps(policy))
+    other = ServicePrincipal("events.amazonaws.com", rule + "-other", "000000000000")
+    with pytest.raises(DeliveryFailed):
+        world.publisher.send(Delivery(topic, b"{}", 0, sender=other))
+    world.publisher.send(Delivery(topic, b'{"ok": 1}', 0, sender=events))
+    world.settle()
+    [accepted] = world.queue.accepted
+    assert json.loads(json.loads(accepted.payload)["Records"][0]["Sns"]["Message"]) == {"ok": 1}

@@ -15,6 +15,7 @@ from support import (
     RECORDER,
     RunningServer,
     allow,
+    allow_service,
     deploy,
     log_messages,
     queue_idle,
@@ -134,6 +135,8 @@ def test_queues_get_the_envelope_or_the_raw_message(
         ]
         for kind, url in urls.items()
     }
+    for url in urls.values():
+        allow_service(sqs, url, "sns.amazonaws.com", topic)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arns["env"])
     sns.subscribe(
         TopicArn=topic,
@@ -175,6 +178,7 @@ def test_raw_delivery_keeps_attribute_types_and_fifo_ids(
     url = sqs.create_queue(QueueName=f"{function_name}.fifo", Attributes={"FifoQueue": "true"})[
         "QueueUrl"
     ]
+    allow_service(sqs, url, "sns.amazonaws.com", topic["TopicArn"])
     sns.subscribe(
         TopicArn=topic["TopicArn"],
         Protocol="sqs",
@@ -224,6 +228,7 @@ def test_a_queue_that_is_gone_sends_to_the_dead_letter_queue(
     gone_arn = queue_arn(sqs, gone)
     sqs.delete_queue(QueueUrl=gone)
     dead = sqs.create_queue(QueueName=f"{function_name}-dead")["QueueUrl"]
+    allow_service(sqs, dead, "sns.amazonaws.com", topic)
     redrive = json.dumps({"deadLetterTargetArn": queue_arn(sqs, dead)})
     sns.subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=gone_arn, Attributes={"RedrivePolicy": redrive}
@@ -267,6 +272,7 @@ def test_sns_invokes_only_what_the_function_policy_allows(
     function = client.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
     topic = sns.create_topic(Name=function_name)["TopicArn"]
     dead = sqs.create_queue(QueueName=f"{function_name}-dead")["QueueUrl"]
+    allow_service(sqs, dead, "sns.amazonaws.com", topic)
     redrive = json.dumps({"deadLetterTargetArn": queue_arn(sqs, dead)})
     sns.subscribe(
         TopicArn=topic,
@@ -289,3 +295,41 @@ def test_sns_invokes_only_what_the_function_policy_allows(
     sns.publish(TopicArn=topic, Message="allowed")
     [event] = wait_for(lambda: records(fast_server, function_name))
     assert event["Records"][0]["Sns"]["Message"] == "allowed"
+
+
+def test_a_queue_takes_a_topic_s_messages_only_when_its_policy_allows_sns(
+    fast_server: RunningServer, sns, function_name: str
+) -> None:
+    """SNS sends as sns.amazonaws.com with the topic's ARN as aws:SourceArn ("Subscribing an
+    Amazon SQS queue to an Amazon SNS topic"): a queue whose policy does not allow that
+    refuses, a client-side error sent to the subscription's dead-letter queue at once. The
+    dead-letter queue's own policy must allow SNS too, or the message is dropped."""
+    sqs = queue_service(fast_server)
+    topic = sns.create_topic(Name=function_name)["TopicArn"]
+    inbox = sqs.create_queue(QueueName=f"{function_name}-inbox")["QueueUrl"]
+    dead = sqs.create_queue(QueueName=f"{function_name}-dead")["QueueUrl"]
+    redrive = json.dumps({"deadLetterTargetArn": queue_arn(sqs, dead)})
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn(sqs, inbox),
+        Attributes={"RedrivePolicy": redrive},
+    )
+
+    def dead_letters() -> list[str]:
+        return [json.loads(m["Body"])["Message"] for m in received(sqs, dead)]
+
+    sns.publish(TopicArn=topic, Message="dropped")  # neither queue allows SNS
+    allow_service(sqs, dead, "sns.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="no permission")
+    assert wait_for(dead_letters) == ["no permission"]
+    allow_service(sqs, inbox, "sns.amazonaws.com", topic + "-another")
+    allow_service(sqs, inbox, "events.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="another topic's")
+    assert wait_for(dead_letters) == ["another topic's"]
+
+    allow_service(sqs, inbox, "sns.amazonaws.com", topic)
+    sns.publish(TopicArn=topic, Message="allowed")
+    [message] = wait_for(lambda: received(sqs, inbox))
+    assert json.loads(message["Body"])["Message"] == "allowed"
+    assert received(sqs, dead) == []  # the first message was dropped, not kept

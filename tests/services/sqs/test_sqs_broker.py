@@ -24,6 +24,7 @@ from overcast.services.sqs.errors import (
 from overcast.services.sqs.message import attributes_md5
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import SqliteQueueStore
+from overcast.types import ServicePrincipal
 
 ACCOUNT = "000000000000"
 REGION = "us-east-1"
@@ -259,6 +260,39 @@ def test_the_sqs_sender_raises_what_sqs_would_refuse(service):
         service.broker.deliver(Delivery(queue.arn, b"x", 0, too_many))
     assert not refused.value.missing
     assert service.take(queue) == []  # nothing kept
+
+
+def test_a_service_sends_only_what_the_queue_policy_allows(service):
+    """SNS, EventBridge and S3 send as service principals for their topic, rule or bucket:
+    the queue's policy must allow sqs:SendMessage to that principal and source."""
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT}:t"
+    sns = ServicePrincipal("sns.amazonaws.com", topic, ACCOUNT)
+    queue = service.create("q")
+    with pytest.raises(DeliveryFailed) as refused:
+        service.broker.deliver(Delivery(queue.arn, b"x", 0, sender=sns))
+    assert refused.value.denied and not refused.value.missing
+    assert refused.value.message == (
+        f"User: sns.amazonaws.com is not authorized to perform: sqs:SendMessage on resource: "
+        f"{queue.arn} because no resource-based policy allows the sqs:SendMessage action"
+    )
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "sns.amazonaws.com"},
+        "Action": "SQS:SendMessage",
+        "Resource": queue.arn,
+        "Condition": {"ArnLike": {"aws:SourceArn": topic}},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    service.registry.set_attributes(queue, {"Policy": policy})
+    other = ServicePrincipal("sns.amazonaws.com", topic + "-other", ACCOUNT)
+    events = ServicePrincipal("events.amazonaws.com", topic, ACCOUNT)
+    for refused_sender in (other, events):
+        with pytest.raises(DeliveryFailed):
+            service.broker.deliver(Delivery(queue.arn, b"x", 0, sender=refused_sender))
+    assert service.take(queue) == []  # nothing kept
+    service.broker.deliver(Delivery(queue.arn, b"allowed", 0, sender=sns))
+    service.broker.deliver(Delivery(queue.arn, b"a record", 0))  # Lambda's own: no policy asked
+    assert sorted(bodies(service.take(queue))) == ["a record", "allowed"]
 
 
 def test_fifo_groups_come_back_in_the_order_they_became_visible(service, clock):

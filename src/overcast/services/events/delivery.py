@@ -11,8 +11,11 @@ What a delivery is, by target:
 - a queue or a topic: a message, through the sender a service registered for it (which
   raises DeliveryFailed when the queue or topic does not exist or refuses the message).
 
-EventBridge invokes a function as `events.amazonaws.com` with the rule's ARN as
-`aws:SourceArn`: the function's resource-based policy must allow that.
+EventBridge invokes a function, sends to a queue and publishes to a topic as
+`events.amazonaws.com` with the rule's ARN as `aws:SourceArn`: the function's, queue's or
+topic's resource-based policy must allow that ("Using resource-based policies for Amazon
+EventBridge"), and so must the policy of the target's dead-letter queue ("Granting
+permissions to the dead-letter queue").
 
 What fails, as EventBridge's user guide says: a target that does not exist (or refuses the
 event), or one EventBridge lacks the permission to invoke (NO_PERMISSIONS), fails at once,
@@ -155,11 +158,11 @@ class TargetDelivery:
         if service == "lambda":
             self._to_function(attempt, payload.encode())
             return
+        delivery = Delivery(arn, payload.encode(), attempt.hops, sender=_caller(attempt))
         try:
-            self.destinations.send(Delivery(arn, payload.encode(), attempt.hops))
+            self.destinations.send(delivery)
         except DeliveryFailed as failure:
-            code = "RESOURCE_NOT_FOUND" if failure.missing else "SDK_CLIENT_ERROR"
-            raise TargetFailed(code, failure.message, False) from None
+            raise TargetFailed(_error_code(failure), failure.message, False) from None
 
     def _to_function(self, attempt: Attempt, payload: bytes) -> None:
         region, name, qualifier = function_target(attempt.target.arn)
@@ -169,9 +172,7 @@ class TargetDelivery:
             raise TargetFailed("RESOURCE_NOT_FOUND", exc.message, False) from None
         except ServiceError as exc:  # e.g. still Pending: it may take the event later
             raise TargetFailed("SDK_CLIENT_ERROR", exc.message, True) from None
-        rule = attempt.rule.arn
-        caller = ServicePrincipal(EVENTS_PRINCIPAL, rule, Arn.parse(rule).account)
-        refusal = self.permissions.refusal(target, caller)
+        refusal = self.permissions.refusal(target, _caller(attempt))
         if refusal is not None:
             raise TargetFailed("NO_PERMISSIONS", refusal, False)
         self.queue.accept(target, payload, request_id=new_request_id(), hops=attempt.hops)
@@ -247,7 +248,9 @@ class TargetDelivery:
         if condition is not None:
             attributes["EXHAUSTED_RETRY_CONDITION"] = condition
         body = json.dumps(attempt.event).encode()
-        delivery = Delivery(dead_letter, body, attempt.hops, string_attributes(attributes))
+        delivery = Delivery(
+            dead_letter, body, attempt.hops, string_attributes(attributes), sender=_caller(attempt)
+        )
         with self.transaction():
             try:
                 self.destinations.send(delivery)
@@ -259,3 +262,17 @@ class TargetDelivery:
 
     def _max_age_s(self, attempt: Attempt) -> float:
         return attempt.target.retry_policy.maximum_event_age_s * self.delay_scale
+
+
+def _caller(attempt: Attempt) -> ServicePrincipal:
+    """EventBridge as the target's resource-based policy sees it: `events.amazonaws.com`,
+    the rule's ARN as aws:SourceArn."""
+    rule = attempt.rule.arn
+    return ServicePrincipal(EVENTS_PRINCIPAL, rule, Arn.parse(rule).account)
+
+
+def _error_code(failure: DeliveryFailed) -> str:
+    """The ERROR_CODE of a queue or topic that did not take the event."""
+    if failure.missing:
+        return "RESOURCE_NOT_FOUND"
+    return "NO_PERMISSIONS" if failure.denied else "SDK_CLIENT_ERROR"

@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from overcast.services.logs.forwarder import Forwarder
     from overcast.services.logs.insights import Queries
     from overcast.services.logs.retention import Retention
-    from overcast.types import Resolver
 
 OPERATIONS = Operations()
 
@@ -29,7 +28,6 @@ class CloudWatchLogs:
     store: LogStore
     forwarder: Forwarder  # subscription filters' deliveries
     queries: Queries  # Logs Insights queries
-    resolver: Resolver  # Lambda's functions, for subscription filters' destinations
     retention: Retention  # purges expired events
 
 

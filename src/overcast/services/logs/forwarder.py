@@ -7,7 +7,8 @@ filter's Lambda function as CloudWatch Logs sends them ("Subscription filters wi
 
 one payload per stream's batch and filter, invoked asynchronously: each is handed to
 Lambda's async queue by the function's ARN (overcast/delivery.py's Destinations), which keeps
-it durably and retries it as any async event.
+it durably and retries it as any async event. Each delivery first asks whether the function's
+policy still lets CloudWatch Logs invoke it (invoke_permission.py).
 
 The log store hands a subscribed group's batches to `_offer` after writing them; it only
 queues them, so neither the engine's log writes nor PutLogEvents wait for the matching, which
@@ -33,6 +34,7 @@ from overcast.observe._logfile import line_sizes
 from overcast.observe.filter_pattern import Matcher, matcher
 from overcast.observe.log_reader import event_id
 from overcast.observe.logs import Appended, LogStore
+from overcast.services.logs.invoke_permission import InvokePermission
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,16 @@ class Subscription:
 
 
 class Forwarder:
-    def __init__(self, store: LogStore, destinations: Destinations, owner: str) -> None:
+    def __init__(
+        self,
+        store: LogStore,
+        destinations: Destinations,
+        owner: str,
+        permission: InvokePermission,
+    ) -> None:
         self.store = store
         self.destinations = destinations
+        self.permission = permission  # whether a filter's function lets Logs invoke it
         self.owner = owner  # the account id the payloads name
         self.dropped = 0  # batches left out because the queue was full
         self._queue: queue.Queue[tuple[Appended, tuple[Subscription, ...]] | None]
@@ -107,6 +116,8 @@ class Forwarder:
         events = [(start, *event) for start, event in zip(starts, appended.events, strict=True)]
         for subscription in subscriptions:
             matched = [event for event in events if subscription.matches(event[2])]
+            if matched and not self._may_invoke(appended.group, subscription):
+                continue
             for chunk in _chunks(matched):
                 body = self.payload(appended, subscription.name, chunk)
                 try:
@@ -118,6 +129,14 @@ class Forwarder:
                         appended.group,
                         failure.message,
                     )
+
+    def _may_invoke(self, group: str, subscription: Subscription) -> bool:
+        """Whether the filter's function still lets CloudWatch Logs invoke it: a permission
+        removed since the filter was put stops its deliveries (they are dropped)."""
+        refusal = self.permission.refusal(group, subscription.destination)
+        if refusal is not None:
+            log.warning("subscription filter %s of %s: %s", subscription.name, group, refusal)
+        return refusal is None
 
     def payload(self, appended: Appended, name: str, events: list[tuple[int, int, str]]) -> bytes:
         data = {

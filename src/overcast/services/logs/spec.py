@@ -16,14 +16,16 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.logs.calls import CloudWatchLogs
     from overcast.services.logs.forwarder import Forwarder
     from overcast.services.logs.insights import Queries
+    from overcast.services.logs.invoke_permission import InvokePermission
     from overcast.services.logs.retention import Retention
 
     store, account = kernels.logs, kernels.settings.account_id
-    forwarder = Forwarder(store, kernels.destinations, account)
+    permission = InvokePermission(kernels.control, kernels.control.invoke_permissions, account)
+    forwarder = Forwarder(store, kernels.destinations, account, permission)
     retention = Retention(store)
     queries = Queries(store, account)
     forwarder.restore()
-    logs = CloudWatchLogs(store, forwarder, queries, kernels.control, retention)
+    logs = CloudWatchLogs(store, forwarder, queries, retention)
 
     def start() -> None:
         forwarder.start()

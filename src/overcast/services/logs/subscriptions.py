@@ -2,15 +2,14 @@
 DeleteSubscriptionFilter), kept in the group's settings; their deliveries are forwarder.py's.
 
 Overcast delivers to Lambda functions, the one same-account destination it serves. A function
-that cannot be found is refused with the words CloudWatch uses when it cannot invoke the
-destination. The function's resource policy is not checked (AWS requires it to allow
-`logs.amazonaws.com`). Each group may have two filters, as the API reference says.
+that cannot be found, or whose resource-based policy does not let CloudWatch Logs invoke it
+for the group (invoke_permission.py), is refused with the words CloudWatch uses when it cannot
+invoke the destination. Each group may have two filters, as the API reference says.
 """
 
 from __future__ import annotations
 
-from overcast.aws.arn import Arn, function_target
-from overcast.aws.errors import ServiceError
+from overcast.aws.arn import Arn
 from overcast.aws.operations import Call
 from overcast.observe.filter_pattern import matcher
 from overcast.services.logs.calls import OPERATIONS, CloudWatchLogs, with_token
@@ -35,7 +34,7 @@ def put_subscription_filter(logs: CloudWatchLogs, call: Call) -> dict:
     group, name = body["logGroupName"], body["filterName"]
     matcher(body["filterPattern"])  # InvalidParameterException when malformed
     logs.store.settings(group)  # ResourceNotFoundException first, as for any missing group
-    _check_destination(logs, body["destinationArn"], call.context.account_id)
+    _check_destination(logs, group, body["destinationArn"], call.context.account_id)
     kept = {
         "filterName": name,
         "filterPattern": body["filterPattern"],
@@ -82,7 +81,7 @@ def delete_subscription_filter(logs: CloudWatchLogs, call: Call) -> dict:
     return {}
 
 
-def _check_destination(logs: CloudWatchLogs, arn: str, account: str) -> None:
+def _check_destination(logs: CloudWatchLogs, group: str, arn: str, account: str) -> None:
     try:
         parsed = Arn.parse(arn)
     except ValueError:
@@ -93,10 +92,6 @@ def _check_destination(logs: CloudWatchLogs, arn: str, account: str) -> None:
             "Overcast delivers subscription filters to Lambda functions only, "
             f"not to {service} destinations."
         )
-    try:
-        region, name, qualifier = function_target(arn)
-        if parsed.account != account:  # a function of the same account, as AWS requires
-            raise ValueError(arn)
-        logs.resolver.resolve(region, name, qualifier)
-    except (ValueError, ServiceError):
-        raise InvalidParameterException(NOT_INVOKED) from None
+    # A function of the same account, as AWS requires, that lets CloudWatch Logs invoke it.
+    if parsed.account != account or logs.forwarder.permission.refusal(group, arn) is not None:
+        raise InvalidParameterException(NOT_INVOKED)

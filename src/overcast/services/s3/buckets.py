@@ -246,38 +246,34 @@ class Buckets:
         validate: bool = True,
     ) -> None:
         """Replace the bucket's configuration. S3 checks it can reach every destination
-        unless told not to (x-amz-skip-destination-validation); it then sends each queue and
-        topic a test event."""
+        unless told not to (x-amz-skip-destination-validation): a function's policy must let
+        S3 invoke it, and each queue and topic must take S3's test event, which S3 sends
+        them as it checks ("it first verifies that any Amazon SNS or Amazon SQS destination
+        exists, and that the bucket owner has permission to publish to it by sending a test
+        notification", PutBucketNotificationConfiguration)."""
         state = self.get(name)
         rules = parse_configuration(configuration, known_events)
         _check_arns(rules)
+        test = test_event(name, request_id, host_id)
         if validate:
-            self._check_functions(name, rules)
+            self._check_destinations(name, rules, test)
         self.catalog.set_notification(name, {"rules": [rule.to_dict() for rule in rules]})
         self._states[name] = replace(state, rules=rules)
-        for target in dict.fromkeys(r.target for r in rules if r.kind != "function"):
-            try:
-                self.notifier.send_now(target, test_event(name, request_id, host_id))
-            except DeliveryFailed as exc:
-                log.warning("S3 test event to %s not delivered: %s", target, exc)
-            except Exception:
-                log.exception("S3 test event to %s", target)
+        if not validate:  # sent anyway, as S3 does; what fails is not the caller's answer
+            for target in _queues_and_topics(rules):
+                self._test(target, test)
 
-    def _check_functions(self, bucket: str, rules: tuple[Rule, ...]) -> None:
-        """S3 refuses a configuration whose destinations it cannot reach; here, a function
-        must exist and its resource-based policy must let S3 invoke it for this bucket
-        (queues and topics may live on other servers). S3 answers both alike."""
+    def _check_destinations(self, bucket: str, rules: tuple[Rule, ...], test: bytes) -> None:
+        """S3 refuses a configuration whose destinations it cannot reach, naming each one
+        that failed and why."""
         failed: dict[str, str] = {}
         for rule in rules:
-            if rule.kind != "function":
-                continue
-            region, name, qualifier = function_target(rule.target)
-            try:
-                target = self.resolver.resolve(region, name, qualifier)
-            except ServiceError:
-                target = None
-            if target is None or self.notifier.refusal(bucket, target) is not None:
+            if rule.kind == "function" and not self._may_invoke(bucket, rule.target):
                 failed[rule.target] = f"Not authorized to invoke function [{rule.target}]"
+        for target in _queues_and_topics(rules):
+            reason = self._test(target, test)
+            if reason is not None:
+                failed[target] = reason
         if failed:
             extra = {}
             for index, (arn, reason) in enumerate(failed.items(), start=1):
@@ -286,6 +282,47 @@ class Buckets:
             raise InvalidArgument(
                 "Unable to validate the following destination configurations", **extra
             )
+
+    def _may_invoke(self, bucket: str, arn: str) -> bool:
+        """Whether the function exists and its resource-based policy lets S3 invoke it for
+        `bucket`."""
+        region, name, qualifier = function_target(arn)
+        try:
+            target = self.resolver.resolve(region, name, qualifier)
+        except ServiceError:
+            return False
+        return self.notifier.refusal(bucket, target) is None
+
+    def _test(self, target: str, test: bytes) -> str | None:
+        """Send a queue or topic S3's test event; why it did not take it, if it did not."""
+        try:
+            self.notifier.send_now(target, test)
+        except DeliveryFailed as exc:
+            log.warning("S3 test event to %s not delivered: %s", target, exc)
+            return _test_failure(target, exc)
+        except Exception:
+            log.exception("S3 test event to %s", target)
+            return f"Unable to publish a test notification to [{target}]"
+        return None
+
+
+def _queues_and_topics(rules: tuple[Rule, ...]) -> list[str]:
+    return list(dict.fromkeys(r.target for r in rules if r.kind != "function"))
+
+
+def _test_failure(target: str, failure: DeliveryFailed) -> str:
+    """S3's reason for a queue or topic that refused its test event. The queue's permission
+    sentence is S3's (as the AWS CLI's debug output shows it); the topic's and the missing
+    destination's follow its form."""
+    kind = "queue" if Arn.parse(target).service == "sqs" else "topic"
+    if failure.denied:
+        return (
+            f"Permissions on the destination {kind} do not allow S3 to publish "
+            "notifications from this bucket"
+        )
+    if failure.missing:
+        return f"The destination {kind} does not exist"
+    return failure.message
 
 
 def _state(bucket: Bucket, kept: BucketSettings) -> BucketState:

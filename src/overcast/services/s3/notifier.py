@@ -3,10 +3,11 @@ retries, destinations and loop detection apply), to a queue or topic through the
 its service registered. Events wait in the catalog's outbox until handed on, so one
 acknowledged with its object is delivered even if the server dies first (at least once).
 
-S3 invokes a function as `s3.amazonaws.com`, with the bucket's ARN as `aws:SourceArn` and
-its owner's account as `aws:SourceAccount`: the function's resource-based policy must allow
-it. S3 checks that when the configuration is put (buckets.py); a permission removed since
-makes the event undeliverable, and S3 drops it.
+S3 invokes a function, sends to a queue and publishes to a topic as `s3.amazonaws.com`, with
+the bucket's ARN as `aws:SourceArn` and its owner's account as `aws:SourceAccount`: the
+function's, queue's or topic's resource-based policy must allow it. S3 checks that when the
+configuration is put (buckets.py); a permission removed since makes the event
+undeliverable, and S3 drops it.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class Notifier:
 
     def _send(self, notice: Notice) -> None:
         if Arn.parse(notice.target).service != "lambda":
-            self.destinations.send(Delivery(notice.target, notice.body, notice.hops))
+            caller = self.caller(_bucket_of(notice.body))
+            self.destinations.send(Delivery(notice.target, notice.body, notice.hops, sender=caller))
             return
         region, name, qualifier = function_target(notice.target)
         try:
@@ -82,8 +84,11 @@ class Notifier:
 
     def refusal(self, bucket: str, target: Target) -> str | None:
         """Why the function's policy does not let S3 invoke it for `bucket`, if it does not."""
-        caller = ServicePrincipal(S3_PRINCIPAL, bucket_arn(bucket), self.account_id)
-        return self.permissions.refusal(target, caller)
+        return self.permissions.refusal(target, self.caller(bucket))
+
+    def caller(self, bucket: str) -> ServicePrincipal:
+        """S3 as a destination's resource-based policy sees it, for `bucket`."""
+        return ServicePrincipal(S3_PRINCIPAL, bucket_arn(bucket), self.account_id)
 
 
 S3_PRINCIPAL = "s3.amazonaws.com"
@@ -95,8 +100,12 @@ def bucket_arn(bucket: str) -> str:
 
 
 def _bucket_of(body: bytes) -> str:
-    """The bucket an object event names (`Records[0].s3.bucket.name`)."""
+    """The bucket an object event names (`Records[0].s3.bucket.name`), or a test event
+    (`Bucket`)."""
     try:
-        return str(json.loads(body)["Records"][0]["s3"]["bucket"]["name"])
+        event = json.loads(body)
+        if "Records" not in event:
+            return str(event["Bucket"])
+        return str(event["Records"][0]["s3"]["bucket"]["name"])
     except (ValueError, KeyError, IndexError, TypeError):
         return ""

@@ -14,6 +14,9 @@
 - An email, email-json or sms subscriber's message (and an email subscriber's confirmation)
   is written to the outbox, not sent.
 
+SNS sends to a queue as `sns.amazonaws.com` with the topic's ARN as `aws:SourceArn`: a queue
+whose policy does not allow that refuses the message, a client-side error as well.
+
 A failed delivery is retried as SNS's default HTTP/S policy retries (3 more times, 20 s
 apart, times `delay_scale`); then it goes to the subscription's dead-letter queue
 (RedrivePolicy) if it has one, or is dropped with a warning. What SNS calls a client-side
@@ -105,6 +108,8 @@ class Fanout:
         self._order = itertools.count()
         self._messages: dict[str, Message] = {}
         self._owed: Counter[str] = Counter()  # deliveries left, by message id
+        # Deliveries given up on, by topic ARN: CloudWatch's NumberOfNotificationsFailed.
+        self.failed: Counter[str] = Counter()
         self._wakeup: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pump: asyncio.Task | None = None
@@ -225,7 +230,10 @@ class Fanout:
 
     def _handover(self, arn: str, subscription: Subscription, message: Message) -> Handover:
         """What a queue gets, subscribed or as the dead-letter queue: the envelope, or the raw
-        message with its attributes; a FIFO topic's group and deduplication ids."""
+        message with its attributes; a FIFO topic's group and deduplication ids. SNS sends
+        as `sns.amazonaws.com` for the topic: the queue's policy must allow it, for a
+        subscribed queue and a dead-letter queue alike ("Amazon SQS queue policy" in SNS's
+        dead-letter queue guide)."""
         if subscription.raw:
             body = notification.raw(message, subscription)
             attributes = notification.queue_attributes(message) or None
@@ -233,6 +241,7 @@ class Fanout:
             version = self._version(subscription)
             body = notification.envelope(message, subscription, self.urls, version)
             attributes = None
+        topic = subscription.topic_arn
         return Handover(
             arn,
             body,
@@ -240,6 +249,7 @@ class Fanout:
             attributes,
             group_id=message.group_id,
             deduplication_id=message.deduplication_id,
+            sender=ServicePrincipal(SNS_PRINCIPAL, topic, Arn.parse(topic).account),
         )
 
     async def _post(
@@ -296,7 +306,8 @@ class Fanout:
 
     def _give_up(self, subscription: Subscription, message: Message | None) -> None:
         """To the subscription's dead-letter queue if it has one (and it takes the message),
-        else dropped."""
+        else dropped. Either way the topic counts a failed notification."""
+        self.failed[subscription.topic_arn] += 1
         dead_letter = dead_letter_arn(subscription)
         if not dead_letter or message is None:
             log.warning("gave up delivering to %s", subscription.endpoint)

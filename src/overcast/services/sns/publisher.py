@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from overcast.aws.policy.service_callers import service_refusal
 from overcast.delivery import Delivery as Handover
 from overcast.delivery import DeliveryFailed
 from overcast.services.sns.errors import BatchRequestError
@@ -34,7 +36,7 @@ from overcast.services.sns.message import (
     parse_attributes,
     parse_structure,
 )
-from overcast.services.sns.model import Topic, invalid
+from overcast.services.sns.model import Topic, default_policy, invalid
 from overcast.services.sns.outbox import Outbox
 from overcast.services.sns.registry import Registry
 from overcast.services.sns.store import Delivery
@@ -43,6 +45,7 @@ DEDUPLICATION_WINDOW_MS = 5 * 60 * 1000
 MAX_BATCH = 10
 _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _E164 = re.compile(r"\+?[1-9][0-9]{1,14}")
+PUBLISH_ACTION = "sns:Publish"
 FIRST_SEQUENCE = 10**19  # SNS's sequence numbers are 20 digits
 
 Submit = Callable[[list[Delivery], Message], None]  # the fanout's
@@ -86,16 +89,30 @@ class Publisher:
     def send(self, delivery: Handover) -> None:
         """The `sns` sender: publish a destination record, dead letter or rule target's event
         to the topic its ARN names (with the chain's hop count). Raises DeliveryFailed when
-        there is no such standard topic here."""
+        there is no such standard topic here, or when the service delivering for its own
+        resource (`delivery.sender`: EventBridge for a rule, S3 for a bucket) is not allowed
+        sns:Publish by the topic's access policy. SNS's default policy allows only callers
+        of the owner's account (`AWS:SourceOwner`), which a service principal is not: the
+        policy must name it ("Amazon SNS permissions" in EventBridge's user guide)."""
         topic = self.registry.topics.get(delivery.arn)
         if topic is None:
             raise DeliveryFailed(f"The topic {delivery.arn} does not exist.", missing=True)
+        if delivery.sender is not None:
+            refusal = self._refusal(topic, delivery)
+            if refusal is not None:
+                raise DeliveryFailed(refusal, denied=True)
         if topic.fifo:  # it would need a message group: Lambda sends to standard topics only
             raise DeliveryFailed(f"{delivery.arn} is a FIFO topic: it takes no such message.")
         message = self._new(topic, delivery.body.decode("utf-8", "replace"), delivery.hops)
         for name, value in (delivery.attributes or {}).items():
             message.attributes[name] = _topic_attribute(name, value)
         self._accept(topic, message)
+
+    def _refusal(self, topic: Topic, delivery: Handover) -> str | None:
+        policy = topic.attributes.get("Policy") or json.dumps(
+            default_policy(topic.arn, self.registry.account_id)
+        )
+        return service_refusal(policy, PUBLISH_ACTION, topic.arn, delivery.sender)
 
     def _text(self, params: dict, hops: int) -> dict:
         """Publish to a PhoneNumber: checked as a topic's message is, then recorded."""

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from overcast.aws.policy.service_callers import service_refusal
 from overcast.delivery import Delivery, DeliveryFailed
 from overcast.services.sqs import message as messages
 from overcast.services.sqs.dead_letters import dead_letter_queue, move, redrive
@@ -343,10 +344,20 @@ class Broker:
         """Destinations' `sqs` sender: an async invocation's record or dead letter (or a
         topic's or rule's message) becomes a message of the queue its ARN names. Raises
         DeliveryFailed when there is no such queue or it refuses the message (as SendMessage
-        would), with nothing kept."""
+        would), with nothing kept.
+
+        A service delivering for its own resource (`delivery.sender`: SNS for a topic,
+        EventBridge for a rule, S3 for a bucket) needs the queue's policy to allow it
+        sqs:SendMessage ("Basic examples of Amazon SQS policies"); a queue without one
+        takes nothing from it."""
         queue = self.registry.by_arn(delivery.arn)
         if queue is None:
             raise DeliveryFailed(f"The queue {delivery.arn} does not exist.", missing=True)
+        if delivery.sender is not None:
+            policy = queue.record.attributes.get("Policy") or None
+            refusal = service_refusal(policy, SEND_ACTION, queue.arn, delivery.sender)
+            if refusal is not None:
+                raise DeliveryFailed(refusal, denied=True)
         try:
             self.send(queue, from_delivery(delivery, queue, self.registry.account_id))
         except QueueError as error:
@@ -355,6 +366,9 @@ class Broker:
     def now_ms(self) -> int:
         """The broker's clock, in milliseconds."""
         return int(self.clock() * 1000)
+
+
+SEND_ACTION = "sqs:SendMessage"
 
 
 def _receipt(queue: Queue, handle: str) -> Receipt:

@@ -18,18 +18,7 @@ from __future__ import annotations
 import json
 
 from overcast.aws.arn import function_target
-from overcast.aws.policy.context import global_keys
-from overcast.aws.policy.document import Policy as PolicyDocument
-from overcast.aws.policy.document import PolicyKind, parse_policy
-from overcast.aws.policy.errors import MalformedPolicyDocumentError
-from overcast.aws.policy.evaluation import (
-    Decision,
-    Outcome,
-    PolicyType,
-    Request,
-    denial_message,
-    evaluate,
-)
+from overcast.aws.policy.service_callers import service_refusal
 from overcast.function import LATEST, Target
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.model.policy import Policy
@@ -76,24 +65,5 @@ def _resource(arn: str) -> str:
 
 
 def _refusal(policy: Policy | None, resource: str, caller: ServicePrincipal) -> str | None:
-    request = Request(
-        identity=None,
-        action=ACTION,
-        resource=resource,
-        context=global_keys(source_arn=caller.source_arn, source_account=caller.source_account),
-        resource_policy=None if policy is None else _document(policy),
-        service=caller.service,
-    )
-    decision = Decision(Outcome.IMPLICIT_DENY, PolicyType.RESOURCE)
-    if request.resource_policy is not None:
-        decision = evaluate(request)
-    return None if decision.allowed else denial_message(decision, request)
-
-
-def _document(policy: Policy) -> PolicyDocument | None:
-    """The policy as aws/policy reads it (parsed once per text: parse_policy caches). A
-    statement Lambda wrote that the grammar refuses allows nothing."""
-    try:
-        return parse_policy(json.dumps(policy.document()), PolicyKind.RESOURCE)
-    except MalformedPolicyDocumentError:
-        return None
+    document = None if policy is None else json.dumps(policy.document())
+    return service_refusal(document, ACTION, resource, caller)
