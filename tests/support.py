@@ -434,3 +434,25 @@ def signed(
     parts = urllib.parse.urlsplit(url)
     data_dir = _DATA_DIRS[f"{parts.scheme}://{parts.netloc}"]
     return signed_headers(data_dir, method, url, body, headers, service)
+
+
+def allow_public_url(client, function: str, qualifier: str | None = None) -> None:
+    """What a function URL with AuthType NONE needs before it answers anyone, as the Lambda
+    console adds it with the URL: the function's (or alias's) policy grants everyone
+    `lambda:InvokeFunctionUrl` for NONE URLs and, since October 2025, `lambda:InvokeFunction`
+    through a function URL ("Control access to Lambda function URLs")."""
+    where = {"FunctionName": function, "Principal": "*"}
+    if qualifier is not None:
+        where["Qualifier"] = qualifier
+    client.add_permission(
+        StatementId="FunctionURLAllowPublicAccess",
+        Action="lambda:InvokeFunctionUrl",
+        FunctionUrlAuthType="NONE",
+        **where,
+    )
+    client.add_permission(
+        StatementId="FunctionURLAllowInvokeAction",
+        Action="lambda:InvokeFunction",
+        InvokedViaFunctionUrl=True,
+        **where,
+    )
