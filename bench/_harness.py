@@ -185,6 +185,28 @@ def http_api(endpoint: str, functions, name: str) -> str:
     return api["ApiEndpoint"]
 
 
+def public_url(functions, name: str) -> str:
+    """A function URL with AuthType NONE for function `name`, and the policy statements that
+    let everyone call it (as the Lambda console adds them: a NONE URL answers 403 without
+    them). Its URL."""
+    url = functions.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    functions.add_permission(
+        FunctionName=name,
+        StatementId="FunctionURLAllowPublicAccess",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    functions.add_permission(
+        FunctionName=name,
+        StatementId="FunctionURLAllowInvokeAction",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+    return url
+
+
 # Each server's data dir, by port: Lambda API requests sent raw are signed with its root key.
 _DATA_DIRS: dict[int, Path] = {}
 _SIGNED: dict[tuple[int, str, str, bytes], tuple[float, str]] = {}

@@ -35,6 +35,7 @@ from _harness import (
     http_api,
     lambda_client,
     overcast_process,
+    public_url,
 )
 
 TARGETED = ("overcast function URL", "overcast HTTP API")  # the paths issue 5 sets a target for
@@ -97,8 +98,7 @@ def main() -> None:
         )
         functions = lambda_client(endpoint)
         create_function(functions, "noop", NOOP)
-        config = functions.create_function_url_config(FunctionName="noop", AuthType="NONE")
-        url = config["FunctionUrl"]
+        url = public_url(functions, "noop")
         wrk(url, 2, args.connections)  # warm the environments up
         function_url = wrk(url, args.seconds, args.connections, process.pid)
         api_url = http_api(endpoint, functions, "noop")

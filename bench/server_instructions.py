@@ -10,7 +10,8 @@ count is read back. User-space instructions of the server process only: not the 
 not the function's environment. Baseline in the same run: the Lambda-shaped floor
 (bench/_floor.py), which does only the per-request work a function URL's semantics require.
 
-A function URL (AuthType NONE) and an HTTP API carry no signature; the signed request counted
+A function URL (AuthType NONE, the function's policy letting everyone call it) and an HTTP
+API carry no signature; the signed request counted
 is a Lambda API Invoke (SigV4 by the root key, signed once and sent again: the server verifies
 each). `--auth both` (the default) counts it on servers with verification on and `--auth off`,
 to show what verification costs per request.
@@ -35,6 +36,7 @@ from _harness import (
     free_port,
     http_api,
     lambda_client,
+    public_url,
     register,
     wait_for,
 )
@@ -126,8 +128,7 @@ def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
         if kind == "invoke":
             return "/2015-03-31/functions/noop/invocations"
         if kind == "url":
-            url = functions.create_function_url_config(FunctionName="noop", AuthType="NONE")
-            return url["FunctionUrl"].removeprefix(endpoint)
+            return public_url(functions, "noop").removeprefix(endpoint)
         return http_api(endpoint, functions, "noop").removeprefix(endpoint) + "/"
 
     return ready

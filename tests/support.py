@@ -469,3 +469,25 @@ def allow_service(client, resource: str, principal: str, source_arn: str) -> Non
         client.set_topic_attributes(
             TopicArn=resource, AttributeName="Policy", AttributeValue=json.dumps(policy)
         )
+
+
+def allow_public_url(client, function: str, qualifier: str | None = None) -> None:
+    """What a function URL with AuthType NONE needs before it answers anyone, as the Lambda
+    console adds it with the URL: the function's (or alias's) policy grants everyone
+    `lambda:InvokeFunctionUrl` for NONE URLs and, since October 2025, `lambda:InvokeFunction`
+    through a function URL ("Control access to Lambda function URLs")."""
+    where = {"FunctionName": function, "Principal": "*"}
+    if qualifier is not None:
+        where["Qualifier"] = qualifier
+    client.add_permission(
+        StatementId="FunctionURLAllowPublicAccess",
+        Action="lambda:InvokeFunctionUrl",
+        FunctionUrlAuthType="NONE",
+        **where,
+    )
+    client.add_permission(
+        StatementId="FunctionURLAllowInvokeAction",
+        Action="lambda:InvokeFunction",
+        InvokedViaFunctionUrl=True,
+        **where,
+    )

@@ -223,7 +223,12 @@ def build_platform(settings: Settings) -> Platform:
         authenticator, gateway.authorizer, lambda_rest.resource_policies, settings.account_id
     )
     function_urls = FunctionUrls(
-        control.urls.route, control, engine, settings.account_id, auth=url_auth
+        control.urls.route,
+        control,
+        engine,
+        settings.account_id,
+        control.invoke_permissions.public_url_allowed,
+        auth=url_auth,
     )
     stream = InvokeStreamEndpoint(
         engine,

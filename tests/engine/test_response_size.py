@@ -9,7 +9,16 @@ import base64
 import json
 import sys
 
-from support import LAMBDA_ROLE, RunningServer, deploy, http_call, log_messages, make_zip, wait_for
+from support import (
+    LAMBDA_ROLE,
+    RunningServer,
+    allow_public_url,
+    deploy,
+    http_call,
+    log_messages,
+    make_zip,
+    wait_for,
+)
 
 LIMIT = 6 * 1024 * 1024 + 100
 STREAM_LIMIT = 200 * 1024 * 1024
@@ -126,6 +135,7 @@ def test_a_python_response_over_the_limit_fails_as_on_lambda(lambda_client, func
 def test_a_function_url_answering_too_much_is_a_502(lambda_client, function_name) -> None:
     deploy(lambda_client, function_name, PYTHON, MemorySize=512, Timeout=30)
     url = lambda_client.create_function_url_config(FunctionName=function_name, AuthType="NONE")
+    allow_public_url(lambda_client, function_name)
     status, _, body = http_call(url["FunctionUrl"])
     assert status == 502
     assert json.loads(body) == {"Message": "Internal Server Error"}

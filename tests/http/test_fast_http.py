@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from support import deploy, signed
+from support import allow_public_url, deploy, signed
 
 ECHO = "def handler(event, context):\n    return event\n"
 
@@ -142,6 +142,7 @@ def url_path(lambda_client, function_name) -> str:
     name = f"{function_name}-web"
     deploy(lambda_client, name, WEB)
     url = lambda_client.create_function_url_config(FunctionName=name, AuthType="NONE")
+    allow_public_url(lambda_client, name)
     return "/" + url["FunctionUrl"].split("/", 3)[3].rstrip("/")
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pytest
 
 from packages import InstallFailed, install, package_with, runtime_interpreter
-from support import LAMBDA_ROLE, http_call
+from support import LAMBDA_ROLE, allow_public_url, http_call
 
 # The first run downloads the dependencies (fixture setup counts against a test's timeout).
 pytestmark = pytest.mark.timeout(300)
@@ -242,6 +242,7 @@ def urls(server, zips: dict[str, bytes]) -> Callable[[str], str]:
             )
             client.get_waiter("function_active_v2").wait(FunctionName=name)
             created = client.create_function_url_config(FunctionName=name, AuthType="NONE")
+            allow_public_url(client, name)
             deployed[app] = created["FunctionUrl"]
         return deployed[app]
 

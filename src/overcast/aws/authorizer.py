@@ -68,7 +68,11 @@ class ResourcePolicies(Protocol):
     then reads a policy only when the caller's own policies do not allow the request. A
     service whose policies must allow a request themselves (KMS key policies, as trust
     policies do) says `policy_required = True`: without the policy's allow, no identity
-    policy, not even the root user's, gives access."""
+    policy, not even the root user's, gives access.
+
+    A service whose policies may be closed to callers from outside the account (S3's
+    RestrictPublicBuckets) also has `anonymous_policy(resource_arn)`: the policy as it
+    applies to an unsigned request, asked instead of `policy` for one."""
 
     def policy(self, resource_arn: str) -> str | None:
         """The policy document (JSON text) attached to the resource, or None."""

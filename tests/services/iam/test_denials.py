@@ -234,6 +234,7 @@ def test_s3_quotes_the_resource_and_tells_anonymous_callers_only_access_denied(w
             }
         ],
     }
+    root.delete_public_access_block(Bucket="private")  # new buckets block public policies
     root.put_bucket_policy(Bucket="private", Policy=json.dumps(public))
     opened = http.get("/private/k")
     assert opened.status_code == 200 and opened.content == b"secret"

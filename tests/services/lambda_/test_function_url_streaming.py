@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gate import gate
-from support import deploy
+from support import allow_public_url, deploy
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 
@@ -55,9 +55,11 @@ def handler(event, context):
 
 
 def streaming_url(client, name: str, **config) -> str:
-    return client.create_function_url_config(
+    url = client.create_function_url_config(
         FunctionName=name, AuthType="NONE", InvokeMode="RESPONSE_STREAM", **config
     )["FunctionUrl"]
+    allow_public_url(client, name)
+    return url
 
 
 def request(url: str, path: str, headers: dict | None = None) -> http.client.HTTPResponse:

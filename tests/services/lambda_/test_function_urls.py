@@ -11,7 +11,7 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from support import deploy, http_call, signed_headers
+from support import allow_public_url, deploy, http_call, signed_headers
 
 APP = """
 import base64, json
@@ -52,6 +52,7 @@ def url(lambda_client, function_name) -> str:
             "MaxAge": 60,
         },
     )
+    allow_public_url(lambda_client, function_name)
     return created["FunctionUrl"]
 
 
@@ -105,6 +106,75 @@ def test_lambda_host_form_and_unknown_urls(server, url: str) -> None:
     )
     assert status == 200 and json.loads(body) == {"just": "json"}
     assert call(server.endpoint, "/lambda-url/" + "z" * 32 + "/")[0] == 404
+
+
+def test_none_urls_need_the_functions_policy_to_let_everyone_in(
+    server, lambda_client, function_name
+) -> None:
+    """AuthType NONE skips authentication, not authorization: the function's resource-based
+    policy must grant `*` lambda:InvokeFunctionUrl (FunctionUrlAuthType NONE) and, since
+    October 2025, lambda:InvokeFunction through a URL; until then Lambda answers 403."""
+    deploy(lambda_client, function_name, APP)
+    url = lambda_client.create_function_url_config(FunctionName=function_name, AuthType="NONE")[
+        "FunctionUrl"
+    ]
+    forbidden = (403, {"Message": "Forbidden"})
+
+    def answer() -> tuple[int, dict]:
+        status, headers, body = call(url, "/plain")
+        assert headers["content-type"] == "application/json"
+        return status, json.loads(body)
+
+    assert answer() == forbidden
+    lambda_client.add_permission(
+        FunctionName=function_name,
+        StatementId="public-url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    assert answer() == forbidden  # lambda:InvokeFunction is needed too
+    lambda_client.add_permission(
+        FunctionName=function_name,
+        StatementId="public-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="*",
+        InvokedViaFunctionUrl=True,
+    )
+    assert answer() == (200, {"just": "json"})
+    # Removing a statement takes effect at once (the answer is cached per policy revision).
+    lambda_client.remove_permission(FunctionName=function_name, StatementId="public-url")
+    assert answer() == forbidden
+    # A grant for AWS_IAM URLs, or to one account only, does not open a NONE URL.
+    lambda_client.add_permission(
+        FunctionName=function_name,
+        StatementId="iam-url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="AWS_IAM",
+    )
+    lambda_client.add_permission(
+        FunctionName=function_name,
+        StatementId="account-url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="000000000000",
+        FunctionUrlAuthType="NONE",
+    )
+    assert answer() == forbidden
+
+
+def test_an_alias_none_url_needs_the_aliass_policy(server, lambda_client, function_name) -> None:
+    """An alias's URL is judged by the alias's policy (AddPermission with its Qualifier)."""
+    deploy(lambda_client, function_name, APP)
+    version = lambda_client.publish_version(FunctionName=function_name)["Version"]
+    lambda_client.create_alias(FunctionName=function_name, Name="live", FunctionVersion=version)
+    url = lambda_client.create_function_url_config(
+        FunctionName=function_name, Qualifier="live", AuthType="NONE"
+    )["FunctionUrl"]
+    allow_public_url(lambda_client, function_name)  # the function's: not the alias's
+    assert call(url, "/plain")[0] == 403
+    allow_public_url(lambda_client, function_name, qualifier="live")
+    assert call(url, "/plain")[0] == 200
 
 
 def test_iam_urls_need_a_signature(server, lambda_client, function_name) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
@@ -74,10 +75,10 @@ def test_condition_keys() -> None:
 
 
 class _Buckets:
-    def policy(self, name: str) -> str:
+    def get(self, name: str) -> SimpleNamespace:
         if name != "b":
             raise NoSuchBucket("The specified bucket does not exist", BucketName=name)
-        return '{"Statement": []}'
+        return SimpleNamespace(policy='{"Statement": []}', public_access=None)
 
 
 def test_bucket_policies_govern_the_bucket_and_its_objects() -> None:

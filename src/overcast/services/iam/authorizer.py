@@ -91,7 +91,7 @@ class IamAuthorizer:
             need.resource,
             keys,
             identity_policies=applied.identity_policies if applied is not None else (),
-            resource_policy=_resource_policy(policies, need) if ask_first else None,
+            resource_policy=_resource_policy(policies, need, context) if ask_first else None,
             boundary=applied.boundary if applied is not None else None,
         )
         if request.resource_policy is not None and _policy_required(policies):
@@ -102,7 +102,7 @@ class IamAuthorizer:
         decision = evaluate(request)
         if decision.outcome is Outcome.IMPLICIT_DENY and not ask_first and _asks(policies, need):
             # A resource policy that only grants may still grant this.
-            found = _resource_policy(policies, need)
+            found = _resource_policy(policies, need, context)
             if found is not None:
                 request = Request(
                     request.identity,
@@ -171,11 +171,18 @@ def _policy_required(policies: ResourcePolicies | None) -> bool:
     return getattr(policies, "policy_required", False)
 
 
-def _resource_policy(policies: ResourcePolicies | None, need: Need) -> str | None:
+def _resource_policy(
+    policies: ResourcePolicies | None, need: Need, context: RequestContext
+) -> str | None:
     """The resource's policy, or None. One that does not parse grants nothing (services
-    validate policies as they store them, so this is for a document stored before)."""
+    validate policies as they store them, so this is for a document stored before). An
+    unsigned request gets the policy as it applies to anonymous callers, where the service
+    says (`anonymous_policy`: S3's RestrictPublicBuckets)."""
     assert policies is not None
-    text = policies.policy(need.resource)
+    read = policies.policy
+    if context.identity is None:
+        read = getattr(policies, "anonymous_policy", read)
+    text = read(need.resource)
     if text is None:
         return None
     try:

@@ -2,7 +2,11 @@
 
 Reached at `/lambda-url/<url-id>/...` on the server's own address (no DNS needed), or with
 Lambda's host form `<url-id>.lambda-url.<region>.on.aws` in the Host header. The URL's auth
-type and CORS configuration apply as Lambda's URL front end applies them. A URL whose invoke
+type and CORS configuration apply as Lambda's URL front end applies them: an AWS_IAM URL
+takes signed requests its signer may make (url_auth.py); a NONE URL answers only while the
+function's resource-based policy grants everyone `lambda:InvokeFunctionUrl` and
+`lambda:InvokeFunction` through it (control/invoke_permissions.py), else 403
+`{"Message":"Forbidden"}`, as Lambda answers an unauthorized caller. A URL whose invoke
 mode is RESPONSE_STREAM sends the response on as the function writes it (http_stream.py).
 """
 
@@ -66,8 +70,10 @@ class FunctionUrls:
         resolver: Resolver,
         engine: Invoker,
         account_id: str,
+        public: Callable[[UrlRoute], bool],
         auth: UrlAuth | None = None,
     ) -> None:
+        self._public = public  # NONE URLs' check: does the function's policy let everyone in
         self._auth = auth  # AWS_IAM URLs' check; None: a signature's presence is enough
         self._route = route
         self._resolver = resolver
@@ -119,7 +125,10 @@ class FunctionUrls:
             return _message(404, "Not Found")
         if request.oversized:
             return _message(413, "Request Entity Too Large")
-        if route.auth_type == "AWS_IAM":
+        if route.auth_type == "NONE":
+            if not self._public(route):
+                return _message(403, "Forbidden")
+        elif route.auth_type == "AWS_IAM":
             if self._auth is not None:
                 refused = self._auth.refusal(route, claim.path or claim.raw_path, request)
                 if refused is not None:

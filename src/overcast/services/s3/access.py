@@ -20,8 +20,10 @@ from urllib.parse import parse_qsl
 from overcast.aws.arn import partition_for
 from overcast.aws.authorizer import Access, Need
 from overcast.aws.request_context import RequestContext
-from overcast.services.s3.api.objects import copy_source, copy_source_version
+from overcast.services.s3.api.header_values import copy_source, copy_source_version
+from overcast.services.s3.buckets import BucketState
 from overcast.services.s3.errors import S3Error
+from overcast.services.s3.public_policy import is_public
 from overcast.services.s3.store import ObjectStore
 
 Conditions = dict[str, str | list[str]]
@@ -224,17 +226,33 @@ def _text(value: object) -> str:
 
 class BucketPolicies:
     """Buckets' policies (PutBucketPolicy), by bucket or object ARN: an object's request
-    is governed by its bucket's policy. In memory (the bucket states the store keeps)."""
+    is governed by its bucket's policy. In memory (the bucket states the store keeps).
+
+    RestrictPublicBuckets: while it is on and the bucket's policy is public, "only AWS
+    service principals and authorized users within the bucket owner's account" have access
+    through the policy; "public and cross-account access within any public bucket policy,
+    including non-public delegation to specific accounts, is blocked". Every signed caller
+    here is of the one account, so what it closes is the policy to unsigned requests."""
 
     def __init__(self, store: ObjectStore) -> None:
         self.store = store
 
     def policy(self, resource_arn: str) -> str | None:
+        state = self._state(resource_arn)
+        return None if state is None else state.policy
+
+    def anonymous_policy(self, resource_arn: str) -> str | None:
+        state = self._state(resource_arn)
+        if state is None or state.policy is None:
+            return None
+        restricted = (state.public_access or {}).get("RestrictPublicBuckets")
+        return None if restricted and is_public(state.policy) else state.policy
+
+    def _state(self, resource_arn: str) -> BucketState | None:
         prefix, _, path = resource_arn.partition(":s3:::")
         if not prefix.startswith("arn:") or not path:
             return None
-        bucket = path.split("/", 1)[0]
         try:
-            return self.store.buckets.policy(bucket)
-        except S3Error:  # no such bucket, or no policy
+            return self.store.buckets.get(path.split("/", 1)[0])
+        except S3Error:  # no such bucket
             return None

@@ -41,7 +41,7 @@ from overcast.services.s3.ownership import (
     OWNERSHIPS,
     check_new_bucket,
 )
-from overcast.services.s3.policies import check_policy
+from overcast.services.s3.policies import check_not_blocked, check_policy
 from overcast.services.s3.tagging import MAX_BUCKET_TAGS, check_tags
 from overcast.services.s3.versioning import parse_configuration as parse_versioning
 from overcast.types import Resolver
@@ -186,10 +186,14 @@ class Buckets:
             raise NoSuchBucketPolicy("The bucket policy does not exist", BucketName=name)
         return policy
 
-    def put_policy(self, name: str, policy: str) -> None:
-        """Keep the bucket's policy, as it was written (enforcing it is IAM's, not here)."""
+    def put_policy(self, name: str, policy: str, caller: str | None = None) -> None:
+        """Keep the bucket's policy, as it was written (enforcing it is IAM's, not here),
+        unless it is public and the bucket blocks public policies (`caller`: the signer's ARN,
+        for the refusal's words)."""
         state = self.get(name)
-        check_policy(policy, state.bucket.name, state.bucket.region)
+        region = state.bucket.region
+        check_policy(policy, state.bucket.name, region)
+        check_not_blocked(policy, state.bucket.name, region, state.public_access, caller)
         self.catalog.set_policy(name, policy)
         self._states[name] = replace(state, policy=policy)
 

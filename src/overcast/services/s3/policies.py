@@ -3,7 +3,12 @@ is the identity and access layer's work, not the object store's.
 
 S3 checks a policy's shape before keeping it: a JSON object with a Statement, each with an
 Effect (Allow or Deny), a principal, an action and a resource, every resource an ARN within
-the bucket the policy is put on.
+the bucket the policy is put on. Then, where the bucket's Block Public Access has
+BlockPublicPolicy on, a public policy (public_policy.py) is refused with AccessDenied ("S3
+rejects calls to PUT Bucket policy if the specified bucket policy allows public access"),
+in the words S3 answers it with: `User: ARN is not authorized to perform: s3:PutBucketPolicy
+on resource: "arn:aws:s3:::BUCKET" because public policies are blocked by the
+BlockPublicPolicy block public access setting.`
 """
 
 from __future__ import annotations
@@ -11,11 +16,15 @@ from __future__ import annotations
 import json
 
 from overcast.aws.arn import partition_for
-from overcast.services.s3.errors import MalformedPolicy
+from overcast.services.s3.errors import AccessDenied, MalformedPolicy
+from overcast.services.s3.public_policy import is_public
 
 NOT_JSON = "Policies must be valid JSON and the first byte must be '{'"
 # Each element a statement needs, and its negated form that may stand for it.
 REQUIRED = (("Principal", "NotPrincipal"), ("Action", "NotAction"), ("Resource", "NotResource"))
+BLOCKED = (
+    "because public policies are blocked by the BlockPublicPolicy block public access setting."
+)
 
 
 def check_policy(text: str, bucket: str, region: str) -> None:
@@ -31,6 +40,20 @@ def check_policy(text: str, bucket: str, region: str) -> None:
         raise MalformedPolicy("Missing required field Statement")
     for statement in statements if isinstance(statements, list) else [statements]:
         _check_statement(statement, f"arn:{partition_for(region)}:s3:::{bucket}")
+
+
+def check_not_blocked(
+    text: str, bucket: str, region: str, block: dict | None, caller: str | None
+) -> None:
+    """AccessDenied if the bucket's BlockPublicPolicy is on and `text` is public. `caller` is
+    the signer's ARN (None: anonymous, told only "Access Denied", as S3 tells anonymous)."""
+    if not (block or {}).get("BlockPublicPolicy") or not is_public(text):
+        return
+    if caller is None:
+        raise AccessDenied("Access Denied")
+    resource = f"arn:{partition_for(region)}:s3:::{bucket}"
+    head = f"User: {caller} is not authorized to perform: s3:PutBucketPolicy"
+    raise AccessDenied(f'{head} on resource: "{resource}" {BLOCKED}')
 
 
 def _check_statement(statement: object, bucket_arn: str) -> None:

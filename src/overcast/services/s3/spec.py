@@ -23,6 +23,7 @@ def build(kernels: Kernels) -> BuiltService:
         kernels.control,
         kernels.destinations,
         permissions=kernels.control.invoke_permissions,
+        auth=kernels.request_auth,
     )
     kernels.objects.register(S3Reader(objects.objects))
     return BuiltService(

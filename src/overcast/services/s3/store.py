@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from overcast.aws.request_auth import RequestAuth
 from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
 from overcast.services.s3.bucket_access import BucketAccess
@@ -34,7 +35,11 @@ class ObjectStore:
         clock: Callable[[], float] = time.time,
         *,
         permissions: InvokePermissions,
+        auth: RequestAuth | None = None,
     ) -> None:
+        # The server's authorizer, for what S3 decides past the request's own authorization
+        # (whether a missing key's reader may list the bucket: api/missing_keys.py).
+        self.auth = auth or RequestAuth()
         self.account_id = account_id
         self.owner_id = canonical_user_id(account_id)
         self.catalog = SqliteCatalog(data_dir / "s3.db")

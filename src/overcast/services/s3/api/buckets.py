@@ -133,7 +133,11 @@ async def get_bucket_policy(store: ObjectStore, call: Call) -> Response:
 
 @OPERATIONS("PutBucketPolicy")
 async def put_bucket_policy(store: ObjectStore, call: Call) -> Response:
-    await run_in_threadpool(store.buckets.put_policy, bucket_of(call), call.params["Policy"])
+    identity = call.context.identity
+    caller = identity.arn if identity is not None else None
+    await run_in_threadpool(
+        store.buckets.put_policy, bucket_of(call), call.params["Policy"], caller
+    )
     return respond(call, {}, status=204)
 
 

@@ -7,6 +7,9 @@ encoded (`=?UTF-8?B?...?=`), so a header never carries bytes a client cannot rea
 
 Content-Encoding: kept as the client sent it (`deflate, gzip` stays `deflate, gzip`), less
 `aws-chunked`, which names how the body travelled, not how it is stored.
+
+`x-amz-copy-source` (CopyObject, UploadPartCopy): the source's bucket, key and version,
+read alike by the operations and by what they need of IAM (access.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from __future__ import annotations
 import base64
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
+from urllib.parse import parse_qs, unquote
+
+from overcast.services.s3.errors import InvalidArgument
+from overcast.services.s3.versioning import check_version_id
 
 TRANSFER_ONLY = "aws-chunked"
 
@@ -48,3 +55,26 @@ def stored_encoding(received: str) -> str | None:
     if len(kept) == len(pieces):
         return received
     return ", ".join(piece.strip() for piece in kept) or None
+
+
+def copy_source(text: str | None) -> tuple[str, str]:
+    """`x-amz-copy-source: [/]<bucket>/<key>[?versionId=...]`, URL-encoded."""
+    path = (text or "").split("?versionId=", 1)[0].lstrip("/")
+    bucket, _, key = path.partition("/")
+    if not bucket or not key:
+        raise InvalidArgument(
+            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+            ArgumentName="x-amz-copy-source",
+            ArgumentValue=text or "",
+        )
+    return unquote(bucket), unquote(key)
+
+
+def copy_source_version(text: str | None) -> str | None:
+    """The source version a copy names: `x-amz-copy-source`'s `?versionId=` (checked)."""
+    _, asked, query = (text or "").partition("?")
+    versions = parse_qs(query, keep_blank_values=True).get("versionId") if asked else None
+    if not versions:
+        return None
+    check_version_id(versions[0])
+    return versions[0]

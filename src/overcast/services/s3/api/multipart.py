@@ -14,10 +14,10 @@ from overcast.aws.operations import Call
 from overcast.services.s3.api.acl import object_acl
 from overcast.services.s3.api.bodies import receive, required_length
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
+from overcast.services.s3.api.header_values import copy_source
 from overcast.services.s3.api.objects import (
     checksum_members,
     conditions_of,
-    copy_source,
     encryption_of,
     moment,
     stored_headers,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, unquote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -22,10 +21,13 @@ from overcast.services.s3.api.bodies import (
 )
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, caller, key_of, respond
 from overcast.services.s3.api.header_values import (
+    copy_source,
+    copy_source_version,
     metadata_header,
     metadata_value,
     stored_encoding,
 )
+from overcast.services.s3.api.missing_keys import refuse_unless_listing
 from overcast.services.s3.catalog import NULL_VERSION, StoredObject
 from overcast.services.s3.checksums import DEFAULT_ALGORITHM, Checksum, expected_algorithm
 from overcast.services.s3.conditions import (
@@ -44,12 +46,16 @@ from overcast.services.s3.encryption import (
     shown,
     written,
 )
-from overcast.services.s3.errors import InvalidArgument, InvalidRequest, MetadataTooLarge
+from overcast.services.s3.errors import (
+    InvalidArgument,
+    InvalidRequest,
+    MetadataTooLarge,
+    NoSuchKey,
+)
 from overcast.services.s3.objects import md5_of_header
 from overcast.services.s3.store import ObjectStore
 from overcast.services.s3.tagging import header_tags
 from overcast.services.s3.upload_checksums import check_algorithm
-from overcast.services.s3.versioning import check_version_id
 
 # Representation headers an object keeps (request header -> the model's output member).
 STORED_HEADERS = {
@@ -249,7 +255,11 @@ def _range_of(call: Call, item: StoredObject) -> tuple[int, int, int, dict]:
 @OPERATIONS("GetObject")
 async def get_object(store: ObjectStore, call: Call) -> Response:
     bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
-    item, stream = await run_in_threadpool(store.objects.open, bucket, key, version)
+    try:
+        item, stream = await run_in_threadpool(store.objects.open, bucket, key, version)
+    except NoSuchKey:
+        refuse_unless_listing(store, call)
+        raise
     try:
         check_customer_key(item.headers, call.params)
         status, offset, length, extra = _range_of(call, item)
@@ -266,7 +276,11 @@ async def get_object(store: ObjectStore, call: Call) -> Response:
 @OPERATIONS("HeadObject")
 async def head_object(store: ObjectStore, call: Call) -> Response:
     bucket, key, version = bucket_of(call), key_of(call), call.params.get("VersionId")
-    item = await run_in_threadpool(store.objects.get, bucket, key, version)
+    try:
+        item = await run_in_threadpool(store.objects.get, bucket, key, version)
+    except NoSuchKey:
+        refuse_unless_listing(store, call)
+        raise
     check_customer_key(item.headers, call.params)
     status, _, length, extra = _range_of(call, item)
     result = {**_object_headers(store, call, item), **extra}
@@ -288,29 +302,6 @@ async def delete_object(store: ObjectStore, call: Call) -> Response:
         )
     )
     return respond(call, {"VersionId": done.version_id, "DeleteMarker": done.delete_marker})
-
-
-def copy_source(text: str | None) -> tuple[str, str]:
-    """`x-amz-copy-source: [/]<bucket>/<key>[?versionId=...]`, URL-encoded."""
-    path = (text or "").split("?versionId=", 1)[0].lstrip("/")
-    bucket, _, key = path.partition("/")
-    if not bucket or not key:
-        raise InvalidArgument(
-            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-            ArgumentName="x-amz-copy-source",
-            ArgumentValue=text or "",
-        )
-    return unquote(bucket), unquote(key)
-
-
-def copy_source_version(text: str | None) -> str | None:
-    """The source version a copy names: `x-amz-copy-source`'s `?versionId=` (checked)."""
-    _, asked, query = (text or "").partition("?")
-    versions = parse_qs(query, keep_blank_values=True).get("versionId") if asked else None
-    if not versions:
-        return None
-    check_version_id(versions[0])
-    return versions[0]
 
 
 @OPERATIONS("CopyObject")
