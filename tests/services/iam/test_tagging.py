@@ -8,20 +8,10 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from overcast.cli.default_role import LAMBDA_TRUST
 from support import error_of
 
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+TRUST = json.dumps(LAMBDA_TRUST)
 DOCUMENT = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 )
