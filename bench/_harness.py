@@ -28,6 +28,8 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from overcast.cli.default_role import BASIC_EXECUTION, execution_role
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -137,31 +139,10 @@ def create_function(client, name: str, source: str, **config) -> None:
     client.get_waiter("function_active_v2").wait(FunctionName=name)
 
 
-TRUST_LAMBDA = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
-
-
 def bench_role(endpoint: str) -> str:
     """The benchmarks' execution role (made once per server: Lambda takes only a role that
     exists and trusts it), allowed what the benchmarks' functions do: write their logs."""
-    iam = client(endpoint, "iam")
-    try:
-        return iam.get_role(RoleName="bench")["Role"]["Arn"]
-    except iam.exceptions.NoSuchEntityException:
-        role = iam.create_role(RoleName="bench", AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]
-    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-    iam.attach_role_policy(RoleName="bench", PolicyArn=basic)
-    return role["Arn"]
+    return execution_role(client(endpoint, "iam"), "bench", BASIC_EXECUTION)
 
 
 def allow(client, name: str, principal: str, source_arn: str) -> None:

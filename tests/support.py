@@ -21,6 +21,7 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from overcast.cli.default_role import execution_role
 from overcast.function import FunctionVersion
 from overcast.types import ProvisionedStatus
 
@@ -198,16 +199,6 @@ def package(source: str = "def handler(event, context):\n    return event\n") ->
 
 
 LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda"
-LAMBDA_TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 ADMINISTRATOR = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 
@@ -220,12 +211,7 @@ def create_lambda_role(server: RunningServer) -> None:
     the tests about permissions make their own narrow roles (tests/services/iam). A data dir
     started again already has it.
     """
-    iam = server.client("iam")
-    try:
-        iam.create_role(RoleName="lambda", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
-    except iam.exceptions.EntityAlreadyExistsException:
-        return
-    iam.attach_role_policy(RoleName="lambda", PolicyArn=ADMINISTRATOR)
+    execution_role(server.client("iam"), "lambda", ADMINISTRATOR)
 
 
 def deploy(client, name: str, source: str, **config) -> None:

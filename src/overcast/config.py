@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,14 @@ PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
 PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
 NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def data_dir_of(given: str | Path | None, environ: Mapping[str, str] = os.environ) -> Path:
+    """The data dir, absolute: `given` (--data-dir), else OVERCAST_DATA_DIR, else ~/.overcast.
+    `overcast server` keeps its state there; `overcast env` and the CLI find its root key
+    there."""
+    data_dir = given or environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
+    return Path(os.path.expanduser(str(data_dir))).resolve()
 
 
 def _default_interpreters() -> dict[str, str]:

@@ -64,11 +64,6 @@ class SessionKeys:
             self._db.add(key)
         return key
 
-    def revoke(self, access_key_id: str) -> None:
-        with self._lock:
-            self._keys.pop(access_key_id, None)
-        self._db.remove(access_key_id)
-
     def find(self, access_key_id: str) -> SigningKey | None:
         # An expired key is still found: the verifier answers ExpiredToken, as AWS does.
         return self._keys.get(access_key_id)
@@ -112,9 +107,6 @@ class _SessionsTable(Database):
                 json.dumps(_identity_fields(key.identity)),
             ),
         )
-
-    def remove(self, access_key_id: str) -> None:
-        self._write("DELETE FROM sessions WHERE access_key_id = ?", (access_key_id,))
 
     def forget_before(self, cutoff_ms: int) -> None:
         self._write("DELETE FROM sessions WHERE expires_ms < ?", (cutoff_ms,))

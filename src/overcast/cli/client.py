@@ -82,13 +82,11 @@ def signing_credentials(environ: Mapping[str, str] = os.environ) -> dict[str, st
 
 def local_root_key(environ: Mapping[str, str] = os.environ) -> tuple[str, str] | None:
     """(access key id, secret) of the local data dir's root key, if there is one we may read."""
-    from pathlib import Path
-
     from overcast.aws.root_key import read_root_key
+    from overcast.config import data_dir_of
 
-    data_dir = environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
     try:
-        return read_root_key(Path(os.path.expanduser(data_dir)))
+        return read_root_key(data_dir_of(None, environ))
     except PermissionError:  # another user's server: its key is not ours to sign with
         return None
 

@@ -4,14 +4,13 @@ sign with its data dir's root key, for `eval "$(overcast env)"`."""
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
-from collections.abc import Mapping
 from pathlib import Path
 
 from overcast.cli.client import CliContext
 from overcast.cli.errors import CommandError
 from overcast.cli.server import port_number
+from overcast.config import data_dir_of
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -30,11 +29,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="the server's data dir (env OVERCAST_DATA_DIR; default ~/.overcast)",
     )
     parser.set_defaults(command=run)
-
-
-def data_dir_of(given: Path | None, environ: Mapping[str, str] = os.environ) -> Path:
-    data_dir = given or environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
-    return Path(os.path.expanduser(str(data_dir))).resolve()
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:

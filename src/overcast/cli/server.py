@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from overcast.cli.client import CliContext
-from overcast.config import LOG_LEVELS, NODE_RUNTIMES, PYTHON_RUNTIMES, Settings
+from overcast.config import LOG_LEVELS, NODE_RUNTIMES, PYTHON_RUNTIMES, Settings, data_dir_of
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -180,11 +180,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Settings:
-    data_dir = args.data_dir or environ.get("OVERCAST_DATA_DIR") or "~/.overcast"
     settings = Settings(
         host=args.host,
         port=args.port,
-        data_dir=Path(os.path.expanduser(str(data_dir))).resolve(),
+        data_dir=data_dir_of(args.data_dir, environ),
         keep_alive_s=args.keep_alive,
         account_id=account_id(args.account_id or environ.get("OVERCAST_ACCOUNT_ID")),
         isolation=not args.no_isolation,

@@ -6,19 +6,11 @@ from __future__ import annotations
 
 import json
 
+from overcast.cli.default_role import LAMBDA_TRUST
+
 ALLOW_S3 = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
-}
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
 }
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 
@@ -32,7 +24,7 @@ def small_setup(iam) -> str:
     iam.create_group(GroupName="ops")
     iam.add_user_to_group(GroupName="ops", UserName="alice")
     iam.attach_group_policy(GroupName="ops", PolicyArn=arn)
-    iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     iam.attach_role_policy(RoleName="fn", PolicyArn=BASIC)
     iam.put_role_policy(RoleName="fn", PolicyName="inline", PolicyDocument=json.dumps(ALLOW_S3))
     iam.create_instance_profile(InstanceProfileName="fn-profile")
@@ -54,7 +46,7 @@ def test_details_of_a_small_setup(iam) -> None:
     assert group["AttachedManagedPolicies"] == [{"PolicyName": "s3-all", "PolicyArn": arn}]
     assert group["GroupPolicyList"] == []
     (role,) = details["RoleDetailList"]
-    assert role["AssumeRolePolicyDocument"] == TRUST
+    assert role["AssumeRolePolicyDocument"] == LAMBDA_TRUST
     assert role["RolePolicyList"] == [{"PolicyName": "inline", "PolicyDocument": ALLOW_S3}]
     assert [p["InstanceProfileName"] for p in role["InstanceProfileList"]] == ["fn-profile"]
     assert role["AttachedManagedPolicies"][0]["PolicyArn"] == BASIC

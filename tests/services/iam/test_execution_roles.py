@@ -12,7 +12,8 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from support import LAMBDA_TRUST, RunningServer, deploy, error_of, log_messages, wait_for
+from overcast.cli.default_role import LAMBDA_TRUST
+from support import RunningServer, deploy, error_of, log_messages, wait_for
 
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 ACCOUNT = "000000000000"

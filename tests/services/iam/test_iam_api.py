@@ -8,18 +8,9 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from overcast.cli.default_role import LAMBDA_TRUST
 from support import error_of
 
-TRUST = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
 ALLOW_LOGS = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}],
@@ -115,13 +106,16 @@ def test_role_lifecycle(iam) -> None:
     role = iam.create_role(
         RoleName="fn-role",
         Path="/service-role/",
-        AssumeRolePolicyDocument=json.dumps(TRUST),
+        AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST),
         Description="runs fn",
     )["Role"]
     assert role["Arn"] == "arn:aws:iam::123456789012:role/service-role/fn-role"
-    assert role["RoleId"].startswith("AROA") and role["AssumeRolePolicyDocument"] == TRUST
+    assert role["RoleId"].startswith("AROA") and role["AssumeRolePolicyDocument"] == LAMBDA_TRUST
     assert role["MaxSessionDuration"] == 3600
-    trust = {**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"AWS": "*"}}]}
+    trust = {
+        **LAMBDA_TRUST,
+        "Statement": [{**LAMBDA_TRUST["Statement"][0], "Principal": {"AWS": "*"}}],
+    }
     iam.update_assume_role_policy(RoleName="fn-role", PolicyDocument=json.dumps(trust))
     iam.update_role_description(RoleName="fn-role", Description="new")
     iam.update_role(RoleName="fn-role", MaxSessionDuration=7200)
@@ -240,7 +234,7 @@ def test_aws_managed_policies_exist_with_their_documents(iam) -> None:
     assert iam.list_policies(Scope="Local")["Policies"] == []
     assert refused(iam.delete_policy, PolicyArn=BASIC)[0:2][0] == "AccessDenied"
     missing = "arn:aws:iam::aws:policy/NoSuchPolicy"
-    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     assert refused(iam.attach_role_policy, RoleName="r", PolicyArn=missing) == (
         "NoSuchEntity",
         f"Policy {missing} does not exist or is not attachable.",
@@ -300,7 +294,7 @@ def test_bad_input_gets_iams_errors(iam) -> None:
 
 
 def test_permissions_boundaries_and_instance_profiles(iam) -> None:
-    iam.create_role(RoleName="bounded", AssumeRolePolicyDocument=json.dumps(TRUST))
+    iam.create_role(RoleName="bounded", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     iam.put_role_permissions_boundary(RoleName="bounded", PermissionsBoundary=BASIC)
     boundary = iam.get_role(RoleName="bounded")["Role"]["PermissionsBoundary"]
     assert boundary == {

@@ -8,22 +8,12 @@ import json
 from iam_world import ACCOUNT
 
 from overcast.aws.credentials import Identity
+from overcast.cli.default_role import LAMBDA_TRUST
 from overcast.services.iam.access_keys import AccessKeyRing
 from overcast.services.iam.principals import Principals
 
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-TRUST = json.dumps(
-    {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-)
+TRUST = json.dumps(LAMBDA_TRUST)
 
 
 def doc(action: str) -> str:

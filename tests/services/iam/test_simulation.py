@@ -9,6 +9,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from overcast.cli.default_role import LAMBDA_TRUST
 from support import error_of
 
 ACCOUNT = "123456789012"
@@ -98,17 +99,7 @@ def test_group_and_managed_policies_are_named_as_iam_names_them(iam, alice) -> N
 
 
 def test_role_with_extra_policy_inputs(iam) -> None:
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))
+    iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))
     arn = f"arn:aws:iam::{ACCOUNT}:role/fn"
     answer = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=["s3:GetObject"])
     assert decisions(answer) == ["implicitDeny"]

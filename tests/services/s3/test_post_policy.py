@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from overcast.services.s3.errors import AccessDenied, EntityTooSmall, InvalidPolicyDocument
+from overcast.services.s3.body_errors import EntityTooSmall
+from overcast.services.s3.errors import AccessDenied, InvalidPolicyDocument
 from overcast.services.s3.post_policy import parse_policy
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

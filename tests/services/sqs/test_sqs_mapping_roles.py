@@ -12,7 +12,8 @@ import uuid
 import pytest
 from sqs_harness import queue_arn, records_of, wait_for
 
-from support import LAMBDA_TRUST, deploy
+from overcast.cli.default_role import LAMBDA_TRUST
+from support import deploy
 
 BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 SQS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"

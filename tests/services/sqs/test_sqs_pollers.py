@@ -60,6 +60,22 @@ class NoLoops:
         return True
 
 
+def enabled_mapping(uuid: str, queue_arn: str) -> EventSourceMapping:
+    """An enabled mapping of `queue_arn` to FUNCTION_ARN: batches of up to 10, no window."""
+    return EventSourceMapping(
+        uuid=uuid,
+        region=REGION,
+        account_id=ACCOUNT,
+        event_source_arn=queue_arn,
+        function_arn=FUNCTION_ARN,
+        batch_size=10,
+        maximum_batching_window_s=0,
+        enabled=True,
+        state=MappingState.ENABLED,
+        last_modified=0.0,
+    )
+
+
 async def until(check, what: str) -> None:
     """Wait for background work to reach a state, with a deadline (it sends no signal)."""
     deadline = asyncio.get_running_loop().time() + DEADLINE_S
@@ -80,18 +96,7 @@ def test_a_mapping_whose_function_is_gone_waits_quietly_and_resumes(
     catalog, engine = Catalog(), Engine()
     # Visible again at once after a receive: a poller that kept receiving would show it.
     queue, _ = registry.create(REGION, "jobs", {"VisibilityTimeout": "0"}, {})
-    mapping = EventSourceMapping(
-        uuid="m-1",
-        region=REGION,
-        account_id=ACCOUNT,
-        event_source_arn=queue.arn,
-        function_arn=FUNCTION_ARN,
-        batch_size=10,
-        maximum_batching_window_s=0,
-        enabled=True,
-        state=MappingState.ENABLED,
-        last_modified=0.0,
-    )
+    mapping = enabled_mapping("m-1", queue.arn)
     queue_pollers = QueuePollers(registry, broker, engine, catalog, NoLoops())
 
     async def scenario() -> None:
@@ -150,18 +155,7 @@ def test_a_role_that_may_not_receive_takes_nothing_until_it_may(
     broker = Broker(registry, store)
     catalog, engine = Catalog(exists=True), Engine()
     queue, _ = registry.create(REGION, "jobs", {"VisibilityTimeout": "30"}, {})
-    mapping = EventSourceMapping(
-        uuid="m-2",
-        region=REGION,
-        account_id=ACCOUNT,
-        event_source_arn=queue.arn,
-        function_arn=FUNCTION_ARN,
-        batch_size=10,
-        maximum_batching_window_s=0,
-        enabled=True,
-        state=MappingState.ENABLED,
-        last_modified=0.0,
-    )
+    mapping = enabled_mapping("m-2", queue.arn)
     problem = "PROBLEM: Lambda is unable to call ReceiveMessage on SQS"
     permissions = Permissions(refused=problem)
     queue_pollers = QueuePollers(registry, broker, engine, catalog, NoLoops(), permissions)

@@ -29,6 +29,7 @@ from overcast.aws.request_context import request_context
 from overcast.identities import Identities
 from overcast.services.iam.api import iam_api
 from overcast.services.iam.directory import Directory
+from overcast.services.iam.principals import Principals
 from overcast.services.iam.shared_roles import SharedRoles
 from overcast.services.iam.store import SqliteIamStore
 from overcast.services.sts.api import sts_api
@@ -81,7 +82,7 @@ class _Body:
 def world() -> World:
     directory = Directory(SqliteIamStore(":memory:"), ACCOUNT)
     identities = Identities()
-    identities.register_roles(SharedRoles(directory))
+    identities.register_roles(SharedRoles(directory, Principals(directory)))
     issuer = RecordingIssuer()
     identities.register_issuer(issuer)
     built = World(directory, issuer)

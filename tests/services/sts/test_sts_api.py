@@ -14,6 +14,10 @@ from sts_world import ACCOUNT, World
 
 from overcast.aws.access_key_ids import account_of_key
 from overcast.aws.credentials import Identity
+from overcast.aws.policy.context import principal_keys
+from overcast.aws.root_key import root_identity
+from overcast.aws.sessions import assumed_role_identity
+from overcast.services.iam.access_keys import AccessKeyRing
 
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 
@@ -363,3 +367,45 @@ def test_get_access_key_info_reads_the_account_from_the_id(sts_world: World) -> 
     # A real AWS key id answers its real account (the documented example's decoding).
     answer = sts_world.sts.get_access_key_info(AccessKeyId="AKIASP2TPHJSQH3FJXYZ")
     assert answer["Account"] == "171436882533"
+
+
+# --- who each issued identity is to a policy ------------------------------------------------
+
+
+def test_each_principal_s_type_username_and_userid(sts_world: World) -> None:
+    """aws:PrincipalType, aws:username and aws:userid of every principal Overcast signs for,
+    as the IAM User Guide's "Principal key values" table gives them: the root is Account
+    (userid the account id), an IAM user User (and so its GetSessionToken session, the same
+    principal), a root's session Account, a role session AssumedRole (userid role-id:session,
+    as an environment's credentials are too), an STS federated user FederatedUser."""
+    sts_world.iam.create_user(UserName="frank")
+    key = sts_world.iam.create_access_key(UserName="frank")["AccessKey"]["AccessKeyId"]
+    frank = AccessKeyRing(sts_world.iam_directory).find(key).identity  # type: ignore[union-attr]
+    sts_world.caller.identity = frank
+    sts_world.sts.get_session_token()
+    frank_session = sts_world.issuer.issued[-1][0].identity
+    sts_world.caller.identity = root_identity(ACCOUNT)
+    sts_world.sts.get_session_token()
+    root_session = sts_world.issuer.issued[-1][0].identity
+    sts_world.caller.identity = frank
+    role_arn = make_role(sts_world, "worker", trust({"AWS": frank.arn}))
+    sts_world.sts.assume_role(RoleArn=role_arn, RoleSessionName="s1")
+    role_session = sts_world.issuer.issued[-1][0].identity
+    role_id = sts_world.iam.get_role(RoleName="worker")["Role"]["RoleId"]
+    environment = assumed_role_identity(role_arn, "fn")
+    federated = Identity(f"arn:aws:sts::{ACCOUNT}:federated-user/jean", ACCOUNT, f"{ACCOUNT}:jean")
+
+    def keys(identity: Identity) -> tuple:
+        found = principal_keys(identity)
+        return tuple(found.get(f"aws:{k}", (None,))[0] for k in ("principaltype", "username"))
+
+    assert keys(root_identity(ACCOUNT)) == ("Account", None)
+    assert keys(root_session) == ("Account", None)
+    assert keys(frank) == keys(frank_session) == ("User", "frank")
+    assert principal_keys(frank_session)["aws:userid"] == (frank.user_id,)
+    assert frank.user_id.startswith("AIDA")
+    assert keys(role_session) == keys(environment) == ("AssumedRole", None)
+    assert principal_keys(role_session)["aws:userid"] == (f"{role_id}:s1",)
+    assert principal_keys(role_session)["aws:principalarn"] == (role_arn,)
+    assert keys(federated) == ("FederatedUser", None)
+    assert principal_keys(root_session)["aws:userid"] == (ACCOUNT,)

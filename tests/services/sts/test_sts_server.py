@@ -13,6 +13,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from overcast.cli.default_role import LAMBDA_TRUST
 from support import error_of
 
 ACCOUNT = "000000000000"
@@ -116,20 +117,10 @@ def test_an_assumed_session_may_do_what_its_role_allows_and_nothing_else(
 
 
 def test_an_untrusting_role_refuses_on_a_server(server, function_name: str) -> None:
-    lambda_only = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
     iam = server.client("iam")
-    arn = iam.create_role(RoleName=function_name, AssumeRolePolicyDocument=json.dumps(lambda_only))[
-        "Role"
-    ]["Arn"]
+    arn = iam.create_role(
+        RoleName=function_name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST)
+    )["Role"]["Arn"]
     user = user_who_may_assume_roles(iam, function_name)
     sts = client(server, "sts", user, region="ap-southeast-2")
     with pytest.raises(ClientError) as excinfo:

@@ -25,7 +25,10 @@ def normalize(context: RawContext) -> dict[str, Values]:
 
 
 def principal_type(identity: Identity) -> str:
-    """aws:PrincipalType: Account (the root user), User, AssumedRole or FederatedUser."""
+    """aws:PrincipalType, as the IAM User Guide's "Principal key values" table gives it:
+    Account (the root user), User (an IAM user), AssumedRole (a role session, web identity
+    and SAML ones included), FederatedUser (GetFederationToken's). A GetSessionToken session
+    is its user's or root's own principal (same ARN), so it is typed as they are."""
     if identity.is_root:
         return "Account"
     resource = identity.arn.split(":", 5)[-1]

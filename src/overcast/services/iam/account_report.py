@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from overcast.aws.operations import Call
 from overcast.services.iam.attachments import MAX_ATTACHED
+from overcast.services.iam.boundaries import boundary_view
 from overcast.services.iam.directory import Directory
 from overcast.services.iam.documents import INLINE_SIZE, MANAGED_POLICY_SIZE, TRUST_POLICY_SIZE
 from overcast.services.iam.groups import group_view
@@ -20,7 +21,7 @@ from overcast.services.iam.model import ManagedPolicy, Role, User, tag_list
 from overcast.services.iam.policies import MAX_VERSIONS, policy_view, version_view
 from overcast.services.iam.registry import operation
 from overcast.services.iam.roles import role_view
-from overcast.services.iam.users import boundary_view, user_view
+from overcast.services.iam.users import user_view
 
 # The report's lists, in the order of the answer: (Filter value, list member)
 _LISTS = (

@@ -16,6 +16,7 @@ from overcast.services.iam import (  # noqa: F401
     access_keys,
     account_report,
     attachments,
+    boundaries,
     groups,
     inline_policies,
     instance_profiles,

@@ -54,13 +54,6 @@ class InvalidInput(IamError):
     shape = "InvalidInputException"
 
 
-class PolicyNotAttachable(IamError):
-    """Raised when a service-linked role's policy is attached to anything else (400)."""
-
-    code = "PolicyNotAttachable"
-    shape = "PolicyNotAttachableException"
-
-
 class ValidationError(IamError):
     """Raised when input breaks a constraint of the service model (IAM's `ValidationError`)."""
 

@@ -27,7 +27,7 @@ from overcast.services.iam.model import (
     tag_list,
 )
 from overcast.services.iam.registry import operation
-from overcast.services.iam.tagging import tagged, tags_of, untagged
+from overcast.services.iam.tagging import register_tag_operations, tags_of
 
 MAX_VERSIONS = 5  # "A managed policy can have up to 5 versions" (IAM quotas)
 
@@ -229,26 +229,13 @@ def set_default_policy_version(iam: Directory, call: Call) -> None:
 # --- tags, and who uses a policy -----------------------------------------------------------
 
 
-@operation("TagPolicy")
-def tag_policy(iam: Directory, call: Call) -> None:
-    with iam.change():
-        policy = _own(iam, call.params["PolicyArn"], "TagPolicy")
-        policy.tags = tagged(policy.tags, call.params["Tags"])
-        iam.save(POLICY, policy.arn, policy)
-
-
-@operation("UntagPolicy")
-def untag_policy(iam: Directory, call: Call) -> None:
-    with iam.change():
-        policy = _own(iam, call.params["PolicyArn"], "UntagPolicy")
-        policy.tags = untagged(policy.tags, call.params["TagKeys"])
-        iam.save(POLICY, policy.arn, policy)
-
-
-@operation("ListPolicyTags")
-def list_policy_tags(iam: Directory, call: Call) -> dict:
-    policy = _existing(iam, call.params["PolicyArn"])
-    return page(tag_list(policy.tags), lambda tag: tag["Key"], call.params, "Tags")
+register_tag_operations(
+    "Policy",
+    find=lambda iam, call: _existing(iam, call.params["PolicyArn"]),
+    save=lambda iam, policy: iam.save(POLICY, policy.arn, policy),
+    # "Cannot perform TagPolicy on the AWS managed policy ...": AWS's own are not changed.
+    find_to_change=lambda iam, call: _own(iam, call.params["PolicyArn"], call.operation.name),
+)
 
 
 _ENTITY_FIELDS = {  # kind -> (answer list, name field, id field)

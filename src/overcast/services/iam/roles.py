@@ -1,9 +1,10 @@
 """IAM roles: Create/Get/Update/Delete/List, the trust policy (AssumeRolePolicyDocument),
-description, tags and permissions boundary."""
+description and tags (their permissions boundary: boundaries.py)."""
 
 from __future__ import annotations
 
 from overcast.aws.operations import Call
+from overcast.services.iam.boundaries import boundary_view, check_boundary
 from overcast.services.iam.directory import ROLE, Directory
 from overcast.services.iam.documents import check_trust
 from overcast.services.iam.errors import DeleteConflict, EntityAlreadyExists
@@ -19,8 +20,7 @@ from overcast.services.iam.model import (
     tag_list,
 )
 from overcast.services.iam.registry import operation
-from overcast.services.iam.tagging import tagged, tags_of, untagged
-from overcast.services.iam.users import boundary_view, check_boundary
+from overcast.services.iam.tagging import register_tag_operations, tags_of
 
 
 def role_view(iam: Directory, role: Role, full: bool = True) -> dict:
@@ -134,43 +134,8 @@ def list_roles(iam: Directory, call: Call) -> dict:
     return listed
 
 
-# --- tags and the permissions boundary -------------------------------------------------------
-
-
-@operation("TagRole")
-def tag_role(iam: Directory, call: Call) -> None:
-    with iam.change():
-        role = iam.role(call.params["RoleName"])
-        role.tags = tagged(role.tags, call.params["Tags"])
-        iam.save(ROLE, role.key, role)
-
-
-@operation("UntagRole")
-def untag_role(iam: Directory, call: Call) -> None:
-    with iam.change():
-        role = iam.role(call.params["RoleName"])
-        role.tags = untagged(role.tags, call.params["TagKeys"])
-        iam.save(ROLE, role.key, role)
-
-
-@operation("ListRoleTags")
-def list_role_tags(iam: Directory, call: Call) -> dict:
-    role = iam.role(call.params["RoleName"])
-    return page(tag_list(role.tags), lambda tag: tag["Key"], call.params, "Tags")
-
-
-@operation("PutRolePermissionsBoundary")
-def put_role_permissions_boundary(iam: Directory, call: Call) -> None:
-    with iam.change():
-        role = iam.role(call.params["RoleName"])
-        check_boundary(iam, call.params["PermissionsBoundary"])
-        role.boundary = call.params["PermissionsBoundary"]
-        iam.save(ROLE, role.key, role)
-
-
-@operation("DeleteRolePermissionsBoundary")
-def delete_role_permissions_boundary(iam: Directory, call: Call) -> None:
-    with iam.change():
-        role = iam.role(call.params["RoleName"])
-        role.boundary = None
-        iam.save(ROLE, role.key, role)
+register_tag_operations(
+    "Role",
+    find=lambda iam, call: iam.role(call.params["RoleName"]),
+    save=lambda iam, role: iam.save(ROLE, role.key, role),
+)

@@ -12,11 +12,12 @@ from overcast.services.iam.principals import Principals
 
 
 class SharedRoles:
-    """The `identities.Roles` of one IAM directory."""
+    """The `identities.Roles` of one IAM directory; `principals` is the directory's, shared
+    with the authorizer (spec.py)."""
 
-    def __init__(self, iam: Directory) -> None:
+    def __init__(self, iam: Directory, principals: Principals) -> None:
         self.iam = iam
-        self.principals = Principals(iam)
+        self.principals = principals
 
     def role(self, arn: str) -> RoleRecord | None:
         with self.iam.reading():

@@ -3,6 +3,8 @@
 
 The authorizer and SigV4 verification reach IAM through `identity_sources(built)`: the
 KeyRing of users' access keys and the Principals that say which policies apply to a caller.
+Both are made once, with the service: STS (through the kernels' Identities) and the
+authorizer share one Principals, and so one cache of what applies to whom.
 """
 
 from __future__ import annotations
@@ -23,30 +25,39 @@ class IdentitySources:
     principals: Principals
 
 
+@dataclass(frozen=True, kw_only=True)
+class BuiltIam(BuiltService):
+    """IAM built: its API, and the identity sources made with it."""
+
+    sources: IdentitySources
+
+
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.iam.access_keys import AccessKeyRing
     from overcast.services.iam.api import iam_api
     from overcast.services.iam.directory import Directory
+    from overcast.services.iam.principals import Principals
     from overcast.services.iam.shared_roles import SharedRoles
     from overcast.services.iam.store import SqliteIamStore
 
     settings = kernels.settings
     store = SqliteIamStore(settings.data_dir / "iam.db")
     directory = Directory(store, settings.account_id)
-    kernels.identities.register_roles(SharedRoles(directory))  # STS assumes its roles
-    return BuiltService(api=iam_api(directory), close=store.close)
+    principals = Principals(directory)
+    kernels.identities.register_roles(SharedRoles(directory, principals))  # STS assumes its roles
+    return BuiltIam(
+        api=iam_api(directory),
+        close=store.close,
+        sources=IdentitySources(AccessKeyRing(directory), principals),
+    )
 
 
 def identity_sources(built: BuiltService) -> IdentitySources:
     """The key ring and principals of a built IAM service (the factory registers the ring
     with the request verifier's KeyRings, and hands the principals to the authorizer)."""
-    from overcast.services.iam.access_keys import AccessKeyRing
-    from overcast.services.iam.directory import Directory
-    from overcast.services.iam.principals import Principals
-
-    assert built.api is not None and isinstance(built.api.backend, Directory)
-    directory = built.api.backend
-    return IdentitySources(AccessKeyRing(directory), Principals(directory))
+    assert isinstance(built, BuiltIam)
+    return built.sources
 
 
 SPEC = ServiceSpec("iam", build)

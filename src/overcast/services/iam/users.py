@@ -1,14 +1,16 @@
-"""IAM users: Create/Get/Update/Delete/List, their tags and permissions boundary."""
+"""IAM users: Create/Get/Update/Delete/List and their tags (their permissions boundary:
+boundaries.py)."""
 
 from __future__ import annotations
 
 from overcast.aws.operations import Call
+from overcast.services.iam.boundaries import boundary_view, check_boundary
 from overcast.services.iam.directory import USER, Directory
 from overcast.services.iam.errors import DeleteConflict, EntityAlreadyExists, ValidationError
 from overcast.services.iam.listing import page
 from overcast.services.iam.model import USER_ID, User, as_date, key_of, new_id, now, tag_list
 from overcast.services.iam.registry import operation
-from overcast.services.iam.tagging import tagged, tags_of, untagged
+from overcast.services.iam.tagging import register_tag_operations, tags_of
 
 
 def user_view(iam: Directory, user: User) -> dict:
@@ -28,16 +30,6 @@ def user_view(iam: Directory, user: User) -> dict:
 
 def user_arn(iam: Directory, user: User) -> str:
     return iam.arn("user", user.path, user.name)
-
-
-def boundary_view(arn: str) -> dict:
-    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
-
-
-def check_boundary(iam: Directory, arn: str | None) -> None:
-    """A permissions boundary must be a managed policy that exists."""
-    if arn is not None:
-        iam.policy(arn)
 
 
 @operation("CreateUser")
@@ -119,43 +111,8 @@ def list_users(iam: Directory, call: Call) -> dict:
     return listed
 
 
-# --- tags and the permissions boundary -------------------------------------------------------
-
-
-@operation("TagUser")
-def tag_user(iam: Directory, call: Call) -> None:
-    with iam.change():
-        user = iam.user(call.params["UserName"])
-        user.tags = tagged(user.tags, call.params["Tags"])
-        iam.save(USER, user.key, user)
-
-
-@operation("UntagUser")
-def untag_user(iam: Directory, call: Call) -> None:
-    with iam.change():
-        user = iam.user(call.params["UserName"])
-        user.tags = untagged(user.tags, call.params["TagKeys"])
-        iam.save(USER, user.key, user)
-
-
-@operation("ListUserTags")
-def list_user_tags(iam: Directory, call: Call) -> dict:
-    user = iam.user(call.params["UserName"])
-    return page(tag_list(user.tags), lambda tag: tag["Key"], call.params, "Tags")
-
-
-@operation("PutUserPermissionsBoundary")
-def put_user_permissions_boundary(iam: Directory, call: Call) -> None:
-    with iam.change():
-        user = iam.user(call.params["UserName"])
-        check_boundary(iam, call.params["PermissionsBoundary"])
-        user.boundary = call.params["PermissionsBoundary"]
-        iam.save(USER, user.key, user)
-
-
-@operation("DeleteUserPermissionsBoundary")
-def delete_user_permissions_boundary(iam: Directory, call: Call) -> None:
-    with iam.change():
-        user = iam.user(call.params["UserName"])
-        user.boundary = None
-        iam.save(USER, user.key, user)
+register_tag_operations(
+    "User",
+    find=lambda iam, call: iam.user(call.params["UserName"]),
+    save=lambda iam, user: iam.save(USER, user.key, user),
+)

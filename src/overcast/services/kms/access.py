@@ -34,15 +34,6 @@ from overcast.services.kms.errors import InvalidCiphertextException
 from overcast.services.kms.model import alias_arn, key_arn
 from overcast.services.kms.registry import KeyRegistry
 
-# On the key KeyId names; the action is the operation's name.
-KEY_OPERATIONS = frozenset(
-    {
-        "CancelKeyDeletion", "DescribeKey", "DisableKey", "DisableKeyRotation", "EnableKey",
-        "EnableKeyRotation", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
-        "GetKeyPolicy", "GetKeyRotationStatus", "ListKeyPolicies", "ListResourceTags",
-        "PutKeyPolicy", "ScheduleKeyDeletion", "TagResource", "UntagResource",
-    }
-)  # fmt: skip
 # No resource in the reference: granted on `*`.
 UNSCOPED = frozenset({"CreateKey", "GenerateRandom", "ListAliases", "ListKeys"})
 ALIAS_OPERATIONS = frozenset({"CreateAlias", "DeleteAlias", "UpdateAlias"})
@@ -81,6 +72,8 @@ def kms_access(registry: KeyRegistry) -> AccessMap:
                 Need("kms:ReEncryptTo", keys.resource(params.get("DestinationKeyId"))),
             )
             return Access(needs, conditions | _request_alias(params.get("DestinationKeyId")))
+        # Every other operation acts on the key KeyId names (Decrypt: else its blob's key),
+        # as kms:<the operation's name>.
         named = params.get("KeyId")
         if operation == "Decrypt" and not named:
             named = keys.in_blob(params.get("CiphertextBlob"))

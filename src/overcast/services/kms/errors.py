@@ -57,12 +57,6 @@ class InvalidAliasNameException(KmsError, model="kms"):
     code = "InvalidAliasNameException"
 
 
-class InvalidArnException(KmsError, model="kms"):
-    """Raised when an ARN a request names is not a KMS key ARN."""
-
-    code = "InvalidArnException"
-
-
 class InvalidMarkerException(KmsError, model="kms"):
     """Raised when a list's Marker is not one this server handed out."""
 

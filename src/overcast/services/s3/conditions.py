@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from overcast.aws.protocols.rest_xml import http_date
+from overcast.services.s3.body_errors import InvalidPart
 from overcast.services.s3.catalog import Check, StoredObject
 from overcast.services.s3.errors import (
     InvalidArgument,
-    InvalidPart,
     InvalidRange,
     NoSuchKey,
     NotModified,

@@ -183,18 +183,6 @@ class InvalidTag(S3Error):
     code = "InvalidTag"
 
 
-class InvalidDigest(S3Error):
-    """Raised when a Content-MD5 header is not a base64-encoded MD5."""
-
-    code = "InvalidDigest"
-
-
-class BadDigest(S3Error):
-    """Raised when the body does not match its Content-MD5 or x-amz-checksum-* header."""
-
-    code = "BadDigest"
-
-
 class InvalidEncryptionAlgorithmError(S3Error):
     """Raised when an SSE-C request names an algorithm other than AES256."""
 
@@ -281,37 +269,6 @@ class MissingSecurityHeader(S3Error):
     code = "MissingSecurityHeader"
 
 
-class UnexpectedContent(S3Error):
-    """Raised when a request carries a body where its headers already say it all."""
-
-    code = "UnexpectedContent"
-
-
-class InvalidPart(S3Error):
-    """Raised when a completed multipart upload names a part that was not uploaded, or with
-    another ETag."""
-
-    code = "InvalidPart"
-
-
-class InvalidPartOrder(S3Error):
-    """Raised when a completed multipart upload lists its parts out of ascending order."""
-
-    code = "InvalidPartOrder"
-
-
-class EntityTooSmall(S3Error):
-    """Raised when a part other than the last of a multipart upload is under 5 MiB."""
-
-    code = "EntityTooSmall"
-
-
-class EntityTooLarge(S3Error):
-    """Raised when an object (5 GiB in one PUT) or a part is larger than S3 allows."""
-
-    code = "EntityTooLarge"
-
-
 class MetadataTooLarge(S3Error):
     """Raised when an object's user metadata (x-amz-meta-*) is over 2 KB."""
 
@@ -322,27 +279,6 @@ class InvalidLocationConstraint(S3Error):
     """Raised when a bucket's LocationConstraint names no region S3 accepts there."""
 
     code = "InvalidLocationConstraint"
-
-
-class IncompleteBody(S3Error):
-    """Raised when the body ends before its Content-Length (or its aws-chunked framing)."""
-
-    code = "IncompleteBody"
-
-
-class RequestTimeout(S3Error):
-    """Raised when the client stops sending a body before its Content-Length (S3 waits, then
-    answers 400 RequestTimeout)."""
-
-    status = 400
-    code = "RequestTimeout"
-
-
-class MissingContentLength(S3Error):
-    """Raised when a PUT that carries a body states no Content-Length."""
-
-    status = 411
-    code = "MissingContentLength"
 
 
 class InvalidURI(S3Error):

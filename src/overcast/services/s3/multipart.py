@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from overcast.services.s3.blobs import BlobStore, BlobWriter
+from overcast.services.s3.body_errors import EntityTooSmall, InvalidPart, InvalidPartOrder
 from overcast.services.s3.catalog import Catalog, Check, Completion, Part, StoredObject, Upload
 from overcast.services.s3.checksums import Checksum, etag_of_parts
 from overcast.services.s3.conditions import (
@@ -28,15 +29,7 @@ from overcast.services.s3.conditions import (
     check_copy_source,
     check_part_number,
 )
-from overcast.services.s3.errors import (
-    EntityTooSmall,
-    InvalidArgument,
-    InvalidPart,
-    InvalidPartOrder,
-    InvalidRequest,
-    MalformedXML,
-    NoSuchUpload,
-)
+from overcast.services.s3.errors import InvalidArgument, InvalidRequest, MalformedXML, NoSuchUpload
 from overcast.services.s3.notifications import Caller
 from overcast.services.s3.objects import Objects, verify
 from overcast.services.s3.upload_checksums import (

@@ -25,6 +25,7 @@ from typing import BinaryIO
 from overcast.aws.protocols.rest_xml import http_date
 from overcast.services.s3.acl import Acl, loaded, owner_only
 from overcast.services.s3.blobs import BlobStore, BlobWriter
+from overcast.services.s3.body_errors import BadDigest, InvalidDigest
 from overcast.services.s3.buckets import Buckets, BucketState
 from overcast.services.s3.catalog import Catalog, Check, Notice, StoredObject
 from overcast.services.s3.checksums import (
@@ -40,8 +41,6 @@ from overcast.services.s3.conditions import (
 )
 from overcast.services.s3.encryption import SSE_S3, without_encryption
 from overcast.services.s3.errors import (
-    BadDigest,
-    InvalidDigest,
     InvalidRequest,
     MethodNotAllowed,
     NoSuchBucket,

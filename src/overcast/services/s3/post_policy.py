@@ -27,12 +27,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from overcast.services.s3.errors import (
-    AccessDenied,
-    EntityTooLarge,
-    EntityTooSmall,
-    InvalidPolicyDocument,
-)
+from overcast.services.s3.body_errors import EntityTooLarge, EntityTooSmall
+from overcast.services.s3.errors import AccessDenied, InvalidPolicyDocument
 
 EXPIRATION = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 # Fields no condition needs to name (S3's list, with SigV2's own and the checksums).

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from overcast.services.s3.body_errors import BadDigest, InvalidPart, InvalidPartOrder
 from overcast.services.s3.catalog import Part, Upload
 from overcast.services.s3.checksums import (
     ALGORITHMS,
@@ -33,13 +34,7 @@ from overcast.services.s3.checksums import (
     well_formed,
 )
 from overcast.services.s3.conditions import INVALID_PART
-from overcast.services.s3.errors import (
-    BadDigest,
-    InvalidArgument,
-    InvalidPart,
-    InvalidPartOrder,
-    InvalidRequest,
-)
+from overcast.services.s3.errors import InvalidArgument, InvalidRequest
 
 CHECKSUM_TYPE = "ChecksumType"  # the member of an upload's `headers` that keeps its type
 PART_ORDER = "The list of parts was not in ascending order. Parts must be ordered by part number."

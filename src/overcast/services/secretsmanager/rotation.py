@@ -88,9 +88,7 @@ class Rotator:
             result = await self._invoker.invoke(target, json.dumps(event).encode())
             if result.function_error:
                 # The error's type only: its message may quote the secret.
-                kind = (
-                    json.loads(result.payload or b"{}").get("errorType") if result.payload else None
-                )
+                kind = _error_type(result.payload)
                 log.warning("rotation of %s failed at %s (%s)", secret_arn, step, kind)
                 return False
         self._rotated(region, secret_arn)
@@ -113,6 +111,8 @@ class Rotator:
 
 
 def _error_type(payload: bytes) -> str | None:
+    """The `errorType` of a failed function's payload; None when the payload is not Lambda's
+    error object (a custom runtime may post any bytes to /error)."""
     try:
         error = json.loads(payload)
     except ValueError:

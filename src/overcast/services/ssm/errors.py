@@ -91,12 +91,6 @@ class InvalidFilterOption(SsmError):
     code = "InvalidFilterOption"
 
 
-class InvalidFilterValue(SsmError):
-    """Raised when a filter's Values are missing or not valid for its key."""
-
-    code = "InvalidFilterValue"
-
-
 class InvalidNextToken(SsmError):
     """Raised when a NextToken is not one this server handed out."""
 

@@ -10,7 +10,8 @@ from starlette.responses import Response
 from overcast.aws.operations import Call
 from overcast.services.s3.acl import Acl, AclRequest, from_headers, from_policy
 from overcast.services.s3.api.call import OPERATIONS, bucket_of, key_of, respond
-from overcast.services.s3.errors import MissingSecurityHeader, UnexpectedContent
+from overcast.services.s3.body_errors import UnexpectedContent
+from overcast.services.s3.errors import MissingSecurityHeader
 from overcast.services.s3.store import ObjectStore
 
 

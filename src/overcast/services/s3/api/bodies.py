@@ -19,21 +19,19 @@ from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
 from overcast.aws.signature import CONTENT_MISMATCH, AuthFailure
 from overcast.http.connection_guard import BODY_CUT, BODY_CUT_ANSWERED
 from overcast.services.s3.blobs import BlobWriter
+from overcast.services.s3.body_errors import (
+    EntityTooLarge,
+    IncompleteBody,
+    MissingContentLength,
+    RequestTimeout,
+)
 from overcast.services.s3.checksums import (
     Checksum,
     announced_trailer,
     header_checksum,
     trailing_checksum,
 )
-from overcast.services.s3.errors import (
-    EntityTooLarge,
-    IncompleteBody,
-    InvalidArgument,
-    InvalidRequest,
-    MissingContentLength,
-    RequestTimeout,
-    S3Error,
-)
+from overcast.services.s3.errors import InvalidArgument, InvalidRequest, S3Error
 
 MAX_PUT_BYTES = 5 * 1024**3  # S3's limit for one PUT (an object, or a part)
 READ_CHUNK = 1024 * 1024

@@ -54,12 +54,11 @@ from overcast.services.s3.api.objects import (
 )
 from overcast.services.s3.api.wire import addressed_bucket, locate
 from overcast.services.s3.blobs import BlobWriter
+from overcast.services.s3.body_errors import EntityTooLarge, IncompleteBody
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import DEFAULT_ALGORITHM, header_checksum
 from overcast.services.s3.encryption import shown, written
 from overcast.services.s3.errors import (
-    EntityTooLarge,
-    IncompleteBody,
     IncorrectNumberOfFilesInPostRequest,
     InternalError,
     InvalidArgument,

@@ -1,0 +1,26 @@
+"""IAM's spec: the identity sources are made once, with the service, and shared."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from overcast.identities import Identities, Roles
+from overcast.services.iam.spec import build, identity_sources
+
+
+class _RecordingIdentities(Identities):
+    def register_roles(self, roles: Roles) -> None:
+        self.registered = roles
+        super().register_roles(roles)
+
+
+def test_sts_and_the_authorizer_share_one_principals(tmp_path) -> None:
+    identities = _RecordingIdentities()
+    settings = SimpleNamespace(data_dir=tmp_path, account_id="123456789012")
+    built = build(SimpleNamespace(settings=settings, identities=identities))  # type: ignore[arg-type]
+    try:
+        sources = identity_sources(built)
+        assert identity_sources(built) is sources  # the authorizer's and the key ring's
+        assert identities.registered.principals is sources.principals  # type: ignore[attr-defined]
+    finally:
+        built.close()
