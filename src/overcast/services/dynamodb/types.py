@@ -50,7 +50,12 @@ def parse_number(text: object) -> Decimal:
         raise ValidationException("The parameter cannot be converted to a numeric value")
     if _NUMBER.fullmatch(text) is None:
         raise ValidationException(f"The parameter cannot be converted to a numeric value: {text}")
-    number = Decimal(text)
+    return check_number(Decimal(text))
+
+
+def check_number(number: Decimal) -> Decimal:
+    """The number, if DynamoDB can store it: magnitude 1E-130 .. 9.99..E+125, 38 significant
+    digits (also the check of arithmetic's results: `SET n = n + :x`, `ADD n :x`)."""
     if number.is_zero():
         return Decimal(0)
     if number.adjusted() > _MAX_EXPONENT:

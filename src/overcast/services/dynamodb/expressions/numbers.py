@@ -1,38 +1,24 @@
-"""DynamoDB's numbers: exact decimals of up to 38 significant digits, magnitude 1E-130 to
-9.9999999999999999999999999999999999999E+125, returned in plain notation without trailing
-zeros ("1.50" -> "1.5", "1E+2" -> "100", "-0" -> "0")."""
+"""Arithmetic on DynamoDB's numbers (`SET n = n + :x`, `ADD n :x`): exact, then held to the
+limits and written as types.py writes every number (its `check_number` / `number_text` own
+the rules: 38 significant digits, magnitude 1E-130 .. 9.99...E+125, "1.50" -> "1.5")."""
 
 from __future__ import annotations
 
 from decimal import Context, Decimal, InvalidOperation
 
-from overcast.services.dynamodb.errors import NumberOutOfRange
+from overcast.services.dynamodb.errors import NumberOutOfRange, ValidationException
+from overcast.services.dynamodb.types import check_number, number_text
 
 # Wide enough that the sum of any two numbers in range is exact (exponents -130 .. 125).
 _EXACT = Context(prec=400, Emax=999, Emin=-999)
-MAX_DIGITS = 38
-
-OVERFLOW = (
-    "Number overflow. Attempting to store a number with magnitude larger than supported range"
-)
-UNDERFLOW = (
-    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
-)
-TOO_PRECISE = "Attempting to store more than 38 significant digits in a Number"
 
 
 def checked(number: Decimal) -> str:
     """The number as DynamoDB stores and returns it, or NumberOutOfRange."""
-    number = number.normalize(_EXACT)
-    if number.is_zero():
-        return "0"
-    if number.adjusted() > 125:
-        raise NumberOutOfRange(OVERFLOW)
-    if number.adjusted() < -130:
-        raise NumberOutOfRange(UNDERFLOW)
-    if len(number.as_tuple().digits) > MAX_DIGITS:
-        raise NumberOutOfRange(TOO_PRECISE)
-    return format(number, "f")
+    try:
+        return number_text(check_number(number))
+    except ValidationException as exc:
+        raise NumberOutOfRange(exc.message) from None
 
 
 def parse(text: object) -> Decimal:

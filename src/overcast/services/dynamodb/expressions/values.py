@@ -12,8 +12,9 @@ import base64
 import binascii
 from decimal import Decimal, InvalidOperation
 
-Item = dict[str, dict]
-Value = dict
+from overcast.services.dynamodb.types import Item, Value
+
+__all__ = ["Item", "Value"]  # types.py owns them; the expression modules import them from here
 
 SCALARS = ("S", "N", "B")
 SETS = ("SS", "NS", "BS")
