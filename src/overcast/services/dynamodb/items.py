@@ -2,8 +2,9 @@
 
 Each write reads the old item and writes the new one, its index rows, counts and stream record
 in one transaction (changes.py), so a concurrent write never interleaves and a refused write
-changes nothing. `condition` (a Part A `Condition`: `matches(item) -> bool`) is checked
-against the old item inside that transaction.
+changes nothing. `condition` (an expression `Condition`'s `matches(item) -> bool`) is checked
+against the old item inside that transaction; `failed_item` (ReturnValuesOnConditionCheckFailure
+ALL_OLD) puts the old item in the ConditionalCheckFailedException.
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ from overcast.services.dynamodb.errors import (
     ResourceNotFoundException,
     ValidationException,
 )
-from overcast.services.dynamodb.keys import item_key, key_param
+from overcast.services.dynamodb.expressions import Update
+from overcast.services.dynamodb.keys import check_index_keys, item_key, key_param
 from overcast.services.dynamodb.schema import Table
 from overcast.services.dynamodb.tables import TableService
-from overcast.services.dynamodb.types import Item, check_item_size, item_size, validate_item
+from overcast.services.dynamodb.types import (
+    MAX_ITEM_BYTES,
+    Item,
+    check_item_size,
+    equal,
+    invalid,
+    item_size,
+    validate_item,
+)
 
 MAX_BATCH_GET = 100
 MAX_BATCH_WRITE = 25
@@ -68,7 +78,12 @@ class ItemService:
     # --- single items ---
 
     def put(
-        self, region: str, name: str, item: object, condition: Condition | None = None
+        self,
+        region: str,
+        name: str,
+        item: object,
+        condition: Condition | None = None,
+        failed_item: bool = False,
     ) -> tuple[Item | None, float, Table]:
         """Write the item; the old item (or None) and the write units used."""
         table = self.table(region, name)
@@ -77,7 +92,7 @@ class ItemService:
         size = check_item_size(new)
         with self.store.transaction():
             old = self._current(table, key)
-            _check(condition, old)
+            _check(condition, old, failed_item)
             self.changes.write(table, key, old, new)
         return old, write_units(max(size, item_size(old) if old else 0)), table
 
@@ -87,16 +102,46 @@ class ItemService:
         return found, table
 
     def delete(
-        self, region: str, name: str, key: object, condition: Condition | None = None
+        self,
+        region: str,
+        name: str,
+        key: object,
+        condition: Condition | None = None,
+        failed_item: bool = False,
     ) -> tuple[Item | None, float, Table]:
         table = self.table(region, name)
         at = key_param(table, key)
         with self.store.transaction():
             old = self._current(table, at)
-            _check(condition, old)
+            _check(condition, old, failed_item)
             if old is not None:
                 self.changes.write(table, at, old, None)
         return old, write_units(item_size(old) if old else 0), table
+
+    def update(
+        self,
+        region: str,
+        name: str,
+        key: object,
+        change: Update,
+        condition: Condition | None = None,
+        failed_item: bool = False,
+    ) -> tuple[Item | None, Item, float, Table]:
+        """Apply `change` to the item (to its key alone when there is none: UpdateItem
+        creates it); the old item (or None), the new one, and the write units used."""
+        table = self.table(region, name)
+        at = key_param(table, key)
+        refuse_key_updates(table, change)
+        with self.store.transaction():
+            old = self._current(table, at)
+            _check(condition, old, failed_item)
+            new = updated(table, change, old, at.attributes)
+            # "If you perform ... an UpdateItem operation that does not change any data in an
+            # item, DynamoDB Streams does not write a stream record for that operation."
+            if old is None or not equal({"M": old}, {"M": new}):
+                self.changes.write(table, at, old, new)
+        size = max(item_size(new), item_size(old) if old else 0)
+        return old, new, write_units(size), table
 
     def _current(self, table: Table, key: Key) -> Item | None:
         found = self.store.item(table.table_id, key.hash, key.range)
@@ -185,6 +230,22 @@ def _planned(table: Table, write: dict) -> tuple[Key, Item | None]:
     return key_param(table, delete["Key"]), None
 
 
-def _check(condition: Condition | None, old: Item | None) -> None:
+def _check(condition: Condition | None, old: Item | None, failed_item: bool = False) -> None:
     if condition is not None and not condition(old):
-        raise ConditionalCheckFailedException()
+        raise ConditionalCheckFailedException(item=old if failed_item else None)
+
+
+def refuse_key_updates(table: Table, change: Update) -> None:
+    for name in change.paths:
+        if name in table.keys.names:
+            raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
+
+
+def updated(table: Table, change: Update, old: Item | None, key: Item) -> Item:
+    """The item `change` makes of `old` (of the key alone when there is none), checked as a
+    written item is: values normalised, index key types, 400 KB."""
+    new = validate_item(change.apply(old if old is not None else dict(key)))
+    check_index_keys(table, new)
+    if item_size(new) > MAX_ITEM_BYTES:
+        raise ValidationException("Item size to update has exceeded the maximum allowed size")
+    return new

@@ -4,10 +4,11 @@ DynamoDB's key order (key bytes: types.key_bytes), with DynamoDB's paging: a pag
 the maximum number of items set (if using the Limit parameter) or a maximum of 1 MB of data"),
 with `LastEvaluatedKey` the key of the last item read.
 
-A Query's key condition comes as a `KeyCondition` (the Part A contract: `hash_value`, and
-`range` with `op` and `values`); the legacy `KeyConditions` form is read here into the same
-shape. `keep` (a filter, Part A's Condition.matches) is applied after the page is read, as
-DynamoDB applies a FilterExpression.
+A Query's key condition comes as an expressions.KeyCondition (`hash_value`, and `range` with
+`op` and `values`), from a KeyConditionExpression or the legacy KeyConditions. `keep` (a
+filter's Condition.matches) is applied to each item read, as DynamoDB applies a
+FilterExpression; `fetch` reads a local index's items from the table (attributes the index
+does not project).
 """
 
 from __future__ import annotations
@@ -19,24 +20,13 @@ from dataclasses import dataclass, field
 
 from overcast.services.dynamodb.changes import key_of
 from overcast.services.dynamodb.errors import ValidationException
+from overcast.services.dynamodb.expressions import KeyCondition, RangeCondition
 from overcast.services.dynamodb.keys import NO_MATCH
 from overcast.services.dynamodb.schema import Index, KeySchema, Table
 from overcast.services.dynamodb.types import Item, Value, key_bytes, kind_of, validate_item
 
 PAGE_BYTES = 1024 * 1024
 RANGE_OPS = ("=", "<", "<=", ">", ">=", "BETWEEN", "BEGINS_WITH")
-
-
-@dataclass
-class RangeCondition:
-    op: str
-    values: tuple[Value, ...]
-
-
-@dataclass
-class KeyCondition:
-    hash_value: Value
-    range: RangeCondition | None = None
 
 
 @dataclass
@@ -57,6 +47,7 @@ class Read:
     forward: bool = True
     keep: Callable[[Item], bool] | None = None
     segment: tuple[int, int] | None = None  # (Segment, TotalSegments)
+    fetch: bool = False  # a local index's read takes each item from the table
 
 
 def _schema(table: Table, index: Index | None) -> KeySchema:
@@ -144,7 +135,7 @@ def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
         columns = "(hash, range, base_hash, base_range)" if index else "(hash, range)"
         where += f" AND {columns} {op} ({', '.join('?' * len(start))})"
         args = (*args, *start)
-    rows = _rows(store, table, index, where, args, descending)
+    rows = _rows(store, table, index, where, args, descending, read.fetch)
     for position, item, size in rows:
         if read.segment is not None and not _in_segment(position, read.segment):
             continue
@@ -158,7 +149,10 @@ def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
     return page
 
 
-def _rows(store, table: Table, index: Index | None, where: str, args: tuple, descending: bool):
+def _rows(
+    store, table: Table, index: Index | None, where: str, args: tuple, descending: bool,
+    fetch: bool = False,
+):  # fmt: skip
     """(position key, item, size) in order; a position key's first element is the base hash."""
     if index is None:
         for hash_, range_, text, size in store.rows(table.table_id, where, args, descending):
@@ -167,6 +161,9 @@ def _rows(store, table: Table, index: Index | None, where: str, args: tuple, des
     rows: Iterator = store.index_rows(table.table_id, index.name, where, args, descending)
     for _, _, base_hash, base_range, text in rows:
         item = json.loads(text)
+        if fetch:
+            found = store.item(table.table_id, base_hash, base_range)
+            item = found[0] if found is not None else item
         yield (base_hash, base_range), item, _size(item)
 
 
@@ -202,42 +199,3 @@ def _start(table: Table, index: Index | None, start: Item | None) -> tuple | Non
         return base.hash, base.range
     parts = [key_bytes(values[n]) for n in index.keys.names]
     return parts[0], parts[1] if len(parts) == 2 else b"", base.hash, base.range
-
-
-# --- the legacy KeyConditions form ---
-
-_LEGACY_OPS = {
-    "EQ": "=", "LT": "<", "LE": "<=", "GT": ">", "GE": ">=", "BETWEEN": "BETWEEN",
-    "BEGINS_WITH": "BEGINS_WITH",
-}  # fmt: skip
-
-
-def from_key_conditions(conditions: dict, keys: KeySchema) -> KeyCondition:
-    """`KeyConditions` ({name: {ComparisonOperator, AttributeValueList}}) as a KeyCondition."""
-    hash_spec = conditions.get(keys.hash)
-    if hash_spec is None or hash_spec.get("ComparisonOperator") != "EQ":
-        raise ValidationException("Query condition missed key schema element: " + keys.hash)
-    hash_values = validate_item(dict(enumerate_values(hash_spec)))
-    range_cond = None
-    others = [name for name in conditions if name != keys.hash]
-    if others:
-        if keys.range is None or others != [keys.range]:
-            raise ValidationException("Query key condition not supported")
-        spec = conditions[keys.range]
-        op = _LEGACY_OPS.get(spec.get("ComparisonOperator", ""))
-        if op is None:
-            raise ValidationException(
-                "Attempted conditional constraint is not an indexable operation"
-            )
-        values = validate_item(dict(enumerate_values(spec)))
-        range_cond = RangeCondition(op, tuple(values.values()))
-        if len(range_cond.values) != (2 if op == "BETWEEN" else 1):
-            raise ValidationException(
-                "One or more parameter values were invalid: Invalid number of argument(s) for "
-                f"the {spec['ComparisonOperator']} ComparisonOperator"
-            )
-    return KeyCondition(next(iter(hash_values.values())), range_cond)
-
-
-def enumerate_values(spec: dict) -> list[tuple[str, object]]:
-    return [(str(i), value) for i, value in enumerate(spec.get("AttributeValueList") or [])]

@@ -1,0 +1,19 @@
+"""DynamoDB's operation registry and the backend its handlers are given; the handlers live in
+api.py (control plane), item_api.py (items and batches), read_api.py (Query, Scan) and
+transact_api.py (transactions), each registering here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from overcast.aws.operations import Operations
+from overcast.services.dynamodb.items import ItemService
+from overcast.services.dynamodb.tables import TableService
+
+OPERATIONS = Operations()
+
+
+@dataclass(frozen=True)
+class DynamoDb:
+    tables: TableService
+    items: ItemService
