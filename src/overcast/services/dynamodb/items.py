@@ -91,14 +91,14 @@ class ItemService:
         key = item_key(table, new)
         size = check_item_size(new)
         with self.store.transaction():
-            old = self._current(table, key)
+            old = self.current(table, key)
             _check(condition, old, failed_item)
             self.changes.write(table, key, old, new)
         return old, write_units(max(size, item_size(old) if old else 0)), table
 
     def get(self, region: str, name: str, key: object) -> tuple[Item | None, Table]:
         table = self.table(region, name)
-        found = self._current(table, key_param(table, key))
+        found = self.current(table, key_param(table, key))
         return found, table
 
     def delete(
@@ -112,7 +112,7 @@ class ItemService:
         table = self.table(region, name)
         at = key_param(table, key)
         with self.store.transaction():
-            old = self._current(table, at)
+            old = self.current(table, at)
             _check(condition, old, failed_item)
             if old is not None:
                 self.changes.write(table, at, old, None)
@@ -133,7 +133,7 @@ class ItemService:
         at = key_param(table, key)
         refuse_key_updates(table, change)
         with self.store.transaction():
-            old = self._current(table, at)
+            old = self.current(table, at)
             _check(condition, old, failed_item)
             new = updated(table, change, old, at.attributes)
             # "If you perform ... an UpdateItem operation that does not change any data in an
@@ -143,7 +143,7 @@ class ItemService:
         size = max(item_size(new), item_size(old) if old else 0)
         return old, new, write_units(size), table
 
-    def _current(self, table: Table, key: Key) -> Item | None:
+    def current(self, table: Table, key: Key) -> Item | None:
         found = self.store.item(table.table_id, key.hash, key.range)
         return found[0] if found is not None else None
 
@@ -173,7 +173,7 @@ class ItemService:
                     rest = {**spec, "Keys": [k.attributes for k in keys[position:]]}
                     unprocessed[table.name] = rest
                     break
-                item = self._current(table, key)
+                item = self.current(table, key)
                 units += read_units(
                     item_size(item) if item else 0, bool(spec.get("ConsistentRead"))
                 )
@@ -203,7 +203,7 @@ class ItemService:
         units: dict[str, tuple[Table, float]] = {}
         with self.store.transaction():
             for table, key, new in plans:
-                old = self._current(table, key)
+                old = self.current(table, key)
                 if old is not None or new is not None:
                     self.changes.write(table, key, old, new)
                 size = max(item_size(new) if new else 0, item_size(old) if old else 0)

@@ -10,6 +10,8 @@ a write DynamoDB acknowledged survives `kill -9` and a power cut).
 - `ddb_stats`: item count and bytes per table ('' index) and per index, kept with each write.
 - `ddb_streams` / `stream_records`: each stream's metadata and its records, written in the
   same transaction as the item change (DynamoDB Streams, Part C, reads them).
+- `ddb_tokens`: TransactWriteItems' ClientRequestTokens (a digest of the request they came
+  with), written in the transaction they made, kept 10 minutes.
 
 Every change of an item, its index rows, its stats and its stream record is one transaction.
 """
@@ -46,6 +48,9 @@ CREATE TABLE IF NOT EXISTS stream_records (
     stream_arn TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL,
     event_name TEXT NOT NULL, record TEXT NOT NULL, user_identity TEXT,
     PRIMARY KEY (stream_arn, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ddb_tokens (
+    region TEXT NOT NULL, token TEXT NOT NULL, digest TEXT NOT NULL, created_ms INTEGER NOT NULL,
+    PRIMARY KEY (region, token)) WITHOUT ROWID;
 """
 
 Row = tuple[bytes, bytes, str, int]  # hash, range, item JSON, size
@@ -207,6 +212,26 @@ class DynamoDbStore(Database):
             if len(batch) < 256:
                 return
             after = tuple(batch[-1][: len(columns)])
+
+    # --- transactions' client request tokens ---
+
+    def token(self, region: str, token: str, since_ms: int) -> str | None:
+        """The digest of the request a token came with, if used since `since_ms`."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT digest FROM ddb_tokens WHERE region = ? AND token = ? AND created_ms >= ?",
+                (region, token, since_ms),
+            ).fetchone()
+        return row[0] if row else None
+
+    def save_token(self, region: str, token: str, digest: str, now_ms: int, since_ms: int) -> None:
+        """Record a token (inside its transaction), forgetting those used before `since_ms`."""
+        self._db.execute("DELETE FROM ddb_tokens WHERE created_ms < ?", (since_ms,))
+        self._db.execute(
+            "INSERT OR REPLACE INTO ddb_tokens (region, token, digest, created_ms) "
+            "VALUES (?, ?, ?, ?)",
+            (region, token, digest, now_ms),
+        )
 
     # --- streams ---
 
