@@ -69,3 +69,17 @@ def test_condition_keys() -> None:
         lambda region, name: "pk",
     )  # fmt: skip
     assert query.conditions == {"dynamodb:Select": "COUNT", "dynamodb:LeadingKeys": ["u2"]}
+    expression = dynamodb_access(
+        "Query",
+        {
+            "TableName": "t",
+            "KeyConditionExpression": "#k = :v AND sk > :s",
+            "ExpressionAttributeNames": {"#k": "pk"},
+            "ExpressionAttributeValues": {":v": {"S": "u3"}, ":s": {"S": "a"}},
+        },
+        CONTEXT,
+        lambda region, name: "pk",
+    )
+    assert expression.conditions == {"dynamodb:LeadingKeys": ["u3"]}
+    malformed = {"TableName": "t", "KeyConditionExpression": "pk = = :v"}
+    assert dynamodb_access("Query", malformed, CONTEXT, lambda r, n: "pk").conditions == {}

@@ -21,7 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from overcast.aws.authorizer import Access, Need
+from overcast.aws.errors import ServiceError
 from overcast.aws.request_context import RequestContext
+from overcast.services.dynamodb.expressions import Placeholders
+from overcast.services.dynamodb.expressions.conditions import bind_condition
+from overcast.services.dynamodb.expressions.keys import conditions_of
+from overcast.services.dynamodb.expressions.parser import parse_condition
 
 # On the table `TableName` names (the action is the operation's name).
 ON_TABLE = frozenset(
@@ -126,9 +131,29 @@ def _leading_keys(operation: str, params: dict, hash_key: str) -> list[str]:
         spec = conditions.get(hash_key) if isinstance(conditions, dict) else None
         values = spec.get("AttributeValueList") if isinstance(spec, dict) else None
         source = {hash_key: values[0]} if isinstance(values, list) and values else None
+        if isinstance(params.get("KeyConditionExpression"), str):
+            source = _expression_key(params, hash_key)
     value = source.get(hash_key) if isinstance(source, dict) else None
     if isinstance(value, dict):
         scalar = value.get("S", value.get("N", value.get("B")))
         if isinstance(scalar, str):
             return [scalar]
     return []
+
+
+def _expression_key(params: dict, hash_key: str) -> dict | None:
+    """The partition key value a KeyConditionExpression asks for (`pk = :v`), so that a
+    policy's dynamodb:LeadingKeys holds for Query's expression form as for KeyConditions. A
+    malformed expression names none: the Query is refused after authorization anyway."""
+    kind = "KeyConditionExpression"
+    try:
+        p = Placeholders(
+            params.get("ExpressionAttributeNames"), params.get("ExpressionAttributeValues")
+        )
+        found = conditions_of(bind_condition(parse_condition(params[kind], kind), p, kind))
+    except (ServiceError, TypeError, AttributeError, ValueError):
+        return None
+    condition = found.get(hash_key)
+    if condition is None or condition.op != "=" or len(condition.values) != 1:
+        return None
+    return {hash_key: condition.values[0]}
