@@ -258,3 +258,32 @@ def test_checkpoints_survive_a_restart(tmp_path, launch, function_name) -> None:
         )
     )
     assert delivered == ["a", "b", "c"]  # nothing skipped, nothing delivered again
+
+
+def test_the_function_role_must_read_the_stream(server, lambda_client, stream_table) -> None:
+    from support import LAMBDA_TRUST
+
+    iam = server.client("iam")
+    role = f"streams-{uuid.uuid4().hex[:8]}"
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))[
+        "Role"
+    ]["Arn"]
+    iam.attach_role_policy(
+        RoleName=role, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    )
+    function = f"narrow-{uuid.uuid4().hex[:8]}"
+    deploy(lambda_client, function, RECORDER, Role=role_arn)
+    _, arn = stream_table()
+    with pytest.raises(ClientError) as excinfo:
+        lambda_client.create_event_source_mapping(
+            EventSourceArn=arn, FunctionName=function, StartingPosition="LATEST"
+        )
+    assert excinfo.value.response["Error"]["Message"] == (
+        f"Cannot access stream {arn}. Please ensure the role can perform the GetRecords, "
+        "GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM."
+    )
+    iam.attach_role_policy(
+        RoleName=role,
+        PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",
+    )
+    mapping(lambda_client, function, arn, StartingPosition="LATEST")
