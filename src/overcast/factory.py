@@ -50,6 +50,7 @@ from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.function_urls import FunctionUrls
 from overcast.services.lambda_.store.sqlite import SqliteStore
 from overcast.services.lambda_.url_auth import UrlAuth
+from overcast.shards import Arrivals
 from overcast.store.code import CodeStore
 from overcast.store.code_collector import CodeCollector
 from overcast.store.data_dir import share_code
@@ -190,6 +191,7 @@ def build_platform(settings: Settings) -> Platform:
         keys=keys,
         identities=identities,
         request_auth=request_auth,
+        arrivals=Arrivals(),
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)

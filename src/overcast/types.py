@@ -159,11 +159,17 @@ class Invoker(Protocol):
 
 @dataclass(frozen=True)
 class Source:
-    """What an event source mapping's rules need to know of its source (a queue)."""
+    """What an event source mapping's rules need to know of its source: a queue, or a stream
+    (`kind` "dynamodb" or "kinesis": the ARN service of the sources that read it)."""
 
     fifo: bool
     visibility_timeout_s: int
     policy: str | None = None  # the queue's own policy (JSON text), which may allow the role
+    kind: str = "sqs"
+
+    @property
+    def stream(self) -> bool:
+        return self.kind != "sqs"
 
 
 class PolledMapping(Protocol):
@@ -195,6 +201,28 @@ class PolledMapping(Protocol):
     def reports_item_failures(self) -> bool: ...
 
 
+class StreamMapping(PolledMapping, Protocol):
+    """An event source mapping on a stream (DynamoDB Streams, Kinesis), as the stream pollers
+    (overcast/stream_pollers) read it: the stream settings of CreateEventSourceMapping."""
+
+    @property
+    def starting_position(self) -> str | None: ...  # TRIM_HORIZON, LATEST, AT_TIMESTAMP
+    @property
+    def starting_position_timestamp(self) -> float | None: ...
+    @property
+    def parallelization_factor(self) -> int | None: ...
+    @property
+    def bisect_batch_on_function_error(self) -> bool | None: ...
+    @property
+    def maximum_retry_attempts(self) -> int | None: ...  # -1: until the records expire
+    @property
+    def maximum_record_age_s(self) -> int | None: ...  # -1: no limit
+    @property
+    def tumbling_window_s(self) -> int | None: ...
+    @property
+    def on_failure(self) -> str | None: ...  # DestinationConfig.OnFailure.Destination
+
+
 class EventSources(Protocol):
     """The pollers' side of Lambda's event source mappings (services/sqs/pollers.py), which
     services/lambda_/control/event_source_mappings.py hands each mapping to."""
@@ -221,7 +249,7 @@ class PollerPermissions(Protocol):
 
     def refusal(self, mapping: PolledMapping, queue_policy: str | None) -> str | None:
         """The mapping's LastProcessingResult ("PROBLEM: ...") when its function's role may
-        not call what the poller does on its queue; None when it may."""
+        not call what the poller does on its queue (or stream); None when it may."""
         ...
 
     def report(self, mapping: PolledMapping, problem: str | None) -> None:

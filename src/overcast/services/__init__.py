@@ -10,6 +10,7 @@ from __future__ import annotations
 from overcast.services.apigatewayv2.spec import SPEC as APIGATEWAYV2
 from overcast.services.base import ServiceSpec
 from overcast.services.dynamodb.spec import SPEC as DYNAMODB
+from overcast.services.dynamodbstreams.spec import SPEC as DYNAMODBSTREAMS
 from overcast.services.events.spec import SPEC as EVENTS
 from overcast.services.iam.spec import SPEC as IAM
 from overcast.services.kms.spec import SPEC as KMS
@@ -33,5 +34,6 @@ SERVICES: tuple[ServiceSpec, ...] = (
     S3,
     SSM,
     SECRETSMANAGER,
-    DYNAMODB,  # delivers to nothing yet (its streams' mappings read its store)
+    DYNAMODB,  # delivers to nothing; writes its streams' records
+    DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
 )

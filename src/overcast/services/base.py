@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from overcast.object_readers import ObjectReaders
     from overcast.observe.logs import LogStore
     from overcast.services.lambda_.control.plane import ControlPlane
+    from overcast.shards import Arrivals
     from overcast.store.events import EventStore
     from overcast.types import Acceptor, FrontDoor, Functions
 
@@ -55,6 +56,9 @@ class Kernels:
     # Authentication and the authorizer for a service's own front doors (S3's form uploads):
     # the factory fills it in once the gateway is built; None in a test's own kernels
     request_auth: RequestAuth | None = None
+    # News of records written to streams (shards.Arrivals): DynamoDB tells it of its streams'
+    # records, DynamoDB Streams' readers wait on it; None in a test's own kernels
+    arrivals: Arrivals | None = None
 
 
 def _nothing() -> None:

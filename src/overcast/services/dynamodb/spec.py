@@ -1,5 +1,6 @@
 """DynamoDB as SERVICES lists it: its API on the gateway (X-Amz-Target `DynamoDB_20120810`),
-its tables in `<data dir>/dynamodb.db`, and the TTL sweeper running while the server does."""
+its tables in `<data dir>/dynamodb.db` (their streams' records too, which DynamoDB Streams reads),
+and the TTL sweeper running while the server does."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def build(kernels: Kernels) -> BuiltService:
 
     settings = kernels.settings
     store = DynamoDbStore(settings.data_dir / "dynamodb.db")
+    if kernels.arrivals is not None:
+        store.on_records = kernels.arrivals.notify  # wakes Lambda's pollers of its streams
     tables = TableService(store, settings.account_id)
     sweeper = TtlSweeper(tables)
 

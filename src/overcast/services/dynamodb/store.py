@@ -14,12 +14,15 @@ a write DynamoDB acknowledged survives `kill -9` and a power cut).
   with), written in the transaction they made, kept 10 minutes.
 
 Every change of an item, its index rows, its stats and its stream record is one transaction.
+Once a transaction that appended stream records commits, `on_records` is told each stream's
+ARN (the kernels' `shards.Arrivals`, so Lambda's stream pollers wake instead of polling).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from overcast.store.database import Database
@@ -43,7 +46,7 @@ CREATE TABLE IF NOT EXISTS ddb_stats (
 CREATE TABLE IF NOT EXISTS ddb_streams (
     stream_arn TEXT PRIMARY KEY, table_arn TEXT NOT NULL, table_id TEXT NOT NULL,
     view_type TEXT NOT NULL, label TEXT NOT NULL, created_ms INTEGER NOT NULL,
-    disabled_ms INTEGER, last_seq INTEGER NOT NULL DEFAULT 0);
+    disabled_ms INTEGER, last_seq INTEGER NOT NULL DEFAULT 0, key_schema TEXT);
 CREATE TABLE IF NOT EXISTS stream_records (
     stream_arn TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL,
     event_name TEXT NOT NULL, record TEXT NOT NULL, user_identity TEXT,
@@ -60,6 +63,27 @@ class DynamoDbStore(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
         self._db.execute("PRAGMA synchronous=FULL")
+        self.on_records: Callable[[str], None] | None = None
+        self._appended: set[str] = set()  # streams given records in the open transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """`Database.transaction`, then news of the streams it appended to, once committed."""
+        with self._lock:
+            outermost = self._depth == 0
+            try:
+                with super().transaction():
+                    yield
+            except BaseException:
+                if outermost:
+                    self._appended.clear()
+                raise
+            if not outermost or not self._appended:
+                return
+            appended, self._appended = self._appended, set()
+        if self.on_records is not None:
+            for arn in appended:
+                self.on_records(arn)
 
     # --- tables ---
 
@@ -236,12 +260,21 @@ class DynamoDbStore(Database):
     # --- streams ---
 
     def add_stream(
-        self, arn: str, table_arn: str, table_id: str, view_type: str, label: str, now_ms: int
+        self,
+        arn: str,
+        table_arn: str,
+        table_id: str,
+        view_type: str,
+        label: str,
+        now_ms: int,
+        key_schema: list[dict],
     ) -> None:
+        """`key_schema`: the table's KeySchema as the wire has it (DescribeStream answers it,
+        after the table is deleted too)."""
         self._db.execute(
             "INSERT INTO ddb_streams (stream_arn, table_arn, table_id, view_type, label, "
-            "created_ms) VALUES (?, ?, ?, ?, ?, ?)",
-            (arn, table_arn, table_id, view_type, label, now_ms),
+            "created_ms, key_schema) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (arn, table_arn, table_id, view_type, label, now_ms, json.dumps(key_schema)),
         )
 
     def disable_stream(self, arn: str, now_ms: int) -> None:
@@ -268,6 +301,7 @@ class DynamoDbStore(Database):
                 json.dumps(identity) if identity else None,
             ),
         )  # fmt: skip
+        self._appended.add(arn)
         return seq
 
     def trim_streams(self, before_ms: int) -> None:

@@ -204,7 +204,10 @@ class TableService:
             arn = f"{table.arn}/stream/{label}"
         table.stream = Stream(arn, label, view_type)
         with self.store.transaction():
-            self.store.add_stream(arn, table.arn, table.table_id, view_type, label, int(now * 1000))
+            self.store.add_stream(
+                arn, table.arn, table.table_id, view_type, label, int(now * 1000),
+                table.keys.wire(),
+            )  # fmt: skip
 
     def _update_sse(self, table: Table, spec: dict) -> dict | None:
         sse = schema.check_sse(spec, table.region, self.account, _uuid())

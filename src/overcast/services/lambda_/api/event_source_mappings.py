@@ -13,12 +13,19 @@ SIMPLE = {
     "BatchSize": "batch_size",
     "MaximumBatchingWindowInSeconds": "maximum_batching_window_s",
     "Enabled": "enabled",
+    "StartingPosition": "starting_position",
+    "ParallelizationFactor": "parallelization_factor",
+    "BisectBatchOnFunctionError": "bisect_batch_on_function_error",
+    "MaximumRetryAttempts": "maximum_retry_attempts",
+    "MaximumRecordAgeInSeconds": "maximum_record_age_s",
+    "TumblingWindowInSeconds": "tumbling_window_s",
 }
 
 
 def mapping_configuration(mapping: EventSourceMapping) -> dict:
-    """EventSourceMappingConfiguration, as Lambda answers it for an SQS source."""
-    return {
+    """EventSourceMappingConfiguration, as Lambda answers it for an SQS source, and for a
+    stream with its stream settings too."""
+    answer = {
         "UUID": mapping.uuid,
         "BatchSize": mapping.batch_size,
         "MaximumBatchingWindowInSeconds": mapping.maximum_batching_window_s,
@@ -39,6 +46,23 @@ def mapping_configuration(mapping: EventSourceMapping) -> dict:
         "EventSourceMappingArn": mapping.arn,
         "LastProcessingResult": mapping.last_processing_result,
     }
+    if mapping.stream:
+        answer.update(_stream_settings(mapping))
+    return answer
+
+
+def _stream_settings(mapping: EventSourceMapping) -> dict:
+    on_failure = {"Destination": mapping.on_failure} if mapping.on_failure else {}
+    return {
+        "StartingPosition": mapping.starting_position,
+        "StartingPositionTimestamp": mapping.starting_position_timestamp,
+        "ParallelizationFactor": mapping.parallelization_factor,
+        "DestinationConfig": {"OnFailure": on_failure},
+        "MaximumRecordAgeInSeconds": mapping.maximum_record_age_s,
+        "BisectBatchOnFunctionError": mapping.bisect_batch_on_function_error,
+        "MaximumRetryAttempts": mapping.maximum_retry_attempts,
+        "TumblingWindowInSeconds": mapping.tumbling_window_s,
+    }
 
 
 def _settings(p: dict) -> dict:
@@ -54,7 +78,16 @@ def _settings(p: dict) -> dict:
         settings["maximum_concurrency"] = p["ScalingConfig"].get("MaximumConcurrency")
     if "Tags" in p:
         settings["tags"] = dict(p["Tags"])
+    if p.get("StartingPositionTimestamp") is not None:
+        settings["starting_position_timestamp"] = _epoch(p["StartingPositionTimestamp"])
+    if "DestinationConfig" in p:
+        on_failure = (p["DestinationConfig"] or {}).get("OnFailure") or {}
+        settings["on_failure"] = on_failure.get("Destination") or None
     return settings
+
+
+def _epoch(value: object) -> float:
+    return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
 @OPERATIONS("CreateEventSourceMapping")

@@ -1,9 +1,19 @@
-"""Create/Get/Update/Delete/ListEventSourceMappings: which functions read which queues.
+"""Create/Get/Update/Delete/ListEventSourceMappings: which functions read which queues and
+streams.
 
 A mapping is written down in a transitional state (Creating, Enabling, Disabling, Updating,
-Deleting) and handed to the event sources (the queue pollers), which start, restart or stop
-its poller and then call back: the mapping settles (Enabled or Disabled; a deleted one is
-gone), as Lambda's does once its pollers have followed.
+Deleting) and handed to the event sources that read its source (the queue pollers, the
+stream pollers: one `EventSources` per ARN service, attached by each service), which start,
+restart or stop its poller and then call back: the mapping settles (Enabled or Disabled; a
+deleted one is gone), as Lambda's does once its pollers have followed.
+
+A stream mapping (DynamoDB Streams) takes the stream settings ("Lambda parameters for Amazon
+DynamoDB event source mappings", Lambda Developer Guide): StartingPosition required
+(TRIM_HORIZON or LATEST; AT_TIMESTAMP is Kinesis's), BatchSize 100 by default, up to 10,000,
+ParallelizationFactor 1, MaximumRetryAttempts and MaximumRecordAgeInSeconds -1 (infinite),
+BisectBatchOnFunctionError false, TumblingWindowInSeconds 0, OnFailure an SQS queue or SNS
+topic. The ranges the model states are checked by the gateway (ValidationException); the
+rest here.
 
 The function's execution role must allow what the poller does to the queue
 (source_permissions.py): checked when a mapping is made or given another function, and by
@@ -46,6 +56,30 @@ from overcast.types import EventSources, PolledMapping, Source
 
 PAGE_LIMIT = 100
 DEFAULT_BATCH_SIZE = 10
+STREAM_BATCH_SIZE = 100
+NO_RECORDS = "No records processed"  # a stream mapping's LastProcessingResult at first
+STREAM_REASON = "User action"  # a stream mapping's StateTransitionReason
+# A stream mapping's settings when not given (Lambda's defaults).
+STREAM_DEFAULTS = {
+    "batch_size": STREAM_BATCH_SIZE,
+    "parallelization_factor": 1,
+    "bisect_batch_on_function_error": False,
+    "maximum_retry_attempts": -1,
+    "maximum_record_age_s": -1,
+    "tumbling_window_s": 0,
+}
+# What Lambda accepts only for brokers (and queues' ScalingConfig), not for streams.
+NOT_FOR_STREAMS = (
+    "Topics",
+    "Queues",
+    "SourceAccessConfigurations",
+    "SelfManagedEventSource",
+    "AmazonManagedKafkaEventSourceConfig",
+    "SelfManagedKafkaEventSourceConfig",
+    "DocumentDBEventSourceConfig",
+    "ScalingConfig",
+)
+ON_FAILURE_SERVICES = ("sqs", "sns")
 FIFO_BATCH_LIMIT = 10
 MAX_FILTERS = 5
 NOT_FOUND = "The resource you requested does not exist."
@@ -83,19 +117,20 @@ class EventSourceMappingService:
         self.clock = clock
         self.permissions = permissions or SourcePermissions(catalog, None)
         self.lock = threading.RLock()
-        self.sources: EventSources | None = None
+        self.sources: dict[str, EventSources] = {}  # by the ARN service of what they read
         self._mappings: dict[str, EventSourceMapping] = {}
 
     def load(self) -> None:
         for mapping in self.store.load_event_source_mappings():
             self._mappings[mapping.uuid] = mapping
 
-    def attach(self, sources: EventSources) -> None:
-        """Hand every mapping to the pollers (at start); mappings caught in a transition by
-        a stop settle now."""
-        self.sources = sources
+    def attach(self, sources: EventSources, service: str = "sqs") -> None:
+        """Hand every mapping of sources of the ARN service `service` (sqs, dynamodb) to
+        their pollers (at start); mappings caught in a transition by a stop settle now."""
+        self.sources[service] = sources
         for mapping in list(self._mappings.values()):
-            sources.apply(mapping, self._settler(mapping))
+            if _arn_service(mapping.event_source_arn) == service:
+                sources.apply(mapping, self._settler(mapping))
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -167,20 +202,28 @@ class EventSourceMappingService:
         given: set[str],
     ) -> EventSourceMapping:
         """`settings`: the mapping's fields that were given (snake_case); `given`: the API
-        parameters named, to refuse those that are not for queues."""
-        _refuse_stream_parameters(given)
+        parameters named, to refuse those that are not for the source."""
         check_tags(settings.get("tags") or {})
         if not source_arn:
+            _refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
             raise InvalidParameterValueException("EventSourceArn is required for this source.")
-        source = self._sources().check_source(region, source_arn)
+        source = self._sources(source_arn).check_source(region, source_arn)
+        if source.stream:
+            _refuse_parameters(given, NOT_FOR_STREAMS, "stream")
+            if "StartingPosition" not in given:
+                raise InvalidParameterValueException(
+                    "StartingPosition is required for this event source."
+                )
+            settings = {**STREAM_DEFAULTS, **settings, "last_processing_result": NO_RECORDS}
+            settings["state_reason"] = STREAM_REASON
+        else:
+            _refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
         function_arn = self._function_arn(region, function_name, source, source_arn)
         with self.lock:
             for other in self._mappings.values():
                 if other.event_source_arn == source_arn and other.function_arn == function_arn:
                     raise ResourceConflictException(
-                        f'An event source mapping with SQS arn (" {source_arn} ") and function '
-                        f'(" {function_name} ") already exists. Please update or delete the '
-                        f"existing mapping with UUID {other.uuid}"
+                        _duplicate(source, source_arn, function_name, other.uuid)
                     )
             mapping = EventSourceMapping(
                 uuid=str(uuids.uuid4()),
@@ -201,14 +244,18 @@ class EventSourceMappingService:
     def update(
         self, uuid: str, region: str, function_name: str | None, settings: dict, given: set[str]
     ) -> EventSourceMapping:
-        _refuse_stream_parameters(given)
         with self.lock:
             current = self.get(uuid)
             if current.state is MappingState.DELETING:
                 raise ResourceInUseException(
                     "Cannot update the event source mapping because it is in use (Deleting)."
                 )
-            source = self._sources().check_source(current.region, current.event_source_arn)
+            sources = self._sources(current.event_source_arn)
+            source = sources.check_source(current.region, current.event_source_arn)
+            if source.stream:
+                _refuse_parameters(given, NOT_FOR_STREAMS, "stream")
+            else:
+                _refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
             if function_name:
                 function_arn = self._function_arn(
                     region, function_name, source, current.event_source_arn
@@ -233,7 +280,7 @@ class EventSourceMappingService:
         """Keep it, and have the pollers follow."""
         self.store.put_event_source_mapping(mapping)
         self._mappings[mapping.uuid] = mapping
-        self._sources().apply(mapping, self._settler(mapping))
+        self._sources(mapping.event_source_arn).apply(mapping, self._settler(mapping))
 
     def _settler(self, mapping: EventSourceMapping) -> Callable[[], None]:
         def settle() -> None:
@@ -273,7 +320,7 @@ class EventSourceMappingService:
         action = self.permissions.missing(
             mapping.function_arn, mapping.event_source_arn, queue_policy
         )
-        return None if action is None else refused_at_poll(action)
+        return None if action is None else refused_at_poll(action, mapping.event_source_arn)
 
     def report(self, mapping: PolledMapping, problem: str | None) -> None:
         """Keep the last poll's result; an allowed poll changes it only after a problem. The
@@ -310,7 +357,7 @@ class EventSourceMappingService:
                 raise ResourceNotFoundException(
                     f"Function not found: {named.arn(account, qualifier)}"
                 )
-        if source.visibility_timeout_s < config.timeout:
+        if not source.stream and source.visibility_timeout_s < config.timeout:
             raise InvalidParameterValueException(
                 f"Queue visibility timeout: {source.visibility_timeout_s} seconds is less than "
                 f"Function timeout: {config.timeout} seconds"
@@ -321,12 +368,16 @@ class EventSourceMappingService:
     def _check_role(self, config: Configuration, source: Source, source_arn: str) -> None:
         action = self.permissions.missing_for(config.role, config.name, source_arn, source.policy)
         if action is not None:
-            raise InvalidParameterValueException(refused_at_create(action))
+            raise InvalidParameterValueException(refused_at_create(action, source_arn))
 
-    def _sources(self) -> EventSources:
-        if self.sources is None:
+    def _sources(self, source_arn: str) -> EventSources:
+        """The pollers of sources like `source_arn` (by its ARN service)."""
+        sources = self.sources.get(_arn_service(source_arn))
+        if sources is None:
+            sources = self.sources.get("sqs")  # which words what it does not read
+        if sources is None:
             raise InvalidParameterValueException("No event sources are served here.")
-        return self.sources
+        return sources
 
     def _now(self) -> float:
         return self.clock().timestamp()
@@ -339,16 +390,43 @@ def _reported(current: str | None, problem: str | None) -> str | None:
     return POLL_OK if current is not None and current != POLL_OK else None
 
 
-def _refuse_stream_parameters(given: set[str]) -> None:
-    for name in NOT_FOR_QUEUES:
+def _arn_service(arn: str) -> str:
+    try:
+        return Arn.parse(arn).service
+    except ValueError:
+        return ""
+
+
+def _duplicate(source: Source, source_arn: str, function_name: str, uuid: str) -> str:
+    """ResourceConflictException's words for a second mapping of a source to a function."""
+    if source.stream:
+        return (
+            f'The event source arn (" {source_arn} ") and function (" {function_name} ") '
+            f"provided mapping already exists. Please update or delete the existing mapping "
+            f"with UUID {uuid}"
+        )
+    return (
+        f'An event source mapping with SQS arn (" {source_arn} ") and function '
+        f'(" {function_name} ") already exists. Please update or delete the '
+        f"existing mapping with UUID {uuid}"
+    )
+
+
+def _refuse_parameters(given: set[str], refused: tuple[str, ...], kind: str) -> None:
+    for name in refused:
         if name in given:
             raise InvalidParameterValueException(
-                f"Unsupported {name} parameter for an Amazon SQS event source."
+                f"Unsupported {name} parameter for an {kind} event source."
+                if kind == "Amazon SQS"
+                else f"Unsupported {name} parameter for a {kind} event source."
             )
 
 
 def _checked(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
-    """Lambda's rules for an SQS mapping's settings."""
+    """Lambda's rules for a mapping's settings: an SQS mapping's, or a stream's."""
+    _check_filters(mapping)
+    if source.stream:
+        return _checked_stream(mapping, source)
     if source.fifo and mapping.batch_size > FIFO_BATCH_LIMIT:
         raise InvalidParameterValueException(
             f"BatchSize must be between 1 and {FIFO_BATCH_LIMIT} for an Amazon SQS FIFO queue."
@@ -358,6 +436,43 @@ def _checked(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
             "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
             "greater than 10"
         )
+    return mapping
+
+
+def _checked_stream(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
+    if mapping.starting_position == "AT_TIMESTAMP":
+        if source.kind == "dynamodb":
+            raise InvalidParameterValueException(
+                "Unsupported starting position AT_TIMESTAMP: it is supported only for Amazon "
+                "Kinesis streams."
+            )
+        if mapping.starting_position_timestamp is None:
+            raise InvalidParameterValueException(
+                "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP."
+            )
+    if mapping.tumbling_window_s:
+        # Tumbling windows (aggregation state carried between invocations) are not built
+        # yet: refused rather than accepted and ignored.
+        raise InvalidParameterValueException(
+            "TumblingWindowInSeconds is not supported by this server yet."
+        )
+    age = mapping.maximum_record_age_s
+    if age is not None and age != -1 and age < 60:
+        raise InvalidParameterValueException(
+            "MaximumRecordAgeInSeconds must be -1 (infinite) or between 60 and 604800."
+        )
+    if (
+        mapping.on_failure is not None
+        and _arn_service(mapping.on_failure) not in ON_FAILURE_SERVICES
+    ):
+        raise InvalidParameterValueException(
+            f"The destination ARN {mapping.on_failure} is invalid: an OnFailure destination "
+            "of a stream is an Amazon SQS queue or an Amazon SNS topic."
+        )
+    return mapping
+
+
+def _check_filters(mapping: EventSourceMapping) -> None:
     if len(mapping.filters) > MAX_FILTERS:
         raise InvalidParameterValueException(
             f"The FilterCriteria can hold at most {MAX_FILTERS} filters."
@@ -369,4 +484,3 @@ def _checked(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
             raise InvalidParameterValueException(
                 f"Invalid filter pattern definition. {exc.reason}"
             ) from None
-    return mapping

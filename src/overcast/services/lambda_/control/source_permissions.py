@@ -1,4 +1,4 @@
-"""Whether a function's execution role may do what Lambda's poller does to its queue.
+"""Whether a function's execution role may do what Lambda's poller does to its queue or stream.
 
 Lambda reads an SQS queue for an event source mapping with the function's execution role:
 "Lambda needs the following permissions to manage messages in your Amazon SQS queue. Add
@@ -13,13 +13,19 @@ Decided with the policy language (aws/policy) as a session of the role would be 
 boundary, read through the kernels' `Identities` (no service imports IAM), and the queue's
 own policy, which may allow the role too. Without IAM's roles to read (auth off, or no IAM
 built) nothing is checked, as before: `SourcePermissions(catalog, None)`.
+
+A DynamoDB stream is read with dynamodb:GetRecords, GetShardIterator, DescribeStream and
+ListStreams (the AWSLambdaDynamoDBExecutionRole managed policy), asked here on the stream's
+ARN; Lambda refuses a role without them: "Cannot access stream <ARN>. Please ensure the role
+can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your
+stream in IAM." (InvalidParameterValueException).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from overcast.aws.arn import function_target
+from overcast.aws.arn import Arn, function_target
 from overcast.aws.policy.errors import MalformedPolicyDocumentError
 from overcast.aws.policy.evaluation import Request, evaluate
 from overcast.aws.sessions import assumed_role_identity
@@ -28,19 +34,40 @@ from overcast.identities import Identities
 from overcast.services.lambda_.control.catalog import Catalog
 from overcast.services.lambda_.model.configuration import Configuration
 
-# What the poller calls, in the order Lambda names the one missing.
-POLLER_ACTIONS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
+# What the poller calls, by the source ARN's service, in the order Lambda names the one
+# missing.
+POLLER_ACTIONS = {
+    "sqs": ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"),
+    "dynamodb": ("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"),
+    "kinesis": ("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"),
+}
+SERVICE_NAMES = {"sqs": "SQS", "dynamodb": "DynamoDB Streams", "kinesis": "Kinesis"}
 
 
-def refused_at_create(action: str) -> str:
+def _service(source_arn: str) -> str:
+    try:
+        service = Arn.parse(source_arn).service
+    except ValueError:
+        return "sqs"
+    return service if service in POLLER_ACTIONS else "sqs"
+
+
+def refused_at_create(action: str, source_arn: str = "") -> str:
     """CreateEventSourceMapping's refusal (recorded from Lambda's answers)."""
+    if _service(source_arn) != "sqs":
+        return (
+            f"Cannot access stream {source_arn}. Please ensure the role can perform the "
+            "GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your "
+            "stream in IAM."
+        )
     return f"The provided execution role does not have permissions to call {action} on SQS"
 
 
-def refused_at_poll(action: str) -> str:
+def refused_at_poll(action: str, source_arn: str = "") -> str:
     """The mapping's LastProcessingResult while its polls fail for want of a permission
     (Lambda's "PROBLEM: ..." form; the sentence after it is Overcast's)."""
-    return f"PROBLEM: Lambda is unable to call {action} on SQS due to insufficient permissions"
+    name = SERVICE_NAMES[_service(source_arn)]
+    return f"PROBLEM: Lambda is unable to call {action} on {name} due to insufficient permissions"
 
 
 class SourcePermissions:
@@ -73,12 +100,14 @@ class SourcePermissions:
             return None
         identity = assumed_role_identity(role_arn, function_name)
         applied = self.identities.policies_for(identity)
+        service = _service(queue_arn)
+        actions = POLLER_ACTIONS[service]
         if applied is None:
-            return POLLER_ACTIONS[0]  # a role IAM does not have may do nothing
-        for action in POLLER_ACTIONS:
+            return actions[0]  # a role IAM does not have may do nothing
+        for action in actions:
             request = Request(
                 identity,
-                f"sqs:{action}",
+                f"{service}:{action}",
                 queue_arn,
                 identity_policies=applied.identity_policies,
                 boundary=applied.boundary,

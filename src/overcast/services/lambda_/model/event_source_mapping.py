@@ -1,5 +1,5 @@
-"""An event source mapping: Lambda reading a source (an SQS queue here) in batches and
-invoking a function with each batch.
+"""An event source mapping: Lambda reading a source (an SQS queue, a DynamoDB stream) in
+batches and invoking a function with each batch.
 
 Its state moves as Lambda's does: Creating -> Enabled (or Disabled), Enabling/Disabling/
 Updating -> Enabled or Disabled, Deleting -> gone, each transitional state lasting until the
@@ -54,6 +54,19 @@ class EventSourceMapping:
     # LastProcessingResult: None until a poll is refused, then "PROBLEM: ...", then "OK"
     # once a poll is allowed again. The pollers do not follow it (it is theirs to report).
     last_processing_result: str | None = None
+    # Stream sources only (None for a queue): CreateEventSourceMapping's stream settings.
+    starting_position: str | None = None
+    starting_position_timestamp: float | None = None
+    parallelization_factor: int | None = None
+    bisect_batch_on_function_error: bool | None = None
+    maximum_retry_attempts: int | None = None  # -1: until the records expire
+    maximum_record_age_s: int | None = None  # -1: no limit
+    tumbling_window_s: int | None = None
+    on_failure: str | None = None  # DestinationConfig.OnFailure.Destination
+
+    @property
+    def stream(self) -> bool:
+        return self.starting_position is not None
 
     @property
     def arn(self) -> str:

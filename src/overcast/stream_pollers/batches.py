@@ -1,0 +1,222 @@
+"""One batch's fate, as Lambda handles a stream batch ("Error handling for stream event
+sources", Lambda Developer Guide):
+
+- The function is invoked synchronously with `{"Records": [...]}`, within its concurrency
+  (the poller waits for room, it is never throttled away). A batch that could not reach the
+  function (throttled, the function gone) is tried again later, not counted as a retry.
+- Success: the batch is done (its checkpoint saved). With ReportBatchItemFailures, a
+  response naming failed records (`batchItemFailures[].itemIdentifier`: their sequence
+  numbers) checkpoints before the lowest one, and the rest is retried from it; an empty or
+  missing list is a success; an identifier that is missing, empty or not in the batch fails
+  the whole batch.
+- A function error retries the batch, up to MaximumRetryAttempts (-1: until its records
+  expire), with a growing pause. BisectBatchOnFunctionError splits a failed batch in two and
+  delivers each half in turn; splitting "doesn't consume the retry quota".
+- Records older than MaximumRecordAgeInSeconds are not delivered. A batch discarded (retries
+  exhausted, records too old) goes to DestinationConfig.OnFailure as a failure record, if
+  one is set, and the reader moves past it.
+- LastProcessingResult says how the last invocation went ("OK", "PROBLEM: Function call
+  failed").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from overcast.aws import json_document
+from overcast.aws.errors import MissingResource, ServiceError
+from overcast.aws.request_id import new_request_id
+from overcast.delivery import Delivery, DeliveryFailed, Destinations
+from overcast.function import Target
+from overcast.shards import ShardRecord
+from overcast.stream_pollers.failures import AGE_EXCEEDED, RETRIES_EXHAUSTED, failure_record
+from overcast.stream_pollers.kinds import StreamKind
+from overcast.types import InvokeResult, PollerPermissions, Resolver, Runner, StreamMapping
+
+log = logging.getLogger(__name__)
+
+FUNCTION_FAILED = "PROBLEM: Function call failed"
+ADMISSION_ROUND_S = 1.0
+PAUSE_S = 1.0  # before trying again a batch that did not reach the function
+RETRY_FIRST_S, RETRY_MAX_S = 0.05, 5.0  # the pause between retries of a failed batch
+
+Done = Callable[[ShardRecord], None]  # a record (and those before it in the batch) is done
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one invocation went: `failed_from` is the index of the first record to retry
+    (None: all done); `response` the invocation's, for a failure record."""
+
+    failed_from: int | None
+    response: dict | None
+
+
+class BatchRunner:
+    def __init__(
+        self,
+        mapping: StreamMapping,
+        kind: StreamKind,
+        runner: Runner,
+        resolver: Resolver,
+        destinations: Destinations | None,
+        permissions: PollerPermissions | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.mapping = mapping
+        self.kind = kind
+        self.runner = runner
+        self.resolver = resolver
+        self.destinations = destinations
+        self.permissions = permissions
+        self.clock = clock
+        self.running = True
+
+    async def deliver(self, shard_id: str, batch: list[ShardRecord], done: Done) -> None:
+        """Until the batch is done or discarded (or the poller stops)."""
+        mapping = self.mapping
+        attempts, response, pause = 0, None, RETRY_FIRST_S
+        while self.running and batch:
+            if self._too_old(batch[0]):
+                self._discard(shard_id, batch, AGE_EXCEEDED, attempts, response)
+                done(batch[-1])
+                return
+            outcome = await self._invoke(batch)
+            if outcome is None:
+                continue  # did not reach the function: not a retry
+            if outcome.failed_from is None:
+                done(batch[-1])  # checkpointed before "OK" is reported
+                self._report(None)
+                return
+            self._report(FUNCTION_FAILED)
+            attempts, response = attempts + 1, outcome.response
+            if outcome.failed_from > 0:
+                done(batch[outcome.failed_from - 1])
+                batch = batch[outcome.failed_from :]
+            elif mapping.bisect_batch_on_function_error and len(batch) > 1:
+                middle = len(batch) // 2
+                await self.deliver(shard_id, batch[:middle], done)
+                await self.deliver(shard_id, batch[middle:], done)
+                return
+            retries = mapping.maximum_retry_attempts
+            if retries is not None and retries >= 0 and attempts > retries:
+                self._discard(shard_id, batch, RETRIES_EXHAUSTED, attempts, response)
+                done(batch[-1])
+                return
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, RETRY_MAX_S)
+
+    def _too_old(self, first: ShardRecord) -> bool:
+        limit = self.mapping.maximum_record_age_s
+        if limit is None or limit < 0:
+            return False
+        return self.clock() * 1000 - first.arrival_ms > limit * 1000
+
+    async def _invoke(self, batch: list[ShardRecord]) -> Outcome | None:
+        """One invocation; None when the batch did not reach the function."""
+        mapping = self.mapping
+        try:
+            target = self.resolver.resolve(mapping.region, mapping.function_arn, None)
+        except (MissingResource, ServiceError) as exc:
+            log.warning("event source mapping %s: %s", mapping.uuid, exc.message)
+            await asyncio.sleep(PAUSE_S)
+            return None
+        if not await self._admitted(target):
+            return None
+        payload = json.dumps({"Records": [r.record for r in batch]}).encode()
+        try:
+            result = await self.runner.run_admitted(target, payload, new_request_id())
+        except (ServiceError, OSError) as exc:  # throttled, or no environment could start
+            log.info("event source mapping %s: batch not run (%s)", mapping.uuid, exc)
+            await asyncio.sleep(PAUSE_S)
+            return None
+        failed = failed_from(result, batch, mapping.reports_item_failures)
+        response = {
+            "statusCode": result.status_code,
+            "executedVersion": result.executed_version,
+            "functionError": result.function_error,
+        }
+        return Outcome(failed, {k: v for k, v in response.items() if v is not None})
+
+    async def _admitted(self, target: Target) -> bool:
+        while self.running:
+            if await self.runner.admitted(target.function, ADMISSION_ROUND_S):
+                return True
+        return False
+
+    def _report(self, problem: str | None) -> None:
+        if self.permissions is not None:
+            self.permissions.report(self.mapping, problem)
+
+    def _discard(
+        self,
+        shard_id: str,
+        batch: list[ShardRecord],
+        condition: str,
+        attempts: int,
+        response: dict | None,
+    ) -> None:
+        mapping = self.mapping
+        log.warning(
+            "event source mapping %s: %d record(s) of %s discarded (%s)",
+            mapping.uuid,
+            len(batch),
+            shard_id,
+            condition,
+        )
+        if not mapping.on_failure or self.destinations is None:
+            return
+        body = failure_record(
+            batch_info=self.kind.batch_info,
+            stream_arn=mapping.event_source_arn,
+            shard_id=shard_id,
+            records=batch,
+            condition=condition,
+            request_id=new_request_id(),
+            function_arn=mapping.function_arn,
+            invocations=attempts,
+            response=response,
+            now_ms=self.clock() * 1000,
+        )
+        try:
+            self.destinations.send(Delivery(mapping.on_failure, body, 0))
+        except DeliveryFailed as failure:
+            log.warning("event source mapping %s: %s", mapping.uuid, failure.message)
+
+
+def failed_from(result: InvokeResult, batch: list[ShardRecord], partial: bool) -> int | None:
+    """The index of the first record to retry, or None when the batch succeeded. A function
+    error fails it all. With ReportBatchItemFailures, the lowest sequence number the
+    response names (an invalid response fails it all)."""
+    if result.function_error:
+        return 0
+    if not partial:
+        return None
+    try:
+        response = (
+            json_document.loads(result.payload, json_document.PAYLOAD_MAX_DEPTH)
+            if result.payload.strip()
+            else None
+        )
+    except ValueError:
+        return 0
+    if not isinstance(response, dict):
+        return None
+    failures = response.get("batchItemFailures")
+    if not failures:
+        return None
+    if not isinstance(failures, list):
+        return 0
+    index = {r.sequence: i for i, r in enumerate(batch)}
+    lowest = len(batch)
+    for item in failures:
+        identifier = item.get("itemIdentifier") if isinstance(item, dict) else None
+        if not isinstance(identifier, str) or identifier not in index:
+            return 0
+        lowest = min(lowest, index[identifier])
+    return lowest
