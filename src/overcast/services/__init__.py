@@ -12,6 +12,7 @@ from overcast.services.base import ServiceSpec
 from overcast.services.dynamodb.spec import SPEC as DYNAMODB
 from overcast.services.events.spec import SPEC as EVENTS
 from overcast.services.iam.spec import SPEC as IAM
+from overcast.services.kinesis.spec import SPEC as KINESIS
 from overcast.services.kms.spec import SPEC as KMS
 from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
@@ -34,4 +35,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     SSM,
     SECRETSMANAGER,
     DYNAMODB,  # delivers to nothing yet (its streams' mappings read its store)
+    KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
 )
