@@ -1,10 +1,12 @@
 """The signal that records were written to a stream, for pollers that wait on it (Lambda's
 stream event source mappings) instead of polling the store.
 
-Writers call `written(arn)` from any thread. `wait(arn, timeout_s)` returns once a write
-has happened since the calling task's previous `wait` on that stream returned (so a write
-that lands while the task is reading is never missed), or at the timeout; the first wait of
-a task returns at once, as a reader must read before it waits.
+Writers call `notify(arn)` after the commit, from any thread (the name and the behaviour of
+`overcast.shards.Arrivals`, issue 17's shared one, which can replace this once merged).
+`wait(arn, timeout_s)` returns once a write has happened since the calling task's previous
+`wait` on that stream returned (so a write that lands while the task is reading is never
+missed), or at the timeout; the first wait of a task returns at once, as a reader must read
+before it waits.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ class Arrivals:
             weakref.WeakKeyDictionary()
         )
 
-    def written(self, arn: str) -> None:
+    def notify(self, arn: str) -> None:
         with self._lock:
             self._generation[arn] = self._generation.get(arn, 0) + 1
             waiters = list(self._waiters.get(arn, ()))

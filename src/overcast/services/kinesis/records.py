@@ -115,7 +115,7 @@ class RecordService:
                 stream.position -= len(new)
                 raise
             stream.last_arrival_ms = arrival
-        self.arrivals.written(stream.arn)
+        self.arrivals.notify(stream.arn)
         return [(record.shard, record.position) for record in new]
 
     # --- reading ---
