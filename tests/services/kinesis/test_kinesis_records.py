@@ -172,3 +172,18 @@ def test_put_to_a_missing_stream(kinesis) -> None:
     with pytest.raises(ClientError) as caught:
         kinesis.put_record(StreamName=f"missing-{time.time_ns()}", Data=b"a", PartitionKey="k")
     assert error_of(caught)[0] == "ResourceNotFoundException"
+
+
+def test_a_partition_key_is_required(kinesis, make_stream) -> None:
+    name = make_stream()
+    with pytest.raises(ClientError) as caught:
+        kinesis.put_records(StreamName=name, Records=[{"Data": b"a", "PartitionKey": "k"},
+                                                      {"Data": b"b"}])  # fmt: skip
+    assert error_of(caught) == (
+        "ValidationException",
+        "1 validation error detected: Value null at 'records.2.member.partitionKey' failed to "
+        "satisfy constraint: Member must not be null",
+    )
+    with pytest.raises(ClientError) as caught:
+        kinesis.put_record(StreamName=name, Data=b"a")
+    assert "Value null at 'partitionKey'" in error_of(caught)[1]

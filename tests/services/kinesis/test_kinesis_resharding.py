@@ -121,3 +121,15 @@ def test_list_shards_pages_with_next_token(kinesis, make_stream) -> None:
     )
     after = kinesis.list_shards(StreamName=name, ExclusiveStartShardId="shardId-000000000000")
     assert len(after["Shards"]) == 2
+
+
+def test_an_altered_next_token_is_refused(kinesis, make_stream) -> None:
+    from overcast.aws.paging import decode_token, encode_token
+
+    name = make_stream(shards=2)
+    token = kinesis.list_shards(StreamName=name, MaxResults=1)["NextToken"]
+    arn, after, _, issued = decode_token(token)
+    for forged in ([arn, after, {"Type": 5}, issued], [arn, 7, None, issued], ["x"], {}):
+        with pytest.raises(ClientError) as caught:
+            kinesis.list_shards(NextToken=encode_token(forged))
+        assert error_of(caught)[0] == "InvalidArgumentException", forged

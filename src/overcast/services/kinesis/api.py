@@ -78,7 +78,7 @@ def list_streams(k: Kinesis, call: Call) -> dict:
     streams = sorted(k.streams.all(call.region), key=lambda s: s.name)
     after = p.get("ExclusiveStartStreamName")
     if p.get("NextToken") is not None:
-        after = _token(p["NextToken"], k.streams.now_ms())[0]
+        [after] = _token(p["NextToken"], k.streams.now_ms(), (str,))
     if after is not None:
         streams = [s for s in streams if s.name > after]
     limit = p.get("Limit") or 100
@@ -98,8 +98,10 @@ def list_shards(k: Kinesis, call: Call) -> dict:
     if p.get("NextToken") is not None:
         if named:
             raise InvalidArgumentException("NextToken and StreamName cannot be provided together.")
-        arn, after, shard_filter = _token(p["NextToken"], now)
+        arn, after, shard_filter = _token(p["NextToken"], now, (str, str, (dict, type(None))))
         stream = k.streams.by_arn(arn)
+        if shard_filter is not None and not _a_filter(shard_filter):
+            raise InvalidArgumentException(f"Invalid NextToken: {p['NextToken']}")
     elif not named:
         raise InvalidArgumentException("Either NextToken or StreamName should be provided.")
     else:
@@ -258,18 +260,37 @@ def _new_token(k: Kinesis, position: list) -> str:
     return encode_token([*position, k.streams.now_ms()])
 
 
-def _token(token: str, now_ms: int) -> list:
+def _token(token: str, now_ms: int, shape: tuple) -> list:
+    """The position a NextToken holds, of the types `shape` lists (then its issue time)."""
     try:
         fields = decode_token(token)
     except InvalidToken as exc:
         raise InvalidArgumentException(f"Invalid NextToken: {token}") from exc
-    if not isinstance(fields, list) or not fields or not isinstance(fields[-1], int):
+    kinds = (*shape, int)
+    if (
+        not isinstance(fields, list)
+        or len(fields) != len(kinds)
+        or not all(isinstance(field, kind) for field, kind in zip(fields, kinds, strict=True))
+    ):
         raise InvalidArgumentException(f"Invalid NextToken: {token}")
     if now_ms - fields[-1] > TOKEN_LIFETIME_MS:
         raise ExpiredNextTokenException(
             "The timestamp of the NextToken has expired. NextToken is valid for 300 seconds."
         )
     return fields[:-1]
+
+
+def _a_filter(shard_filter: dict) -> bool:
+    """Whether a ShardFilter read back from a NextToken (which a client may have altered) is
+    one the model allows."""
+    kinds = ("AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST",
+             "AT_TIMESTAMP", "FROM_TIMESTAMP")  # fmt: skip
+    return (
+        shard_filter.get("Type") in kinds
+        and isinstance(shard_filter.get("ShardId", ""), str)
+        and isinstance(shard_filter.get("Timestamp", 0), int | float | str)
+        and set(shard_filter) <= {"Type", "ShardId", "Timestamp"}
+    )
 
 
 # --- the wire ---

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from overcast.aws.errors import ValidationException
 from overcast.aws.validation import single_error
 from overcast.services.kinesis import sequences
 from overcast.services.kinesis.arrivals import Arrivals
@@ -59,14 +60,26 @@ class RecordService:
             )
         return key
 
-    def check_size(self, stream: Stream, data: bytes, path: str) -> None:
+    def check_entry(self, stream: Stream, entry: dict, prefix: str = "") -> None:
+        """A record's partition key is there and its data within the stream's record size."""
+        if entry.get("PartitionKey") is None:
+            # Optional in the model since a stream may place records itself
+            # (RecordDistributionStrategy AUTO, not offered here); required otherwise.
+            raise ValidationException(
+                f"1 validation error detected: Value null at '{prefix}partitionKey' failed to "
+                "satisfy constraint: Member must not be null"
+            )
         limit = stream.max_record_kib * 1024
-        if len(data) > limit:
-            raise single_error(path, data, f"Member must have length less than or equal to {limit}")
+        if len(entry["Data"]) > limit:
+            raise single_error(
+                f"{prefix}data",
+                entry["Data"],
+                f"Member must have length less than or equal to {limit}",
+            )
 
     def put(self, region: str, params: dict) -> dict:
         stream = self.writable(region, params)
-        self.check_size(stream, params["Data"], "data")
+        self.check_entry(stream, params)
         ordering = params.get("SequenceNumberForOrdering")
         if ordering is not None and sequences.parse(ordering) is None:
             raise InvalidArgumentException(
@@ -83,7 +96,7 @@ class RecordService:
         entries = params["Records"]
         total = 0
         for number, entry in enumerate(entries, start=1):
-            self.check_size(stream, entry["Data"], f"records.{number}.member.data")
+            self.check_entry(stream, entry, f"records.{number}.member.")
             total += len(entry["Data"]) + len(entry["PartitionKey"].encode())
         if total > MAX_REQUEST_BYTES:
             raise InvalidArgumentException("Records size exceeds 10 MB limit")
