@@ -13,6 +13,7 @@ from overcast.services.dynamodb.spec import SPEC as DYNAMODB
 from overcast.services.dynamodbstreams.spec import SPEC as DYNAMODBSTREAMS
 from overcast.services.events.spec import SPEC as EVENTS
 from overcast.services.iam.spec import SPEC as IAM
+from overcast.services.kinesis.spec import SPEC as KINESIS
 from overcast.services.kms.spec import SPEC as KMS
 from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
@@ -36,4 +37,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     SECRETSMANAGER,
     DYNAMODB,  # delivers to nothing; writes its streams' records
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
+    KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
 )
