@@ -261,16 +261,11 @@ def test_checkpoints_survive_a_restart(tmp_path, launch, function_name) -> None:
 
 
 def test_the_function_role_must_read_the_stream(server, lambda_client, stream_table) -> None:
-    from support import LAMBDA_TRUST
+    from overcast.cli.default_role import execution_role
 
-    iam = server.client("iam")
-    role = f"streams-{uuid.uuid4().hex[:8]}"
-    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))[
-        "Role"
-    ]["Arn"]
-    iam.attach_role_policy(
-        RoleName=role, PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-    )
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    iam, role = server.client("iam"), f"streams-{uuid.uuid4().hex[:8]}"
+    role_arn = execution_role(iam, role, basic)
     function = f"narrow-{uuid.uuid4().hex[:8]}"
     deploy(lambda_client, function, RECORDER, Role=role_arn)
     _, arn = stream_table()
