@@ -8,6 +8,7 @@ from pathlib import Path
 from overcast.services.kms.crypto import Cryptography
 from overcast.services.kms.master_key import MasterKey
 from overcast.services.kms.registry import KeyRegistry
+from overcast.services.kms.service_keys import ServiceKeys
 from overcast.services.kms.store import SqliteKeyStore
 from overcast.types import Keys
 
@@ -19,4 +20,4 @@ def kms_keys(data_dir: Path, account_id: str = ACCOUNT) -> Keys:
     master = MasterKey(data_dir.parent / f"{data_dir.name}.master.key", data_dir, {})
     registry = KeyRegistry(SqliteKeyStore(data_dir / "overcast.db"), master, account_id)
     registry.load()
-    return Cryptography(registry)
+    return ServiceKeys(Cryptography(registry))

@@ -477,3 +477,23 @@ def allow_public_url(client, function: str, qualifier: str | None = None) -> Non
         InvokedViaFunctionUrl=True,
         **where,
     )
+
+
+def user_client(server: RunningServer, service: str, *statements: dict):
+    """A client of `service` signing as a new IAM user whose inline policy has `statements`,
+    and the user's ARN."""
+    iam = server.client("iam")
+    name = f"user-{os.urandom(6).hex()}"
+    arn = iam.create_user(UserName=name)["User"]["Arn"]
+    document = {"Version": "2012-10-17", "Statement": list(statements)}
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    client = boto3.client(
+        service,
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+        config=Config(retries={"max_attempts": 0}),
+    )
+    return client, arn

@@ -29,6 +29,7 @@ from overcast.engine.starts import StartSlots
 from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
+from overcast.http.parameters_secrets import ParametersSecretsHost
 from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.identities import Identities
 from overcast.keys import KeyServices
@@ -79,6 +80,8 @@ class Platform:
     code_collector: CodeCollector | None = None
     signing_keys: KeyRings | None = None  # every signing key: the root's, sessions', (IAM users')
     sessions: SessionKeys | None = None
+    # The Parameters and Secrets extension's listeners (http/parameters_secrets.py)
+    parameters_secrets: ParametersSecretsHost | None = None
     _collecting: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -242,6 +245,8 @@ def build_platform(settings: Settings) -> Platform:
         authenticator=authenticator,
         resource_policies=lambda_rest.resource_policies,
     )
+    # Functions' Parameters and Secrets extension: one listener for every environment.
+    parameters_secrets = ParametersSecretsHost(sessions, settings.endpoint, settings.default_region)
     app = build_app(
         settings=settings,
         code_store=code_store,
@@ -250,7 +255,7 @@ def build_platform(settings: Settings) -> Platform:
         function_urls=function_urls,
         stream=PostRoute(STREAM_PATH, stream),
         queue_stats=queue.stats,
-        front_doors=tuple(door for s in built for door in s.front_doors),
+        front_doors=(parameters_secrets, *(door for s in built for door in s.front_doors)),
     )
     return Platform(
         settings,
@@ -269,6 +274,7 @@ def build_platform(settings: Settings) -> Platform:
         code_collector=CodeCollector(code_store, control.code_census.take, settings.code_grace_s),
         signing_keys=signing_keys,
         sessions=sessions,
+        parameters_secrets=parameters_secrets,
     )
 
 
@@ -339,12 +345,19 @@ async def _serve(
     server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
     guard = guard_loopback(settings, platform.protections)
+    host = platform.parameters_secrets
+    if host is not None:
+        if guard is not None:
+            host.allow_port, host.peers = guard.allow, guard.peers
+        host.start()
     platform.start()
     _announce(settings, platform.protections, root_of(platform))
     try:
         await server.serve(sockets=sockets)
     finally:
         await platform.stop()
+        if host is not None:
+            host.close()
         if guard is not None:
             guard.remove()
         print("Overcast stopped.", flush=True)

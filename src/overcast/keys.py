@@ -10,7 +10,7 @@ on a server without KMS, every key is missing, as a key no KMS here holds would 
 from __future__ import annotations
 
 from overcast.aws.errors import MissingResource
-from overcast.types import Keys
+from overcast.types import KeyCaller, Keys
 
 
 class KeyServices:
@@ -24,14 +24,23 @@ class KeyServices:
         self._keys = keys
 
     def encrypt(
-        self, region: str, key_id: str, plaintext: bytes, context: dict[str, str] | None = None
+        self,
+        region: str,
+        key_id: str,
+        plaintext: bytes,
+        context: dict[str, str] | None = None,
+        caller: KeyCaller | None = None,
     ) -> tuple[bytes, str]:
-        return self._registered().encrypt(region, key_id, plaintext, context)
+        return self._registered().encrypt(region, key_id, plaintext, context, caller)
 
     def decrypt(
-        self, region: str, blob: bytes, context: dict[str, str] | None = None
+        self,
+        region: str,
+        blob: bytes,
+        context: dict[str, str] | None = None,
+        caller: KeyCaller | None = None,
     ) -> tuple[bytes, str]:
-        return self._registered().decrypt(region, blob, context)
+        return self._registered().decrypt(region, blob, context, caller)
 
     def _registered(self) -> Keys:
         if self._keys is None:

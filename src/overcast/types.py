@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from overcast.function import FunctionVersion, Target
+
+if TYPE_CHECKING:
+    from overcast.aws.request_context import RequestContext
 
 
 class Resolver(Protocol):
@@ -329,6 +332,27 @@ class ObjectReader(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class KeyCaller:
+    """The caller a service uses a KMS key for. AWS's services call KMS on their caller's
+    behalf, so KMS authorizes the use as that caller's own request arriving through the
+    service (`kms:ViaService` `<service>.<region>.amazonaws.com`, `kms:CallerAccount`):
+    the caller needs the KMS action on the key from the key policy (and, where the key policy
+    delegates to IAM, from its identity policies). An AWS managed key's policy lets every
+    principal of the account use it through its own service ("Permissions for the KMS key",
+    Secrets Manager User Guide; "Restricting decryption of SecureString parameter values",
+    Systems Manager User Guide).
+
+    `request` is the caller's request to the service; `service` the service's endpoint prefix
+    (`ssm`, `secretsmanager`). `envelope`: the service seals with a data key, so encrypting
+    needs `kms:GenerateDataKey` rather than `kms:Encrypt` (Secrets Manager; Parameter Store's
+    advanced tier)."""
+
+    request: RequestContext
+    service: str
+    envelope: bool = False
+
+
 class Keys(Protocol):
     """Encryption at rest with KMS keys, for the services that keep secrets (Lambda's
     environment variables, Secrets Manager, SSM SecureString): KMS's implementation, handed
@@ -339,16 +363,29 @@ class Keys(Protocol):
     `context` is KMS's EncryptionContext: decrypt needs the same one. Both raise KMS's own
     errors (ServiceError subclasses: NotFoundException, DisabledException,
     KMSInvalidStateException, InvalidCiphertextException), which a caller may reword.
+
+    With a `caller`, KMS first authorizes the use for it (`KeyCaller`) and raises
+    `aws.errors.AccessDeniedException` with KMS's sentence when its policies refuse; without
+    one the service uses the key on its own account (Lambda starting an environment).
     """
 
     def encrypt(
-        self, region: str, key_id: str, plaintext: bytes, context: dict[str, str] | None = None
+        self,
+        region: str,
+        key_id: str,
+        plaintext: bytes,
+        context: dict[str, str] | None = None,
+        caller: KeyCaller | None = None,
     ) -> tuple[bytes, str]:
         """The ciphertext blob of `plaintext` under the key, and the key's ARN."""
         ...
 
     def decrypt(
-        self, region: str, blob: bytes, context: dict[str, str] | None = None
+        self,
+        region: str,
+        blob: bytes,
+        context: dict[str, str] | None = None,
+        caller: KeyCaller | None = None,
     ) -> tuple[bytes, str]:
         """The plaintext a blob holds (the blob names its key), and that key's ARN."""
         ...

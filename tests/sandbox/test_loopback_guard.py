@@ -86,3 +86,32 @@ def test_a_server_that_cannot_close_the_loopback_says_so_at_start(launch, tmp_pa
     said = output.read_text()
     assert "off  host's own ports (loopback and its addresses) closed" in said
     assert "functions can reach every service on the host's loopback" in said
+
+
+def test_a_servers_other_ports_are_entries_older_servers_read(tmp_path: Path) -> None:
+    """A port a server serves environments on (Parameters and Secrets' 2773) is one more
+    entry of the `start port` form every server reads; peers are the other servers' API ports."""
+    registry = tmp_path / "endpoints"
+    registry.mkdir()
+    me = loopback_guard._start_time(os.getpid())
+    (registry / f"{os.getpid()}.9200").write_text(f"{me} 9200\n")
+    peer = subprocess.Popen(["sleep", "30"])
+    try:
+        started = loopback_guard._start_time(peer.pid)
+        (registry / f"{peer.pid}.9300").write_text(f"{started} 9300\n")
+        (registry / f"{peer.pid}.9300.2773").write_text(f"{started} 2773\n")
+        guard = LoopbackGuard(9200, registry)
+        applied: list[set[int]] = []
+        guard._apply = applied.append  # type: ignore[method-assign]
+        guard.allow(2774)
+        assert (registry / f"{os.getpid()}.9200.2774").read_text() == f"{me} 2774\n"
+        assert applied == [{9200, 9300, 2773, 2774}]
+        assert guard.peers() == [9300]
+        guard.remove()
+        assert sorted(p.name for p in registry.iterdir() if p.name != ".lock") == [
+            f"{peer.pid}.9300",
+            f"{peer.pid}.9300.2773",
+        ]
+    finally:
+        peer.kill()
+        peer.wait()

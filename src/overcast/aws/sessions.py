@@ -46,6 +46,7 @@ class SessionKeys:
         self._now = now
         self._lock = threading.Lock()
         self._keys: dict[str, SigningKey] = {k.access_key_id: k for k in self._db.all()}
+        self._tokens = {k.session_token: k for k in self._keys.values() if k.session_token}
 
     def issue(self, identity: Identity, duration_s: int, durable: bool = True) -> SigningKey:
         """New credentials for `identity`, valid `duration_s` from now; `durable` ones are
@@ -60,6 +61,7 @@ class SessionKeys:
         with self._lock:
             self._forget_expired()
             self._keys[key.access_key_id] = key
+            self._tokens[key.session_token] = key
         if durable:
             self._db.add(key)
         return key
@@ -67,6 +69,14 @@ class SessionKeys:
     def find(self, access_key_id: str) -> SigningKey | None:
         # An expired key is still found: the verifier answers ExpiredToken, as AWS does.
         return self._keys.get(access_key_id)
+
+    def by_token(self, session_token: str) -> SigningKey | None:
+        """The unexpired credentials whose session token this is (an environment's, as the
+        Parameters and Secrets extension's callers present it), or None."""
+        key = self._tokens.get(session_token)
+        if key is None or key.expires_ms <= self._now() * 1000:
+            return None
+        return key
 
     def close(self) -> None:
         self._db.close()
@@ -77,7 +87,7 @@ class SessionKeys:
         cutoff = int((self._now() - 86400) * 1000)
         gone = [k for k, key in self._keys.items() if (key.expires_ms or 0) < cutoff]
         for access_key_id in gone:
-            del self._keys[access_key_id]
+            self._tokens.pop(self._keys.pop(access_key_id).session_token or "", None)
         if gone:
             self._db.forget_before(cutoff)
 

@@ -23,8 +23,13 @@ secrets in AWS Lambda functions"):
   PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS (3) calls to the services at once, each with
   SSM_PARAMETER_STORE_TIMEOUT_MILLIS / SECRETS_MANAGER_TIMEOUT_MILLIS (0: none).
 
-The services are called as an SDK would: JSON protocol at AWS_ENDPOINT_URL (Overcast), signed
-with SigV4 and the environment's credentials (the function's role).
+Environments share the host's network, so no environment can own the port: one listener of
+the server's serves every environment on it (http/parameters_secrets.py), and tells callers
+apart by their token, each answered with its own environment's credentials (its function's
+role) and cache. This program, run in the environment, hands the server the environment's
+settings when it starts (and asks it to listen on the port they name) and takes them back at
+SHUTDOWN. The server's listener calls the services as an SDK would, with what this module
+provides: JSON protocol at the endpoint, signed with SigV4 and the environment's credentials.
 """
 
 import datetime
@@ -39,12 +44,12 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import OrderedDict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 NAME = "AWSParametersAndSecretsLambdaExtension"
 LOG_PREFIX = "[AWS Parameters and Secrets Lambda Extension]"
 TOKEN_HEADER = "X-Aws-Parameters-Secrets-Token"
 EXTENSION_API = "2020-01-01/extension"
+HOST_PATH = "_overcast/parameters-secrets/environments"  # the server's registration route
 MAX_TTL_S = 300
 MAX_CACHE_SIZE = 1000
 LEVELS = {"debug": 10, "info": 20, "warn": 30, "error": 40, "none": 100}
@@ -69,10 +74,41 @@ class Settings:
             "ssm": _number(env, "SSM_PARAMETER_STORE_TTL", MAX_TTL_S, 0, MAX_TTL_S),
             "secretsmanager": _number(env, "SECRETS_MANAGER_TTL", MAX_TTL_S, 0, MAX_TTL_S),
         }
-        self.timeout = {
-            "ssm": _number(env, "SSM_PARAMETER_STORE_TIMEOUT_MILLIS", 0, 0) / 1000 or None,
-            "secretsmanager": _number(env, "SECRETS_MANAGER_TIMEOUT_MILLIS", 0, 0) / 1000 or None,
+        self.timeout_ms = {
+            "ssm": _number(env, "SSM_PARAMETER_STORE_TIMEOUT_MILLIS", 0, 0),
+            "secretsmanager": _number(env, "SECRETS_MANAGER_TIMEOUT_MILLIS", 0, 0),
         }
+
+    @property
+    def timeout(self):
+        """Each service's timeout in seconds; None for none."""
+        return {service: ms / 1000 or None for service, ms in self.timeout_ms.items()}
+
+    def document(self):
+        """The settings as the server takes them (registration's body)."""
+        return {
+            "port": self.port,
+            "cacheSize": self.cache_size,
+            "maxConnections": self.max_connections,
+            "ttl": self.ttl,
+            "timeoutMillis": self.timeout_ms,
+        }
+
+    @classmethod
+    def of_document(cls, document):
+        """Settings from a registration's body, each value bounded as from the environment."""
+        env = {
+            "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": document.get("port"),
+            "PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE": document.get("cacheSize"),
+            "PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS": document.get("maxConnections"),
+        }
+        for service, names in (
+            ("ssm", ("SSM_PARAMETER_STORE_TTL", "SSM_PARAMETER_STORE_TIMEOUT_MILLIS")),
+            ("secretsmanager", ("SECRETS_MANAGER_TTL", "SECRETS_MANAGER_TIMEOUT_MILLIS")),
+        ):
+            env[names[0]] = (document.get("ttl") or {}).get(service)
+            env[names[1]] = (document.get("timeoutMillis") or {}).get(service)
+        return cls({name: str(value) for name, value in env.items() if value is not None})
 
 
 def _number(env, name, default, low, high=None):
@@ -157,14 +193,10 @@ class Upstream:
         "secretsmanager": "secretsmanager.GetSecretValue",
     }
 
-    def __init__(self, env, settings):
-        self.endpoint = (env.get("AWS_ENDPOINT_URL") or "").rstrip("/") + "/"
-        self.region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-        self.credentials = (
-            env.get("AWS_ACCESS_KEY_ID", ""),
-            env.get("AWS_SECRET_ACCESS_KEY", ""),
-            env.get("AWS_SESSION_TOKEN", ""),
-        )
+    def __init__(self, endpoint, region, credentials, settings):
+        self.endpoint = endpoint.rstrip("/") + "/"
+        self.region = region
+        self.credentials = credentials  # (access key id, secret access key, session token)
         self.timeout = settings.timeout
         self.slots = threading.BoundedSemaphore(settings.max_connections)
 
@@ -255,63 +287,33 @@ ROUTES = {
 }
 
 
-class Handler(BaseHTTPRequestHandler):
-    """One request from the function: checked, then answered from the cache or the service."""
-
-    server_version = "AWSParametersAndSecretsLambdaExtension"
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        state = self.server.state
-        url = urllib.parse.urlsplit(self.path)
-        route = ROUTES.get(url.path.rstrip("/"))
-        if route is None:
-            return self._answer(404, {"message": "not found"})
-        # The token proves the caller runs in this environment (it is the environment's
-        # session token), so nothing else that reaches the port can read through it.
-        given = self.headers.get(TOKEN_HEADER)
-        if given is None or not hmac.compare_digest(given.encode(), state.token.encode()):
-            log("error", f"{TOKEN_HEADER} header is missing or invalid")
-            return self._answer(401, {"message": "Unauthorized"})
-        service, build = route
-        try:
-            payload = build(urllib.parse.parse_qs(url.query))
-        except BadRequest as bad:
-            return self._answer(400, {"message": str(bad)})
-        key = (service, json.dumps(payload, sort_keys=True))
-        body = state.cache.get(key)
-        if body is not None:
-            log("debug", f"Cache hit for {service} request")
-            return self._send(200, body)
-        status, body = state.upstream.call(service, payload)
-        if status == 200:
-            state.cache.put(key, body)
-        else:
-            log("error", f"{_operation(service)} request encountered an error: {status}")
-        return self._send(status, body)
-
-    def _answer(self, status, document):
-        self._send(status, json.dumps(document).encode())
-
-    def _send(self, status, body):
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
-        log("debug", format % args)
+def respond(path, cache, upstream):
+    """(status, JSON body bytes) for one request to the extension's `path` (with its query),
+    from `cache` or the service through `upstream`: the caller's own, as its token chose."""
+    url = urllib.parse.urlsplit(path)
+    route = ROUTES.get(url.path.rstrip("/"))
+    if route is None:
+        return 404, json.dumps({"message": "not found"}).encode()
+    service, build = route
+    try:
+        payload = build(urllib.parse.parse_qs(url.query))
+    except BadRequest as bad:
+        return 400, json.dumps({"message": str(bad)}).encode()
+    key = (service, json.dumps(payload, sort_keys=True))
+    body = cache.get(key)
+    if body is not None:
+        log("debug", f"Cache hit for {service} request")
+        return 200, body
+    status, body = upstream.call(service, payload)
+    if status == 200:
+        cache.put(key, body)
+    else:
+        log("error", f"{_operation(service)} request encountered an error: {status}")
+    return status, body
 
 
 def _operation(service):
     return Upstream.TARGETS[service].split(".")[1]
-
-
-class State:
-    def __init__(self, env, settings):
-        self.token = env.get("AWS_SESSION_TOKEN", "")
-        self.cache = Cache(settings.cache_size, settings.ttl)
-        self.upstream = Upstream(env, settings)
 
 
 # --- the Extensions API -------------------------------------------------------------------
@@ -321,6 +323,21 @@ def extensions_api(env, path, body=None, headers=None):
     url = f"http://{env['AWS_LAMBDA_RUNTIME_API']}/{EXTENSION_API}/{path}"
     request = urllib.request.Request(url, body, headers or {}, method="POST" if body else "GET")
     return urllib.request.urlopen(request)
+
+
+def host(env, method, body=None):
+    """Hand the server the environment's settings (POST) or take them back (DELETE), with
+    the environment's token; (status, message)."""
+    url = (env.get("AWS_ENDPOINT_URL") or "").rstrip("/") + "/" + HOST_PATH
+    headers = {TOKEN_HEADER: env.get("AWS_SESSION_TOKEN", ""), "Content-Type": "application/json"}
+    request = urllib.request.Request(url, body, headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as refused:
+        return refused.code, refused.read().decode()
+    except OSError as exc:
+        return None, str(exc)
 
 
 def main():
@@ -335,10 +352,10 @@ def main():
         {"Lambda-Extension-Name": NAME},
     )
     identifier = registered.headers["Lambda-Extension-Identifier"]
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", settings.port), Handler)
-    except OSError as exc:
-        message = f"listen tcp 127.0.0.1:{settings.port}: {exc.strerror}"
+    document = {**settings.document(), "region": env.get("AWS_REGION") or "us-east-1"}
+    status, message = host(env, "POST", json.dumps(document).encode())
+    if status != 200:
+        message = f"listen tcp 127.0.0.1:{settings.port}: {message}"
         log("error", message)
         extensions_api(
             env,
@@ -350,9 +367,6 @@ def main():
             },
         )
         return 1
-    server.daemon_threads = True
-    server.state = State(env, settings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     log("info", f"Serving on port {settings.port}")
     while True:  # only SHUTDOWN is registered: `next` answers once, at the end
         event = json.loads(
@@ -361,6 +375,7 @@ def main():
             ).read()
         )
         if event.get("eventType") == "SHUTDOWN":
+            host(env, "DELETE")
             return 0
 
 

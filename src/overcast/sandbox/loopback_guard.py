@@ -8,7 +8,8 @@ matches the packets that the environments' uids send (`uids.py`: one host-wide r
 table serves every Overcast server on the host) to a local address (anything routed through
 `lo`, which includes the host's non-loopback addresses):
 
-- TCP to a port in `endpoints` (every running server's port) passes;
+- TCP to a port in `endpoints` (every running server's port, and the ports its Parameters
+  and Secrets listeners serve environments on: http/parameters_secrets.py) passes;
 - any other TCP connection passes only if the socket that answers it belongs to the same uid:
   an environment's own Runtime API, extensions (Parameters and Secrets on 2773) and servers
   (Lambda Web Adapter) keep working. The SYN is remembered with its sender's uid in a dynamic
@@ -22,7 +23,8 @@ A seccomp filter cannot do this: connect()'s address is a pointer it cannot read
 cost nothing per cold start; each new loopback connection of an environment pays one set
 update and one lookup in the kernel.
 
-Servers register their port as a file in a root-only folder (`pid.port`: start time, port); each
+Servers register their port as a file in a root-only folder (`pid.port`: start time, port),
+and each other port they serve environments on as one more (`pid.port.other`, alike); each
 start and stop rewrites the table from the live ones, so a killed server's port is dropped
 by the next start, and the last server to stop removes the table.
 """
@@ -113,6 +115,7 @@ class LoopbackGuard:
         self._port = port
         self._registry = registry
         self._entry = registry / f"{os.getpid()}.{port}"
+        self._others: list[Path] = []
 
     def install(self) -> None:
         """Allow this server's port and (re)make the table. Raises OSError if nft fails."""
@@ -120,10 +123,33 @@ class LoopbackGuard:
             self._entry.write_text(f"{_start_time(os.getpid())} {self._port}\n")
             self._apply(self._live_ports())
 
-    def remove(self) -> None:
-        """Drop this server's port; the last server removes the table."""
+    def allow(self, port: int) -> None:
+        """Allow one more port of this server's (a listener it serves environments on)."""
+        entry = self._registry / f"{self._entry.name}.{port}"
+        if port == self._port or entry in self._others:
+            return
         with self._locked():
-            self._entry.unlink(missing_ok=True)
+            entry.write_text(f"{_start_time(os.getpid())} {port}\n")
+            self._others.append(entry)
+            self._apply(self._live_ports())
+
+    def peers(self) -> list[int]:
+        """The API ports of the other Overcast servers running on this host."""
+        with self._locked():
+            self._live_ports()  # drops the entries of dead servers
+            names = [entry.name.split(".") for entry in self._registry.iterdir()]
+        own = str(os.getpid())
+        return sorted(
+            int(parts[1])
+            for parts in names
+            if len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit() and parts[0] != own
+        )
+
+    def remove(self) -> None:
+        """Drop this server's ports; the last server removes the table."""
+        with self._locked():
+            for entry in (self._entry, *self._others):
+                entry.unlink(missing_ok=True)
             ports = self._live_ports()
             if ports:
                 self._apply(ports)

@@ -3,6 +3,7 @@ and key material that never reaches the data dir in clear (and survives a restar
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -105,10 +106,27 @@ def test_data_keys_and_reencrypt(kms) -> None:
     assert len(kms.generate_random(NumberOfBytes=48)["Plaintext"]) == 48
 
 
-def test_managed_key_encrypts_on_first_use(kms) -> None:
-    sealed = kms.encrypt(KeyId="alias/aws/ssm", Plaintext=b"param")
+def test_managed_key_is_for_its_service_only(kms) -> None:
+    """An AWS managed key's policy lets the account use it only through its service
+    (kms:ViaService): a direct Encrypt is refused, even the root user's, on the key that
+    naming it first made; its metadata stays readable."""
+    with pytest.raises(ClientError) as caught:
+        kms.encrypt(KeyId="alias/aws/ssm", Plaintext=b"param")
     meta = kms.describe_key(KeyId="alias/aws/ssm")["KeyMetadata"]
-    assert sealed["KeyId"] == meta["Arn"] and meta["KeyManager"] == "AWS"
+    assert meta["KeyManager"] == "AWS"
+    error = caught.value.response["Error"]
+    assert error["Code"] == "AccessDeniedException"
+    assert error["Message"] == (
+        f"User: arn:aws:iam::000000000000:root is not authorized to perform: kms:Encrypt on "
+        f"resource: {meta['Arn']} because no resource-based policy allows the kms:Encrypt action"
+    )
+    policy = json.loads(kms.get_key_policy(KeyId=meta["KeyId"])["Policy"])
+    through = policy["Statement"][0]
+    assert through["Principal"] == {"AWS": "*"}
+    assert through["Condition"]["StringEquals"] == {
+        "kms:CallerAccount": "000000000000",
+        "kms:ViaService": "ssm.us-east-1.amazonaws.com",
+    }
 
 
 def test_material_outside_the_data_dir_and_restart(launch, tmp_path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.auth import SigV4Auth
@@ -110,10 +111,12 @@ def test_python_function_reads_parameters_and_secrets(server, lambda_client, fun
     ssm.put_parameter(Name=f"{root}/secure", Value="s3cret", Type="SecureString")
     secret = secrets.create_secret(Name=f"pse-{uuid.uuid4().hex[:8]}", SecretString="hush")
 
-    # Without the layer nothing answers on 2773.
+    # Without the layer nothing serves the function on 2773 (the server's listener refuses
+    # a token no extension registered).
     deploy(lambda_client, f"{function_name}-bare", READER)
-    bare = invoke(lambda_client, f"{function_name}-bare", {"path": "/secretsmanager/get"})
-    assert bare == {"status": None, "error": "ConnectionRefusedError"}
+    path = "/secretsmanager/get?secretId=x"
+    bare = invoke(lambda_client, f"{function_name}-bare", {"path": path, "token": "env"})
+    assert bare["status"] == 401
 
     deploy(lambda_client, function_name, READER, Layers=[LAYER], Timeout=30)
     try:
@@ -230,20 +233,36 @@ def test_powertools_parameters_inside_a_function(server, lambda_client, function
     lambda_client.delete_function(FunctionName=function_name)
 
 
-def test_a_port_in_use_fails_the_init(lambda_client, function_name) -> None:
-    """Environments share the host's network: a second one cannot listen on the same port,
-    and its init fails plainly rather than its function reaching another's extension."""
-    port = {"Variables": {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(free_port())}}
-    first, second = f"{function_name}-1", f"{function_name}-2"
-    for name in (first, second):
-        deploy(lambda_client, name, READER, Layers=[LAYER], Environment=port, Timeout=30)
+def test_concurrent_environments_each_read_as_their_role(
+    server, lambda_client, function_name
+) -> None:
+    """Environments share the host's network, so one listener serves 2773 for all of them: two
+    functions' environments, alive at once, each read with their own role (one may read the
+    parameter, one may not), and neither's init fails for the port."""
+    from overcast.cli.default_role import execution_role
+
+    iam = server.client("iam")
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    refused_role = execution_role(iam, f"pse-basic-{uuid.uuid4().hex[:8]}", basic)
+    name = f"/pse{uuid.uuid4().hex[:8]}/shared"
+    server.client("ssm").put_parameter(Name=name, Value="for-one", Type="String")
+    allowed, refused = f"{function_name}-allowed", f"{function_name}-refused"
+    deploy(lambda_client, allowed, READER, Layers=[LAYER], Timeout=30)
+    deploy(lambda_client, refused, READER, Layers=[LAYER], Timeout=30, Role=refused_role)
+    event = {"path": f"/systemsmanager/parameters/get?name={name}", "token": "env"}
     try:
-        assert invoke(lambda_client, first, {"path": "/", "token": "env"})["status"] == 404
-        answer = lambda_client.invoke(FunctionName=second, Payload=b"{}")
-        error = json.loads(answer["Payload"].read())
-        assert answer["FunctionError"] == "Unhandled"
-        assert error["errorType"] == "Extension.Crash"
-        assert "address already in use" in error["errorMessage"].lower()
+        with ThreadPoolExecutor(2) as pool:
+            first, second = pool.map(lambda f: invoke(lambda_client, f, event), [allowed, refused])
+        assert first["status"] == 200
+        assert first["body"]["Parameter"]["Value"] == "for-one"
+        assert second["status"] == 400
+        error = json.loads(second["body"])
+        assert error["__type"].endswith("AccessDeniedException")
+        assert "ssm:GetParameter" in error["message"]
+        # Both environments are still alive and served: each by its own token and cache.
+        again = invoke(lambda_client, allowed, event)
+        assert again["body"]["Parameter"]["Value"] == "for-one"
+        assert invoke(lambda_client, refused, event)["status"] == 400
     finally:
-        lambda_client.delete_function(FunctionName=first)
-        lambda_client.delete_function(FunctionName=second)
+        lambda_client.delete_function(FunctionName=allowed)
+        lambda_client.delete_function(FunctionName=refused)

@@ -18,8 +18,14 @@ Key policies (`KeyPolicies`) must allow each request themselves (`policy_require
 IAM policy alone gives access to a KMS key unless the key policy allows it"; the default
 key policy's `arn:aws:iam::ACCT:root` statement delegates to IAM policies.
 
-Not set: `kms:ViaService` (services here reach KMS in-process, not through this API),
-`kms:GrantConstraintType` and the grant keys (no grants), `kms:ResourceAliases`.
+An AWS managed alias (`alias/aws/ssm`) that names no key yet gets its key when a
+cryptographic operation names it, before the request is judged, so the key's own policy (AWS's
+for managed keys: use through the service only) judges it, as it judges every later use.
+
+Not set here: `kms:ViaService`: requests to this API come from their callers directly. The
+services that use keys for their callers (Parameter Store, Secrets Manager) reach KMS
+in-process and are authorized with it set (service_keys.py).
+Nor `kms:GrantConstraintType` and the grant keys (no grants), `kms:ResourceAliases`.
 """
 
 from __future__ import annotations
@@ -30,9 +36,9 @@ from overcast.aws.authorizer import Access, AccessMap, Need
 from overcast.aws.request_context import RequestContext
 from overcast.aws.tag_conditions import pairs, tag_conditions, tag_key_conditions
 from overcast.services.kms.ciphertext import parse
-from overcast.services.kms.errors import InvalidCiphertextException
+from overcast.services.kms.errors import InvalidCiphertextException, NotFoundException
 from overcast.services.kms.model import alias_arn, key_arn
-from overcast.services.kms.registry import KeyRegistry
+from overcast.services.kms.registry import MANAGED_ALIASES, KeyRegistry
 
 # No resource in the reference: granted on `*`.
 UNSCOPED = frozenset({"CreateKey", "GenerateRandom", "ListAliases", "ListKeys"})
@@ -41,6 +47,8 @@ ALIAS_OPERATIONS = frozenset({"CreateAlias", "DeleteAlias", "UpdateAlias"})
 WITH_CONTEXT = frozenset(
     {"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext"}
 )
+# The operations that use a key's material (and so make an AWS managed key on first use).
+CRYPTOGRAPHIC = WITH_CONTEXT | {"ReEncrypt"}
 # The request parameter each operation's numeric or boolean condition key reads.
 PARAMETER_KEYS = {
     "ScheduleKeyDeletion": ("PendingWindowInDays", "kms:ScheduleKeyDeletionPendingWindowInDays"),
@@ -63,6 +71,9 @@ def kms_access(registry: KeyRegistry) -> AccessMap:
                 conditions |= _create_key_conditions(params)
             return Access((Need(f"kms:{operation}"),), conditions)
         keys = _Keys(registry, context)
+        if operation in CRYPTOGRAPHIC:
+            for named in (params.get("KeyId"), params.get("DestinationKeyId")):
+                keys.make_managed(named)
         if operation in ALIAS_OPERATIONS:
             return Access(_alias_needs(operation, params, keys), conditions)
         if operation == "ReEncrypt":
@@ -116,6 +127,18 @@ class _Keys:
         alias = self.registry.alias(self.region, str(name or ""))
         return key_arn(self.region, self.account, alias.key_id) if alias else None
 
+    def make_managed(self, named: object) -> None:
+        """Make the AWS managed key an alias name or alias ARN names, if it does not exist."""
+        if not isinstance(named, str):
+            return
+        found = _ARN.fullmatch(named)
+        name = found.group(3) if found is not None else named
+        if name in MANAGED_ALIASES:
+            try:
+                self.registry.find(self.region, named)
+            except NotFoundException:
+                return  # another Region's or account's: the operation answers for it
+
     def in_blob(self, blob: object) -> str | None:
         """The key id a ciphertext blob carries; None for what is not a blob of ours."""
         if not isinstance(blob, bytes):
@@ -161,10 +184,7 @@ def _operation_conditions(operation: str, params: dict) -> Conditions:
     found: Conditions = {}
     if operation in WITH_CONTEXT:
         context = params.get("EncryptionContext")
-        context = context if isinstance(context, dict) else {}
-        found = {f"kms:EncryptionContext:{k}": str(v) for k, v in context.items()}
-        if context:
-            found["kms:EncryptionContextKeys"] = list(context)
+        found = context_conditions(context if isinstance(context, dict) else {})
         found["kms:EncryptionAlgorithm"] = str(
             params.get("EncryptionAlgorithm") or "SYMMETRIC_DEFAULT"
         )
@@ -176,6 +196,15 @@ def _operation_conditions(operation: str, params: dict) -> Conditions:
         parameter, key = PARAMETER_KEYS[operation]
         if parameter in params:
             found[key] = _text(params[parameter])
+    return found
+
+
+def context_conditions(context: dict) -> Conditions:
+    """`kms:EncryptionContext:<key>` for each pair of an EncryptionContext, and
+    `kms:EncryptionContextKeys` (when it has any)."""
+    found: Conditions = {f"kms:EncryptionContext:{k}": str(v) for k, v in context.items()}
+    if context:
+        found["kms:EncryptionContextKeys"] = list(context)
     return found
 
 

@@ -50,6 +50,52 @@ def default_policy(account_id: str) -> str:
     return json.dumps(document, indent=2)
 
 
+# kms:ViaService's service for each AWS managed key whose service is not its alias's name.
+_VIA = {"ebs": "ec2"}
+
+
+def managed_policy(service: str, region: str, account_id: str) -> str:
+    """The key policy AWS gives the AWS managed key of `service` (`alias/aws/<service>`): every
+    principal of the account may use it through that service, and only so; the account may
+    read its metadata ("Key policy of the AWS managed key", Secrets Manager User Guide, whose
+    example is `aws/secretsmanager`'s; other services' keys read alike). Nobody, the account's
+    root included, may use it directly or change it."""
+    via = f"{_VIA.get(service, service)}.{region}.amazonaws.com"
+    through = f"Allow access through {service} for all principals in the account that are "
+    through += f"authorized to use {service}"
+    document = {
+        "Version": "2012-10-17",
+        "Id": f"auto-{service}-2",
+        "Statement": [
+            {
+                "Sid": through,
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:CreateGrant",
+                    "kms:DescribeKey",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"kms:CallerAccount": account_id, "kms:ViaService": via}
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
+                "Resource": "*",
+            },
+        ],
+    }
+    return json.dumps(document, indent=2)
+
+
 @dataclass(frozen=True)
 class Key:
     region: str

@@ -16,7 +16,15 @@ from collections.abc import Callable
 
 from overcast.services.kms.errors import NotFoundException
 from overcast.services.kms.master_key import MasterKey
-from overcast.services.kms.model import Alias, Key, KeyManager, alias_arn, default_policy, key_arn
+from overcast.services.kms.model import (
+    Alias,
+    Key,
+    KeyManager,
+    alias_arn,
+    default_policy,
+    key_arn,
+    managed_policy,
+)
 from overcast.services.kms.store import SqliteKeyStore
 
 MATERIAL_BYTES = 32
@@ -59,7 +67,18 @@ class KeyRegistry:
                 self._sealed[key.region, key.key_id] = sealed
             for alias in aliases:
                 self._aliases[alias.region, alias.name] = alias
+                self._give_managed_policy(alias)
             self.delete_due()
+
+    def _give_managed_policy(self, alias: Alias) -> None:
+        """An AWS managed key made before keys got their service's policy had the default
+        one (the account's IAM policies decide): it gets AWS's, as it would have now."""
+        key = self._keys.get((alias.region, alias.key_id))
+        if alias.name not in MANAGED_ALIASES or key is None or key.manager is not KeyManager.AWS:
+            return
+        if key.policy == default_policy(self.account_id):
+            service = alias.name.removeprefix(AWS_ALIAS_PREFIX)
+            self.save(key.with_(policy=managed_policy(service, key.region, self.account_id)))
 
     def delete_due(self) -> None:
         """Delete every key whose deletion date has come, with its material and the aliases
@@ -192,6 +211,7 @@ class KeyRegistry:
             region,
             description=f"Default key that protects my {service} resources when no other key "
             "is defined",
+            policy=managed_policy(service, region, self.account_id),
             manager=KeyManager.AWS,
         )
         now = self.clock()

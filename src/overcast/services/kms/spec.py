@@ -16,6 +16,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.kms.keys import KeyService
     from overcast.services.kms.master_key import MasterKey
     from overcast.services.kms.registry import KeyRegistry
+    from overcast.services.kms.service_keys import ServiceKeys
     from overcast.services.kms.store import SqliteKeyStore
 
     settings = kernels.settings
@@ -27,7 +28,7 @@ def build(kernels: Kernels) -> BuiltService:
     registry.load()
     keys = KeyService(registry)
     crypto = Cryptography(registry)
-    kernels.keys.register(crypto)
+    kernels.keys.register(ServiceKeys(crypto, kernels.request_auth))
     return BuiltService(
         api=kms_api(Kms(keys, AliasService(registry, keys), crypto)), close=store.close
     )

@@ -24,6 +24,7 @@ from overcast.services.secretsmanager.password import random_password
 from overcast.services.secretsmanager.rotation import Rotator
 from overcast.services.secretsmanager.rotation_schedule import checked_rules, next_rotation
 from overcast.services.secretsmanager.vault import CURRENT, PENDING, SecretVault
+from overcast.types import KeyCaller
 
 OPERATIONS = Operations()
 LIST_PAGE = 100
@@ -39,6 +40,11 @@ SORT_FIELDS = {
 class SecretsManager:
     vault: SecretVault
     rotator: Rotator
+
+
+def _caller(call: Call) -> KeyCaller:
+    """Whom Secrets Manager calls KMS for: the request's caller, through Secrets Manager."""
+    return KeyCaller(call.context, "secretsmanager")
 
 
 def _named(doc: dict, **more: object) -> dict:
@@ -71,7 +77,7 @@ def _described(doc: dict) -> dict:
 
 @OPERATIONS("CreateSecret")
 def create_secret(sm: SecretsManager, call: Call) -> dict:
-    doc, version_id = sm.vault.create(call.region, call.params)
+    doc, version_id = sm.vault.create(call.region, call.params, _caller(call))
     return _named(doc, VersionId=version_id)
 
 
@@ -79,7 +85,7 @@ def create_secret(sm: SecretsManager, call: Call) -> dict:
 def get_secret_value(sm: SecretsManager, call: Call) -> dict:
     p = call.params
     doc, version_id, version, plain = sm.vault.value(
-        call.region, p["SecretId"], p.get("VersionId"), p.get("VersionStage")
+        call.region, p["SecretId"], p.get("VersionId"), p.get("VersionStage"), _caller(call)
     )
     kind = "SecretBinary" if version["binary"] else "SecretString"
     value = plain if version["binary"] else plain.decode()
@@ -94,13 +100,15 @@ def get_secret_value(sm: SecretsManager, call: Call) -> dict:
 
 @OPERATIONS("PutSecretValue")
 def put_secret_value(sm: SecretsManager, call: Call) -> dict:
-    doc, version_id, stages = sm.vault.put_value(call.region, call.params["SecretId"], call.params)
+    p = call.params
+    doc, version_id, stages = sm.vault.put_value(call.region, p["SecretId"], p, _caller(call))
     return _named(doc, VersionId=version_id, VersionStages=stages)
 
 
 @OPERATIONS("UpdateSecret")
 def update_secret(sm: SecretsManager, call: Call) -> dict:
-    doc, version_id = sm.vault.update(call.region, call.params["SecretId"], call.params)
+    p = call.params
+    doc, version_id = sm.vault.update(call.region, p["SecretId"], p, _caller(call))
     return _named(doc, VersionId=version_id)
 
 

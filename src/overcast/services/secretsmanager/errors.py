@@ -65,3 +65,8 @@ class AccessDeniedException(SecretsError):
     """Raised when IAM refuses a request (400, as Secrets Manager answers its errors)."""
 
     code = "AccessDeniedException"
+
+
+def kms_refused() -> AccessDeniedException:
+    """KMS's refusal to use a secret's key for the caller, as Secrets Manager answers it."""
+    return AccessDeniedException("Access to KMS is not allowed")

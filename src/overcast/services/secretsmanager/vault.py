@@ -2,6 +2,12 @@
 suffix), versions moved between the staging labels AWSCURRENT / AWSPREVIOUS / AWSPENDING as
 AWS moves them, values sealed by KMS (encryption context `{"SecretARN": <arn>}`), deletion
 with a recovery window, tags and a stored resource policy.
+
+KMS is called for the caller (`caller`, a `types.KeyCaller`): Secrets Manager "acts on behalf
+of the user who is creating or changing the secret value", who needs `kms:GenerateDataKey`
+on the secret's key to write a value and `kms:Decrypt` to read one (a retried write compares
+its value with the version's, which reads it) ("Permissions for the KMS key", Secrets Manager
+User Guide). A refusal answers AccessDeniedException `Access to KMS is not allowed`.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ import string
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from overcast.aws import tags as aws_tags
 from overcast.aws.arn import arn
-from overcast.aws.errors import ServiceError
+from overcast.aws.errors import AccessDeniedException, ServiceError
 from overcast.services.secretsmanager.errors import (
     DecryptionFailure,
     EncryptionFailure,
@@ -26,9 +32,10 @@ from overcast.services.secretsmanager.errors import (
     MalformedPolicyDocumentException,
     ResourceExistsException,
     ResourceNotFoundException,
+    kms_refused,
 )
 from overcast.services.secretsmanager.store import SqliteSecretStore
-from overcast.types import Keys
+from overcast.types import KeyCaller, Keys
 
 DEFAULT_KEY = "alias/aws/secretsmanager"
 CURRENT, PREVIOUS, PENDING = "AWSCURRENT", "AWSPREVIOUS", "AWSPENDING"
@@ -70,14 +77,17 @@ class SecretVault:
 
     # --- writes ---------------------------------------------------------------------
 
-    def create(self, region: str, p: dict) -> tuple[dict, str | None]:
+    def create(
+        self, region: str, p: dict, caller: KeyCaller | None = None
+    ) -> tuple[dict, str | None]:
         name = p["Name"]
         with self.store.transaction():
             existing = [d for d in self.store.all(region) if d["name"] == name]
             if existing:
                 doc = existing[0]
                 token = p.get("ClientRequestToken")
-                if token and token in doc["versions"] and self._same(region, doc, token, p):
+                retried = token and token in doc["versions"]
+                if retried and self._same(region, doc, token, p, caller):
                     return doc, token  # a retried CreateSecret (idempotent by its token)
                 raise ResourceExistsException(
                     f"The operation failed because the secret {name} already exists."
@@ -101,28 +111,32 @@ class SecretVault:
             }
             version_id = None
             if _has_value(p):
-                version_id = self._add_version(region, doc, p, [CURRENT])
+                version_id = self._add_version(region, doc, p, [CURRENT], caller)
             self.store.put(region, doc)
         return doc, version_id
 
-    def put_value(self, region: str, secret_id: str, p: dict) -> tuple[dict, str, list[str]]:
+    def put_value(
+        self, region: str, secret_id: str, p: dict, caller: KeyCaller | None = None
+    ) -> tuple[dict, str, list[str]]:
         stages = p.get("VersionStages") or [CURRENT]
         with self.store.transaction():
             doc = self.find(region, secret_id)
             token = p.get("ClientRequestToken")
             if token and token in doc["versions"]:
-                if not self._same(region, doc, token, p):
+                if not self._same(region, doc, token, p, caller):
                     raise ResourceExistsException(
                         f"You can't modify an existing version, you can only create a new "
                         f"version. VersionId: {token}"
                     )
                 return doc, token, doc["versions"][token]["stages"]
-            version_id = self._add_version(region, doc, p, stages)
+            version_id = self._add_version(region, doc, p, stages, caller)
             doc["changed"] = self.clock()
             self.store.put(region, doc)
         return doc, version_id, stages
 
-    def update(self, region: str, secret_id: str, p: dict) -> tuple[dict, str | None]:
+    def update(
+        self, region: str, secret_id: str, p: dict, caller: KeyCaller | None = None
+    ) -> tuple[dict, str | None]:
         with self.store.transaction():
             doc = self.find(region, secret_id)
             if "Description" in p:
@@ -137,7 +151,7 @@ class SecretVault:
                         f"You can't modify an existing version, you can only create a new "
                         f"version. VersionId: {token}"
                     )
-                version_id = self._add_version(region, doc, p, [CURRENT])
+                version_id = self._add_version(region, doc, p, [CURRENT], caller)
             doc["changed"] = self.clock()
             self.store.put(region, doc)
         return doc, version_id
@@ -224,7 +238,14 @@ class SecretVault:
 
     # --- reads ----------------------------------------------------------------------
 
-    def value(self, region: str, secret_id: str, version_id: str | None, stage: str | None):
+    def value(
+        self,
+        region: str,
+        secret_id: str,
+        version_id: str | None,
+        stage: str | None,
+        caller: KeyCaller | None = None,
+    ):
         """(doc, version id, version, plaintext bytes) of the version asked for."""
         doc = self.find(region, secret_id)
         versions = doc["versions"]
@@ -249,7 +270,10 @@ class SecretVault:
         version = versions[version_id]
         context = {"SecretARN": doc["arn"], "SecretVersionId": version_id}
         try:
-            plain, _ = self.keys.decrypt(region, base64.b64decode(version["blob"]), context)
+            blob = base64.b64decode(version["blob"])
+            plain, _ = self.keys.decrypt(region, blob, context, caller)
+        except AccessDeniedException as refused:
+            raise kms_refused() from refused
         except ServiceError as exc:
             raise DecryptionFailure(
                 f"Secrets Manager can't decrypt the protected secret text using the provided "
@@ -259,7 +283,9 @@ class SecretVault:
 
     # --- versions -------------------------------------------------------------------
 
-    def _add_version(self, region: str, doc: dict, p: dict, stages: list[str]) -> str:
+    def _add_version(
+        self, region: str, doc: dict, p: dict, stages: list[str], caller: KeyCaller | None
+    ) -> str:
         version_id = p.get("ClientRequestToken") or str(uuid.uuid4())
         if "SecretString" in p and "SecretBinary" in p:
             raise InvalidParameterException(
@@ -271,7 +297,10 @@ class SecretVault:
         key = doc["kms_key_id"] or DEFAULT_KEY
         context = {"SecretARN": doc["arn"], "SecretVersionId": version_id}
         try:
-            blob, _ = self.keys.encrypt(region, key, plain, context)
+            sealer = replace(caller, envelope=True) if caller is not None else None
+            blob, _ = self.keys.encrypt(region, key, plain, context, sealer)
+        except AccessDeniedException as refused:
+            raise kms_refused() from refused
         except ServiceError as exc:
             raise EncryptionFailure(
                 f"Secrets Manager can't encrypt the protected secret text using the provided "
@@ -288,11 +317,13 @@ class SecretVault:
         _prune(versions)
         return version_id
 
-    def _same(self, region: str, doc: dict, version_id: str, p: dict) -> bool:
+    def _same(
+        self, region: str, doc: dict, version_id: str, p: dict, caller: KeyCaller | None
+    ) -> bool:
         """Whether a retried request's value is the version's (ClientRequestToken idempotency)."""
         if not _has_value(p):
             return True
-        _, _, version, plain = self.value(region, doc["arn"], version_id, None)
+        _, _, version, plain = self.value(region, doc["arn"], version_id, None, caller)
         asked = p["SecretBinary"] if "SecretBinary" in p else p["SecretString"].encode()
         return plain == asked and version["binary"] == ("SecretBinary" in p)
 

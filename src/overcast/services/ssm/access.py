@@ -9,11 +9,10 @@ DeleteParameters need their action on each parameter named; GetParametersByPath 
 action on the path's ARN (`parameter/app` for `/app`), with `ssm:Recursive`;
 DescribeParameters acts on `*`.
 
-Not checked here: a SecureString read WithDecryption also needs `kms:Decrypt` on its key,
-which AWS asks as Systems Manager calling KMS for the caller (`kms:ViaService`
-`ssm.<region>.amazonaws.com`); Overcast's SSM opens its values in-process through the
-kernels' keys, not through KMS's API, so that second check is not made. Nor are the keys
-that need a read of the parameter (`aws:ResourceTag/*`).
+A SecureString read WithDecryption also needs `kms:Decrypt` on its key (written:
+`kms:Encrypt`), which AWS asks as Systems Manager calling KMS for the caller: that check is
+KMS's, made when the value is opened or sealed (parameters.py, through the kernels' keys).
+Not checked: the keys that need a read of the parameter (`aws:ResourceTag/*`).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from overcast.services.ssm.filters import (
 )
 from overcast.services.ssm.names import check_path, in_path
 from overcast.services.ssm.parameters import ParameterService
+from overcast.types import KeyCaller
 
 OPERATIONS = Operations()
 BY_PATH_PAGE = 10  # GetParametersByPath's MaxResults: 10 at most, and by default
@@ -35,6 +36,11 @@ HISTORY_PAGE = 50
 def _user(ssm: ParameterService, call: Call) -> str:
     identity = call.context.identity
     return identity.arn if identity is not None else f"arn:aws:iam::{ssm.account_id}:root"
+
+
+def _caller(call: Call) -> KeyCaller:
+    """Whom SSM calls KMS for: the request's caller, through Systems Manager."""
+    return KeyCaller(call.context, "ssm")
 
 
 def _page(items: list, call: Call, size: int) -> tuple[list, str | None]:
@@ -55,21 +61,23 @@ def _page(items: list, call: Call, size: int) -> tuple[list, str | None]:
 
 @OPERATIONS("PutParameter")
 def put_parameter(ssm: ParameterService, call: Call) -> dict:
-    return ssm.put(call.region, call.params, _user(ssm, call))
+    return ssm.put(call.region, call.params, _user(ssm, call), _caller(call))
 
 
 @OPERATIONS("GetParameter")
 def get_parameter(ssm: ParameterService, call: Call) -> dict:
     p = call.params
-    return {"Parameter": ssm.get(call.region, p["Name"], bool(p.get("WithDecryption")))}
+    decrypt = bool(p.get("WithDecryption"))
+    return {"Parameter": ssm.get(call.region, p["Name"], decrypt, _caller(call))}
 
 
 @OPERATIONS("GetParameters")
 def get_parameters(ssm: ParameterService, call: Call) -> dict:
     found, invalid = [], []
+    decrypt, caller = bool(call.params.get("WithDecryption")), _caller(call)
     for name in dict.fromkeys(call.params["Names"]):
         try:
-            found.append(ssm.get(call.region, name, bool(call.params.get("WithDecryption"))))
+            found.append(ssm.get(call.region, name, decrypt, caller))
         except ParameterNotFound:
             invalid.append(name)
     return {"Parameters": found, "InvalidParameters": invalid}
@@ -85,7 +93,10 @@ def get_parameters_by_path(ssm: ParameterService, call: Call) -> dict:
     found = [(n, (n, d)) for n, d in ssm.find(call.region, matches) if in_path(n, path, recursive)]
     page, token = _page(found, call, BY_PATH_PAGE)
     decrypt = bool(p.get("WithDecryption"))
-    shown = [ssm.shown(call.region, name, doc["versions"][-1], decrypt) for name, doc in page]
+    caller = _caller(call)
+    shown = [
+        ssm.shown(call.region, name, doc["versions"][-1], decrypt, caller) for name, doc in page
+    ]
     return {"Parameters": shown, "NextToken": token}
 
 
@@ -93,7 +104,7 @@ def get_parameters_by_path(ssm: ParameterService, call: Call) -> dict:
 def get_parameter_history(ssm: ParameterService, call: Call) -> dict:
     p = call.params
     name, _ = ssm.resolve(call.region, p["Name"])
-    versions = ssm.history(call.region, name, bool(p.get("WithDecryption")))
+    versions = ssm.history(call.region, name, bool(p.get("WithDecryption")), _caller(call))
     keyed = [(f"{v['Version']:06d}", v) for v in versions]
     page, token = _page(keyed, call, HISTORY_PAGE)
     return {"Parameters": page, "NextToken": token}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from overcast.aws.errors import MissingResource, UserError
 from overcast.aws.errors import ValidationException as _ValidationException
+from overcast.aws.request_id import new_request_id
 
 
 class SsmError(UserError):
@@ -22,6 +23,17 @@ class AccessDeniedException(SsmError):
     request (400, as SSM answers its errors)."""
 
     code = "AccessDeniedException"
+
+
+def kms_refused(message: str) -> AccessDeniedException:
+    """KMS's refusal to use a SecureString's key for the caller, as Parameter Store passes it
+    on: KMS's sentence, then the KMS call's service, status, code and request id in the AWS
+    SDK for Java's words (`(Service: AWSKMS; Status Code: 400; Error Code:
+    AccessDeniedException; Request ID: ...; Proxy: null)`)."""
+    return AccessDeniedException(
+        f"{message} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; "
+        f"Request ID: {new_request_id()}; Proxy: null)"
+    )
 
 
 class ParameterNotFound(MissingResource):

@@ -2,6 +2,11 @@
 AllowedPattern, SecureString values sealed by KMS under the encryption context
 `{"PARAMETER_ARN": <arn>}` as SSM does, and tags.
 
+KMS is called for the caller (`caller`, a `types.KeyCaller`): writing a SecureString needs
+the caller's `kms:Encrypt` on its key (`kms:GenerateDataKey` for an advanced parameter, which
+Parameter Store seals with a data key), reading one WithDecryption its `kms:Decrypt`,
+whichever operation reads it ("Restricting decryption of SecureString parameter values").
+
 A parameter is one document: `versions` (newest last, each with its value, type, key, labels
 ...) and `tags`. Read-modify-write happens inside the store's transaction.
 """
@@ -12,10 +17,10 @@ import base64
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from overcast.aws import tags as aws_tags
-from overcast.aws.errors import ServiceError
+from overcast.aws.errors import AccessDeniedException, ServiceError
 from overcast.services.ssm.errors import (
     InvalidAllowedPatternException,
     InvalidKeyId,
@@ -29,11 +34,12 @@ from overcast.services.ssm.errors import (
     ParameterVersionNotFound,
     TooManyTagsError,
     ValidationException,
+    kms_refused,
 )
 from overcast.services.ssm.filters import Match
 from overcast.services.ssm.names import candidates, check_name, parameter_arn
 from overcast.services.ssm.store import SqliteParameterStore
-from overcast.types import Keys
+from overcast.types import KeyCaller, Keys
 
 DEFAULT_KEY = "alias/aws/ssm"
 MAX_VERSIONS = 100
@@ -52,7 +58,7 @@ class ParameterService:
 
     # --- writes ---------------------------------------------------------------------
 
-    def put(self, region: str, p: dict, user: str) -> dict:
+    def put(self, region: str, p: dict, user: str, caller: KeyCaller | None = None) -> dict:
         name = p["Name"].strip()
         check_name(name)
         if p.get("Overwrite") and p.get("Tags"):
@@ -69,7 +75,7 @@ class ParameterService:
                     "option in the request to true."
                 )
             previous = doc["versions"][-1] if doc else {}
-            version = self._version(region, name, p, previous, user)
+            version = self._version(region, name, p, previous, user, caller)
             doc = doc or {"versions": [], "tags": _tags(p.get("Tags"))}
             if len(doc["versions"]) >= MAX_VERSIONS:
                 _drop_oldest(name, doc)
@@ -77,7 +83,9 @@ class ParameterService:
             self.store.put(region, name, doc)
         return {"Version": version["version"], "Tier": version["tier"]}
 
-    def _version(self, region: str, name: str, p: dict, previous: dict, user: str) -> dict:
+    def _version(
+        self, region: str, name: str, p: dict, previous: dict, user: str, caller: KeyCaller | None
+    ) -> dict:
         kind = p.get("Type") or previous.get("type")
         if kind is None:
             raise ValidationException("A parameter type is required when you create a parameter.")
@@ -103,7 +111,9 @@ class ParameterService:
                 or (previous.get("key_id") if previous.get("type") == kind else None)
                 or DEFAULT_KEY
             )
-            value = self._seal(region, name, key_id, value)
+            if caller is not None:
+                caller = replace(caller, envelope=tier == "Advanced")
+            value = self._seal(region, name, key_id, value, caller)
         return {
             "version": previous.get("version", 0) + 1,
             "type": kind,
@@ -119,18 +129,24 @@ class ParameterService:
             "labels": [],
         }
 
-    def _seal(self, region: str, name: str, key_id: str, value: str) -> str:
+    def _seal(
+        self, region: str, name: str, key_id: str, value: str, caller: KeyCaller | None
+    ) -> str:
         context = {"PARAMETER_ARN": self.arn(region, name)}
         try:
-            blob, _ = self.keys.encrypt(region, key_id, value.encode(), context)
+            blob, _ = self.keys.encrypt(region, key_id, value.encode(), context, caller)
+        except AccessDeniedException as refused:
+            raise kms_refused(refused.message) from refused
         except ServiceError as exc:
             raise InvalidKeyId(exc.message) from exc
         return base64.b64encode(blob).decode()
 
-    def _open(self, region: str, name: str, value: str) -> str:
+    def _open(self, region: str, name: str, value: str, caller: KeyCaller | None) -> str:
         context = {"PARAMETER_ARN": self.arn(region, name)}
         try:
-            plain, _ = self.keys.decrypt(region, base64.b64decode(value), context)
+            plain, _ = self.keys.decrypt(region, base64.b64decode(value), context, caller)
+        except AccessDeniedException as refused:
+            raise kms_refused(refused.message) from refused
         except ServiceError as exc:
             raise InvalidKeyId(exc.message) from exc
         return plain.decode()
@@ -194,20 +210,22 @@ class ParameterService:
         found = next((name for name in names if self.store.get(region, name) is not None), None)
         return found or names[0], selector
 
-    def get(self, region: str, named: str, decrypt: bool) -> dict:
+    def get(self, region: str, named: str, decrypt: bool, caller: KeyCaller | None = None) -> dict:
         name, selector = self.resolve(region, named)
         doc = self._doc(region, name)
         version = doc["versions"][-1]
         if selector is not None:
             version = self._selected(doc, name, selector)
-        shown = self.shown(region, name, version, decrypt)
+        shown = self.shown(region, name, version, decrypt, caller)
         return {**shown, "Selector": f":{selector}" if selector is not None else None}
 
-    def history(self, region: str, name: str, decrypt: bool) -> list[dict]:
+    def history(
+        self, region: str, name: str, decrypt: bool, caller: KeyCaller | None = None
+    ) -> list[dict]:
         doc = self._doc(region, name)
         return [
             {
-                **self.shown(region, name, version, decrypt),
+                **self.shown(region, name, version, decrypt, caller),
                 **self.metadata(region, name, version),
                 "Labels": version["labels"],
             }
@@ -222,11 +240,18 @@ class ParameterService:
             if all(match(name, doc["versions"][-1], doc) for match in matches)
         ]
 
-    def shown(self, region: str, name: str, version: dict, decrypt: bool) -> dict:
+    def shown(
+        self,
+        region: str,
+        name: str,
+        version: dict,
+        decrypt: bool,
+        caller: KeyCaller | None = None,
+    ) -> dict:
         """A version as GetParameter shows it (a SecureString's ciphertext unless `decrypt`)."""
         value = version["value"]
         if version["type"] == "SecureString" and decrypt:
-            value = self._open(region, name, value)
+            value = self._open(region, name, value, caller)
         return {
             "Name": name,
             "Type": version["type"],

@@ -1,0 +1,244 @@
+"""The server's side of the AWS Parameters and Secrets Lambda Extension (runtimes/
+parameters_secrets.py): the listener on 127.0.0.1:2773 that functions call.
+
+Environments share the host's network namespace (one of their own would cost every cold
+start), so no environment can listen on 2773 for itself: a second one would find the port
+taken. The server listens instead, once per port, and tells callers apart by the
+`X-Aws-Parameters-Secrets-Token` they send, which is their environment's session token: each
+call is made with that environment's own credentials (its function's role, so a function
+reads only what its role may), and cached per token with the environment's TTLs, as each
+environment's own extension would.
+
+- 2773, Lambda's default, is listened on from the server's start (code hard-codes it); a
+  port another environment's `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT` names, when that
+  environment's extension registers (POST `/_overcast/parameters-secrets/environments`
+  with its token and settings; DELETE at its SHUTDOWN).
+- The loopback guard lets environments reach the ports the server listens on
+  (sandbox/loopback_guard.py), as it lets them reach its endpoint.
+- Several servers on one host: the first to take a port serves it, and passes a token it
+  does not know to the other servers' endpoints (GET `/_overcast/parameters-secrets/...`),
+  which answer for their own environments.
+
+A token that is no registered environment's (of any server) is refused 401, as the
+extension refuses a request without its environment's token: a function without the
+extension that calls the port is answered 401 (on Lambda nothing listens there for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from overcast.aws.sessions import SessionKeys
+from overcast.runtimes import parameters_secrets as extension
+
+log = logging.getLogger("overcast.parameters_secrets")
+
+DEFAULT_PORT = 2773
+PREFIX = "/_overcast/parameters-secrets"
+REGISTRATION = f"{PREFIX}/environments"
+UNAUTHORIZED = (401, b'{"message": "Unauthorized"}')
+FORWARD_TIMEOUT_S = 60
+# Set on a peer's answer when it served the token (any other answer, from an older server
+# or for a token it does not know either, is no answer for it).
+SERVED = "X-Overcast-Served"
+
+
+@dataclass
+class _Environment:
+    cache: extension.Cache
+    upstream: extension.Upstream
+
+
+class ParametersSecretsHost:
+    """Listeners on the extension's ports, and the registrations of the environments they
+    serve. `allow_port` opens a port to environments (the loopback guard's); `peers` lists
+    the other servers' API ports on this host."""
+
+    def __init__(self, sessions: SessionKeys, endpoint: str, default_region: str) -> None:
+        self._sessions = sessions
+        self._endpoint = endpoint
+        self._default_region = default_region
+        self._lock = threading.Lock()
+        self._environments: dict[str, _Environment] = {}
+        self._listeners: dict[int, ThreadingHTTPServer] = {}
+        self.allow_port: Callable[[int], None] = lambda port: None
+        self.peers: Callable[[], list[int]] = list
+
+    # --- listening ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Listen on Lambda's default port, if it is free (another server may serve it)."""
+        try:
+            self.listen(DEFAULT_PORT)
+        except OSError as exc:
+            log.info("Parameters and Secrets: 127.0.0.1:%d not taken (%s)", DEFAULT_PORT, exc)
+
+    def listen(self, port: int) -> None:
+        """Serve the extension's interface on 127.0.0.1:`port` (once; OSError if taken)."""
+        with self._lock:
+            if port in self._listeners:
+                return
+            server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
+            server.daemon_threads = True
+            server.host = self  # type: ignore[attr-defined]
+            self._listeners[port] = server
+        self.allow_port(port)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            listeners, self._listeners = list(self._listeners.values()), {}
+        for server in listeners:
+            server.shutdown()
+            server.server_close()
+
+    # --- answering ----------------------------------------------------------------------
+
+    def answer(self, token: str, path: str, forward: bool = True) -> tuple[int, bytes]:
+        """(status, body) for a caller with `token` asking `path`: from its environment's
+        cache or with its credentials; another server's, if this one does not know it."""
+        found = self._environment(token)
+        if found is None:
+            return self._forwarded(token, path) if forward else UNAUTHORIZED
+        return self._served(found, path)
+
+    @staticmethod
+    def _served(environment: _Environment, path: str) -> tuple[int, bytes]:
+        return extension.respond(path, environment.cache, environment.upstream)
+
+    def register(self, token: str, document: object) -> tuple[int, str]:
+        """Keep an environment's settings and listen on its port; (status, message)."""
+        key = self._sessions.by_token(token)
+        if key is None:
+            return 403, "the token is no environment's"
+        if not isinstance(document, dict):
+            return 400, "the settings are not a JSON object"
+        settings = extension.Settings.of_document(document)
+        region = document.get("region")
+        region = region if isinstance(region, str) and region else self._default_region
+        try:
+            self.listen(settings.port)
+        except OSError as exc:
+            if settings.port not in self._peer_ports():
+                return 409, f"bind: {exc.strerror}"
+        credentials = (key.access_key_id, key.secret_access_key, key.session_token)
+        upstream = extension.Upstream(self._endpoint, region, credentials, settings)
+        self._forget_gone()
+        with self._lock:
+            self._environments[token] = _Environment(
+                extension.Cache(settings.cache_size, settings.ttl), upstream
+            )
+        return 200, "registered"
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._environments.pop(token, None)
+
+    def _environment(self, token: str) -> _Environment | None:
+        """The registered environment of a live token (an environment keeps its token for
+        life: it is retired before its credentials expire). Only environments whose
+        function has the extension registered: another function's token is refused."""
+        if self._sessions.by_token(token) is None:
+            self.forget(token)
+            return None
+        with self._lock:
+            return self._environments.get(token)
+
+    def _forget_gone(self) -> None:
+        """Drop the registrations of environments whose credentials expired (one that ended
+        without SHUTDOWN, killed at its memory limit, never said goodbye)."""
+        with self._lock:
+            tokens = list(self._environments)
+        for token in tokens:
+            if self._sessions.by_token(token) is None:
+                self.forget(token)
+
+    def _peer_ports(self) -> set[int]:
+        """Ports that another server on this host may be serving: the default one."""
+        return {DEFAULT_PORT} if self.peers() else set()
+
+    def _forwarded(self, token: str, path: str) -> tuple[int, bytes]:
+        for port in self.peers():
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{PREFIX}{path}",
+                headers={extension.TOKEN_HEADER: token},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=FORWARD_TIMEOUT_S) as answer:
+                    if answer.headers.get(SERVED):
+                        return answer.status, answer.read()
+            except urllib.error.HTTPError as refused:
+                if refused.headers.get(SERVED):
+                    return refused.code, refused.read()
+            except OSError:
+                continue
+        return UNAUTHORIZED
+
+    # --- the server's routes (a front door) -----------------------------------------------
+
+    def match(self, scope: dict) -> bool:
+        return scope["type"] == "http" and scope["path"].startswith(PREFIX + "/")
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        request = Request(scope, receive)
+        token = request.headers.get(extension.TOKEN_HEADER, "")
+        if scope["path"] == REGISTRATION and request.method in ("POST", "DELETE"):
+            if request.method == "DELETE":
+                if self._sessions.by_token(token) is not None:
+                    self.forget(token)
+                status, text = 200, "forgotten"
+            else:
+                try:
+                    document = json.loads(await request.body())
+                except ValueError:
+                    document = None
+                status, text = await asyncio.to_thread(self.register, token, document)
+            await Response(text, status, media_type="text/plain")(scope, receive, send)
+            return
+        # A request another server's listener passed on: answered for this server's own.
+        path = scope["raw_path"].decode()[len(PREFIX) :]
+        if scope.get("query_string"):
+            path += "?" + scope["query_string"].decode()
+        found = self._environment(token)
+        if found is None:
+            status, body = UNAUTHORIZED
+            headers = {}
+        else:
+            status, body = await asyncio.to_thread(self._served, found, path)
+            headers = {SERVED: "1"}
+        response = Response(body, status, headers=headers, media_type="application/json")
+        await response(scope, receive, send)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """One request from a function on the extension's port."""
+
+    server_version = "AWSParametersAndSecretsLambdaExtension"
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        host: ParametersSecretsHost = self.server.host  # type: ignore[attr-defined]
+        token = self.headers.get(extension.TOKEN_HEADER)
+        if not token:
+            extension.log("error", f"{extension.TOKEN_HEADER} header is missing or invalid")
+            status, body = UNAUTHORIZED
+        else:
+            status, body = host.answer(token, self.path)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        log.debug(format, *args)
