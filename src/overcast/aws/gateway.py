@@ -48,6 +48,7 @@ from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.rest_json import BODY_KEY, check_header_size
 from overcast.aws.request_context import RequestContext, keep_context, request_context
 from overcast.aws.signature import AuthFailure, SignedRequest, Verified
+from overcast.aws.unserved import unserved_response
 from overcast.aws.validation import validate
 
 
@@ -178,6 +179,8 @@ class Gateway:
 
     async def handle(self, request: Request) -> Response:
         context = request_context(request, self.default_region, self.account_id)
+        if context.service and context.service not in self._by_signing:
+            return unserved_response(context.service, sorted(self._by_signing), request, context)
         api = self.route(request, context)
         if api is None:
             target = request.headers["x-amz-target"]

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from urllib.parse import unquote
 
 from botocore.loaders import Loader
@@ -47,7 +47,7 @@ MAX_HEADER_BYTES = 16 * 1024
 STATUS_OVERRIDES = {"DeleteFunction": 204}
 
 
-@lru_cache(maxsize=4)
+@cache
 def service_model(service: str = "lambda") -> ServiceModel:
     loader = Loader()
     return ServiceModel(loader.load_service_model(service, "service-2"), service)
