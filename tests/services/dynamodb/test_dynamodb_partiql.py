@@ -237,3 +237,17 @@ def test_transaction_reads_and_refusals(ddb, make_table):
                  TransactStatements=[{"Statement": f'SELECT * FROM "{name}"'}])  # fmt: skip
     assert scan["Message"] == ("Select statements within ExecuteTransaction must specify the "
                                "primary key in the where clause.")  # fmt: skip
+
+
+def test_hostile_input_gets_a_validation_error(ddb, make_table):
+    name = make_table()
+    for statement, parameters in (
+        (f'SELECT * FROM "{name}" WHERE pk = ?', [{"N": "not a number"}]),
+        (f"INSERT INTO \"{name}\" VALUE {{'pk': ?}}", [{"S": "a", "N": "1"}]),
+        (f'INSERT INTO "{name}" VALUE ?', [S("not a map")]),
+        (f'SELECT * FROM "{name}" WHERE ' + "(" * 500 + "a = 1" + ")" * 500, None),
+        (f"UPDATE \"{name}\" SET pk = 'b' WHERE pk = 'a'", None),
+    ):
+        extra = {"Parameters": parameters} if parameters else {}
+        found = error(ddb.execute_statement, Statement=statement, **extra)
+        assert found["Code"] == "ValidationException", statement

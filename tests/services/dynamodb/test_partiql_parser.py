@@ -94,3 +94,18 @@ def test_literals_become_attribute_values():
         node = parse(f"INSERT INTO t VALUE {{'s': {bag}}}").statement.item
         with pytest.raises(ValidationException, match=message):
             value_of(node, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM t WHERE " + "(" * 3000 + "a = 1" + ")" * 3000,
+        "SELECT * FROM t WHERE " + "NOT " * 3000 + "a = 1",
+        "INSERT INTO t VALUE {'a': " + "[" * 3000 + "]" * 3000 + "}",
+        "UPDATE t SET a = " + " + ".join(["1"] * 3000) + " WHERE pk = 1",
+    ],
+)
+def test_deep_nesting_is_refused_not_recursed_into(text):
+    with pytest.raises(ValidationException) as refused:
+        parse(text)
+    assert refused.value.message == MALFORMED + "Statement is nested too deeply"

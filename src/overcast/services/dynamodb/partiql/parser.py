@@ -54,6 +54,9 @@ from overcast.services.dynamodb.partiql.syntax import (
 )
 
 COMPARISONS = ("=", "<>", "!=", "<", "<=", ">", ">=")
+# Nesting (parentheses, NOT, maps, lists, sets) past this is refused rather than recursed into:
+# a statement is at most 8192 characters, and Python's stack is not that deep.
+MAX_DEPTH = 64
 MULTIPLE_ITEMS = (
     'Inserting multiple items in a single statement is not supported, use "INSERT INTO '
     'tableName VALUE item" instead'
@@ -76,6 +79,7 @@ class _Parser:
         self.tokens = found
         self.at = 0
         self.parameters = 0
+        self.depth = 0
 
     # --- tokens ---
 
@@ -108,6 +112,11 @@ class _Parser:
     def expect_op(self, op: str) -> None:
         if self.accept_op(op) is None:
             raise self.unexpected()
+
+    def deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise MalformedStatement("Statement is nested too deeply")
 
     def unexpected(self) -> MalformedStatement:
         token = self.peek
@@ -258,9 +267,13 @@ class _Parser:
         return parts[0] if len(parts) == 1 else LogicNode("AND", tuple(parts))
 
     def negation(self) -> Node:
-        if self.accept_word("NOT"):
-            return LogicNode("NOT", (self.negation(),))
-        return self.predicate()
+        self.deeper()
+        try:
+            if self.accept_word("NOT"):
+                return LogicNode("NOT", (self.negation(),))
+            return self.predicate()
+        finally:
+            self.depth -= 1
 
     def predicate(self) -> Node:
         left = self.additive()
@@ -305,8 +318,11 @@ class _Parser:
 
     def additive(self) -> Node:
         node = self.term()
+        depth = self.depth
         while op := self.accept_op("+", "-"):
+            self.deeper()  # each operator nests the tree one level
             node = Arith(op, node, self.term())
+        self.depth = depth
         return node
 
     def term(self) -> Node:
@@ -332,6 +348,13 @@ class _Parser:
     # --- values ---
 
     def value(self) -> Node:
+        self.deeper()
+        try:
+            return self._value()
+        finally:
+            self.depth -= 1
+
+    def _value(self) -> Node:
         token = self.take()
         if token.kind == "string":
             return Lit({"S": token.text})
