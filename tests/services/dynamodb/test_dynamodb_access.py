@@ -21,8 +21,10 @@ def needs(operation: str, **params: object) -> list[tuple[str, str]]:
 
 
 def test_every_operation_has_a_mapping() -> None:
+    statement = {"Statement": 'SELECT * FROM "t"'}
     params = {"TableName": "t", "RequestItems": {"t": []}, "ResourceArn": f"{TABLE}/t",
-              "TransactItems": [{"Put": {"TableName": "t"}}]}  # fmt: skip
+              "TransactItems": [{"Put": {"TableName": "t"}}], **statement,
+              "Statements": [statement], "TransactStatements": [statement]}  # fmt: skip
     for operation in OPERATIONS:
         found = dynamodb_access(operation, dict(params), CONTEXT)
         check_shape(found, "dynamodb", f"{TABLE}/")
@@ -83,3 +85,33 @@ def test_condition_keys() -> None:
     assert expression.conditions == {"dynamodb:LeadingKeys": ["u3"]}
     malformed = {"TableName": "t", "KeyConditionExpression": "pk = = :v"}
     assert dynamodb_access("Query", malformed, CONTEXT, lambda r, n: "pk").conditions == {}
+
+
+def test_partiql_statements_need_their_partiql_actions() -> None:
+    def of(operation: str, *texts: str, member: str | None = None) -> list[tuple[str, str]]:
+        entries = [{"Statement": text, "Parameters": [{"S": "v"}]} for text in texts]
+        params = {member: entries} if member else entries[0]
+        return needs(operation, **params)
+
+    assert of("ExecuteStatement", 'SELECT * FROM "t"."g" WHERE k = ?') == [
+        ("dynamodb:PartiQLSelect", f"{TABLE}/t/index/g")
+    ]
+    writes = [
+        "INSERT INTO t VALUE {'pk': ?}",
+        'UPDATE "t" SET a = ? WHERE pk = 1',
+        "DELETE FROM u WHERE pk = ?",
+        "EXISTS(SELECT * FROM u WHERE pk = ? AND a = 1)",
+    ]
+    assert of("ExecuteTransaction", *writes, member="TransactStatements") == [
+        ("dynamodb:PartiQLInsert", f"{TABLE}/t"), ("dynamodb:PartiQLUpdate", f"{TABLE}/t"),
+        ("dynamodb:PartiQLDelete", f"{TABLE}/u"), ("dynamodb:PartiQLSelect", f"{TABLE}/u"),
+    ]  # fmt: skip
+    scan = dynamodb_access("BatchExecuteStatement", {"Statements": [
+        {"Statement": "SELECT * FROM t WHERE pk = 'a'"}, {"Statement": "SELECT * FROM t"}]},
+        CONTEXT, lambda region, name: "pk")  # fmt: skip
+    assert scan.conditions == {"dynamodb:FullTableScan": "true"}
+    keyed = dynamodb_access("ExecuteTransaction", {"TransactStatements": [
+        {"Statement": "SELECT * FROM t WHERE pk = ?", "Parameters": [{"S": "a"}]}]},
+        CONTEXT, lambda region, name: "pk")  # fmt: skip
+    assert keyed.conditions == {"dynamodb:EnclosingOperation": "ExecuteTransaction",
+                                "dynamodb:FullTableScan": "false"}  # fmt: skip

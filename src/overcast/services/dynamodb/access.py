@@ -8,7 +8,8 @@ Most actions are spelled as their operation, on the table's ARN
 named; TransactGetItems needs `dynamodb:GetItem` and TransactWriteItems `dynamodb:PutItem`,
 `UpdateItem`, `DeleteItem` or `ConditionCheckItem` on each item's table, as AWS asks;
 ListTables, DescribeLimits and DescribeEndpoints act on `*`; the tag operations on the
-ResourceArn they name.
+ResourceArn they name; PartiQL's operations need the PartiQL actions of their statements
+(partiql/access.py).
 
 Condition keys: `dynamodb:LeadingKeys` (the partition key values an item request touches:
 known where the table's key schema is, through `hash_key_of`), `dynamodb:Attributes` (the
@@ -27,6 +28,7 @@ from overcast.services.dynamodb.expressions import Placeholders
 from overcast.services.dynamodb.expressions.conditions import bind_condition
 from overcast.services.dynamodb.expressions.keys import conditions_of
 from overcast.services.dynamodb.expressions.parser import parse_condition
+from overcast.services.dynamodb.partiql.access import ENTRIES, partiql_access
 
 # On the table `TableName` names (the action is the operation's name).
 ON_TABLE = frozenset(
@@ -77,6 +79,8 @@ def dynamodb_access(
         return Access(needs or (Need(action),))
     if operation in ("TransactGetItems", "TransactWriteItems"):
         return _transact(operation, params, context)
+    if operation in ENTRIES:
+        return partiql_access(operation, params, context, table_arn, hash_key_of)
     if operation in ON_ARN:
         arn = params.get("ResourceArn")
         return Access.of(action, arn if isinstance(arn, str) and arn.startswith("arn:") else "*")

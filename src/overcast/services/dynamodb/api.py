@@ -10,7 +10,12 @@ from overcast.aws.errors import ServiceError
 from overcast.aws.gateway import Api
 from overcast.aws.operations import Call
 from overcast.aws.protocols.rest_json import service_model
-from overcast.services.dynamodb import item_api, read_api, transact_api  # noqa: F401  (they register)
+from overcast.services.dynamodb import (  # noqa: F401  (they register)
+    item_api,
+    partiql_api,
+    read_api,
+    transact_api,
+)
 from overcast.services.dynamodb.access import dynamodb_access
 from overcast.services.dynamodb.errors import DynamoDbError
 from overcast.services.dynamodb.operations import OPERATIONS, DynamoDb

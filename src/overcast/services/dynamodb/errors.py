@@ -145,3 +145,33 @@ class UpdateTypeMismatch(ValidationException):
 
     def __init__(self) -> None:
         super().__init__("Type mismatch for attribute to update")
+
+
+# --- PartiQL (partiql/): ExecuteStatement, BatchExecuteStatement, ExecuteTransaction ---
+
+
+class MalformedStatement(ValidationException):
+    """Raised when a PartiQL statement does not parse ("Statement wasn't well formed, can't be
+    processed: Expected data manipulation")."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Statement wasn't well formed, can't be processed: {detail}")
+        self.detail = detail
+
+
+class UnsupportedStatement(ValidationException):
+    """Raised when a PartiQL statement parses but asks what DynamoDB's subset refuses
+    ("Unsupported operation: ...")."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"Unsupported operation: {detail}")
+
+
+class DuplicateItemException(DynamoDbError):
+    """Raised when a PartiQL INSERT names the key of an item that exists ("Duplicate primary key
+    exists in table"; PutItem would replace it)."""
+
+    code = "DuplicateItemException"
+
+    def __init__(self, message: str = "Duplicate primary key exists in table") -> None:
+        super().__init__(message)

@@ -1,6 +1,6 @@
 """DynamoDB's operation registry and the backend its handlers are given; the handlers live in
 api.py (control plane), item_api.py (items and batches), read_api.py (Query, Scan) and
-transact_api.py (transactions), each registering here."""
+transact_api.py (transactions) and partiql_api.py (PartiQL), each registering here."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from overcast.services.dynamodb import clauses, expressions
 from overcast.services.dynamodb.changes import Key
 from overcast.services.dynamodb.errors import (
     ConditionalCheckFailedException,
+    DuplicateItemException,
     IdempotentParameterMismatchException,
     TransactionCanceledException,
     ValidationException,
@@ -57,6 +58,7 @@ class Action:
     change: Update | None = None  # Update's change
     condition: Callable[[Item | None], bool] | None = None
     failed_item: bool = False
+    insert: bool = False  # a PartiQL INSERT: an item already there is DuplicateItem
 
 
 class Transactions:
@@ -76,6 +78,13 @@ class Transactions:
                 f"constraint: Member must have length less than or equal to {MAX_ACTIONS}"
             )
         actions = [self._action(region, entry) for entry in entries]
+        return self.commit(region, actions, params.get("ClientRequestToken"), digest(params))
+
+    def commit(
+        self, region: str, actions: list[Action], token: str | None, request: str
+    ) -> list[tuple[Table, float]]:
+        """Apply checked actions (TransactWriteItems', or ExecuteTransaction's statements) all
+        or none; `request` (a digest) makes a repeated ClientRequestToken "the same request"."""
         seen = {(a.table.table_id, a.key.hash, a.key.range) for a in actions}
         if len(seen) != len(actions):
             raise ValidationException(
@@ -83,11 +92,9 @@ class Transactions:
             )
         if sum(item_size(a.item) for a in actions if a.item is not None) > MAX_BYTES:
             raise ValidationException("Transaction request cannot be larger than 4 MB")
-        token = params.get("ClientRequestToken")
         now_ms = int(self.clock() * 1000)
-        digest = _digest(params)
         with self.store.transaction():
-            if token is not None and self._repeated(region, token, digest, now_ms):
+            if token is not None and self._repeated(region, token, request, now_ms):
                 return []
             writes = self._judge(actions)
             units: dict[str, tuple[Table, float]] = {}
@@ -99,7 +106,7 @@ class Transactions:
                 # A transactional write costs two units per KB (read capacity for checks).
                 units[action.table.name] = (action.table, before + 2.0 * max(1, -(-size // 1024)))
             if token is not None:
-                self.store.save_token(region, token, digest, now_ms, now_ms - TOKEN_MS)
+                self.store.save_token(region, token, request, now_ms, now_ms - TOKEN_MS)
         return list(units.values())
 
     def _repeated(self, region: str, token: str, digest: str, now_ms: int) -> bool:
@@ -149,6 +156,8 @@ class Transactions:
             old = self.items.current(action.table, action.key)
             new = old
             try:
+                if action.insert and old is not None:
+                    raise DuplicateItemException()
                 if action.condition is not None and not action.condition(old):
                     item = old if action.failed_item else None
                     raise ConditionalCheckFailedException(item=item)
@@ -161,6 +170,9 @@ class Transactions:
             except ConditionalCheckFailedException as failed:
                 reason = {"Code": "ConditionalCheckFailed", "Message": failed.message}
                 reasons.append({**reason, **failed.wire_fields()})
+                continue
+            except DuplicateItemException as duplicate:
+                reasons.append({"Code": "DuplicateItem", "Message": duplicate.message})
                 continue
             except ValidationException as invalid:
                 reasons.append({"Code": "ValidationError", "Message": invalid.message})
@@ -210,7 +222,7 @@ def _got(item: Item | None, projection: Projection | None) -> dict:
     return {"Item": projection.apply(item) if projection is not None else item}
 
 
-def _digest(params: dict) -> str:
+def digest(params: dict) -> str:
     """What makes two requests "the same" for a ClientRequestToken: all but the token."""
     rest = {name: value for name, value in params.items() if name != "ClientRequestToken"}
     return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
