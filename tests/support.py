@@ -132,6 +132,38 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def files_holding(folder: Path, needle: bytes) -> list[Path]:
+    """Every file under `folder` whose bytes hold `needle` (which has no zero byte).
+
+    Only the parts of a file that hold data are read: a server's data dir keeps sparse disk
+    images of half a gigabyte for environments' /tmp, almost all hole. A hole reads as zeros,
+    so it can hold no part of `needle`, and a match cannot span one.
+    """
+    assert needle and 0 not in needle
+    return [path for path in sorted(folder.rglob("*")) if path.is_file() and _holds(path, needle)]
+
+
+def _holds(path: Path, needle: bytes) -> bool:
+    with open(path, "rb") as file:
+        for start, end in _data_extents(file.fileno()):
+            file.seek(start)
+            if needle in file.read(end - start):
+                return True
+    return False
+
+
+def _data_extents(fd: int):
+    """(start, end) of each stretch of `fd` that holds data, between its holes."""
+    size, offset = os.fstat(fd).st_size, 0
+    while offset < size:
+        try:
+            start = os.lseek(fd, offset, os.SEEK_DATA)
+        except OSError:  # ENXIO: only a hole is left
+            return
+        offset = os.lseek(fd, start, os.SEEK_HOLE)
+        yield start, offset
+
+
 def make_zip(files: dict[str, str | bytes], executable: set[str] = frozenset()) -> bytes:
     """A deployment package built in memory from {path: source}; `executable` paths get 0755."""
     import io
