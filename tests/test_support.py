@@ -1,11 +1,13 @@
-"""The suite's own helpers that a wrong answer would let a test pass by: the data-dir scan
-the sealed-at-rest tests rely on."""
+"""The suite's own helpers: the data-dir scan the sealed-at-rest tests rely on (a wrong
+answer would let them pass), and the servers' bytecode, which keeps their starts short."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
-from support import files_holding
+import overcast.factory
+from support import RunningServer, files_holding
 
 NEEDLE = b"pw-0123456789abcdef"
 
@@ -33,3 +35,9 @@ def test_a_needle_split_across_a_page_boundary_is_found(tmp_path: Path) -> None:
         image.seek(4096 - 7)  # data from the hole's end onwards: the needle crosses a block
         image.write(NEEDLE)
     assert files_holding(tmp_path, NEEDLE) == [tmp_path / "split.img"]
+
+
+def test_servers_the_suite_starts_keep_their_bytecode(server: RunningServer) -> None:
+    """The session's server has started: the modules it imported are compiled once, kept
+    for the next server, whatever PYTHONDONTWRITEBYTECODE says to this process."""
+    assert Path(importlib.util.cache_from_source(overcast.factory.__file__)).is_file()
