@@ -8,12 +8,9 @@ The server runs with `--async-delay-scale 0.01`, as the asynchronous queue's tes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from overcast.services.events.store import SqliteEventBridgeStore
 from support import (
@@ -25,7 +22,6 @@ from support import (
     log_messages,
     queue_idle,
     records,
-    start_server,
     wait_for,
     wait_logs_written,
 )
@@ -43,19 +39,6 @@ def handler(event, context):
         Entries=[{"Source": "looper", "DetailType": "again", "Detail": "{}"}]
     )
 """
-
-
-@pytest.fixture(scope="module")
-def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(
-        tmp_path_factory.mktemp("eventbridge-data"),
-        "--keep-alive",
-        "30",
-        "--async-delay-scale",
-        "0.01",
-    )
-    yield running
-    running.stop()
 
 
 RULES = "arn:aws:events:us-east-1:000000000000:rule/"
