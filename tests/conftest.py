@@ -18,6 +18,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for the session's tests of asynchronous delivery (the async queue, SNS,
+    EventBridge): Lambda's retry delays and maximum event ages scaled by 0.01. Tests use
+    unique names, and read counts and logs of their own functions only."""
+    running = start_server(
+        tmp_path_factory.mktemp("fast-data"), "--keep-alive", "30", "--async-delay-scale", "0.01"
+    )
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def launch() -> Iterator[Callable[..., RunningServer]]:
     """Start servers over given data dirs (restart tests); all are stopped at the end."""

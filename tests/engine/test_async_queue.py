@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
@@ -38,15 +37,6 @@ ECHO = """
 def handler(event, context):
     return {"got": event}
 """
-
-
-@pytest.fixture(scope="module")
-def fast_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(
-        tmp_path_factory.mktemp("async-data"), "--keep-alive", "30", "--async-delay-scale", "0.01"
-    )
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ every other client is still answered (http/connection_guard.py, through a real s
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from overcast.http.connection_guard import default_max_connections
-from support import RunningServer, http_call, wait_for
+from support import RunningServer, http_call, start_server, wait_for
 
 DEADLINE_S = 20.0  # for the server to act on a 1-second timeout on a busy machine
 HEALTH = b"GET /_overcast/health HTTP/1.1\r\nHost: test\r\n\r\n"
@@ -40,9 +41,20 @@ def one_response(sock: socket.socket) -> bytes:
     return data
 
 
-@pytest.fixture
-def quick(launch, tmp_path: Path) -> RunningServer:
-    return launch(tmp_path / "data", "--head-timeout", "1", "--idle-timeout", "1")
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for the module's timeout tests, each on connections of its own."""
+    running = start_server(
+        tmp_path_factory.mktemp("quick"),
+        "--keep-alive",
+        "30",
+        "--head-timeout",
+        "1",
+        "--idle-timeout",
+        "1",
+    )
+    yield running
+    running.stop()
 
 
 def test_a_partial_request_head_is_answered_408_and_closed(quick: RunningServer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -93,6 +94,26 @@ def test_a_volume_is_made_fresh_and_deleted_after_its_environment(tmp_path: Path
         volumes.close()
 
     asyncio.run(scenario())
+
+
+def test_a_close_while_spares_are_being_made_says_nothing_and_keeps_none(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server stopped right after it started ends the volumes still being made: that is
+    the stop, not a fault worth a warning, and a volume finished after it is not kept."""
+
+    async def scenario() -> TmpVolumes:
+        volumes = TmpVolumes(tmp_path / "tmp", spares=2)
+        volumes.prepare(512)
+        await asyncio.sleep(0)  # the fill has started mke2fs for the golden image
+        volumes.close()
+        await asyncio.wait_for(asyncio.gather(*volumes._tasks), timeout=30)
+        return volumes
+
+    with caplog.at_level(logging.WARNING, logger="overcast"):
+        volumes = asyncio.run(scenario())
+    assert [record.getMessage() for record in caplog.records] == []
+    assert volumes._ready == {} or all(ready == [] for ready in volumes._ready.values())
 
 
 SNAP = """

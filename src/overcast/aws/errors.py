@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from functools import cache
 
+from overcast.aws.service_models import service_document
+
 
 class OvercastError(Exception):
     """Base of every error Overcast raises on purpose."""
@@ -66,11 +68,8 @@ class ServiceError(OvercastError):
 
 @cache
 def _error_shapes(service: str) -> dict[str, dict]:
-    """Each error shape of the service's botocore model: its `error` metadata and `members`
-    (botocore imported here: the CLI's help imports error classes and must start fast)."""
-    from botocore.loaders import Loader
-
-    shapes = Loader().load_service_model(service, "service-2")["shapes"]
+    """Each error shape of the service's botocore model: its `error` metadata and `members`."""
+    shapes = service_document(service)["shapes"]
     return {name: shape for name, shape in shapes.items() if "error" in shape}
 
 

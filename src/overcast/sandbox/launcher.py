@@ -105,6 +105,7 @@ class Launcher:
         self._spares: dict[str, list[Environment]] = {}
         self._refilling: set[str] = set()
         self._by_pid: dict[int, Environment] = {}
+        self._stopped = False
 
     def interpreter_for(self, runtime: str) -> str:
         try:
@@ -268,6 +269,7 @@ class Launcher:
             self._refill_soon(interpreter)
 
     def stop(self) -> None:
+        self._stopped = True  # spares being forked now fail: that is the stop, not a fault
         for environment in list(self._by_pid.values()):
             environment.kill()
         for zygote in self._zygotes.values():
@@ -288,7 +290,7 @@ class Launcher:
         return None
 
     def _refill_soon(self, interpreter: str) -> None:
-        if self._spare_count and interpreter not in self._refilling:
+        if self._spare_count and interpreter not in self._refilling and not self._stopped:
             self._refilling.add(interpreter)
             asyncio.get_running_loop().create_task(self._refill(interpreter))
 
@@ -301,7 +303,8 @@ class Launcher:
                 self.confinement.hold_volume(environment.lease)
                 spares.append(environment)
         except Exception as exc:  # a broken interpreter: cold starts will report it
-            log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
+            if not self._stopped:
+                log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
         finally:
             self._refilling.discard(interpreter)
 

@@ -229,6 +229,7 @@ class TmpVolumes:
     _filling: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task] = field(default_factory=set)  # held: the loop keeps weak refs
     _names: itertools.count = field(default_factory=itertools.count)
+    _closed: bool = False  # volumes being made now fail or are thrown away: the stop's doing
 
     def __post_init__(self) -> None:
         # Images left by a server that died: nothing uses them now (or holds them open).
@@ -261,6 +262,7 @@ class TmpVolumes:
             volume.close()
 
     def close(self) -> None:
+        self._closed = True
         for ready in self._ready.values():
             for volume in ready:
                 volume.close()
@@ -282,7 +284,7 @@ class TmpVolumes:
         return await made
 
     def _fill_soon(self, size_mb: int) -> None:
-        if size_mb not in self._filling:
+        if size_mb not in self._filling and not self._closed:
             self._filling.add(size_mb)
             task = asyncio.get_running_loop().create_task(self._fill(size_mb))
             self._tasks.add(task)
@@ -297,11 +299,17 @@ class TmpVolumes:
                 wanted = self.spares - len(ready)
                 made = [self._make(size_mb) for _ in range(wanted)]
                 results = await asyncio.gather(*made, return_exceptions=True)
-                ready.extend(done for done in results if isinstance(done, TmpVolume))
+                done = [volume for volume in results if isinstance(volume, TmpVolume)]
+                if self._closed:  # made for a server that has stopped since
+                    for volume in done:
+                        volume.close()
+                    return
+                ready.extend(done)
                 for failed in results:
                     if isinstance(failed, BaseException):
                         raise failed
         except Exception as exc:  # the cold start that needs one will report it
-            log.warning("could not prepare a /tmp volume of %d MB: %s", size_mb, exc)
+            if not self._closed:
+                log.warning("could not prepare a /tmp volume of %d MB: %s", size_mb, exc)
         finally:
             self._filling.discard(size_mb)

@@ -37,7 +37,6 @@ class World:
         self.rules = RuleService(self.registry)
         self.fired: list[tuple[str, datetime]] = []
         self.scheduler = Scheduler(self.registry, self.store, self._fire, self.clock)
-        self.registry.on_rules_changed(self.scheduler.plan)
         self.scheduler.plan()
 
     def _fire(self, rule: Rule, when: datetime) -> None:
@@ -66,6 +65,38 @@ def test_rate_counts_its_intervals_from_when_the_rule_was_created(world: World) 
     assert world.at(T0 + timedelta(minutes=4, seconds=59)) == []
     assert world.at(T0 + timedelta(minutes=5)) == [("every5", T0 + timedelta(minutes=5))]
     assert world.scheduler.next_due() == T0 + timedelta(minutes=10)
+
+
+def test_rate_1_minute_fires_a_minute_after_creation_then_each_minute(world: World) -> None:
+    """What a rate(1 minute) rule does on a server, minute by minute (one such rule fires
+    through a server in test_eventbridge_delivery.py)."""
+    world.rules.put("us-east-1", "default", "tick", schedule="rate(1 minute)")
+    assert world.at(T0 + timedelta(seconds=59)) == []
+    for minute in (1, 2, 3):
+        due = T0 + timedelta(minutes=minute)
+        assert world.at(due - timedelta(microseconds=1)) == []
+        assert world.at(due) == [("tick", due)]
+        assert world.at(due + timedelta(seconds=30)) == []
+    assert world.scheduler.next_due() == T0 + timedelta(minutes=4)
+
+
+def test_cron_every_minute_fires_at_each_minutes_start(world: World) -> None:
+    world.rules.put("us-east-1", "default", "tick", schedule="cron(* * * * ? *)")
+    first = datetime(2024, 1, 1, 9, 1, tzinfo=UTC)  # T0 is 9:00:30: the next minute's start
+    assert world.at(first - timedelta(seconds=1)) == []
+    for minute in range(3):
+        due = first + timedelta(minutes=minute)
+        assert world.at(due) == [("tick", due)]
+        assert world.at(due + timedelta(seconds=59)) == []
+
+
+def test_the_scheduler_follows_rule_changes_from_when_it_is_built(tmp_path) -> None:
+    """The factory builds it and starts it; nothing else wires it to the registry."""
+    world = World(tmp_path / "overcast.db")
+    world.rules.put("us-east-1", "default", "later", schedule="rate(2 minutes)")
+    assert world.scheduler.next_due() == T0 + timedelta(minutes=2)
+    world.rules.set_state("us-east-1", "default", "later", DISABLED)
+    assert world.scheduler.next_due() is None
 
 
 def test_cron_fires_at_the_start_of_each_minute_it_allows(world: World) -> None:

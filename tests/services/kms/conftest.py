@@ -11,7 +11,7 @@ import pytest
 from support import RunningServer, start_server
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")  # one for this folder's modules: each test makes its own keys
 def kms_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     root = tmp_path_factory.mktemp("kms")
     running = start_server(root / "data", "--master-key-file", str(root / "keys" / "master.key"))

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import socket
 import uuid
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 from botocore.auth import S3SigV4Auth
@@ -18,12 +18,17 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from support import RunningServer, signed
+from support import RunningServer, signed, start_server
 
 
-@pytest.fixture
-def quick(launch, tmp_path: Path) -> RunningServer:
-    return launch(tmp_path / "data", "--head-timeout", "1")
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for the module (each test has its own bucket): a 1-second head timeout."""
+    running = start_server(
+        tmp_path_factory.mktemp("quick"), "--keep-alive", "30", "--head-timeout", "1"
+    )
+    yield running
+    running.stop()
 
 
 @pytest.fixture

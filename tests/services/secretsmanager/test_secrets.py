@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cli.aws_cli import aws, needs_aws_cli
-from support import RunningServer, allow, deploy
+from support import RunningServer, allow, deploy, files_holding
 
 
 @pytest.fixture
@@ -144,15 +144,18 @@ def test_resource_policy_and_password(sm, name: str) -> None:
     assert len(text) == 20 and text.isalnum()
 
 
-def test_values_are_sealed_at_rest(sm, name: str, server: RunningServer) -> None:
+def test_values_are_sealed_at_rest(launch, tmp_path, name: str) -> None:
+    """A server of its own, so that its data dir holds only what this test wrote and every
+    file of it is read: the secret's name is there (the scan reads where it was kept), its
+    values are not."""
+    server = launch(tmp_path / "data")
+    sm = server.client("secretsmanager")
     secret = f"pw-{uuid.uuid4().hex}"
     sm.create_secret(Name=name, SecretString=secret)
     sm.put_secret_value(SecretId=name, SecretString=secret + "2")
     assert sm.get_secret_value(SecretId=name)["SecretString"] == secret + "2"
-    held = [
-        p for p in server.data_dir.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()
-    ]
-    assert held == []
+    assert files_holding(server.data_dir, name.encode())
+    assert files_holding(server.data_dir, secret.encode()) == []
 
 
 ROTATOR = """

@@ -95,7 +95,7 @@ def test_a_loop_through_a_topic_is_stopped_after_16_invocations(
 
     wait_for(lambda: runs() >= 16, timeout=60)
     # The 16th run published once more; that message's invocation is refused by the queue.
-    wait_for(lambda: queue_idle(fast_server))
+    wait_for(lambda: queue_idle(fast_server, function_name))
     assert runs() == 16
     sns.delete_topic(TopicArn=topic)
 

@@ -4,13 +4,12 @@ AWS's errors, tags, and SecureStrings never on disk in clear."""
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
 from cli.aws_cli import aws, needs_aws_cli
-from support import RunningServer
+from support import RunningServer, files_holding
 
 
 def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
@@ -209,21 +208,21 @@ def test_describe_filters_and_tags(ssm, root: str) -> None:
     assert error_of(excinfo)[0] == "InvalidFilterKey"
 
 
-def test_secure_string_is_sealed_at_rest(ssm, root: str, server: RunningServer) -> None:
-    secret = f"s3cr3t-{uuid.uuid4().hex}"
-    ssm.put_parameter(Name=f"{root}/pw", Value=secret, Type="SecureString")
-    sealed = ssm.get_parameter(Name=f"{root}/pw")["Parameter"]["Value"]
+def test_secure_string_is_sealed_at_rest(launch, tmp_path) -> None:
+    """A server of its own, so that its data dir holds only what this test wrote and every
+    file of it is read: the parameter's name is there (the scan reads where it was kept), its
+    value is not."""
+    server = launch(tmp_path / "data")
+    ssm = server.client("ssm")
+    name, secret = f"/sealed-{uuid.uuid4().hex[:8]}/pw", f"s3cr3t-{uuid.uuid4().hex}"
+    ssm.put_parameter(Name=name, Value=secret, Type="SecureString")
+    sealed = ssm.get_parameter(Name=name)["Parameter"]["Value"]
     assert sealed != secret
-    assert ssm.get_parameter(Name=f"{root}/pw", WithDecryption=True)["Parameter"]["Value"] == secret
-    assert (
-        ssm.get_parameter_history(Name=f"{root}/pw", WithDecryption=True)["Parameters"][0]["Value"]
-        == secret
-    )
-    assert not _files_holding(server.data_dir, secret.encode())
-
-
-def _files_holding(folder: Path, needle: bytes) -> list[Path]:
-    return [path for path in folder.rglob("*") if path.is_file() and needle in path.read_bytes()]
+    assert ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"] == secret
+    history = ssm.get_parameter_history(Name=name, WithDecryption=True)["Parameters"]
+    assert history[0]["Value"] == secret
+    assert files_holding(server.data_dir, name.encode())
+    assert not files_holding(server.data_dir, secret.encode())
 
 
 @needs_aws_cli

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from urllib.parse import unquote
 
-from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,6 +32,7 @@ from overcast.aws.errors import (
     UnsupportedMediaTypeException,
 )
 from overcast.aws.request_context import RequestContext
+from overcast.aws.service_models import service_document
 
 # Lambda refuses larger control-plane requests (a 50 MB zip, base64-encoded, in JSON).
 MAX_REQUEST_BYTES = 69_905_067
@@ -47,10 +47,9 @@ MAX_HEADER_BYTES = 16 * 1024
 STATUS_OVERRIDES = {"DeleteFunction": 204}
 
 
-@cache
+@cache  # every service's: some are asked for at requests (apigatewayv2's access, S3's POST)
 def service_model(service: str = "lambda") -> ServiceModel:
-    loader = Loader()
-    return ServiceModel(loader.load_service_model(service, "service-2"), service)
+    return ServiceModel(service_document(service), service)
 
 
 @dataclass(frozen=True)

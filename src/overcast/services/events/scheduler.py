@@ -41,8 +41,9 @@ Fire = Callable[[Rule, datetime], None]
 
 
 class Scheduler:
-    """Build once, `plan()` (the registry calls it again on every rule change), then `start()`
-    on the loop. `run_due(now)` does one round and is what tests drive with their own clock."""
+    """Build once, `plan()`, then `start()` on the loop. It listens to the registry from the
+    start, re-planning on every rule change. `run_due(now)` does one round and is what tests
+    drive with their own clock."""
 
     def __init__(
         self, registry: EventRegistry, store: EventBridgeStore, fire: Fire, clock: Clock = utc_now
@@ -58,6 +59,7 @@ class Scheduler:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._task: asyncio.Task | None = None
+        registry.on_rules_changed(self.plan)
 
     # --- planning -----------------------------------------------------------------------
 

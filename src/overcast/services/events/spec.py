@@ -47,7 +47,6 @@ def build(kernels: Kernels) -> BuiltService:
     )
     replays = ReplayService(registry, store, archives, router.replay)
     scheduler = Scheduler(registry, store, router.fire)
-    registry.on_rules_changed(scheduler.plan)
     scheduler.plan()
     api = events_api(
         EventBridge(

@@ -13,11 +13,11 @@ import copy
 import re
 from functools import lru_cache
 
-from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
 from overcast.aws.errors import ServiceError
 from overcast.aws.protocols import query as query_protocol
+from overcast.aws.service_models import service_document
 from overcast.services.sqs.errors import (
     InvalidMessageContents,
     InvalidParameterValueException,
@@ -78,7 +78,7 @@ MAP_ENTRY_NAMES = {
 @lru_cache(maxsize=1)
 def query_model() -> ServiceModel:
     """botocore's SQS model with the query protocol's member names."""
-    document = copy.deepcopy(Loader().load_service_model("sqs", "service-2"))
+    document = copy.deepcopy(service_document("sqs"))
     shapes = document["shapes"]
     for (shape, member), name in MEMBER_NAMES.items():
         shapes[shape]["members"][member]["locationName"] = name
