@@ -128,7 +128,7 @@ class BatchRunner:
             return None
         if not await self._admitted(target):
             return None
-        payload = json.dumps({"Records": [r.record for r in batch]}).encode()
+        payload = json.dumps({"Records": self._records(batch, target)}).encode()
         try:
             result = await self.runner.run_admitted(target, payload, new_request_id())
         except (ServiceError, OSError) as exc:  # throttled, or no environment could start
@@ -142,6 +142,11 @@ class BatchRunner:
             "functionError": result.function_error,
         }
         return Outcome(failed, {k: v for k, v in response.items() if v is not None})
+
+    def _records(self, batch: list[ShardRecord], target: Target) -> list[dict]:
+        if not self.kind.names_identity:
+            return [r.record for r in batch]
+        return [with_identity(r.record, target.function.role) for r in batch]
 
     async def _admitted(self, target: Target) -> bool:
         while self.running:
@@ -220,3 +225,15 @@ def failed_from(result: InvokeResult, batch: list[ShardRecord], partial: bool) -
             return 0
         lowest = min(lowest, index[identifier])
     return lowest
+
+
+def with_identity(record: dict, role: str) -> dict:
+    """`record` with `invokeIdentityArn` after its `eventName`, where Lambda's Kinesis events
+    have it (/work/shared/events/kinesis-event.json)."""
+    named: dict = {}
+    for key, value in record.items():
+        named[key] = value
+        if key == "eventName":
+            named["invokeIdentityArn"] = role
+    named.setdefault("invokeIdentityArn", role)
+    return named

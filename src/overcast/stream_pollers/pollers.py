@@ -208,11 +208,10 @@ class MappingPoller:
                     continue
                 known = {s.shard_id for s in shards}
                 for shard in shards:
-                    parent = shard.parent_shard_id
                     if shard.shard_id in finished or shard.shard_id in readers:
                         continue
-                    if parent is not None and parent in known and parent not in finished:
-                        continue  # its parent's records first
+                    if any(p in known and p not in finished for p in shard.parents):
+                        continue  # its parents' records first (both, for a merged shard)
                     reader = ShardReader(self, shard)
                     readers[shard.shard_id] = asyncio.get_running_loop().create_task(reader.run())
                 if not readers:
@@ -306,7 +305,11 @@ class ShardReader:
             return True
         if shard.ending_sequence is None:
             return False
-        return after is not None and int(after) >= int(shard.ending_sequence)
+        # Closed: nothing more can be written to it. Read once more, as a record may have
+        # been committed between the read that found nothing and the close seen here. (The
+        # ending sequence is not compared: a Kinesis shard's is past its last record.)
+        arn = self.mapping.event_source_arn
+        return not self.source.read(arn, self.shard.shard_id, after, 1)
 
     async def _fill(self, records: list[ShardRecord]) -> list[ShardRecord]:
         """Up to MaximumBatchingWindowInSeconds for a batch to fill."""

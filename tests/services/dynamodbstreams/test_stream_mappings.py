@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
-from stream_harness import events_of, mapping, wait_for
 
+from stream_harness import events_of, mapping, wait_for
 from support import deploy
 
 SAMPLE = Path(__file__).parents[2] / "events" / "dynamodb-event.json"

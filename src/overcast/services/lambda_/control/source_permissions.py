@@ -18,7 +18,10 @@ A DynamoDB stream is read with dynamodb:GetRecords, GetShardIterator, DescribeSt
 ListStreams (the AWSLambdaDynamoDBExecutionRole managed policy), asked here on the stream's
 ARN; Lambda refuses a role without them: "Cannot access stream <ARN>. Please ensure the role
 can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your
-stream in IAM." (InvalidParameterValueException).
+stream in IAM." (InvalidParameterValueException). A Kinesis stream is read with
+kinesis:GetRecords, GetShardIterator, DescribeStream, DescribeStreamSummary, ListShards and
+ListStreams (the AWSLambdaKinesisExecutionRole managed policy), and refused in the same words,
+ListShards named among them.
 """
 
 from __future__ import annotations
@@ -39,7 +42,20 @@ from overcast.services.lambda_.model.configuration import Configuration
 POLLER_ACTIONS = {
     "sqs": ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"),
     "dynamodb": ("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"),
-    "kinesis": ("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"),
+    "kinesis": (
+        "GetRecords",
+        "GetShardIterator",
+        "DescribeStream",
+        "DescribeStreamSummary",
+        "ListShards",
+        "ListStreams",
+    ),
+}
+# The actions Lambda's refusal names, by the stream's service (recorded from Lambda's answers:
+# the Kinesis one names ListShards since Lambda reads shards with it).
+NAMED_IN_REFUSAL = {
+    "dynamodb": "GetRecords, GetShardIterator, DescribeStream, and ListStreams",
+    "kinesis": "GetRecords, GetShardIterator, DescribeStream, ListShards, and ListStreams",
 }
 SERVICE_NAMES = {"sqs": "SQS", "dynamodb": "DynamoDB Streams", "kinesis": "Kinesis"}
 
@@ -54,11 +70,11 @@ def _service(source_arn: str) -> str:
 
 def refused_at_create(action: str, source_arn: str = "") -> str:
     """CreateEventSourceMapping's refusal (recorded from Lambda's answers)."""
-    if _service(source_arn) != "sqs":
+    service = _service(source_arn)
+    if service != "sqs":
         return (
             f"Cannot access stream {source_arn}. Please ensure the role can perform the "
-            "GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your "
-            "stream in IAM."
+            f"{NAMED_IN_REFUSAL[service]} Actions on your stream in IAM."
         )
     return f"The provided execution role does not have permissions to call {action} on SQS"
 
