@@ -450,12 +450,6 @@ def _checked_stream(mapping: EventSourceMapping, source: Source) -> EventSourceM
             raise InvalidParameterValueException(
                 "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP."
             )
-    if mapping.tumbling_window_s:
-        # Tumbling windows (aggregation state carried between invocations) are not built
-        # yet: refused rather than accepted and ignored.
-        raise InvalidParameterValueException(
-            "TumblingWindowInSeconds is not supported by this server yet."
-        )
     age = mapping.maximum_record_age_s
     if age is not None and age != -1 and age < 60:
         raise InvalidParameterValueException(
