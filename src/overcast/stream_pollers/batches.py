@@ -32,12 +32,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws import json_document
+from overcast.aws.arn import Arn
 from overcast.aws.errors import MissingResource, ServiceError
 from overcast.aws.request_id import new_request_id
 from overcast.delivery import Delivery, DeliveryFailed, Destinations
 from overcast.function import Target
 from overcast.shards import ShardRecord
-from overcast.stream_pollers.failures import AGE_EXCEEDED, RETRIES_EXHAUSTED, failure_record
+from overcast.stream_pollers.failures import (
+    AGE_EXCEEDED,
+    RETRIES_EXHAUSTED,
+    failure_record,
+    object_key,
+)
 from overcast.stream_pollers.kinds import StreamKind
 from overcast.stream_pollers.windows import Window, returned_state
 from overcast.types import InvokeResult, PollerPermissions, Resolver, Runner, StreamMapping
@@ -187,6 +193,14 @@ class BatchRunner:
             window.state = state
         return Outcome(failed_from(result, batch, mapping.reports_item_failures), response)
 
+    def _discarded(self, batch: list[ShardRecord]) -> list[dict]:
+        """The records as the function was (or would have been) invoked with them."""
+        try:
+            target = self.resolver.resolve(self.mapping.region, self.mapping.function_arn, None)
+        except (MissingResource, ServiceError):
+            return [r.record for r in batch]
+        return self._records(batch, target)
+
     def _records(self, batch: list[ShardRecord], target: Target) -> list[dict]:
         if not self.kind.names_identity:
             return [r.record for r in batch]
@@ -220,6 +234,8 @@ class BatchRunner:
         )
         if not mapping.on_failure or self.destinations is None:
             return
+        to_s3 = _arn_service(mapping.on_failure) == "s3"
+        now_ms = self.clock() * 1000
         body = failure_record(
             batch_info=self.kind.batch_info,
             stream_arn=mapping.event_source_arn,
@@ -230,10 +246,12 @@ class BatchRunner:
             function_arn=mapping.function_arn,
             invocations=attempts,
             response=response,
-            now_ms=self.clock() * 1000,
+            now_ms=now_ms,
+            payload={"Records": self._discarded(batch)} if to_s3 else None,
         )
+        key = object_key(mapping.uuid, shard_id, now_ms) if to_s3 else None
         try:
-            self.destinations.send(Delivery(mapping.on_failure, body, 0))
+            self.destinations.send(Delivery(mapping.on_failure, body, 0, object_key=key))
         except DeliveryFailed as failure:
             log.warning("event source mapping %s: %s", mapping.uuid, failure.message)
 
@@ -297,3 +315,10 @@ def split_batches(records: list[ShardRecord], size: int) -> list[list[ShardRecor
     if current:
         batches.append(current)
     return batches
+
+
+def _arn_service(arn: str) -> str:
+    try:
+        return Arn.parse(arn).service
+    except ValueError:
+        return ""

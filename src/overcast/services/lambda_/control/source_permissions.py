@@ -58,6 +58,23 @@ NAMED_IN_REFUSAL = {
     "kinesis": "GetRecords, GetShardIterator, DescribeStream, ListShards, and ListStreams",
 }
 SERVICE_NAMES = {"sqs": "SQS", "dynamodb": "DynamoDB Streams", "kinesis": "Kinesis"}
+# What Lambda does with the execution role to a stream mapping's OnFailure destination ("Your
+# execution role must have permissions for the destination": sqs:SendMessage, sns:Publish,
+# s3:PutObject and s3:ListBucket), each with the suffix of the resource it is asked on (an
+# S3 record is an object under aws/lambda/ in the bucket).
+DESTINATION_ACTIONS = {
+    "sqs": (("SendMessage", ""),),
+    "sns": (("Publish", ""),),
+    "s3": (("PutObject", "/aws/lambda/*"), ("ListBucket", "")),
+}
+DESTINATION_NAMES = {"sqs": "SQS", "sns": "SNS", "s3": "S3"}
+
+
+def _arn_service(arn: str) -> str:
+    try:
+        return Arn.parse(arn).service
+    except ValueError:
+        return ""
 
 
 def _service(source_arn: str) -> str:
@@ -131,6 +148,36 @@ class SourcePermissions:
             )
             if not _allowed(request):
                 return action
+        return None
+
+    def destination_refusal(self, function_arn: str, destination: str) -> str | None:
+        """Lambda's refusal of an OnFailure destination the execution role of `function_arn`
+        may not send to ("The provided execution role does not have permissions to call
+        SendMessage on SQS", the words Lambda uses for its queues and topics); None when it
+        may, or when nothing is enforced."""
+        if not self.enforced:
+            return None
+        config = self._configuration(function_arn)
+        service = _arn_service(destination)
+        if config is None or service not in DESTINATION_ACTIONS:
+            return None
+        identity = assumed_role_identity(config.role, config.name)
+        applied = self.identities.policies_for(identity)
+        for action, suffix in DESTINATION_ACTIONS[service]:
+            allowed = applied is not None and _allowed(
+                Request(
+                    identity,
+                    f"{service}:{action}",
+                    destination + suffix,
+                    identity_policies=applied.identity_policies,
+                    boundary=applied.boundary,
+                )
+            )
+            if not allowed:
+                return (
+                    f"The provided execution role does not have permissions to call {action} "
+                    f"on {DESTINATION_NAMES[service]}"
+                )
         return None
 
     def _configuration(self, function_arn: str) -> Configuration | None:
