@@ -68,3 +68,15 @@ def test_lambda_logs_and_drops_what_it_cannot_deliver(caplog) -> None:
         assert not destinations.send_or_drop(Delivery(QUEUE, b"{}", 0))
         assert destinations.send_or_drop(Delivery(TOPIC, b"{}", 0))
     assert "too large" in caplog.text and len(sent) == 1
+
+
+def test_a_bucket_arn_names_no_region_nor_account() -> None:
+    """S3 takes objects by delivery (a stream mapping's failure records): its ARNs have
+    neither region nor account, which other services' ARNs must have."""
+    taken: list[Delivery] = []
+    destinations = Destinations()
+    destinations.register("s3", taken.append)
+    destinations.register("sqs", taken.append)
+    destinations.send(Delivery("arn:aws:s3:::bucket", b"{}", 0, object_key="k"))
+    assert [d.object_key for d in taken] == ["k"]
+    assert not destinations.can_send("arn:aws:sqs:::queue")

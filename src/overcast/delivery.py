@@ -35,6 +35,9 @@ SUCCESS = "Success"
 RETRIES_EXHAUSTED = "RetriesExhausted"
 EVENT_AGE_EXCEEDED = "EventAgeExceeded"
 
+# Services whose ARNs name neither region nor account (`arn:aws:s3:::bucket`).
+GLOBAL_ARNS = frozenset({"s3"})
+
 Attributes = dict[str, dict]  # {name: {"DataType": ..., "StringValue" | "BinaryValue": ...}}
 
 
@@ -73,6 +76,9 @@ class Delivery:
     group_id: str | None = None
     deduplication_id: str | None = None
     sender: ServicePrincipal | None = None
+    # The key of the object an S3 bucket's delivery writes (Lambda's failure records of
+    # stream mappings: aws/lambda/<ESM-UUID>/<shardID>/...); None for every other target.
+    object_key: str | None = None
 
 
 Sender = Callable[[Delivery], None]
@@ -120,7 +126,9 @@ class Destinations:
             parsed = Arn.parse(arn)
         except ValueError:
             return None
-        if not parsed.partition.startswith("aws") or not parsed.region or not parsed.account:
+        if not parsed.partition.startswith("aws"):
+            return None
+        if (not parsed.region or not parsed.account) and parsed.service not in GLOBAL_ARNS:
             return None
         sender, resource = self._senders.get(parsed.service, (None, ""))
         return sender if parsed.resource.startswith(resource) else None

@@ -23,6 +23,13 @@ class Shard:
     parent_shard_id: str | None
     starting_sequence: str
     ending_sequence: str | None  # None while the shard is open
+    # A merged shard's second parent (Kinesis' AdjacentParentShardId): Lambda reads both
+    # parents before their child.
+    adjacent_parent_shard_id: str | None = None
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.parent_shard_id, self.adjacent_parent_shard_id) if p)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,15 @@ that starts again resumes at the lowest lane's checkpoint and skips, in each lan
 lane already finished. A change of ParallelizationFactor moves records between lanes, so the
 shard restarts from its lowest checkpoint then (records past it may be delivered again, as
 Lambda's own at-least-once delivery allows).
+
+With TumblingWindowInSeconds, each lane's open window (its start and the `state` the function
+last returned) is kept with the lane's checkpoint, in the same transaction: a restart goes on
+with the window's state, neither losing what it aggregated nor aggregating a record twice.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from overcast.store.database import Database
@@ -19,6 +24,10 @@ from overcast.store.database import Database
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS shard_checkpoints (
     mapping TEXT NOT NULL, shard TEXT NOT NULL, lane INTEGER NOT NULL, after TEXT,
+    PRIMARY KEY (mapping, shard, lane)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS window_states (
+    mapping TEXT NOT NULL, shard TEXT NOT NULL, lane INTEGER NOT NULL,
+    start_ms INTEGER NOT NULL, state TEXT NOT NULL,
     PRIMARY KEY (mapping, shard, lane)) WITHOUT ROWID;
 """
 
@@ -58,4 +67,37 @@ class Checkpoints(Database):
 
     def forget(self, mapping: str) -> None:
         """A deleted mapping's checkpoints."""
-        self._write("DELETE FROM shard_checkpoints WHERE mapping = ?", (mapping,))
+        with self.transaction():
+            self._db.execute("DELETE FROM shard_checkpoints WHERE mapping = ?", (mapping,))
+            self._db.execute("DELETE FROM window_states WHERE mapping = ?", (mapping,))
+
+    # --- tumbling windows -------------------------------------------------------------------
+
+    def windows(self, mapping: str, shard: str) -> dict[int, tuple[int, dict]]:
+        """Each lane's open window: its start (epoch ms) and state."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT lane, start_ms, state FROM window_states WHERE mapping = ? AND shard = ?",
+                (mapping, shard),
+            ).fetchall()
+        return {lane: (start, json.loads(state)) for lane, start, state in rows}
+
+    def save_window(
+        self, mapping: str, shard: str, lane: int, after: str | None, start_ms: int, state: dict
+    ) -> None:
+        """The lane's checkpoint (when `after` is given) and its window's state, together."""
+        with self.transaction():
+            if after is not None:
+                self.save(mapping, shard, lane, after)
+            self._db.execute(
+                "INSERT OR REPLACE INTO window_states (mapping, shard, lane, start_ms, state) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (mapping, shard, lane, start_ms, json.dumps(state)),
+            )
+
+    def end_window(self, mapping: str, shard: str, lane: int) -> None:
+        """The lane's window is over (its final invocation succeeded): its state is dropped."""
+        self._write(
+            "DELETE FROM window_states WHERE mapping = ? AND shard = ? AND lane = ?",
+            (mapping, shard, lane),
+        )

@@ -1,11 +1,13 @@
 """The record Lambda sends to a stream mapping's OnFailure destination when it discards a
 batch (Lambda Developer Guide, "Retaining discarded records from a DynamoDB event source":
 its example invocation record): what was invoked and how it answered, and which records
-were discarded (their shard and sequence range, the batch's arrival times and size)."""
+were discarded (their shard and sequence range, the batch's arrival times and size); an S3
+destination gets the records too, as `payload`, in an object of Lambda's naming."""
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 from overcast.shards import ShardRecord
@@ -30,9 +32,12 @@ def failure_record(
     invocations: int,
     response: dict | None,
     now_ms: float,
+    payload: dict | None = None,
 ) -> bytes:
     """`response`: the last invocation's {statusCode, executedVersion, functionError}, or
-    None when the batch was discarded before any invocation (its records too old)."""
+    None when the batch was discarded before any invocation (its records too old).
+    `payload`: the invocation's event, for an S3 destination ("the payload field contains
+    the original invocation record as an escaped JSON string")."""
     record: dict = {
         "requestContext": {
             "requestId": request_id,
@@ -53,4 +58,14 @@ def failure_record(
             "streamArn": stream_arn,
         },
     }
+    if payload is not None:
+        record["payload"] = json.dumps(payload)
     return json.dumps(record).encode()
+
+
+def object_key(mapping_uuid: str, shard_id: str, now_ms: float) -> str:
+    """Where an S3 destination keeps a failure record: "aws/lambda/<ESM-UUID>/<shardID>/
+    YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>" (Lambda Developer Guide)."""
+    moment = datetime.fromtimestamp(now_ms / 1000, UTC)
+    day, stamp = moment.strftime("%Y/%m/%d"), moment.strftime("%Y-%m-%dT%H.%M.%S")
+    return f"aws/lambda/{mapping_uuid}/{shard_id}/{day}/{stamp}-{uuid.uuid4()}"

@@ -29,14 +29,14 @@ from overcast.aws.errors import InvalidParameterValueException, MissingResource
 from overcast.aws.event_patterns.patterns import EventPattern
 from overcast.delivery import Destinations
 from overcast.shards import Shard, ShardRecord, ShardSource
-from overcast.stream_pollers.batches import BatchRunner
+from overcast.stream_pollers.batches import BatchRunner, split_batches
 from overcast.stream_pollers.checkpoints import Checkpoints, Lanes
 from overcast.stream_pollers.kinds import StreamKind
+from overcast.stream_pollers.windowed import WindowedLanes
 from overcast.types import PollerPermissions, Resolver, Runner, Source, StreamMapping
 
 log = logging.getLogger(__name__)
 
-PAYLOAD_LIMIT = 6 * 1024 * 1024
 WAIT_S = 10.0  # the longest a reader waits for news of records before reading again
 RESCAN_S = 10.0  # how often a mapping looks for new shards (Kinesis reshards)
 PAUSE_S = 1.0  # after an error, and while the stream is missing
@@ -208,11 +208,10 @@ class MappingPoller:
                     continue
                 known = {s.shard_id for s in shards}
                 for shard in shards:
-                    parent = shard.parent_shard_id
                     if shard.shard_id in finished or shard.shard_id in readers:
                         continue
-                    if parent is not None and parent in known and parent not in finished:
-                        continue  # its parent's records first
+                    if any(p in known and p not in finished for p in shard.parents):
+                        continue  # its parents' records first (both, for a merged shard)
                     reader = ShardReader(self, shard)
                     readers[shard.shard_id] = asyncio.get_running_loop().create_task(reader.run())
                 if not readers:
@@ -255,6 +254,11 @@ class ShardReader:
         self.shard = shard
         self.factor = self.mapping.parallelization_factor or 1
         self.lanes: Lanes = {}
+        self.windows = (
+            WindowedLanes(self.mapping, shard.shard_id, self.checkpoints, poller.batches)
+            if self.mapping.tumbling_window_s
+            else None
+        )
 
     async def run(self) -> bool:
         """Read until the poller stops (False), or the shard is closed and read (True)."""
@@ -276,13 +280,23 @@ class ShardReader:
             records = self.source.read(arn, shard_id, after, READ_LIMIT)
             if not records:
                 if self._closed_at(after):
-                    return True
-                await self.poller.race(self.source.wait(arn, WAIT_S))
+                    return self.windows is None or await self.windows.close_all()
+                await self.poller.race(self.source.wait(arn, await self._idle()))
                 continue
             records = await self._fill(records)
             after = records[-1].sequence
             await self._deliver(records)
         return False
+
+    async def _idle(self) -> float:
+        """Nothing to read: close the windows no record can join any more; how long to wait
+        for records."""
+        if self.windows is None:
+            return WAIT_S
+        now_ms = self.poller.pollers.clock() * 1000
+        await self.windows.close_idle(now_ms)
+        closing = self.windows.idle_in(now_ms)
+        return WAIT_S if closing is None else min(WAIT_S, closing)
 
     def _load(self) -> Lanes:
         uuid, shard_id = self.mapping.uuid, self.shard.shard_id
@@ -306,7 +320,11 @@ class ShardReader:
             return True
         if shard.ending_sequence is None:
             return False
-        return after is not None and int(after) >= int(shard.ending_sequence)
+        # Closed: nothing more can be written to it. Read once more, as a record may have
+        # been committed between the read that found nothing and the close seen here. (The
+        # ending sequence is not compared: a Kinesis shard's is past its last record.)
+        arn = self.mapping.event_source_arn
+        return not self.source.read(arn, self.shard.shard_id, after, 1)
 
     async def _fill(self, records: list[ShardRecord]) -> list[ShardRecord]:
         """Up to MaximumBatchingWindowInSeconds for a batch to fill."""
@@ -337,12 +355,16 @@ class ShardReader:
 
     async def _lane(self, lane: int, records: list[ShardRecord]) -> None:
         kept = [r for r in records if self.poller.matches(r)]
-        for batch in _batches(kept, self.mapping.batch_size):
-            if not self.poller.running:
+        if self.windows is not None:
+            if not await self.windows.deliver(lane, kept, self._done):
                 return
-            await self.poller.batches.deliver(
-                self.shard.shard_id, batch, lambda record: self._done(lane, record)
-            )
+        else:
+            for batch in split_batches(kept, self.mapping.batch_size):
+                if not self.poller.running:
+                    return
+                await self.poller.batches.deliver(
+                    self.shard.shard_id, batch, lambda record: self._done(lane, record)
+                )
         if self.poller.running:
             self._done(lane, records[-1])  # those no filter matched are done too
 
@@ -351,7 +373,10 @@ class ShardReader:
         if current is not None and int(record.sequence) <= int(current):
             return
         self.lanes[lane] = record.sequence
-        self.checkpoints.save(self.mapping.uuid, self.shard.shard_id, lane, record.sequence)
+        if self.windows is not None:
+            self.windows.save(lane, record.sequence)  # with the window's state
+        else:
+            self.checkpoints.save(self.mapping.uuid, self.shard.shard_id, lane, record.sequence)
 
 
 def _lowest(positions) -> str | None:
@@ -359,19 +384,3 @@ def _lowest(positions) -> str | None:
     if not found or any(p is None for p in found):
         return None
     return min(found, key=int)
-
-
-def _batches(records: list[ShardRecord], size: int) -> list[list[ShardRecord]]:
-    """BatchSize records at most, and under Lambda's 6 MB payload."""
-    batches: list[list[ShardRecord]] = []
-    current: list[ShardRecord] = []
-    total = 0
-    for record in records:
-        if current and (len(current) >= size or total + record.size > PAYLOAD_LIMIT):
-            batches.append(current)
-            current, total = [], 0
-        current.append(record)
-        total += record.size
-    if current:
-        batches.append(current)
-    return batches

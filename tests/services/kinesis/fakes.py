@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from overcast.services.kinesis.arrivals import Arrivals
 from overcast.services.kinesis.iterators import Iterators
 from overcast.services.kinesis.records import RecordService
 from overcast.services.kinesis.store import KinesisStore
 from overcast.services.kinesis.streams import StreamService
+from overcast.shards import Arrivals
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

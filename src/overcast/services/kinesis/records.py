@@ -12,13 +12,13 @@ from datetime import UTC, datetime
 from overcast.aws.errors import ValidationException
 from overcast.aws.validation import single_error
 from overcast.services.kinesis import sequences
-from overcast.services.kinesis.arrivals import Arrivals
 from overcast.services.kinesis.errors import InvalidArgumentException, ResourceNotFoundException
 from overcast.services.kinesis.hash_keys import MAX_HASH_KEY, of_partition_key
 from overcast.services.kinesis.iterators import Iterator, Iterators
 from overcast.services.kinesis.model import CREATING, Shard, Stream
 from overcast.services.kinesis.store import NewRecord, StoredRecord
 from overcast.services.kinesis.streams import StreamService
+from overcast.shards import Arrivals
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # PutRecords: "up to a limit of 10 MiB for the entire request"
 MAX_READ_BYTES = 10 * 1024 * 1024  # GetRecords returns at most 10 MiB

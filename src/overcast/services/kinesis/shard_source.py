@@ -1,6 +1,5 @@
-"""Kinesis streams as Lambda's stream pollers read them: the ShardSource of issue 17's design
-(`overcast.shards`, written on another branch: until it is merged, its two record types are
-declared here field for field, and this class follows its Protocol).
+"""Kinesis streams as Lambda's stream pollers read them: issue 17's `overcast.shards`
+ShardSource, woken by the kernels' `shards.Arrivals` when records are put.
 
 Each record is the one Lambda delivers in `event["Records"]` for a Kinesis event source:
 
@@ -18,33 +17,15 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 
 from overcast.services.kinesis import sequences
-from overcast.services.kinesis.arrivals import Arrivals
 from overcast.services.kinesis.descriptions import live_shards
 from overcast.services.kinesis.errors import InvalidArgumentException
 from overcast.services.kinesis.model import Shard as KinesisShard
 from overcast.services.kinesis.model import Stream
 from overcast.services.kinesis.records import RecordService
 from overcast.services.kinesis.store import StoredRecord
-
-
-@dataclass(frozen=True)
-class Shard:
-    shard_id: str
-    parent_shard_id: str | None
-    starting_sequence: str
-    ending_sequence: str | None  # None while the shard is open
-
-
-@dataclass(frozen=True)
-class ShardRecord:
-    sequence: str  # sortable as int(sequence)
-    arrival_ms: int
-    size: int  # bytes, for the 6 MB batch limit
-    order_key: str  # the partition key: ParallelizationFactor keeps order per key
-    record: dict  # the whole record as Lambda delivers it in event["Records"]
+from overcast.shards import Arrivals, Shard, ShardRecord
 
 
 class KinesisShardSource:
@@ -54,14 +35,13 @@ class KinesisShardSource:
         self.arrivals = arrivals
 
     def shards(self, stream_arn: str) -> list[Shard]:
-        """Its shards but the expired ones; ResourceNotFoundException (a MissingResource)
-        when the stream is gone. A merged shard's second parent (AdjacentParentShardId) is
-        not in the contract: its ParentShardId is."""
+        """Its shards but the expired ones, with both parents of a merged shard;
+        ResourceNotFoundException (a MissingResource) when the stream is gone."""
         stream = self.streams.by_arn(stream_arn)
         return [
-            Shard(s.shard_id, None if s.parent is None else sequences.shard_id(s.parent),
-                  sequences.sequence(s.start, s.index),
-                  None if s.end is None else sequences.sequence(s.end, s.index))
+            Shard(s.shard_id, _shard_id(s.parent), sequences.sequence(s.start, s.index),
+                  None if s.end is None else sequences.sequence(s.end, s.index),
+                  _shard_id(s.adjacent))
             for s in live_shards(stream, self.streams.now_ms())
         ]  # fmt: skip
 
@@ -119,3 +99,7 @@ class KinesisShardSource:
         }
         size = len(json.dumps(record, separators=(",", ":")))
         return ShardRecord(number, row.arrival_ms, size, row.partition_key, record)
+
+
+def _shard_id(index: int | None) -> str | None:
+    return None if index is None else sequences.shard_id(index)

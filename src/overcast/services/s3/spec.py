@@ -1,6 +1,7 @@
 """S3 as SERVICES lists it: its API, served by the gateway (requests signed for `s3`); its
 object events go out through Lambda's async queue and the destinations; its objects are read
-by Lambda (code from S3) through the kernels' object readers."""
+by Lambda (code from S3) through the kernels' object readers; other services deliver objects
+into its buckets by ARN (deliveries.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.s3.api.cors import CorsPreflight
     from overcast.services.s3.api.post_object import BrowserUpload
     from overcast.services.s3.api.service import s3_api
+    from overcast.services.s3.deliveries import ObjectDeliveries
     from overcast.services.s3.reader import S3Reader
     from overcast.services.s3.store import ObjectStore
 
@@ -34,6 +36,8 @@ def build(kernels: Kernels) -> BuiltService:
         start=objects.start,
         # After the queue has stopped: its last deliveries still mark events done here.
         close=objects.close,
+        # Lambda's failure records of stream mappings with an S3 OnFailure destination.
+        senders={"s3": ObjectDeliveries(objects).deliver},
     )
 
 

@@ -11,9 +11,10 @@ A stream mapping (DynamoDB Streams) takes the stream settings ("Lambda parameter
 DynamoDB event source mappings", Lambda Developer Guide): StartingPosition required
 (TRIM_HORIZON or LATEST; AT_TIMESTAMP is Kinesis's), BatchSize 100 by default, up to 10,000,
 ParallelizationFactor 1, MaximumRetryAttempts and MaximumRecordAgeInSeconds -1 (infinite),
-BisectBatchOnFunctionError false, TumblingWindowInSeconds 0, OnFailure an SQS queue or SNS
-topic. The ranges the model states are checked by the gateway (ValidationException); the
-rest here.
+BisectBatchOnFunctionError false, TumblingWindowInSeconds 0, OnFailure an SQS queue, SNS
+topic or S3 bucket, which the function's role must be allowed to send to (sqs:SendMessage,
+sns:Publish, s3:PutObject and s3:ListBucket). The ranges the model states are checked by
+the gateway (ValidationException); the rest here.
 
 The function's execution role must allow what the poller does to the queue
 (source_permissions.py): checked when a mapping is made or given another function, and by
@@ -79,7 +80,7 @@ NOT_FOR_STREAMS = (
     "DocumentDBEventSourceConfig",
     "ScalingConfig",
 )
-ON_FAILURE_SERVICES = ("sqs", "sns")
+ON_FAILURE_SERVICES = ("sqs", "sns", "s3")
 FIFO_BATCH_LIMIT = 10
 MAX_FILTERS = 5
 NOT_FOUND = "The resource you requested does not exist."
@@ -238,6 +239,7 @@ class EventSourceMappingService:
                 last_modified=self._now(),
             )
             mapping = _checked(replace(mapping, **settings), source)
+            self._check_destination(mapping)
             self._save(mapping)
         return mapping
 
@@ -262,6 +264,11 @@ class EventSourceMappingService:
                 )
                 settings = {**settings, "function_arn": function_arn}
             mapping = _checked(replace(current, **settings), source)
+            if (mapping.on_failure, mapping.function_arn) != (
+                current.on_failure,
+                current.function_arn,
+            ):
+                self._check_destination(mapping)
             state = MappingState.UPDATING
             if mapping.enabled != current.enabled:
                 state = MappingState.ENABLING if mapping.enabled else MappingState.DISABLING
@@ -370,6 +377,12 @@ class EventSourceMappingService:
         if action is not None:
             raise InvalidParameterValueException(refused_at_create(action, source_arn))
 
+    def _check_destination(self, mapping: EventSourceMapping) -> None:
+        if mapping.on_failure:
+            refusal = self.permissions.destination_refusal(mapping.function_arn, mapping.on_failure)
+            if refusal is not None:
+                raise InvalidParameterValueException(refusal)
+
     def _sources(self, source_arn: str) -> EventSources:
         """The pollers of sources like `source_arn` (by its ARN service)."""
         sources = self.sources.get(_arn_service(source_arn))
@@ -450,12 +463,6 @@ def _checked_stream(mapping: EventSourceMapping, source: Source) -> EventSourceM
             raise InvalidParameterValueException(
                 "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP."
             )
-    if mapping.tumbling_window_s:
-        # Tumbling windows (aggregation state carried between invocations) are not built
-        # yet: refused rather than accepted and ignored.
-        raise InvalidParameterValueException(
-            "TumblingWindowInSeconds is not supported by this server yet."
-        )
     age = mapping.maximum_record_age_s
     if age is not None and age != -1 and age < 60:
         raise InvalidParameterValueException(
@@ -467,7 +474,7 @@ def _checked_stream(mapping: EventSourceMapping, source: Source) -> EventSourceM
     ):
         raise InvalidParameterValueException(
             f"The destination ARN {mapping.on_failure} is invalid: an OnFailure destination "
-            "of a stream is an Amazon SQS queue or an Amazon SNS topic."
+            "of a stream is an Amazon SQS queue, an Amazon SNS topic or an Amazon S3 bucket."
         )
     return mapping
 

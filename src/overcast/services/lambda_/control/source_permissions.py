@@ -18,7 +18,10 @@ A DynamoDB stream is read with dynamodb:GetRecords, GetShardIterator, DescribeSt
 ListStreams (the AWSLambdaDynamoDBExecutionRole managed policy), asked here on the stream's
 ARN; Lambda refuses a role without them: "Cannot access stream <ARN>. Please ensure the role
 can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your
-stream in IAM." (InvalidParameterValueException).
+stream in IAM." (InvalidParameterValueException). A Kinesis stream is read with
+kinesis:GetRecords, GetShardIterator, DescribeStream, DescribeStreamSummary, ListShards and
+ListStreams (the AWSLambdaKinesisExecutionRole managed policy), and refused in the same words,
+ListShards named among them.
 """
 
 from __future__ import annotations
@@ -39,9 +42,39 @@ from overcast.services.lambda_.model.configuration import Configuration
 POLLER_ACTIONS = {
     "sqs": ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"),
     "dynamodb": ("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"),
-    "kinesis": ("GetRecords", "GetShardIterator", "DescribeStream", "ListStreams"),
+    "kinesis": (
+        "GetRecords",
+        "GetShardIterator",
+        "DescribeStream",
+        "DescribeStreamSummary",
+        "ListShards",
+        "ListStreams",
+    ),
+}
+# The actions Lambda's refusal names, by the stream's service (recorded from Lambda's answers:
+# the Kinesis one names ListShards since Lambda reads shards with it).
+NAMED_IN_REFUSAL = {
+    "dynamodb": "GetRecords, GetShardIterator, DescribeStream, and ListStreams",
+    "kinesis": "GetRecords, GetShardIterator, DescribeStream, ListShards, and ListStreams",
 }
 SERVICE_NAMES = {"sqs": "SQS", "dynamodb": "DynamoDB Streams", "kinesis": "Kinesis"}
+# What Lambda does with the execution role to a stream mapping's OnFailure destination ("Your
+# execution role must have permissions for the destination": sqs:SendMessage, sns:Publish,
+# s3:PutObject and s3:ListBucket), each with the suffix of the resource it is asked on (an
+# S3 record is an object under aws/lambda/ in the bucket).
+DESTINATION_ACTIONS = {
+    "sqs": (("SendMessage", ""),),
+    "sns": (("Publish", ""),),
+    "s3": (("PutObject", "/aws/lambda/*"), ("ListBucket", "")),
+}
+DESTINATION_NAMES = {"sqs": "SQS", "sns": "SNS", "s3": "S3"}
+
+
+def _arn_service(arn: str) -> str:
+    try:
+        return Arn.parse(arn).service
+    except ValueError:
+        return ""
 
 
 def _service(source_arn: str) -> str:
@@ -54,11 +87,11 @@ def _service(source_arn: str) -> str:
 
 def refused_at_create(action: str, source_arn: str = "") -> str:
     """CreateEventSourceMapping's refusal (recorded from Lambda's answers)."""
-    if _service(source_arn) != "sqs":
+    service = _service(source_arn)
+    if service != "sqs":
         return (
             f"Cannot access stream {source_arn}. Please ensure the role can perform the "
-            "GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your "
-            "stream in IAM."
+            f"{NAMED_IN_REFUSAL[service]} Actions on your stream in IAM."
         )
     return f"The provided execution role does not have permissions to call {action} on SQS"
 
@@ -115,6 +148,36 @@ class SourcePermissions:
             )
             if not _allowed(request):
                 return action
+        return None
+
+    def destination_refusal(self, function_arn: str, destination: str) -> str | None:
+        """Lambda's refusal of an OnFailure destination the execution role of `function_arn`
+        may not send to ("The provided execution role does not have permissions to call
+        SendMessage on SQS", the words Lambda uses for its queues and topics); None when it
+        may, or when nothing is enforced."""
+        if not self.enforced:
+            return None
+        config = self._configuration(function_arn)
+        service = _arn_service(destination)
+        if config is None or service not in DESTINATION_ACTIONS:
+            return None
+        identity = assumed_role_identity(config.role, config.name)
+        applied = self.identities.policies_for(identity)
+        for action, suffix in DESTINATION_ACTIONS[service]:
+            allowed = applied is not None and _allowed(
+                Request(
+                    identity,
+                    f"{service}:{action}",
+                    destination + suffix,
+                    identity_policies=applied.identity_policies,
+                    boundary=applied.boundary,
+                )
+            )
+            if not allowed:
+                return (
+                    f"The provided execution role does not have permissions to call {action} "
+                    f"on {DESTINATION_NAMES[service]}"
+                )
         return None
 
     def _configuration(self, function_arn: str) -> Configuration | None:
