@@ -24,6 +24,7 @@ from overcast.aws.signature import (
     SKEWED,
     UNKNOWN_KEY,
     AuthFailure,
+    ChunkChain,
     SignedRequest,
     Verifier,
     derived_key,
@@ -206,3 +207,23 @@ def test_streaming_chunk_signatures_are_chained():
     with pytest.raises(AuthFailure) as caught:
         ChunkedDecoder(verified.chain).feed(tampered)
     assert caught.value.reason == BAD_SIGNATURE
+
+
+def test_non_ascii_signatures_are_wrong_ones():
+    """A client's bytes beyond ASCII (read as Latin-1 text) in a chunk's signature or a POST
+    form's are a mismatch, not a TypeError from hmac.compare_digest."""
+    chain = ChunkChain(b"k" * 32, "20260101T000000Z", "20260101/us-east-1/s3/aws4_request", "0")
+    with pytest.raises(AuthFailure) as caught:
+        ChunkedDecoder(chain).feed(b"1;chunk-signature=" + "\u00e9".encode("latin-1") + b"\r\nx")
+    assert caught.value.reason == BAD_SIGNATURE
+    for form in (
+        {"policy": "e30=", "awsaccesskeyid": KEY.access_key_id, "signature": "\udce9"},
+        {
+            "policy": "e30=",
+            "x-amz-credential": f"{KEY.access_key_id}/20260101/us-east-1/s3/aws4_request",
+            "x-amz-signature": "\u00e9" * 64,
+        },
+    ):
+        with pytest.raises(AuthFailure) as caught:
+            Verifier(OneKey(KEY)).verify_policy(form)
+        assert caught.value.reason == BAD_SIGNATURE

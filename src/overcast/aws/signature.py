@@ -40,6 +40,16 @@ _SAFE = "-_.~"
 _QUERY_AUTH = frozenset({"X-Amz-Signature"})
 
 
+def same_text(expected: str, provided: str) -> bool:
+    """Whether `provided` (a signature, a session token: whatever the client sent) is
+    `expected`, compared in constant time. As bytes: hmac.compare_digest refuses two str
+    unless both are ASCII (a TypeError, which would be a 500), and a header read as Latin-1
+    may hold anything; `surrogatepass` lets every str encode."""
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), provided.encode("utf-8", "surrogatepass")
+    )
+
+
 class AuthFailure(OvercastError):
     """Raised when a request's credentials or signature do not hold. `reason` is one of
     the module's reasons; `details` are what AWS's answer names (StringToSign, times...)."""
@@ -108,7 +118,7 @@ class ChunkChain:
             )
         )
         expected = hmac.digest(self.signing_key, text.encode(), "sha256").hex()
-        if not hmac.compare_digest(expected, signature):
+        if not same_text(expected, signature):
             raise AuthFailure(BAD_SIGNATURE, StringToSign=text, SignatureProvided=signature)
         self.previous = expected
 
@@ -197,7 +207,7 @@ class Verifier:
             if token:  # a token with a long-term key: AWS takes it as an invalid token
                 raise AuthFailure(BAD_TOKEN, access_key_id=key.access_key_id)
             return
-        if token is None or not hmac.compare_digest(token, key.session_token):
+        if token is None or not same_text(key.session_token, token):
             raise AuthFailure(BAD_TOKEN, access_key_id=key.access_key_id)
         if key.expires_ms is not None and self.now() * 1000 >= key.expires_ms:
             raise AuthFailure(EXPIRED_TOKEN, access_key_id=key.access_key_id)
@@ -243,7 +253,7 @@ class Verifier:
         signing_key = derived_key(key.secret_access_key, date, region, service)
         # hmac.digest: OpenSSL's one-shot HMAC, several times cheaper than hmac.new's object.
         expected = hmac.digest(signing_key, text.encode(), "sha256").hex()
-        if not hmac.compare_digest(expected, parts["Signature"]):
+        if not same_text(expected, parts["Signature"]):
             raise AuthFailure(
                 BAD_SIGNATURE,
                 access_key_id=key.access_key_id,
@@ -273,7 +283,7 @@ class Verifier:
         provided = form.get("signature", "")
         secret = key.secret_access_key.encode()
         expected = base64.b64encode(hmac.digest(secret, policy.encode(), "sha1")).decode()
-        if not hmac.compare_digest(expected.encode(), provided.encode()):
+        if not same_text(expected, provided):
             raise _policy_mismatch(key, policy, provided)
         return Verified(key.identity, key)
 
@@ -289,7 +299,7 @@ class Verifier:
         signing_key = derived_key(key.secret_access_key, *fields[1:4])
         expected = hmac.digest(signing_key, policy.encode(), "sha256").hex()
         provided = form.get("x-amz-signature", "")
-        if not hmac.compare_digest(expected.encode(), provided.encode()):
+        if not same_text(expected, provided):
             raise _policy_mismatch(key, policy, provided)
         return Verified(key.identity, key)
 
@@ -369,8 +379,8 @@ def _v2_matches(key: SigningKey, text: str, signature: str) -> bool:
         candidates.append(f"{text[: len(text) - len(resource)]}{path}/{mark}{sub}")
     secret = key.secret_access_key.encode()
     return any(
-        hmac.compare_digest(
-            base64.b64encode(hmac.new(secret, c.encode(), hashlib.sha1).digest()).decode(),
+        same_text(
+            base64.b64encode(hmac.digest(secret, c.encode(), "sha1")).decode(),
             signature,
         )
         for c in candidates
