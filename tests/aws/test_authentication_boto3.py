@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 import email.utils
-import hashlib
-import hmac
 import json
 import re
 import urllib.request
@@ -21,7 +19,15 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from overcast.aws.signature import derived_key
-from support import RunningServer, deploy, error_of, http_call, make_public, signed_headers
+from support import (
+    RunningServer,
+    aws_chunked,
+    deploy,
+    error_of,
+    http_call,
+    make_public,
+    signed_headers,
+)
 
 NO_MATCH = (
     "The request signature we calculated does not match the signature you provided. Check "
@@ -150,27 +156,13 @@ def test_a_tampered_chunk_signature_is_refused(server: RunningServer) -> None:
 
     def body_for(headers: dict[str, str], tamper: bool) -> bytes:
         amz_date = headers["X-Amz-Date"]
-        previous = headers["Authorization"].rsplit("Signature=", 1)[1]
+        seed = headers["Authorization"].rsplit("Signature=", 1)[1]
         key = derived_key(
             server.credentials["aws_secret_access_key"], amz_date[:8], "us-east-1", "s3"
         )
         scope = f"{amz_date[:8]}/us-east-1/s3/aws4_request"
-        out = b""
-        for data in [*chunks, b""]:
-            text = "\n".join(
-                (
-                    "AWS4-HMAC-SHA256-PAYLOAD",
-                    amz_date,
-                    scope,
-                    previous,
-                    hashlib.sha256(b"").hexdigest(),
-                    hashlib.sha256(data).hexdigest(),
-                )
-            )
-            previous = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
-            sent = data.replace(b"world", b"w0rld") if tamper else data
-            out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + sent + b"\r\n"
-        return out
+        body = aws_chunked(key, amz_date, scope, seed, chunks)
+        return body.replace(b"world", b"w0rld") if tamper else body
 
     for tamper in (False, True):
         signed = signed_headers(server.data_dir, "PUT", url, None, headers)

@@ -1,20 +1,17 @@
 """Verifying a request's signature, as AWS does before anything else: SigV4 in its header
-and presigned-query forms (every service), and S3's SigV2 (`Authorization: AWS id:sig`, and
-the `AWSAccessKeyId`/`Signature`/`Expires` URL botocore still presigns S3 with).
+and presigned-query forms (every service); S3's SigV2 is signature_v2.py's, and its browser
+POST form's signature form_signature.py's. What they share (the request, the verdict, the
+failure and its reasons) is signed_request.py's.
 
 The canonical request is built as botocore builds it (botocore/auth.py: SigV4Auth,
-S3SigV4Auth, SigV4QueryAuth, HmacV1Auth): the path as sent (URI-encoded once more except for
-S3), the query's pairs encoded and sorted, the signed headers' trimmed values, and the payload
-hash (`x-amz-content-sha256` where sent, else the body's; S3's presigned URLs sign
+S3SigV4Auth, SigV4QueryAuth): the path as sent (URI-encoded once more except for S3), the
+query's pairs encoded and sorted, the signed headers' trimmed values, and the payload hash
+(`x-amz-content-sha256` where sent, else the body's; S3's presigned URLs sign
 `UNSIGNED-PAYLOAD`). The signing key is derived once per (secret, date, region, service).
-
-A failure raises `AuthFailure` with its reason; each protocol words it as AWS does
-(aws/auth_errors.py, and S3's own errors).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import time
@@ -22,77 +19,39 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from overcast.aws.credentials import Identity, KeyRing, SigningKey
-from overcast.aws.errors import OvercastError
+from overcast.aws import signature_v2
+from overcast.aws.credentials import KeyRing, SigningKey
+from overcast.aws.signed_request import (
+    BAD_QUERY,
+    BAD_SIGNATURE,
+    CONTENT_MISMATCH,
+    EXPIRED_URL,
+    INCOMPLETE,
+    MAX_SKEW_S,
+    MISSING_HEADER,
+    SKEWED,
+    AuthFailure,
+    SignedRequest,
+    Verified,
+    check_token,
+    http_time,
+    known_key,
+    parse_amz_date,
+    query_pairs,
+    same_text,
+)
 
 ALGORITHM = "AWS4-HMAC-SHA256"
-MISSING_HEADER = "Missing required header for this request"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-MAX_SKEW_S = 15 * 60  # AWS refuses a request signed more than 15 minutes away from now
 MAX_PRESIGNED_S = 7 * 24 * 3600  # a SigV4 presigned URL lives a week at most
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _SAFE = "-_.~"
 # Names no client signs (botocore's SIGNED_HEADERS_BLACKLIST is the client's side of this).
 _QUERY_AUTH = frozenset({"X-Amz-Signature"})
-
-
-def same_text(expected: str, provided: str) -> bool:
-    """Whether `provided` (a signature, a session token: whatever the client sent) is
-    `expected`, compared in constant time. As bytes: hmac.compare_digest refuses two str
-    unless both are ASCII (a TypeError, which would be a 500), and a header read as Latin-1
-    may hold anything; `surrogatepass` lets every str encode."""
-    return hmac.compare_digest(
-        expected.encode("utf-8", "surrogatepass"), provided.encode("utf-8", "surrogatepass")
-    )
-
-
-class AuthFailure(OvercastError):
-    """Raised when a request's credentials or signature do not hold. `reason` is one of
-    the module's reasons; `details` are what AWS's answer names (StringToSign, times...)."""
-
-    def __init__(self, reason: str, message: str = "", **details: object) -> None:
-        super().__init__(message or reason)
-        self.reason, self.message, self.details = reason, message, details
-
-
-# The reasons, each answered in its protocol's words (aws/auth_errors.py).
-MISSING = "missing"  # no signature at all, where the service needs one
-INCOMPLETE = "incomplete"  # a signature lacking a part (Credential, SignedHeaders, date...)
-UNKNOWN_KEY = "unknown_key"  # no such access key (or an inactive one)
-BAD_TOKEN = "bad_token"  # a session token missing, wrong, or sent with a long-term key
-EXPIRED_TOKEN = "expired_token"  # a temporary key past its expiry
-BAD_SIGNATURE = "bad_signature"  # the signature does not match
-SKEWED = "skewed"  # signed more than 15 minutes from now
-EXPIRED_URL = "expired_url"  # a presigned URL past its X-Amz-Expires / Expires
-BAD_QUERY = "bad_query"  # a presigned URL's parameters are malformed
-CONTENT_MISMATCH = "content_mismatch"  # x-amz-content-sha256 does not match the body
-
-
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs on every request
-class SignedRequest:
-    """The parts of a request a signature covers. `path` and `query` as sent (raw,
-    percent-encoded); `headers` by lower-case name; `body` None where not read (S3's object
-    bodies, checked against their announced hash as they stream: `content_hash`)."""
-
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes | None = None
-
-
-@dataclass(slots=True)
-class Verified:
-    """A verified request's signer, and what a streamed body must still match."""
-
-    identity: Identity
-    key: SigningKey
-    content_hash: str | None = None  # S3: a hex x-amz-content-sha256 the body must have
-    chain: ChunkChain | None = None  # S3: a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body's chain
 
 
 @dataclass
@@ -138,12 +97,13 @@ class Verifier:
             if authorization.startswith(ALGORITHM):
                 return self._header_v4(request, authorization, service)
             if authorization.startswith("AWS ") and service == "s3":
-                return self._header_v2(request, authorization)
+                return signature_v2.verify_header(self.keys, request, authorization, self.now)
             raise AuthFailure(INCOMPLETE, "Unsupported Authorization Type")
         if "X-Amz-Signature" in request.query or "X-Amz-Credential" in request.query:
-            return self._query_v4(request, _query_pairs(request.query), service)
+            return self._query_v4(request, query_pairs(request.query), service)
         if service == "s3" and "Signature=" in request.query:
-            return self._query_v2(request, dict(_query_pairs(request.query)))
+            query = dict(query_pairs(request.query))
+            return signature_v2.verify_query(self.keys, request, query, self.now)
         return None
 
     # --- SigV4 ---
@@ -155,7 +115,7 @@ class Verifier:
         if missing or amz_date is None:
             raise AuthFailure(INCOMPLETE, _incomplete_message(missing, amz_date, authorization))
         key, scope = self._scoped_key(parts["Credential"], amz_date, service)
-        self._check_token(key, request.headers.get("x-amz-security-token"))
+        check_token(key, request.headers.get("x-amz-security-token"), self.now)
         self._check_time(amz_date)
         payload, of_body = self._payload_hash(request, service, query_form=False)
         return self._match(request, key, scope, amz_date, parts, payload, (), of_body)
@@ -171,10 +131,10 @@ class Verifier:
         if query["X-Amz-Algorithm"] != ALGORITHM:
             raise AuthFailure(BAD_QUERY, 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"')
         amz_date = query["X-Amz-Date"]
-        signed = _parse_amz_date(amz_date, BAD_QUERY)
+        signed = parse_amz_date(amz_date, BAD_QUERY)
         expires = _presign_lifetime(query.get("X-Amz-Expires"))
         key, scope = self._scoped_key(query["X-Amz-Credential"], amz_date, service)
-        self._check_token(key, query.get("X-Amz-Security-Token"))
+        check_token(key, query.get("X-Amz-Security-Token"), self.now)
         now = self.now()
         if now > signed + expires:
             raise AuthFailure(EXPIRED_URL, "Request has expired", expires=signed + expires, now=now)
@@ -191,9 +151,7 @@ class Verifier:
         fields = credential.split("/")
         if len(fields) != 5 or fields[4] != "aws4_request":
             raise AuthFailure(INCOMPLETE, f"Credential should be scoped correctly: {credential}")
-        key = self.keys.find(fields[0])
-        if key is None or not key.active:
-            raise AuthFailure(UNKNOWN_KEY, access_key_id=fields[0])
+        key = known_key(self.keys, fields[0])
         if fields[1] != amz_date[:8]:
             raise AuthFailure(
                 INCOMPLETE,
@@ -202,18 +160,8 @@ class Verifier:
             )
         return key, "/".join(fields[1:])
 
-    def _check_token(self, key: SigningKey, token: str | None) -> None:
-        if key.session_token is None:
-            if token:  # a token with a long-term key: AWS takes it as an invalid token
-                raise AuthFailure(BAD_TOKEN, access_key_id=key.access_key_id)
-            return
-        if token is None or not same_text(key.session_token, token):
-            raise AuthFailure(BAD_TOKEN, access_key_id=key.access_key_id)
-        if key.expires_ms is not None and self.now() * 1000 >= key.expires_ms:
-            raise AuthFailure(EXPIRED_TOKEN, access_key_id=key.access_key_id)
-
     def _check_time(self, amz_date: str) -> None:
-        signed, now = _parse_amz_date(amz_date, INCOMPLETE), self.now()
+        signed, now = parse_amz_date(amz_date, INCOMPLETE), self.now()
         if abs(now - signed) > MAX_SKEW_S:
             raise AuthFailure(SKEWED, signed=signed, now=now)
 
@@ -268,124 +216,6 @@ class Verifier:
             return Verified(key.identity, key)
         return _content_checked(request, key, payload)
 
-    # --- S3's browser POST: a signature over the form's policy ---
-
-    def verify_policy(self, form: Mapping[str, str]) -> Verified:
-        """The signer of a POST form's base64 `policy` (fields by lower-case name): SigV4's
-        `x-amz-signature`, the hex HMAC-SHA256 of the policy under the key derived for
-        `x-amz-credential`'s scope, or SigV2's `signature`, the base64 HMAC-SHA1 of the
-        policy under the secret ("Authenticating requests in browser-based uploads using
-        POST", S3 API Reference). Raises AuthFailure."""
-        policy = form.get("policy", "")
-        if form.get("x-amz-algorithm") == ALGORITHM or "x-amz-credential" in form:
-            return self._policy_v4(form, policy)
-        key = self._v2_key(form.get("awsaccesskeyid", ""), form.get("x-amz-security-token"))
-        provided = form.get("signature", "")
-        secret = key.secret_access_key.encode()
-        expected = base64.b64encode(hmac.digest(secret, policy.encode(), "sha1")).decode()
-        if not same_text(expected, provided):
-            raise _policy_mismatch(key, policy, provided)
-        return Verified(key.identity, key)
-
-    def _policy_v4(self, form: Mapping[str, str], policy: str) -> Verified:
-        credential = form.get("x-amz-credential", "")
-        fields = credential.split("/")
-        if len(fields) != 5 or fields[4] != "aws4_request":
-            raise AuthFailure(INCOMPLETE, f"Credential should be scoped correctly: {credential}")
-        key = self.keys.find(fields[0])
-        if key is None or not key.active:
-            raise AuthFailure(UNKNOWN_KEY, access_key_id=fields[0])
-        self._check_token(key, form.get("x-amz-security-token"))
-        signing_key = derived_key(key.secret_access_key, *fields[1:4])
-        expected = hmac.digest(signing_key, policy.encode(), "sha256").hex()
-        provided = form.get("x-amz-signature", "")
-        if not same_text(expected, provided):
-            raise _policy_mismatch(key, policy, provided)
-        return Verified(key.identity, key)
-
-    # --- S3's SigV2 ---
-
-    def _header_v2(self, request: SignedRequest, authorization: str) -> Verified:
-        access_key_id, sep, signature = authorization[4:].rpartition(":")
-        if not sep:
-            raise AuthFailure(INCOMPLETE, "Authorization header is invalid")
-        key = self._v2_key(access_key_id, request.headers.get("x-amz-security-token"))
-        date = request.headers.get("x-amz-date") or request.headers.get("date")
-        signed = _http_time(date)
-        if signed is None:
-            raise AuthFailure(
-                INCOMPLETE, "AWS authentication requires a valid Date or x-amz-date header"
-            )
-        if abs(self.now() - signed) > MAX_SKEW_S:
-            raise AuthFailure(SKEWED, signed=signed, now=self.now())
-        return self._match_v2(request, key, signature, None)
-
-    def _query_v2(self, request: SignedRequest, query: dict[str, str]) -> Verified:
-        if "AWSAccessKeyId" not in query or "Expires" not in query:
-            raise AuthFailure(
-                BAD_QUERY,
-                "Query-string authentication requires the Signature, Expires and "
-                "AWSAccessKeyId parameters",
-            )
-        key = self._v2_key(query["AWSAccessKeyId"], query.get("x-amz-security-token"))
-        try:
-            expires = int(query["Expires"])
-        except ValueError:
-            raise AuthFailure(BAD_QUERY, "Expires is not valid") from None
-        now = self.now()
-        if now > expires:
-            raise AuthFailure(EXPIRED_URL, "Request has expired", expires=expires, now=now)
-        return self._match_v2(request, key, query["Signature"], str(expires))
-
-    def _v2_key(self, access_key_id: str, token: str | None) -> SigningKey:
-        key = self.keys.find(access_key_id)
-        if key is None or not key.active:
-            raise AuthFailure(UNKNOWN_KEY, access_key_id=access_key_id)
-        self._check_token(key, token)
-        return key
-
-    def _match_v2(
-        self, request: SignedRequest, key: SigningKey, signature: str, expires: str | None
-    ) -> Verified:
-        text = v2_string_to_sign(request, expires)
-        if not _v2_matches(key, text, signature):
-            raise AuthFailure(
-                BAD_SIGNATURE,
-                access_key_id=key.access_key_id,
-                StringToSign=text,
-                SignatureProvided=signature,
-            )
-        return Verified(key.identity, key)
-
-
-def _policy_mismatch(key: SigningKey, policy: str, provided: str) -> AuthFailure:
-    # S3's SignatureDoesNotMatch for a form: the string it signs is the policy itself.
-    return AuthFailure(
-        BAD_SIGNATURE,
-        access_key_id=key.access_key_id,
-        StringToSign=policy,
-        SignatureProvided=provided,
-    )
-
-
-def _v2_matches(key: SigningKey, text: str, signature: str) -> bool:
-    """Whether `signature` signs `text`, or the same with a bucket's resource written
-    `/bucket/`: botocore (and S3's documentation) sign a path-style bucket so, with the
-    slash its URL leaves out (`/bucket?versions` is signed as `/bucket/?versions`)."""
-    candidates = [text]
-    resource = text.rsplit("\n", 1)[-1]
-    path, mark, sub = resource.partition("?")
-    if path.count("/") == 1 and len(path) > 1:
-        candidates.append(f"{text[: len(text) - len(resource)]}{path}/{mark}{sub}")
-    secret = key.secret_access_key.encode()
-    return any(
-        same_text(
-            base64.b64encode(hmac.digest(secret, c.encode(), "sha1")).decode(),
-            signature,
-        )
-        for c in candidates
-    )
-
 
 def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> Verified:
     """A hex payload hash must be the body's: now if the body was read, else as it streams."""
@@ -425,7 +255,7 @@ def _canonical_path(path: str) -> str:
 def _canonical_query(query: str, left_out: frozenset[str] | tuple[()]) -> str:
     pairs = sorted(
         (quote(k, safe=_SAFE), quote(v, safe=_SAFE))
-        for k, v in _query_pairs(query)
+        for k, v in query_pairs(query)
         if k not in left_out
     )
     return "&".join(f"{k}={v}" for k, v in pairs)
@@ -452,43 +282,6 @@ def derived_key(secret: str, date: str, region: str, service: str) -> bytes:
     for part in (date, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     return key
-
-
-def v2_string_to_sign(request: SignedRequest, expires: str | None) -> str:
-    """S3's SigV2 string to sign (verb, Content-MD5, Content-Type, Date or a presigned URL's
-    Expires, the x-amz-* headers, the resource with its sub-resources), as botocore's
-    HmacV1Auth builds it; its canonical_resource is reused as is."""
-    from botocore.auth import HmacV1Auth
-
-    headers = request.headers
-    if expires is not None:
-        date = expires
-    else:
-        date = "" if "x-amz-date" in headers else headers.get("date", "")
-    amz = sorted(
-        (name.lower(), ",".join(v.strip() for v in value.split(",")))
-        for name, value in headers.items()
-        if name.lower().startswith("x-amz-")
-    )
-    lines = [request.method, headers.get("content-md5", ""), headers.get("content-type", "")]
-    lines += [date, *(f"{name}:{value}" for name, value in amz)]
-    resource = HmacV1Auth(None).canonical_resource(_Split(request.path, request.query))
-    return "\n".join([*lines, resource])
-
-
-@dataclass(frozen=True)
-class _Split:
-    path: str
-    query: str
-
-
-def _query_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for item in query.split("&"):
-        if item:
-            name, _, value = item.partition("=")
-            pairs.append((unquote(name), unquote(value)))
-    return pairs
 
 
 def _auth_parts(text: str) -> dict[str, str]:
@@ -525,25 +318,6 @@ def _incomplete_message(missing: list[str], amz_date: str | None, authorization:
     return " ".join(needs) + f" Authorization={authorization}"
 
 
-@lru_cache(maxsize=64)
-def _parse_amz_date(text: str, reason: str) -> float:
-    # By hand, not strptime (a third of a verification's cost): yyyyMMdd'T'HHmmss'Z'; and
-    # cached, since a client's requests within a second carry the same stamp.
-    try:
-        if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not text.isascii():
-            raise ValueError(text)
-        digits = text[:8] + text[9:15]
-        if not digits.isdigit():
-            raise ValueError(text)
-        fields = (int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-        clock = (int(digits[8:10]), int(digits[10:12]), int(digits[12:14]))
-        return datetime(*fields, *clock, tzinfo=UTC).timestamp()
-    except ValueError:
-        raise AuthFailure(
-            reason, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
-        ) from None
-
-
 def _presign_lifetime(text: str | None) -> int:
     if text is None:
         return MAX_PRESIGNED_S
@@ -561,23 +335,9 @@ def _presign_lifetime(text: str | None) -> int:
     return seconds
 
 
-def _http_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(text).timestamp()
-    except (TypeError, ValueError):
-        try:
-            return _parse_amz_date(text, INCOMPLETE)
-        except AuthFailure:
-            return None
-
-
 def _http_date(text: str | None) -> str | None:
     """A `Date` header as X-Amz-Date's form (SigV4 takes either)."""
-    moment = _http_time(text)
+    moment = http_time(text)
     if moment is None:
         return None
     return datetime.fromtimestamp(moment, UTC).strftime(AMZ_DATE)
