@@ -18,7 +18,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from overcast.aws.signature import derived_key
+from overcast.aws.signing_key import derived_key
 from support import (
     RunningServer,
     aws_chunked,

@@ -10,8 +10,9 @@ import pytest
 from overcast.aws.credentials import Identity, SigningKey
 from overcast.aws.form_signature import verify_policy
 from overcast.aws.root_key import RootKey
-from overcast.aws.signature import Verifier, derived_key
+from overcast.aws.signature import Verifier
 from overcast.aws.signed_request import BAD_SIGNATURE, UNKNOWN_KEY, AuthFailure
+from overcast.aws.signing_key import derived_key
 
 ROOT = Identity("arn:aws:iam::000000000000:root", "000000000000", "000000000000")
 KEY = SigningKey("AKIAEXAMPLEEXAMPLE00", "secret/with+chars", ROOT)

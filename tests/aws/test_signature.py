@@ -15,7 +15,7 @@ from botocore.credentials import Credentials
 from overcast.aws.credentials import Identity, KeyRings, SigningKey
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder
 from overcast.aws.sessions import SessionKeys, assumed_role_identity
-from overcast.aws.signature import ChunkChain, Verifier, derived_key
+from overcast.aws.signature import ChunkChain, Verifier
 from overcast.aws.signed_request import (
     BAD_SIGNATURE,
     BAD_TOKEN,
@@ -27,6 +27,7 @@ from overcast.aws.signed_request import (
     AuthFailure,
     SignedRequest,
 )
+from overcast.aws.signing_key import derived_key
 from support import aws_chunked
 
 ROOT = Identity("arn:aws:iam::000000000000:root", "000000000000", "000000000000")

@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Mapping
 
 from overcast.aws.credentials import SigningKey
-from overcast.aws.signature import ALGORITHM, Verifier, derived_key
+from overcast.aws.signature import Verifier
 from overcast.aws.signed_request import (
     BAD_SIGNATURE,
     INCOMPLETE,
@@ -23,6 +23,7 @@ from overcast.aws.signed_request import (
     known_key,
     same_text,
 )
+from overcast.aws.signing_key import ALGORITHM, derived_key
 
 
 def verify_policy(verifier: Verifier, form: Mapping[str, str]) -> Verified:
