@@ -540,3 +540,28 @@ def user_client(server: RunningServer, service: str, *statements: dict):
         config=Config(retries={"max_attempts": 0}),
     )
     return client, arn
+
+
+def aws_chunked(signing_key: bytes, amz_date: str, scope: str, seed: str, chunks: list) -> bytes:
+    """`chunks` framed as an aws-chunked body, each (and the final empty one) signed as SigV4's
+    streaming payloads chain them ("Signature calculations for the Authorization header:
+    transferring payload in multiple chunks", S3 API Reference): over the previous chunk's
+    signature (the request's own, `seed`, for the first) and the chunk's SHA-256."""
+    import hashlib
+    import hmac
+
+    out, previous = b"", seed
+    for data in [*chunks, b""]:
+        text = "\n".join(
+            (
+                "AWS4-HMAC-SHA256-PAYLOAD",
+                amz_date,
+                scope,
+                previous,
+                hashlib.sha256(b"").hexdigest(),
+                hashlib.sha256(data).hexdigest(),
+            )
+        )
+        previous = hmac.new(signing_key, text.encode(), hashlib.sha256).hexdigest()
+        out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + data + b"\r\n"
+    return out

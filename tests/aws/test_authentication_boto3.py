@@ -4,22 +4,30 @@ each refusal in its service's words (Lambda's JSON, SNS's query XML, S3's XML)."
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
+import email.utils
 import json
+import re
 import urllib.request
 from unittest import mock
 
 import boto3
 import pytest
-from botocore.auth import S3SigV4QueryAuth
+from botocore.auth import S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from overcast.aws.signature import derived_key
-from support import RunningServer, deploy, error_of, http_call, make_public, signed_headers
+from overcast.aws.signing_key import derived_key
+from support import (
+    RunningServer,
+    aws_chunked,
+    deploy,
+    error_of,
+    http_call,
+    make_public,
+    signed_headers,
+)
 
 NO_MATCH = (
     "The request signature we calculated does not match the signature you provided. Check "
@@ -148,27 +156,13 @@ def test_a_tampered_chunk_signature_is_refused(server: RunningServer) -> None:
 
     def body_for(headers: dict[str, str], tamper: bool) -> bytes:
         amz_date = headers["X-Amz-Date"]
-        previous = headers["Authorization"].rsplit("Signature=", 1)[1]
+        seed = headers["Authorization"].rsplit("Signature=", 1)[1]
         key = derived_key(
             server.credentials["aws_secret_access_key"], amz_date[:8], "us-east-1", "s3"
         )
         scope = f"{amz_date[:8]}/us-east-1/s3/aws4_request"
-        out = b""
-        for data in [*chunks, b""]:
-            text = "\n".join(
-                (
-                    "AWS4-HMAC-SHA256-PAYLOAD",
-                    amz_date,
-                    scope,
-                    previous,
-                    hashlib.sha256(b"").hexdigest(),
-                    hashlib.sha256(data).hexdigest(),
-                )
-            )
-            previous = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
-            sent = data.replace(b"world", b"w0rld") if tamper else data
-            out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + sent + b"\r\n"
-        return out
+        body = aws_chunked(key, amz_date, scope, seed, chunks)
+        return body.replace(b"world", b"w0rld") if tamper else body
 
     for tamper in (False, True):
         signed = signed_headers(server.data_dir, "PUT", url, None, headers)
@@ -229,3 +223,62 @@ def test_auth_off_accepts_anything(launch, tmp_path) -> None:
     request = urllib.request.Request(f"{open_server.endpoint}/2015-03-31/functions/")
     with urllib.request.urlopen(request, timeout=15) as response:
         assert response.status == 200
+
+
+# Header bytes beyond ASCII reach the verifier as Latin-1 text: a signature, token or SigV2
+# signature holding one is a wrong one, answered as such (never a 500).
+NON_ASCII = "\u00e9" * 64
+
+
+def with_signature(headers: dict[str, str], signature: str) -> dict[str, str]:
+    """`headers` with their Authorization's `Signature=` part replaced."""
+    head = headers["Authorization"].rsplit("Signature=", 1)[0]
+    return {**headers, "Authorization": f"{head}Signature={signature}"}
+
+
+def test_a_non_ascii_signature_is_refused_by_the_json_services(server: RunningServer) -> None:
+    for method, path, body in (
+        ("GET", "/2015-03-31/functions/", None),  # the gateway's way
+        ("POST", "/2015-03-31/functions/anything/invocations", b"{}"),  # Invoke's hot path
+    ):
+        url = f"{server.endpoint}{path}"
+        headers = signed_headers(server.data_dir, method, url, body, service="lambda")
+        status, answer_headers, answer = http_call(
+            url, method, body, with_signature(headers, NON_ASCII)
+        )
+        assert status == 403, answer
+        assert answer_headers["x-amzn-ErrorType"] == "InvalidSignatureException"
+        assert json.loads(answer)["message"] == NO_MATCH
+
+
+def test_a_non_ascii_session_token_is_refused(server: RunningServer) -> None:
+    session = client(server, "sts").get_session_token()["Credentials"]
+    credentials = Credentials(
+        session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"]
+    )
+    url = f"{server.endpoint}/2015-03-31/functions/"
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(credentials, "lambda", "us-east-1").add_auth(request)
+    headers = {**dict(request.headers.items()), "X-Amz-Security-Token": NON_ASCII}
+    status, answer_headers, answer = http_call(url, headers=headers)
+    assert status == 403, answer
+    assert answer_headers["x-amzn-ErrorType"] == "UnrecognizedClientException"
+    assert json.loads(answer)["message"] == "The security token included in the request is invalid."
+
+
+def test_a_non_ascii_signature_is_refused_by_s3(server: RunningServer) -> None:
+    s3 = client(server, "s3")
+    s3.create_bucket(Bucket="non-ascii-signatures")
+    url = f"{server.endpoint}/non-ascii-signatures/k"
+    v4 = with_signature(signed_headers(server.data_dir, "GET", url), NON_ASCII)
+    key_id = server.credentials["aws_access_key_id"]
+    date = email.utils.formatdate(usegmt=True)
+    v2 = {"Date": date, "Authorization": f"AWS {key_id}:{NON_ASCII}"}
+    presigned = s3.generate_presigned_url(
+        "get_object", Params={"Bucket": "non-ascii-signatures", "Key": "k"}, ExpiresIn=600
+    )
+    v2_query = re.sub(r"Signature=[^&]*", "Signature=%C3%A9", presigned)
+    for target, headers in ((url, v4), (url, v2), (v2_query, {})):
+        status, _, answer = http_call(target, headers=headers)
+        assert status == 403, answer
+        assert b"<Code>SignatureDoesNotMatch</Code>" in answer

@@ -1,9 +1,9 @@
-"""SigV4/SigV2 verification against requests botocore signs (aws/signature.py)."""
+"""SigV4/SigV2 verification against requests botocore signs (aws/signature.py,
+aws/signature_v2.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import time
 from urllib.parse import urlsplit
 
@@ -15,7 +15,8 @@ from botocore.credentials import Credentials
 from overcast.aws.credentials import Identity, KeyRings, SigningKey
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder
 from overcast.aws.sessions import SessionKeys, assumed_role_identity
-from overcast.aws.signature import (
+from overcast.aws.signature import ChunkChain, Verifier
+from overcast.aws.signed_request import (
     BAD_SIGNATURE,
     BAD_TOKEN,
     CONTENT_MISMATCH,
@@ -25,9 +26,9 @@ from overcast.aws.signature import (
     UNKNOWN_KEY,
     AuthFailure,
     SignedRequest,
-    Verifier,
-    derived_key,
 )
+from overcast.aws.signing_key import derived_key
+from support import aws_chunked
 
 ROOT = Identity("arn:aws:iam::000000000000:root", "000000000000", "000000000000")
 KEY = SigningKey("AKIAEXAMPLEEXAMPLE00", "secret/with+chars", ROOT)
@@ -164,24 +165,6 @@ def test_s3_content_hash_must_match_the_body():
     assert verified.content_hash == hashlib.sha256(b"abc").hexdigest()
 
 
-def _chunked(seed: str, key: bytes, amz_date: str, scope: str, chunks: list[bytes]) -> bytes:
-    out, previous = b"", seed
-    for data in [*chunks, b""]:
-        text = "\n".join(
-            (
-                "AWS4-HMAC-SHA256-PAYLOAD",
-                amz_date,
-                scope,
-                previous,
-                hashlib.sha256(b"").hexdigest(),
-                hashlib.sha256(data).hexdigest(),
-            )
-        )
-        previous = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
-        out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + data + b"\r\n"
-    return out
-
-
 class StreamingAuth(S3SigV4Auth):
     def payload(self, request):
         return "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -198,11 +181,20 @@ def test_streaming_chunk_signatures_are_chained():
     chain = verified.chain
     seed = parts.headers["authorization"].rsplit("Signature=", 1)[1]
     key = derived_key(KEY.secret_access_key, chain.amz_date[:8], "us-east-1", "s3")
-    body = _chunked(seed, key, chain.amz_date, chain.scope, [b"abcd", b"efgh"])
+    body = aws_chunked(key, chain.amz_date, chain.scope, seed, [b"abcd", b"efgh"])
     decoder = ChunkedDecoder(chain)
     assert b"".join(decoder.feed(body)) == b"abcdefgh"
     tampered = body.replace(b"efgh", b"efgX")
     verified = Verifier(OneKey(KEY)).verify(streamed, "s3")
     with pytest.raises(AuthFailure) as caught:
         ChunkedDecoder(verified.chain).feed(tampered)
+    assert caught.value.reason == BAD_SIGNATURE
+
+
+def test_a_non_ascii_chunk_signature_is_a_wrong_one():
+    """A client's bytes beyond ASCII (read as Latin-1 text) in a chunk's signature are a
+    mismatch, not a TypeError from hmac.compare_digest."""
+    chain = ChunkChain(b"k" * 32, "20260101T000000Z", "20260101/us-east-1/s3/aws4_request", "0")
+    with pytest.raises(AuthFailure) as caught:
+        ChunkedDecoder(chain).feed(b"1;chunk-signature=" + "\u00e9".encode("latin-1") + b"\r\nx")
     assert caught.value.reason == BAD_SIGNATURE

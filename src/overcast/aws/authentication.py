@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 from overcast.aws import errors
 from overcast.aws.credentials import Identity, KeyRing
-from overcast.aws.signature import (
+from overcast.aws.signature import Verifier
+from overcast.aws.signed_request import (
     BAD_QUERY,
     BAD_SIGNATURE,
     BAD_TOKEN,
@@ -28,7 +29,6 @@ from overcast.aws.signature import (
     AuthFailure,
     SignedRequest,
     Verified,
-    Verifier,
 )
 
 INVALID_TOKEN = "The security token included in the request is invalid."

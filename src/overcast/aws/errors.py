@@ -220,7 +220,7 @@ class InvalidEventPatternException(UserError):
         self.reason = reason
 
 
-# --- authentication: a request's signature or credentials refused (aws/signature.py) ---
+# --- authentication: a request's signature or credentials refused (aws/signed_request.py) ---
 # The query protocol (SNS, IAM, STS) names them without a suffix, the JSON protocols (Lambda,
 # SQS, CloudWatch Logs, EventBridge) with `Exception`; AWS's common errors give the status
 # (403, IncompleteSignature 400). S3 words them its own way (services/s3/errors.py).

@@ -47,7 +47,7 @@ from overcast.aws.errors import ServiceError, UnknownOperationException
 from overcast.aws.operations import Call, Operations
 from overcast.aws.protocols.rest_json import BODY_KEY, check_header_size
 from overcast.aws.request_context import RequestContext, keep_context, request_context
-from overcast.aws.signature import AuthFailure, SignedRequest, Verified
+from overcast.aws.signed_request import AuthFailure, SignedRequest, Verified
 from overcast.aws.unserved import unserved_response
 from overcast.aws.validation import validate
 

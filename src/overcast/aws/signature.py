@@ -1,88 +1,94 @@
-"""Verifying a request's signature, as AWS does before anything else: SigV4 in its header
-and presigned-query forms (every service), and S3's SigV2 (`Authorization: AWS id:sig`, and
-the `AWSAccessKeyId`/`Signature`/`Expires` URL botocore still presigns S3 with).
+"""Verifying a request's SigV4 signature, as AWS does before anything else, in its header
+and presigned-query forms (every service). S3's SigV2 is signature_v2.py's, and its browser
+POST form's signature form_signature.py's; what they share (the request, the verdict, the
+failure and its reasons) is signed_request.py's.
 
-The canonical request is built as botocore builds it (botocore/auth.py: SigV4Auth,
-S3SigV4Auth, SigV4QueryAuth, HmacV1Auth): the path as sent (URI-encoded once more except for
-S3), the query's pairs encoded and sorted, the signed headers' trimmed values, and the payload
-hash (`x-amz-content-sha256` where sent, else the body's; S3's presigned URLs sign
-`UNSIGNED-PAYLOAD`). The signing key is derived once per (secret, date, region, service).
+The string to sign is botocore's (SigV4Auth, S3SigV4Auth, SigV4QueryAuth): the algorithm,
+the request's date, the credential's scope, and the SHA-256 of the canonical request
+(canonical_request.py), whose payload hash is `x-amz-content-sha256` where sent, else the
+body's (S3's presigned URLs sign `UNSIGNED-PAYLOAD`). It is signed by HMAC under the key
+derived for the scope (signing_key.py).
 
-A failure raises `AuthFailure` with its reason; each protocol words it as AWS does
-(aws/auth_errors.py, and S3's own errors).
+Cost: a warm Invoke verifies its signature on every request, so what repeats from one
+request of a client to the next (the Authorization header's credential and signed headers,
+the derived key and its HMAC set-up, the path's encoding) is worked out once and cached;
+what the signature covers (date, headers, path, body) is read from each request anew.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from urllib.parse import quote, unquote
 
-from overcast.aws.credentials import Identity, KeyRing, SigningKey
-from overcast.aws.errors import OvercastError
+from overcast.aws import signature_v2
+from overcast.aws.canonical_request import canonical_request, header_names
+from overcast.aws.credentials import KeyRing, SigningKey
+from overcast.aws.signed_request import (
+    BAD_QUERY,
+    BAD_SIGNATURE,
+    CONTENT_MISMATCH,
+    EXPIRED_URL,
+    INCOMPLETE,
+    MAX_SKEW_S,
+    MISSING_HEADER,
+    SKEWED,
+    AuthFailure,
+    SignedRequest,
+    Verified,
+    check_token,
+    http_time,
+    known_key,
+    parse_amz_date,
+    query_pairs,
+    same_text,
+)
+from overcast.aws.signing_key import ALGORITHM, signer_for, string_to_sign
 
-ALGORITHM = "AWS4-HMAC-SHA256"
-MISSING_HEADER = "Missing required header for this request"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-MAX_SKEW_S = 15 * 60  # AWS refuses a request signed more than 15 minutes away from now
 MAX_PRESIGNED_S = 7 * 24 * 3600  # a SigV4 presigned URL lives a week at most
 AMZ_DATE = "%Y%m%dT%H%M%SZ"
-_SAFE = "-_.~"
 # Names no client signs (botocore's SIGNED_HEADERS_BLACKLIST is the client's side of this).
 _QUERY_AUTH = frozenset({"X-Amz-Signature"})
 
 
-class AuthFailure(OvercastError):
-    """Raised when a request's credentials or signature do not hold. `reason` is one of
-    the module's reasons; `details` are what AWS's answer names (StringToSign, times...)."""
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A SigV4 credential (`AKID/20260101/us-east-1/lambda/aws4_request`), taken apart."""
 
-    def __init__(self, reason: str, message: str = "", **details: object) -> None:
-        super().__init__(message or reason)
-        self.reason, self.message, self.details = reason, message, details
-
-
-# The reasons, each answered in its protocol's words (aws/auth_errors.py).
-MISSING = "missing"  # no signature at all, where the service needs one
-INCOMPLETE = "incomplete"  # a signature lacking a part (Credential, SignedHeaders, date...)
-UNKNOWN_KEY = "unknown_key"  # no such access key (or an inactive one)
-BAD_TOKEN = "bad_token"  # a session token missing, wrong, or sent with a long-term key
-EXPIRED_TOKEN = "expired_token"  # a temporary key past its expiry
-BAD_SIGNATURE = "bad_signature"  # the signature does not match
-SKEWED = "skewed"  # signed more than 15 minutes from now
-EXPIRED_URL = "expired_url"  # a presigned URL past its X-Amz-Expires / Expires
-BAD_QUERY = "bad_query"  # a presigned URL's parameters are malformed
-CONTENT_MISMATCH = "content_mismatch"  # x-amz-content-sha256 does not match the body
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+    text: str  # the scope as signed: `20260101/us-east-1/lambda/aws4_request`
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs on every request
-class SignedRequest:
-    """The parts of a request a signature covers. `path` and `query` as sent (raw,
-    percent-encoded); `headers` by lower-case name; `body` None where not read (S3's object
-    bodies, checked against their announced hash as they stream: `content_hash`)."""
+@dataclass(frozen=True, slots=True)
+class Signing:
+    """What a signature says before its signature proper: who signs, in which scope, over
+    which headers. The same on every request of a client, so worked out once (`signing`)."""
 
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes | None = None
+    credential: str | None
+    signed_headers: str | None
+    scope: Scope | None  # None for a credential that is not scoped correctly
+    names: tuple[str, ...]  # the signed headers' names
 
 
-@dataclass(slots=True)
-class Verified:
-    """A verified request's signer, and what a streamed body must still match."""
-
-    identity: Identity
-    key: SigningKey
-    content_hash: str | None = None  # S3: a hex x-amz-content-sha256 the body must have
-    chain: ChunkChain | None = None  # S3: a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body's chain
+@lru_cache(maxsize=1024)
+def signing(credential: str | None, signed_headers: str | None) -> Signing:
+    scope = None
+    if credential is not None:
+        fields = credential.split("/")
+        if len(fields) == 5 and fields[4] == "aws4_request":
+            scope = Scope(*fields[:4], "/".join(fields[1:]))
+    names = header_names(signed_headers) if signed_headers is not None else ()
+    return Signing(credential, signed_headers, scope, names)
 
 
 @dataclass
@@ -108,7 +114,7 @@ class ChunkChain:
             )
         )
         expected = hmac.digest(self.signing_key, text.encode(), "sha256").hex()
-        if not hmac.compare_digest(expected, signature):
+        if not same_text(expected, signature):
             raise AuthFailure(BAD_SIGNATURE, StringToSign=text, SignatureProvided=signature)
         self.previous = expected
 
@@ -128,27 +134,35 @@ class Verifier:
             if authorization.startswith(ALGORITHM):
                 return self._header_v4(request, authorization, service)
             if authorization.startswith("AWS ") and service == "s3":
-                return self._header_v2(request, authorization)
+                return signature_v2.verify_header(self.keys, request, authorization, self.now)
             raise AuthFailure(INCOMPLETE, "Unsupported Authorization Type")
         if "X-Amz-Signature" in request.query or "X-Amz-Credential" in request.query:
-            return self._query_v4(request, _query_pairs(request.query), service)
+            return self._query_v4(request, query_pairs(request.query), service)
         if service == "s3" and "Signature=" in request.query:
-            return self._query_v2(request, dict(_query_pairs(request.query)))
+            query = dict(query_pairs(request.query))
+            return signature_v2.verify_query(self.keys, request, query, self.now)
         return None
 
-    # --- SigV4 ---
-
     def _header_v4(self, request: SignedRequest, authorization: str, service: str) -> Verified:
-        parts = _auth_parts(authorization[len(ALGORITHM) :])
-        missing = [p for p in ("Credential", "SignedHeaders", "Signature") if p not in parts]
-        amz_date = request.headers.get("x-amz-date") or _http_date(request.headers.get("date"))
-        if missing or amz_date is None:
-            raise AuthFailure(INCOMPLETE, _incomplete_message(missing, amz_date, authorization))
-        key, scope = self._scoped_key(parts["Credential"], amz_date, service)
-        self._check_token(key, request.headers.get("x-amz-security-token"))
-        self._check_time(amz_date)
-        payload, of_body = self._payload_hash(request, service, query_form=False)
-        return self._match(request, key, scope, amz_date, parts, payload, (), of_body)
+        head, sep, signature = authorization.rpartition("Signature=")
+        if sep and "," not in signature and "=" not in signature:
+            signs, signature = _head_signing(head), signature.strip()
+        else:  # no signature, or one not last: the header's every part, uncached
+            parts = _parse_parts(authorization[len(ALGORITHM) :])
+            signs = signing(parts.get("Credential"), parts.get("SignedHeaders"))
+            signature = parts.get("Signature")
+        headers = request.headers
+        amz_date = headers.get("x-amz-date") or _http_date(headers.get("date"))
+        if None in (signs.credential, signs.signed_headers, signature, amz_date):
+            raise AuthFailure(INCOMPLETE, _incomplete(signs, signature, amz_date, authorization))
+        key = self._scoped_key(signs, amz_date)
+        token = headers.get("x-amz-security-token")
+        if token is not None or key.session_token is not None:
+            check_token(key, token, self.now)
+        if abs(self.now() - parse_amz_date(amz_date, INCOMPLETE)) > MAX_SKEW_S:
+            self._check_time(amz_date)
+        payload, of_body = _payload_hash(request, service, query_form=False)
+        return self._match(request, key, signs, amz_date, signature, payload, (), of_body)
 
     def _query_v4(
         self, request: SignedRequest, pairs: list[tuple[str, str]], service: str
@@ -161,220 +175,97 @@ class Verifier:
         if query["X-Amz-Algorithm"] != ALGORITHM:
             raise AuthFailure(BAD_QUERY, 'X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"')
         amz_date = query["X-Amz-Date"]
-        signed = _parse_amz_date(amz_date, BAD_QUERY)
+        signed = parse_amz_date(amz_date, BAD_QUERY)
         expires = _presign_lifetime(query.get("X-Amz-Expires"))
-        key, scope = self._scoped_key(query["X-Amz-Credential"], amz_date, service)
-        self._check_token(key, query.get("X-Amz-Security-Token"))
+        signs = signing(query["X-Amz-Credential"], query["X-Amz-SignedHeaders"])
+        key = self._scoped_key(signs, amz_date)
+        check_token(key, query.get("X-Amz-Security-Token"), self.now)
         now = self.now()
         if now > signed + expires:
             raise AuthFailure(EXPIRED_URL, "Request has expired", expires=signed + expires, now=now)
         if signed - now > MAX_SKEW_S:
             self._check_time(amz_date)
-        parts = {
-            "SignedHeaders": query["X-Amz-SignedHeaders"],
-            "Signature": query["X-Amz-Signature"],
-        }
-        payload, of_body = self._payload_hash(request, service, query_form=True)
-        return self._match(request, key, scope, amz_date, parts, payload, _QUERY_AUTH, of_body)
+        signature = query["X-Amz-Signature"]
+        payload, of_body = _payload_hash(request, service, query_form=True)
+        return self._match(request, key, signs, amz_date, signature, payload, _QUERY_AUTH, of_body)
 
-    def _scoped_key(self, credential: str, amz_date: str, service: str) -> tuple[SigningKey, str]:
-        fields = credential.split("/")
-        if len(fields) != 5 or fields[4] != "aws4_request":
-            raise AuthFailure(INCOMPLETE, f"Credential should be scoped correctly: {credential}")
-        key = self.keys.find(fields[0])
-        if key is None or not key.active:
-            raise AuthFailure(UNKNOWN_KEY, access_key_id=fields[0])
-        if fields[1] != amz_date[:8]:
+    def _scoped_key(self, signs: Signing, amz_date: str) -> SigningKey:
+        scope = signs.scope
+        if scope is None:
+            raise AuthFailure(
+                INCOMPLETE, f"Credential should be scoped correctly: {signs.credential}"
+            )
+        key = known_key(self.keys, scope.access_key_id)
+        if scope.date != amz_date[:8]:
             raise AuthFailure(
                 INCOMPLETE,
                 "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
                 "date from HTTP",
             )
-        return key, "/".join(fields[1:])
-
-    def _check_token(self, key: SigningKey, token: str | None) -> None:
-        if key.session_token is None:
-            if token:  # a token with a long-term key: AWS takes it as an invalid token
-                raise AuthFailure(BAD_TOKEN, access_key_id=key.access_key_id)
-            return
-        if token is None or not hmac.compare_digest(token, key.session_token):
-            raise AuthFailure(BAD_TOKEN, access_key_id=key.access_key_id)
-        if key.expires_ms is not None and self.now() * 1000 >= key.expires_ms:
-            raise AuthFailure(EXPIRED_TOKEN, access_key_id=key.access_key_id)
+        return key
 
     def _check_time(self, amz_date: str) -> None:
-        signed, now = _parse_amz_date(amz_date, INCOMPLETE), self.now()
+        signed, now = parse_amz_date(amz_date, INCOMPLETE), self.now()
         if abs(now - signed) > MAX_SKEW_S:
             raise AuthFailure(SKEWED, signed=signed, now=now)
-
-    def _payload_hash(
-        self, request: SignedRequest, service: str, query_form: bool
-    ) -> tuple[str, bool]:
-        """The payload hash the signature covers, and whether it was computed from the body
-        here (then there is nothing left to check against the body)."""
-        sent = request.headers.get("x-amz-content-sha256")
-        if service == "s3":
-            if query_form:
-                return sent or UNSIGNED_PAYLOAD, False
-            if sent is None:
-                raise AuthFailure(INCOMPLETE, f"{MISSING_HEADER}: x-amz-content-sha256")
-            return sent, False
-        if sent is not None:
-            return sent, False
-        body = request.body or b""
-        return (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256), True
 
     def _match(
         self,
         request: SignedRequest,
         key: SigningKey,
-        scope: str,
+        signs: Signing,
         amz_date: str,
-        parts: Mapping[str, str],
+        signature: str,
         payload: str,
         left_out: frozenset[str] | tuple[()],
         of_body: bool,
     ) -> Verified:
-        date, region, service = scope.split("/")[:3]
-        canonical = canonical_request(request, parts["SignedHeaders"], payload, service, left_out)
-        text = "\n".join(
-            (ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest())
+        scope = signs.scope
+        assert scope is not None and signs.signed_headers is not None
+        canonical = canonical_request(
+            request.method,
+            request.path,
+            request.query,
+            request.headers,
+            signs.names,
+            signs.signed_headers,
+            payload,
+            scope.service,
+            left_out,
         )
-        signing_key = derived_key(key.secret_access_key, date, region, service)
-        # hmac.digest: OpenSSL's one-shot HMAC, several times cheaper than hmac.new's object.
-        expected = hmac.digest(signing_key, text.encode(), "sha256").hex()
-        if not hmac.compare_digest(expected, parts["Signature"]):
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        signer = signer_for(key.secret_access_key, scope.text)
+        expected = signer.signature(amz_date, digest)
+        if not same_text(expected, signature):
             raise AuthFailure(
                 BAD_SIGNATURE,
                 access_key_id=key.access_key_id,
-                StringToSign=text,
-                SignatureProvided=parts["Signature"],
+                StringToSign=string_to_sign(amz_date, scope.text, digest),
+                SignatureProvided=signature,
                 CanonicalRequest=canonical,
             )
-        if payload.startswith(STREAMING_PAYLOAD):
-            chain = ChunkChain(signing_key, amz_date, scope, expected)
-            return Verified(key.identity, key, chain=chain)
         if of_body:
             return Verified(key.identity, key)
+        if payload.startswith(STREAMING_PAYLOAD):
+            chain = ChunkChain(signer.key, amz_date, scope.text, expected)
+            return Verified(key.identity, key, chain=chain)
         return _content_checked(request, key, payload)
 
-    # --- S3's browser POST: a signature over the form's policy ---
 
-    def verify_policy(self, form: Mapping[str, str]) -> Verified:
-        """The signer of a POST form's base64 `policy` (fields by lower-case name): SigV4's
-        `x-amz-signature`, the hex HMAC-SHA256 of the policy under the key derived for
-        `x-amz-credential`'s scope, or SigV2's `signature`, the base64 HMAC-SHA1 of the
-        policy under the secret ("Authenticating requests in browser-based uploads using
-        POST", S3 API Reference). Raises AuthFailure."""
-        policy = form.get("policy", "")
-        if form.get("x-amz-algorithm") == ALGORITHM or "x-amz-credential" in form:
-            return self._policy_v4(form, policy)
-        key = self._v2_key(form.get("awsaccesskeyid", ""), form.get("x-amz-security-token"))
-        provided = form.get("signature", "")
-        secret = key.secret_access_key.encode()
-        expected = base64.b64encode(hmac.digest(secret, policy.encode(), "sha1")).decode()
-        if not hmac.compare_digest(expected.encode(), provided.encode()):
-            raise _policy_mismatch(key, policy, provided)
-        return Verified(key.identity, key)
-
-    def _policy_v4(self, form: Mapping[str, str], policy: str) -> Verified:
-        credential = form.get("x-amz-credential", "")
-        fields = credential.split("/")
-        if len(fields) != 5 or fields[4] != "aws4_request":
-            raise AuthFailure(INCOMPLETE, f"Credential should be scoped correctly: {credential}")
-        key = self.keys.find(fields[0])
-        if key is None or not key.active:
-            raise AuthFailure(UNKNOWN_KEY, access_key_id=fields[0])
-        self._check_token(key, form.get("x-amz-security-token"))
-        signing_key = derived_key(key.secret_access_key, *fields[1:4])
-        expected = hmac.digest(signing_key, policy.encode(), "sha256").hex()
-        provided = form.get("x-amz-signature", "")
-        if not hmac.compare_digest(expected.encode(), provided.encode()):
-            raise _policy_mismatch(key, policy, provided)
-        return Verified(key.identity, key)
-
-    # --- S3's SigV2 ---
-
-    def _header_v2(self, request: SignedRequest, authorization: str) -> Verified:
-        access_key_id, sep, signature = authorization[4:].rpartition(":")
-        if not sep:
-            raise AuthFailure(INCOMPLETE, "Authorization header is invalid")
-        key = self._v2_key(access_key_id, request.headers.get("x-amz-security-token"))
-        date = request.headers.get("x-amz-date") or request.headers.get("date")
-        signed = _http_time(date)
-        if signed is None:
-            raise AuthFailure(
-                INCOMPLETE, "AWS authentication requires a valid Date or x-amz-date header"
-            )
-        if abs(self.now() - signed) > MAX_SKEW_S:
-            raise AuthFailure(SKEWED, signed=signed, now=self.now())
-        return self._match_v2(request, key, signature, None)
-
-    def _query_v2(self, request: SignedRequest, query: dict[str, str]) -> Verified:
-        if "AWSAccessKeyId" not in query or "Expires" not in query:
-            raise AuthFailure(
-                BAD_QUERY,
-                "Query-string authentication requires the Signature, Expires and "
-                "AWSAccessKeyId parameters",
-            )
-        key = self._v2_key(query["AWSAccessKeyId"], query.get("x-amz-security-token"))
-        try:
-            expires = int(query["Expires"])
-        except ValueError:
-            raise AuthFailure(BAD_QUERY, "Expires is not valid") from None
-        now = self.now()
-        if now > expires:
-            raise AuthFailure(EXPIRED_URL, "Request has expired", expires=expires, now=now)
-        return self._match_v2(request, key, query["Signature"], str(expires))
-
-    def _v2_key(self, access_key_id: str, token: str | None) -> SigningKey:
-        key = self.keys.find(access_key_id)
-        if key is None or not key.active:
-            raise AuthFailure(UNKNOWN_KEY, access_key_id=access_key_id)
-        self._check_token(key, token)
-        return key
-
-    def _match_v2(
-        self, request: SignedRequest, key: SigningKey, signature: str, expires: str | None
-    ) -> Verified:
-        text = v2_string_to_sign(request, expires)
-        if not _v2_matches(key, text, signature):
-            raise AuthFailure(
-                BAD_SIGNATURE,
-                access_key_id=key.access_key_id,
-                StringToSign=text,
-                SignatureProvided=signature,
-            )
-        return Verified(key.identity, key)
-
-
-def _policy_mismatch(key: SigningKey, policy: str, provided: str) -> AuthFailure:
-    # S3's SignatureDoesNotMatch for a form: the string it signs is the policy itself.
-    return AuthFailure(
-        BAD_SIGNATURE,
-        access_key_id=key.access_key_id,
-        StringToSign=policy,
-        SignatureProvided=provided,
-    )
-
-
-def _v2_matches(key: SigningKey, text: str, signature: str) -> bool:
-    """Whether `signature` signs `text`, or the same with a bucket's resource written
-    `/bucket/`: botocore (and S3's documentation) sign a path-style bucket so, with the
-    slash its URL leaves out (`/bucket?versions` is signed as `/bucket/?versions`)."""
-    candidates = [text]
-    resource = text.rsplit("\n", 1)[-1]
-    path, mark, sub = resource.partition("?")
-    if path.count("/") == 1 and len(path) > 1:
-        candidates.append(f"{text[: len(text) - len(resource)]}{path}/{mark}{sub}")
-    secret = key.secret_access_key.encode()
-    return any(
-        hmac.compare_digest(
-            base64.b64encode(hmac.new(secret, c.encode(), hashlib.sha1).digest()).decode(),
-            signature,
-        )
-        for c in candidates
-    )
+def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tuple[str, bool]:
+    """The payload hash the signature covers, and whether it was computed from the body
+    here (then there is nothing left to check against the body)."""
+    sent = request.headers.get("x-amz-content-sha256")
+    if service == "s3":
+        if query_form:
+            return sent or UNSIGNED_PAYLOAD, False
+        if sent is None:
+            raise AuthFailure(INCOMPLETE, f"{MISSING_HEADER}: x-amz-content-sha256")
+        return sent, False
+    if sent is not None:
+        return sent, False
+    body = request.body
+    return (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256), True
 
 
 def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> Verified:
@@ -389,111 +280,11 @@ def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> V
     return Verified(key.identity, key)
 
 
-def canonical_request(
-    request: SignedRequest,
-    signed_headers: str,
-    payload: str,
-    service: str,
-    left_out: frozenset[str] | tuple[()] = (),
-) -> str:
-    """SigV4's canonical request, as botocore's SigV4Auth.canonical_request builds it."""
-    path = request.path or "/"
-    if service != "s3":  # every service but S3 signs its path URI-encoded twice
-        path = _canonical_path(path)
-    query = _canonical_query(request.query, left_out) if request.query else ""
-    names = signed_headers.split(";")
-    headers = "".join(f"{n}:{_signed_value(request.headers.get(n, ''))}\n" for n in names)
-    return "\n".join((request.method, path, query, headers, signed_headers, payload))
-
-
-@lru_cache(maxsize=1024)
-def _canonical_path(path: str) -> str:
-    """A path as SigV4 signs it (the same few paths repeat: a function's, a queue's)."""
-    return quote(_remove_dot_segments(path), safe="/~")
-
-
-def _canonical_query(query: str, left_out: frozenset[str] | tuple[()]) -> str:
-    pairs = sorted(
-        (quote(k, safe=_SAFE), quote(v, safe=_SAFE))
-        for k, v in _query_pairs(query)
-        if k not in left_out
-    )
-    return "&".join(f"{k}={v}" for k, v in pairs)
-
-
-@lru_cache(maxsize=4096)  # the same host, content type, ... on every request
-def _signed_value(value: str) -> str:
-    """A header's value as its signer saw it. The server reads header bytes as Latin-1;
-    botocore signs the text (hashed as UTF-8) and sends it UTF-8 encoded, so bytes that are
-    UTF-8 are that text (an S3 metadata value beyond ASCII), and others the Latin-1 text."""
-    if not value.isascii():
-        try:
-            value = value.encode("latin-1").decode("utf-8")
-        except UnicodeError:
-            pass
-    return " ".join(value.split())
-
-
-@lru_cache(maxsize=256)
-def derived_key(secret: str, date: str, region: str, service: str) -> bytes:
-    """SigV4's signing key: HMACs of the date, region, service and `aws4_request`, once per
-    day and scope (the part of the cost that repeats for every request of a client)."""
-    key = ("AWS4" + secret).encode()
-    for part in (date, region, service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    return key
-
-
-def v2_string_to_sign(request: SignedRequest, expires: str | None) -> str:
-    """S3's SigV2 string to sign (verb, Content-MD5, Content-Type, Date or a presigned URL's
-    Expires, the x-amz-* headers, the resource with its sub-resources), as botocore's
-    HmacV1Auth builds it; its canonical_resource is reused as is."""
-    from botocore.auth import HmacV1Auth
-
-    headers = request.headers
-    if expires is not None:
-        date = expires
-    else:
-        date = "" if "x-amz-date" in headers else headers.get("date", "")
-    amz = sorted(
-        (name.lower(), ",".join(v.strip() for v in value.split(",")))
-        for name, value in headers.items()
-        if name.lower().startswith("x-amz-")
-    )
-    lines = [request.method, headers.get("content-md5", ""), headers.get("content-type", "")]
-    lines += [date, *(f"{name}:{value}" for name, value in amz)]
-    resource = HmacV1Auth(None).canonical_resource(_Split(request.path, request.query))
-    return "\n".join([*lines, resource])
-
-
-@dataclass(frozen=True)
-class _Split:
-    path: str
-    query: str
-
-
-def _query_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for item in query.split("&"):
-        if item:
-            name, _, value = item.partition("=")
-            pairs.append((unquote(name), unquote(value)))
-    return pairs
-
-
-def _auth_parts(text: str) -> dict[str, str]:
-    """Credential, SignedHeaders and Signature. A client sends the same credential and signed
-    headers on every request; only the signature after them changes, so that part's parse
-    is cached."""
-    head, sep, signature = text.rpartition("Signature=")
-    if not sep or "," in signature or "=" in signature:
-        return _parse_parts(text)
-    return {**_parse_head(head), "Signature": signature.strip()}
-
-
-@lru_cache(maxsize=256)
-def _parse_head(head: str) -> dict[str, str]:
-    return _parse_parts(head)
+@lru_cache(maxsize=256)  # a client sends the same credential and signed headers every time
+def _head_signing(head: str) -> Signing:
+    """The Signing of an Authorization header's parts before `Signature=`."""
+    parts = _parse_parts(head[len(ALGORITHM) :])
+    return signing(parts.get("Credential"), parts.get("SignedHeaders"))
 
 
 def _parse_parts(text: str) -> dict[str, str]:
@@ -505,33 +296,23 @@ def _parse_parts(text: str) -> dict[str, str]:
     return parts
 
 
-def _incomplete_message(missing: list[str], amz_date: str | None, authorization: str) -> str:
+def _incomplete(
+    signs: Signing, signature: str | None, amz_date: str | None, authorization: str
+) -> str:
     """IAM-style: "Authorization header requires 'Signature' parameter. ..." (AWS's words)."""
-    needs = [f"Authorization header requires '{name}' parameter." for name in missing]
+    parts = {
+        "Credential": signs.credential,
+        "SignedHeaders": signs.signed_headers,
+        "Signature": signature,
+    }
+    needs = [
+        f"Authorization header requires '{n}' parameter." for n, v in parts.items() if v is None
+    ]
     if amz_date is None:
         needs.append(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
         )
     return " ".join(needs) + f" Authorization={authorization}"
-
-
-@lru_cache(maxsize=64)
-def _parse_amz_date(text: str, reason: str) -> float:
-    # By hand, not strptime (a third of a verification's cost): yyyyMMdd'T'HHmmss'Z'; and
-    # cached, since a client's requests within a second carry the same stamp.
-    try:
-        if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not text.isascii():
-            raise ValueError(text)
-        digits = text[:8] + text[9:15]
-        if not digits.isdigit():
-            raise ValueError(text)
-        fields = (int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-        clock = (int(digits[8:10]), int(digits[10:12]), int(digits[12:14]))
-        return datetime(*fields, *clock, tzinfo=UTC).timestamp()
-    except ValueError:
-        raise AuthFailure(
-            reason, "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
-        ) from None
 
 
 def _presign_lifetime(text: str | None) -> int:
@@ -551,31 +332,17 @@ def _presign_lifetime(text: str | None) -> int:
     return seconds
 
 
-def _http_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(text).timestamp()
-    except (TypeError, ValueError):
-        try:
-            return _parse_amz_date(text, INCOMPLETE)
-        except AuthFailure:
-            return None
-
-
 def _http_date(text: str | None) -> str | None:
     """A `Date` header as X-Amz-Date's form (SigV4 takes either)."""
-    moment = _http_time(text)
+    moment = http_time(text)
     if moment is None:
         return None
     return datetime.fromtimestamp(moment, UTC).strftime(AMZ_DATE)
 
 
-def _remove_dot_segments(path: str) -> str:
-    if "." not in path and "//" not in path:
-        return path
-    from botocore.utils import normalize_url_path
-
-    return normalize_url_path(path)
+def _http_date(text: str | None) -> str | None:
+    """A `Date` header as X-Amz-Date's form (SigV4 takes either)."""
+    moment = http_time(text)
+    if moment is None:
+        return None
+    return datetime.fromtimestamp(moment, UTC).strftime(AMZ_DATE)

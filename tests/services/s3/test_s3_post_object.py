@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 import requests
 
-from overcast.aws.signature import derived_key
+from overcast.aws.signing_key import derived_key
 from support import RunningServer
 
 

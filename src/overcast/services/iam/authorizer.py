@@ -65,6 +65,8 @@ class IamAuthorizer:
         policies: ResourcePolicies | None = None,
     ) -> None:
         identity = context.identity
+        if identity is not None and identity.is_root and not _can_deny(policies):
+            return  # the root user, and no resource policy that could say no (Lambda's)
         applied = None
         if identity is not None and not identity.is_root:
             applied = self.principals.policies_for(identity)
@@ -155,6 +157,12 @@ def denied(decision: Decision, request: Request, region: str) -> AccessDeniedExc
 
 def _asks(policies: ResourcePolicies | None, need: Need) -> bool:
     return policies is not None and need.resource != "*"
+
+
+def _can_deny(policies: ResourcePolicies | None) -> bool:
+    """Whether the service's resource policies can deny anything (not Lambda's, which only
+    grant: `grants_only`)."""
+    return policies is not None and not getattr(policies, "grants_only", False)
 
 
 def _may_deny(policies: ResourcePolicies | None, need: Need) -> bool:

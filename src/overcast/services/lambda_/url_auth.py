@@ -26,7 +26,7 @@ from overcast.aws.authentication import Authenticator, auth_error
 from overcast.aws.authorizer import Access, Authorizer, Need, ResourcePolicies
 from overcast.aws.errors import AccessDeniedException
 from overcast.aws.request_context import RequestContext
-from overcast.aws.signature import INCOMPLETE, AuthFailure, SignedRequest
+from overcast.aws.signed_request import INCOMPLETE, AuthFailure, SignedRequest
 from overcast.aws.sigv4 import scope_of
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.services.lambda_.access import named_arn

@@ -336,7 +336,7 @@ class InternalError(S3Error):
     code = "InternalError"
 
 
-# --- authentication, in S3's words (its REST error codes list; aws/signature.py's reasons) ---
+# --- authentication, in S3's words (its REST error codes list; aws/signed_request.py's reasons) ---
 
 
 class InvalidAccessKeyId(S3Error):

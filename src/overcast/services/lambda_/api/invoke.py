@@ -29,7 +29,7 @@ from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
 from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
-from overcast.aws.signature import AuthFailure, SignedRequest
+from overcast.aws.signed_request import AuthFailure, SignedRequest
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error, validate
 from overcast.engine.async_queue import AsyncQueue, Policies

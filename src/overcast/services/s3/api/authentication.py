@@ -1,14 +1,14 @@
-"""Authentication failures (aws/signature.py) in S3's words: its own codes and the fields
+"""Authentication failures (aws/signed_request.py) in S3's words: its own codes and the fields
 its error documents carry (AWSAccessKeyId, StringToSign, RequestTime and ServerTime...)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from overcast.aws import signature
+from overcast.aws import signed_request
 from overcast.aws.errors import AccessDeniedException
 from overcast.aws.protocols import rest_xml
-from overcast.aws.signature import AuthFailure
+from overcast.aws.signed_request import AuthFailure
 from overcast.services.s3 import errors
 from overcast.services.s3.errors import S3Error
 
@@ -22,39 +22,39 @@ def s3_auth_error(failure: AuthFailure) -> S3Error:
     """The failure as S3 answers it."""
     reason, details = failure.reason, failure.details
     key_id = details.get("access_key_id", "")
-    if reason == signature.UNKNOWN_KEY:
+    if reason == signed_request.UNKNOWN_KEY:
         return errors.InvalidAccessKeyId(
             "The AWS Access Key Id you provided does not exist in our records.",
             AWSAccessKeyId=key_id,
         )
-    if reason == signature.BAD_SIGNATURE:
+    if reason == signed_request.BAD_SIGNATURE:
         return _no_match(key_id, details)
-    if reason == signature.SKEWED:
+    if reason == signed_request.SKEWED:
         return errors.RequestTimeTooSkewed(
             "The difference between the request time and the current time is too large.",
             RequestTime=_time(details["signed"]),
             ServerTime=_time(details["now"]),
-            MaxAllowedSkewMilliseconds=signature.MAX_SKEW_S * 1000,
+            MaxAllowedSkewMilliseconds=signed_request.MAX_SKEW_S * 1000,
         )
-    if reason == signature.EXPIRED_TOKEN:
+    if reason == signed_request.EXPIRED_TOKEN:
         return errors.ExpiredToken("The provided token has expired.")
-    if reason == signature.BAD_TOKEN:
+    if reason == signed_request.BAD_TOKEN:
         return errors.InvalidToken("The provided token is malformed or otherwise invalid.")
-    if reason == signature.EXPIRED_URL:
+    if reason == signed_request.EXPIRED_URL:
         return errors.AccessDenied(
             "Request has expired",
             Expires=_time(details["expires"]),
             ServerTime=_time(details["now"]),
         )
-    if reason == signature.BAD_QUERY:
+    if reason == signed_request.BAD_QUERY:
         return errors.AuthorizationQueryParametersError(failure.message)
-    if reason == signature.CONTENT_MISMATCH:
+    if reason == signed_request.CONTENT_MISMATCH:
         return errors.XAmzContentSHA256Mismatch(
             "The provided 'x-amz-content-sha256' header does not match what was computed.",
             ClientComputedContentSHA256=details.get("client", ""),
             S3ComputedContentSHA256=details.get("computed", ""),
         )
-    if failure.message.startswith(signature.MISSING_HEADER):
+    if failure.message.startswith(signed_request.MISSING_HEADER):
         return errors.InvalidRequest(failure.message)
     return errors.AuthorizationHeaderMalformed(
         f"The authorization header is malformed; {failure.message}"

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from overcast.aws.gateway import verified_of
 from overcast.aws.protocols.aws_chunked import ChunkedDecoder, FramingError
-from overcast.aws.signature import CONTENT_MISMATCH, AuthFailure
+from overcast.aws.signed_request import CONTENT_MISMATCH, AuthFailure
 from overcast.http.connection_guard import BODY_CUT, BODY_CUT_ANSWERED
 from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.body_errors import (

@@ -14,7 +14,7 @@ document) or 204, the default. The file streams into a blob as it arrives.
 It is no API call (botocore's model has no PostObject): `BrowserUpload` is the front door
 that claims it, and renders S3's errors itself. A form with a policy is signed: the policy's
 signature (SigV4's `x-amz-signature`, or SigV2's `signature`) is verified against the
-signer's key (aws/signature.py's `verify_policy`), and the upload is authorized as the
+signer's key (aws/form_signature.py), and the upload is authorized as the
 signer's `s3:PutObject` on the object; a form without one is an anonymous upload, which only
 a bucket policy granting everyone s3:PutObject allows. Both before the file is read.
 """
@@ -35,11 +35,12 @@ from starlette.responses import Response
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import AccessDeniedException
+from overcast.aws.form_signature import verify_policy
 from overcast.aws.protocols import rest_xml
 from overcast.aws.protocols.rest_json import service_model
 from overcast.aws.request_auth import RequestAuth
 from overcast.aws.request_context import RequestContext, request_context
-from overcast.aws.signature import AuthFailure
+from overcast.aws.signed_request import AuthFailure
 from overcast.services.s3.access import BucketPolicies, s3_access
 from overcast.services.s3.acl import Acl, from_headers
 from overcast.services.s3.api.authentication import access_denied, s3_auth_error
@@ -258,7 +259,7 @@ class BrowserUpload:
         if authenticator is None or authenticator.verifier is None:
             return self.auth.root
         try:
-            return authenticator.verifier.verify_policy(fields).identity
+            return verify_policy(authenticator.verifier, fields).identity
         except AuthFailure as failure:
             raise s3_auth_error(failure) from None
 

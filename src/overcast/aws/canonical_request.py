@@ -1,0 +1,86 @@
+"""SigV4's canonical request, built as botocore's SigV4Auth.canonical_request builds it
+(botocore/auth.py; "Create a canonical request", AWS's SigV4 documentation): the method; the
+path as sent, URI-encoded once more except for S3; the query's pairs encoded and sorted; one
+`name:value` line per signed header, its value trimmed; a blank line; the signed headers'
+names; and the payload hash.
+
+The parts that repeat from request to request (a function's path, a host, a signed-headers
+list) are worked out once and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from urllib.parse import quote
+
+from overcast.aws.signed_request import query_pairs
+
+_SAFE = "-_.~"
+
+
+def canonical_request(
+    method: str,
+    path: str,
+    query: str,
+    headers: Mapping[str, str],
+    names: tuple[str, ...],
+    signed_headers: str,
+    payload: str,
+    service: str,
+    left_out: frozenset[str] | tuple[()] = (),
+) -> str:
+    """The canonical request; `path` and `query` as sent (percent-encoded), `headers` by
+    lower-case name, `names` the signed ones (`signed_headers` split: header_names),
+    `left_out` the query parameters not signed (a presigned URL's X-Amz-Signature)."""
+    path = path or "/"
+    if service != "s3":  # every service but S3 signs its path URI-encoded twice
+        path = _canonical_path(path)
+    lines = [method, path, _canonical_query(query, left_out) if query else ""]
+    get = headers.get
+    for name in names:
+        lines.append(f"{name}:{_signed_value(get(name, ''))}")
+    lines += ("", signed_headers, payload)
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=256)
+def header_names(signed_headers: str) -> tuple[str, ...]:
+    """`SignedHeaders`' names (`host;x-amz-date`), in their order."""
+    return tuple(signed_headers.split(";"))
+
+
+@lru_cache(maxsize=1024)
+def _canonical_path(path: str) -> str:
+    """A path as SigV4 signs it (the same few paths repeat: a function's, a queue's)."""
+    return quote(_remove_dot_segments(path), safe="/~")
+
+
+def _canonical_query(query: str, left_out: frozenset[str] | tuple[()]) -> str:
+    pairs = sorted(
+        (quote(k, safe=_SAFE), quote(v, safe=_SAFE))
+        for k, v in query_pairs(query)
+        if k not in left_out
+    )
+    return "&".join(f"{k}={v}" for k, v in pairs)
+
+
+@lru_cache(maxsize=4096)  # the same host, content type, ... on every request
+def _signed_value(value: str) -> str:
+    """A header's value as its signer saw it. The server reads header bytes as Latin-1;
+    botocore signs the text (hashed as UTF-8) and sends it UTF-8 encoded, so bytes that are
+    UTF-8 are that text (an S3 metadata value beyond ASCII), and others the Latin-1 text."""
+    if not value.isascii():
+        try:
+            value = value.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            pass
+    return " ".join(value.split())
+
+
+def _remove_dot_segments(path: str) -> str:
+    if "." not in path and "//" not in path:
+        return path
+    from botocore.utils import normalize_url_path
+
+    return normalize_url_path(path)
