@@ -256,6 +256,7 @@ def build_platform(settings: Settings) -> Platform:
         stream=PostRoute(STREAM_PATH, stream),
         queue_stats=queue.stats,
         front_doors=(parameters_secrets, *(door for s in built for door in s.front_doors)),
+        websocket_doors=tuple(door for s in built for door in s.websocket_doors),
     )
     return Platform(
         settings,
