@@ -58,6 +58,7 @@ from overcast.store.data_dir import share_code
 from overcast.store.events import EventStore
 
 log = logging.getLogger("overcast")
+WS_MAX_MESSAGE = 256 * 1024
 
 
 @dataclass
@@ -342,6 +343,9 @@ async def _serve(
         access_log=access_log_on(settings.log_level),
         proxy_headers=False,
         server_header=False,
+        # WebSocket APIs take messages of 128 KB (their front door closes the connection
+        # past that, 1009); the protocol refuses a message past twice that before buffering it
+        ws_max_size=WS_MAX_MESSAGE,
     )
     server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 
 import boto3
 import pytest
 import websockets
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
-from support import allow, deploy
+from support import allow, deploy, log_messages, wait_for
 
 APIGATEWAY = "apigateway.amazonaws.com"
 EXECUTE_API = "arn:aws:execute-api:us-east-1:000000000000"
@@ -123,7 +125,8 @@ def chat(gateway, chat_function) -> dict:
         )
     gateway.create_stage(ApiId=api_id, StageName="prod")
     gateway.create_deployment(ApiId=api_id, StageName="prod")
-    return {"api": api, "id": api_id, "routes": routes, "url": api["ApiEndpoint"] + "/prod"}
+    url = api["ApiEndpoint"] + "/prod"
+    return {"api": api, "id": api_id, "routes": routes, "url": url, "function": chat_function}
 
 
 def run(coroutine):
@@ -282,3 +285,114 @@ def test_management_api_needs_a_signature(chat, server) -> None:
     )
     assert status == 403
     assert json.loads(body) == {"message": "Missing Authentication Token"}
+
+
+def bad_request(call, **params) -> str:
+    with pytest.raises(ClientError) as caught:
+        call(**params)
+    error = caught.value.response["Error"]
+    assert error["Code"] == "BadRequestException", error
+    return error["Message"]
+
+
+def test_control_plane_refuses_what_websocket_apis_cannot_have(gateway, chat_function) -> None:
+    assert "required" in bad_request(gateway.create_api, Name="x", ProtocolType="WEBSOCKET")
+    bad_request(
+        gateway.create_api,
+        Name="x",
+        ProtocolType="WEBSOCKET",
+        RouteSelectionExpression="action",
+    )
+    bad_request(
+        gateway.create_api,
+        Name="x",
+        ProtocolType="WEBSOCKET",
+        RouteSelectionExpression="$request.body.action",
+        CorsConfiguration={"AllowOrigins": ["*"]},
+    )
+    api_id = gateway.create_api(
+        Name="rules", ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action"
+    )["ApiId"]
+    bad_request(gateway.create_route, ApiId=api_id, RouteKey="$other")
+    bad_request(
+        gateway.create_integration,
+        ApiId=api_id,
+        IntegrationType="AWS_PROXY",
+        IntegrationUri=chat_function,
+        PayloadFormatVersion="2.0",
+    )
+    made = gateway.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=chat_function
+    )
+    assert made["PayloadFormatVersion"] == "1.0"
+    route_id = gateway.create_route(ApiId=api_id, RouteKey="send")["RouteId"]
+    bad_request(
+        gateway.create_route_response, ApiId=api_id, RouteId=route_id, RouteResponseKey="$x"
+    )
+    response = gateway.create_route_response(
+        ApiId=api_id, RouteId=route_id, RouteResponseKey="$default"
+    )
+    listed = gateway.get_route_responses(ApiId=api_id, RouteId=route_id)["Items"]
+    assert [r["RouteResponseId"] for r in listed] == [response["RouteResponseId"]]
+    gateway.delete_route(ApiId=api_id, RouteId=route_id)
+    with pytest.raises(gateway.exceptions.NotFoundException):
+        gateway.get_route_response(
+            ApiId=api_id, RouteId=route_id, RouteResponseId=response["RouteResponseId"]
+        )
+
+
+def test_host_form_and_disconnect_event(chat, server) -> None:
+    port = int(server.endpoint.rsplit(":", 1)[1])
+    host = f"{chat['id']}.execute-api.us-east-1.amazonaws.com"
+
+    async def talk():
+        sock = socket.create_connection(("127.0.0.1", port))
+        async with websockets.connect(f"ws://{host}/prod", sock=sock) as ws:
+            await ws.send(json.dumps({"action": "whoami"}))
+            found = await receive_json(ws)
+            await ws.close(code=4000, reason="bye")
+            return found["event"]["requestContext"]["connectionId"]
+
+    connection_id = run(talk())
+    name = chat_function_name(chat)
+
+    def disconnected():
+        for line in log_messages(server, name):
+            if line.startswith("DISCONNECT ") and connection_id in line:
+                return json.loads(line.removeprefix("DISCONNECT "))
+        return None
+
+    context = wait_for(disconnected)
+    assert context["eventType"] == "DISCONNECT"
+    assert context["routeKey"] == "$disconnect"
+    assert context["disconnectStatusCode"] == 4000
+    assert context["disconnectReason"] == "bye"
+
+
+def chat_function_name(chat: dict) -> str:
+    return chat["function"].rsplit(":", 1)[1]
+
+
+def test_iam_decides_who_manages_connections(chat, server) -> None:
+    iam = server.client("iam")
+    name = f"user-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    other = f"{EXECUTE_API}:{chat['id']}/other/*"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "execute-api:ManageConnections", "Resource": other}
+        ],
+    }
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    client = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=f"{server.endpoint}/execute-api/{chat['id']}/prod",
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+        config=Config(retries={"max_attempts": 0}),
+    )
+    with pytest.raises(client.exceptions.ForbiddenException):
+        client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
