@@ -48,3 +48,35 @@ def test_route_keys() -> None:
     for key in ("", "$other", "x" * 129):
         with pytest.raises(InvalidSelectionExpression):
             check_route_key(key)
+
+
+def test_a_websocket_api_is_served_again_after_a_restart(tmp_path) -> None:
+    from overcast.services.apigatewayv2.control.apis import HttpApiService
+    from overcast.services.apigatewayv2.store import SqliteHttpApiStore
+
+    arn = "arn:aws:lambda:us-east-1:000000000000:function:f"
+    store = SqliteHttpApiStore(tmp_path / "db")
+    service = HttpApiService(store, "000000000000")
+    api = service.create(
+        "us-east-1",
+        name="ws",
+        protocol_type="WEBSOCKET",
+        route_selection_expression="$request.body.a",
+    )
+    integration = service.routes.create_integration(
+        "us-east-1", api.api_id, integration_type="AWS_PROXY", integration_uri=arn
+    )
+    route = service.routes.create_route(
+        "us-east-1", api.api_id, route_key="go", target="integrations/" + integration.integration_id
+    )
+    service.route_responses.create("us-east-1", api.api_id, route.route_id, key="$default")
+    service.stages.create_stage("us-east-1", api.api_id, name="prod", auto_deploy=True)
+    store.close()
+
+    again = HttpApiService(SqliteHttpApiStore(tmp_path / "db"), "000000000000")
+    again.load()
+    served = again.served_socket(api.api_id)
+    assert again.served(api.api_id) is None  # not an HTTP API
+    stage = served.stages["prod"]
+    assert stage.route_for(served.selection.select('{"a": "go"}')) == route
+    assert stage.two_way == {route.route_id}
