@@ -8,6 +8,7 @@ import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from overcast.services.apigateway import openapi
 from overcast.services.apigateway.errors import BadRequestException
 from overcast.services.apigateway.models import default_models
 from overcast.services.apigateway.patch import apply, patch_operations, shape_of
@@ -43,6 +44,36 @@ class RestApis:
             yield record
 
     def create(self, region: str, params: dict) -> dict:
+        with self.registry.lock:
+            record = self._new(region, params)
+            self.registry.put(REST_API, region, record["api"]["id"], record)
+        return record["api"]
+
+    def import_(self, region: str, body: bytes) -> dict:
+        """ImportRestApi: a new REST API made from an OpenAPI/Swagger definition, whole or
+        not at all."""
+        document = openapi.parse(body)
+        with self.registry.lock:
+            record = self._new(region, openapi.api_settings(document))
+            openapi.build(record, document, overwrite=False)
+            self.registry.put(REST_API, region, record["api"]["id"], record)
+        return record["api"]
+
+    def put(self, region: str, api_id: str, body: bytes, mode: str | None) -> dict:
+        """PutRestApi: the definition merged into the API (`mode=merge`, the default) or
+        replacing what it has (`overwrite`)."""
+        if mode not in (None, "merge", "overwrite"):
+            raise BadRequestException(f"Invalid mode specified: {mode}")
+        document = openapi.parse(body)
+        settings = openapi.api_settings(document)
+        with self.changing(region, api_id) as record:
+            if mode == "overwrite":
+                record["api"].update({k: v for k, v in settings.items() if k in KEPT})
+            openapi.build(record, document, overwrite=mode == "overwrite")
+        return record["api"]
+
+    def _new(self, region: str, params: dict) -> dict:
+        """A new REST API's record, not yet kept (the caller holds the lock)."""
         api = {k: params[k] for k in KEPT if params.get(k) is not None}
         check_description(params)
         api.update(
@@ -55,21 +86,19 @@ class RestApis:
         _check_key_source(api["apiKeySource"])
         source = self.record(region, params["cloneFrom"]) if params.get("cloneFrom") else None
         registry = self.registry
-        with registry.lock:
-            api["id"] = fresh_id(API_ID_LENGTH, registry.taken(REST_API))
-            api["createdDate"] = registry.now()
-            record = new_record(api)
-            if source is not None:
-                record.update({k: copy.deepcopy(v) for k, v in source.items() if k != "api"})
-                record["deployments"], record["stages"] = {}, {}
-                api["rootResourceId"] = source["api"]["rootResourceId"]
-            else:
-                root = fresh_id(ROOT_ID_LENGTH, record["resources"].__contains__)
-                api["rootResourceId"] = root
-                record["resources"][root] = {"id": root, "path": "/"}
-                default_models(record)
-            registry.put(REST_API, region, api["id"], record)
-        return api
+        api["id"] = fresh_id(API_ID_LENGTH, registry.taken(REST_API))
+        api["createdDate"] = registry.now()
+        record = new_record(api)
+        if source is not None:
+            record.update({k: copy.deepcopy(v) for k, v in source.items() if k != "api"})
+            record["deployments"], record["stages"] = {}, {}
+            api["rootResourceId"] = source["api"]["rootResourceId"]
+        else:
+            root = fresh_id(ROOT_ID_LENGTH, record["resources"].__contains__)
+            api["rootResourceId"] = root
+            record["resources"][root] = {"id": root, "path": "/"}
+            default_models(record)
+        return record
 
     def list(self, region: str) -> list[dict]:
         return [record["api"] for record in self.registry.all(REST_API, region)]

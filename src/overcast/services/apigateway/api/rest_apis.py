@@ -16,6 +16,17 @@ def create_rest_api(gateway: Backend, call: Call) -> dict:
     return gateway.rest_apis.create(call.region, call.params)
 
 
+@OPERATIONS("ImportRestApi")
+def import_rest_api(gateway: Backend, call: Call) -> dict:
+    return gateway.rest_apis.import_(call.region, call.params["body"])
+
+
+@OPERATIONS("PutRestApi")
+def put_rest_api(gateway: Backend, call: Call) -> dict:
+    p = call.params
+    return gateway.rest_apis.put(call.region, p["restApiId"], p["body"], p.get("mode"))
+
+
 @OPERATIONS("GetRestApi")
 def get_rest_api(gateway: Backend, call: Call) -> dict:
     return gateway.rest_apis.record(call.region, call.params["restApiId"])["api"]
