@@ -162,3 +162,41 @@ def test_bad_definitions_are_refused_whole(apigw) -> None:
         apigw.import_rest_api(body=broken.encode())
     assert error_of(caught)[0] == "BadRequestException"
     assert len(apigw.get_rest_apis(limit=500)["items"]) == before
+
+
+def test_export_reads_back_as_the_same_api(apigw) -> None:
+    api_id = apigw.import_rest_api(body=OPENAPI.encode())["id"]
+    copy_id = None
+    try:
+        apigw.create_deployment(restApiId=api_id, stageName="prod")
+        exported = apigw.get_export(
+            restApiId=api_id, stageName="prod", exportType="oas30",
+            parameters={"extensions": "apigateway"}, accepts="application/json",
+        )  # fmt: skip
+        assert exported["contentType"] == "application/json"
+        document = json.loads(exported["body"].read())
+        assert document["openapi"] == "3.0.1" and document["info"]["title"] == "petstore"
+        post = document["paths"]["/pets"]["post"]
+        assert post["x-amazon-apigateway-integration"]["responses"]["default"] == {
+            "statusCode": "200"
+        }
+        assert "tokens" in document["components"]["securitySchemes"]
+        as_yaml = apigw.get_export(
+            restApiId=api_id, stageName="prod", exportType="swagger", accepts="application/yaml"
+        )
+        assert as_yaml["contentType"] == "application/yaml"
+        assert as_yaml["body"].read().startswith(b"swagger: '2.0'")
+        copy_id = apigw.import_rest_api(body=json.dumps(document).encode())["id"]
+        original, copied = _methods(apigw, api_id), _methods(apigw, copy_id)
+        assert set(copied) == set(original)
+        assert copied["/pets"]["POST"]["apiKeyRequired"] is True
+        assert copied["/pets"]["POST"]["methodIntegration"]["integrationResponses"].keys() == {
+            "200", "400",
+        }  # fmt: skip
+        with pytest.raises(ClientError) as caught:
+            apigw.get_export(restApiId=api_id, stageName="prod", exportType="raml")
+        assert error_of(caught)[0] == "BadRequestException"
+    finally:
+        for each in (api_id, copy_id):
+            if each:
+                apigw.delete_rest_api(restApiId=each)

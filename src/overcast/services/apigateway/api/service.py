@@ -9,7 +9,7 @@ leave (documents keep a few of their own, such as a usage plan's keys).
 
 from __future__ import annotations
 
-from botocore.model import OperationModel
+from botocore.model import OperationModel, Shape
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -58,7 +58,18 @@ class _KnownMembersWire(RestJsonWire):
         shape = operation.output_shape
         if isinstance(result, dict) and shape is not None:
             result = {k: v for k, v in result.items() if k in shape.members}
+            if shape.serialization.get("payload"):
+                return _payload_response(shape, result, context)
         return super().respond(operation, result, request, context)
+
+
+def _payload_response(shape: Shape, result: dict, context: RequestContext) -> Response:
+    """An answer whose body is a blob (GetExport's definition), its other members headers."""
+    headers = {"x-amzn-RequestId": context.request_id}
+    for name, member in shape.members.items():
+        if member.serialization.get("location") == "header" and result.get(name):
+            headers[member.serialization.get("name", name)] = str(result[name])
+    return Response(result.get(shape.serialization["payload"]) or b"", headers=headers)
 
 
 def _reworded(exc: ServiceError) -> ServiceError:

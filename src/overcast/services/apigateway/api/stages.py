@@ -4,7 +4,14 @@ API edge (apigateway's OPERATIONS, api/rest_apis.py)."""
 from __future__ import annotations
 
 from overcast.aws.operations import Call
-from overcast.services.apigateway import authorizers, deployments, models, record, stages
+from overcast.services.apigateway import (
+    authorizers,
+    deployments,
+    export,
+    models,
+    record,
+    stages,
+)
 from overcast.services.apigateway.api.backend import Backend, page
 from overcast.services.apigateway.api.rest_apis import OPERATIONS
 
@@ -93,6 +100,23 @@ def flush_stage_cache(gateway: Backend, call: Call) -> None:
 @OPERATIONS("FlushStageAuthorizersCache")
 def flush_stage_authorizers_cache(gateway: Backend, call: Call) -> None:
     flush_stage_cache(gateway, call)
+
+
+@OPERATIONS("GetExport")
+def get_export(gateway: Backend, call: Call) -> dict:
+    p = call.params
+    kept = gateway.rest_apis.record(call.region, p["restApiId"])
+    extensions = call.request.query_params.get("extensions", "")
+    document = export.export(
+        kept, p["stageName"], p["exportType"], set(extensions.split(",")), call.region
+    )
+    body, content_type = export.rendered(document, p.get("accepts"))
+    suffix = "yaml" if content_type.endswith("yaml") else "json"
+    return {
+        "body": body,
+        "contentType": content_type,
+        "contentDisposition": f'attachment; filename="{p["exportType"]}_{p["stageName"]}.{suffix}"',
+    }
 
 
 @OPERATIONS("CreateAuthorizer")
