@@ -200,3 +200,15 @@ def test_export_reads_back_as_the_same_api(apigw) -> None:
         for each in (api_id, copy_id):
             if each:
                 apigw.delete_rest_api(restApiId=each)
+
+
+def test_hostile_definitions_are_refused(apigw) -> None:
+    laughs = "openapi: '3.0.1'\ninfo: {title: t, version: '1'}\npaths: {}\n"
+    laughs += "a: &a ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol']\n"
+    laughs += "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b]\n"
+    nested = '{"items": ' * 5000 + "{}" + "}" * 5000
+    deep = '{"openapi": "3.0.1", "info": {"title": "t"}, "paths": {}, "x": ' + nested + "}"
+    for body in (laughs.encode(), deep.encode(), b"\xff\xfe", b"[1, 2]"):
+        with pytest.raises(ClientError) as caught:
+            apigw.import_rest_api(body=body)
+        assert error_of(caught) == ("BadRequestException", "Invalid OpenAPI input.", 400)

@@ -111,7 +111,7 @@ def _check_schema(schema: str | None) -> None:
         return
     try:
         document = json.loads(schema)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BadRequestException(
             f"Validation Result: warnings : [], errors : [Invalid model schema specified: {exc}]"
         ) from exc

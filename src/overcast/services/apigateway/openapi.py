@@ -31,17 +31,43 @@ INTEGRATION_KEPT = (
 )  # fmt: skip
 
 
+MAX_DEPTH = 64  # deeper than any real definition; json.dumps and checks stay off the stack's end
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors' aliases: a few lines of them can stand for billions of nodes
+    once the definition is written out as JSON (the "billion laughs")."""
+
+    def compose_node(self, parent, index):  # noqa: ANN001, ANN201 (PyYAML's own signature)
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not accepted")
+        return super().compose_node(parent, index)
+
+
 def parse(body: bytes) -> dict:
     """The definition as a document; API Gateway's refusal when it is not one."""
     try:
-        document = yaml.safe_load(body.decode("utf-8"))  # YAML is a superset of JSON
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        document = yaml.load(body.decode("utf-8"), Loader=_NoAliases)  # JSON is YAML too
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise BadRequestException("Invalid OpenAPI input.") from exc
+    if _depth(document) > MAX_DEPTH:
+        raise BadRequestException("Invalid OpenAPI input.")
     if not isinstance(document, dict) or not ("swagger" in document or "openapi" in document):
         raise BadRequestException("Invalid OpenAPI input.")
     if not isinstance(document.get("paths") or {}, dict):
         raise BadRequestException("Invalid OpenAPI input.")
     return document
+
+
+def _depth(document: object) -> int:
+    deepest, pending = 0, [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH and isinstance(value, dict | list):
+            children = value.values() if isinstance(value, dict) else value
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def api_settings(document: dict) -> dict:
