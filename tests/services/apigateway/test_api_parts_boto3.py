@@ -213,3 +213,11 @@ def test_tags_and_account(apigw, api, stage) -> None:
         patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}]
     )
     assert updated["cloudwatchRoleArn"] == role
+
+
+def test_a_model_schema_too_deep_to_parse_is_a_bad_request(apigw, api) -> None:
+    with pytest.raises(ClientError) as caught:
+        apigw.create_model(
+            restApiId=api["id"], name="Deep", schema="[" * 100000, contentType="application/json"
+        )
+    assert error_of(caught)[0] == "BadRequestException"
