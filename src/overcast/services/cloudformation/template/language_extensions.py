@@ -67,12 +67,13 @@ def _loops(value: object, resolver: Resolver, depth: int) -> object:
             raise TemplateError(
                 FAILED + f"Fn::ForEach can be nested at most {MAX_NESTING} levels deep"
             )
-        for made_key, made in _for_each(key, item, resolver).items():
-            _put(expanded, made_key, _loops(made, resolver, depth + 1))
+        for made_key, made in _for_each(key, item, resolver, depth).items():
+            _put(expanded, made_key, made)
     return expanded
 
 
-def _for_each(key: str, loop: object, resolver: Resolver) -> dict:
+def _for_each(key: str, loop: object, resolver: Resolver, depth: int) -> dict:
+    """What one loop makes: its output once per item, with the loops nested in it expanded."""
     if not (isinstance(loop, list) and len(loop) == 3 and isinstance(loop[0], str)):
         raise TemplateError(
             FAILED
@@ -86,9 +87,9 @@ def _for_each(key: str, loop: object, resolver: Resolver) -> dict:
         raise TemplateError(FAILED + f"The output of {key} must be an object")
     made: dict = {}
     for item in items:
-        for output_key, template in output.items():
-            name = _replace_key(output_key, identifier, item)
-            _put(made, name, _replace(template, identifier, item))
+        copy = _replace(output, identifier, item)
+        for name, value in _loops(copy, resolver, depth + 1).items():  # type: ignore[union-attr]
+            _put(made, name, value)
     return made
 
 

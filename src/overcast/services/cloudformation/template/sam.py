@@ -90,6 +90,17 @@ def translate(
             translated = translator.translate(template, parameter_values=values)
             return undo_mark_unicode_str_in_template(translated)
         except ExceptionWithMessage as error:
-            raise TemplateError(FAILED + error.message) from None
+            raise TemplateError(FAILED + _worded(error)) from None
         except Exception:  # the library's own faults, on input it did not foresee
             raise TemplateError(FAILED + "Internal transform failure.") from None
+        finally:
+            # The library's metrics go nowhere (a dummy publisher); publishing them empties
+            # them, so that it does not warn of "unpublished metrics".
+            translator.metrics.publish()
+
+
+def _worded(error: object) -> str:
+    """The library's message as CloudFormation passes it on: the document's count of errors,
+    then each cause ("... Number of errors found: 1. Resource with id [F] is invalid. ...")."""
+    causes = getattr(error, "causes", None) or []
+    return " ".join([error.message, *(cause.message for cause in causes)])  # type: ignore[attr-defined]
