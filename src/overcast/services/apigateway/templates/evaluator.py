@@ -18,15 +18,9 @@ from dataclasses import dataclass
 
 from overcast.services.apigateway.templates import nodes as n
 from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.methods import (
-    MAX_ITEMS,
-    MAX_TEXT,
-    call_method,
-    get_property,
-    text_result,
-)
+from overcast.services.apigateway.templates.methods import MAX_ITEMS, call_method, get_property
 from overcast.services.apigateway.templates.operators import binary, negate, truthy
-from overcast.services.apigateway.templates.values import HostObject, to_text
+from overcast.services.apigateway.templates.values import MAX_TEXT, HostObject, text_result, to_text
 
 MAX_STEPS = 1_000_000  # nodes evaluated and loop turns, for one render
 MAX_OUTPUT = MAX_TEXT  # characters written by one render
@@ -101,6 +95,7 @@ class Evaluator:
     def __init__(self, namespace: dict[str, object], budget: Budget | None = None) -> None:
         self.namespace = namespace
         self.budget = budget or Budget()
+        self.capturing = 0  # > 0 while rendering into a string rather than the output
 
     def render(self, block: n.Block) -> str:
         out: list[str] = []
@@ -119,9 +114,7 @@ class Evaluator:
             raise TemplateError("#define blocks nested too deeply")
         self.budget.define_depth += 1
         try:
-            out: list[str] = []
-            self.block(body, out)
-            return "".join(out)
+            return self.captured(body)
         finally:
             self.budget.define_depth -= 1
 
@@ -155,9 +148,24 @@ class Evaluator:
             raise StopTemplate()
 
     def write(self, out: list[str], text: str) -> None:
-        if text:
+        if not text:
+            return
+        if self.capturing:
+            # Text kept for a string or a #define'd block: counted when written out; building
+            # it costs steps by its size, so that no loop can copy gigabytes.
+            self.budget.step(len(text) // 1000)
+        else:
             self.budget.wrote(len(text))
-            out.append(text)
+        out.append(text)
+
+    def captured(self, block: n.Block) -> str:
+        self.capturing += 1
+        try:
+            out: list[str] = []
+            self.block(block, out)
+            return text_result("".join(out))
+        finally:
+            self.capturing -= 1
 
     def foreach(self, node: n.Foreach, out: list[str]) -> None:
         iterable = self.expr(node.iterable)
@@ -222,9 +230,7 @@ class Evaluator:
             operand = self.expr(expr.operand)
             return (not truthy(operand)) if expr.op == "!" else negate(operand)
         if isinstance(expr, n.Interpolated):
-            out: list[str] = []
-            self.block(expr.body, out)
-            return text_result("".join(out))
+            return self.captured(expr.body)
         if isinstance(expr, n.ListLit):
             return [self.expr(item) for item in expr.items]
         if isinstance(expr, n.RangeLit):

@@ -15,11 +15,9 @@ gives it whole (templates that read form posts rely on that) and other paths giv
 
 from __future__ import annotations
 
-import json
-
 from overcast.services.apigateway.templates import jsonpath
 from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.values import HostObject, from_json, to_json, to_text
+from overcast.services.apigateway.templates.values import HostObject, parse_json, to_json, to_text
 
 PARAMETER_KINDS = ("path", "querystring", "header")
 
@@ -58,8 +56,8 @@ class InputVariable(HostObject):
         if self._document is _UNPARSED:
             text = self.body()
             try:
-                self._document = from_json(json.loads(text))
-            except (ValueError, RecursionError):
+                self._document = parse_json(text)
+            except ValueError:
                 self._document = text
         return self._document
 

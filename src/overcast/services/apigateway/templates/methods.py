@@ -16,16 +16,14 @@ from collections.abc import Callable
 from overcast.services.apigateway.templates import java_regex
 from overcast.services.apigateway.templates.errors import TemplateError
 from overcast.services.apigateway.templates.operators import equal, is_number, java_compare
-from overcast.services.apigateway.templates.values import HostObject, JsonArray, to_text
+from overcast.services.apigateway.templates.values import (
+    HostObject,
+    JsonArray,
+    text_result,
+    to_text,
+)
 
-MAX_TEXT = 10 * 1024 * 1024  # characters in one string: API Gateway's payloads stop at 10 MB
 MAX_ITEMS = 100_000  # entries in one list or map grown by a template
-
-
-def text_result(value: str) -> str:
-    if len(value) > MAX_TEXT:
-        raise TemplateError("string too long in mapping template")
-    return value
 
 
 def _index(value: object, size: int, inclusive: bool = False) -> int:
@@ -311,11 +309,12 @@ def call_method(target: object, name: str, args: list[object]) -> object:
 
 
 def get_property(target: object, name: str) -> object:
-    """`$target.name`: a map's key, a host object's property, else Velocity's getters."""
+    """`$target.name`: a map's key, a host object's property, else Velocity's getters.
+    `class` is getClass() even on a map: Velocity tries a getter before the map's key."""
     if target is None:
         return None
     if isinstance(target, dict):
-        return target.get(name)
+        return JavaClass(java_class(target) or "") if name == "class" else target.get(name)
     if isinstance(target, HostObject):
         found = target.property(name)
         if found is not None or name != "class":

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.values import to_text
+from overcast.services.apigateway.templates.values import text_result, to_text
 
 MAX_INTEGER_BITS = 64 * 4  # past Java's long: refused, so that a loop cannot grow numbers forever
 
@@ -34,7 +34,7 @@ def binary(op: str, left: object, right: object) -> object:
     if op == "+" and (isinstance(left, str) or isinstance(right, str)):
         if left is None or right is None:
             return None
-        return to_text(left) + to_text(right)
+        return text_result(to_text(left) + to_text(right))
     if not (is_number(left) and is_number(right)):
         return None
     return checked(arithmetic(op, left, right))  # type: ignore[arg-type]

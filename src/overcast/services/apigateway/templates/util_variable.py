@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from urllib.parse import quote_plus, unquote_plus
 
 from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.methods import text_result
-from overcast.services.apigateway.templates.values import HostObject, from_json, to_text
+from overcast.services.apigateway.templates.values import (
+    HostObject,
+    parse_json,
+    text_result,
+    to_text,
+)
 
 NAMED_ESCAPES = {"\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r"}
 BACKSLASHED = {"'": "\\'", '"': '\\"', "\\": "\\\\", "/": "\\/"}
@@ -64,10 +67,10 @@ def url_decode(text: str) -> str:
     return unquote_plus(text, encoding="utf-8", errors="replace")
 
 
-def parse_json(text: str) -> object:
+def parse_json_function(text: str) -> object:
     try:
-        return from_json(json.loads(text))
-    except (ValueError, RecursionError) as problem:
+        return parse_json(text)
+    except ValueError as problem:
         raise TemplateError(f"$util.parseJson: invalid JSON: {problem}") from None
 
 
@@ -81,7 +84,7 @@ def base64_decode(text: str) -> str:
 
 FUNCTIONS = {
     "escapeJavaScript": lambda text: text_result(escape_javascript(text)),
-    "parseJson": parse_json,
+    "parseJson": parse_json_function,
     "urlEncode": lambda text: text_result(url_encode(text)),
     "urlDecode": url_decode,
     "base64Encode": lambda text: text_result(base64.b64encode(utf8(text)).decode("ascii")),

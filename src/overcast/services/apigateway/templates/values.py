@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from overcast.services.apigateway.templates.errors import TemplateError
 
+MAX_TEXT = 10 * 1024 * 1024  # characters in one string: API Gateway's payloads stop at 10 MB
 MAX_NESTING = 200  # of lists and maps inside each other, when written out
 
 
@@ -44,13 +45,31 @@ class HostObject:
         return ""
 
 
-def from_json(value: object) -> object:
-    """A parsed JSON document as template values: arrays become JsonArray."""
-    if isinstance(value, list):
-        return JsonArray(from_json(item) for item in value)
-    if isinstance(value, dict):
-        return {key: from_json(item) for key, item in value.items()}
+def text_result(value: str) -> str:
+    """`value`, when it is within the size any string may have."""
+    if len(value) > MAX_TEXT:
+        raise TemplateError("string too long in mapping template")
     return value
+
+
+def from_json(value: object, depth: int = 0) -> object:
+    """A parsed JSON document as template values: arrays become JsonArray. A document nested
+    deeper than MAX_NESTING fails the template (it could not be written out either)."""
+    if depth > MAX_NESTING:
+        raise TemplateError("JSON nested too deeply for a mapping template")
+    if isinstance(value, list):
+        return JsonArray([from_json(item, depth + 1) for item in value])
+    if isinstance(value, dict):
+        return {key: from_json(item, depth + 1) for key, item in value.items()}
+    return value
+
+
+def parse_json(text: str) -> object:
+    """`text` parsed as JSON; ValueError when it is no JSON."""
+    try:
+        return from_json(json.loads(text))
+    except RecursionError:
+        raise TemplateError("JSON nested too deeply for a mapping template") from None
 
 
 def to_text(value: object, depth: int = 0) -> str:
