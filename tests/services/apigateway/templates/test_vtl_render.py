@@ -113,7 +113,7 @@ def test_strings_built_in_a_loop_do_not_count_as_output() -> None:
     # 3000 turns copy ~90 MB of text in all, far below the step budget, while the output
     # limit (10 MB) applies to what is written out only.
     template = (
-        '#set($s = "")#foreach($i in [1..3000])#set($s = "$s,item-$i-xxxxxxxxxxxxxxxxx")#end'
+        '#set($s = "")#foreach($i in [1..3000])#set($s = "$s,item-${i}-xxxxxxxxxxxxxxxxx")#end'
         "$s.length()"
     )
     assert vtl(template) == str(sum(len(f",item-{i}-" + "x" * 17) for i in range(1, 3001)))
