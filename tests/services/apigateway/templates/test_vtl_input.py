@@ -176,3 +176,66 @@ def test_context_and_stage_variables() -> None:
         "$stageVariables.name $stageVariables['name'] ${stageVariables['name']}"
     )
     assert vtl(template, context=context, stage_variables={"name": "v"}) == "r-1 u [] v v v"
+
+
+def test_the_serverless_framework_lambda_integration_template() -> None:
+    # The shape of the request template the Serverless Framework writes for `integration:
+    # lambda` (a #define'd loop over maps, indented directives), which must render as JSON.
+    template = """
+  #define( $loop )
+    {
+    #foreach($key in $map.keySet())
+        #set( $k = $util.escapeJavaScript($key) )
+        #set( $v = $util.escapeJavaScript($map.get($key)).replaceAll("\\\\'", "'") )
+        "$k":
+          "$v"
+          #if( $foreach.hasNext ) , #end
+    #end
+    }
+  #end
+
+  {
+    "body": $input.json("$"),
+    "method": "$context.httpMethod",
+    "principalId": "$context.authorizer.principalId",
+    "stage": "$context.stage",
+
+    #set( $map = $input.params().header )
+    "headers": $loop,
+
+    #set( $map = $input.params().querystring )
+    "query": $loop,
+
+    #set( $map = $input.params().path )
+    "path": $loop,
+
+    #set( $map = $context.identity )
+    "identity": $loop,
+
+    #set( $map = $stageVariables )
+    "stageVariables": $loop,
+
+    "requestPath": "$context.resourcePath"
+  }
+"""
+    params = {"path": {"id": "1"}, "querystring": {"q": "it's"}, "header": {"Accept": "a/b"}}
+    context = {
+        "httpMethod": "GET",
+        "stage": "dev",
+        "resourcePath": "/items/{id}",
+        "authorizer": {"principalId": "me"},
+        "identity": {"sourceIp": "127.0.0.1"},
+    }
+    out = vtl(template, b'{"x": 1}', params, context, {"s": "v"})
+    assert json.loads(out) == {
+        "body": {"x": 1},
+        "method": "GET",
+        "principalId": "me",
+        "stage": "dev",
+        "headers": {"Accept": "a/b"},
+        "query": {"q": "it's"},
+        "path": {"id": "1"},
+        "identity": {"sourceIp": "127.0.0.1"},
+        "stageVariables": {"s": "v"},
+        "requestPath": "/items/{id}",
+    }

@@ -167,6 +167,10 @@ class TemplateParser(ExpressionParser):
             raise self.error("missing #end")
         return out, end, clean
 
+    def body_to_end(self) -> n.Block:
+        out, _, clean = self.body(frozenset({"end"}))
+        return self.terminated(out, clean)
+
     def terminated(self, out: BlockBuilder, clean: bool) -> n.Block:
         """Just past a body's `#end`/`#else` (or `#elseif(...)`): gobble its line if it
         stood alone, and build the body."""
@@ -232,7 +236,7 @@ class TemplateParser(ExpressionParser):
         iterable = self.expression()
         self.expect(")")
         self.end_of_line(out, clean)
-        body = self.terminated(*self.body(frozenset({"end"}))[::2])
+        body = self.body_to_end()
         out.node(self, n.Foreach(var.root, iterable, body), gobbled=True)
 
     def directive_define(self, out: BlockBuilder, clean: bool) -> None:
@@ -242,7 +246,7 @@ class TemplateParser(ExpressionParser):
             raise self.error("#define needs a variable")
         self.expect(")")
         self.end_of_line(out, clean)
-        body = self.terminated(*self.body(frozenset({"end"}))[::2])
+        body = self.body_to_end()
         out.node(self, n.Define(name.root, body), gobbled=True)
 
     def directive_break(self, out: BlockBuilder, clean: bool) -> None:
