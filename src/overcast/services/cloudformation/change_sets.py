@@ -51,8 +51,15 @@ class ChangeSetService:
         name, stack_name = params["ChangeSetName"], params["StackName"]
         kind = params.get("ChangeSetType") or "UPDATE"
         stack = self._stack_for(kind, stack_name, name, region)
-        if any(c.name == name for c in self.store.change_sets(stack.stack_id)):
-            raise AlreadyExistsException(f"ChangeSet [{name}] already exists")
+        for existing in self.store.change_sets(stack.stack_id):
+            if existing.name != name:
+                continue
+            if existing.execution_status in ("AVAILABLE", "UNAVAILABLE"):
+                raise AlreadyExistsException(f"ChangeSet [{name}] already exists")
+            # An executed change set is gone from CloudFormation's list once its stack moved
+            # on; `aws cloudformation deploy` names its change sets by the second, and may
+            # reuse a name.
+            self.store.delete_change_set(existing.change_set_id)
         request = StackRequest.of(params)
         previous = stack if kind == "UPDATE" else None
         plan = self.stacks.plan(request, stack.name, stack.stack_id, region, previous)
