@@ -187,7 +187,7 @@ def test_authorizers_control_plane(gateway, custom) -> None:
         assert caught.value.response["Error"]["Code"] == code
 
     in_use = {"ApiId": api_id, "AuthorizerId": authorizer_id}
-    refused(gateway.delete_authorizer, "ConflictException", **in_use)
+    refused(gateway.delete_authorizer, "BadRequestException", **in_use)
     refused(
         gateway.update_route,
         "BadRequestException",

@@ -15,7 +15,6 @@ from overcast.aws.paging import page
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, fresh_id
 from overcast.services.apigatewayv2.errors import (
     BadRequestException,
-    ConflictException,
     NotFoundException,
 )
 from overcast.services.apigatewayv2.model.authorizer import (
@@ -114,10 +113,11 @@ class AuthorizerService:
             routes = record.routes.values()
             users = [r.route_key for r in routes if r.authorizer_id == authorizer_id]
             if users:
-                # unconfirmed wording: AWS refuses to delete an authorizer a route uses
-                raise ConflictException(
-                    f"Authorizer {authorizer_id} is in use by route(s) {', '.join(users)}: "
-                    "detach it from them first"
+                # unconfirmed wording: REST APIs' "Cannot delete authorizer '...', is
+                # referenced in method: ...", said of routes
+                name = record.authorizers[authorizer_id].name
+                raise BadRequestException(
+                    f"Cannot delete authorizer '{name}', is referenced in route: {', '.join(users)}"
                 )
             del record.authorizers[authorizer_id]
 
