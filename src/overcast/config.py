@@ -55,6 +55,9 @@ class Settings:
     head_timeout_s: float = 20.0  # a client's time to send a request head (or body piece)
     idle_timeout_s: float = 75.0  # how long an idle kept-alive connection stays open
     max_connections: int | None = None  # None: half the file limit, at most 10,000
+    # WebSocket APIs' quotas: an idle connection is closed after 10 minutes, any after 2 hours
+    websocket_idle_timeout_s: float = 600.0
+    websocket_max_duration_s: float = 7200.0
     log_level: str = "info"  # info: also a line per request (at most 20 a second)
     init_concurrency: int | None = None  # environments initialising at once; None: one per CPU
     code_storage_limit: int = 80_530_636_800  # bytes of code a region keeps (Lambda: 75 GB)

@@ -59,6 +59,7 @@ from overcast.store.data_dir import share_code
 from overcast.store.events import EventStore
 
 log = logging.getLogger("overcast")
+WS_MAX_MESSAGE = 256 * 1024
 
 
 @dataclass
@@ -260,6 +261,7 @@ def build_platform(settings: Settings) -> Platform:
         stream=PostRoute(STREAM_PATH, stream),
         queue_stats=queue.stats,
         front_doors=(parameters_secrets, *(door for s in built for door in s.front_doors)),
+        websocket_doors=tuple(door for s in built for door in s.websocket_doors),
     )
     return Platform(
         settings,
@@ -346,6 +348,9 @@ async def _serve(
         access_log=access_log_on(settings.log_level),
         proxy_headers=False,
         server_header=False,
+        # WebSocket APIs take messages of 128 KB (their front door closes the connection
+        # past that, 1009); the protocol refuses a message past twice that before buffering it
+        ws_max_size=WS_MAX_MESSAGE,
     )
     server = Server(config)
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1

@@ -139,6 +139,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="close a kept-alive connection idle that long (default 75)",
     )
     parser.add_argument(
+        "--websocket-idle-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        default=Settings.websocket_idle_timeout_s,
+        help="close a WebSocket API connection idle that long (default 600, as API Gateway)",
+    )
+    parser.add_argument(
+        "--websocket-max-duration",
+        type=positive_seconds,
+        metavar="SECONDS",
+        default=Settings.websocket_max_duration_s,
+        help="close every WebSocket API connection this long after it opened (default 7200)",
+    )
+    parser.add_argument(
         "--max-connections",
         type=positive_int,
         metavar="N",
@@ -193,6 +207,8 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         async_delay_scale=args.async_delay_scale,
         head_timeout_s=args.head_timeout,
         idle_timeout_s=args.idle_timeout,
+        websocket_idle_timeout_s=args.websocket_idle_timeout,
+        websocket_max_duration_s=args.websocket_max_duration,
         max_connections=args.max_connections,
         log_level=args.log_level,
         init_concurrency=args.init_concurrency,

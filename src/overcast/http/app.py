@@ -106,8 +106,10 @@ class InvokeFront:
         function_urls: FrontDoor | None = None,
         stream: PostRoute | None = None,
         front_doors: tuple[FrontDoor, ...] = (),
+        websocket_doors: tuple[FrontDoor, ...] = (),
     ) -> None:
         self.invoke = (invoke.path, guarded(invoke.endpoint))
+        self.websocket_doors = websocket_doors  # WebSocket APIs' connections
         self.stream = (stream.path, guarded(stream.endpoint)) if stream is not None else None
         self.app = app
         # Function URLs, HTTP APIs: each claims its own requests by path or Host.
@@ -130,6 +132,11 @@ class InvokeFront:
                 if door.match(scope):
                     await door(scope, receive, send)
                     return
+        elif scope["type"] == "websocket":
+            for door in self.websocket_doors:
+                if door.match(scope):
+                    await door(scope, receive, send)
+                    return
         await self.app(scope, receive, send)
 
 
@@ -143,6 +150,7 @@ def build_app(
     queue_stats: Callable[[], dict] | None = None,
     stream: PostRoute | None = None,
     front_doors: tuple[FrontDoor, ...] = (),
+    websocket_doors: tuple[FrontDoor, ...] = (),
 ) -> InvokeFront:
     """The whole HTTP surface. `invoke` answers Lambda's Invoke and is matched first (then
     `stream`), the front doors claim their own requests, and `gateway` answers every AWS API
@@ -154,4 +162,6 @@ def build_app(
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/{path:anypath}", gateway, methods=ALL_METHODS),
     ]
-    return InvokeFront(invoke, Starlette(routes=routes), function_urls, stream, front_doors)
+    return InvokeFront(
+        invoke, Starlette(routes=routes), function_urls, stream, front_doors, websocket_doors
+    )

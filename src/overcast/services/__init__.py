@@ -7,6 +7,7 @@ them start after Lambda's engine and async queue, and stop before those.
 
 from __future__ import annotations
 
+from overcast.services.apigateway.spec import SPEC as APIGATEWAY
 from overcast.services.apigatewayv2.spec import SPEC as APIGATEWAYV2
 from overcast.services.base import ServiceSpec
 from overcast.services.dynamodb.spec import SPEC as DYNAMODB
@@ -38,4 +39,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     DYNAMODB,  # delivers to nothing; writes its streams' records
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
     KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
+    APIGATEWAY,  # REST APIs' control plane; its data plane reads `deployed`
 )

@@ -103,7 +103,8 @@ class BuiltService:
       its model's X-Amz-Target prefix, its SigV4 signing name, or its `paths`;
     - `front_doors`: requests that are not API calls (HTTP APIs' endpoints), claimed ahead
       of everything else; those also in `shortcut_doors` are answered off ASGI by the HTTP
-      protocol itself (http/fast_http.py) when it can take the request whole.
+      protocol itself (http/fast_http.py) when it can take the request whole;
+    - `websocket_doors`: WebSocket handshakes (ASGI `websocket` scopes) they match.
 
     `senders` deliver to this service's ARNs (`sqs`: a queue), registered with the
     destinations. `start` runs once the engine and the async queue have started (it may
@@ -114,6 +115,7 @@ class BuiltService:
     api: Api | None = None
     front_doors: tuple[FrontDoor, ...] = ()
     shortcut_doors: tuple[WholeFrontDoor, ...] = ()
+    websocket_doors: tuple[FrontDoor, ...] = ()  # take ASGI `websocket` scopes they match
     senders: Mapping[str, Sender] = field(default_factory=dict)
     start: Callable[[], None] = _nothing
     stop: Callable[[], Awaitable[None]] = _nothing_async

@@ -19,6 +19,7 @@ PARAMS = {
     "IntegrationId": "i1",
     "StageName": "prod",
     "DeploymentId": "d1",
+    "RouteResponseId": "rr1",
 }
 
 

@@ -98,18 +98,22 @@ class HttpApis:
         engine: Invoker,
         account_id: str,
         permissions: InvokePermissions,
+        declines: Callable[[str], bool] = lambda api_id: False,
     ) -> None:
         self._served = served
+        self._declines = declines  # WebSocket APIs: their own front door answers them
         self._resolver = resolver
         self._engine = engine
         self._permissions = permissions
         self._account_id = account_id
         self._overdue: set[asyncio.Task] = set()  # invocations that outlived their timeout
 
-    @staticmethod
-    def claim(path: str, host: str) -> Claim | None:
-        """The claim if the request is for an HTTP API."""
-        return claim_of(path, host, PATH_PREFIX, HOST_MARK, parse_api_host)
+    def claim(self, path: str, host: str) -> Claim | None:
+        """The claim if the request is for an HTTP API (or for no API at all: 404)."""
+        claim = claim_of(path, host, PATH_PREFIX, HOST_MARK, parse_api_host)
+        if claim is not None and self._declines(claim.name):
+            return None
+        return claim
 
     def match(self, scope: dict) -> Claim | None:
         return self.claim(*scope_path_host(scope))

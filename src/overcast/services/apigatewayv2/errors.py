@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 from overcast.aws.errors import UserError
 
 
@@ -37,3 +40,58 @@ class AccessDeniedException(ApiGatewayError):
     """Raised when IAM refuses a request (the model's 403 AccessDeniedException)."""
 
     code = "AccessDeniedException"
+
+
+class ManagementApiError(UserError, model="apigatewaymanagementapi"):
+    """Raised when a call of the `@connections` management API (apigatewaymanagementapi)
+    fails: a `message` in the body, the name in `x-amzn-ErrorType`, the status from the
+    model."""
+
+    def body(self) -> dict:
+        return {"message": self.message}
+
+
+class GoneException(ManagementApiError):
+    """Raised when the connection a management call names no longer exists (410)."""
+
+    code = "GoneException"
+
+
+class ForbiddenException(ManagementApiError):
+    """Raised when a management call is unsigned, or IAM refuses it (403)."""
+
+    code = "ForbiddenException"
+
+
+class PayloadTooLargeException(ManagementApiError):
+    """Raised when PostToConnection's data is over the 128 KB message quota (413)."""
+
+    code = "PayloadTooLargeException"
+
+
+class ManagementBadRequest(ManagementApiError):
+    """Raised when a management call is malformed (400); the model names no such error, so
+    its wire name is API Gateway's usual BadRequestException."""
+
+    code = "BadRequestException"
+    status = 400
+
+
+@dataclass(frozen=True)
+class SocketRefusal:
+    """What API Gateway sends a WebSocket client, as a message on its connection, when it
+    could not process the client's message: no route took it ("Forbidden"), or its
+    integration failed ("Internal server error"). The connection stays open."""
+
+    message: str
+
+    def frame(self, connection_id: str, request_id: str) -> str:
+        # API Gateway's own spacing: `{"message": "Forbidden", "connectionId":"...", ...}`
+        return (
+            f'{{"message": {json.dumps(self.message)}, "connectionId":'
+            f'{json.dumps(connection_id)}, "requestId":{json.dumps(request_id)}}}'
+        )
+
+
+NO_ROUTE = SocketRefusal("Forbidden")
+INTEGRATION_FAILED = SocketRefusal("Internal server error")

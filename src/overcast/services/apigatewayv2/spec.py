@@ -1,5 +1,6 @@
-"""API Gateway v2 as SERVICES lists it: its REST API under `/v2/`, and its HTTP APIs'
-endpoints as a front door (answered off ASGI when the request can be taken whole)."""
+"""API Gateway v2 as SERVICES lists it: its REST API under `/v2/`, its HTTP APIs' endpoints
+as a front door (answered off ASGI when the request can be taken whole), and its WebSocket
+APIs' endpoints (connections, and the `@connections` management API) as another."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigatewayv2.control.apis import HttpApiService
     from overcast.services.apigatewayv2.endpoints import HttpApis
     from overcast.services.apigatewayv2.store import SqliteHttpApiStore
+    from overcast.services.apigatewayv2.websocket.endpoint import WebSocketApis
 
     settings = kernels.settings
     store = SqliteHttpApiStore(settings.data_dir / "overcast.db")
@@ -23,11 +25,26 @@ def build(kernels: Kernels) -> BuiltService:
         kernels.engine,
         settings.account_id,
         kernels.control.invoke_permissions,
+        declines=http_apis.registry.is_socket,
+    )
+    sockets = WebSocketApis(
+        http_apis.served_socket,
+        kernels.control,
+        kernels.engine,
+        settings.account_id,
+        kernels.control.invoke_permissions,
+        kernels.request_auth,
+        default_region=settings.default_region,
+        idle_timeout_s=settings.websocket_idle_timeout_s,
+        max_duration_s=settings.websocket_max_duration_s,
     )
     return BuiltService(
         api=apigatewayv2_api(http_apis),
-        front_doors=(endpoints,),
+        # WebSocket APIs' first: their management API's requests are plain HTTP below them
+        front_doors=(sockets, endpoints),
         shortcut_doors=(endpoints,),
+        websocket_doors=(sockets,),
+        stop=sockets.connections.close_all,
         close=store.close,
     )
 

@@ -13,11 +13,7 @@ from __future__ import annotations
 from overcast.aws.operations import Call, Operations
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.errors import BadRequestException
-from overcast.services.apigatewayv2.model.http_api import (
-    ROUTE_SELECTION_EXPRESSION,
-    Api,
-    api_endpoint,
-)
+from overcast.services.apigatewayv2.model.http_api import Api, api_endpoint
 
 OPERATIONS = Operations()
 
@@ -58,13 +54,13 @@ def api_description(api: Api, call: Call) -> dict:
         "DisableExecuteApiEndpoint": api.disable_execute_api_endpoint,
         "Tags": {},
         **api.extra,
-        "ApiEndpoint": api_endpoint(call.base_url, api.api_id),
+        "ApiEndpoint": api_endpoint(call.base_url, api.api_id, websocket=api.websocket),
         "ApiId": api.api_id,
         "CorsConfiguration": dict(api.cors) if api.cors else None,
         "CreatedDate": api.created,
         "Name": api.name,
-        "ProtocolType": "HTTP",
-        "RouteSelectionExpression": ROUTE_SELECTION_EXPRESSION,
+        "ProtocolType": api.protocol_type,
+        "RouteSelectionExpression": api.route_selection_expression,
     }
 
 

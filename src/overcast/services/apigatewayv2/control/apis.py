@@ -14,6 +14,7 @@ from dataclasses import replace
 from overcast.aws.clock import Clock, utc_now
 from overcast.aws.paging import page
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
+from overcast.services.apigatewayv2.control.route_responses import RouteResponseService
 from overcast.services.apigatewayv2.control.routes import RouteService
 from overcast.services.apigatewayv2.control.stages import StageService
 from overcast.services.apigatewayv2.errors import BadRequestException
@@ -21,8 +22,10 @@ from overcast.services.apigatewayv2.model.http_api import (
     API_ID_LENGTH,
     CHILD_ID_LENGTH,
     DEFAULT_STAGE,
+    HTTP,
     INTEGRATION_TARGET,
     ROUTE_SELECTION_EXPRESSION,
+    WEBSOCKET,
     Api,
     ApiRecord,
     Integration,
@@ -31,6 +34,10 @@ from overcast.services.apigatewayv2.model.http_api import (
     lambda_arn_of,
 )
 from overcast.services.apigatewayv2.model.route_key import DEFAULT
+from overcast.services.apigatewayv2.model.websocket_api import (
+    InvalidSelectionExpression,
+    SelectionExpression,
+)
 
 PAGE_LIMIT = 100
 
@@ -42,8 +49,10 @@ class HttpApiService:
     def __init__(self, store: HttpApiStore, account_id: str, clock: Clock = utc_now) -> None:
         self.registry = ApiRegistry(store, account_id, clock)
         self.routes = RouteService(self.registry)
+        self.route_responses = RouteResponseService(self.registry)
         self.stages = StageService(self.registry)
         self.served = self.registry.served
+        self.served_socket = self.registry.served_socket
 
     def load(self) -> None:
         self.registry.load()
@@ -61,12 +70,17 @@ class HttpApiService:
         route_key: str | None = None,
         extra: dict | None = None,
     ) -> Api:
-        if protocol_type != "HTTP":
-            raise BadRequestException(
-                f"ProtocolType {protocol_type} is not supported by this Overcast server: "
-                "HTTP APIs only"
-            )
-        _check_selection_expression(route_selection_expression)
+        if protocol_type == WEBSOCKET:
+            if route_selection_expression is None:
+                # API reference, CreateApi: "This property is required for WebSocket APIs."
+                raise BadRequestException(
+                    "RouteSelectionExpression is required for WEBSOCKET protocol APIs"
+                )
+            _check_websocket(route_selection_expression, cors, target, route_key)
+        elif protocol_type == HTTP:
+            _check_selection_expression(route_selection_expression)
+        else:
+            raise BadRequestException(f"Invalid protocol type: {protocol_type}")
         if route_key is not None and target is None:
             raise BadRequestException("RouteKey is only allowed with Target (quick create)")
         registry = self.registry
@@ -80,6 +94,10 @@ class HttpApiService:
                 cors=_cors(cors),
                 disable_execute_api_endpoint=disable_execute_api_endpoint,
                 extra=dict(extra or {}),
+                protocol_type=protocol_type,
+                route_selection_expression=(
+                    route_selection_expression or ROUTE_SELECTION_EXPRESSION
+                ),
             )
             record = ApiRecord(api)
             if target is not None:
@@ -110,13 +128,19 @@ class HttpApiService:
         extra: dict | None = None,
     ) -> Api:
         """Change what is given; a given `cors` replaces the whole configuration."""
-        _check_selection_expression(route_selection_expression)
         registry = self.registry
         with registry.changing(region, api_id, redeploy=True) as record:
             api = record.api
+            if api.websocket:
+                _check_websocket(route_selection_expression, cors, target, route_key)
+            else:
+                _check_selection_expression(route_selection_expression)
             record.api = replace(
                 api,
                 name=name or api.name,
+                route_selection_expression=(
+                    route_selection_expression or api.route_selection_expression
+                ),
                 cors=api.cors if cors is None else _cors(cors),
                 disable_execute_api_endpoint=(
                     api.disable_execute_api_endpoint
@@ -191,6 +215,21 @@ def _check_selection_expression(expression: str | None) -> None:
         raise BadRequestException(
             f"The route selection expression of an HTTP API must be {ROUTE_SELECTION_EXPRESSION}"
         )
+
+
+def _check_websocket(
+    expression: str | None, cors: dict | None, target: str | None, route_key: str | None
+) -> None:
+    """What a WebSocket API may not have: quick create and CORS are HTTP APIs' alone."""
+    if target is not None or route_key is not None:
+        raise BadRequestException("Target and RouteKey are supported only for HTTP APIs")
+    if cors is not None:
+        raise BadRequestException("CorsConfiguration is supported only for HTTP APIs")
+    if expression is not None:
+        try:
+            SelectionExpression.parse(expression)
+        except InvalidSelectionExpression as exc:
+            raise BadRequestException(str(exc)) from None
 
 
 def _cors(cors: dict | None) -> dict | None:

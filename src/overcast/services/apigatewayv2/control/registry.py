@@ -25,6 +25,7 @@ from overcast.services.apigatewayv2.model.http_api import (
     Stage,
     new_id,
 )
+from overcast.services.apigatewayv2.model.websocket_api import ServedSocketApi
 
 
 class HttpApiStore(Protocol):
@@ -45,6 +46,7 @@ class ApiRegistry:
         self.lock = threading.RLock()
         self._records: dict[str, ApiRecord] = {}
         self._served: dict[str, ServedApi] = {}
+        self._sockets: dict[str, ServedSocketApi] = {}  # WebSocket APIs, served apart
 
     def load(self) -> None:
         with self.lock:
@@ -54,6 +56,13 @@ class ApiRegistry:
     def served(self, api_id: str) -> ServedApi | None:
         """The API a request names, as the front door serves it. Memory only, no lock."""
         return self._served.get(api_id)
+
+    def served_socket(self, api_id: str) -> ServedSocketApi | None:
+        """The WebSocket API a request names, as its front door serves it (no lock)."""
+        return self._sockets.get(api_id)
+
+    def is_socket(self, api_id: str) -> bool:
+        return api_id in self._sockets
 
     def in_region(self, region: str) -> list[ApiRecord]:
         return [r for r in list(self._records.values()) if r.api.region == region]
@@ -67,6 +76,7 @@ class ApiRegistry:
             dict(kept.integrations),
             dict(kept.stages),
             dict(kept.deployments),
+            dict(kept.route_responses),
         )
 
     @contextmanager
@@ -100,6 +110,7 @@ class ApiRegistry:
     def delete(self, api_id: str) -> None:
         self.store.delete_http_api(api_id)
         self._served.pop(api_id, None)
+        self._sockets.pop(api_id, None)
         self._records.pop(api_id, None)
 
     def now(self) -> str:
@@ -107,8 +118,12 @@ class ApiRegistry:
         return self.clock().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _keep(self, record: ApiRecord) -> None:
-        self._records[record.api.api_id] = record
-        self._served[record.api.api_id] = ServedApi.of(record)
+        api_id = record.api.api_id
+        self._records[api_id] = record
+        if record.api.websocket:
+            self._sockets[api_id] = ServedSocketApi.of(record)
+        else:
+            self._served[api_id] = ServedApi.of(record)
 
 
 def fresh_id(length: int, taken: Callable[[str], bool]) -> str:
@@ -137,6 +152,7 @@ def deploy(
         integrations=dict(record.integrations),
         cors=dict(api.cors) if api.cors else None,
         description=description,
+        route_responses=tuple(record.route_responses.values()),
     )
     record.deployments[deployment.deployment_id] = deployment
     stage = record.stages.get(stage_name or "")

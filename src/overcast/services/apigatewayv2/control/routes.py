@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from overcast.aws.paging import page
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, fresh_id
+from overcast.services.apigatewayv2.control.route_responses import forget_route
 from overcast.services.apigatewayv2.errors import (
     BadRequestException,
     ConflictException,
@@ -27,10 +28,17 @@ from overcast.services.apigatewayv2.model.http_api import (
     lambda_arn_of,
 )
 from overcast.services.apigatewayv2.model.route_key import InvalidRouteKey, parse_route_key
+from overcast.services.apigatewayv2.model.websocket_api import (
+    InvalidSelectionExpression,
+    check_route_key,
+)
 
 PAGE_LIMIT = 100
 AUTHORIZATION_TYPES = ("NONE", "AWS_IAM")
 INTEGRATION_TYPES = ("AWS_PROXY",)
+SOCKET_INTEGRATION_TYPES = ("AWS_PROXY", "MOCK")
+SOCKET_PAYLOAD_VERSION = "1.0"
+SOCKET_TIMEOUT_MS = 29_000  # WebSocket APIs' integration timeout: 50 ms to 29 s
 
 
 class RouteService:
@@ -106,6 +114,7 @@ class RouteService:
         with self.registry.changing(region, api_id, redeploy=True) as record:
             _route(record, route_id)
             del record.routes[route_id]
+            forget_route(record, route_id)
 
     @staticmethod
     def checked_key(route_key: str) -> str:
@@ -115,7 +124,7 @@ class RouteService:
             raise BadRequestException(str(exc)) from None
 
     def _unique_key(self, record: ApiRecord, route_key: str, route_id: str | None) -> str:
-        key = self.checked_key(route_key)
+        key = _socket_key(route_key) if record.api.websocket else self.checked_key(route_key)
         if any(r.route_key == key and r.route_id != route_id for r in record.routes.values()):
             raise ConflictException(f"Route with key {key} already exists for this API")
         return key
@@ -134,15 +143,19 @@ class RouteService:
         extra: dict | None = None,
     ) -> Integration:
         with self.registry.changing(region, api_id, redeploy=True) as record:
+            websocket = record.api.websocket
             integration = _checked_integration(
                 Integration(
                     integration_id=fresh_id(CHILD_ID_LENGTH, record.integrations.__contains__),
                     integration_type=integration_type,
                     integration_uri=integration_uri or "",
-                    payload_format_version=payload_format_version or "",
-                    timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS,
+                    payload_format_version=payload_format_version
+                    or (SOCKET_PAYLOAD_VERSION if websocket else ""),
+                    timeout_ms=timeout_ms
+                    or (SOCKET_TIMEOUT_MS if websocket else DEFAULT_TIMEOUT_MS),
                     extra=dict(extra or {}),
-                )
+                ),
+                websocket,
             )
             record.integrations[integration.integration_id] = integration
         return integration
@@ -181,7 +194,8 @@ class RouteService:
                     ),
                     timeout_ms=timeout_ms or current.timeout_ms,
                     extra={**current.extra, **(extra or {})},
-                )
+                ),
+                record.api.websocket,
             )
             record.integrations[integration_id] = integration
         return integration
@@ -236,7 +250,40 @@ def _checked_authorization(authorization_type: str | None) -> str:
     return kind
 
 
-def _checked_integration(integration: Integration) -> Integration:
+def _socket_key(route_key: str) -> str:
+    try:
+        return check_route_key(route_key)
+    except InvalidSelectionExpression as exc:
+        raise BadRequestException(str(exc)) from None
+
+
+def _checked_socket_integration(integration: Integration) -> Integration:
+    """A WebSocket API's integration: a Lambda proxy (payload 1.0, the only format of
+    WebSocket APIs) or a MOCK, which accepts and answers nothing."""
+    kind = integration.integration_type
+    if kind not in SOCKET_INTEGRATION_TYPES:
+        raise BadRequestException(
+            f"IntegrationType {kind} is not supported by this Overcast server for WebSocket "
+            f"APIs ({', '.join(SOCKET_INTEGRATION_TYPES)})"
+        )
+    if kind == "AWS_PROXY" and lambda_arn_of(integration.integration_uri) is None:
+        raise BadRequestException(
+            "IntegrationUri must be a Lambda function or alias ARN for an AWS_PROXY integration"
+        )
+    if integration.payload_format_version != SOCKET_PAYLOAD_VERSION:
+        raise BadRequestException(
+            "PayloadFormatVersion must be 1.0 for an integration of a WebSocket API"
+        )
+    if not 50 <= integration.timeout_ms <= SOCKET_TIMEOUT_MS:
+        raise BadRequestException(
+            f"TimeoutInMillis must be between 50 and {SOCKET_TIMEOUT_MS} for WebSocket APIs"
+        )
+    return integration
+
+
+def _checked_integration(integration: Integration, websocket: bool = False) -> Integration:
+    if websocket:
+        return _checked_socket_integration(integration)
     if integration.integration_type not in INTEGRATION_TYPES:
         raise BadRequestException(
             f"IntegrationType {integration.integration_type} is not supported by this Overcast "

@@ -30,6 +30,8 @@ PATH_PREFIX = "execute-api"
 HOST_SUFFIX = "amazonaws.com"
 DEFAULT_STAGE = DEFAULT
 ROUTE_SELECTION_EXPRESSION = "${request.method} ${request.path}"
+HTTP = "HTTP"
+WEBSOCKET = "WEBSOCKET"
 DEFAULT_TIMEOUT_MS = 30_000  # the HTTP API maximum, and its default
 PAYLOAD_VERSIONS = ("1.0", "2.0")
 INTEGRATION_TARGET = "integrations/"
@@ -81,8 +83,20 @@ class Route:
 
 
 @dataclass(frozen=True)
+class RouteResponse:
+    """A WebSocket route's response (`$default`, the only key API Gateway allows): with one,
+    the route is two-way and the integration's answer goes back to the client."""
+
+    route_response_id: str
+    route_id: str
+    route_response_key: str
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Deployment:
-    """What a stage serves: the API's routes, integrations and CORS when it was deployed."""
+    """What a stage serves: the API's routes, integrations, CORS and (WebSocket APIs) route
+    responses when it was deployed."""
 
     deployment_id: str
     created: str
@@ -91,6 +105,7 @@ class Deployment:
     integrations: dict[str, Integration]
     cors: dict | None
     description: str | None = None
+    route_responses: tuple[RouteResponse, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,12 @@ class Api:
     cors: dict | None = None  # API Gateway's Cors shape as configured, or None
     disable_execute_api_endpoint: bool = False
     extra: dict = field(default_factory=dict)
+    protocol_type: str = HTTP
+    route_selection_expression: str = ROUTE_SELECTION_EXPRESSION
+
+    @property
+    def websocket(self) -> bool:
+        return self.protocol_type == WEBSOCKET
 
 
 @dataclass
@@ -126,6 +147,7 @@ class ApiRecord:
     integrations: dict[str, Integration] = field(default_factory=dict)
     stages: dict[str, Stage] = field(default_factory=dict)
     deployments: dict[str, Deployment] = field(default_factory=dict)
+    route_responses: dict[str, RouteResponse] = field(default_factory=dict)
 
     def to_record(self) -> dict:
         return {
@@ -134,6 +156,7 @@ class ApiRecord:
             "integrations": [_fields(i) for i in self.integrations.values()],
             "stages": [_fields(s) for s in self.stages.values()],
             "deployments": [_deployment_fields(d) for d in self.deployments.values()],
+            "route_responses": [_fields(r) for r in self.route_responses.values()],
         }
 
     @classmethod
@@ -142,12 +165,14 @@ class ApiRecord:
         integrations = [Integration(**i) for i in doc["integrations"]]
         stages = [Stage(**s) for s in doc["stages"]]
         deployments = [_deployment(d) for d in doc["deployments"]]
+        responses = [RouteResponse(**r) for r in doc.get("route_responses", [])]
         return cls(
             Api(**doc["api"]),
             {r.route_id: r for r in routes},
             {i.integration_id: i for i in integrations},
             {s.name: s for s in stages},
             {d.deployment_id: d for d in deployments},
+            {r.route_response_id: r for r in responses},
         )
 
 
@@ -159,6 +184,7 @@ def _deployment_fields(deployment: Deployment) -> dict:
     out = _fields(deployment)
     out["routes"] = [_fields(r) for r in deployment.routes]
     out["integrations"] = [_fields(i) for i in deployment.integrations.values()]
+    out["route_responses"] = [_fields(r) for r in deployment.route_responses]
     return out
 
 
@@ -169,14 +195,19 @@ def _deployment(doc: dict) -> Deployment:
             **doc,
             "routes": tuple(Route(**r) for r in doc["routes"]),
             "integrations": {i.integration_id: i for i in integrations},
+            "route_responses": tuple(RouteResponse(**r) for r in doc.get("route_responses", ())),
         }
     )
 
 
-def api_endpoint(base_url: str, api_id: str) -> str:
+def api_endpoint(base_url: str, api_id: str, *, websocket: bool = False) -> str:
     """ApiEndpoint: `api_endpoint("http://h:9000/", id)` -> `http://h:9000/execute-api/{id}`
-    (API Gateway's has no trailing slash either)."""
-    return f"{base_url.rstrip('/')}/{PATH_PREFIX}/{api_id}"
+    (API Gateway's has no trailing slash either); a WebSocket API's is `ws://` (`wss://`
+    under https), as API Gateway's is `wss://{id}.execute-api.{region}.amazonaws.com`."""
+    endpoint = f"{base_url.rstrip('/')}/{PATH_PREFIX}/{api_id}"
+    if websocket:
+        endpoint = "ws" + endpoint.removeprefix("http")
+    return endpoint
 
 
 def api_host(api_id: str, region: str) -> str:
@@ -213,19 +244,26 @@ class ServedStage:
 
     @cached_property
     def functions(self) -> dict[str, tuple[str, str | None]]:
-        """Each integration's function ARN (stage variables put in; "" when it names no
-        function) and that ARN's region (None when it has none): worked out once per
-        deployed stage, not per request."""
-        functions = {}
-        for integration_id, integration in self.integrations.items():
-            uri = with_stage_variables(integration.integration_uri, self.variables)
-            arn = lambda_arn_of(uri) or ""
-            try:
-                region = function_target(arn)[0] or None
-            except ValueError:  # not a function's ARN: the resolver says what is wrong
-                region = None
-            functions[integration_id] = (arn, region)
-        return functions
+        """Each integration's function and its region (`integration_functions`), worked out
+        once per deployed stage, not per request."""
+        return integration_functions(self.integrations, self.variables)
+
+
+def integration_functions(
+    integrations: dict[str, Integration], variables: dict[str, str]
+) -> dict[str, tuple[str, str | None]]:
+    """Each integration's function ARN (stage variables put in; "" when it names no
+    function) and that ARN's region (None when it has none)."""
+    functions = {}
+    for integration_id, integration in integrations.items():
+        uri = with_stage_variables(integration.integration_uri, variables)
+        arn = lambda_arn_of(uri) or ""
+        try:
+            region = function_target(arn)[0] or None
+        except ValueError:  # not a function's ARN: the resolver says what is wrong
+            region = None
+        functions[integration_id] = (arn, region)
+    return functions
 
 
 @dataclass(frozen=True)

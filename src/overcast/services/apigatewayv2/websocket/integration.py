@@ -1,0 +1,142 @@
+"""A WebSocket route's integration, invoked: a Lambda proxy (the route's function, with the
+WebSocket event, as API Gateway itself: `apigateway.amazonaws.com` with the route's
+execute-api ARN, `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/ROUTE-KEY`, as its source),
+or a MOCK, which answers 200 and nothing else.
+
+The outcome is what the front door needs of the answer: whether it failed (an error, a
+throttle, a refused permission, a timeout: the client is told "Internal server error"), the
+proxy response's statusCode and headers (`$connect`), and what a two-way route sends back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from dataclasses import dataclass, field
+
+from overcast.aws.errors import ServiceError
+from overcast.services.apigatewayv2.model.http_api import Route
+from overcast.services.apigatewayv2.model.websocket_api import ServedSocketApi, ServedSocketStage
+from overcast.types import InvokePermissions, Invoker, InvokeResult, Resolver, ServicePrincipal
+
+log = logging.getLogger(__name__)
+
+PRINCIPAL = "apigateway.amazonaws.com"
+LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    failed: bool = False
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)  # names lower-cased
+    body: bytes | None = None  # the proxy response's body, decoded
+    reply: bytes | None = None  # what a two-way route sends the client
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name)
+
+
+FAILED = Outcome(failed=True, status=502)
+MOCKED = Outcome()
+
+
+class SocketIntegrations:
+    def __init__(
+        self,
+        resolver: Resolver,
+        engine: Invoker,
+        permissions: InvokePermissions,
+        account_id: str,
+    ) -> None:
+        self._resolver = resolver
+        self._engine = engine
+        self._permissions = permissions
+        self._account_id = account_id
+        self._overdue: set[asyncio.Future] = set()
+
+    async def call(
+        self, api: ServedSocketApi, stage: ServedSocketStage, route: Route, event: dict
+    ) -> Outcome:
+        integration = stage.integrations.get(route.integration_id or "")
+        where = f"WebSocket API {api.api_id} stage {stage.name} route {route.route_key}"
+        if integration is None:
+            log.warning("%s: no integration", where)
+            return FAILED
+        if integration.integration_type == "MOCK":
+            return MOCKED
+        payload = json.dumps(event).encode()
+        if len(payload) > LAMBDA_PAYLOAD_LIMIT:
+            log.warning("%s: the event is larger than Lambda accepts", where)
+            return FAILED
+        arn, region = stage.functions[integration.integration_id]
+        try:
+            target = self._resolver.resolve(region or api.region, arn, None)
+        except ServiceError as exc:
+            log.warning("%s: %s", where, exc.message)
+            return FAILED
+        source = (
+            f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
+            f"{stage.name}/{route.route_key}"
+        )
+        refusal = self._permissions.refusal(
+            target, ServicePrincipal(PRINCIPAL, source, self._account_id)
+        )
+        if refusal is not None:
+            log.warning("%s: %s", where, refusal)
+            return FAILED
+        invocation = asyncio.ensure_future(self._engine.invoke(target, payload))
+        done, _ = await asyncio.wait({invocation}, timeout=integration.timeout_ms / 1000)
+        if not done:  # the function runs on, as on AWS; the client is told it failed
+            self._overdue.add(invocation)
+            invocation.add_done_callback(self._overdue.discard)
+            log.warning("%s: the integration timed out", where)
+            return FAILED
+        try:
+            result = invocation.result()
+        except ServiceError as exc:
+            log.warning("%s: %s", where, exc.message)
+            return FAILED
+        return _outcome(result)
+
+
+def _outcome(result: InvokeResult) -> Outcome:
+    if result.function_error:
+        return FAILED
+    try:
+        answer = json.loads(result.payload) if result.payload else None
+    except ValueError:
+        return Outcome(reply=result.payload or None)
+    if not isinstance(answer, dict) or not ("statusCode" in answer or "body" in answer):
+        # Not a proxy response: a two-way route sends the answer as the function gave it.
+        return Outcome(reply=None if answer is None else result.payload)
+    body = answer.get("body")
+    data = _body_bytes(body, bool(answer.get("isBase64Encoded")))
+    headers = answer.get("headers") if isinstance(answer.get("headers"), dict) else {}
+    status = answer.get("statusCode", 200)
+    try:
+        status = int(status)
+    except (TypeError, ValueError):
+        return FAILED
+    if not 100 <= status <= 599:
+        return FAILED
+    return Outcome(
+        status=status,
+        headers={str(k).lower(): str(v) for k, v in headers.items()},
+        body=data,
+        reply=data,
+    )
+
+
+def _body_bytes(body: object, encoded: bool) -> bytes | None:
+    if body is None:
+        return None
+    text = body if isinstance(body, str) else json.dumps(body)
+    if encoded:
+        try:
+            return base64.b64decode(text, validate=True)
+        except ValueError:
+            return text.encode()
+    return text.encode()
