@@ -1,0 +1,193 @@
+"""API Gateway's resource providers (REST APIs and HTTP/WebSocket APIs), driven in-process as
+the CloudFormation engine drives them: the platform built (not served), each provider acting
+through its own service's API operations, authorized by IAM as the caller; and every
+ApiGateway/ApiGatewayV2 type SAM's Api and HttpApi expand to has a provider."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from overcast.aws.credentials import Identity
+from overcast.aws.errors import ServiceError
+from overcast.config import Settings
+from overcast.factory import Platform, build_platform
+from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
+
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+STACK = "demo"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/1"
+LAMBDA_URI = (
+    f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
+    f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:hello/invocations"
+)
+DEFINITION = {
+    "openapi": "3.0.1",
+    "info": {"title": "imported", "version": "1.0"},
+    "paths": {
+        "/pets": {
+            "get": {
+                "x-amazon-apigateway-integration": {
+                    "type": "aws_proxy",
+                    "httpMethod": "POST",
+                    "uri": LAMBDA_URI,
+                },
+                "responses": {},
+            }
+        }
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    data_dir: Path = tmp_path_factory.mktemp("cfnapi")
+    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
+    yield built
+    for service in reversed(built.services):
+        service.close()
+    built.store.close()
+
+
+class Stack:
+    """The platform's providers, driven as the engine drives them: create, update, delete."""
+
+    def __init__(self, platform: Platform) -> None:
+        assert platform.resource_providers is not None
+        self.registry = platform.resource_providers
+
+    def provider(self, type_name: str) -> Any:
+        found = self.registry.get(type_name)
+        assert found is not None, type_name
+        return found
+
+    def create(self, logical_id: str, type_name: str, props: dict, caller: Identity | None = None):
+        return self.provider(type_name).create(request(logical_id, type_name, props, caller=caller))
+
+    def update(self, logical_id: str, type_name: str, old: dict, new: dict, physical_id: str):
+        made = request(logical_id, type_name, new, previous=old, physical_id=physical_id)
+        return self.provider(type_name).update(made)
+
+    def delete(self, logical_id: str, type_name: str, props: dict, physical_id: str) -> None:
+        made = request(logical_id, type_name, props, physical_id=physical_id)
+        self.provider(type_name).delete(made)
+
+    def v1(self, operation: str, params: dict) -> dict:
+        api = self.provider("AWS::ApiGateway::RestApi").apigateway
+        return api.call(operation, params, None, REGION)
+
+    def v2(self, operation: str, params: dict) -> dict:
+        api = self.provider("AWS::ApiGatewayV2::Api").apigatewayv2
+        return api.call(operation, params, None, REGION)
+
+
+@pytest.fixture
+def stack(platform: Platform) -> Stack:
+    return Stack(platform)
+
+
+def request(
+    logical_id: str,
+    type_name: str,
+    properties: dict,
+    *,
+    previous: dict | None = None,
+    physical_id: str | None = None,
+    caller: Identity | None = None,
+) -> ResourceRequest:
+    return ResourceRequest(
+        logical_id, type_name, properties, previous, physical_id, STACK, STACK_ID, REGION,
+        ACCOUNT, caller,
+    )  # fmt: skip
+
+
+def test_a_rest_api_with_resources_methods_and_a_deployment(stack: Stack) -> None:
+    api_props = {
+        "Name": "pets",
+        "BinaryMediaTypes": ["image/png"],
+        "EndpointConfiguration": {"Types": ["REGIONAL"]},
+        "Tags": [{"Key": "team", "Value": "a"}],
+    }
+    api = stack.create("Api", "AWS::ApiGateway::RestApi", api_props)
+    api_id = api.physical_id
+    got = stack.v1("GetRestApi", {"restApiId": api_id})
+    assert api.attributes == {"RestApiId": api_id, "RootResourceId": got["rootResourceId"]}
+    assert got["binaryMediaTypes"] == ["image/png"]
+    assert got["endpointConfiguration"]["types"] == ["REGIONAL"]
+    assert got["tags"] == {"team": "a"}
+
+    pets = stack.create(
+        "Pets",
+        "AWS::ApiGateway::Resource",
+        {"RestApiId": api_id, "ParentId": api.attributes["RootResourceId"], "PathPart": "pets"},
+    )
+    assert pets.attributes == {"ResourceId": pets.physical_id}
+    method_props = {
+        "RestApiId": api_id,
+        "ResourceId": pets.physical_id,
+        "HttpMethod": "GET",
+        "AuthorizationType": "NONE",
+        "ApiKeyRequired": "true",
+        "RequestParameters": {"method.request.querystring.kind": False},
+        "MethodResponses": [{"StatusCode": "200"}],
+        "Integration": {
+            "Type": "MOCK",
+            "RequestTemplates": {"application/json": '{"statusCode": 200}'},
+            "TimeoutInMillis": "5000",
+            "IntegrationResponses": [{"StatusCode": "200", "SelectionPattern": ""}],
+        },
+    }
+    method = stack.create("PetsGet", "AWS::ApiGateway::Method", method_props)
+    assert method.physical_id == f"{api_id}|{pets.physical_id}|GET"
+    ids = {"restApiId": api_id, "resourceId": pets.physical_id, "httpMethod": "GET"}
+    found = stack.v1("GetMethod", ids)
+    assert found["apiKeyRequired"] is True
+    assert found["methodIntegration"]["timeoutInMillis"] == 5000
+    assert "200" in found["methodIntegration"]["integrationResponses"]
+
+    new_method = {**method_props, "ApiKeyRequired": False, "MethodResponses": []}
+    method_type = stack.provider("AWS::ApiGateway::Method")
+    assert method_type.replaces(method_props, new_method) == IN_PLACE
+    assert method_type.replaces(method_props, {**new_method, "HttpMethod": "POST"}) == REPLACES
+    stack.update("PetsGet", "AWS::ApiGateway::Method", method_props, new_method, method.physical_id)
+    assert stack.v1("GetMethod", ids)["apiKeyRequired"] is False
+
+    deployment = stack.create(
+        "Deployment",
+        "AWS::ApiGateway::Deployment",
+        {
+            "RestApiId": api_id,
+            "StageName": "prod",
+            "StageDescription": {"Variables": {"color": "blue"}, "TracingEnabled": True},
+        },
+    )
+    assert deployment.attributes == {"DeploymentId": deployment.physical_id}
+    stage = stack.v1("GetStage", {"restApiId": api_id, "stageName": "prod"})
+    assert stage["deploymentId"] == deployment.physical_id
+    assert stage["variables"] == {"color": "blue"}
+
+    new_api = {**api_props, "Description": "the pets", "BinaryMediaTypes": ["image/gif"]}
+    assert stack.provider("AWS::ApiGateway::RestApi").replaces(api_props, new_api) == IN_PLACE
+    stack.update("Api", "AWS::ApiGateway::RestApi", api_props, new_api, api_id)
+    got = stack.v1("GetRestApi", {"restApiId": api_id})
+    assert got["description"] == "the pets" and got["binaryMediaTypes"] == ["image/gif"]
+
+    stack.delete(
+        "Deployment",
+        "AWS::ApiGateway::Deployment",
+        {"RestApiId": api_id, "StageName": "prod"},
+        deployment.physical_id,
+    )
+    with pytest.raises(ServiceError) as caught:
+        stack.v1("GetStage", {"restApiId": api_id, "stageName": "prod"})
+    assert caught.value.code == "NotFoundException"
+    stack.delete("PetsGet", "AWS::ApiGateway::Method", new_method, method.physical_id)
+    stack.delete("Pets", "AWS::ApiGateway::Resource", {"RestApiId": api_id}, pets.physical_id)
+    stack.delete("Api", "AWS::ApiGateway::RestApi", new_api, api_id)
+    stack.delete("Api", "AWS::ApiGateway::RestApi", new_api, api_id)  # gone: success
+    with pytest.raises(ServiceError):
+        stack.v1("GetRestApi", {"restApiId": api_id})
