@@ -191,3 +191,112 @@ def test_a_rest_api_with_resources_methods_and_a_deployment(stack: Stack) -> Non
     stack.delete("Api", "AWS::ApiGateway::RestApi", new_api, api_id)  # gone: success
     with pytest.raises(ServiceError):
         stack.v1("GetRestApi", {"restApiId": api_id})
+
+
+def test_an_http_api_quick_created_with_cors(stack: Stack) -> None:
+    props = {
+        "Name": "quick",
+        "ProtocolType": "HTTP",
+        "Target": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:hello",
+        "CorsConfiguration": {"AllowOrigins": ["https://example.com"], "MaxAge": "300"},
+        "Tags": {"team": "a"},
+    }
+    api = stack.create("Quick", "AWS::ApiGatewayV2::Api", props)
+    api_id = api.physical_id
+    assert api.attributes["ApiId"] == api_id
+    assert api.attributes["ApiEndpoint"].endswith(f"/execute-api/{api_id}")
+    got = stack.v2("GetApi", {"ApiId": api_id})
+    assert got["CorsConfiguration"]["MaxAge"] == 300
+    routes = stack.v2("GetRoutes", {"ApiId": api_id})["Items"]
+    assert [r["RouteKey"] for r in routes] == ["$default"]
+    stages = stack.v2("GetStages", {"ApiId": api_id})["Items"]
+    assert [s["StageName"] for s in stages] == ["$default"]
+
+    provider = stack.provider("AWS::ApiGatewayV2::Api")
+    new = {k: v for k, v in props.items() if k != "CorsConfiguration"} | {"Name": "renamed"}
+    assert provider.replaces(props, new) == IN_PLACE
+    assert provider.replaces(props, {**new, "ProtocolType": "WEBSOCKET"}) == REPLACES
+    stack.update("Quick", "AWS::ApiGatewayV2::Api", props, new, api_id)
+    got = stack.v2("GetApi", {"ApiId": api_id})
+    assert got["Name"] == "renamed" and not got.get("CorsConfiguration")
+    stack.delete("Quick", "AWS::ApiGatewayV2::Api", new, api_id)
+    stack.delete("Quick", "AWS::ApiGatewayV2::Api", new, api_id)  # gone: success
+
+
+def test_an_http_api_from_routes_integrations_and_a_default_stage(stack: Stack) -> None:
+    api = stack.create("Http", "AWS::ApiGatewayV2::Api", {"Name": "parts", "ProtocolType": "HTTP"})
+    api_id = api.physical_id
+    integration_props = {
+        "ApiId": api_id,
+        "IntegrationType": "AWS_PROXY",
+        "IntegrationUri": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:hello",
+        "PayloadFormatVersion": "2.0",
+        "TimeoutInMillis": "10000",
+    }
+    integration = stack.create("Integration", "AWS::ApiGatewayV2::Integration", integration_props)
+    assert integration.attributes == {"IntegrationId": integration.physical_id}
+    route_props = {
+        "ApiId": api_id,
+        "RouteKey": "GET /pets",
+        "Target": f"integrations/{integration.physical_id}",
+    }
+    route = stack.create("Route", "AWS::ApiGatewayV2::Route", route_props)
+    assert route.attributes == {"RouteId": route.physical_id}
+    stage_props = {"ApiId": api_id, "StageName": "$default", "AutoDeploy": True}
+    stage = stack.create("Stage", "AWS::ApiGatewayV2::Stage", stage_props)
+    assert stage.physical_id == "$default"
+    assert stack.v2("GetStage", {"ApiId": api_id, "StageName": "$default"})["AutoDeploy"] is True
+
+    new_route = {**route_props, "RouteKey": "POST /pets"}
+    assert stack.provider("AWS::ApiGatewayV2::Route").replaces(route_props, new_route) == IN_PLACE
+    stack.update("Route", "AWS::ApiGatewayV2::Route", route_props, new_route, route.physical_id)
+    found = stack.v2("GetRoute", {"ApiId": api_id, "RouteId": route.physical_id})
+    assert found["RouteKey"] == "POST /pets"
+    stages = stack.provider("AWS::ApiGatewayV2::Stage")
+    assert stages.replaces(stage_props, {**stage_props, "StageName": "dev"}) == REPLACES
+
+    manual = stack.create("Dev", "AWS::ApiGatewayV2::Stage", {"ApiId": api_id, "StageName": "dev"})
+    deployment = stack.create(
+        "Deployment", "AWS::ApiGatewayV2::Deployment", {"ApiId": api_id, "StageName": "dev"}
+    )
+    assert deployment.attributes == {"DeploymentId": deployment.physical_id}
+    got = stack.v2("GetStage", {"ApiId": api_id, "StageName": manual.physical_id})
+    assert got["DeploymentId"] == deployment.physical_id
+
+    for logical, type_name, props, physical in (
+        ("Route", "AWS::ApiGatewayV2::Route", new_route, route.physical_id),
+        (
+            "Integration",
+            "AWS::ApiGatewayV2::Integration",
+            integration_props,
+            integration.physical_id,
+        ),
+        ("Stage", "AWS::ApiGatewayV2::Stage", stage_props, "$default"),
+    ):
+        stack.delete(logical, type_name, props, physical)
+        stack.delete(logical, type_name, props, physical)  # gone: success
+    assert stack.v2("GetRoutes", {"ApiId": api_id})["Items"] == []
+    stack.delete("Http", "AWS::ApiGatewayV2::Api", {}, api_id)
+
+
+def test_a_websocket_api_with_a_route_response(stack: Stack) -> None:
+    api = stack.create(
+        "Chat",
+        "AWS::ApiGatewayV2::Api",
+        {
+            "Name": "chat",
+            "ProtocolType": "WEBSOCKET",
+            "RouteSelectionExpression": "$request.body.action",
+        },
+    )
+    api_id = api.physical_id
+    assert api.attributes["ApiEndpoint"].startswith("ws")
+    route = stack.create(
+        "Connect", "AWS::ApiGatewayV2::Route", {"ApiId": api_id, "RouteKey": "$default"}
+    )
+    response_props = {"ApiId": api_id, "RouteId": route.physical_id, "RouteResponseKey": "$default"}
+    response = stack.create("Reply", "AWS::ApiGatewayV2::RouteResponse", response_props)
+    assert response.attributes == {"RouteResponseId": response.physical_id}
+    stack.delete("Reply", "AWS::ApiGatewayV2::RouteResponse", response_props, response.physical_id)
+    stack.delete("Reply", "AWS::ApiGatewayV2::RouteResponse", response_props, response.physical_id)
+    stack.delete("Chat", "AWS::ApiGatewayV2::Api", {}, api_id)
