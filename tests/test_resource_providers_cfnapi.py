@@ -300,3 +300,228 @@ def test_a_websocket_api_with_a_route_response(stack: Stack) -> None:
     stack.delete("Reply", "AWS::ApiGatewayV2::RouteResponse", response_props, response.physical_id)
     stack.delete("Reply", "AWS::ApiGatewayV2::RouteResponse", response_props, response.physical_id)
     stack.delete("Chat", "AWS::ApiGatewayV2::Api", {}, api_id)
+
+
+SAM_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context): return {}"
+      Events:
+        Rest:
+          Type: Api
+          Properties: {Path: /hello, Method: get}
+        Http:
+          Type: HttpApi
+          Properties: {Path: /hi, Method: get}
+        Keyed:
+          Type: Api
+          Properties: {Path: /keyed, Method: post, RestApiId: !Ref KeyedApi}
+  KeyedApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Cors: "'*'"
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan: {CreateUsagePlan: PER_API}
+      GatewayResponses:
+        DEFAULT_4XX: {ResponseParameters: {Headers: {X-Why: "'denied'"}}}
+"""
+
+
+def _sam_stack(stack: Stack) -> tuple[dict, dict, list[str]]:
+    """The SAM template translated and deployed wave by wave as the engine would: ApiGateway
+    types through their providers, the rest (Lambda, IAM: other services' providers) stood
+    in for by their names and ARNs."""
+    from overcast.services.cloudformation.template import Pseudo, Resolver, load, order, transform
+
+    template = transform(
+        load(SAM_TEMPLATE), parameters={}, region=REGION, account_id=ACCOUNT, stack_name=STACK,
+        include=None,
+    )  # fmt: skip
+    resources = template["Resources"]
+    made: dict = {}
+    created: list[str] = []
+
+    def ref(name: str) -> object:
+        found = made[name]
+        return found.physical_id if hasattr(found, "physical_id") else found
+
+    def attribute(name: str, attribute: str) -> object:
+        found = made[name]
+        if hasattr(found, "attributes"):
+            return found.attributes[attribute]
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{found}"
+
+    pseudo = Pseudo(REGION, ACCOUNT, STACK, STACK_ID)
+    resolver = Resolver({}, {}, {}, pseudo, ref, attribute, lambda _name: None)
+    for wave in order(template, set(resources)):
+        for name in wave:
+            kind = resources[name]["Type"]
+            props = resolver.resolve(resources[name].get("Properties") or {})
+            if kind.startswith("AWS::ApiGateway"):
+                made[name] = stack.create(name, kind, props)
+                resources[name]["Resolved"] = props
+                created.append(name)
+            else:
+                made[name] = name
+    return resources, made, created
+
+
+def test_every_type_sams_api_events_expand_to_deploys(stack: Stack) -> None:
+    resources, made, created = _sam_stack(stack)
+    kinds = {r["Type"] for r in resources.values() if r["Type"].startswith("AWS::ApiGateway")}
+    assert {
+        "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+        "AWS::ApiGateway::ApiKey", "AWS::ApiGateway::UsagePlan", "AWS::ApiGateway::UsagePlanKey",
+        "AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage",
+    } <= kinds  # fmt: skip
+    for kind in kinds:
+        assert stack.registry.get(kind) is not None, kind
+
+    rest_id = made["ServerlessRestApi"].physical_id
+    paths = [r["path"] for r in stack.v1("GetResources", {"restApiId": rest_id})["items"]]
+    assert "/hello" in paths
+    stage = stack.v1("GetStage", {"restApiId": rest_id, "stageName": "Prod"})
+    assert stage["deploymentId"]
+    keyed_id = made["KeyedApi"].physical_id
+    responses = stack.v1("GetGatewayResponses", {"restApiId": keyed_id})["items"]
+    assert any(r["responseType"] == "DEFAULT_4XX" for r in responses)
+    plan_id = made["KeyedApiUsagePlan"].physical_id
+    key_id = made["KeyedApiApiKey"].physical_id
+    assert made["KeyedApiUsagePlanKey"].physical_id == f"{key_id}:{plan_id}"
+    keys = stack.v1("GetUsagePlanKeys", {"usagePlanId": plan_id})["items"]
+    assert [k["id"] for k in keys] == [key_id]
+
+    http_id = made["ServerlessHttpApi"].physical_id
+    routes = stack.v2("GetRoutes", {"ApiId": http_id})["Items"]
+    assert [r["RouteKey"] for r in routes] == ["GET /hi"]
+    integration_id = routes[0]["Target"].removeprefix("integrations/")
+    found = stack.v2("GetIntegration", {"ApiId": http_id, "IntegrationId": integration_id})
+    assert found["PayloadFormatVersion"] == "2.0"
+    assert stack.v2("GetApi", {"ApiId": http_id})["Tags"] == {"httpapi:createdBy": "SAM"}
+    assert stack.v2("GetStage", {"ApiId": http_id, "StageName": "$default"})["AutoDeploy"]
+
+    for name in reversed(created):  # deleted in reverse order, as the engine does
+        kind, props = resources[name]["Type"], resources[name]["Resolved"]
+        stack.delete(name, kind, props, made[name].physical_id)
+    for api_id in (rest_id, keyed_id):
+        with pytest.raises(ServiceError):
+            stack.v1("GetRestApi", {"restApiId": api_id})
+    with pytest.raises(ServiceError):
+        stack.v2("GetApi", {"ApiId": http_id})
+
+
+def test_a_rest_api_imported_from_its_body_and_put_again_on_update(stack: Stack) -> None:
+    props = {"Body": DEFINITION, "Name": "named", "Tags": [{"Key": "k", "Value": "v"}]}
+    api = stack.create("Imported", "AWS::ApiGateway::RestApi", props)
+    api_id = api.physical_id
+    got = stack.v1("GetRestApi", {"restApiId": api_id})
+    assert got["name"] == "named"  # Name overrides the definition's title
+    assert got["tags"] == {"k": "v"}
+    paths = {r["path"] for r in stack.v1("GetResources", {"restApiId": api_id})["items"]}
+    assert paths == {"/", "/pets"}
+
+    definition = {**DEFINITION, "paths": {"/owners": DEFINITION["paths"]["/pets"]}}
+    new = {"Body": definition, "Name": "named"}
+    stack.update("Imported", "AWS::ApiGateway::RestApi", props, new, api_id)
+    paths = {r["path"] for r in stack.v1("GetResources", {"restApiId": api_id})["items"]}
+    assert paths == {"/", "/owners"}  # overwritten, as CloudFormation puts a new Body
+    assert stack.v1("GetRestApi", {"restApiId": api_id}).get("tags", {}) == {}
+    stack.delete("Imported", "AWS::ApiGateway::RestApi", new, api_id)
+
+
+def test_keys_plans_and_models_get_generated_names(stack: Stack) -> None:
+    key = stack.create("Key", "AWS::ApiGateway::ApiKey", {})
+    got = stack.v1("GetApiKey", {"apiKey": key.physical_id})
+    assert got["name"].startswith(f"{STACK}-Key-") and got["enabled"] is False
+    assert key.attributes == {"APIKeyId": key.physical_id}
+    stack.update("Key", "AWS::ApiGateway::ApiKey", {}, {"Enabled": "true"}, key.physical_id)
+    assert stack.v1("GetApiKey", {"apiKey": key.physical_id})["enabled"] is True
+    keys = stack.provider("AWS::ApiGateway::ApiKey")
+    assert keys.replaces({}, {"Name": "x"}) == REPLACES
+    assert keys.replaces({}, {"Enabled": True}) == IN_PLACE
+
+    plan = stack.create("Plan", "AWS::ApiGateway::UsagePlan", {"Throttle": {"RateLimit": 10}})
+    got = stack.v1("GetUsagePlan", {"usagePlanId": plan.physical_id})
+    assert got["name"].startswith(f"{STACK}-Plan-") and got["throttle"]["rateLimit"] == 10
+    new = {"Throttle": {"RateLimit": 20, "BurstLimit": 5}, "Quota": {"Limit": 100, "Period": "DAY"}}
+    stack.update(
+        "Plan", "AWS::ApiGateway::UsagePlan", {"Throttle": {"RateLimit": 10}}, new, plan.physical_id
+    )
+    got = stack.v1("GetUsagePlan", {"usagePlanId": plan.physical_id})
+    assert got["throttle"] == {"rateLimit": 20.0, "burstLimit": 5}
+    assert got["quota"]["limit"] == 100
+
+    api = stack.create("ModelApi", "AWS::ApiGateway::RestApi", {"Name": "models"})
+    model = stack.create(
+        "Pet Model",
+        "AWS::ApiGateway::Model",
+        {"RestApiId": api.physical_id, "Schema": {"type": "object"}},
+    )
+    assert model.physical_id.isalnum() and model.physical_id.startswith(STACK)
+    found = stack.v1("GetModel", {"restApiId": api.physical_id, "modelName": model.physical_id})
+    assert found["contentType"] == "application/json"
+    for logical, kind, props, physical in (
+        ("Plan", "AWS::ApiGateway::UsagePlan", new, plan.physical_id),
+        ("Key", "AWS::ApiGateway::ApiKey", {}, key.physical_id),
+        ("ModelApi", "AWS::ApiGateway::RestApi", {}, api.physical_id),
+    ):
+        stack.delete(logical, kind, props, physical)
+        stack.delete(logical, kind, props, physical)
+
+
+def test_required_properties_are_refused_in_cloudformations_words(stack: Stack) -> None:
+    with pytest.raises(ServiceError) as caught:
+        stack.create("Orphan", "AWS::ApiGateway::Resource", {"PathPart": "x", "ParentId": "y"})
+    assert caught.value.message == (
+        "Properties validation failed for resource Orphan with message: "
+        "#: required key [RestApiId] not found"
+    )
+    with pytest.raises(ServiceError) as caught:
+        stack.create("Route", "AWS::ApiGatewayV2::Route", {})
+    assert caught.value.message.endswith(
+        "#: 2 schema violations found\n#: required key [RouteKey] not found\n"
+        "#: required key [ApiId] not found"
+    )
+
+
+def test_a_definition_whose_routes_need_an_authorizer_is_refused(stack: Stack) -> None:
+    guarded = {
+        **DEFINITION,
+        "paths": {
+            "/pets": {"get": {**DEFINITION["paths"]["/pets"]["get"], "security": [{"jwt": []}]}}
+        },
+    }
+    with pytest.raises(ServiceError) as caught:
+        stack.create("Guarded", "AWS::ApiGatewayV2::Api", {"Body": guarded})
+    assert caught.value.code == "BadRequestException"
+    assert "GET /pets requires an authorizer" in caught.value.message
+    names = [a["Name"] for a in stack.v2("GetApis", {})["Items"]]
+    assert "imported" not in names  # nothing half-made is left
+
+
+def test_a_body_from_a_missing_bucket_is_refused(stack: Stack) -> None:
+    location = {"Bucket": "no-such-bucket", "Key": "api.yaml"}
+    for kind in ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"):
+        with pytest.raises(ServiceError) as caught:
+            stack.create("FromS3", kind, {"BodyS3Location": location})
+        assert caught.value.code == "BadRequestException"
+        assert "s3://no-such-bucket/api.yaml" in caught.value.message
+
+
+def test_providers_act_as_the_caller_under_iam(stack: Stack) -> None:
+    nobody = Identity(f"arn:aws:iam::{ACCOUNT}:user/nobody", ACCOUNT, "AIDANOBODY")
+    with pytest.raises(ServiceError) as caught:
+        stack.create("Denied", "AWS::ApiGateway::RestApi", {"Name": "denied"}, caller=nobody)
+    assert caught.value.status == 403 and caught.value.code == "AccessDeniedException"
+    with pytest.raises(ServiceError) as caught:
+        stack.create(
+            "Denied", "AWS::ApiGatewayV2::Api", {"Name": "d", "ProtocolType": "HTTP"}, caller=nobody
+        )
+    assert caught.value.status == 403

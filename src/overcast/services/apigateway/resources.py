@@ -18,6 +18,7 @@ As the CloudFormation resource reference has them (create-only properties replac
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
+from overcast.resource_properties import require
 from overcast.resource_providers import Provisioned, ResourceRequest
 from overcast.services.apigateway.errors import BadRequestException
 from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
@@ -128,10 +129,12 @@ class RestApiResource(ApiGatewayProvider):
 
 
 class ResourceResource(ApiGatewayProvider):
+    required = ("ParentId", "PathPart", "RestApiId")
     type_name = "AWS::ApiGateway::Resource"
     create_only = frozenset({"ParentId", "PathPart", "RestApiId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params = {
             "restApiId": props.get("RestApiId"),
@@ -142,6 +145,7 @@ class ResourceResource(ApiGatewayProvider):
         return Provisioned(made["id"], {"ResourceId": made["id"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         resource_id = str(request.physical_id)  # nothing changes in place
         return Provisioned(resource_id, {"ResourceId": resource_id})
 
@@ -155,15 +159,18 @@ class ResourceResource(ApiGatewayProvider):
 
 
 class MethodResource(ApiGatewayProvider):
+    required = ("RestApiId", "ResourceId", "HttpMethod")
     type_name = "AWS::ApiGateway::Method"
     create_only = frozenset({"RestApiId", "ResourceId", "HttpMethod"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         ids = _method_ids(request.properties)
         self._put(request, ids, request.properties)
         return Provisioned("|".join(ids.values()), {})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         ids = _method_ids(request.properties)
         self.gone_is_done(lambda: self.call(request, "DeleteMethod", ids))
         self._put(request, ids, request.properties)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from overcast.aws.in_process import InProcessApi
+from overcast.resource_properties import require
 from overcast.resource_providers import Provisioned, ResourceRequest, physical_name
 from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
 from overcast.services.apigateway.template_patches import JSON, LIST, Field, patches
@@ -55,10 +56,12 @@ NOT_ALPHANUMERIC = re.compile(r"[^A-Za-z0-9]")
 
 
 class AuthorizerResource(ApiGatewayProvider):
+    required = ("RestApiId", "Type", "Name")
     type_name = "AWS::ApiGateway::Authorizer"
     create_only = frozenset({"RestApiId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params = {"restApiId": props.get("RestApiId"), **camel(props, AUTHORIZER_NAMES)}
         params["providerARNs"] = props.get("ProviderARNs")
@@ -66,6 +69,7 @@ class AuthorizerResource(ApiGatewayProvider):
         return Provisioned(made["id"], {"AuthorizerId": made["id"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         old, new = request.previous_properties or {}, request.properties
         ids = {"restApiId": new.get("RestApiId"), "authorizerId": request.physical_id}
         self.patch(request, "UpdateAuthorizer", ids, patches(old, new, AUTHORIZER_FIELDS))
@@ -80,10 +84,12 @@ class AuthorizerResource(ApiGatewayProvider):
 
 
 class RequestValidatorResource(ApiGatewayProvider):
+    required = ("RestApiId",)
     type_name = "AWS::ApiGateway::RequestValidator"
     create_only = frozenset({"Name", "RestApiId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         name = props.get("Name") or physical_name(request.stack_name, request.logical_id, 128)
         params = camel(props, ("RestApiId", "ValidateRequestBody", "ValidateRequestParameters"))
@@ -91,6 +97,7 @@ class RequestValidatorResource(ApiGatewayProvider):
         return Provisioned(made["id"], {"RequestValidatorId": made["id"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         old, new = request.previous_properties or {}, request.properties
         ids = {"restApiId": new.get("RestApiId"), "requestValidatorId": request.physical_id}
         self.patch(request, "UpdateRequestValidator", ids, patches(old, new, VALIDATOR_FIELDS))
@@ -105,10 +112,12 @@ class RequestValidatorResource(ApiGatewayProvider):
 
 
 class ModelResource(ApiGatewayProvider):
+    required = ("RestApiId",)
     type_name = "AWS::ApiGateway::Model"
     create_only = frozenset({"ContentType", "Name", "RestApiId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         name = props.get("Name") or _alphanumeric_name(request)
         params = camel(props, ("RestApiId", "Description", "Schema"))
@@ -117,6 +126,7 @@ class ModelResource(ApiGatewayProvider):
         return Provisioned(str(name), {})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         old, new = request.previous_properties or {}, request.properties
         ids = {"restApiId": new.get("RestApiId"), "modelName": request.physical_id}
         self.patch(request, "UpdateModel", ids, patches(old, new, MODEL_FIELDS))
@@ -128,15 +138,18 @@ class ModelResource(ApiGatewayProvider):
 
 
 class GatewayResponseResource(ApiGatewayProvider):
+    required = ("ResponseType", "RestApiId")
     type_name = "AWS::ApiGateway::GatewayResponse"
     create_only = frozenset({"ResponseType", "RestApiId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         response_id = physical_name(request.stack_name, request.logical_id, 64)
         self._put(request)
         return Provisioned(response_id, {"Id": response_id})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         self._put(request)
         return Provisioned(str(request.physical_id), {"Id": request.physical_id})
 
@@ -238,15 +251,18 @@ class UsagePlanResource(ApiGatewayProvider):
 
 
 class UsagePlanKeyResource(ApiGatewayProvider):
+    required = ("KeyType", "UsagePlanId", "KeyId")
     type_name = "AWS::ApiGateway::UsagePlanKey"
     create_only = frozenset({"KeyId", "KeyType", "UsagePlanId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         params = camel(request.properties, ("KeyId", "KeyType", "UsagePlanId"))
         made = self.call(request, "CreateUsagePlanKey", params)
         return _plan_key(made["id"], str(params.get("usagePlanId")))
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         key_id, _, plan_id = str(request.physical_id).partition(":")
         return _plan_key(key_id, plan_id)  # nothing changes in place
 

@@ -16,6 +16,7 @@ As the CloudFormation resource reference has them (create-only properties replac
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
+from overcast.resource_properties import require
 from overcast.resource_providers import Provisioned, ResourceRequest, physical_name
 from overcast.services.apigateway.errors import NotFoundException
 from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
@@ -46,10 +47,12 @@ STAGE_SETTINGS = ("Description", "CacheClusterEnabled", "CacheClusterSize", "Tra
 
 
 class DeploymentResource(ApiGatewayProvider):
+    required = ("RestApiId",)
     type_name = "AWS::ApiGateway::Deployment"
     create_only = frozenset({"RestApiId", "DeploymentCanarySettings"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params: dict = {
             "restApiId": props.get("RestApiId"),
@@ -68,6 +71,7 @@ class DeploymentResource(ApiGatewayProvider):
         return Provisioned(made["id"], {"DeploymentId": made["id"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         deployment_id = str(request.physical_id)
         old, new = request.previous_properties or {}, request.properties
         ids = {"restApiId": new.get("RestApiId"), "deploymentId": deployment_id}
@@ -97,10 +101,12 @@ class DeploymentResource(ApiGatewayProvider):
 
 
 class StageResource(ApiGatewayProvider):
+    required = ("RestApiId",)
     type_name = "AWS::ApiGateway::Stage"
     create_only = frozenset({"RestApiId", "StageName"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         name = str(
             props.get("StageName") or physical_name(request.stack_name, request.logical_id, 128)
@@ -121,6 +127,7 @@ class StageResource(ApiGatewayProvider):
         return Provisioned(name, {})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         name = str(request.physical_id)
         old, new = request.previous_properties or {}, request.properties
         ids = {"restApiId": new.get("RestApiId"), "stageName": name}

@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from overcast.aws.in_process import InProcessApi
 from overcast.aws.template_input import typed
+from overcast.resource_properties import require
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -155,9 +156,11 @@ class ApiResource(V2Provider):
 
 
 class RouteResource(V2Provider):
+    required = ("RouteKey", "ApiId")
     type_name = "AWS::ApiGatewayV2::Route"
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         made = self.call(
             request, "CreateRoute", {"ApiId": props.get("ApiId"), **picked(props, ROUTE_NAMES)}
@@ -165,6 +168,7 @@ class RouteResource(V2Provider):
         return Provisioned(made["RouteId"], {"RouteId": made["RouteId"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props, route_id = request.properties, str(request.physical_id)
         params = {"ApiId": props.get("ApiId"), "RouteId": route_id, **picked(props, ROUTE_NAMES)}
         self.call(request, "UpdateRoute", params)
@@ -176,15 +180,18 @@ class RouteResource(V2Provider):
 
 
 class IntegrationResource(V2Provider):
+    required = ("ApiId", "IntegrationType")
     type_name = "AWS::ApiGatewayV2::Integration"
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params = {"ApiId": props.get("ApiId"), **picked(props, INTEGRATION_NAMES)}
         made = self.call(request, "CreateIntegration", params)
         return Provisioned(made["IntegrationId"], {"IntegrationId": made["IntegrationId"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props, integration_id = request.properties, str(request.physical_id)
         params = {"ApiId": props.get("ApiId"), "IntegrationId": integration_id}
         self.call(request, "UpdateIntegration", {**params, **picked(props, INTEGRATION_NAMES)})
@@ -196,10 +203,12 @@ class IntegrationResource(V2Provider):
 
 
 class StageResource(V2Provider):
+    required = ("StageName", "ApiId")
     type_name = "AWS::ApiGatewayV2::Stage"
     create_only = frozenset({"ApiId", "StageName"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params = {"ApiId": props.get("ApiId"), "StageName": props.get("StageName")}
         self.call(
@@ -210,6 +219,7 @@ class StageResource(V2Provider):
         return Provisioned(str(props.get("StageName")), {})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props, name = request.properties, str(request.physical_id)
         params = {"ApiId": props.get("ApiId"), "StageName": name, **picked(props, STAGE_NAMES)}
         self.call(request, "UpdateStage", params)
@@ -221,15 +231,18 @@ class StageResource(V2Provider):
 
 
 class DeploymentResource(V2Provider):
+    required = ("ApiId",)
     type_name = "AWS::ApiGatewayV2::Deployment"
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params = picked(props, ("ApiId", "Description", "StageName"))
         made = self.call(request, "CreateDeployment", params)
         return Provisioned(made["DeploymentId"], {"DeploymentId": made["DeploymentId"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         old, new = request.previous_properties or {}, request.properties
         deployment_id = str(request.physical_id)
         if old.get("Description") != new.get("Description"):
@@ -248,10 +261,12 @@ class DeploymentResource(V2Provider):
 
 
 class RouteResponseResource(V2Provider):
+    required = ("RouteResponseKey", "RouteId", "ApiId")
     type_name = "AWS::ApiGatewayV2::RouteResponse"
     create_only = frozenset({"ApiId", "RouteId"})
 
     def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props = request.properties
         params = {"ApiId": props.get("ApiId"), "RouteId": props.get("RouteId")}
         made = self.call(
@@ -260,6 +275,7 @@ class RouteResponseResource(V2Provider):
         return Provisioned(made["RouteResponseId"], {"RouteResponseId": made["RouteResponseId"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
         props, response_id = request.properties, str(request.physical_id)
         params = {
             "ApiId": props.get("ApiId"),
