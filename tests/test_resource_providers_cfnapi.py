@@ -525,3 +525,42 @@ def test_providers_act_as_the_caller_under_iam(stack: Stack) -> None:
             "Denied", "AWS::ApiGatewayV2::Api", {"Name": "d", "ProtocolType": "HTTP"}, caller=nobody
         )
     assert caught.value.status == 403
+
+
+def test_a_deployments_stage_description_sets_stage_wide_method_settings(stack: Stack) -> None:
+    api = stack.create("Wide", "AWS::ApiGateway::RestApi", {"Name": "wide"})
+    api_id = api.physical_id
+    root = api.attributes["RootResourceId"]
+    method = {
+        "RestApiId": api_id,
+        "ResourceId": root,
+        "HttpMethod": "GET",
+        "Integration": {"Type": "MOCK"},
+    }
+    stack.create("Get", "AWS::ApiGateway::Method", method)
+    stage_description = {"ThrottlingRateLimit": "50", "MetricsEnabled": True, "Description": "live"}
+    props = {"RestApiId": api_id, "StageName": "live", "StageDescription": stage_description}
+    stack.create("Deploy", "AWS::ApiGateway::Deployment", props)
+    stage = stack.v1("GetStage", {"restApiId": api_id, "stageName": "live"})
+    assert stage["description"] == "live"
+    assert stage["methodSettings"]["*/*"]["throttlingRateLimit"] == 50.0
+    assert stage["methodSettings"]["*/*"]["metricsEnabled"] is True
+    stack.delete("Wide", "AWS::ApiGateway::RestApi", {}, api_id)
+
+
+def test_an_http_apis_tags_changed_fail_rather_than_being_dropped(stack: Stack) -> None:
+    props = {"Name": "tagged", "ProtocolType": "HTTP", "Tags": {"a": "1"}}
+    api = stack.create("Tagged", "AWS::ApiGatewayV2::Api", props)
+    with pytest.raises(ServiceError) as caught:
+        stack.update(
+            "Tagged",
+            "AWS::ApiGatewayV2::Api",
+            props,
+            {**props, "Tags": {"a": "2"}},
+            api.physical_id,
+        )
+    assert caught.value.code == "UnknownOperationException"
+    stack.update(
+        "Tagged", "AWS::ApiGatewayV2::Api", props, {**props, "Name": "same-tags"}, api.physical_id
+    )
+    stack.delete("Tagged", "AWS::ApiGatewayV2::Api", props, api.physical_id)

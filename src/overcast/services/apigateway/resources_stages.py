@@ -67,7 +67,7 @@ class DeploymentResource(ApiGatewayProvider):
         made = self.call(request, "CreateDeployment", params)
         if props.get("StageName") and stage:
             stage_ids = {"restApiId": props["RestApiId"], "stageName": props["StageName"]}
-            self.patch(request, "UpdateStage", stage_ids, stage_patches({}, stage))
+            self.patch(request, "UpdateStage", stage_ids, stage_patches({}, _stage_wide(stage)))
         return Provisioned(made["id"], {"DeploymentId": made["id"]})
 
     def update(self, request: ResourceRequest) -> Provisioned:
@@ -196,6 +196,16 @@ def stage_patches(old: dict, new: dict) -> list[dict]:
                     path = f"/accessLogSettings/{name[0].lower()}{name[1:]}"
                     ops.append({"op": "replace", "path": path, "value": str(after[name])})
     return ops
+
+
+def _stage_wide(stage: dict) -> dict:
+    """A StageDescription's own method settings (LoggingLevel, ThrottlingRateLimit, ...) are
+    the stage's for every method: a `/*/*` entry ahead of its MethodSettings."""
+    every = {name: stage[name] for name in SETTING_PATHS if name in stage}
+    if not every:
+        return stage
+    every.update(ResourcePath="/*", HttpMethod="*")
+    return {**stage, "MethodSettings": [every, *_settings(stage.get("MethodSettings"))]}
 
 
 def _settings(value: object) -> list[dict]:

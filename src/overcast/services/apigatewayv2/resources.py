@@ -134,6 +134,7 @@ class ApiResource(V2Provider):
         self.call(request, "UpdateApi", {"ApiId": api_id, **params})
         if "CorsConfiguration" not in params and old.get("CorsConfiguration") is not None:
             self.call(request, "DeleteCorsConfiguration", {"ApiId": api_id})
+        retag(self, request, api_id, old, new)
         return _api(self.call(request, "GetApi", {"ApiId": api_id}))
 
     def delete(self, request: ResourceRequest) -> None:
@@ -223,6 +224,13 @@ class StageResource(V2Provider):
         props, name = request.properties, str(request.physical_id)
         params = {"ApiId": props.get("ApiId"), "StageName": name, **picked(props, STAGE_NAMES)}
         self.call(request, "UpdateStage", params)
+        retag(
+            self,
+            request,
+            f"{props.get('ApiId')}/stages/{name}",
+            request.previous_properties or {},
+            props,
+        )
         return Provisioned(name, {})
 
     def delete(self, request: ResourceRequest) -> None:
@@ -304,6 +312,15 @@ def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
         RouteResponseResource,
     )
     return [ApiResource(apigatewayv2, objects), *(kind(apigatewayv2) for kind in kinds)]
+
+
+def retag(provider: V2Provider, request: ResourceRequest, path: str, old: dict, new: dict) -> None:
+    """Tags changed on an existing API or stage: apigatewayv2 here has no TagResource, so the
+    call fails in the service's words (UnknownOperationException) rather than the change
+    being dropped."""
+    if (old.get("Tags") or {}) != (new.get("Tags") or {}):
+        arn = f"arn:aws:apigateway:{request.region}::/apis/{path}"
+        provider.call(request, "TagResource", {"ResourceArn": arn, "Tags": new.get("Tags") or {}})
 
 
 def _api(made: dict) -> Provisioned:
