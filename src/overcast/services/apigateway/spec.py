@@ -9,6 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.apigateway import resources
     from overcast.services.apigateway.api.backend import Backend
     from overcast.services.apigateway.api.service import apigateway_api
     from overcast.services.apigateway.api_keys import ApiKeys
@@ -26,7 +27,10 @@ def build(kernels: Kernels) -> BuiltService:
     deployed = DeployedApis(registry, keys, plans)  # the data plane's view, kept up to date
     registry.load()
     backend = Backend(registry, RestApis(registry, settings.account_id), keys, plans, deployed)
-    return BuiltService(api=apigateway_api(backend), close=store.close)
+    api = apigateway_api(backend)
+    for provider in resources.providers(kernels.in_process(api), kernels.objects):
+        kernels.resource_providers.register(provider)
+    return BuiltService(api=api, close=store.close)
 
 
 SPEC = ServiceSpec("apigateway", build)
