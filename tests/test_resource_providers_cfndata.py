@@ -1,0 +1,244 @@
+"""The data services' resource providers (DynamoDB, Kinesis, S3, EventBridge, KMS, SSM,
+Secrets Manager), driven in-process as the CloudFormation engine drives them: the whole
+platform built (not served), each provider acting through its own service's API operations,
+authorized by IAM as the caller."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from overcast.aws.credentials import Identity
+from overcast.aws.errors import ServiceError
+from overcast.config import Settings
+from overcast.factory import Platform, build_platform
+from overcast.resource_calls import typed
+from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
+
+ACCOUNT = "000000000000"
+REGION = "us-east-1"
+STACK = "demo"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/1"
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    data_dir: Path = tmp_path_factory.mktemp("providers")
+    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
+    yield built
+    for service in reversed(built.services):
+        service.close()
+    built.store.close()
+
+
+class Provider:
+    """One type's provider, with the request a test makes for it."""
+
+    def __init__(self, provider: Any, type_name: str) -> None:
+        self.provider, self.type_name = provider, type_name
+
+    def create(self, logical_id: str, props: dict, caller: Identity | None = None) -> Any:
+        return self.provider.create(self.request(logical_id, props, caller=caller))
+
+    def update(self, logical_id: str, old: dict, new: dict, physical_id: str) -> Any:
+        return self.provider.update(self.request(logical_id, new, old, physical_id))
+
+    def delete(self, logical_id: str, props: dict, physical_id: str) -> None:
+        self.provider.delete(self.request(logical_id, props, None, physical_id))
+
+    def replaces(self, old: dict, new: dict) -> str:
+        return self.provider.replaces(old, new)
+
+    def call(self, operation: str, params: dict) -> dict:
+        api = next(v for v in vars(self.provider).values() if hasattr(v, "call"))
+        return api.call(operation, params, None, REGION)
+
+    def request(
+        self,
+        logical_id: str,
+        props: dict,
+        previous: dict | None = None,
+        physical_id: str | None = None,
+        caller: Identity | None = None,
+    ) -> ResourceRequest:
+        return ResourceRequest(
+            logical_id, self.type_name, props, previous, physical_id, STACK, STACK_ID, REGION,
+            ACCOUNT, caller,
+        )  # fmt: skip
+
+
+@pytest.fixture
+def types(platform: Platform) -> Any:
+    registry = platform.resource_providers
+    assert registry is not None
+
+    def get(type_name: str) -> Provider:
+        provider = registry.get(type_name)
+        assert provider is not None, type_name
+        return Provider(provider, type_name)
+
+    return get
+
+
+def test_template_values_are_typed_as_the_operation_takes_them(platform: Platform) -> None:
+    api = platform.resource_providers.get("AWS::DynamoDB::Table").dynamodb.api  # type: ignore[union-attr]
+    shape = api.model.operation_model("CreateTable").input_shape
+    sent = {
+        "ProvisionedThroughput": {"ReadCapacityUnits": "5", "WriteCapacityUnits": 2},
+        "DeletionProtectionEnabled": "true",
+        "TableName": 7,
+        "BillingMode": "ten",
+    }
+    assert typed(shape, sent) == {
+        "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 2},
+        "DeletionProtectionEnabled": True,
+        "TableName": "7",
+        "BillingMode": "ten",
+    }
+    assert typed(shape, {"ProvisionedThroughput": {"ReadCapacityUnits": "x"}}) == {
+        "ProvisionedThroughput": {"ReadCapacityUnits": "x"}  # refused by validation, not here
+    }
+
+
+# --- DynamoDB ---
+
+KEYS = {
+    "AttributeDefinitions": [
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": "S"},
+    ],
+    "KeySchema": [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ],
+}
+BY_SK = {
+    "IndexName": "bySk",
+    "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"}],
+    "Projection": {"ProjectionType": "ALL"},
+}
+
+
+def test_a_table_is_created_with_stream_ttl_and_index(types: Any) -> None:
+    tables = types("AWS::DynamoDB::Table")
+    props = {
+        **KEYS,
+        "BillingMode": "PAY_PER_REQUEST",
+        "GlobalSecondaryIndexes": [
+            {**BY_SK, "ContributorInsightsSpecification": {"Enabled": True}}
+        ],
+        "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": True},
+        "SSESpecification": {"SSEEnabled": False},
+        "DeletionProtectionEnabled": "false",
+        "Tags": [{"Key": "team", "Value": "data"}],
+    }
+    made = tables.create("Orders", props)
+    name = made.physical_id
+    assert name.startswith(f"{STACK}-Orders-")
+    assert made.attributes["Arn"] == f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
+    assert made.attributes["StreamArn"].startswith(f"{made.attributes['Arn']}/stream/")
+    table = tables.call("DescribeTable", {"TableName": name})["Table"]
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["bySk"]
+    ttl = tables.call("DescribeTimeToLive", {"TableName": name})["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}
+    tags = tables.call("ListTagsOfResource", {"ResourceArn": made.attributes["Arn"]})["Tags"]
+    assert tags == [{"Key": "team", "Value": "data"}]
+    tables.delete("Orders", props, name)
+    tables.delete("Orders", props, name)  # gone: success
+    with pytest.raises(ServiceError) as caught:
+        tables.call("DescribeTable", {"TableName": name})
+    assert caught.value.code == "ResourceNotFoundException"
+
+
+def test_a_table_is_updated_in_place_index_by_index(types: Any) -> None:
+    tables = types("AWS::DynamoDB::Table")
+    old = {
+        **KEYS,
+        "TableName": "cfn-orders",
+        "ProvisionedThroughput": {"ReadCapacityUnits": "1", "WriteCapacityUnits": "1"},
+        "StreamSpecification": {"StreamViewType": "KEYS_ONLY"},
+        "Tags": [{"Key": "a", "Value": "1"}],
+    }
+    made = tables.create("Orders", old)
+    tables.call(
+        "PutItem", {"TableName": "cfn-orders", "Item": {"pk": {"S": "1"}, "sk": {"S": "x"}}}
+    )
+    new = {
+        **KEYS,
+        "TableName": "cfn-orders",
+        "BillingMode": "PAY_PER_REQUEST",
+        "GlobalSecondaryIndexes": [BY_SK],
+        "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
+        "TimeToLiveSpecification": {"AttributeName": "ttl", "Enabled": True},
+        "Tags": [{"Key": "b", "Value": "2"}],
+    }
+    assert tables.replaces(old, new) == IN_PLACE
+    updated = tables.update("Orders", old, new, made.physical_id)
+    table = tables.call("DescribeTable", {"TableName": "cfn-orders"})["Table"]
+    assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert [(i["IndexName"], i["IndexStatus"]) for i in table["GlobalSecondaryIndexes"]] == [
+        ("bySk", "ACTIVE")  # backfilled before the update finished
+    ]
+    assert table["StreamSpecification"]["StreamViewType"] == "NEW_IMAGE"
+    assert updated.attributes["StreamArn"] != made.attributes["StreamArn"]
+    found = tables.call(
+        "Query",
+        {
+            "TableName": "cfn-orders",
+            "IndexName": "bySk",
+            "KeyConditionExpression": "sk = :s",
+            "ExpressionAttributeValues": {":s": {"S": "x"}},
+        },
+    )
+    assert found["Count"] == 1
+    tags = tables.call("ListTagsOfResource", {"ResourceArn": made.attributes["Arn"]})["Tags"]
+    assert tags == [{"Key": "b", "Value": "2"}]
+
+    # The index removed again, the stream off: in place too.
+    newer = {**KEYS, "TableName": "cfn-orders", "BillingMode": "PAY_PER_REQUEST"}
+    tables.update("Orders", new, newer, made.physical_id)
+    table = tables.call("DescribeTable", {"TableName": "cfn-orders"})["Table"]
+    assert "GlobalSecondaryIndexes" not in table
+    assert "StreamSpecification" not in table or not table["StreamSpecification"]["StreamEnabled"]
+    tables.delete("Orders", newer, made.physical_id)
+
+
+def test_key_changes_replace_a_table(types: Any) -> None:
+    tables = types("AWS::DynamoDB::Table")
+    old = {**KEYS, "BillingMode": "PAY_PER_REQUEST"}
+    hash_only = {
+        "AttributeDefinitions": KEYS["AttributeDefinitions"][:1],
+        "KeySchema": KEYS["KeySchema"][:1],
+    }
+    assert tables.replaces(old, {**old, **hash_only}) == REPLACES
+    assert tables.replaces(old, {**old, "TableName": "other"}) == REPLACES
+    lsi = {
+        "IndexName": "l",
+        "KeySchema": KEYS["KeySchema"],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+    assert tables.replaces(old, {**old, "LocalSecondaryIndexes": [lsi]}) == REPLACES
+    assert tables.replaces(old, {**old, "GlobalSecondaryIndexes": [BY_SK]}) == IN_PLACE
+
+
+def test_a_bad_table_is_dynamodbs_own_error(types: Any) -> None:
+    tables = types("AWS::DynamoDB::Table")
+    with pytest.raises(ServiceError) as caught:
+        tables.create("Bad", {"KeySchema": KEYS["KeySchema"], "BillingMode": "PAY_PER_REQUEST"})
+    assert caught.value.code == "ValidationException"
+    assert caught.value.message == (  # DynamoDB's words, never a KeyError
+        "1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy "
+        "constraint: Member must not be null"
+    )
+    with pytest.raises(ServiceError) as caught:
+        tables.create("Bad", {**KEYS, "KinesisStreamSpecification": {"StreamArn": "x"}})
+    assert caught.value.code == "InvalidRequest"
+    assert caught.value.message == (
+        "Properties validation failed for resource Bad with message: "
+        "#/KinesisStreamSpecification: is not supported by Overcast's DynamoDB"
+    )
