@@ -5,6 +5,7 @@ authorized by IAM as the caller."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -242,3 +243,142 @@ def test_a_bad_table_is_dynamodbs_own_error(types: Any) -> None:
         "Properties validation failed for resource Bad with message: "
         "#/KinesisStreamSpecification: is not supported by Overcast's DynamoDB"
     )
+
+
+# --- Kinesis ---
+
+
+def test_a_stream_is_created_resharded_retained_and_deleted(types: Any) -> None:
+    streams = types("AWS::Kinesis::Stream")
+    props = {"ShardCount": "2", "Tags": [{"Key": "a", "Value": "1"}]}
+    made = streams.create("Clicks", props)
+    name = made.physical_id
+    assert name.startswith(f"{STACK}-Clicks-")
+    assert made.attributes == {"Arn": f"arn:aws:kinesis:{REGION}:{ACCOUNT}:stream/{name}"}
+    summary = streams.call("DescribeStreamSummary", {"StreamName": name})
+    assert summary["StreamDescriptionSummary"]["OpenShardCount"] == 2
+
+    new = {"ShardCount": 4, "RetentionPeriodHours": 48, "Tags": [{"Key": "b", "Value": "2"}]}
+    assert streams.replaces(props, new) == IN_PLACE
+    assert streams.replaces(props, {**new, "Name": "other"}) == REPLACES
+    streams.update("Clicks", props, new, name)
+    summary = streams.call("DescribeStreamSummary", {"StreamName": name})
+    assert summary["StreamDescriptionSummary"]["OpenShardCount"] == 4
+    assert summary["StreamDescriptionSummary"]["RetentionPeriodHours"] == 48
+    assert streams.call("ListTagsForStream", {"StreamName": name})["Tags"] == [
+        {"Key": "b", "Value": "2"}
+    ]
+    streams.delete("Clicks", new, name)
+    streams.delete("Clicks", new, name)  # gone: success
+    listed = streams.call("ListStreams", {})["StreamNames"]
+    assert name not in listed
+
+
+def test_an_on_demand_stream(types: Any) -> None:
+    streams = types("AWS::Kinesis::Stream")
+    made = streams.create(
+        "Events", {"Name": "cfn-events", "StreamModeDetails": {"StreamMode": "ON_DEMAND"}}
+    )
+    summary = streams.call("DescribeStreamSummary", {"StreamName": made.physical_id})
+    assert summary["StreamDescriptionSummary"]["StreamModeDetails"]["StreamMode"] == "ON_DEMAND"
+
+
+# --- SSM ---
+
+
+def test_a_parameter_is_versioned_and_tagged(types: Any) -> None:
+    parameters = types("AWS::SSM::Parameter")
+    props = {"Type": "String", "Value": "one", "Tags": {"env": "dev"}}
+    made = parameters.create("Setting", props)
+    name = made.physical_id
+    assert name.startswith("CFN-Setting-")
+    assert made.attributes == {"Type": "String", "Value": "one"}
+    new = {"Type": "StringList", "Value": "a,b", "Description": "list", "Tags": {"env": "prod"}}
+    assert parameters.replaces(props, new) == IN_PLACE
+    assert parameters.replaces(props, {**new, "Name": "/x"}) == REPLACES
+    updated = parameters.update("Setting", props, new, name)
+    assert updated.attributes == {"Type": "StringList", "Value": "a,b"}
+    found = parameters.call("GetParameter", {"Name": name})["Parameter"]
+    assert (found["Type"], found["Value"], found["Version"]) == ("StringList", "a,b", 2)
+    tags = parameters.call(
+        "ListTagsForResource", {"ResourceType": "Parameter", "ResourceId": name}
+    )["TagList"]
+    assert tags == [{"Key": "env", "Value": "prod"}]
+    parameters.delete("Setting", new, name)
+    parameters.delete("Setting", new, name)  # gone: success
+
+
+def test_cloudformation_refuses_a_secure_string_parameter(types: Any) -> None:
+    parameters = types("AWS::SSM::Parameter")
+    with pytest.raises(ServiceError) as caught:
+        parameters.create("Secret", {"Name": "/cfn/secret", "Type": "SecureString", "Value": "x"})
+    assert caught.value.message == (
+        "Properties validation failed for resource Secret with message: "
+        "#/Type: SecureString is not a valid enum value"
+    )
+    with pytest.raises(ServiceError) as caught:
+        parameters.create("NoValue", {"Type": "String"})
+    assert caught.value.message.endswith("#: required key [Value] not found")
+    with pytest.raises(ServiceError) as caught:
+        parameters.call("GetParameter", {"Name": "/cfn/secret"})
+    assert caught.value.code == "ParameterNotFound"
+
+
+# --- KMS ---
+
+
+def test_a_key_and_its_alias(types: Any) -> None:
+    keys = types("AWS::KMS::Key")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "root",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ],
+    }
+    props = {"Description": "app key", "KeyPolicy": policy, "EnableKeyRotation": True}
+    made = keys.create("Key", props)
+    key_id = made.physical_id
+    assert made.attributes == {
+        "Arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{key_id}",
+        "KeyId": key_id,
+    }
+    assert keys.call("GetKeyRotationStatus", {"KeyId": key_id})["KeyRotationEnabled"] is True
+    got = keys.call("GetKeyPolicy", {"KeyId": key_id, "PolicyName": "default"})
+    assert json.loads(got["Policy"])["Statement"][0]["Sid"] == "root"
+
+    new = {**props, "Description": "renamed", "Enabled": "false", "EnableKeyRotation": False}
+    assert keys.replaces(props, new) == IN_PLACE
+    keys.update("Key", props, new, key_id)
+    metadata = keys.call("DescribeKey", {"KeyId": key_id})["KeyMetadata"]
+    assert (metadata["Description"], metadata["KeyState"]) == ("renamed", "Disabled")
+    assert keys.call("GetKeyRotationStatus", {"KeyId": key_id})["KeyRotationEnabled"] is False
+    with pytest.raises(ServiceError) as caught:  # immutable: the update fails, no replacement
+        keys.update("Key", new, {**new, "KeySpec": "RSA_2048"}, key_id)
+    assert caught.value.code == "InvalidRequest"
+
+    aliases = types("AWS::KMS::Alias")
+    alias = aliases.create("Alias", {"AliasName": "alias/cfn-app", "TargetKeyId": key_id})
+    assert alias.physical_id == "alias/cfn-app"
+    other = keys.create("Other", {})
+    aliases.update(
+        "Alias",
+        {"AliasName": "alias/cfn-app", "TargetKeyId": key_id},
+        {"AliasName": "alias/cfn-app", "TargetKeyId": other.attributes["Arn"]},
+        "alias/cfn-app",
+    )
+    listed = keys.call("ListAliases", {"KeyId": other.physical_id})["Aliases"]
+    assert [a["AliasName"] for a in listed] == ["alias/cfn-app"]
+    assert aliases.replaces({"AliasName": "alias/a"}, {"AliasName": "alias/b"}) == REPLACES
+    aliases.delete("Alias", {}, "alias/cfn-app")
+    aliases.delete("Alias", {}, "alias/cfn-app")  # gone: success
+
+    keys.delete("Key", {**new, "PendingWindowInDays": 7}, key_id)
+    keys.delete("Key", new, key_id)  # its deletion scheduled already: success
+    metadata = keys.call("DescribeKey", {"KeyId": key_id})["KeyMetadata"]
+    assert metadata["KeyState"] == "PendingDeletion"

@@ -145,8 +145,9 @@ class InvalidProperties(UserError):
 
 def invalid_property(request: ResourceRequest, pointer: str, problem: str) -> InvalidProperties:
     """CloudFormation's wording for a property its schema refuses: `pointer` is the
-    property's JSON pointer (`Type`, `Targets/0/Id`)."""
+    property's JSON pointer (`Type`, `Targets/0/Id`; "" for the properties as a whole)."""
+    where = f"#/{pointer}" if pointer else "#"
     return InvalidProperties(
         f"Properties validation failed for resource {request.logical_id} with message: "
-        f"#/{pointer}: {problem}"
+        f"{where}: {problem}"
     )
