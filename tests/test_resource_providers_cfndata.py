@@ -382,3 +382,88 @@ def test_a_key_and_its_alias(types: Any) -> None:
     keys.delete("Key", new, key_id)  # its deletion scheduled already: success
     metadata = keys.call("DescribeKey", {"KeyId": key_id})["KeyMetadata"]
     assert metadata["KeyState"] == "PendingDeletion"
+
+
+# --- EventBridge ---
+
+
+def test_a_rule_with_targets_on_a_bus_of_its_own(types: Any) -> None:
+    queue = types("AWS::SQS::Queue").create("Inbox", {})
+    queue_arn = queue.attributes["Arn"]
+    buses = types("AWS::Events::EventBus")
+    bus = buses.create("Bus", {"Name": "cfn-orders", "Description": "orders"})
+    assert bus.physical_id == "cfn-orders"
+    assert bus.attributes == {
+        "Arn": f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/cfn-orders",
+        "Name": "cfn-orders",
+    }
+    rules = types("AWS::Events::Rule")
+    props = {
+        "EventBusName": "cfn-orders",
+        "EventPattern": {"source": ["shop"]},
+        "Targets": [
+            {"Id": "q", "Arn": queue_arn, "InputPath": "$.detail"},
+            {
+                "Id": "t",
+                "Arn": queue_arn,
+                "InputTransformer": {
+                    "InputPathsMap": {"s": "$.source"},
+                    "InputTemplate": '{"from": <s>}',
+                },
+            },
+        ],
+    }
+    made = rules.create("Placed", props)
+    name = made.physical_id.split("|")[1]
+    assert made.physical_id == f"cfn-orders|{name}" and name.startswith(f"{STACK}-Placed-")
+    assert made.attributes == {"Arn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/cfn-orders/{name}"}
+    rule = rules.call("DescribeRule", {"Name": name, "EventBusName": "cfn-orders"})
+    assert json.loads(rule["EventPattern"]) == {"source": ["shop"]}
+    listed = rules.call("ListTargetsByRule", {"Rule": name, "EventBusName": "cfn-orders"})
+    assert sorted(t["Id"] for t in listed["Targets"]) == ["q", "t"]
+
+    new = {
+        **props,
+        "State": "DISABLED",
+        "Targets": [{"Id": "q", "Arn": queue_arn, "Input": '{"fixed": 1}'}],
+    }
+    assert rules.replaces(props, new) == IN_PLACE
+    assert rules.replaces(props, {**new, "EventBusName": "default"}) == REPLACES
+    assert rules.replaces(props, {**new, "Name": "x"}) == REPLACES
+    rules.update("Placed", props, new, made.physical_id)
+    rule = rules.call("DescribeRule", {"Name": name, "EventBusName": "cfn-orders"})
+    assert rule["State"] == "DISABLED"
+    listed = rules.call("ListTargetsByRule", {"Rule": name, "EventBusName": "cfn-orders"})
+    assert [(t["Id"], t.get("Input")) for t in listed["Targets"]] == [("q", '{"fixed": 1}')]
+
+    rules.delete("Placed", new, made.physical_id)
+    rules.delete("Placed", new, made.physical_id)  # gone: success
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "all",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "events:PutEvents",
+                "Resource": bus.attributes["Arn"],
+            }
+        ],
+    }
+    newer = {"Name": "cfn-orders", "Policy": policy}
+    assert buses.replaces({"Name": "cfn-orders"}, newer) == IN_PLACE
+    updated = buses.update("Bus", {"Name": "cfn-orders"}, newer, "cfn-orders")
+    assert json.loads(str(updated.attributes["Policy"]))["Statement"][0]["Sid"] == "all"
+    buses.delete("Bus", newer, "cfn-orders")
+    buses.delete("Bus", newer, "cfn-orders")
+
+
+def test_a_scheduled_rule_on_the_default_bus(types: Any) -> None:
+    rules = types("AWS::Events::Rule")
+    made = rules.create("Tick", {"Name": "cfn-tick", "ScheduleExpression": "rate(5 minutes)"})
+    assert made.physical_id == "cfn-tick"
+    assert made.attributes["Arn"] == f"arn:aws:events:{REGION}:{ACCOUNT}:rule/cfn-tick"
+    with pytest.raises(ServiceError) as caught:
+        rules.create("Bad", {"ScheduleExpression": "every day"})
+    assert caught.value.code == "ValidationException"
+    rules.delete("Tick", {}, "cfn-tick")
