@@ -467,3 +467,134 @@ def test_a_scheduled_rule_on_the_default_bus(types: Any) -> None:
         rules.create("Bad", {"ScheduleExpression": "every day"})
     assert caught.value.code == "ValidationException"
     rules.delete("Tick", {}, "cfn-tick")
+
+
+# --- S3 ---
+
+
+def test_a_bucket_with_its_configuration(types: Any) -> None:
+    buckets = types("AWS::S3::Bucket")
+    queue = types("AWS::SQS::Queue").create("Uploads", {})
+    allow_s3 = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "s3.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue.attributes["Arn"],
+            }
+        ],
+    }  # as a template must give S3 its queue, or S3 refuses the configuration
+    types("AWS::SQS::QueuePolicy").create(
+        "UploadsPolicy", {"Queues": [queue.physical_id], "PolicyDocument": allow_s3}
+    )
+    props = {
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "NotificationConfiguration": {
+            "QueueConfigurations": [
+                {
+                    "Event": "s3:ObjectCreated:*",
+                    "Queue": queue.attributes["Arn"],
+                    "Filter": {"S3Key": {"Rules": [{"Name": "suffix", "Value": ".jpg"}]}},
+                }
+            ]
+        },
+        "LifecycleConfiguration": {
+            "Rules": [{"Id": "old", "Status": "Enabled", "Prefix": "tmp/", "ExpirationInDays": 7}]
+        },
+        "CorsConfiguration": {
+            "CorsRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "MaxAge": 60}]
+        },
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": "true", "BlockPublicPolicy": True},
+        "BucketEncryption": {
+            "ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+            ]
+        },
+        "Tags": [{"Key": "team", "Value": "media"}],
+    }
+    made = buckets.create("Photos", props)
+    name = made.physical_id
+    assert name == name.lower() and name.startswith(f"{STACK}-photos-") and len(name) <= 63
+    assert made.attributes == {
+        "Arn": f"arn:aws:s3:::{name}",
+        "DomainName": f"{name}.s3.amazonaws.com",
+        "DualStackDomainName": f"{name}.s3.dualstack.{REGION}.amazonaws.com",
+        "RegionalDomainName": f"{name}.s3.{REGION}.amazonaws.com",
+        "WebsiteURL": f"http://{name}.s3-website-{REGION}.amazonaws.com",
+    }
+    bucket = {"Bucket": name}
+    assert buckets.call("GetBucketVersioning", bucket)["Status"] == "Enabled"
+    notified = buckets.call("GetBucketNotificationConfiguration", bucket)["QueueConfigurations"]
+    assert notified[0]["QueueArn"] == queue.attributes["Arn"]
+    assert notified[0]["Events"] == ["s3:ObjectCreated:*"]
+    (rule,) = notified[0]["Filter"]["Key"]["FilterRules"]
+    assert (rule["Name"].lower(), rule["Value"]) == ("suffix", ".jpg")
+    rules = buckets.call("GetBucketLifecycleConfiguration", bucket)["Rules"]
+    assert (rules[0]["ID"], rules[0]["Expiration"]["Days"]) == ("old", 7)
+    assert rules[0]["Filter"] == {"Prefix": "tmp/"}
+    assert buckets.call("GetBucketCors", bucket)["CORSRules"][0]["MaxAgeSeconds"] == 60
+    blocked = buckets.call("GetPublicAccessBlock", bucket)["PublicAccessBlockConfiguration"]
+    assert blocked["BlockPublicAcls"] is True and blocked["BlockPublicPolicy"] is True
+    assert buckets.call("GetBucketTagging", bucket)["TagSet"] == [{"Key": "team", "Value": "media"}]
+
+    new = {"Tags": [{"Key": "team", "Value": "web"}]}
+    assert buckets.replaces(props, new) == IN_PLACE
+    assert buckets.replaces(props, {"BucketName": "other"}) == REPLACES
+    buckets.update("Photos", props, new, name)
+    assert buckets.call("GetBucketVersioning", bucket)["Status"] == "Suspended"
+    assert "QueueConfigurations" not in buckets.call("GetBucketNotificationConfiguration", bucket)
+    for gone in ("GetBucketLifecycleConfiguration", "GetBucketCors", "GetPublicAccessBlock"):
+        with pytest.raises(ServiceError):
+            buckets.call(gone, bucket)
+    assert buckets.call("GetBucketTagging", bucket)["TagSet"] == [{"Key": "team", "Value": "web"}]
+
+    policies = types("AWS::S3::BucketPolicy")
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:DeleteBucket",
+                "Resource": made.attributes["Arn"],
+            }
+        ],
+    }
+    policy = policies.create("Policy", {"Bucket": name, "PolicyDocument": document})
+    assert policy.physical_id == name
+    assert policies.replaces({"Bucket": name}, {"Bucket": "other"}) == REPLACES
+    stored = buckets.call("GetBucketPolicy", bucket)
+    assert json.loads(stored["Policy"])["Statement"][0]["Effect"] == "Deny"
+    policies.delete("Policy", {}, name)
+    policies.delete("Policy", {}, name)
+    buckets.delete("Photos", new, name)
+    buckets.delete("Photos", new, name)  # gone: success
+
+
+def test_a_bucket_s3_cannot_be_is_refused(types: Any) -> None:
+    buckets = types("AWS::S3::Bucket")
+    kms = {
+        "ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
+        ]
+    }
+    with pytest.raises(ServiceError) as caught:
+        buckets.create("Sealed", {"BucketName": "cfn-sealed", "BucketEncryption": kms})
+    assert caught.value.code == "InvalidRequest"
+    with pytest.raises(ServiceError) as caught:
+        buckets.create("Bad", {"BucketName": "Not_A_Bucket"})
+    assert caught.value.code == "InvalidBucketName"
+
+
+def test_providers_act_as_the_caller_under_iam(types: Any) -> None:
+    nobody = Identity(f"arn:aws:iam::{ACCOUNT}:user/nobody", ACCOUNT, "AIDANOBODY")
+    with pytest.raises(ServiceError) as caught:
+        types("AWS::DynamoDB::Table").create("Denied", {**KEYS}, caller=nobody)
+    assert caught.value.code == "AccessDeniedException"
+    assert "dynamodb:CreateTable" in caught.value.message
+    with pytest.raises(ServiceError) as caught:
+        types("AWS::S3::Bucket").create("Denied", {}, caller=nobody)
+    assert caught.value.status == 403
+    assert "s3:CreateBucket" in caught.value.message
