@@ -8,6 +8,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.ssm import resources
     from overcast.services.ssm.api import ssm_api
     from overcast.services.ssm.parameters import ParameterService
     from overcast.services.ssm.store import SqliteParameterStore
@@ -15,9 +16,10 @@ def build(kernels: Kernels) -> BuiltService:
     settings = kernels.settings
     keys = kernels.keys
     store = SqliteParameterStore(settings.data_dir / "overcast.db")
-    return BuiltService(
-        api=ssm_api(ParameterService(store, keys, settings.account_id)), close=store.close
-    )
+    api = ssm_api(ParameterService(store, keys, settings.account_id))
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
+    return BuiltService(api=api, close=store.close)
 
 
 SPEC = ServiceSpec("ssm", build)
