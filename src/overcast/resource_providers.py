@@ -151,3 +151,18 @@ def invalid_property(request: ResourceRequest, pointer: str, problem: str) -> In
         f"Properties validation failed for resource {request.logical_id} with message: "
         f"{where}: {problem}"
     )
+
+
+def require(request: ResourceRequest, names: tuple[str, ...]) -> None:
+    """Refuse a resource missing any of its type's required properties, as CloudFormation's
+    schema check words it ("#: required key [RestApiId] not found"), before any call."""
+    missing = [name for name in names if request.properties.get(name) in (None, "")]
+    if not missing:
+        return
+    lines = [f"#: required key [{name}] not found" for name in missing]
+    if len(lines) > 1:
+        lines.insert(0, f"#: {len(lines)} schema violations found")
+    raise InvalidProperties(
+        f"Properties validation failed for resource {request.logical_id} with message: "
+        + "\n".join(lines)
+    )

@@ -18,8 +18,7 @@ As the CloudFormation resource reference has them (create-only properties replac
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
-from overcast.resource_properties import require
-from overcast.resource_providers import Provisioned, ResourceRequest
+from overcast.resource_providers import Provisioned, ResourceRequest, require
 from overcast.services.apigateway.errors import BadRequestException
 from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
 from overcast.services.apigateway.template_patches import JSON, LIST, Field, escaped, patches

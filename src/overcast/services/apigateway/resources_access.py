@@ -21,8 +21,7 @@ from __future__ import annotations
 import re
 
 from overcast.aws.in_process import InProcessApi
-from overcast.resource_properties import require
-from overcast.resource_providers import Provisioned, ResourceRequest, physical_name
+from overcast.resource_providers import Provisioned, ResourceRequest, physical_name, require
 from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
 from overcast.services.apigateway.template_patches import JSON, LIST, Field, patches
 

@@ -16,8 +16,7 @@ As the CloudFormation resource reference has them (create-only properties replac
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
-from overcast.resource_properties import require
-from overcast.resource_providers import Provisioned, ResourceRequest, physical_name
+from overcast.resource_providers import Provisioned, ResourceRequest, physical_name, require
 from overcast.services.apigateway.errors import NotFoundException
 from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
 from overcast.services.apigateway.template_patches import MAP, Field, escaped, patches, text

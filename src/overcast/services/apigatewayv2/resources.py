@@ -24,13 +24,13 @@ from collections.abc import Callable
 
 from overcast.aws.in_process import InProcessApi
 from overcast.aws.template_input import typed
-from overcast.resource_properties import require
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
     Provisioned,
     ResourceRequest,
     changed_any,
+    require,
 )
 from overcast.services.apigatewayv2.errors import NotFoundException
 from overcast.services.apigatewayv2.resources_import import Definitions
