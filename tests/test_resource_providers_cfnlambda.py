@@ -204,7 +204,7 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
         "Code": {"ZipFile": HANDLER},
         "Description": "first",
         "Timeout": "30",  # a parameter's text: a number to Lambda
-        "Environment": {"Variables": {"MODE": "1"}},
+        "Environment": {"Variables": {"MODE": 1, "DEBUG": True}},
         "Tags": [{"Key": "team", "Value": "x"}],
     }
     made = functions.create(request("Fn", "AWS::Lambda::Function", props))
@@ -214,6 +214,7 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
     assert made.attributes["SnapStartResponse.ApplyOn"] == "None"
     config = providers.lambda_call("GetFunctionConfiguration", {"FunctionName": name})
     assert (config["Timeout"], config["Description"]) == (30, "first")
+    assert config["Environment"] == {"Variables": {"MODE": "1", "DEBUG": "true"}}
     package = inline_package(HANDLER, "python3.11")
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
 
@@ -272,8 +273,12 @@ def test_versions_aliases_and_provisioned_concurrency(providers: Providers) -> N
     version = versions.create(request("V1", "AWS::Lambda::Version", {"FunctionName": name}))
     assert version.physical_id == f"{function.attributes['Arn']}:1"
     assert version.attributes == {"FunctionArn": version.physical_id, "Version": "1"}
-    assert versions.replaces({"FunctionName": name}, {"FunctionName": name, "Description": "x"})
+    described = {"FunctionName": name, "Description": "x"}
+    assert versions.replaces({"FunctionName": name}, described) == REPLACES
     assert versions.replaces({"FunctionName": name}, {"FunctionName": name}) == IN_PLACE
+    concurrency = {"ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": 1}}
+    provisioned = {"FunctionName": name, **concurrency}
+    assert versions.replaces({"FunctionName": name}, provisioned) == REPLACES
 
     aliases = providers["AWS::Lambda::Alias"]
     props = {"FunctionName": name, "Name": "live", "FunctionVersion": "1"}

@@ -17,6 +17,7 @@ from overcast.resource_providers import (
     REPLACES,
     Provisioned,
     ResourceRequest,
+    attribute_text,
     changed_any,
     physical_name,
     tag_map,
@@ -163,6 +164,11 @@ def _configuration(props: dict) -> dict:
         for prop, (api_name, _) in CONFIGURATION.items()
         if props.get(prop) is not None
     }
+    environment = found.get("Environment")
+    if isinstance(environment, dict) and isinstance(environment.get("Variables"), dict):
+        # CloudFormation passes a variable's number or boolean on as text.
+        variables = {k: attribute_text(v) for k, v in environment["Variables"].items()}
+        found["Environment"] = {**environment, "Variables": variables}
     for number in ("Timeout", "MemorySize"):
         if number in found:
             found[number] = integer(found[number])

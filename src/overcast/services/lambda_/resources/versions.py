@@ -3,8 +3,8 @@
 As the CloudFormation resource reference has them:
 - AWS::Lambda::Version publishes the function's current code and configuration. Ref is the
   version's ARN; Fn::GetAtt `FunctionArn` (the same ARN) and `Version` (its number).
-  FunctionName, CodeSha256, Description and RuntimePolicy replace it (a version cannot
-  change); ProvisionedConcurrencyConfig is changed in place.
+  FunctionName, CodeSha256, Description, ProvisionedConcurrencyConfig and RuntimePolicy are
+  create-only (its resource schema): a version cannot change, a change publishes another.
 - AWS::Lambda::Alias: Ref is the alias's ARN; Fn::GetAtt `AliasArn`. FunctionName and Name
   are create-only; FunctionVersion, Description, RoutingConfig and
   ProvisionedConcurrencyConfig change in place. RoutingConfig's `AdditionalVersionWeights`
@@ -23,7 +23,9 @@ from overcast.resource_providers import (
 from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.resources._calls import LambdaCalls, integer
 
-VERSION_CREATE_ONLY = frozenset({"FunctionName", "CodeSha256", "Description", "RuntimePolicy"})
+VERSION_CREATE_ONLY = frozenset(
+    {"FunctionName", "CodeSha256", "Description", "ProvisionedConcurrencyConfig", "RuntimePolicy"}
+)
 ALIAS_CREATE_ONLY = frozenset({"FunctionName", "Name"})
 
 
@@ -49,11 +51,7 @@ class VersionResource:
         return Provisioned(arn, {"FunctionArn": arn, "Version": number})
 
     def update(self, request: ResourceRequest) -> Provisioned:
-        arn = str(request.physical_id)
-        old = (request.previous_properties or {}).get("ProvisionedConcurrencyConfig")
-        _provision(self.calls, request, arn, old, request.properties.get(
-            "ProvisionedConcurrencyConfig"
-        ))  # fmt: skip
+        arn = str(request.physical_id)  # nothing changes in place
         return Provisioned(arn, {"FunctionArn": arn, "Version": arn.rsplit(":", 1)[-1]})
 
     def delete(self, request: ResourceRequest) -> None:
