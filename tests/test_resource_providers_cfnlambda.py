@@ -206,6 +206,7 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
         "Timeout": "30",  # a parameter's text: a number to Lambda
         "Environment": {"Variables": {"MODE": 1, "DEBUG": True}},
         "Tags": [{"Key": "team", "Value": "x"}],
+        "LoggingConfig": {"LogFormat": "JSON", "LogGroup": "/custom/group"},
     }
     made = functions.create(request("Fn", "AWS::Lambda::Function", props))
     name = made.physical_id
@@ -219,7 +220,11 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(package).digest()).decode()
 
     new = {
-        **{k: v for k, v in props.items() if k not in ("Description", "Environment")},
+        **{
+            k: v
+            for k, v in props.items()
+            if k not in ("Description", "Environment", "LoggingConfig")
+        },
         "Code": {"ZipFile": HANDLER + "# changed\n"},
         "MemorySize": 256,
         "ReservedConcurrentExecutions": 2,
@@ -232,9 +237,19 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
     config = got["Configuration"]
     assert (config["MemorySize"], config["Description"]) == (256, "")  # dropped: default
     assert config["Environment"] == {"Variables": {}}
+    assert config["LoggingConfig"]["LogFormat"] == "Text"
+    assert config["LoggingConfig"]["LogGroup"] == f"/aws/lambda/{name}"
     assert config["CodeSha256"] != base64.b64encode(hashlib.sha256(package).digest()).decode()
     assert got["Concurrency"] == {"ReservedConcurrentExecutions": 2}
     assert got["Tags"] == {"team": "y"}
+
+    as_node = {**new, "Runtime": "nodejs20.x"}  # the same inline text, another language
+    functions.update(
+        request("Fn", "AWS::Lambda::Function", as_node, previous=new, physical_id=name)
+    )
+    config = providers.lambda_call("GetFunctionConfiguration", {"FunctionName": name})
+    repacked = inline_package(new["Code"]["ZipFile"], "nodejs20.x")
+    assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(repacked).digest()).decode()
 
     functions.delete(request("Fn", "AWS::Lambda::Function", new, physical_id=name))
     functions.delete(request("Fn", "AWS::Lambda::Function", new, physical_id=name))

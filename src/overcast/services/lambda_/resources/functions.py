@@ -85,9 +85,7 @@ class FunctionResource:
             self.calls.call(
                 request, "UpdateFunctionConfiguration", {"FunctionName": name, **changes}
             )
-        if old.get("Code") != new.get("Code") or old.get("Architectures") != new.get(
-            "Architectures"
-        ):
+        if _code_changed(old, new):
             params = {"FunctionName": name, **_code(new)}
             if new.get("Architectures"):
                 params["Architectures"] = new["Architectures"]
@@ -187,6 +185,16 @@ def _code(props: dict) -> dict:
         return {"ZipFile": inline_package(str(code["ZipFile"]), props.get("Runtime"))}
     names = ("S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri", "SourceKMSKeyArn")
     return {name: code[name] for name in names if code.get(name) is not None}
+
+
+def _code_changed(old: dict, new: dict) -> bool:
+    """Whether the package must be sent again: new code, a new architecture, or inline code
+    under a runtime of another language (index.py becomes index.js)."""
+    if old.get("Code") != new.get("Code") or old.get("Architectures") != new.get("Architectures"):
+        return True
+    inline = isinstance(new.get("Code"), dict) and new["Code"].get("ZipFile") is not None
+    language = str(old.get("Runtime", ""))[:4] != str(new.get("Runtime", ""))[:4]
+    return inline and language
 
 
 def _logging_default(name: str) -> dict:
