@@ -9,6 +9,8 @@ import hashlib
 import http.server
 import io
 import json
+import shutil
+import subprocess
 import threading
 import types
 import zipfile
@@ -594,3 +596,43 @@ def test_providers_act_as_the_caller_under_iam(providers: Providers) -> None:
         )
     assert caught.value.status == 403
     assert "iam:createrole" in caught.value.message.lower()
+
+
+NODE_CHECK = """
+const http = require("http");
+const server = http.createServer((req, res) => {
+  let body = "";
+  req.on("data", (d) => (body += d));
+  req.on("end", () => {
+    console.log(JSON.stringify({ method: req.method, url: req.url, body: JSON.parse(body) }));
+    res.end();
+    server.close();
+  });
+});
+server.listen(0, "127.0.0.1", async () => {
+  const index = require(process.argv[1] + "/index.js");
+  const event = {
+    ResponseURL: "http://127.0.0.1:" + server.address().port + "/reply",
+    StackId: "s", RequestId: "r", LogicalResourceId: "L",
+  };
+  await index.handler(event, { logStreamName: "ls" });
+});
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+def test_inline_node_code_requires_cfn_response(tmp_path: Path) -> None:
+    source = (
+        'const response = require("cfn-response");\n'
+        "exports.handler = (event, context) =>\n"
+        "  response.send(event, context, response.SUCCESS, { Answer: 42 }, 'phys');\n"
+    )
+    zipfile.ZipFile(io.BytesIO(inline_package(source, "nodejs20.x"))).extractall(tmp_path)
+    ran = subprocess.run(
+        ["node", "-e", NODE_CHECK, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert ran.returncode == 0, ran.stderr
+    put = json.loads(next(x for x in ran.stdout.splitlines() if x.startswith('{"method"')))
+    assert (put["method"], put["url"]) == ("PUT", "/reply")
+    assert put["body"]["Status"] == "SUCCESS" and put["body"]["Data"] == {"Answer": 42}
+    assert put["body"]["PhysicalResourceId"] == "phys"
