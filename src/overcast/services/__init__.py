@@ -28,6 +28,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     KMS,  # delivers to nothing; its keys are registered before any other service is built
     IAM,  # delivers to nothing; the authorizer reads it
     STS,  # assumes IAM's roles (through the kernels' identities)
+    # REST APIs' endpoints claim their APIs' hosts (`<id>.execute-api.*`) ahead of HTTP APIs'
+    # front door, which answers every other such host
+    APIGATEWAY,
     APIGATEWAYV2,  # its HTTP APIs' endpoints are claimed ahead of SNS's subscriber links
     LOGS,
     SQS,  # receives from SNS, EventBridge, S3 (and Lambda's destinations)
@@ -39,5 +42,4 @@ SERVICES: tuple[ServiceSpec, ...] = (
     DYNAMODB,  # delivers to nothing; writes its streams' records
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
     KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
-    APIGATEWAY,  # REST APIs' control plane; its data plane reads `deployed`
 )

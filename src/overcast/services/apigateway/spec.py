@@ -1,6 +1,7 @@
 """API Gateway's REST APIs (apigateway) as SERVICES lists it: the control plane on the
-gateway, its state in `<data dir>/apigateway.db`, and `deployed` (deployed.py), what the REST
-APIs' data plane reads."""
+gateway, its state in `<data dir>/apigateway.db`, and the REST APIs' endpoints (endpoint/) as
+a front door answered off ASGI when the request can be taken whole, reading what is
+deployed (deployed.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigateway.api.service import apigateway_api
     from overcast.services.apigateway.api_keys import ApiKeys
     from overcast.services.apigateway.deployed import DeployedApis
+    from overcast.services.apigateway.endpoint.door import RestApiEndpoints
+    from overcast.services.apigateway.endpoint.functions import FunctionCalls
+    from overcast.services.apigateway.endpoint.integrations import Integrations
     from overcast.services.apigateway.registry import Registry
     from overcast.services.apigateway.rest_apis import RestApis
     from overcast.services.apigateway.store import SqliteRestApiStore
@@ -26,7 +30,15 @@ def build(kernels: Kernels) -> BuiltService:
     deployed = DeployedApis(registry, keys, plans)  # the data plane's view, kept up to date
     registry.load()
     backend = Backend(registry, RestApis(registry, settings.account_id), keys, plans, deployed)
-    return BuiltService(api=apigateway_api(backend), close=store.close)
+    control = kernels.control
+    functions = FunctionCalls(control, kernels.engine, control.invoke_permissions)
+    endpoints = RestApiEndpoints(deployed, Integrations(functions), settings.account_id)
+    return BuiltService(
+        api=apigateway_api(backend),
+        front_doors=(endpoints,),
+        shortcut_doors=(endpoints,),
+        close=store.close,
+    )
 
 
 SPEC = ServiceSpec("apigateway", build)
