@@ -14,9 +14,13 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigateway.api.service import apigateway_api
     from overcast.services.apigateway.api_keys import ApiKeys
     from overcast.services.apigateway.deployed import DeployedApis
+    from overcast.services.apigateway.endpoint.authorization import Authorization
     from overcast.services.apigateway.endpoint.door import RestApiEndpoints
     from overcast.services.apigateway.endpoint.functions import FunctionCalls
     from overcast.services.apigateway.endpoint.integrations import Integrations
+    from overcast.services.apigateway.endpoint.lambda_authorizers import LambdaAuthorizers
+    from overcast.services.apigateway.endpoint.usage import Usage
+    from overcast.services.apigateway.endpoint.validation import Validation
     from overcast.services.apigateway.registry import Registry
     from overcast.services.apigateway.rest_apis import RestApis
     from overcast.services.apigateway.store import SqliteRestApiStore
@@ -32,7 +36,14 @@ def build(kernels: Kernels) -> BuiltService:
     backend = Backend(registry, RestApis(registry, settings.account_id), keys, plans, deployed)
     control = kernels.control
     functions = FunctionCalls(control, kernels.engine, control.invoke_permissions)
-    endpoints = RestApiEndpoints(deployed, Integrations(functions), settings.account_id)
+    # A method's checks, in API Gateway's order: who calls (an authorizer's usage key is
+    # read next), the throttles and the API key, the request's parameters and body.
+    checks = (
+        Authorization(LambdaAuthorizers(functions), kernels.request_auth),
+        Usage(deployed),
+        Validation(),
+    )
+    endpoints = RestApiEndpoints(deployed, Integrations(functions), settings.account_id, checks)
     return BuiltService(
         api=apigateway_api(backend),
         front_doors=(endpoints,),

@@ -110,8 +110,8 @@ class RestApiEndpoints:
         try:
             stage_name, _, rest = claim.raw_path[1:].partition("/")
             stage = self._deployed.stage(claim.name, stage_name)
-            response = await self._answer(claim.name, stage, "/" + rest, request, request_id,
-                                          extended_id)  # fmt: skip
+            ids = (request_id, extended_id, claim.path)
+            response = await self._answer(claim.name, stage, "/" + rest, request, ids)
         except GatewayRefusal as refusal:
             response = refusal_response(refusal, stage, request)
         response.headers.append(("x-amzn-requestid", request_id))
@@ -124,9 +124,9 @@ class RestApiEndpoints:
         stage: DeployedStage | None,
         path: str,
         request: HttpRequest,
-        request_id: str,
-        extended_id: str,
+        ids: tuple[str, str, str],
     ) -> HttpResponse:
+        request_id, extended_id, sent_path = ids
         if stage is None or stage.api.get("disableExecuteApiEndpoint"):
             raise ForbiddenEndpoint()
         if request.oversized:
@@ -149,7 +149,7 @@ class RestApiEndpoints:
             path_parameters=route.path_parameters,
             stage_variables=stage.stage.get("variables") or {},
         )
-        exchange = Exchange(request, stage, route, scope)
+        exchange = Exchange(request, stage, route, scope, extra={"sent_path": sent_path})
         for check in self._checks:
             await check(exchange)
         response = await self._integrations.answer(exchange)

@@ -47,9 +47,8 @@ def refusal_response(
             if value is not None:
                 headers.append((name[len(HEADER) :].lower(), value))
     templates = chosen.get("responseTemplates") or {}
-    template = templates.get(JSON, next(iter(templates.values()), None))
-    if template is None:
-        return HttpResponse(status, headers, b"")
+    # A customised response without templates keeps API Gateway's own body.
+    template = templates.get(JSON, next(iter(templates.values()), DEFAULT_TEMPLATES[JSON]))
     if template == DEFAULT_TEMPLATES[JSON]:
         return HttpResponse(status, headers, _default_body(refusal))
     data = data or TemplateData(stage_variables=_variables(stage))
