@@ -36,6 +36,7 @@ from overcast.keys import KeyServices
 from overcast.object_readers import ObjectReaders
 from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
+from overcast.resource_providers import ResourceProviders
 from overcast.runtimes.node_sdk import NodeSdk
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
@@ -83,6 +84,8 @@ class Platform:
     sessions: SessionKeys | None = None
     # The Parameters and Secrets extension's listeners (http/parameters_secrets.py)
     parameters_secrets: ParametersSecretsHost | None = None
+    # The resource types the services provide to CloudFormation (resource_providers.py)
+    resource_providers: ResourceProviders | None = None
     _collecting: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -196,6 +199,7 @@ def build_platform(settings: Settings) -> Platform:
         identities=identities,
         request_auth=request_auth,
         arrivals=Arrivals(),
+        resource_providers=ResourceProviders(),
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)
@@ -277,6 +281,7 @@ def build_platform(settings: Settings) -> Platform:
         signing_keys=signing_keys,
         sessions=sessions,
         parameters_secrets=parameters_secrets,
+        resource_providers=kernels.resource_providers,
     )
 
 

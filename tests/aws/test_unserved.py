@@ -12,7 +12,7 @@ from support import RunningServer
 @pytest.mark.parametrize(
     ("service", "call", "code"),
     [
-        ("cloudformation", lambda c: c.list_stacks(), "InvalidAction"),  # query protocol
+        ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "InvalidAction"),  # query
         ("stepfunctions", lambda c: c.list_state_machines(), "UnknownOperationException"),
     ],
 )

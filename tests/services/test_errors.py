@@ -33,6 +33,7 @@ SERVICES = [
 KEPT = {
     "S3NotImplemented": "S3's NotImplemented would shadow Python's builtin",
     "BatchRequestError": "its code is per instance (TooManyEntriesInBatchRequest, ...)",
+    "ManagementBadRequest": "the @connections API's BadRequestException, beside apigatewayv2's",
 }
 
 

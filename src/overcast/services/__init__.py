@@ -10,6 +10,7 @@ from __future__ import annotations
 from overcast.services.apigateway.spec import SPEC as APIGATEWAY
 from overcast.services.apigatewayv2.spec import SPEC as APIGATEWAYV2
 from overcast.services.base import ServiceSpec
+from overcast.services.cloudformation.spec import SPEC as CLOUDFORMATION
 from overcast.services.dynamodb.spec import SPEC as DYNAMODB
 from overcast.services.dynamodbstreams.spec import SPEC as DYNAMODBSTREAMS
 from overcast.services.events.spec import SPEC as EVENTS
@@ -42,4 +43,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     DYNAMODB,  # delivers to nothing; writes its streams' records
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
     KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
+    CLOUDFORMATION,  # last: every other service has registered its resource providers
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from overcast.aws.gateway import Api
+    from overcast.aws.in_process import InProcessApi
     from overcast.aws.request_auth import RequestAuth
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
@@ -25,10 +26,17 @@ if TYPE_CHECKING:
     from overcast.keys import KeyServices
     from overcast.object_readers import ObjectReaders
     from overcast.observe.logs import LogStore
+    from overcast.resource_providers import ResourceProviders
     from overcast.services.lambda_.control.plane import ControlPlane
     from overcast.shards import Arrivals
     from overcast.store.events import EventStore
     from overcast.types import Acceptor, FrontDoor, Functions
+
+
+def _resource_providers() -> ResourceProviders:
+    from overcast.resource_providers import ResourceProviders
+
+    return ResourceProviders()
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,23 @@ class Kernels:
     # News of records written to streams (shards.Arrivals): DynamoDB tells it of its streams'
     # records, DynamoDB Streams' readers wait on it; None in a test's own kernels
     arrivals: Arrivals | None = None
+    # The resource types CloudFormation deploys (resource_providers.py): each service
+    # registers the providers of its `resources.py` when built; CloudFormation reads them
+    resource_providers: ResourceProviders = field(default_factory=_resource_providers)
+
+    def in_process(self, api: Api) -> InProcessApi:
+        """Calls to `api` made inside the server (a resource provider's to its own service),
+        authorized by the gateway's authorizer once the factory has built it."""
+        from overcast.aws.authorizer import AllowAll
+        from overcast.aws.in_process import InProcessApi
+
+        auth = self.request_auth
+        return InProcessApi(
+            api,
+            lambda: auth.authorizer if auth is not None else AllowAll(),
+            self.settings.account_id,
+            f"{self.settings.endpoint}/",
+        )
 
 
 def _nothing() -> None:

@@ -4,6 +4,8 @@ Scan and Query pages, index reads."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
@@ -207,3 +209,28 @@ def test_the_aws_cli_puts_and_gets(server, make_table):
     aws(server, "dynamodb", "put-item", "--table-name", name, "--item", '{"pk": {"S": "cli"}}')
     got = aws(server, "dynamodb", "get-item", "--table-name", name, "--key", '{"pk": {"S": "cli"}}')
     assert got["Item"] == {"pk": {"S": "cli"}}
+
+
+def test_a_page_of_items_is_answered_without_walking_each_value(monkeypatch):
+    """The wire answers items as they are kept (already the wire's form): serialising a page
+    walks the output shape down to each item, never through each AttributeValue."""
+    from botocore.session import get_session
+
+    from overcast.aws.protocols import aws_json
+    from overcast.services.dynamodb import wire
+
+    walked = []
+    real = aws_json.to_json
+
+    def counting(shape, value):
+        walked.append(shape.name if shape is not None else None)
+        return real(shape, value)
+
+    monkeypatch.setattr(aws_json, "to_json", counting)
+    monkeypatch.setattr(wire, "to_json", counting)
+    model = get_session().get_service_model("dynamodb")
+    items = [{"pk": {"S": str(n)}, "m": {"M": {"l": {"L": [{"N": "1"}]}}}} for n in range(500)]
+    result = {"Items": items, "Count": 500, "ScannedCount": 500, "LastEvaluatedKey": items[-1]}
+    response = wire.DynamoDbWire(model).response(model.operation_model("Query"), result)
+    assert json.loads(response.body) == result
+    assert "AttributeValue" not in walked and len(walked) < 10

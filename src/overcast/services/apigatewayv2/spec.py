@@ -12,6 +12,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigatewayv2.api.service import apigatewayv2_api
     from overcast.services.apigatewayv2.control.apis import HttpApiService
     from overcast.services.apigatewayv2.endpoints import HttpApis
+    from overcast.services.apigatewayv2.invoke_auth import InvokeAuth
     from overcast.services.apigatewayv2.store import SqliteHttpApiStore
     from overcast.services.apigatewayv2.websocket.endpoint import WebSocketApis
 
@@ -26,6 +27,7 @@ def build(kernels: Kernels) -> BuiltService:
         settings.account_id,
         kernels.control.invoke_permissions,
         declines=http_apis.registry.is_socket,
+        invoke_auth=InvokeAuth(kernels.request_auth, settings.account_id, settings.default_region),
     )
     sockets = WebSocketApis(
         http_apis.served_socket,

@@ -1,19 +1,21 @@
 """DynamoDB's JSON 1.0 wire: the shared JSON protocol (aws/protocols/aws_json.py), except that
 AttributeValues pass through as the client wrote them (B values stay base64 text, N values
-text: types.py checks and normalises them, in DynamoDB's words), and that errors carry their
-extra members (`Item` of ConditionalCheckFailedException, `CancellationReasons` of
-TransactionCanceledException) beside `__type` and `message`."""
+text: types.py checks and normalises them, in DynamoDB's words) and go back out as they are
+kept (already the wire's form: a 1 MB Query page is not walked value by value again), and that
+errors carry their extra members (`Item` of ConditionalCheckFailedException,
+`CancellationReasons` of TransactionCanceledException) beside `__type` and `message`."""
 
 from __future__ import annotations
 
 import json
+import uuid
 
 from botocore.model import OperationModel, Shape
 from starlette.responses import Response
 
 from overcast.aws import json_document
 from overcast.aws.errors import InvalidRequestContentException, ServiceError
-from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol
+from overcast.aws.protocols.aws_json import JsonInputError, JsonProtocol, to_json
 from overcast.aws.protocols.rest_json import from_json, json_name
 
 # DynamoDB names its errors with its namespace, as botocore reads them (after the '#').
@@ -35,6 +37,17 @@ class DynamoDbWire(JsonProtocol):
             return _read(shape, document, shape.name)
         except InvalidRequestContentException as exc:
             raise JsonInputError(exc.message) from exc
+
+    def response(
+        self, operation: OperationModel, result: dict | None, request_id: str | None = None
+    ) -> Response:
+        shape = operation.output_shape
+        body = _write(shape, result or {}) if shape is not None else {}
+        return Response(
+            json.dumps(body, separators=(",", ":")),
+            media_type=self.media_type,
+            headers={"x-amzn-RequestId": request_id or str(uuid.uuid4())},
+        )
 
     def error_response(self, exc: ServiceError) -> Response:
         shape = getattr(exc, "shape", exc.code)
@@ -68,3 +81,26 @@ def _read(shape: Shape, value: object, path: str) -> object:
     if kind == "map" and isinstance(value, dict):
         return {key: _read(shape.value, item, f"{path}.{key}") for key, item in value.items()}
     return from_json(shape, value, path)
+
+
+def _write(shape: Shape | None, value: object) -> object:
+    """`to_json`, but an AttributeValue (at any depth) goes out as it is kept."""
+    if shape is None:
+        return to_json(shape, value)
+    if shape.name == "AttributeValue":
+        return value
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {
+            json_name(k, members[k]) if k in members else k: _write(members.get(k), v)
+            for k, v in value.items()
+            if v is not None
+        }
+    if kind == "map" and isinstance(value, dict):
+        if shape.value.name == "AttributeValue":
+            return value  # an item (or a key): kept in the wire's form
+        return {k: _write(shape.value, v) for k, v in value.items() if v is not None}
+    if kind == "list" and isinstance(value, (list, tuple)):
+        return [_write(shape.member, v) for v in value]
+    return to_json(shape, value)

@@ -12,6 +12,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.logs import resources
     from overcast.services.logs.api import logs_api
     from overcast.services.logs.calls import CloudWatchLogs
     from overcast.services.logs.forwarder import Forwarder
@@ -37,7 +38,10 @@ def build(kernels: Kernels) -> BuiltService:
         await asyncio.to_thread(retention.stop)
         queries.close()
 
-    return BuiltService(api=logs_api(logs), start=start, stop=stop)
+    api = logs_api(logs)
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
+    return BuiltService(api=api, start=start, stop=stop)
 
 
 SPEC = ServiceSpec("logs", build)

@@ -10,6 +10,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.sns import resources
     from overcast.services.sns.api import SigningCertificate, SubscriberLinks, Topics, sns_api
     from overcast.services.sns.fanout import Fanout
     from overcast.services.sns.notification import Urls
@@ -36,6 +37,8 @@ def build(kernels: Kernels) -> BuiltService:
     publisher = Publisher(registry, fanout.submit, fanout.outbox)
     topics = Topics(TopicService(registry), SubscriptionService(registry, fanout), publisher)
     api = sns_api(topics)
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
 
     async def stop() -> None:
         await fanout.stop()

@@ -9,6 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.sqs import resources
     from overcast.services.sqs.api.service import sqs_api
     from overcast.services.sqs.service import QueueService
 
@@ -22,8 +23,11 @@ def build(kernels: Kernels) -> BuiltService:
         control.event_source_mappings,  # the pollers poll with each function's role
     )
     control.event_source_mappings.attach(sqs.pollers)
+    api = sqs_api(sqs)
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltService(
-        api=sqs_api(sqs),
+        api=api,
         senders={"sqs": sqs.broker.deliver},
         start=sqs.start,  # the engine has started by then: its pollers invoke functions
         stop=sqs.stop,

@@ -33,11 +33,20 @@ from dataclasses import replace
 
 from overcast.aws.arn import Arn
 from overcast.aws.clock import Clock
-from overcast.aws.errors import InvalidEventPatternException, InvalidParameterValueException
-from overcast.aws.event_patterns.patterns import EventPattern
+from overcast.aws.errors import InvalidParameterValueException
 from overcast.aws.paging import page
 from overcast.function import LATEST
 from overcast.services.lambda_.control.catalog import Catalog
+from overcast.services.lambda_.control.mapping_settings import (
+    DEFAULT_BATCH_SIZE,
+    NOT_FOR_QUEUES,
+    NOT_FOR_STREAMS,
+    STREAM_DEFAULTS,
+    arn_service,
+    checked,
+    duplicate,
+    refuse_parameters,
+)
 from overcast.services.lambda_.control.naming import name_function
 from overcast.services.lambda_.control.source_permissions import (
     SourcePermissions,
@@ -56,53 +65,10 @@ from overcast.services.lambda_.store.base import Store
 from overcast.types import EventSources, PolledMapping, Source
 
 PAGE_LIMIT = 100
-DEFAULT_BATCH_SIZE = 10
-STREAM_BATCH_SIZE = 100
 NO_RECORDS = "No records processed"  # a stream mapping's LastProcessingResult at first
 STREAM_REASON = "User action"  # a stream mapping's StateTransitionReason
-# A stream mapping's settings when not given (Lambda's defaults).
-STREAM_DEFAULTS = {
-    "batch_size": STREAM_BATCH_SIZE,
-    "parallelization_factor": 1,
-    "bisect_batch_on_function_error": False,
-    "maximum_retry_attempts": -1,
-    "maximum_record_age_s": -1,
-    "tumbling_window_s": 0,
-}
-# What Lambda accepts only for brokers (and queues' ScalingConfig), not for streams.
-NOT_FOR_STREAMS = (
-    "Topics",
-    "Queues",
-    "SourceAccessConfigurations",
-    "SelfManagedEventSource",
-    "AmazonManagedKafkaEventSourceConfig",
-    "SelfManagedKafkaEventSourceConfig",
-    "DocumentDBEventSourceConfig",
-    "ScalingConfig",
-)
-ON_FAILURE_SERVICES = ("sqs", "sns", "s3")
-FIFO_BATCH_LIMIT = 10
-MAX_FILTERS = 5
 NOT_FOUND = "The resource you requested does not exist."
 POLL_OK = "OK"  # LastProcessingResult once a refused mapping may poll again
-# What Lambda accepts only for streams and brokers, not for SQS.
-NOT_FOR_QUEUES = (
-    "StartingPosition",
-    "StartingPositionTimestamp",
-    "ParallelizationFactor",
-    "DestinationConfig",
-    "MaximumRecordAgeInSeconds",
-    "BisectBatchOnFunctionError",
-    "MaximumRetryAttempts",
-    "TumblingWindowInSeconds",
-    "Topics",
-    "Queues",
-    "SourceAccessConfigurations",
-    "SelfManagedEventSource",
-    "AmazonManagedKafkaEventSourceConfig",
-    "SelfManagedKafkaEventSourceConfig",
-    "DocumentDBEventSourceConfig",
-)
 
 
 class EventSourceMappingService:
@@ -130,7 +96,7 @@ class EventSourceMappingService:
         their pollers (at start); mappings caught in a transition by a stop settle now."""
         self.sources[service] = sources
         for mapping in list(self._mappings.values()):
-            if _arn_service(mapping.event_source_arn) == service:
+            if arn_service(mapping.event_source_arn) == service:
                 sources.apply(mapping, self._settler(mapping))
 
     # --- reading ----------------------------------------------------------------------------
@@ -206,11 +172,11 @@ class EventSourceMappingService:
         parameters named, to refuse those that are not for the source."""
         check_tags(settings.get("tags") or {})
         if not source_arn:
-            _refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
+            refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
             raise InvalidParameterValueException("EventSourceArn is required for this source.")
         source = self._sources(source_arn).check_source(region, source_arn)
         if source.stream:
-            _refuse_parameters(given, NOT_FOR_STREAMS, "stream")
+            refuse_parameters(given, NOT_FOR_STREAMS, "stream")
             if "StartingPosition" not in given:
                 raise InvalidParameterValueException(
                     "StartingPosition is required for this event source."
@@ -218,13 +184,13 @@ class EventSourceMappingService:
             settings = {**STREAM_DEFAULTS, **settings, "last_processing_result": NO_RECORDS}
             settings["state_reason"] = STREAM_REASON
         else:
-            _refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
+            refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
         function_arn = self._function_arn(region, function_name, source, source_arn)
         with self.lock:
             for other in self._mappings.values():
                 if other.event_source_arn == source_arn and other.function_arn == function_arn:
                     raise ResourceConflictException(
-                        _duplicate(source, source_arn, function_name, other.uuid)
+                        duplicate(source, source_arn, function_name, other.uuid)
                     )
             mapping = EventSourceMapping(
                 uuid=str(uuids.uuid4()),
@@ -238,7 +204,7 @@ class EventSourceMappingService:
                 state=MappingState.CREATING,
                 last_modified=self._now(),
             )
-            mapping = _checked(replace(mapping, **settings), source)
+            mapping = checked(replace(mapping, **settings), source)
             self._check_destination(mapping)
             self._save(mapping)
         return mapping
@@ -255,15 +221,15 @@ class EventSourceMappingService:
             sources = self._sources(current.event_source_arn)
             source = sources.check_source(current.region, current.event_source_arn)
             if source.stream:
-                _refuse_parameters(given, NOT_FOR_STREAMS, "stream")
+                refuse_parameters(given, NOT_FOR_STREAMS, "stream")
             else:
-                _refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
+                refuse_parameters(given, NOT_FOR_QUEUES, "Amazon SQS")
             if function_name:
                 function_arn = self._function_arn(
                     region, function_name, source, current.event_source_arn
                 )
                 settings = {**settings, "function_arn": function_arn}
-            mapping = _checked(replace(current, **settings), source)
+            mapping = checked(replace(current, **settings), source)
             if (mapping.on_failure, mapping.function_arn) != (
                 current.on_failure,
                 current.function_arn,
@@ -385,7 +351,7 @@ class EventSourceMappingService:
 
     def _sources(self, source_arn: str) -> EventSources:
         """The pollers of sources like `source_arn` (by its ARN service)."""
-        sources = self.sources.get(_arn_service(source_arn))
+        sources = self.sources.get(arn_service(source_arn))
         if sources is None:
             sources = self.sources.get("sqs")  # which words what it does not read
         if sources is None:
@@ -401,93 +367,3 @@ def _reported(current: str | None, problem: str | None) -> str | None:
     if problem is not None:
         return problem if problem != current else None
     return POLL_OK if current is not None and current != POLL_OK else None
-
-
-def _arn_service(arn: str) -> str:
-    try:
-        return Arn.parse(arn).service
-    except ValueError:
-        return ""
-
-
-def _duplicate(source: Source, source_arn: str, function_name: str, uuid: str) -> str:
-    """ResourceConflictException's words for a second mapping of a source to a function."""
-    if source.stream:
-        return (
-            f'The event source arn (" {source_arn} ") and function (" {function_name} ") '
-            f"provided mapping already exists. Please update or delete the existing mapping "
-            f"with UUID {uuid}"
-        )
-    return (
-        f'An event source mapping with SQS arn (" {source_arn} ") and function '
-        f'(" {function_name} ") already exists. Please update or delete the '
-        f"existing mapping with UUID {uuid}"
-    )
-
-
-def _refuse_parameters(given: set[str], refused: tuple[str, ...], kind: str) -> None:
-    for name in refused:
-        if name in given:
-            raise InvalidParameterValueException(
-                f"Unsupported {name} parameter for an {kind} event source."
-                if kind == "Amazon SQS"
-                else f"Unsupported {name} parameter for a {kind} event source."
-            )
-
-
-def _checked(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
-    """Lambda's rules for a mapping's settings: an SQS mapping's, or a stream's."""
-    _check_filters(mapping)
-    if source.stream:
-        return _checked_stream(mapping, source)
-    if source.fifo and mapping.batch_size > FIFO_BATCH_LIMIT:
-        raise InvalidParameterValueException(
-            f"BatchSize must be between 1 and {FIFO_BATCH_LIMIT} for an Amazon SQS FIFO queue."
-        )
-    if mapping.batch_size > DEFAULT_BATCH_SIZE and mapping.maximum_batching_window_s < 1:
-        raise InvalidParameterValueException(
-            "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
-            "greater than 10"
-        )
-    return mapping
-
-
-def _checked_stream(mapping: EventSourceMapping, source: Source) -> EventSourceMapping:
-    if mapping.starting_position == "AT_TIMESTAMP":
-        if source.kind == "dynamodb":
-            raise InvalidParameterValueException(
-                "Unsupported starting position AT_TIMESTAMP: it is supported only for Amazon "
-                "Kinesis streams."
-            )
-        if mapping.starting_position_timestamp is None:
-            raise InvalidParameterValueException(
-                "StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP."
-            )
-    age = mapping.maximum_record_age_s
-    if age is not None and age != -1 and age < 60:
-        raise InvalidParameterValueException(
-            "MaximumRecordAgeInSeconds must be -1 (infinite) or between 60 and 604800."
-        )
-    if (
-        mapping.on_failure is not None
-        and _arn_service(mapping.on_failure) not in ON_FAILURE_SERVICES
-    ):
-        raise InvalidParameterValueException(
-            f"The destination ARN {mapping.on_failure} is invalid: an OnFailure destination "
-            "of a stream is an Amazon SQS queue, an Amazon SNS topic or an Amazon S3 bucket."
-        )
-    return mapping
-
-
-def _check_filters(mapping: EventSourceMapping) -> None:
-    if len(mapping.filters) > MAX_FILTERS:
-        raise InvalidParameterValueException(
-            f"The FilterCriteria can hold at most {MAX_FILTERS} filters."
-        )
-    for pattern in mapping.filters:
-        try:
-            EventPattern.parse(pattern)
-        except InvalidEventPatternException as exc:
-            raise InvalidParameterValueException(
-                f"Invalid filter pattern definition. {exc.reason}"
-            ) from None

@@ -1,0 +1,15 @@
+"""API Gateway's mapping templates: Velocity (VTL) as REST APIs run it, and selection patterns.
+
+Pure: no store, no HTTP. Hand-written rather than built on airspeed, whose templates can reach
+any Python attribute (`$s.__class__...`), which would let whoever writes an API's templates run
+code in the server; here a template reaches only the values and Java methods listed in
+values.py and methods.py.
+"""
+
+from __future__ import annotations
+
+from overcast.services.apigateway.templates.errors import TemplateError
+from overcast.services.apigateway.templates.render import Rendered, TemplateInput, render
+from overcast.services.apigateway.templates.selection import select_pattern
+
+__all__ = ["Rendered", "TemplateError", "TemplateInput", "render", "select_pattern"]

@@ -1,0 +1,29 @@
+"""CloudFormation as SERVICES lists it: its API (requests signed for `cloudformation`, served
+by the gateway) over the stacks in `<data_dir>/cloudformation.db`, and the engine that runs
+their operations through the resource providers every other service registered in the
+kernels. It is built last: every provider is registered by then."""
+
+from __future__ import annotations
+
+from overcast.services.base import BuiltService, Kernels, ServiceSpec
+
+
+def build(kernels: Kernels) -> BuiltService:
+    # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.cloudformation.api import CloudFormation, cloudformation_api
+    from overcast.services.cloudformation.change_sets import ChangeSetService
+    from overcast.services.cloudformation.engine import Engine
+    from overcast.services.cloudformation.plans import Planner
+    from overcast.services.cloudformation.stacks import StackService
+    from overcast.services.cloudformation.store import StackStore
+
+    settings = kernels.settings
+    store = StackStore(settings.data_dir / "cloudformation.db")
+    engine = Engine(store, kernels.resource_providers)
+    planner = Planner(kernels.resource_providers)
+    stacks = StackService(store, engine, planner, settings.account_id)
+    api = cloudformation_api(CloudFormation(stacks, ChangeSetService(stacks)))
+    return BuiltService(api=api, start=engine.start, stop=engine.stop, close=store.close)
+
+
+SPEC = ServiceSpec("cloudformation", build)
