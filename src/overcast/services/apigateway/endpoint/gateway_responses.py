@@ -55,7 +55,7 @@ def refusal_response(
     data.context["error"] = error_context(refusal)
     try:
         rendered = render_template(template, data)
-    except (GatewayRefusal, ImportError):  # a template that cannot be rendered: the default
+    except GatewayRefusal:  # a template that cannot be rendered: the default
         return HttpResponse(status, headers, _default_body(refusal))
     return HttpResponse(status, headers, rendered.text.encode())
 

@@ -59,7 +59,8 @@ def outgoing(exchange: Exchange, body: bytes, overrides: dict, proxy: bool) -> O
         value = path_values.get(found[1])
         if value is None:
             return found[0]
-        return quote(value, safe="/" if found[0].endswith("+}") else "")
+        # A greedy path's value keeps its slashes (`http://host/{proxy}`)
+        return quote(value, safe="/")
 
     url = _PLACEHOLDER.sub(fill, uri)
     if urlsplit(url).scheme not in ("http", "https"):

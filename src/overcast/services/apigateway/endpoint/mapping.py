@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from overcast.services.apigateway import templates
 from overcast.services.apigateway.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
@@ -23,10 +24,8 @@ class TemplateData:
     stage_variables: dict[str, str] = field(default_factory=dict)
 
 
-def render_template(template: str, data: TemplateData):
+def render_template(template: str, data: TemplateData) -> templates.Rendered:
     """The rendered template (text and overrides); raises ConfigurationError if it fails."""
-    from overcast.services.apigateway import templates
-
     try:
         return templates.render(
             template,
@@ -38,6 +37,4 @@ def render_template(template: str, data: TemplateData):
 
 
 def select_pattern(patterns: list[str], text: str) -> str | None:
-    from overcast.services.apigateway import templates
-
     return templates.select_pattern(patterns, text)
