@@ -19,6 +19,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigateway.endpoint.functions import FunctionCalls
     from overcast.services.apigateway.endpoint.integrations import Integrations
     from overcast.services.apigateway.endpoint.lambda_authorizers import LambdaAuthorizers
+    from overcast.services.apigateway.endpoint.service_actions import ServiceActions
     from overcast.services.apigateway.endpoint.usage import Usage
     from overcast.services.apigateway.endpoint.validation import Validation
     from overcast.services.apigateway.registry import Registry
@@ -43,7 +44,11 @@ def build(kernels: Kernels) -> BuiltService:
         Usage(deployed),
         Validation(),
     )
-    endpoints = RestApiEndpoints(deployed, Integrations(functions), settings.account_id, checks)
+    # AWS integrations call the other services in-process (the factory adds their Apis)
+    actions = ServiceActions(kernels.service_apis, kernels.in_process)
+    endpoints = RestApiEndpoints(
+        deployed, Integrations(functions, actions), settings.account_id, checks
+    )
     return BuiltService(
         api=apigateway_api(backend),
         front_doors=(endpoints,),

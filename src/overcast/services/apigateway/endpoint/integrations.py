@@ -56,7 +56,7 @@ class Integrations:
         uri = exchange.integration.get("uri", "")
         function = function_of(uri, exchange.variables) if ":lambda:path/" in uri else None
         if function is None:
-            if self.services is None:
+            if self.services is None:  # a test's own wiring, without other services
                 raise ConfigurationError()
             return await self.services.call(exchange, mapped, timeout_ms)
         result = await self.functions.invoke(
