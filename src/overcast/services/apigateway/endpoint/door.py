@@ -152,8 +152,7 @@ class RestApiEndpoints:
         exchange = Exchange(request, stage, route, scope, extra={"sent_path": sent_path})
         for check in self._checks:
             await check(exchange)
-        response = await self._integrations.answer(exchange)
-        return HttpResponse(response.status, list(response.headers), response.body)
+        return await self._integrations.answer(exchange)  # a response of its own
 
     def _table(self, api_id: str, stage: DeployedStage) -> RouteTable:
         """The stage's routes, made again when its deployment's view is (a new object)."""

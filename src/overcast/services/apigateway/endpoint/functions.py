@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from overcast.aws.errors import ServiceError
 from overcast.sandbox.launcher import INIT_LIMIT_S
@@ -43,6 +44,7 @@ def function_of(uri: str, variables: dict[str, str]) -> tuple[str, str] | None:
     return (found["arn"], found["region"]) if found else None
 
 
+@lru_cache(maxsize=4096)  # the same few methods are called over and over
 def method_caller(
     region: str, account_id: str, api_id: str, stage: str, method: str, resource_path: str
 ) -> ServicePrincipal:
