@@ -204,6 +204,9 @@ def build_platform(settings: Settings) -> Platform:
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)
+    for service in built:
+        if service.api is not None:
+            kernels.service_apis.add(service.api)
     control.open()  # KMS is built: the stored environment variables can be decrypted
     for service in built:
         for arn_service, sender in service.senders.items():

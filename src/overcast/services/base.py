@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from overcast.aws.gateway import Api
     from overcast.aws.in_process import InProcessApi
     from overcast.aws.request_auth import RequestAuth
+    from overcast.aws.service_apis import ServiceApis
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.fast_http import WholeFrontDoor
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
     from overcast.shards import Arrivals
     from overcast.store.events import EventStore
     from overcast.types import Acceptor, FrontDoor, Functions
+
+
+def _service_apis() -> ServiceApis:
+    from overcast.aws.service_apis import ServiceApis
+
+    return ServiceApis()
 
 
 def _resource_providers() -> ResourceProviders:
@@ -70,6 +77,9 @@ class Kernels:
     # The resource types CloudFormation deploys (resource_providers.py): each service
     # registers the providers of its `resources.py` when built; CloudFormation reads them
     resource_providers: ResourceProviders = field(default_factory=_resource_providers)
+    # Every service's Api, for calls one service makes to another in-process (a REST API's
+    # AWS integrations): the factory adds them once every service is built
+    service_apis: ServiceApis = field(default_factory=_service_apis)
 
     def in_process(self, api: Api) -> InProcessApi:
         """Calls to `api` made inside the server (a resource provider's to its own service),
