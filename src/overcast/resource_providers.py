@@ -143,6 +143,14 @@ class InvalidProperties(UserError):
     code = "InvalidRequest"
 
 
+class HandlerRequestRefused(UserError):
+    """Raised when a provider's call was refused in a way the service answers as data, not as
+    an error (PutTargets' FailedEntries): the handler fails the resource with that refusal's
+    message and HandlerErrorCode InvalidRequest."""
+
+    code = "InvalidRequest"
+
+
 def invalid_property(request: ResourceRequest, pointer: str, problem: str) -> InvalidProperties:
     """CloudFormation's wording for a property its schema refuses: `pointer` is the
     property's JSON pointer (`Type`, `Targets/0/Id`; "" for the properties as a whole)."""

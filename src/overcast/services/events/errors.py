@@ -48,11 +48,3 @@ class AccessDeniedException(UserError):
     services."""
 
     code = "AccessDeniedException"
-
-
-class TargetNotPut(UserError):
-    """Raised when a rule's resource provider (CloudFormation) has a target refused: PutTargets
-    answers such refusals as FailedEntries, and CloudFormation's handler fails the resource
-    with the entry's error (HandlerErrorCode InvalidRequest)."""
-
-    code = "InvalidRequest"

@@ -23,13 +23,14 @@ from overcast.resource_calls import call
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
+    HandlerRequestRefused,
     Provisioned,
     ResourceRequest,
     changed_any,
     physical_name,
     tag_map,
 )
-from overcast.services.events.errors import ResourceNotFoundException, TargetNotPut
+from overcast.services.events.errors import ResourceNotFoundException
 from overcast.services.events.model import DEFAULT_BUS, bus_name
 
 RULE_MEMBERS = ("ScheduleExpression", "State", "Description", "RoleArn")
@@ -214,8 +215,8 @@ def _parse(physical_id: str) -> tuple[str, str]:
     return bus or DEFAULT_BUS, name
 
 
-def _failed_target(entry: dict) -> TargetNotPut:
-    return TargetNotPut(
+def _failed_target(entry: dict) -> HandlerRequestRefused:
+    return HandlerRequestRefused(
         f"{entry.get('ErrorCode', '')}: {entry.get('ErrorMessage', '')} "
         f"(Target Id: {entry.get('TargetId', '')})"
     )
