@@ -1,5 +1,7 @@
-"""DynamoDB's state on disk: `<data dir>/dynamodb.db`, its own SQLite file (WAL, synchronous=FULL:
-a write DynamoDB acknowledged survives `kill -9` and a power cut).
+"""DynamoDB's state on disk: `<data dir>/dynamodb.db`, its own SQLite file, WAL with
+synchronous=NORMAL as every store here (store/database.py): a write DynamoDB acknowledged
+survives the server being killed (`kill -9`); a power cut may undo the last commits, which is
+out of scope (an fsync per commit, synchronous=FULL, cost most of a PutItem's time).
 
 - `ddb_tables`: each table's definition (schema.Table as JSON), by region and name.
 - `ddb_items`: items by (table id, key_bytes(hash), key_bytes(range)) in a WITHOUT ROWID table,
@@ -62,7 +64,6 @@ Row = tuple[bytes, bytes, str, int]  # hash, range, item JSON, size
 class DynamoDbStore(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
-        self._db.execute("PRAGMA synchronous=FULL")
         self.on_records: Callable[[str], None] | None = None
         self._appended: set[str] = set()  # streams given records in the open transaction
 
