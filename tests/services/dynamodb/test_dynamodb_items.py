@@ -234,3 +234,19 @@ def test_a_page_of_items_is_answered_without_walking_each_value(monkeypatch):
     response = wire.DynamoDbWire(model).response(model.operation_model("Query"), result)
     assert json.loads(response.body) == result
     assert "AttributeValue" not in walked and len(walked) < 10
+
+
+def test_a_page_of_stored_item_text_is_answered_as_it_is():
+    """A page read without filter or projection comes as the items' stored JSON text
+    (wire.Encoded): spliced into the answer, not parsed and encoded again."""
+    from botocore.session import get_session
+
+    from overcast.services.dynamodb import wire
+
+    model = get_session().get_service_model("dynamodb")
+    items = [{"pk": {"S": str(n)}, "s": {"S": 'say "hi"\n'}} for n in range(3)]
+    texts = wire.Encoded(json.dumps(item) for item in items)
+    protocol = wire.DynamoDbWire(model)
+    for others in ({"Count": 3, "LastEvaluatedKey": {"pk": {"S": "2"}}}, {}):
+        response = protocol.response(model.operation_model("Query"), {"Items": texts, **others})
+        assert json.loads(response.body) == {"Items": items, **others}

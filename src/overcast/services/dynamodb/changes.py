@@ -109,8 +109,9 @@ class Changes:
             count, size = count - 1, size - item_size(index.projected(old, table.keys))
         if after is not None:
             projected = index.projected(new, table.keys)
-            store.put_index_row(table.table_id, index.name, after, base, projected)
-            count, size = count + 1, size + item_size(projected)
+            projected_size = item_size(projected)
+            store.put_index_row(table.table_id, index.name, after, base, projected, projected_size)
+            count, size = count + 1, size + projected_size
         if count or size:
             store.add_stats(table.table_id, index.name, count, size)
 
