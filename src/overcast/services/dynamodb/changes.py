@@ -65,6 +65,10 @@ def expiry(table: Table, item: Item | None) -> int | None:
         return None
 
 
+def _size(item: Item | None) -> int:
+    return item_size(item) if item is not None else 0
+
+
 class Changes:
     """Applies item changes to the store; call inside `store.transaction()`."""
 
@@ -79,15 +83,17 @@ class Changes:
         old: Item | None,
         new: Item | None,
         identity: dict | None = None,
+        sizes: tuple[int, int] | None = None,
     ) -> None:
-        """Replace `old` (None: no item) with `new` (None: delete) under `key`."""
+        """Replace `old` (None: no item) with `new` (None: delete) under `key`; `sizes`: the
+        two items' sizes when the caller knows them already (0 for None)."""
         store, table_id = self.store, table.table_id
-        old_size = item_size(old) if old is not None else 0
+        if sizes is None:
+            sizes = (_size(old), _size(new))
+        old_size, new_size = sizes
         if new is None:
             store.delete_item(table_id, key.hash, key.range)
-            new_size = 0
         else:
-            new_size = item_size(new)
             store.put_item(table_id, key.hash, key.range, new, new_size, expiry(table, new))
         count = (new is not None) - (old is not None)
         store.add_stats(table_id, "", count, new_size - old_size)
