@@ -46,7 +46,7 @@ def endpoints(ctx: CliContext, stack_resources: list[dict]) -> list[tuple[str, s
 def _urls(ctx: CliContext, kind: str, physical: str) -> list[str]:
     try:
         if kind == "AWS::ApiGatewayV2::Api":
-            return [ctx.client("apigatewayv2").get_api(ApiId=physical)["ApiEndpoint"]]
+            return _http_api_urls(ctx.client("apigatewayv2"), physical)
         if kind == "AWS::ApiGateway::RestApi":
             stages = ctx.client("apigateway").get_stages(restApiId=physical)["item"]
             # Overcast serves a REST API's stage at this path (no DNS for execute-api hosts).
@@ -59,6 +59,16 @@ def _urls(ctx: CliContext, kind: str, physical: str) -> list[str]:
         if error_code(error) is None:
             raise
     return []  # gone meanwhile, or not ours to read: nothing to call
+
+
+def _http_api_urls(client: Any, api_id: str) -> list[str]:
+    """The API's endpoint, then `GET <endpoint>/path` for each route with a method and path."""
+    base = client.get_api(ApiId=api_id)["ApiEndpoint"]
+    routes = []
+    for page in client.get_paginator("get_routes").paginate(ApiId=api_id):
+        routes.extend(route["RouteKey"] for route in page["Items"])
+    paths = sorted(key.split(" ", 1) for key in routes if " /" in key)
+    return [base, *(f"{method} {base}{path}" for method, path in paths)]
 
 
 def print_stack(ctx: CliContext, name: str) -> None:
