@@ -31,6 +31,9 @@ Resources:
         HelloWorld:
           Type: HttpApi
           Properties: {Path: /hello, Method: get}
+        HelloRest:
+          Type: Api
+          Properties: {Path: /hello, Method: get}
 Outputs:
   HelloWorldApi:
     Value: !Sub "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.amazonaws.com/hello"
@@ -139,6 +142,11 @@ def test_hello_world_deployed_called_updated_and_removed(server, hello: Path, st
     route = f"{server.endpoint}/execute-api/{api_id}/hello"
     assert f"GET {route}" in created
     assert get(route) == {"message": "hello world"}
+    # SAM's implicit API has a Prod stage (and its classic "Stage" stage too).
+    rest_line = next(line for line in created.splitlines() if "/Prod/_user_request_/" in line)
+    key, _, stage = rest_line.strip().partition(": ")
+    assert key == "ServerlessRestApi" and stage.startswith(f"{server.endpoint}/restapis/")
+    assert get(f"{stage}hello") == {"message": "hello world"}
 
     app = hello / "hello_world" / "app.py"
     app.write_text(HELLO_APP.replace("MESSAGE", "hello again"))
@@ -196,6 +204,30 @@ def test_globals_parameters_conditions_and_outputs(server, tmp_path: Path, stack
     wrong = overcast(server, *deploy, "Stage=staging")
     assert wrong.returncode == 1
     assert "ValidationError" in wrong.stderr and "Stage" in wrong.stderr
+    ok(overcast(server, "stacks", "rm", stack_name))
+
+
+def test_a_failed_create_is_shown_then_replaced_by_the_next_deploy(
+    server, hello: Path, stack_name: str
+):
+    template = hello / "template.yaml"
+    template.write_text(HELLO_TEMPLATE.replace("python3.12", "python2.1"))
+    failed = overcast(server, "deploy", str(hello), "--stack-name", stack_name)
+    assert failed.returncode == 1
+    assert "CREATE_FAILED        AWS::Lambda::Function                HelloWorldFunction" in (
+        failed.stdout
+    )
+    assert failed.stderr.endswith(
+        f"error: {stack_name}: ROLLBACK_COMPLETE: The following resource(s) failed to create: "
+        "[HelloWorldFunction]. Rollback requested by user.\n"
+    )
+
+    template.write_text(HELLO_TEMPLATE)
+    fixed = overcast(server, "deploy", str(hello), "--stack-name", stack_name)
+    assert f"{stack_name} is ROLLBACK_COMPLETE: deleting it before creating it again" in (
+        fixed.stderr
+    )
+    assert f"CREATE_COMPLETE {stack_name}" in ok(fixed)
     ok(overcast(server, "stacks", "rm", stack_name))
 
 
