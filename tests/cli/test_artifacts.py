@@ -170,3 +170,23 @@ def test_template_and_stack_names(tmp_path: Path) -> None:
     numbered = tmp_path / "2048"
     numbered.mkdir()
     assert default_stack_name(numbered / "template.yaml") == "stack-2048"
+
+
+def test_odd_sections_and_unrun_build_methods(tmp_path: Path) -> None:
+    (tmp_path / "app.js").write_text("exports.handler = async () => 1;\n")
+    template = {
+        "Globals": ["not", "a", "mapping"],
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Runtime": "nodejs20.x"},
+                "Metadata": {"BuildMethod": "esbuild"},
+            },
+            "Odd": ["not", "a", "resource"],
+        },
+    }
+    log = io.StringIO()
+    uploads = Uploads()
+    packaged = package_template(template, tmp_path, uploads, no_dependencies, log)
+    assert uploads.names(key_of(packaged["Resources"]["Fn"]["Properties"]["CodeUri"])) == ["app.js"]
+    assert "Fn: BuildMethod esbuild is not run here; its folder goes as it is" in log.getvalue()

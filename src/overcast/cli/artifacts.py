@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from overcast.cli import requirements
-from overcast.cli.deploy import package
+from overcast.cli.client import CliContext
+from overcast.cli.deploy import installed_requirements, package
 from overcast.cli.errors import CommandError
 
 NPM_TAIL_LINES = 15
@@ -57,26 +57,33 @@ ARTIFACTS: dict[str, tuple[Artifact, ...]] = {
 }
 
 Upload = Callable[[bytes], tuple[str, str]]  # a package's bytes -> (bucket, key)
+# (code folder, runtime) -> a folder of installed dependencies, or None
+Installer = Callable[[Path, str | None], contextlib.AbstractContextManager[Path | None]]
+# SAM CLI build methods that run a tool this build does not (the folder is packaged as it is).
+UNBUILT = ("esbuild", "makefile")
 
 
 def package_template(
     template: dict,
     root: Path,
     upload: Upload,
-    installer: Callable[[Path, str | None], contextlib.AbstractContextManager[Path | None]],
+    installer: Installer,
     log: TextIO,
 ) -> dict:
     """The template with every local artifact uploaded and its property pointing at it."""
     resources = template.get("Resources")
     if not isinstance(resources, dict):
         return template
-    function_globals = (template.get("Globals") or {}).get("Function") or {}
+    function_globals = _mapping(_mapping(template.get("Globals")).get("Function"))
     for name, resource in resources.items():
         if not isinstance(resource, dict):
             continue
         properties = resource.setdefault("Properties", {})
         if not isinstance(properties, dict):
             continue
+        method = _mapping(resource.get("Metadata")).get("BuildMethod")
+        if method in UNBUILT:
+            log.write(f"{name}: BuildMethod {method} is not run here; its folder goes as it is\n")
         for artifact in ARTIFACTS.get(resource.get("Type"), ()):
             local = _local_path(artifact, properties, function_globals, resource.get("Type"))
             if local is None:
@@ -89,6 +96,10 @@ def package_template(
             bucket, key = upload(data)
             properties[artifact.prop] = _location(artifact.form, bucket, key)
     return template
+
+
+def _mapping(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _local_path(
@@ -111,7 +122,7 @@ def _build(
     path: Path,
     runtime: str | None,
     builds: bool,
-    installer: Callable[[Path, str | None], contextlib.AbstractContextManager[Path | None]],
+    installer: Installer,
 ) -> bytes:
     if not path.exists():
         raise CommandError(f"{path}: no such file or directory")
@@ -174,18 +185,6 @@ def _npm_installed(path: Path) -> Iterator[Path]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def python_installer(endpoint: str, log: TextIO) -> Callable:
+def python_installer(ctx: CliContext) -> Installer:
     """Installs a folder's requirements.txt for a Python runtime, as `overcast deploy DIR`."""
-
-    @contextlib.contextmanager
-    def installed(path: Path, runtime: str | None) -> Iterator[Path | None]:
-        if not (path / requirements.REQUIREMENTS).is_file() or not (
-            runtime and runtime.startswith("python")
-        ):
-            yield None
-            return
-        pip = requirements.pip_for(runtime, requirements.server_interpreter(endpoint, runtime))
-        with requirements.installed(path, runtime, pip, requirements.cache_folder(), log) as got:
-            yield got
-
-    return installed
+    return lambda path, runtime: installed_requirements(path, runtime, ctx)

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CommandError(f"--runtime and --handler are required to create {args.name}")
     if code is None:
         runtime = args.runtime or (current or {}).get("Runtime")
-        with _dependencies(args.path, runtime, ctx) as dependencies:
+        with installed_requirements(args.path, runtime, ctx) as dependencies:
             code = package(args.path, dependencies)
     if current is not None:
         configuration, action = _update(client, args, code), "updated"
@@ -154,7 +154,9 @@ def _files(root: Path) -> list[tuple[str, Path]]:
 
 
 @contextlib.contextmanager
-def _dependencies(path: Path, runtime: str | None, ctx: CliContext) -> Iterator[Path | None]:
+def installed_requirements(
+    path: Path, runtime: str | None, ctx: CliContext
+) -> Iterator[Path | None]:
     """What the folder's requirements.txt names, installed for the function's runtime."""
     if not (path / requirements.REQUIREMENTS).is_file():
         yield None

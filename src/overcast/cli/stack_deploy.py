@@ -51,7 +51,7 @@ def run(template_path: Path, args: argparse.Namespace, ctx: CliContext) -> int:
     name = args.stack_name or default_stack_name(template_path)
     overrides = parameter_overrides(args.parameter_overrides or [])
     upload = _uploader(ctx, name)
-    installer = python_installer(ctx.endpoint, ctx.err)
+    installer = python_installer(ctx)
     packaged = package_template(template, template_path.parent, upload, installer, ctx.err)
     cf = ctx.client("cloudformation")
     current = _stack(cf, name)
