@@ -197,7 +197,9 @@ def _parameters(template: dict, overrides: dict[str, str], current: dict | None)
 
 def _execute(cf: Any, name: str, change_set: str, ctx: CliContext) -> str:
     """Run the change set, printing each event as it arrives; the stack's final status."""
-    seen = {event["EventId"] for event in _new_events(cf, name, set())}
+    # The newest page is enough to know where this operation's events start (newest first).
+    latest = cf.describe_stack_events(StackName=name)["StackEvents"]
+    seen = {event["EventId"] for event in latest}
     cf.execute_change_set(ChangeSetName=change_set, StackName=name)
     while True:
         status = cf.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
