@@ -1,4 +1,7 @@
-"""`overcast deploy DIR|ZIP`: package code, then create the function or update it in place."""
+"""`overcast deploy DIR|ZIP`: package code, then create the function or update it in place.
+
+`overcast deploy template.yaml` (or a folder holding template.yaml / template.yml) deploys the
+template as a stack instead (stack_deploy.py)."""
 
 from __future__ import annotations
 
@@ -28,14 +31,23 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser = subparsers.add_parser(
         "deploy",
         parents=parents,
-        help="create or update a function from a directory or a .zip",
-        description="Create a function, or update its code and configuration if it exists. "
-        "A directory is zipped deterministically (file modes kept, __pycache__ left out); "
-        "the packages its requirements.txt names are installed into the zip with pip, for "
-        "the function's Python runtime (kept in ~/.cache/overcast for the next deploy).",
+        help="deploy a SAM/CloudFormation template, or a function from a directory or a .zip",
+        description="With a template (template.yaml, or a folder holding template.yaml / "
+        "template.yml): build each function as `sam build` would (no Docker), upload the "
+        "packages to S3 and create or update the stack through a change set, printing its "
+        "progress, outputs and endpoints. Otherwise: create a function, or update its code "
+        "and configuration if it exists. A directory is zipped deterministically (file modes "
+        "kept, __pycache__ left out); the packages its requirements.txt names are installed "
+        "into the zip with pip, for the function's Python runtime (kept in ~/.cache/overcast "
+        "for the next deploy).",
     )
-    parser.add_argument("path", metavar="DIR|ZIP", type=Path)
-    parser.add_argument("--name", required=True, help="function name")
+    parser.add_argument("path", metavar="TEMPLATE|DIR|ZIP", type=Path)
+    stack = parser.add_argument_group("template")
+    stack.add_argument("--stack-name", help="default: the template's folder name")
+    stack.add_argument(
+        "--parameter-overrides", nargs="+", metavar="K=V", help="template parameters"
+    )
+    parser.add_argument("--name", help="function name (required without a template)")
     parser.add_argument("--runtime", help="e.g. python3.12 (required to create)")
     parser.add_argument("--handler", help="e.g. app.handler (required to create)")
     parser.add_argument("--memory", type=int, metavar="MB", help=f"default {DEFAULT_MEMORY}")
@@ -54,6 +66,13 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    from overcast.cli import stack_deploy
+
+    template = stack_deploy.template_of(args.path)
+    if template is not None and args.name is None:
+        return stack_deploy.run(template, args, ctx)
+    if args.name is None:
+        raise CommandError(f"--name is required: {args.path} holds no template.yaml")
     code = None if args.path.is_dir() else package(args.path)  # a .zip goes as it is
     client = ctx.client("lambda")
     current = _current(client, args.name)
@@ -61,7 +80,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CommandError(f"--runtime and --handler are required to create {args.name}")
     if code is None:
         runtime = args.runtime or (current or {}).get("Runtime")
-        with _dependencies(args.path, runtime, ctx) as dependencies:
+        with installed_requirements(args.path, runtime, ctx) as dependencies:
             code = package(args.path, dependencies)
     if current is not None:
         configuration, action = _update(client, args, code), "updated"
@@ -135,7 +154,9 @@ def _files(root: Path) -> list[tuple[str, Path]]:
 
 
 @contextlib.contextmanager
-def _dependencies(path: Path, runtime: str | None, ctx: CliContext) -> Iterator[Path | None]:
+def installed_requirements(
+    path: Path, runtime: str | None, ctx: CliContext
+) -> Iterator[Path | None]:
     """What the folder's requirements.txt names, installed for the function's runtime."""
     if not (path / requirements.REQUIREMENTS).is_file():
         yield None

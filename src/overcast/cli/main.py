@@ -23,6 +23,7 @@ from overcast.cli import (
     node_sdk,
     queue,
     server,
+    stacks,
 )
 from overcast.cli.client import (
     CliContext,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_parser(subparsers, [client_options])
     events.add_parser(subparsers, [client_options])
     queue.add_parser(subparsers, [client_options])
+    stacks.add_parser(subparsers, [client_options])
     return parser
 
 
