@@ -575,17 +575,62 @@ def test_a_bucket_with_its_configuration(types: Any) -> None:
 
 def test_a_bucket_s3_cannot_be_is_refused(types: Any) -> None:
     buckets = types("AWS::S3::Bucket")
-    kms = {
-        "ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
-        ]
-    }
+    website = {"IndexDocument": "index.html"}
     with pytest.raises(ServiceError) as caught:
-        buckets.create("Sealed", {"BucketName": "cfn-sealed", "BucketEncryption": kms})
+        buckets.create("Site", {"BucketName": "cfn-site", "WebsiteConfiguration": website})
     assert caught.value.code == "InvalidRequest"
     with pytest.raises(ServiceError) as caught:
         buckets.create("Bad", {"BucketName": "Not_A_Bucket"})
     assert caught.value.code == "InvalidBucketName"
+
+
+def _sse(algorithm: str, key: str | None = None, bucket_key: object = None) -> dict:
+    default = {"SSEAlgorithm": algorithm, **({"KMSMasterKeyID": key} if key else {})}
+    rule: dict = {"ServerSideEncryptionByDefault": default}
+    if bucket_key is not None:
+        rule["BucketKeyEnabled"] = bucket_key
+    return {"ServerSideEncryptionConfiguration": [rule]}
+
+
+def test_bucket_encryption_is_put_changed_and_removed(types: Any) -> None:
+    buckets = types("AWS::S3::Bucket")
+    # The SAM CLI's managed bucket (aws-sam-cli-managed-default): SSE-KMS with no key.
+    managed = buckets.create("Managed", {"BucketEncryption": _sse("aws:kms")})
+    rules = buckets.call("GetBucketEncryption", {"Bucket": managed.physical_id})
+    assert rules["ServerSideEncryptionConfiguration"]["Rules"] == [
+        {
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"},
+            "BucketKeyEnabled": False,
+        }
+    ]
+    buckets.delete("Managed", {}, managed.physical_id)
+
+    key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    props = {"BucketName": "cfn-sealed", "BucketEncryption": _sse("aws:kms", key, "true")}
+    buckets.create("Sealed", props)
+    bucket = {"Bucket": "cfn-sealed"}
+
+    def rule() -> dict:
+        return buckets.call("GetBucketEncryption", bucket)["ServerSideEncryptionConfiguration"][
+            "Rules"
+        ][0]
+
+    assert rule() == {
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key},
+        "BucketKeyEnabled": True,
+    }
+    aes = {"BucketName": "cfn-sealed", "BucketEncryption": _sse("AES256")}
+    buckets.update("Sealed", props, aes, "cfn-sealed")
+    assert rule()["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    buckets.update("Sealed", aes, {"BucketName": "cfn-sealed"}, "cfn-sealed")
+    assert rule() == {
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+        "BucketKeyEnabled": False,
+    }
+    with pytest.raises(ServiceError) as caught:
+        buckets.update("Sealed", {}, {"BucketEncryption": _sse("AES256", key)}, "cfn-sealed")
+    assert caught.value.code == "InvalidArgument"
+    buckets.delete("Sealed", {}, "cfn-sealed")
 
 
 def test_providers_act_as_the_caller_under_iam(types: Any) -> None:

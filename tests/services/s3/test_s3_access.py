@@ -44,6 +44,9 @@ def test_renamed_and_versioned_actions() -> None:
     assert needs("UploadPart", {"Bucket": "b", "Key": "k"})[0][0] == "s3:PutObject"
     assert needs("ListParts", {"Bucket": "b", "Key": "k"})[0][0] == "s3:ListMultipartUploadParts"
     assert needs("DeleteBucketCors", {"Bucket": "b"})[0][0] == "s3:PutBucketCORS"
+    for operation in ("PutBucketEncryption", "DeleteBucketEncryption"):
+        assert needs(operation, {"Bucket": "b"})[0][0] == "s3:PutEncryptionConfiguration"
+    assert needs("GetBucketEncryption", {"Bucket": "b"})[0][0] == "s3:GetEncryptionConfiguration"
     assert needs("PutBucketVersioning", {"Bucket": "b"})[0][0] == "s3:PutBucketVersioning"
 
 

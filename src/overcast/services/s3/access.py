@@ -7,7 +7,8 @@ Many actions are not spelled as their operations: listing is s3:ListBucket (Head
 s3:ListBucketVersions, s3:ListBucketMultipartUploads, s3:ListAllMyBuckets; HeadObject is
 s3:GetObject; the multipart upload steps are s3:PutObject, ListParts
 s3:ListMultipartUploadParts; a bucket configuration's Delete is its Put action
-(DeleteBucketCors: s3:PutBucketCORS). An operation on one version (a VersionId) needs the
+(DeleteBucketCors: s3:PutBucketCORS; DeleteBucketEncryption:
+s3:PutEncryptionConfiguration). An operation on one version (a VersionId) needs the
 `...Version` action (GetObject -> s3:GetObjectVersion). CopyObject and UploadPartCopy need
 s3:GetObject (or s3:GetObjectVersion) on the source and s3:PutObject on the target;
 DeleteObjects s3:DeleteObject (or s3:DeleteObjectVersion) on each key.
@@ -45,6 +46,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "PutBucketCors": ("PutBucketCORS", "bucket"),
     "DeleteBucketCors": ("PutBucketCORS", "bucket"),
     "GetBucketEncryption": ("GetEncryptionConfiguration", "bucket"),
+    "PutBucketEncryption": ("PutEncryptionConfiguration", "bucket"),
+    "DeleteBucketEncryption": ("PutEncryptionConfiguration", "bucket"),
     "GetBucketLifecycleConfiguration": ("GetLifecycleConfiguration", "bucket"),
     "PutBucketLifecycleConfiguration": ("PutLifecycleConfiguration", "bucket"),
     "DeleteBucketLifecycle": ("PutLifecycleConfiguration", "bucket"),

@@ -4,8 +4,10 @@ CloudFormation's bucket properties are shaped unlike S3's own members (AWS::S3::
 the CloudFormation resource reference): `NotificationConfiguration.LambdaConfigurations`
 with `Event` and `Function` is S3's `LambdaFunctionConfigurations` with `Events` and
 `LambdaFunctionArn`, a lifecycle rule's `ExpirationInDays` is `Expiration.Days`, a CORS
-rule's `MaxAge` is `MaxAgeSeconds`. Each `Part` names the property, the operation that puts
-it and the one that removes it, and converts the template's value.
+rule's `MaxAge` is `MaxAgeSeconds`, BucketEncryption's list of rules with
+`ServerSideEncryptionByDefault` is S3's `Rules` with `ApplyServerSideEncryptionByDefault`.
+Each `Part` names the property, the operation that puts it and the one that removes it, and
+converts the template's value.
 """
 
 from __future__ import annotations
@@ -136,6 +138,20 @@ def _cors(value: object) -> object:
     }
 
 
+def _encryption(value: object) -> object:
+    if not isinstance(value, dict) or not isinstance(
+        value.get("ServerSideEncryptionConfiguration"), list
+    ):
+        return value
+    names = {"ServerSideEncryptionByDefault": "ApplyServerSideEncryptionByDefault"}
+    return {
+        "Rules": [
+            {names.get(k, k): v for k, v in rule.items()} if isinstance(rule, dict) else rule
+            for rule in value["ServerSideEncryptionConfiguration"]
+        ]
+    }
+
+
 PARTS = (
     Part(
         "VersioningConfiguration",
@@ -160,6 +176,13 @@ PARTS = (
     ),
     Part("CorsConfiguration", "PutBucketCors", "CORSConfiguration", _cors, "DeleteBucketCors"),
     Part(
+        "BucketEncryption",
+        "PutBucketEncryption",
+        "ServerSideEncryptionConfiguration",
+        _encryption,
+        delete="DeleteBucketEncryption",  # back to S3's default, SSE-S3
+    ),
+    Part(
         "PublicAccessBlockConfiguration",
         "PutPublicAccessBlock",
         "PublicAccessBlockConfiguration",
@@ -174,17 +197,3 @@ PARTS = (
         delete="DeleteBucketOwnershipControls",
     ),
 )
-
-
-def default_encryption(value: object) -> bool:
-    """Whether a template's BucketEncryption asks for no more than S3's default, SSE-S3."""
-    if not isinstance(value, dict):
-        return False
-    rules = value.get("ServerSideEncryptionConfiguration")
-    if not isinstance(rules, list):
-        return False
-    for rule in rules:
-        default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
-        if not isinstance(default, dict) or default.get("SSEAlgorithm") != "AES256":
-            return False
-    return True

@@ -15,6 +15,7 @@ from overcast.delivery import DeliveryFailed
 from overcast.services.s3.acl import Acl, AclRequest, loaded
 from overcast.services.s3.catalog import Bucket, BucketSettings, Catalog
 from overcast.services.s3.cors import CorsRule, parse_rules
+from overcast.services.s3.default_encryption import SSE_S3_DEFAULT, DefaultEncryption
 from overcast.services.s3.errors import (
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
@@ -63,6 +64,7 @@ class BucketState:
     ownership: str | None = ENFORCED  # None: no Object Ownership controls
     public_access: dict | None = field(default_factory=lambda: dict(ALL_BLOCKED))  # None: none
     lifecycle: LifecycleConfiguration | None = None
+    encryption: DefaultEncryption = SSE_S3_DEFAULT  # S3's own until PutBucketEncryption
 
     @property
     def versioning_status(self) -> str | None:
@@ -341,8 +343,19 @@ def _state(bucket: Bucket, kept: BucketSettings) -> BucketState:
     block = dict(ALL_BLOCKED) if kept.public_access is None else (kept.public_access or None)
     acl = loaded(kept.acl)
     lifecycle = LifecycleConfiguration.from_dict(kept.lifecycle) if kept.lifecycle else None
+    encryption = DefaultEncryption.from_rule(kept.encryption) if kept.encryption else None
     return BucketState(
-        bucket, pairs, rules, kept.policy, cors, kept.versioning, acl, ownership, block, lifecycle
+        bucket,
+        pairs,
+        rules,
+        kept.policy,
+        cors,
+        kept.versioning,
+        acl,
+        ownership,
+        block,
+        lifecycle,
+        encryption or SSE_S3_DEFAULT,
     )
 
 

@@ -39,12 +39,14 @@ class ObjectDeliveries:
         writer = self.store.blobs.writer(DEFAULT_ALGORITHM)  # as PutObject adds
         writer.write(delivery.body)
         try:
+            # Encrypted as the bucket's default says, as a PutObject without encryption is.
+            encryption = self.store.encryption.for_write(bucket, {})
             self.store.objects.put(
                 bucket,
                 delivery.object_key,
                 writer,
                 caller,
-                headers={"ContentType": CONTENT_TYPE},
+                headers={"ContentType": CONTENT_TYPE, **encryption},
                 metadata={},
             )
         except NoSuchBucket:

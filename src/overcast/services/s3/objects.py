@@ -222,6 +222,7 @@ class Objects:
         conditions: Preconditions = NO_CONDITIONS,
         tags: tuple[tuple[str, str], ...] | None = None,
         encryption: Mapping[str, object] | None = None,
+        reencrypted: bool = False,
         check_source: Callable[[StoredObject], None] | None = None,
         acl: Acl | None = None,
         checksum_algorithm: str | None = None,
@@ -229,17 +230,18 @@ class Objects:
         """CopyObject: the source's bytes (a hard link) as `key`, with the source's headers
         and metadata, or `replace`'s (`{"headers": ..., "metadata": ...}`), and the source's
         tags or `tags`. The source is its key's latest version, or `source_version`. The
-        copy is encrypted as `encryption` (encryption.py's `written`) says, where the request
-        names encryption (a copy onto itself may change only that), and has the request's
-        ACL, not its source's (as on S3). `check_source` may refuse the source (an SSE-C
-        key). Returns the new object and its source."""
+        copy is encrypted as `encryption` says (the request's, or the target bucket's default:
+        bucket_encryption.py's `for_write`; SSE-S3 where None), never as its source was;
+        `reencrypted` says the request named encryption (a copy onto itself may change only
+        that). It has the request's ACL, not its source's (as on S3). `check_source` may
+        refuse the source (an SSE-C key). Returns the new object and its source."""
         state = self.buckets.get(bucket)
         original = self._copy_source(*source, source_version)
         if check_source is not None:
             check_source(original)
         check_copy_source(original, conditions)
         # Copying an earlier version over its own key is how S3 restores it: allowed.
-        unchanged = replace is None and encryption is None
+        unchanged = replace is None and not reencrypted
         if source == (bucket, key) and source_version is None and unchanged:
             raise InvalidRequest(SELF_COPY)
         kept = replace or {"headers": original.headers, "metadata": original.metadata}

@@ -12,6 +12,7 @@ from overcast.aws.request_auth import RequestAuth
 from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
 from overcast.services.s3.bucket_access import BucketAccess
+from overcast.services.s3.bucket_encryption import BucketEncryption
 from overcast.services.s3.buckets import Buckets
 from overcast.services.s3.lifecycle import Lifecycle
 from overcast.services.s3.multipart import Multipart
@@ -49,6 +50,7 @@ class ObjectStore:
         )
         self.buckets = Buckets(self.catalog, resolver, self.notifier, self.owner_id, clock)
         self.access = BucketAccess(self.catalog, self.buckets)
+        self.encryption = BucketEncryption(self.catalog, self.buckets, account_id)
         # Records name the bucket owner by a short upper-case id, as S3's do.
         owner_principal = self.owner_id[:14].upper()
         self.objects = Objects(

@@ -3,8 +3,8 @@ aws_s3_bucket reads most of them on every refresh), for the settings this server
 let a bucket change: each is answered with what S3 answers for a bucket where it was never
 set.
 
-- S3's own defaults for a new bucket: SSE-S3 (AES256) encryption (since January 2023),
-  the owner paying for requests, no access logging, no transfer acceleration.
+- S3's own defaults for a new bucket: the owner paying for requests, no access logging, no
+  transfer acceleration.
 - Settings that do not exist until configured are S3's "no such configuration" errors
   (website, Object Lock, replication).
 """
@@ -27,14 +27,6 @@ def _checked(store: ObjectStore, call: Call) -> str:
     """The bucket's name, once it is known to exist (else NoSuchBucket)."""
     store.buckets.get(bucket_of(call))
     return bucket_of(call)
-
-
-@OPERATIONS("GetBucketEncryption")
-async def get_bucket_encryption(store: ObjectStore, call: Call) -> Response:
-    _checked(store, call)
-    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
-    configuration = {"Rules": [{**rule, "BucketKeyEnabled": False}]}
-    return respond(call, {"ServerSideEncryptionConfiguration": configuration})
 
 
 @OPERATIONS("GetBucketRequestPayment")

@@ -44,7 +44,6 @@ from overcast.services.s3.encryption import (
     public,
     requested,
     shown,
-    written,
 )
 from overcast.services.s3.errors import (
     InvalidArgument,
@@ -151,9 +150,9 @@ def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
 
 
 def encryption_of(store: ObjectStore, call: Call) -> dict:
-    """The encryption a write asks for, as the object keeps it (encryption.py)."""
-    region = store.buckets.get(bucket_of(call)).bucket.region
-    return written(call.params, region, store.account_id)
+    """The encryption a write keeps: what it asks for (encryption.py), else the bucket's
+    default (default_encryption.py)."""
+    return store.encryption.for_write(bucket_of(call), call.params)
 
 
 @OPERATIONS("PutObject")
@@ -327,7 +326,7 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             ArgumentName="x-amz-tagging-directive",
             ArgumentValue=tagging,
         )
-    encryption = encryption_of(store, call) if requested(call.params) else None
+    encryption = encryption_of(store, call)
     algorithm = call.request.headers.get("x-amz-checksum-algorithm", "").upper() or None
     check_algorithm(algorithm)
 
@@ -345,6 +344,7 @@ async def copy_object(store: ObjectStore, call: Call) -> Response:
             conditions=conditions_of(call.params, "CopySource"),
             tags=tags,
             encryption=encryption,
+            reencrypted=requested(call.params),
             check_source=source_key,
             acl=object_acl(store, call),
             checksum_algorithm=algorithm,

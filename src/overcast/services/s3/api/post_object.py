@@ -58,7 +58,7 @@ from overcast.services.s3.blobs import BlobWriter
 from overcast.services.s3.body_errors import EntityTooLarge, IncompleteBody
 from overcast.services.s3.catalog import StoredObject
 from overcast.services.s3.checksums import DEFAULT_ALGORITHM, header_checksum
-from overcast.services.s3.encryption import shown, written
+from overcast.services.s3.encryption import shown
 from overcast.services.s3.errors import (
     IncorrectNumberOfFilesInPostRequest,
     InternalError,
@@ -289,9 +289,8 @@ class BrowserUpload:
         params = {member: fields[name] for name, member in members.items() if name in fields}
         if "BucketKeyEnabled" in params:
             params["BucketKeyEnabled"] = params["BucketKeyEnabled"].lower() == "true"
-        region = self.store.buckets.get(upload.bucket).bucket.region
         headers = representation_headers(fields)
-        headers.update(written(params, region, self.store.account_id))
+        headers.update(self.store.encryption.for_write(upload.bucket, params))
         metadata = checked_metadata(
             {name[len(META) :]: value for name, value in fields.items() if name.startswith(META)}
         )

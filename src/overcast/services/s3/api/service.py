@@ -18,6 +18,7 @@ from overcast.services.s3.api import acl as _acl  # noqa: F401 (registers its op
 from overcast.services.s3.api import buckets as _buckets  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import configuration as _configuration  # noqa: F401 (likewise)
 from overcast.services.s3.api import cors as _cors  # noqa: F401 (registers its operations)
+from overcast.services.s3.api import encryption as _encryption  # noqa: F401 (likewise)
 from overcast.services.s3.api import lifecycle as _lifecycle  # noqa: F401 (likewise)
 from overcast.services.s3.api import listing as _listing  # noqa: F401 (registers its operations)
 from overcast.services.s3.api import multipart as _multipart  # noqa: F401 (registers its operations)
