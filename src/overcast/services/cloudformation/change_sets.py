@@ -62,7 +62,7 @@ class ChangeSetService:
             self.store.delete_change_set(existing.change_set_id)
         request = StackRequest.of(params)
         previous = stack if kind == "UPDATE" else None
-        plan = self.stacks.plan(request, stack.name, stack.stack_id, region, previous)
+        plan = self.stacks.plan(request, stack.name, stack.stack_id, region, previous, caller)
         check_capabilities(plan, request.capabilities, change_set=True)
         change_set = ChangeSet(
             new_change_set_id(region, self.stacks.account_id, name),
@@ -165,7 +165,7 @@ class ChangeSetService:
             change_set.role_arn,
             change_set.notification_arns,
         )
-        plan = self.stacks.plan(request, stack.name, stack.stack_id, region)
+        plan = self.stacks.plan(request, stack.name, stack.stack_id, region, caller=caller)
         for other in self.store.change_sets(stack.stack_id):
             if other.change_set_id != change_set.change_set_id:
                 self.store.delete_change_set(other.change_set_id)

@@ -16,12 +16,14 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.cloudformation.plans import Planner
     from overcast.services.cloudformation.stacks import StackService
     from overcast.services.cloudformation.store import StackStore
+    from overcast.services.cloudformation.template_locations import TemplateReader, own_hosts
 
     settings = kernels.settings
     store = StackStore(settings.data_dir / "cloudformation.db")
     engine = Engine(store, kernels.resource_providers)
     planner = Planner(kernels.resource_providers)
-    stacks = StackService(store, engine, planner, settings.account_id)
+    templates = TemplateReader(kernels.objects, own_hosts(settings.endpoint))
+    stacks = StackService(store, engine, planner, settings.account_id, templates)
     api = cloudformation_api(CloudFormation(stacks, ChangeSetService(stacks)))
     return BuiltService(api=api, start=engine.start, stop=engine.stop, close=store.close)
 

@@ -7,6 +7,7 @@ at once, as CloudFormation's does, and the operation's progress is the stack's s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws.credentials import Identity
@@ -23,6 +24,7 @@ from overcast.services.cloudformation.model import (
 )
 from overcast.services.cloudformation.plans import Plan, Planner, check_capabilities, pseudo_of
 from overcast.services.cloudformation.store import StackStore
+from overcast.services.cloudformation.template_locations import TemplateReader
 
 # "A stack name can contain only alphanumeric characters (case-sensitive) and hyphens. It
 # must start with an alphabetical character and can't be longer than 128 characters."
@@ -57,12 +59,19 @@ class StackRequest:
 
 class StackService:
     def __init__(
-        self, store: StackStore, engine: Engine, planner: Planner, account_id: str
+        self,
+        store: StackStore,
+        engine: Engine,
+        planner: Planner,
+        account_id: str,
+        templates: TemplateReader | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.planner = planner
         self.account_id = account_id
+        # Templates and AWS::Include snippets in S3 (None: no S3 to read them from)
+        self.templates = templates
 
     # --- finding stacks -------------------------------------------------------------------
 
@@ -88,7 +97,7 @@ class StackService:
 
     def plan(
         self, request: StackRequest, name: str, stack_id: str, region: str,
-        previous: Stack | None = None,
+        previous: Stack | None = None, caller: Identity | None = None,
     ) -> Plan:  # fmt: skip
         body = request.body
         if request.use_previous_template:
@@ -99,7 +108,16 @@ class StackService:
             raise ValidationError("Either Template URL or Template Body must be specified.")
         pseudo = pseudo_of(region, self.account_id, name, stack_id, request.notification_arns or [])
         given_before = previous.parameters if previous is not None else None
-        return self.planner.plan(body, request.parameters, given_before, pseudo)
+        return self.planner.plan(
+            body, request.parameters, given_before, pseudo, self.include_reader(region, caller)
+        )
+
+    def include_reader(self, region: str, caller: Identity | None) -> Callable[[str], str] | None:
+        """What reads AWS::Include snippets from S3 as `caller` (None without S3)."""
+        templates = self.templates
+        if templates is None:
+            return None
+        return lambda location: templates.include(location, region, caller)
 
     # --- create, update, delete -----------------------------------------------------------
 
@@ -110,7 +128,7 @@ class StackService:
             raise AlreadyExistsException(f"Stack [{name}] already exists")
         stack_id = new_stack_id(region, self.account_id, name)
         request = StackRequest.of(params)
-        plan = self.plan(request, name, stack_id, region)
+        plan = self.plan(request, name, stack_id, region, caller=caller)
         check_capabilities(plan, request.capabilities, change_set=False)
         on_failure = params.get("OnFailure") or (
             "DO_NOTHING" if params.get("DisableRollback") else "ROLLBACK"
@@ -127,7 +145,7 @@ class StackService:
         stack = self.live(region, params["StackName"])
         check_updatable(stack)
         request = StackRequest.of(params)
-        plan = self.plan(request, stack.name, stack.stack_id, region, previous=stack)
+        plan = self.plan(request, stack.name, stack.stack_id, region, stack, caller)
         check_capabilities(plan, request.capabilities, change_set=False)
         tags = request.tags if request.tags is not None else stack.tags
         if (
