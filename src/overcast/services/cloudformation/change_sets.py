@@ -50,6 +50,8 @@ class ChangeSetService:
     def create(self, params: dict, region: str, caller: Identity | None) -> dict:
         name, stack_name = params["ChangeSetName"], params["StackName"]
         kind = params.get("ChangeSetType") or "UPDATE"
+        if params.get("RoleARN"):  # refused now, before a stack under review is made
+            self.stacks.acting_as(params["RoleARN"], caller, region)
         stack = self._stack_for(kind, stack_name, name, region)
         for existing in self.store.change_sets(stack.stack_id):
             if existing.name != name:

@@ -14,6 +14,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.cloudformation.change_sets import ChangeSetService
     from overcast.services.cloudformation.engine import Engine
     from overcast.services.cloudformation.plans import Planner
+    from overcast.services.cloudformation.service_roles import ServiceRoles
     from overcast.services.cloudformation.stacks import StackService
     from overcast.services.cloudformation.store import StackStore
     from overcast.services.cloudformation.template_locations import TemplateReader, own_hosts
@@ -23,7 +24,8 @@ def build(kernels: Kernels) -> BuiltService:
     engine = Engine(store, kernels.resource_providers)
     planner = Planner(kernels.resource_providers)
     templates = TemplateReader(kernels.objects, own_hosts(settings.endpoint))
-    stacks = StackService(store, engine, planner, settings.account_id, templates)
+    roles = ServiceRoles(kernels.identities, kernels.request_auth)
+    stacks = StackService(store, engine, planner, settings.account_id, templates, roles)
     api = cloudformation_api(CloudFormation(stacks, ChangeSetService(stacks)))
     return BuiltService(api=api, start=engine.start, stop=engine.stop, close=store.close)
 

@@ -23,6 +23,7 @@ from overcast.services.cloudformation.model import (
     now,
 )
 from overcast.services.cloudformation.plans import Plan, Planner, check_capabilities, pseudo_of
+from overcast.services.cloudformation.service_roles import ServiceRoles
 from overcast.services.cloudformation.store import StackStore
 from overcast.services.cloudformation.template_locations import TemplateReader
 
@@ -65,6 +66,7 @@ class StackService:
         planner: Planner,
         account_id: str,
         templates: TemplateReader | None = None,
+        roles: ServiceRoles | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -72,6 +74,7 @@ class StackService:
         self.account_id = account_id
         # Templates and AWS::Include snippets in S3 (None: no S3 to read them from)
         self.templates = templates
+        self.roles = roles or ServiceRoles()
 
     # --- finding stacks -------------------------------------------------------------------
 
@@ -200,8 +203,9 @@ class StackService:
                 f"Stack [{stack.name}] cannot be deleted while in status {stack.status}"
             )
         retain = params.get("RetainResources") or []
-        if caller is not None:
-            stack.caller = identity_record(caller)
+        stack.role_arn = params.get("RoleARN") or stack.role_arn
+        if caller is not None or stack.role_arn:
+            stack.caller = identity_record(self.acting_as(stack.role_arn, caller, region))
         self.begin(stack, Operation("DELETE", retain=list(retain)), "User Initiated")
 
     def apply_plan(
@@ -219,7 +223,17 @@ class StackService:
         stack.role_arn = request.role_arn or stack.role_arn
         if request.notification_arns is not None:
             stack.notification_arns = list(request.notification_arns)
-        stack.caller = identity_record(caller) if caller is not None else stack.caller
+        if caller is not None or stack.role_arn:
+            stack.caller = identity_record(self.acting_as(stack.role_arn, caller, stack.region))
+
+    def acting_as(
+        self, role_arn: str | None, caller: Identity | None, region: str
+    ) -> Identity | None:
+        """Whom CloudFormation acts as: the stack's service role's session where it has one
+        (kept for every later operation, as CloudFormation does), else the caller."""
+        if not role_arn:
+            return caller
+        return self.roles.session(role_arn, caller, region)
 
     def begin(self, stack: Stack, operation: Operation, reason: str) -> None:
         """Write the stack with its operation, its first event, and start the engine."""
