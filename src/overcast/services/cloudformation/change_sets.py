@@ -33,6 +33,8 @@ from overcast.services.cloudformation.stacks import (
     StackService,
     check_name,
     check_updatable,
+    mark,
+    repeated,
 )
 from overcast.services.cloudformation.steps import Steps
 
@@ -153,6 +155,8 @@ class ChangeSetService:
 
     def execute(self, params: dict, region: str, caller: Identity | None) -> None:
         change_set = self.find(region, params["ChangeSetName"], params.get("StackName"))
+        if repeated(self.store.get(change_set.stack_id), params, "ExecuteChangeSet"):
+            return
         if change_set.status != "CREATE_COMPLETE" or change_set.execution_status != "AVAILABLE":
             raise InvalidChangeSetStatusException(
                 f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
@@ -174,6 +178,7 @@ class ChangeSetService:
         change_set.execution_status = "EXECUTE_IN_PROGRESS"
         self.store.put_change_set(change_set)
         stack.change_set_id = change_set.change_set_id
+        mark(stack, params, "ExecuteChangeSet")
         disable_rollback = bool(params.get("DisableRollback"))
         if change_set.change_set_type == "CREATE":
             self.stacks.apply_plan(stack, plan, request, caller)

@@ -88,13 +88,15 @@ class Planner:
         previous: dict[str, str] | None,
         pseudo: Pseudo,
         include: Callable[[str], str] | None = None,
+        resolve_ssm: Callable[[str], str | None] | None = None,
     ) -> Plan:
-        """The plan of template text `body` (its AWS::Include snippets read by `include`)."""
+        """The plan of template text `body` (its AWS::Include snippets read by `include`,
+        its SSM parameter types by `resolve_ssm`)."""
         template = load(body)
         if not isinstance(template, dict):
             raise TemplateError("Template format error: not a valid template")
         declared = template.get("Parameters") or {}
-        parameters = Parameters.resolve(declared, given, previous, self.resolve_ssm)
+        parameters = Parameters.resolve(declared, given, previous, resolve_ssm or self.resolve_ssm)
         processed = transform(
             template,
             parameters=parameters.values,

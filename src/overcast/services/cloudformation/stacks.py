@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 from overcast.aws.credentials import Identity
 from overcast.services.cloudformation.engine import Engine
-from overcast.services.cloudformation.errors import AlreadyExistsException, ValidationError
+from overcast.services.cloudformation.errors import (
+    AlreadyExistsException,
+    TokenAlreadyExistsException,
+    ValidationError,
+)
 from overcast.services.cloudformation.model import (
     UPDATABLE,
     Operation,
@@ -24,6 +28,7 @@ from overcast.services.cloudformation.model import (
 )
 from overcast.services.cloudformation.plans import Plan, Planner, check_capabilities, pseudo_of
 from overcast.services.cloudformation.service_roles import ServiceRoles
+from overcast.services.cloudformation.ssm_references import SsmReferences
 from overcast.services.cloudformation.store import StackStore
 from overcast.services.cloudformation.template_locations import TemplateReader
 
@@ -67,6 +72,7 @@ class StackService:
         account_id: str,
         templates: TemplateReader | None = None,
         roles: ServiceRoles | None = None,
+        ssm: SsmReferences | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -75,6 +81,7 @@ class StackService:
         # Templates and AWS::Include snippets in S3 (None: no S3 to read them from)
         self.templates = templates
         self.roles = roles or ServiceRoles()
+        self.ssm = ssm  # SSM's parameters, for AWS::SSM::Parameter::Value<...> types
 
     # --- finding stacks -------------------------------------------------------------------
 
@@ -112,7 +119,12 @@ class StackService:
         pseudo = pseudo_of(region, self.account_id, name, stack_id, request.notification_arns or [])
         given_before = previous.parameters if previous is not None else None
         return self.planner.plan(
-            body, request.parameters, given_before, pseudo, self.include_reader(region, caller)
+            body,
+            request.parameters,
+            given_before,
+            pseudo,
+            self.include_reader(region, caller),
+            self.ssm.for_parameters(region, caller) if self.ssm is not None else None,
         )
 
     def include_reader(self, region: str, caller: Identity | None) -> Callable[[str], str] | None:
@@ -127,7 +139,10 @@ class StackService:
     def create(self, params: dict, region: str, caller: Identity | None) -> str:
         name = params["StackName"]
         check_name(name)
-        if self.store.live(region, name) is not None:
+        existing = self.store.live(region, name)
+        if repeated(existing, params, "CreateStack"):
+            return existing.stack_id  # type: ignore[union-attr]
+        if existing is not None:
             raise AlreadyExistsException(f"Stack [{name}] already exists")
         stack_id = new_stack_id(region, self.account_id, name)
         request = StackRequest.of(params)
@@ -141,11 +156,14 @@ class StackService:
         stack.termination_protection = bool(params.get("EnableTerminationProtection"))
         stack.disable_rollback = on_failure == "DO_NOTHING"
         stack.timeout_minutes = params.get("TimeoutInMinutes")
+        mark(stack, params, "CreateStack")
         self.begin(stack, Operation("CREATE", on_failure=on_failure), "User Initiated")
         return stack_id
 
     def update(self, params: dict, region: str, caller: Identity | None) -> str:
         stack = self.live(region, params["StackName"])
+        if repeated(stack, params, "UpdateStack"):
+            return stack.stack_id
         check_updatable(stack)
         request = StackRequest.of(params)
         plan = self.plan(request, stack.name, stack.stack_id, region, stack, caller)
@@ -157,6 +175,7 @@ class StackService:
             and tags == stack.tags
         ):
             raise ValidationError(NO_UPDATES)
+        mark(stack, params, "UpdateStack")
         self.start_update(stack, plan, request, caller, bool(params.get("DisableRollback")))
         return stack.stack_id
 
@@ -190,7 +209,7 @@ class StackService:
             stack = self.find(region, name)
         except ValidationError:
             return  # deleting a stack that does not exist succeeds, as on AWS
-        if stack.status == StackStatus.DELETE_COMPLETE:
+        if stack.status == StackStatus.DELETE_COMPLETE or repeated(stack, params, "DeleteStack"):
             return
         if stack.termination_protection:
             raise ValidationError(
@@ -206,6 +225,7 @@ class StackService:
         stack.role_arn = params.get("RoleARN") or stack.role_arn
         if caller is not None or stack.role_arn:
             stack.caller = identity_record(self.acting_as(stack.role_arn, caller, region))
+        mark(stack, params, "DeleteStack")
         self.begin(stack, Operation("DELETE", retain=list(retain)), "User Initiated")
 
     def apply_plan(
@@ -273,3 +293,21 @@ def check_updatable(stack: Stack) -> None:
         raise ValidationError(
             f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
         )
+
+
+def repeated(stack: Stack | None, params: dict, action: str) -> bool:
+    """Whether the request retries the stack's latest operation: the same ClientRequestToken
+    ("so that CloudFormation knows that you're not attempting to create a stack with the same
+    name"), answered as the first was. A token that began another action is refused."""
+    token = params.get("ClientRequestToken")
+    if not token or stack is None or stack.request_token != token:
+        return False
+    if stack.request_action != action:
+        raise TokenAlreadyExistsException("A client request token already exists.")
+    return True
+
+
+def mark(stack: Stack, params: dict, action: str) -> None:
+    """Remember the operation's ClientRequestToken: its events carry it."""
+    stack.request_token = params.get("ClientRequestToken")
+    stack.request_action = action
