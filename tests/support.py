@@ -565,3 +565,23 @@ def aws_chunked(signing_key: bytes, amz_date: str, scope: str, seed: str, chunks
         previous = hmac.new(signing_key, text.encode(), hashlib.sha256).hexdigest()
         out += f"{len(data):x};chunk-signature={previous}\r\n".encode() + data + b"\r\n"
     return out
+
+
+def presigned_url(
+    url: str,
+    access_key_id: str,
+    secret_access_key: str,
+    service: str = "execute-api",
+    region: str = "us-east-1",
+    expires: int = 300,
+) -> str:
+    """`url` presigned with SigV4 in its query string, as botocore presigns (and as clients
+    sign a WebSocket URL)."""
+    from botocore.auth import SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    request = AWSRequest(method="GET", url=url)
+    credentials = Credentials(access_key_id, secret_access_key)
+    SigV4QueryAuth(credentials, service, region, expires=expires).add_auth(request)
+    return request.url

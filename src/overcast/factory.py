@@ -45,6 +45,7 @@ from overcast.sandbox.protections import OPEN_LOOPBACK, Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.sandbox.role_credentials import RoleCredentials
 from overcast.services.base import BuiltService, Kernels
+from overcast.services.lambda_ import resources as lambda_resources
 from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
 from overcast.services.lambda_.api.rest import lambda_api
@@ -203,12 +204,19 @@ def build_platform(settings: Settings) -> Platform:
     )
     # Read at each build, not imported: a test may add a service to SERVICES.
     built = tuple(spec.build(kernels) for spec in services.SERVICES)
+    for service in built:
+        if service.api is not None:
+            kernels.service_apis.add(service.api)
     control.open()  # KMS is built: the stored environment variables can be decrypted
     for service in built:
         for arn_service, sender in service.senders.items():
             destinations.register(arn_service, sender)
     signing_keys.add(iam_key_ring(built))  # IAM users' access keys sign requests too
     lambda_rest = lambda_api(control)
+    # Lambda is served by the gateway beside SERVICES (it has no spec): its resource types
+    # are registered here, as each service's build registers its own.
+    for provider in lambda_resources.providers(kernels.in_process(lambda_rest)):
+        kernels.resource_providers.register(provider)
     gateway = Gateway(
         [s.api for s in built if s.api is not None],
         lambda_rest,

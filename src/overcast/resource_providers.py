@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from overcast.aws.credentials import Identity
+from overcast.aws.errors import UserError
 
 # Replacement, as DescribeChangeSet's `ResourceChange.Replacement` words it.
 REPLACES = "True"
@@ -131,3 +132,45 @@ def tag_map(tags: object) -> dict[str, str]:
     return {
         str(t["Key"]): str(t.get("Value", "")) for t in tags if isinstance(t, dict) and "Key" in t
     }
+
+
+class InvalidProperties(UserError):
+    """Raised when a resource's properties break its type's schema or its handler's rules
+    before any call is made, worded as CloudFormation words a validation failure
+    ("Properties validation failed for resource <id> with message: #/Type: ...").
+    HandlerErrorCode InvalidRequest, as CloudFormation's handlers name the failure."""
+
+    code = "InvalidRequest"
+
+
+class HandlerRequestRefused(UserError):
+    """Raised when a provider's call was refused in a way the service answers as data, not as
+    an error (PutTargets' FailedEntries): the handler fails the resource with that refusal's
+    message and HandlerErrorCode InvalidRequest."""
+
+    code = "InvalidRequest"
+
+
+def invalid_property(request: ResourceRequest, pointer: str, problem: str) -> InvalidProperties:
+    """CloudFormation's wording for a property its schema refuses: `pointer` is the
+    property's JSON pointer (`Type`, `Targets/0/Id`; "" for the properties as a whole)."""
+    where = f"#/{pointer}" if pointer else "#"
+    return InvalidProperties(
+        f"Properties validation failed for resource {request.logical_id} with message: "
+        f"{where}: {problem}"
+    )
+
+
+def require(request: ResourceRequest, names: tuple[str, ...]) -> None:
+    """Refuse a resource missing any of its type's required properties, as CloudFormation's
+    schema check words it ("#: required key [RestApiId] not found"), before any call."""
+    missing = [name for name in names if request.properties.get(name) in (None, "")]
+    if not missing:
+        return
+    lines = [f"#: required key [{name}] not found" for name in missing]
+    if len(lines) > 1:
+        lines.insert(0, f"#: {len(lines)} schema violations found")
+    raise InvalidProperties(
+        f"Properties validation failed for resource {request.logical_id} with message: "
+        + "\n".join(lines)
+    )

@@ -22,8 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from botocore.awsrequest import HTTPHeaders
+from botocore.model import OperationModel
+from botocore.parsers import create_parser
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from overcast.aws.authorizer import Authorizer
 from overcast.aws.credentials import Identity
@@ -86,7 +89,7 @@ class InProcessApi:
         else:
             result = self._on_loop(handler.handler(self.api.backend, call))
         if isinstance(result, Response):
-            raise TypeError(f"{operation} answers a response of its own: not callable in-process")
+            return _read_back(model, result)
         return result or {}
 
     def _root(self) -> Identity:
@@ -99,6 +102,23 @@ class InProcessApi:
         if loop is None:  # no server loop (an in-process test): a loop of this thread's own
             return asyncio.run(coroutine)  # type: ignore[arg-type]
         return asyncio.run_coroutine_threadsafe(coroutine, loop).result()  # type: ignore[arg-type]
+
+
+def _read_back(model: OperationModel, response: Response) -> dict:
+    """The output of an operation that answers a response of its own (S3's handlers build
+    theirs), read as a client reads it: botocore's parser for the service's protocol. A
+    streamed answer (an object's body) has no such output: not callable in-process."""
+    if isinstance(response, StreamingResponse) or not hasattr(response, "body"):
+        raise TypeError(f"{model.name} answers a stream: not callable in-process")
+    parser = create_parser(model.metadata["protocol"])
+    raw = {
+        "status_code": response.status_code,
+        "headers": HTTPHeaders.from_pairs(list(response.headers.items())),
+        "body": bytes(response.body),
+    }
+    parsed = parser.parse(raw, model.output_shape)
+    parsed.pop("ResponseMetadata", None)
+    return parsed
 
 
 def _request(base_url: str) -> Request:

@@ -9,6 +9,7 @@ joined with `; ` under "N validation errors detected: ".
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import lru_cache
 
 import regex
@@ -24,11 +25,16 @@ OVERRIDES: dict[str, dict[str, int]] = {
 }
 
 
-def validate(shape: StructureShape | None, params: dict) -> None:
+def validate(
+    shape: StructureShape | None, params: dict, own: Collection[str] = frozenset()
+) -> None:
+    """`own`: names of shapes whose values the service's own code checks (DynamoDB's
+    AttributeValues, which it checks and normalises in its own words): their values, at any
+    depth, are left to it, not walked here (a large item would be walked twice)."""
     if shape is None:
         return
     errors: list[str] = []
-    _structure(shape, params, "", errors)
+    _structure(shape, params, "", errors, own)
     if errors:
         count = len(errors)
         noun = "error" if count == 1 else "errors"
@@ -54,7 +60,9 @@ def _path(parent: str, member: str) -> str:
     return f"{parent}.{name}" if parent else name
 
 
-def _structure(shape: StructureShape, value: dict, path: str, errors: list[str]) -> None:
+def _structure(
+    shape: StructureShape, value: dict, path: str, errors: list[str], own: Collection[str]
+) -> None:
     for name in shape.required_members:
         if value.get(name) is None:
             errors.append(
@@ -63,18 +71,18 @@ def _structure(shape: StructureShape, value: dict, path: str, errors: list[str])
             )
     for name, member in shape.members.items():
         item = value.get(name)
-        if item is not None:
-            _value(member, item, _path(path, name), errors)
+        if item is not None and member.name not in own:
+            _value(member, item, _path(path, name), errors, own)
 
 
-def _value(shape: Shape, value: object, path: str, errors: list[str]) -> None:
+def _value(shape: Shape, value: object, path: str, errors: list[str], own: Collection[str]) -> None:
     for problem in constraints(shape, value):
         errors.append(f"Value {render(value)} at '{path}' failed to satisfy constraint: {problem}")
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
-        _structure(shape, value, path, errors)
+        _structure(shape, value, path, errors, own)
     elif kind == "list" and isinstance(value, list):
-        _collection(value, path, errors, [("Member", shape.member, list(value))])
+        _collection(value, path, errors, [("Member", shape.member, list(value))], own)
     elif kind == "map" and isinstance(value, dict):
         _collection(
             value,
@@ -84,16 +92,23 @@ def _value(shape: Shape, value: object, path: str, errors: list[str]) -> None:
                 ("Map keys", shape.key, list(value)),
                 ("Map value", shape.value, list(value.values())),
             ],
+            own,
         )
 
 
 def _collection(
-    value: object, path: str, errors: list[str], parts: list[tuple[str, Shape, list]]
+    value: object,
+    path: str,
+    errors: list[str],
+    parts: list[tuple[str, Shape, list]],
+    own: Collection[str],
 ) -> None:
     # Coral reports a bad element at the collection's path: "Member must satisfy
     # constraint: [...]" for lists, "Map keys/value must satisfy constraint: [...]" for maps,
     # naming every constraint of the element shape, not only the broken ones.
     for label, shape, items in parts:
+        if shape.name in own:
+            continue
         if any(constraints(shape, item) for item in items):
             errors.append(
                 f"Value {render(value)} at '{path}' failed to satisfy constraint: "
@@ -102,7 +117,7 @@ def _collection(
         if shape.type_name == "structure":
             for index, item in enumerate(items, start=1):
                 if isinstance(item, dict):
-                    _structure(shape, item, f"{path}.{index}.member", errors)
+                    _structure(shape, item, f"{path}.{index}.member", errors, own)
 
 
 def constraints(shape: Shape, value: object) -> list[str]:

@@ -22,6 +22,7 @@ from overcast.aws.error_responses import Endpoint, guarded
 from overcast.aws.errors import MissingResource
 from overcast.aws.request_context import RequestContext
 from overcast.config import PYTHON_RUNTIMES, Settings
+from overcast.http.header_case import keep_headers_as_sent
 from overcast.store.code import CodeStore
 from overcast.types import FrontDoor
 
@@ -133,6 +134,7 @@ class InvokeFront:
                     await door(scope, receive, send)
                     return
         elif scope["type"] == "websocket":
+            keep_headers_as_sent(scope)
             for door in self.websocket_doors:
                 if door.match(scope):
                     await door(scope, receive, send)

@@ -25,6 +25,7 @@ from overcast.aws.error_responses import internal_error
 from overcast.aws.protocols.rest_json import header_size
 from overcast.http.connection_guard import ConnectionGuard, ConnectionLimits
 from overcast.http.front_door import Claim, http_request, response_headers
+from overcast.http.header_case import UpgradeHeaderCase
 from overcast.http.invoke_shortcut import Answer, InvokeAnswerer, InvokeCall
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.http.server import ACCESS_BUDGET
@@ -62,7 +63,7 @@ def protocol_for(
     whose raw URL `invoke_url` matches: function name, then query) and the requests `doors`
     claim itself, and holds every connection to `connection_limits`."""
 
-    class ShortcutProtocol(ConnectionGuard, FastProtocol):
+    class ShortcutProtocol(ConnectionGuard, UpgradeHeaderCase, FastProtocol):
         invoke = endpoint
         invoke_path = invoke_url
         front_doors = doors

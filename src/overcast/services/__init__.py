@@ -29,6 +29,9 @@ SERVICES: tuple[ServiceSpec, ...] = (
     KMS,  # delivers to nothing; its keys are registered before any other service is built
     IAM,  # delivers to nothing; the authorizer reads it
     STS,  # assumes IAM's roles (through the kernels' identities)
+    # REST APIs' endpoints claim their APIs' hosts (`<id>.execute-api.*`) ahead of HTTP APIs'
+    # front door, which answers every other such host
+    APIGATEWAY,
     APIGATEWAYV2,  # its HTTP APIs' endpoints are claimed ahead of SNS's subscriber links
     LOGS,
     SQS,  # receives from SNS, EventBridge, S3 (and Lambda's destinations)
@@ -40,6 +43,5 @@ SERVICES: tuple[ServiceSpec, ...] = (
     DYNAMODB,  # delivers to nothing; writes its streams' records
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
     KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
-    APIGATEWAY,  # REST APIs' control plane; its data plane reads `deployed`
     CLOUDFORMATION,  # last: every other service has registered its resource providers
 )

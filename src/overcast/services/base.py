@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from overcast.aws.gateway import Api
     from overcast.aws.in_process import InProcessApi
     from overcast.aws.request_auth import RequestAuth
+    from overcast.aws.service_apis import ServiceApis
     from overcast.config import Settings
     from overcast.delivery import Destinations, Sender
     from overcast.http.fast_http import WholeFrontDoor
@@ -38,6 +39,12 @@ def _parameter_readers() -> ParameterReaders:
     from overcast.parameter_readers import ParameterReaders
 
     return ParameterReaders()
+
+
+def _service_apis() -> ServiceApis:
+    from overcast.aws.service_apis import ServiceApis
+
+    return ServiceApis()
 
 
 def _resource_providers() -> ResourceProviders:
@@ -80,6 +87,9 @@ class Kernels:
     # SSM's parameters as CloudFormation reads them (parameter_readers.py): SSM registers
     # its reader when built
     parameters: ParameterReaders = field(default_factory=_parameter_readers)
+    # Every service's Api, for calls one service makes to another in-process (a REST API's
+    # AWS integrations): the factory adds them once every service is built
+    service_apis: ServiceApis = field(default_factory=_service_apis)
 
     def in_process(self, api: Api) -> InProcessApi:
         """Calls to `api` made inside the server (a resource provider's to its own service),

@@ -4,7 +4,7 @@ of it survives a reload from the store."""
 
 from __future__ import annotations
 
-from overcast.services.apigateway import deployments, methods, resources, stages
+from overcast.services.apigateway import deployments, methods, resource_tree, stages
 from overcast.services.apigateway.api_keys import ApiKeys
 from overcast.services.apigateway.deployed import DeployedApis
 from overcast.services.apigateway.registry import Registry
@@ -37,7 +37,7 @@ def test_a_stage_serves_its_snapshot_until_redeployed(tmp_path) -> None:
     api_id = api["id"]
     assert deployed.stage(api_id, "prod") is None
     with apis.changing(REGION, api_id) as record:
-        pets = resources.create(record, api["rootResourceId"], "pets")
+        pets = resource_tree.create(record, api["rootResourceId"], "pets")
         _mock_get(record, pets["id"])
         first = deployments.create(record, {}, 1)
         stages.deploy_to(record, first["id"], {"stageName": "prod", "variables": {"a": "1"}}, 1)
@@ -50,7 +50,7 @@ def test_a_stage_serves_its_snapshot_until_redeployed(tmp_path) -> None:
     assert served.gateway_responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "403"
 
     with apis.changing(REGION, api_id) as record:  # an edit, not deployed
-        resources.create(record, api["rootResourceId"], "owners")
+        resource_tree.create(record, api["rootResourceId"], "owners")
         stages.update(
             record,
             "prod",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from support import allow, deploy, http_call
+from support import allow, deploy, http_call, presigned_url, signed_headers, wait_for
 
 SAMPLES = Path(__file__).resolve().parents[2] / "events"
 APIGATEWAY = "apigateway.amazonaws.com"
@@ -227,11 +227,54 @@ def test_api_gateways_host_form(server, api) -> None:
 
 def test_iam_routes_need_a_signature_and_a_disabled_endpoint_refuses(gateway, api) -> None:
     assert http_call(f"{api}/signed")[0] == 403
-    signed = {"Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/execute-api"}
-    assert http_call(f"{api}/signed", headers=signed)[0] == 200
     off = gateway.create_api(Name="off", ProtocolType="HTTP", DisableExecuteApiEndpoint=True)
     status, _, body = http_call(off["ApiEndpoint"] + "/")
     assert (status, json.loads(body)) == (403, {"message": "Forbidden"})
+
+
+def test_iam_routes_verify_the_signature_and_ask_iam(server, api) -> None:
+    """AWS_IAM: a SigV4 signature (header or presigned query) for `execute-api`, verified,
+    and IAM's execute-api:Invoke on `api-id/stage/METHOD/path`; a header that only looks
+    like one is refused."""
+    url = f"{api}/signed"
+    forged = {"Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/execute-api"}
+    assert http_call(url, headers=forged)[0] == 403
+    status, _, body = http_call(url)
+    assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
+    headers = signed_headers(server.data_dir, "GET", url, service="execute-api")
+    assert http_call(url, headers=headers)[0] == 200
+    key = server.credentials
+    assert http_call(presigned_url(url, *key.values()))[0] == 200
+    wrong_service = signed_headers(server.data_dir, "GET", url, service="lambda")
+    assert http_call(url, headers=wrong_service)[0] == 403
+    assert http_call(url + "?x=1", headers=headers)[0] == 403  # the query is signed too
+
+    iam = server.client("iam")
+    name = f"caller-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    user_key = iam.create_access_key(UserName=name)["AccessKey"]
+    user = (user_key["AccessKeyId"], user_key["SecretAccessKey"])
+    status, _, body = wait_for(lambda: _refused_or_none(presigned_url(url, *user)))
+    assert status == 403 and "execute-api:Invoke" in json.loads(body)["message"]
+    api_id = api.rsplit("/", 1)[1]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "execute-api:Invoke",
+                "Resource": f"{EXECUTE_API}:{api_id}/$default/GET/signed",
+            }
+        ],
+    }
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(policy))
+    assert wait_for(lambda: http_call(presigned_url(url, *user))[0] == 200)
+
+
+def _refused_or_none(url: str) -> tuple | None:
+    # a new key is known to the server at once or shortly after: an unknown key is 403 too
+    answer = http_call(url)
+    return answer if b"execute-api:Invoke" in answer[2] else None
 
 
 def test_the_function_policy_decides_which_routes_may_invoke_it(server, gateway) -> None:

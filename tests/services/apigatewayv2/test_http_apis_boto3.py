@@ -229,7 +229,20 @@ def test_out_of_range_input_is_a_bad_request(server) -> None:
 
 def test_unsupported_operations_are_named(gateway, api_id) -> None:
     with pytest.raises(ClientError) as caught:
-        gateway.get_authorizers(ApiId=api_id)
+        gateway.get_vpc_links()
     code, message, status = error_of(caught)
     assert (code, status) == ("UnknownOperationException", 404)
-    assert "GetAuthorizers" in message
+    assert "GetVpcLinks" in message
+
+
+def test_http_api_authorizers_are_refused_not_ignored(gateway, api_id) -> None:
+    # Overcast's HTTP API door runs no authorizer: keeping one would leave routes open.
+    with pytest.raises(ClientError) as caught:
+        gateway.create_authorizer(
+            ApiId=api_id,
+            Name="jwt",
+            AuthorizerType="JWT",
+            IdentitySource=["$request.header.Authorization"],
+            JwtConfiguration={"Audience": ["a"], "Issuer": "https://issuer.example"},
+        )
+    assert error_of(caught)[0::2] == ("BadRequestException", 400)

@@ -44,7 +44,8 @@ def handler(event, context):
         if query.get("fail"):
             raise RuntimeError("boom")
         TABLE.put_item(Item={"connectionId": connection_id})
-        protocol = event["headers"].get("sec-websocket-protocol")
+        # the client's own header names, as API Gateway passes them on
+        protocol = event["headers"].get("Sec-WebSocket-Protocol")
         headers = {"Sec-WebSocket-Protocol": protocol.split(",")[0]} if protocol else {}
         return {"statusCode": 200, "headers": headers}
     if route == "$disconnect":

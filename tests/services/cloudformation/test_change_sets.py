@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
+from stack_waits import QUICK, wait
 
-from conftest import QUICK, wait
 from support import RunningServer
 
 V1 = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties: {VisibilityTimeout: 30}\n"

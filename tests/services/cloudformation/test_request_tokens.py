@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-
-from conftest import QUICK, wait
+from stack_waits import QUICK, wait
 
 QUEUE = "Resources:\n  Queue: {Type: AWS::SQS::Queue, Properties: {DelaySeconds: 1}}\n"
 

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+from stack_waits import QUICK, settled, wait
 
-from conftest import QUICK, settled, wait
 from support import RunningServer, user_client
 
 QUEUE = "Resources:\n  Queue: {Type: AWS::SQS::Queue}\nOutputs:\n  Url: {Value: !Ref Queue}\n"

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+from stack_waits import QUICK, settled, wait
 
-from conftest import QUICK, settled, wait
 from support import RunningServer, user_client
 
 TYPED = """

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError, WaiterError
+from stack_waits import events, settled, wait
 
-from conftest import events, settled, wait
 from support import RunningServer
 
 APP = """

@@ -9,8 +9,8 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
+from stack_waits import QUICK, wait
 
-from conftest import QUICK, wait
 from overcast.services.cloudformation.errors import ValidationError
 from overcast.services.cloudformation.template_locations import S3Object, object_of_url
 from support import RunningServer, user_client

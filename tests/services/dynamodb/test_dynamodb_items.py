@@ -234,3 +234,47 @@ def test_a_page_of_items_is_answered_without_walking_each_value(monkeypatch):
     response = wire.DynamoDbWire(model).response(model.operation_model("Query"), result)
     assert json.loads(response.body) == result
     assert "AttributeValue" not in walked and len(walked) < 10
+
+
+def test_a_page_of_stored_item_text_is_answered_as_it_is():
+    """A page read without filter or projection comes as the items' stored JSON text
+    (wire.Encoded): spliced into the answer, not parsed and encoded again."""
+    from botocore.session import get_session
+
+    from overcast.services.dynamodb import wire
+
+    model = get_session().get_service_model("dynamodb")
+    items = [{"pk": {"S": str(n)}, "s": {"S": 'say "hi"\n'}} for n in range(3)]
+    texts = wire.Encoded(json.dumps(item) for item in items)
+    protocol = wire.DynamoDbWire(model)
+    for others in ({"Count": 3, "LastEvaluatedKey": {"pk": {"S": "2"}}}, {}):
+        response = protocol.response(model.operation_model("Query"), {"Items": texts, **others})
+        assert json.loads(response.body) == {"Items": items, **others}
+
+
+def test_the_gateway_leaves_attribute_values_to_the_service(monkeypatch):
+    """The model's constraints are checked (TableName), but no AttributeValue is walked by the
+    gateway's validation: types.py checks each (test_types.py), so a PutItem's item is not
+    walked twice."""
+    from botocore.session import get_session
+
+    from overcast.aws import validation
+    from overcast.aws.errors import ValidationException
+    from overcast.services.dynamodb.api import dynamodb_api
+
+    walked = []
+    real = validation.constraints
+
+    def counting(shape, value):
+        walked.append(shape.name)
+        return real(shape, value)
+
+    monkeypatch.setattr(validation, "constraints", counting)
+    operation = get_session().get_service_model("dynamodb").operation_model("PutItem")
+    item = {"pk": {"S": "a"}, "m": {"M": {"l": {"L": [{"N": "1"}, {"SS": ["x"]}]}}}}
+    check = dynamodb_api(None).validate
+    check(operation, {"TableName": "t", "Item": item})
+    assert "TableArn" in walked and not [n for n in walked if "AttributeValue" in n]
+    with pytest.raises(ValidationException) as caught:
+        check(operation, {"TableName": "", "Item": item})
+    assert "Member must have length greater than or equal to 1" in caught.value.message

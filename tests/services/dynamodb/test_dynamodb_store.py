@@ -150,3 +150,28 @@ def test_tables_and_items_survive_a_reopen(tmp_path, clock):
     assert ranges(reopened, "") == ["7"]
     assert reopened.description(reopened.get("us-east-1", "t"))["ItemCount"] == 1
     reopened.store.close()
+
+
+def test_an_items_size_is_computed_once_per_write_and_kept(tables, monkeypatch):
+    """PutItem sizes the new item once (the 400 KB check); the old item's size, and a read
+    item's for its read units, come from the store, which keeps each item's size."""
+    from overcast.services.dynamodb import changes, items, types
+
+    create(tables, "N")
+    service = ItemService(tables)
+    sized = []
+    real = types.item_size
+
+    def counting(item):
+        sized.append(item)
+        return real(item)
+
+    for module in (types, items, changes):
+        monkeypatch.setattr(module, "item_size", counting)
+    item = {"pk": {"S": "p"}, "sk": {"N": "1"}, "v": {"S": "x" * 5000}}
+    service.put("us-east-1", "t", item)
+    old, units, _ = service.put("us-east-1", "t", {**item, "v": {"S": "y"}})
+    assert old == item and units == 5.0  # the old item's 5 KB
+    found, size, _ = service.get("us-east-1", "t", {"pk": {"S": "p"}, "sk": {"N": "1"}})
+    assert size == real(found)
+    assert len(sized) == 2

@@ -103,6 +103,17 @@ def test_nesting_deeper_than_32_levels_is_refused() -> None:
         validate_value({"M": {"a": value}})
 
 
+def test_a_map_key_longer_than_the_models_limit_is_refused_at_any_depth() -> None:
+    """The model's AttributeName (at most 65535) bounds a map's keys: the gateway leaves
+    AttributeValues to this module, so it checks them."""
+    fits = {"M": {"k" * 65535: {"S": "x"}}}
+    assert validate_value({"L": [fits]}) == {"L": [fits]}
+    for value in ({"M": {"k" * 65536: {"S": "x"}}}, {"L": [{"M": {"k" * 65536: {"S": "x"}}}]}):
+        with pytest.raises(ValidationException) as caught:
+            validate_value(value)
+        assert "Member must have length less than or equal to 65535" in caught.value.message
+
+
 def test_an_item_is_normalised_and_empty_non_key_strings_are_allowed() -> None:
     item = validate_item(
         {"n": {"N": "1.50"}, "ns": {"NS": ["1e1", "2"]}, "s": {"S": ""},

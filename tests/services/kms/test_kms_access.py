@@ -29,7 +29,7 @@ REFERENCE = {
     "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateRandom", "GetKeyPolicy",
     "GetKeyRotationStatus", "ListAliases", "ListKeyPolicies", "ListKeys", "ListResourceTags",
     "PutKeyPolicy", "ReEncryptFrom", "ReEncryptTo", "ScheduleKeyDeletion", "TagResource",
-    "UntagResource", "UpdateAlias",
+    "UntagResource", "UpdateAlias", "UpdateKeyDescription",
 }  # fmt: skip
 
 

@@ -85,6 +85,19 @@ def test_disable_enable_and_deletion_window(kms) -> None:
     assert error(caught)[0] == "KMSInvalidStateException"
 
 
+def test_update_key_description(kms) -> None:
+    key_id = kms.create_key(Description="old")["KeyMetadata"]["KeyId"]
+    kms.update_key_description(KeyId=key_id, Description="new")
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["Description"] == "new"
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    with pytest.raises(ClientError) as caught:
+        kms.update_key_description(KeyId=key_id, Description="later")
+    assert error(caught)[0] == "KMSInvalidStateException"
+    with pytest.raises(ClientError) as caught:
+        kms.update_key_description(KeyId="alias/aws/s3", Description="mine")
+    assert error(caught)[0] == "AccessDeniedException"
+
+
 def test_alias_rules(kms) -> None:
     first = kms.create_key()["KeyMetadata"]["KeyId"]
     second = kms.create_key()["KeyMetadata"]["KeyId"]

@@ -62,6 +62,10 @@ class DeployedApis:
     def stage(self, api_id: str, stage: str) -> DeployedStage | None:
         return self._stages.get(api_id, {}).get(stage)
 
+    def knows(self, api_id: str) -> bool:
+        """Whether `api_id` is a REST API's (whose host form the data plane claims)."""
+        return api_id in self._stages
+
     def key_for(self, value: str) -> dict | None:
         return self._keys.by_value(value)
 

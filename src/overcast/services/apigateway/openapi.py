@@ -19,7 +19,7 @@ import json
 
 import yaml
 
-from overcast.services.apigateway import authorizers, methods, models, resources
+from overcast.services.apigateway import authorizers, methods, models, resource_tree
 from overcast.services.apigateway.errors import BadRequestException
 
 X = "x-amazon-apigateway-"
@@ -194,7 +194,7 @@ def _resource_for(record: dict, path: str) -> str:
              if r.get("parentId") == current and r["pathPart"] == part),
             None,
         )  # fmt: skip
-        current = child["id"] if child else resources.create(record, current, part)["id"]
+        current = child["id"] if child else resource_tree.create(record, current, part)["id"]
     return current
 
 

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from functools import lru_cache
 
 from overcast.aws.errors import ServiceError
+from overcast.aws.signed_request import SignedRequest
 from overcast.http.front_door import (
     Claim,
     asgi_request,
@@ -44,6 +45,8 @@ from overcast.http.payload_v2 import (
     response_v2,
 )
 from overcast.sandbox.launcher import INIT_LIMIT_S
+from overcast.services.apigatewayv2.errors import InvokeRefused
+from overcast.services.apigatewayv2.invoke_auth import InvokeAuth
 from overcast.services.apigatewayv2.model.http_api import (
     Integration,
     ServedApi,
@@ -99,8 +102,11 @@ class HttpApis:
         account_id: str,
         permissions: InvokePermissions,
         declines: Callable[[str], bool] = lambda api_id: False,
+        invoke_auth: InvokeAuth | None = None,
     ) -> None:
         self._served = served
+        # AWS_IAM routes; without one (in-process tests) nothing is verified
+        self._invoke_auth = invoke_auth or InvokeAuth(None, account_id, "us-east-1")
         self._declines = declines  # WebSocket APIs: their own front door answers them
         self._resolver = resolver
         self._engine = engine
@@ -147,7 +153,7 @@ class HttpApis:
             # API Gateway answers preflights itself, whatever the routes are.
             answer = preflight(stage.cors, request.header_map)
             return HttpResponse(204, answer.headers, b"")
-        response = await self._route(api, stage, path, request, request_id)
+        response = await self._route(api, stage, path, request, request_id, claim.path)
         origin = request.header_map.get("origin") if stage.cors else None
         if origin is not None:
             # With CORS configured, API Gateway drops the integration's own CORS headers.
@@ -158,16 +164,36 @@ class HttpApis:
         return response
 
     async def _route(
-        self, api: ServedApi, stage: ServedStage, path: str, request: HttpRequest, request_id: str
+        self,
+        api: ServedApi,
+        stage: ServedStage,
+        path: str,
+        request: HttpRequest,
+        request_id: str,
+        path_as_sent: str,
     ) -> HttpResponse:
         matched = stage.table.match(request.method, path) if stage.table else None
         if matched is None:
             return _copy(NOT_FOUND)
         route, key, parameters = matched
-        if route.authorization_type == "AWS_IAM" and not any(
-            name == "authorization" for name, _ in request.headers
-        ):
-            return _message(403, "Forbidden")
+        if route.authorization_type == "AWS_IAM":
+            # The signature covers the path as sent (with `/execute-api/{id}` in the path
+            # form); IAM's resource is the request's `api-id/stage/METHOD/path`.
+            signed = SignedRequest(
+                request.method,
+                path_as_sent or request.raw_path,
+                request.raw_query,
+                request.header_map,
+                request.body,
+            )
+            arn = (
+                f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
+                f"{stage.name}/{request.method}{path}"
+            )
+            try:
+                self._invoke_auth.caller(signed, arn, request.source_ip)
+            except InvokeRefused as refused:
+                return refused.response()
         integration = stage.integrations.get(route.integration_id or "")
         if integration is None:  # a route with no integration attached
             return _copy(NOT_FOUND)

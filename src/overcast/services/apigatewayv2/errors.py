@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from overcast.aws.errors import UserError
+from overcast.aws.errors import OvercastError, UserError
+from overcast.http.payload_v2 import HttpResponse
 
 
 class ApiGatewayError(UserError, model="apigatewayv2"):
@@ -95,3 +96,18 @@ class SocketRefusal:
 
 NO_ROUTE = SocketRefusal("Forbidden")
 INTEGRATION_FAILED = SocketRefusal("Internal server error")
+
+
+class InvokeRefused(OvercastError):
+    """Raised when API Gateway refuses a request (an HTTP API's, a WebSocket handshake)
+    before its integration: IAM refuses it (403), a Lambda authorizer finds no identity
+    (401) or denies it (403), or the authorizer fails (500). The client is answered
+    `{"message": ...}` with `status`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+    def response(self) -> HttpResponse:
+        body = json.dumps({"message": self.message}).encode()
+        return HttpResponse(self.status, [("content-type", "application/json")], body)

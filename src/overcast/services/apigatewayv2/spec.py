@@ -9,9 +9,11 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.apigatewayv2 import resources
     from overcast.services.apigatewayv2.api.service import apigatewayv2_api
     from overcast.services.apigatewayv2.control.apis import HttpApiService
     from overcast.services.apigatewayv2.endpoints import HttpApis
+    from overcast.services.apigatewayv2.invoke_auth import InvokeAuth
     from overcast.services.apigatewayv2.store import SqliteHttpApiStore
     from overcast.services.apigatewayv2.websocket.endpoint import WebSocketApis
 
@@ -26,6 +28,7 @@ def build(kernels: Kernels) -> BuiltService:
         settings.account_id,
         kernels.control.invoke_permissions,
         declines=http_apis.registry.is_socket,
+        invoke_auth=InvokeAuth(kernels.request_auth, settings.account_id, settings.default_region),
     )
     sockets = WebSocketApis(
         http_apis.served_socket,
@@ -38,8 +41,11 @@ def build(kernels: Kernels) -> BuiltService:
         idle_timeout_s=settings.websocket_idle_timeout_s,
         max_duration_s=settings.websocket_max_duration_s,
     )
+    api = apigatewayv2_api(http_apis)
+    for provider in resources.providers(kernels.in_process(api), kernels.objects):
+        kernels.resource_providers.register(provider)
     return BuiltService(
-        api=apigatewayv2_api(http_apis),
+        api=api,
         # WebSocket APIs' first: their management API's requests are plain HTTP below them
         front_doors=(sockets, endpoints),
         shortcut_doors=(endpoints,),

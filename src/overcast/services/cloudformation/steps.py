@@ -12,7 +12,12 @@ import logging
 
 from overcast.aws.errors import ServiceError
 from overcast.aws.in_process import run_in_thread
-from overcast.resource_providers import REPLACES, ResourceProviders, ResourceRequest
+from overcast.resource_providers import (
+    REPLACES,
+    InvalidProperties,
+    ResourceProviders,
+    ResourceRequest,
+)
 from overcast.services.cloudformation.errors import TemplateError
 from overcast.services.cloudformation.model import Event, Resource, Stack, now
 from overcast.services.cloudformation.ssm_references import SsmReferences
@@ -35,7 +40,7 @@ class StepFailed(Exception):
 
 def reason_of(exc: BaseException) -> str:
     """A provider's failure as the resource's status reason."""
-    if isinstance(exc, TemplateError):
+    if isinstance(exc, (TemplateError, InvalidProperties)):  # CloudFormation's own checks
         return exc.message
     if isinstance(exc, ServiceError):
         # CloudFormation's words for a failed handler call (the error code after it).

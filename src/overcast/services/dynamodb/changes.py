@@ -65,6 +65,10 @@ def expiry(table: Table, item: Item | None) -> int | None:
         return None
 
 
+def _size(item: Item | None) -> int:
+    return item_size(item) if item is not None else 0
+
+
 class Changes:
     """Applies item changes to the store; call inside `store.transaction()`."""
 
@@ -79,15 +83,17 @@ class Changes:
         old: Item | None,
         new: Item | None,
         identity: dict | None = None,
+        sizes: tuple[int, int] | None = None,
     ) -> None:
-        """Replace `old` (None: no item) with `new` (None: delete) under `key`."""
+        """Replace `old` (None: no item) with `new` (None: delete) under `key`; `sizes`: the
+        two items' sizes when the caller knows them already (0 for None)."""
         store, table_id = self.store, table.table_id
-        old_size = item_size(old) if old is not None else 0
+        if sizes is None:
+            sizes = (_size(old), _size(new))
+        old_size, new_size = sizes
         if new is None:
             store.delete_item(table_id, key.hash, key.range)
-            new_size = 0
         else:
-            new_size = item_size(new)
             store.put_item(table_id, key.hash, key.range, new, new_size, expiry(table, new))
         count = (new is not None) - (old is not None)
         store.add_stats(table_id, "", count, new_size - old_size)
@@ -109,8 +115,9 @@ class Changes:
             count, size = count - 1, size - item_size(index.projected(old, table.keys))
         if after is not None:
             projected = index.projected(new, table.keys)
-            store.put_index_row(table.table_id, index.name, after, base, projected)
-            count, size = count + 1, size + item_size(projected)
+            projected_size = item_size(projected)
+            store.put_index_row(table.table_id, index.name, after, base, projected, projected_size)
+            count, size = count + 1, size + projected_size
         if count or size:
             store.add_stats(table.table_id, index.name, count, size)
 

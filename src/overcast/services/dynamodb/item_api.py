@@ -10,7 +10,7 @@ from overcast.services.dynamodb.errors import ValidationException
 from overcast.services.dynamodb.expressions import Projection, Update
 from overcast.services.dynamodb.items import capacity, read_units
 from overcast.services.dynamodb.operations import OPERATIONS, DynamoDb
-from overcast.services.dynamodb.types import Item, item_size
+from overcast.services.dynamodb.types import Item
 
 CONDITION = (("ConditionExpression",), ("Expected", "ConditionalOperator"))
 UPDATE = (("UpdateExpression", "ConditionExpression"),
@@ -106,8 +106,8 @@ def _attributes(item: Item | None | bool) -> dict:
 def get_item(ddb: DynamoDb, call: Call) -> dict:
     p = call.params
     projection = _projection(p)
-    item, table = ddb.items.get(call.region, p["TableName"], p["Key"])
-    units = read_units(0 if item is None else item_size(item), bool(p.get("ConsistentRead")))
+    item, size, table = ddb.items.get(call.region, p["TableName"], p["Key"])
+    units = read_units(size, bool(p.get("ConsistentRead")))
     used = capacity(table, units, p.get("ReturnConsumedCapacity"))
     return {"Item": _projected(item, projection), "ConsumedCapacity": used}
 

@@ -91,15 +91,16 @@ class ItemService:
         key = item_key(table, new)
         size = check_item_size(new)
         with self.store.transaction():
-            old = self.current(table, key)
+            old, old_size = self.sized(table, key)
             _check(condition, old, failed_item)
-            self.changes.write(table, key, old, new)
-        return old, write_units(max(size, item_size(old) if old else 0)), table
+            self.changes.write(table, key, old, new, sizes=(old_size, size))
+        return old, write_units(max(size, old_size)), table
 
-    def get(self, region: str, name: str, key: object) -> tuple[Item | None, Table]:
+    def get(self, region: str, name: str, key: object) -> tuple[Item | None, int, Table]:
+        """The item (or None), its size (0 for none), and its table."""
         table = self.table(region, name)
-        found = self.current(table, key_param(table, key))
-        return found, table
+        found, size = self.sized(table, key_param(table, key))
+        return found, size, table
 
     def delete(
         self,
@@ -112,11 +113,11 @@ class ItemService:
         table = self.table(region, name)
         at = key_param(table, key)
         with self.store.transaction():
-            old = self.current(table, at)
+            old, old_size = self.sized(table, at)
             _check(condition, old, failed_item)
             if old is not None:
-                self.changes.write(table, at, old, None)
-        return old, write_units(item_size(old) if old else 0), table
+                self.changes.write(table, at, old, None, sizes=(old_size, 0))
+        return old, write_units(old_size), table
 
     def update(
         self,
@@ -133,19 +134,22 @@ class ItemService:
         at = key_param(table, key)
         refuse_key_updates(table, change)
         with self.store.transaction():
-            old = self.current(table, at)
+            old, old_size = self.sized(table, at)
             _check(condition, old, failed_item)
-            new = updated(table, change, old, at.attributes)
+            new, new_size = updated(table, change, old, at.attributes)
             # "If you perform ... an UpdateItem operation that does not change any data in an
             # item, DynamoDB Streams does not write a stream record for that operation."
             if old is None or not equal({"M": old}, {"M": new}):
-                self.changes.write(table, at, old, new)
-        size = max(item_size(new), item_size(old) if old else 0)
-        return old, new, write_units(size), table
+                self.changes.write(table, at, old, new, sizes=(old_size, new_size))
+        return old, new, write_units(max(new_size, old_size)), table
 
     def current(self, table: Table, key: Key) -> Item | None:
+        return self.sized(table, key)[0]
+
+    def sized(self, table: Table, key: Key) -> tuple[Item | None, int]:
+        """The item under `key` (or None) and its size as kept with it (0 for none)."""
         found = self.store.item(table.table_id, key.hash, key.range)
-        return found[0] if found is not None else None
+        return found if found is not None else (None, 0)
 
     # --- batches ---
 
@@ -241,11 +245,12 @@ def refuse_key_updates(table: Table, change: Update) -> None:
             raise invalid(f"Cannot update attribute {name}. This attribute is part of the key")
 
 
-def updated(table: Table, change: Update, old: Item | None, key: Item) -> Item:
+def updated(table: Table, change: Update, old: Item | None, key: Item) -> tuple[Item, int]:
     """The item `change` makes of `old` (of the key alone when there is none), checked as a
-    written item is: values normalised, index key types, 400 KB."""
+    written item is: values normalised, index key types, 400 KB; and its size."""
     new = validate_item(change.apply(old if old is not None else dict(key)))
     check_index_keys(table, new)
-    if item_size(new) > MAX_ITEM_BYTES:
+    size = item_size(new)
+    if size > MAX_ITEM_BYTES:
         raise ValidationException("Item size to update has exceeded the maximum allowed size")
-    return new
+    return new, size

@@ -12,6 +12,8 @@ page is read: `ScannedCount` counts what was read (and the 1 MB page rule what w
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from overcast.aws.operations import Call
 from overcast.services.dynamodb import clauses, expressions
 from overcast.services.dynamodb.errors import ValidationException
@@ -21,6 +23,7 @@ from overcast.services.dynamodb.operations import OPERATIONS, DynamoDb
 from overcast.services.dynamodb.reads import Page, Read, query, scan
 from overcast.services.dynamodb.schema import Index, Table
 from overcast.services.dynamodb.types import invalid
+from overcast.services.dynamodb.wire import Encoded
 
 QUERY = (("ProjectionExpression", "FilterExpression", "KeyConditionExpression"),
          ("AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"))  # fmt: skip
@@ -107,10 +110,12 @@ def _plan(ddb: DynamoDb, call: Call, forms: tuple, legacy_filter: str):
     select = _select(p, index)
     if keep is not None and querying:
         _filter_reads_no_key(keep, keys.names, p.get("FilterExpression") is None)
+    fetch = _fetches(table, index, select, projection)
     read = Read(
         index, p.get("Limit"), p.get("ExclusiveStartKey"), p.get("ScanIndexForward", True),
-        keep.matches if keep is not None else None,
-        fetch=_fetches(table, index, select, projection),
+        keep.matches if keep is not None else None, fetch=fetch,
+        # Items answered as they are kept: nothing to filter, project or fetch.
+        raw=keep is None and projection is None and not fetch,
     )  # fmt: skip
     return table, read, key, select, projection
 
@@ -136,14 +141,14 @@ def _filter_reads_no_key(keep, key_names: tuple[str, ...], legacy: bool) -> None
             )
 
 
-def _answer(p: dict, table: Table, page: Page, select: str, projection) -> dict:
+def _answer(p: dict, table: Table, read: Read, page: Page, select: str, projection) -> dict:
     units = read_units(page.read_bytes, bool(p.get("ConsistentRead")))
     answer: dict = {"Count": len(page.items), "ScannedCount": page.scanned}
     if select != "COUNT":
         items = page.items
         if projection is not None:
             items = [projection.apply(item) for item in items]
-        answer["Items"] = items
+        answer["Items"] = Encoded(items) if read.raw else items
     answer["LastEvaluatedKey"] = page.last_key
     answer["ConsumedCapacity"] = capacity(table, units, p.get("ReturnConsumedCapacity"))
     return answer
@@ -153,7 +158,7 @@ def _answer(p: dict, table: Table, page: Page, select: str, projection) -> dict:
 def query_items(ddb: DynamoDb, call: Call) -> dict:
     table, read, key, select, projection = _plan(ddb, call, QUERY, "QueryFilter")
     page = query(ddb.items.store, table, key, read)
-    return _answer(call.params, table, page, select, projection)
+    return _answer(call.params, table, read, page, select, projection)
 
 
 @OPERATIONS("Scan")
@@ -173,7 +178,6 @@ def scan_items(ddb: DynamoDb, call: Call) -> dict:
         )
     table, read, _, select, projection = _plan(ddb, call, SCAN, "ScanFilter")
     if segment is not None:
-        read = Read(read.index, read.limit, read.start, True, read.keep, (segment, total),
-                    read.fetch)  # fmt: skip
+        read = replace(read, forward=True, segment=(segment, total))
     page = scan(ddb.items.store, table, read)
-    return _answer(p, table, page, select, projection)
+    return _answer(p, table, read, page, select, projection)

@@ -4,18 +4,26 @@ DynamoDB's key order (key bytes: types.key_bytes), with DynamoDB's paging: a pag
 the maximum number of items set (if using the Limit parameter) or a maximum of 1 MB of data"),
 with `LastEvaluatedKey` the key of the last item read.
 
+A page is one SELECT in key order (store.read_rows), read until the page is full. A Query fixes
+the hash, so its SQL bounds only the columns after it: the key condition's bounds on the range,
+and where the page starts (ExclusiveStartKey) in place of the bound on its side when it is the
+tighter one; each side then has one constraint SQLite seeks with. (A row value that repeats the
+fixed hash, `(hash, range) > (?, ?)`, makes SQLite sort the rest of the partition for every
+page.) A Scan continues with the row value over the whole key.
+
 A Query's key condition comes as an expressions.KeyCondition (`hash_value`, and `range` with
 `op` and `values`), from a KeyConditionExpression or the legacy KeyConditions. `keep` (a
 filter's Condition.matches) is applied to each item read, as DynamoDB applies a
 FilterExpression; `fetch` reads a local index's items from the table (attributes the index
-does not project).
+does not project). With `raw`, a page's items are their stored JSON text, unparsed (no
+filter, projection or fetch: the answer sends them as they are).
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from overcast.services.dynamodb.changes import key_of
@@ -31,7 +39,7 @@ RANGE_OPS = ("=", "<", "<=", ">", ">=", "BETWEEN", "BEGINS_WITH")
 
 @dataclass
 class Page:
-    items: list[Item] = field(default_factory=list)
+    items: list = field(default_factory=list)  # Items, or their JSON text when the read is raw
     scanned: int = 0
     read_bytes: int = 0
     last_key: Item | None = None
@@ -48,6 +56,15 @@ class Read:
     keep: Callable[[Item], bool] | None = None
     segment: tuple[int, int] | None = None  # (Segment, TotalSegments)
     fetch: bool = False  # a local index's read takes each item from the table
+    raw: bool = False  # items as their stored JSON text (no keep, no fetch)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One end of a Query's range: key bytes, and whether they are in it."""
+
+    value: bytes
+    inclusive: bool
 
 
 def _schema(table: Table, index: Index | None) -> KeySchema:
@@ -62,19 +79,34 @@ def query(store, table: Table, condition: KeyCondition, read: Read) -> Page:
             "One or more parameter values were invalid: Condition parameter type does not match "
             "schema type"
         )
-    where, args = ["hash = ?"], [key_bytes(hash_value)]
+    hash_ = key_bytes(hash_value)
+    lower = upper = None
     if condition.range is not None:
         if keys.range is None:
             raise ValidationException("Query key condition not supported")
-        _range_sql(table, keys.range, condition.range, where, args)
-    return _page(store, table, read, " AND ".join(where), tuple(args))
+        lower, upper = _bounds(table, keys.range, condition.range)
+    start = _start(table, read.index, read.start)
+    if start is not None and start[0] != hash_:
+        if (start[0] > hash_) == read.forward:
+            return Page()  # the partition is wholly before where the page starts
+        start = None  # wholly after it
+    after = start[1:] if start is not None else None
+    columns = ("range", "base_hash", "base_range") if read.index else ("range",)
+    where, args = _range_sql(columns, lower, upper, after, not read.forward)
+    return _page(store, table, read, " AND ".join(["hash = ?", *where]), (hash_, *args))
 
 
 def scan(store, table: Table, read: Read) -> Page:
-    return _page(store, table, read, "1", ())
+    start = _start(table, read.index, read.start)
+    if start is None:
+        return _page(store, table, read, "1", ())
+    columns = "(hash, range, base_hash, base_range)" if read.index else "(hash, range)"
+    op = ">" if read.forward else "<"
+    return _page(store, table, read, f"{columns} {op} ({', '.join('?' * len(start))})", start)
 
 
-def _range_sql(table: Table, name: str, cond: RangeCondition, where: list, args: list) -> None:
+def _bounds(table: Table, name: str, cond: RangeCondition) -> tuple[Bound | None, Bound | None]:
+    """The range a key condition on the sort key allows, as its lower and upper bounds."""
     for value in cond.values:
         if kind_of(value) != table.attribute_type(name):
             raise ValidationException(
@@ -84,9 +116,9 @@ def _range_sql(table: Table, name: str, cond: RangeCondition, where: list, args:
     bounds = [key_bytes(v) for v in cond.values]
     op = cond.op
     if op in ("=", "<", "<=", ">", ">="):
-        where.append(f"range {op} ?")
-        args.append(bounds[0])
-    elif op == "BETWEEN":
+        at = Bound(bounds[0], "=" in op)
+        return (at if op[0] != "<" else None), (at if op[0] != ">" else None)
+    if op == "BETWEEN":
         if bounds[0] > bounds[1]:
             raise ValidationException(
                 "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
@@ -94,22 +126,51 @@ def _range_sql(table: Table, name: str, cond: RangeCondition, where: list, args:
                 f"{_shown(cond.values[0])}, upper bound operand: AttributeValue: "
                 f"{_shown(cond.values[1])}"
             )
-        where.append("range >= ? AND range <= ?")
-        args.extend(bounds)
-    elif op == "BEGINS_WITH":
+        return Bound(bounds[0], True), Bound(bounds[1], True)
+    if op == "BEGINS_WITH":
         if kind_of(cond.values[0]) == "N":
             raise ValidationException(
                 "Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
                 "operator or function: begins_with, operand type: N"
             )
-        where.append("range >= ?")
-        args.append(bounds[0])
         after = _successor(bounds[0])
-        if after is not None:
-            where.append("range < ?")
-            args.append(after)
-    else:
-        raise ValidationException(f"Unsupported key condition operator: {op}")
+        return Bound(bounds[0], True), (Bound(after, False) if after is not None else None)
+    raise ValidationException(f"Unsupported key condition operator: {op}")
+
+
+def _range_sql(
+    columns: tuple[str, ...],
+    lower: Bound | None,
+    upper: Bound | None,
+    after: tuple | None,
+    descending: bool,
+) -> tuple[list[str], list]:
+    """SQL over the sort columns past a fixed hash (`range`, then a GSI row's base key): the
+    range's bounds, and the position the page starts after, which replaces the bound on its
+    side when it is tighter, so each side has one constraint."""
+    where: list[str] = []
+    args: list = []
+    if after is not None:
+        side = upper if descending else lower
+        if side is None or _tighter(after[0], side, descending):
+            op = "<" if descending else ">"
+            where.append(f"({', '.join(columns)}) {op} ({', '.join('?' * len(after))})")
+            args.extend(after)
+            lower, upper = (lower, None) if descending else (None, upper)
+    if lower is not None:
+        where.append("range >= ?" if lower.inclusive else "range > ?")
+        args.append(lower.value)
+    if upper is not None:
+        where.append("range <= ?" if upper.inclusive else "range < ?")
+        args.append(upper.value)
+    return where, args
+
+
+def _tighter(first: bytes, side: Bound, descending: bool) -> bool:
+    """Whether starting after a position whose range is `first` excludes more than `side`."""
+    if first == side.value:
+        return side.inclusive
+    return first < side.value if descending else first > side.value
 
 
 def _shown(value: Value) -> str:
@@ -127,56 +188,58 @@ def _successor(prefix: bytes) -> bytes | None:
 
 def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
     index = read.index
-    page = Page()
-    start = _start(table, index, read.start)
     descending = not read.forward
-    if start is not None:
-        op = "<" if descending else ">"
-        columns = "(hash, range, base_hash, base_range)" if index else "(hash, range)"
-        where += f" AND {columns} {op} ({', '.join('?' * len(start))})"
-        args = (*args, *start)
-    rows = _rows(store, table, index, where, args, descending, read.fetch)
-    for position, item, size in rows:
-        if read.segment is not None and not _in_segment(position, read.segment):
+    taken: list[tuple[object, str, int]] = []  # (the row's base hash, item text, size)
+    full = False
+
+    def take(rows: Iterable[tuple]) -> None:
+        """Rows into `taken` until the page is full: `Limit` rows, or 1 MB of them."""
+        nonlocal full
+        read_bytes = 0
+        for row in rows:
+            base_hash, text, size = (row[2], row[4], row[5]) if index else (row[0], row[2], row[3])
+            if read.segment is not None and not _in_segment(base_hash, read.segment):
+                continue
+            if read.fetch:
+                text, size = _fetched(store, table, row)
+            taken.append((base_hash, text, size))
+            read_bytes += size
+            if read.limit is not None and len(taken) >= read.limit or read_bytes >= PAGE_BYTES:
+                full = True
+                return
+
+    if index is None:
+        store.read_rows(table.table_id, where, args, descending, take)
+    else:
+        store.read_index_rows(table.table_id, index.name, where, args, descending, take)
+    page = Page(scanned=len(taken), read_bytes=sum(size for _, _, size in taken))
+    item = None
+    for _, text, _ in taken:
+        if read.raw:
+            page.items.append(text)
             continue
-        page.scanned += 1
-        page.read_bytes += size
+        item = json.loads(text)
         if read.keep is None or read.keep(item):
             page.items.append(item)
-        if read.limit is not None and page.scanned >= read.limit or page.read_bytes >= PAGE_BYTES:
-            page.last_key = _last_key(table, index, item)
-            break
+    if full:
+        last = item if item is not None else json.loads(taken[-1][1])
+        page.last_key = _last_key(table, index, last)
     return page
 
 
-def _rows(
-    store, table: Table, index: Index | None, where: str, args: tuple, descending: bool,
-    fetch: bool = False,
-):  # fmt: skip
-    """(position key, item, size) in order; a position key's first element is the base hash."""
-    if index is None:
-        for hash_, range_, text, size in store.rows(table.table_id, where, args, descending):
-            yield (hash_, range_), json.loads(text), size
-        return
-    rows: Iterator = store.index_rows(table.table_id, index.name, where, args, descending)
-    for _, _, base_hash, base_range, text in rows:
-        item = json.loads(text)
-        if fetch:
-            found = store.item(table.table_id, base_hash, base_range)
-            item = found[0] if found is not None else item
-        yield (base_hash, base_range), item, _size(item)
+def _fetched(store, table: Table, row: tuple) -> tuple[str, int]:
+    """A local index row's item as the table has it (the index row's when it is gone)."""
+    found = store.read_rows(
+        table.table_id, "hash = ? AND range = ?", (row[2], row[3]), False,
+        lambda rows: next(iter(rows), None),
+    )  # fmt: skip
+    return (found[2], found[3]) if found is not None else (row[4], row[5])
 
 
-def _size(item: Item) -> int:
-    from overcast.services.dynamodb.types import item_size
-
-    return item_size(item)
-
-
-def _in_segment(position: tuple, segment: tuple[int, int]) -> bool:
+def _in_segment(hash_: bytes, segment: tuple[int, int]) -> bool:
     """Parallel scan: each item's partition (its hash key) belongs to one segment."""
     number, total = segment
-    return zlib.crc32(position[0]) % total == number
+    return zlib.crc32(hash_) % total == number
 
 
 def _last_key(table: Table, index: Index | None, item: Item) -> Item:

@@ -159,7 +159,7 @@ def check_units(throughput: dict) -> dict:
 def check_definitions(params: dict) -> list[str]:
     """The names AttributeDefinitions defines (each once)."""
     names: list[str] = []
-    for definition in params["AttributeDefinitions"]:
+    for definition in _required(params, "AttributeDefinitions", "attributeDefinitions"):
         name = definition["AttributeName"]
         if name in names:
             raise ValidationException(f"Attribute Name is duplicated: {name}")
@@ -167,8 +167,19 @@ def check_definitions(params: dict) -> list[str]:
     return names
 
 
+def _required(params: dict, member: str, field: str) -> list:
+    """A CreateTable member botocore's model leaves optional and DynamoDB requires, refused
+    in DynamoDB's words when missing."""
+    if params.get(member) is None:
+        raise ValidationException(
+            f"1 validation error detected: Value null at '{field}' failed to satisfy "
+            "constraint: Member must not be null"
+        )
+    return params[member]
+
+
 def check_table_keys(params: dict, defined: list[str]) -> KeySchema:
-    elements = params["KeySchema"]
+    elements = _required(params, "KeySchema", "keySchema")
     keys = [e["AttributeName"] for e in elements]
     if len(keys) > len(defined):
         raise ValidationException("Invalid KeySchema: Some index key attribute have no definition")

@@ -11,6 +11,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.dynamodb import resources
     from overcast.services.dynamodb.api import DynamoDb, dynamodb_api
     from overcast.services.dynamodb.items import ItemService
     from overcast.services.dynamodb.store import DynamoDbStore
@@ -27,8 +28,11 @@ def build(kernels: Kernels) -> BuiltService:
     async def stop() -> None:
         await asyncio.to_thread(sweeper.stop)
 
+    api = dynamodb_api(DynamoDb(tables, ItemService(tables)))
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltService(
-        api=dynamodb_api(DynamoDb(tables, ItemService(tables))),
+        api=api,
         start=sweeper.start,
         stop=stop,
         close=store.close,

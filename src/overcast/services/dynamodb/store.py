@@ -1,17 +1,28 @@
-"""DynamoDB's state on disk: `<data dir>/dynamodb.db`, its own SQLite file (WAL, synchronous=FULL:
-a write DynamoDB acknowledged survives `kill -9` and a power cut).
+"""DynamoDB's state on disk: `<data dir>/dynamodb.db`, its own SQLite file, WAL with
+synchronous=NORMAL as every store here (store/database.py): a write DynamoDB acknowledged
+survives the server being killed (`kill -9`); a power cut may undo the last commits, which is
+out of scope (an fsync per commit, synchronous=FULL, cost most of a PutItem's time).
 
 - `ddb_tables`: each table's definition (schema.Table as JSON), by region and name.
 - `ddb_items`: items by (table id, key_bytes(hash), key_bytes(range)) in a WITHOUT ROWID table,
   so the rows of one partition are contiguous and in DynamoDB's order: a Query is an index
   range scan. A table without a range key stores b"" as the range.
-- `ddb_index_rows`: each secondary index's projected items, by (table id, index, index hash,
-  index range, base hash, base range): a GSI Query is a range scan too.
+- `ddb_index_rows`: each secondary index's projected items and their sizes, by (table id,
+  index, index hash, index range, base hash, base range): a GSI Query is a range scan too.
 - `ddb_stats`: item count and bytes per table ('' index) and per index, kept with each write.
 - `ddb_streams` / `stream_records`: each stream's metadata and its records, written in the
   same transaction as the item change (DynamoDB Streams, Part C, reads them).
 - `ddb_tokens`: TransactWriteItems' ClientRequestTokens (a digest of the request they came
   with), written in the transaction they made, kept 10 minutes.
+
+Items are kept as their wire JSON text (compact), so a Query page without a filter or a
+projection is answered with the stored text as it is (wire.py).
+
+A page is read by one SELECT in key order, under the lock, as far as its reader takes it (1 MB
+at most: `read_rows`). A Query fixes the hash: its reader continues with bounds on the columns
+after it, never a row value that repeats the fixed hash, which SQLite would answer by sorting
+the rest of the partition (reads.py; tests/services/dynamodb/test_dynamodb_plans.py checks the
+plans).
 
 Every change of an item, its index rows, its stats and its stream record is one transaction.
 Once a transaction that appended stream records commits, `on_records` is told each stream's
@@ -21,10 +32,13 @@ ARN (the kernels' `shards.Arrivals`, so Lambda's stream pollers wake instead of 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
+from overcast.services.dynamodb.types import item_size
 from overcast.store.database import Database
 
 SCHEMA = """
@@ -38,7 +52,7 @@ CREATE TABLE IF NOT EXISTS ddb_items (
 CREATE INDEX IF NOT EXISTS ddb_items_expiry ON ddb_items (expires) WHERE expires IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ddb_index_rows (
     table_id TEXT NOT NULL, index_name TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL,
-    base_hash BLOB NOT NULL, base_range BLOB NOT NULL, item TEXT NOT NULL,
+    base_hash BLOB NOT NULL, base_range BLOB NOT NULL, item TEXT NOT NULL, size INTEGER,
     PRIMARY KEY (table_id, index_name, hash, range, base_hash, base_range)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ddb_stats (
     table_id TEXT NOT NULL, index_name TEXT NOT NULL, count INTEGER NOT NULL,
@@ -57,14 +71,23 @@ CREATE TABLE IF NOT EXISTS ddb_tokens (
 """
 
 Row = tuple[bytes, bytes, str, int]  # hash, range, item JSON, size
+# index hash, index range, base hash, base range, projected item JSON, its size
+IndexRow = tuple[bytes, bytes, bytes, bytes, str, int]
+T = TypeVar("T")
+
+
+def encoded(item: dict) -> str:
+    """An item as it is kept: compact JSON, which is also the wire's form."""
+    return json.dumps(item, separators=(",", ":"))
 
 
 class DynamoDbStore(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
-        self._db.execute("PRAGMA synchronous=FULL")
         self.on_records: Callable[[str], None] | None = None
         self._appended: set[str] = set()  # streams given records in the open transaction
+        with self.transaction():
+            _upgrade(self._db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -150,7 +173,7 @@ class DynamoDbStore(Database):
         self._db.execute(
             "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (table_id, hash_, range_, json.dumps(item), size, expires),
+            (table_id, hash_, range_, encoded(item), size, expires),
         )
 
     def delete_item(self, table_id: str, hash_: bytes, range_: bytes) -> None:
@@ -159,11 +182,13 @@ class DynamoDbStore(Database):
             (table_id, hash_, range_),
         )
 
-    def put_index_row(self, table_id: str, index: str, key: tuple, base: tuple, item: dict) -> None:
+    def put_index_row(
+        self, table_id: str, index: str, key: tuple, base: tuple, item: dict, size: int
+    ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO ddb_index_rows (table_id, index_name, hash, range, "
-            "base_hash, base_range, item) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (table_id, index, *key, *base, json.dumps(item)),
+            "base_hash, base_range, item, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (table_id, index, *key, *base, encoded(item), size),
         )
 
     def delete_index_row(self, table_id: str, index: str, key: tuple, base: tuple) -> None:
@@ -199,43 +224,66 @@ class DynamoDbStore(Database):
 
     # --- reads in key order ---
 
-    def rows(self, table_id: str, where: str, args: tuple, descending: bool) -> Iterator[Row]:
-        """The table's rows matching `where` (over hash and range), in key order, fetched in
-        batches (each batch under the lock, so writers interleave between batches)."""
+    def read_rows(
+        self,
+        table_id: str,
+        where: str,
+        args: tuple,
+        descending: bool,
+        consume: Callable[[Iterable[Row]], T],
+    ) -> T:
+        """`consume(rows)`: the table's rows matching `where` (over `hash` and `range`) in key
+        order, read by one statement under the lock, as far as `consume` iterates."""
         order = "DESC" if descending else "ASC"
         sql = (
             f"SELECT hash, range, item, size FROM ddb_items WHERE table_id = ? AND {where} "
-            f"ORDER BY hash {order}, range {order} LIMIT 256"
+            f"ORDER BY hash {order}, range {order}"
         )
-        yield from self._batches(sql, (table_id, *args), descending, ("hash", "range"))
+        return self._read(sql, (table_id, *args), consume)
 
-    def index_rows(
-        self, table_id: str, index: str, where: str, args: tuple, descending: bool
-    ) -> Iterator[tuple[bytes, bytes, bytes, bytes, str]]:
+    def read_index_rows(
+        self,
+        table_id: str,
+        index: str,
+        where: str,
+        args: tuple,
+        descending: bool,
+        consume: Callable[[Iterable[IndexRow]], T],
+    ) -> T:
+        """`read_rows` of an index's rows (`where` over `hash`, `range`, `base_hash`,
+        `base_range`)."""
         order = "DESC" if descending else "ASC"
         sql = (
-            "SELECT hash, range, base_hash, base_range, item FROM ddb_index_rows WHERE "
-            f"table_id = ? AND index_name = ? AND {where} ORDER BY hash {order}, range {order}, "
-            f"base_hash {order}, base_range {order} LIMIT 256"
+            "SELECT hash, range, base_hash, base_range, item, size FROM ddb_index_rows WHERE "
+            f"table_id = ? AND index_name = ? AND {where} ORDER BY hash {order}, "
+            f"range {order}, base_hash {order}, base_range {order}"
         )
-        columns = ("hash", "range", "base_hash", "base_range")
-        yield from self._batches(sql, (table_id, index, *args), descending, columns)
+        return self._read(sql, (table_id, index, *args), consume)
 
-    def _batches(self, sql: str, args: tuple, descending: bool, columns: tuple) -> Iterator:
-        after: tuple | None = None
-        op = "<" if descending else ">"
-        position = f"({', '.join(columns)}) {op} ({', '.join('?' * len(columns))})"
+    def _read(self, sql: str, args: tuple, consume: Callable[[Iterable], T]) -> T:
+        with self._lock:
+            cursor = self._db.execute(sql, args)
+            try:
+                return consume(cursor)
+            finally:
+                cursor.close()
+
+    def table_rows(self, table_id: str) -> Iterator[Row]:
+        """Every row of the table in key order, fetched 256 at a time (each batch under the
+        lock, so writers interleave between batches): for walks of a whole table."""
+        sql = (
+            "SELECT hash, range, item, size FROM ddb_items WHERE table_id = ? {after}"
+            "ORDER BY hash, range LIMIT 256"
+        )
+        after: tuple = ()
         while True:
-            query, query_args = sql, args
-            if after is not None:
-                query = sql.replace(" ORDER BY", f" AND {position} ORDER BY")
-                query_args = (*args, *after)
+            query = sql.format(after="AND (hash, range) > (?, ?) " if after else "")
             with self._lock:
-                batch = self._db.execute(query, query_args).fetchall()
+                batch = self._db.execute(query, (table_id, *after)).fetchall()
             yield from batch
             if len(batch) < 256:
                 return
-            after = tuple(batch[-1][: len(columns)])
+            after = tuple(batch[-1][:2])
 
     # --- transactions' client request tokens ---
 
@@ -312,3 +360,20 @@ class DynamoDbStore(Database):
                 "DELETE FROM ddb_streams WHERE disabled_ms IS NOT NULL AND disabled_ms < ?",
                 (before_ms,),
             )
+
+
+def _upgrade(db: sqlite3.Connection) -> None:
+    """A file from before index rows kept their sizes: the column added, each row's filled."""
+    columns = [row[1] for row in db.execute("PRAGMA table_info(ddb_index_rows)")]
+    if "size" in columns:
+        return
+    db.execute("ALTER TABLE ddb_index_rows ADD COLUMN size INTEGER")
+    rows = db.execute(
+        "SELECT table_id, index_name, hash, range, base_hash, base_range, item FROM ddb_index_rows"
+    ).fetchall()
+    for *key, item in rows:
+        db.execute(
+            "UPDATE ddb_index_rows SET size = ? WHERE table_id = ? AND index_name = ? AND "
+            "hash = ? AND range = ? AND base_hash = ? AND base_range = ?",
+            (item_size(json.loads(item)), *key),
+        )

@@ -314,7 +314,7 @@ class TableService:
         if table is None or index_name not in table.indexes:
             return
         index = table.indexes[index_name]
-        for hash_, range_, _, _ in self.store.rows(table.table_id, "1", (), False):
+        for hash_, range_, _, _ in self.store.table_rows(table.table_id):
             with self._lock, self.store.transaction():
                 current = self.find(region, name)
                 if current is None or current.table_id != table.table_id:
@@ -352,7 +352,7 @@ class TableService:
             table.ttl_attribute = attribute if enabled else None
             with self.store.transaction():
                 self._save(table)
-                for hash_, range_, item, _ in self.store.rows(table.table_id, "1", (), False):
+                for hash_, range_, item, _ in self.store.table_rows(table.table_id):
                     expires = expiry(table, json.loads(item))
                     self.store.set_expiry(table.table_id, hash_, range_, expires)
         return {"Enabled": enabled, "AttributeName": attribute}

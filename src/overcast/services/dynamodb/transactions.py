@@ -166,7 +166,7 @@ class Transactions:
                 elif action.kind == "Delete":
                     new = None
                 elif action.kind == "Update":
-                    new = updated(action.table, action.change, old, action.key.attributes)
+                    new, _ = updated(action.table, action.change, old, action.key.attributes)
             except ConditionalCheckFailedException as failed:
                 reason = {"Code": "ConditionalCheckFailed", "Message": failed.message}
                 reasons.append({**reason, **failed.wire_fields()})

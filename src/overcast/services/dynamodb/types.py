@@ -29,6 +29,7 @@ MAX_ITEM_BYTES = 400 * 1024
 MAX_HASH_KEY_BYTES = 2048
 MAX_RANGE_KEY_BYTES = 1024
 MAX_DEPTH = 32  # "up to 32 levels deep" (Supported data types: Document types)
+MAX_NAME_LENGTH = 65535  # the model's AttributeName: a map's keys, at any depth
 INVALID = "One or more parameter values were invalid: "
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MAX_EXPONENT = 125  # 9.9999999999999999999999999999999999999E+125
@@ -216,6 +217,12 @@ def _binary_set(value: object, depth: int = 0) -> list[str]:
 def _map(value: object, depth: int = 0) -> dict:
     if not isinstance(value, dict):
         raise SerializationException(_unexpected(value, "map"))
+    if any(len(name) > MAX_NAME_LENGTH for name in value):
+        # The model's constraint, which the gateway's walk of the input leaves to this module.
+        raise ValidationException(
+            "1 validation error detected: Map keys must satisfy constraint: [Member must have "
+            f"length less than or equal to {MAX_NAME_LENGTH}]"
+        )
     return {name: validate_value(member, depth + 1) for name, member in value.items()}
 
 

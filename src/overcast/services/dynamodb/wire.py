@@ -1,7 +1,8 @@
 """DynamoDB's JSON 1.0 wire: the shared JSON protocol (aws/protocols/aws_json.py), except that
 AttributeValues pass through as the client wrote them (B values stay base64 text, N values
 text: types.py checks and normalises them, in DynamoDB's words) and go back out as they are
-kept (already the wire's form: a 1 MB Query page is not walked value by value again), and that
+kept (already the wire's form: a 1 MB Query page is not walked value by value again; a page
+read without filter or projection goes out as the stored JSON text, `Encoded`), and that
 errors carry their extra members (`Item` of ConditionalCheckFailedException,
 `CancellationReasons` of TransactionCanceledException) beside `__type` and `message`."""
 
@@ -20,6 +21,11 @@ from overcast.aws.protocols.rest_json import from_json, json_name
 
 # DynamoDB names its errors with its namespace, as botocore reads them (after the '#').
 NAMESPACE = "com.amazonaws.dynamodb.v20120810"
+
+
+class Encoded(list):
+    """A list member of an answer whose elements are JSON text already (items as the store
+    keeps them, written by the server itself): spliced into the answer as they are."""
 
 
 class DynamoDbWire(JsonProtocol):
@@ -42,9 +48,16 @@ class DynamoDbWire(JsonProtocol):
         self, operation: OperationModel, result: dict | None, request_id: str | None = None
     ) -> Response:
         shape = operation.output_shape
-        body = _write(shape, result or {}) if shape is not None else {}
+        result = result or {}
+        encoded = {k: v for k, v in result.items() if isinstance(v, Encoded)}
+        if encoded:
+            result = {k: v for k, v in result.items() if k not in encoded}
+        body = _write(shape, result) if shape is not None else {}
+        text = json.dumps(body, separators=(",", ":"))
+        if encoded:
+            text = _spliced(text, shape, encoded)
         return Response(
-            json.dumps(body, separators=(",", ":")),
+            text,
             media_type=self.media_type,
             headers={"x-amzn-RequestId": request_id or str(uuid.uuid4())},
         )
@@ -61,6 +74,18 @@ class DynamoDbWire(JsonProtocol):
             media_type=self.media_type,
         )
         return response
+
+
+def _spliced(text: str, shape: Shape | None, encoded: dict[str, Encoded]) -> str:
+    """The JSON object `text` with each encoded list added as a member."""
+    members = shape.members if shape is not None else {}
+    added = [
+        f"{json.dumps(json_name(name, members[name]) if name in members else name)}:"
+        f"[{','.join(texts)}]"
+        for name, texts in encoded.items()
+    ]
+    rest = text[1:-1]
+    return "{" + ",".join([*added, rest] if rest else added) + "}"
 
 
 def _read(shape: Shape, value: object, path: str) -> object:

@@ -11,6 +11,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.events import resources
     from overcast.services.events.api import EventBridge, events_api
     from overcast.services.events.api_calls import ApiCaller, fetch_oauth_token
     from overcast.services.events.api_destinations import ApiDestinationService
@@ -61,6 +62,9 @@ def build(kernels: Kernels) -> BuiltService:
             api_destinations,
         )
     )
+
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
 
     def start() -> None:
         router.start()

@@ -34,6 +34,7 @@ class BuiltIam(BuiltService):
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.iam import resources
     from overcast.services.iam.access_keys import AccessKeyRing
     from overcast.services.iam.api import iam_api
     from overcast.services.iam.directory import Directory
@@ -46,8 +47,11 @@ def build(kernels: Kernels) -> BuiltService:
     directory = Directory(store, settings.account_id)
     principals = Principals(directory)
     kernels.identities.register_roles(SharedRoles(directory, principals))  # STS assumes its roles
+    api = iam_api(directory)
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltIam(
-        api=iam_api(directory),
+        api=api,
         close=store.close,
         sources=IdentitySources(AccessKeyRing(directory), principals),
     )

@@ -13,6 +13,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.kinesis import resources
     from overcast.services.kinesis.api import Kinesis, kinesis_api
     from overcast.services.kinesis.iterators import Iterators
     from overcast.services.kinesis.records import RecordService
@@ -55,8 +56,11 @@ def build(kernels: Kernels) -> BuiltService:
         checkpoints.close()
         store.close()
 
+    api = kinesis_api(Kinesis(streams, records))
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltService(
-        api=kinesis_api(Kinesis(streams, records)),
+        api=api,
         start=start,
         stop=stop,
         close=close,

@@ -1,5 +1,7 @@
-"""Kinesis' state on disk: `<data dir>/kinesis.db`, its own SQLite file (WAL, synchronous=FULL:
-a record PutRecord acknowledged survives `kill -9` and a power cut).
+"""Kinesis' state on disk: `<data dir>/kinesis.db`, its own SQLite file, WAL with
+synchronous=NORMAL as every store here (store/database.py): a record PutRecord acknowledged
+survives the server being killed (`kill -9`); a power cut may undo the last commits, which is
+out of scope.
 
 - `kinesis_streams`: each stream's definition (streams.Stream as JSON), by region and name,
   under an id never reused (AUTOINCREMENT), so an iterator of a deleted stream never reads
@@ -55,7 +57,6 @@ class NewRecord:
 class KinesisStore(Database):
     def __init__(self, path: Path | str) -> None:
         super().__init__(path, SCHEMA)
-        self._db.execute("PRAGMA synchronous=FULL")
 
     def secret(self) -> bytes:
         """The iterators' signing key: made once, kept with the data (iterators outlive a

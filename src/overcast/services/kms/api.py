@@ -141,6 +141,13 @@ def cancel_key_deletion(kms: Kms, call: Call) -> dict:
     return {"KeyId": kms.keys.cancel_deletion(call.region, call.params["KeyId"]).arn}
 
 
+@OPERATIONS("UpdateKeyDescription")
+def update_key_description(kms: Kms, call: Call) -> dict:
+    _customer_managed(kms, call, "kms:UpdateKeyDescription")
+    kms.keys.describe_as(call.region, call.params["KeyId"], call.params["Description"])
+    return {}
+
+
 @OPERATIONS("GetKeyPolicy")
 def get_key_policy(kms: Kms, call: Call) -> dict:
     name = call.params.get("PolicyName")

@@ -69,6 +69,11 @@ class KeyService:
             key.with_(state=KeyState.DISABLED, deletion_date=None, pending_window_days=None)
         )
 
+    def describe_as(self, region: str, key_id: str, description: str) -> None:
+        """UpdateKeyDescription: refused for a key pending deletion, as its other changes."""
+        key = self.usable(region, key_id)
+        self.registry.save(key.with_(description=description))
+
     def usable(self, region: str, key_id: str) -> Key:
         """The key, unless it is pending deletion (which refuses changes and use)."""
         key = self.registry.find(region, key_id)

@@ -10,6 +10,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.kms import resources
     from overcast.services.kms.aliases import AliasService
     from overcast.services.kms.api import Kms, kms_api
     from overcast.services.kms.crypto import Cryptography
@@ -29,9 +30,10 @@ def build(kernels: Kernels) -> BuiltService:
     keys = KeyService(registry)
     crypto = Cryptography(registry)
     kernels.keys.register(ServiceKeys(crypto, kernels.request_auth))
-    return BuiltService(
-        api=kms_api(Kms(keys, AliasService(registry, keys), crypto)), close=store.close
-    )
+    api = kms_api(Kms(keys, AliasService(registry, keys), crypto))
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
+    return BuiltService(api=api, close=store.close)
 
 
 SPEC = ServiceSpec("kms", build)

@@ -10,6 +10,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.s3 import resources
     from overcast.services.s3.access import BucketPolicies
     from overcast.services.s3.api.cors import CorsPreflight
     from overcast.services.s3.api.post_object import BrowserUpload
@@ -31,8 +32,11 @@ def build(kernels: Kernels) -> BuiltService:
     kernels.objects.register(
         S3Reader(objects.objects, BucketPolicies(objects), kernels.request_auth)
     )
+    api = s3_api(objects)
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltService(
-        api=s3_api(objects),
+        api=api,
         # browsers' preflights (unsigned) and form uploads (their policies signed)
         front_doors=(CorsPreflight(objects), BrowserUpload(objects, auth=kernels.request_auth)),
         # Delivers the object events kept from before: the queue has started by then.

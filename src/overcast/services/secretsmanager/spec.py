@@ -9,6 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.secretsmanager import resources
     from overcast.services.secretsmanager.api import SecretsManager, secretsmanager_api
     from overcast.services.secretsmanager.rotation import Rotator
     from overcast.services.secretsmanager.rotation_schedule import RotationSchedule
@@ -39,8 +40,11 @@ def build(kernels: Kernels) -> BuiltService:
         await schedule.stop()
         await rotator.stop()
 
+    api = secretsmanager_api(SecretsManager(vault, rotator))
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltService(
-        api=secretsmanager_api(SecretsManager(vault, rotator)),
+        api=api,
         start=schedule.begin,
         stop=stop,
         close=store.close,

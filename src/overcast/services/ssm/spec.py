@@ -9,6 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.services.ssm import resources
     from overcast.services.ssm.api import ssm_api
     from overcast.services.ssm.parameters import ParameterService
     from overcast.services.ssm.reader import SsmReader
@@ -19,6 +20,8 @@ def build(kernels: Kernels) -> BuiltService:
     store = SqliteParameterStore(settings.data_dir / "overcast.db")
     api = ssm_api(ParameterService(store, keys, settings.account_id))
     kernels.parameters.register(SsmReader(kernels.in_process(api)))
+    for provider in resources.providers(kernels.in_process(api)):
+        kernels.resource_providers.register(provider)
     return BuiltService(api=api, close=store.close)
 
 

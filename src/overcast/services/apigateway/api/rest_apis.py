@@ -5,7 +5,7 @@ to it."""
 from __future__ import annotations
 
 from overcast.aws.operations import Call, Operations
-from overcast.services.apigateway import methods, record, resources
+from overcast.services.apigateway import methods, record, resource_tree
 from overcast.services.apigateway.api.backend import Backend, page
 
 OPERATIONS = Operations()
@@ -51,7 +51,7 @@ def delete_rest_api(gateway: Backend, call: Call) -> None:
 def create_resource(gateway: Backend, call: Call) -> dict:
     p = call.params
     with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
-        return resources.create(kept, p["parentId"], p["pathPart"])
+        return resource_tree.create(kept, p["parentId"], p["pathPart"])
 
 
 def _embeds_methods(params: dict) -> bool:
@@ -62,7 +62,7 @@ def _embeds_methods(params: dict) -> bool:
 def get_resource(gateway: Backend, call: Call) -> dict:
     p = call.params
     kept = gateway.rest_apis.record(call.region, p["restApiId"])
-    return resources.shown(record.resource(kept, p["resourceId"]), _embeds_methods(p))
+    return resource_tree.shown(record.resource(kept, p["resourceId"]), _embeds_methods(p))
 
 
 @OPERATIONS("GetResources")
@@ -70,21 +70,21 @@ def get_resources(gateway: Backend, call: Call) -> dict:
     p = call.params
     kept = gateway.rest_apis.record(call.region, p["restApiId"])
     embed = _embeds_methods(p)
-    return page([resources.shown(r, embed) for r in resources.ordered(kept)], p)
+    return page([resource_tree.shown(r, embed) for r in resource_tree.ordered(kept)], p)
 
 
 @OPERATIONS("UpdateResource")
 def update_resource(gateway: Backend, call: Call) -> dict:
     p = call.params
     with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
-        return resources.shown(resources.update(kept, p["resourceId"], p), False)
+        return resource_tree.shown(resource_tree.update(kept, p["resourceId"], p), False)
 
 
 @OPERATIONS("DeleteResource")
 def delete_resource(gateway: Backend, call: Call) -> None:
     p = call.params
     with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
-        resources.delete(kept, p["resourceId"])
+        resource_tree.delete(kept, p["resourceId"])
 
 
 def _method_of(p: dict) -> tuple[str, str]:

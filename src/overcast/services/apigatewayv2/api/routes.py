@@ -8,7 +8,7 @@ from overcast.services.apigatewayv2.api.apis import OPERATIONS, extra_members, m
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.model.http_api import Integration, Route
 
-ROUTE_MEMBERS = {"ApiId", "RouteId", "RouteKey", "Target", "AuthorizationType"}
+ROUTE_MEMBERS = {"ApiId", "RouteId", "RouteKey", "Target", "AuthorizationType", "AuthorizerId"}
 INTEGRATION_MEMBERS = {
     "ApiId",
     "IntegrationId",
@@ -25,6 +25,7 @@ def route_description(route: Route) -> dict:
         **route.extra,
         "ApiGatewayManaged": route.managed or None,
         "AuthorizationType": route.authorization_type,
+        "AuthorizerId": route.authorizer_id,
         "RouteId": route.route_id,
         "RouteKey": route.route_key,
         "Target": route.target,
@@ -54,6 +55,7 @@ def create_route(service: HttpApiService, call: Call) -> dict:
         route_key=p["RouteKey"],
         target=p.get("Target"),
         authorization_type=p.get("AuthorizationType"),
+        authorizer_id=p.get("AuthorizerId"),
         extra=extra_members(p, ROUTE_MEMBERS),
     )
     return route_description(route)
@@ -84,6 +86,7 @@ def update_route(service: HttpApiService, call: Call) -> dict:
         route_key=p.get("RouteKey"),
         target=p.get("Target"),
         authorization_type=p.get("AuthorizationType"),
+        authorizer_id=p.get("AuthorizerId"),
         extra=extra_members(p, ROUTE_MEMBERS),
     )
     return route_description(route)

@@ -25,6 +25,9 @@ from overcast.aws.protocols.rest_json import RestJsonWire, service_model
 from overcast.aws.request_context import RequestContext
 from overcast.services.apigatewayv2.access import apigatewayv2_access
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
+    authorizers as _authorizers,
+)
+from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     route_responses as _route_responses,
 )
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)

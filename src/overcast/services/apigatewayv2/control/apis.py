@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from overcast.aws.clock import Clock, utc_now
 from overcast.aws.paging import page
+from overcast.services.apigatewayv2.control.authorizers import AuthorizerService
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
 from overcast.services.apigatewayv2.control.route_responses import RouteResponseService
 from overcast.services.apigatewayv2.control.routes import RouteService
@@ -50,6 +51,7 @@ class HttpApiService:
         self.registry = ApiRegistry(store, account_id, clock)
         self.routes = RouteService(self.registry)
         self.route_responses = RouteResponseService(self.registry)
+        self.authorizers = AuthorizerService(self.registry)
         self.stages = StageService(self.registry)
         self.served = self.registry.served
         self.served_socket = self.registry.served_socket

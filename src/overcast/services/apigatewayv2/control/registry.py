@@ -77,6 +77,7 @@ class ApiRegistry:
             dict(kept.stages),
             dict(kept.deployments),
             dict(kept.route_responses),
+            dict(kept.authorizers),
         )
 
     @contextmanager
@@ -153,6 +154,7 @@ def deploy(
         cors=dict(api.cors) if api.cors else None,
         description=description,
         route_responses=tuple(record.route_responses.values()),
+        authorizers=dict(record.authorizers),
     )
     record.deployments[deployment.deployment_id] = deployment
     stage = record.stages.get(stage_name or "")

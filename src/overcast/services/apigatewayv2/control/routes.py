@@ -1,7 +1,8 @@
 """An HTTP API's routes and integrations: Create/Get/Update/Delete and their listings.
 
 Overcast serves AWS_PROXY integrations (a Lambda function or alias) with payload format 1.0
-or 2.0; routes target them as `integrations/{id}` and authorize with NONE or AWS_IAM.
+or 2.0; routes target them as `integrations/{id}` and authorize with NONE or AWS_IAM, and a
+WebSocket API's `$connect` also with CUSTOM (one of the API's Lambda REQUEST authorizers).
 Every change is deployed to the stages that have AutoDeploy.
 """
 
@@ -29,12 +30,14 @@ from overcast.services.apigatewayv2.model.http_api import (
 )
 from overcast.services.apigatewayv2.model.route_key import InvalidRouteKey, parse_route_key
 from overcast.services.apigatewayv2.model.websocket_api import (
+    CONNECT,
     InvalidSelectionExpression,
     check_route_key,
 )
 
 PAGE_LIMIT = 100
 AUTHORIZATION_TYPES = ("NONE", "AWS_IAM")
+SOCKET_AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "CUSTOM")
 INTEGRATION_TYPES = ("AWS_PROXY",)
 SOCKET_INTEGRATION_TYPES = ("AWS_PROXY", "MOCK")
 SOCKET_PAYLOAD_VERSION = "1.0"
@@ -55,6 +58,7 @@ class RouteService:
         route_key: str,
         target: str | None = None,
         authorization_type: str | None = None,
+        authorizer_id: str | None = None,
         extra: dict | None = None,
     ) -> Route:
         with self.registry.changing(region, api_id, redeploy=True) as record:
@@ -62,9 +66,11 @@ class RouteService:
                 route_id=fresh_id(CHILD_ID_LENGTH, record.routes.__contains__),
                 route_key=self._unique_key(record, route_key, None),
                 target=_checked_target(record, target),
-                authorization_type=_checked_authorization(authorization_type),
+                authorization_type=authorization_type or "NONE",
+                authorizer_id=authorizer_id,
                 extra=dict(extra or {}),
             )
+            route = _checked_authorization(record, route)
             record.routes[route.route_id] = route
         return route
 
@@ -86,6 +92,7 @@ class RouteService:
         route_key: str | None = None,
         target: str | None = None,
         authorization_type: str | None = None,
+        authorizer_id: str | None = None,
         extra: dict | None = None,
     ) -> Route:
         with self.registry.changing(region, api_id, redeploy=True) as record:
@@ -100,14 +107,11 @@ class RouteService:
             route = replace(
                 route,
                 target=route.target if target is None else _checked_target(record, target),
-                authorization_type=(
-                    route.authorization_type
-                    if authorization_type is None
-                    else _checked_authorization(authorization_type)
-                ),
+                authorization_type=authorization_type or route.authorization_type,
+                authorizer_id=authorizer_id or route.authorizer_id,
                 extra={**route.extra, **(extra or {})},
             )
-            record.routes[route_id] = route
+            record.routes[route_id] = _checked_authorization(record, route)
         return route
 
     def delete_route(self, region: str, api_id: str, route_id: str) -> None:
@@ -240,14 +244,29 @@ def _checked_target(record: ApiRecord, target: str | None) -> str | None:
     return target
 
 
-def _checked_authorization(authorization_type: str | None) -> str:
-    kind = authorization_type or "NONE"
-    if kind not in AUTHORIZATION_TYPES:
+def _checked_authorization(record: ApiRecord, route: Route) -> Route:
+    """The route with its authorization checked; the authorizer id kept only for CUSTOM."""
+    kind = route.authorization_type
+    websocket = record.api.websocket
+    kinds = SOCKET_AUTHORIZATION_TYPES if websocket else AUTHORIZATION_TYPES
+    if kind not in kinds:
         raise BadRequestException(
             f"AuthorizationType {kind} is not supported by this Overcast server "
-            f"({', '.join(AUTHORIZATION_TYPES)})"
+            f"({', '.join(kinds)})"
         )
-    return kind
+    if websocket and kind != "NONE" and route.route_key != CONNECT:
+        # WebSocket API guide: authorization happens when the client connects
+        # (unconfirmed wording).
+        raise BadRequestException(
+            "Currently, authorization is restricted to the $connect route only"
+        )
+    if kind != "CUSTOM":
+        return replace(route, authorizer_id=None)
+    if route.authorizer_id is None:
+        raise BadRequestException("AuthorizerId is required for AuthorizationType CUSTOM")
+    if route.authorizer_id not in record.authorizers:
+        raise NotFoundException(f"Invalid Authorizer identifier specified {route.authorizer_id}")
+    return route
 
 
 def _socket_key(route_key: str) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from overcast.aws.arn import function_target
+from overcast.services.apigatewayv2.model.authorizer import Authorizer
 from overcast.services.apigatewayv2.model.route_key import DEFAULT, RouteTable, parse_route_key
 
 API_ID_LENGTH = 10  # API Gateway's ids: `a1b2c3d4e5`; routes and integrations have 7
@@ -74,6 +75,7 @@ class Route:
     authorization_type: str = "NONE"
     managed: bool = False
     extra: dict = field(default_factory=dict)
+    authorizer_id: str | None = None  # with AuthorizationType CUSTOM
 
     @property
     def integration_id(self) -> str | None:
@@ -106,6 +108,7 @@ class Deployment:
     cors: dict | None
     description: str | None = None
     route_responses: tuple[RouteResponse, ...] = ()
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,7 @@ class ApiRecord:
     stages: dict[str, Stage] = field(default_factory=dict)
     deployments: dict[str, Deployment] = field(default_factory=dict)
     route_responses: dict[str, RouteResponse] = field(default_factory=dict)
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
 
     def to_record(self) -> dict:
         return {
@@ -157,6 +161,7 @@ class ApiRecord:
             "stages": [_fields(s) for s in self.stages.values()],
             "deployments": [_deployment_fields(d) for d in self.deployments.values()],
             "route_responses": [_fields(r) for r in self.route_responses.values()],
+            "authorizers": [_fields(a) for a in self.authorizers.values()],
         }
 
     @classmethod
@@ -166,6 +171,7 @@ class ApiRecord:
         stages = [Stage(**s) for s in doc["stages"]]
         deployments = [_deployment(d) for d in doc["deployments"]]
         responses = [RouteResponse(**r) for r in doc.get("route_responses", [])]
+        authorizers = [Authorizer.of_record(a) for a in doc.get("authorizers", [])]
         return cls(
             Api(**doc["api"]),
             {r.route_id: r for r in routes},
@@ -173,6 +179,7 @@ class ApiRecord:
             {s.name: s for s in stages},
             {d.deployment_id: d for d in deployments},
             {r.route_response_id: r for r in responses},
+            {a.authorizer_id: a for a in authorizers},
         )
 
 
@@ -185,6 +192,7 @@ def _deployment_fields(deployment: Deployment) -> dict:
     out["routes"] = [_fields(r) for r in deployment.routes]
     out["integrations"] = [_fields(i) for i in deployment.integrations.values()]
     out["route_responses"] = [_fields(r) for r in deployment.route_responses]
+    out["authorizers"] = [_fields(a) for a in deployment.authorizers.values()]
     return out
 
 
@@ -196,6 +204,9 @@ def _deployment(doc: dict) -> Deployment:
             "routes": tuple(Route(**r) for r in doc["routes"]),
             "integrations": {i.integration_id: i for i in integrations},
             "route_responses": tuple(RouteResponse(**r) for r in doc.get("route_responses", ())),
+            "authorizers": {
+                a["authorizer_id"]: Authorizer.of_record(a) for a in doc.get("authorizers", ())
+            },
         }
     )
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+from overcast.services.apigatewayv2.model.authorizer import Authorizer
 from overcast.services.apigatewayv2.model.http_api import (
     DEFAULT_STAGE,
     ApiRecord,
@@ -111,6 +112,7 @@ class ServedSocketStage:
     routes: dict[str, Route]
     integrations: dict[str, Integration]
     two_way: frozenset[str]  # ids of the routes with a route response
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
 
     @cached_property
     def functions(self) -> dict[str, tuple[str, str | None]]:
@@ -148,6 +150,7 @@ class ServedSocketApi:
                 {r.route_key: r for r in deployment.routes},
                 deployment.integrations,
                 frozenset(r.route_id for r in deployment.route_responses),
+                deployment.authorizers,
             )
         api = record.api
         return cls(

@@ -44,6 +44,10 @@ class Connection:
     last_active: int = 0  # epoch milliseconds of the last message either way
     closed: asyncio.Event = field(default_factory=asyncio.Event)
     close_code: int | None = None  # set when the server closes it (DeleteConnection, limits)
+    # What `$connect` authorization found: requestContext.authorizer (a Lambda authorizer's
+    # principalId and context) and the IAM caller's requestContext.identity members.
+    authorizer: dict | None = None
+    caller: dict = field(default_factory=dict)
     _sending: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:

@@ -29,9 +29,11 @@ from overcast.aws.gateway import serve
 from overcast.aws.request_auth import RequestAuth
 from overcast.aws.request_context import request_context
 from overcast.http.front_door import Claim, claim_of, scope_path_host, send_response
+from overcast.http.header_case import headers_as_sent
 from overcast.http.payload_v2 import HttpResponse
 from overcast.services.apigatewayv2.endpoints import HOST_MARK, PATH_PREFIX, new_api_request_id
-from overcast.services.apigatewayv2.errors import INTEGRATION_FAILED, NO_ROUTE
+from overcast.services.apigatewayv2.errors import INTEGRATION_FAILED, NO_ROUTE, InvokeRefused
+from overcast.services.apigatewayv2.invoke_auth import InvokeAuth
 from overcast.services.apigatewayv2.model.http_api import api_host, parse_api_host
 from overcast.services.apigatewayv2.model.websocket_api import (
     CONNECT,
@@ -40,6 +42,7 @@ from overcast.services.apigatewayv2.model.websocket_api import (
     ServedSocketStage,
 )
 from overcast.services.apigatewayv2.websocket import events, management
+from overcast.services.apigatewayv2.websocket.authorization import ConnectAuthorization
 from overcast.services.apigatewayv2.websocket.connections import (
     Connection,
     Connections,
@@ -85,6 +88,9 @@ class WebSocketApis:
         self.max_duration_s = max_duration_s
         self.connections = Connections()
         self.integrations = SocketIntegrations(resolver, engine, permissions, account_id)
+        self.authorization = ConnectAuthorization(
+            InvokeAuth(request_auth, account_id, default_region), self.integrations, account_id
+        )
         self._management = management.management_api()
 
     def match(self, scope: dict) -> Claim | None:
@@ -151,7 +157,7 @@ class WebSocketApis:
             api_id=api.api_id,
             stage=stage.name,
             source_ip=(scope.get("client") or ("127.0.0.1", 0))[0],
-            user_agent=dict(handshake.headers).get("user-agent"),
+            user_agent=next((v for n, v in handshake.headers if n.lower() == "user-agent"), None),
             connected_at=now_ms(),
             send_message=send,
         )
@@ -188,12 +194,16 @@ class WebSocketApis:
         route = stage.routes.get(CONNECT)
         if route is None:
             return {}
-        if route.authorization_type == "AWS_IAM" and not any(
-            name.lower() == "authorization" for name, _ in handshake.headers
-        ):
-            await _deny(scope, send_of(connection), FORBIDDEN)
-            return None
-        event = events.connect_event(where, connection, handshake, new_api_request_id())
+        request_id = new_api_request_id()
+        if route.authorization_type != "NONE":
+            event = events.connect_event(where, connection, handshake, request_id)
+            try:
+                admission = await self.authorization.admit(api, stage, route, event, handshake)
+            except InvokeRefused as refused:
+                await _deny(scope, send_of(connection), refused.response())
+                return None
+            connection.authorizer, connection.caller = admission.authorizer, admission.identity
+        event = events.connect_event(where, connection, handshake, request_id)
         outcome = await self.integrations.call(api, stage, route, event)
         if outcome.failed:
             await _deny(scope, send_of(connection), _status_response(502, "Internal server error"))
@@ -273,11 +283,13 @@ def _idle_s(connection: Connection) -> float:
 
 
 def _handshake(scope: dict) -> events.Handshake:
-    # ASGI hands header names over lower-cased: the event's are too (AWS keeps the client's).
-    headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in scope["headers"]]
-    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    host = next((v for n, v in headers if n == "host"), "")
-    return events.Handshake(headers, list(query), host)
+    # The header names as the client sent them, as API Gateway passes them on.
+    headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in headers_as_sent(scope)]
+    raw_query = scope.get("query_string", b"").decode("latin-1")
+    query = parse_qsl(raw_query, keep_blank_values=True)
+    host = next((v for n, v in headers if n.lower() == "host"), "")
+    raw_path = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+    return events.Handshake(headers, list(query), host, raw_path, raw_query)
 
 
 def _status_response(status: int, message: str) -> HttpResponse:

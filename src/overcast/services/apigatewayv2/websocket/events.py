@@ -26,6 +26,8 @@ class Handshake:
     headers: list[tuple[str, str]]  # names as the client sent them
     query: list[tuple[str, str]]
     host: str
+    raw_path: str = "/"  # as sent, with the raw query: what a presigned URL's signature covers
+    raw_query: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ def _identity(connection: Connection) -> dict:
         "user": None,
         "userAgent": connection.user_agent,
         "userArn": None,
+        **connection.caller,
     }
 
 
@@ -60,7 +63,7 @@ def request_context(
     where: Where, connection: Connection, route_key: str, event_type: str, request_id: str
 ) -> dict:
     now = time.time()
-    return {
+    context = {
         "routeKey": route_key,
         "eventType": event_type,
         "extendedRequestId": request_id,
@@ -75,6 +78,9 @@ def request_context(
         "connectionId": connection.connection_id,
         "apiId": where.api_id,
     }
+    if connection.authorizer is not None:
+        context["authorizer"] = connection.authorizer
+    return context
 
 
 def _multi(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -40,6 +40,19 @@ class Outcome:
 
 
 FAILED = Outcome(failed=True, status=502)
+
+
+@dataclass(frozen=True)
+class FunctionCall:
+    """A function API Gateway invokes: its ARN and region, the execute-api ARN its resource
+    policy sees as `aws:SourceArn`, and how long API Gateway waits for it."""
+
+    arn: str
+    region: str
+    source: str
+    timeout_s: float
+
+
 MOCKED = Outcome()
 
 
@@ -67,39 +80,47 @@ class SocketIntegrations:
             return FAILED
         if integration.integration_type == "MOCK":
             return MOCKED
-        payload = json.dumps(event).encode()
-        if len(payload) > LAMBDA_PAYLOAD_LIMIT:
-            log.warning("%s: the event is larger than Lambda accepts", where)
-            return FAILED
         arn, region = stage.functions[integration.integration_id]
-        try:
-            target = self._resolver.resolve(region or api.region, arn, None)
-        except ServiceError as exc:
-            log.warning("%s: %s", where, exc.message)
-            return FAILED
         source = (
             f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
             f"{stage.name}/{route.route_key}"
         )
-        refusal = self._permissions.refusal(
-            target, ServicePrincipal(PRINCIPAL, source, self._account_id)
-        )
+        call = FunctionCall(arn, region or api.region, source, integration.timeout_ms / 1000)
+        result = await self.invoke(call, event, where)
+        if result is None:
+            return FAILED
+        return _outcome(result)
+
+    async def invoke(self, call: FunctionCall, event: dict, where: str) -> InvokeResult | None:
+        """The function's answer to `event`; None when it could not be had (the event too
+        large, the function missing or not letting API Gateway invoke it for `call.source`,
+        a throttle, a timeout: each logged under `where`)."""
+        payload = json.dumps(event).encode()
+        if len(payload) > LAMBDA_PAYLOAD_LIMIT:
+            log.warning("%s: the event is larger than Lambda accepts", where)
+            return None
+        try:
+            target = self._resolver.resolve(call.region, call.arn, None)
+        except ServiceError as exc:
+            log.warning("%s: %s", where, exc.message)
+            return None
+        caller = ServicePrincipal(PRINCIPAL, call.source, self._account_id)
+        refusal = self._permissions.refusal(target, caller)
         if refusal is not None:
             log.warning("%s: %s", where, refusal)
-            return FAILED
+            return None
         invocation = asyncio.ensure_future(self._engine.invoke(target, payload))
-        done, _ = await asyncio.wait({invocation}, timeout=integration.timeout_ms / 1000)
+        done, _ = await asyncio.wait({invocation}, timeout=call.timeout_s)
         if not done:  # the function runs on, as on AWS; the client is told it failed
             self._overdue.add(invocation)
             invocation.add_done_callback(self._overdue.discard)
-            log.warning("%s: the integration timed out", where)
-            return FAILED
+            log.warning("%s: the function timed out", where)
+            return None
         try:
-            result = invocation.result()
+            return invocation.result()
         except ServiceError as exc:
             log.warning("%s: %s", where, exc.message)
-            return FAILED
-        return _outcome(result)
+            return None
 
 
 def _outcome(result: InvokeResult) -> Outcome:

@@ -1,0 +1,133 @@
+"""The event a REST API's Lambda proxy integration (AWS_PROXY) sends: payload format 1.0 with
+the REST API's own requestContext, as the REST API Developer Guide's "Input format of a Lambda
+function for proxy integration" shows it (and Powertools' `APIGatewayProxyEvent` reads it).
+
+Unlike an HTTP API's 1.0 event: `path` is the path without the stage while
+`requestContext.path` has it; `resourceId`/`resourcePath` name the matched resource; a
+repeated query parameter's *last* value is in `queryStringParameters`; the body is base64 only
+when its Content-Type is one of the API's binaryMediaTypes (else it is passed as text).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from overcast.http.payload_v2 import HttpRequest, request_time
+
+# requestContext.identity: what nothing here fills in is null, as for an unsigned caller.
+_IDENTITY_KEYS = (
+    "cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "accessKey",
+    "principalOrgId", "cognitoAuthenticationType", "cognitoAuthenticationProvider",
+    "userArn", "user", "clientCert",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """Where and how the request came in: the parts of requestContext that are not the
+    request itself."""
+
+    account_id: str
+    api_id: str
+    domain_name: str
+    stage: str
+    request_id: str  # requestId (a UUID), sent back as x-amzn-RequestId
+    extended_request_id: str  # extendedRequestId, sent back as x-amz-apigw-id
+    resource_id: str
+    resource_path: str
+    path: str  # within the stage, as sent
+    path_parameters: dict[str, str]
+    stage_variables: dict[str, str]
+    started: float = field(default_factory=time.time)
+    api_key: str | None = None
+    api_key_id: str | None = None
+    authorizer: dict | None = None  # principalId, the authorizer's context, integrationLatency
+    caller: dict = field(default_factory=dict)  # identity members an AWS_IAM caller fills in
+
+
+def multi_values(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def query_pairs(raw_query: str) -> list[tuple[str, str]]:
+    return parse_qsl(raw_query, keep_blank_values=True)
+
+
+def is_binary(content_type: str, binary_media_types: list[str]) -> bool:
+    """Whether `content_type` is one of the API's binaryMediaTypes (`image/*` and `*/*`
+    match as wildcards)."""
+    media = content_type.split(";")[0].strip().lower()
+    if not media:
+        return False
+    kind = media.split("/")[0]
+    for listed in binary_media_types:
+        listed = listed.strip().lower()
+        if listed in (media, "*/*") or (listed.endswith("/*") and listed[:-2] == kind):
+            return True
+    return False
+
+
+def proxy_event(request: HttpRequest, scope: RequestScope, binary_media_types: list[str]) -> dict:
+    headers = multi_values(request.headers)
+    query = multi_values(query_pairs(request.raw_query))
+    event: dict = {
+        "resource": scope.resource_path,
+        "path": scope.path,
+        "httpMethod": request.method,
+        "headers": {name: values[-1] for name, values in headers.items()} or None,
+        "multiValueHeaders": headers or None,
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": scope.path_parameters or None,
+        "stageVariables": scope.stage_variables or None,
+        "requestContext": request_context(request, scope),
+        "body": None,
+        "isBase64Encoded": False,
+    }
+    if request.body:
+        content_type = request.header_map.get("content-type", "")
+        if is_binary(content_type, binary_media_types):
+            event["body"] = base64.b64encode(request.body).decode()
+            event["isBase64Encoded"] = True
+        else:
+            event["body"] = request.body.decode("utf-8", errors="replace")
+    return event
+
+
+def request_context(request: HttpRequest, scope: RequestScope) -> dict:
+    context: dict = {
+        "resourceId": scope.resource_id,
+        "resourcePath": scope.resource_path,
+        "httpMethod": request.method,
+        "extendedRequestId": scope.extended_request_id,
+        "requestTime": request_time(scope.started),
+        "path": f"/{scope.stage}{scope.path}",
+        "accountId": scope.account_id,
+        "protocol": request.protocol,
+        "stage": scope.stage,
+        "domainPrefix": scope.domain_name.split(".")[0],
+        "requestTimeEpoch": int(scope.started * 1000),
+        "requestId": scope.request_id,
+        "identity": identity(request, scope),
+        "domainName": scope.domain_name,
+        "apiId": scope.api_id,
+    }
+    if scope.authorizer is not None:
+        context["authorizer"] = scope.authorizer
+    return context
+
+
+def identity(request: HttpRequest, scope: RequestScope) -> dict:
+    found = dict.fromkeys(_IDENTITY_KEYS)
+    found.update(scope.caller)
+    found["sourceIp"] = request.source_ip
+    found["userAgent"] = request.header_map.get("user-agent")
+    if scope.api_key is not None:
+        found["apiKey"], found["apiKeyId"] = scope.api_key, scope.api_key_id
+    return found

@@ -1,0 +1,15 @@
+"""IAM's resource types for CloudFormation (resource_providers.py), each made through IAM's
+own API operations as the stack's caller: AWS::IAM::Role and InstanceProfile (roles.py),
+Policy and ManagedPolicy (policies.py), User, Group and AccessKey (users.py). Roles, users
+and groups hold their inline and managed policies through holders.py."""
+
+from __future__ import annotations
+
+from overcast.aws.in_process import InProcessApi
+from overcast.services.iam.resources import policies, roles, users
+from overcast.services.iam.resources._calls import IamCalls
+
+
+def providers(iam_api: InProcessApi) -> list:
+    calls = IamCalls(iam_api)
+    return [*roles.providers(calls), *policies.providers(calls), *users.providers(calls)]
