@@ -176,3 +176,40 @@ def test_the_customer_key_is_never_stored(server: RunningServer, s3, bucket: str
     text = repr(rows).encode()
     assert KEY_MD5.encode() in text  # what S3 returns is kept
     assert base64.b64encode(KEY) not in text and KEY not in text
+
+
+def test_a_buckets_default_encryption(s3, bucket: str) -> None:
+    """PutBucketEncryption's default is what a write naming no encryption gets; a write
+    that names one keeps it; DeleteBucketEncryption returns the bucket to SSE-S3."""
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{**rule, "BucketKeyEnabled": True}]},
+    )
+    kept = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    assert kept["Rules"] == [{**rule, "BucketKeyEnabled": True}]
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert put["ServerSideEncryption"] == "aws:kms" and ":key/" in put["SSEKMSKeyId"]
+    assert put["BucketKeyEnabled"] is True
+    assert s3.create_multipart_upload(Bucket=bucket, Key="mp")["ServerSideEncryption"] == "aws:kms"
+    own = s3.put_object(Bucket=bucket, Key="own", Body=b"x", ServerSideEncryption="AES256")
+    assert own["ServerSideEncryption"] == "AES256"
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {
+                            "SSEAlgorithm": "AES256",
+                            "KMSMasterKeyID": "alias/x",
+                        }
+                    }
+                ]
+            },
+        )
+    assert error_of(raised)[0::2] == ("InvalidArgument", 400)
+    s3.delete_bucket_encryption(Bucket=bucket)
+    kept = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    assert kept["Rules"][0]["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert s3.put_object(Bucket=bucket, Key="k2", Body=b"x")["ServerSideEncryption"] == "AES256"

@@ -63,6 +63,7 @@ class BucketState:
     ownership: str | None = ENFORCED  # None: no Object Ownership controls
     public_access: dict | None = field(default_factory=lambda: dict(ALL_BLOCKED))  # None: none
     lifecycle: LifecycleConfiguration | None = None
+    encryption: dict | None = None  # its default encryption rule; None: S3's own, SSE-S3
 
     @property
     def versioning_status(self) -> str | None:
@@ -342,7 +343,17 @@ def _state(bucket: Bucket, kept: BucketSettings) -> BucketState:
     acl = loaded(kept.acl)
     lifecycle = LifecycleConfiguration.from_dict(kept.lifecycle) if kept.lifecycle else None
     return BucketState(
-        bucket, pairs, rules, kept.policy, cors, kept.versioning, acl, ownership, block, lifecycle
+        bucket,
+        pairs,
+        rules,
+        kept.policy,
+        cors,
+        kept.versioning,
+        acl,
+        ownership,
+        block,
+        lifecycle,
+        kept.encryption,
     )
 
 

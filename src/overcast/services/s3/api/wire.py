@@ -77,6 +77,8 @@ BUCKET_OPERATIONS = {
     ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
     ("DELETE", "lifecycle"): "DeleteBucketLifecycle",
     ("GET", "encryption"): "GetBucketEncryption",
+    ("PUT", "encryption"): "PutBucketEncryption",
+    ("DELETE", "encryption"): "DeleteBucketEncryption",
     ("GET", "website"): "GetBucketWebsite",
     ("GET", "object-lock"): "GetObjectLockConfiguration",
     ("GET", "ownershipControls"): "GetBucketOwnershipControls",
@@ -129,6 +131,7 @@ XML_PAYLOADS = frozenset(
         "PutBucketOwnershipControls",
         "PutPublicAccessBlock",
         "PutBucketLifecycleConfiguration",
+        "PutBucketEncryption",
         "DeleteObjects",
         "CompleteMultipartUpload",
     }
