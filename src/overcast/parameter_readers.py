@@ -1,11 +1,12 @@
-"""Reading SSM parameters across services: how CloudFormation resolves a template's
-`AWS::SSM::Parameter::Value<...>` parameters and `{{resolve:ssm:...}}` references without
-importing services/ssm (no service imports another: DESIGN.md).
+"""Reading SSM parameters and Secrets Manager secrets across services: how CloudFormation
+resolves a template's `AWS::SSM::Parameter::Value<...>` parameters and its
+`{{resolve:ssm:...}}` / `{{resolve:secretsmanager:...}}` references without importing
+services/ssm or services/secretsmanager (no service imports another: DESIGN.md).
 
-The kernels hold one `ParameterReaders`; SSM's spec registers its reader when SSM is built,
-which reads through SSM's own GetParameter as the caller (CloudFormation reads parameters
-with the stack's credentials, so IAM decides as for the same call made directly). Until
-then, or on a server without SSM, no parameter exists.
+The kernels hold one `ParameterReaders`; SSM and Secrets Manager register their readers when
+built, which read through the service's own GetParameter / GetSecretValue as the caller
+(CloudFormation reads them with the stack's credentials, so IAM decides as for the same call
+made directly). Until then, or on a server without them, nothing exists to read.
 """
 
 from __future__ import annotations
@@ -39,14 +40,49 @@ class ParameterReader(Protocol):
         ...
 
 
+class SecretReader(Protocol):
+    def read(
+        self,
+        region: str,
+        secret_id: str,
+        stage: str | None,
+        version_id: str | None,
+        caller: Identity | None,
+    ) -> str:
+        """The secret's SecretString (of `stage` or `version_id`; AWSCURRENT where neither
+        is named) as `caller` reads it; ParameterUnreadable in Secrets Manager's words."""
+        ...
+
+
+# Secrets Manager's words for a secret that is not there (its ResourceNotFoundException).
+NO_SECRET = "Secrets Manager can't find the specified secret."
+
+
 class ParameterReaders:
-    """A `ParameterReader` that reads through the one registered with it (SSM's)."""
+    """A `ParameterReader` that reads through the one registered with it (SSM's), and the
+    secrets of the `SecretReader` registered (Secrets Manager's)."""
 
     def __init__(self) -> None:
         self._reader: ParameterReader | None = None
+        self._secrets: SecretReader | None = None
 
     def register(self, reader: ParameterReader) -> None:
         self._reader = reader
+
+    def register_secrets(self, reader: SecretReader) -> None:
+        self._secrets = reader
+
+    def secret(
+        self,
+        region: str,
+        secret_id: str,
+        stage: str | None,
+        version_id: str | None,
+        caller: Identity | None,
+    ) -> str:
+        if self._secrets is None:
+            raise ParameterUnreadable(NO_SECRET)
+        return self._secrets.read(region, secret_id, stage, version_id, caller)
 
     def read(self, region: str, name: str, caller: Identity | None) -> ParameterValue | None:
         if self._reader is None:

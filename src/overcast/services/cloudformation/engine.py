@@ -21,10 +21,10 @@ from concurrent.futures import Future
 
 from overcast.resource_providers import ResourceProviders
 from overcast.services.cloudformation.context import Context
+from overcast.services.cloudformation.dynamic_references import DynamicReferences
 from overcast.services.cloudformation.errors import TemplateError
 from overcast.services.cloudformation.exports import conflicts, in_use
 from overcast.services.cloudformation.model import Resource, Stack, StackStatus, now
-from overcast.services.cloudformation.ssm_references import SsmReferences
 from overcast.services.cloudformation.steps import StepFailed, Steps
 from overcast.services.cloudformation.store import StackStore
 
@@ -39,7 +39,7 @@ class Engine:
         self,
         store: StackStore,
         providers: ResourceProviders,
-        references: SsmReferences | None = None,
+        references: DynamicReferences | None = None,
     ) -> None:
         self.store = store
         self.providers = providers

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws.credentials import Identity
+from overcast.services.cloudformation.dynamic_references import DynamicReferences
 from overcast.services.cloudformation.engine import Engine
 from overcast.services.cloudformation.errors import (
     AlreadyExistsException,
@@ -28,7 +29,6 @@ from overcast.services.cloudformation.model import (
 )
 from overcast.services.cloudformation.plans import Plan, Planner, check_capabilities, pseudo_of
 from overcast.services.cloudformation.service_roles import ServiceRoles
-from overcast.services.cloudformation.ssm_references import SsmReferences
 from overcast.services.cloudformation.store import StackStore
 from overcast.services.cloudformation.template_locations import TemplateReader
 
@@ -72,7 +72,7 @@ class StackService:
         account_id: str,
         templates: TemplateReader | None = None,
         roles: ServiceRoles | None = None,
-        ssm: SsmReferences | None = None,
+        ssm: DynamicReferences | None = None,
     ) -> None:
         self.store = store
         self.engine = engine

@@ -18,9 +18,9 @@ from overcast.resource_providers import (
     ResourceProviders,
     ResourceRequest,
 )
+from overcast.services.cloudformation.dynamic_references import DynamicReferences
 from overcast.services.cloudformation.errors import TemplateError
 from overcast.services.cloudformation.model import Event, Resource, Stack, now
-from overcast.services.cloudformation.ssm_references import SsmReferences
 from overcast.services.cloudformation.store import StackStore
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class Steps:
         store: StackStore,
         providers: ResourceProviders,
         stack: Stack,
-        references: SsmReferences | None = None,
+        references: DynamicReferences | None = None,
     ) -> None:
         self.store = store
         self.providers = providers

@@ -1,10 +1,11 @@
-"""SSM parameters in templates through boto3 against a real server: parameter types
-`AWS::SSM::Parameter::Value<...>` and `{{resolve:ssm:...}}` references read from
-Overcast's SSM as the caller; missing and SecureString parameters refused in
-CloudFormation's words."""
+"""SSM parameters and secrets in templates through boto3 against a real server: parameter
+types `AWS::SSM::Parameter::Value<...>`, `{{resolve:ssm:...}}` and
+`{{resolve:secretsmanager:...}}` references read from Overcast's SSM and Secrets Manager as
+the caller; missing and SecureString parameters refused in CloudFormation's words."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -134,5 +135,38 @@ def test_dynamic_references_are_resolved_and_not_kept(
         "Unable to fetch parameters [/cfn/none/at-all] from parameter store for this account."
         in reasons
     )
+    cf.delete_stack(StackName=stack_name)
+    cf.delete_stack(StackName=other)
+
+
+def test_secrets_manager_references(server: RunningServer, cf, stack_name: str) -> None:
+    secrets = server.client("secretsmanager")
+    name = f"cfn-{uuid.uuid4().hex[:8]}"
+    arn = secrets.create_secret(Name=name, SecretString=json.dumps({"delay": "3", "n": 4}))["ARN"]
+    plain = f"cfn-{uuid.uuid4().hex[:8]}"
+    secrets.create_secret(Name=plain, SecretString="2048")
+    template = f"""
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      DelaySeconds: "{{{{resolve:secretsmanager:{arn}:SecretString:delay}}}}"
+      MaximumMessageSize: "{{{{resolve:secretsmanager:{plain}}}}}"
+      MessageRetentionPeriod: "6{{{{resolve:secretsmanager:{name}:SecretString:n:AWSCURRENT}}}}0"
+Outputs:
+  Url: {{Value: !Ref Queue}}
+"""
+    cf.create_stack(StackName=stack_name, TemplateBody=template)
+    found = attributes(server, wait(cf, "stack_create_complete", stack_name))
+    assert (found["DelaySeconds"], found["MaximumMessageSize"]) == ("3", "2048")
+    assert found["MessageRetentionPeriod"] == "640"
+    other = f"{stack_name}x"
+    cf.create_stack(StackName=other, TemplateBody=template.replace(plain, "no-such-secret"))
+    assert settled(cf, other)["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [
+        e.get("ResourceStatusReason")
+        for e in cf.describe_stack_events(StackName=other)["StackEvents"]
+    ]
+    assert "Secrets Manager can't find the specified secret." in reasons
     cf.delete_stack(StackName=stack_name)
     cf.delete_stack(StackName=other)
