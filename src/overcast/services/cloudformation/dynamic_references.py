@@ -30,6 +30,7 @@ from overcast.services.cloudformation.errors import TemplateError
 # "{{resolve:ssm:parameter-name:version}}" (the version optional); names are SSM's
 # characters: a-zA-Z0-9_.-/ (and a leading slash for hierarchies).
 _REFERENCE = re.compile(r"\{\{resolve:ssm:([a-zA-Z0-9_./-]+)(?::(\d+))?\}\}")
+SSM_SECURE = "Overcast does not resolve {{resolve:ssm-secure:...}} references"
 _SECRET = re.compile(r"\{\{resolve:secretsmanager:([^{}]+)\}\}")
 
 
@@ -62,6 +63,10 @@ class DynamicReferences:
         if isinstance(value, list):
             return [self.resolve(item, region, caller) for item in value]
         if isinstance(value, str) and "{{resolve:" in value:
+            if "{{resolve:ssm-secure:" in value:
+                # Refused rather than passed on as text: a SecureString's value is never
+                # read here (CloudFormation takes it only in the properties that support it).
+                raise TemplateError(SSM_SECURE)
             value = _REFERENCE.sub(lambda m: self._reference(m, region, caller), value)
             return _SECRET.sub(lambda m: self._secret(m[1], region, caller), value)
         return value
