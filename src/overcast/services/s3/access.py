@@ -45,8 +45,6 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "PutBucketCors": ("PutBucketCORS", "bucket"),
     "DeleteBucketCors": ("PutBucketCORS", "bucket"),
     "GetBucketEncryption": ("GetEncryptionConfiguration", "bucket"),
-    "PutBucketEncryption": ("PutEncryptionConfiguration", "bucket"),
-    "DeleteBucketEncryption": ("PutEncryptionConfiguration", "bucket"),
     "GetBucketLifecycleConfiguration": ("GetLifecycleConfiguration", "bucket"),
     "PutBucketLifecycleConfiguration": ("PutLifecycleConfiguration", "bucket"),
     "DeleteBucketLifecycle": ("PutLifecycleConfiguration", "bucket"),

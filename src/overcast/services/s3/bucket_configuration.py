@@ -136,26 +136,6 @@ def _cors(value: object) -> object:
     }
 
 
-def _encryption(value: object) -> object:
-    """A template's BucketEncryption (`ServerSideEncryptionConfiguration` of rules with
-    `ServerSideEncryptionByDefault`) as PutBucketEncryption takes it (`Rules` with
-    `ApplyServerSideEncryptionByDefault`)."""
-    if not isinstance(value, dict) or not isinstance(
-        value.get("ServerSideEncryptionConfiguration"), list
-    ):
-        return value
-    rules = []
-    for rule in value["ServerSideEncryptionConfiguration"]:
-        if not isinstance(rule, dict):
-            rules.append(rule)
-            continue
-        converted = {k: v for k, v in rule.items() if k != "ServerSideEncryptionByDefault"}
-        if "ServerSideEncryptionByDefault" in rule:
-            converted["ApplyServerSideEncryptionByDefault"] = rule["ServerSideEncryptionByDefault"]
-        rules.append(converted)
-    return {"Rules": rules}
-
-
 PARTS = (
     Part(
         "VersioningConfiguration",
@@ -193,11 +173,18 @@ PARTS = (
         _same,
         delete="DeleteBucketOwnershipControls",
     ),
-    Part(
-        "BucketEncryption",
-        "PutBucketEncryption",
-        "ServerSideEncryptionConfiguration",
-        _encryption,
-        delete="DeleteBucketEncryption",
-    ),
 )
+
+
+def default_encryption(value: object) -> bool:
+    """Whether a template's BucketEncryption asks for no more than S3's default, SSE-S3."""
+    if not isinstance(value, dict):
+        return False
+    rules = value.get("ServerSideEncryptionConfiguration")
+    if not isinstance(rules, list):
+        return False
+    for rule in rules:
+        default = rule.get("ServerSideEncryptionByDefault") if isinstance(rule, dict) else None
+        if not isinstance(default, dict) or default.get("SSEAlgorithm") != "AES256":
+            return False
+    return True

@@ -63,7 +63,6 @@ class BucketState:
     ownership: str | None = ENFORCED  # None: no Object Ownership controls
     public_access: dict | None = field(default_factory=lambda: dict(ALL_BLOCKED))  # None: none
     lifecycle: LifecycleConfiguration | None = None
-    encryption: dict | None = None  # its default encryption rule; None: S3's own, SSE-S3
 
     @property
     def versioning_status(self) -> str | None:
@@ -343,17 +342,7 @@ def _state(bucket: Bucket, kept: BucketSettings) -> BucketState:
     acl = loaded(kept.acl)
     lifecycle = LifecycleConfiguration.from_dict(kept.lifecycle) if kept.lifecycle else None
     return BucketState(
-        bucket,
-        pairs,
-        rules,
-        kept.policy,
-        cors,
-        kept.versioning,
-        acl,
-        ownership,
-        block,
-        lifecycle,
-        kept.encryption,
+        bucket, pairs, rules, kept.policy, cors, kept.versioning, acl, ownership, block, lifecycle
     )
 
 

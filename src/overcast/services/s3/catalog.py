@@ -41,7 +41,6 @@ class BucketSettings:
     ownership: str | None = None  # its ObjectOwnership; "" where its controls were deleted
     public_access: dict | None = None  # its Block Public Access; {} where deleted
     lifecycle: dict | None = None  # its lifecycle configuration, as GetBucketLifecycle... has it
-    encryption: dict | None = None  # its default encryption, as PutBucketEncryption put it
 
 
 @dataclass(frozen=True)
@@ -158,8 +157,6 @@ class Catalog(Protocol):
     def set_public_access(self, name: str, configuration: dict) -> None: ...
 
     def set_lifecycle(self, name: str, configuration: dict | None) -> None: ...
-
-    def set_encryption(self, name: str, configuration: dict | None) -> None: ...
 
     def get(self, bucket: str, key: str, version_id: str | None = None) -> StoredObject | None:
         """The key's latest version (which may be a delete marker), or the version named."""

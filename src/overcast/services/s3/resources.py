@@ -10,9 +10,9 @@ As the CloudFormation resource reference has them:
   (or deletes what the template no longer has): VersioningConfiguration,
   NotificationConfiguration (Lambda, SQS, SNS, EventBridge; the template's shape turned
   into S3's), LifecycleConfiguration, CorsConfiguration, PublicAccessBlockConfiguration,
-  OwnershipControls, BucketEncryption (PutBucketEncryption: SSE-S3 or SSE-KMS by default),
-  Tags. WebsiteConfiguration, replication and Object Lock Overcast's S3 cannot do, and
-  refuses. A bucket that still has objects is not deleted
+  OwnershipControls, Tags. BucketEncryption is accepted as S3's default (SSE-S3, AES256,
+  which Overcast's S3 applies to every object); anything else, and WebsiteConfiguration,
+  Overcast's S3 cannot do, and refuses. A bucket that still has objects is not deleted
   (S3's BucketNotEmpty), as on AWS.
 - AWS::S3::BucketPolicy: Ref is the bucket's name; Bucket is create-only, PolicyDocument
   changes in place.
@@ -152,6 +152,14 @@ def _refuse_unsupported(request: ResourceRequest) -> None:
     for name in UNSUPPORTED:
         if props.get(name) is not None:
             raise invalid_property(request, name, "is not supported by Overcast's S3")
+    if props.get("BucketEncryption") is not None and not shapes.default_encryption(
+        props["BucketEncryption"]
+    ):
+        raise invalid_property(
+            request,
+            "BucketEncryption",
+            "only SSE-S3 (AES256), S3's default encryption, is supported by Overcast's S3",
+        )
 
 
 def _bucket(request: ResourceRequest, name: str) -> Provisioned:

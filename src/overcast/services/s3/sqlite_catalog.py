@@ -46,7 +46,6 @@ def _settings(
     ownership: str | None,
     public_access: str | None,
     lifecycle: str | None,
-    encryption: str | None,
 ) -> BucketSettings:
     """A bucket's settings from its row (an empty public access block is one deleted)."""
     return BucketSettings(
@@ -59,7 +58,6 @@ def _settings(
         ownership,
         None if public_access is None else json.loads(public_access),
         json_of(lifecycle),
-        json_of(encryption),
     )
 
 
@@ -93,7 +91,7 @@ class SqliteCatalog(VersionTable, Database):
         with self._lock:
             rows = self._db.execute(
                 "SELECT name, tags, notification, policy, cors, versioning, acl, ownership, "
-                "public_access, lifecycle, encryption FROM buckets"
+                "public_access, lifecycle FROM buckets"
             ).fetchall()
         return {name: _settings(*kept) for name, *kept in rows}
 
@@ -156,10 +154,6 @@ class SqliteCatalog(VersionTable, Database):
     def set_lifecycle(self, name: str, configuration: dict | None) -> None:
         text = json.dumps(configuration) if configuration is not None else None
         self._write("UPDATE buckets SET lifecycle=? WHERE name=?", (text, name))
-
-    def set_encryption(self, name: str, configuration: dict | None) -> None:
-        text = json.dumps(configuration) if configuration is not None else None
-        self._write("UPDATE buckets SET encryption=? WHERE name=?", (text, name))
 
     # --- multipart uploads ------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ SCHEMA = (
 CREATE TABLE IF NOT EXISTS buckets (
     name TEXT PRIMARY KEY, region TEXT NOT NULL, created_ms INTEGER NOT NULL,
     tags TEXT, notification TEXT, policy TEXT, cors TEXT, versioning TEXT, acl TEXT,
-    ownership TEXT, public_access TEXT, lifecycle TEXT, encryption TEXT);
+    ownership TEXT, public_access TEXT, lifecycle TEXT);
 """
     + OBJECTS_TABLE.format(name="objects")
     + """
@@ -74,7 +74,6 @@ ADDED_COLUMNS = (
     ("buckets", "public_access", "TEXT"),
     ("uploads", "acl", "TEXT"),
     ("buckets", "lifecycle", "TEXT"),
-    ("buckets", "encryption", "TEXT"),
 )
 
 

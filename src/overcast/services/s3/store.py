@@ -12,7 +12,6 @@ from overcast.aws.request_auth import RequestAuth
 from overcast.delivery import Destinations
 from overcast.services.s3.blobs import BlobStore
 from overcast.services.s3.bucket_access import BucketAccess
-from overcast.services.s3.bucket_encryption import BucketEncryption
 from overcast.services.s3.buckets import Buckets
 from overcast.services.s3.lifecycle import Lifecycle
 from overcast.services.s3.multipart import Multipart
@@ -57,7 +56,6 @@ class ObjectStore:
         )
         self.multipart = Multipart(self.catalog, self.blobs, self.objects, clock)
         self.lifecycle = Lifecycle(self.catalog, self.buckets, self.objects, self.multipart, clock)
-        self.encryption = BucketEncryption(self.catalog, self.buckets)
 
     def start(self) -> None:
         """After Lambda's queue has started: sweep what a crash left, deliver kept events,

@@ -1,17 +1,16 @@
-"""A bucket's configuration as S3 answers the queries tools make (Terraform's aws_s3_bucket
-reads most of them on every refresh): its default encryption (bucket_encryption.py), and
-for the settings this server does not let a bucket change, what S3 answers for a bucket
-where it was never set.
+"""A bucket's configuration as S3 answers the read-only queries tools make (Terraform's
+aws_s3_bucket reads most of them on every refresh), for the settings this server does not
+let a bucket change: each is answered with what S3 answers for a bucket where it was never
+set.
 
-- S3's own defaults for a new bucket: the owner paying for requests, no access logging, no
-  transfer acceleration.
+- S3's own defaults for a new bucket: SSE-S3 (AES256) encryption (since January 2023),
+  the owner paying for requests, no access logging, no transfer acceleration.
 - Settings that do not exist until configured are S3's "no such configuration" errors
   (website, Object Lock, replication).
 """
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overcast.aws.operations import Call
@@ -32,21 +31,10 @@ def _checked(store: ObjectStore, call: Call) -> str:
 
 @OPERATIONS("GetBucketEncryption")
 async def get_bucket_encryption(store: ObjectStore, call: Call) -> Response:
-    configuration = store.encryption.configuration(bucket_of(call))
+    _checked(store, call)
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+    configuration = {"Rules": [{**rule, "BucketKeyEnabled": False}]}
     return respond(call, {"ServerSideEncryptionConfiguration": configuration})
-
-
-@OPERATIONS("PutBucketEncryption")
-async def put_bucket_encryption(store: ObjectStore, call: Call) -> Response:
-    configuration = call.params.get("ServerSideEncryptionConfiguration")
-    await run_in_threadpool(store.encryption.put, bucket_of(call), configuration)
-    return respond(call, {})
-
-
-@OPERATIONS("DeleteBucketEncryption")
-async def delete_bucket_encryption(store: ObjectStore, call: Call) -> Response:
-    await run_in_threadpool(store.encryption.delete, bucket_of(call))
-    return respond(call, {})
 
 
 @OPERATIONS("GetBucketRequestPayment")

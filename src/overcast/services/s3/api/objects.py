@@ -151,11 +151,9 @@ def write_check(call: Call):  # noqa: ANN202 (a Check, or None)
 
 
 def encryption_of(store: ObjectStore, call: Call) -> dict:
-    """The encryption a write asks for (or its bucket's default), as the object keeps it
-    (encryption.py, bucket_encryption.py)."""
-    bucket = bucket_of(call)
-    region = store.buckets.get(bucket).bucket.region
-    return written(store.encryption.defaults(bucket, call.params), region, store.account_id)
+    """The encryption a write asks for, as the object keeps it (encryption.py)."""
+    region = store.buckets.get(bucket_of(call)).bucket.region
+    return written(call.params, region, store.account_id)
 
 
 @OPERATIONS("PutObject")

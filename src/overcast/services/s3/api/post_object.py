@@ -291,7 +291,6 @@ class BrowserUpload:
             params["BucketKeyEnabled"] = params["BucketKeyEnabled"].lower() == "true"
         region = self.store.buckets.get(upload.bucket).bucket.region
         headers = representation_headers(fields)
-        params = self.store.encryption.defaults(upload.bucket, params)
         headers.update(written(params, region, self.store.account_id))
         metadata = checked_metadata(
             {name[len(META) :]: value for name, value in fields.items() if name.startswith(META)}

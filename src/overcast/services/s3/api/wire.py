@@ -77,8 +77,6 @@ BUCKET_OPERATIONS = {
     ("PUT", "lifecycle"): "PutBucketLifecycleConfiguration",
     ("DELETE", "lifecycle"): "DeleteBucketLifecycle",
     ("GET", "encryption"): "GetBucketEncryption",
-    ("PUT", "encryption"): "PutBucketEncryption",
-    ("DELETE", "encryption"): "DeleteBucketEncryption",
     ("GET", "website"): "GetBucketWebsite",
     ("GET", "object-lock"): "GetObjectLockConfiguration",
     ("GET", "ownershipControls"): "GetBucketOwnershipControls",
@@ -131,7 +129,6 @@ XML_PAYLOADS = frozenset(
         "PutBucketOwnershipControls",
         "PutPublicAccessBlock",
         "PutBucketLifecycleConfiguration",
-        "PutBucketEncryption",
         "DeleteObjects",
         "CompleteMultipartUpload",
     }
