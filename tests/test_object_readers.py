@@ -14,7 +14,13 @@ class RecordingReader:
         self.calls: list[tuple] = []
 
     def read(
-        self, region: str, bucket: str, key: str, version: str | None, max_bytes: int
+        self,
+        region: str,
+        bucket: str,
+        key: str,
+        version: str | None,
+        max_bytes: int,
+        caller: object = None,
     ) -> bytes:
         self.calls.append((region, bucket, key, version, max_bytes))
         return b"zip"

@@ -10,7 +10,12 @@ without S3, every bucket is missing, as a bucket no S3 here holds would be.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from overcast.types import ObjectReader, ObjectUnreadable
+
+if TYPE_CHECKING:
+    from overcast.aws.credentials import Identity
 
 # S3's words for a bucket that does not exist (its NoSuchBucket), as Lambda quotes them.
 NO_SUCH_BUCKET = ("NoSuchBucket", "The specified bucket does not exist")
@@ -27,9 +32,15 @@ class ObjectReaders:
         self._reader = reader
 
     def read(
-        self, region: str, bucket: str, key: str, version: str | None, max_bytes: int
+        self,
+        region: str,
+        bucket: str,
+        key: str,
+        version: str | None,
+        max_bytes: int,
+        caller: Identity | None = None,
     ) -> bytes:
         """See `types.ObjectReader.read`; with no store registered, the bucket is missing."""
         if self._reader is None:
             raise ObjectUnreadable(*NO_SUCH_BUCKET)
-        return self._reader.read(region, bucket, key, version, max_bytes)
+        return self._reader.read(region, bucket, key, version, max_bytes, caller=caller)

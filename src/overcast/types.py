@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from overcast.function import FunctionVersion, Target
 
 if TYPE_CHECKING:
+    from overcast.aws.credentials import Identity
     from overcast.aws.request_context import RequestContext
 
 
@@ -324,11 +325,19 @@ class ObjectReader(Protocol):
     services/s3: S3 registers its reader with the kernels' `object_readers.ObjectReaders`."""
 
     def read(
-        self, region: str, bucket: str, key: str, version: str | None, max_bytes: int
+        self,
+        region: str,
+        bucket: str,
+        key: str,
+        version: str | None,
+        max_bytes: int,
+        caller: Identity | None = None,
     ) -> bytes:
         """The bytes of `key` in `bucket` (of its `version`, if named), read for a caller in
         `region`. Raises `ObjectUnreadable` when the bucket, key or version does not exist
-        or the bucket is in another region, `ObjectTooLarge` past `max_bytes`."""
+        or the bucket is in another region, `ObjectTooLarge` past `max_bytes`. With a
+        `caller`, the read is that caller's GetObject: IAM and the bucket's policy must allow
+        it s3:GetObject (AccessDenied otherwise), as for CloudFormation's TemplateURL."""
         ...
 
 

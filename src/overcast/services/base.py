@@ -27,11 +27,18 @@ if TYPE_CHECKING:
     from overcast.keys import KeyServices
     from overcast.object_readers import ObjectReaders
     from overcast.observe.logs import LogStore
+    from overcast.parameter_readers import ParameterReaders
     from overcast.resource_providers import ResourceProviders
     from overcast.services.lambda_.control.plane import ControlPlane
     from overcast.shards import Arrivals
     from overcast.store.events import EventStore
     from overcast.types import Acceptor, FrontDoor, Functions
+
+
+def _parameter_readers() -> ParameterReaders:
+    from overcast.parameter_readers import ParameterReaders
+
+    return ParameterReaders()
 
 
 def _service_apis() -> ServiceApis:
@@ -77,6 +84,9 @@ class Kernels:
     # The resource types CloudFormation deploys (resource_providers.py): each service
     # registers the providers of its `resources.py` when built; CloudFormation reads them
     resource_providers: ResourceProviders = field(default_factory=_resource_providers)
+    # SSM's parameters as CloudFormation reads them (parameter_readers.py): SSM registers
+    # its reader when built
+    parameters: ParameterReaders = field(default_factory=_parameter_readers)
     # Every service's Api, for calls one service makes to another in-process (a REST API's
     # AWS integrations): the factory adds them once every service is built
     service_apis: ServiceApis = field(default_factory=_service_apis)

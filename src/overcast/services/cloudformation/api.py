@@ -38,12 +38,14 @@ class CloudFormation:
 
 @OPERATIONS("CreateStack")
 def create_stack(cf: CloudFormation, call: Call) -> dict:
-    return {"StackId": cf.stacks.create(call.params, call.region, call.context.identity)}
+    stack_id = cf.stacks.create(_with_template(cf, call), call.region, call.context.identity)
+    return {"StackId": stack_id}
 
 
 @OPERATIONS("UpdateStack")
 def update_stack(cf: CloudFormation, call: Call) -> dict:
-    return {"StackId": cf.stacks.update(call.params, call.region, call.context.identity)}
+    stack_id = cf.stacks.update(_with_template(cf, call), call.region, call.context.identity)
+    return {"StackId": stack_id}
 
 
 @OPERATIONS("DeleteStack")
@@ -140,14 +142,15 @@ def get_template_summary(cf: CloudFormation, call: Call) -> dict:
         stack = cf.stacks.find(call.region, p["StackName"])
         request = StackRequest(stack.template_body, [], [], None, None, None)
     else:
-        request = StackRequest.of(p)
-    plan = _plan_for_summary(cf, request, call.region)
+        request = StackRequest.of(_with_template(cf, call))
+    plan = _plan_for_summary(cf, request, call)
     return summary(plan[0], plan[1])
 
 
 @OPERATIONS("ValidateTemplate")
 def validate_template(cf: CloudFormation, call: Call) -> dict:
-    template, processed = _plan_for_summary(cf, StackRequest.of(call.params), call.region)
+    request = StackRequest.of(_with_template(cf, call))
+    template, processed = _plan_for_summary(cf, request, call)
     found = summary(template, processed)
     parameters = [
         {
@@ -199,7 +202,7 @@ def list_imports(cf: CloudFormation, call: Call) -> dict:
 
 @OPERATIONS("CreateChangeSet")
 def create_change_set(cf: CloudFormation, call: Call) -> dict:
-    return cf.change_sets.create(call.params, call.region, call.context.identity)
+    return cf.change_sets.create(_with_template(cf, call), call.region, call.context.identity)
 
 
 @OPERATIONS("DescribeChangeSet")
@@ -236,11 +239,26 @@ def list_change_sets(cf: CloudFormation, call: Call) -> dict:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _plan_for_summary(cf: CloudFormation, request: StackRequest, region: str) -> tuple[dict, dict]:
+def _with_template(cf: CloudFormation, call: Call) -> dict:
+    """The request's input with its template's text as TemplateBody: read from S3 as the
+    caller when it names a TemplateURL (template_locations.py)."""
+    params = dict(call.params)
+    templates = cf.stacks.templates
+    if templates is None:
+        return params
+    body = templates.body_of(params, call.region, call.context.identity, call.context.base_url)
+    params.pop("TemplateURL", None)
+    if body is not None:
+        params["TemplateBody"] = body
+    return params
+
+
+def _plan_for_summary(cf: CloudFormation, request: StackRequest, call: Call) -> tuple[dict, dict]:
     """The template as written and processed, for GetTemplateSummary and ValidateTemplate:
     read and transformed with the defaults of its parameters; its types checked."""
     from overcast.services.cloudformation.template import load, transform
 
+    region = call.region
     if not request.body:
         raise ValidationError("Either Template URL or Template Body must be specified.")
     template = load(request.body)
@@ -257,7 +275,7 @@ def _plan_for_summary(cf: CloudFormation, request: StackRequest, region: str) ->
         region=region,
         account_id=cf.stacks.account_id,
         stack_name="validation",
-        include=None,
+        include=cf.stacks.include_reader(region, call.context.identity),
     )
     cf.stacks.planner.check_types(processed)
     return template, processed

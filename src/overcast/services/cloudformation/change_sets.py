@@ -33,6 +33,8 @@ from overcast.services.cloudformation.stacks import (
     StackService,
     check_name,
     check_updatable,
+    mark,
+    repeated,
 )
 from overcast.services.cloudformation.steps import Steps
 
@@ -50,6 +52,8 @@ class ChangeSetService:
     def create(self, params: dict, region: str, caller: Identity | None) -> dict:
         name, stack_name = params["ChangeSetName"], params["StackName"]
         kind = params.get("ChangeSetType") or "UPDATE"
+        if params.get("RoleARN"):  # refused now, before a stack under review is made
+            self.stacks.acting_as(params["RoleARN"], caller, region)
         stack = self._stack_for(kind, stack_name, name, region)
         for existing in self.store.change_sets(stack.stack_id):
             if existing.name != name:
@@ -62,7 +66,7 @@ class ChangeSetService:
             self.store.delete_change_set(existing.change_set_id)
         request = StackRequest.of(params)
         previous = stack if kind == "UPDATE" else None
-        plan = self.stacks.plan(request, stack.name, stack.stack_id, region, previous)
+        plan = self.stacks.plan(request, stack.name, stack.stack_id, region, previous, caller)
         check_capabilities(plan, request.capabilities, change_set=True)
         change_set = ChangeSet(
             new_change_set_id(region, self.stacks.account_id, name),
@@ -151,6 +155,8 @@ class ChangeSetService:
 
     def execute(self, params: dict, region: str, caller: Identity | None) -> None:
         change_set = self.find(region, params["ChangeSetName"], params.get("StackName"))
+        if repeated(self.store.get(change_set.stack_id), params, "ExecuteChangeSet"):
+            return
         if change_set.status != "CREATE_COMPLETE" or change_set.execution_status != "AVAILABLE":
             raise InvalidChangeSetStatusException(
                 f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current "
@@ -165,13 +171,14 @@ class ChangeSetService:
             change_set.role_arn,
             change_set.notification_arns,
         )
-        plan = self.stacks.plan(request, stack.name, stack.stack_id, region)
+        plan = self.stacks.plan(request, stack.name, stack.stack_id, region, caller=caller)
         for other in self.store.change_sets(stack.stack_id):
             if other.change_set_id != change_set.change_set_id:
                 self.store.delete_change_set(other.change_set_id)
         change_set.execution_status = "EXECUTE_IN_PROGRESS"
         self.store.put_change_set(change_set)
         stack.change_set_id = change_set.change_set_id
+        mark(stack, params, "ExecuteChangeSet")
         disable_rollback = bool(params.get("DisableRollback"))
         if change_set.change_set_type == "CREATE":
             self.stacks.apply_plan(stack, plan, request, caller)

@@ -10,16 +10,28 @@ from datetime import UTC, datetime
 from overcast.services.cloudformation.model import ChangeSet, Event, Resource, Stack
 
 MASK = "****"  # a NoEcho parameter's value, as DescribeStacks shows it
+SSM_TYPE = "AWS::SSM::Parameter::Value<"
 
 
 def at(timestamp: float | None) -> datetime | None:
     return datetime.fromtimestamp(timestamp, UTC) if timestamp is not None else None
 
 
-def parameters(given: dict, no_echo: list[str]) -> list[dict]:
-    return [
-        {"ParameterKey": k, "ParameterValue": MASK if k in no_echo else v} for k, v in given.items()
-    ]
+def parameters(
+    given: dict, no_echo: list[str], template: dict | None = None, values: dict | None = None
+) -> list[dict]:
+    """Each parameter as given; an SSM-typed one's value from SSM as its ResolvedValue."""
+    declared = (template or {}).get("Parameters") or {}
+    shown = []
+    for key, value in given.items():
+        entry = {"ParameterKey": key, "ParameterValue": MASK if key in no_echo else value}
+        kind = str((declared.get(key) or {}).get("Type", ""))
+        if kind.startswith(SSM_TYPE) and values and key in values:
+            found = values[key]
+            text = ",".join(found) if isinstance(found, list) else str(found)
+            entry["ResolvedValue"] = MASK if key in no_echo else text
+        shown.append(entry)
+    return shown
 
 
 def stack(s: Stack) -> dict:
@@ -28,7 +40,7 @@ def stack(s: Stack) -> dict:
         "StackName": s.name,
         "ChangeSetId": s.change_set_id,
         "Description": s.description,
-        "Parameters": parameters(s.parameters, s.no_echo),
+        "Parameters": parameters(s.parameters, s.no_echo, s.template, s.values),
         "CreationTime": at(s.created),
         "DeletionTime": at(s.deleted),
         "LastUpdatedTime": at(s.updated),
@@ -109,6 +121,7 @@ def event(e: Event) -> dict:
         "ResourceStatus": e.status,
         "ResourceStatusReason": e.reason,
         "ResourceProperties": json.dumps(e.properties) if e.properties else None,
+        "ClientRequestToken": e.token,
     }
 
 

@@ -21,6 +21,7 @@ from concurrent.futures import Future
 
 from overcast.resource_providers import ResourceProviders
 from overcast.services.cloudformation.context import Context
+from overcast.services.cloudformation.dynamic_references import DynamicReferences
 from overcast.services.cloudformation.errors import TemplateError
 from overcast.services.cloudformation.exports import conflicts, in_use
 from overcast.services.cloudformation.model import Resource, Stack, StackStatus, now
@@ -34,9 +35,15 @@ RETAIN = "Retain"
 
 
 class Engine:
-    def __init__(self, store: StackStore, providers: ResourceProviders) -> None:
+    def __init__(
+        self,
+        store: StackStore,
+        providers: ResourceProviders,
+        references: DynamicReferences | None = None,
+    ) -> None:
         self.store = store
         self.providers = providers
+        self.references = references  # {{resolve:ssm:...}} in properties
         self.loop: asyncio.AbstractEventLoop | None = None
         self._running: dict[str, Future] = {}
 
@@ -74,7 +81,7 @@ class Engine:
         stack = self.store.get(stack_id)
         if stack is None or stack.operation is None:
             return
-        steps = Steps(self.store, self.providers, stack)
+        steps = Steps(self.store, self.providers, stack, self.references)
         try:
             await self._run(steps)
         except asyncio.CancelledError:

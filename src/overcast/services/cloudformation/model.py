@@ -136,6 +136,10 @@ class Stack:
     change_set_id: str | None = None
     operation: Operation | None = None
     resources: dict[str, Resource] = field(default_factory=dict)
+    # The ClientRequestToken of its latest operation, and the action that began it
+    # (CreateStack, UpdateStack, DeleteStack, ExecuteChangeSet): a retry answers as the first.
+    request_token: str | None = None
+    request_action: str | None = None
 
     @property
     def in_progress(self) -> bool:
@@ -175,6 +179,7 @@ class Event:
     properties: dict | None = None
     timestamp: float = field(default_factory=now)
     event_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    token: str | None = None  # the ClientRequestToken of the operation it belongs to
 
 
 @dataclass

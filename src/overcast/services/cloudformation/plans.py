@@ -27,8 +27,6 @@ from overcast.services.cloudformation.template import (
 )
 from overcast.services.cloudformation.template.pseudo import partition_of, url_suffix_of
 
-MAX_BODY = 51_200  # TemplateBody's limit, in bytes (CreateStack's API reference)
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -89,24 +87,23 @@ class Planner:
         given: list[dict],
         previous: dict[str, str] | None,
         pseudo: Pseudo,
+        include: Callable[[str], str] | None = None,
+        resolve_ssm: Callable[[str], str | None] | None = None,
     ) -> Plan:
-        if len(body.encode()) > MAX_BODY:
-            raise TemplateError(
-                "1 validation error detected: Value at 'templateBody' failed to satisfy "
-                f"constraint: Member must have length less than or equal to {MAX_BODY}"
-            )
+        """The plan of template text `body` (its AWS::Include snippets read by `include`,
+        its SSM parameter types by `resolve_ssm`)."""
         template = load(body)
         if not isinstance(template, dict):
             raise TemplateError("Template format error: not a valid template")
         declared = template.get("Parameters") or {}
-        parameters = Parameters.resolve(declared, given, previous, self.resolve_ssm)
+        parameters = Parameters.resolve(declared, given, previous, resolve_ssm or self.resolve_ssm)
         processed = transform(
             template,
             parameters=parameters.values,
             region=pseudo.region,
             account_id=pseudo.account_id,
             stack_name=pseudo.stack_name,
-            include=None,
+            include=include,
         )
         check(processed)
         if not processed.get("Resources"):

@@ -7,11 +7,17 @@ at once, as CloudFormation's does, and the operation's progress is the stack's s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from overcast.aws.credentials import Identity
+from overcast.services.cloudformation.dynamic_references import DynamicReferences
 from overcast.services.cloudformation.engine import Engine
-from overcast.services.cloudformation.errors import AlreadyExistsException, ValidationError
+from overcast.services.cloudformation.errors import (
+    AlreadyExistsException,
+    TokenAlreadyExistsException,
+    ValidationError,
+)
 from overcast.services.cloudformation.model import (
     UPDATABLE,
     Operation,
@@ -22,7 +28,9 @@ from overcast.services.cloudformation.model import (
     now,
 )
 from overcast.services.cloudformation.plans import Plan, Planner, check_capabilities, pseudo_of
+from overcast.services.cloudformation.service_roles import ServiceRoles
 from overcast.services.cloudformation.store import StackStore
+from overcast.services.cloudformation.template_locations import TemplateReader
 
 # "A stack name can contain only alphanumeric characters (case-sensitive) and hyphens. It
 # must start with an alphabetical character and can't be longer than 128 characters."
@@ -57,12 +65,23 @@ class StackRequest:
 
 class StackService:
     def __init__(
-        self, store: StackStore, engine: Engine, planner: Planner, account_id: str
+        self,
+        store: StackStore,
+        engine: Engine,
+        planner: Planner,
+        account_id: str,
+        templates: TemplateReader | None = None,
+        roles: ServiceRoles | None = None,
+        ssm: DynamicReferences | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.planner = planner
         self.account_id = account_id
+        # Templates and AWS::Include snippets in S3 (None: no S3 to read them from)
+        self.templates = templates
+        self.roles = roles or ServiceRoles()
+        self.ssm = ssm  # SSM's parameters, for AWS::SSM::Parameter::Value<...> types
 
     # --- finding stacks -------------------------------------------------------------------
 
@@ -88,7 +107,7 @@ class StackService:
 
     def plan(
         self, request: StackRequest, name: str, stack_id: str, region: str,
-        previous: Stack | None = None,
+        previous: Stack | None = None, caller: Identity | None = None,
     ) -> Plan:  # fmt: skip
         body = request.body
         if request.use_previous_template:
@@ -99,18 +118,35 @@ class StackService:
             raise ValidationError("Either Template URL or Template Body must be specified.")
         pseudo = pseudo_of(region, self.account_id, name, stack_id, request.notification_arns or [])
         given_before = previous.parameters if previous is not None else None
-        return self.planner.plan(body, request.parameters, given_before, pseudo)
+        return self.planner.plan(
+            body,
+            request.parameters,
+            given_before,
+            pseudo,
+            self.include_reader(region, caller),
+            self.ssm.for_parameters(region, caller) if self.ssm is not None else None,
+        )
+
+    def include_reader(self, region: str, caller: Identity | None) -> Callable[[str], str] | None:
+        """What reads AWS::Include snippets from S3 as `caller` (None without S3)."""
+        templates = self.templates
+        if templates is None:
+            return None
+        return lambda location: templates.include(location, region, caller)
 
     # --- create, update, delete -----------------------------------------------------------
 
     def create(self, params: dict, region: str, caller: Identity | None) -> str:
         name = params["StackName"]
         check_name(name)
-        if self.store.live(region, name) is not None:
+        existing = self.store.live(region, name)
+        if repeated(existing, params, "CreateStack"):
+            return existing.stack_id  # type: ignore[union-attr]
+        if existing is not None:
             raise AlreadyExistsException(f"Stack [{name}] already exists")
         stack_id = new_stack_id(region, self.account_id, name)
         request = StackRequest.of(params)
-        plan = self.plan(request, name, stack_id, region)
+        plan = self.plan(request, name, stack_id, region, caller=caller)
         check_capabilities(plan, request.capabilities, change_set=False)
         on_failure = params.get("OnFailure") or (
             "DO_NOTHING" if params.get("DisableRollback") else "ROLLBACK"
@@ -120,14 +156,17 @@ class StackService:
         stack.termination_protection = bool(params.get("EnableTerminationProtection"))
         stack.disable_rollback = on_failure == "DO_NOTHING"
         stack.timeout_minutes = params.get("TimeoutInMinutes")
+        mark(stack, params, "CreateStack")
         self.begin(stack, Operation("CREATE", on_failure=on_failure), "User Initiated")
         return stack_id
 
     def update(self, params: dict, region: str, caller: Identity | None) -> str:
         stack = self.live(region, params["StackName"])
+        if repeated(stack, params, "UpdateStack"):
+            return stack.stack_id
         check_updatable(stack)
         request = StackRequest.of(params)
-        plan = self.plan(request, stack.name, stack.stack_id, region, previous=stack)
+        plan = self.plan(request, stack.name, stack.stack_id, region, stack, caller)
         check_capabilities(plan, request.capabilities, change_set=False)
         tags = request.tags if request.tags is not None else stack.tags
         if (
@@ -136,6 +175,7 @@ class StackService:
             and tags == stack.tags
         ):
             raise ValidationError(NO_UPDATES)
+        mark(stack, params, "UpdateStack")
         self.start_update(stack, plan, request, caller, bool(params.get("DisableRollback")))
         return stack.stack_id
 
@@ -169,7 +209,7 @@ class StackService:
             stack = self.find(region, name)
         except ValidationError:
             return  # deleting a stack that does not exist succeeds, as on AWS
-        if stack.status == StackStatus.DELETE_COMPLETE:
+        if stack.status == StackStatus.DELETE_COMPLETE or repeated(stack, params, "DeleteStack"):
             return
         if stack.termination_protection:
             raise ValidationError(
@@ -182,8 +222,10 @@ class StackService:
                 f"Stack [{stack.name}] cannot be deleted while in status {stack.status}"
             )
         retain = params.get("RetainResources") or []
-        if caller is not None:
-            stack.caller = identity_record(caller)
+        stack.role_arn = params.get("RoleARN") or stack.role_arn
+        if caller is not None or stack.role_arn:
+            stack.caller = identity_record(self.acting_as(stack.role_arn, caller, region))
+        mark(stack, params, "DeleteStack")
         self.begin(stack, Operation("DELETE", retain=list(retain)), "User Initiated")
 
     def apply_plan(
@@ -201,7 +243,17 @@ class StackService:
         stack.role_arn = request.role_arn or stack.role_arn
         if request.notification_arns is not None:
             stack.notification_arns = list(request.notification_arns)
-        stack.caller = identity_record(caller) if caller is not None else stack.caller
+        if caller is not None or stack.role_arn:
+            stack.caller = identity_record(self.acting_as(stack.role_arn, caller, stack.region))
+
+    def acting_as(
+        self, role_arn: str | None, caller: Identity | None, region: str
+    ) -> Identity | None:
+        """Whom CloudFormation acts as: the stack's service role's session where it has one
+        (kept for every later operation, as CloudFormation does), else the caller."""
+        if not role_arn:
+            return caller
+        return self.roles.session(role_arn, caller, region)
 
     def begin(self, stack: Stack, operation: Operation, reason: str) -> None:
         """Write the stack with its operation, its first event, and start the engine."""
@@ -241,3 +293,21 @@ def check_updatable(stack: Stack) -> None:
         raise ValidationError(
             f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated."
         )
+
+
+def repeated(stack: Stack | None, params: dict, action: str) -> bool:
+    """Whether the request retries the stack's latest operation: the same ClientRequestToken
+    ("so that CloudFormation knows that you're not attempting to create a stack with the same
+    name"), answered as the first was. A token that began another action is refused."""
+    token = params.get("ClientRequestToken")
+    if not token or stack is None or stack.request_token != token:
+        return False
+    if stack.request_action != action:
+        raise TokenAlreadyExistsException("A client request token already exists.")
+    return True
+
+
+def mark(stack: Stack, params: dict, action: str) -> None:
+    """Remember the operation's ClientRequestToken: its events carry it."""
+    stack.request_token = params.get("ClientRequestToken")
+    stack.request_action = action

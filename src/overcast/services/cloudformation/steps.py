@@ -18,6 +18,7 @@ from overcast.resource_providers import (
     ResourceProviders,
     ResourceRequest,
 )
+from overcast.services.cloudformation.dynamic_references import DynamicReferences
 from overcast.services.cloudformation.errors import TemplateError
 from overcast.services.cloudformation.model import Event, Resource, Stack, now
 from overcast.services.cloudformation.store import StackStore
@@ -51,10 +52,17 @@ def reason_of(exc: BaseException) -> str:
 class Steps:
     """The steps of one stack's operation (the stack object is changed in place)."""
 
-    def __init__(self, store: StackStore, providers: ResourceProviders, stack: Stack) -> None:
+    def __init__(
+        self,
+        store: StackStore,
+        providers: ResourceProviders,
+        stack: Stack,
+        references: DynamicReferences | None = None,
+    ) -> None:
         self.store = store
         self.providers = providers
         self.stack = stack
+        self.references = references  # {{resolve:ssm:...}} in properties
 
     # --- events and status ----------------------------------------------------------------
 
@@ -64,7 +72,14 @@ class Steps:
         self.store.put(stack)
         self.store.add_event(
             Event(
-                stack.stack_id, stack.name, stack.name, STACK_TYPE, status, stack.stack_id, reason
+                stack.stack_id,
+                stack.name,
+                stack.name,
+                STACK_TYPE,
+                status,
+                stack.stack_id,
+                reason,
+                token=stack.request_token,
             )
         )
 
@@ -87,6 +102,7 @@ class Steps:
                 resource.physical_id,
                 reason,
                 resource.properties or None,
+                token=self.stack.request_token,
             )
         )
 
@@ -109,9 +125,8 @@ class Steps:
             )
         resource.properties, resource.physical_id = props, None
         self.record(resource, begin, REPLACING if replacing else None)
-        request = self._request(resource, props, None, None)
         try:
-            made = await run_in_thread(self._provider(resource).create, request)
+            made = await run_in_thread(self._call, "create", resource, props, None, None)
         except Exception as exc:  # noqa: BLE001 - every failure becomes the resource's reason
             reason = reason_of(exc)
             self.record(resource, failed, reason)
@@ -128,9 +143,10 @@ class Steps:
         previous = resource.properties
         resource.properties = props
         self.record(resource, "UPDATE_IN_PROGRESS")
-        request = self._request(resource, props, previous, resource.physical_id)
         try:
-            made = await run_in_thread(self._provider(resource).update, request)
+            made = await run_in_thread(
+                self._call, "update", resource, props, previous, resource.physical_id
+            )
         except Exception as exc:  # noqa: BLE001
             resource.properties = previous
             reason = reason_of(exc)
@@ -153,9 +169,10 @@ class Steps:
             return
         self.record(resource, "DELETE_IN_PROGRESS", attach=attach)
         if resource.physical_id is not None:
-            request = self._request(resource, resource.properties, None, resource.physical_id)
             try:
-                await run_in_thread(self._provider(resource).delete, request)
+                await run_in_thread(
+                    self._call, "delete", resource, resource.properties, None, resource.physical_id
+                )
             except Exception as exc:  # noqa: BLE001
                 reason = reason_of(exc)
                 self.record(resource, "DELETE_FAILED", reason, attach=attach)
@@ -172,6 +189,27 @@ class Steps:
         if provider is None:  # the type was provided when the template was checked
             raise TemplateError(f"Unrecognized resource types: [{resource.resource_type}]")
         return provider
+
+    def _call(
+        self,
+        action: str,
+        resource: Resource,
+        props: dict,
+        previous: dict | None,
+        physical_id: str | None,
+    ) -> object:
+        """The provider's `action` (create, update, delete), in a worker thread: its
+        properties' dynamic references are resolved here, as the stack's caller, so that
+        the stack keeps the references and never their values. A delete needs only the
+        physical id: a parameter deleted since does not keep the resource."""
+        provider = self._provider(resource)
+        if self.references is not None and action != "delete":
+            stack, caller = self.stack, self.stack.identity()
+            props = self.references.resolve(props, stack.region, caller)  # type: ignore[assignment]
+            if previous is not None:
+                previous = self.references.resolve(previous, stack.region, caller)  # type: ignore[assignment]
+        request = self._request(resource, props, previous, physical_id)
+        return getattr(provider, action)(request)
 
     def _request(
         self, resource: Resource, props: dict, previous: dict | None, physical_id: str | None

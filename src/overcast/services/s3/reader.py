@@ -7,13 +7,27 @@ NoSuchBucket, NoSuchKey, NoSuchVersion, and PermanentRedirect for a bucket in an
 region than the function (a function's package must be in a bucket of its region, and
 Lambda's troubleshooting guide quotes "The bucket is in this region: us-east-2. Please use
 this region to retry the request").
+
+A read for a named caller (CloudFormation's TemplateURL: "CloudFormation uses your
+credentials" to read it) is that caller's GetObject: IAM and the bucket's policy must allow
+it, and a refusal is S3's AccessDenied ("Access Denied").
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from overcast.aws.credentials import Identity
+from overcast.aws.errors import AccessDeniedException
+from overcast.aws.request_auth import RequestAuth
+from overcast.aws.request_context import RequestContext
+from overcast.services.s3.access import s3_access
 from overcast.services.s3.errors import NoSuchVersion, S3Error
 from overcast.services.s3.objects import NO_SUCH_VERSION, Objects
 from overcast.types import ObjectTooLarge, ObjectUnreadable
+
+if TYPE_CHECKING:
+    from overcast.aws.authorizer import ResourcePolicies
 
 
 def elsewhere(region: str) -> str:
@@ -23,17 +37,32 @@ def elsewhere(region: str) -> str:
 class S3Reader:
     """Reads whole objects of the store for a caller in a region."""
 
-    def __init__(self, objects: Objects) -> None:
+    def __init__(
+        self,
+        objects: Objects,
+        policies: ResourcePolicies | None = None,
+        auth: RequestAuth | None = None,
+    ) -> None:
         self.objects = objects
+        self.policies = policies  # the buckets' policies, for a caller's reads
+        self.auth = auth  # the server's authorizer (None: every caller is allowed)
 
     def read(
-        self, region: str, bucket: str, key: str, version: str | None, max_bytes: int
+        self,
+        region: str,
+        bucket: str,
+        key: str,
+        version: str | None,
+        max_bytes: int,
+        caller: Identity | None = None,
     ) -> bytes:
         """See `types.ObjectReader.read`."""
         try:
             state = self.objects.buckets.get(bucket)
             if state.bucket.region != region:
                 raise ObjectUnreadable("PermanentRedirect", elsewhere(state.bucket.region))
+            if caller is not None:
+                self._authorize(caller, region, bucket, key, version)
             item, stream = self.objects.open(bucket, key, version)
         except S3Error as error:
             code, message = error.code, error.message
@@ -47,3 +76,18 @@ class S3Reader:
                 raise ObjectTooLarge(item.size)
             # Blobs never change (blobs.py): this is the object as it was opened, whole.
             return stream.read(item.size)
+
+    def _authorize(
+        self, caller: Identity, region: str, bucket: str, key: str, version: str | None
+    ) -> None:
+        """s3:GetObject (s3:GetObjectVersion for a version) on the object, as `caller`."""
+        if self.auth is None:
+            return
+        params = {"Bucket": bucket, "Key": key} | ({"VersionId": version} if version else {})
+        context = RequestContext("", region, "s3", account_id=self.auth.account_id, identity=caller)
+        try:
+            self.auth.authorizer.authorize(
+                context, s3_access("GetObject", params, context), self.policies
+            )
+        except AccessDeniedException:
+            raise ObjectUnreadable("AccessDenied", "Access Denied") from None

@@ -11,6 +11,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.s3 import resources
+    from overcast.services.s3.access import BucketPolicies
     from overcast.services.s3.api.cors import CorsPreflight
     from overcast.services.s3.api.post_object import BrowserUpload
     from overcast.services.s3.api.service import s3_api
@@ -28,7 +29,9 @@ def build(kernels: Kernels) -> BuiltService:
         permissions=kernels.control.invoke_permissions,
         auth=kernels.request_auth,
     )
-    kernels.objects.register(S3Reader(objects.objects))
+    kernels.objects.register(
+        S3Reader(objects.objects, BucketPolicies(objects), kernels.request_auth)
+    )
     api = s3_api(objects)
     for provider in resources.providers(kernels.in_process(api)):
         kernels.resource_providers.register(provider)

@@ -1,6 +1,7 @@
 """Secrets Manager as SERVICES lists it: its API on the gateway (X-Amz-Target
 `secretsmanager`), and the rotator that invokes rotation functions through Lambda's control
-plane and engine. Values are sealed by KMS through the kernels' `Keys`."""
+plane and engine. Values are sealed by KMS through the kernels' `Keys`. CloudFormation reads
+secrets through the kernels' parameter readers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.secretsmanager import resources
     from overcast.services.secretsmanager.api import SecretsManager, secretsmanager_api
+    from overcast.services.secretsmanager.reader import SecretsReader
     from overcast.services.secretsmanager.rotation import Rotator
     from overcast.services.secretsmanager.rotation_schedule import RotationSchedule
     from overcast.services.secretsmanager.store import SqliteSecretStore
@@ -41,6 +43,7 @@ def build(kernels: Kernels) -> BuiltService:
         await rotator.stop()
 
     api = secretsmanager_api(SecretsManager(vault, rotator))
+    kernels.parameters.register_secrets(SecretsReader(kernels.in_process(api)))
     for provider in resources.providers(kernels.in_process(api)):
         kernels.resource_providers.register(provider)
     return BuiltService(

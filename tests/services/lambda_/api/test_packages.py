@@ -27,7 +27,13 @@ class OneObject:
         self.body = body
 
     def read(
-        self, region: str, bucket: str, key: str, version: str | None, max_bytes: int
+        self,
+        region: str,
+        bucket: str,
+        key: str,
+        version: str | None,
+        max_bytes: int,
+        caller: object = None,
     ) -> bytes:
         if len(self.body) > max_bytes:
             raise ObjectTooLarge(len(self.body))

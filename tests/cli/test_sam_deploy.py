@@ -1,0 +1,102 @@
+"""`sam deploy`, unchanged, against a server (only AWS_ENDPOINT_URL and the keys `overcast env`
+exports set): a hello-world SAM application with an HttpApi event is packaged into S3 (its
+template and code), deployed through a change set read from its TemplateURL, answers over
+HTTP, is updated with new code, lists its outputs and is deleted by `sam delete`.
+
+As tests/cli/test_sam_cli.py: the SAM CLI is named by OVERCAST_SAM_CLI or found on PATH, and
+these tests are skipped without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from support import RunningServer, http_call
+
+SAM = os.environ.get("OVERCAST_SAM_CLI") or shutil.which("sam")
+pytestmark = pytest.mark.skipif(SAM is None, reason="the SAM CLI is not installed")
+
+TEMPLATE = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello/
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Hello:
+          Type: HttpApi
+          Properties: {Path: /hello, Method: get}
+Outputs:
+  ApiId: {Value: !Ref ServerlessHttpApi}
+  HelloFunction: {Value: !GetAtt HelloFunction.Arn}
+"""
+
+HANDLER = """
+import json
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps({"message": "MESSAGE"})}
+"""
+
+
+def sam(server: RunningServer, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        **server.aws_env,
+        "AWS_ENDPOINT_URL": server.endpoint,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SAM_CLI_TELEMETRY": "0",
+    }
+    return subprocess.run(
+        [SAM, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def app(folder: Path, message: str) -> Path:
+    (folder / "hello").mkdir(parents=True, exist_ok=True)
+    (folder / "template.yaml").write_text(TEMPLATE)
+    (folder / "hello" / "app.py").write_text(HANDLER.replace("MESSAGE", message))
+    return folder
+
+
+def test_sam_deploy_invoke_update_outputs_and_delete(server: RunningServer, tmp_path: Path):
+    bucket = f"artifacts-{uuid.uuid4().hex[:10]}"
+    server.client("s3").create_bucket(Bucket=bucket)
+    stack = f"hello-{uuid.uuid4().hex[:8]}"
+    folder = app(tmp_path, "hello world")
+    deploy = ("deploy", "--s3-bucket", bucket, "--stack-name", stack)
+    deploy += ("--capabilities", "CAPABILITY_IAM", "--no-confirm-changeset", "--no-progressbar")
+    done = sam(server, folder, *deploy)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Successfully created/updated stack - {stack}" in done.stdout
+
+    listed = sam(server, folder, "list", "stack-outputs", "--stack-name", stack, "--output", "json")
+    assert listed.returncode == 0, listed.stderr
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in json.loads(listed.stdout)}
+    url = f"{server.endpoint}/execute-api/{outputs['ApiId']}/hello"
+    status, _, body = http_call(url)
+    assert (status, json.loads(body)) == (200, {"message": "hello world"})
+
+    app(tmp_path, "hello again")
+    again = sam(server, folder, *deploy)
+    assert again.returncode == 0, again.stdout + again.stderr
+    status, _, body = http_call(url)
+    assert (status, json.loads(body)) == (200, {"message": "hello again"})
+
+    deleted = sam(server, folder, "delete", "--stack-name", stack, "--no-prompts")
+    assert deleted.returncode == 0, deleted.stdout + deleted.stderr
+    cf = server.client("cloudformation")
+    assert [s for s in cf.list_stacks()["StackSummaries"] if s["StackName"] == stack][0][
+        "StackStatus"
+    ] == "DELETE_COMPLETE"
+    lambdas = server.client("lambda").list_functions()["Functions"]
+    assert outputs["HelloFunction"] not in [f["FunctionArn"] for f in lambdas]
