@@ -100,3 +100,34 @@ def test_sam_deploy_invoke_update_outputs_and_delete(server: RunningServer, tmp_
     ] == "DELETE_COMPLETE"
     lambdas = server.client("lambda").list_functions()["Functions"]
     assert outputs["HelloFunction"] not in [f["FunctionArn"] for f in lambdas]
+
+
+def test_sam_deploy_resolve_s3_makes_the_managed_stack(launch, tmp_path: Path):
+    """`--resolve-s3`: the SAM CLI deploys its managed stack `aws-sam-cli-managed-default`
+    (a bucket with SSE-KMS by default, versioning, public access blocked, and a policy) and
+    uploads to its bucket. The bucket's policy denies every request whose
+    aws:SecureTransport is false, which is what a plain-HTTP endpoint's requests are: with
+    signatures checked, the upload is refused as on AWS over HTTP, so this runs with
+    `--auth off`."""
+    server = launch(tmp_path / "data", "--auth", "off")
+    folder = app(tmp_path / "app", "resolved")
+    stack = f"hello-{uuid.uuid4().hex[:8]}"
+    done = sam(
+        server, folder, "deploy", "--resolve-s3", "--stack-name", stack,
+        "--capabilities", "CAPABILITY_IAM", "--no-confirm-changeset", "--no-progressbar",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    cf = server.client("cloudformation")
+    managed = cf.describe_stacks(StackName="aws-sam-cli-managed-default")["Stacks"][0]
+    assert managed["StackStatus"] == "CREATE_COMPLETE"
+    bucket = {o["OutputKey"]: o["OutputValue"] for o in managed["Outputs"]}["SourceBucket"]
+    rule = server.client("s3").get_bucket_encryption(Bucket=bucket)[
+        "ServerSideEncryptionConfiguration"
+    ]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    outputs = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in cf.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]
+    }
+    status, _, body = http_call(f"{server.endpoint}/execute-api/{outputs['ApiId']}/hello")
+    assert (status, json.loads(body)) == (200, {"message": "resolved"})
