@@ -233,16 +233,3 @@ def test_unsupported_operations_are_named(gateway, api_id) -> None:
     code, message, status = error_of(caught)
     assert (code, status) == ("UnknownOperationException", 404)
     assert "GetVpcLinks" in message
-
-
-def test_http_api_authorizers_are_refused_not_ignored(gateway, api_id) -> None:
-    # Overcast's HTTP API door runs no authorizer: keeping one would leave routes open.
-    with pytest.raises(ClientError) as caught:
-        gateway.create_authorizer(
-            ApiId=api_id,
-            Name="jwt",
-            AuthorizerType="JWT",
-            IdentitySource=["$request.header.Authorization"],
-            JwtConfiguration={"Audience": ["a"], "Issuer": "https://issuer.example"},
-        )
-    assert error_of(caught)[0::2] == ("BadRequestException", 400)
