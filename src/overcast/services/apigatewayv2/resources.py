@@ -1,7 +1,7 @@
 """API Gateway v2's resource types for CloudFormation (HTTP and WebSocket APIs), made through
 apigatewayv2's own operations as the stack's caller (resource_providers.py): AWS::ApiGatewayV2::
-Api, Route, Integration, Stage, Deployment and RouteResponse. The template's property names
-are the API's member names, so each property passes as it is written.
+Api, Route, Integration, Stage, Deployment, RouteResponse and Authorizer. The template's
+property names are the API's member names, so each property passes as it is written.
 
 As the CloudFormation resource reference has them (create-only properties replace):
 - Api: Ref and `ApiId` are the API's id; Fn::GetAtt `ApiEndpoint` is where it is served.
@@ -13,9 +13,11 @@ As the CloudFormation resource reference has them (create-only properties replac
 - Stage: Ref is the stage's name; ApiId and StageName are create-only (`$default` with
   AutoDeploy serves every change at once).
 - RouteResponse (`RouteResponseId`): Ref is its id; ApiId and RouteId are create-only.
-AWS::ApiGatewayV2::Authorizer, IntegrationResponse and Model have no provider: apigatewayv2
-here has no authorizers, integration responses or models, so a template with them is refused
-at validation, naming the type, rather than deployed without them.
+- Authorizer (`AuthorizerId`): Ref is its id; ApiId is create-only (a Lambda REQUEST
+  authorizer, or an HTTP API's JWT authorizer).
+AWS::ApiGatewayV2::IntegrationResponse and Model have no provider: apigatewayv2 here has no
+integration responses or models, so a template with them is refused at validation, naming
+the type, rather than deployed without them.
 """
 
 from __future__ import annotations
@@ -55,6 +57,11 @@ INTEGRATION_NAMES = (
 STAGE_NAMES = (
     "AccessLogSettings", "AutoDeploy", "ClientCertificateId", "DefaultRouteSettings",
     "DeploymentId", "Description", "RouteSettings", "StageVariables",
+)  # fmt: skip
+AUTHORIZER_NAMES = (
+    "AuthorizerCredentialsArn", "AuthorizerPayloadFormatVersion", "AuthorizerResultTtlInSeconds",
+    "AuthorizerType", "AuthorizerUri", "EnableSimpleResponses", "IdentitySource",
+    "IdentityValidationExpression", "JwtConfiguration", "Name",
 )  # fmt: skip
 ROUTE_RESPONSE_NAMES = (
     "ModelSelectionExpression", "ResponseModels", "ResponseParameters", "RouteResponseKey",
@@ -154,6 +161,9 @@ class ApiResource(V2Provider):
             if not found.get("ApiGatewayManaged"):
                 params = {**ids, "IntegrationId": found["IntegrationId"]}
                 self.call(request, "DeleteIntegration", params)
+        for found in self.call(request, "GetAuthorizers", ids).get("Items") or []:
+            params = {**ids, "AuthorizerId": found["AuthorizerId"]}
+            self.call(request, "DeleteAuthorizer", params)
 
 
 class RouteResource(V2Provider):
@@ -303,8 +313,33 @@ class RouteResponseResource(V2Provider):
         self.gone_is_done(lambda: self.call(request, "DeleteRouteResponse", ids))
 
 
+class AuthorizerResource(V2Provider):
+    required = ("ApiId", "AuthorizerType", "Name")
+    type_name = "AWS::ApiGatewayV2::Authorizer"
+
+    def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
+        props = request.properties
+        params = {"ApiId": props.get("ApiId"), **picked(props, AUTHORIZER_NAMES)}
+        params.setdefault("IdentitySource", [])  # optional in the template, required by the API
+        made = self.call(request, "CreateAuthorizer", params)
+        return Provisioned(made["AuthorizerId"], {"AuthorizerId": made["AuthorizerId"]})
+
+    def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
+        props, authorizer_id = request.properties, str(request.physical_id)
+        params = {"ApiId": props.get("ApiId"), "AuthorizerId": authorizer_id}
+        self.call(request, "UpdateAuthorizer", {**params, **picked(props, AUTHORIZER_NAMES)})
+        return Provisioned(authorizer_id, {"AuthorizerId": authorizer_id})
+
+    def delete(self, request: ResourceRequest) -> None:
+        ids = {"ApiId": request.properties.get("ApiId"), "AuthorizerId": request.physical_id}
+        self.gone_is_done(lambda: self.call(request, "DeleteAuthorizer", ids))
+
+
 def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
     kinds = (
+        AuthorizerResource,
         RouteResource,
         IntegrationResource,
         StageResource,
