@@ -634,19 +634,15 @@ def test_a_deployments_stage_description_sets_stage_wide_method_settings(stack: 
     stack.delete("Wide", "AWS::ApiGateway::RestApi", {}, api_id)
 
 
-def test_an_http_apis_tags_changed_fail_rather_than_being_dropped(stack: Stack) -> None:
-    props = {"Name": "tagged", "ProtocolType": "HTTP", "Tags": {"a": "1"}}
+def test_an_http_apis_and_stages_tags_change_in_place(stack: Stack) -> None:
+    props = {"Name": "tagged", "ProtocolType": "HTTP", "Tags": {"a": "1", "b": "2"}}
     api = stack.create("Tagged", "AWS::ApiGatewayV2::Api", props)
-    with pytest.raises(ServiceError) as caught:
-        stack.update(
-            "Tagged",
-            "AWS::ApiGatewayV2::Api",
-            props,
-            {**props, "Tags": {"a": "2"}},
-            api.physical_id,
-        )
-    assert caught.value.code == "UnknownOperationException"
-    stack.update(
-        "Tagged", "AWS::ApiGatewayV2::Api", props, {**props, "Name": "same-tags"}, api.physical_id
-    )
+    new = {**props, "Tags": {"a": "2", "c": "3"}}
+    stack.update("Tagged", "AWS::ApiGatewayV2::Api", props, new, api.physical_id)
+    assert stack.v2("GetApi", {"ApiId": api.physical_id})["Tags"] == {"a": "2", "c": "3"}
+    stage = {"ApiId": api.physical_id, "StageName": "live", "Tags": {"s": "1"}}
+    stack.create("Live", "AWS::ApiGatewayV2::Stage", stage)
+    stack.update("Live", "AWS::ApiGatewayV2::Stage", stage, {**stage, "Tags": {}}, "live")
+    arn = f"arn:aws:apigateway:{REGION}::/apis/{api.physical_id}/stages/live"
+    assert stack.v2("GetTags", {"ResourceArn": arn})["Tags"] == {}
     stack.delete("Tagged", "AWS::ApiGatewayV2::Api", props, api.physical_id)

@@ -350,12 +350,17 @@ def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
 
 
 def retag(provider: V2Provider, request: ResourceRequest, path: str, old: dict, new: dict) -> None:
-    """Tags changed on an existing API or stage: apigatewayv2 here has no TagResource, so the
-    call fails in the service's words (UnknownOperationException) rather than the change
-    being dropped."""
-    if (old.get("Tags") or {}) != (new.get("Tags") or {}):
-        arn = f"arn:aws:apigateway:{request.region}::/apis/{path}"
-        provider.call(request, "TagResource", {"ResourceArn": arn, "Tags": new.get("Tags") or {}})
+    """Tags changed on an existing API or stage, set in place as CloudFormation does
+    (TagResource for the new map, UntagResource for the keys it dropped)."""
+    before, after = old.get("Tags") or {}, new.get("Tags") or {}
+    if before == after:
+        return
+    arn = f"arn:aws:apigateway:{request.region}::/apis/{path}"
+    if after:
+        provider.call(request, "TagResource", {"ResourceArn": arn, "Tags": after})
+    gone = [key for key in before if key not in after]
+    if gone:
+        provider.call(request, "UntagResource", {"ResourceArn": arn, "TagKeys": gone})
 
 
 def _api(made: dict) -> Provisioned:

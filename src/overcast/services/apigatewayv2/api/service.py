@@ -32,6 +32,7 @@ from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its op
 )
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
+from overcast.services.apigatewayv2.api import tags as _tags  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api.apis import OPERATIONS
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.errors import AccessDeniedException, BadRequestException
