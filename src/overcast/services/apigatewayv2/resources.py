@@ -6,7 +6,8 @@ property names are the API's member names, so each property passes as it is writ
 As the CloudFormation resource reference has them (create-only properties replace):
 - Api: Ref and `ApiId` are the API's id; Fn::GetAtt `ApiEndpoint` is where it is served.
   ProtocolType is create-only. `Target` quick-creates a Lambda proxy route and the `$default`
-  stage; `Body` or `BodyS3Location` (an OpenAPI 3 definition) builds it (resources_import.py).
+  stage; `Body` or `BodyS3Location` (an OpenAPI 3 definition, read by resources_import.py)
+  is imported with ImportApi, and a changed one with ReimportApi.
   CorsConfiguration removed from the template is deleted (DeleteCorsConfiguration).
 - Route (`RouteId`), Integration (`IntegrationId`), Deployment (`DeploymentId`): Ref is the
   id; ApiId is create-only. A deployment's `StageName` points that stage at it.
@@ -22,6 +23,7 @@ the type, rather than deployed without them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from overcast.aws.in_process import InProcessApi
@@ -35,7 +37,7 @@ from overcast.resource_providers import (
     require,
 )
 from overcast.services.apigatewayv2.errors import NotFoundException
-from overcast.services.apigatewayv2.resources_import import Definitions
+from overcast.services.apigatewayv2.resources_import import Definition, Definitions
 from overcast.types import ObjectReader
 
 API_NAMES = (
@@ -111,59 +113,53 @@ class ApiResource(V2Provider):
                 request, "CreateApi", {**picked(props, API_NAMES), "Tags": props.get("Tags")}
             )
             return _api(made)
-        params = {**definition.api_settings(), **picked(props, API_NAMES)}
-        made = self.call(
-            request,
-            "CreateApi",
-            {**params, "Tags": {**definition.tags, **(props.get("Tags") or {})}},
-        )
+        made = self.call(request, "ImportApi", {"Body": _body(definition, props)})
+        api_id = made["ApiId"]
         try:
-            definition.build(lambda op, p: self.call(request, op, {"ApiId": made["ApiId"], **p}))
+            self._settle(request, api_id, definition, {}, props)
         except Exception:
-            self.gone_is_done(lambda: self.call(request, "DeleteApi", {"ApiId": made["ApiId"]}))
+            self.gone_is_done(lambda: self.call(request, "DeleteApi", {"ApiId": api_id}))
             raise
-        return _api(self.call(request, "GetApi", {"ApiId": made["ApiId"]}))
+        return _api(self.call(request, "GetApi", {"ApiId": api_id}))
 
     def update(self, request: ResourceRequest) -> Provisioned:
         api_id = str(request.physical_id)
         old, new = request.previous_properties or {}, request.properties
         definition = self.definitions.read(request.region, new)
+        if definition is not None and _definition_changed(old, new):
+            params = {"ApiId": api_id, "Body": _body(definition, new)}
+            self.call(request, "ReimportApi", params)
+        self._settle(request, api_id, definition, old, new)
+        return _api(self.call(request, "GetApi", {"ApiId": api_id}))
+
+    def _settle(
+        self,
+        request: ResourceRequest,
+        api_id: str,
+        definition: Definition | None,
+        old: dict,
+        new: dict,
+    ) -> None:
+        """The template's own properties over the definition's: UpdateApi, CORS removed
+        from the template deleted, tags set in place."""
         params = picked(new, API_NAMES)
-        params.pop("ProtocolType", None)
         if definition is not None:
             params = {**definition.api_settings(), **params}
-            params.pop("ProtocolType", None)
-            if _definition_changed(old, new):
-                self._clear(request, api_id)
-                definition.build(lambda op, p: self.call(request, op, {"ApiId": api_id, **p}))
+        params.pop("ProtocolType", None)
         if "Target" not in params:
             params.pop("RouteKey", None)  # RouteKey updates only a quick-created API
         self.call(request, "UpdateApi", {"ApiId": api_id, **params})
         if "CorsConfiguration" not in params and old.get("CorsConfiguration") is not None:
             self.call(request, "DeleteCorsConfiguration", {"ApiId": api_id})
-        retag(self, request, api_id, old, new)
-        return _api(self.call(request, "GetApi", {"ApiId": api_id}))
+        before = self.call(request, "GetApi", {"ApiId": api_id}).get("Tags") or {}
+        after = {**(definition.tags if definition else {}), **(new.get("Tags") or {})}
+        retag(self, request, api_id, {"Tags": before}, {"Tags": after})
 
     def delete(self, request: ResourceRequest) -> None:
         if request.physical_id:
             self.gone_is_done(
                 lambda: self.call(request, "DeleteApi", {"ApiId": request.physical_id})
             )
-
-    def _clear(self, request: ResourceRequest, api_id: str) -> None:
-        """What an earlier definition built, before the new one builds again (ReimportApi
-        overwrites the API's routes and integrations)."""
-        ids = {"ApiId": api_id}
-        for route in self.call(request, "GetRoutes", ids).get("Items") or []:
-            if not route.get("ApiGatewayManaged"):
-                self.call(request, "DeleteRoute", {**ids, "RouteId": route["RouteId"]})
-        for found in self.call(request, "GetIntegrations", ids).get("Items") or []:
-            if not found.get("ApiGatewayManaged"):
-                params = {**ids, "IntegrationId": found["IntegrationId"]}
-                self.call(request, "DeleteIntegration", params)
-        for found in self.call(request, "GetAuthorizers", ids).get("Items") or []:
-            params = {**ids, "AuthorizerId": found["AuthorizerId"]}
-            self.call(request, "DeleteAuthorizer", params)
 
 
 class RouteResource(V2Provider):
@@ -365,6 +361,15 @@ def retag(provider: V2Provider, request: ResourceRequest, path: str, old: dict, 
 
 def _api(made: dict) -> Provisioned:
     return Provisioned(made["ApiId"], {"ApiId": made["ApiId"], "ApiEndpoint": made["ApiEndpoint"]})
+
+
+def _body(definition: Definition, props: dict) -> str:
+    """ImportApi's Body: the definition as JSON, titled with the template's Name if it has
+    one (Name overrides the definition's title, and ImportApi needs a title)."""
+    document = dict(definition.document)
+    if props.get("Name"):
+        document["info"] = {**(document.get("info") or {}), "title": props["Name"]}
+    return json.dumps(document, default=str)  # YAML dates and times as text
 
 
 def _definition_changed(old: dict, new: dict) -> bool:

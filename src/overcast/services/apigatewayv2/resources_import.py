@@ -126,10 +126,7 @@ class Definitions:
             body = self._object(region, props.get("BodyS3Location"))
         if body is None:
             return None
-        document = _parsed(body) if isinstance(body, str | bytes) else body
-        if not isinstance(document, dict) or _depth(document) > MAX_DEPTH:
-            raise BadRequestException("Invalid OpenAPI input: the definition is not an object")
-        return Definition(document)
+        return definition_of(body)
 
     def _object(self, region: str, location: object) -> bytes | None:
         if not isinstance(location, dict):
@@ -144,6 +141,14 @@ class Definitions:
             raise BadRequestException(
                 f"Unable to read s3://{bucket}/{key}: {exc.message}"
             ) from None
+
+
+def definition_of(body: str | bytes | dict) -> Definition:
+    """A definition from JSON or YAML text (ImportApi's Body) or an object (a template's)."""
+    document = _parsed(body) if isinstance(body, str | bytes) else body
+    if not isinstance(document, dict) or _depth(document) > MAX_DEPTH:
+        raise BadRequestException("Invalid OpenAPI input: the definition is not an object")
+    return Definition(document)
 
 
 def _parsed(body: str | bytes) -> object:
