@@ -184,10 +184,12 @@ class HttpApis:
         if matched is None:
             return _copy(NOT_FOUND)
         route, key, parameters = matched
-        arn = (
-            f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
-            f"{stage.name}/{request.method}{path}"
-        )
+        arn = ""  # the request's execute-api ARN, made only for routes that authorize
+        if route.authorization_type != "NONE":
+            arn = (
+                f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
+                f"{stage.name}/{request.method}{path}"
+            )
         if route.authorization_type == "AWS_IAM":
             # The signature covers the path as sent (with `/execute-api/{id}` in the path
             # form); IAM's resource is the request's `api-id/stage/METHOD/path`.
