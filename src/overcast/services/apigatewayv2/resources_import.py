@@ -1,5 +1,6 @@
-"""An HTTP API's OpenAPI 3 definition (AWS::ApiGatewayV2::Api's `Body` or `BodyS3Location`,
-what SAM's HttpApi always writes) as the apigatewayv2 operations that build it: its title and
+"""An HTTP API's OpenAPI 3 definition (ImportApi's and ReimportApi's Body, and through them
+AWS::ApiGatewayV2::Api's `Body` or `BodyS3Location`, what SAM's HttpApi always writes) as the
+apigatewayv2 operations that build it: its title and
 CORS settings for CreateApi, and for each path and method an integration and a route
 (`GET /pets` -> `integrations/{id}`), as ImportApi reads the definition ("Working with API
 Gateway extensions to OpenAPI", API Gateway Developer Guide):

@@ -164,9 +164,10 @@ def _joined(raw_query: str) -> dict[str, str]:
 
 
 def _event(authorizer: Authorizer, call: AuthorizerCall, identity: tuple[str, ...]) -> dict:
-    """The REQUEST event of the authorizer's payload format (HTTP API guide's examples)."""
+    """The REQUEST event of the authorizer's payload format (HTTP API guide's examples): the
+    integration's event of that format without its body, led by the authorizer's members."""
     if authorizer.payload_format_version == "1.0":
-        base = event_v1(call.request, call.context, call.resource)
+        request = event_v1(call.request, call.context, call.resource)
         joined = ",".join(identity)
         head = {
             "version": "1.0",
@@ -175,21 +176,17 @@ def _event(authorizer: Authorizer, call: AuthorizerCall, identity: tuple[str, ..
             "identitySource": joined,
             "authorizationToken": joined,
         }
-        base.pop("version", None)
-        for name in ("body", "isBase64Encoded"):
-            base.pop(name, None)
-        return {**head, **base}
-    base = event_v2(call.request, call.context)
-    head = {
-        "version": "2.0",
-        "type": "REQUEST",
-        "routeArn": call.route_arn,
-        "identitySource": list(identity),
-    }
-    base.pop("version", None)
-    for name in ("body", "isBase64Encoded"):
-        base.pop(name, None)
-    return {**head, **base}
+    else:
+        request = event_v2(call.request, call.context)
+        head = {
+            "version": "2.0",
+            "type": "REQUEST",
+            "routeArn": call.route_arn,
+            "identitySource": list(identity),
+        }
+    for name in ("version", "body", "isBase64Encoded"):
+        request.pop(name, None)
+    return {**head, **request}
 
 
 def _answer(authorizer: Authorizer, result: InvokeResult) -> _Answer:
@@ -212,9 +209,9 @@ def _answer(authorizer: Authorizer, result: InvokeResult) -> _Answer:
     policy = answer.get("policyDocument")
     if not isinstance(policy, dict):
         raise FAILED
-    if any(isinstance(v, dict | list) for v in context.values()):
+    nested = any(isinstance(v, dict | list) for v in context.values())
+    if nested and authorizer.payload_format_version == "1.0":
         # format 1.0 (REST-compatible) context values are strings, numbers and booleans
-        if authorizer.payload_format_version == "1.0":
-            raise FAILED
+        raise FAILED
     principal = answer.get("principalId")
     return _Answer(None, policy, context, None if principal is None else str(principal))
