@@ -334,14 +334,14 @@ Resources:
 """
 
 
-def _sam_stack(stack: Stack) -> tuple[dict, dict, list[str]]:
+def _sam_stack(stack: Stack, text: str = SAM_TEMPLATE) -> tuple[dict, dict, list[str]]:
     """The SAM template translated and deployed wave by wave as the engine would: ApiGateway
     types through their providers, the rest (Lambda, IAM: other services' providers) stood
     in for by their names and ARNs."""
     from overcast.services.cloudformation.template import Pseudo, Resolver, load, order, transform
 
     template = transform(
-        load(SAM_TEMPLATE), parameters={}, region=REGION, account_id=ACCOUNT, stack_name=STACK,
+        load(text), parameters={}, region=REGION, account_id=ACCOUNT, stack_name=STACK,
         include=None,
     )  # fmt: skip
     resources = template["Resources"]
@@ -415,6 +415,92 @@ def test_every_type_sams_api_events_expand_to_deploys(stack: Stack) -> None:
             stack.v1("GetRestApi", {"restApiId": api_id})
     with pytest.raises(ServiceError):
         stack.v2("GetApi", {"ApiId": http_id})
+
+
+SAM_AUTH_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Guard:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context): return {'isAuthorized': True}"
+  Hello:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context): return {}"
+      Events:
+        Lambda:
+          Type: HttpApi
+          Properties: {Path: /lambda, Method: get, ApiId: !Ref Guarded}
+        Jwt:
+          Type: HttpApi
+          Properties:
+            Path: /jwt
+            Method: get
+            ApiId: !Ref Guarded
+            Auth: {Authorizer: Tokens, AuthorizationScopes: [items/read]}
+        Open:
+          Type: HttpApi
+          Properties:
+            Path: /open
+            Method: get
+            ApiId: !Ref Guarded
+            Auth: {Authorizer: NONE}
+  Guarded:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Guard
+        Authorizers:
+          Guard:
+            FunctionArn: !GetAtt Guard.Arn
+            AuthorizerPayloadFormatVersion: "2.0"
+            EnableSimpleResponses: true
+            Identity: {Headers: [Authorization], ReauthorizeEvery: 60}
+          Tokens:
+            JwtConfiguration: {issuer: "https://issuer.example", audience: [app]}
+            IdentitySource: $request.header.Authorization
+"""
+
+
+def test_a_sam_http_api_with_authorizers_deploys(stack: Stack) -> None:
+    resources, made, created = _sam_stack(stack, SAM_AUTH_TEMPLATE)
+    api_id = made["Guarded"].physical_id
+    authorizers = {a["Name"]: a for a in stack.v2("GetAuthorizers", {"ApiId": api_id})["Items"]}
+    guard, tokens = authorizers["Guard"], authorizers["Tokens"]
+    assert guard["AuthorizerType"] == "REQUEST" and guard["EnableSimpleResponses"]
+    assert guard["IdentitySource"] == ["$request.header.Authorization"]
+    assert guard["AuthorizerResultTtlInSeconds"] == 60
+    assert tokens["JwtConfiguration"] == {"Issuer": "https://issuer.example", "Audience": ["app"]}
+    routes = {r["RouteKey"]: r for r in stack.v2("GetRoutes", {"ApiId": api_id})["Items"]}
+    lam, jwt, open_ = routes["GET /lambda"], routes["GET /jwt"], routes["GET /open"]
+    assert (lam["AuthorizationType"], lam["AuthorizerId"]) == ("CUSTOM", guard["AuthorizerId"])
+    assert (jwt["AuthorizationType"], jwt["AuthorizerId"]) == ("JWT", tokens["AuthorizerId"])
+    assert jwt["AuthorizationScopes"] == ["items/read"]
+    assert open_["AuthorizationType"] == "NONE"
+
+    standalone = stack.create(
+        "Extra",
+        "AWS::ApiGatewayV2::Authorizer",
+        {
+            "ApiId": api_id,
+            "Name": "extra",
+            "AuthorizerType": "JWT",
+            "IdentitySource": ["$request.header.Authorization"],
+            "JwtConfiguration": {"Issuer": "https://other.example", "Audience": ["x"]},
+        },
+    )
+    assert standalone.attributes == {"AuthorizerId": standalone.physical_id}
+    props = {"ApiId": api_id}
+    stack.delete("Extra", "AWS::ApiGatewayV2::Authorizer", props, standalone.physical_id)
+    stack.delete("Extra", "AWS::ApiGatewayV2::Authorizer", props, standalone.physical_id)
+    for name in reversed(created):
+        kind, props = resources[name]["Type"], resources[name]["Resolved"]
+        stack.delete(name, kind, props, made[name].physical_id)
 
 
 def test_a_rest_api_imported_from_its_body_and_put_again_on_update(stack: Stack) -> None:
@@ -491,7 +577,7 @@ def test_required_properties_are_refused_in_cloudformations_words(stack: Stack) 
     )
 
 
-def test_a_definition_whose_routes_need_an_authorizer_is_refused(stack: Stack) -> None:
+def test_a_definition_whose_routes_need_an_undeclared_authorizer_is_refused(stack: Stack) -> None:
     guarded = {
         **DEFINITION,
         "paths": {
@@ -501,7 +587,7 @@ def test_a_definition_whose_routes_need_an_authorizer_is_refused(stack: Stack) -
     with pytest.raises(ServiceError) as caught:
         stack.create("Guarded", "AWS::ApiGatewayV2::Api", {"Body": guarded})
     assert caught.value.code == "BadRequestException"
-    assert "GET /pets requires an authorizer" in caught.value.message
+    assert "GET /pets requires the security scheme jwt" in caught.value.message
     names = [a["Name"] for a in stack.v2("GetApis", {})["Items"]]
     assert "imported" not in names  # nothing half-made is left
 
@@ -548,19 +634,15 @@ def test_a_deployments_stage_description_sets_stage_wide_method_settings(stack: 
     stack.delete("Wide", "AWS::ApiGateway::RestApi", {}, api_id)
 
 
-def test_an_http_apis_tags_changed_fail_rather_than_being_dropped(stack: Stack) -> None:
-    props = {"Name": "tagged", "ProtocolType": "HTTP", "Tags": {"a": "1"}}
+def test_an_http_apis_and_stages_tags_change_in_place(stack: Stack) -> None:
+    props = {"Name": "tagged", "ProtocolType": "HTTP", "Tags": {"a": "1", "b": "2"}}
     api = stack.create("Tagged", "AWS::ApiGatewayV2::Api", props)
-    with pytest.raises(ServiceError) as caught:
-        stack.update(
-            "Tagged",
-            "AWS::ApiGatewayV2::Api",
-            props,
-            {**props, "Tags": {"a": "2"}},
-            api.physical_id,
-        )
-    assert caught.value.code == "UnknownOperationException"
-    stack.update(
-        "Tagged", "AWS::ApiGatewayV2::Api", props, {**props, "Name": "same-tags"}, api.physical_id
-    )
+    new = {**props, "Tags": {"a": "2", "c": "3"}}
+    stack.update("Tagged", "AWS::ApiGatewayV2::Api", props, new, api.physical_id)
+    assert stack.v2("GetApi", {"ApiId": api.physical_id})["Tags"] == {"a": "2", "c": "3"}
+    stage = {"ApiId": api.physical_id, "StageName": "live", "Tags": {"s": "1"}}
+    stack.create("Live", "AWS::ApiGatewayV2::Stage", stage)
+    stack.update("Live", "AWS::ApiGatewayV2::Stage", stage, {**stage, "Tags": {}}, "live")
+    arn = f"arn:aws:apigateway:{REGION}::/apis/{api.physical_id}/stages/live"
+    assert stack.v2("GetTags", {"ResourceArn": arn})["Tags"] == {}
     stack.delete("Tagged", "AWS::ApiGatewayV2::Api", props, api.physical_id)

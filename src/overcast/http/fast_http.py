@@ -200,6 +200,7 @@ class _DoorCall:
         self.door, self.claim, self.method, self.query = door, claim, method, query
         self.headers, self.client = http.headers, http.client
         self.version = http.parser.get_http_version()
+        self.names = getattr(http, "_names_as_sent", None)  # http/header_case.py records them
 
     async def respond(self, body: bytes, oversized: bool) -> HttpResponse:
         request = http_request(
@@ -210,6 +211,7 @@ class _DoorCall:
             None if oversized else body,
             self.client,
             self.version,
+            self.names,
         )
         try:
             response = await self.door.respond(self.claim, request)

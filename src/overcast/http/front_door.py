@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from overcast.http.header_case import NAMES_AS_SENT
 from overcast.http.payload_v2 import HttpRequest, HttpResponse, InvalidResponse
 from overcast.types import Invoker, InvokeResult
 
@@ -52,8 +53,10 @@ def http_request(
     body: bytes | None,
     client: tuple[str, int] | None,
     http_version: str,
+    names_as_sent: list[bytes] | None = None,
 ) -> HttpRequest:
-    """The request as the event builders take it; `body` None when it was over the limit."""
+    """The request as the event builders take it; `body` None when it was over the limit.
+    `names_as_sent`: the header names as the client spelled them (http/header_case.py)."""
     return HttpRequest(
         method=method,
         raw_path=raw_path,
@@ -63,6 +66,7 @@ def http_request(
         source_ip=(client or ("127.0.0.1", 0))[0],
         protocol=f"HTTP/{http_version}",
         oversized=body is None,
+        names_as_sent=names_as_sent,  # decoded only by the events that use them
     )
 
 
@@ -86,6 +90,7 @@ async def asgi_request(scope: dict, receive: Callable, raw_path: str, limit: int
         b"".join(chunks) if size <= limit else None,
         scope.get("client"),
         scope.get("http_version", "1.1"),
+        scope.get(NAMES_AS_SENT),
     )
 
 

@@ -45,11 +45,23 @@ class HttpRequest:
     source_ip: str
     protocol: str = "HTTP/1.1"
     oversized: bool = False  # the body was over the front door's limit (and is left out)
+    # each header's name as the client spelled it, as parsed (http/header_case.py)
+    names_as_sent: list[bytes] | None = None
 
     @cached_property
     def header_map(self) -> dict[str, str]:
         """Header values by name (the last of a repeated header)."""
         return dict(self.headers)
+
+    @property
+    def headers_as_sent(self) -> list[tuple[str, str]]:
+        """`headers` under the client's own names (REST APIs' events keep them), or
+        lower-cased where they were not recorded."""
+        names = self.names_as_sent
+        if names is None or len(names) != len(self.headers):
+            return self.headers
+        pairs = zip(names, self.headers, strict=True)
+        return [(name.decode("latin-1"), value) for name, (_, value) in pairs]
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ def handler(event, context):
     if event["type"] == "TOKEN":
         token = event["authorizationToken"]
     else:
-        token = event["headers"].get("x-token")
+        # the client's header names, as API Gateway delivers them: looked up as written
+        token = event["headers"].get("X-Token")
     if token == "boom":
         raise Exception("Unauthorized")
     if token == "garbage":

@@ -4,8 +4,10 @@ LocalStack's path form or API Gateway's host form, answered as API Gateway answe
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import re
+import urllib.parse
 import uuid
 
 import pytest
@@ -114,7 +116,8 @@ def test_the_proxy_event_as_the_function_sees_it(server, api) -> None:
     assert event["path"] == "/pets/7" and event["httpMethod"] == "GET"
     assert event["queryStringParameters"] == {"a": "2", "b": "3"}
     assert event["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": ["3"]}
-    assert event["headers"]["x-many"] == "v" and event["multiValueHeaders"]["x-many"] == ["v"]
+    # urllib sends `X-Many` (str.title): the name reaches the function as it was sent
+    assert event["headers"]["X-Many"] == "v" and event["multiValueHeaders"]["X-Many"] == ["v"]
     assert event["stageVariables"] == {"colour": "blue"}
     assert event["body"] is None and event["isBase64Encoded"] is False
     context = event["requestContext"]
@@ -129,6 +132,27 @@ def test_the_proxy_event_as_the_function_sees_it(server, api) -> None:
     assert context["identity"]["userAgent"] == "tests"
     resources = api.apigw.get_resources(restApiId=api.id)["items"]
     assert context["resourceId"] == next(r["id"] for r in resources if r["path"] == "/pets/{id}")
+
+
+def test_header_names_keep_the_clients_casing(server, api) -> None:
+    """REST APIs hand the function the names as sent (`Accept`, `CloudFront-Is-Mobile-Viewer`
+    in AWS's sample events); uvicorn's parser lower-cases them, http/header_case.py keeps
+    them. Sent with http.client, which writes names exactly as given."""
+    url = urllib.parse.urlsplit(f"{api.url(server.endpoint)}/pets/7")
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.putrequest("GET", url.path)
+        for name, value in (("X-Mixed-Case", "1"), ("x-lower", "2"), ("X-Twice", "a"),
+                            ("X-Twice", "b")):  # fmt: skip
+            connection.putheader(name, value)
+        connection.endheaders()
+        event = json.loads(connection.getresponse().read())
+    finally:
+        connection.close()
+    assert event["headers"]["X-Mixed-Case"] == "1" and event["headers"]["x-lower"] == "2"
+    assert event["multiValueHeaders"]["X-Twice"] == ["a", "b"]
+    assert "x-mixed-case" not in event["headers"]
+    assert event["headers"]["Host"]
 
 
 def test_bodies_text_and_binary(server, api) -> None:

@@ -20,13 +20,16 @@ PARAMS = {
     "StageName": "prod",
     "DeploymentId": "d1",
     "RouteResponseId": "rr1",
+    "ResourceArn": "arn:aws:apigateway:eu-west-1::/apis/a1",
 }
+TAGS = f"arn:aws:apigateway:{REGION}::/tags/"
+TAG_OPERATIONS = {"TagResource", "UntagResource", "GetTags"}
 
 
 def test_every_operation_has_a_mapping() -> None:
     for operation in OPERATIONS:
         found = apigatewayv2_access(operation, dict(PARAMS), CONTEXT)
-        check_shape(found, "apigateway", BASE)
+        check_shape(found, "apigateway", TAGS if operation in TAG_OPERATIONS else BASE)
         assert found.needs[0].action.split(":")[1] in {"GET", "POST", "PATCH", "PUT", "DELETE"}
         assert "{" not in found.needs[0].resource and "//" not in found.needs[0].resource
 

@@ -235,14 +235,27 @@ def test_unsupported_operations_are_named(gateway, api_id) -> None:
     assert "GetVpcLinks" in message
 
 
-def test_http_api_authorizers_are_refused_not_ignored(gateway, api_id) -> None:
-    # Overcast's HTTP API door runs no authorizer: keeping one would leave routes open.
-    with pytest.raises(ClientError) as caught:
-        gateway.create_authorizer(
-            ApiId=api_id,
-            Name="jwt",
-            AuthorizerType="JWT",
-            IdentitySource=["$request.header.Authorization"],
-            JwtConfiguration={"Audience": ["a"], "Issuer": "https://issuer.example"},
-        )
-    assert error_of(caught)[0::2] == ("BadRequestException", 400)
+def test_tags_by_arn(server, gateway, api_id) -> None:
+    arn = f"arn:aws:apigateway:us-east-1::/apis/{api_id}"
+    gateway.tag_resource(ResourceArn=arn, Tags={"team": "a", "env": "dev"})
+    assert gateway.get_tags(ResourceArn=arn)["Tags"] == {"team": "a", "env": "dev"}
+    gateway.untag_resource(ResourceArn=arn, TagKeys=["env", "absent"])
+    assert gateway.get_api(ApiId=api_id)["Tags"] == {"team": "a"}
+    gateway.create_stage(ApiId=api_id, StageName="live")
+    stage_arn = arn + "/stages/live"
+    gateway.tag_resource(ResourceArn=stage_arn, Tags={"s": "1"})
+    assert gateway.get_stage(ApiId=api_id, StageName="live")["Tags"] == {"s": "1"}
+    for bad in (arn + "/stages/none", "arn:aws:apigateway:us-east-1::/apis/nosuchapi1"):
+        with pytest.raises(ClientError) as caught:
+            gateway.get_tags(ResourceArn=bad)
+        assert error_of(caught)[0::2] == ("NotFoundException", 404)
+
+
+def test_update_deployment(gateway, api_id) -> None:
+    made = gateway.create_deployment(ApiId=api_id, Description="first")
+    updated = gateway.update_deployment(
+        ApiId=api_id, DeploymentId=made["DeploymentId"], Description="second"
+    )
+    assert updated["Description"] == "second"
+    got = gateway.get_deployment(ApiId=api_id, DeploymentId=made["DeploymentId"])
+    assert got["Description"] == "second"

@@ -302,14 +302,23 @@ def from_json(shape: Shape, value: object, path: str) -> object:
     return value
 
 
+_BLOB_TYPE = "application/octet-stream"
+
+
 def serialize_response(operation: OperationModel, result: dict | None) -> Response:
-    """Members located in headers/status go there; the rest is the JSON body (None dropped)."""
+    """Members located in headers/status go there; the rest is the JSON body (None dropped),
+    except a blob the output names as its payload (apigatewayv2's ExportApi `body`), which is
+    the body as it is."""
     status = STATUS_OVERRIDES.get(operation.name, operation.http.get("responseCode", 200))
     headers = {"x-amzn-RequestId": str(uuid.uuid4())}
     shape = operation.output_shape
     members = shape.members if shape is not None else {}
+    payload = shape.serialization.get("payload") if shape is not None else None
+    raw = (result or {}).get(payload) if payload else None
     body: dict = {}
     for key, value in (result or {}).items():
+        if isinstance(raw, bytes) and key == payload:
+            continue
         member = members.get(key)
         location = member.serialization.get("location") if member is not None else None
         if value is None:
@@ -324,6 +333,8 @@ def serialize_response(operation: OperationModel, result: dict | None) -> Respon
             body[json_name(key, member) if member is not None else key] = _json_ready(value, member)
     if status == 204:
         return Response(status_code=204, headers=headers)
+    if isinstance(raw, bytes):
+        return Response(raw, status_code=status, headers=headers, media_type=_BLOB_TYPE)
     return Response(
         json.dumps(body), status_code=status, headers=headers, media_type="application/json"
     )

@@ -21,6 +21,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import lru_cache
 
 from overcast.aws.errors import ServiceError
@@ -46,6 +47,9 @@ from overcast.http.payload_v2 import (
 )
 from overcast.sandbox.launcher import INIT_LIMIT_S
 from overcast.services.apigatewayv2.errors import InvokeRefused
+from overcast.services.apigatewayv2.http_auth.jwks import IssuerKeys
+from overcast.services.apigatewayv2.http_auth.lambda_authorizer import AuthorizerCall
+from overcast.services.apigatewayv2.http_auth.routes import AUTHORIZED_TYPES, RouteAuthorization
 from overcast.services.apigatewayv2.invoke_auth import InvokeAuth
 from overcast.services.apigatewayv2.model.http_api import (
     Integration,
@@ -55,6 +59,7 @@ from overcast.services.apigatewayv2.model.http_api import (
     parse_api_host,
 )
 from overcast.services.apigatewayv2.model.route_key import RouteKey
+from overcast.services.apigatewayv2.websocket.integration import SocketIntegrations
 from overcast.types import (
     InvokePermissions,
     Invoker,
@@ -103,6 +108,7 @@ class HttpApis:
         permissions: InvokePermissions,
         declines: Callable[[str], bool] = lambda api_id: False,
         invoke_auth: InvokeAuth | None = None,
+        issuer_keys: IssuerKeys | None = None,
     ) -> None:
         self._served = served
         # AWS_IAM routes; without one (in-process tests) nothing is verified
@@ -113,6 +119,8 @@ class HttpApis:
         self._permissions = permissions
         self._account_id = account_id
         self._overdue: set[asyncio.Task] = set()  # invocations that outlived their timeout
+        functions = SocketIntegrations(resolver, engine, permissions, account_id)
+        self._authorization = RouteAuthorization(functions, account_id, issuer_keys)
 
     def claim(self, path: str, host: str) -> Claim | None:
         """The claim if the request is for an HTTP API (or for no API at all: 404)."""
@@ -176,6 +184,12 @@ class HttpApis:
         if matched is None:
             return _copy(NOT_FOUND)
         route, key, parameters = matched
+        arn = ""  # the request's execute-api ARN, made only for routes that authorize
+        if route.authorization_type != "NONE":
+            arn = (
+                f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
+                f"{stage.name}/{request.method}{path}"
+            )
         if route.authorization_type == "AWS_IAM":
             # The signature covers the path as sent (with `/execute-api/{id}` in the path
             # form); IAM's resource is the request's `api-id/stage/METHOD/path`.
@@ -186,17 +200,10 @@ class HttpApis:
                 request.header_map,
                 request.body,
             )
-            arn = (
-                f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
-                f"{stage.name}/{request.method}{path}"
-            )
             try:
                 self._invoke_auth.caller(signed, arn, request.source_ip)
             except InvokeRefused as refused:
                 return refused.response()
-        integration = stage.integrations.get(route.integration_id or "")
-        if integration is None:  # a route with no integration attached
-            return _copy(NOT_FOUND)
         context = EventContext(
             account_id=self._account_id,
             api_id=api.api_id,
@@ -207,6 +214,20 @@ class HttpApis:
             path_parameters=parameters or None,
             stage_variables=stage.variables or None,
         )
+        granted = None
+        if route.authorization_type in AUTHORIZED_TYPES:
+            resource = key.text if key.is_default else key.text.partition(" ")[2]
+            call = AuthorizerCall(api.api_id, api.region, request, context, resource, arn)
+            try:
+                granted = await self._authorization.authorize(stage, route, call)
+            except InvokeRefused as refused:
+                return refused.response()
+        integration = stage.integrations.get(route.integration_id or "")
+        if integration is None:  # a route with no integration attached
+            return _copy(NOT_FOUND)
+        if granted is not None:
+            authorizer = granted.for_event(integration.payload_format_version)
+            context = replace(context, extra={"authorizer": authorizer})
         event = _event(request, context, integration, key)
         caller = _caller(
             api.region, self._account_id, api.api_id, stage.name, request.method, key.text

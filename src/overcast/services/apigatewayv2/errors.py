@@ -104,10 +104,13 @@ class InvokeRefused(OvercastError):
     (401) or denies it (403), or the authorizer fails (500). The client is answered
     `{"message": ...}` with `status`."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(
+        self, status: int, message: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__(message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, headers
 
     def response(self) -> HttpResponse:
         body = json.dumps({"message": self.message}).encode()
-        return HttpResponse(self.status, [("content-type", "application/json")], body)
+        headers = [("content-type", "application/json"), *self.headers]
+        return HttpResponse(self.status, headers, body)

@@ -1,25 +1,29 @@
 """API Gateway v2's resource types for CloudFormation (HTTP and WebSocket APIs), made through
 apigatewayv2's own operations as the stack's caller (resource_providers.py): AWS::ApiGatewayV2::
-Api, Route, Integration, Stage, Deployment and RouteResponse. The template's property names
-are the API's member names, so each property passes as it is written.
+Api, Route, Integration, Stage, Deployment, RouteResponse and Authorizer. The template's
+property names are the API's member names, so each property passes as it is written.
 
 As the CloudFormation resource reference has them (create-only properties replace):
 - Api: Ref and `ApiId` are the API's id; Fn::GetAtt `ApiEndpoint` is where it is served.
   ProtocolType is create-only. `Target` quick-creates a Lambda proxy route and the `$default`
-  stage; `Body` or `BodyS3Location` (an OpenAPI 3 definition) builds it (resources_import.py).
+  stage; `Body` or `BodyS3Location` (an OpenAPI 3 definition, read by resources_import.py)
+  is imported with ImportApi, and a changed one with ReimportApi.
   CorsConfiguration removed from the template is deleted (DeleteCorsConfiguration).
 - Route (`RouteId`), Integration (`IntegrationId`), Deployment (`DeploymentId`): Ref is the
   id; ApiId is create-only. A deployment's `StageName` points that stage at it.
 - Stage: Ref is the stage's name; ApiId and StageName are create-only (`$default` with
   AutoDeploy serves every change at once).
 - RouteResponse (`RouteResponseId`): Ref is its id; ApiId and RouteId are create-only.
-AWS::ApiGatewayV2::Authorizer, IntegrationResponse and Model have no provider: apigatewayv2
-here has no authorizers, integration responses or models, so a template with them is refused
-at validation, naming the type, rather than deployed without them.
+- Authorizer (`AuthorizerId`): Ref is its id; ApiId is create-only (a Lambda REQUEST
+  authorizer, or an HTTP API's JWT authorizer).
+AWS::ApiGatewayV2::IntegrationResponse and Model have no provider: apigatewayv2 here has no
+integration responses or models, so a template with them is refused at validation, naming
+the type, rather than deployed without them.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from overcast.aws.in_process import InProcessApi
@@ -33,7 +37,7 @@ from overcast.resource_providers import (
     require,
 )
 from overcast.services.apigatewayv2.errors import NotFoundException
-from overcast.services.apigatewayv2.resources_import import Definitions
+from overcast.services.apigatewayv2.resources_import import Definition, Definitions
 from overcast.types import ObjectReader
 
 API_NAMES = (
@@ -55,6 +59,11 @@ INTEGRATION_NAMES = (
 STAGE_NAMES = (
     "AccessLogSettings", "AutoDeploy", "ClientCertificateId", "DefaultRouteSettings",
     "DeploymentId", "Description", "RouteSettings", "StageVariables",
+)  # fmt: skip
+AUTHORIZER_NAMES = (
+    "AuthorizerCredentialsArn", "AuthorizerPayloadFormatVersion", "AuthorizerResultTtlInSeconds",
+    "AuthorizerType", "AuthorizerUri", "EnableSimpleResponses", "IdentitySource",
+    "IdentityValidationExpression", "JwtConfiguration", "Name",
 )  # fmt: skip
 ROUTE_RESPONSE_NAMES = (
     "ModelSelectionExpression", "ResponseModels", "ResponseParameters", "RouteResponseKey",
@@ -104,56 +113,53 @@ class ApiResource(V2Provider):
                 request, "CreateApi", {**picked(props, API_NAMES), "Tags": props.get("Tags")}
             )
             return _api(made)
-        params = {**definition.api_settings(), **picked(props, API_NAMES)}
-        made = self.call(
-            request,
-            "CreateApi",
-            {**params, "Tags": {**definition.tags, **(props.get("Tags") or {})}},
-        )
+        made = self.call(request, "ImportApi", {"Body": _body(definition, props)})
+        api_id = made["ApiId"]
         try:
-            definition.build(lambda op, p: self.call(request, op, {"ApiId": made["ApiId"], **p}))
+            self._settle(request, api_id, definition, {}, props)
         except Exception:
-            self.gone_is_done(lambda: self.call(request, "DeleteApi", {"ApiId": made["ApiId"]}))
+            self.gone_is_done(lambda: self.call(request, "DeleteApi", {"ApiId": api_id}))
             raise
-        return _api(self.call(request, "GetApi", {"ApiId": made["ApiId"]}))
+        return _api(self.call(request, "GetApi", {"ApiId": api_id}))
 
     def update(self, request: ResourceRequest) -> Provisioned:
         api_id = str(request.physical_id)
         old, new = request.previous_properties or {}, request.properties
         definition = self.definitions.read(request.region, new)
+        if definition is not None and _definition_changed(old, new):
+            params = {"ApiId": api_id, "Body": _body(definition, new)}
+            self.call(request, "ReimportApi", params)
+        self._settle(request, api_id, definition, old, new)
+        return _api(self.call(request, "GetApi", {"ApiId": api_id}))
+
+    def _settle(
+        self,
+        request: ResourceRequest,
+        api_id: str,
+        definition: Definition | None,
+        old: dict,
+        new: dict,
+    ) -> None:
+        """The template's own properties over the definition's: UpdateApi, CORS removed
+        from the template deleted, tags set in place."""
         params = picked(new, API_NAMES)
-        params.pop("ProtocolType", None)
         if definition is not None:
             params = {**definition.api_settings(), **params}
-            params.pop("ProtocolType", None)
-            if _definition_changed(old, new):
-                self._clear(request, api_id)
-                definition.build(lambda op, p: self.call(request, op, {"ApiId": api_id, **p}))
+        params.pop("ProtocolType", None)
         if "Target" not in params:
             params.pop("RouteKey", None)  # RouteKey updates only a quick-created API
         self.call(request, "UpdateApi", {"ApiId": api_id, **params})
         if "CorsConfiguration" not in params and old.get("CorsConfiguration") is not None:
             self.call(request, "DeleteCorsConfiguration", {"ApiId": api_id})
-        retag(self, request, api_id, old, new)
-        return _api(self.call(request, "GetApi", {"ApiId": api_id}))
+        before = self.call(request, "GetApi", {"ApiId": api_id}).get("Tags") or {}
+        after = {**(definition.tags if definition else {}), **(new.get("Tags") or {})}
+        retag(self, request, api_id, {"Tags": before}, {"Tags": after})
 
     def delete(self, request: ResourceRequest) -> None:
         if request.physical_id:
             self.gone_is_done(
                 lambda: self.call(request, "DeleteApi", {"ApiId": request.physical_id})
             )
-
-    def _clear(self, request: ResourceRequest, api_id: str) -> None:
-        """What an earlier definition built, before the new one builds again (ReimportApi
-        overwrites the API's routes and integrations)."""
-        ids = {"ApiId": api_id}
-        for route in self.call(request, "GetRoutes", ids).get("Items") or []:
-            if not route.get("ApiGatewayManaged"):
-                self.call(request, "DeleteRoute", {**ids, "RouteId": route["RouteId"]})
-        for found in self.call(request, "GetIntegrations", ids).get("Items") or []:
-            if not found.get("ApiGatewayManaged"):
-                params = {**ids, "IntegrationId": found["IntegrationId"]}
-                self.call(request, "DeleteIntegration", params)
 
 
 class RouteResource(V2Provider):
@@ -303,8 +309,33 @@ class RouteResponseResource(V2Provider):
         self.gone_is_done(lambda: self.call(request, "DeleteRouteResponse", ids))
 
 
+class AuthorizerResource(V2Provider):
+    required = ("ApiId", "AuthorizerType", "Name")
+    type_name = "AWS::ApiGatewayV2::Authorizer"
+
+    def create(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
+        props = request.properties
+        params = {"ApiId": props.get("ApiId"), **picked(props, AUTHORIZER_NAMES)}
+        params.setdefault("IdentitySource", [])  # optional in the template, required by the API
+        made = self.call(request, "CreateAuthorizer", params)
+        return Provisioned(made["AuthorizerId"], {"AuthorizerId": made["AuthorizerId"]})
+
+    def update(self, request: ResourceRequest) -> Provisioned:
+        require(request, self.required)
+        props, authorizer_id = request.properties, str(request.physical_id)
+        params = {"ApiId": props.get("ApiId"), "AuthorizerId": authorizer_id}
+        self.call(request, "UpdateAuthorizer", {**params, **picked(props, AUTHORIZER_NAMES)})
+        return Provisioned(authorizer_id, {"AuthorizerId": authorizer_id})
+
+    def delete(self, request: ResourceRequest) -> None:
+        ids = {"ApiId": request.properties.get("ApiId"), "AuthorizerId": request.physical_id}
+        self.gone_is_done(lambda: self.call(request, "DeleteAuthorizer", ids))
+
+
 def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
     kinds = (
+        AuthorizerResource,
         RouteResource,
         IntegrationResource,
         StageResource,
@@ -315,16 +346,30 @@ def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
 
 
 def retag(provider: V2Provider, request: ResourceRequest, path: str, old: dict, new: dict) -> None:
-    """Tags changed on an existing API or stage: apigatewayv2 here has no TagResource, so the
-    call fails in the service's words (UnknownOperationException) rather than the change
-    being dropped."""
-    if (old.get("Tags") or {}) != (new.get("Tags") or {}):
-        arn = f"arn:aws:apigateway:{request.region}::/apis/{path}"
-        provider.call(request, "TagResource", {"ResourceArn": arn, "Tags": new.get("Tags") or {}})
+    """Tags changed on an existing API or stage, set in place as CloudFormation does
+    (TagResource for the new map, UntagResource for the keys it dropped)."""
+    before, after = old.get("Tags") or {}, new.get("Tags") or {}
+    if before == after:
+        return
+    arn = f"arn:aws:apigateway:{request.region}::/apis/{path}"
+    if after:
+        provider.call(request, "TagResource", {"ResourceArn": arn, "Tags": after})
+    gone = [key for key in before if key not in after]
+    if gone:
+        provider.call(request, "UntagResource", {"ResourceArn": arn, "TagKeys": gone})
 
 
 def _api(made: dict) -> Provisioned:
     return Provisioned(made["ApiId"], {"ApiId": made["ApiId"], "ApiEndpoint": made["ApiEndpoint"]})
+
+
+def _body(definition: Definition, props: dict) -> str:
+    """ImportApi's Body: the definition as JSON, titled with the template's Name if it has
+    one (Name overrides the definition's title, and ImportApi needs a title)."""
+    document = dict(definition.document)
+    if props.get("Name"):
+        document["info"] = {**(document.get("info") or {}), "title": props["Name"]}
+    return json.dumps(document, default=str)  # YAML dates and times as text
 
 
 def _definition_changed(old: dict, new: dict) -> bool:

@@ -1,5 +1,6 @@
-"""An HTTP API's OpenAPI 3 definition (AWS::ApiGatewayV2::Api's `Body` or `BodyS3Location`,
-what SAM's HttpApi always writes) as the apigatewayv2 operations that build it: its title and
+"""An HTTP API's OpenAPI 3 definition (ImportApi's and ReimportApi's Body, and through them
+AWS::ApiGatewayV2::Api's `Body` or `BodyS3Location`, what SAM's HttpApi always writes) as the
+apigatewayv2 operations that build it: its title and
 CORS settings for CreateApi, and for each path and method an integration and a route
 (`GET /pets` -> `integrations/{id}`), as ImportApi reads the definition ("Working with API
 Gateway extensions to OpenAPI", API Gateway Developer Guide):
@@ -10,10 +11,16 @@ Gateway extensions to OpenAPI", API Gateway Developer Guide):
     x-amazon-apigateway-any-method    the route `ANY /path`; the path `$default`: `$default`
     x-amazon-apigateway-cors          the API's CorsConfiguration
     tags[].x-amazon-apigateway-tag-value   the API's tags
+    components.securitySchemes.*.x-amazon-apigateway-authorizer   an authorizer (type
+                                      request|jwt, identitySource, authorizerUri,
+                                      authorizerPayloadFormatVersion, enableSimpleResponses,
+                                      authorizerResultTtlInSeconds, jwtConfiguration)
+    x-amazon-apigateway-authtype: awsSigv4   a scheme that means AWS_IAM
+    security (top level or per operation)    the route's authorizer and its scopes
 
-apigatewayv2 here has no ImportApi (nor authorizers): the definition is built through
-CreateIntegration and CreateRoute, and one whose routes need an authorizer is refused rather
-than served open.
+The definition is built through CreateAuthorizer, CreateIntegration and CreateRoute; a route
+whose security names a scheme the definition does not declare is refused rather than served
+open.
 """
 
 from __future__ import annotations
@@ -80,15 +87,24 @@ class Definition:
         return settings
 
     def build(self, call: Callable[[str, dict], dict]) -> None:
-        """Each route and its integration, through `call(operation, params)`."""
+        """Each authorizer, route and integration, through `call(operation, params)`."""
+        schemes = {}
+        for name, settings in _security_schemes(self.document).items():
+            if settings is IAM:
+                schemes[name] = {"AuthorizationType": "AWS_IAM"}
+                continue
+            made = call("CreateAuthorizer", settings)
+            kind = "JWT" if settings["AuthorizerType"] == "JWT" else "CUSTOM"
+            schemes[name] = {"AuthorizationType": kind, "AuthorizerId": made["AuthorizerId"]}
         default_security = self.document.get("security")
         for path, item in _dict(self.document.get("paths")).items():
             for method, operation in _dict(item).items():
                 route_key = _route_key(str(path), str(method))
                 if route_key is None or not isinstance(operation, dict):
                     continue
-                _check_security(route_key, operation.get("security", default_security))
-                route: dict = {"RouteKey": route_key}
+                security = operation.get("security", default_security)
+                authorization = _authorization(route_key, security, schemes)
+                route: dict = {"RouteKey": route_key, **authorization}
                 integration = operation.get(INTEGRATION)
                 if isinstance(integration, dict):
                     made = call("CreateIntegration", _integration(integration))
@@ -111,10 +127,7 @@ class Definitions:
             body = self._object(region, props.get("BodyS3Location"))
         if body is None:
             return None
-        document = _parsed(body) if isinstance(body, str | bytes) else body
-        if not isinstance(document, dict) or _depth(document) > MAX_DEPTH:
-            raise BadRequestException("Invalid OpenAPI input: the definition is not an object")
-        return Definition(document)
+        return definition_of(body)
 
     def _object(self, region: str, location: object) -> bytes | None:
         if not isinstance(location, dict):
@@ -129,6 +142,14 @@ class Definitions:
             raise BadRequestException(
                 f"Unable to read s3://{bucket}/{key}: {exc.message}"
             ) from None
+
+
+def definition_of(body: str | bytes | dict) -> Definition:
+    """A definition from JSON or YAML text (ImportApi's Body) or an object (a template's)."""
+    document = _parsed(body) if isinstance(body, str | bytes) else body
+    if not isinstance(document, dict) or _depth(document) > MAX_DEPTH:
+        raise BadRequestException("Invalid OpenAPI input: the definition is not an object")
+    return Definition(document)
 
 
 def _parsed(body: str | bytes) -> object:
@@ -161,13 +182,64 @@ def _integration(given: dict) -> dict:
     return found
 
 
-def _check_security(route_key: str, security: object) -> None:
-    """A route an authorizer guards is refused: served without it, it would be open."""
-    if any(isinstance(s, dict) and s for s in _list_any(security)):
-        raise BadRequestException(
-            f"Route {route_key} requires an authorizer; authorizers are not supported for "
-            "HTTP APIs in Overcast"
-        )
+IAM = {"AuthorizationType": "AWS_IAM"}  # a scheme with x-amazon-apigateway-authtype awsSigv4
+AUTHORIZER = "x-amazon-apigateway-authorizer"
+# An authorizer's OpenAPI member -> CreateAuthorizer's.
+AUTHORIZER_MEMBERS = {
+    "authorizerUri": "AuthorizerUri",
+    "authorizerCredentials": "AuthorizerCredentialsArn",
+    "authorizerPayloadFormatVersion": "AuthorizerPayloadFormatVersion",
+    "enableSimpleResponses": "EnableSimpleResponses",
+    "authorizerResultTtlInSeconds": "AuthorizerResultTtlInSeconds",
+}
+
+
+def _security_schemes(document: dict) -> dict[str, dict]:
+    """Each declared scheme as CreateAuthorizer's parameters (or IAM)."""
+    found: dict[str, dict] = {}
+    schemes = _dict(_dict(document.get("components")).get("securitySchemes"))
+    for name, scheme in schemes.items():
+        scheme = _dict(scheme)
+        if str(scheme.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+            found[str(name)] = IAM
+            continue
+        given = scheme.get(AUTHORIZER)
+        if not isinstance(given, dict):
+            continue
+        settings = {k: given[m] for m, k in AUTHORIZER_MEMBERS.items() if m in given}
+        settings["Name"] = str(name)
+        settings["AuthorizerType"] = str(given.get("type", "")).upper()
+        sources = given.get("identitySource", [])
+        if isinstance(sources, str):  # the OpenAPI extension's form: comma-separated
+            sources = [part.strip() for part in sources.split(",") if part.strip()]
+        settings["IdentitySource"] = [str(source) for source in _list_any(sources)]
+        jwt = _dict(given.get("jwtConfiguration"))
+        if jwt:
+            settings["JwtConfiguration"] = {k[0].upper() + k[1:]: v for k, v in jwt.items()}
+        found[str(name)] = settings
+    return found
+
+
+def _authorization(route_key: str, security: object, schemes: dict[str, dict]) -> dict:
+    """The route's AuthorizationType, AuthorizerId and AuthorizationScopes from the first
+    requirement its security names (an empty requirement `{}`, or SAM's `{"NONE": []}` for
+    `Auth: {Authorizer: NONE}`, leaves it open)."""
+    for requirement in _list_any(security):
+        if not isinstance(requirement, dict) or not requirement:
+            continue
+        name, scopes = next(iter(requirement.items()))
+        if name == "NONE" and name not in schemes:
+            return {}
+        scheme = schemes.get(str(name))
+        if scheme is None:
+            raise BadRequestException(
+                f"Route {route_key} requires the security scheme {name}, which "
+                "components.securitySchemes does not declare with an authorizer"
+            )
+        if scheme["AuthorizationType"] == "JWT" and _list_any(scopes):
+            return {**scheme, "AuthorizationScopes": [str(s) for s in scopes]}
+        return dict(scheme)
+    return {}
 
 
 def _depth(value: object, depth: int = 0) -> int:

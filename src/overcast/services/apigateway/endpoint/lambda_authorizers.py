@@ -124,7 +124,7 @@ def method_arn(exchange: Exchange) -> str:
 def request_event(exchange: Exchange) -> dict:
     """A REQUEST authorizer's event (its `type` and `methodArn`, then the request)."""
     request, scope = exchange.request, exchange.scope
-    headers = multi_values(request.headers)
+    headers = multi_values(request.headers_as_sent)  # the client's names, as AWS keeps them
     query = multi_values(query_pairs(request.raw_query))
     return {
         "type": "REQUEST",

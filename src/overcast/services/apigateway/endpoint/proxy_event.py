@@ -74,7 +74,7 @@ def is_binary(content_type: str, binary_media_types: list[str]) -> bool:
 
 
 def proxy_event(request: HttpRequest, scope: RequestScope, binary_media_types: list[str]) -> dict:
-    headers = multi_values(request.headers)
+    headers = multi_values(request.headers_as_sent)  # the client's names, as AWS keeps them
     query = multi_values(query_pairs(request.raw_query))
     event: dict = {
         "resource": scope.resource_path,

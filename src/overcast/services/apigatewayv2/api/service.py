@@ -27,11 +27,13 @@ from overcast.services.apigatewayv2.access import apigatewayv2_access
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     authorizers as _authorizers,
 )
+from overcast.services.apigatewayv2.api import imports as _imports  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     route_responses as _route_responses,
 )
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
+from overcast.services.apigatewayv2.api import tags as _tags  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api.apis import OPERATIONS
 from overcast.services.apigatewayv2.control.apis import HttpApiService
 from overcast.services.apigatewayv2.errors import AccessDeniedException, BadRequestException

@@ -114,6 +114,15 @@ def get_deployments(service: HttpApiService, call: Call) -> dict:
     return {"Items": [deployment_description(d) for d in deployments], "NextToken": token}
 
 
+@OPERATIONS("UpdateDeployment")
+def update_deployment(service: HttpApiService, call: Call) -> dict:
+    p = call.params
+    deployment = service.stages.update_deployment(
+        call.region, p["ApiId"], p["DeploymentId"], p.get("Description")
+    )
+    return deployment_description(deployment)
+
+
 @OPERATIONS("DeleteDeployment")
 def delete_deployment(service: HttpApiService, call: Call) -> None:
     p = call.params

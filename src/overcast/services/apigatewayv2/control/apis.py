@@ -18,6 +18,7 @@ from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApi
 from overcast.services.apigatewayv2.control.route_responses import RouteResponseService
 from overcast.services.apigatewayv2.control.routes import RouteService
 from overcast.services.apigatewayv2.control.stages import StageService
+from overcast.services.apigatewayv2.control.tags import TagService
 from overcast.services.apigatewayv2.errors import BadRequestException
 from overcast.services.apigatewayv2.model.http_api import (
     API_ID_LENGTH,
@@ -53,6 +54,7 @@ class HttpApiService:
         self.route_responses = RouteResponseService(self.registry)
         self.authorizers = AuthorizerService(self.registry)
         self.stages = StageService(self.registry)
+        self.tags = TagService(self.registry)
         self.served = self.registry.served
         self.served_socket = self.registry.served_socket
 

@@ -1,8 +1,9 @@
 """An HTTP API's routes and integrations: Create/Get/Update/Delete and their listings.
 
 Overcast serves AWS_PROXY integrations (a Lambda function or alias) with payload format 1.0
-or 2.0; routes target them as `integrations/{id}` and authorize with NONE or AWS_IAM, and a
-WebSocket API's `$connect` also with CUSTOM (one of the API's Lambda REQUEST authorizers).
+or 2.0; routes target them as `integrations/{id}` and authorize with NONE, AWS_IAM, CUSTOM
+(one of the API's Lambda REQUEST authorizers) or, on HTTP APIs, JWT (a JWT authorizer); a
+WebSocket API authorizes only its `$connect` route.
 Every change is deployed to the stages that have AutoDeploy.
 """
 
@@ -18,6 +19,7 @@ from overcast.services.apigatewayv2.errors import (
     ConflictException,
     NotFoundException,
 )
+from overcast.services.apigatewayv2.model.authorizer import JWT, REQUEST
 from overcast.services.apigatewayv2.model.http_api import (
     CHILD_ID_LENGTH,
     DEFAULT_TIMEOUT_MS,
@@ -36,7 +38,8 @@ from overcast.services.apigatewayv2.model.websocket_api import (
 )
 
 PAGE_LIMIT = 100
-AUTHORIZATION_TYPES = ("NONE", "AWS_IAM")
+AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "CUSTOM", "JWT")
+AUTHORIZER_TYPE_OF = {"CUSTOM": REQUEST, "JWT": JWT}  # what each route authorization needs
 SOCKET_AUTHORIZATION_TYPES = ("NONE", "AWS_IAM", "CUSTOM")
 INTEGRATION_TYPES = ("AWS_PROXY",)
 SOCKET_INTEGRATION_TYPES = ("AWS_PROXY", "MOCK")
@@ -260,12 +263,18 @@ def _checked_authorization(record: ApiRecord, route: Route) -> Route:
         raise BadRequestException(
             "Currently, authorization is restricted to the $connect route only"
         )
-    if kind != "CUSTOM":
+    if kind not in AUTHORIZER_TYPE_OF:
         return replace(route, authorizer_id=None)
     if route.authorizer_id is None:
-        raise BadRequestException("AuthorizerId is required for AuthorizationType CUSTOM")
-    if route.authorizer_id not in record.authorizers:
+        raise BadRequestException(f"AuthorizerId is required for AuthorizationType {kind}")
+    authorizer = record.authorizers.get(route.authorizer_id)
+    if authorizer is None:
         raise NotFoundException(f"Invalid Authorizer identifier specified {route.authorizer_id}")
+    if authorizer.authorizer_type != AUTHORIZER_TYPE_OF[kind]:
+        # unconfirmed wording: a CUSTOM route needs a Lambda (REQUEST) authorizer, JWT a JWT one
+        raise BadRequestException(
+            f"AuthorizationType {kind} requires an authorizer of type {AUTHORIZER_TYPE_OF[kind]}"
+        )
     return route
 
 

@@ -147,6 +147,18 @@ class StageService:
         deployments = sorted(record.deployments.values(), key=_deployment_order)
         return page(deployments, _deployment_order, next_token, max_results, PAGE_LIMIT)
 
+    def update_deployment(
+        self, region: str, api_id: str, deployment_id: str, description: str | None
+    ) -> Deployment:
+        """UpdateDeployment: a deployment's description is all that changes (what it
+        snapshots stays as deployed)."""
+        with self.registry.changing(region, api_id) as record:
+            deployment = _deployment(record, deployment_id)
+            if description is not None:
+                deployment = replace(deployment, description=description)
+                record.deployments[deployment_id] = deployment
+        return deployment
+
     def delete_deployment(self, region: str, api_id: str, deployment_id: str) -> None:
         with self.registry.changing(region, api_id) as record:
             _deployment(record, deployment_id)

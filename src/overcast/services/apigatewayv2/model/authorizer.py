@@ -1,4 +1,5 @@
-"""API Gateway v2 authorizers: a Lambda REQUEST authorizer and where its identity comes from.
+"""API Gateway v2 authorizers: a Lambda REQUEST authorizer or (HTTP APIs) a JWT authorizer,
+and where its identity comes from.
 
 A WebSocket API's authorizer runs on `$connect` only ("You can only use a Lambda authorizer
 function for the $connect route", WebSocket API guide, "Lambda REQUEST authorizers"). Its
@@ -6,6 +7,10 @@ identity sources name what of the handshake it needs: `route.request.header.Auth
 `route.request.querystring.token`, `stageVariables.name` or `context.name`; a connection
 that lacks any of them is refused (401) without the function being called, as API Gateway
 does for REST APIs' REQUEST authorizers.
+
+An HTTP API's identity sources are selection expressions instead (HTTP API guide, "Identity
+sources"): `$request.header.Authorization`, `$request.querystring.token`, `$context.X`,
+`$stageVariables.X`.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ _SOCKET_SOURCE = re.compile(
     r"^(?:route\.request\.(?P<where>header|querystring)|(?P<other>stageVariables|context))"
     r"\.(?P<name>[A-Za-z0-9._$-]+)$"
 )
+
+_HTTP_SOURCE = re.compile(
+    r"^\$(?:request\.(?P<where>header|querystring)|(?P<other>stageVariables|context))"
+    r"\.(?P<name>[A-Za-z0-9._$-]+)$"
+)
+DEFAULT_JWT_SOURCE = "$request.header.Authorization"  # JWT authorizers' default (API reference)
 
 
 class InvalidIdentitySource(ValueError):
@@ -45,6 +56,18 @@ class IdentitySource:
             )
         return cls(found["where"] or found["other"], found["name"])
 
+    @classmethod
+    def parse_http(cls, text: str) -> IdentitySource:
+        """An HTTP API's identity source: `$request.header.X`, `$request.querystring.X`,
+        `$context.X` or `$stageVariables.X`."""
+        found = _HTTP_SOURCE.match(text)
+        if found is None:
+            raise InvalidIdentitySource(
+                f"Invalid identity source {text}: use $request.header.<name>, "
+                "$request.querystring.<name>, $context.<name> or $stageVariables.<name>"
+            )
+        return cls(found["where"] or found["other"], found["name"])
+
 
 @dataclass(frozen=True)
 class Authorizer:
@@ -59,6 +82,29 @@ class Authorizer:
     @property
     def sources(self) -> tuple[IdentitySource, ...]:
         return tuple(IdentitySource.parse(s) for s in self.identity_source)
+
+    @property
+    def http_sources(self) -> tuple[IdentitySource, ...]:
+        return tuple(IdentitySource.parse_http(s) for s in self.identity_source)
+
+    # Members of HTTP APIs' authorizers, kept in `extra` in the API's casing and read here.
+    @property
+    def payload_format_version(self) -> str:
+        """AuthorizerPayloadFormatVersion of an HTTP API's Lambda authorizer."""
+        return str(self.extra.get("AuthorizerPayloadFormatVersion") or "")
+
+    @property
+    def simple_responses(self) -> bool:
+        """EnableSimpleResponses: `{"isAuthorized": bool, "context": {...}}` (format 2.0)."""
+        return bool(self.extra.get("EnableSimpleResponses"))
+
+    @property
+    def jwt_issuer(self) -> str:
+        return str((self.extra.get("JwtConfiguration") or {}).get("Issuer") or "")
+
+    @property
+    def jwt_audience(self) -> tuple[str, ...]:
+        return tuple((self.extra.get("JwtConfiguration") or {}).get("Audience") or ())
 
     @classmethod
     def of_record(cls, doc: dict) -> Authorizer:

@@ -78,6 +78,11 @@ class Route:
     authorizer_id: str | None = None  # with AuthorizationType CUSTOM
 
     @property
+    def scopes(self) -> tuple[str, ...]:
+        """AuthorizationScopes (JWT routes): the token must carry one of them."""
+        return tuple(str(s) for s in self.extra.get("AuthorizationScopes") or ())
+
+    @property
     def integration_id(self) -> str | None:
         if self.target and self.target.startswith(INTEGRATION_TARGET):
             return self.target[len(INTEGRATION_TARGET) :]
@@ -252,6 +257,7 @@ class ServedStage:
     table: RouteTable[Route] | None  # None: nothing deployed yet
     integrations: dict[str, Integration]
     cors: dict | None
+    authorizers: dict[str, Authorizer] = field(default_factory=dict)
 
     @cached_property
     def functions(self) -> dict[str, tuple[str, str | None]]:
@@ -302,6 +308,7 @@ class ServedApi:
                 table,
                 deployment.integrations if deployment else {},
                 deployment.cors if deployment else None,
+                deployment.authorizers if deployment else {},
             )
         api = record.api
         return cls(api.api_id, api.region, api.disable_execute_api_endpoint, stages)

@@ -186,7 +186,7 @@ def _decision(result: InvokeResult, method_arn: str, latency_ms: int) -> dict:
     if not isinstance(context, dict) or any(isinstance(v, dict | list) for v in context.values()):
         # API Gateway takes only strings, numbers and booleans as context values
         raise InvokeRefused(*_FAILED)
-    if not _allows(answer["policyDocument"], method_arn):
+    if not policy_allows(answer["policyDocument"], method_arn):
         raise InvokeRefused(403, "Forbidden")
     principal = answer.get("principalId")
     return {**context, "principalId": principal, "integrationLatency": latency_ms}
@@ -195,7 +195,7 @@ def _decision(result: InvokeResult, method_arn: str, latency_ms: int) -> dict:
 _FAILED = (500, "Internal server error")
 
 
-def _allows(document: dict, method_arn: str) -> bool:
+def policy_allows(document: dict, method_arn: str) -> bool:
     """Whether the policy allows `execute-api:Invoke` on `method_arn` and does not deny it."""
     try:
         policy = parse_policy(json.dumps(document))
