@@ -267,7 +267,7 @@ def test_function_code_from_s3_and_image_refused(
     read: list[tuple] = []
 
     class Objects:
-        def read(self, region: str, bucket: str, key: str, version: str | None, limit: int):
+        def read(self, region, bucket, key, version, limit, caller=None):  # types.ObjectReader
             read.append((bucket, key, version))
             return package
 
@@ -406,7 +406,7 @@ def test_a_layer_version_and_its_permission(
     providers: Providers, platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     class Objects:
-        def read(self, region: str, bucket: str, key: str, version: str | None, limit: int):
+        def read(self, region, bucket, key, version, limit, caller=None):  # types.ObjectReader
             return make_zip({"python/lib.py": "X = 1\n"})
 
     monkeypatch.setattr(platform.control.s3_code, "objects", Objects())

@@ -195,3 +195,34 @@ def test_a_source_needs_a_bucket_and_a_key(lambda_client, bucket, function_name)
         "Please provide a source for function code.",
         400,
     )
+
+
+def test_the_package_is_read_as_the_caller(server, s3, bucket, function_name) -> None:
+    """Lambda reads the object with the request's credentials: a caller who may create
+    functions but not read the object is refused in Lambda's words; given s3:GetObject on it,
+    the same call succeeds."""
+    from support import user_client
+
+    s3.put_object(Bucket=bucket, Key="builds/app.zip", Body=answering("read"))
+    may_create = [
+        {"Effect": "Allow", "Action": ["lambda:*", "iam:PassRole"], "Resource": "*"},
+    ]
+    client, _ = user_client(server, "lambda", *may_create)
+    code = {"S3Bucket": bucket, "S3Key": "builds/app.zip"}
+
+    assert refused(create_from_s3, client, function_name, code) == (
+        "AccessDeniedException",
+        "Your access has been denied by S3, please make sure your request credentials have "
+        f"permission to GetObject for {bucket}/builds/app.zip. S3 Error Code: AccessDenied. "
+        "S3 Error Message: Access Denied",
+        403,
+    )
+    may_read = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/builds/*",
+    }
+    reader, _ = user_client(server, "lambda", *may_create, may_read)
+    create_from_s3(reader, function_name, code)
+    reader.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    assert invoke(reader, function_name) == "read"

@@ -156,7 +156,7 @@ def change_of(p: dict) -> ConfigurationChange:
 @OPERATIONS("CreateFunction")
 def create_function(control: ControlPlane, call: Call) -> dict:
     p = call.params
-    package = package_of(control, call.region, p["Code"])
+    package = package_of(control, call.region, p["Code"], call.context.identity)
     view = control.functions.create(
         call.region,
         p["FunctionName"],
@@ -215,7 +215,7 @@ def list_functions(control: ControlPlane, call: Call) -> dict:
 def update_function_code(control: ControlPlane, call: Call) -> dict:
     p = call.params
     architectures = tuple(p["Architectures"]) if p.get("Architectures") else None
-    package = package_of(control, call.region, p)
+    package = package_of(control, call.region, p, call.context.identity)
     view = control.functions.update_code(
         call.region,
         p["FunctionName"],

@@ -51,7 +51,7 @@ def layers_item(summary: LayerSummary, control: ControlPlane) -> dict:
 @OPERATIONS("PublishLayerVersion")
 def publish_layer_version(control: ControlPlane, call: Call) -> dict:
     p = call.params
-    package = package_of(control, call.region, p["Content"])
+    package = package_of(control, call.region, p["Content"], call.context.identity)
     layer = control.layers.publish(
         call.region,
         p["LayerName"],

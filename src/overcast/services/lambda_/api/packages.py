@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from overcast.aws.credentials import Identity
 from overcast.aws.errors import InvalidParameterValueException
 from overcast.services.lambda_.control.plane import ControlPlane
 from overcast.services.lambda_.control.s3_code import S3Location
@@ -21,7 +22,9 @@ class Package:
     direct: bool  # in the request (ZipFile), where Lambda's 50 MB zipped limit applies
 
 
-def package_of(control: ControlPlane, region: str, code: dict) -> Package:
+def package_of(
+    control: ControlPlane, region: str, code: dict, caller: Identity | None = None
+) -> Package:
     """The package `code` names, read from S3 if it is there; InvalidParameterValueException
     when it names none (an S3 location needs both bucket and key) or an S3 object that is
     not there to read."""
@@ -29,7 +32,7 @@ def package_of(control: ControlPlane, region: str, code: dict) -> Package:
         return Package(code["ZipFile"], direct=True)
     if code.get("S3Bucket") and code.get("S3Key"):
         location = S3Location(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
-        return Package(control.s3_code.read(region, location), direct=False)
+        return Package(control.s3_code.read(region, location, caller), direct=False)
     if code.get("ImageUri"):
         raise InvalidParameterValueException(
             "Container images are not supported by this Overcast server"
