@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from overcast.aws import signature_v2
+from overcast.aws._memo import remember
 from overcast.aws.canonical_request import canonical_request, header_names
 from overcast.aws.credentials import KeyRing, SigningKey
 from overcast.aws.signed_request import (
@@ -47,7 +48,7 @@ from overcast.aws.signed_request import (
     query_pairs,
     same_text,
 )
-from overcast.aws.signing_key import ALGORITHM, signer_for, string_to_sign
+from overcast.aws.signing_key import ALGORITHM, Signer, signer_for, string_to_sign
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -125,6 +126,7 @@ class Verifier:
     def __init__(self, keys: KeyRing, now: Callable[[], float] = time.time) -> None:
         self.keys = keys
         self.now = now
+        self._latest = ("", 0.0)  # the latest X-Amz-Date read, and its epoch seconds
 
     def verify(self, request: SignedRequest, service: str) -> Verified | None:
         """The request's signer; None for an unsigned request (the caller decides whether
@@ -146,7 +148,8 @@ class Verifier:
     def _header_v4(self, request: SignedRequest, authorization: str, service: str) -> Verified:
         head, sep, signature = authorization.rpartition("Signature=")
         if sep and "," not in signature and "=" not in signature:
-            signs, signature = _head_signing(head), signature.strip()
+            signs = _HEAD_SIGNINGS.get(head) or _head_signing(head)
+            signature = signature.strip()
         else:  # no signature, or one not last: the header's every part, uncached
             parts = _parse_parts(authorization[len(ALGORITHM) :])
             signs = signing(parts.get("Credential"), parts.get("SignedHeaders"))
@@ -159,7 +162,11 @@ class Verifier:
         token = headers.get("x-amz-security-token")
         if token is not None or key.session_token is not None:
             check_token(key, token, self.now)
-        if abs(self.now() - parse_amz_date(amz_date, INCOMPLETE)) > MAX_SKEW_S:
+        stamp, signed = self._latest
+        if stamp != amz_date:  # a client's requests within a second carry the same stamp
+            signed = parse_amz_date(amz_date, INCOMPLETE)
+            self._latest = (amz_date, signed)  # replaced whole: thread-safe
+        if abs(self.now() - signed) > MAX_SKEW_S:
             self._check_time(amz_date)
         payload, of_body = _payload_hash(request, service, query_form=False)
         return self._match(request, key, signs, amz_date, signature, payload, (), of_body)
@@ -234,7 +241,9 @@ class Verifier:
             left_out,
         )
         digest = hashlib.sha256(canonical.encode()).hexdigest()
-        signer = signer_for(key.secret_access_key, scope.text)
+        signer = _SIGNERS.get((key.secret_access_key, scope.text))
+        if signer is None:
+            signer = _signer(key.secret_access_key, scope.text)
         expected = signer.signature(amz_date, digest)
         if not same_text(expected, signature):
             raise AuthFailure(
@@ -250,6 +259,13 @@ class Verifier:
             chain = ChunkChain(signer.key, amz_date, scope.text, expected)
             return Verified(key.identity, key, chain=chain)
         return _content_checked(request, key, payload)
+
+
+def _signer(secret: str, scope: str) -> Signer:
+    return remember(_SIGNERS, (secret, scope), signer_for(secret, scope), 256)
+
+
+_SIGNERS: dict[tuple[str, str], Signer] = {}  # (secret, scope) -> its signer
 
 
 def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tuple[str, bool]:
@@ -280,11 +296,16 @@ def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> V
     return Verified(key.identity, key)
 
 
-@lru_cache(maxsize=256)  # a client sends the same credential and signed headers every time
 def _head_signing(head: str) -> Signing:
-    """The Signing of an Authorization header's parts before `Signature=`."""
+    """The Signing of an Authorization header's parts before `Signature=` (remembered: a
+    client sends the same credential and signed headers every time)."""
     parts = _parse_parts(head[len(ALGORITHM) :])
-    return signing(parts.get("Credential"), parts.get("SignedHeaders"))
+    return remember(
+        _HEAD_SIGNINGS, head, signing(parts.get("Credential"), parts.get("SignedHeaders")), 256
+    )
+
+
+_HEAD_SIGNINGS: dict[str, Signing] = {}
 
 
 def _parse_parts(text: str) -> dict[str, str]:
@@ -330,14 +351,6 @@ def _presign_lifetime(text: str | None) -> int:
             f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGNED_S}",
         )
     return seconds
-
-
-def _http_date(text: str | None) -> str | None:
-    """A `Date` header as X-Amz-Date's form (SigV4 takes either)."""
-    moment = http_time(text)
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, UTC).strftime(AMZ_DATE)
 
 
 def _http_date(text: str | None) -> str | None:

@@ -76,6 +76,8 @@ def same_text(expected: str, provided: str) -> bool:
     `expected`, compared in constant time. As bytes: hmac.compare_digest refuses two str
     unless both are ASCII (a TypeError, which would be a 500), and a header read as Latin-1
     may hold anything; `surrogatepass` lets every str encode."""
+    if provided.isascii() and expected.isascii():  # the usual case: compared as they are
+        return hmac.compare_digest(expected, provided)
     return hmac.compare_digest(
         expected.encode("utf-8", "surrogatepass"), provided.encode("utf-8", "surrogatepass")
     )
