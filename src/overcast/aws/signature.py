@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -38,12 +38,12 @@ from overcast.aws.signed_request import (
     MAX_SKEW_S,
     MISSING_HEADER,
     SKEWED,
+    UNKNOWN_KEY,
     AuthFailure,
     SignedRequest,
     Verified,
     check_token,
     http_time,
-    known_key,
     parse_amz_date,
     query_pairs,
     same_text,
@@ -79,6 +79,9 @@ class Signing:
     signed_headers: str | None
     scope: Scope | None  # None for a credential that is not scoped correctly
     names: tuple[str, ...]  # the signed headers' names
+    complete: bool  # both credential and signed headers given
+    # The scope's signer under the secret of the key named (one: a key's secret is fixed).
+    signers: dict[str, Signer] = field(compare=False)
 
 
 @lru_cache(maxsize=1024)
@@ -89,7 +92,8 @@ def signing(credential: str | None, signed_headers: str | None) -> Signing:
         if len(fields) == 5 and fields[4] == "aws4_request":
             scope = Scope(*fields[:4], "/".join(fields[1:]))
     names = header_names(signed_headers) if signed_headers is not None else ()
-    return Signing(credential, signed_headers, scope, names)
+    complete = credential is not None and signed_headers is not None
+    return Signing(credential, signed_headers, scope, names, complete, {})
 
 
 @dataclass
@@ -156,7 +160,7 @@ class Verifier:
             signature = parts.get("Signature")
         headers = request.headers
         amz_date = headers.get("x-amz-date") or _http_date(headers.get("date"))
-        if None in (signs.credential, signs.signed_headers, signature, amz_date):
+        if amz_date is None or signature is None or not signs.complete:
             raise AuthFailure(INCOMPLETE, _incomplete(signs, signature, amz_date, authorization))
         key = self._scoped_key(signs, amz_date)
         token = headers.get("x-amz-security-token")
@@ -168,6 +172,10 @@ class Verifier:
             self._latest = (amz_date, signed)  # replaced whole: thread-safe
         if abs(self.now() - signed) > MAX_SKEW_S:
             self._check_time(amz_date)
+        if service != "s3" and "x-amz-content-sha256" not in headers:
+            body = request.body  # the usual case, worked out here: _payload_hash's first
+            payload = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+            return self._match(request, key, signs, amz_date, signature, payload, (), True)
         payload, of_body = _payload_hash(request, service, query_form=False)
         return self._match(request, key, signs, amz_date, signature, payload, (), of_body)
 
@@ -202,7 +210,9 @@ class Verifier:
             raise AuthFailure(
                 INCOMPLETE, f"Credential should be scoped correctly: {signs.credential}"
             )
-        key = known_key(self.keys, scope.access_key_id)
+        key = self.keys.find(scope.access_key_id)
+        if key is None or not key.active:  # known_key's check, without its call
+            raise AuthFailure(UNKNOWN_KEY, access_key_id=scope.access_key_id)
         if scope.date != amz_date[:8]:
             raise AuthFailure(
                 INCOMPLETE,
@@ -241,9 +251,10 @@ class Verifier:
             left_out,
         )
         digest = hashlib.sha256(canonical.encode()).hexdigest()
-        signer = _SIGNERS.get((key.secret_access_key, scope.text))
+        secret = key.secret_access_key
+        signer = signs.signers.get(secret)
         if signer is None:
-            signer = _signer(key.secret_access_key, scope.text)
+            signer = remember(signs.signers, secret, signer_for(secret, scope.text), 4)
         expected = signer.signature(amz_date, digest)
         if not same_text(expected, signature):
             raise AuthFailure(
@@ -259,13 +270,6 @@ class Verifier:
             chain = ChunkChain(signer.key, amz_date, scope.text, expected)
             return Verified(key.identity, key, chain=chain)
         return _content_checked(request, key, payload)
-
-
-def _signer(secret: str, scope: str) -> Signer:
-    return remember(_SIGNERS, (secret, scope), signer_for(secret, scope), 256)
-
-
-_SIGNERS: dict[tuple[str, str], Signer] = {}  # (secret, scope) -> its signer
 
 
 def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tuple[str, bool]:
