@@ -36,12 +36,18 @@ def canonical_request(
     `left_out` the query parameters not signed (a presigned URL's X-Amz-Signature)."""
     if left_out:  # a presigned URL's query changes with each signature: nothing to keep
         head, tail = _ends(method, path, query, signed_headers, service, left_out)
-    else:
-        shape = (method, path, query, signed_headers, service)
-        ends = _ENDS.get(shape)
-        if ends is None:
-            ends = remember(_ENDS, shape, _ends(*shape), 1024)
-        head, tail = ends
+    else:  # kept by path (a dict hit on a str costs less than one on a tuple)
+        kept = _ENDS.get(path) or _NOTHING
+        was_method, was_query, was_signed, was_service, head, tail = kept
+        if (
+            was_method != method
+            or was_query != query
+            or was_signed != signed_headers
+            or was_service != service
+        ):
+            head, tail = _ends(method, path, query, signed_headers, service)
+            kept = (method, query, signed_headers, service, head, tail)
+            remember(_ENDS, path, kept, 1024)
     # What the request's own headers say goes in anew: its date, its host...
     text = head
     get = headers.get
@@ -78,9 +84,10 @@ def _ends(
 
 
 # A client sends the same method, path, query and signed headers every time, and mostly the
-# same header values (a host, a content type): (method, path, query, signed headers,
-# service) -> ends; a header's value as sent -> as signed.
-_ENDS: dict[tuple[str, str, str, str, str], tuple[str, str]] = {}
+# same header values (a host, a content type): path -> (method, query, signed headers,
+# service, head, tail) of its latest request; a header's value as sent -> as signed.
+_ENDS: dict[str, tuple[str, str, str, str, str, str]] = {}
+_NOTHING = ("",) * 6  # matches no request: a method is never empty
 _SIGNED_VALUES: dict[str, str] = {}
 
 
