@@ -40,7 +40,7 @@ from overcast.aws.signed_request import (
     SKEWED,
     UNKNOWN_KEY,
     AuthFailure,
-    SignedRequest,
+    SignedParts,
     Verified,
     check_token,
     http_time,
@@ -132,7 +132,7 @@ class Verifier:
         self.now = now
         self._latest = ("", 0.0)  # the latest X-Amz-Date read, and its epoch seconds
 
-    def verify(self, request: SignedRequest, service: str) -> Verified | None:
+    def verify(self, request: SignedParts, service: str) -> Verified | None:
         """The request's signer; None for an unsigned request (the caller decides whether
         its service takes those). Raises AuthFailure."""
         authorization = request.headers.get("authorization")
@@ -149,7 +149,7 @@ class Verifier:
             return signature_v2.verify_query(self.keys, request, query, self.now)
         return None
 
-    def _header_v4(self, request: SignedRequest, authorization: str, service: str) -> Verified:
+    def _header_v4(self, request: SignedParts, authorization: str, service: str) -> Verified:
         head, sep, signature = authorization.rpartition("Signature=")
         if sep and "," not in signature and "=" not in signature:
             signs = _HEAD_SIGNINGS.get(head) or _head_signing(head)
@@ -180,7 +180,7 @@ class Verifier:
         return self._match(request, key, signs, amz_date, signature, payload, (), of_body)
 
     def _query_v4(
-        self, request: SignedRequest, pairs: list[tuple[str, str]], service: str
+        self, request: SignedParts, pairs: list[tuple[str, str]], service: str
     ) -> Verified:
         query = dict(pairs)
         needed = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders")
@@ -228,7 +228,7 @@ class Verifier:
 
     def _match(
         self,
-        request: SignedRequest,
+        request: SignedParts,
         key: SigningKey,
         signs: Signing,
         amz_date: str,
@@ -256,7 +256,8 @@ class Verifier:
         if signer is None:
             signer = remember(signs.signers, secret, signer_for(secret, scope.text), 4)
         expected = signer.signature(amz_date, digest)
-        if not same_text(expected, signature):
+        # Constant-time, as same_text; a signature beyond ASCII is no hex one: wrong.
+        if not (signature.isascii() and hmac.compare_digest(expected, signature)):
             raise AuthFailure(
                 BAD_SIGNATURE,
                 access_key_id=key.access_key_id,
@@ -272,7 +273,7 @@ class Verifier:
         return _content_checked(request, key, payload)
 
 
-def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tuple[str, bool]:
+def _payload_hash(request: SignedParts, service: str, query_form: bool) -> tuple[str, bool]:
     """The payload hash the signature covers, and whether it was computed from the body
     here (then there is nothing left to check against the body)."""
     sent = request.headers.get("x-amz-content-sha256")
@@ -288,7 +289,7 @@ def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tup
     return (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256), True
 
 
-def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> Verified:
+def _content_checked(request: SignedParts, key: SigningKey, payload: str) -> Verified:
     """A hex payload hash must be the body's: now if the body was read, else as it streams."""
     if len(payload) != 64:  # UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER
         return Verified(key.identity, key)

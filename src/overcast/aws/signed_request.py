@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from overcast.aws.credentials import Identity, KeyRing, SigningKey
@@ -46,6 +46,22 @@ class AuthFailure(OvercastError):
     def __init__(self, reason: str, message: str = "", **details: object) -> None:
         super().__init__(message or reason)
         self.reason, self.message, self.details = reason, message, details
+
+
+class SignedParts(Protocol):
+    """The parts of a request a signature covers, on whatever object carries them: a
+    SignedRequest, or Lambda's InvokeCall, which Invoke's hot path verifies as it is."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def body(self) -> bytes | None: ...
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs on every request
