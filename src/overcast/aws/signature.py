@@ -80,8 +80,9 @@ class Signing:
     scope: Scope | None  # None for a credential that is not scoped correctly
     names: tuple[str, ...]  # the signed headers' names
     complete: bool  # both credential and signed headers given
-    # The scope's signer under the secret of the key named (one: a key's secret is fixed).
-    signers: dict[str, Signer] = field(compare=False)
+    # Per secret of the key named (one: a key's secret is fixed), the latest key object
+    # found, the scope's signer under its secret, and the verdict of its requests.
+    keyed: dict[str, tuple[SigningKey, Signer, Verified]] = field(compare=False)
 
 
 @lru_cache(maxsize=1024)
@@ -252,9 +253,11 @@ class Verifier:
         )
         digest = hashlib.sha256(canonical.encode()).hexdigest()
         secret = key.secret_access_key
-        signer = signs.signers.get(secret)
-        if signer is None:
-            signer = remember(signs.signers, secret, signer_for(secret, scope.text), 4)
+        kept = signs.keyed.get(secret)
+        if kept is None or kept[0] is not key:  # the same key object: the same verdict
+            kept = (key, signer_for(secret, scope.text), Verified(key.identity, key))
+            remember(signs.keyed, secret, kept, 4)
+        signer = kept[1]
         expected = signer.signature(amz_date, digest)
         # Constant-time, as same_text; a signature beyond ASCII is no hex one: wrong.
         if not (signature.isascii() and hmac.compare_digest(expected, signature)):
@@ -266,7 +269,7 @@ class Verifier:
                 CanonicalRequest=canonical,
             )
         if of_body:
-            return Verified(key.identity, key)
+            return kept[2]
         if payload.startswith(STREAMING_PAYLOAD):
             chain = ChunkChain(signer.key, amz_date, scope.text, expected)
             return Verified(key.identity, key, chain=chain)

@@ -79,7 +79,8 @@ class SignedRequest:
 
 @dataclass(slots=True)
 class Verified:
-    """A verified request's signer, and what a streamed body must still match."""
+    """A verified request's signer, and what a streamed body must still match. Never changed
+    once made: the requests of one key share theirs (signature.py)."""
 
     identity: Identity
     key: SigningKey
