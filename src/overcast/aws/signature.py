@@ -163,7 +163,10 @@ class Verifier:
         amz_date = headers.get("x-amz-date") or _http_date(headers.get("date"))
         if amz_date is None or signature is None or not signs.complete:
             raise AuthFailure(INCOMPLETE, _incomplete(signs, signature, amz_date, authorization))
-        key = self._scoped_key(signs, amz_date)
+        scope = signs.scope  # _scoped_key's checks, without its call where they hold
+        key = self.keys.find(scope.access_key_id) if scope is not None else None
+        if key is None or not key.active or scope.date != amz_date[:8]:
+            key = self._scoped_key(signs, amz_date)  # raises the failure as it words it
         token = headers.get("x-amz-security-token")
         if token is not None or key.session_token is not None:
             check_token(key, token, self.now)

@@ -29,7 +29,7 @@ from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
 from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
-from overcast.aws.signed_request import AuthFailure, SignedParts
+from overcast.aws.signed_request import MISSING, AuthFailure, SignedParts
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error, validate
 from overcast.engine.async_queue import AsyncQueue, Policies
@@ -202,13 +202,16 @@ def authenticated(authenticator: Authenticator | None, request: SignedParts) -> 
     is made, so the context is made once (a frozen dataclass's `replace` is not cheap)."""
     if authenticator is None:
         return None
-    if not authenticator.enabled:
+    verifier = authenticator.verifier  # Authenticator.authenticate's steps, without its call
+    if verifier is None:  # --auth off
         return authenticator.anyone
     try:
-        verified = authenticator.authenticate(request, "lambda")
+        verified = verifier.verify(request, "lambda")
+        if verified is None:  # Lambda takes no unsigned request
+            raise AuthFailure(MISSING)
     except AuthFailure as failure:
         raise auth_error(failure, "rest-json") from None
-    return verified.identity if verified else None
+    return verified.identity
 
 
 def wants_log_tail(headers: dict[str, str]) -> bool:
