@@ -3,10 +3,12 @@ aws/signature_v2.py)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import time
 from urllib.parse import urlsplit
 
+import botocore.auth
 import pytest
 from botocore.auth import HmacV1QueryAuth, S3SigV4Auth, S3SigV4QueryAuth, SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -197,4 +199,37 @@ def test_a_non_ascii_chunk_signature_is_a_wrong_one():
     chain = ChunkChain(b"k" * 32, "20260101T000000Z", "20260101/us-east-1/s3/aws4_request", "0")
     with pytest.raises(AuthFailure) as caught:
         ChunkedDecoder(chain).feed(b"1;chunk-signature=" + "\u00e9".encode("latin-1") + b"\r\nx")
+    assert caught.value.reason == BAD_SIGNATURE
+
+
+def test_a_verifier_reads_each_requests_date_anew(monkeypatch):
+    """The verifier keeps the latest X-Amz-Date's reading; a request signed at another
+    moment is still read, and refused when out of the 15 minutes."""
+    verifier = Verifier(OneKey(KEY))
+    fresh = as_signed(signed(SigV4Auth(creds(), "lambda", "us-east-1"), "http://h/x"))
+    assert verifier.verify(fresh, "lambda") is not None
+    earlier = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=20)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: earlier)
+    stale = as_signed(signed(SigV4Auth(creds(), "lambda", "us-east-1"), "http://h/x"))
+    with pytest.raises(AuthFailure) as caught:
+        verifier.verify(stale, "lambda")
+    assert caught.value.reason == SKEWED
+    assert verifier.verify(fresh, "lambda") is not None
+    with pytest.raises(AuthFailure):
+        verifier.verify(stale, "lambda")
+
+
+def test_header_values_are_signed_as_sent_on_every_request():
+    """What is kept between requests (the canonical request's fixed lines, header values
+    seen before) changes no verdict: a value needing trimming verifies again and again, and
+    another value for a header of the same shape is checked anew."""
+    verifier = Verifier(OneKey(KEY))
+    url = "http://h/2015-03-31/functions/f%25x/invocations?Qualifier=%241"
+    for _ in range(2):
+        request = signed(SigV4Auth(creds(), "lambda", "us-east-1"), url, **{"X-Tag": " a   b "})
+        assert verifier.verify(as_signed(request), "lambda") is not None
+    tampered = as_signed(request)
+    tampered.headers["x-tag"] = "a c"
+    with pytest.raises(AuthFailure) as caught:
+        verifier.verify(tampered, "lambda")
     assert caught.value.reason == BAD_SIGNATURE

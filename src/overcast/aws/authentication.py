@@ -27,7 +27,7 @@ from overcast.aws.signed_request import (
     SKEWED,
     UNKNOWN_KEY,
     AuthFailure,
-    SignedRequest,
+    SignedParts,
     Verified,
 )
 
@@ -117,7 +117,7 @@ class Authenticator:
         return self.verifier is not None
 
     def authenticate(
-        self, request: SignedRequest, service: str, anonymous: bool = False
+        self, request: SignedParts, service: str, anonymous: bool = False
     ) -> Verified | None:
         """The request's verified signer; None for an unsigned request to a service that
         takes those (`anonymous`, S3) or with auth off. Raises AuthFailure."""

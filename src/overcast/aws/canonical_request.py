@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import quote
 
+from overcast.aws._memo import remember
 from overcast.aws.signed_request import query_pairs
 
 _SAFE = "-_.~"
@@ -33,15 +34,30 @@ def canonical_request(
     """The canonical request; `path` and `query` as sent (percent-encoded), `headers` by
     lower-case name, `names` the signed ones (`signed_headers` split: header_names),
     `left_out` the query parameters not signed (a presigned URL's X-Amz-Signature)."""
-    path = path or "/"
-    if service != "s3":  # every service but S3 signs its path URI-encoded twice
-        path = _canonical_path(path)
-    lines = [method, path, _canonical_query(query, left_out) if query else ""]
+    if left_out:  # a presigned URL's query changes with each signature: nothing to keep
+        head, tail = _ends(method, path, query, signed_headers, service, left_out)
+    else:  # kept by path (a dict hit on a str costs less than one on a tuple)
+        kept = _ENDS.get(path) or _NOTHING
+        was_method, was_query, was_signed, was_service, head, tail = kept
+        if (
+            was_method != method
+            or was_query != query
+            or was_signed != signed_headers
+            or was_service != service
+        ):
+            head, tail = _ends(method, path, query, signed_headers, service)
+            kept = (method, query, signed_headers, service, head, tail)
+            remember(_ENDS, path, kept, 1024)
+    # What the request's own headers say goes in anew: its date, its host...
+    text = head
     get = headers.get
     for name in names:
-        lines.append(f"{name}:{_signed_value(get(name, ''))}")
-    lines += ("", signed_headers, payload)
-    return "\n".join(lines)
+        value = get(name, "")
+        signed = _SIGNED_VALUES.get(value)
+        if signed is None:
+            signed = remember(_SIGNED_VALUES, value, _signed_value(value), 4096)
+        text = f"{text}{name}:{signed}\n"
+    return f"{text}{tail}{payload}"
 
 
 @lru_cache(maxsize=256)
@@ -50,10 +66,29 @@ def header_names(signed_headers: str) -> tuple[str, ...]:
     return tuple(signed_headers.split(";"))
 
 
-@lru_cache(maxsize=1024)
-def _canonical_path(path: str) -> str:
-    """A path as SigV4 signs it (the same few paths repeat: a function's, a queue's)."""
-    return quote(_remove_dot_segments(path), safe="/~")
+def _ends(
+    method: str,
+    path: str,
+    query: str,
+    signed_headers: str,
+    service: str,
+    left_out: frozenset[str] | tuple[()] = (),
+) -> tuple[str, str]:
+    """The canonical request's lines before the signed headers' and after them (all but
+    the payload hash)."""
+    path = path or "/"
+    if service != "s3":  # every service but S3 signs its path URI-encoded twice
+        path = quote(_remove_dot_segments(path), safe="/~")
+    query = _canonical_query(query, left_out) if query else ""
+    return f"{method}\n{path}\n{query}\n", f"\n{signed_headers}\n"
+
+
+# A client sends the same method, path, query and signed headers every time, and mostly the
+# same header values (a host, a content type): path -> (method, query, signed headers,
+# service, head, tail) of its latest request; a header's value as sent -> as signed.
+_ENDS: dict[str, tuple[str, str, str, str, str, str]] = {}
+_NOTHING = ("",) * 6  # matches no request: a method is never empty
+_SIGNED_VALUES: dict[str, str] = {}
 
 
 def _canonical_query(query: str, left_out: frozenset[str] | tuple[()]) -> str:
@@ -65,7 +100,6 @@ def _canonical_query(query: str, left_out: frozenset[str] | tuple[()]) -> str:
     return "&".join(f"{k}={v}" for k, v in pairs)
 
 
-@lru_cache(maxsize=4096)  # the same host, content type, ... on every request
 def _signed_value(value: str) -> str:
     """A header's value as its signer saw it. The server reads header bytes as Latin-1;
     botocore signs the text (hashed as UTF-8) and sends it UTF-8 encoded, so bytes that are

@@ -21,11 +21,12 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from overcast.aws import signature_v2
+from overcast.aws._memo import remember
 from overcast.aws.canonical_request import canonical_request, header_names
 from overcast.aws.credentials import KeyRing, SigningKey
 from overcast.aws.signed_request import (
@@ -37,17 +38,17 @@ from overcast.aws.signed_request import (
     MAX_SKEW_S,
     MISSING_HEADER,
     SKEWED,
+    UNKNOWN_KEY,
     AuthFailure,
-    SignedRequest,
+    SignedParts,
     Verified,
     check_token,
     http_time,
-    known_key,
     parse_amz_date,
     query_pairs,
     same_text,
 )
-from overcast.aws.signing_key import ALGORITHM, signer_for, string_to_sign
+from overcast.aws.signing_key import ALGORITHM, Signer, signer_for, string_to_sign
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -78,6 +79,10 @@ class Signing:
     signed_headers: str | None
     scope: Scope | None  # None for a credential that is not scoped correctly
     names: tuple[str, ...]  # the signed headers' names
+    complete: bool  # both credential and signed headers given
+    # Per secret of the key named (one: a key's secret is fixed), the latest key object
+    # found, the scope's signer under its secret, and the verdict of its requests.
+    keyed: dict[str, tuple[SigningKey, Signer, Verified]] = field(compare=False)
 
 
 @lru_cache(maxsize=1024)
@@ -88,7 +93,8 @@ def signing(credential: str | None, signed_headers: str | None) -> Signing:
         if len(fields) == 5 and fields[4] == "aws4_request":
             scope = Scope(*fields[:4], "/".join(fields[1:]))
     names = header_names(signed_headers) if signed_headers is not None else ()
-    return Signing(credential, signed_headers, scope, names)
+    complete = credential is not None and signed_headers is not None
+    return Signing(credential, signed_headers, scope, names, complete, {})
 
 
 @dataclass
@@ -125,8 +131,9 @@ class Verifier:
     def __init__(self, keys: KeyRing, now: Callable[[], float] = time.time) -> None:
         self.keys = keys
         self.now = now
+        self._latest = ("", 0.0)  # the latest X-Amz-Date read, and its epoch seconds
 
-    def verify(self, request: SignedRequest, service: str) -> Verified | None:
+    def verify(self, request: SignedParts, service: str) -> Verified | None:
         """The request's signer; None for an unsigned request (the caller decides whether
         its service takes those). Raises AuthFailure."""
         authorization = request.headers.get("authorization")
@@ -143,29 +150,41 @@ class Verifier:
             return signature_v2.verify_query(self.keys, request, query, self.now)
         return None
 
-    def _header_v4(self, request: SignedRequest, authorization: str, service: str) -> Verified:
+    def _header_v4(self, request: SignedParts, authorization: str, service: str) -> Verified:
         head, sep, signature = authorization.rpartition("Signature=")
         if sep and "," not in signature and "=" not in signature:
-            signs, signature = _head_signing(head), signature.strip()
+            signs = _HEAD_SIGNINGS.get(head) or _head_signing(head)
+            signature = signature.strip()
         else:  # no signature, or one not last: the header's every part, uncached
             parts = _parse_parts(authorization[len(ALGORITHM) :])
             signs = signing(parts.get("Credential"), parts.get("SignedHeaders"))
             signature = parts.get("Signature")
         headers = request.headers
         amz_date = headers.get("x-amz-date") or _http_date(headers.get("date"))
-        if None in (signs.credential, signs.signed_headers, signature, amz_date):
+        if amz_date is None or signature is None or not signs.complete:
             raise AuthFailure(INCOMPLETE, _incomplete(signs, signature, amz_date, authorization))
-        key = self._scoped_key(signs, amz_date)
+        scope = signs.scope  # _scoped_key's checks, without its call where they hold
+        key = self.keys.find(scope.access_key_id) if scope is not None else None
+        if key is None or not key.active or scope.date != amz_date[:8]:
+            key = self._scoped_key(signs, amz_date)  # raises the failure as it words it
         token = headers.get("x-amz-security-token")
         if token is not None or key.session_token is not None:
             check_token(key, token, self.now)
-        if abs(self.now() - parse_amz_date(amz_date, INCOMPLETE)) > MAX_SKEW_S:
+        stamp, signed = self._latest
+        if stamp != amz_date:  # a client's requests within a second carry the same stamp
+            signed = parse_amz_date(amz_date, INCOMPLETE)
+            self._latest = (amz_date, signed)  # replaced whole: thread-safe
+        if abs(self.now() - signed) > MAX_SKEW_S:
             self._check_time(amz_date)
+        if service != "s3" and "x-amz-content-sha256" not in headers:
+            body = request.body  # the usual case, worked out here: _payload_hash's first
+            payload = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
+            return self._match(request, key, signs, amz_date, signature, payload, (), True)
         payload, of_body = _payload_hash(request, service, query_form=False)
         return self._match(request, key, signs, amz_date, signature, payload, (), of_body)
 
     def _query_v4(
-        self, request: SignedRequest, pairs: list[tuple[str, str]], service: str
+        self, request: SignedParts, pairs: list[tuple[str, str]], service: str
     ) -> Verified:
         query = dict(pairs)
         needed = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders")
@@ -195,7 +214,9 @@ class Verifier:
             raise AuthFailure(
                 INCOMPLETE, f"Credential should be scoped correctly: {signs.credential}"
             )
-        key = known_key(self.keys, scope.access_key_id)
+        key = self.keys.find(scope.access_key_id)
+        if key is None or not key.active:  # known_key's check, without its call
+            raise AuthFailure(UNKNOWN_KEY, access_key_id=scope.access_key_id)
         if scope.date != amz_date[:8]:
             raise AuthFailure(
                 INCOMPLETE,
@@ -211,7 +232,7 @@ class Verifier:
 
     def _match(
         self,
-        request: SignedRequest,
+        request: SignedParts,
         key: SigningKey,
         signs: Signing,
         amz_date: str,
@@ -234,9 +255,15 @@ class Verifier:
             left_out,
         )
         digest = hashlib.sha256(canonical.encode()).hexdigest()
-        signer = signer_for(key.secret_access_key, scope.text)
+        secret = key.secret_access_key
+        kept = signs.keyed.get(secret)
+        if kept is None or kept[0] is not key:  # the same key object: the same verdict
+            kept = (key, signer_for(secret, scope.text), Verified(key.identity, key))
+            remember(signs.keyed, secret, kept, 4)
+        signer = kept[1]
         expected = signer.signature(amz_date, digest)
-        if not same_text(expected, signature):
+        # Constant-time, as same_text; a signature beyond ASCII is no hex one: wrong.
+        if not (signature.isascii() and hmac.compare_digest(expected, signature)):
             raise AuthFailure(
                 BAD_SIGNATURE,
                 access_key_id=key.access_key_id,
@@ -245,14 +272,14 @@ class Verifier:
                 CanonicalRequest=canonical,
             )
         if of_body:
-            return Verified(key.identity, key)
+            return kept[2]
         if payload.startswith(STREAMING_PAYLOAD):
             chain = ChunkChain(signer.key, amz_date, scope.text, expected)
             return Verified(key.identity, key, chain=chain)
         return _content_checked(request, key, payload)
 
 
-def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tuple[str, bool]:
+def _payload_hash(request: SignedParts, service: str, query_form: bool) -> tuple[str, bool]:
     """The payload hash the signature covers, and whether it was computed from the body
     here (then there is nothing left to check against the body)."""
     sent = request.headers.get("x-amz-content-sha256")
@@ -268,7 +295,7 @@ def _payload_hash(request: SignedRequest, service: str, query_form: bool) -> tup
     return (hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256), True
 
 
-def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> Verified:
+def _content_checked(request: SignedParts, key: SigningKey, payload: str) -> Verified:
     """A hex payload hash must be the body's: now if the body was read, else as it streams."""
     if len(payload) != 64:  # UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER
         return Verified(key.identity, key)
@@ -280,11 +307,16 @@ def _content_checked(request: SignedRequest, key: SigningKey, payload: str) -> V
     return Verified(key.identity, key)
 
 
-@lru_cache(maxsize=256)  # a client sends the same credential and signed headers every time
 def _head_signing(head: str) -> Signing:
-    """The Signing of an Authorization header's parts before `Signature=`."""
+    """The Signing of an Authorization header's parts before `Signature=` (remembered: a
+    client sends the same credential and signed headers every time)."""
     parts = _parse_parts(head[len(ALGORITHM) :])
-    return signing(parts.get("Credential"), parts.get("SignedHeaders"))
+    return remember(
+        _HEAD_SIGNINGS, head, signing(parts.get("Credential"), parts.get("SignedHeaders")), 256
+    )
+
+
+_HEAD_SIGNINGS: dict[str, Signing] = {}
 
 
 def _parse_parts(text: str) -> dict[str, str]:
@@ -330,14 +362,6 @@ def _presign_lifetime(text: str | None) -> int:
             f"X-Amz-Expires must be less than a week (in seconds) that is; {MAX_PRESIGNED_S}",
         )
     return seconds
-
-
-def _http_date(text: str | None) -> str | None:
-    """A `Date` header as X-Amz-Date's form (SigV4 takes either)."""
-    moment = http_time(text)
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, UTC).strftime(AMZ_DATE)
 
 
 def _http_date(text: str | None) -> str | None:

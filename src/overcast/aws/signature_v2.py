@@ -22,7 +22,7 @@ from overcast.aws.signed_request import (
     MAX_SKEW_S,
     SKEWED,
     AuthFailure,
-    SignedRequest,
+    SignedParts,
     Verified,
     check_token,
     http_time,
@@ -32,7 +32,7 @@ from overcast.aws.signed_request import (
 
 
 def verify_header(
-    keys: KeyRing, request: SignedRequest, authorization: str, now: Callable[[], float]
+    keys: KeyRing, request: SignedParts, authorization: str, now: Callable[[], float]
 ) -> Verified:
     """The signer of a request signed `Authorization: AWS id:signature`."""
     access_key_id, sep, signature = authorization[4:].rpartition(":")
@@ -52,7 +52,7 @@ def verify_header(
 
 
 def verify_query(
-    keys: KeyRing, request: SignedRequest, query: dict[str, str], now: Callable[[], float]
+    keys: KeyRing, request: SignedParts, query: dict[str, str], now: Callable[[], float]
 ) -> Verified:
     """The signer of a SigV2 presigned URL (`query`: its decoded parameters)."""
     if "AWSAccessKeyId" not in query or "Expires" not in query:
@@ -73,9 +73,7 @@ def verify_query(
     return _match(request, key, query["Signature"], str(expires))
 
 
-def _match(
-    request: SignedRequest, key: SigningKey, signature: str, expires: str | None
-) -> Verified:
+def _match(request: SignedParts, key: SigningKey, signature: str, expires: str | None) -> Verified:
     text = string_to_sign(request, expires)
     if not _matches(key, text, signature):
         raise AuthFailure(
@@ -103,7 +101,7 @@ def _matches(key: SigningKey, text: str, signature: str) -> bool:
     )
 
 
-def string_to_sign(request: SignedRequest, expires: str | None) -> str:
+def string_to_sign(request: SignedParts, expires: str | None) -> str:
     """S3's SigV2 string to sign (verb, Content-MD5, Content-Type, Date or a presigned URL's
     Expires, the x-amz-* headers, the resource with its sub-resources), as botocore's
     HmacV1Auth builds it; its canonical_resource is reused as is."""

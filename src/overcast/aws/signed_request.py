@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote
 
 from overcast.aws.credentials import Identity, KeyRing, SigningKey
@@ -48,6 +48,22 @@ class AuthFailure(OvercastError):
         self.reason, self.message, self.details = reason, message, details
 
 
+class SignedParts(Protocol):
+    """The parts of a request a signature covers, on whatever object carries them: a
+    SignedRequest, or Lambda's InvokeCall, which Invoke's hot path verifies as it is."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def query(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def body(self) -> bytes | None: ...
+
+
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs on every request
 class SignedRequest:
     """The parts of a request a signature covers. `path` and `query` as sent (raw,
@@ -63,7 +79,8 @@ class SignedRequest:
 
 @dataclass(slots=True)
 class Verified:
-    """A verified request's signer, and what a streamed body must still match."""
+    """A verified request's signer, and what a streamed body must still match. Never changed
+    once made: the requests of one key share theirs (signature.py)."""
 
     identity: Identity
     key: SigningKey
@@ -76,6 +93,8 @@ def same_text(expected: str, provided: str) -> bool:
     `expected`, compared in constant time. As bytes: hmac.compare_digest refuses two str
     unless both are ASCII (a TypeError, which would be a 500), and a header read as Latin-1
     may hold anything; `surrogatepass` lets every str encode."""
+    if provided.isascii() and expected.isascii():  # the usual case: compared as they are
+        return hmac.compare_digest(expected, provided)
     return hmac.compare_digest(
         expected.encode("utf-8", "surrogatepass"), provided.encode("utf-8", "surrogatepass")
     )

@@ -9,7 +9,7 @@ comes from that service (its INVOKE_URL): the HTTP layer knows no service.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from overcast.aws.error_responses import error_response
 from overcast.aws.errors import ServiceError
@@ -17,8 +17,10 @@ from overcast.aws.errors import ServiceError
 
 @dataclass
 class InvokeCall:
-    """One Invoke request, taken apart. Header names are lower case."""
+    """One Invoke request, taken apart. Header names are lower case. It carries what a
+    signature covers (aws/signed_request.py's SignedParts), so it is verified as it is."""
 
+    method: ClassVar[str] = "POST"
     function_name: str
     qualifier: str | None
     headers: dict[str, str]

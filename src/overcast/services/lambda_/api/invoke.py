@@ -29,7 +29,7 @@ from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, service_model
 from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
-from overcast.aws.signed_request import AuthFailure, SignedRequest
+from overcast.aws.signed_request import MISSING, AuthFailure, SignedParts
 from overcast.aws.sigv4 import scope_of
 from overcast.aws.validation import constraints, single_error, validate
 from overcast.engine.async_queue import AsyncQueue, Policies
@@ -129,9 +129,7 @@ class InvokeEndpoint:
             )
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
-        signer = authenticated(
-            self._authenticator, "POST", call.path, call.query, headers, call.body
-        )
+        signer = authenticated(self._authenticator, call)
         context = invoke_context(headers, self._default_region, self._account_id, signer)
         access = invoke_access(
             context.region, context.account_id, call.function_name, call.qualifier
@@ -198,27 +196,22 @@ def invoke_context(
     )
 
 
-def authenticated(
-    authenticator: Authenticator | None,
-    method: str,
-    path: str,
-    query: str,
-    headers: Mapping[str, str],
-    body: bytes,
-) -> Identity | None:
+def authenticated(authenticator: Authenticator | None, request: SignedParts) -> Identity | None:
     """The request's verified signer (the root with `--auth off`; None without an
     authenticator); raises Lambda's authentication errors. Worked out before the context
     is made, so the context is made once (a frozen dataclass's `replace` is not cheap)."""
     if authenticator is None:
         return None
-    if not authenticator.enabled:
+    verifier = authenticator.verifier  # Authenticator.authenticate's steps, without its call
+    if verifier is None:  # --auth off
         return authenticator.anyone
     try:
-        signed = SignedRequest(method, path, query, headers, body)
-        verified = authenticator.authenticate(signed, "lambda")
+        verified = verifier.verify(request, "lambda")
+        if verified is None:  # Lambda takes no unsigned request
+            raise AuthFailure(MISSING)
     except AuthFailure as failure:
         raise auth_error(failure, "rest-json") from None
-    return verified.identity if verified else None
+    return verified.identity
 
 
 def wants_log_tail(headers: dict[str, str]) -> bool:

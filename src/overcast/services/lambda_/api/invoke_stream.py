@@ -23,6 +23,7 @@ from overcast.aws.lineage import MAX_HOPS
 from overcast.aws.protocols import eventstream
 from overcast.aws.protocols.rest_json import check_header_size
 from overcast.aws.request_context import DEFAULT_ACCOUNT
+from overcast.aws.signed_request import SignedRequest
 from overcast.engine.async_queue import Policies
 from overcast.engine.engine import Engine
 from overcast.engine.streaming import ResponseStream
@@ -82,11 +83,13 @@ class InvokeStreamEndpoint:
         scope = request.scope
         signer = authenticated(
             self._authenticator,
-            "POST",
-            (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
-            scope["query_string"].decode("latin-1"),
-            headers,
-            payload,
+            SignedRequest(
+                "POST",
+                (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
+                scope["query_string"].decode("latin-1"),
+                headers,
+                payload,
+            ),
         )
         context = invoke_context(headers, self._default_region, self._account_id, signer)
         params = {
