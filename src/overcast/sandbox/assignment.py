@@ -66,10 +66,14 @@ def assignment(
     program: str | None = None,
     extensions: bool = False,
     credentials: dict[str, str] | None = None,
+    trust: dict[str, str] | None = None,
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
-    runtimes served through the Runtime API the command that runs their loop."""
-    env = environment_variables(function, roots, stream, endpoint, initialization_type, program)
+    runtimes served through the Runtime API the command that runs their loop. `trust`: the
+    variables that make clients trust the server's HTTPS listener (`trust_variables`)."""
+    env = environment_variables(
+        function, roots, stream, endpoint, initialization_type, program, trust
+    )
     if credentials is not None:  # its role's session (Lambda's are reserved: never the user's)
         env.update(credentials)
     python = function.runtime if function.runtime.startswith("python") else "python3"
@@ -112,6 +116,7 @@ def environment_variables(
     endpoint: str,
     initialization_type: str,
     program: str | None = None,
+    trust: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment Lambda gives a function (as recorded on AWS, runtime by runtime, in
     LocalStack's validated `test_introspection_invoke` snapshots), with Overcast's paths."""
@@ -122,6 +127,7 @@ def environment_variables(
     runtime_dir = roots.runtime if roots.lang else roots.runtime_dir()
     return {
         **_unreserved(function.runtime, roots, runtime_dir, program),
+        **(trust or {}),  # a function's own CA settings win
         **user,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
@@ -139,6 +145,21 @@ def environment_variables(
         "AWS_ENDPOINT_URL": user.get("AWS_ENDPOINT_URL", endpoint),
         "AWS_ACCESS_KEY_ID": user.get("AWS_ACCESS_KEY_ID", "overcast"),
         "AWS_SECRET_ACCESS_KEY": user.get("AWS_SECRET_ACCESS_KEY", "overcast"),
+    }
+
+
+def trust_variables(ca_file: str, bundle_file: str) -> dict[str, str]:
+    """The variables that make a function's HTTP clients trust Overcast's HTTPS listener
+    (http/certificates.py), so that `https://` + domainName + `/` + stage reaches the
+    `@connections` API as AWS's WebSocket samples build it. Node adds NODE_EXTRA_CA_CERTS to
+    its own store; botocore (AWS_CA_BUNDLE), requests (REQUESTS_CA_BUNDLE) and OpenSSL's
+    default store (SSL_CERT_FILE: Python's ssl, Go, curl) take the bundle instead of their
+    own, so it holds the public CAs too. Lambda sets none of them by default."""
+    return {
+        "NODE_EXTRA_CA_CERTS": ca_file,
+        "AWS_CA_BUNDLE": bundle_file,
+        "REQUESTS_CA_BUNDLE": bundle_file,
+        "SSL_CERT_FILE": bundle_file,
     }
 
 

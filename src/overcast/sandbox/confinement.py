@@ -50,9 +50,13 @@ class Confinement:
         sandbox_dir: Path,
         uids: UidPool | None = None,
         node_sdk: NodeSdk | None = None,
+        trust_dir: Path | None = None,
     ) -> None:
         self.protections = protections
         self.node_sdk = node_sdk
+        # The HTTPS listener's CA files (http/certificates.py), shown read-only at their own
+        # path: the zygote binds the folder once, so no cold start pays for it.
+        self.trust_dir = trust_dir
         self._skeleton = sandbox_dir / "root"
         self._passwd_dir = sandbox_dir / "passwd"
         self._uids = uids or UidPool()
@@ -74,6 +78,8 @@ class Confinement:
         if self.protections.namespaces:
             self._skeleton.mkdir(parents=True, exist_ok=True)
             environ["OVERCAST_SANDBOX_ROOT"] = str(self._skeleton)
+            if self.trust_dir is not None:
+                environ["OVERCAST_TRUST_DIR"] = str(self.trust_dir)
         return environ
 
     def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:

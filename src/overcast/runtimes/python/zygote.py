@@ -24,6 +24,9 @@ from . import bootstrap, forkserver, protocol, rehearsal, site_packages
 def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
     host_paths = lambda_layout.restore_path()
+    trust_dir = os.environ.pop("OVERCAST_TRUST_DIR", "")
+    if trust_dir:  # the HTTPS listener's CA files (sandbox/confinement.py)
+        host_paths.append(trust_dir)
     skeleton = os.environ.pop("OVERCAST_SANDBOX_ROOT", "")
     host = isolation.HostView(skeleton, host_paths) if skeleton else None
     seccomp_filter.load(os.environ.pop("OVERCAST_SECCOMP", ""))  # after HostView's mounts
