@@ -17,7 +17,7 @@ from overcast.config import (
     data_dir_of,
 )
 
-DEFAULT_TLS_PORT = "default"  # --port + 443
+TLS_OFF = "off"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--tls-port",
         type=tls_port_option,
         metavar="PORT|off",
-        default=DEFAULT_TLS_PORT,
+        default=None,  # --port + 443
         help="the same APIs over HTTPS, with a certificate of the data dir's own CA "
         "(<data dir>/trust/ca.pem), for code that builds `https://` endpoints from a "
         "WebSocket event's domainName (default: --port + 443, e.g. 9443; 0: any free port; "
@@ -220,9 +220,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
     settings = Settings(
         host=args.host,
         port=args.port,
-        tls_port=default_tls_port(args.port)
-        if args.tls_port == DEFAULT_TLS_PORT
-        else args.tls_port,
+        tls_port=tls_port_of(args),
         data_dir=data_dir_of(args.data_dir, environ),
         keep_alive_s=args.keep_alive,
         account_id=account_id(args.account_id or environ.get("OVERCAST_ACCOUNT_ID")),
@@ -304,10 +302,10 @@ def port_number(text: str) -> int:
     return int(text)
 
 
-def tls_port_option(text: str) -> int | None:
-    """`--tls-port`: a port number, or `off` (None)."""
-    if text == "off":
-        return None
+def tls_port_option(text: str) -> int | str:
+    """`--tls-port`: a port number, or `off`."""
+    if text == TLS_OFF:
+        return TLS_OFF
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(
             f"expected a port number (0 to 65535) or off, got {text!r}"
@@ -316,7 +314,10 @@ def tls_port_option(text: str) -> int | None:
 
 
 def tls_port_of(args: argparse.Namespace) -> int | None:
-    return default_tls_port(args.port) if args.tls_port == DEFAULT_TLS_PORT else args.tls_port
+    """The HTTPS listener's port (None: no listener)."""
+    if args.tls_port is None:
+        return default_tls_port(args.port)
+    return None if args.tls_port == TLS_OFF else args.tls_port
 
 
 def default_tls_port(port: int) -> int:

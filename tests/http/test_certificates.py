@@ -1,0 +1,78 @@
+"""The HTTPS listener's certificates (http/certificates.py): a CA made once per data dir, a
+server certificate clients verify for the loopback names, and the files environments trust."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import stat
+from pathlib import Path
+
+import pytest
+
+from overcast.http.certificates import LocalCa
+
+
+def test_the_ca_is_made_once_and_its_key_kept_private(tmp_path: Path) -> None:
+    first = LocalCa(tmp_path)
+    key_file = tmp_path / "tls" / "ca.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "tls").stat().st_mode) == 0o700
+    again = LocalCa(tmp_path)
+    assert again.certificate == first.certificate  # loaded, not made anew
+
+
+def test_published_files_hold_our_ca_and_the_public_ones(tmp_path: Path) -> None:
+    ca = LocalCa(tmp_path)
+    trust = ca.publish()
+    assert trust.folder == tmp_path / "trust"
+    ours = trust.ca_file.read_text()
+    assert ours.count("BEGIN CERTIFICATE") == 1
+    bundle = trust.bundle_file.read_text()
+    assert bundle.endswith(ours)
+    assert bundle.count("BEGIN CERTIFICATE") > 10  # the public CAs, which functions still need
+    assert "PRIVATE KEY" not in bundle + "".join(p.read_text() for p in trust.folder.iterdir())
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
+def test_clients_that_trust_the_bundle_verify_the_server(tmp_path: Path, name: str) -> None:
+    ca = LocalCa(tmp_path)
+    trust = ca.publish()
+    server_context = ca.server_context("127.0.0.1")
+    client = ssl.create_default_context(cafile=str(trust.bundle_file))
+    assert client.verify_mode == ssl.CERT_REQUIRED and client.check_hostname
+    assert asyncio.run(_handshake(server_context, client, name)) == b"hello"
+
+
+def test_clients_without_the_ca_refuse_the_server(tmp_path: Path) -> None:
+    ca = LocalCa(tmp_path)
+    client = ssl.create_default_context()
+    with pytest.raises(ssl.SSLCertVerificationError):
+        asyncio.run(_handshake(ca.server_context("127.0.0.1"), client, "127.0.0.1"))
+
+
+def test_a_certificate_of_another_data_dir_is_not_trusted(tmp_path: Path) -> None:
+    server = LocalCa(tmp_path / "one").server_context("127.0.0.1")
+    other = LocalCa(tmp_path / "two").publish()
+    client = ssl.create_default_context(cafile=str(other.ca_file))
+    with pytest.raises(ssl.SSLCertVerificationError):
+        asyncio.run(_handshake(server, client, "127.0.0.1"))
+
+
+async def _handshake(server_context: ssl.SSLContext, client: ssl.SSLContext, name: str) -> bytes:
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"hello")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", port, ssl=client, server_hostname=name), 10
+        )
+        data = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+        return data
+    finally:
+        server.close()

@@ -1,0 +1,45 @@
+"""What an environment is told at assignment (sandbox/assignment.py): here, the variables that
+make its clients trust the server's HTTPS listener."""
+
+from __future__ import annotations
+
+from overcast.function import FunctionVersion
+from overcast.sandbox.assignment import Roots, environment_variables, trust_variables
+
+TRUST = trust_variables("/d/trust/ca.pem", "/d/trust/ca-bundle.pem")
+
+
+def function(**environment: str) -> FunctionVersion:
+    return FunctionVersion(
+        name="f",
+        version="$LATEST",
+        function_arn="arn:aws:lambda:us-east-1:000000000000:function:f",
+        runtime="python3.12",
+        handler="app.handler",
+        code_sha256="code",
+        revision_id="r1",
+        environment=environment,
+    )
+
+
+def variables(version: FunctionVersion, trust: dict[str, str] | None) -> dict[str, str]:
+    roots = Roots("/var/task", "/opt")
+    return environment_variables(version, roots, "s", "http://e", "on-demand", None, trust)
+
+
+def test_node_adds_our_ca_and_the_others_take_the_bundle() -> None:
+    env = variables(function(), TRUST)
+    assert env["NODE_EXTRA_CA_CERTS"] == "/d/trust/ca.pem"
+    for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        assert env[name] == "/d/trust/ca-bundle.pem"
+
+
+def test_a_functions_own_setting_wins() -> None:
+    env = variables(function(AWS_CA_BUNDLE="/var/task/mine.pem"), TRUST)
+    assert env["AWS_CA_BUNDLE"] == "/var/task/mine.pem"
+    assert env["SSL_CERT_FILE"] == "/d/trust/ca-bundle.pem"
+
+
+def test_without_an_https_listener_nothing_is_set() -> None:
+    env = variables(function(), None)
+    assert not set(TRUST) & set(env)
