@@ -76,3 +76,37 @@ async def _handshake(server_context: ssl.SSLContext, client: ssl.SSLContext, nam
         return data
     finally:
         server.close()
+
+
+PROBE = """
+import os
+
+def handler(event, context):
+    def readable(path):
+        try:
+            with open(path) as file:
+                return "certificates" if "BEGIN CERTIFICATE" in file.read() else "other"
+        except OSError as exc:
+            return type(exc).__name__
+    names = ("NODE_EXTRA_CA_CERTS", "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+    return {
+        "trusted": {name: readable(os.environ[name]) for name in names},
+        "ca_key": readable(event["ca_key"]),
+    }
+"""
+
+
+def test_environments_read_the_trusted_files_but_never_the_cas_key(server) -> None:
+    import json
+    import uuid
+
+    from support import deploy
+
+    client = server.client("lambda")
+    name = f"probe-{uuid.uuid4().hex[:8]}"
+    deploy(client, name, PROBE)
+    ca_key = str(server.data_dir / "tls" / "ca.key")
+    answer = client.invoke(FunctionName=name, Payload=json.dumps({"ca_key": ca_key}).encode())
+    seen = json.loads(answer["Payload"].read())
+    assert set(seen["trusted"].values()) == {"certificates"}, seen
+    assert seen["ca_key"] in ("FileNotFoundError", "PermissionError")
