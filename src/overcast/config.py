@@ -16,6 +16,9 @@ NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listen on every address
 TLS_PORT_OFFSET = 443  # the HTTPS listener's default port: 9000 -> 9443
+# The HTTPS listener's public CA files (http/certificates.py), as environments see them
+TRUST_CA_FILE = "ca.pem"  # Overcast's CA alone
+TRUST_BUNDLE_FILE = "ca-bundle.pem"  # the public CAs and Overcast's
 
 
 def data_dir_of(given: str | Path | None, environ: Mapping[str, str] = os.environ) -> Path:

@@ -40,7 +40,6 @@ from overcast.observe.log_buffer import BufferedLogSink
 from overcast.observe.logs import LogStore
 from overcast.resource_providers import ResourceProviders
 from overcast.runtimes.node_sdk import NodeSdk
-from overcast.sandbox.assignment import trust_variables
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
 from overcast.sandbox.loopback_guard import LoopbackGuard
@@ -155,7 +154,6 @@ def build_platform(settings: Settings) -> Platform:
         confinement,
         node_binaries=settings.node_binaries,
         credentials=RoleCredentials(sessions),
-        trust=trust_variables(str(trust.ca_file), str(trust.bundle_file)) if trust else None,
     )
     log_sink = BufferedLogSink(logs)
     # The engine and the control plane need each other: reservations are read through this.

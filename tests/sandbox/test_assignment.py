@@ -6,7 +6,7 @@ from __future__ import annotations
 from overcast.function import FunctionVersion
 from overcast.sandbox.assignment import Roots, environment_variables, trust_variables
 
-TRUST = trust_variables("/d/trust/ca.pem", "/d/trust/ca-bundle.pem")
+TRUST = trust_variables("/d/trust")
 
 
 def function(**environment: str) -> FunctionVersion:
@@ -22,22 +22,28 @@ def function(**environment: str) -> FunctionVersion:
     )
 
 
-def variables(version: FunctionVersion, trust: dict[str, str] | None) -> dict[str, str]:
-    roots = Roots("/var/task", "/opt")
-    return environment_variables(version, roots, "s", "http://e", "on-demand", None, trust)
+def variables(version: FunctionVersion, trust: str | None) -> dict[str, str]:
+    roots = Roots("/var/task", "/opt", trust=trust)
+    return environment_variables(version, roots, "s", "http://e", "on-demand")
 
 
 def test_node_adds_our_ca_and_the_others_take_the_bundle() -> None:
-    env = variables(function(), TRUST)
+    env = variables(function(), "/d/trust")
     assert env["NODE_EXTRA_CA_CERTS"] == "/d/trust/ca.pem"
     for name in ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
         assert env[name] == "/d/trust/ca-bundle.pem"
 
 
 def test_a_functions_own_setting_wins() -> None:
-    env = variables(function(AWS_CA_BUNDLE="/var/task/mine.pem"), TRUST)
+    env = variables(function(AWS_CA_BUNDLE="/var/task/mine.pem"), "/d/trust")
     assert env["AWS_CA_BUNDLE"] == "/var/task/mine.pem"
     assert env["SSL_CERT_FILE"] == "/d/trust/ca-bundle.pem"
+
+
+def test_isolated_environments_find_the_files_at_one_path() -> None:
+    trusted = Roots.isolated(trust=True)
+    assert trusted.trust == "/var/overcast/trust"
+    assert Roots.isolated().trust is None
 
 
 def test_without_an_https_listener_nothing_is_set() -> None:

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from overcast.config import WILDCARD_HOSTS
+from overcast.config import TRUST_BUNDLE_FILE, TRUST_CA_FILE, WILDCARD_HOSTS
 
 CA_NAME = "Overcast local CA"
 CA_DAYS = 3650
@@ -151,9 +151,8 @@ class LocalCa:
         """Write the files environments trust (rewritten at each start: the public CAs may
         have been updated since)."""
         ours = _pem(self.certificate)
-        trust = Trust(
-            self.public_dir, self.public_dir / "ca.pem", self.public_dir / "ca-bundle.pem"
-        )
+        folder = self.public_dir
+        trust = Trust(folder, folder / TRUST_CA_FILE, folder / TRUST_BUNDLE_FILE)
         _write(trust.ca_file, ours, 0o644)
         public = _public_cas()
         _write(trust.bundle_file, public.rstrip(b"\n") + b"\n\n" + ours if public else ours, 0o644)

@@ -7,8 +7,9 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from overcast.config import TRUST_BUNDLE_FILE, TRUST_CA_FILE
 from overcast.function import FunctionVersion
-from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, run_main
+from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, TRUST, run_main
 
 # Below the folder that holds the `overcast` package (PACKAGE_ROOT on the host, /var/runtime
 # inside an isolated environment).
@@ -30,17 +31,20 @@ class Roots:
     """Where an environment finds its code, its layers, Overcast's runtime and the language
     runtime: Lambda's /var/task, /opt, /var/runtime and /var/lang when isolated, the host
     folders when not (`lang` None: the runtime program's own folder). `node_modules`: the
-    Node.js runtime's AWS SDK (Lambda's /var/runtime/node_modules; runtimes/node_sdk.py)."""
+    Node.js runtime's AWS SDK (Lambda's /var/runtime/node_modules; runtimes/node_sdk.py).
+    `trust`: the folder of the HTTPS listener's CA files (None: no listener)."""
 
     task: str
     opt: str
     runtime: str = PACKAGE_ROOT
     lang: str | None = None
     node_modules: str | None = None
+    trust: str | None = None
 
     @classmethod
-    def isolated(cls) -> Roots:
-        return cls("/var/task", "/opt", RUNTIME, LANG, f"{RUNTIME}/node_modules")
+    def isolated(cls, trust: bool = False) -> Roots:
+        modules = f"{RUNTIME}/node_modules"
+        return cls("/var/task", "/opt", RUNTIME, LANG, modules, TRUST if trust else None)
 
     def runtime_dir(self) -> str:
         return f"{self.runtime}/{RUNTIME_SUBDIR}"
@@ -66,14 +70,10 @@ def assignment(
     program: str | None = None,
     extensions: bool = False,
     credentials: dict[str, str] | None = None,
-    trust: dict[str, str] | None = None,
 ) -> dict:
     """The ASSIGN message: environment, working directory, import path and handler, and for
-    runtimes served through the Runtime API the command that runs their loop. `trust`: the
-    variables that make clients trust the server's HTTPS listener (`trust_variables`)."""
-    env = environment_variables(
-        function, roots, stream, endpoint, initialization_type, program, trust
-    )
+    runtimes served through the Runtime API the command that runs their loop."""
+    env = environment_variables(function, roots, stream, endpoint, initialization_type, program)
     if credentials is not None:  # its role's session (Lambda's are reserved: never the user's)
         env.update(credentials)
     python = function.runtime if function.runtime.startswith("python") else "python3"
@@ -116,7 +116,6 @@ def environment_variables(
     endpoint: str,
     initialization_type: str,
     program: str | None = None,
-    trust: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """The environment Lambda gives a function (as recorded on AWS, runtime by runtime, in
     LocalStack's validated `test_introspection_invoke` snapshots), with Overcast's paths."""
@@ -127,7 +126,7 @@ def environment_variables(
     runtime_dir = roots.runtime if roots.lang else roots.runtime_dir()
     return {
         **_unreserved(function.runtime, roots, runtime_dir, program),
-        **(trust or {}),  # a function's own CA settings win
+        **(trust_variables(roots.trust) if roots.trust else {}),  # the function's own win
         **user,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
@@ -148,18 +147,19 @@ def environment_variables(
     }
 
 
-def trust_variables(ca_file: str, bundle_file: str) -> dict[str, str]:
+def trust_variables(folder: str) -> dict[str, str]:
     """The variables that make a function's HTTP clients trust Overcast's HTTPS listener
     (http/certificates.py), so that `https://` + domainName + `/` + stage reaches the
     `@connections` API as AWS's WebSocket samples build it. Node adds NODE_EXTRA_CA_CERTS to
     its own store; botocore (AWS_CA_BUNDLE), requests (REQUESTS_CA_BUNDLE) and OpenSSL's
     default store (SSL_CERT_FILE: Python's ssl, Go, curl) take the bundle instead of their
     own, so it holds the public CAs too. Lambda sets none of them by default."""
+    bundle = f"{folder}/{TRUST_BUNDLE_FILE}"
     return {
-        "NODE_EXTRA_CA_CERTS": ca_file,
-        "AWS_CA_BUNDLE": bundle_file,
-        "REQUESTS_CA_BUNDLE": bundle_file,
-        "SSL_CERT_FILE": bundle_file,
+        "NODE_EXTRA_CA_CERTS": f"{folder}/{TRUST_CA_FILE}",
+        "AWS_CA_BUNDLE": bundle,
+        "REQUESTS_CA_BUNDLE": bundle,
+        "SSL_CERT_FILE": bundle,
     }
 
 

@@ -54,8 +54,8 @@ class Confinement:
     ) -> None:
         self.protections = protections
         self.node_sdk = node_sdk
-        # The HTTPS listener's CA files (http/certificates.py), shown read-only at their own
-        # path: the zygote binds the folder once, so no cold start pays for it.
+        # The HTTPS listener's CA files (http/certificates.py), shown read-only at
+        # lambda_layout.TRUST: the zygote binds the folder once, so no cold start pays for it.
         self.trust_dir = trust_dir
         self._skeleton = sandbox_dir / "root"
         self._passwd_dir = sandbox_dir / "passwd"
@@ -85,9 +85,10 @@ class Confinement:
     def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:
         """Where the function's code and merged layers appear inside its environment."""
         if self.protections.namespaces:
-            return Roots.isolated()
+            return Roots.isolated(trust=self.trust_dir is not None)
         sdk = str(self.node_sdk.node_modules) if self.node_sdk else None
-        return Roots(str(code_dir), function.opt_dir or OPT_ROOT, node_modules=sdk)
+        trust = str(self.trust_dir) if self.trust_dir is not None else None
+        return Roots(str(code_dir), function.opt_dir or OPT_ROOT, node_modules=sdk, trust=trust)
 
     def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
         """The isolation spec for a new spare environment, and what it holds from now on.

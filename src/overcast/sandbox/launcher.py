@@ -90,12 +90,10 @@ class Launcher:
         init_limit_s: float = INIT_LIMIT_S,
         thread_times: Reader = thread_times,
         credentials: Callable[[FunctionVersion], dict[str, str]] | None = None,
-        trust: dict[str, str] | None = None,
     ) -> None:
         # What an environment is given to call AWS with (AWS_ACCESS_KEY_ID and the rest):
         # its role's session, made by the factory's issuer; None: the placeholders.
         self._credentials = credentials
-        self._trust = trust  # assignment.trust_variables: the HTTPS listener's CA, if any
         self._init_limit_s = init_limit_s
         self._thread_times = thread_times
         self._interpreters = interpreters
@@ -234,7 +232,6 @@ class Launcher:
             self._program(function.runtime),
             environment.extensions,
             self._credentials(function) if self._credentials is not None else None,
-            self._trust,
         )
         node = self._node.get(function.runtime) if function.runtime.startswith("nodejs") else None
         message["isolation"] = await self.confinement.assign(
