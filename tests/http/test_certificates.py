@@ -88,7 +88,7 @@ def handler(event, context):
                 return "certificates" if "BEGIN CERTIFICATE" in file.read() else "other"
         except OSError as exc:
             return type(exc).__name__
-    names = ("NODE_EXTRA_CA_CERTS", "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+    names = ("AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
     return {
         "trusted": {name: readable(os.environ[name]) for name in names},
         "ca_key": readable(event["ca_key"]),

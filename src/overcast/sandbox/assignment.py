@@ -15,6 +15,7 @@ from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, TRUST, r
 # inside an isolated environment).
 RUNTIME_SUBDIR = "overcast/runtimes/python"
 NODE_BOOTSTRAP = "overcast/runtimes/node/bootstrap.mjs"
+NODE_CA_VARIABLE = "OVERCAST_CA_FILE"  # read and removed by the Node runtime (node/trust.mjs)
 API_CLIENT = "overcast.runtimes.python.api_client"
 # Lambda's PATH: the language runtime's bin first, then the system's, then the layers'
 # (custom runtimes have no /var/lang).
@@ -126,7 +127,8 @@ def environment_variables(
     runtime_dir = roots.runtime if roots.lang else roots.runtime_dir()
     return {
         **_unreserved(function.runtime, roots, runtime_dir, program),
-        **(trust_variables(roots.trust) if roots.trust else {}),  # the function's own win
+        # the function's own settings win
+        **(trust_variables(roots.trust, function.runtime) if roots.trust else {}),
         **user,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
@@ -147,20 +149,20 @@ def environment_variables(
     }
 
 
-def trust_variables(folder: str) -> dict[str, str]:
+def trust_variables(folder: str, runtime: str) -> dict[str, str]:
     """The variables that make a function's HTTP clients trust Overcast's HTTPS listener
     (http/certificates.py), so that `https://` + domainName + `/` + stage reaches the
-    `@connections` API as AWS's WebSocket samples build it. Node adds NODE_EXTRA_CA_CERTS to
-    its own store; botocore (AWS_CA_BUNDLE), requests (REQUESTS_CA_BUNDLE) and OpenSSL's
-    default store (SSL_CERT_FILE: Python's ssl, Go, curl) take the bundle instead of their
-    own, so it holds the public CAs too. Lambda sets none of them by default."""
+    `@connections` API as AWS's WebSocket samples build it. botocore (AWS_CA_BUNDLE),
+    requests (REQUESTS_CA_BUNDLE) and OpenSSL's default store (SSL_CERT_FILE: Python's ssl,
+    Go, curl) take the bundle instead of their own, so it holds the public CAs too; each is
+    read when a client first opens a TLS connection, as its own would be. Overcast's Node
+    runtime adds the CA itself on first use (OVERCAST_CA_FILE: node/trust.mjs), where
+    NODE_EXTRA_CA_CERTS would cost every cold start. Lambda sets none of them by default."""
     bundle = f"{folder}/{TRUST_BUNDLE_FILE}"
-    return {
-        "NODE_EXTRA_CA_CERTS": f"{folder}/{TRUST_CA_FILE}",
-        "AWS_CA_BUNDLE": bundle,
-        "REQUESTS_CA_BUNDLE": bundle,
-        "SSL_CERT_FILE": bundle,
-    }
+    variables = {"AWS_CA_BUNDLE": bundle, "REQUESTS_CA_BUNDLE": bundle, "SSL_CERT_FILE": bundle}
+    if runtime.startswith("nodejs"):
+        variables[NODE_CA_VARIABLE] = f"{folder}/{TRUST_CA_FILE}"
+    return variables
 
 
 def _unreserved(runtime: str, roots: Roots, runtime_dir: str, program: str | None) -> dict:
