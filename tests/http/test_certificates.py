@@ -110,3 +110,41 @@ def test_environments_read_the_trusted_files_but_never_the_cas_key(server) -> No
     seen = json.loads(answer["Payload"].read())
     assert set(seen["trusted"].values()) == {"certificates"}, seen
     assert seen["ca_key"] in ("FileNotFoundError", "PermissionError")
+
+
+def test_every_api_answers_over_https_and_off_means_no_listener(launch, tmp_path: Path) -> None:
+    """The HTTPS listener serves the same app (Lambda's API and its Invoke shortcut too); the
+    server says where, and with `--tls-port off` there is none. A second start keeps the CA."""
+    import re
+    import uuid
+
+    import boto3
+    from botocore.config import Config
+
+    from support import deploy
+
+    output = tmp_path / "out.txt"
+    server = launch(tmp_path / "data", output=output)
+    announced = re.search(r"HTTPS: https://127\.0\.0\.1:(\d+) \(certificate authority: (.+)\)",
+                          output.read_text())  # fmt: skip
+    assert announced, output.read_text()
+    assert Path(announced.group(2)) == tmp_path / "data" / "trust" / "ca.pem"
+    ca_before = Path(announced.group(2)).read_bytes()
+    client = boto3.client(
+        "lambda",
+        endpoint_url=f"https://127.0.0.1:{announced.group(1)}",
+        region_name="us-east-1",
+        verify=announced.group(2),
+        config=Config(retries={"max_attempts": 0}),
+        **server.credentials,
+    )
+    name = f"tls-{uuid.uuid4().hex[:8]}"
+    deploy(client, name, "def handler(event, context):\n    return event\n")
+    answer = client.invoke(FunctionName=name, Payload=b'{"over": "tls"}')
+    assert answer["Payload"].read() == b'{"over": "tls"}'
+    server.stop()
+
+    output.write_text("")
+    launch(tmp_path / "data", "--tls-port", "off", output=output)
+    assert "HTTPS:" not in output.read_text()
+    assert (tmp_path / "data" / "trust" / "ca.pem").read_bytes() == ca_before
