@@ -20,7 +20,7 @@ from overcast.aws.gateway import Gateway
 from overcast.aws.request_auth import RequestAuth
 from overcast.aws.root_key import RootKey, load_or_create
 from overcast.aws.sessions import SessionKeys
-from overcast.config import Settings
+from overcast.config import TRUST_CA_FILE, Settings
 from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
@@ -459,7 +459,7 @@ def _announce(settings: Settings, protections: Protections, root: RootKey) -> No
 def _https_line(settings: Settings) -> str:
     if settings.tls_authority is None:
         return ""
-    ca_file = settings.data_dir / "trust" / "ca.pem"
+    ca_file = settings.data_dir / "trust" / TRUST_CA_FILE
     return f"  HTTPS: https://{settings.tls_authority} (certificate authority: {ca_file})\n"
 
 

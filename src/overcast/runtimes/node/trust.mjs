@@ -3,8 +3,8 @@
 // call `"https://" + requestContext.domainName + "/" + stage`. NODE_EXTRA_CA_CERTS would do
 // it too, but Node then builds its whole root store at startup (about 20 ms on every cold
 // start, measured); here the CA is added on first use, to each context that uses the default
-// store (a caller's own `ca` replaces that store, and is left as it is). The same hook as the
-// win-ca and syswide-cas packages use.
+// store (a caller's own `ca` replaces that store, and is left as it is), as the syswide-cas
+// package does it.
 import fs from "node:fs";
 import tls from "node:tls";
 
