@@ -63,6 +63,7 @@ def overcast_process(*extra: str, data_dir: str | None = None):
     with tempfile.TemporaryDirectory() as scratch:
         port = free_port()
         command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
+        command += ["--tls-port", "0"]  # the port + 443 may be taken
         process = subprocess.Popen(
             # Without the access log's lines (at most 20 a second) in the benchmark's output.
             [*command, "--data-dir", data_dir or scratch, "--log-level", "warning", *extra],

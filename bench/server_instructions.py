@@ -101,6 +101,7 @@ def instructions(out: str) -> int:
 
 def overcast_server(port: int, scratch: str, *extra: str) -> list[str]:
     command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
+    command += ["--tls-port", "0"]  # the port + 443 may be taken
     # Without the access log: nobody reads the server's stdout here, and a full pipe would
     # stall it (and each line would be counted as the server's work).
     return command + ["--data-dir", scratch, "--log-level", "warning", *extra]

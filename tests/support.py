@@ -97,6 +97,8 @@ def start_server(data_dir: Path, *extra: str, output: Path | None = None) -> Run
     endpoint = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "overcast.cli.main", "server", "--port", str(port)]
     command += ["--data-dir", str(data_dir), *extra]
+    if "--tls-port" not in extra:
+        command += ["--tls-port", "0"]  # port + 443 may be taken: any free one
     if "--log-level" not in extra:
         command += ["--log-level", "warning"]  # no access log lines in the test run's output
     if "--master-key-file" not in extra:

@@ -14,6 +14,11 @@ PYTHON_RUNTIMES = tuple(f"python3.{minor}" for minor in range(9, 15))
 PROVIDED_RUNTIMES = ("provided.al2", "provided.al2023")
 NODE_RUNTIMES = ("nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listen on every address
+TLS_PORT_OFFSET = 443  # the HTTPS listener's default port: 9000 -> 9443
+# The HTTPS listener's public CA files (http/certificates.py), as environments see them
+TRUST_CA_FILE = "ca.pem"  # Overcast's CA alone
+TRUST_BUNDLE_FILE = "ca-bundle.pem"  # the public CAs and Overcast's
 
 
 def data_dir_of(given: str | Path | None, environ: Mapping[str, str] = os.environ) -> Path:
@@ -41,6 +46,8 @@ def _default_node() -> dict[str, str]:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 9000
+    # The HTTPS listener (http/certificates.py) beside the plain port; None: none
+    tls_port: int | None = None
     data_dir: Path = field(default_factory=lambda: Path(os.path.expanduser("~/.overcast")))
     account_id: str = "000000000000"
     default_region: str = "us-east-1"
@@ -73,6 +80,14 @@ class Settings:
     def endpoint(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def tls_authority(self) -> str | None:
+        """`host:port` of the HTTPS listener as functions on this machine reach it (None:
+        no listener): what a WebSocket event's domainName starts with."""
+        if self.tls_port is None:
+            return None
+        return f"{local_host(self.host)}:{self.tls_port}"
+
     def with_interpreter_overrides(self, spec: str | None) -> Settings:
         """Apply `python3.12=/usr/bin/python3.12,python3.9=...` (the --python flag / env var)."""
         self.interpreters.update(parse_mapping(spec))
@@ -82,6 +97,14 @@ class Settings:
         """Apply `nodejs22.x=/opt/node22/bin/node,...` (the --node flag / env var)."""
         self.node_binaries.update(parse_mapping(spec))
         return self
+
+
+def local_host(host: str) -> str:
+    """Where a process on this machine reaches a server listening on `host` (loopback for
+    a wildcard), as a URL's host."""
+    if host in WILDCARD_HOSTS:
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def parse_mapping(spec: str | None) -> dict[str, str]:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 import subprocess
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from overcast.aws.gateway import Gateway
 from overcast.aws.request_auth import RequestAuth
 from overcast.aws.root_key import RootKey, load_or_create
 from overcast.aws.sessions import SessionKeys
-from overcast.config import Settings
+from overcast.config import TRUST_CA_FILE, Settings
 from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
@@ -27,6 +28,7 @@ from overcast.engine.engine import Engine
 from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_bytes, host_used_bytes
 from overcast.engine.starts import StartSlots
 from overcast.http.app import InvokeFront, PostRoute, build_app
+from overcast.http.certificates import LocalCa
 from overcast.http.connection_guard import ConnectionLimits, default_max_connections
 from overcast.http.fast_http import WholeFrontDoor, protocol_for
 from overcast.http.parameters_secrets import ParametersSecretsHost
@@ -87,6 +89,8 @@ class Platform:
     parameters_secrets: ParametersSecretsHost | None = None
     # The resource types the services provide to CloudFormation (resource_providers.py)
     resource_providers: ResourceProviders | None = None
+    # The HTTPS listener's CA (http/certificates.py); None: no HTTPS listener
+    local_ca: LocalCa | None = None
     _collecting: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -129,9 +133,16 @@ def build_platform(settings: Settings) -> Platform:
     protections = detect_protections(settings.isolation)
     if protections.own_uid and not protections.namespaces:
         share_code(settings.data_dir)  # environments of other uids open the code by path
+    # The HTTPS listener's CA, made once per data dir; environments trust it (its files are
+    # written here, once, before any environment starts).
+    local_ca = LocalCa(settings.data_dir) if settings.tls_port is not None else None
+    trust = local_ca.publish() if local_ca is not None else None
     # Node.js environments see the AWS SDK installed in the shared cache (runtimes/node_sdk.py).
     confinement = Confinement(
-        protections, settings.data_dir / "sandbox", node_sdk=NodeSdk.default()
+        protections,
+        settings.data_dir / "sandbox",
+        node_sdk=NodeSdk.default(),
+        trust_dir=trust.folder if trust is not None else None,
     )
     root = load_or_create(settings.data_dir, settings.account_id)
     sessions = SessionKeys(settings.data_dir / "sessions.db")
@@ -290,6 +301,7 @@ def build_platform(settings: Settings) -> Platform:
         sessions=sessions,
         parameters_secrets=parameters_secrets,
         resource_providers=kernels.resource_providers,
+        local_ca=local_ca,
     )
 
 
@@ -327,9 +339,12 @@ def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:
     return MemoryBudget(limit, cgroups.usage_bytes if cgroups is not None else host_used_bytes)
 
 
-def run_server(settings: Settings, sockets: list[socket.socket]) -> None:
-    """`overcast server`: serve every API on `sockets` (bound to settings.host and .port)
-    until SIGINT/SIGTERM, then stop the platform in order."""
+def run_server(
+    settings: Settings, sockets: list[socket.socket], tls_sockets: list[socket.socket] = ()
+) -> None:
+    """`overcast server`: serve every API on `sockets` (bound to settings.host and .port),
+    and over HTTPS on `tls_sockets` (settings.tls_port), until SIGINT/SIGTERM, then stop the
+    platform in order."""
     configure_logging(settings.log_level)
     limits = ConnectionLimits(
         head_timeout_s=settings.head_timeout_s,
@@ -338,11 +353,14 @@ def run_server(settings: Settings, sockets: list[socket.socket]) -> None:
     )
     import uvloop
 
-    uvloop.run(_serve(settings, sockets, limits))
+    uvloop.run(_serve(settings, sockets, limits, list(tls_sockets)))
 
 
 async def _serve(
-    settings: Settings, sockets: list[socket.socket], limits: ConnectionLimits
+    settings: Settings,
+    sockets: list[socket.socket],
+    limits: ConnectionLimits,
+    tls_sockets: list[socket.socket],
 ) -> None:
     platform = build_platform(settings)
     config = uvicorn.Config(
@@ -360,7 +378,7 @@ async def _serve(
         # past that, 1009); the protocol refuses a message past twice that before buffering it
         ws_max_size=WS_MAX_MESSAGE,
     )
-    server = Server(config)
+    server = Server(config, tls_sockets, tls_context(platform))
     platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
     guard = guard_loopback(settings, platform.protections)
     host = platform.parameters_secrets
@@ -368,6 +386,8 @@ async def _serve(
         if guard is not None:
             host.allow_port, host.peers = guard.allow, guard.peers
         host.start()
+    if guard is not None and settings.tls_port is not None:
+        guard.allow(settings.tls_port)  # functions call the @connections API over HTTPS
     platform.start()
     _announce(settings, platform.protections, root_of(platform))
     try:
@@ -379,6 +399,14 @@ async def _serve(
         if guard is not None:
             guard.remove()
         print("Overcast stopped.", flush=True)
+
+
+def tls_context(platform: Platform) -> ssl.SSLContext | None:
+    """The HTTPS listener's context: a certificate for this start's host, signed by the data
+    dir's CA."""
+    if platform.local_ca is None:
+        return None
+    return platform.local_ca.server_context(platform.settings.host)
 
 
 def root_of(platform: Platform) -> RootKey:
@@ -420,11 +448,19 @@ def _announce(settings: Settings, protections: Protections, root: RootKey) -> No
         f"(access key id {root.key.access_key_id}).\n"
         f'  AWS CLI, SAM, SDKs: eval "$(overcast env{env_flags})"\n'
         f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}{cli_data_dir}\n"
-        "Isolation of execution environments (see `overcast doctor`):\n  "
+        + _https_line(settings)
+        + "Isolation of execution environments (see `overcast doctor`):\n  "
         + "\n  ".join(protections.describe())
         + "".join(f"\n  - {note}" for note in protections.notes if OPEN_LOOPBACK in note),
         flush=True,
     )
+
+
+def _https_line(settings: Settings) -> str:
+    if settings.tls_authority is None:
+        return ""
+    ca_file = settings.data_dir / "trust" / TRUST_CA_FILE
+    return f"  HTTPS: https://{settings.tls_authority} (certificate authority: {ca_file})\n"
 
 
 def _default_dir(settings: Settings) -> bool:

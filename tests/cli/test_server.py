@@ -109,3 +109,27 @@ def test_help_says_what_the_access_log_writes(capsys: pytest.CaptureFixture) -> 
         build_parser().parse_args(["server", "--help"])
     help_text = "default info: an access log line per request, at most 20 a second; warning: none"
     assert help_text in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_https_port_is_the_port_plus_443_unless_chosen() -> None:
+    assert settings_for([]).tls_port == 9443
+    assert settings_for(["--port", "9100"]).tls_port == 9543
+    assert settings_for(["--port", "0"]).tls_port == 0  # any free one, as the port's
+    assert settings_for(["--port", "65500"]).tls_port == 0
+    assert settings_for(["--tls-port", "8443"]).tls_port == 8443
+    assert settings_for(["--tls-port", "off"]).tls_port is None
+
+
+@pytest.mark.parametrize("value", ["on", "-1", "65536", ""])
+def test_a_bad_https_port_is_a_usage_error(value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["server", "--tls-port", value])
+    assert exited.value.code == 2
+
+
+def test_the_https_authority_functions_reach() -> None:
+    assert settings_for(["--host", "0.0.0.0", "--tls-port", "8443"]).tls_authority == (
+        "127.0.0.1:8443"
+    )
+    assert settings_for(["--host", "::1", "--tls-port", "8443"]).tls_authority == "[::1]:8443"
+    assert settings_for(["--tls-port", "off"]).tls_authority is None

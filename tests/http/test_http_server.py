@@ -130,3 +130,22 @@ def test_a_stopped_server_says_so_and_exits_0(launch, tmp_path: Path, stop: int)
     name = signal.Signals(stop).name
     assert f"Overcast is stopping ({name}): finishing the requests in progress" in lines
     assert lines[-1] == "Overcast stopped."
+
+
+def test_the_cli_says_only_that_the_https_port_is_busy(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "overcast.cli.main", "server", "--port", "0"]
+            + ["--tls-port", str(port), "--data-dir", str(tmp_path / "data")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: port {port} is in use: stop the other server or pass --tls-port (off: none)\n"
+    )

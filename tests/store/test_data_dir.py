@@ -71,14 +71,14 @@ def test_a_shared_folder_keeps_its_mode_with_a_warning(tmp_path: Path) -> None:
     assert lock.warning is not None and "chmod 700" in lock.warning
 
 
-def test_share_code_opens_code_and_nothing_else(tmp_path: Path) -> None:
+def test_share_code_opens_code_and_trust_and_nothing_else(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     claim(data_dir).release()
-    for name in ("code", "logs", "s3"):
+    for name in ("code", "trust", "tls", "logs", "s3"):
         (data_dir / name).mkdir(mode=0o755)
     share_code(data_dir)
-    assert mode(data_dir) == mode(data_dir / "code") == 0o711
-    assert mode(data_dir / "logs") == mode(data_dir / "s3") == 0o700
+    assert mode(data_dir) == mode(data_dir / "code") == mode(data_dir / "trust") == 0o711
+    assert mode(data_dir / "logs") == mode(data_dir / "s3") == mode(data_dir / "tls") == 0o700
 
 
 @pytest.fixture

@@ -8,7 +8,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from overcast.cli.client import CliContext
-from overcast.config import LOG_LEVELS, NODE_RUNTIMES, PYTHON_RUNTIMES, Settings, data_dir_of
+from overcast.config import (
+    LOG_LEVELS,
+    NODE_RUNTIMES,
+    PYTHON_RUNTIMES,
+    TLS_PORT_OFFSET,
+    Settings,
+    data_dir_of,
+)
+
+TLS_OFF = "off"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -19,6 +28,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=port_number, default=9000)
+    parser.add_argument(
+        "--tls-port",
+        type=tls_port_option,
+        metavar="PORT|off",
+        default=None,  # --port + 443
+        help="the same APIs over HTTPS, with a certificate of the data dir's own CA "
+        "(<data dir>/trust/ca.pem), for code that builds `https://` endpoints from a "
+        "WebSocket event's domainName (default: --port + 443, e.g. 9443; 0: any free port; "
+        "off: none)",
+    )
     parser.add_argument(
         "--data-dir",
         type=Path,
@@ -185,7 +204,11 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.err.write(f"warning: {lock.warning}\n")
         sockets = listen(settings.host, settings.port)
         settings.port = sockets[0].getsockname()[1]  # the one chosen, for --port 0
-        run_server(settings, sockets)
+        tls_sockets = []
+        if settings.tls_port is not None:
+            tls_sockets = listen(settings.host, settings.tls_port, "--tls-port (off: none)")
+            settings.tls_port = tls_sockets[0].getsockname()[1]
+        run_server(settings, sockets, tls_sockets)
     except KeyboardInterrupt:
         pass  # Ctrl-C before the server was up
     finally:
@@ -197,6 +220,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
     settings = Settings(
         host=args.host,
         port=args.port,
+        tls_port=tls_port_of(args),
         data_dir=data_dir_of(args.data_dir, environ),
         keep_alive_s=args.keep_alive,
         account_id=account_id(args.account_id or environ.get("OVERCAST_ACCOUNT_ID")),
@@ -276,6 +300,30 @@ def port_number(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"expected a port number (0 to 65535), got {text!r}")
     return int(text)
+
+
+def tls_port_option(text: str) -> int | str:
+    """`--tls-port`: a port number, or `off`."""
+    if text == TLS_OFF:
+        return TLS_OFF
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a port number (0 to 65535) or off, got {text!r}"
+        )
+    return int(text)
+
+
+def tls_port_of(args: argparse.Namespace) -> int | None:
+    """The HTTPS listener's port (None: no listener)."""
+    if args.tls_port is None:
+        return default_tls_port(args.port)
+    return None if args.tls_port == TLS_OFF else args.tls_port
+
+
+def default_tls_port(port: int) -> int:
+    """--port + 443 (9443 beside 9000); any free port where that is no port (--port 0)."""
+    tls_port = port + TLS_PORT_OFFSET
+    return tls_port if port and tls_port <= 65535 else 0
 
 
 def positive_int(text: str) -> int:

@@ -3,12 +3,14 @@ logging, and a shutdown that lets the platform stop in order."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
 import resource
 import signal
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from types import FrameType
@@ -23,10 +25,11 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 FILE_LIMIT_CEILING = 1 << 20
 
 
-def listen(host: str, port: int) -> list[socket.socket]:
+def listen(host: str, port: int, flag: str = "--port") -> list[socket.socket]:
     """Bound, listening sockets for `host` (every address it resolves to) and `port`, made
-    before anything else starts, so a busy port is the one thing said about it. IPv6 sockets
-    take IPv6 only, as asyncio's own `create_server` does."""
+    before anything else starts, so a busy port is the one thing said about it (`flag`: the
+    option that chooses another). IPv6 sockets take IPv6 only, as asyncio's own
+    `create_server` does."""
     try:
         found = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -44,7 +47,7 @@ def listen(host: str, port: int) -> list[socket.socket]:
             try:
                 sock.bind(address)
             except OSError as exc:
-                raise PortUnavailable(_bind_failure(exc, host, port)) from exc
+                raise PortUnavailable(_bind_failure(exc, host, port, flag)) from exc
             sock.listen(BACKLOG)
     except BaseException:
         for sock in sockets:
@@ -53,11 +56,11 @@ def listen(host: str, port: int) -> list[socket.socket]:
     return sockets
 
 
-def _bind_failure(exc: OSError, host: str, port: int) -> str:
+def _bind_failure(exc: OSError, host: str, port: int, flag: str) -> str:
     if exc.errno == errno.EADDRINUSE:
-        return f"port {port} is in use: stop the other server or pass --port"
+        return f"port {port} is in use: stop the other server or pass {flag}"
     if exc.errno == errno.EACCES:
-        return f"no permission to listen on port {port} (below 1024 needs root): pass --port"
+        return f"no permission to listen on port {port} (below 1024 needs root): pass {flag}"
     if exc.errno == errno.EADDRNOTAVAIL:
         return f"{host} is not an address of this machine: pass --host"
     return f"cannot listen on {host}:{port}: {exc.strerror}"
@@ -142,9 +145,41 @@ def access_log_on(level: str) -> bool:
 class Server(uvicorn.Server):
     """uvicorn's server, except that SIGINT or SIGTERM ends `serve()` without being raised
     again after it (uvicorn re-raises it, and SIGTERM's default action would kill the process
-    before the platform stops: buffered logs lost), and says that it is stopping."""
+    before the platform stops: buffered logs lost), and says that it is stopping; and that it
+    also serves the same app over HTTPS on `tls_sockets` (uvicorn has one SSL setting for
+    all its sockets): same protocol, same connection count, closed at the same shutdown."""
 
     stop_signal: str | None = None
+
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        tls_sockets: list[socket.socket] = (),
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        super().__init__(config)
+        self._tls_sockets = list(tls_sockets)
+        self._tls_context = tls_context
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self._tls_sockets or self._tls_context is None or self.should_exit:
+            return
+        config, loop = self.config, asyncio.get_running_loop()
+
+        def create_protocol(_loop: asyncio.AbstractEventLoop | None = None) -> asyncio.Protocol:
+            return config.http_protocol_class(  # as uvicorn's own startup makes them
+                config=config,
+                server_state=self.server_state,
+                app_state=self.lifespan.state,
+                _loop=_loop,
+            )
+
+        for sock in self._tls_sockets:
+            listener = await loop.create_server(
+                create_protocol, sock=sock, ssl=self._tls_context, backlog=config.backlog
+            )
+            self.servers.append(listener)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:

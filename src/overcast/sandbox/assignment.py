@@ -7,13 +7,15 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from overcast.config import TRUST_BUNDLE_FILE, TRUST_CA_FILE
 from overcast.function import FunctionVersion
-from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, run_main
+from overcast.sandbox.lambda_layout import LANG, PACKAGE_ROOT, RUNTIME, TRUST, run_main
 
 # Below the folder that holds the `overcast` package (PACKAGE_ROOT on the host, /var/runtime
 # inside an isolated environment).
 RUNTIME_SUBDIR = "overcast/runtimes/python"
 NODE_BOOTSTRAP = "overcast/runtimes/node/bootstrap.mjs"
+NODE_CA_VARIABLE = "OVERCAST_CA_FILE"  # read and removed by the Node runtime (node/trust.mjs)
 API_CLIENT = "overcast.runtimes.python.api_client"
 # Lambda's PATH: the language runtime's bin first, then the system's, then the layers'
 # (custom runtimes have no /var/lang).
@@ -30,17 +32,20 @@ class Roots:
     """Where an environment finds its code, its layers, Overcast's runtime and the language
     runtime: Lambda's /var/task, /opt, /var/runtime and /var/lang when isolated, the host
     folders when not (`lang` None: the runtime program's own folder). `node_modules`: the
-    Node.js runtime's AWS SDK (Lambda's /var/runtime/node_modules; runtimes/node_sdk.py)."""
+    Node.js runtime's AWS SDK (Lambda's /var/runtime/node_modules; runtimes/node_sdk.py).
+    `trust`: the folder of the HTTPS listener's CA files (None: no listener)."""
 
     task: str
     opt: str
     runtime: str = PACKAGE_ROOT
     lang: str | None = None
     node_modules: str | None = None
+    trust: str | None = None
 
     @classmethod
-    def isolated(cls) -> Roots:
-        return cls("/var/task", "/opt", RUNTIME, LANG, f"{RUNTIME}/node_modules")
+    def isolated(cls, trust: bool = False) -> Roots:
+        modules = f"{RUNTIME}/node_modules"
+        return cls("/var/task", "/opt", RUNTIME, LANG, modules, TRUST if trust else None)
 
     def runtime_dir(self) -> str:
         return f"{self.runtime}/{RUNTIME_SUBDIR}"
@@ -122,6 +127,8 @@ def environment_variables(
     runtime_dir = roots.runtime if roots.lang else roots.runtime_dir()
     return {
         **_unreserved(function.runtime, roots, runtime_dir, program),
+        # the function's own settings win
+        **(trust_variables(roots.trust, function.runtime) if roots.trust else {}),
         **user,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
@@ -140,6 +147,22 @@ def environment_variables(
         "AWS_ACCESS_KEY_ID": user.get("AWS_ACCESS_KEY_ID", "overcast"),
         "AWS_SECRET_ACCESS_KEY": user.get("AWS_SECRET_ACCESS_KEY", "overcast"),
     }
+
+
+def trust_variables(folder: str, runtime: str) -> dict[str, str]:
+    """The variables that make a function's HTTP clients trust Overcast's HTTPS listener
+    (http/certificates.py), so that `https://` + domainName + `/` + stage reaches the
+    `@connections` API as AWS's WebSocket samples build it. botocore (AWS_CA_BUNDLE),
+    requests (REQUESTS_CA_BUNDLE) and OpenSSL's default store (SSL_CERT_FILE: Python's ssl,
+    Go, curl) take the bundle instead of their own, so it holds the public CAs too; each is
+    read when a client first opens a TLS connection, as its own would be. Overcast's Node
+    runtime adds the CA itself on first use (OVERCAST_CA_FILE: node/trust.mjs), where
+    NODE_EXTRA_CA_CERTS would cost every cold start. Lambda sets none of them by default."""
+    bundle = f"{folder}/{TRUST_BUNDLE_FILE}"
+    variables = {"AWS_CA_BUNDLE": bundle, "REQUESTS_CA_BUNDLE": bundle, "SSL_CERT_FILE": bundle}
+    if runtime.startswith("nodejs"):
+        variables[NODE_CA_VARIABLE] = f"{folder}/{TRUST_CA_FILE}"
+    return variables
 
 
 def _unreserved(runtime: str, roots: Roots, runtime_dir: str, program: str | None) -> dict:

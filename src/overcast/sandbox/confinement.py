@@ -50,9 +50,13 @@ class Confinement:
         sandbox_dir: Path,
         uids: UidPool | None = None,
         node_sdk: NodeSdk | None = None,
+        trust_dir: Path | None = None,
     ) -> None:
         self.protections = protections
         self.node_sdk = node_sdk
+        # The HTTPS listener's CA files (http/certificates.py), shown read-only at
+        # lambda_layout.TRUST: the zygote binds the folder once, so no cold start pays for it.
+        self.trust_dir = trust_dir
         self._skeleton = sandbox_dir / "root"
         self._passwd_dir = sandbox_dir / "passwd"
         self._uids = uids or UidPool()
@@ -74,14 +78,17 @@ class Confinement:
         if self.protections.namespaces:
             self._skeleton.mkdir(parents=True, exist_ok=True)
             environ["OVERCAST_SANDBOX_ROOT"] = str(self._skeleton)
+            if self.trust_dir is not None:
+                environ["OVERCAST_TRUST_DIR"] = str(self.trust_dir)
         return environ
 
     def roots(self, code_dir: Path, function: FunctionVersion) -> Roots:
         """Where the function's code and merged layers appear inside its environment."""
         if self.protections.namespaces:
-            return Roots.isolated()
+            return Roots.isolated(trust=self.trust_dir is not None)
         sdk = str(self.node_sdk.node_modules) if self.node_sdk else None
-        return Roots(str(code_dir), function.opt_dir or OPT_ROOT, node_modules=sdk)
+        trust = str(self.trust_dir) if self.trust_dir is not None else None
+        return Roots(str(code_dir), function.opt_dir or OPT_ROOT, node_modules=sdk, trust=trust)
 
     def acquire(self, pid_namespace: bool = True) -> tuple[dict | None, Lease]:
         """The isolation spec for a new spare environment, and what it holds from now on.

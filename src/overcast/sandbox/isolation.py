@@ -154,12 +154,13 @@ class HostView:
     The zygote takes a mount namespace of its own and binds the read-only host paths into
     the skeleton there; every fork starts from a copy of it, so an environment's own
     filesystem work is a /tmp, a /proc and a pivot_root. Paths under /tmp (a venv, a
-    checkout) are bound by each environment, above its private /tmp.
+    checkout) are bound by each environment, above its private /tmp. `mapped`: (host
+    folder, path inside) pairs shown elsewhere than at their own path.
     """
 
-    def __init__(self, skeleton, extra=()):
+    def __init__(self, skeleton, extra=(), mapped=()):
         binds = interpreter_paths(extra)
-        prepare_skeleton(skeleton, binds)
+        prepare_skeleton(skeleton, [*binds, *(target for _, target in mapped)])
         shared = [p for p in (*SYSTEM_DIRS, *binds) if not _inside(p, "/tmp")]
         self.late_binds = [p for p in binds if _inside(p, "/tmp")]
         self.late_submounts = submounts(self.late_binds)
@@ -170,6 +171,8 @@ class HostView:
             bind_read_only(source, skeleton + source)
         for path in submounts(shared):
             _mount(None, skeleton + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+        for source, target in mapped:
+            bind_read_only(source, skeleton + target)
 
 
 def confine(spec):

@@ -21,6 +21,7 @@ from overcast.sandbox import isolation
 
 LANG = "/var/lang"
 RUNTIME = "/var/runtime"
+TRUST = "/var/overcast/trust"  # the HTTPS listener's public CA files (http/certificates.py)
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 

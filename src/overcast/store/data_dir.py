@@ -81,9 +81,12 @@ def _make_private(data_dir: Path) -> str | None:
     return None
 
 
+SHARED_FOLDERS = ("code", "trust")  # functions' code; the HTTPS listener's public CA files
+
+
 def share_code(data_dir: Path) -> None:
-    """Let other uids reach `code/` by path, and nothing else: the data dir and `code/` get
-    0711 (search, no listing), every other folder in it 0700; files in it are 0600 (the
+    """Let other uids reach `code/` and `trust/` by path, and nothing else: the data dir and
+    those get 0711 (search, no listing), every other folder in it 0700; files in it are 0600 (the
     databases, the lock) or inside such a folder. Only a data dir Overcast made private (0700)
     is changed: in a shared one, other programs' folders are not Overcast's to close."""
     if stat.S_IMODE(data_dir.stat().st_mode) != 0o700:
@@ -91,4 +94,4 @@ def share_code(data_dir: Path) -> None:
     os.chmod(data_dir, 0o711)
     for entry in os.scandir(data_dir):
         if entry.is_dir(follow_symlinks=False):
-            os.chmod(entry.path, 0o711 if entry.name == "code" else 0o700)
+            os.chmod(entry.path, 0o711 if entry.name in SHARED_FOLDERS else 0o700)

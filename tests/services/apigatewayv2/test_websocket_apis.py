@@ -29,10 +29,9 @@ import boto3
 TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE"])
 
 def management(event):
-    context = event["requestContext"]
-    endpoint = "%s/execute-api/%s/%s" % (
-        os.environ["AWS_ENDPOINT_URL"], context["apiId"], context["stage"])
-    return boto3.client("apigatewaymanagementapi", endpoint_url=endpoint)
+    # as AWS's samples build it
+    domain, stage = event["requestContext"]["domainName"], event["requestContext"]["stage"]
+    return boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{domain}/{stage}")
 
 def handler(event, context):
     request = event["requestContext"]
@@ -181,7 +180,11 @@ def test_message_event_and_get_connection(chat) -> None:
     assert context["messageDirection"] == "IN"
     assert context["stage"] == "prod"
     assert context["apiId"] == chat["id"]
-    assert context["domainName"] == f"{chat['id']}.execute-api.us-east-1.amazonaws.com"
+    # HOST:TLSPORT/execute-api/{api}: "https://" + domainName + "/" + stage is the management
+    # API's endpoint (AWS's domainName is {api}.execute-api.{region}.amazonaws.com)
+    host, _, port = context["domainName"].partition("/")[0].partition(":")
+    assert context["domainName"] == f"{host}:{port}/execute-api/{chat['id']}"
+    assert host == "127.0.0.1" and int(port) != int(chat["url"].rsplit(":", 1)[1].split("/")[0])
     assert isinstance(context["connectedAt"], int)
     assert context["messageId"]
     assert answer["event"]["isBase64Encoded"] is False

@@ -10,6 +10,11 @@ import { pathToFileURL } from "node:url";
 import util from "node:util";
 import { resolveSync } from "./node_path.mjs";
 import { awslambda, isStreaming, runStreaming } from "./streaming.mjs";
+import { trustCa } from "./trust.mjs";
+
+// Overcast's own variable (sandbox/assignment.py), not the function's: read, then removed.
+trustCa(process.env.OVERCAST_CA_FILE);
+delete process.env.OVERCAST_CA_FILE;
 
 const API = `http://${process.env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime`;
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT;

@@ -24,8 +24,11 @@ from . import bootstrap, forkserver, protocol, rehearsal, site_packages
 def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
     host_paths = lambda_layout.restore_path()
+    # The HTTPS listener's CA files (sandbox/confinement.py), shown at lambda_layout.TRUST
+    trust_dir = os.environ.pop("OVERCAST_TRUST_DIR", "")
+    mapped = [(trust_dir, lambda_layout.TRUST)] if trust_dir else []
     skeleton = os.environ.pop("OVERCAST_SANDBOX_ROOT", "")
-    host = isolation.HostView(skeleton, host_paths) if skeleton else None
+    host = isolation.HostView(skeleton, host_paths, mapped) if skeleton else None
     seccomp_filter.load(os.environ.pop("OVERCAST_SECCOMP", ""))  # after HostView's mounts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the engine stops us by closing the socket
     bootstrap.prepare()

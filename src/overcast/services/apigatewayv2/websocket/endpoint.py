@@ -79,8 +79,10 @@ class WebSocketApis:
         default_region: str = "us-east-1",
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         max_duration_s: float = MAX_DURATION_S,
+        tls_authority: str | None = None,
     ) -> None:
         self._served = served
+        self._tls_authority = tls_authority
         self._account_id = account_id
         self._auth = request_auth
         self._default_region = default_region
@@ -161,9 +163,7 @@ class WebSocketApis:
             connected_at=now_ms(),
             send_message=send,
         )
-        where = events.Where(
-            api.api_id, stage.name, api_host(api.api_id, api.region), self._account_id
-        )
+        where = events.Where(api.api_id, stage.name, self._domain_name(api), self._account_id)
         admitted = await self._connect(api, stage, where, connection, handshake, scope)
         if admitted is None:
             return
@@ -179,6 +179,16 @@ class WebSocketApis:
             request_id = new_api_request_id()
             event = events.disconnect_event(where, connection, handshake, code, reason, request_id)
             await self.integrations.call(api, stage, route, event)
+
+    def _domain_name(self, api: ServedSocketApi) -> str:
+        """The events' domainName. AWS's (`{api-id}.execute-api.{region}.amazonaws.com`)
+        resolves nowhere here, and code written for API Gateway calls the `@connections` API
+        at `"https://" + domainName + "/" + stage` (AWS's chat samples): with an HTTPS
+        listener, domainName is `HOST:TLSPORT/execute-api/{api-id}`, so that this URL is
+        the management API's path form. (AWS's never has a port or a path.)"""
+        if self._tls_authority is None:
+            return api_host(api.api_id, api.region)
+        return f"{self._tls_authority}{PATH_PREFIX}{api.api_id}"
 
     async def _connect(
         self,
