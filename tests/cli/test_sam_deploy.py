@@ -15,9 +15,10 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import boto3
 import pytest
 
-from support import RunningServer, http_call
+from support import RunningServer, free_port, http_call
 
 SAM = os.environ.get("OVERCAST_SAM_CLI") or shutil.which("sam")
 pytestmark = pytest.mark.skipif(SAM is None, reason="the SAM CLI is not installed")
@@ -48,13 +49,16 @@ def handler(event, context):
 """
 
 
-def sam(server: RunningServer, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+def sam(
+    server: RunningServer, cwd: Path, *args: str, endpoint: str | None = None, **env_extra: str
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         **server.aws_env,
-        "AWS_ENDPOINT_URL": server.endpoint,
+        "AWS_ENDPOINT_URL": endpoint or server.endpoint,
         "AWS_DEFAULT_REGION": "us-east-1",
         "SAM_CLI_TELEMETRY": "0",
+        **env_extra,
     }
     return subprocess.run(
         [SAM, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300, check=False
@@ -103,27 +107,37 @@ def test_sam_deploy_invoke_update_outputs_and_delete(server: RunningServer, tmp_
 
 
 def test_sam_deploy_resolve_s3_makes_the_managed_stack(launch, tmp_path: Path):
-    """`--resolve-s3`: the SAM CLI deploys its managed stack `aws-sam-cli-managed-default`
-    (a bucket with SSE-KMS by default, versioning, public access blocked, and a policy) and
-    uploads to its bucket. The bucket's policy denies every request whose
-    aws:SecureTransport is false, which is what a plain-HTTP endpoint's requests are: with
-    signatures checked, the upload is refused as on AWS over HTTP, so this runs with
-    `--auth off`."""
-    server = launch(tmp_path / "data", "--auth", "off")
+    """`--resolve-s3` over HTTPS with signatures checked: the SAM CLI deploys its managed
+    stack `aws-sam-cli-managed-default` (a bucket with SSE-KMS by default, versioning, public
+    access blocked, and a policy denying every request whose aws:SecureTransport is false)
+    and uploads to its bucket over TLS; CloudFormation then reads the template from it as AWS
+    does, over TLS (an internal call), so the policy lets it."""
+    tls_port = free_port()
+    server = launch(tmp_path / "data", "--tls-port", str(tls_port))
+    https = {
+        "endpoint": f"https://127.0.0.1:{tls_port}",
+        "AWS_CA_BUNDLE": str(tmp_path / "data" / "trust" / "ca-bundle.pem"),
+    }
     folder = app(tmp_path / "app", "resolved")
     stack = f"hello-{uuid.uuid4().hex[:8]}"
     done = sam(
         server, folder, "deploy", "--resolve-s3", "--stack-name", stack,
         "--capabilities", "CAPABILITY_IAM", "--no-confirm-changeset", "--no-progressbar",
+        **https,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     cf = server.client("cloudformation")
     managed = cf.describe_stacks(StackName="aws-sam-cli-managed-default")["Stacks"][0]
     assert managed["StackStatus"] == "CREATE_COMPLETE"
     bucket = {o["OutputKey"]: o["OutputValue"] for o in managed["Outputs"]}["SourceBucket"]
-    rule = server.client("s3").get_bucket_encryption(Bucket=bucket)[
-        "ServerSideEncryptionConfiguration"
-    ]["Rules"][0]
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=https["endpoint"],
+        verify=https["AWS_CA_BUNDLE"],
+        region_name="us-east-1",
+        **server.credentials,
+    )  # the bucket's policy refuses plain HTTP
+    rule = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"][0]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
     outputs = {
         o["OutputKey"]: o["OutputValue"]

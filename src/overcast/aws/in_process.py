@@ -79,6 +79,7 @@ class InProcessApi:
             account_id=self.account_id,
             base_url=self.base_url,
             identity=identity or self._root(),
+            internal=True,
         )
         access = self.api.access(operation, params, context)
         self.authorizer().authorize(context, access, self.api.resource_policies)

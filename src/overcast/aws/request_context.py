@@ -40,6 +40,15 @@ class RequestContext:
     identity: Identity | None = None
     # The client's address (aws:SourceIp); None where the front door does not say.
     source_ip: str | None = None
+    # A call a service makes for a caller (CloudFormation's resources, Lambda reading code
+    # from S3): AWS makes those over TLS, so aws:SecureTransport is true whatever the
+    # client's own connection was (a bucket policy denying plain HTTP does not stop them).
+    internal: bool = False
+
+    @property
+    def secure_transport(self) -> bool:
+        """aws:SecureTransport: the request came over HTTPS, or from inside AWS."""
+        return self.internal or self.base_url.startswith("https:")
 
     @property
     def hops(self) -> int:

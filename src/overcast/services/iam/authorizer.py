@@ -127,7 +127,7 @@ class IamAuthorizer:
         keys.update(self._now_keys())
         keys.update(
             global_keys(
-                secure_transport=context.base_url.startswith("https:"),
+                secure_transport=context.secure_transport,
                 source_ip=context.source_ip,
                 requested_region=context.region,
             )

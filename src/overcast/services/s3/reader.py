@@ -84,7 +84,9 @@ class S3Reader:
         if self.auth is None:
             return
         params = {"Bucket": bucket, "Key": key} | ({"VersionId": version} if version else {})
-        context = RequestContext("", region, "s3", account_id=self.auth.account_id, identity=caller)
+        context = RequestContext(
+            "", region, "s3", account_id=self.auth.account_id, identity=caller, internal=True
+        )
         try:
             self.auth.authorizer.authorize(
                 context, s3_access("GetObject", params, context), self.policies
