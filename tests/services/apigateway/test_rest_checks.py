@@ -121,6 +121,8 @@ def test_token_authorizer(server, authorized) -> None:
     assert status == 200
     context = answer["requestContext"]["authorizer"]
     assert context["principalId"] == "user-1" and context["who"] == "ada"
+    # Context values reach the integration as strings; the authorizer's latency with them.
+    assert isinstance(context["calls"], str) and isinstance(context["integrationLatency"], int)
 
 
 def test_token_authorizer_answers_are_cached_by_token(server, authorized) -> None:
@@ -129,7 +131,7 @@ def test_token_authorizer_answers_are_cached_by_token(server, authorized) -> Non
     def calls(path: str, token: str) -> int:
         status, answer = call(f"{base}{path}", headers={"Authorization": token})
         assert status == 200, answer
-        return answer["requestContext"]["authorizer"]["calls"]
+        return int(answer["requestContext"]["authorizer"]["calls"])
 
     first = calls("/token/1", "cached")
     # Cached for 300 s: the policy the first call got is applied as it was (its Resource is

@@ -119,6 +119,11 @@ def test_the_proxy_event_as_the_function_sees_it(server, api) -> None:
     # urllib sends `X-Many` (str.title): the name reaches the function as it was sent
     assert event["headers"]["X-Many"] == "v" and event["multiValueHeaders"]["X-Many"] == ["v"]
     assert event["stageVariables"] == {"colour": "blue"}
+    # What API Gateway's front end adds, as in the guide's sample events.
+    port = urllib.parse.urlsplit(server.endpoint).port
+    assert event["headers"]["X-Forwarded-For"] == "127.0.0.1"
+    assert event["headers"]["X-Forwarded-Port"] == str(port)
+    assert event["headers"]["X-Forwarded-Proto"] == "http"
     assert event["body"] is None and event["isBase64Encoded"] is False
     context = event["requestContext"]
     assert context["path"] == "/prod/pets/7" and context["stage"] == "prod"
@@ -132,6 +137,17 @@ def test_the_proxy_event_as_the_function_sees_it(server, api) -> None:
     assert context["identity"]["userAgent"] == "tests"
     resources = api.apigw.get_resources(restApiId=api.id)["items"]
     assert context["resourceId"] == next(r["id"] for r in resources if r["path"] == "/pets/{id}")
+
+
+def test_forwarded_headers_are_api_gateways(server, api) -> None:
+    """A client's X-Forwarded-For is kept with its own address appended; the port and
+    protocol are the endpoint's, whatever the client claimed."""
+    sent = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
+            "x-forwarded-port": "443"}  # fmt: skip
+    event = event_of(f"{api.url(server.endpoint)}/pets/7", headers=sent)
+    assert event["multiValueHeaders"]["X-Forwarded-For"] == ["203.0.113.7, 127.0.0.1"]
+    assert event["multiValueHeaders"]["X-Forwarded-Proto"] == ["http"]
+    assert "x-forwarded-port" not in event["headers"]
 
 
 def test_header_names_keep_the_clients_casing(server, api) -> None:

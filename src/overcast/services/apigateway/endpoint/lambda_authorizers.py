@@ -11,7 +11,10 @@
   `Unauthorized` is 401; any other failure, or an answer that is no policy, is 500.
 - The answer is cached for authorizerResultTtlInSeconds (300 by default, 0: never) by the
   identity sources' values, and the cached policy is applied to later methods as it is.
-- Its `context` (and principalId) reach the integration as requestContext.authorizer.
+- Its `context` (and principalId) reach the integration as requestContext.authorizer, each
+  value as a string (`"numberKey": "1"`, `"booleanKey": "true"`, as the guide's "Output from
+  an API Gateway Lambda authorizer" shows them), with `integrationLatency` (ms; 0 when the
+  answer came from the cache).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from overcast.services.apigateway.endpoint.functions import (
     function_of,
 )
 from overcast.services.apigateway.endpoint.proxy_event import (
+    forwarded_headers,
     multi_values,
     query_pairs,
     request_context,
@@ -69,10 +73,13 @@ class LambdaAuthorizers:
         ttl = authorizer.get("authorizerResultTtlInSeconds", 300) or 0
         key = (exchange.scope.api_id, authorizer["id"], identity)
         cached = self._cache.get(key) if ttl else None
+        latency_ms = 0
         if cached is not None and cached[0] > self._clock():
             answer = cached[1]
         else:
+            started = self._clock()
             answer = await self._ask(exchange, authorizer, identity)
+            latency_ms = int((self._clock() - started) * 1000)
             if ttl:
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.pop(next(iter(self._cache)))
@@ -81,7 +88,8 @@ class LambdaAuthorizers:
         decision = _decide(answer.statements, arn)
         if decision != "Allow":
             raise AccessDenied(EXPLICIT_DENY if decision == "Deny" else None)
-        authorized = {**answer.context, "principalId": answer.principal_id}
+        authorized = {name: _text(value) for name, value in answer.context.items()}
+        authorized.update(principalId=answer.principal_id, integrationLatency=latency_ms)
         exchange.scope = replace(exchange.scope, authorizer=authorized)
         exchange.extra["usage_key"] = answer.usage_key
 
@@ -124,7 +132,7 @@ def method_arn(exchange: Exchange) -> str:
 def request_event(exchange: Exchange) -> dict:
     """A REQUEST authorizer's event (its `type` and `methodArn`, then the request)."""
     request, scope = exchange.request, exchange.scope
-    headers = multi_values(request.headers_as_sent)  # the client's names, as AWS keeps them
+    headers = multi_values(forwarded_headers(request))
     query = multi_values(query_pairs(request.raw_query))
     return {
         "type": "REQUEST",
@@ -159,6 +167,14 @@ def _identity(exchange: Exchange, authorizer: dict) -> tuple:
     if caching and (not values or any(not value for value in values)):
         raise Unauthorized()
     return values
+
+
+def _text(value: object) -> object:
+    """A context value as the integration sees it: API Gateway hands them on as strings,
+    booleans in JSON's spelling (`true`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if value is None else str(value)
 
 
 def _fullmatch(expression: str, token: str) -> bool:

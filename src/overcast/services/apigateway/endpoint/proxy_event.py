@@ -6,6 +6,7 @@ Unlike an HTTP API's 1.0 event: `path` is the path without the stage while
 `requestContext.path` has it; `resourceId`/`resourcePath` name the matched resource; a
 repeated query parameter's *last* value is in `queryStringParameters`; the body is base64 only
 when its Content-Type is one of the API's binaryMediaTypes (else it is passed as text).
+The headers are the client's with those API Gateway's front end adds (`X-Forwarded-*`).
 """
 
 from __future__ import annotations
@@ -73,8 +74,30 @@ def is_binary(content_type: str, binary_media_types: list[str]) -> bool:
     return False
 
 
+def forwarded_headers(request: HttpRequest) -> list[tuple[str, str]]:
+    """The client's headers (under its own names, as AWS keeps them) as API Gateway hands
+    them on, with what its front end adds, as the guide's sample events show: the client's
+    address appended to `X-Forwarded-For`, and `X-Forwarded-Port` and `X-Forwarded-Proto`
+    naming the endpoint the client reached (this server's: plain HTTP), whatever was sent.
+    Frameworks build absolute URLs from them (Mangum: https when no proto is named)."""
+    replaced = ("x-forwarded-for", "x-forwarded-port", "x-forwarded-proto")
+    headers = [(n, v) for n, v in request.headers_as_sent if n.lower() not in replaced]
+    sent_for = request.header_map.get("x-forwarded-for")
+    headers.append(("X-Forwarded-For", f"{sent_for}, {request.source_ip}" if sent_for
+                    else request.source_ip))  # fmt: skip
+    headers.append(("X-Forwarded-Port", _port(request.header_map.get("host", ""))))
+    headers.append(("X-Forwarded-Proto", "http"))
+    return headers
+
+
+def _port(host: str) -> str:
+    """The port a Host header names (`127.0.0.1:4566`, `[::1]:4566`), else HTTP's 80."""
+    _, colon, port = host.rpartition(":")
+    return port if colon and port.isdigit() else "80"
+
+
 def proxy_event(request: HttpRequest, scope: RequestScope, binary_media_types: list[str]) -> dict:
-    headers = multi_values(request.headers_as_sent)  # the client's names, as AWS keeps them
+    headers = multi_values(forwarded_headers(request))
     query = multi_values(query_pairs(request.raw_query))
     event: dict = {
         "resource": scope.resource_path,
