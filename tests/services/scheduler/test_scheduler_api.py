@@ -68,7 +68,8 @@ def test_a_schedule_is_made_read_updated_listed_and_deleted(scheduler) -> None:
     scheduler.delete_schedule(Name=name)
     with pytest.raises(ClientError) as caught:
         scheduler.get_schedule(Name=name)
-    assert error_of(caught) == ("ResourceNotFoundException", f"Schedule {name} does not exist.", 404)
+    missing = ("ResourceNotFoundException", f"Schedule {name} does not exist.", 404)
+    assert error_of(caught) == missing
 
 
 def test_schedule_groups_hold_their_schedules_and_tags(scheduler) -> None:
