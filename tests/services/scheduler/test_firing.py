@@ -107,9 +107,7 @@ def test_one_time_in_another_zone_is_that_zones_wall_clock(world: World) -> None
 def test_start_and_end_dates_bound_a_recurring_schedule(world: World) -> None:
     start = datetime(2024, 1, 1, 10, 0, tzinfo=UTC)
     end = datetime(2024, 1, 1, 10, 30, tzinfo=UTC)
-    world.make(
-        "bounded", "rate(15 minutes)", StartDate=start.timestamp(), EndDate=end.timestamp()
-    )
+    world.make("bounded", "rate(15 minutes)", StartDate=start.timestamp(), EndDate=end.timestamp())
     assert world.firings.next_due() == start + timedelta(minutes=15)
     assert world.at(start + timedelta(minutes=15)) == [("bounded", start + timedelta(minutes=15))]
     assert world.at(end) == [("bounded", end)]

@@ -30,7 +30,8 @@ def role(server: RunningServer, name: str, actions: list[str]) -> str:
     """A role Scheduler may assume, allowed `actions` on everything."""
     iam = server.client("iam")
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}  # fmt: skip
+    statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
     iam.put_role_policy(RoleName=name, PolicyName="targets", PolicyDocument=json.dumps(policy))
     return arn
 
@@ -54,7 +55,9 @@ def test_a_one_time_schedule_invokes_its_function_as_its_role(server, function_n
         Target={
             "Arn": function_arn,
             "RoleArn": role_arn,
-            "Input": '{"arn": "<aws.scheduler.schedule-arn>", "n": "<aws.scheduler.attempt-number>"}',
+            "Input": json.dumps(
+                {"arn": "<aws.scheduler.schedule-arn>", "n": "<aws.scheduler.attempt-number>"}
+            ),
         },
     )["ScheduleArn"]
 
@@ -67,7 +70,8 @@ def test_a_one_time_schedule_invokes_its_function_as_its_role(server, function_n
 def test_queue_targets_and_the_dead_letter_queue(server) -> None:
     sqs, scheduler = server.client("sqs"), server.client("scheduler")
     stem = f"sched-{uuid.uuid4().hex[:8]}"
-    fifo = sqs.create_queue(QueueName=f"{stem}.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]  # fmt: skip
+    fifo_attributes = {"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    fifo = sqs.create_queue(QueueName=f"{stem}.fifo", Attributes=fifo_attributes)["QueueUrl"]
     dead = sqs.create_queue(QueueName=f"{stem}-dead")["QueueUrl"]
     arn_of = lambda url: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[  # noqa: E731
         "Attributes"
