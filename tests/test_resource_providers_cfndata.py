@@ -708,6 +708,36 @@ def test_a_secret_with_both_values_is_refused(types: Any) -> None:
     assert caught.value.code == "InvalidRequest"
 
 
-def test_scheduler_schedules_are_not_provided(types: Any, platform: Platform) -> None:
-    # No EventBridge Scheduler service in Overcast: the engine refuses the unknown type.
-    assert platform.resource_providers.get("AWS::Scheduler::Schedule") is None  # type: ignore[union-attr]
+def test_scheduler_schedules_and_groups(types: Any) -> None:
+    """AWS::Scheduler::ScheduleGroup and Schedule: made, updated in place (UpdateSchedule
+    replaces the whole), replaced for a new Name or GroupName, deleted (twice: success)."""
+    groups, schedules = types("AWS::Scheduler::ScheduleGroup"), types("AWS::Scheduler::Schedule")
+    group = groups.create("Jobs", {"Tags": [{"Key": "team", "Value": "ops"}]})
+    assert group.attributes["State"] == "ACTIVE"
+    assert group.attributes["Arn"].endswith(f":schedule-group/{group.physical_id}")
+    target = {
+        "Arn": f"arn:aws:lambda:{REGION}:000000000000:function:f",
+        "RoleArn": "arn:aws:iam::000000000000:role/r",
+    }
+    props = {
+        "GroupName": group.physical_id,
+        "ScheduleExpression": "rate(1 hour)",
+        "StartDate": "2030-01-01T00:00:00Z",
+        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "Target": target,
+    }
+    made = schedules.create("Hourly", props)
+    assert made.attributes["Arn"].endswith(f":schedule/{group.physical_id}/{made.physical_id}")
+    changed = {**props, "ScheduleExpression": "rate(2 hours)", "State": "DISABLED"}
+    assert schedules.replaces(props, changed) == "False"
+    assert schedules.replaces(props, {**props, "GroupName": "other"}) == "True"
+    schedules.update("Hourly", props, changed, made.physical_id)
+    params = {"Name": made.physical_id, "GroupName": group.physical_id}
+    got = schedules.call("GetSchedule", params)
+    assert (got["ScheduleExpression"], got["State"]) == ("rate(2 hours)", "DISABLED")
+    schedules.delete("Hourly", changed, made.physical_id)
+    schedules.delete("Hourly", changed, made.physical_id)
+    groups.delete("Jobs", {}, group.physical_id)
+    with pytest.raises(ServiceError) as caught:
+        groups.call("GetScheduleGroup", {"Name": group.physical_id})
+    assert caught.value.code == "ResourceNotFoundException"

@@ -28,6 +28,7 @@ SERVICES = [
     ("sqs", "sqs.errors"),
     ("ssm", "ssm.errors"),
     ("secretsmanager", "secretsmanager.errors"),
+    ("scheduler", "scheduler.errors"),
 ]
 # Names kept on purpose, and why.
 KEPT = {

@@ -19,6 +19,7 @@ from overcast.services.kinesis.spec import SPEC as KINESIS
 from overcast.services.kms.spec import SPEC as KMS
 from overcast.services.logs.spec import SPEC as LOGS
 from overcast.services.s3.spec import SPEC as S3
+from overcast.services.scheduler.spec import SPEC as SCHEDULER
 from overcast.services.secretsmanager.spec import SPEC as SECRETSMANAGER
 from overcast.services.sns.spec import SPEC as SNS
 from overcast.services.sqs.spec import SPEC as SQS
@@ -43,5 +44,6 @@ SERVICES: tuple[ServiceSpec, ...] = (
     DYNAMODB,  # delivers to nothing; writes its streams' records
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
     KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
+    SCHEDULER,  # invokes functions, queues, topics and buses through their APIs
     CLOUDFORMATION,  # last: every other service has registered its resource providers
 )
