@@ -282,3 +282,32 @@ def test_a_non_ascii_signature_is_refused_by_s3(server: RunningServer) -> None:
         status, _, answer = http_call(target, headers=headers)
         assert status == 403, answer
         assert b"<Code>SignatureDoesNotMatch</Code>" in answer
+
+
+def test_a_credential_scoped_to_another_service_is_refused(server: RunningServer) -> None:
+    """A request DynamoDB answers (by its X-Amz-Target) signed with a credential scoped to
+    `sqs`: its signature holds, but for another service, and AWS refuses it."""
+    import json as _json
+    import urllib.error
+    import urllib.request
+
+    from support import signed_headers
+
+    body = b"{}"
+    headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    }
+    url = f"{server.endpoint}/"
+    for service, expected in (("dynamodb", 200), ("sqs", 403)):
+        signed = signed_headers(server.data_dir, "POST", url, body, headers, service=service)
+        request = urllib.request.Request(url, data=body, headers=signed, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                status, text = answer.status, answer.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        assert status == expected, text
+    refusal = _json.loads(text)
+    assert refusal["__type"].endswith("InvalidSignatureException")
+    assert refusal["message"] == "Credential should be scoped to correct service: 'dynamodb'. "

@@ -37,6 +37,7 @@ SKEWED = "skewed"  # signed more than 15 minutes from now
 EXPIRED_URL = "expired_url"  # a presigned URL past its X-Amz-Expires / Expires
 BAD_QUERY = "bad_query"  # a presigned URL's parameters are malformed
 CONTENT_MISMATCH = "content_mismatch"  # x-amz-content-sha256 does not match the body
+WRONG_SERVICE = "wrong_service"  # a credential scoped to another service than the one asked
 
 
 class AuthFailure(OvercastError):

@@ -54,6 +54,11 @@ def s3_auth_error(failure: AuthFailure) -> S3Error:
             ClientComputedContentSHA256=details.get("client", ""),
             S3ComputedContentSHA256=details.get("computed", ""),
         )
+    if reason == signed_request.WRONG_SERVICE:
+        return errors.AuthorizationHeaderMalformed(
+            f'The authorization header is malformed; incorrect service "{details["signed_for"]}". '
+            'This endpoint belongs to "s3".'
+        )
     if failure.message.startswith(signed_request.MISSING_HEADER):
         return errors.InvalidRequest(failure.message)
     return errors.AuthorizationHeaderMalformed(
