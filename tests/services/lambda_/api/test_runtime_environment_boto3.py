@@ -68,6 +68,10 @@ VARYING = {
     "AWS_ENDPOINT_URL",
     "_X_AMZN_TRACE_ID",
 }
+# Overcast's own additions (not Lambda's): the bundle of the public CAs plus the server's, so
+# that `https://` calls to this server (the @connections API at the event's domainName) verify
+# while real HTTPS calls still do (README, WebSocket APIs).
+TRUST = {"AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"}
 
 
 def dump(client, name: str) -> dict:
@@ -85,7 +89,7 @@ def test_a_python_function_sees_lambdas_environment(lambda_client, function_name
     )
     seen = dump(lambda_client, function_name)
     env = seen["env"]
-    assert set(env) == set(PYTHON_ON_LAMBDA) | VARYING
+    assert set(env) == set(PYTHON_ON_LAMBDA) | VARYING | TRUST
     assert {key: env[key] for key in PYTHON_ON_LAMBDA} == PYTHON_ON_LAMBDA
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == function_name
     assert env["AWS_ACCESS_KEY_ID"].startswith("ASIA") and env["AWS_SESSION_TOKEN"]
