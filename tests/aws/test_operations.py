@@ -4,11 +4,12 @@ a worker thread, and `inline` ones on the loop only while their store is free.""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 
 import pytest
 
-from overcast.aws.operations import Operations
+from overcast.aws.operations import Operations, in_thread
 from overcast.store.database import Database
 
 
@@ -72,3 +73,37 @@ def test_only_a_plain_function_may_be_inline() -> None:
 
     with pytest.raises(ValueError):
         operations("Read", inline=lambda backend: backend.free())(coroutine)
+
+
+def test_a_blocking_handler_runs_in_a_worker_thread_with_the_callers_context() -> None:
+    seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="")
+
+    def handler(backend: object, call: object) -> tuple[str, str]:
+        return threading.current_thread().name, seen.get()
+
+    async def run() -> tuple[str, str]:
+        seen.set("caller's")
+        return await in_thread(handler, None, None)
+
+    thread, value = asyncio.run(run())
+    assert thread != threading.current_thread().name and value == "caller's"
+
+
+def test_a_cancelled_call_waits_for_its_handler_to_end() -> None:
+    started, release, ended = threading.Event(), threading.Event(), threading.Event()
+
+    def handler(backend: object, call: object) -> None:
+        started.set()
+        release.wait(10)
+        ended.set()
+
+    async def run() -> bool:
+        task = asyncio.ensure_future(in_thread(handler, None, None))
+        assert await asyncio.to_thread(started.wait, 10)
+        task.cancel()
+        asyncio.get_running_loop().call_soon(release.set)
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return ended.is_set()  # the write, say, was not left running
+
+    assert asyncio.run(run())
