@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from overcast.aws.request_context import base_url, request_context
 
-SERVERS = [("127.0.0.1", 9000), ("::1", 443), ("h", 80), None]
+SERVERS = [("127.0.0.1", 9000), ("::1", 443), ("h", 80), ["testserver", 80], None]
 HOSTS = [None, "localhost:9000", "x.execute-api.localhost", "bad host:zz", "[::1]:80", "a.b"]
 
 

@@ -85,7 +85,9 @@ def base_url(request: Request) -> str:
     scope = request.scope
     root = scope.get("app_root_path", scope.get("root_path", ""))
     host = request.headers.get("host")
-    return _base_url(scope.get("scheme", "http"), scope.get("server"), host, root)
+    server = scope.get("server")  # a list in some servers' scopes (and Starlette's TestClient)
+    server = tuple(server) if server is not None else None
+    return _base_url(scope.get("scheme", "http"), server, host, root)
 
 
 @lru_cache(maxsize=256)
