@@ -2,6 +2,7 @@
 every run, however busy or noisy the machine (wall-clock figures here move by 30%).
 
     python bench/server_instructions.py [--requests 1000] [--auth on|off|both]
+    python bench/server_instructions.py --service dynamodb [--requests 1000]
 
 Needs valgrind (Debian package `valgrind`). Each server runs under callgrind with counting
 off; after a warm-up, counting is on for `--requests` sequential requests over two keep-alive
@@ -15,6 +16,10 @@ API carry no signature; the signed request counted
 is a Lambda API Invoke (SigV4 by the root key, signed once and sent again: the server verifies
 each). `--auth both` (the default) counts it on servers with verification on and `--auth off`,
 to show what verification costs per request.
+
+`--service dynamodb` counts instead a signed DynamoDB GetItem and PutItem (the item of
+bench/dynamodb_items.py, signed once by the root key and sent again) against the same
+server's no-op request (`GET /_overcast/health`): issue 17's target is <= 1.5x the no-op.
 """
 
 from __future__ import annotations
@@ -32,9 +37,11 @@ from collections.abc import Callable
 from _floor import LAMBDA_FLOOR_SERVER
 from _harness import (
     RawHttpClient,
+    client,
     create_function,
     free_port,
     http_api,
+    json_request,
     lambda_client,
     public_url,
     register,
@@ -47,12 +54,13 @@ WARM_UP = 200
 
 def counted(
     command: Callable[[int, str], list[str]],
-    ready: Callable[[subprocess.Popen, int], str],
+    ready: Callable[[subprocess.Popen, int], str | bytes],
     requests: int,
     method: str = "GET",
 ) -> float:
     """Instructions per request of the server `command(port, scratch_dir)` starts;
-    `ready(process, port)` waits for it and returns the path to request."""
+    `ready(process, port)` waits for it and returns the path to request (or the whole
+    request, already signed)."""
     port = free_port()
     with tempfile.TemporaryDirectory() as scratch:
         out = os.path.join(scratch, "callgrind.out")
@@ -69,16 +77,22 @@ def counted(
             path = ready(process, port)
             clients = [RawHttpClient("127.0.0.1", port) for _ in range(2)]
             for i in range(WARM_UP):
-                clients[i % 2].request(method, path)
+                _send(clients[i % 2], method, path)
             control(process, "-i", "on")
             for i in range(requests):
-                status, _ = clients[i % 2].request(method, path)
-                assert status == 200, status
+                status, body = _send(clients[i % 2], method, path)
+                assert status == 200, (status, body)
             control(process, "--dump")
             return instructions(f"{out}.{process.pid}") / requests
         finally:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def _send(client: RawHttpClient, method: str, request: str | bytes) -> tuple[int, bytes]:
+    if isinstance(request, bytes):
+        return client.send(request)
+    return client.request(method, request)
 
 
 def control(process: subprocess.Popen, *args: str) -> None:
@@ -135,13 +149,47 @@ def overcast_ready(kind: str) -> Callable[[subprocess.Popen, int], str]:
     return ready
 
 
+def dynamodb_ready(operation: str) -> Callable[[subprocess.Popen, int], str | bytes]:
+    """A table with bench/dynamodb_items.py's item in it; the request is `operation` on it
+    (signed by the root key), or the no-op for "health"."""
+
+    def ready(process: subprocess.Popen, port: int) -> str | bytes:
+        from dynamodb_items import ITEM, KEY, TABLE, TARGET, create_table
+
+        endpoint = f"http://127.0.0.1:{port}"
+        wait_for(f"{endpoint}/_overcast/health", deadline_s=300)
+        ddb = client(endpoint, "dynamodb")
+        create_table(ddb)
+        ddb.put_item(TableName=TABLE, Item=ITEM)
+        if operation == "health":
+            return "/_overcast/health"
+        params = {"TableName": TABLE, "Key": KEY, "Item": ITEM}
+        del params["Item" if operation == "GetItem" else "Key"]
+        return json_request(endpoint, "dynamodb", TARGET + operation, params)
+
+    return ready
+
+
+def dynamodb(requests: int) -> None:
+    noop = counted(overcast_server, dynamodb_ready("health"), requests)
+    print(f"no-op (GET /_overcast/health): {noop:9,.0f} instructions per request", flush=True)
+    for operation in ("GetItem", "PutItem"):
+        count = counted(overcast_server, dynamodb_ready(operation), requests, "POST")
+        label = f"signed {operation}"
+        print(f"{label:<30}: {count:9,.0f} instructions per request ({count / noop:.2f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--auth", choices=("on", "off", "both"), default="both")
+    parser.add_argument("--service", choices=("lambda", "dynamodb"), default="lambda")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed: apt-get install valgrind")
+    if args.service == "dynamodb":
+        dynamodb(args.requests)
+        return
     servers = {"on": overcast_server, "off": overcast_server_auth_off}
     modes = ("on", "off") if args.auth == "both" else (args.auth,)
     floor = counted(floor_server, floor_ready, args.requests)

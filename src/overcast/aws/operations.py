@@ -11,17 +11,26 @@ A handler is given the service's backend (what the service's ServiceSpec built) 
 the output shape as a dict (the gateway serializes it in the service's protocol), or a
 Response it made itself (S3's streamed objects). A plain function runs in a worker thread
 (it may block on a store); a coroutine runs on the event loop.
+
+A plain function that only reads a little (DynamoDB's GetItem: one row) may name `inline`: a
+context manager of the backend's that says whether the store is free, holding it meanwhile.
+The handler then runs on the event loop, without the thread hop (a third of a GetItem's time
+here); when a writer holds the store it runs in a worker thread as any other, so the event
+loop never waits for a write.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import inspect
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.model import OperationModel
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from overcast.aws.request_context import RequestContext
@@ -50,6 +59,8 @@ class Call:
 
 
 Handler = Callable[[Any, Call], Any]
+# Given the backend: a context manager entered as True when the handler may run on the loop.
+Inline = Callable[[Any], AbstractContextManager[bool]]
 
 
 @dataclass(frozen=True)
@@ -57,11 +68,34 @@ class Operation:
     name: str
     handler: Handler
     blocking: bool  # a plain function: run in a worker thread, off the event loop
+    inline: Inline | None = None  # when a blocking one may run on the loop (module docstring)
 
     async def run(self, backend: object, call: Call) -> Any:
-        if self.blocking:
-            return await run_in_threadpool(self.handler, backend, call)
-        return await self.handler(backend, call)
+        if not self.blocking:
+            return await self.handler(backend, call)
+        if self.inline is not None:
+            with self.inline(backend) as free:
+                if free:
+                    return self.handler(backend, call)
+        return await in_thread(self.handler, backend, call)
+
+
+# Blocking handlers' threads: as many as Starlette's run_in_threadpool allowed (anyio's
+# default limiter, 40), without its per-call bookkeeping (~15 us of each hop here).
+_WORKERS = ThreadPoolExecutor(max_workers=40, thread_name_prefix="overcast-operation")
+
+
+async def in_thread(handler: Handler, backend: object, call: Call) -> Any:
+    """`handler(backend, call)` in a worker thread, in a copy of this context (as anyio runs
+    it). Cancelled, it still waits for the handler to end, as anyio's does: a write is never
+    left running while the server stops its stores."""
+    run = contextvars.copy_context().run
+    future = asyncio.get_running_loop().run_in_executor(_WORKERS, run, handler, backend, call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
 
 
 class Operations:
@@ -70,12 +104,14 @@ class Operations:
     def __init__(self) -> None:
         self._operations: dict[str, Operation] = {}
 
-    def __call__(self, name: str) -> Callable[[Handler], Handler]:
+    def __call__(self, name: str, inline: Inline | None = None) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             if name in self._operations:
                 raise ValueError(f"two handlers for the operation {name}")
             blocking = not inspect.iscoroutinefunction(handler)
-            self._operations[name] = Operation(name, handler, blocking)
+            if inline is not None and not blocking:
+                raise ValueError(f"{name}: only a plain function runs inline or in a thread")
+            self._operations[name] = Operation(name, handler, blocking, inline)
             return handler
 
         return register

@@ -122,7 +122,7 @@ def _collection(
 
 def constraints(shape: Shape, value: object) -> list[str]:
     """What `value` breaks of its shape's own constraints (not its members')."""
-    meta = {**shape.metadata, **OVERRIDES.get(shape.name, {})}
+    meta = _constraints_of(shape)
     problems: list[str] = []
     kind = shape.type_name
     if kind in ("string", "blob", "list", "map") and hasattr(value, "__len__"):
@@ -155,7 +155,7 @@ def described(shape: Shape) -> list[str]:
 
     (as recorded from Lambda: an enum or a number also "must not be null", a plain string
     not)."""
-    meta = {**shape.metadata, **OVERRIDES.get(shape.name, {})}
+    meta = _constraints_of(shape)
     kind = shape.type_name
     numeric = kind in ("integer", "long", "float", "double")
     measure = "value" if numeric else "length"
@@ -171,6 +171,13 @@ def described(shape: Shape) -> list[str]:
     if numeric or "enum" in meta:
         listed.append("Member must not be null")
     return listed
+
+
+@lru_cache(maxsize=4096)
+def _constraints_of(shape: Shape) -> dict:
+    """A shape's constraints, Lambda's overrides included: merged once per shape (a model's
+    shapes are made once), not at each value checked. Read only."""
+    return {**shape.metadata, **OVERRIDES.get(shape.name, {})}
 
 
 @lru_cache(maxsize=512)

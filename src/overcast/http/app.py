@@ -94,10 +94,12 @@ class PostRoute:
 
 
 class InvokeFront:
-    """Sends Lambda's Invoke straight to its endpoint, function URLs to their front door, and
-    everything else to the Starlette app.
+    """Sends Lambda's Invoke straight to its endpoint, function URLs to their front door, an
+    AWS API request (any path outside /_overcast/) straight to the gateway, and the rest to
+    the Starlette app.
 
-    The invoke and URL paths are hot paths: they skip Starlette's middleware and route scan.
+    These are hot paths: they skip Starlette's middleware and route scan, which would send
+    the same requests to the same endpoints (the gateway's route is the app's catch-all).
     """
 
     def __init__(
@@ -108,7 +110,9 @@ class InvokeFront:
         stream: PostRoute | None = None,
         front_doors: tuple[FrontDoor, ...] = (),
         websocket_doors: tuple[FrontDoor, ...] = (),
+        gateway: Endpoint | None = None,
     ) -> None:
+        self.gateway = gateway  # None: the app's routes find it
         self.invoke = (invoke.path, guarded(invoke.endpoint))
         self.websocket_doors = websocket_doors  # WebSocket APIs' connections
         self.stream = (stream.path, guarded(stream.endpoint)) if stream is not None else None
@@ -133,6 +137,10 @@ class InvokeFront:
                 if door.match(scope):
                     await door(scope, receive, send)
                     return
+            if self.gateway is not None and _to_gateway(scope):
+                response = await self.gateway(Request(scope, receive))
+                await response(scope, receive, send)
+                return
         elif scope["type"] == "websocket":
             keep_headers_as_sent(scope)
             for door in self.websocket_doors:
@@ -140,6 +148,18 @@ class InvokeFront:
                     await door(scope, receive, send)
                     return
         await self.app(scope, receive, send)
+
+
+OWN_PREFIX = "/_overcast/"
+
+
+def _to_gateway(scope: dict) -> bool:
+    """Whether the app's routes would send this request to the gateway: a method its
+    catch-all route takes (Starlette answers any other 405), outside Overcast's own paths."""
+    path = scope["path"]
+    return (
+        scope["method"] in ALL_METHODS and path.startswith("/") and not path.startswith(OWN_PREFIX)
+    )
 
 
 def build_app(
@@ -164,6 +184,7 @@ def build_app(
         Route("/_overcast/code/{sha}.zip", guarded(code_download(code_store)), methods=["GET"]),
         Route("/{path:anypath}", gateway, methods=ALL_METHODS),
     ]
+    app = Starlette(routes=routes)
     return InvokeFront(
-        invoke, Starlette(routes=routes), function_urls, stream, front_doors, websocket_doors
+        invoke, app, function_urls, stream, front_doors, websocket_doors, gateway=gateway
     )

@@ -48,6 +48,17 @@ class Database:
             if outermost:
                 self._db.execute("COMMIT")
 
+    @contextmanager
+    def free(self) -> Iterator[bool]:
+        """Whether no other thread holds the connection, holding it for the block if so: a
+        short read may then run on the event loop without ever waiting for a writer."""
+        free = self._lock.acquire(blocking=False)
+        try:
+            yield free
+        finally:
+            if free:
+                self._lock.release()
+
     def _write(self, sql: str, args: tuple) -> sqlite3.Cursor:
         with self.transaction():
             return self._db.execute(sql, args)

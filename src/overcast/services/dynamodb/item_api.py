@@ -102,7 +102,7 @@ def _attributes(item: Item | None | bool) -> dict:
     return {"Attributes": item} if item else {}
 
 
-@OPERATIONS("GetItem")
+@OPERATIONS("GetItem", inline=DynamoDb.store_free)
 def get_item(ddb: DynamoDb, call: Call) -> dict:
     p = call.params
     projection = _projection(p)

@@ -4,6 +4,7 @@ transact_api.py (transactions) and partiql_api.py (PartiQL), each registering he
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from overcast.aws.operations import Operations
@@ -17,3 +18,8 @@ OPERATIONS = Operations()
 class DynamoDb:
     tables: TableService
     items: ItemService
+
+    def store_free(self) -> AbstractContextManager[bool]:
+        """For a one-row read run on the event loop while no writer holds the store
+        (aws/operations.py's `inline`)."""
+        return self.items.store.free()

@@ -138,9 +138,9 @@ class BrowserUpload:
         """The bucket a form POST addresses (never an object's path); None otherwise."""
         if scope.get("type") != "http" or scope.get("method") != "POST":
             return None
-        request = Request(scope)
-        if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        if not _form_type(scope["headers"]):  # asked of every POST: the headers as they are
             return None
+        request = Request(scope)
         bucket = addressed_bucket(request, self.store.buckets.exists)
         raw_path = scope.get("raw_path") or scope.get("path", "").encode()
         path = raw_path.decode("latin-1").split("?", 1)[0]
@@ -362,3 +362,11 @@ class BrowserUpload:
                 ElementTree.SubElement(body, name).text = text
             return Response(rest_xml.serialized(body), 201, headers, media_type="application/xml")
         return Response(status_code=200 if status == "200" else 204, headers=headers)
+
+
+def _form_type(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the (first) Content-Type is multipart/form-data, as Starlette's Headers read it."""
+    for name, value in headers:
+        if name == b"content-type":
+            return value.decode("latin-1").lower().startswith("multipart/form-data")
+    return False

@@ -1,0 +1,39 @@
+"""The request context's base URL: worked out once per way of reaching the server, and always
+the text Starlette's `request.base_url` gives (queue URLs and code locations are made of it)."""
+
+from __future__ import annotations
+
+import itertools
+
+from starlette.requests import Request
+
+from overcast.aws.request_context import base_url, request_context
+
+SERVERS = [("127.0.0.1", 9000), ("::1", 443), ("h", 80), ["testserver", 80], None]
+HOSTS = [None, "localhost:9000", "x.execute-api.localhost", "bad host:zz", "[::1]:80", "a.b"]
+
+
+def _scope(scheme: str, server: tuple | None, host: str | None, root: str) -> dict:
+    headers = [] if host is None else [(b"host", host.encode())]
+    return {
+        "type": "http", "scheme": scheme, "server": server, "root_path": root, "path": "/a/b",
+        "query_string": b"q=1", "headers": [*headers, (b"host", b"second")],
+    }  # fmt: skip
+
+
+def test_the_base_url_is_starlettes_for_every_scheme_server_host_and_root() -> None:
+    for case in itertools.product(["http", "https"], SERVERS, HOSTS, ["", "/r", "/r/"]):
+        scope = _scope(*case)
+        assert base_url(Request(scope)) == str(Request(dict(scope)).base_url), case
+
+
+def test_a_context_reads_a_presigned_credential_only_from_a_query() -> None:
+    credential = "AKIDEXAMPLE/20260101/eu-west-1/sqs/aws4_request"
+    scope = _scope("http", ("127.0.0.1", 9000), "localhost:9000", "")
+    scope["query_string"] = f"X-Amz-Credential={credential}".encode()
+    context = request_context(Request(scope))
+    assert (context.access_key, context.region, context.service) == (
+        "AKIDEXAMPLE", "eu-west-1", "sqs",
+    )  # fmt: skip
+    unsigned = request_context(Request(_scope("http", None, None, "") | {"query_string": b""}))
+    assert (unsigned.access_key, unsigned.service, unsigned.base_url) == ("", "", "http://second/")
