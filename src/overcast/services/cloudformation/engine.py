@@ -15,7 +15,9 @@ CreateStack, UpdateStack, DeleteStack or ExecuteChangeSet has answered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Future
 
@@ -32,6 +34,13 @@ log = logging.getLogger(__name__)
 S = StackStatus
 INTERRUPTED = "The stack operation was interrupted: the server stopped while it ran"
 RETAIN = "Retain"
+# How long CreateStack, UpdateStack, DeleteStack and ExecuteChangeSet wait for their operation
+# before answering. CloudFormation answers at once and runs it in the background; a small
+# stack here finishes in milliseconds, so waiting for it lets a client's first poll see it
+# done: the AWS CLI's `deploy` polls every 30 s after its first DescribeStacks, and a stack
+# still in progress at that first look cost every deploy 30 s. Larger stacks answer after this
+# and carry on in the background, as on AWS.
+SETTLE_S = 2.0
 
 
 class Engine:
@@ -45,11 +54,13 @@ class Engine:
         self.providers = providers
         self.references = references  # {{resolve:ssm:...}} in properties
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
         self._running: dict[str, Future] = {}
 
     def start(self) -> None:
         """On the server's loop: carry on or roll back what a stop interrupted."""
         self.loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
         for stack in self.store.in_progress():
             operation = stack.operation
             if operation is None:
@@ -66,13 +77,17 @@ class Engine:
             future.cancel()
         self._running.clear()
 
-    def launch(self, stack_id: str) -> None:
-        """Run the stack's operation (written with it) in the background."""
+    def launch(self, stack_id: str, settle_s: float = 0.0) -> None:
+        """Run the stack's operation (written with it) in the background; from a request's
+        worker thread, wait up to `settle_s` for it to end first (SETTLE_S)."""
         if self.loop is None:
             raise RuntimeError("the CloudFormation engine has not started")
         future = asyncio.run_coroutine_threadsafe(self.run(stack_id), self.loop)
         self._running[stack_id] = future
         future.add_done_callback(lambda _: self._running.pop(stack_id, None))
+        if settle_s > 0 and threading.get_ident() != self._loop_thread:
+            with contextlib.suppress(Exception):  # its outcome is the stack's, not the call's
+                future.result(timeout=settle_s)
 
     def busy(self, stack_id: str) -> bool:
         return stack_id in self._running

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from overcast.aws.credentials import Identity
 from overcast.services.cloudformation.dynamic_references import DynamicReferences
-from overcast.services.cloudformation.engine import Engine
+from overcast.services.cloudformation.engine import SETTLE_S, Engine
 from overcast.services.cloudformation.errors import (
     AlreadyExistsException,
     TokenAlreadyExistsException,
@@ -270,7 +270,7 @@ class StackService:
         else:
             stack.status = status
             self.store.put(stack)
-        self.engine.launch(stack.stack_id)
+        self.engine.launch(stack.stack_id, SETTLE_S)
 
     def set_termination_protection(self, region: str, name: str, enabled: bool) -> str:
         stack = self.live(region, name)
