@@ -41,3 +41,16 @@ def test_servers_the_suite_starts_keep_their_bytecode(server: RunningServer) -> 
     """The session's server has started: the modules it imported are compiled once, kept
     for the next server, whatever PYTHONDONTWRITEBYTECODE says to this process."""
     assert Path(importlib.util.cache_from_source(overcast.factory.__file__)).is_file()
+
+
+def test_test_modules_outside_packages_have_unique_names() -> None:
+    """pytest imports a test module outside a package by its file name alone ("import file
+    mismatch"): two such modules of one name stop the whole suite at collection."""
+    from collections import Counter
+    from pathlib import Path
+
+    tests = Path(__file__).parent
+    loose = [
+        path.name for path in tests.rglob("test_*.py") if not (path.parent / "__init__.py").exists()
+    ]
+    assert [name for name, count in Counter(loose).items() if count > 1] == []
