@@ -172,7 +172,7 @@ class HostView:
         for path in submounts(shared):
             _mount(None, skeleton + path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
         for source, target in mapped:
-            bind_read_only(source, skeleton + target)
+            _copy_files(source, skeleton + target)
 
 
 def confine(spec):
@@ -303,6 +303,24 @@ def _write_all(pairs):
     for path, value in pairs:
         with open(path, "w") as handle:
             handle.write(value)
+
+
+def _copy_files(source, target):
+    """The files of folder `source` copied into `target`, readable by all, written whole
+    (several zygotes may copy them at once). A copy, not a bind: a bind is one more mount that
+    every spare's new mount namespace copies and every pivot detaches, on each cold start's
+    way (the HTTPS listener's CA files, a few KB, are copied once per zygote instead)."""
+    for name in os.listdir(source):
+        path = os.path.join(source, name)
+        if not os.path.isfile(path):
+            continue
+        with open(path, "rb") as file:
+            data = file.read()
+        partial = os.path.join(target, f".{name}.{os.getpid()}")
+        with open(partial, "wb") as file:
+            file.write(data)
+        os.chmod(partial, 0o644)
+        os.replace(partial, os.path.join(target, name))
 
 
 def bind_read_only(source, target):
