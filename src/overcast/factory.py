@@ -5,12 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
-import ssl
-import subprocess
 from dataclasses import dataclass
-
-import uvicorn
 
 from overcast import services
 from overcast.aws.authentication import Authenticator
@@ -18,9 +13,9 @@ from overcast.aws.authorizer import AllowAll, Authorizer
 from overcast.aws.credentials import KeyRing, KeyRings
 from overcast.aws.gateway import Gateway
 from overcast.aws.request_auth import RequestAuth
-from overcast.aws.root_key import RootKey, load_or_create
+from overcast.aws.root_key import load_or_create
 from overcast.aws.sessions import SessionKeys
-from overcast.config import TRUST_CA_FILE, Settings
+from overcast.config import Settings
 from overcast.delivery import Destinations
 from overcast.engine.admission import Admission
 from overcast.engine.async_queue import AsyncQueue
@@ -29,10 +24,8 @@ from overcast.engine.memory import DEFAULT_SHARE, MemoryBudget, host_memory_byte
 from overcast.engine.starts import StartSlots
 from overcast.http.app import InvokeFront, PostRoute, build_app
 from overcast.http.certificates import LocalCa
-from overcast.http.connection_guard import ConnectionLimits, default_max_connections
-from overcast.http.fast_http import WholeFrontDoor, protocol_for
+from overcast.http.fast_http import WholeFrontDoor
 from overcast.http.parameters_secrets import ParametersSecretsHost
-from overcast.http.server import Server, access_log_on, configure_logging, raise_file_limit
 from overcast.identities import Identities
 from overcast.keys import KeyServices
 from overcast.object_readers import ObjectReaders
@@ -42,13 +35,12 @@ from overcast.resource_providers import ResourceProviders
 from overcast.runtimes.node_sdk import NodeSdk
 from overcast.sandbox.confinement import Confinement
 from overcast.sandbox.launcher import Launcher
-from overcast.sandbox.loopback_guard import LoopbackGuard
-from overcast.sandbox.protections import OPEN_LOOPBACK, Protections
+from overcast.sandbox.protections import Protections
 from overcast.sandbox.protections import detect as detect_protections
 from overcast.sandbox.role_credentials import RoleCredentials
 from overcast.services.base import BuiltService, Kernels
 from overcast.services.lambda_ import resources as lambda_resources
-from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, INVOKE_URL, InvokeEndpoint
+from overcast.services.lambda_.api.invoke import INVOKE_ROUTE, InvokeEndpoint
 from overcast.services.lambda_.api.invoke_stream import STREAM_PATH, InvokeStreamEndpoint
 from overcast.services.lambda_.api.rest import lambda_api
 from overcast.services.lambda_.control.plane import ControlPlane
@@ -337,133 +329,3 @@ def memory_budget(settings: Settings, protections: Protections) -> MemoryBudget:
         limit = int(host_memory_bytes() * DEFAULT_SHARE)
     cgroups = protections.cgroups
     return MemoryBudget(limit, cgroups.usage_bytes if cgroups is not None else host_used_bytes)
-
-
-def run_server(
-    settings: Settings, sockets: list[socket.socket], tls_sockets: list[socket.socket] = ()
-) -> None:
-    """`overcast server`: serve every API on `sockets` (bound to settings.host and .port),
-    and over HTTPS on `tls_sockets` (settings.tls_port), until SIGINT/SIGTERM, then stop the
-    platform in order."""
-    configure_logging(settings.log_level)
-    limits = ConnectionLimits(
-        head_timeout_s=settings.head_timeout_s,
-        idle_timeout_s=settings.idle_timeout_s,
-        max_connections=settings.max_connections or default_max_connections(raise_file_limit()),
-    )
-    import uvloop
-
-    uvloop.run(_serve(settings, sockets, limits, list(tls_sockets)))
-
-
-async def _serve(
-    settings: Settings,
-    sockets: list[socket.socket],
-    limits: ConnectionLimits,
-    tls_sockets: list[socket.socket],
-) -> None:
-    platform = build_platform(settings)
-    config = uvicorn.Config(
-        platform.app,
-        # httptools, with Invoke, function URLs and HTTP APIs answered off ASGI, and every
-        # connection held to `limits` (deadlines and a cap: http/connection_guard.py)
-        http=protocol_for(platform.invoke, INVOKE_URL, platform.front_doors, limits),
-        lifespan="off",
-        log_config=None,  # configure_logging's, so access lines look like every other line
-        log_level=settings.log_level,
-        access_log=access_log_on(settings.log_level),
-        proxy_headers=False,
-        server_header=False,
-        # WebSocket APIs take messages of 128 KB (their front door closes the connection
-        # past that, 1009); the protocol refuses a message past twice that before buffering it
-        ws_max_size=WS_MAX_MESSAGE,
-    )
-    server = Server(config, tls_sockets, tls_context(platform))
-    platform.engine.one_client = lambda: len(server.server_state.connections) <= 1
-    guard = guard_loopback(settings, platform.protections)
-    host = platform.parameters_secrets
-    if host is not None:
-        if guard is not None:
-            host.allow_port, host.peers = guard.allow, guard.peers
-        host.start()
-    if guard is not None and settings.tls_port is not None:
-        guard.allow(settings.tls_port)  # functions call the @connections API over HTTPS
-    platform.start()
-    _announce(settings, platform.protections, root_of(platform))
-    try:
-        await server.serve(sockets=sockets)
-    finally:
-        await platform.stop()
-        if host is not None:
-            host.close()
-        if guard is not None:
-            guard.remove()
-        print("Overcast stopped.", flush=True)
-
-
-def tls_context(platform: Platform) -> ssl.SSLContext | None:
-    """The HTTPS listener's context: a certificate for this start's host, signed by the data
-    dir's CA."""
-    if platform.local_ca is None:
-        return None
-    return platform.local_ca.server_context(platform.settings.host)
-
-
-def root_of(platform: Platform) -> RootKey:
-    assert platform.signing_keys is not None
-    return next(ring for ring in platform.signing_keys.rings if isinstance(ring, RootKey))
-
-
-def guard_loopback(settings: Settings, protections: Protections) -> LoopbackGuard | None:
-    """Close the host's own ports to environments, but this server's (loopback_guard.py);
-    where that fails the server still starts, and says so."""
-    if not protections.loopback:
-        return None
-    guard = LoopbackGuard(settings.port)
-    try:
-        guard.install()
-    except (OSError, subprocess.SubprocessError) as exc:
-        protections.open_loopback(f"the loopback rules failed ({exc})")
-        return None
-    return guard
-
-
-def _announce(settings: Settings, protections: Protections, root: RootKey) -> None:
-    endpoint = settings.endpoint
-    default_dir = _default_dir(settings)
-    env_flags = "" if default_dir else f" --data-dir {settings.data_dir}"
-    if settings.port != 9000:
-        env_flags += f" --port {settings.port}"
-    # The overcast CLI signs with the root key of OVERCAST_DATA_DIR (default ~/.overcast).
-    cli_data_dir = "" if default_dir else f" OVERCAST_DATA_DIR={settings.data_dir}"
-    if not settings.auth:
-        print(
-            "WARNING: --auth off: request signatures are NOT verified; anyone who reaches "
-            f"{endpoint} acts as the account's root. For throwaway local use only.",
-            flush=True,
-        )
-    print(
-        f"Overcast is serving AWS Lambda's API on {endpoint}  (data: {settings.data_dir})\n"
-        f"  The account's root key is in {settings.data_dir / 'root-key.json'} "
-        f"(access key id {root.key.access_key_id}).\n"
-        f'  AWS CLI, SAM, SDKs: eval "$(overcast env{env_flags})"\n'
-        f"  overcast CLI: export OVERCAST_ENDPOINT={endpoint}{cli_data_dir}\n"
-        + _https_line(settings)
-        + "Isolation of execution environments (see `overcast doctor`):\n  "
-        + "\n  ".join(protections.describe())
-        + "".join(f"\n  - {note}" for note in protections.notes if OPEN_LOOPBACK in note),
-        flush=True,
-    )
-
-
-def _https_line(settings: Settings) -> str:
-    if settings.tls_authority is None:
-        return ""
-    ca_file = settings.data_dir / "trust" / TRUST_CA_FILE
-    return f"  HTTPS: https://{settings.tls_authority} (certificate authority: {ca_file})\n"
-
-
-def _default_dir(settings: Settings) -> bool:
-    from overcast.config import Settings as Defaults
-
-    return settings.data_dir == Defaults().data_dir

@@ -192,8 +192,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = build_settings(args, os.environ)
     check_master_key(settings, os.environ)
     # Imported here: the server pulls in the whole platform, which client commands never need.
-    from overcast.factory import run_server
     from overcast.http.server import listen
+    from overcast.serving import run_server
     from overcast.store.data_dir import claim
 
     # Before anything is said or started: another server on this data dir, or on this port,
