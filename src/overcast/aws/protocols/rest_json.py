@@ -411,3 +411,23 @@ class RestJsonWire:
         response = error_response(exc)
         response.headers["x-amzn-RequestId"] = context.request_id
         return response
+
+
+class KnownMembersWire(RestJsonWire):
+    """A REST-JSON wire whose answers carry only the output shape's members (API Gateway's
+    v1 and v2 services keep records with members the output leaves out)."""
+
+    def known(self, operation: OperationModel, result: object) -> object:
+        shape = operation.output_shape
+        if isinstance(result, dict) and shape is not None:
+            return {k: v for k, v in result.items() if k in shape.members}
+        return result
+
+    def respond(
+        self,
+        operation: OperationModel,
+        result: object,
+        request: Request,
+        context: RequestContext,
+    ) -> Response:
+        return super().respond(operation, self.known(operation, result), request, context)

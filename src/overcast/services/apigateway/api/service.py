@@ -22,7 +22,7 @@ from overcast.aws.errors import (
     ValidationException,
 )
 from overcast.aws.gateway import Api
-from overcast.aws.protocols.rest_json import RestJsonWire, service_model
+from overcast.aws.protocols.rest_json import KnownMembersWire, service_model
 from overcast.aws.request_context import RequestContext
 from overcast.services.apigateway.access import apigateway_access
 from overcast.services.apigateway.api import keys as _keys  # noqa: F401 (registers its operations)
@@ -45,8 +45,9 @@ INPUT_ERRORS = (
 )
 
 
-class _KnownMembersWire(RestJsonWire):
-    """Only the output shape's members leave."""
+class _KnownMembersWire(KnownMembersWire):
+    """Only the output shape's members leave; an output with a payload member (GetExport)
+    answers with it as the body."""
 
     def respond(
         self,
@@ -56,10 +57,9 @@ class _KnownMembersWire(RestJsonWire):
         context: RequestContext,
     ) -> Response:
         shape = operation.output_shape
-        if isinstance(result, dict) and shape is not None:
-            result = {k: v for k, v in result.items() if k in shape.members}
-            if shape.serialization.get("payload"):
-                return _payload_response(shape, result, context)
+        result = self.known(operation, result)
+        if isinstance(result, dict) and shape is not None and shape.serialization.get("payload"):
+            return _payload_response(shape, result, context)
         return super().respond(operation, result, request, context)
 
 

@@ -8,10 +8,6 @@ is answered as API Gateway answers it, a BadRequestException.
 
 from __future__ import annotations
 
-from botocore.model import OperationModel
-from starlette.requests import Request
-from starlette.responses import Response
-
 from overcast.aws import errors as protocol_errors
 from overcast.aws.errors import (
     InvalidParameterValueException,
@@ -21,8 +17,7 @@ from overcast.aws.errors import (
     ValidationException,
 )
 from overcast.aws.gateway import Api
-from overcast.aws.protocols.rest_json import RestJsonWire, service_model
-from overcast.aws.request_context import RequestContext
+from overcast.aws.protocols.rest_json import KnownMembersWire, service_model
 from overcast.services.apigatewayv2.access import apigatewayv2_access
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     authorizers as _authorizers,
@@ -48,22 +43,6 @@ INPUT_ERRORS = (
 )
 
 
-class _KnownMembersWire(RestJsonWire):
-    """Only the output shape's members leave: pass-through members the output lacks stay out."""
-
-    def respond(
-        self,
-        operation: OperationModel,
-        result: object,
-        request: Request,
-        context: RequestContext,
-    ) -> Response:
-        shape = operation.output_shape
-        if isinstance(result, dict) and shape is not None:
-            result = {k: v for k, v in result.items() if k in shape.members}
-        return super().respond(operation, result, request, context)
-
-
 def _reworded(exc: ServiceError) -> ServiceError:
     if isinstance(exc, protocol_errors.AccessDeniedException):
         return AccessDeniedException(exc.message)
@@ -76,7 +55,7 @@ def apigatewayv2_api(service: HttpApiService) -> Api:
         model,
         OPERATIONS,
         service,
-        wires=(_KnownMembersWire(model),),
+        wires=(KnownMembersWire(model),),
         paths=(PATH_PREFIX,),
         translate=_reworded,
         access=apigatewayv2_access,
