@@ -49,6 +49,11 @@ PREFIX = "/_overcast/parameters-secrets"
 REGISTRATION = f"{PREFIX}/environments"
 UNAUTHORIZED = (401, b'{"message": "Unauthorized"}')
 FORWARD_TIMEOUT_S = 60
+# The ports functions may have the server listen on besides 2773: unprivileged ones, and at
+# most this many (a function names its port; it must not make the server hold host ports
+# without end).
+MIN_PORT = 1024
+MAX_EXTRA_PORTS = 16
 # Set on a peer's answer when it served the token (any other answer, from an older server
 # or for a token it does not know either, is no answer for it).
 SERVED = "X-Overcast-Served"
@@ -127,6 +132,9 @@ class ParametersSecretsHost:
         settings = extension.Settings.of_document(document)
         region = document.get("region")
         region = region if isinstance(region, str) and region else self._default_region
+        refused = self._refused_port(settings.port)
+        if refused is not None:
+            return 400, refused
         try:
             self.listen(settings.port)
         except OSError as exc:
@@ -140,6 +148,16 @@ class ParametersSecretsHost:
                 extension.Cache(settings.cache_size, settings.ttl), upstream
             )
         return 200, "registered"
+
+    def _refused_port(self, port: int) -> str | None:
+        with self._lock:
+            if port in self._listeners or port == DEFAULT_PORT:
+                return None
+            if port < MIN_PORT:
+                return f"port {port} is privileged: name one from {MIN_PORT}"
+            if len(self._listeners.keys() - {DEFAULT_PORT}) >= MAX_EXTRA_PORTS:
+                return f"this server already listens on {MAX_EXTRA_PORTS} ports besides 2773"
+        return None
 
     def forget(self, token: str) -> None:
         with self._lock:
