@@ -35,12 +35,23 @@ class _Kept:
     fetched: float
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an error, not followed: the URL checked is the URL fetched (urllib's
+    default handler would follow an http URL's redirect to any scheme and host)."""
+
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _get_json(url: str) -> dict:
     if not url.startswith(("https://", "http://")):
         raise KeysUnavailable(f"not an HTTP(S) URL: {url}")
     request = urllib.request.Request(url, headers={"accept": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_S) as response:  # noqa: S310
+        with _OPENER.open(request, timeout=FETCH_TIMEOUT_S) as response:
             data = response.read(DOCUMENT_LIMIT + 1)
     except (OSError, ValueError) as exc:
         raise KeysUnavailable(f"{url}: {exc}") from None
