@@ -10,6 +10,7 @@ from collections.abc import Callable
 from overcast.aws.in_process import InProcessApi
 from overcast.aws.template_input import typed
 from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest, changed_any
+from overcast.resource_providers import tag_map as tags  # noqa: F401 (its modules' name)
 from overcast.services.apigateway.errors import NotFoundException
 
 
@@ -57,12 +58,3 @@ class ApiGatewayProvider:
             delete()
         except NotFoundException:
             pass
-
-
-def tags(value: object) -> dict[str, str]:
-    """A template's `Tags` (a list of `{Key, Value}`) as the API's map."""
-    if not isinstance(value, list):
-        return {}
-    return {
-        str(t["Key"]): str(t.get("Value", "")) for t in value if isinstance(t, dict) and "Key" in t
-    }
