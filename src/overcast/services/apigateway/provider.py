@@ -9,8 +9,7 @@ from collections.abc import Callable
 
 from overcast.aws.in_process import InProcessApi
 from overcast.aws.template_input import typed
-from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest, changed_any
-from overcast.resource_providers import tag_map as tags  # noqa: F401 (its modules' name)
+from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest, changed_any, tag_map
 from overcast.services.apigateway.errors import NotFoundException
 
 
@@ -44,7 +43,7 @@ class ApiGatewayProvider:
             self.call(request, operation, {**ids, "patchOperations": ops})
 
     def retag(self, request: ResourceRequest, arn: str, old: object, new: object) -> None:
-        before, after = tags(old), tags(new)
+        before, after = tag_map(old), tag_map(new)
         gone = [key for key in before if key not in after]
         if gone:
             self.call(request, "UntagResource", {"resourceArn": arn, "tagKeys": gone})

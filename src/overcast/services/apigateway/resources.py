@@ -18,9 +18,9 @@ As the CloudFormation resource reference has them (create-only properties replac
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
-from overcast.resource_providers import Provisioned, ResourceRequest, require
+from overcast.resource_providers import Provisioned, ResourceRequest, require, tag_map
 from overcast.services.apigateway.errors import BadRequestException
-from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
+from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn
 from overcast.services.apigateway.template_patches import JSON, LIST, Field, escaped, patches
 from overcast.types import ObjectReader, ObjectUnreadable
 
@@ -63,7 +63,7 @@ class RestApiResource(ApiGatewayProvider):
             params = camel(props, CREATE_NAMES)
             params["apiKeySource"] = props.get("ApiKeySourceType")
             params["endpointConfiguration"] = _endpoints(props.get("EndpointConfiguration"))
-            params["tags"] = tags(props.get("Tags")) or None
+            params["tags"] = tag_map(props.get("Tags")) or None
             api = self.call(request, "CreateRestApi", params)
             return _rest_api(api)
         api = self.call(request, "ImportRestApi", self._import(props, definition))

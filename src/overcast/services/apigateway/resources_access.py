@@ -21,8 +21,14 @@ from __future__ import annotations
 import re
 
 from overcast.aws.in_process import InProcessApi
-from overcast.resource_providers import Provisioned, ResourceRequest, physical_name, require
-from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
+from overcast.resource_providers import (
+    Provisioned,
+    ResourceRequest,
+    physical_name,
+    require,
+    tag_map,
+)
+from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn
 from overcast.services.apigateway.template_patches import JSON, LIST, Field, patches
 
 AUTHORIZER_NAMES = (
@@ -178,7 +184,7 @@ class ApiKeyResource(ApiGatewayProvider):
             name=props.get("Name") or physical_name(request.stack_name, request.logical_id, 1024),
             enabled=props.get("Enabled", False),  # CloudFormation's default: disabled
             stageKeys=[camel(s, ("RestApiId", "StageName")) for s in _list(props.get("StageKeys"))],
-            tags=tags(props.get("Tags")) or None,
+            tags=tag_map(props.get("Tags")) or None,
         )
         made = self.call(request, "CreateApiKey", params)
         return Provisioned(made["id"], {"APIKeyId": made["id"]})
@@ -214,7 +220,7 @@ class UsagePlanResource(ApiGatewayProvider):
             "apiStages": [_api_stage(s) for s in _list(props.get("ApiStages"))],
             "throttle": _camel_all(props.get("Throttle")),
             "quota": _camel_all(props.get("Quota")),
-            "tags": tags(props.get("Tags")) or None,
+            "tags": tag_map(props.get("Tags")) or None,
         }
         made = self.call(request, "CreateUsagePlan", params)
         return Provisioned(made["id"], {"Id": made["id"]})

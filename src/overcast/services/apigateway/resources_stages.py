@@ -16,9 +16,15 @@ As the CloudFormation resource reference has them (create-only properties replac
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
-from overcast.resource_providers import Provisioned, ResourceRequest, physical_name, require
+from overcast.resource_providers import (
+    Provisioned,
+    ResourceRequest,
+    physical_name,
+    require,
+    tag_map,
+)
 from overcast.services.apigateway.errors import NotFoundException
-from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn, tags
+from overcast.services.apigateway.provider import ApiGatewayProvider, camel, tag_arn
 from overcast.services.apigateway.template_patches import MAP, Field, escaped, patches, text
 
 STAGE_FIELDS = {
@@ -114,7 +120,7 @@ class StageResource(ApiGatewayProvider):
             props, ("RestApiId", "DeploymentId", "DocumentationVersion", *STAGE_SETTINGS)
         )
         params.update(stageName=name, variables=props.get("Variables"))
-        params["tags"] = tags(props.get("Tags")) or None
+        params["tags"] = tag_map(props.get("Tags")) or None
         self.call(request, "CreateStage", params)
         ids = {"restApiId": props.get("RestApiId"), "stageName": name}
         extra = {
