@@ -20,6 +20,9 @@ def test_the_ca_is_made_once_and_its_key_kept_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "tls").stat().st_mode) == 0o700
     again = LocalCa(tmp_path)
     assert again.certificate == first.certificate  # loaded, not made anew
+    key_file.chmod(0o644)  # a key restored with wider permissions
+    LocalCa(tmp_path)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
 
 
 def test_published_files_hold_our_ca_and_the_public_ones(tmp_path: Path) -> None:

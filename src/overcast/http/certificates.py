@@ -11,6 +11,7 @@ Both are written once per start, never per environment: a cold start pays nothin
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
 import os
@@ -46,7 +47,10 @@ class Trust:
 def _write(path: Path, data: bytes, mode: int) -> None:
     """Write `path` whole or not at all (an environment never reads half a bundle)."""
     partial = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    # O_EXCL | O_NOFOLLOW: a name planted there beforehand (a link, say) is refused, not written
+    with contextlib.suppress(FileNotFoundError):
+        partial.unlink()
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
     os.chmod(partial, mode)
@@ -85,6 +89,7 @@ class LocalCa:
         key_file, cert_file = self.private_dir / "ca.key", self.private_dir / "ca.pem"
         if not (key_file.exists() and cert_file.exists()):
             return None
+        os.chmod(key_file, 0o600)  # a key kept from before (or restored) stays the owner's alone
         key = serialization.load_pem_private_key(key_file.read_bytes(), None)
         certificate = x509.load_pem_x509_certificate(cert_file.read_bytes())
         expires = certificate.not_valid_after_utc - datetime.timedelta(days=SERVER_DAYS)
