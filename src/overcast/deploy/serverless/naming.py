@@ -39,3 +39,153 @@ def log_group_logical_id(key: str) -> str:
 
 
 ROLE_LOGICAL_ID = "IamRoleLambdaExecution"
+
+
+# --- HTTP events (http_api.py, rest_api/, websocket.py): naming.js's API Gateway names ---
+
+
+def normalize_path(path: str) -> str:
+    """naming.js normalizePath: `users/{id}` -> `UsersIdVar`; `GET /notes` -> `GetNotes`."""
+    return "".join(normalize_path_part(part) for part in path.split("/"))
+
+
+def start_case(text: str) -> str:
+    """lodash startCase without its spaces: `application/json` -> `ApplicationJson`."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", text)
+    return "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def camel_case_upper(text: str) -> str:
+    """lodash upperFirst(camelCase(text)): `post-create model` -> `PostCreateModel`."""
+    words = re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", text)
+    return "".join(word[:1].upper() + word[1:].lower() for word in words)
+
+
+def target_alias(key: str, function: dict) -> tuple[str, str] | None:
+    """(alias name, alias logical id) that events call instead of the function's $LATEST:
+    functions.js sets `targetAlias` for provisionedConcurrency, then (winning) snapStart."""
+    if function.get("snapStart"):
+        return "snapstart", f"{function_id(key)}SnapStartLambdaAlias"
+    concurrency = function.get("provisionedConcurrency")
+    if concurrency:
+        alias = (concurrency.get("alias") if isinstance(concurrency, dict) else None) or (
+            "provisioned"
+        )
+        suffix = (
+            ""
+            if alias == "provisioned"
+            else normalize_name(alias.replace("-", "Dash").replace("_", "Underscore"))
+        )
+        return alias, f"{function_id(key)}ProvConc{suffix}LambdaAlias"
+    return None
+
+
+HTTP_API_LOGICAL_ID = "HttpApi"
+HTTP_API_STAGE_LOGICAL_ID = "HttpApiStage"
+HTTP_API_LOG_GROUP_LOGICAL_ID = "HttpApiLogGroup"
+
+
+def http_api_integration_logical_id(key: str) -> str:
+    return f"HttpApiIntegration{function_id(key)}"
+
+
+def http_api_route_logical_id(route_key: str) -> str:
+    """`*` -> HttpApiRouteDefault; `GET /notes/{id}` -> HttpApiRouteGetNotesIdVar."""
+    return "HttpApiRouteDefault" if route_key == "*" else f"HttpApiRoute{normalize_path(route_key)}"
+
+
+def http_api_authorizer_logical_id(name: str) -> str:
+    return f"HttpApiAuthorizer{function_id(name)}"
+
+
+def lambda_http_api_permission_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaPermissionHttpApi"
+
+
+def lambda_authorizer_http_api_permission_logical_id(name: str) -> str:
+    return f"{function_id(name)}LambdaAuthorizerPermissionHttpApi"
+
+
+REST_API_LOGICAL_ID = "ApiGatewayRestApi"
+
+
+def rest_resource_logical_id(path: str) -> str:
+    return f"ApiGatewayResource{normalize_path(path)}"
+
+
+def rest_method_logical_id(resource_name: str, method: str) -> str:
+    """`ApiGatewayMethod` + the resource's name + `Get`/`Post`... (normalizeMethodName)."""
+    return f"ApiGatewayMethod{resource_name}{normalize_name(method.lower())}"
+
+
+def rest_validator_logical_id(service_name: str) -> str:
+    return f"ApiGateway{normalize_name_to_alphanumeric(service_name)}RequestValidator"
+
+
+def rest_model_logical_id(schema_id: str) -> str:
+    return f"ApiGateway{camel_case_upper(schema_id)}Model"
+
+
+def rest_endpoint_model_logical_id(resource_name: str, method: str, content_type: str) -> str:
+    return f"{rest_method_logical_id(resource_name, method)}{start_case(content_type)}Model"
+
+
+def rest_api_key_logical_id(number: int, plan: str | None = None) -> str:
+    return f"ApiGatewayApiKey{normalize_name(plan) if plan else ''}{number}"
+
+
+def rest_usage_plan_logical_id(plan: str | None = None) -> str:
+    return f"ApiGatewayUsagePlan{normalize_name(plan) if plan else ''}"
+
+
+def rest_usage_plan_key_logical_id(number: int, plan: str | None = None) -> str:
+    return f"ApiGatewayUsagePlanKey{normalize_name(plan) if plan else ''}{number}"
+
+
+def rest_authorizer_logical_id(name: str) -> str:
+    return f"{function_id(name)}ApiGatewayAuthorizer"
+
+
+def rest_deployment_logical_id(instance: str) -> str:
+    return f"ApiGatewayDeployment{instance}"
+
+
+def lambda_api_gateway_permission_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaPermissionApiGateway"
+
+
+WEBSOCKETS_API_LOGICAL_ID = "WebsocketsApi"
+WEBSOCKETS_STAGE_LOGICAL_ID = "WebsocketsDeploymentStage"
+
+
+def websockets_integration_logical_id(key: str) -> str:
+    return f"{function_id(key)}WebsocketsIntegration"
+
+
+def lambda_websockets_permission_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaPermissionWebsockets"
+
+
+def websockets_route_logical_id(route: str) -> str:
+    """`$connect` -> SconnectWebsocketsRoute (getNormalizedWebsocketsRouteKey)."""
+    for old, new in (
+        ("$", "S"),
+        ("/", "Slash"),
+        ("-", "Dash"),
+        ("_", "Underscore"),
+        (".", "Period"),
+    ):
+        route = route.replace(old, new)
+    return f"{route}WebsocketsRoute"
+
+
+def websockets_route_response_logical_id(route: str) -> str:
+    return f"{websockets_route_logical_id(route)}Response"
+
+
+def websockets_deployment_logical_id(digest: str) -> str:
+    return f"WebsocketsDeployment{re.sub(r'[^0-9a-zA-Z]', '', digest)}"
+
+
+def websockets_authorizer_logical_id(name: str) -> str:
+    return f"{function_id(name)}WebsocketsAuthorizer"
