@@ -232,7 +232,9 @@ def compile_preflight(
             "RequestParameters": {},
             "Integration": {
                 "Type": "MOCK",
-                "RequestTemplates": {"application/json": "{statusCode:200}"},
+                # cors.js writes `{statusCode:200}`, which API Gateway reads leniently;
+                # Overcast's MOCK reads its request template as strict JSON.
+                "RequestTemplates": {"application/json": '{"statusCode":200}'},
                 "ContentHandling": "CONVERT_TO_TEXT",
                 "IntegrationResponses": [
                     {
