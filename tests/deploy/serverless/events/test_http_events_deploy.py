@@ -1,7 +1,8 @@
 """End to end: the HTTP event compilers' resources, with hand-made functions and role (core's
 template.compile is written elsewhere), deployed by Overcast's CloudFormation with boto3 and
 called over HTTP: payload 2.0 and 1.0 events, CORS preflights, a JWT authorizer refusing a
-request without a token, a REST API's proxy event, and a private method wanting its API key."""
+request without a token, a REST API's proxy event, a private method wanting its API key, and
+a WebSocket API's stage deployed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import http_api, rest_api
+from overcast.deploy.serverless.events import http_api, rest_api, websocket
 from overcast.deploy.serverless.model import EventUse, Service, Stack
 from support import RunningServer, http_call
 
@@ -100,6 +101,7 @@ def _template(service: Service) -> dict:
             _use("echo", "http", {"method": "get", "path": "private", "private": True}, 2),
         ],
     )
+    websocket.compile(stack, service, [_use("echo", "websocket", "$default")])
     return stack.template()
 
 
@@ -118,6 +120,8 @@ def test_compiled_http_events_deploy_and_answer(server: RunningServer) -> None:
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
         _check_http_api(outputs["HttpApiUrl"])
         _check_rest_api(server, outputs["ServiceEndpoint"])
+        assert outputs["ServiceEndpointWebsocket"].startswith(server.endpoint.replace("http", "ws"))
+        assert outputs["ServiceEndpointWebsocket"].endswith("/dev")
     finally:
         cf.delete_stack(StackName=service.stack_name)
         cf.get_waiter("stack_delete_complete").wait(StackName=service.stack_name, WaiterConfig=WAIT)
