@@ -68,6 +68,10 @@ def api(apigw, function_arn) -> RestApi:
         patchOperations=[{"op": "replace", "path": "/timeoutInMillis", "value": "500"}],
     )  # fmt: skip
     built.method("/mock", "GET", {"type": "MOCK", "responses": {"200": {}}})
+    # The Serverless Framework's CORS preflight template: not strict JSON (unquoted key).
+    lenient = {"application/json": "{statusCode:200}"}
+    built.method("/lenient", "GET", {"type": "MOCK", "requestTemplates": lenient,
+                                     "responses": {"200": {}}})  # fmt: skip
     built.deploy("prod", variables={"colour": "blue"})
     return built
 
@@ -232,4 +236,9 @@ def test_host_form_and_unknown_stage(server, api) -> None:
 
 def test_mock_integration_without_templates(server, api) -> None:
     status, headers, body = http_call(f"{api.url(server.endpoint)}/mock")
+    assert (status, body) == (200, b"")
+
+
+def test_mock_integration_reads_a_lenient_status_template(server, api) -> None:
+    status, headers, body = http_call(f"{api.url(server.endpoint)}/lenient")
     assert (status, body) == (200, b"")

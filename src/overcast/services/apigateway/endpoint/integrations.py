@@ -5,6 +5,7 @@ action: service_actions.py); the non-proxy ones through the mappings of non_prox
 from __future__ import annotations
 
 import json
+import re
 
 from overcast.http.payload_v2 import HttpResponse
 from overcast.services.apigateway.endpoint.exchange import Exchange
@@ -68,6 +69,9 @@ class Integrations:
         return BackendAnswer(None, result.payload)
 
 
+_LENIENT_STATUS = re.compile(r"""["']?statusCode["']?\s*:\s*["']?(\d{3})""")
+
+
 def mock_status(body: bytes, exchange: Exchange) -> str:
     """The status a MOCK integration answers: its request template's `statusCode`."""
     if not exchange.integration.get("requestTemplates"):
@@ -75,7 +79,12 @@ def mock_status(body: bytes, exchange: Exchange) -> str:
     try:
         status = json.loads(body or b"{}").get("statusCode", 200)
     except (ValueError, AttributeError):
-        raise ConfigurationError() from None
+        # API Gateway reads the key from a template that is not strict JSON too: the
+        # Serverless Framework's CORS preflight sends `{statusCode:200}` (unquoted key).
+        lenient = _LENIENT_STATUS.search(body.decode("utf-8", "replace"))
+        if lenient is None:
+            raise ConfigurationError() from None
+        status = lenient.group(1)
     return str(status)
 
 
