@@ -200,7 +200,9 @@ def _existing_buckets(stack: Stack, service: Service, uses: list[EventUse]) -> N
             "BucketConfigs": [config],
         }
         depends_on = [use.function_logical_id, permission_id]
-        stack.add(logical_id, "Custom::S3", properties, Version="1.0", DependsOn=depends_on)
+        # s3/index.js also writes `Version: '1.0'`, a resource attribute AWS ignores and
+        # Overcast's CloudFormation refuses: left out.
+        stack.add(logical_id, "Custom::S3", properties, DependsOn=depends_on)
         by_bucket.setdefault(text, []).append(logical_id)
     for resources in by_bucket.values():
         for before, after in zip(resources, resources[1:], strict=False):
