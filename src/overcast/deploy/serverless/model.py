@@ -59,6 +59,9 @@ class Stack:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     conditions: dict[str, Any] = field(default_factory=dict)
     role_statements: list[dict[str, Any]] = field(default_factory=list)
+    # Services the shared execution role must trust besides lambda.amazonaws.com: schedule.js
+    # adds `scheduler.amazonaws.com` to its AssumeRolePolicyDocument for `method: scheduler`.
+    role_principals: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def add(self, logical_id: str, kind: str, properties: dict[str, Any], **extra: Any) -> None:

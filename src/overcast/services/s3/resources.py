@@ -37,6 +37,7 @@ from overcast.resource_providers import (
 )
 from overcast.services.s3 import bucket_configuration as shapes
 from overcast.services.s3.errors import NoSuchBucket
+from overcast.services.s3.resources_existing import ExistingBucketEventsResource
 
 CREATE_ONLY = frozenset({"BucketName"})
 UNSUPPORTED = ("WebsiteConfiguration", "ReplicationConfiguration", "ObjectLockConfiguration")
@@ -145,7 +146,7 @@ class BucketPolicyResource:
 
 
 def providers(s3: InProcessApi) -> list:
-    return [BucketResource(s3), BucketPolicyResource(s3)]
+    return [BucketResource(s3), BucketPolicyResource(s3), ExistingBucketEventsResource(s3)]
 
 
 def _refuse_unsupported(request: ResourceRequest) -> None:
