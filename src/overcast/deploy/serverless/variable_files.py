@@ -29,7 +29,18 @@ from typing import Any
 
 from overcast.deploy.serverless.variable_syntax import property_path
 
-MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+
+class _Missing:
+    """No value (a fallback applies); one object, even through copy.deepcopy."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Missing:
+        return self
+
+
+MISSING: Any = _Missing()
 _ENDED: Any = object()
 RUNNER = Path(__file__).with_name("variable_files.mjs")
 JS_TIMEOUT_S = 60.0  # a module that never settles must not hang a deploy
