@@ -264,3 +264,17 @@ def test_a_value_that_keeps_resolving_to_variables_is_stopped() -> None:
 def test_a_bare_word_fallback_names_the_key_and_the_fix() -> None:
     with pytest.raises(TranslationError, match=r"^provider\.stage: invalid fallback dev .*'dev'"):
         resolve({"provider": {"stage": "${opt:stage, dev}"}}, sources())
+
+
+def test_variables_nested_too_deep_are_refused_not_recursed() -> None:
+    deep = "${env:A, " * 50 + "'x'" + "}" * 50
+    with pytest.raises(TranslationError, match=r"^a\.b: variables nested more than \d+ deep"):
+        resolve({"a": {"b": deep}}, sources())
+
+
+def test_keys_doubling_each_other_are_bounded() -> None:
+    config: dict[str, Any] = {"k0": "x" * 1000}
+    for n in range(1, 20):
+        config[f"k{n}"] = f"${{self:k{n - 1}}}${{self:k{n - 1}}}"
+    with pytest.raises(TranslationError, match="more than 1000000 characters"):
+        resolve(config, sources())

@@ -142,7 +142,14 @@ def run_module(target: Path, prop: str, calls: ModuleCalls, cwd: Path) -> Any:
     channel_read, channel_write = os.pipe()
     errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="replace")
     process = subprocess.Popen(
-        [node, str(RUNNER), str(channel_write), str(target), prop, json.dumps(dict(calls.options))],
+        [
+            node,
+            str(RUNNER),
+            str(channel_write),
+            str(target),
+            prop,
+            json.dumps(dict(calls.options), default=str),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=errors,  # a file, not a pipe: a module that logs much cannot block on it

@@ -22,6 +22,7 @@ _LEGACY = re.compile(r"^(s3|ssm|output|cf)(?:\(([^,]*?)(?:,\s*([^)]+))?\))?:(.*)
 # `source:address`, `source(params):address`, `file(./x.yml)`
 _MAIN = re.compile(r"^([^:()]+)(?:\((.*)\))?(?::(.*))?$", re.S)
 _INDEX = re.compile(r"^([^\[\]]*)\[(\d+)\]$")
+MAX_NESTING = 20  # `${a, ${b, ${c...}}}`: resolving recurses once per level
 
 
 class SyntaxProblem(ValueError):
@@ -56,7 +57,8 @@ class Address:
 
 
 def placeholders(text: str) -> list[tuple[int, int]]:
-    """The (start, end) of each outermost variable in `text`, in order.
+    """The (start, end) of each outermost variable in `text`, in order. Raises SyntaxProblem
+    for variables nested more than MAX_NESTING deep.
 
     >>> placeholders("arn:${aws:region}:${Foo}")
     [(4, 17)]
@@ -68,6 +70,8 @@ def placeholders(text: str) -> list[tuple[int, int]]:
             if depth == 0:
                 start = i
             depth += 1
+            if depth > MAX_NESTING:
+                raise SyntaxProblem(f"variables nested more than {MAX_NESTING} deep")
             i += 2
             continue
         if text[i] == "}" and depth > 0:

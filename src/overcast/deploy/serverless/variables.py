@@ -149,7 +149,7 @@ class _Resolver:
         holding variables (a file's text, an environment variable's)."""
         for _ in range(MAX_ROUNDS):
             text = self._get(path)
-            if not isinstance(text, str) or not syntax.placeholders(text):
+            if not isinstance(text, str) or not self._holds_variables(text, path):
                 return text
             self._enter(path, text)
             try:
@@ -160,6 +160,13 @@ class _Resolver:
         raise TranslationError(
             f"{where(path)}: its variables still resolve to variables after {MAX_ROUNDS} rounds"
         )
+
+    @staticmethod
+    def _holds_variables(text: str, path: ConfigPath) -> bool:
+        try:
+            return bool(syntax.placeholders(text))
+        except syntax.SyntaxProblem as problem:
+            raise TranslationError(f"{where(path)}: {problem}") from None
 
     def _enter(self, path: ConfigPath, text: str) -> None:
         for index, (active, _) in enumerate(self._active):
