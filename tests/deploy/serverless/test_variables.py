@@ -185,7 +185,7 @@ def test_ssm_passes_decrypt_and_region_and_reads_parameter_types() -> None:
         "/plain": "text",
     }
 
-    def ssm(name: str, decrypt: bool, region: str | None) -> Any:
+    def ssm(name: str, decrypt: bool, region: str | None = None) -> Any:
         calls.append((name, decrypt, region))
         return params.get(name)
 
@@ -196,7 +196,7 @@ def test_ssm_passes_decrypt_and_region_and_reads_parameter_types() -> None:
         "plain": "${ssm(eu-west-1, noDecrypt):/plain}",
         "none": "${ssm:/missing, 'd'}",
     }
-    assert resolve(config, sources(ssm_parameter=ssm)) == {
+    assert resolve(config, sources(ssm_parameter=ssm, ssm_parameter_in=ssm)) == {
         "list": ["a", "b"],
         "raw": "a,b",
         "secret": {"k": 1},
@@ -204,6 +204,8 @@ def test_ssm_passes_decrypt_and_region_and_reads_parameter_types() -> None:
         "none": "d",
     }
     assert ("/plain", False, "eu-west-1") in calls and ("/secret", True, None) in calls
+    with pytest.raises(TranslationError, match=r"^p: .*another region cannot be read here"):
+        resolve({"p": "${ssm(eu-west-1):/plain}"}, sources(ssm_parameter=ssm))
 
 
 def test_params_come_from_the_cli_then_the_stage_then_default() -> None:

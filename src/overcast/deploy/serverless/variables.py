@@ -60,10 +60,13 @@ class VariableSources:
     # (stack name, output key, region or None) -> the output's value, None if there is none
     # (`${cf:stack.key}`, `${cf(region):stack.key}`)
     stack_output: Callable[[str, str, str | None], Any] | None = None
-    # (parameter name, decrypt, region or None) -> None if there is none, else its value, or
-    # GetParameter's {"Type", "Value"} so a StringList is split and a JSON SecureString read
-    # (`${ssm:/path}`, `${ssm(region, raw):/path}`)
-    ssm_parameter: Callable[[str, bool, str | None], Any] | None = None
+    # (parameter name, decrypt) -> None if there is none, else GetParameter's `Parameter`
+    # ({"Type", "Value", ...}: a StringList is then split and a JSON SecureString read, as the
+    # framework does, `raw` aside) or just its value (`${ssm:/path}`, `${ssm(raw):/path}`)
+    ssm_parameter: Callable[[str, bool], Any] | None = None
+    # the same in a region a variable names (`${ssm(eu-west-1):/path}`); without it such a
+    # variable is an error rather than a read of the wrong region's parameter
+    ssm_parameter_in: Callable[[str, bool, str], Any] | None = None
     instance_id: str = ""  # `${sls:instanceId}`; "" for one made per resolution, as v4 does
 
 
@@ -367,9 +370,15 @@ class _Resolver:
         name = address.key
         if name.endswith(("~true", "~false")):  # the framework's v1 `~true` (decrypt) suffix
             name = name.rpartition("~")[0]
-        if self.sources.ssm_parameter is None:
+        decrypt = mode != "noDecrypt"
+        if region:
+            if self.sources.ssm_parameter_in is None:
+                raise _Problem("SSM parameters of another region cannot be read here")
+            found = _ask(self.sources.ssm_parameter_in, name, decrypt, region)
+        elif self.sources.ssm_parameter is None:
             raise _Problem("SSM parameters cannot be read here")
-        found = _ask(self.sources.ssm_parameter, name, mode != "noDecrypt", region)
+        else:
+            found = _ask(self.sources.ssm_parameter, name, decrypt)
         return MISSING if found is None else _ssm_value(found, raw=mode == "raw")
 
 
