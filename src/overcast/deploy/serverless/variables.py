@@ -16,16 +16,17 @@ Overcast resolves fallbacks lazily: `${env:SET, ${env:UNSET}}` is the value of S
 from __future__ import annotations
 
 import copy
-import json
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
+from overcast.deploy.serverless import variable_sources as answers
 from overcast.deploy.serverless import variable_syntax as syntax
 from overcast.deploy.serverless.model import TranslationError
 from overcast.deploy.serverless.variable_files import MISSING, FileProblem, FileSource, ModuleCalls
+from overcast.deploy.serverless.variable_sources import UNSUPPORTED, SourceProblem, VariableSources
+
+__all__ = ["VariableSources", "resolve", "where"]
 
 # Bounds a hostile project cannot get past (a file that includes itself, keys that double)
 MAX_VARIABLES = 20_000  # variables resolved in one project
@@ -34,40 +35,7 @@ MAX_ROUNDS = 10  # times one value may resolve to yet another variable
 MAX_DEPTH = 100  # nesting of the resolved project (the template loader's own limit)
 MAX_TEXT = 1_000_000  # characters of a string built from variables
 
-# Sources the framework has and Overcast does not answer: said by name, not "unrecognized"
-UNSUPPORTED = {
-    "git": "git information is not read",
-    "s3": "S3 objects are not read as variables",
-    "output": "Serverless Dashboard outputs need the Dashboard",
-    "doppler": "Doppler needs its own service",
-    "vault": "HashiCorp Vault needs its own service",
-    "terraform": "Terraform state is not read",
-}
-
 ConfigPath = tuple[str | int, ...]
-
-
-@dataclass
-class VariableSources:
-    """Where variables' values come from. The callables reach the server (lazily: a project
-    that names no `${aws:accountId}` makes no STS call)."""
-
-    root: Path  # the service folder: `${file(...)}` paths are relative to it
-    options: Mapping[str, str] = field(default_factory=dict)  # CLI: stage, region (`${opt:}`)
-    params: Mapping[str, str] = field(default_factory=dict)  # --param k=v (`${param:}`)
-    env: Mapping[str, str] = field(default_factory=dict)  # `${env:}`
-    account_id: Callable[[], str] = lambda: "000000000000"  # `${aws:accountId}`
-    # (stack name, output key, region or None) -> the output's value, None if there is none
-    # (`${cf:stack.key}`, `${cf(region):stack.key}`)
-    stack_output: Callable[[str, str, str | None], Any] | None = None
-    # (parameter name, decrypt) -> None if there is none, else GetParameter's `Parameter`
-    # ({"Type", "Value", ...}: a StringList is then split and a JSON SecureString read, as the
-    # framework does, `raw` aside) or just its value (`${ssm:/path}`, `${ssm(raw):/path}`)
-    ssm_parameter: Callable[[str, bool], Any] | None = None
-    # the same in a region a variable names (`${ssm(eu-west-1):/path}`); without it such a
-    # variable is an error rather than a read of the wrong region's parameter
-    ssm_parameter_in: Callable[[str, bool, str], Any] | None = None
-    instance_id: str = ""  # `${sls:instanceId}`; "" for one made per resolution, as v4 does
 
 
 def resolve(config: dict[str, Any], sources: VariableSources) -> dict[str, Any]:
@@ -76,10 +44,6 @@ def resolve(config: dict[str, Any], sources: VariableSources) -> dict[str, Any]:
     resolver = _Resolver(copy.deepcopy(config), sources)
     resolver.settle(())
     return resolver.config
-
-
-class _Problem(Exception):
-    """Raised by a source that cannot answer; the resolver adds the key at fault."""
 
 
 def where(path: ConfigPath) -> str:
@@ -115,10 +79,10 @@ class _Resolver:
             "sls": lambda address, _: self._sls(address.key),
             "param": lambda address, _: self._param(address.key),
             "aws": lambda address, _: self._aws(address.key),
-            "strToBool": lambda address, _: _str_to_bool(address),
+            "strToBool": lambda address, _: answers.str_to_bool(address),
             "file": self._file,
-            "cf": lambda address, _: self._cf(address),
-            "ssm": lambda address, _: self._ssm(address),
+            "cf": lambda address, _: answers.stack_output(sources, address),
+            "ssm": lambda address, _: answers.ssm_parameter(sources, address),
         }
 
     # -- walking the project ------------------------------------------------------------
@@ -243,7 +207,7 @@ class _Resolver:
             )
         try:
             return answer(address, path)
-        except (_Problem, FileProblem) as problem:
+        except (SourceProblem, FileProblem) as problem:
             raise TranslationError(f"{where(path)}: {placeholder}: {problem}") from None
 
     # -- the sources --------------------------------------------------------------------
@@ -295,7 +259,7 @@ class _Resolver:
             return self._current_stage()
         if key == "instanceId":
             return self._instance_id
-        raise _Problem('the "sls" source has "stage" and "instanceId" only')
+        raise SourceProblem('the "sls" source has "stage" and "instanceId" only')
 
     def _param(self, name: str) -> Any:
         """param.js: --param, else stages.<stage>.params, params.<stage>,
@@ -318,15 +282,12 @@ class _Resolver:
         if key == "region":
             return self._region()
         if key == "partition":
-            region = self._region()
-            if region.startswith("cn-"):
-                return "aws-cn"
-            return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+            return answers.partition(self._region())
         if key == "accountId":
             if self._account is None:
-                self._account = _ask(self.sources.account_id)
+                self._account = answers.ask(self.sources.account_id)
             return self._account
-        raise _Problem('the "aws" source has "region", "accountId" and "partition" only')
+        raise SourceProblem('the "aws" source has "region", "accountId" and "partition" only')
 
     def _file(self, address: syntax.Address, path: ConfigPath) -> Any:
         # file.js: `file(<path>):<property>`, and `file:<path>` read as a path
@@ -352,70 +313,6 @@ class _Resolver:
             return self.config[key]
         finally:
             del self.config[key]
-
-    def _cf(self, address: syntax.Address) -> Any:
-        stack, _, output = address.key.partition(".")
-        if not stack or not output:
-            raise _Problem('a "cf" variable names "<stack>.<output>"')
-        if self.sources.stack_output is None:
-            raise _Problem("stack outputs cannot be read here")
-        region = address.params[0] if address.params else None
-        value = _ask(self.sources.stack_output, stack, output.split(".")[0], region)
-        return MISSING if value is None else value
-
-    def _ssm(self, address: syntax.Address) -> Any:
-        region, mode = (list(address.params) + [None, None])[:2]
-        if region in ("raw", "noDecrypt"):  # ssm(raw):/path
-            region, mode = None, region
-        name = address.key
-        if name.endswith(("~true", "~false")):  # the framework's v1 `~true` (decrypt) suffix
-            name = name.rpartition("~")[0]
-        decrypt = mode != "noDecrypt"
-        if region:
-            if self.sources.ssm_parameter_in is None:
-                raise _Problem("SSM parameters of another region cannot be read here")
-            found = _ask(self.sources.ssm_parameter_in, name, decrypt, region)
-        elif self.sources.ssm_parameter is None:
-            raise _Problem("SSM parameters cannot be read here")
-        else:
-            found = _ask(self.sources.ssm_parameter, name, decrypt)
-        return MISSING if found is None else _ssm_value(found, raw=mode == "raw")
-
-
-def _ssm_value(found: Any, raw: bool) -> Any:
-    """ssm.js: a StringList is a list (unless raw), a SecureString holding JSON its data."""
-    if not isinstance(found, dict) or "Value" not in found:
-        return found
-    kind, value = found.get("Type"), found["Value"]
-    if kind == "StringList" and not raw:
-        return value.split(",")
-    if kind == "SecureString" and not raw and value.startswith("{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _str_to_bool(address: syntax.Address) -> bool:
-    text = (",".join(address.params) if address.params else address.key).strip().lower()
-    if text in ("true", "1"):
-        return True
-    if text in ("false", "0"):
-        return False
-    raise _Problem(  # str-to-bool.js's words
-        f'Invalid "strToBool" input: Expected either "true", "false", "0", or "1". Received: {text}'
-    )
-
-
-def _ask(source: Callable[..., Any], *args: Any) -> Any:
-    """A callable that reaches the server; its failure becomes the variable's error."""
-    try:
-        return source(*args)
-    except TranslationError:
-        raise
-    except Exception as error:  # noqa: BLE001 - any failure of a lookup is the user's to see
-        raise _Problem(f"Failed to resolve variable: {error}") from None
 
 
 def _key_in(node: dict[Any, Any], segment: str) -> Any:
