@@ -131,6 +131,20 @@ def test_a_js_file_that_throws_is_an_error_with_its_message(tmp_path: Path) -> N
 
 
 @needs_node
+def test_a_js_file_may_catch_a_variable_that_cannot_be_resolved(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "catch.js",
+        """
+        module.exports = async ({ resolveVariable }) => {
+          try { return await resolveVariable('env:NOPE') } catch (e) { return 'caught' }
+        }
+        """,
+    )
+    assert resolve({"x": "${file(./catch.js)}"}, VariableSources(root=tmp_path)) == {"x": "caught"}
+
+
+@needs_node
 def test_a_js_file_asking_for_a_missing_variable_fails_with_that_variables_error(
     tmp_path: Path,
 ) -> None:

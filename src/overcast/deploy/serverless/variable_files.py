@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from overcast.deploy.serverless.model import TranslationError
 from overcast.deploy.serverless.variable_syntax import property_path
 
 
@@ -191,11 +192,14 @@ def _converse(process: subprocess.Popen, channel: Any, calls: ModuleCalls, targe
             raise FileProblem(
                 f'Cannot load or execute JS module "{target}": {message["error"][-ERROR_TAIL:]}'
             )
-        if "variable" in message:
-            value = calls.variable(message["variable"])
-        else:
-            value = calls.property(message["property"])
-        reply = json.dumps({"id": message["id"], "value": value}, default=str)
+        try:
+            if "variable" in message:
+                answer = {"value": calls.variable(message["variable"])}
+            else:
+                answer = {"value": calls.property(message["property"])}
+        except TranslationError as error:  # the module's promise rejects: it may catch that
+            answer = {"error": str(error)}
+        reply = json.dumps({"id": message["id"], **answer}, default=str)
         try:
             process.stdin.write(reply + "\n")
             process.stdin.flush()
