@@ -189,3 +189,18 @@ def websockets_deployment_logical_id(digest: str) -> str:
 
 def websockets_authorizer_logical_id(name: str) -> str:
     return f"{function_id(name)}WebsocketsAuthorizer"
+
+
+# What `overcast info` and `overcast remove` read from a deployed stack (cli).
+SERVICE_ENDPOINT_OUTPUT = re.compile(r"^(ServiceEndpoint|HttpApiUrl)")  # getServiceEndpointRegex
+DEPLOYMENT_BUCKET_LOGICAL_ID = "ServerlessDeploymentBucket"
+
+
+def function_url_output_id(key: str) -> str:
+    """naming.js getLambdaFunctionUrlOutputLogicalId: `hello` -> `HelloLambdaFunctionUrl`."""
+    return f"{function_id(key)}LambdaFunctionUrl"
+
+
+def layer_output_id(key: str) -> str:
+    """naming.js getLambdaLayerOutputLogicalId: `deps` -> `DepsLambdaLayerQualifiedArn`."""
+    return f"{function_id(key)}LambdaLayerQualifiedArn"

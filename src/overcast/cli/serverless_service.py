@@ -1,0 +1,136 @@
+"""The Serverless Framework service a command runs in: the `serverless.yml` of the current
+folder, loaded with the framework's options (`--stage/-s`, `--region/-r`, `--param`), and its
+function keys mapped to the names they are deployed under.
+
+`overcast remove`, `info`, `invoke -f` and `logs -f` work on it as `serverless remove`, `info`,
+`invoke -f` and `logs -f` do. As in the framework, the region is `--region`, else
+`provider.region`, else us-east-1 (AWS_REGION is not read), and every request the command makes
+goes to that region.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from overcast.cli.client import CliContext, error_code
+from overcast.cli.errors import CommandError
+
+if TYPE_CHECKING:  # imported when used: the loader costs `overcast --help` its YAML parser
+    from overcast.deploy.serverless.model import Service
+    from overcast.deploy.serverless.variables import VariableSources
+
+
+def add_options(parser: argparse.ArgumentParser, title: str = "serverless.yml service") -> Any:
+    """The framework's options for a service: `-s/--stage`, `-r` (the connection options'
+    `--region`, which every client command already has), `--param K=V`; their group."""
+    group = parser.add_argument_group(title)
+    group.add_argument(
+        "-s", "--stage", help="the service's stage (default: provider.stage, else dev)"
+    )
+    group.add_argument(
+        "-r",
+        dest="region",
+        default=argparse.SUPPRESS,
+        help="the service's region, as --region (default: provider.region, else us-east-1)",
+    )
+    group.add_argument(
+        "--param",
+        action="append",
+        type=_param_pair,
+        metavar="K=V",
+        help="a value for ${param:K} (repeatable)",
+    )
+    return group
+
+
+def find(folder: Path | None = None) -> Path | None:
+    """The service file in `folder` (the current one by default), None when it has none."""
+    from overcast.deploy.serverless.model import TranslationError
+    from overcast.deploy.serverless.project import file_of
+
+    try:
+        return file_of(folder or Path.cwd())
+    except TranslationError as error:  # serverless.ts and the like: named, not read
+        raise CommandError(str(error)) from None
+
+
+def load(args: argparse.Namespace, ctx: CliContext) -> tuple[Service, CliContext]:
+    """The service in the current folder, and `ctx` pointed at the service's region.
+
+    Raises CommandError when the folder holds no serverless.yml or the file is wrong."""
+    from overcast.deploy.serverless import project
+    from overcast.deploy.serverless.model import TranslationError
+
+    root = Path.cwd()
+    if find(root) is None:
+        raise CommandError(
+            f"no serverless.yml in {root}: run this in the service's folder "
+            "(the one holding serverless.yml)"
+        )
+    options = {"stage": args.stage, "region": getattr(args, "region", None)}
+    options = {key: value for key, value in options.items() if value}
+    try:
+        service = project.load(root, options, sources(ctx, root, options, args.param or []))
+    except TranslationError as error:
+        raise CommandError(str(error)) from None
+    if service.region != ctx.region:
+        ctx = dataclasses.replace(ctx, region=service.region, _clients={})
+    return service, ctx
+
+
+def sources(
+    ctx: CliContext, root: Path, options: dict[str, str], params: list[tuple[str, str]]
+) -> VariableSources:
+    """Where the service's `${...}` variables read from: the command's options, the
+    environment, and the server (STS, CloudFormation outputs, SSM parameters), asked only
+    when a variable names them."""
+    from overcast.deploy.serverless.variables import VariableSources
+
+    def account_id() -> str:
+        return ctx.client("sts").get_caller_identity()["Account"]
+
+    def stack_output(stack: str, key: str, region: str | None) -> Any:
+        cf = ctx.client_factory("cloudformation", ctx.endpoint, region) if region else None
+        described = (cf or ctx.client("cloudformation")).describe_stacks(StackName=stack)
+        for output in described["Stacks"][0].get("Outputs", []):
+            if output["OutputKey"] == key:
+                return output.get("OutputValue")
+        return None
+
+    def ssm_parameter(name: str, decrypt: bool) -> Any:
+        try:
+            answer = ctx.client("ssm").get_parameter(Name=name, WithDecryption=decrypt)
+        except Exception as error:
+            if error_code(error) == "ParameterNotFound":
+                return None
+            raise
+        return answer["Parameter"]["Value"]
+
+    return VariableSources(
+        root=root,
+        options=options,
+        params=dict(params),
+        env=os.environ,
+        account_id=account_id,
+        stack_output=stack_output,
+        ssm_parameter=ssm_parameter,
+    )
+
+
+def deployed_name(service: Service, key: str) -> str:
+    """The function `key` of the service as deployed (`<service>-<stage>-<key>`, or its
+    `name:`); an unknown key is the framework's error."""
+    if key not in service.functions:
+        raise CommandError(f'Function "{key}" doesn\'t exist in this Service')
+    return service.function_name(key)
+
+
+def _param_pair(text: str) -> tuple[str, str]:
+    key, separator, value = text.partition("=")
+    if not key or not separator:
+        raise argparse.ArgumentTypeError(f"expected K=V, got {text!r}")
+    return key, value
