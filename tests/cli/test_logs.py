@@ -169,6 +169,23 @@ def test_f_with_a_name_that_is_no_key_still_follows(service: Path) -> None:
     assert "startTime" not in stub.calls[0]  # the whole history first, as before
 
 
+@pytest.mark.parametrize(
+    ("file", "text"),
+    [("serverless.ts", "export default {}"), ("serverless.yml", "functions: [not, keys]")],
+)
+def test_f_follows_where_the_folder_names_no_functions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file: str, text: str
+) -> None:
+    (tmp_path / file).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    stub = StubLogs()
+    stub.add(GROUP, NOW_MS, "x\n")
+
+    code, _ = follow(["logs", "-f", "f"], Clients(logs=stub), Scripted([lambda: None]))
+
+    assert (code, len(stub.calls)) == (0, 2)
+
+
 def test_function_start_time_and_filter(service: Path) -> None:
     stub = StubLogs()
     stub.add(SERVICE_GROUP, NOW_MS, "ERROR x\n")

@@ -121,12 +121,10 @@ def _service_function(
         return (args.function, serverless_service.deployed_name(service, args.function)), ctx
     if args.name is None:
         raise CommandError("name the function: NAME, or -f KEY for serverless.yml's function KEY")
-    if not args.f_flag or serverless_service.find() is None:
-        return None, ctx
-    service, service_ctx = serverless_service.load(args, ctx)
-    if args.name not in service.functions:
+    if not args.f_flag or not serverless_service.declares_function(args.name):
         return None, ctx  # `-f NAME`: follow the function deployed as NAME, as always
-    return (args.name, service.function_name(args.name)), service_ctx
+    service, ctx = serverless_service.load(args, ctx)
+    return (args.name, serverless_service.deployed_name(service, args.name)), ctx
 
 
 def _start(args: argparse.Namespace, now: float, follow: bool, service: bool) -> int | None:

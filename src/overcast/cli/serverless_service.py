@@ -58,6 +58,26 @@ def find(folder: Path | None = None) -> Path | None:
         raise CommandError(str(error)) from None
 
 
+def declares_function(key: str) -> bool:
+    """Whether the serverless.yml here lists `key` under `functions:`, read as written (no
+    variable resolved, nothing asked of the server): for `overcast logs -f NAME`, where NAME
+    is a function key only if the service has one of that name."""
+    from overcast.services.cloudformation.template import TemplateError
+    from overcast.services.cloudformation.template.loader import load as load_yaml
+
+    try:
+        path = find()
+    except CommandError:  # serverless.ts and the like: read by nobody, so naming nothing
+        return False
+    if path is None:
+        return False
+    try:
+        functions = load_yaml(path.read_text(encoding="utf-8")).get("functions")
+    except (OSError, TemplateError):
+        return False  # a file that cannot be read names no function; `load` says why
+    return isinstance(functions, dict) and key in functions
+
+
 def load(args: argparse.Namespace, ctx: CliContext) -> tuple[Service, CliContext]:
     """The service in the current folder, and `ctx` pointed at the service's region.
 
