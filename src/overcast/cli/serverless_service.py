@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,7 +95,8 @@ def load(args: argparse.Namespace, ctx: CliContext) -> tuple[Service, CliContext
     options = {"stage": args.stage, "region": getattr(args, "region", None)}
     options = {key: value for key, value in options.items() if value}
     try:
-        service = project.load(root, options, sources(ctx, root, options, args.param or []))
+        params = dict(args.param or [])
+        service = project.load(root, options, sources(root, options, params, ctx))
     except TranslationError as error:
         raise CommandError(str(error)) from None
     if service.region != ctx.region:
@@ -103,23 +105,28 @@ def load(args: argparse.Namespace, ctx: CliContext) -> tuple[Service, CliContext
 
 
 def sources(
-    ctx: CliContext, root: Path, options: dict[str, str], params: list[tuple[str, str]]
+    root: Path, options: dict[str, str], params: dict[str, str], ctx: CliContext
 ) -> VariableSources:
     """Where the service's `${...}` variables read from: the command's options, the
     environment, and the server (STS, CloudFormation outputs, SSM parameters), asked only
-    when a variable names them."""
+    when a variable names them. (The same sources as `overcast deploy`'s.)"""
     from overcast.deploy.serverless.variables import VariableSources
 
     def account_id() -> str:
         return ctx.client("sts").get_caller_identity()["Account"]
 
     def stack_output(stack: str, key: str, region: str | None) -> Any:
-        cf = ctx.client_factory("cloudformation", ctx.endpoint, region) if region else None
-        described = (cf or ctx.client("cloudformation")).describe_stacks(StackName=stack)
-        for output in described["Stacks"][0].get("Outputs", []):
-            if output["OutputKey"] == key:
-                return output.get("OutputValue")
-        return None
+        cf = ctx.client("cloudformation")
+        if region and region != ctx.region:
+            cf = ctx.client_factory("cloudformation", ctx.endpoint, region)
+        try:
+            described = cf.describe_stacks(StackName=stack)["Stacks"][0]
+        except Exception as error:
+            if error_code(error) == "ValidationError":  # no such stack
+                return None
+            raise
+        found = [o for o in described.get("Outputs", []) if o["OutputKey"] == key]
+        return found[0].get("OutputValue") if found else None
 
     def ssm_parameter(name: str, decrypt: bool) -> Any:
         try:
@@ -128,16 +135,20 @@ def sources(
             if error_code(error) == "ParameterNotFound":
                 return None
             raise
-        return answer["Parameter"]["Value"]
+        parameter = answer["Parameter"]
+        if parameter.get("Type") == "StringList":  # the framework reads one as a list
+            return parameter["Value"].split(",")
+        return parameter["Value"]
 
     return VariableSources(
         root=root,
         options=options,
-        params=dict(params),
-        env=os.environ,
+        params=params,
+        env=dict(os.environ),
         account_id=account_id,
         stack_output=stack_output,
         ssm_parameter=ssm_parameter,
+        instance_id=uuid.uuid4().hex,
     )
 
 
