@@ -82,6 +82,16 @@ def test_prints_the_service_as_serverless_info_does(service: Path) -> None:
     )
 
 
+def test_a_rest_api_stage_is_shown_where_the_server_serves_it(service: Path) -> None:
+    aws_form = "https://xyz.execute-api.us-east-1.amazonaws.com/dev"
+
+    argv = ["--endpoint-url", "http://127.0.0.1:9000", "info", "--verbose"]
+    result = run(argv, deployed(ServiceEndpoint=aws_form))
+
+    assert f"endpoint: GET - {REST_API}/items\n" in result.out
+    assert f"Stack Outputs:\n  ServiceEndpoint: {aws_form}\n" in result.out
+
+
 def test_verbose_adds_every_stack_output(service: Path) -> None:
     result = run(["info", "--verbose"], deployed(HttpApiUrl=HTTP_API, QueueArn="arn:q"))
     assert result.out.endswith(f"Stack Outputs:\n  HttpApiUrl: {HTTP_API}\n  QueueArn: arn:q\n")

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from overcast.deploy.serverless.model import Service
 
 _METHOD_PATH = re.compile(r"^\s*(\S+)\s+(\S+)\s*$")  # `GET /notes/{id}` (an event's short form)
+# A REST API stage in API Gateway's host form, as the framework's ServiceEndpoint joins it
+_REST_HOST_FORM = re.compile(r"^https://([A-Za-z0-9]+)\.execute-api\.[^/]+/([^/]+)/?$")
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         ("region", service.region),
         ("stack", service.stack_name),
     ]
-    found = endpoints(service, outputs)
+    found = endpoints(service, outputs, ctx.endpoint)
     if len(found) == 1:
         sections.append(("endpoint", found[0]))
     elif found:
@@ -85,10 +87,15 @@ def stack_outputs(cf: Any, name: str) -> dict[str, str]:
     return {o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs", [])}
 
 
-def endpoints(service: Service, outputs: dict[str, str]) -> list[str]:
+def endpoints(service: Service, outputs: dict[str, str], server: str) -> list[str]:
     """display.js displayEndpoints: `METHOD - URL` per httpApi / http event under the
     HttpApiUrl / ServiceEndpoint outputs, other endpoint outputs (websockets) as they are, then
-    the function URLs (`key: URL`, or the bare URL when it is the service's only endpoint)."""
+    the function URLs (`key: URL`, or the bare URL when it is the service's only endpoint).
+
+    ServiceEndpoint holds API Gateway's host form (`https://<id>.execute-api.<region>.
+    amazonaws.com/<stage>`), which names no machine here: the URL shown is where `server`
+    serves that stage (`<server>/restapis/<id>/<stage>/_user_request_`), as `overcast deploy`
+    shows a SAM template's REST API; `--verbose` still prints the output as it is."""
     from overcast.deploy.serverless.naming import SERVICE_ENDPOINT_OUTPUT, function_url_output_id
 
     found: list[str] = []
@@ -97,7 +104,8 @@ def endpoints(service: Service, outputs: dict[str, str]) -> list[str]:
             continue
         if key == "HttpApiUrl":
             found.extend(f"{method} - {url}{path}" for method, path in _routes(service, "httpApi"))
-        elif url.startswith(("https://", "http://")):  # Overcast's own endpoints are http://
+        elif url.startswith(("https://", "http://")):
+            url = _callable(url, server)
             found.extend(f"{method} - {url}{path}" for method, path in _routes(service, "http"))
         else:
             found.append(url)
@@ -109,6 +117,14 @@ def endpoints(service: Service, outputs: dict[str, str]) -> list[str]:
     if not found and len(urls) == 1:
         return [urls[0][1]]
     return found + [f"{key}: {url}" for key, url in urls]
+
+
+def _callable(url: str, server: str) -> str:
+    match = _REST_HOST_FORM.match(url)
+    if not match:
+        return url
+    api_id, stage = match.groups()
+    return f"{server}/restapis/{api_id}/{stage}/_user_request_"
 
 
 def layers(service: Service, outputs: dict[str, str]) -> list[str]:
