@@ -184,11 +184,12 @@ class Clients:
     lambda_: StubLambda = field(default_factory=StubLambda)
     logs: StubLogs = field(default_factory=StubLogs)
     iam: StubIam = field(default_factory=StubIam)
+    others: dict[str, object] = field(default_factory=dict)  # any other service's stub
     made: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __call__(self, service: str, endpoint_url: str, region: str):
         self.made.append((service, endpoint_url, region))
-        clients = {"lambda": self.lambda_, "logs": self.logs, "iam": self.iam}
+        clients = {"lambda": self.lambda_, "logs": self.logs, "iam": self.iam, **self.others}
         return clients.get(service, StubNoTriggers())
 
 
@@ -206,3 +207,86 @@ def run(argv: list[str], clients: Clients | None = None) -> Result:
     out, err = io.StringIO(), io.StringIO()
     code = main(argv, client_factory=clients or Clients(), out=out, err=err)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+@dataclass
+class StubCloudFormation:
+    """Stacks by name, as far as `overcast info` / `remove` read them: outputs, a few physical
+    ids, and a delete that completes at once (with the events CloudFormation would write)."""
+
+    stacks: dict[str, dict] = field(default_factory=dict)
+    calls: list[tuple[str, dict]] = field(default_factory=list)
+
+    def add(self, name: str, outputs: dict[str, str], resources: dict[str, str] | None = None):
+        self.stacks[name] = {
+            "StackName": name,
+            "StackId": f"arn:aws:cloudformation:us-east-1:000000000000:stack/{name}/1",
+            "StackStatus": "CREATE_COMPLETE",
+            "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()],
+            "resources": resources or {},
+            "events": [],
+        }
+
+    def _find(self, name_or_id: str) -> dict:
+        for stack in self.stacks.values():
+            if name_or_id in (stack["StackName"], stack["StackId"]):
+                if name_or_id == stack["StackId"] or stack["StackStatus"] != "DELETE_COMPLETE":
+                    return stack
+        raise client_error("ValidationError", f"Stack with id {name_or_id} does not exist")
+
+    def describe_stacks(self, StackName: str) -> dict:
+        self.calls.append(("describe_stacks", {"StackName": StackName}))
+        stack = self._find(StackName)
+        shown = {k: v for k, v in stack.items() if k not in ("resources", "events")}
+        return {"Stacks": [shown]}
+
+    def describe_stack_resource(self, StackName: str, LogicalResourceId: str) -> dict:
+        stack = self._find(StackName)
+        if LogicalResourceId not in stack["resources"]:
+            raise client_error(
+                "ValidationError", f"Resource {LogicalResourceId} does not exist for stack"
+            )
+        physical = stack["resources"][LogicalResourceId]
+        return {"StackResourceDetail": {"PhysicalResourceId": physical}}
+
+    def describe_stack_events(self, StackName: str) -> dict:
+        return {"StackEvents": list(reversed(self._find(StackName)["events"]))}
+
+    def delete_stack(self, StackName: str) -> dict:
+        import datetime
+
+        self.calls.append(("delete_stack", {"StackName": StackName}))
+        stack = self._find(StackName)
+        stack["StackStatus"] = "DELETE_COMPLETE"
+        stack["events"].append(
+            {
+                "EventId": str(len(stack["events"])),
+                "Timestamp": datetime.datetime(2026, 1, 1, 12, 0, 1),
+                "ResourceStatus": "DELETE_COMPLETE",
+                "ResourceType": "AWS::CloudFormation::Stack",
+                "LogicalResourceId": stack["StackName"],
+            }
+        )
+        return {}
+
+
+@dataclass
+class StubS3:
+    """Buckets of keys: list_objects_v2 pages and delete_objects."""
+
+    buckets: dict[str, set[str]] = field(default_factory=dict)
+
+    def get_paginator(self, name: str) -> StubS3:
+        assert name == "list_objects_v2"
+        return self
+
+    def paginate(self, Bucket: str, Prefix: str = "") -> list[dict]:
+        if Bucket not in self.buckets:
+            raise client_error("NoSuchBucket", "The specified bucket does not exist")
+        keys = sorted(k for k in self.buckets[Bucket] if k.startswith(Prefix))
+        return [{"Contents": [{"Key": key}]} for key in keys] or [{"KeyCount": 0}]
+
+    def delete_objects(self, Bucket: str, Delete: dict) -> dict:
+        for item in Delete["Objects"]:
+            self.buckets[Bucket].discard(item["Key"])
+        return {}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import io
+from pathlib import Path
 
 import pytest
 
 from overcast.cli import logs
 from overcast.cli.client import CliContext
+from overcast.cli.errors import CommandError
 from overcast.cli.main import build_parser
 
 from .stubs import Clients, StubLambda, StubLogs, run
@@ -120,3 +122,112 @@ def test_follow_waits_for_a_group_that_does_not_exist_yet() -> None:
     assert code == 0
     assert out.endswith(" first\n")
     assert stub.calls[0]["startTime"] == NOW_MS - 60_000
+
+
+SERVICE = "service: svc\nprovider:\n  name: aws\nfunctions:\n  hello:\n    handler: app.hello\n"
+SERVICE_GROUP = "/aws/lambda/svc-dev-hello"
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "serverless.yml").write_text(SERVICE)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_f_key_prints_the_last_ten_minutes_and_stops(service: Path) -> None:
+    stub = StubLogs()
+    stub.add(SERVICE_GROUP, NOW_MS - 5 * 60_000, "recent\n")
+    script = Scripted([lambda: None])  # a follow would poll twice
+
+    code, out = follow(["logs", "-f", "hello"], Clients(logs=stub), script)
+
+    assert (code, out.split(" ", 1)[1]) == (0, "recent\n")
+    assert stub.calls == [{"logGroupName": SERVICE_GROUP, "startTime": NOW_MS - 600_000}]
+
+
+def test_f_key_with_tail_follows_from_15_seconds_ago(service: Path) -> None:
+    stub = StubLogs()
+    script = Scripted([lambda: stub.add(SERVICE_GROUP, NOW_MS, "new\n")])
+
+    code, out = follow(["logs", "-f", "hello", "--tail"], Clients(logs=stub), script)
+
+    assert (code, out.split(" ", 1)[1]) == (0, "new\n")
+    assert stub.calls[0] == {"logGroupName": SERVICE_GROUP, "startTime": NOW_MS - 15_000}
+    assert len(stub.calls) == 2
+
+
+def test_f_with_a_name_that_is_no_key_still_follows(service: Path) -> None:
+    stub = StubLogs()
+    stub.add(GROUP, NOW_MS, "x\n")
+    script = Scripted([lambda: None])
+
+    code, _ = follow(["logs", "-f", "f"], Clients(logs=stub), script)
+
+    assert code == 0
+    assert [call["logGroupName"] for call in stub.calls] == [GROUP, GROUP]
+    assert "startTime" not in stub.calls[0]  # the whole history first, as before
+
+
+@pytest.mark.parametrize(
+    ("file", "text"),
+    [("serverless.ts", "export default {}"), ("serverless.yml", "functions: [not, keys]")],
+)
+def test_f_follows_where_the_folder_names_no_functions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, file: str, text: str
+) -> None:
+    (tmp_path / file).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    stub = StubLogs()
+    stub.add(GROUP, NOW_MS, "x\n")
+
+    code, _ = follow(["logs", "-f", "f"], Clients(logs=stub), Scripted([lambda: None]))
+
+    assert (code, len(stub.calls)) == (0, 2)
+
+
+def test_function_start_time_and_filter(service: Path) -> None:
+    stub = StubLogs()
+    stub.add(SERVICE_GROUP, NOW_MS, "ERROR x\n")
+    argv = ["logs", "--function", "hello", "--startTime", "30m", "--filter", "ERROR"]
+
+    follow(argv, Clients(logs=stub), Scripted([]))
+
+    assert stub.calls == [
+        {"logGroupName": SERVICE_GROUP, "startTime": NOW_MS - 1_800_000, "filterPattern": "ERROR"}
+    ]
+
+
+def test_says_when_the_window_holds_no_logs(service: Path) -> None:
+    stub = StubLogs(groups={SERVICE_GROUP})
+    result = run(["logs", "-f", "hello"], Clients(logs=stub))
+    assert (result.code, result.out) == (0, "")
+    assert result.err.startswith("No logs found from start time: ")
+
+
+def test_an_unknown_function_key(service: Path) -> None:
+    result = run(["logs", "--function", "nope"], Clients())
+    assert (result.code, result.err) == (
+        1,
+        'error: Function "nope" doesn\'t exist in this Service\n',
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "millis"),
+    [
+        ("30m", NOW_MS - 1_800_000),
+        ("2h", NOW_MS - 7_200_000),
+        ("2026-02-08", 1_770_508_800_000),
+        ("2026-02-08T09:10:11+01:00", 1_770_538_211_000),
+        ("1469705761", 1_469_705_761_000),
+        ("1469705761123", 1_469_705_761_123),
+    ],
+)
+def test_start_times(text: str, millis: int) -> None:
+    assert logs.start_time(text, NOW_S) == millis
+
+
+def test_a_bad_start_time() -> None:
+    with pytest.raises(CommandError):
+        logs.start_time("last tuesday", NOW_S)

@@ -18,10 +18,12 @@ from overcast.cli import (
     env,
     events,
     functions,
+    info,
     invoke,
     logs,
     node_sdk,
     queue,
+    remove,
     server,
     stacks,
 )
@@ -58,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     events.add_parser(subparsers, [client_options])
     queue.add_parser(subparsers, [client_options])
     stacks.add_parser(subparsers, [client_options])
+    info.add_parser(subparsers, [client_options])
+    remove.add_parser(subparsers, [client_options])
     return parser
 
 

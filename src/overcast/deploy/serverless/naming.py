@@ -268,3 +268,18 @@ def event_bridge_rule_logical_id(rule_name: str) -> str:
 def event_bridge_permission_logical_id(key: str, index: int) -> str:
     """getEventBridgeLambdaPermissionLogicalId: `HelloEventBridgeLambdaPermission1`."""
     return f"{function_id(key)}EventBridgeLambdaPermission{index}"
+
+
+# What `overcast info` and `overcast remove` read from a deployed stack (cli).
+SERVICE_ENDPOINT_OUTPUT = re.compile(r"^(ServiceEndpoint|HttpApiUrl)")  # getServiceEndpointRegex
+DEPLOYMENT_BUCKET_LOGICAL_ID = "ServerlessDeploymentBucket"
+
+
+def function_url_output_id(key: str) -> str:
+    """naming.js getLambdaFunctionUrlOutputLogicalId: `hello` -> `HelloLambdaFunctionUrl`."""
+    return f"{function_id(key)}LambdaFunctionUrl"
+
+
+def layer_output_id(key: str) -> str:
+    """naming.js getLambdaLayerOutputLogicalId: `deps` -> `DepsLambdaLayerQualifiedArn`."""
+    return f"{function_id(key)}LambdaLayerQualifiedArn"
