@@ -26,6 +26,8 @@ def package(service: Service, log: TextIO) -> Artifacts:
     artifacts = Artifacts()
     service_zip: Path | None = None
     for key, config in service.functions.items():
+        if (config or {}).get("image"):
+            continue  # refused by the compiler, by name
         given = ((config or {}).get("package") or {}).get("artifact")
         if given:
             artifacts.functions[key] = _given(service, given, f"functions.{key}.package.artifact")
