@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from .aws_cli import aws, needs_aws_cli
-from .test_stack_deploy import ok, overcast
+from .test_stack_deploy import get, ok, overcast
 
 PROJECT = """\
 service: SERVICE
@@ -34,6 +34,7 @@ provider:
 functions:
   hello:
     handler: app.handler
+    url: true
     environment:
       <<: *environment
       GREETING: GREETING_VALUE
@@ -88,6 +89,8 @@ def test_a_project_is_deployed_as_the_framework_names_it(server, tmp_path: Path,
     assert outputs["ServerlessDeploymentBucketName"]
     assert outputs["HelloLambdaFunctionQualifiedArn"].endswith(f":{service_name}-test-hello:1")
     assert {t["Key"]: t["Value"] for t in found["Tags"]} == {"STAGE": "test", "team": "notes"}
+    # The function URL is public, as the framework's two permissions make it.
+    assert get(outputs["HelloLambdaFunctionUrl"])["greeting"] == "hello"
 
     configuration = server.client("lambda").get_function_configuration(
         FunctionName=f"{service_name}-test-hello"
