@@ -111,7 +111,12 @@ def test_a_project_is_deployed_as_the_framework_names_it(server, tmp_path: Path,
     assert "UPDATE_COMPLETE" in ok(overcast(server, "deploy", str(tmp_path), "--stage", "test"))
     assert invoke(server, f"{service_name}-test-hello")["greeting"] == "goodbye"
 
-    server.client("cloudformation").delete_stack(StackName=stack)
+    # The stack deletes whole (the deployment bucket's HTTPS-only policy goes first).
+    cf = server.client("cloudformation")
+    cf.delete_stack(StackName=stack)
+    cf.get_waiter("stack_delete_complete").wait(
+        StackName=stack, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
 
 
 def test_a_project_error_is_one_line_naming_the_key(server, tmp_path: Path, service_name):
