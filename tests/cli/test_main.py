@@ -40,7 +40,8 @@ def test_help_does_not_import_boto3() -> None:
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture) -> None:
-    for argv in ([], ["nope"], ["deploy"], ["server", "--port", "x"]):
+    # (`overcast deploy` alone is the current folder, as `serverless deploy` is)
+    for argv in ([], ["nope"], ["deploy", "a", "b"], ["server", "--port", "x"]):
         with pytest.raises(SystemExit) as exited:
             build_parser().parse_args(argv)
         assert exited.value.code == 2, argv

@@ -235,4 +235,5 @@ def test_a_folder_without_a_template_still_needs_a_function_name(server, tmp_pat
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
     refused = overcast(server, "deploy", str(tmp_path))
     assert refused.returncode == 1
-    assert refused.stderr == f"error: --name is required: {tmp_path} holds no template.yaml\n"
+    expected = f"--name is required: {tmp_path} holds no template.yaml nor serverless.yml"
+    assert refused.stderr == f"error: {expected}\n"

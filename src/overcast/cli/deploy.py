@@ -1,7 +1,8 @@
 """`overcast deploy DIR|ZIP`: package code, then create the function or update it in place.
 
 `overcast deploy template.yaml` (or a folder holding template.yaml / template.yml) deploys the
-template as a stack instead (stack_deploy.py)."""
+template as a stack instead (stack_deploy.py); `overcast deploy [DIR]` in a folder holding
+serverless.yml deploys the Serverless Framework project (serverless_deploy.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from overcast.cli import requirements
+from overcast.cli import requirements, serverless_deploy
 from overcast.cli.client import CliContext, error_code
 from overcast.cli.default_role import default_role
 from overcast.cli.errors import CommandError
@@ -31,9 +32,12 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser = subparsers.add_parser(
         "deploy",
         parents=parents,
-        help="deploy a SAM/CloudFormation template, or a function from a directory or a .zip",
-        description="With a template (template.yaml, or a folder holding template.yaml / "
-        "template.yml): build each function as `sam build` would (no Docker), upload the "
+        help="deploy a SAM/CloudFormation template, a serverless.yml project, or a function "
+        "from a directory or a .zip",
+        description="In a folder holding serverless.yml: deploy the project as `serverless "
+        "deploy` would, as stack <service>-<stage>. With a template (template.yaml, or a folder "
+        "holding template.yaml / template.yml): build each function as `sam build` would (no "
+        "Docker), upload the "
         "packages to S3 and create or update the stack through a change set, printing its "
         "progress, outputs and endpoints. Otherwise: create a function, or update its code "
         "and configuration if it exists. A directory is zipped deterministically (file modes "
@@ -41,12 +45,16 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         "into the zip with pip, for the function's Python runtime (kept in ~/.cache/overcast "
         "for the next deploy).",
     )
-    parser.add_argument("path", metavar="TEMPLATE|DIR|ZIP", type=Path)
+    parser.add_argument(
+        "path", metavar="TEMPLATE|DIR|ZIP", type=Path, nargs="?", default=Path("."),
+        help="default: the current folder",
+    )  # fmt: skip
     stack = parser.add_argument_group("template")
     stack.add_argument("--stack-name", help="default: the template's folder name")
     stack.add_argument(
         "--parameter-overrides", nargs="+", metavar="K=V", help="template parameters"
     )
+    serverless_deploy.add_arguments(parser)
     parser.add_argument("--name", help="function name (required without a template)")
     parser.add_argument("--runtime", help="e.g. python3.12 (required to create)")
     parser.add_argument("--handler", help="e.g. app.handler (required to create)")
@@ -71,8 +79,12 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     template = stack_deploy.template_of(args.path)
     if template is not None and args.name is None:
         return stack_deploy.run(template, args, ctx)
+    if args.name is None and serverless_deploy.holds_project(args.path):
+        return serverless_deploy.run(args.path, args, ctx)
     if args.name is None:
-        raise CommandError(f"--name is required: {args.path} holds no template.yaml")
+        raise CommandError(
+            f"--name is required: {args.path} holds no template.yaml nor serverless.yml"
+        )
     code = None if args.path.is_dir() else package(args.path)  # a .zip goes as it is
     client = ctx.client("lambda")
     current = _current(client, args.name)

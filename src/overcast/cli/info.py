@@ -96,7 +96,7 @@ def endpoints(service: Service, outputs: dict[str, str], server: str) -> list[st
     amazonaws.com/<stage>`), which names no machine here: the URL shown is where `server`
     serves that stage (`<server>/restapis/<id>/<stage>/_user_request_`), as `overcast deploy`
     shows a SAM template's REST API; `--verbose` still prints the output as it is."""
-    from overcast.deploy.serverless.naming import SERVICE_ENDPOINT_OUTPUT, function_url_output_id
+    from overcast.deploy.serverless.naming import SERVICE_ENDPOINT_OUTPUT, function_url_logical_id
 
     found: list[str] = []
     for key, url in outputs.items():
@@ -110,9 +110,9 @@ def endpoints(service: Service, outputs: dict[str, str], server: str) -> list[st
         else:
             found.append(url)
     urls = [
-        (key, outputs[function_url_output_id(key)])
+        (key, outputs[function_url_logical_id(key)])
         for key in service.functions
-        if function_url_output_id(key) in outputs
+        if function_url_logical_id(key) in outputs
     ]
     if not found and len(urls) == 1:
         return [urls[0][1]]

@@ -50,9 +50,23 @@ def run(template_path: Path, args: argparse.Namespace, ctx: CliContext) -> int:
         raise CommandError(f"{template_path}: {error.message}") from None
     name = args.stack_name or default_stack_name(template_path)
     overrides = parameter_overrides(args.parameter_overrides or [])
+    return deploy_stack(template, template_path.parent, name, ctx, overrides)
+
+
+def deploy_stack(
+    template: dict,
+    root: Path,
+    name: str,
+    ctx: CliContext,
+    overrides: dict[str, str] | None = None,
+    tags: dict[str, str] | None = None,
+) -> int:
+    """Package the template's local artifacts (paths relative to `root`), create or update
+    stack `name` through a change set, print its progress, then its outputs and endpoints.
+    `tags` are the stack's own (CloudFormation propagates them to the resources it tags)."""
     upload = _uploader(ctx, name)
     installer = python_installer(ctx)
-    packaged = package_template(template, template_path.parent, upload, installer, ctx.err)
+    packaged = package_template(template, root, upload, installer, ctx.err)
     cf = ctx.client("cloudformation")
     current = _stack(cf, name)
     if current is not None and current["StackStatus"] == "ROLLBACK_COMPLETE":
@@ -60,7 +74,7 @@ def run(template_path: Path, args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.err.write(f"{name} is ROLLBACK_COMPLETE: deleting it before creating it again\n")
         stack_view.delete_and_wait(cf, name, ctx)
         current = None
-    change_set = _change_set(cf, name, packaged, overrides, current, ctx.sleep)
+    change_set = _change_set(cf, name, packaged, overrides or {}, current, ctx.sleep, tags or {})
     if change_set is None:
         ctx.out.write(f"No changes to deploy. Stack {name} is up to date\n")
         stack_view.print_stack(ctx, name)
@@ -153,9 +167,11 @@ def _change_set(
     overrides: dict[str, str],
     current: dict | None,
     sleep: Callable[[float], None],
+    tags: dict[str, str],
 ) -> str | None:
     """A change set made and ready to run (its id), None when it holds no change."""
     creating = current is None or current["StackStatus"] == "REVIEW_IN_PROGRESS"
+    extra = {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]} if tags else {}
     made = cf.create_change_set(
         StackName=name,
         ChangeSetName=f"overcast-deploy-{int(time.time() * 1000)}",
@@ -163,6 +179,7 @@ def _change_set(
         TemplateBody=json.dumps(template, separators=(",", ":")),
         Parameters=_parameters(template, overrides, None if creating else current),
         Capabilities=CAPABILITIES,
+        **extra,
     )
     change_set = made["Id"]
     while True:

@@ -65,18 +65,13 @@ def target_alias(key: str, function: dict) -> tuple[str, str] | None:
     """(alias name, alias logical id) that events call instead of the function's $LATEST:
     functions.js sets `targetAlias` for provisionedConcurrency, then (winning) snapStart."""
     if function.get("snapStart"):
-        return "snapstart", f"{function_id(key)}SnapStartLambdaAlias"
+        return SNAP_START_ALIAS, snap_start_alias_logical_id(key)
     concurrency = function.get("provisionedConcurrency")
     if concurrency:
         alias = (concurrency.get("alias") if isinstance(concurrency, dict) else None) or (
-            "provisioned"
+            PROVISIONED_ALIAS
         )
-        suffix = (
-            ""
-            if alias == "provisioned"
-            else normalize_name(alias.replace("-", "Dash").replace("_", "Underscore"))
-        )
-        return alias, f"{function_id(key)}ProvConc{suffix}LambdaAlias"
+        return alias, provisioned_alias_logical_id(key, alias)
     return None
 
 
@@ -272,14 +267,65 @@ def event_bridge_permission_logical_id(key: str, index: int) -> str:
 
 # What `overcast info` and `overcast remove` read from a deployed stack (cli).
 SERVICE_ENDPOINT_OUTPUT = re.compile(r"^(ServiceEndpoint|HttpApiUrl)")  # getServiceEndpointRegex
-DEPLOYMENT_BUCKET_LOGICAL_ID = "ServerlessDeploymentBucket"
-
-
-def function_url_output_id(key: str) -> str:
-    """naming.js getLambdaFunctionUrlOutputLogicalId: `hello` -> `HelloLambdaFunctionUrl`."""
-    return f"{function_id(key)}LambdaFunctionUrl"
 
 
 def layer_output_id(key: str) -> str:
     """naming.js getLambdaLayerOutputLogicalId: `deps` -> `DepsLambdaLayerQualifiedArn`."""
     return f"{function_id(key)}LambdaLayerQualifiedArn"
+
+
+# core: functions, versions, aliases, URLs, layers, the deployment bucket (naming.js)
+DEPLOYMENT_BUCKET_LOGICAL_ID = "ServerlessDeploymentBucket"
+DEPLOYMENT_BUCKET_POLICY_LOGICAL_ID = "ServerlessDeploymentBucketPolicy"
+DEPLOYMENT_BUCKET_OUTPUT = "ServerlessDeploymentBucketName"
+PROVISIONED_ALIAS = "provisioned"  # getLambdaProvisionedConcurrencyAliasName
+SNAP_START_ALIAS = "snapstart"  # getLambdaSnapStartEnabledAliasName
+
+
+def version_logical_id(key: str, digest: str) -> str:
+    """`HelloLambdaVersion<digest, alphanumerics only>`: a new id for new code or config, as
+    AWS::Lambda::Version cannot be updated."""
+    return f"{function_id(key)}LambdaVersion{re.sub(r'[^0-9A-Za-z]', '', digest)}"
+
+
+def version_output_id(key: str) -> str:
+    return f"{function_logical_id(key)}QualifiedArn"
+
+
+def provisioned_alias_logical_id(key: str, alias: str) -> str:
+    if alias == PROVISIONED_ALIAS:
+        return f"{function_id(key)}ProvConcLambdaAlias"
+    return f"{function_id(key)}ProvConc{function_id(alias)}LambdaAlias"
+
+
+def snap_start_alias_logical_id(key: str) -> str:
+    return f"{function_id(key)}SnapStartLambdaAlias"
+
+
+def function_url_logical_id(key: str) -> str:
+    """The AWS::Lambda::Url resource and its output share this id."""
+    return f"{function_id(key)}LambdaFunctionUrl"
+
+
+def function_url_permission_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaPermissionFnUrl"
+
+
+def event_invoke_config_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaEvConf"
+
+
+def layer_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaLayer"
+
+
+def layer_permission_logical_id(key: str, account: str) -> str:
+    return f"{function_id(key)}{account.replace('*', 'Wild')}LambdaLayerPermission"
+
+
+def log_group_name(function_name: str) -> str:
+    return f"/aws/lambda/{function_name}"
+
+
+def function_url_invoke_permission_logical_id(key: str) -> str:
+    return f"{function_id(key)}LambdaPermissionFnUrlInvokeFunction"

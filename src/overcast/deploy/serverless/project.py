@@ -1,8 +1,8 @@
 """Finding and reading a project's `serverless.yml` into a `Service`.
 
-The file is YAML with CloudFormation's short-form tags (`!GetAtt Queue.Arn`), read as the
-template loader reads templates (hostile text: no tag builds anything but data); JSON is
-accepted too (`serverless.json`). `serverless.ts` / `serverless.js` need the framework's own
+The file is YAML with CloudFormation's short-form tags (`!GetAtt Queue.Arn`), anchors, aliases
+and merge keys (document.py: hostile text, no tag builds anything but data, aliases bounded);
+JSON is accepted too (`serverless.json`). `serverless.ts` / `serverless.js` need the framework's own
 runtime to evaluate and are refused by name.
 """
 
@@ -36,14 +36,14 @@ def file_of(folder: Path) -> Path | None:
 def load(root: Path, options: Mapping[str, str], sources: VariableSources) -> Service:
     """The project in `root`, variables resolved. `options` are the command's (`stage`,
     `region`), which win over the file's `provider.stage` / `provider.region`."""
+    from overcast.deploy.serverless import document
     from overcast.services.cloudformation.template import TemplateError
-    from overcast.services.cloudformation.template.loader import load as load_yaml
 
     path = file_of(root)
     if path is None:
         raise TranslationError(f"{root}: no serverless.yml")
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
+        raw = document.load(path.read_text(encoding="utf-8"))
     except TemplateError as error:
         raise TranslationError(f"{path}: {error.message}") from None
     config = resolve(raw, sources)

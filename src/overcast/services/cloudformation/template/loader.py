@@ -161,3 +161,7 @@ def _short_form(loader: _Loader, suffix: str, node: yaml.Node) -> dict:
 
 
 _Loader.add_multi_constructor("!", _short_form)
+
+# For readers of other YAML documents with CloudFormation's tags that extend the loader (a
+# serverless.yml may use aliases and merge keys, which templates may not).
+Loader = _Loader

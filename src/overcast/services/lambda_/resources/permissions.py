@@ -28,6 +28,7 @@ PERMISSION_CREATE_ONLY = frozenset(
         "EventSourceToken",
         "FunctionName",
         "FunctionUrlAuthType",
+        "InvokedViaFunctionUrl",
         "Principal",
         "PrincipalOrgID",
         "SourceAccount",
@@ -48,10 +49,11 @@ class PermissionResource:
 
     def create(self, request: ResourceRequest) -> Provisioned:
         statement = physical_name(request.stack_name, request.logical_id, MAX_STATEMENT_ID)
-        params = {
-            "StatementId": statement,
-            **{k: str(v) for k, v in present(request.properties, PERMISSION_CREATE_ONLY).items()},
-        }
+        given = present(request.properties, PERMISSION_CREATE_ONLY)
+        params: dict[str, object] = {"StatementId": statement}
+        params.update((k, str(v)) for k, v in given.items() if k != "InvokedViaFunctionUrl")
+        if "InvokedViaFunctionUrl" in given:  # a boolean: a public URL's InvokeFunction grant
+            params["InvokedViaFunctionUrl"] = str(given["InvokedViaFunctionUrl"]).lower() == "true"
         self.calls.call(request, "AddPermission", params)
         return Provisioned(statement, {"Id": statement})
 

@@ -1,0 +1,131 @@
+"""`overcast deploy` in a serverless.yml project, against a real server: the stack the framework
+would deploy (`<service>-<stage>`, its functions under the framework's names, its outputs and
+tags), seen through boto3 and the AWS CLI, then updated and deleted."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .aws_cli import aws, needs_aws_cli
+from .test_stack_deploy import get, ok, overcast
+
+PROJECT = """\
+service: SERVICE
+plugins:
+  - serverless-offline
+provider:
+  name: aws
+  runtime: python3.12
+  memorySize: 256
+  environment: &environment
+    QUEUE_URL: !Ref Queue
+  stackTags:
+    team: notes
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: [sqs:SendMessage]
+          Resource: !GetAtt Queue.Arn
+functions:
+  hello:
+    handler: app.handler
+    url: true
+    environment:
+      <<: *environment
+      GREETING: GREETING_VALUE
+resources:
+  Resources:
+    Queue:
+      Type: AWS::SQS::Queue
+  Outputs:
+    QueueUrl:
+      Value: !Ref Queue
+"""
+APP = """\
+import os
+
+def handler(event, context):
+    return {"greeting": os.environ["GREETING"], "queue": os.environ["QUEUE_URL"]}
+"""
+
+
+@pytest.fixture
+def service_name() -> str:
+    return f"sls-{uuid.uuid4().hex[:8]}"
+
+
+def write_project(folder: Path, service: str, greeting: str) -> Path:
+    text = PROJECT.replace("SERVICE", service).replace("GREETING_VALUE", greeting)
+    (folder / "serverless.yml").write_text(text)
+    (folder / "app.py").write_text(APP)
+    return folder
+
+
+def invoke(server, name: str) -> dict:
+    answer = server.client("lambda").invoke(FunctionName=name, Payload=b"{}")
+    return json.loads(answer["Payload"].read())
+
+
+@needs_aws_cli
+def test_a_project_is_deployed_as_the_framework_names_it(server, tmp_path: Path, service_name):
+    write_project(tmp_path, service_name, "hello")
+    result = overcast(server, "deploy", str(tmp_path), "--stage", "test")
+    stdout = ok(result)
+    assert "note: plugin serverless-offline is local-only" in result.stderr
+    stack = f"{service_name}-test"
+    assert f"CREATE_COMPLETE {stack}" in stdout
+
+    answer = invoke(server, f"{service_name}-test-hello")
+    assert answer["greeting"] == "hello"
+    described = aws(server, "cloudformation", "describe-stacks", "--stack-name", stack)
+    found = described["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in found["Outputs"]}
+    assert outputs["QueueUrl"] == answer["queue"]
+    assert outputs["ServerlessDeploymentBucketName"]
+    assert outputs["HelloLambdaFunctionQualifiedArn"].endswith(f":{service_name}-test-hello:1")
+    assert {t["Key"]: t["Value"] for t in found["Tags"]} == {"STAGE": "test", "team": "notes"}
+    # The function URL is public, as the framework's two permissions make it.
+    assert get(outputs["HelloLambdaFunctionUrl"])["greeting"] == "hello"
+
+    configuration = server.client("lambda").get_function_configuration(
+        FunctionName=f"{service_name}-test-hello"
+    )
+    assert configuration["MemorySize"] == 256
+    role = configuration["Role"].rsplit("/", 1)[1]
+    assert role == f"{service_name}-test-us-east-1-lambdaRole"
+    policy = server.client("iam").get_role_policy(
+        RoleName=role, PolicyName=f"{service_name}-test-lambda"
+    )["PolicyDocument"]
+    if isinstance(policy, str):
+        policy = json.loads(policy)
+    actions = [s["Action"] for s in policy["Statement"]]
+    assert ["sqs:SendMessage"] in actions
+
+    # A change redeploys in place; the new code and a new version answer.
+    write_project(tmp_path, service_name, "goodbye")
+    assert "UPDATE_COMPLETE" in ok(overcast(server, "deploy", str(tmp_path), "--stage", "test"))
+    assert invoke(server, f"{service_name}-test-hello")["greeting"] == "goodbye"
+
+    # The stack deletes whole (the deployment bucket's HTTPS-only policy goes first).
+    cf = server.client("cloudformation")
+    cf.delete_stack(StackName=stack)
+    cf.get_waiter("stack_delete_complete").wait(
+        StackName=stack, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
+
+
+def test_a_project_error_is_one_line_naming_the_key(server, tmp_path: Path, service_name):
+    (tmp_path / "serverless.yml").write_text(
+        f"service: {service_name}\nprovider: {{name: aws}}\n"
+        "functions:\n  hello:\n    image: repo/image:latest\n"
+    )
+    refused = overcast(server, "deploy", str(tmp_path))
+    assert refused.returncode == 1
+    last = refused.stderr.splitlines()[-1]
+    assert last.startswith("error: functions.hello.image: container images are not supported")
+    assert "Traceback" not in refused.stderr
