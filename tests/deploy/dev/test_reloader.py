@@ -145,3 +145,20 @@ def test_a_function_built_from_known_files_depends_only_on_them(tmp_path: Path) 
     function = WatchedFunction("Create", "c", tmp_path, bytes, files=frozenset({entry}))
     assert function.depends_on(entry)
     assert not function.depends_on(tmp_path / "src" / "other.ts")
+
+
+def test_functions_sharing_one_package_build_it_once_a_save(tmp_path: Path) -> None:
+    builds: list[int] = []
+
+    def service_zip() -> bytes:
+        builds.append(1)
+        return b"service"
+
+    class OnePackage(FakeProject):
+        def functions(self) -> list[WatchedFunction]:
+            return [WatchedFunction(k, f"svc-dev-{k}", self.root, service_zip) for k in "ab"]
+
+    reloader, client, _ = started(OnePackage(tmp_path))
+    reloader.apply([tmp_path / "handler.py"])
+    assert builds == [1]
+    assert [name for name, _ in client.sent] == ["svc-dev-a", "svc-dev-b"]

@@ -22,7 +22,9 @@ class WatchedFunction:
     key: str  # how the project names it: a template's logical id, a serverless.yml key
     physical_name: str  # the deployed function's name, for UpdateFunctionCode and its logs
     source_root: Path  # the folder its package is built from
-    rebuild: Callable[[], bytes]  # its deployment package, built again from the files
+    # Its deployment package, built again from the files. Functions deployed from one package
+    # (serverless.yml's service-wide zip) share one callable: it runs once per save.
+    rebuild: Callable[[], bytes]
     # The files the package is built from when the build knows them (a bundler's inputs);
     # None: every file under source_root.
     files: frozenset[Path] | None = None

@@ -76,15 +76,20 @@ class Reloader:
         plan = self.plan(changed)
         if plan.redeploy:
             self._redeploy()
+        built: dict[int, bytes] = {}  # functions that share a package share its build
         for function in plan.functions:
-            self.update(function)
+            self.update(function, built)
         return plan
 
-    def update(self, function: WatchedFunction) -> bool:
-        """Rebuild one function and send its package; False when it failed or was unchanged."""
+    def update(self, function: WatchedFunction, built: dict[int, bytes] | None = None) -> bool:
+        """Rebuild one function and send its package; False when it failed or was unchanged.
+        `built` holds the packages built for this save, by their `rebuild`."""
         began = self.clock()
+        built = {} if built is None else built
         try:
-            package = function.rebuild()
+            if id(function.rebuild) not in built:
+                built[id(function.rebuild)] = function.rebuild()
+            package = built[id(function.rebuild)]
             digest = code_sha256(package)
             if self._sent.get(function.physical_name) == digest:
                 return False
