@@ -153,3 +153,25 @@ def test_ephemeral_dev_deletes_its_stack_when_stopped(server, project: Path) -> 
         dev.kill()
     with pytest.raises(ClientError, match="does not exist"):
         server.client("cloudformation").describe_stacks(StackName=project.name)
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({}, "no template.yaml / template.yml / template.json here"),
+        ({"serverless.yml": "service: notes\n"}, "serverless.yml projects are not supported"),
+    ],
+)
+def test_a_folder_without_a_project_is_one_error_line(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    import io
+
+    from overcast.cli.main import main
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    err = io.StringIO()
+    assert main(["dev", str(tmp_path)], out=io.StringIO(), err=err) == 1
+    assert err.getvalue().startswith(f"error: {tmp_path}: {message}")
+    assert err.getvalue().count("\n") == 1
