@@ -13,10 +13,15 @@ import dataclasses
 import signal
 import threading
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from overcast.cli.client import CliContext
 from overcast.cli.errors import CommandError
+
+if TYPE_CHECKING:  # imported when the command runs: `overcast --help` stays fast
+    from overcast.deploy.dev.log_tail import LogTail
+    from overcast.deploy.dev.project import DevProject
+    from overcast.deploy.dev.reloader import Reloader
 
 # After a change, wait this long for the editor's other writes (a save is often several
 # events: write, chmod, rename) before acting; watchfiles' own default step.
@@ -81,7 +86,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def open_project(path: Path, args: argparse.Namespace, ctx: CliContext):
+def open_project(path: Path, args: argparse.Namespace, ctx: CliContext) -> DevProject:
     """The `DevProject` in `path`: a SAM / CloudFormation template.
 
     A serverless.yml project plugs in here once its deploy path exists (an adapter like
@@ -100,7 +105,7 @@ def open_project(path: Path, args: argparse.Namespace, ctx: CliContext):
 SERVERLESS_FILES = ("serverless.yml", "serverless.yaml", "serverless.json")
 
 
-def _watch(reloader, tail, ctx: CliContext) -> None:
+def _watch(reloader: Reloader, tail: LogTail, ctx: CliContext) -> None:
     import watchfiles
 
     watch_filter = watchfiles.DefaultFilter(
@@ -142,7 +147,7 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, interrupt)
 
 
-def _names(reloader) -> dict[str, str]:
+def _names(reloader: Reloader) -> dict[str, str]:
     return {function.physical_name: function.key for function in reloader.functions}
 
 
