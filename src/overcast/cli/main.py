@@ -14,6 +14,7 @@ from typing import TextIO
 
 from overcast.cli import (
     deploy,
+    dev,
     doctor,
     env,
     events,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     env.add_parser(subparsers)
     node_sdk.add_parser(subparsers)
     deploy.add_parser(subparsers, [client_options])
+    dev.add_parser(subparsers, [client_options])
     invoke.add_parser(subparsers, [client_options])
     functions.add_parsers(subparsers, [client_options])
     logs.add_parser(subparsers, [client_options])
