@@ -79,14 +79,17 @@ def declares_function(key: str) -> bool:
     return isinstance(functions, dict) and key in functions
 
 
-def load(args: argparse.Namespace, ctx: CliContext) -> tuple[Service, CliContext]:
-    """The service in the current folder, and `ctx` pointed at the service's region.
+def load(
+    args: argparse.Namespace, ctx: CliContext, root: Path | None = None
+) -> tuple[Service, CliContext]:
+    """The service in `root` (the current folder by default), and `ctx` pointed at the
+    service's region.
 
     Raises CommandError when the folder holds no serverless.yml or the file is wrong."""
     from overcast.deploy.serverless import project
     from overcast.deploy.serverless.model import TranslationError
 
-    root = Path.cwd()
+    root = root or Path.cwd()
     if find(root) is None:
         raise CommandError(
             f"no serverless.yml in {root}: run this in the service's folder "
@@ -128,17 +131,17 @@ def sources(
         found = [o for o in described.get("Outputs", []) if o["OutputKey"] == key]
         return found[0].get("OutputValue") if found else None
 
-    def ssm_parameter(name: str, decrypt: bool) -> Any:
+    def ssm_parameter(name: str, decrypt: bool, region: str | None = None) -> Any:
+        """GetParameter's Parameter (the resolver splits a StringList, unless `raw`)."""
+        ssm = ctx.client("ssm")
+        if region and region != ctx.region:
+            ssm = ctx.client_factory("ssm", ctx.endpoint, region)
         try:
-            answer = ctx.client("ssm").get_parameter(Name=name, WithDecryption=decrypt)
+            return ssm.get_parameter(Name=name, WithDecryption=decrypt)["Parameter"]
         except Exception as error:
             if error_code(error) == "ParameterNotFound":
                 return None
             raise
-        parameter = answer["Parameter"]
-        if parameter.get("Type") == "StringList":  # the framework reads one as a list
-            return parameter["Value"].split(",")
-        return parameter["Value"]
 
     return VariableSources(
         root=root,
@@ -148,6 +151,7 @@ def sources(
         account_id=account_id,
         stack_output=stack_output,
         ssm_parameter=ssm_parameter,
+        ssm_parameter_in=ssm_parameter,
         instance_id=uuid.uuid4().hex,
     )
 
