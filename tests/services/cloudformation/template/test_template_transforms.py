@@ -261,6 +261,10 @@ def test_capabilities() -> None:
             "Invalid template resource property 'Invalid'",
         ),
         (
+            {"Resources": {"A": {"Type": "AWS::SNS::Topic", "Version": "1.0"}}},
+            "Invalid template resource property 'Version'",
+        ),
+        (
             {"Resources": {"A": "topic"}},
             "Template format error: Any Resources member must be an object.",
         ),
@@ -294,3 +298,8 @@ def test_structure(template: dict, message: str) -> None:
     with pytest.raises(TemplateError) as caught:
         check(template)
     assert caught.value.message == message
+
+
+def test_a_custom_resource_may_carry_a_version() -> None:
+    for kind in ("Custom::S3", "AWS::CloudFormation::CustomResource"):
+        check({"Resources": {"A": {"Type": kind, "Version": "1.0", "Properties": {}}}})

@@ -200,9 +200,7 @@ def _existing_buckets(stack: Stack, service: Service, uses: list[EventUse]) -> N
             "BucketConfigs": [config],
         }
         depends_on = [use.function_logical_id, permission_id]
-        # s3/index.js also writes `Version: '1.0'`, a resource attribute AWS ignores and
-        # Overcast's CloudFormation refuses: left out.
-        stack.add(logical_id, "Custom::S3", properties, DependsOn=depends_on)
+        stack.add(logical_id, "Custom::S3", properties, DependsOn=depends_on, Version="1.0")
         by_bucket.setdefault(text, []).append(logical_id)
     for resources in by_bucket.values():
         for before, after in zip(resources, resources[1:], strict=False):

@@ -19,6 +19,17 @@ RESOURCE_MEMBERS = frozenset(
         "Metadata", "UpdatePolicy", "UpdateReplacePolicy",
     }
 )  # fmt: skip
+# A custom resource may also carry `Version` (cfn-lint's template schema allows it on
+# Custom::* and AWS::CloudFormation::CustomResource only; the Serverless Framework writes
+# `Version: '1.0'` on its Custom::S3 resources).
+CUSTOM_TYPE = re.compile(r"AWS::CloudFormation::CustomResource|Custom::.+")
+
+
+def _custom_version(member: str, resource: dict) -> bool:
+    kind = resource.get("Type")
+    return member == "Version" and isinstance(kind, str) and bool(CUSTOM_TYPE.fullmatch(kind))
+
+
 PARAMETER_MEMBERS = frozenset(
     {
         "Type", "Default", "Description", "NoEcho", "AllowedValues", "AllowedPattern",
@@ -127,7 +138,7 @@ def _check_resources(resources: object, conditions: dict) -> None:
                 "a Type member."
             )
         for member in resource:
-            if member not in RESOURCE_MEMBERS:
+            if member not in RESOURCE_MEMBERS and not _custom_version(member, resource):
                 raise TemplateError(f"Invalid template resource property '{member}'")
         condition = resource.get("Condition")
         if condition is not None and condition not in conditions:
