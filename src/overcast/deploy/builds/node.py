@@ -1,8 +1,8 @@
 """A Node.js function's `package.json` dependencies installed with npm, as `sam build`'s
 Node.js builder and the Serverless Framework's packaging leave them: production dependencies
 only (`npm ci --omit=dev` where a package-lock.json pins them, else `npm install --omit=dev`),
-in a copy of the folder (the user's own node_modules holds dev dependencies and this machine's
-builds, and is not touched)."""
+in a scratch folder holding a copy of the manifests (the user's own node_modules holds dev
+dependencies and is not touched; the package takes the scratch folder's node_modules instead)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ from overcast.deploy.builds.errors import BuildError
 NPM_TAIL_LINES = 15
 MANIFEST = "package.json"
 LOCKFILE = "package-lock.json"
+# What npm reads to install: the manifests, and the registry settings a project may keep.
+NPM_FILES = (MANIFEST, LOCKFILE, "npm-shrinkwrap.json", ".npmrc")
 
 
 def manifest(folder: Path) -> dict:
@@ -52,17 +54,41 @@ def npm_command(folder: Path) -> list[str]:
 
 @contextlib.contextmanager
 def installed(folder: Path, log: TextIO) -> Iterator[Path]:
-    """A copy of `folder` with its production dependencies installed in node_modules."""
+    """A scratch folder whose only entry is `node_modules`: `folder`'s production
+    dependencies. A `file:` dependency is resolved from `folder` (npm is given its path)."""
     command = npm_command(folder)
     scratch = Path(tempfile.mkdtemp(prefix="overcast-npm-"))
     try:
-        built = scratch / "package"
-        shutil.copytree(folder, built, ignore=shutil.ignore_patterns("node_modules", ".git"))
-        log.write(f"{MANIFEST}: {' '.join(command[1:3])} in {folder}\n")
-        run(command, built, f"npm {command[1]} failed in {folder}")
+        work = scratch / "work"
+        work.mkdir()
+        for name in NPM_FILES:
+            if (folder / name).is_file():
+                shutil.copyfile(folder / name, work / name)
+        _anchor_local_dependencies(work / MANIFEST, folder)
+        log.write(f"{MANIFEST}: npm {command[1]} --omit=dev in {folder}\n")
+        run(command, work, f"npm {command[1]} failed in {folder}")
+        built = scratch / "built"
+        built.mkdir()
+        if (work / "node_modules").is_dir():
+            (work / "node_modules").rename(built / "node_modules")
         yield built
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _anchor_local_dependencies(manifest_copy: Path, folder: Path) -> None:
+    """`file:../lib` means a folder beside the user's project, not beside the copy."""
+    declared = json.loads(manifest_copy.read_text(encoding="utf-8"))
+    dependencies = declared.get("dependencies") or {}
+    changed = False
+    for name, spec in dependencies.items():
+        if isinstance(spec, str) and spec.startswith("file:"):
+            local = Path(spec.removeprefix("file:"))
+            if not local.is_absolute():
+                dependencies[name] = f"file:{(folder / local).resolve()}"
+                changed = True
+    if changed:
+        manifest_copy.write_text(json.dumps(declared), encoding="utf-8")
 
 
 def run(

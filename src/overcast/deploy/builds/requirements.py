@@ -106,7 +106,9 @@ def _poetry(folder: Path) -> Requirements | None:
     for name, spec in (tool.get("dependencies") or {}).items():
         if name.lower() == "python":  # the interpreter's version, not a package
             continue
-        lines.append(_poetry_line(name, spec))
+        line = _poetry_line(name, spec)
+        if line:  # an optional dependency (an extra's) is not installed
+            lines.append(line)
     return Requirements(_lines(lines, PYPROJECT), folder, PYPROJECT)
 
 

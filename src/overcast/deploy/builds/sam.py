@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from overcast.deploy.builds import esbuild, handlers, makefile, node
 from overcast.deploy.builds.errors import BuildError
-from overcast.deploy.builds.zips import zip_directory
+from overcast.deploy.builds.zips import SKIPPED_DIRS, tree_files, zip_directory, zip_files
 
 # (code folder, runtime, architecture) -> a folder of installed dependencies, or None
 Installer = Callable[[Path, str | None, str], contextlib.AbstractContextManager[Path | None]]
@@ -53,11 +53,14 @@ def build_function(
     if method == "esbuild":
         return _bundled(name, folder, handler, runtime, metadata.get("BuildProperties") or {})
     if runtime and runtime.startswith("nodejs"):
+        _check(folder, handler, runtime)
         if node.has_dependencies(folder):
             with node.installed(folder, log) as built:
-                _check(built, handler, runtime)
-                return zip_directory(built)
-        _check(folder, handler, runtime)
+                # The user's own node_modules (dev dependencies, this machine's builds) is
+                # replaced by the production install, as `sam build` leaves it.
+                files = dict(tree_files(built))
+                files.update(tree_files(folder, {*SKIPPED_DIRS, "node_modules"}))
+                return zip_files(files)
         return zip_directory(folder)
     with installer(folder, runtime, architecture) as dependencies:
         _check(folder, handler, runtime, dependencies)
