@@ -7,14 +7,11 @@ No network: the package pip installs is a wheel built here, found with --no-inde
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ import pytest
 from overcast.cli.errors import CommandError
 from overcast.deploy.builds.pip import Pip, cache_folder, installed, pip_for, server_interpreter
 from overcast.deploy.builds.requirements import names_local_files, of_folder
+from support import make_wheel
 
 from .test_e2e import cli_env
 
@@ -31,32 +29,6 @@ import tinydep
 def handler(event, context):
     return {"greeting": tinydep.GREETING, "from": tinydep.__file__}
 """
-
-
-def make_wheel(folder: Path, name: str, version: str, source: str) -> Path:
-    """A pure-Python wheel of one module, `name/__init__.py` (what `pip wheel` makes)."""
-    dist_info = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": source,
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = [
-        f"{path},sha256={_digest(text.encode())},{len(text.encode())}"
-        for path, text in files.items()
-    ]
-    files[f"{dist_info}/RECORD"] = "\n".join([*record, f"{dist_info}/RECORD,,"]) + "\n"
-    folder.mkdir(parents=True, exist_ok=True)
-    wheel = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel
-
-
-def _digest(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 @pytest.fixture
