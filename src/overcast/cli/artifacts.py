@@ -23,7 +23,7 @@ from typing import TextIO
 from overcast.cli.client import CliContext
 from overcast.deploy.builds.errors import BuildError
 from overcast.deploy.builds.pip import PythonInstaller
-from overcast.deploy.builds.sam import Installer, build_function
+from overcast.deploy.builds.sam import Built, Installer, build_function
 from overcast.deploy.builds.zips import zip_directory
 
 
@@ -80,7 +80,9 @@ def package_template(
                 serverless = resource.get("Type") == "AWS::Serverless::Function"
                 merged = {**function_globals, **properties} if serverless else properties
                 metadata = _mapping(resource.get("Metadata"))
-                data = build_function(name, path, merged, metadata, installer, log)
+                built = build_function(name, path, merged, metadata, installer, log)
+                _apply(built, properties, merged)
+                data = built.data
             elif path.is_dir():
                 data = zip_directory(path)  # a layer's folder
             elif path.is_file():
@@ -90,6 +92,20 @@ def package_template(
             bucket, key = upload(data)
             properties[artifact.prop] = _location(artifact.form, bucket, key)
     return template
+
+
+def _apply(built: Built, properties: dict, merged: dict) -> None:
+    """What `sam build` rewrites in the built template: a bundle's handler, and source maps
+    enabled through NODE_OPTIONS (samcli/lib/build/bundler.py)."""
+    if built.handler is not None:
+        properties["Handler"] = built.handler
+    if built.source_maps:
+        variables = _mapping(_mapping(merged.get("Environment")).get("Variables"))
+        options = variables.get("NODE_OPTIONS", "")
+        if isinstance(options, str) and "--enable-source-maps" not in options:
+            environment = properties.setdefault("Environment", {})
+            own = environment.setdefault("Variables", {})
+            own["NODE_OPTIONS"] = " ".join([options, "--enable-source-maps"]).strip()
 
 
 def _mapping(value: object) -> dict:

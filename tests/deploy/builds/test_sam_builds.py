@@ -15,7 +15,7 @@ import pytest
 from overcast.deploy.builds import esbuild
 from overcast.deploy.builds.errors import BuildError
 from overcast.deploy.builds.pip import Pip, host_architecture, pip_for
-from overcast.deploy.builds.sam import build_function
+from overcast.deploy.builds.sam import Built, build_function
 
 needs_npm = pytest.mark.skipif(shutil.which("npm") is None, reason="npm is not installed")
 
@@ -38,8 +38,8 @@ def no_dependencies(path: Path, runtime: str | None, architecture: str):
     yield None
 
 
-def names(data: bytes) -> dict[str, str]:
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+def names(built: Built) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(built.data)) as archive:
         return {name: archive.read(name).decode() for name in archive.namelist()}
 
 
@@ -141,3 +141,39 @@ def test_pip_asks_for_lambdas_platform_for_another_architecture() -> None:
     )  # fmt: skip
     if sys.platform == "linux":
         assert pip_for("python3.12", sys.executable, host_architecture()) == Pip(sys.executable)
+
+
+@needs_npm
+def test_a_nested_handler_and_source_maps_rewrite_the_template_as_sam_build(tmp_path: Path):
+    from overcast.cli.artifacts import package_template
+
+    typescript_project(tmp_path / "fn" / "src")
+    template = {
+        "Globals": {
+            "Function": {"Environment": {"Variables": {"NODE_OPTIONS": "--max-old-space-size=100"}}}
+        },
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "CodeUri": "fn",
+                    "Runtime": "nodejs20.x",
+                    "Handler": "src/app.handler",
+                },
+                "Metadata": {"BuildMethod": "esbuild", "BuildProperties": {"Sourcemap": True}},
+            }
+        },
+    }
+    uploaded: list[bytes] = []
+
+    def upload(data: bytes) -> tuple[str, str]:
+        uploaded.append(data)
+        return "bucket", "key"
+
+    packaged = package_template(template, tmp_path, upload, no_dependencies, io.StringIO())
+    properties = packaged["Resources"]["Fn"]["Properties"]
+    assert properties["Handler"] == "app.handler"  # the bundle is at the package's root
+    assert properties["Environment"]["Variables"]["NODE_OPTIONS"] == (
+        "--max-old-space-size=100 --enable-source-maps"
+    )
+    assert sorted(names(Built(uploaded[0]))) == ["app.js", "app.js.map"]

@@ -3,8 +3,12 @@ deployment package:
 
 - `Metadata: BuildMethod: makefile`: the user's Makefile (makefile.py);
 - `BuildMethod: esbuild`: the handler (or `BuildProperties.EntryPoints`) bundled, with SAM's
-  BuildProperties (Minify, default true; Target; Sourcemap; External; Format; Loader;
-  MainFields, default "main,module"; OutExtension) (esbuild.py);
+  BuildProperties and the SAM CLI's defaults (aws-lambda-builders' esbuild.py: Minify true,
+  Target es2020, Format cjs; Sourcemap, External, Loader, MainFields, OutExtension as given)
+  (esbuild.py). As `sam build` does, a handler whose file is not where the bundle put it is
+  rewritten to the bundle's (`src/app.handler` -> `app.handler`: esbuild writes a lone entry
+  point at the package's root), and Sourcemap adds `--enable-source-maps` to NODE_OPTIONS
+  (samcli/lib/build/bundler.py);
 - a Node.js runtime: package.json's production dependencies installed with npm (node.py);
 - a Python runtime: requirements.txt installed with pip (pip.py);
 - anything else: the folder as it is.
@@ -18,6 +22,7 @@ import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,6 +32,17 @@ from overcast.deploy.builds.zips import SKIPPED_DIRS, tree_files, zip_directory,
 
 # (code folder, runtime, architecture) -> a folder of installed dependencies, or None
 Installer = Callable[[Path, str | None, str], contextlib.AbstractContextManager[Path | None]]
+SAM_TARGET = "es2020"  # aws-lambda-builders' default esbuild --target
+
+
+@dataclass(frozen=True)
+class Built:
+    """A function's package, and what the build changes in its properties (as `sam build`
+    rewrites the built template)."""
+
+    data: bytes
+    handler: str | None = None  # the Handler to deploy with, where the bundle moved it
+    source_maps: bool = False  # NODE_OPTIONS gets --enable-source-maps
 
 
 def build_function(
@@ -36,20 +52,20 @@ def build_function(
     metadata: dict[str, Any],
     installer: Installer,
     log: TextIO,
-) -> bytes:
+) -> Built:
     """The package of the function resource `name`, whose code is `folder` (`properties` with
     Globals' Function values merged under them)."""
     if not folder.exists():
         raise BuildError(f"{folder}: no such file or directory")
     if folder.is_file():
-        return folder.read_bytes()  # a prebuilt .zip goes as it is
+        return Built(folder.read_bytes())  # a prebuilt .zip goes as it is
     runtime = _text(properties.get("Runtime"))
     handler = _text(properties.get("Handler"))
     architecture = (properties.get("Architectures") or ["x86_64"])[0]
     method = metadata.get("BuildMethod")
     if method == "makefile":
         with makefile.built(folder, name, log) as built:
-            return zip_directory(built)
+            return Built(zip_directory(built))
     if method == "esbuild":
         return _bundled(name, folder, handler, runtime, metadata.get("BuildProperties") or {})
     if runtime and runtime.startswith("nodejs"):
@@ -60,11 +76,11 @@ def build_function(
                 # replaced by the production install, as `sam build` leaves it.
                 files = dict(tree_files(built))
                 files.update(tree_files(folder, {*SKIPPED_DIRS, "node_modules"}))
-                return zip_files(files)
-        return zip_directory(folder)
+                return Built(zip_files(files))
+        return Built(zip_directory(folder))
     with installer(folder, runtime, architecture) as dependencies:
         _check(folder, handler, runtime, dependencies)
-        return zip_directory(folder, dependencies)
+        return Built(zip_directory(folder, dependencies))
 
 
 def _check(
@@ -80,7 +96,7 @@ def _check(
 
 def _bundled(
     name: str, folder: Path, handler: str | None, runtime: str | None, props: dict[str, Any]
-) -> bytes:
+) -> Built:
     entries = props.get("EntryPoints")
     if entries:
         paths = [folder / entry for entry in _list(entries, f"{name}: EntryPoints")]
@@ -97,7 +113,7 @@ def _bundled(
         plan = esbuild.Bundle(
             entries=paths,
             outdir=scratch,
-            target=str(props.get("Target") or esbuild.node_target(runtime)),
+            target=str(props.get("Target") or SAM_TARGET),
             format=str(props.get("Format") or "cjs"),
             minify=_flag(props.get("Minify"), default=True),  # SAM's default
             sourcemap=_flag(props.get("Sourcemap"), default=False),
@@ -107,11 +123,26 @@ def _bundled(
             out_extension=out_extension,
         )
         esbuild.bundle(esbuild.find([folder]), plan, folder)
+        moved = None
         if handler:
-            handlers.check_node(scratch, handler)
-        return zip_directory(scratch)
+            moved = _bundled_handler(scratch, handler)
+        return Built(zip_directory(scratch), moved, plan.sourcemap)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _bundled_handler(bundle: Path, handler: str) -> str | None:
+    """None where the handler names its bundle already, else the bundle's own handler (its
+    file name at the package's root), as samcli's bundler rewrites it."""
+    try:
+        handlers.check_node(bundle, handler)
+        return None
+    except BuildError:
+        moved = handler.rsplit("/", 1)[-1]
+        if moved == handler:
+            raise
+        handlers.check_node(bundle, moved)
+        return moved
 
 
 def _text(value: object) -> str | None:
@@ -132,7 +163,7 @@ def _list(value: object, where: str) -> list[str]:
     return value
 
 
-def _main_fields(value: object) -> str:
+def _main_fields(value: object) -> str | None:
     if isinstance(value, list):
         return ",".join(str(item) for item in value)
-    return str(value) if value else "main,module"  # SAM's default
+    return str(value) if value else None  # esbuild's own default for node: main,module
