@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,10 @@ def test_node_handlers_resolve_as_the_runtime_and_the_framework_look(tmp_path: P
     check_node(tmp_path, "index.handler")
     with pytest.raises(BuildError, match=r"handler src/create.handler: no src/create.\{js|mjs"):
         check_node(tmp_path, "src/create.handler")  # TypeScript the runtime cannot load
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_a_node_module_that_does_not_parse_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "index.mjs").write_text("export const handler = async () => {\n  return 1 +;\n};\n")
+    with pytest.raises(BuildError, match=r"index.mjs:2: SyntaxError: Unexpected token"):
+        check_node(tmp_path, "index.handler")

@@ -10,6 +10,8 @@ an assignment, an import) counts as defined; a module that may bind names this c
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -44,8 +46,20 @@ def source_of(root: Path, handler: str, extensions: Iterable[str] = SOURCE_EXTEN
 
 
 def check_node(root: Path, handler: str) -> None:
-    """The module a Node.js handler names exists (as the runtime will look for it)."""
-    source_of(root, handler, NODE_EXTENSIONS)
+    """The module a Node.js handler names exists (as the runtime will look for it) and parses
+    (`node --check`: a syntax check that runs nothing, where Node.js is installed)."""
+    path = source_of(root, handler, NODE_EXTENSIONS)
+    node = shutil.which("node")
+    if node is None:
+        return
+    done = subprocess.run(
+        [node, "--check", str(path)], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        where = lines[0] if lines and lines[0].startswith(str(path)) else str(path)
+        error = next((line for line in reversed(lines) if "Error" in line), "does not parse")
+        raise BuildError(f"{where}: {error.strip()}")
 
 
 def check_python(
