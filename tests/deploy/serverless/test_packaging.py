@@ -5,6 +5,7 @@ into the zip, or a layer, slimmed) and TypeScript bundles, with the handlers che
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sys
 import zipfile
@@ -15,6 +16,7 @@ import pytest
 
 from overcast.deploy.builds.errors import BuildError
 from overcast.deploy.builds.pip import PythonInstaller
+from overcast.deploy.serverless import bundling, packaging
 from overcast.deploy.serverless.model import Service, TranslationError
 from overcast.deploy.serverless.packaging import package
 from support import make_wheel
@@ -184,3 +186,51 @@ def test_typescript_handlers_are_bundled_in_place_of_their_sources(tmp_path: Pat
     with zipfile.ZipFile(built.functions["create"]) as archive:
         bundle = archive.read("src/handlers/create.js").decode()
     assert 'require("@aws-sdk/client-dynamodb")' in bundle and "shape = (id, c)" in bundle
+
+
+@needs_npm
+def test_node_dependencies_replace_the_projects_node_modules(tmp_path: Path) -> None:
+    dependency = tmp_path / "greet"
+    write(dependency, {"package.json": '{"name": "greet", "version": "1.0.0"}', "index.js": ""})
+    root = tmp_path / "svc"
+    manifest = {"name": "svc", "dependencies": {"greet": "file:../greet"}}
+    write(root, {
+        "handler.js": "exports.hello = async () => 1;\n",
+        "package.json": json.dumps(manifest),
+        "node_modules/jest/index.js": "",  # a dev dependency: not packaged
+    })  # fmt: skip
+    config = {
+        "functions": {"hello": {"handler": "handler.hello"}},
+        "provider": {"name": "aws", "runtime": "nodejs20.x"},
+    }
+    built = package(service(root, **config), io.StringIO(), installer(tmp_path))
+    listed = names(built.functions["hello"])
+    assert "handler.js" in listed and "package.json" in listed
+    assert "node_modules/greet/index.js" in listed
+    assert not any(name.startswith("node_modules/jest") for name in listed)
+
+
+def test_which_functions_are_bundled(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    write(root, {"a.ts": "", "b.js": "", "c.py": ""})
+    functions = {
+        "a": {"handler": "a.h"},
+        "b": {"handler": "b.h"},
+        "c": {"handler": "c.h", "runtime": "python3.12"},
+    }
+    node = {"name": "aws", "runtime": "nodejs20.x"}
+
+    def bundled(**config: Any) -> list[str]:
+        svc = service(root, functions=functions, provider=node, **config)
+        every = bundling.settings(svc, packaging.plugin_names(svc.config))
+        return [
+            key
+            for key in functions
+            if bundling.bundled(svc, key, svc.functions[key].get("runtime", "nodejs20.x"), every)
+        ]
+
+    assert bundled() == ["a"]  # TypeScript always
+    assert bundled(build={"esbuild": {"minify": True}}) == ["a", "b"]
+    assert bundled(build={"esbuild": False}) == []
+    assert bundled(plugins=["serverless-esbuild"]) == ["a", "b"]
+    assert bundled(plugins={"modules": ["serverless-plugin-typescript"]}) == ["a", "b"]
