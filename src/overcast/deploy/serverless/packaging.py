@@ -203,9 +203,14 @@ class _Packager:
         handler = self.service.functions[key].get("handler")
         if not isinstance(handler, str):
             raise TranslationError(f"functions.{key}.handler: required")
-        elsewhere = [self.root / str(layer.get("path")) for layer in self.layers.values()]
+        # A handler may live in one of the service's layers (`/opt/python` on Lambda).
+        elsewhere = [
+            self.root / str(layer["path"]) / "python"
+            for layer in self.layers.values()
+            if isinstance(layer, dict) and layer.get("path")
+        ]
         if runtime.startswith("python"):
-            handlers.check_python(self.root, handler, runtime, [self.out, *elsewhere])
+            handlers.check_python(self.root, handler, runtime, elsewhere)
         elif runtime.startswith("nodejs"):
             handlers.check_node(self.root, handler)
 
