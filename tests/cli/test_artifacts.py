@@ -32,7 +32,7 @@ class Uploads:
 
 
 @contextlib.contextmanager
-def no_dependencies(path: Path, runtime: str | None):
+def no_dependencies(path: Path, runtime: str | None, architecture: str):
     yield None
 
 
@@ -107,13 +107,13 @@ def test_globals_code_uri_and_runtime_reach_the_build(tmp_path: Path) -> None:
     asked = []
 
     @contextlib.contextmanager
-    def installer(path: Path, runtime: str | None):
-        asked.append((path, runtime))
+    def installer(path: Path, runtime: str | None, architecture: str):
+        asked.append((path, runtime, architecture))
         yield None
 
     uploads = Uploads()
     packaged = package_template(template, tmp_path, uploads, installer, io.StringIO())
-    assert asked == [((tmp_path / "src").resolve(), "python3.13")]
+    assert asked == [((tmp_path / "src").resolve(), "python3.13", "x86_64")]
     assert uploads.names(key_of(packaged["Resources"]["Fn"]["Properties"]["CodeUri"])) == ["app.py"]
 
 
@@ -172,7 +172,7 @@ def test_template_and_stack_names(tmp_path: Path) -> None:
     assert default_stack_name(numbered / "template.yaml") == "stack-2048"
 
 
-def test_odd_sections_and_unrun_build_methods(tmp_path: Path) -> None:
+def test_odd_sections_are_passed_over(tmp_path: Path) -> None:
     (tmp_path / "app.js").write_text("exports.handler = async () => 1;\n")
     template = {
         "Globals": ["not", "a", "mapping"],
@@ -180,7 +180,7 @@ def test_odd_sections_and_unrun_build_methods(tmp_path: Path) -> None:
             "Fn": {
                 "Type": "AWS::Serverless::Function",
                 "Properties": {"Runtime": "nodejs20.x"},
-                "Metadata": {"BuildMethod": "esbuild"},
+                "Metadata": ["not", "a", "mapping"],
             },
             "Odd": ["not", "a", "resource"],
         },
@@ -189,4 +189,3 @@ def test_odd_sections_and_unrun_build_methods(tmp_path: Path) -> None:
     uploads = Uploads()
     packaged = package_template(template, tmp_path, uploads, no_dependencies, log)
     assert uploads.names(key_of(packaged["Resources"]["Fn"]["Properties"]["CodeUri"])) == ["app.js"]
-    assert "Fn: BuildMethod esbuild is not run here; its folder goes as it is" in log.getvalue()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from overcast.cli.default_role import BASIC_EXECUTION
-from overcast.cli.deploy import package, zip_directory
 from overcast.cli.errors import CommandError
+from overcast.deploy.builds.zips import package, zip_directory
 
 from .stubs import Clients, StubLambda, run
 

@@ -105,7 +105,7 @@ def test_deploy_ls_invoke_rm(server, project: Path, function_name: str) -> None:
 
 
 def test_deploy_a_zip(server, project: Path, tmp_path: Path, function_name: str) -> None:
-    from overcast.cli.deploy import zip_directory
+    from overcast.deploy.builds.zips import zip_directory
 
     archive = tmp_path / "code.zip"
     archive.write_bytes(zip_directory(project))

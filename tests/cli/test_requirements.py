@@ -7,27 +7,19 @@ No network: the package pip installs is a wheel built here, found with --no-inde
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import json
 import os
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from overcast.cli.errors import CommandError
-from overcast.cli.requirements import (
-    Pip,
-    cache_folder,
-    installed,
-    names_local_files,
-    pip_for,
-    server_interpreter,
-)
+from overcast.deploy.builds.pip import Pip, cache_folder, installed, pip_for, server_interpreter
+from overcast.deploy.builds.requirements import names_local_files, of_folder
+from support import make_wheel
 
 from .test_e2e import cli_env
 
@@ -37,32 +29,6 @@ import tinydep
 def handler(event, context):
     return {"greeting": tinydep.GREETING, "from": tinydep.__file__}
 """
-
-
-def make_wheel(folder: Path, name: str, version: str, source: str) -> Path:
-    """A pure-Python wheel of one module, `name/__init__.py` (what `pip wheel` makes)."""
-    dist_info = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": source,
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = [
-        f"{path},sha256={_digest(text.encode())},{len(text.encode())}"
-        for path, text in files.items()
-    ]
-    files[f"{dist_info}/RECORD"] = "\n".join([*record, f"{dist_info}/RECORD,,"]) + "\n"
-    folder.mkdir(parents=True, exist_ok=True)
-    wheel = folder / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as archive:
-        for path, text in files.items():
-            archive.writestr(path, text)
-    return wheel
-
-
-def _digest(data: bytes) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
 
 
 @pytest.fixture
@@ -131,12 +97,12 @@ def test_installed_once_then_from_the_cache(project: Path, tmp_path: Path) -> No
     cache, log = tmp_path / "cache", io.StringIO()
     pip = Pip(sys.executable)
 
-    with installed(project, "python3.12", pip, cache, log) as folder:
+    with installed(of_folder(project), "python3.12", pip, cache, log) as folder:
         assert (folder / "tinydep" / "__init__.py").is_file()
     assert folder.parent == cache and folder.is_dir()  # kept
     assert "installing for python3.12" in log.getvalue()
 
-    with installed(project, "python3.12", pip, cache, log) as again:
+    with installed(of_folder(project), "python3.12", pip, cache, log) as again:
         assert again == folder
     assert "installed for python3.12 already" in log.getvalue()
     assert [p.name for p in cache.iterdir()] == [folder.name]  # no leftovers
@@ -147,7 +113,9 @@ def test_a_file_naming_local_files_is_installed_afresh(project: Path, tmp_path: 
     (project / "requirements.txt").write_text("-r base.txt\n")
     cache = tmp_path / "cache"
 
-    with installed(project, "python3.12", Pip(sys.executable), cache, io.StringIO()) as folder:
+    with installed(
+        of_folder(project), "python3.12", Pip(sys.executable), cache, io.StringIO()
+    ) as folder:
         assert (folder / "tinydep" / "__init__.py").is_file()
     assert not folder.exists() and list(cache.iterdir()) == []
 
@@ -156,7 +124,7 @@ def test_pips_failure_is_one_clear_error(project: Path, tmp_path: Path) -> None:
     (project / "requirements.txt").write_text("--no-index\nno-such-package-here==9\n")
     cache = tmp_path / "cache"
     with pytest.raises(CommandError, match="pip could not install requirements.txt") as raised:
-        with installed(project, "python3.12", Pip(sys.executable), cache, io.StringIO()):
+        with installed(of_folder(project), "python3.12", Pip(sys.executable), cache, io.StringIO()):
             pass
     assert "no-such-package-here" in str(raised.value)
     assert list(cache.iterdir()) == []

@@ -3,10 +3,8 @@
 Each property that names a local path (the table below, the one `aws cloudformation package`
 documents) is packaged and uploaded to S3, and the template is rewritten to point there:
 
-- a function's code folder is zipped; a Python function's `requirements.txt` is installed
-  into the zip with pip for its runtime (requirements.py, as `overcast deploy DIR` does), a
-  Node.js function's `package.json` dependencies with `npm install --omit=dev` (no Docker, as
-  `sam build` without `--use-container`);
+- a function's code is built as `sam build` builds it without `--use-container`
+  (deploy/builds/sam.py: pip, npm, esbuild or the user's Makefile) and zipped;
 - any other folder is zipped as it is, a file (a .zip, an OpenAPI document) uploaded as it is.
 
 A missing `CodeUri` is ".", the template's folder, as the SAM CLI reads it; `InlineCode`,
@@ -16,22 +14,17 @@ bytes' MD5, as `sam package` keys them, so an unchanged package is not uploaded 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from overcast.cli.client import CliContext
-from overcast.cli.deploy import installed_requirements, package
-from overcast.cli.errors import CommandError
-
-NPM_TAIL_LINES = 15
+from overcast.deploy.builds.errors import BuildError
+from overcast.deploy.builds.pip import PythonInstaller
+from overcast.deploy.builds.sam import Built, Installer, build_function
+from overcast.deploy.builds.zips import zip_directory
 
 
 @dataclass(frozen=True)
@@ -57,10 +50,6 @@ ARTIFACTS: dict[str, tuple[Artifact, ...]] = {
 }
 
 Upload = Callable[[bytes], tuple[str, str]]  # a package's bytes -> (bucket, key)
-# (code folder, runtime) -> a folder of installed dependencies, or None
-Installer = Callable[[Path, str | None], contextlib.AbstractContextManager[Path | None]]
-# SAM CLI build methods that run a tool this build does not (the folder is packaged as it is).
-UNBUILT = ("esbuild", "makefile")
 
 
 def package_template(
@@ -81,21 +70,42 @@ def package_template(
         properties = resource.setdefault("Properties", {})
         if not isinstance(properties, dict):
             continue
-        method = _mapping(resource.get("Metadata")).get("BuildMethod")
-        if method in UNBUILT:
-            log.write(f"{name}: BuildMethod {method} is not run here; its folder goes as it is\n")
         for artifact in ARTIFACTS.get(resource.get("Type"), ()):
             local = _local_path(artifact, properties, function_globals, resource.get("Type"))
             if local is None:
                 continue
             path = (root / local).resolve()
-            runtime = properties.get("Runtime", function_globals.get("Runtime"))
-            runtime = runtime if isinstance(runtime, str) else None
             log.write(f"building {name} ({local})\n")
-            data = _build(path, runtime, artifact.builds, installer)
+            if artifact.builds:
+                serverless = resource.get("Type") == "AWS::Serverless::Function"
+                merged = {**function_globals, **properties} if serverless else properties
+                metadata = _mapping(resource.get("Metadata"))
+                built = build_function(name, path, merged, metadata, installer, log)
+                _apply(built, properties, merged)
+                data = built.data
+            elif path.is_dir():
+                data = zip_directory(path)  # a layer's folder
+            elif path.is_file():
+                data = path.read_bytes()  # a .zip or a definition: uploaded as it is
+            else:
+                raise BuildError(f"{path}: no such file or directory")
             bucket, key = upload(data)
             properties[artifact.prop] = _location(artifact.form, bucket, key)
     return template
+
+
+def _apply(built: Built, properties: dict, merged: dict) -> None:
+    """What `sam build` rewrites in the built template: a bundle's handler, and source maps
+    enabled through NODE_OPTIONS (samcli/lib/build/bundler.py)."""
+    if built.handler is not None:
+        properties["Handler"] = built.handler
+    if built.source_maps:
+        variables = _mapping(_mapping(merged.get("Environment")).get("Variables"))
+        options = variables.get("NODE_OPTIONS", "")
+        if isinstance(options, str) and "--enable-source-maps" not in options:
+            environment = properties.setdefault("Environment", {})
+            own = environment.setdefault("Variables", {})
+            own["NODE_OPTIONS"] = " ".join([options, "--enable-source-maps"]).strip()
 
 
 def _mapping(value: object) -> dict:
@@ -118,25 +128,6 @@ def _local_path(
     return None  # absent, an S3 URI or object, ZipFile code, an intrinsic
 
 
-def _build(
-    path: Path,
-    runtime: str | None,
-    builds: bool,
-    installer: Installer,
-) -> bytes:
-    if not path.exists():
-        raise CommandError(f"{path}: no such file or directory")
-    if path.is_file():
-        return path.read_bytes()  # a .zip or a definition: uploaded as it is
-    if not builds:
-        return package(path)
-    if runtime and runtime.startswith("nodejs") and _npm_dependencies(path):
-        with _npm_installed(path) as built:
-            return package(built)
-    with installer(path, runtime) as dependencies:
-        return package(path, dependencies)
-
-
 def _location(form: str, bucket: str, key: str) -> object:
     if form == "uri":
         return f"s3://{bucket}/{key}"
@@ -151,40 +142,6 @@ def content_key(prefix: str, data: bytes) -> str:
     return f"{prefix}/{digest}" if prefix else digest
 
 
-def _npm_dependencies(path: Path) -> bool:
-    manifest = path / "package.json"
-    if not manifest.is_file():
-        return False
-    try:
-        declared = json.loads(manifest.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise CommandError(f"{manifest}: not JSON: {error}") from None
-    return isinstance(declared, dict) and bool(declared.get("dependencies"))
-
-
-@contextlib.contextmanager
-def _npm_installed(path: Path) -> Iterator[Path]:
-    """A copy of the folder with its production dependencies installed, as `sam build`'s
-    Node.js builder leaves it (the user's own node_modules is not trusted to be Lambda's)."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise CommandError(f"{path / 'package.json'} names dependencies, but npm is not on PATH")
-    scratch = Path(tempfile.mkdtemp(prefix="overcast-npm-"))
-    try:
-        built = scratch / "package"
-        shutil.copytree(path, built, ignore=shutil.ignore_patterns("node_modules"))
-        command = [npm, "install", "--omit=dev", "--no-audit", "--no-fund", "--no-package-lock"]
-        done = subprocess.run(
-            command, cwd=built, stdin=subprocess.DEVNULL, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-NPM_TAIL_LINES:])
-            raise CommandError(f"npm install failed in {path} (exit {done.returncode}):\n{tail}")
-        yield built
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
 def python_installer(ctx: CliContext) -> Installer:
     """Installs a folder's requirements.txt for a Python runtime, as `overcast deploy DIR`."""
-    return lambda path, runtime: installed_requirements(path, runtime, ctx)
+    return PythonInstaller(ctx.endpoint, ctx.err)

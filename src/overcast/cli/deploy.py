@@ -8,23 +8,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
-import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from overcast.cli import requirements, serverless_deploy
+from overcast.cli import serverless_deploy
 from overcast.cli.client import CliContext, error_code
 from overcast.cli.default_role import default_role
 from overcast.cli.errors import CommandError
+from overcast.deploy.builds.pip import PythonInstaller
+from overcast.deploy.builds.zips import package
 
 DEFAULT_MEMORY = 128
 DEFAULT_TIMEOUT = 3
-# 1980-01-01, the earliest time a zip entry can hold: same tree, same bytes, same CodeSha256.
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-SKIPPED_DIRS = frozenset({"__pycache__"})  # bytecode of this machine's interpreter, not code
 WAIT = {"Delay": 0.25, "MaxAttempts": 240}  # poll GetFunction every 250 ms for up to a minute
 
 
@@ -113,76 +109,12 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def package(path: Path, dependencies: Path | None = None) -> bytes:
-    """The deployment package: a directory zipped (with `dependencies`, a folder of installed
-    packages, at its root), or a .zip file's bytes as they are."""
-    import zipfile  # here, not at the top: it costs `overcast --help` several milliseconds
-
-    if path.is_dir():
-        return zip_directory(path, dependencies)
-    if path.is_file() and zipfile.is_zipfile(path):
-        return path.read_bytes()
-    if path.exists():
-        raise CommandError(f"{path} is neither a directory nor a .zip file")
-    raise CommandError(f"{path}: no such file or directory")
-
-
-def zip_directory(root: Path, dependencies: Path | None = None) -> bytes:
-    """Zip a tree deterministically: sorted entries, fixed times, Unix modes kept.
-
-    Modes matter: a custom runtime's `bootstrap` must stay executable, as Lambda runs it.
-    `dependencies` (what pip installed) lie at the root beside the tree's own files, as
-    `pip install --target` would have put them; a file of the tree wins over one of theirs.
-    """
-    import zipfile
-
-    files = dict(_files(dependencies)) if dependencies is not None else {}
-    files.update(_files(root))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for relative, path in sorted(files.items()):
-            info = zipfile.ZipInfo(relative, date_time=ZIP_EPOCH)
-            info.create_system = 3  # Unix, so unzip tools honour external_attr's mode bits
-            info.external_attr = (stat.S_IFREG | stat.S_IMODE(path.stat().st_mode)) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
-
-
-def _files(root: Path) -> list[tuple[str, Path]]:
-    files, visited = [], set()
-    for folder, dirnames, filenames in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in visited:  # a symlink loop: this folder is already in the package
-            dirnames[:] = []
-            continue
-        visited.add(real)
-        dirnames[:] = [name for name in dirnames if name not in SKIPPED_DIRS]
-        for name in filenames:
-            path = Path(folder, name)
-            if path.is_file():  # follows symlinks; skips dangling links, sockets, fifos
-                files.append((path.relative_to(root).as_posix(), path))
-    return sorted(files)
-
-
 @contextlib.contextmanager
 def installed_requirements(
     path: Path, runtime: str | None, ctx: CliContext
 ) -> Iterator[Path | None]:
     """What the folder's requirements.txt names, installed for the function's runtime."""
-    if not (path / requirements.REQUIREMENTS).is_file():
-        yield None
-        return
-    if runtime is None or not runtime.startswith("python"):
-        ctx.err.write(
-            f"{requirements.REQUIREMENTS}: not installed: {runtime or 'the function'} is not a "
-            "Python runtime (put its dependencies in the folder, or in a layer)\n"
-        )
-        yield None
-        return
-    pip = requirements.pip_for(runtime, requirements.server_interpreter(ctx.endpoint, runtime))
-    cache = requirements.cache_folder()
-    with requirements.installed(path, runtime, pip, cache, ctx.err) as folder:
+    with PythonInstaller(ctx.endpoint, ctx.err)(path, runtime) as folder:
         yield folder
 
 

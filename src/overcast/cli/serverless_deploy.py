@@ -28,6 +28,7 @@ def holds_project(path: Path) -> bool:
 
 def run(root: Path, args: argparse.Namespace, ctx: CliContext) -> int:
     from overcast.cli.stack_deploy import deploy_stack
+    from overcast.deploy.builds.pip import PythonInstaller
     from overcast.deploy.serverless import packaging, template
     from overcast.deploy.serverless.model import TranslationError
 
@@ -36,7 +37,8 @@ def run(root: Path, args: argparse.Namespace, ctx: CliContext) -> int:
     # provider.region decides where the stack goes: ctx comes back pointed there
     service, ctx = serverless_service.load(args, ctx, root)
     try:
-        artifacts = packaging.package(service, ctx.err)
+        installer = PythonInstaller(ctx.endpoint, ctx.err)
+        artifacts = packaging.package(service, ctx.err, installer)
         body, notes = template.compile(service, artifacts)
         tags = template.stack_tags(service)
     except TranslationError as error:
