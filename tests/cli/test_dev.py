@@ -158,8 +158,8 @@ def test_ephemeral_dev_deletes_its_stack_when_stopped(server, project: Path) -> 
 @pytest.mark.parametrize(
     ("files", "message"),
     [
-        ({}, "no template.yaml / template.yml / template.json here"),
-        ({"serverless.yml": "service: notes\n"}, "serverless.yml projects are not supported"),
+        ({}, "no template.yaml / template.yml / template.json / serverless.yml"),
+        ({"serverless.ts": "export default {}\n"}, "serverless.ts: only serverless.yml"),
     ],
 )
 def test_a_folder_without_a_project_is_one_error_line(
@@ -173,5 +173,61 @@ def test_a_folder_without_a_project_is_one_error_line(
         (tmp_path / name).write_text(text)
     err = io.StringIO()
     assert main(["dev", str(tmp_path)], out=io.StringIO(), err=err) == 1
-    assert err.getvalue().startswith(f"error: {tmp_path}: {message}")
+    assert err.getvalue().startswith(f"error: {tmp_path}")
+    assert message in err.getvalue()
     assert err.getvalue().count("\n") == 1
+
+
+SERVICE = """\
+service: SERVICE
+provider:
+  name: aws
+  runtime: nodejs20.x
+  environment: {GREETING: GREETING_VALUE}
+functions:
+  hello:
+    handler: src/app.handler
+  other:
+    handler: src/other.handler
+"""
+TS_HANDLER = """\
+export const handler = async (): Promise<{ version: string; greeting?: string }> => {
+  console.log("serving VERSION");
+  return { version: "VERSION", greeting: process.env.GREETING };
+};
+"""
+
+
+def test_dev_keeps_a_serverless_typescript_service_live(server, tmp_path: Path) -> None:
+    service = f"dev{uuid.uuid4().hex[:8]}"
+    folder = tmp_path / service
+    (folder / "src").mkdir(parents=True)
+    (folder / "serverless.yml").write_text(
+        SERVICE.replace("SERVICE", service).replace("GREETING_VALUE", "hello")
+    )
+    (folder / "src" / "app.ts").write_text(TS_HANDLER.replace("VERSION", "v1"))
+    (folder / "src" / "other.ts").write_text(TS_HANDLER.replace("VERSION", "other"))
+    dev = DevProcess(server, folder, "--stage", "test", "--ephemeral")
+    try:
+        dev.wait_for("watching")
+        name = f"{service}-test-hello"
+        assert "function hello: " + name in "".join(dev.lines)
+        client = server.client("lambda")
+        assert invoke(client, name) == {"version": "v1", "greeting": "hello"}
+        dev.wait_for("hello | ")
+
+        (folder / "src" / "app.ts").write_text(TS_HANDLER.replace("VERSION", "v2"))
+        until(lambda: invoke(client, name)["version"] == "v2", "the new bundle ran")
+        assert invoke(client, f"{service}-test-other")["version"] == "other"
+
+        (folder / "serverless.yml").write_text(
+            SERVICE.replace("SERVICE", service).replace("GREETING_VALUE", "bonjour")
+        )
+        dev.wait_for("configuration changed")
+        until(lambda: invoke(client, name)["greeting"] == "bonjour", "serverless.yml deployed")
+        assert invoke(client, name)["version"] == "v2"
+        assert dev.interrupt() == 0
+    finally:
+        dev.kill()
+    with pytest.raises(ClientError, match="does not exist"):
+        server.client("cloudformation").describe_stacks(StackName=f"{service}-test")

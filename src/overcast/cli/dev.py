@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from overcast.cli import serverless_service
 from overcast.cli.client import CliContext
 from overcast.cli.errors import CommandError
 
@@ -37,9 +38,10 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         "dev",
         parents=parents,
         help="deploy a project, then update it on every save and print its requests' logs",
-        description="Deploy the project in DIR (a SAM template) as `overcast deploy` does, then "
-        "watch its files: a saved function file rebuilds that function and updates its code "
-        "in place (UpdateFunctionCode); a saved template deploys the stack again. Each "
+        description="Deploy the project in DIR (a SAM template or a serverless.yml) as "
+        "`overcast deploy` does, then watch its files: a saved function file rebuilds that "
+        "function and updates its code in place (UpdateFunctionCode); a saved template or "
+        "serverless.yml deploys the stack again. Each "
         "request's output, errors and REPORT (status, duration) are printed as they happen. "
         "Ctrl-C stops watching and leaves the stack deployed, unless --ephemeral.",
     )
@@ -51,6 +53,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser.add_argument(
         "--ephemeral", action="store_true", help="delete the stack when dev stops (Ctrl-C)"
     )
+    serverless_service.add_options(parser, "serverless.yml")
     parser.set_defaults(command=run)
 
 
@@ -87,22 +90,18 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def open_project(path: Path, args: argparse.Namespace, ctx: CliContext) -> DevProject:
-    """The `DevProject` in `path`: a SAM / CloudFormation template.
-
-    A serverless.yml project plugs in here once its deploy path exists (an adapter like
-    deploy/dev/sam.py over deploy/serverless: its functions' packages from packaging.py)."""
+    """The `DevProject` in `path`: a SAM / CloudFormation template, or a serverless.yml."""
+    from overcast.cli.serverless_deploy import holds_project
     from overcast.cli.stack_deploy import template_of
     from overcast.deploy.dev.sam import SamProject
+    from overcast.deploy.dev.serverless import ServerlessProject
 
     template = template_of(path)
     if template is not None:
         return SamProject(template, args, ctx)
-    if path.is_dir() and any((path / name).is_file() for name in SERVERLESS_FILES):
-        raise CommandError(f"{path}: serverless.yml projects are not supported by `dev` yet")
-    raise CommandError(f"{path}: no template.yaml / template.yml / template.json here")
-
-
-SERVERLESS_FILES = ("serverless.yml", "serverless.yaml", "serverless.json")
+    if holds_project(path):
+        return ServerlessProject(path, args, ctx)
+    raise CommandError(f"{path}: no template.yaml / template.yml / template.json / serverless.yml")
 
 
 def _watch(reloader: Reloader, tail: LogTail, ctx: CliContext) -> None:
