@@ -37,3 +37,16 @@ def test_a_context_reads_a_presigned_credential_only_from_a_query() -> None:
     )  # fmt: skip
     unsigned = request_context(Request(_scope("http", None, None, "") | {"query_string": b""}))
     assert (unsigned.access_key, unsigned.service, unsigned.base_url) == ("", "", "http://second/")
+
+
+def test_secure_transport_is_https_internal_or_loopback() -> None:
+    def secure(scheme: str, client: str | None) -> bool:
+        scope = _scope(scheme, ("h", 80), "h", "") | {"client": client and (client, 5000)}
+        return request_context(Request(scope)).secure_transport
+
+    assert secure("https", "203.0.113.7")
+    assert secure("http", "127.0.0.1") and secure("http", "::1") and secure("http", "127.9.9.9")
+    assert not secure("http", "203.0.113.7")
+    assert not secure("http", "10.0.0.2")
+    assert not secure("http", None)
+    assert not secure("http", "not an address")

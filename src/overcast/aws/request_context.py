@@ -11,6 +11,7 @@ same object instead of parsing headers again.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -48,8 +49,13 @@ class RequestContext:
 
     @property
     def secure_transport(self) -> bool:
-        """aws:SecureTransport: the request came over HTTPS, or from inside AWS."""
-        return self.internal or self.base_url.startswith("https:")
+        """aws:SecureTransport: the request came over HTTPS, from inside AWS, or over loopback.
+
+        A loopback connection never leaves the machine, so it counts as secure, as browsers
+        count http://localhost a secure context (W3C Secure Contexts, "potentially
+        trustworthy"): otherwise the policies that deny plain HTTP, such as the Serverless
+        Framework's deployment bucket policy, would shut out every local client."""
+        return self.internal or self.base_url.startswith("https:") or _loopback(self.source_ip)
 
     @property
     def hops(self) -> int:
@@ -102,3 +108,10 @@ def keep_context(request: Request, context: RequestContext) -> RequestContext:
     """Keep `context` (a verified one) as the request's, for whatever answers it."""
     request.scope[_KEY] = context
     return context
+
+
+def _loopback(address: str | None) -> bool:
+    try:
+        return address is not None and ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
