@@ -129,3 +129,85 @@ def test_a_project_error_is_one_line_naming_the_key(server, tmp_path: Path, serv
     last = refused.stderr.splitlines()[-1]
     assert last.startswith("error: functions.hello.image: container images are not supported")
     assert "Traceback" not in refused.stderr
+
+
+VARIABLES_PROJECT = """\
+service: SERVICE
+params:
+  default: {colour: blue}
+  test: {colour: green}
+custom:
+  settings: ${file(./settings.yml)}
+provider:
+  name: aws
+  runtime: python3.12
+  stage: ${opt:stage, 'dev'}
+  environment:
+    ACCOUNT: ${aws:accountId}
+    REGION: ${aws:region}
+    FROM_STACK: ${cf:OTHER.Where}
+    FROM_SSM: ${ssm:/SERVICE/greeting}
+    LIST_RAW: ${ssm(raw):/SERVICE/list}
+    COLOUR: ${param:colour}
+    FROM_FILE: ${self:custom.settings.size}
+    FROM_ENV: ${env:SLS_TEST_VALUE, 'unset'}
+    STAGE_TEXT: stage-${sls:stage}
+functions:
+  hello:
+    handler: app.handler
+"""
+ENV_APP = """\
+import os
+
+KEYS = ("ACCOUNT", "REGION", "FROM_STACK", "FROM_SSM", "LIST_RAW", "COLOUR", "FROM_FILE",
+        "FROM_ENV", "STAGE_TEXT")
+
+def handler(event, context):
+    return {key: os.environ.get(key) for key in KEYS}
+"""
+OTHER_STACK = """\
+Resources:
+  Topic: {Type: AWS::SNS::Topic}
+Outputs:
+  Where: {Value: over-there}
+"""
+
+
+def test_variables_read_the_server_files_and_options(server, tmp_path: Path, service_name):
+    other = f"{service_name}-other"
+    cf = server.client("cloudformation")
+    cf.create_stack(StackName=other, TemplateBody=OTHER_STACK)
+    cf.get_waiter("stack_create_complete").wait(
+        StackName=other, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300}
+    )
+    ssm = server.client("ssm")
+    ssm.put_parameter(Name=f"/{service_name}/greeting", Value="hi", Type="String")
+    ssm.put_parameter(Name=f"/{service_name}/list", Value="a,b", Type="StringList")
+    text = VARIABLES_PROJECT.replace("SERVICE", service_name).replace("OTHER", other)
+    (tmp_path / "serverless.yml").write_text(text)
+    (tmp_path / "settings.yml").write_text("size: 42\n")
+    (tmp_path / "app.py").write_text(ENV_APP)
+    result = subprocess_env_deploy(server, tmp_path, SLS_TEST_VALUE="from-shell")
+    ok(result)
+    answer = invoke(server, f"{service_name}-test-hello")
+    account = server.client("sts").get_caller_identity()["Account"]
+    assert answer == {
+        "ACCOUNT": account, "REGION": "us-east-1", "FROM_STACK": "over-there",
+        "FROM_SSM": "hi", "LIST_RAW": "a,b", "COLOUR": "green", "FROM_FILE": "42",
+        "FROM_ENV": "from-shell", "STAGE_TEXT": "stage-test",
+    }  # fmt: skip
+
+
+def subprocess_env_deploy(server, folder: Path, **env: str):
+    import os
+
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        return overcast(server, "deploy", str(folder), "--stage", "test")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
