@@ -29,17 +29,21 @@ def sam(
     *args: str,
     stdin: str | None = None,
     path: tuple[Path, ...] = (),
+    endpoint: str | None = None,
     timeout: float = 300,
+    **env_extra: str,
 ) -> subprocess.CompletedProcess:
-    """`sam *args` in `cwd`, with `path` folders ahead of PATH (and the tests' Python)."""
+    """`sam *args` in `cwd` against `endpoint` (the server's by default), with `path` folders
+    ahead of PATH (and the tests' Python), and `env_extra` set (AWS_CA_BUNDLE)."""
     folders = [*map(str, path), str(Path(sys.executable).parent), os.environ.get("PATH", "")]
     env = {
         **os.environ,
         **server.aws_env,
-        "AWS_ENDPOINT_URL": server.endpoint,
+        "AWS_ENDPOINT_URL": endpoint or server.endpoint,
         "AWS_DEFAULT_REGION": "us-east-1",
         "SAM_CLI_TELEMETRY": "0",
         "PATH": os.pathsep.join(folders),
+        **env_extra,
     }
     assert SAM is not None
     return subprocess.run(
