@@ -10,7 +10,7 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from support import RunningServer, deploy, error_of
+from support import RunningServer, deploy, error_of, user_client
 
 
 @pytest.fixture
@@ -108,3 +108,46 @@ def test_a_url_list_needs_its_target_function(cloudcontrol):
         cloudcontrol.list_resources(TypeName="AWS::Lambda::Url")
     code, message, _ = error_of(caught)
     assert code == "InvalidRequestException" and "TargetFunctionArn" in message
+
+
+def test_the_caller_needs_both_cloud_controls_and_the_services_permission(
+    server: RunningServer, function_name
+):
+    """Cloud Control reads as its caller: `cloudformation:GetResource` alone is not enough,
+    the owning service's read (`lambda:GetFunction`) must be allowed too."""
+    deploy(server.client("lambda"), function_name, "def handler(e, c):\n    return e\n")
+    allowed = {"Effect": "Allow", "Action": "cloudformation:GetResource", "Resource": "*"}
+    client, _ = user_client(server, "cloudcontrol", allowed)
+    with pytest.raises(ClientError) as caught:
+        client.get_resource(TypeName="AWS::Lambda::Function", Identifier=function_name)
+    assert error_of(caught)[0] == "AccessDeniedException"
+
+    reads = {"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": "*"}
+    client, _ = user_client(server, "cloudcontrol", allowed, reads)
+    found = client.get_resource(TypeName="AWS::Lambda::Function", Identifier=function_name)
+    assert found["ResourceDescription"]["Identifier"] == function_name
+
+    client, _ = user_client(server, "cloudcontrol", reads)
+    with pytest.raises(ClientError) as caught:
+        client.get_resource(TypeName="AWS::Lambda::Function", Identifier=function_name)
+    assert error_of(caught)[0] == "AccessDeniedException"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "identifier"),
+    [
+        ("AWS::Lambda::Function", "no-such-function"),
+        ("AWS::SQS::Queue", "http://127.0.0.1/000000000000/no-such-queue"),
+        ("AWS::DynamoDB::Table", "no-such-table"),
+        ("AWS::S3::Bucket", "no-such-bucket-cc"),
+        ("AWS::SNS::Topic", "arn:aws:sns:us-east-1:000000000000:no-such-topic"),
+    ],
+)
+def test_each_type_answers_a_missing_resource_as_not_found(cloudcontrol, type_name, identifier):
+    with pytest.raises(ClientError) as caught:
+        cloudcontrol.get_resource(TypeName=type_name, Identifier=identifier)
+    code, message, _ = error_of(caught)
+    assert code == "ResourceNotFoundException"
+    assert (
+        message == f"Resource of type '{type_name}' with identifier '{identifier}' was not found."
+    )
