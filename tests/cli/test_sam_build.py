@@ -54,6 +54,10 @@ Resources:
       CodeUri: mk/
       Handler: app.handler
       Runtime: PYTHON_RUNTIME
+      Events:
+        Made:
+          Type: Api
+          Properties: {Path: /made, Method: get}
     Metadata:
       BuildMethod: makefile
 Outputs:
@@ -180,6 +184,11 @@ def test_sam_list_endpoints_reads_function_urls_and_apis(server: RunningServer, 
     assert api["PhysicalResourceId"] == app.outputs["ApiId"]
     assert any(app.outputs["ApiId"] in e for e in api["CloudEndpoint"])  # one per stage
     assert api["Methods"] == ["/word['get']"]
+    rest = endpoints["ServerlessRestApi"]  # a REST API's stages, from API Gateway's GetStages
+    # SAM's implicit API without OpenApiVersion deploys a `Stage` stage beside `Prod`, on AWS too
+    stages = sorted(e.rsplit("/", 1)[-1] for e in rest["CloudEndpoint"])
+    assert stages == ["Prod", "Stage"]
+    assert rest["Methods"] == ["/made['get']"]
 
 
 def test_sam_sync_code_updates_one_function(server: RunningServer, app: App):
