@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TypeVar
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import AccessDeniedException, ServiceError
 from overcast.aws.in_process import InProcessApi
 from overcast.aws.paging import InvalidToken, decode_text, encode_text
 from overcast.services.cloudcontrol.errors import (
+    CloudControlError,
     GeneralServiceException,
     InvalidRequestException,
     ResourceNotFoundException,
@@ -33,6 +35,7 @@ _MISSING = frozenset(
     }
 )  # fmt: skip
 PAGE = 100  # ListResources' MaxResults at most
+T = TypeVar("T")
 
 
 class CloudControl:
@@ -111,10 +114,12 @@ class CloudControl:
         return self._guarded(kind.type_name, identifier, lambda: kind.read(call, identifier))
 
     @staticmethod
-    def _guarded(type_name: str, identifier: str, work: Callable):
+    def _guarded(type_name: str, identifier: str, work: Callable[[], T]) -> T:
         """`work()`, its service's errors as Cloud Control words them."""
         try:
             return work()
+        except CloudControlError:
+            raise
         except ServiceError as exc:
             if exc.code in _MISSING or exc.status == 404:
                 raise ResourceNotFoundException(
