@@ -220,6 +220,7 @@ def build_platform(settings: Settings) -> Platform:
     # are registered here, as each service's build registers its own.
     for provider in lambda_resources.providers(kernels.in_process(lambda_rest)):
         kernels.resource_providers.register(provider)
+    kernels.service_apis.add(lambda_rest)  # Cloud Control reads functions through it
     gateway = Gateway(
         [s.api for s in built if s.api is not None],
         lambda_rest,

@@ -29,6 +29,7 @@ SERVICES = [
     ("ssm", "ssm.errors"),
     ("secretsmanager", "secretsmanager.errors"),
     ("scheduler", "scheduler.errors"),
+    ("cloudcontrol", "cloudcontrol.errors"),
 ]
 # Names kept on purpose, and why.
 KEPT = {

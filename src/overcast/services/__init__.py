@@ -10,6 +10,7 @@ from __future__ import annotations
 from overcast.services.apigateway.spec import SPEC as APIGATEWAY
 from overcast.services.apigatewayv2.spec import SPEC as APIGATEWAYV2
 from overcast.services.base import ServiceSpec
+from overcast.services.cloudcontrol.spec import SPEC as CLOUDCONTROL
 from overcast.services.cloudformation.spec import SPEC as CLOUDFORMATION
 from overcast.services.dynamodb.spec import SPEC as DYNAMODB
 from overcast.services.dynamodbstreams.spec import SPEC as DYNAMODBSTREAMS
@@ -45,5 +46,6 @@ SERVICES: tuple[ServiceSpec, ...] = (
     DYNAMODBSTREAMS,  # reads DynamoDB's streams (after it: DynamoDB creates their tables)
     KINESIS,  # delivers to nothing (Lambda's stream mappings read its shards)
     SCHEDULER,  # invokes functions, queues, topics and buses through their APIs
+    CLOUDCONTROL,  # reads the others' resources through their APIs when asked; delivers to nothing
     CLOUDFORMATION,  # last: every other service has registered its resource providers
 )
