@@ -646,3 +646,46 @@ def test_an_http_apis_and_stages_tags_change_in_place(stack: Stack) -> None:
     arn = f"arn:aws:apigateway:{REGION}::/apis/{api.physical_id}/stages/live"
     assert stack.v2("GetTags", {"ResourceArn": arn})["Tags"] == {}
     stack.delete("Tagged", "AWS::ApiGatewayV2::Api", props, api.physical_id)
+
+
+def test_a_custom_domain_with_a_base_path_mapping(stack: Stack) -> None:
+    api_id = stack.create("DomainApi", "AWS::ApiGateway::RestApi", {"Name": "d"}).physical_id
+    stack.v1("PutMethod", {"restApiId": api_id, "resourceId": _root(stack, api_id),
+                           "httpMethod": "GET", "authorizationType": "NONE"})  # fmt: skip
+    stack.v1("PutIntegration", {"restApiId": api_id, "resourceId": _root(stack, api_id),
+                                "httpMethod": "GET", "type": "MOCK"})  # fmt: skip
+    stack.v1("CreateDeployment", {"restApiId": api_id, "stageName": "prod"})
+    props = {
+        "DomainName": "cfn.example.test",
+        "RegionalCertificateArn": "arn:aws:acm:us-east-1:000000000000:certificate/a",
+        "EndpointConfiguration": {"Types": ["REGIONAL"]},
+        "Tags": [{"Key": "team", "Value": "a"}],
+    }
+    domain = stack.create("Domain", "AWS::ApiGateway::DomainName", props)
+    assert domain.physical_id == "cfn.example.test"
+    assert domain.attributes["RegionalDomainName"].endswith(".amazonaws.com")
+    assert "DistributionDomainName" not in domain.attributes
+    new = {**props, "SecurityPolicy": "TLS_1_0", "Tags": []}
+    stack.update("Domain", "AWS::ApiGateway::DomainName", props, new, domain.physical_id)
+    got = stack.v1("GetDomainName", {"domainName": "cfn.example.test"})
+    assert (got["securityPolicy"], got.get("tags")) == ("TLS_1_0", {})
+
+    mapping_props = {"DomainName": "cfn.example.test", "BasePath": "v1", "RestApiId": api_id}
+    kind = "AWS::ApiGateway::BasePathMapping"
+    mapping = stack.create("Mapping", kind, mapping_props)
+    assert mapping.physical_id == "cfn.example.test/v1"
+    assert stack.provider(kind).replaces(mapping_props, {**mapping_props, "BasePath": "v2"}) == (
+        REPLACES
+    )
+    staged = {**mapping_props, "Stage": "prod"}
+    stack.update("Mapping", kind, mapping_props, staged, mapping.physical_id)
+    found = stack.v1("GetBasePathMapping", {"domainName": "cfn.example.test", "basePath": "v1"})
+    assert found["stage"] == "prod"
+    stack.delete("Mapping", kind, staged, mapping.physical_id)
+    stack.delete("Domain", "AWS::ApiGateway::DomainName", new, domain.physical_id)
+    with pytest.raises(ServiceError):
+        stack.v1("GetDomainName", {"domainName": "cfn.example.test"})
+
+
+def _root(stack: Stack, api_id: str) -> str:
+    return stack.v1("GetRestApi", {"restApiId": api_id})["rootResourceId"]
