@@ -29,6 +29,7 @@ def build(kernels: Kernels) -> BuiltService:
         kernels.control.invoke_permissions,
         declines=http_apis.registry.is_socket,
         invoke_auth=InvokeAuth(kernels.request_auth, settings.account_id, settings.default_region),
+        domains=http_apis.domain_names,
     )
     sockets = WebSocketApis(
         http_apis.served_socket,
