@@ -689,3 +689,32 @@ def test_a_custom_domain_with_a_base_path_mapping(stack: Stack) -> None:
 
 def _root(stack: Stack, api_id: str) -> str:
     return stack.v1("GetRestApi", {"restApiId": api_id})["rootResourceId"]
+
+
+def test_a_v2_custom_domain_with_an_api_mapping(stack: Stack) -> None:
+    api = stack.create(
+        "V2DomainApi", "AWS::ApiGatewayV2::Api", {"Name": "v2d", "ProtocolType": "HTTP"}
+    )
+    stack.create("V2Stage", "AWS::ApiGatewayV2::Stage",
+                 {"ApiId": api.physical_id, "StageName": "prod"})  # fmt: skip
+    props = {
+        "DomainName": "v2.example.test",
+        "DomainNameConfigurations": [{"CertificateArn": "arn:aws:acm:us-east-1:0:certificate/a"}],
+    }
+    domain = stack.create("V2Domain", "AWS::ApiGatewayV2::DomainName", props)
+    assert domain.physical_id == "v2.example.test"
+    assert domain.attributes["RegionalDomainName"].endswith(".amazonaws.com")
+    kind = "AWS::ApiGatewayV2::ApiMapping"
+    mapping_props = {"DomainName": "v2.example.test", "ApiId": api.physical_id, "Stage": "prod"}
+    mapping = stack.create("V2Mapping", kind, mapping_props)
+    keyed = {**mapping_props, "ApiMappingKey": "v1"}
+    assert stack.provider(kind).replaces(mapping_props, keyed) == IN_PLACE
+    stack.update("V2Mapping", kind, mapping_props, keyed, mapping.physical_id)
+    found = stack.v2(
+        "GetApiMapping", {"DomainName": "v2.example.test", "ApiMappingId": mapping.physical_id}
+    )
+    assert found["ApiMappingKey"] == "v1"
+    stack.delete("V2Mapping", kind, keyed, mapping.physical_id)
+    stack.delete("V2Domain", "AWS::ApiGatewayV2::DomainName", props, domain.physical_id)
+    with pytest.raises(ServiceError):
+        stack.v2("GetDomainName", {"DomainName": "v2.example.test"})
