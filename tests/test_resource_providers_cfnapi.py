@@ -646,3 +646,75 @@ def test_an_http_apis_and_stages_tags_change_in_place(stack: Stack) -> None:
     arn = f"arn:aws:apigateway:{REGION}::/apis/{api.physical_id}/stages/live"
     assert stack.v2("GetTags", {"ResourceArn": arn})["Tags"] == {}
     stack.delete("Tagged", "AWS::ApiGatewayV2::Api", props, api.physical_id)
+
+
+def test_a_custom_domain_with_a_base_path_mapping(stack: Stack) -> None:
+    api_id = stack.create("DomainApi", "AWS::ApiGateway::RestApi", {"Name": "d"}).physical_id
+    stack.v1("PutMethod", {"restApiId": api_id, "resourceId": _root(stack, api_id),
+                           "httpMethod": "GET", "authorizationType": "NONE"})  # fmt: skip
+    stack.v1("PutIntegration", {"restApiId": api_id, "resourceId": _root(stack, api_id),
+                                "httpMethod": "GET", "type": "MOCK"})  # fmt: skip
+    stack.v1("CreateDeployment", {"restApiId": api_id, "stageName": "prod"})
+    props = {
+        "DomainName": "cfn.example.test",
+        "RegionalCertificateArn": "arn:aws:acm:us-east-1:000000000000:certificate/a",
+        "EndpointConfiguration": {"Types": ["REGIONAL"]},
+        "Tags": [{"Key": "team", "Value": "a"}],
+    }
+    domain = stack.create("Domain", "AWS::ApiGateway::DomainName", props)
+    assert domain.physical_id == "cfn.example.test"
+    assert domain.attributes["RegionalDomainName"].endswith(".amazonaws.com")
+    assert "DistributionDomainName" not in domain.attributes
+    new = {**props, "SecurityPolicy": "TLS_1_0", "Tags": []}
+    stack.update("Domain", "AWS::ApiGateway::DomainName", props, new, domain.physical_id)
+    got = stack.v1("GetDomainName", {"domainName": "cfn.example.test"})
+    assert (got["securityPolicy"], got.get("tags")) == ("TLS_1_0", {})
+
+    mapping_props = {"DomainName": "cfn.example.test", "BasePath": "v1", "RestApiId": api_id}
+    kind = "AWS::ApiGateway::BasePathMapping"
+    mapping = stack.create("Mapping", kind, mapping_props)
+    assert mapping.physical_id == "cfn.example.test/v1"
+    assert stack.provider(kind).replaces(mapping_props, {**mapping_props, "BasePath": "v2"}) == (
+        REPLACES
+    )
+    staged = {**mapping_props, "Stage": "prod"}
+    stack.update("Mapping", kind, mapping_props, staged, mapping.physical_id)
+    found = stack.v1("GetBasePathMapping", {"domainName": "cfn.example.test", "basePath": "v1"})
+    assert found["stage"] == "prod"
+    stack.delete("Mapping", kind, staged, mapping.physical_id)
+    stack.delete("Domain", "AWS::ApiGateway::DomainName", new, domain.physical_id)
+    with pytest.raises(ServiceError):
+        stack.v1("GetDomainName", {"domainName": "cfn.example.test"})
+
+
+def _root(stack: Stack, api_id: str) -> str:
+    return stack.v1("GetRestApi", {"restApiId": api_id})["rootResourceId"]
+
+
+def test_a_v2_custom_domain_with_an_api_mapping(stack: Stack) -> None:
+    api = stack.create(
+        "V2DomainApi", "AWS::ApiGatewayV2::Api", {"Name": "v2d", "ProtocolType": "HTTP"}
+    )
+    stack.create("V2Stage", "AWS::ApiGatewayV2::Stage",
+                 {"ApiId": api.physical_id, "StageName": "prod"})  # fmt: skip
+    props = {
+        "DomainName": "v2.example.test",
+        "DomainNameConfigurations": [{"CertificateArn": "arn:aws:acm:us-east-1:0:certificate/a"}],
+    }
+    domain = stack.create("V2Domain", "AWS::ApiGatewayV2::DomainName", props)
+    assert domain.physical_id == "v2.example.test"
+    assert domain.attributes["RegionalDomainName"].endswith(".amazonaws.com")
+    kind = "AWS::ApiGatewayV2::ApiMapping"
+    mapping_props = {"DomainName": "v2.example.test", "ApiId": api.physical_id, "Stage": "prod"}
+    mapping = stack.create("V2Mapping", kind, mapping_props)
+    keyed = {**mapping_props, "ApiMappingKey": "v1"}
+    assert stack.provider(kind).replaces(mapping_props, keyed) == IN_PLACE
+    stack.update("V2Mapping", kind, mapping_props, keyed, mapping.physical_id)
+    found = stack.v2(
+        "GetApiMapping", {"DomainName": "v2.example.test", "ApiMappingId": mapping.physical_id}
+    )
+    assert found["ApiMappingKey"] == "v1"
+    stack.delete("V2Mapping", kind, keyed, mapping.physical_id)
+    stack.delete("V2Domain", "AWS::ApiGatewayV2::DomainName", props, domain.physical_id)
+    with pytest.raises(ServiceError):
+        stack.v2("GetDomainName", {"DomainName": "v2.example.test"})

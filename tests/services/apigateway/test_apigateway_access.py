@@ -29,6 +29,8 @@ PARAMS = {
     "apiKey": "k1",
     "usagePlanId": "p1",
     "keyId": "k1",
+    "domainName": "api.example.test",
+    "basePath": "v1",
     "resourceArn": f"{BASE}restapis/a1",
 }
 

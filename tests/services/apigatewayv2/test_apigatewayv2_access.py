@@ -20,16 +20,25 @@ PARAMS = {
     "StageName": "prod",
     "DeploymentId": "d1",
     "RouteResponseId": "rr1",
+    "DomainName": "api.example.test",
+    "ApiMappingId": "m1",
     "ResourceArn": "arn:aws:apigateway:eu-west-1::/apis/a1",
 }
 TAGS = f"arn:aws:apigateway:{REGION}::/tags/"
 TAG_OPERATIONS = {"TagResource", "UntagResource", "GetTags"}
+DOMAINS = f"arn:aws:apigateway:{REGION}::/domainnames"
+
+
+def _base(operation: str) -> str:
+    if operation in TAG_OPERATIONS:
+        return TAGS
+    return DOMAINS if "DomainName" in operation or "ApiMapping" in operation else BASE
 
 
 def test_every_operation_has_a_mapping() -> None:
     for operation in OPERATIONS:
         found = apigatewayv2_access(operation, dict(PARAMS), CONTEXT)
-        check_shape(found, "apigateway", TAGS if operation in TAG_OPERATIONS else BASE)
+        check_shape(found, "apigateway", _base(operation))
         assert found.needs[0].action.split(":")[1] in {"GET", "POST", "PATCH", "PUT", "DELETE"}
         assert "{" not in found.needs[0].resource and "//" not in found.needs[0].resource
 

@@ -400,3 +400,31 @@ def test_iam_decides_who_manages_connections(chat, server) -> None:
     )
     with pytest.raises(client.exceptions.ForbiddenException):
         client.get_connection(ConnectionId="AAAAAAAAAAAAAAA=")
+
+
+def test_a_custom_domain_serves_a_websocket_api(chat, server, gateway) -> None:
+    port = int(server.endpoint.rsplit(":", 1)[1])
+    domain = f"chat-{uuid.uuid4().hex[:6]}.example.test"
+    gateway.create_domain_name(DomainName=domain)
+    gateway.create_api_mapping(
+        DomainName=domain, ApiId=chat["id"], Stage="prod", ApiMappingKey="rooms"
+    )
+
+    async def talk():
+        sock = socket.create_connection(("127.0.0.1", port))
+        async with websockets.connect(f"ws://{domain}/rooms", sock=sock) as ws:
+            await ws.send("hello")  # no action: the two-way $default route echoes it
+            echoed = await ws.recv()
+            await ws.close(code=4000, reason="bye")
+            return echoed
+
+    assert run(talk()) == "echo:hello"
+
+    def disconnected():
+        for line in log_messages(server, chat_function_name(chat)):
+            if line.startswith("DISCONNECT ") and domain in line:
+                return json.loads(line.removeprefix("DISCONNECT "))
+        return None
+
+    context = wait_for(disconnected)
+    assert (context["domainName"], context["stage"]) == (domain, "prod")

@@ -2,7 +2,8 @@
 operations as the stack's caller (resource_providers.py, provider.py). This module keeps the
 API's shape: AWS::ApiGateway::RestApi, Resource and Method; resources_stages.py its
 deployments, stages and the account's settings; resources_access.py its authorizers,
-validators, models, gateway responses, keys and usage plans. `providers` lists them all.
+validators, models, gateway responses, keys and usage plans; resources_domains.py its custom
+domain names and base path mappings. `providers` lists them all.
 
 As the CloudFormation resource reference has them (create-only properties replace):
 - RestApi: Ref is the API's id; Fn::GetAtt `RestApiId`, `RootResourceId`. A `Body` (an
@@ -199,7 +200,7 @@ class MethodResource(ApiGatewayProvider):
 
 
 def providers(apigateway: InProcessApi, objects: ObjectReader) -> list:
-    from overcast.services.apigateway import resources_access, resources_stages
+    from overcast.services.apigateway import resources_access, resources_domains, resources_stages
 
     return [
         RestApiResource(apigateway, objects),
@@ -207,6 +208,8 @@ def providers(apigateway: InProcessApi, objects: ObjectReader) -> list:
         MethodResource(apigateway),
         *resources_stages.providers(apigateway),
         *resources_access.providers(apigateway),
+        resources_domains.DomainNameResource(apigateway),
+        resources_domains.BasePathMappingResource(apigateway),
     ]
 
 

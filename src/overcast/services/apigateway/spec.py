@@ -15,6 +15,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigateway.api.service import apigateway_api
     from overcast.services.apigateway.api_keys import ApiKeys
     from overcast.services.apigateway.deployed import DeployedApis
+    from overcast.services.apigateway.domain_names import DomainNames
     from overcast.services.apigateway.endpoint.authorization import Authorization
     from overcast.services.apigateway.endpoint.door import RestApiEndpoints
     from overcast.services.apigateway.endpoint.functions import FunctionCalls
@@ -26,6 +27,7 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigateway.registry import Registry
     from overcast.services.apigateway.rest_apis import RestApis
     from overcast.services.apigateway.store import SqliteRestApiStore
+    from overcast.services.apigateway.usage_counts import UsageCounts
     from overcast.services.apigateway.usage_plans import UsagePlans
 
     settings = kernels.settings
@@ -35,20 +37,23 @@ def build(kernels: Kernels) -> BuiltService:
     plans = UsagePlans(registry, keys)
     deployed = DeployedApis(registry, keys, plans)  # the data plane's view, kept up to date
     registry.load()
-    backend = Backend(registry, RestApis(registry, settings.account_id), keys, plans, deployed)
+    counts = UsageCounts()
+    rest_apis = RestApis(registry, settings.account_id)
+    domains = DomainNames(registry)
+    backend = Backend(registry, rest_apis, keys, plans, deployed, counts, domains)
     control = kernels.control
     functions = FunctionCalls(control, kernels.engine, control.invoke_permissions)
     # A method's checks, in API Gateway's order: who calls (an authorizer's usage key is
     # read next), the throttles and the API key, the request's parameters and body.
     checks = (
         Authorization(LambdaAuthorizers(functions), kernels.request_auth),
-        Usage(deployed),
+        Usage(deployed, counts),
         Validation(),
     )
     # AWS integrations call the other services in-process (the factory adds their Apis)
     actions = ServiceActions(kernels.service_apis, kernels.in_process)
     endpoints = RestApiEndpoints(
-        deployed, Integrations(functions, actions), settings.account_id, checks
+        deployed, Integrations(functions, actions), settings.account_id, checks, domains
     )
     api = apigateway_api(backend)
     for provider in resources.providers(kernels.in_process(api), kernels.objects):

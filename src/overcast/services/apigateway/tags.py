@@ -1,6 +1,7 @@
 """Tags by ARN (GetTags, TagResource, UntagResource): API Gateway's ARNs name a path,
 `arn:aws:apigateway:REGION::/restapis/ID` (or `.../stages/NAME`), `/apikeys/ID`,
-`/usageplans/ID`; the tags live in the tagged thing's document, as its `tags` member."""
+`/usageplans/ID`, `/domainnames/NAME`; the tags live in the tagged thing's document, as its
+`tags` member."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from overcast.services.apigateway.api_keys import key_not_found
+from overcast.services.apigateway.domain_names import domain_not_found
 from overcast.services.apigateway.errors import BadRequestException
 from overcast.services.apigateway.record import api_not_found, stage
-from overcast.services.apigateway.registry import API_KEY, REST_API, USAGE_PLAN
+from overcast.services.apigateway.registry import API_KEY, DOMAIN_NAME, REST_API, USAGE_PLAN
 from overcast.services.apigateway.usage_plans import plan_not_found
 
 if TYPE_CHECKING:
@@ -46,7 +48,8 @@ def _change(
         raise BadRequestException(f"Invalid ARN. ARN is not well formed {arn}")
     parts = matched["path"].split("/")
     registry = gateway.registry
-    kinds = {"restapis": REST_API, "apikeys": API_KEY, "usageplans": USAGE_PLAN}
+    kinds = {"restapis": REST_API, "apikeys": API_KEY, "usageplans": USAGE_PLAN,
+             "domainnames": DOMAIN_NAME}  # fmt: skip
     kind = kinds.get(parts[0])
     if kind is None or len(parts) not in (2, 4) or (len(parts) == 4 and parts[2] != "stages"):
         raise BadRequestException(f"Invalid ARN. ARN is not well formed {arn}")
@@ -54,6 +57,7 @@ def _change(
         REST_API: api_not_found(gateway.account_id, parts[1]),
         API_KEY: key_not_found(),
         USAGE_PLAN: plan_not_found(),
+        DOMAIN_NAME: domain_not_found(),
     }[kind]
     if not save:
         doc = registry.get(kind, region, parts[1], missing)

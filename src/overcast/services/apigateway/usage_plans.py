@@ -1,5 +1,6 @@
 """Usage plans: Create/Get/Update/DeleteUsagePlan, GetUsagePlans, their keys
-(Create/Get/DeleteUsagePlanKey, GetUsagePlanKeys) and GetUsage. A plan names the stages it
+(Create/Get/DeleteUsagePlanKey, GetUsagePlanKeys) and their usage (GetUsage, UpdateUsage,
+from usage_counts.py). A plan names the stages it
 covers (`apiStages`), its throttle and its quota; the data plane finds the plans of a stage
 (`UsagePlans.for_stage`) and counts each key's requests against the quota (usage.py).
 
@@ -17,6 +18,7 @@ from overcast.services.apigateway.errors import (
 )
 from overcast.services.apigateway.patch import PatchOperation, apply, patch_operations, shape_of
 from overcast.services.apigateway.registry import REST_API, USAGE_PLAN, Registry, fresh_id
+from overcast.services.apigateway.usage_counts import UsageCounts, today
 
 PLAN_ID_LENGTH = 6
 PERIODS = ("DAY", "WEEK", "MONTH")
@@ -120,6 +122,46 @@ class UsagePlans:
         with self.registry.changing(USAGE_PLAN, region, plan_id, plan_not_found()) as plan:
             if plan["keys"].pop(key_id, None) is None:
                 raise key_not_found()
+
+    def usage(self, region: str, plan_id: str, params: dict, counts: UsageCounts) -> dict:
+        """GetUsage: each key's daily `[used, remaining]` from startDate to endDate; only
+        `keyId`'s when it is given."""
+        plan = self.get(region, plan_id)
+        key_ids = list(plan["keys"])
+        if params.get("keyId"):
+            if params["keyId"] not in plan["keys"]:
+                raise key_not_found()
+            key_ids = [params["keyId"]]
+        start, end = params.get("startDate"), params.get("endDate")
+        return {
+            "usagePlanId": plan_id,
+            "startDate": start,
+            "endDate": end,
+            "items": counts.report(plan, key_ids, start, end),
+        }
+
+    def update_usage(
+        self, region: str, plan_id: str, key_id: str, params: dict, counts: UsageCounts
+    ) -> dict:
+        """UpdateUsage: `replace /remaining N` grants the key N requests for the rest of the
+        quota's current period (a temporary extension, or a cut)."""
+        plan = self.get(region, plan_id)
+        if key_id not in plan["keys"]:
+            raise key_not_found()
+        now = self.registry.clock()
+        for operation in patch_operations(params):
+            if operation.path != "/remaining" or operation.op != "replace":
+                raise BadRequestException(f"Invalid patch path {operation.path}")
+            try:
+                remaining = int(operation.value or "")
+            except ValueError:
+                raise BadRequestException(
+                    f"Invalid remaining quota specified: {operation.value}"
+                ) from None
+            counts.extend(plan, key_id, remaining, now)
+        day = today(now).isoformat()
+        return self.usage(region, plan_id, {"keyId": key_id, "startDate": day,
+                                            "endDate": day}, counts)  # fmt: skip
 
     def for_stage(self, api_id: str, stage: str) -> list[dict]:
         """The plans (any region) that cover this stage: memory only."""

@@ -1,8 +1,10 @@
 """HTTP APIs: plain HTTP in, a stage and route picked as API Gateway picks them, a payload
 1.0 or 2.0 event to the route's function, its answer back as HTTP.
 
-Reached at `/execute-api/<api-id>/...` on the server's own address (no DNS needed), or with
-API Gateway's host form `<api-id>.execute-api.<region>.amazonaws.com` in the Host header.
+Reached at `/execute-api/<api-id>/...` on the server's own address (no DNS needed), with
+API Gateway's host form `<api-id>.execute-api.<region>.amazonaws.com` in the Host header, or
+on a custom domain name (`Host: api.example.test`, control/domain_names.py) whose API mapping
+picks the API and stage.
 What API Gateway answers itself, Overcast answers alike (HTTP API guide: routing, CORS,
 quotas, "Troubleshooting issues with HTTP API Lambda integrations"): `{"message": ...}`
 with 404 when no stage or route takes the request, 413 for a body over 10 MB, 431 for a
@@ -21,7 +23,7 @@ import json
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from overcast.aws.errors import ServiceError
@@ -46,6 +48,7 @@ from overcast.http.payload_v2 import (
     response_v2,
 )
 from overcast.sandbox.launcher import INIT_LIMIT_S
+from overcast.services.apigatewayv2.control.domain_names import DomainNames, Route
 from overcast.services.apigatewayv2.errors import InvokeRefused
 from overcast.services.apigatewayv2.http_auth.jwks import IssuerKeys
 from overcast.services.apigatewayv2.http_auth.lambda_authorizer import AuthorizerCall
@@ -88,6 +91,15 @@ NOT_FOUND = _message(404, "Not Found")
 INTERNAL_ERROR = _message(500, "Internal Server Error")
 
 
+@dataclass(frozen=True)
+class DomainClaim(Claim):
+    """A request to a custom domain name: `route` is the API mapping it takes (None: no
+    mapping takes it, 404 as for a missing stage). `raw_path` is the path as sent, which the
+    events' rawPath and requestContext.http.path keep, mapping key included."""
+
+    route: Route | None = None
+
+
 def new_api_request_id() -> str:
     """API Gateway's request ids look like `LV7fzho-PHcEJPw=`; drawn without a system call."""
     return base64.urlsafe_b64encode(_random.getrandbits(88).to_bytes(11, "big")).decode()
@@ -109,8 +121,10 @@ class HttpApis:
         declines: Callable[[str], bool] = lambda api_id: False,
         invoke_auth: InvokeAuth | None = None,
         issuer_keys: IssuerKeys | None = None,
+        domains: DomainNames | None = None,
     ) -> None:
         self._served = served
+        self._domains = domains
         # AWS_IAM routes; without one (in-process tests) nothing is verified
         self._invoke_auth = invoke_auth or InvokeAuth(None, account_id, "us-east-1")
         self._declines = declines  # WebSocket APIs: their own front door answers them
@@ -125,6 +139,9 @@ class HttpApis:
     def claim(self, path: str, host: str) -> Claim | None:
         """The claim if the request is for an HTTP API (or for no API at all: 404)."""
         claim = claim_of(path, host, PATH_PREFIX, HOST_MARK, parse_api_host)
+        if claim is None and self._domains is not None and host and self._domains.knows(host):
+            route = self._domains.route(host, path)
+            claim = DomainClaim(route.api_id if route else "", path, path, route)
         if claim is not None and self._declines(claim.name):
             return None
         return claim
@@ -147,11 +164,14 @@ class HttpApis:
         api = self._served(claim.name)
         if api is None:
             return _copy(NOT_FOUND)
-        if api.disabled:  # DisableExecuteApiEndpoint: the default endpoint refuses everything
+        mapped = getattr(claim, "route", None)
+        if api.disabled and mapped is None:
+            # DisableExecuteApiEndpoint: the default endpoint refuses everything (a custom
+            # domain still serves the API)
             return _message(403, "Forbidden")
         if _head_size(request) > HEAD_LIMIT:
             return _message(431, "Request Header Fields Too Large")
-        found = api.stage_for(claim.raw_path)
+        found = _stage_of(api, mapped, claim.raw_path)
         if found is None:
             return _copy(NOT_FOUND)
         stage, path = found
@@ -161,7 +181,8 @@ class HttpApis:
             # API Gateway answers preflights itself, whatever the routes are.
             answer = preflight(stage.cors, request.header_map)
             return HttpResponse(204, answer.headers, b"")
-        response = await self._route(api, stage, path, request, request_id, claim.path)
+        domain = mapped.domain_name if mapped else api_host(api.api_id, api.region)
+        response = await self._route(api, stage, (path, domain), request, request_id, claim.path)
         origin = request.header_map.get("origin") if stage.cors else None
         if origin is not None:
             # With CORS configured, API Gateway drops the integration's own CORS headers.
@@ -175,11 +196,12 @@ class HttpApis:
         self,
         api: ServedApi,
         stage: ServedStage,
-        path: str,
+        where: tuple[str, str],
         request: HttpRequest,
         request_id: str,
         path_as_sent: str,
     ) -> HttpResponse:
+        path, domain_name = where  # the path within the stage; the events' domainName
         matched = stage.table.match(request.method, path) if stage.table else None
         if matched is None:
             return _copy(NOT_FOUND)
@@ -207,7 +229,7 @@ class HttpApis:
         context = EventContext(
             account_id=self._account_id,
             api_id=api.api_id,
-            domain_name=api_host(api.api_id, api.region),
+            domain_name=domain_name,
             request_id=request_id,
             route_key=key.text,
             stage=stage.name,
@@ -308,6 +330,17 @@ def _caller(
     route = f"{method}/{path.lstrip('/')}" if path else route_key  # `$default` has no path
     arn = f"arn:aws:execute-api:{region}:{account_id}:{api_id}/{stage}/{route}"
     return ServicePrincipal(PRINCIPAL, arn, account_id)
+
+
+def _stage_of(
+    api: ServedApi, mapped: Route | None, raw_path: str
+) -> tuple[ServedStage, str] | None:
+    """The stage and the path within it: the API mapping's stage and the path after its key
+    on a custom domain, else the stage the path names."""
+    if mapped is None:
+        return api.stage_for(raw_path)
+    stage = api.stages.get(mapped.stage)
+    return (stage, mapped.rest) if stage is not None else None
 
 
 def _is_preflight(method: str, headers: dict[str, str]) -> bool:

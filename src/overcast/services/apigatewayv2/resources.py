@@ -1,6 +1,7 @@
 """API Gateway v2's resource types for CloudFormation (HTTP and WebSocket APIs), made through
 apigatewayv2's own operations as the stack's caller (resource_providers.py): AWS::ApiGatewayV2::
-Api, Route, Integration, Stage, Deployment, RouteResponse and Authorizer. The template's
+Api, Route, Integration, Stage, Deployment, RouteResponse and Authorizer (DomainName and
+ApiMapping in resources_domains.py). The template's
 property names are the API's member names, so each property passes as it is written.
 
 As the CloudFormation resource reference has them (create-only properties replace):
@@ -334,6 +335,8 @@ class AuthorizerResource(V2Provider):
 
 
 def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
+    from overcast.services.apigatewayv2 import resources_domains
+
     kinds = (
         AuthorizerResource,
         RouteResource,
@@ -341,6 +344,8 @@ def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
         StageResource,
         DeploymentResource,
         RouteResponseResource,
+        resources_domains.DomainNameResource,
+        resources_domains.ApiMappingResource,
     )
     return [ApiResource(apigatewayv2, objects), *(kind(apigatewayv2) for kind in kinds)]
 

@@ -29,6 +29,7 @@ def build(kernels: Kernels) -> BuiltService:
         kernels.control.invoke_permissions,
         declines=http_apis.registry.is_socket,
         invoke_auth=InvokeAuth(kernels.request_auth, settings.account_id, settings.default_region),
+        domains=http_apis.domain_names,
     )
     sockets = WebSocketApis(
         http_apis.served_socket,
@@ -41,6 +42,7 @@ def build(kernels: Kernels) -> BuiltService:
         idle_timeout_s=settings.websocket_idle_timeout_s,
         max_duration_s=settings.websocket_max_duration_s,
         tls_authority=settings.tls_authority,
+        domains=http_apis.domain_names,
     )
     api = apigatewayv2_api(http_apis)
     for provider in resources.providers(kernels.in_process(api), kernels.objects):

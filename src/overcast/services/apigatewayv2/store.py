@@ -1,5 +1,6 @@
 """API Gateway v2's state on disk: each HTTP API, with its routes, integrations, stages and
-deployments, as one JSON document in a table of `<data_dir>/overcast.db`.
+deployments, as one JSON document in a table of `<data_dir>/overcast.db`; each custom domain
+name, with its API mappings, as one in another.
 
 A connection of its own to the control plane's file (WAL lets both write, one at a time):
 the table is this module's. It is the table Lambda's store kept before, so HTTP APIs made
@@ -17,6 +18,8 @@ from overcast.store.database import Database
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS http_apis (
     api_id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS apigatewayv2_domain_names (
+    name TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, doc TEXT NOT NULL);
 """
 
 
@@ -41,3 +44,19 @@ class SqliteHttpApiStore(Database):
 
     def delete_http_api(self, api_id: str) -> None:
         self._write("DELETE FROM http_apis WHERE api_id=?", (api_id,))
+
+    def load_domain_names(self) -> list[tuple[str, dict]]:
+        """Every custom domain name kept: (region, document)."""
+        with self._lock:
+            found = self._db.execute("SELECT region, doc FROM apigatewayv2_domain_names")
+            rows = found.fetchall()
+        return [(region, json.loads(doc)) for region, doc in rows]
+
+    def put_domain_name(self, region: str, doc: dict) -> None:
+        self._write(
+            "INSERT OR REPLACE INTO apigatewayv2_domain_names VALUES (?, ?, ?)",
+            (doc["DomainName"], region, json.dumps(doc)),
+        )
+
+    def delete_domain_name(self, name: str) -> None:
+        self._write("DELETE FROM apigatewayv2_domain_names WHERE name=?", (name,))

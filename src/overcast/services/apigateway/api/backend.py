@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from overcast.aws.paging import InvalidToken, decode_token, encode_token
 from overcast.services.apigateway.api_keys import ApiKeys
 from overcast.services.apigateway.deployed import Deployed
+from overcast.services.apigateway.domain_names import DomainNames
 from overcast.services.apigateway.errors import BadRequestException
 from overcast.services.apigateway.registry import Registry
 from overcast.services.apigateway.rest_apis import RestApis
+from overcast.services.apigateway.usage_counts import UsageCounts
 from overcast.services.apigateway.usage_plans import UsagePlans
 
 DEFAULT_LIMIT = 25  # API Gateway's page: 25 items unless `limit` says otherwise, 500 at most
@@ -24,6 +26,8 @@ class Backend:
     api_keys: ApiKeys
     usage_plans: UsagePlans
     deployed: Deployed  # what the data plane reads (deployed.py)
+    usage: UsageCounts  # what API keys used of their plans (the data plane counts)
+    domain_names: DomainNames
 
     @property
     def account_id(self) -> str:

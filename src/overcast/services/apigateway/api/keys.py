@@ -102,6 +102,19 @@ def delete_usage_plan_key(gateway: Backend, call: Call) -> None:
     gateway.usage_plans.remove_key(call.region, p["usagePlanId"], p["keyId"])
 
 
+@OPERATIONS("GetUsage")
+def get_usage(gateway: Backend, call: Call) -> dict:
+    p = call.params
+    return gateway.usage_plans.usage(call.region, p["usagePlanId"], p, gateway.usage)
+
+
+@OPERATIONS("UpdateUsage")
+def update_usage(gateway: Backend, call: Call) -> dict:
+    p = call.params
+    plans = gateway.usage_plans
+    return plans.update_usage(call.region, p["usagePlanId"], p["keyId"], p, gateway.usage)
+
+
 @OPERATIONS("GetTags")
 def get_tags(gateway: Backend, call: Call) -> dict:
     return {"tags": tags_of(gateway, call.region, call.params["resourceArn"])}

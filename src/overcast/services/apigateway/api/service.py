@@ -25,6 +25,7 @@ from overcast.aws.gateway import Api
 from overcast.aws.protocols.rest_json import KnownMembersWire, service_model
 from overcast.aws.request_context import RequestContext
 from overcast.services.apigateway.access import apigateway_access
+from overcast.services.apigateway.api import domains as _domains  # noqa: F401 (registers its operations)
 from overcast.services.apigateway.api import keys as _keys  # noqa: F401 (registers its operations)
 from overcast.services.apigateway.api import stages as _stages  # noqa: F401 (registers its operations)
 from overcast.services.apigateway.api.backend import Backend

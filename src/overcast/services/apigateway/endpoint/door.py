@@ -2,12 +2,14 @@
 Gateway picks them, the method's checks (API key and usage plan, authorizer, request
 validator), its integration, the answer back as HTTP.
 
-Reached as LocalStack reaches them, `/restapis/<api-id>/<stage>/_user_request_/<path>` on the
-server's own address (no DNS needed), or in API Gateway's host form
+Reached as LocalStack reaches them, `/restapis/<api-id>/<stage>/_user_request_/<path>` on
+the server's own address (no DNS needed); in API Gateway's host form
 `<api-id>.execute-api.<region>.<domain>/<stage>/<path>` in the Host header (the REST API's
-id claims the host ahead of HTTP APIs' front door). Every answer carries `x-amzn-RequestId`
-(the request's id) and `x-amz-apigw-id` (its extended id); what API Gateway answers itself
-is the stage's gateway response (gateway_responses.py).
+id claims the host ahead of HTTP APIs' front door); or on a custom domain name
+(`Host: api.example.test`, domain_names.py), whose base path mapping picks the API and
+stage. Every answer carries `x-amzn-RequestId` (the request's id) and `x-amz-apigw-id` (its
+extended id); what API Gateway answers itself is the stage's gateway response
+(gateway_responses.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ import logging
 import random
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from overcast.aws.request_id import new_request_id
 from overcast.http.front_door import Claim, asgi_request, scope_path_host, send_response
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.services.apigateway.deployed import DeployedApis, DeployedStage
+from overcast.services.apigateway.domain_names import DomainNames, Route
 from overcast.services.apigateway.endpoint.exchange import Exchange
 from overcast.services.apigateway.endpoint.gateway_responses import refusal_response
 from overcast.services.apigateway.endpoint.integrations import Integrations
@@ -49,6 +53,14 @@ _HOST = re.compile(r"^(?P<api_id>[a-z0-9]{10})\.execute-api\.(?P<rest>[a-z0-9.-]
 Check = Callable[[Exchange], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class DomainClaim(Claim):
+    """A request to a custom domain name: `route` is the base path mapping it takes (None:
+    no mapping takes it, and API Gateway answers 403 Forbidden)."""
+
+    route: Route | None = None
+
+
 def new_extended_id() -> str:
     """API Gateway's extended request ids look like `LV7fzho-PHcEJPw=`."""
     return base64.urlsafe_b64encode(_random.getrandbits(88).to_bytes(11, "big")).decode()
@@ -70,11 +82,13 @@ class RestApiEndpoints:
         integrations: Integrations,
         account_id: str,
         checks: tuple[Check, ...] = (),
+        domains: DomainNames | None = None,
     ) -> None:
         self._deployed = deployed
         self._integrations = integrations
         self._account_id = account_id
         self._checks = checks
+        self._domains = domains
         self._tables: dict[tuple[str, str], tuple[DeployedStage, RouteTable]] = {}
 
     # --- claiming -------------------------------------------------------------------------
@@ -92,6 +106,8 @@ class RestApiEndpoints:
             found = _HOST.match(host.lower())
             if found is not None and self._deployed.knows(found["api_id"]):
                 return Claim(found["api_id"], path, path)
+        if self._domains is not None and host and self._domains.knows(host):
+            return _domain_claim(self._domains.route(host, path), path)
         return None
 
     def match(self, scope: dict) -> Claim | None:
@@ -108,10 +124,12 @@ class RestApiEndpoints:
         request_id, extended_id = new_request_id(), new_extended_id()
         stage: DeployedStage | None = None
         try:
+            if isinstance(claim, DomainClaim) and claim.route is None:
+                raise ForbiddenEndpoint()
             stage_name, _, rest = claim.raw_path[1:].partition("/")
             stage = self._deployed.stage(claim.name, stage_name)
             ids = (request_id, extended_id, claim.path)
-            response = await self._answer(claim.name, stage, "/" + rest, request, ids)
+            response = await self._answer(claim, stage, "/" + rest, request, ids)
         except GatewayRefusal as refusal:
             response = refusal_response(refusal, stage, request)
         response.headers.append(("x-amzn-requestid", request_id))
@@ -120,14 +138,16 @@ class RestApiEndpoints:
 
     async def _answer(
         self,
-        api_id: str,
+        claim: Claim,
         stage: DeployedStage | None,
         path: str,
         request: HttpRequest,
         ids: tuple[str, str, str],
     ) -> HttpResponse:
         request_id, extended_id, sent_path = ids
-        if stage is None or stage.api.get("disableExecuteApiEndpoint"):
+        api_id, mapped = claim.name, getattr(claim, "route", None)
+        # a custom domain serves the API even with its execute-api endpoint turned off
+        if stage is None or (mapped is None and stage.api.get("disableExecuteApiEndpoint")):
             raise ForbiddenEndpoint()
         if request.oversized:
             raise RequestTooLarge()
@@ -139,7 +159,7 @@ class RestApiEndpoints:
         scope = RequestScope(
             account_id=self._account_id,
             api_id=api_id,
-            domain_name=api_host(api_id, stage.region),
+            domain_name=mapped.domain_name if mapped else api_host(api_id, stage.region),
             stage=stage.stage["stageName"],
             request_id=request_id,
             extended_request_id=extended_id,
@@ -148,6 +168,7 @@ class RestApiEndpoints:
             path=path,
             path_parameters=route.path_parameters,
             stage_variables=stage.stage.get("variables") or {},
+            sent_path=sent_path if mapped else None,
         )
         exchange = Exchange(request, stage, route, scope, extra={"sent_path": sent_path})
         for check in self._checks:
@@ -163,3 +184,12 @@ class RestApiEndpoints:
         table = RouteTable(stage.resources)
         self._tables[key] = (stage, table)
         return table
+
+
+def _domain_claim(route: Route | None, path: str) -> DomainClaim:
+    """The claim of a request to a custom domain: the mapping's API, and `/<stage>/<path>`
+    (the mapping's stage, else the path's first segment after the base path)."""
+    if route is None:
+        return DomainClaim("", "", path)
+    inner = f"/{route.stage}{route.rest}" if route.stage else route.rest
+    return DomainClaim(route.api_id, inner, path, route)

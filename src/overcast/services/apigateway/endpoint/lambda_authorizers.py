@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from overcast.http.decision_cache import DecisionCache
 from overcast.http.payload_v2 import encoded_event
 from overcast.services.apigateway.endpoint.exchange import Exchange
 from overcast.services.apigateway.endpoint.functions import (
@@ -49,7 +50,6 @@ from overcast.services.apigateway.errors import (
 
 log = logging.getLogger(__name__)
 AUTHORIZER_TIMEOUT_MS = 29000
-CACHE_LIMIT = 10000  # answers kept at most; the oldest go first
 EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
 
 
@@ -65,7 +65,7 @@ class LambdaAuthorizers:
     def __init__(self, functions: FunctionCalls, clock: Callable[[], float] = time.monotonic):
         self._functions = functions
         self._clock = clock
-        self._cache: dict[tuple, tuple[float, Answer]] = {}
+        self._cache = DecisionCache(clock)
 
     async def authorize(self, exchange: Exchange, authorizer: dict) -> None:
         """Allow the request or raise the refusal; fills in exchange.scope.authorizer."""
@@ -74,16 +74,14 @@ class LambdaAuthorizers:
         key = (exchange.scope.api_id, authorizer["id"], identity)
         cached = self._cache.get(key) if ttl else None
         latency_ms = 0
-        if cached is not None and cached[0] > self._clock():
-            answer = cached[1]
+        if isinstance(cached, Answer):
+            answer = cached
         else:
             started = self._clock()
             answer = await self._ask(exchange, authorizer, identity)
             latency_ms = int((self._clock() - started) * 1000)
             if ttl:
-                if len(self._cache) >= CACHE_LIMIT:
-                    self._cache.pop(next(iter(self._cache)))
-                self._cache[key] = (self._clock() + ttl, answer)
+                self._cache.put(key, answer, ttl)
         arn = method_arn(exchange)
         decision = _decide(answer.statements, arn)
         if decision != "Allow":

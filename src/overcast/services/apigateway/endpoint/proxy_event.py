@@ -1,13 +1,15 @@
 """The event a REST API's Lambda proxy integration (AWS_PROXY) sends: payload format 1.0 with
-the REST API's own requestContext, as the REST API Developer Guide's "Input format of a Lambda
-function for proxy integration" shows it (and Powertools' `APIGatewayProxyEvent` reads it).
+the REST API's own requestContext, as the REST API Developer Guide's "Input format of a
+Lambda function for proxy integration" shows it (and Powertools' `APIGatewayProxyEvent`
+reads it).
 
 Unlike an HTTP API's 1.0 event: `path` is the path without the stage while
-`requestContext.path` has it; `resourceId`/`resourcePath` name the matched resource; a
-repeated query parameter's *last* value is in `queryStringParameters`; the body is base64 only
-when its Content-Type is one of the API's binaryMediaTypes (else it is passed as text).
-The headers are the client's with those API Gateway's front end adds (`X-Forwarded-*`).
-"""
+`requestContext.path` has it (behind a custom domain both are the path as sent, base path
+included, a quirk frameworks work around: Mangum's `api_gateway_base_path`);
+`resourceId`/`resourcePath` name the matched resource; a repeated query parameter's *last*
+value is in `queryStringParameters`; the body is base64 only when its Content-Type is one of
+the API's binaryMediaTypes (else it is passed as text). The headers are the client's with
+those API Gateway's front end adds (`X-Forwarded-*`)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,9 @@ class RequestScope:
     api_key_id: str | None = None
     authorizer: dict | None = None  # principalId, the authorizer's context, integrationLatency
     caller: dict = field(default_factory=dict)  # identity members an AWS_IAM caller fills in
+    # Behind a custom domain, the path as the client sent it (base path included): what
+    # API Gateway puts in both `path` and requestContext.path there.
+    sent_path: str | None = None
 
 
 def multi_values(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -101,7 +106,7 @@ def proxy_event(request: HttpRequest, scope: RequestScope, binary_media_types: l
     query = multi_values(query_pairs(request.raw_query))
     event: dict = {
         "resource": scope.resource_path,
-        "path": scope.path,
+        "path": scope.sent_path or scope.path,
         "httpMethod": request.method,
         "headers": {name: values[-1] for name, values in headers.items()} or None,
         "multiValueHeaders": headers or None,
@@ -130,7 +135,7 @@ def request_context(request: HttpRequest, scope: RequestScope) -> dict:
         "httpMethod": request.method,
         "extendedRequestId": scope.extended_request_id,
         "requestTime": request_time(scope.started),
-        "path": f"/{scope.stage}{scope.path}",
+        "path": scope.sent_path or f"/{scope.stage}{scope.path}",
         "accountId": scope.account_id,
         "protocol": request.protocol,
         "stage": scope.stage,

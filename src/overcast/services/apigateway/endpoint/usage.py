@@ -9,6 +9,7 @@ REST APIs"; "Usage plans and API keys"):
 - the key's plan throttles it (the plan's throttle, or the method's own in its apiStages)
   with 429 `Too Many Requests`, and counts it against the plan's quota for the current day,
   week or month (UTC, shifted by the quota's offset in days): past it, 429 `Limit Exceeded`.
+  The counts are usage_counts.py's, which GetUsage reports.
 
 Token buckets and counts are kept in memory, per server.
 """
@@ -18,12 +19,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
 from overcast.services.apigateway.deployed import DeployedApis
 from overcast.services.apigateway.endpoint.exchange import Exchange
 from overcast.services.apigateway.errors import InvalidApiKey, QuotaExceeded, Throttled
 from overcast.services.apigateway.stages import DEFAULT_SETTING
+from overcast.services.apigateway.usage_counts import UsageCounts
 
 BUCKET_LIMIT = 100_000  # buckets kept at most; the oldest go first
 
@@ -49,6 +50,7 @@ class Usage:
     def __init__(
         self,
         deployed: DeployedApis,
+        counts: UsageCounts,
         monotonic: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
     ) -> None:
@@ -56,7 +58,7 @@ class Usage:
         self._monotonic = monotonic
         self._wall = wall
         self._buckets: dict[tuple, Bucket] = {}
-        self._counts: dict[tuple, int] = {}
+        self._counts = counts
 
     async def __call__(self, exchange: Exchange) -> None:
         scope, method = exchange.scope, exchange.route.method
@@ -90,14 +92,8 @@ class Usage:
             burst = float(throttle.get("burstLimit") or max(rate, 1))
             if not self._take(("plan", plan["id"], key["id"]), rate, burst):
                 raise Throttled()
-        quota = plan.get("quota")
-        if quota and quota.get("limit") is not None:
-            period = _period_start(quota, self._wall())
-            counted = ("quota", plan["id"], key["id"], period)
-            used = self._counts.get(counted, 0)
-            if used >= int(quota["limit"]):
-                raise QuotaExceeded()
-            self._counts[counted] = used + 1
+        if not self._counts.take(plan, key["id"], self._wall()):
+            raise QuotaExceeded()
         exchange.scope = replace(scope, api_key=key["value"], api_key_id=key["id"])
         exchange.api_key = key
 
@@ -118,20 +114,3 @@ def _method_throttle(plan: dict, exchange: Exchange) -> dict | None:
             throttles = api_stage.get("throttle") or {}
             return throttles.get(f"{scope.resource_path}/{exchange.http_method}")
     return None
-
-
-def _period_start(quota: dict, now: float) -> str:
-    """The current quota period's first day (UTC), shifted by the quota's offset."""
-    offset = int(quota.get("offset") or 0)
-    day = datetime.fromtimestamp(now, UTC).date()
-    period = quota.get("period") or "DAY"
-    if period == "WEEK":
-        start = day - timedelta(days=(day.weekday() - offset) % 7)
-    elif period == "MONTH":
-        start = day.replace(day=1) + timedelta(days=offset)
-        if start > day:
-            previous = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-            start = previous + timedelta(days=offset)
-    else:
-        start = day
-    return f"{period}:{start.isoformat()}"

@@ -22,6 +22,9 @@ from overcast.services.apigatewayv2.access import apigatewayv2_access
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     authorizers as _authorizers,
 )
+from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
+    domain_names as _domain_names,
+)
 from overcast.services.apigatewayv2.api import imports as _imports  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     route_responses as _route_responses,

@@ -14,6 +14,7 @@ from dataclasses import replace
 from overcast.aws.clock import Clock, utc_now
 from overcast.aws.paging import page
 from overcast.services.apigatewayv2.control.authorizers import AuthorizerService
+from overcast.services.apigatewayv2.control.domain_names import DomainNames
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
 from overcast.services.apigatewayv2.control.route_responses import RouteResponseService
 from overcast.services.apigatewayv2.control.routes import RouteService
@@ -57,9 +58,11 @@ class HttpApiService:
         self.tags = TagService(self.registry)
         self.served = self.registry.served
         self.served_socket = self.registry.served_socket
+        self.domain_names = DomainNames(store, self.registry)
 
     def load(self) -> None:
         self.registry.load()
+        self.domain_names.load()
 
     def create(
         self,

@@ -29,13 +29,20 @@ from overcast.services.apigatewayv2.model.websocket_api import ServedSocketApi
 
 
 class HttpApiStore(Protocol):
-    """Where HTTP APIs are kept (services/apigatewayv2/store.py)."""
+    """Where HTTP APIs, and custom domain names (control/domain_names.py), are kept
+    (services/apigatewayv2/store.py)."""
 
     def load_http_apis(self) -> list[ApiRecord]: ...
 
     def put_http_api(self, record: ApiRecord) -> None: ...
 
     def delete_http_api(self, api_id: str) -> None: ...
+
+    def load_domain_names(self) -> list[tuple[str, dict]]: ...
+
+    def put_domain_name(self, region: str, doc: dict) -> None: ...
+
+    def delete_domain_name(self, name: str) -> None: ...
 
 
 class ApiRegistry:

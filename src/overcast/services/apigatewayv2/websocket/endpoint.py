@@ -1,6 +1,8 @@
 """WebSocket APIs' endpoint: `ws://HOST:PORT/execute-api/{api-id}/{stage}`, or the host form
 `{api-id}.execute-api.{region}.{domain}` with the stage as the path, as on AWS
-(`wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}`).
+(`wss://{api-id}.execute-api.{region}.amazonaws.com/{stage}`), or a custom domain name whose
+API mapping names the API (`Host: chat.example.test`, path `/{mapping key}`; the events'
+domainName is then the custom domain).
 
 A connection's life, as API Gateway runs it (WebSocket API guide): the handshake invokes the
 `$connect` route, whose answer lets the client in (2xx) or refuses it with the answer's own
@@ -20,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -31,10 +34,11 @@ from overcast.aws.request_context import request_context
 from overcast.http.front_door import Claim, claim_of, scope_path_host, send_response
 from overcast.http.header_case import headers_as_sent
 from overcast.http.payload_v2 import HttpResponse
+from overcast.services.apigatewayv2.control.domain_names import DomainNames, Route
 from overcast.services.apigatewayv2.endpoints import HOST_MARK, PATH_PREFIX, new_api_request_id
 from overcast.services.apigatewayv2.errors import INTEGRATION_FAILED, NO_ROUTE, InvokeRefused
 from overcast.services.apigatewayv2.invoke_auth import InvokeAuth
-from overcast.services.apigatewayv2.model.http_api import api_host, parse_api_host
+from overcast.services.apigatewayv2.model.http_api import DEFAULT_STAGE, api_host, parse_api_host
 from overcast.services.apigatewayv2.model.websocket_api import (
     CONNECT,
     DISCONNECT,
@@ -80,8 +84,10 @@ class WebSocketApis:
         idle_timeout_s: float = IDLE_TIMEOUT_S,
         max_duration_s: float = MAX_DURATION_S,
         tls_authority: str | None = None,
+        domains: DomainNames | None = None,
     ) -> None:
         self._served = served
+        self._domains = domains
         self._tls_authority = tls_authority
         self._account_id = account_id
         self._auth = request_auth
@@ -99,6 +105,8 @@ class WebSocketApis:
         """A request for a WebSocket API (by path or Host); an HTTP API's are not ours."""
         path, host = scope_path_host(scope)
         claim = claim_of(path, host, PATH_PREFIX, HOST_MARK, parse_api_host)
+        if claim is None and self._domains is not None and host and self._domains.knows(host):
+            claim = _domain_claim(self._domains.route(host, path), path)
         if claim is None or self._served(claim.name) is None:
             return None
         return claim
@@ -106,12 +114,16 @@ class WebSocketApis:
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         claim = self.match(scope)
         api = self._served(claim.name) if claim is not None else None
-        found = api.stage_for(claim.raw_path) if api is not None and not api.disabled else None
+        mapped = getattr(claim, "route", None)
+        # DisableExecuteApiEndpoint turns off the default endpoint, not a custom domain
+        served = api is not None and (not api.disabled or mapped is not None)
+        found = api.stage_for(claim.raw_path) if served else None
         if scope["type"] == "websocket":
             if found is None or found[1] not in ("", "/"):
                 await _deny(scope, send, FORBIDDEN)
                 return
-            await self._session(api, found[0], scope, receive, send)
+            domain = mapped.domain_name if mapped is not None else self._domain_name(api)
+            await self._session(api, found[0], domain, scope, receive, send)
             return
         if found is None or not found[1].startswith(CONNECTIONS):
             await send_response(send, _copy(FORBIDDEN))
@@ -147,6 +159,7 @@ class WebSocketApis:
         self,
         api: ServedSocketApi,
         stage: ServedSocketStage,
+        domain_name: str,
         scope: dict,
         receive: Callable,
         send: Callable,
@@ -163,7 +176,7 @@ class WebSocketApis:
             connected_at=now_ms(),
             send_message=send,
         )
-        where = events.Where(api.api_id, stage.name, self._domain_name(api), self._account_id)
+        where = events.Where(api.api_id, stage.name, domain_name, self._account_id)
         admitted = await self._connect(api, stage, where, connection, handshake, scope)
         if admitted is None:
             return
@@ -290,6 +303,21 @@ def send_of(connection: Connection) -> Callable:
 
 def _idle_s(connection: Connection) -> float:
     return max(now_ms() - connection.last_active, 0) / 1000
+
+
+@dataclass(frozen=True)
+class DomainClaim(Claim):
+    """A request to a custom domain name whose API mapping (`route`) names a WebSocket API:
+    `raw_path` is `/<stage>/<path after the mapping key>`, as the path form has it."""
+
+    route: Route | None = None
+
+
+def _domain_claim(route: Route | None, path: str) -> DomainClaim | None:
+    if route is None:
+        return None
+    inner = route.rest if route.stage == DEFAULT_STAGE else f"/{route.stage}{route.rest}"
+    return DomainClaim(route.api_id, inner, path, route)
 
 
 def _handshake(scope: dict) -> events.Handshake:

@@ -1,6 +1,13 @@
-"""Authorizer results kept for AuthorizerResultTtlInSeconds, keyed by the identity sources'
-values ("API Gateway caches the authorizer's response ... the cache key is the identity
-sources", HTTP API guide, "Lambda authorizers": caching)."""
+"""Authorizer results kept for their TTL (AuthorizerResultTtlInSeconds), keyed by the identity
+sources' values ("API Gateway caches the authorizer's response ... the cache key is the
+identity sources", HTTP API guide, "Lambda authorizers": caching; the REST API guide says the
+same of TOKEN and REQUEST authorizers). One cache for every API Gateway front door: REST APIs'
+authorizers (services/apigateway) and HTTP and WebSocket APIs' (services/apigatewayv2) each
+keep one, keyed by their API and authorizer ids.
+
+    cache.put(("api-id", "authorizer-id", "token"), answer, ttl_s=300)
+    cache.get(("api-id", "authorizer-id", "token"))  -> answer, or None once it expired
+"""
 
 from __future__ import annotations
 
