@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from overcast.aws.errors import ServiceError
 from overcast.aws.in_process import InProcessApi
 from overcast.aws.template_input import typed
 from overcast.resource_providers import ResourceRequest
@@ -22,6 +24,26 @@ def call(api: InProcessApi, request: ResourceRequest, operation: str, params: di
     """`operation` with `params` (botocore's member names) as the request's caller."""
     shape = api.api.model.operation_model(operation).input_shape
     return api.call(operation, typed(shape, params), request.caller, request.region)
+
+
+@dataclass(frozen=True)
+class ServiceCalls:
+    """A service's providers' calls to its API (`call` above), and `missing`: the service's
+    error for a resource that does not exist (IAM's NoSuchEntity, Lambda's
+    ResourceNotFoundException)."""
+
+    api: InProcessApi
+    missing: type[ServiceError] | tuple[type[ServiceError], ...]
+
+    def call(self, request: ResourceRequest, operation: str, params: dict) -> dict:
+        return call(self.api, request, operation, params)
+
+    def forget(self, request: ResourceRequest, operation: str, params: dict) -> None:
+        """A delete: what is already gone is success (CloudFormation's delete contract)."""
+        try:
+            self.call(request, operation, params)
+        except self.missing:
+            pass
 
 
 def wait_until(ready: Callable[[], bool], timeout_s: float = 120.0) -> bool:
