@@ -14,9 +14,9 @@ import pytest
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
+from overcast.aws.template_input import typed
 from overcast.config import Settings
 from overcast.factory import Platform, build_platform
-from overcast.resource_calls import typed
 from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
 
 ACCOUNT = "000000000000"

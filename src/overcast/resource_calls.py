@@ -12,19 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
-from botocore.model import Shape
-
+from overcast.aws.errors import ServiceError
 from overcast.aws.in_process import InProcessApi
+from overcast.aws.template_input import typed
 from overcast.resource_providers import ResourceRequest
-
-_NUMBERS: dict[str, Callable[[str], Any]] = {
-    "integer": int,
-    "long": int,
-    "float": float,
-    "double": float,
-}
 
 
 def call(api: InProcessApi, request: ResourceRequest, operation: str, params: dict) -> dict:
@@ -33,37 +26,24 @@ def call(api: InProcessApi, request: ResourceRequest, operation: str, params: di
     return api.call(operation, typed(shape, params), request.caller, request.region)
 
 
-def typed(shape: Shape | None, value: object) -> object:
-    """`value` with the strings its `shape` wants as numbers or booleans converted, and the
-    numbers and booleans it wants as strings written as templates write them."""
-    if shape is None:
-        return value
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members  # type: ignore[attr-defined]
-        return {key: typed(members.get(key), item) for key, item in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [typed(shape.member, item) for item in value]  # type: ignore[attr-defined]
-    if kind == "map" and isinstance(value, dict):
-        return {key: typed(shape.value, item) for key, item in value.items()}  # type: ignore[attr-defined]
-    if isinstance(value, str):
-        return _from_text(kind, value)
-    if kind == "string" and isinstance(value, bool):
-        return "true" if value else "false"
-    if kind == "string" and isinstance(value, int | float):
-        return str(value)
-    return value
+@dataclass(frozen=True)
+class ServiceCalls:
+    """A service's providers' calls to its API (`call` above), and `missing`: the service's
+    error for a resource that does not exist (IAM's NoSuchEntity, Lambda's
+    ResourceNotFoundException)."""
 
+    api: InProcessApi
+    missing: type[ServiceError] | tuple[type[ServiceError], ...]
 
-def _from_text(kind: str, value: str) -> object:
-    if kind in _NUMBERS:
+    def call(self, request: ResourceRequest, operation: str, params: dict) -> dict:
+        return call(self.api, request, operation, params)
+
+    def forget(self, request: ResourceRequest, operation: str, params: dict) -> None:
+        """A delete: what is already gone is success (CloudFormation's delete contract)."""
         try:
-            return _NUMBERS[kind](value.strip())
-        except ValueError:
-            return value
-    if kind == "boolean" and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return value
+            self.call(request, operation, params)
+        except self.missing:
+            pass
 
 
 def wait_until(ready: Callable[[], bool], timeout_s: float = 120.0) -> bool:

@@ -100,6 +100,11 @@ def changed_any(old: dict, new: dict, names: frozenset[str] | set[str]) -> bool:
     return any(old.get(name) != new.get(name) for name in names)
 
 
+def present(props: dict, names: tuple[str, ...] | frozenset[str]) -> dict:
+    """The properties among `names` that the template sets."""
+    return {name: props[name] for name in names if props.get(name) is not None}
+
+
 _SUFFIX = string.ascii_uppercase + string.digits
 
 

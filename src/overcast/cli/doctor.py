@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 
 from overcast.cli.client import CliContext
-from overcast.cli.server import interpreter_spec, node_spec, with_runtime_overrides
+from overcast.cli.server import add_runtime_options, with_runtime_overrides
 from overcast.config import Settings
 from overcast.runtimes.node_sdk import PINNED, NodeSdk
 
@@ -27,10 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "doctor",
         help="check what environments get on this machine: isolation, runtimes, network, auth",
     )
-    parser.add_argument("--python", type=interpreter_spec, metavar="RUNTIME=PATH,...")
-    parser.add_argument("--node", type=node_spec, metavar="RUNTIME=PATH,...")
-    parser.add_argument("--no-isolation", action="store_true")
-    parser.add_argument("--auth", choices=("on", "off"), default="on")
+    add_runtime_options(parser)
     parser.set_defaults(command=run)
 
 

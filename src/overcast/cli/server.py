@@ -44,12 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="where state, code and logs live (env OVERCAST_DATA_DIR; default ~/.overcast)",
     )
-    parser.add_argument(
-        "--auth",
-        choices=("on", "off"),
-        default="on",
-        help="off: accept any request unverified, as the root (throwaway local use only)",
-    )
+    add_runtime_options(parser)
     parser.add_argument(
         "--keep-alive",
         type=float,
@@ -119,28 +114,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "OVERCAST_MASTER_KEY, base64 of 32 bytes, is used instead when set)",
     )
     parser.add_argument(
-        "--no-isolation",
-        action="store_true",
-        help="run environments without namespaces, own uids or cgroups (for debugging)",
-    )
-    parser.add_argument(
         "--account-id",
         default=None,
         help="the 12-digit account id in ARNs (env OVERCAST_ACCOUNT_ID; default 000000000000)",
-    )
-    parser.add_argument(
-        "--python",
-        type=interpreter_spec,
-        metavar="RUNTIME=PATH,...",
-        help="interpreters for python runtimes, e.g. python3.12=/usr/bin/python3.12 "
-        "(env OVERCAST_PYTHON; default: the interpreter running Overcast)",
-    )
-    parser.add_argument(
-        "--node",
-        type=node_spec,
-        metavar="RUNTIME=PATH,...",
-        help="node binaries for nodejs runtimes, e.g. nodejs22.x=/opt/node22/bin/node "
-        "(env OVERCAST_NODE; default: the node on PATH)",
     )
     parser.add_argument(
         "--head-timeout",
@@ -186,6 +162,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="default info: an access log line per request, at most 20 a second; warning: none",
     )
     parser.set_defaults(command=run)
+
+
+def add_runtime_options(parser: argparse.ArgumentParser) -> None:
+    """The options saying what environments run on and how requests are checked, shared by
+    `overcast server` and `overcast doctor` (which reports on the same flags)."""
+    parser.add_argument(
+        "--auth",
+        choices=("on", "off"),
+        default="on",
+        help="off: accept any request unverified, as the root (throwaway local use only)",
+    )
+    parser.add_argument(
+        "--no-isolation",
+        action="store_true",
+        help="run environments without namespaces, own uids or cgroups (for debugging)",
+    )
+    parser.add_argument(
+        "--python",
+        type=interpreter_spec,
+        metavar="RUNTIME=PATH,...",
+        help="interpreters for python runtimes, e.g. python3.12=/usr/bin/python3.12 "
+        "(env OVERCAST_PYTHON; default: the interpreter running Overcast)",
+    )
+    parser.add_argument(
+        "--node",
+        type=node_spec,
+        metavar="RUNTIME=PATH,...",
+        help="node binaries for nodejs runtimes, e.g. nodejs22.x=/opt/node22/bin/node "
+        "(env OVERCAST_NODE; default: the node on PATH)",
+    )
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:

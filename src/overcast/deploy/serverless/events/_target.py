@@ -1,7 +1,8 @@
-"""What the asynchronous event compilers share: the function an event invokes, as the
-framework refers to it (utils/resolve-lambda-target.js), the resources a mapping depends on,
-the check of an event's settings against the framework's schema for it, and the JSON text
-the framework writes where a template wants a string.
+"""What the event compilers share: the function an event invokes, as the framework refers to
+it (utils/resolve-lambda-target.js: its ARN, or its alias's), what a resource calling it must
+wait for (its alias, its role), the permission letting a service invoke it and API Gateway's
+URIs and ARNs for it; then the check of an event's settings against the framework's schema for
+it, and the JSON text the framework writes where a template wants a string.
 """
 
 from __future__ import annotations
@@ -11,9 +12,124 @@ from typing import Any
 
 import jsonschema
 
-from overcast.deploy.serverless.events._lambda_target import alias_logical_id, function_target
+from overcast.deploy.serverless import naming
 from overcast.deploy.serverless.model import EventUse, Service, TranslationError
-from overcast.deploy.serverless.naming import ROLE_LOGICAL_ID
+
+
+def function_target(service: Service, key: str) -> dict[str, Any]:
+    """`Fn::GetAtt [HelloLambdaFunction, Arn]`, joined with `:<alias>` where the function has a
+    provisioned-concurrency or SnapStart alias (events invoke the alias, as on AWS)."""
+    parts = function_arn_parts(service, key)
+    return {"Fn::Join": [":", parts[::2]]} if len(parts) > 1 else parts[0]
+
+
+def function_arn_parts(service: Service, key: str) -> list[Any]:
+    """`function_target` as pieces of an `Fn::Join ""`: [ARN] or [ARN, ":", alias], as the
+    REST API's integration URI writes it (methods.js)."""
+    arn = {"Fn::GetAtt": [naming.function_logical_id(key), "Arn"]}
+    alias = naming.target_alias(key, service.functions.get(key) or {})
+    return [arn, ":", alias[0]] if alias else [arn]
+
+
+def alias_logical_id(service: Service, key: str) -> str | None:
+    """The alias resource a resource calling the function must wait for (its DependsOn)."""
+    alias = naming.target_alias(key, service.functions.get(key) or {})
+    return alias[1] if alias else None
+
+
+def alias_depends(service: Service, key: str) -> dict[str, Any]:
+    """`DependsOn` the function's target alias, for a resource that invokes it (none if no
+    alias)."""
+    return depends(alias_logical_id(service, key))
+
+
+def invocation_uri(*target: Any) -> dict[str, Any]:
+    """API Gateway's URI for invoking a function (`arn:...:lambda:path/.../invocations`);
+    `target` is its ARN, or the pieces `function_arn_parts` gives."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":apigateway:",
+                {"Ref": "AWS::Region"},
+                ":lambda:path/2015-03-31/functions/",
+                *target,
+                "/invocations",
+            ],
+        ]
+    }
+
+
+def execute_api_arn(api_id: Any, suffix: str) -> dict[str, Any]:
+    """`arn:aws:execute-api:<region>:<account>:<api id><suffix>`, a permission's SourceArn."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":execute-api:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":",
+                api_id,
+                suffix,
+            ],
+        ]
+    }
+
+
+def permission(
+    function_name: Any,
+    source_arn: Any | None = None,
+    principal: str = "apigateway.amazonaws.com",
+) -> dict[str, Any]:
+    """An AWS::Lambda::Permission's properties letting `principal` (API Gateway unless told)
+    invoke the function."""
+    properties = {
+        "FunctionName": function_name,
+        "Action": "lambda:InvokeFunction",
+        "Principal": principal,
+    }
+    if source_arn is not None:
+        properties["SourceArn"] = source_arn
+    return properties
+
+
+def depends(*logical_ids: str | None) -> dict[str, Any]:
+    """`DependsOn` for Stack.add, left out where there is nothing to wait for."""
+    present = [logical_id for logical_id in logical_ids if logical_id]
+    if not present:
+        return {}
+    return {"DependsOn": present[0] if len(present) == 1 else present}
+
+
+def drop_none(properties: dict[str, Any]) -> dict[str, Any]:
+    """The properties the framework leaves `undefined` are absent from its JSON template."""
+    return {name: value for name, value in properties.items() if value is not None}
+
+
+def timeout_notes(service: Service, key: str, kind: str) -> list[str]:
+    """The framework's warning for a function slower than API Gateway's 30 s limit."""
+    function = service.functions.get(key) or {}
+    timeout = _number(function.get("timeout")) or _number(service.provider.get("timeout")) or 6
+    if timeout > 30:
+        return [
+            f"functions.{key}.timeout ({timeout:g}) is greater than the maximum allowed timeout "
+            f"for a {kind} endpoint (30s): the endpoint may time out on a successful invocation"
+        ]
+    return []
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
 
 # A template value that is an intrinsic function rather than a literal (awsCfFunction).
 INTRINSICS = (
@@ -31,16 +147,6 @@ INTRINSICS = (
 
 def is_intrinsic(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in INTRINSICS
-
-
-def lambda_target(service: Service, use: EventUse) -> dict[str, Any]:
-    """The function's ARN, or its alias's ARN where it has a target alias."""
-    return function_target(service, use.function_key)
-
-
-def alias_depends_on(service: Service, key: str) -> list[str]:
-    alias = alias_logical_id(service, key)
-    return [alias] if alias else []
 
 
 def _existing_role(role: Any) -> bool:
@@ -65,7 +171,7 @@ def role_resource_name(service: Service, key: str) -> str | None:
     runs as, when the stack makes it (a mapping must wait for its permissions)."""
     role = custom_role(service, key)
     if not role:
-        return ROLE_LOGICAL_ID
+        return naming.ROLE_LOGICAL_ID
     if isinstance(role, str):
         return None if ":" in role else role
     get_att = role.get("Fn::GetAtt") if isinstance(role, dict) else None
@@ -79,8 +185,7 @@ def role_resource_name(service: Service, key: str) -> str | None:
 def mapping_depends_on(service: Service, key: str) -> list[str]:
     """What sqs.js and stream.js make an event source mapping depend on: the function's role
     (the mapping reads the source as that role) and its target alias."""
-    role = role_resource_name(service, key)
-    return ([role] if role else []) + alias_depends_on(service, key)
+    return [x for x in (role_resource_name(service, key), alias_logical_id(service, key)) if x]
 
 
 def json_text(value: Any) -> str:

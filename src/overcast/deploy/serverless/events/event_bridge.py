@@ -80,7 +80,7 @@ def _compile_one(stack: Stack, service: Service, use: EventUse) -> None:
     )
     bus = _bus(stack, settings.get("eventBus"))
     target: dict[str, Any] = {
-        "Arn": _target.lambda_target(service, use),
+        "Arn": _target.function_target(service, use.function_key),
         "Id": _hashed(f"{rule_name}-target", "target"),
     }
     target |= _target_settings(use, settings)
@@ -94,14 +94,14 @@ def _compile_one(stack: Stack, service: Service, use: EventUse) -> None:
         "Targets": [target],
     }
     rule = {name: value for name, value in rule.items() if value is not None}
-    depends_on = _target.alias_depends_on(service, use.function_key)
+    waits_for = _target.alias_logical_id(service, use.function_key)
     if (
         isinstance(bus, str)
         and bus != "default"
         and naming.event_bus_logical_id(bus) in stack.resources
     ):
-        depends_on = [naming.event_bus_logical_id(bus)]
-    extra = {"DependsOn": depends_on[0]} if depends_on else {}
+        waits_for = naming.event_bus_logical_id(bus)
+    extra = _target.depends(waits_for)
     rule_id = naming.event_bridge_rule_logical_id(_rule_name(function_name, position))
     stack.add(rule_id, "AWS::Events::Rule", rule, **extra)
     # A rule on the default bus is `rule/<name>`, on another bus `rule/<bus>/<name>`
@@ -121,16 +121,11 @@ def _compile_one(stack: Stack, service: Service, use: EventUse) -> None:
             ],
         ]
     }
-    permission = {
-        "Action": "lambda:InvokeFunction",
-        "FunctionName": _target.lambda_target(service, use),
-        "Principal": "events.amazonaws.com",
-        "SourceArn": source_arn,
-    }
-    alias = _target.alias_depends_on(service, use.function_key)
-    permission_extra = {"DependsOn": alias[0]} if alias else {}
+    function = _target.function_target(service, use.function_key)
+    permission = _target.permission(function, source_arn, "events.amazonaws.com")
     permission_id = naming.event_bridge_permission_logical_id(use.function_key, position)
-    stack.add(permission_id, "AWS::Lambda::Permission", permission, **permission_extra)
+    extra = _target.alias_depends(service, use.function_key)
+    stack.add(permission_id, "AWS::Lambda::Permission", permission, **extra)
 
 
 def _position(use: EventUse) -> int:

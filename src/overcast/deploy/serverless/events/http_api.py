@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import _lambda_target as target
+from overcast.deploy.serverless.events import _target as target
 from overcast.deploy.serverless.model import EventUse, Service, Stack, TranslationError
 
 METHODS = ("ANY", "GET", "POST", "PUT", "PATCH", "OPTIONS", "HEAD", "DELETE")

@@ -95,7 +95,7 @@ def _made_buckets(stack: Stack, service: Service, uses: list[EventUse]) -> None:
             )
         configuration: dict[str, Any] = {
             "Event": settings.get("event") or DEFAULT_EVENT,
-            "Function": _target.lambda_target(service, use),
+            "Function": _target.function_target(service, use.function_key),
         }
         if settings.get("rules"):
             rules = [{"Name": k, "Value": v} for rule in settings["rules"] for k, v in rule.items()]
@@ -137,10 +137,9 @@ def _bucket(
     depends_on: list[str] = []
     for use, bucket in permissions:
         if bucket == name:
-            depends_on.append(
-                naming.s3_permission_logical_id(use.function_key, refs.get(name, name))
-            )
-            depends_on += _target.alias_depends_on(service, use.function_key)
+            permission = naming.s3_permission_logical_id(use.function_key, refs.get(name, name))
+            alias = _target.alias_logical_id(service, use.function_key)
+            depends_on += [x for x in (permission, alias) if x]
     logical_id = naming.bucket_logical_id(refs.get(name, name))
     stack.add(logical_id, "AWS::S3::Bucket", properties, DependsOn=list(dict.fromkeys(depends_on)))
 
@@ -148,15 +147,10 @@ def _bucket(
 def _permission(
     stack: Stack, service: Service, use: EventUse, logical_id: str, source_arn: Any
 ) -> None:
-    properties = {
-        "FunctionName": _target.lambda_target(service, use),
-        "Action": "lambda:InvokeFunction",
-        "Principal": "s3.amazonaws.com",
-        "SourceArn": source_arn,
-        "SourceAccount": {"Ref": "AWS::AccountId"},
-    }
-    alias = _target.alias_depends_on(service, use.function_key)
-    extra = {"DependsOn": alias[0]} if alias else {}
+    function = _target.function_target(service, use.function_key)
+    properties = _target.permission(function, source_arn, "s3.amazonaws.com")
+    properties["SourceAccount"] = {"Ref": "AWS::AccountId"}
+    extra = _target.alias_depends(service, use.function_key)
     stack.add(logical_id, "AWS::Lambda::Permission", properties, **extra)
 
 

@@ -58,6 +58,7 @@ OBJECT_SCHEMA: dict[str, Any] = {
     "required": ["rate"],
 }
 SCHEDULER = "scheduler"
+NAMED = (("Name", "name"), ("Description", "description"))
 FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function"
 
 
@@ -120,6 +121,11 @@ def _input(settings: dict[str, Any]) -> str | None:
     return value or None
 
 
+def _copied(settings: dict[str, Any], names: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The settings among `names` (property, setting) that are given, as properties."""
+    return {prop: settings[key] for prop, key in names if settings.get(key)}
+
+
 def _state(settings: dict[str, Any]) -> str:
     return "DISABLED" if settings.get("enabled") is False else "ENABLED"
 
@@ -143,23 +149,19 @@ def _events_rule(
         target["InputTransformer"] = {"InputTemplate": transformer["inputTemplate"]}
         if transformer.get("inputPathsMap"):
             target["InputTransformer"]["InputPathsMap"] = transformer["inputPathsMap"]
-    target |= {"Arn": _target.lambda_target(service, use), "Id": f"{key}Schedule"}
-    rule: dict[str, Any] = {"ScheduleExpression": expression, "State": _state(settings)}
-    if settings.get("name"):
-        rule["Name"] = settings["name"]
-    if settings.get("description"):
-        rule["Description"] = settings["description"]
-    rule["Targets"] = [target]
-    alias = _target.alias_depends_on(service, key)
-    extra = {"DependsOn": alias[0]} if alias else {}
+    function = _target.function_target(service, key)
+    target |= {"Arn": function, "Id": f"{key}Schedule"}
+    rule: dict[str, Any] = {
+        "ScheduleExpression": expression,
+        "State": _state(settings),
+        **_copied(settings, NAMED),
+        "Targets": [target],
+    }
+    extra = _target.alias_depends(service, key)
     rule_id = naming.schedule_rule_logical_id(key, number)
     stack.add(rule_id, "AWS::Events::Rule", rule, **extra)
-    permission = {
-        "FunctionName": _target.lambda_target(service, use),
-        "Action": "lambda:InvokeFunction",
-        "Principal": "events.amazonaws.com",
-        "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
-    }
+    source = {"Fn::GetAtt": [rule_id, "Arn"]}
+    permission = _target.permission(function, source, "events.amazonaws.com")
     permission_id = naming.schedule_permission_logical_id(key, number)
     stack.add(permission_id, "AWS::Lambda::Permission", permission, **extra)
 
@@ -174,7 +176,8 @@ def _scheduler_schedule(
 ) -> None:
     function = stack.resources.get(use.function_logical_id, {}).get("Properties", {})
     role = function.get("Role") or {"Fn::GetAtt": [naming.ROLE_LOGICAL_ID, "Arn"]}
-    target: dict[str, Any] = {"Arn": _target.lambda_target(service, use), "RoleArn": role}
+    function_arn = _target.function_target(service, use.function_key)
+    target: dict[str, Any] = {"Arn": function_arn, "RoleArn": role}
     if _input(settings):
         target["Input"] = _input(settings)
     schedule: dict[str, Any] = {
@@ -182,17 +185,9 @@ def _scheduler_schedule(
         "State": _state(settings),
         "Target": target,
         "FlexibleTimeWindow": {"Mode": "OFF"},
+        **_copied(settings, (*NAMED, ("ScheduleExpressionTimezone", "timezone"))),
     }
-    optional = (
-        ("Name", "name"),
-        ("Description", "description"),
-        ("ScheduleExpressionTimezone", "timezone"),
-    )
-    for name, key in optional:
-        if settings.get(key):
-            schedule[name] = settings[key]
-    alias = _target.alias_depends_on(service, use.function_key)
-    extra = {"DependsOn": alias[0]} if alias else {}
+    extra = _target.alias_depends(service, use.function_key)
     logical_id = naming.scheduler_schedule_logical_id(use.function_key, number)
     stack.add(logical_id, "AWS::Scheduler::Schedule", schedule, **extra)
 

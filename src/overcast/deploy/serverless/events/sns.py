@@ -65,11 +65,10 @@ def _compile_one(stack: Stack, service: Service, use: EventUse) -> None:
     settings = use.config if isinstance(use.config, dict) else {}
     topic_arn, topic_name, region = _topic(service, use)
     redrive = _redrive_policy(stack, use, settings, topic_name, topic_arn)
-    endpoint = _target.lambda_target(service, use)
+    endpoint = _target.function_target(service, use.function_key)
     key = use.function_key
     subscription_id = naming.sns_subscription_logical_id(key, topic_name)
-    alias = _target.alias_depends_on(service, key)
-    extra = {"DependsOn": alias[0]} if alias else {}
+    extra = _target.alias_depends(service, key)
     if topic_arn is not None:
         subscription = {"TopicArn": topic_arn, "Protocol": "lambda", "Endpoint": endpoint}
         subscription |= _subscription_settings(settings, redrive)

@@ -66,7 +66,7 @@ def _properties(service: Service, use: EventUse, settings: dict[str, Any]) -> di
     properties: dict[str, Any] = {
         "BatchSize": settings.get("batchSize") or 10,
         "EventSourceArn": settings["arn"],
-        "FunctionName": _target.lambda_target(service, use),
+        "FunctionName": _target.function_target(service, use.function_key),
         "Enabled": settings.get("enabled", True),
     }
     if settings.get("maximumBatchingWindow") is not None:

@@ -133,7 +133,7 @@ def _properties(
         "BatchSize": settings.get("batchSize") or 10,
         "Enabled": settings.get("enabled", True),
         "EventSourceArn": settings["arn"],
-        "FunctionName": _target.lambda_target(service, use),
+        "FunctionName": _target.function_target(service, use.function_key),
         "StartingPosition": settings.get("startingPosition") or "TRIM_HORIZON",
     }
     if settings.get("parallelizationFactor"):

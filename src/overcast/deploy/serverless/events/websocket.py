@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import _lambda_target as target
+from overcast.deploy.serverless.events import _target as target
 from overcast.deploy.serverless.model import EventUse, Service, Stack, TranslationError
 
 DEFAULT_IDENTITY_SOURCE = ["route.request.header.Auth"]

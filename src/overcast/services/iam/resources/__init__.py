@@ -6,10 +6,11 @@ and groups hold their inline and managed policies through holders.py."""
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
+from overcast.resource_calls import ServiceCalls
+from overcast.services.iam.errors import NoSuchEntity
 from overcast.services.iam.resources import policies, roles, users
-from overcast.services.iam.resources._calls import IamCalls
 
 
 def providers(iam_api: InProcessApi) -> list:
-    calls = IamCalls(iam_api)
+    calls = ServiceCalls(iam_api, NoSuchEntity)
     return [*roles.providers(calls), *policies.providers(calls), *users.providers(calls)]

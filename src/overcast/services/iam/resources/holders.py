@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import ResourceRequest
-from overcast.services.iam.resources._calls import IamCalls, document, names
+from overcast.services.iam.resources._properties import document, names
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ def inline_policies(props: dict) -> dict[str, str]:
     }
 
 
-def sync(calls: IamCalls, request: ResourceRequest, holder: Holder, old: dict, new: dict) -> None:
+def sync(
+    calls: ServiceCalls, request: ResourceRequest, holder: Holder, old: dict, new: dict
+) -> None:
     """Make `holder`'s policies what `new` says, given that they were what `old` said."""
     before, after = inline_policies(old), inline_policies(new)
     for name, text in after.items():
@@ -61,7 +64,7 @@ def sync(calls: IamCalls, request: ResourceRequest, holder: Holder, old: dict, n
             calls.forget(request, f"Delete{holder.noun}PermissionsBoundary", holder.key)
 
 
-def strip(calls: IamCalls, request: ResourceRequest, holder: Holder) -> None:
+def strip(calls: ServiceCalls, request: ResourceRequest, holder: Holder) -> None:
     """Take every inline and attached policy off `holder`, ahead of its delete."""
     listed = calls.call(request, f"List{holder.noun}Policies", holder.key)
     for name in listed.get("PolicyNames") or []:

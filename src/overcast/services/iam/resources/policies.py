@@ -15,6 +15,7 @@ As the CloudFormation resource reference has them:
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -24,7 +25,7 @@ from overcast.resource_providers import (
     physical_name,
 )
 from overcast.services.iam.errors import NoSuchEntity
-from overcast.services.iam.resources._calls import IamCalls, document, names
+from overcast.services.iam.resources._properties import document, names
 
 MANAGED_CREATE_ONLY = frozenset({"ManagedPolicyName", "Path", "Description"})
 MAX_ID = 128
@@ -45,7 +46,7 @@ ATTRIBUTES = (
 class PolicyResource:
     type_name = "AWS::IAM::Policy"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -85,7 +86,7 @@ class PolicyResource:
 class ManagedPolicyResource:
     type_name = "AWS::IAM::ManagedPolicy"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -160,7 +161,7 @@ class ManagedPolicyResource:
         return Provisioned(arn, attributes)
 
 
-def providers(calls: IamCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [PolicyResource(calls), ManagedPolicyResource(calls)]
 
 

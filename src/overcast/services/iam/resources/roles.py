@@ -13,6 +13,7 @@ As the CloudFormation resource reference has them:
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -23,7 +24,7 @@ from overcast.resource_providers import (
     tag_map,
 )
 from overcast.services.iam.errors import NoSuchEntity
-from overcast.services.iam.resources._calls import IamCalls, document, iam_tags, names
+from overcast.services.iam.resources._properties import document, iam_tags, names
 from overcast.services.iam.resources.holders import Holder, strip, sync
 
 ROLE_CREATE_ONLY = frozenset({"RoleName", "Path"})
@@ -36,7 +37,7 @@ DEFAULT_MAX_SESSION_S = 3600
 class RoleResource:
     type_name = "AWS::IAM::Role"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -106,7 +107,7 @@ class RoleResource:
 class InstanceProfileResource:
     type_name = "AWS::IAM::InstanceProfile"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -149,7 +150,7 @@ class InstanceProfileResource:
                 self.calls.call(request, "AddRoleToInstanceProfile", params)
 
 
-def providers(calls: IamCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [RoleResource(calls), InstanceProfileResource(calls)]
 
 

@@ -14,6 +14,7 @@ As the CloudFormation resource reference has them:
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -24,7 +25,7 @@ from overcast.resource_providers import (
     tag_map,
 )
 from overcast.services.iam.errors import InvalidInput, NoSuchEntity
-from overcast.services.iam.resources._calls import IamCalls, iam_tags, names
+from overcast.services.iam.resources._properties import iam_tags, names
 from overcast.services.iam.resources.holders import Holder, strip, sync
 
 USER_CREATE_ONLY = frozenset({"UserName"})
@@ -38,7 +39,7 @@ NO_LOGIN_PROFILE = "LoginProfile is not supported by this Overcast server"
 class UserResource:
     type_name = "AWS::IAM::User"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -116,7 +117,7 @@ class UserResource:
 class GroupResource:
     type_name = "AWS::IAM::Group"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -162,7 +163,7 @@ class GroupResource:
 class AccessKeyResource:
     type_name = "AWS::IAM::AccessKey"
 
-    def __init__(self, calls: IamCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -199,5 +200,5 @@ class AccessKeyResource:
         return REPLACES if changed_any(old, new, KEY_CREATE_ONLY) else IN_PLACE
 
 
-def providers(calls: IamCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [UserResource(calls), GroupResource(calls), AccessKeyResource(calls)]

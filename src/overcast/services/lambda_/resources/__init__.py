@@ -7,6 +7,8 @@ EventInvokeConfig (urls.py), EventSourceMapping (event_source_mappings.py)."""
 from __future__ import annotations
 
 from overcast.aws.in_process import InProcessApi
+from overcast.resource_calls import ServiceCalls
+from overcast.services.lambda_.errors import ResourceNotFoundException
 from overcast.services.lambda_.resources import (
     event_source_mappings,
     functions,
@@ -15,11 +17,10 @@ from overcast.services.lambda_.resources import (
     urls,
     versions,
 )
-from overcast.services.lambda_.resources._calls import LambdaCalls
 
 
 def providers(lambda_api: InProcessApi) -> list:
-    calls = LambdaCalls(lambda_api)
+    calls = ServiceCalls(lambda_api, ResourceNotFoundException)
     return [
         *functions.providers(calls),
         *versions.providers(calls),

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
     Provisioned,
     ResourceRequest,
     changed_any,
+    present,
     tag_map,
 )
-from overcast.services.lambda_.resources._calls import LambdaCalls, boolean, integer, present
 
 CREATE_ONLY = frozenset(
     {
@@ -59,14 +60,6 @@ ONLY_AT_CREATE = (
     "Queues",
     "SelfManagedEventSource",
 )
-INTEGERS = (
-    "BatchSize",
-    "MaximumBatchingWindowInSeconds",
-    "MaximumRecordAgeInSeconds",
-    "MaximumRetryAttempts",
-    "ParallelizationFactor",
-    "TumblingWindowInSeconds",
-)
 # Lambda's value for a setting the template no longer gives.
 DEFAULTS: dict[str, object] = {
     "Enabled": True,
@@ -82,7 +75,7 @@ DEFAULTS: dict[str, object] = {
 class EventSourceMappingResource:
     type_name = "AWS::Lambda::EventSourceMapping"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -116,18 +109,12 @@ class EventSourceMappingResource:
         return REPLACES if changed_any(old, new, CREATE_ONLY) else IN_PLACE
 
 
-def providers(calls: LambdaCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [EventSourceMappingResource(calls)]
 
 
 def _settings(props: dict) -> dict:
     found = present(props, UPDATABLE)
-    for name in INTEGERS:
-        if name in found:
-            found[name] = integer(found[name])
-    for name in ("Enabled", "BisectBatchOnFunctionError"):
-        if name in found:
-            found[name] = boolean(found[name])
     if props.get("KmsKeyArn") is not None:
         found["KMSKeyArn"] = props["KmsKeyArn"]
     return found

@@ -12,6 +12,7 @@ CodeSigningConfigArn are set by their own operations, as CloudFormation's handle
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -22,7 +23,6 @@ from overcast.resource_providers import (
     physical_name,
     tag_map,
 )
-from overcast.services.lambda_.resources._calls import LambdaCalls, integer
 from overcast.services.lambda_.resources.inline_code import inline_package
 
 CREATE_ONLY = frozenset({"FunctionName"})
@@ -53,7 +53,7 @@ CONFIGURATION: dict[str, tuple[str, object]] = {
 class FunctionResource:
     type_name = "AWS::Lambda::Function"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -110,7 +110,7 @@ class FunctionResource:
             if reserved is None:
                 call(request, "DeleteFunctionConcurrency", {"FunctionName": name})
             else:
-                params = {"FunctionName": name, "ReservedConcurrentExecutions": integer(reserved)}
+                params = {"FunctionName": name, "ReservedConcurrentExecutions": reserved}
                 call(request, "PutFunctionConcurrency", params)
         if old and old.get("CodeSigningConfigArn") != new.get("CodeSigningConfigArn"):
             arn = new.get("CodeSigningConfigArn")
@@ -150,13 +150,13 @@ class FunctionResource:
         return Provisioned(name, attributes)
 
 
-def providers(calls: LambdaCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [FunctionResource(calls)]
 
 
 def _configuration(props: dict) -> dict:
     """The template's settings under UpdateFunctionConfiguration's (and CreateFunction's)
-    names, numbers as numbers."""
+    names (numbers given as text are typed by the call, resource_calls.py)."""
     found = {
         api_name: props[prop]
         for prop, (api_name, _) in CONFIGURATION.items()
@@ -167,12 +167,6 @@ def _configuration(props: dict) -> dict:
         # CloudFormation passes a variable's number or boolean on as text.
         variables = {k: attribute_text(v) for k, v in environment["Variables"].items()}
         found["Environment"] = {**environment, "Variables": variables}
-    for number in ("Timeout", "MemorySize"):
-        if number in found:
-            found[number] = integer(found[number])
-    if "EphemeralStorage" in found and isinstance(found["EphemeralStorage"], dict):
-        storage = found["EphemeralStorage"]
-        found["EphemeralStorage"] = {**storage, "Size": integer(storage.get("Size"))}
     return found
 
 

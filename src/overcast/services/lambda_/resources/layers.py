@@ -10,6 +10,7 @@ publishes a new one). `Content` names the package in this server's S3 (`S3Bucket
 from __future__ import annotations
 
 from overcast.aws.errors import InvalidParameterValueException
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -17,8 +18,8 @@ from overcast.resource_providers import (
     ResourceRequest,
     changed_any,
     physical_name,
+    present,
 )
-from overcast.services.lambda_.resources._calls import LambdaCalls, present
 
 CREATE_ONLY = frozenset(
     {
@@ -36,7 +37,7 @@ MAX_NAME = 140
 class LayerVersionResource:
     type_name = "AWS::Lambda::LayerVersion"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -67,7 +68,7 @@ class LayerVersionResource:
         return REPLACES if changed_any(old, new, CREATE_ONLY) else IN_PLACE
 
 
-def providers(calls: LambdaCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [LayerVersionResource(calls)]
 
 

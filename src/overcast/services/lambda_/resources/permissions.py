@@ -11,6 +11,7 @@ both is create-only (a change replaces the statement); the statement id is gener
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -18,8 +19,8 @@ from overcast.resource_providers import (
     ResourceRequest,
     changed_any,
     physical_name,
+    present,
 )
-from overcast.services.lambda_.resources._calls import LambdaCalls, present
 from overcast.services.lambda_.resources.layers import layer_version
 
 PERMISSION_CREATE_ONLY = frozenset(
@@ -44,7 +45,7 @@ MAX_STATEMENT_ID = 100
 class PermissionResource:
     type_name = "AWS::Lambda::Permission"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -76,7 +77,7 @@ class PermissionResource:
 class LayerVersionPermissionResource:
     type_name = "AWS::Lambda::LayerVersionPermission"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -105,5 +106,5 @@ class LayerVersionPermissionResource:
         return REPLACES if changed_any(old, new, LAYER_PERMISSION_CREATE_ONLY) else IN_PLACE
 
 
-def providers(calls: LambdaCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [PermissionResource(calls), LayerVersionPermissionResource(calls)]

@@ -12,6 +12,7 @@ As the CloudFormation resource reference and resource schemas have them:
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -19,8 +20,8 @@ from overcast.resource_providers import (
     ResourceRequest,
     changed_any,
     physical_name,
+    present,
 )
-from overcast.services.lambda_.resources._calls import LambdaCalls, integer, present
 
 URL_CREATE_ONLY = frozenset({"TargetFunctionArn", "Qualifier"})
 INVOKE_CONFIG_CREATE_ONLY = frozenset({"FunctionName", "Qualifier"})
@@ -30,7 +31,7 @@ MAX_ID = 255
 class UrlResource:
     type_name = "AWS::Lambda::Url"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -57,7 +58,7 @@ class UrlResource:
 class EventInvokeConfigResource:
     type_name = "AWS::Lambda::EventInvokeConfig"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -79,14 +80,12 @@ class EventInvokeConfigResource:
 
     def _put(self, request: ResourceRequest) -> None:
         props = request.properties
-        params = present(props, ("FunctionName", "Qualifier", "DestinationConfig"))
-        for number in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
-            if props.get(number) is not None:
-                params[number] = integer(props[number])
+        names = ("FunctionName", "Qualifier", "DestinationConfig")
+        params = present(props, (*names, "MaximumRetryAttempts", "MaximumEventAgeInSeconds"))
         self.calls.call(request, "PutFunctionEventInvokeConfig", params)
 
 
-def providers(calls: LambdaCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [UrlResource(calls), EventInvokeConfigResource(calls)]
 
 

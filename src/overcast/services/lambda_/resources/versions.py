@@ -13,6 +13,7 @@ As the CloudFormation resource reference has them:
 
 from __future__ import annotations
 
+from overcast.resource_calls import ServiceCalls
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
@@ -20,8 +21,6 @@ from overcast.resource_providers import (
     ResourceRequest,
     changed_any,
 )
-from overcast.services.lambda_.errors import ResourceNotFoundException
-from overcast.services.lambda_.resources._calls import LambdaCalls, integer
 
 VERSION_CREATE_ONLY = frozenset(
     {"FunctionName", "CodeSha256", "Description", "ProvisionedConcurrencyConfig", "RuntimePolicy"}
@@ -32,7 +31,7 @@ ALIAS_CREATE_ONLY = frozenset({"FunctionName", "Name"})
 class VersionResource:
     type_name = "AWS::Lambda::Version"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -67,7 +66,7 @@ class VersionResource:
 class AliasResource:
     type_name = "AWS::Lambda::Alias"
 
-    def __init__(self, calls: LambdaCalls) -> None:
+    def __init__(self, calls: ServiceCalls) -> None:
         self.calls = calls
 
     def create(self, request: ResourceRequest) -> Provisioned:
@@ -113,7 +112,7 @@ class AliasResource:
         return REPLACES if changed_any(old, new, ALIAS_CREATE_ONLY) else IN_PLACE
 
 
-def providers(calls: LambdaCalls) -> list:
+def providers(calls: ServiceCalls) -> list:
     return [VersionResource(calls), AliasResource(calls)]
 
 
@@ -135,7 +134,7 @@ def _alias_settings(props: dict) -> dict:
 
 
 def _provision(
-    calls: LambdaCalls, request: ResourceRequest, arn: str, old: object, new: object
+    calls: ServiceCalls, request: ResourceRequest, arn: str, old: object, new: object
 ) -> None:
     """ProvisionedConcurrencyConfig on a version or an alias (`arn` ends with its qualifier),
     put or deleted as the template changed it."""
@@ -144,11 +143,8 @@ def _provision(
     function, _, qualifier = arn.rpartition(":")
     target = {"FunctionName": function, "Qualifier": qualifier}
     if isinstance(new, dict):
-        count = integer(new.get("ProvisionedConcurrentExecutions"))
+        count = new.get("ProvisionedConcurrentExecutions")
         params = {**target, "ProvisionedConcurrentExecutions": count}
         calls.call(request, "PutProvisionedConcurrencyConfig", params)
     else:
-        try:
-            calls.call(request, "DeleteProvisionedConcurrencyConfig", target)
-        except ResourceNotFoundException:
-            pass
+        calls.forget(request, "DeleteProvisionedConcurrencyConfig", target)

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import _lambda_target as target
+from overcast.deploy.serverless.events import _target as target
 from overcast.deploy.serverless.events.rest_api import access, methods
 from overcast.deploy.serverless.events.rest_api.events import HttpEvent, read
 from overcast.deploy.serverless.model import EventUse, Service, Stack, TranslationError

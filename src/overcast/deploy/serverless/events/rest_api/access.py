@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import _lambda_target as target
+from overcast.deploy.serverless.events import _target as target
 from overcast.deploy.serverless.events.rest_api.events import HttpEvent
 from overcast.deploy.serverless.model import Service, Stack, TranslationError
 
@@ -49,7 +49,7 @@ def compile_permissions(stack: Stack, service: Service, event: HttpEvent, api_id
             permission_id,
             "AWS::Lambda::Permission",
             target.permission(target.function_target(service, key), source),
-            **target.depends(target.alias_logical_id(service, key)),
+            **target.alias_depends(service, key),
         )
     authorizer = event.authorizer
     if authorizer is None or authorizer.arn is None or authorizer.managed_externally:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import _lambda_target as target
+from overcast.deploy.serverless.events import _target as target
 from overcast.deploy.serverless.model import EventUse, Service, TranslationError
 
 METHODS = ("get", "post", "put", "patch", "options", "head", "delete", "any")

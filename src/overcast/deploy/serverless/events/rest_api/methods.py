@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from overcast.deploy.serverless import naming
-from overcast.deploy.serverless.events import _lambda_target as target
+from overcast.deploy.serverless.events import _target as target
 from overcast.deploy.serverless.events.rest_api import lambda_templates
 from overcast.deploy.serverless.events.rest_api.events import HttpEvent, resource_name
 from overcast.deploy.serverless.model import Service, Stack
@@ -65,29 +65,13 @@ def _authorization(event: HttpEvent) -> tuple[dict[str, Any], list[str]]:
 
 def _integration(service: Service, event: HttpEvent) -> dict[str, Any]:
     """AWS_PROXY (lambda-proxy) or AWS (lambda) to the function's invocation URI."""
-    function = {"Fn::GetAtt": [naming.function_logical_id(event.function_key), "Arn"]}
-    alias = naming.target_alias(event.function_key, service.functions.get(event.function_key) or {})
-    uri_parts = [function, ":", alias[0]] if alias else [function]
     integration: dict[str, Any] = {
         "IntegrationHttpMethod": "POST",
         "Type": event.integration,
         "TimeoutInMillis": event.use.config.get("timeoutInMillis")
         if isinstance(event.use.config, dict)
         else None,
-        "Uri": {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    {"Ref": "AWS::Partition"},
-                    ":apigateway:",
-                    {"Ref": "AWS::Region"},
-                    ":lambda:path/2015-03-31/functions/",
-                    *uri_parts,
-                    "/invocations",
-                ],
-            ]
-        },
+        "Uri": target.invocation_uri(*target.function_arn_parts(service, event.function_key)),
     }
     integration["TimeoutInMillis"] = integration["TimeoutInMillis"] or (
         (service.provider.get("apiGateway") or {}).get("timeoutInMillis")
