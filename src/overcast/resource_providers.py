@@ -40,7 +40,7 @@ class ResourceRequest:
     stack_id: str
     region: str
     account_id: str
-    caller: Identity | None  # whom CloudFormation acts as: the stack's caller (None: root)
+    caller: Identity | None  # whom CloudFormation acts as: the stack's caller
 
 
 @dataclass(frozen=True)

@@ -335,9 +335,10 @@ class ObjectReader(Protocol):
     ) -> bytes:
         """The bytes of `key` in `bucket` (of its `version`, if named), read for a caller in
         `region`. Raises `ObjectUnreadable` when the bucket, key or version does not exist
-        or the bucket is in another region, `ObjectTooLarge` past `max_bytes`. With a
-        `caller`, the read is that caller's GetObject: IAM and the bucket's policy must allow
-        it s3:GetObject (AccessDenied otherwise), as for CloudFormation's TemplateURL."""
+        or the bucket is in another region, `ObjectTooLarge` past `max_bytes`. The read is
+        `caller`'s GetObject: IAM and the bucket's policy must allow it s3:GetObject
+        (AccessDenied otherwise), as for CloudFormation's TemplateURL; while requests are
+        verified, a read without a caller is AccessDenied (never the root's by default)."""
         ...
 
 

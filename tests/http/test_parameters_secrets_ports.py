@@ -11,6 +11,9 @@ class _Sessions:
     def by_token(self, token):
         return None if token == "nobody" else object()
 
+    def holder(self, token):
+        return None if token == "nobody" else 20001
+
 
 def test_privileged_and_too_many_ports_are_refused() -> None:
     host = ParametersSecretsHost(_Sessions(), "http://127.0.0.1:1", "us-east-1")  # type: ignore[arg-type]
@@ -22,4 +25,4 @@ def test_privileged_and_too_many_ports_are_refused() -> None:
     }  # type: ignore[assignment]
     assert host._refused_port(40000) is not None
     assert host._refused_port(50000) is None  # one it already listens on
-    assert host.register("token", {"port": 80})[0] == 400
+    assert host.register("token", {"port": 80}, 20001)[0] == 400

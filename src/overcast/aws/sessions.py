@@ -47,10 +47,14 @@ class SessionKeys:
         self._lock = threading.Lock()
         self._keys: dict[str, SigningKey] = {k.access_key_id: k for k in self._db.all()}
         self._tokens = {k.session_token: k for k in self._keys.values() if k.session_token}
+        self._holders: dict[str, int] = {}  # an environment's session token -> its uid
 
-    def issue(self, identity: Identity, duration_s: int, durable: bool = True) -> SigningKey:
+    def issue(
+        self, identity: Identity, duration_s: int, durable: bool = True, holder: int | None = None
+    ) -> SigningKey:
         """New credentials for `identity`, valid `duration_s` from now; `durable` ones are
-        written down (STS's), the others kept in memory only (environments')."""
+        written down (STS's), the others kept in memory only (environments'). `holder`: the
+        uid of the execution environment they are given to (see `holder`)."""
         key = SigningKey(
             access_key_id=new_access_key_id("ASIA", identity.account_id),
             secret_access_key=new_secret(),
@@ -62,6 +66,8 @@ class SessionKeys:
             self._forget_expired()
             self._keys[key.access_key_id] = key
             self._tokens[key.session_token] = key
+            if holder is not None:
+                self._holders[key.session_token] = holder
         if durable:
             self._db.add(key)
         return key
@@ -78,6 +84,13 @@ class SessionKeys:
             return None
         return key
 
+    def holder(self, session_token: str) -> int | None:
+        """The uid of the execution environment whose live session token this is; None for
+        any other token (STS's, an expired one, none of this server's)."""
+        if self.by_token(session_token) is None:
+            return None
+        return self._holders.get(session_token)
+
     def close(self) -> None:
         self._db.close()
 
@@ -87,7 +100,9 @@ class SessionKeys:
         cutoff = int((self._now() - 86400) * 1000)
         gone = [k for k, key in self._keys.items() if (key.expires_ms or 0) < cutoff]
         for access_key_id in gone:
-            self._tokens.pop(self._keys.pop(access_key_id).session_token or "", None)
+            token = self._keys.pop(access_key_id).session_token or ""
+            self._tokens.pop(token, None)
+            self._holders.pop(token, None)
         if gone:
             self._db.forget_before(cutoff)
 

@@ -9,15 +9,24 @@ call is made with that environment's own credentials (its function's role, so a 
 reads only what its role may), and cached per token with the environment's TTLs, as each
 environment's own extension would.
 
+On Lambda the token only guards a port that no other environment can reach; here every
+environment reaches it, so a token alone must not be enough (a function that learnt another's
+token, from its logs or its answer, would read as that other's role). A token is served only
+to the uid its environment runs as (sessions.py keeps it with the credentials; sandbox/uids.py
+gives each environment its own), read from the connection itself (socket_owner.py), which a
+function cannot forge; STS's session tokens are no environment's and are never served.
+
 - 2773, Lambda's default, is listened on from the server's start (code hard-codes it); a
   port another environment's `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT` names, when that
   environment's extension registers (POST `/_overcast/parameters-secrets/environments`
   with its token and settings; DELETE at its SHUTDOWN).
 - The loopback guard lets environments reach the ports the server listens on
   (sandbox/loopback_guard.py), as it lets them reach its endpoint.
-- Several servers on one host: the first to take a port serves it, and passes a token it
-  does not know to the other servers' endpoints (GET `/_overcast/parameters-secrets/...`),
-  which answer for their own environments.
+- Several servers on one host: the first to take a port serves it, and passes a request from
+  a uid that is none of its environments' to the other servers' endpoints (GET
+  `/_overcast/parameters-secrets/...`, with the caller's uid), which answer for their own
+  environments; they take that uid only from a connection of their own uid (a server's, as
+  the registry of peers is root's), and each other caller's from its connection.
 
 A token that is no registered environment's (of any server) is refused 401, as the
 extension refuses a request without its environment's token: a function without the
@@ -29,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 import urllib.error
 import urllib.request
@@ -40,6 +50,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.sessions import SessionKeys
+from overcast.http.socket_owner import socket_owner
 from overcast.runtimes import parameters_secrets as extension
 
 log = logging.getLogger("overcast.parameters_secrets")
@@ -57,6 +68,9 @@ MAX_EXTRA_PORTS = 16
 # Set on a peer's answer when it served the token (any other answer, from an older server
 # or for a token it does not know either, is no answer for it).
 SERVED = "X-Overcast-Served"
+# The uid a forwarded request came from (believed only from a peer server's connection).
+CALLER_UID = "X-Overcast-Caller-Uid"
+Owner = Callable[[tuple[str, int], tuple[str, int]], "int | None"]
 
 
 @dataclass
@@ -70,8 +84,15 @@ class ParametersSecretsHost:
     serve. `allow_port` opens a port to environments (the loopback guard's); `peers` lists
     the other servers' API ports on this host."""
 
-    def __init__(self, sessions: SessionKeys, endpoint: str, default_region: str) -> None:
+    def __init__(
+        self,
+        sessions: SessionKeys,
+        endpoint: str,
+        default_region: str,
+        owner: Owner = socket_owner,
+    ) -> None:
         self._sessions = sessions
+        self.owner = owner  # the uid of a connection's client socket
         self._endpoint = endpoint
         self._default_region = default_region
         self._lock = threading.Lock()
@@ -110,23 +131,27 @@ class ParametersSecretsHost:
 
     # --- answering ----------------------------------------------------------------------
 
-    def answer(self, token: str, path: str, forward: bool = True) -> tuple[int, bytes]:
-        """(status, body) for a caller with `token` asking `path`: from its environment's
-        cache or with its credentials; another server's, if this one does not know it."""
-        found = self._environment(token)
-        if found is None:
-            return self._forwarded(token, path) if forward else UNAUTHORIZED
-        return self._served(found, path)
+    def answer(self, token: str, path: str, uid: int | None) -> tuple[int, bytes]:
+        """(status, body) for a caller of `uid` with `token` asking `path`: from its
+        environment's cache or with its credentials; another server's, for a uid that is
+        none of this server's environments' (never this server's own tokens)."""
+        found = self._environment(token, uid)
+        if found is not None:
+            return self._served(found, path)
+        if uid is None or uid == os.getuid() or self._sessions.by_token(token) is not None:
+            return UNAUTHORIZED
+        return self._forwarded(token, path, uid)
 
     @staticmethod
     def _served(environment: _Environment, path: str) -> tuple[int, bytes]:
         return extension.respond(path, environment.cache, environment.upstream)
 
-    def register(self, token: str, document: object) -> tuple[int, str]:
-        """Keep an environment's settings and listen on its port; (status, message)."""
+    def register(self, token: str, document: object, uid: int | None) -> tuple[int, str]:
+        """Keep the settings of the environment of `token`, asked by `uid` (it must be that
+        environment's), and listen on its port; (status, message)."""
         key = self._sessions.by_token(token)
-        if key is None:
-            return 403, "the token is no environment's"
+        if key is None or uid is None or self._sessions.holder(token) != uid:
+            return 403, "the token is no environment's of this caller"
         if not isinstance(document, dict):
             return 400, "the settings are not a JSON object"
         settings = extension.Settings.of_document(document)
@@ -163,12 +188,14 @@ class ParametersSecretsHost:
         with self._lock:
             self._environments.pop(token, None)
 
-    def _environment(self, token: str) -> _Environment | None:
-        """The registered environment of a live token (an environment keeps its token for
-        life: it is retired before its credentials expire). Only environments whose
-        function has the extension registered: another function's token is refused."""
+    def _environment(self, token: str, uid: int | None) -> _Environment | None:
+        """The registered environment of a live token, if `uid` is the uid it runs as (an
+        environment keeps its token for life: it is retired before its credentials expire).
+        Only environments whose function has the extension registered."""
         if self._sessions.by_token(token) is None:
             self.forget(token)
+            return None
+        if uid is None or self._sessions.holder(token) != uid:
             return None
         with self._lock:
             return self._environments.get(token)
@@ -186,11 +213,11 @@ class ParametersSecretsHost:
         """Ports that another server on this host may be serving: the default one."""
         return {DEFAULT_PORT} if self.peers() else set()
 
-    def _forwarded(self, token: str, path: str) -> tuple[int, bytes]:
+    def _forwarded(self, token: str, path: str, uid: int) -> tuple[int, bytes]:
         for port in self.peers():
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}{PREFIX}{path}",
-                headers={extension.TOKEN_HEADER: token},
+                headers={extension.TOKEN_HEADER: token, CALLER_UID: str(uid)},
             )
             try:
                 with urllib.request.urlopen(request, timeout=FORWARD_TIMEOUT_S) as answer:
@@ -211,9 +238,10 @@ class ParametersSecretsHost:
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         request = Request(scope, receive)
         token = request.headers.get(extension.TOKEN_HEADER, "")
+        uid = await asyncio.to_thread(self._caller_uid, scope, request.headers.get(CALLER_UID))
         if scope["path"] == REGISTRATION and request.method in ("POST", "DELETE"):
             if request.method == "DELETE":
-                if self._sessions.by_token(token) is not None:
+                if uid is not None and self._sessions.holder(token) == uid:
                     self.forget(token)
                 status, text = 200, "forgotten"
             else:
@@ -221,14 +249,14 @@ class ParametersSecretsHost:
                     document = json.loads(await request.body())
                 except ValueError:
                     document = None
-                status, text = await asyncio.to_thread(self.register, token, document)
+                status, text = await asyncio.to_thread(self.register, token, document, uid)
             await Response(text, status, media_type="text/plain")(scope, receive, send)
             return
         # A request another server's listener passed on: answered for this server's own.
         path = scope["raw_path"].decode()[len(PREFIX) :]
         if scope.get("query_string"):
             path += "?" + scope["query_string"].decode()
-        found = self._environment(token)
+        found = self._environment(token, uid)
         if found is None:
             status, body = UNAUTHORIZED
             headers = {}
@@ -237,6 +265,17 @@ class ParametersSecretsHost:
             headers = {SERVED: "1"}
         response = Response(body, status, headers=headers, media_type="application/json")
         await response(scope, receive, send)
+
+    def _caller_uid(self, scope: dict, claimed: str | None) -> int | None:
+        """The uid of the request's client socket; for a peer server's forwarded request
+        (a connection of this server's own uid), the uid it names."""
+        client, server = scope.get("client"), scope.get("server")
+        if not client or not server:
+            return None
+        uid = self.owner((client[0], client[1]), (server[0], server[1]))
+        if uid is not None and uid == os.getuid() and claimed is not None:
+            return int(claimed) if claimed.isdigit() else None
+        return uid
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -251,7 +290,9 @@ class _Handler(BaseHTTPRequestHandler):
             extension.log("error", f"{extension.TOKEN_HEADER} header is missing or invalid")
             status, body = UNAUTHORIZED
         else:
-            status, body = host.answer(token, self.path)
+            client, server = self.client_address, self.server.server_address
+            uid = host.owner((client[0], client[1]), (server[0], server[1]))
+            status, body = host.answer(token, self.path, uid)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

@@ -89,7 +89,7 @@ class Launcher:
         node_binaries: dict[str, str] | None = None,
         init_limit_s: float = INIT_LIMIT_S,
         thread_times: Reader = thread_times,
-        credentials: Callable[[FunctionVersion], dict[str, str]] | None = None,
+        credentials: Callable[[FunctionVersion, int], dict[str, str]] | None = None,
     ) -> None:
         # What an environment is given to call AWS with (AWS_ACCESS_KEY_ID and the rest):
         # its role's session, made by the factory's issuer; None: the placeholders.
@@ -231,7 +231,7 @@ class Launcher:
             initialization_type,
             self._program(function.runtime),
             environment.extensions,
-            self._credentials(function) if self._credentials is not None else None,
+            self._credentials_of(environment, function),
         )
         node = self._node.get(function.runtime) if function.runtime.startswith("nodejs") else None
         message["isolation"] = await self.confinement.assign(
@@ -249,6 +249,16 @@ class Launcher:
         if answer.kind == protocol.READY:
             return Started(environment, init_ms, first_sent=first_sent)
         return Started(environment, init_ms, init_error=answer.body, first_sent=first_sent)
+
+    def _credentials_of(
+        self, environment: Environment, function: FunctionVersion
+    ) -> dict[str, str] | None:
+        """Its role's session, issued for the uid it runs as (the server's own when it has
+        none of its own)."""
+        if self._credentials is None:
+            return None
+        uid = environment.lease.uid
+        return self._credentials(function, os.getuid() if uid is None else uid)
 
     def exited(self, pid: int, status: int) -> None:
         """The zygote reaped `pid`: its uid and cgroups can be handed out again."""

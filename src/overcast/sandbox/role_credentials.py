@@ -18,10 +18,12 @@ class RoleCredentials:
 
     sessions: SessionKeys
 
-    def __call__(self, function: FunctionVersion) -> dict[str, str]:
+    def __call__(self, function: FunctionVersion, uid: int) -> dict[str, str]:
+        """Credentials for a new environment of `function` that runs as `uid` (kept with
+        them: the Parameters and Secrets listener serves a token only to its own uid)."""
         role = function.role or f"arn:aws:iam::{function.account_id}:role/{function.name}"
         identity = assumed_role_identity(role, function.name)
-        key = self.sessions.issue(identity, CREDENTIALS_LIFETIME_S, durable=False)
+        key = self.sessions.issue(identity, CREDENTIALS_LIFETIME_S, durable=False, holder=uid)
         return {
             "AWS_ACCESS_KEY_ID": key.access_key_id,
             "AWS_SECRET_ACCESS_KEY": key.secret_access_key,

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from stack_waits import QUICK, wait
+from stack_waits import QUICK, events, settled, wait
 
 from overcast.services.cloudformation.errors import ValidationError
 from overcast.services.cloudformation.template_locations import S3Object, object_of_url
@@ -202,3 +202,36 @@ Resources:
     )
     cf.delete_stack(StackName=stack_name)
     cf.get_waiter("stack_delete_complete").wait(StackName=stack_name, WaiterConfig=QUICK)
+
+
+OPENAPI = '{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {}}'
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "service"),
+    [("AWS::ApiGateway::RestApi", "apigateway"), ("AWS::ApiGatewayV2::Api", "apigateway")],
+)
+def test_a_body_s3_location_is_read_as_the_stacks_caller(
+    server: RunningServer, stack_name: str, bucket: str, resource_type: str, service: str
+) -> None:
+    """An API's BodyS3Location is read with the stack's caller's credentials, as a
+    TemplateURL is: a user without s3:GetObject on the object cannot have CloudFormation
+    read it (it was read as the account's root)."""
+    put(server, bucket, "api.json", OPENAPI)
+    template = (
+        f"Resources:\n  Api:\n    Type: {resource_type}\n    Properties:\n"
+        f"      BodyS3Location: {{Bucket: {bucket}, Key: api.json}}\n"
+    )
+    deploys = {"Effect": "Allow", "Action": ["cloudformation:*", f"{service}:*"], "Resource": "*"}
+    denied, _ = user_client(server, "cloudformation", deploys)
+    denied.create_stack(StackName=stack_name, TemplateBody=template)
+    assert settled(denied, stack_name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    reasons = [reason or "" for logical, status, reason in events(denied, stack_name)]
+    assert any("Access Denied" in reason for reason in reasons), reasons
+    denied.delete_stack(StackName=stack_name)
+    reads = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    allowed, _ = user_client(server, "cloudformation", deploys, reads)
+    name = stack_name + "b"
+    allowed.create_stack(StackName=name, TemplateBody=template)
+    assert wait(allowed, "stack_create_complete", name)["StackStatus"] == "CREATE_COMPLETE"
+    allowed.delete_stack(StackName=name)

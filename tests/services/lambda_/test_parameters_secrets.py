@@ -23,14 +23,19 @@ from support import deploy, free_port
 LAYER = "arn:aws:lambda:us-east-1:177933569100:layer:AWS-Parameters-and-Secrets-Lambda-Extension:11"
 
 # The handler asks the extension for event["path"], with the environment's session token
-# (event["token"] "env"), a wrong one ("wrong") or none, and answers the status and body.
+# (event["token"] "env"), a wrong one ("wrong"), the one given (event["token_value"]) or none,
+# and answers the status and body; event["leak"]: it answers its own token instead.
 READER = """
 import json, os, urllib.error, urllib.request
 
 def handler(event, context):
+    if event.get("leak"):
+        return {"token": os.environ["AWS_SESSION_TOKEN"]}
     port = os.environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "2773")
     request = urllib.request.Request(f"http://localhost:{port}{event['path']}")
-    if event.get("token") == "env":
+    if event.get("token_value"):
+        request.add_header("X-Aws-Parameters-Secrets-Token", event["token_value"])
+    elif event.get("token") == "env":
         token = os.environ.get("AWS_SESSION_TOKEN", "")
         request.add_header("X-Aws-Parameters-Secrets-Token", token)
     elif event.get("token") == "wrong":
@@ -266,3 +271,38 @@ def test_concurrent_environments_each_read_as_their_role(
     finally:
         lambda_client.delete_function(FunctionName=allowed)
         lambda_client.delete_function(FunctionName=refused)
+
+
+def test_a_function_cannot_read_with_another_functions_token(
+    server, lambda_client, function_name
+) -> None:
+    """The listener serves every environment, so a token alone is not enough: a function that
+    learnt another function's session token (here, from that function's answer) and presents
+    it is refused 401, as it would reach no other environment's extension on Lambda. The
+    token's own environment still reads with it."""
+    from overcast.cli.default_role import execution_role
+
+    iam = server.client("iam")
+    basic = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+    refused_role = execution_role(iam, f"pse-basic-{uuid.uuid4().hex[:8]}", basic)
+    name = f"/pse{uuid.uuid4().hex[:8]}/private"
+    server.client("ssm").put_parameter(Name=name, Value="not-for-a", Type="String")
+    owner, thief = f"{function_name}-owner", f"{function_name}-thief"
+    # A port of this server's own (2773 may be another server's on this host).
+    port = {"Variables": {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(free_port())}}
+    deploy(lambda_client, owner, READER, Layers=[LAYER], Timeout=30, Environment=port)
+    deploy(
+        lambda_client, thief, READER, Layers=[LAYER], Timeout=30, Role=refused_role,
+        Environment=port,
+    )  # fmt: skip
+    path = f"/systemsmanager/parameters/get?name={name}"
+    try:
+        assert invoke(lambda_client, owner, {"path": path, "token": "env"})["status"] == 200
+        token = invoke(lambda_client, owner, {"leak": True})["token"]
+        stolen = invoke(lambda_client, thief, {"path": path, "token_value": token})
+        assert stolen["status"] == 401, stolen
+        assert "not-for-a" not in json.dumps(stolen)
+        assert invoke(lambda_client, owner, {"path": path, "token_value": token})["status"] == 200
+    finally:
+        lambda_client.delete_function(FunctionName=owner)
+        lambda_client.delete_function(FunctionName=thief)

@@ -119,7 +119,12 @@ class RestApiResource(ApiGatewayProvider):
         version = location.get("Version")
         try:
             text = self.objects.read(
-                request.region, bucket, key, str(version) if version else None, MAX_DEFINITION
+                request.region,
+                bucket,
+                key,
+                str(version) if version else None,
+                MAX_DEFINITION,
+                caller=request.caller,  # the stack's caller must be allowed s3:GetObject
             )
         except ObjectUnreadable as exc:
             raise BadRequestException(

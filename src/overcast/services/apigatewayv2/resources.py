@@ -108,7 +108,7 @@ class ApiResource(V2Provider):
 
     def create(self, request: ResourceRequest) -> Provisioned:
         props = request.properties
-        definition = self.definitions.read(request.region, props)
+        definition = self.definitions.read(request.region, props, request.caller)
         if definition is None:
             made = self.call(
                 request, "CreateApi", {**picked(props, API_NAMES), "Tags": props.get("Tags")}
@@ -126,7 +126,7 @@ class ApiResource(V2Provider):
     def update(self, request: ResourceRequest) -> Provisioned:
         api_id = str(request.physical_id)
         old, new = request.previous_properties or {}, request.properties
-        definition = self.definitions.read(request.region, new)
+        definition = self.definitions.read(request.region, new, request.caller)
         if definition is not None and _definition_changed(old, new):
             params = {"ApiId": api_id, "Body": _body(definition, new)}
             self.call(request, "ReimportApi", params)

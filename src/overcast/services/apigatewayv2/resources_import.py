@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from overcast.aws.credentials import Identity
 from overcast.services.apigatewayv2.errors import BadRequestException
 from overcast.types import ObjectReader, ObjectUnreadable
 
@@ -121,23 +122,25 @@ class Definitions:
     def __init__(self, objects: ObjectReader) -> None:
         self.objects = objects
 
-    def read(self, region: str, props: dict) -> Definition | None:
+    def read(self, region: str, props: dict, caller: Identity | None) -> Definition | None:
+        """The definition; `BodyS3Location` is read as `caller` (CloudFormation reads it
+        with the stack's credentials: the caller needs s3:GetObject on it, as for a
+        TemplateURL)."""
         body = props.get("Body")
         if body is None:
-            body = self._object(region, props.get("BodyS3Location"))
+            body = self._object(region, props.get("BodyS3Location"), caller)
         if body is None:
             return None
         return definition_of(body)
 
-    def _object(self, region: str, location: object) -> bytes | None:
+    def _object(self, region: str, location: object, caller: Identity | None) -> bytes | None:
         if not isinstance(location, dict):
             return None
         bucket, key = str(location.get("Bucket", "")), str(location.get("Key", ""))
         version = location.get("Version")
         try:
-            return self.objects.read(
-                region, bucket, key, str(version) if version else None, MAX_DEFINITION
-            )
+            version = str(version) if version else None
+            return self.objects.read(region, bucket, key, version, MAX_DEFINITION, caller=caller)
         except ObjectUnreadable as exc:
             raise BadRequestException(
                 f"Unable to read s3://{bucket}/{key}: {exc.message}"

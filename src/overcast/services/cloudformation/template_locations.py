@@ -97,7 +97,7 @@ class TemplateReader:
     hosts: frozenset[str] = frozenset()
 
     def read(self, found: S3Object, region: str, caller: Identity | None, max_bytes: int) -> str:
-        """The object's text, read as `caller` (None: unchecked, the account's root);
+        """The object's text, read as `caller` (None: refused while requests are verified);
         ValidationError in CloudFormation's words when S3 refuses or it is too large."""
         try:
             data = self.objects.read(

@@ -61,8 +61,7 @@ class S3Reader:
             state = self.objects.buckets.get(bucket)
             if state.bucket.region != region:
                 raise ObjectUnreadable("PermanentRedirect", elsewhere(state.bucket.region))
-            if caller is not None:
-                self._authorize(caller, region, bucket, key, version)
+            self._authorize(caller, region, bucket, key, version)
             item, stream = self.objects.open(bucket, key, version)
         except S3Error as error:
             code, message = error.code, error.message
@@ -78,11 +77,16 @@ class S3Reader:
             return stream.read(item.size)
 
     def _authorize(
-        self, caller: Identity, region: str, bucket: str, key: str, version: str | None
+        self, caller: Identity | None, region: str, bucket: str, key: str, version: str | None
     ) -> None:
-        """s3:GetObject (s3:GetObjectVersion for a version) on the object, as `caller`."""
-        if self.auth is None:
+        """s3:GetObject (s3:GetObjectVersion for a version) on the object, as `caller`.
+        While requests are verified, a read that names no caller is refused: every read is
+        some principal's (a request's signer, a stack's caller), never the root's by
+        default, so no path that forgets its caller reads what its user may not."""
+        if self.auth is None or not self.auth.verifying:
             return
+        if caller is None:
+            raise ObjectUnreadable("AccessDenied", "Access Denied")
         params = {"Bucket": bucket, "Key": key} | ({"VersionId": version} if version else {})
         context = RequestContext(
             "", region, "s3", account_id=self.auth.account_id, identity=caller, internal=True

@@ -22,7 +22,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -47,6 +46,8 @@ from overcast.services.apigateway.errors import (
     IntegrationTimeout,
     Unauthorized,
 )
+from overcast.services.apigateway.templates import java_regex
+from overcast.services.apigateway.templates.errors import TemplateError
 
 log = logging.getLogger(__name__)
 AUTHORIZER_TIMEOUT_MS = 29000
@@ -176,9 +177,13 @@ def _text(value: object) -> object:
 
 
 def _fullmatch(expression: str, token: str) -> bool:
+    """Whether the token matches all of the API's identityValidationExpression (a Java
+    regular expression, as selection patterns are), within java_regex's time limit: the
+    request chooses the token, so a pattern that backtracks catastrophically on it refuses
+    the token instead of holding the server."""
     try:
-        return re.fullmatch(expression, token) is not None
-    except re.error:
+        return java_regex.matches(expression, token)
+    except TemplateError:  # no valid expression, or it ran past its time limit
         return False
 
 

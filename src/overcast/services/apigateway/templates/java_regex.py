@@ -4,18 +4,47 @@ them, on the `regex` module (whose syntax covers Java's: possessive quantifiers,
 
 Patterns come from templates and texts from requests, both untrusted: every match runs with a
 time limit, so a pattern that backtracks catastrophically fails the template instead of holding
-a worker.
+a worker. A limit per match is not enough (a template can loop over matches that each take
+just under it), so the matches of one render, or of one choice of selection pattern, also share
+one budget (`time_budget`): each match's limit is what is left of it.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import regex
 
 from overcast.services.apigateway.templates.errors import TemplateError
 
+T = TypeVar("T")
+
 TIMEOUT_S = 0.5  # per match; a pattern needing longer is a denial of service
+BUDGET_S = 1.0  # all the matches of one render (or one selection) together
+
+
+@dataclass
+class _Budget:
+    left_s: float
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("overcast_vtl_regex_budget", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float = BUDGET_S) -> Iterator[None]:
+    """Within it, the matches made share `seconds` of matching in all."""
+    token = _BUDGET.set(_Budget(seconds))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 @lru_cache(maxsize=256)
@@ -26,16 +55,26 @@ def compiled(pattern: str) -> regex.Pattern[str]:
         raise TemplateError(f"invalid regular expression {pattern!r}: {problem}") from None
 
 
-def _timed(action):  # noqa: ANN001, ANN202 - a small wrapper over regex calls
+def _timed(action: Callable[[float], T]) -> T:
+    """`action(limit)`: a regex call given its time limit, the per-match one or what is left
+    of the current budget, whichever is less; spent time is taken from the budget."""
+    budget = _BUDGET.get()
+    limit = TIMEOUT_S if budget is None else min(TIMEOUT_S, budget.left_s)
+    if limit <= 0:
+        raise TemplateError("regular expressions took too long")
+    started = time.monotonic()
     try:
-        return action()
+        return action(limit)
     except TimeoutError:
         raise TemplateError("regular expression took too long") from None
+    finally:
+        if budget is not None:
+            budget.left_s -= time.monotonic() - started
 
 
 def matches(pattern: str, text: str) -> bool:
     """String.matches: the whole text."""
-    found = _timed(lambda: compiled(pattern).fullmatch(text, timeout=TIMEOUT_S))
+    found = _timed(lambda limit: compiled(pattern).fullmatch(text, timeout=limit))
     return found is not None
 
 
@@ -56,7 +95,7 @@ def replace(pattern: str, text: str, replacement: str, count: int = 0) -> str:
         return "".join(out)
 
     compiled_pattern = compiled(pattern)
-    return _timed(lambda: compiled_pattern.sub(expand, text, count=count, timeout=TIMEOUT_S))
+    return _timed(lambda limit: compiled_pattern.sub(expand, text, count=count, timeout=limit))
 
 
 def java_replacement(replacement: str) -> list[tuple[str, int | str | None]]:
@@ -102,7 +141,7 @@ def split(pattern: str, text: str, limit: int = 0) -> list[str]:
     compiled_pattern = compiled(pattern)
     pieces: list[str] = []
     start = 0
-    for found in _timed(lambda: list(compiled_pattern.finditer(text, timeout=TIMEOUT_S))):
+    for found in _timed(lambda limit: list(compiled_pattern.finditer(text, timeout=limit))):
         if limit > 0 and len(pieces) == limit - 1:
             break
         if found.end() == 0:

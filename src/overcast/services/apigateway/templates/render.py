@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from overcast.services.apigateway.templates import java_regex
 from overcast.services.apigateway.templates.errors import TemplateError
 from overcast.services.apigateway.templates.evaluator import Evaluator
 from overcast.services.apigateway.templates.input_variable import InputVariable, check_params
@@ -54,7 +55,8 @@ def render(template: str, data: TemplateInput) -> Rendered:
         "context": context,
         "stageVariables": dict(data.stage_variables or {}),
     }
-    text = Evaluator(namespace).render(block)
+    with java_regex.time_budget():
+        text = Evaluator(namespace).render(block)
     if not text.isascii():
         # A lone surrogate (JSON can carry one) is written as `?`, as Java writes it.
         text = text.encode("utf-8", errors="replace").decode("utf-8")

@@ -16,12 +16,13 @@ def select_pattern(patterns: list[str], text: str) -> str | None:
     """The first of `patterns` that matches all of `text`, or None (the caller then uses the
     default integration response, the one without a pattern). Empty patterns are skipped, and
     so is a pattern that is no valid regular expression or that runs past its time limit."""
-    for pattern in patterns:
-        if not pattern:
-            continue
-        try:
-            if java_regex.matches(pattern, text):
-                return pattern
-        except TemplateError:
-            continue
+    with java_regex.time_budget():
+        for pattern in patterns:
+            if not pattern:
+                continue
+            try:
+                if java_regex.matches(pattern, text):
+                    return pattern
+            except TemplateError:
+                continue
     return None

@@ -4,16 +4,28 @@ guide, "Controlling access to HTTP APIs with JWT authorizers": "API Gateway ... 
 issuer's jwks_uri"). Key sets are kept for an hour; a token signed with a key the kept set
 lacks (a rotation) fetches the set again, at most once a minute per issuer.
 
-Fetched in a worker thread with a timeout and a size cap, so a slow or hostile issuer can
-neither hold the event loop nor fill memory.
+Fetched in a worker thread with a timeout per read and a deadline for the whole document,
+and a size cap, so a slow or hostile issuer can neither hold a thread nor fill memory. Only
+the API's configured issuer is fetched (never a URL a request names); a failed fetch is not
+tried again for FAILURE_GAP_S, so requests cannot make the server fetch without end; and at
+most MAX_ISSUERS issuers' sets are kept (the least recently used go first).
+
+AWS fetches over HTTPS from the public internet. Overcast also takes an `http://` or
+private-address issuer, the API owner's choice (a local identity provider in development),
+but a public issuer's document cannot point the server at a private or loopback `jwks_uri`
+(it would make the server probe its own network for whoever runs that issuer).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import socket
 import time
+import urllib.parse
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,8 +33,12 @@ import jwt
 
 KEEP_S = 3600.0
 REFETCH_GAP_S = 60.0
-FETCH_TIMEOUT_S = 5.0
+FETCH_TIMEOUT_S = 5.0  # each connect and read
+FETCH_DEADLINE_S = 10.0  # one document, whole
 DOCUMENT_LIMIT = 1024 * 1024
+FAILURE_GAP_S = 10.0
+MAX_ISSUERS = 256
+CHUNK = 64 * 1024
 
 
 class KeysUnavailable(Exception):
@@ -31,8 +47,9 @@ class KeysUnavailable(Exception):
 
 @dataclass
 class _Kept:
-    keys: jwt.PyJWKSet
+    keys: jwt.PyJWKSet | None  # None: the fetch failed (`failure` says why)
     fetched: float
+    failure: str = ""
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -50,13 +67,12 @@ def _get_json(url: str) -> dict:
     if not url.startswith(("https://", "http://")):
         raise KeysUnavailable(f"not an HTTP(S) URL: {url}")
     request = urllib.request.Request(url, headers={"accept": "application/json"})
+    deadline = time.monotonic() + FETCH_DEADLINE_S
     try:
         with _OPENER.open(request, timeout=FETCH_TIMEOUT_S) as response:
-            data = response.read(DOCUMENT_LIMIT + 1)
+            data = read_limited(response, deadline, time.monotonic)
     except (OSError, ValueError) as exc:
         raise KeysUnavailable(f"{url}: {exc}") from None
-    if len(data) > DOCUMENT_LIMIT:
-        raise KeysUnavailable(f"{url}: larger than {DOCUMENT_LIMIT} bytes")
     try:
         doc = json.loads(data)
     except (ValueError, RecursionError):
@@ -66,12 +82,40 @@ def _get_json(url: str) -> dict:
     return doc
 
 
+def read_limited(response: object, deadline: float, clock: Callable[[], float]) -> bytes:
+    """The body, read in chunks until `deadline` and at most DOCUMENT_LIMIT bytes (a server
+    that sends a byte every few seconds would outlast a timeout per read)."""
+    data = b""
+    while True:
+        if clock() > deadline:
+            raise KeysUnavailable(f"not answered within {FETCH_DEADLINE_S:g} s")
+        chunk = response.read(CHUNK)  # type: ignore[attr-defined]
+        if not chunk:
+            return data
+        data += chunk
+        if len(data) > DOCUMENT_LIMIT:
+            raise KeysUnavailable(f"larger than {DOCUMENT_LIMIT} bytes")
+
+
+def is_private(url: str) -> bool:
+    """Whether `url`'s host is (or resolves to) a loopback, private, link-local or otherwise
+    non-public address; an unresolvable host counts as private."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return True
+    return any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+
+
 def fetch_key_set(issuer: str) -> jwt.PyJWKSet:
     """The issuer's key set, fetched (blocking) through its OpenID configuration."""
     config = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
     jwks_uri = config.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         raise KeysUnavailable(f"{issuer}: its OpenID configuration has no jwks_uri")
+    if is_private(jwks_uri) and not is_private(issuer):
+        raise KeysUnavailable(f"{issuer}: its jwks_uri {jwks_uri} is not a public address")
     try:
         return jwt.PyJWKSet.from_dict(_get_json(jwks_uri))
     except jwt.PyJWTError as exc:
@@ -86,31 +130,46 @@ class IssuerKeys:
     ) -> None:
         self._fetch = fetch
         self._clock = clock
-        self._kept: dict[str, _Kept] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
+        self._locks: OrderedDict[str, asyncio.Lock] = OrderedDict()
 
     async def key(self, issuer: str, kid: str | None) -> jwt.PyJWK | None:
-        """The issuer's key `kid` (its only key when `kid` is None); None if it has none."""
+        """The issuer's key `kid` (its only key when `kid` is None); None if it has none.
+        Raises KeysUnavailable when the set cannot be had (or could not, FAILURE_GAP_S ago)."""
         kept = self._kept.get(issuer)
         now = self._clock()
-        if kept is None or now - kept.fetched > KEEP_S:
+        if kept is None or now - kept.fetched > (KEEP_S if kept.keys else FAILURE_GAP_S):
             kept = await self._refetch(issuer, kept)
+        if kept.keys is None:
+            raise KeysUnavailable(kept.failure)
         found = _find(kept.keys, kid)
         if found is None and now - kept.fetched > REFETCH_GAP_S:
             kept = await self._refetch(issuer, kept)
-            found = _find(kept.keys, kid)
+            found = _find(kept.keys, kid) if kept.keys is not None else None
         return found
 
     async def _refetch(self, issuer: str, seen: _Kept | None) -> _Kept:
-        lock = self._locks.setdefault(issuer, asyncio.Lock())
+        lock = _kept_last(self._locks, issuer, asyncio.Lock)
         async with lock:
             kept = self._kept.get(issuer)
             if kept is not None and kept is not seen:  # another request fetched it meanwhile
                 return kept
-            keys = await asyncio.to_thread(self._fetch, issuer)
-            kept = _Kept(keys, self._clock())
-            self._kept[issuer] = kept
-            return kept
+            try:
+                kept = _Kept(await asyncio.to_thread(self._fetch, issuer), self._clock())
+            except KeysUnavailable as exc:
+                kept = _Kept(None, self._clock(), str(exc))
+            self._kept.pop(issuer, None)
+            return _kept_last(self._kept, issuer, lambda: kept)
+
+
+def _kept_last(kept: OrderedDict, issuer: str, make: Callable[[], object]):  # noqa: ANN202
+    """`kept[issuer]` (made if missing), now the most recent; past MAX_ISSUERS entries, the
+    least recent is dropped."""
+    value = kept.pop(issuer) if issuer in kept else make()
+    kept[issuer] = value
+    while len(kept) > MAX_ISSUERS:
+        kept.popitem(last=False)
+    return value
 
 
 def _find(keys: jwt.PyJWKSet, kid: str | None) -> jwt.PyJWK | None:

@@ -1,0 +1,59 @@
+"""Who the Parameters and Secrets listener serves: a token only to the uid its environment runs
+as (read from the connection, socket_owner.py); STS's tokens never; and a request is passed on
+to the other servers only for a caller that is none of this server's environments."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from overcast.aws.credentials import Identity
+from overcast.aws.sessions import SessionKeys
+from overcast.http.parameters_secrets import UNAUTHORIZED, ParametersSecretsHost
+from overcast.http.socket_owner import socket_owner
+
+ROLE = Identity("arn:aws:sts::000000000000:assumed-role/r/f", "000000000000", "AROA:f")
+PATH = "/systemsmanager/parameters/get?name=p"
+
+
+def test_the_owner_of_a_loopback_connection_is_its_clients_uid() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        with socket.create_connection(listener.getsockname()):
+            accepted, address = listener.accept()
+            with accepted:
+                assert socket_owner(address, accepted.getsockname()) == os.getuid()
+                assert socket_owner(address, ("127.0.0.1", 1)) is None
+
+
+def _host(sessions: SessionKeys, asked: list) -> ParametersSecretsHost:
+    host = ParametersSecretsHost(sessions, "http://127.0.0.1:1", "us-east-1")
+
+    def peers() -> list[int]:
+        asked.append(True)
+        return []
+
+    host.peers = peers
+    return host
+
+
+def test_a_token_is_registered_and_served_only_for_its_environments_uid() -> None:
+    sessions, asked = SessionKeys(), []
+    host = _host(sessions, asked)
+    token = sessions.issue(ROLE, 3600, durable=False, holder=20001).session_token
+    sts_token = sessions.issue(ROLE, 3600, durable=False).session_token
+    assert token and sts_token
+    assert host.register(token, {}, 20002)[0] == 403  # another environment's uid
+    assert host.register(sts_token, {}, os.getuid())[0] == 403  # no environment's token
+    assert host.answer(token, PATH, 20002) == UNAUTHORIZED
+    assert host.answer(sts_token, PATH, os.getuid()) == UNAUTHORIZED
+    assert asked == []  # this server's own tokens are never passed on
+
+
+def test_only_an_unknown_environment_uid_is_passed_on_to_other_servers() -> None:
+    sessions, asked = SessionKeys(), []
+    host = _host(sessions, asked)
+    assert host.answer("made-up", PATH, None) == UNAUTHORIZED  # no connection found
+    assert host.answer("made-up", PATH, os.getuid()) == UNAUTHORIZED  # not an environment
+    assert asked == []
+    assert host.answer("made-up", PATH, 20003) == UNAUTHORIZED  # no peer knows it either
+    assert asked == [True]
