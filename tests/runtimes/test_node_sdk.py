@@ -165,6 +165,76 @@ def test_the_functions_own_node_modules_and_its_layers_win_over_the_runtimes_sdk
     assert invoke(lambda_client, f"{function_name}-layer") == "layer"
 
 
+LAYERED = """
+import { STSClient } from "@aws-sdk/client-sts";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { version } from "layer-only";
+import { createRequire } from "node:module";
+import { readdirSync, realpathSync } from "node:fs";
+const require = createRequire(import.meta.url);
+export const handler = async () => ({
+  sts: STSClient.origin ?? "runtime",
+  sqs: typeof SQSClient,
+  layerOnly: version,
+  required: require("@aws-sdk/client-sts").STSClient.origin ?? "runtime",
+  sqsAt: realpathSync(new URL(import.meta.resolve("@aws-sdk/client-sqs")).pathname),
+  threads: readdirSync("/proc/self/task").length,
+});
+"""
+
+THREADS = """
+exports.handler = async () => require("node:fs").readdirSync("/proc/self/task").length;
+"""
+
+
+@needs_node
+def test_esm_and_commonjs_find_layers_first_then_the_sdk_without_a_resolve_hook(
+    lambda_client, function_name, node_sdk
+) -> None:
+    # NODE_PATH's order (node20's folder, then nodejs/node_modules, then the SDK) for both
+    # `import` and `require`: an isolated environment's /node_modules leads to the SDK with
+    # the layers' packages laid over it (no resolve hook, no loader thread on Node 20).
+    layer_only = {
+        "package.json": json.dumps({"name": "layer-only", "type": "module", "main": "i.js"}),
+        "i.js": "export const version = 'from the layer';\n",
+    }
+    files = {
+        **under("nodejs/node20/node_modules/@aws-sdk/client-sts", stand_in("node20")),
+        **under("nodejs/node_modules/@aws-sdk/client-sts", stand_in("layer")),
+        **under("nodejs/node_modules/layer-only", layer_only),
+    }
+    layer = lambda_client.publish_layer_version(
+        LayerName=function_name, Content={"ZipFile": make_zip(files)}
+    )["LayerVersionArn"]
+    deploy(
+        lambda_client,
+        function_name,
+        "",
+        Runtime="nodejs20.x",
+        Handler="index.handler",
+        ZipFiles={"index.mjs": LAYERED},
+        Layers=[layer],
+    )
+    body = invoke(lambda_client, function_name)
+    assert body["sts"] == body["required"] == "node20"
+    assert body["sqs"] == "function"  # the SDK's own, beside the layers' packages
+    assert body["layerOnly"] == "from the layer"
+    if os.geteuid() == 0:  # isolated: the SDK is where Lambda keeps it, found with no hook
+        assert body["sqsAt"].startswith("/var/runtime/node_modules/@aws-sdk/client-sqs/")
+        # Node 20 runs a resolve hook on a loader thread of its own: the ES module function
+        # has no more threads than a CommonJS one (which never gets a hook there).
+        cjs = f"{function_name}-cjs"
+        deploy(
+            lambda_client,
+            cjs,
+            "",
+            Runtime="nodejs20.x",
+            Handler="index.handler",
+            ZipFiles={"index.js": THREADS},
+        )
+        assert body["threads"] <= invoke(lambda_client, cjs)
+
+
 @needs_node
 def test_without_the_sdk_an_import_fails_with_nodes_own_error(
     launch, tmp_path, monkeypatch, function_name

@@ -157,6 +157,7 @@ class Confinement:
             if node:
                 binds.append([os.path.dirname(node), f"{LANG}/bin"])
                 spec["node_sdk"] = self._node_sdk_root()
+                spec["node_layers"] = _layer_modules(function)
             spec.update(
                 root=True,
                 binds=binds,
@@ -253,3 +254,18 @@ class Confinement:
             self._volumes.close()
         if self.protections.cgroups is not None:
             self.protections.cgroups.close()
+
+
+def _layer_modules(function: FunctionVersion) -> list[str]:
+    """The node_modules folders of a Node.js function's layers, in NODE_PATH's order
+    (/opt/nodejs/nodeNN/node_modules, then /opt/nodejs/node_modules): host paths."""
+    if not function.opt_dir:
+        return []
+    major = function.runtime.removeprefix("nodejs").split(".")[0]
+    folders = (f"nodejs/node{major}/node_modules", "nodejs/node_modules")
+    found = [os.path.join(function.opt_dir, folder) for folder in folders]
+    return [
+        folder
+        for folder in found
+        if os.path.isdir(folder) and not OVERLAY_UNSAFE.intersection(folder)
+    ]

@@ -52,6 +52,7 @@ IFF_UP_LOOPBACK_RUNNING = 0x1 | 0x8 | 0x40
 
 SYSTEM_DIRS = ("/usr", "/etc")
 RUNTIME_DIR = "/var/runtime"  # lambda_layout.RUNTIME
+RUNTIME_MODULES = RUNTIME_DIR + "/node_modules"  # the Node.js runtime's AWS SDK
 DEVICES = {"null": (1, 3), "zero": (1, 5), "full": (1, 7), "random": (1, 8), "urandom": (1, 9)}
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -139,6 +140,11 @@ def prepare_skeleton(root, extra_paths):
         _made(os.mknod, node, 0o20666, os.makedev(major, minor))
         os.chmod(node, 0o666)
     _made(os.symlink, "/proc/self/fd", root + "/dev/fd")
+    # ES modules find the runtime's SDK without a resolve hook: Node's `import` walks the
+    # node_modules folders up from the importing file (/var/task/... -> /node_modules) and
+    # ignores NODE_PATH; a link at the end of every walk takes it to the SDK (and realpath
+    # shows Lambda's /var/runtime/node_modules path). A folder of the function's own wins.
+    _made(os.symlink, RUNTIME_MODULES, root + "/node_modules")
 
 
 def _made(create, *args):
@@ -211,7 +217,7 @@ def assign(spec, host):
         for source, target in spec.get("binds", ()):
             bind_read_only("/.old" + source, target)
         if spec.get("node_sdk"):
-            _runtime_with(spec["node_sdk"])
+            _runtime_with(spec["node_sdk"], spec.get("node_layers", ()))
         _mount_tmp(spec, host)
         if not spec.get("network", True):
             unshare(CLONE_NEWNET)
@@ -270,13 +276,22 @@ def _build_root(root, proc_options):
     os.chdir("/")
 
 
-def _runtime_with(sdk_root):
+def _runtime_with(sdk_root, layers=()):
     """Lambda's Node.js runtimes keep the AWS SDK in /var/runtime/node_modules: lay the SDK's
     folder (whose one entry is node_modules) over /var/runtime, read-only (an overlay with no
-    upper layer). Without overlayfs the SDK is simply not there, as if not installed."""
+    upper layer). Without overlayfs the SDK is simply not there, as if not installed.
+
+    `layers`: the layers' node_modules folders (host paths, NODE_PATH's order), laid over the
+    SDK's in turn, so that `import` and `require`, which reach the SDK through /node_modules
+    before NODE_PATH (prepare_skeleton), still find a layer's package first, as NODE_PATH's
+    order says on Lambda."""
     lower = f"/.old{sdk_root}:{RUNTIME_DIR}"
     try:
         _mount("overlay", RUNTIME_DIR, "overlay", MS_RDONLY | MS_NOSUID, f"lowerdir={lower}")
+        if layers:
+            lower = ":".join([*(f"/.old{layer}" for layer in layers), RUNTIME_MODULES])
+            options = f"lowerdir={lower}"
+            _mount("overlay", RUNTIME_MODULES, "overlay", MS_RDONLY | MS_NOSUID, options)
     except OSError as exc:
         sys.stderr.write(f"overcast: the AWS SDK is left out of /var/runtime: {exc}\n")
 

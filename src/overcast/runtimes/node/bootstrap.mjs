@@ -67,10 +67,14 @@ function isEsm(file) {
   }
 }
 
-// `import` searches NODE_PATH, as on Lambda (node_path.mjs). Node 22.15+ runs the hook on this
-// thread, at no cost; older Nodes only on a loader thread of its own (~40 ms and ~10 MB more
-// per environment), so there only for ES module handlers, whose static imports need it.
+// `import` searches NODE_PATH, as on Lambda. An isolated environment needs no hook for it:
+// its /node_modules leads to the runtime's SDK, with the layers' packages laid over it
+// (sandbox/isolation.py), and every `import` walks up to it. Elsewhere (not isolated, or the
+// SDK not installed) a resolve hook searches NODE_PATH (node_path.mjs): Node 22.15+ runs it
+// on this thread, at no cost; older Nodes only on a loader thread of its own (~40 ms and
+// ~10 MB more per environment), so there only for ES module handlers.
 function searchNodePath(esm) {
+  if (fs.existsSync("/node_modules")) return;
   if (module.registerHooks) module.registerHooks({ resolve: resolveSync });
   else if (esm && module.register) module.register("./node_path.mjs", import.meta.url);
 }
