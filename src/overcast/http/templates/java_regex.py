@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import regex
 
-from overcast.services.apigateway.templates.errors import TemplateError
+from overcast.http.templates.errors import TemplateError
 
 TIMEOUT_S = 0.5  # per match; a pattern needing longer is a denial of service
 
