@@ -221,3 +221,18 @@ def test_integration_responses_control_plane(gateway, socket_api) -> None:
             ApiId=api_id, IntegrationId=http, IntegrationResponseKey="$default"
         )
     assert caught.value.response["Error"]["Code"] == "ConflictException"
+
+
+def test_bad_integrations_are_refused(gateway, socket_api) -> None:
+    api_id = socket_api["id"]
+    with pytest.raises(ClientError) as caught:
+        gateway.create_integration(ApiId=api_id, IntegrationType="HTTP", IntegrationUri="ftp://x")
+    assert caught.value.response["Error"]["Code"] == "BadRequestException"
+    proxy = gateway.create_integration(
+        ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri="http://127.0.0.1:1/"
+    )["IntegrationId"]
+    with pytest.raises(ClientError) as caught:
+        gateway.create_integration_response(
+            ApiId=api_id, IntegrationId=proxy, IntegrationResponseKey="$default"
+        )
+    assert caught.value.response["Error"]["Code"] == "BadRequestException"
