@@ -302,6 +302,39 @@ def test_a_websocket_api_with_a_route_response(stack: Stack) -> None:
     stack.delete("Chat", "AWS::ApiGatewayV2::Api", {}, api_id)
 
 
+def test_a_websocket_mock_integration_with_an_integration_response(stack: Stack) -> None:
+    api_props = {
+        "Name": "m",
+        "ProtocolType": "WEBSOCKET",
+        "RouteSelectionExpression": "$request.body.a",
+    }
+    api_id = stack.create("Ws", "AWS::ApiGatewayV2::Api", api_props).physical_id
+    integration = stack.create(
+        "Mock", "AWS::ApiGatewayV2::Integration", {"ApiId": api_id, "IntegrationType": "MOCK"}
+    )
+    props = {
+        "ApiId": api_id,
+        "IntegrationId": integration.physical_id,
+        "IntegrationResponseKey": "$default",
+        "ResponseTemplates": {"$default": "hi"},
+    }
+    kind = "AWS::ApiGatewayV2::IntegrationResponse"
+    made = stack.create("Answer", kind, props)
+    assert made.attributes == {"IntegrationResponseId": made.physical_id}
+    new = {**props, "IntegrationResponseKey": "/2\\d{2}/"}
+    assert stack.provider(kind).replaces(props, new) == IN_PLACE
+    assert stack.provider(kind).replaces(props, {**new, "IntegrationId": "other"}) == REPLACES
+    stack.update("Answer", kind, props, new, made.physical_id)
+    ids = {"ApiId": api_id, "IntegrationId": integration.physical_id}
+    got = stack.v2("GetIntegrationResponse", {**ids, "IntegrationResponseId": made.physical_id})
+    assert got["IntegrationResponseKey"] == "/2\\d{2}/"
+    assert got["ResponseTemplates"] == {"$default": "hi"}
+    stack.delete("Answer", kind, new, made.physical_id)
+    stack.delete("Answer", kind, new, made.physical_id)  # gone: success
+    assert stack.v2("GetIntegrationResponses", ids)["Items"] == []
+    stack.delete("Ws", "AWS::ApiGatewayV2::Api", {}, api_id)
+
+
 SAM_TEMPLATE = """
 Transform: AWS::Serverless-2016-10-31
 Resources:

@@ -4,6 +4,12 @@
 from __future__ import annotations
 
 from overcast.aws.errors import UserError
+from overcast.http.integration.errors import (
+    BackendTimedOut,
+    BackendUnreachable,
+    IntegrationProblem,
+    NoTemplateMatch,
+)
 
 
 class ApiGatewayError(UserError, model="apigateway"):
@@ -231,3 +237,17 @@ class IntegrationFailure(GatewayRefusal):
     status = 504
     message = "Network error communicating with endpoint"
     error_type = "InternalServerErrorException"
+
+
+# What the integration code shared with WebSocket APIs raises, as a REST API answers it.
+_REFUSALS: dict[type[IntegrationProblem], type[GatewayRefusal]] = {
+    NoTemplateMatch: UnsupportedMediaType,
+    BackendUnreachable: IntegrationFailure,
+    BackendTimedOut: IntegrationTimeout,
+}
+
+
+def refusal_of(problem: IntegrationProblem) -> GatewayRefusal:
+    """The gateway response for a shared integration's problem: a configuration error (500)
+    unless it is one of those above."""
+    return _REFUSALS.get(type(problem), ConfigurationError)()

@@ -10,6 +10,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.http.integration.service_actions import ServiceActions
     from overcast.services.apigateway import resources
     from overcast.services.apigateway.api.backend import Backend
     from overcast.services.apigateway.api.service import apigateway_api
@@ -21,7 +22,6 @@ def build(kernels: Kernels) -> BuiltService:
     from overcast.services.apigateway.endpoint.functions import FunctionCalls
     from overcast.services.apigateway.endpoint.integrations import Integrations
     from overcast.services.apigateway.endpoint.lambda_authorizers import LambdaAuthorizers
-    from overcast.services.apigateway.endpoint.service_actions import ServiceActions
     from overcast.services.apigateway.endpoint.usage import Usage
     from overcast.services.apigateway.endpoint.validation import Validation
     from overcast.services.apigateway.registry import Registry

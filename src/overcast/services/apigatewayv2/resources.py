@@ -1,7 +1,8 @@
 """API Gateway v2's resource types for CloudFormation (HTTP and WebSocket APIs), made through
 apigatewayv2's own operations as the stack's caller (resource_providers.py): AWS::ApiGatewayV2::
 Api, Route, Integration, Stage, Deployment, RouteResponse and Authorizer (DomainName and
-ApiMapping in resources_domains.py). The template's
+ApiMapping in resources_domains.py, IntegrationResponse in
+resources_integration_responses.py). The template's
 property names are the API's member names, so each property passes as it is written.
 
 As the CloudFormation resource reference has them (create-only properties replace):
@@ -17,9 +18,8 @@ As the CloudFormation resource reference has them (create-only properties replac
 - RouteResponse (`RouteResponseId`): Ref is its id; ApiId and RouteId are create-only.
 - Authorizer (`AuthorizerId`): Ref is its id; ApiId is create-only (a Lambda REQUEST
   authorizer, or an HTTP API's JWT authorizer).
-AWS::ApiGatewayV2::IntegrationResponse and Model have no provider: apigatewayv2 here has no
-integration responses or models, so a template with them is refused at validation, naming
-the type, rather than deployed without them.
+AWS::ApiGatewayV2::Model has no provider: apigatewayv2 here has no models, so a template
+with one is refused at validation, naming the type, rather than deployed without it.
 """
 
 from __future__ import annotations
@@ -335,7 +335,7 @@ class AuthorizerResource(V2Provider):
 
 
 def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
-    from overcast.services.apigatewayv2 import resources_domains
+    from overcast.services.apigatewayv2 import resources_domains, resources_integration_responses
 
     kinds = (
         AuthorizerResource,
@@ -346,6 +346,7 @@ def providers(apigatewayv2: InProcessApi, objects: ObjectReader) -> list:
         RouteResponseResource,
         resources_domains.DomainNameResource,
         resources_domains.ApiMappingResource,
+        resources_integration_responses.IntegrationResponseResource,
     )
     return [ApiResource(apigatewayv2, objects), *(kind(apigatewayv2) for kind in kinds)]
 

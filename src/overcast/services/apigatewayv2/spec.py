@@ -9,6 +9,7 @@ from overcast.services.base import BuiltService, Kernels, ServiceSpec
 
 def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
+    from overcast.http.integration.service_actions import ServiceActions
     from overcast.services.apigatewayv2 import resources
     from overcast.services.apigatewayv2.api.service import apigatewayv2_api
     from overcast.services.apigatewayv2.control.apis import HttpApiService
@@ -43,6 +44,8 @@ def build(kernels: Kernels) -> BuiltService:
         max_duration_s=settings.websocket_max_duration_s,
         tls_authority=settings.tls_authority,
         domains=http_apis.domain_names,
+        # AWS integrations call the other services in-process (the factory adds their Apis)
+        services=ServiceActions(kernels.service_apis, kernels.in_process),
     )
     api = apigatewayv2_api(http_apis)
     for provider in resources.providers(kernels.in_process(api), kernels.objects):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from overcast.aws.request_id import new_request_id
 from overcast.http.front_door import Claim, asgi_request, scope_path_host, send_response
+from overcast.http.integration.errors import IntegrationProblem
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.services.apigateway.deployed import DeployedApis, DeployedStage
 from overcast.services.apigateway.domain_names import DomainNames, Route
@@ -37,6 +38,7 @@ from overcast.services.apigateway.errors import (
     GatewayRefusal,
     MissingAuthenticationToken,
     RequestTooLarge,
+    refusal_of,
 )
 
 log = logging.getLogger(__name__)
@@ -132,6 +134,8 @@ class RestApiEndpoints:
             response = await self._answer(claim, stage, "/" + rest, request, ids)
         except GatewayRefusal as refusal:
             response = refusal_response(refusal, stage, request)
+        except IntegrationProblem as problem:
+            response = refusal_response(refusal_of(problem), stage, request)
         response.headers.append(("x-amzn-requestid", request_id))
         response.headers.append(("x-amz-apigw-id", extended_id))
         return response

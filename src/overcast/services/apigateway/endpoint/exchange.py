@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from overcast.http.integration.mapping import TemplateData
 from overcast.http.payload_v2 import HttpRequest
 from overcast.services.apigateway.deployed import DeployedStage
-from overcast.services.apigateway.endpoint.mapping import TemplateData
 from overcast.services.apigateway.endpoint.proxy_event import (
     RequestScope,
     query_pairs,

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 
+from overcast.http.integration.errors import IntegrationProblem
+from overcast.http.integration.mapping import TemplateData, render_template
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.services.apigateway.deployed import DeployedStage
-from overcast.services.apigateway.endpoint.mapping import TemplateData, render_template
 from overcast.services.apigateway.endpoint.proxy_event import query_pairs
 from overcast.services.apigateway.errors import GatewayRefusal
 from overcast.services.apigateway.models import DEFAULT_TEMPLATES
@@ -55,7 +56,7 @@ def refusal_response(
     data.context["error"] = error_context(refusal)
     try:
         rendered = render_template(template, data)
-    except GatewayRefusal:  # a template that cannot be rendered: the default
+    except IntegrationProblem:  # a template that cannot be rendered: the default
         return HttpResponse(status, headers, _default_body(refusal))
     return HttpResponse(status, headers, rendered.text.encode())
 

@@ -2,48 +2,20 @@
 Developer Guide, "HTTP integrations"). HTTP_PROXY passes the method request through (its
 headers but Host and the hop-by-hop ones, its query string, its body) and the endpoint's
 answer back as it is; HTTP sends the integration request the mappings made, and maps the
-answer through an integration response. Redirects are not followed; an endpoint that
-cannot be reached is 504 INTEGRATION_FAILURE, one slower than timeoutInMillis 504
-INTEGRATION_TIMEOUT.
+answer through an integration response. Sending it is http/integration/http_send.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import http.client
 import re
-from dataclasses import dataclass
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
+from overcast.http.integration.errors import BadConfiguration
+from overcast.http.integration.http_send import HOP_BY_HOP, Outgoing, is_http_url
 from overcast.services.apigateway.endpoint.exchange import Exchange
 from overcast.services.apigateway.endpoint.functions import with_stage_variables
-from overcast.services.apigateway.errors import (
-    ConfigurationError,
-    IntegrationFailure,
-    IntegrationTimeout,
-)
 
-RESPONSE_LIMIT = 10 * 1024 * 1024  # REST APIs' payload quota
-HOP_BY_HOP = frozenset(
-    ("host", "connection", "keep-alive", "proxy-connection", "te", "trailer",
-     "transfer-encoding", "upgrade", "content-length", "expect")
-)  # fmt: skip
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9._-]+)\+?\}")
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    method: str
-    url: str
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: list[tuple[str, str]]  # lower-case names
-    body: bytes
 
 
 def outgoing(exchange: Exchange, body: bytes, overrides: dict, proxy: bool) -> Outgoing:
@@ -63,8 +35,8 @@ def outgoing(exchange: Exchange, body: bytes, overrides: dict, proxy: bool) -> O
         return quote(value, safe="/")
 
     url = _PLACEHOLDER.sub(fill, uri)
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise ConfigurationError()
+    if not is_http_url(url):
+        raise BadConfiguration(f"an HTTP integration's URI is no http(s) URL: {url!r}")
     if proxy:
         query = exchange.request.raw_query
         headers = [(n, v) for n, v in exchange.request.headers if n not in HOP_BY_HOP]
@@ -96,29 +68,3 @@ def _mapped(exchange: Exchange, parameters: dict[str, str]) -> dict[str, dict[st
         if value is not None:
             found[kind][name.lower() if kind == "header" else name] = value
     return found
-
-
-async def send(request: Outgoing, timeout_ms: int) -> Reply:
-    return await asyncio.to_thread(_send, request, timeout_ms / 1000)
-
-
-def _send(request: Outgoing, timeout_s: float) -> Reply:
-    parts = urlsplit(request.url)
-    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    target = parts.path or "/"
-    if parts.query:
-        target = f"{target}?{parts.query}"
-    try:
-        connection = kind(parts.hostname or "", parts.port, timeout=timeout_s)
-        try:
-            connection.request(request.method, target, request.body or None, dict(request.headers))
-            answer = connection.getresponse()
-            body = answer.read(RESPONSE_LIMIT + 1)
-            headers = [(n.lower(), v) for n, v in answer.getheaders()]
-            return Reply(answer.status, headers, body[:RESPONSE_LIMIT])
-        finally:
-            connection.close()
-    except TimeoutError:
-        raise IntegrationTimeout() from None
-    except (OSError, http.client.HTTPException, ValueError):
-        raise IntegrationFailure() from None

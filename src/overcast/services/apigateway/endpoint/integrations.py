@@ -1,22 +1,28 @@
 """A method's integration, by its type: AWS_PROXY (proxy.py), HTTP_PROXY and HTTP
 (http_backend.py), MOCK, AWS (a Lambda function without the proxy, or another AWS service's
-action: service_actions.py); the non-proxy ones through the mappings of non_proxy.py."""
+action: http/integration/service_actions.py); the non-proxy ones through the mappings of
+non_proxy.py. What the shared integration code raises (http/integration/errors.py) the door
+answers as REST APIs do (errors.refusal_of)."""
 
 from __future__ import annotations
 
-import json
-import re
-
-from overcast.http.payload_v2 import HttpResponse
-from overcast.services.apigateway.endpoint.exchange import Exchange
-from overcast.services.apigateway.endpoint.functions import FunctionCalls, function_of
-from overcast.services.apigateway.endpoint.http_backend import HOP_BY_HOP, outgoing, send
-from overcast.services.apigateway.endpoint.non_proxy import (
+from overcast.http.integration.http_send import HOP_BY_HOP, send
+from overcast.http.integration.mapping import (
     BackendAnswer,
     IntegrationRequest,
-    integration_request,
-    method_response,
+    error_message,
+    mock_status,
 )
+from overcast.http.integration.service_actions import ServiceActions
+from overcast.http.payload_v2 import HttpResponse
+from overcast.services.apigateway.endpoint.exchange import Exchange
+from overcast.services.apigateway.endpoint.functions import (
+    FunctionCalls,
+    function_of,
+    with_stage_variables,
+)
+from overcast.services.apigateway.endpoint.http_backend import outgoing
+from overcast.services.apigateway.endpoint.non_proxy import integration_request, method_response
 from overcast.services.apigateway.endpoint.proxy import lambda_proxy, method_caller_of, where
 from overcast.services.apigateway.errors import ConfigurationError
 
@@ -24,9 +30,9 @@ DEFAULT_TIMEOUT_MS = 29000
 
 
 class Integrations:
-    def __init__(self, functions: FunctionCalls, services=None) -> None:
+    def __init__(self, functions: FunctionCalls, services: ServiceActions | None = None) -> None:
         self.functions = functions
-        self.services = services  # AWS service actions (service_actions.ServiceActions)
+        self.services = services  # AWS service actions
 
     async def answer(self, exchange: Exchange) -> HttpResponse:
         integration = exchange.integration
@@ -40,7 +46,8 @@ class Integrations:
             return HttpResponse(reply.status, headers, reply.body)
         mapped = integration_request(exchange)
         if kind == "MOCK":
-            answer = BackendAnswer(mock_status(mapped.body, exchange))
+            templated = bool(integration.get("requestTemplates"))
+            answer = BackendAnswer(mock_status(mapped.body, templated))
         elif kind == "HTTP":
             sent = outgoing(exchange, mapped.body, mapped.overrides, False)
             reply = await send(sent, timeout_ms)
@@ -59,38 +66,14 @@ class Integrations:
         if function is None:
             if self.services is None:  # a test's own wiring, without other services
                 raise ConfigurationError()
-            return await self.services.call(exchange, mapped, timeout_ms)
+            uri = with_stage_variables(uri, exchange.variables)
+            credentials = exchange.integration.get("credentials")
+            api = f"REST API {exchange.scope.api_id}"
+            return await self.services.call(uri, credentials, mapped.body, api)
         result = await self.functions.invoke(
             function, mapped.body, method_caller_of(exchange), timeout_ms, where(exchange)
         )
         if result.function_error:
             # Selection patterns are matched against the error's errorMessage.
-            return BackendAnswer(_error_message(result.payload), result.payload)
+            return BackendAnswer(error_message(result.payload), result.payload)
         return BackendAnswer(None, result.payload)
-
-
-_LENIENT_STATUS = re.compile(r"""["']?statusCode["']?\s*:\s*["']?(\d{3})""")
-
-
-def mock_status(body: bytes, exchange: Exchange) -> str:
-    """The status a MOCK integration answers: its request template's `statusCode`."""
-    if not exchange.integration.get("requestTemplates"):
-        return "200"
-    try:
-        status = json.loads(body or b"{}").get("statusCode", 200)
-    except (ValueError, AttributeError):
-        # API Gateway reads the key from a template that is not strict JSON too: the
-        # Serverless Framework's CORS preflight sends `{statusCode:200}` (unquoted key).
-        lenient = _LENIENT_STATUS.search(body.decode("utf-8", "replace"))
-        if lenient is None:
-            raise ConfigurationError() from None
-        status = lenient.group(1)
-    return str(status)
-
-
-def _error_message(payload: bytes) -> str:
-    try:
-        message = json.loads(payload).get("errorMessage")
-    except (ValueError, AttributeError):
-        return ""
-    return message if isinstance(message, str) else json.dumps(message)

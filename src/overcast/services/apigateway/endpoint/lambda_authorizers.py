@@ -28,6 +28,8 @@ from dataclasses import dataclass, replace
 
 from overcast.http.decision_cache import DecisionCache
 from overcast.http.payload_v2 import encoded_event
+from overcast.http.templates import java_regex
+from overcast.http.templates.errors import TemplateError
 from overcast.services.apigateway.endpoint.exchange import Exchange
 from overcast.services.apigateway.endpoint.functions import (
     FunctionCalls,
@@ -46,8 +48,6 @@ from overcast.services.apigateway.errors import (
     IntegrationTimeout,
     Unauthorized,
 )
-from overcast.services.apigateway.templates import java_regex
-from overcast.services.apigateway.templates.errors import TemplateError
 
 log = logging.getLogger(__name__)
 AUTHORIZER_TIMEOUT_MS = 29000

@@ -1,9 +1,9 @@
-"""Non-proxy integrations' two mappings (REST API Developer Guide, "Data transformations"):
+"""Non-proxy integrations' two mappings as a REST API runs them (REST API Developer Guide,
+"Data transformations"), on the shared machinery of http/integration/mapping.py:
 
 - the integration request: the method request's body through the request template chosen
   by its Content-Type (application/json when it has none), or passed through as
-  passthroughBehavior says (WHEN_NO_MATCH: passed when no template fits; WHEN_NO_TEMPLATES:
-  only when none is defined; NEVER: never, 415 Unsupported Media Type instead);
+  passthroughBehavior says (NEVER, or WHEN_NO_TEMPLATES with templates: 415);
 - the method response: the integration response whose selectionPattern matches the backend's
   answer (its status code for HTTP, MOCK and AWS services; a Lambda function's errorMessage),
   else the one without a pattern; its status, its responseParameters
@@ -13,46 +13,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from overcast.http.integration.mapping import (
+    BackendAnswer,
+    IntegrationRequest,
+    map_request,
+    media_type,
+    render_template,
+    request_template,
+    select_pattern,
+)
 from overcast.http.payload_v2 import HttpResponse
 from overcast.services.apigateway.endpoint.exchange import Exchange
-from overcast.services.apigateway.endpoint.mapping import render_template, select_pattern
-from overcast.services.apigateway.errors import ConfigurationError, UnsupportedMediaType
+from overcast.services.apigateway.errors import ConfigurationError
 
 JSON = "application/json"
 RESPONSE_HEADER = "method.response.header."
 
 
-@dataclass
-class IntegrationRequest:
-    body: bytes
-    overrides: dict = field(default_factory=dict)  # $context.requestOverride
-
-
-@dataclass
-class BackendAnswer:
-    """What the backend answered, before the integration response maps it."""
-
-    # what selection patterns are matched against; None: a Lambda function that did not
-    # fail, answered by the default response
-    selector: str | None
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
-
-
 def integration_request(exchange: Exchange) -> IntegrationRequest:
     integration = exchange.integration
-    templates = integration.get("requestTemplates") or {}
     content_type = media_type(exchange.request.header_map.get("content-type")) or JSON
-    template = templates.get(content_type)
-    behaviour = integration.get("passthroughBehavior") or "WHEN_NO_MATCH"
+    template = request_template(
+        integration.get("requestTemplates") or {},
+        content_type,
+        integration.get("passthroughBehavior"),
+    )
     if template is None:
-        if behaviour == "NEVER" or (behaviour == "WHEN_NO_TEMPLATES" and templates):
-            raise UnsupportedMediaType()
         return IntegrationRequest(exchange.request.body)
-    rendered = render_template(template, exchange.template_data())
-    return IntegrationRequest(rendered.text.encode(), rendered.overrides)
+    return map_request(template, exchange.template_data())
 
 
 def method_response(exchange: Exchange, answer: BackendAnswer) -> HttpResponse:
@@ -96,10 +84,6 @@ def choose_response(responses: list[dict], selector: str | None) -> dict | None:
         if matched is not None:
             return next(r for r in patterned if r["selectionPattern"] == matched)
     return next((r for r in responses if not r.get("selectionPattern")), None)
-
-
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def _response_value(source: str, exchange: Exchange, answer: BackendAnswer) -> str | None:

@@ -19,9 +19,9 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
 from overcast.aws import json_document
+from overcast.http.integration.mapping import media_type
 from overcast.services.apigateway.deployed import DeployedStage
 from overcast.services.apigateway.endpoint.exchange import Exchange
-from overcast.services.apigateway.endpoint.non_proxy import media_type
 from overcast.services.apigateway.errors import BadRequestBody, BadRequestParameters
 
 _MODEL_URL = re.compile(r"https?://apigateway\.amazonaws\.com/restapis/[^/]+/models/([^/#]+)")

@@ -27,6 +27,9 @@ from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its op
 )
 from overcast.services.apigatewayv2.api import imports as _imports  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
+    integration_responses as _integration_responses,
+)
+from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     route_responses as _route_responses,
 )
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)

@@ -15,6 +15,9 @@ from overcast.aws.clock import Clock, utc_now
 from overcast.aws.paging import page
 from overcast.services.apigatewayv2.control.authorizers import AuthorizerService
 from overcast.services.apigatewayv2.control.domain_names import DomainNames
+from overcast.services.apigatewayv2.control.integration_responses import (
+    IntegrationResponseService,
+)
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
 from overcast.services.apigatewayv2.control.route_responses import RouteResponseService
 from overcast.services.apigatewayv2.control.routes import RouteService
@@ -53,6 +56,7 @@ class HttpApiService:
         self.registry = ApiRegistry(store, account_id, clock)
         self.routes = RouteService(self.registry)
         self.route_responses = RouteResponseService(self.registry)
+        self.integration_responses = IntegrationResponseService(self.registry)
         self.authorizers = AuthorizerService(self.registry)
         self.stages = StageService(self.registry)
         self.tags = TagService(self.registry)

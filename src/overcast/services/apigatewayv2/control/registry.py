@@ -85,6 +85,7 @@ class ApiRegistry:
             dict(kept.deployments),
             dict(kept.route_responses),
             dict(kept.authorizers),
+            dict(kept.integration_responses),
         )
 
     @contextmanager
@@ -162,6 +163,7 @@ def deploy(
         description=description,
         route_responses=tuple(record.route_responses.values()),
         authorizers=dict(record.authorizers),
+        integration_responses=tuple(record.integration_responses.values()),
     )
     record.deployments[deployment.deployment_id] = deployment
     stage = record.stages.get(stage_name or "")

@@ -101,6 +101,18 @@ class RouteResponse:
 
 
 @dataclass(frozen=True)
+class IntegrationResponse:
+    """A WebSocket API's non-proxy integration response: its key (`$default`, or a pattern
+    `/4\\d{2}/` matched against the backend's status code or a function's errorMessage)
+    and, in `extra`, its ResponseTemplates, TemplateSelectionExpression and the rest."""
+
+    integration_response_id: str
+    integration_id: str
+    integration_response_key: str
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Deployment:
     """What a stage serves: the API's routes, integrations, CORS and (WebSocket APIs) route
     responses when it was deployed."""
@@ -114,6 +126,7 @@ class Deployment:
     description: str | None = None
     route_responses: tuple[RouteResponse, ...] = ()
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    integration_responses: tuple[IntegrationResponse, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +170,7 @@ class ApiRecord:
     deployments: dict[str, Deployment] = field(default_factory=dict)
     route_responses: dict[str, RouteResponse] = field(default_factory=dict)
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    integration_responses: dict[str, IntegrationResponse] = field(default_factory=dict)
 
     def to_record(self) -> dict:
         return {
@@ -167,6 +181,7 @@ class ApiRecord:
             "deployments": [_deployment_fields(d) for d in self.deployments.values()],
             "route_responses": [_fields(r) for r in self.route_responses.values()],
             "authorizers": [_fields(a) for a in self.authorizers.values()],
+            "integration_responses": [_fields(r) for r in self.integration_responses.values()],
         }
 
     @classmethod
@@ -177,6 +192,9 @@ class ApiRecord:
         deployments = [_deployment(d) for d in doc["deployments"]]
         responses = [RouteResponse(**r) for r in doc.get("route_responses", [])]
         authorizers = [Authorizer.of_record(a) for a in doc.get("authorizers", [])]
+        integration_responses = [
+            IntegrationResponse(**r) for r in doc.get("integration_responses", [])
+        ]
         return cls(
             Api(**doc["api"]),
             {r.route_id: r for r in routes},
@@ -185,6 +203,7 @@ class ApiRecord:
             {d.deployment_id: d for d in deployments},
             {r.route_response_id: r for r in responses},
             {a.authorizer_id: a for a in authorizers},
+            {r.integration_response_id: r for r in integration_responses},
         )
 
 
@@ -198,6 +217,7 @@ def _deployment_fields(deployment: Deployment) -> dict:
     out["integrations"] = [_fields(i) for i in deployment.integrations.values()]
     out["route_responses"] = [_fields(r) for r in deployment.route_responses]
     out["authorizers"] = [_fields(a) for a in deployment.authorizers.values()]
+    out["integration_responses"] = [_fields(r) for r in deployment.integration_responses]
     return out
 
 
@@ -212,6 +232,9 @@ def _deployment(doc: dict) -> Deployment:
             "authorizers": {
                 a["authorizer_id"]: Authorizer.of_record(a) for a in doc.get("authorizers", ())
             },
+            "integration_responses": tuple(
+                IntegrationResponse(**r) for r in doc.get("integration_responses", ())
+            ),
         }
     )
 

@@ -21,6 +21,7 @@ from overcast.services.apigatewayv2.model.http_api import (
     DEFAULT_STAGE,
     ApiRecord,
     Integration,
+    IntegrationResponse,
     Route,
     integration_functions,
 )
@@ -113,6 +114,8 @@ class ServedSocketStage:
     integrations: dict[str, Integration]
     two_way: frozenset[str]  # ids of the routes with a route response
     authorizers: dict[str, Authorizer] = field(default_factory=dict)
+    # each non-proxy integration's responses, by its id
+    responses: dict[str, tuple[IntegrationResponse, ...]] = field(default_factory=dict)
 
     @cached_property
     def functions(self) -> dict[str, tuple[str, str | None]]:
@@ -151,6 +154,7 @@ class ServedSocketApi:
                 deployment.integrations,
                 frozenset(r.route_id for r in deployment.route_responses),
                 deployment.authorizers,
+                _by_integration(deployment.integration_responses),
             )
         api = record.api
         return cls(
@@ -170,3 +174,12 @@ class ServedSocketApi:
             return named, "/" + rest
         default = self.stages.get(DEFAULT_STAGE)
         return (default, raw_path) if default is not None else None
+
+
+def _by_integration(
+    responses: tuple[IntegrationResponse, ...],
+) -> dict[str, tuple[IntegrationResponse, ...]]:
+    found: dict[str, list[IntegrationResponse]] = {}
+    for response in responses:
+        found.setdefault(response.integration_id, []).append(response)
+    return {key: tuple(items) for key, items in found.items()}

@@ -33,6 +33,7 @@ from overcast.aws.request_auth import RequestAuth
 from overcast.aws.request_context import request_context
 from overcast.http.front_door import Claim, claim_of, scope_path_host, send_response
 from overcast.http.header_case import headers_as_sent
+from overcast.http.integration.service_actions import ServiceActions
 from overcast.http.payload_v2 import HttpResponse
 from overcast.services.apigatewayv2.control.domain_names import DomainNames, Route
 from overcast.services.apigatewayv2.endpoints import HOST_MARK, PATH_PREFIX, new_api_request_id
@@ -85,6 +86,7 @@ class WebSocketApis:
         max_duration_s: float = MAX_DURATION_S,
         tls_authority: str | None = None,
         domains: DomainNames | None = None,
+        services: ServiceActions | None = None,
     ) -> None:
         self._served = served
         self._domains = domains
@@ -95,7 +97,7 @@ class WebSocketApis:
         self.idle_timeout_s = idle_timeout_s
         self.max_duration_s = max_duration_s
         self.connections = Connections()
-        self.integrations = SocketIntegrations(resolver, engine, permissions, account_id)
+        self.integrations = SocketIntegrations(resolver, engine, permissions, account_id, services)
         self.authorization = ConnectAuthorization(
             InvokeAuth(request_auth, account_id, default_region), self.integrations, account_id
         )

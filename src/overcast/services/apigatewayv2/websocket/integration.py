@@ -1,7 +1,8 @@
 """A WebSocket route's integration, invoked: a Lambda proxy (the route's function, with the
 WebSocket event, as API Gateway itself: `apigateway.amazonaws.com` with the route's
 execute-api ARN, `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/ROUTE-KEY`, as its source),
-or a MOCK, which answers 200 and nothing else.
+or a non-proxy one (AWS, HTTP, HTTP_PROXY, MOCK: non_proxy.py). A MOCK without request
+templates or integration responses answers 200 and nothing else.
 
 The outcome is what the front door needs of the answer: whether it failed (an error, a
 throttle, a refused permission, a timeout: the client is told "Internal server error"), the
@@ -17,8 +18,11 @@ import logging
 from dataclasses import dataclass, field
 
 from overcast.aws.errors import ServiceError
+from overcast.http.integration.errors import IntegrationProblem
+from overcast.http.integration.service_actions import ServiceActions
 from overcast.services.apigatewayv2.model.http_api import Route
 from overcast.services.apigatewayv2.model.websocket_api import ServedSocketApi, ServedSocketStage
+from overcast.services.apigatewayv2.websocket.non_proxy import Call, NonProxyIntegrations
 from overcast.types import InvokePermissions, Invoker, InvokeResult, Resolver, ServicePrincipal
 
 log = logging.getLogger(__name__)
@@ -63,12 +67,14 @@ class SocketIntegrations:
         engine: Invoker,
         permissions: InvokePermissions,
         account_id: str,
+        services: ServiceActions | None = None,
     ) -> None:
         self._resolver = resolver
         self._engine = engine
         self._permissions = permissions
         self._account_id = account_id
         self._overdue: set[asyncio.Future] = set()
+        self._services = services
 
     async def call(
         self, api: ServedSocketApi, stage: ServedSocketStage, route: Route, event: dict
@@ -78,24 +84,55 @@ class SocketIntegrations:
         if integration is None:
             log.warning("%s: no integration", where)
             return FAILED
-        if integration.integration_type == "MOCK":
-            return MOCKED
-        arn, region = stage.functions[integration.integration_id]
         source = (
             f"arn:aws:execute-api:{api.region}:{self._account_id}:{api.api_id}/"
             f"{stage.name}/{route.route_key}"
         )
-        call = FunctionCall(arn, region or api.region, source, integration.timeout_ms / 1000)
-        result = await self.invoke(call, event, where)
+        timeout_s = integration.timeout_ms / 1000
+
+        async def invoke(function: tuple[str, str | None], payload: bytes | dict):
+            call = FunctionCall(function[0], function[1] or api.region, source, timeout_s)
+            return await self.invoke(call, payload, where)
+
+        if integration.integration_type != "AWS_PROXY":
+            return await self._non_proxy(stage, route, event, invoke, where)
+        result = await invoke(stage.functions[integration.integration_id], event)
         if result is None:
             return FAILED
         return _outcome(result)
 
-    async def invoke(self, call: FunctionCall, event: dict, where: str) -> InvokeResult | None:
-        """The function's answer to `event`; None when it could not be had (the event too
-        large, the function missing or not letting API Gateway invoke it for `call.source`,
-        a throttle, a timeout: each logged under `where`)."""
-        payload = json.dumps(event).encode()
+    async def _non_proxy(
+        self, stage: ServedSocketStage, route: Route, event: dict, invoke, where: str
+    ) -> Outcome:
+        integration = stage.integrations[route.integration_id or ""]
+        integration_id = integration.integration_id
+        responses = stage.responses.get(integration_id, ())
+        if (
+            integration.integration_type == "MOCK"
+            and not responses
+            and not (integration.extra.get("RequestTemplates"))
+        ):
+            return MOCKED
+        call = Call(
+            integration, responses, event, stage.variables, stage.functions[integration_id], where
+        )
+        try:
+            mapped = await NonProxyIntegrations(invoke, self._services).answer(call)
+        except IntegrationProblem as problem:
+            log.warning("%s: %s", where, problem)
+            return FAILED
+        if mapped is None:
+            return FAILED
+        return Outcome(status=mapped.status, reply=mapped.reply)
+
+    async def invoke(
+        self, call: FunctionCall, event: dict | bytes, where: str
+    ) -> InvokeResult | None:
+        """The function's answer to `event` (a payload already encoded, or an event to
+        encode as JSON); None when it could not be had (the event too large, the function
+        missing or not letting API Gateway invoke it for `call.source`, a throttle, a
+        timeout: each logged under `where`)."""
+        payload = event if isinstance(event, bytes) else json.dumps(event).encode()
         if len(payload) > LAMBDA_PAYLOAD_LIMIT:
             log.warning("%s: the event is larger than Lambda accepts", where)
             return None

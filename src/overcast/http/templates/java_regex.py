@@ -21,7 +21,7 @@ from typing import TypeVar
 
 import regex
 
-from overcast.services.apigateway.templates.errors import TemplateError
+from overcast.http.templates.errors import TemplateError
 
 T = TypeVar("T")
 

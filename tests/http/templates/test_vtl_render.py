@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from vtl_support import vtl
 
-from overcast.services.apigateway.templates import Rendered, TemplateError, TemplateInput, render
+from overcast.http.templates import Rendered, TemplateError, TemplateInput, render
 
 
 def test_overrides_set_by_a_template() -> None:

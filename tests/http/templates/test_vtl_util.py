@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from vtl_support import vtl
 
-from overcast.services.apigateway.templates import TemplateError
-from overcast.services.apigateway.templates.util_variable import escape_javascript
+from overcast.http.templates import TemplateError
+from overcast.http.templates.util_variable import escape_javascript
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ pattern such as `.+` does not select an error message that holds one.
 
 from __future__ import annotations
 
-from overcast.services.apigateway.templates import java_regex
-from overcast.services.apigateway.templates.errors import TemplateError
+from overcast.http.templates import java_regex
+from overcast.http.templates.errors import TemplateError
 
 
 def select_pattern(patterns: list[str], text: str) -> str | None:

@@ -7,7 +7,7 @@ import json
 import pytest
 from vtl_support import vtl
 
-from overcast.services.apigateway.templates import TemplateError
+from overcast.http.templates import TemplateError
 
 PETS = b"""[
   {"id": 1, "type": "dog", "price": 249.99},

@@ -15,9 +15,9 @@ gives it whole (templates that read form posts rely on that) and other paths giv
 
 from __future__ import annotations
 
-from overcast.services.apigateway.templates import jsonpath
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.values import HostObject, parse_json, to_json, to_text
+from overcast.http.templates import jsonpath
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.values import HostObject, parse_json, to_json, to_text
 
 PARAMETER_KINDS = ("path", "querystring", "header")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overcast.services.apigateway.templates import select_pattern
+from overcast.http.templates import select_pattern
 
 
 def test_a_pattern_matches_the_whole_text() -> None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from overcast.services.apigateway.templates import java_regex
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.operators import equal, is_number, java_compare
-from overcast.services.apigateway.templates.values import (
+from overcast.http.templates import java_regex
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.operators import equal, is_number, java_compare
+from overcast.http.templates.values import (
     HostObject,
     JsonArray,
     text_result,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
-from overcast.services.apigateway.templates import java_regex
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.evaluator import Evaluator
-from overcast.services.apigateway.templates.input_variable import InputVariable, check_params
-from overcast.services.apigateway.templates.parser import parse
-from overcast.services.apigateway.templates.util_variable import UtilVariable
-from overcast.services.apigateway.templates.values import to_text
+from overcast.http.templates import java_regex
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.evaluator import Evaluator
+from overcast.http.templates.input_variable import InputVariable, check_params
+from overcast.http.templates.parser import parse
+from overcast.http.templates.util_variable import UtilVariable
+from overcast.http.templates.values import to_text
 
 
 @dataclass

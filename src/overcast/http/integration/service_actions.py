@@ -1,6 +1,6 @@
-"""AWS integrations to services other than Lambda (REST API Developer Guide, "AWS
-integrations"; the SQS SendMessage, SNS Publish, DynamoDB PutItem and EventBridge PutEvents
-patterns): the integration URI names the service and the action,
+"""AWS integrations to services other than Lambda, for REST and WebSocket APIs alike (REST
+API Developer Guide, "AWS integrations"; the SQS SendMessage, SNS Publish, DynamoDB PutItem
+and EventBridge PutEvents patterns): the integration URI names the service and the action,
 `arn:aws:apigateway:REGION:SERVICE:action/ACTION` (or, for SQS, `path/ACCOUNT/QUEUE` with
 `Action=...` in the form body), and the integration request (its template's output) is the
 action's input: a JSON object, or form fields as the query protocol writes them.
@@ -12,6 +12,7 @@ Gateway's configuration error (500). The service's answer is the backend's: its 
 JSON with status 200 (query-protocol services' output wrapped as their JSON responses are,
 `{"SendMessageResponse": {"SendMessageResult": ..., "ResponseMetadata": ...}}`), an error as
 its status and `{"__type", "message"}`, for the integration responses to select and map.
+A URI or role that names nothing usable is a BadConfiguration (errors.py).
 """
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ from overcast.aws.in_process import InProcessApi, run_in_thread
 from overcast.aws.protocols.query import form_fields, parse_input
 from overcast.aws.request_id import new_request_id
 from overcast.aws.service_apis import ServiceApis
-from overcast.services.apigateway.endpoint.exchange import Exchange
-from overcast.services.apigateway.endpoint.functions import with_stage_variables
-from overcast.services.apigateway.endpoint.non_proxy import BackendAnswer, IntegrationRequest
-from overcast.services.apigateway.errors import ConfigurationError
+from overcast.http.integration.errors import BadConfiguration
+from overcast.http.integration.mapping import BackendAnswer
 
 log = logging.getLogger(__name__)
 _URI = re.compile(
@@ -48,24 +47,24 @@ class ServiceActions:
         self._callers: dict[str, InProcessApi] = {}
 
     async def call(
-        self, exchange: Exchange, mapped: IntegrationRequest, timeout_ms: int
+        self, uri: str, credentials: str | None, body: bytes, where: str
     ) -> BackendAnswer:
-        integration = exchange.integration
-        uri = with_stage_variables(integration.get("uri", ""), exchange.variables)
+        """The action `uri` names (stage variables already put in), called with `body` as its
+        input as the `credentials` role; `where` names the API in the logs."""
         found = _URI.match(uri)
-        role = _ROLE.match(integration.get("credentials") or "")
+        role = _ROLE.match(credentials or "")
         if found is None or role is None:
             log.warning(
-                "REST API %s: an AWS integration needs a service action URI and a role "
+                "%s: an AWS integration needs a service action URI and a role "
                 "(credentials): %r, %r",
-                exchange.scope.api_id, uri, integration.get("credentials"),
+                where, uri, credentials,
             )  # fmt: skip
-            raise ConfigurationError()
+            raise BadConfiguration("an AWS integration needs a service action URI and a role")
         service = found["service"].rsplit(".", 1)[-1]
         caller = self._caller(service)
         if caller is None:
-            log.warning("REST API %s: no service %r here", exchange.scope.api_id, service)
-            raise ConfigurationError()
+            log.warning("%s: no service %r here", where, service)
+            raise BadConfiguration(f"no service {service!r} here")
         identity = Identity(
             f"arn:aws:sts::{role['account']}:assumed-role/{role['name']}/{SESSION}",
             role["account"],
@@ -73,7 +72,7 @@ class ServiceActions:
             role_arn=role.group(0),
         )
         try:
-            operation, params = _operation(caller, found["kind"], found["rest"], mapped.body)
+            operation, params = _operation(caller, found["kind"], found["rest"], body)
             output = await run_in_thread(caller.call, operation, params, identity, found["region"])
         except ServiceError as exc:
             body = json.dumps({"__type": exc.code, "message": exc.message}).encode()
@@ -118,5 +117,5 @@ def _operation(caller: InProcessApi, kind: str, rest: str, body: bytes) -> tuple
         fields.pop(name, None)
     if action not in caller.api.model.operation_names:
         log.warning("an AWS integration names no action of its service: %r", action)
-        raise ConfigurationError()
+        raise BadConfiguration(f"no action {action!r} in its service")
     return action, parse_input(caller.api.model.operation_model(action), fields)

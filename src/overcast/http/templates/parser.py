@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from overcast.services.apigateway.templates import nodes as n
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.expressions import ExpressionParser
+from overcast.http.templates import nodes as n
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.expressions import ExpressionParser
 
 SPECIAL = re.compile(r"[$#\\]")
 DIRECTIVE = re.compile(r"#(?:\{([A-Za-z]+)\}|([A-Za-z]+))")

@@ -8,8 +8,8 @@ values.py and methods.py.
 
 from __future__ import annotations
 
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.render import Rendered, TemplateInput, render
-from overcast.services.apigateway.templates.selection import select_pattern
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.render import Rendered, TemplateInput, render
+from overcast.http.templates.selection import select_pattern
 
 __all__ = ["Rendered", "TemplateError", "TemplateInput", "render", "select_pattern"]

@@ -19,7 +19,7 @@ import json
 import math
 from decimal import Decimal
 
-from overcast.services.apigateway.templates.errors import TemplateError
+from overcast.http.templates.errors import TemplateError
 
 MAX_TEXT = 10 * 1024 * 1024  # characters in one string: API Gateway's payloads stop at 10 MB
 MAX_NESTING = 200  # of lists and maps inside each other, when written out

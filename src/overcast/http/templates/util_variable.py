@@ -18,8 +18,8 @@ import binascii
 import re
 from urllib.parse import quote_plus, unquote_plus
 
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.values import (
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.values import (
     HostObject,
     parse_json,
     text_result,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from vtl_support import vtl
 
-from overcast.services.apigateway.templates import TemplateError
+from overcast.http.templates import TemplateError
 
 S = "#set($s = \"Hello, World\")#set($t = 'a,b,,')#set($p = '  x  ')"
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from overcast.services.apigateway.templates import nodes as n
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.methods import MAX_ITEMS, call_method, get_property
-from overcast.services.apigateway.templates.operators import binary, negate, truthy
-from overcast.services.apigateway.templates.values import MAX_TEXT, HostObject, text_result, to_text
+from overcast.http.templates import nodes as n
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.methods import MAX_ITEMS, call_method, get_property
+from overcast.http.templates.operators import binary, negate, truthy
+from overcast.http.templates.values import MAX_TEXT, HostObject, text_result, to_text
 
 MAX_STEPS = 1_000_000  # nodes evaluated and loop turns, for one render
 MAX_OUTPUT = MAX_TEXT  # characters written by one render

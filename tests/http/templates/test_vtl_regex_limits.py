@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from vtl_support import vtl
 
+from overcast.http.templates import TemplateError, java_regex, select_pattern
 from overcast.services.apigateway.endpoint.lambda_authorizers import _fullmatch
-from overcast.services.apigateway.templates import TemplateError, java_regex, select_pattern
 
 # Exponential for a backtracking engine: every split of the a's into a and aa is tried before
 # the `!` fails the match. (The brief's `(a+)+$` is one the `regex` module answers at once.)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from overcast.services.apigateway.templates import nodes as n
-from overcast.services.apigateway.templates.errors import TemplateError
+from overcast.http.templates import nodes as n
+from overcast.http.templates.errors import TemplateError
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 NUMBER = re.compile(r"\d+(\.\d+)?")

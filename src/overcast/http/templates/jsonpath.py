@@ -15,8 +15,8 @@ from functools import lru_cache
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext.parser import ExtentedJsonPathParser
 
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.values import JsonArray
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.values import JsonArray
 
 STEP = re.compile(
     r"""\.(?P<name>[^.\[\]()*?@$'"\s]+)"""  # .name

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overcast.services.apigateway.templates import TemplateInput, render
+from overcast.http.templates import TemplateInput, render
 
 PARAMS = {"path": {"id": "7"}, "querystring": {"q": "x"}, "header": {"Host": "h"}}
 

@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from overcast.services.apigateway.templates.errors import TemplateError
-from overcast.services.apigateway.templates.values import text_result, to_text
+from overcast.http.templates.errors import TemplateError
+from overcast.http.templates.values import text_result, to_text
 
 MAX_INTEGER_BITS = 64 * 4  # past Java's long: refused, so that a loop cannot grow numbers forever
 

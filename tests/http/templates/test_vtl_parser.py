@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from vtl_support import vtl
 
-from overcast.services.apigateway.templates import TemplateError
+from overcast.http.templates import TemplateError
 
 
 def test_text_without_references_is_kept_as_it_is() -> None:
