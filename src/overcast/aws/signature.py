@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ from overcast.aws.signed_request import (
     same_text,
 )
 from overcast.aws.signing_key import ALGORITHM, Signer, signer_for, string_to_sign
+from overcast.aws.sigv4 import Scope as ContextScope
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -276,7 +278,8 @@ class Verifier:
         secret = key.secret_access_key
         kept = signs.keyed.get(secret)
         if kept is None or kept[0] is not key:  # the same key object: the same verdict
-            kept = (key, signer_for(secret, scope.text), Verified(key.identity, key))
+            verified = Verified(key.identity, key, scope=_context_scope(key, scope))
+            kept = (key, signer_for(secret, scope.text), verified)
             remember(signs.keyed, secret, kept, 4)
         signer = kept[1]
         expected = signer.signature(amz_date, digest)
@@ -295,6 +298,17 @@ class Verifier:
             chain = ChunkChain(signer.key, amz_date, scope.text, expected)
             return Verified(key.identity, key, chain=chain)
         return _content_checked(request, key, payload)
+
+
+def _context_scope(key: SigningKey, scope: Scope) -> ContextScope | None:
+    """The request context's scope of a verified credential: what sigv4.scope_of reads from
+    a credential whose region is of the characters it reads (else None: it reads that)."""
+    if _REGION.fullmatch(scope.region) is None:
+        return None
+    return ContextScope(key.access_key_id, scope.region, scope.service)
+
+
+_REGION = re.compile(r"[a-z0-9-]+")
 
 
 def _payload_hash(request: SignedParts, service: str, query_form: bool) -> tuple[str, bool]:
