@@ -30,6 +30,7 @@ from overcast.aws.signed_request import (
     SignedRequest,
 )
 from overcast.aws.signing_key import derived_key
+from overcast.aws.sigv4 import Scope, scope_of
 from support import aws_chunked
 
 ROOT = Identity("arn:aws:iam::000000000000:root", "000000000000", "000000000000")
@@ -233,3 +234,19 @@ def test_header_values_are_signed_as_sent_on_every_request():
     with pytest.raises(AuthFailure) as caught:
         verifier.verify(tampered, "lambda")
     assert caught.value.reason == BAD_SIGNATURE
+
+
+def test_a_verified_credential_gives_the_context_scope_scope_of_would_read():
+    """The request context takes a verified header signature's scope instead of reading the
+    Authorization header again (sigv4.scope_of): the same answer, or None where scope_of
+    would not read the credential's region (then it is read as before)."""
+    verifier = Verifier(OneKey(KEY))
+    for region, expected in (("eu-west-1", "eu-west-1"), ("EU_West", None)):
+        request = as_signed(signed(SigV4Auth(creds(), "lambda", region), "http://h/x"))
+        verified = verifier.verify(request, "lambda")
+        assert verified is not None
+        read = scope_of(request.headers)
+        if expected is None:
+            assert verified.scope is None and read.region == "us-east-1"
+        else:
+            assert verified.scope == read == Scope(KEY.access_key_id, expected, "lambda")

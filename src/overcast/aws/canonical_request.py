@@ -5,17 +5,20 @@ path as sent, URI-encoded once more except for S3; the query's pairs encoded and
 names; and the payload hash.
 
 The parts that repeat from request to request (a function's path, a host, a signed-headers
-list) are worked out once and cached.
+list) are worked out once and cached; and a client's `CanonicalHashes` keeps the hash of
+what its latest requests' canonical requests share.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import itemgetter
 from urllib.parse import quote
 
 from overcast.aws._memo import remember
-from overcast.aws.signed_request import query_pairs
+from overcast.aws.signed_request import SignedParts, query_pairs
 
 _SAFE = "-_.~"
 
@@ -58,6 +61,54 @@ def canonical_request(
             signed = remember(_SIGNED_VALUES, value, _signed_value(value), 4096)
         text = f"{text}{name}:{signed}\n"
     return f"{text}{tail}{payload}"
+
+
+class CanonicalHashes:
+    """The SHA-256 (hex) of the canonical requests of one client's header-signed requests
+    (one credential, one list of signed headers).
+
+    A canonical request is all that its request's signature covers but the body, then the
+    payload hash: the SHA-256 state after the part before the payload hash is kept for the
+    client's latest requests, by what that part is made of (method, path, query, the signed
+    headers' values as sent, X-Amz-Date among them), as signing_key.Signer keeps its string
+    to sign's head for the latest date. A request whose part is kept (a client's requests
+    within a second to one function carry the same) hashes its payload hash's line alone;
+    any other is hashed whole, as it always is, and kept."""
+
+    __slots__ = ("names", "signed_headers", "service", "_values", "_states")
+
+    def __init__(self, names: tuple[str, ...], signed_headers: str, service: str) -> None:
+        self.names, self.signed_headers, self.service = names, signed_headers, service
+        self._values = itemgetter(*names)  # the signed headers' values, by one call
+        self._states: dict[tuple, object] = {}
+
+    def hexdigest(self, request: SignedParts, payload: str) -> str:
+        """The hash of `request`'s canonical request, `payload` its payload hash."""
+        try:
+            covered = (request.method, request.path, request.query, self._values(request.headers))
+        except KeyError:  # a signed header not sent, signed as empty: nothing kept
+            covered = None
+        state = self._states.get(covered)
+        if state is None:
+            state = hashlib.sha256(self.text(request).encode())
+            if covered is not None:
+                remember(self._states, covered, state, 32)
+        hashed = state.copy()  # the kept state is never changed: it may be shared
+        hashed.update(payload.encode())
+        return hashed.hexdigest()
+
+    def text(self, request: SignedParts, payload: str = "") -> str:
+        """The canonical request's text (for a refusal's CanonicalRequest, and the hash)."""
+        return canonical_request(
+            request.method,
+            request.path,
+            request.query,
+            request.headers,
+            self.names,
+            self.signed_headers,
+            payload,
+            self.service,
+        )
 
 
 @lru_cache(maxsize=256)

@@ -11,6 +11,7 @@ work with their session token.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 
@@ -34,7 +35,7 @@ class Identity:
     # Session tags and the like, as condition keys (`aws:PrincipalTag/team`, ...).
     attributes: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property  # asked by the authorizer on every request: worked out once
     def is_root(self) -> bool:
         return self.arn.endswith(":root")
 
@@ -62,14 +63,27 @@ class KeyRing(Protocol):
 
 @dataclass
 class KeyRings:
-    """Several key rings as one (the factory registers each issuer's ring here)."""
+    """Several key rings as one (the factory registers each issuer's ring here).
+
+    A ring whose keys never change while the server runs (the root key's) says so with a
+    `fixed_keys` mapping (id -> key): those are kept in `fixed` and found by one dict
+    lookup, which request verification makes before any ring's `find` (a call per ring)."""
 
     rings: list[KeyRing] = field(default_factory=list)
+    fixed: dict[str, SigningKey] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for ring in self.rings:
+            self.fixed.update(getattr(ring, "fixed_keys", {}))
 
     def add(self, ring: KeyRing) -> None:
         self.rings.append(ring)
+        self.fixed.update(getattr(ring, "fixed_keys", {}))
 
     def find(self, access_key_id: str) -> SigningKey | None:
+        key = self.fixed.get(access_key_id)
+        if key is not None:
+            return key
         for ring in self.rings:
             found = ring.find(access_key_id)
             if found is not None:

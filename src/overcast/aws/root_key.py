@@ -25,6 +25,11 @@ class RootKey:
     def find(self, access_key_id: str) -> SigningKey | None:
         return self.key if access_key_id == self.key.access_key_id else None
 
+    @property
+    def fixed_keys(self) -> dict[str, SigningKey]:
+        """The key never changes while the server runs (KeyRings finds it by dict lookup)."""
+        return {self.key.access_key_id: self.key}
+
 
 def root_identity(account_id: str) -> Identity:
     return Identity(f"arn:aws:iam::{account_id}:root", account_id, account_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from functools import lru_cache
 
 from overcast.aws import signature_v2
 from overcast.aws._memo import remember
-from overcast.aws.canonical_request import canonical_request, header_names
+from overcast.aws.canonical_request import CanonicalHashes, canonical_request, header_names
 from overcast.aws.credentials import KeyRing, SigningKey
 from overcast.aws.signed_request import (
     BAD_QUERY,
@@ -50,6 +51,7 @@ from overcast.aws.signed_request import (
     same_text,
 )
 from overcast.aws.signing_key import ALGORITHM, Signer, signer_for, string_to_sign
+from overcast.aws.sigv4 import Scope as ContextScope
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 STREAMING_PAYLOAD = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
@@ -84,6 +86,8 @@ class Signing:
     # Per secret of the key named (one: a key's secret is fixed), the latest key object
     # found, the scope's signer under its secret, and the verdict of its requests.
     keyed: dict[str, tuple[SigningKey, Signer, Verified]] = field(compare=False)
+    # The hashes of the canonical requests it signs in the header form (None if incomplete).
+    hashes: CanonicalHashes | None = field(compare=False)
 
 
 @lru_cache(maxsize=1024)
@@ -95,7 +99,10 @@ def signing(credential: str | None, signed_headers: str | None) -> Signing:
             scope = Scope(*fields[:4], "/".join(fields[1:]))
     names = header_names(signed_headers) if signed_headers is not None else ()
     complete = credential is not None and signed_headers is not None
-    return Signing(credential, signed_headers, scope, names, complete, {})
+    hashes = None
+    if complete and scope is not None:
+        hashes = CanonicalHashes(names, signed_headers, scope.service)
+    return Signing(credential, signed_headers, scope, names, complete, {}, hashes)
 
 
 @dataclass
@@ -132,6 +139,8 @@ class Verifier:
     def __init__(self, keys: KeyRing, now: Callable[[], float] = time.time) -> None:
         self.keys = keys
         self.now = now
+        # The keys that never change (the root key's: KeyRings.fixed), found without a call.
+        self._fixed: dict[str, SigningKey] = getattr(keys, "fixed", {})
         self._latest = ("", 0.0)  # the latest X-Amz-Date read, and its epoch seconds
 
     def verify(self, request: SignedParts, service: str) -> Verified | None:
@@ -165,7 +174,9 @@ class Verifier:
         if amz_date is None or signature is None or not signs.complete:
             raise AuthFailure(INCOMPLETE, _incomplete(signs, signature, amz_date, authorization))
         scope = signs.scope  # _scoped_key's checks, without its call where they hold
-        key = self.keys.find(scope.access_key_id) if scope is not None else None
+        key = None
+        if scope is not None:  # the root key by a dict lookup; others by their rings
+            key = self._fixed.get(scope.access_key_id) or self.keys.find(scope.access_key_id)
         if key is None or not key.active or scope.date != amz_date[:8]:
             key = self._scoped_key(signs, amz_date)  # raises the failure as it words it
         if scope.service != service:
@@ -246,24 +257,29 @@ class Verifier:
         left_out: frozenset[str] | tuple[()],
         of_body: bool,
     ) -> Verified:
-        scope = signs.scope
-        assert scope is not None and signs.signed_headers is not None
-        canonical = canonical_request(
-            request.method,
-            request.path,
-            request.query,
-            request.headers,
-            signs.names,
-            signs.signed_headers,
-            payload,
-            scope.service,
-            left_out,
-        )
-        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        scope, hashes = signs.scope, signs.hashes
+        assert scope is not None and hashes is not None
+        canonical = None  # its text is made here only for a presigned URL, or a refusal
+        if left_out:
+            canonical = canonical_request(
+                request.method,
+                request.path,
+                request.query,
+                request.headers,
+                signs.names,
+                hashes.signed_headers,
+                payload,
+                scope.service,
+                left_out,
+            )
+            digest = hashlib.sha256(canonical.encode()).hexdigest()
+        else:
+            digest = hashes.hexdigest(request, payload)
         secret = key.secret_access_key
         kept = signs.keyed.get(secret)
         if kept is None or kept[0] is not key:  # the same key object: the same verdict
-            kept = (key, signer_for(secret, scope.text), Verified(key.identity, key))
+            verified = Verified(key.identity, key, scope=_context_scope(key, scope))
+            kept = (key, signer_for(secret, scope.text), verified)
             remember(signs.keyed, secret, kept, 4)
         signer = kept[1]
         expected = signer.signature(amz_date, digest)
@@ -274,7 +290,7 @@ class Verifier:
                 access_key_id=key.access_key_id,
                 StringToSign=string_to_sign(amz_date, scope.text, digest),
                 SignatureProvided=signature,
-                CanonicalRequest=canonical,
+                CanonicalRequest=canonical or hashes.text(request, payload),
             )
         if of_body:
             return kept[2]
@@ -282,6 +298,17 @@ class Verifier:
             chain = ChunkChain(signer.key, amz_date, scope.text, expected)
             return Verified(key.identity, key, chain=chain)
         return _content_checked(request, key, payload)
+
+
+def _context_scope(key: SigningKey, scope: Scope) -> ContextScope | None:
+    """The request context's scope of a verified credential: what sigv4.scope_of reads from
+    a credential whose region is of the characters it reads (else None: it reads that)."""
+    if _REGION.fullmatch(scope.region) is None:
+        return None
+    return ContextScope(key.access_key_id, scope.region, scope.service)
+
+
+_REGION = re.compile(r"[a-z0-9-]+")
 
 
 def _payload_hash(request: SignedParts, service: str, query_form: bool) -> tuple[str, bool]:

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from overcast.aws.credentials import Identity, KeyRing, SigningKey
 from overcast.aws.errors import OvercastError
+from overcast.aws.sigv4 import Scope as ContextScope
 
 if TYPE_CHECKING:
     from overcast.aws.signature import ChunkChain
@@ -87,6 +88,9 @@ class Verified:
     key: SigningKey
     content_hash: str | None = None  # S3: a hex x-amz-content-sha256 the body must have
     chain: ChunkChain | None = None  # S3: a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body's chain
+    # The request context's scope (sigv4.scope_of's answer) as the verified credential names
+    # it, so the context need not read the Authorization header again; None: read it.
+    scope: ContextScope | None = None
 
 
 def same_text(expected: str, provided: str) -> bool:

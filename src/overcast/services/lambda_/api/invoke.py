@@ -30,7 +30,7 @@ from overcast.aws.protocols.rest_json import MAX_HEADER_BYTES, header_size, serv
 from overcast.aws.request_context import DEFAULT_ACCOUNT, RequestContext
 from overcast.aws.request_id import new_request_id
 from overcast.aws.signed_request import MISSING, AuthFailure, SignedParts
-from overcast.aws.sigv4 import scope_of
+from overcast.aws.sigv4 import Scope, scope_of
 from overcast.aws.validation import constraints, single_error, validate
 from overcast.engine.async_queue import AsyncQueue, Policies
 from overcast.engine.engine import Engine
@@ -129,8 +129,8 @@ class InvokeEndpoint:
             )
         tail = wants_log_tail(headers)
         check_size(call.body, invocation_type)
-        signer = authenticated(self._authenticator, call)
-        context = invoke_context(headers, self._default_region, self._account_id, signer)
+        signer, scope = authenticated(self._authenticator, call)
+        context = invoke_context(headers, self._default_region, self._account_id, signer, scope)
         access = invoke_access(
             context.region, context.account_id, call.function_name, call.qualifier
         )
@@ -179,10 +179,13 @@ def invoke_context(
     default_region: str,
     account_id: str,
     identity: Identity | None = None,
+    scope: Scope | None = None,
 ) -> RequestContext:
     """Invoke's RequestContext, as the gateway makes one for every other operation (Invoke
-    takes its own hot path). Its request id is the invocation's, made by the engine."""
-    scope = scope_of(headers, default_region)
+    takes its own hot path). Its request id is the invocation's, made by the engine.
+    `scope` is the verified credential's (authenticated), else read from the headers."""
+    if scope is None:
+        scope = scope_of(headers, default_region)
     trace = headers.get("x-amzn-trace-id")
     return RequestContext(
         scope.access_key,
@@ -196,22 +199,26 @@ def invoke_context(
     )
 
 
-def authenticated(authenticator: Authenticator | None, request: SignedParts) -> Identity | None:
+def authenticated(
+    authenticator: Authenticator | None, request: SignedParts
+) -> tuple[Identity | None, Scope | None]:
     """The request's verified signer (the root with `--auth off`; None without an
-    authenticator); raises Lambda's authentication errors. Worked out before the context
-    is made, so the context is made once (a frozen dataclass's `replace` is not cheap)."""
+    authenticator), and its credential's scope as the request context reads it (None: not
+    verified, or not read the same: the context reads the request's); raises Lambda's
+    authentication errors. Worked out before the context is made, so the context is made
+    once (a frozen dataclass's `replace` is not cheap)."""
     if authenticator is None:
-        return None
+        return None, None
     verifier = authenticator.verifier  # Authenticator.authenticate's steps, without its call
     if verifier is None:  # --auth off
-        return authenticator.anyone
+        return authenticator.anyone, None
     try:
         verified = verifier.verify(request, "lambda")
         if verified is None:  # Lambda takes no unsigned request
             raise AuthFailure(MISSING)
     except AuthFailure as failure:
         raise auth_error(failure, "rest-json") from None
-    return verified.identity
+    return verified.identity, verified.scope
 
 
 def wants_log_tail(headers: dict[str, str]) -> bool:

@@ -81,7 +81,7 @@ class InvokeStreamEndpoint:
         payload = await request.body()
         check_size(payload, invocation_type)
         scope = request.scope
-        signer = authenticated(
+        signer, signed_scope = authenticated(
             self._authenticator,
             SignedRequest(
                 "POST",
@@ -91,7 +91,9 @@ class InvokeStreamEndpoint:
                 payload,
             ),
         )
-        context = invoke_context(headers, self._default_region, self._account_id, signer)
+        context = invoke_context(
+            headers, self._default_region, self._account_id, signer, signed_scope
+        )
         params = {
             "FunctionName": request.path_params["FunctionName"],
             "Qualifier": request.query_params.get("Qualifier"),
