@@ -211,3 +211,54 @@ def subprocess_env_deploy(server, folder: Path, **env: str):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+WEBSOCKET_PROJECT = """\
+service: SERVICE
+provider:
+  name: aws
+  runtime: python3.12
+  websocketsApiRouteSelectionExpression: $request.body.action
+functions:
+  connect:
+    handler: chat.connect
+    events:
+      - websocket: $connect
+  echo:
+    handler: chat.echo
+    events:
+      - websocket:
+          route: echo
+          routeResponseSelectionExpression: $default
+      - websocket: $default
+"""
+CHAT = """\
+import json
+
+def connect(event, context):
+    return {"statusCode": 200}
+
+def echo(event, context):
+    body = json.loads(event.get("body") or "{}")
+    return {"statusCode": 200, "body": json.dumps(
+        {"route": event["requestContext"]["routeKey"], "said": body.get("text")})}
+"""
+
+
+def test_a_websocket_service_answers_over_a_socket(server, tmp_path: Path, service_name):
+    import asyncio
+
+    import websockets
+
+    (tmp_path / "serverless.yml").write_text(WEBSOCKET_PROJECT.replace("SERVICE", service_name))
+    (tmp_path / "chat.py").write_text(CHAT)
+    ok(overcast(server, "deploy", str(tmp_path), "--stage", "test"))
+    stack = server.client("cloudformation").describe_stacks(StackName=f"{service_name}-test")
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Stacks"][0]["Outputs"]}
+
+    async def talk() -> str:
+        async with websockets.connect(outputs["ServiceEndpointWebsocket"]) as socket:
+            await socket.send(json.dumps({"action": "echo", "text": "hi"}))
+            return await asyncio.wait_for(socket.recv(), 30)
+
+    assert json.loads(asyncio.run(talk())) == {"route": "echo", "said": "hi"}
