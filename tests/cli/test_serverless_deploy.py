@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from support import make_wheel
+
 from .aws_cli import aws, needs_aws_cli
 from .test_stack_deploy import get, ok, overcast
 
@@ -262,3 +264,42 @@ def test_a_websocket_service_answers_over_a_socket(server, tmp_path: Path, servi
             return await asyncio.wait_for(socket.recv(), 30)
 
     assert json.loads(asyncio.run(talk())) == {"route": "echo", "said": "hi"}
+
+
+REQUIREMENTS_PROJECT = """\
+service: SERVICE
+plugins:
+  - serverless-python-requirements
+custom:
+  pythonRequirements: {layer: true}
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+  hello:
+    handler: app.handler
+    layers:
+      - Ref: PythonRequirementsLambdaLayer
+"""
+
+
+def test_requirements_deploy_as_a_layer_the_function_imports(server, tmp_path: Path, service_name):
+    wheels = tmp_path / "wheels"
+    make_wheel(wheels, "tinydep", "1.0", 'GREETING = "from a layer"\n')
+    project = tmp_path / "svc"
+    project.mkdir()
+    (project / "serverless.yml").write_text(REQUIREMENTS_PROJECT.replace("SERVICE", service_name))
+    (project / "requirements.txt").write_text(f"--no-index\n--find-links {wheels}\ntinydep==1.0\n")
+    (project / "app.py").write_text(
+        "import tinydep\n\ndef handler(event, context):\n"
+        "    return {'greeting': tinydep.GREETING, 'file': tinydep.__file__}\n"
+    )
+    ok(overcast(server, "deploy", str(project), "--stage", "test"))
+    answer = invoke(server, f"{service_name}-test-hello")
+    assert answer == {"greeting": "from a layer", "file": "/opt/python/tinydep/__init__.py"}
+    configuration = server.client("lambda").get_function_configuration(
+        FunctionName=f"{service_name}-test-hello"
+    )
+    assert [layer["Arn"].split(":")[-2] for layer in configuration["Layers"]] == [
+        f"{service_name}-test-python-requirements"
+    ]
