@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -71,6 +72,9 @@ class Scope:
     text: str  # the scope as signed: `20260101/us-east-1/lambda/aws4_request`
 
 
+AUTHORITY = ":authority"
+
+
 @dataclass(frozen=True, slots=True)
 class Signing:
     """What a signature says before its signature proper: who signs, in which scope, over
@@ -84,6 +88,9 @@ class Signing:
     # Per secret of the key named (one: a key's secret is fixed), the latest key object
     # found, the scope's signer under its secret, and the verdict of its requests.
     keyed: dict[str, tuple[SigningKey, Signer, Verified]] = field(compare=False)
+    # Whether HTTP/2's `:authority` is signed (the JavaScript SDK signs it, not `host`, when
+    # it sends a request over HTTP/2): its value is the host the ASGI scope carries.
+    authority: bool = False
 
 
 @lru_cache(maxsize=1024)
@@ -95,7 +102,8 @@ def signing(credential: str | None, signed_headers: str | None) -> Signing:
             scope = Scope(*fields[:4], "/".join(fields[1:]))
     names = header_names(signed_headers) if signed_headers is not None else ()
     complete = credential is not None and signed_headers is not None
-    return Signing(credential, signed_headers, scope, names, complete, {})
+    authority = AUTHORITY in names
+    return Signing(credential, signed_headers, scope, names, complete, {}, authority)
 
 
 @dataclass
@@ -248,11 +256,14 @@ class Verifier:
     ) -> Verified:
         scope = signs.scope
         assert scope is not None and signs.signed_headers is not None
+        headers = request.headers
+        if signs.authority:
+            headers = ChainMap({AUTHORITY: headers.get("host", "")}, headers)
         canonical = canonical_request(
             request.method,
             request.path,
             request.query,
-            request.headers,
+            headers,
             signs.names,
             signs.signed_headers,
             payload,
