@@ -241,14 +241,19 @@ def test_shutdown_lets_open_streams_finish_and_refuses_new_ones() -> None:
 
 
 class Recorder:
-    """Stands in for uvicorn's HTTP/1.1 protocol behind PriorKnowledge."""
+    """Stands in for uvicorn's HTTP/1.1 protocol (and its transport) behind PriorKnowledge."""
 
     def __init__(self) -> None:
         self.http1: list[bytes] = []
         self.handed: list[bytes] = []
+        self.transport = self
+        self.protocol_set = 0
 
     def data_received(self, data: bytes) -> None:
         self.http1.append(data)
+
+    def set_protocol(self, protocol: object) -> None:
+        self.protocol_set += 1  # uvloop looks up data_received again
 
 
 class Sniffer(PriorKnowledge, Recorder):
@@ -261,11 +266,17 @@ def test_only_a_connection_opening_with_the_preface_is_handed_to_http2() -> None
     for chunk in (b"P", b"OST / HTTP/1.1\r\n", PREFACE):
         http1.data_received(chunk)
     assert http1.http1 == [b"POST / HTTP/1.1\r\n", PREFACE] and not http1.handed
+    # From then on the class's own data_received, looked up again by the transport.
+    assert "data_received" not in vars(http1) and http1.protocol_set == 1
+
+    at_once = Sniffer()
+    at_once.data_received(b"GET / HTTP/1.1\r\n\r\n")
+    assert at_once.http1 == [b"GET / HTTP/1.1\r\n\r\n"] and "data_received" not in vars(at_once)
 
     http2 = Sniffer()
-    for chunk in (PREFACE[:5], PREFACE[5:], b"\x00\x00\x00\x04"):
+    for chunk in (PREFACE[:5], PREFACE[5:]):
         http2.data_received(chunk)
-    assert http2.handed == [PREFACE] and http2.http1 == [b"\x00\x00\x00\x04"]
+    assert http2.handed == [PREFACE] and http2.http1 == []
 
 
 def test_a_client_goaway_lets_a_response_larger_than_its_window_finish() -> None:

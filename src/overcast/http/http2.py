@@ -47,29 +47,32 @@ MAX_CONCURRENT_STREAMS = 100  # the value most servers advertise (nginx's, h2o's
 
 class PriorKnowledge:
     """Mixed in ahead of uvicorn's HttpToolsProtocol (fast_http.protocol_for does): a
-    connection whose first bytes are HTTP/2's preface is handed to Http2Connection."""
+    connection whose first bytes are HTTP/2's preface is handed to Http2Connection.
 
-    _first_bytes = True  # until the first bytes are known not to be the preface
+    Only the first bytes are looked at, and the requests after them pay nothing for it: until
+    they come, `data_received` is an instance attribute (`_first_bytes`) in front of the
+    class's method. uvloop keeps the bound method it finds when it makes the transport, so
+    once the bytes are known to be HTTP/1.1's the attribute goes and `set_protocol` has the
+    transport look again (asyncio's own transports look it up on every read)."""
+
     _held = b""  # a first chunk shorter than the preface, that may yet become it
 
-    def data_received(self, data: bytes) -> None:
-        if self._first_bytes:
-            data = self._sniff(self._held + data)
-            if not data:
-                return
-        super().data_received(data)  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.data_received = self._first_bytes
 
-    def _sniff(self, data: bytes) -> bytes:
-        """`data` if it is HTTP/1.1's; b"" when it is (or may yet be) HTTP/2's."""
+    def _first_bytes(self, data: bytes) -> None:
+        data = self._held + data
         if not PREFACE.startswith(data[: len(PREFACE)]):
-            self._first_bytes, self._held = False, b""
-            return data
-        if len(data) < len(PREFACE):
+            del self.data_received
+            self._held = b""
+            http1: Any = self
+            http1.transport.set_protocol(self)
+            http1.data_received(data)
+        elif len(data) < len(PREFACE):
             self._held = data
-            return b""
-        self._first_bytes, self._held = False, b""
-        self._hand_over(data)
-        return b""
+        else:
+            self._hand_over(data)
 
     def _hand_over(self, data: bytes) -> None:
         http1: Any = self
