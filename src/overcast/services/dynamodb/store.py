@@ -9,6 +9,8 @@ out of scope (an fsync per commit, synchronous=FULL, cost most of a PutItem's ti
   range scan. A table without a range key stores b"" as the range.
 - `ddb_index_rows`: each secondary index's projected items and their sizes, by (table id,
   index, index hash, index range, base hash, base range): a GSI Query is a range scan too.
+- Both keep each row's `bucket` (segments.bucket_of its hash), with an index by it: a parallel
+  Scan's segment reads its own rows only.
 - `ddb_stats`: item count and bytes per table ('' index) and per index, kept with each write.
 - `ddb_streams` / `stream_records`: each stream's metadata and its records, written in the
   same transaction as the item change (DynamoDB Streams, Part C, reads them).
@@ -38,6 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+from overcast.services.dynamodb.segments import bucket_of
 from overcast.services.dynamodb.types import item_size
 from overcast.store.database import Database
 
@@ -47,12 +50,13 @@ CREATE TABLE IF NOT EXISTS ddb_tables (
     PRIMARY KEY (region, name));
 CREATE TABLE IF NOT EXISTS ddb_items (
     table_id TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL, item TEXT NOT NULL,
-    size INTEGER NOT NULL, expires INTEGER,
+    size INTEGER NOT NULL, expires INTEGER, bucket INTEGER,
     PRIMARY KEY (table_id, hash, range)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ddb_items_expiry ON ddb_items (expires) WHERE expires IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ddb_index_rows (
     table_id TEXT NOT NULL, index_name TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL,
     base_hash BLOB NOT NULL, base_range BLOB NOT NULL, item TEXT NOT NULL, size INTEGER,
+    bucket INTEGER,
     PRIMARY KEY (table_id, index_name, hash, range, base_hash, base_range)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ddb_stats (
     table_id TEXT NOT NULL, index_name TEXT NOT NULL, count INTEGER NOT NULL,
@@ -171,9 +175,9 @@ class DynamoDbStore(Database):
         self, table_id: str, hash_: bytes, range_: bytes, item: dict, size: int, expires: int | None
     ) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (table_id, hash_, range_, encoded(item), size, expires),
+            "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires, "
+            "bucket) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (table_id, hash_, range_, encoded(item), size, expires, bucket_of(hash_)),
         )
 
     def delete_item(self, table_id: str, hash_: bytes, range_: bytes) -> None:
@@ -187,8 +191,8 @@ class DynamoDbStore(Database):
     ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO ddb_index_rows (table_id, index_name, hash, range, "
-            "base_hash, base_range, item, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (table_id, index, *key, *base, encoded(item), size),
+            "base_hash, base_range, item, size, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (table_id, index, *key, *base, encoded(item), size, bucket_of(key[0])),
         )
 
     def delete_index_row(self, table_id: str, index: str, key: tuple, base: tuple) -> None:
@@ -231,13 +235,16 @@ class DynamoDbStore(Database):
         args: tuple,
         descending: bool,
         consume: Callable[[Iterable[Row]], T],
+        by_bucket: bool = False,
     ) -> T:
-        """`consume(rows)`: the table's rows matching `where` (over `hash` and `range`) in key
-        order, read by one statement under the lock, as far as `consume` iterates."""
+        """`consume(rows)`: the table's rows matching `where` (over `hash` and `range`, and
+        `bucket`) in key order, or in bucket then key order (`by_bucket`: a parallel Scan's
+        segment), read by one statement under the lock, as far as `consume` iterates."""
         order = "DESC" if descending else "ASC"
+        first = f"bucket {order}, " if by_bucket else ""
         sql = (
             f"SELECT hash, range, item, size FROM ddb_items WHERE table_id = ? AND {where} "
-            f"ORDER BY hash {order}, range {order}"
+            f"ORDER BY {first}hash {order}, range {order}"
         )
         return self._read(sql, (table_id, *args), consume)
 
@@ -249,13 +256,15 @@ class DynamoDbStore(Database):
         args: tuple,
         descending: bool,
         consume: Callable[[Iterable[IndexRow]], T],
+        by_bucket: bool = False,
     ) -> T:
         """`read_rows` of an index's rows (`where` over `hash`, `range`, `base_hash`,
-        `base_range`)."""
+        `base_range`, and `bucket`)."""
         order = "DESC" if descending else "ASC"
+        first = f"bucket {order}, " if by_bucket else ""
         sql = (
             "SELECT hash, range, base_hash, base_range, item, size FROM ddb_index_rows WHERE "
-            f"table_id = ? AND index_name = ? AND {where} ORDER BY hash {order}, "
+            f"table_id = ? AND index_name = ? AND {where} ORDER BY {first}hash {order}, "
             f"range {order}, base_hash {order}, base_range {order}"
         )
         return self._read(sql, (table_id, index, *args), consume)
@@ -363,6 +372,11 @@ class DynamoDbStore(Database):
 
 
 def _upgrade(db: sqlite3.Connection) -> None:
+    _add_index_sizes(db)
+    _add_buckets(db)
+
+
+def _add_index_sizes(db: sqlite3.Connection) -> None:
     """A file from before index rows kept their sizes: the column added, each row's filled."""
     columns = [row[1] for row in db.execute("PRAGMA table_info(ddb_index_rows)")]
     if "size" in columns:
@@ -377,3 +391,21 @@ def _upgrade(db: sqlite3.Connection) -> None:
             "hash = ? AND range = ? AND base_hash = ? AND base_range = ?",
             (item_size(json.loads(item)), *key),
         )
+
+
+def _add_buckets(db: sqlite3.Connection) -> None:
+    """Each row's bucket (a file from before rows kept theirs gets them), and the indexes a
+    segment is read by."""
+    db.create_function("bucket_of", 1, bucket_of, deterministic=True)
+    for table in ("ddb_items", "ddb_index_rows"):
+        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        if "bucket" not in columns:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN bucket INTEGER")
+            db.execute(f"UPDATE {table} SET bucket = bucket_of(hash)")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS ddb_items_segments ON ddb_items (table_id, bucket, hash, range)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS ddb_index_rows_segments ON ddb_index_rows "
+        "(table_id, index_name, bucket, hash, range, base_hash, base_range)"
+    )
