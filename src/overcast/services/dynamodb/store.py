@@ -226,6 +226,22 @@ class DynamoDbStore(Database):
                 (now, limit),
             ).fetchall()
 
+    def collection_size(self, table_id: str, hash_: bytes, local_indexes: list[str]) -> int:
+        """The bytes of an item collection: the items of partition `hash_` and their rows in
+        the local secondary indexes named (item_collections.py)."""
+        marks = ", ".join("?" * len(local_indexes))
+        with self._lock:
+            (items,) = self._db.execute(
+                "SELECT COALESCE(SUM(size), 0) FROM ddb_items WHERE table_id = ? AND hash = ?",
+                (table_id, hash_),
+            ).fetchone()
+            (rows,) = self._db.execute(
+                "SELECT COALESCE(SUM(size), 0) FROM ddb_index_rows WHERE table_id = ? AND "
+                f"index_name IN ({marks}) AND hash = ?",
+                (table_id, *local_indexes, hash_),
+            ).fetchone()
+        return items + rows
+
     # --- reads in key order ---
 
     def read_rows(
