@@ -250,7 +250,10 @@ def test_a_start_key_of_another_segment(tables) -> None:
     assert scan(tables.store, table, Read(start=in_second, segment=(0, 2))).items == []
 
 
-def test_rows_of_an_older_file_get_their_buckets(tmp_path) -> None:
+def test_rows_get_buckets_from_their_tables_first_parallel_scan(tmp_path) -> None:
+    """A file from before buckets opens with the column added; no row has a bucket (no
+    table's writes pay for the index) until its table's first parallel Scan fills them, and
+    from then on its writes keep them, also after the file is opened again."""
     path = tmp_path / "dynamodb.db"
     old = sqlite3.connect(path)
     old.executescript(
@@ -261,9 +264,30 @@ def test_rows_of_an_older_file_get_their_buckets(tmp_path) -> None:
     old.execute("INSERT INTO ddb_items VALUES ('t1', x'0102', x'', '{}', 2, NULL)")
     old.commit()
     old.close()
+
+    def buckets(store: DynamoDbStore) -> list[tuple]:
+        sql = "SELECT table_id, hash, bucket FROM ddb_items ORDER BY table_id, hash"
+        return store._db.execute(sql).fetchall()
+
+    store = DynamoDbStore(path)
+    with store.transaction():
+        store.put_item("t2", b"\x03", b"", {}, 2, None)
+    assert buckets(store) == [("t1", b"\x01\x02", None), ("t2", b"\x03", None)]
+    store.segment("t1")
+    with store.transaction():
+        store.put_item("t1", b"\x04", b"", {}, 2, None)
+        store.put_item("t2", b"\x05", b"", {}, 2, None)
+    store.close()
     store = DynamoDbStore(path)
     try:
-        buckets = store._db.execute("SELECT bucket FROM ddb_items").fetchall()
-        assert buckets == [(bucket_of(b"\x01\x02"),)]
+        with store.transaction():
+            store.put_item("t1", b"\x06", b"", {}, 2, None)
+        assert buckets(store) == [
+            ("t1", b"\x01\x02", bucket_of(b"\x01\x02")),
+            ("t1", b"\x04", bucket_of(b"\x04")),
+            ("t1", b"\x06", bucket_of(b"\x06")),
+            ("t2", b"\x03", None),
+            ("t2", b"\x05", None),
+        ]
     finally:
         store.close()

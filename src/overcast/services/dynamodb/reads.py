@@ -113,16 +113,15 @@ def _segment(store, table: Table, read: Read, start: tuple | None) -> Page:
     """A parallel Scan's page: the segment's own buckets (segments.py), in bucket then key
     order, from the start key's position in them. A start key of an earlier segment reads the
     segment from its beginning; of a later one, nothing."""
+    store.segment(table.table_id)  # the table's rows get their buckets, the first time
     low, high = bucket_range(*read.segment)
     at = bucket_of(start[0]) if start is not None else low
     if at >= high:
         return Page()
     if start is None or at < low:
         return _page(store, table, read, "bucket >= ? AND bucket < ?", (low, high))
-    columns = (
-        "(bucket, hash, range, base_hash, base_range)" if read.index else "(bucket, hash, range)"
-    )
-    where = f"bucket < ? AND ({columns}) > ({', '.join('?' * (len(start) + 1))})"
+    key = "hash, range, base_hash, base_range" if read.index else "hash, range"
+    where = f"bucket < ? AND (bucket, {key}) > ({', '.join('?' * (len(start) + 1))})"
     return _page(store, table, read, where, (high, at, *start))
 
 

@@ -9,8 +9,10 @@ out of scope (an fsync per commit, synchronous=FULL, cost most of a PutItem's ti
   range scan. A table without a range key stores b"" as the range.
 - `ddb_index_rows`: each secondary index's projected items and their sizes, by (table id,
   index, index hash, index range, base hash, base range): a GSI Query is a range scan too.
-- Both keep each row's `bucket` (segments.bucket_of its hash), with an index by it: a parallel
-  Scan's segment reads its own rows only.
+- Both keep each row's `bucket` (segments.bucket_of its hash) once its table has had a
+  parallel Scan (`ddb_segmented` lists those tables): a segment is then one range of a partial
+  index by bucket, so it reads its own rows only; the writes of other tables pay nothing for
+  it (the column stays NULL, outside the index).
 - `ddb_stats`: item count and bytes per table ('' index) and per index, kept with each write.
 - `ddb_streams` / `stream_records`: each stream's metadata and its records, written in the
   same transaction as the item change (DynamoDB Streams, Part C, reads them).
@@ -34,14 +36,13 @@ ARN (the kernels' `shards.Arrivals`, so Lambda's stream pollers wake instead of 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from overcast.services.dynamodb.segments import bucket_of
-from overcast.services.dynamodb.types import item_size
+from overcast.services.dynamodb.store_upgrade import upgrade
 from overcast.store.database import Database
 
 SCHEMA = """
@@ -69,6 +70,7 @@ CREATE TABLE IF NOT EXISTS stream_records (
     stream_arn TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL,
     event_name TEXT NOT NULL, record TEXT NOT NULL, user_identity TEXT,
     PRIMARY KEY (stream_arn, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ddb_segmented (table_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ddb_tokens (
     region TEXT NOT NULL, token TEXT NOT NULL, digest TEXT NOT NULL, created_ms INTEGER NOT NULL,
     PRIMARY KEY (region, token)) WITHOUT ROWID;
@@ -91,7 +93,9 @@ class DynamoDbStore(Database):
         self.on_records: Callable[[str], None] | None = None
         self._appended: set[str] = set()  # streams given records in the open transaction
         with self.transaction():
-            _upgrade(self._db)
+            upgrade(self._db)
+            rows = self._db.execute("SELECT table_id FROM ddb_segmented").fetchall()
+        self._segmented = {table_id for (table_id,) in rows}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -133,6 +137,8 @@ class DynamoDbStore(Database):
             db.execute("DELETE FROM ddb_items WHERE table_id = ?", (table_id,))
             db.execute("DELETE FROM ddb_index_rows WHERE table_id = ?", (table_id,))
             db.execute("DELETE FROM ddb_stats WHERE table_id = ?", (table_id,))
+            db.execute("DELETE FROM ddb_segmented WHERE table_id = ?", (table_id,))
+            self._segmented.discard(table_id)
 
     def stats(self, table_id: str) -> dict[str, tuple[int, int]]:
         """Item count and bytes by index name ('' for the table)."""
@@ -177,8 +183,26 @@ class DynamoDbStore(Database):
         self._db.execute(
             "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires, "
             "bucket) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (table_id, hash_, range_, encoded(item), size, expires, bucket_of(hash_)),
+            (table_id, hash_, range_, encoded(item), size, expires, self._bucket(table_id, hash_)),
         )
+
+    def _bucket(self, table_id: str, hash_: bytes) -> int | None:
+        return bucket_of(hash_) if table_id in self._segmented else None
+
+    def segment(self, table_id: str) -> None:
+        """Give the table's rows their buckets, and its later writes too (before its first
+        parallel Scan). Under the transaction's lock, so no write falls between the rows
+        filled and the writes that fill their own."""
+        if table_id in self._segmented:
+            return
+        with self.transaction():
+            db = self._db
+            for rows in ("ddb_items", "ddb_index_rows"):
+                db.execute(
+                    f"UPDATE {rows} SET bucket = bucket_of(hash) WHERE table_id = ?", (table_id,)
+                )
+            db.execute("INSERT OR IGNORE INTO ddb_segmented (table_id) VALUES (?)", (table_id,))
+            self._segmented.add(table_id)
 
     def delete_item(self, table_id: str, hash_: bytes, range_: bytes) -> None:
         self._db.execute(
@@ -192,7 +216,7 @@ class DynamoDbStore(Database):
         self._db.execute(
             "INSERT OR REPLACE INTO ddb_index_rows (table_id, index_name, hash, range, "
             "base_hash, base_range, item, size, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (table_id, index, *key, *base, encoded(item), size, bucket_of(key[0])),
+            (table_id, index, *key, *base, encoded(item), size, self._bucket(table_id, key[0])),
         )
 
     def delete_index_row(self, table_id: str, index: str, key: tuple, base: tuple) -> None:
@@ -385,43 +409,3 @@ class DynamoDbStore(Database):
                 "DELETE FROM ddb_streams WHERE disabled_ms IS NOT NULL AND disabled_ms < ?",
                 (before_ms,),
             )
-
-
-def _upgrade(db: sqlite3.Connection) -> None:
-    _add_index_sizes(db)
-    _add_buckets(db)
-
-
-def _add_index_sizes(db: sqlite3.Connection) -> None:
-    """A file from before index rows kept their sizes: the column added, each row's filled."""
-    columns = [row[1] for row in db.execute("PRAGMA table_info(ddb_index_rows)")]
-    if "size" in columns:
-        return
-    db.execute("ALTER TABLE ddb_index_rows ADD COLUMN size INTEGER")
-    rows = db.execute(
-        "SELECT table_id, index_name, hash, range, base_hash, base_range, item FROM ddb_index_rows"
-    ).fetchall()
-    for *key, item in rows:
-        db.execute(
-            "UPDATE ddb_index_rows SET size = ? WHERE table_id = ? AND index_name = ? AND "
-            "hash = ? AND range = ? AND base_hash = ? AND base_range = ?",
-            (item_size(json.loads(item)), *key),
-        )
-
-
-def _add_buckets(db: sqlite3.Connection) -> None:
-    """Each row's bucket (a file from before rows kept theirs gets them), and the indexes a
-    segment is read by."""
-    db.create_function("bucket_of", 1, bucket_of, deterministic=True)
-    for table in ("ddb_items", "ddb_index_rows"):
-        columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-        if "bucket" not in columns:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN bucket INTEGER")
-            db.execute(f"UPDATE {table} SET bucket = bucket_of(hash)")
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS ddb_items_segments ON ddb_items (table_id, bucket, hash, range)"
-    )
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS ddb_index_rows_segments ON ddb_index_rows "
-        "(table_id, index_name, bucket, hash, range, base_hash, base_range)"
-    )
