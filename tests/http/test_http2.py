@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -81,7 +82,9 @@ class Client:
             self.writer.write(self.h2.data_to_send())
 
     def _on(self, event: h2.events.Event) -> None:
-        if isinstance(event, h2.events.ResponseReceived):
+        if isinstance(event, h2.events.InformationalResponseReceived):
+            self.responses[event.stream_id]["interim"] = dict(event.headers)
+        elif isinstance(event, h2.events.ResponseReceived):
             self.responses[event.stream_id]["headers"] = dict(event.headers)
         elif isinstance(event, h2.events.DataReceived):
             self.responses[event.stream_id]["body"] += event.data
@@ -298,3 +301,35 @@ def test_a_client_goaway_lets_a_response_larger_than_its_window_finish() -> None
         await client.until(lambda: client.closed)
 
     serve(app, test)
+
+
+def test_expect_100_continue_is_answered_when_the_app_reads_the_body() -> None:
+    async def test(client: Client, state: ServerState) -> None:
+        stream = client.request("PUT", "/upload", None, expect="100-continue")
+        await client.until(lambda: "interim" in client.responses[stream])
+        assert client.responses[stream]["interim"][b":status"] == b"100"
+        await send_all(client, stream, b"the body")
+        _, body = await client.answer(stream)
+        assert json.loads(body)["body"] == "the body"
+
+    serve(echo, test)
+
+
+def test_the_server_serves_http2_and_http1_on_one_port(server) -> None:
+    """Prior knowledge through the real server (fast_http's protocol hands the connection
+    over): two requests on one HTTP/2 connection, then HTTP/1.1 as ever."""
+    host, port = server.endpoint.removeprefix("http://").split(":")
+
+    async def run() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        client = Client(reader, writer)
+        try:
+            for _ in range(2):
+                head, body = await client.answer(client.request("GET", "/_overcast/health"))
+                assert head[b":status"] == b"200" and json.loads(body) == {"status": "ok"}
+        finally:
+            writer.close()
+
+    asyncio.run(run())
+    with urllib.request.urlopen(f"{server.endpoint}/_overcast/health", timeout=10) as answer:
+        assert answer.status == 200 and answer.version == 11

@@ -42,6 +42,10 @@ class Http2Stream:
         self.headers: list[tuple[bytes, bytes]] = []
         self.headers_sent = False
         self.changed = asyncio.Event()  # body, end, reset, or window: whatever a wait awaits
+        self.expects_continue = any(
+            name == b"expect" and value.lower() == b"100-continue"
+            for name, value in scope["headers"]
+        )
 
     # the connection's side
 
@@ -89,6 +93,8 @@ class Http2Stream:
         self.connection.flush()
 
     async def receive(self) -> dict:
+        if self.expects_continue:
+            self._continue()
         while not (self.chunks or self.ended or self.disconnected or self.complete):
             self.changed.clear()
             await self.changed.wait()
@@ -106,6 +112,14 @@ class Http2Stream:
             self.changed.clear()
             await self.changed.wait()
         return {"type": "http.disconnect"}
+
+    def _continue(self) -> None:
+        """`Expect: 100-continue` (RFC 9110 section 10.1.1), answered when the app first asks
+        for the body, as uvicorn does: an interim 100 before the body is sent."""
+        self.expects_continue = False
+        if not (self.chunks or self.ended or self.disconnected or self.headers_sent):
+            self.connection.h2.send_headers(self.stream_id, [(b":status", b"100")])
+            self.connection.flush()
 
     def _acknowledge(self) -> None:
         if self.unacknowledged and not self.disconnected:
