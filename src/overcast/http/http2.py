@@ -98,7 +98,7 @@ class Http2Connection(asyncio.Protocol):
     ) -> None:
         self.app, self.server_state, self.app_state = app, server_state, app_state
         self.limits, self.log_access = limits, log_access
-        self.loop = asyncio.get_event_loop()
+        self.loop = asyncio.get_running_loop()
         self.h2 = _Connection(h2.config.H2Configuration(client_side=False, header_encoding=None))
         self.streams: dict[int, Http2Stream] = {}
         self.writable = asyncio.Event()
