@@ -7,8 +7,7 @@ Kinesis client's request handler is NodeHttp2Handler. Given an http:// endpoint,
 ("prior knowledge", RFC 9113 section 3.3: no Upgrade, no ALPN). uvicorn speaks HTTP/1.1 only,
 and answered that with 400. So the first bytes of every connection are looked at: the
 preface hands the connection to Http2Connection; anything else stays with uvicorn's protocol
-(and its shortcuts, fast_http.py) as before. Only a connection's first bytes are looked at:
-requests after the first one on an HTTP/1.1 connection pass straight through.
+(and its shortcuts, fast_http.py) as before, at no cost to its later requests (PriorKnowledge).
 
 Every request of an HTTP/2 connection takes the ASGI path (no Invoke shortcut): the clients
 that speak it (the JavaScript SDK's Kinesis, and its event-stream operations) call AWS APIs.
