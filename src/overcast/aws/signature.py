@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import re
 import time
+from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from overcast.aws.signed_request import (
     WRONG_SERVICE,
     AuthFailure,
     SignedParts,
+    SignedRequest,
     Verified,
     check_token,
     http_time,
@@ -73,6 +75,9 @@ class Scope:
     text: str  # the scope as signed: `20260101/us-east-1/lambda/aws4_request`
 
 
+AUTHORITY = ":authority"
+
+
 @dataclass(frozen=True, slots=True)
 class Signing:
     """What a signature says before its signature proper: who signs, in which scope, over
@@ -88,6 +93,9 @@ class Signing:
     keyed: dict[str, tuple[SigningKey, Signer, Verified]] = field(compare=False)
     # The hashes of the canonical requests it signs in the header form (None if incomplete).
     hashes: CanonicalHashes | None = field(compare=False)
+    # Whether HTTP/2's `:authority` is signed (the JavaScript SDK signs it, not `host`, when
+    # it sends a request over HTTP/2): its value is the host the ASGI scope carries.
+    authority: bool = False
 
 
 @lru_cache(maxsize=1024)
@@ -102,7 +110,8 @@ def signing(credential: str | None, signed_headers: str | None) -> Signing:
     hashes = None
     if complete and scope is not None:
         hashes = CanonicalHashes(names, signed_headers, scope.service)
-    return Signing(credential, signed_headers, scope, names, complete, {}, hashes)
+    authority = AUTHORITY in names
+    return Signing(credential, signed_headers, scope, names, complete, {}, hashes, authority)
 
 
 @dataclass
@@ -259,6 +268,14 @@ class Verifier:
     ) -> Verified:
         scope, hashes = signs.scope, signs.hashes
         assert scope is not None and hashes is not None
+        if signs.authority:
+            request = SignedRequest(
+                request.method,
+                request.path,
+                request.query,
+                ChainMap({AUTHORITY: request.headers.get("host", "")}, request.headers),
+                request.body,
+            )
         canonical = None  # its text is made here only for a presigned URL, or a refusal
         if left_out:
             canonical = canonical_request(

@@ -7,7 +7,8 @@ write for the head and another for the body). Here such a request is recognised 
 head is parsed, its body collected, and its answer written in one piece. Everything else —
 every other route, a RESPONSE_STREAM function URL, Expect: 100-continue, upgrades, requests
 pipelined behind a pending one — takes uvicorn's ordinary path unchanged. Every connection
-is watched by http/connection_guard.py (deadlines, a cap on connections).
+is watched by http/connection_guard.py (deadlines, a cap on connections); one that opens
+with HTTP/2's preface is served by http/http2.py instead.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from overcast.aws.protocols.rest_json import header_size
 from overcast.http.connection_guard import ConnectionGuard, ConnectionLimits
 from overcast.http.front_door import Claim, http_request, response_headers
 from overcast.http.header_case import UpgradeHeaderCase
+from overcast.http.http2 import PriorKnowledge
 from overcast.http.invoke_shortcut import Answer, InvokeAnswerer, InvokeCall
 from overcast.http.payload_v2 import HttpRequest, HttpResponse
 from overcast.http.server import ACCESS_BUDGET
@@ -61,9 +63,10 @@ def protocol_for(
 ) -> type[HttpToolsProtocol]:
     """The protocol class to give uvicorn (`Config(http=...)`): it answers Invoke (requests
     whose raw URL `invoke_url` matches: function name, then query) and the requests `doors`
-    claim itself, and holds every connection to `connection_limits`."""
+    claim itself, holds every connection to `connection_limits`, and serves a connection that
+    opens with HTTP/2's preface over HTTP/2 (http2.py)."""
 
-    class ShortcutProtocol(ConnectionGuard, UpgradeHeaderCase, FastProtocol):
+    class ShortcutProtocol(PriorKnowledge, ConnectionGuard, UpgradeHeaderCase, FastProtocol):
         invoke = endpoint
         invoke_path = invoke_url
         front_doors = doors

@@ -170,6 +170,41 @@ def test_scan_pages_segments_and_count(ddb, make_table):
     assert counted["Count"] == 40 and "Items" not in counted
 
 
+def test_parallel_scan_segments_page_through_their_own_partitions(ddb, resource, make_table):
+    """Each segment of a parallel Scan (4 workers, Limit 5 a page) gets whole partitions, every
+    item exactly once over all segments, on the table and on a GSI."""
+    gsi = {"IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+           "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"},
+                         {"AttributeName": "sk", "KeyType": "RANGE"}]}  # fmt: skip
+    name = make_table(
+        "N", extra_definitions=[{"AttributeName": "g", "AttributeType": "S"}],
+        GlobalSecondaryIndexes=[gsi],
+    )  # fmt: skip
+    with resource.Table(name).batch_writer() as batch:
+        for i in range(60):
+            batch.put_item(Item={"pk": f"p{i % 12}", "sk": i, "g": f"g{i % 5}"})
+
+    def segment(number: int, **index: str) -> list[dict]:
+        items, start = [], None
+        while True:
+            extra = {"ExclusiveStartKey": start} if start else {}
+            page = ddb.scan(TableName=name, Segment=number, TotalSegments=4, Limit=5,
+                            **index, **extra)  # fmt: skip
+            assert page["ScannedCount"] == page["Count"] <= 5
+            items += page["Items"]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return items
+
+    for hash_name, index in (("pk", {}), ("g", {"IndexName": "by-g"})):
+        segments = [segment(n, **index) for n in range(4)]
+        keys = [{item["sk"]["N"] for item in found} for found in segments]
+        assert sum(map(len, keys)) == 60 and set().union(*keys) == {str(i) for i in range(60)}
+        partitions = [{item[hash_name]["S"] for item in found} for found in segments]
+        assert sum(map(len, partitions)) == len(set().union(*partitions))  # none split
+        assert sum(1 for p in partitions if p) >= 2  # spread over segments
+
+
 def test_scan_stops_a_page_after_one_megabyte(ddb, make_table):
     name = make_table()
     for i in range(6):

@@ -13,6 +13,7 @@ import pytest
 
 from overcast.services.dynamodb.items import ItemService
 from overcast.services.dynamodb.reads import KeyCondition, RangeCondition, Read, query, scan
+from overcast.services.dynamodb.segments import bucket_of, bucket_range
 from overcast.services.dynamodb.store import DynamoDbStore
 from overcast.services.dynamodb.tables import TableService
 from overcast.services.dynamodb.types import item_size, key_bytes
@@ -197,5 +198,96 @@ def test_index_rows_of_an_older_file_get_their_sizes(tmp_path) -> None:
     try:
         sizes = store._db.execute("SELECT size FROM ddb_index_rows").fetchall()
         assert sizes == [(item_size(item),)]
+    finally:
+        store.close()
+
+
+def segment_pages(tables, table, index, segment: int, total: int) -> list[dict]:
+    found, start = [], None
+    for _ in range(200):
+        read = Read(index, 4, start, segment=(segment, total))
+        page = scan(tables.store, table, read)
+        assert page.scanned == len(page.items)  # nothing read that is not the segment's
+        found += page.items
+        if page.last_key is None:
+            return found
+        start = page.last_key
+    raise AssertionError("the pages never end")
+
+
+@pytest.mark.parametrize("index_name", [None, "by-g"])
+@pytest.mark.parametrize("total", [1, 2, 3, 7])
+def test_segments_read_only_their_own_buckets(tables, index_name, total) -> None:
+    table = tables.find("us-east-1", "t")
+    index = table.index(index_name) if index_name else None
+    statements = Statements(tables.store._db)
+    segments = [segment_pages(tables, table, index, s, total) for s in range(total)]
+    names = ("g", "n", "pk", "sk") if index else ("pk", "sk")
+    hash_name = names[0]
+    rows = [json.loads(t) for (t,) in tables.store._db.execute("SELECT item FROM ddb_items")]
+    rows = [row for row in rows if all(name in row for name in names)]
+    for number, found in enumerate(segments):
+        low, high = bucket_range(number, total)
+        mine = [r for r in rows if low <= bucket_of(key_bytes(r[hash_name])) < high]
+        assert sorted(found, key=lambda i: order(i, *names)) == sorted(
+            mine, key=lambda i: order(i, *names)
+        )
+    assert sum(map(len, segments)) == len(rows)
+    for statement, plan in statements.plans():
+        assert not any("TEMP B-TREE" in step for step in plan), (statement, plan)
+        assert "_segments" in plan[0] and "bucket" in plan[0], (statement, plan)
+
+
+def test_a_start_key_of_another_segment(tables) -> None:
+    """A start before the segment's buckets reads all of it, after them nothing. (Partition
+    "a" hashes into the first half of the buckets, "z" into the second.)"""
+    table = tables.find("us-east-1", "t")
+    assert bucket_of(key_bytes({"S": "a"})) < 1 << 31 <= bucket_of(key_bytes({"S": "z"}))
+    in_first, in_second = {"pk": {"S": "a"}, "sk": {"N": "3"}}, {"pk": {"S": "z"}, "sk": {"N": "3"}}
+    second = scan(tables.store, table, Read(segment=(1, 2))).items
+    assert len(second) == 48  # partitions "p" and "z"
+    assert scan(tables.store, table, Read(start=in_first, segment=(1, 2))).items == second
+    assert scan(tables.store, table, Read(start=in_second, segment=(0, 2))).items == []
+
+
+def test_rows_get_buckets_from_their_tables_first_parallel_scan(tmp_path) -> None:
+    """A file from before buckets opens with the column added; no row has a bucket (no
+    table's writes pay for the index) until its table's first parallel Scan fills them, and
+    from then on its writes keep them, also after the file is opened again."""
+    path = tmp_path / "dynamodb.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE ddb_items (table_id TEXT NOT NULL, hash BLOB NOT NULL, "
+        "range BLOB NOT NULL, item TEXT NOT NULL, size INTEGER NOT NULL, expires INTEGER, "
+        "PRIMARY KEY (table_id, hash, range)) WITHOUT ROWID;"
+    )
+    old.execute("INSERT INTO ddb_items VALUES ('t1', x'0102', x'', '{}', 2, NULL)")
+    old.commit()
+    old.close()
+
+    def buckets(store: DynamoDbStore) -> list[tuple]:
+        sql = "SELECT table_id, hash, bucket FROM ddb_items ORDER BY table_id, hash"
+        return store._db.execute(sql).fetchall()
+
+    store = DynamoDbStore(path)
+    with store.transaction():
+        store.put_item("t2", b"\x03", b"", {}, 2, None)
+    assert buckets(store) == [("t1", b"\x01\x02", None), ("t2", b"\x03", None)]
+    store.segment("t1")
+    with store.transaction():
+        store.put_item("t1", b"\x04", b"", {}, 2, None)
+        store.put_item("t2", b"\x05", b"", {}, 2, None)
+    store.close()
+    store = DynamoDbStore(path)
+    try:
+        with store.transaction():
+            store.put_item("t1", b"\x06", b"", {}, 2, None)
+        assert buckets(store) == [
+            ("t1", b"\x01\x02", bucket_of(b"\x01\x02")),
+            ("t1", b"\x04", bucket_of(b"\x04")),
+            ("t1", b"\x06", bucket_of(b"\x06")),
+            ("t2", b"\x03", None),
+            ("t2", b"\x05", None),
+        ]
     finally:
         store.close()

@@ -5,11 +5,12 @@ ProjectionExpression) and legacy forms (Expected, AttributeUpdates, AttributesTo
 from __future__ import annotations
 
 from overcast.aws.operations import Call
-from overcast.services.dynamodb import clauses, expressions
+from overcast.services.dynamodb import clauses, expressions, item_collections
 from overcast.services.dynamodb.errors import ValidationException
 from overcast.services.dynamodb.expressions import Projection, Update
 from overcast.services.dynamodb.items import capacity, read_units
 from overcast.services.dynamodb.operations import OPERATIONS, DynamoDb
+from overcast.services.dynamodb.schema import Table
 from overcast.services.dynamodb.types import Item
 
 CONDITION = (("ConditionExpression",), ("Expected", "ConditionalOperator"))
@@ -47,7 +48,17 @@ def put_item(ddb: DynamoDb, call: Call) -> dict:
         call.region, p["TableName"], p["Item"], condition, _failed_item(p)
     )
     used = capacity(table, units, p.get("ReturnConsumedCapacity"), write=True)
-    return {**_attributes(returns == "ALL_OLD" and old), "ConsumedCapacity": used}
+    return {
+        **_attributes(returns == "ALL_OLD" and old),
+        "ConsumedCapacity": used,
+        "ItemCollectionMetrics": _collection(ddb, p, table, p["Item"]),
+    }
+
+
+def _collection(ddb: DynamoDb, params: dict, table: Table, key: Item) -> dict | None:
+    if not item_collections.asked(params):
+        return None
+    return item_collections.metrics(ddb.items, table, key)
 
 
 @OPERATIONS("DeleteItem")
@@ -59,7 +70,11 @@ def delete_item(ddb: DynamoDb, call: Call) -> dict:
         call.region, p["TableName"], p["Key"], condition, _failed_item(p)
     )
     used = capacity(table, units, p.get("ReturnConsumedCapacity"), write=True)
-    return {**_attributes(returns == "ALL_OLD" and old), "ConsumedCapacity": used}
+    return {
+        **_attributes(returns == "ALL_OLD" and old),
+        "ConsumedCapacity": used,
+        "ItemCollectionMetrics": _collection(ddb, p, table, p["Key"]),
+    }
 
 
 def update_of(params: dict) -> tuple[Update, object]:
@@ -85,7 +100,11 @@ def update_item(ddb: DynamoDb, call: Call) -> dict:
         call.region, p["TableName"], p["Key"], change, condition, _failed_item(p)
     )
     used = capacity(table, units, p.get("ReturnConsumedCapacity"), write=True)
-    return {**_attributes(_returned(returns, change, old, new)), "ConsumedCapacity": used}
+    return {
+        **_attributes(_returned(returns, change, old, new)),
+        "ConsumedCapacity": used,
+        "ItemCollectionMetrics": _collection(ddb, p, table, p["Key"]),
+    }
 
 
 def _returned(returns: str, change: Update, old: Item | None, new: Item) -> Item | None:
@@ -143,10 +162,20 @@ def batch_get_item(ddb: DynamoDb, call: Call) -> dict:
 
 @OPERATIONS("BatchWriteItem")
 def batch_write_item(ddb: DynamoDb, call: Call) -> dict:
-    used = ddb.items.batch_write(call.region, call.params["RequestItems"])
+    request = call.params["RequestItems"]
+    used = ddb.items.batch_write(call.region, request)
     asked = call.params.get("ReturnConsumedCapacity")
     consumed = [capacity(table, units, asked, write=True) for table, units in used]
+    collections = None
+    if item_collections.asked(call.params):
+        writes = [
+            (name, (write.get("PutRequest") or {}).get("Item") or write["DeleteRequest"]["Key"])
+            for name, table_writes in request.items()
+            for write in table_writes
+        ]
+        collections = item_collections.per_table(ddb.items, call.region, writes)
     return {
         "UnprocessedItems": {},
         "ConsumedCapacity": consumed if asked in ("TOTAL", "INDEXES") else None,
+        "ItemCollectionMetrics": collections,
     }

@@ -9,7 +9,9 @@ the hash, so its SQL bounds only the columns after it: the key condition's bound
 and where the page starts (ExclusiveStartKey) in place of the bound on its side when it is the
 tighter one; each side then has one constraint SQLite seeks with. (A row value that repeats the
 fixed hash, `(hash, range) > (?, ?)`, makes SQLite sort the rest of the partition for every
-page.) A Scan continues with the row value over the whole key.
+page.) A Scan continues with the row value over the whole key; a parallel Scan's segment reads
+its own buckets (segments.py) in bucket order, continuing with the row value over the bucket
+and the key.
 
 A Query's key condition comes as an expressions.KeyCondition (`hash_value`, and `range` with
 `op` and `values`), from a KeyConditionExpression or the legacy KeyConditions. `keep` (a
@@ -22,7 +24,6 @@ filter, projection or fetch: the answer sends them as they are).
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from overcast.services.dynamodb.errors import ValidationException
 from overcast.services.dynamodb.expressions import KeyCondition, RangeCondition
 from overcast.services.dynamodb.keys import NO_MATCH
 from overcast.services.dynamodb.schema import Index, KeySchema, Table
+from overcast.services.dynamodb.segments import bucket_of, bucket_range
 from overcast.services.dynamodb.types import Item, Value, key_bytes, kind_of, validate_item
 
 PAGE_BYTES = 1024 * 1024
@@ -98,11 +100,29 @@ def query(store, table: Table, condition: KeyCondition, read: Read) -> Page:
 
 def scan(store, table: Table, read: Read) -> Page:
     start = _start(table, read.index, read.start)
+    if read.segment is not None:
+        return _segment(store, table, read, start)
     if start is None:
         return _page(store, table, read, "1", ())
     columns = "(hash, range, base_hash, base_range)" if read.index else "(hash, range)"
     op = ">" if read.forward else "<"
     return _page(store, table, read, f"{columns} {op} ({', '.join('?' * len(start))})", start)
+
+
+def _segment(store, table: Table, read: Read, start: tuple | None) -> Page:
+    """A parallel Scan's page: the segment's own buckets (segments.py), in bucket then key
+    order, from the start key's position in them. A start key of an earlier segment reads the
+    segment from its beginning; of a later one, nothing."""
+    store.segment(table.table_id)  # the table's rows get their buckets, the first time
+    low, high = bucket_range(*read.segment)
+    at = bucket_of(start[0]) if start is not None else low
+    if at >= high:
+        return Page()
+    if start is None or at < low:
+        return _page(store, table, read, "bucket >= ? AND bucket < ?", (low, high))
+    key = "hash, range, base_hash, base_range" if read.index else "hash, range"
+    where = f"bucket < ? AND (bucket, {key}) > ({', '.join('?' * (len(start) + 1))})"
+    return _page(store, table, read, where, (high, at, *start))
 
 
 def _bounds(table: Table, name: str, cond: RangeCondition) -> tuple[Bound | None, Bound | None]:
@@ -189,7 +209,7 @@ def _successor(prefix: bytes) -> bytes | None:
 def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
     index = read.index
     descending = not read.forward
-    taken: list[tuple[object, str, int]] = []  # (the row's base hash, item text, size)
+    taken: list[tuple[str, int]] = []  # (item text, size)
     full = False
 
     def take(rows: Iterable[tuple]) -> None:
@@ -197,24 +217,23 @@ def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
         nonlocal full
         read_bytes = 0
         for row in rows:
-            base_hash, text, size = (row[2], row[4], row[5]) if index else (row[0], row[2], row[3])
-            if read.segment is not None and not _in_segment(base_hash, read.segment):
-                continue
+            text, size = (row[4], row[5]) if index else (row[2], row[3])
             if read.fetch:
                 text, size = _fetched(store, table, row)
-            taken.append((base_hash, text, size))
+            taken.append((text, size))
             read_bytes += size
             if read.limit is not None and len(taken) >= read.limit or read_bytes >= PAGE_BYTES:
                 full = True
                 return
 
+    by_bucket = read.segment is not None
     if index is None:
-        store.read_rows(table.table_id, where, args, descending, take)
+        store.read_rows(table.table_id, where, args, descending, take, by_bucket)
     else:
-        store.read_index_rows(table.table_id, index.name, where, args, descending, take)
-    page = Page(scanned=len(taken), read_bytes=sum(size for _, _, size in taken))
+        store.read_index_rows(table.table_id, index.name, where, args, descending, take, by_bucket)
+    page = Page(scanned=len(taken), read_bytes=sum(size for _, size in taken))
     item = None
-    for _, text, _ in taken:
+    for text, _ in taken:
         if read.raw:
             page.items.append(text)
             continue
@@ -222,7 +241,7 @@ def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
         if read.keep is None or read.keep(item):
             page.items.append(item)
     if full:
-        last = item if item is not None else json.loads(taken[-1][1])
+        last = item if item is not None else json.loads(taken[-1][0])
         page.last_key = _last_key(table, index, last)
     return page
 
@@ -234,12 +253,6 @@ def _fetched(store, table: Table, row: tuple) -> tuple[str, int]:
         lambda rows: next(iter(rows), None),
     )  # fmt: skip
     return (found[2], found[3]) if found is not None else (row[4], row[5])
-
-
-def _in_segment(hash_: bytes, segment: tuple[int, int]) -> bool:
-    """Parallel scan: each item's partition (its hash key) belongs to one segment."""
-    number, total = segment
-    return zlib.crc32(hash_) % total == number
 
 
 def _last_key(table: Table, index: Index | None, item: Item) -> Item:

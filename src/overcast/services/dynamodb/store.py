@@ -9,6 +9,10 @@ out of scope (an fsync per commit, synchronous=FULL, cost most of a PutItem's ti
   range scan. A table without a range key stores b"" as the range.
 - `ddb_index_rows`: each secondary index's projected items and their sizes, by (table id,
   index, index hash, index range, base hash, base range): a GSI Query is a range scan too.
+- Both keep each row's `bucket` (segments.bucket_of its hash) once its table has had a
+  parallel Scan (`ddb_segmented` lists those tables): a segment is then one range of a partial
+  index by bucket, so it reads its own rows only; the writes of other tables pay nothing for
+  it (the column stays NULL, outside the index).
 - `ddb_stats`: item count and bytes per table ('' index) and per index, kept with each write.
 - `ddb_streams` / `stream_records`: each stream's metadata and its records, written in the
   same transaction as the item change (DynamoDB Streams, Part C, reads them).
@@ -32,13 +36,13 @@ ARN (the kernels' `shards.Arrivals`, so Lambda's stream pollers wake instead of 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from overcast.services.dynamodb.types import item_size
+from overcast.services.dynamodb.segments import bucket_of
+from overcast.services.dynamodb.store_upgrade import upgrade
 from overcast.store.database import Database
 
 SCHEMA = """
@@ -47,12 +51,13 @@ CREATE TABLE IF NOT EXISTS ddb_tables (
     PRIMARY KEY (region, name));
 CREATE TABLE IF NOT EXISTS ddb_items (
     table_id TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL, item TEXT NOT NULL,
-    size INTEGER NOT NULL, expires INTEGER,
+    size INTEGER NOT NULL, expires INTEGER, bucket INTEGER,
     PRIMARY KEY (table_id, hash, range)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ddb_items_expiry ON ddb_items (expires) WHERE expires IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ddb_index_rows (
     table_id TEXT NOT NULL, index_name TEXT NOT NULL, hash BLOB NOT NULL, range BLOB NOT NULL,
     base_hash BLOB NOT NULL, base_range BLOB NOT NULL, item TEXT NOT NULL, size INTEGER,
+    bucket INTEGER,
     PRIMARY KEY (table_id, index_name, hash, range, base_hash, base_range)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ddb_stats (
     table_id TEXT NOT NULL, index_name TEXT NOT NULL, count INTEGER NOT NULL,
@@ -65,6 +70,7 @@ CREATE TABLE IF NOT EXISTS stream_records (
     stream_arn TEXT NOT NULL, seq INTEGER NOT NULL, created_ms INTEGER NOT NULL,
     event_name TEXT NOT NULL, record TEXT NOT NULL, user_identity TEXT,
     PRIMARY KEY (stream_arn, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ddb_segmented (table_id TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ddb_tokens (
     region TEXT NOT NULL, token TEXT NOT NULL, digest TEXT NOT NULL, created_ms INTEGER NOT NULL,
     PRIMARY KEY (region, token)) WITHOUT ROWID;
@@ -87,7 +93,9 @@ class DynamoDbStore(Database):
         self.on_records: Callable[[str], None] | None = None
         self._appended: set[str] = set()  # streams given records in the open transaction
         with self.transaction():
-            _upgrade(self._db)
+            upgrade(self._db)
+            rows = self._db.execute("SELECT table_id FROM ddb_segmented").fetchall()
+        self._segmented = {table_id for (table_id,) in rows}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -129,6 +137,8 @@ class DynamoDbStore(Database):
             db.execute("DELETE FROM ddb_items WHERE table_id = ?", (table_id,))
             db.execute("DELETE FROM ddb_index_rows WHERE table_id = ?", (table_id,))
             db.execute("DELETE FROM ddb_stats WHERE table_id = ?", (table_id,))
+            db.execute("DELETE FROM ddb_segmented WHERE table_id = ?", (table_id,))
+            self._segmented.discard(table_id)
 
     def stats(self, table_id: str) -> dict[str, tuple[int, int]]:
         """Item count and bytes by index name ('' for the table)."""
@@ -171,10 +181,28 @@ class DynamoDbStore(Database):
         self, table_id: str, hash_: bytes, range_: bytes, item: dict, size: int, expires: int | None
     ) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (table_id, hash_, range_, encoded(item), size, expires),
+            "INSERT OR REPLACE INTO ddb_items (table_id, hash, range, item, size, expires, "
+            "bucket) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (table_id, hash_, range_, encoded(item), size, expires, self._bucket(table_id, hash_)),
         )
+
+    def _bucket(self, table_id: str, hash_: bytes) -> int | None:
+        return bucket_of(hash_) if table_id in self._segmented else None
+
+    def segment(self, table_id: str) -> None:
+        """Give the table's rows their buckets, and its later writes too (before its first
+        parallel Scan). Under the transaction's lock, so no write falls between the rows
+        filled and the writes that fill their own."""
+        if table_id in self._segmented:
+            return
+        with self.transaction():
+            db = self._db
+            for rows in ("ddb_items", "ddb_index_rows"):
+                db.execute(
+                    f"UPDATE {rows} SET bucket = bucket_of(hash) WHERE table_id = ?", (table_id,)
+                )
+            db.execute("INSERT OR IGNORE INTO ddb_segmented (table_id) VALUES (?)", (table_id,))
+            self._segmented.add(table_id)
 
     def delete_item(self, table_id: str, hash_: bytes, range_: bytes) -> None:
         self._db.execute(
@@ -187,8 +215,8 @@ class DynamoDbStore(Database):
     ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO ddb_index_rows (table_id, index_name, hash, range, "
-            "base_hash, base_range, item, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (table_id, index, *key, *base, encoded(item), size),
+            "base_hash, base_range, item, size, bucket) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (table_id, index, *key, *base, encoded(item), size, self._bucket(table_id, key[0])),
         )
 
     def delete_index_row(self, table_id: str, index: str, key: tuple, base: tuple) -> None:
@@ -222,6 +250,22 @@ class DynamoDbStore(Database):
                 (now, limit),
             ).fetchall()
 
+    def collection_size(self, table_id: str, hash_: bytes, local_indexes: list[str]) -> int:
+        """The bytes of an item collection: the items of partition `hash_` and their rows in
+        the local secondary indexes named (item_collections.py)."""
+        marks = ", ".join("?" * len(local_indexes))
+        with self._lock:
+            (items,) = self._db.execute(
+                "SELECT COALESCE(SUM(size), 0) FROM ddb_items WHERE table_id = ? AND hash = ?",
+                (table_id, hash_),
+            ).fetchone()
+            (rows,) = self._db.execute(
+                "SELECT COALESCE(SUM(size), 0) FROM ddb_index_rows WHERE table_id = ? AND "
+                f"index_name IN ({marks}) AND hash = ?",
+                (table_id, *local_indexes, hash_),
+            ).fetchone()
+        return items + rows
+
     # --- reads in key order ---
 
     def read_rows(
@@ -231,13 +275,16 @@ class DynamoDbStore(Database):
         args: tuple,
         descending: bool,
         consume: Callable[[Iterable[Row]], T],
+        by_bucket: bool = False,
     ) -> T:
-        """`consume(rows)`: the table's rows matching `where` (over `hash` and `range`) in key
-        order, read by one statement under the lock, as far as `consume` iterates."""
+        """`consume(rows)`: the table's rows matching `where` (over `hash` and `range`, and
+        `bucket`) in key order, or in bucket then key order (`by_bucket`: a parallel Scan's
+        segment), read by one statement under the lock, as far as `consume` iterates."""
         order = "DESC" if descending else "ASC"
+        first = f"bucket {order}, " if by_bucket else ""
         sql = (
             f"SELECT hash, range, item, size FROM ddb_items WHERE table_id = ? AND {where} "
-            f"ORDER BY hash {order}, range {order}"
+            f"ORDER BY {first}hash {order}, range {order}"
         )
         return self._read(sql, (table_id, *args), consume)
 
@@ -249,13 +296,15 @@ class DynamoDbStore(Database):
         args: tuple,
         descending: bool,
         consume: Callable[[Iterable[IndexRow]], T],
+        by_bucket: bool = False,
     ) -> T:
         """`read_rows` of an index's rows (`where` over `hash`, `range`, `base_hash`,
-        `base_range`)."""
+        `base_range`, and `bucket`)."""
         order = "DESC" if descending else "ASC"
+        first = f"bucket {order}, " if by_bucket else ""
         sql = (
             "SELECT hash, range, base_hash, base_range, item, size FROM ddb_index_rows WHERE "
-            f"table_id = ? AND index_name = ? AND {where} ORDER BY hash {order}, "
+            f"table_id = ? AND index_name = ? AND {where} ORDER BY {first}hash {order}, "
             f"range {order}, base_hash {order}, base_range {order}"
         )
         return self._read(sql, (table_id, index, *args), consume)
@@ -360,20 +409,3 @@ class DynamoDbStore(Database):
                 "DELETE FROM ddb_streams WHERE disabled_ms IS NOT NULL AND disabled_ms < ?",
                 (before_ms,),
             )
-
-
-def _upgrade(db: sqlite3.Connection) -> None:
-    """A file from before index rows kept their sizes: the column added, each row's filled."""
-    columns = [row[1] for row in db.execute("PRAGMA table_info(ddb_index_rows)")]
-    if "size" in columns:
-        return
-    db.execute("ALTER TABLE ddb_index_rows ADD COLUMN size INTEGER")
-    rows = db.execute(
-        "SELECT table_id, index_name, hash, range, base_hash, base_range, item FROM ddb_index_rows"
-    ).fetchall()
-    for *key, item in rows:
-        db.execute(
-            "UPDATE ddb_index_rows SET size = ? WHERE table_id = ? AND index_name = ? AND "
-            "hash = ? AND range = ? AND base_hash = ? AND base_range = ?",
-            (item_size(json.loads(item)), *key),
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from overcast.aws.operations import Call
+from overcast.services.dynamodb import item_collections
 from overcast.services.dynamodb.items import capacity
 from overcast.services.dynamodb.operations import OPERATIONS, DynamoDb
 from overcast.services.dynamodb.transactions import Transactions
@@ -17,7 +18,19 @@ def _consumed(used: list, asked: str | None, write: bool) -> list | None:
 @OPERATIONS("TransactWriteItems")
 def transact_write_items(ddb: DynamoDb, call: Call) -> dict:
     used = Transactions(ddb.items).write(call.region, call.params)
-    return {"ConsumedCapacity": _consumed(used, call.params.get("ReturnConsumedCapacity"), True)}
+    collections = None
+    if item_collections.asked(call.params):
+        writes = [
+            (spec["TableName"], spec.get("Item") or spec["Key"])
+            for entry in call.params["TransactItems"]
+            for kind, spec in entry.items()
+            if kind in ("Put", "Update", "Delete") and spec is not None
+        ]
+        collections = item_collections.per_table(ddb.items, call.region, writes)
+    return {
+        "ConsumedCapacity": _consumed(used, call.params.get("ReturnConsumedCapacity"), True),
+        "ItemCollectionMetrics": collections,
+    }
 
 
 @OPERATIONS("TransactGetItems")
