@@ -23,15 +23,12 @@ from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its op
     authorizers as _authorizers,
 )
 from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
+    child_responses as _child_responses,
+)
+from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
     domain_names as _domain_names,
 )
 from overcast.services.apigatewayv2.api import imports as _imports  # noqa: F401 (registers its operations)
-from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
-    integration_responses as _integration_responses,
-)
-from overcast.services.apigatewayv2.api import (  # noqa: F401 (registers its operations)
-    route_responses as _route_responses,
-)
 from overcast.services.apigatewayv2.api import routes as _routes  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import stages as _stages  # noqa: F401 (registers its operations)
 from overcast.services.apigatewayv2.api import tags as _tags  # noqa: F401 (registers its operations)
