@@ -465,3 +465,32 @@ def test_a_cold_starts_event_goes_with_its_assignment_yet_init_and_invoke_stay_a
         assert not any("overcast:init-done" in line for line in log)
 
     run(code_dir, scenario)
+
+
+async def _until(condition: Callable[[], bool], deadline_s: float = 20.0) -> None:
+    """Wait for `condition` to hold (checked every few ms), failing after `deadline_s`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + deadline_s
+    while not condition():
+        assert loop.time() < deadline, "condition never held"
+        await asyncio.sleep(0.005)
+
+
+def test_a_spare_taken_is_made_again_after_the_answer_not_during_the_invocation(
+    code: Path,
+) -> None:
+    """Making a spare (a fork, its confinement, its rehearsal) would compete for the CPUs
+    with the very cold start it replaces one for: it starts once the answer is given."""
+
+    async def scenario(engine: Engine, sink: MemorySink) -> None:
+        launcher = engine.launcher
+        full = {sys.executable: (2, False)}
+        await _until(lambda: launcher.spare_counts() == full)
+        running = asyncio.ensure_future(call(engine, {"action": "sleep", "seconds": 0.3}))
+        await _until(lambda: list(engine.pools.counts().values()) == [(0, 1)])
+        assert launcher.spare_counts() == {sys.executable: (1, False)}  # none being made
+        result, _ = await running
+        assert result.function_error is None
+        await _until(lambda: launcher.spare_counts() == full)
+
+    run(code, scenario)

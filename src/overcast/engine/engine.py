@@ -228,19 +228,26 @@ class Engine:
             "trace_id": trace_id(hops + 1),
             "client_context": client_context,
         }
-        sent = False
-        if environment is None:
-            # A cold start sends the event with the assignment (see FirstInvoke).
-            first = FirstInvoke(meta, payload, function.timeout) if stream is None else None
-            environment, sent = await self._cold_start(function, key, record, first)
-            if record.init_error is not None:
-                return self._finish(record, environment, None, tail)
-        record.begin()
-        if stream is None:
-            answer = await self._await_answer(environment, meta, payload, record, sent)
-        else:
-            answer = await self._await_stream(environment, meta, payload, record, stream)
-        return self._finish(record, environment, answer, tail, log_later)
+        sent, cold = False, environment is None
+        try:
+            if cold:
+                # A cold start sends the event with the assignment (see FirstInvoke).
+                first = FirstInvoke(meta, payload, function.timeout) if stream is None else None
+                environment, sent = await self._cold_start(function, key, record, first)
+                if record.init_error is not None:
+                    return self._finish(record, environment, None, tail)
+            record.begin()
+            if stream is None:
+                answer = await self._await_answer(environment, meta, payload, record, sent)
+            else:
+                answer = await self._await_stream(environment, meta, payload, record, stream)
+            return self._finish(record, environment, answer, tail, log_later)
+        finally:
+            if cold:
+                # What the cold start used up (a spare, a /tmp volume) is made again once its
+                # answer is written, not during its init: call_soon's callbacks run after
+                # the caller's write, which follows this return with no wait between.
+                asyncio.get_running_loop().call_soon(self.launcher.replenish)
 
     async def _cold_start(
         self,
@@ -274,8 +281,11 @@ class Engine:
     ) -> Started:
         """A new environment of `function`, counted busy in pool `key` until released; it
         starts once a start slot is free."""
-        async with self.starts.slot(key):
-            return await self._launch(function, key, initialization_type)
+        try:
+            async with self.starts.slot(key):
+                return await self._launch(function, key, initialization_type)
+        finally:
+            self.launcher.replenish()  # no answer to wait for: make what it used up now
 
     async def _launch(
         self,

@@ -20,6 +20,10 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 PIDS_MAX = 1024  # Lambda's limit on processes and threads per environment
 MB_PER_VCPU = 1769  # Lambda gives one vCPU's worth of CPU at 1,769 MB
 SHARES_PER_VCPU = 1024  # cgroup v1's default cpu.shares
+# A spare prepares itself (confinement, rehearsal) at the least CPU share there is, so that on
+# a host of few CPUs it yields to the environments initialising and running for callers (the
+# cold start it was made after, the next one); its function's share is set at assignment.
+SPARE_SHARES, SPARE_WEIGHT = "2", "1"  # v1's cpu.shares and v2's cpu.weight minimums
 
 
 @dataclass
@@ -53,6 +57,16 @@ class EnvironmentCgroup:
             (str(self.limit_files["memory"]), str(memory_mb * 1024 * 1024)),
             (str(self.limit_files["cpu"]), str(cpu)),
         ]
+
+    def grant_cpu(self, memory_mb: int) -> None:
+        """Give a spare its function's CPU share from the engine's side, before it is told
+        its function (the environment writes it again itself). A spare too young to have
+        made its groups yet gets it from its own write."""
+        _memory, (path, value) = self.limits(memory_mb)
+        try:
+            _write(Path(path), value)
+        except OSError:
+            pass
 
     def create(self, pid: int, memory_mb: int) -> None:
         """Make the groups from the engine's side and move a running process into them."""
@@ -129,7 +143,10 @@ class Cgroups:
                 {"memory": directory / "memory.max", "cpu": directory / "cpu.weight"},
                 directory / "memory.peak" if self._has_peak else None,
                 directory / "memory.current",
-                [(str(directory / "pids.max"), str(PIDS_MAX))],
+                [
+                    (str(directory / "pids.max"), str(PIDS_MAX)),
+                    (str(directory / "cpu.weight"), SPARE_WEIGHT),
+                ],
                 version=2,
             )
         dirs = {controller: parent / name for controller, parent in self.parents.items()}
@@ -142,7 +159,10 @@ class Cgroups:
             },
             dirs["memory"] / "memory.max_usage_in_bytes",
             dirs["memory"] / "memory.usage_in_bytes",
-            [(str(dirs["pids"] / "pids.max"), str(PIDS_MAX))],
+            [
+                (str(dirs["pids"] / "pids.max"), str(PIDS_MAX)),
+                (str(dirs["cpu"] / "cpu.shares"), SPARE_SHARES),
+            ],
         )
 
     @property

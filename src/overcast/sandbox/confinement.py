@@ -150,6 +150,7 @@ class Confinement:
             spec["nproc"] = NPROC
         if lease.cgroup is not None:
             spec["cgroup_limits"] = lease.cgroup.limits(function.memory_size)
+            lease.cgroup.grant_cpu(function.memory_size)  # it prepared itself at the least
         if self.protections.namespaces:
             binds = [[str(code_dir), TASK_ROOT]]
             if function.opt_dir:

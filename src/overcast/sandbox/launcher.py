@@ -2,7 +2,12 @@
 
 A spare is forked and confined (cgroups, namespaces, its uid reserved) before any function
 needs it; a cold start takes one, tells it its function (ASSIGN) and waits for its init. Spares
-are replaced in the background, so the fork and the isolation stay off the cold-start path.
+are replaced in the background, so the fork and the isolation stay off the cold-start path:
+once the cold start's response is on its way (`replenish`, called by the engine), not while
+its init runs. Making a spare and its /tmp volume costs milliseconds of CPU (the zygote's
+fork, the spare's confinement and rehearsal, the volume's threads): on a host of 2 CPUs, made
+during the init, it slowed the very cold start it replaced a spare for. Only a cold start that
+found no spare at all (a burst beyond SPARES) has more made at once.
 """
 
 from __future__ import annotations
@@ -125,8 +130,10 @@ class Launcher:
         `first`: the event to run straight after the init, where the runtime allows it."""
         started = time.perf_counter()
         interpreter = self.interpreter_for(function.runtime)
-        environment = self._take_spare(interpreter) or await self._spawn(interpreter)
-        self._refill_soon(interpreter)
+        environment = self._take_spare(interpreter)
+        if environment is None:  # demand outran the spares: more are wanted now, not later
+            self._refill_soon(interpreter)
+            environment = await self._spawn(interpreter)
         try:
             return await self._assign(
                 environment, function, code_dir, key, initialization_type, started, first=first
@@ -134,7 +141,16 @@ class Launcher:
         except BaseException:
             environment.kill()  # never leave a half-assigned environment behind
             raise
-        finally:
+
+    def replenish(self) -> None:
+        """Make again, in the background, what starts used up: spares of every interpreter
+        that has a zygote, and /tmp volumes. Call it once a start is over (the engine calls
+        it after a cold start's response is written); it does nothing where nothing is short,
+        and nothing once stopped."""
+        for interpreter in self._zygotes:
+            if len(self._spares.get(interpreter, ())) < self._spare_count:
+                self._refill_soon(interpreter)
+        if not self._stopped:
             self.confinement.started()
 
     async def start_template(self, function: FunctionVersion, code_dir: Path) -> Template:
@@ -192,7 +208,6 @@ class Launcher:
         )
         await self._adopt(environment, ours, log_read)
         answer = await self._wait_ready(environment)
-        self.confinement.started()
         restore_ms = (time.perf_counter() - started) * 1000.0
         error = None if answer.kind == protocol.READY else answer.body
         return Started(environment, restore_ms, error, restored=True)
@@ -267,6 +282,14 @@ class Launcher:
             environment.exited(status)
             self.confinement.release(environment.lease)
 
+    def spare_counts(self) -> dict[str, tuple[int, bool]]:
+        """Per interpreter: its spares ready, and whether more are being made (diagnostics
+        and tests)."""
+        return {
+            interpreter: (len(self._spares.get(interpreter, ())), interpreter in self._refilling)
+            for interpreter in self._zygotes
+        }
+
     def prestart(self) -> None:
         """Start a zygote and spares for every configured interpreter now."""
         self.confinement.prepare()
@@ -312,6 +335,7 @@ class Launcher:
                 environment = await self._spawn(interpreter)
                 self.confinement.hold_volume(environment.lease)
                 spares.append(environment)
+            self.confinement.started()  # the volumes the new spares took are made again
         except Exception as exc:  # a broken interpreter: cold starts will report it
             if not self._stopped:
                 log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
