@@ -12,18 +12,27 @@ integration, a route and a permission per function, its $default stage, and the 
 event source mapping.
 Update: one function's code changed, `overcast deploy` again (build, upload, change set,
 UPDATE_COMPLETE) against UpdateFunctionCode + the function_updated_v2 waiter.
-Targets (issue 19): create <= 3 s, update <= 1 s.
+Targets (issue 19): create <= 3 s, update <= 1 s, from `sam deploy`'s first call: where the SAM
+CLI is installed (OVERCAST_SAM_CLI, or `sam` on PATH) the same project is also deployed with
+`sam deploy --resolve-s3` (a subprocess with `overcast env`'s variables: its start-up and its
+own polling count) and updated the same way, twice: with the SAM CLI's default poll delay (it
+sleeps SAM_CLI_POLL_DELAY, 5 s by default, before it first asks for the stack's events, however
+fast the stack is) and with SAM_CLI_POLL_DELAY=0.1, the setting its docs give for this.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _harness import client, overcast_server, zip_of
+from _harness import client, overcast_server, root_key, zip_of
 
 FUNCTIONS = 10
 POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -115,6 +124,34 @@ def overcast_deploy(endpoint: str, root: Path, stack: str) -> float:
     return took
 
 
+def sam_deploy(endpoint: str, root: Path, stack: str, poll_delay: str | None) -> float | None:
+    """`sam deploy` of the project, timed from its start to its exit; None without the CLI."""
+    sam = os.environ.get("OVERCAST_SAM_CLI") or shutil.which("sam")
+    if sam is None:
+        return None
+    keys = root_key(endpoint)
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": keys["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": keys["aws_secret_access_key"],
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "SAM_CLI_TELEMETRY": "0",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+    }
+    env.pop("SAM_CLI_POLL_DELAY", None)
+    if poll_delay is not None:
+        env["SAM_CLI_POLL_DELAY"] = poll_delay
+    command = [sam, "deploy", "--stack-name", stack, "--resolve-s3", "--no-confirm-changeset"]
+    command += ["--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset"]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"sam deploy failed:\n{done.stdout}{done.stderr}")
+    return took
+
+
 def direct_create(endpoint: str, prefix: str) -> float:
     """The same resources, one boto3 call after another."""
     iam, lam = client(endpoint, "iam"), client(endpoint, "lambda")
@@ -196,11 +233,25 @@ def main() -> None:
         app = root / "f3" / "app.py"
         app.write_text(app.read_text().replace('"f3"', '"f3 v2"'))
         update = overcast_deploy(endpoint, root, "bench")
+        sam_times = {}
+        for delay in (None, "0.1"):
+            stack = f"bench-sam-{'default' if delay is None else 'fast'}"
+            created = sam_deploy(endpoint, root, stack, delay)
+            if created is None:
+                break
+            app.write_text(app.read_text().replace('"f3 v', f'"f3 {stack} v'))
+            sam_times[delay] = (created, sam_deploy(endpoint, root, stack, delay))
     print(f"{FUNCTIONS}-function SAM app (HttpApi, DynamoDB table, SQS queue)")
     print(f"create: overcast deploy {create:.2f} s  direct boto3 {baseline_create:.2f} s  "
           f"ratio {create / baseline_create:.2f}x  (target <= 3 s)")  # fmt: skip
     print(f"update: overcast deploy {update:.2f} s  direct boto3 {baseline_update:.2f} s  "
           f"ratio {update / baseline_update:.2f}x  (target <= 1 s)")  # fmt: skip
+    if not sam_times:
+        print("sam deploy: not measured (no SAM CLI: set OVERCAST_SAM_CLI)")
+    for delay, (created, updated) in sam_times.items():
+        label = "default poll delay (5 s)" if delay is None else f"SAM_CLI_POLL_DELAY={delay}"
+        print(f"sam deploy, {label}: create {created:.2f} s (target <= 3 s), "
+              f"update {updated:.2f} s (target <= 1 s)")  # fmt: skip
 
 
 if __name__ == "__main__":
