@@ -177,3 +177,18 @@ def test_a_nested_handler_and_source_maps_rewrite_the_template_as_sam_build(tmp_
         "--max-old-space-size=100 --enable-source-maps"
     )
     assert sorted(names(Built(uploaded[0]))) == ["app.js", "app.js.map"]
+
+
+def test_a_python_import_nothing_provides_fails_the_build(tmp_path: Path) -> None:
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "app.py").write_text("import yaml\n\ndef handler(event, context):\n    return 1\n")
+    properties = {"Runtime": f"python3.{sys.version_info.minor}", "Handler": "app.handler"}
+    with pytest.raises(BuildError, match=r"app.py:1: imports 'yaml', which is neither"):
+        build_function("Fn", folder, properties, {}, no_dependencies, io.StringIO())
+    (folder / "yaml").mkdir()  # a package of the function's own: found
+    (folder / "yaml" / "__init__.py").write_text("")
+    assert build_function("Fn", folder, properties, {}, no_dependencies, io.StringIO()).data
+    shutil.rmtree(folder / "yaml")
+    layered = {**properties, "Layers": ["arn:aws:lambda:us-east-1:123456789012:layer:yaml:1"]}
+    assert build_function("Fn", folder, layered, {}, no_dependencies, io.StringIO()).data

@@ -137,8 +137,9 @@ def test_requirements_go_into_the_package_slimmed(python_project: Path, tmp_path
 
 
 def test_requirements_as_a_layer(python_project: Path, tmp_path: Path) -> None:
+    layer = {"Ref": "PythonRequirementsLambdaLayer"}  # the plugin's docs: functions name it
     config = {
-        "functions": {"f": {"handler": "app.handler"}},
+        "functions": {"f": {"handler": "app.handler", "layers": [layer]}},
         "plugins": {"modules": ["serverless-python-requirements"]},
         "custom": {"pythonRequirements": {"layer": True}},
         "provider": {"name": "aws", "runtime": f"python3.{sys.version_info.minor}"},
@@ -235,3 +236,24 @@ def test_which_functions_are_bundled(tmp_path: Path) -> None:
     assert bundled(build={"esbuild": False}) == []
     assert bundled(plugins=["serverless-esbuild"]) == ["a", "b"]
     assert bundled(plugins={"modules": ["serverless-plugin-typescript"]}) == ["a", "b"]
+
+
+def test_an_import_neither_packaged_nor_in_the_runtime_is_named(tmp_path: Path) -> None:
+    root = tmp_path / "svc"
+    source = "import json\nimport boto3\nfrom helpers import x\nimport requests\n" + HANDLER
+    write(root, {"app.py": source, "helpers.py": "x = 1\n"})
+    runtime = {"name": "aws", "runtime": f"python3.{sys.version_info.minor}"}
+    functions = {"f": {"handler": "app.handler"}}
+    with pytest.raises(BuildError, match=r"app.py:4: imports 'requests', which is neither"):
+        package(
+            service(root, functions=functions, provider=runtime), io.StringIO(), installer(tmp_path)
+        )
+    # Guarded imports, and functions with layers (which may hold the module), are not refused.
+    guarded = "try:\n    import requests\nexcept ImportError:\n    requests = None\n"
+    write(root, {"app.py": guarded + HANDLER})
+    package(
+        service(root, functions=functions, provider=runtime), io.StringIO(), installer(tmp_path)
+    )
+    write(root, {"app.py": source})
+    layered = {"f": {"handler": "app.handler", "layers": ["arn:aws:lambda:us-east-1:1:layer:x:1"]}}
+    package(service(root, functions=layered, provider=runtime), io.StringIO(), installer(tmp_path))

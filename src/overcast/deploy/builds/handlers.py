@@ -13,7 +13,7 @@ import ast
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from overcast.deploy.builds.errors import BuildError
@@ -24,6 +24,11 @@ NODE_EXTENSIONS = (".js", ".mjs", ".cjs")
 SOURCE_EXTENSIONS = (".js", ".ts", ".cjs", ".mjs", ".cts", ".mts", ".jsx", ".tsx")
 TYPESCRIPT = (".ts", ".cts", ".mts", ".tsx")
 COMPOUND_FIELDS = ("body", "orelse", "finalbody", "handlers")  # if/for/while/with/try
+# What Lambda's Python runtimes can import beside the standard library and the package: the AWS
+# SDK for Python with what it needs, and the runtime interface client.
+RUNTIME_MODULES = frozenset(
+    {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six", "awslambdaric"}
+)
 
 
 def split(handler: str) -> tuple[str, str]:
@@ -63,10 +68,15 @@ def check_node(root: Path, handler: str) -> None:
 
 
 def check_python(
-    root: Path, handler: str, runtime: str | None = None, elsewhere: Iterable[Path] = ()
+    root: Path,
+    handler: str,
+    runtime: str | None = None,
+    elsewhere: Iterable[Path] = (),
+    packaged: Collection[str] | None = None,
 ) -> None:
     """The module a Python handler names exists (in `root`, or in `elsewhere`: installed
-    dependencies), compiles, and defines the function."""
+    dependencies), compiles, and defines the function; with `packaged` (the package's
+    top-level names: package_names), its unconditional imports can be found too."""
     module, function = split(handler)
     # awslambdaric imports `modname.replace("/", ".")`: dots and slashes both separate packages.
     relative = module.replace("/", ".").replace(".", "/")
@@ -87,6 +97,40 @@ def check_python(
     names = top_level_names(tree)
     if names is not None and function not in names:
         raise BuildError(f"handler {handler}: {path} defines no {function!r}")
+    if packaged is not None:
+        _check_imports(path, tree, packaged)
+
+
+def package_names(paths: Iterable[str]) -> set[str]:
+    """The top-level module names a package's files (paths relative to its root, `/`-separated)
+    make importable from /var/task: `app.py` -> app, `lib/x.py` -> lib, `m.cpython-312.so` -> m."""
+    found = set()
+    for path in paths:
+        first, slash, _ = path.partition("/")
+        found.add(first if slash else first.split(".")[0])
+    return found
+
+
+def _check_imports(path: Path, tree: ast.Module, packaged: Collection[str]) -> None:
+    """The module's imports at its top level (not inside try/if, where a failure may be
+    handled), each found in the package, the standard library or the runtime: otherwise the
+    function would only fail at its first invocation with Runtime.ImportModuleError."""
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module]
+        else:
+            continue
+        for module in modules:
+            top = module.split(".")[0]
+            if top in sys.stdlib_module_names or top in RUNTIME_MODULES or top in packaged:
+                continue
+            raise BuildError(
+                f"{path}:{node.lineno}: imports {top!r}, which is neither in the package nor "
+                "in Lambda's runtime (add it to requirements.txt): the function would fail "
+                "with Runtime.ImportModuleError"
+            )
 
 
 def _stored(node: ast.AST) -> set[str]:

@@ -19,6 +19,7 @@ The handler is checked (handlers.py) in what will be deployed, before anything i
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -79,17 +80,27 @@ def build_function(
                 return Built(zip_files(files))
         return Built(zip_directory(folder))
     with installer(folder, runtime, architecture) as dependencies:
-        _check(folder, handler, runtime, dependencies)
+        _check(folder, handler, runtime, dependencies, layered=bool(properties.get("Layers")))
         return Built(zip_directory(folder, dependencies))
 
 
 def _check(
-    folder: Path, handler: str | None, runtime: str | None, deps: Path | None = None
+    folder: Path,
+    handler: str | None,
+    runtime: str | None,
+    deps: Path | None = None,
+    layered: bool = True,
 ) -> None:
+    """The handler checked in its package; a Python handler's imports too, unless the function
+    has layers (what they hold is not known here)."""
     if handler is None or runtime is None:
         return
     if runtime.startswith("python"):
-        handlers.check_python(folder, handler, runtime, [deps] if deps else [])
+        packaged = None
+        if not layered:
+            listed = [*os.listdir(folder), *(os.listdir(deps) if deps else [])]
+            packaged = handlers.package_names(listed)
+        handlers.check_python(folder, handler, runtime, [deps] if deps else [], packaged)
     elif runtime.startswith("nodejs"):
         handlers.check_node(folder, handler)
 

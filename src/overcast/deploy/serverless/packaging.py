@@ -172,7 +172,8 @@ class _Packager:
         manifest = (self.root / node.MANIFEST).is_file()
         files = select(self.root, self._excludes(), patterns, skip_node_modules=manifest)
         for key, runtime in runtimes.items():
-            self._check(key, runtime)
+            if not runtime.startswith("python"):  # Python's: once its files are all known
+                self._check(key, runtime)
         if manifest and any(r.startswith("nodejs") for r in runtimes.values()):
             if node.has_dependencies(self.root):
                 built = stack.enter_context(node.installed(self.root, self.log))
@@ -190,9 +191,13 @@ class _Packager:
             )  # fmt: skip
             # The project's own files win over a dependency's of the same name.
             files = {**stack.enter_context(installed), **files}
+        for key in python:
+            self._check(key, runtimes[key], files)
         return files
 
-    def _check(self, key: str, runtime: str) -> None:
+    def _check(self, key: str, runtime: str, files: dict[str, Path] | None = None) -> None:
+        """The function's handler; a Python one's imports against the package's `files` too,
+        unless the function has layers (what they hold is not known here)."""
         handler = self.service.functions[key].get("handler")
         if not isinstance(handler, str):
             raise TranslationError(f"functions.{key}.handler: required")
@@ -203,7 +208,11 @@ class _Packager:
             if isinstance(layer, dict) and layer.get("path")
         ]
         if runtime.startswith("python"):
-            handlers.check_python(self.root, handler, runtime, elsewhere)
+            layered = self.service.functions[key].get("layers") or self.service.provider.get(
+                "layers"
+            )
+            packaged = None if layered or files is None else handlers.package_names(files)
+            handlers.check_python(self.root, handler, runtime, elsewhere, packaged)
         elif runtime.startswith("nodejs"):
             handlers.check_node(self.root, handler)
 
