@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from overcast.sandbox import passwd
+from overcast.sandbox.uids import LOCK_DIR
 from support import deploy
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="own uids need root")
@@ -79,3 +80,13 @@ def test_a_passwd_file_is_made_once_per_uid(tmp_path) -> None:
     )
     assert Path(path).stat().st_mode & 0o777 == 0o644
     assert passwd.file_for(tmp_path / "passwd", 20001) == path
+
+
+def test_passwd_files_are_host_wide_and_looked_up_once(tmp_path) -> None:
+    # Beside the host-wide uid locks, not in a data dir: two servers share the files.
+    assert passwd.DIR.parent == LOCK_DIR.parent
+    one = passwd.PasswdFiles(tmp_path)
+    made = one.path(20002)
+    inode = os.stat(made).st_ino
+    assert passwd.PasswdFiles(tmp_path).path(20002) == made  # another server: not remade
+    assert os.stat(made).st_ino == inode

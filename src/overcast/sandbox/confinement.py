@@ -51,6 +51,7 @@ class Confinement:
         uids: UidPool | None = None,
         node_sdk: NodeSdk | None = None,
         trust_dir: Path | None = None,
+        passwd_files: passwd.PasswdFiles | None = None,
     ) -> None:
         self.protections = protections
         self.node_sdk = node_sdk
@@ -58,7 +59,7 @@ class Confinement:
         # lambda_layout.TRUST: the zygote binds the folder once, so no cold start pays for it.
         self.trust_dir = trust_dir
         self._skeleton = sandbox_dir / "root"
-        self._passwd_dir = sandbox_dir / "passwd"
+        self._passwd = passwd_files or passwd.PasswdFiles()
         self._uids = uids or UidPool()
         self._volumes = None
         if protections.namespaces and protections.disk_tmp:
@@ -108,7 +109,7 @@ class Confinement:
         if protections.namespaces:
             spec.update(root=str(self._skeleton), hostname="overcast")
             if lease.uid is not None:
-                spec["passwd"] = passwd.file_for(self._passwd_dir, lease.uid)
+                spec["passwd"] = self._passwd.path(lease.uid)
             if pid_namespace:
                 spec["pid_namespace"] = True
             else:
