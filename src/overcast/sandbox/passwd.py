@@ -8,8 +8,8 @@ made for that uid (bound over /etc/passwd before its pivot): root and sbx_user10
 
 The file depends on the uid alone, and uids are host-wide (uids.py), so the files are kept
 host-wide too, beside the uids' locks: each is made once per host and uid, not once per data
-dir and environment, so a spare seldom pays for creating a file (paired `perf stat` runs: ~1.5 ms less
-CPU per cold start with the data dir under /tmp).
+dir and environment, so a spare seldom pays for creating a file (bench/cold_start_cpu.py,
+7 paired runs with the data dir under /tmp: ~1.3 ms less CPU per cold start, lower in 6 of 7).
 """
 
 from __future__ import annotations
