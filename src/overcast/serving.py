@@ -4,6 +4,7 @@ around it, until SIGINT/SIGTERM; then everything stops in order."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import ssl
 import subprocess
@@ -36,6 +37,10 @@ def run_server(
     import uvloop
 
     uvloop.run(_serve(settings, sockets, limits, list(tls_sockets)))
+    # Everything is stopped: the interpreter's exit would walk the whole heap (botocore's
+    # models, the services' state) in a last garbage collection, ~0.25 s for nothing here.
+    # Frozen objects are left out of it; finalizers and atexit handlers still run.
+    gc.freeze()
 
 
 async def _serve(

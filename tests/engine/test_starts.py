@@ -232,12 +232,17 @@ def test_a_cancelled_waiter_leaves_nothing_behind() -> None:
 
 
 HOLDER = """
-import time
+import os, time, uuid
 time.sleep(0.5)  # init: half of the init limit below
+BARRIER = {barrier!r}
 
 def handler(event, context):
-    time.sleep(3)  # hold the environment: every invocation needs its own
-    return "ok"
+    # Hold the environment until four invocations run at once: every one needs its own.
+    open(os.path.join(BARRIER, uuid.uuid4().hex), "w").close()
+    deadline = time.monotonic() + 10
+    while len(os.listdir(BARRIER)) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return "ok" if len(os.listdir(BARRIER)) >= 4 else "alone"
 """
 
 
@@ -246,7 +251,9 @@ def test_time_waiting_for_a_start_slot_does_not_count_against_the_init_limit(
 ) -> None:
     # One slot, four invocations at once, inits of 0.5 s against a limit of 1.5 s: the last
     # one's init ends about 2 s after it asked, and must not time out.
-    code_dir = write_code(tmp_path, {"app.py": HOLDER})
+    barrier = tmp_path / "barrier"
+    barrier.mkdir()
+    code_dir = write_code(tmp_path, {"app.py": HOLDER.format(barrier=str(barrier))})
 
     async def scenario() -> None:
         launcher = Launcher({"python3.12": sys.executable}, "http://127.0.0.1:1", init_limit_s=1.5)
