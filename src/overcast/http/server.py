@@ -83,6 +83,12 @@ def raise_file_limit() -> int:
 ACCESS_LINES_PER_SECOND = 20
 
 
+# How long closing a TLS connection waits for the client's close_notify. asyncio's default, 30 s,
+# kept the server from exiting on SIGTERM while a client (boto3's pool) held an idle HTTPS
+# connection it never reads: the close waited for a reply that never came.
+TLS_SHUTDOWN_S = 1.0
+
+
 class AccessLogBudget(logging.Filter):
     """At most `per_second` access log lines a second; past that, requests go unlogged and
     one line says how many (a server under load would otherwise spend its CPU on its log).
@@ -177,7 +183,11 @@ class Server(uvicorn.Server):
 
         for sock in self._tls_sockets:
             listener = await loop.create_server(
-                create_protocol, sock=sock, ssl=self._tls_context, backlog=config.backlog
+                create_protocol,
+                sock=sock,
+                ssl=self._tls_context,
+                backlog=config.backlog,
+                ssl_shutdown_timeout=TLS_SHUTDOWN_S,
             )
             self.servers.append(listener)
 
