@@ -86,8 +86,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         metavar="F",
         default=Settings.async_delay_scale,
-        help="multiply asynchronous retry delays by F, e.g. 0.01 for tests and demos "
-        "(default 1: Lambda's 1 and 2 minutes)",
+        help="multiply asynchronous retry delays (and SQS pollers' role rechecks) by F, "
+        "e.g. 0.01 for tests and demos (default 1: Lambda's 1 and 2 minutes)",
     )
     parser.add_argument(
         "--code-storage-limit",

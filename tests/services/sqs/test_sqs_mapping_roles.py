@@ -33,6 +33,10 @@ def iam(server):
 
 @pytest.fixture
 def role(iam) -> tuple[str, str]:
+    return basic_role(iam)
+
+
+def basic_role(iam) -> tuple[str, str]:
     """A role Lambda may assume with only AWSLambdaBasicExecutionRole: (name, ARN)."""
     name = f"poller-{uuid.uuid4().hex[:8]}"
     arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"][
@@ -109,9 +113,13 @@ def test_the_queue_policy_may_allow_the_role(
 
 
 def test_a_role_that_loses_the_permission_stops_polling_until_it_is_back(
-    server, iam, lambda_client, sqs, queue, function_name, role
+    fast_server, function_name
 ) -> None:
-    name, role_arn = role
+    """On the fast server: its --async-delay-scale shortens the pollers' role rechecks (5 s)."""
+    server = fast_server
+    iam, lambda_client, sqs = (server.client(name) for name in ("iam", "lambda", "sqs"))
+    queue = sqs.create_queue(QueueName=function_name)["QueueUrl"]
+    name, role_arn = basic_role(iam)
     iam.attach_role_policy(RoleName=name, PolicyArn=SQS_EXECUTION)
     deploy(lambda_client, function_name, RECORDER, Role=role_arn)
     uuid_ = lambda_client.create_event_source_mapping(

@@ -81,6 +81,7 @@ class QueuePollers:
         resolver: Resolver,
         loops: LoopPolicy,
         permissions: PollerPermissions | None = None,
+        recheck_s: float = RECHECK_S,
     ) -> None:
         self.registry = registry
         self.broker = broker
@@ -88,6 +89,7 @@ class QueuePollers:
         self.resolver = resolver
         self.loops = loops
         self.permissions = permissions  # None: any role may poll (the pollers' own tests)
+        self.recheck_s = recheck_s  # RECHECK_S times the server's --async-delay-scale (tests)
         self._pollers: dict[str, Poller] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[tuple[PolledMapping, Callable[[], None]]] = []
@@ -168,6 +170,7 @@ class Poller:
         self.loops = pollers.loops
         permissions = pollers.permissions
         self.permissions = permissions if permissions and permissions.enforced else None
+        self.recheck_s = pollers.recheck_s
         self.refused = False  # the last check found the role lacking (logged once)
         self.running = True
         self.filters = tuple(EventPattern.parse(p) for p in mapping.filters)
@@ -206,7 +209,7 @@ class Poller:
                     continue
                 batch = await self._gather(queue)
                 if not batch and self.refused:
-                    await asyncio.sleep(RECHECK_S)  # the role may not poll: ask again later
+                    await asyncio.sleep(self.recheck_s)  # the role may not poll: ask again later
             finally:
                 self._idle.discard(task)
             if not batch:
@@ -225,7 +228,7 @@ class Poller:
         batch = await self.broker.receive(
             queue,
             mapping.batch_size,
-            wait_s=RECHECK_S if checked else None,
+            wait_s=self.recheck_s if checked else None,
             max_bytes=PAYLOAD_LIMIT,
             may_take=may_take,
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from overcast.services.sqs.broker import Broker
 from overcast.services.sqs.message_mover import MessageMover
-from overcast.services.sqs.pollers import LoopPolicy, QueuePollers
+from overcast.services.sqs.pollers import RECHECK_S, LoopPolicy, QueuePollers
 from overcast.services.sqs.registry import QueueRegistry
 from overcast.services.sqs.store import QueueStore, SqliteQueueStore
 from overcast.types import PollerPermissions, Resolver, Runner
@@ -31,16 +31,17 @@ class QueueService:
         resolver: Resolver,
         loops: LoopPolicy,
         permissions: PollerPermissions | None = None,
+        recheck_s: float = RECHECK_S,
     ) -> QueueService:
         """Open `<data_dir>/queues.db` and read every queue, message and message movement
-        task kept there."""
+        task kept there. `recheck_s`: how often the pollers ask a refused role again."""
         store = SqliteQueueStore(data_dir / "queues.db")
         registry = QueueRegistry(store, account_id)
         broker = Broker(registry, store)
         broker.load()
         mover = MessageMover(registry, broker, store)
         mover.load()
-        pollers = QueuePollers(registry, broker, runner, resolver, loops, permissions)
+        pollers = QueuePollers(registry, broker, runner, resolver, loops, permissions, recheck_s)
         return cls(store, registry, broker, pollers, mover)
 
     def start(self) -> None:

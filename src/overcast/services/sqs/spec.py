@@ -11,6 +11,7 @@ def build(kernels: Kernels) -> BuiltService:
     # Imported here, not above: `overcast.services` imports this module (see services/base).
     from overcast.services.sqs import resources
     from overcast.services.sqs.api.service import sqs_api
+    from overcast.services.sqs.pollers import RECHECK_S
     from overcast.services.sqs.service import QueueService
 
     settings, control = kernels.settings, kernels.control
@@ -21,6 +22,8 @@ def build(kernels: Kernels) -> BuiltService:
         control,
         control.event_invoke,
         control.event_source_mappings,  # the pollers poll with each function's role
+        # --async-delay-scale shortens the role rechecks too (the tests' fast server)
+        recheck_s=RECHECK_S * settings.async_delay_scale,
     )
     control.event_source_mappings.attach(sqs.pollers)
     api = sqs_api(sqs)
