@@ -16,6 +16,7 @@ import pytest
 from support import RunningServer
 
 SAM = os.environ.get("OVERCAST_SAM_CLI") or shutil.which("sam")
+SAM_POLL_DELAY = "0.1"  # seconds between `sam deploy`'s looks at the stack (SAM_CLI_POLL_DELAY)
 needs_sam = pytest.mark.skipif(SAM is None, reason="the SAM CLI is not installed")
 # `sam build` validates that an interpreter of the function's runtime is on PATH (pyenv's
 # shims fail its check): the interpreter running the tests is one, so the apps use its runtime.
@@ -42,6 +43,9 @@ def sam(
         "AWS_ENDPOINT_URL": endpoint or server.endpoint,
         "AWS_DEFAULT_REGION": "us-east-1",
         "SAM_CLI_TELEMETRY": "0",
+        # `sam deploy` looks at the stack every 5 s by default (samcli/commands/deploy/
+        # command.py); its documented knob, for a server that answers at once
+        "SAM_CLI_POLL_DELAY": SAM_POLL_DELAY,
         "PATH": os.pathsep.join(folders),
         **env_extra,
     }

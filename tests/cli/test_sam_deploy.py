@@ -20,6 +20,8 @@ import pytest
 
 from support import RunningServer, free_port, http_call
 
+from .sam_runner import SAM_POLL_DELAY
+
 SAM = os.environ.get("OVERCAST_SAM_CLI") or shutil.which("sam")
 pytestmark = pytest.mark.skipif(SAM is None, reason="the SAM CLI is not installed")
 
@@ -58,6 +60,9 @@ def sam(
         "AWS_ENDPOINT_URL": endpoint or server.endpoint,
         "AWS_DEFAULT_REGION": "us-east-1",
         "SAM_CLI_TELEMETRY": "0",
+        # `sam deploy` looks at the stack every 5 s by default (samcli/commands/deploy/
+        # command.py); its documented knob, for a server that answers at once
+        "SAM_CLI_POLL_DELAY": SAM_POLL_DELAY,
         **env_extra,
     }
     return subprocess.run(
