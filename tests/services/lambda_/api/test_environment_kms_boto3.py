@@ -1,17 +1,20 @@
 """Environment variables encrypted at rest with KMS, through boto3 against real servers:
 KMSKeyArn answered, the variables never in clear in the data dir, a restart still runs the
-function, and a key disabled at load makes Invoke fail as Lambda does (502 KMS error)."""
+function, and a key disabled at load makes Invoke fail as Lambda does (502 KMS error). One
+restart serves the module."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from support import package
+from support import RunningServer, package, start_server
 
 ROLE = "arn:aws:iam::000000000000:role/lambda"
 SOURCE = "import os\ndef handler(event, context):\n    return os.environ['SECRET']\n"
@@ -39,9 +42,17 @@ def _data_bytes(data_dir: Path) -> bytes:
     return b"".join(p.read_bytes() for p in data_dir.glob("overcast.db*"))
 
 
-def test_variables_encrypted_at_rest_and_across_a_restart(tmp_path: Path, launch) -> None:
-    data_dir, key_file = tmp_path / "data", tmp_path / "master.key"
-    server = launch(data_dir, "--master-key-file", str(key_file))
+@dataclass(frozen=True)
+class Encrypted:
+    """Functions "managed" (Lambda's AWS managed key) and "custom" (version 1, `key_arn`),
+    their variables' values `plain` and `custom`."""
+
+    key_arn: str
+    plain: str
+    custom: str
+
+
+def encrypt_variables(server: RunningServer) -> Encrypted:
     client, kms = server.client("lambda"), server.client("kms")
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
     plain, custom = f"plain-{uuid.uuid4().hex}", f"custom-{uuid.uuid4().hex}"
@@ -60,28 +71,56 @@ def test_variables_encrypted_at_rest_and_across_a_restart(tmp_path: Path, launch
     # Lambda's AWS managed key was made on first use, as on AWS.
     aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
     assert "alias/aws/lambda" in aliases
-    raw = _data_bytes(data_dir)
-    assert plain.encode() not in raw and custom.encode() not in raw
-    server.stop()
-
-    again = launch(data_dir, "--master-key-file", str(key_file)).client("lambda")
-    assert _invoke(again, "managed") == plain
-    assert _invoke(again, "custom:1") == custom
-    config = again.get_function_configuration(FunctionName="custom")
-    assert config["Environment"] == {"Variables": {"SECRET": custom}}
-    assert config["KMSKeyArn"] == key_arn
+    return Encrypted(key_arn, plain, custom)
 
 
-def test_a_disabled_key_fails_invoke_with_lambdas_kms_error(tmp_path: Path, launch) -> None:
-    data_dir, key_file = tmp_path / "data", tmp_path / "master.key"
-    server = launch(data_dir, "--master-key-file", str(key_file))
+def disable_a_key(server: RunningServer) -> str:
+    """Function "f" encrypted with a key then disabled: the key's ARN."""
     client, kms = server.client("lambda"), server.client("kms")
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
     _create(client, "f", "s3cret", KMSKeyArn=key_arn)
     kms.disable_key(KeyId=key_arn)
-    server.stop()
+    return key_arn
 
-    server = launch(data_dir, "--master-key-file", str(key_file))
+
+@dataclass(frozen=True)
+class Restarted:
+    data_dir: Path
+    server: RunningServer  # the second, over the first's data dir and master key
+    encrypted: Encrypted
+    disabled_key_arn: str
+
+
+@pytest.fixture(scope="module")
+def restarted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restarted]:
+    """One restart for the module's checks: each scenario makes its own functions and keys on
+    the first server, and its test checks them on the second."""
+    folder = tmp_path_factory.mktemp("kms-env")
+    data_dir, key_file = folder / "data", folder / "master.key"
+    first = start_server(data_dir, "--keep-alive", "30", "--master-key-file", str(key_file))
+    try:
+        encrypted, disabled = encrypt_variables(first), disable_a_key(first)
+    finally:
+        first.stop()
+    second = start_server(data_dir, "--keep-alive", "30", "--master-key-file", str(key_file))
+    yield Restarted(data_dir, second, encrypted, disabled)
+    second.stop()
+
+
+def test_variables_encrypted_at_rest_and_across_a_restart(restarted: Restarted) -> None:
+    kept = restarted.encrypted
+    raw = _data_bytes(restarted.data_dir)
+    assert kept.plain.encode() not in raw and kept.custom.encode() not in raw
+    again = restarted.server.client("lambda")
+    assert _invoke(again, "managed") == kept.plain
+    assert _invoke(again, "custom:1") == kept.custom
+    config = again.get_function_configuration(FunctionName="custom")
+    assert config["Environment"] == {"Variables": {"SECRET": kept.custom}}
+    assert config["KMSKeyArn"] == kept.key_arn
+
+
+def test_a_disabled_key_fails_invoke_with_lambdas_kms_error(restarted: Restarted) -> None:
+    server, key_arn = restarted.server, restarted.disabled_key_arn
     client = server.client("lambda")
     with pytest.raises(ClientError) as caught:
         client.invoke(FunctionName="f")
@@ -103,8 +142,8 @@ def test_a_disabled_key_fails_invoke_with_lambdas_kms_error(tmp_path: Path, laun
     assert _invoke(client, "f") == "fresh"
 
 
-def test_key_refused_at_create(tmp_path: Path, launch) -> None:
-    server = launch(tmp_path / "data", "--master-key-file", str(tmp_path / "master.key"))
+def test_key_refused_at_create(restarted: Restarted) -> None:
+    server = restarted.server  # any server with a master key
     client, kms = server.client("lambda"), server.client("kms")
     missing = "arn:aws:kms:us-east-1:000000000000:key/" + str(uuid.uuid4())
     alias = "arn:aws:kms:us-east-1:000000000000:alias/mine"
