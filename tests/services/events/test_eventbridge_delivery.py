@@ -8,9 +8,13 @@ The server runs with `--async-delay-scale 0.01`, as the asynchronous queue's tes
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from overcast.services.events.store import SqliteEventBridgeStore
 from support import (
@@ -23,6 +27,7 @@ from support import (
     log_messages,
     queue_idle,
     records,
+    start_server,
     wait_for,
     wait_logs_written,
 )
@@ -162,17 +167,54 @@ def test_a_loop_through_a_bus_is_stopped_after_16_invocations(fast_server, funct
     events.remove_targets(Rule=function_name, Ids=["me"])
 
 
-def test_rules_and_targets_survive_a_restart(launch, tmp_path, function_name) -> None:
-    data_dir = tmp_path / "data"
-    first = launch(data_dir, "--async-delay-scale", "0.01")
-    arn = recorder(first, function_name)
-    events = first.client("events")
+@dataclass(frozen=True)
+class Restarted:
+    """One restart for the module's two checks across it, each with its own function and
+    rule: `kept` (rule "r" on bus "kept") and `scheduled` (a rate(1 minute) rule of that name
+    on the default bus, whose schedule was set a minute back while the server was down)."""
+
+    server: RunningServer  # the second, over the first's data dir
+    kept: str
+    scheduled: str
+    scheduled_rule_arn: str
+    due: datetime
+
+
+def keep_a_rule(server: RunningServer, name: str) -> None:
+    arn = recorder(server, name)
+    events = server.client("events")
     events.create_event_bus(Name="kept")
     events.put_rule(Name="r", EventBusName="kept", EventPattern=json.dumps({"source": ["s"]}))
     events.put_targets(Rule="r", EventBusName="kept", Targets=[{"Id": "a", "Arn": arn}])
-    first.stop()
 
-    second = launch(data_dir, "--async-delay-scale", "0.01")
+
+def schedule_every_minute(server: RunningServer, name: str) -> str:
+    """A rate(1 minute) rule `name` targeting a recorder of that name: the rule's ARN."""
+    arn = recorder(server, name)
+    events = server.client("events")
+    rule_arn = events.put_rule(Name=name, ScheduleExpression="rate(1 minute)")["RuleArn"]
+    events.put_targets(Rule=name, Targets=[{"Id": "fn", "Arn": arn}])
+    return rule_arn
+
+
+@pytest.fixture(scope="module")
+def restarted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Restarted]:
+    data_dir = tmp_path_factory.mktemp("events-restart") / "data"
+    kept, scheduled = (f"{stem}-{uuid.uuid4().hex[:8]}" for stem in ("kept", "scheduled"))
+    first = start_server(data_dir, "--keep-alive", "30", "--async-delay-scale", "0.01")
+    try:
+        keep_a_rule(first, kept)
+        rule_arn = schedule_every_minute(first, scheduled)
+    finally:
+        first.stop()
+    due = set_schedule_back(data_dir, scheduled, timedelta(minutes=1))
+    second = start_server(data_dir, "--keep-alive", "30", "--async-delay-scale", "0.01")
+    yield Restarted(second, kept, scheduled, rule_arn, due)
+    second.stop()
+
+
+def test_rules_and_targets_survive_a_restart(restarted: Restarted) -> None:
+    second = restarted.server
     events = second.client("events")
     assert (
         events.describe_rule(Name="r", EventBusName="kept")["EventPattern"] == '{"source": ["s"]}'
@@ -180,34 +222,24 @@ def test_rules_and_targets_survive_a_restart(launch, tmp_path, function_name) ->
     events.put_events(
         Entries=[{"Source": "s", "DetailType": "t", "Detail": "{}", "EventBusName": "kept"}]
     )
-    [event] = wait_for(lambda: records(second, function_name))
+    [event] = wait_for(lambda: records(second, restarted.kept))
     assert event["source"] == "s"
 
 
-def test_a_rate_schedule_fires_its_scheduled_event(launch, tmp_path, function_name) -> None:
+def test_a_rate_schedule_fires_its_scheduled_event(restarted: Restarted) -> None:
     """The one real schedule through a server: a rate(1 minute) rule made with boto3 sends
     its Scheduled Event to its function. In place of a minute's wait, the rule's first firing
     falls due while the server is down (the stopped server's store is told the schedule was
     set a minute earlier), so the server sends it as soon as it is back: a firing missed
     during downtime is sent once, late (scheduler.py). When schedules fire, minute by minute,
     is proved against a clock in test_scheduler.py."""
-    data_dir = tmp_path / "data"
-    first = launch(data_dir)
-    arn = recorder(first, function_name)
-    events = first.client("events")
-    rule_arn = events.put_rule(Name=function_name, ScheduleExpression="rate(1 minute)")["RuleArn"]
-    events.put_targets(Rule=function_name, Targets=[{"Id": "fn", "Arn": arn}])
-    first.stop()
-    due = set_schedule_back(data_dir, function_name, timedelta(minutes=1))
-
-    second = launch(data_dir)
-    [event] = wait_for(lambda: records(second, function_name))
+    [event] = wait_for(lambda: records(restarted.server, restarted.scheduled))
 
     assert event["detail-type"] == "Scheduled Event"
     assert event["source"] == "aws.events"
-    assert event["resources"] == [rule_arn]
+    assert event["resources"] == [restarted.scheduled_rule_arn]
     assert event["detail"] == {}
-    assert event["time"] == due.strftime("%Y-%m-%dT%H:%M:%SZ")  # the scheduled moment's
+    assert event["time"] == restarted.due.strftime("%Y-%m-%dT%H:%M:%SZ")  # the scheduled moment's
 
 
 def set_schedule_back(data_dir: Path, name: str, by: timedelta) -> datetime:
