@@ -1,5 +1,6 @@
-"""Helpers shared by the whole suite: a real `overcast server` on a free port, zips, and
-readers of what deployed functions logged."""
+"""Helpers shared by the whole suite: a real `overcast server` on a free port, zips,
+readers of what deployed functions logged, and the platform built in-process for the
+resource providers' tests."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -24,8 +26,12 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 
+from overcast.aws.credentials import Identity
 from overcast.cli.default_role import execution_role
+from overcast.config import Settings
+from overcast.factory import Platform, build_platform
 from overcast.function import FunctionVersion
+from overcast.resource_providers import ResourceRequest
 from overcast.types import ProvisionedStatus
 
 READY_DEADLINE_S = 20.0
@@ -616,3 +622,39 @@ def make_wheel(folder: Path, name: str, version: str, source: str) -> Path:
 
 def _digest(data: bytes) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+# The stack the resource providers' in-process tests act for.
+STACK_ACCOUNT = "000000000000"
+STACK_REGION = "us-east-1"
+STACK_NAME = "demo"
+STACK_ID = f"arn:aws:cloudformation:{STACK_REGION}:{STACK_ACCOUNT}:stack/{STACK_NAME}/1"
+
+
+@contextmanager
+def in_process_platform(data_dir: Path) -> Iterator[Platform]:
+    """The whole platform built (not served) on `data_dir`, as the CloudFormation engine's
+    resource providers run in it; its services and store closed after."""
+    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
+    try:
+        yield built
+    finally:
+        for service in reversed(built.services):
+            service.close()
+        built.store.close()
+
+
+def resource_request(
+    logical_id: str,
+    type_name: str,
+    properties: dict,
+    *,
+    previous: dict | None = None,
+    physical_id: str | None = None,
+    caller: Identity | None = None,
+) -> ResourceRequest:
+    """A request of the engine's to a resource provider, for STACK_NAME."""
+    return ResourceRequest(
+        logical_id, type_name, properties, previous, physical_id, STACK_NAME, STACK_ID,
+        STACK_REGION, STACK_ACCOUNT, caller,
+    )  # fmt: skip

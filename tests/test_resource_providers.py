@@ -6,37 +6,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
-from overcast.config import Settings
-from overcast.factory import Platform, build_platform
+from overcast.factory import Platform
 from overcast.resource_providers import (
     IN_PLACE,
     REPLACES,
     ResourceProviders,
-    ResourceRequest,
     physical_name,
 )
+from support import (
+    STACK_ACCOUNT,
+    STACK_NAME,
+    STACK_REGION,
+    in_process_platform,
+    resource_request,
+)
 
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-STACK = "demo"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/1"
+ACCOUNT, REGION, STACK = STACK_ACCOUNT, STACK_REGION, STACK_NAME
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    data_dir: Path = tmp_path_factory.mktemp("providers")
-    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
-    yield built
-    for service in reversed(built.services):
-        service.close()
-    built.store.close()
+    with in_process_platform(tmp_path_factory.mktemp("providers")) as built:
+        yield built
 
 
 class Registered:
@@ -58,21 +55,6 @@ class Registered:
 def providers(platform: Platform) -> Registered:
     assert platform.resource_providers is not None
     return Registered(platform.resource_providers)
-
-
-def request(
-    logical_id: str,
-    type_name: str,
-    properties: dict,
-    *,
-    previous: dict | None = None,
-    physical_id: str | None = None,
-    caller: Identity | None = None,
-) -> ResourceRequest:
-    return ResourceRequest(
-        logical_id, type_name, properties, previous, physical_id, STACK, STACK_ID, REGION,
-        ACCOUNT, caller,
-    )  # fmt: skip
 
 
 def sqs_call(providers: Registered, operation: str, params: dict) -> dict:
@@ -103,7 +85,7 @@ def test_a_queue_is_created_updated_in_place_replaced_and_deleted(
     queues = providers.get("AWS::SQS::Queue")
     assert queues is not None
     props = {"VisibilityTimeout": 45, "DelaySeconds": "5", "Tags": [{"Key": "a", "Value": "1"}]}
-    made = queues.create(request("Jobs", "AWS::SQS::Queue", props))
+    made = queues.create(resource_request("Jobs", "AWS::SQS::Queue", props))
     url = made.physical_id
     assert url.endswith(f"/{ACCOUNT}/{made.attributes['QueueName']}")
     assert made.attributes["QueueName"].startswith(f"{STACK}-Jobs-")
@@ -119,14 +101,16 @@ def test_a_queue_is_created_updated_in_place_replaced_and_deleted(
     assert queues.replaces(props, new) == IN_PLACE
     assert queues.replaces(props, {**new, "QueueName": "other"}) == REPLACES
     assert queues.replaces(props, {**new, "FifoQueue": True}) == REPLACES
-    queues.update(request("Jobs", "AWS::SQS::Queue", new, previous=props, physical_id=url))
+    queues.update(resource_request("Jobs", "AWS::SQS::Queue", new, previous=props, physical_id=url))
     found = sqs_call(providers, "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["All"]})
     assert found["Attributes"]["VisibilityTimeout"] == "60"
     assert found["Attributes"]["DelaySeconds"] == "0"  # removed: SQS's default again
     assert sqs_call(providers, "ListQueueTags", {"QueueUrl": url})["Tags"] == {"b": "2"}
 
-    queues.delete(request("Jobs", "AWS::SQS::Queue", new, physical_id=url))
-    queues.delete(request("Jobs", "AWS::SQS::Queue", new, physical_id=url))  # gone: success
+    queues.delete(resource_request("Jobs", "AWS::SQS::Queue", new, physical_id=url))
+    queues.delete(
+        resource_request("Jobs", "AWS::SQS::Queue", new, physical_id=url)
+    )  # gone: success
     with pytest.raises(ServiceError) as caught:
         sqs_call(providers, "GetQueueAttributes", {"QueueUrl": url})
     assert caught.value.code.endswith("NonExistentQueue")
@@ -134,14 +118,14 @@ def test_a_queue_is_created_updated_in_place_replaced_and_deleted(
 
 def test_a_fifo_queue_gets_a_fifo_name(providers: Registered) -> None:
     made = providers.get("AWS::SQS::Queue").create(
-        request("Ordered", "AWS::SQS::Queue", {"FifoQueue": True})
+        resource_request("Ordered", "AWS::SQS::Queue", {"FifoQueue": True})
     )
     assert made.attributes["QueueName"].endswith(".fifo")
 
 
 def test_a_queue_policy_is_set_and_cleared(providers: Registered) -> None:
     queue = providers.get("AWS::SQS::Queue").create(
-        request("Target", "AWS::SQS::Queue", {"QueueName": "policy-target"})
+        resource_request("Target", "AWS::SQS::Queue", {"QueueName": "policy-target"})
     )
     document = {
         "Version": "2012-10-17",
@@ -156,7 +140,7 @@ def test_a_queue_policy_is_set_and_cleared(providers: Registered) -> None:
     }
     policies = providers.get("AWS::SQS::QueuePolicy")
     props = {"Queues": [queue.physical_id], "PolicyDocument": document}
-    made = policies.create(request("Policy", "AWS::SQS::QueuePolicy", props))
+    made = policies.create(resource_request("Policy", "AWS::SQS::QueuePolicy", props))
     assert made.attributes["Id"] == made.physical_id
     found = sqs_call(
         providers,
@@ -164,7 +148,9 @@ def test_a_queue_policy_is_set_and_cleared(providers: Registered) -> None:
         {"QueueUrl": queue.physical_id, "AttributeNames": ["Policy"]},
     )
     assert json.loads(found["Attributes"]["Policy"])["Statement"][0]["Action"] == "sqs:SendMessage"
-    policies.delete(request("Policy", "AWS::SQS::QueuePolicy", props, physical_id=made.physical_id))
+    policies.delete(
+        resource_request("Policy", "AWS::SQS::QueuePolicy", props, physical_id=made.physical_id)
+    )
     found = sqs_call(
         providers,
         "GetQueueAttributes",
@@ -174,10 +160,12 @@ def test_a_queue_policy_is_set_and_cleared(providers: Registered) -> None:
 
 
 def test_topics_and_subscriptions(providers: Registered) -> None:
-    queue = providers.get("AWS::SQS::Queue").create(request("Inbox", "AWS::SQS::Queue", {}))
+    queue = providers.get("AWS::SQS::Queue").create(
+        resource_request("Inbox", "AWS::SQS::Queue", {})
+    )
     topics = providers.get("AWS::SNS::Topic")
     props = {"DisplayName": "News", "Subscription": []}
-    topic = topics.create(request("News", "AWS::SNS::Topic", props))
+    topic = topics.create(resource_request("News", "AWS::SNS::Topic", props))
     arn = topic.physical_id
     assert arn.startswith(f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK}-News-")
     assert topic.attributes == {"TopicArn": arn, "TopicName": arn.rsplit(":", 1)[1]}
@@ -189,27 +177,29 @@ def test_topics_and_subscriptions(providers: Registered) -> None:
     new = {"DisplayName": "Olds", "Subscription": subscribed}
     assert topics.replaces(props, new) == IN_PLACE
     assert topics.replaces(props, {"TopicName": "x"}) == REPLACES
-    topics.update(request("News", "AWS::SNS::Topic", new, previous=props, physical_id=arn))
+    topics.update(resource_request("News", "AWS::SNS::Topic", new, previous=props, physical_id=arn))
     listed = sns.call("ListSubscriptionsByTopic", {"TopicArn": arn}, None, REGION)
     assert [s["Endpoint"] for s in listed["Subscriptions"]] == [queue.attributes["Arn"]]
 
     subscriptions = providers.get("AWS::SNS::Subscription")
-    other = providers.get("AWS::SQS::Queue").create(request("Other", "AWS::SQS::Queue", {}))
+    other = providers.get("AWS::SQS::Queue").create(
+        resource_request("Other", "AWS::SQS::Queue", {})
+    )
     sub_props = {
         "TopicArn": arn,
         "Protocol": "sqs",
         "Endpoint": other.attributes["Arn"],
         "RawMessageDelivery": True,
     }
-    sub = subscriptions.create(request("Sub", "AWS::SNS::Subscription", sub_props))
+    sub = subscriptions.create(resource_request("Sub", "AWS::SNS::Subscription", sub_props))
     assert sub.attributes == {"Arn": sub.physical_id}
     got = sns.call("GetSubscriptionAttributes", {"SubscriptionArn": sub.physical_id}, None, REGION)
     assert got["Attributes"]["RawMessageDelivery"] == "true"
     assert subscriptions.replaces(sub_props, {**sub_props, "Endpoint": "x"}) == REPLACES
     subscriptions.delete(
-        request("Sub", "AWS::SNS::Subscription", sub_props, physical_id=sub.physical_id)
+        resource_request("Sub", "AWS::SNS::Subscription", sub_props, physical_id=sub.physical_id)
     )
-    topics.delete(request("News", "AWS::SNS::Topic", new, physical_id=arn))
+    topics.delete(resource_request("News", "AWS::SNS::Topic", new, physical_id=arn))
     listed = sns.call("ListTopics", {}, None, REGION)["Topics"]
     assert arn not in [t["TopicArn"] for t in listed]
 
@@ -217,7 +207,7 @@ def test_topics_and_subscriptions(providers: Registered) -> None:
 def test_a_log_group_with_retention(providers: Registered) -> None:
     groups = providers.get("AWS::Logs::LogGroup")
     props = {"LogGroupName": "/demo/app", "RetentionInDays": 7}
-    made = groups.create(request("Logs", "AWS::Logs::LogGroup", props))
+    made = groups.create(resource_request("Logs", "AWS::Logs::LogGroup", props))
     assert made.physical_id == "/demo/app"
     assert made.attributes["Arn"] == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/demo/app:*"
     logs = groups.logs
@@ -229,18 +219,20 @@ def test_a_log_group_with_retention(providers: Registered) -> None:
     assert described()["retentionInDays"] == 7
     new = {"LogGroupName": "/demo/app", "Tags": [{"Key": "team", "Value": "x"}]}
     groups.update(
-        request("Logs", "AWS::Logs::LogGroup", new, previous=props, physical_id="/demo/app")
+        resource_request(
+            "Logs", "AWS::Logs::LogGroup", new, previous=props, physical_id="/demo/app"
+        )
     )
     assert "retentionInDays" not in described()
     assert groups.replaces(props, {"LogGroupName": "/other"}) == REPLACES
-    groups.delete(request("Logs", "AWS::Logs::LogGroup", new, physical_id="/demo/app"))
-    groups.delete(request("Logs", "AWS::Logs::LogGroup", new, physical_id="/demo/app"))
+    groups.delete(resource_request("Logs", "AWS::Logs::LogGroup", new, physical_id="/demo/app"))
+    groups.delete(resource_request("Logs", "AWS::Logs::LogGroup", new, physical_id="/demo/app"))
 
 
 def test_a_bad_property_is_the_services_own_error(providers: Registered) -> None:
     with pytest.raises(ServiceError) as caught:
         providers.get("AWS::SQS::Queue").create(
-            request("Bad", "AWS::SQS::Queue", {"VisibilityTimeout": 99999})
+            resource_request("Bad", "AWS::SQS::Queue", {"VisibilityTimeout": 99999})
         )
     assert caught.value.code == "InvalidAttributeValue"
 
@@ -249,7 +241,7 @@ def test_providers_act_as_the_caller_under_iam(providers: Registered) -> None:
     nobody = Identity(f"arn:aws:iam::{ACCOUNT}:user/nobody", ACCOUNT, "AIDANOBODY")
     with pytest.raises(ServiceError) as caught:
         providers.get("AWS::SQS::Queue").create(
-            request("Denied", "AWS::SQS::Queue", {}, caller=nobody)
+            resource_request("Denied", "AWS::SQS::Queue", {}, caller=nobody)
         )
     assert caught.value.status == 403
     assert "sqs:createqueue" in caught.value.message.lower()

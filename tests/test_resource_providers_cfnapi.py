@@ -6,21 +6,24 @@ ApiGateway/ApiGatewayV2 type SAM's Api and HttpApi expand to has a provider."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
-from overcast.config import Settings
-from overcast.factory import Platform, build_platform
-from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
+from overcast.factory import Platform
+from overcast.resource_providers import IN_PLACE, REPLACES
+from support import (
+    STACK_ACCOUNT,
+    STACK_ID,
+    STACK_NAME,
+    STACK_REGION,
+    in_process_platform,
+    resource_request,
+)
 
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-STACK = "demo"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/1"
+ACCOUNT, REGION, STACK = STACK_ACCOUNT, STACK_REGION, STACK_NAME
 LAMBDA_URI = (
     f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
     f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:hello/invocations"
@@ -45,12 +48,8 @@ DEFINITION = {
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    data_dir: Path = tmp_path_factory.mktemp("cfnapi")
-    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
-    yield built
-    for service in reversed(built.services):
-        service.close()
-    built.store.close()
+    with in_process_platform(tmp_path_factory.mktemp("cfnapi")) as built:
+        yield built
 
 
 class Stack:
@@ -66,14 +65,16 @@ class Stack:
         return found
 
     def create(self, logical_id: str, type_name: str, props: dict, caller: Identity | None = None):
-        return self.provider(type_name).create(request(logical_id, type_name, props, caller=caller))
+        return self.provider(type_name).create(
+            resource_request(logical_id, type_name, props, caller=caller)
+        )
 
     def update(self, logical_id: str, type_name: str, old: dict, new: dict, physical_id: str):
-        made = request(logical_id, type_name, new, previous=old, physical_id=physical_id)
+        made = resource_request(logical_id, type_name, new, previous=old, physical_id=physical_id)
         return self.provider(type_name).update(made)
 
     def delete(self, logical_id: str, type_name: str, props: dict, physical_id: str) -> None:
-        made = request(logical_id, type_name, props, physical_id=physical_id)
+        made = resource_request(logical_id, type_name, props, physical_id=physical_id)
         self.provider(type_name).delete(made)
 
     def v1(self, operation: str, params: dict) -> dict:
@@ -88,21 +89,6 @@ class Stack:
 @pytest.fixture
 def stack(platform: Platform) -> Stack:
     return Stack(platform)
-
-
-def request(
-    logical_id: str,
-    type_name: str,
-    properties: dict,
-    *,
-    previous: dict | None = None,
-    physical_id: str | None = None,
-    caller: Identity | None = None,
-) -> ResourceRequest:
-    return ResourceRequest(
-        logical_id, type_name, properties, previous, physical_id, STACK, STACK_ID, REGION,
-        ACCOUNT, caller,
-    )  # fmt: skip
 
 
 def test_a_rest_api_with_resources_methods_and_a_deployment(stack: Stack) -> None:

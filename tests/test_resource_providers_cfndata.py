@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,24 +14,23 @@ import pytest
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
 from overcast.aws.template_input import typed
-from overcast.config import Settings
-from overcast.factory import Platform, build_platform
+from overcast.factory import Platform
 from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
+from support import (
+    STACK_ACCOUNT,
+    STACK_NAME,
+    STACK_REGION,
+    in_process_platform,
+    resource_request,
+)
 
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-STACK = "demo"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/1"
+ACCOUNT, REGION, STACK = STACK_ACCOUNT, STACK_REGION, STACK_NAME
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    data_dir: Path = tmp_path_factory.mktemp("providers")
-    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
-    yield built
-    for service in reversed(built.services):
-        service.close()
-    built.store.close()
+    with in_process_platform(tmp_path_factory.mktemp("providers")) as built:
+        yield built
 
 
 class Provider:
@@ -65,10 +63,14 @@ class Provider:
         physical_id: str | None = None,
         caller: Identity | None = None,
     ) -> ResourceRequest:
-        return ResourceRequest(
-            logical_id, self.type_name, props, previous, physical_id, STACK, STACK_ID, REGION,
-            ACCOUNT, caller,
-        )  # fmt: skip
+        return resource_request(
+            logical_id,
+            self.type_name,
+            props,
+            previous=previous,
+            physical_id=physical_id,
+            caller=caller,
+        )
 
 
 @pytest.fixture

@@ -22,16 +22,20 @@ import pytest
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
-from overcast.config import Settings
-from overcast.factory import Platform, build_platform
-from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
+from overcast.factory import Platform
+from overcast.resource_providers import IN_PLACE, REPLACES
 from overcast.services.lambda_.resources.inline_code import CFNRESPONSE_PY, inline_package
-from support import make_zip
+from support import (
+    STACK_ACCOUNT,
+    STACK_ID,
+    STACK_NAME,
+    STACK_REGION,
+    in_process_platform,
+    make_zip,
+    resource_request,
+)
 
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-STACK = "demo"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/1"
+ACCOUNT, REGION, STACK = STACK_ACCOUNT, STACK_REGION, STACK_NAME
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -51,12 +55,8 @@ HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
-    data_dir: Path = tmp_path_factory.mktemp("cfnlambda")
-    built = build_platform(Settings(data_dir=data_dir, isolation=False, log_level="warning"))
-    yield built
-    for service in reversed(built.services):
-        service.close()
-    built.store.close()
+    with in_process_platform(tmp_path_factory.mktemp("cfnlambda")) as built:
+        yield built
 
 
 class Providers:
@@ -83,24 +83,9 @@ def providers(platform: Platform) -> Providers:
     return Providers(platform)
 
 
-def request(
-    logical_id: str,
-    type_name: str,
-    properties: dict,
-    *,
-    previous: dict | None = None,
-    physical_id: str | None = None,
-    caller: Identity | None = None,
-) -> ResourceRequest:
-    return ResourceRequest(
-        logical_id, type_name, properties, previous, physical_id, STACK, STACK_ID, REGION,
-        ACCOUNT, caller,
-    )  # fmt: skip
-
-
 def make_role(providers: Providers, logical_id: str = "Role", **extra: object) -> Any:
     props = {"AssumeRolePolicyDocument": TRUST, **extra}
-    return providers["AWS::IAM::Role"].create(request(logical_id, "AWS::IAM::Role", props))
+    return providers["AWS::IAM::Role"].create(resource_request(logical_id, "AWS::IAM::Role", props))
 
 
 def make_function(
@@ -115,7 +100,7 @@ def make_function(
         **extra,
     }
     return providers["AWS::Lambda::Function"].create(
-        request(logical_id, "AWS::Lambda::Function", props)
+        resource_request(logical_id, "AWS::Lambda::Function", props)
     )
 
 
@@ -210,7 +195,7 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
         "Tags": [{"Key": "team", "Value": "x"}],
         "LoggingConfig": {"LogFormat": "JSON", "LogGroup": "/custom/group"},
     }
-    made = functions.create(request("Fn", "AWS::Lambda::Function", props))
+    made = functions.create(resource_request("Fn", "AWS::Lambda::Function", props))
     name = made.physical_id
     assert name.startswith(f"{STACK}-Fn-") and len(name) <= 64
     assert made.attributes["Arn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
@@ -234,7 +219,9 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
     }
     assert functions.replaces(props, new) == IN_PLACE
     assert functions.replaces(props, {**new, "FunctionName": "other"}) == REPLACES
-    functions.update(request("Fn", "AWS::Lambda::Function", new, previous=props, physical_id=name))
+    functions.update(
+        resource_request("Fn", "AWS::Lambda::Function", new, previous=props, physical_id=name)
+    )
     got = providers.lambda_call("GetFunction", {"FunctionName": name})
     config = got["Configuration"]
     assert (config["MemorySize"], config["Description"]) == (256, "")  # dropped: default
@@ -247,14 +234,14 @@ def test_a_function_is_created_updated_in_place_and_deleted(providers: Providers
 
     as_node = {**new, "Runtime": "nodejs20.x"}  # the same inline text, another language
     functions.update(
-        request("Fn", "AWS::Lambda::Function", as_node, previous=new, physical_id=name)
+        resource_request("Fn", "AWS::Lambda::Function", as_node, previous=new, physical_id=name)
     )
     config = providers.lambda_call("GetFunctionConfiguration", {"FunctionName": name})
     repacked = inline_package(new["Code"]["ZipFile"], "nodejs20.x")
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(repacked).digest()).decode()
 
-    functions.delete(request("Fn", "AWS::Lambda::Function", new, physical_id=name))
-    functions.delete(request("Fn", "AWS::Lambda::Function", new, physical_id=name))
+    functions.delete(resource_request("Fn", "AWS::Lambda::Function", new, physical_id=name))
+    functions.delete(resource_request("Fn", "AWS::Lambda::Function", new, physical_id=name))
     with pytest.raises(ServiceError) as caught:
         providers.lambda_call("GetFunction", {"FunctionName": name})
     assert caught.value.code == "ResourceNotFoundException"
@@ -287,7 +274,9 @@ def test_versions_aliases_and_provisioned_concurrency(providers: Providers) -> N
     function = make_function(providers, "Versioned")
     name = function.physical_id
     versions = providers["AWS::Lambda::Version"]
-    version = versions.create(request("V1", "AWS::Lambda::Version", {"FunctionName": name}))
+    version = versions.create(
+        resource_request("V1", "AWS::Lambda::Version", {"FunctionName": name})
+    )
     assert version.physical_id == f"{function.attributes['Arn']}:1"
     assert version.attributes == {"FunctionArn": version.physical_id, "Version": "1"}
     described = {"FunctionName": name, "Description": "x"}
@@ -299,20 +288,24 @@ def test_versions_aliases_and_provisioned_concurrency(providers: Providers) -> N
 
     aliases = providers["AWS::Lambda::Alias"]
     props = {"FunctionName": name, "Name": "live", "FunctionVersion": "1"}
-    alias = aliases.create(request("Live", "AWS::Lambda::Alias", props))
+    alias = aliases.create(resource_request("Live", "AWS::Lambda::Alias", props))
     assert alias.physical_id == f"{function.attributes['Arn']}:live"
     assert alias.attributes == {"AliasArn": alias.physical_id}
     new = {**props, "Description": "prod"}
     assert aliases.replaces(props, new) == IN_PLACE
     assert aliases.replaces(props, {**props, "Name": "other"}) == REPLACES
     aliases.update(
-        request("Live", "AWS::Lambda::Alias", new, previous=props, physical_id=alias.physical_id)
+        resource_request(
+            "Live", "AWS::Lambda::Alias", new, previous=props, physical_id=alias.physical_id
+        )
     )
     got = providers.lambda_call("GetAlias", {"FunctionName": name, "Name": "live"})
     assert got["Description"] == "prod"
-    aliases.delete(request("Live", "AWS::Lambda::Alias", new, physical_id=alias.physical_id))
+    aliases.delete(
+        resource_request("Live", "AWS::Lambda::Alias", new, physical_id=alias.physical_id)
+    )
     versions.delete(
-        request(
+        resource_request(
             "V1", "AWS::Lambda::Version", {"FunctionName": name}, physical_id=version.physical_id
         )
     )
@@ -330,7 +323,7 @@ def test_permission_url_and_event_invoke_config(providers: Providers) -> None:
         "Principal": "*",
         "FunctionUrlAuthType": "NONE",
     }
-    permission = permissions.create(request("Perm", "AWS::Lambda::Permission", props))
+    permission = permissions.create(resource_request("Perm", "AWS::Lambda::Permission", props))
     assert permission.attributes == {"Id": permission.physical_id}
     policy = json.loads(providers.lambda_call("GetPolicy", {"FunctionName": name})["Policy"])
     assert [s["Sid"] for s in policy["Statement"]] == [permission.physical_id]
@@ -338,38 +331,48 @@ def test_permission_url_and_event_invoke_config(providers: Providers) -> None:
 
     urls = providers["AWS::Lambda::Url"]
     url_props = {"TargetFunctionArn": function.attributes["Arn"], "AuthType": "NONE"}
-    url = urls.create(request("Url", "AWS::Lambda::Url", url_props))
+    url = urls.create(resource_request("Url", "AWS::Lambda::Url", url_props))
     assert url.physical_id == url.attributes["FunctionArn"] == function.attributes["Arn"]
     assert url.attributes["FunctionUrl"].startswith("http")
     cors = {**url_props, "Cors": {"AllowOrigins": ["https://example.com"]}}
     assert urls.replaces(url_props, cors) == IN_PLACE
     urls.update(
-        request("Url", "AWS::Lambda::Url", cors, previous=url_props, physical_id=url.physical_id)
+        resource_request(
+            "Url", "AWS::Lambda::Url", cors, previous=url_props, physical_id=url.physical_id
+        )
     )
     got = providers.lambda_call("GetFunctionUrlConfig", {"FunctionName": name})
     assert got["Cors"]["AllowOrigins"] == ["https://example.com"]
-    urls.delete(request("Url", "AWS::Lambda::Url", cors, physical_id=url.physical_id))
-    urls.delete(request("Url", "AWS::Lambda::Url", cors, physical_id=url.physical_id))
+    urls.delete(resource_request("Url", "AWS::Lambda::Url", cors, physical_id=url.physical_id))
+    urls.delete(resource_request("Url", "AWS::Lambda::Url", cors, physical_id=url.physical_id))
 
     configs = providers["AWS::Lambda::EventInvokeConfig"]
     eic = {"FunctionName": name, "Qualifier": "$LATEST", "MaximumRetryAttempts": 1}
-    made = configs.create(request("Async", "AWS::Lambda::EventInvokeConfig", eic))
+    made = configs.create(resource_request("Async", "AWS::Lambda::EventInvokeConfig", eic))
     got = providers.lambda_call("GetFunctionEventInvokeConfig", {"FunctionName": name})
     assert got["MaximumRetryAttempts"] == 1
     configs.delete(
-        request("Async", "AWS::Lambda::EventInvokeConfig", eic, physical_id=made.physical_id)
+        resource_request(
+            "Async", "AWS::Lambda::EventInvokeConfig", eic, physical_id=made.physical_id
+        )
     )
     configs.delete(
-        request("Async", "AWS::Lambda::EventInvokeConfig", eic, physical_id=made.physical_id)
+        resource_request(
+            "Async", "AWS::Lambda::EventInvokeConfig", eic, physical_id=made.physical_id
+        )
     )
 
     permissions.delete(
-        request("Perm", "AWS::Lambda::Permission", props, physical_id=permission.physical_id)
+        resource_request(
+            "Perm", "AWS::Lambda::Permission", props, physical_id=permission.physical_id
+        )
     )
     with pytest.raises(ServiceError):
         providers.lambda_call("GetPolicy", {"FunctionName": name})
     permissions.delete(
-        request("Perm", "AWS::Lambda::Permission", props, physical_id=permission.physical_id)
+        resource_request(
+            "Perm", "AWS::Lambda::Permission", props, physical_id=permission.physical_id
+        )
     )
 
 
@@ -378,7 +381,7 @@ def test_an_event_source_mapping_from_a_queue(providers: Providers) -> None:
     function = make_function(
         providers, "Consumer", role_policies=[{"PolicyName": "sqs", "PolicyDocument": sqs}]
     )
-    queue = providers["AWS::SQS::Queue"].create(request("Jobs", "AWS::SQS::Queue", {}))
+    queue = providers["AWS::SQS::Queue"].create(resource_request("Jobs", "AWS::SQS::Queue", {}))
     mappings = providers["AWS::Lambda::EventSourceMapping"]
     props = {
         "FunctionName": function.physical_id,
@@ -386,7 +389,7 @@ def test_an_event_source_mapping_from_a_queue(providers: Providers) -> None:
         "BatchSize": "5",
         "Enabled": "false",
     }
-    made = mappings.create(request("Mapping", "AWS::Lambda::EventSourceMapping", props))
+    made = mappings.create(resource_request("Mapping", "AWS::Lambda::EventSourceMapping", props))
     uuid = made.physical_id
     assert made.attributes["Id"] == uuid and len(uuid) == 36
     assert made.attributes["EventSourceMappingArn"].endswith(f":event-source-mapping:{uuid}")
@@ -394,12 +397,18 @@ def test_an_event_source_mapping_from_a_queue(providers: Providers) -> None:
     assert mappings.replaces(props, new) == IN_PLACE
     assert mappings.replaces(props, {**props, "EventSourceArn": "arn:aws:sqs:x"}) == REPLACES
     mappings.update(
-        request("Mapping", "AWS::Lambda::EventSourceMapping", new, previous=props, physical_id=uuid)
+        resource_request(
+            "Mapping", "AWS::Lambda::EventSourceMapping", new, previous=props, physical_id=uuid
+        )
     )
     got = providers.lambda_call("GetEventSourceMapping", {"UUID": uuid})
     assert got["BatchSize"] == 7
-    mappings.delete(request("Mapping", "AWS::Lambda::EventSourceMapping", new, physical_id=uuid))
-    mappings.delete(request("Mapping", "AWS::Lambda::EventSourceMapping", new, physical_id=uuid))
+    mappings.delete(
+        resource_request("Mapping", "AWS::Lambda::EventSourceMapping", new, physical_id=uuid)
+    )
+    mappings.delete(
+        resource_request("Mapping", "AWS::Lambda::EventSourceMapping", new, physical_id=uuid)
+    )
 
 
 def test_a_layer_version_and_its_permission(
@@ -415,7 +424,7 @@ def test_a_layer_version_and_its_permission(
         "Content": {"S3Bucket": "layers", "S3Key": "layer.zip"},
         "CompatibleRuntimes": ["python3.11"],
     }
-    layer = layers.create(request("Lib", "AWS::Lambda::LayerVersion", props))
+    layer = layers.create(resource_request("Lib", "AWS::Lambda::LayerVersion", props))
     arn = layer.physical_id
     assert arn.startswith(f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{STACK}-Lib-")
     assert arn.endswith(":1") and layer.attributes == {"LayerVersionArn": arn}
@@ -423,22 +432,24 @@ def test_a_layer_version_and_its_permission(
 
     grants = providers["AWS::Lambda::LayerVersionPermission"]
     grant_props = {"LayerVersionArn": arn, "Action": "lambda:GetLayerVersion", "Principal": "*"}
-    grant = grants.create(request("Share", "AWS::Lambda::LayerVersionPermission", grant_props))
+    grant = grants.create(
+        resource_request("Share", "AWS::Lambda::LayerVersionPermission", grant_props)
+    )
     assert grant.physical_id.startswith(f"{arn}#")
     layer_name, number = arn.rsplit(":", 1)
     key = {"LayerName": layer_name, "VersionNumber": int(number)}
     policy = json.loads(providers.lambda_call("GetLayerVersionPolicy", key)["Policy"])
     assert policy["Statement"][0]["Sid"] == grant.physical_id.split("#")[1]
     grants.delete(
-        request(
+        resource_request(
             "Share",
             "AWS::Lambda::LayerVersionPermission",
             grant_props,
             physical_id=grant.physical_id,
         )
     )
-    layers.delete(request("Lib", "AWS::Lambda::LayerVersion", props, physical_id=arn))
-    layers.delete(request("Lib", "AWS::Lambda::LayerVersion", props, physical_id=arn))
+    layers.delete(resource_request("Lib", "AWS::Lambda::LayerVersion", props, physical_id=arn))
+    layers.delete(resource_request("Lib", "AWS::Lambda::LayerVersion", props, physical_id=arn))
     with pytest.raises(ServiceError):
         providers.lambda_call("GetLayerVersion", key)
 
@@ -446,7 +457,7 @@ def test_a_layer_version_and_its_permission(
 def test_a_role_with_inline_and_managed_policies(providers: Providers) -> None:
     managed = providers["AWS::IAM::ManagedPolicy"]
     policy = managed.create(
-        request("Logs", "AWS::IAM::ManagedPolicy", {"PolicyDocument": ALLOW_LOGS})
+        resource_request("Logs", "AWS::IAM::ManagedPolicy", {"PolicyDocument": ALLOW_LOGS})
     )
     policy_arn = policy.physical_id
     assert policy_arn.startswith(f"arn:aws:iam::{ACCOUNT}:policy/{STACK}-Logs-")
@@ -461,7 +472,7 @@ def test_a_role_with_inline_and_managed_policies(providers: Providers) -> None:
         "ManagedPolicyArns": [policy_arn],
         "Tags": [{"Key": "team", "Value": "x"}],
     }
-    role = roles.create(request("AppRole", "AWS::IAM::Role", props))
+    role = roles.create(resource_request("AppRole", "AWS::IAM::Role", props))
     name = role.physical_id
     assert name.startswith(f"{STACK}-AppRole-") and len(name) <= 64
     assert role.attributes["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/app/{name}"
@@ -473,14 +484,16 @@ def test_a_role_with_inline_and_managed_policies(providers: Providers) -> None:
     new = {**props, "Policies": [], "Description": "runs the app"}
     assert roles.replaces(props, new) == IN_PLACE
     assert roles.replaces(props, {**props, "Path": "/other/"}) == REPLACES
-    roles.update(request("AppRole", "AWS::IAM::Role", new, previous=props, physical_id=name))
+    roles.update(
+        resource_request("AppRole", "AWS::IAM::Role", new, previous=props, physical_id=name)
+    )
     assert providers.iam_call("ListRolePolicies", {"RoleName": name})["PolicyNames"] == []
     got = providers.iam_call("GetRole", {"RoleName": name})["Role"]
     assert got["Description"] == "runs the app"
 
     doc_v2 = {**ALLOW_LOGS, "Statement": [{**ALLOW_LOGS["Statement"][0], "Action": "logs:Put*"}]}
     updated = managed.update(
-        request(
+        resource_request(
             "Logs",
             "AWS::IAM::ManagedPolicy",
             {"PolicyDocument": doc_v2},
@@ -492,23 +505,23 @@ def test_a_role_with_inline_and_managed_policies(providers: Providers) -> None:
     assert updated.attributes["AttachmentCount"] == 1
 
     # A delete takes the role's policies off first, as IAM requires.
-    roles.delete(request("AppRole", "AWS::IAM::Role", new, physical_id=name))
-    roles.delete(request("AppRole", "AWS::IAM::Role", new, physical_id=name))
+    roles.delete(resource_request("AppRole", "AWS::IAM::Role", new, physical_id=name))
+    roles.delete(resource_request("AppRole", "AWS::IAM::Role", new, physical_id=name))
     with pytest.raises(ServiceError) as caught:
         providers.iam_call("GetRole", {"RoleName": name})
     assert caught.value.code == "NoSuchEntity"
-    managed.delete(request("Logs", "AWS::IAM::ManagedPolicy", {}, physical_id=policy_arn))
-    managed.delete(request("Logs", "AWS::IAM::ManagedPolicy", {}, physical_id=policy_arn))
+    managed.delete(resource_request("Logs", "AWS::IAM::ManagedPolicy", {}, physical_id=policy_arn))
+    managed.delete(resource_request("Logs", "AWS::IAM::ManagedPolicy", {}, physical_id=policy_arn))
 
 
 def test_inline_policy_profile_user_group_and_access_key(providers: Providers) -> None:
     role = make_role(providers, "Worker")
     groups = providers["AWS::IAM::Group"]
-    group = groups.create(request("Team", "AWS::IAM::Group", {}))
+    group = groups.create(resource_request("Team", "AWS::IAM::Group", {}))
     assert group.attributes["Arn"] == f"arn:aws:iam::{ACCOUNT}:group/{group.physical_id}"
     users = providers["AWS::IAM::User"]
     user_props = {"Groups": [group.physical_id], "Tags": [{"Key": "a", "Value": "1"}]}
-    user = users.create(request("Alice", "AWS::IAM::User", user_props))
+    user = users.create(resource_request("Alice", "AWS::IAM::User", user_props))
     assert user.attributes["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/{user.physical_id}"
     members = providers.iam_call("GetGroup", {"GroupName": group.physical_id})["Users"]
     assert [m["UserName"] for m in members] == [user.physical_id]
@@ -520,14 +533,16 @@ def test_inline_policy_profile_user_group_and_access_key(providers: Providers) -
         "Roles": [role.physical_id],
         "Users": [user.physical_id],
     }
-    policy = policies.create(request("Shared", "AWS::IAM::Policy", props))
+    policy = policies.create(resource_request("Shared", "AWS::IAM::Policy", props))
     assert policy.attributes == {"Id": policy.physical_id}
     listed = providers.iam_call("ListUserPolicies", {"UserName": user.physical_id})
     assert listed["PolicyNames"] == ["shared"]
     moved = {**props, "Users": []}
     assert policies.replaces(props, moved) == IN_PLACE
     policies.update(
-        request("Shared", "AWS::IAM::Policy", moved, previous=props, physical_id=policy.physical_id)
+        resource_request(
+            "Shared", "AWS::IAM::Policy", moved, previous=props, physical_id=policy.physical_id
+        )
     )
     assert (
         providers.iam_call("ListUserPolicies", {"UserName": user.physical_id})["PolicyNames"] == []
@@ -535,12 +550,14 @@ def test_inline_policy_profile_user_group_and_access_key(providers: Providers) -
 
     profiles = providers["AWS::IAM::InstanceProfile"]
     profile_props = {"Roles": [role.physical_id]}
-    profile = profiles.create(request("Profile", "AWS::IAM::InstanceProfile", profile_props))
+    profile = profiles.create(
+        resource_request("Profile", "AWS::IAM::InstanceProfile", profile_props)
+    )
     assert ":instance-profile/" in profile.attributes["Arn"]
 
     keys = providers["AWS::IAM::AccessKey"]
     key_props = {"UserName": user.physical_id, "Status": "Inactive"}
-    key = keys.create(request("Key", "AWS::IAM::AccessKey", key_props))
+    key = keys.create(resource_request("Key", "AWS::IAM::AccessKey", key_props))
     assert key.physical_id.startswith("AKIA") and len(key.attributes["SecretAccessKey"]) == 40
     listed = providers.iam_call("ListAccessKeys", {"UserName": user.physical_id})
     assert [k["Status"] for k in listed["AccessKeyMetadata"]] == ["Inactive"]
@@ -556,7 +573,9 @@ def test_inline_policy_profile_user_group_and_access_key(providers: Providers) -
         (groups, "Team", "AWS::IAM::Group", group, {}),
     ):
         for _ in range(2):
-            provider.delete(request(logical, type_name, made_props, physical_id=made.physical_id))
+            provider.delete(
+                resource_request(logical, type_name, made_props, physical_id=made.physical_id)
+            )
     with pytest.raises(ServiceError) as caught:
         providers.iam_call("GetUser", {"UserName": user.physical_id})
     assert caught.value.code == "NoSuchEntity"
@@ -568,7 +587,7 @@ def test_inline_policy_profile_user_group_and_access_key(providers: Providers) -
 def test_a_login_profile_is_refused(providers: Providers) -> None:
     with pytest.raises(ServiceError) as caught:
         providers["AWS::IAM::User"].create(
-            request("Bob", "AWS::IAM::User", {"LoginProfile": {"Password": "x"}})
+            resource_request("Bob", "AWS::IAM::User", {"LoginProfile": {"Password": "x"}})
         )
     assert caught.value.code == "InvalidInput"
 
@@ -584,13 +603,13 @@ def test_providers_act_as_the_caller_under_iam(providers: Providers) -> None:
     }
     with pytest.raises(ServiceError) as caught:
         providers["AWS::Lambda::Function"].create(
-            request("Denied", "AWS::Lambda::Function", props, caller=nobody)
+            resource_request("Denied", "AWS::Lambda::Function", props, caller=nobody)
         )
     assert caught.value.status == 403
     assert "lambda:createfunction" in caught.value.message.lower()
     with pytest.raises(ServiceError) as caught:
         providers["AWS::IAM::Role"].create(
-            request(
+            resource_request(
                 "DeniedToo", "AWS::IAM::Role", {"AssumeRolePolicyDocument": TRUST}, caller=nobody
             )
         )
