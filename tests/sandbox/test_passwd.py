@@ -90,3 +90,20 @@ def test_passwd_files_are_host_wide_and_looked_up_once(tmp_path) -> None:
     inode = os.stat(made).st_ino
     assert passwd.PasswdFiles(tmp_path).path(20002) == made  # another server: not remade
     assert os.stat(made).st_ino == inode
+
+
+def test_a_folder_others_could_write_is_refused_not_trusted(tmp_path) -> None:
+    import pytest
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    planted = shared / "20003"
+    planted.write_text("root:x:0:0::/:/bin/sh\nsbx_user1051:x:0:0::/:/bin/sh\n")  # uid 0
+    shared.chmod(0o777)  # anyone could have put that file there
+    with pytest.raises(PermissionError, match="writable by it alone"):
+        passwd.file_for(shared, 20003)
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(PermissionError):
+        passwd.file_for(link, 20003)

@@ -15,6 +15,7 @@ dir and environment, so a spare seldom pays for creating a file (bench/cold_star
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 DIR = Path("/run/overcast/passwd")
@@ -28,15 +29,36 @@ def text(uid: int) -> str:
 
 
 def file_for(folder: Path, uid: int) -> str:
-    """The passwd file for `uid` under `folder`, made once (it depends on the uid alone)."""
+    """The passwd file for `uid` under `folder`, made once (it depends on the uid alone).
+
+    A file found there is used as it is because the folder is checked first to be ours and
+    writable by no one else: nobody but this user can have put it there (another local user
+    making /run/overcast/passwd first, or a file in it, is refused rather than bound over an
+    environment's /etc/passwd)."""
+    _check_private(folder)
     path = folder / str(uid)
     if not path.exists():
-        folder.mkdir(mode=0o755, parents=True, exist_ok=True)
         partial = folder / f".{uid}.{os.getpid()}"
         partial.write_text(text(uid))
         partial.chmod(0o644)
         partial.rename(path)  # atomic: an environment never binds a half-written file
     return str(path)
+
+
+def _check_private(folder: Path) -> None:
+    """`folder` and its parent (which could swap it) exist as real directories owned by this
+    process's user, writable by it alone."""
+    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+    for checked in (folder.parent, folder):
+        found = os.lstat(checked)
+        if (
+            not stat.S_ISDIR(found.st_mode)
+            or found.st_uid != os.geteuid()
+            or found.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        ):
+            raise PermissionError(
+                f"{checked}: not a directory of this user's, writable by it alone"
+            )
 
 
 class PasswdFiles:
