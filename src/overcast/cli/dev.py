@@ -91,10 +91,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def open_project(path: Path, args: argparse.Namespace, ctx: CliContext) -> DevProject:
     """The `DevProject` in `path`: a SAM / CloudFormation template, or a serverless.yml."""
+    from overcast.cli.dev_sam import SamProject
+    from overcast.cli.dev_serverless import ServerlessProject
     from overcast.cli.serverless_deploy import holds_project
     from overcast.cli.stack_deploy import template_of
-    from overcast.deploy.dev.sam import SamProject
-    from overcast.deploy.dev.serverless import ServerlessProject
 
     template = template_of(path)
     if template is not None:

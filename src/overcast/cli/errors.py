@@ -6,11 +6,12 @@ where they are found (`http/server.py`, `store/data_dir.py`) and reported by `cl
 
 from __future__ import annotations
 
-from overcast.aws.errors import OvercastError
+from overcast.deploy.errors import ProjectError
 
-
-class CommandError(OvercastError):
-    """Raised when an `overcast` command cannot go on (a missing file, a malformed option)."""
+# Raised when an `overcast` command cannot go on (a missing file, a malformed option). One class
+# with deploy/'s root, so a build's failure (deploy/builds' BuildError) is a CommandError too,
+# though deploy/ sits below cli/ and never imports it.
+CommandError = ProjectError
 
 
 class PortUnavailable(CommandError):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from overcast.cli.errors import CommandError
+from overcast.deploy.errors import ProjectError
 
 
-class BuildError(CommandError):
+class BuildError(ProjectError):
     """Raised when a function's package cannot be built: a missing handler file or function, a
     handler module that does not compile, a pip / npm / esbuild / make failure (its last lines
-    shown). A CommandError, so `overcast` prints it as one line, whichever command built."""
+    shown). A ProjectError (cli's CommandError), so `overcast` prints it as one line, whichever
+    command built."""

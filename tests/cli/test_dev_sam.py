@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from overcast.cli.client import CliContext
-from overcast.deploy.dev.sam import SamProject
+from overcast.cli.dev_sam import SamProject
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31
