@@ -26,75 +26,57 @@ def api_not_found(account_id: str, api_id: str) -> NotFoundException:
     return NotFoundException(f"Invalid API identifier specified {account_id}:{api_id}")
 
 
-def resource(record: dict, resource_id: str) -> dict:
-    found = record["resources"].get(resource_id)
+def _found(parts: dict | None, key: str, message: str) -> dict:
+    """The part `key` names, else API Gateway's NotFound in its own words for that part."""
+    found = (parts or {}).get(key)
     if found is None:
-        raise NotFoundException("Invalid Resource identifier specified")
+        raise NotFoundException(message)
     return found
+
+
+def resource(record: dict, resource_id: str) -> dict:
+    return _found(record["resources"], resource_id, "Invalid Resource identifier specified")
 
 
 def method(record: dict, resource_id: str, http_method: str) -> dict:
-    found = resource(record, resource_id).get("resourceMethods", {}).get(http_method)
-    if found is None:
-        raise NotFoundException("Invalid Method identifier specified")
-    return found
+    methods = resource(record, resource_id).get("resourceMethods")
+    return _found(methods, http_method, "Invalid Method identifier specified")
 
 
 def integration(record: dict, resource_id: str, http_method: str) -> dict:
-    found = method(record, resource_id, http_method).get("methodIntegration")
-    if found is None:
-        raise NotFoundException("Invalid Integration identifier specified")
-    return found
+    kept = method(record, resource_id, http_method)
+    return _found(kept, "methodIntegration", "Invalid Integration identifier specified")
 
 
 def method_response(record: dict, resource_id: str, http_method: str, status: str) -> dict:
-    found = method(record, resource_id, http_method).get("methodResponses", {}).get(status)
-    if found is None:
-        raise NotFoundException("Invalid Response status code specified")
-    return found
+    responses = method(record, resource_id, http_method).get("methodResponses")
+    return _found(responses, status, "Invalid Response status code specified")
 
 
 def integration_response(record: dict, resource_id: str, http_method: str, status: str) -> dict:
-    responses = integration(record, resource_id, http_method).get("integrationResponses", {})
-    found = responses.get(status)
-    if found is None:
-        raise NotFoundException("Invalid Response status code specified")
-    return found
+    responses = integration(record, resource_id, http_method).get("integrationResponses")
+    return _found(responses, status, "Invalid Response status code specified")
 
 
 def stage(record: dict, name: str) -> dict:
-    found = record["stages"].get(name)
-    if found is None:
-        raise NotFoundException("Invalid Stage identifier specified")
-    return found
+    return _found(record["stages"], name, "Invalid Stage identifier specified")
 
 
 def deployment(record: dict, deployment_id: str) -> dict:
-    found = record["deployments"].get(deployment_id)
-    if found is None:
-        raise NotFoundException("Invalid Deployment identifier specified")
-    return found
+    return _found(record["deployments"], deployment_id, "Invalid Deployment identifier specified")
 
 
 def authorizer(record: dict, authorizer_id: str) -> dict:
-    found = record["authorizers"].get(authorizer_id)
-    if found is None:
-        raise NotFoundException("Invalid Authorizer identifier specified")
-    return found
+    return _found(record["authorizers"], authorizer_id, "Invalid Authorizer identifier specified")
 
 
 def validator(record: dict, validator_id: str) -> dict:
-    found = record["validators"].get(validator_id)
-    if found is None:
-        raise NotFoundException("Invalid Request Validator identifier specified")
-    return found
+    message = "Invalid Request Validator identifier specified"
+    return _found(record["validators"], validator_id, message)
 
 
 def model(record: dict, name: str) -> dict:
-    found = record["models"].get(name)
-    if found is None:
-        raise NotFoundException(f"Invalid model name specified: {name}")
-    return found
+    return _found(record["models"], name, f"Invalid model name specified: {name}")
 
 
 def check_http_method(http_method: str) -> None:

@@ -3,8 +3,10 @@ registry they share; and the paging every Get*s operation does (`position`, `lim
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
+from overcast.aws.operations import Call
 from overcast.aws.paging import InvalidToken, decode_token, encode_token
 from overcast.services.apigateway.api_keys import ApiKeys
 from overcast.services.apigateway.deployed import Deployed
@@ -32,6 +34,14 @@ class Backend:
     @property
     def account_id(self) -> str:
         return self.rest_apis.account_id
+
+    def api(self, call: Call) -> dict:
+        """The kept REST API the call's `restApiId` names (NotFound when none)."""
+        return self.rest_apis.record(call.region, call.params["restApiId"])
+
+    def changing(self, call: Call) -> AbstractContextManager[dict]:
+        """The kept REST API the call's `restApiId` names, to change and keep again."""
+        return self.rest_apis.changing(call.region, call.params["restApiId"])
 
 
 def page(items: list, params: dict) -> dict:

@@ -29,7 +29,7 @@ def put_rest_api(gateway: Backend, call: Call) -> dict:
 
 @OPERATIONS("GetRestApi")
 def get_rest_api(gateway: Backend, call: Call) -> dict:
-    return gateway.rest_apis.record(call.region, call.params["restApiId"])["api"]
+    return gateway.api(call)["api"]
 
 
 @OPERATIONS("GetRestApis")
@@ -50,7 +50,7 @@ def delete_rest_api(gateway: Backend, call: Call) -> None:
 @OPERATIONS("CreateResource")
 def create_resource(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return resource_tree.create(kept, p["parentId"], p["pathPart"])
 
 
@@ -61,14 +61,14 @@ def _embeds_methods(params: dict) -> bool:
 @OPERATIONS("GetResource")
 def get_resource(gateway: Backend, call: Call) -> dict:
     p = call.params
-    kept = gateway.rest_apis.record(call.region, p["restApiId"])
+    kept = gateway.api(call)
     return resource_tree.shown(record.resource(kept, p["resourceId"]), _embeds_methods(p))
 
 
 @OPERATIONS("GetResources")
 def get_resources(gateway: Backend, call: Call) -> dict:
     p = call.params
-    kept = gateway.rest_apis.record(call.region, p["restApiId"])
+    kept = gateway.api(call)
     embed = _embeds_methods(p)
     return page([resource_tree.shown(r, embed) for r in resource_tree.ordered(kept)], p)
 
@@ -76,14 +76,14 @@ def get_resources(gateway: Backend, call: Call) -> dict:
 @OPERATIONS("UpdateResource")
 def update_resource(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return resource_tree.shown(resource_tree.update(kept, p["resourceId"], p), False)
 
 
 @OPERATIONS("DeleteResource")
 def delete_resource(gateway: Backend, call: Call) -> None:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         resource_tree.delete(kept, p["resourceId"])
 
 
@@ -94,109 +94,109 @@ def _method_of(p: dict) -> tuple[str, str]:
 @OPERATIONS("PutMethod")
 def put_method(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.put_method(kept, *_method_of(p), p)
 
 
 @OPERATIONS("GetMethod")
 def get_method(gateway: Backend, call: Call) -> dict:
     p = call.params
-    return record.method(gateway.rest_apis.record(call.region, p["restApiId"]), *_method_of(p))
+    return record.method(gateway.api(call), *_method_of(p))
 
 
 @OPERATIONS("UpdateMethod")
 def update_method(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.update_method(kept, *_method_of(p), p)
 
 
 @OPERATIONS("DeleteMethod")
 def delete_method(gateway: Backend, call: Call) -> None:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         methods.delete_method(kept, *_method_of(p))
 
 
 @OPERATIONS("PutMethodResponse")
 def put_method_response(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.put_method_response(kept, *_method_of(p), p)
 
 
 @OPERATIONS("GetMethodResponse")
 def get_method_response(gateway: Backend, call: Call) -> dict:
     p = call.params
-    kept = gateway.rest_apis.record(call.region, p["restApiId"])
+    kept = gateway.api(call)
     return record.method_response(kept, *_method_of(p), p["statusCode"])
 
 
 @OPERATIONS("UpdateMethodResponse")
 def update_method_response(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.update_method_response(kept, *_method_of(p), p["statusCode"], p)
 
 
 @OPERATIONS("DeleteMethodResponse")
 def delete_method_response(gateway: Backend, call: Call) -> None:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         methods.delete_method_response(kept, *_method_of(p), p["statusCode"])
 
 
 @OPERATIONS("PutIntegration")
 def put_integration(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.put_integration(kept, *_method_of(p), p)
 
 
 @OPERATIONS("GetIntegration")
 def get_integration(gateway: Backend, call: Call) -> dict:
     p = call.params
-    kept = gateway.rest_apis.record(call.region, p["restApiId"])
+    kept = gateway.api(call)
     return record.integration(kept, *_method_of(p))
 
 
 @OPERATIONS("UpdateIntegration")
 def update_integration(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.update_integration(kept, *_method_of(p), p)
 
 
 @OPERATIONS("DeleteIntegration")
 def delete_integration(gateway: Backend, call: Call) -> None:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         methods.delete_integration(kept, *_method_of(p))
 
 
 @OPERATIONS("PutIntegrationResponse")
 def put_integration_response(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.put_integration_response(kept, *_method_of(p), p)
 
 
 @OPERATIONS("GetIntegrationResponse")
 def get_integration_response(gateway: Backend, call: Call) -> dict:
     p = call.params
-    kept = gateway.rest_apis.record(call.region, p["restApiId"])
+    kept = gateway.api(call)
     return record.integration_response(kept, *_method_of(p), p["statusCode"])
 
 
 @OPERATIONS("UpdateIntegrationResponse")
 def update_integration_response(gateway: Backend, call: Call) -> dict:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         return methods.update_integration_response(kept, *_method_of(p), p["statusCode"], p)
 
 
 @OPERATIONS("DeleteIntegrationResponse")
 def delete_integration_response(gateway: Backend, call: Call) -> None:
     p = call.params
-    with gateway.rest_apis.changing(call.region, p["restApiId"]) as kept:
+    with gateway.changing(call) as kept:
         methods.delete_integration_response(kept, *_method_of(p), p["statusCode"])

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
 from functools import lru_cache
 
 from overcast.aws.errors import ServiceError
+from overcast.http import lambda_uri
+from overcast.http.lambda_uri import with_stage_variables
 from overcast.sandbox.launcher import INIT_LIMIT_S
 from overcast.services.apigateway.errors import ConfigurationError, IntegrationTimeout
 from overcast.types import InvokePermissions, Invoker, InvokeResult, Resolver, ServicePrincipal
@@ -22,26 +23,11 @@ from overcast.types import InvokePermissions, Invoker, InvokeResult, Resolver, S
 log = logging.getLogger(__name__)
 PRINCIPAL = "apigateway.amazonaws.com"
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # what Lambda takes in a synchronous invoke
-# A function ARN, alone or inside API Gateway's Lambda integration URI
-_LAMBDA_URI = re.compile(
-    r"^(?:arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/)?"
-    r"(?P<arn>arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]+):\d{12}:function:[^/]+?)"
-    r"(?:/invocations)?$"
-)
-_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
-
-
-def with_stage_variables(text: str, variables: dict[str, str]) -> str:
-    """`function:${stageVariables.fn}` with the stage's `fn` put in (empty when unset)."""
-    if "${" not in text:
-        return text
-    return _STAGE_VARIABLE.sub(lambda found: variables.get(found[1], ""), text)
 
 
 def function_of(uri: str, variables: dict[str, str]) -> tuple[str, str] | None:
     """(function ARN, its region) of a Lambda integration or authorizer URI, or None."""
-    found = _LAMBDA_URI.match(with_stage_variables(uri, variables))
-    return (found["arn"], found["region"]) if found else None
+    return lambda_uri.function_of(with_stage_variables(uri, variables))
 
 
 @lru_cache(maxsize=4096)  # the same few methods are called over and over

@@ -12,8 +12,8 @@ from urllib.parse import quote, urlencode
 
 from overcast.http.integration.errors import BadConfiguration
 from overcast.http.integration.http_send import HOP_BY_HOP, Outgoing, is_http_url
+from overcast.http.lambda_uri import with_stage_variables
 from overcast.services.apigateway.endpoint.exchange import Exchange
-from overcast.services.apigateway.endpoint.functions import with_stage_variables
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9._-]+)\+?\}")
 

@@ -14,12 +14,12 @@ from overcast.http.integration.mapping import (
     mock_status,
 )
 from overcast.http.integration.service_actions import ServiceActions
+from overcast.http.lambda_uri import with_stage_variables
 from overcast.http.payload_v2 import HttpResponse
 from overcast.services.apigateway.endpoint.exchange import Exchange
 from overcast.services.apigateway.endpoint.functions import (
     FunctionCalls,
     function_of,
-    with_stage_variables,
 )
 from overcast.services.apigateway.endpoint.http_backend import outgoing
 from overcast.services.apigateway.endpoint.non_proxy import integration_request, method_response

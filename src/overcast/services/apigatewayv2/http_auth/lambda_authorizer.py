@@ -24,12 +24,13 @@ from urllib.parse import parse_qsl
 
 from overcast.aws.arn import function_target
 from overcast.http.decision_cache import DecisionCache
+from overcast.http.lambda_uri import with_stage_variables
 from overcast.http.payload_v1 import event_v1
 from overcast.http.payload_v2 import EventContext, HttpRequest, event_v2
 from overcast.services.apigatewayv2.errors import InvokeRefused
 from overcast.services.apigatewayv2.http_auth.granted import Granted
 from overcast.services.apigatewayv2.model.authorizer import Authorizer
-from overcast.services.apigatewayv2.model.http_api import lambda_arn_of, with_stage_variables
+from overcast.services.apigatewayv2.model.http_api import lambda_arn_of
 from overcast.services.apigatewayv2.websocket.authorization import policy_allows
 from overcast.services.apigatewayv2.websocket.integration import FunctionCall, SocketIntegrations
 from overcast.types import InvokeResult

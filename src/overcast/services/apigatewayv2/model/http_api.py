@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from overcast.aws.arn import function_target
+from overcast.http.lambda_uri import function_of, with_stage_variables
 from overcast.services.apigatewayv2.model.authorizer import Authorizer
 from overcast.services.apigatewayv2.model.route_key import DEFAULT, RouteTable, parse_route_key
 
@@ -37,13 +38,6 @@ DEFAULT_TIMEOUT_MS = 30_000  # the HTTP API maximum, and its default
 PAYLOAD_VERSIONS = ("1.0", "2.0")
 INTEGRATION_TARGET = "integrations/"
 
-# A function ARN, alone or inside API Gateway's Lambda integration URI; stage variables may
-# stand in for parts of it (`function:${stageVariables.fn}`).
-_LAMBDA_URI = re.compile(
-    r"^(?:arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/)?"
-    r"(?P<arn>arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[^/]+?)(?:/invocations)?$"
-)
-_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}")
 _HOST = re.compile(
     rf"^(?P<api_id>[a-z0-9]{{{API_ID_LENGTH}}})\.execute-api\.(?P<region>[a-z0-9-]+)\."
     r"[a-z0-9.-]+(?::\d+)?$"
@@ -262,13 +256,8 @@ def parse_api_host(host: str) -> tuple[str, str] | None:
 
 def lambda_arn_of(integration_uri: str) -> str | None:
     """The function (or alias) ARN an AWS_PROXY integration names, or None."""
-    found = _LAMBDA_URI.match(integration_uri)
-    return found["arn"] if found else None
-
-
-def with_stage_variables(text: str, variables: dict[str, str]) -> str:
-    """`function:${stageVariables.fn}` with the stage's `fn` put in (empty when unset)."""
-    return _STAGE_VARIABLE.sub(lambda found: variables.get(found[1], ""), text)
+    found = function_of(integration_uri)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)

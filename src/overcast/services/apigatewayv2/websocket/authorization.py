@@ -30,13 +30,13 @@ from overcast.aws.policy.document import Effect, parse_policy
 from overcast.aws.policy.errors import PolicyError
 from overcast.aws.policy.matching import statement_applies
 from overcast.aws.signed_request import SignedRequest
+from overcast.http.lambda_uri import with_stage_variables
 from overcast.services.apigatewayv2.errors import InvokeRefused
 from overcast.services.apigatewayv2.invoke_auth import INVOKE, InvokeAuth
 from overcast.services.apigatewayv2.model.authorizer import Authorizer
 from overcast.services.apigatewayv2.model.http_api import (
     Route,
     lambda_arn_of,
-    with_stage_variables,
 )
 from overcast.services.apigatewayv2.model.websocket_api import ServedSocketApi, ServedSocketStage
 from overcast.services.apigatewayv2.websocket import events

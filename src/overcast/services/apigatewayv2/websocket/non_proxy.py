@@ -34,10 +34,10 @@ from overcast.http.integration.mapping import (
     request_template,
 )
 from overcast.http.integration.service_actions import ServiceActions
+from overcast.http.lambda_uri import with_stage_variables
 from overcast.services.apigatewayv2.model.http_api import (
     Integration,
     IntegrationResponse,
-    with_stage_variables,
 )
 from overcast.services.apigatewayv2.websocket import selection
 from overcast.types import InvokeResult
