@@ -56,6 +56,8 @@ def broken_rule(importer: str, imported: str) -> str | None:
         return "a service imports no other service"
     if target == "engine" and layer not in ("engine", "factory") and service(importer) != "lambda_":
         return "only services/lambda_ imports engine/"
+    if layer == "deploy" and target == "cli":
+        return "deploy/ (builds, serverless.yml, dev's machinery) imports no cli/: the CLI uses it"
     return None
 
 
@@ -87,3 +89,5 @@ def test_the_rules_are_the_design_s() -> None:
     assert not broken_rule("overcast.services.sqs.broker", "overcast.services.sqs.store")
     assert not broken_rule("overcast.services.sqs.spec", "overcast.services.base")
     assert not broken_rule("overcast.factory", "overcast.engine.engine")
+    assert broken_rule("overcast.deploy.builds.sam", "overcast.cli.errors")
+    assert not broken_rule("overcast.cli.artifacts", "overcast.deploy.builds.sam")
