@@ -16,8 +16,6 @@ from overcast.cli import serverless_deploy
 from overcast.cli.client import CliContext, error_code
 from overcast.cli.default_role import default_role
 from overcast.cli.errors import CommandError
-from overcast.deploy.builds.pip import PythonInstaller
-from overcast.deploy.builds.zips import package
 
 DEFAULT_MEMORY = 128
 DEFAULT_TIMEOUT = 3
@@ -81,6 +79,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         raise CommandError(
             f"--name is required: {args.path} holds no template.yaml nor serverless.yml"
         )
+    # Imported here, not at the top: pip's and zipfile's imports (certifi alone ~39 ms) would
+    # otherwise cost every `overcast` command, `--help` included.
+    from overcast.deploy.builds.zips import package
+
     code = None if args.path.is_dir() else package(args.path)  # a .zip goes as it is
     client = ctx.client("lambda")
     current = _current(client, args.name)
@@ -114,6 +116,8 @@ def installed_requirements(
     path: Path, runtime: str | None, ctx: CliContext
 ) -> Iterator[Path | None]:
     """What the folder's requirements.txt names, installed for the function's runtime."""
+    from overcast.deploy.builds.pip import PythonInstaller
+
     with PythonInstaller(ctx.endpoint, ctx.err)(path, runtime) as folder:
         yield folder
 
