@@ -367,3 +367,16 @@ def test_streams_reset_by_the_client_do_not_start_apps_without_bound() -> None:
         assert json.loads(body)["path"] == "/after"
 
     serve(app, test)
+
+
+def test_a_body_that_stops_coming_is_answered_408() -> None:
+    async def test(client: Client, state: ServerState) -> None:
+        stream = client.request("POST", "/slow", None)  # headers, then nothing
+        client.h2.send_data(stream, b"part")
+        client.writer.write(client.h2.data_to_send())
+        head, _ = await client.answer(stream)
+        assert head[b":status"] == b"408"
+        _, body = await client.answer(client.request("POST", "/next", b"whole"))
+        assert json.loads(body)["body"] == "whole"
+
+    serve(echo, test, head_timeout_s=0.2)
