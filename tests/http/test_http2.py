@@ -10,11 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import h2.connection
+import h2.errors
 import h2.events
 from hyperframe.frame import GoAwayFrame
 
 from overcast.http.connection_guard import ConnectionLimits
-from overcast.http.http2 import PREFACE, Http2Connection, PriorKnowledge
+from overcast.http.http2 import MAX_CONCURRENT_STREAMS, PREFACE, Http2Connection, PriorKnowledge
 
 App = Callable[[dict, Callable, Callable], Awaitable[None]]
 
@@ -333,3 +334,49 @@ def test_the_server_serves_http2_and_http1_on_one_port(server) -> None:
     asyncio.run(run())
     with urllib.request.urlopen(f"{server.endpoint}/_overcast/health", timeout=10) as answer:
         assert answer.status == 200 and answer.version == 11
+
+
+def test_streams_reset_by_the_client_do_not_start_apps_without_bound() -> None:
+    release = asyncio.Event()
+
+    async def app(scope: dict, receive: Callable, send: Callable) -> None:
+        await release.wait()  # an app that does not notice its client left
+        await echo(scope, receive, send)
+
+    async def test(client: Client, state: ServerState) -> None:
+        for _ in range(MAX_CONCURRENT_STREAMS + 20):  # open and reset at once: rapid reset
+            stream = client.request("GET", "/reset", None)
+            client.h2.reset_stream(stream)
+            client.writer.write(client.h2.data_to_send())
+        refused: list[int] = []
+        record = client._on
+
+        def on(event: h2.events.Event) -> None:
+            if isinstance(event, h2.events.StreamReset):
+                refused.append(event.error_code)
+            record(event)
+
+        client._on = on  # type: ignore[method-assign]
+        client.request("GET", "/one-more")
+        await client.until(lambda: bool(refused))
+        assert len(state.tasks) == MAX_CONCURRENT_STREAMS
+        assert refused == [h2.errors.ErrorCodes.REFUSED_STREAM]
+        release.set()
+        await asyncio.sleep(0.1)  # the reset streams' apps return, and free their places
+        _, body = await client.answer(client.request("GET", "/after"))
+        assert json.loads(body)["path"] == "/after"
+
+    serve(app, test)
+
+
+def test_a_body_that_stops_coming_is_answered_408() -> None:
+    async def test(client: Client, state: ServerState) -> None:
+        stream = client.request("POST", "/slow", None)  # headers, then nothing
+        client.h2.send_data(stream, b"part")
+        client.writer.write(client.h2.data_to_send())
+        head, _ = await client.answer(stream)
+        assert head[b":status"] == b"408"
+        _, body = await client.answer(client.request("POST", "/next", b"whole"))
+        assert json.loads(body)["body"] == "whole"
+
+    serve(echo, test, head_timeout_s=0.2)

@@ -45,6 +45,12 @@ def scope_path_host(scope: dict) -> tuple[str, str]:
     return path, ""
 
 
+def host_name(host: str) -> str:
+    """A Host header's name, without its port, lower-cased: `API.example.test:4566` ->
+    `api.example.test` (`[::1]` stays whole)."""
+    return host.rsplit(":", 1)[0].lower() if not host.endswith("]") else host.lower()
+
+
 def http_request(
     method: str,
     raw_path: str,

@@ -212,18 +212,28 @@ class Http2Connection(asyncio.Protocol):
             self.close()
 
     def _start(self, stream_id: int, headers: list[tuple[bytes, bytes]]) -> None:
-        if self.closing:
-            self.h2.reset_stream(stream_id, ErrorCodes.REFUSED_STREAM)
+        # h2 bounds the streams open in HTTP/2's sense, but one the client resets is closed
+        # there at once while its app task runs on: opening and resetting streams in a loop
+        # ("rapid reset", CVE-2023-44487) would start tasks without bound. So the tasks are
+        # counted here, and a stream past the bound is refused as one past h2's would be.
+        if self.closing or len(self.streams) >= MAX_CONCURRENT_STREAMS:
+            self._refuse(stream_id, ErrorCodes.REFUSED_STREAM)
             return
         scope = self._scope(headers)
         if scope is None:  # CONNECT: no tunnels here
-            self.h2.reset_stream(stream_id, ErrorCodes.PROTOCOL_ERROR)
+            self._refuse(stream_id, ErrorCodes.PROTOCOL_ERROR)
             return
         stream = Http2Stream(self, stream_id, scope)
         self.streams[stream_id] = stream
         task = self.loop.create_task(stream.run(self.app))
         self.server_state.tasks.add(task)
         task.add_done_callback(self.server_state.tasks.discard)
+
+    def _refuse(self, stream_id: int, error_code: ErrorCodes) -> None:
+        try:
+            self.h2.reset_stream(stream_id, error_code)
+        except h2.exceptions.StreamClosedError:
+            pass  # the client reset it already, in the same read as its headers
 
     def _scope(self, fields: list[tuple[bytes, bytes]]) -> dict | None:
         """The ASGI scope of a request, as uvicorn builds one for HTTP/1.1: `host` from

@@ -97,7 +97,13 @@ class Http2Stream:
             self._continue()
         while not (self.chunks or self.ended or self.disconnected or self.complete):
             self.changed.clear()
-            await self.changed.wait()
+            try:
+                # As the HTTP/1.1 connections' body deadline (connection_guard.py): a client
+                # that opens a stream and goes silent must not hold it, and its app, for ever.
+                async with asyncio.timeout(self.connection.limits.head_timeout_s):
+                    await self.changed.wait()
+            except TimeoutError:
+                self._time_out()
         if self.chunks:
             body = b"".join(self.chunks)
             self.chunks.clear()
@@ -112,6 +118,22 @@ class Http2Stream:
             self.changed.clear()
             await self.changed.wait()
         return {"type": "http.disconnect"}
+
+    def _time_out(self) -> None:
+        """408, as an HTTP/1.1 body that stops coming is answered; then the stream is reset
+        (RFC 9113 section 8.1: a response ahead of the request's end ends with RST_STREAM
+        NO_ERROR), and what the app still sends is dropped."""
+        h2conn = self.connection.h2
+        try:
+            if not self.headers_sent:
+                self.headers_sent = True
+                fields = [(b":status", b"408"), (b"content-length", b"0")]
+                h2conn.send_headers(self.stream_id, fields, end_stream=True)
+            h2conn.reset_stream(self.stream_id, ErrorCodes.NO_ERROR)
+        except ProtocolError:  # the stream or connection closed meanwhile
+            pass
+        self.complete = True
+        self.connection.flush()
 
     def _continue(self) -> None:
         """`Expect: 100-continue` (RFC 9110 section 10.1.1), answered when the app first asks

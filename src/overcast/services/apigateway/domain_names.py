@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from overcast.http.front_door import host_name
 from overcast.services.apigateway.errors import (
     BadRequestException,
     ConflictException,
@@ -165,13 +166,13 @@ class DomainNames:
     # --- the data plane ----------------------------------------------------------------------
 
     def knows(self, host: str) -> bool:
-        return self.registry.any_region(DOMAIN_NAME, _hostname(host)) is not None
+        return self.registry.any_region(DOMAIN_NAME, host_name(host)) is not None
 
     def route(self, host: str, path: str) -> Route | None:
         """The mapping a request to `host` + `path` takes: the longest base path that is
         whole leading segments of the path (REST APIs allow several, `v1/orders`), else the
         `(none)` mapping; None when no mapping takes it. Memory only, no lock."""
-        name = _hostname(host)
+        name = host_name(host)
         domain = self.registry.any_region(DOMAIN_NAME, name)
         if domain is None:
             return None
@@ -197,8 +198,3 @@ def _base_path(value: str | None) -> str:
     if any(not part for part in stripped.split("/")):
         raise BadRequestException(f"Invalid base path specified: {value}")
     return stripped
-
-
-def _hostname(host: str) -> str:
-    """`API.example.test:4566` -> `api.example.test` (the Host header without its port)."""
-    return host.rsplit(":", 1)[0].lower() if not host.endswith("]") else host.lower()

@@ -16,6 +16,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
+from overcast.http.front_door import host_name
 from overcast.services.apigatewayv2.control.registry import ApiRegistry, HttpApiStore, fresh_id
 from overcast.services.apigatewayv2.errors import (
     BadRequestException,
@@ -186,12 +187,12 @@ class DomainNames:
     # --- the data plane ----------------------------------------------------------------------
 
     def knows(self, host: str) -> bool:
-        return _hostname(host) in self._domains
+        return host_name(host) in self._domains
 
     def route(self, host: str, path: str) -> Route | None:
         """The mapping a request takes: the longest key that is whole leading segments of the
         path, else the root mapping (key `""`); None when none takes it. No lock."""
-        found = self._domains.get(_hostname(host))
+        found = self._domains.get(host_name(host))
         if found is None:
             return None
         by_key = {m["ApiMappingKey"]: m for m in found[1]["Mappings"].values()}
@@ -200,10 +201,5 @@ class DomainNames:
             mapping = by_key.get("/".join(segments[:length]))
             if mapping is not None:
                 rest = "/" + "/".join(segments[length:])
-                return Route(_hostname(host), mapping["ApiId"], mapping["Stage"], rest)
+                return Route(host_name(host), mapping["ApiId"], mapping["Stage"], rest)
         return None
-
-
-def _hostname(host: str) -> str:
-    """`API.example.test:4566` -> `api.example.test` (the Host header without its port)."""
-    return host.rsplit(":", 1)[0].lower() if not host.endswith("]") else host.lower()
