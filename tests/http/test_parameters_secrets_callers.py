@@ -57,3 +57,27 @@ def test_only_an_unknown_environment_uid_is_passed_on_to_other_servers() -> None
     assert asked == []
     assert host.answer("made-up", PATH, 20003) == UNAUTHORIZED  # no peer knows it either
     assert asked == [True]
+
+
+def test_a_named_uid_is_believed_only_with_the_hosts_peer_key(tmp_path) -> None:
+    from overcast.http.parameters_secrets import peer_key
+
+    key = peer_key(tmp_path / "run" / "peer.key")
+    assert key and len(key) == 64
+    assert peer_key(tmp_path / "run" / "peer.key") == key  # made once, then read
+    assert (tmp_path / "run" / "peer.key").stat().st_mode & 0o777 == 0o600
+    host = ParametersSecretsHost(SessionKeys(), "http://127.0.0.1:1", "us-east-1",
+                                 key_source=lambda: key)  # fmt: skip
+    assert host._from_peer(key)
+    # An HTTP_PROXY integration the server sends for a user comes from the server's uid too,
+    # with the headers the user chose: a uid named without the key is not believed.
+    assert not host._from_peer(None) and not host._from_peer("0" * 64)
+    keyless = ParametersSecretsHost(SessionKeys(), "http://127.0.0.1:1", "us-east-1",
+                                    key_source=lambda: None)  # fmt: skip
+    assert not keyless._from_peer(key)
+    keyless.peers = lambda: [1]
+    assert keyless.answer("made-up", PATH, 20003) == UNAUTHORIZED  # nothing forwarded
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    assert peer_key(shared / "peer.key") is None  # a folder others can write: no key

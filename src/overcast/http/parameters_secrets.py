@@ -36,20 +36,25 @@ extension that calls the port is answered 401 (on Lambda nothing listens there f
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
+import secrets
+import stat
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from overcast.aws.sessions import SessionKeys
+from overcast.aws.signed_request import same_text
 from overcast.http.socket_owner import socket_owner
 from overcast.runtimes import parameters_secrets as extension
 
@@ -68,8 +73,13 @@ MAX_EXTRA_PORTS = 16
 # Set on a peer's answer when it served the token (any other answer, from an older server
 # or for a token it does not know either, is no answer for it).
 SERVED = "X-Overcast-Served"
-# The uid a forwarded request came from (believed only from a peer server's connection).
+# The uid a forwarded request came from: believed only with the host's peer key beside it.
 CALLER_UID = "X-Overcast-Caller-Uid"
+PEER_KEY_HEADER = "X-Overcast-Peer-Key"
+# The key the servers of one host share to tell each other's forwarded requests from anything
+# else made from a server's uid (an HTTP_PROXY integration the server sends for a user carries
+# headers the user chose): a root-only file, readable by no function and no API caller.
+PEER_KEY = Path("/run/overcast/parameters-secrets.key")
 Owner = Callable[[tuple[str, int], tuple[str, int]], "int | None"]
 
 
@@ -90,9 +100,12 @@ class ParametersSecretsHost:
         endpoint: str,
         default_region: str,
         owner: Owner = socket_owner,
+        key_source: Callable[[], str | None] | None = None,
     ) -> None:
         self._sessions = sessions
         self.owner = owner  # the uid of a connection's client socket
+        # The host's peer key, read once (key_source: tests give their own).
+        self._peer_key = functools.cache(key_source or (lambda: peer_key(PEER_KEY)))
         self._endpoint = endpoint
         self._default_region = default_region
         self._lock = threading.Lock()
@@ -214,10 +227,13 @@ class ParametersSecretsHost:
         return {DEFAULT_PORT} if self.peers() else set()
 
     def _forwarded(self, token: str, path: str, uid: int) -> tuple[int, bytes]:
+        key = self._peer_key()
+        if key is None:  # no shared key: a peer could not believe the uid
+            return UNAUTHORIZED
         for port in self.peers():
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}{PREFIX}{path}",
-                headers={extension.TOKEN_HEADER: token, CALLER_UID: str(uid)},
+                headers={extension.TOKEN_HEADER: token, CALLER_UID: str(uid), PEER_KEY_HEADER: key},
             )
             try:
                 with urllib.request.urlopen(request, timeout=FORWARD_TIMEOUT_S) as answer:
@@ -238,7 +254,10 @@ class ParametersSecretsHost:
     async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
         request = Request(scope, receive)
         token = request.headers.get(extension.TOKEN_HEADER, "")
-        uid = await asyncio.to_thread(self._caller_uid, scope, request.headers.get(CALLER_UID))
+        claimed = request.headers.get(CALLER_UID)
+        if claimed is not None and not self._from_peer(request.headers.get(PEER_KEY_HEADER)):
+            claimed = None  # a uid named without the host's key is not believed
+        uid = await asyncio.to_thread(self._caller_uid, scope, claimed)
         if scope["path"] == REGISTRATION and request.method in ("POST", "DELETE"):
             if request.method == "DELETE":
                 if uid is not None and self._sessions.holder(token) == uid:
@@ -266,6 +285,10 @@ class ParametersSecretsHost:
         response = Response(body, status, headers=headers, media_type="application/json")
         await response(scope, receive, send)
 
+    def _from_peer(self, presented: str | None) -> bool:
+        key = self._peer_key()
+        return key is not None and presented is not None and same_text(presented, key)
+
     def _caller_uid(self, scope: dict, claimed: str | None) -> int | None:
         """The uid of the request's client socket; for a peer server's forwarded request
         (a connection of this server's own uid), the uid it names."""
@@ -276,6 +299,33 @@ class ParametersSecretsHost:
         if uid is not None and uid == os.getuid() and claimed is not None:
             return int(claimed) if claimed.isdigit() else None
         return uid
+
+
+def peer_key(path: Path) -> str | None:
+    """The host's peer key at `path`, made once (0600, its folder this user's and private);
+    None where it cannot be made or is not this user's alone (then nothing is forwarded)."""
+    try:
+        path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+        if not path.exists():
+            draft = path.with_name(f".{path.name}.{os.getpid()}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
+            try:
+                os.link(draft, path)  # whole or not at all; the first server's key wins
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(draft)
+        for checked, private in ((path.parent, stat.S_IWGRP | stat.S_IWOTH), (path, 0o077)):
+            found = os.lstat(checked)
+            if found.st_uid != os.geteuid() or found.st_mode & private:
+                return None
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return path.read_text().strip() or None
+    except OSError:
+        return None
 
 
 class _Handler(BaseHTTPRequestHandler):
