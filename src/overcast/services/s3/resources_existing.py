@@ -27,6 +27,7 @@ from overcast.resource_providers import (
     Provisioned,
     ResourceRequest,
     changed_any,
+    invalid_property,
 )
 from overcast.services.s3.errors import NoSuchBucket
 
@@ -80,13 +81,17 @@ class ExistingBucketEventsResource:
         return REPLACES if changed_any(old, new, CREATE_ONLY) else IN_PLACE
 
     def _others(self, request: ResourceRequest, bucket: str, function: str) -> dict:
-        """The bucket's configuration without the function's entries."""
+        """The bucket's configuration without the function's entries: those whose Id is the
+        function's name then `-` (an empty name, or `fn` against `fn2`'s entries, must not
+        take other functions' entries with it)."""
+        if not function:
+            raise invalid_property(request, "FunctionName", "expected minLength: 1, actual: 0")
         found = call(self.s3, request, "GetBucketNotificationConfiguration", {"Bucket": bucket})
         configuration = {part: found[part] for part in PARTS if found.get(part)}
         kept = [
             entry
             for entry in configuration.get("LambdaFunctionConfigurations", [])
-            if not str(entry.get("Id", "")).startswith(function)
+            if not str(entry.get("Id", "")).startswith(f"{function}-")
         ]
         configuration["LambdaFunctionConfigurations"] = kept
         return configuration
