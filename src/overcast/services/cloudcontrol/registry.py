@@ -102,6 +102,10 @@ class CloudControl:
         raise TypeNotFoundException(f"The type '{type_name}' cannot be found.")
 
     def _caller(self, identity: Identity | None, region: str) -> Caller:
+        # InProcessApi reads a None identity as the account's root: a read must name who asks.
+        if identity is None:
+            raise GeneralServiceException("The request names no caller")
+
         def call(service: str, operation: str, params: dict) -> dict:
             api = self._services(service)
             if api is None:
