@@ -109,7 +109,7 @@ class Platform:
         await self.engine.stop()
         for service in reversed(self.services):
             service.close()
-        self.log_sink.flush()  # then finished events are forgotten
+        await self.log_sink.close()  # then finished events are forgotten
         self.events.close()
         self.logs.close()
         self.store.close()
