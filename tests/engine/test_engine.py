@@ -494,3 +494,48 @@ def test_a_spare_taken_is_made_again_after_the_answer_not_during_the_invocation(
         await _until(lambda: launcher.spare_counts() == full)
 
     run(code, scenario)
+
+
+RUNTIME_API_MODULES = ("http.server", "email", "overcast.runtimes.runtime_api")
+PROVIDED_BOOTSTRAP = f"""#!{sys.executable} -I
+import json, os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(api + "next") as event:
+        request_id = event.headers["Lambda-Runtime-Aws-Request-Id"]
+    answer = json.dumps("provided").encode()
+    urllib.request.urlopen(urllib.request.Request(api + request_id + "/response", answer))
+"""
+
+
+def test_python_functions_fork_from_a_zygote_without_the_runtime_api(tmp_path: Path) -> None:
+    """The Runtime API's server (http.server, email, ssl: 7 MB of modules) is only in the
+    zygote of the runtimes served through it: a Python function's zygote is smaller, and
+    each fork of it cheaper."""
+    modules = (
+        "import sys\ndef handler(e, c):\n"
+        f"    return [m for m in {RUNTIME_API_MODULES} if m in sys.modules]\n"
+    )
+    code_dir = write_code(tmp_path, {"app.py": modules, "bootstrap": PROVIDED_BOOTSTRAP})
+    (code_dir / "bootstrap").chmod(0o755)
+
+    async def scenario() -> None:
+        interpreters = {"python3.12": sys.executable, "provided.al2023": sys.executable}
+        launcher = Launcher(interpreters, "http://127.0.0.1:1")
+        engine = Engine(launcher, MemorySink(), lambda _sha: code_dir)
+        engine.start()
+        try:
+            _, loaded = await call(engine, {})
+            assert loaded == []
+            assert list(launcher.spare_counts()) == [sys.executable]
+            provided = version(handler="unused", runtime="provided.al2023", revision_id="p")
+            _, answer = await call(engine, {}, provided)
+            assert answer == "provided"
+            assert list(launcher.spare_counts()) == [
+                sys.executable,
+                f"{sys.executable} (Runtime API)",
+            ]
+        finally:
+            await engine.stop()
+
+    asyncio.run(scenario())

@@ -62,6 +62,17 @@ def stream_name(version: str) -> str:
     return f"{time.strftime('%Y/%m/%d', time.gmtime())}/[{version}]{uuid.uuid4().hex}"
 
 
+def has_extensions(function: FunctionVersion) -> bool:
+    """Whether the function's layers bring external extensions (/opt/extensions)."""
+    return bool(function.opt_dir) and os.path.isdir(os.path.join(function.opt_dir, "extensions"))
+
+
+def uses_runtime_api(function: FunctionVersion, extensions: bool) -> bool:
+    """Whether the function's environment serves the Runtime API (runtime_api.py). Python runs
+    on the framed fast path (bootstrap.py) unless extensions need the Runtime API."""
+    return not function.runtime.startswith("python") or extensions
+
+
 def assignment(
     function: FunctionVersion,
     roots: Roots,
@@ -89,8 +100,7 @@ def assignment(
             roots.runtime_dir(),
         ],
         "handler": function.handler,
-        # Python runs on the framed fast path unless extensions need the Runtime API.
-        "runtime_api": not function.runtime.startswith("python") or extensions,
+        "runtime_api": uses_runtime_api(function, extensions),
         "extensions": f"{roots.opt}/extensions",
         "command": _command(function, roots, program),
     }

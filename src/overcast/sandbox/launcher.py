@@ -1,4 +1,4 @@
-"""Starting execution environments: a zygote per interpreter forks spares ahead of need.
+"""Starting execution environments: zygotes fork spares ahead of need.
 
 A spare is forked and confined (cgroups, namespaces, its uid reserved) before any function
 needs it; a cold start takes one, tells it its function (ASSIGN) and waits for its init. Spares
@@ -24,7 +24,12 @@ from pathlib import Path
 
 from overcast.function import FunctionVersion
 from overcast.runtimes.python import protocol
-from overcast.sandbox.assignment import assignment, stream_name
+from overcast.sandbox.assignment import (
+    assignment,
+    has_extensions,
+    stream_name,
+    uses_runtime_api,
+)
 from overcast.sandbox.confinement import Confinement, Lease
 from overcast.sandbox.environment import (
     Answer,
@@ -42,7 +47,12 @@ from overcast.sandbox.zygote import Zygote
 log = logging.getLogger(__name__)
 
 INIT_LIMIT_S = 10.0  # Lambda's init phase limit for on-demand environments
-SPARES = 2  # spare environments kept per interpreter
+SPARES = 2  # spare environments kept per zygote
+
+# A zygote per interpreter and way of serving: (interpreter, serves the Runtime API). Python
+# functions fork from a zygote without the Runtime API's server; Node.js, provided.* and
+# functions with extensions from one with it, started when the first of them starts.
+ZygoteKey = tuple[str, bool]
 
 
 @dataclass(frozen=True)
@@ -106,9 +116,9 @@ class Launcher:
         self._endpoint = endpoint
         self.confinement = confinement or Confinement(Protections(), Path("/nonexistent"))
         self._spare_count = spares
-        self._zygotes: dict[str, Zygote] = {}
-        self._spares: dict[str, list[Environment]] = {}
-        self._refilling: set[str] = set()
+        self._zygotes: dict[ZygoteKey, Zygote] = {}
+        self._spares: dict[ZygoteKey, list[Environment]] = {}
+        self._refilling: set[ZygoteKey] = set()
         self._by_pid: dict[int, Environment] = {}
         self._stopped = False
 
@@ -129,11 +139,11 @@ class Launcher:
         """An environment for `function`, initialised: a spare if one is ready, else a new one.
         `first`: the event to run straight after the init, where the runtime allows it."""
         started = time.perf_counter()
-        interpreter = self.interpreter_for(function.runtime)
-        environment = self._take_spare(interpreter)
+        kind = self._kind(function)
+        environment = self._take_spare(kind)
         if environment is None:  # demand outran the spares: more are wanted now, not later
-            self._refill_soon(interpreter)
-            environment = await self._spawn(interpreter)
+            self._refill_soon(kind)
+            environment = await self._spawn(kind)
         try:
             return await self._assign(
                 environment, function, code_dir, key, initialization_type, started, first=first
@@ -143,13 +153,13 @@ class Launcher:
             raise
 
     def replenish(self) -> None:
-        """Make again, in the background, what starts used up: spares of every interpreter
-        that has a zygote, and /tmp volumes. Call it once a start is over (the engine calls
+        """Make again, in the background, what starts used up: spares of every zygote
+        started, and /tmp volumes. Call it once a start is over (the engine calls
         it after a cold start's response is written); it does nothing where nothing is short,
         and nothing once stopped."""
-        for interpreter in self._zygotes:
-            if len(self._spares.get(interpreter, ())) < self._spare_count:
-                self._refill_soon(interpreter)
+        for kind in self._zygotes:
+            if len(self._spares.get(kind, ())) < self._spare_count:
+                self._refill_soon(kind)
         if not self._stopped:
             self.confinement.started()
 
@@ -158,8 +168,7 @@ class Launcher:
         started = time.perf_counter()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
-            interpreter = self.interpreter_for(function.runtime)
-            environment = await self._spawn(interpreter, channel=theirs)
+            environment = await self._spawn(self._kind(function), channel=theirs)
         finally:
             theirs.close()
         key = f"{function.function_arn}:{function.version}"
@@ -233,9 +242,7 @@ class Launcher:
         environment.log_stream = stream_name(function.version)
         environment.log_group = function.log_group
         roots = self.confinement.roots(code_dir, function)
-        environment.extensions = bool(function.opt_dir) and os.path.isdir(
-            os.path.join(function.opt_dir, "extensions")
-        )
+        environment.extensions = has_extensions(function)
         environment.state = EnvironmentState.STARTING
         environment.assigned = time.monotonic()
         message = assignment(
@@ -283,23 +290,28 @@ class Launcher:
             self.confinement.release(environment.lease)
 
     def spare_counts(self) -> dict[str, tuple[int, bool]]:
-        """Per interpreter: its spares ready, and whether more are being made (diagnostics
-        and tests)."""
+        """Per zygote (its interpreter, marked when it serves the Runtime API): its spares
+        ready, and whether more are being made (diagnostics and tests)."""
         return {
-            interpreter: (len(self._spares.get(interpreter, ())), interpreter in self._refilling)
-            for interpreter in self._zygotes
+            f"{kind[0]} (Runtime API)" if kind[1] else kind[0]: (
+                len(self._spares.get(kind, ())),
+                kind in self._refilling,
+            )
+            for kind in self._zygotes
         }
 
     def prestart(self) -> None:
-        """Start a zygote and spares for every configured interpreter now."""
+        """Start a zygote and spares for every configured interpreter now (those of the
+        Runtime API's zygotes come with their first cold start)."""
         self.confinement.prepare()
         for interpreter in sorted(set(self._interpreters.values())):
+            kind = (interpreter, False)
             try:
-                self._zygote(interpreter)
+                self._zygote(kind)
             except SandboxError as exc:
                 log.warning("%s; functions on it will fail until it is fixed", exc)
                 continue
-            self._refill_soon(interpreter)
+            self._refill_soon(kind)
 
     def stop(self) -> None:
         self._stopped = True  # spares being forked now fail: that is the stop, not a fault
@@ -312,8 +324,13 @@ class Launcher:
         self._by_pid.clear()
         self.confinement.close()
 
-    def _take_spare(self, interpreter: str) -> Environment | None:
-        spares = self._spares.get(interpreter, [])
+    def _kind(self, function: FunctionVersion) -> ZygoteKey:
+        """The zygote `function`'s environments fork from."""
+        interpreter = self.interpreter_for(function.runtime)
+        return interpreter, uses_runtime_api(function, has_extensions(function))
+
+    def _take_spare(self, kind: ZygoteKey) -> Environment | None:
+        spares = self._spares.get(kind, [])
         while spares:
             # The oldest first: a spare confines itself after its fork, and the oldest has
             # had the longest to finish (a young one would make the cold start wait for it).
@@ -322,29 +339,29 @@ class Launcher:
                 return environment
         return None
 
-    def _refill_soon(self, interpreter: str) -> None:
-        if self._spare_count and interpreter not in self._refilling and not self._stopped:
-            self._refilling.add(interpreter)
-            asyncio.get_running_loop().create_task(self._refill(interpreter))
+    def _refill_soon(self, kind: ZygoteKey) -> None:
+        if self._spare_count and kind not in self._refilling and not self._stopped:
+            self._refilling.add(kind)
+            asyncio.get_running_loop().create_task(self._refill(kind))
 
-    async def _refill(self, interpreter: str) -> None:
+    async def _refill(self, kind: ZygoteKey) -> None:
         try:
             self.confinement.retry_removals()
-            spares = self._spares.setdefault(interpreter, [])
+            spares = self._spares.setdefault(kind, [])
             while len(spares) < self._spare_count:
-                environment = await self._spawn(interpreter)
+                environment = await self._spawn(kind)
                 self.confinement.hold_volume(environment.lease)
                 spares.append(environment)
             self.confinement.started()  # the volumes the new spares took are made again
         except Exception as exc:  # a broken interpreter: cold starts will report it
             if not self._stopped:
-                log.warning("could not prepare a spare environment for %s: %s", interpreter, exc)
+                log.warning("could not prepare a spare environment for %s: %s", kind[0], exc)
         finally:
-            self._refilling.discard(interpreter)
+            self._refilling.discard(kind)
 
-    async def _spawn(self, interpreter: str, channel: socket.socket | None = None) -> Environment:
+    async def _spawn(self, kind: ZygoteKey, channel: socket.socket | None = None) -> Environment:
         """Fork and confine a new spare environment (a SnapStart template gets a `channel`)."""
-        zygote = self._zygote(interpreter)
+        zygote = self._zygote(kind)
         isolation, lease = self.confinement.acquire(pid_namespace=channel is None)
         environment = Environment(lease=lease)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -367,13 +384,14 @@ class Launcher:
         self._by_pid[environment.pid] = environment
         await environment.attach(sock, log_read)
 
-    def _zygote(self, interpreter: str) -> Zygote:
-        zygote = self._zygotes.get(interpreter)
+    def _zygote(self, kind: ZygoteKey) -> Zygote:
+        zygote = self._zygotes.get(kind)
         if zygote is None:
             environ = self.confinement.zygote_environment()
             layout = self.confinement.protections.namespaces  # /var/lang, /var/runtime
-            zygote = Zygote(interpreter, self.exited, environ, layout)
-            self._zygotes[interpreter] = zygote
+            interpreter, runtime_api = kind
+            zygote = Zygote(interpreter, self.exited, environ, layout, runtime_api)
+            self._zygotes[kind] = zygote
             zygote.start()
         return zygote
 

@@ -27,9 +27,13 @@ class Zygote:
         on_exit: ExitListener,
         environ: dict[str, str] | None = None,
         layout: bool = False,
+        runtime_api: bool = False,
     ) -> None:
         self.interpreter = interpreter
         self._layout = layout  # start in Lambda's layout (lambda_layout.py): isolated only
+        # Its environments serve the Runtime API (Node.js, provided.*, extensions): it holds
+        # runtime_api.py's modules, which the zygote of Python's fast path goes without.
+        self.runtime_api = runtime_api
         self._on_exit = on_exit
         self._environ = environ or {}
         self._server: ForkServer | None = None
@@ -46,6 +50,8 @@ class Zygote:
             "PATH": os.environ.get("PATH", ""),
             **self._environ,
         }
+        if self.runtime_api:
+            env["OVERCAST_ZYGOTE_RUNTIME_API"] = "1"
         try:
             self._process = subprocess.Popen(
                 [self.interpreter, "-I", "-c", LAYOUT_CODE if self._layout else START_CODE],

@@ -15,7 +15,6 @@ import socket
 import sys
 import time
 
-from overcast.runtimes import runtime_api
 from overcast.sandbox import isolation, lambda_layout, seccomp_filter
 
 from . import bootstrap, forkserver, protocol, rehearsal, site_packages
@@ -23,6 +22,10 @@ from . import bootstrap, forkserver, protocol, rehearsal, site_packages
 
 def main():
     control = socket.socket(fileno=int(os.environ.pop("OVERCAST_ZYGOTE_FD")))
+    # Only the zygote of runtimes served through the Runtime API holds its server: its modules
+    # (http.server, email, ssl) make a zygote 7 MB larger, and so every fork of it dearer.
+    if os.environ.pop("OVERCAST_ZYGOTE_RUNTIME_API", ""):
+        from overcast.runtimes import runtime_api  # noqa: F401
     host_paths = lambda_layout.restore_path()
     # The HTTPS listener's CA files (sandbox/confinement.py), shown at lambda_layout.TRUST
     trust_dir = os.environ.pop("OVERCAST_TRUST_DIR", "")
@@ -80,6 +83,8 @@ def _become_environment(spec, fds, host):
     os.chdir(assignment["cwd"])
     sys.path[:0] = assignment["path"]
     if assignment.get("runtime_api"):  # a runtime that brings its own loop (`bootstrap`)
+        from overcast.runtimes import runtime_api  # imported already by its zygote
+
         command = assignment["command"]
         python_client = bool(command) and command[0] is None
         if python_client:  # Python's client: this very interpreter
