@@ -9,6 +9,7 @@ import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import h2.config
 import h2.connection
 import h2.errors
 import h2.events
@@ -380,3 +381,40 @@ def test_a_body_that_stops_coming_is_answered_408() -> None:
         assert json.loads(body)["body"] == "whole"
 
     serve(echo, test, head_timeout_s=0.2)
+
+
+def test_a_malformed_method_resets_its_stream_and_the_connection_goes_on() -> None:
+    """A method that is no token (non-ASCII bytes, a space) makes the request malformed: its
+    stream is reset with PROTOCOL_ERROR (RFC 9113 section 8.1.1), the connection serves on."""
+
+    async def test(client: Client, state: ServerState) -> None:
+        client.h2 = h2.connection.H2Connection(
+            h2.config.H2Configuration(validate_outbound_headers=False)
+        )
+        client.h2.initiate_connection()
+        resets: list[int] = []
+        record = client._on
+
+        def on(event: h2.events.Event) -> None:
+            if isinstance(event, h2.events.StreamReset):
+                resets.append(event.error_code)
+                client.responses[event.stream_id]["done"] = True
+            record(event)
+
+        client._on = on  # type: ignore[method-assign]
+        for method in ("G\u00c9T", "GE T"):
+            await client.answer(client.request(method, "/bad"))
+        assert resets == [h2.errors.ErrorCodes.PROTOCOL_ERROR] * 2
+        _, body = await client.answer(client.request("GET", "/after"))
+        assert json.loads(body)["method"] == "GET" and not client.closed
+
+    serve(echo, test)
+
+
+def test_the_header_list_limit_is_announced() -> None:
+    async def test(client: Client, state: ServerState) -> None:
+        await client.answer(client.request("GET", "/"))
+        limit = client.h2.remote_settings.max_header_list_size
+        assert limit == h2.connection.H2Connection.DEFAULT_MAX_HEADER_LIST_SIZE
+
+    serve(echo, test)

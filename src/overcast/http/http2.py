@@ -18,6 +18,7 @@ HTTP/1.1 connections are (connection_guard.py); its GOAWAY tells the client why.
 from __future__ import annotations
 
 import asyncio
+import re
 import urllib.parse
 from typing import Any
 
@@ -42,6 +43,9 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 # Kinesis PutRecords of a few MB needs few window updates.
 RECEIVE_WINDOW = 1 << 20
 MAX_CONCURRENT_STREAMS = 100  # the value most servers advertise (nginx's, h2o's)
+MAX_HEADER_LIST_SIZE = h2.connection.H2Connection.DEFAULT_MAX_HEADER_LIST_SIZE  # 64 KiB
+# RFC 9110's token characters: what a method may be made of (RFC 9110 section 9.1)
+TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 class PriorKnowledge:
@@ -119,6 +123,9 @@ class Http2Connection(asyncio.Protocol):
             initial_values={
                 SettingCodes.INITIAL_WINDOW_SIZE: RECEIVE_WINDOW,
                 SettingCodes.MAX_CONCURRENT_STREAMS: MAX_CONCURRENT_STREAMS,
+                # The limit h2's decoder holds every header block to anyway: announced, so
+                # a client knows it before it sends more (RFC 9113 section 6.5.2)
+                SettingCodes.MAX_HEADER_LIST_SIZE: MAX_HEADER_LIST_SIZE,
             },
         )
         self.h2.initiate_connection()
@@ -248,7 +255,10 @@ class Http2Connection(asyncio.Protocol):
                 cookies.append(value)
             else:
                 headers.append((name, value))
-        if b":path" not in pseudo or pseudo.get(b":method") == b"CONNECT":
+        method = pseudo.get(b":method", b"")
+        # Malformed (no path, a method that is no token) or CONNECT: the stream is reset,
+        # the connection goes on (RFC 9113 section 8.1.1).
+        if b":path" not in pseudo or method == b"CONNECT" or not TOKEN.fullmatch(method):
             return None
         if cookies:
             headers.append((b"cookie", b"; ".join(cookies)))
@@ -263,7 +273,7 @@ class Http2Connection(asyncio.Protocol):
             "server": self.server,
             "client": self.client,
             "scheme": self.scheme,
-            "method": pseudo[b":method"].decode("ascii"),
+            "method": method.decode("ascii"),
             "root_path": "",
             "path": urllib.parse.unquote(path) if "%" in path else path,
             "raw_path": raw_path,
