@@ -25,6 +25,18 @@ def test_the_owner_of_a_loopback_connection_is_its_clients_uid() -> None:
                 assert socket_owner(address, ("127.0.0.1", 1)) is None
 
 
+def test_an_ipv4_client_of_a_dual_stack_listener_is_found_too() -> None:
+    """A listener on :: sees an IPv4 client as ::ffff:127.0.0.1; its socket is in the IPv4
+    table all the same."""
+    with socket.create_server(("::", 0), family=socket.AF_INET6, dualstack_ipv6=True) as server:
+        port = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, address = server.accept()
+            with accepted:
+                assert address[0] == "::ffff:127.0.0.1"
+                assert socket_owner(address[:2], accepted.getsockname()[:2]) == os.getuid()
+
+
 def _host(sessions: SessionKeys, asked: list) -> ParametersSecretsHost:
     host = ParametersSecretsHost(sessions, "http://127.0.0.1:1", "us-east-1")
 

@@ -21,6 +21,7 @@ TABLES = {socket.AF_INET: Path("/proc/net/tcp"), socket.AF_INET6: Path("/proc/ne
 def socket_owner(client: tuple[str, int], server: tuple[str, int]) -> int | None:
     """The uid of the socket connected from `client` to `server` (host, port), both of this
     host; None when no such socket is listed (the caller hung up, or is on another host)."""
+    client, server = (_unmapped(client[0]), client[1]), (_unmapped(server[0]), server[1])
     family = socket.AF_INET6 if ":" in client[0] else socket.AF_INET
     local, remote = _address(family, *client), _address(family, *server)
     if local is None or remote is None:
@@ -34,6 +35,15 @@ def socket_owner(client: tuple[str, int], server: tuple[str, int]) -> int | None
         if len(fields) > 7 and fields[1] == local and fields[2] == remote:
             return int(fields[7])
     return None
+
+
+def _unmapped(host: str) -> str:
+    """An IPv4-mapped address (::ffff:127.0.0.1) as the IPv4 address it maps: a dual-stack
+    listener sees an IPv4 client so, and the kernel lists that client's socket in
+    /proc/net/tcp, under its IPv4 address."""
+    if host.lower().startswith("::ffff:") and "." in host:
+        return host[len("::ffff:") :]
+    return host
 
 
 def _address(family: int, host: str, port: int) -> str | None:
