@@ -29,6 +29,9 @@ INTEGRATION_KEPT = (
     "uri", "connectionType", "connectionId", "credentials", "requestParameters",
     "requestTemplates", "contentHandling", "tlsConfig", "responseTransferMode",
 )  # fmt: skip
+# An AWS_PROXY integration's uri for Lambda, as PutIntegration's reference spells it:
+# arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations
+# (the API version and the rest are checked when the API is called, not here).
 LAMBDA_URI = re.compile(r"arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path/.+/functions/.+")
 
 
