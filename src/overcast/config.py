@@ -61,6 +61,7 @@ class Settings:
     async_delay_scale: float = 1.0  # scales asynchronous retry delays (1: Lambda's own)
     head_timeout_s: float = 20.0  # a client's time to send a request head (or body piece)
     idle_timeout_s: float = 75.0  # how long an idle kept-alive connection stays open
+    send_timeout_s: float = 60.0  # how long a client may take none of a response (nginx's)
     max_connections: int | None = None  # None: half the file limit, at most 10,000
     # WebSocket APIs' quotas: an idle connection is closed after 10 minutes, any after 2 hours
     websocket_idle_timeout_s: float = 600.0

@@ -31,6 +31,7 @@ def run_server(
     configure_logging(settings.log_level)
     limits = ConnectionLimits(
         head_timeout_s=settings.head_timeout_s,
+        send_timeout_s=settings.send_timeout_s,
         idle_timeout_s=settings.idle_timeout_s,
         max_connections=settings.max_connections or default_max_connections(raise_file_limit()),
     )

@@ -3,7 +3,9 @@ every other client is still answered (http/connection_guard.py, through a real s
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,6 +54,8 @@ def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         "1",
         "--idle-timeout",
         "1",
+        "--send-timeout",
+        "1",
     )
     yield running
     running.stop()
@@ -85,6 +89,28 @@ def test_an_idle_kept_alive_connection_is_closed_after_its_answers(
             sock.sendall(HEALTH)
             assert one_response(sock).startswith(b"HTTP/1.1 200 ")
         assert everything_until_closed(sock) == b""
+
+
+def test_a_client_that_takes_none_of_a_response_is_dropped(quick: RunningServer) -> None:
+    """A response larger than the socket buffers, to a client that reads none of it: after
+    send_timeout_s with the buffer full, the connection is dropped with what was held for it."""
+    s3 = quick.client("s3")
+    s3.create_bucket(Bucket="send-timeout")
+    size = 64 * 1024 * 1024
+    s3.put_object(Bucket="send-timeout", Key="big", Body=b"x" * size)
+    url = s3.generate_presigned_url("get_object", {"Bucket": "send-timeout", "Key": "big"})
+    target = url.removeprefix(quick.endpoint)
+    with connect(quick) as sock:
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: test\r\n\r\n".encode())
+        time.sleep(4)  # the send timeout (1 s) passes while nothing is read
+        received = 0
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+    assert received < size  # cut off: the whole body never came
+    with connect(quick) as sock:  # and the server answers others
+        sock.sendall(HEALTH)
+        assert one_response(sock).startswith(b"HTTP/1.1 200 ")
 
 
 @pytest.fixture

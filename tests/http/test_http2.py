@@ -418,3 +418,40 @@ def test_the_header_list_limit_is_announced() -> None:
         assert limit == h2.connection.H2Connection.DEFAULT_MAX_HEADER_LIST_SIZE
 
     serve(echo, test)
+
+
+def test_a_stream_whose_window_stays_shut_is_reset_after_the_send_timeout() -> None:
+    """A client that never opens its window for a response (no WINDOW_UPDATE) loses that
+    stream after send_timeout_s (CANCEL); the connection serves on."""
+
+    async def big(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["path"] != "/big":
+            await echo(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"x" * 200_000})
+
+    async def test(client: Client, state: ServerState) -> None:
+        resets: list[int] = []
+        record = client._on
+
+        def on(event: h2.events.Event) -> None:
+            if isinstance(event, h2.events.DataReceived):
+                client.responses[event.stream_id]["body"] += event.data  # and no ack
+            elif isinstance(event, h2.events.StreamReset):
+                resets.append(event.error_code)
+                client.responses[event.stream_id]["done"] = True
+            else:
+                record(event)
+
+        client._on = on  # type: ignore[method-assign]
+        stream = client.request("GET", "/big")
+        await client.answer(stream)
+        assert resets == [h2.errors.ErrorCodes.CANCEL]
+        assert len(client.responses[stream]["body"]) < 200_000
+        client._on = record  # type: ignore[method-assign]
+        client.h2.increment_flow_control_window(1 << 20)  # the connection's window again
+        _, body = await client.answer(client.request("GET", "/after"))
+        assert json.loads(body)["path"] == "/after" and not client.closed
+
+    serve(big, test, send_timeout_s=0.3)

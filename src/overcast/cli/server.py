@@ -134,6 +134,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="close a kept-alive connection idle that long (default 75)",
     )
     parser.add_argument(
+        "--send-timeout",
+        type=positive_seconds,
+        metavar="SECONDS",
+        default=Settings.send_timeout_s,
+        help="close a connection whose client takes none of a response for that long (default 60)",
+    )
+    parser.add_argument(
         "--websocket-idle-timeout",
         type=positive_seconds,
         metavar="SECONDS",
@@ -236,6 +243,7 @@ def build_settings(args: argparse.Namespace, environ: os._Environ | dict) -> Set
         scale_per_10s=args.scale_rate,
         async_delay_scale=args.async_delay_scale,
         head_timeout_s=args.head_timeout,
+        send_timeout_s=args.send_timeout,
         idle_timeout_s=args.idle_timeout,
         websocket_idle_timeout_s=args.websocket_idle_timeout,
         websocket_max_duration_s=args.websocket_max_duration,

@@ -8,7 +8,10 @@ server to its file limit, after which no one else was answered. As nginx does
 
 - `head_timeout_s` for a request head, from its first byte (or from the connection opening);
 - `head_timeout_s` between two pieces of a body, unless the server itself is not reading;
-- `idle_timeout_s` between requests on a kept-alive connection.
+- `idle_timeout_s` between requests on a kept-alive connection;
+- `send_timeout_s` while a response waits for its client to take any of it (the transport's
+  buffer stays full): then the connection is dropped with what is buffered for it (nginx's
+  send_timeout), so a client that never reads holds no task and no buffer for ever.
 
 A request that runs out of time is answered 408 and closed; an idle connection is closed
 quietly. Past `max_connections`, a new connection is answered 503 at once and let go.
@@ -58,6 +61,7 @@ TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: c
 class ConnectionLimits:
     head_timeout_s: float = 20.0
     idle_timeout_s: float = 75.0  # longer than any client's idle poll (boto3 waiters: 5 s)
+    send_timeout_s: float = 60.0  # nginx's send_timeout
     max_connections: int = DEFAULT_MAX_CONNECTIONS
 
 
@@ -85,6 +89,7 @@ class ConnectionGuard:
 
     limits: ConnectionLimits = ConnectionLimits()  # protocol_for sets the server's
     _timer: asyncio.TimerHandle | None = None
+    _send_timer: asyncio.TimerHandle | None = None  # armed while writing is paused
     _phase: Phase = IDLE
     _deadline: float = 0.0
     _complete: object = None  # the cycle whose request was read whole, until answered
@@ -100,7 +105,29 @@ class ConnectionGuard:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        self._stop_send_timer()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.limits.send_timeout_s, self._stalled)
+
+    def resume_writing(self) -> None:
+        self._stop_send_timer()
+        super().resume_writing()
+
+    def _stop_send_timer(self) -> None:
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _stalled(self) -> None:
+        """The client took none of the response for send_timeout_s: drop the connection and
+        what is buffered for it (close would wait to send it)."""
+        self._send_timer = None
+        if self.transport.get_protocol() is self:  # not once upgraded to a WebSocket
+            self.transport.abort()
 
     def on_message_begin(self) -> None:
         self._expect(HEAD, self.limits.head_timeout_s)

@@ -161,6 +161,16 @@ class Http2Connection(asyncio.Protocol):
     def resume_writing(self) -> None:
         self.writable.set()
 
+    def stalled(self, stream: Http2Stream) -> None:
+        """`stream`'s client took none of its response for send_timeout_s (nginx's
+        send_timeout): one that reads nothing at all loses the connection; one that keeps
+        its window for the stream shut, the stream (reset with CANCEL)."""
+        if not self.writable.is_set():
+            self.transport.abort()  # what is buffered for it goes too
+            return
+        self._refuse(stream.stream_id, ErrorCodes.CANCEL)
+        stream.disconnect()
+
     def shutdown(self) -> None:
         """uvicorn's graceful shutdown: new streams are refused (REFUSED_STREAM: a client may
         retry them elsewhere), the open ones finish, then GOAWAY and close. (GOAWAY goes last:
@@ -227,7 +237,7 @@ class Http2Connection(asyncio.Protocol):
             self._refuse(stream_id, ErrorCodes.REFUSED_STREAM)
             return
         scope = self._scope(headers)
-        if scope is None:  # CONNECT: no tunnels here
+        if scope is None:  # malformed, or CONNECT: no tunnels here
             self._refuse(stream_id, ErrorCodes.PROTOCOL_ERROR)
             return
         stream = Http2Stream(self, stream_id, scope)

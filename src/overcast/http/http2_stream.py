@@ -189,12 +189,17 @@ class Http2Stream:
         self.connection.flush()
 
     async def _wait_to_write(self) -> None:
-        """Until the client opens its window (WINDOW_UPDATE) or the transport drains."""
-        if not self.connection.writable.is_set():
-            await self.connection.writable.wait()
-            return
-        self.changed.clear()
-        await self.changed.wait()
+        """Until the client opens its window (WINDOW_UPDATE) or the transport drains; at most
+        send_timeout_s (connection_guard.py), after which the connection gives up on it."""
+        try:
+            async with asyncio.timeout(self.connection.limits.send_timeout_s):
+                if not self.connection.writable.is_set():
+                    await self.connection.writable.wait()
+                    return
+                self.changed.clear()
+                await self.changed.wait()
+        except TimeoutError:
+            self.connection.stalled(self)
 
     def _log(self) -> None:
         if not (self.connection.log_access and ACCESS_BUDGET.wanted()):
