@@ -61,6 +61,9 @@ from overcast.runtimes import parameters_secrets as extension
 log = logging.getLogger("overcast.parameters_secrets")
 
 DEFAULT_PORT = 2773
+# How often a listener's thread looks for a shutdown request: close() waits up to this long
+# (socketserver's default, 0.5 s, held up every server stop by as much).
+SHUTDOWN_POLL_S = 0.1
 PREFIX = "/_overcast/parameters-secrets"
 REGISTRATION = f"{PREFIX}/environments"
 UNAUTHORIZED = (401, b'{"message": "Unauthorized"}')
@@ -133,7 +136,7 @@ class ParametersSecretsHost:
             server.host = self  # type: ignore[attr-defined]
             self._listeners[port] = server
         self.allow_port(port)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
