@@ -118,41 +118,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="the 12-digit account id in ARNs (env OVERCAST_ACCOUNT_ID; default 000000000000)",
     )
-    parser.add_argument(
+    _timeout_option(
+        parser,
         "--head-timeout",
-        type=positive_seconds,
-        metavar="SECONDS",
-        default=Settings.head_timeout_s,
-        help="close a connection that takes longer to send a request head, or stalls a body "
+        Settings.head_timeout_s,
+        "close a connection that takes longer to send a request head, or stalls a body "
         "that long (default 20)",
     )
-    parser.add_argument(
+    _timeout_option(
+        parser,
         "--idle-timeout",
-        type=positive_seconds,
-        metavar="SECONDS",
-        default=Settings.idle_timeout_s,
-        help="close a kept-alive connection idle that long (default 75)",
+        Settings.idle_timeout_s,
+        "close a kept-alive connection idle that long (default 75)",
     )
-    parser.add_argument(
+    _timeout_option(
+        parser,
         "--send-timeout",
-        type=positive_seconds,
-        metavar="SECONDS",
-        default=Settings.send_timeout_s,
-        help="close a connection whose client takes none of a response for that long (default 60)",
+        Settings.send_timeout_s,
+        "close a connection whose client takes none of a response for that long (default 60)",
     )
-    parser.add_argument(
+    _timeout_option(
+        parser,
         "--websocket-idle-timeout",
-        type=positive_seconds,
-        metavar="SECONDS",
-        default=Settings.websocket_idle_timeout_s,
-        help="close a WebSocket API connection idle that long (default 600, as API Gateway)",
+        Settings.websocket_idle_timeout_s,
+        "close a WebSocket API connection idle that long (default 600, as API Gateway)",
     )
-    parser.add_argument(
+    _timeout_option(
+        parser,
         "--websocket-max-duration",
-        type=positive_seconds,
-        metavar="SECONDS",
-        default=Settings.websocket_max_duration_s,
-        help="close every WebSocket API connection this long after it opened (default 7200)",
+        Settings.websocket_max_duration_s,
+        "close every WebSocket API connection this long after it opened (default 7200)",
     )
     parser.add_argument(
         "--max-connections",
@@ -285,6 +280,11 @@ def account_id(value: str | None) -> str:
     if len(value) != 12 or not value.isdigit():
         raise SystemExit(f"error: the account id must be 12 digits, got {value!r}")
     return value
+
+
+def _timeout_option(parser: argparse.ArgumentParser, flag: str, default: float, help: str) -> None:
+    """A timeout option: positive seconds."""
+    parser.add_argument(flag, type=positive_seconds, metavar="SECONDS", default=default, help=help)
 
 
 def positive_seconds(text: str) -> float:
