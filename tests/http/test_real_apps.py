@@ -13,6 +13,7 @@ import struct
 import uuid
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -212,15 +213,19 @@ def call(url: str, path: str, method: str = "GET", body: bytes | None = None, he
 def zips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Each app's deployment package, its dependencies installed once per session."""
     interpreter = runtime_interpreter(RUNTIME)
-    built = {}
-    for app in APPS:
-        site = tmp_path_factory.mktemp(f"{app.name}-site")
-        try:
-            install(app.requirements, site, interpreter)
-        except InstallFailed as exc:
-            pytest.skip(f"could not install {app.requirements} from PyPI: {exc}")
-        built[app.name] = package_with(site, {"app.py": app.source})
-    return built
+    sites = {app.name: tmp_path_factory.mktemp(f"{app.name}-site") for app in APPS}
+    # The three pip runs side by side: each is a process of its own, mostly waiting.
+    with ThreadPoolExecutor(len(APPS)) as pool:
+        runs = [
+            (app, pool.submit(install, app.requirements, sites[app.name], interpreter))
+            for app in APPS
+        ]
+        for app, run in runs:
+            try:
+                run.result()
+            except InstallFailed as exc:
+                pytest.skip(f"could not install {app.requirements} from PyPI: {exc}")
+    return {app.name: package_with(sites[app.name], {"app.py": app.source}) for app in APPS}
 
 
 @pytest.fixture(scope="module")
