@@ -13,6 +13,7 @@ import pytest
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
+from overcast.aws.in_process import InProcessApi
 from overcast.aws.template_input import typed
 from overcast.factory import Platform
 from overcast.resource_providers import IN_PLACE, REPLACES, ResourceRequest
@@ -25,6 +26,7 @@ from support import (
 )
 
 ACCOUNT, REGION, STACK = STACK_ACCOUNT, STACK_REGION, STACK_NAME
+ROOT = Identity(f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, ACCOUNT)
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +54,10 @@ class Provider:
         return self.provider.replaces(old, new)
 
     def call(self, operation: str, params: dict) -> dict:
-        api = next(v for v in vars(self.provider).values() if hasattr(v, "call"))
-        return api.call(operation, params, None, REGION)
+        """An operation of the provider's own service, as the account's root: to look at
+        what the provider made."""
+        api = next(v for v in vars(self.provider).values() if isinstance(v, InProcessApi))
+        return api.call(operation, params, ROOT, REGION)
 
     def request(
         self,
