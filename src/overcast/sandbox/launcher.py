@@ -139,14 +139,22 @@ class Launcher:
         """An environment for `function`, initialised: a spare if one is ready, else a new one.
         `first`: the event to run straight after the init, where the runtime allows it."""
         started = time.perf_counter()
-        kind = self._kind(function)
+        extensions = has_extensions(function)  # looked for once: it picks the zygote too
+        kind = self._kind(function, extensions)
         environment = self._take_spare(kind)
         if environment is None:  # demand outran the spares: more are wanted now, not later
             self._refill_soon(kind)
             environment = await self._spawn(kind)
         try:
             return await self._assign(
-                environment, function, code_dir, key, initialization_type, started, first=first
+                environment,
+                function,
+                code_dir,
+                key,
+                initialization_type,
+                started,
+                extensions,
+                first=first,
             )
         except BaseException:
             environment.kill()  # never leave a half-assigned environment behind
@@ -167,13 +175,14 @@ class Launcher:
         """SnapStart: an environment of `function` initialised once, then kept to be forked."""
         started = time.perf_counter()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        extensions = has_extensions(function)
         try:
-            environment = await self._spawn(self._kind(function), channel=theirs)
+            environment = await self._spawn(self._kind(function, extensions), channel=theirs)
         finally:
             theirs.close()
         key = f"{function.function_arn}:{function.version}"
         ready = await self._assign(
-            environment, function, code_dir, key, "snap-start", started, template=True
+            environment, function, code_dir, key, "snap-start", started, extensions, template=True
         )
         if ready.init_error is None:
             environment.send_template()
@@ -235,6 +244,7 @@ class Launcher:
         key: str,
         initialization_type: str,
         started: float,
+        extensions: bool,
         template: bool = False,
         first: FirstInvoke | None = None,
     ) -> Started:
@@ -242,7 +252,7 @@ class Launcher:
         environment.log_stream = stream_name(function.version)
         environment.log_group = function.log_group
         roots = self.confinement.roots(code_dir, function)
-        environment.extensions = has_extensions(function)
+        environment.extensions = extensions
         environment.state = EnvironmentState.STARTING
         environment.assigned = time.monotonic()
         message = assignment(
@@ -324,10 +334,10 @@ class Launcher:
         self._by_pid.clear()
         self.confinement.close()
 
-    def _kind(self, function: FunctionVersion) -> ZygoteKey:
-        """The zygote `function`'s environments fork from."""
+    def _kind(self, function: FunctionVersion, extensions: bool) -> ZygoteKey:
+        """The zygote `function`'s environments fork from (`extensions`: has_extensions)."""
         interpreter = self.interpreter_for(function.runtime)
-        return interpreter, uses_runtime_api(function, has_extensions(function))
+        return interpreter, uses_runtime_api(function, extensions)
 
     def _take_spare(self, kind: ZygoteKey) -> Environment | None:
         spares = self._spares.get(kind, [])
