@@ -11,6 +11,7 @@ host's TCP sockets per lookup).
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import struct
 from pathlib import Path
@@ -41,8 +42,12 @@ def _unmapped(host: str) -> str:
     """An IPv4-mapped address (::ffff:127.0.0.1) as the IPv4 address it maps: a dual-stack
     listener sees an IPv4 client so, and the kernel lists that client's socket in
     /proc/net/tcp, under its IPv4 address."""
-    if host.lower().startswith("::ffff:") and "." in host:
-        return host[len("::ffff:") :]
+    try:
+        mapped = ipaddress.ip_address(host)
+    except ValueError:
+        return host  # _address refuses it
+    if isinstance(mapped, ipaddress.IPv6Address) and mapped.ipv4_mapped is not None:
+        return str(mapped.ipv4_mapped)
     return host
 
 
