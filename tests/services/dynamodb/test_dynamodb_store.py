@@ -175,3 +175,20 @@ def test_an_items_size_is_computed_once_per_write_and_kept(tables, monkeypatch):
     found, size, _ = service.get("us-east-1", "t", {"pk": {"S": "p"}, "sk": {"N": "1"}})
     assert size == real(found)
     assert len(sized) == 2
+
+
+def test_single_item_operations_run_on_the_loop_with_checkpoints_kept_off_it(tmp_path):
+    # One item of at most 400 KB, read or written: inline while the store is free
+    # (aws/operations.py); a write made there never runs SQLite's automatic checkpoint.
+    from overcast.services.dynamodb.api import DynamoDb  # imports every handler's module
+    from overcast.services.dynamodb.operations import OPERATIONS
+
+    for name in ("GetItem", "PutItem", "UpdateItem", "DeleteItem"):
+        assert OPERATIONS.get(name).inline == DynamoDb.store_free, name
+    for name in ("BatchWriteItem", "BatchGetItem", "TransactWriteItems", "Query", "Scan"):
+        assert OPERATIONS.get(name).inline is None, name
+    store = DynamoDbStore(tmp_path / "dynamodb.db")
+    try:
+        assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    finally:
+        store.close()

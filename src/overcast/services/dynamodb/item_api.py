@@ -39,7 +39,7 @@ def _write_condition(params: dict):
     return condition.matches if condition is not None else None
 
 
-@OPERATIONS("PutItem")
+@OPERATIONS("PutItem", inline=DynamoDb.store_free)
 def put_item(ddb: DynamoDb, call: Call) -> dict:
     p = call.params
     returns = _returns(p)  # checked before anything is written
@@ -61,7 +61,7 @@ def _collection(ddb: DynamoDb, params: dict, table: Table, key: Item) -> dict | 
     return item_collections.metrics(ddb.items, table, key)
 
 
-@OPERATIONS("DeleteItem")
+@OPERATIONS("DeleteItem", inline=DynamoDb.store_free)
 def delete_item(ddb: DynamoDb, call: Call) -> dict:
     p = call.params
     returns = _returns(p)
@@ -91,7 +91,7 @@ def update_of(params: dict) -> tuple[Update, object]:
     return change, condition.matches if condition is not None else None
 
 
-@OPERATIONS("UpdateItem")
+@OPERATIONS("UpdateItem", inline=DynamoDb.store_free)
 def update_item(ddb: DynamoDb, call: Call) -> dict:
     p = call.params
     returns = _returns(p, UPDATE_RETURNS)

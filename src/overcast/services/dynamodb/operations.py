@@ -20,6 +20,6 @@ class DynamoDb:
     items: ItemService
 
     def store_free(self) -> AbstractContextManager[bool]:
-        """For a one-row read run on the event loop while no writer holds the store
-        (aws/operations.py's `inline`)."""
+        """For a one-item read or write run on the event loop while no worker thread holds
+        the store (aws/operations.py's `inline`)."""
         return self.items.store.free()

@@ -89,7 +89,7 @@ def encoded(item: dict) -> str:
 
 class DynamoDbStore(Database):
     def __init__(self, path: Path | str) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, SCHEMA, checkpoint_aside=True)
         self.on_records: Callable[[str], None] | None = None
         self._appended: set[str] = set()  # streams given records in the open transaction
         with self.transaction():
