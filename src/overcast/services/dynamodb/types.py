@@ -35,6 +35,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MAX_EXPONENT = 125  # 9.9999999999999999999999999999999999999E+125
 _MIN_EXPONENT = -130  # 1E-130
 _MAX_DIGITS = 38
+_PLAIN_INTEGER = re.compile(r"-?[1-9][0-9]{0,37}")  # as number_text writes it
 
 
 def invalid(message: str) -> ValidationException:
@@ -99,6 +100,8 @@ def number_text(number: Decimal) -> str:
 
 def normalize_number(text: object) -> str:
     """`"1.50"` -> `"1.5"`, `"1E+2"` -> `"100"`, `"-0"` -> `"0"`; refused if not a number."""
+    if isinstance(text, str) and _PLAIN_INTEGER.fullmatch(text):
+        return text  # already DynamoDB's text, and within its 38 digits
     return number_text(parse_number(text))
 
 
@@ -117,6 +120,11 @@ def validate_value(value: object, depth: int = 0) -> Value:
     words, SerializationException where its JSON front end would refuse the shape."""
     if not isinstance(value, dict):
         raise SerializationException(_unexpected(value, "structure"))
+    if len(value) == 1:  # the common case, one type named: no search of the ten
+        ((kind, inner),) = value.items()
+        check = _CHECKS.get(kind)
+        if check is not None and inner is not None and (depth < MAX_DEPTH or kind not in ("M", "L")):
+            return {kind: check(inner, depth)}
     present = [kind for kind in TYPES if value.get(kind) is not None]
     if not present:
         raise ValidationException(
