@@ -76,11 +76,11 @@ def test_a_document_must_arrive_before_the_deadline() -> None:
 
 
 def test_only_a_private_issuer_may_name_a_private_jwks_uri() -> None:
-    assert jwks.is_private("http://127.0.0.1:8080/keys")
-    assert jwks.is_private("http://10.1.2.3/keys")
-    assert jwks.is_private("http://[::1]/keys")
-    assert jwks.is_private("http://169.254.169.254/latest/meta-data")
-    assert not jwks.is_private("https://8.8.8.8/keys")
+    assert jwks.resolve("http://127.0.0.1:8080/keys").private
+    assert jwks.resolve("http://10.1.2.3/keys").private
+    assert jwks.resolve("http://[::1]/keys").private
+    assert jwks.resolve("http://169.254.169.254/latest/meta-data").private
+    assert not jwks.resolve("https://8.8.8.8/keys").private
 
 
 def test_a_public_issuer_cannot_point_the_server_at_a_private_jwks_uri(
@@ -88,8 +88,8 @@ def test_a_public_issuer_cannot_point_the_server_at_a_private_jwks_uri(
 ) -> None:
     fetched: list[str] = []
 
-    def documents(url: str) -> dict:
-        fetched.append(url)
+    def documents(destination: jwks.Destination) -> dict:
+        fetched.append(url := destination.url)
         if url.endswith("/openid-configuration"):
             return {"jwks_uri": "http://127.0.0.1:9/keys"}
         return KEY_SET

@@ -13,18 +13,21 @@ most MAX_ISSUERS issuers' sets are kept (the least recently used go first).
 AWS fetches over HTTPS from the public internet. Overcast also takes an `http://` or
 private-address issuer, the API owner's choice (a local identity provider in development),
 but a public issuer's document cannot point the server at a private or loopback `jwks_uri`
-(it would make the server probe its own network for whoever runs that issuer).
+(it would make the server probe its own network for whoever runs that issuer). Each host is
+resolved once, and the connection goes to an address of that answer: a name that resolved to
+a public address for the check cannot resolve to a private one for the connection (DNS
+rebinding); HTTPS still verifies the certificate against the host's name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import ipaddress
 import json
 import socket
 import time
 import urllib.parse
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,27 +55,57 @@ class _Kept:
     failure: str = ""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an error, not followed: the URL checked is the URL fetched (urllib's
-    default handler would follow an http URL's redirect to any scheme and host)."""
+@dataclass(frozen=True)
+class Destination:
+    """A URL whose host is resolved: the address its connection goes to, and whether any
+    address the name resolved to is loopback, private, link-local or otherwise not public."""
 
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
-        return None
+    url: str
+    address: str
+    private: bool
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-def _get_json(url: str) -> dict:
-    if not url.startswith(("https://", "http://")):
+def resolve(url: str) -> Destination:
+    """`url`'s host resolved, once; KeysUnavailable for a URL that is not HTTP(S) or a host
+    that does not resolve."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http"):
         raise KeysUnavailable(f"not an HTTP(S) URL: {url}")
-    request = urllib.request.Request(url, headers={"accept": "application/json"})
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(parts.hostname or "", port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise KeysUnavailable(f"{url}: {exc}") from None
+    addresses = [info[4][0] for info in found]
+    private = any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
+    return Destination(url, addresses[0], private)
+
+
+def _get_json(destination: Destination) -> dict:
+    """GET the document at `destination`, connecting to its resolved address alone; a
+    redirect is an error, not followed (the URL checked is the URL fetched)."""
+    url = destination.url
+    parts = urllib.parse.urlsplit(url)
+    https = parts.scheme == "https"
+    connection_class = http.client.HTTPSConnection if https else http.client.HTTPConnection
+    connection = connection_class(parts.hostname, parts.port, timeout=FETCH_TIMEOUT_S)
+
+    def connect(address: tuple, timeout: float, source: object = None) -> socket.socket:
+        return socket.create_connection((destination.address, address[1]), timeout, source)
+
+    connection._create_connection = connect  # the TCP connection, under TLS if https
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     deadline = time.monotonic() + FETCH_DEADLINE_S
     try:
-        with _OPENER.open(request, timeout=FETCH_TIMEOUT_S) as response:
-            data = read_limited(response, deadline, time.monotonic)
-    except (OSError, ValueError) as exc:
+        connection.request("GET", target, headers={"accept": "application/json"})
+        response = connection.getresponse()
+        if response.status != 200:
+            raise KeysUnavailable(f"{url}: HTTP {response.status} {response.reason}")
+        data = read_limited(response, deadline, time.monotonic)
+    except (OSError, ValueError, http.client.HTTPException) as exc:
         raise KeysUnavailable(f"{url}: {exc}") from None
+    finally:
+        connection.close()
     try:
         doc = json.loads(data)
     except (ValueError, RecursionError):
@@ -97,27 +130,18 @@ def read_limited(response: object, deadline: float, clock: Callable[[], float]) 
             raise KeysUnavailable(f"larger than {DOCUMENT_LIMIT} bytes")
 
 
-def is_private(url: str) -> bool:
-    """Whether `url`'s host is (or resolves to) a loopback, private, link-local or otherwise
-    non-public address; an unresolvable host counts as private."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except (OSError, UnicodeError):
-        return True
-    return any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
-
-
 def fetch_key_set(issuer: str) -> jwt.PyJWKSet:
     """The issuer's key set, fetched (blocking) through its OpenID configuration."""
-    config = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    issuer_at = resolve(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    config = _get_json(issuer_at)
     jwks_uri = config.get("jwks_uri")
     if not isinstance(jwks_uri, str):
         raise KeysUnavailable(f"{issuer}: its OpenID configuration has no jwks_uri")
-    if is_private(jwks_uri) and not is_private(issuer):
+    keys_at = resolve(jwks_uri)
+    if keys_at.private and not issuer_at.private:
         raise KeysUnavailable(f"{issuer}: its jwks_uri {jwks_uri} is not a public address")
     try:
-        return jwt.PyJWKSet.from_dict(_get_json(jwks_uri))
+        return jwt.PyJWKSet.from_dict(_get_json(keys_at))
     except jwt.PyJWTError as exc:
         raise KeysUnavailable(f"{jwks_uri}: {exc}") from None
 
