@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 
 import pytest
 
@@ -14,6 +15,7 @@ from overcast.services.dynamodb.reads import KeyCondition, RangeCondition, Read,
 from overcast.services.dynamodb.store import DynamoDbStore
 from overcast.services.dynamodb.tables import TableService
 from overcast.services.dynamodb.ttl import TtlSweeper
+from overcast.services.dynamodb.types import item_size
 
 
 class Clock:
@@ -190,5 +192,30 @@ def test_single_item_operations_run_on_the_loop_with_checkpoints_kept_off_it(tmp
     store = DynamoDbStore(tmp_path / "dynamodb.db")
     try:
         assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+    finally:
+        store.close()
+
+
+def test_a_file_from_before_index_sizes_and_buckets_is_brought_up_to_date(tmp_path):
+    # ddb_index_rows as an older Overcast wrote it: no size, no bucket column.
+    path = tmp_path / "dynamodb.db"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE ddb_index_rows (table_id TEXT NOT NULL, index_name TEXT NOT NULL, "
+        "hash BLOB NOT NULL, range BLOB NOT NULL, base_hash BLOB NOT NULL, "
+        "base_range BLOB NOT NULL, item TEXT NOT NULL, PRIMARY KEY (table_id, index_name, "
+        "hash, range, base_hash, base_range)) WITHOUT ROWID"
+    )
+    items = [{"pk": {"S": "a"}}, {"pk": {"S": "bb"}, "n": {"N": "12345"}}]
+    old.executemany(
+        "INSERT INTO ddb_index_rows VALUES ('t', 'gsi', ?, x'', ?, x'', ?)",
+        [(str(n).encode(), str(n).encode(), json.dumps(item)) for n, item in enumerate(items)],
+    )
+    old.commit()
+    old.close()
+    store = DynamoDbStore(path)
+    try:
+        rows = store._db.execute("SELECT size, bucket FROM ddb_index_rows ORDER BY hash")
+        assert rows.fetchall() == [(item_size(item), None) for item in items]
     finally:
         store.close()

@@ -23,15 +23,14 @@ def _add_index_sizes(db: sqlite3.Connection) -> None:
     if "size" in columns:
         return
     db.execute("ALTER TABLE ddb_index_rows ADD COLUMN size INTEGER")
-    rows = db.execute(
-        "SELECT table_id, index_name, hash, range, base_hash, base_range, item FROM ddb_index_rows"
-    ).fetchall()
-    for *key, item in rows:
-        db.execute(
-            "UPDATE ddb_index_rows SET size = ? WHERE table_id = ? AND index_name = ? AND "
-            "hash = ? AND range = ? AND base_hash = ? AND base_range = ?",
-            (item_size(json.loads(item)), *key),
-        )
+    # One statement over every row, the size worked out by a function SQLite calls per row:
+    # no copy of the whole table in memory, no statement per row.
+    db.create_function("item_size_of", 1, _item_size_of, deterministic=True)
+    db.execute("UPDATE ddb_index_rows SET size = item_size_of(item)")
+
+
+def _item_size_of(item: str) -> int:
+    return item_size(json.loads(item))
 
 
 def _add_buckets(db: sqlite3.Connection) -> None:

@@ -123,7 +123,8 @@ def validate_value(value: object, depth: int = 0) -> Value:
     if len(value) == 1:  # the common case, one type named: no search of the ten
         ((kind, inner),) = value.items()
         check = _CHECKS.get(kind)
-        if check is not None and inner is not None and (depth < MAX_DEPTH or kind not in ("M", "L")):
+        nested = kind in ("M", "L")
+        if check is not None and inner is not None and (depth < MAX_DEPTH or not nested):
             return {kind: check(inner, depth)}
     present = [kind for kind in TYPES if value.get(kind) is not None]
     if not present:
