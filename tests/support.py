@@ -27,6 +27,7 @@ import boto3
 from botocore.config import Config
 
 from overcast.aws.credentials import Identity
+from overcast.aws.root_key import root_identity
 from overcast.cli.default_role import execution_role
 from overcast.config import Settings
 from overcast.factory import Platform, build_platform
@@ -629,6 +630,7 @@ STACK_ACCOUNT = "000000000000"
 STACK_REGION = "us-east-1"
 STACK_NAME = "demo"
 STACK_ID = f"arn:aws:cloudformation:{STACK_REGION}:{STACK_ACCOUNT}:stack/{STACK_NAME}/1"
+STACK_ROOT = root_identity(STACK_ACCOUNT)  # whom in-process calls of the tests act as
 
 
 @contextmanager
@@ -653,8 +655,9 @@ def resource_request(
     physical_id: str | None = None,
     caller: Identity | None = None,
 ) -> ResourceRequest:
-    """A request of the engine's to a resource provider, for STACK_NAME."""
+    """A request of the engine's to a resource provider, for STACK_NAME, as `caller` (the
+    account's root if not named)."""
     return ResourceRequest(
         logical_id, type_name, properties, previous, physical_id, STACK_NAME, STACK_ID,
-        STACK_REGION, STACK_ACCOUNT, caller,
+        STACK_REGION, STACK_ACCOUNT, caller or STACK_ROOT,
     )  # fmt: skip

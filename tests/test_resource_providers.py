@@ -12,6 +12,7 @@ import pytest
 
 from overcast.aws.credentials import Identity
 from overcast.aws.errors import ServiceError
+from overcast.aws.root_key import root_identity
 from overcast.factory import Platform
 from overcast.resource_providers import (
     IN_PLACE,
@@ -19,10 +20,12 @@ from overcast.resource_providers import (
     ResourceProviders,
     physical_name,
 )
+from overcast.services.cloudformation.model import Stack, StackStatus
 from support import (
     STACK_ACCOUNT,
     STACK_NAME,
     STACK_REGION,
+    STACK_ROOT,
     in_process_platform,
     resource_request,
 )
@@ -58,7 +61,7 @@ def providers(platform: Platform) -> Registered:
 
 
 def sqs_call(providers: Registered, operation: str, params: dict) -> dict:
-    return providers.get("AWS::SQS::Queue").sqs.call(operation, params, None, REGION)
+    return providers.get("AWS::SQS::Queue").sqs.call(operation, params, STACK_ROOT, REGION)
 
 
 def test_the_services_register_their_types(providers: Registered) -> None:
@@ -170,7 +173,7 @@ def test_topics_and_subscriptions(providers: Registered) -> None:
     assert arn.startswith(f"arn:aws:sns:{REGION}:{ACCOUNT}:{STACK}-News-")
     assert topic.attributes == {"TopicArn": arn, "TopicName": arn.rsplit(":", 1)[1]}
     sns = topics.sns
-    attributes = sns.call("GetTopicAttributes", {"TopicArn": arn}, None, REGION)["Attributes"]
+    attributes = sns.call("GetTopicAttributes", {"TopicArn": arn}, STACK_ROOT, REGION)["Attributes"]
     assert attributes["DisplayName"] == "News"
 
     subscribed = [{"Protocol": "sqs", "Endpoint": queue.attributes["Arn"]}]
@@ -178,7 +181,7 @@ def test_topics_and_subscriptions(providers: Registered) -> None:
     assert topics.replaces(props, new) == IN_PLACE
     assert topics.replaces(props, {"TopicName": "x"}) == REPLACES
     topics.update(resource_request("News", "AWS::SNS::Topic", new, previous=props, physical_id=arn))
-    listed = sns.call("ListSubscriptionsByTopic", {"TopicArn": arn}, None, REGION)
+    listed = sns.call("ListSubscriptionsByTopic", {"TopicArn": arn}, STACK_ROOT, REGION)
     assert [s["Endpoint"] for s in listed["Subscriptions"]] == [queue.attributes["Arn"]]
 
     subscriptions = providers.get("AWS::SNS::Subscription")
@@ -193,14 +196,16 @@ def test_topics_and_subscriptions(providers: Registered) -> None:
     }
     sub = subscriptions.create(resource_request("Sub", "AWS::SNS::Subscription", sub_props))
     assert sub.attributes == {"Arn": sub.physical_id}
-    got = sns.call("GetSubscriptionAttributes", {"SubscriptionArn": sub.physical_id}, None, REGION)
+    got = sns.call(
+        "GetSubscriptionAttributes", {"SubscriptionArn": sub.physical_id}, STACK_ROOT, REGION
+    )
     assert got["Attributes"]["RawMessageDelivery"] == "true"
     assert subscriptions.replaces(sub_props, {**sub_props, "Endpoint": "x"}) == REPLACES
     subscriptions.delete(
         resource_request("Sub", "AWS::SNS::Subscription", sub_props, physical_id=sub.physical_id)
     )
     topics.delete(resource_request("News", "AWS::SNS::Topic", new, physical_id=arn))
-    listed = sns.call("ListTopics", {}, None, REGION)["Topics"]
+    listed = sns.call("ListTopics", {}, STACK_ROOT, REGION)["Topics"]
     assert arn not in [t["TopicArn"] for t in listed]
 
 
@@ -213,7 +218,9 @@ def test_a_log_group_with_retention(providers: Registered) -> None:
     logs = groups.logs
 
     def described() -> dict:
-        found = logs.call("DescribeLogGroups", {"logGroupNamePrefix": "/demo/app"}, None, REGION)
+        found = logs.call(
+            "DescribeLogGroups", {"logGroupNamePrefix": "/demo/app"}, STACK_ROOT, REGION
+        )
         return found["logGroups"][0]
 
     assert described()["retentionInDays"] == 7
@@ -245,3 +252,23 @@ def test_providers_act_as_the_caller_under_iam(providers: Registered) -> None:
         )
     assert caught.value.status == 403
     assert "sqs:createqueue" in caught.value.message.lower()
+
+
+def test_an_in_process_call_without_an_identity_is_refused_not_run_as_root(
+    providers: Registered,
+) -> None:
+    sqs = providers.get("AWS::SQS::Queue").sqs
+    with pytest.raises(ServiceError) as caught:
+        sqs.call("CreateQueue", {"QueueName": "nobody-made-me"}, None, REGION)
+    assert (caught.value.status, caught.value.code) == (403, "AccessDenied")
+    assert "No identity" in caught.value.message
+    listed = sqs_call(providers, "ListQueues", {"QueueNamePrefix": "nobody"})
+    assert not listed.get("QueueUrls")
+
+
+def test_a_stack_recorded_without_its_caller_acts_as_its_accounts_root() -> None:
+    # As an Overcast from before callers were kept wrote it: its operations still resume.
+    stack = Stack(f"arn:aws:cloudformation:{REGION}:123456789012:stack/old/1", "old", REGION,
+                  StackStatus.CREATE_IN_PROGRESS)  # fmt: skip
+    assert stack.caller is None
+    assert stack.identity() == root_identity("123456789012")

@@ -19,6 +19,7 @@ from support import (
     STACK_ID,
     STACK_NAME,
     STACK_REGION,
+    STACK_ROOT,
     in_process_platform,
     resource_request,
 )
@@ -79,11 +80,11 @@ class Stack:
 
     def v1(self, operation: str, params: dict) -> dict:
         api = self.provider("AWS::ApiGateway::RestApi").apigateway
-        return api.call(operation, params, None, REGION)
+        return api.call(operation, params, STACK_ROOT, REGION)
 
     def v2(self, operation: str, params: dict) -> dict:
         api = self.provider("AWS::ApiGatewayV2::Api").apigatewayv2
-        return api.call(operation, params, None, REGION)
+        return api.call(operation, params, STACK_ROOT, REGION)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from support import (
     STACK_ID,
     STACK_NAME,
     STACK_REGION,
+    STACK_ROOT,
     in_process_platform,
     make_zip,
     resource_request,
@@ -72,10 +73,10 @@ class Providers:
         return provider
 
     def lambda_call(self, operation: str, params: dict) -> dict:
-        return self["AWS::Lambda::Function"].calls.api.call(operation, params, None, REGION)
+        return self["AWS::Lambda::Function"].calls.api.call(operation, params, STACK_ROOT, REGION)
 
     def iam_call(self, operation: str, params: dict) -> dict:
-        return self["AWS::IAM::Role"].calls.api.call(operation, params, None, REGION)
+        return self["AWS::IAM::Role"].calls.api.call(operation, params, STACK_ROOT, REGION)
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from starlette.responses import Response, StreamingResponse
 
 from overcast.aws.authorizer import Authorizer
 from overcast.aws.credentials import Identity
-from overcast.aws.errors import ServiceError, UnknownOperationException
+from overcast.aws.errors import AccessDeniedException, ServiceError, UnknownOperationException
 from overcast.aws.gateway import Api
 from overcast.aws.operations import Call
 from overcast.aws.request_context import RequestContext
@@ -60,14 +60,18 @@ class InProcessApi:
     base_url: str  # what URLs the service makes start with (queue URLs): the server's endpoint
 
     def call(self, operation: str, params: dict, identity: Identity | None, region: str) -> dict:
-        """The operation's output, run as `identity` (None: the account's root) in
-        `region`; raises the service's ServiceError as the gateway would answer it."""
+        """The operation's output, run as `identity` in `region`; raises the service's
+        ServiceError as the gateway would answer it. A call that names no identity is
+        refused (AccessDenied), never run as someone: whoever acts as the account's root
+        says so (aws/root_key.py's `root_identity`)."""
         try:
             return self._call(operation, params, identity, region)
         except ServiceError as exc:
             raise self.api.translate(exc) from None
 
     def _call(self, operation: str, params: dict, identity: Identity | None, region: str) -> dict:
+        if identity is None:
+            raise AccessDeniedException(f"No identity to make the {operation} call as")
         handler = self.api.operations.get(operation)
         if handler is None:
             raise UnknownOperationException(f"The {operation} operation is not supported")
@@ -78,7 +82,7 @@ class InProcessApi:
             service=self.api.signing_name,
             account_id=self.account_id,
             base_url=self.base_url,
-            identity=identity or self._root(),
+            identity=identity,
             internal=True,
         )
         access = self.api.access(operation, params, context)
@@ -92,10 +96,6 @@ class InProcessApi:
         if isinstance(result, Response):
             return _read_back(model, result)
         return result or {}
-
-    def _root(self) -> Identity:
-        arn = f"arn:aws:iam::{self.account_id}:root"
-        return Identity(arn, self.account_id, self.account_id)
 
     @staticmethod
     def _on_loop(coroutine: object) -> object:

@@ -17,6 +17,7 @@ from overcast.resource_providers import ResourceRequest
 from overcast.services.cloudformation.engine import INTERRUPTED
 from overcast.services.cloudformation.model import Operation, Resource, Stack, StackStatus
 from overcast.services.cloudformation.store import StackStore
+from support import STACK_ROOT
 
 REGION, ACCOUNT = "us-east-1", "000000000000"
 TEMPLATE = {
@@ -49,7 +50,7 @@ def interrupted(platform: Platform, kind: str, status: StackStatus) -> tuple[Sta
     queue = providers.get("AWS::SQS::Queue")
     made = queue.create(  # type: ignore[union-attr]
         ResourceRequest(
-            "Queue", "AWS::SQS::Queue", {}, None, None, "cut", stack_id, REGION, ACCOUNT, None
+            "Queue", "AWS::SQS::Queue", {}, None, None, "cut", stack_id, REGION, ACCOUNT, STACK_ROOT
         )
     )
     stack = Stack(stack_id, "cut", REGION, status, template=TEMPLATE)
@@ -76,7 +77,7 @@ def restart(platform: Platform) -> None:
 def queue_exists(platform: Platform, url: str) -> bool:
     queue = platform.resource_providers.get("AWS::SQS::Queue")  # type: ignore[union-attr]
     try:
-        queue.sqs.call("GetQueueAttributes", {"QueueUrl": url}, None, REGION)
+        queue.sqs.call("GetQueueAttributes", {"QueueUrl": url}, STACK_ROOT, REGION)
     except ServiceError:
         return False
     return True

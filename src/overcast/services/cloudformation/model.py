@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from overcast.aws.credentials import Identity
+from overcast.aws.root_key import root_identity
 
 
 class StackStatus(StrEnum):
@@ -145,9 +146,11 @@ class Stack:
     def in_progress(self) -> bool:
         return self.status.endswith(IN_PROGRESS_SUFFIX)
 
-    def identity(self) -> Identity | None:
+    def identity(self) -> Identity:
+        """Whom CloudFormation acts as for this stack. A stack an older Overcast recorded
+        without its caller acts as its account's root, as it did then."""
         if self.caller is None:
-            return None
+            return root_identity(self.stack_id.split(":")[4])
         data = dict(self.caller)
         data["session_policies"] = tuple(data.get("session_policies") or ())
         return Identity(**data)
