@@ -4,10 +4,13 @@ the text Starlette's `request.base_url` gives (queue URLs and code locations are
 from __future__ import annotations
 
 import itertools
+from dataclasses import FrozenInstanceError, replace
 
+import pytest
 from starlette.requests import Request
 
-from overcast.aws.request_context import base_url, request_context
+from overcast.aws.credentials import Identity
+from overcast.aws.request_context import RequestContext, base_url, request_context
 
 SERVERS = [("127.0.0.1", 9000), ("::1", 443), ("h", 80), ["testserver", 80], None]
 HOSTS = [None, "localhost:9000", "x.execute-api.localhost", "bad host:zz", "[::1]:80", "a.b"]
@@ -50,3 +53,13 @@ def test_secure_transport_is_https_internal_or_loopback() -> None:
     assert not secure("http", "10.0.0.2")
     assert not secure("http", None)
     assert not secure("http", "not an address")
+
+
+def test_signed_by_is_the_same_context_with_its_signer_set() -> None:
+    before = RequestContext("AKIDEXAMPLE", "eu-west-1", "sqs", trace_header="Root=1-x")
+    signer = Identity("arn:aws:iam::123456789012:user/ada", "123456789012", "AIDAADA")
+    after = before.signed_by(signer)
+    assert after == replace(before, identity=signer)
+    assert before.identity is None  # the routed context is left as it was
+    with pytest.raises(FrozenInstanceError):
+        after.identity = None  # type: ignore[misc]

@@ -23,7 +23,7 @@ names (a queue URL, a function name) as well as its action.
 from __future__ import annotations
 
 from collections.abc import Callable, Container
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from botocore.model import OperationModel, ServiceModel
@@ -238,7 +238,7 @@ async def _authenticate(
     """The context with its verified signer (kept in the scope, where handlers and S3's
     streamed bodies find it: VERIFIED_KEY); raises AuthFailure."""
     if not authenticator.enabled:
-        return keep_context(request, replace(context, identity=authenticator.anyone))
+        return keep_context(request, context.signed_by(authenticator.anyone))
     body = request.scope.get(BODY_KEY)
     if body is None and not api.anonymous:  # S3 streams its bodies; they are checked then
         body = await request.body()
@@ -254,7 +254,7 @@ async def _authenticate(
     if verified is None:
         return context
     scope[VERIFIED_KEY] = verified
-    return keep_context(request, replace(context, identity=verified.identity))
+    return keep_context(request, context.signed_by(verified.identity))
 
 
 VERIFIED_KEY = "overcast.verified"  # the request's `Verified` (signature.py), once verified
