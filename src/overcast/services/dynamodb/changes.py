@@ -95,8 +95,9 @@ class Changes:
             store.delete_item(table_id, key.hash, key.range)
         else:
             store.put_item(table_id, key.hash, key.range, new, new_size, expiry(table, new))
-        count = (new is not None) - (old is not None)
-        store.add_stats(table_id, "", count, new_size - old_size)
+        count, grown = (new is not None) - (old is not None), new_size - old_size
+        if count or grown:  # as for an index's: a statement that changes nothing is skipped
+            store.add_stats(table_id, "", count, grown)
         for index in table.indexes.values():
             self.reindex(table, index, key, old, new)
         if table.stream is not None and table.stream.enabled and (old or new):
