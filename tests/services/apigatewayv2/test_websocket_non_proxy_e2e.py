@@ -34,7 +34,14 @@ class Hook(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         found = json.loads(body)
         status = 404 if found.get("text") == "missing" else 200
-        answer = json.dumps({"got": found, "path": self.path, "tag": self.headers["X-Tag"]})
+        answer = json.dumps(
+            {
+                "got": found,
+                "path": self.path,
+                "tag": self.headers["X-Tag"],
+                "connection": self.headers["X-Connection"],
+            }
+        )
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
@@ -145,7 +152,32 @@ def socket_api(server, gateway, queue, hook) -> dict:
         ResponseTemplates={"404": '{"error": "not found"}'},
     )
     two_way_route(gateway, api_id, "http", http)
-    gateway.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    mapped = gateway.create_integration(
+        ApiId=api_id,
+        IntegrationType="HTTP",
+        IntegrationMethod="POST",
+        IntegrationUri=hook + "/hook/{section}",
+        RequestParameters={
+            "integration.request.header.X-Tag": "'mapped'",
+            "integration.request.header.X-Connection": "context.connectionId",
+            "integration.request.path.section": "route.request.body.$.where.section",
+            "integration.request.querystring.kind": "route.request.body.action",
+            "integration.request.querystring.flavour": "stageVariables.flavour",
+            "integration.request.querystring.absent": "route.request.body.nothing",
+        },
+        TemplateSelectionExpression=DEFAULT,
+        RequestTemplates={"$default": '{"from": "$context.connectionId"}'},
+    )["IntegrationId"]
+    gateway.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=mapped,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": "$input.json('$')"},
+    )
+    two_way_route(gateway, api_id, "params", mapped)
+    gateway.create_stage(
+        ApiId=api_id, StageName="dev", AutoDeploy=True, StageVariables={"flavour": "plain"}
+    )
     return {"id": api_id, "url": api["ApiEndpoint"] + "/dev", "http": http, "mock": mock}
 
 
@@ -186,6 +218,16 @@ def test_http_integration_maps_both_ways(socket_api) -> None:
     assert found["got"]["text"] == "hello" and found["got"]["from"]
     assert (found["path"], found["tag"]) == ("/hook", "ws")
     assert missing == {"error": "not found"}
+
+
+def test_request_parameters_map_the_message_stage_and_context(socket_api) -> None:
+    # WebSocket API guide, "Set up data mapping for WebSocket APIs": a JSON field of the
+    # message, a stage variable, a context variable and a static value; a field the message
+    # lacks leaves its parameter out.
+    (answer,) = talk(socket_api["url"], {"action": "params", "where": {"section": "a b/c"}})
+    assert answer["path"] == "/hook/a%20b%2Fc?kind=params&flavour=plain"
+    assert answer["tag"] == "mapped"
+    assert answer["connection"] == answer["got"]["from"] != ""
 
 
 def test_integration_responses_control_plane(gateway, socket_api) -> None:

@@ -8,6 +8,10 @@ makes what a two-way route sends the client. HTTP_PROXY sends the message as it 
 passes the endpoint's answer back. ContentHandlingStrategy converts a binary message to
 base64 text (CONVERT_TO_TEXT) or base64 text to bytes (CONVERT_TO_BINARY), on either side.
 
+An HTTP or HTTP_PROXY integration's RequestParameters map the message's JSON fields, the
+`$connect` request's headers and query string, stage and context variables and static values
+into its request's headers, query string and path (parameters.py).
+
 Templates see WebSocket's `$context` (the proxy event's requestContext: connectionId,
 routeKey, eventType, requestId, domainName, stage, apiId, connectedAt, messageId, identity,
 authorizer...), `$input` over the message (and, on `$connect`, the handshake's headers and
@@ -19,11 +23,12 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from overcast.http.integration.errors import BadConfiguration
-from overcast.http.integration.http_send import HOP_BY_HOP, Outgoing, Reply, is_http_url, send
+from overcast.http.integration.http_send import Outgoing, Reply, is_http_url, send
 from overcast.http.integration.mapping import (
     BackendAnswer,
     TemplateData,
@@ -40,6 +45,7 @@ from overcast.services.apigatewayv2.model.http_api import (
     IntegrationResponse,
 )
 from overcast.services.apigatewayv2.websocket import selection
+from overcast.services.apigatewayv2.websocket.parameters import MappedParameters, mapped_parameters
 from overcast.types import InvokeResult
 
 log = logging.getLogger(__name__)
@@ -150,7 +156,11 @@ class NonProxyIntegrations:
         if not is_http_url(url):
             raise BadConfiguration(f"an HTTP integration's URI is no http(s) URL: {url!r}")
         method = call.extra.get("IntegrationMethod") or "POST"
-        sent = [("content-type", JSON), *_static_parameters(call.extra), *headers]
+        mapped = mapped_parameters(
+            call.extra.get("RequestParameters") or {}, call.event, call.variables, call.body()
+        )
+        url = _with_parameters(url, mapped)
+        sent = [("content-type", JSON), *mapped.headers, *headers]
         request = Outgoing(method, url, sent, body)
         return await send(request, call.integration.timeout_ms)
 
@@ -179,16 +189,14 @@ class NonProxyIntegrations:
         return Mapped(status, reply or None)
 
 
-def _static_parameters(extra: dict) -> list[tuple[str, str]]:
-    """RequestParameters' `integration.request.header.X` set to a `'static'` value (the
-    other sources, `route.request.*` and `context.*`, are not served)."""
-    found = []
-    for target, source in (extra.get("RequestParameters") or {}).items():
-        prefix = "integration.request.header."
-        quoted = len(source) >= 2 and source[0] == source[-1] == "'"
-        if target.startswith(prefix) and quoted and target[len(prefix) :].lower() not in HOP_BY_HOP:
-            found.append((target[len(prefix) :].lower(), source[1:-1]))
-    return found
+def _with_parameters(url: str, mapped: MappedParameters) -> str:
+    """The integration's URL with its `{name}` path parameters filled and its mapped query
+    string parameters added."""
+    for name, value in mapped.path.items():
+        url = url.replace("{" + name + "}", urllib.parse.quote(value, safe=""))
+    if mapped.query:
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(mapped.query)
+    return url
 
 
 def _converted(data: bytes, strategy: str | None, binary: bool | None = None) -> bytes:
