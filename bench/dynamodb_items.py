@@ -81,10 +81,16 @@ def moto_server():
 
 
 def ddb_client(endpoint: str, moto: bool):
-    if not moto:
-        return client(endpoint, "dynamodb")
-    return boto3.client(
-        "dynamodb",
+    if moto:
+        return keyless_client(boto3.Session(), "dynamodb", endpoint)
+    return client(endpoint, "dynamodb")
+
+
+def keyless_client(session: boto3.Session, service: str, endpoint: str):
+    """A client that never retries, signing with made-up keys (moto, and the health model's
+    endpoint, check no signature)."""
+    return session.client(
+        service,
         endpoint_url=endpoint,
         region_name="us-east-1",
         aws_access_key_id="bench",
@@ -169,14 +175,7 @@ def health_client(endpoint: str):
         (folder / "service-2.json").write_text(json.dumps(HEALTH_MODEL))
         session = botocore.session.get_session()
         session.get_component("data_loader").search_paths.append(models)
-        health = boto3.Session(botocore_session=session).client(
-            "overcast",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
-            config=Config(retries={"max_attempts": 0}),
-        )
+        health = keyless_client(boto3.Session(botocore_session=session), "overcast", endpoint)
         assert health.health()["status"] == "ok"  # the model is loaded: the folder may go
     return health
 

@@ -84,6 +84,16 @@ def two_way_route(gateway, api_id: str, key: str, integration_id: str) -> None:
     )
 
 
+def echo_response(gateway, api_id: str, integration_id: str) -> None:
+    """The integration's `$default` response: the backend's JSON answer as it is."""
+    gateway.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration_id,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": "$input.json('$')"},
+    )
+
+
 @pytest.fixture(scope="module")
 def socket_api(server, gateway, queue, hook) -> dict:
     create_lambda_role(server)  # allows everything: the SQS integration's credentials role
@@ -138,12 +148,7 @@ def socket_api(server, gateway, queue, hook) -> dict:
             "http": '{"from": "$context.connectionId", "text": $input.json(\'$.text\')}'
         },
     )["IntegrationId"]
-    gateway.create_integration_response(
-        ApiId=api_id,
-        IntegrationId=http,
-        IntegrationResponseKey="$default",
-        ResponseTemplates={"$default": "$input.json('$')"},
-    )
+    echo_response(gateway, api_id, http)
     gateway.create_integration_response(
         ApiId=api_id,
         IntegrationId=http,
@@ -168,12 +173,7 @@ def socket_api(server, gateway, queue, hook) -> dict:
         TemplateSelectionExpression=DEFAULT,
         RequestTemplates={"$default": '{"from": "$context.connectionId"}'},
     )["IntegrationId"]
-    gateway.create_integration_response(
-        ApiId=api_id,
-        IntegrationId=mapped,
-        IntegrationResponseKey="$default",
-        ResponseTemplates={"$default": "$input.json('$')"},
-    )
+    echo_response(gateway, api_id, mapped)
     two_way_route(gateway, api_id, "params", mapped)
     gateway.create_stage(
         ApiId=api_id, StageName="dev", AutoDeploy=True, StageVariables={"flavour": "plain"}
