@@ -45,7 +45,8 @@ def mapped_parameters(
         if not target.startswith(_TARGET) or not name or not values:
             continue
         if kind == "header" and name.lower() not in HOP_BY_HOP:
-            found.headers += [(name.lower(), value) for value in values]
+            # One field of several values is the same header as repeated ones (RFC 9110 5.3)
+            found.headers.append((name.lower(), ",".join(values)))
         elif kind == "querystring":
             found.query += [(name, value) for value in values]
         elif kind == "path":
