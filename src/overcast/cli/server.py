@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -200,6 +201,10 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     settings = build_settings(args, os.environ)
     check_master_key(settings, os.environ)
     # Imported here: the server pulls in the whole platform, which client commands never need.
+    # The cyclic collector is off until the platform is built and started (serving.py turns
+    # it back on): the imports and the build allocate ~200,000 objects that all stay, and the
+    # collections they set off found ~1,700 to free.
+    gc.disable()
     from overcast.http.server import listen
     from overcast.serving import run_server
     from overcast.store.data_dir import claim
