@@ -203,7 +203,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     # Imported here: the server pulls in the whole platform, which client commands never need.
     # The cyclic collector is off until the platform is built and started (serving.py turns
     # it back on): the imports and the build allocate ~200,000 objects that all stay, and the
-    # collections they set off found ~1,700 to free.
+    # collections they set off found ~1,700-3,300 to free.
     gc.disable()
     from overcast.http.server import listen
     from overcast.serving import run_server
