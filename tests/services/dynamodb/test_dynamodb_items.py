@@ -313,3 +313,30 @@ def test_the_gateway_leaves_attribute_values_to_the_service(monkeypatch):
     with pytest.raises(ValidationException) as caught:
         check(operation, {"TableName": "", "Item": item})
     assert "Member must have length greater than or equal to 1" in caught.value.message
+
+
+def test_every_answer_carries_the_crc32_of_its_body(ddb, make_table):
+    """DynamoDB's x-amz-crc32 (decimal CRC32 of the body), which botocore checks and retries
+    on where present: on items, on a page of stored items, and on errors."""
+    import zlib
+
+    answers = []
+    ddb.meta.events.register(
+        "after-call.dynamodb",
+        lambda http_response, **_: answers.append(http_response),
+    )
+    name = make_table()
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+    assert ddb.scan(TableName=name)["Items"] == [{"pk": {"S": "a"}, "n": {"N": "1"}}]
+    with pytest.raises(ClientError):
+        ddb.get_item(TableName="no-such-table", Key={"pk": {"S": "a"}})
+    with pytest.raises(ClientError):
+        ddb.put_item(
+            TableName=name,
+            Item={"pk": {"S": "a"}},
+            ConditionExpression="attribute_not_exists(pk)",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    assert [answer.status_code for answer in answers[-4:]] == [200, 200, 400, 400]
+    for answer in answers:
+        assert answer.headers["x-amz-crc32"] == str(zlib.crc32(answer.content))

@@ -4,12 +4,17 @@ text: types.py checks and normalises them, in DynamoDB's words) and go back out 
 kept (already the wire's form: a 1 MB Query page is not walked value by value again; a page
 read without filter or projection goes out as the stored JSON text, `Encoded`), and that
 errors carry their extra members (`Item` of ConditionalCheckFailedException,
-`CancellationReasons` of TransactionCanceledException) beside `__type` and `message`."""
+`CancellationReasons` of TransactionCanceledException) beside `__type` and `message`.
+
+Every answer, error or not, carries DynamoDB's `x-amz-crc32`: the CRC32 of its body in
+decimal. The SDKs check it where it is present and retry an answer whose body does not match
+(botocore's `crc32` retry policy for DynamoDB, the Go SDK's response checksum validation)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+import zlib
 
 from botocore.model import OperationModel, Shape
 from starlette.responses import Response
@@ -56,11 +61,7 @@ class DynamoDbWire(JsonProtocol):
         text = json.dumps(body, separators=(",", ":"))
         if encoded:
             text = _spliced(text, shape, encoded)
-        return Response(
-            text,
-            media_type=self.media_type,
-            headers={"x-amzn-RequestId": request_id or str(uuid.uuid4())},
-        )
+        return self._answer(text, 200, {"x-amzn-RequestId": request_id or str(uuid.uuid4())})
 
     def error_response(self, exc: ServiceError) -> Response:
         shape = getattr(exc, "shape", exc.code)
@@ -68,12 +69,12 @@ class DynamoDbWire(JsonProtocol):
         extra = getattr(exc, "wire_fields", None)
         if extra is not None:
             body.update(extra())
-        response = Response(
-            json.dumps(body),
-            status_code=exc.status,
-            media_type=self.media_type,
-        )
-        return response
+        return self._answer(json.dumps(body), exc.status, {})
+
+    def _answer(self, text: str, status: int, headers: dict[str, str]) -> Response:
+        data = text.encode()
+        headers["x-amz-crc32"] = str(zlib.crc32(data))
+        return Response(data, status_code=status, media_type=self.media_type, headers=headers)
 
 
 def _spliced(text: str, shape: Shape | None, encoded: dict[str, Encoded]) -> str:
