@@ -209,39 +209,42 @@ def _successor(prefix: bytes) -> bytes | None:
 def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
     index = read.index
     descending = not read.forward
-    taken: list[tuple[str, int]] = []  # (item text, size)
-    full = False
+    texts: list[str] = []  # the items read, as stored JSON text
+    page = Page()
 
-    def take(rows: Iterable[tuple]) -> None:
-        """Rows into `taken` until the page is full: `Limit` rows, or 1 MB of them."""
-        nonlocal full
-        read_bytes = 0
-        for row in rows:
-            text, size = (row[4], row[5]) if index else (row[2], row[3])
-            if read.fetch:
-                text, size = _fetched(store, table, row)
-            taken.append((text, size))
+    def take(rows: Iterable[tuple]) -> bool:
+        """(item, size) rows into `texts` until the page is full (`Limit` rows, or 1 MB of
+        them): whether it is."""
+        if read.fetch:
+            rows = (_fetched(store, table, row) for row in rows)
+        read_bytes, limit = 0, read.limit
+        for text, size in rows:
+            texts.append(text)
             read_bytes += size
-            if read.limit is not None and len(taken) >= read.limit or read_bytes >= PAGE_BYTES:
-                full = True
-                return
+            if read_bytes >= PAGE_BYTES or limit is not None and len(texts) >= limit:
+                page.read_bytes = read_bytes
+                return True
+        page.read_bytes = read_bytes
+        return False
 
-    by_bucket = read.segment is not None
+    by_bucket, items_only = read.segment is not None, not read.fetch
     if index is None:
-        store.read_rows(table.table_id, where, args, descending, take, by_bucket)
+        full = store.read_rows(table.table_id, where, args, descending, take, by_bucket, items_only)
     else:
-        store.read_index_rows(table.table_id, index.name, where, args, descending, take, by_bucket)
-    page = Page(scanned=len(taken), read_bytes=sum(size for _, size in taken))
+        full = store.read_index_rows(
+            table.table_id, index.name, where, args, descending, take, by_bucket, items_only
+        )
+    page.scanned = len(texts)
     item = None
-    for text, _ in taken:
-        if read.raw:
-            page.items.append(text)
-            continue
-        item = json.loads(text)
-        if read.keep is None or read.keep(item):
-            page.items.append(item)
+    if read.raw:
+        page.items = texts
+    else:
+        for text in texts:
+            item = json.loads(text)
+            if read.keep is None or read.keep(item):
+                page.items.append(item)
     if full:
-        last = item if item is not None else json.loads(taken[-1][0])
+        last = item if item is not None else json.loads(texts[-1])
         page.last_key = _last_key(table, index, last)
     return page
 
