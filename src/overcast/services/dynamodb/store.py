@@ -283,8 +283,8 @@ class DynamoDbStore(Database):
         `bucket`) in key order, or in bucket then key order (`by_bucket`: a parallel Scan's
         segment), read by one statement under the lock, as far as `consume` iterates.
         `items_only`: each row is (item JSON, size) alone, which a page of a Query or Scan
-        needs: the key columns' blobs copied into Python for every row took about a third of
-        a 1 MB page's read."""
+        needs: the key columns' blobs copied into Python for every row took a quarter to a
+        third of a 1 MB page's read."""
         order = "DESC" if descending else "ASC"
         first = f"bucket {order}, " if by_bucket else ""
         columns = ITEM_COLUMNS if items_only else "hash, range, item, size"
