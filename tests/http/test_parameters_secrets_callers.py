@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import socket
 
+import pytest
+
 from overcast.aws.credentials import Identity
 from overcast.aws.sessions import SessionKeys
 from overcast.http.parameters_secrets import UNAUTHORIZED, ParametersSecretsHost
@@ -23,6 +25,36 @@ def test_the_owner_of_a_loopback_connection_is_its_clients_uid() -> None:
             with accepted:
                 assert socket_owner(address, accepted.getsockname()) == os.getuid()
                 assert socket_owner(address, ("127.0.0.1", 1)) is None
+
+
+def test_the_owner_is_the_clients_uid_not_the_listeners() -> None:
+    """A client of another uid (as an environment's is): its uid, not the server's."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to connect as another uid")
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        ready, go = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the client: another uid, holding its connection until told
+            os.setuid(65534)
+            with socket.create_connection(listener.getsockname()):
+                os.read(ready, 1)
+            os._exit(0)
+        try:
+            accepted, address = listener.accept()
+            with accepted:
+                assert socket_owner(address, accepted.getsockname()) == 65534
+        finally:
+            os.write(go, b"x")
+            os.waitpid(pid, 0)
+
+
+def test_an_ipv6_connection_is_found() -> None:
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as listener:
+        with socket.create_connection(listener.getsockname()[:2]):
+            accepted, address = listener.accept()
+            with accepted:
+                assert socket_owner(address[:2], accepted.getsockname()[:2]) == os.getuid()
+                assert socket_owner(address[:2], ("::1", 1)) is None
 
 
 def test_an_ipv4_client_of_a_dual_stack_listener_is_found_too() -> None:
