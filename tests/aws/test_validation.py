@@ -145,3 +145,16 @@ def test_numeric_alias_name_is_refused() -> None:
 def test_arn_may_be_longer_than_64() -> None:
     arn = "arn:aws:lambda:us-east-1:000000000000:function:" + "x" * 64
     validate(create_input(), valid(FunctionName=arn))
+
+
+def test_a_null_list_member_or_map_value_is_refused() -> None:
+    """No SDK sends a JSON null as a list's member or a map's value; one sent by hand is a
+    validation error, as any broken element is, not something the service's code must meet."""
+    text = message(create_input(), valid(Layers=[None]))
+    assert text.startswith(
+        "1 validation error detected: Value '[null]' at 'layers' failed to satisfy "
+        "constraint: Member must satisfy constraint: [Member must have length less than"
+    )
+    assert text.endswith(", Member must not be null]")
+    text = message(create_input(), valid(Environment={"Variables": {"A": None}}))
+    assert "Map value must satisfy constraint: [" in text and "Member must not be null]" in text

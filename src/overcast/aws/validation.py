@@ -25,6 +25,9 @@ OVERRIDES: dict[str, dict[str, int]] = {
 }
 
 
+NOT_NULL = "Member must not be null"
+
+
 def validate(
     shape: StructureShape | None, params: dict, own: Collection[str] = frozenset()
 ) -> None:
@@ -105,14 +108,20 @@ def _collection(
 ) -> None:
     # Coral reports a bad element at the collection's path: "Member must satisfy
     # constraint: [...]" for lists, "Map keys/value must satisfy constraint: [...]" for maps,
-    # naming every constraint of the element shape, not only the broken ones.
+    # naming every constraint of the element shape, not only the broken ones. A null element
+    # breaks "Member must not be null" (a JSON null in a list or as a map's value: no SDK
+    # sends one, and the services' code below never expects one).
     for label, shape, items in parts:
         if shape.name in own:
             continue
-        if any(constraints(shape, item) for item in items):
+        null = any(item is None for item in items)
+        if null or any(constraints(shape, item) for item in items):
+            listed = described(shape)
+            if null and NOT_NULL not in listed:
+                listed.append(NOT_NULL)
             errors.append(
                 f"Value {render(value)} at '{path}' failed to satisfy constraint: "
-                f"{label} must satisfy constraint: [{', '.join(described(shape))}]"
+                f"{label} must satisfy constraint: [{', '.join(listed)}]"
             )
         if shape.type_name == "structure":
             for index, item in enumerate(items, start=1):
@@ -169,7 +178,7 @@ def described(shape: Shape) -> list[str]:
     if "enum" in meta:
         listed.append(f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]")
     if numeric or "enum" in meta:
-        listed.append("Member must not be null")
+        listed.append(NOT_NULL)
     return listed
 
 
@@ -192,6 +201,8 @@ def render(value: object) -> str:
 
 
 def _text(value: object) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, dict):
