@@ -167,3 +167,15 @@ def test_master_key_from_the_environment(tmp_path, monkeypatch) -> None:
     finally:
         server.stop()
     assert not key_file.exists()
+
+
+def test_decrypt_without_a_blob_is_a_validation_error(kms) -> None:
+    """CiphertextBlob is optional in the model (botocore sends a Decrypt without it): found by
+    a fuzzer answering 500."""
+    with pytest.raises(ClientError) as caught:
+        kms.decrypt(KeyId="alias/none")
+    assert code(caught) == "ValidationException"
+    assert caught.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
+        "constraint: Member must not be null"
+    )

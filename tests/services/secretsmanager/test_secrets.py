@@ -294,3 +294,25 @@ def test_aws_cli_get_secret_value(sm, name: str, server: RunningServer) -> None:
     sm.create_secret(Name=name, SecretString="cli")
     answer = aws(server, "secretsmanager", "get-secret-value", "--secret-id", name)
     assert answer["SecretString"] == "cli"
+
+
+def test_tags_and_filters_without_keys(sm, name: str) -> None:
+    """Tag.Key, Tag.Value and Filter.Key are optional in the model: a tag without a value has
+    an empty one; a tag or a filter without a key is refused (found by a fuzzer answering
+    500)."""
+    sm.create_secret(Name=name, SecretString="s", Tags=[{"Key": "team"}])
+    sm.tag_resource(SecretId=name, Tags=[{"Key": "tier"}])
+    assert sorted(
+        t["Key"] + "=" + t["Value"] for t in sm.describe_secret(SecretId=name)["Tags"]
+    ) == [
+        "team=",
+        "tier=",
+    ]
+    for call in (
+        lambda: sm.tag_resource(SecretId=name, Tags=[{"Value": "v"}]),
+        lambda: sm.create_secret(Name=name + "-2", SecretString="s", Tags=[{"Value": "v"}]),
+        lambda: sm.list_secrets(Filters=[{"Values": ["app"]}]),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert code_of(excinfo)[0] == "InvalidParameterException"

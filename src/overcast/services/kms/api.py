@@ -272,6 +272,13 @@ def encrypt(kms: Kms, call: Call) -> dict:
 @OPERATIONS("Decrypt")
 def decrypt(kms: Kms, call: Call) -> dict:
     params = call.params
+    if params.get("CiphertextBlob") is None:
+        # Optional in the model (a Recipient's decrypt names none on AWS); required here,
+        # where there are no enclaves. Coral's words for a missing member.
+        raise KmsValidationException(
+            "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
+            "constraint: Member must not be null"
+        )
     _symmetric_algorithm(params.get("EncryptionAlgorithm"))
     plaintext, arn = kms.crypto.decrypt(
         call.region,

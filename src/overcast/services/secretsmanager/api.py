@@ -18,12 +18,13 @@ from overcast.services.secretsmanager.access import SecretPolicies, secretsmanag
 from overcast.services.secretsmanager.errors import (
     AccessDeniedException,
     InvalidNextTokenException,
+    InvalidParameterException,
     InvalidRequestException,
 )
 from overcast.services.secretsmanager.password import random_password
 from overcast.services.secretsmanager.rotation import Rotator
 from overcast.services.secretsmanager.rotation_schedule import checked_rules, next_rotation
-from overcast.services.secretsmanager.vault import CURRENT, PENDING, SecretVault
+from overcast.services.secretsmanager.vault import CURRENT, PENDING, SecretVault, tag_pairs
 from overcast.types import KeyCaller
 
 OPERATIONS = Operations()
@@ -120,11 +121,12 @@ def describe_secret(sm: SecretsManager, call: Call) -> dict:
 @OPERATIONS("ListSecrets")
 def list_secrets(sm: SecretsManager, call: Call) -> dict:
     p = call.params
+    filters = _filters(p.get("Filters"))
     docs = [
         doc
         for doc in sm.vault.all(call.region)
         if (p.get("IncludePlannedDeletion") or doc["deleted"] is None)
-        and all(_kept(doc, f["Key"], f.get("Values") or []) for f in p.get("Filters") or [])
+        and all(_kept(doc, key, values) for key, values in filters)
     ]
     # SortBy's documentation: "If not specified, secrets are listed by CreatedDate" (the
     # name breaks ties, so pages stay stable); SortOrder asc unless desc.
@@ -142,6 +144,17 @@ def list_secrets(sm: SecretsManager, call: Call) -> dict:
     page = docs[start : start + size]
     token = encode_text(str(start + size)) if start + size < len(docs) else None
     return {"SecretList": [_described(doc) for doc in page], "NextToken": token}
+
+
+def _filters(given: list[dict] | None) -> list[tuple[str, list[str]]]:
+    """(key, values) of each of ListSecrets' filters: Key is optional in the model, but a
+    filter without one filters nothing (AWS's wording for refusing it is not documented)."""
+    found = []
+    for spec in given or []:
+        if not isinstance(spec, dict) or spec.get("Key") is None:
+            raise InvalidParameterException("You must specify a key for each filter.")
+        found.append((spec["Key"], spec.get("Values") or []))
+    return found
 
 
 def _kept(doc: dict, key: str, values: list[str]) -> bool:
@@ -192,7 +205,7 @@ def update_secret_version_stage(sm: SecretsManager, call: Call) -> dict:
 
 @OPERATIONS("TagResource")
 def tag_resource(sm: SecretsManager, call: Call) -> dict:
-    added = {t["Key"]: t["Value"] for t in call.params["Tags"]}
+    added = dict(tag_pairs(call.params["Tags"]))
 
     def tag(doc: dict) -> None:
         doc["tags"] = aws_tags.merged(doc["tags"], added)

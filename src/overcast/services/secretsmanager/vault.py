@@ -360,8 +360,19 @@ def _has_value(p: dict) -> bool:
     return "SecretString" in p or "SecretBinary" in p
 
 
+def tag_pairs(pairs: list[dict] | None) -> list[tuple[str, str]]:
+    """(key, value) of each Tag; both are optional in the model: a tag without a key is
+    refused (AWS's wording for it is not documented), one without a value has an empty one."""
+    found = []
+    for tag in pairs or []:
+        if not isinstance(tag, dict) or tag.get("Key") is None:
+            raise InvalidParameterException("You must specify a key for each tag.")
+        found.append((tag["Key"], tag.get("Value") or ""))
+    return found
+
+
 def _tags(pairs: list[dict] | None) -> dict[str, str]:
     try:
-        return aws_tags.tag_map((t["Key"], t["Value"]) for t in pairs or [])
+        return aws_tags.tag_map(tag_pairs(pairs))
     except aws_tags.TagError as exc:
         raise InvalidParameterException(f"Duplicate tag key: {exc.key}") from exc
