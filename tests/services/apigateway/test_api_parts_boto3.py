@@ -221,3 +221,16 @@ def test_a_model_schema_too_deep_to_parse_is_a_bad_request(apigw, api) -> None:
             restApiId=api["id"], name="Deep", schema="[" * 100000, contentType="application/json"
         )
     assert error_of(caught)[0] == "BadRequestException"
+
+
+def test_an_api_keys_stage_key_needs_an_api_and_a_stage(apigw, api, stage) -> None:
+    """StageKey's members are optional in the model: one missing is a BadRequest (found by a
+    fuzzer answering 500)."""
+    made = apigw.create_api_key(
+        name="staged", stageKeys=[{"restApiId": api["id"], "stageName": stage}]
+    )
+    assert made["stageKeys"] == [f"{api['id']}/{stage}"]
+    for partial in ({"stageName": stage}, {"restApiId": api["id"]}):
+        with pytest.raises(ClientError) as caught:
+            apigw.create_api_key(name="partial", stageKeys=[partial])
+        assert error_of(caught)[0] == "BadRequestException"

@@ -53,8 +53,7 @@ class ApiKeys:
                 "enabled": bool(params.get("enabled")),
                 "createdDate": now,
                 "lastUpdatedDate": now,
-                "stageKeys": [f"{s['restApiId']}/{s['stageName']}"
-                              for s in params.get("stageKeys") or []],
+                "stageKeys": [_stage_key(s) for s in params.get("stageKeys") or []],
                 **{k: params[k] for k in ("description", "customerId", "tags") if params.get(k)},
             }  # fmt: skip
             registry.put(API_KEY, region, key_id, created)
@@ -121,3 +120,11 @@ def _check_value(value: str) -> None:
         raise BadRequestException("API Key value should be at least 20 characters")
     if len(value) > 128:
         raise BadRequestException("API Key value exceeds maximum size of 128 characters")
+
+
+def _stage_key(given: dict) -> str:
+    """`restApiId/stageName` of a StageKey, whose two members are optional in the model: one
+    without either is refused (API Gateway's wording for it is not documented)."""
+    if not given.get("restApiId") or not given.get("stageName"):
+        raise BadRequestException("A stage key needs both a restApiId and a stageName.")
+    return f"{given['restApiId']}/{given['stageName']}"
