@@ -316,3 +316,13 @@ def test_tags_and_filters_without_keys(sm, name: str) -> None:
         with pytest.raises(ClientError) as excinfo:
             call()
         assert code_of(excinfo)[0] == "InvalidParameterException"
+
+
+def test_put_secret_value_without_a_value(sm, name: str) -> None:
+    """SecretString and SecretBinary are both optional in the model: one is needed (found by a
+    fuzzer answering 500)."""
+    sm.create_secret(Name=name, SecretString="s")
+    with pytest.raises(ClientError) as excinfo:
+        sm.put_secret_value(SecretId=name)
+    assert code_of(excinfo)[0] == "InvalidParameterException"
+    assert sm.get_secret_value(SecretId=name)["SecretString"] == "s"
