@@ -273,8 +273,8 @@ def encrypt(kms: Kms, call: Call) -> dict:
 def decrypt(kms: Kms, call: Call) -> dict:
     params = call.params
     if params.get("CiphertextBlob") is None:
-        # Optional in the model (a Recipient's decrypt names none on AWS); required here,
-        # where there are no enclaves. Coral's words for a missing member.
+        # Optional in botocore's model, so a client may send a Decrypt without it; there is
+        # nothing to decrypt then. Coral's words for a missing member.
         raise KmsValidationException(
             "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy "
             "constraint: Member must not be null"

@@ -293,7 +293,7 @@ class SecretVault:
                 "same secret."
             )
         binary = "SecretBinary" in p
-        if not binary and "SecretString" not in p:  # PutSecretValue's (AWS's wording unknown)
+        if not _has_value(p):  # a PutSecretValue with neither (AWS's wording unknown)
             raise InvalidParameterException("You must provide a SecretString or a SecretBinary.")
         plain = p["SecretBinary"] if binary else p["SecretString"].encode()
         key = doc["kms_key_id"] or DEFAULT_KEY
