@@ -217,15 +217,15 @@ def _page(store, table: Table, read: Read, where: str, args: tuple) -> Page:
         them): whether it is."""
         if read.fetch:
             rows = (_fetched(store, table, row) for row in rows)
-        read_bytes, limit = 0, read.limit
+        read_bytes, full, limit = 0, False, read.limit
         for text, size in rows:
             texts.append(text)
             read_bytes += size
             if read_bytes >= PAGE_BYTES or limit is not None and len(texts) >= limit:
-                page.read_bytes = read_bytes
-                return True
+                full = True
+                break
         page.read_bytes = read_bytes
-        return False
+        return full
 
     by_bucket, items_only = read.segment is not None, not read.fetch
     if index is None:
